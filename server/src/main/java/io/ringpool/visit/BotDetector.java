@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
  * User-Agent, a URL in the User-Agent), and stays precise where phones do go (a Cubot phone is not
  * a bot, the Yandex app is not YandexBot).
  *
+ * <p>Plain HTTP clients (curl, python-requests, Java, Go) and a missing User-Agent are <em>not</em>
+ * bots here: the script never runs in them, so such requests come from server-side integrations,
+ * monitoring and tests that use the documented API on purpose. Abuse from them is bounded by the
+ * per-IP rate limit instead.
+ *
  * <p>A bot is:
  * <ul>
  *   <li>a browser driven by automation ({@code navigator.webdriver} is true: Selenium, Puppeteer,
  *       Playwright set it);</li>
- *   <li>a request without a User-Agent: every real browser sends one, HTTP libraries and scripts
- *       often do not;</li>
- *   <li>a known crawler, preview fetcher, auditing tool, headless browser or HTTP library;</li>
+ *   <li>a known crawler, preview fetcher, auditing tool or headless browser;</li>
  *   <li>a User-Agent containing a URL ({@code +http://…/bot.html}): the crawlers' convention for
  *       "who am I"; browsers never do it;</li>
  *   <li>a generic robot word: {@code bot}, {@code crawler}, {@code spider}, {@code crawl} as a
@@ -59,10 +62,8 @@ public final class BotDetector {
             // Auditing and monitoring tools that run pages like a browser.
             "lighthouse", "page ?speed", "gtmetrix", "ptst/", "pingdom", "headlesschrome",
             "phantomjs", "puppeteer", "playwright",
-            // HTTP libraries and command-line clients.
-            "curl/", "wget", "python-requests", "python-urllib", "aiohttp", "httpx", "go-http-client",
-            "java/", "okhttp", "apache-httpclient", "node-fetch", "axios/", "libwww-perl",
-            "scrapy", "httpclient",
+            // Scraping frameworks (not plain HTTP clients: see the class comment).
+            "scrapy",
             // The crawler convention of a URL in the User-Agent.
             "https?://",
             // Generic robot words; see the class comment for why they need word boundaries.
@@ -70,12 +71,15 @@ public final class BotDetector {
             "[a-z](?:bot|crawler|spider)/"));
 
     /**
-     * @param userAgent     the User-Agent header (or {@code navigator.userAgent}); null or blank is a bot
+     * @param userAgent     the User-Agent header (or {@code navigator.userAgent}); null or blank is not a bot
      * @param webdriverFlag {@code navigator.webdriver} as reported by the script
      */
     public boolean isBot(String userAgent, boolean webdriverFlag) {
-        if (webdriverFlag || userAgent == null || userAgent.isBlank()) {
+        if (webdriverFlag) {
             return true;
+        }
+        if (userAgent == null || userAgent.isBlank()) {
+            return false;
         }
         String inspected = userAgent.length() > MAX_INSPECTED_CHARS
                 ? userAgent.substring(0, MAX_INSPECTED_CHARS)

@@ -37,13 +37,6 @@ class BotDetectorTest {
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1)",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/124.0.0.0 Safari/537.36",
         "Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.1.1 Safari/538.1",
-        "curl/8.5.0",
-        "Wget/1.21.4",
-        "python-requests/2.31.0",
-        "Go-http-client/2.0",
-        "Java/17.0.9",
-        "okhttp/4.12.0",
-        "Apache-HttpClient/4.5.14 (Java/17.0.9)",
         "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Mobile Safari/537.36 Chrome-Lighthouse",
         "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36 (compatible; Google-InspectionTool/1.0;)",
         "AdsBot-Google (+http://www.google.com/adsbot.html)",
@@ -54,7 +47,7 @@ class BotDetectorTest {
         "my crawler",
         "Mozilla/5.0 (compatible; Example Bot)",
     })
-    void knownCrawlersHeadlessBrowsersAndHttpLibrariesAreBots(String userAgent) {
+    void knownCrawlersAndHeadlessBrowsersAreBots(String userAgent) {
         assertThat(detector.isBot(userAgent, false)).isTrue();
     }
 
@@ -82,9 +75,10 @@ class BotDetectorTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"  "})
-    void aRequestWithoutUserAgentIsABotBecauseEveryRealBrowserSendsOne(String userAgent) {
-        assertThat(detector.isBot(userAgent, false)).isTrue();
+    @ValueSource(strings = {"  ", "curl/8.5.0", "Wget/1.21.4", "python-requests/2.31.0", "Go-http-client/2.0",
+        "Java/17.0.9", "Java-http-client/21.0.2", "okhttp/4.12.0", "Apache-HttpClient/4.5.14 (Java/17.0.9)"})
+    void plainHttpClientsAndMissingUserAgentsAreNotBotsBecauseTheyUseTheApiOnPurpose(String userAgent) {
+        assertThat(detector.isBot(userAgent, false)).isFalse();
     }
 
     @Test
