@@ -49,7 +49,7 @@ class UserAgentParserTest {
         Windows Phone | Mozilla/5.0 (Windows Phone 10.0; Android 6.0.1; Microsoft; Lumia 950) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/52.0.2743.116 Mobile Safari/537.36 Edge/15.15063 | mobile | Edge | Other
         Googlebot smartphone | Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.118 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) | bot | Chrome | Android
         headless Chrome | Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/124.0.0.0 Safari/537.36 | bot | Chrome | Linux
-        curl | curl/8.5.0 | bot | Other | Other
+        curl | curl/8.5.0 | desktop | Other | Other
         """)
     void readsDeviceTypeBrowserAndOsFromRealUserAgents(String story, String userAgent, String type, String browser, String os) {
         assertThat(parser.parse(userAgent)).isEqualTo(new Device(type, browser, os));
