@@ -23,15 +23,14 @@ CREATE TABLE pools (
 );
 CREATE INDEX pools_site ON pools(site_id);
 
--- A number belongs to one pool of one site. last_released_at orders free numbers (longest idle first).
+-- A number belongs to one pool of one site. Its last holder and release time are read from
+-- the lease history at start, so leasing never updates this table.
 CREATE TABLE pool_numbers (
     site_id          VARCHAR(40) NOT NULL REFERENCES sites(site_id),
     number           VARCHAR(20) NOT NULL,
     pool_id          VARCHAR(40) NOT NULL REFERENCES pools(pool_id),
     added_at         BIGINT      NOT NULL,
     retired_at       BIGINT,
-    last_released_at BIGINT,
-    last_visitor_id  VARCHAR(64),
     PRIMARY KEY (site_id, number)
 );
 CREATE INDEX pool_numbers_pool ON pool_numbers(pool_id);
@@ -47,6 +46,8 @@ CREATE TABLE static_numbers (
     PRIMARY KEY (site_id, number)
 );
 
+-- Session and lease ids start with their creation time (see Keys.timeOrdered), so new rows are
+-- appended to the end of these indexes rather than scattered over random pages.
 -- A session is one visit; it holds the traffic source and, when tracked, the number it leased.
 CREATE TABLE sessions (
     session_id     VARCHAR(64)   PRIMARY KEY,
@@ -109,7 +110,6 @@ CREATE TABLE leases (
     reused_cooling BOOLEAN  NOT NULL
 );
 CREATE INDEX leases_number_time ON leases(site_id, number, started_at);
-CREATE INDEX leases_live ON leases(ended_at);
 
 -- The invariant "a number is never leased to two live sessions at once" lives here: one row per
 -- live lease, keyed by the number. Another node (or a bug) trying to lease a held number fails

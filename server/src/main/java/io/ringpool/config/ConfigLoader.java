@@ -207,7 +207,7 @@ public final class ConfigLoader {
      */
     static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+                + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=128;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
     private static String trimSlash(String url) {

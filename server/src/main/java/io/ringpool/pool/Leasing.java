@@ -72,13 +72,13 @@ public final class Leasing {
         long coolDown = settings.coolDown().toMillis();
         List<PoolState> exhausted = new ArrayList<>();
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireReturning(Keys.id("ls_"), sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
+            PoolState.Granted g = p.acquireReturning(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
             if (g != null) {
                 return new Leased(p, g);
             }
         }
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireFree(Keys.id("ls_"), sessionId, visitorId, now, ttl, coolDown,
+            PoolState.Granted g = p.acquireFree(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl, coolDown,
                     persist(visitRow, List.copyOf(exhausted), now));
             if (g != null) {
                 countExhaustions(exhausted);
@@ -89,7 +89,7 @@ public final class Leasing {
         countExhaustions(exhausted);
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
             for (PoolState p : matching) {
-                PoolState.Granted g = p.acquireCooling(Keys.id("ls_"), sessionId, visitorId, now, ttl,
+                PoolState.Granted g = p.acquireCooling(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl,
                         persist(visitRow, List.copyOf(exhausted), now));
                 if (g != null) {
                     LOG.info("pool_exhausted site={} pool={} outcome=reused_cooling number={}", siteId, p.pool().poolId(), g.lease().number());

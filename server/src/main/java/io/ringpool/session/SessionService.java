@@ -125,7 +125,7 @@ public final class SessionService {
             return untrackedWithoutSession(settings, "rate_limited", visitorId);
         }
 
-        String sessionId = Keys.random("s_", 18);
+        String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = sourceParser.parse(request.url(), request.referrer(), settings.domains());
         Device device = userAgents.parse(request.userAgent());
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),

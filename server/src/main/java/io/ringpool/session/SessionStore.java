@@ -59,7 +59,6 @@ final class SessionStore {
             ps.setString(22, v.device().os());
             ps.executeUpdate();
         }
-        insertPageview(c, v.siteId(), v.sessionId(), s(v.source().landingPage()), v.title(), v.startedAt(), false);
     }
 
     static void insertPageview(Connection c, String siteId, String sessionId, String url, String title, long at, boolean count)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Measures POST /v1/sessions (a new visitor leasing a number, durably committed) against GET /health
+# in the same run, with wrk, at 16 and 64 connections. Server pinned to core 0, wrk to core 1.
+# Usage: loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${1:-15}"
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+JAR=server/target/ringpool-server.jar
+WORK=$(mktemp -d)
+ADMIN=bench-admin-key-0123456789
+trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
+  taskset -c 0 "$JAVA" -Xmx1g -jar "$JAR" > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
+PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
+BASE="http://127.0.0.1:$PORT"
+
+SITE=$(curl -sf -XPOST "$BASE/v1/sites" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","domains":["example.com"],"defaultNumber":"+74951234567","timeZone":"Europe/Moscow"}')
+SITE_ID=$(echo "$SITE" | sed 's/.*"siteId":"\([^"]*\)".*/\1/')
+API_KEY=$(echo "$SITE" | sed 's/.*"apiKey":"\([^"]*\)".*/\1/')
+export SITE_KEY=$(echo "$SITE" | sed 's/.*"publicKey":"\([^"]*\)".*/\1/')
+# Enough numbers that no run exhausts the pool: every measured start is a real lease.
+numbers() { seq $((900000000 + $1 * 10000)) $((900000000 + $1 * 10000 + 9999)) | sed 's/.*/"+7&"/' | paste -sd,; }
+echo "{\"name\":\"bench\",\"numbers\":[$(numbers 0)]}" > "$WORK/pool.json"
+POOL_ID=$(curl -sf -XPOST "$BASE/v1/sites/$SITE_ID/pools" -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/pool.json" | sed 's/.*"poolId":"\([^"]*\)".*/\1/')
+for block in $(seq 1 ${BLOCKS:-59}); do
+  echo "{\"numbers\":[$(numbers "$block")]}" > "$WORK/numbers.json"
+  curl -sf -XPOST "$BASE/v1/sites/$SITE_ID/pools/$POOL_ID/numbers" -H "Authorization: Bearer $API_KEY" \
+    -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
+done
+
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${DURATION}s per run"
+taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/health.lua "$BASE/health" > /dev/null   # warm-up
+taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/sessions.lua "$BASE/v1/sessions" > /dev/null
+for C in 16 64; do
+  for TARGET in health sessions; do
+    URL="$BASE/health"; [ "$TARGET" = sessions ] && URL="$BASE/v1/sessions"
+    OUT=$(taskset -c 1 wrk -t1 -c$C -d${DURATION}s -s loadtest/wrk/$TARGET.lua "$URL")
+    RPS=$(echo "$OUT" | awk '/Requests\/sec/ {print $2}')
+    LAT=$(echo "$OUT" | grep '^p50=')
+    printf "%-9s c=%-3s %10s req/s  %s\n" "$TARGET" "$C" "$RPS" "$LAT"
+  done
+done
+curl -sf "$BASE/metrics" | grep -E "^ringpool_store_commit_(batch_sum|batch_count|seconds)" || true

@@ -1,0 +1,40 @@
+-- wrk script: every request starts a session for a new visitor, as a first page view would.
+-- X-Forwarded-For spreads visitors over many client IPs (loopback is a trusted proxy), so the
+-- per-IP limit sees what it would see in production rather than one client doing everything.
+local counter = 0
+local thread_id = 0
+
+function setup(thread)
+  thread_id = thread_id + 1
+  thread:set("tid", thread_id)
+end
+
+function init(args)
+  site_key = os.getenv("SITE_KEY") or "pk_demo_site"
+  math.randomseed(os.time() + (tid or 0) * 7919)
+end
+
+request = function()
+  counter = counter + 1
+  local visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
+  local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  local body = '{"siteKey":"' .. site_key .. '","visitorId":"' .. visitor ..
+    '","url":"https://example.com/landing?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=EAIaIQ' .. counter ..
+    '","referrer":"https://www.google.com/","title":"Landing"}'
+  return wrk.format("POST", "/v1/sessions", {
+    ["Content-Type"] = "application/json",
+    ["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
+    ["X-Forwarded-For"] = ip,
+  }, body)
+end
+
+local statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("p50=%.2fms p99=%.2fms p99.9=%.2fms non2xx=%d\n",
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000,
+    summary.errors.status))
+end
