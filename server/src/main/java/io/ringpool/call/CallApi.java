@@ -38,20 +38,20 @@ public final class CallApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         body.put("nextCursor", page.nextCursor());
-        return Response.ok(body);
+        return CallJson.response(200, body);
     }
 
     private Response one(Request request) {
         Site site = access.requireSite(request, request.pathParam("siteId")).site();
         return calls.call(site.siteId(), request.pathParam("callId"))
-                .map(c -> Response.ok(CallJson.of(c)))
+                .map(c -> CallJson.response(200, CallJson.of(c)))
                 .orElseThrow(() -> io.ringpool.http.ApiException.notFound("call"));
     }
 
     private Response patch(Request request) {
         Site site = access.requireSite(request, request.pathParam("siteId")).site();
         StoredCall call = calls.patch(site, request.pathParam("callId"), Json.parseObject(request.body()));
-        return Response.ok(CallJson.of(call));
+        return CallJson.response(200, CallJson.of(call));
     }
 
     private Response erase(Request request) {

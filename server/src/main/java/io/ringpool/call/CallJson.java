@@ -1,5 +1,10 @@
 package io.ringpool.call;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.http.Json;
+import io.ringpool.http.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +16,23 @@ import java.util.Map;
  */
 public final class CallJson {
 
+    /**
+     * The API's mapper, but writing nulls: the call log's contract lists every field, and a
+     * client should see {@code "value": null} rather than guess whether the field exists.
+     */
+    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+
     private CallJson() {}
+
+    /** A JSON response that keeps null fields (see {@link #WITH_NULLS}). */
+    public static Response response(int status, Object body) {
+        try {
+            return new Response(status, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
 
     public static Map<String, Object> of(StoredCall call) {
         Map<String, Object> out = new LinkedHashMap<>();

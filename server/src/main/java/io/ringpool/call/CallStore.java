@@ -330,7 +330,12 @@ final class CallStore {
                     long from = rs.getLong(3);
                     long expires = rs.getLong(4);
                     long ended = rs.getLong(5);
-                    Long to = rs.wasNull() ? (expires <= t ? expires : null) : ended;
+                    Long to;
+                    if (!rs.wasNull()) {
+                        to = ended;
+                    } else {
+                        to = expires <= t ? Long.valueOf(expires) : null; // live, or expired but not swept yet
+                    }
                     out.add(new LeaseInterval(rs.getString(1), rs.getString(2), number, Instant.ofEpochMilli(from),
                             to == null ? null : Instant.ofEpochMilli(Math.max(from, to))));
                 }
