@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.call.CallApi;
+import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.FailureMapper;
@@ -33,6 +35,7 @@ import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
 import io.ringpool.store.StoreOverloadedException;
+import io.ringpool.telephony.TelephonyApi;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -122,6 +125,9 @@ public final class Ringpool implements AutoCloseable {
         new SiteApi(siteService, access).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);
         new SessionApi(sessions).routes(router);
+        CallService calls = new CallService(db, poolRegistry, poolService, clock, registry);
+        new CallApi(calls, access).routes(router);
+        new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         if (clock instanceof AdjustableClock adjustable) {
             router.post("/v1/test/clock", request -> {
                 access.requireAdmin(request);

@@ -22,6 +22,9 @@ public record CallerNumber(String value, boolean valid) {
     /** What an empty or missing caller is stored as. */
     public static final String ANONYMOUS = "anonymous";
 
+    /** What a caller is replaced by when the caller asks to be forgotten (PRODUCT.md §5). */
+    public static final String ERASED = "erased";
+
     /** Longest raw text kept for an invalid caller; more is not a phone number, and it bounds the column. */
     static final int MAX_RAW_CHARS = 64;
 

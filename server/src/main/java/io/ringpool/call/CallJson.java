@@ -1,0 +1,102 @@
+package io.ringpool.call;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.http.Json;
+import io.ringpool.http.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API shape of a call (API.md, "Reports and call log"). Fields the contract lists are always
+ * present, null when unknown; a few more are added (uniqueTarget, times, clickIds, earlierVisits).
+ */
+public final class CallJson {
+
+    /**
+     * The API's mapper, but writing nulls: the call log's contract lists every field, and a
+     * client should see {@code "value": null} rather than guess whether the field exists.
+     */
+    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+
+    private CallJson() {}
+
+    /** A JSON response that keeps null fields (see {@link #WITH_NULLS}). */
+    public static Response response(int status, Object body) {
+        try {
+            return new Response(status, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
+
+    public static Map<String, Object> of(StoredCall call) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("callId", call.callId());
+        out.put("provider", call.provider());
+        out.put("providerCallId", call.providerCallId());
+        out.put("caller", call.caller());
+        out.put("number", call.number());
+        out.put("startedAt", call.startedAt());
+        out.put("answeredAt", call.answeredAt());
+        out.put("endedAt", call.endedAt());
+        out.put("status", call.status().wireName());
+        out.put("durationSeconds", call.durationSeconds());
+        out.put("talkSeconds", call.talkSeconds());
+        out.put("recordingUrl", call.recordingUrl());
+        out.put("firstTime", call.classes().firstTime());
+        out.put("unique", call.classes().unique());
+        out.put("target", call.classes().target());
+        out.put("uniqueTarget", call.classes().uniqueTarget());
+        out.put("tags", call.tags());
+        out.put("value", call.value());
+        out.put("currency", call.currency());
+        out.put("attribution", attribution(call.attribution()));
+        return out;
+    }
+
+    public static Map<String, Object> attribution(CallAttribution a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        CallAttribution.Visit v = a.visit();
+        StaticNumberSource s = a.staticNumber();
+        out.put("method", a.method().wireName());
+        out.put("sessionId", a.sessionId());
+        out.put("visitorId", a.visitorId());
+        out.put("source", v != null ? v.source() : s != null ? s.source() : null);
+        out.put("medium", v != null ? v.medium() : s != null ? s.medium() : null);
+        out.put("campaign", v != null ? v.campaign() : s != null ? s.campaign() : null);
+        out.put("term", v == null ? null : v.term());
+        out.put("content", v == null ? null : v.content());
+        out.put("channel", v == null ? null : v.channel());
+        out.put("landingPage", v == null ? null : v.landingPage());
+        out.put("referrer", v == null ? null : v.referrer());
+        out.put("gclid", v == null ? null : v.clickIds().get("gclid"));
+        out.put("yclid", v == null ? null : v.clickIds().get("yclid"));
+        out.put("clickIds", v == null ? Map.of() : v.clickIds());
+        out.put("clientIds", v == null ? Map.of() : v.clientIds());
+        out.put("device", v == null ? null : v.deviceType());
+        out.put("browser", v == null ? null : v.browser());
+        out.put("os", v == null ? null : v.os());
+        if (s != null) {
+            out.put("label", s.label());
+        }
+        List<Map<String, Object>> candidates = new ArrayList<>();
+        for (AttributionResult.Candidate c : a.candidates()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sessionId", c.sessionId());
+            m.put("visitorId", c.visitorId());
+            m.put("chosen", c.sessionId() != null && c.sessionId().equals(a.sessionId()));
+            m.put("score", c.score());
+            m.put("reason", c.reason());
+            candidates.add(m);
+        }
+        out.put("candidates", candidates);
+        out.put("earlierVisits", a.earlierVisits());
+        out.put("decidedFor", a.decidedFor());
+        return out;
+    }
+}

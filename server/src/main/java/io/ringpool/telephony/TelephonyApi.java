@@ -1,0 +1,246 @@
+package io.ringpool.telephony;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.call.CallEvent;
+import io.ringpool.call.CallJson;
+import io.ringpool.call.CallService;
+import io.ringpool.http.ApiException;
+import io.ringpool.http.Json;
+import io.ringpool.http.Request;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteRegistry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The telephony webhooks (API.md, Telephony): Twilio's voice and status callbacks, and our generic
+ * signed JSON events. Every request is authenticated before anything is read or stored; a
+ * rejection is counted ({@code ringpool.webhooks.rejected{provider,reason}}) and logged as
+ * {@code webhook_rejected} with its reason.
+ *
+ * <p>Status codes for signatures: Twilio → 403 for a missing or wrong signature (Twilio never
+ * retries a 4xx, and there is no other credential to be missing); generic → 401 when the
+ * {@code X-Ringpool-Signature} header is missing or malformed (no credentials), 403 when it is
+ * well-formed but does not match or is more than 5 minutes old.
+ */
+public final class TelephonyApi {
+    private static final Logger LOG = LoggerFactory.getLogger(TelephonyApi.class);
+
+    /** TwiML's media type; the XML prolog names the encoding (UTF-8). */
+    static final String TWIML_TYPE = "text/xml";
+
+    private final SiteRegistry sites;
+    private final CallService calls;
+    private final RingpoolSignature signatures;
+    private final String publicUrl;
+    private final Clock clock;
+    private final MeterRegistry registry;
+
+    /**
+     * @param publicUrl the external base URL Twilio calls ({@code RINGPOOL_PUBLIC_URL}), no trailing '/'
+     */
+    public TelephonyApi(SiteRegistry sites, CallService calls, String publicUrl, Clock clock, MeterRegistry registry) {
+        this.sites = sites;
+        this.calls = calls;
+        this.signatures = new RingpoolSignature(clock);
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    public void routes(Router router) {
+        router.post("/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
+        router.post("/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
+        router.post("/v1/telephony/{siteId}/events", this::genericEvent);
+    }
+
+    // ---- Twilio ------------------------------------------------------------------------------
+
+    /** Incoming call: record it, attribute it, and answer TwiML that dials the site's real number. */
+    private Response twilioVoice(Request request) {
+        Site site = twilioSite(request);
+        TwilioForm form = twilioForm(request, site);
+        String sid = form.first("CallSid").filter(s -> !s.isBlank()).orElseThrow(
+                () -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", 422, "missing_field", "'CallSid' is required", "CallSid"));
+        CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
+                clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
+        ingest(site, event, false);
+        String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
+        String twiml = forwardTo == null ? TwiML.reject() : TwiML.forward(forwardTo, publicUrl, site.siteId(), null);
+        return Response.text(200, TWIML_TYPE, twiml);
+    }
+
+    /** Status callbacks of the call and of the forwarded leg: state, duration, recording. */
+    private Response twilioStatus(Request request) {
+        Site site = twilioSite(request);
+        TwilioForm form = twilioForm(request, site);
+        Optional<CallEvent> event = form.toEvent(clock);
+        if (event.isEmpty()) {
+            // No CallSid or a status we do not know: nothing to record, and Twilio must not retry.
+            LOG.info("twilio_status_ignored site={} status={}", site.siteId(), form.first("CallStatus").orElse("-"));
+            return Response.noContent();
+        }
+        ingest(site, event.get(), false);
+        return Response.noContent();
+    }
+
+    private Site twilioSite(Request request) {
+        String siteId = request.pathParam("siteId");
+        SiteRegistry.Entry entry = sites.byId(siteId).orElseThrow(() -> {
+            count(TwilioForm.PROVIDER, "unknown_site", siteId);
+            return ApiException.notFound("site");
+        });
+        String token = entry.secrets().twilioAuthToken();
+        if (token == null || token.isBlank()) {
+            throw reject(TwilioForm.PROVIDER, siteId, "not_configured", 403, "twilio_not_configured",
+                    "this site has no Twilio auth token, so Twilio requests cannot be verified; set 'twilioAuthToken' with "
+                            + "PATCH /v1/sites/" + siteId, null);
+        }
+        return entry.site();
+    }
+
+    /** The form, once its {@code X-Twilio-Signature} checks out; 403 and nothing stored otherwise. */
+    private TwilioForm twilioForm(Request request, Site site) {
+        String header = request.header("x-twilio-signature");
+        if (header == null || header.isBlank()) {
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "missing", 403, "invalid_signature",
+                    "the X-Twilio-Signature header is missing", null);
+        }
+        TwilioForm form;
+        try {
+            form = TwilioForm.parse(request.body());
+        } catch (IllegalArgumentException broken) {
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", 403, "invalid_signature",
+                    "the X-Twilio-Signature does not match this request", null);
+        }
+        String token = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthToken()).orElse(null);
+        boolean valid = false;
+        for (String url : signedUrls(request)) {
+            valid |= TwilioSignature.verify(token, url, form.fields(), header);
+        }
+        if (!valid) {
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", 403, "invalid_signature",
+                    "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.path()
+                            + "; set RINGPOOL_PUBLIC_URL to the base URL configured at Twilio)", null);
+        }
+        return form;
+    }
+
+    /**
+     * The URLs Twilio may have signed: the configured public URL + path + query (the documented
+     * one) and, for deployments where the public URL is not configured, the URL as this request
+     * names it in its Host header. Accepting the second weakens nothing: a signature still needs
+     * the site's auth token, and Twilio only signs URLs the site configured.
+     */
+    Set<String> signedUrls(Request request) {
+        String pathAndQuery = request.path() + rawQuery(request);
+        Set<String> urls = new LinkedHashSet<>();
+        urls.add(publicUrl + pathAndQuery);
+        String host = request.header("host");
+        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+            urls.add("http://" + host + pathAndQuery);
+            urls.add("https://" + host + pathAndQuery);
+        }
+        return urls;
+    }
+
+    /**
+     * The query string as sent, rebuilt from the decoded parameters ({@link Request} keeps no raw
+     * URI): {@code ?a=1&b=2} in the order received, or "" without one. Twilio's URLs rarely have one.
+     */
+    static String rawQuery(Request request) {
+        if (request.query().isEmpty()) {
+            return "";
+        }
+        StringBuilder q = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : request.query().entrySet()) {
+            for (String v : e.getValue()) {
+                q.append(q.isEmpty() ? '?' : '&').append(encode(e.getKey())).append('=').append(encode(v));
+            }
+        }
+        return q.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    // ---- generic JSON ------------------------------------------------------------------------
+
+    private Response genericEvent(Request request) {
+        String siteId = request.pathParam("siteId");
+        SiteRegistry.Entry entry = sites.byId(siteId).orElseThrow(() -> {
+            count(GenericEvent.PROVIDER, "unknown_site", siteId);
+            return ApiException.notFound("site");
+        });
+        RingpoolSignature.Result result = signatures.verify(request.header("x-ringpool-signature"), request.body(),
+                entry.secrets().webhookSecret());
+        switch (result) {
+            case VALID -> { }
+            case MISSING -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 401, "missing_signature",
+                    "the X-Ringpool-Signature header is missing: send t=<unix seconds>,v1=<hex HMAC-SHA256(webhookSecret, t + \".\" + body)>", null);
+            case MALFORMED -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 401, "malformed_signature",
+                    "the X-Ringpool-Signature header is not t=<unix seconds>,v1=<64 hex digits>", null);
+            case STALE -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 403, "stale_signature",
+                    "the signature's timestamp is more than 5 minutes from the server's time; sign each request when sending it", null);
+            case MISMATCH -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 403, "invalid_signature",
+                    "the X-Ringpool-Signature does not match the body under this site's webhook secret", null);
+        }
+        CallEvent event;
+        try {
+            event = GenericEvent.parse(Json.parseObject(request.body()), clock);
+        } catch (ApiException invalid) {
+            count(GenericEvent.PROVIDER, "invalid_body", siteId);
+            LOG.info("webhook_rejected provider={} site={} reason=invalid_body code={} field={}", GenericEvent.PROVIDER, siteId,
+                    invalid.code(), invalid.field());
+            throw invalid;
+        }
+        CallService.Ingested ingested = ingest(entry.site(), event, true);
+        if (ingested.call() == null) {
+            Map<String, Object> pending = new LinkedHashMap<>();
+            pending.put("callId", null);
+            pending.put("providerCallId", ingested.providerCallId());
+            pending.put("status", "pending");
+            return CallJson.response(202, pending);
+        }
+        Map<String, Object> body = CallJson.of(ingested.call());
+        body.put("duplicate", ingested.duplicate());
+        return CallJson.response(200, body);
+    }
+
+    // ---- shared ------------------------------------------------------------------------------
+
+    private CallService.Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
+        try {
+            return calls.ingest(site, event, requireNumberForNewCall);
+        } catch (ApiException e) {
+            String reason = "unknown_number".equals(e.code()) ? "unknown_number" : "invalid_body";
+            count(event.provider(), reason, site.siteId());
+            LOG.info("webhook_rejected provider={} site={} reason={} code={}", event.provider(), site.siteId(), reason, e.code());
+            throw e;
+        }
+    }
+
+    private ApiException reject(String provider, String siteId, String reason, int status, String code, String message, String field) {
+        count(provider, reason, siteId);
+        LOG.info("webhook_rejected provider={} site={} reason={}", provider, siteId, reason);
+        return new ApiException(status, code, message, field);
+    }
+
+    private void count(String provider, String reason, String siteId) {
+        Counter.builder("ringpool.webhooks.rejected").description("telephony webhooks refused, by provider and reason")
+                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+    }
+}

@@ -1,0 +1,187 @@
+package io.ringpool.telephony;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.call.Signing;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Twilio's voice webhook and status callbacks over real HTTP, signed as Twilio signs them: over
+ * the configured public URL (RINGPOOL_PUBLIC_URL) + path, not the loopback address we post to.
+ */
+class TwilioOverHttpTest {
+    static final String PUBLIC_URL = "https://ringpool.example.com";
+    static final String TOKEN = "twilio-auth-token-for-tests";
+    static final String CALLER = "+79161234567";
+    static final String NUMBER = "+74950001001";
+
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir, Map.of("server.publicUrl", PUBLIC_URL));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Map<String, String> site(boolean withToken) {
+        Map<String, String> site = server.siteWithPool(List.of(NUMBER));
+        Map<String, Object> patch = new LinkedHashMap<>();
+        patch.put("forwardTo", "+74951112233");
+        if (withToken) {
+            patch.put("twilioAuthToken", TOKEN);
+        }
+        Reply r = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                new String(io.ringpool.http.Json.write(patch), StandardCharsets.UTF_8), "application/json", Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return site;
+    }
+
+    static Reply twilio(String siteId, String endpoint, Map<String, String> params, String signature) {
+        String body = params.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        Map<String, String> headers = signature == null ? Map.of() : Map.of("X-Twilio-Signature", signature);
+        return server.send("POST", "/v1/telephony/twilio/" + siteId + "/" + endpoint, null, body,
+                "application/x-www-form-urlencoded", headers);
+    }
+
+    static Reply signed(String siteId, String endpoint, Map<String, String> params) {
+        String url = PUBLIC_URL + "/v1/telephony/twilio/" + siteId + "/" + endpoint;
+        return twilio(siteId, endpoint, params, Signing.twilio(TOKEN, url, params));
+    }
+
+    static Map<String, String> voice(String sid) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("AccountSid", "AC0000000000000000000000000000test");
+        p.put("CallSid", sid);
+        p.put("From", CALLER);
+        p.put("To", NUMBER);
+        p.put("CallStatus", "ringing");
+        p.put("Direction", "inbound");
+        return p;
+    }
+
+    static JsonNode calls(Map<String, String> site) {
+        Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls", site.get("apiKey"));
+        assertThat(r.status()).isEqualTo(200);
+        return r.json().get("calls");
+    }
+
+    @Test
+    void aVoiceWebhookWithAValidSignatureGetsTwimlDialingForwardToWithAStatusCallback() {
+        var site = site(true);
+        Reply r = signed(site.get("siteId"), "voice", voice("CA00000000000000000000000000000001"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().get("content-type").get(0)).startsWith("text/xml");
+        assertThat(r.body()).contains("<Dial").contains(">+74951112233</Number>")
+                .contains("statusCallback=\"" + PUBLIC_URL + "/v1/telephony/twilio/" + site.get("siteId") + "/status\"");
+        JsonNode log = calls(site);
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).get("caller").asText()).isEqualTo(CALLER);
+        assertThat(log.get(0).get("number").asText()).isEqualTo(NUMBER);
+        assertThat(log.get(0).get("status").asText()).isEqualTo("ringing");
+        assertThat(log.get(0).get("providerCallId").asText()).isEqualTo("CA00000000000000000000000000000001");
+    }
+
+    @Test
+    void aVoiceWebhookWithABadOrMissingSignatureIs403AndStoresNothing() {
+        var site = site(true);
+        Map<String, String> params = voice("CA00000000000000000000000000000002");
+        String wrongUrl = "https://elsewhere.example.com/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+
+        Reply wrongToken = twilio(site.get("siteId"), "voice", params,
+                Signing.twilio("another-token", PUBLIC_URL + "/v1/telephony/twilio/" + site.get("siteId") + "/voice", params));
+        Reply wrongUrlSigned = twilio(site.get("siteId"), "voice", params, Signing.twilio(TOKEN, wrongUrl, params));
+        Reply missing = twilio(site.get("siteId"), "voice", params, null);
+        Map<String, String> tamperedParams = new LinkedHashMap<>(params);
+        String goodSignature = Signing.twilio(TOKEN, PUBLIC_URL + "/v1/telephony/twilio/" + site.get("siteId") + "/voice", params);
+        tamperedParams.put("From", "+79990000000");
+        Reply tampered = twilio(site.get("siteId"), "voice", tamperedParams, goodSignature);
+
+        for (Reply r : List.of(wrongToken, wrongUrlSigned, missing, tampered)) {
+            assertThat(r.status()).as(r.body()).isEqualTo(403);
+            assertThat(r.errorCode()).isEqualTo("invalid_signature");
+        }
+        assertThat(calls(site)).isEmpty();
+    }
+
+    @Test
+    void aSiteWithoutATwilioTokenAnswers403WithAClearMessage() {
+        var site = site(false);
+        Reply r = signed(site.get("siteId"), "voice", voice("CA00000000000000000000000000000003"));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("twilio_not_configured");
+        assertThat(r.json().path("error").path("message").asText()).contains("twilioAuthToken");
+        assertThat(calls(site)).isEmpty();
+    }
+
+    @Test
+    void statusCallbacksSetDurationAndStatusAndRepeatsAreHarmless() {
+        var site = site(true);
+        String parent = "CA00000000000000000000000000000004";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+
+        Map<String, String> answered = new LinkedHashMap<>();
+        answered.put("CallSid", "CA0000000000000000000000000000leg1");
+        answered.put("ParentCallSid", parent);
+        answered.put("CallStatus", "in-progress");
+        answered.put("From", CALLER);
+        answered.put("To", "+74951112233");
+        Map<String, String> completed = new LinkedHashMap<>(answered);
+        completed.put("CallStatus", "completed");
+        completed.put("CallDuration", "47");
+        completed.put("RecordingUrl", "https://api.twilio.com/recordings/RE1");
+
+        assertThat(signed(site.get("siteId"), "status", answered).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", completed).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", completed).status()).isEqualTo(204);
+
+        JsonNode log = calls(site);
+        assertThat(log).hasSize(1);
+        JsonNode call = log.get(0);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(47);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(47);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://api.twilio.com/recordings/RE1");
+        assertThat(call.get("target").asBoolean()).isTrue();
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+    }
+
+    @Test
+    void aStatusCallbackThatOvertakesTheVoiceWebhookWaitsForIt() {
+        var site = site(true);
+        String parent = "CA00000000000000000000000000000005";
+        Map<String, String> noAnswer = new LinkedHashMap<>();
+        noAnswer.put("CallSid", "CA0000000000000000000000000000leg2");
+        noAnswer.put("ParentCallSid", parent);
+        noAnswer.put("CallStatus", "no-answer");
+        assertThat(signed(site.get("siteId"), "status", noAnswer).status()).isEqualTo(204);
+        assertThat(calls(site)).isEmpty();
+
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        JsonNode log = calls(site);
+        assertThat(log).hasSize(1);
+        assertThat(log.get(0).get("status").asText()).isEqualTo("missed");
+    }
+}
