@@ -25,7 +25,7 @@ class ChromiumSnippetTest extends SnippetContract {
     }
 
     @Override
-    boolean hasBeacon() {
+    boolean realBrowser() {
         return true;
     }
 

