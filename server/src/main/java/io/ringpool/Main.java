@@ -1,6 +1,52 @@
 package io.ringpool;
 
+import io.ringpool.app.Ringpool;
+import io.ringpool.config.ConfigException;
+import io.ringpool.config.ConfigLoader;
+import io.ringpool.config.RingpoolConfig;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
 public final class Main {
-    public static void main(String[] args) {
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else if (args[i].startsWith("--config=")) {
+                configFile = Path.of(args[i].substring("--config=".length()));
+            } else {
+                System.err.println("usage: java -jar ringpool-server.jar [--config FILE]");
+                System.exit(2);
+            }
+        }
+        RingpoolConfig config;
+        try {
+            config = ConfigLoader.load(configFile, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("ringpool: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Ringpool app;
+        try {
+            app = Ringpool.start(config);
+        } catch (RuntimeException e) {
+            System.err.println("ringpool: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (config.security().adminKey().isEmpty()) {
+            System.out.println("admin key (from " + config.store().dataDir().resolve("admin.key") + "): " + app.adminKey());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "ringpool-shutdown"));
+        stopped.await();
     }
 }

@@ -1,0 +1,41 @@
+package io.ringpool.app;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.http.Request;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.store.Database;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/** What an operator or load balancer polls: health (checks the store) and Prometheus metrics. */
+final class OpsApi {
+    private final Database db;
+    private final PrometheusMeterRegistry registry;
+    private final IntSupplier liveSessions;
+
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
+        this.db = db;
+        this.registry = registry;
+        this.liveSessions = liveSessions;
+    }
+
+    void routes(Router router) {
+        router.get("/health", this::health);
+        router.get("/metrics", this::metrics);
+    }
+
+    private Response health(Request request) {
+        boolean up = db.isHealthy();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", up ? "up" : "down");
+        out.put("store", up ? "up" : "down");
+        out.put("liveSessions", liveSessions.getAsInt());
+        return Response.json(up ? 200 : 503, out);
+    }
+
+    private Response metrics(Request request) {
+        return Response.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    }
+}

@@ -1,0 +1,219 @@
+package io.ringpool.app;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.config.RingpoolConfig;
+import io.ringpool.http.ApiException;
+import io.ringpool.http.FailureMapper;
+import io.ringpool.http.HttpServer;
+import io.ringpool.http.Json;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.pool.Leasing;
+import io.ringpool.pool.PoolApi;
+import io.ringpool.pool.PoolRegistry;
+import io.ringpool.pool.PoolService;
+import io.ringpool.pool.PoolStore;
+import io.ringpool.session.SessionApi;
+import io.ringpool.session.SessionService;
+import io.ringpool.site.SecretCipher;
+import io.ringpool.site.SiteAccess;
+import io.ringpool.site.SiteApi;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.SiteService;
+import io.ringpool.site.SiteStore;
+import io.ringpool.store.Database;
+import io.ringpool.store.GroupCommitWriter;
+import io.ringpool.store.Migrator;
+import io.ringpool.store.StoreException;
+import io.ringpool.store.StoreOverloadedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component by constructor, in dependency order, declares the
+ * routes, and owns start and stop. Tests start the very same object on port 0.
+ */
+public final class Ringpool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
+
+    private final RingpoolConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Clock clock;
+    private Database db;
+    private GroupCommitWriter writer;
+    private ThreadPoolExecutor workers;
+    private ScheduledExecutorService sweeper;
+    private HttpServer http;
+    private SessionService sessions;
+    private String adminKey;
+    private int port;
+
+    public Ringpool(RingpoolConfig config, Clock clock) {
+        this.config = config;
+        this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(clock) : clock;
+    }
+
+    public static Ringpool start(RingpoolConfig config) {
+        Ringpool app = new Ringpool(config, Clock.systemUTC());
+        try {
+            app.start();
+        } catch (RuntimeException | InterruptedException e) {
+            app.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        }
+        return app;
+    }
+
+    public void start() throws InterruptedException {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        RingpoolConfig.Store storeConfig = config.store();
+        adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
+        String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
+
+        db = new Database(storeConfig, registry);
+        new Migrator(db).migrate();
+        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
+
+        SiteRegistry siteRegistry = new SiteRegistry();
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SiteAccess access = new SiteAccess(siteRegistry, adminKey);
+        PoolRegistry poolRegistry = new PoolRegistry();
+        PoolStore poolStore = new PoolStore(db);
+        PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, db, clock, registry);
+        Leasing leasing = new Leasing(poolRegistry, writer, registry);
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
+                config.leasing().sessionsPerIpPerMinute(), registry);
+
+        siteService.loadAll();
+        sessions.restore(poolService.loadAll());
+        if (config.demo().enabled() && siteRegistry.isEmpty()) {
+            DemoSeeder.seed(config.demo().file(), siteService, poolService);
+        }
+
+        Router router = new Router();
+        new OpsApi(db, registry, sessions::liveSessions).routes(router);
+        ScriptAsset script = new ScriptAsset("/static/ringpool.js");
+        router.get("/s.js", script::serve);
+        new SiteApi(siteService, access).routes(router);
+        new PoolApi(poolService, poolRegistry, access).routes(router);
+        new SessionApi(sessions).routes(router);
+        if (clock instanceof AdjustableClock adjustable) {
+            router.post("/v1/test/clock", request -> {
+                access.requireAdmin(request);
+                Integer seconds = Json.parseObject(request.body()).optionalInt("advanceSeconds", 0, 365L * 86_400);
+                var now = adjustable.advance(Duration.ofSeconds(seconds == null ? 0 : seconds));
+                sessions.sweep();
+                return Response.ok(Map.of("now", now));
+            });
+        }
+
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
+        long interval = config.leasing().sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
+
+        RingpoolConfig.Server server = config.server();
+        AtomicInteger workerNumber = new AtomicInteger();
+        workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.workerQueue()),
+                r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
+        port = http.start();
+        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
+    }
+
+    private void sweepQuietly() {
+        try {
+            sessions.sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("sweep_failed reason={}", e.toString());
+        }
+    }
+
+    private static FailureMapper failureMapper() {
+        return failure -> {
+            if (failure instanceof ApiException api) {
+                return Response.error(api);
+            }
+            if (failure instanceof StoreOverloadedException) {
+                return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");
+            }
+            if (failure instanceof StoreException) {
+                LOG.warn("store_unavailable reason={}", failure.toString());
+                return Response.error(503, "store_unavailable", "the store is unavailable; retry later").withHeader("Retry-After", "1");
+            }
+            LOG.error("internal_error", failure);
+            return Response.error(500, "internal_error", "an internal error occurred");
+        };
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String adminKey() {
+        return adminKey;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public SessionService sessions() {
+        return sessions;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.close();
+        }
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+}

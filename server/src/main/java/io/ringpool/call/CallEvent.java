@@ -1,0 +1,93 @@
+package io.ringpool.call;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One call event from a telephony provider, normalised: the same shape whether it came from
+ * Twilio's form posts or our generic signed JSON.
+ *
+ * <p>Ingestion is idempotent per {@link #dedupKey()} (provider, provider call id, kind), and the
+ * {@link CallStateMerger} folds events in any order.
+ *
+ * @param provider        {@code twilio}, {@code generic}, ... (lower case, stable: part of the dedup key)
+ * @param providerCallId  the provider's id of the call (Twilio: the parent CallSid)
+ * @param kind            what happened
+ * @param at              when it happened, by the provider's clock if it said, else ours on receipt
+ * @param from            the caller as the provider sent it (raw, not yet normalised); null when
+ *                        this event does not describe the caller (e.g. Twilio's forwarded leg)
+ * @param to              the dialled tracking number as sent (raw); null when not described
+ * @param durationSeconds whole call length in seconds, if the provider said; null = unknown
+ * @param talkSeconds     talk (answered) time in seconds, if the provider said; null = unknown
+ * @param recordingUrl    where the provider keeps a recording; null = none
+ */
+public record CallEvent(
+        String provider,
+        String providerCallId,
+        Kind kind,
+        Instant at,
+        String from,
+        String to,
+        Integer durationSeconds,
+        Integer talkSeconds,
+        String recordingUrl) {
+
+    /** What happened to the call. Terminal kinds end the call; see {@link CallStateMerger}. */
+    public enum Kind {
+        RINGING(false), ANSWERED(false), COMPLETED(true), MISSED(true), BUSY(true), FAILED(true);
+
+        private final boolean terminal;
+
+        Kind(boolean terminal) {
+            this.terminal = terminal;
+        }
+
+        public boolean isTerminal() {
+            return terminal;
+        }
+
+        /** The API name: {@code ringing}, {@code answered}, ... */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The kind for an API name (case-insensitive), or empty when unknown. */
+        public static Optional<Kind> fromWire(String name) {
+            if (name == null) {
+                return Optional.empty();
+            }
+            for (Kind k : values()) {
+                if (k.wireName().equalsIgnoreCase(name.trim())) {
+                    return Optional.of(k);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    public CallEvent {
+        requireText(provider, "provider");
+        requireText(providerCallId, "providerCallId");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(at, "at");
+        if (durationSeconds != null && durationSeconds < 0) {
+            throw new IllegalArgumentException("durationSeconds must be >= 0: " + durationSeconds);
+        }
+        if (talkSeconds != null && talkSeconds < 0) {
+            throw new IllegalArgumentException("talkSeconds must be >= 0: " + talkSeconds);
+        }
+    }
+
+    /** The idempotency key: a repeat of the same (provider, call, kind) is the same event. */
+    public String dedupKey() {
+        return provider + ":" + providerCallId + ":" + kind.wireName();
+    }
+
+    private static void requireText(String s, String name) {
+        if (s == null || s.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.ringpool.call;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * Folds call events into a {@link CallState}, in any order, with repeats.
+ *
+ * <p>Why it is order-proof: the state keeps one event per kind, and two events of the same kind
+ * are joined field by field with operations that are commutative, associative and idempotent
+ * (earliest time, largest duration, a non-null text over null, the lexicographically smaller of two
+ * different texts). Everything else in the state is then computed from that per-kind map alone, so
+ * the same set of events gives the same state whatever order or repetition they came in.
+ *
+ * <p>Rules, in the words of issue 3:
+ * <ul>
+ *   <li>A late {@code ringing} never undoes a terminal event: status comes from which kinds were
+ *       seen, never from which came last.</li>
+ *   <li>Answered = an {@code answered} event, or any event with talk time &gt; 0 (a provider
+ *       that only reports {@code completed} with talk time still answered the call).</li>
+ *   <li>If the call was answered and has ended, it is COMPLETED, whatever the final event said
+ *       (a {@code busy} after a conversation is a provider quirk, not a busy line).</li>
+ *   <li>Several terminal kinds without an answer: the most specific wins, in the order
+ *       COMPLETED, BUSY, FAILED, MISSED ({@code missed} is what any unanswered call looks like,
+ *       so it is the weakest evidence).</li>
+ *   <li>The final event's durations win; when it has none, the largest seen elsewhere; when
+ *       nobody said, they are computed from the event times (talk = end − answer).</li>
+ *   <li>startedAt = earliest event; answeredAt = the answered event, or end − talk when only
+ *       the talk time is known; endedAt = the final event.</li>
+ * </ul>
+ */
+public final class CallStateMerger {
+
+    /** Terminal kinds, strongest evidence first (see the class comment). */
+    private static final List<CallEvent.Kind> TERMINAL_PRECEDENCE = List.of(
+            CallEvent.Kind.COMPLETED, CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED);
+
+    private CallStateMerger() {}
+
+    /**
+     * The state after {@code event}; {@code state} may be null for the first event of a call.
+     * Returns an equal state for a repeat, so {@code !result.equals(state)} means "news".
+     *
+     * @throws IllegalArgumentException if the event belongs to another call
+     */
+    public static CallState merge(CallState state, CallEvent event) {
+        Objects.requireNonNull(event, "event");
+        Map<CallEvent.Kind, CallEvent> events = new EnumMap<>(CallEvent.Kind.class);
+        if (state != null) {
+            if (!state.provider().equals(event.provider()) || !state.providerCallId().equals(event.providerCallId())) {
+                throw new IllegalArgumentException("event of call " + event.provider() + ":" + event.providerCallId()
+                        + " merged into call " + state.provider() + ":" + state.providerCallId());
+            }
+            events.putAll(state.events());
+        }
+        events.merge(event.kind(), event, CallStateMerger::join);
+        return derive(events);
+    }
+
+    /** Folds events of one call from nothing. */
+    public static CallState fold(Iterable<CallEvent> events) {
+        CallState state = null;
+        for (CallEvent e : events) {
+            state = merge(state, e);
+        }
+        if (state == null) {
+            throw new IllegalArgumentException("no events");
+        }
+        return state;
+    }
+
+    /** Joins two events of the same kind and call (a semilattice join: order and repeats don't matter). */
+    static CallEvent join(CallEvent a, CallEvent b) {
+        return new CallEvent(
+                a.provider(),
+                a.providerCallId(),
+                a.kind(),
+                a.at().isBefore(b.at()) ? a.at() : b.at(),
+                pick(a.from(), b.from()),
+                pick(a.to(), b.to()),
+                max(a.durationSeconds(), b.durationSeconds()),
+                max(a.talkSeconds(), b.talkSeconds()),
+                pick(a.recordingUrl(), b.recordingUrl()));
+    }
+
+    private static CallState derive(Map<CallEvent.Kind, CallEvent> events) {
+        CallEvent any = events.values().iterator().next();
+        CallEvent answeredEvent = events.get(CallEvent.Kind.ANSWERED);
+        CallEvent fin = TERMINAL_PRECEDENCE.stream().map(events::get).filter(Objects::nonNull).findFirst().orElse(null);
+
+        Instant startedAt = events.values().stream().map(CallEvent::at).min(Comparator.naturalOrder()).orElseThrow();
+        Integer maxTalk = reduce(events, CallEvent::talkSeconds, CallStateMerger::max);
+        Integer maxDuration = reduce(events, CallEvent::durationSeconds, CallStateMerger::max);
+        boolean answered = answeredEvent != null || (maxTalk != null && maxTalk > 0);
+
+        CallState.Status status;
+        if (fin != null) {
+            status = answered ? CallState.Status.COMPLETED : CallState.Status.valueOf(fin.kind().name());
+        } else {
+            status = answered ? CallState.Status.ANSWERED : CallState.Status.RINGING;
+        }
+
+        Instant endedAt = fin == null ? null : fin.at();
+        Integer duration = fin != null && fin.durationSeconds() != null ? fin.durationSeconds() : maxDuration;
+        if (duration == null && endedAt != null) {
+            duration = seconds(startedAt, endedAt);
+        }
+        Integer talk = fin != null && fin.talkSeconds() != null ? fin.talkSeconds() : maxTalk;
+        if (talk == null && fin != null) {
+            // Ended without anybody stating talk time: compute it, or it is zero for an unanswered call.
+            talk = answeredEvent != null ? seconds(answeredEvent.at(), endedAt) : answered ? null : 0;
+        }
+        Instant answeredAt = null;
+        if (answeredEvent != null) {
+            answeredAt = answeredEvent.at();
+        } else if (answered && endedAt != null && talk != null) {
+            Instant estimate = endedAt.minusSeconds(talk);
+            answeredAt = estimate.isBefore(startedAt) ? startedAt : estimate;
+        }
+        String recording = fin != null && fin.recordingUrl() != null
+                ? fin.recordingUrl()
+                : firstInKindOrder(events, CallEvent::recordingUrl);
+
+        return new CallState(
+                any.provider(),
+                any.providerCallId(),
+                status,
+                firstInKindOrder(events, CallEvent::from),
+                firstInKindOrder(events, CallEvent::to),
+                startedAt,
+                answeredAt,
+                endedAt,
+                answered,
+                duration,
+                talk,
+                recording,
+                events);
+    }
+
+    /** Whole seconds from a to b, never negative (providers' clocks and ours may disagree). */
+    private static int seconds(Instant a, Instant b) {
+        long s = Duration.between(a, b).toSeconds();
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, s));
+    }
+
+    /** The value of the first kind (RINGING first) that has one: the call's opening event knows its numbers best. */
+    private static <T> T firstInKindOrder(Map<CallEvent.Kind, CallEvent> events, Function<CallEvent, T> field) {
+        for (CallEvent e : events.values()) { // EnumMap iterates in declaration order
+            T v = field.apply(e);
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static Integer reduce(Map<CallEvent.Kind, CallEvent> events, Function<CallEvent, Integer> field,
+            BinaryOperator<Integer> op) {
+        Integer acc = null;
+        for (CallEvent e : events.values()) {
+            acc = op.apply(acc, field.apply(e));
+        }
+        return acc;
+    }
+
+    private static Integer max(Integer a, Integer b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return Math.max(a, b);
+    }
+
+    /** Non-null over null; of two different texts the smaller, so the choice does not depend on order. */
+    private static String pick(String a, String b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

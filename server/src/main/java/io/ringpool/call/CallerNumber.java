@@ -1,0 +1,107 @@
+package io.ringpool.call;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import java.util.Locale;
+
+/**
+ * A caller's number as we store it: E.164 when libphonenumber can make a valid number of it,
+ * otherwise the provider's text as it came (trimmed), flagged invalid. Never throws: an odd caller
+ * must not break ingestion (issue 3, item 4).
+ *
+ * <p>Anonymous callers show up as {@code anonymous}, {@code Restricted}, {@code Unknown}, an empty
+ * string, or Twilio's stand-in {@code +266696687} (a Lesotho prefix with too few digits); none of
+ * them is valid, so none of them is ever normalised into somebody's real number.
+ *
+ * @param value E.164 ({@code +79161234567}) when valid; else the raw trimmed text, {@code anonymous} if empty
+ * @param valid true only for a number libphonenumber considers valid
+ */
+public record CallerNumber(String value, boolean valid) {
+
+    /** What an empty or missing caller is stored as. */
+    public static final String ANONYMOUS = "anonymous";
+
+    /** Longest raw text kept for an invalid caller; more is not a phone number, and it bounds the column. */
+    static final int MAX_RAW_CHARS = 64;
+
+    /** Digits kept visible at the end of a masked number: enough to tell calls apart in a log. */
+    private static final int MASK_KEEP_TAIL = 4;
+
+    /** Characters kept visible at the start of a masked E.164 number: '+', country and area code. */
+    private static final int MASK_KEEP_HEAD = 5;
+
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    public CallerNumber {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("value must not be empty; use CallerNumber.of");
+        }
+    }
+
+    /**
+     * Normalises a caller.
+     *
+     * @param raw     the caller as the provider sent it; may be null
+     * @param country the site's ISO 3166 region ({@code RU}, {@code US}) for local formats such as
+     *                {@code 8 (916) 123-45-67}; null or unknown means only international formats parse
+     */
+    public static CallerNumber of(String raw, String country) {
+        String text = raw == null ? "" : raw.strip();
+        if (text.isEmpty()) {
+            return new CallerNumber(ANONYMOUS, false);
+        }
+        String region = country == null ? "ZZ" : country.strip().toUpperCase(Locale.ROOT);
+        String e164 = e164(text, region);
+        if (e164 == null && text.matches("[0-9]{11,15}")) {
+            // PBXs often send international numbers without '+' (79161234567). Try that reading
+            // only after the local one failed, and only keep it if it is a valid number.
+            e164 = e164("+" + text, "ZZ");
+        }
+        if (e164 != null) {
+            return new CallerNumber(e164, true);
+        }
+        return new CallerNumber(text.length() > MAX_RAW_CHARS ? text.substring(0, MAX_RAW_CHARS) : text, false);
+    }
+
+    private static String e164(String text, String region) {
+        try {
+            PhoneNumber n = PHONES.parse(text, region);
+            return PHONES.isValidNumber(n) ? PHONES.format(n, PhoneNumberUtil.PhoneNumberFormat.E164) : null;
+        } catch (NumberParseException | RuntimeException unparseable) {
+            return null;
+        }
+    }
+
+    /**
+     * A form safe for logs (PRODUCT.md §5: caller numbers are masked): {@code +79161234567} →
+     * {@code +7916***4567}. The middle is always three stars, so the mask does not leak the length.
+     * Invalid callers keep their letters ({@code anonymous}) but all digits except the last two are
+     * starred, and anything else unprintable is replaced by '?', so a caller id cannot forge a log line.
+     */
+    public String masked() {
+        if (valid && value.length() > MASK_KEEP_HEAD + MASK_KEEP_TAIL) {
+            return value.substring(0, MASK_KEEP_HEAD) + "***" + value.substring(value.length() - MASK_KEEP_TAIL);
+        }
+        int digits = (int) value.chars().filter(Character::isDigit).count();
+        StringBuilder out = new StringBuilder(value.length());
+        int seen = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isDigit(c)) {
+                seen++;
+                out.append(seen > digits - 2 ? c : '*');
+            } else if (Character.isLetter(c) || (c >= 0x20 && c < 0x7f)) {
+                out.append(c);
+            } else {
+                out.append('?');
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return masked(); // so a record in a log line never prints the number
+    }
+}

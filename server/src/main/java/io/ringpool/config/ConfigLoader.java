@@ -1,0 +1,301 @@
+package io.ringpool.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the YAML configuration, applies the {@code RINGPOOL_*} environment overrides of API.md,
+ * and validates every value. Unknown keys are rejected rather than ignored, so a typo never
+ * silently falls back to a default.
+ */
+public final class ConfigLoader {
+
+    /** The defaults shipped inside the jar; a file given by the operator is laid over them. */
+    private static final String BUNDLED_DEFAULTS = "/defaults/ringpool.yaml";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads the bundled defaults, then {@code file} (if given, else {@code ./config/ringpool.yaml} if
+     * present), then the environment.
+     */
+    public static RingpoolConfig load(Path file, Map<String, String> env) {
+        ObjectNode tree = readBundledDefaults();
+        Path chosen = file;
+        if (chosen == null) {
+            Path local = Path.of("config", "ringpool.yaml");
+            chosen = Files.isRegularFile(local) ? local : null;
+        }
+        if (chosen != null) {
+            if (!Files.isRegularFile(chosen)) {
+                throw new ConfigException("--config", "points to " + chosen + ", which is not a readable file");
+            }
+            try (InputStream in = Files.newInputStream(chosen)) {
+                JsonNode overlay = YAML.readTree(in);
+                if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
+                    if (!overlay.isObject()) {
+                        throw new ConfigException("(root)", "must be a mapping in " + chosen);
+                    }
+                    merge(tree, (ObjectNode) overlay, "");
+                }
+            } catch (IOException e) {
+                throw new ConfigException("(file)", "could not be parsed in " + chosen + ": " + e.getMessage());
+            }
+        }
+        applyEnvironment(tree, env);
+        return build(new Node(tree, ""), chosen == null ? Path.of(".") : chosen.toAbsolutePath().getParent());
+    }
+
+    /** For tests: the bundled defaults plus the given overrides as dotted keys. */
+    public static RingpoolConfig defaultsWith(Map<String, Object> overrides) {
+        ObjectNode tree = readBundledDefaults();
+        overrides.forEach((key, value) -> put(tree, key, value));
+        return build(new Node(tree, ""), Path.of("."));
+    }
+
+    private static ObjectNode readBundledDefaults() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(BUNDLED_DEFAULTS)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled " + BUNDLED_DEFAULTS + " is missing from the jar");
+            }
+            return (ObjectNode) YAML.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("bundled defaults unreadable", e);
+        }
+    }
+
+    private static void merge(ObjectNode base, ObjectNode overlay, String prefix) {
+        var names = overlay.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            String key = prefix.isEmpty() ? name : prefix + "." + name;
+            JsonNode existing = base.get(name);
+            JsonNode value = overlay.get(name);
+            if (existing == null) {
+                throw new ConfigException(key, "is not a known setting (see config/ringpool.yaml for the list)");
+            }
+            if (existing.isObject()) {
+                if (!value.isObject()) {
+                    throw new ConfigException(key, "must be a mapping");
+                }
+                merge((ObjectNode) existing, (ObjectNode) value, key);
+            } else {
+                base.set(name, value);
+            }
+        }
+    }
+
+    private static void applyEnvironment(ObjectNode tree, Map<String, String> env) {
+        Map<String, String> mapping = Map.of(
+                "RINGPOOL_PORT", "server.port",
+                "RINGPOOL_HOST", "server.host",
+                "RINGPOOL_PUBLIC_URL", "server.publicUrl",
+                "RINGPOOL_DATA_DIR", "store.dataDir",
+                "RINGPOOL_DB_URL", "store.url",
+                "RINGPOOL_DB_USER", "store.user",
+                "RINGPOOL_DB_PASSWORD", "store.password",
+                "RINGPOOL_ADMIN_KEY", "security.adminKey",
+                "RINGPOOL_SECRET_KEY", "security.secretKey",
+                "RINGPOOL_DEMO", "demo.enabled");
+        mapping.forEach((variable, key) -> {
+            String value = env.get(variable);
+            if (value != null) {
+                put(tree, key, value);
+            }
+        });
+        String testClock = env.get("RINGPOOL_TEST_CLOCK");
+        if (testClock != null) {
+            put(tree, "leasing.testClock", testClock);
+        }
+    }
+
+    private static void put(ObjectNode tree, String dottedKey, Object value) {
+        String[] parts = dottedKey.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (!(child instanceof ObjectNode obj)) {
+                throw new ConfigException(dottedKey, "is not a known setting");
+            }
+            node = obj;
+        }
+        if (!node.has(parts[parts.length - 1])) {
+            throw new ConfigException(dottedKey, "is not a known setting");
+        }
+        node.set(parts[parts.length - 1], YAML.valueToTree(value));
+    }
+
+    private static RingpoolConfig build(Node root, Path configDir) {
+        Node s = root.child("server");
+        var server = new RingpoolConfig.Server(
+                s.string("host", false),
+                s.integer("port", 0, 65535),
+                trimSlash(s.url("publicUrl")),
+                s.integer("ioThreads", 0, 256),
+                s.integer("workerThreads", 1, 4096),
+                s.integer("workerQueue", 1, 1_000_000),
+                Duration.ofMillis(s.integer("requestTimeoutMillis", 100, 600_000)),
+                Duration.ofSeconds(s.integer("idleTimeoutSeconds", 1, 86_400)),
+                s.integer("maxInitialLineBytes", 256, 65_536),
+                s.integer("maxHeaderBytes", 1024, 262_144),
+                s.integer("maxScriptBodyBytes", 512, 1_048_576),
+                s.integer("maxWebhookBodyBytes", 1024, 4_194_304),
+                s.integer("maxAdminBodyBytes", 1024, 16_777_216),
+                s.stringList("trustedProxies"));
+
+        Node st = root.child("store");
+        Path dataDir = Path.of(st.string("dataDir", false));
+        String url = st.string("url", true);
+        if (url.isBlank()) {
+            url = defaultH2Url(dataDir);
+        } else if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL (got " + url + ")");
+        }
+        var store = new RingpoolConfig.Store(
+                dataDir,
+                url,
+                st.string("user", true),
+                st.string("password", true),
+                st.integer("maxConnections", 2, 512),
+                st.integer("writerBatchMax", 1, 100_000),
+                st.integer("writerQueueMax", 16, 10_000_000));
+
+        Node sec = root.child("security");
+        String adminKey = sec.string("adminKey", true);
+        if (!adminKey.isEmpty() && adminKey.length() < 16) {
+            throw new ConfigException("security.adminKey", "must be at least 16 characters (or empty to generate one)");
+        }
+        String secretKey = sec.string("secretKey", true);
+        if (!secretKey.isEmpty() && !secretKey.matches("[0-9a-fA-F]{64}")) {
+            throw new ConfigException("security.secretKey", "must be 64 hex digits (a 256-bit key) or empty");
+        }
+        var security = new RingpoolConfig.Security(adminKey, secretKey);
+
+        Node l = root.child("leasing");
+        var leasing = new RingpoolConfig.Leasing(
+                Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
+                l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
+                l.bool("testClock"));
+
+        Node d = root.child("demo");
+        String demoFile = d.string("file", false);
+        Path demoPath = Path.of(demoFile);
+        if (!demoPath.isAbsolute() && configDir != null && Files.isRegularFile(configDir.resolve(demoFile))) {
+            demoPath = configDir.resolve(demoFile);
+        }
+        var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
+        return new RingpoolConfig(server, store, security, leasing, demo);
+    }
+
+    /**
+     * WRITE_DELAY=0 makes H2 hand every commit to the operating system before the commit returns,
+     * so a process killed right after a 2xx still has the write (H2 never fsyncs; power loss is
+     * PostgreSQL's job). The default of 500 ms can lose the last half second of acknowledged work.
+     */
+    static String defaultH2Url(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+    }
+
+    private static String trimSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** A position in the YAML tree that knows its dotted key for error messages. */
+    private record Node(JsonNode json, String path) {
+        private static final Set<String> TRUE = Set.of("true", "yes", "on", "1");
+        private static final Set<String> FALSE = Set.of("false", "no", "off", "0");
+
+        Node child(String name) {
+            JsonNode c = json.get(name);
+            String key = key(name);
+            if (c == null || !c.isObject()) {
+                throw new ConfigException(key, "must be a mapping");
+            }
+            return new Node(c, key);
+        }
+
+        String key(String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        String string(String name, boolean mayBeEmpty) {
+            JsonNode v = json.get(name);
+            if (v == null || v.isNull()) {
+                if (mayBeEmpty) {
+                    return "";
+                }
+                throw new ConfigException(key(name), "is required");
+            }
+            if (!v.isValueNode()) {
+                throw new ConfigException(key(name), "must be a plain value");
+            }
+            String text = v.asText().trim();
+            if (text.isEmpty() && !mayBeEmpty) {
+                throw new ConfigException(key(name), "must not be empty");
+            }
+            return text;
+        }
+
+        int integer(String name, int min, int max) {
+            String text = string(name, false);
+            int value;
+            try {
+                value = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key(name), "must be a whole number (got '" + text + "')");
+            }
+            if (value < min || value > max) {
+                throw new ConfigException(key(name), "must be between " + min + " and " + max + " (got " + value + ")");
+            }
+            return value;
+        }
+
+        boolean bool(String name) {
+            String text = string(name, false).toLowerCase(java.util.Locale.ROOT);
+            if (TRUE.contains(text)) {
+                return true;
+            }
+            if (FALSE.contains(text)) {
+                return false;
+            }
+            throw new ConfigException(key(name), "must be true or false (got '" + text + "')");
+        }
+
+        String url(String name) {
+            String text = string(name, false);
+            if (!text.matches("https?://[^\\s/]+(/\\S*)?")) {
+                throw new ConfigException(key(name), "must be an http(s) URL such as https://ringpool.example.com (got '" + text + "')");
+            }
+            return text;
+        }
+
+        List<String> stringList(String name) {
+            JsonNode v = json.get(name);
+            if (v == null || !v.isArray()) {
+                throw new ConfigException(key(name), "must be a list");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode item : v) {
+                if (!item.isValueNode() || item.asText().isBlank()) {
+                    throw new ConfigException(key(name), "must list plain, non-empty values");
+                }
+                out.add(item.asText().trim());
+            }
+            return List.copyOf(out);
+        }
+    }
+}

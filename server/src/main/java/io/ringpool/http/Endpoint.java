@@ -1,0 +1,10 @@
+package io.ringpool.http;
+
+/**
+ * Handles one routed request. Runs on a worker thread (never an event loop), so it may block on
+ * the database; it returns a response or throws {@link ApiException} for expected failures.
+ */
+@FunctionalInterface
+public interface Endpoint {
+    Response handle(Request request) throws Exception;
+}

@@ -1,0 +1,92 @@
+package io.ringpool.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.ringpool.config.RingpoolConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty listener. The pipeline only speaks HTTP: codec with line and header limits, idle
+ * timeout, per-route body limits, aggregation, then the dispatcher.
+ */
+public final class HttpServer implements AutoCloseable {
+    private final RingpoolConfig.Server config;
+    private final Router router;
+    private final CorsPolicy cors;
+    private final FailureMapper failures;
+    private final Executor workers;
+    private final MeterRegistry registry;
+    private EventLoopGroup group;
+    private Channel channel;
+
+    public HttpServer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
+            Executor workers, MeterRegistry registry) {
+        this.config = config;
+        this.router = router;
+        this.cors = cors;
+        this.failures = failures;
+        this.workers = workers;
+        this.registry = registry;
+    }
+
+    /** Binds and returns the port actually bound (useful with port 0). */
+    public int start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        int maxBody = Math.max(config.maxAdminBodyBytes(), Math.max(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes()));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(config.maxInitialLineBytes())
+                                .setMaxHeaderSize(config.maxHeaderBytes())));
+                        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
+                        p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(),
+                                config.maxAdminBodyBytes()));
+                        p.addLast("aggregator", new HttpObjectAggregator(maxBody));
+                        p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
+                                config.requestTimeout().toMillis(), registry, config.trustedProxies()));
+                    }
+                });
+        channel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

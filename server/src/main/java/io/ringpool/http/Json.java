@@ -1,0 +1,72 @@
+package io.ringpool.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+
+/** The one JSON configuration: strict reading limits, ISO-8601 times, nulls left out. */
+public final class Json {
+
+    /** Deeper documents are refused: no request of ours nests more than a few levels. */
+    public static final int MAX_NESTING = 16;
+
+    public static final ObjectMapper MAPPER = createMapper();
+
+    private Json() {}
+
+    private static ObjectMapper createMapper() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength(1_000_000)
+                        .maxNumberLength(40)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        ObjectMapper mapper = new ObjectMapper(factory);
+        mapper.registerModule(new JavaTimeModule());
+        mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        return mapper;
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
+
+    /** Parses a request body; anything that is not one well-formed JSON object is a 400. */
+    public static JsonBody parseObject(byte[] body) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("empty_body", "a JSON object body is required");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("too_deep", "the JSON document is nested too deeply or has an over-long value (limit "
+                    + MAX_NESTING + " levels)");
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed_json", "the body could not be read as JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+        }
+        return new JsonBody(node, "");
+    }
+}

@@ -1,0 +1,60 @@
+package io.ringpool.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A decoded HTTP request as endpoints see it: no Netty types. Header names are lower case.
+ *
+ * @param route     the matched route template (e.g. {@code /v1/sites/{siteId}}), used for metrics
+ * @param clientIp  the peer address, or the client named by X-Forwarded-For when the peer is a trusted proxy
+ */
+public record Request(
+        String method,
+        String path,
+        String route,
+        Map<String, String> pathParams,
+        Map<String, List<String>> query,
+        Map<String, String> headers,
+        byte[] body,
+        String clientIp) {
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    public String header(String lowerCaseName) {
+        return headers.get(lowerCaseName);
+    }
+
+    /** The first value of a query parameter, or null. */
+    public String queryParam(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The bearer token of the Authorization header, or null. */
+    public String bearerToken() {
+        String auth = header("authorization");
+        if (auth == null || auth.length() < 8 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = auth.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /** The media type of the body without parameters, lower case, or "" when absent. */
+    public String mediaType() {
+        String type = header("content-type");
+        if (type == null) {
+            return "";
+        }
+        int semicolon = type.indexOf(';');
+        return (semicolon >= 0 ? type.substring(0, semicolon) : type).trim().toLowerCase(java.util.Locale.ROOT);
+    }
+}

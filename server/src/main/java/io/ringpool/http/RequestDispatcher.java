@@ -1,0 +1,281 @@
+package io.ringpool.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each aggregated HTTP request into a {@link Request}, routes it, runs the endpoint on the
+ * worker executor (never on the event loop) and writes the response back. Requests on one
+ * connection are answered strictly in order, one at a time, so pipelined requests cannot have
+ * their answers swapped. Overload (a full worker queue) is answered with 503 at once; a request
+ * that outlives the timeout is answered with 503 and its late result dropped.
+ *
+ * <p>Not sharable: one instance per connection, all state touched only on its event loop.
+ */
+final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    /** A request waiting its turn on this connection. */
+    private record Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match) {}
+
+    private final Router router;
+    private final CorsPolicy cors;
+    private final FailureMapper failures;
+    private final Executor workers;
+    private final long timeoutMillis;
+    private final MeterRegistry registry;
+    private final List<String> trustedProxies;
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private boolean busy;
+
+    RequestDispatcher(Router router, CorsPolicy cors, FailureMapper failures, Executor workers,
+            long timeoutMillis, MeterRegistry registry, List<String> trustedProxies) {
+        this.router = router;
+        this.cors = cors;
+        this.failures = failures;
+        this.workers = workers;
+        this.timeoutMillis = timeoutMillis;
+        this.registry = registry;
+        this.trustedProxies = trustedProxies;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest http)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            if (!http.decoderResult().isSuccess()) {
+                rejectUndecodable(ctx, http.decoderResult().cause());
+                return;
+            }
+            Pending pending = decode(ctx, http);
+            waiting.add(pending);
+        } finally {
+            http.release();
+        }
+        if (!busy) {
+            dispatchNext(ctx);
+        }
+    }
+
+    private Pending decode(ChannelHandlerContext ctx, FullHttpRequest http) {
+        String method = http.method().name();
+        QueryStringDecoder uri;
+        Map<String, List<String>> query;
+        String path;
+        try {
+            uri = new QueryStringDecoder(http.uri());
+            path = uri.path();
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            path = "";
+            query = Map.of();
+        }
+        HttpHeaders h = http.headers();
+        Map<String, String> headers = new HashMap<>(h.size() * 2);
+        for (Map.Entry<String, String> e : h) {
+            headers.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue());
+        }
+        byte[] body = ByteBufUtil.getBytes(http.content());
+        String clientIp = clientIp(ctx, h.get("x-forwarded-for"));
+        Router.Match match = path.isEmpty() ? new Router.NotFound() : router.match(method, path);
+        String route = match instanceof Router.Found f ? f.route().template() : "unmatched";
+        Map<String, String> params = match instanceof Router.Found f ? f.params() : Map.of();
+        Request request = new Request(method, path, route, params, query, headers, body, clientIp);
+        return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), h.get(HttpHeaderNames.ORIGIN), match);
+    }
+
+    private void dispatchNext(ChannelHandlerContext ctx) {
+        Pending pending = waiting.poll();
+        if (pending == null) {
+            busy = false;
+            return;
+        }
+        busy = true;
+        long start = System.nanoTime();
+        Request request = pending.request();
+        if (!KNOWN_METHODS.contains(request.method())) {
+            finish(ctx, pending, Response.error(405, "method_not_allowed", "method " + request.method() + " is not supported"), start);
+            return;
+        }
+        if ("OPTIONS".equals(request.method())) {
+            finish(ctx, pending, preflight(pending), start);
+            return;
+        }
+        switch (pending.match()) {
+            case Router.NotFound nf -> finish(ctx, pending, Response.error(404, "not_found", "no such endpoint: " + request.path()), start);
+            case Router.MethodNotAllowed na -> finish(ctx, pending,
+                    Response.error(405, "method_not_allowed", "use " + String.join(", ", na.allowed()) + " on this path")
+                            .withHeader("Allow", String.join(", ", na.allowed())), start);
+            case Router.Found found -> runOnWorker(ctx, pending, found.route().endpoint(), start);
+        }
+    }
+
+    private void runOnWorker(ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, long start) {
+        AtomicBoolean answered = new AtomicBoolean();
+        ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                finish(ctx, pending, Response.error(503, "timeout", "the server could not answer in time; retry later"), start);
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            workers.execute(() -> {
+                Response response = invoke(endpoint, pending.request());
+                if (answered.compareAndSet(false, true)) {
+                    timeout.cancel(false);
+                    ctx.executor().execute(() -> finish(ctx, pending, response, start));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            if (answered.compareAndSet(false, true)) {
+                timeout.cancel(false);
+                finish(ctx, pending, Response.error(503, "overloaded", "the server is overloaded; retry later")
+                        .withHeader("Retry-After", "1"), start);
+            }
+        }
+    }
+
+    private Response invoke(Endpoint endpoint, Request request) {
+        try {
+            return endpoint.handle(request);
+        } catch (ApiException e) {
+            return Response.error(e);
+        } catch (Throwable t) {
+            return failures.map(t);
+        }
+    }
+
+    private Response preflight(Pending pending) {
+        String origin = pending.origin();
+        if (origin == null || !cors.appliesTo(pending.request().path()) || !cors.mayPreflight(origin)) {
+            return Response.error(403, "origin_not_allowed", "cross-origin requests are not allowed from this origin");
+        }
+        return Response.noContent()
+                .withHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                .withHeader("Access-Control-Allow-Headers", "Content-Type")
+                .withHeader("Access-Control-Max-Age", "86400");
+    }
+
+    /** Writes the response (on the event loop), then lets the next request of this connection go. */
+    private void finish(ChannelHandlerContext ctx, Pending pending, Response response, long start) {
+        Request request = pending.request();
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                pending.head() || response.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        HttpHeaders headers = http.headers();
+        if (response.contentType() != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        response.headers().forEach(headers::set);
+        if (pending.origin() != null && cors.appliesTo(request.path()) && cors.mayPreflight(pending.origin())) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, pending.origin());
+            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+        headers.set("X-Content-Type-Options", "nosniff");
+        boolean keepAlive = pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
+        headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        Timer.builder("http.server.requests")
+                .tag("method", request.method())
+                .tag("route", request.route())
+                .tag("status", Integer.toString(response.status()))
+                .register(registry)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        var future = ctx.writeAndFlush(http);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+            waiting.clear();
+            busy = false;
+            return;
+        }
+        dispatchNext(ctx);
+    }
+
+    private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
+        Response error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = Response.error(414, "uri_too_long", "the request line is too long");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = Response.error(431, "headers_too_large", "the request headers are too large");
+        } else if (cause instanceof TooLongFrameException) {
+            error = Response.error(413, "body_too_large", "the request is too large");
+        } else {
+            error = Response.error(400, "bad_request", "the request is not valid HTTP");
+        }
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(error.status()),
+                Unpooled.wrappedBuffer(error.body()));
+        http.headers().set(HttpHeaderNames.CONTENT_TYPE, Response.JSON);
+        http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
+        http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private String clientIp(ChannelHandlerContext ctx, String forwardedFor) {
+        String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress isa
+                ? isa.getAddress().getHostAddress() : "unknown";
+        if (forwardedFor == null || !trustedProxies.contains(peer)) {
+            return peer;
+        }
+        // The right-most address that is not one of our proxies is the first one we can trust.
+        String[] hops = forwardedFor.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
+                return hop.length() > 64 ? hop.substring(0, 64) : hop;
+            }
+        }
+        return peer;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection_error {}", cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,207 @@
+package io.ringpool.pool;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.site.ExhaustionPolicy;
+import io.ringpool.site.Keys;
+import io.ringpool.site.SiteSettings;
+import io.ringpool.store.GroupCommitWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses a number for a visit and keeps leases alive. Decisions are made in memory by the pool's
+ * owner ({@link PoolState}); the rows that record them are group-committed, and callers answer
+ * only after the commit.
+ *
+ * <p>Choice order across the site's pools that match the visit (by priority):
+ * <ol>
+ *   <li>the visitor's previous number, if it is idle (free, or cooling from their own lease);</li>
+ *   <li>the free number released longest ago, in the first matching pool that has one;</li>
+ *   <li>if none is free: in the first matching pool whose site policy is {@code reuse_cooling},
+ *       the number longest in cool-down (calls to it will be attributed as ambiguous);</li>
+ *   <li>otherwise nothing: the visit shows the default number, untracked.</li>
+ * </ol>
+ * A pool that matched but had no free number counts an exhaustion.
+ */
+public final class Leasing {
+    private static final Logger LOG = LoggerFactory.getLogger(Leasing.class);
+
+    /** Writes the visit's own row(s) in the same transaction as its lease (or without one). */
+    @FunctionalInterface
+    public interface VisitRow {
+        void insert(Connection connection, Lease leaseOrNull, String untrackedReason) throws SQLException;
+    }
+
+    /** The result of asking for a number. */
+    public sealed interface Outcome {}
+
+    public record Leased(PoolState pool, PoolState.Granted granted) implements Outcome {}
+
+    /** Nothing leased; {@code committed} completes when the visit row (and exhaustions) are stored. */
+    public record NotLeased(String reason, CompletableFuture<Void> committed) implements Outcome {}
+
+    private final PoolRegistry pools;
+    private final GroupCommitWriter writer;
+    private final MeterRegistry registry;
+
+    public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry) {
+        this.pools = pools;
+        this.writer = writer;
+        this.registry = registry;
+    }
+
+    public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId,
+            Map<String, String> visit, long now, VisitRow visitRow) {
+        List<PoolState> matching = new ArrayList<>();
+        for (PoolState p : pools.ofSite(siteId)) {
+            if (p.pool().match().matches(visit)) {
+                matching.add(p);
+            }
+        }
+        if (matching.isEmpty()) {
+            return new NotLeased("no_pool", writer.submit(c -> visitRow.insert(c, null, "no_pool")));
+        }
+        long ttl = settings.leaseTtl().toMillis();
+        long coolDown = settings.coolDown().toMillis();
+        List<PoolState> exhausted = new ArrayList<>();
+        for (PoolState p : matching) {
+            PoolState.Granted g = p.acquireReturning(Keys.id("ls_"), sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
+            if (g != null) {
+                return new Leased(p, g);
+            }
+        }
+        for (PoolState p : matching) {
+            PoolState.Granted g = p.acquireFree(Keys.id("ls_"), sessionId, visitorId, now, ttl, coolDown,
+                    persist(visitRow, List.copyOf(exhausted), now));
+            if (g != null) {
+                countExhaustions(exhausted);
+                return new Leased(p, g);
+            }
+            exhausted.add(p);
+        }
+        countExhaustions(exhausted);
+        if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
+            for (PoolState p : matching) {
+                PoolState.Granted g = p.acquireCooling(Keys.id("ls_"), sessionId, visitorId, now, ttl,
+                        persist(visitRow, List.copyOf(exhausted), now));
+                if (g != null) {
+                    LOG.info("pool_exhausted site={} pool={} outcome=reused_cooling number={}", siteId, p.pool().poolId(), g.lease().number());
+                    return new Leased(p, g);
+                }
+            }
+        }
+        LOG.info("pool_exhausted site={} pool={} outcome=untracked", siteId, matching.get(0).pool().poolId());
+        List<PoolState> all = List.copyOf(exhausted);
+        return new NotLeased("pool_exhausted", writer.submit(c -> {
+            visitRow.insert(c, null, "pool_exhausted");
+            for (PoolState p : all) {
+                PoolStore.insertExhaustion(c, siteId, p.pool().poolId(), now, "untracked");
+            }
+        }));
+    }
+
+    private void countExhaustions(List<PoolState> exhausted) {
+        for (PoolState p : exhausted) {
+            p.recordExhaustion();
+            Counter.builder("ringpool.pool.exhaustions").description("times a matching pool had no free number")
+                    .tag("site", p.pool().siteId()).tag("pool", p.pool().poolId())
+                    .register(registry).increment();
+        }
+    }
+
+    private PoolState.Writer persist(VisitRow visitRow, List<PoolState> exhausted, long now) {
+        return new PoolState.Writer() {
+            @Override
+            public CompletableFuture<Void> leaseStarted(Lease lease) {
+                return writer.submit(c -> {
+                    visitRow.insert(c, lease, null);
+                    PoolStore.insertLease(c, lease);
+                    for (PoolState p : exhausted) {
+                        PoolStore.insertExhaustion(c, lease.siteId, p.pool().poolId(), now,
+                                lease.reusedCooling ? "reused_cooling" : "next_pool");
+                    }
+                });
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
+                throw new UnsupportedOperationException("a lease being started is not ended here");
+            }
+        };
+    }
+
+    /** Renews the lease and stores the new expiry; false when the lease is gone. */
+    public boolean heartbeat(PoolState pool, Lease lease, SiteSettings settings, long now) {
+        CompletableFuture<Void> stored;
+        synchronized (pool) {
+            if (!pool.heartbeat(lease, now, settings.leaseTtl().toMillis())) {
+                return false;
+            }
+            long expiresAt = pool.expiresAt(lease);
+            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.leaseId, expiresAt));
+        }
+        GroupCommitWriter.await(stored);
+        return true;
+    }
+
+    public boolean softEnd(PoolState pool, Lease lease, SiteSettings settings, long now) {
+        CompletableFuture<Void> stored;
+        synchronized (pool) {
+            if (!pool.softEnd(lease, now, settings.endGrace().toMillis())) {
+                return false;
+            }
+            long expiresAt = pool.expiresAt(lease);
+            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.leaseId, expiresAt));
+        }
+        GroupCommitWriter.await(stored);
+        return true;
+    }
+
+    /** Holds the number longer; {@code row} records the intent itself in the same transaction. */
+    public boolean intent(PoolState pool, Lease lease, SiteSettings settings, long now, GroupCommitWriter.Write row) {
+        CompletableFuture<Void> stored;
+        synchronized (pool) {
+            if (!pool.intent(lease, now, settings.intentHold().toMillis())) {
+                return false;
+            }
+            long expiresAt = pool.expiresAt(lease);
+            stored = writer.submit(c -> {
+                row.apply(c);
+                PoolStore.updateExpiry(c, lease.leaseId, expiresAt);
+            });
+        }
+        GroupCommitWriter.await(stored);
+        return true;
+    }
+
+    /** Ends expired leases in every pool; returns how many were ended. Called by the sweeper only. */
+    public List<Lease> sweep(long now) {
+        List<Lease> ended = new ArrayList<>();
+        PoolState.Writer endWriter = new PoolState.Writer() {
+            @Override
+            public CompletableFuture<Void> leaseStarted(Lease lease) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
+                return writer.submit(c -> PoolStore.endLease(c, lease, endedAt, "expired"));
+            }
+        };
+        for (PoolState p : pools.all()) {
+            try {
+                ended.addAll(p.sweep(now, endWriter));
+            } catch (RuntimeException e) {
+                LOG.warn("sweep_deferred pool={} reason={}", p.pool().poolId(), e.getMessage());
+            }
+        }
+        return ended;
+    }
+}

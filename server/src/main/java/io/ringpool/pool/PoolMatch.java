@@ -1,0 +1,65 @@
+package io.ringpool.pool;
+
+import io.ringpool.http.ApiException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which visits a pool serves: every rule must hold (AND); an empty rule matches every visit.
+ * Values compare case-insensitively; a trailing {@code *} matches any suffix ({@code "brand-*"}).
+ * Keys: {@code utm_source|source}, {@code utm_medium|medium}, {@code utm_campaign|campaign},
+ * {@code utm_term|term}, {@code utm_content|content}, {@code channel}, {@code referrer_host},
+ * {@code click_id} (the name of a click id present, e.g. {@code gclid}).
+ */
+public record PoolMatch(Map<String, String> rules) {
+
+    public static final Set<String> KEYS = Set.of("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+            "source", "medium", "campaign", "term", "content", "channel", "referrer_host", "click_id");
+
+    public static final PoolMatch ANY = new PoolMatch(Map.of());
+
+    public static PoolMatch of(Map<String, String> given, String field) {
+        if (given == null) {
+            return ANY;
+        }
+        Map<String, String> rules = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            if (!KEYS.contains(e.getKey())) {
+                throw ApiException.invalid(field + "." + e.getKey(), "'" + field + "." + e.getKey()
+                        + "' is not a match key; use one of " + String.join(", ", KEYS.stream().sorted().toList()));
+            }
+            rules.put(canonical(e.getKey()), e.getValue().toLowerCase(Locale.ROOT));
+        }
+        return new PoolMatch(Map.copyOf(rules));
+    }
+
+    /** {@code visit} holds lower-case values under canonical keys (source, medium, ..., channel, referrer_host, click_id:*). */
+    public boolean matches(Map<String, String> visit) {
+        for (Map.Entry<String, String> rule : rules.entrySet()) {
+            if (rule.getKey().equals("click_id")) {
+                if (!visit.containsKey("click_id:" + rule.getValue())) {
+                    return false;
+                }
+                continue;
+            }
+            String actual = visit.get(rule.getKey());
+            if (actual == null || !valueMatches(rule.getValue(), actual)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean valueMatches(String pattern, String actual) {
+        if (pattern.endsWith("*")) {
+            return actual.startsWith(pattern.substring(0, pattern.length() - 1));
+        }
+        return pattern.equals(actual);
+    }
+
+    private static String canonical(String key) {
+        return key.startsWith("utm_") ? key.substring(4) : key;
+    }
+}

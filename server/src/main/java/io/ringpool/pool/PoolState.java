@@ -1,0 +1,310 @@
+package io.ringpool.pool;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The live state of one pool, the single owner of its numbers on this node: every change happens
+ * under this object's lock, and the database write that records it is queued (not awaited) inside
+ * the same lock, so writes reach the store in the order the decisions were made.
+ *
+ * <p>Idle numbers (not leased) sit in one set ordered by when they were released. The first of
+ * them is both "the free number released longest ago" and, when even it is still cooling down,
+ * "the number longest in cool-down": cool-down has one length per site, so if the oldest release
+ * is still cooling, every idle number is.
+ *
+ * <p>A number returns to the idle set only after the write that ends its lease has committed; so
+ * the store never sees a new lease of a number whose previous lease it still holds as live.
+ */
+public final class PoolState {
+
+    /** Persists the decisions of this pool; called under the pool's lock, must not block. */
+    public interface Writer {
+        CompletableFuture<Void> leaseStarted(Lease lease);
+
+        CompletableFuture<Void> leaseEnded(Lease lease, long endedAt);
+    }
+
+    /** How a number was chosen. */
+    public enum Choice { RETURNING_VISITOR, FREE, REUSED_COOLING }
+
+    /** A lease decided in memory; {@code committed} completes when the store has it. */
+    public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId) {}
+
+    /** Counts for the pool endpoint and metrics. */
+    public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis) {}
+
+    private static final Comparator<NumberSlot> LONGEST_IDLE_FIRST =
+            Comparator.<NumberSlot>comparingLong(s -> s.releasedAt).thenComparing(s -> s.number);
+
+    private final Pool pool;
+    private final Map<String, NumberSlot> slots = new HashMap<>();
+    private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
+    /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
+    private final Map<String, NumberSlot> lastNumberOfVisitor = new HashMap<>();
+    private int leased;
+    private int peakLeased;
+    private long exhaustions;
+    private long endedLeases;
+    private long endedLeaseMillis;
+
+    public PoolState(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** Adds a number as loaded from the store or added through the API. */
+    public synchronized void addNumber(String number, long releasedAt, String lastVisitorId, boolean retired) {
+        if (slots.containsKey(number)) {
+            return;
+        }
+        NumberSlot slot = new NumberSlot(number, releasedAt, lastVisitorId, retired);
+        slots.put(number, slot);
+        if (!retired) {
+            idle.add(slot);
+        }
+        if (lastVisitorId != null) {
+            lastNumberOfVisitor.put(lastVisitorId, slot);
+        }
+    }
+
+    /** Restores a live lease found in the store at start. */
+    public synchronized Lease restoreLease(String leaseId, String number, String sessionId, String visitorId,
+            long startedAt, long expiresAt, boolean reusedCooling) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null || slot.lease != null) {
+            return null;
+        }
+        idle.remove(slot);
+        Lease lease = new Lease(leaseId, pool.siteId(), pool.poolId(), number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
+        slot.lease = lease;
+        leased++;
+        peakLeased = Math.max(peakLeased, leased);
+        return lease;
+    }
+
+    public synchronized boolean hasNumber(String number) {
+        return slots.containsKey(number);
+    }
+
+    /** Stops giving out {@code number}; a live lease on it runs to its end. History is kept. */
+    public synchronized boolean retire(String number) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null || slot.retired) {
+            return false;
+        }
+        slot.retired = true;
+        idle.remove(slot);
+        return true;
+    }
+
+    /** The visitor's previous number, if it is idle (free, or cooling from their own lease). */
+    public synchronized Granted acquireReturning(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
+        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
+        if (slot == null || slot.lease != null || slot.retired || !visitorId.equals(slot.lastVisitorId)) {
+            return null;
+        }
+        return take(slot, Choice.RETURNING_VISITOR, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+    }
+
+    /** The free number released longest ago, if any has finished cooling down. */
+    public synchronized Granted acquireFree(String leaseId, String sessionId, String visitorId, long now, long ttlMillis,
+            long coolDownMillis, Writer writer) {
+        if (idle.isEmpty()) {
+            return null;
+        }
+        NumberSlot first = idle.first();
+        if (first.releasedAt + coolDownMillis > now) {
+            return null;
+        }
+        return take(first, Choice.FREE, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+    }
+
+    /** The number longest in cool-down (exhaustion policy reuse_cooling). */
+    public synchronized Granted acquireCooling(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
+        if (idle.isEmpty()) {
+            return null;
+        }
+        return take(idle.first(), Choice.REUSED_COOLING, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+    }
+
+    private Granted take(NumberSlot slot, Choice choice, String leaseId, String sessionId, String visitorId, long now,
+            long ttlMillis, Writer writer) {
+        long previousReleasedAt = slot.releasedAt;
+        String previousVisitor = slot.lastVisitorId;
+        idle.remove(slot);
+        Lease lease = new Lease(leaseId, pool.siteId(), pool.poolId(), slot.number, sessionId, visitorId, now, now + ttlMillis,
+                choice == Choice.REUSED_COOLING);
+        slot.lease = lease;
+        if (previousVisitor != null && lastNumberOfVisitor.get(previousVisitor) == slot) {
+            lastNumberOfVisitor.remove(previousVisitor);
+        }
+        slot.lastVisitorId = visitorId;
+        lastNumberOfVisitor.put(visitorId, slot);
+        leased++;
+        peakLeased = Math.max(peakLeased, leased);
+        CompletableFuture<Void> committed = writer.leaseStarted(lease);
+        return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor);
+    }
+
+    /** Undoes a lease whose write failed, as if it had never been granted. */
+    public synchronized void rollback(Granted granted) {
+        Lease lease = granted.lease();
+        NumberSlot slot = slots.get(lease.number);
+        if (slot == null || slot.lease != lease) {
+            return;
+        }
+        slot.lease = null;
+        lease.ended = true;
+        leased--;
+        slot.releasedAt = granted.previousReleasedAt();
+        if (lastNumberOfVisitor.get(lease.visitorId) == slot) {
+            lastNumberOfVisitor.remove(lease.visitorId);
+        }
+        slot.lastVisitorId = granted.previousVisitorId();
+        if (granted.previousVisitorId() != null) {
+            lastNumberOfVisitor.putIfAbsent(granted.previousVisitorId(), slot);
+        }
+        if (!slot.retired) {
+            idle.add(slot);
+        }
+    }
+
+    public synchronized void recordExhaustion() {
+        exhaustions++;
+    }
+
+    /** Renews a live lease; false when it has already expired or is ending (the caller answers 410). */
+    public synchronized boolean heartbeat(Lease lease, long now, long ttlMillis) {
+        if (!isLive(lease, now)) {
+            return false;
+        }
+        lease.expiresAt = Math.max(now + ttlMillis, lease.intentUntil);
+        return true;
+    }
+
+    /** Soft release: the lease ends after the grace period unless a heartbeat or intent holds it. */
+    public synchronized boolean softEnd(Lease lease, long now, long graceMillis) {
+        if (!isLive(lease, now)) {
+            return false;
+        }
+        lease.expiresAt = Math.max(now + graceMillis, lease.intentUntil);
+        return true;
+    }
+
+    /** The visitor showed they mean to call: keep the number with them at least {@code holdMillis}. */
+    public synchronized boolean intent(Lease lease, long now, long holdMillis) {
+        if (!isLive(lease, now)) {
+            return false;
+        }
+        lease.intentUntil = Math.max(lease.intentUntil, now + holdMillis);
+        lease.expiresAt = Math.max(lease.expiresAt, lease.intentUntil);
+        return true;
+    }
+
+    public synchronized boolean isLive(Lease lease, long now) {
+        return !lease.ending && !lease.ended && lease.expiresAt > now;
+    }
+
+    public synchronized long expiresAt(Lease lease) {
+        return lease.expiresAt;
+    }
+
+    /**
+     * Ends every lease whose time is up. The end is recorded at the lease's expiry time (not the
+     * sweep time), so the history says when the number really stopped being the visitor's.
+     * Returns the leases being ended.
+     */
+    public synchronized List<Lease> sweep(long now, Writer writer) {
+        List<Lease> ending = new ArrayList<>();
+        for (NumberSlot slot : slots.values()) {
+            Lease lease = slot.lease;
+            if (lease == null || lease.ending || lease.expiresAt > now) {
+                continue;
+            }
+            lease.ending = true;
+            long endedAt = lease.expiresAt;
+            CompletableFuture<Void> stored;
+            try {
+                stored = writer.leaseEnded(lease, endedAt);
+            } catch (RuntimeException overloaded) {
+                lease.ending = false;
+                break;
+            }
+            ending.add(lease);
+            stored.whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    completeEnd(lease, endedAt);
+                } else {
+                    failEnd(lease);
+                }
+            });
+        }
+        return ending;
+    }
+
+    private synchronized void completeEnd(Lease lease, long endedAt) {
+        NumberSlot slot = slots.get(lease.number);
+        lease.ended = true;
+        if (slot == null || slot.lease != lease) {
+            return;
+        }
+        slot.lease = null;
+        slot.releasedAt = endedAt;
+        leased--;
+        endedLeases++;
+        endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
+        if (!slot.retired) {
+            idle.add(slot);
+        }
+    }
+
+    /** The end was not stored (database trouble): try again on the next sweep. */
+    private synchronized void failEnd(Lease lease) {
+        lease.ending = false;
+    }
+
+    public synchronized Snapshot snapshot(long now, long coolDownMillis) {
+        int cooling = 0;
+        int free = 0;
+        for (NumberSlot slot : idle) {
+            if (slot.releasedAt + coolDownMillis > now) {
+                cooling++;
+            } else {
+                free++;
+            }
+        }
+        int retired = 0;
+        for (NumberSlot slot : slots.values()) {
+            if (slot.retired) {
+                retired++;
+            }
+        }
+        long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
+        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average);
+    }
+
+    public synchronized List<String> numbers() {
+        return slots.values().stream().filter(s -> !s.retired).map(s -> s.number).sorted().toList();
+    }
+
+    /** For tests: the session holding {@code number}, or null. */
+    synchronized String holderOf(String number) {
+        NumberSlot slot = slots.get(number);
+        return slot == null || slot.lease == null ? null : slot.lease.sessionId;
+    }
+
+    void setExhaustions(long value) {
+        synchronized (this) {
+            exhaustions = value;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.ringpool.session;
+
+import io.ringpool.pool.Lease;
+import io.ringpool.pool.PoolState;
+
+/**
+ * A visit that is still going on, held in memory while it lives. A tracked session has a lease in
+ * a pool; an untracked one (pool exhausted, no pool) only an expiry of its own.
+ */
+final class LiveSession {
+    final String sessionId;
+    final String siteId;
+    final String visitorId;
+    final PoolState pool;
+    final Lease lease;
+    final String untrackedReason;
+    /** Untracked sessions only: epoch ms after which the visit is over. */
+    volatile long untrackedExpiresAt;
+    volatile boolean over;
+
+    LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, String untrackedReason, long untrackedExpiresAt) {
+        this.sessionId = sessionId;
+        this.siteId = siteId;
+        this.visitorId = visitorId;
+        this.pool = pool;
+        this.lease = lease;
+        this.untrackedReason = untrackedReason;
+        this.untrackedExpiresAt = untrackedExpiresAt;
+    }
+
+    boolean tracked() {
+        return lease != null;
+    }
+
+    String visitorKey() {
+        return visitorKey(siteId, visitorId);
+    }
+
+    static String visitorKey(String siteId, String visitorId) {
+        return siteId + '\u0000' + visitorId;
+    }
+}

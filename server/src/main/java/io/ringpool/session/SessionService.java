@@ -1,0 +1,352 @@
+package io.ringpool.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ringpool.http.ApiException;
+import io.ringpool.pool.Lease;
+import io.ringpool.pool.Leasing;
+import io.ringpool.pool.PoolRegistry;
+import io.ringpool.pool.PoolState;
+import io.ringpool.pool.PoolStore;
+import io.ringpool.site.Keys;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.SiteSettings;
+import io.ringpool.store.GroupCommitWriter;
+import io.ringpool.store.StoreException;
+import io.ringpool.visit.BotDetector;
+import io.ringpool.visit.Device;
+import io.ringpool.visit.TrafficSource;
+import io.ringpool.visit.TrafficSourceParser;
+import io.ringpool.visit.UserAgentParser;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Visitor sessions: starting a visit (and leasing it a number), heartbeats, page views, call
+ * intents and the soft end. Every acknowledged change is committed before the method returns.
+ */
+public final class SessionService {
+
+    /** What the site script sends to start a visit (already validated for shape by the API). */
+    public record StartRequest(String siteKey, String visitorId, String url, String referrer, String title,
+            Map<String, String> clientIds, boolean webdriver, String userAgent, String clientIp, String origin) {}
+
+    /** The answer to a start: tracked with a number, or untracked with the default number and a reason. */
+    public record Started(boolean created, String sessionId, String visitorId, boolean tracked, String number,
+            String defaultNumber, Instant expiresAt, int heartbeatSeconds, String reason) {}
+
+    public record Renewed(Instant expiresAt, String number, boolean tracked) {}
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,100}");
+
+    private final SiteRegistry sites;
+    private final PoolRegistry pools;
+    private final Leasing leasing;
+    private final GroupCommitWriter writer;
+    private final SessionStore store;
+    private final Clock clock;
+    private final ClientRateLimiter rateLimiter;
+    private final TrafficSourceParser sourceParser = new TrafficSourceParser();
+    private final UserAgentParser userAgents = new UserAgentParser();
+    private final BotDetector bots = new BotDetector();
+    private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, LiveSession> byVisitor = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+    private final Timer leaseLatency;
+    private final Counter botSessions;
+
+    public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
+            io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
+        this.sites = sites;
+        this.pools = pools;
+        this.leasing = leasing;
+        this.writer = writer;
+        this.store = new SessionStore(db);
+        this.clock = clock;
+        this.rateLimiter = new ClientRateLimiter(sessionsPerIpPerMinute, clock);
+        this.registry = registry;
+        this.leaseLatency = Timer.builder("ringpool.lease.latency")
+                .description("time to start a session: choose a number and commit the lease")
+                .publishPercentiles(0.5, 0.99, 0.999).register(registry);
+        this.botSessions = Counter.builder("ringpool.sessions.bots").description("session starts refused to known bots").register(registry);
+        registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
+    }
+
+    /** Re-attaches the live leases found in the store at start to in-memory sessions. */
+    public void restore(List<PoolStore.StoredLease> liveLeases) {
+        for (PoolStore.StoredLease l : liveLeases) {
+            for (PoolState pool : pools.all()) {
+                if (!pool.pool().poolId().equals(l.poolId())) {
+                    continue;
+                }
+                Lease lease = pool.restoreLease(l.leaseId(), l.number(), l.sessionId(), l.visitorId(), l.startedAt(),
+                        l.expiresAt(), l.reusedCooling());
+                if (lease != null) {
+                    LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease, null, 0);
+                    sessions.put(s.sessionId, s);
+                    byVisitor.put(s.visitorKey(), s);
+                }
+            }
+        }
+    }
+
+    public Started start(StartRequest request) {
+        long startNanos = System.nanoTime();
+        SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
+                .orElseThrow(() -> new ApiException(404, "unknown_site", "no site has this siteKey", "siteKey"));
+        Site site = entry.site();
+        SiteSettings settings = site.settings();
+        if (request.origin() != null && !SiteRegistry.originAllowed(site, request.origin())) {
+            throw new ApiException(403, "origin_not_allowed", "this page's origin is not one of the site's domains");
+        }
+        if (bots.isBot(request.userAgent(), request.webdriver())) {
+            botSessions.increment();
+            return untrackedWithoutSession(settings, "bot", request.visitorId());
+        }
+        long now = clock.millis();
+        String visitorId = request.visitorId() != null ? request.visitorId() : Keys.random("v_", 16);
+
+        LiveSession existing = byVisitor.get(LiveSession.visitorKey(site.siteId(), visitorId));
+        if (existing != null && isLive(existing, now)) {
+            return resume(existing, request, settings, now);
+        }
+        if (!rateLimiter.tryAcquire(site.siteId(), request.clientIp())) {
+            count(site, false, "rate_limited");
+            return untrackedWithoutSession(settings, "rate_limited", visitorId);
+        }
+
+        String sessionId = Keys.random("s_", 18);
+        TrafficSource source = sourceParser.parse(request.url(), request.referrer(), settings.domains());
+        Device device = userAgents.parse(request.userAgent());
+        SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),
+                source, device, request.clientIds());
+        Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, attributes(source), now,
+                (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason));
+        try {
+            return switch (outcome) {
+                case Leasing.Leased leased -> startTracked(site, visit, leased, settings, startNanos);
+                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now);
+            };
+        } finally {
+            leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Started startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings, long startNanos) {
+        PoolState.Granted granted = leased.granted();
+        try {
+            GroupCommitWriter.await(granted.committed());
+        } catch (StoreException e) {
+            leased.pool().rollback(granted);
+            throw e;
+        }
+        Lease lease = granted.lease();
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease, null, 0);
+        sessions.put(session.sessionId, session);
+        byVisitor.put(session.visitorKey(), session);
+        count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
+        return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
+                Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
+    }
+
+    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now) {
+        GroupCommitWriter.await(notLeased.committed());
+        long expires = now + settings.leaseTtl().toMillis();
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
+        sessions.put(session.sessionId, session);
+        byVisitor.put(session.visitorKey(), session);
+        count(site, false, notLeased.reason());
+        return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
+                Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
+    }
+
+    /** Another tab or page of a visitor with a live session: the same session and number, one more page view. */
+    private Started resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
+        String url = SessionStore.cap(request.url() == null ? "" : request.url(), 2000);
+        if (s.tracked()) {
+            if (!leasing.heartbeat(s.pool, s.lease, settings, now)) {
+                // The lease ended a moment ago; treat the visitor as new.
+                markOver(s);
+                return start(request);
+            }
+            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, request.title(), now, true)));
+            return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
+                    Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
+        }
+        s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, request.title(), now, true)));
+        return new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
+                Instant.ofEpochMilli(s.untrackedExpiresAt), settings.heartbeatSeconds(), s.untrackedReason);
+    }
+
+    private Started untrackedWithoutSession(SiteSettings settings, String reason, String visitorId) {
+        return new Started(false, null, visitorId, false, settings.defaultNumber(), settings.defaultNumber(), null,
+                settings.heartbeatSeconds(), reason);
+    }
+
+    public Renewed heartbeat(String sessionId) {
+        LiveSession s = requireLive(sessionId);
+        SiteSettings settings = settingsOf(s);
+        long now = clock.millis();
+        if (s.tracked()) {
+            if (!leasing.heartbeat(s.pool, s.lease, settings, now)) {
+                markOver(s);
+                throw ended();
+            }
+            return new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true);
+        }
+        if (s.untrackedExpiresAt <= now) {
+            markOver(s);
+            throw ended();
+        }
+        s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
+        return new Renewed(Instant.ofEpochMilli(s.untrackedExpiresAt), settings.defaultNumber(), false);
+    }
+
+    public void pageview(String sessionId, String url, String title) {
+        LiveSession s = requireLive(sessionId);
+        long now = clock.millis();
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, true)));
+    }
+
+    public void intent(String sessionId, String kind) {
+        LiveSession s = requireLive(sessionId);
+        long now = clock.millis();
+        if (s.tracked()) {
+            if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now))) {
+                markOver(s);
+                throw ended();
+            }
+            return;
+        }
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now)));
+    }
+
+    /** Soft release. Ending a session that is already over is harmless (browsers resend beacons). */
+    public void end(String sessionId) {
+        LiveSession s = sessions.get(sessionId);
+        if (s == null) {
+            requireKnown(sessionId);
+            return;
+        }
+        long now = clock.millis();
+        SiteSettings settings = settingsOf(s);
+        if (s.tracked()) {
+            leasing.softEnd(s.pool, s.lease, settings, now);
+        } else {
+            s.untrackedExpiresAt = Math.min(s.untrackedExpiresAt, now + settings.endGrace().toMillis());
+        }
+    }
+
+    /**
+     * Ends what has expired: leases (through {@link Leasing#sweep}) and untracked visits. The only
+     * place where sessions end; run by one thread.
+     */
+    public int sweep() {
+        long now = clock.millis();
+        List<Lease> ended = leasing.sweep(now);
+        for (Lease lease : ended) {
+            LiveSession s = sessions.get(lease.sessionId());
+            if (s != null) {
+                markOver(s);
+            }
+        }
+        List<LiveSession> untracked = new ArrayList<>();
+        for (LiveSession s : sessions.values()) {
+            if (!s.tracked() && s.untrackedExpiresAt <= now) {
+                untracked.add(s);
+            }
+        }
+        if (!untracked.isEmpty()) {
+            try {
+                writer.submit(c -> SessionStore.endUntracked(c, untracked, now)).whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        untracked.forEach(this::markOver);
+                    }
+                });
+            } catch (StoreException e) {
+                // try again on the next sweep
+            }
+        }
+        return ended.size() + untracked.size();
+    }
+
+    private void markOver(LiveSession s) {
+        s.over = true;
+        sessions.remove(s.sessionId, s);
+        byVisitor.remove(s.visitorKey(), s);
+    }
+
+    private boolean isLive(LiveSession s, long now) {
+        if (s.over) {
+            return false;
+        }
+        return s.tracked() ? s.pool.isLive(s.lease, now) : s.untrackedExpiresAt > now;
+    }
+
+    private LiveSession requireLive(String sessionId) {
+        LiveSession s = sessionId == null ? null : sessions.get(sessionId);
+        if (s != null && !s.over) {
+            return s;
+        }
+        requireKnown(sessionId);
+        throw ended();
+    }
+
+    /** 404 unless the store has ever seen this session. */
+    private void requireKnown(String sessionId) {
+        if (sessionId == null || !ID.matcher(sessionId).matches() || store.find(sessionId) == null) {
+            throw new ApiException(404, "session_not_found", "no such session");
+        }
+    }
+
+    private static ApiException ended() {
+        return new ApiException(410, "session_ended", "this session has ended; start a new one");
+    }
+
+    private SiteSettings settingsOf(LiveSession s) {
+        return sites.byId(s.siteId).orElseThrow(() -> ApiException.notFound("site")).site().settings();
+    }
+
+    private void count(Site site, boolean tracked, String outcome) {
+        Counter.builder("ringpool.sessions.started").description("sessions started, by outcome")
+                .tag("site", site.siteId()).tag("tracked", Boolean.toString(tracked)).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+
+    /** The visit as pool rules see it: lower-case values under canonical keys. */
+    static Map<String, String> attributes(TrafficSource s) {
+        Map<String, String> m = new HashMap<>();
+        put(m, "source", s.source());
+        put(m, "medium", s.medium());
+        put(m, "campaign", s.campaign());
+        put(m, "term", s.term());
+        put(m, "content", s.content());
+        put(m, "channel", s.channel().wireName());
+        put(m, "referrer_host", s.referrerHost());
+        for (String clickId : s.clickIds().keySet()) {
+            m.put("click_id:" + clickId.toLowerCase(Locale.ROOT), "1");
+        }
+        return m;
+    }
+
+    private static void put(Map<String, String> m, String key, String value) {
+        if (value != null) {
+            m.put(key, value.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    public int liveSessions() {
+        return sessions.size();
+    }
+}

@@ -1,0 +1,134 @@
+package io.ringpool.session;
+
+import io.ringpool.http.Json;
+import io.ringpool.pool.Lease;
+import io.ringpool.visit.Device;
+import io.ringpool.visit.TrafficSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+import java.util.Map;
+import io.ringpool.store.Database;
+
+/** Session (visit) rows, page views and intents. Writes run inside the group-commit writer. */
+final class SessionStore {
+
+    /** What a session row needs beyond its lease. */
+    record NewVisit(String sessionId, String siteId, String visitorId, long startedAt, String title, TrafficSource source,
+            Device device, Map<String, String> clientIds) {}
+
+    /** A session as the store knows it, for answering calls about sessions no longer in memory. */
+    record StoredSession(String sessionId, String siteId, Long endedAt) {}
+
+    private final Database db;
+
+    SessionStore(Database db) {
+        this.db = db;
+    }
+
+    static void insertVisit(Connection c, NewVisit v, Lease lease, String untrackedReason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(session_id, site_id, visitor_id, pool_id, number, tracked, "
+                + "untracked_reason, started_at, landing_page, referrer, title, source, medium, campaign, term, content, channel, "
+                + "click_ids_json, client_ids_json, device_type, browser, os, pageviews) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)")) {
+            TrafficSource s = v.source();
+            ps.setString(1, v.sessionId());
+            ps.setString(2, v.siteId());
+            ps.setString(3, v.visitorId());
+            ps.setString(4, lease == null ? null : lease.poolId());
+            ps.setString(5, lease == null ? null : lease.number());
+            ps.setBoolean(6, lease != null);
+            ps.setString(7, lease == null ? untrackedReason : null);
+            ps.setLong(8, v.startedAt());
+            ps.setString(9, cap(s.landingPage(), 2000));
+            ps.setString(10, cap(s.referrer(), 2000));
+            ps.setString(11, cap(v.title(), 500));
+            ps.setString(12, cap(s.source(), 500));
+            ps.setString(13, cap(s.medium(), 500));
+            ps.setString(14, cap(s.campaign(), 500));
+            ps.setString(15, cap(s.term(), 500));
+            ps.setString(16, cap(s.content(), 500));
+            ps.setString(17, s.channel().wireName());
+            ps.setString(18, s.clickIds().isEmpty() ? null : cap(json(s.clickIds()), 4000));
+            ps.setString(19, v.clientIds().isEmpty() ? null : cap(json(v.clientIds()), 2000));
+            ps.setString(20, v.device().type());
+            ps.setString(21, v.device().browser());
+            ps.setString(22, v.device().os());
+            ps.executeUpdate();
+        }
+        insertPageview(c, v.siteId(), v.sessionId(), s(v.source().landingPage()), v.title(), v.startedAt(), false);
+    }
+
+    static void insertPageview(Connection c, String siteId, String sessionId, String url, String title, long at, boolean count)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pageviews(site_id, session_id, url, title, at) VALUES (?,?,?,?,?)")) {
+            ps.setString(1, siteId);
+            ps.setString(2, sessionId);
+            ps.setString(3, cap(url, 2000));
+            if (title == null) {
+                ps.setNull(4, Types.VARCHAR);
+            } else {
+                ps.setString(4, cap(title, 500));
+            }
+            ps.setLong(5, at);
+            ps.executeUpdate();
+        }
+        if (count) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pageviews = pageviews + 1 WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    static void insertIntent(Connection c, String siteId, String sessionId, String kind, long at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO intents(site_id, session_id, kind, at) VALUES (?,?,?,?)")) {
+            ps.setString(1, siteId);
+            ps.setString(2, sessionId);
+            ps.setString(3, kind);
+            ps.setLong(4, at);
+            ps.executeUpdate();
+        }
+    }
+
+    static void endUntracked(Connection c, List<LiveSession> sessions, long endedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL")) {
+            for (LiveSession s : sessions) {
+                ps.setLong(1, Math.min(endedAt, s.untrackedExpiresAt));
+                ps.setString(2, s.sessionId);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    StoredSession find(String sessionId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, site_id, ended_at FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    long ended = rs.getLong(3);
+                    return new StoredSession(rs.getString(1), rs.getString(2), rs.wasNull() ? null : ended);
+                }
+            }
+        });
+    }
+
+    private static String json(Map<String, String> map) {
+        return new String(Json.write(map), StandardCharsets.UTF_8);
+    }
+
+    private static String s(String value) {
+        return value == null ? "" : value;
+    }
+
+    static String cap(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

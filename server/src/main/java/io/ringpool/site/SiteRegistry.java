@@ -1,0 +1,96 @@
+package io.ringpool.site;
+
+import io.ringpool.http.CorsPolicy;
+import java.net.URI;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every site, in memory: sites are few and read on every request (keys, CORS, settings), so the
+ * database is read once at start and written through on change.
+ */
+public final class SiteRegistry implements CorsPolicy {
+
+    /** A site and the credentials needed to authenticate its callers. */
+    public record Entry(Site site, SiteSecrets secrets) {}
+
+    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    private final Map<String, String> idByPublicKey = new ConcurrentHashMap<>();
+    private final Map<String, String> idByApiKeyHash = new ConcurrentHashMap<>();
+
+    public void put(Entry entry) {
+        Site site = entry.site();
+        byId.put(site.siteId(), entry);
+        idByPublicKey.put(site.publicKey(), site.siteId());
+        idByApiKeyHash.put(java.util.HexFormat.of().formatHex(entry.secrets().apiKeyHash()), site.siteId());
+    }
+
+    public Optional<Entry> byId(String siteId) {
+        return siteId == null ? Optional.empty() : Optional.ofNullable(byId.get(siteId));
+    }
+
+    public Optional<Entry> byPublicKey(String publicKey) {
+        String id = publicKey == null ? null : idByPublicKey.get(publicKey);
+        return id == null ? Optional.empty() : byId(id);
+    }
+
+    /** The site whose API key hashes to {@code hashHex}; lookup by a hash leaks nothing about the key. */
+    public Optional<Entry> byApiKeyHash(String hashHex) {
+        String id = idByApiKeyHash.get(hashHex);
+        return id == null ? Optional.empty() : byId(id);
+    }
+
+    public Collection<Entry> all() {
+        return byId.values();
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    /** A preflight is allowed when the origin's host belongs to any site; the request itself is checked per site. */
+    @Override
+    public boolean mayPreflight(String origin) {
+        String host = hostOf(origin);
+        if (host == null) {
+            return false;
+        }
+        for (Entry e : byId.values()) {
+            if (hostAllowed(e.site().settings().domains(), host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Does {@code origin} (scheme://host[:port]) belong to the site's domains (or their subdomains)? */
+    public static boolean originAllowed(Site site, String origin) {
+        String host = hostOf(origin);
+        return host != null && hostAllowed(site.settings().domains(), host);
+    }
+
+    static boolean hostAllowed(Collection<String> domains, String host) {
+        String h = host.startsWith("www.") ? host.substring(4) : host;
+        for (String d : domains) {
+            if (h.equals(d) || h.endsWith("." + d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String hostOf(String origin) {
+        if (origin == null || origin.isBlank() || "null".equals(origin)) {
+            return null;
+        }
+        try {
+            String host = URI.create(origin.trim()).getHost();
+            return host == null ? null : host.toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

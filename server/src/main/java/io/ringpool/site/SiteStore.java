@@ -1,0 +1,100 @@
+package io.ringpool.site;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.http.Json;
+import io.ringpool.store.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Sites in the database. Secrets arrive here already hashed or encrypted. */
+public final class SiteStore {
+
+    /** A site row with its credentials in stored form. */
+    public record StoredSite(Site site, String apiKeyHashHex, String webhookSecretEnc, String twilioTokenEnc) {}
+
+    private final Database db;
+
+    public SiteStore(Database db) {
+        this.db = db;
+    }
+
+    public void insert(StoredSite s) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
+                    + "webhook_secret_enc, twilio_token_enc, settings_json, created_at) VALUES (?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, s.site().siteId());
+                ps.setString(2, s.site().name());
+                ps.setString(3, s.site().publicKey());
+                ps.setString(4, s.apiKeyHashHex());
+                ps.setString(5, s.webhookSecretEnc());
+                ps.setString(6, s.twilioTokenEnc());
+                ps.setString(7, settingsJson(s.site().settings()));
+                ps.setLong(8, s.site().createdAt().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void update(Site site, String twilioTokenEnc) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ? WHERE site_id = ?")) {
+                ps.setString(1, site.name());
+                ps.setString(2, settingsJson(site.settings()));
+                ps.setString(3, twilioTokenEnc);
+                ps.setString(4, site.siteId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<StoredSite> loadAll() {
+        return db.read(c -> {
+            List<StoredSite> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id, name, public_key, api_key_hash, webhook_secret_enc, "
+                    + "twilio_token_enc, settings_json, created_at FROM sites ORDER BY created_at");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String twilio = rs.getString(6);
+                    Site site = new Site(rs.getString(1), rs.getString(2), rs.getString(3), parseSettings(rs.getString(7)),
+                            twilio != null, Instant.ofEpochMilli(rs.getLong(8)));
+                    out.add(new StoredSite(site, rs.getString(4), rs.getString(5), twilio));
+                }
+            }
+            return out;
+        });
+    }
+
+    static String settingsJson(SiteSettings settings) {
+        return new String(Json.write(SiteSettingsCodec.toMap(settings)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static SiteSettings parseSettings(String json) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(json);
+            List<String> domains = new ArrayList<>();
+            n.get("domains").forEach(d -> domains.add(d.asText()));
+            return new SiteSettings(
+                    n.get("leaseTtlSeconds").asInt(), n.get("heartbeatSeconds").asInt(), n.get("endGraceSeconds").asInt(),
+                    n.get("coolDownSeconds").asInt(), n.get("intentHoldSeconds").asInt(),
+                    ExhaustionPolicy.fromWire(n.get("exhaustionPolicy").asText()), n.get("uniquenessDays").asInt(),
+                    n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
+                    List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
+                    ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored site settings are unreadable", e);
+        }
+    }
+
+    static byte[] unhex(String hex) {
+        return HexFormat.of().parseHex(hex);
+    }
+}

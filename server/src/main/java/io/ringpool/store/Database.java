@@ -1,0 +1,137 @@
+package io.ringpool.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.config.RingpoolConfig;
+import java.nio.file.Files;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/** The connection pool over H2 (file mode) or PostgreSQL, with helpers for short transactions. */
+public final class Database implements AutoCloseable {
+
+    /** A unit of JDBC work that returns a value. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final HikariDataSource dataSource;
+    private final boolean h2;
+
+    public Database(RingpoolConfig.Store config, MeterRegistry registry) {
+        this.h2 = config.isH2();
+        if (h2) {
+            try {
+                Files.createDirectories(config.dataDir());
+            } catch (IOException e) {
+                throw new StoreException("cannot create data directory " + config.dataDir(), e);
+            }
+        }
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("ringpool-db");
+        hikari.setJdbcUrl(config.url());
+        if (!config.user().isEmpty()) {
+            hikari.setUsername(config.user());
+        }
+        if (!config.password().isEmpty()) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setMaximumPoolSize(config.maxConnections());
+        hikari.setMinimumIdle(Math.min(4, config.maxConnections()));
+        // A request waits at most this long for a connection, then the caller answers 503.
+        hikari.setConnectionTimeout(3_000);
+        hikari.setValidationTimeout(1_000);
+        hikari.setInitializationFailTimeout(10_000);
+        hikari.setAutoCommit(true);
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        try {
+            this.dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public boolean isH2() {
+        return h2;
+    }
+
+    /** Runs {@code work} in one transaction on a pooled connection; any SQL failure rolls back. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (ConstraintViolationException.isConstraintViolation(e)) {
+                throw new ConstraintViolationException(e.getMessage(), e);
+            }
+            throw new StoreException("database operation failed", e);
+        }
+    }
+
+    /** Runs read-only {@code work} with auto-commit. */
+    public <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException("database read failed", e);
+        }
+    }
+
+    /** True when a trivial query answers within a second. */
+    public boolean isHealthy() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; Hikari will evict it
+        }
+    }
+
+    static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    @Override
+    public void close() {
+        if (h2) {
+            // Compact and close the file cleanly on a normal shutdown.
+            try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException | RuntimeException ignored) {
+                // already closed
+            }
+        }
+        dataSource.close();
+    }
+}

@@ -1,0 +1,190 @@
+package io.ringpool.store;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one thread takes every write that arrived while the previous batch was being
+ * committed and commits them together in one transaction, then completes each caller's future.
+ * A request is answered only after its future completes, so "2xx means committed" holds while the
+ * database does one commit (one write to the OS for H2, one fsync for PostgreSQL) per batch
+ * instead of one per request.
+ *
+ * <p>Writes run in submission order on one connection. Callers rely on that: a lease ended and a
+ * new lease of the same number, submitted in that order under the pool's lock, reach the
+ * {@code live_leases} table in that order too.
+ *
+ * <p>If a batch fails, it is rolled back and each write is retried alone, so one bad write (say a
+ * constraint violation) fails only its own caller.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    /** How long a caller waits for its commit before giving up with 503; the write may still land. */
+    private static final long COMMIT_WAIT_MILLIS = 10_000;
+
+    @FunctionalInterface
+    public interface Write {
+        void apply(Connection connection) throws SQLException;
+    }
+
+    private record Pending(Write write, CompletableFuture<Void> done) {}
+
+    private final DataSource dataSource;
+    private final BlockingQueue<Pending> queue;
+    private final int batchMax;
+    private final Thread thread;
+    private final Timer commitTimer;
+    private final DistributionSummary batchSizes;
+    private volatile boolean running = true;
+
+    public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.queue = new ArrayBlockingQueue<>(queueMax);
+        this.batchMax = batchMax;
+        this.commitTimer = Timer.builder("ringpool.store.commit").description("time to commit one group of writes")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.batchSizes = DistributionSummary.builder("ringpool.store.commit.batch")
+                .description("writes committed together").register(registry);
+        registry.gauge("ringpool.store.write.queue", queue, BlockingQueue::size);
+        this.thread = Thread.ofPlatform().name("ringpool-group-commit").daemon(true).unstarted(this::run);
+        this.thread.start();
+    }
+
+    /**
+     * Queues a write; the future completes when it is committed, or exceptionally with a
+     * {@link StoreException}. Throws {@link StoreOverloadedException} at once when the queue is
+     * full. Never blocks, so it may be called while holding a lock.
+     */
+    public CompletableFuture<Void> submit(Write write) {
+        Pending pending = new Pending(write, new CompletableFuture<>());
+        if (!running) {
+            throw new StoreException("the store is shutting down");
+        }
+        if (!queue.offer(pending)) {
+            throw new StoreOverloadedException("write queue full (" + queue.size() + " waiting)");
+        }
+        return pending.done();
+    }
+
+    /** Submits and waits for the commit. */
+    public void commit(Write write) {
+        await(submit(write));
+    }
+
+    /** Waits for a submitted write, turning failures into {@link StoreException}s. */
+    public static void await(CompletableFuture<Void> future) {
+        try {
+            future.get(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("write failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreOverloadedException("commit not confirmed within " + COMMIT_WAIT_MILLIS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a commit", e);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(batchMax);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchMax - 1);
+                commitBatch(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("group_commit_failed", e);
+                batch.forEach(p -> p.done().completeExceptionally(new StoreException("write failed", e)));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commitBatch(List<Pending> batch) {
+        long start = System.nanoTime();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Pending p : batch) {
+                    p.write().apply(c);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                Database.rollbackQuietly(c);
+                if (batch.size() == 1) {
+                    batch.get(0).done().completeExceptionally(translate(e));
+                    return;
+                }
+                commitOneByOne(c, batch);
+                return;
+            }
+            batch.forEach(p -> p.done().complete(null));
+        } catch (SQLException e) {
+            StoreException failure = new StoreException("database unavailable", e);
+            batch.forEach(p -> p.done().completeExceptionally(failure));
+        } finally {
+            commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            batchSizes.record(batch.size());
+        }
+    }
+
+    private static void commitOneByOne(Connection c, List<Pending> batch) {
+        for (Pending p : batch) {
+            try {
+                p.write().apply(c);
+                c.commit();
+                p.done().complete(null);
+            } catch (SQLException | RuntimeException e) {
+                Database.rollbackQuietly(c);
+                p.done().completeExceptionally(translate(e));
+            }
+        }
+    }
+
+    private static StoreException translate(Exception e) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        if (e instanceof SQLException sql && ConstraintViolationException.isConstraintViolation(sql)) {
+            return new ConstraintViolationException(sql.getMessage(), sql);
+        }
+        return new StoreException("write failed", e);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

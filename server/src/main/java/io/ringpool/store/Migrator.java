@@ -1,0 +1,126 @@
+package io.ringpool.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies versioned SQL scripts from {@code db/migration/} (listed in its index.txt, named
+ * {@code V<n>__<description>.sql}) once each, in order, recording them in {@code schema_version}.
+ * A small migrator of our own: the scripts are plain SQL that both H2 and PostgreSQL accept.
+ */
+public final class Migrator {
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+    private static final String ROOT = "/db/migration/";
+
+    private final Database database;
+
+    public Migrator(Database database) {
+        this.database = database;
+    }
+
+    public int migrate() {
+        List<String> scripts = readIndex();
+        return database.inTransaction(c -> {
+            ensureVersionTable(c);
+            int current = currentVersion(c);
+            int applied = 0;
+            for (String script : scripts) {
+                int version = versionOf(script);
+                if (version <= current) {
+                    continue;
+                }
+                for (String statement : statements(read(script))) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(statement);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO schema_version(version, script, applied_at) VALUES (?, ?, ?)")) {
+                    ps.setInt(1, version);
+                    ps.setString(2, script);
+                    ps.setLong(3, System.currentTimeMillis());
+                    ps.executeUpdate();
+                }
+                LOG.info("schema_migrated version={} script={}", version, script);
+                applied++;
+            }
+            return applied;
+        });
+    }
+
+    private static void ensureVersionTable(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                    + "version INTEGER PRIMARY KEY, script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+        }
+    }
+
+    private static int currentVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static int versionOf(String script) {
+        if (!script.matches("V\\d+__[A-Za-z0-9_]+\\.sql")) {
+            throw new IllegalStateException("migration script name must be V<n>__<name>.sql: " + script);
+        }
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
+    /** Splits on semicolons that end a line; strips {@code --} comments. */
+    static List<String> statements(String sql) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : sql.split("\n")) {
+            int comment = line.indexOf("--");
+            String code = comment >= 0 ? line.substring(0, comment) : line;
+            if (code.isBlank()) {
+                continue;
+            }
+            current.append(code).append('\n');
+            if (code.stripTrailing().endsWith(";")) {
+                String statement = current.toString().strip();
+                out.add(statement.substring(0, statement.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+
+    private static List<String> readIndex() {
+        List<String> names = new ArrayList<>();
+        for (String line : read("index.txt").split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.strip());
+            }
+        }
+        names.sort((a, b) -> Integer.compare(versionOf(a), versionOf(b)));
+        return names;
+    }
+
+    private static String read(String name) {
+        try (InputStream in = Migrator.class.getResourceAsStream(ROOT + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing migration resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read migration " + name, e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.ringpool.telephony;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The TwiML answers to Twilio's voice webhook (content type {@code text/xml}).
+ *
+ * <p>{@link #forward} answers an incoming call by dialling the site's real number:
+ * <pre>{@code
+ * <?xml version="1.0" encoding="UTF-8"?>
+ * <Response><Dial answerOnBridge="true" timeout="30"><Number statusCallback="{publicUrl}/v1/telephony/twilio/{siteId}/status"
+ *   statusCallbackEvent="initiated ringing answered completed" statusCallbackMethod="POST">+7…</Number></Dial></Response>
+ * }</pre>
+ * Attributes and why:
+ * <ul>
+ *   <li>{@code answerOnBridge="true"}: the caller hears ringing until the business answers, and
+ *       the caller's call is only answered then, so a missed call looks missed to everyone.</li>
+ *   <li>{@code timeout="30"}: seconds to ring the business before giving up (Twilio's default,
+ *       written out so the behaviour is visible here).</li>
+ *   <li>no {@code callerId} by default: Twilio then passes the caller's number through, so the
+ *       business sees who is calling. A site may pass one (must be a number it owns at Twilio).</li>
+ *   <li>no {@code action}: when the dial ends the call ends; outcomes come from the status
+ *       callbacks of the {@code <Number>} leg, which carry {@code ParentCallSid}.</li>
+ *   <li>no {@code record}: recording is personal data and needs the site's consent; not default.</li>
+ * </ul>
+ */
+public final class TwiML {
+
+    /** Seconds Twilio rings the forward number; Twilio's own default. */
+    static final int DIAL_TIMEOUT_SECONDS = 30;
+
+    private static final String PROLOG = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+    private TwiML() {}
+
+    /**
+     * TwiML that forwards the call to {@code forwardTo} with status callbacks to our status endpoint.
+     *
+     * @param forwardTo the site's real number (E.164)
+     * @param publicUrl our external base URL ({@code RINGPOOL_PUBLIC_URL}); a trailing '/' is ignored
+     * @param siteId    the site whose status endpoint gets the callbacks
+     * @param callerId  the number shown to the business, or null to pass the caller's own through
+     */
+    public static String forward(String forwardTo, String publicUrl, String siteId, String callerId) {
+        Objects.requireNonNull(forwardTo, "forwardTo");
+        StringBuilder x = new StringBuilder(PROLOG).append("<Response><Dial answerOnBridge=\"true\" timeout=\"")
+                .append(DIAL_TIMEOUT_SECONDS).append('"');
+        if (callerId != null && !callerId.isBlank()) {
+            x.append(" callerId=\"").append(escape(callerId.trim())).append('"');
+        }
+        x.append("><Number statusCallback=\"").append(escape(statusCallbackUrl(publicUrl, siteId)))
+                .append("\" statusCallbackEvent=\"initiated ringing answered completed\" statusCallbackMethod=\"POST\">")
+                .append(escape(forwardTo.trim()))
+                .append("</Number></Dial></Response>");
+        return x.toString();
+    }
+
+    /** TwiML that rejects the call (busy tone, not billed), for a site that cannot take calls. */
+    public static String reject() {
+        return PROLOG + "<Response><Reject reason=\"busy\"/></Response>";
+    }
+
+    /** {@code {publicUrl}/v1/telephony/twilio/{siteId}/status}, the site id encoded as a path segment. */
+    public static String statusCallbackUrl(String publicUrl, String siteId) {
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        Objects.requireNonNull(siteId, "siteId");
+        String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        // URLEncoder is a form encoder; '+' for space is wrong in a path, so use %20.
+        String segment = URLEncoder.encode(siteId, StandardCharsets.UTF_8).replace("+", "%20");
+        return base + "/v1/telephony/twilio/" + segment + "/status";
+    }
+
+    /** Escapes text for an XML attribute or element. Drops characters XML 1.0 cannot carry. */
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        s.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                default -> {
+                    boolean legal = c == 0x9 || c == 0xA || c == 0xD
+                            || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
+                    if (legal) {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
+    }
+}

@@ -1,0 +1,171 @@
+package io.ringpool.telephony;
+
+import io.ringpool.call.CallEvent;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A Twilio webhook body ({@code application/x-www-form-urlencoded}, UTF-8), and its mapping to a
+ * normalised {@link CallEvent}.
+ *
+ * <p>Field order and repeated names are kept, because the signature is computed over all of them
+ * ({@link TwilioSignature#verify}).
+ *
+ * <p>Two kinds of posts arrive (API.md, Telephony):
+ * <ul>
+ *   <li>the voice webhook for the incoming call: {@code CallSid} of the caller's call,
+ *       {@code From} = caller, {@code To} = our tracking number, {@code CallStatus=ringing};</li>
+ *   <li>status callbacks of the {@code <Number>} we dial (see {@link TwiML}): that forwarded leg
+ *       has its own {@code CallSid} and names the caller's call in {@code ParentCallSid}. Its
+ *       {@code From}/{@code To} describe the forward (To = the site's real number), so they are
+ *       dropped, and the event is filed under the parent sid so both posts make one call. Its
+ *       {@code CallDuration} is the time the business talked, so it is also the talk time.</li>
+ * </ul>
+ */
+public record TwilioForm(List<FormField> fields) {
+
+    /** Provider name in {@link CallEvent#provider()} and dedup keys. */
+    public static final String PROVIDER = "twilio";
+
+    /** Twilio's {@code Timestamp} field, e.g. {@code Thu, 26 Nov 2026 04:30:00 +0000}. */
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    public TwilioForm {
+        fields = List.copyOf(fields);
+    }
+
+    /**
+     * Parses a form body. Both {@code +} and {@code %20} decode to a space, as the form encoding says.
+     *
+     * @throws IllegalArgumentException on a broken percent escape (answer 400: not from Twilio)
+     */
+    public static TwilioForm parse(String body) {
+        List<FormField> fields = new ArrayList<>();
+        if (body == null || body.isEmpty()) {
+            return new TwilioForm(fields);
+        }
+        for (String pair : body.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue; // "a=1&&b=2" or a trailing '&': nothing there
+            }
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            fields.add(new FormField(decode(name), decode(value)));
+        }
+        return new TwilioForm(fields);
+    }
+
+    /** {@link #parse(String)} over the raw UTF-8 body bytes. */
+    public static TwilioForm parse(byte[] body) {
+        return parse(body == null ? "" : new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The first value of {@code name}, or empty. */
+    public Optional<String> first(String name) {
+        for (FormField f : fields) {
+            if (f.name().equals(name)) {
+                return Optional.of(f.value());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All values of {@code name}, in body order. */
+    public List<String> all(String name) {
+        return fields.stream().filter(f -> f.name().equals(name)).map(FormField::value).toList();
+    }
+
+    /**
+     * Maps Twilio's {@code CallStatus} to a normalised kind; empty for a status we do not know
+     * (log and ignore it rather than guess).
+     *
+     * <pre>
+     * queued, initiated, ringing -> RINGING   (the call exists, nobody answered yet)
+     * in-progress                -> ANSWERED
+     * completed                  -> COMPLETED
+     * busy                       -> BUSY
+     * failed                     -> FAILED
+     * no-answer, canceled        -> MISSED    (canceled = the caller hung up before an answer)
+     * </pre>
+     */
+    public static Optional<CallEvent.Kind> kindOf(String callStatus) {
+        if (callStatus == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(switch (callStatus.trim().toLowerCase(Locale.ROOT)) {
+            case "queued", "initiated", "ringing" -> CallEvent.Kind.RINGING;
+            case "in-progress" -> CallEvent.Kind.ANSWERED;
+            case "completed" -> CallEvent.Kind.COMPLETED;
+            case "busy" -> CallEvent.Kind.BUSY;
+            case "failed" -> CallEvent.Kind.FAILED;
+            case "no-answer", "canceled" -> CallEvent.Kind.MISSED;
+            default -> null;
+        });
+    }
+
+    /**
+     * The normalised event, or empty when the post has no {@code CallSid} or an unknown
+     * {@code CallStatus}.
+     *
+     * @param clock used for {@code at} when {@code Timestamp} is missing or unreadable
+     */
+    public Optional<CallEvent> toEvent(Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        Optional<String> parent = first("ParentCallSid").filter(s -> !s.isBlank());
+        Optional<String> sid = parent.or(() -> first("CallSid")).filter(s -> !s.isBlank());
+        Optional<CallEvent.Kind> kind = kindOf(first("CallStatus").orElse(null));
+        if (sid.isEmpty() || kind.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean forwardedLeg = parent.isPresent();
+        Integer duration = first("CallDuration").map(TwilioForm::seconds).orElse(null);
+        Integer talk = forwardedLeg && kind.get() == CallEvent.Kind.COMPLETED ? duration : null;
+        return Optional.of(new CallEvent(
+                PROVIDER,
+                sid.get().trim(),
+                kind.get(),
+                timestamp(clock),
+                forwardedLeg ? null : first("From").orElse(null),
+                forwardedLeg ? null : first("To").orElse(null),
+                duration,
+                talk,
+                first("RecordingUrl").filter(s -> !s.isBlank()).orElse(null)));
+    }
+
+    private Instant timestamp(Clock clock) {
+        Optional<String> ts = first("Timestamp").filter(s -> !s.isBlank());
+        if (ts.isPresent()) {
+            try {
+                return ZonedDateTime.parse(ts.get().trim(), TIMESTAMP).toInstant();
+            } catch (DateTimeParseException unreadable) {
+                // Fall through: an unreadable time must not lose the event.
+            }
+        }
+        return clock.instant();
+    }
+
+    /** Non-negative whole seconds, or null for anything else (never fails the event). */
+    private static Integer seconds(String s) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            return v >= 0 ? v : null;
+        } catch (NumberFormatException notANumber) {
+            return null;
+        }
+    }
+}

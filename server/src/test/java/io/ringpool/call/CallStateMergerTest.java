@@ -1,0 +1,135 @@
+package io.ringpool.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringpool.call.CallEvent.Kind;
+import io.ringpool.call.CallState.Status;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CallStateMergerTest {
+
+    static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+    static CallEvent ev(Kind kind, int atSecond, Integer duration, Integer talk) {
+        return new CallEvent("generic", "c1", kind, T0.plusSeconds(atSecond), "+79161234567", "+74950000001",
+                duration, talk, null);
+    }
+
+    @Test
+    void ringingThenAnsweredThenCompletedIsCompletedWithTalkTimeFromTheTimes() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.ANSWERED, 10, null, null),
+                ev(Kind.COMPLETED, 70, null, null)));
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.answered()).isTrue();
+        assertThat(s.startedAt()).isEqualTo(T0);
+        assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(s.endedAt()).isEqualTo(T0.plusSeconds(70));
+        assertThat(s.talkSeconds()).isEqualTo(60);
+        assertThat(s.durationSeconds()).isEqualTo(70);
+        assertThat(s.from()).isEqualTo("+79161234567");
+    }
+
+    @Test
+    void aLateRingingNeverUndoesCompleted() {
+        CallState done = CallStateMerger.fold(List.of(ev(Kind.ANSWERED, 10, null, null), ev(Kind.COMPLETED, 70, 70, 60)));
+        CallState after = CallStateMerger.merge(done, ev(Kind.RINGING, 0, null, null));
+        assertThat(after.status()).isEqualTo(Status.COMPLETED);
+        assertThat(after.startedAt()).isEqualTo(T0); // but it does tell us when the call began
+    }
+
+    @Test
+    void theFinalEventsDurationsWin() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.ANSWERED, 10, 999, 999), ev(Kind.COMPLETED, 70, 65, 55)));
+        assertThat(s.durationSeconds()).isEqualTo(65);
+        assertThat(s.talkSeconds()).isEqualTo(55);
+    }
+
+    @Test
+    void completedWithTalkTimeButNoAnsweredEventCountsAsAnswered() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 70, 70, 40)));
+        assertThat(s.answered()).isTrue();
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(30)); // end - talk
+    }
+
+    @Test
+    void completedWithoutAnswerOrTalkIsCompletedButNotAnswered() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 20, null, 0)));
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.answered()).isFalse();
+        assertThat(s.answeredAt()).isNull();
+        assertThat(s.talkSeconds()).isZero();
+    }
+
+    @Test
+    void missedBusyFailedAreTerminalWithZeroTalk() {
+        for (Kind k : List.of(Kind.MISSED, Kind.BUSY, Kind.FAILED)) {
+            CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(k, 25, null, null)));
+            assertThat(s.status().name()).isEqualTo(k.name());
+            assertThat(s.status().isTerminal()).isTrue();
+            assertThat(s.talkSeconds()).isZero();
+            assertThat(s.durationSeconds()).isEqualTo(25);
+            assertThat(CallStateMerger.merge(s, ev(Kind.RINGING, 30, null, null)).status()).isEqualTo(s.status());
+        }
+    }
+
+    @Test
+    void anAnsweredCallThatEndsWithAnotherTerminalKindIsCompleted() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.ANSWERED, 5, null, null), ev(Kind.BUSY, 30, null, null)));
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.talkSeconds()).isEqualTo(25);
+    }
+
+    @Test
+    void conflictingUnansweredTerminalsPreferTheMostSpecific() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.MISSED, 30, null, null), ev(Kind.BUSY, 31, null, null)));
+        assertThat(s.status()).isEqualTo(Status.BUSY);
+    }
+
+    @Test
+    void liveStates() {
+        assertThat(CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null))).status()).isEqualTo(Status.RINGING);
+        CallState answered = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.ANSWERED, 4, null, null)));
+        assertThat(answered.status()).isEqualTo(Status.ANSWERED);
+        assertThat(answered.endedAt()).isNull();
+        assertThat(answered.talkSeconds()).isNull();
+    }
+
+    @Test
+    void aRepeatReturnsAnEqualStateSoCallersCanTellNewsFromRepeats() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null)));
+        assertThat(CallStateMerger.merge(s, ev(Kind.RINGING, 0, null, null))).isEqualTo(s);
+        assertThat(CallStateMerger.merge(s, ev(Kind.ANSWERED, 3, null, null))).isNotEqualTo(s);
+    }
+
+    @Test
+    void callerAndNumberComeFromTheEventThatHasThem() {
+        CallEvent forwardedLeg = new CallEvent("twilio", "CA1", Kind.COMPLETED, T0.plusSeconds(40), null, null, 30, 30,
+                "https://rec");
+        CallEvent voice = new CallEvent("twilio", "CA1", Kind.RINGING, T0, "+79161234567", "+74950000001", null, null,
+                null);
+        CallState s = CallStateMerger.fold(List.of(forwardedLeg, voice));
+        assertThat(s.from()).isEqualTo("+79161234567");
+        assertThat(s.to()).isEqualTo("+74950000001");
+        assertThat(s.recordingUrl()).isEqualTo("https://rec");
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+    }
+
+    @Test
+    void refusesAnEventOfAnotherCall() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null)));
+        CallEvent other = new CallEvent("generic", "c2", Kind.ANSWERED, T0, null, null, null, null, null);
+        assertThatThrownBy(() -> CallStateMerger.merge(s, other)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CallStateMerger.fold(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void eventKindsHaveWireNames() {
+        assertThat(Kind.fromWire("Completed")).contains(Kind.COMPLETED);
+        assertThat(Kind.fromWire("nope")).isEmpty();
+        assertThat(ev(Kind.BUSY, 0, null, null).dedupKey()).isEqualTo("generic:c1:busy");
+    }
+}

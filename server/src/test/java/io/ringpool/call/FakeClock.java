@@ -1,0 +1,40 @@
+package io.ringpool.call;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock tests move by hand, so timelines read like stories and nothing sleeps. */
+final class FakeClock extends Clock {
+    private Instant now;
+
+    FakeClock(Instant start) {
+        this.now = start;
+    }
+
+    Instant advance(Duration d) {
+        now = now.plus(d);
+        return now;
+    }
+
+    Instant advanceSeconds(long s) {
+        return advance(Duration.ofSeconds(s));
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("tests use UTC");
+    }
+}
