@@ -7,7 +7,7 @@ INLINE=/^(A|ABBR|B|BDI|CITE|CODE|DFN|EM|FONT|I|KBD|LABEL|MARK|NOBR|Q|S|SMALL|SPA
 SKIP=/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/,
 JOIN=/^[\s\u00a0\u2007\u2009\u202f().\-\u2010-\u2015]{0,4}$/,
 CC=/^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/,
-old=w[K],me,base,key,on,late,settled,consent=1,st={},S,D,N,nn,nd,
+old=w[K],t0=Date.now(),wait,me,base,key,on,settled,consent=1,st={},S,D,N,nn,nd,
 was=[],vars={},undo=[],waiters=[],mo,roots=[],tm,hb,heard,url=location.href;
 function g(f){return function(){try{return f.apply(this,arguments)}catch(e){}}}
 function why(){
@@ -67,7 +67,7 @@ var t=r&&r.tracked&&r.sessionId;
 if(!on)return t&&end(t);
 if(!r||!r.number)return done();
 if(r.visitorId)st.v=r.visitorId;
-if(late&&!again){t&&end(t);S=0;save();return done()}
+if(!again&&Date.now()-t0>wait){t&&end(t);S=0;save();return done()}
 S=t?{i:t,n:r.number,d:r.defaultNumber,e:r.expiresAt,h:r.heartbeatSeconds}:0;
 save();
 show(r.number,r.defaultNumber||r.number);
@@ -238,7 +238,8 @@ base=me.src.split('?')[0].replace(/[^\/]*$/,'');
 if(me.getAttribute('data-consent')=='false')consent=0;
 api.v=1;
 w[K]=api;
-setTimeout(g(function(){late=1;N||done()}),+me.getAttribute('data-timeout')||1000);
+wait=+me.getAttribute('data-timeout')||1000;
+setTimeout(g(function(){N||done()}),wait);
 for(var q=old&&old.q||[],i=0;i<q.length;i++)api.apply(0,q[i]);
 start();
 on||done();

@@ -116,6 +116,7 @@ abstract class SnippetContract {
         await(() -> relay.requests("/pageviews").stream().anyMatch(r -> r.body().contains("route=contacts")),
                 Duration.ofSeconds(3), "a page view for the new route");
         tab.js("history.back()");
+        if (!realBrowser()) { Thread.sleep(300); tab.js("ringpool('swap')"); }
         awaitText(tab, "s-home", "Questions? 8 (" + nsn.substring(0, 3) + ") " + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
         assertThat(relay.requests("/v1/sessions")).as("one session for the whole visit").hasSize(1);
     }
