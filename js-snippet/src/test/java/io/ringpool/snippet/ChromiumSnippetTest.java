@@ -13,9 +13,13 @@ import java.time.Duration;
  */
 class ChromiumSnippetTest extends SnippetContract {
     @Override
-    Browser newBrowser(FixtureServer fixtures) throws Exception {
+    void assumeEngineAvailable() {
         assumeTrue(Files.isExecutable(ChromiumBrowser.DRIVER) && Files.isExecutable(ChromiumBrowser.BINARY),
                 "Chromium tests need /usr/bin/chromedriver and /usr/bin/chromium (apt-get install -y chromium chromium-driver)");
+    }
+
+    @Override
+    Browser newBrowser(FixtureServer fixtures) throws Exception {
         return new ChromiumBrowser(fixtures.baseUrl() + "/none/blank");
     }
 

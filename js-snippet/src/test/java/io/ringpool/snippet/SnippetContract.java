@@ -24,10 +24,13 @@ import org.junit.jupiter.api.TestInstance;
 abstract class SnippetContract {
     static final String RU_POOL_PREFIX = "+74950000";
     static final String US_POOL_PREFIX = "+18005559";
+    static final String RENEW_POOL_PREFIX = "+74950001";
 
     Ringpool ringpool;
     Ringpool.Site ru;
     Ringpool.Site us;
+    /** A +7 site with the shortest heartbeat (5 s) and no grace after an end, so a lease can be ended under a page. */
+    Ringpool.Site renew;
     Relay relay;
     FixtureServer fixtures;
     Browser browser;
@@ -45,13 +48,20 @@ abstract class SnippetContract {
      */
     abstract boolean realBrowser();
 
+    /** Aborts the class (a JUnit assumption) when this engine is not installed; called before anything starts. */
+    void assumeEngineAvailable() {}
+
     @BeforeAll
     void startServers() throws Exception {
+        assumeEngineAvailable();
         ringpool = Ringpool.start();
         ru = ringpool.createSite("Fixture RU", Ringpool.DEFAULT_NUMBER, RU_POOL_PREFIX, 60);
         us = ringpool.createSite("Fixture US", Ringpool.US_DEFAULT_NUMBER, US_POOL_PREFIX, 20);
+        renew = ringpool.createSite("Fixture renew", Ringpool.DEFAULT_NUMBER, RENEW_POOL_PREFIX, 10);
+        ringpool.patchSite(renew, "{\"heartbeatSeconds\":5,\"endGraceSeconds\":0}");
         relay = new Relay(ringpool.baseUrl());
-        fixtures = new FixtureServer(ringpool.baseUrl(), relay.baseUrl(), Map.of("ru", ru.publicKey(), "us", us.publicKey()));
+        fixtures = new FixtureServer(ringpool.baseUrl(), relay.baseUrl(),
+                Map.of("ru", ru.publicKey(), "us", us.publicKey(), "renew", renew.publicKey()));
         browser = newBrowser(fixtures);
     }
 
@@ -218,6 +228,31 @@ abstract class SnippetContract {
                 + "document.getElementById('k-fax').dispatchEvent(new Event('copy', {bubbles: true}))");
         Thread.sleep(300);
         assertThat(relay.requests("/intent")).as("copying another number is no intent").hasSize(2);
+    }
+
+    @Test
+    void aLeaseThatEndedUnderThePageIsReplacedAndTheNewNumberSwappedIn() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay&site=renew"));
+        String first = awaitNumber(tab, RENEW_POOL_PREFIX);
+        String sessionId = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.i");
+        int sessionsBefore = relay.requests("/v1/sessions").size();
+        ringpool.call("POST", "/v1/sessions/" + sessionId + "/end", null, "{}", 204);
+        // the next heartbeat (every 5 s) gets 410; the script starts a new session for the same visitor
+        // and swaps whatever number that one holds (the same visitor may get the same number back)
+        await(() -> relay.requests("/v1/sessions").size() > sessionsBefore, Duration.ofSeconds(9), "a new session after the 410");
+        await(() -> { String id = tab.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.i : null");
+                      return id != null && !id.equals(sessionId); },
+                Duration.ofSeconds(3), "the new session stored");
+        String second = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.n");
+        assertThat(second).startsWith(RENEW_POOL_PREFIX);
+        await(() -> ("tel:" + second).equals(tab.text("return document.getElementById('s-tel').getAttribute('href')")),
+                Duration.ofSeconds(2), "the new session's number on the page");
+        String nsn = second.substring(2);
+        awaitText(tab, "s-text", "Or dial 8 " + nsn.substring(0, 3) + " " + nsn.substring(3, 6) + " " + nsn.substring(6, 8) + " " + nsn.substring(8) + " from a landline.");
+        assertThat(relay.requests("/heartbeat")).isNotEmpty();
+        assertThat(relay.requests("/v1/sessions").get(sessionsBefore).body()).as("same visitor").contains(
+                "\"visitorId\":\"" + tab.text("return JSON.parse(localStorage.getItem('ringpool')).v") + "\"");
+        System.out.printf("[%s] renewed after 410: %s -> %s%n", getClass().getSimpleName(), first, second);
     }
 
     @Test
