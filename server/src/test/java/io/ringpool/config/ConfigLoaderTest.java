@@ -1,0 +1,70 @@
+package io.ringpool.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBundledDefaultsLoadAndPointAtAnH2FileWithWriteDelayZero() {
+        RingpoolConfig config = ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString()));
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.store().url()).startsWith("jdbc:h2:file:").contains("WRITE_DELAY=0");
+        assertThat(config.store().dataDir()).isEqualTo(dir);
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFile() throws Exception {
+        Path file = dir.resolve("ringpool.yaml");
+        Files.writeString(file, "server:\n  port: 9000\n  publicUrl: https://calls.example.com/\n");
+        RingpoolConfig config = ConfigLoader.load(file, Map.of("RINGPOOL_PORT", "0", "RINGPOOL_ADMIN_KEY", "a-long-enough-admin-key",
+                "RINGPOOL_DB_URL", "jdbc:postgresql://localhost/ringpool"));
+        assertThat(config.server().port()).isZero();
+        assertThat(config.server().publicUrl()).isEqualTo("https://calls.example.com");
+        assertThat(config.security().adminKey()).isEqualTo("a-long-enough-admin-key");
+        assertThat(config.store().isH2()).isFalse();
+    }
+
+    @Test
+    void aBadValueStopsStartWithAMessageNamingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PORT", "70000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port").hasMessageContaining("70000");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PORT", "eighty")))
+                .hasMessageContaining("server.port");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "mysql://x")))
+                .hasMessageContaining("store.url");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "short")))
+                .hasMessageContaining("security.adminKey");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", "calls.example.com")))
+                .hasMessageContaining("server.publicUrl");
+    }
+
+    @Test
+    void anUnknownKeyInTheFileIsRejectedNotIgnored() throws Exception {
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, "server:\n  prot: 9000\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageContaining("server.prot");
+        Files.writeString(file, "leasing:\n  sweepIntervalMillis: 5\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageContaining("leasing.sweepIntervalMillis");
+    }
+
+    @Test
+    void theShippedConfigFileIsTheDefaultsFileAndEveryKeyIsDocumented() throws Exception {
+        Path shipped = Path.of("..", "config", "ringpool.yaml");
+        assertThat(shipped).exists();
+        for (String line : Files.readAllLines(shipped)) {
+            if (line.matches("\\s+\\w+:.*\\S.*") && !line.trim().startsWith("#")) {
+                assertThat(line).as("documented key").contains("#");
+            }
+        }
+        ConfigLoader.load(shipped, Map.of());
+    }
+}

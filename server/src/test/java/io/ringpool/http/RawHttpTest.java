@@ -1,0 +1,99 @@
+package io.ringpool.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Raw bytes on a socket: limits, pipelining and byte-at-a-time delivery. */
+class RawHttpTest {
+    @TempDir
+    Path dir;
+
+    TestServer server;
+
+    @BeforeEach
+    void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    String exchange(String raw, boolean oneByteAtATime) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.app.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
+            if (oneByteAtATime) {
+                for (byte b : bytes) {
+                    out.write(b);
+                    out.flush();
+                }
+            } else {
+                out.write(bytes);
+                out.flush();
+            }
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    got.write(buf, 0, n);
+                    if (got.toString(StandardCharsets.ISO_8859_1).contains("\"status\":\"up\"") && raw.contains("Connection: close") == false
+                            && countOf(got.toString(StandardCharsets.ISO_8859_1), "HTTP/1.1") >= countOf(raw, "HTTP/1.1")) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // read what came
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    static int countOf(String text, String part) {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    @Test
+    void aRequestDeliveredOneByteAtATimeIsAnswered() throws Exception {
+        String reply = exchange("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", true);
+        assertThat(reply).startsWith("HTTP/1.1 200").contains("\"status\":\"up\"");
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        String reply = exchange("GET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", false);
+        assertThat(reply.indexOf("HTTP/1.1 404")).isGreaterThanOrEqualTo(0).isLessThan(reply.indexOf("HTTP/1.1 200"));
+    }
+
+    @Test
+    void anOverlongRequestLineGets414AndOversizedHeaders431() throws Exception {
+        assertThat(exchange("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+                .startsWith("HTTP/1.1 414").contains("\"code\":\"uri_too_long\"");
+        assertThat(exchange("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\nConnection: close\r\n\r\n", false))
+                .startsWith("HTTP/1.1 431");
+    }
+
+    @Test
+    void garbageIsA400WithTheJsonErrorShape() throws Exception {
+        assertThat(exchange("HELLO\r\n\r\n", false)).startsWith("HTTP/1.1 4").contains("\"error\"");
+    }
+}

@@ -1,0 +1,233 @@
+package io.ringpool.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionsOverHttpTest {
+    @TempDir
+    Path dir;
+
+    TestServer server;
+
+    @BeforeEach
+    void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    static List<String> numbers(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            out.add(String.format("+7495000%04d", i));
+        }
+        return out;
+    }
+
+    @Test
+    void fiveVisitorsOnAFiveNumberPoolGetFiveDistinctNumbersAndTheSixthGetsTheDefaultNumber() {
+        var site = server.siteWithPool(numbers(5));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            Reply r = server.startSession(site.get("publicKey"), "visitor-" + i + "-abcdef", "https://example.com/?utm_source=google");
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.json().get("tracked").asBoolean()).isTrue();
+            seen.add(r.text("number"));
+        }
+        assertThat(seen).hasSize(5).isSubsetOf(numbers(5));
+
+        Reply sixth = server.startSession(site.get("publicKey"), "visitor-6-abcdef", "https://example.com/");
+        assertThat(sixth.status()).isEqualTo(200);
+        assertThat(sixth.json().get("tracked").asBoolean()).isFalse();
+        assertThat(sixth.text("number")).isEqualTo("+74951234567");
+        assertThat(sixth.text("reason")).isEqualTo("pool_exhausted");
+
+        Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+        assertThat(pool.json().get("leased").asInt()).isEqualTo(5);
+        assertThat(pool.json().get("exhaustions").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aReturningVisitorWithALiveSessionGetsTheSameSessionAndNumber() {
+        var site = server.siteWithPool(numbers(3));
+        Reply first = server.startSession(site.get("publicKey"), "visitor-tabs-01", "https://example.com/a");
+        Reply second = server.startSession(site.get("publicKey"), "visitor-tabs-01", "https://example.com/b");
+        assertThat(second.text("sessionId")).isEqualTo(first.text("sessionId"));
+        assertThat(second.text("number")).isEqualTo(first.text("number"));
+    }
+
+    @Test
+    void googlebotAndWebdriverGetTheDefaultNumberAndConsumeNothing() {
+        var site = server.siteWithPool(numbers(1));
+        Reply bot = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}", "application/json",
+                Map.of("User-Agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
+        assertThat(bot.status()).isEqualTo(200);
+        assertThat(bot.text("reason")).isEqualTo("bot");
+        assertThat(bot.text("number")).isEqualTo("+74951234567");
+        Reply driven = server.send("POST", "/v1/sessions", null,
+                "{\"siteKey\":\"" + site.get("publicKey") + "\",\"webdriver\":true}", "application/json", Map.of("User-Agent", TestServer.CHROME));
+        assertThat(driven.text("reason")).isEqualTo("bot");
+
+        Reply human = server.startSession(site.get("publicKey"), null, "https://example.com/");
+        assertThat(human.status()).isEqualTo(201);
+    }
+
+    @Test
+    void heartbeatsRenewTheLeaseAndALeaseWithoutHeartbeatsEndsWith410() {
+        var site = server.siteWithPool(numbers(1));
+        Reply started = server.startSession(site.get("publicKey"), "visitor-hb-0001", "https://example.com/");
+        String session = started.text("sessionId");
+        Instant firstExpiry = Instant.parse(started.text("expiresAt"));
+
+        server.clock.advance(Duration.ofSeconds(100));
+        Reply beat = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+        assertThat(beat.status()).isEqualTo(200);
+        assertThat(Instant.parse(beat.text("expiresAt"))).isAfter(firstExpiry);
+        assertThat(beat.text("number")).isEqualTo(started.text("number"));
+
+        server.clock.advance(Duration.ofSeconds(181));
+        server.app.sessions().sweep();
+        Reply late = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+        assertThat(late.status()).isEqualTo(410);
+        assertThat(late.errorCode()).isEqualTo("session_ended");
+
+        assertThat(server.post("/v1/sessions/s_neverExisted0000000000/heartbeat", null, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void anEndedLeaseCoolsDownBeforeAnotherVisitorGetsTheNumberButItsOwnVisitorMayComeBack() {
+        var site = server.siteWithPool(numbers(1));
+        Reply a = server.startSession(site.get("publicKey"), "visitor-cool-aa", "https://example.com/");
+        assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
+        server.clock.advance(Duration.ofSeconds(31));
+        server.app.sessions().sweep();
+
+        Reply b = server.startSession(site.get("publicKey"), "visitor-cool-bb", "https://example.com/");
+        assertThat(b.text("number")).as("the only number is cooling; policy reuse_cooling lends it").isEqualTo(a.text("number"));
+        server.post("/v1/sites/" + site.get("siteId"), site.get("apiKey"), null);
+    }
+
+    @Test
+    void withTheFallbackPolicyACoolingNumberIsNotLentAndTheVisitIsUntracked() {
+        var site = server.siteWithPool(numbers(1));
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                "{\"exhaustionPolicy\":\"fallback\"}", "application/json", Map.of());
+        assertThat(patched.status()).isEqualTo(200);
+        Reply a = server.startSession(site.get("publicKey"), "visitor-fall-aa", "https://example.com/");
+        server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null);
+        server.clock.advance(Duration.ofSeconds(31));
+        server.app.sessions().sweep();
+
+        Reply b = server.startSession(site.get("publicKey"), "visitor-fall-bb", "https://example.com/");
+        assertThat(b.json().get("tracked").asBoolean()).isFalse();
+        assertThat(b.text("reason")).isEqualTo("pool_exhausted");
+
+        Reply again = server.startSession(site.get("publicKey"), "visitor-fall-aa", "https://example.com/");
+        assertThat(again.text("number")).as("a visitor gets their own cooling number back").isEqualTo(a.text("number"));
+    }
+
+    @Test
+    void intentKeepsTheNumberPastTheLeaseTtl() {
+        var site = server.siteWithPool(numbers(1));
+        Reply a = server.startSession(site.get("publicKey"), "visitor-intent-1", "https://example.com/");
+        assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/intent", null, Map.of("kind", "tel_click")).status()).isEqualTo(204);
+        server.clock.advance(Duration.ofSeconds(600));
+        server.app.sessions().sweep();
+        assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/heartbeat", null, null).status()).isEqualTo(200);
+        assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/intent", null, Map.of("kind", "fax")).errorCode())
+                .isEqualTo("invalid_value");
+    }
+
+    @Test
+    void badBodiesGetClearClientErrorsNamingTheProblem() {
+        var site = server.siteWithPool(numbers(1));
+        assertThat(server.send("POST", "/v1/sessions", null, "{\"siteKey\":", "application/json", Map.of()).status()).isEqualTo(400);
+        Reply typed = server.send("POST", "/v1/sessions", null, "{\"siteKey\":42}", "application/json", Map.of());
+        assertThat(typed.status()).isEqualTo(422);
+        assertThat(typed.json().path("error").path("field").asText()).isEqualTo("siteKey");
+        String nested = "{\"siteKey\":" + "[".repeat(200) + "]".repeat(200) + "}";
+        assertThat(server.send("POST", "/v1/sessions", null, nested, "application/json", Map.of()).status()).isEqualTo(400);
+        String big = "{\"siteKey\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+        assertThat(server.send("POST", "/v1/sessions", null, big, "application/json", Map.of()).status()).isEqualTo(413);
+        assertThat(server.send("POST", "/v1/sites", TestServer.ADMIN_KEY, big, "application/json", Map.of()).status()).isEqualTo(413);
+        Reply missing = server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"), Map.of("numbers", List.of("12")));
+        assertThat(missing.status()).isEqualTo(422);
+        Reply badNumber = server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"),
+                Map.of("name", "x", "numbers", List.of("+74950000099", "not a number")));
+        assertThat(badNumber.json().path("error").path("field").asText()).isEqualTo("numbers[1]");
+        assertThat(server.send("POST", "/v1/sessions", null, "{}", "application/xml", Map.of()).status()).isEqualTo(415);
+    }
+
+    @Test
+    void anotherSitesKeySeesNothingOfThisSite() {
+        var mine = server.siteWithPool(numbers(2));
+        var theirs = server.siteWithPool(List.of("+74959990001"));
+        assertThat(server.get("/v1/sites/" + mine.get("siteId"), theirs.get("apiKey")).status()).isEqualTo(404);
+        assertThat(server.get("/v1/sites/" + mine.get("siteId") + "/pools/" + mine.get("poolId"), theirs.get("apiKey")).status()).isEqualTo(404);
+        assertThat(server.get("/v1/sites/" + theirs.get("siteId") + "/pools/" + mine.get("poolId"), theirs.get("apiKey")).status()).isEqualTo(404);
+        assertThat(server.get("/v1/sites/" + mine.get("siteId"), "sk_made_up_key").status()).isEqualTo(401);
+        assertThat(server.post("/v1/sites", mine.get("apiKey"), Map.of("name", "x")).status()).isEqualTo(403);
+    }
+
+    @Test
+    void fortyConcurrentVisitorsOnThirtyNumbersGetThirtyDistinctNumbers() throws Exception {
+        var site = server.siteWithPool(numbers(30));
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        try {
+            List<Callable<Reply>> visitors = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String visitor = "visitor-conc-" + String.format("%03d", i);
+                visitors.add(() -> server.startSession(site.get("publicKey"), visitor, "https://example.com/"));
+            }
+            List<String> leased = new ArrayList<>();
+            int untracked = 0;
+            for (Future<Reply> f : pool.invokeAll(visitors)) {
+                Reply r = f.get();
+                if (r.status() == 201) {
+                    leased.add(r.text("number"));
+                } else {
+                    assertThat(r.text("reason")).isEqualTo("pool_exhausted");
+                    untracked++;
+                }
+            }
+            assertThat(leased).hasSize(30).doesNotHaveDuplicates();
+            assertThat(untracked).isEqualTo(10);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void healthChecksTheStoreAndMetricsSpeakPrometheus() {
+        var site = server.siteWithPool(numbers(2));
+        Reply session = server.startSession(site.get("publicKey"), "visitor-metrics-1", "https://example.com/");
+        assertThat(server.get("/health", null).text("status")).isEqualTo("up");
+        Reply metrics = server.send("GET", "/metrics", null, null, null, Map.of());
+        assertThat(metrics.headers().get("content-type").get(0)).startsWith("text/plain");
+        String scrape = metrics.body();
+        assertThat(scrape).contains("ringpool_lease_latency_seconds", "ringpool_pool_leased", "ringpool_pool_free",
+                "ringpool_sessions_started_total", "http_server_requests_seconds_count", "hikaricp_connections", "jvm_memory_used_bytes");
+        assertThat(scrape).doesNotContain(session.text("sessionId"));
+    }
+}

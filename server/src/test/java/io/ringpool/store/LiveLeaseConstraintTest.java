@@ -1,0 +1,57 @@
+package io.ringpool.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringpool.config.ConfigLoader;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store itself refuses a second live lease of a number, whatever the memory of any node says. */
+class LiveLeaseConstraintTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecondLiveLeaseOfTheSameNumberIsRefusedByTheStoreAndTheFirstStays() {
+        var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            new Migrator(db).migrate();
+            GroupCommitWriter writer = new GroupCommitWriter(db.dataSource(), 100, 10, new SimpleMeterRegistry());
+            try {
+                writer.commit(c -> insertLive(c, "ls_1", "s_1"));
+                var second = writer.submit(c -> insertLive(c, "ls_2", "s_2"));
+                var unrelated = writer.submit(c -> insertLiveNumber(c, "+70000000002", "ls_3", "s_3"));
+                assertThatThrownBy(() -> GroupCommitWriter.await(second)).isInstanceOf(ConstraintViolationException.class);
+                GroupCommitWriter.await(unrelated);
+                int rows = db.read(c -> {
+                    try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM live_leases")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                });
+                assertThat(rows).isEqualTo(2);
+            } finally {
+                writer.close();
+            }
+        }
+    }
+
+    private static void insertLive(java.sql.Connection c, String leaseId, String sessionId) throws java.sql.SQLException {
+        insertLiveNumber(c, "+70000000001", leaseId, sessionId);
+    }
+
+    private static void insertLiveNumber(java.sql.Connection c, String number, String leaseId, String sessionId) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO live_leases(site_id, number, lease_id, session_id) VALUES (?,?,?,?)")) {
+            ps.setString(1, "st_1");
+            ps.setString(2, number);
+            ps.setString(3, leaseId);
+            ps.setString(4, sessionId);
+            ps.executeUpdate();
+        }
+    }
+}
