@@ -21,7 +21,6 @@ if(c=='number')settled?a(N,!!S):waiters.push(a);
 function post(p,b,f){
 var x=new XMLHttpRequest();
 x.open('POST',base+'v1/sessions'+p);
-x.setRequestHeader('Content-Type','application/json');
 x.timeout=15e3;
 x.onreadystatechange=g(function(){
 if(x.readyState==4&&f){var r;try{r=JSON.parse(x.responseText)}catch(e){}f(x.status,r)}
