@@ -1,0 +1,107 @@
+package io.ringpool.snippet;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Real Chromium through Selenium and the system's chromedriver (Debian packages {@code chromium} and
+ * {@code chromium-driver}). Two settings keep the server from taking the test browser for a bot, as it
+ * must for real headless crawlers: a normal desktop User-Agent instead of {@code HeadlessChrome}, and
+ * {@code --disable-blink-features=AutomationControlled}, which makes {@code navigator.webdriver} false.
+ */
+final class ChromiumBrowser implements Browser {
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path BINARY = Path.of("/usr/bin/chromium");
+    private static final String DESKTOP_UA =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+
+    private final ChromeDriver driver;
+    private final Path profile;
+    private final String blankUrl;
+
+    /** @param blankUrl an empty page on the fixture origin, used to clear that origin's storage */
+    ChromiumBrowser(String blankUrl) throws Exception {
+        this.blankUrl = blankUrl;
+        profile = Files.createTempDirectory("ringpool-chromium");
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(BINARY.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1200,1400",
+                "--user-agent=" + DESKTOP_UA, "--disable-blink-features=AutomationControlled");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
+        driver = new ChromeDriver(service, o);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public Tab open(String url) {
+        boolean fresh = driver.getWindowHandles().size() == 1 && blankUrl.equals(driver.getCurrentUrl());
+        if (!fresh) driver.switchTo().newWindow(WindowType.TAB);
+        driver.get(url);
+        return new ChromiumTab(driver.getWindowHandle());
+    }
+
+    @Override
+    public void reset() {
+        List<String> handles = List.copyOf(driver.getWindowHandles());
+        for (int i = 1; i < handles.size(); i++) {
+            driver.switchTo().window(handles.get(i));
+            driver.close();
+        }
+        driver.switchTo().window(handles.get(0));
+        driver.get(blankUrl);
+        driver.executeScript("localStorage.clear(); sessionStorage.clear();");
+        driver.manage().deleteAllCookies();
+    }
+
+    @Override
+    public List<String> scriptErrors() {
+        return List.of();
+    }
+
+    void screenshot(Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() throws Exception {
+        driver.quit();
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private final class ChromiumTab implements Tab {
+        private final String handle;
+
+        ChromiumTab(String handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public Object js(String body) {
+            driver.switchTo().window(handle);
+            Object v = ((JavascriptExecutor) driver).executeScript(body);
+            return v instanceof String || v instanceof Number || v instanceof Boolean ? v : null;
+        }
+
+        @Override
+        public void navigate(String url) {
+            driver.switchTo().window(handle);
+            driver.get(url);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package io.ringpool.snippet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What the site script must do on a customer's page, written once and run in every browser engine
+ * (subclasses pick the engine). Pages are the fixtures in {@code test/fixtures/}; each element marked
+ * {@code data-expect="swap"} must show the leased number in its own format, each {@code data-expect="keep"}
+ * must be left exactly as the page has it without the script ({@code server=none}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SnippetContract {
+    static final String RU_POOL_PREFIX = "+74950000";
+    static final String US_POOL_PREFIX = "+18005559";
+    static final String RENEW_POOL_PREFIX = "+74950001";
+
+    Ringpool ringpool;
+    Ringpool.Site ru;
+    Ringpool.Site us;
+    /** A +7 site with the shortest heartbeat (5 s) and no grace after an end, so a lease can be ended under a page. */
+    Ringpool.Site renew;
+    Relay relay;
+    FixtureServer fixtures;
+    Browser browser;
+
+    abstract Browser newBrowser(FixtureServer fixtures) throws Exception;
+
+    /** The longest a swap may take after the page has loaded, in this engine. */
+    abstract Duration swapBudget();
+
+    /**
+     * Whether this engine behaves as a real browser in what HtmlUnit 5.7 lacks: MutationObserver
+     * reports added nodes, timers run while an XHR is waiting, pagehide fires on navigation and
+     * sendBeacon sends. Where it does not, the tests use the public {@code ringpool('swap')} instead of
+     * the observer and skip the timing and beacon checks.
+     */
+    abstract boolean realBrowser();
+
+    /** Aborts the class (a JUnit assumption) when this engine is not installed; called before anything starts. */
+    void assumeEngineAvailable() {}
+
+    @BeforeAll
+    void startServers() throws Exception {
+        assumeEngineAvailable();
+        ringpool = Ringpool.start();
+        ru = ringpool.createSite("Fixture RU", Ringpool.DEFAULT_NUMBER, RU_POOL_PREFIX, 60);
+        us = ringpool.createSite("Fixture US", Ringpool.US_DEFAULT_NUMBER, US_POOL_PREFIX, 20);
+        renew = ringpool.createSite("Fixture renew", Ringpool.DEFAULT_NUMBER, RENEW_POOL_PREFIX, 10);
+        ringpool.patchSite(renew, "{\"heartbeatSeconds\":5,\"endGraceSeconds\":0}");
+        relay = new Relay(ringpool.baseUrl());
+        fixtures = new FixtureServer(ringpool.baseUrl(), relay.baseUrl(),
+                Map.of("ru", ru.publicKey(), "us", us.publicKey(), "renew", renew.publicKey()));
+        browser = newBrowser(fixtures);
+    }
+
+    @AfterAll
+    void stopServers() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {browser, fixtures, relay, ringpool}) {
+            if (c != null) c.close();
+        }
+    }
+
+    @BeforeEach
+    void newVisitor() throws Exception {
+        browser.reset();
+        relay.reset();
+    }
+
+    // ---- the contract ----
+
+    @Test
+    void swapsEveryFormatOfTheSiteNumberAndLeavesEverythingElse() throws Exception {
+        Map<String, Probe> before = probe(browser.open(fixtures.page("formats.html", "server=none")));
+        browser.reset();
+        Browser.Tab tab = browser.open(fixtures.page("formats.html", "server=direct"));
+        long loaded = System.nanoTime();
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> tab.text("return document.getElementById('s-intl').textContent").replaceAll("\\D", "").equals(number.substring(1)),
+                swapBudget(), "the number shown within the swap budget");
+        System.out.printf("[%s] formats.html swapped %d ms after load%n", getClass().getSimpleName(), (System.nanoTime() - loaded) / 1_000_000);
+        assertMatches(before, probe(tab), Ringpool.DEFAULT_NUMBER, number);
+        assertThat(browser.scriptErrors()).isEmpty();
+        afterFormats(tab);
+    }
+
+    /** Hook for engine-specific extras on the swapped formats page (e.g. a screenshot). */
+    void afterFormats(Browser.Tab tab) throws Exception {}
+
+    @Test
+    void swapsUsFormatsOfAUsSite() throws Exception {
+        Map<String, Probe> before = probe(browser.open(fixtures.page("us.html", "server=none&site=us")));
+        browser.reset();
+        Browser.Tab tab = browser.open(fixtures.page("us.html", "server=direct&site=us"));
+        String number = awaitNumber(tab, US_POOL_PREFIX);
+        await(() -> tab.text("return document.getElementById('s-paren').textContent").replaceAll("\\D", "").equals(number.substring(2)),
+                swapBudget(), "the number shown");
+        assertMatches(before, probe(tab), Ringpool.US_DEFAULT_NUMBER, number);
+    }
+
+    @Test
+    void swapsNumbersThatASinglePageAppAddsLaterAndOnRouteChanges() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("spa.html", "server=relay"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        String nsn = number.substring(2);
+        awaitText(tab, "s-home", "Questions? 8 (" + nsn.substring(0, 3) + ") " + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
+        await(() -> Boolean.TRUE.equals(tab.js("return !!document.getElementById('s-late')")), Duration.ofSeconds(2), "the late number added");
+        if (!realBrowser()) tab.js("ringpool('swap')");
+        awaitText(tab, "s-late", "Added later: +7 " + nsn.substring(0, 3) + " " + nsn.substring(3, 6) + " " + nsn.substring(6, 8) + " " + nsn.substring(8));
+        tab.js("go('contacts')");
+        awaitText(tab, "s-contacts", "Office: +7 (" + nsn.substring(0, 3) + ")\u00a0" + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
+        await(() -> ("tel:" + number).equals(tab.text("return document.getElementById('s-contacts-tel').getAttribute('href')")),
+                Duration.ofSeconds(2), "the tel: link of the new route swapped");
+        assertThat(tab.text("return document.getElementById('k-contacts').textContent")).isEqualTo("Warehouse: +7 (495) 139-91-94");
+        await(() -> relay.requests("/pageviews").stream().anyMatch(r -> r.body().contains("route=contacts")),
+                Duration.ofSeconds(3), "a page view for the new route");
+        tab.js("history.back()");
+        if (!realBrowser()) { Thread.sleep(300); tab.js("ringpool('swap')"); }
+        awaitText(tab, "s-home", "Questions? 8 (" + nsn.substring(0, 3) + ") " + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
+        assertThat(relay.requests("/v1/sessions")).as("one session for the whole visit").hasSize(1);
+    }
+
+    @Test
+    void aSecondTabShowsTheSameNumber() throws Exception {
+        Browser.Tab first = browser.open(fixtures.page("hide.html", "server=direct"));
+        String number = awaitNumber(first, RU_POOL_PREFIX);
+        Browser.Tab second = browser.open(fixtures.page("formats.html", "server=direct"));
+        assertThat(awaitNumber(second, RU_POOL_PREFIX)).isEqualTo(number);
+        await(() -> ("tel:" + number).equals(second.text("return document.getElementById('s-tel').getAttribute('href')")),
+                swapBudget(), "the second tab swapped");
+        assertThat(first.text("return document.getElementById('s-tel').getAttribute('href')")).isEqualTo("tel:" + number);
+    }
+
+    @Test
+    void theNextPageOfTheVisitShowsTheNumberAtOnceAndCountsAsAPageView() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        tab.navigate(fixtures.page("formats.html", "server=relay"));
+        assertThat(awaitNumber(tab, RU_POOL_PREFIX)).isEqualTo(number);
+        await(() -> relay.requests("/pageviews").size() == 1 && relay.requests("/heartbeat").size() >= 1,
+                Duration.ofSeconds(3), "a heartbeat and a page view from the second page");
+        assertThat(relay.requests("/v1/sessions")).as("no new session").hasSize(1);
+    }
+
+    @Test
+    void aDownServerLeavesThePageExactlyAsWithoutTheScript() throws Exception {
+        for (String page : new String[] {"hide.html", "formats.html"}) {
+            browser.reset();
+            String without = pageState(browser.open(fixtures.page(page, "server=none")), 1200);
+            browser.reset();
+            String down = pageState(browser.open(fixtures.page(page, "server=down")), 1200);
+            assertThat(down).as(page).isEqualTo(without);
+        }
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
+    void aSlowServerLeavesThePageAsItWasAndShowsHiddenNumbersAfterOneSecond() throws Exception {
+        String without = pageState(browser.open(fixtures.page("hide.html", "server=none")), 1200);
+        browser.reset();
+        relay.apiDelayMillis = 2500;
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        long loaded = System.nanoTime();
+        await(() -> "visible".equals(tab.text("return getComputedStyle(document.getElementById('s-tel')).visibility")),
+                Duration.ofMillis(realBrowser() ? 1200 : 8000), "the marked number shown again within the hiding timeout");
+        System.out.printf("[%s] hidden number revealed %d ms after load (server answering after 2500 ms)%n",
+                getClass().getSimpleName(), (System.nanoTime() - loaded) / 1_000_000);
+        assertThat(pageState(tab, 0)).isEqualTo(without);
+        Thread.sleep(3500);
+        assertThat(pageState(tab, 0)).as("the late answer changed nothing").isEqualTo(without);
+        await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(5), "the unused lease released");
+    }
+
+    @Test
+    void hiddenNumbersAreShownOnceSwapped() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=direct"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        assertThat(tab.text("return getComputedStyle(document.getElementById('s-tel')).visibility")).isEqualTo("visible");
+        assertThat(tab.text("return document.documentElement.className")).doesNotContain("ringpool-hide");
+        assertThat(tab.text("return document.getElementById('s-tel').textContent").replaceAll("\\D", "")).isEqualTo(number.substring(1));
+    }
+
+    @Test
+    void consentWithheldKeepsThePageAndStoresNothingUntilGiven() throws Exception {
+        String without = pageState(browser.open(fixtures.page("consent.html", "server=none")), 1200);
+        browser.reset();
+        Browser.Tab tab = browser.open(fixtures.page("consent.html", "server=relay"));
+        assertThat(pageState(tab, 1200)).isEqualTo(without);
+        assertThat(relay.requests().stream().filter(r -> r.path().startsWith("/v1/"))).isEmpty();
+        assertThat(tab.js("return localStorage.getItem('ringpool')")).isNull();
+        assertThat(tab.text("return document.cookie")).doesNotContain("ringpool");
+        assertThat(tab.text("return ringpool.skip")).isEqualTo("no_consent");
+
+        tab.js("ringpool('consent', true)");
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        awaitText(tab, "s-tel", "+7 (" + number.substring(2, 5) + ") " + number.substring(5, 8) + "-" + number.substring(8, 10) + "-" + number.substring(10));
+        assertThat(tab.js("return localStorage.getItem('ringpool')")).isNotNull();
+
+        tab.js("ringpool('consent', false)");
+        assertThat(pageState(tab, 0)).as("withdrawn consent puts the page back").isEqualTo(without);
+        assertThat(tab.js("return localStorage.getItem('ringpool')")).isNull();
+        await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(3), "the lease released");
+    }
+
+    @Test
+    void telClicksAndCopiesAreReportedAsIntent() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("document.getElementById('s-tel').click()");
+        await(() -> relay.requests("/intent").stream().anyMatch(r -> r.body().contains("tel_click")), Duration.ofSeconds(3), "a tel_click intent");
+        tab.js("var r = document.createRange(); r.selectNodeContents(document.getElementById('s-text'));"
+                + "var s = getSelection(); s.removeAllRanges(); s.addRange(r);"
+                + "document.getElementById('s-text').dispatchEvent(new Event('copy', {bubbles: true}))");
+        await(() -> relay.requests("/intent").stream().anyMatch(r -> r.body().contains("copy")), Duration.ofSeconds(3), "a copy intent");
+        tab.js("var r = document.createRange(); r.selectNodeContents(document.getElementById('k-fax'));"
+                + "var s = getSelection(); s.removeAllRanges(); s.addRange(r);"
+                + "document.getElementById('k-fax').dispatchEvent(new Event('copy', {bubbles: true}))");
+        Thread.sleep(300);
+        assertThat(relay.requests("/intent")).as("copying another number is no intent").hasSize(2);
+    }
+
+    @Test
+    void aLeaseThatEndedUnderThePageIsReplacedAndTheNewNumberSwappedIn() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay&site=renew"));
+        String first = awaitNumber(tab, RENEW_POOL_PREFIX);
+        String sessionId = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.i");
+        int sessionsBefore = relay.requests("/v1/sessions").size();
+        ringpool.call("POST", "/v1/sessions/" + sessionId + "/end", null, "{}", 204);
+        // the next heartbeat (every 5 s) gets 410; the script starts a new session for the same visitor
+        // and swaps whatever number that one holds (the same visitor may get the same number back)
+        await(() -> relay.requests("/v1/sessions").size() > sessionsBefore, Duration.ofSeconds(9), "a new session after the 410");
+        await(() -> { String id = tab.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.i : null");
+                      return id != null && !id.equals(sessionId); },
+                Duration.ofSeconds(3), "the new session stored");
+        String second = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.n");
+        assertThat(second).startsWith(RENEW_POOL_PREFIX);
+        await(() -> ("tel:" + second).equals(tab.text("return document.getElementById('s-tel').getAttribute('href')")),
+                Duration.ofSeconds(2), "the new session's number on the page");
+        String nsn = second.substring(2);
+        awaitText(tab, "s-text", "Or dial 8 " + nsn.substring(0, 3) + " " + nsn.substring(3, 6) + " " + nsn.substring(6, 8) + " " + nsn.substring(8) + " from a landline.");
+        assertThat(relay.requests("/heartbeat")).isNotEmpty();
+        assertThat(relay.requests("/v1/sessions").get(sessionsBefore).body()).as("same visitor").contains(
+                "\"visitorId\":\"" + tab.text("return JSON.parse(localStorage.getItem('ringpool')).v") + "\"");
+        System.out.printf("[%s] renewed after 410: %s -> %s%n", getClass().getSimpleName(), first, second);
+    }
+
+    @Test
+    void leavingThePageSendsTheEndBeacon() throws Exception {
+        assumeTrue(realBrowser(), "HtmlUnit fires no pagehide on navigation");
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.navigate(fixtures.page("hide.html", "server=none"));
+        await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(3), "an end call on pagehide");
+        assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
+    }
+
+    // ---- helpers ----
+
+    record Probe(String id, String expect, String from, String text, String href) {}
+
+    static Map<String, Probe> probe(Browser.Tab tab) {
+        String raw = tab.text("""
+                return [].map.call(document.querySelectorAll('[data-expect]'), function (e) {
+                  return [e.id, e.getAttribute('data-expect'), e.getAttribute('data-from') || '',
+                          /^(INPUT|TEXTAREA)$/.test(e.nodeName) ? e.value : e.textContent, e.getAttribute('href') || ''].join('\\u0001');
+                }).join('\\u0002');""");
+        Map<String, Probe> m = new LinkedHashMap<>();
+        for (String rec : raw.split("\u0002")) {
+            String[] f = rec.split("\u0001", -1);
+            m.put(f[0], new Probe(f[0], f[1], f[2], f[3], f[4]));
+        }
+        return m;
+    }
+
+    /** Every swap element shows {@code leased} in its original format; every keep element is unchanged. */
+    static void assertMatches(Map<String, Probe> before, Map<String, Probe> after, String defaultNumber, String leased) {
+        assertThat(after.keySet()).containsExactlyElementsOf(before.keySet());
+        String defaultNsn = nsn(defaultNumber), leasedNsn = nsn(leased);
+        for (Probe b : before.values()) {
+            Probe a = after.get(b.id());
+            if (b.expect().equals("keep")) {
+                assertThat(a.text()).as(b.id() + " text").isEqualTo(b.text());
+                assertThat(a.href()).as(b.id() + " href").isEqualTo(b.href());
+            } else {
+                String from = b.from().isEmpty() ? defaultNsn : b.from();
+                assertThat(a.text()).as(b.id() + " text").isEqualTo(b.text().replaceAll("\\D", "").contains(from) ? swapped(b.text(), from, leasedNsn) : b.text());
+                if (!b.href().isEmpty()) assertThat(a.href()).as(b.id() + " href").isEqualTo(swapped(b.href(), from, leasedNsn));
+            }
+        }
+    }
+
+    static String nsn(String e164) {
+        return e164.startsWith("+7") || e164.startsWith("+1") ? e164.substring(2) : fail("fixture numbers are +7 or +1");
+    }
+
+    /** The reference rule: the digits {@code from} in {@code text} become {@code to}, one by one; nothing else moves. */
+    static String swapped(String text, String from, String to) {
+        StringBuilder digits = new StringBuilder();
+        java.util.List<Integer> at = new java.util.ArrayList<>();
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isDigit(text.charAt(i))) { digits.append(text.charAt(i)); at.add(i); }
+        }
+        int k = digits.indexOf(from);
+        if (k < 0) throw new AssertionError("fixture error: " + text + " does not show " + from);
+        char[] out = text.toCharArray();
+        for (int i = 0; i < from.length(); i++) out[at.get(k + i)] = to.charAt(i);
+        return new String(out);
+    }
+
+    static String awaitNumber(Browser.Tab tab, String poolPrefix) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String n = null;
+        while (System.nanoTime() < end) {
+            n = tab.text("var n = null; if (window.ringpool && ringpool.v) ringpool('number', function (x) { n = x || 'none' }); return n");
+            if (n != null) break;
+            Thread.sleep(20);
+        }
+        assertThat(n).as("the number the script shows").isNotNull().startsWith(poolPrefix);
+        return n;
+    }
+
+    static void awaitText(Browser.Tab tab, String id, String expected) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        String t = null;
+        while (System.nanoTime() < end) {
+            t = tab.text("var e = document.getElementById('" + id + "'); return e && e.textContent");
+            if (expected.equals(t)) return;
+            Thread.sleep(20);
+        }
+        assertThat(t).as(id).isEqualTo(expected);
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) return;
+            Thread.sleep(20);
+        }
+        if (!condition.getAsBoolean()) fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+    }
+
+    /** Everything a visitor could see: body markup, the root's class, and each marked element's visibility. */
+    static String pageState(Browser.Tab tab, long afterMillis) throws InterruptedException {
+        if (afterMillis > 0) Thread.sleep(afterMillis);
+        return tab.text("""
+                return document.documentElement.className + '\\n' + document.body.innerHTML + '\\n' +
+                  [].map.call(document.querySelectorAll('[data-ringpool]'), function (e) { return getComputedStyle(e).visibility }).join(',');""");
+    }
+}
