@@ -1,0 +1,211 @@
+package io.ringpool.loadtest;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A small keep-alive HTTP/1.1 client on Netty, cheap enough to generate load (PERF-NOTES.md: the
+ * JDK HttpClient costs 15–20× more per request). Up to {@code maxConnections} connections, one
+ * request in flight on each (no pipelining, like a browser); a request that finds no idle
+ * connection waits in FIFO order, so an open-loop caller that counts latency from the intended
+ * send time sees that wait too (coordinated omission accounted for).
+ *
+ * <p>Thread contract: {@link #send} may be called from any thread; the returned future completes on
+ * the Netty event loop, so callbacks chained on it must not block.
+ */
+final class LoadClient implements AutoCloseable {
+
+    /** An answer: status and body bytes (the body is small JSON in every Ringpool answer we read). */
+    record Reply(int status, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private record Pending(HttpMethod method, String path, Map<String, String> headers, byte[] body,
+            CompletableFuture<Reply> result) {}
+
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final String host;
+    private final int maxConnections;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private int open;
+
+    LoadClient(URI base, int maxConnections, int ioThreads) {
+        this.host = base.getHost() + ":" + base.getPort();
+        this.maxConnections = maxConnections;
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .remoteAddress(base.getHost(), base.getPort())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(4 << 20), new ReplyHandler());
+                    }
+                });
+    }
+
+    CompletableFuture<Reply> send(HttpMethod method, String path, Map<String, String> headers, byte[] body) {
+        Pending p = new Pending(method, path, headers, body, new CompletableFuture<>());
+        Channel ch;
+        synchronized (this) {
+            ch = idle.pollLast();
+            if (ch == null) {
+                waiting.addLast(p);
+                if (open < maxConnections) {
+                    open++;
+                    connect();
+                }
+                return p.result;
+            }
+        }
+        write(ch, p);
+        return p.result;
+    }
+
+    CompletableFuture<Reply> get(String path, Map<String, String> headers) {
+        return send(HttpMethod.GET, path, headers, null);
+    }
+
+    CompletableFuture<Reply> post(String path, Map<String, String> headers, String json) {
+        return send(HttpMethod.POST, path, headers, json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void connect() {
+        bootstrap.connect().addListener(f -> {
+            if (f.isSuccess()) {
+                release(((io.netty.channel.ChannelFuture) f).channel());
+            } else {
+                Pending p;
+                synchronized (this) {
+                    open--;
+                    p = waiting.pollFirst();
+                }
+                if (p != null) {
+                    p.result.completeExceptionally(f.cause());
+                }
+            }
+        });
+    }
+
+    /** A connection is free again: give it to the oldest waiting request, or park it. */
+    private void release(Channel ch) {
+        Pending next;
+        synchronized (this) {
+            next = waiting.pollFirst();
+            if (next == null) {
+                idle.addLast(ch);
+                return;
+            }
+        }
+        write(ch, next);
+    }
+
+    private void write(Channel ch, Pending p) {
+        var content = p.body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(p.body);
+        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, p.method, p.path, content);
+        request.headers().set(HttpHeaderNames.HOST, host);
+        request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (p.body != null && (p.headers == null || !p.headers.containsKey("Content-Type"))) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
+        if (p.headers != null) {
+            p.headers.forEach((k, v) -> request.headers().set(k, v));
+        }
+        ch.attr(ReplyHandler.CURRENT).set(p.result);
+        ch.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(ch, f.cause());
+            }
+        });
+    }
+
+    private void fail(Channel ch, Throwable cause) {
+        if (ch.attr(DEAD).getAndSet(Boolean.TRUE) != null) {
+            return; // already counted
+        }
+        CompletableFuture<Reply> current = ch.attr(ReplyHandler.CURRENT).getAndSet(null);
+        synchronized (this) {
+            idle.remove(ch);
+            open--;
+            // Requests that were waiting for a connection get a new one.
+            if (!waiting.isEmpty() && open < maxConnections) {
+                open++;
+                connect();
+            }
+        }
+        ch.close();
+        if (current != null) {
+            current.completeExceptionally(cause);
+        }
+    }
+
+    private static final io.netty.util.AttributeKey<Boolean> DEAD = io.netty.util.AttributeKey.valueOf("ringpool.loadtest.dead");
+
+    private final class ReplyHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        static final io.netty.util.AttributeKey<CompletableFuture<Reply>> CURRENT =
+                io.netty.util.AttributeKey.valueOf("ringpool.loadtest.current");
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+            byte[] body = ByteBufUtil.getBytes(msg.content());
+            int status = msg.status().code();
+            boolean close = msg.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+            CompletableFuture<Reply> current = ctx.channel().attr(CURRENT).getAndSet(null);
+            if (close) {
+                ctx.channel().attr(CURRENT).set(null);
+                fail(ctx.channel(), new IOException("closed"));
+            } else {
+                release(ctx.channel());
+            }
+            if (current != null) {
+                current.complete(new Reply(status, body));
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            fail(ctx.channel(), new IOException("connection closed by the server"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            fail(ctx.channel(), cause);
+        }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

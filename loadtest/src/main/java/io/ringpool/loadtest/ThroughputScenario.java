@@ -1,0 +1,158 @@
+package io.ringpool.loadtest;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code throughput}: session starts, heartbeats and call events, each at saturation (closed loop)
+ * and then at a fixed share of that rate (open loop), with {@code GET /health} measured by the same
+ * harness in the same run as the baseline. Results are ratios to /health: the machine is noisy
+ * (PERF-NOTES.md), a ratio from one run is comparable, an absolute rate is not.
+ *
+ * <p>Every session start is a new visitor leasing a number, durably committed. Before each
+ * session phase the test clock (if enabled) is moved past lease TTL + cool-down so the pool is free
+ * again; {@code --numbers} must cover one phase's starts, else the rest are answered untracked
+ * (counted as {@code untracked} in the results, a cheaper path).
+ */
+final class ThroughputScenario {
+    private final ServerApi api;
+    private final Options o;
+
+    ThroughputScenario(ServerApi api, Options o) {
+        this.api = api;
+        this.o = o;
+    }
+
+    Map<String, Object> run(Path out) {
+        int connections = o.intOpt("connections", 64, "connections (closed loop: one request in flight on each)");
+        double seconds = o.dbl("seconds", 10, "measured seconds per phase");
+        double warmup = o.dbl("warmup", 3, "warm-up seconds before each closed-loop phase (not recorded)");
+        double fraction = o.dbl("open-fraction", 0.5, "open-loop offered rate as a share of the measured saturation rate");
+        int numbers = o.intOpt("numbers", 200_000, "tracking numbers in the pool");
+        boolean clock = Boolean.parseBoolean(o.str("test-clock", "true", "free the pool between phases with the test clock"));
+        String only = o.str("only", "health,sessions,heartbeats,calls", "which request kinds to measure");
+        o.rejectUnknown();
+
+        ServerApi.Site site = api.createSite("loadtest-throughput", "+74950000000");
+        System.err.printf("creating a pool of %,d numbers…%n", numbers);
+        List<String> pool = ServerApi.numbers("801", (System.currentTimeMillis() / 1000 % 20) * 400_000L, numbers);
+        api.createPool(site, pool);
+        long serverEpoch = clock ? api.advanceClock(0).getEpochSecond() : Instant.now().getEpochSecond();
+        long localEpoch = Instant.now().getEpochSecond();
+
+        List<String> sessionIds = new ArrayList<>();
+        long[] visitor = {0};
+        Harness.RequestSource health = i -> api.http().get("/health", null);
+        Harness.RequestSource sessions = i -> {
+            long v = ++visitor[0];
+            return api.http().post("/v1/sessions", ServerApi.scriptHeaders(ServerApi.ipOf(v), false),
+                    ServerApi.sessionBody(site.publicKey(), "tp-visitor-" + v, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=x" + v,
+                            "https://www.google.com/")).thenApply(r -> {
+                                collect(r, sessionIds);
+                                return r;
+                            });
+        };
+        Harness.RequestSource heartbeats = i -> {
+            String id;
+            synchronized (sessionIds) {
+                id = sessionIds.isEmpty() ? "none" : sessionIds.get((int) (i % sessionIds.size()));
+            }
+            return api.heartbeat(id, ServerApi.ipOf(i));
+        };
+        long[] call = {0};
+        Harness.RequestSource calls = i -> {
+            long c = ++call[0];
+            // The signature's time is the server's clock (test clock may be ahead of ours).
+            long t = serverEpoch + (Instant.now().getEpochSecond() - localEpoch);
+            String body = ServerApi.callBody("tp-" + site.siteId() + "-" + c, "ringing", "+7916" + String.format("%07d", c % 10_000_000),
+                    pool.get((int) (c % pool.size())), Instant.ofEpochSecond(t), -1, 0);
+            return api.callEvent(site, t, body);
+        };
+        Map<String, Harness.RequestSource> sources = new LinkedHashMap<>();
+        for (String k : only.split(",")) {
+            sources.put(k.trim(), switch (k.trim()) {
+                case "health" -> health;
+                case "sessions" -> sessions;
+                case "heartbeats" -> heartbeats;
+                case "calls" -> calls;
+                default -> throw new IllegalArgumentException("--only: unknown kind " + k);
+            });
+        }
+
+        List<Harness.Phase> phases = new ArrayList<>();
+        Map<String, Double> saturation = new LinkedHashMap<>();
+        String[] phaseName = {""};
+        try (Progress progress = new Progress("throughput", () -> phaseName[0])) {
+            Harness h = new Harness(progress);
+            for (var e : sources.entrySet()) {
+                if (e.getKey().equals("sessions") && clock) {
+                    api.advanceClock(1200); // every lease of an earlier phase expires and cools down
+                    synchronized (sessionIds) {
+                        sessionIds.clear();
+                    }
+                }
+                phaseName[0] = e.getKey() + " warm-up";
+                h.closedLoop(e.getKey(), e.getValue(), connections, warmup);
+                phaseName[0] = e.getKey() + " saturation";
+                Harness.Phase p = h.closedLoop(e.getKey(), e.getValue(), connections, seconds);
+                phases.add(p);
+                saturation.put(e.getKey(), p.rate());
+            }
+            for (var e : sources.entrySet()) {
+                if (e.getKey().equals("sessions") && clock) {
+                    api.advanceClock(1200);
+                    synchronized (sessionIds) {
+                        sessionIds.clear();
+                    }
+                }
+                double rate = Math.max(1, saturation.get(e.getKey()) * fraction);
+                phaseName[0] = e.getKey() + String.format(" open %.0f/s", rate);
+                phases.add(h.openLoop(e.getKey(), e.getValue(), rate, seconds));
+            }
+        }
+        double healthRate = saturation.getOrDefault("health", 0.0);
+        StringBuilder table = new StringBuilder(String.format("%-11s %-6s %9s %10s %8s %8s %8s %8s %8s %7s%n",
+                "request", "mode", "offered/s", "achieved/s", "×health", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx"));
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (Harness.Phase p : phases) {
+            table.append(String.format("%-11s %-6s %9s %10.0f %8s %8.2f %8.2f %8.2f %8.1f %7d%n", p.name(), p.mode(),
+                    p.offeredRate() > 0 ? String.format("%.0f", p.offeredRate()) : "max", p.rate(),
+                    healthRate > 0 ? String.format("%.3f", p.rate() / healthRate) : "-", p.ms(50), p.ms(99), p.ms(99.9),
+                    p.latencyMicros().getMaxValue() / 1000.0, p.rejected() + p.failed()));
+            json.add(p.toJson(healthRate));
+        }
+        System.out.printf("%nThroughput — %d connections, %.0f s per phase, open loop at %.0f%% of saturation%n%s", connections,
+                seconds, fraction * 100, table);
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("scenario", "throughput");
+        results.put("environment", Results.environment(o));
+        results.put("phases", json);
+        results.put("sessionsCollected", sessionIds.size());
+        Path file = Results.write(out, "throughput", results);
+        System.out.println("results: " + file);
+        return results;
+    }
+
+    /** Keeps the session id of a tracked start (cheap substring search: the generator must stay cheap). */
+    private static void collect(LoadClient.Reply r, List<String> into) {
+        if (r.status() != 201) {
+            return;
+        }
+        String s = new String(r.body(), StandardCharsets.UTF_8);
+        int i = s.indexOf("\"sessionId\":\"");
+        if (i >= 0) {
+            int from = i + 13;
+            int to = s.indexOf('"', from);
+            synchronized (into) {
+                if (into.size() < 200_000) {
+                    into.add(s.substring(from, to));
+                }
+            }
+        }
+    }
+}
