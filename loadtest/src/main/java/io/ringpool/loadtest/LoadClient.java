@@ -47,8 +47,22 @@ final class LoadClient implements AutoCloseable {
         }
     }
 
-    private record Pending(HttpMethod method, String path, Map<String, String> headers, byte[] body,
-            CompletableFuture<Reply> result) {}
+    /** A request; {@code retried} once it was re-sent after a kept-alive connection died under it. */
+    private static final class Pending {
+        final HttpMethod method;
+        final String path;
+        final Map<String, String> headers;
+        final byte[] body;
+        final CompletableFuture<Reply> result = new CompletableFuture<>();
+        boolean retried;
+
+        Pending(HttpMethod method, String path, Map<String, String> headers, byte[] body) {
+            this.method = method;
+            this.path = path;
+            this.headers = headers;
+            this.body = body;
+        }
+    }
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
@@ -75,7 +89,7 @@ final class LoadClient implements AutoCloseable {
     }
 
     CompletableFuture<Reply> send(HttpMethod method, String path, Map<String, String> headers, byte[] body) {
-        Pending p = new Pending(method, path, headers, body, new CompletableFuture<>());
+        Pending p = new Pending(method, path, headers, body);
         Channel ch;
         synchronized (this) {
             ch = idle.pollLast();
@@ -142,7 +156,8 @@ final class LoadClient implements AutoCloseable {
         if (p.headers != null) {
             p.headers.forEach((k, v) -> request.headers().set(k, v));
         }
-        ch.attr(ReplyHandler.CURRENT).set(p.result);
+        ch.attr(ReplyHandler.CURRENT).set(p);
+        ch.attr(USES).set(ch.attr(USES).get() == null ? 1 : ch.attr(USES).get() + 1);
         ch.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(ch, f.cause());
@@ -154,10 +169,18 @@ final class LoadClient implements AutoCloseable {
         if (ch.attr(DEAD).getAndSet(Boolean.TRUE) != null) {
             return; // already counted
         }
-        CompletableFuture<Reply> current = ch.attr(ReplyHandler.CURRENT).getAndSet(null);
+        Pending current = ch.attr(ReplyHandler.CURRENT).getAndSet(null);
+        // A kept-alive connection the server closed while idle (reset on our next write): the server
+        // never saw the request, so it is sent once more on a fresh connection.
+        boolean retry = current != null && !current.retried && ch.attr(USES).get() != null && ch.attr(USES).get() > 1
+                && cause instanceof IOException;
         synchronized (this) {
             idle.remove(ch);
             open--;
+            if (retry) {
+                current.retried = true;
+                waiting.addFirst(current);
+            }
             // Requests that were waiting for a connection get a new one.
             if (!waiting.isEmpty() && open < maxConnections) {
                 open++;
@@ -165,15 +188,16 @@ final class LoadClient implements AutoCloseable {
             }
         }
         ch.close();
-        if (current != null) {
-            current.completeExceptionally(cause);
+        if (current != null && !retry) {
+            current.result.completeExceptionally(cause);
         }
     }
 
+    private static final io.netty.util.AttributeKey<Integer> USES = io.netty.util.AttributeKey.valueOf("ringpool.loadtest.uses");
     private static final io.netty.util.AttributeKey<Boolean> DEAD = io.netty.util.AttributeKey.valueOf("ringpool.loadtest.dead");
 
     private final class ReplyHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        static final io.netty.util.AttributeKey<CompletableFuture<Reply>> CURRENT =
+        static final io.netty.util.AttributeKey<Pending> CURRENT =
                 io.netty.util.AttributeKey.valueOf("ringpool.loadtest.current");
 
         @Override
@@ -181,7 +205,7 @@ final class LoadClient implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(msg.content());
             int status = msg.status().code();
             boolean close = msg.headers().contains(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-            CompletableFuture<Reply> current = ctx.channel().attr(CURRENT).getAndSet(null);
+            Pending current = ctx.channel().attr(CURRENT).getAndSet(null);
             if (close) {
                 ctx.channel().attr(CURRENT).set(null);
                 fail(ctx.channel(), new IOException("closed"));
@@ -189,7 +213,7 @@ final class LoadClient implements AutoCloseable {
                 release(ctx.channel());
             }
             if (current != null) {
-                current.complete(new Reply(status, body));
+                current.result.complete(new Reply(status, body));
             }
         }
 
