@@ -113,7 +113,9 @@ final class Harness {
         if (r.status() / 100 == 2) {
             ok.incrementAndGet();
         } else {
-            rejected.incrementAndGet();
+            if (rejected.incrementAndGet() == 1) {
+                System.err.printf("%nfirst non-2xx answer: %d %s%n", r.status(), r.text());
+            }
             progress.errors.increment();
         }
     }

@@ -458,14 +458,17 @@ final class Simulation {
     }
 
     /**
-     * Whether another visitor could also have dialled this number now, by the server's rules as the
-     * simulator mirrors them: their session of the number started before now and its lease had not
-     * ended more than a cool-down ago.
+     * Whether the number is shared at the call: the caller's own lease is still a candidate (live or
+     * within its cool-down) and another visitor's session of the number also is (started before now,
+     * ended at most a cool-down ago), by the server's expiry rules as the simulator mirrors them.
      */
     private boolean shared(String number, String truthSession) {
+        SessionTruth t = sessions.get(truthSession);
+        if (t == null || t.expires + times.coolDown() < now) {
+            return false; // the caller's own lease is past its cool-down: not a candidate, so not "shared"
+        }
         for (SessionTruth o : shows.getOrDefault(number, List.of())) {
-            SessionTruth t = sessions.get(truthSession);
-            if (o.sessionId.equals(truthSession) || (t != null && o.visitor == t.visitor)) {
+            if (o.sessionId.equals(truthSession) || o.visitor == t.visitor) {
                 continue;
             }
             if (o.start <= now && o.expires + times.coolDown() >= now) {
