@@ -58,6 +58,10 @@ final class MemoryScenario {
                 if (p.rejected() + p.failed() > 0) {
                     System.err.printf("%n%d session starts failed or were refused%n", p.rejected() + p.failed());
                 }
+                if (p.rejected() + p.failed() > batch / 10) {
+                    readings.add(reading("stopped: >10% of a batch failed", started, pid, jcmd));
+                    break;
+                }
                 if (started == p.ok() || started >= total) {
                     readings.add(reading("live", started, pid, jcmd));
                 }

@@ -42,8 +42,8 @@ final class ThroughputScenario {
         System.err.printf("creating a pool of %,d numbers…%n", numbers);
         List<String> pool = ServerApi.numbers("801", (System.currentTimeMillis() / 1000 % 20) * 400_000L, numbers);
         api.createPool(site, pool);
-        long serverEpoch = clock ? api.advanceClock(0).getEpochSecond() : Instant.now().getEpochSecond();
-        long localEpoch = Instant.now().getEpochSecond();
+        // Server clock − our clock, seconds; re-read after every test-clock move (call signatures use it).
+        long[] skew = {clock ? api.advanceClock(0).getEpochSecond() - Instant.now().getEpochSecond() : 0};
 
         List<String> sessionIds = new ArrayList<>();
         long[] visitor = {0};
@@ -68,7 +68,7 @@ final class ThroughputScenario {
         Harness.RequestSource calls = i -> {
             long c = ++call[0];
             // The signature's time is the server's clock (test clock may be ahead of ours).
-            long t = serverEpoch + (Instant.now().getEpochSecond() - localEpoch);
+            long t = Instant.now().getEpochSecond() + skew[0];
             String body = ServerApi.callBody("tp-" + site.siteId() + "-" + c, "ringing", "+7916" + String.format("%07d", c % 10_000_000),
                     pool.get((int) (c % pool.size())), Instant.ofEpochSecond(t), -1, 0);
             return api.callEvent(site, t, body);
@@ -91,7 +91,7 @@ final class ThroughputScenario {
             Harness h = new Harness(progress);
             for (var e : sources.entrySet()) {
                 if (e.getKey().equals("sessions") && clock) {
-                    api.advanceClock(1200); // every lease of an earlier phase expires and cools down
+                    skew[0] = api.advanceClock(1200).getEpochSecond() - Instant.now().getEpochSecond(); // every earlier lease expires and cools down
                     synchronized (sessionIds) {
                         sessionIds.clear();
                     }
@@ -105,7 +105,7 @@ final class ThroughputScenario {
             }
             for (var e : sources.entrySet()) {
                 if (e.getKey().equals("sessions") && clock) {
-                    api.advanceClock(1200);
+                    skew[0] = api.advanceClock(1200).getEpochSecond() - Instant.now().getEpochSecond();
                     synchronized (sessionIds) {
                         sessionIds.clear();
                     }
