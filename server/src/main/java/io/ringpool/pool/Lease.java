@@ -62,4 +62,9 @@ public final class Lease {
     public long startedAt() {
         return startedAt;
     }
+
+    /** The expiry as decided when the lease was granted (later changes go through the pool's lock). */
+    public long expiresAt() {
+        return expiresAt;
+    }
 }

@@ -15,11 +15,9 @@ import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
-import io.ringpool.visit.BotDetector;
 import io.ringpool.visit.Device;
 import io.ringpool.visit.TrafficSource;
 import io.ringpool.visit.TrafficSourceParser;
-import io.ringpool.visit.UserAgentParser;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,8 +55,7 @@ public final class SessionService {
     private final Clock clock;
     private final ClientRateLimiter rateLimiter;
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
-    private final UserAgentParser userAgents = new UserAgentParser();
-    private final BotDetector bots = new BotDetector();
+    private final UserAgentCache userAgents = new UserAgentCache();
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, LiveSession> byVisitor = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
@@ -109,7 +106,8 @@ public final class SessionService {
         if (request.origin() != null && !SiteRegistry.originAllowed(site, request.origin())) {
             throw new ApiException(403, "origin_not_allowed", "this page's origin is not one of the site's domains");
         }
-        if (bots.isBot(request.userAgent(), request.webdriver())) {
+        UserAgentCache.Reading agent = userAgents.read(request.userAgent());
+        if (agent.bot() || request.webdriver()) {
             botSessions.increment();
             return untrackedWithoutSession(settings, "bot", request.visitorId());
         }
@@ -127,7 +125,7 @@ public final class SessionService {
 
         String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = sourceParser.parse(request.url(), request.referrer(), settings.domains());
-        Device device = userAgents.parse(request.userAgent());
+        Device device = agent.device();
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),
                 source, device, request.clientIds());
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, attributes(source), now,
