@@ -120,7 +120,7 @@ class SessionsOverHttpTest {
         var site = server.siteWithPool(numbers(1));
         Reply a = server.startSession(site.get("publicKey"), "visitor-cool-aa", "https://example.com/");
         assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
-        server.clock.advance(Duration.ofSeconds(31));
+        server.clock.advance(Duration.ofSeconds(46));
         server.app.sessions().sweep();
 
         Reply b = server.startSession(site.get("publicKey"), "visitor-cool-bb", "https://example.com/");
@@ -136,7 +136,7 @@ class SessionsOverHttpTest {
         assertThat(patched.status()).isEqualTo(200);
         Reply a = server.startSession(site.get("publicKey"), "visitor-fall-aa", "https://example.com/");
         server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null);
-        server.clock.advance(Duration.ofSeconds(31));
+        server.clock.advance(Duration.ofSeconds(46));
         server.app.sessions().sweep();
 
         Reply b = server.startSession(site.get("publicKey"), "visitor-fall-bb", "https://example.com/");
