@@ -219,6 +219,28 @@ class SessionsOverHttpTest {
     }
 
     @Test
+    void oneClientIpBehindTheProxyCannotDrainThePool() {
+        var site = server.siteWithPool(numbers(200));
+        int tracked = 0;
+        String lastReason = null;
+        for (int i = 0; i < 125; i++) {
+            Reply r = server.send("POST", "/v1/sessions", null,
+                    "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"drainer-" + String.format("%04d", i) + "\"}",
+                    "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "203.0.113.9"));
+            if (r.status() == 201) {
+                tracked++;
+            } else {
+                lastReason = r.text("reason");
+            }
+        }
+        assertThat(tracked).isEqualTo(120);
+        assertThat(lastReason).isEqualTo("rate_limited");
+        Reply other = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}",
+                "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.20"));
+        assertThat(other.status()).isEqualTo(201);
+    }
+
+    @Test
     void healthChecksTheStoreAndMetricsSpeakPrometheus() {
         var site = server.siteWithPool(numbers(2));
         Reply session = server.startSession(site.get("publicKey"), "visitor-metrics-1", "https://example.com/");
