@@ -233,7 +233,7 @@ class SessionsOverHttpTest {
                 lastReason = r.text("reason");
             }
         }
-        assertThat(tracked).isEqualTo(120);
+        assertThat(tracked).as("120 per minute, plus what refills while the test runs").isBetween(120, 124);
         assertThat(lastReason).isEqualTo("rate_limited");
         Reply other = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}",
                 "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.20"));
