@@ -46,37 +46,51 @@ CREATE TABLE static_numbers (
     PRIMARY KEY (site_id, number)
 );
 
--- Session and lease ids start with their creation time (see Keys.timeOrdered), so new rows are
--- appended to the end of these indexes rather than scattered over random pages.
--- A session is one visit; it holds the traffic source and, when tracked, the number it leased.
+-- A session is one visit: the traffic source and, when tracked, the lease of its number. Its
+-- number, lease start (started_at), expiry and end (ended_at) are the lease history that call
+-- attribution reads; one row per lease keeps the hot path at one insert.
+--
+-- The invariant "a number is never leased to two live sessions at once" lives here too:
+-- live_number holds the number while the lease is live and NULL after it ends, and
+-- (site_id, live_number) is unique (NULLs never collide). Another node, or a bug, that tries to
+-- lease a held number fails on the constraint instead of double-booking it.
+--
+-- Session ids start with their creation time (see Keys.timeOrdered), so new rows are appended to
+-- the end of the primary key index rather than scattered over random pages.
 CREATE TABLE sessions (
-    session_id     VARCHAR(64)   PRIMARY KEY,
-    site_id        VARCHAR(40)   NOT NULL REFERENCES sites(site_id),
-    visitor_id     VARCHAR(64)   NOT NULL,
-    pool_id        VARCHAR(40),
-    number         VARCHAR(20),
-    tracked        BOOLEAN       NOT NULL,
+    session_id       VARCHAR(64)   PRIMARY KEY,
+    site_id          VARCHAR(40)   NOT NULL REFERENCES sites(site_id),
+    visitor_id       VARCHAR(64)   NOT NULL,
+    pool_id          VARCHAR(40),
+    number           VARCHAR(20),
+    live_number      VARCHAR(20),
+    tracked          BOOLEAN       NOT NULL,
     untracked_reason VARCHAR(40),
-    started_at     BIGINT        NOT NULL,
-    ended_at       BIGINT,
-    landing_page   VARCHAR(2000),
-    referrer       VARCHAR(2000),
-    title          VARCHAR(500),
-    source         VARCHAR(500),
-    medium         VARCHAR(500),
-    campaign       VARCHAR(500),
-    term           VARCHAR(500),
-    content        VARCHAR(500),
-    channel        VARCHAR(20)   NOT NULL,
-    click_ids_json VARCHAR(4000),
-    client_ids_json VARCHAR(2000),
-    device_type    VARCHAR(20),
-    browser        VARCHAR(40),
-    os             VARCHAR(40),
-    pageviews      INTEGER       NOT NULL
+    reused_cooling   BOOLEAN       NOT NULL,
+    started_at       BIGINT        NOT NULL,
+    lease_expires_at BIGINT,
+    ended_at         BIGINT,
+    end_reason       VARCHAR(20),
+    landing_page     VARCHAR(2000),
+    referrer         VARCHAR(2000),
+    title            VARCHAR(500),
+    source           VARCHAR(500),
+    medium           VARCHAR(500),
+    campaign         VARCHAR(500),
+    term             VARCHAR(500),
+    content          VARCHAR(500),
+    channel          VARCHAR(20)   NOT NULL,
+    click_ids_json   VARCHAR(4000),
+    client_ids_json  VARCHAR(2000),
+    device_type      VARCHAR(20),
+    browser          VARCHAR(40),
+    os               VARCHAR(40),
+    pageviews        INTEGER       NOT NULL,
+    CONSTRAINT sessions_live_number UNIQUE (site_id, live_number)
 );
 CREATE INDEX sessions_site_started ON sessions(site_id, started_at);
 CREATE INDEX sessions_site_visitor ON sessions(site_id, visitor_id, started_at);
+CREATE INDEX sessions_number_time ON sessions(site_id, number, started_at);
 
 CREATE TABLE pageviews (
     site_id    VARCHAR(40)   NOT NULL,
@@ -94,33 +108,6 @@ CREATE TABLE intents (
     at         BIGINT      NOT NULL
 );
 CREATE INDEX intents_session ON intents(session_id);
-
--- The full lease history: call attribution reads which session held a number at a given time.
-CREATE TABLE leases (
-    lease_id    VARCHAR(40) PRIMARY KEY,
-    site_id     VARCHAR(40) NOT NULL,
-    pool_id     VARCHAR(40) NOT NULL,
-    number      VARCHAR(20) NOT NULL,
-    session_id  VARCHAR(64) NOT NULL,
-    visitor_id  VARCHAR(64) NOT NULL,
-    started_at  BIGINT      NOT NULL,
-    expires_at  BIGINT      NOT NULL,
-    ended_at    BIGINT,
-    end_reason  VARCHAR(20),
-    reused_cooling BOOLEAN  NOT NULL
-);
-CREATE INDEX leases_number_time ON leases(site_id, number, started_at);
-
--- The invariant "a number is never leased to two live sessions at once" lives here: one row per
--- live lease, keyed by the number. Another node (or a bug) trying to lease a held number fails
--- on the primary key instead of double-booking it.
-CREATE TABLE live_leases (
-    site_id    VARCHAR(40) NOT NULL,
-    number     VARCHAR(20) NOT NULL,
-    lease_id   VARCHAR(40) NOT NULL UNIQUE,
-    session_id VARCHAR(64) NOT NULL,
-    PRIMARY KEY (site_id, number)
-);
 
 CREATE TABLE pool_exhaustions (
     site_id  VARCHAR(40) NOT NULL,

@@ -19,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Calls, call events and tags in the database (V2__calls.sql), plus the reads attribution needs
- * from the foundation tables (leases, sessions). Every method works on the caller's connection,
+ * from the foundation table sessions (which holds each visit's lease). Every method works on the caller's connection,
  * so one ingestion is one transaction.
  */
 final class CallStore {
@@ -318,9 +318,9 @@ final class CallStore {
             throws SQLException {
         List<LeaseInterval> out = new ArrayList<>();
         long t = callAt.toEpochMilli();
-        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, started_at, expires_at, ended_at FROM leases "
+        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, started_at, lease_expires_at, ended_at FROM sessions "
                 + "WHERE site_id = ? AND number = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) "
-                + "ORDER BY started_at, lease_id")) {
+                + "ORDER BY started_at, session_id")) {
             ps.setString(1, siteId);
             ps.setString(2, number);
             ps.setLong(3, t);

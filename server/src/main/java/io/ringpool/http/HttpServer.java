@@ -36,6 +36,8 @@ public final class HttpServer implements AutoCloseable {
     private final FailureMapper failures;
     private final Executor workers;
     private final MeterRegistry registry;
+    private final java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Timer> timers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Channel channel;
 
@@ -73,7 +75,7 @@ public final class HttpServer implements AutoCloseable {
                                 config.maxAdminBodyBytes()));
                         p.addLast("aggregator", new HttpObjectAggregator(maxBody));
                         p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
-                                config.requestTimeout().toMillis(), registry, config.trustedProxies()));
+                                config.requestTimeout().toMillis(), registry, config.trustedProxies(), timers));
                     }
                 });
         channel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -61,10 +61,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final MeterRegistry registry;
     private final List<String> trustedProxies;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    /** Shared by every connection of one server; bounded by routes × methods × statuses. */
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers;
     private boolean busy;
 
     RequestDispatcher(Router router, CorsPolicy cors, FailureMapper failures, Executor workers,
-            long timeoutMillis, MeterRegistry registry, List<String> trustedProxies) {
+            long timeoutMillis, MeterRegistry registry, List<String> trustedProxies,
+            java.util.concurrent.ConcurrentMap<String, Timer> timers) {
+        this.timers = timers;
         this.router = router;
         this.cors = cors;
         this.failures = failures;
@@ -212,12 +216,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         headers.set("X-Content-Type-Options", "nosniff");
         boolean keepAlive = pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        Timer.builder("http.server.requests")
-                .tag("method", request.method())
-                .tag("route", request.route())
-                .tag("status", Integer.toString(response.status()))
-                .register(registry)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        timer(request.method(), request.route(), response.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         var future = ctx.writeAndFlush(http);
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
@@ -226,6 +225,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         dispatchNext(ctx);
+    }
+
+    /** One timer per method, route template and status; looked up without building tags each time. */
+    private Timer timer(String method, String route, int status) {
+        return timers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
+                .tag("method", method).tag("route", route).tag("status", Integer.toString(status)).register(registry));
     }
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {

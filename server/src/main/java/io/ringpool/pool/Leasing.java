@@ -3,7 +3,6 @@ package io.ringpool.pool;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.site.ExhaustionPolicy;
-import io.ringpool.site.Keys;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.GroupCommitWriter;
 import java.sql.Connection;
@@ -72,13 +71,13 @@ public final class Leasing {
         long coolDown = settings.coolDown().toMillis();
         List<PoolState> exhausted = new ArrayList<>();
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireReturning(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
+            PoolState.Granted g = p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
             if (g != null) {
                 return new Leased(p, g);
             }
         }
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireFree(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl, coolDown,
+            PoolState.Granted g = p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
                     persist(visitRow, List.copyOf(exhausted), now));
             if (g != null) {
                 countExhaustions(exhausted);
@@ -89,7 +88,7 @@ public final class Leasing {
         countExhaustions(exhausted);
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
             for (PoolState p : matching) {
-                PoolState.Granted g = p.acquireCooling(Keys.timeOrdered("ls_", now, 8), sessionId, visitorId, now, ttl,
+                PoolState.Granted g = p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
                         persist(visitRow, List.copyOf(exhausted), now));
                 if (g != null) {
                     LOG.info("pool_exhausted site={} pool={} outcome=reused_cooling number={}", siteId, p.pool().poolId(), g.lease().number());
@@ -122,7 +121,6 @@ public final class Leasing {
             public CompletableFuture<Void> leaseStarted(Lease lease) {
                 return writer.submit(c -> {
                     visitRow.insert(c, lease, null);
-                    PoolStore.insertLease(c, lease);
                     for (PoolState p : exhausted) {
                         PoolStore.insertExhaustion(c, lease.siteId, p.pool().poolId(), now,
                                 lease.reusedCooling ? "reused_cooling" : "next_pool");
@@ -145,7 +143,7 @@ public final class Leasing {
                 return false;
             }
             long expiresAt = pool.expiresAt(lease);
-            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.leaseId, expiresAt));
+            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.sessionId, expiresAt));
         }
         GroupCommitWriter.await(stored);
         return true;
@@ -158,7 +156,7 @@ public final class Leasing {
                 return false;
             }
             long expiresAt = pool.expiresAt(lease);
-            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.leaseId, expiresAt));
+            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.sessionId, expiresAt));
         }
         GroupCommitWriter.await(stored);
         return true;
@@ -174,7 +172,7 @@ public final class Leasing {
             long expiresAt = pool.expiresAt(lease);
             stored = writer.submit(c -> {
                 row.apply(c);
-                PoolStore.updateExpiry(c, lease.leaseId, expiresAt);
+                PoolStore.updateExpiry(c, lease.sessionId, expiresAt);
             });
         }
         GroupCommitWriter.await(stored);

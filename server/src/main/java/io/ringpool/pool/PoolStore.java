@@ -107,8 +107,8 @@ public final class PoolStore {
             // A number's last holder and release time come from its latest lease, so the hot path
             // never has to update pool_numbers (one random page fewer per lease).
             try (PreparedStatement ps = c.prepareStatement("SELECT n.pool_id, n.number, l.ended_at, l.visitor_id, n.retired_at "
-                    + "FROM pool_numbers n LEFT JOIN leases l ON l.site_id = n.site_id AND l.number = n.number AND l.started_at = "
-                    + "(SELECT MAX(l2.started_at) FROM leases l2 WHERE l2.site_id = n.site_id AND l2.number = n.number)");
+                    + "FROM pool_numbers n LEFT JOIN sessions l ON l.site_id = n.site_id AND l.number = n.number AND l.started_at = "
+                    + "(SELECT MAX(l2.started_at) FROM sessions l2 WHERE l2.site_id = n.site_id AND l2.number = n.number)");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long released = rs.getLong(3);
@@ -125,8 +125,8 @@ public final class PoolStore {
     public List<StoredLease> loadLiveLeases() {
         return db.read(c -> {
             List<StoredLease> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT l.lease_id, l.pool_id, l.number, l.session_id, l.visitor_id, "
-                    + "l.started_at, l.expires_at, l.reused_cooling FROM leases l JOIN live_leases ll ON ll.lease_id = l.lease_id");
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
+                    + "started_at, lease_expires_at, reused_cooling FROM sessions WHERE live_number IS NOT NULL");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -157,9 +157,9 @@ public final class PoolStore {
     public List<LeaseRecord> leasesOfNumber(String siteId, String number, Instant from, Instant to) {
         return db.read(c -> {
             List<LeaseRecord> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, pool_id, number, session_id, visitor_id, started_at, "
-                    + "expires_at, ended_at, reused_cooling FROM leases WHERE site_id = ? AND number = ? AND started_at <= ? "
-                    + "AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, lease_id")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, started_at, "
+                    + "lease_expires_at, ended_at, reused_cooling FROM sessions WHERE site_id = ? AND number = ? AND started_at <= ? "
+                    + "AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, session_id")) {
                 ps.setString(1, siteId);
                 ps.setString(2, number);
                 ps.setLong(3, to.toEpochMilli());
@@ -180,54 +180,22 @@ public final class PoolStore {
 
     // ---- lease writes, run by the group-commit writer --------------------------------------
 
-    static void insertLease(Connection c, Lease lease) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO live_leases(site_id, number, lease_id, session_id) VALUES (?,?,?,?)")) {
-            ps.setString(1, lease.siteId);
-            ps.setString(2, lease.number);
-            ps.setString(3, lease.leaseId);
-            ps.setString(4, lease.sessionId);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO leases(lease_id, site_id, pool_id, number, session_id, visitor_id, "
-                + "started_at, expires_at, reused_cooling) VALUES (?,?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, lease.leaseId);
-            ps.setString(2, lease.siteId);
-            ps.setString(3, lease.poolId);
-            ps.setString(4, lease.number);
-            ps.setString(5, lease.sessionId);
-            ps.setString(6, lease.visitorId);
-            ps.setLong(7, lease.startedAt);
-            ps.setLong(8, lease.expiresAt);
-            ps.setBoolean(9, lease.reusedCooling);
-            ps.executeUpdate();
-        }
-    }
-
     static void updateExpiry(Connection c, String leaseId, long expiresAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET expires_at = ? WHERE lease_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_expires_at = ? WHERE session_id = ?")) {
             ps.setLong(1, expiresAt);
             ps.setString(2, leaseId);
             ps.executeUpdate();
         }
     }
 
+    /** Ends the lease: the number leaves the uniqueness constraint and the visit is over. */
     static void endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE leases SET ended_at = ?, expires_at = ?, end_reason = ? WHERE lease_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
+                + "end_reason = ? WHERE session_id = ?")) {
             ps.setLong(1, endedAt);
             ps.setLong(2, endedAt);
             ps.setString(3, reason);
-            ps.setString(4, lease.leaseId);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM live_leases WHERE site_id = ? AND number = ? AND lease_id = ?")) {
-            ps.setString(1, lease.siteId);
-            ps.setString(2, lease.number);
-            ps.setString(3, lease.leaseId);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL")) {
-            ps.setLong(1, endedAt);
-            ps.setString(2, lease.sessionId);
+            ps.setString(4, lease.sessionId);
             ps.executeUpdate();
         }
     }

@@ -13,13 +13,12 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSettings;
+import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
-import io.ringpool.visit.BotDetector;
 import io.ringpool.visit.Device;
 import io.ringpool.visit.TrafficSource;
 import io.ringpool.visit.TrafficSourceParser;
-import io.ringpool.visit.UserAgentParser;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,8 +56,7 @@ public final class SessionService {
     private final Clock clock;
     private final ClientRateLimiter rateLimiter;
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
-    private final UserAgentParser userAgents = new UserAgentParser();
-    private final BotDetector bots = new BotDetector();
+    private final UserAgentCache userAgents = new UserAgentCache();
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, LiveSession> byVisitor = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
@@ -100,7 +98,14 @@ public final class SessionService {
         }
     }
 
+    /** How often a start retries after the store said another node holds the chosen number. */
+    private static final int MAX_CONFLICT_RETRIES = 3;
+
     public Started start(StartRequest request) {
+        return start(request, 0);
+    }
+
+    private Started start(StartRequest request, int conflicts) {
         long startNanos = System.nanoTime();
         SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
                 .orElseThrow(() -> new ApiException(404, "unknown_site", "no site has this siteKey", "siteKey"));
@@ -109,7 +114,8 @@ public final class SessionService {
         if (request.origin() != null && !SiteRegistry.originAllowed(site, request.origin())) {
             throw new ApiException(403, "origin_not_allowed", "this page's origin is not one of the site's domains");
         }
-        if (bots.isBot(request.userAgent(), request.webdriver())) {
+        UserAgentCache.Reading agent = userAgents.read(request.userAgent());
+        if (agent.bot() || request.webdriver()) {
             botSessions.increment();
             return untrackedWithoutSession(settings, "bot", request.visitorId());
         }
@@ -127,14 +133,26 @@ public final class SessionService {
 
         String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = sourceParser.parse(request.url(), request.referrer(), settings.domains());
-        Device device = userAgents.parse(request.userAgent());
+        Device device = agent.device();
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),
                 source, device, request.clientIds());
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, attributes(source), now,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason));
         try {
             return switch (outcome) {
-                case Leasing.Leased leased -> startTracked(site, visit, leased, settings, startNanos);
+                case Leasing.Leased leased -> {
+                    try {
+                        yield startTracked(site, visit, leased, settings, startNanos);
+                    } catch (ConstraintViolationException heldElsewhere) {
+                        // Another node leased this number (several nodes share one store): remember
+                        // that and choose again; the store's constraint is the arbiter.
+                        leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
+                        if (conflicts >= MAX_CONFLICT_RETRIES) {
+                            throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
+                        }
+                        yield start(request, conflicts + 1);
+                    }
+                }
                 case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now);
             };
         } finally {

@@ -33,7 +33,8 @@ final class SessionStore {
     static void insertVisit(Connection c, NewVisit v, Lease lease, String untrackedReason) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(session_id, site_id, visitor_id, pool_id, number, tracked, "
                 + "untracked_reason, started_at, landing_page, referrer, title, source, medium, campaign, term, content, channel, "
-                + "click_ids_json, client_ids_json, device_type, browser, os, pageviews) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)")) {
+                + "click_ids_json, client_ids_json, device_type, browser, os, pageviews, live_number, lease_expires_at, reused_cooling) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)")) {
             TrafficSource s = v.source();
             ps.setString(1, v.sessionId());
             ps.setString(2, v.siteId());
@@ -57,6 +58,13 @@ final class SessionStore {
             ps.setString(20, v.device().type());
             ps.setString(21, v.device().browser());
             ps.setString(22, v.device().os());
+            ps.setString(23, lease == null ? null : lease.number());
+            if (lease == null) {
+                ps.setNull(24, Types.BIGINT);
+            } else {
+                ps.setLong(24, lease.expiresAt());
+            }
+            ps.setBoolean(25, lease != null && lease.reusedCooling());
             ps.executeUpdate();
         }
     }

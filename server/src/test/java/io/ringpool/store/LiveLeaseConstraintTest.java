@@ -23,13 +23,21 @@ class LiveLeaseConstraintTest {
             new Migrator(db).migrate();
             GroupCommitWriter writer = new GroupCommitWriter(db.dataSource(), 100, 10, new SimpleMeterRegistry());
             try {
+                writer.commit(c -> c.createStatement().execute("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
+                        + "webhook_secret_enc, settings_json, created_at) VALUES ('st_1', 's', 'pk', 'h', 'e', '{}', 0)"));
                 writer.commit(c -> insertLive(c, "ls_1", "s_1"));
                 var second = writer.submit(c -> insertLive(c, "ls_2", "s_2"));
+                // once the first lease ends, the number may be leased again
+                var afterEnd = writer.submit(c -> {
+                    c.createStatement().execute("UPDATE sessions SET live_number = NULL, ended_at = 1 WHERE session_id = 's_1'");
+                    insertLive(c, "ls_4", "s_4");
+                });
                 var unrelated = writer.submit(c -> insertLiveNumber(c, "+70000000002", "ls_3", "s_3"));
                 assertThatThrownBy(() -> GroupCommitWriter.await(second)).isInstanceOf(ConstraintViolationException.class);
                 GroupCommitWriter.await(unrelated);
+                GroupCommitWriter.await(afterEnd);
                 int rows = db.read(c -> {
-                    try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM live_leases")) {
+                    try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM sessions WHERE live_number IS NOT NULL")) {
                         rs.next();
                         return rs.getInt(1);
                     }
@@ -46,11 +54,11 @@ class LiveLeaseConstraintTest {
     }
 
     private static void insertLiveNumber(java.sql.Connection c, String number, String leaseId, String sessionId) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO live_leases(site_id, number, lease_id, session_id) VALUES (?,?,?,?)")) {
-            ps.setString(1, "st_1");
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(session_id, site_id, visitor_id, number, live_number, "
+                + "tracked, reused_cooling, started_at, channel, pageviews) VALUES (?, 'st_1', 'v', ?, ?, TRUE, FALSE, 0, 'direct', 1)")) {
+            ps.setString(1, sessionId);
             ps.setString(2, number);
-            ps.setString(3, leaseId);
-            ps.setString(4, sessionId);
+            ps.setString(3, number);
             ps.executeUpdate();
         }
     }
