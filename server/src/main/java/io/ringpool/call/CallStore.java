@@ -387,7 +387,7 @@ final class CallStore {
     /** The visit the caller's latest earlier attributed call went to, for method {@code repeat}; null if none. */
     static PreviousAttribution previousAttribution(Connection c, String siteId, String caller, Instant before, String exceptCallId)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id FROM calls WHERE site_id = ? AND caller = ? "
+        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, number FROM calls WHERE site_id = ? AND caller = ? "
                 + "AND caller_valid = TRUE AND started_at < ? AND call_id <> ? AND session_id IS NOT NULL "
                 + "ORDER BY started_at DESC, call_id DESC")) {
             ps.setString(1, siteId);
@@ -396,7 +396,7 @@ final class CallStore {
             ps.setString(4, exceptCallId == null ? "" : exceptCallId);
             ps.setMaxRows(1);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new PreviousAttribution(rs.getString(1), rs.getString(2)) : null;
+                return rs.next() ? new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3)) : null;
             }
         }
     }

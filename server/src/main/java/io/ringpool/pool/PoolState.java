@@ -39,6 +39,13 @@ public final class PoolState {
     /** Counts for the pool endpoint and metrics. */
     public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis) {}
 
+    /**
+     * Most lease ends one sweep queues for one pool. A burst of expiries (a restart after downtime,
+     * a jump of the test clock) would otherwise fill the write queue and turn visitors away with
+     * 503s; the ends keep their true times whenever they are written.
+     */
+    static final int MAX_ENDS_PER_SWEEP = 2_000;
+
     private static final Comparator<NumberSlot> LONGEST_IDLE_FIRST =
             Comparator.<NumberSlot>comparingLong(s -> s.releasedAt).thenComparing(s -> s.number);
 
@@ -242,6 +249,9 @@ public final class PoolState {
     public synchronized List<Lease> sweep(long now, Writer writer) {
         List<Lease> ending = new ArrayList<>();
         for (NumberSlot slot : slots.values()) {
+            if (ending.size() >= MAX_ENDS_PER_SWEEP) {
+                break; // the rest next sweep: visitors' writes must not queue behind a flood of ends
+            }
             Lease lease = slot.lease;
             if (lease == null || lease.ending || lease.expiresAt > now) {
                 continue;

@@ -162,14 +162,24 @@ public final class SessionService {
 
     private Started startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings, long startNanos) {
         PoolState.Granted granted = leased.granted();
+        Lease lease = granted.lease();
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease, null, 0);
         try {
             GroupCommitWriter.await(granted.committed());
         } catch (StoreException e) {
-            leased.pool().rollback(granted);
+            // The answer is a 503 either way. Memory must follow what the store will hold: undo the
+            // lease if its write failed, and if the write is merely late (we gave up waiting), keep
+            // the lease when it lands so the sweeper ends it like any other. Undoing a lease the
+            // store still commits would hand its number out twice.
+            granted.committed().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    leased.pool().rollback(granted);
+                } else {
+                    sessions.put(session.sessionId, session);
+                }
+            });
             throw e;
         }
-        Lease lease = granted.lease();
-        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease, null, 0);
         sessions.put(session.sessionId, session);
         byVisitor.put(session.visitorKey(), session);
         count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));

@@ -220,6 +220,38 @@ class AttributionTest {
     }
 
     @Test
+    void aLiveCandidateBeatsTheCallersHistoryOfAnotherNumber() {
+        Instant from = clock.instant();
+        Instant callAt = clock.advanceSeconds(10);
+        AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
+                null, new PreviousAttribution("s-old", "v-old", "+74950000999"));
+        assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
+        assertThat(r.sessionId()).isEqualTo("s1");
+    }
+
+    @Test
+    void aCallerRedialingTheNumberTheyCalledBeforeIsTheirOldVisitMarkedAmbiguousWithTheHolderListed() {
+        Instant from = clock.instant();
+        Instant callAt = clock.advanceSeconds(10);
+        AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
+                null, new PreviousAttribution("s-old", "v-old", NUMBER));
+        assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(r.sessionId()).isEqualTo("s-old");
+        assertThat(r.candidates()).extracting(Candidate::sessionId).containsExactly("s-old", "s1");
+        assertThat(r.candidates().get(0).score()).isGreaterThan(r.candidates().get(1).score());
+    }
+
+    @Test
+    void aCallerRedialingWhileTheirOwnVisitHoldsTheNumberIsSimplyActive() {
+        Instant from = clock.instant();
+        Instant callAt = clock.advanceSeconds(10);
+        AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s2", "v-old", from, null)), COOL_DOWN,
+                null, new PreviousAttribution("s-old", "v-old", NUMBER));
+        assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
+        assertThat(r.sessionId()).isEqualTo("s2");
+    }
+
+    @Test
     void aPreviousAttributionWithoutIdsIsNoRepeat() {
         AttributionResult r = Attribution.attribute(clock.instant(), NUMBER, List.of(), COOL_DOWN, null,
                 new PreviousAttribution(null, null));
