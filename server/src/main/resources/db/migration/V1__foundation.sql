@@ -90,7 +90,7 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_site_started ON sessions(site_id, started_at);
 CREATE INDEX sessions_site_visitor ON sessions(site_id, visitor_id, started_at);
-CREATE INDEX sessions_number_time ON sessions(site_id, number, started_at);
+CREATE INDEX sessions_number_time ON sessions(site_id, number, started_at DESC);
 
 CREATE TABLE pageviews (
     site_id    VARCHAR(40)   NOT NULL,

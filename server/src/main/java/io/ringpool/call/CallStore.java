@@ -314,33 +314,46 @@ final class CallStore {
      * live or ended at most {@code coolDown} before. A lease the sweeper has not ended yet but whose
      * expiry has passed is read as ended at its expiry: its heartbeats stopped then.
      */
+    /** A bound on leases read for one call; reuse from cool-down makes a few overlap at most. */
+    private static final int MAX_LEASES_READ = 64;
+
     static List<LeaseInterval> leases(Connection c, String siteId, String number, Instant callAt, long coolDownMillis)
             throws SQLException {
         List<LeaseInterval> out = new ArrayList<>();
         long t = callAt.toEpochMilli();
+        // A number's leases follow one another, so reading back from the call time, newest first,
+        // the first lease that ended before the cool-down window closes the search. Bounded reads
+        // whatever the number's history: a number leased 10,000 times costs the same as a new one.
         try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, started_at, lease_expires_at, ended_at FROM sessions "
-                + "WHERE site_id = ? AND number = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?) "
-                + "ORDER BY started_at, session_id")) {
+                + "WHERE site_id = ? AND number = ? AND started_at <= ? ORDER BY started_at DESC, session_id DESC")) {
             ps.setString(1, siteId);
             ps.setString(2, number);
             ps.setLong(3, t);
-            ps.setLong(4, t - coolDownMillis);
+            ps.setFetchSize(16);
+            ps.setMaxRows(MAX_LEASES_READ);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long from = rs.getLong(3);
                     long expires = rs.getLong(4);
+                    boolean expiresNull = rs.wasNull();
                     long ended = rs.getLong(5);
                     Long to;
                     if (!rs.wasNull()) {
                         to = ended;
+                    } else if (expiresNull) {
+                        continue; // not a lease (an untracked visit has no number; defensive)
                     } else {
                         to = expires <= t ? Long.valueOf(expires) : null; // live, or expired but not swept yet
+                    }
+                    if (to != null && to < t - coolDownMillis) {
+                        break; // ended before the cool-down window: this and every older lease are out
                     }
                     out.add(new LeaseInterval(rs.getString(1), rs.getString(2), number, Instant.ofEpochMilli(from),
                             to == null ? null : Instant.ofEpochMilli(Math.max(from, to))));
                 }
             }
         }
+        java.util.Collections.reverse(out);
         return out;
     }
 
