@@ -48,7 +48,7 @@ public final class ExportService {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
-                + "recording_url FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
+                + "recording_url, visitor_id FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(site.siteId());
         params.add(q.range().from());
         params.add(q.range().to());
@@ -71,7 +71,9 @@ public final class ExportService {
         }
         sql.append(" ORDER BY started_at, call_id");
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString()); CsvWriter csv = new CsvWriter(stream)) {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString()); CsvWriter csv = new CsvWriter(stream);
+                    PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
+                EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
                 for (int i = 0; i < params.size(); i++) {
                     ps.setObject(i + 1, params.get(i));
                 }
@@ -81,7 +83,7 @@ public final class ExportService {
                 long skipped = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (row(q, zone, siteCurrency, rs, csv)) {
+                        if (row(q, zone, siteCurrency, rs, csv, lookup)) {
                             rows++;
                         } else {
                             skipped++;
@@ -115,8 +117,9 @@ public final class ExportService {
     }
 
     /** Writes one call; false when the call lacks the format's id and is skipped. */
-    private static boolean row(ExportQuery q, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv)
+    private static boolean row(ExportQuery q, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv, EarlierIds lookup)
             throws SQLException, IOException {
+        String visitorId = rs.getString("visitor_id");
         String caller = rs.getBoolean("caller_valid") ? rs.getString("caller") : null;
         long started = rs.getLong("started_at");
         long ended = rs.getLong("ended_at");
@@ -127,6 +130,9 @@ public final class ExportService {
         switch (q.format()) {
             case GOOGLE_ADS_CLICKS -> {
                 String gclid = rs.getString("gclid");
+                if (gclid == null || gclid.isBlank()) {
+                    gclid = lookup.latest(visitorId, started, "click_ids_json", "gclid");
+                }
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
@@ -147,7 +153,11 @@ public final class ExportService {
                 csv.value(sha256(caller)).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
-                String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : clientId(rs.getString("client_ids_json"));
+                String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
+                if (id == null || id.isBlank()) {
+                    id = "yclid".equals(q.idType()) ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
+                            : lookup.latest(visitorId, started, "client_ids_json", "ym");
+                }
                 if (id == null || id.isBlank()) {
                     return false;
                 }
@@ -183,15 +193,58 @@ public final class ExportService {
         }
     }
 
-    /** The Yandex Metrica ClientId the site script read ({@code clientIds.ym}), or null. */
-    private static String clientId(String clientIdsJson) {
-        if (clientIdsJson == null || clientIdsJson.isBlank()) {
+    /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
+    static String jsonField(String json, String field) {
+        if (json == null || json.isBlank()) {
             return null;
         }
         try {
-            JsonNode ym = Json.MAPPER.readTree(clientIdsJson).get("ym");
-            return ym == null || ym.isNull() ? null : ym.asText();
+            JsonNode v = Json.MAPPER.readTree(json).get(field);
+            return v == null || v.isNull() ? null : v.asText();
         } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
+    private static final String EARLIER_ID = "SELECT click_ids_json, client_ids_json FROM sessions WHERE site_id = ? AND visitor_id = ? "
+            + "AND started_at <= ? AND started_at >= ? ORDER BY started_at DESC";
+
+    /**
+     * The id an ad platform needs when the call's own visit lacks it: a visitor who clicked an ad
+     * and came back directly to call still converts that click (as Google's and Yandex's 90-day
+     * click windows and our last-non-direct model say). Reads the visitor's earlier visits, newest
+     * first, over the (site_id, visitor_id, started_at) index; only for calls without the id.
+     */
+    private static final class EarlierIds {
+        static final long LOOKBACK_MILLIS = 90L * 86_400_000L;
+        static final int VISITS_MAX = 50;
+
+        private final String siteId;
+        private final PreparedStatement ps;
+
+        EarlierIds(String siteId, PreparedStatement ps) {
+            this.siteId = siteId;
+            this.ps = ps;
+        }
+
+        String latest(String visitorId, long before, String column, String field) throws SQLException {
+            if (visitorId == null) {
+                return null;
+            }
+            ps.setString(1, siteId);
+            ps.setString(2, visitorId);
+            ps.setLong(3, before);
+            ps.setLong(4, before - LOOKBACK_MILLIS);
+            ps.setMaxRows(VISITS_MAX);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String v = jsonField(rs.getString(column), field);
+                    if (v != null && !v.isBlank()) {
+                        return v;
+                    }
+                }
+            }
             return null;
         }
     }
