@@ -293,7 +293,7 @@
         { label: 'Leased', stroke: '#2f6fed', fill: 'rgba(47,111,237,.35)', width: 2, points: { show: false } },
         { label: 'Pool size', stroke: '#1c2430', dash: [6, 4], width: 1, points: { show: false } },
         { label: 'Exhaustions', stroke: '#d92d20', fill: 'rgba(217,45,32,.8)', scale: 'ex', paths: uPlot.paths.bars({ size: [0.5, 10] }), points: { show: false } }],
-      scales: { y: { range: function (u, min, max) { return [0, Math.max(p.size, p.recommendedSize, max) + 1]; } },
+      scales: { y: { range: function (u, min, max) { return [0, Math.max(p.size, max) + 1]; } },
         ex: { range: function (u, min, max) { return [0, Math.max(4, (max || 0) * 3)]; } } },
       axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 },
         { scale: 'ex', side: 1, stroke: '#d92d20', grid: { show: false }, size: 36 }],
