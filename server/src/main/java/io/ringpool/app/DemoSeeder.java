@@ -34,8 +34,8 @@ final class DemoSeeder {
             throw new IllegalStateException("demo site file unreadable: " + file, e);
         }
         ObjectNode site = ((ObjectNode) demo).deepCopy();
-        site.remove(java.util.List.of("pools", "staticNumbers", "publicKey", "apiKey", "webhookSecret"));
-        var keys = new SiteService.FixedKeys(demo.get("publicKey").asText(), demo.get("apiKey").asText(), demo.get("webhookSecret").asText());
+        site.remove(java.util.List.of("pools", "staticNumbers", "siteId", "publicKey", "apiKey", "webhookSecret"));
+        var keys = new SiteService.FixedKeys(demo.path("siteId").asText(null), demo.get("publicKey").asText(), demo.get("apiKey").asText(), demo.get("webhookSecret").asText());
         var created = sites.create(Json.parseObject(Json.write(site)), keys);
         String siteId = created.site().siteId();
         for (JsonNode pool : demo.path("pools")) {

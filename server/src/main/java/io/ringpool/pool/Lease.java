@@ -25,6 +25,8 @@ public final class Lease {
     long intentUntil;
     boolean ending;
     boolean ended;
+    /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */
+    boolean foreign;
 
     Lease(String leaseId, String siteId, String poolId, String number, String sessionId, String visitorId,
             long startedAt, long expiresAt, boolean reusedCooling) {

@@ -178,6 +178,22 @@ public final class PoolState {
         }
     }
 
+    /**
+     * Another node holds {@code number} (the store refused our lease of it): keep it out of our
+     * choices until {@code untilMillis}, then offer it again; the store arbitrates each time.
+     */
+    public synchronized void markHeldElsewhere(String number, long now, long untilMillis) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null || slot.lease != null) {
+            return;
+        }
+        idle.remove(slot);
+        Lease placeholder = new Lease("elsewhere", pool.siteId(), pool.poolId(), number, "(another node)", "", now, untilMillis, false);
+        placeholder.foreign = true;
+        slot.lease = placeholder;
+        leased++;
+    }
+
     public synchronized void recordExhaustion() {
         exhaustions++;
     }
@@ -230,6 +246,10 @@ public final class PoolState {
             if (lease == null || lease.ending || lease.expiresAt > now) {
                 continue;
             }
+            if (lease.foreign) {
+                completeEnd(lease, lease.expiresAt);
+                continue;
+            }
             lease.ending = true;
             long endedAt = lease.expiresAt;
             CompletableFuture<Void> stored;
@@ -260,8 +280,10 @@ public final class PoolState {
         slot.lease = null;
         slot.releasedAt = endedAt;
         leased--;
-        endedLeases++;
-        endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
+        if (!lease.foreign) {
+            endedLeases++;
+            endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
+        }
         if (!slot.retired) {
             idle.add(slot);
         }

