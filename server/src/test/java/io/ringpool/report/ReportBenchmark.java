@@ -43,7 +43,8 @@ class ReportBenchmark {
     void reportsOverAMillionVisitsAndAHundredThousandCalls() throws Exception {
         Path dir = Files.createTempDirectory("ringpool-report-bench");
         String url = "jdbc:h2:file:" + dir.resolve("bench") + ";DB_CLOSE_ON_EXIT=FALSE";
-        Map<String, Object> overrides = Map.of("store.url", url);
+        // Loading the facts cold can outlive the default request timeout on a busy machine: allow 10 min.
+        Map<String, Object> overrides = Map.of("store.url", url, "server.requestTimeoutMillis", 600_000);
         Map<String, String> site;
         List<String> numbers = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
