@@ -166,24 +166,45 @@ final class SiteFacts {
         visits++;
     }
 
+    private static final String CALL_COLUMNS = "call_id, started_at, visitor_id, session_id, is_unique, target, unique_target, "
+            + "answered, updated_at, source, medium, campaign, term, content, channel, landing_page, device_type, browser, os";
+
     private void refreshCalls(Connection c) throws SQLException {
-        String columns = "call_id, started_at, visitor_id, session_id, is_unique, target, unique_target, answered, updated_at, "
-                + "source, medium, campaign, term, content, channel, landing_page, device_type, browser, os";
-        String sql = callWatermark == Long.MIN_VALUE
-                ? "SELECT " + columns + " FROM calls WHERE site_id = ?"
-                : "SELECT " + columns + " FROM calls WHERE site_id = ? AND caller IN "
-                        + "(SELECT caller FROM calls WHERE site_id = ? AND updated_at >= ?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, siteId);
-            if (callWatermark != Long.MIN_VALUE) {
-                ps.setString(2, siteId);
-                ps.setLong(3, callWatermark - SLACK_MILLIS);
+        if (callWatermark == Long.MIN_VALUE) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls WHERE site_id = ?")) {
+                ps.setString(1, siteId);
+                readCalls(ps);
             }
-            ps.setFetchSize(5_000);
+            return;
+        }
+        // Two steps rather than "caller IN (subquery)", which H2 evaluates as a scan of all the site's calls.
+        java.util.Set<String> callers = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT caller FROM calls WHERE site_id = ? AND updated_at >= ?")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, callWatermark - SLACK_MILLIS);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    upsertCall(rs);
+                    callers.add(rs.getString(1));
                 }
+            }
+        }
+        if (callers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls WHERE site_id = ? AND caller = ?")) {
+            for (String caller : callers) {
+                ps.setString(1, siteId);
+                ps.setString(2, caller);
+                readCalls(ps);
+            }
+        }
+    }
+
+    private void readCalls(PreparedStatement ps) throws SQLException {
+        ps.setFetchSize(5_000);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                upsertCall(rs);
             }
         }
     }
