@@ -11,6 +11,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.call.CallApi;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.dashboard.DashboardApi;
+import io.ringpool.export.ExportApi;
+import io.ringpool.export.ExportService;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.FailureMapper;
 import io.ringpool.http.HttpServer;
@@ -22,6 +25,8 @@ import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.report.ReportApi;
+import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.session.SessionService;
 import io.ringpool.site.SecretCipher;
@@ -128,6 +133,11 @@ public final class Ringpool implements AutoCloseable {
         CallService calls = new CallService(db, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
+        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        new ReportApi(reports, access).routes(router);
+        new ExportApi(new ExportService(db), access, clock).routes(router);
+        new DashboardApi(siteRegistry).routes(router);
+        reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
         if (clock instanceof AdjustableClock adjustable) {
             router.post("/v1/test/clock", request -> {
                 access.requireAdmin(request);

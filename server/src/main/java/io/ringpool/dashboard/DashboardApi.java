@@ -1,0 +1,82 @@
+package io.ringpool.dashboard;
+
+import io.ringpool.http.ApiException;
+import io.ringpool.http.Request;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.site.Keys;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The marketer's dashboard: a single page at {@code /dashboard/} with its script and styles, the
+ * chart library (uPlot, from its WebJar on the classpath: no CDN, works offline), and
+ * {@code GET /v1/dashboard/site}, which tells the page whose site key it was given, so signing in
+ * needs only the key. The page then talks to the public API with that key.
+ */
+public final class DashboardApi {
+    /** The WebJar's files, as packaged by webjars.org for uPlot 1.6.30. */
+    static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+
+    private final SiteRegistry sites;
+    private final Map<String, StaticFile> files = new LinkedHashMap<>();
+    private final StaticFile index;
+
+    public DashboardApi(SiteRegistry sites) {
+        this.sites = sites;
+        // Page files revalidate every time (they change with the server); the library is versioned.
+        String revalidate = "no-cache";
+        this.index = new StaticFile("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
+        files.put("app.js", new StaticFile("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("app.css", new StaticFile("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
+        files.put("uPlot.min.js", new StaticFile(UPLOT + "uPlot.iife.min.js", "application/javascript; charset=utf-8", "public, max-age=86400"));
+        files.put("uPlot.min.css", new StaticFile(UPLOT + "uPlot.min.css", "text/css; charset=utf-8", "public, max-age=86400"));
+    }
+
+    public void routes(Router router) {
+        router.get("/dashboard", this::page);
+        router.get("/dashboard/{file}", this::file);
+        router.get("/v1/dashboard/site", this::site);
+    }
+
+    private Response page(Request request) {
+        if (!request.path().endsWith("/")) {
+            // Relative asset URLs need the trailing slash.
+            return new Response(301, null, new byte[0], Map.of("Location", "/dashboard/"));
+        }
+        return security(index.serve(request));
+    }
+
+    private Response file(Request request) {
+        StaticFile f = files.get(request.pathParam("file"));
+        if (f == null) {
+            throw ApiException.notFound("file");
+        }
+        return f.serve(request);
+    }
+
+    /** Whose key is this: {@code {"siteId", "name", "timeZone", "currency"}}; 401 for any other token. */
+    private Response site(Request request) {
+        String token = request.bearerToken();
+        if (token == null) {
+            throw ApiException.unauthorized();
+        }
+        Site site = sites.byApiKeyHash(Keys.sha256Hex(token)).map(SiteRegistry.Entry::site)
+                .orElseThrow(ApiException::unauthorized);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("siteId", site.siteId());
+        out.put("name", site.name());
+        out.put("timeZone", site.settings().timeZone().getId());
+        out.put("currency", site.settings().currency());
+        return Response.ok(out).withHeader("Cache-Control", "no-store");
+    }
+
+    /** The page loads nothing from elsewhere; say so to the browser too. */
+    private static Response security(Response r) {
+        return r.withHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+                .withHeader("Referrer-Policy", "no-referrer");
+    }
+}

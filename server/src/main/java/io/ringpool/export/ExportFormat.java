@@ -1,0 +1,38 @@
+package io.ringpool.export;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The export formats of PRODUCT.md §4, by their URL name ({@code /exports/{name}.csv}).
+ */
+public enum ExportFormat {
+    /** Google Ads click conversions: calls to our pool numbers carry the visit's GCLID. */
+    GOOGLE_ADS_CLICKS("google-ads-clicks"),
+    /** Google Ads call conversions (calls via Google forwarding numbers): the caller's E.164 number. */
+    GOOGLE_ADS_CALLS("google-ads-calls"),
+    /** Google enhanced conversions for leads: SHA-256 (lowercase hex) of the caller's E.164 number. */
+    GOOGLE_ENHANCED("google-enhanced"),
+    /** Yandex Metrica call upload (upload_calls). */
+    YANDEX_CALLS("yandex-calls"),
+    /** Yandex Metrica offline conversions. */
+    YANDEX_OFFLINE("yandex-offline");
+
+    private final String urlName;
+
+    ExportFormat(String urlName) {
+        this.urlName = urlName;
+    }
+
+    public String urlName() {
+        return urlName;
+    }
+
+    boolean google() {
+        return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED;
+    }
+
+    static Optional<ExportFormat> byUrlName(String name) {
+        return Arrays.stream(values()).filter(f -> f.urlName.equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,264 @@
+package io.ringpool.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.http.Json;
+import io.ringpool.site.Site;
+import io.ringpool.store.Database;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Writes call conversions in the formats of PRODUCT.md §4, one row per call as it is read from a
+ * forward-only cursor, so memory does not grow with the number of calls (the destination stream
+ * decides where the bytes go).
+ *
+ * <p>A call that lacks what the format needs to match it (a GCLID; a valid E.164 caller; a Yandex
+ * ClientId or yclid) is left out and counted in {@link Result#skipped()}.
+ */
+public final class ExportService {
+    /** Google's time format, in the zone named on the {@code Parameters:TimeZone=} line. */
+    private static final DateTimeFormatter GOOGLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** What was written. */
+    public record Result(long rows, long skipped) {}
+
+    private final Database db;
+
+    public ExportService(Database db) {
+        this.db = db;
+    }
+
+    Result write(Site site, ExportQuery q, OutputStream stream) {
+        ZoneId zone = site.settings().timeZone();
+        String siteCurrency = site.settings().currency();
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
+                + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
+                + "recording_url, visitor_id FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
+        params.add(site.siteId());
+        params.add(q.range().from());
+        params.add(q.range().to());
+        if (q.target() != null) {
+            sql.append(" AND target = ?");
+            params.add(q.target());
+        }
+        if (q.unique() != null) {
+            sql.append(" AND is_unique = ?");
+            params.add(q.unique());
+        }
+        if (q.uniqueTarget() != null) {
+            sql.append(" AND unique_target = ?");
+            params.add(q.uniqueTarget());
+        }
+        if (q.tag() != null) {
+            sql.append(" AND call_id IN (SELECT call_id FROM call_tags WHERE site_id = ? AND tag = ?)");
+            params.add(site.siteId());
+            params.add(q.tag());
+        }
+        sql.append(" ORDER BY started_at, call_id");
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString()); CsvWriter csv = new CsvWriter(stream);
+                    PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
+                EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                ps.setFetchSize(1_000);
+                header(q, zone, csv);
+                long rows = 0;
+                long skipped = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (row(q, zone, siteCurrency, rs, csv, lookup)) {
+                            rows++;
+                        } else {
+                            skipped++;
+                        }
+                    }
+                }
+                csv.flush();
+                return new Result(rows, skipped);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void header(ExportQuery q, ZoneId zone, CsvWriter csv) throws IOException {
+        if (q.format().google()) {
+            csv.rawLine("Parameters:TimeZone=" + zone.getId());
+        }
+        String id = "yclid".equals(q.idType()) ? "Yclid" : "ClientId";
+        switch (q.format()) {
+            case GOOGLE_ADS_CLICKS -> csv.header("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value",
+                    "Conversion Currency");
+            case GOOGLE_ADS_CALLS -> csv.header("Caller's Phone Number", "Call Start Time", "Conversion Name", "Conversion Time",
+                    "Conversion Value", "Conversion Currency");
+            case GOOGLE_ENHANCED -> csv.header("Phone Number", "Conversion Name", "Conversion Time", "Conversion Value",
+                    "Conversion Currency");
+            case YANDEX_CALLS -> csv.header(id, "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
+                    "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
+            case YANDEX_OFFLINE -> csv.header(id, "Target", "DateTime", "Price", "Currency");
+        }
+    }
+
+    /** Writes one call; false when the call lacks the format's id and is skipped. */
+    private static boolean row(ExportQuery q, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv, EarlierIds lookup)
+            throws SQLException, IOException {
+        String visitorId = rs.getString("visitor_id");
+        String caller = rs.getBoolean("caller_valid") ? rs.getString("caller") : null;
+        long started = rs.getLong("started_at");
+        long ended = rs.getLong("ended_at");
+        boolean hasEnd = !rs.wasNull();
+        BigDecimal value = rs.getBigDecimal("call_value");
+        String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
+        String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
+        switch (q.format()) {
+            case GOOGLE_ADS_CLICKS -> {
+                String gclid = rs.getString("gclid");
+                if (gclid == null || gclid.isBlank()) {
+                    gclid = lookup.latest(visitorId, started, "click_ids_json", "gclid");
+                }
+                if (gclid == null || gclid.isBlank()) {
+                    return false;
+                }
+                csv.text(gclid).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+            }
+            case GOOGLE_ADS_CALLS -> {
+                if (caller == null) {
+                    return false;
+                }
+                // Conversion time: when the call ended (it converted then); the start when the end is unknown.
+                csv.phone(caller).value(google(started, zone)).text(q.conversionName())
+                        .value(google(hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
+            }
+            case GOOGLE_ENHANCED -> {
+                if (caller == null) {
+                    return false;
+                }
+                csv.value(sha256(caller)).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+            }
+            case YANDEX_CALLS, YANDEX_OFFLINE -> {
+                String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
+                if (id == null || id.isBlank()) {
+                    id = "yclid".equals(q.idType()) ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
+                            : lookup.latest(visitorId, started, "client_ids_json", "ym");
+                }
+                if (id == null || id.isBlank()) {
+                    return false;
+                }
+                String unix = Long.toString(Math.floorDiv(started, 1000L));
+                if (q.format() == ExportFormat.YANDEX_OFFLINE) {
+                    csv.text(id).text(q.conversionName()).value(unix).value(money).value(money.isEmpty() ? "" : currency).endRow();
+                    return true;
+                }
+                int talk = rs.getInt("talk_seconds");
+                int duration = rs.getInt("duration_seconds");
+                csv.text(id).value(unix).value("static".equals(rs.getString("method")) ? "1" : "0")
+                        .value(money).value(money.isEmpty() ? "" : currency)
+                        .phone(caller == null ? "" : caller)
+                        .value(Integer.toString(talk)).value(Integer.toString(Math.max(0, duration - talk)))
+                        .value(rs.getBoolean("answered") ? "0" : "1")
+                        .text(tags(rs.getString("tags_json")))
+                        .value(rs.getBoolean("first_time") ? "1" : "0")
+                        .text(rs.getString("landing_page")).text(rs.getString("recording_url")).endRow();
+            }
+        }
+        return true;
+    }
+
+    static String google(long epochMillis, ZoneId zone) {
+        return GOOGLE_TIME.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
+    }
+
+    static String sha256(String e164) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(e164.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
+    static String jsonField(String json, String field) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode v = Json.MAPPER.readTree(json).get(field);
+            return v == null || v.isNull() ? null : v.asText();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
+    private static final String EARLIER_ID = "SELECT click_ids_json, client_ids_json FROM sessions WHERE site_id = ? AND visitor_id = ? "
+            + "AND started_at <= ? AND started_at >= ? ORDER BY started_at DESC";
+
+    /**
+     * The id an ad platform needs when the call's own visit lacks it: a visitor who clicked an ad
+     * and came back directly to call still converts that click (as Google's and Yandex's 90-day
+     * click windows and our last-non-direct model say). Reads the visitor's earlier visits, newest
+     * first, over the (site_id, visitor_id, started_at) index; only for calls without the id.
+     */
+    private static final class EarlierIds {
+        static final long LOOKBACK_MILLIS = 90L * 86_400_000L;
+        static final int VISITS_MAX = 50;
+
+        private final String siteId;
+        private final PreparedStatement ps;
+
+        EarlierIds(String siteId, PreparedStatement ps) {
+            this.siteId = siteId;
+            this.ps = ps;
+        }
+
+        String latest(String visitorId, long before, String column, String field) throws SQLException {
+            if (visitorId == null) {
+                return null;
+            }
+            ps.setString(1, siteId);
+            ps.setString(2, visitorId);
+            ps.setLong(3, before);
+            ps.setLong(4, before - LOOKBACK_MILLIS);
+            ps.setMaxRows(VISITS_MAX);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String v = jsonField(rs.getString(column), field);
+                    if (v != null && !v.isBlank()) {
+                        return v;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    private static String tags(String tagsJson) {
+        if (tagsJson == null || tagsJson.isBlank()) {
+            return "";
+        }
+        try {
+            List<String> tags = new ArrayList<>();
+            Json.MAPPER.readTree(tagsJson).forEach(t -> tags.add(t.asText()));
+            return String.join(",", tags);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.ringpool.report;
+
+/**
+ * An open-addressing map from long to int without boxing: a million visitor ids cost 16 bytes
+ * each instead of ~100 as {@code HashMap<String, Integer>}. Key 0 is reserved as "empty"; callers
+ * hash their keys so 0 does not occur in practice (and map it to 1 if it does).
+ */
+final class LongIntMap {
+    private long[] keys;
+    private int[] values;
+    private int size;
+
+    LongIntMap(int expected) {
+        int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
+        keys = new long[capacity];
+        values = new int[capacity];
+    }
+
+    static long nonZero(long key) {
+        return key == 0 ? 1 : key;
+    }
+
+    /** The value for {@code key}, or {@code missing}. */
+    int get(long key, int missing) {
+        long k = nonZero(key);
+        int mask = keys.length - 1;
+        for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+            long found = keys[i];
+            if (found == k) {
+                return values[i];
+            }
+            if (found == 0) {
+                return missing;
+            }
+        }
+    }
+
+    void put(long key, int value) {
+        if ((size + 1) * 2 > keys.length) {
+            grow();
+        }
+        long k = nonZero(key);
+        int mask = keys.length - 1;
+        for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+            if (keys[i] == k) {
+                values[i] = value;
+                return;
+            }
+            if (keys[i] == 0) {
+                keys[i] = k;
+                values[i] = value;
+                size++;
+                return;
+            }
+        }
+    }
+
+    int size() {
+        return size;
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        int[] oldValues = values;
+        keys = new long[oldKeys.length * 2];
+        values = new int[oldKeys.length * 2];
+        size = 0;
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != 0) {
+                put(oldKeys[i], oldValues[i]);
+            }
+        }
+    }
+
+    private static int mix(long k) {
+        long h = k * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    @Override
+    public String toString() {
+        return "LongIntMap(size=" + size + ", capacity=" + keys.length + ")";
+    }
+}

@@ -1,0 +1,390 @@
+/* Ringpool dashboard: one page, vanilla JS, uPlot for time series. Talks to the public API with the
+ * site key kept in sessionStorage (this tab only). Everything it loads comes from this server. */
+(function () {
+  'use strict';
+  var KEY = 'ringpool.apiKey';
+  var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
+    social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
+  var state = { key: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, charts: {} };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      if (k === 'class') e.className = attrs[k];
+      else if (k === 'text') e.textContent = attrs[k];
+      else if (k === 'style') e.setAttribute('style', attrs[k]);
+      else if (k.indexOf('on') === 0) e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c != null) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function fmt(n) { return n == null ? '—' : Number(n).toLocaleString('en-US'); }
+  function pct(x) { return x == null ? '—' : (x * 100).toFixed(x < 0.1 ? 1 : 0) + '%'; }
+  function empty(title, text) { return el('div', { class: 'empty' }, [el('strong', { text: title }), text]); }
+  function channelColor(c) { return CHANNEL_COLORS[c] || '#5b6b84'; }
+
+  function api(path, options) {
+    options = options || {};
+    var headers = Object.assign({ 'Authorization': 'Bearer ' + state.key }, options.headers || {});
+    return fetch(path, Object.assign({}, options, { headers: headers })).then(function (r) {
+      if (r.status === 401) { signOut(); throw new Error('Your key is no longer valid. Sign in again.'); }
+      if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
+        throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+      });
+      return options.raw ? r : r.json();
+    });
+  }
+  function site(path) { return '/v1/sites/' + encodeURIComponent(state.site.siteId) + path; }
+  function rangeQuery() { return 'from=' + state.from + '&to=' + state.to; }
+
+  function today(zone) { return new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date()); }
+  function addDays(day, n) { var d = new Date(day + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
+  function localTime(iso) {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: state.site.timeZone, day: '2-digit', month: 'short',
+      hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  }
+
+  // ---- sign in / out -------------------------------------------------------------------------
+  function signIn(key) {
+    state.key = key;
+    return api('/v1/dashboard/site').then(function (s) {
+      state.site = s;
+      sessionStorage.setItem(KEY, key);
+      $('signin').hidden = true;
+      $('app').hidden = false;
+      $('site-name').textContent = '· ' + s.name;
+      $('tz-hint').textContent = 'weekday × hour, ' + s.timeZone;
+      setRange(30);
+    });
+  }
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    state.key = null;
+    $('app').hidden = true;
+    $('signin').hidden = false;
+  }
+  $('signin-form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var err = $('signin-error');
+    err.hidden = true;
+    signIn($('api-key').value.trim()).catch(function (x) {
+      err.textContent = x.message === 'HTTP 401' || /no longer valid/.test(x.message) ? 'That key was not accepted.' : x.message;
+      err.hidden = false;
+      $('signin').hidden = false;
+    });
+  });
+  $('signout').addEventListener('click', signOut);
+
+  // ---- range ---------------------------------------------------------------------------------
+  function setRange(days) {
+    var t = today(state.site.timeZone);
+    state.to = t;
+    state.from = addDays(t, -(days - 1));
+    $('from').value = state.from;
+    $('to').value = state.to;
+    Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) {
+      b.classList.toggle('active', Number(b.dataset.days) === days);
+    });
+    load();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) {
+    b.addEventListener('click', function () { setRange(Number(b.dataset.days)); });
+  });
+  ['from', 'to'].forEach(function (id) {
+    $(id).addEventListener('change', function () {
+      if (!$('from').value || !$('to').value || $('from').value > $('to').value) return;
+      state.from = $('from').value; state.to = $('to').value;
+      Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) { b.classList.remove('active'); });
+      load();
+    });
+  });
+  $('model').addEventListener('change', function () { state.model = $('model').value; load(); });
+
+  // ---- loading -------------------------------------------------------------------------------
+  function load() {
+    var q = rangeQuery(), m = '&model=' + state.model;
+    var jobs = [
+      api(site('/reports/daily?' + q + m)).then(renderDaily),
+      api(site('/reports/sources?' + q + m + '&groupBy=source,medium&limit=10')).then(function (r) { renderKpis(r.totals); renderSources(r); }),
+      api(site('/reports/time?' + q)).then(renderHeatmap),
+      api(site('/reports/devices?' + q + '&groupBy=device')).then(renderDevices),
+      api(site('/reports/paths?' + q + '&limit=6')).then(renderPaths),
+      api(site('/reports/pools?' + q)).then(renderPools),
+      loadCalls(true)
+    ];
+    return Promise.all(jobs.map(function (p) { return p.catch(function (e) { console.error(e); }); }))
+      .then(function () { document.body.dataset.loaded = String(Date.now()); });
+  }
+
+  function renderKpis(t) {
+    var box = clear($('kpis'));
+    [['Visits', fmt(t.visits)], ['Calls', fmt(t.calls)], ['Unique calls', fmt(t.uniqueCalls)],
+     ['Target calls', fmt(t.targetCalls)], ['Conversion', pct(t.conversion)]].forEach(function (k) {
+      box.appendChild(el('div', { class: 'kpi' }, [el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] })]));
+    });
+  }
+
+  function chartWidth(node) { return Math.max(280, node.clientWidth || node.parentNode.clientWidth - 32); }
+  function mountChart(name, node, opts, data) {
+    if (state.charts[name]) { state.charts[name].destroy(); delete state.charts[name]; }
+    clear(node);
+    opts.width = chartWidth(node);
+    state.charts[name] = new uPlot(opts, data, node);
+  }
+  window.addEventListener('resize', function () {
+    Object.keys(state.charts).forEach(function (k) {
+      var c = state.charts[k];
+      c.setSize({ width: chartWidth(c.root.parentNode), height: c.height });
+    });
+  });
+
+  function renderDaily(r) {
+    var node = $('daily-chart');
+    var total = r.calls.reduce(function (a, b) { return a + b; }, 0);
+    $('daily-hint').textContent = fmt(total) + ' calls · ' + r.days.length + ' days';
+    if (!total) {
+      if (state.charts.daily) { state.charts.daily.destroy(); delete state.charts.daily; }
+      clear(node).appendChild(empty('No calls in this range yet', 'Calls appear here as soon as your telephony provider reports them.'));
+      return;
+    }
+    var xs = r.days.map(function (d) { return Date.parse(d + 'T00:00:00Z') / 1000; });
+    var channels = Object.keys(r.callsByChannel).sort(function (a, b) {
+      return sum(r.callsByChannel[b]) - sum(r.callsByChannel[a]);
+    });
+    // Stacked bars: cumulative series, the tallest drawn first so each layer shows its own slice.
+    var cumulative = [], running = xs.map(function () { return 0; });
+    channels.forEach(function (c) {
+      running = running.map(function (v, i) { return v + r.callsByChannel[c][i]; });
+      cumulative.push({ name: c, values: running.slice(), own: r.callsByChannel[c] });
+    });
+    cumulative.reverse();
+    var bars = uPlot.paths.bars({ size: [0.7, 36], gap: 1 });
+    var series = [{ value: function (u, v) { return v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10); } }];
+    cumulative.forEach(function (s) {
+      series.push({ label: s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
+        value: (function (own) { return function (u, v, si, i) { return i == null ? '' : fmt(own[i]); }; })(s.own) });
+    });
+    mountChart('daily', node, {
+      height: 260, series: series, legend: { live: true },
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
+      axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 }],
+      cursor: { points: { show: false } }
+    }, [xs].concat(cumulative.map(function (s) { return s.values; })));
+  }
+  function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
+
+  function renderSources(r) {
+    var node = clear($('sources'));
+    if (!r.rows.length || (!r.totals.calls && !r.totals.visits)) {
+      node.appendChild(empty('No visits or calls yet', 'Once the site script runs on your pages, sources show up here.'));
+      return;
+    }
+    var maxConv = Math.max.apply(null, r.rows.map(function (x) { return x.conversion || 0; }).concat([0.0001]));
+    var body = r.rows.map(function (row) {
+      var conv = row.conversion;
+      return el('tr', null, [
+        el('td', null, [el('div', { class: 'src-name', text: row.key.source || '(none)' }),
+          el('div', { class: 'src-medium', text: row.key.medium || '(none)' })]),
+        el('td', { class: 'num', text: fmt(row.visits) }),
+        el('td', { class: 'num', text: fmt(row.calls) }),
+        el('td', { class: 'num', text: fmt(row.targetCalls) }),
+        el('td', { class: 'num' }, [el('div', { class: 'conv' }, [
+          el('div', { class: 'bar', style: 'width:' + Math.round(60 * (conv || 0) / maxConv) + 'px' }), el('span', { text: pct(conv) })])])
+      ]);
+    });
+    node.appendChild(el('table', { id: 'sources-table' }, [
+      el('thead', null, [el('tr', null, [el('th', { text: 'Source / medium' }), el('th', { class: 'num', text: 'Visits' }),
+        el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Conversion' })])]),
+      el('tbody', null, body)]));
+  }
+
+  function renderHeatmap(r) {
+    var node = clear($('heatmap'));
+    if (!r.totalCalls) {
+      node.appendChild(empty('No calls to map yet', 'The weekday × hour grid fills in as calls arrive.'));
+      return;
+    }
+    var max = 1;
+    r.calls.forEach(function (row) { row.forEach(function (v) { if (v > max) max = v; }); });
+    var grid = el('div', { class: 'heatmap', id: 'heatmap-grid', role: 'table' });
+    grid.appendChild(el('div'));
+    for (var h = 0; h < 24; h++) grid.appendChild(el('div', { class: 'collabel', text: h % 3 === 0 ? String(h) : '' }));
+    r.calls.forEach(function (row, w) {
+      grid.appendChild(el('div', { class: 'rowlabel', text: r.weekdays[w] }));
+      row.forEach(function (v, hour) {
+        var a = v ? 0.15 + 0.85 * v / max : 0;
+        grid.appendChild(el('div', { class: 'cell', title: r.weekdays[w] + ' ' + hour + ':00 — ' + v + ' calls',
+          style: v ? 'background: rgba(47,111,237,' + a.toFixed(2) + ')' : '' }));
+      });
+    });
+    node.appendChild(grid);
+    node.appendChild(el('div', { class: 'legend' }, ['0', el('span', { class: 'ramp' }), fmt(max) + ' calls']));
+  }
+
+  function renderDevices(r) {
+    var node = clear($('devices'));
+    if (!r.totals.visits && !r.totals.calls) {
+      node.appendChild(empty('No devices yet', 'Desktop, mobile and tablet shares appear with the first visits.'));
+      return;
+    }
+    var total = Math.max(1, r.totals.calls || r.totals.visits);
+    var metric = r.totals.calls ? 'calls' : 'visits';
+    var box = el('div', { class: 'bars', id: 'device-bars' });
+    r.rows.forEach(function (row) {
+      var v = row[metric];
+      box.appendChild(el('div', { class: 'barrow' }, [
+        el('span', { text: row.key.device || 'unknown' }),
+        el('div', { class: 'track' }, [el('div', { class: 'fill', style: 'width:' + (100 * v / total).toFixed(1) + '%' })]),
+        el('span', { class: 'n', text: fmt(v) + ' · ' + Math.round(100 * v / total) + '%' })]));
+    });
+    node.appendChild(box);
+    node.appendChild(el('p', { class: 'hint', text: 'Share of ' + metric + ' by device; ' + fmt(r.totals.visits) + ' visits in all.' }));
+  }
+
+  function renderPaths(r) {
+    var node = clear($('paths'));
+    if (!r.rows.length) {
+      node.appendChild(empty('No paths yet', 'Sequences of visits show up for callers the pool could trace.'));
+      return;
+    }
+    var box = el('div', { class: 'paths' });
+    r.rows.forEach(function (row) {
+      var p = el('div', { class: 'path', title: row.path });
+      row.steps.forEach(function (s, i) {
+        if (i) p.appendChild(el('span', { class: 'arrow', text: '→' }));
+        p.appendChild(el('span', { class: 'step' + (s.label === 'direct' ? ' direct' : ''), text: s.label + (s.visits > 1 ? ' ×' + s.visits : '') }));
+      });
+      p.appendChild(el('span', { class: 'count', text: fmt(row.calls) }));
+      box.appendChild(p);
+    });
+    node.appendChild(box);
+  }
+
+  function renderPools(r) {
+    var summary = clear($('pool-summary')), node = $('pool-chart');
+    if (!r.pools.length) {
+      if (state.charts.pool) { state.charts.pool.destroy(); delete state.charts.pool; }
+      clear(node).appendChild(empty('No number pool', 'Create a pool to track visits dynamically.'));
+      return;
+    }
+    var p = r.pools[0];
+    $('pool-hint').textContent = p.name + ' · ' + (r.bucketSeconds >= 86400 ? 'daily' : r.bucketSeconds >= 3600 ? 'hourly' : (r.bucketSeconds / 60) + '-minute') + ' peaks';
+    [['Numbers', p.size], ['Peak concurrent', p.peakConcurrent], ['Exhaustions', p.exhaustions.total],
+     ['Recommended size', p.recommendedSize]].forEach(function (k, i) {
+      var warn = (i === 2 && k[1] > 0) || (i === 3 && k[1] > p.size);
+      summary.appendChild(el('div', { class: warn ? 'warn' : '' }, [el('span', { class: 'muted', text: k[0] + ' ' }), el('b', { text: fmt(k[1]) })]));
+    });
+    summary.appendChild(el('div', { class: 'hint', text: 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
+    var xs = p.buckets.map(function (b) { return Date.parse(b.at) / 1000; });
+    var leased = p.buckets.map(function (b) { return b.leased; });
+    var busy = p.buckets.map(function (b) { return b.leased + b.cooling; });
+    var size = p.buckets.map(function () { return p.size; });
+    var ex = p.buckets.map(function (b) { return b.exhaustions || null; });
+    var zone = state.site.timeZone;
+    mountChart('pool', node, {
+      height: 240,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), zone); },
+      series: [{},
+        { label: 'Leased + cooling', stroke: '#9fbaf7', fill: 'rgba(159,186,247,.35)', width: 1, points: { show: false } },
+        { label: 'Leased', stroke: '#2f6fed', fill: 'rgba(47,111,237,.35)', width: 2, points: { show: false } },
+        { label: 'Pool size', stroke: '#1c2430', dash: [6, 4], width: 1, points: { show: false } },
+        { label: 'Exhaustions', stroke: '#d92d20', fill: 'rgba(217,45,32,.8)', scale: 'ex', paths: uPlot.paths.bars({ size: [0.5, 10] }), points: { show: false } }],
+      scales: { y: { range: function (u, min, max) { return [0, Math.max(p.size, max) + 1]; } },
+        ex: { range: function (u, min, max) { return [0, Math.max(4, (max || 0) * 3)]; } } },
+      axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 },
+        { scale: 'ex', side: 1, stroke: '#d92d20', grid: { show: false }, size: 36 }],
+      cursor: { points: { show: false } }
+    }, [xs, busy, leased, size, ex]);
+  }
+
+  // ---- call log ------------------------------------------------------------------------------
+  function loadCalls(reset) {
+    if (reset) { state.cursor = null; clear($('calls')); }
+    var q = site('/calls?' + rangeQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
+    return api(q).then(function (r) {
+      var node = $('calls');
+      var table = $('calls-table');
+      if (!table) {
+        if (!r.calls.length) {
+          node.appendChild(empty('No calls in this range', 'Try a wider range, or check that your telephony provider posts call events.'));
+          $('more-calls').hidden = true;
+          return;
+        }
+        table = el('table', { id: 'calls-table' }, [el('thead', null, [el('tr', null, ['Time', 'Caller', 'Source / medium', 'Attribution',
+          'Status', 'Talk', 'Tags'].map(function (h, i) { return el('th', { class: i === 5 ? 'num' : '', text: h }); }))]), el('tbody')]);
+        node.appendChild(table);
+      }
+      var tbody = table.querySelector('tbody');
+      r.calls.forEach(function (c) { tbody.appendChild(callRow(c)); });
+      state.cursor = r.nextCursor;
+      $('more-calls').hidden = !r.nextCursor;
+    });
+  }
+  $('more-calls').addEventListener('click', function () { loadCalls(false); });
+
+  function callRow(c) {
+    var a = c.attribution || {};
+    var tr = el('tr', { 'data-call-id': c.callId }, [
+      el('td', { text: localTime(c.startedAt) }),
+      el('td', { text: c.caller || '—' }),
+      el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
+      el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
+      el('td', { text: c.status + (c.target ? ' ✓' : '') , title: c.target ? 'target call' : '' }),
+      el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
+      el('td', null, [tagsCell(c)])
+    ]);
+    return tr;
+  }
+
+  function tagsCell(c) {
+    var box = el('div', { class: 'tags' });
+    function show() {
+      clear(box);
+      (c.tags || []).forEach(function (t) { box.appendChild(el('span', { class: 'tag', text: t })); });
+      box.appendChild(el('button', { type: 'button', class: 'edit', title: 'Edit tags', text: (c.tags && c.tags.length) ? '✎ edit' : '+ tag', onclick: edit }));
+    }
+    function edit() {
+      clear(box);
+      var input = el('input', { type: 'text', class: 'tag-input', value: (c.tags || []).join(', '), placeholder: 'lead, sale', 'aria-label': 'Tags, comma separated' });
+      input.addEventListener('keydown', function (e) {
+        if (e.key === 'Escape') { show(); return; }
+        if (e.key !== 'Enter') return;
+        var tags = input.value.split(',').map(function (t) { return t.trim(); }).filter(Boolean);
+        input.disabled = true;
+        api(site('/calls/' + encodeURIComponent(c.callId)), { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ tags: tags }) }).then(function (updated) { c = updated; show(); })
+          .catch(function (x) { input.disabled = false; input.setCustomValidity(x.message); input.reportValidity(); });
+      });
+      box.appendChild(input);
+      input.focus();
+    }
+    show();
+    return box;
+  }
+
+  // ---- exports -------------------------------------------------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll('#exports button'), function (b) {
+    b.addEventListener('click', function () {
+      var status = $('export-status');
+      status.textContent = 'Preparing ' + b.textContent + '…';
+      api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery()), { raw: true }).then(function (r) {
+        var rows = r.headers.get('X-Ringpool-Exported-Rows'), skipped = r.headers.get('X-Ringpool-Skipped-Rows');
+        var name = (r.headers.get('Content-Disposition') || '').replace(/.*filename="([^"]+)".*/, '$1') || b.dataset.format + '.csv';
+        return r.blob().then(function (blob) {
+          var a = el('a', { href: URL.createObjectURL(blob), download: name });
+          document.body.appendChild(a); a.click(); a.remove();
+          status.textContent = 'Downloaded ' + name + ': ' + rows + ' rows' + (Number(skipped) ? ', ' + skipped + ' calls left out (no id for this format)' : '') + '.';
+        });
+      }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
+    });
+  });
+
+  // ---- start ---------------------------------------------------------------------------------
+  var saved = sessionStorage.getItem(KEY);
+  if (saved) signIn(saved).catch(function () { signOut(); });
+  else $('signin').hidden = false;
+})();

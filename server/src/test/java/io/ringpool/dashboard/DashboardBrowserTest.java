@@ -1,0 +1,192 @@
+package io.ringpool.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.report.ReportFixture;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in real headless Chromium (skipped when chromium or chromedriver is absent):
+ * sign in with the site key, see charts with data, tag a call inline, download an export, and the
+ * empty states of a site without data. Screenshots go to {@code server/target/screenshots/}.
+ */
+class DashboardBrowserTest {
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path BINARY = Path.of("/usr/bin/chromium");
+    static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+    static ReportFixture f;
+    static ChromeDriver driver;
+    static Path downloads;
+    static Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        server = new TestServer(dir.resolve("store"));
+        f = new ReportFixture(server, 301).build();
+        downloads = Files.createDirectories(dir.resolve("downloads"));
+        profile = Files.createDirectories(dir.resolve("profile"));
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(BINARY.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1280,800", "--hide-scrollbars");
+        o.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
+        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static WebDriverWait waiting() {
+        return new WebDriverWait(driver, Duration.ofSeconds(10));
+    }
+
+    static void shot(String name, int width, int height) throws Exception {
+        driver.manage().window().setSize(new Dimension(width, height));
+        Thread.sleep(250); // let uPlot's resize handler redraw before the capture
+        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void signIn(String key) {
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
+        driver.executeScript("document.body.removeAttribute('data-loaded')");
+        driver.findElement(By.id("api-key")).sendKeys(key);
+        driver.findElement(By.id("signin-button")).click();
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+    }
+
+    /** Pixels drawn on the chart's canvas (not just an empty canvas). */
+    static long inkOn(String chartId) {
+        Object n = driver.executeScript("var c = document.querySelector('#" + chartId + " canvas'); if (!c) return 0;"
+                + "var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;"
+                + "for (var i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;");
+        return ((Number) n).longValue();
+    }
+
+    @Test
+    void aMarketerSignsInSeesChartsTagsACallAndDownloadsAnExport() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 800));
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
+        shot("dashboard-signin", 1280, 800);
+
+        signIn(f.apiKey);
+        assertThat(driver.findElement(By.id("site-name")).getText()).contains("Shop");
+        assertThat(inkOn("daily-chart")).as("calls per day chart drawn").isGreaterThan(200);
+        assertThat(inkOn("pool-chart")).as("pool chart drawn").isGreaterThan(200);
+        assertThat(driver.findElements(By.cssSelector("#sources-table tbody tr"))).hasSize(5);
+        assertThat(driver.findElements(By.cssSelector("#heatmap-grid .cell[style*='rgba']"))).isNotEmpty();
+        assertThat(driver.findElements(By.cssSelector("#device-bars .barrow"))).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(driver.findElements(By.cssSelector("#paths .path"))).hasSize(3);
+        assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(5);
+        assertThat(driver.findElement(By.id("kpis")).getText()).contains("Calls").contains("5");
+        assertThat(driver.findElements(By.cssSelector("#calls-table .badge.active"))).isNotEmpty();
+        shot("dashboard-1280x800", 1280, 800);
+        shot("dashboard-1280-full", 1280, 2300);
+
+        // Tag call B1 inline.
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        String callId = f.callId.get("B1");
+        WebElement row = driver.findElement(By.cssSelector("tr[data-call-id='" + callId + "']"));
+        row.findElement(By.cssSelector("button.edit")).click();
+        WebElement input = row.findElement(By.cssSelector("input.tag-input"));
+        input.sendKeys("vip, qualified" + Keys.ENTER);
+        waiting().until(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 2);
+        var stored = server.get("/v1/sites/" + f.siteId + "/calls/" + callId, f.apiKey).json().get("tags");
+        assertThat(stored.toString()).isEqualTo("[\"vip\",\"qualified\"]");
+
+        // Download a Yandex calls export.
+        driver.findElement(By.cssSelector("#exports button[data-format='yandex-calls']")).click();
+        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 calls left out");
+        Path csv = waitForDownload();
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).startsWith("ClientId,DateTime,StaticCall");
+        assertThat(lines).hasSize(5);
+        assertThat(String.join("\n", lines)).contains("vip,qualified");
+
+        shot("dashboard-phone-390", 390, 844);
+        shot("dashboard-phone-390-full", 390, 3600);
+    }
+
+    @Test
+    void aSiteWithoutDataShowsClearEmptyStates() throws Exception {
+        Map<String, String> empty = server.siteWithPool(List.of("+74959990001", "+74959990002"));
+        driver.manage().window().setSize(new Dimension(1280, 800));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(empty.get("apiKey"));
+        assertThat(driver.findElement(By.id("daily-chart")).getText()).contains("No calls in this range yet");
+        assertThat(driver.findElement(By.id("calls")).getText()).contains("No calls in this range");
+        shot("dashboard-empty", 1280, 1500);
+        driver.findElement(By.id("signout")).click();
+        assertThat(driver.findElement(By.id("signin")).isDisplayed()).isTrue();
+        assertThat(driver.executeScript("return sessionStorage.getItem('ringpool.apiKey')")).isNull();
+    }
+
+    @Test
+    void aWrongKeyIsRefusedOnTheSignInForm() {
+        driver.manage().window().setSize(new Dimension(1280, 800));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
+        driver.findElement(By.id("api-key")).sendKeys("not-a-key");
+        driver.findElement(By.id("signin-button")).click();
+        waiting().until(d -> d.findElement(By.id("signin-error")).isDisplayed());
+        assertThat(driver.findElement(By.id("signin-error")).getText()).contains("not accepted");
+    }
+
+    static Path waitForDownload() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            try (Stream<Path> files = Files.list(downloads)) {
+                var done = files.filter(p -> p.toString().endsWith(".csv")).findFirst();
+                if (done.isPresent() && Files.size(done.get()) > 0) {
+                    return done.get();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no export downloaded into " + downloads);
+    }
+}
