@@ -130,7 +130,7 @@ public final class Ringpool implements AutoCloseable {
         new SiteApi(siteService, access).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);
         new SessionApi(sessions).routes(router);
-        CallService calls = new CallService(db, poolRegistry, poolService, clock, registry);
+        CallService calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code live_leases} table in that order too.
  *
  * <p>If a batch fails, it is rolled back and each write is retried alone, so one bad write (say a
- * constraint violation) fails only its own caller.
+ * constraint violation) fails only its own caller. A write may also read, and may throw its own
+ * runtime exception to refuse (its transaction is then rolled back and the caller gets that
+ * exception).
  */
 public final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -91,8 +93,8 @@ public final class GroupCommitWriter implements AutoCloseable {
         try {
             future.get(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof StoreException se) {
-                throw se;
+            if (e.getCause() instanceof RuntimeException expected) {
+                throw expected; // a StoreException, or the write's own verdict (e.g. an ApiException)
             }
             throw new StoreException("write failed", e.getCause());
         } catch (TimeoutException e) {
@@ -168,14 +170,14 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private static StoreException translate(Exception e) {
-        if (e instanceof StoreException se) {
-            return se;
+    /** SQL failures become store exceptions; a write's own exceptions (a validation verdict) pass unchanged. */
+    private static RuntimeException translate(Exception e) {
+        if (e instanceof SQLException sql) {
+            return ConstraintViolationException.isConstraintViolation(sql)
+                    ? new ConstraintViolationException(sql.getMessage(), sql)
+                    : new StoreException("write failed", sql);
         }
-        if (e instanceof SQLException sql && ConstraintViolationException.isConstraintViolation(sql)) {
-            return new ConstraintViolationException(sql.getMessage(), sql);
-        }
-        return new StoreException("write failed", e);
+        return e instanceof RuntimeException runtime ? runtime : new StoreException("write failed", e);
     }
 
     @Override
