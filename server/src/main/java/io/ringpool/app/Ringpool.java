@@ -151,6 +151,7 @@ public final class Ringpool implements AutoCloseable {
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
 
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
