@@ -69,6 +69,8 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private HttpServer http;
     private SessionService sessions;
+    private CallService calls;
+    private SiteRegistry sites;
     private String adminKey;
     private int port;
 
@@ -108,6 +110,7 @@ public final class Ringpool implements AutoCloseable {
         writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
 
         SiteRegistry siteRegistry = new SiteRegistry();
+        sites = siteRegistry;
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
@@ -130,7 +133,7 @@ public final class Ringpool implements AutoCloseable {
         new SiteApi(siteService, access).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);
         new SessionApi(sessions).routes(router);
-        CallService calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
@@ -152,6 +155,7 @@ public final class Ringpool implements AutoCloseable {
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
 
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
@@ -163,6 +167,21 @@ public final class Ringpool implements AutoCloseable {
         http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
         port = http.start();
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
+    }
+
+    /** Applies every site's retention to caller numbers (hourly). */
+    public void purgeExpiredCallers() {
+        for (SiteRegistry.Entry e : sites.all()) {
+            calls.purgeExpiredCallers(e.site());
+        }
+    }
+
+    private void purgeExpiredCallersQuietly() {
+        try {
+            purgeExpiredCallers();
+        } catch (RuntimeException e) {
+            LOG.warn("retention_purge_failed reason={}", e.toString());
+        }
     }
 
     private void sweepQuietly() {

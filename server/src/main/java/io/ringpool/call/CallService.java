@@ -334,6 +334,19 @@ public final class CallService {
      * Erases a caller's number from the site's calls (PRODUCT.md §5): replaced by
      * {@link CallerNumber#ERASED}; counts and classifications stay. Returns the calls changed.
      */
+    /**
+     * Caller numbers are personal data kept for the site's {@code retentionDays}: older calls keep
+     * their attribution, times and tags, but their caller becomes {@code erased}. Run hourly.
+     */
+    public int purgeExpiredCallers(Site site) {
+        long before = clock.millis() - java.time.Duration.ofDays(site.settings().retentionDays()).toMillis();
+        int purged = db.inTransaction(c -> CallStore.purgeCallersBefore(c, site.siteId(), before));
+        if (purged > 0) {
+            LOG.info("callers_purged site={} calls={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
+        }
+        return purged;
+    }
+
     public int eraseCaller(Site site, String raw) {
         CallerNumber caller = CallerNumber.of(raw, site.settings().country());
         String value = caller.valid() ? caller.value() : raw == null ? "" : raw.strip();

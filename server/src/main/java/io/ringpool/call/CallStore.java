@@ -529,6 +529,28 @@ final class CallStore {
         }
     }
 
+    /** Erases the caller of every call that started before {@code beforeMillis}; returns how many calls. */
+    static int purgeCallersBefore(Connection c, String siteId, long beforeMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND from_raw <> ? AND ("
+                + "call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND started_at < ?) OR (call_id IS NULL AND at < ?))")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setString(3, CallerNumber.ERASED);
+            ps.setString(4, siteId);
+            ps.setLong(5, beforeMillis);
+            ps.setLong(6, beforeMillis);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE calls SET caller = ?, caller_valid = FALSE WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setLong(3, beforeMillis);
+            ps.setString(4, CallerNumber.ERASED);
+            return ps.executeUpdate();
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------
 
     static String json(Object value) {
