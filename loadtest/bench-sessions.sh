@@ -12,7 +12,7 @@ ADMIN=bench-admin-key-0123456789
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
-  taskset -c 0 "$JAVA" -Xmx1g -jar "$JAR" > "$WORK/server.log" 2>&1 &
+  taskset -c 0 "$JAVA" -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
 PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
