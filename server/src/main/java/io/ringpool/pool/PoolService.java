@@ -73,7 +73,7 @@ public final class PoolService {
 
     public PoolState create(String siteId, JsonBody body) {
         body.rejectUnknown(Set.of("name", "priority", "match", "numbers"));
-        String name = body.requiredString("name", 200);
+        String name = body.has("name") ? body.requiredString("name", 200) : "Pool " + (pools.ofSite(siteId).size() + 1);
         Integer priority = body.optionalInt("priority", -1_000_000, 1_000_000);
         PoolMatch match = PoolMatch.of(body.optionalStringMap("match", 20, 200), "match");
         List<String> numbers = numbers(body, false);

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /** The site script's endpoints: public, untrusted, high volume; small bodies, strict validation. */
 public final class SessionApi {
-    private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.-]{8,64}");
+    private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Set<String> INTENT_KINDS = Set.of("tel_click", "copy");
 
     private final SessionService sessions;
@@ -35,7 +35,7 @@ public final class SessionApi {
         String siteKey = body.requiredString("siteKey", 100);
         String visitorId = body.optionalString("visitorId", 64);
         if (visitorId != null && !VISITOR_ID.matcher(visitorId).matches()) {
-            throw ApiException.invalid("visitorId", "'visitorId' must be 8 to 64 letters, digits, '.', '_' or '-'");
+            throw ApiException.invalid("visitorId", "'visitorId' must be 1 to 64 letters, digits, '.', ':', '_' or '-'");
         }
         String url = body.optionalString("url", 4000);
         String referrer = body.optionalString("referrer", 4000);
@@ -93,11 +93,12 @@ public final class SessionApi {
 
     /**
      * The script sends JSON as {@code text/plain} where it must avoid a CORS preflight (sendBeacon),
-     * so both are accepted; anything else is a 415.
+     * so both are accepted, as is curl's default form type when the body is JSON; anything else is a 415.
      */
     private static byte[] requireScriptBody(Request request) {
         String type = request.mediaType();
-        if (!type.isEmpty() && !type.equals("application/json") && !type.equals("text/plain")) {
+        if (!type.isEmpty() && !type.equals("application/json") && !type.equals("text/plain")
+                && !type.equals("application/x-www-form-urlencoded")) {
             throw new ApiException(415, "unsupported_media_type", "send application/json (or text/plain holding JSON)");
         }
         return request.body();

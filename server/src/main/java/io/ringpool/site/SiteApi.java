@@ -57,10 +57,18 @@ public final class SiteApi {
         return out;
     }
 
-    /** Admin endpoints take JSON only. */
+    /**
+     * Admin endpoints take JSON. Besides {@code application/json} (and {@code +json} types) we
+     * accept no type, {@code text/plain} and {@code application/x-www-form-urlencoded}, which is
+     * what {@code curl -d '{...}'} sends without {@code -H}: the body must still be JSON. Any other
+     * declared type is a 415.
+     */
     public static byte[] requireJson(Request request) {
-        if (!request.mediaType().equals("application/json")) {
-            throw new ApiException(415, "unsupported_media_type", "send the body as application/json");
+        String type = request.mediaType();
+        boolean accepted = type.isEmpty() || type.equals("application/json") || type.endsWith("+json")
+                || type.equals("text/plain") || type.equals("application/x-www-form-urlencoded");
+        if (!accepted) {
+            throw new ApiException(415, "unsupported_media_type", "send the body as application/json (got " + type + ")");
         }
         return request.body();
     }

@@ -68,9 +68,6 @@ public final class SiteService {
         if (body.has("twilioAuthToken")) {
             twilioToken = body.requiredString("twilioAuthToken", 200);
         }
-        if (settings.domains().isEmpty()) {
-            throw ApiException.invalid("domains", "'domains' must list at least one domain");
-        }
         Site updated = site.withSettings(settings, name, twilioToken != null);
         store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken));
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);

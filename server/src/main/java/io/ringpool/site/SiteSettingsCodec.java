@@ -38,9 +38,6 @@ public final class SiteSettingsCodec {
                 0, SiteSettings.DEFAULT_TARGET_CALL, SiteSettings.DEFAULT_RETENTION,
                 countryOf(defaultNumber), List.of(), defaultNumber, defaultNumber, ZoneId.of("UTC"), "USD");
         SiteSettings result = apply(base, body);
-        if (result.domains().isEmpty()) {
-            throw new ApiException(422, "missing_field", "'domains' must list at least one domain the script runs on", "domains");
-        }
         if (!body.has("forwardTo")) {
             result = new SiteSettings(result.leaseTtlSeconds(), result.heartbeatSeconds(), result.endGraceSeconds(),
                     result.coolDownSeconds(), result.intentHoldSeconds(), result.exhaustionPolicy(), result.uniquenessDays(),

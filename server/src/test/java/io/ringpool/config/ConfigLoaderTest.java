@@ -41,10 +41,15 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server.port");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "mysql://x")))
                 .hasMessageContaining("store.url");
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "short")))
-                .hasMessageContaining("security.adminKey");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_SECRET_KEY", "not-hex")))
+                .hasMessageContaining("security.secretKey");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", "calls.example.com")))
                 .hasMessageContaining("server.publicUrl");
+    }
+
+    @Test
+    void aShortAdminKeyIsAcceptedWithAWarningBecauseTheOperatorChoseIt() {
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "admin")).security().adminKey()).isEqualTo("admin");
     }
 
     @Test

@@ -180,6 +180,19 @@ class SessionsOverHttpTest {
     }
 
     @Test
+    void aMinimalSiteAndPoolNeedOnlyTheDefaultNumberAndTheNumbers() {
+        Reply site = server.post("/v1/sites", TestServer.ADMIN_KEY, Map.of("name", "Bare", "defaultNumber", "+74957770000"));
+        assertThat(site.status()).as(site.body()).isEqualTo(201);
+        Reply pool = server.post("/v1/sites/" + site.text("siteId") + "/pools", site.text("apiKey"),
+                Map.of("numbers", List.of("+74957770001")));
+        assertThat(pool.status()).as(pool.body()).isEqualTo(201);
+        Reply visit = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.text("publicKey") + "\",\"visitorId\":\"v1\"}",
+                "application/json", Map.of("User-Agent", TestServer.CHROME, "Origin", "https://anywhere.example"));
+        assertThat(visit.status()).as("a site without domains accepts any origin").isEqualTo(201);
+        assertThat(visit.text("number")).isEqualTo("+74957770001");
+    }
+
+    @Test
     void anotherSitesKeySeesNothingOfThisSite() {
         var mine = server.siteWithPool(numbers(2));
         var theirs = server.siteWithPool(List.of("+74959990001"));
