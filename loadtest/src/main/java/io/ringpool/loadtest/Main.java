@@ -62,8 +62,9 @@ public final class Main {
                     }
                     new MemoryScenario(api, o).run(out);
                 }
+                case "report" -> new ReportScenario(api, o).run(out);
                 default -> {
-                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory");
+                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report");
                     System.exit(2);
                 }
             }
