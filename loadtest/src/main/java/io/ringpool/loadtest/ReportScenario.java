@@ -47,6 +47,7 @@ final class ReportScenario {
         int visitors = o.intOpt("visitors", 250_000, "distinct visitors (the rest are returning visits)");
         int connections = o.intOpt("connections", 64, "connections");
         int repeats = o.intOpt("repeats", 20, "timed repetitions of each cached report");
+        int settleSeconds = o.intOpt("settle", 12, "seconds to wait after the last write before timing again");
         o.rejectUnknown();
 
         ServerApi.Site site = api.createSite("loadtest-report", "+74950000000");
@@ -99,13 +100,23 @@ final class ReportScenario {
                     calls += pc.ok();
                 }
                 api.advanceClock(1200);
+                // Each clock call sweeps once, and a sweep ends at most 2,000 leases per pool:
+                // keep sweeping until the batch's leases are gone, so the next batch finds numbers.
+                for (int k = 0; k < 1_000 && liveSessions() > 0; k++) {
+                    api.advanceClock(0);
+                }
             }
         }
         LocalDate from = LocalDate.ofInstant(firstDay, ZoneOffset.UTC).minusDays(1);
         LocalDate to = LocalDate.ofInstant(api.advanceClock(0), ZoneOffset.UTC).plusDays(1);
         String range = "from=" + from + "&to=" + to;
         Map<String, Object> timings = new LinkedHashMap<>();
-        timings.put("sources first answer (computed)", time(site, "/reports/sources?" + range, 1));
+        timings.put("sources right after the last write (computed)", time(site, "/reports/sources?" + range, 1));
+        // The server re-reads the last few seconds of visits on each report (a commit may lag its
+        // time stamp); right after a burst of thousands of visits a second that is most of the
+        // work. Measure again once that window has passed, as a marketer opening a report would.
+        sleep(settleSeconds);
+        timings.put("sources after " + settleSeconds + " s (computed)", time(site, "/reports/sources?" + range + "&limit=99", 1));
         timings.put("sources cached (median of " + repeats + ")", time(site, "/reports/sources?" + range, repeats));
         timings.put("sources by source,medium,campaign first_click (computed)",
                 time(site, "/reports/sources?" + range + "&groupBy=source,medium,campaign&model=first_click", 1));
@@ -133,6 +144,18 @@ final class ReportScenario {
         Path file = Results.write(out, "report", results);
         System.out.println("results: " + file);
         return results;
+    }
+
+    private static void sleep(int seconds) {
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private long liveSessions() {
+        return ServerApi.parse(api.http().get("/health", null).join()).path("liveSessions").asLong(0);
     }
 
     /** Median milliseconds of {@code n} answers (n = 1: the one answer). */

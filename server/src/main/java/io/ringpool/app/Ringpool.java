@@ -67,6 +67,7 @@ public final class Ringpool implements AutoCloseable {
     private GroupCommitWriter writer;
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
+    private ScheduledExecutorService reportRefresher;
     private HttpServer http;
     private SessionService sessions;
     private CallService calls;
@@ -141,6 +142,11 @@ public final class Ringpool implements AutoCloseable {
         new ExportApi(new ExportService(db), access, clock).routes(router);
         new DashboardApi(siteRegistry).routes(router);
         reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
+        // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
+        reportRefresher = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("ringpool-report-refresh").daemon(true).unstarted(r));
+        reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
+                5, 5, TimeUnit.SECONDS);
         if (clock instanceof AdjustableClock adjustable) {
             router.post("/v1/test/clock", request -> {
                 access.requireAdmin(request);
@@ -236,6 +242,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (sweeper != null) {
             sweeper.shutdownNow();
+        }
+        if (reportRefresher != null) {
+            reportRefresher.shutdownNow();
         }
         if (workers != null) {
             workers.shutdown();

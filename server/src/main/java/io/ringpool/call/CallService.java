@@ -86,6 +86,7 @@ public final class CallService {
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
         this.writer = writer;
+        CallStore.useH2IndexHints(db.isH2());
         this.db = db;
         this.pools = pools;
         this.poolService = poolService;
