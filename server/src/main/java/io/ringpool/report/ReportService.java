@@ -54,6 +54,7 @@ public final class ReportService {
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
         this.db = db;
+        SiteFacts.h2Hints = db.isH2();
         this.pools = pools;
         this.poolService = poolService;
         this.clock = clock;
@@ -74,7 +75,7 @@ public final class ReportService {
                     long start = System.nanoTime();
                     SiteFacts f = factsOf(siteId);
                     synchronized (f) {
-                        db.read(f::refresh);
+                        db.read(c -> f.refresh(c, now()));
                         LOG.info("report_facts_loaded site={} visits={} calls={} millis={}", siteId, f.visits, f.calls,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
@@ -95,7 +96,7 @@ public final class ReportService {
             try {
                 SiteFacts f = factsOf(siteId);
                 synchronized (f) {
-                    db.read(f::refresh);
+                    db.read(c -> f.refresh(c, now()));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
@@ -127,7 +128,7 @@ public final class ReportService {
         SiteFacts f = factsOf(site.siteId());
         long version;
         synchronized (f) {
-            db.read(f::refresh);
+            db.read(c -> f.refresh(c, now()));
             version = f.version();
         }
         String key = site.siteId() + "|" + version + "|pools|" + range.cacheKey() + "|" + bucketMillis;
@@ -171,7 +172,7 @@ public final class ReportService {
     private Map<String, Object> cached(Site site, String key, Function<SiteFacts, Map<String, Object>> compute) {
         SiteFacts f = factsOf(site.siteId());
         synchronized (f) {
-            db.read(f::refresh);
+            db.read(c -> f.refresh(c, now()));
             String full = site.siteId() + "|" + f.version() + "|" + key;
             return cache.get(full, k -> compute.apply(f));
         }
