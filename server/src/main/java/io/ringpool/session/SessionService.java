@@ -99,7 +99,7 @@ public final class SessionService {
     }
 
     /** How often a start retries after the store said another node holds the chosen number. */
-    private static final int MAX_CONFLICT_RETRIES = 3;
+    private static final int MAX_CONFLICT_RETRIES = 8;
 
     public Started start(StartRequest request) {
         return start(request, 0);
@@ -149,6 +149,13 @@ public final class SessionService {
                         leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
                         if (conflicts >= MAX_CONFLICT_RETRIES) {
                             throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
+                        }
+                        // Nodes with the same view choose the same next number; a short random pause
+                        // lets them fall out of step instead of colliding again.
+                        try {
+                            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 4 << conflicts));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
                         yield start(request, conflicts + 1);
                     }
