@@ -20,6 +20,7 @@ import io.ringpool.http.HttpServer;
 import io.ringpool.http.Json;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.http.StaticAsset;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -129,7 +130,9 @@ public final class Ringpool implements AutoCloseable {
 
         Router router = new Router();
         new OpsApi(db, registry, sessions::liveSessions).routes(router);
-        ScriptAsset script = new ScriptAsset("/static/ringpool.js");
+        // Cached an hour (the script changes only with the server); any page may load it.
+        StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
+                "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
         router.get("/s.js", script::serve);
         new SiteApi(siteService, access).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);

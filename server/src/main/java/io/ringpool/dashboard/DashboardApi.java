@@ -4,6 +4,7 @@ import io.ringpool.http.ApiException;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.http.StaticAsset;
 import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
@@ -21,18 +22,18 @@ public final class DashboardApi {
     static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
 
     private final SiteRegistry sites;
-    private final Map<String, StaticFile> files = new LinkedHashMap<>();
-    private final StaticFile index;
+    private final Map<String, StaticAsset> files = new LinkedHashMap<>();
+    private final StaticAsset index;
 
     public DashboardApi(SiteRegistry sites) {
         this.sites = sites;
         // Page files revalidate every time (they change with the server); the library is versioned.
         String revalidate = "no-cache";
-        this.index = new StaticFile("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
-        files.put("app.js", new StaticFile("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
-        files.put("app.css", new StaticFile("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
-        files.put("uPlot.min.js", new StaticFile(UPLOT + "uPlot.iife.min.js", "application/javascript; charset=utf-8", "public, max-age=86400"));
-        files.put("uPlot.min.css", new StaticFile(UPLOT + "uPlot.min.css", "text/css; charset=utf-8", "public, max-age=86400"));
+        this.index = new StaticAsset("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
+        files.put("app.js", new StaticAsset("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("app.css", new StaticAsset("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
+        files.put("uPlot.min.js", new StaticAsset(UPLOT + "uPlot.iife.min.js", "application/javascript; charset=utf-8", "public, max-age=86400"));
+        files.put("uPlot.min.css", new StaticAsset(UPLOT + "uPlot.min.css", "text/css; charset=utf-8", "public, max-age=86400"));
     }
 
     public void routes(Router router) {
@@ -50,7 +51,7 @@ public final class DashboardApi {
     }
 
     private Response file(Request request) {
-        StaticFile f = files.get(request.pathParam("file"));
+        StaticAsset f = files.get(request.pathParam("file"));
         if (f == null) {
             throw ApiException.notFound("file");
         }

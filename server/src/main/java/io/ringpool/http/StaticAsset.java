@@ -1,7 +1,5 @@
-package io.ringpool.app;
+package io.ringpool.http;
 
-import io.ringpool.http.Request;
-import io.ringpool.http.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,20 +7,30 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Serves the site script from the jar at {@code /s.js}: compressed once at start, with a strong
- * ETag so browsers revalidate cheaply, cached for an hour (the script changes only with the server).
+ * One file from the classpath, read and compressed once at start, served with a strong ETag (so a
+ * browser revalidates with a 304) and gzip when accepted. Serves the site script at /s.js and the
+ * dashboard's files.
  */
-public final class ScriptAsset {
+public final class StaticAsset {
+    private final String contentType;
     private final byte[] plain;
     private final byte[] gzipped;
     private final String etag;
+    private final Map<String, String> headers;
 
-    public ScriptAsset(String resource) {
-        try (InputStream in = ScriptAsset.class.getResourceAsStream(resource)) {
+    public StaticAsset(String resource, String contentType, String cacheControl) {
+        this(resource, contentType, cacheControl, Map.of());
+    }
+
+    /** With {@code extraHeaders} added to every answer. */
+    public StaticAsset(String resource, String contentType, String cacheControl, Map<String, String> extraHeaders) {
+        this.contentType = contentType;
+        try (InputStream in = StaticAsset.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
             }
@@ -33,6 +41,11 @@ public final class ScriptAsset {
             }
             this.gzipped = out.toByteArray();
             this.etag = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(plain), 0, 8) + "\"";
+            Map<String, String> all = new java.util.LinkedHashMap<>(extraHeaders);
+            all.put("ETag", etag);
+            all.put("Cache-Control", cacheControl);
+            all.put("Vary", "Accept-Encoding");
+            this.headers = Map.copyOf(all);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
@@ -45,18 +58,13 @@ public final class ScriptAsset {
     }
 
     public Response serve(Request request) {
-        Map<String, String> headers = Map.of(
-                "ETag", etag,
-                "Cache-Control", "public, max-age=3600",
-                "Vary", "Accept-Encoding",
-                "Access-Control-Allow-Origin", "*");
         String ifNoneMatch = request.header("if-none-match");
         if (ifNoneMatch != null && ifNoneMatch.contains(etag)) {
             return new Response(304, null, new byte[0], headers);
         }
         String accept = request.header("accept-encoding");
-        boolean gzip = accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("gzip");
-        Response r = new Response(200, "application/javascript; charset=utf-8", gzip ? gzipped : plain, headers);
+        boolean gzip = accept != null && accept.toLowerCase(Locale.ROOT).contains("gzip");
+        Response r = new Response(200, contentType, gzip ? gzipped : plain, headers);
         return gzip ? r.withHeader("Content-Encoding", "gzip") : r;
     }
 }
