@@ -70,6 +70,7 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
     private HttpServer http;
+    private Router router;
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
@@ -128,7 +129,7 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        Router router = new Router();
+        router = new Router();
         new OpsApi(db, registry, sessions::liveSessions).routes(router);
         // Cached an hour (the script changes only with the server); any page may load it.
         StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
@@ -216,6 +217,11 @@ public final class Ringpool implements AutoCloseable {
             LOG.error("internal_error", failure);
             return Response.error(500, "internal_error", "an internal error occurred");
         };
+    }
+
+    /** The routes as declared; the OpenAPI test compares them with the document. */
+    public Router router() {
+        return router;
     }
 
     public int port() {
