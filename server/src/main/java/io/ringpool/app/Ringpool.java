@@ -8,6 +8,16 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Authoriser;
+import io.ringpool.account.PasswordHasher;
+import io.ringpool.account.SignIn;
+import io.ringpool.account.SignInApi;
+import io.ringpool.account.UserStore;
+import io.ringpool.account.WorkspaceApi;
+import io.ringpool.account.WorkspaceStore;
+import io.ringpool.account.Workspaces;
 import io.ringpool.call.CallApi;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
@@ -118,17 +128,27 @@ public final class Ringpool implements AutoCloseable {
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        String publicUrl = config.server().publicUrl();
+        UserStore userStore = new UserStore(db);
+        WorkspaceStore workspaceStore = new WorkspaceStore(db);
+        PasswordHasher hasher = new PasswordHasher();
+        SignIn signIn = new SignIn(userStore, hasher, clock);
+        Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
+        AuditLog audit = new AuditLog(db, workspaceStore, clock);
+        AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
-        http.add(new SiteApi(siteService, access)::routes);
-        http.add(new PoolApi(poolService, poolRegistry, access)::routes);
+        http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
+        http.add(new WorkspaceApi(workspaces, siteService, siteRegistry, guard, audit)::routes);
+        http.add(new SiteApi(siteService, guard, audit)::routes);
+        http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, access)::routes);
+        http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
-        http.add(new ReportApi(reports, access)::routes);
-        http.add(new ExportApi(new ExportService(db), access, clock)::routes);
+        http.add(new ReportApi(reports, guard)::routes);
+        http.add(new ExportApi(new ExportService(db), guard, clock)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);

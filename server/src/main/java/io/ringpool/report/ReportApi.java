@@ -3,13 +3,15 @@ package io.ringpool.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.Json;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,24 +33,26 @@ public final class ReportApi {
     static final int MAX_LIMIT = 1_000;
 
     private final ReportService reports;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public ReportApi(ReportService reports, SiteAccess access) {
+    public ReportApi(ReportService reports, AccessApi access) {
         this.reports = reports;
         this.access = access;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/reports/sources", r -> grouped(r, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM)));
-        router.get("/v1/sites/{siteId}/reports/devices", r -> grouped(r, DEVICE_FIELDS, List.of(Dimension.DEVICE)));
-        router.get("/v1/sites/{siteId}/reports/time", this::time);
-        router.get("/v1/sites/{siteId}/reports/daily", this::daily);
-        router.get("/v1/sites/{siteId}/reports/paths", this::paths);
-        router.get("/v1/sites/{siteId}/reports/pools", this::pools);
+        router.get("/v1/sites/{siteId}/reports/sources", access.site(Permission.REPORTS,
+                (r, g) -> grouped(r, g, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM))));
+        router.get("/v1/sites/{siteId}/reports/devices", access.site(Permission.REPORTS,
+                (r, g) -> grouped(r, g, DEVICE_FIELDS, List.of(Dimension.DEVICE))));
+        router.get("/v1/sites/{siteId}/reports/time", access.site(Permission.REPORTS, this::time));
+        router.get("/v1/sites/{siteId}/reports/daily", access.site(Permission.REPORTS, this::daily));
+        router.get("/v1/sites/{siteId}/reports/paths", access.site(Permission.REPORTS, this::paths));
+        router.get("/v1/sites/{siteId}/reports/pools", access.site(Permission.REPORTS, this::pools));
     }
 
-    private Response grouped(Request request, Set<Dimension> allowed, List<Dimension> defaults) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response grouped(Request request, SiteGrant grant, Set<Dimension> allowed, List<Dimension> defaults) {
+        Site site = grant.site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         List<Dimension> groupBy = groupBy(request.queryParam("groupBy"), allowed, defaults);
@@ -70,28 +74,28 @@ public final class ReportApi {
         return json(reports.sources(site, range, model, groupBy, sort, ascending, limit(request, DEFAULT_LIMIT)));
     }
 
-    private Response time(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response time(Request request, SiteGrant grant) {
+        Site site = grant.site();
         ReportRange.rejectUnknown(request, Set.of("from", "to"));
         return json(reports.time(site, ReportRange.of(request, site.settings().timeZone(), reports.now())));
     }
 
-    private Response daily(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response daily(Request request, SiteGrant grant) {
+        Site site = grant.site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "model"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         return json(reports.daily(site, range, Model.parse(request.queryParam("model"))));
     }
 
-    private Response paths(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response paths(Request request, SiteGrant grant) {
+        Site site = grant.site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "limit"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         return json(reports.paths(site, range, limit(request, 50)));
     }
 
-    private Response pools(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response pools(Request request, SiteGrant grant) {
+        Site site = grant.site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "bucketMinutes"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         long span = range.to() - range.from();

@@ -1,5 +1,9 @@
 package io.ringpool.site;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -18,21 +22,23 @@ public final class SiteApi {
             "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
 
     private final SiteService service;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
 
-    public SiteApi(SiteService service, SiteAccess access) {
+    public SiteApi(SiteService service, AccessApi access, AuditLog audit) {
         this.service = service;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
         router.post("/v1/sites", this::create);
-        router.get("/v1/sites/{siteId}", this::get);
-        router.patch("/v1/sites/{siteId}", this::patch);
+        router.get("/v1/sites/{siteId}", access.site(Permission.SITE_READ, this::get));
+        router.patch("/v1/sites/{siteId}", access.site(Permission.SITE_SETTINGS, this::patch));
     }
 
     private Response create(Request request) {
-        access.requireAdmin(request.bearerToken());
+        access.admin(request);
         SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
@@ -40,19 +46,21 @@ public final class SiteApi {
         return Response.created(out);
     }
 
-    private Response get(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
-        return Response.ok(describe(entry.site()));
+    private Response get(Request request, SiteGrant grant) {
+        return Response.ok(describe(grant.site()));
     }
 
-    private Response patch(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
-        SiteChanges changes = changes(JsonBody.of(request));
-        return Response.ok(describe(service.update(entry.site().siteId(), changes)));
+    private Response patch(Request request, SiteGrant grant) {
+        JsonBody body = JsonBody.of(request);
+        SiteChanges changes = changes(body);
+        Site updated = service.update(grant.siteId(), changes);
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
+                "changed " + String.join(", ", FIELDS.stream().filter(body::has).sorted().toList()));
+        return Response.ok(describe(updated));
     }
 
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
-    static SiteChanges changes(JsonBody body) {
+    public static SiteChanges changes(JsonBody body) {
         body.rejectUnknown(FIELDS);
         return new SiteChanges(
                 body.optionalString("name", 200),
@@ -78,7 +86,7 @@ public final class SiteApi {
         return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
-    static Map<String, Object> describe(Site site) {
+    public static Map<String, Object> describe(Site site) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());
