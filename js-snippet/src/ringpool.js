@@ -1,7 +1,4 @@
-/**
- * @license Ringpool site script: shows the visitor's tracking number instead of the site's number; fails open.
- * Design and tunables: js-snippet/README.md
- */
+/** @license Ringpool site script. Source: js-snippet/ */
 // Readable source. The server build (server/pom.xml) minifies it with Closure Compiler (simple
 // optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
 // the 4 KB gzip budget and the browser tests apply to that built file.
@@ -37,6 +34,32 @@
   var MAX_NUMBER_DIGITS = 17;
   /** In a `data-ringpool` element any run of 7 to 15 digits is taken for "the" number. */
   var MIN_MARKED_DIGITS = 7, MAX_MARKED_DIGITS = 15;
+  /**
+   * Longest value sent per lead field, in characters (UTF-16 units, as the server counts): the
+   * server refuses a longer one (422) and stores nothing, so the script cuts it instead.
+   */
+  var LEAD_FIELD_LIMITS = {phone: 64, email: 254, name: 200, message: 4000};
+  /** Longest form id and page URL sent with a lead (the server's limits). */
+  var MAX_FORM_ID = 200, MAX_URL = 4000;
+  /** Form controls whose value may be read at all: no hidden, password, file, checkbox, select… */
+  var READABLE_TYPES = /^(text|tel|email|textarea)$/;
+  /**
+   * Hints (name, id, autocomplete, placeholder) of fields never read, in English and
+   * Russian: card data (autocomplete cc-number, cc-csc…; card, cvv, карта) and passwords.
+   */
+  var SECRET_HINTS = /\bcc-|card|cv[cv]|pass|карт|парол/i;
+  /**
+   * Hints that say what a field holds (word stems, English and Russian); the first that matches
+   * wins, so "phone name" is a phone. `tel` only as a word of its own (`tel`, `your-tel`, `user_tel`,
+   * `tel2`), not in "hotel" or "telegram".
+   */
+  var FIELD_HINTS = [
+    ['phone', /phone|[\W_]tel([\W_\d]|$)|телеф/i],
+    ['email', /mail|почт/i],
+    ['message', /messag|comment|сообщ|коммент/i],
+    ['name', /name|fio|фио|имя/i]
+  ];
+
   /** NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, FILTER_ACCEPT and FILTER_REJECT (the constants themselves cost bytes). */
   var SHOW_ELEMENTS_AND_TEXT = 5, ACCEPT = 1, REJECT_SUBTREE = 2;
 
@@ -52,7 +75,8 @@
   var consented = 1;
   var listening;                    // page events are hooked (once per page)
   var stored = {};                  // what localStorage keeps: see load()
-  var session;                      // the leased session {id, number, defaultNumber, expiresAt, heartbeatSeconds}, or 0
+  var session;                      // the leased session as the server answered it (sessionId, number, defaultNumber, expiresAt, heartbeatSeconds…), or 0
+  var visitSessionId;               // this page's session, leased or not (leads are attributed by it)
   var shownNumber;                  // the number the page now shows (E.164)
   var siteNumber;                   // the number it replaces (the site's default, E.164)
   var shownNational;                // national digits of shownNumber
@@ -85,6 +109,7 @@
   /** window.ringpool(command, argument): the public API (README "Public API"). */
   var api = guarded(function (command, argument) {
     if (command == 'swap') rescan(document.body);
+    if (command == 'lead') reportForm(argument, 1);
     if (command == 'consent') argument === false ? withdrawConsent() : (consented = 1, start(1));
     if (command == 'number') settled ? argument(shownNumber, !!session) : numberCallbacks.push(argument);
   });
@@ -112,18 +137,32 @@
     request.send(JSON.stringify(body));
   }
 
-  /** Soft-releases a lease. sendBeacon survives the page being unloaded (and sends a string as text/plain). */
+  /**
+   * POSTs `body` (a JSON string) to /v1/sessions`path` so that it leaves even when the page is being
+   * unloaded (a form that navigates, a tab closing): sendBeacon, else (it refuses when its 64 KB
+   * queue is full) fetch with keepalive. A string body goes as text/plain: no CORS preflight.
+   */
+  function postBeforeLeaving(path, body) {
+    var url = apiBase + 'v1/sessions' + path;
+    navigator.sendBeacon && navigator.sendBeacon(url, body)
+        // the catch keeps a failed request from reaching the page's unhandledrejection handlers
+        || window.fetch && fetch(url, {method: 'POST', body: body, keepalive: true})['catch'](function () {});
+  }
+
+  /** Soft-releases a lease. */
   function endSession(id) {
-    navigator.sendBeacon && navigator.sendBeacon(apiBase + 'v1/sessions/' + id + '/end', '{}') || post('/' + id + '/end', {});
+    postBeforeLeaving('/' + id + '/end', '{}');
   }
 
   // --- Storage --------------------------------------------------------------------------------
 
   /**
    * The visit as stored, in localStorage or, where that is unavailable, a first-party cookie:
-   * {t: saved at (ms), v: visitor id, s: session or 0}, the session as {i: id, n: number,
-   * d: default number, e: expiresAt, h: heartbeatSeconds}. The short keys are a format: every
-   * visitor's browser keeps them across versions of this script, and other tabs read them.
+   * {t: saved at (ms), v: visitor id, s: the leased session as the server answered it, or 0}.
+   * This is a format: every visitor's browser keeps it across versions of this script, and other
+   * tabs read it. (Before 2026-12 the session was kept as {i, n, d, e, h}; such a stored session is
+   * not read, so a visit in progress at the upgrade asks for its session again and, by its visitor
+   * id, gets the same one back.)
    */
   function load() {
     var text, cookie;
@@ -142,7 +181,7 @@
   function save() {
     if (!consented) return;
     stored.t = Date.now();
-    stored.s = session ? {i: session.id, n: session.number, d: session.defaultNumber, e: session.expiresAt, h: session.heartbeatSeconds} : 0;
+    stored.s = session || 0;
     var text = JSON.stringify(stored);
     try {
       window.localStorage.setItem(NAME, text);
@@ -150,10 +189,6 @@
       // Safari's private mode and storage-blocking settings throw here: fall back to a cookie
       document.cookie = NAME + '=' + encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax';
     }
-  }
-
-  function storedSession(s) {
-    return s && {id: s.i, number: s.n, defaultNumber: s.d, expiresAt: s.e, heartbeatSeconds: s.h};
   }
 
   /** The analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution. */
@@ -173,7 +208,7 @@
     settled = 0;
     listenToThePage();
     stored = load();
-    session = storedSession(stored.s);
+    session = stored.s;
     if (session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN) {
       // another page or tab of this visit holds a live lease: show it at once, then confirm it
       show(session.number, session.defaultNumber);
@@ -191,6 +226,7 @@
     }, function (status, answer) {
       var leasedId = answer && answer.tracked && answer.sessionId;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
+      visitSessionId = answer && answer.sessionId;
       if (!answer || !answer.number) return settle();
       if (answer.visitorId) stored.v = answer.visitorId;
       if (!late && Date.now() - startedAt > answerDeadline) {
@@ -200,8 +236,7 @@
         save();
         return settle();
       }
-      session = leasedId ? {id: leasedId, number: answer.number, defaultNumber: answer.defaultNumber,
-        expiresAt: answer.expiresAt, heartbeatSeconds: answer.heartbeatSeconds} : 0;
+      session = leasedId ? answer : 0;
       save();
       show(answer.number, answer.defaultNumber || answer.number);
       heartbeat();
@@ -217,9 +252,9 @@
   function heartbeat(countPageView) {
     clearTimeout(heartbeatTimer);
     if (!session || !running || document.visibilityState == 'hidden') return;
-    var id = session.id;
+    var id = session.sessionId;
     post('/' + id + '/heartbeat', {}, function (status, answer) {
-      if (!session || session.id != id) return;
+      if (!session || session.sessionId != id) return;
       if (status == 200 && answer) {
         session.expiresAt = answer.expiresAt || session.expiresAt;
         save();
@@ -235,11 +270,11 @@
   }
 
   function sendPageView() {
-    session && post('/' + session.id + '/pageviews', {url: location.href, title: document.title});
+    session && post('/' + session.sessionId + '/pageviews', {url: location.href, title: document.title});
   }
 
   function sendIntent(kind) {
-    session && post('/' + session.id + '/intent', {kind: kind});
+    session && post('/' + session.sessionId + '/intent', {kind: kind});
   }
 
   /** Whether `text` shows the visitor's leased number. */
@@ -270,7 +305,7 @@
     }));
     // pagehide, not unload: unload is unreliable on mobile and keeps pages out of the back/forward cache
     window.addEventListener('pagehide', guarded(function () {
-      session && running && endSession(session.id);
+      session && running && endSession(session.sessionId);
     }));
     // capture phase: the page's own handlers may stop the click from bubbling
     document.addEventListener('click', guarded(function (event) {
@@ -283,6 +318,18 @@
     }));
     // there is no event for pushState/replaceState: wrap them (the page's own call runs first, unchanged)
     window.addEventListener('popstate', guarded(routeChanged));
+    // Form submissions, in the capture phase on window: it runs before any handler of the page, so a
+    // page that posts the form itself (preventDefault + fetch/XHR) or stops the event is seen too,
+    // and the beacon leaves before a native submission navigates away. Nothing here touches the event.
+    window.addEventListener('submit', guarded(function (event) {
+      reportForm(event.target);
+    }), true);
+    // form.submit() from a page's script fires no submit event: wrap it (the page's call runs unchanged)
+    var formPrototype = window.HTMLFormElement && HTMLFormElement.prototype, nativeSubmit = formPrototype && formPrototype.submit;
+    nativeSubmit && (formPrototype.submit = function () {
+      guarded(reportForm)(this);
+      return nativeSubmit.apply(this, arguments);
+    });
     ['pushState', 'replaceState'].forEach(function (method) {
       var original = history[method];
       original && (history[method] = function () {
@@ -298,18 +345,18 @@
     consented = 0;
     if (running) {
       running = 0;
-      session && endSession(session.id);
+      session && endSession(session.sessionId);
       clearTimeout(heartbeatTimer);
       observer && observer.disconnect();
       observer = 0;
     }
-    session = 0;
+    session = visitSessionId = 0;
     stored = {};
     try {
       window.localStorage.removeItem(NAME);
     } catch (blocked) {
     }
-    if (document.cookie.indexOf(NAME + '=') >= 0) document.cookie = NAME + '=;path=/;max-age=0';
+    document.cookie = NAME + '=;path=/;max-age=0';   // a no-op where there is no such cookie
     for (var change; change = undoLog.pop();) change[1] ? change[0].setAttribute('href', change[2]) : change[0].data = change[2];
     shownNumber = 0;
     earlierNumbers = [];
@@ -326,6 +373,49 @@
     revealHiddenNumbers();
     settled = 1;
     while (numberCallbacks.length) guarded(numberCallbacks.shift())(shownNumber, !!session);
+  }
+
+  // --- Leads: form submissions ---------------------------------------------------------------
+
+  /** Which of the four lead fields `field` holds (phone, email, name, message), or undefined: never a secret or a hidden field. */
+  function leadFieldOf(field) {
+    var type = field.type, i,
+        // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
+        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join(' ');
+    if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
+        // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
+        || !field.getClientRects().length) return;
+    for (i = 0; i < FIELD_HINTS.length; i++) if (FIELD_HINTS[i][1].test(hints)) return FIELD_HINTS[i][0];
+    if (type == 'textarea') return 'message';
+  }
+
+  /**
+   * Sends a lead for `form` when it is one: it has a phone or e-mail field or is marked
+   * data-ringpool-lead (or `always`: the page asked with ringpool('lead', form)), and neither it
+   * nor an ancestor is marked data-ringpool-ignore. Reads only the four lead fields; nothing on the
+   * form changes. Without a session (consent withheld, server down, no answer yet) nothing is sent.
+   * @param {*=} always
+   */
+  function reportForm(form, always) {
+    var sessionId = session ? session.sessionId : visitSessionId, fields = {}, contactField, sent, elements, i, kind, value;
+    if (!running || !sessionId || form.closest('[data-ringpool-ignore]')) return;
+    elements = form.elements;
+    for (i = 0; i < elements.length; i++) {
+      if (!(kind = leadFieldOf(elements[i]))) continue;
+      contactField = contactField || kind == 'phone' || kind == 'email';
+      value = elements[i].value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
+      // the first filled field of a kind wins
+      if (value && !fields[kind]) sent = fields[kind] = value;
+    }
+    if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
+    // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
+    // the server merges repeats of a person and form within its duplicates window
+    postBeforeLeaving('/' + sessionId + '/leads', JSON.stringify({
+      kind: 'form',
+      formId: String(form.getAttribute('id') || form.getAttribute('name') || [].indexOf.call(document.forms, form)).slice(0, MAX_FORM_ID),
+      url: location.href.slice(0, MAX_URL),
+      fields: fields
+    }));
   }
 
   // --- Swapping -------------------------------------------------------------------------------

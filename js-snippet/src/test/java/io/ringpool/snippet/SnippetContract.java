@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -245,16 +248,16 @@ abstract class SnippetContract {
     void aLeaseThatEndedUnderThePageIsReplacedAndTheNewNumberSwappedIn() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay&site=renew"));
         String first = awaitNumber(tab, RENEW_POOL_PREFIX);
-        String sessionId = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.i");
+        String sessionId = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
         int sessionsBefore = relay.requests("/v1/sessions").size();
         ringpool.call("POST", "/v1/sessions/" + sessionId + "/end", null, "{}", 204);
         // the next heartbeat (every 5 s) gets 410; the script starts a new session for the same visitor
         // and swaps whatever number that one holds (the same visitor may get the same number back)
         await(() -> relay.requests("/v1/sessions").size() > sessionsBefore, Duration.ofSeconds(9), "a new session after the 410");
-        await(() -> { String id = tab.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.i : null");
+        await(() -> { String id = tab.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.sessionId : null");
                       return id != null && !id.equals(sessionId); },
                 Duration.ofSeconds(3), "the new session stored");
-        String second = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.n");
+        String second = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.number");
         assertThat(second).startsWith(RENEW_POOL_PREFIX);
         await(() -> ("tel:" + second).equals(tab.text("return document.getElementById('s-tel').getAttribute('href')")),
                 Duration.ofSeconds(2), "the new session's number on the page");
@@ -274,6 +277,195 @@ abstract class SnippetContract {
         tab.navigate(fixtures.page("hide.html", "server=none"));
         await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(3), "an end call on pagehide");
         assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
+    }
+
+    // ---- leads: form submissions (API.md "Leads") ----
+
+    @Test
+    void aNativeFormThatNavigatesAwayStillDeliversItsLead() throws Exception {
+        String page = fixtures.page("forms.html", "server=relay");
+        Browser.Tab tab = browser.open(page);
+        awaitNumber(tab, RU_POOL_PREFIX);
+        String sessionId = storedSessionId(tab);
+        tab.js("""
+                var f = document.getElementById('callback');
+                f.querySelector('[name=name]').value = '  Иван Петров ';
+                f.querySelector('[name=your-tel]').value = '+7 (916) 123-45-67';
+                f.querySelector('[name=email]').value = 'ivan@example.com';
+                f.querySelector('[name=comment]').value = 'Перезвоните после 18:00';
+                f.querySelector('[name=city]').value = 'Москва';
+                f.querySelector('button').click();""");
+        awaitPath(tab, "/thanks.html");
+        Relay.Request lead = awaitLeads(1).get(0);
+        assertThat(lead.path()).isEqualTo("/v1/sessions/" + sessionId + "/leads");
+        assertThat(lead.contentType()).as("a CORS-simple beacon").startsWith("text/plain");
+        JsonNode body = json(lead.body());
+        assertThat(body.get("kind").asText()).isEqualTo("form");
+        assertThat(body.get("formId").asText()).isEqualTo("callback");
+        assertThat(body.get("url").asText()).isEqualTo(page);
+        assertThat(fields(body)).containsExactlyInAnyOrderEntriesOf(Map.of("name", "Иван Петров", "phone", "+7 (916) 123-45-67",
+                "email", "ivan@example.com", "message", "Перезвоните после 18:00"));
+    }
+
+    @Test
+    void aFormThePagePostsItselfIsReportedAndStillPostedByThePage() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> Boolean.TRUE.equals(tab.js("return !!document.forms['ajax-form']")), Duration.ofSeconds(3), "the app's form rendered");
+        // requestSubmit, as single-page apps call it (HtmlUnit 5.7's fires no submit event: there, a click);
+        // the page's handler cancels the submission, stops the event and posts by fetch
+        tab.js("""
+                var f = document.forms['ajax-form'];
+                f.querySelector('[name=fio]').value = 'Анна Смирнова';
+                f.querySelector('[name=user_tel]').value = '8 916 000-00-00';
+                """ + (realBrowser() ? "f.requestSubmit();" : "f.querySelector('button').click();"));
+        JsonNode body = json(awaitLeads(1).get(0).body());
+        // HtmlUnit 5.7 does not complete the page's own fetch of FormData; a real browser must
+        if (realBrowser()) awaitText(tab, "ajax-result", "sent");
+        assertThat(body.get("formId").asText()).isEqualTo("ajax-form");
+        assertThat(fields(body)).containsExactlyInAnyOrderEntriesOf(Map.of("name", "Анна Смирнова", "phone", "8 916 000-00-00"));
+        assertThat(tab.text("return location.pathname")).as("the page's own handling is untouched").isEqualTo("/forms.html");
+    }
+
+    @Test
+    void aFormSubmittedByItsScriptsSubmitCallIsReported() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('scripted');
+                f.querySelector('[name=phone]').value = '+7 916 555 44 33';
+                f.querySelector('button').click();""");
+        awaitPath(tab, "/thanks.html");
+        JsonNode body = json(awaitLeads(1).get(0).body());
+        assertThat(body.get("formId").asText()).isEqualTo("scripted");
+        assertThat(fields(body)).containsExactlyInAnyOrderEntriesOf(Map.of("phone", "+7 916 555 44 33"));
+    }
+
+    @Test
+    void passwordsCardsHiddenAndInvisibleFieldsNeverLeaveThePage() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('signup');
+                function set(name, value) { f.querySelector('[name="' + name + '"]').value = value; }
+                set('first_name', 'Olga');
+                set('login', 'olga@example.com');
+                set('password', 'S3cret-pa55');
+                set('card_number', '4111 1111 1111 1111');
+                set('cvv', '987');
+                set('Номер карты', '5555 5555 5555 4444');
+                set('pass_phrase', 'correct horse battery');
+                set('phone_confirm', '+7 999 111 22 33');
+                f.querySelector('button').click();""");
+        awaitPath(tab, "/thanks.html");
+        Relay.Request lead = awaitLeads(1).get(0);
+        assertThat(fields(json(lead.body())))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("name", "Olga", "email", "olga@example.com"));
+        // kind, formId and url are the rest of the body; the url holds a random port, so look at the fields alone
+        assertThat(json(lead.body()).get("fields").toString())
+                .doesNotContain("S3cret", "4111", "987", "5555", "horse", "+70000000001", "999", "SELECT-VALUE");
+        assertThat(json(lead.body()).get("formId").asText()).isEqualTo("signup");
+    }
+
+    @Test
+    void ignoredFormsAndFormsWithoutContactFieldsSendNothing() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                document.querySelector('#ignored [name=phone]').value = '+7 916 111 11 11';
+                document.querySelector('#ignored button').click();
+                document.querySelector('#ignored-inside [name=email]').value = 'ignored@example.com';
+                document.querySelector('#ignored-inside button').click();
+                document.querySelector('#search [name=q]').value = 'price list';
+                document.querySelector('#search button').click();""");
+        // the marker: a lead sent after the three; once it has arrived, a lead for any of them would have too
+        tab.js("document.querySelector('#question textarea').value = 'marker question'; document.querySelector('#question button').click();");
+        awaitLeads(1);
+        assertThat(relay.requests("/leads")).as("only the marker (a form marked data-ringpool-lead)").hasSize(1)
+                .allSatisfy(r -> assertThat(fields(json(r.body()))).containsExactlyEntriesOf(Map.of("message", "marker question")));
+    }
+
+    @Test
+    void withdrawnConsentSendsNoLead() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("ringpool('consent', false)");
+        tab.js("document.querySelector('#question textarea').value = 'sent without consent'; document.querySelector('#question button').click();");
+        int sessionsBefore = relay.requests("/v1/sessions").size();
+        // the marker: consent given again opens a session, a request sent after the form's submission
+        tab.js("ringpool('consent', true)");
+        await(() -> relay.requests("/v1/sessions").size() > sessionsBefore, Duration.ofSeconds(3), "the marker: a new session");
+        assertThat(relay.requests("/leads")).isEmpty();
+    }
+
+    @Test
+    void aDownServerNeverStopsAFormFromSubmitting() throws Exception {
+        String fill = """
+                var f = document.getElementById('callback');
+                f.querySelector('[name=your-tel]').value = '+7 916 123 45 67';
+                f.querySelector('button').click();""";
+        // the script itself unreachable
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=down"));
+        tab.js(fill);
+        awaitPath(tab, "/thanks.html");
+
+        // the script loaded, the API down from the start: no session, so no lead to send
+        browser.reset();
+        relay.apiDown = true;
+        tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        Browser.Tab noApi = tab;
+        await(() -> "none".equals(noApi.text("var n = null; if (window.ringpool && ringpool.v) ringpool('number', function (x) { n = x || 'none' }); return n")),
+                Duration.ofSeconds(5), "the script gave up");
+        tab.js(fill);
+        awaitPath(tab, "/thanks.html");
+        assertThat(relay.requests("/leads")).isEmpty();
+
+        // the API going down under a page that has its session: the lead is tried, the form goes on
+        browser.reset();
+        relay.reset();
+        tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        relay.apiDown = true;
+        tab.js(fill);
+        awaitPath(tab, "/thanks.html");
+        awaitLeads(1);
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+
+    List<Relay.Request> awaitLeads(int count) throws InterruptedException {
+        await(() -> relay.requests("/leads").size() >= count, Duration.ofSeconds(5), count + " lead(s) at the server");
+        return relay.requests("/leads");
+    }
+
+    static Map<String, String> fields(JsonNode lead) {
+        Map<String, String> m = new LinkedHashMap<>();
+        lead.get("fields").properties().forEach(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    static String storedSessionId(Browser.Tab tab) {
+        return tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
+    }
+
+    /** Waits for the tab to show {@code path}; while a page unloads the engine may refuse to run script, which counts as not yet. */
+    static void awaitPath(Browser.Tab tab, String path) throws InterruptedException {
+        await(() -> {
+            try {
+                return path.equals(tab.text("return location.pathname"));
+            } catch (RuntimeException navigating) {
+                return false;
+            }
+        }, Duration.ofSeconds(5), "the page at " + path);
     }
 
     // ---- helpers ----
