@@ -34,6 +34,8 @@ abstract class SnippetContract {
     Ringpool.Site us;
     /** A +7 site with the shortest heartbeat (5 s) and no grace after an end, so a lease can be ended under a page. */
     Ringpool.Site renew;
+    /** A +7 site with one number, leased by another visitor in the test that needs the pool exhausted. */
+    Ringpool.Site tiny;
     Relay relay;
     FixtureServer fixtures;
     Browser browser;
@@ -62,9 +64,10 @@ abstract class SnippetContract {
         us = ringpool.createSite("Fixture US", Ringpool.US_DEFAULT_NUMBER, US_POOL_PREFIX, 20);
         renew = ringpool.createSite("Fixture renew", Ringpool.DEFAULT_NUMBER, RENEW_POOL_PREFIX, 10);
         ringpool.patchSite(renew, "{\"heartbeatSeconds\":5,\"endGraceSeconds\":0}");
+        tiny = ringpool.createSite("Fixture tiny", Ringpool.DEFAULT_NUMBER, "+7495000200", 1);
         relay = new Relay(ringpool.baseUrl());
         fixtures = new FixtureServer(ringpool.baseUrl(), relay.baseUrl(),
-                Map.of("ru", ru.publicKey(), "us", us.publicKey(), "renew", renew.publicKey()));
+                Map.of("ru", ru.publicKey(), "us", us.publicKey(), "renew", renew.publicKey(), "tiny", tiny.publicKey()));
         browser = newBrowser(fixtures);
     }
 
@@ -383,6 +386,20 @@ abstract class SnippetContract {
         awaitLeads(1);
         assertThat(relay.requests("/leads")).as("only the marker (a form marked data-ringpool-lead)").hasSize(1)
                 .allSatisfy(r -> assertThat(fields(json(r.body()))).containsExactlyEntriesOf(Map.of("message", "marker question")));
+    }
+
+    @Test
+    void aVisitThePoolCouldNotTrackStillDeliversItsLead() throws Exception {
+        assertThat(ringpool.startSessionAsAnotherVisitor(tiny)).as("the tiny site's one number taken").contains("\"tracked\":true");
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay&site=tiny"));
+        await(() -> "untracked".equals(tab.text("var n = null; if (window.ringpool && ringpool.v) "
+                + "ringpool('number', function (x, tracked) { n = x && !tracked ? 'untracked' : 'other' }); return n")),
+                Duration.ofSeconds(5), "the site's own number shown, untracked");
+        tab.js("document.querySelector('#callback [name=email]').value = 'untracked@example.com'; document.querySelector('#callback button').click();");
+        awaitPath(tab, "/thanks.html");
+        Relay.Request lead = awaitLeads(1).get(0);
+        assertThat(lead.path()).as("the visit's own session, untracked as it is").matches("/v1/sessions/[^/]+/leads");
+        assertThat(fields(json(lead.body()))).containsExactlyEntriesOf(Map.of("email", "untracked@example.com"));
     }
 
     @Test
