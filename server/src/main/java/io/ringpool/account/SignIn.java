@@ -1,5 +1,7 @@
 package io.ringpool.account;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.Keys;
 import java.time.Clock;
@@ -41,13 +43,19 @@ public final class SignIn {
     private final Clock clock;
     private final SignInThrottle perAccount;
     private final SignInThrottle perAddress;
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Counter throttled;
 
-    public SignIn(UserStore users, PasswordHasher hasher, Clock clock) {
+    public SignIn(UserStore users, PasswordHasher hasher, Clock clock, MeterRegistry registry) {
         this.users = users;
         this.hasher = hasher;
         this.clock = clock;
         this.perAccount = new SignInThrottle(clock, ACCOUNT_FAILURES, THROTTLE_WINDOW.toMillis());
         this.perAddress = new SignInThrottle(clock, ADDRESS_FAILURES, THROTTLE_WINDOW.toMillis());
+        this.succeeded = Counter.builder("ringpool.signins").tag("outcome", "success").register(registry);
+        this.failed = Counter.builder("ringpool.signins").tag("outcome", "failed").register(registry);
+        this.throttled = Counter.builder("ringpool.signins").tag("outcome", "throttled").register(registry);
     }
 
     /**
@@ -61,6 +69,7 @@ public final class SignIn {
         String from = "address:" + (address == null ? "" : address);
         long wait = Math.max(perAccount.retryAfterSeconds(account), perAddress.retryAfterSeconds(from));
         if (wait > 0) {
+            throttled.increment();
             LOG.info("signin_throttled address={}", address);
             throw AccountFailures.throttled(wait);
         }
@@ -75,6 +84,7 @@ public final class SignIn {
         if (!ok) {
             perAccount.fail(account);
             perAddress.fail(from);
+            failed.increment();
             LOG.info("signin_failed address={}", address);
             throw AccountFailures.wrongCredentials();
         }
@@ -88,6 +98,7 @@ public final class SignIn {
         UserSession session = new UserSession(Keys.id("us_"), user.userId(), Keys.random("", 24), now, now, now.plus(LIFETIME), null,
                 address, userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length())));
         users.insertSession(session, Keys.sha256Hex(token));
+        succeeded.increment();
         LOG.info("signin user={}", user.userId());
         return new Started(token, session, user);
     }

@@ -132,7 +132,7 @@ public final class Ringpool implements AutoCloseable {
         UserStore userStore = new UserStore(db);
         WorkspaceStore workspaceStore = new WorkspaceStore(db);
         PasswordHasher hasher = new PasswordHasher();
-        SignIn signIn = new SignIn(userStore, hasher, clock);
+        SignIn signIn = new SignIn(userStore, hasher, clock, registry);
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
