@@ -41,9 +41,15 @@ import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
 import io.ringpool.store.StoreOverloadedException;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -113,7 +119,8 @@ public final class Ringpool implements AutoCloseable {
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
@@ -123,6 +130,9 @@ public final class Ringpool implements AutoCloseable {
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
         siteService.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
@@ -134,12 +144,15 @@ public final class Ringpool implements AutoCloseable {
         StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
                 "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
         router.get("/s.js", script::serve);
-        new SiteApi(siteService, access).routes(router);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry);
+        new SiteApi(siteService, access, List.of(providersApi)).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);
         new SessionApi(sessions).routes(router);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
+        providersApi.routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         new ReportApi(reports, access).routes(router);
         new ExportApi(new ExportService(db), access, clock).routes(router);

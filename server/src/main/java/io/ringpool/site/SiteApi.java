@@ -6,17 +6,26 @@ import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Admin and marketer endpoints for sites. */
 public final class SiteApi {
     private final SiteService service;
     private final SiteAccess access;
+    private final List<SiteSection> sections;
 
     public SiteApi(SiteService service, SiteAccess access) {
+        this(service, access, List.of());
+    }
+
+    /** @param sections parts of the settings owned by other capabilities (telephony providers) */
+    public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections) {
         this.service = service;
         this.access = access;
+        this.sections = List.copyOf(sections);
     }
 
     public void routes(Router router) {
@@ -27,8 +36,10 @@ public final class SiteApi {
 
     private Response create(Request request) {
         access.requireAdmin(request);
-        JsonBody body = Json.parseObject(requireJson(request));
+        byte[] raw = requireJson(request);
+        JsonBody body = Json.parseObject(raw);
         SiteService.CreatedSite created = service.create(body, null);
+        applySections(created.site().siteId(), raw);
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
@@ -42,11 +53,32 @@ public final class SiteApi {
 
     private Response patch(Request request) {
         SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
-        JsonBody body = Json.parseObject(requireJson(request));
-        return Response.ok(describe(service.update(entry, body)));
+        byte[] raw = requireJson(request);
+        JsonBody body = Json.parseObject(raw);
+        Site updated = service.update(entry, body);
+        applySections(updated.siteId(), raw);
+        return Response.ok(describe(updated));
     }
 
-    static Map<String, Object> describe(Site site) {
+    /** Hands each section its part of the body (already known to be one JSON object). */
+    private void applySections(String siteId, byte[] raw) {
+        if (sections.isEmpty()) {
+            return;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(raw);
+            for (SiteSection section : sections) {
+                JsonNode part = node.get(section.field());
+                if (part != null) {
+                    section.apply(siteId, part);
+                }
+            }
+        } catch (java.io.IOException unreadable) {
+            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+        }
+    }
+
+    Map<String, Object> describe(Site site) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());
@@ -54,6 +86,9 @@ public final class SiteApi {
         out.putAll(SiteSettingsCodec.toMap(site.settings()));
         out.put("twilioConfigured", site.twilioConfigured());
         out.put("createdAt", site.createdAt());
+        for (SiteSection section : sections) {
+            out.put(section.field(), section.describe(site.siteId()));
+        }
         return out;
     }
 

@@ -17,7 +17,7 @@ public final class SiteService {
     /** Credentials chosen by the caller instead of generated (the demo site uses this). */
     public record FixedKeys(String siteId, String publicKey, String apiKey, String webhookSecret) {}
 
-    public static final Set<String> CREATE_FIELDS = Stream.concat(SiteSettingsCodec.SETTING_FIELDS.stream(), Stream.of("name"))
+    public static final Set<String> CREATE_FIELDS = Stream.concat(SiteSettingsCodec.SETTING_FIELDS.stream(), Stream.of("name", "providers"))
             .collect(Collectors.toUnmodifiableSet());
 
     private final SiteStore store;
