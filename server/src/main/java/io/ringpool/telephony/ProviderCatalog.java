@@ -1,6 +1,13 @@
 package io.ringpool.telephony;
 
+import io.ringpool.telephony.freeswitch.FreeswitchProvider;
 import io.ringpool.telephony.mango.MangoProvider;
+import io.ringpool.telephony.plivo.PlivoProvider;
+import io.ringpool.telephony.signalwire.SignalwireProvider;
+import io.ringpool.telephony.telnyx.TelnyxProvider;
+import io.ringpool.telephony.uis.UisProvider;
+import io.ringpool.telephony.vonage.VonageProvider;
+import io.ringpool.telephony.zadarma.ZadarmaProvider;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.TelephonyProvider;
 import java.util.List;
@@ -15,6 +22,13 @@ public final class ProviderCatalog {
 
     public static Providers standard() {
         return new Providers(List.<TelephonyProvider>of(
-                new MangoProvider()));
+                new MangoProvider(),
+                new ZadarmaProvider(),
+                new TelnyxProvider(),
+                new VonageProvider(),
+                new PlivoProvider(),
+                new SignalwireProvider(),
+                new FreeswitchProvider(),
+                new UisProvider()));
     }
 }
