@@ -43,6 +43,7 @@ import io.ringpool.store.StoreException;
 import io.ringpool.store.StoreOverloadedException;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
 import io.ringpool.telephony.provider.ProviderSettingsService;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
@@ -79,6 +80,7 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private int port;
 
@@ -139,12 +141,13 @@ public final class Ringpool implements AutoCloseable {
         }
 
         Router router = new Router();
-        new OpsApi(db, registry, sessions::liveSessions).routes(router);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+        new OpsApi(db, registry, sessions::liveSessions, asterisk::states).routes(router);
         // Cached an hour (the script changes only with the server); any page may load it.
         StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
                 "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
         router.get("/s.js", script::serve);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
         new SiteApi(siteService, access, List.of(providersApi)).routes(router);
@@ -153,6 +156,7 @@ public final class Ringpool implements AutoCloseable {
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         providersApi.routes(router);
+        asterisk.start();
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         new ReportApi(reports, access).routes(router);
         new ExportApi(new ExportService(db), access, clock).routes(router);
@@ -255,6 +259,9 @@ public final class Ringpool implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();

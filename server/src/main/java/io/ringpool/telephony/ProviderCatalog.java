@@ -1,5 +1,6 @@
 package io.ringpool.telephony;
 
+import io.ringpool.telephony.asterisk.AsteriskProvider;
 import io.ringpool.telephony.freeswitch.FreeswitchProvider;
 import io.ringpool.telephony.mango.MangoProvider;
 import io.ringpool.telephony.plivo.PlivoProvider;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * The providers this server speaks. Adding one: write its package ({@code telephony.<name>}, one
- * {@link TelephonyProvider}), and add one line here.
+ * {@link TelephonyProvider}), and add one line here. A provider Ringpool connects out to (Asterisk)
+ * also has its connector started in the composition root.
  */
 public final class ProviderCatalog {
 
@@ -29,6 +31,7 @@ public final class ProviderCatalog {
                 new PlivoProvider(),
                 new SignalwireProvider(),
                 new FreeswitchProvider(),
-                new UisProvider()));
+                new UisProvider(),
+                new AsteriskProvider()));
     }
 }
