@@ -1,18 +1,25 @@
 package io.ringpool.site;
 
-import io.ringpool.http.ApiException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Admin and marketer endpoints for sites. */
+/** Admin and marketer endpoints for sites: JSON in, typed commands to {@link SiteService}, JSON out. */
 public final class SiteApi {
+
+    /** Every field a site body may carry, on creation and on change alike. */
+    static final Set<String> FIELDS = Set.of("name",
+            "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
+            "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
+
     private final SiteService service;
     private final SiteAccess access;
     private final List<SiteSection> sections;
@@ -21,7 +28,7 @@ public final class SiteApi {
         this(service, access, List.of());
     }
 
-    /** @param sections parts of the settings owned by other capabilities (telephony providers) */
+    /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
     public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections) {
         this.service = service;
         this.access = access;
@@ -35,11 +42,9 @@ public final class SiteApi {
     }
 
     private Response create(Request request) {
-        access.requireAdmin(request);
-        byte[] raw = requireJson(request);
-        JsonBody body = Json.parseObject(raw);
-        SiteService.CreatedSite created = service.create(body, null);
-        applySections(created.site().siteId(), raw);
+        access.requireAdmin(request.bearerToken());
+        SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
+        applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
@@ -47,35 +52,62 @@ public final class SiteApi {
     }
 
     private Response get(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         return Response.ok(describe(entry.site()));
     }
 
     private Response patch(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
-        byte[] raw = requireJson(request);
-        JsonBody body = Json.parseObject(raw);
-        Site updated = service.update(entry, body);
-        applySections(updated.siteId(), raw);
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
+        SiteChanges changes = changes(JsonBody.of(request));
+        Site updated = service.update(entry.site().siteId(), changes);
+        applySections(updated.siteId(), request.body());
         return Response.ok(describe(updated));
     }
 
-    /** Hands each section its part of the body (already known to be one JSON object). */
-    private void applySections(String siteId, byte[] raw) {
+    /** Hands each section its part of the body (already read as one JSON object by {@link JsonBody#of}). */
+    private void applySections(String siteId, byte[] body) {
         if (sections.isEmpty()) {
             return;
         }
+        JsonNode node;
         try {
-            JsonNode node = Json.MAPPER.readTree(raw);
-            for (SiteSection section : sections) {
-                JsonNode part = node.get(section.field());
-                if (part != null) {
-                    section.apply(siteId, part);
-                }
-            }
+            node = Json.MAPPER.readTree(body);
         } catch (java.io.IOException unreadable) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+            throw new IllegalStateException("a body JsonBody accepted is unreadable", unreadable);
         }
+        for (SiteSection section : sections) {
+            JsonNode part = node.get(section.field());
+            if (part != null) {
+                section.apply(siteId, part);
+            }
+        }
+    }
+
+    /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
+    static SiteChanges changes(JsonBody body) {
+        body.rejectUnknown(FIELDS);
+        return new SiteChanges(
+                body.optionalString("name", 200),
+                seconds(body, "leaseTtlSeconds"),
+                seconds(body, "heartbeatSeconds"),
+                seconds(body, "endGraceSeconds"),
+                seconds(body, "coolDownSeconds"),
+                seconds(body, "intentHoldSeconds"),
+                body.optionalString("exhaustionPolicy", 40),
+                seconds(body, "uniquenessDays"),
+                seconds(body, "targetCallSeconds"),
+                seconds(body, "retentionDays"),
+                body.optionalString("country", 10),
+                body.optionalStringList("domains", 100, 253),
+                body.optionalString("defaultNumber", 40),
+                body.optionalString("forwardTo", 40),
+                body.optionalString("timeZone", 60),
+                body.optionalString("currency", 10),
+                body.optionalString("twilioAuthToken", 200));
+    }
+
+    private static Integer seconds(JsonBody body, String field) {
+        return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     Map<String, Object> describe(Site site) {
@@ -90,21 +122,5 @@ public final class SiteApi {
             out.put(section.field(), section.describe(site.siteId()));
         }
         return out;
-    }
-
-    /**
-     * Admin endpoints take JSON. Besides {@code application/json} (and {@code +json} types) we
-     * accept no type, {@code text/plain} and {@code application/x-www-form-urlencoded}, which is
-     * what {@code curl -d '{...}'} sends without {@code -H}: the body must still be JSON. Any other
-     * declared type is a 415.
-     */
-    public static byte[] requireJson(Request request) {
-        String type = request.mediaType();
-        boolean accepted = type.isEmpty() || type.equals("application/json") || type.endsWith("+json")
-                || type.equals("text/plain") || type.equals("application/x-www-form-urlencoded");
-        if (!accepted) {
-            throw new ApiException(415, "unsupported_media_type", "send the body as application/json (got " + type + ")");
-        }
-        return request.body();
     }
 }

@@ -7,7 +7,6 @@ import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
 import io.ringpool.call.CallerNumber;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.ApiException;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -15,6 +14,7 @@ import io.ringpool.site.Site;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSection;
+import io.ringpool.site.UnknownSite;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -85,7 +85,7 @@ public final class ProvidersApi implements SiteSection {
         if (entry == null) {
             count(provider.name(), "unknown_site");
             LOG.info("webhook_rejected provider={} reason=unknown_site", provider.name());
-            throw ApiException.notFound("site");
+            throw new UnknownSite();
         }
         Site site = entry.site();
         ProviderSettings configured = settings.settings(siteId, provider.name()).orElse(null);
@@ -119,8 +119,8 @@ public final class ProvidersApi implements SiteSection {
                     callId = ingested.call().callId();
                 }
             }
-        } catch (ApiException | DomainFailure failed) {
-            String code = failed instanceof ApiException a ? a.code() : ((DomainFailure) failed).code();
+        } catch (DomainFailure failed) {
+            String code = failed.code();
             String reason = "unknown_number".equals(code) ? "unknown_number" : "invalid_body";
             count(provider.name(), reason);
             LOG.info("webhook_rejected provider={} site={} reason={}", provider.name(), siteId, reason);
@@ -151,18 +151,12 @@ public final class ProvidersApi implements SiteSection {
                 + " {\"providers\": {\"" + provider + "\": {...}}}");
     }
 
-    private ApiException refuse(String provider, ProviderRoute route, Site site, WebhookRefused refused) {
+    private WebhookRefused refuse(String provider, ProviderRoute route, Site site, WebhookRefused refused) {
         count(provider, refused.reason());
         LOG.info("webhook_rejected provider={} site={} reason={}", provider, site.siteId(), refused.reason());
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider, route.template(), "refused", refused.reason(),
                 refused.getMessage(), null, List.of(), null, null));
-        int status = switch (refused.kind()) {
-            case UNAUTHENTICATED -> 401;
-            case INVALID -> 422;
-            case MALFORMED -> 400;
-            default -> 403;
-        };
-        return new ApiException(status, refused.code(), refused.getMessage(), refused.field());
+        return refused;
     }
 
     private static Response reply(WebhookResult.Reply reply) {
@@ -205,15 +199,15 @@ public final class ProvidersApi implements SiteSection {
 
     /** {@code GET /v1/sites/{siteId}/telephony/events?provider=&limit=}: the last webhooks, newest first. */
     private Response events(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         for (String name : request.query().keySet()) {
             if (!name.equals("provider") && !name.equals("limit")) {
-                throw new ApiException(400, "unknown_parameter", "unknown query parameter '" + name + "'", name);
+                throw DomainFailure.unknownField(name);
             }
         }
         String provider = request.queryParam("provider");
         if (provider != null && providers.byName(provider).isEmpty()) {
-            throw ApiException.invalid("provider", "'provider' must be one of " + providers.all().stream().map(TelephonyProvider::name).toList());
+            throw DomainFailure.invalid("provider", "'provider' must be one of " + providers.all().stream().map(TelephonyProvider::name).toList());
         }
         int limit = WebhookLog.PER_PROVIDER;
         String limitText = request.queryParam("limit");
@@ -224,7 +218,7 @@ public final class ProvidersApi implements SiteSection {
                 limit = -1;
             }
             if (limit < 1 || limit > 500) {
-                throw ApiException.invalid("limit", "'limit' must be 1 to 500");
+                throw DomainFailure.invalid("limit", "'limit' must be 1 to 500");
             }
         }
         List<Map<String, Object>> out = new ArrayList<>();
@@ -263,7 +257,7 @@ public final class ProvidersApi implements SiteSection {
     @Override
     public void apply(String siteId, JsonNode value) {
         if (!value.isObject()) {
-            throw ApiException.invalid("providers", "'providers' must be an object of provider name → settings");
+ throw DomainFailure.invalid("providers", "'providers' must be an object of provider name → settings");
         }
         Map<String, Map<String, String>> changes = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = value.fields();
@@ -271,7 +265,7 @@ public final class ProvidersApi implements SiteSection {
             Map.Entry<String, JsonNode> p = it.next();
             String path = "providers." + p.getKey();
             if (providers.byName(p.getKey()).isEmpty()) {
-                throw new ApiException(400, "unknown_field", "unknown provider '" + p.getKey() + "'; known: "
+                throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_field", "unknown provider '" + p.getKey() + "'; known: "
                         + providers.all().stream().map(TelephonyProvider::name).toList(), path);
             }
             if (p.getValue().isNull()) {
@@ -279,7 +273,7 @@ public final class ProvidersApi implements SiteSection {
                 continue;
             }
             if (!p.getValue().isObject()) {
-                throw ApiException.invalid(path, "'" + path + "' must be an object (or null to remove the provider)");
+                throw DomainFailure.invalid(path, "'" + path + "' must be an object (or null to remove the provider)");
             }
             Map<String, String> fields = new LinkedHashMap<>();
             Iterator<Map.Entry<String, JsonNode>> fs = p.getValue().fields();
@@ -292,17 +286,12 @@ public final class ProvidersApi implements SiteSection {
                     fields.put(f.getKey(), v.asText());
                 } else {
                     String fp = path + "." + f.getKey();
-                    throw ApiException.invalid(fp, "'" + fp + "' must be a string");
+                    throw DomainFailure.invalid(fp, "'" + fp + "' must be a string");
                 }
             }
             changes.put(p.getKey(), fields);
         }
-        try {
-            settings.update(siteId, changes);
-        } catch (DomainFailure f) {
-            int status = f.kind() == DomainFailure.Kind.MALFORMED ? 400 : 422;
-            throw new ApiException(status, f.code(), f.getMessage(), f.field());
-        }
+        settings.update(siteId, changes);
     }
 
     @Override
