@@ -106,6 +106,9 @@ public final class ProvidersApi implements SiteSection {
                         "this request was already accepted once; a provider signs every delivery anew"));
             }
         }
+        // A caller waits on this answer only when it carries markup (Telnyx's Call Control events share the
+        // TeXML URL and answer empty: those must fail so that Telnyx retries).
+        boolean callerWaits = route.kind() == ProviderRoute.Kind.ANSWER && !result.reply().body().isEmpty();
         List<String> kinds = new ArrayList<>();
         String callId = null;
         String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
@@ -126,14 +129,14 @@ public final class ProvidersApi implements SiteSection {
             LOG.info("webhook_rejected provider={} site={} reason={}", provider.name(), siteId, reason);
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", reason,
                     failed.getMessage(), providerCallId, kinds, callId, caller));
-            if (route.kind() == ProviderRoute.Kind.ANSWER) {
+            if (callerWaits) {
                 return reply(result.reply()); // forward the caller anyway
             }
             throw failed;
         } catch (RuntimeException storeDown) {
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
                     "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
-            if (route.kind() == ProviderRoute.Kind.ANSWER) {
+            if (callerWaits) {
                 LOG.warn("webhook_answered_unstored provider={} site={} reason={}", provider.name(), siteId, storeDown.toString());
                 return reply(result.reply());
             }

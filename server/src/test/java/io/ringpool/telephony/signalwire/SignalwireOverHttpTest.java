@@ -69,4 +69,13 @@ class SignalwireOverHttpTest {
         assertThat(kit.postForm(path, changed, Map.of("X-SignalWire-Signature", sig)).status()).isEqualTo(403);
         assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-refused");
     }
+
+    @Test
+    void aCallToANumberTheSiteDoesNotTrackIsStillForwardedAndTheRefusalIsLogged() {
+        Reply voice = post("voice", params("CallSid", "sw-untracked", "From", CALLER, "To", "+74959999999", "CallStatus", "ringing"), KEY);
+        assertThat(voice.status()).isEqualTo(200);
+        assertThat(voice.body()).contains(ProviderTestKit.FORWARD_TO + "</Number></Dial>");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-untracked");
+        assertThat(kit.diagnostics("signalwire").findValuesAsText("reason")).contains("unknown_number");
+    }
 }
