@@ -5,10 +5,8 @@ import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.site.NewSite;
 import io.ringpool.site.SiteApi;
 import io.ringpool.site.SiteRegistry;
-import io.ringpool.site.SiteService;
 import io.ringpool.site.UnknownSite;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,14 +24,14 @@ public final class WorkspaceApi {
     static final int MAX_AUDIT_LIMIT = 500;
 
     private final Workspaces workspaces;
-    private final SiteService siteService;
+    private final SiteApi siteApi;
     private final SiteRegistry sites;
     private final AccessApi access;
     private final AuditLog audit;
 
-    public WorkspaceApi(Workspaces workspaces, SiteService siteService, SiteRegistry sites, AccessApi access, AuditLog audit) {
+    public WorkspaceApi(Workspaces workspaces, SiteApi siteApi, SiteRegistry sites, AccessApi access, AuditLog audit) {
         this.workspaces = workspaces;
-        this.siteService = siteService;
+        this.siteApi = siteApi;
         this.sites = sites;
         this.access = access;
         this.audit = audit;
@@ -97,16 +95,13 @@ public final class WorkspaceApi {
             SiteRegistry.Entry entry = sites.byId(siteId).orElseThrow(UnknownSite::new);
             workspaces.addSite(grant.workspaceId(), siteId);
             audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.attach", siteId, entry.site().name());
-            return Response.ok(SiteApi.describe(entry.site()));
+            return Response.ok(siteApi.describe(entry.site()));
         }
-        SiteService.CreatedSite created = siteService.create(new NewSite(SiteApi.changes(body)));
-        workspaces.addSite(grant.workspaceId(), created.site().siteId());
-        audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.create", created.site().siteId(),
-                created.site().name());
-        Map<String, Object> out = SiteApi.describe(created.site());
+        Map<String, Object> out = siteApi.createSite(request);
+        String siteId = (String) out.get("siteId");
+        workspaces.addSite(grant.workspaceId(), siteId);
+        audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.create", siteId, (String) out.get("name"));
         out.put("workspaceId", grant.workspaceId());
-        out.put("apiKey", created.apiKey());
-        out.put("webhookSecret", created.webhookSecret());
         return Response.created(out);
     }
 

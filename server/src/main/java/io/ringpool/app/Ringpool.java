@@ -42,8 +42,15 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +79,7 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private int port;
 
@@ -112,7 +120,8 @@ public final class Ringpool implements AutoCloseable {
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
@@ -122,12 +131,16 @@ public final class Ringpool implements AutoCloseable {
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
         siteService.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
         WorkspaceStore workspaceStore = new WorkspaceStore(db);
@@ -136,17 +149,21 @@ public final class Ringpool implements AutoCloseable {
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states)::routes);
         http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
-        http.add(new WorkspaceApi(workspaces, siteService, siteRegistry, guard, audit)::routes);
-        http.add(new SiteApi(siteService, guard, audit)::routes);
+        http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
+        http.add(siteApi::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(new ExportService(db), guard, clock)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
@@ -173,6 +190,7 @@ public final class Ringpool implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
@@ -229,6 +247,9 @@ public final class Ringpool implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();

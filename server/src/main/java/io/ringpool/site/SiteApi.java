@@ -1,14 +1,17 @@
 package io.ringpool.site;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,16 +22,19 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
 
     private final SiteService service;
     private final AccessApi access;
     private final AuditLog audit;
+    private final List<SiteSection> sections;
 
-    public SiteApi(SiteService service, AccessApi access, AuditLog audit) {
+    /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
+    public SiteApi(SiteService service, AccessApi access, AuditLog audit, List<SiteSection> sections) {
         this.service = service;
         this.access = access;
         this.audit = audit;
+        this.sections = List.copyOf(sections);
     }
 
     public void routes(Router router) {
@@ -39,11 +45,20 @@ public final class SiteApi {
 
     private Response create(Request request) {
         access.admin(request);
+        return Response.created(createSite(request));
+    }
+
+    /**
+     * Creates a site from a request body as {@code POST /v1/sites} takes it (settings and sections)
+     * and describes it with its secrets, which are shown only now. The caller has checked who may.
+     */
+    public Map<String, Object> createSite(Request request) {
         SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
+        applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
-        return Response.created(out);
+        return out;
     }
 
     private Response get(Request request, SiteGrant grant) {
@@ -54,13 +69,33 @@ public final class SiteApi {
         JsonBody body = JsonBody.of(request);
         SiteChanges changes = changes(body);
         Site updated = service.update(grant.siteId(), changes);
+        applySections(updated.siteId(), request.body());
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
                 "changed " + String.join(", ", FIELDS.stream().filter(body::has).sorted().toList()));
         return Response.ok(describe(updated));
     }
 
+    /** Hands each section its part of the body (already read as one JSON object by {@link JsonBody#of}). */
+    private void applySections(String siteId, byte[] body) {
+        if (sections.isEmpty()) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (java.io.IOException unreadable) {
+            throw new IllegalStateException("a body JsonBody accepted is unreadable", unreadable);
+        }
+        for (SiteSection section : sections) {
+            JsonNode part = node.get(section.field());
+            if (part != null) {
+                section.apply(siteId, part);
+            }
+        }
+    }
+
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
-    public static SiteChanges changes(JsonBody body) {
+    static SiteChanges changes(JsonBody body) {
         body.rejectUnknown(FIELDS);
         return new SiteChanges(
                 body.optionalString("name", 200),
@@ -86,7 +121,7 @@ public final class SiteApi {
         return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
-    public static Map<String, Object> describe(Site site) {
+    public Map<String, Object> describe(Site site) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());
@@ -94,6 +129,9 @@ public final class SiteApi {
         out.putAll(SiteSettingsCodec.toMap(site.settings()));
         out.put("twilioConfigured", site.twilioConfigured());
         out.put("createdAt", site.createdAt());
+        for (SiteSection section : sections) {
+            out.put(section.field(), section.describe(site.siteId()));
+        }
         return out;
     }
 }
