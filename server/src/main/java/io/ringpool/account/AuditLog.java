@@ -66,15 +66,36 @@ public final class AuditLog {
         });
     }
 
-    /** A page of the workspace's log, newest first; {@code before} is the last id of the previous page, or null. */
-    public List<AuditEntry> page(String workspaceId, String before, int limit) {
+    /**
+     * A page of the workspace's log, newest first. {@code cursor} is {@link #cursor} of the previous
+     * page's last entry, or null. Ordered by time, then id: ids alone are time-ordered only in byte
+     * order, and PostgreSQL compares text by the database's collation.
+     *
+     * @throws io.ringpool.failure.DomainFailure invalid_value for a cursor this log did not make
+     */
+    public List<AuditEntry> page(String workspaceId, String cursor, int limit) {
+        long beforeAt = Long.MAX_VALUE;
+        String beforeId = "";
+        if (cursor != null) {
+            int dot = cursor.indexOf('.');
+            try {
+                beforeAt = Long.parseLong(cursor.substring(0, Math.max(0, dot)));
+            } catch (NumberFormatException e) {
+                throw io.ringpool.failure.DomainFailure.invalid("cursor", "'cursor' must be a nextCursor from this log");
+            }
+            beforeId = cursor.substring(dot + 1);
+        }
+        long at = beforeAt;
+        String id = beforeId;
         return db.read(c -> {
             List<AuditEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT audit_id, workspace_id, site_id, at, actor_kind, actor_id, actor_label, "
-                    + "action, target, detail, address FROM audit_log WHERE workspace_id = ? AND audit_id < ? "
-                    + "ORDER BY audit_id DESC LIMIT " + limit)) {
+                    + "action, target, detail, address FROM audit_log WHERE workspace_id = ? AND (at < ? OR (at = ? AND audit_id < ?)) "
+                    + "ORDER BY at DESC, audit_id DESC LIMIT " + limit)) {
                 ps.setString(1, workspaceId);
-                ps.setString(2, before == null ? "~" : before);
+                ps.setLong(2, at);
+                ps.setLong(3, at);
+                ps.setString(4, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3),
@@ -85,5 +106,10 @@ public final class AuditLog {
             }
             return out;
         });
+    }
+
+    /** Where the next page starts after {@code last}. */
+    public static String cursor(AuditEntry last) {
+        return last.at().toEpochMilli() + "." + last.auditId();
     }
 }

@@ -212,7 +212,7 @@ public final class WorkspaceApi {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("entries", entries);
-        out.put("nextCursor", page.size() == limit ? page.get(page.size() - 1).auditId() : null);
+        out.put("nextCursor", page.size() == limit ? AuditLog.cursor(page.get(page.size() - 1)) : null);
         return Response.ok(out);
     }
 

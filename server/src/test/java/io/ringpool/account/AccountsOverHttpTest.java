@@ -257,7 +257,8 @@ class AccountsOverHttpTest {
         assertThat(page.get("entries")).hasSize(2);
         JsonNode next = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limit=2&cursor=" + page.get("nextCursor").asText(),
                 null).json();
-        assertThat(next.get("entries").get(0).get("auditId").asText()).isLessThan(page.get("entries").get(1).get("auditId").asText());
+        assertThat(next.get("entries").get(0).get("auditId").asText()).isEqualTo(entries.get(2).get("auditId").asText());
+        assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?cursor=garbage", null).status()).isEqualTo(422);
         assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limt=2", null).status()).isEqualTo(400);
     }
 
