@@ -95,7 +95,7 @@ public final class SignIn {
     private Started start(User user, String address, String userAgent) {
         Instant now = clock.instant();
         String token = Keys.random("", 32);
-        UserSession session = new UserSession(Keys.id("us_"), user.userId(), Keys.random("", 24), now, now, now.plus(LIFETIME), null,
+        UserSession session = new UserSession(Keys.id("ss_"), user.userId(), Keys.random("", 24), now, now, now.plus(LIFETIME), null,
                 address, userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length())));
         users.insertSession(session, Keys.sha256Hex(token));
         succeeded.increment();
