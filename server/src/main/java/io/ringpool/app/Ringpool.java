@@ -14,6 +14,7 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.FailureMapper;
 import io.ringpool.http.HttpServer;
@@ -205,6 +206,25 @@ public final class Ringpool implements AutoCloseable {
         return failure -> {
             if (failure instanceof ApiException api) {
                 return Response.error(api);
+            }
+            if (failure instanceof DomainFailure refused) {
+                // Interim mapping until arch-core's one failure mapper lands (issue 9): same kinds, same statuses.
+                int status = switch (refused.kind()) {
+                    case MALFORMED -> 400;
+                    case INVALID -> 422;
+                    case UNAUTHENTICATED -> 401;
+                    case FORBIDDEN -> 403;
+                    case NOT_FOUND -> 404;
+                    case CONFLICT -> 409;
+                    case GONE -> 410;
+                    case TOO_LARGE -> 413;
+                    case UNSUPPORTED_MEDIA_TYPE -> 415;
+                    case RATE_LIMITED -> 429;
+                    case UNAVAILABLE -> 503;
+                };
+                Response response = Response.error(new ApiException(status, refused.code(), refused.getMessage(), refused.field()));
+                return refused.retryAfterSeconds() == null ? response
+                        : response.withHeader("Retry-After", Integer.toString(refused.retryAfterSeconds()));
             }
             if (failure instanceof StoreOverloadedException) {
                 return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");

@@ -21,6 +21,13 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = createMapper();
 
+    /**
+     * The same rules, but writing null fields: for bodies whose contract lists every field (a
+     * call, a report row's key), where {@code "value": null} must be visible rather than guessed.
+     */
+    private static final ObjectMapper WITH_NULLS = MAPPER.copy()
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+
     private Json() {}
 
     private static ObjectMapper createMapper() {
@@ -43,6 +50,15 @@ public final class Json {
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
+
+    /** As {@link #write}, keeping null fields (see {@link #WITH_NULLS}). */
+    public static byte[] writeWithNulls(Object value) {
+        try {
+            return WITH_NULLS.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode response", e);
         }

@@ -13,6 +13,11 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
         return new Response(status, JSON, Json.write(value), Map.of());
     }
 
+    /** JSON that keeps null fields ({@link Json#writeWithNulls}): for bodies whose contract lists every field. */
+    public static Response jsonWithNulls(int status, Object value) {
+        return new Response(status, JSON, Json.writeWithNulls(value), Map.of());
+    }
+
     public static Response ok(Object value) {
         return json(200, value);
     }

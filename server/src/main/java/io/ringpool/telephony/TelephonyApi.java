@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallService;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.Json;
 import io.ringpool.http.Request;
@@ -213,11 +214,11 @@ public final class TelephonyApi {
             pending.put("callId", null);
             pending.put("providerCallId", ingested.providerCallId());
             pending.put("status", "pending");
-            return CallJson.response(202, pending);
+            return Response.jsonWithNulls(202, pending);
         }
         Map<String, Object> body = CallJson.of(ingested.call());
         body.put("duplicate", ingested.duplicate());
-        return CallJson.response(200, body);
+        return Response.jsonWithNulls(200, body);
     }
 
     // ---- shared ------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ public final class TelephonyApi {
     private CallService.Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
         try {
             return calls.ingest(site, event, requireNumberForNewCall);
-        } catch (ApiException e) {
+        } catch (DomainFailure e) {
             String reason = "unknown_number".equals(e.code()) ? "unknown_number" : "invalid_body";
             count(event.provider(), reason, site.siteId());
             LOG.info("webhook_rejected provider={} site={} reason={} code={}", event.provider(), site.siteId(), reason, e.code());
