@@ -1,7 +1,7 @@
 package io.ringpool.call;
 
 import io.ringpool.store.Dialect;
-import io.ringpool.store.StoredJson;
+import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,7 +86,7 @@ final class AttributionReads {
                 }
                 return Optional.of(new CallAttribution.Visit(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        StoredJson.stringMap(rs.getString(10)), StoredJson.stringMap(rs.getString(11)), rs.getString(12),
+                        StorageJson.readStringMap(rs.getString(10)), StorageJson.readStringMap(rs.getString(11)), rs.getString(12),
                         rs.getString(13), rs.getString(14)));
             }
         }

@@ -43,14 +43,14 @@ public final class CallApi {
     }
 
     private Response log(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         CallService.Page page = calls.log(query(request, site));
         List<Map<String, Object>> out = page.calls().stream().map(CallJson::of).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         body.put("nextCursor", page.next() == null ? null
                 : QueryParameters.cursor(Long.toString(page.next().startedAt().toEpochMilli()), page.next().callId()));
-        return Response.jsonWithNulls(200, body);
+        return Response.json(200, body);
     }
 
     /** The log's query string as a {@link CallQuery}; 400 for an unknown parameter, 422 naming a bad value. */
@@ -66,22 +66,22 @@ public final class CallApi {
     }
 
     private Response one(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
-        return Response.jsonWithNulls(200, CallJson.of(call));
+        return Response.json(200, CallJson.of(call));
     }
 
     private Response patch(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(PATCH_FIELDS);
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
-        return Response.jsonWithNulls(200, CallJson.of(call));
+        return Response.json(200, CallJson.of(call));
     }
 
     private Response erase(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         calls.eraseCaller(site, request.pathParam("e164"));
         return Response.noContent();
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The API shape of a call (API.md, "Reports and call log"). Fields the contract lists are always
- * present, null when unknown (write it with {@code Response.jsonWithNulls}); a few more are added
+ * present, null when unknown (the API writes nulls); a few more are added
  * (uniqueTarget, times, clickIds, earlierVisits).
  */
 public final class CallJson {

@@ -8,7 +8,7 @@ import static io.ringpool.store.Columns.setInt;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.ringpool.store.Columns;
-import io.ringpool.store.StoredJson;
+import io.ringpool.store.StorageJson;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,7 +58,7 @@ final class CallRows {
         ps.setString(3, call.provider());
         ps.setString(4, call.providerCallId());
         int i = bindState(ps, 5, call);
-        ps.setString(i++, StoredJson.write(call.tags()));
+        ps.setString(i++, StorageJson.write(call.tags()));
         Columns.setDouble(ps, i++, call.value());
         ps.setString(i++, call.currency());
         return i;
@@ -99,14 +99,14 @@ final class CallRows {
         ps.setString(i++, v == null ? null : v.referrer());
         ps.setString(i++, v == null ? null : cap(v.clickIds().get("gclid"), CLICK_ID_CHARS));
         ps.setString(i++, v == null ? null : cap(v.clickIds().get("yclid"), CLICK_ID_CHARS));
-        ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : cap(StoredJson.write(v.clickIds()), CLICK_IDS_JSON_CHARS));
-        ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : cap(StoredJson.write(v.clientIds()), CLIENT_IDS_JSON_CHARS));
+        ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : cap(StorageJson.write(v.clickIds()), CLICK_IDS_JSON_CHARS));
+        ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : cap(StorageJson.write(v.clientIds()), CLIENT_IDS_JSON_CHARS));
         ps.setString(i++, v == null ? null : v.deviceType());
         ps.setString(i++, v == null ? null : v.browser());
         ps.setString(i++, v == null ? null : v.os());
         ps.setString(i++, s == null ? null : s.label());
-        ps.setString(i++, cap(StoredJson.write(a.candidates()), CANDIDATES_JSON_CHARS));
-        ps.setString(i++, a.earlierVisits().isEmpty() ? null : cap(StoredJson.write(a.earlierVisits()), EARLIER_VISITS_JSON_CHARS));
+        ps.setString(i++, cap(StorageJson.write(a.candidates()), CANDIDATES_JSON_CHARS));
+        ps.setString(i++, a.earlierVisits().isEmpty() ? null : cap(StorageJson.write(a.earlierVisits()), EARLIER_VISITS_JSON_CHARS));
         return i;
     }
 
@@ -124,7 +124,7 @@ final class CallRows {
         } else if (sessionId != null && rs.getString("channel") != null) {
             visit = new CallAttribution.Visit(null, source, medium, campaign, rs.getString("term"), rs.getString("content"),
                     rs.getString("channel"), rs.getString("landing_page"), rs.getString("referrer"),
-                    StoredJson.stringMap(rs.getString("click_ids_json")), StoredJson.stringMap(rs.getString("client_ids_json")),
+                    StorageJson.readStringMap(rs.getString("click_ids_json")), StorageJson.readStringMap(rs.getString("client_ids_json")),
                     rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
         }
         CallAttribution attribution = new CallAttribution(
@@ -134,8 +134,8 @@ final class CallRows {
                 rs.getString("visitor_id"),
                 visit,
                 staticNumber,
-                StoredJson.list(rs.getString("candidates_json"), CANDIDATES),
-                StoredJson.list(rs.getString("earlier_visits_json"), EARLIER_VISITS));
+                StorageJson.readList(rs.getString("candidates_json"), CANDIDATES),
+                StorageJson.readList(rs.getString("earlier_visits_json"), EARLIER_VISITS));
         return new StoredCall(
                 rs.getString("call_id"),
                 rs.getString("site_id"),
@@ -155,7 +155,7 @@ final class CallRows {
                 new CallClass(rs.getBoolean("first_time"), rs.getBoolean("is_unique"), rs.getBoolean("target"),
                         rs.getBoolean("unique_target")),
                 attribution,
-                StoredJson.strings(rs.getString("tags_json")),
+                StorageJson.readStrings(rs.getString("tags_json")),
                 Columns.doubleOrNull(rs, "call_value"),
                 rs.getString("currency"));
     }

@@ -139,9 +139,9 @@ public final class CallService {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        String cleaned = raw.strip().replaceAll("[\\s\\u00a0().-]", "");
-        if (E164.isE164(cleaned)) {
-            return cleaned;
+        String configured = E164.withoutPunctuation(raw.strip());
+        if (configured != null) {
+            return configured;
         }
         CallerNumber parsed = CallerNumber.of(raw, country);
         return parsed.valid() ? parsed.value() : null;

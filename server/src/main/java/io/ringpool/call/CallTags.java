@@ -1,7 +1,7 @@
 package io.ringpool.call;
 
 import io.ringpool.store.Columns;
-import io.ringpool.store.StoredJson;
+import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ final class CallTags {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET tags_json = ?, call_value = ?, currency = ?, updated_at = ? "
                 + "WHERE site_id = ? AND call_id = ?")) {
-            ps.setString(1, StoredJson.write(tags));
+            ps.setString(1, StorageJson.write(tags));
             Columns.setDouble(ps, 2, value);
             ps.setString(3, currency);
             ps.setLong(4, now);

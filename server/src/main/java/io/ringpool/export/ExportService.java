@@ -2,7 +2,7 @@ package io.ringpool.export;
 
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
-import io.ringpool.store.StoredJson;
+import io.ringpool.store.StorageJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -195,7 +195,7 @@ public final class ExportService {
 
     /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
     static String jsonField(String json, String field) {
-        return StoredJson.fieldOrNull(json, field);
+        return StorageJson.fieldOrNull(json, field);
     }
 
     /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
@@ -244,7 +244,7 @@ public final class ExportService {
     /** The call's tags, comma-separated; empty when it has none or they cannot be read (one bad row must not stop the file). */
     private static String tags(String tagsJson) {
         try {
-            return String.join(",", StoredJson.strings(tagsJson));
+            return String.join(",", StorageJson.readStrings(tagsJson));
         } catch (RuntimeException unreadable) {
             return "";
         }

@@ -52,7 +52,7 @@ public final class ReportApi {
     }
 
     private Response grouped(Request request, Set<Dimension> allowed, List<Dimension> defaults) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
         ReportRange range = range(q, site);
         List<Dimension> groupBy = groupBy(q.list("groupBy", Dimension.COUNT), allowed, defaults);
@@ -65,30 +65,30 @@ public final class ReportApi {
         // Keys read best A to Z, figures biggest first.
         boolean ascending = q.choice("order", ASCENDING, byKey);
         Model model = model(q);
-        return Response.jsonWithNulls(200, reports.sources(site, range, model, groupBy, sort, ascending,
+        return Response.json(200, reports.sources(site, range, model, groupBy, sort, ascending,
                 q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT)));
     }
 
     private Response time(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to"));
-        return Response.jsonWithNulls(200, reports.time(site, range(q, site)));
+        return Response.json(200, reports.time(site, range(q, site)));
     }
 
     private Response daily(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "model"));
-        return Response.jsonWithNulls(200, reports.daily(site, range(q, site), model(q)));
+        return Response.json(200, reports.daily(site, range(q, site), model(q)));
     }
 
     private Response paths(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "limit"));
-        return Response.jsonWithNulls(200, reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT)));
+        return Response.json(200, reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT)));
     }
 
     private Response pools(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "bucketMinutes"));
         ReportRange range = range(q, site);
         long span = range.to() - range.from();
@@ -104,7 +104,7 @@ public final class ReportApi {
                         + " buckets for this range");
             }
         }
-        return Response.jsonWithNulls(200, reports.pools(site, range, bucket));
+        return Response.json(200, reports.pools(site, range, bucket));
     }
 
     /** {@code from}/{@code to} in the site's time zone, defaulting to the last 30 days. */

@@ -50,7 +50,7 @@ public final class CallStoreFixture implements AutoCloseable {
         PoolState pool = new PoolState(new Pool(POOL_ID, siteId, "main", 0, PoolMatch.ANY, clock.instant()));
         numbers.forEach(n -> pool.addNumber(n, 0, null, false));
         pools.add(pool);
-        poolService = new PoolService(new PoolStore(db), pools, new SiteRegistry(), db, clock, registry);
+        poolService = new PoolService(new PoolStore(db), pools, new SiteRegistry(), clock, registry);
         calls = new CallService(db, writer, pools, poolService, clock, registry);
     }
 
