@@ -75,8 +75,11 @@ class BatchFailureTest {
                 assertThat(answer.call().caller()).isEqualTo("+7916123456" + i);
                 assertThat(f.calls.call(f.site.siteId(), answer.call().callId())).contains(answer.call());
             }
-            // The calls and the bad write really were one batch, which failed as a whole.
-            assertThat(f.registry.find("ringpool.store.commit.batch").summary().max()).isEqualTo(CALLS + 1);
+            // The calls and the bad write really were one batch, which failed as a whole. The writer
+            // records a batch's size after answering its callers, so wait for the second record.
+            var batches = f.registry.find("ringpool.store.commit.batch").summary();
+            waitUntil(() -> batches.count() == 2);
+            assertThat(batches.max()).isEqualTo(CALLS + 1);
             assertThat(f.calls.log(CallQuery.all(f.site.siteId(), 50)).calls()).hasSize(CALLS);
             assertThat(f.count("ringpool.calls.received", "provider", PROVIDER, "status", "ringing")).isEqualTo(CALLS);
             assertThat(f.count("ringpool.calls.attributed", "method", "none")).isEqualTo(CALLS);
