@@ -6,20 +6,30 @@ import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The marketer's call endpoints: the call log, tagging and valuing a call, and erasing a caller.
- * Another site's key gets 404, as if the call did not exist. Viewers see callers masked
- * ({@code +7916***4567}), as the logs do.
+ * The marketer's call endpoints (site key): the call log, tagging and valuing a call, and erasing
+ * a caller. Another site's key gets 404, as if the call did not exist.
+ *
+ * <p>The log's time range: {@code from} inclusive, {@code to} exclusive, on the call's start; a
+ * date is a day in the site's time zone and a {@code to} date includes that whole day (see
+ * {@link QueryParameters#time}). Its cursor is the last call of the page.
  */
 public final class CallApi {
+    static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
+            "status", "unique", "target", "limit", "cursor");
+    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency");
+
     private final CallService calls;
     private final AccessApi access;
     private final AuditLog audit;
@@ -39,36 +49,53 @@ public final class CallApi {
 
     private Response log(Request request, SiteGrant grant) {
         Site site = grant.site();
-        CallQuery query = CallQuery.of(request, site.siteId(), site.settings().timeZone());
-        CallService.Page page = calls.log(query);
+        CallService.Page page = calls.log(query(request, site));
         List<Map<String, Object>> out = page.calls().stream().map(c -> view(c, grant)).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
-        body.put("nextCursor", page.nextCursor());
-        return CallJson.response(200, body);
+        body.put("nextCursor", page.next() == null ? null
+                : QueryParameters.cursor(Long.toString(page.next().startedAt().toEpochMilli()), page.next().callId()));
+        return Response.json(200, body);
+    }
+
+    /** The log's query string as a {@link CallQuery}; 400 for an unknown parameter, 422 naming a bad value. */
+    static CallQuery query(Request request, Site site) {
+        QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        QueryParameters.Range range = q.range(site.settings().timeZone());
+        CallQuery.Position after = q.cursor("cursor", 2,
+                parts -> new CallQuery.Position(Instant.ofEpochMilli(Long.parseLong(parts.get(0))), parts.get(1)));
+        return new CallQuery(site.siteId(), range.from(), range.to(), q.text("source"), q.text("medium"), q.text("campaign"),
+                q.text("channel"), q.text("tag"), q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null),
+                q.choice("status", CallState.Status.class, CallState.Status::wireName, null),
+                q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after);
     }
 
     private Response one(Request request, SiteGrant grant) {
-        return calls.call(grant.siteId(), request.pathParam("callId"))
-                .map(c -> CallJson.response(200, view(c, grant)))
-                .orElseThrow(() -> io.ringpool.http.ApiException.notFound("call"));
+        Site site = grant.site();
+        StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
+        return Response.json(200, view(call, grant));
     }
 
     private Response patch(Request request, SiteGrant grant) {
-        JsonBody body = Json.parseObject(request.body());
-        StoredCall call = calls.patch(grant.site(), request.pathParam("callId"), body);
+        Site site = grant.site();
+        JsonBody body = Json.parseObject(request.body()).rejectUnknown(PATCH_FIELDS);
+        CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
+                body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3));
+        StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
                 "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
-        return CallJson.response(200, view(call, grant));
+        return Response.json(200, view(call, grant));
     }
 
     private Response erase(Request request, SiteGrant grant) {
-        CallerNumber erased = CallerNumber.of(request.pathParam("e164"), grant.site().settings().country());
-        calls.eraseCaller(grant.site(), request.pathParam("e164"));
+        Site site = grant.site();
+        CallerNumber erased = CallerNumber.of(request.pathParam("e164"), site.settings().country());
+        calls.eraseCaller(site, request.pathParam("e164"));
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "caller.erase", erased.masked(), null);
         return Response.noContent();
     }
 
+    /** The call as the API shows it; viewers see the caller masked ({@code +7916***4567}), as the logs do. */
     private static Map<String, Object> view(StoredCall call, SiteGrant grant) {
         Map<String, Object> out = CallJson.of(call);
         if (grant.masksCallers() && call.caller() != null) {
