@@ -8,7 +8,14 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo, Cluster cluster) {
+
+    /**
+     * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
+     * directory), how often it polls the store for changes made by other nodes, and how often it
+     * tells the others it is alive.
+     */
+    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat) {}
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
     public record Server(
@@ -35,7 +42,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             String password,
             int maxConnections,
             int writerBatchMax,
-            int writerQueueMax) {
+            int writerQueueMax,
+            boolean syncCommits) {
 
         public boolean isH2() {
             return url.startsWith("jdbc:h2:");
@@ -46,7 +54,7 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush) {}
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}
