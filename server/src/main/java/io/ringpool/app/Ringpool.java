@@ -14,6 +14,7 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.FailureMapper;
 import io.ringpool.http.HttpServer;
@@ -21,6 +22,8 @@ import io.ringpool.http.Json;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.http.StaticAsset;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -139,6 +142,9 @@ public final class Ringpool implements AutoCloseable {
         new SessionApi(sessions).routes(router);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
+        LeadService leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry);
+        new LeadApi(leads, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         new ReportApi(reports, access).routes(router);
@@ -206,6 +212,9 @@ public final class Ringpool implements AutoCloseable {
             if (failure instanceof ApiException api) {
                 return Response.error(api);
             }
+            if (failure instanceof DomainFailure domain) {
+                return domainResponse(domain);
+            }
             if (failure instanceof StoreOverloadedException) {
                 return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");
             }
@@ -216,6 +225,25 @@ public final class Ringpool implements AutoCloseable {
             LOG.error("internal_error", failure);
             return Response.error(500, "internal_error", "an internal error occurred");
         };
+    }
+
+    /** The one mapping of failure kinds to statuses (HELPERS.md): 400 malformed, 422 invalid, and so on. */
+    private static Response domainResponse(DomainFailure f) {
+        int status = switch (f.kind()) {
+            case MALFORMED -> 400;
+            case INVALID -> 422;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case GONE -> 410;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case RATE_LIMITED -> 429;
+            case UNAVAILABLE -> 503;
+        };
+        Response r = Response.error(new ApiException(status, f.code(), f.getMessage(), f.field()));
+        return f.retryAfterSeconds() == null ? r : r.withHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
     }
 
     public int port() {
