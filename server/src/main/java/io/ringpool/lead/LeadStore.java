@@ -58,7 +58,8 @@ final class LeadStore {
                     return Optional.empty();
                 }
                 long ended = rs.getLong(4);
-                return Optional.of(new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : ended));
+                Long endedAt = rs.wasNull() ? null : ended;
+                return Optional.of(new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), endedAt));
             }
         }
     }
