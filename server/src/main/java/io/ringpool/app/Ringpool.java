@@ -75,6 +75,7 @@ public final class Ringpool implements AutoCloseable {
     private HttpServer http;
     private SessionService sessions;
     private CallService calls;
+    private LeadService leads;
     private SiteRegistry sites;
     private String adminKey;
     private int port;
@@ -142,7 +143,7 @@ public final class Ringpool implements AutoCloseable {
         new SessionApi(sessions).routes(router);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
-        LeadService leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry);
         new LeadApi(leads, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
@@ -184,10 +185,11 @@ public final class Ringpool implements AutoCloseable {
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
+    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
     public void purgeExpiredCallers() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
         }
     }
 

@@ -401,6 +401,21 @@ public final class LeadService {
         return new Erased(calls, leads);
     }
 
+    /**
+     * Leads' personal data is kept for the site's {@code retentionDays}, as callers' numbers are:
+     * older leads keep kind, times, attribution and marketing fields, and lose contact, name and
+     * message. Run hourly with the callers' purge.
+     */
+    public int purgeExpired(Site site) {
+        long now = clock.millis();
+        long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
+        int purged = db.inTransaction(c -> LeadStore.purgeBefore(c, site.siteId(), before, now));
+        if (purged > 0) {
+            LOG.info("leads_purged site={} leads={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
+        }
+        return purged;
+    }
+
     /** For DomainFailure's users: the failure a missing lead gives. */
     public static DomainFailure notFound() {
         return LeadFailures.leadNotFound();

@@ -507,6 +507,20 @@ final class LeadStore {
         return erased;
     }
 
+    /** Erases the personal data of the site's leads made before {@code before}; returns how many changed. */
+    static int purgeBefore(Connection c, String siteId, long before, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, email_valid = FALSE, "
+                + "name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND at < ? AND ((phone IS NOT NULL AND phone <> ?) "
+                + "OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL)")) {
+            ps.setString(1, Contact.ERASED);
+            ps.setLong(2, now);
+            ps.setString(3, siteId);
+            ps.setLong(4, before);
+            ps.setString(5, Contact.ERASED);
+            return ps.executeUpdate();
+        }
+    }
+
     private static List<String[]> keysOf(Collection<String> phones, Collection<String> emails) {
         List<String[]> keys = new ArrayList<>();
         phones.forEach(p -> keys.add(new String[] {"phone", p}));

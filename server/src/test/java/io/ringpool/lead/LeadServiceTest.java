@@ -203,4 +203,21 @@ class LeadServiceTest {
         assertThat(after.contact().email()).isNull();
         assertThat(after.message()).isNull();
     }
+
+    @Test
+    void leadsOlderThanTheRetentionPeriodLoseTheirPersonalDataAndNewerOnesKeepIt() {
+        StoredLead old = leads.submit(site, apiLead(null, "old", "+79160000009", "old@example.com", null)).lead();
+        clock.advance(Duration.ofDays(365));
+        StoredLead recent = leads.submit(site, apiLead(null, "new", "+79160000010", null, null)).lead();
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(leads.purgeExpired(site)).isEqualTo(1);
+
+        StoredLead oldAfter = leads.lead(site.siteId(), old.leadId()).orElseThrow();
+        assertThat(oldAfter.erased()).isTrue();
+        assertThat(oldAfter.contact().email()).isNull();
+        assertThat(oldAfter.attribution().method()).isEqualTo(old.attribution().method());
+        assertThat(leads.lead(site.siteId(), recent.leadId()).orElseThrow().contact().phone()).isEqualTo("+79160000010");
+        assertThat(leads.purgeExpired(site)).as("nothing left to purge").isZero();
+    }
 }
