@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file store (the SQL is the point), a clock the test moves, visits written as rows.
  */
 class LeadServiceTest {
+
     @TempDir
     Path dir;
 
@@ -48,7 +49,9 @@ class LeadServiceTest {
     @BeforeEach
     void setUp() {
         var registry = new SimpleMeterRegistry();
-        db = new Database(ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString())).store(), registry);
+        Map<String, Object> store = new java.util.HashMap<>(Map.of("store.dataDir", dir.toString()));
+        store.putAll(storeOverrides());
+        db = new Database(ConfigLoader.defaultsWith(store).store(), registry);
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db.dataSource(), 100, 10, registry);
         clock = new AdjustableClock(Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
@@ -74,7 +77,15 @@ class LeadServiceTest {
     void tearDown() {
         writer.close();
         db.close();
+        afterStoreClosed();
     }
+
+    /** The store to run on: the embedded H2 file store here; {@link LeadServiceOnPostgresTest} overrides. */
+    protected Map<String, Object> storeOverrides() {
+        return Map.of();
+    }
+
+    protected void afterStoreClosed() {}
 
     private void visitRow(String sessionId, String visitorId, Instant startedAt, String source, String clickIdsJson, Long endedAt) {
         db.inTransaction(c -> {
