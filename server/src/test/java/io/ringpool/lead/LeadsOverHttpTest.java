@@ -308,6 +308,43 @@ class LeadsOverHttpTest {
         assertThat(getLead(site, first.text("leadId")).get("submissions").asInt()).isEqualTo(1);
     }
 
+    @Test
+    void tenCopiesOfOneBeaconAndTenOfOneExternalIdSentAtOnceMakeOneLeadEach() throws Exception {
+        Site site = site();
+        Visit v = visit(site, "visitor-race-1", "https://example.com/");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Reply>> beacons = new ArrayList<>();
+            List<java.util.concurrent.Future<Reply>> repeats = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                beacons.add(pool.submit(() -> beacon(v.sessionId(), "order", Map.of("phone", "+79165554000"))));
+            }
+            for (int i = 0; i < 10; i++) {
+                repeats.add(pool.submit(() -> lead(site, Map.of("externalId", "crm-race", "phone", "+79165554001"))));
+            }
+            Set<String> beaconIds = new HashSet<>();
+            Set<String> repeatIds = new HashSet<>();
+            int created = 0;
+            for (var f : beacons) {
+                Reply r = f.get();
+                beaconIds.add(r.text("leadId"));
+                created += r.status() == 201 ? 1 : 0;
+            }
+            for (var f : repeats) {
+                Reply r = f.get();
+                repeatIds.add(r.text("leadId"));
+                created += r.status() == 201 ? 1 : 0;
+            }
+            assertThat(beaconIds).hasSize(1);
+            assertThat(repeatIds).hasSize(1);
+            assertThat(created).as("one 201 for each, the others 200").isEqualTo(2);
+            assertThat(getLead(site, beaconIds.iterator().next()).get("submissions").asInt()).isEqualTo(10);
+            assertThat(log(site, "").get("leads")).hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- contacts: calls and leads of one person --------------------------------------------------
 
     @Test
