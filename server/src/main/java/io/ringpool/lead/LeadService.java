@@ -219,7 +219,7 @@ public final class LeadService {
                     LeadStore.insertExternalId(c, siteId, lead.externalId(), earlier.get().leadId());
                 }
                 StoredLead merged = LeadStore.byId(c, siteId, earlier.get().leadId()).orElseThrow();
-                reclassify(c, site, merged.contact());
+                reclassify(c, site, merged.contact(), now.toEpochMilli());
                 return new Submitted(LeadStore.byId(c, siteId, merged.leadId()).orElseThrow(), Outcome.MERGED);
             }
         }
@@ -227,7 +227,7 @@ public final class LeadService {
         if (lead.externalId() != null) {
             LeadStore.insertExternalId(c, siteId, lead.externalId(), candidate.leadId());
         }
-        reclassify(c, site, contact);
+        reclassify(c, site, contact, now.toEpochMilli());
         return new Submitted(LeadStore.byId(c, siteId, candidate.leadId()).orElseThrow(), Outcome.CREATED);
     }
 
@@ -236,7 +236,7 @@ public final class LeadService {
      * valid phone or e-mail within the site's uniqueness period (0 days = ever). A lead that names no
      * person is never unique, as an anonymous call is not ({@link Uniqueness}).
      */
-    private static void reclassify(Connection c, Site site, Contact contact) throws SQLException {
+    private static void reclassify(Connection c, Site site, Contact contact, long now) throws SQLException {
         if (!contact.identifiesPerson()) {
             return;
         }
@@ -245,7 +245,7 @@ public final class LeadService {
                 l.contact().personEmail())).toList(), site.settings().uniquenessDays());
         for (int i = 0; i < leads.size(); i++) {
             if (leads.get(i).unique() != flags.get(i)) {
-                LeadStore.updateUnique(c, site.siteId(), leads.get(i).leadId(), flags.get(i));
+                LeadStore.updateUnique(c, site.siteId(), leads.get(i).leadId(), flags.get(i), now);
             }
         }
     }

@@ -371,11 +371,13 @@ final class LeadStore {
         return out;
     }
 
-    static void updateUnique(Connection c, String siteId, String leadId, boolean unique) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET is_unique = ? WHERE site_id = ? AND lead_id = ?")) {
+    /** Also moves updated_at: reports re-read leads changed since their last look, and this is a change. */
+    static void updateUnique(Connection c, String siteId, String leadId, boolean unique, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET is_unique = ?, updated_at = ? WHERE site_id = ? AND lead_id = ?")) {
             ps.setBoolean(1, unique);
-            ps.setString(2, siteId);
-            ps.setString(3, leadId);
+            ps.setLong(2, now);
+            ps.setString(3, siteId);
+            ps.setString(4, leadId);
             ps.executeUpdate();
         }
     }
