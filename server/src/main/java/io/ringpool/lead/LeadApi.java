@@ -1,8 +1,6 @@
 package io.ringpool.lead;
 
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -74,12 +72,13 @@ public final class LeadApi {
     }
 
     /**
-     * The script sends {@code text/plain} JSON (sendBeacon: no CORS preflight). Of {@code fields}
+     * The script sends {@code text/plain} JSON (sendBeacon: no CORS preflight; JsonBody's one
+     * media-type rule accepts it). Of {@code fields}
      * only phone, e-mail, name and message are read; anything else a page put there is ignored, so a
      * form of 200 fields costs nothing but its bytes (the script route's body limit bounds those).
      */
     private Response fromScript(Request request) {
-        JsonBody body = strict(Json.parseObject(scriptBody(request)), SCRIPT_FIELDS);
+        JsonBody body = JsonBody.of(request).rejectUnknown(SCRIPT_FIELDS);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.FORM);
         String formId = body.optionalString("formId", MAX_FORM_ID);
         String url = body.optionalString("url", MAX_URL);
@@ -101,8 +100,8 @@ public final class LeadApi {
     }
 
     private Response fromServer(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
-        JsonBody body = strict(Json.parseObject(request.body()), API_FIELDS);
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+        JsonBody body = JsonBody.of(request).rejectUnknown(API_FIELDS);
         String externalId = body.optionalString("externalId", MAX_EXTERNAL_ID);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.OTHER);
         Instant at = instant(body.optionalString("at", 40));
@@ -137,7 +136,7 @@ public final class LeadApi {
     }
 
     private Response log(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         LeadService.Page page = leads.log(query(request, site));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("leads", page.leads().stream().map(l -> LeadJson.of(l, leads.callsAfter(l))).toList());
@@ -146,14 +145,14 @@ public final class LeadApi {
     }
 
     private Response one(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         StoredLead lead = leads.lead(site.siteId(), request.pathParam("leadId")).orElseThrow(LeadFailures::leadNotFound);
         return LeadJson.response(200, LeadJson.of(lead, leads.callsAfter(lead)));
     }
 
     private Response patch(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
-        JsonBody body = strict(Json.parseObject(request.body()), PATCH_FIELDS);
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS);
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
@@ -165,7 +164,7 @@ public final class LeadApi {
     }
 
     private Response person(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phone", p.contact().personPhone());
@@ -176,7 +175,7 @@ public final class LeadApi {
     }
 
     private Response erase(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         LeadService.Erased erased = leads.erase(site, leads.person(site, request.pathParam("contact")));
         return Response.ok(Map.of("calls", erased.calls(), "leads", erased.leads()));
     }
@@ -306,28 +305,5 @@ public final class LeadApi {
 
     private static String outcome(LeadService.Outcome o) {
         return o.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** An unknown field is malformed (400), whatever the shared JSON reader says today. */
-    private static JsonBody strict(JsonBody body, Set<String> known) {
-        try {
-            return body.rejectUnknown(known);
-        } catch (ApiException e) {
-            throw DomainFailure.unknownField(e.field());
-        }
-    }
-
-    /**
-     * sendBeacon posts {@code text/plain}; servers and curl send JSON (curl's default form type too,
-     * when the body is JSON, as the session routes accept). Anything else is 415.
-     */
-    private static byte[] scriptBody(Request request) {
-        String type = request.mediaType();
-        if (!type.isEmpty() && !type.equals("application/json") && !type.equals("text/plain")
-                && !type.equals("application/x-www-form-urlencoded")) {
-            throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                    "send application/json (or text/plain holding JSON)");
-        }
-        return request.body();
     }
 }

@@ -2,23 +2,26 @@ package io.ringpool.lead;
 
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.failure.DomainFailure.Kind;
+import io.ringpool.session.OriginNotAllowed;
+import io.ringpool.session.SessionEnded;
+import io.ringpool.session.UnknownSession;
 
 /** The reasons a lead is refused, named once so tests and the API agree on codes. */
 final class LeadFailures {
     private LeadFailures() {}
 
-    /** The script named a session the store never saw (the same answer the session routes give). */
+    /** The script named a session the store never saw: the session routes' own answer. */
     static DomainFailure sessionNotFound() {
-        return new DomainFailure(Kind.NOT_FOUND, "session_not_found", "no such session");
+        return new UnknownSession();
     }
 
     /** The session ended too long ago for a form on its page to still be sent (see LeadService.LATE_LEAD_GRACE). */
     static DomainFailure sessionEnded() {
-        return new DomainFailure(Kind.GONE, "session_ended", "this session has ended; start a new one");
+        return new SessionEnded();
     }
 
     static DomainFailure originNotAllowed() {
-        return new DomainFailure(Kind.FORBIDDEN, "origin_not_allowed", "this page's origin is not one of the site's domains");
+        return new OriginNotAllowed();
     }
 
     static DomainFailure flood(int perMinute) {

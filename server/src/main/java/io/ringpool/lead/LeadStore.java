@@ -1,8 +1,6 @@
 package io.ringpool.lead;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,9 +19,6 @@ import java.util.Optional;
  * is one transaction.
  */
 final class LeadStore {
-
-    /** Storage JSON (tags, click and client id maps): plain Jackson, no HTTP types. */
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String LEAD_COLUMNS = "lead_id, site_id, kind, origin, form_id, page_url, at, last_at, submissions, phone, "
             + "phone_valid, email, email_valid, name, message, status, is_unique, method, contact_of, session_id, visitor_id, "
@@ -98,12 +93,8 @@ final class LeadStore {
     static Optional<FoundVisit> latestVisitWithId(Connection c, String siteId, boolean clickIds, String key, String value, long from,
             long to) throws SQLException {
         String column = clickIds ? "click_ids_json" : "client_ids_json";
-        String fragment;
-        try {
-            fragment = JSON.writeValueAsString(key) + ":" + JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("cannot encode an id for lookup", e);
-        }
+        // The stored map is StorageJson's compact form, so an entry reads exactly "key":"value".
+        String fragment = StorageJson.write(key) + ":" + StorageJson.write(value);
         try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND started_at >= ? "
                 + "AND started_at <= ? AND " + column + " LIKE ? ESCAPE '\\' ORDER BY started_at DESC")) {
             ps.setString(1, siteId);
@@ -565,34 +556,21 @@ final class LeadStore {
                 stringList(rs.getString("tags_json")), leadValue, rs.getString("currency"));
     }
 
-    private static String json(Object value) throws SQLException {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("cannot encode a stored value", e);
-        }
+    private static String json(Object value) {
+        return StorageJson.write(value);
     }
 
-    private static Map<String, String> stringMap(String json) throws SQLException {
-        if (json == null || json.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(json, new TypeReference<Map<String, String>>() {});
-        } catch (JsonProcessingException e) {
-            throw new SQLException("unreadable JSON in a stored row", e);
-        }
+    private static Map<String, String> stringMap(String json) {
+        return json == null || json.isEmpty() ? Map.of() : StorageJson.readStringMap(json);
     }
 
-    private static List<String> stringList(String json) throws SQLException {
+    private static List<String> stringList(String json) {
         if (json == null || json.isEmpty()) {
             return List.of();
         }
-        try {
-            return JSON.readValue(json, new TypeReference<List<String>>() {});
-        } catch (JsonProcessingException e) {
-            throw new SQLException("unreadable JSON in a stored row", e);
-        }
+        List<String> out = new ArrayList<>();
+        StorageJson.read(json).forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     /** Escapes LIKE's wildcards (and the escape character itself) for a pattern with ESCAPE '\'. */

@@ -75,8 +75,12 @@ class LeadServiceTest {
 
     @AfterEach
     void tearDown() {
-        writer.close();
-        db.close();
+        if (writer != null) {
+            writer.close();
+        }
+        if (db != null) {
+            db.close();
+        }
         afterStoreClosed();
     }
 
