@@ -57,9 +57,6 @@ public final class LeadService {
      */
     static final Duration LATE_LEAD_GRACE = Duration.ofHours(24);
 
-    /** Same person, same form, within this long of the first submission: one lead (default of the site setting). */
-    public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(10);
-
     /** A lead's time may be this far ahead of ours (the sender's clock) before it is refused. */
     static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
 
@@ -209,7 +206,7 @@ public final class LeadService {
         StoredLead candidate = new StoredLead(Keys.timeOrdered("lead_", now.toEpochMilli(), 12), siteId, lead.kind(), lead.origin(),
                 lead.formId(), lead.pageUrl(), lead.at(), lead.at(), 1, contact, lead.name(), lead.message(), LeadStatus.NEW, contact.identifiesPerson(),
                 attribution, lead.tags(), lead.value(), lead.currency());
-        Duration window = duplicateWindow(site);
+        Duration window = site.settings().leadDuplicateWindow();
         if (!window.isZero()) {
             Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, lead.kind(), lead.formId(), contact,
                     attribution.visitorId(), lead.at().toEpochMilli(), window.toMillis());
@@ -248,11 +245,6 @@ public final class LeadService {
                 LeadStore.updateUnique(c, site.siteId(), leads.get(i).leadId(), flags.get(i), now);
             }
         }
-    }
-
-    /** The site's duplicate window; a site setting once sites carry it. */
-    Duration duplicateWindow(Site site) {
-        return DEFAULT_DUPLICATE_WINDOW;
     }
 
     /**

@@ -293,6 +293,30 @@ class LeadsOverHttpTest {
     }
 
     @Test
+    void theDuplicateWindowIsASiteSettingAndZeroNeverMerges() {
+        Site site = site();
+        Reply wider = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":30}", "application/json",
+                Map.of());
+        assertThat(wider.status()).as(wider.body()).isEqualTo(200);
+        assertThat(wider.json().get("leadDuplicateMinutes").asInt()).isEqualTo(30);
+        Reply first = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        server.clock.advance(Duration.ofMinutes(25));
+        Reply within = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        Reply off = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":0}", "application/json",
+                Map.of());
+        Reply never = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        Reply tooLong = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":1441}",
+                "application/json", Map.of());
+
+        assertThat(within.text("outcome")).isEqualTo("merged");
+        assertThat(within.text("leadId")).isEqualTo(first.text("leadId"));
+        assertThat(off.status()).isEqualTo(200);
+        assertThat(never.status()).isEqualTo(201);
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.json().get("error").get("field").asText()).isEqualTo("leadDuplicateMinutes");
+    }
+
+    @Test
     void aRepeatedExternalIdAnswersTheSameLeadWith200AndStoresNothingNew() {
         Site site = site();
         Map<String, Object> body = Map.of("externalId", "crm-1001", "kind", "callback", "phone", "+79165550707", "value", 1500);
