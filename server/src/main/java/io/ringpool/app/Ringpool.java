@@ -19,6 +19,8 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -75,6 +77,7 @@ public final class Ringpool implements AutoCloseable {
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
+    private LeadService leads;
     private SiteRegistry sites;
     private AsteriskConnections asterisk;
     private String adminKey;
@@ -158,6 +161,8 @@ public final class Ringpool implements AutoCloseable {
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
@@ -169,6 +174,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
+        http.add(new LeadApi(leads, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
@@ -216,10 +222,11 @@ public final class Ringpool implements AutoCloseable {
                 nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
+    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
     public void purgeExpiredCallers() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
         }
     }
 

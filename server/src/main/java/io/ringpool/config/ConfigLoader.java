@@ -195,6 +195,9 @@ public final class ConfigLoader {
                 l.bool("testClock"),
                 Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)));
 
+        Node ld = root.child("leads");
+        var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
+
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
         Path demoPath = Path.of(demoFile);
@@ -210,7 +213,7 @@ public final class ConfigLoader {
         var cluster = new RingpoolConfig.Cluster(nodeId,
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
                 Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
-        return new RingpoolConfig(server, store, security, leasing, demo, cluster);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, cluster);
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo, Cluster cluster) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+        Cluster cluster) {
 
     /**
      * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
@@ -55,6 +56,9 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush) {}
+
+    /** Server-wide lead knobs; per-site lead settings live in site settings. */
+    public record Leads(int perIpPerMinute) {}
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}
