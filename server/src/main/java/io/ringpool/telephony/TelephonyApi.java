@@ -95,7 +95,8 @@ public final class TelephonyApi {
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
         RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settings(site.siteId());
         String twiml = forwardTo == null ? TwiML.reject()
-                : TwiML.forward(forwardTo, publicUrl, site.siteId(), null, recording.recordCalls(), recording.notice());
+                : TwiML.forward(forwardTo, publicUrl, site.siteId(), null, recording.recordCalls(),
+                        recording.recordCalls() ? recording.notice() : null); // the notice announces recording; none without it
         return Response.text(200, TWIML_TYPE, twiml);
     }
 
