@@ -26,10 +26,13 @@ import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.recording.RecordingApi;
+import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.session.SessionService;
+import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -78,6 +81,7 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private LeadService leads;
+    private RecordingService recordings;
     private SiteRegistry sites;
     private AsteriskConnections asterisk;
     private String adminKey;
@@ -160,7 +164,9 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
@@ -170,12 +176,13 @@ public final class Ringpool implements AutoCloseable {
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states)::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
         http.add(new LeadApi(leads, access)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
@@ -195,6 +202,8 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
+        recordings.start();
 
         if (nodeId != null) {
             // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
@@ -244,6 +253,19 @@ public final class Ringpool implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("{} reason={}", event, e.toString());
         }
+    }
+
+    private void expireRecordingsQuietly() {
+        try {
+            recordings.applyRetention();
+        } catch (RuntimeException e) {
+            LOG.warn("recording_retention_failed reason={}", e.toString());
+        }
+    }
+
+    /** Call recordings: fetching, playback, retention (tests drive retention through it). */
+    public RecordingService recordings() {
+        return recordings;
     }
 
     private void sweepQuietly() {
@@ -310,6 +332,9 @@ public final class Ringpool implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("renewal_flush_failed reason={}", e.toString());
             }
+        }
+        if (recordings != null) {
+            recordings.close();
         }
         if (writer != null) {
             writer.close();

@@ -205,6 +205,20 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
+
+        Node r = root.child("recordings");
+        List<String> fetchAllow = r.stringList("fetchAllow");
+        for (String entry : fetchAllow) {
+            if (!entry.strip().matches("[A-Za-z0-9.:_\\[\\]-]+(/\\d{1,3})?")) {
+                throw new ConfigException("recordings.fetchAllow", "must list host names, addresses or CIDRs (got " + entry + ")");
+            }
+        }
+        var recordings = new RingpoolConfig.Recordings(
+                (long) r.integer("maxMegabytes", 1, 4096) * 1024 * 1024,
+                Duration.ofSeconds(r.integer("fetchTimeoutSeconds", 5, 3600)),
+                r.integer("maxAttempts", 1, 100),
+                Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
+                fetchAllow);
         Node cl = root.child("cluster");
         String nodeId = cl.string("nodeId", true);
         if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9_.-]{1,40}")) {
@@ -213,7 +227,7 @@ public final class ConfigLoader {
         var cluster = new RingpoolConfig.Cluster(nodeId,
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
                 Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
-        return new RingpoolConfig(server, store, security, leasing, leads, demo, cluster);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster);
     }
 
     /**
