@@ -3,6 +3,7 @@ package io.ringpool.account;
 import io.ringpool.http.Endpoint;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
+import java.util.function.Predicate;
 
 /**
  * The HTTP side of access control: reads a request's credentials (bearer key, session cookie,
@@ -26,10 +27,12 @@ public final class AccessApi {
     public final class Guarded implements Endpoint {
         private final Permission permission;
         private final SiteEndpoint inner;
+        private final Predicate<Request> ownCredential;
 
-        private Guarded(Permission permission, SiteEndpoint inner) {
+        private Guarded(Permission permission, SiteEndpoint inner, Predicate<Request> ownCredential) {
             this.permission = permission;
             this.inner = inner;
+            this.ownCredential = ownCredential;
         }
 
         public Permission permission() {
@@ -38,6 +41,9 @@ public final class AccessApi {
 
         @Override
         public Response handle(Request request) throws Exception {
+            if (ownCredential.test(request)) {
+                return inner.handle(request, null);
+            }
             return inner.handle(request, authoriser.site(credentials(request), request.pathParam("siteId"), permission));
         }
     }
@@ -50,7 +56,16 @@ public final class AccessApi {
 
     /** A site route's endpoint, allowed to callers who hold {@code permission} on its {@code {siteId}}. */
     public Guarded site(Permission permission, SiteEndpoint endpoint) {
-        return new Guarded(permission, endpoint);
+        return new Guarded(permission, endpoint, request -> false);
+    }
+
+    /**
+     * As {@link #site}, except for requests that carry a credential of their own (a signed playback
+     * link) and no key or cookie: those reach the endpoint with a null grant, and it checks them.
+     */
+    public Guarded siteOr(Permission permission, Predicate<Request> ownCredential, SiteEndpoint endpoint) {
+        return new Guarded(permission, endpoint,
+                request -> request.bearerToken() == null && request.cookie(COOKIE) == null && ownCredential.test(request));
     }
 
     public Caller caller(Request request) {

@@ -21,6 +21,12 @@ public enum Permission {
     CALL_LOG,
     /** The lead log. */
     LEAD_LOG,
+    /** Listening to call recordings (callers' voices: not for viewers). */
+    RECORDINGS,
+    /** A person's calls and leads looked up by phone or e-mail. */
+    CONTACTS,
+    /** Posting leads from another system. */
+    LEAD_INGEST,
     /** Tags, values and notes on calls and leads. */
     TAGS,
     /** CSV exports and feeds (they carry click ids and callers). */

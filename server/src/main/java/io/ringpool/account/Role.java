@@ -14,9 +14,9 @@ public enum Role {
     /** Reports only; the call log is shown with caller numbers masked. */
     VIEWER(EnumSet.of(Permission.SITE_READ, Permission.REPORTS, Permission.CALL_LOG, Permission.LEAD_LOG)),
     /** Reports, the call and lead log, tags, exports. */
-    ANALYST(with(VIEWER, Permission.TAGS, Permission.EXPORTS, Permission.POOLS_READ)),
+    ANALYST(with(VIEWER, Permission.TAGS, Permission.EXPORTS, Permission.POOLS_READ, Permission.RECORDINGS, Permission.CONTACTS)),
     /** Site settings, pools, numbers, webhooks, tags; erasing callers. */
-    MANAGER(with(ANALYST, Permission.SITE_SETTINGS, Permission.POOLS, Permission.WEBHOOKS, Permission.ERASE)),
+    MANAGER(with(ANALYST, Permission.SITE_SETTINGS, Permission.POOLS, Permission.WEBHOOKS, Permission.ERASE, Permission.LEAD_INGEST)),
     /** Everything, and the people of the workspace. */
     OWNER(EnumSet.allOf(Permission.class));
 

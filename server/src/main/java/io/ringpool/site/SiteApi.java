@@ -1,10 +1,10 @@
 package io.ringpool.site;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
@@ -22,19 +22,28 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes");
 
     private final SiteService service;
     private final AccessApi access;
     private final AuditLog audit;
     private final List<SiteSection> sections;
+    private final List<SiteFields> fields;
+    private final Set<String> known;
 
-    /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
-    public SiteApi(SiteService service, AccessApi access, AuditLog audit, List<SiteSection> sections) {
+    /**
+     * @param sections parts of the settings owned by other capabilities (the telephony providers' settings)
+     * @param fields   top-level settings owned by other capabilities (the recording settings)
+     */
+    public SiteApi(SiteService service, AccessApi access, AuditLog audit, List<SiteSection> sections, List<SiteFields> fields) {
         this.service = service;
         this.access = access;
         this.audit = audit;
         this.sections = List.copyOf(sections);
+        this.fields = List.copyOf(fields);
+        Set<String> all = new java.util.HashSet<>(FIELDS);
+        this.fields.forEach(f -> all.addAll(f.fields()));
+        this.known = Set.copyOf(all);
     }
 
     public void routes(Router router) {
@@ -49,11 +58,14 @@ public final class SiteApi {
     }
 
     /**
-     * Creates a site from a request body as {@code POST /v1/sites} takes it (settings and sections)
-     * and describes it with its secrets, which are shown only now. The caller has checked who may.
+     * Creates a site from a request body as {@code POST /v1/sites} takes it (settings, sections,
+     * fields of other capabilities) and describes it with its secrets, which are shown only now.
+     * The caller has checked who may.
      */
     public Map<String, Object> createSite(Request request) {
-        SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
+        SiteChanges given = changes(JsonBody.of(request), known);
+        validateFields(request.body());
+        SiteService.CreatedSite created = service.create(new NewSite(given));
         applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
@@ -67,17 +79,47 @@ public final class SiteApi {
 
     private Response patch(Request request, SiteGrant grant) {
         JsonBody body = JsonBody.of(request);
-        SiteChanges changes = changes(body);
+        SiteChanges changes = changes(body, known);
+        validateFields(request.body());
         Site updated = service.update(grant.siteId(), changes);
         applySections(updated.siteId(), request.body());
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
-                "changed " + String.join(", ", FIELDS.stream().filter(body::has).sorted().toList()));
+                "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
         return Response.ok(describe(updated));
+    }
+
+    /** Lets each owner of plain fields refuse a bad value before anything is written. */
+    private void validateFields(byte[] body) {
+        if (fields.isEmpty()) {
+            return;
+        }
+        JsonNode node = tree(body);
+        for (SiteFields owner : fields) {
+            owner.validate(given(owner, node));
+        }
+    }
+
+    private static Map<String, JsonNode> given(SiteFields owner, JsonNode node) {
+        Map<String, JsonNode> given = new LinkedHashMap<>();
+        for (String name : owner.fields()) {
+            if (node.has(name)) {
+                given.put(name, node.get(name));
+            }
+        }
+        return given;
+    }
+
+    private static JsonNode tree(byte[] body) {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (java.io.IOException unreadable) {
+            throw new IllegalStateException("a body JsonBody accepted is unreadable", unreadable);
+        }
     }
 
     /** Hands each section its part of the body (already read as one JSON object by {@link JsonBody#of}). */
     private void applySections(String siteId, byte[] body) {
-        if (sections.isEmpty()) {
+        if (sections.isEmpty() && fields.isEmpty()) {
             return;
         }
         JsonNode node;
@@ -92,11 +134,21 @@ public final class SiteApi {
                 section.apply(siteId, part);
             }
         }
+        for (SiteFields owner : fields) {
+            Map<String, JsonNode> given = given(owner, node);
+            if (!given.isEmpty()) {
+                owner.apply(siteId, given);
+            }
+        }
     }
 
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
     static SiteChanges changes(JsonBody body) {
-        body.rejectUnknown(FIELDS);
+        return changes(body, FIELDS);
+    }
+
+    static SiteChanges changes(JsonBody body, Set<String> known) {
+        body.rejectUnknown(known);
         return new SiteChanges(
                 body.optionalString("name", 200),
                 seconds(body, "leaseTtlSeconds"),
@@ -114,7 +166,8 @@ public final class SiteApi {
                 body.optionalString("forwardTo", 40),
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
-                body.optionalString("twilioAuthToken", 200));
+                body.optionalString("twilioAuthToken", 200),
+                seconds(body, "leadDuplicateMinutes"));
     }
 
     private static Integer seconds(JsonBody body, String field) {
@@ -131,6 +184,9 @@ public final class SiteApi {
         out.put("createdAt", site.createdAt());
         for (SiteSection section : sections) {
             out.put(section.field(), section.describe(site.siteId()));
+        }
+        for (SiteFields owner : fields) {
+            out.putAll(owner.describe(site.siteId()));
         }
         return out;
     }
