@@ -138,7 +138,7 @@
     route();
   });
   document.addEventListener('ringpool:signout', function () {
-    clear($('tabs')); clear($('pages')); $('site-switcher').hidden = true; $('who').textContent = '';
+    clear($('tabs')); clear($('pages')); $('site-switcher').hidden = true; $('site-name').hidden = false; $('who').textContent = '';
     if (location.hash) history.replaceState(null, '', location.pathname);
   });
 
@@ -156,6 +156,7 @@
       sw.appendChild(g);
     });
     sw.hidden = count < 1;
+    $('site-name').hidden = count > 0; // the switcher names the site
   }
   function allSites() {
     var out = [];
