@@ -13,6 +13,14 @@ import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbox.CallEvents;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.webhook.WebhookApi;
+import io.ringpool.webhook.WebhookService;
+import io.ringpool.webhook.WebhookTarget;
 import io.ringpool.export.ExportService;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.FailureMapper;
@@ -44,6 +52,7 @@ import io.ringpool.store.StoreOverloadedException;
 import io.ringpool.telephony.TelephonyApi;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -72,6 +81,7 @@ public final class Ringpool implements AutoCloseable {
     private HttpServer http;
     private SessionService sessions;
     private CallService calls;
+    private Outbox outbox;
     private SiteRegistry sites;
     private String adminKey;
     private int port;
@@ -113,7 +123,8 @@ public final class Ringpool implements AutoCloseable {
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
@@ -137,7 +148,15 @@ public final class Ringpool implements AutoCloseable {
         new SiteApi(siteService, access).routes(router);
         new PoolApi(poolService, poolRegistry, access).routes(router);
         new SessionApi(sessions).routes(router);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
+        RingpoolConfig.Outbound outboundConfig = config.outbound();
+        AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
+        OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
+        outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock)),
+                new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
+                        outboundConfig.lease()), registry);
+        new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access).routes(router);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, new CallEvents(outbox));
         new CallApi(calls, access).routes(router);
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
@@ -160,6 +179,7 @@ public final class Ringpool implements AutoCloseable {
             });
         }
 
+        outbox.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
@@ -206,6 +226,9 @@ public final class Ringpool implements AutoCloseable {
             if (failure instanceof ApiException api) {
                 return Response.error(api);
             }
+            if (failure instanceof DomainFailure domain) {
+                return Response.error(new ApiException(statusOf(domain.kind()), domain.code(), domain.getMessage(), domain.field()));
+            }
             if (failure instanceof StoreOverloadedException) {
                 return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");
             }
@@ -215,6 +238,23 @@ public final class Ringpool implements AutoCloseable {
             }
             LOG.error("internal_error", failure);
             return Response.error(500, "internal_error", "an internal error occurred");
+        };
+    }
+
+    /** The one mapping of domain failure kinds to HTTP statuses (HELPERS.md). */
+    private static int statusOf(DomainFailure.Kind kind) {
+        return switch (kind) {
+            case MALFORMED -> 400;
+            case INVALID -> 422;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case GONE -> 410;
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED_MEDIA_TYPE -> 415;
+            case RATE_LIMITED -> 429;
+            case UNAVAILABLE -> 503;
         };
     }
 
@@ -234,6 +274,10 @@ public final class Ringpool implements AutoCloseable {
         return sessions;
     }
 
+    public Outbox outbox() {
+        return outbox;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
@@ -248,6 +292,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (outbox != null) {
+            outbox.close();
         }
         if (workers != null) {
             workers.shutdown();

@@ -82,9 +82,17 @@ public final class CallService {
     private final MeterRegistry registry;
     private final Timer ingestLatency;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final CallOutbox outbox;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
+        this(db, writer, pools, poolService, clock, registry, CallOutbox.NONE);
+    }
+
+    /** @param outbox writes the events of each call change inside the change's own transaction */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, CallOutbox outbox) {
+        this.outbox = outbox;
         this.writer = writer;
         CallStore.useH2IndexHints(db.isH2());
         this.db = db;
@@ -220,6 +228,7 @@ public final class CallService {
         }
         reclassify(c, site, call);
         StoredCall stored = CallStore.callById(c, siteId, callId).orElseThrow();
+        outbox.changed(c, existing, stored);
 
         if (existing == null || existing.status() != stored.status()) {
             Counter.builder("ringpool.calls.received").description("calls reaching each status, by provider")
@@ -327,7 +336,9 @@ public final class CallService {
                 cur = site.settings().currency(); // a value without a currency is in the site's currency
             }
             CallStore.updateMarketing(c, site.siteId(), callId, newTags != null ? newTags : call.tags(), v, cur, clock.millis());
-            return CallStore.callById(c, site.siteId(), callId).orElseThrow();
+            StoredCall updated = CallStore.callById(c, site.siteId(), callId).orElseThrow();
+            outbox.changed(c, call, updated);
+            return updated;
         });
     }
 
