@@ -111,7 +111,7 @@ class WebhooksOverHttpTest {
         }
     }
 
-    static boolean signatureValid(String secret, Receiver.Received r) {
+    public static boolean signatureValid(String secret, Receiver.Received r) {
         String header = r.header("x-ringpool-signature");
         if (header == null || !header.startsWith("t=")) {
             return false;
@@ -270,6 +270,19 @@ class WebhooksOverHttpTest {
                     .isEqualTo(204);
             assertThat(server.get("/v1/sites/" + mine.id() + "/webhooks/" + id, mine.apiKey()).status()).isEqualTo(404);
         }
+    }
+
+    @Test
+    void aWebhookOnAnInternalAddressThatTheOperatorDidNotAllowIsRefused() {
+        Site site = site();
+        for (String url : List.of("http://127.0.0.2/x", "http://10.0.0.1/x", "http://[::1]/x", "http://[::ffff:10.0.0.1]/x",
+                "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/x")) {
+            Reply r = createWebhook(site, url, null);
+            assertThat(r.status()).as(url).isEqualTo(422);
+            assertThat(r.errorCode()).as(url).isEqualTo("target_not_allowed");
+            assertThat(r.json().get("error").get("field").asText()).isEqualTo("url");
+        }
+        assertThat(server.get("/v1/sites/" + site.id() + "/webhooks", site.apiKey()).json().get("webhooks")).isEmpty();
     }
 
     @Test
