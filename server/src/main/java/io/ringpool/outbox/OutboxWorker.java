@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +51,11 @@ final class OutboxWorker implements AutoCloseable {
     private final String owner = Keys.random("node_", 9);
     private final Semaphore slots;
     private final Map<String, Semaphore> perTarget = new ConcurrentHashMap<>();
+    /**
+     * Deliveries this node is attempting now. The lease keeps other nodes away; this keeps this
+     * node away from its own attempts even when its clock jumps past a lease (the test clock).
+     */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ExecutorService senders;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
@@ -144,8 +150,13 @@ final class OutboxWorker implements AutoCloseable {
                 long leaseUntil = clock.millis() + settings.lease().toMillis();
                 while (i < rows.size() && batch.size() < target.maxBatch()) {
                     OutboxStore.Due d = rows.get(i++);
+                    if (!inFlight.add(d.deliveryId())) {
+                        continue;
+                    }
                     if (db.read(c -> OutboxStore.claim(c, d, owner, leaseUntil, now))) {
                         batch.add(d);
+                    } else {
+                        inFlight.remove(d.deliveryId());
                     }
                 }
                 if (batch.isEmpty()) {
@@ -158,12 +169,14 @@ final class OutboxWorker implements AutoCloseable {
                         try {
                             attempt(target, batch);
                         } finally {
+                            batch.forEach(d -> inFlight.remove(d.deliveryId()));
                             limit.release();
                             slots.release();
                             wake(); // the next event of the same subject may be due now
                         }
                     }));
                 } catch (RuntimeException rejected) {
+                    batch.forEach(d -> inFlight.remove(d.deliveryId()));
                     limit.release();
                     slots.release();
                     throw rejected;

@@ -158,9 +158,9 @@ class WebhookCrashTest {
                         callId));
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < until && !allArrived(receiver, expected)) {
-                    // Retries are due after their backoff and leases of the killed node after the lease: move the server's clock.
-                    send(second.port(), "POST", "/v1/test/clock", ADMIN, "{\"advanceSeconds\": 600}", Map.of());
-                    Thread.sleep(200);
+                    // Retries come due after their backoff, leases of the killed node after 60 s: move the clock, in steps shorter than a lease.
+                    send(second.port(), "POST", "/v1/test/clock", ADMIN, "{\"advanceSeconds\": 20}", Map.of());
+                    Thread.sleep(100);
                 }
                 assertThat(allArrived(receiver, expected)).as("every acknowledged event arrived").isTrue();
                 send(second.port(), "POST", "/v1/test/clock", ADMIN, "{\"advanceSeconds\": 86400}", Map.of());
