@@ -14,6 +14,8 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.feed.FeedApi;
+import io.ringpool.feed.FeedService;
 import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbox.CallEvents;
@@ -161,7 +163,9 @@ public final class Ringpool implements AutoCloseable {
         new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         new ReportApi(reports, access).routes(router);
-        new ExportApi(new ExportService(db), access, clock).routes(router);
+        ExportService exportService = new ExportService(db);
+        new ExportApi(exportService, access, clock).routes(router);
+        new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access).routes(router);
         new DashboardApi(siteRegistry).routes(router);
         reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.

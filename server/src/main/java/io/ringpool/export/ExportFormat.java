@@ -32,7 +32,7 @@ public enum ExportFormat {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED;
     }
 
-    static Optional<ExportFormat> byUrlName(String name) {
+    public static Optional<ExportFormat> byUrlName(String name) {
         return Arrays.stream(values()).filter(f -> f.urlName.equals(name)).findFirst();
     }
 }

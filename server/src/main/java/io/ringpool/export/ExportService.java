@@ -42,6 +42,21 @@ public final class ExportService {
         this.db = db;
     }
 
+    /**
+     * The calls of the last {@code days} days up to {@code nowMillis}, every call (no filter), for
+     * a feed that an ad platform fetches on its schedule (a rolling window, so each fetch overlaps
+     * the last and the platform's own de-duplication drops repeats).
+     */
+    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, long nowMillis, OutputStream stream) {
+        ZoneId zone = site.settings().timeZone();
+        long from = nowMillis - days * 86_400_000L;
+        var range = new io.ringpool.report.ReportRange(from, nowMillis, java.time.LocalDate.ofInstant(Instant.ofEpochMilli(from), zone),
+                java.time.LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis - 1), zone), zone);
+        String name = conversionName != null ? conversionName
+                : format.google() ? ExportQuery.DEFAULT_GOOGLE_CONVERSION : ExportQuery.DEFAULT_YANDEX_TARGET;
+        return write(site, new ExportQuery(format, range, null, null, null, null, name, "clientId"), stream);
+    }
+
     Result write(Site site, ExportQuery q, OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         String siteCurrency = site.settings().currency();
