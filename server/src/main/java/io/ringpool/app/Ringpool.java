@@ -13,7 +13,7 @@ import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
-import io.ringpool.failure.DomainFailure;
+import io.ringpool.export.ExportService;
 import io.ringpool.feed.FeedApi;
 import io.ringpool.feed.FeedService;
 import io.ringpool.outbound.AddressPolicy;
@@ -23,14 +23,6 @@ import io.ringpool.outbox.Outbox;
 import io.ringpool.webhook.WebhookApi;
 import io.ringpool.webhook.WebhookService;
 import io.ringpool.webhook.WebhookTarget;
-import io.ringpool.export.ExportService;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.FailureMapper;
-import io.ringpool.http.HttpServer;
-import io.ringpool.http.Json;
-import io.ringpool.http.Response;
-import io.ringpool.http.Router;
-import io.ringpool.http.StaticAsset;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -49,13 +41,9 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
-import io.ringpool.store.StoreException;
-import io.ringpool.store.StoreOverloadedException;
 import io.ringpool.telephony.TelephonyApi;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +68,7 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
-    private HttpServer http;
+    private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
     private Outbox outbox;
@@ -130,7 +118,7 @@ public final class Ringpool implements AutoCloseable {
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
-        PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, db, clock, registry);
+        PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
                 config.leasing().sessionsPerIpPerMinute(), registry);
@@ -141,15 +129,6 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        Router router = new Router();
-        new OpsApi(db, registry, sessions::liveSessions).routes(router);
-        // Cached an hour (the script changes only with the server); any page may load it.
-        StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
-                "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
-        router.get("/s.js", script::serve);
-        new SiteApi(siteService, access).routes(router);
-        new PoolApi(poolService, poolRegistry, access).routes(router);
-        new SessionApi(sessions).routes(router);
         // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
         RingpoolConfig.Outbound outboundConfig = config.outbound();
         AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
@@ -157,31 +136,31 @@ public final class Ringpool implements AutoCloseable {
         outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock)),
                 new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
                         outboundConfig.lease()), registry);
-        new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access).routes(router);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, new CallEvents(outbox));
-        new CallApi(calls, access).routes(router);
-        new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
-        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
-        new ReportApi(reports, access).routes(router);
         ExportService exportService = new ExportService(db);
-        new ExportApi(exportService, access, clock).routes(router);
-        new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access).routes(router);
-        new DashboardApi(siteRegistry).routes(router);
+        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
+        http = new RingpoolApi();
+        http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
+        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new PoolApi(poolService, poolRegistry, access)::routes);
+        http.add(new SessionApi(sessions)::routes);
+        http.add(new CallApi(calls, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new ReportApi(reports, access)::routes);
+        http.add(new ExportApi(exportService, access, clock)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
+        http.add(new DashboardApi(siteRegistry)::routes);
+        if (clock instanceof AdjustableClock adjustable) {
+            http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
+        }
         reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
         reportRefresher = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-report-refresh").daemon(true).unstarted(r));
         reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
                 5, 5, TimeUnit.SECONDS);
-        if (clock instanceof AdjustableClock adjustable) {
-            router.post("/v1/test/clock", request -> {
-                access.requireAdmin(request);
-                Integer seconds = Json.parseObject(request.body()).optionalInt("advanceSeconds", 0, 365L * 86_400);
-                var now = adjustable.advance(Duration.ofSeconds(seconds == null ? 0 : seconds));
-                sessions.sweep();
-                return Response.ok(Map.of("now", now));
-            });
-        }
 
         outbox.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
@@ -197,9 +176,8 @@ public final class Ringpool implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
-        http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
-        port = http.start();
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
+        port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
+        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
 
     /** Applies every site's retention to caller numbers (hourly). */
@@ -225,43 +203,6 @@ public final class Ringpool implements AutoCloseable {
         }
     }
 
-    private static FailureMapper failureMapper() {
-        return failure -> {
-            if (failure instanceof ApiException api) {
-                return Response.error(api);
-            }
-            if (failure instanceof DomainFailure domain) {
-                return Response.error(new ApiException(statusOf(domain.kind()), domain.code(), domain.getMessage(), domain.field()));
-            }
-            if (failure instanceof StoreOverloadedException) {
-                return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");
-            }
-            if (failure instanceof StoreException) {
-                LOG.warn("store_unavailable reason={}", failure.toString());
-                return Response.error(503, "store_unavailable", "the store is unavailable; retry later").withHeader("Retry-After", "1");
-            }
-            LOG.error("internal_error", failure);
-            return Response.error(500, "internal_error", "an internal error occurred");
-        };
-    }
-
-    /** The one mapping of domain failure kinds to HTTP statuses (HELPERS.md). */
-    private static int statusOf(DomainFailure.Kind kind) {
-        return switch (kind) {
-            case MALFORMED -> 400;
-            case INVALID -> 422;
-            case UNAUTHENTICATED -> 401;
-            case FORBIDDEN -> 403;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case GONE -> 410;
-            case TOO_LARGE -> 413;
-            case UNSUPPORTED_MEDIA_TYPE -> 415;
-            case RATE_LIMITED -> 429;
-            case UNAVAILABLE -> 503;
-        };
-    }
-
     public int port() {
         return port;
     }
@@ -280,6 +221,11 @@ public final class Ringpool implements AutoCloseable {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** The HTTP side: its route table, for tests that hold the API reference to the router. */
+    public RingpoolApi api() {
+        return http;
     }
 
     public PrometheusMeterRegistry registry() {

@@ -1,7 +1,6 @@
 package io.ringpool.feed;
 
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.ApiException;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
@@ -38,7 +37,7 @@ public final class FeedApi {
     }
 
     private Response create(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, 10_000), body.optionalString("conversionName", 100)));
@@ -49,12 +48,12 @@ public final class FeedApi {
     }
 
     private Response list(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         return Response.ok(Map.of("feeds", feeds.list(siteId).stream().map(this::view).toList()));
     }
 
     private Response revoke(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         feeds.revoke(siteId, request.pathParam("feedId"));
         return Response.noContent();
     }
@@ -71,7 +70,7 @@ public final class FeedApi {
             if (e.kind() != DomainFailure.Kind.UNAUTHENTICATED) {
                 throw e;
             }
-            return Response.error(new ApiException(401, e.code(), e.getMessage()))
+            return Response.error(401, e.code(), e.getMessage())
                     .withHeader("WWW-Authenticate", "Basic realm=\"Ringpool feed\", charset=\"UTF-8\"");
         }
         return new Response(200, "text/csv; charset=utf-8", csv.toByteArray(), Map.of(

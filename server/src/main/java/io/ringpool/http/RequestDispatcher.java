@@ -179,10 +179,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private Response invoke(Endpoint endpoint, Request request) {
         try {
             return endpoint.handle(request);
-        } catch (ApiException e) {
-            return Response.error(e);
         } catch (Throwable t) {
-            return failures.map(t);
+            return FailureResponses.of(t, failures);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.ringpool.webhook;
 
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
@@ -42,7 +42,7 @@ public final class WebhookApi {
     }
 
     private Response create(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("url", "events"));
         String url = body.requiredString("url", 2000);
         List<String> events = body.optionalStringList("events", 20, 40);
@@ -53,31 +53,31 @@ public final class WebhookApi {
     }
 
     private Response list(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         rejectQuery(request, Set.of());
         return Response.ok(Map.of("webhooks", webhooks.list(siteId).stream().map(WebhookApi::view).toList()));
     }
 
     private Response one(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         return Response.ok(view(webhooks.get(siteId, request.pathParam("webhookId"))));
     }
 
     private Response delete(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         webhooks.delete(siteId, request.pathParam("webhookId"));
         return Response.noContent();
     }
 
     private Response deliveries(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         int limit = limit(request);
         List<Delivery> list = webhooks.deliveries(siteId, request.pathParam("webhookId"), limit);
         return Response.ok(Map.of("deliveries", list.stream().map(WebhookApi::delivery).toList()));
     }
 
     private Response retry(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
         webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }
@@ -144,13 +144,13 @@ public final class WebhookApi {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ApiException.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT);
+        throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     static void rejectQuery(Request request, Set<String> known) {
         for (String name : request.query().keySet()) {
             if (!known.contains(name)) {
-                throw new ApiException(400, "unknown_parameter", "unknown query parameter '" + name + "'", name);
+                throw DomainFailure.unknownField(name);
             }
         }
     }
