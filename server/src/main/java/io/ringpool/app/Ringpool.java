@@ -20,6 +20,9 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbox.CallEvents;
 import io.ringpool.outbox.Outbox;
+import io.ringpool.upload.DestinationApi;
+import io.ringpool.upload.DestinationService;
+import io.ringpool.upload.DestinationTarget;
 import io.ringpool.webhook.WebhookApi;
 import io.ringpool.webhook.WebhookService;
 import io.ringpool.webhook.WebhookTarget;
@@ -133,7 +136,8 @@ public final class Ringpool implements AutoCloseable {
         RingpoolConfig.Outbound outboundConfig = config.outbound();
         AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
         OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
-        outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock)),
+        DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
+        outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock), destinationTarget),
                 new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
                         outboundConfig.lease()), registry);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, new CallEvents(outbox));
@@ -150,6 +154,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(exportService, access, clock)::routes);
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), access)::routes);
         http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (clock instanceof AdjustableClock adjustable) {

@@ -136,6 +136,7 @@ final class OutboxWorker implements AutoCloseable {
             if (target == null) {
                 continue; // a kind this build does not know (a newer node wrote it): leave it to that node
             }
+            int maxBatch = Math.max(1, target.maxBatch(first.targetId()));
             Semaphore limit = perTarget.computeIfAbsent(first.targetId(), k -> new Semaphore(settings.perTargetConcurrency()));
             int i = 0;
             while (i < rows.size()) {
@@ -148,7 +149,7 @@ final class OutboxWorker implements AutoCloseable {
                 }
                 List<OutboxStore.Due> batch = new ArrayList<>();
                 long leaseUntil = clock.millis() + settings.lease().toMillis();
-                while (i < rows.size() && batch.size() < target.maxBatch()) {
+                while (i < rows.size() && batch.size() < maxBatch) {
                     OutboxStore.Due d = rows.get(i++);
                     if (!inFlight.add(d.deliveryId())) {
                         continue;

@@ -21,10 +21,10 @@ public interface Target {
     /** The target ids of this kind that take events of {@code type} for the site; read inside the writing transaction. */
     List<String> subscribers(Connection c, String siteId, String type) throws SQLException;
 
-    /** How many events one attempt may carry (1 for a webhook; a batch for an upload). */
-    int maxBatch();
+    /** How many events one attempt at this target may carry (1 for a webhook; a batch for an upload). */
+    int maxBatch(String targetId);
 
-    /** Sends {@code events} (in order; at most {@link #maxBatch()}) to target {@code targetId}. */
+    /** Sends {@code events} (in order; at most {@link #maxBatch}) to target {@code targetId}. */
     Attempt deliver(String targetId, List<OutboxEvent> events);
 
     /**

@@ -54,7 +54,7 @@ public final class WebhookTarget implements io.ringpool.outbox.Target {
     }
 
     @Override
-    public int maxBatch() {
+    public int maxBatch(String targetId) {
         return 1;
     }
 
