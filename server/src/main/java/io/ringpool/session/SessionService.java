@@ -80,6 +80,7 @@ public final class SessionService {
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
+    private final Counter leaseConflicts;
 
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
@@ -95,6 +96,9 @@ public final class SessionService {
                 .description("time to start a session: choose a number and commit the lease")
                 .publishPercentiles(0.5, 0.99, 0.999).register(registry);
         this.botSessions = Counter.builder("ringpool.sessions.bots").description("session starts refused to known bots").register(registry);
+        this.leaseConflicts = Counter.builder("ringpool.lease.conflicts")
+                .description("leases the store refused because another node holds the number (several nodes, one store)")
+                .register(registry);
         registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
     }
 
@@ -174,6 +178,7 @@ public final class SessionService {
                         // Another node leased this number (several nodes share one store): remember
                         // that and choose again; the store's constraint is the arbiter.
                         leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
+                        leaseConflicts.increment();
                         if (conflicts >= MAX_CONFLICT_RETRIES) {
                             throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
                         }

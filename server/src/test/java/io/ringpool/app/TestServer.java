@@ -42,6 +42,14 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path dataDir, Map<String, Object> overrides) {
+        this(dataDir, overrides, Clock.systemUTC());
+    }
+
+    /**
+     * With {@code baseClock} under the server's adjustable clock: a fixed clock makes time move only
+     * when the test advances it, for tests whose outcome depends on how much time passed.
+     */
+    public TestServer(Path dataDir, Map<String, Object> overrides, Clock baseClock) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "server.port", 0,
                 "store.dataDir", dataDir.toString(),
@@ -50,7 +58,7 @@ public final class TestServer implements AutoCloseable {
                 "leasing.sweepIntervalMillis", 60_000));
         settings.putAll(overrides);
         RingpoolConfig config = ConfigLoader.defaultsWith(settings);
-        this.clock = new AdjustableClock(Clock.systemUTC());
+        this.clock = new AdjustableClock(baseClock);
         this.app = new Ringpool(config, clock);
         try {
             app.start();
