@@ -24,10 +24,17 @@ public final class CsvWriter implements AutoCloseable {
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
 
     private final Writer out;
+    private final char separator;
     private boolean rowStarted;
 
     public CsvWriter(OutputStream stream) {
+        this(stream, ',');
+    }
+
+    /** With another separator: Yandex's conversion centre reads semicolon-separated files. */
+    public CsvWriter(OutputStream stream, char separator) {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
+        this.separator = separator;
     }
 
     /** A line written as is (Google's {@code Parameters:TimeZone=...}); the caller vouches for its content. */
@@ -70,22 +77,26 @@ public final class CsvWriter implements AutoCloseable {
     }
 
     static String quote(String v) {
+        return quote(v, ',');
+    }
+
+    static String quote(String v, char separator) {
         if (v == null) {
             return "";
         }
         boolean needs = false;
         for (int i = 0; i < v.length() && !needs; i++) {
             char c = v.charAt(i);
-            needs = c == ',' || c == '"' || c == '\r' || c == '\n';
+            needs = c == separator || c == ',' || c == '"' || c == '\r' || c == '\n';
         }
         return needs ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }
 
     private CsvWriter cell(String v) throws IOException {
         if (rowStarted) {
-            out.write(',');
+            out.write(separator);
         }
-        out.write(quote(v));
+        out.write(quote(v, separator));
         rowStarted = true;
         return this;
     }

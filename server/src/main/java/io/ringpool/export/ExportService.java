@@ -61,7 +61,7 @@ public final class ExportService {
         ZoneId zone = site.settings().timeZone();
         String siteCurrency = site.settings().currency();
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
+        StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
                 + "recording_url, visitor_id FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(site.siteId());
@@ -86,7 +86,8 @@ public final class ExportService {
         }
         sql.append(" ORDER BY started_at, call_id");
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString()); CsvWriter csv = new CsvWriter(stream);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString());
+                    CsvWriter csv = new CsvWriter(stream, q.format() == ExportFormat.YANDEX_CONVERSION_CENTER ? ';' : ',');
                     PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
                 EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
                 for (int i = 0; i < params.size(); i++) {
@@ -128,6 +129,8 @@ public final class ExportService {
             case YANDEX_CALLS -> csv.header(id, "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
                     "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
             case YANDEX_OFFLINE -> csv.header(id, "Target", "DateTime", "Price", "Currency");
+            case YANDEX_CONVERSION_CENTER -> csv.header("id", "create_date_time", "client_uniq_id", "client_ids", "phones", "order_status",
+                    "revenue");
         }
     }
 
@@ -143,6 +146,21 @@ public final class ExportService {
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
         switch (q.format()) {
+            case YANDEX_CONVERSION_CENTER -> {
+                // One order per call: the call id, its start in the site's zone (the tag's zone should match it), the
+                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, CANCELED otherwise.
+                String clientId = jsonField(rs.getString("client_ids_json"), "ym");
+                if (clientId == null || clientId.isBlank()) {
+                    clientId = lookup.latest(visitorId, started, "client_ids_json", "ym");
+                }
+                String phone = caller == null ? null : caller.substring(1);
+                if ((clientId == null || clientId.isBlank()) && phone == null) {
+                    return false;
+                }
+                csv.text(rs.getString("call_id")).value(google(started, zone)).value(phone == null ? "" : phone)
+                        .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
+                        .value(rs.getBoolean("answered") ? "PAID" : "CANCELED").value(money).endRow();
+            }
             case GOOGLE_ADS_CLICKS -> {
                 String gclid = rs.getString("gclid");
                 if (gclid == null || gclid.isBlank()) {

@@ -80,6 +80,17 @@ class FeedsOverHttpTest {
     }
 
     @Test
+    void theYandexConversionCentreFeedIsSemicolonSeparatedOrdersOfItsStandardFormat() {
+        Reply created = createFeed(Map.of("format", "yandex-conversion-center"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Reply csv = fetch(created.text("url"), created.text("username"), created.text("password"));
+        assertThat(csv.status()).isEqualTo(200);
+        String[] lines = csv.body().split("\r\n");
+        assertThat(lines[0]).isEqualTo("id;create_date_time;client_uniq_id;client_ids;phones;order_status;revenue");
+        assertThat(lines[1]).matches("call_[^;]+;\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d;79165550101;;79165550101;PAID;");
+    }
+
+    @Test
     void wrongMissingOrRevokedCredentialsAreRefusedWith401AndABasicChallenge() {
         Reply a = createFeed(Map.of("format", "yandex-calls"));
         Reply b = createFeed(Map.of("format", "yandex-offline"));
