@@ -7,12 +7,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A validated export request: which calls (time range on the call's start, tag, target and unique
+ * A validated export request (with {@code dataManagerLayout}, a feed for Google Ads Data Manager:
+ * the header on the first line and times in ISO-8601 with their offset, instead of the upload
+ * template's {@code Parameters:TimeZone=} line): which calls (time range on the call's start, tag, target and unique
  * flags) and how to name them ({@code conversionName}; for Yandex, which id column: {@code idType}
  * = {@code clientId} (default) or {@code yclid}).
  */
 record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
-        String conversionName, String idType) {
+        String conversionName, String idType, boolean dataManagerLayout) {
 
     static final String DEFAULT_GOOGLE_CONVERSION = "Phone call";
     static final String DEFAULT_YANDEX_TARGET = "call";
@@ -34,7 +36,7 @@ record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean t
             throw ApiException.invalid("idType", "'idType' applies to the Yandex formats only");
         }
         return new ExportQuery(format, range, text(request, "tag", 50), bool(request, "target"), bool(request, "unique"),
-                bool(request, "uniqueTarget"), name, idType);
+                bool(request, "uniqueTarget"), name, idType, false);
     }
 
     private static String text(Request request, String name, int max) {

@@ -47,14 +47,15 @@ public final class ExportService {
      * a feed that an ad platform fetches on its schedule (a rolling window, so each fetch overlaps
      * the last and the platform's own de-duplication drops repeats).
      */
-    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, long nowMillis, OutputStream stream) {
+    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, boolean dataManagerLayout, long nowMillis,
+            OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         long from = nowMillis - days * 86_400_000L;
         var range = new io.ringpool.report.ReportRange(from, nowMillis, java.time.LocalDate.ofInstant(Instant.ofEpochMilli(from), zone),
                 java.time.LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis - 1), zone), zone);
         String name = conversionName != null ? conversionName
                 : format.google() ? ExportQuery.DEFAULT_GOOGLE_CONVERSION : ExportQuery.DEFAULT_YANDEX_TARGET;
-        return write(site, new ExportQuery(format, range, null, null, null, null, name, "clientId"), stream);
+        return write(site, new ExportQuery(format, range, null, null, null, null, name, "clientId", dataManagerLayout), stream);
     }
 
     Result write(Site site, ExportQuery q, OutputStream stream) {
@@ -115,7 +116,7 @@ public final class ExportService {
     }
 
     private static void header(ExportQuery q, ZoneId zone, CsvWriter csv) throws IOException {
-        if (q.format().google()) {
+        if (q.format().google() && !q.dataManagerLayout()) {
             csv.rawLine("Parameters:TimeZone=" + zone.getId());
         }
         String id = "yclid".equals(q.idType()) ? "Yclid" : "ClientId";
@@ -169,21 +170,21 @@ public final class ExportService {
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
-                csv.text(gclid).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+                csv.text(gclid).text(q.conversionName()).value(googleTime(q, started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ADS_CALLS -> {
                 if (caller == null) {
                     return false;
                 }
                 // Conversion time: when the call ended (it converted then); the start when the end is unknown.
-                csv.phone(caller).value(google(started, zone)).text(q.conversionName())
-                        .value(google(hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
+                csv.phone(caller).value(googleTime(q, started, zone)).text(q.conversionName())
+                        .value(googleTime(q, hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ENHANCED -> {
                 if (caller == null) {
                     return false;
                 }
-                csv.value(sha256(caller)).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+                csv.value(sha256(caller)).text(q.conversionName()).value(googleTime(q, started, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
                 String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
@@ -213,6 +214,13 @@ public final class ExportService {
         }
         return true;
     }
+
+    /** Google's template time, or ISO-8601 with the zone's offset for Data Manager (which has no TimeZone line to read). */
+    private static String googleTime(ExportQuery q, long epochMillis, ZoneId zone) {
+        return q.dataManagerLayout() ? ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone)) : google(epochMillis, zone);
+    }
+
+    private static final DateTimeFormatter ISO_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
     static String google(long epochMillis, ZoneId zone) {
         return GOOGLE_TIME.format(Instant.ofEpochMilli(epochMillis).atZone(zone));

@@ -108,8 +108,9 @@ public final class FeedService {
         }
         Feed feed = stored.feed();
         long now = clock.millis();
+        // Google's formats are laid out for Data Manager, the fetcher of Google's that takes a URL with a username and password.
         ExportService.Result result = exports.writeRecent(site.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
-                feed.windowDays(), feed.conversionName(), now, out);
+                feed.windowDays(), feed.conversionName(), true, now, out);
         db.inTransaction(c -> {
             FeedStore.fetched(c, feedId, now);
             return null;

@@ -70,9 +70,9 @@ class FeedsOverHttpTest {
         Reply csv = fetch(created.text("url"), created.text("username"), created.text("password"));
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.headers().get("content-type").get(0)).startsWith("text/csv");
-        assertThat(csv.body()).startsWith("Parameters:TimeZone=Europe/Moscow\r\n"
-                + "Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n");
-        assertThat(csv.body()).contains("Cj0-feed-gclid,Calls,");
+        // Data Manager's layout: the header first, times with their offset (it reads no Parameters line).
+        assertThat(csv.body()).startsWith("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n");
+        assertThat(csv.body()).containsPattern("Cj0-feed-gclid,Calls,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+03:00,");
 
         Reply list = server.get("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"));
         assertThat(list.body()).doesNotContain(created.text("password"));
