@@ -148,6 +148,11 @@ public final class Outbox implements AutoCloseable {
         worker.wake();
     }
 
+    /** Deletes finished deliveries, events and upload logs older than 30 days (the worker does it hourly); returns rows deleted. */
+    public int purgeOld() {
+        return worker.purge(clock.millis());
+    }
+
     /** Runs one round of the worker on the calling thread and waits for its deliveries (tests). */
     public int deliverDueNow() {
         return worker.pollAndWait();

@@ -226,6 +226,27 @@ final class OutboxStore {
         return new Summary(pending, delivered, failed, newest.stream().findFirst());
     }
 
+    /**
+     * Deletes what is older than {@code before} and finished: attempts and deliveries no longer
+     * pending, events none of whose deliveries remain, and upload logs. Returns the rows deleted.
+     */
+    static int purge(Connection c, long before) throws SQLException {
+        int n = 0;
+        for (String sql : new String[] {
+                "DELETE FROM outbox_attempts WHERE delivery_id IN (SELECT delivery_id FROM outbox_deliveries "
+                        + "WHERE state <> 'pending' AND created_at < ?)",
+                "DELETE FROM outbox_deliveries WHERE state <> 'pending' AND created_at < ?",
+                "DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM outbox_deliveries d WHERE d.event_id = outbox_events.event_id)",
+                "DELETE FROM uploads WHERE created_at < ?"}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, before);
+                n += ps.executeUpdate();
+            }
+        }
+        return n;
+    }
+
     private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.INTEGER);

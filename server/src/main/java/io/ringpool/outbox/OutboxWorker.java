@@ -39,6 +39,15 @@ import org.slf4j.LoggerFactory;
 final class OutboxWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWorker.class);
 
+    /**
+     * How long the delivery log, event bodies and upload logs are kept, days. They carry caller
+     * numbers (personal data, PRODUCT.md §5), so they do not stay for ever; a month covers every
+     * retry window and a look back at last month's failures.
+     */
+    static final int LOG_DAYS = 30;
+    /** How often the log is purged. */
+    private static final long PURGE_EVERY_MILLIS = 3_600_000;
+
     /** Due rows read per poll; more wait for the next one. */
     private static final int DUE_PER_POLL = 200;
 
@@ -61,6 +70,7 @@ final class OutboxWorker implements AutoCloseable {
     private final Condition nudged = lock.newCondition();
     private final Timer attemptTimer;
     private boolean woken;
+    private long lastPurge;
     private volatile boolean running;
     private Thread poller;
 
@@ -99,6 +109,7 @@ final class OutboxWorker implements AutoCloseable {
         while (running) {
             try {
                 poll();
+                purgeHourly();
             } catch (RuntimeException e) {
                 LOG.warn("outbox_poll_failed reason={}", e.toString());
             }
@@ -185,6 +196,23 @@ final class OutboxWorker implements AutoCloseable {
             }
         }
         return started;
+    }
+
+    private void purgeHourly() {
+        long now = clock.millis();
+        if (now - lastPurge < PURGE_EVERY_MILLIS) {
+            return;
+        }
+        lastPurge = now;
+        int deleted = purge(now);
+        if (deleted > 0) {
+            LOG.info("outbox_purged rows={} olderThanDays={}", deleted, LOG_DAYS);
+        }
+    }
+
+    /** Deletes finished deliveries, their events and upload logs older than {@link #LOG_DAYS}. */
+    int purge(long now) {
+        return db.inTransaction(c -> OutboxStore.purge(c, now - LOG_DAYS * 86_400_000L));
     }
 
     /** Test hook: one poll, then waits until the attempts it started are recorded; returns their number. */
