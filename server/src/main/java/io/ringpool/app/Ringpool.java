@@ -44,7 +44,13 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -76,6 +82,7 @@ public final class Ringpool implements AutoCloseable {
     private CallService calls;
     private Outbox outbox;
     private SiteRegistry sites;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private int port;
 
@@ -127,6 +134,9 @@ public final class Ringpool implements AutoCloseable {
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
         siteService.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
@@ -142,15 +152,19 @@ public final class Ringpool implements AutoCloseable {
                         outboundConfig.lease()), registry);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
-        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states)::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(exportService, access, clock)::routes);
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
@@ -181,6 +195,7 @@ public final class Ringpool implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
@@ -241,6 +256,9 @@ public final class Ringpool implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();

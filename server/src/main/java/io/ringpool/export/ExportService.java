@@ -1,9 +1,8 @@
 package io.ringpool.export;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.ringpool.http.Json;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -42,10 +41,15 @@ public final class ExportService {
         this.db = db;
     }
 
+    /** Writes the export to {@code stream}; an {@link UncheckedIOException} when the stream refuses. */
+    public Result write(Site site, ExportQuery q, OutputStream stream) {
+        return write(site, q, false, stream);
+    }
+
     /**
      * The calls of the last {@code days} days up to {@code nowMillis}, every call (no filter), for
-     * a feed that an ad platform fetches on its schedule (a rolling window, so each fetch overlaps
-     * the last and the platform's own de-duplication drops repeats).
+     * a feed that a platform fetches on its schedule (a rolling window, so each fetch overlaps the
+     * last and the platform's own de-duplication drops repeats).
      */
     public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, boolean dataManagerLayout, long nowMillis,
             OutputStream stream) {
@@ -53,12 +57,15 @@ public final class ExportService {
         long from = nowMillis - days * 86_400_000L;
         var range = new io.ringpool.report.ReportRange(from, nowMillis, java.time.LocalDate.ofInstant(Instant.ofEpochMilli(from), zone),
                 java.time.LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis - 1), zone), zone);
-        String name = conversionName != null ? conversionName
-                : format.google() ? ExportQuery.DEFAULT_GOOGLE_CONVERSION : ExportQuery.DEFAULT_YANDEX_TARGET;
-        return write(site, new ExportQuery(format, range, null, null, null, null, name, "clientId", dataManagerLayout), stream);
+        return write(site, new ExportQuery(format, range, null, null, null, null, conversionName, null), dataManagerLayout, stream);
     }
 
-    Result write(Site site, ExportQuery q, OutputStream stream) {
+    /**
+     * As {@link #write(Site, ExportQuery, OutputStream)}; with {@code dataManagerLayout} the Google
+     * formats are laid out for Google Ads Data Manager, which reads the header on the first line and
+     * no {@code Parameters:TimeZone=} line: times are ISO-8601 with the zone's offset instead.
+     */
+    public Result write(Site site, ExportQuery q, boolean dataManagerLayout, OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         String siteCurrency = site.settings().currency();
         List<Object> params = new ArrayList<>();
@@ -95,12 +102,12 @@ public final class ExportService {
                     ps.setObject(i + 1, params.get(i));
                 }
                 ps.setFetchSize(1_000);
-                header(q, zone, csv);
+                header(q, dataManagerLayout, zone, csv);
                 long rows = 0;
                 long skipped = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (row(q, zone, siteCurrency, rs, csv, lookup)) {
+                        if (row(q, dataManagerLayout, zone, siteCurrency, rs, csv, lookup)) {
                             rows++;
                         } else {
                             skipped++;
@@ -115,11 +122,11 @@ public final class ExportService {
         });
     }
 
-    private static void header(ExportQuery q, ZoneId zone, CsvWriter csv) throws IOException {
-        if (q.format().google() && !q.dataManagerLayout()) {
+    private static void header(ExportQuery q, boolean dataManagerLayout, ZoneId zone, CsvWriter csv) throws IOException {
+        if (q.format().google() && !dataManagerLayout) {
             csv.rawLine("Parameters:TimeZone=" + zone.getId());
         }
-        String id = "yclid".equals(q.idType()) ? "Yclid" : "ClientId";
+        String id = q.idType() == ExportQuery.IdType.YCLID ? "Yclid" : "ClientId";
         switch (q.format()) {
             case GOOGLE_ADS_CLICKS -> csv.header("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value",
                     "Conversion Currency");
@@ -136,8 +143,8 @@ public final class ExportService {
     }
 
     /** Writes one call; false when the call lacks the format's id and is skipped. */
-    private static boolean row(ExportQuery q, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv, EarlierIds lookup)
-            throws SQLException, IOException {
+    private static boolean row(ExportQuery q, boolean dataManagerLayout, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv,
+            EarlierIds lookup) throws SQLException, IOException {
         String visitorId = rs.getString("visitor_id");
         String caller = rs.getBoolean("caller_valid") ? rs.getString("caller") : null;
         long started = rs.getLong("started_at");
@@ -170,26 +177,26 @@ public final class ExportService {
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
-                csv.text(gclid).text(q.conversionName()).value(googleTime(q, started, zone)).value(money).value(currency).endRow();
+                csv.text(gclid).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ADS_CALLS -> {
                 if (caller == null) {
                     return false;
                 }
                 // Conversion time: when the call ended (it converted then); the start when the end is unknown.
-                csv.phone(caller).value(googleTime(q, started, zone)).text(q.conversionName())
-                        .value(googleTime(q, hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
+                csv.phone(caller).value(googleTime(dataManagerLayout, started, zone)).text(q.conversionName())
+                        .value(googleTime(dataManagerLayout, hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ENHANCED -> {
                 if (caller == null) {
                     return false;
                 }
-                csv.value(sha256(caller)).text(q.conversionName()).value(googleTime(q, started, zone)).value(money).value(currency).endRow();
+                csv.value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
-                String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
+                String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
                 if (id == null || id.isBlank()) {
-                    id = "yclid".equals(q.idType()) ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
+                    id = q.idType() == ExportQuery.IdType.YCLID ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
                             : lookup.latest(visitorId, started, "client_ids_json", "ym");
                 }
                 if (id == null || id.isBlank()) {
@@ -216,8 +223,8 @@ public final class ExportService {
     }
 
     /** Google's template time, or ISO-8601 with the zone's offset for Data Manager (which has no TimeZone line to read). */
-    private static String googleTime(ExportQuery q, long epochMillis, ZoneId zone) {
-        return q.dataManagerLayout() ? ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone)) : google(epochMillis, zone);
+    private static String googleTime(boolean dataManagerLayout, long epochMillis, ZoneId zone) {
+        return dataManagerLayout ? ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone)) : google(epochMillis, zone);
     }
 
     private static final DateTimeFormatter ISO_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
@@ -236,15 +243,7 @@ public final class ExportService {
 
     /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
     static String jsonField(String json, String field) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode v = Json.MAPPER.readTree(json).get(field);
-            return v == null || v.isNull() ? null : v.asText();
-        } catch (IOException e) {
-            return null;
-        }
+        return StorageJson.fieldOrNull(json, field);
     }
 
     /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
@@ -290,15 +289,11 @@ public final class ExportService {
         }
     }
 
+    /** The call's tags, comma-separated; empty when it has none or they cannot be read (one bad row must not stop the file). */
     private static String tags(String tagsJson) {
-        if (tagsJson == null || tagsJson.isBlank()) {
-            return "";
-        }
         try {
-            List<String> tags = new ArrayList<>();
-            Json.MAPPER.readTree(tagsJson).forEach(t -> tags.add(t.asText()));
-            return String.join(",", tags);
-        } catch (IOException e) {
+            return String.join(",", StorageJson.readStrings(tagsJson));
+        } catch (RuntimeException unreadable) {
             return "";
         }
     }
