@@ -19,6 +19,7 @@ import io.ringpool.feed.FeedService;
 import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbox.CallEvents;
+import io.ringpool.outbox.LeadEvents;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.upload.DestinationApi;
 import io.ringpool.upload.DestinationService;
@@ -26,6 +27,8 @@ import io.ringpool.upload.DestinationTarget;
 import io.ringpool.webhook.WebhookApi;
 import io.ringpool.webhook.WebhookService;
 import io.ringpool.webhook.WebhookTarget;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -81,6 +84,7 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private Outbox outbox;
+    private LeadService leads;
     private SiteRegistry sites;
     private AsteriskConnections asterisk;
     private String adminKey;
@@ -152,6 +156,8 @@ public final class Ringpool implements AutoCloseable {
                         outboundConfig.lease()), registry);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
+        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
@@ -163,6 +169,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
+        http.add(new LeadApi(leads, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
@@ -200,10 +207,11 @@ public final class Ringpool implements AutoCloseable {
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
+    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
     public void purgeExpiredCallers() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
         }
     }
 

@@ -196,6 +196,9 @@ public final class ConfigLoader {
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
                 l.bool("testClock"));
 
+        Node ld = root.child("leads");
+        var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
+
         Node o = root.child("outbound");
         List<String> allowList = o.stringList("allow");
         for (String entry : allowList) {
@@ -220,7 +223,7 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
-        return new RingpoolConfig(server, store, security, leasing, outbound, demo);
+        return new RingpoolConfig(server, store, security, leasing, leads, outbound, demo);
     }
 
     /**

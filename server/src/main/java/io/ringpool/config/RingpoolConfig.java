@@ -8,7 +8,8 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Outbound outbound, Demo demo) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Outbound outbound,
+        Demo demo) {
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
     public record Server(
@@ -47,6 +48,9 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+
+    /** Server-wide lead knobs; per-site lead settings live in site settings. */
+    public record Leads(int perIpPerMinute) {}
 
     /**
      * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.

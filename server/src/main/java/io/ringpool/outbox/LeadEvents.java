@@ -1,16 +1,21 @@
 package io.ringpool.outbox;
 
+import io.ringpool.lead.LeadJson;
+import io.ringpool.lead.LeadOutbox;
+import io.ringpool.lead.StoredLead;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The webhook events of leads, for the lead service to call inside the transaction that stores a
- * lead: {@code lead.created} when a lead is new, {@code lead.updated} (with the changed fields)
- * when its tags, value, currency or status change. {@code data} is the lead as
- * {@code GET /v1/sites/{siteId}/leads} shows it. Like {@link CallEvents}, it only writes.
+ * The webhook events of leads, decided from the lead before and after a change:
+ * {@code lead.created} for a new lead; {@code lead.updated} when a repeat submission was merged
+ * into it ({@code submissions}) or its tags, value, currency or status changed, with
+ * {@code changes} naming the fields. {@code data} is the lead as the API shows it.
  */
-public final class LeadEvents {
+public final class LeadEvents implements LeadOutbox {
     public static final String CREATED = "lead.created";
     public static final String UPDATED = "lead.updated";
 
@@ -20,13 +25,33 @@ public final class LeadEvents {
         this.outbox = outbox;
     }
 
-    public void created(Connection c, String siteId, String leadId, Object lead) throws SQLException {
-        outbox.publish(c, siteId, CREATED, leadId, lead, null);
-    }
-
-    public void updated(Connection c, String siteId, String leadId, Object lead, List<String> changes) throws SQLException {
+    @Override
+    public void changed(Connection c, StoredLead before, StoredLead after) throws SQLException {
+        if (after == null) {
+            return;
+        }
+        if (before == null) {
+            outbox.publish(c, after.siteId(), CREATED, after.leadId(), LeadJson.of(after), null);
+            return;
+        }
+        List<String> changes = new ArrayList<>();
+        if (before.submissions() != after.submissions()) {
+            changes.add("submissions");
+        }
+        if (!before.tags().equals(after.tags())) {
+            changes.add("tags");
+        }
+        if (!Objects.equals(before.value(), after.value())) {
+            changes.add("value");
+        }
+        if (!Objects.equals(before.currency(), after.currency())) {
+            changes.add("currency");
+        }
+        if (before.status() != after.status()) {
+            changes.add("status");
+        }
         if (!changes.isEmpty()) {
-            outbox.publish(c, siteId, UPDATED, leadId, lead, List.copyOf(changes));
+            outbox.publish(c, after.siteId(), UPDATED, after.leadId(), LeadJson.of(after), changes);
         }
     }
 }

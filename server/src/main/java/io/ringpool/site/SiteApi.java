@@ -18,7 +18,7 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes");
 
     private final SiteService service;
     private final SiteAccess access;
@@ -103,7 +103,8 @@ public final class SiteApi {
                 body.optionalString("forwardTo", 40),
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
-                body.optionalString("twilioAuthToken", 200));
+                body.optionalString("twilioAuthToken", 200),
+                seconds(body, "leadDuplicateMinutes"));
     }
 
     private static Integer seconds(JsonBody body, String field) {

@@ -235,6 +235,33 @@ class WebhooksOverHttpTest {
     }
 
     @Test
+    void leadsGoOutAsLeadCreatedAndLeadUpdatedWithTheChangedFields() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            String secret = createWebhook(site, receiver.url("/leads"), List.of("lead.created", "lead.updated")).text("secret");
+            Reply lead = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("externalId", "crm-77", "kind", "form",
+                    "phone", "+79161230077", "name", "Ann"));
+            assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+            String leadId = lead.text("leadId");
+            Reply repeat = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("externalId", "crm-77", "kind", "form",
+                    "phone", "+79161230077"));
+            assertThat(repeat.status()).as("an idempotent repeat sends nothing").isEqualTo(200);
+            Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey(),
+                    "{\"status\":\"qualified\"}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+            waitFor(() -> receiver.received().size() >= 2, Duration.ofSeconds(10));
+            server.app.outbox().deliverDueNow();
+            List<JsonNode> bodies = receiver.received().stream().map(r -> json(r.body())).toList();
+            assertThat(bodies).extracting(b -> b.get("type").asText()).containsExactly("lead.created", "lead.updated");
+            assertThat(bodies).allSatisfy(b -> assertThat(b.get("data").get("leadId").asText()).isEqualTo(leadId));
+            assertThat(bodies.get(1).get("changes").toString()).isEqualTo("[\"status\"]");
+            assertThat(bodies.get(1).get("data").get("status").asText()).isEqualTo("qualified");
+            assertThat(receiver.received()).allSatisfy(r -> assertThat(signatureValid(secret, r)).isTrue());
+        }
+    }
+
+    @Test
     void aRedirectIsNotFollowedAndCountsAsAFailure() throws Exception {
         Site site = site();
         try (Receiver target = new Receiver(n -> 200); Receiver redirecting = new Receiver(n -> 302)) {
