@@ -158,7 +158,7 @@ class WebhookCrashTest {
                         callId));
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < until && !allArrived(receiver, expected)) {
-                    // Retries come due after their backoff, leases of the killed node after 60 s: move the clock, in steps shorter than a lease.
+                    // Retries come due after their backoff, leases of the killed node after the lease: move the clock, in steps shorter than a lease.
                     send(second.port(), "POST", "/v1/test/clock", ADMIN, "{\"advanceSeconds\": 20}", Map.of());
                     Thread.sleep(100);
                 }
