@@ -21,7 +21,16 @@ final class OpsApi {
     // Revalidated on every use (ETag): the document changes with the server's version.
     private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
 
+    /** SHA-256 of the metrics token, or null when /metrics is public. */
+    private final byte[] metricsTokenHash;
+
     OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
+        this(db, registry, liveSessions, "");
+    }
+
+    /** @param metricsToken the bearer token /metrics requires; empty = public */
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, String metricsToken) {
+        this.metricsTokenHash = metricsToken.isEmpty() ? null : io.ringpool.site.Keys.sha256(metricsToken);
         this.db = db;
         this.registry = registry;
         this.liveSessions = liveSessions;
@@ -43,6 +52,13 @@ final class OpsApi {
     }
 
     private Response metrics(Request request) {
+        if (metricsTokenHash != null) {
+            String token = request.bearerToken();
+            if (token == null || !java.security.MessageDigest.isEqual(io.ringpool.site.Keys.sha256(token), metricsTokenHash)) {
+                return Response.error(401, "unauthorized", "/metrics needs the metrics token: Authorization: Bearer <token>")
+                        .withHeader("WWW-Authenticate", "Bearer");
+            }
+        }
         return Response.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     }
 }

@@ -22,7 +22,16 @@ import io.ringpool.pool.PoolStore;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
+import io.ringpool.security.ScriptLimits;
+import io.ringpool.security.TrustedProxies;
+import io.ringpool.http.AuthFailureThrottle;
+import io.ringpool.http.Protections;
+import io.ringpool.http.ReportLane;
+import io.ringpool.session.SessionCaps;
 import io.ringpool.session.SessionService;
+import io.ringpool.session.VisitRetention;
+import java.util.EnumMap;
+import java.util.Map;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -62,7 +71,11 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
+    private VisitRetention visitRetention;
+    private ThreadPoolExecutor reportWorkers;
     private String adminKey;
+    private boolean adminKeyGenerated;
+    private java.nio.file.Path demoKeysFile;
     private int port;
 
     public Ringpool(RingpoolConfig config, Clock clock) {
@@ -93,6 +106,13 @@ public final class Ringpool implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
 
         RingpoolConfig.Store storeConfig = config.store();
+        KeyFiles.prepareDataDir(storeConfig.dataDir());
+        if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
+            // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
+            KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));
+        }
+        adminKeyGenerated = config.security().adminKey().isEmpty()
+                && !java.nio.file.Files.exists(storeConfig.dataDir().resolve("admin.key"));
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
         String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
@@ -108,20 +128,29 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry);
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry);
 
         siteService.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
-            DemoSeeder.seed(config.demo().file(), siteService, poolService);
+            SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
+            if (demo != null) {
+                demoKeysFile = storeConfig.dataDir().resolve("demo-keys.env");
+                try {
+                    java.nio.file.Files.deleteIfExists(demoKeysFile);
+                    KeyFiles.writeOwnerOnly(demoKeysFile, DemoSeeder.keysFile(demo));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write " + demoKeysFile, e);
+                }
+            }
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        visitRetention = new VisitRetention(db);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, config.security().metricsToken())::routes);
         http.add(new SiteApi(siteService, access)::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
@@ -144,32 +173,79 @@ public final class Ringpool implements AutoCloseable {
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
-        sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        sweeper.scheduleWithFixedDelay(this::applyRetentionQuietly, 1, 60, TimeUnit.MINUTES);
 
         RingpoolConfig.Server server = config.server();
+        if (config.demo().enabled()) {
+            // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
+            server = server.withHost(config.demo().host());
+            LOG.info("demo_on bind={}", config.demo().host());
+        }
         AtomicInteger workerNumber = new AtomicInteger();
         workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(server.workerQueue()),
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
-        port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
+        AtomicInteger reportNumber = new AtomicInteger();
+        reportWorkers = new ThreadPoolExecutor(server.reportThreads(), server.reportThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.reportQueue()),
+                r -> Thread.ofPlatform().name("ringpool-report-" + reportNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.report.queue", reportWorkers, w -> w.getQueue().size());
+        TrustedProxies proxies = TrustedProxies.parse(server.trustedProxies());
+        Protections protections = new Protections(proxies,
+                new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
+                new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
+        port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
-    public void purgeExpiredCallers() {
+    /**
+     * The one retention job (hourly): for every site, callers of calls older than its
+     * {@code retentionDays} are erased, and ended visits older than that are deleted with their
+     * page views and intents (in batches).
+     */
+    public void applyRetention() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            long before = clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis();
+            int visits = visitRetention.deleteEndedBefore(e.site().siteId(), before);
+            if (visits > 0) {
+                LOG.info("visits_purged site={} visits={} retentionDays={}", e.site().siteId(), visits,
+                        e.site().settings().retentionDays());
+            }
         }
     }
 
-    private void purgeExpiredCallersQuietly() {
+    /** Kept for callers from before visits had a retention too: the whole job. */
+    public void purgeExpiredCallers() {
+        applyRetention();
+    }
+
+    private void applyRetentionQuietly() {
         try {
-            purgeExpiredCallers();
+            applyRetention();
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
         }
+    }
+
+    private ScriptLimits scriptLimits() {
+        RingpoolConfig.Limits l = config.limits();
+        Map<ScriptLimits.Kind, ScriptLimits.Budget> budgets = new EnumMap<>(ScriptLimits.Kind.class);
+        budgets.put(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, config.leasing().sessionsPerIpPerMinute()));
+        budgets.put(ScriptLimits.Kind.PAGEVIEW, new ScriptLimits.Budget(l.pageviewsPerSession(), l.pageviewsPerAddress()));
+        budgets.put(ScriptLimits.Kind.INTENT, new ScriptLimits.Budget(l.intentsPerSession(), l.intentsPerAddress()));
+        budgets.put(ScriptLimits.Kind.HEARTBEAT, new ScriptLimits.Budget(l.heartbeatsPerSession(), l.heartbeatsPerAddress()));
+        budgets.put(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(l.leadsPerSession(), l.leadsPerAddress()));
+        // Loopback is exempt only with no proxy configured: behind a local proxy, loopback is everyone.
+        return new ScriptLimits(budgets, config.server().trustedProxies().isEmpty(), clock);
+    }
+
+    private SessionCaps sessionCaps() {
+        RingpoolConfig.Limits l = config.limits();
+        return new SessionCaps(l.pageviewsStoredPerSession(), l.intentsStoredPerSession(), l.maxUrlChars(), l.maxTitleChars());
     }
 
     private void sweepQuietly() {
@@ -186,6 +262,16 @@ public final class Ringpool implements AutoCloseable {
 
     public String adminKey() {
         return adminKey;
+    }
+
+    /** Whether this start generated the admin key (then it is shown once). */
+    public boolean adminKeyGenerated() {
+        return adminKeyGenerated;
+    }
+
+    /** The file with the demo site's keys when this start seeded it, else null. */
+    public java.nio.file.Path demoKeysFile() {
+        return demoKeysFile;
     }
 
     public Clock clock() {
@@ -215,6 +301,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (reportWorkers != null) {
+            reportWorkers.shutdownNow();
         }
         if (workers != null) {
             workers.shutdown();

@@ -354,7 +354,11 @@ public final class CallService {
         if (value.isEmpty() || CallerNumber.ERASED.equals(value)) {
             throw ApiException.invalid("e164", "give the caller's number, E.164 such as +79161234567");
         }
-        int erased = db.inTransaction(c -> CallStore.eraseCaller(c, site.siteId(), value));
+        int erased = db.inTransaction(c -> {
+            // The visits linked to these calls hold the person's landing pages and client ids: they go too.
+            io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
+            return CallStore.eraseCaller(c, site.siteId(), value);
+        });
         LOG.info("caller_erased site={} caller={} calls={}", site.siteId(), caller.masked(), erased);
         return erased;
     }

@@ -16,6 +16,11 @@ import java.util.Set;
  * day; a time with an offset is an instant; a time without one is local to the site. Defaults: the
  * last 30 days up to and including today (site time). At most {@link #MAX_DAYS} days.
  *
+ * <p>Times are widened to whole days of the site's time zone ({@code from} down to its day's start,
+ * {@code to} up to the next day's start): reports are cached by range, and a range that could end at
+ * any millisecond would make every request a new computation (one key could keep the report
+ * threads busy by moving {@code to} one millisecond at a time).
+ *
  * @param firstDay the first day (site time) the range touches
  * @param lastDay  the last day (site time) the range touches
  */
@@ -39,12 +44,21 @@ public record ReportRange(long from, long to, LocalDate firstDay, LocalDate last
         if (from >= to) {
             throw ApiException.invalid("to", "'to' must be after 'from'");
         }
+        from = startOfDay(from, zone);
+        long toDay = startOfDay(to, zone);
+        if (toDay != to) {
+            to = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(to), zone).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        }
         LocalDate firstDay = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(from), zone);
         LocalDate lastDay = LocalDate.ofInstant(java.time.Instant.ofEpochMilli(to - 1), zone);
         if (ChronoUnit.DAYS.between(firstDay, lastDay) >= MAX_DAYS) {
             throw ApiException.invalid("from", "the range may span at most " + MAX_DAYS + " days");
         }
         return new ReportRange(from, to, firstDay, lastDay, zone);
+    }
+
+    private static long startOfDay(long millis, ZoneId zone) {
+        return LocalDate.ofInstant(java.time.Instant.ofEpochMilli(millis), zone).atStartOfDay(zone).toInstant().toEpochMilli();
     }
 
     boolean contains(long t) {

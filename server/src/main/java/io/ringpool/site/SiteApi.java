@@ -15,7 +15,7 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "storeTitles", "queryParameters");
 
     private final SiteService service;
     private final SiteAccess access;
@@ -48,7 +48,8 @@ public final class SiteApi {
     private Response patch(Request request) {
         SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         SiteChanges changes = changes(JsonBody.of(request));
-        return Response.ok(describe(service.update(entry.site().siteId(), changes)));
+        SiteService.Authority authority = access.isAdmin(request.bearerToken()) ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
+        return Response.ok(describe(service.update(entry.site().siteId(), changes, authority)));
     }
 
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
@@ -71,7 +72,9 @@ public final class SiteApi {
                 body.optionalString("forwardTo", 40),
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
-                body.optionalString("twilioAuthToken", 200));
+                body.optionalString("twilioAuthToken", 200),
+                body.optionalBoolean("storeTitles"),
+                body.optionalStringList("queryParameters", 50, 64));
     }
 
     private static Integer seconds(JsonBody body, String field) {

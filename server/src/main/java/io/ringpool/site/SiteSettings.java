@@ -12,6 +12,8 @@ import java.util.List;
  * @param endGraceSeconds   after the page signals it is leaving, the lease ends this much later unless a heartbeat comes (seconds)
  * @param coolDownSeconds   after a lease ends the number rests this long before another visitor gets it (seconds)
  * @param intentHoldSeconds after a tel: click or copy the number stays with the session at least this long (seconds)
+ * @param storeTitles       whether page titles are stored with visits and page views (they can name a person)
+ * @param queryParameters   query parameters kept in stored URLs besides utm_* and click ids (lower case)
  */
 public record SiteSettings(
         int leaseTtlSeconds,
@@ -28,7 +30,19 @@ public record SiteSettings(
         String defaultNumber,
         String forwardTo,
         ZoneId timeZone,
-        String currency) {
+        String currency,
+        boolean storeTitles,
+        List<String> queryParameters) {
+
+    /** The settings before titles and the query allow-list were settings: titles off, no extra parameters. */
+    public SiteSettings(int leaseTtlSeconds, int heartbeatSeconds, int endGraceSeconds, int coolDownSeconds,
+            int intentHoldSeconds, ExhaustionPolicy exhaustionPolicy, int uniquenessDays, int targetCallSeconds,
+            int retentionDays, String country, List<String> domains, String defaultNumber, String forwardTo, ZoneId timeZone,
+            String currency) {
+        this(leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy,
+                uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
+                false, List.of());
+    }
 
     public static final int DEFAULT_LEASE_TTL = 180;
     public static final int DEFAULT_HEARTBEAT = 30;

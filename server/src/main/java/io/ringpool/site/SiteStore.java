@@ -86,7 +86,15 @@ public final class SiteStore {
                 ExhaustionPolicy.fromWire(n.get("exhaustionPolicy").asText()), n.get("uniquenessDays").asInt(),
                 n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
                 List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
-                ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText());
+                ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText(),
+                // Sites stored before these settings existed: titles off, no extra parameters.
+                n.path("storeTitles").asBoolean(false), strings(n.path("queryParameters")));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return List.copyOf(out);
     }
 
     static byte[] unhex(String hex) {
