@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * Slows down, then refuses, an address that keeps presenting wrong credentials, so keys and
  * passwords cannot be guessed at network speed. Every 401 the server answers counts one failure for
- * the client address (IPv6 by /64); the count drains by {@code slowdownAfter} a minute. Past
+ * the client address (IPv6 by /64); the count drains by {@code slowdownAfter} every ten minutes (1 a
+ * minute with the defaults). Past
  * {@code slowdownAfter} failures each further 401 is delayed (doubling from 250 ms up to 5 s; the
  * delay holds the connection, not a worker thread); past {@code blockAfter} the address's
  * credentialed requests are answered 429 with {@code Retry-After} without being looked at, until
@@ -67,15 +68,20 @@ public final class AuthFailureThrottle {
             if (c.failures < blockAfter) {
                 return 0;
             }
-            double perMilli = slowdownAfter / 60_000.0;
+            double perMilli = drainPerMilli();
             return (int) Math.max(1, Math.ceil((c.failures - blockAfter + 1) / perMilli / 1000));
         }
+    }
+
+    /** Failures forgotten per millisecond: slow, so that a patient guesser reaches the block too. */
+    private double drainPerMilli() {
+        return slowdownAfter / 600_000.0;
     }
 
     private void drain(Count c) {
         long now = clock.millis();
         if (c.updatedAt != 0) {
-            c.failures = Math.max(0, c.failures - (now - c.updatedAt) * (slowdownAfter / 60_000.0));
+            c.failures = Math.max(0, c.failures - (now - c.updatedAt) * drainPerMilli());
         }
         c.updatedAt = now;
     }
