@@ -41,8 +41,15 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,6 +80,7 @@ public final class Ringpool implements AutoCloseable {
     private SiteRegistry sites;
     private VisitRetention visitRetention;
     private ThreadPoolExecutor reportWorkers;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private boolean adminKeyGenerated;
     private java.nio.file.Path demoKeysFile;
@@ -122,7 +130,8 @@ public final class Ringpool implements AutoCloseable {
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
@@ -131,6 +140,9 @@ public final class Ringpool implements AutoCloseable {
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry);
 
         siteService.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
@@ -147,15 +159,19 @@ public final class Ringpool implements AutoCloseable {
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         visitRetention = new VisitRetention(db);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions, config.security().metricsToken())::routes);
-        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states, config.security().metricsToken())::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
@@ -197,6 +213,7 @@ public final class Ringpool implements AutoCloseable {
         Protections protections = new Protections(proxies,
                 new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
                 new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
+        asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
@@ -295,6 +312,9 @@ public final class Ringpool implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();
