@@ -65,11 +65,12 @@ public final class AuthFailureThrottle {
         }
         synchronized (c) {
             drain(c);
-            if (c.failures < blockAfter) {
+            // Blocked from the blockAfter-th failure until the count drains below blockAfter - 1.
+            double over = c.failures - (blockAfter - 1);
+            if (over <= 0) {
                 return 0;
             }
-            double perMilli = drainPerMilli();
-            return (int) Math.max(1, Math.ceil((c.failures - blockAfter + 1) / perMilli / 1000));
+            return (int) Math.max(1, Math.ceil(over / drainPerMilli() / 1000));
         }
     }
 
