@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ringpool.security.ClientAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Slows down, then refuses, an address that keeps presenting wrong credentials, so keys and
@@ -29,8 +30,7 @@ public final class AuthFailureThrottle {
     private final int slowdownAfter;
     private final int blockAfter;
     private final Clock clock;
-    private final Cache<String, Count> counts = Caffeine.newBuilder()
-            .expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
+    private final Cache<String, Count> counts;
 
     private static final class Count {
         double failures;
@@ -41,6 +41,9 @@ public final class AuthFailureThrottle {
         this.slowdownAfter = slowdownAfter;
         this.blockAfter = blockAfter;
         this.clock = clock;
+        // Forgotten an hour after the last failure (fully drained by then), on the injected clock.
+        this.counts = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfterAccess(Duration.ofHours(1)).maximumSize(100_000).build();
     }
 
     /** Counts one wrong credential from {@code clientIp}; returns how long to delay its answer (ms). */

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Token buckets by key: {@code perMinute} tokens a minute, a burst of the same size. Buckets idle
@@ -25,7 +26,9 @@ public final class RateLimiter {
     public RateLimiter(int perMinute, Clock clock, long maxKeys) {
         this.perMinute = perMinute;
         this.clock = clock;
-        this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(2)).maximumSize(maxKeys).build();
+        // Idle buckets age on the injected clock, like their tokens.
+        this.buckets = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfterAccess(Duration.ofMinutes(2)).maximumSize(maxKeys).build();
     }
 
     public int perMinute() {

@@ -2,11 +2,8 @@ package io.ringpool.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringpool.http.Request;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Ranges are whole days of the site's zone, so a key cannot defeat the report cache a millisecond at a time. */
@@ -14,9 +11,14 @@ class ReportRangeRoundingTest {
     static final ZoneId MOSCOW = ZoneId.of("Europe/Moscow");
     static final long NOW = Instant.parse("2026-11-30T09:00:00Z").toEpochMilli();
 
+    /** A day means its start (as the API reads {@code from}); a time is an instant. */
     static ReportRange range(String from, String to) {
-        Request r = new Request("GET", "/r", "/r", Map.of(), Map.of("from", List.of(from), "to", List.of(to)), Map.of(), new byte[0], "x");
-        return ReportRange.of(r, MOSCOW, NOW);
+        return ReportRange.of(instant(from), instant(to), MOSCOW, Instant.ofEpochMilli(NOW));
+    }
+
+    static Instant instant(String text) {
+        return text.length() == 10 ? java.time.LocalDate.parse(text).atStartOfDay(MOSCOW).toInstant()
+                : java.time.OffsetDateTime.parse(text).toInstant();
     }
 
     @Test
@@ -30,7 +32,7 @@ class ReportRangeRoundingTest {
     void rangesThatDifferByAMillisecondShareOneCacheKey() {
         assertThat(range("2026-11-20T10:15:00Z", "2026-11-25T03:00:00.001Z").cacheKey())
                 .isEqualTo(range("2026-11-20T10:15:00.001Z", "2026-11-25T03:00:00.002Z").cacheKey())
-                .isEqualTo(range("2026-11-20", "2026-11-25").cacheKey());
+                .isEqualTo(range("2026-11-20", "2026-11-26").cacheKey());
     }
 
     @Test
