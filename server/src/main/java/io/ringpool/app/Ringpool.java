@@ -204,7 +204,10 @@ public final class Ringpool implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
         AtomicInteger reportNumber = new AtomicInteger();
-        reportWorkers = new ThreadPoolExecutor(server.reportThreads(), server.reportThreads(), 60, TimeUnit.SECONDS,
+        // Half the cores by default: reports are CPU work, and the visitors need a core of their own.
+        int reportThreads = server.reportThreads() > 0 ? server.reportThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        reportWorkers = new ThreadPoolExecutor(reportThreads, reportThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(server.reportQueue()),
                 r -> Thread.ofPlatform().name("ringpool-report-" + reportNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());

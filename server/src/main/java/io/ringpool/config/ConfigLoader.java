@@ -159,7 +159,7 @@ public final class ConfigLoader {
                 s.integer("maxWebhookBodyBytes", 1024, 4_194_304),
                 s.integer("maxAdminBodyBytes", 1024, 16_777_216),
                 trustedProxies(s),
-                s.integer("reportThreads", 1, 256),
+                s.integer("reportThreads", 0, 256),
                 s.integer("reportQueue", 1, 100_000),
                 s.integer("reportConcurrencyPerKey", 1, 256));
 
