@@ -14,11 +14,15 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.recording.RecordingApi;
+import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
@@ -32,6 +36,7 @@ import io.ringpool.session.SessionService;
 import io.ringpool.session.VisitRetention;
 import java.util.EnumMap;
 import java.util.Map;
+import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -77,6 +82,8 @@ public final class Ringpool implements AutoCloseable {
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
+    private LeadService leads;
+    private RecordingService recordings;
     private SiteRegistry sites;
     private VisitRetention visitRetention;
     private ThreadPoolExecutor reportWorkers;
@@ -157,8 +164,13 @@ public final class Ringpool implements AutoCloseable {
             }
         }
 
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
         visitRetention = new VisitRetention(db);
+        // The lead route of the site script takes its tokens from the same limits as the other script routes.
+        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
@@ -166,11 +178,13 @@ public final class Ringpool implements AutoCloseable {
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states, config.security().metricsToken())::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new LeadApi(leads, access)::routes);
+        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
@@ -190,6 +204,8 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::applyRetentionQuietly, 1, 60, TimeUnit.MINUTES);
+        sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
+        recordings.start();
 
         RingpoolConfig.Server server = config.server();
         if (config.demo().enabled()) {
@@ -223,12 +239,13 @@ public final class Ringpool implements AutoCloseable {
 
     /**
      * The one retention job (hourly): for every site, callers of calls older than its
-     * {@code retentionDays} are erased, and ended visits older than that are deleted with their
-     * page views and intents (in batches).
+     * {@code retentionDays} are erased, so are leads' personal data, and ended visits older than
+     * that are deleted with their page views and intents (in batches).
      */
     public void applyRetention() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
             long before = clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis();
             int visits = visitRetention.deleteEndedBefore(e.site().siteId(), before);
             if (visits > 0) {
@@ -258,7 +275,7 @@ public final class Ringpool implements AutoCloseable {
         budgets.put(ScriptLimits.Kind.PAGEVIEW, new ScriptLimits.Budget(l.pageviewsPerSession(), l.pageviewsPerAddress()));
         budgets.put(ScriptLimits.Kind.INTENT, new ScriptLimits.Budget(l.intentsPerSession(), l.intentsPerAddress()));
         budgets.put(ScriptLimits.Kind.HEARTBEAT, new ScriptLimits.Budget(l.heartbeatsPerSession(), l.heartbeatsPerAddress()));
-        budgets.put(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(l.leadsPerSession(), l.leadsPerAddress()));
+        budgets.put(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(l.leadsPerSession(), config.leads().perIpPerMinute()));
         // Loopback is exempt only with no proxy configured: behind a local proxy, loopback is everyone.
         return new ScriptLimits(budgets, config.server().trustedProxies().isEmpty(), clock);
     }
@@ -266,6 +283,19 @@ public final class Ringpool implements AutoCloseable {
     private SessionCaps sessionCaps() {
         RingpoolConfig.Limits l = config.limits();
         return new SessionCaps(l.pageviewsStoredPerSession(), l.intentsStoredPerSession(), l.maxUrlChars(), l.maxTitleChars());
+    }
+
+    private void expireRecordingsQuietly() {
+        try {
+            recordings.applyRetention();
+        } catch (RuntimeException e) {
+            LOG.warn("recording_retention_failed reason={}", e.toString());
+        }
+    }
+
+    /** Call recordings: fetching, playback, retention (tests drive retention through it). */
+    public RecordingService recordings() {
+        return recordings;
     }
 
     private void sweepQuietly() {
@@ -335,6 +365,9 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (recordings != null) {
+            recordings.close();
         }
         if (writer != null) {
             writer.close();

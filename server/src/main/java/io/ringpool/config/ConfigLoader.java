@@ -220,11 +220,13 @@ public final class ConfigLoader {
                 lim.integer("heartbeatsPerSession", 0, 1_000_000),
                 lim.integer("heartbeatsPerAddress", 0, 10_000_000),
                 lim.integer("leadsPerSession", 0, 1_000_000),
-                lim.integer("leadsPerAddress", 0, 10_000_000),
                 lim.integer("pageviewsStoredPerSession", 0, 100_000),
                 lim.integer("intentsStoredPerSession", 0, 100_000),
                 lim.integer("maxUrlChars", 100, 2000),
                 lim.integer("maxTitleChars", 0, 500));
+
+        Node ld = root.child("leads");
+        var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
 
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
@@ -233,7 +235,21 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), d.string("host", false), demoPath);
-        return new RingpoolConfig(server, store, security, leasing, limits, demo);
+
+        Node r = root.child("recordings");
+        List<String> fetchAllow = r.stringList("fetchAllow");
+        for (String entry : fetchAllow) {
+            if (!entry.strip().matches("[A-Za-z0-9.:_\\[\\]-]+(/\\d{1,3})?")) {
+                throw new ConfigException("recordings.fetchAllow", "must list host names, addresses or CIDRs (got " + entry + ")");
+            }
+        }
+        var recordings = new RingpoolConfig.Recordings(
+                (long) r.integer("maxMegabytes", 1, 4096) * 1024 * 1024,
+                Duration.ofSeconds(r.integer("fetchTimeoutSeconds", 5, 3600)),
+                r.integer("maxAttempts", 1, 100),
+                Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
+                fetchAllow);
+        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings);
     }
 
     /** Each entry an address or CIDR block; a bad one names itself and the key. */
