@@ -9,6 +9,11 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.call.CallApi;
+import io.ringpool.cluster.ChangeFollower;
+import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.session.LeaseRenewals;
+import io.ringpool.store.ChangeLog;
+import java.util.Map;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -79,6 +84,8 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService cluster;
+    private ClusterMembership membership;
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
@@ -133,7 +140,12 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
+        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+                storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
+
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
@@ -144,13 +156,29 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry);
-
         siteService.loadAll();
+        if (nodeId != null) {
+            membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
+                    () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
+                    registry);
+            membership.beat(clock.millis());
+        }
+        ClusterMembership members = membership;
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry,
+                new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
+                members == null ? () -> true : members::mayRenew);
+
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         providerSettings.loadAll();
-        sessions.restore(poolService.loadAll());
+        ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.POOL, poolService::reload,
+                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
+        if (changes != null) {
+            changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
+        }
+        sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
             if (demo != null) {
@@ -207,6 +235,19 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
 
+        if (nodeId != null) {
+            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
+            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
+            long beat = clusterConfig.nodeBeat().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_beat_failed", () -> members.beat(clock.millis())),
+                    beat, beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
+                    beat, 5 * beat, TimeUnit.MILLISECONDS);
+            long poll = clusterConfig.changePoll().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
+                    poll, poll, TimeUnit.MILLISECONDS);
+        }
+
         RingpoolConfig.Server server = config.server();
         if (config.demo().enabled()) {
             // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
@@ -234,7 +275,8 @@ public final class Ringpool implements AutoCloseable {
                 new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
         asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
     }
 
     /**
@@ -283,6 +325,14 @@ public final class Ringpool implements AutoCloseable {
     private SessionCaps sessionCaps() {
         RingpoolConfig.Limits l = config.limits();
         return new SessionCaps(l.pageviewsStoredPerSession(), l.intentsStoredPerSession(), l.maxUrlChars(), l.maxTitleChars());
+    }
+
+    private static void quietly(String event, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} reason={}", event, e.toString());
+        }
     }
 
     private void expireRecordingsQuietly() {
@@ -352,6 +402,9 @@ public final class Ringpool implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (cluster != null) {
+            cluster.shutdownNow();
+        }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
         }
@@ -364,6 +417,13 @@ public final class Ringpool implements AutoCloseable {
                 workers.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (sessions != null && writer != null) {
+            try {
+                sessions.flushRenewals(); // a clean stop leaves the store's expiries current
+            } catch (RuntimeException e) {
+                LOG.warn("renewal_flush_failed reason={}", e.toString());
             }
         }
         if (recordings != null) {

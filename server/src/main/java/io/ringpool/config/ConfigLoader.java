@@ -113,7 +113,8 @@ public final class ConfigLoader {
                 Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
                 Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
                 Map.entry("RINGPOOL_METRICS_TOKEN", "security.metricsToken"),
-                Map.entry("RINGPOOL_DEMO", "demo.enabled"));
+                Map.entry("RINGPOOL_DEMO", "demo.enabled"),
+                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"));
         mapping.forEach((variable, key) -> {
             String value = env.get(variable);
             if (value != null) {
@@ -178,7 +179,8 @@ public final class ConfigLoader {
                 st.string("password", true),
                 st.integer("maxConnections", 2, 512),
                 st.integer("writerBatchMax", 1, 100_000),
-                st.integer("writerQueueMax", 16, 10_000_000));
+                st.integer("writerQueueMax", 16, 10_000_000),
+                st.bool("syncCommits"));
 
         Node sec = root.child("security");
         String adminKey = sec.string("adminKey", true);
@@ -209,7 +211,8 @@ public final class ConfigLoader {
         var leasing = new RingpoolConfig.Leasing(
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
-                l.bool("testClock"));
+                l.bool("testClock"),
+                Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)));
 
         Node lim = root.child("limits");
         var limits = new RingpoolConfig.Limits(
@@ -249,7 +252,15 @@ public final class ConfigLoader {
                 r.integer("maxAttempts", 1, 100),
                 Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
                 fetchAllow);
-        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings);
+        Node cl = root.child("cluster");
+        String nodeId = cl.string("nodeId", true);
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9_.-]{1,40}")) {
+            throw new ConfigException("cluster.nodeId", "must be 1 to 40 letters, digits, '.', '_' or '-' (got " + nodeId + ")");
+        }
+        var cluster = new RingpoolConfig.Cluster(nodeId,
+                Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
+                Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
+        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings, cluster);
     }
 
     /** Each entry an address or CIDR block; a bad one names itself and the key. */
