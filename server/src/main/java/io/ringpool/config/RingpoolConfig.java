@@ -9,7 +9,7 @@ import java.util.List;
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
 public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Limits limits, Leads leads, Demo demo,
-        Recordings recordings, Cluster cluster) {
+        Recordings recordings, Cluster cluster, Outbound outbound) {
 
     /**
      * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
@@ -91,6 +91,18 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
+
+    /**
+     * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.
+     *
+     * @param allow hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     */
+    public record Outbound(List<String> allow, Duration timeout, int threads, int perTargetConcurrency, Duration poll,
+            Duration lease) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 2, Duration.ofMillis(250),
+                Duration.ofSeconds(30));
+    }
 
     /** The demo site, seeded only when asked for, bound to {@code host} while on. */
     public record Demo(boolean enabled, String host, Path file) {}
