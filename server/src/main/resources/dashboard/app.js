@@ -34,14 +34,20 @@
 
   /* Every call to the API: the key when signed in with one, else the cookie (sent by the browser)
    * and, on anything but GET, the CSRF token. Errors carry the server's code, message and field. */
-  function api(path, options) {
+  function api(path, options, attempt) {
     options = options || {};
+    attempt = attempt || 0;
     var method = (options.method || 'GET').toUpperCase();
     var headers = Object.assign({}, options.headers || {});
     if (state.key) headers['Authorization'] = 'Bearer ' + state.key;
     else if (method !== 'GET' && method !== 'HEAD' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
     if (options.json !== undefined) { headers['Content-Type'] = 'application/json'; options = Object.assign({}, options, { body: JSON.stringify(options.json) }); }
     return fetch(path, Object.assign({}, options, { headers: headers, credentials: 'same-origin' })).then(function (r) {
+      // The report lane allows a key a few requests at once: wait as told and ask again.
+      if (r.status === 429 && attempt < 5 && !options.noRetry) {
+        var wait = Math.min(10, Number(r.headers.get('Retry-After')) || 1);
+        return new Promise(function (done) { setTimeout(done, wait * 1000); }).then(function () { return api(path, options, attempt + 1); });
+      }
       if (r.status === 401 && !options.quiet401) { signOut(); throw new Error('Your sign-in has ended. Sign in again.'); }
       if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
         var e = new Error((b.error && b.error.message) || ('HTTP ' + r.status));

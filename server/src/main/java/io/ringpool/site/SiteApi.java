@@ -22,7 +22,8 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes", "storeTitles",
+            "queryParameters");
 
     private final SiteService service;
     private final AccessApi access;
@@ -81,7 +82,9 @@ public final class SiteApi {
         JsonBody body = JsonBody.of(request);
         SiteChanges changes = changes(body, known);
         validateFields(request.body());
-        Site updated = service.update(grant.siteId(), changes);
+        SiteService.Authority authority = grant.caller() instanceof io.ringpool.account.Caller.Operator
+                ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
+        Site updated = service.update(grant.siteId(), changes, authority);
         applySections(updated.siteId(), request.body());
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
                 "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
@@ -167,7 +170,9 @@ public final class SiteApi {
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
                 body.optionalString("twilioAuthToken", 200),
-                seconds(body, "leadDuplicateMinutes"));
+                seconds(body, "leadDuplicateMinutes"),
+                body.optionalBoolean("storeTitles"),
+                body.optionalStringList("queryParameters", 50, 64));
     }
 
     private static Integer seconds(JsonBody body, String field) {
