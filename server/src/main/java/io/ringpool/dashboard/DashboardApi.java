@@ -33,6 +33,8 @@ public final class DashboardApi {
         this.index = new StaticAsset("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
         files.put("app.js", new StaticAsset("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
         files.put("app.css", new StaticAsset("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
+        files.put("recordings.js", new StaticAsset("/dashboard/recordings.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
         files.put("uPlot.min.js", new StaticAsset(UPLOT + "uPlot.iife.min.js", "application/javascript; charset=utf-8", "public, max-age=86400"));
         files.put("uPlot.min.css", new StaticAsset(UPLOT + "uPlot.min.css", "text/css; charset=utf-8", "public, max-age=86400"));
     }
