@@ -9,6 +9,11 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.call.CallApi;
+import io.ringpool.cluster.ChangeFollower;
+import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.session.LeaseRenewals;
+import io.ringpool.store.ChangeLog;
+import java.util.Map;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -70,6 +75,8 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService cluster;
+    private ClusterMembership membership;
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
@@ -113,7 +120,12 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
+        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+                storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
+
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
@@ -124,14 +136,30 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry);
-
         siteService.loadAll();
+        if (nodeId != null) {
+            membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
+                    () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
+                    registry);
+            membership.beat(clock.millis());
+        }
+        ClusterMembership members = membership;
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
+                config.leasing().sessionsPerIpPerMinute(), registry,
+                new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
+                members == null ? () -> true : members::mayRenew);
+
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         providerSettings.loadAll();
-        sessions.restore(poolService.loadAll());
+        ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.POOL, poolService::reload,
+                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
+        if (changes != null) {
+            changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
+        }
+        sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
@@ -177,6 +205,19 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
 
+        if (nodeId != null) {
+            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
+            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
+            long beat = clusterConfig.nodeBeat().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_beat_failed", () -> members.beat(clock.millis())),
+                    beat, beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
+                    beat, 5 * beat, TimeUnit.MILLISECONDS);
+            long poll = clusterConfig.changePoll().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
+                    poll, poll, TimeUnit.MILLISECONDS);
+        }
+
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
         workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
@@ -186,7 +227,8 @@ public final class Ringpool implements AutoCloseable {
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
         asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
     }
 
     /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
@@ -202,6 +244,14 @@ public final class Ringpool implements AutoCloseable {
             purgeExpiredCallers();
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
+        }
+    }
+
+    private static void quietly(String event, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} reason={}", event, e.toString());
         }
     }
 
@@ -262,6 +312,9 @@ public final class Ringpool implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (cluster != null) {
+            cluster.shutdownNow();
+        }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
         }
@@ -271,6 +324,13 @@ public final class Ringpool implements AutoCloseable {
                 workers.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (sessions != null && writer != null) {
+            try {
+                sessions.flushRenewals(); // a clean stop leaves the store's expiries current
+            } catch (RuntimeException e) {
+                LOG.warn("renewal_flush_failed reason={}", e.toString());
             }
         }
         if (recordings != null) {

@@ -9,11 +9,21 @@ import java.util.List;
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
 public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
-        Recordings recordings) {
+        Recordings recordings, Cluster cluster) {
 
-    /** Without a recordings section: its defaults. */
+    /** Without a recordings or cluster section: their defaults. */
     public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
-        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS);
+        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS);
+    }
+
+    /**
+     * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
+     * directory), how often it polls the store for changes made by other nodes, and how often it
+     * tells the others it is alive.
+     */
+    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
@@ -41,7 +51,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             String password,
             int maxConnections,
             int writerBatchMax,
-            int writerQueueMax) {
+            int writerQueueMax,
+            boolean syncCommits) {
 
         public boolean isH2() {
             return url.startsWith("jdbc:h2:");
@@ -52,7 +63,7 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush) {}
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
