@@ -45,6 +45,7 @@ import io.ringpool.store.Migrator;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
 import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderSettingsService;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
@@ -170,8 +171,12 @@ public final class Ringpool implements AutoCloseable {
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+        RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
-                config.server().publicUrl(), clock, registry);
+                config.server().publicUrl(), clock, registry, siteId -> {
+                    var r = recordingSettings.settings(siteId);
+                    return new CallRecording(r.recordCalls(), r.notice());
+                });
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
