@@ -166,7 +166,8 @@ public final class Ringpool implements AutoCloseable {
         }
 
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
-                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry,
+                (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry);

@@ -63,6 +63,16 @@ final class RecordingDownloader {
      * @param target        a temporary file to write into (left for the caller to remove on failure)
      */
     Outcome fetch(URI url, String authorization, Path target) throws InterruptedException {
+        return fetch(new ProviderRecordingApis.FirstRequest("GET", url, null, authorization), target);
+    }
+
+    /**
+     * As {@link #fetch(URI, String, Path)}, starting with {@code first}: a POST with a form body
+     * (Mango's recording query) is sent once; every redirect after it is a GET.
+     */
+    Outcome fetch(ProviderRecordingApis.FirstRequest first, Path target) throws InterruptedException {
+        URI url = first.url();
+        String authorization = first.authorization();
         URI current = url;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
@@ -76,8 +86,13 @@ final class RecordingDownloader {
             } catch (UnknownHostException e) {
                 return new Failed("unknown host " + current.getHost(), true);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeout).GET()
-                    .header("Accept", "audio/*");
+            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeout).header("Accept", "audio/*");
+            if (hop == 0 && "POST".equals(first.method())) {
+                request.header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(first.formBody(), java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                request.GET();
+            }
             if (authorization != null && sameOrigin(url, current)) {
                 request.header("Authorization", authorization);
             }
@@ -116,6 +131,43 @@ final class RecordingDownloader {
             }
         }
         return new Failed("more than " + MAX_REDIRECTS + " redirects", false);
+    }
+
+    /** A small JSON answer of a provider API (no redirects followed), or why there is none. */
+    record JsonAnswer(byte[] body, Failed failed) {}
+
+    /** Longest provider API answer read, bytes: a link and a status, never more than a few hundred. */
+    static final int MAX_JSON_BYTES = 64 * 1024;
+
+    /** GETs a provider API's JSON answer with the same address checks; redirects are refused. */
+    JsonAnswer fetchJson(URI url, String authorization) throws InterruptedException {
+        try {
+            if (url.getHost() == null || guard.permitted(url.getHost()) == null) {
+                return new JsonAnswer(null, new Failed("address_refused " + url.getHost(), false));
+            }
+        } catch (UnknownHostException e) {
+            return new JsonAnswer(null, new Failed("unknown host " + url.getHost(), true));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET().header("Accept", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                int status = response.statusCode();
+                if (status != 200) {
+                    return new JsonAnswer(null, new Failed("api http " + status, status >= 500 || status == 408 || status == 429));
+                }
+                byte[] bytes = body.readNBytes(MAX_JSON_BYTES + 1);
+                if (bytes.length > MAX_JSON_BYTES) {
+                    return new JsonAnswer(null, new Failed("api answer too large", false));
+                }
+                return new JsonAnswer(bytes, null);
+            }
+        } catch (IOException e) {
+            return new JsonAnswer(null, new Failed("io " + e.getClass().getSimpleName() + " " + Objects.toString(e.getMessage(), ""), true));
+        }
     }
 
     private Outcome copy(InputStream body, Path target, String mediaType) throws IOException {
