@@ -1,5 +1,6 @@
 package io.ringpool.recording;
 
+import io.ringpool.outbound.AddressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>Every URL, the first and each redirect's, must be http(s) and resolve only to addresses the
- *       {@link AddressGuard} allows; redirects are followed here (at most {@link #MAX_REDIRECTS}),
+ *       outbound {@link AddressPolicy} allows (the one webhooks and uploads use); redirects are followed here (at most {@link #MAX_REDIRECTS}),
  *       never by the client, so none can lead to loopback or private addresses.</li>
  *   <li>Credentials go only to the origin they were given for: a provider that redirects to
  *       pre-signed storage does not receive them.</li>
@@ -30,9 +31,11 @@ import java.util.Objects;
  * </ul>
  * Outcomes are values: {@link Fetched} or {@link Failed}, which says whether trying again may help.
  *
- * <p>Gap, until the outbox's client lands: {@code java.net.http} resolves the name again when it
- * connects, so a name that changes its answer between the check and the connect (DNS rebinding)
- * is not caught here; the outbox's client connects to the checked address itself.
+ * <p>Gap: {@code java.net.http} resolves the name again when it connects, so a name that changes
+ * its answer between the check and the connect (DNS rebinding) is not caught here. The outbox's
+ * {@code outbound.OutboundHttp} connects to the checked address, but reads the whole body into
+ * memory (recordings are up to {@code recordings.maxMegabytes}) and has no streaming sink, so it
+ * is not used here yet.
  */
 final class RecordingDownloader {
     static final int MAX_REDIRECTS = 5;
@@ -46,11 +49,11 @@ final class RecordingDownloader {
     record Failed(String reason, boolean retryable) implements Outcome {}
 
     private final HttpClient client;
-    private final AddressGuard guard;
+    private final AddressPolicy guard;
     private final long maxBytes;
     private final Duration timeout;
 
-    RecordingDownloader(AddressGuard guard, long maxBytes, Duration timeout) {
+    RecordingDownloader(AddressPolicy guard, long maxBytes, Duration timeout) {
         this.guard = guard;
         this.maxBytes = maxBytes;
         this.timeout = timeout;
@@ -80,7 +83,7 @@ final class RecordingDownloader {
                 return new Failed("not an http(s) URL: " + redact(current), false);
             }
             try {
-                if (guard.permitted(current.getHost()) == null) {
+                if (!permitted(current.getHost())) {
                     return new Failed("address_refused " + current.getHost() + (hop > 0 ? " (redirect)" : ""), false);
                 }
             } catch (UnknownHostException e) {
@@ -142,7 +145,7 @@ final class RecordingDownloader {
     /** GETs a provider API's JSON answer with the same address checks; redirects are refused. */
     JsonAnswer fetchJson(URI url, String authorization) throws InterruptedException {
         try {
-            if (url.getHost() == null || guard.permitted(url.getHost()) == null) {
+            if (url.getHost() == null || !permitted(url.getHost())) {
                 return new JsonAnswer(null, new Failed("address_refused " + url.getHost(), false));
             }
         } catch (UnknownHostException e) {
@@ -188,6 +191,12 @@ final class RecordingDownloader {
             return new Failed("empty body", true);
         }
         return new Fetched(target, HexFormat.of().formatHex(digest.digest()), total, mediaType);
+    }
+
+    /** Every address the host resolves to may be reached (the outbound policy shared with webhooks and uploads). */
+    private boolean permitted(String host) throws UnknownHostException {
+        AddressPolicy.Verdict verdict = guard.resolve(host);
+        return !verdict.anyRefused() && !verdict.allowed().isEmpty();
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -93,7 +93,7 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
         this.config = config;
         this.settings = new RecordingSettingsStore(db);
         this.files = new RecordingFiles(dataDir);
-        this.downloader = new RecordingDownloader(new AddressGuard(config.fetchAllow()), config.maxBytes(), config.fetchTimeout());
+        this.downloader = new RecordingDownloader(new io.ringpool.outbound.AddressPolicy(config.fetchAllow()), config.maxBytes(), config.fetchTimeout());
         this.links = new PlaybackLinks(linkKey, clock);
         this.worker = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-recordings").daemon(true).unstarted(r));
