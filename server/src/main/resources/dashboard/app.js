@@ -362,7 +362,7 @@
   // ---- call log ------------------------------------------------------------------------------
   function loadCalls(reset) {
     if (reset) { state.cursor = null; clear($('calls')); }
-    var q = site('/calls?' + rangeQuery() + callFilters() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
+    var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
     return api(q).then(function (r) {
       var node = $('calls');
       var table = $('calls-table');
@@ -405,8 +405,28 @@
       el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
       el('td', null, [tagsCell(c)])
     ]);
+    callLogPlugins.forEach(function (p) { if (p.row) p.row(tr, c); });
     return tr;
   }
+
+  // ---- call-log plugins ----------------------------------------------------------------------
+  // recordings.js (player, review, filters) plugs in here so its code lives in its own file:
+  // query() adds query parameters to the call log's request, row(tr, call) adds to each row.
+  var callLogPlugins = [];
+  function pluginQuery() { return callLogPlugins.map(function (p) { return p.query ? p.query() : ''; }).join(''); }
+  window.RingpoolCallLog = {
+    use: function (p) { callLogPlugins.push(p); },
+    api: api, site: site, el: el, clear: clear, localTime: localTime,
+    reload: function () { return loadCalls(true); },
+    /* Redraws a call's row from the call the API answered (after a PATCH). */
+    replaceRow: function (c) {
+      var old = document.querySelector('#calls-table tr[data-call-id="' + CSS.escape(c.callId) + '"]');
+      if (!old) return null;
+      var tr = callRow(c);
+      old.parentNode.replaceChild(tr, old);
+      return tr;
+    }
+  };
 
   function tagsCell(c) {
     var box = el('div', { class: 'tags' });

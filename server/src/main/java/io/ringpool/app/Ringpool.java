@@ -77,6 +77,7 @@ import io.ringpool.store.Migrator;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
 import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderSettingsService;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
@@ -225,7 +226,8 @@ public final class Ringpool implements AutoCloseable {
                 new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
                         outboundConfig.lease()), registry);
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
-                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry,
+                (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
         visitRetention = new VisitRetention(db);
@@ -241,8 +243,12 @@ public final class Ringpool implements AutoCloseable {
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
+        RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, new WebhookLog(),
-                config.server().publicUrl(), clock, registry);
+                config.server().publicUrl(), clock, registry, siteId -> {
+                    var r = recordingSettings.settings(siteId);
+                    return new CallRecording(r.recordCalls(), r.notice());
+                });
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).

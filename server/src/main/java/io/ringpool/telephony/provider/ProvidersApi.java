@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +56,18 @@ public final class ProvidersApi implements SiteSection {
     private final String publicUrl;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final Function<String, CallRecording> recording;
 
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry) {
+        this(providers, settings, sites, access, calls, log, publicUrl, clock, registry, siteId -> CallRecording.OFF);
+    }
+
+    /** @param recording a site's recording decision by site id, read from memory (markup is answered while the store is down) */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
+            CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry,
+            Function<String, CallRecording> recording) {
+        this.recording = recording;
         this.providers = providers;
         this.settings = settings;
         this.sites = sites;
@@ -95,7 +105,8 @@ public final class ProvidersApi implements SiteSection {
             WebhookRefused refused = notConfigured(provider.name(), siteId);
             throw refuse(provider.name(), route, site, refused);
         }
-        WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl);
+        WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl,
+                recording.apply(siteId));
         WebhookResult result;
         try {
             result = route.handler().handle(call);
