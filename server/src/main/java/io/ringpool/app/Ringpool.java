@@ -58,6 +58,7 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService compactor;
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
@@ -145,6 +146,9 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        // Its own thread: a compaction round may take a few hundred milliseconds under load.
+        compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
+        compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
 
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
@@ -215,6 +219,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (compactor != null) {
+            compactor.shutdownNow();
         }
         if (workers != null) {
             workers.shutdown();

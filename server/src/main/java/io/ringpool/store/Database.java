@@ -24,6 +24,10 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final boolean h2;
     private final Path h2File;
+    private final H2Compactor compactor;
+
+    /** Live bytes one round of H2 compaction may rewrite (a round runs every second or so; see H2Compactor). */
+    static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this.h2 = config.isH2();
@@ -57,6 +61,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
         }
         this.h2File = h2 ? h2File(config.url()) : null;
+        this.compactor = h2 ? new H2Compactor(dataSource, COMPACTION_WRITE_BUDGET_BYTES, registry) : null;
         io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, Database::sizeBytes).baseUnit("bytes")
                 .description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
     }
@@ -149,6 +154,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             // statistics are an optimisation; the next round tries again
         }
+    }
+
+    /**
+     * One round of background compaction of the H2 file (see {@link H2Compactor}); nothing on
+     * PostgreSQL, whose autovacuum makes dead rows' space reusable. Returns whether pages were moved.
+     */
+    public boolean compactRound() {
+        return compactor != null && compactor.compactOnce();
     }
 
     /** True when a trivial query answers within a second. */
