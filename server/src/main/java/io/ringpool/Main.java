@@ -4,7 +4,9 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.store.OfflineCompaction;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.concurrent.CountDownLatch;
 
 /** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
@@ -13,13 +15,14 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         Path configFile = null;
-        for (int i = 0; i < args.length; i++) {
+        boolean compact = args.length > 0 && args[0].equals("compact");
+        for (int i = compact ? 1 : 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [--config FILE]");
+                System.err.println("usage: java -jar ringpool-server.jar [compact] [--config FILE]");
                 System.exit(2);
             }
         }
@@ -29,6 +32,10 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (compact) {
+            compact(config);
             return;
         }
         Ringpool app;
@@ -48,5 +55,18 @@ public final class Main {
             stopped.countDown();
         }, "ringpool-shutdown"));
         stopped.await();
+    }
+
+    /** {@code compact}: offline full compaction of the store; the server must be stopped (H2 refuses a locked file). */
+    private static void compact(RingpoolConfig config) {
+        try {
+            OfflineCompaction.Result r = OfflineCompaction.run(config.store());
+            System.out.printf("ringpool: compacted the %s store: %,d -> %,d bytes%n", r.store(), r.bytesBefore(), r.bytesAfter());
+        } catch (SQLException | RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            System.err.println("ringpool: cannot compact: " + message
+                    + (message.contains("locked") ? " (stop the server first: compaction needs the file to itself)" : ""));
+            System.exit(1);
+        }
     }
 }
