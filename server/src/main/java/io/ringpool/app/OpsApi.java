@@ -9,6 +9,7 @@ import io.ringpool.store.Database;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What an operator or load balancer polls: health (checks the store) and Prometheus metrics; and
@@ -18,13 +19,20 @@ final class OpsApi {
     private final Database db;
     private final PrometheusMeterRegistry registry;
     private final IntSupplier liveSessions;
+    private final Supplier<Map<String, Object>> asterisk;
     // Revalidated on every use (ETag): the document changes with the server's version.
     private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
 
     OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
+        this(db, registry, liveSessions, Map::of);
+    }
+
+    /** @param asterisk each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's) */
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<Map<String, Object>> asterisk) {
         this.db = db;
         this.registry = registry;
         this.liveSessions = liveSessions;
+        this.asterisk = asterisk;
     }
 
     void routes(Router router) {
@@ -39,6 +47,10 @@ final class OpsApi {
         out.put("status", up ? "up" : "down");
         out.put("store", up ? "up" : "down");
         out.put("liveSessions", liveSessions.getAsInt());
+        Map<String, Object> pbx = asterisk.get();
+        if (!pbx.isEmpty()) {
+            out.put("asterisk", pbx);
+        }
         return Response.json(up ? 200 : 503, out);
     }
 

@@ -14,6 +14,8 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -32,8 +34,15 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,7 +71,9 @@ public final class Ringpool implements AutoCloseable {
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
+    private LeadService leads;
     private SiteRegistry sites;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private int port;
 
@@ -103,7 +114,8 @@ public final class Ringpool implements AutoCloseable {
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
@@ -113,21 +125,31 @@ public final class Ringpool implements AutoCloseable {
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
         siteService.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions)::routes);
-        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states)::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
+        http.add(new LeadApi(leads, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
@@ -157,14 +179,16 @@ public final class Ringpool implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
+    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
     public void purgeExpiredCallers() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
         }
     }
 
@@ -213,6 +237,9 @@ public final class Ringpool implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();

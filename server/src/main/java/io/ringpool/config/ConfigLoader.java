@@ -192,6 +192,9 @@ public final class ConfigLoader {
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
                 l.bool("testClock"));
 
+        Node ld = root.child("leads");
+        var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
+
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
         Path demoPath = Path.of(demoFile);
@@ -199,7 +202,7 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
-        return new RingpoolConfig(server, store, security, leasing, demo);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One IP cannot drain a pool: each client IP may start {@code perMinute} new sessions per minute
@@ -14,7 +15,7 @@ import java.time.Duration;
  * reverse proxy does (it names the real client in X-Forwarded-For, which is what gets limited),
  * and so do operators' tools and tests on the same machine.
  */
-final class ClientRateLimiter {
+public final class ClientRateLimiter {
     private final int perMinute;
     private final Clock clock;
     private final Cache<String, Bucket> buckets;
@@ -24,17 +25,19 @@ final class ClientRateLimiter {
         long updatedAt;
     }
 
-    ClientRateLimiter(int perMinute, Clock clock) {
+    public ClientRateLimiter(int perMinute, Clock clock) {
         this.perMinute = perMinute;
         this.clock = clock;
-        this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(2)).maximumSize(1_000_000).build();
+        // Idle buckets age on the injected clock, like the buckets' tokens.
+        this.buckets = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfterAccess(Duration.ofMinutes(2)).maximumSize(1_000_000).build();
     }
 
     static boolean isLoopback(String ip) {
         return ip != null && (ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1"));
     }
 
-    boolean tryAcquire(String siteId, String clientIp) {
+    public boolean tryAcquire(String siteId, String clientIp) {
         if (perMinute <= 0 || isLoopback(clientIp)) {
             return true;
         }

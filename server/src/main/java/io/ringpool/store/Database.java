@@ -23,14 +23,16 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final boolean h2;
+    private final Dialect dialect;
     private final Path h2File;
     private final H2Compactor compactor;
 
-    /** Live bytes one round of H2 compaction may rewrite (a round runs every second or so; see H2Compactor). */
+    /** Live bytes one round of H2 compaction may rewrite (a round runs every half second; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this.h2 = config.isH2();
+        this.dialect = h2 ? Dialect.H2 : Dialect.POSTGRESQL;
         if (h2) {
             try {
                 Files.createDirectories(config.dataDir());
@@ -107,6 +109,11 @@ public final class Database implements AutoCloseable {
 
     public boolean isH2() {
         return h2;
+    }
+
+    /** The SQL differences of this database, for the stores that need them. */
+    public Dialect dialect() {
+        return dialect;
     }
 
     /** Runs {@code work} in one transaction on a pooled connection; any SQL failure rolls back. */

@@ -216,11 +216,11 @@ public final class TelephonyApi {
             pending.put("callId", null);
             pending.put("providerCallId", ingested.providerCallId());
             pending.put("status", "pending");
-            return CallJson.response(202, pending);
+            return Response.json(202, pending);
         }
         Map<String, Object> body = CallJson.of(ingested.call());
         body.put("duplicate", ingested.duplicate());
-        return CallJson.response(200, body);
+        return Response.json(200, body);
     }
 
     /**
