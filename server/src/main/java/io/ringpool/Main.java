@@ -14,6 +14,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        chooseLogConfiguration(System.getenv());
         Path configFile = null;
         boolean compact = args.length > 0 && args[0].equals("compact");
         for (int i = compact ? 1 : 0; i < args.length; i++) {
@@ -55,6 +56,24 @@ public final class Main {
             stopped.countDown();
         }, "ringpool-shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Before the first logger exists: the operator's Logback file ({@code RINGPOOL_LOG_CONFIG} or
+     * {@code -Dlogback.configurationFile}), else a size-capped rolling file when
+     * {@code RINGPOOL_LOG_FILE} is set, else stdout; the last two are {@code config/logback*.xml},
+     * shipped in the jar under {@code defaults/}.
+     */
+    static void chooseLogConfiguration(java.util.Map<String, String> env) {
+        if (System.getProperty("logback.configurationFile") != null) {
+            return;
+        }
+        String chosen = env.get("RINGPOOL_LOG_CONFIG");
+        if (chosen == null || chosen.isBlank()) {
+            String file = env.get("RINGPOOL_LOG_FILE");
+            chosen = file == null || file.isBlank() ? "defaults/logback.xml" : "defaults/logback-file.xml";
+        }
+        System.setProperty("logback.configurationFile", chosen);
     }
 
     /** {@code compact}: offline full compaction of the store; the server must be stopped (H2 refuses a locked file). */
