@@ -68,6 +68,7 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
     private ScheduledExecutorService compactor;
+    private Leasing leasing;
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
@@ -120,7 +121,7 @@ public final class Ringpool implements AutoCloseable {
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
-        Leasing leasing = new Leasing(poolRegistry, writer, registry);
+        leasing = new Leasing(poolRegistry, writer, registry);
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
@@ -168,6 +169,9 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        // Counted events: exhaustions written per pool and minute, refusals logged per site and minute (issue 17).
+        sweeper.scheduleWithFixedDelay(() -> leasing.flushExhaustions(clock.millis(), false), 5, 5, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(sessions::logRefusals, 60, 60, TimeUnit.SECONDS);
         // Its own thread: a compaction round may take a few hundred milliseconds under load.
         compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
         compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
@@ -220,6 +224,11 @@ public final class Ringpool implements AutoCloseable {
         return clock;
     }
 
+    /** The lease owner, for tests that flush counted exhaustions instead of waiting for the minute. */
+    public Leasing leasing() {
+        return leasing;
+    }
+
     public SessionService sessions() {
         return sessions;
     }
@@ -257,6 +266,16 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (leasing != null && writer != null) {
+            try {
+                leasing.flushExhaustions(clock.millis(), true).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("exhaustion_counts_lost reason={}", e.toString());
+            }
+        }
+        if (sessions != null) {
+            sessions.logRefusals();
         }
         if (writer != null) {
             writer.close();

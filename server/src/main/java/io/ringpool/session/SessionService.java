@@ -80,6 +80,7 @@ public final class SessionService {
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
+    private final RefusalTally refusals = new RefusalTally();
     private final Counter leaseConflicts;
 
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
@@ -148,6 +149,7 @@ public final class SessionService {
         UserAgentCache.Reading agent = userAgents.read(request.userAgent());
         if (agent.bot() || request.webdriver()) {
             botSessions.increment();
+            refusals.add(site.siteId(), "bot");
             return untrackedWithoutSession(settings, "bot", request.visitorId());
         }
         long now = clock.millis();
@@ -159,6 +161,7 @@ public final class SessionService {
         }
         if (!rateLimiter.tryAcquire(site.siteId(), request.clientIp())) {
             count(site, false, "rate_limited");
+            refusals.add(site.siteId(), "rate_limited");
             return untrackedWithoutSession(settings, "rate_limited", visitorId);
         }
 
@@ -416,6 +419,11 @@ public final class SessionService {
         if (value != null) {
             m.put(key, value.toLowerCase(Locale.ROOT));
         }
+    }
+
+    /** Logs the bot and rate-limit refusals counted since the last call, one line per site and reason (every minute). */
+    public int logRefusals() {
+        return refusals.flush();
     }
 
     public int liveSessions() {

@@ -29,6 +29,8 @@ public final class Database implements AutoCloseable {
 
     /** Live bytes one round of H2 compaction may rewrite (a round runs every half second; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
+    /** Files smaller than this are left alone (their dead space does not matter). */
+    static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this.h2 = config.isH2();
@@ -63,7 +65,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
         }
         this.h2File = h2 ? h2File(config.url()) : null;
-        this.compactor = h2 ? new H2Compactor(dataSource, COMPACTION_WRITE_BUDGET_BYTES, registry) : null;
+        this.compactor = h2 ? new H2Compactor(dataSource, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
         io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, Database::sizeBytes).baseUnit("bytes")
                 .description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
     }

@@ -42,10 +42,16 @@ final class H2Compactor {
 
     private final DataSource dataSource;
     private final int writeBudgetBytes;
+    private final long minFileBytes;
     private final Timer timer;
 
-    H2Compactor(DataSource dataSource, int writeBudgetBytes, MeterRegistry registry) {
+    /**
+     * @param minFileBytes below this file size nothing is done: a small file's dead space does not
+     *     matter, and rewriting it would only take the store lock from commits for nothing
+     */
+    H2Compactor(DataSource dataSource, int writeBudgetBytes, long minFileBytes, MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.minFileBytes = minFileBytes;
         this.writeBudgetBytes = writeBudgetBytes;
         this.timer = Timer.builder("ringpool.store.compaction").description("one round of H2 background compaction")
                 .register(registry);
@@ -56,7 +62,8 @@ final class H2Compactor {
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             MVStore store = mvStore(c);
-            if (store == null || store.getFileStore() == null || store.getFileStore().getChunksFillRate() >= TARGET_FILL_RATE) {
+            if (store == null || store.getFileStore() == null || store.getFileStore().size() < minFileBytes
+                    || store.getFileStore().getChunksFillRate() >= TARGET_FILL_RATE) {
                 return false;
             }
             int before = store.getFileStore().getChunksFillRate();

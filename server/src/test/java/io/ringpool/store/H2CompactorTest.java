@@ -28,7 +28,7 @@ class H2CompactorTest {
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
             createTable(db);
             writeInSmallCommits(db, 0, 2_000, new Random(1));
-            H2Compactor compactor = new H2Compactor(db.dataSource(), 8 << 20, new SimpleMeterRegistry());
+            H2Compactor compactor = new H2Compactor(db.dataSource(), 8 << 20, 0, new SimpleMeterRegistry());
             int before = compactor.chunksFillRate();
             for (int i = 0; i < 20 && compactor.compactOnce(); i++) {
                 // each round moves at most the budget
@@ -47,6 +47,7 @@ class H2CompactorTest {
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
             createTable(db);
             Random random = new Random(2);
+            H2Compactor compactor = new H2Compactor(db.dataSource(), Database.COMPACTION_WRITE_BUDGET_BYTES, 0, new SimpleMeterRegistry());
             long[] sizes = new long[8];
             for (int round = 0; round < sizes.length; round++) {
                 // 1,000 new rows per round, the round before last deleted: a steady 1,000-2,000 rows
@@ -58,7 +59,7 @@ class H2CompactorTest {
                         return ps.executeUpdate();
                     }
                 });
-                for (int i = 0; i < 20 && db.compactRound(); i++) {
+                for (int i = 0; i < 20 && compactor.compactOnce(); i++) {
                     // the background task does this every half second
                 }
                 sizes[round] = Files.size(file);
