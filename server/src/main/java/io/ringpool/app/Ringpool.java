@@ -123,7 +123,7 @@ public final class Ringpool implements AutoCloseable {
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         leasing = new Leasing(poolRegistry, writer, registry);
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry);
+                config.leasing().sessionsPerIpPerMinute(), config.leasing().maxLiveSessions(), registry);
 
         siteService.loadAll();
         Providers providers = ProviderCatalog.standard();

@@ -190,7 +190,8 @@ public final class ConfigLoader {
         var leasing = new RingpoolConfig.Leasing(
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
-                l.bool("testClock"));
+                l.bool("testClock"),
+                l.integer("maxLiveSessions", 0, 100_000_000));
 
         Node ld = root.child("leads");
         var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));

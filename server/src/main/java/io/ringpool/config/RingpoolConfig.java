@@ -46,7 +46,7 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, int maxLiveSessions) {}
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}

@@ -114,6 +114,26 @@ class FloodFootprintTest {
         assertThat(countRows()).isZero();
     }
 
+    @Test
+    void pastItsLiveSessionCapANodeAnswersUntrackedWithReasonCapacityAndKeepsNoSession() {
+        server.close();
+        server = new TestServer(dir, Map.of("leasing.maxLiveSessions", 2), FROZEN);
+        var site = server.siteWithPool(SessionsOverHttpTest.numbers(5));
+        TestServer.Reply first = server.startSession(site.get("publicKey"), "visitor-cap-1", "https://example.com/");
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(server.startSession(site.get("publicKey"), "visitor-cap-2", "https://example.com/").status()).isEqualTo(201);
+
+        TestServer.Reply third = server.startSession(site.get("publicKey"), "visitor-cap-3", "https://example.com/");
+
+        assertThat(third.status()).isEqualTo(200);
+        assertThat(third.text("reason")).isEqualTo("capacity");
+        assertThat(third.text("number")).isEqualTo("+74951234567");
+        assertThat(third.text("sessionId")).isNull();
+        assertThat(server.app.sessions().liveSessions()).isEqualTo(2);
+        assertThat(server.startSession(site.get("publicKey"), "visitor-cap-1", "https://example.com/b").text("sessionId"))
+                .as("a visitor with a live session still gets it").isEqualTo(first.text("sessionId"));
+    }
+
     private long countRows() throws SQLException {
         return count("SELECT COUNT(*) FROM pool_exhaustion_counts");
     }
