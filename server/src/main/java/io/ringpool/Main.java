@@ -5,7 +5,12 @@ import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.store.OfflineCompaction;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.sql.SQLException;
 import java.util.concurrent.CountDownLatch;
 
@@ -16,20 +21,23 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         chooseLogConfiguration(System.getenv());
         Path configFile = null;
+        Map<String, String> env = new HashMap<>(System.getenv());
         boolean compact = args.length > 0 && args[0].equals("compact");
         for (int i = compact ? 1 : 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
+            } else if (args[i].equals("--demo")) {
+                env.put("RINGPOOL_DEMO", "true");
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [compact] [--config FILE]");
+                System.err.println("usage: java -jar ringpool-server.jar [compact] [--config FILE] [--demo]");
                 System.exit(2);
             }
         }
         RingpoolConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv());
+            config = ConfigLoader.load(configFile, env);
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
@@ -47,9 +55,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        if (config.security().adminKey().isEmpty()) {
-            System.out.println("admin key (from " + config.store().dataDir().resolve("admin.key") + "): " + app.adminKey());
-        }
+        showSecrets(config, app);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -86,6 +92,50 @@ public final class Main {
             System.err.println("ringpool: cannot compact: " + message
                     + (message.contains("locked") ? " (stop the server first: compaction needs the file to itself)" : ""));
             System.exit(1);
+        }
+    }
+
+    /**
+     * Generated secrets are shown once, and only to a person at a terminal: output that goes to a
+     * file or a log collector gets the path of the owner-only file that holds them instead. They
+     * never go through the logger.
+     */
+    private static void showSecrets(RingpoolConfig config, Ringpool app) {
+        boolean terminal = isTerminal();
+        Path adminKeyFile = config.store().dataDir().resolve("admin.key");
+        if (app.adminKeyGenerated()) {
+            System.out.println(terminal ? "admin key (shown once; kept in " + adminKeyFile + "): " + app.adminKey()
+                    : "admin key generated into " + adminKeyFile);
+        } else if (config.security().adminKey().isEmpty()) {
+            System.out.println("admin key: in " + adminKeyFile);
+        }
+        Path demoKeys = app.demoKeysFile();
+        if (demoKeys != null) {
+            String text = "";
+            try {
+                text = Files.readString(demoKeys);
+            } catch (IOException e) {
+                terminal = false;
+            }
+            System.out.println(terminal ? "demo site seeded (keys shown once; kept in " + demoKeys + "):\n" + text.strip()
+                    : "demo site seeded; its keys are in " + demoKeys);
+        }
+    }
+
+    /**
+     * Whether standard output is a terminal. {@code System.console()} is null when it is not on
+     * JDK 21; later JDKs may return a console anyway and say so by {@code Console.isTerminal()}
+     * (JDK 22+), read reflectively because the build targets 21.
+     */
+    static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
         }
     }
 }

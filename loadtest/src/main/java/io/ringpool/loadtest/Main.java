@@ -63,6 +63,7 @@ public final class Main {
                     new MemoryScenario(api, o).run(out);
                 }
                 case "report" -> new ReportScenario(api, o).run(out);
+                case "fairness" -> new FairnessScenario(api, o, url).run(out);
                 case "footprint" -> {
                     new FootprintScenario(api, o).run(out);
                     if (o.helpRequested()) {
@@ -70,7 +71,7 @@ public final class Main {
                     }
                 }
                 default -> {
-                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report, footprint");
+                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report, fairness, footprint");
                     System.exit(2);
                 }
             }

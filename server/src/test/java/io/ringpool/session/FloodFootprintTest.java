@@ -39,9 +39,12 @@ class FloodFootprintTest {
     ListAppender<ILoggingEvent> exhaustionLog;
     ListAppender<ILoggingEvent> refusalLog;
 
+    /** Every request comes from loopback: the per-address limit is off so the flood reaches the pool. */
+    static final Map<String, Object> UNLIMITED = Map.of("leasing.sessionsPerIpPerMinute", 0);
+
     @BeforeEach
     void start() {
-        server = new TestServer(dir, Map.of(), FROZEN);
+        server = new TestServer(dir, UNLIMITED, FROZEN);
         exhaustionLog = capture(ExhaustionTally.class);
         refusalLog = capture(RefusalTally.class);
     }
@@ -76,7 +79,7 @@ class FloodFootprintTest {
         assertThat(server.get(pool, site.get("apiKey")).json().get("exhaustions").asLong()).isEqualTo(FLOOD);
 
         server.close();
-        server = new TestServer(dir, Map.of(), FROZEN);
+        server = new TestServer(dir, UNLIMITED, FROZEN);
         assertThat(server.get(pool, site.get("apiKey")).json().get("exhaustions").asLong()).as("after a restart").isEqualTo(FLOOD);
     }
 
@@ -91,7 +94,7 @@ class FloodFootprintTest {
         }
 
         server.close();
-        server = new TestServer(dir, Map.of(), FROZEN);
+        server = new TestServer(dir, UNLIMITED, FROZEN);
 
         String pool = "/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId");
         assertThat(server.get(pool, site.get("apiKey")).json().get("exhaustions").asLong()).isEqualTo(5);
