@@ -108,6 +108,8 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService compactor;
+    private Leasing leasing;
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
     private RingpoolApi http;
@@ -180,7 +182,7 @@ public final class Ringpool implements AutoCloseable {
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
-        Leasing leasing = new Leasing(poolRegistry, writer, registry);
+        leasing = new Leasing(poolRegistry, writer, registry);
         siteService.loadAll();
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
@@ -189,7 +191,8 @@ public final class Ringpool implements AutoCloseable {
             membership.beat(clock.millis());
         }
         ClusterMembership members = membership;
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry,
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(),
+                config.leasing().maxLiveSessions(), registry,
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
                 members == null ? () -> true : members::mayRenew);
 
@@ -286,6 +289,12 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::applyRetentionQuietly, 1, 60, TimeUnit.MINUTES);
+        // Counted events: exhaustions written per pool and minute, refusals logged per site and minute (issue 17).
+        sweeper.scheduleWithFixedDelay(() -> leasing.flushExhaustions(clock.millis(), false), 5, 5, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(sessions::logRefusals, 60, 60, TimeUnit.SECONDS);
+        // Its own thread: a compaction round may take a few hundred milliseconds under load.
+        compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
+        compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
 
@@ -432,6 +441,11 @@ public final class Ringpool implements AutoCloseable {
         return clock;
     }
 
+    /** The lease owner, for tests that flush counted exhaustions instead of waiting for the minute. */
+    public Leasing leasing() {
+        return leasing;
+    }
+
     public SessionService sessions() {
         return sessions;
     }
@@ -466,6 +480,9 @@ public final class Ringpool implements AutoCloseable {
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
         }
+        if (compactor != null) {
+            compactor.shutdownNow();
+        }
         if (reportWorkers != null) {
             reportWorkers.shutdownNow();
         }
@@ -479,6 +496,16 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (leasing != null && writer != null) {
+            try {
+                leasing.flushExhaustions(clock.millis(), true).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("exhaustion_counts_lost reason={}", e.toString());
+            }
+        }
+        if (sessions != null) {
+            sessions.logRefusals();
         }
         if (sessions != null && writer != null) {
             try {
