@@ -84,7 +84,7 @@ public final class LeadService {
 
     public record Submitted(StoredLead lead, Outcome outcome) {}
 
-    public record Page(List<StoredLead> leads, String nextCursor) {}
+    public record Page(List<StoredLead> leads, LeadQuery.Cursor next) {}
 
     /** What erasing a person touched. */
     public record Erased(int calls, int leads) {}
@@ -288,7 +288,7 @@ public final class LeadService {
         }
         List<StoredLead> page = rows.subList(0, query.limit());
         StoredLead last = page.get(page.size() - 1);
-        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()).encode());
+        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()));
     }
 
     public Optional<StoredLead> lead(String siteId, String leadId) {
