@@ -145,7 +145,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, access)::routes);
+        http.add(new CallApi(calls, access, leads::leadsBefore)::routes);
         http.add(new LeadApi(leads, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
         http.add(providersApi::routes);

@@ -29,10 +29,16 @@ public final class CallApi {
 
     private final CallService calls;
     private final SiteAccess access;
+    private final ContactLeads leads;
 
     public CallApi(CallService calls, SiteAccess access) {
+        this(calls, access, ContactLeads.NONE);
+    }
+
+    public CallApi(CallService calls, SiteAccess access, ContactLeads leads) {
         this.calls = calls;
         this.access = access;
+        this.leads = leads;
     }
 
     public void routes(Router router) {
@@ -45,7 +51,8 @@ public final class CallApi {
     private Response log(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         CallService.Page page = calls.log(query(request, site));
-        List<Map<String, Object>> out = page.calls().stream().map(CallJson::of).toList();
+        Map<String, List<ContactLeads.Lead>> linked = leads.before(site.siteId(), page.calls());
+        List<Map<String, Object>> out = page.calls().stream().map(c -> CallJson.of(c, linked.getOrDefault(c.callId(), List.of()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         body.put("nextCursor", page.next() == null ? null
@@ -68,7 +75,7 @@ public final class CallApi {
     private Response one(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
-        return Response.json(200, CallJson.of(call));
+        return Response.json(200, withLeads(site, call));
     }
 
     private Response patch(Request request) {
@@ -77,7 +84,11 @@ public final class CallApi {
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
-        return Response.json(200, CallJson.of(call));
+        return Response.json(200, withLeads(site, call));
+    }
+
+    private Map<String, Object> withLeads(Site site, StoredCall call) {
+        return CallJson.of(call, leads.before(site.siteId(), List.of(call)).getOrDefault(call.callId(), List.of()));
     }
 
     private Response erase(Request request) {

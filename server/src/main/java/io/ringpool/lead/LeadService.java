@@ -2,6 +2,8 @@ package io.ringpool.lead;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.call.ContactLeads;
+import io.ringpool.call.StoredCall;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.session.ClientRateLimiter;
 import io.ringpool.site.Keys;
@@ -16,8 +18,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -303,6 +308,35 @@ public final class LeadService {
         }
         return db.read(c -> LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX)).stream()
                 .map(l -> new LinkedCall(l.callId(), l.startedAt())).toList();
+    }
+
+    /**
+     * The other direction of {@link #callsAfter}: for each call with a valid caller, the leads that
+     * phone sent at or before the call (one read for a page of calls, over leads_site_phone).
+     */
+    public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
+        Set<String> phones = new LinkedHashSet<>();
+        for (StoredCall call : calls) {
+            if (call.callerValid()) {
+                phones.add(call.caller());
+            }
+        }
+        if (phones.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<ContactLeads.Lead>> byPhone = db.read(c -> LeadStore.leadsFrom(c, siteId, phones));
+        Map<String, List<ContactLeads.Lead>> out = new HashMap<>();
+        for (StoredCall call : calls) {
+            List<ContactLeads.Lead> all = call.callerValid() ? byPhone.get(call.caller()) : null;
+            if (all == null) {
+                continue;
+            }
+            List<ContactLeads.Lead> earlier = all.stream().filter(l -> !l.at().isAfter(call.startedAt())).toList();
+            if (!earlier.isEmpty()) {
+                out.put(call.callId(), earlier.subList(Math.max(0, earlier.size() - ContactLeads.MAX_PER_CALL), earlier.size()));
+            }
+        }
+        return out;
     }
 
     public StoredLead patch(Site site, String leadId, LeadPatch patch) {
