@@ -36,7 +36,12 @@ public final class ExportService {
      * What was written: {@code rows} and {@code skipped} count calls and leads together;
      * {@code leadRows} and {@code leadsSkipped} are the leads among them.
      */
-    public record Result(long rows, long skipped, long leadRows, long leadsSkipped) {}
+    public record Result(long rows, long skipped, long leadRows, long leadsSkipped) {
+        /** Calls only. */
+        public Result(long rows, long skipped) {
+            this(rows, skipped, 0, 0);
+        }
+    }
 
     private final Database db;
 
