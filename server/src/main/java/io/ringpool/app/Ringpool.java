@@ -9,6 +9,11 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.call.CallApi;
+import io.ringpool.cluster.ChangeFollower;
+import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.session.LeaseRenewals;
+import io.ringpool.store.ChangeLog;
+import java.util.Map;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -21,10 +26,13 @@ import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.recording.RecordingApi;
+import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.session.SessionService;
+import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -67,10 +75,13 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService cluster;
+    private ClusterMembership membership;
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
     private LeadService leads;
+    private RecordingService recordings;
     private SiteRegistry sites;
     private AsteriskConnections asterisk;
     private String adminKey;
@@ -109,7 +120,12 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
+        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+                storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
+
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
@@ -120,19 +136,37 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry);
-
         siteService.loadAll();
+        if (nodeId != null) {
+            membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
+                    () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
+                    registry);
+            membership.beat(clock.millis());
+        }
+        ClusterMembership members = membership;
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
+                config.leasing().sessionsPerIpPerMinute(), registry,
+                new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
+                members == null ? () -> true : members::mayRenew);
+
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         providerSettings.loadAll();
-        sessions.restore(poolService.loadAll());
+        ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.POOL, poolService::reload,
+                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
+        if (changes != null) {
+            changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
+        }
+        sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
@@ -142,12 +176,13 @@ public final class Ringpool implements AutoCloseable {
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states)::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access, leads::leadsBefore)::routes);
         http.add(new LeadApi(leads, access)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
@@ -167,6 +202,21 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
+        recordings.start();
+
+        if (nodeId != null) {
+            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
+            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
+            long beat = clusterConfig.nodeBeat().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_beat_failed", () -> members.beat(clock.millis())),
+                    beat, beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
+                    beat, 5 * beat, TimeUnit.MILLISECONDS);
+            long poll = clusterConfig.changePoll().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
+                    poll, poll, TimeUnit.MILLISECONDS);
+        }
 
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
@@ -177,7 +227,8 @@ public final class Ringpool implements AutoCloseable {
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
         asterisk.start();
         port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry);
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
     }
 
     /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
@@ -194,6 +245,27 @@ public final class Ringpool implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
         }
+    }
+
+    private static void quietly(String event, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} reason={}", event, e.toString());
+        }
+    }
+
+    private void expireRecordingsQuietly() {
+        try {
+            recordings.applyRetention();
+        } catch (RuntimeException e) {
+            LOG.warn("recording_retention_failed reason={}", e.toString());
+        }
+    }
+
+    /** Call recordings: fetching, playback, retention (tests drive retention through it). */
+    public RecordingService recordings() {
+        return recordings;
     }
 
     private void sweepQuietly() {
@@ -240,6 +312,9 @@ public final class Ringpool implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (cluster != null) {
+            cluster.shutdownNow();
+        }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
         }
@@ -250,6 +325,16 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (sessions != null && writer != null) {
+            try {
+                sessions.flushRenewals(); // a clean stop leaves the store's expiries current
+            } catch (RuntimeException e) {
+                LOG.warn("renewal_flush_failed reason={}", e.toString());
+            }
+        }
+        if (recordings != null) {
+            recordings.close();
         }
         if (writer != null) {
             writer.close();

@@ -99,17 +99,18 @@ public final class ConfigLoader {
     }
 
     private static void applyEnvironment(ObjectNode tree, Map<String, String> env) {
-        Map<String, String> mapping = Map.of(
-                "RINGPOOL_PORT", "server.port",
-                "RINGPOOL_HOST", "server.host",
-                "RINGPOOL_PUBLIC_URL", "server.publicUrl",
-                "RINGPOOL_DATA_DIR", "store.dataDir",
-                "RINGPOOL_DB_URL", "store.url",
-                "RINGPOOL_DB_USER", "store.user",
-                "RINGPOOL_DB_PASSWORD", "store.password",
-                "RINGPOOL_ADMIN_KEY", "security.adminKey",
-                "RINGPOOL_SECRET_KEY", "security.secretKey",
-                "RINGPOOL_DEMO", "demo.enabled");
+        Map<String, String> mapping = Map.ofEntries(
+                Map.entry("RINGPOOL_PORT", "server.port"),
+                Map.entry("RINGPOOL_HOST", "server.host"),
+                Map.entry("RINGPOOL_PUBLIC_URL", "server.publicUrl"),
+                Map.entry("RINGPOOL_DATA_DIR", "store.dataDir"),
+                Map.entry("RINGPOOL_DB_URL", "store.url"),
+                Map.entry("RINGPOOL_DB_USER", "store.user"),
+                Map.entry("RINGPOOL_DB_PASSWORD", "store.password"),
+                Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
+                Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
+                Map.entry("RINGPOOL_DEMO", "demo.enabled"),
+                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"));
         mapping.forEach((variable, key) -> {
             String value = env.get(variable);
             if (value != null) {
@@ -171,7 +172,8 @@ public final class ConfigLoader {
                 st.string("password", true),
                 st.integer("maxConnections", 2, 512),
                 st.integer("writerBatchMax", 1, 100_000),
-                st.integer("writerQueueMax", 16, 10_000_000));
+                st.integer("writerQueueMax", 16, 10_000_000),
+                st.bool("syncCommits"));
 
         Node sec = root.child("security");
         String adminKey = sec.string("adminKey", true);
@@ -190,7 +192,8 @@ public final class ConfigLoader {
         var leasing = new RingpoolConfig.Leasing(
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
-                l.bool("testClock"));
+                l.bool("testClock"),
+                Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)));
 
         Node ld = root.child("leads");
         var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
@@ -202,7 +205,29 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
-        return new RingpoolConfig(server, store, security, leasing, leads, demo);
+
+        Node r = root.child("recordings");
+        List<String> fetchAllow = r.stringList("fetchAllow");
+        for (String entry : fetchAllow) {
+            if (!entry.strip().matches("[A-Za-z0-9.:_\\[\\]-]+(/\\d{1,3})?")) {
+                throw new ConfigException("recordings.fetchAllow", "must list host names, addresses or CIDRs (got " + entry + ")");
+            }
+        }
+        var recordings = new RingpoolConfig.Recordings(
+                (long) r.integer("maxMegabytes", 1, 4096) * 1024 * 1024,
+                Duration.ofSeconds(r.integer("fetchTimeoutSeconds", 5, 3600)),
+                r.integer("maxAttempts", 1, 100),
+                Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
+                fetchAllow);
+        Node cl = root.child("cluster");
+        String nodeId = cl.string("nodeId", true);
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9_.-]{1,40}")) {
+            throw new ConfigException("cluster.nodeId", "must be 1 to 40 letters, digits, '.', '_' or '-' (got " + nodeId + ")");
+        }
+        var cluster = new RingpoolConfig.Cluster(nodeId,
+                Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
+                Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster);
     }
 
     /**

@@ -8,7 +8,23 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+        Recordings recordings, Cluster cluster) {
+
+    /** Without a recordings or cluster section: their defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
+        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS);
+    }
+
+    /**
+     * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
+     * directory), how often it polls the store for changes made by other nodes, and how often it
+     * tells the others it is alive.
+     */
+    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
     public record Server(
@@ -35,7 +51,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             String password,
             int maxConnections,
             int writerBatchMax,
-            int writerQueueMax) {
+            int writerQueueMax,
+            boolean syncCommits) {
 
         public boolean isH2() {
             return url.startsWith("jdbc:h2:");
@@ -46,11 +63,25 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush) {}
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}
+
+    /**
+     * Fetching and keeping call recordings (docs/recordings.md).
+     *
+     * @param maxBytes      a recording larger than this is refused and not kept, bytes
+     * @param fetchTimeout  one download, connect to last byte
+     * @param maxAttempts   downloads tried before a recording is given up as failed
+     * @param pollInterval  how often the fetcher looks for due downloads (it is also woken by new ones)
+     * @param fetchAllow    hosts or CIDRs a download may reach although loopback or private (empty by default)
+     */
+    public record Recordings(long maxBytes, Duration fetchTimeout, int maxAttempts, Duration pollInterval, List<String> fetchAllow) {
+        public static final Recordings DEFAULTS = new Recordings(200L * 1024 * 1024, Duration.ofSeconds(120), 10,
+                Duration.ofSeconds(5), List.of());
+    }
 }
