@@ -216,6 +216,25 @@ class LeadsInReportsAndExportsOverHttpTest {
     }
 
     @Test
+    void aLeadMarkedSpamAfterTheReportWasComputedDropsOutOfTheNextOne() {
+        String l7 = leadIds.get("L7");
+        long before = f.get("/reports/sources?" + f.range()).json().get("totals").get("leads").asLong();
+        try {
+            assertThat(patchStatus(l7, "spam")).isEqualTo(200);
+            assertThat(f.get("/reports/sources?" + f.range()).json().get("totals").get("leads").asLong()).isEqualTo(before - 1);
+            assertThat(f.get("/reports/time?" + f.range()).json().get("totalLeads").asLong()).isEqualTo(before - 1);
+        } finally {
+            assertThat(patchStatus(l7, "new")).isEqualTo(200);
+        }
+        assertThat(f.get("/reports/sources?" + f.range()).json().get("totals").get("leads").asLong()).isEqualTo(before);
+    }
+
+    static int patchStatus(String leadId, String status) {
+        return server.send("PATCH", "/v1/sites/" + f.siteId + "/leads/" + leadId, f.apiKey, "{\"status\":\"" + status + "\"}",
+                "application/json", Map.of()).status();
+    }
+
+    @Test
     void aLeadFromADirectVisitIsCreditedToTheVisitorsEarlierAdUnderLastNonDirect() {
         JsonNode rows = f.get("/reports/sources?" + f.range() + "&sort=leads").json().get("rows");
         Map<String, Long> leadsBySource = new HashMap<>();
