@@ -65,7 +65,13 @@ class LeadsInReportsAndExportsOverHttpTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(dir);
+        build(new TestServer(dir));
+    }
+
+    /** The whole story of the class comment, on {@code started}. */
+    static void build(TestServer started) {
+        server = started;
+        leadIds.clear();
         f = new ReportFixture(server, 311).build();
         f.advance(Duration.ofMinutes(5));
         String b = f.visit("visitor-B-0001", "https://example.com/", null, Map.of("ym", "YM-B"), TestServer.CHROME, "B3").get("sessionId");
@@ -98,7 +104,10 @@ class LeadsInReportsAndExportsOverHttpTest {
 
     @AfterAll
     static void stop() {
-        server.close();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 
     static String beacon(String sessionId, String formId, Map<String, String> fields) {
