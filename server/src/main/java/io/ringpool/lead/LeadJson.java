@@ -8,11 +8,16 @@ import java.util.Map;
  * The API shape of a lead (API.md "Leads"). Every field is present, null when unknown (the API
  * writes nulls, as for calls); the attribution has the call's field names so one client reads both.
  */
-final class LeadJson {
+public final class LeadJson {
 
     private LeadJson() {}
 
     /** A lead, with the calls it led to (the same phone, later). */
+    /** The lead as the API shows it, without the calls it led to (for webhook events). */
+    public static Map<String, Object> of(StoredLead lead) {
+        return of(lead, List.of());
+    }
+
     static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
         Map<String, Object> out = new LinkedHashMap<>();
         Contact k = lead.contact();
