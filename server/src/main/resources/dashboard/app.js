@@ -156,7 +156,8 @@
   function renderKpis(t) {
     var box = clear($('kpis'));
     [['Visits', fmt(t.visits)], ['Calls', fmt(t.calls)], ['Unique calls', fmt(t.uniqueCalls)],
-     ['Target calls', fmt(t.targetCalls)], ['Conversion', pct(t.conversion)]].forEach(function (k) {
+     ['Target calls', fmt(t.targetCalls)], ['Leads', fmt(t.leads)], ['Contacts', fmt(t.contacts)],
+     ['Conversion', pct(t.conversion)]].forEach(function (k) {
       box.appendChild(el('div', { class: 'kpi' }, [el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] })]));
     });
   }
@@ -224,7 +225,7 @@
 
   function renderSources(r) {
     var node = clear($('sources'));
-    if (!r.rows.length || (!r.totals.calls && !r.totals.visits)) {
+    if (!r.rows.length || (!r.totals.calls && !r.totals.visits && !r.totals.leads)) {
       node.appendChild(empty('No visits or calls yet', 'Once the site script runs on your pages, sources show up here.'));
       return;
     }
@@ -237,13 +238,17 @@
         el('td', { class: 'num', text: fmt(row.visits) }),
         el('td', { class: 'num', text: fmt(row.calls) }),
         el('td', { class: 'num', text: fmt(row.targetCalls) }),
+        el('td', { class: 'num leads', text: fmt(row.leads) }),
+        el('td', { class: 'num', text: fmt(row.contacts) }),
         el('td', { class: 'num' }, [el('div', { class: 'conv' }, [
           el('div', { class: 'bar', style: 'width:' + Math.round(60 * (conv || 0) / maxConv) + 'px' }), el('span', { text: pct(conv) })])])
       ]);
     });
     node.appendChild(el('table', { id: 'sources-table' }, [
       el('thead', null, [el('tr', null, [el('th', { text: 'Source / medium' }), el('th', { class: 'num', text: 'Visits' }),
-        el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Conversion' })])]),
+        el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Leads' }),
+        el('th', { class: 'num', text: 'Contacts', title: 'calls + leads, a person once per uniqueness period' }),
+        el('th', { class: 'num', text: 'Conversion' })])]),
       el('tbody', null, body)]));
   }
 
@@ -459,7 +464,9 @@
   // (el() uses textContent), never parsed as HTML.
   function leadQuery() {
     var q = rangeQuery() + '&limit=25';
-    [['kind', $('lead-kind').value], ['status', $('lead-status').value], ['source', $('lead-source').value.trim()]]
+    [['kind', $('lead-kind').value], ['status', $('lead-status').value], ['method', $('lead-method').value],
+     ['source', $('lead-source').value.trim()], ['medium', $('lead-medium').value.trim()],
+     ['campaign', $('lead-campaign').value.trim()], ['tag', $('lead-tag').value.trim()]]
       .forEach(function (f) { if (f[1]) q += '&' + f[0] + '=' + encodeURIComponent(f[1]); });
     return q;
   }
@@ -486,8 +493,9 @@
     });
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
-  ['lead-kind', 'lead-status'].forEach(function (id) { $(id).addEventListener('change', function () { loadLeads(true); }); });
-  $('lead-source').addEventListener('change', function () { loadLeads(true); });
+  ['lead-kind', 'lead-status', 'lead-method', 'lead-source', 'lead-medium', 'lead-campaign', 'lead-tag'].forEach(function (id) {
+    $(id).addEventListener('change', function () { loadLeads(true); });
+  });
 
   function leadRow(l) {
     var a = l.attribution || {};

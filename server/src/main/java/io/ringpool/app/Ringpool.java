@@ -262,7 +262,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(siteApi::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, guard, audit)::routes);
+        http.add(new CallApi(calls, guard, audit, leads::leadsBefore)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);

@@ -33,11 +33,17 @@ public final class CallApi {
     private final CallService calls;
     private final AccessApi access;
     private final AuditLog audit;
+    private final ContactLeads leads;
 
     public CallApi(CallService calls, AccessApi access, AuditLog audit) {
+        this(calls, access, audit, ContactLeads.NONE);
+    }
+
+    public CallApi(CallService calls, AccessApi access, AuditLog audit, ContactLeads leads) {
         this.calls = calls;
         this.access = access;
         this.audit = audit;
+        this.leads = leads;
     }
 
     public void routes(Router router) {
@@ -50,7 +56,9 @@ public final class CallApi {
     private Response log(Request request, SiteGrant grant) {
         Site site = grant.site();
         CallService.Page page = calls.log(query(request, site));
-        List<Map<String, Object>> out = page.calls().stream().map(c -> view(c, grant)).toList();
+        Map<String, List<ContactLeads.Lead>> linked = leads.before(site.siteId(), page.calls());
+        List<Map<String, Object>> out = page.calls().stream()
+                .map(c -> view(c, grant, linked.getOrDefault(c.callId(), List.of()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         body.put("nextCursor", page.next() == null ? null
@@ -74,7 +82,7 @@ public final class CallApi {
     private Response one(Request request, SiteGrant grant) {
         Site site = grant.site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
-        return Response.json(200, view(call, grant));
+        return Response.json(200, withLeads(site, call, grant));
     }
 
     private Response patch(Request request, SiteGrant grant) {
@@ -86,7 +94,11 @@ public final class CallApi {
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
                 "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
-        return Response.json(200, view(call, grant));
+        return Response.json(200, withLeads(site, call, grant));
+    }
+
+    private Map<String, Object> withLeads(Site site, StoredCall call, SiteGrant grant) {
+        return view(call, grant, leads.before(site.siteId(), List.of(call)).getOrDefault(call.callId(), List.of()));
     }
 
     private Response erase(Request request, SiteGrant grant) {
@@ -98,8 +110,8 @@ public final class CallApi {
     }
 
     /** The call as the API shows it; viewers see the caller masked ({@code +7916***4567}), as the logs do. */
-    private static Map<String, Object> view(StoredCall call, SiteGrant grant) {
-        Map<String, Object> out = CallJson.of(call);
+    private static Map<String, Object> view(StoredCall call, SiteGrant grant, List<ContactLeads.Lead> linkedLeads) {
+        Map<String, Object> out = CallJson.of(call, linkedLeads);
         if (grant.masksCallers() && call.caller() != null) {
             out.put("caller", CallerNumber.of(call.caller(), null).masked());
         }

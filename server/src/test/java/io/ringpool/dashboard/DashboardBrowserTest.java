@@ -202,6 +202,11 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("leads")).getText()).contains(evilName).contains("<script>window.__pwned=2</script>");
         assertThat(driver.findElements(By.cssSelector("#leads img, #leads script"))).isEmpty();
         assertThat(driver.executeScript("return window.__pwned === undefined")).isEqualTo(true);
+        // The sources table has a leads column: both leads came without a visit, so one row "(none)" with 2.
+        assertThat(driver.findElements(By.cssSelector("#sources-table thead th")).stream().map(e -> e.getAttribute("textContent")).toList())
+                .contains("Leads", "Contacts");
+        assertThat(driver.findElements(By.cssSelector("#sources-table tbody td.leads")).stream().map(WebElement::getText).toList())
+                .containsExactly("2");
 
         String leadId = plain.text("leadId");
         WebElement status = driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status"));
@@ -214,6 +219,10 @@ class DashboardBrowserTest {
         waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 1);
         assertThat(driver.findElement(By.cssSelector("#leads-table tbody tr")).getAttribute("data-lead-id")).isEqualTo(leadId);
         shot("dashboard-leads", 1280, 2300);
+        // The attribution filter goes to the server too: neither lead came from a session.
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lead-method"))).selectByValue("session");
+        waiting().until(d -> d.findElements(By.cssSelector("#leads-table")).isEmpty()
+                && d.findElement(By.id("leads")).getText().contains("No leads in this range"));
         // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
         driver.findElement(By.id("signout")).click();
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
