@@ -37,7 +37,8 @@ final class CallerErasure {
             ps.setString(5, caller);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, caller_valid = FALSE WHERE site_id = ? AND caller = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, caller_valid = FALSE, revision = revision + 1 "
+                + "WHERE site_id = ? AND caller = ?")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
             ps.setString(3, caller);
@@ -58,7 +59,8 @@ final class CallerErasure {
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE calls SET caller = ?, caller_valid = FALSE WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
+                "UPDATE calls SET caller = ?, caller_valid = FALSE, "
+                + "revision = revision + 1 WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
             ps.setLong(3, beforeMillis);
