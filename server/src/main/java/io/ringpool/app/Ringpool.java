@@ -19,6 +19,19 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.feed.FeedApi;
+import io.ringpool.feed.FeedService;
+import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbox.CallEvents;
+import io.ringpool.outbox.LeadEvents;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.upload.DestinationApi;
+import io.ringpool.upload.DestinationService;
+import io.ringpool.upload.DestinationTarget;
+import io.ringpool.webhook.WebhookApi;
+import io.ringpool.webhook.WebhookService;
+import io.ringpool.webhook.WebhookTarget;
 import io.ringpool.lead.LeadApi;
 import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
@@ -80,6 +93,7 @@ public final class Ringpool implements AutoCloseable {
     private RingpoolApi http;
     private SessionService sessions;
     private CallService calls;
+    private Outbox outbox;
     private LeadService leads;
     private RecordingService recordings;
     private SiteRegistry sites;
@@ -164,11 +178,20 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
+        // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
+        RingpoolConfig.Outbound outboundConfig = config.outbound();
+        AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
+        OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
+        DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
+        outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock), destinationTarget),
+                new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
+                        outboundConfig.lease()), registry);
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
                 Keys.derive(secretKey, "recording-playback-links"), clock, registry);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
+        ExportService exportService = new ExportService(db);
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
-                registry);
+                registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
@@ -185,7 +208,10 @@ public final class Ringpool implements AutoCloseable {
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
-        http.add(new ExportApi(new ExportService(db), access, clock)::routes);
+        http.add(new ExportApi(exportService, access, clock)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), access)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
@@ -197,6 +223,7 @@ public final class Ringpool implements AutoCloseable {
         reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
                 5, 5, TimeUnit.SECONDS);
 
+        outbox.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
@@ -292,6 +319,10 @@ public final class Ringpool implements AutoCloseable {
         return sessions;
     }
 
+    public Outbox outbox() {
+        return outbox;
+    }
+
     /** The HTTP side: its route table, for tests that hold the API reference to the router. */
     public RingpoolApi api() {
         return http;
@@ -317,6 +348,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (outbox != null) {
+            outbox.close();
         }
         if (workers != null) {
             workers.shutdown();

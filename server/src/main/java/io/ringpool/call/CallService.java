@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Reads before the write, off the writer thread</h2>
  * Steps 1–5 read and decide on pooled connections; the group-commit writer gets only the rows to
- * write (issue 15: the single writer thread used to run every attribution read, which capped call
- * events near 400/s). What keeps that correct:
+ * write, plus one primary-key read of the call it wrote, for the outbox (issue 15: the single
+ * writer thread used to run every attribution read, which capped call events near 400/s). What
+ * keeps that correct:
  * <ul>
  *   <li>Deliveries of one call are serialised in-process by a striped lock held from the first
  *       read to the commit, so each plans from its predecessor's committed rows.</li>
@@ -132,16 +133,26 @@ public final class CallService {
     private final CallReviews reviews = new CallReviews();
     private final CallerErasure erasure = new CallerErasure();
     private final RecordingHook recordings;
+    private final CallOutbox outbox;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
-        this(db, writer, pools, poolService, clock, registry, RecordingHook.NONE);
+        this(db, writer, pools, poolService, clock, registry, RecordingHook.NONE, CallOutbox.NONE);
     }
 
-    /** @param recordings told, in the call's transaction, of recordings reported and callers erased */
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry, RecordingHook recordings) {
+        this(db, writer, pools, poolService, clock, registry, recordings, CallOutbox.NONE);
+    }
+
+    /**
+     * @param recordings told, in the call's transaction, of recordings reported and callers erased
+     * @param outbox     writes the events of each call change inside the change's own transaction
+     */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, RecordingHook recordings, CallOutbox outbox) {
         this.recordings = recordings;
+        this.outbox = outbox;
         this.writer = writer;
         this.db = db;
         this.callerCalls = new CallerCalls(db.dialect());
@@ -321,10 +332,12 @@ public final class CallService {
             boolean recordingReported = call.recordingUrl() != null
                     && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
             boolean earlierEvents = !seen.events().isEmpty();
-            boolean written = writer.commitReturning(c -> {
+            // The write returns the call as stored (one primary-key read of the row it just wrote,
+            // the only read left on the writer): the outbox must describe exactly the committed row.
+            StoredCall committed = writer.commitReturning(c -> {
                 if (existing != null) {
                     if (!records.updateAtRevision(c, call, seen.call().revision(), now)) {
-                        return false;
+                        return null;
                     }
                     if (same == null) {
                         records.insertEvent(c, siteId, stored, callId, now);
@@ -336,7 +349,7 @@ public final class CallService {
                             ? records.insertEventIfAbsent(c, siteId, stored, callId, now)
                             : records.updateEventIfUnchanged(c, siteId, stored, same);
                     if (!eventWritten) {
-                        return false;
+                        return null;
                     }
                     records.insert(c, call, now);
                     if (earlierEvents) {
@@ -349,12 +362,13 @@ public final class CallService {
                 if (recordingReported) {
                     recordings.reported(c, call, now);
                 }
-                return true;
+                StoredCall after = records.byId(c, siteId, callId).orElseThrow();
+                outbox.changed(c, existing, after);
+                return after;
             });
-            if (!written) {
+            if (committed == null) {
                 return null;
             }
-            StoredCall committed = db.read(c -> records.byId(c, siteId, callId)).orElseThrow();
             return new Outcome(new Ingested(event.provider(), event.providerCallId(), committed, false), previousStatus,
                     existing == null, attributedNow, caller, recordingReported);
         } finally {
@@ -490,7 +504,9 @@ public final class CallService {
                 String note = changes.note() != null ? (changes.note().isBlank() ? null : changes.note().strip()) : call.review().note();
                 reviews.write(c, site.siteId(), callId, reviewed, note, clock.millis());
             }
-            return records.byId(c, site.siteId(), callId).orElseThrow();
+            StoredCall updated = records.byId(c, site.siteId(), callId).orElseThrow();
+            outbox.changed(c, call, updated);
+            return updated;
         });
     }
 

@@ -117,6 +117,10 @@ public final class ConfigLoader {
                 put(tree, key, value);
             }
         });
+        String allow = env.get("RINGPOOL_OUTBOUND_ALLOW");
+        if (allow != null) {
+            put(tree, "outbound.allow", java.util.Arrays.stream(allow.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList());
+        }
         String testClock = env.get("RINGPOOL_TEST_CLOCK");
         if (testClock != null) {
             put(tree, "leasing.testClock", testClock);
@@ -198,6 +202,23 @@ public final class ConfigLoader {
         Node ld = root.child("leads");
         var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
 
+        Node o = root.child("outbound");
+        List<String> allowList = o.stringList("allow");
+        for (String entry : allowList) {
+            if (io.ringpool.outbound.AddressPolicy.invalidEntry(entry) != null) {
+                throw new ConfigException("outbound.allow", "lists '" + entry + "', which is neither a host name, an address nor a CIDR");
+            }
+        }
+        int timeoutSeconds = o.integer("timeoutSeconds", 1, 120);
+        int leaseSeconds = o.integer("leaseSeconds", 5, 86_400);
+        if (leaseSeconds < timeoutSeconds * 3) {
+            throw new ConfigException("outbound.leaseSeconds", "must be at least 3 × outbound.timeoutSeconds (" + timeoutSeconds * 3
+                    + "), or a slow attempt could be repeated by another node (got " + leaseSeconds + ")");
+        }
+        var outbound = new RingpoolConfig.Outbound(allowList, Duration.ofSeconds(timeoutSeconds), o.integer("threads", 1, 256),
+                o.integer("perTargetConcurrency", 1, 64), Duration.ofMillis(o.integer("pollMillis", 10, 60_000)),
+                Duration.ofSeconds(leaseSeconds));
+
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
         Path demoPath = Path.of(demoFile);
@@ -227,7 +248,7 @@ public final class ConfigLoader {
         var cluster = new RingpoolConfig.Cluster(nodeId,
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
                 Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
-        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster, outbound);
     }
 
     /**

@@ -9,11 +9,17 @@ import java.util.List;
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
 public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
-        Recordings recordings, Cluster cluster) {
+        Recordings recordings, Cluster cluster, Outbound outbound) {
 
-    /** Without a recordings or cluster section: their defaults. */
+    /** Without a recordings, cluster or outbound section: their defaults. */
     public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
-        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS);
+        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS, Outbound.DEFAULTS);
+    }
+
+    /** Without an outbound section: its defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+            Recordings recordings, Cluster cluster) {
+        this(server, store, security, leasing, leads, demo, recordings, cluster, Outbound.DEFAULTS);
     }
 
     /**
@@ -67,6 +73,18 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
+
+    /**
+     * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.
+     *
+     * @param allow hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     */
+    public record Outbound(List<String> allow, Duration timeout, int threads, int perTargetConcurrency, Duration poll,
+            Duration lease) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 2, Duration.ofMillis(250),
+                Duration.ofSeconds(30));
+    }
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}
