@@ -8,6 +8,16 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Authoriser;
+import io.ringpool.account.PasswordHasher;
+import io.ringpool.account.SignIn;
+import io.ringpool.account.SignInApi;
+import io.ringpool.account.UserStore;
+import io.ringpool.account.WorkspaceApi;
+import io.ringpool.account.WorkspaceStore;
+import io.ringpool.account.Workspaces;
 import io.ringpool.call.CallApi;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ClusterMembership;
@@ -223,25 +233,36 @@ public final class Ringpool implements AutoCloseable {
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
-        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
+        String publicUrl = config.server().publicUrl();
+        UserStore userStore = new UserStore(db);
+        WorkspaceStore workspaceStore = new WorkspaceStore(db);
+        PasswordHasher hasher = new PasswordHasher();
+        SignIn signIn = new SignIn(userStore, hasher, clock, registry);
+        Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
+        AuditLog audit = new AuditLog(db, workspaceStore, clock);
+        AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, new WebhookLog(),
                 config.server().publicUrl(), clock, registry);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states, config.security().metricsToken())::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
-        http.add(new PoolApi(poolService, poolRegistry, access)::routes);
+        http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
+        http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
+        http.add(siteApi::routes);
+        http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, access)::routes);
-        http.add(new LeadApi(leads, access)::routes);
-        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new CallApi(calls, guard, audit)::routes);
+        http.add(new LeadApi(leads, guard, audit)::routes);
+        http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
-        http.add(new ReportApi(reports, access)::routes);
-        http.add(new ExportApi(exportService, access, clock)::routes);
-        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
-        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), access)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
+        http.add(new ReportApi(reports, guard)::routes);
+        http.add(new ExportApi(exportService, guard, clock)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);

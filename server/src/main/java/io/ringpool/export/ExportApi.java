@@ -1,5 +1,8 @@
 package io.ringpool.export;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
@@ -7,7 +10,6 @@ import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
 import io.ringpool.report.ReportRange;
-import io.ringpool.site.SiteAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,21 +39,21 @@ public final class ExportApi {
     private static final int CONVERSION_NAME_CHARS = 100;
 
     private final ExportService exports;
-    private final SiteAccess access;
+    private final AccessApi access;
     private final Clock clock;
 
-    public ExportApi(ExportService exports, SiteAccess access, Clock clock) {
+    public ExportApi(ExportService exports, AccessApi access, Clock clock) {
         this.exports = exports;
         this.access = access;
         this.clock = clock;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/exports/{file}", this::export);
+        router.get("/v1/sites/{siteId}/exports/{file}", access.site(Permission.EXPORTS, this::export));
     }
 
-    private Response export(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response export(Request request, SiteGrant grant) {
+        Site site = grant.site();
         String file = request.pathParam("file");
         ExportFormat format = file.endsWith(".csv")
                 ? ExportFormat.byUrlName(file.substring(0, file.length() - 4)).orElse(null) : null;

@@ -1,12 +1,15 @@
 package io.ringpool.lead;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -54,21 +57,23 @@ public final class LeadApi {
     private static final Pattern CLIENT_ID_NAME = Pattern.compile("[a-z0-9_]{1,20}");
 
     private final LeadService leads;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
 
-    public LeadApi(LeadService leads, SiteAccess access) {
+    public LeadApi(LeadService leads, AccessApi access, AuditLog audit) {
+        this.audit = audit;
         this.leads = leads;
         this.access = access;
     }
 
     public void routes(Router router) {
         router.post("/v1/sessions/{sessionId}/leads", this::fromScript);
-        router.post("/v1/sites/{siteId}/leads", this::fromServer);
-        router.get("/v1/sites/{siteId}/leads", this::log);
-        router.get("/v1/sites/{siteId}/leads/{leadId}", this::one);
-        router.patch("/v1/sites/{siteId}/leads/{leadId}", this::patch);
-        router.get("/v1/sites/{siteId}/contacts/{contact}", this::person);
-        router.delete("/v1/sites/{siteId}/contacts/{contact}", this::erase);
+        router.post("/v1/sites/{siteId}/leads", access.site(Permission.LEAD_INGEST, this::fromServer));
+        router.get("/v1/sites/{siteId}/leads", access.site(Permission.LEAD_LOG, this::log));
+        router.get("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.LEAD_LOG, this::one));
+        router.patch("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.TAGS, this::patch));
+        router.get("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.CONTACTS, this::person));
+        router.delete("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.ERASE, this::erase));
     }
 
     /**
@@ -99,8 +104,8 @@ public final class LeadApi {
         return Response.json(s.outcome() == LeadService.Outcome.CREATED ? 201 : 200, out);
     }
 
-    private Response fromServer(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response fromServer(Request request, SiteGrant grant) {
+        Site site = grant.site();
         JsonBody body = JsonBody.of(request).rejectUnknown(API_FIELDS);
         String externalId = body.optionalString("externalId", MAX_EXTERNAL_ID);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.OTHER);
@@ -135,23 +140,36 @@ public final class LeadApi {
         return LeadJson.response(s.outcome() == LeadService.Outcome.CREATED ? 201 : 200, out);
     }
 
-    private Response log(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response log(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Page page = leads.log(query(request, site));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("leads", page.leads().stream().map(l -> LeadJson.of(l, leads.callsAfter(l))).toList());
+        out.put("leads", page.leads().stream().map(l -> masked(LeadJson.of(l, leads.callsAfter(l)), grant)).toList());
         out.put("nextCursor", page.nextCursor());
         return LeadJson.response(200, out);
     }
 
-    private Response one(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response one(Request request, SiteGrant grant) {
+        Site site = grant.site();
         StoredLead lead = leads.lead(site.siteId(), request.pathParam("leadId")).orElseThrow(LeadFailures::leadNotFound);
-        return LeadJson.response(200, LeadJson.of(lead, leads.callsAfter(lead)));
+        return LeadJson.response(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant));
     }
 
-    private Response patch(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    /** Viewers see a lead's phone and e-mail masked, as they see callers. */
+    private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
+        if (grant.masksCallers()) {
+            if (lead.get("phone") instanceof String phone) {
+                lead.put("phone", io.ringpool.call.CallerNumber.of(phone, null).masked());
+            }
+            if (lead.get("email") instanceof String email && email.indexOf('@') > 0) {
+                lead.put("email", email.charAt(0) + "***" + email.substring(email.indexOf('@')));
+            }
+        }
+        return lead;
+    }
+
+    private Response patch(Request request, SiteGrant grant) {
+        Site site = grant.site();
         JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS);
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
@@ -160,11 +178,13 @@ public final class LeadApi {
         LeadStatus status = statusText == null ? null : LeadStatus.fromWire(statusText).orElseThrow(() -> DomainFailure.invalid("status",
                 "'status' must be one of new, qualified, spam, won, lost"));
         StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status));
+        audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
+                "tags " + tags + ", status " + statusText);
         return LeadJson.response(200, LeadJson.of(lead, leads.callsAfter(lead)));
     }
 
-    private Response person(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response person(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phone", p.contact().personPhone());
@@ -174,9 +194,11 @@ public final class LeadApi {
         return LeadJson.response(200, out);
     }
 
-    private Response erase(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response erase(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Erased erased = leads.erase(site, leads.person(site, request.pathParam("contact")));
+        audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "contact.erase", null,
+                erased.calls() + " calls, " + erased.leads() + " leads");
         return Response.ok(Map.of("calls", erased.calls(), "leads", erased.leads()));
     }
 

@@ -114,6 +114,10 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("site-name")).getText()).contains("Shop");
         assertThat(inkOn("daily-chart")).as("calls per day chart drawn").isGreaterThan(200);
         assertThat(inkOn("pool-chart")).as("pool chart drawn").isGreaterThan(200);
+        // Legends name the series; values and the time row appear only while the pointer is on the chart.
+        assertThat(driver.findElement(By.cssSelector("#daily-chart .u-legend")).getText()).isNotBlank()
+                .doesNotContain("--").doesNotContainIgnoringCase("time").doesNotContain(":");
+        assertThat(driver.findElement(By.cssSelector("#pool-chart .u-legend")).getText()).contains("Leased").doesNotContain("--");
         assertThat(driver.findElements(By.cssSelector("#sources-table tbody tr"))).hasSize(5);
         assertThat(driver.findElements(By.cssSelector("#heatmap-grid .cell[style*='rgba']"))).isNotEmpty();
         assertThat(driver.findElements(By.cssSelector("#device-bars .barrow"))).hasSizeGreaterThanOrEqualTo(2);
@@ -138,7 +142,7 @@ class DashboardBrowserTest {
         // Download a Yandex calls export.
         driver.findElement(By.cssSelector("#exports button[data-format='yandex-calls']")).click();
         waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
-        assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 calls left out");
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 call left out");
         Path csv = waitForDownload();
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).startsWith("ClientId,DateTime,StaticCall");
