@@ -21,14 +21,23 @@ LOADTEST_CORE="${LOADTEST_CORE:-1}"
 SERVER_PID=
 trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
+# The server runs with bin/ringpool's JVM options (config/jvm.options: G1 named explicitly, since a
+# JVM pinned to one core would otherwise pick Serial), heap -Xms = -Xmx = SERVER_HEAP.
+mkdir -p "$WORK/data"
+JVM_OPTS=()
+while IFS= read -r line; do
+  line="${line%%#*}"; line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
+  [ -n "$line" ] && JVM_OPTS+=("${line//\${RINGPOOL_DATA_DIR\}/$WORK/data}")
+done < config/jvm.options
+
 start_server() {
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
-    taskset -c "$SERVER_CORE" "$JAVA" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" >> "$WORK/server.log" 2>&1 &
+    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   STARTED_AT=$(date +%s%N)
   for _ in $(seq 1 600); do grep -q 'listening port=' "$WORK/server.log" && [ "$(grep -c 'listening port=' "$WORK/server.log")" -ge "$1" ] && break; sleep 0.1; done
   PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | tail -1 | cut -d= -f2)
-  echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, -Xmx$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
+  echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, G1, -Xms=-Xmx=$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
 }
 
 start_server 1
@@ -45,3 +54,6 @@ if [ "$SCENARIO" = footprint ] && [ -f "$WORK/footprint.json" ]; then
     --admin-key=$ADMIN --out="${OUT:-loadtest/results}" --server-log="$WORK/server.log" --state="$WORK/footprint.json"
 fi
 if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$WORK/server.log" "$KEEP_SERVER_LOG"; fi
+# GC pauses of the run (G1 logs one line per pause): count, longest, total.
+cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
+  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true

@@ -14,7 +14,8 @@ import java.util.Map;
  * harness in the same run as the baseline. Results are ratios to /health: the machine is noisy
  * (PERF-NOTES.md), a ratio from one run is comparable, an absolute rate is not.
  *
- * <p>Every session start is a new visitor leasing a number, durably committed. Before each
+ * <p>Call events come two per call (ringing, then completed), each answered after its commit.
+ * Every session start is a new visitor leasing a number, durably committed. Before each
  * session phase the test clock (if enabled) is moved past lease TTL + cool-down so the pool is free
  * again; {@code --numbers} must cover one phase's starts, else the rest are answered untracked
  * (counted as {@code untracked} in the results, a cheaper path).
@@ -64,13 +65,21 @@ final class ThroughputScenario {
             }
             return api.heartbeat(id, ServerApi.ipOf(i));
         };
-        long[] call = {0};
+        long[] event = {0};
         Harness.RequestSource calls = i -> {
-            long c = ++call[0];
+            // Two events per call, as a provider sends them: "ringing" creates and attributes the
+            // call, "completed" (the next request) updates it; one caller in 4 has called before,
+            // so classification reads an earlier call.
+            long e = ++event[0];
+            long c = e / 2;
             // The signature's time is the server's clock (test clock may be ahead of ours).
             long t = Instant.now().getEpochSecond() + skew[0];
-            String body = ServerApi.callBody("tp-" + site.siteId() + "-" + c, "ringing", "+7916" + String.format("%07d", c % 10_000_000),
-                    pool.get((int) (c % pool.size())), Instant.ofEpochSecond(t), -1, 0);
+            String from = "+7916" + String.format("%07d", (c % 4 == 0 ? c / 4 : c) % 10_000_000);
+            String body = e % 2 == 0
+                    ? ServerApi.callBody("tp-" + site.siteId() + "-" + c, "ringing", from, pool.get((int) (c % pool.size())),
+                            Instant.ofEpochSecond(t), -1, 0)
+                    : ServerApi.callBody("tp-" + site.siteId() + "-" + c, "completed", from, pool.get((int) (c % pool.size())),
+                            Instant.ofEpochSecond(t), 45, 40);
             return api.callEvent(site, t, body);
         };
         Map<String, Harness.RequestSource> sources = new LinkedHashMap<>();

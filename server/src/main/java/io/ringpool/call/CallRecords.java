@@ -49,23 +49,75 @@ final class CallRecords {
         return out;
     }
 
+    /**
+     * Inserts a new event unless its kind is already stored (another node got there first since
+     * the plan was read): returns false then, and nothing is written. A concurrent insert that is
+     * not committed yet still fails on the primary key.
+     */
+    boolean insertEventIfAbsent(Connection c, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events(site_id, provider, provider_call_id, kind, call_id, "
+                + "at, from_raw, to_raw, duration_seconds, talk_seconds, recording_url, received_at) SELECT ?,?,?,?,?,?,?,?,?,?,?,? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM call_events WHERE site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ?)")) {
+            bindEvent(ps, siteId, e, callId, receivedAt);
+            ps.setString(13, siteId);
+            ps.setString(14, e.provider());
+            ps.setString(15, e.providerCallId());
+            ps.setString(16, e.kind().wireName());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Inserts a new event; a concurrent insert of the same kind fails on the primary key. */
     void insertEvent(Connection c, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events(site_id, provider, provider_call_id, kind, call_id, "
                 + "at, from_raw, to_raw, duration_seconds, talk_seconds, recording_url, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            ps.setString(1, siteId);
-            ps.setString(2, e.provider());
-            ps.setString(3, e.providerCallId());
-            ps.setString(4, e.kind().wireName());
-            ps.setString(5, callId);
-            ps.setLong(6, e.at().toEpochMilli());
-            ps.setString(7, cap(e.from(), RAW_NUMBER_CHARS));
-            ps.setString(8, cap(e.to(), RAW_NUMBER_CHARS));
-            setInt(ps, 9, e.durationSeconds());
-            setInt(ps, 10, e.talkSeconds());
-            ps.setString(11, cap(e.recordingUrl(), CallRows.URL_CHARS));
-            ps.setLong(12, receivedAt);
+            bindEvent(ps, siteId, e, callId, receivedAt);
             ps.executeUpdate();
+        }
+    }
+
+    private static void bindEvent(PreparedStatement ps, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
+        ps.setString(1, siteId);
+        ps.setString(2, e.provider());
+        ps.setString(3, e.providerCallId());
+        ps.setString(4, e.kind().wireName());
+        ps.setString(5, callId);
+        ps.setLong(6, e.at().toEpochMilli());
+        ps.setString(7, cap(e.from(), RAW_NUMBER_CHARS));
+        ps.setString(8, cap(e.to(), RAW_NUMBER_CHARS));
+        setInt(ps, 9, e.durationSeconds());
+        setInt(ps, 10, e.talkSeconds());
+        ps.setString(11, cap(e.recordingUrl(), CallRows.URL_CHARS));
+        ps.setLong(12, receivedAt);
+    }
+
+    /**
+     * Replaces {@code was} with its join {@code e} only if the row still holds {@code was} (the
+     * plan's view); returns false, writing nothing, when another node changed it meanwhile.
+     */
+    boolean updateEventIfUnchanged(Connection c, String siteId, CallEvent e, CallEvent was) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET at = ?, from_raw = ?, to_raw = ?, duration_seconds = ?, "
+                + "talk_seconds = ?, recording_url = ? WHERE site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ? "
+                + "AND at = ? AND from_raw IS NOT DISTINCT FROM ? AND to_raw IS NOT DISTINCT FROM ? "
+                + "AND duration_seconds IS NOT DISTINCT FROM ? AND talk_seconds IS NOT DISTINCT FROM ? "
+                + "AND recording_url IS NOT DISTINCT FROM ?")) {
+            ps.setLong(1, e.at().toEpochMilli());
+            ps.setString(2, cap(e.from(), RAW_NUMBER_CHARS));
+            ps.setString(3, cap(e.to(), RAW_NUMBER_CHARS));
+            setInt(ps, 4, e.durationSeconds());
+            setInt(ps, 5, e.talkSeconds());
+            ps.setString(6, cap(e.recordingUrl(), CallRows.URL_CHARS));
+            ps.setString(7, siteId);
+            ps.setString(8, e.provider());
+            ps.setString(9, e.providerCallId());
+            ps.setString(10, e.kind().wireName());
+            ps.setLong(11, was.at().toEpochMilli());
+            ps.setString(12, cap(was.from(), RAW_NUMBER_CHARS));
+            ps.setString(13, cap(was.to(), RAW_NUMBER_CHARS));
+            setInt(ps, 14, was.durationSeconds());
+            setInt(ps, 15, was.talkSeconds());
+            ps.setString(16, cap(was.recordingUrl(), CallRows.URL_CHARS));
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -108,6 +160,37 @@ final class CallRecords {
             ps.setString(2, provider);
             ps.setString(3, providerCallId);
             return one(ps);
+        }
+    }
+
+    /** A call as stored, with the revision a write must find unchanged ({@link #updateAtRevision}). */
+    record Revised(StoredCall call, long revision) {}
+
+    Optional<Revised> byProviderIdRevised(Connection c, String siteId, String provider, String providerCallId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.READ_COLUMNS
+                + ", revision FROM calls WHERE site_id = ? AND provider = ? AND provider_call_id = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, provider);
+            ps.setString(3, providerCallId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Revised(CallRows.read(rs), rs.getLong("revision"))) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * As {@link #update}, and raises the revision, but only while the call is still at
+     * {@code revision}; returns false, writing nothing, when it moved on since it was read.
+     */
+    boolean updateAtRevision(Connection c, StoredCall call, long revision, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET " + CallRows.STATE_ASSIGNMENTS + ", updated_at = ?, "
+                + "revision = revision + 1 WHERE site_id = ? AND call_id = ? AND revision = ?")) {
+            int i = CallRows.bindState(ps, 1, call);
+            ps.setLong(i++, now);
+            ps.setString(i++, call.siteId());
+            ps.setString(i++, call.callId());
+            ps.setLong(i, revision);
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -14,6 +14,7 @@ import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
+import io.ringpool.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Ingests call events into the one call model, attributes and classifies calls, and serves the
  * call log, tags and erasure.
  *
- * <h2>Ingestion of one event, in one transaction</h2>
+ * <h2>Ingestion of one event</h2>
  * <ol>
  *   <li>The dialled number ({@code to}) must be a pool or static number of the site, or nothing
  *       is stored ({@link NotATrackingNumber}): one site can never write into another's calls.</li>
@@ -50,12 +51,29 @@ import org.slf4j.LoggerFactory;
  *   <li>Every call of the same caller on the site is reclassified ({@link CallClassifier}): a late
  *       event may change this call's answer, and an out-of-order earlier call the others'.</li>
  * </ol>
- * Concurrent deliveries of one call are serialised in-process by a striped lock; across nodes the
- * unique keys decide and the loser retries from the top, reading what the winner wrote.
  *
- * <p>The transaction only writes (it is group-committed and may run twice: see
- * {@link GroupCommitWriter}); it returns an {@link Outcome}, and the counters and the
- * {@code call_attributed} log are written from that once the commit is known.
+ * <h2>Reads before the write, off the writer thread</h2>
+ * Steps 1–5 read and decide on pooled connections; the group-commit writer gets only the rows to
+ * write, plus one primary-key read of the call it wrote, for the outbox (issue 15: the single
+ * writer thread used to run every attribution read, which capped call events near 400/s). What
+ * keeps that correct:
+ * <ul>
+ *   <li>Deliveries of one call are serialised in-process by a striped lock held from the first
+ *       read to the commit, so each plans from its predecessor's committed rows.</li>
+ *   <li>Calls of one caller are serialised the same way (a second striped lock, always taken
+ *       after the call's), because classification and the {@code repeat} method read all of them.</li>
+ *   <li>The write re-checks what the plan read, cheaply: an existing call is updated only
+ *       {@code WHERE revision = <read>} (erasure raises it too); a new event is inserted only if
+ *       its kind is absent, a joined one updated only if its row is as read. A failed check writes
+ *       nothing and the event is planned again from the top; across nodes the unique keys still
+ *       decide a race between uncommitted writes, and the loser retries the same way.</li>
+ * </ul>
+ * Across nodes, two calls of one caller planned at once may each miss the other in their
+ * classification (as before: the per-caller lock is per node).
+ *
+ * <p>The write only writes (it is group-committed and may run twice: see
+ * {@link GroupCommitWriter}); the counters and the {@code call_attributed} log are written from
+ * the {@link Outcome} once the commit is known.
  */
 public final class CallService {
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
@@ -68,6 +86,12 @@ public final class CallService {
 
     /** Lock stripes for in-process serialisation of one call's events (power of two). */
     private static final int STRIPES = 64;
+
+    /**
+     * Lock stripes for one caller's calls, taken after a call's stripe (never the other way round,
+     * so no cycle): many, since a collision makes two unrelated callers wait for each other's commit.
+     */
+    private static final int CALLER_STRIPES = 1024;
 
     /** The outcome of one event: the call (null while it waits for its dialled number) and whether it was a repeat. */
     public record Ingested(String provider, String providerCallId, StoredCall call, boolean duplicate) {}
@@ -100,6 +124,7 @@ public final class CallService {
     private final MeterRegistry registry;
     private final Timer ingestLatency;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final ReentrantLock[] callerStripes = new ReentrantLock[CALLER_STRIPES];
     private final CallRecords records = new CallRecords();
     private final CallerCalls callerCalls;
     private final AttributionReads attributionReads;
@@ -141,6 +166,9 @@ public final class CallService {
                 .publishPercentiles(0.5, 0.99).register(registry);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
+        }
+        for (int i = 0; i < CALLER_STRIPES; i++) {
+            callerStripes[i] = new ReentrantLock();
         }
     }
 
@@ -189,11 +217,15 @@ public final class CallService {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    // Group-committed with whatever else is being written: one commit for many events
-                    // instead of one each. The stripe lock keeps one call's events in order.
-                    Outcome outcome = writer.commitReturning(c -> ingestIn(c, site, event, requireNumberForNewCall));
-                    recordCommitted(site, outcome);
-                    return outcome.ingested();
+                    Outcome outcome = ingestOnce(site, event, requireNumberForNewCall);
+                    if (outcome != null) {
+                        recordCommitted(site, outcome);
+                        return outcome.ingested();
+                    }
+                    // The rows moved on between the plan and its write (another node, an erasure): plan again.
+                    if (attempt >= RACE_ATTEMPTS) {
+                        throw new StoreException("call " + shortId(event.providerCallId()) + " changed under " + attempt + " attempts");
+                    }
                 } catch (ConstraintViolationException race) {
                     if (attempt >= RACE_ATTEMPTS) {
                         throw race;
@@ -210,77 +242,172 @@ public final class CallService {
         return Math.floorMod(Objects.hash(siteId, provider, providerCallId), STRIPES);
     }
 
-    /** Writes only: may run twice (see {@link GroupCommitWriter}); what it did goes out in the {@link Outcome}. */
-    private Outcome ingestIn(Connection c, Site site, CallEvent incoming, boolean requireNumberForNewCall) throws SQLException {
+    static int callerStripeOf(String siteId, String caller) {
+        return Math.floorMod(Objects.hash(siteId, caller), CALLER_STRIPES);
+    }
+
+    /** What the store held of one provider call when the plan was read. */
+    private record Seen(CallRecords.Revised call, List<CallEvent> events) {}
+
+    /** What attribution and classification read for a call that is about to be written. */
+    private record Context(CallAttribution attribution, List<CallerCalls.CallerCall> callerCalls) {}
+
+    /** A classification that changed for another call of the same caller. */
+    private record ClassChange(String callId, CallClass classes) {}
+
+    /**
+     * One attempt: reads and decides on pooled connections, then hands the group-commit writer a
+     * write that only writes. Called under the call's stripe lock, so on this node nothing else
+     * changes the call between the read and the write; the write still re-checks what it read
+     * (the call's revision, or that its event row is as read) and returns null, having written
+     * nothing, when another node or an erasure changed it meanwhile.
+     */
+    private Outcome ingestOnce(Site site, CallEvent incoming, boolean requireNumberForNewCall) {
         String siteId = site.siteId();
         long now = clock.millis();
-        StoredCall existing = records.byProviderId(c, siteId, incoming.provider(), incoming.providerCallId()).orElse(null);
+        Seen seen = db.read(c -> new Seen(records.byProviderIdRevised(c, siteId, incoming.provider(), incoming.providerCallId())
+                .orElse(null), records.events(c, siteId, incoming.provider(), incoming.providerCallId())));
+        StoredCall existing = seen.call() == null ? null : seen.call().call();
         // An erased caller stays erased, even when the provider repeats an old event.
         CallEvent event = existing != null && CallerNumber.ERASED.equals(existing.caller()) && incoming.from() != null
                 ? new CallEvent(incoming.provider(), incoming.providerCallId(), incoming.kind(), incoming.at(), CallerNumber.ERASED,
                         incoming.to(), incoming.durationSeconds(), incoming.talkSeconds(), incoming.recordingUrl())
                 : incoming;
-        List<CallEvent> events = new ArrayList<>(records.events(c, siteId, event.provider(), event.providerCallId()));
+        List<CallEvent> events = new ArrayList<>(seen.events());
         if (existing == null && requireNumberForNewCall && (event.to() == null || event.to().isBlank())
                 && events.stream().allMatch(e -> e.to() == null)) {
             throw new NumberMissing();
         }
         CallState.Status previousStatus = existing == null ? null : existing.status();
         CallEvent same = events.stream().filter(e -> e.kind() == event.kind()).findFirst().orElse(null);
+        CallEvent stored;
         if (same != null) {
-            CallEvent joined = CallStateMerger.join(same, event);
-            if (joined.equals(same)) {
+            stored = CallStateMerger.join(same, event);
+            if (stored.equals(same)) {
+                // Nothing new: what was read is committed, so the answer needs no write.
                 return new Outcome(new Ingested(event.provider(), event.providerCallId(), existing, true), previousStatus, false,
                         false, null);
             }
-            records.updateEvent(c, siteId, joined);
-            events.set(events.indexOf(same), joined);
+            events.set(events.indexOf(same), stored);
         } else {
-            records.insertEvent(c, siteId, event, existing == null ? null : existing.callId(), now);
+            stored = event;
             events.add(event);
         }
 
         CallState state = CallStateMerger.fold(events);
         if (state.to() == null) {
             // waits for the voice webhook
-            return new Outcome(new Ingested(event.provider(), event.providerCallId(), null, false), previousStatus, false, false, null);
+            boolean written = writer.commitReturning(c -> same == null
+                    ? records.insertEventIfAbsent(c, siteId, stored, null, now)
+                    : records.updateEventIfUnchanged(c, siteId, stored, same));
+            return written
+                    ? new Outcome(new Ingested(event.provider(), event.providerCallId(), null, false), previousStatus, false, false, null)
+                    : null;
         }
         String number = trackingNumber(site, state.to());
         SiteSettings settings = site.settings();
         CallerNumber caller = existing != null && CallerNumber.ERASED.equals(existing.caller())
                 ? new CallerNumber(CallerNumber.ERASED, false)
                 : CallerNumber.of(state.from(), settings.country());
-
         String callId = existing != null ? existing.callId() : Keys.random("call_", 12);
-        CallAttribution attribution;
         boolean attributedNow = existing == null || !existing.attribution().decidedFor().equals(state.startedAt());
-        if (attributedNow) {
-            attribution = attribute(c, site, callId, number, state.startedAt(), caller);
-        } else {
-            attribution = existing.attribution();
+
+        // Classification and "repeat" read every call of the caller: one caller's calls are
+        // planned and written one at a time (on this node), so each sees the others committed.
+        ReentrantLock callerLock = caller.valid() ? callerStripes[callerStripeOf(siteId, caller.value())] : null;
+        if (callerLock != null) {
+            callerLock.lock();
         }
-        CallClass placeholder = existing != null ? existing.classes() : new CallClass(false, false, false, false);
-        StoredCall call = new StoredCall(callId, siteId, state.provider(), state.providerCallId(), caller.value(), caller.valid(),
-                number, state.status(), state.answered(), state.startedAt(), state.answeredAt(), state.endedAt(),
-                state.durationSeconds(), state.talkSeconds(), state.recordingUrl(), placeholder, attribution,
-                existing != null ? existing.tags() : List.of(), existing != null ? existing.value() : null,
-                existing != null ? existing.currency() : null);
-        if (existing == null) {
-            records.insert(c, call, now);
-            records.linkEvents(c, siteId, state.provider(), state.providerCallId(), callId);
-        } else {
-            records.update(c, call, now);
+        try {
+            Context context = db.read(c -> new Context(
+                    attributedNow ? attribute(c, site, callId, number, state.startedAt(), caller) : existing.attribution(),
+                    caller.valid() ? callerCalls.of(c, siteId, caller.value()) : List.of()));
+            List<ClassChange> changes = new ArrayList<>();
+            CallClass classes = classify(site, callId, state, caller, context.callerCalls(), changes);
+            StoredCall call = new StoredCall(callId, siteId, state.provider(), state.providerCallId(), caller.value(), caller.valid(),
+                    number, state.status(), state.answered(), state.startedAt(), state.answeredAt(), state.endedAt(),
+                    state.durationSeconds(), state.talkSeconds(), state.recordingUrl(), classes, context.attribution(),
+                    existing != null ? existing.tags() : List.of(), existing != null ? existing.value() : null,
+                    existing != null ? existing.currency() : null);
+            boolean recordingReported = call.recordingUrl() != null
+                    && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
+            boolean earlierEvents = !seen.events().isEmpty();
+            // The write returns the call as stored (one primary-key read of the row it just wrote,
+            // the only read left on the writer): the outbox must describe exactly the committed row.
+            StoredCall committed = writer.commitReturning(c -> {
+                if (existing != null) {
+                    if (!records.updateAtRevision(c, call, seen.call().revision(), now)) {
+                        return null;
+                    }
+                    if (same == null) {
+                        records.insertEvent(c, siteId, stored, callId, now);
+                    } else {
+                        records.updateEvent(c, siteId, stored);
+                    }
+                } else {
+                    boolean eventWritten = same == null
+                            ? records.insertEventIfAbsent(c, siteId, stored, callId, now)
+                            : records.updateEventIfUnchanged(c, siteId, stored, same);
+                    if (!eventWritten) {
+                        return null;
+                    }
+                    records.insert(c, call, now);
+                    if (earlierEvents) {
+                        records.linkEvents(c, siteId, state.provider(), state.providerCallId(), callId);
+                    }
+                }
+                for (ClassChange change : changes) {
+                    callerCalls.updateClass(c, siteId, change.callId(), change.classes());
+                }
+                if (recordingReported) {
+                    recordings.reported(c, call, now);
+                }
+                StoredCall after = records.byId(c, siteId, callId).orElseThrow();
+                outbox.changed(c, existing, after);
+                return after;
+            });
+            if (committed == null) {
+                return null;
+            }
+            return new Outcome(new Ingested(event.provider(), event.providerCallId(), committed, false), previousStatus,
+                    existing == null, attributedNow, caller, recordingReported);
+        } finally {
+            if (callerLock != null) {
+                callerLock.unlock();
+            }
         }
-        reclassify(c, site, call);
-        boolean recordingReported = call.recordingUrl() != null
-                && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
-        if (recordingReported) {
-            recordings.reported(c, call, now);
+    }
+
+    /**
+     * This call's classes, decided with every other call of its caller (a late event may change
+     * this call's answer, an out-of-order earlier call the others'); the others that change are
+     * added to {@code changes}.
+     */
+    private static CallClass classify(Site site, String callId, CallState state, CallerNumber caller,
+            List<CallerCalls.CallerCall> callerCalls, List<ClassChange> changes) {
+        SiteSettings s = site.settings();
+        ClassificationSettings settings = new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
+        if (!caller.valid()) {
+            return CallClassifier.classify(state.startedAt(), state.answered(), state.talkSeconds(), false, List.of(), settings);
         }
-        StoredCall stored = records.byId(c, siteId, callId).orElseThrow();
-        outbox.changed(c, existing, stored);
-        return new Outcome(new Ingested(event.provider(), event.providerCallId(), stored, false), previousStatus, existing == null,
-                attributedNow, caller, recordingReported);
+        List<CallerCalls.CallerCall> calls = new ArrayList<>(callerCalls.size() + 1);
+        for (CallerCalls.CallerCall cc : callerCalls) {
+            if (!cc.callId().equals(callId)) {
+                calls.add(cc);
+            }
+        }
+        calls.add(new CallerCalls.CallerCall(callId, state.startedAt(), state.answered(), state.talkSeconds(), null));
+        List<Instant> times = calls.stream().map(CallerCalls.CallerCall::startedAt).toList();
+        CallClass own = null;
+        for (CallerCalls.CallerCall cc : calls) {
+            CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
+            if (cc.callId().equals(callId)) {
+                own = k;
+            } else if (!k.equals(cc.classes())) {
+                changes.add(new ClassChange(cc.callId(), k));
+            }
+        }
+        return own;
     }
 
     /** Counters and the attribution log of a committed ingestion: once per commit, never per attempt. */
@@ -338,25 +465,6 @@ public final class CallService {
 
     private static StaticNumberSource source(StaticNumber s) {
         return new StaticNumberSource(s.number(), s.source(), s.medium(), s.campaign(), s.label());
-    }
-
-    /** Classifies every call of this call's caller again (just this one for an invalid caller). */
-    private void reclassify(Connection c, Site site, StoredCall call) throws SQLException {
-        SiteSettings s = site.settings();
-        ClassificationSettings settings = new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
-        if (!call.callerValid()) {
-            CallClass k = CallClassifier.classify(call.startedAt(), call.answered(), call.talkSeconds(), false, List.of(), settings);
-            callerCalls.updateClass(c, site.siteId(), call.callId(), k);
-            return;
-        }
-        List<CallerCalls.CallerCall> calls = callerCalls.of(c, site.siteId(), call.caller());
-        List<Instant> times = calls.stream().map(CallerCalls.CallerCall::startedAt).toList();
-        for (CallerCalls.CallerCall cc : calls) {
-            CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
-            if (!k.equals(cc.classes()) || cc.callId().equals(call.callId())) {
-                callerCalls.updateClass(c, site.siteId(), cc.callId(), k);
-            }
-        }
     }
 
     // ---- call log, tags, erasure -------------------------------------------------------------

@@ -47,7 +47,12 @@ final class ChildServer implements AutoCloseable {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String line;
+        java.util.Deque<String> last = new java.util.ArrayDeque<>();
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            last.addLast(line);
+            if (last.size() > 20) {
+                last.removeFirst();
+            }
             int at = line.indexOf("listening port=");
             if (at >= 0) {
                 int port = Integer.parseInt(line.substring(at + 15).split("\\s")[0]);
@@ -56,7 +61,7 @@ final class ChildServer implements AutoCloseable {
             }
         }
         p.destroyForcibly();
-        throw new IllegalStateException("child server did not start");
+        throw new IllegalStateException("child server did not start; its last lines:\n" + String.join("\n", last));
     }
 
     HttpResponse<String> send(String method, String path, String key, Object body) throws Exception {
