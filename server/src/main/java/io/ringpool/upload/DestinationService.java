@@ -5,6 +5,7 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
+import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
 import java.time.Clock;
@@ -81,6 +82,7 @@ public final class DestinationService {
                 throw DomainFailure.conflict("too_many_destinations", "a site may have at most " + MAX_PER_SITE + " destinations", null);
             }
             UploadStore.insertDestination(c, d, cipher.encrypt(UploadStore.write(secrets)));
+            ChangeLog.record(c, ChangeLog.DESTINATION, siteId, d.destinationId(), clock.millis());
             return null;
         });
         LOG.info("destination_created site={} destination={} type={} dryRun={}", siteId, d.destinationId(), d.type(), d.dryRun());
@@ -142,6 +144,7 @@ public final class DestinationService {
             boolean d = UploadStore.delete(c, siteId, destinationId, clock.millis());
             if (d) {
                 Outbox.abandon(c, destinationId, "destination deleted");
+                ChangeLog.record(c, ChangeLog.DESTINATION, siteId, destinationId, clock.millis());
             }
             return d;
         });

@@ -114,7 +114,8 @@ public final class DestinationTarget implements Target {
         // A destination's health is its upload log; nothing more to keep.
     }
 
-    void forget(String destinationId) {
+    /** Drops what this node cached about a destination (deleted here or on another node). */
+    public void forget(String destinationId) {
         batchByDestination.remove(destinationId);
     }
 }
