@@ -426,7 +426,9 @@ public final class CallService {
             throw DomainFailure.invalid("e164", "give the caller's number, E.164 such as +79161234567");
         }
         int erased = db.inTransaction(c -> {
-            recordings.erased(c, site.siteId(), erasure.callIdsOf(c, site.siteId(), value), clock.millis());
+            List<String> callIds = erasure.callIdsOf(c, site.siteId(), value);
+            recordings.erased(c, site.siteId(), callIds, clock.millis());
+            outbox.erased(c, site.siteId(), value, callIds);
             return erasure.erase(c, site.siteId(), value);
         });
         recordings.afterErasure(site.siteId());
