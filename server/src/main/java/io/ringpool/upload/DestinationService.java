@@ -113,9 +113,11 @@ public final class DestinationService {
                 s.put(id, digits);
             }
         }
-        if (s.containsKey("conversionAction") && !s.get("conversionAction").matches("[0-9]{1,20}|customers/[0-9]{10}/conversionActions/[0-9]{1,20}")) {
-            throw DomainFailure.invalid("conversionAction", "'conversionAction' is the conversion action's id or resource name "
-                    + "(customers/1234567890/conversionActions/987654321)");
+        for (String action : List.of("conversionAction", "leadConversionAction")) {
+            if (s.containsKey(action) && !s.get(action).matches("[0-9]{1,20}|customers/[0-9]{10}/conversionActions/[0-9]{1,20}")) {
+                throw DomainFailure.invalid(action, "'" + action + "' is the conversion action's id or resource name "
+                        + "(customers/1234567890/conversionActions/987654321)");
+            }
         }
         if (s.containsKey("apiVersion") && !s.get("apiVersion").matches("v[0-9]{2}")) {
             throw DomainFailure.invalid("apiVersion", "'apiVersion' looks like v26");
@@ -123,7 +125,7 @@ public final class DestinationService {
         if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
             throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
         }
-        for (String text : List.of("eventName", "target", "newGoalName")) {
+        for (String text : List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName")) {
             if (s.containsKey(text) && s.get(text).length() > 100) {
                 throw DomainFailure.invalid(text, "'" + text + "' is longer than 100 characters");
             }
