@@ -4,7 +4,12 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
@@ -13,19 +18,22 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         Path configFile = null;
+        Map<String, String> env = new HashMap<>(System.getenv());
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
+            } else if (args[i].equals("--demo")) {
+                env.put("RINGPOOL_DEMO", "true");
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [--config FILE]");
+                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [--demo]");
                 System.exit(2);
             }
         }
         RingpoolConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv());
+            config = ConfigLoader.load(configFile, env);
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
@@ -39,14 +47,56 @@ public final class Main {
             System.exit(1);
             return;
         }
-        if (config.security().adminKey().isEmpty()) {
-            System.out.println("admin key (from " + config.store().dataDir().resolve("admin.key") + "): " + app.adminKey());
-        }
+        showSecrets(config, app);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
         }, "ringpool-shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Generated secrets are shown once, and only to a person at a terminal: output that goes to a
+     * file or a log collector gets the path of the owner-only file that holds them instead. They
+     * never go through the logger.
+     */
+    private static void showSecrets(RingpoolConfig config, Ringpool app) {
+        boolean terminal = isTerminal();
+        Path adminKeyFile = config.store().dataDir().resolve("admin.key");
+        if (app.adminKeyGenerated()) {
+            System.out.println(terminal ? "admin key (shown once; kept in " + adminKeyFile + "): " + app.adminKey()
+                    : "admin key generated into " + adminKeyFile);
+        } else if (config.security().adminKey().isEmpty()) {
+            System.out.println("admin key: in " + adminKeyFile);
+        }
+        Path demoKeys = app.demoKeysFile();
+        if (demoKeys != null) {
+            String text = "";
+            try {
+                text = Files.readString(demoKeys);
+            } catch (IOException e) {
+                terminal = false;
+            }
+            System.out.println(terminal ? "demo site seeded (keys shown once; kept in " + demoKeys + "):\n" + text.strip()
+                    : "demo site seeded; its keys are in " + demoKeys);
+        }
+    }
+
+    /**
+     * Whether standard output is a terminal. {@code System.console()} is null when it is not on
+     * JDK 21; later JDKs may return a console anyway and say so by {@code Console.isTerminal()}
+     * (JDK 22+), read reflectively because the build targets 21.
+     */
+    static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }

@@ -44,10 +44,20 @@ public final class RingpoolApi implements AutoCloseable {
      *
      * @param isSiteOrigin whether a browser origin belongs to any site (CORS preflights); must not block
      */
-    int start(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry)
-            throws InterruptedException {
-        server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry);
+    int start(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry,
+            io.ringpool.http.Protections protections) throws InterruptedException {
+        server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         return server.start();
+    }
+
+    /**
+     * Routes whose work is long and read-only: reports, exports, and whatever serves a CSV (feeds).
+     * They run on the report lane, apart from the workers.
+     */
+    static boolean isReportRoute(Router.Route route) {
+        String template = route.template();
+        return "GET".equals(route.method())
+                && (template.contains("/reports/") || template.contains("/exports/") || template.contains("/feeds/"));
     }
 
     /** Every route as declared, for tests that hold the documentation to the router. */

@@ -17,6 +17,9 @@ final class LiveSession {
     /** Untracked sessions only: epoch ms after which the visit is over. */
     volatile long untrackedExpiresAt;
     volatile boolean over;
+    /** Page views and intents this node has stored for the session, against the per-session caps. */
+    final java.util.concurrent.atomic.AtomicInteger storedPageviews = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger storedIntents = new java.util.concurrent.atomic.AtomicInteger();
 
     LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, String untrackedReason, long untrackedExpiresAt) {
         this.sessionId = sessionId;
