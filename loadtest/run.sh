@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts a fresh server (test clock on, temporary data dir) pinned to core 0, runs one loadtest
 # scenario pinned to core 1 against it, stops the server. Builds the jars if they are missing.
-# Usage: loadtest/run.sh <accuracy|sweep|throughput|memory> [--option=value ...]
+# Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint> [--option=value ...]
+# footprint also restarts the server on the same store and times the first report after it.
+# RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -14,16 +16,32 @@ fi
 WORK=$(mktemp -d)
 ADMIN=loadtest-admin-key-0123456789
 SERVER_HEAP="${SERVER_HEAP:-1g}"
+SERVER_CORE="${SERVER_CORE:-0}"
+LOADTEST_CORE="${LOADTEST_CORE:-1}"
+SERVER_PID=
 trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
-  taskset -c 0 "$JAVA" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 150); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
-PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
-echo "server pid $SERVER_PID port $PORT (core 0, -Xmx$SERVER_HEAP); loadtest on core 1; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
+
+start_server() {
+  RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
+    taskset -c "$SERVER_CORE" "$JAVA" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" >> "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  STARTED_AT=$(date +%s%N)
+  for _ in $(seq 1 600); do grep -q 'listening port=' "$WORK/server.log" && [ "$(grep -c 'listening port=' "$WORK/server.log")" -ge "$1" ] && break; sleep 0.1; done
+  PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | tail -1 | cut -d= -f2)
+  echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, -Xmx$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
+}
+
+start_server 1
 SCENARIO="$1"; shift
 EXTRA=()
 [ "$SCENARIO" = memory ] && EXTRA+=("--server-pid=$SERVER_PID")
-taskset -c 1 "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" "$SCENARIO" --url="http://127.0.0.1:$PORT" --admin-key=$ADMIN \
+[ "$SCENARIO" = footprint ] && EXTRA+=("--server-pid=$SERVER_PID" "--server-log=$WORK/server.log" "--state=$WORK/footprint.json")
+taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" "$SCENARIO" --url="http://127.0.0.1:$PORT" --admin-key=$ADMIN \
   --out="${OUT:-loadtest/results}" "${EXTRA[@]}" "$@"
+if [ "$SCENARIO" = footprint ] && [ -f "$WORK/footprint.json" ]; then
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  start_server 2
+  taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" footprint --phase=after-restart --url="http://127.0.0.1:$PORT" \
+    --admin-key=$ADMIN --out="${OUT:-loadtest/results}" --server-log="$WORK/server.log" --state="$WORK/footprint.json"
+fi
 if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$WORK/server.log" "$KEEP_SERVER_LOG"; fi

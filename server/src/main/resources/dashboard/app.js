@@ -1,11 +1,14 @@
-/* Ringpool dashboard: one page, vanilla JS, uPlot for time series. Talks to the public API with the
- * site key kept in sessionStorage (this tab only). Everything it loads comes from this server. */
+/* Ringpool dashboard: one page, vanilla JS, uPlot for time series. Talks to the public API either as
+ * a signed-in person (the HttpOnly session cookie, with the CSRF token on every change) or with a
+ * site key kept in sessionStorage (this tab only; for machines and tests). Everything it loads comes
+ * from this server. accounts.js adds sign-in by password, the site switcher and the settings pages
+ * through window.Ringpool. */
 (function () {
   'use strict';
   var KEY = 'ringpool.apiKey';
   var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
     social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
-  var state = { key: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {} };
+  var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {} };
   var LEAD_STATUSES = ['new', 'qualified', 'spam', 'won', 'lost'];
   var $ = function (id) { return document.getElementById(id); };
 
@@ -27,21 +30,32 @@
   function empty(title, text) { return el('div', { class: 'empty' }, [el('strong', { text: title }), text]); }
   function channelColor(c) { return CHANNEL_COLORS[c] || '#5b6b84'; }
 
+  function plural(n, one, many) { return fmt(n) + ' ' + (Number(n) === 1 ? one : (many || one + 's')); }
+
+  /* Every call to the API: the key when signed in with one, else the cookie (sent by the browser)
+   * and, on anything but GET, the CSRF token. Errors carry the server's code, message and field. */
   function api(path, options, attempt) {
     options = options || {};
     attempt = attempt || 0;
-    var headers = Object.assign({ 'Authorization': 'Bearer ' + state.key }, options.headers || {});
-    return fetch(path, Object.assign({}, options, { headers: headers })).then(function (r) {
+    var method = (options.method || 'GET').toUpperCase();
+    var headers = Object.assign({}, options.headers || {});
+    if (state.key) headers['Authorization'] = 'Bearer ' + state.key;
+    else if (method !== 'GET' && method !== 'HEAD' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
+    if (options.json !== undefined) { headers['Content-Type'] = 'application/json'; options = Object.assign({}, options, { body: JSON.stringify(options.json) }); }
+    return fetch(path, Object.assign({}, options, { headers: headers, credentials: 'same-origin' })).then(function (r) {
       // The report lane allows a key a few requests at once: wait as told and ask again.
-      if (r.status === 429 && attempt < 5) {
+      if (r.status === 429 && attempt < 5 && !options.noRetry) {
         var wait = Math.min(10, Number(r.headers.get('Retry-After')) || 1);
         return new Promise(function (done) { setTimeout(done, wait * 1000); }).then(function () { return api(path, options, attempt + 1); });
       }
-      if (r.status === 401) { signOut(); throw new Error('Your key is no longer valid. Sign in again.'); }
+      if (r.status === 401 && !options.quiet401) { signOut(); throw new Error('Your sign-in has ended. Sign in again.'); }
       if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
-        throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+        var e = new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+        e.status = r.status; e.code = b.error && b.error.code; e.field = b.error && b.error.field;
+        throw e;
       });
-      return options.raw ? r : r.json();
+      if (options.raw) return r;
+      return r.status === 204 ? null : r.json();
     });
   }
   function site(path) { return '/v1/sites/' + encodeURIComponent(state.site.siteId) + path; }
@@ -57,28 +71,40 @@
   // ---- sign in / out -------------------------------------------------------------------------
   function signIn(key) {
     state.key = key;
+    state.me = null;
     return api('/v1/dashboard/site').then(function (s) {
-      state.site = s;
       sessionStorage.setItem(KEY, key);
-      $('signin').hidden = true;
-      $('app').hidden = false;
-      $('site-name').textContent = '· ' + s.name;
-      $('tz-hint').textContent = 'weekday × hour, ' + s.timeZone;
-      setRange(30);
+      showSite(s);
     });
   }
+  /* Shows the reports of a site ({siteId, name, timeZone, currency}); the site switcher calls it too. */
+  function showSite(s) {
+    state.site = s;
+    $('signin').hidden = true;
+    $('app').hidden = false;
+    $('site-name').textContent = '· ' + s.name;
+    $('tz-hint').textContent = 'weekday × hour, ' + s.timeZone;
+    document.dispatchEvent(new CustomEvent('ringpool:site', { detail: s }));
+    setRange(30);
+  }
   function signOut() {
+    var wasPerson = !state.key && state.csrf;
     sessionStorage.removeItem(KEY);
     state.key = null;
+    state.me = null;
+    state.site = null;
+    if (wasPerson) fetch('/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf } });
+    state.csrf = null;
     $('app').hidden = true;
     $('signin').hidden = false;
+    document.dispatchEvent(new CustomEvent('ringpool:signout'));
   }
   $('signin-form').addEventListener('submit', function (e) {
     e.preventDefault();
     var err = $('signin-error');
     err.hidden = true;
     signIn($('api-key').value.trim()).catch(function (x) {
-      err.textContent = x.message === 'HTTP 401' || /no longer valid/.test(x.message) ? 'That key was not accepted.' : x.message;
+      err.textContent = /sign-in has ended/.test(x.message) ? 'That key was not accepted.' : x.message;
       err.hidden = false;
       $('signin').hidden = false;
     });
@@ -130,7 +156,8 @@
   function renderKpis(t) {
     var box = clear($('kpis'));
     [['Visits', fmt(t.visits)], ['Calls', fmt(t.calls)], ['Unique calls', fmt(t.uniqueCalls)],
-     ['Target calls', fmt(t.targetCalls)], ['Conversion', pct(t.conversion)]].forEach(function (k) {
+     ['Target calls', fmt(t.targetCalls)], ['Leads', fmt(t.leads)], ['Contacts', fmt(t.contacts)],
+     ['Conversion', pct(t.conversion)]].forEach(function (k) {
       box.appendChild(el('div', { class: 'kpi' }, [el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] })]));
     });
   }
@@ -152,7 +179,7 @@
   function renderDaily(r) {
     var node = $('daily-chart');
     var total = r.calls.reduce(function (a, b) { return a + b; }, 0);
-    $('daily-hint').textContent = fmt(total) + ' calls · ' + r.days.length + ' days';
+    $('daily-hint').textContent = plural(total, 'call') + ' · ' + plural(r.days.length, 'day');
     if (!total) {
       if (state.charts.daily) { state.charts.daily.destroy(); delete state.charts.daily; }
       clear(node).appendChild(empty('No calls in this range yet', 'Calls appear here as soon as your telephony provider reports them.'));
@@ -170,24 +197,35 @@
     });
     cumulative.reverse();
     var bars = uPlot.paths.bars({ size: [0.7, 36], gap: 1 });
-    var series = [{ value: function (u, v) { return v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10); } }];
+    var series = [{ label: 'Day', value: function (u, v) { return v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10); } }];
     cumulative.forEach(function (s) {
       series.push({ label: s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
         value: (function (own) { return function (u, v, si, i) { return i == null ? '' : fmt(own[i]); }; })(s.own) });
     });
     mountChart('daily', node, {
-      height: 260, series: series, legend: { live: true },
+      height: 260, series: series, legend: { live: true }, hooks: legendHooks(),
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
-      axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 }],
+      axes: [{ stroke: '#667085', grid: { show: false } }, countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
       cursor: { points: { show: false } }
     }, [xs].concat(cumulative.map(function (s) { return s.values; })));
+  }
+  /* Counts are whole: ticks at whole steps only, never 0.5 or 2.5. */
+  var WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+  function countAxis(axis) {
+    return Object.assign(axis, { incrs: WHOLE_STEPS, values: function (u, splits) { return splits.map(function (v) { return Number.isInteger(v) ? fmt(v) : ''; }); } });
+  }
+  /* The legend shows values only while the pointer is over the chart; before that, just the names
+   * (no 'Time' row and no '--' placeholders). */
+  function legendHooks() {
+    return { ready: [function (u) { u.root.classList.add('idle'); }],
+      setCursor: [function (u) { u.root.classList.toggle('idle', u.cursor.idx == null); }] };
   }
   function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
 
   function renderSources(r) {
     var node = clear($('sources'));
-    if (!r.rows.length || (!r.totals.calls && !r.totals.visits)) {
+    if (!r.rows.length || (!r.totals.calls && !r.totals.visits && !r.totals.leads)) {
       node.appendChild(empty('No visits or calls yet', 'Once the site script runs on your pages, sources show up here.'));
       return;
     }
@@ -200,13 +238,17 @@
         el('td', { class: 'num', text: fmt(row.visits) }),
         el('td', { class: 'num', text: fmt(row.calls) }),
         el('td', { class: 'num', text: fmt(row.targetCalls) }),
+        el('td', { class: 'num leads', text: fmt(row.leads) }),
+        el('td', { class: 'num', text: fmt(row.contacts) }),
         el('td', { class: 'num' }, [el('div', { class: 'conv' }, [
           el('div', { class: 'bar', style: 'width:' + Math.round(60 * (conv || 0) / maxConv) + 'px' }), el('span', { text: pct(conv) })])])
       ]);
     });
     node.appendChild(el('table', { id: 'sources-table' }, [
       el('thead', null, [el('tr', null, [el('th', { text: 'Source / medium' }), el('th', { class: 'num', text: 'Visits' }),
-        el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Conversion' })])]),
+        el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Leads' }),
+        el('th', { class: 'num', text: 'Contacts', title: 'calls + leads, a person once per uniqueness period' }),
+        el('th', { class: 'num', text: 'Conversion' })])]),
       el('tbody', null, body)]));
   }
 
@@ -225,12 +267,12 @@
       grid.appendChild(el('div', { class: 'rowlabel', text: r.weekdays[w] }));
       row.forEach(function (v, hour) {
         var a = v ? 0.15 + 0.85 * v / max : 0;
-        grid.appendChild(el('div', { class: 'cell', title: r.weekdays[w] + ' ' + hour + ':00 — ' + v + ' calls',
+        grid.appendChild(el('div', { class: 'cell', title: r.weekdays[w] + ' ' + hour + ':00 — ' + plural(v, 'call'),
           style: v ? 'background: rgba(47,111,237,' + a.toFixed(2) + ')' : '' }));
       });
     });
     node.appendChild(grid);
-    node.appendChild(el('div', { class: 'legend' }, ['0', el('span', { class: 'ramp' }), fmt(max) + ' calls']));
+    node.appendChild(el('div', { class: 'legend' }, ['0', el('span', { class: 'ramp' }), plural(max, 'call')]));
   }
 
   function renderDevices(r) {
@@ -279,7 +321,19 @@
       clear(node).appendChild(empty('No number pool', 'Create a pool to track visits dynamically.'));
       return;
     }
-    var p = r.pools[0];
+    var picker = $('pool-picker');
+    if (r.pools.length > 1) {
+      var chosen = r.pools.some(function (x) { return x.poolId === state.poolId; }) ? state.poolId : r.pools[0].poolId;
+      clear(picker);
+      r.pools.forEach(function (x) { picker.appendChild(el('option', { value: x.poolId, text: x.name })); });
+      picker.value = chosen;
+      picker.hidden = false;
+      picker.onchange = function () { state.poolId = picker.value; renderPools(r); };
+      state.poolId = chosen;
+    } else {
+      picker.hidden = true;
+    }
+    var p = r.pools.filter(function (x) { return x.poolId === state.poolId; })[0] || r.pools[0];
     $('pool-hint').textContent = p.name + ' · ' + (r.bucketSeconds >= 86400 ? 'daily' : r.bucketSeconds >= 3600 ? 'hourly' : (r.bucketSeconds / 60) + '-minute') + ' peaks';
     [['Numbers', p.size], ['Peak concurrent', p.peakConcurrent], ['Exhaustions', p.exhaustions.total],
      ['Recommended size', p.recommendedSize]].forEach(function (k, i) {
@@ -296,15 +350,16 @@
     mountChart('pool', node, {
       height: 240,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), zone); },
-      series: [{},
+      hooks: legendHooks(),
+      series: [{ label: 'Time' },
         { label: 'Leased + cooling', stroke: '#9fbaf7', fill: 'rgba(159,186,247,.35)', width: 1, points: { show: false } },
         { label: 'Leased', stroke: '#2f6fed', fill: 'rgba(47,111,237,.35)', width: 2, points: { show: false } },
         { label: 'Pool size', stroke: '#1c2430', dash: [6, 4], width: 1, points: { show: false } },
         { label: 'Exhaustions', stroke: '#d92d20', fill: 'rgba(217,45,32,.8)', scale: 'ex', paths: uPlot.paths.bars({ size: [0.5, 10] }), points: { show: false } }],
       scales: { y: { range: function (u, min, max) { return [0, Math.max(p.size, max) + 1]; } },
         ex: { range: function (u, min, max) { return [0, Math.max(4, (max || 0) * 3)]; } } },
-      axes: [{ stroke: '#667085', grid: { show: false } }, { stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 },
-        { scale: 'ex', side: 1, stroke: '#d92d20', grid: { show: false }, size: 36 }],
+      axes: [{ stroke: '#667085', grid: { show: false } }, countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 }),
+        countAxis({ scale: 'ex', side: 1, stroke: '#d92d20', grid: { show: false }, size: 36 })],
       cursor: { points: { show: false } }
     }, [xs, busy, leased, size, ex]);
   }
@@ -312,13 +367,14 @@
   // ---- call log ------------------------------------------------------------------------------
   function loadCalls(reset) {
     if (reset) { state.cursor = null; clear($('calls')); }
-    var q = site('/calls?' + rangeQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
+    var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
     return api(q).then(function (r) {
       var node = $('calls');
       var table = $('calls-table');
       if (!table) {
         if (!r.calls.length) {
-          node.appendChild(empty('No calls in this range', 'Try a wider range, or check that your telephony provider posts call events.'));
+          node.appendChild(empty(callFilters() ? 'No calls match these filters' : 'No calls in this range',
+            callFilters() ? 'Clear a filter or widen the range.' : 'Try a wider range, or check that your telephony provider posts call events.'));
           $('more-calls').hidden = true;
           return;
         }
@@ -333,6 +389,15 @@
     });
   }
   $('more-calls').addEventListener('click', function () { loadCalls(false); });
+  function callFilters() {
+    var q = '';
+    Array.prototype.forEach.call(document.querySelectorAll('#call-filters [name]'), function (f) {
+      if (f.value.trim()) q += '&' + f.name + '=' + encodeURIComponent(f.value.trim());
+    });
+    return q;
+  }
+  $('call-filters').addEventListener('submit', function (e) { e.preventDefault(); loadCalls(true).catch(function (x) { $('export-status').textContent = x.message; }); });
+  $('call-filters').addEventListener('change', function (e) { if (e.target.tagName === 'SELECT') loadCalls(true); });
 
   function callRow(c) {
     var a = c.attribution || {};
@@ -345,8 +410,28 @@
       el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
       el('td', null, [tagsCell(c)])
     ]);
+    callLogPlugins.forEach(function (p) { if (p.row) p.row(tr, c); });
     return tr;
   }
+
+  // ---- call-log plugins ----------------------------------------------------------------------
+  // recordings.js (player, review, filters) plugs in here so its code lives in its own file:
+  // query() adds query parameters to the call log's request, row(tr, call) adds to each row.
+  var callLogPlugins = [];
+  function pluginQuery() { return callLogPlugins.map(function (p) { return p.query ? p.query() : ''; }).join(''); }
+  window.RingpoolCallLog = {
+    use: function (p) { callLogPlugins.push(p); },
+    api: api, site: site, el: el, clear: clear, localTime: localTime,
+    reload: function () { return loadCalls(true); },
+    /* Redraws a call's row from the call the API answered (after a PATCH). */
+    replaceRow: function (c) {
+      var old = document.querySelector('#calls-table tr[data-call-id="' + CSS.escape(c.callId) + '"]');
+      if (!old) return null;
+      var tr = callRow(c);
+      old.parentNode.replaceChild(tr, old);
+      return tr;
+    }
+  };
 
   function tagsCell(c) {
     var box = el('div', { class: 'tags' });
@@ -379,7 +464,9 @@
   // (el() uses textContent), never parsed as HTML.
   function leadQuery() {
     var q = rangeQuery() + '&limit=25';
-    [['kind', $('lead-kind').value], ['status', $('lead-status').value], ['source', $('lead-source').value.trim()]]
+    [['kind', $('lead-kind').value], ['status', $('lead-status').value], ['method', $('lead-method').value],
+     ['source', $('lead-source').value.trim()], ['medium', $('lead-medium').value.trim()],
+     ['campaign', $('lead-campaign').value.trim()], ['tag', $('lead-tag').value.trim()]]
       .forEach(function (f) { if (f[1]) q += '&' + f[0] + '=' + encodeURIComponent(f[1]); });
     return q;
   }
@@ -406,8 +493,9 @@
     });
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
-  ['lead-kind', 'lead-status'].forEach(function (id) { $(id).addEventListener('change', function () { loadLeads(true); }); });
-  $('lead-source').addEventListener('change', function () { loadLeads(true); });
+  ['lead-kind', 'lead-status', 'lead-method', 'lead-source', 'lead-medium', 'lead-campaign', 'lead-tag'].forEach(function (id) {
+    $(id).addEventListener('change', function () { loadLeads(true); });
+  });
 
   function leadRow(l) {
     var a = l.attribution || {};
@@ -450,14 +538,16 @@
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
-          status.textContent = 'Downloaded ' + name + ': ' + rows + ' rows' + (Number(skipped) ? ', ' + skipped + ' calls left out (no id for this format)' : '') + '.';
+          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (Number(skipped) ? ', ' + plural(skipped, 'call') + ' left out (no id for this format)' : '') + '.';
         });
       }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
     });
   });
 
   // ---- start ---------------------------------------------------------------------------------
+  window.Ringpool = { state: state, api: api, el: el, clear: clear, fmt: fmt, plural: plural, empty: empty,
+    showSite: showSite, signOut: signOut, reload: load, $: $ };
   var saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved).catch(function () { signOut(); });
-  else $('signin').hidden = false;
+  else window.Ringpool.needsSignIn = true; // accounts.js probes the session cookie, then shows the sign-in
 })();

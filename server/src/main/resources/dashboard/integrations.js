@@ -1,9 +1,10 @@
 /* Ringpool integrations page: the site's webhooks, upload destinations and feeds with their last
- * delivery, failures and a retry button. Uses the key the reports page keeps in sessionStorage. */
+ * delivery, failures and a retry button. Uses the key the reports page keeps in sessionStorage, or
+ * the signed-in person's session (cookie, CSRF token from GET /v1/me, the site last chosen). */
 (function () {
   'use strict';
   var KEY = 'ringpool.apiKey';
-  var state = { key: sessionStorage.getItem(KEY), site: null };
+  var state = { key: sessionStorage.getItem(KEY), csrf: null, site: null };
   var $ = function (id) { return document.getElementById(id); };
 
   function el(tag, attrs, children) {
@@ -25,7 +26,8 @@
   }
   function api(path, options) {
     options = options || {};
-    return fetch(path, Object.assign({}, options, { headers: { 'Authorization': 'Bearer ' + state.key } })).then(function (r) {
+    var headers = state.key ? { 'Authorization': 'Bearer ' + state.key } : (options.method && options.method !== 'GET' ? { 'X-CSRF-Token': state.csrf } : {});
+    return fetch(path, Object.assign({}, options, { headers: headers, credentials: 'same-origin' })).then(function (r) {
       if (r.status === 401) { location.href = './'; throw new Error('sign in again'); }
       if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
         throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
@@ -131,9 +133,15 @@
     }).catch(function (e) { say(e.message, true); });
   }
 
-  if (!state.key) { location.href = './'; return; }
   $('refresh').addEventListener('click', load);
-  api('/v1/dashboard/site').then(function (s) {
+  // With a key: whose site it is. Signed in as a person: the site chosen on the reports page.
+  (state.key ? api('/v1/dashboard/site') : api('/v1/me').then(function (me) {
+    state.csrf = me.csrfToken;
+    var sites = [];
+    me.workspaces.forEach(function (w) { w.sites.forEach(function (x) { sites.push(x); }); });
+    var wanted = localStorage.getItem('ringpool.site');
+    return sites.filter(function (x) { return x.siteId === wanted; })[0] || sites[0] || Promise.reject(new Error('no site yet'));
+  })).then(function (s) {
     state.site = s;
     $('site-name').textContent = '· ' + s.name;
     return load();

@@ -4,12 +4,14 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.store.OfflineCompaction;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.sql.SQLException;
 import java.util.concurrent.CountDownLatch;
 
 /** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
@@ -17,9 +19,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        chooseLogConfiguration(System.getenv());
         Path configFile = null;
         Map<String, String> env = new HashMap<>(System.getenv());
-        for (int i = 0; i < args.length; i++) {
+        boolean compact = args.length > 0 && args[0].equals("compact");
+        for (int i = compact ? 1 : 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
@@ -27,7 +31,7 @@ public final class Main {
             } else if (args[i].equals("--demo")) {
                 env.put("RINGPOOL_DEMO", "true");
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [--demo]");
+                System.err.println("usage: java -jar ringpool-server.jar [compact] [--config FILE] [--demo]");
                 System.exit(2);
             }
         }
@@ -37,6 +41,10 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (compact) {
+            compact(config);
             return;
         }
         Ringpool app;
@@ -54,6 +62,37 @@ public final class Main {
             stopped.countDown();
         }, "ringpool-shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Before the first logger exists: the operator's Logback file ({@code RINGPOOL_LOG_CONFIG} or
+     * {@code -Dlogback.configurationFile}), else a size-capped rolling file when
+     * {@code RINGPOOL_LOG_FILE} is set, else stdout; the last two are {@code config/logback*.xml},
+     * shipped in the jar under {@code defaults/}.
+     */
+    static void chooseLogConfiguration(java.util.Map<String, String> env) {
+        if (System.getProperty("logback.configurationFile") != null) {
+            return;
+        }
+        String chosen = env.get("RINGPOOL_LOG_CONFIG");
+        if (chosen == null || chosen.isBlank()) {
+            String file = env.get("RINGPOOL_LOG_FILE");
+            chosen = file == null || file.isBlank() ? "defaults/logback.xml" : "defaults/logback-file.xml";
+        }
+        System.setProperty("logback.configurationFile", chosen);
+    }
+
+    /** {@code compact}: offline full compaction of the store; the server must be stopped (H2 refuses a locked file). */
+    private static void compact(RingpoolConfig config) {
+        try {
+            OfflineCompaction.Result r = OfflineCompaction.run(config.store());
+            System.out.printf("ringpool: compacted the %s store: %,d -> %,d bytes%n", r.store(), r.bytesBefore(), r.bytesAfter());
+        } catch (SQLException | RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            System.err.println("ringpool: cannot compact: " + message
+                    + (message.contains("locked") ? " (stop the server first: compaction needs the file to itself)" : ""));
+            System.exit(1);
+        }
     }
 
     /**

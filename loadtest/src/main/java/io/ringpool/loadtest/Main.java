@@ -13,7 +13,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            System.err.println("usage: ringpool-loadtest accuracy|sweep|throughput|memory [--option=value ...] [--help]");
+            System.err.println("usage: ringpool-loadtest accuracy|sweep|throughput|memory|report|footprint [--option=value ...] [--help]");
             System.exit(2);
         }
         String scenario = args[0];
@@ -64,8 +64,14 @@ public final class Main {
                 }
                 case "report" -> new ReportScenario(api, o).run(out);
                 case "fairness" -> new FairnessScenario(api, o, url).run(out);
+                case "footprint" -> {
+                    new FootprintScenario(api, o).run(out);
+                    if (o.helpRequested()) {
+                        help.run();
+                    }
+                }
                 default -> {
-                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report, fairness");
+                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report, fairness, footprint");
                     System.exit(2);
                 }
             }

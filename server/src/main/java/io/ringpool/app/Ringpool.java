@@ -8,6 +8,16 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Authoriser;
+import io.ringpool.account.PasswordHasher;
+import io.ringpool.account.SignIn;
+import io.ringpool.account.SignInApi;
+import io.ringpool.account.UserStore;
+import io.ringpool.account.WorkspaceApi;
+import io.ringpool.account.WorkspaceStore;
+import io.ringpool.account.Workspaces;
 import io.ringpool.call.CallApi;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ClusterMembership;
@@ -67,6 +77,7 @@ import io.ringpool.store.Migrator;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
 import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderSettingsService;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
@@ -97,6 +108,8 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService compactor;
+    private Leasing leasing;
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
     private RingpoolApi http;
@@ -169,7 +182,7 @@ public final class Ringpool implements AutoCloseable {
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
-        Leasing leasing = new Leasing(poolRegistry, writer, registry);
+        leasing = new Leasing(poolRegistry, writer, registry);
         siteService.loadAll();
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
@@ -178,7 +191,8 @@ public final class Ringpool implements AutoCloseable {
             membership.beat(clock.millis());
         }
         ClusterMembership members = membership;
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry,
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(),
+                config.leasing().maxLiveSessions(), registry,
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
                 members == null ? () -> true : members::mayRenew);
 
@@ -221,7 +235,8 @@ public final class Ringpool implements AutoCloseable {
                 new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
                         outboundConfig.lease()), registry);
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
-                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry,
+                (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
         visitRetention = new VisitRetention(db);
@@ -229,25 +244,40 @@ public final class Ringpool implements AutoCloseable {
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
-        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, new WebhookLog(),
-                config.server().publicUrl(), clock, registry);
+        String publicUrl = config.server().publicUrl();
+        UserStore userStore = new UserStore(db);
+        WorkspaceStore workspaceStore = new WorkspaceStore(db);
+        PasswordHasher hasher = new PasswordHasher();
+        SignIn signIn = new SignIn(userStore, hasher, clock, registry);
+        Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
+        AuditLog audit = new AuditLog(db, workspaceStore, clock);
+        AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
+        RecordingService recordingSettings = recordings;
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, new WebhookLog(),
+                config.server().publicUrl(), clock, registry, siteId -> {
+                    var r = recordingSettings.settings(siteId);
+                    return new CallRecording(r.recordCalls(), r.notice());
+                });
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http = new RingpoolApi();
         http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states, config.security().metricsToken())::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
-        http.add(new PoolApi(poolService, poolRegistry, access)::routes);
+        http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
+        http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
+        http.add(siteApi::routes);
+        http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, access)::routes);
-        http.add(new LeadApi(leads, access)::routes);
-        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new CallApi(calls, guard, audit, leads::leadsBefore)::routes);
+        http.add(new LeadApi(leads, guard, audit)::routes);
+        http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
-        http.add(new ReportApi(reports, access)::routes);
-        http.add(new ExportApi(exportService, access, clock)::routes);
-        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
-        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), access)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
+        http.add(new ReportApi(reports, guard)::routes);
+        http.add(new ExportApi(exportService, guard, clock)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
@@ -265,6 +295,12 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::applyRetentionQuietly, 1, 60, TimeUnit.MINUTES);
+        // Counted events: exhaustions written per pool and minute, refusals logged per site and minute (issue 17).
+        sweeper.scheduleWithFixedDelay(() -> leasing.flushExhaustions(clock.millis(), false), 5, 5, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(sessions::logRefusals, 60, 60, TimeUnit.SECONDS);
+        // Its own thread: a compaction round may take a few hundred milliseconds under load.
+        compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
+        compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
 
@@ -411,6 +447,11 @@ public final class Ringpool implements AutoCloseable {
         return clock;
     }
 
+    /** The lease owner, for tests that flush counted exhaustions instead of waiting for the minute. */
+    public Leasing leasing() {
+        return leasing;
+    }
+
     public SessionService sessions() {
         return sessions;
     }
@@ -445,6 +486,9 @@ public final class Ringpool implements AutoCloseable {
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
         }
+        if (compactor != null) {
+            compactor.shutdownNow();
+        }
         if (reportWorkers != null) {
             reportWorkers.shutdownNow();
         }
@@ -458,6 +502,16 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (leasing != null && writer != null) {
+            try {
+                leasing.flushExhaustions(clock.millis(), true).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("exhaustion_counts_lost reason={}", e.toString());
+            }
+        }
+        if (sessions != null) {
+            sessions.logRefusals();
         }
         if (sessions != null && writer != null) {
             try {

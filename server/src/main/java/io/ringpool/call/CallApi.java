@@ -1,5 +1,9 @@
 package io.ringpool.call;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.QueryParameters;
@@ -7,7 +11,6 @@ import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,24 +31,34 @@ public final class CallApi {
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "reviewed", "note");
 
     private final CallService calls;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
+    private final ContactLeads leads;
 
-    public CallApi(CallService calls, SiteAccess access) {
+    public CallApi(CallService calls, AccessApi access, AuditLog audit) {
+        this(calls, access, audit, ContactLeads.NONE);
+    }
+
+    public CallApi(CallService calls, AccessApi access, AuditLog audit, ContactLeads leads) {
         this.calls = calls;
         this.access = access;
+        this.audit = audit;
+        this.leads = leads;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/calls", this::log);
-        router.get("/v1/sites/{siteId}/calls/{callId}", this::one);
-        router.patch("/v1/sites/{siteId}/calls/{callId}", this::patch);
-        router.delete("/v1/sites/{siteId}/callers/{e164}", this::erase);
+        router.get("/v1/sites/{siteId}/calls", access.site(Permission.CALL_LOG, this::log));
+        router.get("/v1/sites/{siteId}/calls/{callId}", access.site(Permission.CALL_LOG, this::one));
+        router.patch("/v1/sites/{siteId}/calls/{callId}", access.site(Permission.TAGS, this::patch));
+        router.delete("/v1/sites/{siteId}/callers/{e164}", access.site(Permission.ERASE, this::erase));
     }
 
-    private Response log(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response log(Request request, SiteGrant grant) {
+        Site site = grant.site();
         CallService.Page page = calls.log(query(request, site));
-        List<Map<String, Object>> out = page.calls().stream().map(CallJson::of).toList();
+        Map<String, List<ContactLeads.Lead>> linked = leads.before(site.siteId(), page.calls());
+        List<Map<String, Object>> out = page.calls().stream()
+                .map(c -> view(c, grant, linked.getOrDefault(c.callId(), List.of()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
         body.put("nextCursor", page.next() == null ? null
@@ -66,25 +79,42 @@ public final class CallApi {
                 q.bool("reviewed"), q.bool("recording"), q.text("q"));
     }
 
-    private Response one(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response one(Request request, SiteGrant grant) {
+        Site site = grant.site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
-        return Response.json(200, CallJson.of(call));
+        return Response.json(200, withLeads(site, call, grant));
     }
 
-    private Response patch(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response patch(Request request, SiteGrant grant) {
+        Site site = grant.site();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(PATCH_FIELDS);
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
                 body.optionalBoolean("reviewed"), body.optionalString("note", CallChanges.MAX_NOTE_CHARS));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
-        return Response.json(200, CallJson.of(call));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
+                "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
+        return Response.json(200, withLeads(site, call, grant));
     }
 
-    private Response erase(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Map<String, Object> withLeads(Site site, StoredCall call, SiteGrant grant) {
+        return view(call, grant, leads.before(site.siteId(), List.of(call)).getOrDefault(call.callId(), List.of()));
+    }
+
+    private Response erase(Request request, SiteGrant grant) {
+        Site site = grant.site();
+        CallerNumber erased = CallerNumber.of(request.pathParam("e164"), site.settings().country());
         calls.eraseCaller(site, request.pathParam("e164"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "caller.erase", erased.masked(), null);
         return Response.noContent();
+    }
+
+    /** The call as the API shows it; viewers see the caller masked ({@code +7916***4567}), as the logs do. */
+    private static Map<String, Object> view(StoredCall call, SiteGrant grant, List<ContactLeads.Lead> linkedLeads) {
+        Map<String, Object> out = CallJson.of(call, linkedLeads);
+        if (grant.masksCallers() && call.caller() != null) {
+            out.put("caller", CallerNumber.of(call.caller(), null).masked());
+        }
+        return out;
     }
 }

@@ -15,6 +15,15 @@ public final class CallJson {
     private CallJson() {}
 
     public static Map<String, Object> of(StoredCall call) {
+        return of(call, null);
+    }
+
+    /**
+     * The call with {@code "leads"}: the leads the caller's phone sent at or before the call
+     * ({@code [{"leadId", "kind", "at"}]}, empty when none). With {@code leads} null the field is
+     * left out: an answer that did not look them up must not claim there are none.
+     */
+    public static Map<String, Object> of(StoredCall call, List<ContactLeads.Lead> leads) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("callId", call.callId());
         out.put("provider", call.provider());
@@ -43,6 +52,17 @@ public final class CallJson {
         out.put("transcript", review.transcript());
         out.put("autoTags", review.autoTags());
         out.put("attribution", attribution(call.attribution()));
+        if (leads != null) {
+            List<Map<String, Object>> linked = new ArrayList<>();
+            for (ContactLeads.Lead l : leads) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("leadId", l.leadId());
+                m.put("kind", l.kind());
+                m.put("at", l.at());
+                linked.add(m);
+            }
+            out.put("leads", linked);
+        }
         return out;
     }
 

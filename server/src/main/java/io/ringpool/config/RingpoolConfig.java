@@ -70,7 +70,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int authFailuresBeforeBlock) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush,
+            int maxLiveSessions) {}
 
     /**
      * Budgets of the public site-script routes (per minute, per session and per client address)

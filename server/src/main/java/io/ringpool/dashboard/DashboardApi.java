@@ -33,6 +33,10 @@ public final class DashboardApi {
         this.index = new StaticAsset("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
         files.put("app.js", new StaticAsset("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
         files.put("app.css", new StaticAsset("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
+        files.put("accounts.js", new StaticAsset("/dashboard/accounts.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("favicon.svg", new StaticAsset("/dashboard/favicon.svg", "image/svg+xml", "public, max-age=86400"));
+        files.put("recordings.js", new StaticAsset("/dashboard/recordings.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
         // Webhooks, feeds and upload destinations (issue 12), on a page of their own.
         files.put("integrations.html", new StaticAsset("/dashboard/integrations.html", "text/html; charset=utf-8", revalidate));
         files.put("integrations.js", new StaticAsset("/dashboard/integrations.js", "application/javascript; charset=utf-8", revalidate));
@@ -41,6 +45,9 @@ public final class DashboardApi {
     }
 
     public void routes(Router router) {
+        // The server's front door is the dashboard; browsers ask every host for /favicon.ico.
+        router.get("/", request -> new Response(302, null, new byte[0], Map.of("Location", "/dashboard/")));
+        router.get("/favicon.ico", request -> files.get("favicon.svg").serve(request));
         router.get("/dashboard", this::page);
         router.get("/dashboard/{file}", this::file);
         router.get("/v1/dashboard/site", this::site);

@@ -1,5 +1,8 @@
 package io.ringpool.export;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
@@ -7,7 +10,6 @@ import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
 import io.ringpool.report.ReportRange;
-import io.ringpool.site.SiteAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,32 +28,34 @@ import java.util.Set;
  * an export beyond it is refused with 413 and a hint to narrow the range rather than filling the
  * heap. A streaming response hook in {@code http} would remove the bound (see docs/reports.md).
  * The counts go in headers: {@code X-Ringpool-Exported-Rows}, {@code X-Ringpool-Skipped-Rows}
- * (calls left out for lack of the format's id).
+ * (calls and leads left out for lack of the format's id), and of these the leads:
+ * {@code X-Ringpool-Exported-Leads}, {@code X-Ringpool-Skipped-Leads}.
  */
 public final class ExportApi {
     /** Largest export answered: about 300,000 calls of Yandex's widest format. */
     static final int MAX_BYTES = 64 * 1024 * 1024;
 
-    static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType");
+    static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType",
+            "leads", "leadConversionName");
     private static final int TAG_CHARS = 50;
     private static final int CONVERSION_NAME_CHARS = 100;
 
     private final ExportService exports;
-    private final SiteAccess access;
+    private final AccessApi access;
     private final Clock clock;
 
-    public ExportApi(ExportService exports, SiteAccess access, Clock clock) {
+    public ExportApi(ExportService exports, AccessApi access, Clock clock) {
         this.exports = exports;
         this.access = access;
         this.clock = clock;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/exports/{file}", this::export);
+        router.get("/v1/sites/{siteId}/exports/{file}", access.site(Permission.EXPORTS, this::export));
     }
 
-    private Response export(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response export(Request request, SiteGrant grant) {
+        Site site = grant.site();
         String file = request.pathParam("file");
         ExportFormat format = file.endsWith(".csv")
                 ? ExportFormat.byUrlName(file.substring(0, file.length() - 4)).orElse(null) : null;
@@ -78,7 +82,9 @@ public final class ExportApi {
                 "Content-Disposition", "attachment; filename=\"" + name + "\"",
                 "Cache-Control", "no-store",
                 "X-Ringpool-Exported-Rows", Long.toString(result.rows()),
-                "X-Ringpool-Skipped-Rows", Long.toString(result.skipped())));
+                "X-Ringpool-Skipped-Rows", Long.toString(result.skipped()),
+                "X-Ringpool-Exported-Leads", Long.toString(result.leadRows()),
+                "X-Ringpool-Skipped-Leads", Long.toString(result.leadsSkipped())));
     }
 
     /** The query string as an {@link ExportQuery}; 400 for an unknown parameter, 422 naming a bad value. */
@@ -88,7 +94,8 @@ public final class ExportApi {
         ReportRange range = ReportRange.of(given.from(), given.to(), site.settings().timeZone(), clock.instant());
         return new ExportQuery(format, range, q.text("tag", TAG_CHARS), q.bool("target"), q.bool("unique"), q.bool("uniqueTarget"),
                 q.text("conversionName", CONVERSION_NAME_CHARS),
-                q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null));
+                q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), q.bool("leads"),
+                q.text("leadConversionName", CONVERSION_NAME_CHARS));
     }
 
     private static final class TooLarge extends IOException {

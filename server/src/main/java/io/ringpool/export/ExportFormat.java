@@ -11,7 +11,7 @@ public enum ExportFormat {
     GOOGLE_ADS_CLICKS("google-ads-clicks"),
     /** Google Ads call conversions (calls via Google forwarding numbers): the caller's E.164 number. */
     GOOGLE_ADS_CALLS("google-ads-calls"),
-    /** Google enhanced conversions for leads: SHA-256 (lowercase hex) of the caller's E.164 number. */
+    /** Google enhanced conversions for leads: SHA-256 (lowercase hex) of the normalised e-mail and E.164 phone. */
     GOOGLE_ENHANCED("google-enhanced"),
     /** Yandex Metrica call upload (upload_calls). */
     YANDEX_CALLS("yandex-calls"),
@@ -31,6 +31,11 @@ public enum ExportFormat {
 
     public String urlName() {
         return urlName;
+    }
+
+    /** The formats with a place for leads: a GCLID, hashed e-mail and phone, a Metrica ClientId or yclid. */
+    boolean carriesLeads() {
+        return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE;
     }
 
     boolean google() {

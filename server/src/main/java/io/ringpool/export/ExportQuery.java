@@ -12,10 +12,18 @@ import java.util.Objects;
  * @param idType         for Yandex, which id column; null for {@link IdType#CLIENT_ID}. Not for Google formats.
  */
 public record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
-        String conversionName, IdType idType) {
+        String conversionName, IdType idType, Boolean leads, String leadConversionName) {
 
     static final String DEFAULT_GOOGLE_CONVERSION = "Phone call";
     static final String DEFAULT_YANDEX_TARGET = "call";
+    static final String DEFAULT_GOOGLE_LEAD_CONVERSION = "Lead";
+    static final String DEFAULT_YANDEX_LEAD_TARGET = "lead";
+
+    /** As before leads: calls only, the lead options at their defaults. */
+    public ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
+            String conversionName, IdType idType) {
+        this(format, range, tag, target, unique, uniqueTarget, conversionName, idType, null, null);
+    }
 
     /** The visitor id a Yandex file matches calls by. */
     public enum IdType {
@@ -47,5 +55,16 @@ public record ExportQuery(ExportFormat format, ReportRange range, String tag, Bo
         if (idType == null) {
             idType = IdType.CLIENT_ID;
         }
+        if (leadConversionName == null) {
+            leadConversionName = format.google() ? DEFAULT_GOOGLE_LEAD_CONVERSION : DEFAULT_YANDEX_LEAD_TARGET;
+        }
+    }
+
+    /**
+     * Whether leads follow the calls: only in the formats with a place for them, unless
+     * {@code leads=false}, and not with a target filter (talk time is a call's).
+     */
+    public boolean includesLeads() {
+        return format.carriesLeads() && !Boolean.FALSE.equals(leads) && target == null && uniqueTarget == null;
     }
 }

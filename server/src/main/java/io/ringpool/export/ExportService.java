@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,13 +14,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
  * Writes call conversions in the formats of PRODUCT.md §4, one row per call as it is read from a
  * forward-only cursor, so memory does not grow with the number of calls (the destination stream
  * decides where the bytes go).
+ *
+ * <p>Leads follow the calls in the formats that have a place for them ({@code google-ads-clicks}:
+ * a lead's GCLID; {@code google-enhanced}: its hashed e-mail and phone; {@code yandex-offline}: its
+ * ClientId or yclid), under their own conversion name.
  *
  * <p>A call that lacks what the format needs to match it (a GCLID; a valid E.164 caller; a Yandex
  * ClientId or yclid) is left out and counted in {@link Result#skipped()}.
@@ -32,8 +32,16 @@ public final class ExportService {
     /** Google's time format, in the zone named on the {@code Parameters:TimeZone=} line. */
     private static final DateTimeFormatter GOOGLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    /** What was written. */
-    public record Result(long rows, long skipped) {}
+    /**
+     * What was written: {@code rows} and {@code skipped} count calls and leads together;
+     * {@code leadRows} and {@code leadsSkipped} are the leads among them.
+     */
+    public record Result(long rows, long skipped, long leadRows, long leadsSkipped) {
+        /** Calls only. */
+        public Result(long rows, long skipped) {
+            this(rows, skipped, 0, 0);
+        }
+    }
 
     private final Database db;
 
@@ -114,8 +122,23 @@ public final class ExportService {
                         }
                     }
                 }
+                long leadRows = 0;
+                long leadsSkipped = 0;
+                if (q.includesLeads()) {
+                    try (PreparedStatement leads = leadQuery(site, q, c)) {
+                        try (ResultSet rs = leads.executeQuery()) {
+                            while (rs.next()) {
+                                if (leadRow(q, dataManagerLayout, zone, siteCurrency, rs, csv, lookup)) {
+                                    leadRows++;
+                                } else {
+                                    leadsSkipped++;
+                                }
+                            }
+                        }
+                    }
+                }
                 csv.flush();
-                return new Result(rows, skipped);
+                return new Result(rows + leadRows, skipped + leadsSkipped, leadRows, leadsSkipped);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -132,7 +155,7 @@ public final class ExportService {
                     "Conversion Currency");
             case GOOGLE_ADS_CALLS -> csv.header("Caller's Phone Number", "Call Start Time", "Conversion Name", "Conversion Time",
                     "Conversion Value", "Conversion Currency");
-            case GOOGLE_ENHANCED -> csv.header("Phone Number", "Conversion Name", "Conversion Time", "Conversion Value",
+            case GOOGLE_ENHANCED -> csv.header("Email", "Phone Number", "Conversion Name", "Conversion Time", "Conversion Value",
                     "Conversion Currency");
             case YANDEX_CALLS -> csv.header(id, "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
                     "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
@@ -191,7 +214,8 @@ public final class ExportService {
                 if (caller == null) {
                     return false;
                 }
-                csv.value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
+                csv.value("").value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money)
+                        .value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
                 String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
@@ -234,11 +258,83 @@ public final class ExportService {
     }
 
     static String sha256(String e164) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(e164.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        return EnhancedConversions.sha256(e164);
+    }
+
+    /**
+     * The leads of the range the formats with a place for them carry (after the calls): not spam,
+     * {@code tag} and {@code unique} applied as to calls. The target filters are about talk time,
+     * which a lead has not, so {@link ExportQuery#includesLeads()} is false with them.
+     */
+    private static PreparedStatement leadQuery(Site site, ExportQuery q, java.sql.Connection c) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT lead_id, at, phone, phone_valid, email, email_valid, gclid, yclid, client_ids_json, "
+                + "visitor_id, lead_value, currency FROM leads WHERE site_id = ? AND at >= ? AND at < ? AND status <> 'spam'");
+        List<Object> params = new ArrayList<>(List.of(site.siteId(), q.range().from(), q.range().to()));
+        if (q.unique() != null) {
+            sql.append(" AND is_unique = ?");
+            params.add(q.unique());
         }
+        if (q.tag() != null) {
+            sql.append(" AND lead_id IN (SELECT lead_id FROM lead_tags WHERE site_id = ? AND tag = ?)");
+            params.add(site.siteId());
+            params.add(q.tag());
+        }
+        sql.append(" ORDER BY at, lead_id");
+        PreparedStatement ps = c.prepareStatement(sql.toString());
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
+        }
+        ps.setFetchSize(1_000);
+        return ps;
+    }
+
+    /** Writes one lead; false when the lead lacks the format's id (a GCLID; a valid phone or e-mail; a ClientId or yclid). */
+    private static boolean leadRow(ExportQuery q, boolean dataManagerLayout, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv,
+            EarlierIds lookup)
+            throws SQLException, IOException {
+        String visitorId = rs.getString("visitor_id");
+        long at = rs.getLong("at");
+        BigDecimal value = rs.getBigDecimal("lead_value");
+        String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
+        String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
+        String name = q.leadConversionName();
+        switch (q.format()) {
+            case GOOGLE_ADS_CLICKS -> {
+                String gclid = rs.getString("gclid");
+                if (gclid == null || gclid.isBlank()) {
+                    gclid = lookup.latest(visitorId, at, "click_ids_json", "gclid");
+                }
+                if (gclid == null || gclid.isBlank()) {
+                    return false;
+                }
+                csv.text(gclid).text(name).value(googleTime(dataManagerLayout, at, zone)).value(money).value(currency).endRow();
+            }
+            case GOOGLE_ENHANCED -> {
+                String phone = rs.getBoolean("phone_valid") ? rs.getString("phone") : null;
+                String email = rs.getBoolean("email_valid") ? EnhancedConversions.normaliseEmail(rs.getString("email")) : null;
+                if (phone == null && email == null) {
+                    return false;
+                }
+                csv.value(email == null ? "" : sha256(email)).value(phone == null ? "" : sha256(phone)).text(name)
+                        .value(googleTime(dataManagerLayout, at, zone)).value(money).value(currency).endRow();
+            }
+            case YANDEX_OFFLINE -> {
+                String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
+                if (id == null || id.isBlank()) {
+                    id = q.idType() == ExportQuery.IdType.YCLID ? lookup.latest(visitorId, at, "click_ids_json", "yclid")
+                            : lookup.latest(visitorId, at, "client_ids_json", "ym");
+                }
+                if (id == null || id.isBlank()) {
+                    return false;
+                }
+                csv.text(id).text(name).value(Long.toString(Math.floorDiv(at, 1000L))).value(money).value(money.isEmpty() ? "" : currency)
+                        .endRow();
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */

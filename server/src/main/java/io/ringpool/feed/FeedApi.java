@@ -1,12 +1,14 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.site.SiteAccess;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -22,22 +24,22 @@ import java.util.Set;
  */
 public final class FeedApi {
     private final FeedService feeds;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public FeedApi(FeedService feeds, SiteAccess access) {
+    public FeedApi(FeedService feeds, AccessApi access) {
         this.feeds = feeds;
         this.access = access;
     }
 
     public void routes(Router router) {
-        router.post("/v1/sites/{siteId}/feeds", this::create);
-        router.get("/v1/sites/{siteId}/feeds", this::list);
-        router.delete("/v1/sites/{siteId}/feeds/{feedId}", this::revoke);
+        router.post("/v1/sites/{siteId}/feeds", access.site(Permission.WEBHOOKS, this::create));
+        router.get("/v1/sites/{siteId}/feeds", access.site(Permission.WEBHOOKS, this::list));
+        router.delete("/v1/sites/{siteId}/feeds/{feedId}", access.site(Permission.WEBHOOKS, this::revoke));
         router.get("/v1/feeds/{file}", this::fetch);
     }
 
-    private Response create(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response create(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, 10_000), body.optionalString("conversionName", 100)));
@@ -47,13 +49,13 @@ public final class FeedApi {
         return Response.created(out);
     }
 
-    private Response list(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response list(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         return Response.ok(Map.of("feeds", feeds.list(siteId).stream().map(this::view).toList()));
     }
 
-    private Response revoke(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response revoke(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         feeds.revoke(siteId, request.pathParam("feedId"));
         return Response.noContent();
     }

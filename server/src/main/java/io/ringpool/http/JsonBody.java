@@ -61,6 +61,12 @@ public final class JsonBody {
         return v != null && !v.isNull();
     }
 
+    /** Whether the field is given as JSON {@code null} (not absent): "set to nothing", where absent means "leave as is". */
+    public boolean isExplicitNull(String field) {
+        JsonNode v = node.get(field);
+        return v != null && v.isNull();
+    }
+
     /** Rejects fields this endpoint does not know, so a misspelt setting is not silently ignored. */
     public JsonBody rejectUnknown(Set<String> known) {
         Iterator<String> names = node.fieldNames();

@@ -33,4 +33,23 @@ public record Request(
         String token = auth.substring(7).trim();
         return token.isEmpty() ? null : token;
     }
+
+    /**
+     * The value of a cookie from the {@code Cookie} header, or null. Only names and values are
+     * sent back by browsers, so a plain split is the whole grammar (RFC 6265 §5.4).
+     */
+    public String cookie(String name) {
+        String header = header("cookie");
+        if (header == null) {
+            return null;
+        }
+        for (String pair : header.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                String value = pair.substring(eq + 1).trim();
+                return value.isEmpty() ? null : value;
+            }
+        }
+        return null;
+    }
 }

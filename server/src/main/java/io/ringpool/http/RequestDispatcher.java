@@ -296,7 +296,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         headers.set("X-Content-Type-Options", "nosniff");
         boolean keepAlive = pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        timer(request.method(), request.route(), response.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        long took = System.nanoTime() - start;
+        timer(request.method(), request.route(), response.status()).record(took, TimeUnit.NANOSECONDS);
+        if (LOG.isDebugEnabled()) {
+            // Per-request lines are off by default (config/logback.xml): one per request is what fills disks.
+            LOG.debug("request method={} route={} status={} micros={}", request.method(), request.route(), response.status(), took / 1_000);
+        }
         ChannelFuture future;
         if (streamed) {
             // Headers, then the file region (sendfile on epoll/NIO: the bytes never enter the heap),

@@ -1,18 +1,19 @@
 package io.ringpool.lead;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.util.Currency;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -54,21 +55,23 @@ public final class LeadApi {
     private static final Pattern CLIENT_ID_NAME = Pattern.compile("[a-z0-9_]{1,20}");
 
     private final LeadService leads;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
 
-    public LeadApi(LeadService leads, SiteAccess access) {
+    public LeadApi(LeadService leads, AccessApi access, AuditLog audit) {
+        this.audit = audit;
         this.leads = leads;
         this.access = access;
     }
 
     public void routes(Router router) {
         router.post("/v1/sessions/{sessionId}/leads", this::fromScript);
-        router.post("/v1/sites/{siteId}/leads", this::fromServer);
-        router.get("/v1/sites/{siteId}/leads", this::log);
-        router.get("/v1/sites/{siteId}/leads/{leadId}", this::one);
-        router.patch("/v1/sites/{siteId}/leads/{leadId}", this::patch);
-        router.get("/v1/sites/{siteId}/contacts/{contact}", this::person);
-        router.delete("/v1/sites/{siteId}/contacts/{contact}", this::erase);
+        router.post("/v1/sites/{siteId}/leads", access.site(Permission.LEAD_INGEST, this::fromServer));
+        router.get("/v1/sites/{siteId}/leads", access.site(Permission.LEAD_LOG, this::log));
+        router.get("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.LEAD_LOG, this::one));
+        router.patch("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.TAGS, this::patch));
+        router.get("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.CONTACTS, this::person));
+        router.delete("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.ERASE, this::erase));
     }
 
     /**
@@ -99,8 +102,8 @@ public final class LeadApi {
         return Response.json(s.outcome() == LeadService.Outcome.CREATED ? 201 : 200, out);
     }
 
-    private Response fromServer(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response fromServer(Request request, SiteGrant grant) {
+        Site site = grant.site();
         JsonBody body = JsonBody.of(request).rejectUnknown(API_FIELDS);
         String externalId = body.optionalString("externalId", MAX_EXTERNAL_ID);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.OTHER);
@@ -132,26 +135,40 @@ public final class LeadApi {
                 value, currency, tags));
         Map<String, Object> out = LeadJson.of(s.lead(), List.of());
         out.put("outcome", outcome(s.outcome()));
-        return LeadJson.response(s.outcome() == LeadService.Outcome.CREATED ? 201 : 200, out);
+        return Response.json(s.outcome() == LeadService.Outcome.CREATED ? 201 : 200, out);
     }
 
-    private Response log(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response log(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Page page = leads.log(query(request, site));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("leads", page.leads().stream().map(l -> LeadJson.of(l, leads.callsAfter(l))).toList());
-        out.put("nextCursor", page.nextCursor());
-        return LeadJson.response(200, out);
+        out.put("leads", page.leads().stream().map(l -> masked(LeadJson.of(l, leads.callsAfter(l)), grant)).toList());
+        out.put("nextCursor", page.next() == null ? null
+                : QueryParameters.cursor(Long.toString(page.next().at().toEpochMilli()), page.next().leadId()));
+        return Response.json(200, out);
     }
 
-    private Response one(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response one(Request request, SiteGrant grant) {
+        Site site = grant.site();
         StoredLead lead = leads.lead(site.siteId(), request.pathParam("leadId")).orElseThrow(LeadFailures::leadNotFound);
-        return LeadJson.response(200, LeadJson.of(lead, leads.callsAfter(lead)));
+        return Response.json(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant));
     }
 
-    private Response patch(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    /** Viewers see a lead's phone and e-mail masked, as they see callers. */
+    private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
+        if (grant.masksCallers()) {
+            if (lead.get("phone") instanceof String phone) {
+                lead.put("phone", io.ringpool.call.CallerNumber.of(phone, null).masked());
+            }
+            if (lead.get("email") instanceof String email && email.indexOf('@') > 0) {
+                lead.put("email", email.charAt(0) + "***" + email.substring(email.indexOf('@')));
+            }
+        }
+        return lead;
+    }
+
+    private Response patch(Request request, SiteGrant grant) {
+        Site site = grant.site();
         JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS);
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
@@ -160,103 +177,56 @@ public final class LeadApi {
         LeadStatus status = statusText == null ? null : LeadStatus.fromWire(statusText).orElseThrow(() -> DomainFailure.invalid("status",
                 "'status' must be one of new, qualified, spam, won, lost"));
         StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status));
-        return LeadJson.response(200, LeadJson.of(lead, leads.callsAfter(lead)));
+        audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
+                "tags " + tags + ", status " + statusText);
+        return Response.json(200, LeadJson.of(lead, leads.callsAfter(lead)));
     }
 
-    private Response person(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response person(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("phone", p.contact().personPhone());
         out.put("email", p.contact().personEmail());
         out.put("leads", p.leads().stream().map(l -> LeadJson.of(l, List.of())).toList());
         out.put("calls", p.calls().stream().map(LeadJson::call).toList());
-        return LeadJson.response(200, out);
+        return Response.json(200, out);
     }
 
-    private Response erase(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response erase(Request request, SiteGrant grant) {
+        Site site = grant.site();
         LeadService.Erased erased = leads.erase(site, leads.person(site, request.pathParam("contact")));
+        audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "contact.erase", null,
+                erased.calls() + " calls, " + erased.leads() + " leads");
         return Response.ok(Map.of("calls", erased.calls(), "leads", erased.leads()));
     }
 
     // ---- parsing ----------------------------------------------------------------------------------
 
-    private static LeadQuery query(Request request, Site site) {
-        for (String name : request.query().keySet()) {
-            if (!LOG_PARAMETERS.contains(name)) {
-                throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_parameter", "unknown query parameter '" + name
-                        + "'; known: " + String.join(", ", LOG_PARAMETERS.stream().sorted().toList()), name);
-            }
-        }
-        ZoneId zone = site.settings().timeZone();
-        Instant from = time(request.queryParam("from"), "from", zone, false);
-        Instant to = time(request.queryParam("to"), "to", zone, true);
-        if (from != null && to != null && !from.isBefore(to)) {
-            throw DomainFailure.invalid("to", "'to' must be after 'from'");
-        }
+    /** The log's query string as a {@link LeadQuery}, read as the call log's is: 400 for an unknown parameter, 422 naming a bad value. */
+    static LeadQuery query(Request request, Site site) {
+        QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        QueryParameters.Range range = q.range(site.settings().timeZone());
         Map<LeadQuery.Filter, String> equalities = new EnumMap<>(LeadQuery.Filter.class);
-        for (LeadQuery.Filter f : LeadQuery.Filter.values()) {
-            String v = text(request, f.wireName());
-            if (v != null) {
-                boolean known = switch (f) {
-                    case KIND -> LeadKind.fromWire(v).isPresent();
-                    case STATUS -> LeadStatus.fromWire(v).isPresent();
-                    case METHOD -> LeadMethod.fromWire(v).isPresent();
-                    default -> true;
-                };
-                if (!known) {
-                    throw DomainFailure.invalid(f.wireName(), "'" + f.wireName() + "' has no value '" + v + "'");
-                }
-                equalities.put(f, v);
-            }
-        }
-        int limit = LeadQuery.DEFAULT_LIMIT;
-        String limitText = text(request, "limit");
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > LeadQuery.MAX_LIMIT) {
-                throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to " + LeadQuery.MAX_LIMIT);
-            }
-        }
-        String cursorText = text(request, "cursor");
-        LeadQuery.Cursor cursor = cursorText == null ? null : LeadQuery.Cursor.decode(cursorText).orElseThrow(() ->
-                DomainFailure.invalid("cursor", "'cursor' is not a cursor this server gave out; use nextCursor as it was returned"));
-        return new LeadQuery(site.siteId(), from, to, equalities, text(request, "tag"), limit, cursor);
+        put(equalities, LeadQuery.Filter.SOURCE, q.text("source"));
+        put(equalities, LeadQuery.Filter.MEDIUM, q.text("medium"));
+        put(equalities, LeadQuery.Filter.CAMPAIGN, q.text("campaign"));
+        put(equalities, LeadQuery.Filter.CHANNEL, q.text("channel"));
+        LeadKind kind = q.choice("kind", LeadKind.class, LeadKind::wireName, null);
+        put(equalities, LeadQuery.Filter.KIND, kind == null ? null : kind.wireName());
+        LeadStatus status = q.choice("status", LeadStatus.class, LeadStatus::wireName, null);
+        put(equalities, LeadQuery.Filter.STATUS, status == null ? null : status.wireName());
+        LeadMethod method = q.choice("method", LeadMethod.class, LeadMethod::wireName, null);
+        put(equalities, LeadQuery.Filter.METHOD, method == null ? null : method.wireName());
+        LeadQuery.Cursor after = q.cursor("cursor", 2,
+                parts -> new LeadQuery.Cursor(Instant.ofEpochMilli(Long.parseLong(parts.get(0))), parts.get(1)));
+        return new LeadQuery(site.siteId(), range.from(), range.to(), equalities, q.text("tag"),
+                q.limit("limit", LeadQuery.DEFAULT_LIMIT, LeadQuery.MAX_LIMIT), after);
     }
 
-    private static String text(Request request, String name) {
-        String v = request.queryParam(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (v.length() > 500) {
-            throw DomainFailure.invalid(name, "'" + name + "' is longer than 500 characters");
-        }
-        return v.trim();
-    }
-
-    /** A date (a day in the site's zone; as an upper bound the whole day) or a time; a time without offset is the site's. */
-    private static Instant time(String text, String field, ZoneId zone, boolean endOfDay) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        String t = text.trim();
-        try {
-            if (t.length() == 10) {
-                LocalDate day = LocalDate.parse(t);
-                return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
-            }
-            if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:?\\d\\d$")) {
-                return OffsetDateTime.parse(t).toInstant();
-            }
-            return LocalDateTime.parse(t).atZone(zone).toInstant();
-        } catch (DateTimeException e) {
-            throw DomainFailure.invalid(field, "'" + field + "' must be a date (2026-11-26) or an ISO-8601 time (2026-11-26T03:15:00Z)");
+    private static void put(Map<LeadQuery.Filter, String> equalities, LeadQuery.Filter filter, String value) {
+        if (value != null) {
+            equalities.put(filter, value);
         }
     }
 

@@ -1,32 +1,16 @@
 package io.ringpool.lead;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringpool.http.Json;
-import io.ringpool.http.Response;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The API shape of a lead (API.md "Leads"). Every field is present, null when unknown, as in the
- * call log; the attribution has the call's field names so one client reads both.
+ * The API shape of a lead (API.md "Leads"). Every field is present, null when unknown (the API
+ * writes nulls, as for calls); the attribution has the call's field names so one client reads both.
  */
 public final class LeadJson {
 
-    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
-            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
-
     private LeadJson() {}
-
-    static Response response(int status, Object body) {
-        try {
-            return new Response(status, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode response", e);
-        }
-    }
 
     /** A lead, with the calls it led to (the same phone, later). */
     /** The lead as the API shows it, without the calls it led to (for webhook events). */

@@ -1,8 +1,6 @@
 package io.ringpool.lead;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -47,27 +45,6 @@ public record LeadQuery(String siteId, Instant from, Instant to, Map<Filter, Str
         equalities = Map.copyOf(equalities);
     }
 
-    /** A position in the log: the last lead of a page. Opaque to clients. */
-    public record Cursor(Instant at, String leadId) {
-
-        public String encode() {
-            String raw = at.toEpochMilli() + ":" + leadId;
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-        }
-
-        /** The cursor {@link #encode} made, or empty when the text is not one. */
-        public static java.util.Optional<Cursor> decode(String text) {
-            try {
-                String raw = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
-                int colon = raw.indexOf(':');
-                if (colon <= 0 || colon == raw.length() - 1) {
-                    return java.util.Optional.empty();
-                }
-                return java.util.Optional.of(new Cursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))),
-                        raw.substring(colon + 1)));
-            } catch (IllegalArgumentException | java.time.DateTimeException e) {
-                return java.util.Optional.empty();
-            }
-        }
-    }
+    /** A position in the log: the last lead of a page (the API encodes it as an opaque cursor). */
+    public record Cursor(Instant at, String leadId) {}
 }

@@ -2,6 +2,8 @@ package io.ringpool.lead;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.call.ContactLeads;
+import io.ringpool.call.StoredCall;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.security.ScriptLimits;
 import io.ringpool.session.VisitErasure;
@@ -18,8 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -86,7 +91,7 @@ public final class LeadService {
 
     public record Submitted(StoredLead lead, Outcome outcome) {}
 
-    public record Page(List<StoredLead> leads, String nextCursor) {}
+    public record Page(List<StoredLead> leads, LeadQuery.Cursor next) {}
 
     /** What erasing a person touched. */
     public record Erased(int calls, int leads) {}
@@ -316,7 +321,7 @@ public final class LeadService {
         }
         List<StoredLead> page = rows.subList(0, query.limit());
         StoredLead last = page.get(page.size() - 1);
-        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()).encode());
+        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()));
     }
 
     public Optional<StoredLead> lead(String siteId, String leadId) {
@@ -331,6 +336,35 @@ public final class LeadService {
         }
         return db.read(c -> LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX)).stream()
                 .map(l -> new LinkedCall(l.callId(), l.startedAt())).toList();
+    }
+
+    /**
+     * The other direction of {@link #callsAfter}: for each call with a valid caller, the leads that
+     * phone sent at or before the call (one read for a page of calls, over leads_site_phone).
+     */
+    public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
+        Set<String> phones = new LinkedHashSet<>();
+        for (StoredCall call : calls) {
+            if (call.callerValid()) {
+                phones.add(call.caller());
+            }
+        }
+        if (phones.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<ContactLeads.Lead>> byPhone = db.read(c -> LeadStore.leadsFrom(c, siteId, phones));
+        Map<String, List<ContactLeads.Lead>> out = new HashMap<>();
+        for (StoredCall call : calls) {
+            List<ContactLeads.Lead> all = call.callerValid() ? byPhone.get(call.caller()) : null;
+            if (all == null) {
+                continue;
+            }
+            List<ContactLeads.Lead> earlier = all.stream().filter(l -> !l.at().isAfter(call.startedAt())).toList();
+            if (!earlier.isEmpty()) {
+                out.put(call.callId(), earlier.subList(Math.max(0, earlier.size() - ContactLeads.MAX_PER_CALL), earlier.size()));
+            }
+        }
+        return out;
     }
 
     public StoredLead patch(Site site, String leadId, LeadPatch patch) {

@@ -391,6 +391,27 @@ final class LeadStore {
         return out;
     }
 
+    /** The leads of these valid phones, oldest first per phone (for the call log's {@code leads}). */
+    static Map<String, List<io.ringpool.call.ContactLeads.Lead>> leadsFrom(Connection c, String siteId, java.util.Set<String> phones)
+            throws SQLException {
+        Map<String, List<io.ringpool.call.ContactLeads.Lead>> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, kind, at FROM leads WHERE site_id = ? AND phone = ? "
+                + "AND phone_valid = TRUE ORDER BY at, lead_id")) {
+            for (String phone : phones) {
+                ps.setString(1, siteId);
+                ps.setString(2, phone);
+                ps.setMaxRows(1_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(phone, p -> new ArrayList<>()).add(new io.ringpool.call.ContactLeads.Lead(rs.getString(1),
+                                rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** A call a lead led to (the same phone, later). */
     record LinkedCall(String callId, Instant startedAt) {}
 

@@ -49,8 +49,14 @@ public final class Leasing {
     private final PoolRegistry pools;
     private final GroupCommitWriter writer;
     private final MeterRegistry registry;
+    private final ExhaustionTally tally;
 
     public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry) {
+        this(pools, writer, registry, new ExhaustionTally());
+    }
+
+    public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry, ExhaustionTally tally) {
+        this.tally = tally;
         this.pools = pools;
         this.writer = writer;
         this.registry = registry;
@@ -91,19 +97,14 @@ public final class Leasing {
                 PoolState.Granted g = p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
                         persist(visitRow, List.copyOf(exhausted), now));
                 if (g != null) {
-                    LOG.info("pool_exhausted site={} pool={} outcome=reused_cooling number={}", siteId, p.pool().poolId(), g.lease().number());
                     return new Leased(p, g);
                 }
             }
         }
-        LOG.info("pool_exhausted site={} pool={} outcome=untracked", siteId, matching.get(0).pool().poolId());
         List<PoolState> all = List.copyOf(exhausted);
-        return new NotLeased("pool_exhausted", writer.submit(c -> {
-            visitRow.insert(c, null, "pool_exhausted");
-            for (PoolState p : all) {
-                PoolStore.insertExhaustion(c, siteId, p.pool().poolId(), now, "untracked");
-            }
-        }));
+        CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, null, "pool_exhausted"));
+        stored.thenRun(() -> all.forEach(p -> tally.add(siteId, p.pool().poolId(), now, "untracked")));
+        return new NotLeased("pool_exhausted", stored);
     }
 
     private void countExhaustions(List<PoolState> exhausted) {
@@ -119,13 +120,12 @@ public final class Leasing {
         return new PoolState.Writer() {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
-                return writer.submit(c -> {
-                    visitRow.insert(c, lease, null);
-                    for (PoolState p : exhausted) {
-                        PoolStore.insertExhaustion(c, lease.siteId, p.pool().poolId(), now,
-                                lease.reusedCooling ? "reused_cooling" : "next_pool");
-                    }
-                });
+                CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, lease, null));
+                if (!exhausted.isEmpty()) {
+                    String outcome = lease.reusedCooling ? "reused_cooling" : "next_pool";
+                    stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId, p.pool().poolId(), now, outcome)));
+                }
+                return stored;
             }
 
             @Override
@@ -133,6 +133,14 @@ public final class Leasing {
                 throw new UnsupportedOperationException("a lease being started is not ended here");
             }
         };
+    }
+
+    /**
+     * Writes the exhaustion counts of complete minutes (all of them when {@code everything}, on a
+     * clean stop); see {@link ExhaustionTally}. Called by the sweeper.
+     */
+    public CompletableFuture<Void> flushExhaustions(long now, boolean everything) {
+        return tally.flush(writer, now, everything);
     }
 
     /**

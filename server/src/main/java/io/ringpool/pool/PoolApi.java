@@ -1,10 +1,13 @@
 package io.ringpool.pool;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.site.SiteAccess;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,76 +17,82 @@ import java.util.Set;
 public final class PoolApi {
     private final PoolService service;
     private final PoolRegistry pools;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
 
-    public PoolApi(PoolService service, PoolRegistry pools, SiteAccess access) {
+    public PoolApi(PoolService service, PoolRegistry pools, AccessApi access, AuditLog audit) {
         this.service = service;
         this.pools = pools;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
-        router.post("/v1/sites/{siteId}/pools", this::create);
-        router.get("/v1/sites/{siteId}/pools", this::list);
-        router.get("/v1/sites/{siteId}/pools/{poolId}", this::get);
-        router.post("/v1/sites/{siteId}/pools/{poolId}/numbers", this::addNumbers);
-        router.delete("/v1/sites/{siteId}/pools/{poolId}/numbers/{number}", this::retire);
-        router.post("/v1/sites/{siteId}/static-numbers", this::addStatic);
-        router.get("/v1/sites/{siteId}/static-numbers", this::listStatic);
+        router.post("/v1/sites/{siteId}/pools", access.site(Permission.POOLS, this::create));
+        router.get("/v1/sites/{siteId}/pools", access.site(Permission.POOLS_READ, this::list));
+        router.get("/v1/sites/{siteId}/pools/{poolId}", access.site(Permission.POOLS_READ, this::get));
+        router.post("/v1/sites/{siteId}/pools/{poolId}/numbers", access.site(Permission.POOLS, this::addNumbers));
+        router.delete("/v1/sites/{siteId}/pools/{poolId}/numbers/{number}", access.site(Permission.POOLS, this::retire));
+        router.post("/v1/sites/{siteId}/static-numbers", access.site(Permission.POOLS, this::addStatic));
+        router.get("/v1/sites/{siteId}/static-numbers", access.site(Permission.POOLS_READ, this::listStatic));
     }
 
-    private Response create(Request request) {
-        String siteId = siteId(request);
+    private Response create(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("name", "priority", "match", "numbers"));
         NewPool command = new NewPool(body.optionalString("name", 200),
                 body.optionalInt("priority", Integer.MIN_VALUE, Integer.MAX_VALUE),
                 body.optionalStringMap("match", 20, 200),
                 numbers(body));
-        return Response.created(describe(service.create(siteId, command)));
+        PoolState created = service.create(siteId, command);
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "pool.create", created.pool().poolId(),
+                created.pool().name() + ", " + created.numbers().size() + " numbers, match " + created.pool().match().rules());
+        return Response.created(describe(created));
     }
 
-    private Response list(Request request) {
-        String siteId = siteId(request);
+    private Response list(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         return Response.ok(Map.of("pools", pools.ofSite(siteId).stream().map(this::describe).toList()));
     }
 
-    private Response get(Request request) {
-        return Response.ok(describe(service.pool(siteId(request), request.pathParam("poolId"))));
+    private Response get(Request request, SiteGrant grant) {
+        return Response.ok(describe(service.pool(grant.siteId(), request.pathParam("poolId"))));
     }
 
-    private Response addNumbers(Request request) {
-        String siteId = siteId(request);
+    private Response addNumbers(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         String poolId = request.pathParam("poolId");
         PoolState pool = service.pool(siteId, poolId);
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("numbers"));
         List<String> added = service.addNumbers(siteId, poolId, numbers(body));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "pool.numbers_add", poolId, String.join(", ", added));
         Map<String, Object> out = describe(pool);
         out.put("added", added);
         return Response.created(out);
     }
 
-    private Response retire(Request request) {
-        service.retire(siteId(request), request.pathParam("poolId"), request.pathParam("number"));
+    private Response retire(Request request, SiteGrant grant) {
+        service.retire(grant.siteId(), request.pathParam("poolId"), request.pathParam("number"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "pool.number_retire", request.pathParam("poolId"),
+                request.pathParam("number"));
         return Response.noContent();
     }
 
-    private Response addStatic(Request request) {
-        String siteId = siteId(request);
+    private Response addStatic(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("number", "source", "medium", "campaign", "label"));
         NewStaticNumber command = new NewStaticNumber(body.optionalString("number", 40), body.optionalString("source", 200),
                 body.optionalString("medium", 200), body.optionalString("campaign", 200), body.optionalString("label", 200));
-        return Response.created(service.addStatic(siteId, command));
+        StaticNumber added = service.addStatic(siteId, command);
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "static_number.add", added.number(), "source " + added.source());
+        return Response.created(added);
     }
 
-    private Response listStatic(Request request) {
-        return Response.ok(Map.of("staticNumbers", service.staticNumbers(siteId(request))));
-    }
-
-    private String siteId(Request request) {
-        return access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response listStatic(Request request, SiteGrant grant) {
+        return Response.ok(Map.of("staticNumbers", service.staticNumbers(grant.siteId())));
     }
 
     private static List<String> numbers(JsonBody body) {

@@ -219,7 +219,7 @@ public final class PoolStore {
     public Map<String, Long> exhaustionCounts() {
         return db.read(c -> {
             Map<String, Long> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT pool_id, COUNT(*) FROM pool_exhaustions GROUP BY pool_id");
+            try (PreparedStatement ps = c.prepareStatement("SELECT pool_id, SUM(exhaustions) FROM pool_exhaustion_counts GROUP BY pool_id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getLong(2));
@@ -277,13 +277,4 @@ public final class PoolStore {
         }
     }
 
-    static void insertExhaustion(Connection c, String siteId, String poolId, long at, String outcome) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_exhaustions(site_id, pool_id, at, outcome) VALUES (?,?,?,?)")) {
-            ps.setString(1, siteId);
-            ps.setString(2, poolId);
-            ps.setLong(3, at);
-            ps.setString(4, outcome);
-            ps.executeUpdate();
-        }
-    }
 }

@@ -1,11 +1,14 @@
 package io.ringpool.recording;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.http.FileResponses;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.site.SiteAccess;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -22,29 +25,34 @@ import java.util.Set;
 public final class RecordingApi {
     private static final Set<String> PLAY_PARAMETERS = Set.of("access");
     private final RecordingService recordings;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
 
-    public RecordingApi(RecordingService recordings, SiteAccess access) {
+    public RecordingApi(RecordingService recordings, AccessApi access, AuditLog audit) {
         this.recordings = recordings;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/calls/{callId}/recording", this::play);
-        router.post("/v1/sites/{siteId}/calls/{callId}/recording/link", this::link);
+        router.get("/v1/sites/{siteId}/calls/{callId}/recording",
+                access.siteOr(Permission.RECORDINGS, request -> request.queryParam("access") != null, this::play));
+        router.post("/v1/sites/{siteId}/calls/{callId}/recording/link", access.site(Permission.RECORDINGS, this::link));
     }
 
-    private Response play(Request request) {
+    /** {@code grant} is null when the request came with a playback link instead of a key or a session. */
+    private Response play(Request request, SiteGrant grant) {
         String siteId = request.pathParam("siteId");
         String callId = request.pathParam("callId");
         String token = QueryParameters.of(request, PLAY_PARAMETERS).text("access", 200);
-        if (token == null || request.bearerToken() != null) {
-            access.requireSite(request.bearerToken(), siteId);
-        } else if (!recordings.linkValid(siteId, callId, token)) {
+        if (grant == null && !recordings.linkValid(siteId, callId, token)) {
             throw new io.ringpool.failure.DomainFailure(io.ringpool.failure.DomainFailure.Kind.UNAUTHENTICATED, "invalid_link",
                     "this playback link is wrong or has expired; ask for a new one with POST .../recording/link");
         }
         RecordingService.Playable audio = recordings.playable(siteId, callId);
+        if (grant != null && !"HEAD".equals(request.method()) && request.header("range") == null) {
+            audit.onSite(grant.caller(), siteId, request.clientIp(), "recording.play", callId, null);
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         // Personal data: never in a shared cache, and not kept by the browser past the page.
         headers.put("Cache-Control", "private, no-store");
@@ -52,10 +60,9 @@ public final class RecordingApi {
         return FileResponses.serve(request, audio.file(), audio.size(), audio.contentType(), headers);
     }
 
-    private Response link(Request request) {
-        String siteId = request.pathParam("siteId");
+    private Response link(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         String callId = request.pathParam("callId");
-        access.requireSite(request.bearerToken(), siteId);
         PlaybackLinks.Link link = recordings.link(siteId, callId);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("url", "/v1/sites/" + segment(siteId) + "/calls/" + segment(callId) + "/recording?access="

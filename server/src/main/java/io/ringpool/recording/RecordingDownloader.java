@@ -1,5 +1,6 @@
 package io.ringpool.recording;
 
+import io.ringpool.outbound.AddressPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>Every URL, the first and each redirect's, must be http(s) and resolve only to addresses the
- *       {@link AddressGuard} allows; redirects are followed here (at most {@link #MAX_REDIRECTS}),
+ *       outbound {@link AddressPolicy} allows (the one webhooks and uploads use); redirects are followed here (at most {@link #MAX_REDIRECTS}),
  *       never by the client, so none can lead to loopback or private addresses.</li>
  *   <li>Credentials go only to the origin they were given for: a provider that redirects to
  *       pre-signed storage does not receive them.</li>
@@ -30,9 +31,11 @@ import java.util.Objects;
  * </ul>
  * Outcomes are values: {@link Fetched} or {@link Failed}, which says whether trying again may help.
  *
- * <p>Gap, until the outbox's client lands: {@code java.net.http} resolves the name again when it
- * connects, so a name that changes its answer between the check and the connect (DNS rebinding)
- * is not caught here; the outbox's client connects to the checked address itself.
+ * <p>Gap: {@code java.net.http} resolves the name again when it connects, so a name that changes
+ * its answer between the check and the connect (DNS rebinding) is not caught here. The outbox's
+ * {@code outbound.OutboundHttp} connects to the checked address, but reads the whole body into
+ * memory (recordings are up to {@code recordings.maxMegabytes}) and has no streaming sink, so it
+ * is not used here yet.
  */
 final class RecordingDownloader {
     static final int MAX_REDIRECTS = 5;
@@ -46,11 +49,11 @@ final class RecordingDownloader {
     record Failed(String reason, boolean retryable) implements Outcome {}
 
     private final HttpClient client;
-    private final AddressGuard guard;
+    private final AddressPolicy guard;
     private final long maxBytes;
     private final Duration timeout;
 
-    RecordingDownloader(AddressGuard guard, long maxBytes, Duration timeout) {
+    RecordingDownloader(AddressPolicy guard, long maxBytes, Duration timeout) {
         this.guard = guard;
         this.maxBytes = maxBytes;
         this.timeout = timeout;
@@ -63,6 +66,16 @@ final class RecordingDownloader {
      * @param target        a temporary file to write into (left for the caller to remove on failure)
      */
     Outcome fetch(URI url, String authorization, Path target) throws InterruptedException {
+        return fetch(new ProviderRecordingApis.FirstRequest("GET", url, null, authorization), target);
+    }
+
+    /**
+     * As {@link #fetch(URI, String, Path)}, starting with {@code first}: a POST with a form body
+     * (Mango's recording query) is sent once; every redirect after it is a GET.
+     */
+    Outcome fetch(ProviderRecordingApis.FirstRequest first, Path target) throws InterruptedException {
+        URI url = first.url();
+        String authorization = first.authorization();
         URI current = url;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
@@ -70,14 +83,19 @@ final class RecordingDownloader {
                 return new Failed("not an http(s) URL: " + redact(current), false);
             }
             try {
-                if (guard.permitted(current.getHost()) == null) {
+                if (!permitted(current.getHost())) {
                     return new Failed("address_refused " + current.getHost() + (hop > 0 ? " (redirect)" : ""), false);
                 }
             } catch (UnknownHostException e) {
                 return new Failed("unknown host " + current.getHost(), true);
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeout).GET()
-                    .header("Accept", "audio/*");
+            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeout).header("Accept", "audio/*");
+            if (hop == 0 && "POST".equals(first.method())) {
+                request.header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(first.formBody(), java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                request.GET();
+            }
             if (authorization != null && sameOrigin(url, current)) {
                 request.header("Authorization", authorization);
             }
@@ -118,6 +136,43 @@ final class RecordingDownloader {
         return new Failed("more than " + MAX_REDIRECTS + " redirects", false);
     }
 
+    /** A small JSON answer of a provider API (no redirects followed), or why there is none. */
+    record JsonAnswer(byte[] body, Failed failed) {}
+
+    /** Longest provider API answer read, bytes: a link and a status, never more than a few hundred. */
+    static final int MAX_JSON_BYTES = 64 * 1024;
+
+    /** GETs a provider API's JSON answer with the same address checks; redirects are refused. */
+    JsonAnswer fetchJson(URI url, String authorization) throws InterruptedException {
+        try {
+            if (url.getHost() == null || !permitted(url.getHost())) {
+                return new JsonAnswer(null, new Failed("address_refused " + url.getHost(), false));
+            }
+        } catch (UnknownHostException e) {
+            return new JsonAnswer(null, new Failed("unknown host " + url.getHost(), true));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET().header("Accept", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                int status = response.statusCode();
+                if (status != 200) {
+                    return new JsonAnswer(null, new Failed("api http " + status, status >= 500 || status == 408 || status == 429));
+                }
+                byte[] bytes = body.readNBytes(MAX_JSON_BYTES + 1);
+                if (bytes.length > MAX_JSON_BYTES) {
+                    return new JsonAnswer(null, new Failed("api answer too large", false));
+                }
+                return new JsonAnswer(bytes, null);
+            }
+        } catch (IOException e) {
+            return new JsonAnswer(null, new Failed("io " + e.getClass().getSimpleName() + " " + Objects.toString(e.getMessage(), ""), true));
+        }
+    }
+
     private Outcome copy(InputStream body, Path target, String mediaType) throws IOException {
         MessageDigest digest = RecordingFiles.sha256();
         long total = 0;
@@ -136,6 +191,12 @@ final class RecordingDownloader {
             return new Failed("empty body", true);
         }
         return new Fetched(target, HexFormat.of().formatHex(digest.digest()), total, mediaType);
+    }
+
+    /** Every address the host resolves to may be reached (the outbound policy shared with webhooks and uploads). */
+    private boolean permitted(String host) throws UnknownHostException {
+        AddressPolicy.Verdict verdict = guard.resolve(host);
+        return !verdict.anyRefused() && !verdict.allowed().isEmpty();
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -69,12 +69,23 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
     private final RecordingSettingsStore settings;
     private final RecordingFiles files;
     private final RecordingDownloader downloader;
+    private final ProviderRecordingApis providerApis;
     private final PlaybackLinks links;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
     public RecordingService(Database db, SiteRegistry sites, Path dataDir, RingpoolConfig.Recordings config, byte[] linkKey,
             Clock clock, MeterRegistry registry) {
+        this(db, sites, dataDir, config, linkKey, clock, registry, (site, provider, field) -> java.util.Optional.empty());
+    }
+
+    /**
+     * @param providerSettings a site's provider setting ({@code (siteId, provider, field)}), for the
+     *                         providers whose recordings are fetched through their APIs (Mango, Zadarma)
+     */
+    public RecordingService(Database db, SiteRegistry sites, Path dataDir, RingpoolConfig.Recordings config, byte[] linkKey,
+            Clock clock, MeterRegistry registry, ProviderSettingLookup providerSettings) {
+        this.providerApis = new ProviderRecordingApis(providerSettings);
         this.db = db;
         this.sites = sites;
         this.clock = clock;
@@ -82,7 +93,7 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
         this.config = config;
         this.settings = new RecordingSettingsStore(db);
         this.files = new RecordingFiles(dataDir);
-        this.downloader = new RecordingDownloader(new AddressGuard(config.fetchAllow()), config.maxBytes(), config.fetchTimeout());
+        this.downloader = new RecordingDownloader(new io.ringpool.outbound.AddressPolicy(config.fetchAllow()), config.maxBytes(), config.fetchTimeout());
         this.links = new PlaybackLinks(linkKey, clock);
         this.worker = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-recordings").daemon(true).unstarted(r));
@@ -112,8 +123,7 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
             return;
         }
         String url = call.recordingUrl();
-        if (!url.toLowerCase(Locale.ROOT).matches("https?://.+")) {
-            // Provider references (mango-recording:…, zadarma-recording:…) need the provider's API; not fetched yet.
+        if (!url.toLowerCase(Locale.ROOT).matches("https?://.+") && !ProviderRecordingApis.isReference(url)) {
             return;
         }
         store.enqueue(c, call.siteId(), call.callId(), call.provider(), url, now);
@@ -181,6 +191,30 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
     }
 
     private void fetchOne(RecordingStore.Row row) throws InterruptedException {
+        if (ProviderRecordingApis.isReference(row.sourceUrl())) {
+            Path temp = null;
+            try {
+                temp = files.temporary();
+                RecordingDownloader.Outcome outcome = row.sourceUrl().startsWith(ProviderRecordingApis.MANGO_PREFIX)
+                        ? providerApis.mango(row.siteId(), row.sourceUrl(), downloader, temp)
+                        : providerApis.zadarma(row.siteId(), row.sourceUrl(), downloader, temp);
+                switch (outcome) {
+                    case RecordingDownloader.Failed f -> failed(row, f);
+                    case RecordingDownloader.Fetched f -> keep(row, f);
+                }
+            } catch (IOException e) {
+                failed(row, new RecordingDownloader.Failed("local io " + e, true));
+            } finally {
+                if (temp != null) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException ignored) {
+                        // tmp/ is only ours; a leftover is harmless
+                    }
+                }
+            }
+            return;
+        }
         URI url;
         try {
             url = URI.create(fetchUrl(row.provider(), row.sourceUrl()));

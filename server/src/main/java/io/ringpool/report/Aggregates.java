@@ -24,7 +24,8 @@ final class Aggregates {
     private Aggregates() {}
 
     /** Sort keys of grouped reports besides the group-by fields themselves. */
-    static final List<String> METRICS = List.of("visits", "calls", "uniqueCalls", "targetCalls", "uniqueTargetCalls", "conversion");
+    static final List<String> METRICS = List.of("visits", "calls", "uniqueCalls", "targetCalls", "uniqueTargetCalls", "conversion",
+            "leads", "uniqueLeads", "contacts");
 
     /** Counters of one group. */
     static final class Counts {
@@ -34,6 +35,9 @@ final class Aggregates {
         long unique;
         long target;
         long uniqueTarget;
+        long leads;
+        long uniqueLeads;
+        long contacts;
 
         Counts(int[] codes) {
             this.codes = codes;
@@ -44,6 +48,12 @@ final class Aggregates {
             unique += (flags & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
             target += (flags & SiteFacts.FLAG_TARGET) != 0 ? 1 : 0;
             uniqueTarget += (flags & SiteFacts.FLAG_UNIQUE_TARGET) != 0 ? 1 : 0;
+        }
+
+        void addLead(int flags, boolean opensContact) {
+            leads++;
+            uniqueLeads += (flags & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
+            contacts += opensContact ? 1 : 0;
         }
 
         Double conversion() {
@@ -58,6 +68,9 @@ final class Aggregates {
             m.put("targetCalls", target);
             m.put("uniqueTargetCalls", uniqueTarget);
             m.put("conversion", conversion());
+            m.put("leads", leads);
+            m.put("uniqueLeads", uniqueLeads);
+            m.put("contacts", contacts);
             return m;
         }
 
@@ -68,6 +81,9 @@ final class Aggregates {
                 case "uniqueCalls" -> unique;
                 case "targetCalls" -> target;
                 case "uniqueTargetCalls" -> uniqueTarget;
+                case "leads" -> leads;
+                case "uniqueLeads" -> uniqueLeads;
+                case "contacts" -> contacts;
                 default -> conversion();
             };
         }
@@ -79,12 +95,14 @@ final class Aggregates {
     }
 
     /**
-     * Visits and calls grouped by {@code groupBy}, the traffic-source fields credited by {@code model}.
-     * A call credits its attributed visit's history; a call without a visit (static number, none)
-     * keeps its own fields.
+     * Visits, calls and leads grouped by {@code groupBy}, the traffic-source fields credited by
+     * {@code model}. A call or lead credits its attributed visit's history; one without a visit
+     * (static number, none, a contact without a visit) keeps its own fields. {@code contacts} counts
+     * the calls and leads that open a person's contact window of {@code uniquenessDays}.
      */
     static Map<String, Object> grouped(SiteFacts f, ReportRange range, Model model, List<Dimension> groupBy, String sort,
-            boolean ascending, int limit) {
+            boolean ascending, int limit, int uniquenessDays) {
+        ContactWindow.Firsts firsts = f.contacts(uniquenessDays);
         int n = groupBy.size();
         int[] dims = new int[n];
         boolean modelMatters = false;
@@ -130,8 +148,26 @@ final class Aggregates {
                 boolean moved = c >= 0 && c != v && groupBy.get(k).trafficSource();
                 codes[k] = moved ? f.vDim[dims[k]][c] : f.cDim[dims[k]][j];
             }
-            group(codes, radix, packed, wide, groups).addCall(f.cFlags[j]);
+            Counts g = group(codes, radix, packed, wide, groups);
+            g.addCall(f.cFlags[j]);
             totals.addCall(f.cFlags[j]);
+            if (firsts.calls()[j]) {
+                g.contacts++;
+                totals.contacts++;
+            }
+        }
+        for (int k = 0; k < f.leads; k++) {
+            if (!range.contains(f.lStart[k]) || f.isSpam(k)) {
+                continue;
+            }
+            int v = effective == Model.LAST_CLICK ? -1 : f.visitOfLead(k);
+            int c = v < 0 ? -1 : effective.credited(f, v);
+            for (int q = 0; q < n; q++) {
+                boolean moved = c >= 0 && c != v && groupBy.get(q).trafficSource();
+                codes[q] = moved ? f.vDim[dims[q]][c] : f.lDim[dims[q]][k];
+            }
+            group(codes, radix, packed, wide, groups).addLead(f.lFlags[k], firsts.leads()[k]);
+            totals.addLead(f.lFlags[k], firsts.leads()[k]);
         }
 
         Comparator<Counts> order = comparator(sort, groupBy, f);
@@ -203,6 +239,9 @@ final class Aggregates {
             case "uniqueCalls" -> Comparator.comparingLong(c -> c.unique);
             case "targetCalls" -> Comparator.comparingLong(c -> c.target);
             case "uniqueTargetCalls" -> Comparator.comparingLong(c -> c.uniqueTarget);
+            case "leads" -> Comparator.comparingLong(c -> c.leads);
+            case "uniqueLeads" -> Comparator.comparingLong(c -> c.uniqueLeads);
+            case "contacts" -> Comparator.comparingLong(c -> c.contacts);
             case "conversion" -> Comparator.comparing(Counts::conversion, Comparator.nullsFirst(Comparator.naturalOrder()));
             default -> Comparator.comparingLong(c -> c.calls);
         };
@@ -253,7 +292,7 @@ final class Aggregates {
         }
     }
 
-    /** Visits and calls by ISO weekday (rows, Monday first) × hour (columns) in the site's zone. */
+    /** Visits, calls and leads by ISO weekday (rows, Monday first) × hour (columns) in the site's zone. */
     static Map<String, Object> weekdayHour(SiteFacts f, ReportRange range) {
         long[][] visits = new long[7][24];
         long[][] calls = new long[7][24];
@@ -282,6 +321,15 @@ final class Aggregates {
                 }
             }
         }
+        long[][] leads = new long[7][24];
+        long totalLeads = 0;
+        for (int k = 0; k < f.leads; k++) {
+            long t = f.lStart[k];
+            if (range.contains(t) && !f.isSpam(k)) {
+                leads[clock.weekday(t) - 1][clock.hour(t)]++;
+                totalLeads++;
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("weekdays", List.of("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"));
         out.put("hours", java.util.stream.IntStream.range(0, 24).boxed().toList());
@@ -290,10 +338,12 @@ final class Aggregates {
         out.put("targetCalls", target);
         out.put("visits", visits);
         out.put("totalCalls", total);
+        out.put("leads", leads);
+        out.put("totalLeads", totalLeads);
         return out;
     }
 
-    /** Visits and calls per day (site time) by channel, credited by {@code model}. */
+    /** Visits, calls and leads per day (site time), calls and leads also by channel, credited by {@code model}. */
     static Map<String, Object> daily(SiteFacts f, ReportRange range, Model model) {
         LocalDate first = range.firstDay();
         int days = (int) ChronoUnit.DAYS.between(first, range.lastDay()) + 1;
@@ -334,6 +384,22 @@ final class Aggregates {
             int code = v < 0 ? f.cDim[channel][j] : f.vDim[channel][model.credited(f, v)];
             callsByChannel.computeIfAbsent(code, k -> new long[days])[d]++;
         }
+        long[] leads = new long[days];
+        Map<Integer, long[]> leadsByChannel = new HashMap<>();
+        for (int k = 0; k < f.leads; k++) {
+            long t = f.lStart[k];
+            if (!range.contains(t) || f.isSpam(k)) {
+                continue;
+            }
+            int d = (int) (clock.epochDay(t) - firstEpochDay);
+            if (d < 0 || d >= days) {
+                continue;
+            }
+            leads[d]++;
+            int v = model == Model.LAST_CLICK ? -1 : f.visitOfLead(k);
+            int code = v < 0 ? f.lDim[channel][k] : f.vDim[channel][model.credited(f, v)];
+            leadsByChannel.computeIfAbsent(code, x -> new long[days])[d]++;
+        }
         List<String> dayList = new ArrayList<>(days);
         for (int d = 0; d < days; d++) {
             dayList.add(first.plusDays(d).toString());
@@ -345,6 +411,8 @@ final class Aggregates {
         out.put("targetCalls", target);
         out.put("callsByChannel", byName(f, channel, callsByChannel));
         out.put("visitsByChannel", byName(f, channel, visitsByChannel));
+        out.put("leads", leads);
+        out.put("leadsByChannel", byName(f, channel, leadsByChannel));
         return out;
     }
 
@@ -355,84 +423,113 @@ final class Aggregates {
     }
 
     /**
-     * Multichannel sequences: for each call with a known visit, the visitor's visits within the
-     * 90-day look-back up to and including that visit, each labelled "medium source" ("direct" for
-     * direct visits), runs of the same label collapsed to "label ×n".
+     * Multichannel sequences: for each call and each lead with a known visit, the visitor's visits
+     * within the 90-day look-back up to and including that visit, each labelled "medium source"
+     * ("direct" for direct visits), runs of the same label collapsed to "label ×n". Rows are ordered
+     * by calls + leads, then visitors, then the path.
      */
     static Map<String, Object> paths(SiteFacts f, ReportRange range, int limit) {
-        record PathCounts(List<Map<String, Object>> steps, long[] calls, Set<Long> visitors) {}
+        record PathCounts(List<Map<String, Object>> steps, long[] counts, Set<Long> visitors) {}
         Map<String, PathCounts> byPath = new HashMap<>();
-        long withoutVisit = 0;
-        long total = 0;
-        int source = Dimension.SOURCE.ordinal();
-        int medium = Dimension.MEDIUM.ordinal();
-        int channel = Dimension.CHANNEL.ordinal();
+        long callsWithoutVisit = 0;
+        long calls = 0;
+        long leadsWithoutVisit = 0;
+        long leads = 0;
         List<String> labels = new ArrayList<>();
-        for (int j = 0; j < f.calls; j++) {
-            if (!range.contains(f.cStart[j])) {
+        for (int e = 0; e < f.calls + f.leads; e++) {
+            boolean call = e < f.calls;
+            int k = e - f.calls;
+            long t = call ? f.cStart[e] : f.lStart[k];
+            if (!range.contains(t) || (!call && f.isSpam(k))) {
                 continue;
             }
-            total++;
-            int v = f.visitOfCall(j);
+            int v = call ? f.visitOfCall(e) : f.visitOfLead(k);
+            if (call) {
+                calls++;
+                callsWithoutVisit += v < 0 ? 1 : 0;
+            } else {
+                leads++;
+                leadsWithoutVisit += v < 0 ? 1 : 0;
+            }
             if (v < 0) {
-                withoutVisit++;
                 continue;
             }
-            labels.clear();
-            for (int u = v; u >= 0 && f.vStart[v] - f.vStart[u] <= SiteFacts.LOOKBACK_MILLIS; u = f.vPrev[u]) {
-                labels.add(label(f.dicts[medium].value(f.vDim[medium][u]), f.dicts[source].value(f.vDim[source][u]),
-                        f.isDirect(u), f.dicts[channel].value(f.vDim[channel][u])));
-                if (labels.size() > 200) {
-                    break;
-                }
-            }
-            java.util.Collections.reverse(labels);
             List<Map<String, Object>> steps = new ArrayList<>();
-            StringBuilder path = new StringBuilder();
-            for (int k = 0; k < labels.size(); ) {
-                int run = 1;
-                while (k + run < labels.size() && labels.get(k + run).equals(labels.get(k))) {
-                    run++;
-                }
-                if (path.length() > 0) {
-                    path.append(" → ");
-                }
-                path.append(labels.get(k));
-                if (run > 1) {
-                    path.append(" ×").append(run);
-                }
-                Map<String, Object> step = new LinkedHashMap<>();
-                step.put("label", labels.get(k));
-                step.put("visits", run);
-                steps.add(step);
-                k += run;
+            String path = path(f, v, labels, steps);
+            // counts: calls, targetCalls, uniqueCalls, leads, uniqueLeads
+            PathCounts counts = byPath.computeIfAbsent(path, p -> new PathCounts(steps, new long[5], new HashSet<>()));
+            if (call) {
+                counts.counts()[0]++;
+                counts.counts()[1] += (f.cFlags[e] & SiteFacts.FLAG_TARGET) != 0 ? 1 : 0;
+                counts.counts()[2] += (f.cFlags[e] & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
+                counts.visitors().add(f.cVisitor[e]);
+            } else {
+                counts.counts()[3]++;
+                counts.counts()[4] += (f.lFlags[k] & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
+                counts.visitors().add(f.lVisitor[k]);
             }
-            PathCounts counts = byPath.computeIfAbsent(path.toString(), p -> new PathCounts(steps, new long[3], new HashSet<>()));
-            counts.calls()[0]++;
-            counts.calls()[1] += (f.cFlags[j] & SiteFacts.FLAG_TARGET) != 0 ? 1 : 0;
-            counts.calls()[2] += (f.cFlags[j] & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
-            counts.visitors().add(f.cVisitor[j]);
         }
         List<Map.Entry<String, PathCounts>> sorted = new ArrayList<>(byPath.entrySet());
-        sorted.sort(Comparator.comparingLong((Map.Entry<String, PathCounts> e) -> -e.getValue().calls()[0])
-                .thenComparing(e -> -e.getValue().visitors().size()).thenComparing(Map.Entry::getKey));
+        sorted.sort(Comparator.comparingLong((Map.Entry<String, PathCounts> x) -> -(x.getValue().counts()[0] + x.getValue().counts()[3]))
+                .thenComparing(x -> -x.getValue().visitors().size()).thenComparing(Map.Entry::getKey));
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map.Entry<String, PathCounts> e : sorted.subList(0, Math.min(limit, sorted.size()))) {
+        for (Map.Entry<String, PathCounts> x : sorted.subList(0, Math.min(limit, sorted.size()))) {
+            long[] c = x.getValue().counts();
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("path", e.getKey());
-            row.put("steps", e.getValue().steps());
-            row.put("calls", e.getValue().calls()[0]);
-            row.put("targetCalls", e.getValue().calls()[1]);
-            row.put("uniqueCalls", e.getValue().calls()[2]);
-            row.put("visitors", e.getValue().visitors().size());
+            row.put("path", x.getKey());
+            row.put("steps", x.getValue().steps());
+            row.put("calls", c[0]);
+            row.put("targetCalls", c[1]);
+            row.put("uniqueCalls", c[2]);
+            row.put("leads", c[3]);
+            row.put("uniqueLeads", c[4]);
+            row.put("visitors", x.getValue().visitors().size());
             rows.add(row);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("rows", rows);
         out.put("totalRows", sorted.size());
-        out.put("calls", total);
-        out.put("callsWithoutVisit", withoutVisit);
+        out.put("calls", calls);
+        out.put("callsWithoutVisit", callsWithoutVisit);
+        out.put("leads", leads);
+        out.put("leadsWithoutVisit", leadsWithoutVisit);
         return out;
+    }
+
+    /** The path to visit {@code v} as text, its steps added to {@code steps}. */
+    private static String path(SiteFacts f, int v, List<String> labels, List<Map<String, Object>> steps) {
+        int source = Dimension.SOURCE.ordinal();
+        int medium = Dimension.MEDIUM.ordinal();
+        int channel = Dimension.CHANNEL.ordinal();
+        labels.clear();
+        for (int u = v; u >= 0 && f.vStart[v] - f.vStart[u] <= SiteFacts.LOOKBACK_MILLIS; u = f.vPrev[u]) {
+            labels.add(label(f.dicts[medium].value(f.vDim[medium][u]), f.dicts[source].value(f.vDim[source][u]),
+                    f.isDirect(u), f.dicts[channel].value(f.vDim[channel][u])));
+            if (labels.size() > 200) {
+                break;
+            }
+        }
+        java.util.Collections.reverse(labels);
+        StringBuilder path = new StringBuilder();
+        for (int k = 0; k < labels.size(); ) {
+            int run = 1;
+            while (k + run < labels.size() && labels.get(k + run).equals(labels.get(k))) {
+                run++;
+            }
+            if (path.length() > 0) {
+                path.append(" → ");
+            }
+            path.append(labels.get(k));
+            if (run > 1) {
+                path.append(" ×").append(run);
+            }
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("label", labels.get(k));
+            step.put("visits", run);
+            steps.add(step);
+            k += run;
+        }
+        return path.toString();
     }
 
     /** "medium source" as Calltouch writes a step: "cpc google", "organic yandex", "direct". */

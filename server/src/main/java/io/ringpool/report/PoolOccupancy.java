@@ -63,17 +63,24 @@ final class PoolOccupancy {
         return out;
     }
 
+    /**
+     * Exhaustions over {@code [from, to)} by minute: {@code {minuteAt, count, of which untracked}},
+     * in time order. They are stored counted per minute (V70), so a bucket shorter than a minute
+     * gets its minute's whole count at the minute's start.
+     */
     static List<long[]> exhaustions(Connection c, String siteId, String poolId, long from, long to) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT at, outcome FROM pool_exhaustions WHERE pool_id = ? AND site_id = ? AND at >= ? AND at < ? ORDER BY at")) {
+                "SELECT minute_at, SUM(exhaustions), SUM(CASE WHEN outcome = 'untracked' THEN exhaustions ELSE 0 END) "
+                        + "FROM pool_exhaustion_counts WHERE pool_id = ? AND site_id = ? AND minute_at >= ? AND minute_at < ? "
+                        + "GROUP BY minute_at ORDER BY minute_at")) {
             ps.setString(1, poolId);
             ps.setString(2, siteId);
-            ps.setLong(3, from);
+            ps.setLong(3, from - Math.floorMod(from, 60_000L));
             ps.setLong(4, to);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new long[] {rs.getLong(1), "untracked".equals(rs.getString(2)) ? 1 : 0});
+                    out.add(new long[] {Math.max(from, rs.getLong(1)), rs.getLong(2), rs.getLong(3)});
                 }
             }
         }
@@ -168,8 +175,8 @@ final class PoolOccupancy {
             }
             long bucketExhaustions = 0;
             while (x < exhaustions.size() && exhaustions.get(x)[0] < bucketEnd) {
-                bucketExhaustions++;
-                untracked += exhaustions.get(x)[1];
+                bucketExhaustions += exhaustions.get(x)[1];
+                untracked += exhaustions.get(x)[2];
                 x++;
             }
             totalExhaustions += bucketExhaustions;

@@ -1,12 +1,14 @@
 package io.ringpool.report;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,24 +37,26 @@ public final class ReportApi {
     private static final Map<String, Boolean> ASCENDING = new TreeMap<>(Map.of("asc", true, "desc", false));
 
     private final ReportService reports;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public ReportApi(ReportService reports, SiteAccess access) {
+    public ReportApi(ReportService reports, AccessApi access) {
         this.reports = reports;
         this.access = access;
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/reports/sources", r -> grouped(r, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM)));
-        router.get("/v1/sites/{siteId}/reports/devices", r -> grouped(r, DEVICE_FIELDS, List.of(Dimension.DEVICE)));
-        router.get("/v1/sites/{siteId}/reports/time", this::time);
-        router.get("/v1/sites/{siteId}/reports/daily", this::daily);
-        router.get("/v1/sites/{siteId}/reports/paths", this::paths);
-        router.get("/v1/sites/{siteId}/reports/pools", this::pools);
+        router.get("/v1/sites/{siteId}/reports/sources", access.site(Permission.REPORTS,
+                (r, g) -> grouped(r, g, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM))));
+        router.get("/v1/sites/{siteId}/reports/devices", access.site(Permission.REPORTS,
+                (r, g) -> grouped(r, g, DEVICE_FIELDS, List.of(Dimension.DEVICE))));
+        router.get("/v1/sites/{siteId}/reports/time", access.site(Permission.REPORTS, this::time));
+        router.get("/v1/sites/{siteId}/reports/daily", access.site(Permission.REPORTS, this::daily));
+        router.get("/v1/sites/{siteId}/reports/paths", access.site(Permission.REPORTS, this::paths));
+        router.get("/v1/sites/{siteId}/reports/pools", access.site(Permission.REPORTS, this::pools));
     }
 
-    private Response grouped(Request request, Set<Dimension> allowed, List<Dimension> defaults) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response grouped(Request request, SiteGrant grant, Set<Dimension> allowed, List<Dimension> defaults) {
+        Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
         ReportRange range = range(q, site);
         List<Dimension> groupBy = groupBy(q.list("groupBy", Dimension.COUNT), allowed, defaults);
@@ -69,26 +73,26 @@ public final class ReportApi {
                 q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT)));
     }
 
-    private Response time(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response time(Request request, SiteGrant grant) {
+        Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to"));
         return Response.json(200, reports.time(site, range(q, site)));
     }
 
-    private Response daily(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response daily(Request request, SiteGrant grant) {
+        Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "model"));
         return Response.json(200, reports.daily(site, range(q, site), model(q)));
     }
 
-    private Response paths(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response paths(Request request, SiteGrant grant) {
+        Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "limit"));
         return Response.json(200, reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT)));
     }
 
-    private Response pools(Request request) {
-        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
+    private Response pools(Request request, SiteGrant grant) {
+        Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "bucketMinutes"));
         ReportRange range = range(q, site);
         long span = range.to() - range.from();

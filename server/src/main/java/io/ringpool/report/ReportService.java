@@ -87,7 +87,7 @@ public final class ReportService {
                     SiteFacts f = factsOf(siteId);
                     synchronized (f) {
                         db.read(c -> f.refresh(c, nowMillis()));
-                        LOG.info("report_facts_loaded site={} visits={} calls={} millis={}", siteId, f.visits, f.calls,
+                        LOG.info("report_facts_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
                 } catch (RuntimeException e) {
@@ -117,9 +117,12 @@ public final class ReportService {
 
     Map<String, Object> sources(Site site, ReportRange range, Model model, List<Dimension> groupBy, String sort,
             boolean ascending, int limit) {
-        String key = "sources|" + range.cacheKey() + "|" + model + "|" + groupBy + "|" + sort + "|" + ascending + "|" + limit;
-        return cached(site, key, f -> withRange(range, Map.of("model", model.wireName()),
-                Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit)));
+        // The contact window is a site setting the facts' version does not follow, so it is part of the key.
+        int uniquenessDays = site.settings().uniquenessDays();
+        String key = "sources|" + range.cacheKey() + "|" + model + "|" + groupBy + "|" + sort + "|" + ascending + "|" + limit + "|"
+                + uniquenessDays;
+        return cached(site, key, f -> withRange(range, Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
+                Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays)));
     }
 
     Map<String, Object> time(Site site, ReportRange range) {

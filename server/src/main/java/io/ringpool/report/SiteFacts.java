@@ -30,7 +30,8 @@ import java.util.Map;
  * calls (unique, target) without touching their {@code updated_at}, so all of that caller's calls
  * are re-read. Both are index range reads. Rows already held are recognised (visits by session id
  * along the visitor's chain, calls by call id) and only real changes bump {@link #version()}, which
- * is part of every cached report's key. So a cached report is served only while no visit or call
+ * is part of every cached report's key. Leads are read the same way, by their own
+ * {@code updated_at} (which moves on every change of a lead row). So a cached report is served only while no visit or call
  * that could change it has arrived, on this node or another, and no write path has to call us.
  *
  * <p>Visit source fields never change after the insert; a call's fields may, and are replaced.
@@ -50,6 +51,8 @@ final class SiteFacts {
     static final int FLAG_TARGET = 2;
     static final int FLAG_UNIQUE_TARGET = 4;
     static final int FLAG_ANSWERED = 8;
+    /** A lead the marketer marked spam: kept in the lead log, left out of every report. */
+    static final int FLAG_SPAM = 16;
 
     final String siteId;
     private final Dialect dialect;
@@ -77,8 +80,28 @@ final class SiteFacts {
     long[] cSid = new long[256];
     byte[] cFlags = new byte[256];
     int[][] cDim = new int[Dimension.COUNT][256];
+    /** The caller as a person key: a hash of the valid E.164 number, 0 when not valid (or erased). */
+    long[] cPhone = new long[256];
     private final Map<String, Integer> callSlots = new HashMap<>();
     private long callWatermark = Long.MIN_VALUE;
+
+    // Leads (forms, callback requests, ...), one slot per lead id; a merged duplicate is one lead.
+    int leads;
+    long[] lStart = new long[256];
+    long[] lVisitor = new long[256];
+    long[] lSid = new long[256];
+    /** Person keys: hashes of the valid phone and e-mail (0 when none); a phone hashes as a caller does. */
+    long[] lPhone = new long[256];
+    long[] lEmail = new long[256];
+    byte[] lFlags = new byte[256];
+    int[][] lDim = new int[Dimension.COUNT][256];
+    private final Map<String, Integer> leadSlots = new HashMap<>();
+    private long leadWatermark = Long.MIN_VALUE;
+
+    /** Which calls and leads open a contact window, for the last (version, period) asked; see {@link #contacts}. */
+    private ContactWindow.Firsts contactFirsts;
+    private long contactVersion = -1;
+    private int contactPeriodDays = -1;
 
     private long version;
     private boolean loaded;
@@ -122,6 +145,7 @@ final class SiteFacts {
         long previous = lastRefreshAt;
         refreshVisits(c, previous);
         refreshCalls(c, previous);
+        refreshLeads(c, previous);
         lastRefreshAt = now;
         if (!loaded) {
             loaded = true;
@@ -196,7 +220,8 @@ final class SiteFacts {
     }
 
     private static final String CALL_COLUMNS = "call_id, started_at, visitor_id, session_id, is_unique, target, unique_target, "
-            + "answered, updated_at, source, medium, campaign, term, content, channel, landing_page, device_type, browser, os";
+            + "answered, updated_at, source, medium, campaign, term, content, channel, landing_page, device_type, browser, os, "
+            + "caller, caller_valid";
 
     private void refreshCalls(Connection c, long previousRefresh) throws SQLException {
         if (callWatermark == Long.MIN_VALUE) {
@@ -253,6 +278,8 @@ final class SiteFacts {
         }
         long visitor = visitorId == null ? 0 : hash(visitorId);
         long sid = sessionId == null ? 0 : hash(sessionId);
+        String caller = rs.getString(10 + Dimension.COUNT);
+        long phone = rs.getBoolean(11 + Dimension.COUNT) && caller != null ? hash("p:" + caller) : 0;
         Integer existing = callSlots.get(callId);
         int j;
         if (existing == null) {
@@ -264,7 +291,7 @@ final class SiteFacts {
             calls++;
         } else {
             j = existing;
-            boolean same = cStart[j] == start && cVisitor[j] == visitor && cSid[j] == sid && cFlags[j] == flags;
+            boolean same = cStart[j] == start && cVisitor[j] == visitor && cSid[j] == sid && cFlags[j] == flags && cPhone[j] == phone;
             for (int d = 0; same && d < Dimension.COUNT; d++) {
                 same = cDim[d][j] == dims[d];
             }
@@ -276,10 +303,117 @@ final class SiteFacts {
         cVisitor[j] = visitor;
         cSid[j] = sid;
         cFlags[j] = (byte) flags;
+        cPhone[j] = phone;
         for (int d = 0; d < Dimension.COUNT; d++) {
             cDim[d][j] = dims[d];
         }
         version++;
+    }
+
+    private static final String LEAD_COLUMNS = "lead_id, at, visitor_id, session_id, is_unique, status, updated_at, source, medium, "
+            + "campaign, term, content, channel, landing_page, device_type, browser, os, phone, phone_valid, email, email_valid";
+
+    /**
+     * Leads whose row changed since the newest {@code updated_at} seen (minus the slack): a lead's
+     * {@code updated_at} moves on every change (a merged duplicate, a status, erasure,
+     * reclassification), so unlike calls no neighbours need re-reading.
+     */
+    private void refreshLeads(Connection c, long previousRefresh) throws SQLException {
+        if (leadWatermark == Long.MIN_VALUE) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ?")) {
+                ps.setString(1, siteId);
+                readLeads(ps);
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads" + hint("LEADS_SITE_UPDATED")
+                + " WHERE site_id = ? AND updated_at >= ?")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, (previousRefresh == Long.MAX_VALUE ? leadWatermark : previousRefresh) - SLACK_MILLIS);
+            readLeads(ps);
+        }
+    }
+
+    private void readLeads(PreparedStatement ps) throws SQLException {
+        ps.setFetchSize(5_000);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                upsertLead(rs);
+            }
+        }
+    }
+
+    private void upsertLead(ResultSet rs) throws SQLException {
+        String leadId = rs.getString(1);
+        long start = rs.getLong(2);
+        String visitorId = rs.getString(3);
+        String sessionId = rs.getString(4);
+        int flags = (rs.getBoolean(5) ? FLAG_UNIQUE : 0) | ("spam".equals(rs.getString(6)) ? FLAG_SPAM : 0);
+        leadWatermark = Math.max(leadWatermark, rs.getLong(7));
+        int[] dims = new int[Dimension.COUNT];
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            String value = rs.getString(8 + d);
+            dims[d] = dicts[d].code(d == Dimension.LANDING_PAGE.ordinal() ? withoutQuery(value) : value);
+        }
+        String phoneText = rs.getString(8 + Dimension.COUNT);
+        long phone = rs.getBoolean(9 + Dimension.COUNT) && phoneText != null ? hash("p:" + phoneText) : 0;
+        String emailText = rs.getString(10 + Dimension.COUNT);
+        long email = rs.getBoolean(11 + Dimension.COUNT) && emailText != null ? hash("e:" + emailText) : 0;
+        long visitor = visitorId == null ? 0 : hash(visitorId);
+        long sid = sessionId == null ? 0 : hash(sessionId);
+        Integer existing = leadSlots.get(leadId);
+        int k;
+        if (existing == null) {
+            k = leads;
+            if (k == lStart.length) {
+                growLeads();
+            }
+            leadSlots.put(leadId, k);
+            leads++;
+        } else {
+            k = existing;
+            boolean same = lStart[k] == start && lVisitor[k] == visitor && lSid[k] == sid && lFlags[k] == flags
+                    && lPhone[k] == phone && lEmail[k] == email;
+            for (int d = 0; same && d < Dimension.COUNT; d++) {
+                same = lDim[d][k] == dims[d];
+            }
+            if (same) {
+                return;
+            }
+        }
+        lStart[k] = start;
+        lVisitor[k] = visitor;
+        lSid[k] = sid;
+        lFlags[k] = (byte) flags;
+        lPhone[k] = phone;
+        lEmail[k] = email;
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            lDim[d][k] = dims[d];
+        }
+        version++;
+    }
+
+    boolean isSpam(int lead) {
+        return (lFlags[lead] & FLAG_SPAM) != 0;
+    }
+
+    /** The visit a lead was attributed to, or -1 (none, a contact without a visit, or a visit not read yet). */
+    int visitOfLead(int k) {
+        return lVisitor[k] == 0 || lSid[k] == 0 ? -1 : visitOf(lVisitor[k], lSid[k]);
+    }
+
+    /**
+     * Which calls and leads are a person's first contact within {@code periodDays} (0 = ever):
+     * computed over all the site's calls and leads (an earlier contact before a report's range still
+     * counts), then kept until the facts change or another period is asked for.
+     */
+    ContactWindow.Firsts contacts(int periodDays) {
+        if (contactFirsts == null || contactVersion != version || contactPeriodDays != periodDays) {
+            contactFirsts = ContactWindow.firsts(this, periodDays);
+            contactVersion = version;
+            contactPeriodDays = periodDays;
+        }
+        return contactFirsts;
     }
 
     /** The visit a call was attributed to, or -1 (static, none, or a visit not read yet). */
@@ -345,9 +479,23 @@ final class SiteFacts {
         }
     }
 
+    private void growLeads() {
+        int n = lStart.length * 2;
+        lStart = Arrays.copyOf(lStart, n);
+        lVisitor = Arrays.copyOf(lVisitor, n);
+        lSid = Arrays.copyOf(lSid, n);
+        lPhone = Arrays.copyOf(lPhone, n);
+        lEmail = Arrays.copyOf(lEmail, n);
+        lFlags = Arrays.copyOf(lFlags, n);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            lDim[d] = Arrays.copyOf(lDim[d], n);
+        }
+    }
+
     private void growCalls() {
         int n = cStart.length * 2;
         cStart = Arrays.copyOf(cStart, n);
+        cPhone = Arrays.copyOf(cPhone, n);
         cVisitor = Arrays.copyOf(cVisitor, n);
         cSid = Arrays.copyOf(cSid, n);
         cFlags = Arrays.copyOf(cFlags, n);

@@ -34,12 +34,4 @@ final class LiveSession {
     boolean tracked() {
         return lease != null;
     }
-
-    String visitorKey() {
-        return visitorKey(siteId, visitorId);
-    }
-
-    static String visitorKey(String siteId, String visitorId) {
-        return siteId + '\u0000' + visitorId;
-    }
 }

@@ -85,10 +85,29 @@ public final class SessionService {
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
     private final UserAgentCache userAgents = new UserAgentCache();
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, LiveSession> byVisitor = new ConcurrentHashMap<>();
+    /**
+     * Live sessions by site, then visitor id. Two levels rather than one key of site and visitor
+     * joined: the joined key was a new string per live session (~80 bytes of the ~650 a session
+     * took); these keys are the strings the session holds anyway.
+     */
+    private final Map<String, Map<String, LiveSession>> byVisitor = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
+    private final RefusalTally refusals = new RefusalTally();
+    private final int maxLiveSessions;
+
+    /**
+     * Heap given to each live session by default, in bytes: ~4× what one takes (measured 0.4-0.6 KB
+     * with its map entries, ids and rate-limit bucket, loadtest memory scenario), leaving the rest
+     * of the heap to pools, report facts and requests in flight.
+     */
+    static final long HEAP_BYTES_PER_LIVE_SESSION = 2_048;
+
+    /** One live session per {@link #HEAP_BYTES_PER_LIVE_SESSION} of the JVM's max heap (~500,000 with -Xmx1g). */
+    static int defaultMaxLiveSessions() {
+        return (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_LIVE_SESSION);
+    }
     private final Counter leaseConflicts;
     private final Counter leasesLost;
     private final LeaseRenewals renewals;
@@ -105,16 +124,19 @@ public final class SessionService {
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
         this(sites, pools, leasing, writer, db, clock,
                 new ScriptLimits(Map.of(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, sessionsPerIpPerMinute)), true, clock),
-                SessionCaps.DEFAULTS, registry, new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
+                SessionCaps.DEFAULTS, 0, registry, new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
     }
 
     /**
      * @param limits the site script's limits, shared with every script route (leads too)
      * @param caps   what one session may store
+     * @param maxLiveSessions live sessions this node keeps; past it new visits are answered untracked
+     *     with reason {@code capacity} and no session; 0 = {@link #defaultMaxLiveSessions()}
      */
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
-            io.ringpool.store.Database db, Clock clock, ScriptLimits limits, SessionCaps caps, MeterRegistry registry,
+            io.ringpool.store.Database db, Clock clock, ScriptLimits limits, SessionCaps caps, int maxLiveSessions, MeterRegistry registry,
             LeaseRenewals renewals, String nodeId, java.util.function.BooleanSupplier mayRenew) {
+        this.maxLiveSessions = maxLiveSessions > 0 ? maxLiveSessions : defaultMaxLiveSessions();
         this.renewals = renewals;
         this.nodeId = nodeId;
         this.mayRenew = mayRenew;
@@ -162,7 +184,7 @@ public final class SessionService {
                 if (lease != null) {
                     LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease, null, 0);
                     sessions.put(s.sessionId, s);
-                    byVisitor.put(s.visitorKey(), s);
+                    visitorsOf(s.siteId).put(s.visitorId, s);
                     renewals.renewed(s);
                 }
             }
@@ -197,6 +219,7 @@ public final class SessionService {
         UserAgentCache.Reading agent = userAgents.read(request.userAgent());
         if (agent.bot() || request.webdriver()) {
             botSessions.increment();
+            refusals.add(site.siteId(), "bot");
             return untrackedWithoutSession(settings, "bot", request.visitorId());
         }
         long now = clock.millis();
@@ -205,13 +228,20 @@ public final class SessionService {
         // Resuming a live session by visitor id hands out a number too: it takes the same token.
         if (limits.tryAcquire(ScriptLimits.Kind.START, site.siteId(), null, request.clientIp()) > 0) {
             count(site, false, "rate_limited");
+            refusals.add(site.siteId(), "rate_limited");
             return untrackedWithoutSession(settings, "rate_limited", visitorId);
         }
-        LiveSession existing = byVisitor.get(LiveSession.visitorKey(site.siteId(), visitorId));
+        LiveSession existing = visitorsOf(site.siteId()).get(visitorId);
         if (existing != null && isLive(existing, now)) {
             return resume(existing, request, settings, now);
         }
 
+        if (sessions.size() >= maxLiveSessions) {
+            // A clear, cheap refusal instead of an out-of-memory error: the page keeps its default number.
+            count(site, false, "capacity");
+            refusals.add(site.siteId(), "capacity");
+            return untrackedWithoutSession(settings, "capacity", visitorId);
+        }
         String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
         Device device = agent.device();
@@ -270,7 +300,7 @@ public final class SessionService {
             throw e;
         }
         sessions.put(session.sessionId, session);
-        byVisitor.put(session.visitorKey(), session);
+        visitorsOf(session.siteId).put(session.visitorId, session);
         count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
         return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
                 Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
@@ -281,7 +311,7 @@ public final class SessionService {
         long expires = now + settings.leaseTtl().toMillis();
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
         sessions.put(session.sessionId, session);
-        byVisitor.put(session.visitorKey(), session);
+        visitorsOf(session.siteId).put(session.visitorId, session);
         count(site, false, notLeased.reason());
         return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
                 Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
@@ -458,7 +488,11 @@ public final class SessionService {
     private void markOver(LiveSession s) {
         s.over = true;
         sessions.remove(s.sessionId, s);
-        byVisitor.remove(s.visitorKey(), s);
+        visitorsOf(s.siteId).remove(s.visitorId, s);
+    }
+
+    private Map<String, LiveSession> visitorsOf(String siteId) {
+        return byVisitor.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>());
     }
 
     private boolean isLive(LiveSession s, long now) {
@@ -518,6 +552,15 @@ public final class SessionService {
         if (value != null) {
             m.put(key, value.toLowerCase(Locale.ROOT));
         }
+    }
+
+    /** Logs the bot and rate-limit refusals counted since the last call, one line per site and reason (every minute). */
+    public int logRefusals() {
+        return refusals.flush();
+    }
+
+    public int maxLiveSessions() {
+        return maxLiveSessions;
     }
 
     /** The landing page and referrer as stored: only the query parameters Ringpool reads, cut to the cap. */

@@ -1,5 +1,9 @@
 package io.ringpool.site;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
@@ -22,24 +26,20 @@ public final class SiteApi {
             "queryParameters");
 
     private final SiteService service;
-    private final SiteAccess access;
+    private final AccessApi access;
+    private final AuditLog audit;
     private final List<SiteSection> sections;
     private final List<SiteFields> fields;
     private final Set<String> known;
 
-    public SiteApi(SiteService service, SiteAccess access) {
-        this(service, access, List.of());
-    }
-
-    /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
-    public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections) {
-        this(service, access, sections, List.of());
-    }
-
-    /** @param fields top-level settings owned by other capabilities (the recording settings) */
-    public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections, List<SiteFields> fields) {
+    /**
+     * @param sections parts of the settings owned by other capabilities (the telephony providers' settings)
+     * @param fields   top-level settings owned by other capabilities (the recording settings)
+     */
+    public SiteApi(SiteService service, AccessApi access, AuditLog audit, List<SiteSection> sections, List<SiteFields> fields) {
         this.service = service;
         this.access = access;
+        this.audit = audit;
         this.sections = List.copyOf(sections);
         this.fields = List.copyOf(fields);
         Set<String> all = new java.util.HashSet<>(FIELDS);
@@ -49,12 +49,21 @@ public final class SiteApi {
 
     public void routes(Router router) {
         router.post("/v1/sites", this::create);
-        router.get("/v1/sites/{siteId}", this::get);
-        router.patch("/v1/sites/{siteId}", this::patch);
+        router.get("/v1/sites/{siteId}", access.site(Permission.SITE_READ, this::get));
+        router.patch("/v1/sites/{siteId}", access.site(Permission.SITE_SETTINGS, this::patch));
     }
 
     private Response create(Request request) {
-        access.requireAdmin(request.bearerToken());
+        access.admin(request);
+        return Response.created(createSite(request));
+    }
+
+    /**
+     * Creates a site from a request body as {@code POST /v1/sites} takes it (settings, sections,
+     * fields of other capabilities) and describes it with its secrets, which are shown only now.
+     * The caller has checked who may.
+     */
+    public Map<String, Object> createSite(Request request) {
         SiteChanges given = changes(JsonBody.of(request), known);
         validateFields(request.body());
         SiteService.CreatedSite created = service.create(new NewSite(given));
@@ -62,21 +71,23 @@ public final class SiteApi {
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
-        return Response.created(out);
+        return out;
     }
 
-    private Response get(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
-        return Response.ok(describe(entry.site()));
+    private Response get(Request request, SiteGrant grant) {
+        return Response.ok(describe(grant.site()));
     }
 
-    private Response patch(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
-        SiteChanges changes = changes(JsonBody.of(request), known);
+    private Response patch(Request request, SiteGrant grant) {
+        JsonBody body = JsonBody.of(request);
+        SiteChanges changes = changes(body, known);
         validateFields(request.body());
-        SiteService.Authority authority = access.isAdmin(request.bearerToken()) ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
-        Site updated = service.update(entry.site().siteId(), changes, authority);
+        SiteService.Authority authority = grant.caller() instanceof io.ringpool.account.Caller.Operator
+                ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
+        Site updated = service.update(grant.siteId(), changes, authority);
         applySections(updated.siteId(), request.body());
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
+                "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
         return Response.ok(describe(updated));
     }
 
@@ -168,7 +179,7 @@ public final class SiteApi {
         return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
-    Map<String, Object> describe(Site site) {
+    public Map<String, Object> describe(Site site) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());

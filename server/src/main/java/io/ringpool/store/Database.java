@@ -6,6 +6,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.config.RingpoolConfig;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +24,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final boolean h2;
     private final Dialect dialect;
+    private final Path h2File;
+    private final H2Compactor compactor;
+
+    /** Live bytes one round of H2 compaction may rewrite (a round runs every half second; see H2Compactor). */
+    static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
+    /** Files smaller than this are left alone (their dead space does not matter). */
+    static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this.h2 = config.isH2();
@@ -55,6 +63,45 @@ public final class Database implements AutoCloseable {
             this.dataSource = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
+        }
+        this.h2File = h2 ? h2File(config.url()) : null;
+        this.compactor = h2 ? new H2Compactor(dataSource, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
+        io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, Database::sizeBytes).baseUnit("bytes")
+                .description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
+    }
+
+    /** The MVStore file of an H2 file URL ({@code jdbc:h2:file:PATH;…} or {@code jdbc:h2:PATH}), else null. */
+    static Path h2File(String url) {
+        String rest = url.substring("jdbc:h2:".length());
+        int semicolon = rest.indexOf(';');
+        if (semicolon >= 0) {
+            rest = rest.substring(0, semicolon);
+        }
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        } else if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) {
+            return null;
+        }
+        return Path.of(rest + ".mv.db");
+    }
+
+    /**
+     * Bytes the store takes on disk, -1 when unknown. For H2 the file (free space inside it
+     * included: that is what the disk holds); for PostgreSQL the database with its indexes and
+     * TOAST, as {@code pg_database_size} counts it.
+     */
+    public long sizeBytes() {
+        try {
+            if (h2) {
+                return h2File == null ? -1 : Files.size(h2File);
+            }
+            return read(c -> {
+                try (var s = c.createStatement(); var rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+                    return rs.next() ? rs.getLong(1) : -1L;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
@@ -116,6 +163,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             // statistics are an optimisation; the next round tries again
         }
+    }
+
+    /**
+     * One round of background compaction of the H2 file (see {@link H2Compactor}); nothing on
+     * PostgreSQL, whose autovacuum makes dead rows' space reusable. Returns whether pages were moved.
+     */
+    public boolean compactRound() {
+        return compactor != null && compactor.compactOnce();
     }
 
     /** True when a trivial query answers within a second. */

@@ -1,12 +1,14 @@
 package io.ringpool.upload;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.outbox.Outbox;
-import io.ringpool.site.SiteAccess;
 import io.ringpool.webhook.WebhookApi;
 import java.io.IOException;
 import java.util.Iterator;
@@ -23,29 +25,25 @@ import java.util.Map;
  */
 public final class DestinationApi {
     private final DestinationService destinations;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public DestinationApi(DestinationService destinations, SiteAccess access) {
+    public DestinationApi(DestinationService destinations, AccessApi access) {
         this.destinations = destinations;
         this.access = access;
     }
 
     public void routes(Router router) {
-        router.post("/v1/sites/{siteId}/destinations", this::create);
-        router.get("/v1/sites/{siteId}/destinations", this::list);
-        router.get("/v1/sites/{siteId}/destinations/{destinationId}", this::one);
-        router.delete("/v1/sites/{siteId}/destinations/{destinationId}", this::delete);
-        router.get("/v1/sites/{siteId}/destinations/{destinationId}/uploads", this::uploads);
-        router.get("/v1/sites/{siteId}/destinations/{destinationId}/deliveries", this::deliveries);
-        router.post("/v1/sites/{siteId}/destinations/{destinationId}/deliveries/{deliveryId}/retry", this::retry);
+        router.post("/v1/sites/{siteId}/destinations", access.site(Permission.WEBHOOKS, this::create));
+        router.get("/v1/sites/{siteId}/destinations", access.site(Permission.WEBHOOKS, this::list));
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::one));
+        router.delete("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::delete));
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}/uploads", access.site(Permission.WEBHOOKS, this::uploads));
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}/deliveries", access.site(Permission.WEBHOOKS, this::deliveries));
+        router.post("/v1/sites/{siteId}/destinations/{destinationId}/deliveries/{deliveryId}/retry", access.site(Permission.WEBHOOKS, this::retry));
     }
 
-    private String site(Request request) {
-        return access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
-    }
-
-    private Response create(Request request) {
-        String siteId = site(request);
+    private Response create(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         JsonNode body;
         try {
             body = UploadStore.JSON.readTree(request.body());
@@ -80,22 +78,22 @@ public final class DestinationApi {
         return Response.created(view(created));
     }
 
-    private Response list(Request request) {
-        String siteId = site(request);
+    private Response list(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         return Response.ok(Map.of("destinations", destinations.list(siteId).stream().map(DestinationApi::view).toList()));
     }
 
-    private Response one(Request request) {
-        return Response.ok(view(destinations.get(site(request), request.pathParam("destinationId"))));
+    private Response one(Request request, SiteGrant grant) {
+        return Response.ok(view(destinations.get(grant.siteId(), request.pathParam("destinationId"))));
     }
 
-    private Response delete(Request request) {
-        destinations.delete(site(request), request.pathParam("destinationId"));
+    private Response delete(Request request, SiteGrant grant) {
+        destinations.delete(grant.siteId(), request.pathParam("destinationId"));
         return Response.noContent();
     }
 
-    private Response uploads(Request request) {
-        String siteId = site(request);
+    private Response uploads(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         int limit = limit(request);
         return Response.ok(Map.of("uploads", destinations.uploads(siteId, request.pathParam("destinationId"), limit).stream().map(u -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -113,15 +111,15 @@ public final class DestinationApi {
         }).toList()));
     }
 
-    private Response deliveries(Request request) {
-        String siteId = site(request);
+    private Response deliveries(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         int limit = limit(request);
         return Response.ok(Map.of("deliveries", destinations.deliveries(siteId, request.pathParam("destinationId"), limit).stream()
                 .map(WebhookApi::delivery).toList()));
     }
 
-    private Response retry(Request request) {
-        destinations.retry(site(request), request.pathParam("destinationId"), request.pathParam("deliveryId"));
+    private Response retry(Request request, SiteGrant grant) {
+        destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }
 

@@ -1,5 +1,8 @@
 package io.ringpool.webhook;
 
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
@@ -8,7 +11,6 @@ import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
-import io.ringpool.site.SiteAccess;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,24 +27,24 @@ public final class WebhookApi {
     private static final int MAX_LIMIT = 500;
 
     private final WebhookService webhooks;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public WebhookApi(WebhookService webhooks, SiteAccess access) {
+    public WebhookApi(WebhookService webhooks, AccessApi access) {
         this.webhooks = webhooks;
         this.access = access;
     }
 
     public void routes(Router router) {
-        router.post("/v1/sites/{siteId}/webhooks", this::create);
-        router.get("/v1/sites/{siteId}/webhooks", this::list);
-        router.get("/v1/sites/{siteId}/webhooks/{webhookId}", this::one);
-        router.delete("/v1/sites/{siteId}/webhooks/{webhookId}", this::delete);
-        router.get("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries", this::deliveries);
-        router.post("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries/{deliveryId}/retry", this::retry);
+        router.post("/v1/sites/{siteId}/webhooks", access.site(Permission.WEBHOOKS, this::create));
+        router.get("/v1/sites/{siteId}/webhooks", access.site(Permission.WEBHOOKS, this::list));
+        router.get("/v1/sites/{siteId}/webhooks/{webhookId}", access.site(Permission.WEBHOOKS, this::one));
+        router.delete("/v1/sites/{siteId}/webhooks/{webhookId}", access.site(Permission.WEBHOOKS, this::delete));
+        router.get("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries", access.site(Permission.WEBHOOKS, this::deliveries));
+        router.post("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries/{deliveryId}/retry", access.site(Permission.WEBHOOKS, this::retry));
     }
 
-    private Response create(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response create(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("url", "events"));
         String url = body.requiredString("url", 2000);
         List<String> events = body.optionalStringList("events", 20, 40);
@@ -52,32 +54,32 @@ public final class WebhookApi {
         return Response.created(out);
     }
 
-    private Response list(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response list(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         rejectQuery(request, Set.of());
         return Response.ok(Map.of("webhooks", webhooks.list(siteId).stream().map(WebhookApi::view).toList()));
     }
 
-    private Response one(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response one(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         return Response.ok(view(webhooks.get(siteId, request.pathParam("webhookId"))));
     }
 
-    private Response delete(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response delete(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         webhooks.delete(siteId, request.pathParam("webhookId"));
         return Response.noContent();
     }
 
-    private Response deliveries(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response deliveries(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         int limit = limit(request);
         List<Delivery> list = webhooks.deliveries(siteId, request.pathParam("webhookId"), limit);
         return Response.ok(Map.of("deliveries", list.stream().map(WebhookApi::delivery).toList()));
     }
 
-    private Response retry(Request request) {
-        String siteId = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    private Response retry(Request request, SiteGrant grant) {
+        String siteId = grant.siteId();
         webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }

@@ -114,6 +114,10 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("site-name")).getText()).contains("Shop");
         assertThat(inkOn("daily-chart")).as("calls per day chart drawn").isGreaterThan(200);
         assertThat(inkOn("pool-chart")).as("pool chart drawn").isGreaterThan(200);
+        // Legends name the series; values and the time row appear only while the pointer is on the chart.
+        assertThat(driver.findElement(By.cssSelector("#daily-chart .u-legend")).getText()).isNotBlank()
+                .doesNotContain("--").doesNotContainIgnoringCase("time").doesNotContain(":");
+        assertThat(driver.findElement(By.cssSelector("#pool-chart .u-legend")).getText()).contains("Leased").doesNotContain("--");
         assertThat(driver.findElements(By.cssSelector("#sources-table tbody tr"))).hasSize(5);
         assertThat(driver.findElements(By.cssSelector("#heatmap-grid .cell[style*='rgba']"))).isNotEmpty();
         assertThat(driver.findElements(By.cssSelector("#device-bars .barrow"))).hasSizeGreaterThanOrEqualTo(2);
@@ -138,7 +142,7 @@ class DashboardBrowserTest {
         // Download a Yandex calls export.
         driver.findElement(By.cssSelector("#exports button[data-format='yandex-calls']")).click();
         waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
-        assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 calls left out");
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 call left out");
         Path csv = waitForDownload();
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).startsWith("ClientId,DateTime,StaticCall");
@@ -198,6 +202,11 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("leads")).getText()).contains(evilName).contains("<script>window.__pwned=2</script>");
         assertThat(driver.findElements(By.cssSelector("#leads img, #leads script"))).isEmpty();
         assertThat(driver.executeScript("return window.__pwned === undefined")).isEqualTo(true);
+        // The sources table has a leads column: both leads came without a visit, so one row "(none)" with 2.
+        assertThat(driver.findElements(By.cssSelector("#sources-table thead th")).stream().map(e -> e.getAttribute("textContent")).toList())
+                .contains("Leads", "Contacts");
+        assertThat(driver.findElements(By.cssSelector("#sources-table tbody td.leads")).stream().map(WebElement::getText).toList())
+                .containsExactly("2");
 
         String leadId = plain.text("leadId");
         WebElement status = driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status"));
@@ -210,6 +219,10 @@ class DashboardBrowserTest {
         waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 1);
         assertThat(driver.findElement(By.cssSelector("#leads-table tbody tr")).getAttribute("data-lead-id")).isEqualTo(leadId);
         shot("dashboard-leads", 1280, 2300);
+        // The attribution filter goes to the server too: neither lead came from a session.
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lead-method"))).selectByValue("session");
+        waiting().until(d -> d.findElements(By.cssSelector("#leads-table")).isEmpty()
+                && d.findElement(By.id("leads")).getText().contains("No leads in this range"));
         // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
         driver.findElement(By.id("signout")).click();
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());

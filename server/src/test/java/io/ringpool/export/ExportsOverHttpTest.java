@@ -102,12 +102,12 @@ class ExportsOverHttpTest {
     void googleEnhancedHashesTheE164CallerWithSha256LowercaseHex() throws Exception {
         Export e = export("google-enhanced", "target=true");
         assertThat(e.rows().get(0)).containsExactly("Parameters:TimeZone=Europe/Moscow");
-        assertThat(e.rows().get(1)).containsExactly("Phone Number", "Conversion Name", "Conversion Time", "Conversion Value",
+        assertThat(e.rows().get(1)).containsExactly("Email", "Phone Number", "Conversion Name", "Conversion Time", "Conversion Value",
                 "Conversion Currency");
         assertThat(e.rows()).hasSize(4);
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("+79160000001".getBytes(StandardCharsets.UTF_8)));
-        assertThat(e.rows().get(2)).containsExactly(expected, "Phone call", google(f.callAt.get("A")), "1500", "RUB");
-        assertThat(e.rows().get(3).get(0)).matches("[0-9a-f]{64}");
+        assertThat(e.rows().get(2)).containsExactly("", expected, "Phone call", google(f.callAt.get("A")), "1500", "RUB");
+        assertThat(e.rows().get(3).get(1)).matches("[0-9a-f]{64}");
     }
 
     @Test
@@ -168,7 +168,7 @@ class ExportsOverHttpTest {
         for (String payload : PAYLOADS) {
             for (String format : List.of("google-ads-clicks", "google-ads-calls", "google-enhanced")) {
                 Export e = export(format, "conversionName=" + enc(payload));
-                int column = format.equals("google-ads-calls") ? 2 : 1;
+                int column = format.equals("google-ads-clicks") ? 1 : 2;
                 assertThat(e.rows().get(2).get(column)).as(format).isEqualTo("'" + payload);
             }
             Export y = export("yandex-offline", "conversionName=" + enc(payload));

@@ -36,7 +36,7 @@ final class ProviderDouble implements AutoCloseable {
     }
 
     /** A request as received. */
-    record Seen(String path, String authorization) {}
+    record Seen(String path, String authorization, String method, String query, String body) {}
 
     private final HttpServer server;
     private final Map<String, List<Answer>> script = new ConcurrentHashMap<>();
@@ -63,7 +63,12 @@ final class ProviderDouble implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        seen.add(new Seen(path, exchange.getRequestHeaders().getFirst("Authorization")));
+        String body;
+        try (var in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        seen.add(new Seen(path, exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawQuery(), body));
         List<Answer> answers = script.get(path);
         Answer a;
         if (answers == null) {

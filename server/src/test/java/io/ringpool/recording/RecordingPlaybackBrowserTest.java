@@ -85,6 +85,7 @@ class RecordingPlaybackBrowserTest {
             Thread.onSpinWait();
         }
         String link = server.post(recording + "/link", site.get("apiKey"), Map.of()).text("url");
+        double partialBefore = served(206);
 
         driver.get(server.base() + "/health");
         driver.executeScript("window.events = [];"
@@ -101,6 +102,41 @@ class RecordingPlaybackBrowserTest {
                 .isCloseTo(5.5, org.assertj.core.data.Offset.offset(0.05));
         assertThat(((Number) driver.executeScript("return window.player.seekable.length")).intValue()).isEqualTo(1);
         assertThat(((Number) driver.executeScript("return window.player.seekable.end(0)")).doubleValue()).isGreaterThan(7.9);
+        // The proof that Range did the work: Chromium asked for byte ranges and the server answered 206.
+        // A server that ignores Range answers 200 and this count stays where it was.
+        assertThat(served(206)).as("206 Partial Content answers to the player").isGreaterThan(partialBefore);
+    }
+
+    @Test
+    void theSameFileFromAServerThatIgnoresRangeIsNotSeekableSoTheTestAboveWouldFailAgainstIt() {
+        // The control for the test above: the provider double answers every GET 200 with the whole
+        // body and no Accept-Ranges. Chromium downloads and can play all 8 s, but offers no seeking
+        // (seekable is [0, 0]): the "seekable to the end" check above fails against such a server.
+        pbx.on("/rec/plain.wav", ProviderDouble.Answer.audio("audio/wav", ProviderDouble.wav(8, 8000)));
+        driver.get(server.base() + "/health");
+        driver.executeScript("window.events = [];"
+                + "var a = document.createElement('audio'); a.preload = 'auto'; window.player = a;"
+                + "['canplay', 'canplaythrough', 'error'].forEach(function (e) { a.addEventListener(e, function () { window.events.push(e); }); });"
+                + "a.src = arguments[0]; document.body.appendChild(a);", pbx.base() + "/rec/plain.wav");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.until(d -> eventsInclude("canplaythrough") || eventsInclude("error"));
+        assertThat(eventsInclude("error")).isFalse();
+        assertThat(((Number) driver.executeScript("return window.player.duration")).doubleValue()).isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.1));
+        double seekableEnd = ((Number) driver.executeScript("var s = window.player.seekable; return s.length ? s.end(s.length - 1) : 0;")).doubleValue();
+        assertThat(seekableEnd).as("seekable end without Range").isLessThan(7.9);
+    }
+
+    /** How many answers of the recording route with this status the server counted (its own request timer). */
+    static double served(int status) {
+        String metrics = server.get("/metrics", null).body();
+        double n = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("http_server_requests_seconds_count{") && line.contains("route=\"/v1/sites/{siteId}/calls/{callId}/recording\"")
+                    && line.contains("status=\"" + status + "\"")) {
+                n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return n;
     }
 
     static boolean eventsInclude(String name) {

@@ -69,7 +69,9 @@ public final class MangoProvider implements TelephonyProvider {
 
     @Override
     public ProviderSettingsSpec settings() {
-        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("apiKey"), ProviderSettingsSpec.Field.secret("apiSalt"));
+        // apiUrl: the VPBX API base for downloading recordings (default https://app.mango-office.ru/vpbx).
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("apiKey"), ProviderSettingsSpec.Field.secret("apiSalt"),
+                ProviderSettingsSpec.Field.plain("apiUrl").optional().checked(ProviderSettingsSpec::httpUrl));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ringpool.telephony.plivo;
 
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.FormField;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
@@ -70,7 +71,8 @@ public final class PlivoProvider implements TelephonyProvider {
     public List<ProviderRoute> routes() {
         return List.of(
                 ProviderRoute.answer("POST", "/v1/telephony/plivo/{siteId}/answer", this::answer),
-                ProviderRoute.post("/v1/telephony/plivo/{siteId}/hangup", this::hangup));
+                ProviderRoute.post("/v1/telephony/plivo/{siteId}/hangup", this::hangup),
+                ProviderRoute.post("/v1/telephony/plivo/{siteId}/recording", this::recording));
     }
 
     /** The form once its signature checks out, and the nonce's replay key. */
@@ -146,14 +148,55 @@ public final class PlivoProvider implements TelephonyProvider {
         return result.withReplayKeys(List.of(v.nonceKey()));
     }
 
-    /** Plivo XML dialling the site's real number (no '+'), or a busy hangup when the site has none. */
+    /**
+     * The {@code action} of the {@code <Record>}: Plivo posts {@code RecordUrl}, {@code RecordingID},
+     * {@code CallUUID} and the durations when the recording starts (with {@code startOnDialAnswer}:
+     * when the business answers), before the file is complete; the download queue retries a 404
+     * until it is there. The URL joins the call like every provider's recording.
+     */
+    private WebhookResult recording(WebhookCall call) {
+        Verified v = verify(call);
+        Map<String, String> f = v.form();
+        String id = callId(f, "CallUUID");
+        String url = f.get("RecordUrl");
+        WebhookResult result;
+        if (url == null || !url.toLowerCase(Locale.ROOT).matches("https?://.+")) {
+            result = WebhookResult.ignored("no RecordUrl", WebhookResult.Reply.xml(Xml.PROLOG + "<Response></Response>"));
+        } else {
+            CallEvent e = new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, call.clock().instant(), null, null, null, null, url.strip());
+            result = WebhookResult.of(List.of(e), WebhookResult.Reply.xml(Xml.PROLOG + "<Response></Response>"));
+        }
+        return result.withReplayKeys(List.of(v.nonceKey()));
+    }
+
+    /** Seconds Plivo may record: its default {@code maxLength} is 60, far too short for a call. 4 hours. */
+    static final int RECORD_MAX_SECONDS = 14_400;
+
+    /**
+     * Plivo XML dialling the site's real number (no '+'), or a busy hangup when the site has none.
+     * When the site records: the notice ({@code <Speak>} text or {@code <Play>} a URL), then
+     * {@code <Record action=… method="POST" redirect="false" startOnDialAnswer="true" fileFormat="mp3"
+     * maxLength=…/>} (Plivo's {@code <Record>} reference: {@code startOnDialAnswer} records both legs
+     * from the moment the dialled number answers, without a beep; {@code redirect="false"} makes Plivo
+     * only notify the action URL and go on to the {@code <Dial>}).
+     */
     static String dial(WebhookCall call) {
         String to = call.forwardTo();
         if (to == null) {
             return Xml.PROLOG + "<Response><Hangup reason=\"busy\"/></Response>";
         }
         String number = to.startsWith("+") ? to.substring(1) : to;
-        return Xml.PROLOG + "<Response><Dial callbackUrl=\"" + Xml.escape(call.callbackUrl(NAME, "hangup"))
+        CallRecording rec = call.recording();
+        StringBuilder x = new StringBuilder(Xml.PROLOG).append("<Response>");
+        if (rec.notice() != null) {
+            x.append(rec.noticeIsAudio() ? "<Play>" + Xml.escape(rec.notice()) + "</Play>" : "<Speak>" + Xml.escape(rec.notice()) + "</Speak>");
+        }
+        if (rec.record()) {
+            x.append("<Record action=\"").append(Xml.escape(call.callbackUrl(NAME, "recording")))
+                    .append("\" method=\"POST\" redirect=\"false\" startOnDialAnswer=\"true\" fileFormat=\"mp3\" maxLength=\"")
+                    .append(RECORD_MAX_SECONDS).append("\"/>");
+        }
+        return x + "<Dial callbackUrl=\"" + Xml.escape(call.callbackUrl(NAME, "hangup"))
                 + "\" callbackMethod=\"POST\"><Number>" + Xml.escape(number) + "</Number></Dial></Response>";
     }
 

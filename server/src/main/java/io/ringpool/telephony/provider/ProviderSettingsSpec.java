@@ -43,6 +43,18 @@ public record ProviderSettingsSpec(List<Field> fields) {
         fields = List.copyOf(fields);
     }
 
+    /** A check for a base URL setting: http(s), a host, no query or fragment. */
+    public static Optional<String> httpUrl(String value) {
+        try {
+            java.net.URI u = java.net.URI.create(value.strip());
+            boolean web = u.getScheme() != null && u.getScheme().toLowerCase(java.util.Locale.ROOT).matches("https?");
+            return web && u.getHost() != null && u.getQuery() == null && u.getFragment() == null ? Optional.empty()
+                    : Optional.of("must be an http(s) URL without query");
+        } catch (IllegalArgumentException e) {
+            return Optional.of("must be an http(s) URL without query");
+        }
+    }
+
     public static ProviderSettingsSpec of(Field... fields) {
         return new ProviderSettingsSpec(List.of(fields));
     }

@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
 import io.ringpool.call.CallerNumber;
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.Permission;
+import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
-import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSection;
 import io.ringpool.site.UnknownSite;
@@ -25,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +49,25 @@ public final class ProvidersApi implements SiteSection {
     private final Providers providers;
     private final ProviderSettingsService settings;
     private final SiteRegistry sites;
-    private final SiteAccess access;
+    private final AccessApi access;
     private final CallService calls;
     private final WebhookLog log;
     private final ReplayGuard replays;
     private final String publicUrl;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final Function<String, CallRecording> recording;
 
-    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, SiteAccess access,
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry) {
+        this(providers, settings, sites, access, calls, log, publicUrl, clock, registry, siteId -> CallRecording.OFF);
+    }
+
+    /** @param recording a site's recording decision by site id, read from memory (markup is answered while the store is down) */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
+            CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry,
+            Function<String, CallRecording> recording) {
+        this.recording = recording;
         this.providers = providers;
         this.settings = settings;
         this.sites = sites;
@@ -74,7 +86,7 @@ public final class ProvidersApi implements SiteSection {
                 router.add(route.method(), route.template(), request -> webhook(provider, route, request));
             }
         }
-        router.get("/v1/sites/{siteId}/telephony/events", this::events);
+        router.get("/v1/sites/{siteId}/telephony/events", access.site(Permission.SITE_SETTINGS, this::events));
     }
 
     // ---- webhooks ----------------------------------------------------------------------------
@@ -93,7 +105,8 @@ public final class ProvidersApi implements SiteSection {
             WebhookRefused refused = notConfigured(provider.name(), siteId);
             throw refuse(provider.name(), route, site, refused);
         }
-        WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl);
+        WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl,
+                recording.apply(siteId));
         WebhookResult result;
         try {
             result = route.handler().handle(call);
@@ -201,8 +214,8 @@ public final class ProvidersApi implements SiteSection {
     // ---- diagnostics -------------------------------------------------------------------------
 
     /** {@code GET /v1/sites/{siteId}/telephony/events?provider=&limit=}: the last webhooks, newest first. */
-    private Response events(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
+    private Response events(Request request, SiteGrant grant) {
+        SiteRegistry.Entry entry = grant.entry();
         for (String name : request.query().keySet()) {
             if (!name.equals("provider") && !name.equals("limit")) {
                 throw DomainFailure.unknownField(name);

@@ -2,8 +2,10 @@ package io.ringpool.telephony.signalwire;
 
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.FormField;
+import io.ringpool.telephony.TwiML;
 import io.ringpool.telephony.TwilioForm;
 import io.ringpool.telephony.TwilioSignature;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
@@ -48,7 +50,8 @@ public final class SignalwireProvider implements TelephonyProvider {
     public List<ProviderRoute> routes() {
         return List.of(
                 ProviderRoute.answer("POST", "/v1/telephony/signalwire/{siteId}/voice", this::voice),
-                ProviderRoute.post("/v1/telephony/signalwire/{siteId}/status", this::status));
+                ProviderRoute.post("/v1/telephony/signalwire/{siteId}/status", this::status),
+                ProviderRoute.post("/v1/telephony/signalwire/{siteId}/recording", this::recording));
     }
 
     private static TwilioForm verified(WebhookCall call) {
@@ -89,13 +92,42 @@ public final class SignalwireProvider implements TelephonyProvider {
                 .orElseGet(() -> WebhookResult.ignored("no CallSid or an unknown CallStatus", WebhookResult.Reply.NO_CONTENT));
     }
 
-    /** cXML dialling the site's real number, or a busy reject when the site has none. */
+    /**
+     * The recording status callback of the {@code <Dial record>} (SignalWire's Compatibility API,
+     * as Twilio's): {@code CallSid} (the caller's call), {@code RecordingUrl}, {@code RecordingStatus}.
+     * A {@code completed} recording joins the call; other statuses ({@code in-progress}, {@code absent})
+     * are acknowledged and change nothing.
+     */
+    private WebhookResult recording(WebhookCall call) {
+        TwilioForm form = verified(call);
+        String sid = form.first("CallSid").filter(s -> !s.isBlank())
+                .orElseThrow(() -> WebhookRefused.invalidBody("CallSid", "'CallSid' is required"));
+        String status = form.first("RecordingStatus").orElse("completed");
+        String url = form.first("RecordingUrl").filter(u -> u.matches("(?i)https?://.+")).orElse(null);
+        if (!"completed".equalsIgnoreCase(status) || url == null) {
+            return WebhookResult.ignored("recording " + status, WebhookResult.Reply.NO_CONTENT);
+        }
+        CallEvent e = new CallEvent(NAME, sid.strip(), CallEvent.Kind.COMPLETED, call.clock().instant(), null, null, null, null, url);
+        return WebhookResult.of(List.of(e), WebhookResult.Reply.NO_CONTENT);
+    }
+
+    /**
+     * cXML dialling the site's real number, or a busy reject when the site has none. When the site
+     * records: the notice first ({@code <Say>}/{@code <Play>}), then {@code <Dial record="record-from-answer-dual"
+     * recordingStatusCallback=… recordingStatusCallbackMethod="POST" recordingStatusCallbackEvent="completed">}
+     * (attribute names and values of SignalWire's cXML {@code <Dial>} reference, the same as TwiML's).
+     */
     static String forward(WebhookCall call) {
         String to = call.forwardTo();
         if (to == null) {
             return Xml.PROLOG + "<Response><Reject reason=\"busy\"/></Response>";
         }
-        return Xml.PROLOG + "<Response><Dial answerOnBridge=\"true\" timeout=\"" + DIAL_TIMEOUT_SECONDS + "\"><Number statusCallback=\""
+        CallRecording rec = call.recording();
+        String record = !rec.record() ? "" : " record=\"record-from-answer-dual\" recordingStatusCallback=\""
+                + Xml.escape(call.callbackUrl(NAME, "recording"))
+                + "\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"";
+        return Xml.PROLOG + "<Response>" + TwiML.noticeVerb(rec.notice()) + "<Dial answerOnBridge=\"true\" timeout=\""
+                + DIAL_TIMEOUT_SECONDS + "\"" + record + "><Number statusCallback=\""
                 + Xml.escape(call.callbackUrl(NAME, "status"))
                 + "\" statusCallbackEvent=\"initiated ringing answered completed\" statusCallbackMethod=\"POST\">"
                 + Xml.escape(to) + "</Number></Dial></Response>";

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.FormField;
 import io.ringpool.telephony.TwilioForm;
+import io.ringpool.telephony.TwiML;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
@@ -210,6 +212,16 @@ public final class TelnyxProvider implements TelephonyProvider {
         String sid = form.first("CallSid").filter(s -> !s.isBlank())
                 .orElseThrow(() -> WebhookRefused.invalidBody("CallSid", "'CallSid' is required"));
         Instant now = call.clock().instant();
+        Optional<String> recordingStatus = form.first("RecordingStatus");
+        if (recordingStatus.isPresent() && form.first("DialCallStatus").isEmpty()) {
+            // The recording status callback of <Dial record>: a completed recording joins the call.
+            String url = form.first("RecordingUrl").filter(u -> u.matches("(?i)https?://.+")).orElse(null);
+            if (!"completed".equalsIgnoreCase(recordingStatus.get()) || url == null) {
+                return WebhookResult.ignored("recording " + recordingStatus.get(), WebhookResult.Reply.xml(Xml.PROLOG + "<Response></Response>"));
+            }
+            CallEvent e = new CallEvent(NAME, sid, CallEvent.Kind.COMPLETED, now, null, null, null, null, url);
+            return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(Xml.PROLOG + "<Response></Response>"));
+        }
         Optional<String> dialStatus = form.first("DialCallStatus");
         if (dialStatus.isPresent()) {
             Integer talk = form.first("DialCallDuration").map(TelnyxProvider::seconds).orElse(null);
@@ -230,13 +242,23 @@ public final class TelnyxProvider implements TelephonyProvider {
         return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(dial(call)));
     }
 
-    /** TeXML dialling the site's real number with the outcome posted back here. */
+    /**
+     * TeXML dialling the site's real number with the outcome posted back here. When the site records:
+     * the notice ({@code <Say>}/{@code <Play>}) first, and the {@code <Dial>} gets TeXML's
+     * {@code record="record-from-answer-dual"} (both legs from the answer, one per channel) with
+     * {@code recordingStatusCallback} back to this URL ({@code recordingStatusCallbackMethod="POST"},
+     * {@code recordingStatusCallbackEvent="completed"}); the Dial action also carries {@code RecordingUrl}.
+     */
     static String dial(WebhookCall call) {
         String to = call.forwardTo();
         if (to == null) {
             return Xml.PROLOG + "<Response><Reject reason=\"busy\"/></Response>";
         }
-        return Xml.PROLOG + "<Response><Dial action=\"" + Xml.escape(call.callbackUrl(NAME, "")) + "\" method=\"POST\" timeout=\"30\"><Number>"
+        CallRecording rec = call.recording();
+        String record = !rec.record() ? "" : " record=\"record-from-answer-dual\" recordingStatusCallback=\""
+                + Xml.escape(call.callbackUrl(NAME, "")) + "\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"";
+        return Xml.PROLOG + "<Response>" + TwiML.noticeVerb(rec.notice()) + "<Dial action=\"" + Xml.escape(call.callbackUrl(NAME, ""))
+                + "\" method=\"POST\" timeout=\"30\"" + record + "><Number>"
                 + Xml.escape(to) + "</Number></Dial></Response>";
     }
 

@@ -7,6 +7,7 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.provider.CallRecording;
 import io.ringpool.telephony.provider.Digests;
 import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
@@ -190,7 +191,20 @@ public final class VonageProvider implements TelephonyProvider {
         if (to == null) {
             return "[{\"action\":\"talk\",\"text\":\"\"}]";
         }
-        StringBuilder n = new StringBuilder("[{\"action\":\"connect\",\"eventUrl\":[\"")
+        CallRecording rec = call.recording();
+        StringBuilder n = new StringBuilder("[");
+        if (rec.notice() != null) {
+            n.append(rec.noticeIsAudio() ? "{\"action\":\"stream\",\"streamUrl\":[\"" + jsonEscape(rec.notice()) + "\"]},"
+                    : "{\"action\":\"talk\",\"text\":\"" + jsonEscape(rec.notice()) + "\"},");
+        }
+        if (rec.record()) {
+            // NCCO "record": asynchronous, lasts until the call ends when no endOnSilence/endOnKey/timeOut is
+            // given; after the notice so the notice is not in it; split "conversation" with 2 channels keeps
+            // caller and business apart; the recording event (recording_url) goes to our event URL.
+            n.append("{\"action\":\"record\",\"split\":\"conversation\",\"channels\":2,\"format\":\"mp3\",\"eventUrl\":[\"")
+                    .append(jsonEscape(call.callbackUrl(NAME, "event"))).append("\"],\"eventMethod\":\"POST\"},");
+        }
+        n.append("{\"action\":\"connect\",\"eventUrl\":[\"")
                 .append(jsonEscape(call.callbackUrl(NAME, "event"))).append("\"]");
         if (trackingNumber != null && trackingNumber.strip().matches("\\+?[0-9]{6,15}")) {
             // Caller ID towards the business: the Vonage number that was called (the caller's own is not allowed).
@@ -200,8 +214,24 @@ public final class VonageProvider implements TelephonyProvider {
                 .append("\"}]}]").toString();
     }
 
-    private static String jsonEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** A JSON string's content: quotes, backslashes and control characters escaped (the notice is free text). */
+    static String jsonEscape(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private WebhookResult event(WebhookCall call) {

@@ -56,7 +56,10 @@ public final class ZadarmaProvider implements TelephonyProvider {
 
     @Override
     public ProviderSettingsSpec settings() {
-        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("secret"));
+        // apiKey (write-only) with the secret signs API requests: downloading recordings. apiUrl: Zadarma's
+        // https://api.zadarma.com by default; Novofon's is https://api.novofon.com.
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("secret"), ProviderSettingsSpec.Field.secret("apiKey").optional(),
+                ProviderSettingsSpec.Field.plain("apiUrl").optional().checked(ProviderSettingsSpec::httpUrl));
     }
 
     @Override

@@ -91,4 +91,29 @@ class PlivoOverHttpTest {
         assertThat(replay.status()).isEqualTo(403);
         assertThat(replay.errorCode()).isEqualTo("replayed_signature");
     }
+
+    @Test
+    void aRecordingSiteSpeaksTheNoticeRecordsFromTheDialAnswerAndTheRecordActionJoinsTheCall() {
+        assertThat(kit.patch(Map.of("recordCalls", true, "recordingNotice", "This call may be recorded.")).status()).isEqualTo(200);
+        String uuid = "c5d3f1e2-0000-4000-8000-" + "0000000000r1";
+        try {
+            Reply answer = post("answer", params("CallUUID", uuid, "From", CALLER.substring(1), "To", NUMBER.substring(1),
+                    "CallStatus", "ringing", "Direction", "inbound", "Event", "StartApp"));
+            assertThat(answer.body()).contains("<Response><Speak>This call may be recorded.</Speak><Record action=\""
+                    + ProviderTestKit.PUBLIC_URL + "/v1/telephony/plivo/" + kit.siteId + "/recording\" method=\"POST\" redirect=\"false\""
+                    + " startOnDialAnswer=\"true\" fileFormat=\"mp3\" maxLength=\"14400\"/><Dial callbackUrl=\"");
+            Reply rec = post("recording", params("CallUUID", uuid, "RecordUrl", "https://media.plivo.com/v1/Account/MA1/Recording/rec-1.mp3",
+                    "RecordingID", "rec-1", "RecordingDuration", "-1"));
+            assertThat(rec.status()).isEqualTo(200);
+            assertThat(rec.body()).contains("<Response></Response>");
+            JsonNode call = kit.call(uuid);
+            assertThat(call.get("recordingUrl").asText()).isEqualTo("https://media.plivo.com/v1/Account/MA1/Recording/rec-1.mp3");
+            assertThat(call.get("recordingStatus").asText()).isEqualTo("queued");
+        } finally {
+            kit.patch(Map.of("recordCalls", false));
+        }
+        Reply plain = post("answer", params("CallUUID", "c5d3f1e2-0000-4000-8000-0000000000r2", "From", CALLER.substring(1),
+                "To", NUMBER.substring(1), "CallStatus", "ringing"));
+        assertThat(plain.body()).doesNotContain("<Record").doesNotContain("<Speak>");
+    }
 }

@@ -62,4 +62,30 @@ class SignalwireOverHttpTest {
         assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-untracked");
         assertThat(kit.diagnostics("signalwire").findValuesAsText("reason")).contains("unknown_number");
     }
+
+    @Test
+    void aRecordingSiteGetsTheNoticeAndADualRecordingFromAnswerAndTheRecordingCallbackJoinsTheCall() {
+        assertThat(kit.patch(Map.of("recordCalls", true, "recordingNotice", "Разговор может быть записан & <ok>")).status()).isEqualTo(200);
+        try {
+            Reply voice = post("voice", params("CallSid", "sw-rec-1", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY);
+            assertThat(voice.body()).contains("<Response><Say>Разговор может быть записан &amp; &lt;ok&gt;</Say><Dial answerOnBridge=\"true\""
+                    + " timeout=\"30\" record=\"record-from-answer-dual\" recordingStatusCallback=\"" + ProviderTestKit.PUBLIC_URL
+                    + "/v1/telephony/signalwire/" + kit.siteId + "/recording\" recordingStatusCallbackMethod=\"POST\""
+                    + " recordingStatusCallbackEvent=\"completed\"><Number ");
+            assertThat(post("recording", params("CallSid", "sw-rec-1", "RecordingStatus", "in-progress", "RecordingUrl",
+                    "https://x.signalwire.com/api/laml/2010-04-01/Accounts/p/Recordings/r1"), KEY).status()).isEqualTo(204);
+            assertThat(kit.call("sw-rec-1").get("recordingUrl").isNull()).isTrue();
+            assertThat(post("recording", params("CallSid", "sw-rec-1", "RecordingStatus", "completed", "RecordingUrl",
+                    "https://x.signalwire.com/api/laml/2010-04-01/Accounts/p/Recordings/r1", "RecordingSid", "r1"), KEY).status()).isEqualTo(204);
+            JsonNode call = kit.call("sw-rec-1");
+            assertThat(call.get("recordingUrl").asText()).isEqualTo("https://x.signalwire.com/api/laml/2010-04-01/Accounts/p/Recordings/r1");
+            assertThat(call.get("recordingStatus").asText()).isEqualTo("queued");
+            assertThat(post("recording", params("CallSid", "sw-rec-1", "RecordingStatus", "completed", "RecordingUrl", "https://x/r"), "bad")
+                    .status()).isEqualTo(403);
+        } finally {
+            kit.patch(Map.of("recordCalls", false));
+        }
+        Reply plain = post("voice", params("CallSid", "sw-rec-2", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY);
+        assertThat(plain.body()).doesNotContain("record").doesNotContain("<Say>");
+    }
 }

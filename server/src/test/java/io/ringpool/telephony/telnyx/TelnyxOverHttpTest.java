@@ -137,4 +137,32 @@ class TelnyxOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("completed");
         assertThat(call.get("talkSeconds").asInt()).isEqualTo(42);
     }
+
+    @Test
+    void aRecordingSitesTexmlPlaysTheNoticeRecordsTheDialAndTheRecordingCallbackJoinsTheCall() throws Exception {
+        assertThat(kit.patch(Map.of("recordCalls", true, "recordingNotice", "https://cdn.example.com/notice.mp3?a=1&b=2")).status())
+                .isEqualTo(200);
+        try {
+            long t = now();
+            String form = ProviderTestKit.form(params("AccountSid", "acc", "CallSid", "v3:texml-rec", "From", CALLER, "To", NUMBER,
+                    "CallStatus", "ringing", "Direction", "inbound"));
+            Reply voice = kit.server.send("POST", "/v1/telephony/telnyx/" + kit.siteId, null, form, "application/x-www-form-urlencoded",
+                    Map.of("telnyx-signature-ed25519", sign(telnyx, t, form), "telnyx-timestamp", Long.toString(t)));
+            String url = ProviderTestKit.PUBLIC_URL + "/v1/telephony/telnyx/" + kit.siteId;
+            assertThat(voice.body()).contains("<Response><Play>https://cdn.example.com/notice.mp3?a=1&amp;b=2</Play><Dial action=\"" + url
+                    + "\" method=\"POST\" timeout=\"30\" record=\"record-from-answer-dual\" recordingStatusCallback=\"" + url
+                    + "\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"><Number>");
+            String callback = ProviderTestKit.form(params("AccountSid", "acc", "CallSid", "v3:texml-rec", "RecordingStatus", "completed",
+                    "RecordingUrl", "https://telnyx-recordings.s3.amazonaws.com/rec-9.mp3", "RecordingSid", "rec-9"));
+            Reply done = kit.server.send("POST", "/v1/telephony/telnyx/" + kit.siteId, null, callback, "application/x-www-form-urlencoded",
+                    Map.of("telnyx-signature-ed25519", sign(telnyx, t, callback), "telnyx-timestamp", Long.toString(t)));
+            assertThat(done.status()).isEqualTo(200);
+            assertThat(done.body()).doesNotContain("<Dial");
+            JsonNode call = kit.call("v3:texml-rec");
+            assertThat(call.get("recordingUrl").asText()).isEqualTo("https://telnyx-recordings.s3.amazonaws.com/rec-9.mp3");
+            assertThat(call.get("recordingStatus").asText()).isEqualTo("queued");
+        } finally {
+            kit.patch(Map.of("recordCalls", false));
+        }
+    }
 }

@@ -117,4 +117,34 @@ class VonageOverHttpTest {
         assertThat(kit.postJson(path, json, once).status()).isEqualTo(403);
         assertThat(kit.diagnostics("vonage").findValuesAsText("reason")).contains("mismatch", "stale", "missing", "replayed");
     }
+
+    @Test
+    void aRecordingSitesNccoTalksTheNoticeThenRecordsBothSidesBeforeConnecting() throws Exception {
+        assertThat(kit.patch(Map.of("recordCalls", true, "recordingNotice", "Line one \"quoted\"\nline two")).status()).isEqualTo(200);
+        try {
+            String conv = "CON-" + UUID.randomUUID();
+            String query = "to=" + NUMBER.substring(1) + "&from=" + CALLER.substring(1) + "&uuid=leg-a&conversation_uuid=" + conv;
+            String queryJson = "{\"to\":\"" + NUMBER.substring(1) + "\",\"from\":\"" + CALLER.substring(1)
+                    + "\",\"uuid\":\"leg-a\",\"conversation_uuid\":\"" + conv + "\"}";
+            Reply answer = kit.server.send("GET", "/v1/telephony/vonage/" + kit.siteId + "/answer?" + query, null, null, null,
+                    Map.of("Authorization", "Bearer " + jwt(SECRET, now(), UUID.randomUUID().toString(), sha256Hex(queryJson))));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            JsonNode ncco = Json.MAPPER.readTree(answer.body());
+            assertThat(ncco.get(0).get("action").asText()).isEqualTo("talk");
+            assertThat(ncco.get(0).get("text").asText()).isEqualTo("Line one \"quoted\"\nline two");
+            JsonNode record = ncco.get(1);
+            assertThat(record.get("action").asText()).isEqualTo("record");
+            assertThat(record.get("split").asText()).isEqualTo("conversation");
+            assertThat(record.get("channels").asInt()).isEqualTo(2);
+            assertThat(record.get("format").asText()).isEqualTo("mp3");
+            assertThat(record.get("eventUrl").get(0).asText()).isEqualTo(ProviderTestKit.PUBLIC_URL + "/v1/telephony/vonage/" + kit.siteId + "/event");
+            assertThat(record.has("endOnSilence") || record.has("timeOut") || record.has("endOnKey")).as("records until the call ends").isFalse();
+            assertThat(ncco.get(2).get("action").asText()).isEqualTo("connect");
+            assertThat(event(Map.of("conversation_uuid", conv, "recording_url", "https://api.nexmo.com/v1/files/rec-7",
+                    "recording_uuid", "rec-7")).status()).isEqualTo(204);
+            assertThat(kit.call(conv).get("recordingStatus").asText()).isEqualTo("queued");
+        } finally {
+            kit.patch(Map.of("recordCalls", false));
+        }
+    }
 }

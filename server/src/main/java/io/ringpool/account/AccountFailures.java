@@ -1,0 +1,52 @@
+package io.ringpool.account;
+
+import io.ringpool.failure.DomainFailure;
+
+/** The reasons this package refuses, by name (tests assert the code; the http layer maps the kind). */
+final class AccountFailures {
+    private AccountFailures() {}
+
+    static DomainFailure wrongCredentials() {
+        return new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "invalid_credentials", "wrong e-mail or password");
+    }
+
+    static DomainFailure signedOut() {
+        return new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized",
+                "not signed in, or the session has ended: sign in again, or send Authorization: Bearer <key>");
+    }
+
+    static DomainFailure csrf() {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "csrf_failed",
+                "a request that changes something needs the X-CSRF-Token header with the session's token (from sign-in or GET /v1/me)");
+    }
+
+    static DomainFailure roleForbids(Permission permission) {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
+                "your role does not allow this (" + permission.name().toLowerCase(java.util.Locale.ROOT) + ")");
+    }
+
+    static DomainFailure userRequired() {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden", "this needs a signed-in person, not a key");
+    }
+
+    static DomainFailure adminRequired() {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden", "this needs the operator's admin key");
+    }
+
+    static DomainFailure throttled(long retryAfterSeconds) {
+        return new DomainFailure(DomainFailure.Kind.RATE_LIMITED, "too_many_attempts",
+                "too many failed sign-ins; try again later", null, (int) Math.max(1, retryAfterSeconds));
+    }
+
+    static DomainFailure linkInvalid() {
+        return new DomainFailure(DomainFailure.Kind.NOT_FOUND, "link_invalid", "this link is unknown, used or expired");
+    }
+
+    static DomainFailure lastOwner() {
+        return DomainFailure.conflict("last_owner", "a workspace keeps at least one owner", "role");
+    }
+
+    static DomainFailure emailTaken() {
+        return DomainFailure.conflict("already_member", "this person is already in the workspace", "email");
+    }
+}

@@ -1,0 +1,141 @@
+package io.ringpool.account;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.site.Keys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signing in and out with an e-mail and a password, and the sessions that result.
+ *
+ * <p>A session lives at most {@link #LIFETIME} and ends after {@link #IDLE} without a request;
+ * it ends at once when revoked (sign-out, the person's own revocation, a password reset). Every
+ * request reads the session from the store, so a revocation on one node holds on all of them.
+ */
+public final class SignIn {
+    private static final Logger LOG = LoggerFactory.getLogger(SignIn.class);
+
+    /** Longest a sign-in lasts: a working week, then the password again. */
+    public static final Duration LIFETIME = Duration.ofDays(7);
+    /** A session unused this long has ended (a laptop left signed in overnight and longer). */
+    public static final Duration IDLE = Duration.ofHours(12);
+    /** How stale last-seen may get before a request writes it: one write a minute per session, not one per request. */
+    static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    /** Failed sign-ins of one account within {@link #THROTTLE_WINDOW} before it is refused for the rest of the window. */
+    static final int ACCOUNT_FAILURES = 5;
+    /** Failed sign-ins from one address within {@link #THROTTLE_WINDOW} (an office shares an address, so more). */
+    static final int ADDRESS_FAILURES = 20;
+    static final Duration THROTTLE_WINDOW = Duration.ofMinutes(15);
+
+    /** A new sign-in: the cookie's token (shown only now) and the session. */
+    public record Started(String token, UserSession session, User user) {}
+
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final Clock clock;
+    private final SignInThrottle perAccount;
+    private final SignInThrottle perAddress;
+    private final Counter succeeded;
+    private final Counter failed;
+    private final Counter throttled;
+
+    public SignIn(UserStore users, PasswordHasher hasher, Clock clock, MeterRegistry registry) {
+        this.users = users;
+        this.hasher = hasher;
+        this.clock = clock;
+        this.perAccount = new SignInThrottle(clock, ACCOUNT_FAILURES, THROTTLE_WINDOW.toMillis());
+        this.perAddress = new SignInThrottle(clock, ADDRESS_FAILURES, THROTTLE_WINDOW.toMillis());
+        this.succeeded = Counter.builder("ringpool.signins").tag("outcome", "success").register(registry);
+        this.failed = Counter.builder("ringpool.signins").tag("outcome", "failed").register(registry);
+        this.throttled = Counter.builder("ringpool.signins").tag("outcome", "throttled").register(registry);
+    }
+
+    /**
+     * Checks the password and starts a session.
+     *
+     * @throws DomainFailure {@code invalid_credentials} (the same answer, after the same work, for an unknown e-mail and a
+     *                       wrong password); {@code too_many_attempts} when the account or the address is throttled
+     */
+    public Started login(String email, String password, String address, String userAgent) {
+        String account = "account:" + normaliseEmail(email);
+        String from = "address:" + (address == null ? "" : address);
+        long wait = Math.max(perAccount.retryAfterSeconds(account), perAddress.retryAfterSeconds(from));
+        if (wait > 0) {
+            throttled.increment();
+            LOG.info("signin_throttled address={}", address);
+            throw AccountFailures.throttled(wait);
+        }
+        Optional<User> user = users.byEmail(normaliseEmail(email));
+        boolean ok;
+        if (user.isPresent()) {
+            ok = hasher.verify(password, user.get().passwordHash());
+        } else {
+            hasher.verifyDummy(password);
+            ok = false;
+        }
+        if (!ok) {
+            perAccount.fail(account);
+            perAddress.fail(from);
+            failed.increment();
+            LOG.info("signin_failed address={}", address);
+            throw AccountFailures.wrongCredentials();
+        }
+        perAccount.clear(account);
+        return start(user.get(), address, userAgent);
+    }
+
+    private Started start(User user, String address, String userAgent) {
+        Instant now = clock.instant();
+        String token = Keys.random("", 32);
+        UserSession session = new UserSession(Keys.id("ss_"), user.userId(), Keys.random("", 24), now, now, now.plus(LIFETIME), null,
+                address, userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length())));
+        users.insertSession(session, Keys.sha256Hex(token));
+        succeeded.increment();
+        LOG.info("signin user={}", user.userId());
+        return new Started(token, session, user);
+    }
+
+    /** The person and session behind a cookie's token, if that session is live; refreshes last-seen now and then. */
+    public Optional<Caller.Member> member(String token) {
+        if (token == null || token.isEmpty() || token.length() > 100) {
+            return Optional.empty();
+        }
+        Optional<UserSession> found = users.sessionByTokenHash(Keys.sha256Hex(token));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        UserSession s = found.get();
+        Instant now = clock.instant();
+        if (s.revokedAt() != null || !now.isBefore(s.expiresAt()) || !now.isBefore(s.lastSeenAt().plus(IDLE))) {
+            return Optional.empty();
+        }
+        if (!now.isBefore(s.lastSeenAt().plus(TOUCH_EVERY))) {
+            users.touch(s.sessionId(), now);
+        }
+        return users.byId(s.userId()).map(u -> new Caller.Member(u, s));
+    }
+
+    public List<UserSession> sessions(String userId) {
+        Instant now = clock.instant();
+        return users.liveSessions(userId, now).stream().filter(s -> now.isBefore(s.lastSeenAt().plus(IDLE))).toList();
+    }
+
+    /** @throws DomainFailure not_found when the user has no such live session */
+    public void revoke(String userId, String sessionId) {
+        if (!users.revoke(userId, sessionId, clock.instant())) {
+            throw DomainFailure.notFound("session");
+        }
+    }
+
+    static String normaliseEmail(String email) {
+        return email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,279 @@
+package io.ringpool.account;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Workspaces, the sites they hold, memberships and one-time links in the database. */
+public final class WorkspaceStore {
+    private static final String MEMBERSHIP_SELECT = "SELECT m.workspace_id, w.name, m.user_id, m.role, m.sites_json "
+            + "FROM memberships m JOIN workspaces w ON w.workspace_id = m.workspace_id ";
+    private static final String LINK_COLUMNS = "link_id, kind, workspace_id, email, name, role, sites_json, user_id, created_by, "
+            + "created_at, expires_at, used_at";
+
+    private final Database db;
+
+    public WorkspaceStore(Database db) {
+        this.db = db;
+    }
+
+    /** A new workspace with the invitation of its first owner, in one transaction. */
+    public void insert(Workspace w, AccountLink ownerInvite, String tokenHash) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO workspaces(workspace_id, name, created_at) VALUES (?,?,?)")) {
+                ps.setString(1, w.workspaceId());
+                ps.setString(2, w.name());
+                ps.setLong(3, w.createdAt().toEpochMilli());
+                ps.executeUpdate();
+            }
+            insertLink(c, ownerInvite, tokenHash);
+            return null;
+        });
+    }
+
+    public Optional<Workspace> byId(String workspaceId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT workspace_id, name, created_at FROM workspaces WHERE workspace_id = ?")) {
+                ps.setString(1, workspaceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Workspace(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))))
+                            : Optional.<Workspace>empty();
+                }
+            }
+        });
+    }
+
+    public List<Workspace> all() {
+        return db.read(c -> {
+            List<Workspace> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT workspace_id, name, created_at FROM workspaces ORDER BY created_at");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Workspace(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+                }
+            }
+            return out;
+        });
+    }
+
+    public void addSite(String workspaceId, String siteId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO workspace_sites(site_id, workspace_id) VALUES (?,?)")) {
+                ps.setString(1, siteId);
+                ps.setString(2, workspaceId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<String> workspaceOfSite(String siteId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT workspace_id FROM workspace_sites WHERE site_id = ?")) {
+                ps.setString(1, siteId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    public List<String> sitesOf(String workspaceId) {
+        return db.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id FROM workspace_sites WHERE workspace_id = ? ORDER BY site_id")) {
+                ps.setString(1, workspaceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public List<Membership> membershipsOf(String userId) {
+        return memberships("WHERE m.user_id = ? ORDER BY w.created_at", userId);
+    }
+
+    public List<Membership> members(String workspaceId) {
+        return memberships("WHERE m.workspace_id = ? ORDER BY m.created_at", workspaceId);
+    }
+
+    public Optional<Membership> membership(String workspaceId, String userId) {
+        return memberships("WHERE m.workspace_id = ? AND m.user_id = ?", workspaceId, userId).stream().findFirst();
+    }
+
+    /** The user's membership in the workspace that holds {@code siteId}, whether or not it covers the site. */
+    public Optional<Membership> membershipForSite(String userId, String siteId) {
+        return memberships("JOIN workspace_sites s ON s.workspace_id = m.workspace_id WHERE m.user_id = ? AND s.site_id = ?",
+                userId, siteId).stream().findFirst();
+    }
+
+    private List<Membership> memberships(String where, String... keys) {
+        return db.read(c -> {
+            List<Membership> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(MEMBERSHIP_SELECT + where)) {
+                for (int i = 0; i < keys.length; i++) {
+                    ps.setString(i + 1, keys[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Membership(rs.getString(1), rs.getString(2), rs.getString(3), Role.valueOf(rs.getString(4)),
+                                sites(rs.getString(5))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public void upsertMembership(Membership m, Instant now) {
+        db.inTransaction(c -> {
+            upsertMembership(c, m, now);
+            return null;
+        });
+    }
+
+    private static void upsertMembership(Connection c, Membership m, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
+            ps.setString(1, m.role().name());
+            ps.setString(2, m.sites() == null ? null : StorageJson.write(m.sites()));
+            ps.setString(3, m.workspaceId());
+            ps.setString(4, m.userId());
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO memberships(workspace_id, user_id, role, sites_json, created_at) VALUES (?,?,?,?,?)")) {
+            ps.setString(1, m.workspaceId());
+            ps.setString(2, m.userId());
+            ps.setString(3, m.role().name());
+            ps.setString(4, m.sites() == null ? null : StorageJson.write(m.sites()));
+            ps.setLong(5, now.toEpochMilli());
+            ps.executeUpdate();
+        }
+    }
+
+    public void removeMembership(String workspaceId, String userId) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
+                ps.setString(1, workspaceId);
+                ps.setString(2, userId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void insertLink(AccountLink link, String tokenHash) {
+        db.inTransaction(c -> {
+            insertLink(c, link, tokenHash);
+            return null;
+        });
+    }
+
+    private static void insertLink(Connection c, AccountLink l, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO account_links(" + LINK_COLUMNS + ", token_hash) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, l.linkId());
+            ps.setString(2, l.kind().name());
+            ps.setString(3, l.workspaceId());
+            ps.setString(4, l.email());
+            ps.setString(5, l.name());
+            ps.setString(6, l.role() == null ? null : l.role().name());
+            ps.setString(7, l.sites() == null ? null : StorageJson.write(l.sites()));
+            ps.setString(8, l.userId());
+            ps.setString(9, l.createdBy());
+            ps.setLong(10, l.createdAt().toEpochMilli());
+            ps.setLong(11, l.expiresAt().toEpochMilli());
+            ps.setNull(12, java.sql.Types.BIGINT);
+            ps.setString(13, tokenHash);
+            ps.executeUpdate();
+        }
+    }
+
+    public Optional<AccountLink> linkByTokenHash(String tokenHash) {
+        return links("WHERE token_hash = ?", tokenHash).stream().findFirst();
+    }
+
+    /** Invitations of the workspace not yet used and not past {@code now}. */
+    public List<AccountLink> pendingInvites(String workspaceId, Instant now) {
+        return links("WHERE workspace_id = ? AND kind = 'INVITE' AND used_at IS NULL AND expires_at > " + now.toEpochMilli()
+                + " ORDER BY created_at", workspaceId);
+    }
+
+    private List<AccountLink> links(String where, String key) {
+        return db.read(c -> {
+            List<AccountLink> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM account_links " + where)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String role = rs.getString(6);
+                        long used = rs.getLong(12);
+                        boolean unused = rs.wasNull();
+                        out.add(new AccountLink(rs.getString(1), AccountLink.Kind.valueOf(rs.getString(2)), rs.getString(3),
+                                rs.getString(4), rs.getString(5), role == null ? null : Role.valueOf(role), sites(rs.getString(7)),
+                                rs.getString(8), rs.getString(9), Instant.ofEpochMilli(rs.getLong(10)), Instant.ofEpochMilli(rs.getLong(11)),
+                                unused ? null : Instant.ofEpochMilli(used)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Marks the link used, and in the same transaction adds the membership it grants (invites).
+     * False when someone used it meanwhile: a link works once even under a race.
+     */
+    public boolean useLink(String linkId, Membership grants, Instant now) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? WHERE link_id = ? AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, linkId);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            if (grants != null) {
+                upsertMembership(c, grants, now);
+            }
+            return true;
+        });
+    }
+
+    /** Withdraws an unused invitation of the workspace; false when there is none. */
+    public boolean withdrawInvite(String workspaceId, String linkId, Instant now) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? "
+                    + "WHERE link_id = ? AND workspace_id = ? AND kind = 'INVITE' AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, linkId);
+                ps.setString(3, workspaceId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    private static List<String> sites(String json) {
+        if (json == null) {
+            return null;
+        }
+        JsonNode n = StorageJson.read(json);
+        List<String> out = new ArrayList<>();
+        n.forEach(s -> out.add(s.asText()));
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,280 @@
+package io.ringpool.account;
+
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.site.Keys;
+import io.ringpool.site.SiteRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Workspaces and their people: creating a workspace with its first owner's invitation, inviting,
+ * accepting, changing roles and site lists, removing people, and password resets by one-time link.
+ * Links are {@code <publicUrl>/dashboard/#invite=<token>} and {@code …#reset=<token>}: the token
+ * travels in the fragment, which browsers never send to a server or put in a Referer.
+ */
+public final class Workspaces {
+    /** An invitation stays valid a week (people are invited by e-mail and read it days later). */
+    public static final Duration INVITE_LIFETIME = Duration.ofDays(7);
+    /** A reset link stays valid a day. */
+    public static final Duration RESET_LIFETIME = Duration.ofHours(24);
+    /** Shortest password: NIST SP 800-63B asks at least 8; 10 keeps guessing off a throttled form. */
+    public static final int MIN_PASSWORD = 10;
+    public static final int MAX_PASSWORD = 200;
+
+    /** A new workspace and its first owner's invitation link. */
+    public record Created(Workspace workspace, String ownerInvite) {}
+
+    /** A link shown once. */
+    public record IssuedLink(String url, AccountLink link) {}
+
+    /** What {@code GET /v1/me} shows of one membership. */
+    public record MembershipView(Membership membership, List<String> siteIds) {}
+
+    private final WorkspaceStore store;
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final SiteRegistry sites;
+    private final Clock clock;
+    private final String publicUrl;
+
+    public Workspaces(WorkspaceStore store, UserStore users, PasswordHasher hasher, SiteRegistry sites, Clock clock, String publicUrl) {
+        this.store = store;
+        this.users = users;
+        this.hasher = hasher;
+        this.sites = sites;
+        this.clock = clock;
+        this.publicUrl = publicUrl;
+    }
+
+    public Created create(String name, String ownerEmail, String ownerName, Caller by) {
+        String workspaceName = required(name, "name");
+        String email = email(ownerEmail, "owner.email");
+        Instant now = clock.instant();
+        Workspace w = new Workspace(Keys.id("ws_"), workspaceName, now);
+        String token = Keys.random("", 32);
+        AccountLink invite = new AccountLink(Keys.id("in_"), AccountLink.Kind.INVITE, w.workspaceId(), email, ownerName, Role.OWNER, null, null,
+                by.label(), now, now.plus(INVITE_LIFETIME), null);
+        store.insert(w, invite, Keys.sha256Hex(token));
+        return new Created(w, url("invite", token));
+    }
+
+    public Optional<Workspace> byId(String workspaceId) {
+        return store.byId(workspaceId);
+    }
+
+    public List<Workspace> all() {
+        return store.all();
+    }
+
+    public IssuedLink invite(String workspaceId, String email, String name, Role role, List<String> siteList, Caller by) {
+        String address = email(email, "email");
+        List<String> covered = siteList(workspaceId, siteList);
+        Optional<User> existing = users.byEmail(address);
+        if (existing.isPresent() && store.membership(workspaceId, existing.get().userId()).isPresent()) {
+            throw AccountFailures.emailTaken();
+        }
+        Instant now = clock.instant();
+        String token = Keys.random("", 32);
+        AccountLink link = new AccountLink(Keys.id("in_"), AccountLink.Kind.INVITE, workspaceId, address, name, role, covered, null,
+                by.label(), now, now.plus(INVITE_LIFETIME), null);
+        store.insertLink(link, Keys.sha256Hex(token));
+        return new IssuedLink(url("invite", token), link);
+    }
+
+    /**
+     * Accepts an invitation. A new person chooses a password (and a name); someone who already has
+     * an account proves it with their password, and joins the workspace with it.
+     *
+     * @throws DomainFailure 404 {@code link_invalid} for an unknown, used or expired link; 401 {@code invalid_credentials}
+     *                       when an existing account's password does not match; 422 for a weak password
+     */
+    public Membership accept(String token, String password, String name) {
+        AccountLink link = usable(token, AccountLink.Kind.INVITE);
+        Optional<User> existing = users.byEmail(link.email());
+        User user;
+        if (existing.isPresent()) {
+            if (password == null || !hasher.verify(password, existing.get().passwordHash())) {
+                throw AccountFailures.wrongCredentials();
+            }
+            user = existing.get();
+        } else {
+            String chosen = password(password);
+            String shown = name != null && !name.isBlank() ? name.strip()
+                    : link.name() != null ? link.name() : link.email().substring(0, link.email().indexOf('@'));
+            user = new User(Keys.id("us_"), link.email(), shown, hasher.hash(chosen), clock.instant());
+            users.insert(user);
+        }
+        Membership m = new Membership(link.workspaceId(), null, user.userId(), link.role(), link.sites());
+        if (!store.useLink(link.linkId(), m, clock.instant())) {
+            throw AccountFailures.linkInvalid();
+        }
+        return store.membership(link.workspaceId(), user.userId()).orElseThrow();
+    }
+
+    /** Puts a site into the workspace (a new one, or the operator's existing one). */
+    public void addSite(String workspaceId, String siteId) {
+        if (store.workspaceOfSite(siteId).isPresent()) {
+            throw DomainFailure.conflict("site_in_workspace", "the site already belongs to a workspace", "siteId");
+        }
+        store.addSite(workspaceId, siteId);
+    }
+
+    public List<String> sitesOf(String workspaceId) {
+        return store.sitesOf(workspaceId);
+    }
+
+    public List<Membership> members(String workspaceId) {
+        return store.members(workspaceId);
+    }
+
+    public List<AccountLink> pendingInvites(String workspaceId) {
+        return store.pendingInvites(workspaceId, clock.instant());
+    }
+
+    public Optional<User> user(String userId) {
+        return users.byId(userId);
+    }
+
+    /** Changes a member's role and/or sites (null keeps them; sites {@code []}… must name the workspace's sites). */
+    public Membership change(String workspaceId, String userId, Role role, List<String> siteList, boolean allSites) {
+        Membership current = store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
+        Role newRole = role == null ? current.role() : role;
+        if (current.role() == Role.OWNER && newRole != Role.OWNER) {
+            requireAnotherOwner(workspaceId, userId);
+        }
+        List<String> covered = allSites ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
+        Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
+        store.upsertMembership(changed, clock.instant());
+        return changed;
+    }
+
+    public void remove(String workspaceId, String userId) {
+        Membership current = store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
+        if (current.role() == Role.OWNER) {
+            requireAnotherOwner(workspaceId, userId);
+        }
+        store.removeMembership(workspaceId, userId);
+    }
+
+    public void withdrawInvite(String workspaceId, String inviteId) {
+        if (!store.withdrawInvite(workspaceId, inviteId, clock.instant())) {
+            throw DomainFailure.notFound("invite");
+        }
+    }
+
+    private void requireAnotherOwner(String workspaceId, String userId) {
+        boolean another = store.members(workspaceId).stream().anyMatch(m -> m.role() == Role.OWNER && !m.userId().equals(userId));
+        if (!another) {
+            throw AccountFailures.lastOwner();
+        }
+    }
+
+    /**
+     * A password reset link for a member of the workspace. An owner may reset only people whose
+     * every membership is in workspaces that owner owns: otherwise an owner could invite the owner
+     * of another agency, reset their password and take over that agency too. The operator may reset anyone.
+     */
+    public IssuedLink issueReset(String workspaceId, String userId, Caller by) {
+        store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
+        if (by instanceof Caller.Member owner && !owner.user().userId().equals(userId)) {
+            for (Membership m : store.membershipsOf(userId)) {
+                boolean owns = store.membership(m.workspaceId(), owner.user().userId()).map(x -> x.role() == Role.OWNER).orElse(false);
+                if (!owns) {
+                    throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
+                            "this person is also in a workspace you do not own; ask the operator to reset their password");
+                }
+            }
+        }
+        Instant now = clock.instant();
+        String token = Keys.random("", 32);
+        AccountLink link = new AccountLink(Keys.id("rs_"), AccountLink.Kind.RESET, workspaceId, null, null, null, null, userId, by.label(),
+                now, now.plus(RESET_LIFETIME), null);
+        store.insertLink(link, Keys.sha256Hex(token));
+        return new IssuedLink(url("reset", token), link);
+    }
+
+    /** Sets a new password from a reset link; every session of the person ends. */
+    public String resetPassword(String token, String password) {
+        AccountLink link = usable(token, AccountLink.Kind.RESET);
+        String chosen = password(password);
+        if (!store.useLink(link.linkId(), null, clock.instant())) {
+            throw AccountFailures.linkInvalid();
+        }
+        users.changePassword(link.userId(), hasher.hash(chosen), null, clock.instant());
+        return link.userId();
+    }
+
+    /** The person's memberships with the sites each lets them see. */
+    public List<MembershipView> memberships(String userId) {
+        List<MembershipView> out = new ArrayList<>();
+        for (Membership m : store.membershipsOf(userId)) {
+            List<String> ids = store.sitesOf(m.workspaceId()).stream().filter(m::covers).toList();
+            out.add(new MembershipView(m, ids));
+        }
+        return out;
+    }
+
+    private AccountLink usable(String token, AccountLink.Kind kind) {
+        if (token == null || token.length() > 100) {
+            throw AccountFailures.linkInvalid();
+        }
+        AccountLink link = store.linkByTokenHash(Keys.sha256Hex(token)).orElseThrow(AccountFailures::linkInvalid);
+        if (link.kind() != kind || link.usedAt() != null || !clock.instant().isBefore(link.expiresAt())) {
+            throw AccountFailures.linkInvalid();
+        }
+        return link;
+    }
+
+    private List<String> siteList(String workspaceId, List<String> given) {
+        if (given == null) {
+            return null;
+        }
+        List<String> own = store.sitesOf(workspaceId);
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (int i = 0; i < given.size(); i++) {
+            if (!own.contains(given.get(i)) || sites.byId(given.get(i)).isEmpty()) {
+                throw DomainFailure.invalid("sites[" + i + "]", "'sites[" + i + "]' is not a site of this workspace");
+            }
+            out.add(given.get(i));
+        }
+        return List.copyOf(out);
+    }
+
+    private String url(String kind, String token) {
+        return publicUrl + "/dashboard/#" + kind + "=" + token;
+    }
+
+    static String password(String password) {
+        if (password == null) {
+            throw DomainFailure.missing("password");
+        }
+        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw DomainFailure.invalid("password", "'password' must have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        }
+        return password;
+    }
+
+    static String email(String email, String field) {
+        if (email == null || email.isBlank()) {
+            throw DomainFailure.missing(field);
+        }
+        String e = SignIn.normaliseEmail(email);
+        int at = e.indexOf('@');
+        if (e.length() > 254 || at < 1 || at != e.lastIndexOf('@') || at == e.length() - 1 || e.chars().anyMatch(ch -> ch <= ' ')) {
+            throw DomainFailure.invalid(field, "'" + field + "' must be an e-mail address");
+        }
+        return e;
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw DomainFailure.missing(field);
+        }
+        return value.strip();
+    }
+}

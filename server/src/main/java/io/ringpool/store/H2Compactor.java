@@ -1,0 +1,99 @@
+package io.ringpool.store;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Background compaction of the H2 file, which H2 itself does not do with {@code WRITE_DELAY=0}.
+ *
+ * <p>Why: H2 keeps its B-trees in an append-only file of chunks; every commit writes the pages it
+ * changed as a new chunk. H2's background writer thread normally rewrites the live pages of chunks
+ * that became mostly dead, but that thread only runs with a write delay, and the write delay is 0
+ * here (every acknowledged commit reaches the OS before the answer; the kill -9 guarantee). With
+ * no thread, each commit left a chunk in which a page or two stayed live (the full leaf pages of
+ * the time-ordered indexes), so the file kept ~10% live data: 3,900 bytes per visit measured, against
+ * ~600 live.
+ *
+ * <p>What: every {@code interval} this task asks H2 to rewrite the live pages of the emptiest
+ * chunks, at most {@code writeBudgetBytes} of them, then commits, so those chunks hold nothing
+ * and their space is reused by the next chunks (after H2's {@code RETENTION_TIME}). The commit
+ * path itself is untouched: commits still write synchronously, so what was acknowledged is on the
+ * OS whatever this task is doing; the rewritten pages are ordinary versions of the same data.
+ * The file does not shrink while running (space is reused inside it); {@code bin/ringpool compact}
+ * shrinks it offline ({@code SHUTDOWN COMPACT}).
+ *
+ * <p>Uses H2's embedded MVStore API through the JDBC connection (the database runs in this JVM);
+ * the calls are H2's public {@code MVStore.compact}/{@code commit}.
+ */
+final class H2Compactor {
+    private static final Logger LOG = LoggerFactory.getLogger(H2Compactor.class);
+
+    /** Rewrite when the chunks hold less live data than this, in percent; H2's own background default is 90 at idle. */
+    static final int TARGET_FILL_RATE = 80;
+
+    private final DataSource dataSource;
+    private final int writeBudgetBytes;
+    private final long minFileBytes;
+    private final Timer timer;
+
+    /**
+     * @param minFileBytes below this file size nothing is done: a small file's dead space does not
+     *     matter, and rewriting it would only take the store lock from commits for nothing
+     */
+    H2Compactor(DataSource dataSource, int writeBudgetBytes, long minFileBytes, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.minFileBytes = minFileBytes;
+        this.writeBudgetBytes = writeBudgetBytes;
+        this.timer = Timer.builder("ringpool.store.compaction").description("one round of H2 background compaction")
+                .register(registry);
+    }
+
+    /** One round; false when the chunks were already full enough (or the store is not reachable). */
+    boolean compactOnce() {
+        long start = System.nanoTime();
+        try (Connection c = dataSource.getConnection()) {
+            MVStore store = mvStore(c);
+            if (store == null || store.getFileStore() == null || store.getFileStore().size() < minFileBytes
+                    || store.getFileStore().getChunksFillRate() >= TARGET_FILL_RATE) {
+                return false;
+            }
+            int before = store.getFileStore().getChunksFillRate();
+            boolean rewritten = store.compact(TARGET_FILL_RATE, writeBudgetBytes);
+            if (rewritten) {
+                store.commit();
+            }
+            LOG.debug("h2_compaction fill_before={} fill_after={} rewritten={} ms={}", before, store.getFileStore().getChunksFillRate(),
+                    rewritten, (System.nanoTime() - start) / 1_000_000);
+            return rewritten;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("h2_compaction_failed reason={}", e.toString());
+            return false;
+        } finally {
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Fill rate of the live chunks in percent (what {@link #compactOnce} raises), -1 if unknown. */
+    int chunksFillRate() {
+        try (Connection c = dataSource.getConnection()) {
+            MVStore store = mvStore(c);
+            return store == null || store.getFileStore() == null ? -1 : store.getFileStore().getChunksFillRate();
+        } catch (SQLException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static MVStore mvStore(Connection c) throws SQLException {
+        JdbcConnection h2 = c.unwrap(JdbcConnection.class);
+        return h2.getSession() instanceof SessionLocal local ? local.getDatabase().getStore().getMvStore() : null;
+    }
+}

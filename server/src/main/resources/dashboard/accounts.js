@@ -1,0 +1,574 @@
+/* Ringpool dashboard, accounts part: sign-in with e-mail and password, invitation and reset links,
+ * the site switcher, and the pages that run a site (pools, static numbers, settings, keys, sites,
+ * people, audit log). Pages appear by the signed-in person's permissions (GET /v1/me); the server
+ * checks them again on every request, so hiding a page is a courtesy, not the protection. Forms
+ * show the server's own error messages next to the field it names. */
+(function () {
+  'use strict';
+  var R = window.Ringpool, state = R.state, api = R.api, el = R.el, clear = R.clear, $ = R.$;
+  var SAVED_SITE = 'ringpool.site';
+  /* Each page and the permission it needs (the names of GET /v1/me's "permissions"). Pages marked
+   * person are about a workspace, so a site key never sees them. */
+  var PAGES = [
+    { id: 'reports', label: 'Reports', perm: 'reports' },
+    { id: 'pools', label: 'Pools', perm: 'pools_read' },
+    { id: 'numbers', label: 'Static numbers', perm: 'pools_read' },
+    { id: 'settings', label: 'Settings', perm: 'site_settings' },
+    { id: 'keys', label: 'Keys', perm: 'keys' },
+    { id: 'sites', label: 'Sites', perm: 'users', person: true },
+    { id: 'people', label: 'People', perm: 'users', person: true },
+    { id: 'audit', label: 'Audit log', perm: 'users', person: true }
+  ];
+  var SITE_PERMISSIONS = ['site_read', 'site_settings', 'pools_read', 'pools', 'reports', 'call_log', 'lead_log', 'tags', 'exports',
+    'erase', 'webhooks', 'keys'];
+  var renderers = {};
+
+  function site(path) { return '/v1/sites/' + encodeURIComponent(state.site.siteId) + path; }
+
+  // ---- who may do what ---------------------------------------------------------------------
+  function workspace() {
+    if (!state.me) return null;
+    var ws = state.me.workspaces;
+    if (state.site) {
+      for (var i = 0; i < ws.length; i++) {
+        if (ws[i].sites.some(function (s) { return s.siteId === state.site.siteId; })) return ws[i];
+      }
+    }
+    return state.workspaceId ? ws.filter(function (w) { return w.workspaceId === state.workspaceId; })[0] || ws[0] : ws[0];
+  }
+  function can(perm) {
+    if (state.key) return SITE_PERMISSIONS.indexOf(perm) >= 0;
+    var w = workspace();
+    return !!w && w.permissions.indexOf(perm) >= 0;
+  }
+  function pageAllowed(p) {
+    if (p.person && state.key) return false;
+    if (!state.site && p.id !== 'sites') return false;
+    return can(p.perm);
+  }
+
+  // ---- forms with the server's messages ----------------------------------------------------
+  function fieldNamed(form, field) {
+    if (!field) return null;
+    var base = field.replace(/\[\d+\]$/, '').replace(/^.*\./, '');
+    return form.querySelector('[name="' + base + '"]') || form.querySelector('[data-field="' + base + '"]');
+  }
+  function clearErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll('.field-error, .form-error'), function (n) { n.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid]'), function (n) { n.removeAttribute('aria-invalid'); });
+  }
+  function showError(form, x) {
+    var input = fieldNamed(form, x.field);
+    var msg = el('p', { class: input ? 'field-error' : 'form-error', role: 'alert', text: x.message });
+    if (input) { input.setAttribute('aria-invalid', 'true'); input.insertAdjacentElement('afterend', msg); input.focus(); }
+    else form.appendChild(msg);
+  }
+  /* Runs work(form) on submit; its promise's failure is shown on the form. */
+  function onSubmit(form, work) {
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      clearErrors(form);
+      var button = form.querySelector('button[type=submit]');
+      if (button) button.disabled = true;
+      Promise.resolve().then(function () { return work(form); })
+        .catch(function (x) { showError(form, x); })
+        .then(function () { if (button) button.disabled = false; });
+    });
+    return form;
+  }
+  function value(form, name) { var f = form.elements[name]; return f ? f.value.trim() : ''; }
+  function list(text) { return text.split(/[\s,;]+/).map(function (x) { return x.trim(); }).filter(Boolean); }
+  function field(label, input, hint) {
+    return el('label', { class: 'field' }, [el('span', { text: label }), input, hint ? el('small', { class: 'hint', text: hint }) : null]);
+  }
+  function input(name, attrs) { return el('input', Object.assign({ name: name, type: 'text' }, attrs || {})); }
+  function once(title, rows) {
+    return el('div', { class: 'secret-box', role: 'status' }, [el('strong', { text: title })].concat(rows.map(function (r) {
+      return el('div', { class: 'secret' }, [el('span', { class: 'muted', text: r[0] + ' ' }), el('code', { text: r[1] })]);
+    })));
+  }
+  function when(iso) { return iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '—'; }
+
+  // ---- pages and navigation ----------------------------------------------------------------
+  function renderTabs() {
+    var nav = clear($('tabs'));
+    PAGES.forEach(function (p) {
+      if (!pageAllowed(p)) return;
+      nav.appendChild(el('a', { href: '#' + p.id, 'data-page': p.id, text: p.label }));
+    });
+  }
+  function pageSection(id) {
+    var s = $('page-' + id);
+    if (!s) { s = el('section', { id: 'page-' + id, class: 'page', hidden: '' }); $('pages').appendChild(s); }
+    return s;
+  }
+  function route() {
+    var hash = location.hash.replace(/^#/, '');
+    if (/^(invite|reset)=/.test(hash)) { showLinkPage(hash); return; }
+    if ($('app').hidden) return;
+    var id = hash || 'reports';
+    var page = PAGES.filter(function (p) { return p.id === id; })[0] || PAGES[0];
+    Array.prototype.forEach.call(document.querySelectorAll('#tabs a'), function (a) { a.classList.toggle('active', a.dataset.page === page.id); });
+    $('page-reports').hidden = page.id !== 'reports';
+    Array.prototype.forEach.call($('pages').children, function (s) { s.hidden = true; });
+    $('range').classList.toggle('reports-only', page.id !== 'reports');
+    if (page.id === 'reports') { if (!pageAllowed(page)) denied(page); return; }
+    var section = pageSection(page.id);
+    section.hidden = false;
+    if (!pageAllowed(page)) { denied(page, section); return; }
+    clear(section).appendChild(el('p', { class: 'muted', text: 'Loading…' }));
+    Promise.resolve(renderers[page.id](section)).catch(function (x) {
+      clear(section).appendChild(el('div', { class: 'empty' }, [el('strong', { text: x.status === 403 ? 'Not allowed' : 'Could not load' }), x.message]));
+    }).then(function () { document.body.dataset.page = page.id + ':' + Date.now(); });
+  }
+  function denied(page, section) {
+    section = section || pageSection('denied');
+    section.hidden = false;
+    var w = workspace();
+    clear(section).appendChild(el('div', { class: 'empty denied', id: 'denied' }, [el('strong', { text: 'You cannot open ' + page.label }),
+      w ? 'Your role in ' + w.name + ' is ' + w.role + '. Ask an owner if you need more.' : 'This needs a signed-in owner.']));
+    document.body.dataset.page = 'denied:' + Date.now();
+  }
+  window.addEventListener('hashchange', route);
+  document.addEventListener('ringpool:site', function () {
+    if (state.site) localStorage.setItem(SAVED_SITE, state.site.siteId);
+    renderTabs();
+    renderWho();
+    if ($('site-switcher').value !== (state.site && state.site.siteId) && state.site) $('site-switcher').value = state.site.siteId;
+    route();
+  });
+  document.addEventListener('ringpool:signout', function () {
+    clear($('tabs')); clear($('pages')); $('site-switcher').hidden = true; $('site-name').hidden = false; $('who').textContent = '';
+    if (location.hash) history.replaceState(null, '', location.pathname);
+  });
+
+  // ---- signing in as a person ---------------------------------------------------------------
+  function renderWho() {
+    var w = workspace();
+    $('who').textContent = state.me ? state.me.email + (w ? ' · ' + w.role : '') : '';
+  }
+  function fillSwitcher() {
+    var sw = clear($('site-switcher'));
+    var count = 0;
+    state.me.workspaces.forEach(function (w) {
+      var g = el('optgroup', { label: w.name });
+      w.sites.forEach(function (s) { g.appendChild(el('option', { value: s.siteId, text: s.name })); count++; });
+      sw.appendChild(g);
+    });
+    sw.hidden = count < 1;
+    $('site-name').hidden = count > 0; // the switcher names the site
+  }
+  function allSites() {
+    var out = [];
+    state.me.workspaces.forEach(function (w) { w.sites.forEach(function (s) { out.push(s); }); });
+    return out;
+  }
+  $('site-switcher').addEventListener('change', function () {
+    var s = allSites().filter(function (x) { return x.siteId === $('site-switcher').value; })[0];
+    if (s) R.showSite(s);
+  });
+  /* After a sign-in (or with a live cookie): who am I, which sites, then the first page. */
+  function startPerson(preferSiteId) {
+    return api('/v1/me', { quiet401: true }).then(function (me) {
+      state.key = null;
+      state.me = me;
+      state.csrf = me.csrfToken;
+      fillSwitcher();
+      var sites = allSites();
+      var wanted = preferSiteId || localStorage.getItem(SAVED_SITE);
+      var chosen = sites.filter(function (s) { return s.siteId === wanted; })[0] || sites[0];
+      $('signin').hidden = true;
+      $('link-page').hidden = true;
+      if (chosen) { R.showSite(chosen); return; }
+      // No site yet: owners create one; others wait for one.
+      state.site = null;
+      state.workspaceId = me.workspaces.length ? me.workspaces[0].workspaceId : null;
+      $('app').hidden = false;
+      $('site-name').textContent = me.workspaces.length ? '· ' + me.workspaces[0].name : '';
+      renderTabs();
+      renderWho();
+      if (location.hash !== '#sites') location.hash = '#sites'; else route();
+      document.body.dataset.loaded = String(Date.now());
+    });
+  }
+  function refreshMe() {
+    return api('/v1/me').then(function (me) { state.me = me; state.csrf = me.csrfToken; fillSwitcher(); if (state.site) $('site-switcher').value = state.site.siteId; renderTabs(); });
+  }
+  onSubmit($('password-form'), function (form) {
+    $('password-error').hidden = true;
+    return fetch('/v1/auth/login', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: value(form, 'email'), password: form.elements.password.value }) }).then(function (r) {
+      if (r.status === 204) { form.elements.password.value = ''; return startPerson(); }
+      return r.json().catch(function () { return {}; }).then(function (b) {
+        var x = new Error(r.status === 401 ? 'Wrong e-mail or password.' : (b.error && b.error.message) || ('HTTP ' + r.status));
+        x.field = r.status === 422 || r.status === 400 ? b.error && b.error.field : null;
+        throw x;
+      });
+    });
+  });
+
+  // ---- invitation and reset links -----------------------------------------------------------
+  function showLinkPage(hash) {
+    var kind = hash.slice(0, hash.indexOf('=')), token = hash.slice(hash.indexOf('=') + 1);
+    var form = $('link-form');
+    $('signin').hidden = true;
+    $('app').hidden = true;
+    $('link-page').hidden = false;
+    $('link-title').textContent = kind === 'invite' ? 'Join your team' : 'Choose a new password';
+    $('link-text').textContent = kind === 'invite'
+      ? 'Choose your password. If you already have a Ringpool account, enter its password to add this workspace to it.'
+      : 'Every device signed in with the old password is signed out.';
+    form.elements.name.hidden = kind !== 'invite';
+    form.querySelector('[data-for=name]').hidden = kind !== 'invite';
+    form.dataset.kind = kind;
+    form.dataset.token = token;
+  }
+  onSubmit($('link-form'), function (form) {
+    var token = encodeURIComponent(form.dataset.token), password = form.elements.password.value;
+    if (form.dataset.kind === 'reset') {
+      return api('/v1/password-resets/' + token, { method: 'POST', json: { password: password }, quiet401: true }).then(function () {
+        history.replaceState(null, '', location.pathname);
+        $('link-page').hidden = true;
+        $('signin').hidden = false;
+        $('password-error').textContent = 'Password changed. Sign in with the new one.';
+        $('password-error').hidden = false;
+      });
+    }
+    var body = { password: password };
+    if (value(form, 'name')) body.name = value(form, 'name');
+    return api('/v1/invites/' + token, { method: 'POST', json: body, quiet401: true }).then(function (member) {
+      return fetch('/v1/auth/login', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: member.email, password: password }) });
+    }).then(function () {
+      history.replaceState(null, '', location.pathname);
+      form.elements.password.value = '';
+      return startPerson();
+    }, function (x) {
+      if (x.code === 'invalid_credentials') x.message = 'You already have an account with this e-mail: enter its password.';
+      throw x;
+    });
+  });
+
+  // ---- pools --------------------------------------------------------------------------------
+  renderers.pools = function (section) {
+    return api(site('/pools')).then(function (r) {
+      clear(section);
+      var grid = el('div', { class: 'grid' });
+      section.appendChild(grid);
+      if (can('pools')) grid.appendChild(poolForm());
+      if (!r.pools.length) grid.appendChild(el('article', { class: 'card' }, [R.empty('No pool yet', 'A pool is a set of numbers shown to visitors, one each, so calls can be traced to visits.')]));
+      r.pools.forEach(function (p) { grid.appendChild(poolCard(p)); });
+    });
+  };
+  function poolCard(p) {
+    var match = Object.keys(p.match || {}).map(function (k) { return k + ' = ' + p.match[k]; }).join(', ') || 'any visit';
+    var card = el('article', { class: 'card pool-card', 'data-pool-id': p.poolId }, [
+      el('header', null, [el('h2', { text: p.name }), el('span', { class: 'hint', text: 'priority ' + p.priority + ' · ' + match })]),
+      el('p', { class: 'muted', text: R.plural(p.size, 'number') + ' · ' + p.leased + ' leased · ' + p.coolingDown + ' cooling · ' + p.free + ' free · ' +
+        R.plural(p.exhaustions, 'exhaustion') + ' · recommended size ' + p.recommendedSize })
+    ]);
+    var ul = el('ul', { class: 'numbers' });
+    p.numbers.forEach(function (n) {
+      var li = el('li', null, [el('code', { text: n })]);
+      if (can('pools')) li.appendChild(el('button', { type: 'button', class: 'ghost small', text: 'Retire', title: 'No new leases; history kept',
+        onclick: function () {
+          if (!confirm('Retire ' + n + '? It gets no new visitors; its history stays.')) return;
+          api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers/' + encodeURIComponent(n)), { method: 'DELETE' })
+            .then(function () { route(); }, function (x) { alert(x.message); });
+        } }));
+      ul.appendChild(li);
+    });
+    card.appendChild(ul);
+    if (can('pools')) {
+      card.appendChild(onSubmit(el('form', { class: 'inline-form' }, [
+        field('Add numbers', el('textarea', { name: 'numbers', rows: '2', placeholder: '+74950000104, +74950000105' })),
+        el('button', { type: 'submit', text: 'Add' })]), function (form) {
+        return api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: list(value(form, 'numbers')) } })
+          .then(function () { route(); });
+      }));
+    }
+    return card;
+  }
+  function poolForm() {
+    var form = el('form', { id: 'pool-form', class: 'card form-card' }, [
+      el('header', null, [el('h2', { text: 'New pool' }), el('span', { class: 'hint', text: 'visits matching the rule get its numbers; higher priority is tried first' })]),
+      field('Name', input('name', { placeholder: 'Google Ads' })),
+      field('Priority', input('priority', { type: 'number', step: '1', placeholder: '0' })),
+      el('div', { class: 'row', 'data-field': 'match' }, [
+        field('Source', input('source', { placeholder: 'google' })), field('Medium', input('medium', { placeholder: 'cpc' })),
+        field('Campaign', input('campaign', { placeholder: 'any' }))]),
+      field('Numbers', el('textarea', { name: 'numbers', rows: '3', placeholder: '+74950000101\n+74950000102' }), 'E.164, one per line or separated by commas'),
+      el('button', { type: 'submit', text: 'Create pool' })]);
+    return onSubmit(form, function () {
+      var match = {};
+      ['source', 'medium', 'campaign'].forEach(function (k) { if (value(form, k)) match[k] = value(form, k); });
+      var body = { numbers: list(value(form, 'numbers')), match: match };
+      if (value(form, 'name')) body.name = value(form, 'name');
+      if (value(form, 'priority')) body.priority = Number(value(form, 'priority'));
+      return api(site('/pools'), { method: 'POST', json: body }).then(function () { route(); });
+    });
+  }
+
+  // ---- static numbers -----------------------------------------------------------------------
+  renderers.numbers = function (section) {
+    return api(site('/static-numbers')).then(function (r) {
+      clear(section);
+      var grid = el('div', { class: 'grid' });
+      section.appendChild(grid);
+      var card = el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Static numbers' }),
+        el('span', { class: 'hint', text: 'one number, always the same source: a billboard, a directory, a partner' })])]);
+      if (!r.staticNumbers.length) card.appendChild(R.empty('No static numbers', 'Calls to them are attributed to their source.'));
+      else card.appendChild(el('table', { id: 'static-table' }, [el('thead', null, [el('tr', null, ['Number', 'Source', 'Medium', 'Campaign', 'Label'].map(function (h) { return el('th', { text: h }); }))]),
+        el('tbody', null, r.staticNumbers.map(function (n) {
+          return el('tr', null, [n.number, n.source, n.medium, n.campaign, n.label].map(function (v) { return el('td', { text: v || '—' }); }));
+        }))]));
+      grid.appendChild(card);
+      if (!can('pools')) return;
+      var form = el('form', { id: 'static-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Add a static number' })]),
+        field('Number', input('number', { placeholder: '+74950000900' })), field('Source', input('source', { placeholder: 'billboard' })),
+        field('Medium', input('medium')), field('Campaign', input('campaign')), field('Label', input('label', { placeholder: 'Ring road, km 12' })),
+        el('button', { type: 'submit', text: 'Add' })]);
+      grid.appendChild(onSubmit(form, function () {
+        var body = {};
+        ['number', 'source', 'medium', 'campaign', 'label'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
+        return api(site('/static-numbers'), { method: 'POST', json: body }).then(function () { route(); });
+      }));
+    });
+  };
+
+  // ---- settings -----------------------------------------------------------------------------
+  var SETTINGS = [
+    ['name', 'Name'], ['domains', 'Domains', 'where the script may run; subdomains included; empty = any'],
+    ['defaultNumber', 'Default number', 'the number on your pages'], ['forwardTo', 'Forward calls to'],
+    ['timeZone', 'Time zone'], ['currency', 'Currency'], ['country', 'Country', 'for callers’ local formats'],
+    ['leaseTtlSeconds', 'Lease without heartbeat, s'], ['heartbeatSeconds', 'Heartbeat, s'], ['endGraceSeconds', 'Grace after leaving, s'],
+    ['coolDownSeconds', 'Cool-down, s'], ['intentHoldSeconds', 'Hold after a tel: click, s'], ['exhaustionPolicy', 'When the pool is exhausted'],
+    ['uniquenessDays', 'Unique caller window, days', '0 = ever'], ['targetCallSeconds', 'Target call, s of talk'],
+    ['retentionDays', 'Keep caller numbers, days'], ['twilioAuthToken', 'Twilio auth token', 'write-only']];
+  renderers.settings = function (section) {
+    return api(site('')).then(function (s) {
+      clear(section);
+      var form = el('form', { id: 'settings-form', class: 'card form-card settings' }, [el('header', null, [el('h2', { text: 'Site settings' }),
+        el('span', { class: 'hint', text: 'site id ' + s.siteId + ' · public key ' + s.publicKey })])]);
+      SETTINGS.forEach(function (f) {
+        var current = f[0] === 'domains' ? (s.domains || []).join(', ') : s[f[0]];
+        var control;
+        if (f[0] === 'exhaustionPolicy') {
+          control = el('select', { name: f[0] }, [el('option', { value: 'reuse_cooling', text: 'lend the number longest in cool-down' }),
+            el('option', { value: 'fallback', text: 'show the default number, untracked' })]);
+          control.value = current;
+        } else {
+          control = input(f[0], { value: current == null ? '' : String(current), type: f[0] === 'twilioAuthToken' ? 'password' : 'text',
+            placeholder: f[0] === 'twilioAuthToken' ? (s.twilioConfigured ? 'set (hidden)' : 'not set') : '' });
+        }
+        control.dataset.initial = control.value;
+        form.appendChild(field(f[1], control, f[2]));
+      });
+      form.appendChild(el('button', { type: 'submit', text: 'Save changes' }));
+      form.appendChild(el('p', { class: 'status', id: 'settings-status', role: 'status' }));
+      section.appendChild(onSubmit(form, function () {
+        var body = {};
+        Array.prototype.forEach.call(form.elements, function (c) {
+          if (!c.name || c.value === c.dataset.initial) return;
+          var v = c.value.trim();
+          if (c.name === 'domains') body.domains = list(v);
+          else if (/Seconds$|Days$/.test(c.name) && /^-?\d+$/.test(v)) body[c.name] = Number(v);
+          else body[c.name] = v;
+        });
+        if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
+        return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
+          if (updated.name !== state.site.name) { state.site.name = updated.name; $('site-name').textContent = '· ' + updated.name; }
+          return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
+        });
+      }));
+    });
+  };
+
+  // ---- keys ---------------------------------------------------------------------------------
+  renderers.keys = function (section) {
+    return api(site('')).then(function (s) {
+      clear(section);
+      var card = el('article', { class: 'card form-card', id: 'keys-card' }, [el('header', null, [el('h2', { text: 'Keys' })]),
+        el('p', null, ['Public key (for the script on your pages): ', el('code', { text: s.publicKey })]),
+        el('p', { class: 'muted', text: 'The API key and the webhook secret are shown only when they are made. Rotating makes new ones; '
+          + 'tools and telephony providers that use the old ones must be given the new ones.' })]);
+      var out = el('div');
+      var button = el('button', { type: 'button', id: 'rotate-keys', text: 'Rotate keys' });
+      button.addEventListener('click', function () {
+        if (!confirm('Make new keys for ' + s.name + '? The old API key stops working.')) return;
+        api(site('/keys/rotate'), { method: 'POST', json: {} }).then(function (k) {
+          clear(out).appendChild(once('New keys — copy them now, they are not shown again', Object.keys(k).filter(function (n) {
+            return /key|secret/i.test(n) && typeof k[n] === 'string';
+          }).map(function (n) { return [n, k[n]]; })));
+        }, function (x) {
+          clear(out).appendChild(el('p', { class: 'form-error', text: x.status === 404 || x.status === 405
+            ? 'Key rotation is not available on this server version.' : x.message }));
+        });
+      });
+      card.appendChild(button);
+      card.appendChild(out);
+      section.appendChild(card);
+    });
+  };
+
+  // ---- sites of the workspace ---------------------------------------------------------------
+  renderers.sites = function (section) {
+    var w = workspace();
+    clear(section);
+    var grid = el('div', { class: 'grid' });
+    section.appendChild(grid);
+    var card = el('article', { class: 'card', id: 'site-list' });
+    function renderList() {
+      w = workspace();
+      clear(card).appendChild(el('header', null, [el('h2', { text: 'Sites of ' + (w ? w.name : 'this workspace') })]));
+      if (!w || !w.sites.length) card.appendChild(R.empty('No sites yet', 'Create the first one: the site your visitors call from.'));
+      else card.appendChild(el('ul', { class: 'site-list' }, w.sites.map(function (s) {
+        return el('li', null, [el('b', { text: s.name }), ' ', el('span', { class: 'muted', text: s.siteId + ' · ' + s.timeZone }),
+          el('button', { type: 'button', class: 'ghost small', text: 'Open', onclick: function () { R.showSite(s); location.hash = '#reports'; } })]);
+      })));
+    }
+    renderList();
+    grid.appendChild(card);
+    if (!w) return null;
+    var out = el('div');
+    var form = el('form', { id: 'site-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'New site' })]),
+      field('Name', input('name', { placeholder: 'Client shop' })),
+      field('Default number', input('defaultNumber', { placeholder: '+74951234567' }), 'the number on the site today'),
+      field('Domains', input('domains', { placeholder: 'shop.example.com' }), 'comma separated; empty = any'),
+      field('Time zone', input('timeZone', { value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' })),
+      field('Currency', input('currency', { placeholder: 'USD' })),
+      el('button', { type: 'submit', text: 'Create site' }), out]);
+    grid.appendChild(onSubmit(form, function () {
+      var body = { name: value(form, 'name'), defaultNumber: value(form, 'defaultNumber') };
+      if (value(form, 'domains')) body.domains = list(value(form, 'domains'));
+      ['timeZone', 'currency'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
+      return api('/v1/workspaces/' + encodeURIComponent(w.workspaceId) + '/sites', { method: 'POST', json: body }).then(function (created) {
+        return refreshMe().then(function () {
+          renderList();
+          clear(out).appendChild(once('Created ' + created.name + ' — copy these now, they are not shown again',
+            [['API key', created.apiKey], ['Webhook secret', created.webhookSecret], ['Public key', created.publicKey]]));
+          var open = el('button', { type: 'button', id: 'open-new-site', text: 'Open ' + created.name, onclick: function () {
+            R.showSite({ siteId: created.siteId, name: created.name, timeZone: created.timeZone, currency: created.currency });
+            location.hash = '#pools';
+          } });
+          out.appendChild(open);
+        });
+      });
+    }));
+    return null;
+  };
+
+  // ---- people -------------------------------------------------------------------------------
+  renderers.people = function (section) {
+    var w = workspace();
+    var base = '/v1/workspaces/' + encodeURIComponent(w.workspaceId);
+    return Promise.all([api(base + '/members'), api('/v1/me/sessions')]).then(function (r) {
+      var m = r[0], sessions = r[1].sessions;
+      clear(section);
+      var grid = el('div', { class: 'grid' });
+      section.appendChild(grid);
+      var siteNames = {};
+      w.sites.forEach(function (s) { siteNames[s.siteId] = s.name; });
+      var out = el('div', { id: 'people-output' });
+      var members = el('article', { class: 'card wide' }, [el('header', null, [el('h2', { text: 'People of ' + w.name })]), out,
+        el('table', { id: 'members-table' }, [el('thead', null, [el('tr', null, ['Person', 'Role', 'Sites', ''].map(function (h) { return el('th', { text: h }); }))]),
+          el('tbody', null, m.members.map(function (p) {
+            var role = el('select', { 'aria-label': 'Role of ' + p.email }, ['owner', 'manager', 'analyst', 'viewer'].map(function (x) { return el('option', { value: x, text: x }); }));
+            role.value = p.role;
+            role.addEventListener('change', function () {
+              api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { role: role.value } })
+                .then(function () { return refreshMe(); }).then(function () { route(); }, function (x) { role.value = p.role; alert(x.message); });
+            });
+            return el('tr', { 'data-user-id': p.userId }, [el('td', null, [el('b', { text: p.name || '' }), ' ', el('span', { class: 'muted', text: p.email })]),
+              el('td', null, [role]),
+              el('td', { text: p.allSites ? 'all sites' : (p.sites || []).map(function (id) { return siteNames[id] || id; }).join(', ') }),
+              el('td', { class: 'actions' }, [
+                el('button', { type: 'button', class: 'ghost small', text: 'Password reset link', onclick: function () {
+                  api(base + '/members/' + encodeURIComponent(p.userId) + '/password-reset', { method: 'POST', json: {} }).then(function (x) {
+                    clear(out).appendChild(once('Reset link for ' + p.email + ' (valid 24 h, works once) — send it to them', [['Link', x.resetUrl]]));
+                  }, function (x) { clear(out).appendChild(el('p', { class: 'form-error', text: x.message })); });
+                } }),
+                el('button', { type: 'button', class: 'ghost small', text: 'Remove', onclick: function () {
+                  if (!confirm('Remove ' + p.email + ' from ' + w.name + '?')) return;
+                  api(base + '/members/' + encodeURIComponent(p.userId), { method: 'DELETE' }).then(function () { route(); },
+                    function (x) { clear(out).appendChild(el('p', { class: 'form-error', text: x.message })); });
+                } })])]);
+          }))])]);
+      grid.appendChild(members);
+      grid.appendChild(inviteForm(w, base));
+      var pending = el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Pending invitations' })])]);
+      if (!m.invites.length) pending.appendChild(el('p', { class: 'muted', text: 'None.' }));
+      m.invites.forEach(function (i) {
+        pending.appendChild(el('div', { class: 'invite-row' }, [el('span', { text: i.email + ' · ' + i.role + ' · until ' + when(i.expiresAt) }),
+          el('button', { type: 'button', class: 'ghost small', text: 'Withdraw', onclick: function () {
+            api(base + '/invites/' + encodeURIComponent(i.inviteId), { method: 'DELETE' }).then(function () { route(); });
+          } })]));
+      });
+      grid.appendChild(pending);
+      var mine = el('article', { class: 'card wide' }, [el('header', null, [el('h2', { text: 'Your sessions' }),
+        el('span', { class: 'hint', text: 'devices signed in as ' + state.me.email })])]);
+      sessions.forEach(function (s) {
+        mine.appendChild(el('div', { class: 'invite-row' }, [el('span', { text: (s.current ? 'This browser' : (s.userAgent || 'unknown device').slice(0, 60))
+          + ' · ' + (s.address || '') + ' · since ' + when(s.createdAt) }),
+          s.current ? null : el('button', { type: 'button', class: 'ghost small', text: 'Sign out', onclick: function () {
+            api('/v1/me/sessions/' + encodeURIComponent(s.sessionId), { method: 'DELETE' }).then(function () { route(); });
+          } })]));
+      });
+      grid.appendChild(mine);
+    });
+  };
+  function inviteForm(w, base) {
+    var out = el('div');
+    var boxes = el('fieldset', { class: 'sites-boxes', 'data-field': 'sites' }, [el('legend', { text: 'Sites (none ticked = all, also future ones)' })]
+      .concat(w.sites.map(function (s) { return el('label', null, [el('input', { type: 'checkbox', value: s.siteId }), ' ' + s.name]); })));
+    var form = el('form', { id: 'invite-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Invite someone' })]),
+      field('E-mail', input('email', { type: 'email', placeholder: 'client@example.com' })), field('Name', input('name')),
+      field('Role', el('select', { name: 'role' }, [['viewer', 'viewer — reports only, callers masked'], ['analyst', 'analyst — reports, call log, tags, exports'],
+        ['manager', 'manager — also settings, pools, numbers, webhooks'], ['owner', 'owner — everything, people']].map(function (o) {
+        return el('option', { value: o[0], text: o[1] });
+      }))), boxes, el('button', { type: 'submit', text: 'Create invitation link' }), out]);
+    return onSubmit(form, function () {
+      var body = { email: value(form, 'email'), role: value(form, 'role') };
+      if (value(form, 'name')) body.name = value(form, 'name');
+      var ticked = Array.prototype.filter.call(boxes.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
+      if (ticked.length) body.sites = ticked;
+      return api(base + '/invites', { method: 'POST', json: body }).then(function (i) {
+        clear(out).appendChild(once('Invitation for ' + i.email + ' (valid 7 days, works once) — send it to them', [['Link', i.inviteUrl]]));
+        form.reset();
+      });
+    });
+  }
+
+  // ---- audit log ----------------------------------------------------------------------------
+  renderers.audit = function (section) {
+    var w = workspace();
+    var base = '/v1/workspaces/' + encodeURIComponent(w.workspaceId) + '/audit?limit=50';
+    clear(section);
+    var tbody = el('tbody');
+    var more = el('button', { type: 'button', class: 'ghost', text: 'Load more', hidden: '' });
+    section.appendChild(el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Audit log of ' + w.name }),
+      el('span', { class: 'hint', text: 'who changed what, when, from where' })]),
+      el('div', { class: 'table-wrap' }, [el('table', { id: 'audit-table' }, [el('thead', null, [el('tr', null, ['When', 'Who', 'What', 'Target', 'Detail', 'Address']
+        .map(function (h) { return el('th', { text: h }); }))]), tbody])]), el('div', { class: 'more' }, [more])]));
+    function page(cursor) {
+      return api(base + (cursor ? '&cursor=' + encodeURIComponent(cursor) : '')).then(function (r) {
+        r.entries.forEach(function (e) {
+          tbody.appendChild(el('tr', null, [when(e.at), e.actor.label, e.action, e.target, e.detail, e.address].map(function (v) { return el('td', { text: v || '—' }); })));
+        });
+        more.hidden = !r.nextCursor;
+        more.onclick = function () { page(r.nextCursor); };
+      });
+    }
+    return page(null);
+  };
+
+  // ---- start --------------------------------------------------------------------------------
+  R.renderTabs = renderTabs;
+  R.route = route;
+  if (/^#(invite|reset)=/.test(location.hash)) {
+    showLinkPage(location.hash.slice(1));
+  } else if (R.needsSignIn) {
+    // A live session cookie signs in without a form; otherwise, the form.
+    startPerson().catch(function () { $('signin').hidden = false; });
+  }
+})();

@@ -1,0 +1,331 @@
+package io.ringpool.account;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer;
+import io.ringpool.call.Signing;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** People, workspaces, roles, sessions and the audit log over real HTTP on a real H2 store. */
+class AccountsOverHttpTest {
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+    static TestAccounts accounts;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+        accounts = new TestAccounts(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void anOperatorCreatesAWorkspaceAndItsOwnerJoinsThroughTheOneTimeLinkAndSignsIn() {
+        TestServer.Reply created = server.post("/v1/workspaces", TestServer.ADMIN_KEY,
+                Map.of("name", "Agency One", "owner", Map.of("email", "Boss@Agency.test", "name", "Boss")));
+        assertThat(created.status()).isEqualTo(201);
+        String link = created.text("ownerInvite");
+        assertThat(link).startsWith("http://localhost:8080/dashboard/#invite=");
+
+        TestServer.Reply accepted = accounts.accept(link, TestAccounts.PASSWORD);
+        assertThat(accepted.status()).isEqualTo(201);
+        assertThat(accepted.text("role")).isEqualTo("owner");
+        assertThat(accounts.accept(link, TestAccounts.PASSWORD).errorCode()).as("a link works once").isEqualTo("link_invalid");
+
+        TestServer.Reply login = accounts.login("boss@agency.test", TestAccounts.PASSWORD);
+        assertThat(login.status()).isEqualTo(204);
+        String cookie = login.headers().get("set-cookie").get(0);
+        assertThat(cookie).startsWith(AccessApi.COOKIE + "=").contains("HttpOnly").contains("SameSite=Strict").contains("Path=/")
+                .doesNotContain("Secure");
+        String csrf = login.headers().get("x-csrf-token").get(0);
+
+        TestAccounts.Person boss = accounts.signIn("boss@agency.test", TestAccounts.PASSWORD);
+        JsonNode me = server.send("GET", "/v1/me", null, null, null, boss.headers(false)).json();
+        assertThat(me.get("email").asText()).isEqualTo("boss@agency.test");
+        assertThat(me.get("name").asText()).isEqualTo("Someone");
+        assertThat(me.get("csrfToken").asText()).isEqualTo(boss.csrf()).isNotEqualTo(csrf);
+        assertThat(me.get("workspaces").get(0).get("workspaceId").asText()).isEqualTo(created.text("workspaceId"));
+        assertThat(me.get("workspaces").get(0).get("role").asText()).isEqualTo("owner");
+    }
+
+    @Test
+    void creatingAWorkspaceNeedsTheAdminKey() {
+        Map<String, Object> body = Map.of("name", "X", "owner", Map.of("email", "x@x.test"));
+        assertThat(server.post("/v1/workspaces", null, body).status()).isEqualTo(401);
+        Map<String, String> site = server.siteWithPool(List.of());
+        assertThat(server.post("/v1/workspaces", site.get("apiKey"), body).status()).isEqualTo(403);
+        assertThat(server.post("/v1/workspaces", TestServer.ADMIN_KEY, Map.of("name", "X", "owner", Map.of("email", "nope")))
+                .json().path("error").path("field").asText()).isEqualTo("owner.email");
+    }
+
+    @Test
+    void aWrongPasswordAndAnUnknownEmailGetTheSameAnswer() {
+        accounts.ownedWorkspace("Same answer", "same@answer.test");
+        TestServer.Reply wrong = accounts.login("same@answer.test", "not the password");
+        TestServer.Reply unknown = accounts.login("nobody@answer.test", "not the password");
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrong.body()).isEqualTo(unknown.body());
+        assertThat(wrong.headers()).doesNotContainKey("set-cookie");
+    }
+
+    @Test
+    void afterFiveWrongPasswordsTheAccountIsRefusedEvenWithTheRightOneUntilTheWindowEnds() {
+        accounts.ownedWorkspace("Throttled", "throttled@agency.test");
+        for (int i = 0; i < SignIn.ACCOUNT_FAILURES; i++) {
+            assertThat(accounts.login("throttled@agency.test", "guess number " + i).status()).isEqualTo(401);
+        }
+        TestServer.Reply refused = accounts.login("throttled@agency.test", TestAccounts.PASSWORD);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.errorCode()).isEqualTo("too_many_attempts");
+        assertThat(Integer.parseInt(refused.headers().get("retry-after").get(0))).isBetween(1, 900);
+
+        server.clock.advance(SignIn.THROTTLE_WINDOW);
+        assertThat(accounts.login("throttled@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aCookieRequestThatChangesSomethingNeedsTheCsrfToken() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Csrf", "csrf@agency.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site((String) ws.get("workspaceId"), owner, "Csrf shop");
+        String path = "/v1/sites/" + site.get("siteId");
+        String body = "{\"currency\":\"EUR\"}";
+
+        TestServer.Reply without = server.send("PATCH", path, null, body, "application/json", owner.headers(false));
+        assertThat(without.status()).isEqualTo(403);
+        assertThat(without.errorCode()).isEqualTo("csrf_failed");
+        Map<String, String> forged = owner.headers(false);
+        forged.put("X-CSRF-Token", "forged-token");
+        assertThat(server.send("PATCH", path, null, body, "application/json", forged).status()).isEqualTo(403);
+        assertThat(server.get(path, site.get("apiKey")).text("currency")).isEqualTo("RUB");
+
+        assertThat(server.send("PATCH", path, null, body, "application/json", owner.headers(true)).status()).isEqualTo(200);
+        assertThat(server.send("GET", path, null, null, null, owner.headers(false)).text("currency")).as("reads need no token")
+                .isEqualTo("EUR");
+    }
+
+    @Test
+    void aForgedOrUnknownCookieIsUnauthorised() {
+        Map<String, String> headers = Map.of("Cookie", AccessApi.COOKIE + "=forged");
+        assertThat(server.send("GET", "/v1/me", null, null, null, headers).status()).isEqualTo(401);
+        assertThat(server.send("GET", "/v1/sites/st_whatever/calls", null, null, null, headers).status()).isEqualTo(401);
+    }
+
+    @Test
+    void signingOutRevokesTheSessionAndOtherSessionsCanBeListedAndRevoked() {
+        accounts.ownedWorkspace("Sessions", "sessions@agency.test");
+        TestAccounts.Person laptop = accounts.signIn("sessions@agency.test", TestAccounts.PASSWORD);
+        TestAccounts.Person phone = accounts.signIn("sessions@agency.test", TestAccounts.PASSWORD);
+
+        JsonNode list = server.send("GET", "/v1/me/sessions", null, null, null, laptop.headers(false)).json().get("sessions");
+        assertThat(list).hasSize(3); // the one ownedWorkspace made, the laptop, the phone
+        String phoneId = server.send("GET", "/v1/me", null, null, null, phone.headers(false)).text("sessionId");
+
+        assertThat(accounts.as(laptop, "DELETE", "/v1/me/sessions/" + phoneId, null).status()).isEqualTo(204);
+        assertThat(server.send("GET", "/v1/me", null, null, null, phone.headers(false)).status()).isEqualTo(401);
+
+        TestServer.Reply out = accounts.as(laptop, "POST", "/v1/auth/logout", null);
+        assertThat(out.status()).isEqualTo(204);
+        assertThat(out.headers().get("set-cookie").get(0)).contains("Max-Age=0");
+        assertThat(server.send("GET", "/v1/me", null, null, null, laptop.headers(false)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aSessionEndsAfterTwelveIdleHours() {
+        accounts.ownedWorkspace("Idle", "idle@agency.test");
+        TestAccounts.Person p = accounts.signIn("idle@agency.test", TestAccounts.PASSWORD);
+        server.clock.advance(SignIn.IDLE.minusMinutes(1));
+        assertThat(server.send("GET", "/v1/me", null, null, null, p.headers(false)).status()).isEqualTo(200);
+        server.clock.advance(SignIn.IDLE.minusMinutes(1));
+        assertThat(server.send("GET", "/v1/me", null, null, null, p.headers(false)).status()).as("used 11h59m ago: still live")
+                .isEqualTo(200);
+        server.clock.advance(SignIn.IDLE);
+        assertThat(server.send("GET", "/v1/me", null, null, null, p.headers(false)).status()).isEqualTo(401);
+    }
+
+    @Test
+    void eachRoleSeesWhatItMayAndViewersSeeCallersMasked() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Roles", "roles-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Roles shop");
+        String siteId = site.get("siteId");
+        TestServer.Reply pool = accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools",
+                Map.of("name", "Google", "match", Map.of("source", "google"), "numbers", List.of("+74950000301", "+74950000302")));
+        assertThat(pool.status()).isEqualTo(201);
+        String event = "{\"callId\":\"r-1\",\"event\":\"completed\",\"from\":\"+79161234567\",\"to\":\"+74950000301\",\"talkSeconds\":40}";
+        long t = server.clock.instant().getEpochSecond();
+        assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, event))).status()).isEqualTo(200);
+
+        TestAccounts.Person analyst = accounts.member(wsId, owner, "analyst@agency.test", "analyst");
+        TestAccounts.Person viewer = accounts.member(wsId, owner, "viewer@agency.test", "viewer");
+        String calls = "/v1/sites/" + siteId + "/calls";
+
+        assertThat(accounts.as(analyst, "GET", calls, null).json().get("calls").get(0).get("caller").asText()).isEqualTo("+79161234567");
+        assertThat(accounts.as(viewer, "GET", calls, null).json().get("calls").get(0).get("caller").asText()).isEqualTo("+7916***4567");
+        assertThat(accounts.as(viewer, "GET", calls + "/" + accounts.as(analyst, "GET", calls, null).json().get("calls").get(0)
+                .get("callId").asText(), null).text("caller")).isEqualTo("+7916***4567");
+        assertThat(accounts.as(viewer, "GET", "/v1/sites/" + siteId + "/reports/sources", null).status()).isEqualTo(200);
+
+        TestServer.Reply analystSettings = accounts.as(analyst, "PATCH", "/v1/sites/" + siteId, Map.of("currency", "EUR"));
+        assertThat(analystSettings.status()).isEqualTo(403);
+        assertThat(analystSettings.errorCode()).isEqualTo("forbidden");
+        assertThat(accounts.as(viewer, "GET", "/v1/sites/" + siteId + "/exports/google-ads-calls.csv", null).status()).isEqualTo(403);
+        assertThat(accounts.as(analyst, "GET", "/v1/sites/" + siteId + "/exports/google-ads-calls.csv", null).status()).isEqualTo(200);
+        assertThat(accounts.as(analyst, "POST", "/v1/workspaces/" + wsId + "/invites", Map.of("email", "x@y.test", "role", "owner"))
+                .status()).as("only owners invite").isEqualTo(403);
+        assertThat(accounts.as(owner, "PATCH", "/v1/sites/" + siteId, Map.of("currency", "EUR")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anotherWorkspacesSitesAndWorkspaceAreNotFound() {
+        Map<String, Object> a = accounts.ownedWorkspace("A", "owner-a@agency.test");
+        Map<String, Object> b = accounts.ownedWorkspace("B", "owner-b@agency.test");
+        TestAccounts.Person ownerA = (TestAccounts.Person) a.get("owner");
+        TestAccounts.Person ownerB = (TestAccounts.Person) b.get("owner");
+        Map<String, String> siteB = accounts.site((String) b.get("workspaceId"), ownerB, "B shop");
+
+        assertThat(accounts.as(ownerA, "GET", "/v1/sites/" + siteB.get("siteId"), null).status()).isEqualTo(404);
+        assertThat(accounts.as(ownerA, "GET", "/v1/sites/" + siteB.get("siteId") + "/calls", null).status()).isEqualTo(404);
+        assertThat(accounts.as(ownerA, "PATCH", "/v1/sites/" + siteB.get("siteId"), Map.of("currency", "EUR")).status()).isEqualTo(404);
+        assertThat(accounts.as(ownerA, "GET", "/v1/workspaces/" + b.get("workspaceId") + "/members", null).status()).isEqualTo(404);
+        assertThat(accounts.as(ownerA, "GET", "/v1/workspaces/" + b.get("workspaceId") + "/audit", null).status()).isEqualTo(404);
+        assertThat(accounts.as(ownerA, "POST", "/v1/workspaces/" + b.get("workspaceId") + "/invites",
+                Map.of("email", "spy@a.test", "role", "owner")).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aMemberLimitedToSomeSitesDoesNotSeeTheOthers() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Limited", "limited-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> one = accounts.site(wsId, owner, "One");
+        Map<String, String> two = accounts.site(wsId, owner, "Two");
+        TestServer.Reply invite = accounts.as(owner, "POST", "/v1/workspaces/" + wsId + "/invites",
+                Map.of("email", "client@one.test", "role", "analyst", "sites", List.of(one.get("siteId"))));
+        assertThat(invite.status()).isEqualTo(201);
+        assertThat(accounts.accept(invite.text("inviteUrl"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+        TestAccounts.Person client = accounts.signIn("client@one.test", TestAccounts.PASSWORD);
+
+        assertThat(accounts.as(client, "GET", "/v1/sites/" + one.get("siteId") + "/calls", null).status()).isEqualTo(200);
+        assertThat(accounts.as(client, "GET", "/v1/sites/" + two.get("siteId") + "/calls", null).status()).isEqualTo(404);
+        JsonNode me = accounts.as(client, "GET", "/v1/me", null).json();
+        assertThat(me.get("workspaces").get(0).get("sites")).hasSize(1);
+
+        TestServer.Reply bad = accounts.as(owner, "POST", "/v1/workspaces/" + wsId + "/invites",
+                Map.of("email", "x@one.test", "role", "viewer", "sites", List.of("st_elsewhere")));
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.json().path("error").path("field").asText()).isEqualTo("sites[0]");
+    }
+
+    @Test
+    void theAuditLogSaysWhoChangedWhatWhenAndFromWhere() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Audited", "audited@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Audited shop");
+        accounts.as(owner, "PATCH", "/v1/sites/" + site.get("siteId"), Map.of("retentionDays", 90));
+        server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"), Map.of("numbers", List.of("+74950000401")));
+        accounts.member(wsId, owner, "audited-viewer@agency.test", "viewer");
+
+        JsonNode entries = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
+        List<String> actions = entries.findValuesAsText("action");
+        assertThat(actions).containsSubsequence("user.join", "user.invite", "pool.create", "site.settings", "site.create");
+        JsonNode settings = entries.get(actions.indexOf("site.settings"));
+        assertThat(settings.get("actor").get("label").asText()).isEqualTo("audited@agency.test");
+        assertThat(settings.get("detail").asText()).isEqualTo("changed retentionDays");
+        assertThat(settings.get("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(settings.get("at").asText()).isNotEmpty();
+        assertThat(entries.get(actions.indexOf("pool.create")).get("actor").get("kind").asText()).isEqualTo("site_key");
+
+        JsonNode page = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limit=2", null).json();
+        assertThat(page.get("entries")).hasSize(2);
+        JsonNode next = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limit=2&cursor=" + page.get("nextCursor").asText(),
+                null).json();
+        assertThat(next.get("entries").get(0).get("auditId").asText()).isEqualTo(entries.get(2).get("auditId").asText());
+        assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?cursor=garbage", null).status()).isEqualTo(422);
+        assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limt=2", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void anOwnerIssuesAPasswordResetThatWorksOnceAndEndsTheOldSessions() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Reset", "reset-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        TestAccounts.Person forgetful = accounts.member(wsId, owner, "forgetful@agency.test", "analyst");
+        String userId = accounts.as(forgetful, "GET", "/v1/me", null).text("userId");
+
+        TestServer.Reply issued = accounts.as(owner, "POST", "/v1/workspaces/" + wsId + "/members/" + userId + "/password-reset", null);
+        assertThat(issued.status()).isEqualTo(201);
+        String token = TestAccounts.token(issued.text("resetUrl"));
+        assertThat(issued.text("resetUrl")).contains("/dashboard/#reset=");
+        assertThat(server.post("/v1/password-resets/" + token, null, Map.of("password", "short")).status()).isEqualTo(422);
+        assertThat(server.post("/v1/password-resets/" + token, null, Map.of("password", "a brand new secret")).status()).isEqualTo(204);
+        assertThat(server.post("/v1/password-resets/" + token, null, Map.of("password", "another new secret")).status()).isEqualTo(404);
+
+        assertThat(accounts.as(forgetful, "GET", "/v1/me", null).status()).as("old session ended").isEqualTo(401);
+        assertThat(accounts.login("forgetful@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(401);
+        assertThat(accounts.login("forgetful@agency.test", "a brand new secret").status()).isEqualTo(204);
+
+        TestServer.Reply byOperator = server.post("/v1/workspaces/" + wsId + "/members/" + userId + "/password-reset",
+                TestServer.ADMIN_KEY, null);
+        assertThat(byOperator.status()).isEqualTo(201);
+    }
+
+    @Test
+    void anOwnerCannotResetThePasswordOfSomeoneWhoAlsoBelongsToAWorkspaceTheyDoNotOwn() {
+        Map<String, Object> a = accounts.ownedWorkspace("Takeover A", "takeover-a@agency.test");
+        Map<String, Object> b = accounts.ownedWorkspace("Takeover B", "takeover-b@agency.test");
+        TestAccounts.Person ownerA = (TestAccounts.Person) a.get("owner");
+        TestAccounts.Person ownerB = (TestAccounts.Person) b.get("owner");
+        String wsA = (String) a.get("workspaceId");
+        TestServer.Reply invite = accounts.as(ownerA, "POST", "/v1/workspaces/" + wsA + "/invites",
+                Map.of("email", "takeover-b@agency.test", "role", "viewer"));
+        assertThat(accounts.accept(invite.text("inviteUrl"), TestAccounts.PASSWORD).status()).as("existing account proves its password")
+                .isEqualTo(201);
+        String userB = accounts.as(ownerB, "GET", "/v1/me", null).text("userId");
+        assertThat(accounts.as(ownerA, "GET", "/v1/me", null).json().get("workspaces")).hasSize(1);
+        assertThat(accounts.as(ownerB, "GET", "/v1/me", null).json().get("workspaces")).hasSize(2);
+        assertThat(accounts.as(ownerA, "POST", "/v1/workspaces/" + wsA + "/members/" + userB + "/password-reset", null).status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void theLastOwnerCannotBeDemotedOrRemoved() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Last", "last@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        String userId = accounts.as(owner, "GET", "/v1/me", null).text("userId");
+        String member = "/v1/workspaces/" + wsId + "/members/" + userId;
+        assertThat(accounts.as(owner, "PATCH", member, Map.of("role", "viewer")).errorCode()).isEqualTo("last_owner");
+        assertThat(accounts.as(owner, "DELETE", member, null).status()).isEqualTo(409);
+        TestServer.Reply members = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null);
+        assertThat(members.json().get("members")).hasSize(1);
+    }
+
+    @Test
+    void theCookieIsSecureWhenThePublicUrlIsHttps(@TempDir Path other) {
+        try (TestServer https = new TestServer(other, Map.of("server.publicUrl", "https://calls.example.com"))) {
+            TestAccounts acc = new TestAccounts(https);
+            Map<String, String> ws = acc.workspace("Https", "https@agency.test");
+            assertThat(ws.get("ownerInvite")).startsWith("https://calls.example.com/dashboard/#invite=");
+            acc.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
+            assertThat(acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0)).endsWith("; Secure");
+        }
+    }
+}

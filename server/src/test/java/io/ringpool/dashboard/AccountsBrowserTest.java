@@ -1,0 +1,298 @@
+package io.ringpool.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.account.AccessApi;
+import io.ringpool.account.TestAccounts;
+import io.ringpool.app.TestServer;
+import io.ringpool.call.Signing;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * People in the dashboard, in real headless Chromium (skipped without chromium and chromedriver):
+ * an owner joins by the operator's link, creates a site and a pool on the pages and sees the pool
+ * used; a wrong password; an analyst who cannot open settings; a viewer who sees callers masked;
+ * CSRF refused; sign-out revokes the session. Screenshots go to {@code server/target/screenshots/}.
+ */
+class AccountsBrowserTest {
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path BINARY = Path.of("/usr/bin/chromium");
+    static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+    static TestAccounts accounts;
+    static ChromeDriver driver;
+    /** A workspace with a site, one call on it, and an analyst and a viewer. */
+    static String workspaceId;
+    static Map<String, String> site;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        server = new TestServer(dir.resolve("store"));
+        accounts = new TestAccounts(server);
+        Map<String, Object> ws = accounts.ownedWorkspace("Roles agency", "owner@roles.test");
+        workspaceId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        site = accounts.site(workspaceId, owner, "Roles shop");
+        accounts.as(owner, "POST", "/v1/sites/" + site.get("siteId") + "/pools", Map.of("name", "All", "numbers", List.of("+74950000501")));
+        String event = "{\"callId\":\"b-1\",\"event\":\"completed\",\"from\":\"+79161234567\",\"to\":\"+74950000501\",\"talkSeconds\":40}";
+        TestServer.Reply call = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), event)));
+        assertThat(call.status()).isEqualTo(200);
+        accounts.member(workspaceId, owner, "analyst@roles.test", "analyst");
+        accounts.member(workspaceId, owner, "viewer@roles.test", "viewer");
+
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(BINARY.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
+        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void freshBrowser() {
+        driver.manage().window().setSize(new Dimension(1280, 900));
+        driver.get(server.base() + "/dashboard/");
+        driver.manage().deleteAllCookies();
+        driver.executeScript("sessionStorage.clear(); localStorage.clear();");
+    }
+
+    static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
+    static void shot(String name) throws Exception {
+        Thread.sleep(200); // let uPlot's resize handler redraw before the capture
+        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void type(String id, String text) {
+        WebElement e = driver.findElement(By.id(id));
+        e.clear();
+        e.sendKeys(text);
+    }
+
+    static void signInAs(String email, String password) {
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        driver.executeScript("document.body.removeAttribute('data-loaded')");
+        type("email", email);
+        type("password", password);
+        driver.findElement(By.id("password-signin-button")).click();
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+    }
+
+    static void open(String page) {
+        driver.executeScript("document.body.removeAttribute('data-page');"
+                + "if (location.hash === '#" + page + "') Ringpool.route(); else location.hash = '#" + page + "';");
+        waiting().until(d -> {
+            String p = d.findElement(By.tagName("body")).getAttribute("data-page");
+            return p != null && (p.startsWith(page + ":") || p.startsWith("denied:"));
+        });
+    }
+
+    static WebElement inForm(String formId, String name) {
+        return driver.findElement(By.cssSelector("#" + formId + " [name='" + name + "']"));
+    }
+
+    @Test
+    void theFrontDoorLeadsToTheDashboardAndTheFaviconIsThere() {
+        driver.get(server.base() + "/");
+        assertThat(driver.getCurrentUrl()).endsWith("/dashboard/");
+        TestServer.Reply icon = server.get("/favicon.ico", null);
+        assertThat(icon.status()).isEqualTo(200);
+        assertThat(icon.headers().get("content-type").get(0)).startsWith("image/svg+xml");
+        assertThat(server.get("/dashboard/favicon.svg", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anOwnerJoinsByTheOperatorsLinkCreatesASiteAndAPoolOnThePagesAndSeesThePoolUsed() throws Exception {
+        TestServer.Reply created = server.post("/v1/workspaces", TestServer.ADMIN_KEY,
+                Map.of("name", "Fresh agency", "owner", Map.of("email", "fresh@agency.test", "name", "Fresh Owner")));
+        // The link names server.publicUrl (localhost:8080 by default); this test server listens elsewhere.
+        String link = created.text("ownerInvite");
+        assertThat(link).startsWith("http://localhost:8080/dashboard/#invite=");
+        driver.get(server.base() + link.substring("http://localhost:8080".length()));
+        waiting().until(d -> d.findElement(By.id("link-page")).isDisplayed());
+        shot("accounts-invite");
+        type("link-password", "fresh owner password");
+        driver.findElement(By.id("link-button")).click();
+        waiting().until(d -> d.findElement(By.id("site-form")).isDisplayed());
+        assertThat(driver.findElement(By.id("who")).getText()).contains("fresh@agency.test").contains("owner");
+
+        // The server's message appears beside the field it names.
+        inForm("site-form", "name").sendKeys("Fresh shop");
+        inForm("site-form", "defaultNumber").sendKeys("12345");
+        driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#site-form .field-error")).isEmpty());
+        assertThat(inForm("site-form", "defaultNumber").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(driver.findElement(By.cssSelector("#site-form .field-error")).getText()).contains("defaultNumber");
+        inForm("site-form", "defaultNumber").clear();
+        inForm("site-form", "defaultNumber").sendKeys("+74951112233");
+        inForm("site-form", "domains").sendKeys("localhost");
+        driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
+        waiting().until(d -> d.findElement(By.id("open-new-site")).isDisplayed());
+        assertThat(driver.findElement(By.cssSelector("#site-form .secret-box")).getText()).contains("sk_");
+        shot("accounts-site-created");
+        driver.findElement(By.id("open-new-site")).click();
+        waiting().until(d -> d.findElement(By.id("pool-form")).isDisplayed());
+
+        inForm("pool-form", "name").sendKeys("Google Ads");
+        inForm("pool-form", "source").sendKeys("google");
+        inForm("pool-form", "numbers").sendKeys("+74950000601\n+74950000602");
+        driver.findElement(By.cssSelector("#pool-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector(".pool-card")).isEmpty());
+        WebElement card = driver.findElement(By.cssSelector(".pool-card"));
+        assertThat(card.getText()).contains("Google Ads").contains("source = google").contains("+74950000601").contains("0 leased");
+
+        // A visitor from Google gets a number from that pool.
+        String siteId = server.get("/v1/workspaces", TestServer.ADMIN_KEY).json().get("workspaces").findValues("sites").stream()
+                .filter(s -> s.size() == 1).map(s -> s.get(0).asText()).filter(id -> !id.equals(site.get("siteId"))).findFirst().orElseThrow();
+        String publicKey = server.get("/v1/sites/" + siteId, TestServer.ADMIN_KEY).text("publicKey");
+        TestServer.Reply visit = server.startSession(publicKey, "visitor-1", "https://localhost/?utm_source=google&utm_medium=cpc");
+        assertThat(visit.status()).isEqualTo(201);
+        assertThat(visit.text("number")).isIn("+74950000601", "+74950000602");
+        open("pools");
+        assertThat(driver.findElement(By.cssSelector(".pool-card")).getText()).contains("1 leased");
+        shot("accounts-pools");
+
+        TestServer.Reply audit = server.get("/v1/workspaces/" + created.text("workspaceId") + "/audit", TestServer.ADMIN_KEY);
+        assertThat(audit.json().get("entries").findValuesAsText("action")).contains("pool.create", "site.create", "user.join");
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedOnTheSignInForm() throws Exception {
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        type("email", "owner@roles.test");
+        type("password", "not the password");
+        driver.findElement(By.id("password-signin-button")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#password-form .form-error")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#password-form .form-error")).getText()).isEqualTo("Wrong e-mail or password.");
+        assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
+        shot("accounts-wrong-password");
+    }
+
+    @Test
+    void anAnalystSeesReportsButCannotOpenSettings() throws Exception {
+        signInAs("analyst@roles.test", TestAccounts.PASSWORD);
+        List<String> tabs = driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList();
+        assertThat(tabs).contains("Reports", "Pools").doesNotContain("Settings", "People", "Keys");
+        open("settings");
+        assertThat(driver.findElement(By.id("denied")).getText()).contains("You cannot open Settings").contains("analyst");
+        assertThat(driver.findElements(By.id("settings-form"))).isEmpty();
+        shot("accounts-analyst-denied");
+        Object status = driver.executeAsyncScript("var done = arguments[0]; fetch('/v1/sites/" + site.get("siteId") + "', {method: 'PATCH',"
+                + " credentials: 'same-origin', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': Ringpool.state.csrf},"
+                + " body: '{\"currency\":\"EUR\"}'}).then(function (r) { done(r.status); });");
+        assertThat(((Number) status).intValue()).as("the server refuses it too").isEqualTo(403);
+    }
+
+    @Test
+    void aViewerSeesCallerNumbersMasked() throws Exception {
+        signInAs("viewer@roles.test", TestAccounts.PASSWORD);
+        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
+        WebElement row = driver.findElement(By.cssSelector("#calls-table tbody tr"));
+        assertThat(row.getText()).contains("+7916***4567").doesNotContain("+79161234567");
+        assertThat(driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList())
+                .doesNotContain("Settings", "Pools");
+        shot("accounts-viewer");
+    }
+
+    @Test
+    void aRequestWithTheCookieButWithoutTheCsrfTokenIsRefused() {
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        String script = "var done = arguments[0]; fetch('/v1/sites/" + site.get("siteId") + "', {method: 'PATCH', credentials: 'same-origin',"
+                + " headers: {'Content-Type': 'application/json'%s}, body: '{\"targetCallSeconds\":45}'})"
+                + ".then(function (r) { return r.json().then(function (b) { done(r.status + ' ' + (b.error ? b.error.code : '')); }); });";
+        assertThat(driver.executeAsyncScript(String.format(script, ""))).isEqualTo("403 csrf_failed");
+        assertThat(driver.executeAsyncScript(String.format(script, ", 'X-CSRF-Token': 'guessed'"))).isEqualTo("403 csrf_failed");
+        assertThat(driver.executeAsyncScript(String.format(script, ", 'X-CSRF-Token': Ringpool.state.csrf"))).isEqualTo("200 ");
+    }
+
+    @Test
+    void anOwnerEditsSettingsOnThePageAndInvitesSomeone() throws Exception {
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        open("settings");
+        inForm("settings-form", "retentionDays").clear();
+        inForm("settings-form", "retentionDays").sendKeys("99999");
+        driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#settings-form .field-error")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#settings-form .field-error")).getText()).contains("retentionDays");
+        inForm("settings-form", "retentionDays").clear();
+        inForm("settings-form", "retentionDays").sendKeys("180");
+        driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
+        waiting().until(d -> d.findElement(By.id("settings-status")).getText().startsWith("Saved"));
+        assertThat(server.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).json().get("retentionDays").asInt()).isEqualTo(180);
+        shot("accounts-settings");
+
+        open("people");
+        inForm("invite-form", "email").sendKeys("new-analyst@roles.test");
+        new org.openqa.selenium.support.ui.Select(inForm("invite-form", "role")).selectByValue("analyst");
+        driver.findElement(By.cssSelector("#invite-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#invite-form .secret-box")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#invite-form .secret-box")).getText()).contains("/dashboard/#invite=");
+        shot("accounts-people");
+        open("audit");
+        assertThat(driver.findElement(By.id("audit-table")).getText()).contains("site.settings").contains("user.invite");
+    }
+
+    @Test
+    void signingOutRevokesTheSessionOnTheServer() {
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        Cookie cookie = driver.manage().getCookieNamed(AccessApi.COOKIE);
+        assertThat(cookie).isNotNull();
+        assertThat(cookie.isHttpOnly()).isTrue();
+        assertThat(cookie.getSameSite()).isEqualTo("Strict");
+        Map<String, String> stolen = Map.of("Cookie", AccessApi.COOKIE + "=" + cookie.getValue());
+        assertThat(server.send("GET", "/v1/me", null, null, null, stolen).status()).isEqualTo(200);
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        waiting().until(d -> server.send("GET", "/v1/me", null, null, null, stolen).status() == 401);
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+    }
+}

@@ -1,0 +1,98 @@
+package io.ringpool.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringpool.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The H2 file under traffic shaped like Ringpool's: one small commit at a time (WRITE_DELAY=0), an
+ * index on a random key (visitor ids), rows deleted as new ones come (retention). Without
+ * compaction each commit leaves a chunk with a page or two still live, and the file only grows.
+ */
+class H2CompactorTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void compactionRewritesMostlyDeadChunksSoTheirFillRateRises() {
+        var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            createTable(db);
+            writeInSmallCommits(db, 0, 2_000, new Random(1));
+            H2Compactor compactor = new H2Compactor(db.dataSource(), 8 << 20, 0, new SimpleMeterRegistry());
+            int before = compactor.chunksFillRate();
+            for (int i = 0; i < 20 && compactor.compactOnce(); i++) {
+                // each round moves at most the budget
+            }
+            int after = compactor.chunksFillRate();
+
+            assertThat(before).isLessThan(H2Compactor.TARGET_FILL_RATE);
+            assertThat(after).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void underSteadyTrafficWithRetentionTheFileStopsGrowing() throws Exception {
+        var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
+        Path file = Database.h2File(config.store().url());
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            createTable(db);
+            Random random = new Random(2);
+            H2Compactor compactor = new H2Compactor(db.dataSource(), Database.COMPACTION_WRITE_BUDGET_BYTES, 0, new SimpleMeterRegistry());
+            long[] sizes = new long[8];
+            for (int round = 0; round < sizes.length; round++) {
+                // 1,000 new rows per round, the round before last deleted: a steady 1,000-2,000 rows
+                writeInSmallCommits(db, round * 1_000, 1_000, random);
+                int expired = (round - 1) * 1_000;
+                db.inTransaction(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM visits WHERE id < ?")) {
+                        ps.setInt(1, expired);
+                        return ps.executeUpdate();
+                    }
+                });
+                for (int i = 0; i < 20 && compactor.compactOnce(); i++) {
+                    // the background task does this every half second
+                }
+                sizes[round] = Files.size(file);
+            }
+            // Measured: 0.64, 1.03, 1.48, 1.23, 1.85, 1.58, 1.69, 1.65 MB. Without reuse every round adds
+            // ~0.4 MB; with it the last three rounds stay within the largest of the three before.
+            long warm = Math.max(sizes[2], Math.max(sizes[3], sizes[4]));
+            long last = Math.max(sizes[5], Math.max(sizes[6], sizes[7]));
+            assertThat(last).isLessThanOrEqualTo(warm + warm / 10);
+        }
+    }
+
+    private static void createTable(Database db) {
+        db.inTransaction(c -> {
+            try (var s = c.createStatement()) {
+                s.execute("CREATE TABLE visits (id INT PRIMARY KEY, visitor VARCHAR(64) NOT NULL, url VARCHAR(2000) NOT NULL)");
+                s.execute("CREATE INDEX visits_visitor ON visits(visitor)");
+            }
+            return null;
+        });
+    }
+
+    private static void writeInSmallCommits(Database db, int firstId, int count, Random random) {
+        for (int i = 0; i < count; i++) {
+            int id = firstId + i;
+            db.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO visits(id, visitor, url) VALUES (?,?,?)")) {
+                    ps.setInt(1, id);
+                    ps.setString(2, "v_" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
+                    ps.setString(3, "https://example.com/landing?utm_source=google&utm_medium=cpc&gclid=" + random.nextInt());
+                    return ps.executeUpdate();
+                }
+            });
+        }
+    }
+}
