@@ -73,6 +73,8 @@ class ErasureReachesTheOutboxOverHttpTest {
             assertThat(lead.status()).as(lead.body()).isEqualTo(201);
 
             waitUntil(() -> ok.received().size() >= 3);
+            waitUntil(() -> server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body()
+                    .contains(CALLER));
             server.app.outbox().deliverDueNow();
             String okDeliveries = server.get(sitePath + "/webhooks/" + okHook.text("webhookId") + "/deliveries", apiKey).body();
             String uploads = server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body();
