@@ -198,14 +198,24 @@ public final class Ringpool implements AutoCloseable {
 
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
-        providerSettings.loadAll();
+        RingpoolConfig.Outbound outboundConfig = config.outbound();
+        AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
+        OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
+        DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
+        // Webhooks and feeds are read from the store on every use, so their changes need no reload
+        // here; a destination leaves a per-node batch-size cache to drop.
         ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
                 ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
                 ChangeLog.POOL, poolService::reload,
-                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
+                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId),
+                ChangeLog.PROVIDERS, (siteId, ref) -> providerSettings.reload(siteId),
+                ChangeLog.WEBHOOK, (siteId, ref) -> { },
+                ChangeLog.FEED, (siteId, ref) -> { },
+                ChangeLog.DESTINATION, (siteId, ref) -> destinationTarget.forget(ref)));
         if (changes != null) {
             changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
         }
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
@@ -221,10 +231,6 @@ public final class Ringpool implements AutoCloseable {
         }
 
         // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
-        RingpoolConfig.Outbound outboundConfig = config.outbound();
-        AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
-        OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
-        DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
         outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock), destinationTarget),
                 new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
                         outboundConfig.lease()), registry);

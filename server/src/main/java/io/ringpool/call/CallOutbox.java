@@ -2,6 +2,7 @@ package io.ringpool.call;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * What a change to a call sends out (webhook events, uploads), written on the connection of the
@@ -19,4 +20,10 @@ public interface CallOutbox {
      * @param after  the call as stored by this change
      */
     void changed(Connection c, StoredCall before, StoredCall after) throws SQLException;
+
+    /**
+     * A caller was erased: whatever was written for these calls, or carries this number, loses it
+     * (inside the erasure's transaction).
+     */
+    default void erased(Connection c, String siteId, String caller, List<String> callIds) throws SQLException {}
 }

@@ -536,7 +536,9 @@ public final class CallService {
         int erased = db.inTransaction(c -> {
             // The visits linked to these calls hold the person's landing pages and client ids: they go too.
             io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
-            recordings.erased(c, site.siteId(), erasure.callIdsOf(c, site.siteId(), value), clock.millis());
+            List<String> callIds = erasure.callIdsOf(c, site.siteId(), value);
+            recordings.erased(c, site.siteId(), callIds, clock.millis());
+            outbox.erased(c, site.siteId(), value, callIds);
             return erasure.erase(c, site.siteId(), value);
         });
         recordings.afterErasure(site.siteId());

@@ -4,6 +4,7 @@ import io.ringpool.export.ExportFormat;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.Keys;
+import io.ringpool.store.ChangeLog;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.store.Database;
@@ -70,6 +71,7 @@ public final class FeedService {
                 throw DomainFailure.conflict("too_many_feeds", "a site may have at most " + MAX_PER_SITE + " feeds", null);
             }
             FeedStore.insert(c, feed, Keys.sha256Hex(password));
+            ChangeLog.record(c, ChangeLog.FEED, siteId, feed.feedId(), clock.millis());
             return null;
         });
         LOG.info("feed_created site={} feed={} format={} windowDays={}", siteId, feed.feedId(), feed.format(), window);
@@ -85,7 +87,14 @@ public final class FeedService {
     }
 
     public void revoke(String siteId, String feedId) {
-        if (!db.inTransaction(c -> FeedStore.revoke(c, siteId, feedId, clock.millis()))) {
+        boolean revoked = db.inTransaction(c -> {
+            boolean r = FeedStore.revoke(c, siteId, feedId, clock.millis());
+            if (r) {
+                ChangeLog.record(c, ChangeLog.FEED, siteId, feedId, clock.millis());
+            }
+            return r;
+        });
+        if (!revoked) {
             throw DomainFailure.notFound("feed");
         }
         LOG.info("feed_revoked site={} feed={}", siteId, feedId);

@@ -1,6 +1,6 @@
 package io.ringpool.http;
 
-import java.nio.charset.StandardCharsets;
+import io.ringpool.inbound.ReceivedRequest;
 import java.util.List;
 import java.util.Map;
 
@@ -18,24 +18,10 @@ public record Request(
         Map<String, List<String>> query,
         Map<String, String> headers,
         byte[] body,
-        String clientIp) {
+        String clientIp) implements ReceivedRequest {
 
     public String pathParam(String name) {
         return pathParams.get(name);
-    }
-
-    public String header(String lowerCaseName) {
-        return headers.get(lowerCaseName);
-    }
-
-    /** The first value of a query parameter, or null. */
-    public String queryParam(String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
     }
 
     /** The bearer token of the Authorization header, or null. */
@@ -65,15 +51,5 @@ public record Request(
             }
         }
         return null;
-    }
-
-    /** The media type of the body without parameters, lower case, or "" when absent. */
-    public String mediaType() {
-        String type = header("content-type");
-        if (type == null) {
-            return "";
-        }
-        int semicolon = type.indexOf(';');
-        return (semicolon >= 0 ? type.substring(0, semicolon) : type).trim().toLowerCase(java.util.Locale.ROOT);
     }
 }

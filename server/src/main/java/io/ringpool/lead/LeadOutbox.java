@@ -2,6 +2,7 @@ package io.ringpool.lead;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 
 /**
  * What a change to a lead sends out (webhook events), written on the connection of the transaction
@@ -18,4 +19,10 @@ public interface LeadOutbox {
      * @param after  the lead as stored by this change
      */
     void changed(Connection c, StoredLead before, StoredLead after) throws SQLException;
+
+    /**
+     * A person was erased: whatever was written for these leads, or carries these phones or
+     * e-mails, loses them (inside the erasure's transaction).
+     */
+    default void erased(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {}
 }

@@ -439,7 +439,9 @@ public final class LeadService {
             if (person.personEmail() != null) {
                 emails.add(person.personEmail());
             }
+            List<String> leadIds = new ArrayList<>();
             for (StoredLead l : LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail())) {
+                leadIds.add(l.leadId());
                 if (l.contact().personPhone() != null) {
                     phones.add(l.contact().personPhone());
                 }
@@ -455,6 +457,9 @@ public final class LeadService {
                 }
             }
             VisitErasure.eraseVisitors(c, site.siteId(), visitors);
+            List<String> values = new ArrayList<>(phones);
+            values.addAll(emails);
+            outbox.erased(c, site.siteId(), values, leadIds);
             return LeadStore.erase(c, site.siteId(), phones, emails, now);
         });
         int calls = 0;

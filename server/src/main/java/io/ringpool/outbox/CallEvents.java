@@ -69,4 +69,9 @@ public final class CallEvents implements CallOutbox {
     private void publish(Connection c, StoredCall call, String type, List<String> changes) throws SQLException {
         outbox.publish(c, call.siteId(), type, call.callId(), CallJson.of(call), changes);
     }
+
+    @Override
+    public void erased(Connection c, String siteId, String caller, List<String> callIds) throws SQLException {
+        OutboxErasure.scrub(c, siteId, List.of(caller), callIds, false);
+    }
 }

@@ -6,6 +6,7 @@ import io.ringpool.lead.StoredLead;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -53,5 +54,10 @@ public final class LeadEvents implements LeadOutbox {
         if (!changes.isEmpty()) {
             outbox.publish(c, after.siteId(), UPDATED, after.leadId(), LeadJson.of(after), changes);
         }
+    }
+
+    @Override
+    public void erased(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {
+        OutboxErasure.scrub(c, siteId, phonesAndEmails, leadIds, true);
     }
 }

@@ -17,6 +17,14 @@ public final class ChangeLog {
     public static final String POOL = "pool";
     /** The site's static numbers. */
     public static final String STATIC_NUMBERS = "static_numbers";
+    /** A site's telephony provider settings ({@code site_providers}); {@code ref} is the provider name. */
+    public static final String PROVIDERS = "providers";
+    /** A webhook created or deleted; {@code ref} is its id. */
+    public static final String WEBHOOK = "webhook";
+    /** An upload destination created or deleted; {@code ref} is its id. */
+    public static final String DESTINATION = "destination";
+    /** A feed created or revoked; {@code ref} is its id. */
+    public static final String FEED = "feed";
 
     private ChangeLog() {}
 

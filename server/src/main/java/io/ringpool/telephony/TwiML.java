@@ -1,5 +1,7 @@
 package io.ringpool.telephony;
 
+import static io.ringpool.telephony.provider.Xml.escape;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -104,27 +106,5 @@ public final class TwiML {
         // URLEncoder is a form encoder; '+' for space is wrong in a path, so use %20.
         String segment = URLEncoder.encode(siteId, StandardCharsets.UTF_8).replace("+", "%20");
         return base + "/v1/telephony/twilio/" + segment + "/" + tail;
-    }
-
-    /** Escapes text for an XML attribute or element. Drops characters XML 1.0 cannot carry. */
-    static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        s.codePoints().forEach(c -> {
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> {
-                    boolean legal = c == 0x9 || c == 0xA || c == 0xD
-                            || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
-                    if (legal) {
-                        out.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return out.toString();
     }
 }

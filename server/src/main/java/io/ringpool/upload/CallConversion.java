@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What an upload needs of a call, read from the event's {@code data} (the call as the API shows it).
+ * What an upload needs of a call or a lead, read from the event's {@code data} (the call or lead
+ * as the API shows it). A lead has no caller, duration or answer; its time is when it was made.
  *
+ * @param lead       a lead ({@code callId} is then the lead id), not a call
  * @param caller     E.164, or null when the caller is unknown, not a valid number, or erased
  * @param ymClientId the visit's Yandex Metrica ClientID, or null
  * @param gaClientId the visit's GA client id as the {@code _ga} cookie holds it, or null
@@ -15,7 +17,7 @@ import java.util.List;
 record CallConversion(String callId, String caller, Instant startedAt, Instant endedAt, boolean answered, Integer talkSeconds,
         Integer durationSeconds, Double value, String currency, List<String> tags, boolean firstTime, boolean staticCall,
         String landingPage, String recordingUrl, String gclid, String yclid, String ymClientId, String gaClientId, String source,
-        String medium, String campaign) {
+        String medium, String campaign, boolean lead) {
 
     static CallConversion of(JsonNode call) {
         JsonNode a = call.path("attribution");
@@ -37,12 +39,31 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 call.hasNonNull("value") ? call.get("value").asDouble() : null, text(call, "currency"), List.copyOf(tags),
                 call.path("firstTime").asBoolean(false), "static".equals(text(a, "method")), text(a, "landingPage"),
                 text(call, "recordingUrl"), gclid, yclid, text(a.path("clientIds"), "ym"), text(a.path("clientIds"), "ga"),
-                text(a, "source"), text(a, "medium"), text(a, "campaign"));
+                text(a, "source"), text(a, "medium"), text(a, "campaign"), false);
+    }
+
+    static CallConversion ofLead(JsonNode lead) {
+        JsonNode a = lead.path("attribution");
+        List<String> tags = new ArrayList<>();
+        lead.path("tags").forEach(t -> tags.add(t.asText()));
+        String gclid = text(a, "gclid");
+        if (gclid == null) {
+            gclid = text(a.path("clickIds"), "gclid");
+        }
+        String yclid = text(a, "yclid");
+        if (yclid == null) {
+            yclid = text(a.path("clickIds"), "yclid");
+        }
+        return new CallConversion(text(lead, "leadId"), null, instant(lead, "at"), null, false, null, null,
+                lead.hasNonNull("value") ? lead.get("value").asDouble() : null, text(lead, "currency"), List.copyOf(tags),
+                lead.path("unique").asBoolean(false), false, text(a, "landingPage"), null, gclid, yclid,
+                text(a.path("clientIds"), "ym"), text(a.path("clientIds"), "ga"), text(a, "source"), text(a, "medium"),
+                text(a, "campaign"), true);
     }
 
     /** When the call converted: its end, or its start while the end is unknown. */
     Instant convertedAt() {
-        return endedAt != null && !endedAt.isBefore(startedAt) ? endedAt : startedAt;
+        return endedAt == null ? startedAt : endedAt != null && !endedAt.isBefore(startedAt) ? endedAt : startedAt;
     }
 
     private static String text(JsonNode n, String field) {

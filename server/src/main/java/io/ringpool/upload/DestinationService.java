@@ -5,6 +5,7 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
+import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
 import java.time.Clock;
@@ -81,6 +82,7 @@ public final class DestinationService {
                 throw DomainFailure.conflict("too_many_destinations", "a site may have at most " + MAX_PER_SITE + " destinations", null);
             }
             UploadStore.insertDestination(c, d, cipher.encrypt(UploadStore.write(secrets)));
+            ChangeLog.record(c, ChangeLog.DESTINATION, siteId, d.destinationId(), clock.millis());
             return null;
         });
         LOG.info("destination_created site={} destination={} type={} dryRun={}", siteId, d.destinationId(), d.type(), d.dryRun());
@@ -111,9 +113,11 @@ public final class DestinationService {
                 s.put(id, digits);
             }
         }
-        if (s.containsKey("conversionAction") && !s.get("conversionAction").matches("[0-9]{1,20}|customers/[0-9]{10}/conversionActions/[0-9]{1,20}")) {
-            throw DomainFailure.invalid("conversionAction", "'conversionAction' is the conversion action's id or resource name "
-                    + "(customers/1234567890/conversionActions/987654321)");
+        for (String action : List.of("conversionAction", "leadConversionAction")) {
+            if (s.containsKey(action) && !s.get(action).matches("[0-9]{1,20}|customers/[0-9]{10}/conversionActions/[0-9]{1,20}")) {
+                throw DomainFailure.invalid(action, "'" + action + "' is the conversion action's id or resource name "
+                        + "(customers/1234567890/conversionActions/987654321)");
+            }
         }
         if (s.containsKey("apiVersion") && !s.get("apiVersion").matches("v[0-9]{2}")) {
             throw DomainFailure.invalid("apiVersion", "'apiVersion' looks like v26");
@@ -121,7 +125,7 @@ public final class DestinationService {
         if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
             throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
         }
-        for (String text : List.of("eventName", "target", "newGoalName")) {
+        for (String text : List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName")) {
             if (s.containsKey(text) && s.get(text).length() > 100) {
                 throw DomainFailure.invalid(text, "'" + text + "' is longer than 100 characters");
             }
@@ -142,6 +146,7 @@ public final class DestinationService {
             boolean d = UploadStore.delete(c, siteId, destinationId, clock.millis());
             if (d) {
                 Outbox.abandon(c, destinationId, "destination deleted");
+                ChangeLog.record(c, ChangeLog.DESTINATION, siteId, destinationId, clock.millis());
             }
             return d;
         });

@@ -20,15 +20,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Uploads completed calls to a destination. Every destination of a site takes
- * {@code call.completed}; the outbox hands over up to the platform's batch of due events at once,
+ * Uploads completed calls, and new leads where the platform has a place for them (GA4, Google Ads
+ * clicks, Yandex offline conversions), to a destination. Every destination of a site takes
+ * {@code call.completed}, those whose platform {@link Platform#takesLeads() takes leads} also
+ * {@code lead.created}; the outbox hands over up to the platform's batch of due events at once,
  * so a burst of calls goes up in one upload and a trickle one by one. Each upload is logged with
  * its rows, its requests (credentials masked) and the platform's answer; in dry-run mode nothing
  * is sent and the log shows what would have been.
  */
 public final class DestinationTarget implements Target {
     public static final String KIND = "destination";
-    static final List<String> EVENT_TYPES = List.of("call.completed");
+    static final String CALL_COMPLETED = "call.completed";
+    static final String LEAD_CREATED = "lead.created";
 
     private final Database db;
     private final OutboundHttp http;
@@ -54,7 +57,13 @@ public final class DestinationTarget implements Target {
 
     @Override
     public List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
-        return EVENT_TYPES.contains(type) ? UploadStore.subscribers(c, siteId) : List.of();
+        if (CALL_COMPLETED.equals(type)) {
+            return UploadStore.subscribers(c, siteId, t -> true);
+        }
+        if (LEAD_CREATED.equals(type)) {
+            return UploadStore.subscribers(c, siteId, t -> platforms.of(t).map(Platform::takesLeads).orElse(false));
+        }
+        return List.of();
     }
 
     @Override
@@ -78,7 +87,7 @@ public final class DestinationTarget implements Target {
         for (OutboxEvent e : events) {
             try {
                 JsonNode body = UploadStore.JSON.readTree(e.payload());
-                calls.add(CallConversion.of(body.path("data")));
+                calls.add(LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(body.path("data")) : CallConversion.of(body.path("data")));
             } catch (IOException | RuntimeException bad) {
                 return Attempt.abandoned("event " + e.eventId() + " unreadable: " + bad.getClass().getSimpleName());
             }
@@ -114,7 +123,8 @@ public final class DestinationTarget implements Target {
         // A destination's health is its upload log; nothing more to keep.
     }
 
-    void forget(String destinationId) {
+    /** Drops what this node cached about a destination (deleted here or on another node). */
+    public void forget(String destinationId) {
         batchByDestination.remove(destinationId);
     }
 }

@@ -24,6 +24,8 @@ import java.util.Set;
  * so older calls are sent without their time (GA4 then dates them on receipt).
  */
 final class Ga4Upload implements Platform {
+    /** GA4's recommended event for a lead (it carries {@code value} and {@code currency}). */
+    static final String LEAD_EVENT = "generate_lead";
     static final String TYPE = "ga4";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** GA4 accepts events backdated by at most this much. */
@@ -41,7 +43,7 @@ final class Ga4Upload implements Platform {
 
     @Override
     public Set<String> optional() {
-        return Set.of("eventName", "collectPath");
+        return Set.of("eventName", "leadEventName", "collectPath");
     }
 
     @Override
@@ -52,6 +54,11 @@ final class Ga4Upload implements Platform {
     @Override
     public String defaultBaseUrl() {
         return "https://www.google-analytics.com";
+    }
+
+    @Override
+    public boolean takesLeads() {
+        return true;
     }
 
     @Override
@@ -72,14 +79,16 @@ final class Ga4Upload implements Platform {
                 continue;
             }
             Map<String, Object> params = new LinkedHashMap<>();
-            params.put("call_id", c.callId());
+            params.put(c.lead() ? "lead_id" : "call_id", c.callId());
             if (c.value() != null) {
                 params.put("value", c.value());
                 params.put("currency", c.currency() != null ? c.currency() : currency);
             }
-            params.put("call_duration", c.talkSeconds() == null ? 0 : c.talkSeconds());
-            params.put("call_answered", c.answered() ? 1 : 0);
-            params.put("first_time_caller", c.firstTime() ? 1 : 0);
+            if (!c.lead()) {
+                params.put("call_duration", c.talkSeconds() == null ? 0 : c.talkSeconds());
+                params.put("call_answered", c.answered() ? 1 : 0);
+                params.put("first_time_caller", c.firstTime() ? 1 : 0);
+            }
             if (c.source() != null) {
                 params.put("source", c.source());
             }
@@ -91,7 +100,8 @@ final class Ga4Upload implements Platform {
             }
             params.put("engagement_time_msec", 1); // GA4 shows events without engagement time only in some reports
             Map<String, Object> event = new LinkedHashMap<>();
-            event.put("name", d.setting("eventName") != null ? d.setting("eventName") : "phone_call");
+            event.put("name", c.lead() ? (d.setting("leadEventName") != null ? d.setting("leadEventName") : LEAD_EVENT)
+                    : d.setting("eventName") != null ? d.setting("eventName") : "phone_call");
             event.put("params", params);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("client_id", clientId);

@@ -3,6 +3,8 @@ package io.ringpool.upload;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Google Ads click conversions ({@code customers/{id}:uploadClickConversions}): a call to one of
@@ -10,6 +12,19 @@ import java.util.Map;
  * conversion: {@code gclid, conversionAction, conversionDateTime, conversionValue, currencyCode}.
  */
 final class GoogleAdsClicksUpload extends GoogleAdsUpload {
+
+    /** Leads with a gclid go up as click conversions too, to their own action when one is named. */
+    @Override
+    public boolean takesLeads() {
+        return true;
+    }
+
+    @Override
+    public Set<String> optional() {
+        Set<String> out = new TreeSet<>(super.optional());
+        out.add("leadConversionAction");
+        return Set.copyOf(out);
+    }
     static final String TYPE = "google-ads-clicks";
 
     GoogleAdsClicksUpload(GoogleOAuth oauth) {

@@ -71,10 +71,13 @@ abstract class GoogleAdsUpload implements Platform {
         String customer = d.setting("customerId");
         String action = d.setting("conversionAction").startsWith("customers/") ? d.setting("conversionAction")
                 : "customers/" + customer + "/conversionActions/" + d.setting("conversionAction");
+        String leadAction = d.setting("leadConversionAction") == null ? action
+                : d.setting("leadConversionAction").startsWith("customers/") ? d.setting("leadConversionAction")
+                : "customers/" + customer + "/conversionActions/" + d.setting("leadConversionAction");
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         int skipped = 0;
         for (CallConversion c : calls) {
-            Map<String, Object> row = conversion(d, c, action, zone, currency);
+            Map<String, Object> row = conversion(d, c, c.lead() ? leadAction : action, zone, currency);
             if (row == null) {
                 skipped++;
             } else {

@@ -27,6 +27,11 @@ interface Platform {
     /** The platform's API, used when the destination names no {@code baseUrl}. */
     String defaultBaseUrl();
 
+    /** Whether leads go up too ({@code lead.created}), beside completed calls. */
+    default boolean takesLeads() {
+        return false;
+    }
+
     /** Most calls in one upload. */
     int maxBatch();
 

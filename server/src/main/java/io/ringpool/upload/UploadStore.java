@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /** The {@code destinations} and {@code uploads} tables (V32). */
@@ -68,14 +69,17 @@ final class UploadStore {
         return out;
     }
 
-    static List<String> subscribers(Connection c, String siteId) throws SQLException {
+    /** The site's live destinations whose type passes {@code types}, in creation order. */
+    static List<String> subscribers(Connection c, String siteId, Predicate<String> types) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT destination_id FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, type FROM destinations WHERE site_id = ? "
+                + "AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
             ps.setString(1, siteId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1));
+                    if (types.test(rs.getString(2))) {
+                        out.add(rs.getString(1));
+                    }
                 }
             }
         }

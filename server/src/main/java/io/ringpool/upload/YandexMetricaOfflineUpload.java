@@ -37,7 +37,7 @@ final class YandexMetricaOfflineUpload implements Platform {
 
     @Override
     public Set<String> optional() {
-        return Set.of("idType");
+        return Set.of("idType", "leadTarget");
     }
 
     @Override
@@ -48,6 +48,12 @@ final class YandexMetricaOfflineUpload implements Platform {
     @Override
     public String defaultBaseUrl() {
         return "https://api-metrika.yandex.net";
+    }
+
+    /** Leads with a ClientId (or yclid) go up as offline conversions too, to {@code leadTarget} when named. */
+    @Override
+    public boolean takesLeads() {
+        return true;
     }
 
     @Override
@@ -75,11 +81,12 @@ final class YandexMetricaOfflineUpload implements Platform {
                 String at = Long.toString(c.convertedAt().getEpochSecond());
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put(yclid ? "Yclid" : "ClientId", id);
-                row.put("Target", d.setting("target"));
+                String target = c.lead() && d.setting("leadTarget") != null ? d.setting("leadTarget") : d.setting("target");
+                row.put("Target", target);
                 row.put("DateTime", at);
                 row.put("Price", price);
                 row.put("Currency", cur);
-                csv.text(id).text(d.setting("target")).value(at).value(price).value(cur).endRow();
+                csv.text(id).text(target).value(at).value(price).value(cur).endRow();
                 rows.add(row);
             }
         }

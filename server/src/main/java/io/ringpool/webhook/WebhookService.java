@@ -5,6 +5,7 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
+import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
 import java.time.Clock;
@@ -76,6 +77,7 @@ public final class WebhookService {
                 throw DomainFailure.conflict("too_many_webhooks", "a site may have at most " + MAX_PER_SITE + " webhooks", null);
             }
             WebhookStore.insert(c, webhook, cipher.encrypt(secret));
+            ChangeLog.record(c, ChangeLog.WEBHOOK, siteId, webhook.webhookId(), clock.millis());
             return null;
         });
         LOG.info("webhook_created site={} webhook={} events={}", siteId, webhook.webhookId(), webhook.events());
@@ -97,6 +99,7 @@ public final class WebhookService {
             boolean d = WebhookStore.delete(c, siteId, webhookId, clock.millis());
             if (d) {
                 Outbox.abandon(c, webhookId, "webhook deleted");
+                ChangeLog.record(c, ChangeLog.WEBHOOK, siteId, webhookId, clock.millis());
             }
             return d;
         });
@@ -121,6 +124,7 @@ public final class WebhookService {
             boolean f = outbox.retry(c, webhookId, deliveryId);
             if (f && !w.enabled()) {
                 WebhookStore.enable(c, webhookId);
+                ChangeLog.record(c, ChangeLog.WEBHOOK, siteId, webhookId, clock.millis());
             }
             return f;
         });

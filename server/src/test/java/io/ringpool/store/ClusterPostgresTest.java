@@ -111,6 +111,52 @@ class ClusterPostgresTest {
     }
 
     @Test
+    void providerSettingsAndIntegrationsChangedOnOneNodeReachTheOther() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954300001"));
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            waitFor("site seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(sitePath, site.get("apiKey")).status() == 200);
+            String token = "cluster-uis-token-0123456789";
+            String uisPath = "/v1/telephony/uis/" + site.get("siteId") + "/" + token + "?event=ringing&callId=cl-1&from=79161234567&to=74954300001";
+            assertThat(b.get(uisPath, null).status()).as("no provider configured yet").isEqualTo(403);
+
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"providers\":{\"uis\":{\"token\":\"" + token + "\"}}}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+            long took = waitFor("provider settings seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS,
+                    () -> b.get(uisPath, null).status() == 200);
+            System.out.println("cluster_provider_change_seen_ms=" + took);
+            assertThat(b.get(sitePath, site.get("apiKey")).json().at("/providers/uis/secretsSet").toString()).contains("token");
+
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"providers\":{\"uis\":null}}", "application/json", Map.of())
+                    .status()).isEqualTo(200);
+            waitFor("provider removal seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(uisPath, null).status() == 403);
+            assertThat(b.get(sitePath, site.get("apiKey")).json().path("providers").has("uis")).isFalse();
+
+            // Integration definitions are logged as changes in their own transactions, like site settings.
+            Reply feed = a.post(sitePath + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls"));
+            assertThat(feed.status()).as(feed.body()).isEqualTo(201);
+            assertThat(a.send("DELETE", sitePath + "/feeds/" + feed.text("feedId"), site.get("apiKey"), null, null, Map.of()).status())
+                    .isIn(200, 204);
+            Reply dest = a.post(sitePath + "/destinations", site.get("apiKey"), Map.of("type", "ga4", "measurementId", "G-CLUSTER1",
+                    "apiSecret", "cluster-secret", "dryRun", true));
+            assertThat(dest.status()).as(dest.body()).isEqualTo(201);
+            assertThat(b.get(sitePath + "/destinations/" + dest.text("destinationId"), site.get("apiKey")).status()).isEqualTo(200);
+            try (Connection c = sql(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT kind, ref FROM cluster_changes WHERE site_id = ? AND kind IN ('providers','feed','destination') ORDER BY version")) {
+                ps.setString(1, site.get("siteId"));
+                List<String> rows = new java.util.ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rs.getString(2);
+                        rows.add(rs.getString(1));
+                    }
+                }
+                assertThat(rows).containsExactly("providers", "providers", "feed", "feed", "destination");
+            }
+        }
+    }
+
+    @Test
     void aLeaseTheStoreTookAwayIsRefusedOnItsNextWriteAndForgotten() throws Exception {
         try (TestServer a = node("node-a")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954100001"));

@@ -36,7 +36,7 @@ class TwiMLTest {
 
     @Test
     void dropsCharactersXmlCannotCarry() {
-        assertThat(TwiML.escape("a\u0000b\u0007c")).isEqualTo("abc");
+        assertThat(io.ringpool.telephony.provider.Xml.escape("a\u0000b\u0007c")).isEqualTo("abc");
     }
 
     @Test

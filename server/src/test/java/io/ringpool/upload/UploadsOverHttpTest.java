@@ -111,6 +111,7 @@ class UploadsOverHttpTest {
     @Test
     void aCompletedCallIsUploadedToEveryPlatformInItsDocumentedFormat() throws Exception {
         Site site = site();
+        long tokensBefore = platform.seen().stream().filter(s -> s.path().equals("/token")).count();
         Map<String, String> ids = new LinkedHashMap<>();
         ids.put("yandex-calls", destination(site, Map.of("type", "yandex-metrica-calls", "counterId", "11111111", "oauthToken",
                 PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base(), "newGoalName", "Calls from Ringpool")).text("destinationId"));
@@ -154,12 +155,14 @@ class UploadsOverHttpTest {
                 .findFirst().orElseThrow();
         assertThat(((List<?>) offline.parsed()).get(1).toString()).startsWith("1700000000123456789,phone_call,");
 
-        JsonNode ga4 = (JsonNode) platform.seen().stream().filter(s -> s.path().equals("/mp/collect")).findFirst().orElseThrow().parsed();
+        JsonNode ga4 = (JsonNode) platform.seen().stream().filter(s -> s.path().equals("/mp/collect") && s.body().contains("phone_call"))
+                .findFirst().orElseThrow().parsed();
         assertThat(ga4.get("client_id").asText()).isEqualTo("123456789.1700000000");
         assertThat(ga4.get("events").get(0).get("name").asText()).isEqualTo("phone_call");
         assertThat(ga4.get("events").get(0).get("params").get("call_duration").asInt()).isEqualTo(75);
 
-        JsonNode clicks = (JsonNode) platform.seen().stream().filter(s -> s.path().endsWith(":uploadClickConversions")).findFirst()
+        JsonNode clicks = (JsonNode) platform.seen().stream().filter(s -> s.path().endsWith(":uploadClickConversions")
+                && s.body().contains("Cj0KCQ-upload-gclid")).findFirst()
                 .orElseThrow().parsed();
         assertThat(clicks.get("conversions").get(0).get("gclid").asText()).isEqualTo("Cj0KCQ-upload-gclid");
         assertThat(clicks.get("conversions").get(0).get("conversionAction").asText()).isEqualTo("customers/1234567890/conversionActions/555");
@@ -167,8 +170,69 @@ class UploadsOverHttpTest {
         JsonNode calls = (JsonNode) platform.seen().stream().filter(s -> s.path().endsWith(":uploadCallConversions")).findFirst()
                 .orElseThrow().parsed();
         assertThat(calls.get("conversions").get(0).get("callerId").asText()).isEqualTo("+79161112233");
-        assertThat(platform.seen().stream().filter(s -> s.path().equals("/token")).count()).as("one token serves both uploads of a "
+        assertThat(platform.seen().stream().filter(s -> s.path().equals("/token")).count() - tokensBefore).as("one token serves both uploads of a "
                 + "destination; two destinations, two exchanges").isEqualTo(2);
+    }
+
+    @Test
+    void aLeadFromAnAdVisitIsUploadedWhereThePlatformTakesLeadsAndNowhereElse() throws Exception {
+        Site site = site();
+        String ga4 = destination(site, Map.of("type", "ga4", "measurementId", "G-LEADS12345", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base())).text("destinationId");
+        Map<String, Object> clicksBody = google("google-ads-clicks", "555");
+        clicksBody.put("leadConversionAction", "556");
+        String clicks = destination(site, clicksBody).text("destinationId");
+        String offline = destination(site, Map.of("type", "yandex-metrica-offline", "counterId", "55555555", "target", "phone_call",
+                "leadTarget", "lead_form", "oauthToken", PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base())).text("destinationId");
+        String yandexCalls = destination(site, Map.of("type", "yandex-metrica-calls", "counterId", "66666666", "oauthToken",
+                PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base())).text("destinationId");
+        assertThat(List.of(ga4, clicks, offline, yandexCalls)).doesNotContainNull();
+
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("siteKey", site.publicKey());
+        session.put("visitorId", "lead-upload-visitor");
+        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=Cj0KCQ-lead-gclid&yclid=12345678901");
+        session.put("clientIds", Map.of("ym", "1700000000987654321", "ga", "GA1.1.987654321.1700000000"));
+        Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(s.status()).as(s.body()).isEqualTo(201);
+        Map<String, Object> form = new LinkedHashMap<>();
+        form.put("kind", "form");
+        form.put("formId", "order");
+        form.put("url", "https://example.com/contacts");
+        form.put("fields", Map.of("phone", "+79161119900", "name", "Lead Upload"));
+        Reply lead = server.send("POST", "/v1/sessions/" + s.text("sessionId") + "/leads", null,
+                new String(Json.write(form), StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+        String leadId = lead.text("leadId");
+
+        for (String id : List.of(ga4, clicks, offline)) {
+            waitFor(() -> uploads(site, id).size() >= 1);
+            JsonNode upload = uploads(site, id).get(0);
+            assertThat(upload.get("status").asText()).as(upload.toString()).isEqualTo("sent");
+            assertThat(upload.get("rowCount").asInt()).isEqualTo(1);
+        }
+        assertThat(platform.seen()).allSatisfy(seen -> assertThat(seen.problems()).as(seen.path()).isEmpty());
+
+        JsonNode ga4Body = (JsonNode) platform.seen().stream().filter(x -> x.path().equals("/mp/collect")
+                && x.query().contains("G-LEADS12345")).findFirst().orElseThrow().parsed();
+        assertThat(ga4Body.get("client_id").asText()).isEqualTo("987654321.1700000000");
+        assertThat(ga4Body.at("/events/0/name").asText()).isEqualTo("generate_lead");
+        assertThat(ga4Body.at("/events/0/params/lead_id").asText()).isEqualTo(leadId);
+        assertThat(ga4Body.at("/events/0/params").has("call_duration")).isFalse();
+
+        JsonNode clickBody = (JsonNode) platform.seen().stream().filter(x -> x.path().endsWith(":uploadClickConversions")
+                && x.body().contains("Cj0KCQ-lead-gclid")).findFirst().orElseThrow().parsed();
+        assertThat(clickBody.at("/conversions/0/conversionAction").asText()).isEqualTo("customers/1234567890/conversionActions/556");
+
+        PlatformDouble.Seen yandex = platform.seen().stream().filter(x -> x.path().endsWith("/55555555/offline_conversions/upload"))
+                .findFirst().orElseThrow();
+        assertThat(((List<?>) yandex.parsed()).get(1).toString()).startsWith("1700000000987654321,lead_form,");
+
+        // The calls upload has no place for a lead: nothing is queued for it.
+        JsonNode callsDest = server.get("/v1/sites/" + site.id() + "/destinations/" + yandexCalls, site.apiKey()).json();
+        assertThat(callsDest.at("/deliveries/pending").asInt() + callsDest.at("/deliveries/delivered").asInt()).isZero();
+        assertThat(uploads(site, yandexCalls)).isEmpty();
     }
 
     @Test

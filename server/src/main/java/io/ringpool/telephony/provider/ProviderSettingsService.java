@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
@@ -45,6 +48,29 @@ public final class ProviderSettingsService {
         for (ProviderSettingsStore.Row row : store.loadAll()) {
             bySite.computeIfAbsent(row.siteId(), k -> new ConcurrentHashMap<>())
                     .put(row.provider(), new ProviderSettings(row.provider(), decode(cipher.decrypt(row.settingsEnc()))));
+        }
+    }
+
+    /**
+     * Replaces what this node holds for one site with the stored rows (another node changed its
+     * providers) and tells the listeners about every provider that was added, changed or removed.
+     */
+    public void reload(String siteId) {
+        Map<String, ProviderSettings> fresh = new ConcurrentHashMap<>();
+        for (ProviderSettingsStore.Row row : store.loadSite(siteId)) {
+            fresh.put(row.provider(), new ProviderSettings(row.provider(), decode(cipher.decrypt(row.settingsEnc()))));
+        }
+        Map<String, ProviderSettings> before = bySite.getOrDefault(siteId, Map.of());
+        Set<String> touched = new TreeSet<>(before.keySet());
+        touched.addAll(fresh.keySet());
+        touched.removeIf(name -> Objects.equals(before.get(name), fresh.get(name)));
+        if (fresh.isEmpty()) {
+            bySite.remove(siteId);
+        } else {
+            bySite.put(siteId, fresh);
+        }
+        for (String name : touched) {
+            listeners.forEach(l -> l.accept(siteId, name));
         }
     }
 

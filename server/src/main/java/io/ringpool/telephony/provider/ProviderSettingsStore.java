@@ -1,5 +1,6 @@
 package io.ringpool.telephony.provider;
 
+import io.ringpool.store.ChangeLog;
 import io.ringpool.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,12 +24,26 @@ final class ProviderSettingsStore {
     }
 
     List<Row> loadAll() {
+        return load(null);
+    }
+
+    /** One site's rows (another node changed them). */
+    List<Row> loadSite(String siteId) {
+        return load(siteId);
+    }
+
+    private List<Row> load(String siteId) {
         return db.read(c -> {
             List<Row> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT site_id, provider, settings_enc FROM site_providers");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3)));
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id, provider, settings_enc FROM site_providers"
+                    + (siteId == null ? "" : " WHERE site_id = ?"))) {
+                if (siteId != null) {
+                    ps.setString(1, siteId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
                 }
             }
             return out;
@@ -54,6 +69,7 @@ final class ProviderSettingsStore {
                         ins.executeUpdate();
                     }
                 }
+                ChangeLog.record(c, ChangeLog.PROVIDERS, siteId, r.provider(), nowMillis);
             }
             return null;
         });

@@ -1,6 +1,6 @@
 package io.ringpool.telephony.provider;
 
-import java.nio.charset.StandardCharsets;
+import io.ringpool.inbound.ReceivedRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,28 +19,5 @@ import java.util.Set;
  *                   sign what was configured in their console
  */
 public record WebhookRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
-        Map<String, String> headers, byte[] body, Set<String> signedUrls) {
-
-    public String header(String lowerCaseName) {
-        return headers.get(lowerCaseName);
-    }
-
-    public String queryParam(String name) {
-        List<String> v = query.get(name);
-        return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
-    }
-
-    /** The media type without parameters, lower case, or "". */
-    public String mediaType() {
-        String type = header("content-type");
-        if (type == null) {
-            return "";
-        }
-        int semicolon = type.indexOf(';');
-        return (semicolon >= 0 ? type.substring(0, semicolon) : type).trim().toLowerCase(java.util.Locale.ROOT);
-    }
+        Map<String, String> headers, byte[] body, Set<String> signedUrls) implements ReceivedRequest {
 }

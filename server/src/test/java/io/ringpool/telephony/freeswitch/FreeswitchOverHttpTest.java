@@ -10,30 +10,14 @@ import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** mod_json_cdr posts, one JSON CDR per leg, with HTTP Basic credentials. */
 class FreeswitchOverHttpTest {
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("freeswitch", Map.of("username", "fs", "password", "cdr-password-0001"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("freeswitch", Map.of("username", "fs", "password", "cdr-password-0001"));
 
     static String basic(String user, String password) {
         return "Basic " + ProviderSigning.base64((user + ":" + password).getBytes(StandardCharsets.UTF_8));

@@ -9,14 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Mango Office notices over real HTTP, signed as Mango documents it (sha256 hex of key + json + salt),
@@ -26,21 +23,8 @@ class MangoOverHttpTest {
     static final String KEY = "mango-vpbx-api-key-0001";
     static final String SALT = "mango-vpbx-api-salt-0001";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("mango", Map.of("apiKey", KEY, "apiSalt", SALT));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("mango", Map.of("apiKey", KEY, "apiSalt", SALT));
 
     static String sha256Hex(String s) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

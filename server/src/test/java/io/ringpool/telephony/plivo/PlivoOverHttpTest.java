@@ -9,14 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Plivo callbacks signed with X-Plivo-Signature-V3 as plivo-python's signature_v3.py builds it for a
@@ -25,21 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PlivoOverHttpTest {
     static final String TOKEN = "plivo-auth-token-0001";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("plivo", Map.of("authToken", TOKEN));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("plivo", Map.of("authToken", TOKEN));
 
     static String v3(String token, String url, Map<String, String> params, String nonce) {
         StringBuilder base = new StringBuilder(url).append('?');

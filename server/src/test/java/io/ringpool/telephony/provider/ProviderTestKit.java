@@ -6,30 +6,79 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.http.Json;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real server with one site whose pool holds {@link #NUMBER}, a visit holding that number (so a
  * call to it is attributed {@code active}), and helpers to post as a provider would.
+ *
+ * <p>Either built directly on a directory, or registered as a JUnit extension that starts one
+ * server for the test class with one provider configured and stops it after:
+ * {@code @RegisterExtension static final ProviderTestKit kit = ProviderTestKit.serving("plivo", Map.of(...));}
  */
-public final class ProviderTestKit implements AutoCloseable {
+public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
     public static final String PUBLIC_URL = "https://calls.example.com";
     public static final String NUMBER = "+74950001001";
     public static final String CALLER = "+79161234567";
     public static final String FORWARD_TO = "+74951112233";
 
-    public final TestServer server;
-    public final String siteId;
-    public final String apiKey;
-    public final String sessionId;
+    // Set when the server starts: at construction, or before the test class as an extension.
+    public TestServer server;
+    public String siteId;
+    public String apiKey;
+    public String sessionId;
+
+    private final String provider;
+    private final Map<String, Object> settings;
+    private Path ownDir;
 
     public ProviderTestKit(Path dir) {
+        this.provider = null;
+        this.settings = Map.of();
+        start(dir);
+    }
+
+    private ProviderTestKit(String provider, Map<String, Object> settings) {
+        this.provider = provider;
+        this.settings = Map.copyOf(settings);
+    }
+
+    /** An extension: a server for the test class with {@code provider} configured with {@code settings}. */
+    public static ProviderTestKit serving(String provider, Map<String, Object> settings) {
+        return new ProviderTestKit(provider, settings);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        ownDir = Files.createTempDirectory("provider-kit-");
+        start(ownDir);
+        configure(provider, settings);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        close();
+        try (Stream<Path> files = Files.walk(ownDir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private void start(Path dir) {
         server = new TestServer(dir, Map.of("server.publicUrl", PUBLIC_URL));
         Map<String, String> site = server.siteWithPool(List.of(NUMBER));
         siteId = site.get("siteId");

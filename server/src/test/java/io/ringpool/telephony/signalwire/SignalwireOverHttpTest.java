@@ -9,32 +9,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.telephony.provider.ProviderTestKit;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SignalWire cXML webhooks signed like Twilio's (HMAC-SHA1 of URL + sorted params) with the signing key. */
 class SignalwireOverHttpTest {
     static final String KEY = "PSK_signalwire_signing_key_0001";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("signalwire", Map.of("signingKey", KEY));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("signalwire", Map.of("signingKey", KEY));
 
     static Reply post(String endpoint, Map<String, String> params, String key) {
         String path = "/v1/telephony/signalwire/" + kit.siteId + "/" + endpoint;

@@ -8,32 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** UIS / operator PBX notifications: no signature, a secret token in the path. */
 class UisOverHttpTest {
     static final String TOKEN = "uis-token-0123456789abcdef";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("uis", Map.of("token", TOKEN));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("uis", Map.of("token", TOKEN));
 
     static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);

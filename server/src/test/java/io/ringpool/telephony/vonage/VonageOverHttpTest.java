@@ -10,14 +10,11 @@ import io.ringpool.http.Json;
 import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Vonage Voice webhooks with the JWT built here by hand (base64url header.claims, HMAC-SHA256 with
@@ -26,21 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class VonageOverHttpTest {
     static final String SECRET = "vonage-signature-secret-of-forty-chars-01";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("vonage", Map.of("signatureSecret", SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("vonage", Map.of("signatureSecret", SECRET));
 
     static String jwt(String secret, long iat, String jti, String payloadHash) {
         String header = ProviderSigning.base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));

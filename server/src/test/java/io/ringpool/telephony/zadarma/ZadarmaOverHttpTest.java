@@ -10,32 +10,16 @@ import io.ringpool.app.TestServer.Reply;
 import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Zadarma notifications signed as Zadarma's PHP SDK signs them: base64_encode(hash_hmac('sha1', data, secret)). */
 class ZadarmaOverHttpTest {
     static final String SECRET = "zadarma-api-secret-0001";
 
-    @TempDir
-    static Path dir;
-
-    static ProviderTestKit kit;
-
-    @BeforeAll
-    static void start() {
-        kit = new ProviderTestKit(dir);
-        kit.configure("zadarma", Map.of("secret", SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        kit.close();
-    }
+    @RegisterExtension
+    static final ProviderTestKit kit = ProviderTestKit.serving("zadarma", Map.of("secret", SECRET));
 
     /** PHP's hash_hmac returns lower-case hex; Zadarma base64-encodes that text. */
     static String phpSignature(String data, String secret) {
