@@ -5,6 +5,7 @@ import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
 /** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
@@ -31,10 +32,18 @@ public final class Main {
             System.exit(2);
             return;
         }
-        Ringpool app;
+        // The hook first: a SIGTERM that arrives while the server is still starting must close
+        // what was opened (and log "stopped"), not kill the JVM with the store half open.
+        Ringpool app = new Ringpool(config, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "ringpool-shutdown"));
         try {
-            app = Ringpool.start(config);
-        } catch (RuntimeException e) {
+            app.startOrClose();
+        } catch (Exception e) {
+            // One line for the operator; the cause is named in it (a port in use, a locked data directory).
             System.err.println("ringpool: cannot start: " + e.getMessage());
             System.exit(1);
             return;
@@ -42,11 +51,6 @@ public final class Main {
         if (config.security().adminKey().isEmpty()) {
             System.out.println("admin key (from " + config.store().dataDir().resolve("admin.key") + "): " + app.adminKey());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "ringpool-shutdown"));
         stopped.await();
     }
 }

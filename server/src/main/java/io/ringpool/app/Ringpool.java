@@ -70,6 +70,8 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
     private HttpServer http;
+    private DataDirLock dataDirLock;
+    private boolean closed;
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
@@ -83,16 +85,31 @@ public final class Ringpool implements AutoCloseable {
 
     public static Ringpool start(RingpoolConfig config) {
         Ringpool app = new Ringpool(config, Clock.systemUTC());
+        app.startOrClose();
+        return app;
+    }
+
+    /**
+     * {@link #start()}, and on any failure {@link #close()} before rethrowing: a failed start must
+     * not leave threads behind that keep the process alive.
+     *
+     * @throws StartupFailure for causes the operator fixes (port in use, data directory held)
+     */
+    public void startOrClose() {
         try {
-            app.start();
-        } catch (RuntimeException | InterruptedException e) {
-            app.close();
+            start();
+        } catch (HttpServer.PortInUse e) {
+            close();
+            throw new StartupFailure(e.getMessage());
+        } catch (Exception e) {
+            // Netty rethrows checked exceptions undeclared: without this catch-all a failed start
+            // left its threads running and the process never exited.
+            close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
         }
-        return app;
     }
 
     public void start() throws InterruptedException {
@@ -103,7 +120,23 @@ public final class Ringpool implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
+        // The port first, before anything is written: a start on a port in use must leave a new
+        // data directory uncreated, unmigrated and unseeded (issue 10, item 9).
+        RingpoolConfig.Server server = config.server();
+        AtomicInteger workerNumber = new AtomicInteger();
+        workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.workerQueue()),
+                r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        Router router = new Router();
+        SiteRegistry siteRegistry = new SiteRegistry();
+        sites = siteRegistry;
+        http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
+        port = http.bind();
+
         RingpoolConfig.Store storeConfig = config.store();
+        dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
         String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
@@ -111,8 +144,6 @@ public final class Ringpool implements AutoCloseable {
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
 
-        SiteRegistry siteRegistry = new SiteRegistry();
-        sites = siteRegistry;
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
@@ -128,7 +159,6 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        Router router = new Router();
         new OpsApi(db, registry, sessions::liveSessions).routes(router);
         // Cached an hour (the script changes only with the server); any page may load it.
         StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
@@ -166,15 +196,7 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
 
-        RingpoolConfig.Server server = config.server();
-        AtomicInteger workerNumber = new AtomicInteger();
-        workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(server.workerQueue()),
-                r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
-                new ThreadPoolExecutor.AbortPolicy());
-        registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
-        http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
-        port = http.start();
+        http.open();
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
     }
 
@@ -238,8 +260,14 @@ public final class Ringpool implements AutoCloseable {
         return registry;
     }
 
+    /** Stops in reverse order of start; logs {@code stopped} once everything is closed. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean wasListening = port > 0 && db != null;
         if (http != null) {
             http.close();
         }
@@ -262,6 +290,12 @@ public final class Ringpool implements AutoCloseable {
         }
         if (db != null) {
             db.close();
+        }
+        if (dataDirLock != null) {
+            dataDirLock.close();
+        }
+        if (wasListening) {
+            LOG.info("stopped port={}", port);
         }
     }
 }
