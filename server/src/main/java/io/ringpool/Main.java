@@ -1,5 +1,6 @@
 package io.ringpool;
 
+import io.ringpool.app.BackupCommand;
 import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
@@ -14,13 +15,18 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         Path configFile = null;
+        String command = null;
+        Path commandFile = null;
         for (int i = 0; i < args.length; i++) {
-            if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
+            if ((args[i].equals("backup") || args[i].equals("restore")) && command == null && i + 1 < args.length) {
+                command = args[i];
+                commandFile = Path.of(args[++i]);
+            } else if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [--config FILE]");
+                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [backup FILE | restore FILE]");
                 System.exit(2);
             }
         }
@@ -30,6 +36,17 @@ public final class Main {
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (command != null) {
+            try {
+                System.out.println(command.equals("backup") ? BackupCommand.backup(config, commandFile)
+                        : BackupCommand.restore(config, commandFile));
+                System.exit(0);
+            } catch (RuntimeException e) {
+                System.err.println("ringpool: " + command + " failed: " + e.getMessage());
+                System.exit(1);
+            }
             return;
         }
         // The hook first: a SIGTERM that arrives while the server is still starting must close

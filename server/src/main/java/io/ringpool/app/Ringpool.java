@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringpool.backup.BackupApi;
+import io.ringpool.backup.StoreBackup;
 import io.ringpool.call.CallApi;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
@@ -174,6 +176,7 @@ public final class Ringpool implements AutoCloseable {
         new ReportApi(reports, access).routes(router);
         new ExportApi(new ExportService(db), access, clock).routes(router);
         new DashboardApi(siteRegistry).routes(router);
+        new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access).routes(router);
         reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
         reportRefresher = Executors.newSingleThreadScheduledExecutor(
