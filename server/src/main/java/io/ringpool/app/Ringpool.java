@@ -16,7 +16,9 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.ApiException;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.http.FailureMapper;
 import io.ringpool.http.HttpServer;
 import io.ringpool.http.Json;
@@ -47,6 +49,8 @@ import io.ringpool.telephony.TelephonyApi;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,15 +67,21 @@ import org.slf4j.LoggerFactory;
 public final class Ringpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
 
+    /** Threads answering store-free webhooks; each answer is a map lookup and one fsync. */
+    private static final int CALL_LANE_THREADS = 4;
+
     private final RingpoolConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Clock clock;
+    private final UnaryOperator<DataSource> storeBoundary;
     private Database db;
     private GroupCommitWriter writer;
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
     private HttpServer http;
+    private CallJournal journal;
+    private ThreadPoolExecutor callLane;
     private DataDirLock dataDirLock;
     private boolean closed;
     private SessionService sessions;
@@ -81,6 +91,12 @@ public final class Ringpool implements AutoCloseable {
     private int port;
 
     public Ringpool(RingpoolConfig config, Clock clock) {
+        this(config, clock, UnaryOperator.identity());
+    }
+
+    /** @param storeBoundary wraps the store's DataSource (tests: a store that can be made to fail) */
+    public Ringpool(RingpoolConfig config, Clock clock, UnaryOperator<DataSource> storeBoundary) {
+        this.storeBoundary = storeBoundary;
         this.config = config;
         this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(clock) : clock;
     }
@@ -142,7 +158,7 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
         String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
-        db = new Database(storeConfig, registry);
+        db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
 
@@ -161,7 +177,7 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        new OpsApi(db, registry, sessions::liveSessions).routes(router);
+        new OpsApi(db, registry, sessions::liveSessions, () -> journal).routes(router);
         // Cached an hour (the script changes only with the server); any page may load it.
         StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
                 "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
@@ -171,7 +187,16 @@ public final class Ringpool implements AutoCloseable {
         new SessionApi(sessions).routes(router);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
         new CallApi(calls, access).routes(router);
-        new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry).routes(router);
+        journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
+                journalSink(siteRegistry, calls), clock, registry);
+        journal.start();
+        // Webhooks answered from memory get their own threads: with a slow store every shared
+        // worker may be waiting for a connection, and a ringing call must not queue behind them.
+        AtomicInteger laneNumber = new AtomicInteger();
+        callLane = new ThreadPoolExecutor(CALL_LANE_THREADS, CALL_LANE_THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                r -> Thread.ofPlatform().name("ringpool-call-lane-" + laneNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry).routes(router);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         new ReportApi(reports, access).routes(router);
         new ExportApi(new ExportService(db), access, clock).routes(router);
@@ -201,6 +226,27 @@ public final class Ringpool implements AutoCloseable {
 
         http.open();
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
+    }
+
+    /**
+     * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
+     * site's, a site deleted) is final; a store failure is retried by the journal.
+     */
+    private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
+        return (siteId, event) -> {
+            var entry = sites.byId(siteId);
+            if (entry.isEmpty()) {
+                return CallJournal.Outcome.REJECTED;
+            }
+            try {
+                calls.ingest(entry.get().site(), event, false);
+                return CallJournal.Outcome.DELIVERED;
+            } catch (ApiException | DomainFailure refused) {
+                return CallJournal.Outcome.REJECTED;
+            } catch (StoreException unavailable) {
+                return CallJournal.Outcome.STORE_UNAVAILABLE;
+            }
+        };
     }
 
     /** Applies every site's retention to caller numbers (hourly). */
@@ -259,6 +305,10 @@ public final class Ringpool implements AutoCloseable {
         return sessions;
     }
 
+    public CallJournal journal() {
+        return journal;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
@@ -287,6 +337,12 @@ public final class Ringpool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (callLane != null) {
+            callLane.shutdown();
+        }
+        if (journal != null) {
+            journal.close();
         }
         if (writer != null) {
             writer.close();

@@ -199,7 +199,8 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
-        return new RingpoolConfig(server, store, security, leasing, demo);
+        var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
+        return new RingpoolConfig(server, store, security, leasing, demo, journal);
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo, Journal journal) {
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
     public record Server(
@@ -47,6 +47,9 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+
+    /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
+    public record Journal(long maxBytes) {}
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}

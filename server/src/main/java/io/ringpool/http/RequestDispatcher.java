@@ -148,11 +148,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             case Router.MethodNotAllowed na -> finish(ctx, pending,
                     Response.error(405, "method_not_allowed", "use " + String.join(", ", na.allowed()) + " on this path")
                             .withHeader("Allow", String.join(", ", na.allowed())), start);
-            case Router.Found found -> runOnWorker(ctx, pending, found.route().endpoint(), start);
+            case Router.Found found -> runOnWorker(ctx, pending, found.route().endpoint(),
+                    found.route().lane() != null ? found.route().lane() : workers, start);
         }
     }
 
-    private void runOnWorker(ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, long start) {
+    private void runOnWorker(ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, Executor workers, long start) {
         AtomicBoolean answered = new AtomicBoolean();
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /** The connection pool over H2 (file mode) or PostgreSQL, with helpers for short transactions. */
@@ -20,10 +21,19 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    private final HikariDataSource dataSource;
+    private final HikariDataSource pool;
+    private final DataSource dataSource;
     private final boolean h2;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
+        this(config, registry, UnaryOperator.identity());
+    }
+
+    /**
+     * @param boundary wraps the pool as every component sees it; tests pass one they can make fail
+     *                 or slow, to prove what depends on the store and what does not
+     */
+    public Database(RingpoolConfig.Store config, MeterRegistry registry, UnaryOperator<DataSource> boundary) {
         this.h2 = config.isH2();
         if (h2) {
             try {
@@ -50,10 +60,11 @@ public final class Database implements AutoCloseable {
         hikari.setAutoCommit(true);
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         try {
-            this.dataSource = new HikariDataSource(hikari);
+            this.pool = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
         }
+        this.dataSource = boundary.apply(pool);
     }
 
     public DataSource dataSource() {
@@ -148,6 +159,6 @@ public final class Database implements AutoCloseable {
      */
     @Override
     public void close() {
-        dataSource.close();
+        pool.close();
     }
 }

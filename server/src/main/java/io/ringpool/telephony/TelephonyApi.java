@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallService;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.http.ApiException;
 import io.ringpool.http.Json;
 import io.ringpool.http.Request;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +49,20 @@ public final class TelephonyApi {
     private final String publicUrl;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final CallJournal journal;
+    private final Executor callLane;
 
     /**
      * @param publicUrl the external base URL Twilio calls ({@code RINGPOOL_PUBLIC_URL}), no trailing '/'
+     * @param journal   where events that must not wait for the store are kept
+     * @param callLane  the executor of webhooks answered from memory, apart from the store-bound workers
      */
-    public TelephonyApi(SiteRegistry sites, CallService calls, String publicUrl, Clock clock, MeterRegistry registry) {
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
+            MeterRegistry registry) {
         this.sites = sites;
         this.calls = calls;
+        this.journal = journal;
+        this.callLane = callLane;
         this.signatures = new RingpoolSignature(clock);
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.clock = clock;
@@ -61,14 +70,19 @@ public final class TelephonyApi {
     }
 
     public void routes(Router router) {
-        router.post("/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
-        router.post("/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
+        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
+        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
         router.post("/v1/telephony/{siteId}/events", this::genericEvent);
     }
 
     // ---- Twilio ------------------------------------------------------------------------------
 
-    /** Incoming call: record it, attribute it, and answer TwiML that dials the site's real number. */
+    /**
+     * Incoming call: answer TwiML that dials the site's real number, from memory, whatever the
+     * store is doing (up, slow, down); the call's record goes to the journal first (fsynced) and
+     * reaches the store, attributed, when it can take it. A number the site does not track is
+     * still put through (a caller is never dropped) but not recorded.
+     */
     private Response twilioVoice(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
@@ -76,13 +90,22 @@ public final class TelephonyApi {
                 () -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", 422, "missing_field", "'CallSid' is required", "CallSid"));
         CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
                 clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
-        ingest(site, event, false);
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
         String twiml = forwardTo == null ? TwiML.reject() : TwiML.forward(forwardTo, publicUrl, site.siteId(), null);
+        try {
+            keep(site, event);
+        } catch (ApiException unknownNumber) {
+            // counted and logged by keep(); the caller goes through all the same
+        }
         return Response.text(200, TWIML_TYPE, twiml);
     }
 
-    /** Status callbacks of the call and of the forwarded leg: state, duration, recording. */
+    /**
+     * Status callbacks of the call and of the forwarded leg: state, duration, recording. Journaled
+     * like the voice webhook, not refused with 503 while the store is down: Twilio retries a
+     * callback only on a connection failure (not on a 5xx, by default), so a 503 would lose the
+     * call's end and duration. 503 only when the journal itself is full.
+     */
     private Response twilioStatus(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
@@ -92,8 +115,27 @@ public final class TelephonyApi {
             LOG.info("twilio_status_ignored site={} status={}", site.siteId(), form.first("CallStatus").orElse("-"));
             return Response.noContent();
         }
-        ingest(site, event.get(), false);
+        if (keep(site, event.get()) == CallJournal.Kept.FULL) {
+            return Response.error(503, "journal_full", "the server cannot keep this event now; retry later").withHeader("Retry-After", "60");
+        }
         return Response.noContent();
+    }
+
+    /**
+     * Journals an event after checking, in memory, that its dialled number is the site's (422
+     * {@code unknown_number} otherwise, nothing kept: one site never writes into another's calls).
+     */
+    private CallJournal.Kept keep(Site site, CallEvent event) {
+        if (event.to() != null && !event.to().isBlank()) {
+            try {
+                calls.trackingNumber(site, event.to());
+            } catch (ApiException e) {
+                count(event.provider(), "unknown_number", site.siteId());
+                LOG.info("webhook_rejected provider={} site={} reason=unknown_number code={}", event.provider(), site.siteId(), e.code());
+                throw e;
+            }
+        }
+        return journal.record(site, event);
     }
 
     private Site twilioSite(Request request) {

@@ -82,6 +82,7 @@ class TwilioOverHttpTest {
     }
 
     static JsonNode calls(Map<String, String> site) {
+        server.awaitCallsStored(); // Twilio's webhooks are journaled and reach the store just after the answer
         Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls", site.get("apiKey"));
         assertThat(r.status()).isEqualTo(200);
         return r.json().get("calls");
