@@ -1,23 +1,37 @@
 package io.ringpool.app;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.ringpool.http.Json;
+import io.ringpool.pool.NewPool;
+import io.ringpool.pool.NewStaticNumber;
 import io.ringpool.pool.PoolService;
+import io.ringpool.site.NewSite;
+import io.ringpool.site.SiteChanges;
 import io.ringpool.site.SiteService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Seeds the demo site from {@code config/demo-site.yaml} on first start, through the same services the API uses. */
+/**
+ * Seeds the demo site from {@code config/demo-site.yaml} on first start, through the same services
+ * and commands the API uses: the file's keys are the API's field names, read straight into
+ * {@link SiteChanges}, {@link NewPool} and {@link NewStaticNumber}. A key the commands do not know
+ * stops the start, as a misspelt field is refused by the API.
+ */
 final class DemoSeeder {
     private static final Logger LOG = LoggerFactory.getLogger(DemoSeeder.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The keys of the file that are not site fields: the demo's fixed credentials, and what goes in the site. */
+    private static final List<String> NOT_SITE_FIELDS = List.of("siteId", "publicKey", "apiKey", "webhookSecret", "pools", "staticNumbers");
 
     private DemoSeeder() {}
 
@@ -33,17 +47,26 @@ final class DemoSeeder {
         } catch (IOException e) {
             throw new IllegalStateException("demo site file unreadable: " + file, e);
         }
-        ObjectNode site = ((ObjectNode) demo).deepCopy();
-        site.remove(java.util.List.of("pools", "staticNumbers", "siteId", "publicKey", "apiKey", "webhookSecret"));
-        var keys = new SiteService.FixedKeys(demo.path("siteId").asText(null), demo.get("publicKey").asText(), demo.get("apiKey").asText(), demo.get("webhookSecret").asText());
-        var created = sites.create(Json.parseObject(Json.write(site)), keys);
+        var keys = new SiteService.FixedKeys(demo.path("siteId").asText(null), demo.get("publicKey").asText(),
+                demo.get("apiKey").asText(), demo.get("webhookSecret").asText());
+        ObjectNode siteFields = ((ObjectNode) demo).deepCopy();
+        siteFields.remove(NOT_SITE_FIELDS);
+        var created = sites.create(new NewSite(read(siteFields, SiteChanges.class, file), keys));
         String siteId = created.site().siteId();
         for (JsonNode pool : demo.path("pools")) {
-            pools.create(siteId, Json.parseObject(Json.write(pool)));
+            pools.create(siteId, read(pool, NewPool.class, file));
         }
         for (JsonNode s : demo.path("staticNumbers")) {
-            pools.addStatic(siteId, Json.parseObject(Json.write(s)));
+            pools.addStatic(siteId, read(s, NewStaticNumber.class, file));
         }
         LOG.info("demo_site_seeded siteId={} publicKey={} apiKey={}", siteId, keys.publicKey(), keys.apiKey());
+    }
+
+    private static <T> T read(JsonNode node, Class<T> type, Path file) {
+        try {
+            return YAML.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("demo site file " + file + ": " + e.getOriginalMessage(), e);
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.http.StaticAsset;
 import io.ringpool.store.Database;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,12 +12,17 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import io.ringpool.journal.CallJournal;
 
-/** What an operator or load balancer polls: health (checks the store) and Prometheus metrics. */
+/**
+ * What an operator or load balancer polls: health (checks the store) and Prometheus metrics; and
+ * the OpenAPI document of every route (a resource file, kept equal to the router by a test).
+ */
 final class OpsApi {
     private final Database db;
     private final PrometheusMeterRegistry registry;
     private final IntSupplier liveSessions;
     private final Supplier<CallJournal> journal;
+    // Revalidated on every use (ETag): the document changes with the server's version.
+    private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
 
     OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal) {
         this.db = db;
@@ -28,6 +34,7 @@ final class OpsApi {
     void routes(Router router) {
         router.get("/health", this::health);
         router.get("/metrics", this::metrics);
+        router.get("/v1/openapi.json", openApi::serve);
     }
 
     /**

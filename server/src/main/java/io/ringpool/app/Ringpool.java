@@ -17,14 +17,7 @@ import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.ApiException;
 import io.ringpool.journal.CallJournal;
-import io.ringpool.http.FailureMapper;
-import io.ringpool.http.HttpServer;
-import io.ringpool.http.Json;
-import io.ringpool.http.Response;
-import io.ringpool.http.Router;
-import io.ringpool.http.StaticAsset;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -44,11 +37,8 @@ import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
-import io.ringpool.store.StoreOverloadedException;
 import io.ringpool.telephony.TelephonyApi;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -79,7 +69,7 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
-    private HttpServer http;
+    private RingpoolApi http;
     private CallJournal journal;
     private ThreadPoolExecutor callLane;
     private DataDirLock dataDirLock;
@@ -116,7 +106,7 @@ public final class Ringpool implements AutoCloseable {
     public void startOrClose() {
         try {
             start();
-        } catch (HttpServer.PortInUse e) {
+        } catch (io.ringpool.http.HttpServer.PortInUse e) {
             close();
             throw new StartupFailure(e.getMessage());
         } catch (Exception e) {
@@ -139,7 +129,8 @@ public final class Ringpool implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
 
         // The port first, before anything is written: a start on a port in use must leave a new
-        // data directory uncreated, unmigrated and unseeded (issue 10, item 9).
+        // data directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait
+        // in the kernel's backlog until every route is declared.
         RingpoolConfig.Server server = config.server();
         AtomicInteger workerNumber = new AtomicInteger();
         workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
@@ -147,11 +138,10 @@ public final class Ringpool implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
-        Router router = new Router();
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
-        http = new HttpServer(server, router, siteRegistry, failureMapper(), workers, registry);
-        port = http.bind();
+        http = new RingpoolApi();
+        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry);
 
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
@@ -166,7 +156,7 @@ public final class Ringpool implements AutoCloseable {
         SiteAccess access = new SiteAccess(siteRegistry, adminKey);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
-        PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, db, clock, registry);
+        PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         Leasing leasing = new Leasing(poolRegistry, writer, registry);
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
                 config.leasing().sessionsPerIpPerMinute(), registry);
@@ -177,16 +167,8 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        new OpsApi(db, registry, sessions::liveSessions, () -> journal).routes(router);
-        // Cached an hour (the script changes only with the server); any page may load it.
-        StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
-                "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
-        router.get("/s.js", script::serve);
-        new SiteApi(siteService, access).routes(router);
-        new PoolApi(poolService, poolRegistry, access).routes(router);
-        new SessionApi(sessions).routes(router);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
-        new CallApi(calls, access).routes(router);
+        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);
         journal.start();
@@ -196,27 +178,26 @@ public final class Ringpool implements AutoCloseable {
         callLane = new ThreadPoolExecutor(CALL_LANE_THREADS, CALL_LANE_THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
                 r -> Thread.ofPlatform().name("ringpool-call-lane-" + laneNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
-        new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry).routes(router);
-        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
-        new ReportApi(reports, access).routes(router);
-        new ExportApi(new ExportService(db), access, clock).routes(router);
-        new DashboardApi(siteRegistry).routes(router);
-        new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access).routes(router);
+        // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
+        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal)::routes);
+        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new PoolApi(poolService, poolRegistry, access)::routes);
+        http.add(new SessionApi(sessions)::routes);
+        http.add(new CallApi(calls, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new ReportApi(reports, access)::routes);
+        http.add(new ExportApi(new ExportService(db), access, clock)::routes);
+        http.add(new DashboardApi(siteRegistry)::routes);
+        http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
+        if (clock instanceof AdjustableClock adjustable) {
+            http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
+        }
         reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
         reportRefresher = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-report-refresh").daemon(true).unstarted(r));
         reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
                 5, 5, TimeUnit.SECONDS);
-        if (clock instanceof AdjustableClock adjustable) {
-            router.post("/v1/test/clock", request -> {
-                access.requireAdmin(request);
-                Integer seconds = Json.parseObject(request.body()).optionalInt("advanceSeconds", 0, 365L * 86_400);
-                var now = adjustable.advance(Duration.ofSeconds(seconds == null ? 0 : seconds));
-                sessions.sweep();
-                return Response.ok(Map.of("now", now));
-            });
-        }
 
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
@@ -225,7 +206,7 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
 
         http.open();
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", script.gzippedSize());
+        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
 
     /**
@@ -241,7 +222,7 @@ public final class Ringpool implements AutoCloseable {
             try {
                 calls.ingest(entry.get().site(), event, false);
                 return CallJournal.Outcome.DELIVERED;
-            } catch (ApiException | DomainFailure refused) {
+            } catch (DomainFailure refused) {
                 return CallJournal.Outcome.REJECTED;
             } catch (StoreException unavailable) {
                 return CallJournal.Outcome.STORE_UNAVAILABLE;
@@ -272,23 +253,6 @@ public final class Ringpool implements AutoCloseable {
         }
     }
 
-    private static FailureMapper failureMapper() {
-        return failure -> {
-            if (failure instanceof ApiException api) {
-                return Response.error(api);
-            }
-            if (failure instanceof StoreOverloadedException) {
-                return Response.error(503, "overloaded", "the store cannot keep up right now; retry later").withHeader("Retry-After", "1");
-            }
-            if (failure instanceof StoreException) {
-                LOG.warn("store_unavailable reason={}", failure.toString());
-                return Response.error(503, "store_unavailable", "the store is unavailable; retry later").withHeader("Retry-After", "1");
-            }
-            LOG.error("internal_error", failure);
-            return Response.error(500, "internal_error", "an internal error occurred");
-        };
-    }
-
     public int port() {
         return port;
     }
@@ -303,6 +267,11 @@ public final class Ringpool implements AutoCloseable {
 
     public SessionService sessions() {
         return sessions;
+    }
+
+    /** The HTTP side: its route table, for tests that hold the API reference to the router. */
+    public RingpoolApi api() {
+        return http;
     }
 
     public CallJournal journal() {

@@ -1,10 +1,8 @@
 package io.ringpool.backup;
 
-import io.ringpool.http.ApiException;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.SiteAccess;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,13 +30,8 @@ public final class BackupApi {
     }
 
     private Response take(Request request) {
-        access.requireAdmin(request);
-        StoreBackup.Taken taken;
-        try {
-            taken = backup.take();
-        } catch (DomainFailure f) {
-            throw new ApiException(409, f.code(), f.getMessage());
-        }
+        access.requireAdmin(request.bearerToken());
+        StoreBackup.Taken taken = backup.take(); // on PostgreSQL a CONFLICT naming pg_dump
         LOG.info("backup_taken file={} bytes={}", taken.file(), taken.bytes());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("file", taken.file().toString());

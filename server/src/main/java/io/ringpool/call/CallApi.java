@@ -31,7 +31,7 @@ public final class CallApi {
     }
 
     private Response log(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         CallQuery query = CallQuery.of(request, site.siteId(), site.settings().timeZone());
         CallService.Page page = calls.log(query);
         List<Map<String, Object>> out = page.calls().stream().map(CallJson::of).toList();
@@ -42,20 +42,20 @@ public final class CallApi {
     }
 
     private Response one(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         return calls.call(site.siteId(), request.pathParam("callId"))
                 .map(c -> CallJson.response(200, CallJson.of(c)))
                 .orElseThrow(() -> io.ringpool.http.ApiException.notFound("call"));
     }
 
     private Response patch(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         StoredCall call = calls.patch(site, request.pathParam("callId"), Json.parseObject(request.body()));
         return CallJson.response(200, CallJson.of(call));
     }
 
     private Response erase(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         calls.eraseCaller(site, request.pathParam("e164"));
         return Response.noContent();
     }

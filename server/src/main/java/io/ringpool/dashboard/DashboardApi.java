@@ -1,6 +1,6 @@
 package io.ringpool.dashboard;
 
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -8,6 +8,7 @@ import io.ringpool.http.StaticAsset;
 import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.Unauthenticated;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,7 +54,7 @@ public final class DashboardApi {
     private Response file(Request request) {
         StaticAsset f = files.get(request.pathParam("file"));
         if (f == null) {
-            throw ApiException.notFound("file");
+            throw DomainFailure.notFound("file");
         }
         return f.serve(request);
     }
@@ -62,10 +63,10 @@ public final class DashboardApi {
     private Response site(Request request) {
         String token = request.bearerToken();
         if (token == null) {
-            throw ApiException.unauthorized();
+            throw new Unauthenticated();
         }
         Site site = sites.byApiKeyHash(Keys.sha256Hex(token)).map(SiteRegistry.Entry::site)
-                .orElseThrow(ApiException::unauthorized);
+                .orElseThrow(Unauthenticated::new);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());

@@ -44,7 +44,7 @@ public final class ExportApi {
     }
 
     private Response export(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         String file = request.pathParam("file");
         ExportFormat format = file.endsWith(".csv")
                 ? ExportFormat.byUrlName(file.substring(0, file.length() - 4)).orElse(null) : null;

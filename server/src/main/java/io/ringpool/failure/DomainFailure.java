@@ -81,6 +81,11 @@ public class DomainFailure extends RuntimeException {
         return new DomainFailure(Kind.INVALID, "invalid_value", message, field);
     }
 
+    /** A required value that was not given ({@code missing_field}): the request is well-formed, so this is invalid, not malformed. */
+    public static DomainFailure missing(String field) {
+        return new DomainFailure(Kind.INVALID, "missing_field", "'" + field + "' is required", field);
+    }
+
     /** A field or parameter the operation does not know. */
     public static DomainFailure unknownField(String field) {
         return new DomainFailure(Kind.MALFORMED, "unknown_field", "unknown field '" + field + "'", field);

@@ -1,22 +1,22 @@
 package io.ringpool.http;
 
+import io.ringpool.failure.DomainFailure;
+
 /**
- * An expected failure with its HTTP status and the one JSON error shape of API.md:
- * {@code {"error": {"code", "message", "field"}}}. Thrown anywhere below an endpoint and mapped
- * in one place; any other exception becomes a 500 without internals.
+ * A bridge for code not yet moved to {@link DomainFailure}: a failure stated as an HTTP status,
+ * turned into the kind that status stands for, so that {@link FailureResponses} remains the one
+ * mapping. New code throws {@link DomainFailure}s (or a package's own subclasses) instead; delete
+ * this class once nothing uses it.
  */
-public final class ApiException extends RuntimeException {
+@Deprecated(forRemoval = true)
+public final class ApiException extends DomainFailure {
     private static final long serialVersionUID = 1L;
 
     private final int status;
-    private final String code;
-    private final String field;
 
     public ApiException(int status, String code, String message, String field) {
-        super(message, null, false, false);
+        super(kindOf(status), code, message, field);
         this.status = status;
-        this.code = code;
-        this.field = field;
     }
 
     public ApiException(int status, String code, String message) {
@@ -27,12 +27,21 @@ public final class ApiException extends RuntimeException {
         return status;
     }
 
-    public String code() {
-        return code;
-    }
-
-    public String field() {
-        return field;
+    private static Kind kindOf(int status) {
+        return switch (status) {
+            case 400 -> Kind.MALFORMED;
+            case 401 -> Kind.UNAUTHENTICATED;
+            case 403 -> Kind.FORBIDDEN;
+            case 404 -> Kind.NOT_FOUND;
+            case 409 -> Kind.CONFLICT;
+            case 410 -> Kind.GONE;
+            case 413 -> Kind.TOO_LARGE;
+            case 415 -> Kind.UNSUPPORTED_MEDIA_TYPE;
+            case 422 -> Kind.INVALID;
+            case 429 -> Kind.RATE_LIMITED;
+            case 503 -> Kind.UNAVAILABLE;
+            default -> throw new IllegalArgumentException("no failure kind for status " + status);
+        };
     }
 
     public static ApiException badRequest(String code, String message) {

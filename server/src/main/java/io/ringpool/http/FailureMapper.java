@@ -1,10 +1,14 @@
 package io.ringpool.http;
 
+import io.ringpool.failure.DomainFailure;
+
 /**
- * Turns an exception an endpoint threw (other than {@link ApiException}) into a response. The
- * composition root supplies it, so the HTTP layer need not know the store's exceptions.
+ * Recognises the faults an endpoint may throw that are not {@link DomainFailure}s but still have
+ * an answer (the store is down or overloaded), as the domain failure to report. The composition
+ * root supplies it, so this package need not know the store's exceptions. Returns null for
+ * anything it does not recognise (a bug: 500).
  */
 @FunctionalInterface
 public interface FailureMapper {
-    Response map(Throwable failure);
+    DomainFailure map(Throwable failure);
 }

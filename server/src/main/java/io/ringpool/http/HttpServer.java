@@ -3,9 +3,7 @@ package io.ringpool.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -14,20 +12,15 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.ringpool.config.RingpoolConfig;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty listener. The pipeline only speaks HTTP: codec with line and header limits, idle
- * timeout, per-route body limits, aggregation, then the dispatcher.
+ * The Netty listener: event loops (epoll when available), the listening socket, and
+ * {@link RingpoolChannelInitializer} for each accepted connection's pipeline.
  */
 public final class HttpServer implements AutoCloseable {
     private final RingpoolConfig.Server config;
@@ -36,8 +29,6 @@ public final class HttpServer implements AutoCloseable {
     private final FailureMapper failures;
     private final Executor workers;
     private final MeterRegistry registry;
-    private final java.util.concurrent.ConcurrentMap<String, io.micrometer.core.instrument.Timer> timers =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Channel channel;
 
@@ -70,28 +61,13 @@ public final class HttpServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        int maxBody = Math.max(config.maxAdminBodyBytes(), Math.max(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes()));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(config.maxInitialLineBytes())
-                                .setMaxHeaderSize(config.maxHeaderBytes())));
-                        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
-                        p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(),
-                                config.maxAdminBodyBytes()));
-                        p.addLast("aggregator", new HttpObjectAggregator(maxBody));
-                        p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
-                                config.requestTimeout().toMillis(), registry, config.trustedProxies(), timers));
-                    }
-                });
+                .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry));
         var bound = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).await();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();

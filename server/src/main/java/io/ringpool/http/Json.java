@@ -10,10 +10,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ringpool.failure.DomainFailure;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 
-/** The one JSON configuration: strict reading limits, ISO-8601 times, nulls left out. */
+/**
+ * The one JSON configuration of the HTTP API: strict reading limits, ISO-8601 times.
+ *
+ * <p><b>Null fields.</b> A response carries every field its route documents, and a value we do not
+ * have is written as {@code null}, never left out: clients see one stable shape (an untracked
+ * session's {@code "sessionId": null}, the last page's {@code "nextCursor": null}, an error's
+ * {@code "field": null}). Records and maps are treated alike. Storage JSON is the store's own.
+ */
 public final class Json {
 
     /** Deeper documents are refused: no request of ours nests more than a few levels. */
@@ -36,7 +44,7 @@ public final class Json {
         mapper.registerModule(new JavaTimeModule());
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        mapper.setSerializationInclusion(JsonInclude.Include.ALWAYS);
         return mapper;
     }
 
@@ -48,25 +56,29 @@ public final class Json {
         }
     }
 
-    /** Parses a request body; anything that is not one well-formed JSON object is a 400. */
+    /** Parses a request body; anything that is not one well-formed JSON object is malformed (400). */
     public static JsonBody parseObject(byte[] body) {
         if (body.length == 0) {
-            throw ApiException.badRequest("empty_body", "a JSON object body is required");
+            throw malformed("empty_body", "a JSON object body is required");
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(body);
         } catch (StreamConstraintsException e) {
-            throw ApiException.badRequest("too_deep", "the JSON document is nested too deeply or has an over-long value (limit "
+            throw malformed("too_deep", "the JSON document is nested too deeply or has an over-long value (limit "
                     + MAX_NESTING + " levels)");
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            throw malformed("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiException.badRequest("malformed_json", "the body could not be read as JSON");
+            throw malformed("malformed_json", "the body could not be read as JSON");
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+            throw malformed("malformed_json", "the body must be a JSON object");
         }
         return new JsonBody(node, "");
+    }
+
+    private static DomainFailure malformed(String code, String message) {
+        return new DomainFailure(DomainFailure.Kind.MALFORMED, code, message);
     }
 }

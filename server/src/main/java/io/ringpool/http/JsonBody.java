@@ -1,6 +1,7 @@
 package io.ringpool.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.failure.DomainFailure;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,8 +10,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A JSON object being validated field by field. Every problem names the field (dotted path) and
- * is a 422: the document is valid JSON, a value in it is not.
+ * A JSON object being read field by field by an {@code *Api} class, which turns it into a typed
+ * command for its service. Every problem names the field (dotted path): a field the endpoint does
+ * not know is malformed (400 {@code unknown_field}); a known field with a value of the wrong type
+ * or size, or a required one missing, is invalid (422): the document is valid JSON, a value in it
+ * is not.
  */
 public final class JsonBody {
     private final JsonNode node;
@@ -19,6 +23,33 @@ public final class JsonBody {
     JsonBody(JsonNode node, String prefix) {
         this.node = node;
         this.prefix = prefix;
+    }
+
+    /**
+     * The body of {@code request} as a JSON object, under the one media-type rule for JSON bodies:
+     * see {@link #requireJsonMediaType}.
+     */
+    public static JsonBody of(Request request) {
+        requireJsonMediaType(request);
+        return Json.parseObject(request.body());
+    }
+
+    /**
+     * The one media-type rule for JSON bodies, on every route that takes one: besides
+     * {@code application/json} (and {@code +json} types) we accept no type, {@code text/plain}
+     * (the site script posts JSON as text/plain so the browser sends no CORS preflight, and
+     * {@code sendBeacon} can send nothing else) and {@code application/x-www-form-urlencoded}
+     * (what {@code curl -d '{...}'} sends without {@code -H}). The body must be JSON whatever the
+     * declared type; any other type is a 415.
+     */
+    public static void requireJsonMediaType(Request request) {
+        String type = request.mediaType();
+        boolean accepted = type.isEmpty() || type.equals("application/json") || type.endsWith("+json")
+                || type.equals("text/plain") || type.equals("application/x-www-form-urlencoded");
+        if (!accepted) {
+            throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "send the body as application/json (got " + type + ")");
+        }
     }
 
     public String path(String field) {
@@ -36,7 +67,7 @@ public final class JsonBody {
         while (names.hasNext()) {
             String name = names.next();
             if (!known.contains(name)) {
-                throw new ApiException(422, "unknown_field", "unknown field '" + path(name) + "'", path(name));
+                throw DomainFailure.unknownField(path(name));
             }
         }
         return this;
@@ -45,7 +76,7 @@ public final class JsonBody {
     public String requiredString(String field, int maxLength) {
         String value = optionalString(field, maxLength);
         if (value == null || value.isBlank()) {
-            throw new ApiException(422, "missing_field", "'" + path(field) + "' is required", path(field));
+            throw DomainFailure.missing(path(field));
         }
         return value;
     }
@@ -57,11 +88,11 @@ public final class JsonBody {
             return null;
         }
         if (!v.isTextual()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be a string");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be a string");
         }
         String text = v.asText().trim();
         if (text.length() > maxLength) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' is longer than " + maxLength + " characters");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' is longer than " + maxLength + " characters");
         }
         return text;
     }
@@ -72,11 +103,11 @@ public final class JsonBody {
             return null;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be a whole number");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be a whole number");
         }
         long value = v.asLong();
         if (value < min || value > max) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be between " + min + " and " + max);
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be between " + min + " and " + max);
         }
         return (int) value;
     }
@@ -87,11 +118,11 @@ public final class JsonBody {
             return null;
         }
         if (!v.isNumber()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be a number");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be a number");
         }
         double value = v.asDouble();
         if (!(value >= min && value <= max)) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be between " + min + " and " + max);
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be between " + min + " and " + max);
         }
         return value;
     }
@@ -102,7 +133,7 @@ public final class JsonBody {
             return null;
         }
         if (!v.isBoolean()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be true or false");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be true or false");
         }
         return v.asBoolean();
     }
@@ -114,21 +145,21 @@ public final class JsonBody {
             return null;
         }
         if (!v.isArray()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be an array of strings");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be an array of strings");
         }
         if (v.size() > maxItems) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' has more than " + maxItems + " items");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' has more than " + maxItems + " items");
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             JsonNode item = v.get(i);
             String itemPath = path(field) + "[" + i + "]";
             if (!item.isTextual()) {
-                throw ApiException.invalid(itemPath, "'" + itemPath + "' must be a string");
+                throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be a string");
             }
             String text = item.asText().trim();
             if (text.isEmpty() || text.length() > maxLength) {
-                throw ApiException.invalid(itemPath, "'" + itemPath + "' must be 1 to " + maxLength + " characters");
+                throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be 1 to " + maxLength + " characters");
             }
             out.add(text);
         }
@@ -142,7 +173,7 @@ public final class JsonBody {
             return null;
         }
         if (!v.isObject()) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' must be an object");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be an object");
         }
         return new JsonBody(v, path(field));
     }
@@ -154,7 +185,7 @@ public final class JsonBody {
             return null;
         }
         if (object.node.size() > maxEntries) {
-            throw ApiException.invalid(path(field), "'" + path(field) + "' has more than " + maxEntries + " entries");
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' has more than " + maxEntries + " entries");
         }
         Map<String, String> out = new LinkedHashMap<>();
         Iterator<String> names = object.node.fieldNames();

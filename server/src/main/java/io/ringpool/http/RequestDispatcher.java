@@ -49,9 +49,18 @@ import org.slf4j.LoggerFactory;
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    /**
+     * Pipelined requests held per connection before we stop reading from it; reading resumes as
+     * they are answered. Browsers never pipeline, so this only bounds what a hostile client can
+     * make us hold (each request up to the largest body limit).
+     */
+    static final int MAX_WAITING_REQUESTS = 16;
 
-    /** A request waiting its turn on this connection. */
-    private record Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match) {}
+    /**
+     * A request waiting its turn on this connection; {@code rejection} is set when it could not be
+     * decoded, so that its error, too, is answered after the requests before it.
+     */
+    private record Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match, Response rejection) {}
 
     private final Router router;
     private final CorsPolicy cors;
@@ -85,12 +94,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            if (!http.decoderResult().isSuccess()) {
-                rejectUndecodable(ctx, http.decoderResult().cause());
-                return;
-            }
-            Pending pending = decode(ctx, http);
+            Pending pending = http.decoderResult().isSuccess() ? decode(ctx, http) : undecodable(http);
             waiting.add(pending);
+            if (waiting.size() >= MAX_WAITING_REQUESTS) {
+                ctx.channel().config().setAutoRead(false);
+            }
         } finally {
             http.release();
         }
@@ -123,11 +131,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         String route = match instanceof Router.Found f ? f.route().template() : "unmatched";
         Map<String, String> params = match instanceof Router.Found f ? f.params() : Map.of();
         Request request = new Request(method, path, route, params, query, headers, body, clientIp);
-        return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), h.get(HttpHeaderNames.ORIGIN), match);
+        return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), h.get(HttpHeaderNames.ORIGIN), match, null);
     }
 
     private void dispatchNext(ChannelHandlerContext ctx) {
         Pending pending = waiting.poll();
+        if (waiting.size() < MAX_WAITING_REQUESTS && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
         if (pending == null) {
             busy = false;
             return;
@@ -135,6 +146,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         busy = true;
         long start = System.nanoTime();
         Request request = pending.request();
+        if (pending.rejection() != null) {
+            finish(ctx, pending, pending.rejection(), start);
+            return;
+        }
         if (!KNOWN_METHODS.contains(request.method())) {
             finish(ctx, pending, Response.error(405, "method_not_allowed", "method " + request.method() + " is not supported"), start);
             return;
@@ -180,10 +195,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private Response invoke(Endpoint endpoint, Request request) {
         try {
             return endpoint.handle(request);
-        } catch (ApiException e) {
-            return Response.error(e);
         } catch (Throwable t) {
-            return failures.map(t);
+            return FailureResponses.of(t, failures);
         }
     }
 
@@ -234,7 +247,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 .tag("method", method).tag("route", route).tag("status", Integer.toString(status)).register(registry));
     }
 
-    private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
+    /**
+     * The decoder gave up on this request (too long a line or header block, or framing we refuse):
+     * its error closes the connection, because we no longer know where the next request starts.
+     */
+    private static Pending undecodable(FullHttpRequest http) {
+        Throwable cause = http.decoderResult().cause();
         Response error;
         if (cause instanceof TooLongHttpLineException) {
             error = Response.error(414, "uri_too_long", "the request line is too long");
@@ -245,12 +263,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         } else {
             error = Response.error(400, "bad_request", "the request is not valid HTTP");
         }
-        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(error.status()),
-                Unpooled.wrappedBuffer(error.body()));
-        http.headers().set(HttpHeaderNames.CONTENT_TYPE, Response.JSON);
-        http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
-        http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+        Request request = new Request(http.method().name(), "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0], "unknown");
+        return new Pending(request, false, false, null, new Router.NotFound(), error);
     }
 
     private String clientIp(ChannelHandlerContext ctx, String forwardedFor) {

@@ -29,18 +29,22 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
         return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
-    public static Response error(ApiException e) {
+    /**
+     * The error shape of API.md, {@code {"error": {"code", "message", "field"}}}, with {@code field}
+     * null when no single field is at fault. Endpoints throw {@code DomainFailure}s, which
+     * {@link FailureResponses} turns into this; the HTTP layer uses it directly for what it finds
+     * before any endpoint runs (no such route, an undecodable request, a full queue).
+     */
+    public static Response error(int status, String code, String message, String field) {
         Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", e.code());
-        error.put("message", e.getMessage());
-        if (e.field() != null) {
-            error.put("field", e.field());
-        }
-        return json(e.status(), Map.of("error", error));
+        error.put("code", code);
+        error.put("message", message);
+        error.put("field", field);
+        return json(status, Map.of("error", error));
     }
 
     public static Response error(int status, String code, String message) {
-        return error(new ApiException(status, code, message));
+        return error(status, code, message, null);
     }
 
     /** A copy with one more header. */

@@ -1,15 +1,14 @@
 package io.ringpool.pool;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Json;
+import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.SiteAccess;
-import io.ringpool.site.SiteApi;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Pools, their numbers, and static numbers (site key or admin key). */
 public final class PoolApi {
@@ -34,46 +33,61 @@ public final class PoolApi {
     }
 
     private Response create(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
-        PoolState pool = service.create(siteId, Json.parseObject(SiteApi.requireJson(request)));
-        return Response.created(describe(pool));
+        String siteId = siteId(request);
+        JsonBody body = JsonBody.of(request);
+        body.rejectUnknown(Set.of("name", "priority", "match", "numbers"));
+        NewPool command = new NewPool(body.optionalString("name", 200),
+                body.optionalInt("priority", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                body.optionalStringMap("match", 20, 200),
+                numbers(body));
+        return Response.created(describe(service.create(siteId, command)));
     }
 
     private Response list(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
+        String siteId = siteId(request);
         return Response.ok(Map.of("pools", pools.ofSite(siteId).stream().map(this::describe).toList()));
     }
 
     private Response get(Request request) {
-        return Response.ok(describe(pool(request)));
+        return Response.ok(describe(service.pool(siteId(request), request.pathParam("poolId"))));
     }
 
     private Response addNumbers(Request request) {
-        PoolState pool = pool(request);
-        List<String> added = service.addNumbers(pool, Json.parseObject(SiteApi.requireJson(request)));
+        String siteId = siteId(request);
+        String poolId = request.pathParam("poolId");
+        PoolState pool = service.pool(siteId, poolId);
+        JsonBody body = JsonBody.of(request);
+        body.rejectUnknown(Set.of("numbers"));
+        List<String> added = service.addNumbers(siteId, poolId, numbers(body));
         Map<String, Object> out = describe(pool);
         out.put("added", added);
         return Response.created(out);
     }
 
     private Response retire(Request request) {
-        service.retire(pool(request), request.pathParam("number"));
+        service.retire(siteId(request), request.pathParam("poolId"), request.pathParam("number"));
         return Response.noContent();
     }
 
     private Response addStatic(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
-        return Response.created(service.addStatic(siteId, Json.parseObject(SiteApi.requireJson(request))));
+        String siteId = siteId(request);
+        JsonBody body = JsonBody.of(request);
+        body.rejectUnknown(Set.of("number", "source", "medium", "campaign", "label"));
+        NewStaticNumber command = new NewStaticNumber(body.optionalString("number", 40), body.optionalString("source", 200),
+                body.optionalString("medium", 200), body.optionalString("campaign", 200), body.optionalString("label", 200));
+        return Response.created(service.addStatic(siteId, command));
     }
 
     private Response listStatic(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
-        return Response.ok(Map.of("staticNumbers", service.staticNumbers(siteId)));
+        return Response.ok(Map.of("staticNumbers", service.staticNumbers(siteId(request))));
     }
 
-    private PoolState pool(Request request) {
-        String siteId = access.requireSite(request, request.pathParam("siteId")).site().siteId();
-        return pools.byId(siteId, request.pathParam("poolId")).orElseThrow(() -> ApiException.notFound("pool"));
+    private String siteId(Request request) {
+        return access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    }
+
+    private static List<String> numbers(JsonBody body) {
+        return body.optionalStringList("numbers", PoolService.MAX_NUMBERS_PER_REQUEST, 40);
     }
 
     Map<String, Object> describe(PoolState state) {

@@ -1,6 +1,6 @@
 package io.ringpool.pool;
 
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +27,7 @@ public record PoolMatch(Map<String, String> rules) {
         Map<String, String> rules = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             if (!KEYS.contains(e.getKey())) {
-                throw ApiException.invalid(field + "." + e.getKey(), "'" + field + "." + e.getKey()
+                throw DomainFailure.invalid(field + "." + e.getKey(), "'" + field + "." + e.getKey()
                         + "' is not a match key; use one of " + String.join(", ", KEYS.stream().sorted().toList()));
             }
             rules.put(canonical(e.getKey()), e.getValue().toLowerCase(Locale.ROOT));

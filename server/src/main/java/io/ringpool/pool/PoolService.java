@@ -2,18 +2,13 @@ package io.ringpool.pool;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.JsonBody;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.E164;
 import io.ringpool.site.Keys;
 import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.UnknownSite;
 import io.ringpool.store.ConstraintViolationException;
-import io.ringpool.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +17,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
-/** Creating pools, adding and retiring numbers, static numbers; loading all of it at start. */
+/**
+ * Creating pools, adding and retiring numbers, static numbers; loading all of it at start. Takes
+ * typed commands and fails with {@link NumberInUse}, {@link UnknownPool}, {@link NumberNotInPool},
+ * {@link io.ringpool.site.InvalidNumber} and {@link DomainFailure#invalid invalid values} naming the field.
+ */
 public final class PoolService {
     public static final int MAX_NUMBERS_PER_REQUEST = 10_000;
 
     private final PoolStore store;
     private final PoolRegistry pools;
     private final SiteRegistry sites;
-    private final Database db;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Map<String, Map<String, StaticNumber>> staticBySite = new ConcurrentHashMap<>();
 
-    public PoolService(PoolStore store, PoolRegistry pools, SiteRegistry sites, Database db, Clock clock, MeterRegistry registry) {
+    public PoolService(PoolStore store, PoolRegistry pools, SiteRegistry sites, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.pools = pools;
         this.sites = sites;
-        this.db = db;
         this.clock = clock;
         this.registry = registry;
     }
@@ -56,7 +53,7 @@ public final class PoolService {
             pools.byId(siteOf(n.poolId()), n.poolId()).ifPresent(p ->
                     p.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired()));
         }
-        for (StaticNumber s : loadStatic()) {
+        for (StaticNumber s : store.loadStaticNumbers()) {
             staticBySite.computeIfAbsent(s.siteId(), k -> new ConcurrentHashMap<>()).put(s.number(), s);
         }
         return store.loadLiveLeases();
@@ -71,19 +68,26 @@ public final class PoolService {
         return "";
     }
 
-    public PoolState create(String siteId, JsonBody body) {
-        body.rejectUnknown(Set.of("name", "priority", "match", "numbers"));
-        String name = body.has("name") ? body.requiredString("name", 200) : "Pool " + (pools.ofSite(siteId).size() + 1);
-        Integer priority = body.optionalInt("priority", -1_000_000, 1_000_000);
-        PoolMatch match = PoolMatch.of(body.optionalStringMap("match", 20, 200), "match");
-        List<String> numbers = numbers(body, false);
+    /** The pool {@code poolId} of site {@code siteId}. */
+    public PoolState pool(String siteId, String poolId) {
+        return pools.byId(siteId, poolId).orElseThrow(UnknownPool::new);
+    }
+
+    public PoolState create(String siteId, NewPool command) {
+        String name = command.name() != null ? required("name", command.name()) : "Pool " + (pools.ofSite(siteId).size() + 1);
+        int priority = command.priority() == null ? 0 : command.priority();
+        if (priority < -1_000_000 || priority > 1_000_000) {
+            throw DomainFailure.invalid("priority", "'priority' must be between -1000000 and 1000000");
+        }
+        PoolMatch match = PoolMatch.of(command.match(), "match");
+        List<String> numbers = numbers(command.numbers(), false);
         ensureNotUsed(siteId, numbers);
-        Pool pool = new Pool(Keys.id("pl_"), siteId, name, priority == null ? 0 : priority, match, clock.instant());
+        Pool pool = new Pool(Keys.id("pl_"), siteId, name, priority, match, clock.instant());
         long now = clock.millis();
         try {
             store.insertPool(pool, numbers, now);
         } catch (ConstraintViolationException e) {
-            throw new ApiException(409, "number_in_use", "a number is already in a pool of this site", "numbers");
+            throw new NumberInUse("a number is already in a pool of this site", "numbers");
         }
         PoolState state = new PoolState(pool);
         numbers.forEach(n -> state.addNumber(n, 0, null, false));
@@ -92,54 +96,41 @@ public final class PoolService {
         return state;
     }
 
-    public List<String> addNumbers(PoolState pool, JsonBody body) {
-        body.rejectUnknown(Set.of("numbers"));
-        List<String> numbers = numbers(body, true);
-        ensureNotUsed(pool.pool().siteId(), numbers);
+    /** Adds numbers to a pool; returns them in E.164 form. */
+    public List<String> addNumbers(String siteId, String poolId, List<String> given) {
+        PoolState pool = pool(siteId, poolId);
+        List<String> numbers = numbers(given, true);
+        ensureNotUsed(siteId, numbers);
         try {
             store.addNumbers(pool.pool(), numbers, clock.millis());
         } catch (ConstraintViolationException e) {
-            throw new ApiException(409, "number_in_use", "a number is already in a pool of this site", "numbers");
+            throw new NumberInUse("a number is already in a pool of this site", "numbers");
         }
         numbers.forEach(n -> pool.addNumber(n, 0, null, false));
         return numbers;
     }
 
-    public void retire(PoolState pool, String rawNumber) {
+    /** Retires a number: no new leases, its history kept. */
+    public void retire(String siteId, String poolId, String rawNumber) {
+        PoolState pool = pool(siteId, poolId);
         String number = E164.require("number", rawNumber);
         if (!pool.hasNumber(number)) {
-            throw ApiException.notFound("number");
+            throw new NumberNotInPool();
         }
-        store.retireNumber(pool.pool().siteId(), number, clock.millis());
+        store.retireNumber(siteId, number, clock.millis());
         pool.retire(number);
     }
 
-    public StaticNumber addStatic(String siteId, JsonBody body) {
-        body.rejectUnknown(Set.of("number", "source", "medium", "campaign", "label"));
-        String number = E164.require("number", body.optionalString("number", 40));
-        String source = body.requiredString("source", 200);
-        String medium = body.optionalString("medium", 200);
-        String campaign = body.optionalString("campaign", 200);
-        String label = body.optionalString("label", 200);
+    public StaticNumber addStatic(String siteId, NewStaticNumber command) {
+        String number = E164.require("number", command.number());
+        String source = required("source", command.source());
         ensureNotUsed(siteId, List.of(number));
-        StaticNumber s = new StaticNumber(siteId, number, source, medium, campaign, label, clock.instant());
+        StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
+                clock.instant());
         try {
-            db.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_numbers(site_id, number, source, medium, "
-                        + "campaign, label, created_at) VALUES (?,?,?,?,?,?,?)")) {
-                    ps.setString(1, siteId);
-                    ps.setString(2, number);
-                    ps.setString(3, source);
-                    ps.setString(4, medium);
-                    ps.setString(5, campaign);
-                    ps.setString(6, label);
-                    ps.setLong(7, s.createdAt().toEpochMilli());
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            store.insertStaticNumber(s);
         } catch (ConstraintViolationException e) {
-            throw new ApiException(409, "number_in_use", "this number is already a static number of this site", "number");
+            throw new NumberInUse("this number is already a static number of this site", "number");
         }
         staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
         return s;
@@ -154,62 +145,53 @@ public final class PoolService {
                 .sorted((a, b) -> a.number().compareTo(b.number())).toList();
     }
 
-    private List<StaticNumber> loadStatic() {
-        return db.read(c -> {
-            List<StaticNumber> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT site_id, number, source, medium, campaign, label, created_at FROM static_numbers");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
-                }
-            }
-            return out;
-        });
+    private static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw DomainFailure.missing(field);
+        }
+        return value;
     }
 
-    private static List<String> numbers(JsonBody body, boolean required) {
-        List<String> given = body.optionalStringList("numbers", MAX_NUMBERS_PER_REQUEST, 40);
+    private static List<String> numbers(List<String> given, boolean required) {
         if (given == null || given.isEmpty()) {
             if (required) {
-                throw new ApiException(422, "missing_field", "'numbers' must list at least one number", "numbers");
+                throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'numbers' must list at least one number", "numbers");
             }
             return List.of();
+        }
+        if (given.size() > MAX_NUMBERS_PER_REQUEST) {
+            throw DomainFailure.invalid("numbers", "'numbers' has more than " + MAX_NUMBERS_PER_REQUEST + " items");
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < given.size(); i++) {
             String n = E164.require("numbers[" + i + "]", given.get(i));
             if (!out.add(n)) {
-                throw ApiException.invalid("numbers[" + i + "]", "'numbers[" + i + "]' repeats " + n);
+                throw DomainFailure.invalid("numbers[" + i + "]", "'numbers[" + i + "]' repeats " + n);
             }
         }
         return List.copyOf(out);
     }
 
     private void ensureNotUsed(String siteId, List<String> numbers) {
-        var site = sites.byId(siteId).orElseThrow(() -> ApiException.notFound("site"));
+        var site = sites.byId(siteId).orElseThrow(UnknownSite::new);
         for (String n : numbers) {
             if (pools.holding(siteId, n).isPresent()) {
-                throw new ApiException(409, "number_in_use", n + " is already in a pool of this site", "numbers");
+                throw new NumberInUse(n + " is already in a pool of this site", "numbers");
             }
             if (staticNumber(siteId, n).isPresent()) {
-                throw new ApiException(409, "number_in_use", n + " is already a static number of this site", "numbers");
+                throw new NumberInUse(n + " is already a static number of this site", "numbers");
             }
             if (n.equals(site.site().settings().defaultNumber())) {
-                throw new ApiException(409, "number_in_use", n + " is the site's default number, which visitors see untracked", "numbers");
+                throw new NumberInUse(n + " is the site's default number, which visitors see untracked", "numbers");
             }
         }
     }
 
     private void registerGauges(PoolState state) {
-        Pool pool = state.pool();
         gauge("ringpool.pool.size", "tracking numbers in the pool (not retired)", state, s -> snapshot(s).size());
         gauge("ringpool.pool.leased", "numbers leased to live sessions", state, s -> snapshot(s).leased());
         gauge("ringpool.pool.cooling", "numbers resting after a lease", state, s -> snapshot(s).coolingDown());
         gauge("ringpool.pool.free", "numbers ready for a new visitor", state, s -> snapshot(s).free());
-        registry.more();
-        assert pool != null;
     }
 
     private void gauge(String name, String description, PoolState state, ToDoubleFunction<PoolState> value) {

@@ -1,12 +1,11 @@
 package io.ringpool.pool;
 
-import io.ringpool.http.Json;
 import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,10 +19,6 @@ public final class PoolStore {
 
     public record StoredLease(String leaseId, String poolId, String number, String sessionId, String visitorId,
             long startedAt, long expiresAt, boolean reusedCooling) {}
-
-    /** One lease as call attribution reads it. */
-    public record LeaseRecord(String leaseId, String poolId, String number, String sessionId, String visitorId,
-            Instant startedAt, Instant expiresAt, Instant endedAt, boolean reusedCooling) {}
 
     private final Database db;
 
@@ -39,7 +34,7 @@ public final class PoolStore {
                 ps.setString(2, pool.siteId());
                 ps.setString(3, pool.name());
                 ps.setInt(4, pool.priority());
-                ps.setString(5, new String(Json.write(pool.match().rules()), java.nio.charset.StandardCharsets.UTF_8));
+                ps.setString(5, StorageJson.write(pool.match().rules()));
                 ps.setLong(6, pool.createdAt().toEpochMilli());
                 ps.executeUpdate();
             }
@@ -89,13 +84,10 @@ public final class PoolStore {
                     "SELECT pool_id, site_id, name, priority, match_json, created_at FROM pools ORDER BY created_at, pool_id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Map<String, String> rules = new LinkedHashMap<>();
-                    Json.MAPPER.readTree(rs.getString(5)).fields().forEachRemaining(e -> rules.put(e.getKey(), e.getValue().asText()));
+                    Map<String, String> rules = StorageJson.readStringMap(rs.getString(5));
                     out.add(new Pool(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                             new PoolMatch(Map.copyOf(rules)), Instant.ofEpochMilli(rs.getLong(6))));
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new SQLException("unreadable pool match", e);
             }
             return out;
         });
@@ -116,6 +108,38 @@ public final class PoolStore {
                     rs.getLong(5);
                     boolean retired = !rs.wasNull();
                     out.add(new StoredNumber(rs.getString(1), rs.getString(2), releasedAt, rs.getString(4), retired));
+                }
+            }
+            return out;
+        });
+    }
+
+    public void insertStaticNumber(StaticNumber s) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_numbers(site_id, number, source, medium, "
+                    + "campaign, label, created_at) VALUES (?,?,?,?,?,?,?)")) {
+                ps.setString(1, s.siteId());
+                ps.setString(2, s.number());
+                ps.setString(3, s.source());
+                ps.setString(4, s.medium());
+                ps.setString(5, s.campaign());
+                ps.setString(6, s.label());
+                ps.setLong(7, s.createdAt().toEpochMilli());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public List<StaticNumber> loadStaticNumbers() {
+        return db.read(c -> {
+            List<StaticNumber> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT site_id, number, source, medium, campaign, label, created_at FROM static_numbers");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
                 }
             }
             return out;
@@ -144,34 +168,6 @@ public final class PoolStore {
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            return out;
-        });
-    }
-
-    /**
-     * The leases of {@code number} that overlap [from, to] (live ones included), oldest first:
-     * what call attribution reads.
-     */
-    public List<LeaseRecord> leasesOfNumber(String siteId, String number, Instant from, Instant to) {
-        return db.read(c -> {
-            List<LeaseRecord> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, started_at, "
-                    + "lease_expires_at, ended_at, reused_cooling FROM sessions WHERE site_id = ? AND number = ? AND started_at <= ? "
-                    + "AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at, session_id")) {
-                ps.setString(1, siteId);
-                ps.setString(2, number);
-                ps.setLong(3, to.toEpochMilli());
-                ps.setLong(4, from.toEpochMilli());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long ended = rs.getLong(8);
-                        Instant endedAt = rs.wasNull() ? null : Instant.ofEpochMilli(ended);
-                        out.add(new LeaseRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7)),
-                                endedAt, rs.getBoolean(9)));
-                    }
                 }
             }
             return out;
@@ -207,14 +203,6 @@ public final class PoolStore {
             ps.setLong(3, at);
             ps.setString(4, outcome);
             ps.executeUpdate();
-        }
-    }
-
-    static void setNullableLong(PreparedStatement ps, int index, Long value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.BIGINT);
-        } else {
-            ps.setLong(index, value);
         }
     }
 }

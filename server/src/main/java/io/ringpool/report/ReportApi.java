@@ -48,7 +48,7 @@ public final class ReportApi {
     }
 
     private Response grouped(Request request, Set<Dimension> allowed, List<Dimension> defaults) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         List<Dimension> groupBy = groupBy(request.queryParam("groupBy"), allowed, defaults);
@@ -71,27 +71,27 @@ public final class ReportApi {
     }
 
     private Response time(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         ReportRange.rejectUnknown(request, Set.of("from", "to"));
         return json(reports.time(site, ReportRange.of(request, site.settings().timeZone(), reports.now())));
     }
 
     private Response daily(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "model"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         return json(reports.daily(site, range, Model.parse(request.queryParam("model"))));
     }
 
     private Response paths(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "limit"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         return json(reports.paths(site, range, limit(request, 50)));
     }
 
     private Response pools(Request request) {
-        Site site = access.requireSite(request, request.pathParam("siteId")).site();
+        Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         ReportRange.rejectUnknown(request, Set.of("from", "to", "bucketMinutes"));
         ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
         long span = range.to() - range.from();

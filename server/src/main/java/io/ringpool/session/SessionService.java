@@ -3,7 +3,7 @@ package io.ringpool.session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.Lease;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolRegistry;
@@ -13,6 +13,7 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSettings;
+import io.ringpool.site.UnknownSite;
 import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
@@ -33,10 +34,16 @@ import java.util.regex.Pattern;
 /**
  * Visitor sessions: starting a visit (and leasing it a number), heartbeats, page views, call
  * intents and the soft end. Every acknowledged change is committed before the method returns.
+ * Failures: {@link UnknownSiteKey}, {@link OriginNotAllowed}, {@link UnknownSession},
+ * {@link SessionEnded}, and invalid values naming the field.
  */
 public final class SessionService {
 
-    /** What the site script sends to start a visit (already validated for shape by the API). */
+    /**
+     * What the site script sends to start a visit, with what the request itself says about the
+     * visitor ({@code userAgent}, {@code clientIp}, {@code origin}; each may be null). Only
+     * {@code siteKey} is required; {@code clientIds} may be empty, not null.
+     */
     public record StartRequest(String siteKey, String visitorId, String url, String referrer, String title,
             Map<String, String> clientIds, boolean webdriver, String userAgent, String clientIp, String origin) {}
 
@@ -45,6 +52,17 @@ public final class SessionService {
             String defaultNumber, Instant expiresAt, int heartbeatSeconds, String reason) {}
 
     public record Renewed(Instant expiresAt, String number, boolean tracked) {}
+
+    /** A page the visitor opened within the session ({@code url} required). */
+    public record PageView(String sessionId, String url, String title) {}
+
+    /** A sign that the visitor means to call. */
+    public record Intent(String sessionId, IntentKind kind) {}
+
+    /** Visitor ids the script makes up (or a site's own), as the script may send them. */
+    private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /** Longest page title kept, in characters. */
+    static final int MAX_TITLE = 500;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,100}");
 
@@ -62,6 +80,7 @@ public final class SessionService {
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
+    private final Counter leaseConflicts;
 
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
@@ -77,6 +96,9 @@ public final class SessionService {
                 .description("time to start a session: choose a number and commit the lease")
                 .publishPercentiles(0.5, 0.99, 0.999).register(registry);
         this.botSessions = Counter.builder("ringpool.sessions.bots").description("session starts refused to known bots").register(registry);
+        this.leaseConflicts = Counter.builder("ringpool.lease.conflicts")
+                .description("leases the store refused because another node holds the number (several nodes, one store)")
+                .register(registry);
         registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
     }
 
@@ -102,17 +124,26 @@ public final class SessionService {
     private static final int MAX_CONFLICT_RETRIES = 8;
 
     public Started start(StartRequest request) {
-        return start(request, 0);
+        if (request.siteKey() == null || request.siteKey().isBlank()) {
+            throw DomainFailure.missing("siteKey");
+        }
+        if (request.visitorId() != null && !VISITOR_ID.matcher(request.visitorId()).matches()) {
+            throw DomainFailure.invalid("visitorId", "'visitorId' must be 1 to 64 letters, digits, '.', ':', '_' or '-'");
+        }
+        StartRequest capped = new StartRequest(request.siteKey(), request.visitorId(), request.url(), request.referrer(),
+                SessionStore.cap(request.title(), MAX_TITLE), request.clientIds(), request.webdriver(), request.userAgent(),
+                request.clientIp(), request.origin());
+        return start(capped, 0);
     }
 
     private Started start(StartRequest request, int conflicts) {
         long startNanos = System.nanoTime();
         SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
-                .orElseThrow(() -> new ApiException(404, "unknown_site", "no site has this siteKey", "siteKey"));
+                .orElseThrow(UnknownSiteKey::new);
         Site site = entry.site();
         SiteSettings settings = site.settings();
         if (request.origin() != null && !SiteRegistry.originAllowed(site, request.origin())) {
-            throw new ApiException(403, "origin_not_allowed", "this page's origin is not one of the site's domains");
+            throw new OriginNotAllowed();
         }
         UserAgentCache.Reading agent = userAgents.read(request.userAgent());
         if (agent.bot() || request.webdriver()) {
@@ -147,6 +178,7 @@ public final class SessionService {
                         // Another node leased this number (several nodes share one store): remember
                         // that and choose again; the store's constraint is the arbiter.
                         leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
+                        leaseConflicts.increment();
                         if (conflicts >= MAX_CONFLICT_RETRIES) {
                             throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
                         }
@@ -248,15 +280,20 @@ public final class SessionService {
         return new Renewed(Instant.ofEpochMilli(s.untrackedExpiresAt), settings.defaultNumber(), false);
     }
 
-    public void pageview(String sessionId, String url, String title) {
-        LiveSession s = requireLive(sessionId);
+    public void pageview(PageView view) {
+        if (view.url() == null || view.url().isBlank()) {
+            throw DomainFailure.missing("url");
+        }
+        LiveSession s = requireLive(view.sessionId());
         long now = clock.millis();
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, true)));
+        String title = SessionStore.cap(view.title(), MAX_TITLE);
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, view.url(), title, now, true)));
     }
 
-    public void intent(String sessionId, String kind) {
-        LiveSession s = requireLive(sessionId);
+    public void intent(Intent intent) {
+        LiveSession s = requireLive(intent.sessionId());
         long now = clock.millis();
+        String kind = intent.kind().wireName();
         if (s.tracked()) {
             if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now))) {
                 markOver(s);
@@ -338,19 +375,19 @@ public final class SessionService {
         throw ended();
     }
 
-    /** 404 unless the store has ever seen this session. */
+    /** {@link UnknownSession} unless the store has ever seen this session. */
     private void requireKnown(String sessionId) {
         if (sessionId == null || !ID.matcher(sessionId).matches() || store.find(sessionId) == null) {
-            throw new ApiException(404, "session_not_found", "no such session");
+            throw new UnknownSession();
         }
     }
 
-    private static ApiException ended() {
-        return new ApiException(410, "session_ended", "this session has ended; start a new one");
+    private static SessionEnded ended() {
+        return new SessionEnded();
     }
 
     private SiteSettings settingsOf(LiveSession s) {
-        return sites.byId(s.siteId).orElseThrow(() -> ApiException.notFound("site")).site().settings();
+        return sites.byId(s.siteId).orElseThrow(UnknownSite::new).site().settings();
     }
 
     private void count(Site site, boolean tracked, String outcome) {

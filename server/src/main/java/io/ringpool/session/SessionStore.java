@@ -1,10 +1,8 @@
 package io.ringpool.session;
 
-import io.ringpool.http.Json;
 import io.ringpool.pool.Lease;
 import io.ringpool.visit.Device;
 import io.ringpool.visit.TrafficSource;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +11,7 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
 
 /** Session (visit) rows, page views and intents. Writes run inside the group-commit writer. */
 final class SessionStore {
@@ -128,11 +127,7 @@ final class SessionStore {
     }
 
     private static String json(Map<String, String> map) {
-        return new String(Json.write(map), StandardCharsets.UTF_8);
-    }
-
-    private static String s(String value) {
-        return value == null ? "" : value;
+        return StorageJson.write(map);
     }
 
     static String cap(String value, int max) {

@@ -1,14 +1,13 @@
 package io.ringpool.site;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Request;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Who may touch what. The admin key may act on every site; a site's API key only on its own site,
- * and another site's resources answer 404 (they do not exist as far as that key can tell).
- * Comparisons are constant-time.
+ * Who may touch what, given the bearer token a caller presented (null when none). The admin key
+ * may act on every site; a site's API key only on its own site, and another site's resources are
+ * {@link UnknownSite} (they do not exist as far as that key can tell). Comparisons are constant-time.
  */
 public final class SiteAccess {
     private final SiteRegistry registry;
@@ -19,43 +18,50 @@ public final class SiteAccess {
         this.adminKeyHash = Keys.sha256(adminKey);
     }
 
-    public boolean isAdmin(Request request) {
-        String token = request.bearerToken();
+    public boolean isAdmin(String token) {
         return token != null && MessageDigest.isEqual(Keys.sha256(token), adminKeyHash);
     }
 
-    /** The operator alone: creating sites. */
-    public void requireAdmin(Request request) {
-        String token = request.bearerToken();
+    /**
+     * The operator alone: creating sites.
+     *
+     * @throws Unauthenticated without a token or with one nobody holds
+     * @throws AdminKeyRequired with a valid site key
+     */
+    public void requireAdmin(String token) {
         if (token == null) {
-            throw ApiException.unauthorized();
+            throw new Unauthenticated();
         }
-        if (isAdmin(request)) {
+        if (isAdmin(token)) {
             return;
         }
         if (registry.byApiKeyHash(Keys.sha256Hex(token)).isPresent()) {
-            throw new ApiException(403, "forbidden", "this needs the operator's admin key, not a site key");
+            throw new AdminKeyRequired();
         }
-        throw ApiException.unauthorized();
+        throw new Unauthenticated();
     }
 
-    /** The site named in the path, if the caller's key may act on it. */
-    public SiteRegistry.Entry requireSite(Request request, String siteId) {
-        String token = request.bearerToken();
+    /**
+     * The site {@code siteId}, if the holder of {@code token} may act on it.
+     *
+     * @throws Unauthenticated without a token or with one nobody holds
+     * @throws UnknownSite when the site does not exist or belongs to another key
+     */
+    public SiteRegistry.Entry requireSite(String token, String siteId) {
         if (token == null) {
-            throw ApiException.unauthorized();
+            throw new Unauthenticated();
         }
         byte[] hash = Keys.sha256(token);
         Optional<SiteRegistry.Entry> site = registry.byId(siteId);
         if (MessageDigest.isEqual(hash, adminKeyHash)) {
-            return site.orElseThrow(() -> ApiException.notFound("site"));
+            return site.orElseThrow(UnknownSite::new);
         }
         if (site.isPresent() && MessageDigest.isEqual(hash, site.get().secrets().apiKeyHash())) {
             return site.get();
         }
-        if (registry.byApiKeyHash(java.util.HexFormat.of().formatHex(hash)).isPresent()) {
-            throw ApiException.notFound("site");
+        if (registry.byApiKeyHash(HexFormat.of().formatHex(hash)).isPresent()) {
+            throw new UnknownSite();
         }
-        throw ApiException.unauthorized();
+        throw new Unauthenticated();
     }
 }

@@ -1,16 +1,22 @@
 package io.ringpool.site;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
-/** Admin and marketer endpoints for sites. */
+/** Admin and marketer endpoints for sites: JSON in, typed commands to {@link SiteService}, JSON out. */
 public final class SiteApi {
+
+    /** Every field a site body may carry, on creation and on change alike. */
+    static final Set<String> FIELDS = Set.of("name",
+            "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
+            "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
+
     private final SiteService service;
     private final SiteAccess access;
 
@@ -26,9 +32,8 @@ public final class SiteApi {
     }
 
     private Response create(Request request) {
-        access.requireAdmin(request);
-        JsonBody body = Json.parseObject(requireJson(request));
-        SiteService.CreatedSite created = service.create(body, null);
+        access.requireAdmin(request.bearerToken());
+        SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
@@ -36,14 +41,41 @@ public final class SiteApi {
     }
 
     private Response get(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         return Response.ok(describe(entry.site()));
     }
 
     private Response patch(Request request) {
-        SiteRegistry.Entry entry = access.requireSite(request, request.pathParam("siteId"));
-        JsonBody body = Json.parseObject(requireJson(request));
-        return Response.ok(describe(service.update(entry, body)));
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
+        SiteChanges changes = changes(JsonBody.of(request));
+        return Response.ok(describe(service.update(entry.site().siteId(), changes)));
+    }
+
+    /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
+    static SiteChanges changes(JsonBody body) {
+        body.rejectUnknown(FIELDS);
+        return new SiteChanges(
+                body.optionalString("name", 200),
+                seconds(body, "leaseTtlSeconds"),
+                seconds(body, "heartbeatSeconds"),
+                seconds(body, "endGraceSeconds"),
+                seconds(body, "coolDownSeconds"),
+                seconds(body, "intentHoldSeconds"),
+                body.optionalString("exhaustionPolicy", 40),
+                seconds(body, "uniquenessDays"),
+                seconds(body, "targetCallSeconds"),
+                seconds(body, "retentionDays"),
+                body.optionalString("country", 10),
+                body.optionalStringList("domains", 100, 253),
+                body.optionalString("defaultNumber", 40),
+                body.optionalString("forwardTo", 40),
+                body.optionalString("timeZone", 60),
+                body.optionalString("currency", 10),
+                body.optionalString("twilioAuthToken", 200));
+    }
+
+    private static Integer seconds(JsonBody body, String field) {
+        return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     static Map<String, Object> describe(Site site) {
@@ -55,21 +87,5 @@ public final class SiteApi {
         out.put("twilioConfigured", site.twilioConfigured());
         out.put("createdAt", site.createdAt());
         return out;
-    }
-
-    /**
-     * Admin endpoints take JSON. Besides {@code application/json} (and {@code +json} types) we
-     * accept no type, {@code text/plain} and {@code application/x-www-form-urlencoded}, which is
-     * what {@code curl -d '{...}'} sends without {@code -H}: the body must still be JSON. Any other
-     * declared type is a 415.
-     */
-    public static byte[] requireJson(Request request) {
-        String type = request.mediaType();
-        boolean accepted = type.isEmpty() || type.equals("application/json") || type.endsWith("+json")
-                || type.equals("text/plain") || type.equals("application/x-www-form-urlencoded");
-        if (!accepted) {
-            throw new ApiException(415, "unsupported_media_type", "send the body as application/json (got " + type + ")");
-        }
-        return request.body();
     }
 }

@@ -1,6 +1,5 @@
 package io.ringpool.site;
 
-import io.ringpool.http.CorsPolicy;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Locale;
@@ -12,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every site, in memory: sites are few and read on every request (keys, CORS, settings), so the
  * database is read once at start and written through on change.
  */
-public final class SiteRegistry implements CorsPolicy {
+public final class SiteRegistry {
 
     /** A site and the credentials needed to authenticate its callers. */
     public record Entry(Site site, SiteSecrets secrets) {}
@@ -51,9 +50,11 @@ public final class SiteRegistry implements CorsPolicy {
         return byId.isEmpty();
     }
 
-    /** A preflight is allowed when the origin's host belongs to any site; the request itself is checked per site. */
-    @Override
-    public boolean mayPreflight(String origin) {
+    /**
+     * Does {@code origin} belong to any site? Enough to let a CORS preflight proceed; each request
+     * is then checked against its own site. Reads memory only, so the event loop may call it.
+     */
+    public boolean isAnySitesOrigin(String origin) {
         String host = hostOf(origin);
         if (host == null) {
             return false;

@@ -1,12 +1,8 @@
 package io.ringpool.site;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.JsonBody;
+import io.ringpool.failure.DomainFailure;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /** Creating and changing sites; writes go to the store first, then to the registry. */
 public final class SiteService {
@@ -16,9 +12,6 @@ public final class SiteService {
 
     /** Credentials chosen by the caller instead of generated (the demo site uses this). */
     public record FixedKeys(String siteId, String publicKey, String apiKey, String webhookSecret) {}
-
-    public static final Set<String> CREATE_FIELDS = Stream.concat(SiteSettingsCodec.SETTING_FIELDS.stream(), Stream.of("name"))
-            .collect(Collectors.toUnmodifiableSet());
 
     private final SiteStore store;
     private final SiteRegistry registry;
@@ -42,15 +35,22 @@ public final class SiteService {
         }
     }
 
-    public CreatedSite create(JsonBody body, FixedKeys fixed) {
-        body.rejectUnknown(CREATE_FIELDS);
-        String name = body.requiredString("name", 200);
-        SiteSettings settings = SiteSettingsCodec.forNewSite(body);
-        String twilioToken = body.optionalString("twilioAuthToken", 200);
+    /**
+     * Creates a site with defaults for every setting not given.
+     *
+     * @throws DomainFailure {@code missing_field} without a name or default number; {@code invalid_value} naming the field
+     */
+    public CreatedSite create(NewSite command) {
+        SiteChanges given = command.values();
+        String name = requiredName(given.name());
+        SiteSettings settings = SiteSettingsCodec.forNewSite(given);
+        String twilioToken = given.twilioAuthToken();
+        FixedKeys fixed = command.fixedKeys();
         String publicKey = fixed != null ? fixed.publicKey() : Keys.random("pk_", 15);
         String apiKey = fixed != null ? fixed.apiKey() : Keys.random("sk_", 32);
         String webhookSecret = fixed != null ? fixed.webhookSecret() : Keys.random("whsec_", 32);
-        Site site = new Site(fixed != null && fixed.siteId() != null ? fixed.siteId() : Keys.id("st_"), name, publicKey, settings, twilioToken != null, clock.instant());
+        String siteId = fixed != null && fixed.siteId() != null ? fixed.siteId() : Keys.id("st_");
+        Site site = new Site(siteId, name, publicKey, settings, twilioToken != null, clock.instant());
         String apiKeyHash = Keys.sha256Hex(apiKey);
         store.insert(new SiteStore.StoredSite(site, apiKeyHash, cipher.encrypt(webhookSecret),
                 twilioToken == null ? null : cipher.encrypt(twilioToken)));
@@ -58,20 +58,34 @@ public final class SiteService {
         return new CreatedSite(site, apiKey, webhookSecret);
     }
 
-    /** Applies a PATCH; fields not given keep their values. */
-    public Site update(SiteRegistry.Entry current, JsonBody body) {
-        body.rejectUnknown(CREATE_FIELDS);
+    /**
+     * Applies a change; fields not given keep their values.
+     *
+     * @throws UnknownSite when there is no such site
+     */
+    public Site update(String siteId, SiteChanges changes) {
+        SiteRegistry.Entry current = registry.byId(siteId).orElseThrow(UnknownSite::new);
         Site site = current.site();
-        String name = body.has("name") ? body.requiredString("name", 200) : site.name();
-        SiteSettings settings = SiteSettingsCodec.apply(site.settings(), body);
+        String name = changes.name() != null ? requiredName(changes.name()) : site.name();
+        SiteSettings settings = SiteSettingsCodec.apply(site.settings(), changes);
         String twilioToken = current.secrets().twilioAuthToken();
-        if (body.has("twilioAuthToken")) {
-            twilioToken = body.requiredString("twilioAuthToken", 200);
+        if (changes.twilioAuthToken() != null) {
+            if (changes.twilioAuthToken().isBlank()) {
+                throw DomainFailure.missing("twilioAuthToken");
+            }
+            twilioToken = changes.twilioAuthToken();
         }
         Site updated = site.withSettings(settings, name, twilioToken != null);
         store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken));
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
         registry.put(new SiteRegistry.Entry(updated, secrets));
         return updated;
+    }
+
+    private static String requiredName(String name) {
+        if (name == null || name.isBlank()) {
+            throw DomainFailure.missing("name");
+        }
+        return name;
     }
 }

@@ -1,7 +1,6 @@
 package io.ringpool.site;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.JsonBody;
+import io.ringpool.failure.DomainFailure;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -14,15 +13,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads settings from a request (with validation that names the field) and writes them as the
- * wire/storage map. Creation and PATCH share the same rules.
+ * The rules for a site's settings, shared by creation and change: each value given is checked
+ * and a bad one names its field; and the settings as a map under their wire names (what the API
+ * shows and the store keeps).
  */
 public final class SiteSettingsCodec {
-
-    public static final Set<String> SETTING_FIELDS = Set.of(
-            "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
-            "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
 
     private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*");
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
@@ -30,15 +25,15 @@ public final class SiteSettingsCodec {
     private SiteSettingsCodec() {}
 
     /** Settings for a new site: the fields given, defaults for the rest. */
-    public static SiteSettings forNewSite(JsonBody body) {
-        String defaultNumber = E164.require("defaultNumber", body.optionalString("defaultNumber", 40));
+    public static SiteSettings forNewSite(SiteChanges given) {
+        String defaultNumber = E164.require("defaultNumber", given.defaultNumber());
         SiteSettings base = new SiteSettings(
                 SiteSettings.DEFAULT_LEASE_TTL, SiteSettings.DEFAULT_HEARTBEAT, SiteSettings.DEFAULT_END_GRACE,
                 SiteSettings.DEFAULT_COOL_DOWN, SiteSettings.DEFAULT_INTENT_HOLD, ExhaustionPolicy.REUSE_COOLING,
                 0, SiteSettings.DEFAULT_TARGET_CALL, SiteSettings.DEFAULT_RETENTION,
                 countryOf(defaultNumber), List.of(), defaultNumber, defaultNumber, ZoneId.of("UTC"), "USD");
-        SiteSettings result = apply(base, body);
-        if (!body.has("forwardTo")) {
+        SiteSettings result = apply(base, given);
+        if (given.forwardTo() == null) {
             result = new SiteSettings(result.leaseTtlSeconds(), result.heartbeatSeconds(), result.endGraceSeconds(),
                     result.coolDownSeconds(), result.intentHoldSeconds(), result.exhaustionPolicy(), result.uniquenessDays(),
                     result.targetCallSeconds(), result.retentionDays(), result.country(), result.domains(),
@@ -47,66 +42,67 @@ public final class SiteSettingsCodec {
         return result;
     }
 
-    /** {@code base} with the fields present in {@code body} replaced, each validated. */
-    public static SiteSettings apply(SiteSettings base, JsonBody body) {
-        int ttl = orElse(body.optionalInt("leaseTtlSeconds", 15, 86_400), base.leaseTtlSeconds());
-        int heartbeat = orElse(body.optionalInt("heartbeatSeconds", 5, 3_600), base.heartbeatSeconds());
-        int grace = orElse(body.optionalInt("endGraceSeconds", 0, 3_600), base.endGraceSeconds());
-        int coolDown = orElse(body.optionalInt("coolDownSeconds", 0, 7 * 86_400), base.coolDownSeconds());
-        int intent = orElse(body.optionalInt("intentHoldSeconds", 0, 86_400), base.intentHoldSeconds());
+    /** {@code base} with the values given in {@code changes} replaced, each validated. */
+    public static SiteSettings apply(SiteSettings base, SiteChanges changes) {
+        int ttl = within("leaseTtlSeconds", changes.leaseTtlSeconds(), 15, 86_400, base.leaseTtlSeconds());
+        int heartbeat = within("heartbeatSeconds", changes.heartbeatSeconds(), 5, 3_600, base.heartbeatSeconds());
+        int grace = within("endGraceSeconds", changes.endGraceSeconds(), 0, 3_600, base.endGraceSeconds());
+        int coolDown = within("coolDownSeconds", changes.coolDownSeconds(), 0, 7 * 86_400, base.coolDownSeconds());
+        int intent = within("intentHoldSeconds", changes.intentHoldSeconds(), 0, 86_400, base.intentHoldSeconds());
         ExhaustionPolicy policy = base.exhaustionPolicy();
-        String policyText = body.optionalString("exhaustionPolicy", 40);
-        if (policyText != null) {
-            policy = ExhaustionPolicy.fromWire(policyText);
+        if (changes.exhaustionPolicy() != null) {
+            policy = ExhaustionPolicy.fromWire(changes.exhaustionPolicy());
             if (policy == null) {
-                throw ApiException.invalid("exhaustionPolicy", "'exhaustionPolicy' must be reuse_cooling or fallback");
+                throw DomainFailure.invalid("exhaustionPolicy", "'exhaustionPolicy' must be reuse_cooling or fallback");
             }
         }
-        int uniqueness = orElse(body.optionalInt("uniquenessDays", 0, 3_650), base.uniquenessDays());
-        int target = orElse(body.optionalInt("targetCallSeconds", 0, 86_400), base.targetCallSeconds());
-        int retention = orElse(body.optionalInt("retentionDays", 1, 3_650), base.retentionDays());
+        int uniqueness = within("uniquenessDays", changes.uniquenessDays(), 0, 3_650, base.uniquenessDays());
+        int target = within("targetCallSeconds", changes.targetCallSeconds(), 0, 86_400, base.targetCallSeconds());
+        int retention = within("retentionDays", changes.retentionDays(), 1, 3_650, base.retentionDays());
         String country = base.country();
-        String countryText = body.optionalString("country", 10);
-        if (countryText != null) {
-            country = countryText.toUpperCase(Locale.ROOT);
+        if (changes.country() != null) {
+            country = changes.country().toUpperCase(Locale.ROOT);
             if (!COUNTRIES.contains(country)) {
-                throw ApiException.invalid("country", "'country' must be an ISO 3166 two-letter region such as RU or US");
+                throw DomainFailure.invalid("country", "'country' must be an ISO 3166 two-letter region such as RU or US");
             }
         }
-        List<String> domains = base.domains();
-        List<String> domainList = body.optionalStringList("domains", 100, 253);
-        if (domainList != null) {
-            domains = normaliseDomains(domainList);
-        }
-        String defaultNumber = body.has("defaultNumber")
-                ? E164.require("defaultNumber", body.optionalString("defaultNumber", 40)) : base.defaultNumber();
-        String forwardTo = body.has("forwardTo")
-                ? E164.require("forwardTo", body.optionalString("forwardTo", 40)) : base.forwardTo();
+        List<String> domains = changes.domains() != null ? normaliseDomains(changes.domains()) : base.domains();
+        String defaultNumber = changes.defaultNumber() != null
+                ? E164.require("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
+        String forwardTo = changes.forwardTo() != null ? E164.require("forwardTo", changes.forwardTo()) : base.forwardTo();
         ZoneId zone = base.timeZone();
-        String zoneText = body.optionalString("timeZone", 60);
-        if (zoneText != null) {
+        if (changes.timeZone() != null) {
             try {
-                zone = ZoneId.of(zoneText);
+                zone = ZoneId.of(changes.timeZone());
             } catch (DateTimeException e) {
-                throw ApiException.invalid("timeZone", "'timeZone' must be an IANA time zone such as Europe/Moscow");
+                throw DomainFailure.invalid("timeZone", "'timeZone' must be an IANA time zone such as Europe/Moscow");
             }
         }
         String currency = base.currency();
-        String currencyText = body.optionalString("currency", 10);
-        if (currencyText != null) {
+        if (changes.currency() != null) {
             try {
-                currency = Currency.getInstance(currencyText.toUpperCase(Locale.ROOT)).getCurrencyCode();
+                currency = Currency.getInstance(changes.currency().toUpperCase(Locale.ROOT)).getCurrencyCode();
             } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("currency", "'currency' must be an ISO 4217 code such as RUB or USD");
+                throw DomainFailure.invalid("currency", "'currency' must be an ISO 4217 code such as RUB or USD");
             }
         }
         if (heartbeat >= ttl) {
-            throw ApiException.invalid(body.has("heartbeatSeconds") ? "heartbeatSeconds" : "leaseTtlSeconds",
+            throw DomainFailure.invalid(changes.heartbeatSeconds() != null ? "heartbeatSeconds" : "leaseTtlSeconds",
                     "'heartbeatSeconds' (" + heartbeat + ") must be shorter than 'leaseTtlSeconds' (" + ttl
                             + "), or leases would lapse between heartbeats");
         }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
                 country, domains, defaultNumber, forwardTo, zone, currency);
+    }
+
+    private static int within(String field, Integer value, int min, int max, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min || value > max) {
+            throw DomainFailure.invalid(field, "'" + field + "' must be between " + min + " and " + max);
+        }
+        return value;
     }
 
     /** Accepts {@code example.com}, {@code https://www.example.com/} or {@code localhost:8080}; keeps the host. */
@@ -127,7 +123,7 @@ public final class SiteSettingsCodec {
                 d = d.substring(4);
             }
             if (!HOST.matcher(d).matches()) {
-                throw ApiException.invalid("domains[" + i + "]", "'domains[" + i + "]' is not a host name: " + given.get(i));
+                throw DomainFailure.invalid("domains[" + i + "]", "'domains[" + i + "]' is not a host name: " + given.get(i));
             }
             if (!out.contains(d)) {
                 out.add(d);
@@ -173,7 +169,4 @@ public final class SiteSettingsCodec {
         }
     }
 
-    private static int orElse(Integer value, int fallback) {
-        return value == null ? fallback : value;
-    }
 }

@@ -1,9 +1,8 @@
 package io.ringpool.site;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ringpool.http.Json;
 import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -74,24 +73,20 @@ public final class SiteStore {
     }
 
     static String settingsJson(SiteSettings settings) {
-        return new String(Json.write(SiteSettingsCodec.toMap(settings)), java.nio.charset.StandardCharsets.UTF_8);
+        return StorageJson.write(SiteSettingsCodec.toMap(settings));
     }
 
     static SiteSettings parseSettings(String json) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(json);
-            List<String> domains = new ArrayList<>();
-            n.get("domains").forEach(d -> domains.add(d.asText()));
-            return new SiteSettings(
-                    n.get("leaseTtlSeconds").asInt(), n.get("heartbeatSeconds").asInt(), n.get("endGraceSeconds").asInt(),
-                    n.get("coolDownSeconds").asInt(), n.get("intentHoldSeconds").asInt(),
-                    ExhaustionPolicy.fromWire(n.get("exhaustionPolicy").asText()), n.get("uniquenessDays").asInt(),
-                    n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
-                    List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
-                    ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored site settings are unreadable", e);
-        }
+        JsonNode n = StorageJson.read(json);
+        List<String> domains = new ArrayList<>();
+        n.get("domains").forEach(d -> domains.add(d.asText()));
+        return new SiteSettings(
+                n.get("leaseTtlSeconds").asInt(), n.get("heartbeatSeconds").asInt(), n.get("endGraceSeconds").asInt(),
+                n.get("coolDownSeconds").asInt(), n.get("intentHoldSeconds").asInt(),
+                ExhaustionPolicy.fromWire(n.get("exhaustionPolicy").asText()), n.get("uniquenessDays").asInt(),
+                n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
+                List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
+                ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText());
     }
 
     static byte[] unhex(String hex) {

@@ -1,8 +1,7 @@
 package io.ringpool.telephony;
 
 import io.ringpool.call.CallEvent;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.JsonBody;
+import io.ringpool.failure.DomainFailure;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -10,76 +9,83 @@ import java.time.OffsetDateTime;
 import java.util.Locale;
 
 /**
- * Our documented JSON call event (API.md, Telephony; docs/calls.md), as a normalised
- * {@link CallEvent} of provider {@value #PROVIDER}:
+ * Our documented JSON call event (API.md, Telephony; docs/calls.md) as a provider sent it, before
+ * its values are judged:
  * <pre>{@code
  * {"callId": "pbx-1700000000.42", "event": "ringing|answered|completed|missed|busy|failed",
  *  "from": "+79161234567", "to": "+74950000001", "at": "2026-11-26T03:15:00Z",
  *  "durationSeconds": 95, "talkSeconds": 80, "recordingUrl": "https://..."}
  * }</pre>
- * Fields we do not know are ignored, so providers can send more than we read. Every problem is a
- * 422 naming the field.
+ * {@code TelephonyApi} reads the JSON into this record (fields we do not know are ignored, so
+ * providers can send more than we read); {@link #toCallEvent} turns it into a normalised
+ * {@link CallEvent} of provider {@value #PROVIDER}, or fails naming the field.
+ *
+ * @param at        ISO-8601 with an offset, when {@code at} was sent as text
+ * @param atSeconds unix seconds, when {@code at} was sent as a number
  */
-public final class GenericEvent {
+public record GenericEvent(String callId, String event, String from, String to, String at, Double atSeconds,
+        Integer durationSeconds, Integer talkSeconds, String recordingUrl) {
 
     /** Provider name in {@link CallEvent#provider()} and in the dedup key. */
     public static final String PROVIDER = "generic";
 
     /** Longest provider call id we keep: plenty for uniqueids, UUIDs and composite ids. */
-    static final int MAX_CALL_ID = 100;
+    public static final int MAX_CALL_ID = 100;
 
     /** A caller or dialled number longer than this is not a phone number. */
-    static final int MAX_NUMBER_CHARS = 100;
+    public static final int MAX_NUMBER_CHARS = 100;
 
     /** Longest duration accepted, in seconds (about 115 days): anything longer is a unit mix-up. */
     static final int MAX_SECONDS = 10_000_000;
 
-    private GenericEvent() {}
+    /** Latest unix time accepted for {@code at}, in seconds (year 5138): a larger number is milliseconds sent by mistake. */
+    static final double MAX_AT_SECONDS = 1e11;
 
     /**
      * @param clock gives {@code at} when the event does not say
      */
-    public static CallEvent parse(JsonBody body, Clock clock) {
-        String callId = body.requiredString("callId", MAX_CALL_ID);
-        String kindText = body.requiredString("event", 20);
-        CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(() -> ApiException.invalid("event",
-                "'event' must be one of ringing, answered, completed, missed, busy, failed (got '" + kindText + "')"));
-        String from = body.optionalString("from", MAX_NUMBER_CHARS);
-        String to = body.optionalString("to", MAX_NUMBER_CHARS);
-        Instant at = at(body, clock);
-        Integer duration = body.optionalInt("durationSeconds", 0, MAX_SECONDS);
-        Integer talk = body.optionalInt("talkSeconds", 0, MAX_SECONDS);
-        String recording = body.optionalString("recordingUrl", 2000);
-        if (recording != null && !recording.isEmpty()) {
-            String lower = recording.toLowerCase(Locale.ROOT);
+    public CallEvent toCallEvent(Clock clock) {
+        if (callId == null || callId.isBlank()) {
+            throw DomainFailure.missing("callId");
+        }
+        if (event == null || event.isBlank()) {
+            throw DomainFailure.missing("event");
+        }
+        CallEvent.Kind kind = CallEvent.Kind.fromWire(event).orElseThrow(() -> DomainFailure.invalid("event",
+                "'event' must be one of ringing, answered, completed, missed, busy, failed (got '" + event + "')"));
+        if (recordingUrl != null && !recordingUrl.isEmpty()) {
+            String lower = recordingUrl.toLowerCase(Locale.ROOT);
             if (!lower.startsWith("https://") && !lower.startsWith("http://")) {
-                throw ApiException.invalid("recordingUrl", "'recordingUrl' must be an http(s) URL");
+                throw DomainFailure.invalid("recordingUrl", "'recordingUrl' must be an http(s) URL");
             }
         }
-        return new CallEvent(PROVIDER, callId, kind, at, from, to == null || to.isEmpty() ? null : to, duration, talk,
-                recording == null || recording.isEmpty() ? null : recording);
+        return new CallEvent(PROVIDER, callId, kind, instant(clock), from, to == null || to.isEmpty() ? null : to,
+                seconds("durationSeconds", durationSeconds), seconds("talkSeconds", talkSeconds),
+                recordingUrl == null || recordingUrl.isEmpty() ? null : recordingUrl);
     }
 
-    /** ISO-8601 with an offset ({@code 2026-11-26T03:15:00Z}, {@code ...+03:00}), or unix seconds; default now. */
-    private static Instant at(JsonBody body, Clock clock) {
-        if (!body.has("at")) {
-            return clock.instant();
+    private Instant instant(Clock clock) {
+        if (atSeconds != null) {
+            if (!(atSeconds >= 0 && atSeconds <= MAX_AT_SECONDS)) {
+                throw DomainFailure.invalid("at", "'at' must be between 0.0 and " + MAX_AT_SECONDS);
+            }
+            return Instant.ofEpochMilli(Math.round(atSeconds * 1000));
         }
-        String text;
-        try {
-            text = body.optionalString("at", 64);
-        } catch (ApiException notText) {
-            Double seconds = body.optionalNumber("at", 0, 1e11);
-            return Instant.ofEpochMilli(Math.round(seconds * 1000));
-        }
-        if (text == null || text.isEmpty()) {
+        if (at == null || at.isEmpty()) {
             return clock.instant();
         }
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return OffsetDateTime.parse(at).toInstant();
         } catch (DateTimeException e) {
-            throw ApiException.invalid("at", "'at' must be an ISO-8601 time with an offset, such as 2026-11-26T03:15:00Z (got '"
-                    + text + "')");
+            throw DomainFailure.invalid("at", "'at' must be an ISO-8601 time with an offset, such as 2026-11-26T03:15:00Z (got '"
+                    + at + "')");
         }
+    }
+
+    private static Integer seconds(String field, Integer value) {
+        if (value != null && (value < 0 || value > MAX_SECONDS)) {
+            throw DomainFailure.invalid(field, "'" + field + "' must be between 0 and " + MAX_SECONDS);
+        }
+        return value;
     }
 }

@@ -6,13 +6,16 @@ import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallService;
 import io.ringpool.journal.CallJournal;
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.failure.DomainFailure.Kind;
 import io.ringpool.http.Json;
+import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.UnknownSite;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -87,14 +90,14 @@ public final class TelephonyApi {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
         String sid = form.first("CallSid").filter(s -> !s.isBlank()).orElseThrow(
-                () -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", 422, "missing_field", "'CallSid' is required", "CallSid"));
+                () -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, "missing_field", "'CallSid' is required", "CallSid"));
         CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
                 clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
         String twiml = forwardTo == null ? TwiML.reject() : TwiML.forward(forwardTo, publicUrl, site.siteId(), null);
         try {
             keep(site, event);
-        } catch (ApiException unknownNumber) {
+        } catch (DomainFailure unknownNumber) {
             // counted and logged by keep(); the caller goes through all the same
         }
         return Response.text(200, TWIML_TYPE, twiml);
@@ -116,7 +119,7 @@ public final class TelephonyApi {
             return Response.noContent();
         }
         if (keep(site, event.get()) == CallJournal.Kept.FULL) {
-            return Response.error(503, "journal_full", "the server cannot keep this event now; retry later").withHeader("Retry-After", "60");
+            throw new DomainFailure(Kind.UNAVAILABLE, "journal_full", "the server cannot keep this event now; retry later", null, 60);
         }
         return Response.noContent();
     }
@@ -129,7 +132,7 @@ public final class TelephonyApi {
         if (event.to() != null && !event.to().isBlank()) {
             try {
                 calls.trackingNumber(site, event.to());
-            } catch (ApiException e) {
+            } catch (DomainFailure e) {
                 count(event.provider(), "unknown_number", site.siteId());
                 LOG.info("webhook_rejected provider={} site={} reason=unknown_number code={}", event.provider(), site.siteId(), e.code());
                 throw e;
@@ -142,11 +145,11 @@ public final class TelephonyApi {
         String siteId = request.pathParam("siteId");
         SiteRegistry.Entry entry = sites.byId(siteId).orElseThrow(() -> {
             count(TwilioForm.PROVIDER, "unknown_site", siteId);
-            return ApiException.notFound("site");
+            return new UnknownSite();
         });
         String token = entry.secrets().twilioAuthToken();
         if (token == null || token.isBlank()) {
-            throw reject(TwilioForm.PROVIDER, siteId, "not_configured", 403, "twilio_not_configured",
+            throw reject(TwilioForm.PROVIDER, siteId, "not_configured", Kind.FORBIDDEN, "twilio_not_configured",
                     "this site has no Twilio auth token, so Twilio requests cannot be verified; set 'twilioAuthToken' with "
                             + "PATCH /v1/sites/" + siteId, null);
         }
@@ -157,14 +160,14 @@ public final class TelephonyApi {
     private TwilioForm twilioForm(Request request, Site site) {
         String header = request.header("x-twilio-signature");
         if (header == null || header.isBlank()) {
-            throw reject(TwilioForm.PROVIDER, site.siteId(), "missing", 403, "invalid_signature",
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "missing", Kind.FORBIDDEN, "invalid_signature",
                     "the X-Twilio-Signature header is missing", null);
         }
         TwilioForm form;
         try {
             form = TwilioForm.parse(request.body());
         } catch (IllegalArgumentException broken) {
-            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", 403, "invalid_signature",
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
                     "the X-Twilio-Signature does not match this request", null);
         }
         String token = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthToken()).orElse(null);
@@ -173,7 +176,7 @@ public final class TelephonyApi {
             valid |= TwilioSignature.verify(token, url, form.fields(), header);
         }
         if (!valid) {
-            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", 403, "invalid_signature",
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
                     "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.path()
                             + "; set RINGPOOL_PUBLIC_URL to the base URL configured at Twilio)", null);
         }
@@ -225,25 +228,25 @@ public final class TelephonyApi {
         String siteId = request.pathParam("siteId");
         SiteRegistry.Entry entry = sites.byId(siteId).orElseThrow(() -> {
             count(GenericEvent.PROVIDER, "unknown_site", siteId);
-            return ApiException.notFound("site");
+            return new UnknownSite();
         });
         RingpoolSignature.Result result = signatures.verify(request.header("x-ringpool-signature"), request.body(),
                 entry.secrets().webhookSecret());
         switch (result) {
             case VALID -> { }
-            case MISSING -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 401, "missing_signature",
+            case MISSING -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.UNAUTHENTICATED, "missing_signature",
                     "the X-Ringpool-Signature header is missing: send t=<unix seconds>,v1=<hex HMAC-SHA256(webhookSecret, t + \".\" + body)>", null);
-            case MALFORMED -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 401, "malformed_signature",
+            case MALFORMED -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.UNAUTHENTICATED, "malformed_signature",
                     "the X-Ringpool-Signature header is not t=<unix seconds>,v1=<64 hex digits>", null);
-            case STALE -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 403, "stale_signature",
+            case STALE -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.FORBIDDEN, "stale_signature",
                     "the signature's timestamp is more than 5 minutes from the server's time; sign each request when sending it", null);
-            case MISMATCH -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), 403, "invalid_signature",
+            case MISMATCH -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.FORBIDDEN, "invalid_signature",
                     "the X-Ringpool-Signature does not match the body under this site's webhook secret", null);
         }
         CallEvent event;
         try {
-            event = GenericEvent.parse(Json.parseObject(request.body()), clock);
-        } catch (ApiException invalid) {
+            event = genericEvent(Json.parseObject(request.body())).toCallEvent(clock);
+        } catch (DomainFailure invalid) {
             count(GenericEvent.PROVIDER, "invalid_body", siteId);
             LOG.info("webhook_rejected provider={} site={} reason=invalid_body code={} field={}", GenericEvent.PROVIDER, siteId,
                     invalid.code(), invalid.field());
@@ -262,12 +265,38 @@ public final class TelephonyApi {
         return CallJson.response(200, body);
     }
 
+    /**
+     * The body read into a {@link GenericEvent}; {@code at} may be text (ISO-8601) or a number
+     * (unix seconds). The sizes here bound what is read; the event judges its values.
+     */
+    static GenericEvent genericEvent(JsonBody body) {
+        String at = null;
+        Double atSeconds = null;
+        if (body.has("at")) {
+            try {
+                at = body.optionalString("at", 64);
+            } catch (DomainFailure notText) {
+                atSeconds = body.optionalNumber("at", -Double.MAX_VALUE, Double.MAX_VALUE);
+            }
+        }
+        return new GenericEvent(
+                body.requiredString("callId", GenericEvent.MAX_CALL_ID),
+                body.requiredString("event", 20),
+                body.optionalString("from", GenericEvent.MAX_NUMBER_CHARS),
+                body.optionalString("to", GenericEvent.MAX_NUMBER_CHARS),
+                at,
+                atSeconds,
+                body.optionalInt("durationSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                body.optionalInt("talkSeconds", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                body.optionalString("recordingUrl", 2000));
+    }
+
     // ---- shared ------------------------------------------------------------------------------
 
     private CallService.Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
         try {
             return calls.ingest(site, event, requireNumberForNewCall);
-        } catch (ApiException e) {
+        } catch (DomainFailure e) {
             String reason = "unknown_number".equals(e.code()) ? "unknown_number" : "invalid_body";
             count(event.provider(), reason, site.siteId());
             LOG.info("webhook_rejected provider={} site={} reason={} code={}", event.provider(), site.siteId(), reason, e.code());
@@ -275,10 +304,10 @@ public final class TelephonyApi {
         }
     }
 
-    private ApiException reject(String provider, String siteId, String reason, int status, String code, String message, String field) {
+    private DomainFailure reject(String provider, String siteId, String reason, Kind kind, String code, String message, String field) {
         count(provider, reason, siteId);
         LOG.info("webhook_rejected provider={} site={} reason={}", provider, siteId, reason);
-        return new ApiException(status, code, message, field);
+        return new DomainFailure(kind, code, message, field);
     }
 
     private void count(String provider, String reason, String siteId) {

@@ -42,11 +42,24 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path dataDir, Map<String, Object> overrides) {
-        this(dataDir, overrides, java.util.function.UnaryOperator.identity());
+        this(dataDir, overrides, Clock.systemUTC());
+    }
+
+    /**
+     * With {@code baseClock} under the server's adjustable clock: a fixed clock makes time move only
+     * when the test advances it, for tests whose outcome depends on how much time passed.
+     */
+    public TestServer(Path dataDir, Map<String, Object> overrides, Clock baseClock) {
+        this(dataDir, overrides, baseClock, java.util.function.UnaryOperator.identity());
     }
 
     /** @param storeBoundary wraps the store's DataSource, e.g. a {@code SwitchableStore} a test turns off */
     public TestServer(Path dataDir, Map<String, Object> overrides, java.util.function.UnaryOperator<javax.sql.DataSource> storeBoundary) {
+        this(dataDir, overrides, Clock.systemUTC(), storeBoundary);
+    }
+
+    public TestServer(Path dataDir, Map<String, Object> overrides, Clock baseClock,
+            java.util.function.UnaryOperator<javax.sql.DataSource> storeBoundary) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "server.port", 0,
                 "store.dataDir", dataDir.toString(),
@@ -55,7 +68,7 @@ public final class TestServer implements AutoCloseable {
                 "leasing.sweepIntervalMillis", 60_000));
         settings.putAll(overrides);
         RingpoolConfig config = ConfigLoader.defaultsWith(settings);
-        this.clock = new AdjustableClock(Clock.systemUTC());
+        this.clock = new AdjustableClock(baseClock);
         this.app = new Ringpool(config, clock, storeBoundary);
         try {
             app.start();

@@ -94,6 +94,10 @@ class RawHttpTest {
 
     @Test
     void garbageIsA400WithTheJsonErrorShape() throws Exception {
-        assertThat(exchange("HELLO\r\n\r\n", false)).startsWith("HTTP/1.1 4").contains("\"error\"");
+        String reply = exchange("HELLO\r\n\r\n", false);
+
+        assertThat(reply).startsWith("HTTP/1.1 400 ");
+        assertThat(reply.substring(reply.indexOf("\r\n\r\n") + 4))
+                .isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP\",\"field\":null}}");
     }
 }

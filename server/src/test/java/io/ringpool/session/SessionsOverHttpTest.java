@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,9 +29,12 @@ class SessionsOverHttpTest {
 
     TestServer server;
 
+    /** Time moves only when a test advances it, so nothing here depends on how fast the machine is. */
+    static final Clock FROZEN = Clock.fixed(Instant.parse("2026-11-30T09:00:00Z"), ZoneOffset.UTC);
+
     @BeforeEach
     void start() {
-        server = new TestServer(dir);
+        server = new TestServer(dir, Map.of(), FROZEN);
     }
 
     @AfterEach
@@ -118,14 +123,32 @@ class SessionsOverHttpTest {
     @Test
     void anEndedLeaseCoolsDownBeforeAnotherVisitorGetsTheNumberButItsOwnVisitorMayComeBack() {
         var site = server.siteWithPool(numbers(1));
+        String pool = "/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId");
+        // "fallback": a cooling number is never lent, so whether another visitor gets it is a yes or no.
+        assertThat(server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                "{\"exhaustionPolicy\":\"fallback\"}", "application/json", Map.of()).status()).isEqualTo(200);
         Reply a = server.startSession(site.get("publicKey"), "visitor-cool-aa", "https://example.com/");
+        String number = a.text("number");
         assertThat(server.post("/v1/sessions/" + a.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
-        server.clock.advance(Duration.ofSeconds(46));
+        server.clock.advance(Duration.ofSeconds(46)); // past the 45 s end grace
         server.app.sessions().sweep();
+        assertThat(server.get(pool, site.get("apiKey")).json().get("coolingDown").asInt()).isEqualTo(1);
 
         Reply b = server.startSession(site.get("publicKey"), "visitor-cool-bb", "https://example.com/");
-        assertThat(b.text("number")).as("the only number is cooling; policy reuse_cooling lends it").isEqualTo(a.text("number"));
-        server.post("/v1/sites/" + site.get("siteId"), site.get("apiKey"), null);
+        assertThat(b.json().get("tracked").asBoolean()).as("another visitor during the cool-down").isFalse();
+        assertThat(b.text("reason")).isEqualTo("pool_exhausted");
+        assertThat(b.text("number")).isEqualTo("+74951234567");
+
+        Reply aAgain = server.startSession(site.get("publicKey"), "visitor-cool-aa", "https://example.com/");
+        assertThat(aAgain.json().get("tracked").asBoolean()).isTrue();
+        assertThat(aAgain.text("number")).as("its own visitor comes back to it").isEqualTo(number);
+
+        assertThat(server.post("/v1/sessions/" + aAgain.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
+        server.clock.advance(Duration.ofSeconds(46 + 900)); // the end grace, then the 900 s cool-down
+        server.app.sessions().sweep();
+        Reply c = server.startSession(site.get("publicKey"), "visitor-cool-cc", "https://example.com/");
+        assertThat(c.text("number")).as("after the cool-down anyone may have it").isEqualTo(number);
+        assertThat(c.json().get("tracked").asBoolean()).isTrue();
     }
 
     @Test
@@ -234,23 +257,33 @@ class SessionsOverHttpTest {
     @Test
     void oneClientIpBehindTheProxyCannotDrainThePool() {
         var site = server.siteWithPool(numbers(200));
-        int tracked = 0;
-        String lastReason = null;
-        for (int i = 0; i < 125; i++) {
-            Reply r = server.send("POST", "/v1/sessions", null,
-                    "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"drainer-" + String.format("%04d", i) + "\"}",
-                    "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "203.0.113.9"));
-            if (r.status() == 201) {
-                tracked++;
-            } else {
-                lastReason = r.text("reason");
-            }
-        }
-        assertThat(tracked).as("120 per minute, plus what refills while the test runs").isBetween(120, 124);
-        assertThat(lastReason).isEqualTo("rate_limited");
+        assertThat(startsFrom(site.get("publicKey"), "203.0.113.9", 0, 125))
+                .as("120 new sessions per minute per client IP, then the default number")
+                .containsExactly(120, 5);
+
+        server.clock.advance(Duration.ofSeconds(30)); // half a minute refills half the bucket
+        assertThat(startsFrom(site.get("publicKey"), "203.0.113.9", 125, 61)).containsExactly(60, 1);
+
         Reply other = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}",
                 "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.20"));
-        assertThat(other.status()).isEqualTo(201);
+        assertThat(other.status()).as("another client behind the same proxy").isEqualTo(201);
+    }
+
+    /** Starts {@code count} new visitors from {@code clientIp}; returns {tracked, rate limited}. */
+    private List<Integer> startsFrom(String publicKey, String clientIp, int firstVisitor, int count) {
+        int tracked = 0;
+        int limited = 0;
+        for (int i = firstVisitor; i < firstVisitor + count; i++) {
+            Reply r = server.send("POST", "/v1/sessions", null,
+                    "{\"siteKey\":\"" + publicKey + "\",\"visitorId\":\"drainer-" + String.format("%04d", i) + "\"}",
+                    "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", clientIp));
+            if (r.status() == 201) {
+                tracked++;
+            } else if ("rate_limited".equals(r.text("reason"))) {
+                limited++;
+            }
+        }
+        return List.of(tracked, limited);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,21 +38,43 @@ class PostgresMultiNodeTest {
     @TempDir
     Path dir;
 
+    String adminUrl;
+    String database;
     String url;
     String user;
     String password;
 
     @BeforeEach
     void freshDatabase() throws Exception {
-        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
+        adminUrl = System.getenv("RINGPOOL_TEST_PG_URL");
+        assumeTrue(adminUrl != null && !adminUrl.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
         user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
         password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        String name = "rp_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+        database = "rp_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
         }
-        url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
+        url = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    }
+
+    /** Each run makes a database; leaving them behind would fill the server run after run. */
+    @AfterEach
+    void dropDatabase() throws Exception {
+        if (database == null) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            // FORCE: a connection a node failed to close must not keep the database alive.
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_database WHERE datname = '" + database + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("test database dropped").isZero();
+            }
+        }
+    }
+
+    static double leaseConflicts(TestServer node) {
+        return node.app.registry().counter("ringpool.lease.conflicts").count();
     }
 
     TestServer node(String name) {
@@ -72,6 +95,16 @@ class PostgresMultiNodeTest {
             site = a.siteWithPool(numbers);
         }
         try (TestServer a = node("a"); TestServer b = node("b")) {
+            // Both nodes read the same free list, so b's first choice is the number a just leased:
+            // the store must refuse it, and b must pick another.
+            Reply first = a.startSession(site.get("publicKey"), "pg-visitor-first", "https://example.com/");
+            Reply second = b.startSession(site.get("publicKey"), "pg-visitor-second", "https://example.com/");
+            assertThat(first.status()).isEqualTo(201);
+            assertThat(second.status()).isEqualTo(201);
+            assertThat(second.text("number")).isNotEqualTo(first.text("number"));
+            assertThat(leaseConflicts(a)).as("a saw no other node's lease").isZero();
+            assertThat(leaseConflicts(b)).as("the store refused b's first choice").isEqualTo(1);
+
             ExecutorService pool = Executors.newFixedThreadPool(16);
             try {
                 List<Callable<Reply>> visits = new ArrayList<>();
@@ -80,8 +113,8 @@ class PostgresMultiNodeTest {
                     String visitor = "pg-visitor-" + String.format("%03d", i);
                     visits.add(() -> target.startSession(site.get("publicKey"), visitor, "https://example.com/"));
                 }
-                Map<String, Integer> holders = new HashMap<>();
-                int tracked = 0;
+                Map<String, Integer> holders = new HashMap<>(Map.of(first.text("number"), 1, second.text("number"), 1));
+                int tracked = 2;
                 for (Future<Reply> f : pool.invokeAll(visits)) {
                     Reply r = f.get();
                     assertThat(r.status()).as(String.valueOf(r.json())).isIn(200, 201);
@@ -91,7 +124,8 @@ class PostgresMultiNodeTest {
                     }
                 }
                 assertThat(holders.values()).as("no number handed to two live sessions").allMatch(n -> n == 1);
-                assertThat(tracked).isEqualTo(holders.size()).isLessThanOrEqualTo(20).isGreaterThanOrEqualTo(10);
+                assertThat(tracked).isEqualTo(holders.size()).isLessThanOrEqualTo(20).isGreaterThanOrEqualTo(12);
+                assertThat(leaseConflicts(a) + leaseConflicts(b)).as("conflicts arbitrated by the store").isGreaterThan(1);
             } finally {
                 pool.shutdownNow();
             }

@@ -246,6 +246,24 @@ class TrafficSourceParserTest {
         assertThat(visit.clickId("gclid")).hasSize(500);
     }
 
+    static Stream<Arguments> valuesAroundTheCap() {
+        return Stream.of(
+                arguments("exactly 500 characters are kept whole", "a".repeat(500), "a".repeat(500)),
+                arguments("the 501st character is cut", "a".repeat(500) + "b", "a".repeat(500)),
+                arguments("spaces around are trimmed before the cap counts", "%20%20" + "a".repeat(500) + "%20", "a".repeat(500)),
+                arguments("a space left at the cut is trimmed after it", "a".repeat(499) + "%20bbb", "a".repeat(499)),
+                arguments("Cyrillic counts in characters, not bytes", "%D0%B2".repeat(501), "в".repeat(500)),
+                arguments("an emoji that fits entirely is kept", "a".repeat(498) + "%F0%9F%98%80", "a".repeat(498) + "😀"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesAroundTheCap")
+    void utmValuesAreCutAt500CharactersAfterTrimming(String story, String encoded, String stored) {
+        TrafficSource visit = parser.parse("https://example.com/?utm_campaign=" + encoded, null, SITE);
+
+        assertThat(visit.campaign()).isEqualTo(stored);
+    }
+
     @Test
     void cappingNeverSplitsASurrogatePair() {
         String value = "a".repeat(499) + "😀";

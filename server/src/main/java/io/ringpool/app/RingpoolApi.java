@@ -1,0 +1,89 @@
+package io.ringpool.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.config.RingpoolConfig;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.HttpServer;
+import io.ringpool.http.Router;
+import io.ringpool.http.StaticAsset;
+import io.ringpool.store.StoreException;
+import io.ringpool.store.StoreOverloadedException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of the application, kept apart from the composition root so that {@link Ringpool}
+ * builds components without speaking HTTP: the route table (every {@code *Api}'s routes, in the
+ * order given, plus the site script), the answers for the store's faults, and the server.
+ */
+public final class RingpoolApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RingpoolApi.class);
+
+    private final Router router = new Router();
+    // Cached an hour (the script changes only with the server); any page may load it.
+    private final StaticAsset script = new StaticAsset("/static/ringpool.js", "application/javascript; charset=utf-8",
+            "public, max-age=3600", Map.of("Access-Control-Allow-Origin", "*"));
+    private HttpServer server;
+
+    RingpoolApi() {
+        router.get("/s.js", script::serve);
+    }
+
+    /** Declares an {@code *Api}'s routes (pass its {@code routes} method); before {@link #start} only. */
+    void add(Consumer<Router> api) {
+        api.accept(router);
+    }
+
+    /**
+     * Takes the port without accepting connections yet (routes may still be added); returns the
+     * port bound.
+     *
+     * @param isSiteOrigin whether a browser origin belongs to any site (CORS preflights); must not block
+     * @throws HttpServer.PortInUse when another process listens there
+     */
+    int bind(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry)
+            throws InterruptedException {
+        server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry);
+        return server.bind();
+    }
+
+    /** Starts accepting connections on the port {@link #bind} took; every route must be declared by now. */
+    void open() {
+        server.open();
+    }
+
+    /** Every route as declared, for tests that hold the documentation to the router. */
+    public List<Router.Route> routes() {
+        return router.routes();
+    }
+
+    int scriptGzippedSize() {
+        return script.gzippedSize();
+    }
+
+    /** The store's faults as the failures clients see: both are worth retrying in a second. */
+    static DomainFailure storeFailure(Throwable failure) {
+        if (failure instanceof StoreOverloadedException) {
+            return new DomainFailure(DomainFailure.Kind.UNAVAILABLE, "overloaded", "the store cannot keep up right now; retry later",
+                    null, 1);
+        }
+        if (failure instanceof StoreException) {
+            LOG.warn("store_unavailable reason={}", failure.toString());
+            return new DomainFailure(DomainFailure.Kind.UNAVAILABLE, "store_unavailable", "the store is unavailable; retry later",
+                    null, 1);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}

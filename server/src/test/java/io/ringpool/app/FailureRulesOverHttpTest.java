@@ -1,0 +1,81 @@
+package io.ringpool.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one rule for failures, seen over HTTP: 400 unknown names, 422 bad values, 415 other media types. */
+class FailureRulesOverHttpTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Map<String, String> site;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+        site = server.siteWithPool(List.of("+74950000101"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aBodyFieldTheRouteDoesNotKnowIs400UnknownFieldNamingIt() {
+        Reply site = server.post("/v1/sites", TestServer.ADMIN_KEY, Map.of("nmae", "Shop", "defaultNumber", "+74951234567"));
+        assertThat(site.status()).isEqualTo(400);
+        assertThat(site.errorCode()).isEqualTo("unknown_field");
+        assertThat(site.json().path("error").path("field").asText()).isEqualTo("nmae");
+        Reply pool = server.post("/v1/sites/" + FailureRulesOverHttpTest.site.get("siteId") + "/pools",
+                FailureRulesOverHttpTest.site.get("apiKey"), Map.of("numbrs", List.of("+74950000102")));
+        assertThat(pool.status()).isEqualTo(400);
+        assertThat(pool.errorCode()).isEqualTo("unknown_field");
+    }
+
+    @Test
+    void aKnownFieldWithABadValueIs422NamingTheFieldAndAnErrorWithoutOneSaysFieldNull() {
+        Reply bad = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                "{\"leaseTtlSeconds\": 5}", "application/json", Map.of());
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.errorCode()).isEqualTo("invalid_value");
+        assertThat(bad.json().path("error").path("field").asText()).isEqualTo("leaseTtlSeconds");
+        Reply missingKey = server.get("/v1/sites/" + site.get("siteId"), null);
+        assertThat(missingKey.status()).isEqualTo(401);
+        assertThat(missingKey.json().path("error").has("field")).isTrue();
+        assertThat(missingKey.json().path("error").path("field").isNull()).isTrue();
+    }
+
+    @Test
+    void brokenJsonIs400AndAnotherMediaTypeIs415OnAdminAndScriptRoutesAlike() {
+        Reply broken = server.send("POST", "/v1/sites", TestServer.ADMIN_KEY, "{\"name\":", "application/json", Map.of());
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(broken.errorCode()).isEqualTo("malformed_json");
+        String body = "{\"siteKey\":\"" + site.get("publicKey") + "\"}";
+        assertThat(server.send("POST", "/v1/sites", TestServer.ADMIN_KEY, "{}", "application/xml", Map.of()).status()).isEqualTo(415);
+        assertThat(server.send("POST", "/v1/sessions", null, body, "application/xml", Map.of()).status()).isEqualTo(415);
+        assertThat(server.send("POST", "/v1/sessions/s_neverExisted0000000000/end", null, "", "image/png", Map.of()).status())
+                .isEqualTo(415);
+    }
+
+    @Test
+    void jsonSentAsTextPlainOrAsCurlsDefaultFormTypeIsReadAsJson() {
+        String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"v_plain\"}";
+        Reply plain = server.send("POST", "/v1/sessions", null, body, "text/plain;charset=UTF-8",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(plain.status()).isIn(200, 201);
+        assertThat(plain.text("visitorId")).isEqualTo("v_plain");
+        Reply form = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), "{\"name\":\"Curl shop\"}",
+                "application/x-www-form-urlencoded", Map.of());
+        assertThat(form.status()).isEqualTo(200);
+        assertThat(form.text("name")).isEqualTo("Curl shop");
+    }
+}

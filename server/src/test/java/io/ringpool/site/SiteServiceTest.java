@@ -1,0 +1,138 @@
+package io.ringpool.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringpool.app.TestDomain;
+import io.ringpool.failure.DomainFailure;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sites through their service and access rules, without HTTP, on a real store. */
+class SiteServiceTest {
+    @TempDir
+    Path dir;
+    TestDomain domain;
+
+    @BeforeEach
+    void open() {
+        domain = new TestDomain(dir);
+    }
+
+    @AfterEach
+    void close() {
+        domain.close();
+    }
+
+    private static SiteChanges with(String defaultNumber, Integer heartbeatSeconds) {
+        SiteChanges s = TestDomain.shop();
+        return new SiteChanges(s.name(), null, heartbeatSeconds, null, null, null, null, null, null, null, null, s.domains(),
+                defaultNumber, null, s.timeZone(), s.currency(), null);
+    }
+
+    @Test
+    void aNewSiteTakesTheDefaultsForEverySettingNotGivenAndForwardsToItsDefaultNumber() {
+        Site site = domain.sites.create(new NewSite(with("+7 (495) 123-45-67", null))).site();
+        SiteSettings s = site.settings();
+        assertThat(s.defaultNumber()).isEqualTo("+74951234567");
+        assertThat(s.forwardTo()).isEqualTo("+74951234567");
+        assertThat(s.leaseTtlSeconds()).isEqualTo(SiteSettings.DEFAULT_LEASE_TTL);
+        assertThat(s.heartbeatSeconds()).isEqualTo(SiteSettings.DEFAULT_HEARTBEAT);
+        assertThat(s.country()).isEqualTo("RU");
+        assertThat(s.domains()).containsExactly("example.com");
+    }
+
+    @Test
+    void aSiteSurvivesARestartWithItsSettings() {
+        String siteId = domain.sites.create(new NewSite(with("+74951234567", 20))).site().siteId();
+        domain.restart();
+        assertThat(domain.siteRegistry.byId(siteId)).get()
+                .satisfies(e -> assertThat(e.site().settings().heartbeatSeconds()).isEqualTo(20));
+    }
+
+    @Test
+    void aSiteWithoutADefaultNumberIsRefusedNamingTheMissingField() {
+        assertThatThrownBy(() -> domain.sites.create(new NewSite(with(null, null))))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> {
+                    assertThat(f.kind()).isEqualTo(DomainFailure.Kind.INVALID);
+                    assertThat(f.code()).isEqualTo("missing_field");
+                    assertThat(f.field()).isEqualTo("defaultNumber");
+                });
+        assertThat(domain.siteRegistry.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDefaultNumberThatIsNotE164EvenWithoutPunctuationIsAnInvalidNumber() {
+        assertThatThrownBy(() -> domain.sites.create(new NewSite(with("8 495 123-45-67", null))))
+                .isInstanceOfSatisfying(InvalidNumber.class, f -> assertThat(f.field()).isEqualTo("defaultNumber"));
+    }
+
+    @Test
+    void aHeartbeatNotShorterThanTheLeaseIsRefusedBecauseLeasesWouldLapseBetweenHeartbeats() {
+        assertThatThrownBy(() -> domain.sites.create(new NewSite(with("+74951234567", SiteSettings.DEFAULT_LEASE_TTL))))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> {
+                    assertThat(f.code()).isEqualTo("invalid_value");
+                    assertThat(f.field()).isEqualTo("heartbeatSeconds");
+                });
+    }
+
+    @Test
+    void aChangeReplacesOnlyTheFieldsGiven() {
+        Site site = domain.createShop().site();
+        SiteChanges rename = SiteChanges.NONE.withName("Renamed");
+        Site changed = domain.sites.update(site.siteId(), rename);
+        assertThat(changed.name()).isEqualTo("Renamed");
+        assertThat(changed.settings()).isEqualTo(site.settings());
+    }
+
+    @Test
+    void aChangeWithAnOutOfRangeValueNamesTheFieldAndChangesNothing() {
+        Site site = domain.createShop().site();
+        SiteChanges tooShort = new SiteChanges(null, 5, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
+        assertThatThrownBy(() -> domain.sites.update(site.siteId(), tooShort))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("leaseTtlSeconds"));
+        assertThat(domain.siteRegistry.byId(site.siteId()).orElseThrow().site()).isEqualTo(site);
+    }
+
+    @Test
+    void changingASiteThatDoesNotExistIsUnknownSite() {
+        assertThatThrownBy(() -> domain.sites.update("st_nope", SiteChanges.NONE)).isInstanceOf(UnknownSite.class);
+    }
+
+    @Test
+    void theAdminKeyReachesEverySiteAndASiteKeyOnlyItsOwn() {
+        SiteService.CreatedSite a = domain.createShop();
+        SiteService.CreatedSite b = domain.createShop();
+        SiteAccess access = domain.access;
+        assertThat(access.requireSite(TestDomain.ADMIN_KEY, b.site().siteId()).site().siteId()).isEqualTo(b.site().siteId());
+        assertThat(access.requireSite(a.apiKey(), a.site().siteId()).site().siteId()).isEqualTo(a.site().siteId());
+        assertThatThrownBy(() -> access.requireSite(a.apiKey(), b.site().siteId())).isInstanceOf(UnknownSite.class);
+        assertThatThrownBy(() -> access.requireSite(TestDomain.ADMIN_KEY, "st_nope")).isInstanceOf(UnknownSite.class);
+    }
+
+    @Test
+    void noKeyOrAKeyNobodyHoldsIsUnauthenticatedAndASiteKeyCannotActAsTheOperator() {
+        SiteService.CreatedSite a = domain.createShop();
+        SiteAccess access = domain.access;
+        assertThatThrownBy(() -> access.requireSite(null, a.site().siteId())).isInstanceOf(Unauthenticated.class);
+        assertThatThrownBy(() -> access.requireSite("sk_guessed", a.site().siteId())).isInstanceOf(Unauthenticated.class);
+        assertThatThrownBy(() -> access.requireAdmin(null)).isInstanceOf(Unauthenticated.class);
+        assertThatThrownBy(() -> access.requireAdmin("sk_guessed")).isInstanceOf(Unauthenticated.class);
+        assertThatThrownBy(() -> access.requireAdmin(a.apiKey())).isInstanceOf(AdminKeyRequired.class);
+        access.requireAdmin(TestDomain.ADMIN_KEY);
+    }
+
+    @Test
+    void punctuationIsForgivenInOnePlaceAndAnythingElseIsNotANumber() {
+        assertThat(E164.withoutPunctuation("+7\u00a0(495) 123.45-67")).isEqualTo("+74951234567");
+        assertThat(E164.withoutPunctuation("84951234567")).isNull();
+        assertThat(E164.withoutPunctuation("+7 495 CALL NOW")).isNull();
+        assertThat(E164.withoutPunctuation(null)).isNull();
+        assertThat(List.of("+12345", "+0123456789", "+7 495 123 45 67 890 12")).allSatisfy(n -> assertThat(E164.withoutPunctuation(n)).isNull());
+    }
+}
