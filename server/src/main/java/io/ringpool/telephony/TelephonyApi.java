@@ -19,6 +19,7 @@ import io.ringpool.site.UnknownSite;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,6 +50,7 @@ public final class TelephonyApi {
     private final SiteRegistry sites;
     private final CallService calls;
     private final RingpoolSignature signatures;
+    private final SenderClocks senderClocks;
     private final String publicUrl;
     private final Clock clock;
     private final MeterRegistry registry;
@@ -67,6 +69,7 @@ public final class TelephonyApi {
         this.journal = journal;
         this.callLane = callLane;
         this.signatures = new RingpoolSignature(clock);
+        this.senderClocks = new SenderClocks(RingpoolSignature.DEFAULT_TOLERANCE, registry);
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.clock = clock;
         this.registry = registry;
@@ -230,6 +233,7 @@ public final class TelephonyApi {
             count(GenericEvent.PROVIDER, "unknown_site", siteId);
             return new UnknownSite();
         });
+        Instant received = clock.instant();
         RingpoolSignature.Result result = signatures.verify(request.header("x-ringpool-signature"), request.body(),
                 entry.secrets().webhookSecret());
         switch (result) {
@@ -245,7 +249,15 @@ public final class TelephonyApi {
         }
         CallEvent event;
         try {
-            event = genericEvent(Json.parseObject(request.body())).toCallEvent(clock);
+            GenericEvent sent = genericEvent(Json.parseObject(request.body()));
+            event = sent.toCallEvent(clock);
+            long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
+                    received);
+            if (sent.at() != null || sent.atSeconds() != null) {
+                // the sender's own time for the event, moved onto ours; without one it is our receive time already
+                event = new CallEvent(event.provider(), event.providerCallId(), event.kind(), SenderClocks.corrected(event.at(), offset),
+                        event.from(), event.to(), event.durationSeconds(), event.talkSeconds(), event.recordingUrl());
+            }
         } catch (DomainFailure invalid) {
             count(GenericEvent.PROVIDER, "invalid_body", siteId);
             LOG.info("webhook_rejected provider={} site={} reason=invalid_body code={} field={}", GenericEvent.PROVIDER, siteId,
