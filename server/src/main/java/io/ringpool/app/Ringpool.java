@@ -157,7 +157,7 @@ public final class Ringpool implements AutoCloseable {
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
-        Leasing leasing = new Leasing(poolRegistry, writer, registry);
+        Leasing leasing = new Leasing(poolRegistry, writer, registry, config.leasing().addressCapPercent());
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
                 config.leasing().sessionsPerIpPerMinute(), registry);
 

@@ -190,6 +190,7 @@ public final class ConfigLoader {
         var leasing = new RingpoolConfig.Leasing(
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
+                l.integer("addressCapPercent", 0, 100),
                 l.bool("testClock"));
 
         Node d = root.child("demo");

@@ -46,7 +46,7 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock) {}
 
     /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
     public record Journal(long maxBytes) {}

@@ -49,36 +49,77 @@ public final class Leasing {
     private final PoolRegistry pools;
     private final GroupCommitWriter writer;
     private final MeterRegistry registry;
+    private final int addressCapPercent;
 
     public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry) {
+        this(pools, writer, registry, 0);
+    }
+
+    /**
+     * @param addressCapPercent share of a pool's numbers that visitors from one client address
+     *                          ({@link AddressKey}) may hold at once, percent; at least one number;
+     *                          0 = no cap ({@code leasing.addressCapPercent})
+     */
+    public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry, int addressCapPercent) {
         this.pools = pools;
         this.writer = writer;
         this.registry = registry;
+        this.addressCapPercent = addressCapPercent;
     }
 
+    /** Most numbers of {@code pool} one address may hold at once: the percentage, rounded up, at least 1. */
+    int addressCap(PoolState pool) {
+        return Math.max(1, (int) Math.ceil(pool.activeSize() * addressCapPercent / 100.0));
+    }
+
+    private boolean underCap(PoolState pool, String addressKey) {
+        return addressKey == null || addressCapPercent <= 0 || pool.heldBy(addressKey) < addressCap(pool);
+    }
+
+    /** Without a client address: nothing is capped. */
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId,
             Map<String, String> visit, long now, VisitRow visitRow) {
+        return acquire(siteId, settings, sessionId, visitorId, null, visit, now, visitRow);
+    }
+
+    /**
+     * @param addressKey the visitor's client address ({@link AddressKey#of}); a pool where that
+     *                   address already holds its cap is passed over as if it did not match, and
+     *                   when every matching pool is passed over the visit is untracked with
+     *                   reason {@code address_cap} (not an exhaustion: the pool has numbers, just
+     *                   not for this address)
+     */
+    public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
+            Map<String, String> visit, long now, VisitRow visitRow) {
         List<PoolState> matching = new ArrayList<>();
+        boolean capped = false;
         for (PoolState p : pools.ofSite(siteId)) {
             if (p.pool().match().matches(visit)) {
-                matching.add(p);
+                if (underCap(p, addressKey)) {
+                    matching.add(p);
+                } else {
+                    capped = true;
+                }
             }
         }
         if (matching.isEmpty()) {
-            return new NotLeased("no_pool", writer.submit(c -> visitRow.insert(c, null, "no_pool")));
+            String reason = capped ? "address_cap" : "no_pool";
+            return new NotLeased(reason, writer.submit(c -> visitRow.insert(c, null, reason)));
         }
         long ttl = settings.leaseTtl().toMillis();
         long coolDown = settings.coolDown().toMillis();
         List<PoolState> exhausted = new ArrayList<>();
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now)));
             if (g != null) {
                 return new Leased(p, g);
             }
         }
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
-                    persist(visitRow, List.copyOf(exhausted), now));
+            List<PoolState> before = List.copyOf(exhausted);
+            PoolState.Granted g = capped(p, addressKey, () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
+                    persist(visitRow, before, now)));
             if (g != null) {
                 countExhaustions(exhausted);
                 return new Leased(p, g);
@@ -88,8 +129,9 @@ public final class Leasing {
         countExhaustions(exhausted);
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
             for (PoolState p : matching) {
-                PoolState.Granted g = p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
-                        persist(visitRow, List.copyOf(exhausted), now));
+                List<PoolState> before = List.copyOf(exhausted);
+                PoolState.Granted g = capped(p, addressKey, () -> p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
+                        persist(visitRow, before, now)));
                 if (g != null) {
                     LOG.info("pool_exhausted site={} pool={} outcome=reused_cooling number={}", siteId, p.pool().poolId(), g.lease().number());
                     return new Leased(p, g);
@@ -104,6 +146,23 @@ public final class Leasing {
                 PoolStore.insertExhaustion(c, siteId, p.pool().poolId(), now, "untracked");
             }
         }));
+    }
+
+    /**
+     * Runs {@code take} under the pool's lock after checking the address's cap again, so
+     * concurrent starts from one address cannot pass it together; counts the lease against it.
+     */
+    private PoolState.Granted capped(PoolState pool, String addressKey, java.util.function.Supplier<PoolState.Granted> take) {
+        synchronized (pool) {
+            if (!underCap(pool, addressKey)) {
+                return null;
+            }
+            PoolState.Granted g = take.get();
+            if (g != null && addressKey != null && addressCapPercent > 0) {
+                pool.assignAddress(g.lease(), addressKey);
+            }
+            return g;
+        }
     }
 
     private void countExhaustions(List<PoolState> exhausted) {

@@ -54,6 +54,9 @@ public final class PoolState {
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
     private final Map<String, NumberSlot> lastNumberOfVisitor = new HashMap<>();
+    /** Live leases per client address key ({@link AddressKey}); entries leave at zero, so bounded by live leases. */
+    private final Map<String, Integer> leasesByAddress = new HashMap<>();
+    private int retiredNumbers;
     private int leased;
     private int peakLeased;
     private long exhaustions;
@@ -77,6 +80,8 @@ public final class PoolState {
         slots.put(number, slot);
         if (!retired) {
             idle.add(slot);
+        } else {
+            retiredNumbers++;
         }
         if (lastVisitorId != null) {
             lastNumberOfVisitor.put(lastVisitorId, slot);
@@ -109,6 +114,7 @@ public final class PoolState {
             return false;
         }
         slot.retired = true;
+        retiredNumbers++;
         idle.remove(slot);
         return true;
     }
@@ -162,6 +168,31 @@ public final class PoolState {
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor);
     }
 
+    /** Numbers that may be leased (retired ones excluded). */
+    public synchronized int activeSize() {
+        return slots.size() - retiredNumbers;
+    }
+
+    /** Live leases held by visitors from {@code addressKey}. */
+    public synchronized int heldBy(String addressKey) {
+        return leasesByAddress.getOrDefault(addressKey, 0);
+    }
+
+    /** Counts {@code lease} against {@code addressKey} until it ends (or is rolled back). */
+    public synchronized void assignAddress(Lease lease, String addressKey) {
+        if (addressKey == null || lease.addressKey != null) {
+            return;
+        }
+        lease.addressKey = addressKey;
+        leasesByAddress.merge(addressKey, 1, Integer::sum);
+    }
+
+    private void releaseAddress(Lease lease) {
+        if (lease.addressKey != null) {
+            leasesByAddress.computeIfPresent(lease.addressKey, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
     /** Undoes a lease whose write failed, as if it had never been granted. */
     public synchronized void rollback(Granted granted) {
         Lease lease = granted.lease();
@@ -172,6 +203,7 @@ public final class PoolState {
         slot.lease = null;
         lease.ended = true;
         leased--;
+        releaseAddress(lease);
         slot.releasedAt = granted.previousReleasedAt();
         if (lastNumberOfVisitor.get(lease.visitorId) == slot) {
             lastNumberOfVisitor.remove(lease.visitorId);
@@ -290,6 +322,7 @@ public final class PoolState {
         slot.lease = null;
         slot.releasedAt = endedAt;
         leased--;
+        releaseAddress(lease);
         if (!lease.foreign) {
             endedLeases++;
             endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.Lease;
+import io.ringpool.pool.AddressKey;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolState;
@@ -167,7 +168,8 @@ public final class SessionService {
         Device device = agent.device();
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),
                 source, device, request.clientIds());
-        Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, attributes(source), now,
+        Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
+                attributes(source), now,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason));
         try {
             return switch (outcome) {
