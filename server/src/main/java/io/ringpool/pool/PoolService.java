@@ -87,7 +87,7 @@ public final class PoolService {
         try {
             store.insertPool(pool, numbers, now);
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("a number is already in a pool of this site", "numbers");
+            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
         }
         PoolState state = new PoolState(pool);
         numbers.forEach(n -> state.addNumber(n, 0, null, false));
@@ -104,7 +104,7 @@ public final class PoolService {
         try {
             store.addNumbers(pool.pool(), numbers, clock.millis());
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("a number is already in a pool of this site", "numbers");
+            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
         }
         numbers.forEach(n -> pool.addNumber(n, 0, null, false));
         return numbers;
@@ -130,10 +130,23 @@ public final class PoolService {
         try {
             store.insertStaticNumber(s);
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("this number is already a static number of this site", "number");
+            throw conflict(siteId, List.of(number), "number", "this number is already a static number of this site");
         }
         staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
         return s;
+    }
+
+    /**
+     * The store refused a claim: name the number another site holds (not which site: tenants see
+     * nothing of each other), or, when none does, this site's own duplicate (another node added it).
+     */
+    private NumberInUse conflict(String siteId, List<String> numbers, String field, String ownDuplicate) {
+        List<String> elsewhere = store.claimedElsewhere(siteId, numbers);
+        if (!elsewhere.isEmpty()) {
+            return new NumberInUse(elsewhere.get(0) + " is a tracking number of another site (in a pool or as a static number there);"
+                    + " a number can belong to one site only", field);
+        }
+        return new NumberInUse(ownDuplicate, field);
     }
 
     public Optional<StaticNumber> staticNumber(String siteId, String number) {
