@@ -1,246 +1,621 @@
-/*! Ringpool site script: swaps the site's number for the visitor's tracking number; fails open. Design and tunables: js-snippet/README.md */
-(function(w,d){
-var K='ringpool',HIDE='ringpool-hide',
-THROTTLE=100,
-MONTH=2592e6,
-INLINE=/^(A|ABBR|B|BDI|CITE|CODE|DFN|EM|FONT|I|KBD|LABEL|MARK|NOBR|Q|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/,
-SKIP=/^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/,
-JOIN=/^[\s\u00a0\u2007\u2009\u202f().\-\u2010-\u2015]{0,4}$/,
-CC=/^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/,
-old=w[K],t0=Date.now(),wait,me,base,key,on,settled,consent=1,st={},S,D,N,nn,nd,
-was=[],vars={},undo=[],waiters=[],mo,roots=[],tm,hb,heard,url=location.href;
-function g(f){return function(){try{return f.apply(this,arguments)}catch(e){}}}
-function why(){
-return!key?'no_site_key':!consent?'no_consent':!/^https?:$/.test(location.protocol)?'protocol':''
-}
-var api=g(function(c,a){
-if(c=='swap')sweep(d.body);
-if(c=='consent')a===false?stop():(consent=1,start(1));
-if(c=='number')settled?a(N,!!S):waiters.push(a);
-});
-function post(p,b,f){
-var x=new XMLHttpRequest();
-x.open('POST',base+'v1/sessions'+p);
-x.timeout=15e3;
-x.onreadystatechange=g(function(){
-if(x.readyState==4&&f){var r;try{r=JSON.parse(x.responseText)}catch(e){}f(x.status,r)}
-});
-x.send(JSON.stringify(b));
-}
-function end(i){
-navigator.sendBeacon&&navigator.sendBeacon(base+'v1/sessions/'+i+'/end','{}')||post('/'+i+'/end',{});
-}
-function load(){
-var s,m;
-try{s=localStorage.getItem(K)}catch(e){}
-if(!s&&(m=/(?:^|; )ringpool=([^;]+)/.exec(d.cookie)))s=decodeURIComponent(m[1]);
-try{s=JSON.parse(s)}catch(e){}
-return s&&s.t>Date.now()-MONTH?s:{};
-}
-function save(){
-if(!consent)return;
-st.t=Date.now();st.s=S||0;
-var s=JSON.stringify(st);
-try{localStorage.setItem(K,s)}catch(e){d.cookie=K+'='+encodeURIComponent(s)+';path=/;max-age=2592000;samesite=lax'}
-}
-function ids(){
-var c=d.cookie,o={},m;
-if(m=/_ym_uid=(\d+)/.exec(c))o.ym=m[1];
-if(m=/_ga=GA\d\.\d\.(\d+\.\d+)/.exec(c))o.ga=m[1];
-return o;
-}
-function start(x){
-if(on||(api.skip=why()))return;
-on=1;settled=0;
-listen();
-st=load();
-S=st.s;
-if(S&&Date.parse(S.e)>Date.now()+2e3){show(S.n,S.d);tick(1)}else{S=0;open(x)}
-}
-function open(again){
-post('',{
-siteKey:key,visitorId:st.v,url:location.href,referrer:d.referrer,title:d.title,
-clientIds:ids(),webdriver:!!navigator.webdriver
-},function(c,r){
-var t=r&&r.tracked&&r.sessionId;
-if(!on)return t&&end(t);
-if(!r||!r.number)return done();
-if(r.visitorId)st.v=r.visitorId;
-if(!again&&Date.now()-t0>wait){t&&end(t);S=0;save();return done()}
-S=t?{i:t,n:r.number,d:r.defaultNumber,e:r.expiresAt,h:r.heartbeatSeconds}:0;
-save();
-show(r.number,r.defaultNumber||r.number);
-tick();
-});
-}
-function tick(pv){
-clearTimeout(hb);
-if(!S||!on||d.visibilityState=='hidden')return;
-var i=S.i;
-post('/'+i+'/heartbeat',{},function(c,r){
-if(!S||S.i!=i)return;
-if(c==200&&r){
-S.e=r.expiresAt||S.e;save();
-r.number&&r.number!=S.n&&show(S.n=r.number,D);
-pv&&view();
-}else if(c==410||c==404){S=0;save();open(1)}
-});
-hb=setTimeout(g(tick),Math.max(S.h||60,5)*1e3);
-}
-function view(){S&&post('/'+S.i+'/pageviews',{url:location.href,title:d.title})}
-function intent(k){S&&post('/'+S.i+'/intent',{kind:k})}
-function mine(s){return S&&nn&&String(s).replace(/\D/g,'').indexOf(nn)>=0}
-function route(){
-if(on&&location.href!=url){url=location.href;setTimeout(g(function(){view();sweep(d.body)}),THROTTLE)}
-}
-function listen(){
-if(heard)return;
-heard=1;
-d.addEventListener('visibilitychange',g(function(){d.visibilityState=='visible'&&tick()}));
-w.addEventListener('pageshow',g(function(e){e.persisted&&tick()}));
-w.addEventListener('pagehide',g(function(){S&&on&&end(S.i)}));
-d.addEventListener('click',g(function(e){
-for(var a=e.target;a&&a.nodeName!='A';a=a.parentNode);
-var h=a&&a.getAttribute('href');
-/^tel:/i.test(h)&&mine(h)&&intent('tel_click');
-}),true);
-d.addEventListener('copy',g(function(){mine(w.getSelection())&&intent('copy')}));
-w.addEventListener('popstate',g(route));
-['pushState','replaceState'].forEach(function(k){
-var f=history[k];
-f&&(history[k]=function(){var r=f.apply(this,arguments);g(route)();return r});
-});
-}
-function stop(){
-consent=0;
-if(on){on=0;S&&end(S.i);clearTimeout(hb);mo&&mo.disconnect();mo=0}
-S=0;st={};
-try{localStorage.removeItem(K)}catch(e){}
-if(d.cookie.indexOf(K+'=')>=0)d.cookie=K+'=;path=/;max-age=0';
-for(var u;u=undo.pop();)u[1]?u[0].setAttribute('href',u[2]):u[0].data=u[2];
-N=0;was=[];
-done();
-}
-function reveal(){
-var e=d.documentElement,c=e.className;
-if(c.indexOf(HIDE)>=0)e.className=c.replace(new RegExp(' ?'+HIDE,'g'),'');
-}
-function done(){
-reveal();settled=1;
-while(waiters.length)g(waiters.shift())(N,!!S);
-}
-function nsn(e){var n=e.replace(/\D/g,'');return n.slice(CC.exec(n)[0].length)}
-function show(n,dn){
-if(N&&N!=n)was.push(N);
-N=n;D=dn;nn=nsn(N);nd=nsn(D);vars={};
-[D].concat(was).forEach(function(f){
-var a=f.replace(/\D/g,''),s=nsn(f);
-if(f!=N)[a,s,'8'+s,'0'+s,'00'+a].forEach(function(v){vars[v]=s.length});
-});
-sweep(d.body||d.documentElement);
-if(!mo&&w.MutationObserver){
-mo=new MutationObserver(g(changed));
-mo.observe(d.documentElement,{childList:!0,subtree:!0,characterData:!0,attributes:!0,attributeFilter:['href']});
-}
-done();
-}
-function changed(l){
-for(var i=0;i<l.length;i++)roots.push(l[i].target);
-tm=tm||setTimeout(g(flush),THROTTLE);
-}
-function flush(){
-var r=roots,seen=[],i,e;
-tm=0;roots=[];
-for(i=0;i<r.length;i++){
-e=blk(r[i]);
-if(e&&seen.indexOf(e)<0&&d.documentElement.contains(e)){seen.push(e);sweep(e)}
-}
-}
-function blk(n){
-while(n&&(n.nodeType!=1||INLINE.test(n.nodeName)))n=n.parentNode;
-return n;
-}
-function sweep(root){
-if(!N||!root||!on)return;
-var m,i,c;
-if(N!=D){
-m=root.querySelectorAll('[data-ringpool]');
-if(c=root.closest&&root.closest('[data-ringpool]'))scan(c,1);
-for(i=0;i<m.length;i++)scan(m[i],1);
-}
-scan(root);
-m=root.querySelectorAll('a[href]');
-for(i=0;i<m.length;i++)tel(m[i]);
-mo&&mo.takeRecords();
-}
-function rep(s,L){return s.length>=L?s.slice(0,s.length-L)+nn:nn.slice(-s.length)}
-function fmt(s,r){
-var k=0,n=s.replace(/\D/g,'').length;
-return s.replace(/\d/g,function(){return++k<n?r.charAt(k-1):r.slice(k-1)});
-}
-function tel(a){
-var h=a.getAttribute('href'),m=/^tel:([^;,?]*)/i.exec(h),v,x,L;
-if(!m)return;
-v=m[1].replace(/\D/g,'');
-x=N!=D&&a.closest&&a.closest('[data-ringpool]');
-if(L=vars[v]||x&&v.length>6&&nd.length){
-v=h.slice(0,4)+fmt(m[1],rep(v,L))+h.slice(m[0].length);
-if(v!=h){undo.push([a,1,h]);a.setAttribute('href',v)}
-}
-}
-function skipped(n){return n.nodeType==1&&(SKIP.test(n.nodeName)||n.isContentEditable)}
-function scan(root,any){
-for(var x=root;x;x=x.parentNode)if(skipped(x))return;
-var tw=d.createTreeWalker(root,5,function(n){return skipped(n)?2:1},false),
-segs=[],s='',t=[],re=/\d+/g,n,b,last,brk,m,i,j,k,a,hit,L,p,y,lj;
-while(n=tw.nextNode()){
-if(n.nodeType==1)brk=brk||!INLINE.test(n.nodeName);
-else{
-b=blk(n);
-if(brk||b!=last)s+='|';
-brk=0;last=b;
-segs.push({n:n,o:s.length});
-s+=n.data;
-}
-}
-function jn(j){return JOIN.test(s.slice(t[j-1].index+t[j-1][0].length,t[j].index))}
-while(m=re.exec(s))t.push(m);
-for(i=0;i<t.length;i++){
-lj=i&&jn(i);
-for(a='',hit=-1,j=i;j<t.length&&(j==i||jn(j));j++){
-a+=t[j][0];
-if(a.length>17)break;
-if(any?a.length>6&&a.length<16&&!(t[j+1]&&jn(j+1)):vars[a]&&(!lj||a.length>vars[a])){
-hit=j;L=any?nd.length:vars[a];k=a;
-}
-}
-if(hit<0)continue;
-for(p=[];i<=hit;i++)for(j=0;j<t[i][0].length;j++)p.push(t[i].index+j);
-i=hit;
-k=rep(k,L);
-for(j=0;j<p.length;j++){
-for(x=segs.length-1;segs[x].o>p[j];x--);
-y=segs[x];y.c=y.c||y.n.data.split('');
-y.c[p[j]-y.o]=j<p.length-1?k.charAt(j):k.slice(j);
-}
-}
-for(i=0;i<segs.length;i++){
-y=segs[i];
-if(y.c&&(a=y.c.join(''))!=y.n.data){undo.push([y.n,0,y.n.data]);y.n.data=a}
-}
-}
-try{
-if(old&&old.v)return;
-me=d.currentScript||d.querySelector('script[data-site]');
-key=me.getAttribute('data-site');
-base=me.src.split('?')[0].replace(/[^\/]*$/,'');
-if(me.getAttribute('data-consent')=='false')consent=0;
-api.v=1;
-w[K]=api;
-wait=+me.getAttribute('data-timeout')||1000;
-setTimeout(g(function(){N||done()}),wait);
-for(var q=old&&old.q||[],i=0;i<q.length;i++)api.apply(0,q[i]);
-start();
-on||done();
-}catch(e){reveal()}
-})(window,document);
+/** @license Ringpool site script. Source: js-snippet/ */
+// Readable source. The server build (server/pom.xml) minifies it with Closure Compiler (simple
+// optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
+// the 4 KB gzip budget and the browser tests apply to that built file.
+//
+// Plain ES5 on purpose: the script runs on whatever browser a customer's visitor has.
+(function (window, document) {
+  // --- Tunables -----------------------------------------------------------------------------
+
+  /** The name of everything the script owns: window.ringpool, localStorage key and cookie. */
+  var NAME = 'ringpool';
+  /** Class the README's anti-flicker snippet puts on <html>; removed when the script has settled. */
+  var HIDING_CLASS = 'ringpool-hide';
+  /** ms between a burst of DOM changes (or a route change) and the rescan it causes. */
+  var RESCAN_DELAY = 100;
+  /** ms a visitor id is remembered: 30 days. */
+  var VISITOR_MEMORY = 2592e6;
+  /** ms before its expiry at which a stored session is no longer worth showing: the heartbeat would race the lease's end. */
+  var EXPIRY_MARGIN = 2e3;
+  /** ms an API request may take before the browser gives up on it. */
+  var REQUEST_TIMEOUT = 15e3;
+  /** Seconds between heartbeats when the server does not say, and the least the script accepts from it. */
+  var DEFAULT_HEARTBEAT = 60, MIN_HEARTBEAT = 5;
+
+  /** Elements that do not end a line of text: a number may run across them (`<span>+7 (495)</span> 139…`). */
+  var INLINE_ELEMENTS = /^(A|ABBR|B|BDI|CITE|CODE|DFN|EM|FONT|I|KBD|LABEL|MARK|NOBR|Q|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/;
+  /** Elements whose text is never touched (code, form controls, embedded documents). */
+  var UNTOUCHABLE_ELEMENTS = /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/;
+  /** What may stand between two digit groups of one number: up to 4 spaces (incl. no-break and thin ones), brackets, dots, dashes. */
+  var GROUP_SEPARATOR = /^[\s\u00a0\u2007\u2009\u202f().\-\u2010-\u2015]{0,4}$/;
+  /** The calling code at the start of an E.164 number's digits (ITU's 1-, 2- and 3-digit codes). */
+  var CALLING_CODE = /^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/;
+  /** Longest digit run worth comparing with a phone number (E.164 has at most 15 digits, plus prefixes). */
+  var MAX_NUMBER_DIGITS = 17;
+  /** In a `data-ringpool` element any run of 7 to 15 digits is taken for "the" number. */
+  var MIN_MARKED_DIGITS = 7, MAX_MARKED_DIGITS = 15;
+  /**
+   * Longest value sent per lead field, in characters (UTF-16 units, as the server counts): the
+   * server refuses a longer one (422) and stores nothing, so the script cuts it instead.
+   */
+  var LEAD_FIELD_LIMITS = {phone: 64, email: 254, name: 200, message: 4000};
+  /** Longest form id and page URL sent with a lead (the server's limits). */
+  var MAX_FORM_ID = 200, MAX_URL = 4000;
+  /** Form controls whose value may be read at all: no hidden, password, file, checkbox, select… */
+  var READABLE_TYPES = /^(text|tel|email|textarea)$/;
+  /**
+   * Hints (name, id, autocomplete, placeholder) of fields never read, in English and
+   * Russian: card data (autocomplete cc-number, cc-csc…; card, cvv, карта) and passwords.
+   */
+  var SECRET_HINTS = /\bcc-|card|cv[cv]|pass|карт|парол/i;
+  /**
+   * Hints that say what a field holds (word stems, English and Russian); the first that matches
+   * wins, so "phone name" is a phone. `tel` only as a word of its own (`tel`, `your-tel`, `user_tel`,
+   * `tel2`), not in "hotel" or "telegram".
+   */
+  var FIELD_HINTS = [
+    ['phone', /phone|[\W_]tel([\W_\d]|$)|телеф/i],
+    ['email', /mail|почт/i],
+    ['message', /messag|comment|сообщ|коммент/i],
+    ['name', /name|fio|фио|имя/i]
+  ];
+
+  /** NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, FILTER_ACCEPT and FILTER_REJECT (the constants themselves cost bytes). */
+  var SHOW_ELEMENTS_AND_TEXT = 5, ACCEPT = 1, REJECT_SUBTREE = 2;
+
+  // --- State ----------------------------------------------------------------------------------
+
+  var queuedCalls = window[NAME];   // the README's stub (calls queued in .q) or an already running copy of this script
+  var startedAt = Date.now();
+  var answerDeadline;               // ms after startedAt; a later first answer is not shown (data-timeout)
+  var apiBase;                      // where /s.js came from, ending in '/'
+  var siteKey;
+  var running;                      // started, and consent not withdrawn
+  var settled;                      // the number is shown, or the script gave up; 'number' callbacks have run
+  var consented = 1;
+  var listening;                    // page events are hooked (once per page)
+  var stored = {};                  // what localStorage keeps: see load()
+  var session;                      // the leased session as the server answered it (sessionId, number, defaultNumber, expiresAt, heartbeatSeconds…), or 0
+  var visitSessionId;               // this page's session, leased or not (leads are attributed by it)
+  var shownNumber;                  // the number the page now shows (E.164)
+  var siteNumber;                   // the number it replaces (the site's default, E.164)
+  var shownNational;                // national digits of shownNumber
+  var siteNational;                 // national digits of siteNumber
+  var earlierNumbers = [];          // numbers shown before a lease renewal changed it: they are swapped too
+  var replaceableRuns = {};         // digit run (without separators) that shows a replaced number -> length of its national part
+  var undoLog = [];                 // [node, isHref, old value]: how to put the page back when consent is withdrawn
+  var numberCallbacks = [];
+  var observer, changedRoots = [], rescanTimer, heartbeatTimer;
+  var lastUrl = location.href;
+
+  /** Wraps an entry point so that nothing the script does can throw into the page. */
+  function guarded(fn) {
+    return function () {
+      try {
+        return fn.apply(this, arguments);
+      } catch (ignored) {
+      }
+    };
+  }
+
+  /** Why the script stays idle, or '' when it may run: every skip reason lives here. */
+  function skipReason() {
+    return !siteKey ? 'no_site_key'
+        : !consented ? 'no_consent'
+        : !/^https?:$/.test(location.protocol) ? 'protocol'
+        : '';
+  }
+
+  /** window.ringpool(command, argument): the public API (README "Public API"). */
+  var api = guarded(function (command, argument) {
+    if (command == 'swap') rescan(document.body);
+    if (command == 'lead') reportForm(argument, 1);
+    if (command == 'consent') argument === false ? withdrawConsent() : (consented = 1, start(1));
+    if (command == 'number') settled ? argument(shownNumber, !!session) : numberCallbacks.push(argument);
+  });
+
+  // --- Talking to the server ------------------------------------------------------------------
+
+  /**
+   * POSTs `body` as JSON to /v1/sessions`path`. No Content-Type is set, so the browser sends
+   * text/plain: a CORS-simple request needs no preflight, and the first swap costs one round trip.
+   */
+  function post(path, body, onAnswer) {
+    var request = new XMLHttpRequest();
+    request.open('POST', apiBase + 'v1/sessions' + path);
+    request.timeout = REQUEST_TIMEOUT;
+    request.onreadystatechange = guarded(function () {
+      if (request.readyState == 4 && onAnswer) {
+        var answer;
+        try {
+          answer = JSON.parse(request.responseText);
+        } catch (notJson) {
+        }
+        onAnswer(request.status, answer);
+      }
+    });
+    request.send(JSON.stringify(body));
+  }
+
+  /**
+   * POSTs `body` (a JSON string) to /v1/sessions`path` so that it leaves even when the page is being
+   * unloaded (a form that navigates, a tab closing): sendBeacon, else (it refuses when its 64 KB
+   * queue is full) fetch with keepalive. A string body goes as text/plain: no CORS preflight.
+   */
+  function postBeforeLeaving(path, body) {
+    var url = apiBase + 'v1/sessions' + path;
+    navigator.sendBeacon && navigator.sendBeacon(url, body)
+        // the catch keeps a failed request from reaching the page's unhandledrejection handlers
+        || window.fetch && fetch(url, {method: 'POST', body: body, keepalive: true})['catch'](function () {});
+  }
+
+  /** Soft-releases a lease. */
+  function endSession(id) {
+    postBeforeLeaving('/' + id + '/end', '{}');
+  }
+
+  // --- Storage --------------------------------------------------------------------------------
+
+  /**
+   * The visit as stored, in localStorage or, where that is unavailable, a first-party cookie:
+   * {t: saved at (ms), v: visitor id, s: the leased session as the server answered it, or 0}.
+   * This is a format: every visitor's browser keeps it across versions of this script, and other
+   * tabs read it. (Before 2026-12 the session was kept as {i, n, d, e, h}; such a stored session is
+   * not read, so a visit in progress at the upgrade asks for its session again and, by its visitor
+   * id, gets the same one back.)
+   */
+  function load() {
+    var text, cookie;
+    try {
+      text = window.localStorage.getItem(NAME);
+    } catch (blocked) {
+    }
+    if (!text && (cookie = /(?:^|; )ringpool=([^;]+)/.exec(document.cookie))) text = decodeURIComponent(cookie[1]);
+    try {
+      text = JSON.parse(text);
+    } catch (notJson) {
+    }
+    return text && text.t > Date.now() - VISITOR_MEMORY ? text : {};
+  }
+
+  function save() {
+    if (!consented) return;
+    stored.t = Date.now();
+    stored.s = session || 0;
+    var text = JSON.stringify(stored);
+    try {
+      window.localStorage.setItem(NAME, text);
+    } catch (blocked) {
+      // Safari's private mode and storage-blocking settings throw here: fall back to a cookie
+      document.cookie = NAME + '=' + encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax';
+    }
+  }
+
+  /** The analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution. */
+  function analyticsClientIds() {
+    var cookies = document.cookie, ids = {}, match;
+    if (match = /_ym_uid=(\d+)/.exec(cookies)) ids.ym = match[1];
+    if (match = /_ga=GA\d\.\d\.(\d+\.\d+)/.exec(cookies)) ids.ga = match[1];
+    return ids;
+  }
+
+  // --- Session life ---------------------------------------------------------------------------
+
+  /** @param {*=} late 1 when consent came later: the answer deadline no longer applies (nothing is hidden any more). */
+  function start(late) {
+    if (running || (api.skip = skipReason())) return;
+    running = 1;
+    settled = 0;
+    listenToThePage();
+    stored = load();
+    session = stored.s;
+    if (session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN) {
+      // another page or tab of this visit holds a live lease: show it at once, then confirm it
+      show(session.number, session.defaultNumber);
+      heartbeat(1);
+    } else {
+      session = 0;
+      openSession(late);
+    }
+  }
+
+  function openSession(late) {
+    post('', {
+      siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
+      clientIds: analyticsClientIds(), webdriver: !!navigator.webdriver
+    }, function (status, answer) {
+      var leasedId = answer && answer.tracked && answer.sessionId;
+      if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
+      visitSessionId = answer && answer.sessionId;
+      if (!answer || !answer.number) return settle();
+      if (answer.visitorId) stored.v = answer.visitorId;
+      if (!late && Date.now() - startedAt > answerDeadline) {
+        // too late: the visitor already saw the page as it is; changing it now would be a flicker
+        leasedId && endSession(leasedId);
+        session = 0;
+        save();
+        return settle();
+      }
+      session = leasedId ? answer : 0;
+      save();
+      show(answer.number, answer.defaultNumber || answer.number);
+      heartbeat();
+    });
+  }
+
+  /**
+   * Keeps the lease alive while the page is visible; a hidden page lets it lapse (the server then
+   * cools the number down for the next visitor). A 410 (or 404) means the lease is gone: a new
+   * session is opened for the same visitor and its number swapped in.
+   * @param {*=} countPageView 1 on a page that showed a stored session: the heartbeat confirms it first.
+   */
+  function heartbeat(countPageView) {
+    clearTimeout(heartbeatTimer);
+    if (!session || !running || document.visibilityState == 'hidden') return;
+    var id = session.sessionId;
+    post('/' + id + '/heartbeat', {}, function (status, answer) {
+      if (!session || session.sessionId != id) return;
+      if (status == 200 && answer) {
+        session.expiresAt = answer.expiresAt || session.expiresAt;
+        save();
+        answer.number && answer.number != session.number && show(session.number = answer.number, siteNumber);
+        countPageView && sendPageView();
+      } else if (status == 410 || status == 404) {
+        session = 0;
+        save();
+        openSession(1);
+      }
+    });
+    heartbeatTimer = setTimeout(guarded(heartbeat), Math.max(session.heartbeatSeconds || DEFAULT_HEARTBEAT, MIN_HEARTBEAT) * 1e3);
+  }
+
+  function sendPageView() {
+    session && post('/' + session.sessionId + '/pageviews', {url: location.href, title: document.title});
+  }
+
+  function sendIntent(kind) {
+    session && post('/' + session.sessionId + '/intent', {kind: kind});
+  }
+
+  /** Whether `text` shows the visitor's leased number. */
+  function showsLeasedNumber(text) {
+    return session && shownNational && String(text).replace(/\D/g, '').indexOf(shownNational) >= 0;
+  }
+
+  /** A single-page app changed its URL: count a page view and look at the new view once it has rendered. */
+  function routeChanged() {
+    if (running && location.href != lastUrl) {
+      lastUrl = location.href;
+      setTimeout(guarded(function () {
+        sendPageView();
+        rescan(document.body);
+      }), RESCAN_DELAY);
+    }
+  }
+
+  function listenToThePage() {
+    if (listening) return;
+    listening = 1;
+    document.addEventListener('visibilitychange', guarded(function () {
+      document.visibilityState == 'visible' && heartbeat();
+    }));
+    // a page restored from the back/forward cache runs no script again: its timers were frozen
+    window.addEventListener('pageshow', guarded(function (event) {
+      event.persisted && heartbeat();
+    }));
+    // pagehide, not unload: unload is unreliable on mobile and keeps pages out of the back/forward cache
+    window.addEventListener('pagehide', guarded(function () {
+      session && running && endSession(session.sessionId);
+    }));
+    // capture phase: the page's own handlers may stop the click from bubbling
+    document.addEventListener('click', guarded(function (event) {
+      for (var link = event.target; link && link.nodeName != 'A'; link = link.parentNode) {}
+      var href = link && link.getAttribute('href');
+      /^tel:/i.test(href) && showsLeasedNumber(href) && sendIntent('tel_click');
+    }), true);
+    document.addEventListener('copy', guarded(function () {
+      showsLeasedNumber(window.getSelection()) && sendIntent('copy');
+    }));
+    // there is no event for pushState/replaceState: wrap them (the page's own call runs first, unchanged)
+    window.addEventListener('popstate', guarded(routeChanged));
+    // Form submissions, in the capture phase on window: it runs before any handler of the page, so a
+    // page that posts the form itself (preventDefault + fetch/XHR) or stops the event is seen too,
+    // and the beacon leaves before a native submission navigates away. Nothing here touches the event.
+    window.addEventListener('submit', guarded(function (event) {
+      reportForm(event.target);
+    }), true);
+    // form.submit() from a page's script fires no submit event: wrap it (the page's call runs unchanged)
+    var formPrototype = window.HTMLFormElement && HTMLFormElement.prototype, nativeSubmit = formPrototype && formPrototype.submit;
+    nativeSubmit && (formPrototype.submit = function () {
+      guarded(reportForm)(this);
+      return nativeSubmit.apply(this, arguments);
+    });
+    ['pushState', 'replaceState'].forEach(function (method) {
+      var original = history[method];
+      original && (history[method] = function () {
+        var result = original.apply(this, arguments);
+        guarded(routeChanged)();
+        return result;
+      });
+    });
+  }
+
+  /** Consent withdrawn: release the lease, forget the visitor, put the page back as it was. */
+  function withdrawConsent() {
+    consented = 0;
+    if (running) {
+      running = 0;
+      session && endSession(session.sessionId);
+      clearTimeout(heartbeatTimer);
+      observer && observer.disconnect();
+      observer = 0;
+    }
+    session = visitSessionId = 0;
+    stored = {};
+    try {
+      window.localStorage.removeItem(NAME);
+    } catch (blocked) {
+    }
+    document.cookie = NAME + '=;path=/;max-age=0';   // a no-op where there is no such cookie
+    for (var change; change = undoLog.pop();) change[1] ? change[0].setAttribute('href', change[2]) : change[0].data = change[2];
+    shownNumber = 0;
+    earlierNumbers = [];
+    settle();
+  }
+
+  function revealHiddenNumbers() {
+    var root = document.documentElement, classes = root.className;
+    if (classes.indexOf(HIDING_CLASS) >= 0) root.className = classes.replace(new RegExp(' ?' + HIDING_CLASS, 'g'), '');
+  }
+
+  /** Settled, with a number or without (gave up, or consent withdrawn): show what was hidden and tell whoever asked. */
+  function settle() {
+    revealHiddenNumbers();
+    settled = 1;
+    while (numberCallbacks.length) guarded(numberCallbacks.shift())(shownNumber, !!session);
+  }
+
+  // --- Leads: form submissions ---------------------------------------------------------------
+
+  /** Which of the four lead fields `field` holds (phone, email, name, message), or undefined: never a secret or a hidden field. */
+  function leadFieldOf(field) {
+    var type = field.type, i,
+        // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
+        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join(' ');
+    if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
+        // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
+        || !field.getClientRects().length) return;
+    for (i = 0; i < FIELD_HINTS.length; i++) if (FIELD_HINTS[i][1].test(hints)) return FIELD_HINTS[i][0];
+    if (type == 'textarea') return 'message';
+  }
+
+  /**
+   * Sends a lead for `form` when it is one: it has a phone or e-mail field or is marked
+   * data-ringpool-lead (or `always`: the page asked with ringpool('lead', form)), and neither it
+   * nor an ancestor is marked data-ringpool-ignore. Reads only the four lead fields; nothing on the
+   * form changes. Without a session (consent withheld, server down, no answer yet) nothing is sent.
+   * @param {*=} always
+   */
+  function reportForm(form, always) {
+    var sessionId = session ? session.sessionId : visitSessionId, fields = {}, contactField, sent, elements, i, kind, value;
+    if (!running || !sessionId || form.closest('[data-ringpool-ignore]')) return;
+    elements = form.elements;
+    for (i = 0; i < elements.length; i++) {
+      if (!(kind = leadFieldOf(elements[i]))) continue;
+      contactField = contactField || kind == 'phone' || kind == 'email';
+      value = elements[i].value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
+      // the first filled field of a kind wins
+      if (value && !fields[kind]) sent = fields[kind] = value;
+    }
+    if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
+    // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
+    // the server merges repeats of a person and form within its duplicates window
+    postBeforeLeaving('/' + sessionId + '/leads', JSON.stringify({
+      kind: 'form',
+      formId: String(form.getAttribute('id') || form.getAttribute('name') || [].indexOf.call(document.forms, form)).slice(0, MAX_FORM_ID),
+      url: location.href.slice(0, MAX_URL),
+      fields: fields
+    }));
+  }
+
+  // --- Swapping -------------------------------------------------------------------------------
+
+  function nationalDigits(e164) {
+    var digits = e164.replace(/\D/g, '');
+    return digits.slice(CALLING_CODE.exec(digits)[0].length);
+  }
+
+  /** Shows `number` wherever the page shows `replaced` (or a number shown earlier), and keeps doing so as the page changes. */
+  function show(number, replaced) {
+    if (shownNumber && shownNumber != number) earlierNumbers.push(shownNumber);
+    shownNumber = number;
+    siteNumber = replaced;
+    shownNational = nationalDigits(shownNumber);
+    siteNational = nationalDigits(siteNumber);
+    replaceableRuns = {};
+    [siteNumber].concat(earlierNumbers).forEach(function (old) {
+      var all = old.replace(/\D/g, ''), national = nationalDigits(old);
+      // the ways a page writes a number: with its calling code, national, with trunk prefix 8 or 0, with 00
+      if (old != shownNumber) {
+        [all, national, '8' + national, '0' + national, '00' + all].forEach(function (run) {
+          replaceableRuns[run] = national.length;
+        });
+      }
+    });
+    rescan(document.body || document.documentElement);
+    if (!observer && window.MutationObserver) {
+      observer = new MutationObserver(guarded(collectChanges));
+      observer.observe(document.documentElement,
+          {childList: !0, subtree: !0, characterData: !0, attributes: !0, attributeFilter: ['href']});
+    }
+    settle();
+  }
+
+  /** Pages change in bursts (a framework renders a view): collect the changed places, rescan them once. */
+  function collectChanges(records) {
+    for (var i = 0; i < records.length; i++) changedRoots.push(records[i].target);
+    rescanTimer = rescanTimer || setTimeout(guarded(rescanChanged), RESCAN_DELAY);
+  }
+
+  function rescanChanged() {
+    var roots = changedRoots, done = [], i, block;
+    rescanTimer = 0;
+    changedRoots = [];
+    for (i = 0; i < roots.length; i++) {
+      // rescan the whole line: a change to one <span> may complete a number that runs across several
+      block = enclosingBlock(roots[i]);
+      if (block && done.indexOf(block) < 0 && document.documentElement.contains(block)) {
+        done.push(block);
+        rescan(block);
+      }
+    }
+  }
+
+  function enclosingBlock(node) {
+    while (node && (node.nodeType != 1 || INLINE_ELEMENTS.test(node.nodeName))) node = node.parentNode;
+    return node;
+  }
+
+  function rescan(root) {
+    if (!shownNumber || !root || !running) return;
+    var found, i, marked;
+    if (shownNumber != siteNumber) {
+      found = root.querySelectorAll('[data-ringpool]');
+      if (marked = root.closest && root.closest('[data-ringpool]')) swapText(marked, 1);
+      for (i = 0; i < found.length; i++) swapText(found[i], 1);
+    }
+    swapText(root);
+    found = root.querySelectorAll('a[href]');
+    for (i = 0; i < found.length; i++) swapTelLink(found[i]);
+    // our own changes are no news: drop them before the observer reports them back to us
+    observer && observer.takeRecords();
+  }
+
+  /** The digits that replace `run` when its last `nationalLength` digits are the replaced national number. */
+  function replacementDigits(run, nationalLength) {
+    return run.length >= nationalLength
+        ? run.slice(0, run.length - nationalLength) + shownNational
+        : shownNational.slice(-run.length);
+  }
+
+  /** Puts `digits` into `text` one by one where its digits are, keeping every separator; extra digits go into the last place. */
+  function withDigits(text, digits) {
+    var k = 0, count = text.replace(/\D/g, '').length;
+    return text.replace(/\d/g, function () {
+      return ++k < count ? digits.charAt(k - 1) : digits.slice(k - 1);
+    });
+  }
+
+  function swapTelLink(link) {
+    var href = link.getAttribute('href'), tel = /^tel:([^;,?]*)/i.exec(href), digits, marked, nationalLength, newHref;
+    if (!tel) return;
+    digits = tel[1].replace(/\D/g, '');
+    marked = shownNumber != siteNumber && link.closest && link.closest('[data-ringpool]');
+    if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
+      newHref = href.slice(0, 4) + withDigits(tel[1], replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
+      if (newHref != href) {
+        undoLog.push([link, 1, href]);
+        link.setAttribute('href', newHref);
+      }
+    }
+  }
+
+  function untouchable(node) {
+    return node.nodeType == 1 && (UNTOUCHABLE_ELEMENTS.test(node.nodeName) || node.isContentEditable);
+  }
+
+  /**
+   * Swaps the number in the text under `root`. The text nodes are read as lines (joined across
+   * inline elements, split by any other), digit groups are matched against replaceableRuns, and
+   * each matched digit is written back into the text node it came from, so tags and separators stay.
+   * @param {*=} anyNumber 1 in a data-ringpool element: the one number there is swapped whatever it is.
+   */
+  function swapText(root, anyNumber) {
+    for (var up = root; up; up = up.parentNode) if (untouchable(up)) return;
+    var walker = document.createTreeWalker(root, SHOW_ELEMENTS_AND_TEXT, function (node) {
+          return untouchable(node) ? REJECT_SUBTREE : ACCEPT;
+        }, false),
+        segments = [], text = '', groups = [], digitGroup = /\d+/g,
+        node, block, lastBlock, lineBreak, group, i, j, k, run, matchEnd, nationalLength, positions, segment, joinedBefore, replacement, newText;
+
+    // 1. the text of the subtree as one string; '|' between lines so that no number runs across them
+    while (node = walker.nextNode()) {
+      if (node.nodeType == 1) {
+        lineBreak = lineBreak || !INLINE_ELEMENTS.test(node.nodeName);
+      } else {
+        block = enclosingBlock(node);
+        if (lineBreak || block != lastBlock) text += '|';
+        lineBreak = 0;
+        lastBlock = block;
+        segments.push({node: node, offset: text.length});
+        text += node.data;
+      }
+    }
+
+    /** Whether digit group j continues the number of group j-1 (only separators between them). */
+    function joined(j) {
+      return GROUP_SEPARATOR.test(text.slice(groups[j - 1].index + groups[j - 1][0].length, groups[j].index));
+    }
+
+    // 2. the longest run of joined digit groups starting at each group that shows a replaced number
+    while (group = digitGroup.exec(text)) groups.push(group);
+    for (i = 0; i < groups.length; i++) {
+      joinedBefore = i && joined(i);
+      for (run = '', matchEnd = -1, j = i; j < groups.length && (j == i || joined(j)); j++) {
+        run += groups[j][0];
+        if (run.length > MAX_NUMBER_DIGITS) break;
+        if (anyNumber
+            ? run.length >= MIN_MARKED_DIGITS && run.length <= MAX_MARKED_DIGITS && !(groups[j + 1] && joined(j + 1))
+            // a bare national number right after joined digits is the tail of another number
+            : replaceableRuns[run] && (!joinedBefore || run.length > replaceableRuns[run])) {
+          matchEnd = j;
+          nationalLength = anyNumber ? siteNational.length : replaceableRuns[run];
+          replacement = run;
+        }
+      }
+      if (matchEnd < 0) continue;
+
+      // 3. the new digits, written back digit by digit into the text nodes they came from
+      for (positions = []; i <= matchEnd; i++) {
+        for (j = 0; j < groups[i][0].length; j++) positions.push(groups[i].index + j);
+      }
+      i = matchEnd;
+      replacement = replacementDigits(replacement, nationalLength);
+      for (j = 0; j < positions.length; j++) {
+        for (k = segments.length - 1; segments[k].offset > positions[j]; k--) {}
+        segment = segments[k];
+        segment.chars = segment.chars || segment.node.data.split('');
+        segment.chars[positions[j] - segment.offset] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
+      }
+    }
+    for (i = 0; i < segments.length; i++) {
+      segment = segments[i];
+      if (segment.chars && (newText = segment.chars.join('')) != segment.node.data) {
+        undoLog.push([segment.node, 0, segment.node.data]);
+        segment.node.data = newText;
+      }
+    }
+  }
+
+  // --- Start ----------------------------------------------------------------------------------
+
+  try {
+    if (queuedCalls && queuedCalls.v) return;   // the script is on the page twice: the first copy runs
+    var script = document.currentScript || document.querySelector('script[data-site]');
+    siteKey = script.getAttribute('data-site');
+    apiBase = script.src.split('?')[0].replace(/[^\/]*$/, '');
+    if (script.getAttribute('data-consent') == 'false') consented = 0;
+    api.v = 1;
+    window[NAME] = api;
+    answerDeadline = +script.getAttribute('data-timeout') || 1000;
+    // hidden numbers are shown after the deadline even when no answer ever comes
+    setTimeout(guarded(function () {
+      shownNumber || settle();
+    }), answerDeadline);
+    for (var calls = queuedCalls && queuedCalls.q || [], i = 0; i < calls.length; i++) api.apply(0, calls[i]);
+    start();
+    running || settle();
+  } catch (e) {
+    revealHiddenNumbers();
+  }
+})(window, document);

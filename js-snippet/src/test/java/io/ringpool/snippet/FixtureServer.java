@@ -54,6 +54,7 @@ final class FixtureServer implements AutoCloseable {
 
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
+            ex.getRequestBody().readAllBytes();   // forms post to the fixture pages; the answer is the page
             String path = ex.getRequestURI().getPath();
             Map<String, String> q = new HashMap<>();
             String raw = ex.getRequestURI().getQuery();

@@ -19,8 +19,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A transparent HTTP relay in front of the Ringpool server, so a test can see what the script sent
- * (heartbeats, page views, intents, the end beacon and its content type) and can make the server
- * slow. Everything else is passed through byte for byte, CORS headers included.
+ * (heartbeats, page views, intents, leads, the beacons and their content type) and can make the
+ * server slow or down. Everything else is passed through byte for byte, CORS headers included.
  */
 final class Relay implements AutoCloseable {
     record Request(String method, String path, String contentType, String body) {}
@@ -35,6 +35,8 @@ final class Relay implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Extra latency, in milliseconds, before an API call ({@code /v1/…}) is forwarded. */
     volatile long apiDelayMillis;
+    /** When set, API calls ({@code /v1/…}) are recorded and answered 502, as a proxy answers for a server that is down; /s.js still loads. */
+    volatile boolean apiDown;
 
     Relay(String target) throws IOException {
         this.target = target;
@@ -60,6 +62,7 @@ final class Relay implements AutoCloseable {
     void reset() {
         requests.clear();
         apiDelayMillis = 0;
+        apiDown = false;
     }
 
     private void forward(HttpExchange ex) throws IOException {
@@ -68,6 +71,10 @@ final class Relay implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Content-Type"),
                     new String(body, StandardCharsets.UTF_8)));
+            if (path.startsWith("/v1/") && apiDown) {
+                ex.sendResponseHeaders(502, -1);
+                return;
+            }
             if (path.startsWith("/v1/") && apiDelayMillis > 0) Thread.sleep(apiDelayMillis);
             String query = ex.getRequestURI().getRawQuery();
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(target + path + (query == null ? "" : "?" + query)))

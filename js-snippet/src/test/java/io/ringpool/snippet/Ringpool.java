@@ -48,6 +48,18 @@ abstract class Ringpool implements AutoCloseable {
         call("PATCH", "/v1/sites/" + site.siteId(), adminKey(), json, 200);
     }
 
+    /** Starts a session as another visitor's desktop browser would (the server rightly takes the JDK's own User-Agent for a bot). */
+    String startSessionAsAnotherVisitor(Site site) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/sessions")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "text/plain")
+                .header("User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"siteKey\":\"" + site.publicKey() + "\",\"url\":\"http://localhost/elsewhere\"}"))
+                .build();
+        HttpResponse<String> answer = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 201) throw new IllegalStateException("POST /v1/sessions answered " + answer.statusCode() + ": " + answer.body());
+        return answer.body();
+    }
+
     String call(String method, String path, String bearer, String json, int expectedStatus) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")

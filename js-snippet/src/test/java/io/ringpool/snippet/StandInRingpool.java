@@ -7,8 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -20,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * A few-line stand-in for the script endpoints of the API contract (sessions, heartbeat, page views,
- * intent, end, CORS, {@code /s.js}), used only with {@code -Dringpool.server=standin} while the real
+ * intent, end, leads, CORS, {@code /s.js}), used only with {@code -Dringpool.server=standin} while the real
  * server was not ready. The suite's default is the real jar.
  */
 final class StandInRingpool extends Ringpool {
@@ -64,7 +62,7 @@ final class StandInRingpool extends Ringpool {
             ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
             send(ex, 204, null, null);
         } else if (path.equals("/s.js")) {
-            send(ex, 200, "application/javascript", Files.readString(Path.of("src", "ringpool.js")));
+            send(ex, 200, "application/javascript", new String(ScriptSizeTest.servedScript(), StandardCharsets.UTF_8));
         } else if (path.equals("/v1/sites")) {
             SiteState s = new SiteState();
             s.id = "site_" + UUID.randomUUID(); s.key = "pk_" + UUID.randomUUID(); s.defaultNumber = str(body, "defaultNumber");
@@ -103,6 +101,11 @@ final class StandInRingpool extends Ringpool {
             send(ex, 204, null, null); // soft release: the real server waits a grace period for a heartbeat
         } else if (path.matches("/v1/sessions/[^/]+/(pageviews|intent)")) {
             send(ex, 204, null, null);
+        } else if (path.matches("/v1/sessions/[^/]+/leads")) {
+            // API.md "Leads": text/plain JSON from sendBeacon; the session is the credential
+            if (!sessions.containsKey(path.split("/")[3])) send(ex, 404, "application/json", "{\"error\":{\"code\":\"not_found\"}}");
+            else if (!body.contains("\"fields\"")) send(ex, 422, "application/json", "{\"error\":{\"code\":\"missing_field\",\"field\":\"fields\"}}");
+            else send(ex, 201, "application/json", "{\"leadId\":\"l_" + UUID.randomUUID() + "\"}");
         } else {
             send(ex, 404, "application/json", "{\"error\":{\"code\":\"not_found\"}}");
         }

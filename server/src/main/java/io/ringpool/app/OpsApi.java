@@ -21,14 +21,21 @@ final class OpsApi {
     private final PrometheusMeterRegistry registry;
     private final IntSupplier liveSessions;
     private final Supplier<CallJournal> journal;
+    private final Supplier<Map<String, Object>> asterisk;
     // Revalidated on every use (ETag): the document changes with the server's version.
     private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
 
-    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal) {
+    /**
+     * @param journal  the call journal (null before it exists): its depth and the store's state make the status
+     * @param asterisk each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's)
+     */
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal,
+            Supplier<Map<String, Object>> asterisk) {
         this.db = db;
         this.registry = registry;
         this.liveSessions = liveSessions;
         this.journal = journal;
+        this.asterisk = asterisk;
     }
 
     void routes(Router router) {
@@ -72,6 +79,10 @@ final class OpsApi {
         out.put("store", storeUp ? "up" : "down");
         out.put("journalDepth", depth);
         out.put("liveSessions", liveSessions.getAsInt());
+        Map<String, Object> pbx = asterisk.get();
+        if (!pbx.isEmpty()) {
+            out.put("asterisk", pbx);
+        }
         return Response.json(status.equals("down") ? 503 : 200, out);
     }
 

@@ -27,6 +27,8 @@ import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.session.SessionService;
+import io.ringpool.site.KeyRotation;
+import io.ringpool.site.KeysApi;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -37,10 +39,17 @@ import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
+import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
+import io.ringpool.telephony.asterisk.AsteriskConnections;
+import io.ringpool.telephony.provider.ProviderSettingsService;
+import io.ringpool.telephony.provider.Providers;
+import io.ringpool.telephony.provider.ProvidersApi;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,6 +86,7 @@ public final class Ringpool implements AutoCloseable {
     private SessionService sessions;
     private CallService calls;
     private SiteRegistry sites;
+    private AsteriskConnections asterisk;
     private String adminKey;
     private int port;
 
@@ -152,8 +162,10 @@ public final class Ringpool implements AutoCloseable {
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
 
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(secretKey), clock);
-        SiteAccess access = new SiteAccess(siteRegistry, adminKey);
+        SecretCipher cipher = new SecretCipher(secretKey);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
+        SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
+        KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
@@ -162,12 +174,17 @@ public final class Ringpool implements AutoCloseable {
                 config.leasing().sessionsPerIpPerMinute(), registry);
 
         siteService.loadAll();
+        keyRotation.loadAll();
+        Providers providers = ProviderCatalog.standard();
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
+        providerSettings.loadAll();
         sessions.restore(poolService.loadAll());
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);
@@ -178,13 +195,17 @@ public final class Ringpool implements AutoCloseable {
         callLane = new ThreadPoolExecutor(CALL_LANE_THREADS, CALL_LANE_THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
                 r -> Thread.ofPlatform().name("ringpool-call-lane-" + laneNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, journal, callLane,
+                new WebhookLog(), config.server().publicUrl(), clock, registry);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
-        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal)::routes);
-        http.add(new SiteApi(siteService, access)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states)::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
+        http.add(new KeysApi(keyRotation, access)::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry)::routes);
+        http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
@@ -205,6 +226,7 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
 
+        asterisk.start();
         http.open();
         LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
     }
@@ -292,6 +314,9 @@ public final class Ringpool implements AutoCloseable {
         boolean wasListening = port > 0 && db != null;
         if (http != null) {
             http.close();
+        }
+        if (asterisk != null) {
+            asterisk.close();
         }
         if (sweeper != null) {
             sweeper.shutdownNow();

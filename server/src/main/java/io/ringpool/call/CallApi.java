@@ -1,20 +1,32 @@
 package io.ringpool.call;
 
 import io.ringpool.http.Json;
+import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteAccess;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The marketer's call endpoints (site key): the call log, tagging and valuing a call, and erasing
  * a caller. Another site's key gets 404, as if the call did not exist.
+ *
+ * <p>The log's time range: {@code from} inclusive, {@code to} exclusive, on the call's start; a
+ * date is a day in the site's time zone and a {@code to} date includes that whole day (see
+ * {@link QueryParameters#time}). Its cursor is the last call of the page.
  */
 public final class CallApi {
+    static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
+            "status", "unique", "target", "limit", "cursor");
+    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency");
+
     private final CallService calls;
     private final SiteAccess access;
 
@@ -32,26 +44,40 @@ public final class CallApi {
 
     private Response log(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        CallQuery query = CallQuery.of(request, site.siteId(), site.settings().timeZone());
-        CallService.Page page = calls.log(query);
+        CallService.Page page = calls.log(query(request, site));
         List<Map<String, Object>> out = page.calls().stream().map(CallJson::of).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("calls", out);
-        body.put("nextCursor", page.nextCursor());
-        return CallJson.response(200, body);
+        body.put("nextCursor", page.next() == null ? null
+                : QueryParameters.cursor(Long.toString(page.next().startedAt().toEpochMilli()), page.next().callId()));
+        return Response.json(200, body);
+    }
+
+    /** The log's query string as a {@link CallQuery}; 400 for an unknown parameter, 422 naming a bad value. */
+    static CallQuery query(Request request, Site site) {
+        QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        QueryParameters.Range range = q.range(site.settings().timeZone());
+        CallQuery.Position after = q.cursor("cursor", 2,
+                parts -> new CallQuery.Position(Instant.ofEpochMilli(Long.parseLong(parts.get(0))), parts.get(1)));
+        return new CallQuery(site.siteId(), range.from(), range.to(), q.text("source"), q.text("medium"), q.text("campaign"),
+                q.text("channel"), q.text("tag"), q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null),
+                q.choice("status", CallState.Status.class, CallState.Status::wireName, null),
+                q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after);
     }
 
     private Response one(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        return calls.call(site.siteId(), request.pathParam("callId"))
-                .map(c -> CallJson.response(200, CallJson.of(c)))
-                .orElseThrow(() -> io.ringpool.http.ApiException.notFound("call"));
+        StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
+        return Response.json(200, CallJson.of(call));
     }
 
     private Response patch(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        StoredCall call = calls.patch(site, request.pathParam("callId"), Json.parseObject(request.body()));
-        return CallJson.response(200, CallJson.of(call));
+        JsonBody body = Json.parseObject(request.body()).rejectUnknown(PATCH_FIELDS);
+        CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
+                body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3));
+        StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
+        return Response.json(200, CallJson.of(call));
     }
 
     private Response erase(Request request) {

@@ -1,10 +1,5 @@
 package io.ringpool.call;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringpool.http.Json;
-import io.ringpool.http.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,27 +7,12 @@ import java.util.Map;
 
 /**
  * The API shape of a call (API.md, "Reports and call log"). Fields the contract lists are always
- * present, null when unknown; a few more are added (uniqueTarget, times, clickIds, earlierVisits).
+ * present, null when unknown (the API writes nulls); a few more are added
+ * (uniqueTarget, times, clickIds, earlierVisits).
  */
 public final class CallJson {
 
-    /**
-     * The API's mapper, but writing nulls: the call log's contract lists every field, and a
-     * client should see {@code "value": null} rather than guess whether the field exists.
-     */
-    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
-            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
-
     private CallJson() {}
-
-    /** A JSON response that keeps null fields (see {@link #WITH_NULLS}). */
-    public static Response response(int status, Object body) {
-        try {
-            return new Response(status, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode response", e);
-        }
-    }
 
     public static Map<String, Object> of(StoredCall call) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -3,8 +3,7 @@ package io.ringpool.call;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.JsonBody;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.StaticNumber;
@@ -14,18 +13,16 @@ import io.ringpool.site.Site;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.Database;
+import io.ringpool.store.GroupCommitWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import io.ringpool.store.GroupCommitWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Currency;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Ingestion of one event, in one transaction</h2>
  * <ol>
  *   <li>The dialled number ({@code to}) must be a pool or static number of the site, or nothing
- *       is stored (422 {@code unknown_number}): one site can never write into another's calls.</li>
+ *       is stored ({@link NotATrackingNumber}): one site can never write into another's calls.</li>
  *   <li>The event is stored under its idempotency key (site, provider, provider call id, kind),
  *       the primary key of {@code call_events}. A repeat that adds nothing is a duplicate: the
  *       answer is the call as it is. A repeat that adds something (a duration the first delivery
@@ -55,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Concurrent deliveries of one call are serialised in-process by a striped lock; across nodes the
  * unique keys decide and the loser retries from the top, reading what the winner wrote.
+ *
+ * <p>The transaction only writes (it is group-committed and may run twice: see
+ * {@link GroupCommitWriter}); it returns an {@link Outcome}, and the counters and the
+ * {@code call_attributed} log are written from that once the commit is known.
  */
 public final class CallService {
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
@@ -71,8 +72,20 @@ public final class CallService {
     /** The outcome of one event: the call (null while it waits for its dialled number) and whether it was a repeat. */
     public record Ingested(String provider, String providerCallId, StoredCall call, boolean duplicate) {}
 
-    /** One page of the call log. */
-    public record Page(List<StoredCall> calls, String nextCursor) {}
+    /**
+     * What one committed ingestion did, for the counters and logs written after the commit.
+     *
+     * @param previousStatus the call's status before this event; null for a new call (or none yet)
+     * @param attributedNow  whether the call was attributed by this event (new, or its start moved)
+     */
+    record Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller) {}
+
+    /**
+     * One page of the call log.
+     *
+     * @param next where the next page starts; null on the last page
+     */
+    public record Page(List<StoredCall> calls, CallQuery.Position next) {}
 
     private final Database db;
     private final PoolRegistry pools;
@@ -82,12 +95,19 @@ public final class CallService {
     private final MeterRegistry registry;
     private final Timer ingestLatency;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final CallRecords records = new CallRecords();
+    private final CallerCalls callerCalls;
+    private final AttributionReads attributionReads;
+    private final CallLogQuery logQuery = new CallLogQuery();
+    private final CallTags tags = new CallTags();
+    private final CallerErasure erasure = new CallerErasure();
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
         this.writer = writer;
-        CallStore.useH2IndexHints(db.isH2());
         this.db = db;
+        this.callerCalls = new CallerCalls(db.dialect());
+        this.attributionReads = new AttributionReads(db.dialect());
         this.pools = pools;
         this.poolService = poolService;
         this.clock = clock;
@@ -101,15 +121,15 @@ public final class CallService {
     }
 
     /**
-     * The site's tracking number for a dialled number as a provider wrote it, or 422
-     * {@code unknown_number} (field {@code to}) when the site owns no such pool or static number.
+     * The site's tracking number for a dialled number as a provider wrote it.
+     *
+     * @throws NotATrackingNumber when the site owns no such pool or static number
      */
     public String trackingNumber(Site site, String raw) {
         String number = normaliseDialled(raw, site.settings().country());
         if (number == null || (pools.holding(site.siteId(), number).isEmpty()
                 && poolService.staticNumber(site.siteId(), number).isEmpty())) {
-            throw new ApiException(422, "unknown_number",
-                    "'to' is not a tracking number of this site (neither a pool nor a static number)", "to");
+            throw new NotATrackingNumber();
         }
         return number;
     }
@@ -119,36 +139,37 @@ public final class CallService {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        String cleaned = raw.strip().replaceAll("[\\s\\u00a0().-]", "");
-        if (E164.isE164(cleaned)) {
-            return cleaned;
+        String configured = E164.withoutPunctuation(raw.strip());
+        if (configured != null) {
+            return configured;
         }
         CallerNumber parsed = CallerNumber.of(raw, country);
         return parsed.valid() ? parsed.value() : null;
     }
 
     /**
-     * Ingests one event of {@code site}; committed when this returns.
+     * Ingests one event of {@code site}; committed when this returns. The one entry for every
+     * telephony adapter.
      *
-     * @throws ApiException 422 {@code unknown_number} when the event names a number the site does
-     *                      not own, or {@code missing_field to} when a call's first event names none
-     *                      and {@code requireNumberForNewCall} is set; nothing is stored then
+     * @throws NotATrackingNumber when the event names a number the site does not own
+     * @throws NumberMissing      when a call's first event names no number and
+     *                            {@code requireNumberForNewCall} is set; nothing is stored then
      */
     public Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
         long start = System.nanoTime();
         if (event.to() != null && !event.to().isBlank()) {
             trackingNumber(site, event.to());
         }
-        ReentrantLock lock = stripes[Math.floorMod(Objects.hash(site.siteId(), event.provider(), event.providerCallId()), STRIPES)];
+        ReentrantLock lock = stripes[stripeOf(site.siteId(), event.provider(), event.providerCallId())];
         lock.lock();
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
                     // Group-committed with whatever else is being written: one commit for many events
                     // instead of one each. The stripe lock keeps one call's events in order.
-                    var result = new java.util.concurrent.atomic.AtomicReference<Ingested>();
-                    writer.commit(c -> result.set(ingestIn(c, site, event, requireNumberForNewCall)));
-                    return result.get();
+                    Outcome outcome = writer.commitReturning(c -> ingestIn(c, site, event, requireNumberForNewCall));
+                    recordCommitted(site, outcome);
+                    return outcome.ingested();
                 } catch (ConstraintViolationException race) {
                     if (attempt >= RACE_ATTEMPTS) {
                         throw race;
@@ -161,36 +182,44 @@ public final class CallService {
         }
     }
 
-    private Ingested ingestIn(Connection c, Site site, CallEvent incoming, boolean requireNumberForNewCall) throws SQLException {
+    static int stripeOf(String siteId, String provider, String providerCallId) {
+        return Math.floorMod(Objects.hash(siteId, provider, providerCallId), STRIPES);
+    }
+
+    /** Writes only: may run twice (see {@link GroupCommitWriter}); what it did goes out in the {@link Outcome}. */
+    private Outcome ingestIn(Connection c, Site site, CallEvent incoming, boolean requireNumberForNewCall) throws SQLException {
         String siteId = site.siteId();
         long now = clock.millis();
-        StoredCall existing = CallStore.callByProviderId(c, siteId, incoming.provider(), incoming.providerCallId()).orElse(null);
+        StoredCall existing = records.byProviderId(c, siteId, incoming.provider(), incoming.providerCallId()).orElse(null);
         // An erased caller stays erased, even when the provider repeats an old event.
         CallEvent event = existing != null && CallerNumber.ERASED.equals(existing.caller()) && incoming.from() != null
                 ? new CallEvent(incoming.provider(), incoming.providerCallId(), incoming.kind(), incoming.at(), CallerNumber.ERASED,
                         incoming.to(), incoming.durationSeconds(), incoming.talkSeconds(), incoming.recordingUrl())
                 : incoming;
-        List<CallEvent> events = new ArrayList<>(CallStore.events(c, siteId, event.provider(), event.providerCallId()));
+        List<CallEvent> events = new ArrayList<>(records.events(c, siteId, event.provider(), event.providerCallId()));
         if (existing == null && requireNumberForNewCall && (event.to() == null || event.to().isBlank())
                 && events.stream().allMatch(e -> e.to() == null)) {
-            throw new ApiException(422, "missing_field", "'to' is required on the first event of a call", "to");
+            throw new NumberMissing();
         }
+        CallState.Status previousStatus = existing == null ? null : existing.status();
         CallEvent same = events.stream().filter(e -> e.kind() == event.kind()).findFirst().orElse(null);
         if (same != null) {
             CallEvent joined = CallStateMerger.join(same, event);
             if (joined.equals(same)) {
-                return new Ingested(event.provider(), event.providerCallId(), existing, true);
+                return new Outcome(new Ingested(event.provider(), event.providerCallId(), existing, true), previousStatus, false,
+                        false, null);
             }
-            CallStore.updateEvent(c, siteId, joined);
+            records.updateEvent(c, siteId, joined);
             events.set(events.indexOf(same), joined);
         } else {
-            CallStore.insertEvent(c, siteId, event, existing == null ? null : existing.callId(), now);
+            records.insertEvent(c, siteId, event, existing == null ? null : existing.callId(), now);
             events.add(event);
         }
 
         CallState state = CallStateMerger.fold(events);
         if (state.to() == null) {
-            return new Ingested(event.provider(), event.providerCallId(), null, false); // waits for the voice webhook
+            // waits for the voice webhook
+            return new Outcome(new Ingested(event.provider(), event.providerCallId(), null, false), previousStatus, false, false, null);
         }
         String number = trackingNumber(site, state.to());
         SiteSettings settings = site.settings();
@@ -213,28 +242,37 @@ public final class CallService {
                 existing != null ? existing.tags() : List.of(), existing != null ? existing.value() : null,
                 existing != null ? existing.currency() : null);
         if (existing == null) {
-            CallStore.insertCall(c, call, now);
-            CallStore.linkEvents(c, siteId, state.provider(), state.providerCallId(), callId);
+            records.insert(c, call, now);
+            records.linkEvents(c, siteId, state.provider(), state.providerCallId(), callId);
         } else {
-            CallStore.updateCall(c, call, now);
+            records.update(c, call, now);
         }
         reclassify(c, site, call);
-        StoredCall stored = CallStore.callById(c, siteId, callId).orElseThrow();
+        StoredCall stored = records.byId(c, siteId, callId).orElseThrow();
+        return new Outcome(new Ingested(event.provider(), event.providerCallId(), stored, false), previousStatus, existing == null,
+                attributedNow, caller);
+    }
 
-        if (existing == null || existing.status() != stored.status()) {
+    /** Counters and the attribution log of a committed ingestion: once per commit, never per attempt. */
+    private void recordCommitted(Site site, Outcome outcome) {
+        StoredCall stored = outcome.ingested().call();
+        if (stored == null || outcome.ingested().duplicate()) {
+            return;
+        }
+        if (outcome.previousStatus() != stored.status()) {
             Counter.builder("ringpool.calls.received").description("calls reaching each status, by provider")
                     .tag("provider", stored.provider()).tag("status", stored.status().wireName()).register(registry).increment();
         }
-        if (attributedNow) {
-            if (existing == null) {
+        if (outcome.attributedNow()) {
+            CallAttribution attribution = stored.attribution();
+            if (outcome.newCall()) {
                 Counter.builder("ringpool.calls.attributed").description("new calls by attribution method")
                         .tag("method", attribution.method().wireName()).register(registry).increment();
             }
             LOG.info("call_attributed site={} call={} provider={} caller={} number={} method={} session={} candidates={}",
-                    siteId, callId, stored.provider(), caller.masked(), number, attribution.method().wireName(),
-                    shortId(attribution.sessionId()), attribution.candidates().size());
+                    site.siteId(), stored.callId(), stored.provider(), outcome.caller().masked(), stored.number(),
+                    attribution.method().wireName(), shortId(attribution.sessionId()), attribution.candidates().size());
         }
-        return new Ingested(event.provider(), event.providerCallId(), stored, false);
     }
 
     /** Attribution at {@code callAt} with the chosen visit's data, as stored with the call. */
@@ -244,19 +282,20 @@ public final class CallService {
         StaticNumberSource staticSource = poolService.staticNumber(site.siteId(), number)
                 .map(CallService::source).orElse(null);
         List<LeaseInterval> leases = staticSource != null ? List.of()
-                : CallStore.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis());
+                : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis());
         PreviousAttribution previous = caller.valid()
-                ? CallStore.previousAttribution(c, site.siteId(), caller.value(), callAt, callId)
+                ? attributionReads.previousAttribution(c, site.siteId(), caller.value(), callAt, callId)
                 : null;
         AttributionResult result = Attribution.attribute(callAt, number, leases, settings.coolDown(), staticSource, previous);
         CallAttribution.Visit visit = null;
         List<CallAttribution.EarlierVisit> earlier = List.of();
         if (result.sessionId() != null) {
-            Optional<CallAttribution.Visit> v = CallStore.visit(c, site.siteId(), result.sessionId());
+            Optional<CallAttribution.Visit> v = attributionReads.visit(c, site.siteId(), result.sessionId());
             if (v.isPresent()) {
                 visit = v.get();
                 if (result.visitorId() != null) {
-                    earlier = CallStore.earlierVisits(c, site.siteId(), result.visitorId(), visit.startedAt(), EARLIER_VISITS_MAX);
+                    earlier = attributionReads.earlierVisits(c, site.siteId(), result.visitorId(), visit.startedAt(),
+                            EARLIER_VISITS_MAX);
                 }
             }
         }
@@ -269,20 +308,20 @@ public final class CallService {
     }
 
     /** Classifies every call of this call's caller again (just this one for an invalid caller). */
-    private static void reclassify(Connection c, Site site, StoredCall call) throws SQLException {
+    private void reclassify(Connection c, Site site, StoredCall call) throws SQLException {
         SiteSettings s = site.settings();
         ClassificationSettings settings = new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
         if (!call.callerValid()) {
             CallClass k = CallClassifier.classify(call.startedAt(), call.answered(), call.talkSeconds(), false, List.of(), settings);
-            CallStore.updateClass(c, site.siteId(), call.callId(), k);
+            callerCalls.updateClass(c, site.siteId(), call.callId(), k);
             return;
         }
-        List<CallStore.CallerCall> calls = CallStore.callerCalls(c, site.siteId(), call.caller());
-        List<Instant> times = calls.stream().map(CallStore.CallerCall::startedAt).toList();
-        for (CallStore.CallerCall cc : calls) {
+        List<CallerCalls.CallerCall> calls = callerCalls.of(c, site.siteId(), call.caller());
+        List<Instant> times = calls.stream().map(CallerCalls.CallerCall::startedAt).toList();
+        for (CallerCalls.CallerCall cc : calls) {
             CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
             if (!k.equals(cc.classes()) || cc.callId().equals(call.callId())) {
-                CallStore.updateClass(c, site.siteId(), cc.callId(), k);
+                callerCalls.updateClass(c, site.siteId(), cc.callId(), k);
             }
         }
     }
@@ -290,71 +329,63 @@ public final class CallService {
     // ---- call log, tags, erasure -------------------------------------------------------------
 
     public Page log(CallQuery query) {
-        List<StoredCall> rows = db.read(c -> CallStore.query(c, query));
+        List<StoredCall> rows = db.read(c -> logQuery.read(c, query));
         if (rows.size() <= query.limit()) {
             return new Page(rows, null);
         }
         List<StoredCall> page = rows.subList(0, query.limit());
         StoredCall last = page.get(page.size() - 1);
-        return new Page(List.copyOf(page), new CallQuery.Cursor(last.startedAt(), last.callId()).encode());
+        return new Page(List.copyOf(page), new CallQuery.Position(last.startedAt(), last.callId()));
     }
 
+    /** A call of this site, if it has one by that id. */
     public Optional<StoredCall> call(String siteId, String callId) {
-        return db.read(c -> CallStore.callById(c, siteId, callId));
-    }
-
-    /** Applies {@code {"tags", "value", "currency"}} (each optional) and returns the call; 404 for another site's call. */
-    public StoredCall patch(Site site, String callId, JsonBody body) {
-        body.rejectUnknown(Set.of("tags", "value", "currency"));
-        List<String> tags = body.optionalStringList("tags", 20, 50);
-        Double value = body.optionalNumber("value", 0, 1e12);
-        String currency = body.optionalString("currency", 3);
-        if (currency != null) {
-            currency = currency.toUpperCase(java.util.Locale.ROOT);
-            try {
-                Currency.getInstance(currency);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("currency", "'currency' must be an ISO 4217 code such as RUB, USD, EUR");
-            }
-        }
-        List<String> newTags = tags == null ? null : List.copyOf(new LinkedHashSet<>(tags));
-        String newCurrency = currency;
-        return db.inTransaction(c -> {
-            StoredCall call = CallStore.callById(c, site.siteId(), callId).orElseThrow(() -> ApiException.notFound("call"));
-            Double v = value != null ? value : call.value();
-            String cur = newCurrency != null ? newCurrency : call.currency();
-            if (v != null && cur == null) {
-                cur = site.settings().currency(); // a value without a currency is in the site's currency
-            }
-            CallStore.updateMarketing(c, site.siteId(), callId, newTags != null ? newTags : call.tags(), v, cur, clock.millis());
-            return CallStore.callById(c, site.siteId(), callId).orElseThrow();
-        });
+        return db.read(c -> records.byId(c, siteId, callId));
     }
 
     /**
-     * Erases a caller's number from the site's calls (PRODUCT.md §5): replaced by
-     * {@link CallerNumber#ERASED}; counts and classifications stay. Returns the calls changed.
+     * Applies the marketer's changes and returns the call as stored.
+     *
+     * @throws UnknownCall when the site has no such call
      */
+    public StoredCall patch(Site site, String callId, CallChanges changes) {
+        return db.inTransaction(c -> {
+            StoredCall call = records.byId(c, site.siteId(), callId).orElseThrow(UnknownCall::new);
+            Double value = changes.value() != null ? changes.value() : call.value();
+            String currency = changes.currency() != null ? changes.currency() : call.currency();
+            if (value != null && currency == null) {
+                currency = site.settings().currency(); // a value without a currency is in the site's currency
+            }
+            tags.write(c, site.siteId(), callId, changes.tags() != null ? changes.tags() : call.tags(), value, currency,
+                    clock.millis());
+            return records.byId(c, site.siteId(), callId).orElseThrow();
+        });
+    }
+
     /**
      * Caller numbers are personal data kept for the site's {@code retentionDays}: older calls keep
      * their attribution, times and tags, but their caller becomes {@code erased}. Run hourly.
      */
     public int purgeExpiredCallers(Site site) {
-        long before = clock.millis() - java.time.Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> CallStore.purgeCallersBefore(c, site.siteId(), before));
+        long before = clock.millis() - Duration.ofDays(site.settings().retentionDays()).toMillis();
+        int purged = db.inTransaction(c -> erasure.purgeBefore(c, site.siteId(), before));
         if (purged > 0) {
             LOG.info("callers_purged site={} calls={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
         }
         return purged;
     }
 
+    /**
+     * Erases a caller's number from the site's calls (PRODUCT.md §5): replaced by
+     * {@link CallerNumber#ERASED}; counts and classifications stay. Returns the calls changed.
+     */
     public int eraseCaller(Site site, String raw) {
         CallerNumber caller = CallerNumber.of(raw, site.settings().country());
         String value = caller.valid() ? caller.value() : raw == null ? "" : raw.strip();
         if (value.isEmpty() || CallerNumber.ERASED.equals(value)) {
-            throw ApiException.invalid("e164", "give the caller's number, E.164 such as +79161234567");
+            throw DomainFailure.invalid("e164", "give the caller's number, E.164 such as +79161234567");
         }
-        int erased = db.inTransaction(c -> CallStore.eraseCaller(c, site.siteId(), value));
+        int erased = db.inTransaction(c -> erasure.erase(c, site.siteId(), value));
         LOG.info("caller_erased site={} caller={} calls={}", site.siteId(), caller.masked(), erased);
         return erased;
     }

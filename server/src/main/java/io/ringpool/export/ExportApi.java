@@ -1,10 +1,12 @@
 package io.ringpool.export;
 
-import io.ringpool.http.ApiException;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
+import io.ringpool.report.ReportRange;
 import io.ringpool.site.SiteAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code GET /v1/sites/{siteId}/exports/{format}.csv} (site key).
@@ -28,6 +31,10 @@ import java.util.Map;
 public final class ExportApi {
     /** Largest export answered: about 300,000 calls of Yandex's widest format. */
     static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType");
+    private static final int TAG_CHARS = 50;
+    private static final int CONVERSION_NAME_CHARS = 100;
 
     private final ExportService exports;
     private final SiteAccess access;
@@ -49,17 +56,17 @@ public final class ExportApi {
         ExportFormat format = file.endsWith(".csv")
                 ? ExportFormat.byUrlName(file.substring(0, file.length() - 4)).orElse(null) : null;
         if (format == null) {
-            throw new ApiException(404, "unknown_format", "no such export; formats: " + String.join(", ",
+            throw new DomainFailure(DomainFailure.Kind.NOT_FOUND, "unknown_format", "no such export; formats: " + String.join(", ",
                     Arrays.stream(ExportFormat.values()).map(f -> f.urlName() + ".csv").toList()));
         }
-        ExportQuery query = ExportQuery.of(format, request, site.settings().timeZone(), clock.millis());
+        ExportQuery query = query(format, request, site);
         BoundedBuffer buffer = new BoundedBuffer(MAX_BYTES);
         ExportService.Result result;
         try {
             result = exports.write(site, query, buffer);
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof TooLarge) {
-                throw new ApiException(413, "export_too_large", "the export exceeds " + MAX_BYTES / (1024 * 1024)
+                throw new DomainFailure(DomainFailure.Kind.TOO_LARGE, "export_too_large", "the export exceeds " + MAX_BYTES / (1024 * 1024)
                         + " MiB; narrow the range (from/to) or filter by tag, target or unique", "from");
             }
             throw e;
@@ -72,6 +79,16 @@ public final class ExportApi {
                 "Cache-Control", "no-store",
                 "X-Ringpool-Exported-Rows", Long.toString(result.rows()),
                 "X-Ringpool-Skipped-Rows", Long.toString(result.skipped())));
+    }
+
+    /** The query string as an {@link ExportQuery}; 400 for an unknown parameter, 422 naming a bad value. */
+    private ExportQuery query(ExportFormat format, Request request, Site site) {
+        QueryParameters q = QueryParameters.of(request, PARAMETERS);
+        QueryParameters.Range given = q.range(site.settings().timeZone());
+        ReportRange range = ReportRange.of(given.from(), given.to(), site.settings().timeZone(), clock.instant());
+        return new ExportQuery(format, range, q.text("tag", TAG_CHARS), q.bool("target"), q.bool("unique"), q.bool("uniqueTarget"),
+                q.text("conversionName", CONVERSION_NAME_CHARS),
+                q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null));
     }
 
     private static final class TooLarge extends IOException {

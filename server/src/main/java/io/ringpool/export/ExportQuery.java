@@ -1,62 +1,51 @@
 package io.ringpool.export;
 
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Request;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.report.ReportRange;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 
 /**
- * A validated export request: which calls (time range on the call's start, tag, target and unique
- * flags) and how to name them ({@code conversionName}; for Yandex, which id column: {@code idType}
- * = {@code clientId} (default) or {@code yclid}).
+ * Which calls an export holds (time range on the call's start; tag, target, unique and
+ * unique-target filters, each null for "any") and how to name them.
+ *
+ * @param conversionName the conversion's name in the file; null for the format's default
+ * @param idType         for Yandex, which id column; null for {@link IdType#CLIENT_ID}. Not for Google formats.
  */
-record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
-        String conversionName, String idType) {
+public record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
+        String conversionName, IdType idType) {
 
     static final String DEFAULT_GOOGLE_CONVERSION = "Phone call";
     static final String DEFAULT_YANDEX_TARGET = "call";
-    static final Set<String> KNOWN = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType");
 
-    static ExportQuery of(ExportFormat format, Request request, java.time.ZoneId zone, long now) {
-        ReportRange.rejectUnknown(request, KNOWN);
-        ReportRange range = ReportRange.of(request, zone, now);
-        String name = text(request, "conversionName", 100);
-        if (name == null) {
-            name = format.google() ? DEFAULT_GOOGLE_CONVERSION : DEFAULT_YANDEX_TARGET;
+    /** The visitor id a Yandex file matches calls by. */
+    public enum IdType {
+        /** Yandex Metrica's ClientId ({@code _ym_uid}), kept from the visit. */
+        CLIENT_ID("clientId"),
+        /** The ad click id Yandex Direct adds to landing URLs. */
+        YCLID("yclid");
+
+        private final String wireName;
+
+        IdType(String wireName) {
+            this.wireName = wireName;
         }
-        String idType = text(request, "idType", 20);
+
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    public ExportQuery {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(range, "range");
+        if (idType != null && format.google()) {
+            throw DomainFailure.invalid("idType", "'idType' applies to the Yandex formats only");
+        }
+        if (conversionName == null) {
+            conversionName = format.google() ? DEFAULT_GOOGLE_CONVERSION : DEFAULT_YANDEX_TARGET;
+        }
         if (idType == null) {
-            idType = "clientId";
-        } else if (!idType.equals("clientId") && !idType.equals("yclid")) {
-            throw ApiException.invalid("idType", "'idType' must be clientId or yclid");
-        } else if (format.google()) {
-            throw ApiException.invalid("idType", "'idType' applies to the Yandex formats only");
+            idType = IdType.CLIENT_ID;
         }
-        return new ExportQuery(format, range, text(request, "tag", 50), bool(request, "target"), bool(request, "unique"),
-                bool(request, "uniqueTarget"), name, idType);
-    }
-
-    private static String text(Request request, String name, int max) {
-        String v = request.queryParam(name);
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        if (v.length() > max) {
-            throw ApiException.invalid(name, "'" + name + "' is longer than " + max + " characters");
-        }
-        return v.trim();
-    }
-
-    private static Boolean bool(Request request, String name) {
-        String v = text(request, name, 10);
-        if (v == null) {
-            return null;
-        }
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw ApiException.invalid(name, "'" + name + "' must be true or false");
-        };
     }
 }

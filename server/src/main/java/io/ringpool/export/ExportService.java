@@ -1,9 +1,8 @@
 package io.ringpool.export;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.ringpool.http.Json;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
+import io.ringpool.store.StorageJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -42,7 +41,8 @@ public final class ExportService {
         this.db = db;
     }
 
-    Result write(Site site, ExportQuery q, OutputStream stream) {
+    /** Writes the export to {@code stream}; an {@link UncheckedIOException} when the stream refuses. */
+    public Result write(Site site, ExportQuery q, OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         String siteCurrency = site.settings().currency();
         List<Object> params = new ArrayList<>();
@@ -102,7 +102,7 @@ public final class ExportService {
         if (q.format().google()) {
             csv.rawLine("Parameters:TimeZone=" + zone.getId());
         }
-        String id = "yclid".equals(q.idType()) ? "Yclid" : "ClientId";
+        String id = q.idType() == ExportQuery.IdType.YCLID ? "Yclid" : "ClientId";
         switch (q.format()) {
             case GOOGLE_ADS_CLICKS -> csv.header("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value",
                     "Conversion Currency");
@@ -153,9 +153,9 @@ public final class ExportService {
                 csv.value(sha256(caller)).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
-                String id = "yclid".equals(q.idType()) ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
+                String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
                 if (id == null || id.isBlank()) {
-                    id = "yclid".equals(q.idType()) ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
+                    id = q.idType() == ExportQuery.IdType.YCLID ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
                             : lookup.latest(visitorId, started, "client_ids_json", "ym");
                 }
                 if (id == null || id.isBlank()) {
@@ -195,15 +195,7 @@ public final class ExportService {
 
     /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
     static String jsonField(String json, String field) {
-        if (json == null || json.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode v = Json.MAPPER.readTree(json).get(field);
-            return v == null || v.isNull() ? null : v.asText();
-        } catch (IOException e) {
-            return null;
-        }
+        return StorageJson.fieldOrNull(json, field);
     }
 
     /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
@@ -249,15 +241,11 @@ public final class ExportService {
         }
     }
 
+    /** The call's tags, comma-separated; empty when it has none or they cannot be read (one bad row must not stop the file). */
     private static String tags(String tagsJson) {
-        if (tagsJson == null || tagsJson.isBlank()) {
-            return "";
-        }
         try {
-            List<String> tags = new ArrayList<>();
-            Json.MAPPER.readTree(tagsJson).forEach(t -> tags.add(t.asText()));
-            return String.join(",", tags);
-        } catch (IOException e) {
+            return String.join(",", StorageJson.readStrings(tagsJson));
+        } catch (RuntimeException unreadable) {
             return "";
         }
     }

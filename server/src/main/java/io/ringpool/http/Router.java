@@ -39,7 +39,12 @@ public final class Router {
 
     /** A POST route whose endpoint runs on its own {@code lane} instead of the shared workers. */
     public Router postOnLane(Executor lane, String template, Endpoint endpoint) {
-        routes.add(new Route("POST", template, split(template), endpoint, java.util.Objects.requireNonNull(lane, "lane")));
+        return addOnLane(lane, "POST", template, endpoint);
+    }
+
+    /** A route whose endpoint runs on its own {@code lane} instead of the shared workers. */
+    public Router addOnLane(Executor lane, String method, String template, Endpoint endpoint) {
+        routes.add(new Route(method, template, split(template), endpoint, java.util.Objects.requireNonNull(lane, "lane")));
         return this;
     }
 

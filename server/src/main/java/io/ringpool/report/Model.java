@@ -1,6 +1,5 @@
 package io.ringpool.report;
 
-import io.ringpool.http.ApiException;
 import java.util.Locale;
 
 /**
@@ -18,17 +17,6 @@ public enum Model {
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    static Model parse(String text) {
-        if (text == null || text.isBlank()) {
-            return LAST_NON_DIRECT;
-        }
-        try {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("model", "'model' must be one of last_non_direct, last_click, first_click");
-        }
     }
 
     /** The visit credited for visit {@code v}. */

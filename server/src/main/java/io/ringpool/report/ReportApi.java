@@ -1,10 +1,7 @@
 package io.ringpool.report;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringpool.http.ApiException;
-import io.ringpool.http.Json;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -15,20 +12,27 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The report endpoints (site key). Every parameter is validated: unknown parameters, group-by and
- * sort fields outside the allow-list are 400; malformed values 422; each error names the parameter.
+ * The report endpoints (site key). Every parameter is read through {@link QueryParameters}: an
+ * unknown parameter is 400, and so is a {@code groupBy} or {@code sort} naming a field outside the
+ * allow-list (it names something the report does not know); a value that cannot be used is 422.
+ * Each error names the parameter. Bodies keep null fields: a row key {@code {"campaign": null}}
+ * means "no campaign", and must be visible.
  */
 public final class ReportApi {
-    /** Writes nulls: a row key {@code {"campaign": null}} means "no campaign", and must be visible. */
-    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
-            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
-
     static final Set<Dimension> SOURCE_FIELDS = EnumSet.allOf(Dimension.class);
     static final Set<Dimension> DEVICE_FIELDS = EnumSet.of(Dimension.DEVICE, Dimension.BROWSER, Dimension.OS);
     static final int DEFAULT_LIMIT = 100;
+    static final int DEFAULT_PATHS = 50;
     static final int MAX_LIMIT = 1_000;
+    /** Longest bucket of the pools report: a day. */
+    static final int MAX_BUCKET_MINUTES = 1440;
+    /** Most buckets one pools report draws: beyond a few thousand points a chart shows nothing more. */
+    static final long MAX_BUCKETS = 5_000;
+
+    private static final Map<String, Boolean> ASCENDING = new TreeMap<>(Map.of("asc", true, "desc", false));
 
     private final ReportService reports;
     private final SiteAccess access;
@@ -49,120 +53,81 @@ public final class ReportApi {
 
     private Response grouped(Request request, Set<Dimension> allowed, List<Dimension> defaults) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        ReportRange.rejectUnknown(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
-        ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
-        List<Dimension> groupBy = groupBy(request.queryParam("groupBy"), allowed, defaults);
-        String sort = request.queryParam("sort") == null || request.queryParam("sort").isBlank() ? "calls" : request.queryParam("sort").trim();
-        if (!Aggregates.METRICS.contains(sort) && groupBy.stream().noneMatch(d -> d.wireName().equals(sort))) {
-            throw new ApiException(400, "invalid_sort", "'sort' must be one of " + String.join(", ", Aggregates.METRICS)
-                    + " or a groupBy field", "sort");
+        QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
+        ReportRange range = range(q, site);
+        List<Dimension> groupBy = groupBy(q.list("groupBy", Dimension.COUNT), allowed, defaults);
+        String sort = q.text("sort") == null ? "calls" : q.text("sort");
+        boolean byKey = groupBy.stream().anyMatch(d -> d.wireName().equals(sort));
+        if (!Aggregates.METRICS.contains(sort) && !byKey) {
+            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "invalid_sort", "'sort' must be one of "
+                    + String.join(", ", Aggregates.METRICS) + " or a groupBy field", "sort");
         }
-        String order = request.queryParam("order");
-        boolean ascending;
-        if (order == null || order.isBlank()) {
-            ascending = groupBy.stream().anyMatch(d -> d.wireName().equals(sort));
-        } else if (order.equalsIgnoreCase("asc") || order.equalsIgnoreCase("desc")) {
-            ascending = order.equalsIgnoreCase("asc");
-        } else {
-            throw new ApiException(400, "invalid_order", "'order' must be asc or desc", "order");
-        }
-        Model model = Model.parse(request.queryParam("model"));
-        return json(reports.sources(site, range, model, groupBy, sort, ascending, limit(request, DEFAULT_LIMIT)));
+        // Keys read best A to Z, figures biggest first.
+        boolean ascending = q.choice("order", ASCENDING, byKey);
+        Model model = model(q);
+        return Response.json(200, reports.sources(site, range, model, groupBy, sort, ascending,
+                q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT)));
     }
 
     private Response time(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        ReportRange.rejectUnknown(request, Set.of("from", "to"));
-        return json(reports.time(site, ReportRange.of(request, site.settings().timeZone(), reports.now())));
+        QueryParameters q = QueryParameters.of(request, Set.of("from", "to"));
+        return Response.json(200, reports.time(site, range(q, site)));
     }
 
     private Response daily(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        ReportRange.rejectUnknown(request, Set.of("from", "to", "model"));
-        ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
-        return json(reports.daily(site, range, Model.parse(request.queryParam("model"))));
+        QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "model"));
+        return Response.json(200, reports.daily(site, range(q, site), model(q)));
     }
 
     private Response paths(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        ReportRange.rejectUnknown(request, Set.of("from", "to", "limit"));
-        ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
-        return json(reports.paths(site, range, limit(request, 50)));
+        QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "limit"));
+        return Response.json(200, reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT)));
     }
 
     private Response pools(Request request) {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
-        ReportRange.rejectUnknown(request, Set.of("from", "to", "bucketMinutes"));
-        ReportRange range = ReportRange.of(request, site.settings().timeZone(), reports.now());
+        QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "bucketMinutes"));
+        ReportRange range = range(q, site);
         long span = range.to() - range.from();
+        long minutes = q.integer("bucketMinutes", 0, 1, MAX_BUCKET_MINUTES);
         long bucket;
-        String text = request.queryParam("bucketMinutes");
-        if (text == null || text.isBlank()) {
+        if (minutes == 0) {
             // About 100–700 points: a quarter hour up to two days, hours up to a month, else days.
             bucket = span <= 2 * 86_400_000L ? 900_000L : span <= 31 * 86_400_000L ? 3_600_000L : 86_400_000L;
         } else {
-            long minutes;
-            try {
-                minutes = Long.parseLong(text.trim());
-            } catch (NumberFormatException e) {
-                minutes = -1;
-            }
-            if (minutes < 1 || minutes > 1440) {
-                throw ApiException.invalid("bucketMinutes", "'bucketMinutes' must be a whole number from 1 to 1440");
-            }
             bucket = minutes * 60_000L;
-            if (span / bucket > 5_000) {
-                throw ApiException.invalid("bucketMinutes", "'bucketMinutes' makes more than 5000 buckets for this range");
+            if (span / bucket > MAX_BUCKETS) {
+                throw DomainFailure.invalid("bucketMinutes", "'bucketMinutes' makes more than " + MAX_BUCKETS
+                        + " buckets for this range");
             }
         }
-        return json(reports.pools(site, range, bucket));
+        return Response.json(200, reports.pools(site, range, bucket));
     }
 
-    static List<Dimension> groupBy(String text, Set<Dimension> allowed, List<Dimension> defaults) {
-        if (text == null || text.isBlank()) {
-            return defaults;
-        }
+    /** {@code from}/{@code to} in the site's time zone, defaulting to the last 30 days. */
+    private ReportRange range(QueryParameters q, Site site) {
+        QueryParameters.Range given = q.range(site.settings().timeZone());
+        return ReportRange.of(given.from(), given.to(), site.settings().timeZone(), reports.now());
+    }
+
+    private static Model model(QueryParameters q) {
+        return q.choice("model", Model.class, Model::wireName, Model.LAST_NON_DIRECT);
+    }
+
+    static List<Dimension> groupBy(List<String> names, Set<Dimension> allowed, List<Dimension> defaults) {
         List<Dimension> out = new ArrayList<>();
-        for (String part : text.split(",")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            Dimension d = Dimension.byWireName(part).filter(allowed::contains).orElseThrow(() -> new ApiException(400, "invalid_group_by",
-                    "'groupBy' may name only " + String.join(", ", allowed.stream().map(Dimension::wireName).toList())
-                            + "; got '" + part.trim() + "'", "groupBy"));
+        for (String name : names) {
+            Dimension d = Dimension.byWireName(name).filter(allowed::contains).orElseThrow(() -> new DomainFailure(
+                    DomainFailure.Kind.MALFORMED, "invalid_group_by", "'groupBy' may name only "
+                            + String.join(", ", allowed.stream().map(Dimension::wireName).toList()) + "; got '" + name + "'",
+                    "groupBy"));
             if (!out.contains(d)) {
                 out.add(d);
             }
         }
-        if (out.isEmpty()) {
-            return defaults;
-        }
-        return out;
+        return out.isEmpty() ? defaults : out;
     }
-
-    private static int limit(Request request, int defaultLimit) {
-        String text = request.queryParam("limit");
-        if (text == null || text.isBlank()) {
-            return defaultLimit;
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            limit = -1;
-        }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT);
-        }
-        return limit;
-    }
-
-    static Response json(Map<String, Object> body) {
-        try {
-            return new Response(200, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode report", e);
-        }
-    }
-
 }

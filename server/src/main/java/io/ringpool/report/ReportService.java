@@ -2,11 +2,13 @@ package io.ringpool.report;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolState;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
+import io.ringpool.store.Dialect;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,20 +50,28 @@ public final class ReportService {
     private final PoolService poolService;
     private final Clock clock;
     private final Map<String, SiteFacts> facts = new ConcurrentHashMap<>();
-    private final Cache<String, Map<String, Object>> cache = Caffeine.newBuilder()
-            .maximumSize(2_000).expireAfterAccess(Duration.ofMinutes(10)).build();
-    private final Cache<String, Map<String, Object>> poolCache = Caffeine.newBuilder()
-            .maximumSize(500).expireAfterWrite(POOLS_TTL).build();
+    private final Dialect dialect;
+    private final Cache<String, Map<String, Object>> cache;
+    private final Cache<String, Map<String, Object>> poolCache;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
         this.db = db;
-        SiteFacts.h2Hints = db.isH2();
+        this.dialect = db.dialect();
         this.pools = pools;
         this.poolService = poolService;
         this.clock = clock;
+        // Entries age on the injected clock, like everything else: a test advances it instead of sleeping.
+        Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+        this.cache = Caffeine.newBuilder().ticker(ticker).maximumSize(2_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+        this.poolCache = Caffeine.newBuilder().ticker(ticker).maximumSize(500).expireAfterWrite(POOLS_TTL).build();
     }
 
-    long now() {
+    /** The server's time, for ranges that default to "up to today". */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    private long nowMillis() {
         return clock.millis();
     }
 
@@ -75,7 +86,7 @@ public final class ReportService {
                     long start = System.nanoTime();
                     SiteFacts f = factsOf(siteId);
                     synchronized (f) {
-                        db.read(c -> f.refresh(c, now()));
+                        db.read(c -> f.refresh(c, nowMillis()));
                         LOG.info("report_facts_loaded site={} visits={} calls={} millis={}", siteId, f.visits, f.calls,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
@@ -96,7 +107,7 @@ public final class ReportService {
             try {
                 SiteFacts f = factsOf(siteId);
                 synchronized (f) {
-                    db.read(c -> f.refresh(c, now()));
+                    db.read(c -> f.refresh(c, nowMillis()));
                 }
             } catch (RuntimeException e) {
                 LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
@@ -128,7 +139,7 @@ public final class ReportService {
         SiteFacts f = factsOf(site.siteId());
         long version;
         synchronized (f) {
-            db.read(c -> f.refresh(c, now()));
+            db.read(c -> f.refresh(c, nowMillis()));
             version = f.version();
         }
         String key = site.siteId() + "|" + version + "|pools|" + range.cacheKey() + "|" + bucketMillis;
@@ -136,7 +147,7 @@ public final class ReportService {
     }
 
     private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis) {
-        long now = now();
+        long now = nowMillis();
         long coolDown = site.settings().coolDown().toMillis();
         List<PoolState> states = new ArrayList<>(pools.ofSite(site.siteId()));
         states.sort(Comparator.comparingInt((PoolState s) -> s.pool().priority()).thenComparing(s -> s.pool().poolId()));
@@ -172,14 +183,14 @@ public final class ReportService {
     private Map<String, Object> cached(Site site, String key, Function<SiteFacts, Map<String, Object>> compute) {
         SiteFacts f = factsOf(site.siteId());
         synchronized (f) {
-            db.read(c -> f.refresh(c, now()));
+            db.read(c -> f.refresh(c, nowMillis()));
             String full = site.siteId() + "|" + f.version() + "|" + key;
             return cache.get(full, k -> compute.apply(f));
         }
     }
 
     private SiteFacts factsOf(String siteId) {
-        return facts.computeIfAbsent(siteId, SiteFacts::new);
+        return facts.computeIfAbsent(siteId, id -> new SiteFacts(id, dialect));
     }
 
     private static Map<String, Object> withRange(ReportRange range, Map<String, Object> extra, Map<String, Object> body) {

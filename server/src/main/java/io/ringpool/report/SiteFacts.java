@@ -1,5 +1,6 @@
 package io.ringpool.report;
 
+import io.ringpool.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,6 +52,7 @@ final class SiteFacts {
     static final int FLAG_ANSWERED = 8;
 
     final String siteId;
+    private final Dialect dialect;
     final Dictionary[] dicts = new Dictionary[Dimension.COUNT];
     private final int directCode;
 
@@ -81,8 +83,9 @@ final class SiteFacts {
     private long version;
     private boolean loaded;
 
-    SiteFacts(String siteId) {
+    SiteFacts(String siteId, Dialect dialect) {
         this.siteId = siteId;
+        this.dialect = dialect;
         for (int d = 0; d < Dimension.COUNT; d++) {
             dicts[d] = new Dictionary();
         }
@@ -99,10 +102,8 @@ final class SiteFacts {
      * (measured with loadtest/run.sh report over 1,000,000 visits: ~800 ms per report, cached or
      * not). PostgreSQL plans them right on its own.
      */
-    static volatile boolean h2Hints;
-
-    private static String hint(String index) {
-        return h2Hints ? " USE INDEX (" + index + ")" : "";
+    private String hint(String index) {
+        return dialect.indexHint(index);
     }
 
     /** Reads what changed since the last refresh; true when anything did. */

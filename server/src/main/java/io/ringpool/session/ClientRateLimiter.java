@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One IP cannot drain a pool: each client IP may start {@code perMinute} new sessions per minute
@@ -27,7 +28,9 @@ final class ClientRateLimiter {
     ClientRateLimiter(int perMinute, Clock clock) {
         this.perMinute = perMinute;
         this.clock = clock;
-        this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(2)).maximumSize(1_000_000).build();
+        // Idle buckets age on the injected clock, like the buckets' tokens.
+        this.buckets = Caffeine.newBuilder().ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfterAccess(Duration.ofMinutes(2)).maximumSize(1_000_000).build();
     }
 
     static boolean isLoopback(String ip) {

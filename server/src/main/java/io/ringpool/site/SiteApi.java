@@ -1,10 +1,13 @@
 package io.ringpool.site;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,14 +18,21 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
 
     private final SiteService service;
     private final SiteAccess access;
+    private final List<SiteSection> sections;
 
     public SiteApi(SiteService service, SiteAccess access) {
+        this(service, access, List.of());
+    }
+
+    /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
+    public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections) {
         this.service = service;
         this.access = access;
+        this.sections = List.copyOf(sections);
     }
 
     public void routes(Router router) {
@@ -34,6 +44,7 @@ public final class SiteApi {
     private Response create(Request request) {
         access.requireAdmin(request.bearerToken());
         SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
+        applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
         out.put("webhookSecret", created.webhookSecret());
@@ -48,7 +59,28 @@ public final class SiteApi {
     private Response patch(Request request) {
         SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         SiteChanges changes = changes(JsonBody.of(request));
-        return Response.ok(describe(service.update(entry.site().siteId(), changes)));
+        Site updated = service.update(entry.site().siteId(), changes);
+        applySections(updated.siteId(), request.body());
+        return Response.ok(describe(updated));
+    }
+
+    /** Hands each section its part of the body (already read as one JSON object by {@link JsonBody#of}). */
+    private void applySections(String siteId, byte[] body) {
+        if (sections.isEmpty()) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (java.io.IOException unreadable) {
+            throw new IllegalStateException("a body JsonBody accepted is unreadable", unreadable);
+        }
+        for (SiteSection section : sections) {
+            JsonNode part = node.get(section.field());
+            if (part != null) {
+                section.apply(siteId, part);
+            }
+        }
     }
 
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
@@ -78,7 +110,7 @@ public final class SiteApi {
         return body.optionalInt(field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
-    static Map<String, Object> describe(Site site) {
+    Map<String, Object> describe(Site site) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("siteId", site.siteId());
         out.put("name", site.name());
@@ -86,6 +118,9 @@ public final class SiteApi {
         out.putAll(SiteSettingsCodec.toMap(site.settings()));
         out.put("twilioConfigured", site.twilioConfigured());
         out.put("createdAt", site.createdAt());
+        for (SiteSection section : sections) {
+            out.put(section.field(), section.describe(site.siteId()));
+        }
         return out;
     }
 }

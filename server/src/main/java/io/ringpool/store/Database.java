@@ -24,6 +24,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final DataSource dataSource;
     private final boolean h2;
+    private final Dialect dialect;
 
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this(config, registry, UnaryOperator.identity());
@@ -35,6 +36,7 @@ public final class Database implements AutoCloseable {
      */
     public Database(RingpoolConfig.Store config, MeterRegistry registry, UnaryOperator<DataSource> boundary) {
         this.h2 = config.isH2();
+        this.dialect = h2 ? Dialect.H2 : Dialect.POSTGRESQL;
         if (h2) {
             try {
                 Files.createDirectories(config.dataDir());
@@ -73,6 +75,11 @@ public final class Database implements AutoCloseable {
 
     public boolean isH2() {
         return h2;
+    }
+
+    /** The SQL differences of this database, for the stores that need them. */
+    public Dialect dialect() {
+        return dialect;
     }
 
     /** Runs {@code work} in one transaction on a pooled connection; any SQL failure rolls back. */

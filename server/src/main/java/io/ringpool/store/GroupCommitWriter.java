@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * constraint violation) fails only its own caller. A write may also read, and may throw its own
  * runtime exception to refuse (its transaction is then rolled back and the caller gets that
  * exception).
+ *
+ * <p><b>A write only writes.</b> It may run more than once (a second time alone after its batch
+ * failed), and an attempt that ran may still be rolled back, so it must not count, log or touch
+ * anything outside its connection. What it wants to tell the world it returns as a value
+ * ({@link #commitReturning}); its caller counts and logs that value once the commit is known.
  */
 public final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -44,7 +49,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         void apply(Connection connection) throws SQLException;
     }
 
-    private record Pending(Write write, CompletableFuture<Void> done) {}
+    private record Pending(Database.Work<?> work, CompletableFuture<Object> done) {}
 
     private final DataSource dataSource;
     private final BlockingQueue<Pending> queue;
@@ -73,14 +78,28 @@ public final class GroupCommitWriter implements AutoCloseable {
      * full. Never blocks, so it may be called while holding a lock.
      */
     public CompletableFuture<Void> submit(Write write) {
-        Pending pending = new Pending(write, new CompletableFuture<>());
+        return submitReturning(c -> {
+            write.apply(c);
+            return null;
+        });
+    }
+
+    /**
+     * As {@link #submit(Write)}, for a write that returns what it did: the future completes with
+     * the value of the attempt that was committed (never of one rolled back).
+     */
+    public <T> CompletableFuture<T> submitReturning(Database.Work<T> work) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        Pending pending = new Pending(work, done);
         if (!running) {
             throw new StoreException("the store is shutting down");
         }
         if (!queue.offer(pending)) {
             throw new StoreOverloadedException("write queue full (" + queue.size() + " waiting)");
         }
-        return pending.done();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) done;
+        return typed;
     }
 
     /** Submits and waits for the commit. */
@@ -88,13 +107,18 @@ public final class GroupCommitWriter implements AutoCloseable {
         await(submit(write));
     }
 
+    /** Submits and waits for the commit; returns what the committed attempt returned. */
+    public <T> T commitReturning(Database.Work<T> work) {
+        return await(submitReturning(work));
+    }
+
     /** Waits for a submitted write, turning failures into {@link StoreException}s. */
-    public static void await(CompletableFuture<Void> future) {
+    public static <T> T await(CompletableFuture<T> future) {
         try {
-            future.get(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            return future.get(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException expected) {
-                throw expected; // a StoreException, or the write's own verdict (e.g. an ApiException)
+                throw expected; // a StoreException, or the write's own verdict (a DomainFailure)
             }
             throw new StoreException("write failed", e.getCause());
         } catch (TimeoutException e) {
@@ -133,9 +157,10 @@ public final class GroupCommitWriter implements AutoCloseable {
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            List<Object> results = new ArrayList<>(batch.size());
             try {
                 for (Pending p : batch) {
-                    p.write().apply(c);
+                    results.add(p.work().run(c));
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -144,10 +169,13 @@ public final class GroupCommitWriter implements AutoCloseable {
                     batch.get(0).done().completeExceptionally(translate(e));
                     return;
                 }
+                LOG.info("group_commit_retried_one_by_one writes={} reason={}", batch.size(), e.getClass().getSimpleName());
                 commitOneByOne(c, batch);
                 return;
             }
-            batch.forEach(p -> p.done().complete(null));
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).done().complete(results.get(i));
+            }
         } catch (SQLException e) {
             StoreException failure = new StoreException("database unavailable", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
@@ -157,12 +185,13 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /** After a failed batch: each write again, alone, each with its own commit; the results of the failed attempt are dropped. */
     private static void commitOneByOne(Connection c, List<Pending> batch) {
         for (Pending p : batch) {
             try {
-                p.write().apply(c);
+                Object result = p.work().run(c);
                 c.commit();
-                p.done().complete(null);
+                p.done().complete(result);
             } catch (SQLException | RuntimeException e) {
                 Database.rollbackQuietly(c);
                 p.done().completeExceptionally(translate(e));

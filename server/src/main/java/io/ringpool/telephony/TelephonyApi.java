@@ -173,10 +173,12 @@ public final class TelephonyApi {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
                     "the X-Twilio-Signature does not match this request", null);
         }
-        String token = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthToken()).orElse(null);
+        List<String> tokens = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthTokens(clock.instant())).orElse(List.of());
         boolean valid = false;
-        for (String url : signedUrls(request)) {
-            valid |= TwilioSignature.verify(token, url, form.fields(), header);
+        for (String token : tokens) {
+            for (String url : signedUrls(request)) {
+                valid |= TwilioSignature.verify(token, url, form.fields(), header);
+            }
         }
         if (!valid) {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
@@ -235,7 +237,7 @@ public final class TelephonyApi {
         });
         Instant received = clock.instant();
         RingpoolSignature.Result result = signatures.verify(request.header("x-ringpool-signature"), request.body(),
-                entry.secrets().webhookSecret());
+                entry.secrets().webhookSecrets(received));
         switch (result) {
             case VALID -> { }
             case MISSING -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.UNAUTHENTICATED, "missing_signature",
@@ -270,11 +272,11 @@ public final class TelephonyApi {
             pending.put("callId", null);
             pending.put("providerCallId", ingested.providerCallId());
             pending.put("status", "pending");
-            return CallJson.response(202, pending);
+            return Response.json(202, pending);
         }
         Map<String, Object> body = CallJson.of(ingested.call());
         body.put("duplicate", ingested.duplicate());
-        return CallJson.response(200, body);
+        return Response.json(200, body);
     }
 
     /**

@@ -446,6 +446,15 @@ class CallsOverHttpTest {
     }
 
     @Test
+    void anUnknownQueryParameterIsA400UnknownParameterAsOnReportsAndExports() {
+        Site site = site(1);
+        var reply = server.get("/v1/sites/" + site.id() + "/calls?limt=5", site.apiKey());
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.errorCode()).isEqualTo("unknown_parameter");
+        assertThat(reply.json().path("error").path("field").asText()).isEqualTo("limt");
+    }
+
+    @Test
     void theTimeRangeReadsDatesAsDaysInTheSitesTimeZoneWithAnInclusiveToDate() {
         Site site = site(1); // Europe/Moscow, UTC+3
         String to = site.numbers().get(0);

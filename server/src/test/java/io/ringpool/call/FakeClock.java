@@ -7,19 +7,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock tests move by hand, so timelines read like stories and nothing sleeps. */
-final class FakeClock extends Clock {
-    private Instant now;
+public final class FakeClock extends Clock {
+    private volatile Instant now;
 
-    FakeClock(Instant start) {
+    public FakeClock(Instant start) {
         this.now = start;
     }
 
-    Instant advance(Duration d) {
+    public Instant advance(Duration d) {
         now = now.plus(d);
         return now;
     }
 
-    Instant advanceSeconds(long s) {
+    public Instant advanceSeconds(long s) {
         return advance(Duration.ofSeconds(s));
     }
 

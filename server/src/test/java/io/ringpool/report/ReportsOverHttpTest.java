@@ -218,7 +218,7 @@ class ReportsOverHttpTest {
         assertError(f.get("/reports/sources?groupBy=source,password"), 400, "groupBy");
         assertError(f.get("/reports/sources?sort=secret"), 400, "sort");
         assertError(f.get("/reports/devices?groupBy=campaign"), 400, "groupBy");
-        assertError(f.get("/reports/sources?order=up"), 400, "order");
+        assertError(f.get("/reports/sources?order=up"), 422, "order");
         assertError(f.get("/reports/sources?limit=0"), 422, "limit");
         assertError(f.get("/reports/sources?model=linear"), 422, "model");
         assertError(f.get("/reports/sources?from=2026-13-01"), 422, "from");

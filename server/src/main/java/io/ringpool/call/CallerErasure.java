@@ -1,0 +1,54 @@
+package io.ringpool.call;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * Caller numbers are personal data (PRODUCT.md §5): erased on request, and purged once older than
+ * the site's retention. Both replace the number by {@link CallerNumber#ERASED} in the calls and in
+ * their raw events; classification flags stay as they are, so counts do not change.
+ */
+final class CallerErasure {
+
+    /** Erases {@code caller} from the site's calls and events; returns the calls touched. */
+    int erase(Connection c, String siteId, String caller) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND (from_raw = ? "
+                + "OR call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND caller = ?))")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setString(3, caller);
+            ps.setString(4, siteId);
+            ps.setString(5, caller);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, caller_valid = FALSE WHERE site_id = ? AND caller = ?")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setString(3, caller);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Erases the caller of every call that started before {@code beforeMillis}; returns how many calls. */
+    int purgeBefore(Connection c, String siteId, long beforeMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND from_raw <> ? AND ("
+                + "call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND started_at < ?) OR (call_id IS NULL AND at < ?))")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setString(3, CallerNumber.ERASED);
+            ps.setString(4, siteId);
+            ps.setLong(5, beforeMillis);
+            ps.setLong(6, beforeMillis);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE calls SET caller = ?, caller_valid = FALSE WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setLong(3, beforeMillis);
+            ps.setString(4, CallerNumber.ERASED);
+            return ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.ringpool.site;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A part of a site's settings kept by another capability (the telephony providers' settings): it
+ * is changed by the same {@code PATCH /v1/sites/{siteId}} and shown with the site, under
+ * {@link #field()}, but validated and stored by its owner.
+ */
+public interface SiteSection {
+
+    /** The top-level field of the site's settings this section owns. */
+    String field();
+
+    /** Validates and stores the section's part of a PATCH; throws before writing anything when a value is wrong. */
+    void apply(String siteId, JsonNode value);
+
+    /** What the site description shows (never secrets). */
+    Object describe(String siteId);
+}

@@ -1,0 +1,254 @@
+package io.ringpool.telephony.asterisk;
+
+import io.ringpool.call.CallEvent;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One site's connection to its PBX's Asterisk Manager Interface (AMI, a line protocol over TCP).
+ *
+ * <pre>
+ *            connect ok, banner, Login Success
+ *  CONNECTING ─────────────────────────────────> CONNECTED
+ *      ^   │ refused / timeout / Login Error          │ EOF, reset, no answer to Ping
+ *      │   v                                          v
+ *      └─ DISCONNECTED (or AUTH_FAILED) <─────────────┘   waits the backoff, then CONNECTING
+ *                         close() from any state -> CLOSED (final)
+ * </pre>
+ * The protocol: the PBX greets with one line ({@code Asterisk Call Manager/x.y}); we send
+ * {@code Action: Login} with {@code Username}, {@code Secret} and {@code Events: call,cdr}; every
+ * packet is {@code Key: Value} lines ended by an empty line ({@code \r\n}). We read events and, when
+ * the line is quiet for {@link #PING_EVERY}, send {@code Action: Ping}; a connection silent for two
+ * of those is dead.
+ *
+ * <p>Backoff between attempts doubles from the initial delay up to {@link #MAX_BACKOFF}, and is reset by
+ * a successful login. One virtual thread per connection; events are ingested on it, in order.
+ */
+final class AmiConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AmiConnection.class);
+
+    /** Connection states, for /health and the metric {@code ringpool_asterisk_connected}. */
+    enum State { CONNECTING, CONNECTED, DISCONNECTED, AUTH_FAILED, CLOSED }
+
+    /** A quiet line gets a Ping this often; two quiet periods in a row end the connection. */
+    static final Duration PING_EVERY = Duration.ofSeconds(30);
+
+    /** Longest wait between attempts. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+    /** TCP connect timeout. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A packet with more lines than this is not AMI; the connection is dropped. */
+    static final int MAX_LINES_PER_PACKET = 500;
+
+    private final String siteId;
+    private final String host;
+    private final int port;
+    private final String username;
+    private final String secret;
+    private final Duration initialBackoff;
+    private final Consumer<CallEvent> sink;
+    private final AmiCallTracker tracker;
+    private final AtomicReference<State> state = new AtomicReference<>(State.DISCONNECTED);
+    private final AtomicReference<Instant> since;
+    private final Clock clock;
+    private volatile Socket socket;
+    private volatile boolean closed;
+    private Thread thread;
+
+    AmiConnection(String siteId, String host, int port, String username, String secret, Duration initialBackoff,
+            Predicate<String> isTrackingNumber, Consumer<CallEvent> sink, Clock clock) {
+        this.siteId = siteId;
+        this.host = host;
+        this.port = port;
+        this.username = username;
+        this.secret = secret;
+        this.initialBackoff = initialBackoff;
+        this.sink = sink;
+        this.clock = clock;
+        this.tracker = new AmiCallTracker(isTrackingNumber, clock);
+        this.since = new AtomicReference<>(clock.instant());
+    }
+
+    void start() {
+        thread = Thread.ofVirtual().name("ringpool-ami-" + siteId).start(this::run);
+    }
+
+    State state() {
+        return state.get();
+    }
+
+    Instant since() {
+        return since.get();
+    }
+
+    private void become(State s) {
+        if (state.getAndSet(s) != s) {
+            since.set(clock.instant());
+        }
+    }
+
+    private void run() {
+        Duration backoff = initialBackoff;
+        while (!closed) {
+            become(State.CONNECTING);
+            boolean loggedIn = false;
+            try (Socket s = new Socket()) {
+                socket = s;
+                s.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+                s.setSoTimeout((int) PING_EVERY.toMillis());
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                OutputStream out = s.getOutputStream();
+                String banner = in.readLine();
+                if (banner == null || !banner.startsWith("Asterisk Call Manager")) {
+                    throw new IOException("not an AMI greeting");
+                }
+                send(out, Map.of("Action", "Login", "ActionID", "ringpool-login", "Username", username, "Secret", secret,
+                        "Events", "call,cdr"));
+                AmiMessage reply = readUntilResponse(in);
+                if (!"Success".equalsIgnoreCase(reply.get("Response"))) {
+                    become(State.AUTH_FAILED);
+                    LOG.warn("ami_login_failed site={} host={} message={}", siteId, host, reply.get("Message"));
+                } else {
+                    loggedIn = true;
+                    backoff = initialBackoff;
+                    become(State.CONNECTED);
+                    LOG.info("ami_connected site={} host={} port={}", siteId, host, port);
+                    readEvents(in, out);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    LOG.info("ami_disconnected site={} host={} reason={}", siteId, host, e.toString());
+                }
+            } finally {
+                socket = null;
+            }
+            if (closed) {
+                break;
+            }
+            if (state.get() != State.AUTH_FAILED || loggedIn) {
+                become(State.DISCONNECTED);
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+        become(State.CLOSED);
+    }
+
+    private void readEvents(BufferedReader in, OutputStream out) throws IOException {
+        int quiet = 0;
+        while (!closed) {
+            AmiMessage m;
+            try {
+                m = read(in);
+            } catch (SocketTimeoutException silence) {
+                if (++quiet >= 2) {
+                    throw new IOException("no answer to Ping for " + PING_EVERY.multipliedBy(2).toSeconds() + " s");
+                }
+                send(out, Map.of("Action", "Ping", "ActionID", "ringpool-ping"));
+                continue;
+            }
+            if (m == null) {
+                throw new IOException("connection closed by the PBX");
+            }
+            quiet = 0;
+            for (CallEvent e : tracker.on(m)) {
+                try {
+                    sink.accept(e);
+                } catch (RuntimeException failed) {
+                    LOG.warn("ami_event_not_stored site={} call={} kind={} reason={}", siteId, e.providerCallId(), e.kind().wireName(),
+                            failed.toString());
+                }
+            }
+        }
+    }
+
+    private static AmiMessage readUntilResponse(BufferedReader in) throws IOException {
+        for (int i = 0; i < 100; i++) {
+            AmiMessage m = read(in);
+            if (m == null) {
+                throw new IOException("connection closed during login");
+            }
+            if (m.get("Response") != null) {
+                return m;
+            }
+        }
+        throw new IOException("no answer to Login");
+    }
+
+    /** The next packet, or null at the end of the stream. */
+    static AmiMessage read(BufferedReader in) throws IOException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        int lines = 0;
+        while (true) {
+            String line = in.readLine();
+            if (line == null) {
+                return null;
+            }
+            if (line.isEmpty()) {
+                if (fields.isEmpty()) {
+                    continue;
+                }
+                return AmiMessage.of(fields);
+            }
+            if (++lines > MAX_LINES_PER_PACKET) {
+                throw new IOException("packet too long");
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+            }
+        }
+    }
+
+    private static void send(OutputStream out, Map<String, String> fields) throws IOException {
+        StringBuilder b = new StringBuilder();
+        // Action first: Asterisk reads the action name from the first line.
+        b.append("Action: ").append(fields.get("Action")).append("\r\n");
+        fields.forEach((k, v) -> {
+            if (!k.equals("Action")) {
+                b.append(k).append(": ").append(v).append("\r\n");
+            }
+        });
+        out.write(b.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+        become(State.CLOSED);
+    }
+}

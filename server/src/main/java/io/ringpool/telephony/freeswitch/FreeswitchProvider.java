@@ -1,0 +1,142 @@
+package io.ringpool.telephony.freeswitch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.ProviderForms;
+import io.ringpool.telephony.provider.ProviderJson;
+import io.ringpool.telephony.provider.ProviderRoute;
+import io.ringpool.telephony.provider.ProviderSettingsSpec;
+import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WebhookCall;
+import io.ringpool.telephony.provider.WebhookRefused;
+import io.ringpool.telephony.provider.WebhookResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * FreeSWITCH's {@code mod_json_cdr}: at the end of each call leg the switch POSTs that leg's CDR as
+ * one JSON document (raw {@code application/json}, or form field {@code cdr=} when the module's
+ * {@code encode} option is on), with HTTP Basic credentials from its {@code cred} option.
+ *
+ * <p>Only inbound legs are calls to a tracking number; the bridged (outbound) legs are acknowledged
+ * and not recorded. From an inbound leg's {@code variables} (times are unix seconds):
+ * <pre>
+ * uuid                                  -> the call id
+ * caller_id_number, destination_number  -> from, to (else the first callflow's caller_profile)
+ * start_epoch                           -> ringing
+ * answer_epoch &gt; 0 and billsec &gt; 0     -> answered at answer_epoch, completed at end_epoch
+ *                                          (duration = duration, talk = billsec)
+ * otherwise by hangup_cause             -> USER_BUSY: busy; NO_ANSWER, NO_USER_RESPONSE,
+ *                                          ORIGINATOR_CANCEL, NORMAL_CLEARING, ALLOTTED_TIMEOUT: missed; else failed
+ * ringpool_recording_url (if the dialplan sets it to an http(s) URL) -> the recording
+ * </pre>
+ * A CDR carries no time of sending, so replays are only deduplicated; use HTTPS.
+ */
+public final class FreeswitchProvider implements TelephonyProvider {
+
+    public static final String NAME = "freeswitch";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderSettingsSpec settings() {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("username").checked(
+                        u -> u.contains(":") ? java.util.Optional.of("must not contain ':' (HTTP Basic)") : java.util.Optional.empty()),
+                ProviderSettingsSpec.Field.secret("password"));
+    }
+
+    @Override
+    public List<ProviderRoute> routes() {
+        return List.of(ProviderRoute.post("/v1/telephony/freeswitch/{siteId}/cdr", this::cdr));
+    }
+
+    private void authenticate(WebhookCall call) {
+        String auth = call.request().header("authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            throw WebhookRefused.unauthenticated("missing", "HTTP Basic credentials are required (mod_json_cdr 'cred' user:password)");
+        }
+        String given;
+        try {
+            given = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw WebhookRefused.unauthenticated("malformed", "the Basic credentials are not base64");
+        }
+        String expected = call.settings().get("username") + ":" + call.settings().get("password");
+        if (!Digests.sameText(given, expected)) {
+            throw WebhookRefused.unauthenticated("mismatch", "wrong user name or password for this site's FreeSWITCH settings");
+        }
+    }
+
+    private WebhookResult cdr(WebhookCall call) {
+        authenticate(call);
+        byte[] body = call.request().body();
+        JsonNode cdr;
+        if (call.request().mediaType().equals("application/x-www-form-urlencoded")) {
+            String json = ProviderForms.first(ProviderForms.fields(body)).get("cdr");
+            if (json == null) {
+                throw WebhookRefused.unreadable("a form-encoded CDR comes in the field 'cdr'");
+            }
+            cdr = ProviderJson.parseObject(json);
+        } else {
+            cdr = ProviderJson.parseObject(body);
+        }
+        JsonNode vars = cdr.path("variables");
+        JsonNode profile = cdr.path("callflow").isArray() ? cdr.path("callflow").path(0).path("caller_profile")
+                : cdr.path("callflow").path("caller_profile");
+        String direction = first(ProviderJson.text(vars, "direction"), ProviderJson.text(cdr, "channel_data", "direction"));
+        String uuid = first(ProviderJson.text(vars, "uuid"), ProviderJson.text(profile, "uuid"));
+        if (uuid == null || uuid.length() > 100) {
+            throw WebhookRefused.invalidBody("variables.uuid", "the CDR has no usable variables.uuid");
+        }
+        if (!"inbound".equalsIgnoreCase(direction)) {
+            return WebhookResult.ignored("leg " + uuid + " is " + direction + ", not a call to a tracking number", WebhookResult.Reply.OK_EMPTY);
+        }
+        String from = first(ProviderJson.text(vars, "caller_id_number"), ProviderJson.text(profile, "caller_id_number"));
+        String to = first(ProviderJson.text(vars, "destination_number"), ProviderJson.text(profile, "destination_number"));
+        Long start = positive(ProviderJson.number(vars, "start_epoch"));
+        Long answer = positive(ProviderJson.number(vars, "answer_epoch"));
+        Long end = positive(ProviderJson.number(vars, "end_epoch"));
+        if (start == null || end == null) {
+            throw WebhookRefused.invalidBody("variables.start_epoch", "the CDR needs variables.start_epoch and end_epoch");
+        }
+        Long duration = ProviderJson.number(vars, "duration");
+        Long billsec = ProviderJson.number(vars, "billsec");
+        String recording = ProviderJson.text(vars, "ringpool_recording_url");
+        if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
+            recording = null;
+        }
+        int total = (int) Math.max(0, duration != null ? duration : end - start);
+        List<CallEvent> events = new ArrayList<>();
+        events.add(new CallEvent(NAME, uuid, CallEvent.Kind.RINGING, Instant.ofEpochSecond(start), from, to, null, null, null));
+        if (answer != null && billsec != null && billsec > 0) {
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.ANSWERED, Instant.ofEpochSecond(answer), from, to, null, null, null));
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.COMPLETED, Instant.ofEpochSecond(end), from, to, total,
+                    (int) (long) billsec, recording));
+        } else {
+            String cause = first(ProviderJson.text(vars, "hangup_cause"), "").toUpperCase(Locale.ROOT);
+            CallEvent.Kind kind = switch (cause) {
+                case "USER_BUSY" -> CallEvent.Kind.BUSY;
+                case "NO_ANSWER", "NO_USER_RESPONSE", "ORIGINATOR_CANCEL", "NORMAL_CLEARING", "ALLOTTED_TIMEOUT" -> CallEvent.Kind.MISSED;
+                default -> CallEvent.Kind.FAILED;
+            };
+            events.add(new CallEvent(NAME, uuid, kind, Instant.ofEpochSecond(end), from, to, total, 0, recording));
+        }
+        return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, "hangup_cause " + ProviderJson.text(vars, "hangup_cause"), List.of());
+    }
+
+    private static String first(String a, String b) {
+        return a != null ? a : b;
+    }
+
+    private static Long positive(Long v) {
+        return v == null || v <= 0 ? null : v;
+    }
+}

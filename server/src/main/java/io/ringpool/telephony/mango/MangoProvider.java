@@ -1,0 +1,206 @@
+package io.ringpool.telephony.mango;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.FormField;
+import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.ProviderForms;
+import io.ringpool.telephony.provider.ProviderJson;
+import io.ringpool.telephony.provider.ProviderRoute;
+import io.ringpool.telephony.provider.ProviderSettingsSpec;
+import io.ringpool.telephony.provider.ReplayGuard;
+import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WebhookCall;
+import io.ringpool.telephony.provider.WebhookRefused;
+import io.ringpool.telephony.provider.WebhookResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Mango Office (VPBX API): the PBX posts its events to {@code {our URL}/events/call},
+ * {@code /events/summary} and {@code /events/recording} as a form with three fields:
+ * {@code vpbx_api_key} (the account's key), {@code sign} = lower-case hex SHA-256 of
+ * {@code vpbx_api_key + json + vpbx_api_salt}, and {@code json} (the event).
+ *
+ * <p>Mango's model: one incoming call is an <em>entry</em> ({@code entry_id}) with one or more
+ * <em>calls</em> ({@code call_id}: the IVR leg, then each employee rung). {@code events/call}
+ * reports each call's state changes ({@code Appeared}, {@code Connected}, {@code OnHold},
+ * {@code Disconnected}) numbered by {@code seq}; {@code events/summary} reports the entry once it
+ * ended. Ringpool's call is the entry:
+ * <pre>
+ * events/call     Appeared (any location)             -> ringing  at timestamp, from.number, to.line_number
+ * events/call     Connected, location = abonent       -> answered at timestamp (an employee took it;
+ *                                                        a Connected in the IVR is the robot answering)
+ * events/call     Disconnected / OnHold / other       -> nothing (the summary says how the entry ended)
+ * events/summary  call_direction 1 (incoming)         -> ringing at create_time, then
+ *                   entry_result 1                    -> answered at talk_time, completed at end_time
+ *                   entry_result 0                    -> missed at end_time
+ *                 (duration = end_time - create_time, talk = end_time - talk_time)
+ * events/recording recording_state Completed          -> completed with recording "mango-recording:{recording_id}"
+ * </pre>
+ * {@code seq} orders one call's notifications; Ringpool does not need it, because the call model
+ * keeps the earliest time of each kind and never lets a late event undo a final one, so notices
+ * merge the same in any order. It is shown in the diagnostics note.
+ *
+ * <p>Replays: the signature covers {@code json}, which carries the event's time, so a notice older
+ * than {@link #WINDOW} is refused as stale and a signature already accepted within it as replayed.
+ */
+public final class MangoProvider implements TelephonyProvider {
+
+    public static final String NAME = "mango";
+
+    /**
+     * How old a notice may be. Mango re-sends notices it could not deliver for a while, and a
+     * summary is sent when the entry ends (its time is the end); an hour accepts those retries.
+     */
+    static final Duration WINDOW = Duration.ofHours(1);
+
+    /** Mango's {@code location} of a call that reached an employee. */
+    private static final String ABONENT = "abonent";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderSettingsSpec settings() {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("apiKey"), ProviderSettingsSpec.Field.secret("apiSalt"));
+    }
+
+    @Override
+    public List<ProviderRoute> routes() {
+        String base = "/v1/telephony/mango/{siteId}/events/";
+        return List.of(
+                ProviderRoute.post(base + "call", this::call),
+                ProviderRoute.post(base + "summary", this::summary),
+                ProviderRoute.post(base + "recording", this::recording));
+    }
+
+    /** A verified notice: its JSON and the key to remember it by. */
+    record Notice(JsonNode json, String sign) {}
+
+    /** Checks key and sign, and returns the parsed {@code json}; refuses otherwise. */
+    static Notice verify(WebhookCall call) {
+        List<FormField> fields = ProviderForms.fields(call.request().body());
+        Map<String, String> form = ProviderForms.first(fields);
+        String key = form.get("vpbx_api_key");
+        String sign = form.get("sign");
+        String json = form.get("json");
+        if (key == null || sign == null || json == null) {
+            throw WebhookRefused.missing("Mango posts vpbx_api_key, sign and json; one is missing");
+        }
+        if (!sign.strip().matches("[0-9a-fA-F]{64}")) {
+            throw WebhookRefused.malformed("'sign' is not 64 hex digits (SHA-256)");
+        }
+        String apiKey = call.settings().get("apiKey");
+        String expected = Digests.sha256Hex(apiKey + json + call.settings().get("apiSalt"));
+        boolean keyMatches = Digests.sameText(key, apiKey);
+        boolean signMatches = Digests.sameText(sign.strip().toLowerCase(java.util.Locale.ROOT), expected);
+        if (!(keyMatches & signMatches)) {
+            throw WebhookRefused.mismatch("vpbx_api_key or sign does not match this site's Mango key and salt");
+        }
+        return new Notice(ProviderJson.parseObject(json), expected);
+    }
+
+    /** Refuses a notice whose time is outside the window, and tells the replay key. */
+    private static WebhookResult guarded(WebhookCall call, Notice notice, Long unixSeconds, WebhookResult result) {
+        if (unixSeconds != null) {
+            Instant at = Instant.ofEpochSecond(unixSeconds);
+            Instant now = call.clock().instant();
+            if (at.isBefore(now.minus(WINDOW)) || at.isAfter(now.plus(WINDOW))) {
+                throw WebhookRefused.stale("the notice's time " + at + " is more than " + WINDOW.toMinutes()
+                        + " minutes from the server's clock");
+            }
+        }
+        ReplayGuard.Key key = call.replays().key(NAME, call.site().siteId(), notice.sign(), WINDOW.multipliedBy(2));
+        return result.withReplayKeys(List.of(key));
+    }
+
+    private WebhookResult call(WebhookCall call) {
+        Notice notice = verify(call);
+        JsonNode j = notice.json();
+        String entry = required(j, "entry_id");
+        Long ts = ProviderJson.number(j, "timestamp");
+        Instant at = ts == null ? call.clock().instant() : Instant.ofEpochSecond(ts);
+        String state = ProviderJson.text(j, "call_state");
+        String location = ProviderJson.text(j, "location");
+        String note = "call_id " + ProviderJson.text(j, "call_id") + " seq " + ProviderJson.text(j, "seq") + " " + state + " at "
+                + location;
+        List<CallEvent> events = new ArrayList<>();
+        if ("Appeared".equals(state)) {
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, at, ProviderJson.text(j, "from", "number"),
+                    ProviderJson.text(j, "to", "line_number"), null, null, null));
+        } else if ("Connected".equals(state) && ABONENT.equals(location)) {
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.ANSWERED, at, ProviderJson.text(j, "from", "number"),
+                    ProviderJson.text(j, "to", "line_number"), null, null, null));
+        }
+        return guarded(call, notice, ts, new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, note, List.of()));
+    }
+
+    private WebhookResult summary(WebhookCall call) {
+        Notice notice = verify(call);
+        JsonNode j = notice.json();
+        String entry = required(j, "entry_id");
+        Long end = ProviderJson.number(j, "end_time");
+        if (!"1".equals(ProviderJson.text(j, "call_direction"))) {
+            return guarded(call, notice, end, WebhookResult.ignored("not an incoming entry (call_direction "
+                    + ProviderJson.text(j, "call_direction") + ")", WebhookResult.Reply.OK_EMPTY));
+        }
+        Long create = ProviderJson.number(j, "create_time");
+        Long talk = positive(ProviderJson.number(j, "talk_time"));
+        if (create == null || end == null) {
+            throw WebhookRefused.invalidBody("create_time", "a summary needs create_time and end_time");
+        }
+        String from = ProviderJson.text(j, "from", "number");
+        String to = Optional.ofNullable(ProviderJson.text(j, "line_number")).orElse(ProviderJson.text(j, "to", "line_number"));
+        int duration = (int) Math.max(0, end - create);
+        boolean answered = "1".equals(ProviderJson.text(j, "entry_result")) && talk != null;
+        List<CallEvent> events = new ArrayList<>();
+        events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, Instant.ofEpochSecond(create), from, to, null, null, null));
+        if (answered) {
+            int talkSeconds = (int) Math.max(0, end - talk);
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.ANSWERED, Instant.ofEpochSecond(talk), from, to, null, null, null));
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, Instant.ofEpochSecond(end), from, to, duration,
+                    talkSeconds, null));
+        } else {
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.MISSED, Instant.ofEpochSecond(end), from, to, duration, 0, null));
+        }
+        return guarded(call, notice, end, new WebhookResult(events, WebhookResult.Reply.OK_EMPTY,
+                "entry_result " + ProviderJson.text(j, "entry_result"), List.of()));
+    }
+
+    private WebhookResult recording(WebhookCall call) {
+        Notice notice = verify(call);
+        JsonNode j = notice.json();
+        String entry = required(j, "entry_id");
+        Long ts = ProviderJson.number(j, "timestamp");
+        String state = ProviderJson.text(j, "recording_state");
+        String id = ProviderJson.text(j, "recording_id");
+        if (!"Completed".equals(state) || id == null) {
+            return guarded(call, notice, ts, WebhookResult.ignored("recording " + state, WebhookResult.Reply.OK_EMPTY));
+        }
+        Instant at = ts == null ? call.clock().instant() : Instant.ofEpochSecond(ts);
+        CallEvent event = new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, at, null, null, null, null, "mango-recording:" + id);
+        return guarded(call, notice, ts, WebhookResult.of(List.of(event), WebhookResult.Reply.OK_EMPTY));
+    }
+
+    private static String required(JsonNode j, String field) {
+        String v = ProviderJson.text(j, field);
+        if (v == null) {
+            throw WebhookRefused.invalidBody(field, "'" + field + "' is required in Mango's json");
+        }
+        if (v.length() > 100) {
+            throw WebhookRefused.invalidBody(field, "'" + field + "' is longer than 100 characters");
+        }
+        return v;
+    }
+
+    private static Long positive(Long v) {
+        return v == null || v <= 0 ? null : v;
+    }
+}

@@ -1,0 +1,187 @@
+package io.ringpool.telephony.plivo;
+
+import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.FormField;
+import io.ringpool.telephony.provider.ProviderForms;
+import io.ringpool.telephony.provider.ProviderRoute;
+import io.ringpool.telephony.provider.ProviderSettingsSpec;
+import io.ringpool.telephony.provider.ReplayGuard;
+import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WebhookCall;
+import io.ringpool.telephony.provider.WebhookRefused;
+import io.ringpool.telephony.provider.WebhookResult;
+import io.ringpool.telephony.provider.Xml;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Plivo Voice: the application's Answer URL ({@code answer}) and Hangup URL ({@code hangup}),
+ * both POST, signed with {@code X-Plivo-Signature-V3} (see {@link PlivoSignature}).
+ *
+ * <p>{@code answer} (the incoming call: {@code CallUUID}, {@code From}, {@code To}) records the call
+ * and answers Plivo XML that dials the site's {@code forwardTo}, with the dial's events
+ * ({@code callbackUrl}) sent to {@code hangup}:
+ * <pre>
+ * answer                          -> ringing
+ * hangup, DialAction=answer       -> answered (the business picked up)
+ * hangup, DialAction=hangup       -> completed with talk = DialBLegDuration when the business
+ *                                    answered (DialBLegStatus / a positive duration)
+ * hangup (the call's own), by CallStatus: completed -> missed unless answered (Plivo answers every
+ *                                    call it runs XML for, so "completed" says nothing about the
+ *                                    business), busy -> busy, failed -> failed, timeout / no-answer /
+ *                                    cancel -> missed; Duration is the call's duration
+ * </pre>
+ * Plivo's numbers have no {@code +}; the dialled number is written without it, as Plivo expects.
+ *
+ * <p>Replays: the nonce is random per request, so a nonce already accepted is refused for
+ * {@link #NONCE_MEMORY} (there is no timestamp to bound it otherwise).
+ */
+public final class PlivoProvider implements TelephonyProvider {
+
+    public static final String NAME = "plivo";
+
+    /** How long an accepted nonce is remembered: Plivo gives no timestamp, so a day, bounded in count by the guard. */
+    static final Duration NONCE_MEMORY = Duration.ofDays(1);
+
+    /** Plivo's time format in callbacks (UTC). */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderSettingsSpec settings() {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("authToken"));
+    }
+
+    @Override
+    public List<ProviderRoute> routes() {
+        return List.of(
+                ProviderRoute.answer("POST", "/v1/telephony/plivo/{siteId}/answer", this::answer),
+                ProviderRoute.post("/v1/telephony/plivo/{siteId}/hangup", this::hangup));
+    }
+
+    /** The form once its signature checks out, and the nonce's replay key. */
+    record Verified(Map<String, String> form, ReplayGuard.Key nonceKey) {}
+
+    static Verified verify(WebhookCall call) {
+        String header = call.request().header("x-plivo-signature-v3");
+        String nonce = call.request().header("x-plivo-signature-v3-nonce");
+        if (header == null || header.isBlank() || nonce == null || nonce.isBlank()) {
+            throw WebhookRefused.missing("X-Plivo-Signature-V3 and X-Plivo-Signature-V3-Nonce are required");
+        }
+        List<FormField> fields = ProviderForms.fields(call.request().body());
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        for (FormField f : fields) {
+            params.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.value());
+        }
+        boolean valid = false;
+        for (String url : call.request().signedUrls()) {
+            try {
+                valid |= PlivoSignature.verify(call.settings().get("authToken"), PlivoSignature.base(call.request().method(), url, params),
+                        nonce, header);
+            } catch (URISyntaxException notAUrl) {
+                // another candidate may be fine
+            }
+        }
+        if (!valid) {
+            throw WebhookRefused.mismatch("X-Plivo-Signature-V3 does not match this request under the site's auth token");
+        }
+        return new Verified(ProviderForms.first(fields),
+                call.replays().key(NAME, call.site().siteId(), nonce.strip(), NONCE_MEMORY));
+    }
+
+    private WebhookResult answer(WebhookCall call) {
+        Verified v = verify(call);
+        String id = callId(v.form(), "CallUUID");
+        CallEvent e = new CallEvent(NAME, id, CallEvent.Kind.RINGING, time(v.form().get("StartTime"), call), v.form().get("From"),
+                v.form().get("To"), null, null, null);
+        return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(dial(call))).withReplayKeys(List.of(v.nonceKey()));
+    }
+
+    private WebhookResult hangup(WebhookCall call) {
+        Verified v = verify(call);
+        Map<String, String> f = v.form();
+        Instant now = call.clock().instant();
+        CallEvent e;
+        String action = f.get("DialAction");
+        if (action != null) {
+            String id = callId(f, f.containsKey("DialALegUUID") ? "DialALegUUID" : "CallUUID");
+            Integer talk = seconds(f.get("DialBLegDuration"));
+            boolean bAnswered = "answer".equalsIgnoreCase(f.get("DialBLegStatus")) || (talk != null && talk > 0);
+            e = switch (action.toLowerCase(Locale.ROOT)) {
+                case "answer", "connected" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, now, null, null, null, null, null);
+                case "hangup" -> bAnswered ? new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, now, null, null, null, talk, null) : null;
+                default -> null;
+            };
+        } else {
+            String id = callId(f, "CallUUID");
+            String status = f.getOrDefault("CallStatus", "").toLowerCase(Locale.ROOT);
+            CallEvent.Kind kind = switch (status) {
+                case "busy" -> CallEvent.Kind.BUSY;
+                case "failed" -> CallEvent.Kind.FAILED;
+                default -> CallEvent.Kind.MISSED; // completed, timeout, no-answer, cancel: answered only if the dial said so
+            };
+            String recording = f.get("RecordUrl");
+            if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
+                recording = null;
+            }
+            e = new CallEvent(NAME, id, kind, time(f.get("EndTime"), call), f.get("From"), f.get("To"), seconds(f.get("Duration")),
+                    null, recording);
+        }
+        WebhookResult result = e == null ? WebhookResult.ignored("dial event " + action, WebhookResult.Reply.OK_EMPTY)
+                : WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
+        return result.withReplayKeys(List.of(v.nonceKey()));
+    }
+
+    /** Plivo XML dialling the site's real number (no '+'), or a busy hangup when the site has none. */
+    static String dial(WebhookCall call) {
+        String to = call.forwardTo();
+        if (to == null) {
+            return Xml.PROLOG + "<Response><Hangup reason=\"busy\"/></Response>";
+        }
+        String number = to.startsWith("+") ? to.substring(1) : to;
+        return Xml.PROLOG + "<Response><Dial callbackUrl=\"" + Xml.escape(call.callbackUrl(NAME, "hangup"))
+                + "\" callbackMethod=\"POST\"><Number>" + Xml.escape(number) + "</Number></Dial></Response>";
+    }
+
+    private static String callId(Map<String, String> f, String field) {
+        String id = f.get(field);
+        if (id == null || id.isBlank() || id.length() > 100) {
+            throw WebhookRefused.invalidBody(field, "'" + field + "' is required");
+        }
+        return id.strip();
+    }
+
+    private static Instant time(String text, WebhookCall call) {
+        if (text != null && !text.isBlank()) {
+            try {
+                return LocalDateTime.parse(text.strip(), TIME).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException unreadable) {
+                // fall through: an unreadable time must not lose the event
+            }
+        }
+        return call.clock().instant();
+    }
+
+    private static Integer seconds(String s) {
+        try {
+            int v = Integer.parseInt(s == null ? "" : s.strip());
+            return v >= 0 ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

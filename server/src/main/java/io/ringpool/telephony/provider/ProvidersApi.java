@@ -1,0 +1,360 @@
+package io.ringpool.telephony.provider;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.call.CallEvent;
+import io.ringpool.call.CallService;
+import io.ringpool.journal.CallJournal;
+import io.ringpool.call.CallerNumber;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.Request;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteAccess;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.site.SiteSection;
+import io.ringpool.site.UnknownSite;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of every {@link TelephonyProvider}: declares each provider's webhooks, runs them
+ * (site from memory, settings from memory, authentication by the adapter, ingestion, reply), logs
+ * each one in the {@link WebhookLog}, and serves that log and the {@code providers} part of a
+ * site's settings.
+ *
+ * <p>Order of work for one webhook: unknown site → 404; provider not configured for the site →
+ * 403 {@code not_configured}; the adapter authenticates and maps (a refusal → 401/403/422, nothing
+ * stored); the events are ingested (committed before the answer); replay keys are remembered; the
+ * provider's reply is sent. For {@link ProviderRoute.Kind#ANSWER} routes the reply (forwarding
+ * markup) goes out even if ingestion failed, because a caller is on the line.
+ */
+public final class ProvidersApi implements SiteSection {
+    private static final Logger LOG = LoggerFactory.getLogger(ProvidersApi.class);
+
+    private final Providers providers;
+    private final ProviderSettingsService settings;
+    private final SiteRegistry sites;
+    private final SiteAccess access;
+    private final CallService calls;
+    private final WebhookLog log;
+    private final ReplayGuard replays;
+    private final String publicUrl;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final CallJournal journal;
+    private final Executor callLane;
+
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, SiteAccess access,
+            CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry) {
+        this(providers, settings, sites, access, calls, null, null, log, publicUrl, clock, registry);
+    }
+
+    /**
+     * @param journal  keeps the events of answer webhooks (a caller waiting) instead of the store,
+     *                 so the answer never waits for it; null = ingest them synchronously
+     * @param callLane runs answer webhooks apart from the store-bound workers; null = the workers
+     */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, SiteAccess access,
+            CallService calls, CallJournal journal, Executor callLane, WebhookLog log, String publicUrl, Clock clock,
+            MeterRegistry registry) {
+        this.journal = journal;
+        this.callLane = callLane;
+        this.providers = providers;
+        this.settings = settings;
+        this.sites = sites;
+        this.access = access;
+        this.calls = calls;
+        this.log = log;
+        this.replays = new ReplayGuard(clock);
+        this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    public void routes(Router router) {
+        for (TelephonyProvider provider : providers.all()) {
+            for (ProviderRoute route : provider.routes()) {
+                if (route.kind() == ProviderRoute.Kind.ANSWER && callLane != null) {
+                    router.addOnLane(callLane, route.method(), route.template(), request -> webhook(provider, route, request));
+                } else {
+                    router.add(route.method(), route.template(), request -> webhook(provider, route, request));
+                }
+            }
+        }
+        router.get("/v1/sites/{siteId}/telephony/events", this::events);
+    }
+
+    // ---- webhooks ----------------------------------------------------------------------------
+
+    private Response webhook(TelephonyProvider provider, ProviderRoute route, Request request) {
+        String siteId = request.pathParam("siteId");
+        SiteRegistry.Entry entry = sites.byId(siteId).orElse(null);
+        if (entry == null) {
+            count(provider.name(), "unknown_site");
+            LOG.info("webhook_rejected provider={} reason=unknown_site", provider.name());
+            throw new UnknownSite();
+        }
+        Site site = entry.site();
+        ProviderSettings configured = settings.settings(siteId, provider.name()).orElse(null);
+        if (configured == null) {
+            WebhookRefused refused = notConfigured(provider.name(), siteId);
+            throw refuse(provider.name(), route, site, refused);
+        }
+        WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl);
+        WebhookResult result;
+        try {
+            result = route.handler().handle(call);
+        } catch (WebhookRefused refused) {
+            throw refuse(provider.name(), route, site, refused);
+        }
+        for (ReplayGuard.Key key : result.replayKeys()) {
+            if (replays.seen(key)) {
+                throw refuse(provider.name(), route, site, WebhookRefused.replayed(
+                        "this request was already accepted once; a provider signs every delivery anew"));
+            }
+        }
+        // A caller waits on this answer only when it carries markup (Telnyx's Call Control events share the
+        // TeXML URL and answer empty: those must fail so that Telnyx retries).
+        boolean callerWaits = route.kind() == ProviderRoute.Kind.ANSWER && !result.reply().body().isEmpty();
+        List<String> kinds = new ArrayList<>();
+        String callId = null;
+        String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
+        String caller = result.events().stream().map(CallEvent::from).filter(f -> f != null).findFirst()
+                .map(f -> CallerNumber.of(f, site.settings().country()).masked()).orElse(null);
+        if (callerWaits && journal != null) {
+            return answerFromMemory(provider, route, site, result, providerCallId, caller);
+        }
+        try {
+            for (CallEvent event : result.events()) {
+                CallService.Ingested ingested = calls.ingest(site, event, false);
+                kinds.add(event.kind().wireName());
+                if (ingested.call() != null) {
+                    callId = ingested.call().callId();
+                }
+            }
+        } catch (DomainFailure failed) {
+            String code = failed.code();
+            String reason = "unknown_number".equals(code) ? "unknown_number" : "invalid_body";
+            count(provider.name(), reason);
+            LOG.info("webhook_rejected provider={} site={} reason={}", provider.name(), siteId, reason);
+            log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", reason,
+                    failed.getMessage(), providerCallId, kinds, callId, caller));
+            if (callerWaits) {
+                return reply(result.reply()); // forward the caller anyway
+            }
+            throw failed;
+        } catch (RuntimeException storeDown) {
+            log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
+                    "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
+            if (callerWaits) {
+                LOG.warn("webhook_answered_unstored provider={} site={} reason={}", provider.name(), siteId, storeDown.toString());
+                return reply(result.reply());
+            }
+            throw storeDown;
+        }
+        result.replayKeys().forEach(replays::remember);
+        log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
+                result.events().isEmpty() ? "ignored" : "accepted", null, result.note(), providerCallId, kinds, callId, caller));
+        return reply(result.reply());
+    }
+
+    /**
+     * A caller is on the line: the events go to the call journal (fsynced, delivered to the store
+     * when it can take them, see {@link CallJournal}) and the markup is answered at once, whatever
+     * the store is doing. A number the site does not track is still forwarded, not kept.
+     */
+    private Response answerFromMemory(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result,
+            String providerCallId, String caller) {
+        List<String> kinds = new ArrayList<>();
+        for (CallEvent event : result.events()) {
+            if (event.to() != null && !event.to().isBlank()) {
+                try {
+                    calls.trackingNumber(site, event.to());
+                } catch (DomainFailure unknown) {
+                    count(provider.name(), "unknown_number");
+                    LOG.info("webhook_rejected provider={} site={} reason=unknown_number", provider.name(), site.siteId());
+                    log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused",
+                            "unknown_number", unknown.getMessage(), providerCallId, kinds, null, caller));
+                    return reply(result.reply()); // forward the caller anyway
+                }
+            }
+            if (journal.record(site, event) == CallJournal.Kept.FULL) {
+                LOG.warn("webhook_answered_unstored provider={} site={} reason=journal_full", provider.name(), site.siteId());
+            }
+            kinds.add(event.kind().wireName());
+        }
+        result.replayKeys().forEach(replays::remember);
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
+                result.events().isEmpty() ? "ignored" : "accepted", null, "journaled: reaches the store just after the answer",
+                providerCallId, kinds, null, caller));
+        return reply(result.reply());
+    }
+
+    private static WebhookRefused notConfigured(String provider, String siteId) {
+        return WebhookRefused.notConfigured(provider + "_not_configured", "this site has no " + provider
+                + " settings, so its requests cannot be verified; set them with PATCH /v1/sites/" + siteId
+                + " {\"providers\": {\"" + provider + "\": {...}}}");
+    }
+
+    private WebhookRefused refuse(String provider, ProviderRoute route, Site site, WebhookRefused refused) {
+        count(provider, refused.reason());
+        LOG.info("webhook_rejected provider={} site={} reason={}", provider, site.siteId(), refused.reason());
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider, route.template(), "refused", refused.reason(),
+                refused.getMessage(), null, List.of(), null, null));
+        return refused;
+    }
+
+    private static Response reply(WebhookResult.Reply reply) {
+        if (reply.status() == 204) {
+            return Response.noContent();
+        }
+        return Response.text(reply.status(), reply.contentType(), reply.body());
+    }
+
+    private WebhookRequest toWebhookRequest(Request request) {
+        String pathAndQuery = request.path() + rawQuery(request);
+        Set<String> urls = new LinkedHashSet<>();
+        urls.add(publicUrl + pathAndQuery);
+        String host = request.header("host");
+        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+            urls.add("https://" + host + pathAndQuery);
+            urls.add("http://" + host + pathAndQuery);
+        }
+        return new WebhookRequest(request.method(), request.path(), request.pathParams(), request.query(), request.headers(),
+                request.body(), urls);
+    }
+
+    /** The query string rebuilt from the decoded parameters in the order received ({@link Request} keeps no raw URI). */
+    private static String rawQuery(Request request) {
+        if (request.query().isEmpty()) {
+            return "";
+        }
+        StringBuilder q = new StringBuilder();
+        request.query().forEach((k, vs) -> vs.forEach(v -> q.append(q.isEmpty() ? '?' : '&')
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
+        return q.toString();
+    }
+
+    private void count(String provider, String reason) {
+        Counter.builder("ringpool.webhooks.rejected").description("telephony webhooks refused, by provider and reason")
+                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+    }
+
+    // ---- diagnostics -------------------------------------------------------------------------
+
+    /** {@code GET /v1/sites/{siteId}/telephony/events?provider=&limit=}: the last webhooks, newest first. */
+    private Response events(Request request) {
+        SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
+        for (String name : request.query().keySet()) {
+            if (!name.equals("provider") && !name.equals("limit")) {
+                throw DomainFailure.unknownField(name);
+            }
+        }
+        String provider = request.queryParam("provider");
+        if (provider != null && providers.byName(provider).isEmpty()) {
+            throw DomainFailure.invalid("provider", "'provider' must be one of " + providers.all().stream().map(TelephonyProvider::name).toList());
+        }
+        int limit = WebhookLog.PER_PROVIDER;
+        String limitText = request.queryParam("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 500) {
+                throw DomainFailure.invalid("limit", "'limit' must be 1 to 500");
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (WebhookLog.Entry e : log.recent(entry.site().siteId(), provider)) {
+            if (out.size() >= limit) {
+                break;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("at", e.at());
+            m.put("provider", e.provider());
+            m.put("route", e.route());
+            m.put("outcome", e.outcome());
+            m.put("reason", e.reason());
+            m.put("message", e.message());
+            m.put("providerCallId", e.providerCallId());
+            m.put("events", e.events());
+            m.put("callId", e.callId());
+            m.put("caller", e.caller());
+            out.add(m);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", out);
+        body.put("configured", settings.describe(entry.site().siteId()).keySet());
+        body.put("note", "kept in memory on this node only: the last " + WebhookLog.PER_PROVIDER + " per provider since the server started");
+        return Response.ok(body);
+    }
+
+    // ---- the "providers" part of a site's settings ---------------------------------------------
+
+    @Override
+    public String field() {
+        return "providers";
+    }
+
+    /** {@code {"mango": {"apiKey": "...", "apiSalt": "..."}, "zadarma": null}}: validated whole, then written. */
+    @Override
+    public void apply(String siteId, JsonNode value) {
+        if (!value.isObject()) {
+ throw DomainFailure.invalid("providers", "'providers' must be an object of provider name → settings");
+        }
+        Map<String, Map<String, String>> changes = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> p = it.next();
+            String path = "providers." + p.getKey();
+            if (providers.byName(p.getKey()).isEmpty()) {
+                throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_field", "unknown provider '" + p.getKey() + "'; known: "
+                        + providers.all().stream().map(TelephonyProvider::name).toList(), path);
+            }
+            if (p.getValue().isNull()) {
+                changes.put(p.getKey(), null);
+                continue;
+            }
+            if (!p.getValue().isObject()) {
+                throw DomainFailure.invalid(path, "'" + path + "' must be an object (or null to remove the provider)");
+            }
+            Map<String, String> fields = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fs = p.getValue().fields();
+            while (fs.hasNext()) {
+                Map.Entry<String, JsonNode> f = fs.next();
+                JsonNode v = f.getValue();
+                if (v.isNull()) {
+                    fields.put(f.getKey(), null);
+                } else if (v.isTextual() || v.isNumber()) {
+                    fields.put(f.getKey(), v.asText());
+                } else {
+                    String fp = path + "." + f.getKey();
+                    throw DomainFailure.invalid(fp, "'" + fp + "' must be a string");
+                }
+            }
+            changes.put(p.getKey(), fields);
+        }
+        settings.update(siteId, changes);
+    }
+
+    @Override
+    public Object describe(String siteId) {
+        return settings.describe(siteId);
+    }
+}

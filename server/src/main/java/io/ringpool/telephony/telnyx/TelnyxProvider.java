@@ -1,0 +1,251 @@
+package io.ringpool.telephony.telnyx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.FormField;
+import io.ringpool.telephony.TwilioForm;
+import io.ringpool.telephony.provider.ProviderForms;
+import io.ringpool.telephony.provider.ProviderJson;
+import io.ringpool.telephony.provider.ProviderRoute;
+import io.ringpool.telephony.provider.ProviderSettingsSpec;
+import io.ringpool.telephony.provider.ReplayGuard;
+import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WebhookCall;
+import io.ringpool.telephony.provider.WebhookRefused;
+import io.ringpool.telephony.provider.WebhookResult;
+import io.ringpool.telephony.provider.Xml;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Telnyx, on one URL for both of its voice products:
+ *
+ * <p><b>Call Control</b> (JSON): {@code {"data": {"event_type", "occurred_at", "payload": {...}}}}.
+ * <pre>
+ * call.initiated (incoming leg)   -> ringing   (payload.from, payload.to)
+ * call.answered                   -> answered
+ * call.hangup, by hangup_cause    -> normal_clearing: completed; user_busy: busy; timeout,
+ *                                    originator_cancel, no_answer: missed; anything else: failed
+ * call.recording.saved            -> completed with recording_urls.mp3 (or public_recording_urls.mp3)
+ * </pre>
+ * The call id is {@code call_session_id}, shared by the caller's leg and a transferred/bridged leg;
+ * a leg Telnyx marks {@code outgoing} contributes no numbers (its "to" is the business, not a
+ * tracking number). Call Control takes no instructions in the answer (commands go to its API), so
+ * it gets 200.
+ *
+ * <p><b>TeXML</b> (form posts, Twilio-compatible): the first request of a call is answered with
+ * TeXML that dials the site's {@code forwardTo} with {@code action} back to this URL; that action
+ * request ({@code DialCallStatus}, {@code DialCallDuration} = talk) ends the call and is answered
+ * {@code <Hangup/>}; a status callback with a final {@code CallStatus} is recorded and answered empty.
+ *
+ * <p>Both are signed: {@code telnyx-signature-ed25519} = base64 Ed25519 signature by Telnyx of
+ * {@code telnyx-timestamp + "|" + raw body}, checked with the account's public key (Portal,
+ * Keys &amp; Credentials, "Public Key", base64) and the JDK's Ed25519. A timestamp more than
+ * {@link #TOLERANCE} from our clock is stale; a signature already accepted is a replay.
+ */
+public final class TelnyxProvider implements TelephonyProvider {
+
+    public static final String NAME = "telnyx";
+
+    /** Telnyx's SDKs accept signatures up to 300 s old. */
+    static final Duration TOLERANCE = Duration.ofMinutes(5);
+
+    /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112); the raw 32-byte key follows. */
+    private static final byte[] ED25519_SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderSettingsSpec settings() {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("publicKey").checked(k -> {
+            try {
+                publicKey(k);
+                return Optional.empty();
+            } catch (IllegalArgumentException e) {
+                return Optional.of("must be the base64 Ed25519 public key shown in Telnyx's portal (32 bytes)");
+            }
+        }));
+    }
+
+    @Override
+    public List<ProviderRoute> routes() {
+        return List.of(ProviderRoute.answer("POST", "/v1/telephony/telnyx/{siteId}", this::webhook));
+    }
+
+    static PublicKey publicKey(String base64) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not base64", e);
+        }
+        if (raw.length != 32) {
+            throw new IllegalArgumentException("an Ed25519 public key is 32 bytes");
+        }
+        byte[] spki = new byte[ED25519_SPKI_PREFIX.length + 32];
+        System.arraycopy(ED25519_SPKI_PREFIX, 0, spki, 0, ED25519_SPKI_PREFIX.length);
+        System.arraycopy(raw, 0, spki, ED25519_SPKI_PREFIX.length, 32);
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an Ed25519 public key", e);
+        }
+    }
+
+    private static ReplayGuard.Key verify(WebhookCall call) {
+        String signature = call.request().header("telnyx-signature-ed25519");
+        String timestamp = call.request().header("telnyx-timestamp");
+        if (signature == null || signature.isBlank() || timestamp == null || timestamp.isBlank()) {
+            throw WebhookRefused.missing("telnyx-signature-ed25519 and telnyx-timestamp are required");
+        }
+        if (!timestamp.strip().matches("[0-9]{1,12}")) {
+            throw WebhookRefused.malformed("telnyx-timestamp is not unix seconds");
+        }
+        byte[] sig;
+        try {
+            sig = Base64.getDecoder().decode(signature.strip());
+        } catch (IllegalArgumentException e) {
+            throw WebhookRefused.malformed("telnyx-signature-ed25519 is not base64");
+        }
+        byte[] prefix = (timestamp.strip() + "|").getBytes(StandardCharsets.UTF_8);
+        boolean valid;
+        try {
+            Signature ed = Signature.getInstance("Ed25519");
+            ed.initVerify(publicKey(call.settings().get("publicKey")));
+            ed.update(prefix);
+            ed.update(call.request().body());
+            valid = sig.length == 64 && ed.verify(sig);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw WebhookRefused.mismatch("telnyx-signature-ed25519 does not verify with this site's Telnyx public key");
+        }
+        long t = Long.parseLong(timestamp.strip());
+        long now = call.clock().instant().getEpochSecond();
+        if (Math.abs(now - t) > TOLERANCE.toSeconds()) {
+            throw WebhookRefused.stale("telnyx-timestamp is more than 5 minutes from the server's clock");
+        }
+        return call.replays().key(NAME, call.site().siteId(), signature.strip(), TOLERANCE.multipliedBy(2));
+    }
+
+    private WebhookResult webhook(WebhookCall call) {
+        ReplayGuard.Key key = verify(call);
+        WebhookResult result = call.request().mediaType().equals("application/x-www-form-urlencoded") ? texml(call) : callControl(call);
+        return result.withReplayKeys(List.of(key));
+    }
+
+    // ---- Call Control ----
+
+    private WebhookResult callControl(WebhookCall call) {
+        JsonNode data = ProviderJson.parseObject(call.request().body()).path("data");
+        String type = ProviderJson.text(data, "event_type");
+        JsonNode p = data.path("payload");
+        String id = ProviderJson.text(p, "call_session_id");
+        if (type == null || id == null || id.length() > 100) {
+            throw WebhookRefused.invalidBody("data.payload.call_session_id", "a Call Control event needs data.event_type and payload.call_session_id");
+        }
+        Instant at = time(ProviderJson.text(data, "occurred_at"), call);
+        boolean incoming = !"outgoing".equalsIgnoreCase(ProviderJson.text(p, "direction"));
+        String from = incoming ? ProviderJson.text(p, "from") : null;
+        String to = incoming ? ProviderJson.text(p, "to") : null;
+        CallEvent e = switch (type) {
+            case "call.initiated" -> incoming ? new CallEvent(NAME, id, CallEvent.Kind.RINGING, at, from, to, null, null, null) : null;
+            case "call.answered" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, at, from, to, null, null, null);
+            case "call.hangup" -> new CallEvent(NAME, id, hangupKind(ProviderJson.text(p, "hangup_cause")), at, from, to, null, null, null);
+            case "call.recording.saved" -> {
+                String url = Optional.ofNullable(ProviderJson.text(p, "recording_urls", "mp3"))
+                        .orElse(ProviderJson.text(p, "public_recording_urls", "mp3"));
+                yield url == null ? null : new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, at, null, null, null, null, url);
+            }
+            default -> null;
+        };
+        if (e == null) {
+            return WebhookResult.ignored(type + " is not recorded", WebhookResult.Reply.OK_EMPTY);
+        }
+        return new WebhookResult(List.of(e), WebhookResult.Reply.OK_EMPTY, type, List.of());
+    }
+
+    static CallEvent.Kind hangupKind(String cause) {
+        return switch (cause == null ? "" : cause.toLowerCase(Locale.ROOT)) {
+            case "normal_clearing" -> CallEvent.Kind.COMPLETED;
+            case "user_busy" -> CallEvent.Kind.BUSY;
+            case "timeout", "originator_cancel", "no_answer" -> CallEvent.Kind.MISSED;
+            default -> CallEvent.Kind.FAILED;
+        };
+    }
+
+    private static Instant time(String iso, WebhookCall call) {
+        if (iso != null) {
+            try {
+                return OffsetDateTime.parse(iso).toInstant();
+            } catch (DateTimeException unreadable) {
+                // fall through
+            }
+        }
+        return call.clock().instant();
+    }
+
+    // ---- TeXML ----
+
+    private WebhookResult texml(WebhookCall call) {
+        List<FormField> fields = ProviderForms.fields(call.request().body());
+        TwilioForm form = new TwilioForm(fields);
+        String sid = form.first("CallSid").filter(s -> !s.isBlank())
+                .orElseThrow(() -> WebhookRefused.invalidBody("CallSid", "'CallSid' is required"));
+        Instant now = call.clock().instant();
+        Optional<String> dialStatus = form.first("DialCallStatus");
+        if (dialStatus.isPresent()) {
+            Integer talk = form.first("DialCallDuration").map(TelnyxProvider::seconds).orElse(null);
+            CallEvent.Kind kind = TwilioForm.kindOf(dialStatus.get()).orElse(CallEvent.Kind.FAILED);
+            CallEvent e = new CallEvent(NAME, sid, kind == CallEvent.Kind.RINGING ? CallEvent.Kind.MISSED : kind, now, null, null, null,
+                    kind == CallEvent.Kind.COMPLETED ? talk : Integer.valueOf(0), form.first("RecordingUrl").orElse(null));
+            return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(Xml.PROLOG + "<Response><Hangup/></Response>"));
+        }
+        CallEvent.Kind kind = TwilioForm.kindOf(form.first("CallStatus").orElse(null)).orElse(CallEvent.Kind.RINGING);
+        if (kind.isTerminal()) {
+            Integer duration = form.first("CallDuration").map(TelnyxProvider::seconds).orElse(null);
+            CallEvent e = new CallEvent(NAME, sid, kind == CallEvent.Kind.COMPLETED ? CallEvent.Kind.MISSED : kind, now,
+                    form.first("From").orElse(null), form.first("To").orElse(null), duration, null, null);
+            return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(Xml.PROLOG + "<Response></Response>"));
+        }
+        CallEvent e = new CallEvent(NAME, sid, CallEvent.Kind.RINGING, now, form.first("From").orElse(null),
+                form.first("To").orElse(null), null, null, null);
+        return WebhookResult.of(List.of(e), WebhookResult.Reply.xml(dial(call)));
+    }
+
+    /** TeXML dialling the site's real number with the outcome posted back here. */
+    static String dial(WebhookCall call) {
+        String to = call.forwardTo();
+        if (to == null) {
+            return Xml.PROLOG + "<Response><Reject reason=\"busy\"/></Response>";
+        }
+        return Xml.PROLOG + "<Response><Dial action=\"" + Xml.escape(call.callbackUrl(NAME, "")) + "\" method=\"POST\" timeout=\"30\"><Number>"
+                + Xml.escape(to) + "</Number></Dial></Response>";
+    }
+
+    private static Integer seconds(String s) {
+        try {
+            int v = Integer.parseInt(s.strip());
+            return v >= 0 ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.ringpool.telephony.uis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.call.CallEvent;
+import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.ProviderForms;
+import io.ringpool.telephony.provider.ProviderJson;
+import io.ringpool.telephony.provider.ProviderRoute;
+import io.ringpool.telephony.provider.ProviderSettingsSpec;
+import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WebhookCall;
+import io.ringpool.telephony.provider.WebhookRefused;
+import io.ringpool.telephony.provider.WebhookResult;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * UIS / CoMagic and operators' cloud PBXs (Beeline, MegaFon, MTS): their HTTP notifications are
+ * built from a template the customer fills in, and carry no signature. The credential is the URL:
+ * {@code /v1/telephony/uis/{siteId}/{token}} with the site's secret token (at least
+ * {@value #MIN_TOKEN} characters, compared in constant time), so keep it out of logs and use HTTPS.
+ *
+ * <p>A notification may be a GET (query), a form POST or a JSON POST, with these fields (our
+ * names first, then the UIS template variable names we also read):
+ * <pre>
+ * event           ringing | answered | completed | missed | busy | failed  (one notification per event)
+ * callId          | call_session_id        the PBX's id of the call, the same in every notification
+ * from            | contact_phone_number   the caller
+ * to              | virtual_phone_number   the tracking number dialled
+ * at              | notification_time      ISO-8601 (with offset, or local in the site's time zone), or unix seconds
+ * durationSeconds | total_time_duration    whole call, seconds
+ * talkSeconds     | talk_time_duration     conversation, seconds
+ * recordingUrl    | file_link              http(s) link to the recording
+ * </pre>
+ * Without a timestamp or nonce there is no replay protection beyond deduplication of events.
+ */
+public final class UisProvider implements TelephonyProvider {
+
+    public static final String NAME = "uis";
+
+    /** Shortest accepted token: 16 characters of a random token are ~95 bits, enough for a URL secret. */
+    static final int MIN_TOKEN = 16;
+
+    private static final Map<String, String> ALIASES = Map.of(
+            "callId", "call_session_id", "from", "contact_phone_number", "to", "virtual_phone_number", "at", "notification_time",
+            "durationSeconds", "total_time_duration", "talkSeconds", "talk_time_duration", "recordingUrl", "file_link");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ProviderSettingsSpec settings() {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("token").checked(
+                t -> t.length() >= MIN_TOKEN && t.matches("[A-Za-z0-9_-]+") ? Optional.empty()
+                        : Optional.of("must be at least " + MIN_TOKEN + " letters, digits, '-' or '_' (it goes into a URL)")));
+    }
+
+    @Override
+    public List<ProviderRoute> routes() {
+        String path = "/v1/telephony/uis/{siteId}/{token}";
+        return List.of(ProviderRoute.post(path, this::notification),
+                new ProviderRoute("GET", path, ProviderRoute.Kind.EVENT, this::notification));
+    }
+
+    private WebhookResult notification(WebhookCall call) {
+        if (!Digests.sameText(call.request().pathParams().get("token"), call.settings().get("token"))) {
+            throw WebhookRefused.mismatch("the token in the URL is not this site's UIS token");
+        }
+        Map<String, String> f = fields(call);
+        String kindText = get(f, "event");
+        CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(() -> WebhookRefused.invalidBody("event",
+                "'event' must be one of ringing, answered, completed, missed, busy, failed (got '" + kindText + "')"));
+        String id = get(f, "callId");
+        if (id == null || id.length() > 100) {
+            throw WebhookRefused.invalidBody("callId", "'callId' (or call_session_id) is required, at most 100 characters");
+        }
+        String recording = get(f, "recordingUrl");
+        if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
+            throw WebhookRefused.invalidBody("recordingUrl", "'recordingUrl' must be an http(s) URL");
+        }
+        CallEvent e = new CallEvent(NAME, id, kind, at(get(f, "at"), call), get(f, "from"), get(f, "to"),
+                seconds(f, "durationSeconds"), seconds(f, "talkSeconds"), recording);
+        return WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
+    }
+
+    private static Map<String, String> fields(WebhookCall call) {
+        Map<String, String> out = new LinkedHashMap<>();
+        call.request().query().forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                out.put(k, v.get(0));
+            }
+        });
+        byte[] body = call.request().body();
+        if (body.length == 0) {
+            return out;
+        }
+        String type = call.request().mediaType();
+        if (type.equals("application/json") || (type.isEmpty() && body[0] == '{')) {
+            JsonNode json = ProviderJson.parseObject(body);
+            json.fieldNames().forEachRemaining(n -> {
+                String v = ProviderJson.text(json, n);
+                if (v != null) {
+                    out.put(n, v);
+                }
+            });
+        } else {
+            out.putAll(ProviderForms.first(ProviderForms.fields(body)));
+        }
+        return out;
+    }
+
+    /** Our name, else the UIS variable; blank and unfilled template variables ({{...}}) count as absent. */
+    private static String get(Map<String, String> f, String name) {
+        String v = f.get(name);
+        if ((v == null || v.isBlank()) && ALIASES.containsKey(name)) {
+            v = f.get(ALIASES.get(name));
+        }
+        if (v == null || v.isBlank() || v.contains("{{")) {
+            return null;
+        }
+        return v.strip();
+    }
+
+    private static Integer seconds(Map<String, String> f, String name) {
+        String v = get(f, name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            int s = (int) Double.parseDouble(v);
+            if (s < 0) {
+                throw WebhookRefused.invalidBody(name, "'" + name + "' must not be negative");
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw WebhookRefused.invalidBody(name, "'" + name + "' must be whole seconds");
+        }
+    }
+
+    private static Instant at(String text, WebhookCall call) {
+        if (text == null) {
+            return call.clock().instant();
+        }
+        try {
+            if (text.matches("[0-9]{9,11}")) {
+                return Instant.ofEpochSecond(Long.parseLong(text));
+            }
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeException local) {
+                // UIS writes "2026-11-30 12:00:00" in the account's zone: read it in the site's.
+                return LocalDateTime.parse(text.replace('T', ' '), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
+                        .atZone(call.site().settings().timeZone()).toInstant();
+            }
+        } catch (DateTimeException e) {
+            throw WebhookRefused.invalidBody("at", "'at' must be ISO-8601, 'yyyy-MM-dd HH:mm:ss' or unix seconds (got '" + text + "')");
+        }
+    }
+}

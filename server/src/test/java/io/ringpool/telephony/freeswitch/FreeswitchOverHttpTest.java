@@ -1,0 +1,93 @@
+package io.ringpool.telephony.freeswitch;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.telephony.provider.ProviderSigning;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** mod_json_cdr posts, one JSON CDR per leg, with HTTP Basic credentials. */
+class FreeswitchOverHttpTest {
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = new ProviderTestKit(dir);
+        kit.configure("freeswitch", Map.of("username", "fs", "password", "cdr-password-0001"));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + ProviderSigning.base64((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String cdr(String uuid, String direction, long start, long answer, long end, int billsec, String cause) {
+        return "{\"core-uuid\":\"core-1\",\"switchname\":\"pbx\",\"channel_data\":{\"state\":\"CS_REPORTING\",\"direction\":\""
+                + direction + "\"},\"variables\":{\"uuid\":\"" + uuid + "\",\"direction\":\"" + direction
+                + "\",\"caller_id_number\":\"" + CALLER + "\",\"destination_number\":\"" + NUMBER + "\",\"start_epoch\":\"" + start
+                + "\",\"answer_epoch\":\"" + answer + "\",\"end_epoch\":\"" + end + "\",\"duration\":\"" + (end - start)
+                + "\",\"billsec\":\"" + billsec + "\",\"hangup_cause\":\"" + cause + "\",\"ringpool_recording_url\":\"https://pbx.example/rec/"
+                + uuid + ".wav\"},\"callflow\":[{\"caller_profile\":{\"uuid\":\"" + uuid + "\",\"caller_id_number\":\"" + CALLER
+                + "\",\"destination_number\":\"" + NUMBER + "\"},\"times\":{}}]}";
+    }
+
+    static Reply post(String body, String auth) {
+        return kit.server.send("POST", "/v1/telephony/freeswitch/" + kit.siteId + "/cdr", null, body, "application/json",
+                auth == null ? Map.of() : Map.of("Authorization", auth));
+    }
+
+    @Test
+    void anAnsweredInboundLegIsOneCompletedCallAndItsBridgedLegIsIgnored() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String a = cdr("a-leg-0001", "inbound", t0, t0 + 20, t0 + 95, 75, "NORMAL_CLEARING");
+        assertThat(post(a, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        assertThat(post(a, basic("fs", "cdr-password-0001")).status()).isEqualTo(200); // mod_json_cdr retries: harmless
+        assertThat(post(cdr("b-leg-0001", "outbound", t0 + 1, t0 + 20, t0 + 95, 75, "NORMAL_CLEARING"), basic("fs", "cdr-password-0001"))
+                .status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-0001");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://pbx.example/rec/a-leg-0001.wav");
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("b-leg-0001");
+    }
+
+    @Test
+    void aFormEncodedCdrOfAnUnansweredCallIsMissed() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String body = "cdr=" + URLEncoder.encode(cdr("a-leg-missed", "inbound", t0, 0, t0 + 25, 0, "ORIGINATOR_CANCEL"), StandardCharsets.UTF_8);
+        Reply r = kit.server.send("POST", "/v1/telephony/freeswitch/" + kit.siteId + "/cdr", null, body,
+                "application/x-www-form-urlencoded", Map.of("Authorization", basic("fs", "cdr-password-0001")));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(kit.call("a-leg-missed").get("status").asText()).isEqualTo("missed");
+    }
+
+    @Test
+    void aWrongPasswordOrNoCredentialsAreRefused() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String a = cdr("a-leg-refused", "inbound", t0, t0 + 1, t0 + 5, 4, "NORMAL_CLEARING");
+        assertThat(post(a, basic("fs", "wrong")).status()).isEqualTo(401);
+        assertThat(post(a, null).status()).isEqualTo(401);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("a-leg-refused");
+        assertThat(kit.diagnostics("freeswitch").findValuesAsText("reason")).contains("mismatch", "missing");
+    }
+}

@@ -1,0 +1,135 @@
+package io.ringpool.telephony.mango;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static io.ringpool.telephony.provider.ProviderTestKit.params;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mango Office notices over real HTTP, signed as Mango documents it (sha256 hex of key + json + salt),
+ * computed here with the JDK, not with the adapter.
+ */
+class MangoOverHttpTest {
+    static final String KEY = "mango-vpbx-api-key-0001";
+    static final String SALT = "mango-vpbx-api-salt-0001";
+
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = new ProviderTestKit(dir);
+        kit.configure("mango", Map.of("apiKey", KEY, "apiSalt", SALT));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String sha256Hex(String s) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static Reply post(String event, String json, String key, String salt) throws Exception {
+        return kit.postForm("/v1/telephony/mango/" + kit.siteId + "/events/" + event,
+                params("vpbx_api_key", key, "sign", sha256Hex(key + json + salt), "json", json), Map.of());
+    }
+
+    static Reply post(String event, String json) throws Exception {
+        return post(event, json, KEY, SALT);
+    }
+
+    static long now() {
+        return kit.server.clock.instant().getEpochSecond();
+    }
+
+    static String callEvent(String entry, String callId, int seq, String state, String location, long ts) {
+        return "{\"entry_id\":\"" + entry + "\",\"call_id\":\"" + callId + "\",\"timestamp\":" + ts + ",\"seq\":" + seq
+                + ",\"call_state\":\"" + state + "\",\"location\":\"" + location + "\",\"from\":{\"number\":\""
+                + CALLER.substring(1) + "\"},\"to\":{\"extension\":\"101\",\"number\":\"sip:101@vpbx\",\"line_number\":\""
+                + NUMBER.substring(1) + "\"},\"disconnect_reason\":0}";
+    }
+
+    @Test
+    void aFullCallInAnyOrderIsOneAttributedCallWithTheSummarysDurationsAndTheRecording() throws Exception {
+        long t0 = now();
+        String entry = "MTAwNTc1OTM6NTAyOjYyNTgzODM0";
+        // Out of order: the summary and the employee's answer arrive before the call appeared.
+        String summary = "{\"entry_id\":\"" + entry + "\",\"call_direction\":1,\"from\":{\"number\":\"" + CALLER.substring(1)
+                + "\"},\"to\":{\"extension\":\"101\"},\"line_number\":\"" + NUMBER.substring(1) + "\",\"create_time\":" + t0
+                + ",\"forward_time\":" + (t0 + 5) + ",\"talk_time\":" + (t0 + 20) + ",\"end_time\":" + (t0 + 95)
+                + ",\"entry_result\":1,\"disconnect_reason\":1110}";
+        assertThat(post("summary", summary).status()).isEqualTo(200);
+        assertThat(post("call", callEvent(entry, "leg-2", 4, "Connected", "abonent", t0 + 20)).status()).isEqualTo(200);
+        assertThat(post("call", callEvent(entry, "leg-1", 1, "Appeared", "ivr", t0)).status()).isEqualTo(200);
+        assertThat(post("call", callEvent(entry, "leg-1", 2, "Connected", "ivr", t0 + 1)).status()).isEqualTo(200);
+        assertThat(post("call", callEvent(entry, "leg-2", 5, "Disconnected", "abonent", t0 + 95)).status()).isEqualTo(200);
+        String recording = "{\"recording_id\":\"MToxMDA1NzU5MzoxNjk\",\"recording_state\":\"Completed\",\"seq\":6,\"entry_id\":\""
+                + entry + "\",\"call_id\":\"leg-2\",\"extension\":\"101\",\"timestamp\":" + (t0 + 96) + "}";
+        assertThat(post("recording", recording).status()).isEqualTo(200);
+
+        JsonNode call = kit.call(entry);
+        assertThat(call.get("provider").asText()).isEqualTo("mango");
+        assertThat(call.get("providerCallId").asText()).isEqualTo(entry);
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+        assertThat(call.get("number").asText()).isEqualTo(NUMBER);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("mango-recording:MToxMDA1NzU5MzoxNjk");
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+        assertThat(call.get("attribution").get("sessionId").asText()).isEqualTo(kit.sessionId);
+
+        // A repeat of a notice is refused as a replay and changes nothing.
+        assertThat(post("summary", summary).status()).isEqualTo(403);
+        assertThat(kit.call(entry).get("durationSeconds").asInt()).isEqualTo(95);
+    }
+
+    @Test
+    void aWrongSaltAWrongKeyAStaleNoticeAndAMissingSignAreRefusedAndLogged() throws Exception {
+        String json = callEvent("entry-refused", "c1", 1, "Appeared", "ivr", now());
+        assertThat(post("call", json, KEY, "other-salt").status()).isEqualTo(403);
+        assertThat(post("call", json, "other-key", SALT).status()).isEqualTo(403);
+        Reply stale = post("call", callEvent("entry-refused", "c1", 1, "Appeared", "ivr", now() - 2 * 3600));
+        assertThat(stale.status()).isEqualTo(403);
+        assertThat(stale.errorCode()).isEqualTo("stale_signature");
+        Reply tampered = kit.postForm("/v1/telephony/mango/" + kit.siteId + "/events/call",
+                params("vpbx_api_key", KEY, "sign", sha256Hex(KEY + json + SALT), "json", json.replace("Appeared", "Connected")), Map.of());
+        assertThat(tampered.status()).isEqualTo(403);
+        Reply missing = kit.postForm("/v1/telephony/mango/" + kit.siteId + "/events/call", params("vpbx_api_key", KEY, "json", json), Map.of());
+        assertThat(missing.status()).isEqualTo(403);
+
+        JsonNode log = kit.diagnostics("mango");
+        assertThat(log.findValuesAsText("reason")).contains("mismatch", "stale", "missing");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("entry-refused");
+    }
+
+    @Test
+    void anUnansweredEntryIsMissedWithZeroTalk() throws Exception {
+        long t0 = now() - 60;
+        String summary = "{\"entry_id\":\"entry-missed\",\"call_direction\":1,\"from\":{\"number\":\"79169998877\"},"
+                + "\"line_number\":\"" + NUMBER.substring(1) + "\",\"create_time\":" + t0 + ",\"forward_time\":0,\"talk_time\":0,"
+                + "\"end_time\":" + (t0 + 30) + ",\"entry_result\":0,\"disconnect_reason\":1120}";
+        assertThat(post("summary", summary).status()).isEqualTo(200);
+        JsonNode call = kit.call("entry-missed");
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(30);
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+    }
+}

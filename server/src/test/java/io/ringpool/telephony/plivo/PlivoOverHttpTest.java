@@ -1,0 +1,110 @@
+package io.ringpool.telephony.plivo;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static io.ringpool.telephony.provider.ProviderTestKit.params;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.telephony.provider.ProviderSigning;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Plivo callbacks signed with X-Plivo-Signature-V3 as plivo-python's signature_v3.py builds it for a
+ * POST without a query: base64(HMAC-SHA256(token, url + "?" + sorted name+value + "." + nonce)).
+ */
+class PlivoOverHttpTest {
+    static final String TOKEN = "plivo-auth-token-0001";
+
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = new ProviderTestKit(dir);
+        kit.configure("plivo", Map.of("authToken", TOKEN));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String v3(String token, String url, Map<String, String> params, String nonce) {
+        StringBuilder base = new StringBuilder(url).append('?');
+        new TreeMap<>(params).forEach((k, v) -> base.append(k).append(v));
+        return ProviderSigning.base64(ProviderSigning.hmac("HmacSHA256", token, base + "." + nonce));
+    }
+
+    static Reply post(String endpoint, Map<String, String> params, String token, String nonce) {
+        String path = "/v1/telephony/plivo/" + kit.siteId + "/" + endpoint;
+        return kit.postForm(path, params, Map.of("X-Plivo-Signature-V3", v3(token, ProviderTestKit.PUBLIC_URL + path, params, nonce),
+                "X-Plivo-Signature-V3-Nonce", nonce));
+    }
+
+    static Reply post(String endpoint, Map<String, String> params) {
+        return post(endpoint, params, TOKEN, UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    @Test
+    void theAnswerDialsTheBusinessAndTheCallbacksMakeOneCompletedCall() {
+        String uuid = "c5d3f1e2-0000-4000-8000-" + "000000000001";
+        Reply answer = post("answer", params("CallUUID", uuid, "From", CALLER.substring(1), "To", NUMBER.substring(1),
+                "CallStatus", "ringing", "Direction", "inbound", "Event", "StartApp"));
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).contains("<Dial callbackUrl=\"" + ProviderTestKit.PUBLIC_URL + "/v1/telephony/plivo/" + kit.siteId
+                + "/hangup\" callbackMethod=\"POST\"><Number>74951112233</Number></Dial>");
+        // The call's own hangup first, then the dial's events.
+        assertThat(post("hangup", params("CallUUID", uuid, "From", CALLER.substring(1), "To", NUMBER.substring(1), "CallStatus",
+                "completed", "Duration", "95", "BillDuration", "95", "Event", "Hangup", "HangupCauseName", "Normal Hangup")).status())
+                .isEqualTo(200);
+        assertThat(post("hangup", params("CallUUID", uuid, "DialAction", "answer", "DialBLegUUID", "b-1", "DialBLegStatus", "answer"))
+                .status()).isEqualTo(200);
+        assertThat(post("hangup", params("CallUUID", uuid, "DialAction", "hangup", "DialBLegUUID", "b-1", "DialBLegStatus", "hangup",
+                "DialBLegDuration", "75", "DialBLegBillDuration", "75")).status()).isEqualTo(200);
+        JsonNode call = kit.call(uuid);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void aCallTheBusinessNeverAnsweredIsMissed() {
+        String uuid = "missed-" + UUID.randomUUID();
+        post("answer", params("CallUUID", uuid, "From", "79160001122", "To", NUMBER.substring(1), "CallStatus", "ringing"));
+        assertThat(post("hangup", params("CallUUID", uuid, "CallStatus", "completed", "Duration", "30", "From", "79160001122",
+                "To", NUMBER.substring(1))).status()).isEqualTo(200);
+        assertThat(kit.call(uuid).get("status").asText()).isEqualTo("missed");
+    }
+
+    @Test
+    void aWrongTokenAReusedNonceAndAChangedParameterAreRefused() {
+        Map<String, String> p = params("CallUUID", "refused-1", "From", CALLER.substring(1), "To", NUMBER.substring(1));
+        assertThat(post("answer", p, "other-token", "nonce00000000000001").status()).isEqualTo(403);
+        String path = "/v1/telephony/plivo/" + kit.siteId + "/answer";
+        String sig = v3(TOKEN, ProviderTestKit.PUBLIC_URL + path, p, "nonce00000000000002");
+        Map<String, String> changed = params("CallUUID", "refused-1", "From", "79990000000", "To", NUMBER.substring(1));
+        assertThat(kit.postForm(path, changed, Map.of("X-Plivo-Signature-V3", sig, "X-Plivo-Signature-V3-Nonce", "nonce00000000000002"))
+                .status()).isEqualTo(403);
+        assertThat(kit.postForm(path, p, Map.of()).status()).isEqualTo(403);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("refused-1");
+
+        Map<String, String> q = params("CallUUID", "nonce-once", "From", CALLER.substring(1), "To", NUMBER.substring(1));
+        assertThat(post("answer", q, TOKEN, "nonce00000000000003").status()).isEqualTo(200);
+        Reply replay = post("answer", q, TOKEN, "nonce00000000000003");
+        assertThat(replay.status()).isEqualTo(403);
+        assertThat(replay.errorCode()).isEqualTo("replayed_signature");
+    }
+}

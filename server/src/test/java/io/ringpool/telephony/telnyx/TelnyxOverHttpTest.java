@@ -1,0 +1,140 @@
+package io.ringpool.telephony.telnyx;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.FORWARD_TO;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static io.ringpool.telephony.provider.ProviderTestKit.params;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.telephony.provider.ProviderSigning;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Telnyx webhooks signed with an Ed25519 key made here, as Telnyx signs them: timestamp + "|" + body. */
+class TelnyxOverHttpTest {
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+    static PrivateKey telnyx;
+    static PrivateKey stranger;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kit = new ProviderTestKit(dir);
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        telnyx = pair.getPrivate();
+        stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
+        byte[] spki = pair.getPublic().getEncoded();
+        byte[] raw = Arrays.copyOfRange(spki, spki.length - 32, spki.length); // X.509 SPKI ends with the raw key
+        kit.configure("telnyx", Map.of("publicKey", ProviderSigning.base64(raw)));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String sign(PrivateKey key, long t, String body) throws Exception {
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(key);
+        s.update((t + "|" + body).getBytes(StandardCharsets.UTF_8));
+        return ProviderSigning.base64(s.sign());
+    }
+
+    static long now() {
+        return kit.server.clock.instant().getEpochSecond();
+    }
+
+    static Reply postJson(String body, PrivateKey key, long t) throws Exception {
+        return kit.postJson("/v1/telephony/telnyx/" + kit.siteId, body,
+                Map.of("telnyx-signature-ed25519", sign(key, t, body), "telnyx-timestamp", Long.toString(t)));
+    }
+
+    static String event(String type, String session, String extraPayload, Instant at) {
+        return "{\"data\":{\"event_type\":\"" + type + "\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"occurred_at\":\"" + at
+                + "\",\"payload\":{\"call_control_id\":\"v3:abc\",\"call_leg_id\":\"leg-1\",\"call_session_id\":\"" + session
+                + "\",\"direction\":\"incoming\",\"from\":\"" + CALLER + "\",\"to\":\"" + NUMBER + "\"" + extraPayload
+                + "}},\"meta\":{\"attempt\":1}}";
+    }
+
+    @Test
+    void aFullCallControlCallInAnyOrderIsOneCallWithDurationsAndRecording() throws Exception {
+        Instant t0 = kit.server.clock.instant();
+        String session = "428c31b6-7af4-4bcb-b7f5-5013ef9657c1";
+        assertThat(postJson(event("call.hangup", session, ",\"hangup_cause\":\"normal_clearing\"", t0.plusSeconds(95)), telnyx, now())
+                .status()).isEqualTo(200);
+        assertThat(postJson(event("call.initiated", session, ",\"state\":\"parked\"", t0), telnyx, now()).status()).isEqualTo(200);
+        assertThat(postJson(event("call.answered", session, "", t0.plusSeconds(20)), telnyx, now()).status()).isEqualTo(200);
+        assertThat(postJson(event("call.recording.saved", session,
+                ",\"recording_urls\":{\"mp3\":\"https://s3.telnyx.example/rec.mp3\"}", t0.plusSeconds(96)), telnyx, now()).status())
+                .isEqualTo(200);
+        // A retry signed anew is harmless.
+        assertThat(postJson(event("call.answered", session, "", t0.plusSeconds(20)), telnyx, now() + 1).status()).isEqualTo(200);
+
+        JsonNode call = kit.call(session);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://s3.telnyx.example/rec.mp3");
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void anotherKeyAStaleTimestampAReplayAndAChangedBodyAreRefused() throws Exception {
+        String body = event("call.initiated", "refused-session", "", kit.server.clock.instant());
+        assertThat(postJson(body, stranger, now()).status()).isEqualTo(403);
+        Reply stale = postJson(body, telnyx, now() - 301);
+        assertThat(stale.status()).isEqualTo(403);
+        assertThat(stale.errorCode()).isEqualTo("stale_signature");
+        long t = now();
+        String sig = sign(telnyx, t, body);
+        Reply tampered = kit.postJson("/v1/telephony/telnyx/" + kit.siteId, body.replace(CALLER, "+79990000000"),
+                Map.of("telnyx-signature-ed25519", sig, "telnyx-timestamp", Long.toString(t)));
+        assertThat(tampered.status()).isEqualTo(403);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("refused-session");
+
+        String other = event("call.initiated", "replayed-session", "", kit.server.clock.instant());
+        Map<String, String> headers = Map.of("telnyx-signature-ed25519", sign(telnyx, t, other), "telnyx-timestamp", Long.toString(t));
+        assertThat(kit.postJson("/v1/telephony/telnyx/" + kit.siteId, other, headers).status()).isEqualTo(200);
+        Reply replay = kit.postJson("/v1/telephony/telnyx/" + kit.siteId, other, headers);
+        assertThat(replay.status()).isEqualTo(403);
+        assertThat(replay.errorCode()).isEqualTo("replayed_signature");
+        assertThat(kit.diagnostics("telnyx").findValuesAsText("reason")).contains("mismatch", "stale", "replayed");
+    }
+
+    @Test
+    void aTexmlCallIsForwardedAndItsDialOutcomeEndsIt() throws Exception {
+        String form = ProviderTestKit.form(params("AccountSid", "acc", "CallSid", "v3:texml-1", "From", CALLER, "To", NUMBER,
+                "CallStatus", "ringing", "Direction", "inbound"));
+        long t = now();
+        Reply voice = kit.server.send("POST", "/v1/telephony/telnyx/" + kit.siteId, null, form, "application/x-www-form-urlencoded",
+                Map.of("telnyx-signature-ed25519", sign(telnyx, t, form), "telnyx-timestamp", Long.toString(t)));
+        assertThat(voice.status()).isEqualTo(200);
+        assertThat(voice.body()).contains("<Dial action=\"" + ProviderTestKit.PUBLIC_URL + "/v1/telephony/telnyx/" + kit.siteId + "\"")
+                .contains("<Number>" + FORWARD_TO + "</Number>");
+        String action = ProviderTestKit.form(params("CallSid", "v3:texml-1", "DialCallStatus", "completed", "DialCallDuration", "42"));
+        Reply done = kit.server.send("POST", "/v1/telephony/telnyx/" + kit.siteId, null, action, "application/x-www-form-urlencoded",
+                Map.of("telnyx-signature-ed25519", sign(telnyx, t, action), "telnyx-timestamp", Long.toString(t)));
+        assertThat(done.status()).isEqualTo(200);
+        assertThat(done.body()).contains("<Hangup/>");
+        JsonNode call = kit.call("v3:texml-1");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(42);
+    }
+}

@@ -1,0 +1,75 @@
+package io.ringpool.telephony.uis;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** UIS / operator PBX notifications: no signature, a secret token in the path. */
+class UisOverHttpTest {
+    static final String TOKEN = "uis-token-0123456789abcdef";
+
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = new ProviderTestKit(dir);
+        kit.configure("uis", Map.of("token", TOKEN));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void notificationsByGetFormAndJsonMakeOneCallWithUisVariableNames() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        assertThat(kit.server.get(base + "?event=ringing&call_session_id=2841955123&contact_phone_number=" + enc(CALLER.substring(1))
+                + "&virtual_phone_number=" + NUMBER.substring(1), null).status()).isEqualTo(200);
+        assertThat(kit.postForm(base, ProviderTestKit.params("event", "answered", "call_session_id", "2841955123"), Map.of()).status())
+                .isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"event\":\"completed\",\"call_session_id\":\"2841955123\",\"total_time_duration\":95,"
+                + "\"talk_time_duration\":75,\"file_link\":\"https://app.uiscom.ru/rec/1.mp3\",\"virtual_phone_number\":\""
+                + NUMBER.substring(1) + "\"}", Map.of()).status()).isEqualTo(200);
+        JsonNode call = kit.call("2841955123");
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://app.uiscom.ru/rec/1.mp3");
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void aWrongTokenIsRefusedAndAnUnknownEventIsInvalid() {
+        String wrong = "/v1/telephony/uis/" + kit.siteId + "/uis-token-0123456789abcdeX";
+        assertThat(kit.server.get(wrong + "?event=ringing&callId=uis-refused&from=79161234567&to=" + NUMBER.substring(1), null).status())
+                .isEqualTo(403);
+        String right = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        assertThat(kit.server.get(right + "?event=hello&callId=uis-refused", null).status()).isEqualTo(422);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("uis-refused");
+    }
+
+    @Test
+    void aShortTokenIsNotAccepted() {
+        assertThat(kit.patch(Map.of("providers", Map.of("uis", Map.of("token", "short")))).status()).isEqualTo(422);
+    }
+}

@@ -1,0 +1,136 @@
+package io.ringpool.telephony.vonage;
+
+import static io.ringpool.telephony.provider.ProviderTestKit.CALLER;
+import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.http.Json;
+import io.ringpool.telephony.provider.ProviderSigning;
+import io.ringpool.telephony.provider.ProviderTestKit;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Vonage Voice webhooks with the JWT built here by hand (base64url header.claims, HMAC-SHA256 with
+ * the signature secret), claims as Vonage sends them: iat, jti, iss, payload_hash, api_key, application_id.
+ */
+class VonageOverHttpTest {
+    static final String SECRET = "vonage-signature-secret-of-forty-chars-01";
+
+    @TempDir
+    static Path dir;
+
+    static ProviderTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = new ProviderTestKit(dir);
+        kit.configure("vonage", Map.of("signatureSecret", SECRET));
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    static String jwt(String secret, long iat, String jti, String payloadHash) {
+        String header = ProviderSigning.base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String claims = "{\"iat\":" + iat + ",\"jti\":\"" + jti + "\",\"iss\":\"Vonage\""
+                + (payloadHash == null ? "" : ",\"payload_hash\":\"" + payloadHash + "\"")
+                + ",\"api_key\":\"abcd1234\",\"application_id\":\"aaaaaaaa-bbbb-cccc-dddd-0123456789ab\"}";
+        String input = header + "." + ProviderSigning.base64Url(claims.getBytes(StandardCharsets.UTF_8));
+        return input + "." + ProviderSigning.base64Url(ProviderSigning.hmac("HmacSHA256", secret, input));
+    }
+
+    static String sha256Hex(String s) throws Exception {
+        return ProviderSigning.hex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static long now() {
+        return kit.server.clock.instant().getEpochSecond();
+    }
+
+    static Reply event(Map<String, Object> body) throws Exception {
+        String json = new String(Json.write(body), StandardCharsets.UTF_8);
+        return kit.postJson("/v1/telephony/vonage/" + kit.siteId + "/event", json,
+                Map.of("Authorization", "Bearer " + jwt(SECRET, now(), UUID.randomUUID().toString(), sha256Hex(json))));
+    }
+
+    @Test
+    void theAnswerWebhookConnectsTheCallerAndTheEventsMakeOneCall() throws Exception {
+        String conv = "CON-" + UUID.randomUUID();
+        String query = "to=" + NUMBER.substring(1) + "&from=" + CALLER.substring(1) + "&uuid=leg-a&conversation_uuid=" + conv;
+        String queryJson = "{\"to\":\"" + NUMBER.substring(1) + "\",\"from\":\"" + CALLER.substring(1)
+                + "\",\"uuid\":\"leg-a\",\"conversation_uuid\":\"" + conv + "\"}";
+        Reply answer = kit.server.send("GET", "/v1/telephony/vonage/" + kit.siteId + "/answer?" + query, null, null, null,
+                Map.of("Authorization", "Bearer " + jwt(SECRET, now(), UUID.randomUUID().toString(), sha256Hex(queryJson))));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        JsonNode ncco = Json.MAPPER.readTree(answer.body());
+        assertThat(ncco.get(0).get("action").asText()).isEqualTo("connect");
+        assertThat(ncco.get(0).get("endpoint").get(0).get("number").asText()).isEqualTo(ProviderTestKit.FORWARD_TO.substring(1));
+        assertThat(ncco.get(0).get("eventUrl").get(0).asText())
+                .isEqualTo(ProviderTestKit.PUBLIC_URL + "/v1/telephony/vonage/" + kit.siteId + "/event");
+
+        // Out of order: the outbound leg's completion comes before the business's answer.
+        assertThat(event(Map.of("conversation_uuid", conv, "uuid", "leg-b", "direction", "outbound", "status", "completed",
+                "duration", "75", "from", NUMBER.substring(1), "to", "74951112233")).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "uuid", "leg-b", "direction", "outbound", "status", "answered",
+                "from", NUMBER.substring(1), "to", "74951112233")).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "uuid", "leg-a", "direction", "inbound", "status", "completed",
+                "duration", "95", "from", CALLER.substring(1), "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "recording_url", "https://api.nexmo.com/v1/files/rec-1",
+                "recording_uuid", "rec-1")).status()).isEqualTo(204);
+
+        JsonNode call = kit.call(conv);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+        assertThat(call.get("number").asText()).isEqualTo(NUMBER);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://api.nexmo.com/v1/files/rec-1");
+        assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    @Test
+    void anUnansweredForwardLeavesTheCallMissed() throws Exception {
+        String conv = "CON-missed-" + UUID.randomUUID();
+        assertThat(event(Map.of("conversation_uuid", conv, "direction", "inbound", "status", "ringing", "from", "79160001122",
+                "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "direction", "outbound", "status", "timeout")).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "direction", "inbound", "status", "completed", "duration", "31",
+                "from", "79160001122", "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        JsonNode call = kit.call(conv);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(31);
+    }
+
+    @Test
+    void aWrongSecretAStaleTokenAReplayedTokenAndAChangedBodyAreRefused() throws Exception {
+        String json = "{\"conversation_uuid\":\"CON-refused\",\"direction\":\"inbound\",\"status\":\"started\",\"from\":\"79161234567\",\"to\":\""
+                + NUMBER.substring(1) + "\"}";
+        String path = "/v1/telephony/vonage/" + kit.siteId + "/event";
+        assertThat(kit.postJson(path, json, Map.of("Authorization", "Bearer " + jwt("other-secret", now(), "j1", sha256Hex(json))))
+                .status()).isEqualTo(403);
+        Reply stale = kit.postJson(path, json, Map.of("Authorization", "Bearer " + jwt(SECRET, now() - 600, "j2", sha256Hex(json))));
+        assertThat(stale.status()).isEqualTo(403);
+        assertThat(stale.errorCode()).isEqualTo("stale_signature");
+        assertThat(kit.postJson(path, json.replace("started", "ringing"),
+                Map.of("Authorization", "Bearer " + jwt(SECRET, now(), "j3", sha256Hex(json)))).status()).isEqualTo(403);
+        assertThat(kit.postJson(path, json, Map.of()).status()).isEqualTo(403);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("CON-refused");
+
+        Map<String, String> once = Map.of("Authorization", "Bearer " + jwt(SECRET, now(), "j4", sha256Hex(json)));
+        assertThat(kit.postJson(path, json, once).status()).isEqualTo(204);
+        assertThat(kit.postJson(path, json, once).status()).isEqualTo(403);
+        assertThat(kit.diagnostics("vonage").findValuesAsText("reason")).contains("mismatch", "stale", "missing", "replayed");
+    }
+}
