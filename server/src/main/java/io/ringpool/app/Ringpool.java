@@ -80,6 +80,7 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService reportRefresher;
     private RingpoolApi http;
     private CallJournal journal;
+    private PoolService poolService;
     private ThreadPoolExecutor callLane;
     private DataDirLock dataDirLock;
     private boolean closed;
@@ -169,6 +170,7 @@ public final class Ringpool implements AutoCloseable {
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
+        this.poolService = poolService;
         Leasing leasing = new Leasing(poolRegistry, writer, registry, config.leasing().addressCapPercent());
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
                 config.leasing().sessionsPerIpPerMinute(), registry);
@@ -225,6 +227,8 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        // Pool advice survives restarts: peaks and lease lengths are saved every 30 s and at stop.
+        sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
 
         asterisk.start();
         http.open();
@@ -264,6 +268,14 @@ public final class Ringpool implements AutoCloseable {
             purgeExpiredCallers();
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
+        }
+    }
+
+    private void savePoolStatsQuietly() {
+        try {
+            poolService.saveStats();
+        } catch (RuntimeException e) {
+            LOG.warn("pool_stats_not_saved reason={}", e.toString());
         }
     }
 
@@ -334,6 +346,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (callLane != null) {
             callLane.shutdown();
+        }
+        if (poolService != null && db != null) {
+            savePoolStatsQuietly();
         }
         if (journal != null) {
             journal.close();

@@ -43,9 +43,14 @@ public final class PoolService {
     /** Rebuilds every pool's live state from the store (numbers, live leases, exhaustion counts). */
     public List<PoolStore.StoredLease> loadAll() {
         Map<String, Long> exhaustions = store.exhaustionCounts();
+        Map<String, PoolStore.StoredStats> stats = store.loadStats();
         for (Pool pool : store.loadPools()) {
             PoolState state = new PoolState(pool);
             state.setExhaustions(exhaustions.getOrDefault(pool.poolId(), 0L));
+            PoolStore.StoredStats saved = stats.get(pool.poolId());
+            if (saved != null) {
+                state.restoreStats(saved.peakLeased(), saved.leasesStarted(), saved.endedLeases(), saved.endedLeaseMillis());
+            }
             pools.add(state);
             registerGauges(state);
         }
@@ -218,19 +223,27 @@ public final class PoolService {
         return state.snapshot(clock.millis(), coolDown);
     }
 
-    /**
-     * Pool size for no exhaustion at the peak seen so far. By Little's law a number is out of
-     * circulation for a lease plus a cool-down; so numbers in use at peak ≈ peak leases × (average
-     * lease + cool-down) ÷ average lease, plus 20% headroom. With no finished lease yet, the
-     * current size stands.
-     */
-    public int recommendedSize(PoolState state) {
-        PoolState.Snapshot s = snapshot(state);
-        if (s.averageLeaseMillis() <= 0 || s.peakLeased() == 0) {
-            return Math.max(s.size(), 1);
+    /** Saves every pool's lifetime counts (peak, leases, lengths) so advice survives a restart; every 30 s and at stop. */
+    public void saveStats() {
+        Map<String, PoolStore.StoredStats> out = new java.util.LinkedHashMap<>();
+        for (PoolState p : pools.all()) {
+            PoolState.Snapshot s = p.snapshot(clock.millis(), 0);
+            out.put(p.pool().poolId(), new PoolStore.StoredStats(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.endedLeaseMillis()));
         }
+        if (!out.isEmpty()) {
+            store.saveStats(out, clock.millis());
+        }
+    }
+
+    /** Pool size advice from everything the pool has seen ({@link PoolAdvice}); null size = not enough data. */
+    public PoolAdvice advice(PoolState state) {
+        PoolState.Snapshot s = snapshot(state);
         long coolDown = sites.byId(state.pool().siteId()).map(e -> e.site().settings().coolDown().toMillis()).orElse(0L);
-        double inUse = s.peakLeased() * (s.averageLeaseMillis() + coolDown) / (double) s.averageLeaseMillis();
-        return (int) Math.max(1, Math.ceil(inUse * 1.2));
+        return PoolAdvice.of(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.averageLeaseMillis(), s.exhaustions(), coolDown);
+    }
+
+    /** {@link #advice}'s number, or null with not enough data. */
+    public Integer recommendedSize(PoolState state) {
+        return advice(state).recommendedSize();
     }
 }

@@ -37,7 +37,8 @@ public final class PoolState {
     public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId) {}
 
     /** Counts for the pool endpoint and metrics. */
-    public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis) {}
+    public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis,
+            long leasesStarted, long endedLeases, long endedLeaseMillis) {}
 
     /**
      * Most lease ends one sweep queues for one pool. A burst of expiries (a restart after downtime,
@@ -62,6 +63,7 @@ public final class PoolState {
     private long exhaustions;
     private long endedLeases;
     private long endedLeaseMillis;
+    private long leasesStarted;
 
     public PoolState(Pool pool) {
         this.pool = pool;
@@ -163,6 +165,7 @@ public final class PoolState {
         slot.lastVisitorId = visitorId;
         lastNumberOfVisitor.put(visitorId, slot);
         leased++;
+        leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
         CompletableFuture<Void> committed = writer.leaseStarted(lease);
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor);
@@ -354,7 +357,8 @@ public final class PoolState {
             }
         }
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
-        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average);
+        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average, leasesStarted,
+                endedLeases, endedLeaseMillis);
     }
 
     public synchronized List<String> numbers() {
@@ -365,6 +369,14 @@ public final class PoolState {
     synchronized String holderOf(String number) {
         NumberSlot slot = slots.get(number);
         return slot == null || slot.lease == null ? null : slot.lease.sessionId;
+    }
+
+    /** What an earlier run saw (pool_stats), added under what this run has seen so far. */
+    synchronized void restoreStats(int peak, long started, long ended, long endedMillis) {
+        peakLeased = Math.max(peakLeased, peak);
+        leasesStarted += started;
+        endedLeases += ended;
+        endedLeaseMillis += endedMillis;
     }
 
     void setExhaustions(long value) {

@@ -204,6 +204,49 @@ public final class PoolStore {
         });
     }
 
+    /** A pool's lifetime counts as saved in {@code pool_stats}. */
+    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {}
+
+    public Map<String, StoredStats> loadStats() {
+        return db.read(c -> {
+            Map<String, StoredStats> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pool_id, peak_leased, leases_started, ended_leases, ended_lease_millis FROM pool_stats");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new StoredStats(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Saves every pool's counts (one transaction; an update, or an insert the first time). */
+    public void saveStats(Map<String, StoredStats> stats, long now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE pool_stats SET peak_leased = ?, leases_started = ?, "
+                    + "ended_leases = ?, ended_lease_millis = ?, updated_at = ? WHERE pool_id = ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO pool_stats(peak_leased, leases_started, ended_leases, "
+                            + "ended_lease_millis, updated_at, pool_id) VALUES (?,?,?,?,?,?)")) {
+                for (Map.Entry<String, StoredStats> e : stats.entrySet()) {
+                    for (PreparedStatement ps : List.of(update, insert)) {
+                        StoredStats s = e.getValue();
+                        ps.setInt(1, s.peakLeased());
+                        ps.setLong(2, s.leasesStarted());
+                        ps.setLong(3, s.endedLeases());
+                        ps.setLong(4, s.endedLeaseMillis());
+                        ps.setLong(5, now);
+                        ps.setString(6, e.getKey());
+                        if (ps.executeUpdate() > 0) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
     public Map<String, Long> exhaustionCounts() {
         return db.read(c -> {
             Map<String, Long> out = new LinkedHashMap<>();
