@@ -165,6 +165,39 @@ public final class Leasing {
         }
     }
 
+    /**
+     * A number for a visit that started untracked: the visitor's previous number if idle, else a
+     * free one, in matching pools where the address is under its cap. Never a cooling number, no
+     * exhaustion counted, nothing written unless a lease is granted ({@code row} then turns the
+     * visit's row into a tracked one). Null when nothing is free yet.
+     */
+    public Leased catchUp(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
+            Map<String, String> visit, long now, VisitRow row) {
+        long ttl = settings.leaseTtl().toMillis();
+        long coolDown = settings.coolDown().toMillis();
+        List<PoolState> matching = new ArrayList<>();
+        for (PoolState p : pools.ofSite(siteId)) {
+            if (p.pool().match().matches(visit) && underCap(p, addressKey)) {
+                matching.add(p);
+            }
+        }
+        for (PoolState p : matching) {
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(row, List.of(), now)));
+            if (g != null) {
+                return new Leased(p, g);
+            }
+        }
+        for (PoolState p : matching) {
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown, persist(row, List.of(), now)));
+            if (g != null) {
+                return new Leased(p, g);
+            }
+        }
+        return null;
+    }
+
     private void countExhaustions(List<PoolState> exhausted) {
         for (PoolState p : exhausted) {
             p.recordExhaustion();

@@ -17,6 +17,9 @@ final class LiveSession {
     /** Untracked sessions only: epoch ms after which the visit is over. */
     volatile long untrackedExpiresAt;
     volatile boolean over;
+    /** Untracked sessions that may still get a number: the visit's pool-matching attributes and client address key. */
+    volatile java.util.Map<String, String> visitAttributes;
+    volatile String addressKey;
 
     LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, String untrackedReason, long untrackedExpiresAt) {
         this.sessionId = sessionId;

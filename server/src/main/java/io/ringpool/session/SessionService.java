@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.pool.Lease;
 import io.ringpool.pool.AddressKey;
+import io.ringpool.pool.Lease;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolState;
@@ -194,7 +194,8 @@ public final class SessionService {
                         yield start(request, conflicts + 1);
                     }
                 }
-                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now);
+                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
+                        AddressKey.of(request.clientIp()));
             };
         } finally {
             leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -228,10 +229,15 @@ public final class SessionService {
                 Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
     }
 
-    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now) {
+    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now,
+            Map<String, String> visitAttributes, String addressKey) {
         GroupCommitWriter.await(notLeased.committed());
         long expires = now + settings.leaseTtl().toMillis();
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
+        if (CATCHES_UP.contains(notLeased.reason())) {
+            session.visitAttributes = visitAttributes;
+            session.addressKey = addressKey;
+        }
         sessions.put(session.sessionId, session);
         byVisitor.put(session.visitorKey(), session);
         count(site, false, notLeased.reason());
@@ -278,8 +284,51 @@ public final class SessionService {
             markOver(s);
             throw ended();
         }
+        Renewed caughtUp = catchUp(s, settings, now);
+        if (caughtUp != null) {
+            return caughtUp;
+        }
         s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
         return new Renewed(Instant.ofEpochMilli(s.untrackedExpiresAt), settings.defaultNumber(), false);
+    }
+
+    /** Untracked for these reasons, a visit gets a number on a later heartbeat once one is free. */
+    private static final java.util.Set<String> CATCHES_UP = java.util.Set.of("pool_exhausted", "address_cap");
+
+    /**
+     * A visit shown the default number because the pool was full (or its address at its cap)
+     * takes a number that has since become free, on its next heartbeat: the answer carries the
+     * number and {@code tracked: true}, and the script swaps it into the page. Only a free number
+     * (never one still cooling for someone else), and no exhaustion is counted for trying. The
+     * visit's row becomes a tracked one whose lease starts now (its {@code started_at} moves to
+     * the lease start, so attribution never gives it calls from before it had the number).
+     */
+    private Renewed catchUp(LiveSession s, SiteSettings settings, long now) {
+        if (s.visitAttributes == null) {
+            return null;
+        }
+        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, s.addressKey, s.visitAttributes, now,
+                (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
+        if (leased == null) {
+            return null;
+        }
+        PoolState.Granted granted = leased.granted();
+        try {
+            GroupCommitWriter.await(granted.committed());
+        } catch (StoreException e) {
+            granted.committed().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    leased.pool().rollback(granted);
+                }
+            });
+            return null; // still untracked; the next heartbeat tries again
+        }
+        LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), null, 0);
+        sessions.put(tracked.sessionId, tracked);
+        byVisitor.put(tracked.visitorKey(), tracked);
+        Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
+                .tag("site", s.siteId).register(registry).increment();
+        return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
     }
 
     public void pageview(PageView view) {

@@ -68,6 +68,21 @@ final class SessionStore {
         }
     }
 
+    /** An untracked visit gets its lease now: the row becomes tracked, its lease (and started_at) from {@code now}. */
+    static void startLeaseLater(Connection c, String sessionId, Lease lease, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pool_id = ?, number = ?, live_number = ?, tracked = TRUE, "
+                + "untracked_reason = NULL, lease_expires_at = ?, reused_cooling = ?, started_at = ? WHERE session_id = ?")) {
+            ps.setString(1, lease.poolId());
+            ps.setString(2, lease.number());
+            ps.setString(3, lease.number());
+            ps.setLong(4, lease.expiresAt());
+            ps.setBoolean(5, lease.reusedCooling());
+            ps.setLong(6, now);
+            ps.setString(7, sessionId);
+            ps.executeUpdate();
+        }
+    }
+
     static void insertPageview(Connection c, String siteId, String sessionId, String url, String title, long at, boolean count)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO pageviews(site_id, session_id, url, title, at) VALUES (?,?,?,?,?)")) {
