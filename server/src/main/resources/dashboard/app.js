@@ -5,7 +5,8 @@
   var KEY = 'ringpool.apiKey';
   var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
     social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
-  var state = { key: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, charts: {} };
+  var state = { key: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {} };
+  var LEAD_STATUSES = ['new', 'qualified', 'spam', 'won', 'lost'];
   var $ = function (id) { return document.getElementById(id); };
 
   function el(tag, attrs, children) {
@@ -113,7 +114,8 @@
       api(site('/reports/devices?' + q + '&groupBy=device')).then(renderDevices),
       api(site('/reports/paths?' + q + '&limit=6')).then(renderPaths),
       api(site('/reports/pools?' + q)).then(renderPools),
-      loadCalls(true)
+      loadCalls(true),
+      loadLeads(true)
     ];
     return Promise.all(jobs.map(function (p) { return p.catch(function (e) { console.error(e); }); }))
       .then(function () { document.body.dataset.loaded = String(Date.now()); });
@@ -364,6 +366,71 @@
     }
     show();
     return box;
+  }
+
+  // ---- lead log ------------------------------------------------------------------------------
+  // Everything a lead carries was typed by a stranger into a form: it is only ever set as text
+  // (el() uses textContent), never parsed as HTML.
+  function leadQuery() {
+    var q = rangeQuery() + '&limit=25';
+    [['kind', $('lead-kind').value], ['status', $('lead-status').value], ['source', $('lead-source').value.trim()]]
+      .forEach(function (f) { if (f[1]) q += '&' + f[0] + '=' + encodeURIComponent(f[1]); });
+    return q;
+  }
+  function loadLeads(reset) {
+    if (reset) { state.leadCursor = null; clear($('leads')); }
+    var q = site('/leads?' + leadQuery() + (state.leadCursor ? '&cursor=' + encodeURIComponent(state.leadCursor) : ''));
+    return api(q).then(function (r) {
+      var node = $('leads');
+      var table = $('leads-table');
+      if (!table) {
+        if (!r.leads.length) {
+          node.appendChild(empty('No leads in this range', 'Forms sent on your pages and requests your server posts appear here.'));
+          $('more-leads').hidden = true;
+          return;
+        }
+        table = el('table', { id: 'leads-table' }, [el('thead', null, [el('tr', null, ['Time', 'Kind', 'Person', 'Message',
+          'Source / medium', 'Attribution', 'Status'].map(function (h) { return el('th', { text: h }); }))]), el('tbody')]);
+        node.appendChild(table);
+      }
+      var tbody = table.querySelector('tbody');
+      r.leads.forEach(function (l) { tbody.appendChild(leadRow(l)); });
+      state.leadCursor = r.nextCursor;
+      $('more-leads').hidden = !r.nextCursor;
+    });
+  }
+  $('more-leads').addEventListener('click', function () { loadLeads(false); });
+  ['lead-kind', 'lead-status'].forEach(function (id) { $(id).addEventListener('change', function () { loadLeads(true); }); });
+  $('lead-source').addEventListener('change', function () { loadLeads(true); });
+
+  function leadRow(l) {
+    var a = l.attribution || {};
+    var person = [l.name, l.phone, l.email].filter(Boolean);
+    var message = l.message || '';
+    return el('tr', { 'data-lead-id': l.leadId }, [
+      el('td', { text: localTime(l.at) }),
+      el('td', { text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique ? '' : ' (repeat)') }),
+      el('td', { class: 'lead-person' }, person.map(function (p) { return el('div', { text: p }); })),
+      el('td', { class: 'lead-message', title: message, text: message.length > 80 ? message.slice(0, 80) + '…' : message }),
+      el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
+      el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
+      el('td', null, [statusCell(l)])
+    ]);
+  }
+
+  function statusCell(l) {
+    var select = el('select', { class: 'lead-status', 'aria-label': 'Lead status' }, LEAD_STATUSES.map(function (s) {
+      var o = el('option', { value: s, text: s });
+      if (s === l.status) o.selected = true;
+      return o;
+    }));
+    select.addEventListener('change', function () {
+      select.disabled = true;
+      api(site('/leads/' + encodeURIComponent(l.leadId)), { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ status: select.value }) }).then(function (updated) { l = updated; select.disabled = false; })
+        .catch(function (x) { select.value = l.status; select.disabled = false; select.title = x.message; });
+    });
+    return select;
   }
 
   // ---- exports -------------------------------------------------------------------------------

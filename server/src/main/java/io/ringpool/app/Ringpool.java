@@ -18,17 +18,22 @@ import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.journal.CallJournal;
+import io.ringpool.lead.LeadApi;
+import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.recording.RecordingApi;
+import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.session.SessionService;
 import io.ringpool.site.KeyRotation;
 import io.ringpool.site.KeysApi;
+import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
 import io.ringpool.site.SiteApi;
@@ -86,6 +91,8 @@ public final class Ringpool implements AutoCloseable {
     private boolean closed;
     private SessionService sessions;
     private CallService calls;
+    private LeadService leads;
+    private RecordingService recordings;
     private SiteRegistry sites;
     private AsteriskConnections asterisk;
     private String adminKey;
@@ -185,7 +192,11 @@ public final class Ringpool implements AutoCloseable {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry);
+        recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
+                Keys.derive(secretKey, "recording-playback-links"), clock, registry);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
+        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+                registry);
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
@@ -201,12 +212,14 @@ public final class Ringpool implements AutoCloseable {
                 new WebhookLog(), config.server().publicUrl(), clock, registry);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states)::routes);
-        http.add(new SiteApi(siteService, access, List.of(providersApi))::routes);
+        http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
         http.add(new KeysApi(keyRotation, access)::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, access)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry)::routes);
+        http.add(new LeadApi(leads, access)::routes);
+        http.add(new RecordingApi(recordings, access)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
         http.add(new ExportApi(new ExportService(db), access, clock)::routes);
@@ -229,6 +242,8 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
         // Pool advice survives restarts: peaks and lease lengths are saved every 30 s and at stop.
         sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
+        recordings.start();
 
         asterisk.start();
         http.open();
@@ -256,10 +271,11 @@ public final class Ringpool implements AutoCloseable {
         };
     }
 
-    /** Applies every site's retention to caller numbers (hourly). */
+    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
     public void purgeExpiredCallers() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
+            leads.purgeExpired(e.site());
         }
     }
 
@@ -277,6 +293,19 @@ public final class Ringpool implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("pool_stats_not_saved reason={}", e.toString());
         }
+    }
+
+    private void expireRecordingsQuietly() {
+        try {
+            recordings.applyRetention();
+        } catch (RuntimeException e) {
+            LOG.warn("recording_retention_failed reason={}", e.toString());
+        }
+    }
+
+    /** Call recordings: fetching, playback, retention (tests drive retention through it). */
+    public RecordingService recordings() {
+        return recordings;
     }
 
     private void sweepQuietly() {
@@ -352,6 +381,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (journal != null) {
             journal.close();
+        }
+        if (recordings != null) {
+            recordings.close();
         }
         if (writer != null) {
             writer.close();

@@ -24,8 +24,8 @@ import java.util.Set;
  */
 public final class CallApi {
     static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
-            "status", "unique", "target", "limit", "cursor");
-    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency");
+            "status", "unique", "target", "limit", "cursor", "reviewed", "recording", "q");
+    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "reviewed", "note");
 
     private final CallService calls;
     private final SiteAccess access;
@@ -62,7 +62,8 @@ public final class CallApi {
         return new CallQuery(site.siteId(), range.from(), range.to(), q.text("source"), q.text("medium"), q.text("campaign"),
                 q.text("channel"), q.text("tag"), q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null),
                 q.choice("status", CallState.Status.class, CallState.Status::wireName, null),
-                q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after);
+                q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after,
+                q.bool("reviewed"), q.bool("recording"), q.text("q"));
     }
 
     private Response one(Request request) {
@@ -75,7 +76,8 @@ public final class CallApi {
         Site site = access.requireSite(request.bearerToken(), request.pathParam("siteId")).site();
         JsonBody body = Json.parseObject(request.body()).rejectUnknown(PATCH_FIELDS);
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
-                body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3));
+                body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
+                body.optionalBoolean("reviewed"), body.optionalString("note", CallChanges.MAX_NOTE_CHARS));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
         return Response.json(200, CallJson.of(call));
     }

@@ -14,9 +14,19 @@ import java.util.Locale;
  * @param tags     the call's tags from now on (replacing the old ones; empty clears them), or null
  * @param value    what the call was worth, or null
  * @param currency the currency of the value, or null (a value without one is in the site's currency)
+ * @param reviewed whether someone listened to / judged the call, or null
+ * @param note     the marketer's note (empty clears it), at most {@link #MAX_NOTE_CHARS} characters, or null
  */
-public record CallChanges(List<String> tags, Double value, String currency) {
+public record CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note) {
     public static final int MAX_TAGS = 20;
+    /** Longest note on a call, characters. */
+    public static final int MAX_NOTE_CHARS = 2000;
+
+    /** Tags, value and currency only. */
+    public CallChanges(List<String> tags, Double value, String currency) {
+        this(tags, value, currency, null, null);
+    }
+
     public static final int MAX_TAG_CHARS = 50;
     public static final double MAX_VALUE = 1e12;
 
@@ -37,6 +47,9 @@ public record CallChanges(List<String> tags, Double value, String currency) {
         }
         if (value != null && (value.isNaN() || value < 0 || value > MAX_VALUE)) {
             throw DomainFailure.invalid("value", "'value' must be between 0 and " + (long) MAX_VALUE);
+        }
+        if (note != null && note.length() > MAX_NOTE_CHARS) {
+            throw DomainFailure.invalid("note", "'note' is longer than " + MAX_NOTE_CHARS + " characters");
         }
         if (currency != null) {
             currency = currency.trim().toUpperCase(Locale.ROOT);

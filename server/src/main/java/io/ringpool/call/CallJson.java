@@ -35,8 +35,33 @@ public final class CallJson {
         out.put("tags", call.tags());
         out.put("value", call.value());
         out.put("currency", call.currency());
+        CallReview review = call.review();
+        out.put("reviewed", review.reviewed());
+        out.put("note", review.note());
+        out.put("recording", recording(call));
+        out.put("recordingStatus", review.recordingState());
+        out.put("transcript", review.transcript());
+        out.put("autoTags", review.autoTags());
         out.put("attribution", attribution(call.attribution()));
         return out;
+    }
+
+    /**
+     * {@code {"durationSeconds", "url"}} of a kept recording, or null (none reported, not fetched yet,
+     * failed or deleted: {@code recordingStatus} says which). The URL needs the site key.
+     */
+    static Map<String, Object> recording(StoredCall call) {
+        if (!call.review().recordingPlayable()) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("durationSeconds", call.review().recordingSeconds());
+        out.put("url", "/v1/sites/" + segment(call.siteId()) + "/calls/" + segment(call.callId()) + "/recording");
+        return out;
+    }
+
+    private static String segment(String id) {
+        return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public static Map<String, Object> attribution(CallAttribution a) {

@@ -15,7 +15,7 @@ final class CallLogQuery {
 
     /** The page, plus one more call when there is a next page. */
     List<StoredCall> read(Connection c, CallQuery q) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(CallRows.COLUMNS).append(" FROM calls WHERE site_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT ").append(CallRows.READ_COLUMNS).append(" FROM calls WHERE site_id = ?");
         List<Object> params = new ArrayList<>();
         params.add(q.siteId());
         if (q.from() != null) {
@@ -37,6 +37,18 @@ final class CallLogQuery {
         if (q.tag() != null) {
             sql.append(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.site_id = calls.site_id AND t.call_id = calls.call_id AND t.tag = ?)");
             params.add(q.tag());
+        }
+        equal(sql, params, "reviewed", q.reviewed());
+        if (q.recording() != null) {
+            sql.append(q.recording() ? " AND recording_state = 'stored'" : " AND (recording_state IS NULL OR recording_state <> 'stored')");
+        }
+        if (q.text() != null) {
+            // A scan of the site's calls in the range: transcripts are searched by people, page by page,
+            // not by machines; a full-text index is the next step if logs grow past what that serves.
+            sql.append(" AND (LOWER(transcript) LIKE ? ESCAPE '!' OR LOWER(note) LIKE ? ESCAPE '!')");
+            String like = "%" + q.text().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+            params.add(like);
+            params.add(like);
         }
         if (q.after() != null) {
             sql.append(" AND (started_at < ? OR (started_at = ? AND call_id < ?))");

@@ -11,11 +11,21 @@ import java.util.Objects;
  * <p>Pagination is keyset on (startedAt desc, callId desc): {@code after} is the last call of the
  * previous page, so pages stay correct while new calls arrive.
  *
- * @param after only calls strictly after this position in log order; null for the first page
+ * @param after     only calls strictly after this position in log order; null for the first page
+ * @param reviewed  only calls with (true) or without (false) the reviewed flag
+ * @param recording only calls whose recording is kept and playable (true), or that have none (false)
+ * @param text      only calls whose transcript or note contains this text (case-insensitive)
  */
 public record CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
         String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
-        Position after) {
+        Position after, Boolean reviewed, Boolean recording, String text) {
+
+    /** Without the listening filters (reviewed, recording, text). */
+    public CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
+            String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
+            Position after) {
+        this(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, after, null, null, null);
+    }
 
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
@@ -44,6 +54,7 @@ public record CallQuery(String siteId, Instant from, Instant to, String source, 
     }
 
     public CallQuery after(Position position) {
-        return new CallQuery(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, position);
+        return new CallQuery(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, position,
+                reviewed, recording, text);
     }
 }

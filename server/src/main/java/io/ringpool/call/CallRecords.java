@@ -102,7 +102,7 @@ final class CallRecords {
     // ---- calls -------------------------------------------------------------------------------
 
     Optional<StoredCall> byProviderId(Connection c, String siteId, String provider, String providerCallId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.COLUMNS
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.READ_COLUMNS
                 + " FROM calls WHERE site_id = ? AND provider = ? AND provider_call_id = ?")) {
             ps.setString(1, siteId);
             ps.setString(2, provider);
@@ -113,7 +113,7 @@ final class CallRecords {
 
     /** A call of this site; another site's call id finds nothing. */
     Optional<StoredCall> byId(Connection c, String siteId, String callId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.COLUMNS + " FROM calls WHERE site_id = ? AND call_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.READ_COLUMNS + " FROM calls WHERE site_id = ? AND call_id = ?")) {
             ps.setString(1, siteId);
             ps.setString(2, callId);
             return one(ps);

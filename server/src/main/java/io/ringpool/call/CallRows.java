@@ -36,6 +36,9 @@ final class CallRows {
             + "landing_page = ?, referrer = ?, gclid = ?, yclid = ?, click_ids_json = ?, client_ids_json = ?, device_type = ?, "
             + "browser = ?, os = ?, static_label = ?, candidates_json = ?, earlier_visits_json = ?";
 
+    /** What a read selects: {@link #COLUMNS} and the review columns (V60), which ingestion never writes. */
+    static final String READ_COLUMNS = COLUMNS + ", reviewed, note, recording_state, recording_seconds, transcript, auto_tags_json";
+
     static final int COLUMN_COUNT = COLUMNS.split(",").length;
 
     /** Column widths (V2__calls.sql); longer text is cut rather than refused, it comes from providers and browsers. */
@@ -157,6 +160,8 @@ final class CallRows {
                 attribution,
                 StorageJson.readStrings(rs.getString("tags_json")),
                 Columns.doubleOrNull(rs, "call_value"),
-                rs.getString("currency"));
+                rs.getString("currency"),
+                new CallReview(rs.getBoolean("reviewed"), rs.getString("note"), rs.getString("recording_state"),
+                        intOrNull(rs, "recording_seconds"), rs.getString("transcript"), AutoTags.read(rs.getString("auto_tags_json"))));
     }
 }

@@ -78,7 +78,12 @@ public final class CallService {
      * @param previousStatus the call's status before this event; null for a new call (or none yet)
      * @param attributedNow  whether the call was attributed by this event (new, or its start moved)
      */
-    record Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller) {}
+    record Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller,
+            boolean recordingReported) {
+        Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller) {
+            this(ingested, previousStatus, newCall, attributedNow, caller, false);
+        }
+    }
 
     /**
      * One page of the call log.
@@ -100,10 +105,19 @@ public final class CallService {
     private final AttributionReads attributionReads;
     private final CallLogQuery logQuery = new CallLogQuery();
     private final CallTags tags = new CallTags();
+    private final CallReviews reviews = new CallReviews();
     private final CallerErasure erasure = new CallerErasure();
+    private final RecordingHook recordings;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
+        this(db, writer, pools, poolService, clock, registry, RecordingHook.NONE);
+    }
+
+    /** @param recordings told, in the call's transaction, of recordings reported and callers erased */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, RecordingHook recordings) {
+        this.recordings = recordings;
         this.writer = writer;
         this.db = db;
         this.callerCalls = new CallerCalls(db.dialect());
@@ -248,13 +262,21 @@ public final class CallService {
             records.update(c, call, now);
         }
         reclassify(c, site, call);
+        boolean recordingReported = call.recordingUrl() != null
+                && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
+        if (recordingReported) {
+            recordings.reported(c, call, now);
+        }
         StoredCall stored = records.byId(c, siteId, callId).orElseThrow();
         return new Outcome(new Ingested(event.provider(), event.providerCallId(), stored, false), previousStatus, existing == null,
-                attributedNow, caller);
+                attributedNow, caller, recordingReported);
     }
 
     /** Counters and the attribution log of a committed ingestion: once per commit, never per attempt. */
     private void recordCommitted(Site site, Outcome outcome) {
+        if (outcome.recordingReported()) {
+            recordings.afterReport();
+        }
         StoredCall stored = outcome.ingested().call();
         if (stored == null || outcome.ingested().duplicate()) {
             return;
@@ -358,6 +380,11 @@ public final class CallService {
             }
             tags.write(c, site.siteId(), callId, changes.tags() != null ? changes.tags() : call.tags(), value, currency,
                     clock.millis());
+            if (changes.reviewed() != null || changes.note() != null) {
+                boolean reviewed = changes.reviewed() != null ? changes.reviewed() : call.review().reviewed();
+                String note = changes.note() != null ? (changes.note().isBlank() ? null : changes.note().strip()) : call.review().note();
+                reviews.write(c, site.siteId(), callId, reviewed, note, clock.millis());
+            }
             return records.byId(c, site.siteId(), callId).orElseThrow();
         });
     }
@@ -385,9 +412,52 @@ public final class CallService {
         if (value.isEmpty() || CallerNumber.ERASED.equals(value)) {
             throw DomainFailure.invalid("e164", "give the caller's number, E.164 such as +79161234567");
         }
-        int erased = db.inTransaction(c -> erasure.erase(c, site.siteId(), value));
+        int erased = db.inTransaction(c -> {
+            recordings.erased(c, site.siteId(), erasure.callIdsOf(c, site.siteId(), value), clock.millis());
+            return erasure.erase(c, site.siteId(), value);
+        });
+        recordings.afterErasure(site.siteId());
         LOG.info("caller_erased site={} caller={} calls={}", site.siteId(), caller.masked(), erased);
         return erased;
+    }
+
+    /**
+     * Keeps a provider's transcript with its call and applies the site's keyword rules: each rule
+     * whose phrase the transcript contains adds its tag to the call (once) and is recorded with it
+     * as an automatic tag. Returns the call, or empty when the provider's call is not (yet) known.
+     */
+    public Optional<StoredCall> transcript(Site site, String provider, String providerCallId, String text, List<KeywordRule> rules) {
+        String clean = text == null ? "" : text.strip();
+        if (clean.length() > CallReviews.MAX_TRANSCRIPT_CHARS) {
+            clean = clean.substring(0, CallReviews.MAX_TRANSCRIPT_CHARS);
+        }
+        String kept = clean;
+        Optional<StoredCall> result = db.inTransaction(c -> {
+            Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, providerCallId);
+            if (found.isEmpty()) {
+                return found;
+            }
+            StoredCall call = found.get();
+            long now = clock.millis();
+            List<CallReview.AutoTag> autoTags = new ArrayList<>(call.review().autoTags());
+            List<String> callTags = new ArrayList<>(call.tags());
+            for (KeywordRule rule : rules) {
+                if (rule.firstMatch(kept) != null && autoTags.stream().noneMatch(t -> t.tag().equals(rule.tag()))) {
+                    autoTags.add(new CallReview.AutoTag(rule.tag(), rule.asMap(), Instant.ofEpochMilli(now)));
+                    if (!callTags.contains(rule.tag()) && callTags.size() < CallChanges.MAX_TAGS) {
+                        callTags.add(rule.tag());
+                    }
+                }
+            }
+            reviews.writeTranscript(c, site.siteId(), call.callId(), kept, AutoTags.write(autoTags), now);
+            if (!callTags.equals(call.tags())) {
+                tags.write(c, site.siteId(), call.callId(), callTags, call.value(), call.currency(), now);
+            }
+            return records.byId(c, site.siteId(), call.callId());
+        });
+        result.ifPresent(call -> LOG.info("call_transcript_kept site={} call={} chars={} autoTags={}", site.siteId(), call.callId(),
+                kept.length(), call.review().autoTags().size()));
+        return result;
     }
 
     /** The first characters of an id, for logs: enough to find it, not enough to use it. */

@@ -11,6 +11,21 @@ import java.sql.SQLException;
  */
 final class CallerErasure {
 
+    /** The ids of the site's calls from {@code caller}, before they are erased. */
+    java.util.List<String> callIdsOf(Connection c, String siteId, String caller) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT call_id FROM calls WHERE site_id = ? AND caller = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, caller);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Erases {@code caller} from the site's calls and events; returns the calls touched. */
     int erase(Connection c, String siteId, String caller) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND (from_raw = ? "

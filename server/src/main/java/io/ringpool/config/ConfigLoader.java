@@ -193,6 +193,9 @@ public final class ConfigLoader {
                 l.integer("addressCapPercent", 0, 100),
                 l.bool("testClock"));
 
+        Node ld = root.child("leads");
+        var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
+
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
         Path demoPath = Path.of(demoFile);
@@ -200,8 +203,22 @@ public final class ConfigLoader {
             demoPath = configDir.resolve(demoFile);
         }
         var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
+
+        Node r = root.child("recordings");
+        List<String> fetchAllow = r.stringList("fetchAllow");
+        for (String entry : fetchAllow) {
+            if (!entry.strip().matches("[A-Za-z0-9.:_\\[\\]-]+(/\\d{1,3})?")) {
+                throw new ConfigException("recordings.fetchAllow", "must list host names, addresses or CIDRs (got " + entry + ")");
+            }
+        }
+        var recordings = new RingpoolConfig.Recordings(
+                (long) r.integer("maxMegabytes", 1, 4096) * 1024 * 1024,
+                Duration.ofSeconds(r.integer("fetchTimeoutSeconds", 5, 3600)),
+                r.integer("maxAttempts", 1, 100),
+                Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
+                fetchAllow);
         var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
-        return new RingpoolConfig(server, store, security, leasing, demo, journal);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, journal);
     }
 
     /**

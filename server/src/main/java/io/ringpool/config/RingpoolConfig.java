@@ -8,7 +8,13 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Demo demo, Journal journal) {
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+        Recordings recordings, Journal journal) {
+
+    /** Without a recordings or journal section: their defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
+        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Journal.DEFAULTS);
+    }
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
     public record Server(
@@ -49,8 +55,27 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock) {}
 
     /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
-    public record Journal(long maxBytes) {}
+    public record Journal(long maxBytes) {
+        public static final Journal DEFAULTS = new Journal(64L * 1024 * 1024);
+    }
+
+    /** Server-wide lead knobs; per-site lead settings live in site settings. */
+    public record Leads(int perIpPerMinute) {}
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}
+
+    /**
+     * Fetching and keeping call recordings (docs/recordings.md).
+     *
+     * @param maxBytes      a recording larger than this is refused and not kept, bytes
+     * @param fetchTimeout  one download, connect to last byte
+     * @param maxAttempts   downloads tried before a recording is given up as failed
+     * @param pollInterval  how often the fetcher looks for due downloads (it is also woken by new ones)
+     * @param fetchAllow    hosts or CIDRs a download may reach although loopback or private (empty by default)
+     */
+    public record Recordings(long maxBytes, Duration fetchTimeout, int maxAttempts, Duration pollInterval, List<String> fetchAllow) {
+        public static final Recordings DEFAULTS = new Recordings(200L * 1024 * 1024, Duration.ofSeconds(120), 10,
+                Duration.ofSeconds(5), List.of());
+    }
 }

@@ -5,13 +5,17 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -214,14 +218,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Writes the response (on the event loop), then lets the next request of this connection go. */
     private void finish(ChannelHandlerContext ctx, Pending pending, Response response, long start) {
         Request request = pending.request();
-        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(response.status()),
-                pending.head() || response.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        boolean streamed = response.file() != null && !pending.head();
+        HttpResponse http = streamed
+                ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()))
+                : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
+                        pending.head() || response.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
         HttpHeaders headers = http.headers();
         if (response.contentType() != null) {
             headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, response.contentLength());
         response.headers().forEach(headers::set);
         if (pending.origin() != null && cors.appliesTo(request.path()) && cors.mayPreflight(pending.origin())) {
             headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, pending.origin());
@@ -231,7 +237,23 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         boolean keepAlive = pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         timer(request.method(), request.route(), response.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        var future = ctx.writeAndFlush(http);
+        ChannelFuture future;
+        if (streamed) {
+            // Headers, then the file region (sendfile on epoll/NIO: the bytes never enter the heap),
+            // then the end of the message. The region opens the file lazily, on this event loop.
+            Response.FileSlice file = response.file();
+            ctx.write(http);
+            ctx.write(new DefaultFileRegion(file.path().toFile(), file.offset(), file.length()));
+            future = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            future.addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.debug("file_response_failed reason={}", String.valueOf(f.cause()));
+                    ctx.close();
+                }
+            });
+        } else {
+            future = ctx.writeAndFlush(http);
+        }
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
             waiting.clear();

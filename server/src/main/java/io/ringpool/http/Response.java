@@ -4,8 +4,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What an endpoint answers; the HTTP layer encodes it. */
-public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * What an endpoint answers; the HTTP layer encodes it.
+ *
+ * @param file when not null, the body is this slice of a file, streamed from disk by the HTTP layer
+ *             (zero-copy where the transport allows) instead of {@code body}, which is then empty
+ */
+public record Response(int status, String contentType, byte[] body, Map<String, String> headers, FileSlice file) {
+
+    /** A byte range of a file on disk: {@code length} bytes from {@code offset}. */
+    public record FileSlice(java.nio.file.Path path, long offset, long length) {
+        public FileSlice {
+            java.util.Objects.requireNonNull(path, "path");
+            if (offset < 0 || length < 0) {
+                throw new IllegalArgumentException("offset and length must be >= 0");
+            }
+        }
+    }
+
+    public Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
+    }
+
+    /** The number of body bytes this response sends (Content-Length). */
+    public long contentLength() {
+        return file != null ? file.length() : body.length;
+    }
 
     public static final String JSON = "application/json; charset=utf-8";
 
@@ -51,6 +75,6 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
     public Response withHeader(String name, String value) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
-        return new Response(status, contentType, body, Map.copyOf(copy));
+        return new Response(status, contentType, body, Map.copyOf(copy), file);
     }
 }

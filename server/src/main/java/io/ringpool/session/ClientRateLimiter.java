@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * reverse proxy does (it names the real client in X-Forwarded-For, which is what gets limited),
  * and so do operators' tools and tests on the same machine.
  */
-final class ClientRateLimiter {
+public final class ClientRateLimiter {
     private final int perMinute;
     private final Clock clock;
     private final Cache<String, Bucket> buckets;
@@ -25,7 +25,7 @@ final class ClientRateLimiter {
         long updatedAt;
     }
 
-    ClientRateLimiter(int perMinute, Clock clock) {
+    public ClientRateLimiter(int perMinute, Clock clock) {
         this.perMinute = perMinute;
         this.clock = clock;
         // Idle buckets age on the injected clock, like the buckets' tokens.
@@ -37,7 +37,7 @@ final class ClientRateLimiter {
         return ip != null && (ip.startsWith("127.") || ip.equals("::1") || ip.equals("0:0:0:0:0:0:0:1"));
     }
 
-    boolean tryAcquire(String siteId, String clientIp) {
+    public boolean tryAcquire(String siteId, String clientIp) {
         if (perMinute <= 0 || isLoopback(clientIp)) {
             return true;
         }

@@ -61,6 +61,20 @@ public final class Keys {
     }
 
     /** Constant-time comparison of two strings' bytes. */
+    /**
+     * A key for one purpose derived from the operator's secret key (HMAC-SHA256(secret, purpose)):
+     * each use gets its own key, and none of them reveals the secret or another.
+     */
+    public static byte[] derive(String secret, String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static boolean constantTimeEquals(String a, String b) {
         if (a == null || b == null) {
             return false;

@@ -18,11 +18,13 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes");
 
     private final SiteService service;
     private final SiteAccess access;
     private final List<SiteSection> sections;
+    private final List<SiteFields> fields;
+    private final Set<String> known;
 
     public SiteApi(SiteService service, SiteAccess access) {
         this(service, access, List.of());
@@ -30,9 +32,18 @@ public final class SiteApi {
 
     /** @param sections parts of the settings owned by other capabilities (the telephony providers' settings) */
     public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections) {
+        this(service, access, sections, List.of());
+    }
+
+    /** @param fields top-level settings owned by other capabilities (the recording settings) */
+    public SiteApi(SiteService service, SiteAccess access, List<SiteSection> sections, List<SiteFields> fields) {
         this.service = service;
         this.access = access;
         this.sections = List.copyOf(sections);
+        this.fields = List.copyOf(fields);
+        Set<String> all = new java.util.HashSet<>(FIELDS);
+        this.fields.forEach(f -> all.addAll(f.fields()));
+        this.known = Set.copyOf(all);
     }
 
     public void routes(Router router) {
@@ -43,7 +54,9 @@ public final class SiteApi {
 
     private Response create(Request request) {
         access.requireAdmin(request.bearerToken());
-        SiteService.CreatedSite created = service.create(new NewSite(changes(JsonBody.of(request))));
+        SiteChanges given = changes(JsonBody.of(request), known);
+        validateFields(request.body());
+        SiteService.CreatedSite created = service.create(new NewSite(given));
         applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());
@@ -58,15 +71,45 @@ public final class SiteApi {
 
     private Response patch(Request request) {
         SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
-        SiteChanges changes = changes(JsonBody.of(request));
+        SiteChanges changes = changes(JsonBody.of(request), known);
+        validateFields(request.body());
         Site updated = service.update(entry.site().siteId(), changes);
         applySections(updated.siteId(), request.body());
         return Response.ok(describe(updated));
     }
 
+    /** Lets each owner of plain fields refuse a bad value before anything is written. */
+    private void validateFields(byte[] body) {
+        if (fields.isEmpty()) {
+            return;
+        }
+        JsonNode node = tree(body);
+        for (SiteFields owner : fields) {
+            owner.validate(given(owner, node));
+        }
+    }
+
+    private static Map<String, JsonNode> given(SiteFields owner, JsonNode node) {
+        Map<String, JsonNode> given = new LinkedHashMap<>();
+        for (String name : owner.fields()) {
+            if (node.has(name)) {
+                given.put(name, node.get(name));
+            }
+        }
+        return given;
+    }
+
+    private static JsonNode tree(byte[] body) {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (java.io.IOException unreadable) {
+            throw new IllegalStateException("a body JsonBody accepted is unreadable", unreadable);
+        }
+    }
+
     /** Hands each section its part of the body (already read as one JSON object by {@link JsonBody#of}). */
     private void applySections(String siteId, byte[] body) {
-        if (sections.isEmpty()) {
+        if (sections.isEmpty() && fields.isEmpty()) {
             return;
         }
         JsonNode node;
@@ -81,11 +124,21 @@ public final class SiteApi {
                 section.apply(siteId, part);
             }
         }
+        for (SiteFields owner : fields) {
+            Map<String, JsonNode> given = given(owner, node);
+            if (!given.isEmpty()) {
+                owner.apply(siteId, given);
+            }
+        }
     }
 
     /** The body as a command; the sizes here bound what is read, {@link SiteSettingsCodec} judges the values. */
     static SiteChanges changes(JsonBody body) {
-        body.rejectUnknown(FIELDS);
+        return changes(body, FIELDS);
+    }
+
+    static SiteChanges changes(JsonBody body, Set<String> known) {
+        body.rejectUnknown(known);
         return new SiteChanges(
                 body.optionalString("name", 200),
                 seconds(body, "leaseTtlSeconds"),
@@ -103,7 +156,8 @@ public final class SiteApi {
                 body.optionalString("forwardTo", 40),
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
-                body.optionalString("twilioAuthToken", 200));
+                body.optionalString("twilioAuthToken", 200),
+                seconds(body, "leadDuplicateMinutes"));
     }
 
     private static Integer seconds(JsonBody body, String field) {
@@ -120,6 +174,9 @@ public final class SiteApi {
         out.put("createdAt", site.createdAt());
         for (SiteSection section : sections) {
             out.put(section.field(), section.describe(site.siteId()));
+        }
+        for (SiteFields owner : fields) {
+            out.putAll(owner.describe(site.siteId()));
         }
         return out;
     }

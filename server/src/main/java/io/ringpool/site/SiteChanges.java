@@ -24,7 +24,18 @@ public record SiteChanges(
         String forwardTo,
         String timeZone,
         String currency,
-        String twilioAuthToken) {
+        String twilioAuthToken,
+        Integer leadDuplicateMinutes) {
+
+    /** The fields before leads existed; the lead duplicate window is not changed. */
+    public SiteChanges(String name, Integer leaseTtlSeconds, Integer heartbeatSeconds, Integer endGraceSeconds, Integer coolDownSeconds,
+            Integer intentHoldSeconds, String exhaustionPolicy, Integer uniquenessDays, Integer targetCallSeconds, Integer retentionDays,
+            String country, List<String> domains, String defaultNumber, String forwardTo, String timeZone, String currency,
+            String twilioAuthToken) {
+        this(name, leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy,
+                uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
+                twilioAuthToken, null);
+    }
 
     /** Nothing changed. */
     public static final SiteChanges NONE = new SiteChanges(null, null, null, null, null, null, null, null, null, null,
@@ -33,6 +44,6 @@ public record SiteChanges(
     public SiteChanges withName(String newName) {
         return new SiteChanges(newName, leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds,
                 exhaustionPolicy, uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo,
-                timeZone, currency, twilioAuthToken);
+                timeZone, currency, twilioAuthToken, leadDuplicateMinutes);
     }
 }

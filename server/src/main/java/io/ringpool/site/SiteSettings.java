@@ -12,6 +12,7 @@ import java.util.List;
  * @param endGraceSeconds   after the page signals it is leaving, the lease ends this much later unless a heartbeat comes (seconds)
  * @param coolDownSeconds   after a lease ends the number rests this long before another visitor gets it (seconds)
  * @param intentHoldSeconds after a tel: click or copy the number stays with the session at least this long (seconds)
+ * @param leadDuplicateMinutes the same person sending the same form again within this long of the first is one lead (minutes; 0 = never merged)
  */
 public record SiteSettings(
         int leaseTtlSeconds,
@@ -28,7 +29,8 @@ public record SiteSettings(
         String defaultNumber,
         String forwardTo,
         ZoneId timeZone,
-        String currency) {
+        String currency,
+        int leadDuplicateMinutes) {
 
     public static final int DEFAULT_LEASE_TTL = 180;
     public static final int DEFAULT_HEARTBEAT = 30;
@@ -37,6 +39,21 @@ public record SiteSettings(
     public static final int DEFAULT_INTENT_HOLD = 1800;
     public static final int DEFAULT_TARGET_CALL = 30;
     public static final int DEFAULT_RETENTION = 365;
+    /** A double click, a resent beacon, "did it go through?" a few minutes later: one request. */
+    public static final int DEFAULT_LEAD_DUPLICATE_MINUTES = 10;
+
+    /** The settings before leads existed; the lead duplicate window takes its default. */
+    public SiteSettings(int leaseTtlSeconds, int heartbeatSeconds, int endGraceSeconds, int coolDownSeconds, int intentHoldSeconds,
+            ExhaustionPolicy exhaustionPolicy, int uniquenessDays, int targetCallSeconds, int retentionDays, String country,
+            List<String> domains, String defaultNumber, String forwardTo, ZoneId timeZone, String currency) {
+        this(leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy, uniquenessDays,
+                targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
+                DEFAULT_LEAD_DUPLICATE_MINUTES);
+    }
+
+    public Duration leadDuplicateWindow() {
+        return Duration.ofMinutes(leadDuplicateMinutes);
+    }
 
     public Duration leaseTtl() {
         return Duration.ofSeconds(leaseTtlSeconds);

@@ -37,7 +37,7 @@ public final class SiteSettingsCodec {
             result = new SiteSettings(result.leaseTtlSeconds(), result.heartbeatSeconds(), result.endGraceSeconds(),
                     result.coolDownSeconds(), result.intentHoldSeconds(), result.exhaustionPolicy(), result.uniquenessDays(),
                     result.targetCallSeconds(), result.retentionDays(), result.country(), result.domains(),
-                    result.defaultNumber(), result.defaultNumber(), result.timeZone(), result.currency());
+                    result.defaultNumber(), result.defaultNumber(), result.timeZone(), result.currency(), result.leadDuplicateMinutes());
         }
         return result;
     }
@@ -59,6 +59,7 @@ public final class SiteSettingsCodec {
         int uniqueness = within("uniquenessDays", changes.uniquenessDays(), 0, 3_650, base.uniquenessDays());
         int target = within("targetCallSeconds", changes.targetCallSeconds(), 0, 86_400, base.targetCallSeconds());
         int retention = within("retentionDays", changes.retentionDays(), 1, 3_650, base.retentionDays());
+        int leadDuplicates = within("leadDuplicateMinutes", changes.leadDuplicateMinutes(), 0, 1_440, base.leadDuplicateMinutes());
         String country = base.country();
         if (changes.country() != null) {
             country = changes.country().toUpperCase(Locale.ROOT);
@@ -92,7 +93,7 @@ public final class SiteSettingsCodec {
                             + "), or leases would lapse between heartbeats");
         }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
-                country, domains, defaultNumber, forwardTo, zone, currency);
+                country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates);
     }
 
     private static int within(String field, Integer value, int min, int max, int fallback) {
@@ -150,6 +151,7 @@ public final class SiteSettingsCodec {
         m.put("uniquenessDays", s.uniquenessDays());
         m.put("targetCallSeconds", s.targetCallSeconds());
         m.put("retentionDays", s.retentionDays());
+        m.put("leadDuplicateMinutes", s.leadDuplicateMinutes());
         return m;
     }
 

@@ -86,7 +86,9 @@ public final class SiteStore {
                 ExhaustionPolicy.fromWire(n.get("exhaustionPolicy").asText()), n.get("uniquenessDays").asInt(),
                 n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
                 List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
-                ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText());
+                ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText(),
+                // Sites stored before leads existed have no window yet: the default.
+                n.has("leadDuplicateMinutes") ? n.get("leadDuplicateMinutes").asInt() : SiteSettings.DEFAULT_LEAD_DUPLICATE_MINUTES);
     }
 
     static byte[] unhex(String hex) {

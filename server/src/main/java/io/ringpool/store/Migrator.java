@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +34,13 @@ public final class Migrator {
         List<String> scripts = readIndex();
         return database.inTransaction(c -> {
             ensureVersionTable(c);
-            int current = currentVersion(c);
+            // Each capability owns a range of versions, so a script with a lower number than one
+            // already applied can arrive later (built on another branch): apply every one missing.
+            Set<Integer> done = appliedVersions(c);
             int applied = 0;
             for (String script : scripts) {
                 int version = versionOf(script);
-                if (version <= current) {
+                if (done.contains(version)) {
                     continue;
                 }
                 for (String statement : statements(read(script))) {
@@ -65,11 +69,14 @@ public final class Migrator {
         }
     }
 
-    private static int currentVersion(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
-            rs.next();
-            return rs.getInt(1);
+    private static Set<Integer> appliedVersions(Connection c) throws SQLException {
+        Set<Integer> versions = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
         }
+        return versions;
     }
 
     static int versionOf(String script) {

@@ -13,6 +13,8 @@ import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.recording.RecordingService;
+import io.ringpool.recording.RecordingSettings;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.UnknownSite;
@@ -56,6 +58,7 @@ public final class TelephonyApi {
     private final MeterRegistry registry;
     private final CallJournal journal;
     private final Executor callLane;
+    private final RecordingService recordings;
 
     /**
      * @param publicUrl the external base URL Twilio calls ({@code RINGPOOL_PUBLIC_URL}), no trailing '/'
@@ -64,6 +67,13 @@ public final class TelephonyApi {
      */
     public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
             MeterRegistry registry) {
+        this(sites, calls, journal, callLane, publicUrl, clock, registry, null);
+    }
+
+    /** @param recordings the sites' recording settings (record or not, notice, keyword rules); null = never record */
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
+            MeterRegistry registry, RecordingService recordings) {
+        this.recordings = recordings;
         this.sites = sites;
         this.calls = calls;
         this.journal = journal;
@@ -78,6 +88,8 @@ public final class TelephonyApi {
     public void routes(Router router) {
         router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
         router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
+        router.post("/v1/telephony/twilio/{siteId}/recording", this::twilioRecording);
+        router.post("/v1/telephony/twilio/{siteId}/transcription", this::twilioTranscription);
         router.post("/v1/telephony/{siteId}/events", this::genericEvent);
     }
 
@@ -97,7 +109,10 @@ public final class TelephonyApi {
         CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
                 clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
-        String twiml = forwardTo == null ? TwiML.reject() : TwiML.forward(forwardTo, publicUrl, site.siteId(), null);
+        RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settings(site.siteId());
+        String twiml = forwardTo == null ? TwiML.reject()
+                : TwiML.forward(forwardTo, publicUrl, site.siteId(), null, recording.recordCalls(),
+                        recording.recordCalls() ? recording.notice() : null); // the notice announces recording; none without it
         try {
             keep(site, event);
         } catch (DomainFailure unknownNumber) {
@@ -142,6 +157,53 @@ public final class TelephonyApi {
             }
         }
         return journal.record(site, event);
+    }
+
+    /**
+     * Twilio's recording status callback ({@code recordingStatusCallback} of the {@code <Dial>}):
+     * {@code RecordingStatus=completed} with {@code RecordingUrl} and the caller's {@code CallSid}.
+     * The URL joins the call like any provider's recording (and is queued for download).
+     */
+    private Response twilioRecording(Request request) {
+        Site site = twilioSite(request);
+        TwilioForm form = twilioForm(request, site);
+        String status = form.first("RecordingStatus").orElse("completed");
+        String url = form.first("RecordingUrl").filter(u -> !u.isBlank()).orElse(null);
+        String sid = form.first("ParentCallSid").filter(s -> !s.isBlank()).or(() -> form.first("CallSid").filter(s -> !s.isBlank()))
+                .orElse(null);
+        if (!"completed".equals(status) || url == null || sid == null) {
+            LOG.info("twilio_recording_ignored site={} status={}", site.siteId(), status);
+            return Response.noContent();
+        }
+        ingest(site, new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.COMPLETED, clock.instant(), null, null, null, null,
+                url.trim()), false);
+        return Response.noContent();
+    }
+
+    /**
+     * Twilio's transcription callback ({@code TranscriptionText}, {@code TranscriptionStatus},
+     * {@code CallSid}): kept with the call, and the site's keyword rules applied to it.
+     */
+    private Response twilioTranscription(Request request) {
+        Site site = twilioSite(request);
+        TwilioForm form = twilioForm(request, site);
+        String status = form.first("TranscriptionStatus").orElse("completed");
+        String text = form.first("TranscriptionText").orElse(null);
+        String sid = form.first("ParentCallSid").filter(s -> !s.isBlank()).or(() -> form.first("CallSid").filter(s -> !s.isBlank()))
+                .orElse(null);
+        if (!"completed".equals(status) || text == null || text.isBlank() || sid == null) {
+            LOG.info("twilio_transcription_ignored site={} status={}", site.siteId(), status);
+            return Response.noContent();
+        }
+        keepTranscript(site, TwilioForm.PROVIDER, sid.trim(), text);
+        return Response.noContent();
+    }
+
+    private void keepTranscript(Site site, String provider, String providerCallId, String text) {
+        List<io.ringpool.call.KeywordRule> rules = recordings == null ? List.of() : recordings.settings(site.siteId()).keywordRules();
+        if (calls.transcript(site, provider, providerCallId, text, rules).isEmpty()) {
+            LOG.info("transcript_ignored site={} provider={} reason=unknown_call", site.siteId(), provider);
+        }
     }
 
     private Site twilioSite(Request request) {
@@ -267,6 +329,12 @@ public final class TelephonyApi {
             throw invalid;
         }
         CallService.Ingested ingested = ingest(entry.site(), event, true);
+        String transcript = Json.parseObject(request.body()).optionalString("transcript", 100_000);
+        if (transcript != null && !transcript.isBlank() && ingested.call() != null) {
+            keepTranscript(entry.site(), event.provider(), event.providerCallId(), transcript);
+            ingested = new CallService.Ingested(ingested.provider(), ingested.providerCallId(),
+                    calls.call(entry.site().siteId(), ingested.call().callId()).orElse(ingested.call()), ingested.duplicate());
+        }
         if (ingested.call() == null) {
             Map<String, Object> pending = new LinkedHashMap<>();
             pending.put("callId", null);

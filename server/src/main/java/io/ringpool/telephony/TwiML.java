@@ -23,7 +23,12 @@ import java.util.Objects;
  *       business sees who is calling. A site may pass one (must be a number it owns at Twilio).</li>
  *   <li>no {@code action}: when the dial ends the call ends; outcomes come from the status
  *       callbacks of the {@code <Number>} leg, which carry {@code ParentCallSid}.</li>
- *   <li>no {@code record}: recording is personal data and needs the site's consent; not default.</li>
+ *   <li>no {@code record} unless the site's {@code recordCalls} is on (recording is personal data
+ *       and needs the site's decision): then {@code record="record-from-answer-dual"} (from the
+ *       moment the business answers, caller and business on separate channels, so listening can
+ *       tell who said what) with {@code recordingStatusCallback} to our recording endpoint, which
+ *       queues the download. A {@code recordingNotice} is spoken ({@code <Say>}) or played
+ *       ({@code <Play>}) before the {@code <Dial>}; note that it answers the caller's leg first.</li>
  * </ul>
  */
 public final class TwiML {
@@ -44,9 +49,23 @@ public final class TwiML {
      * @param callerId  the number shown to the business, or null to pass the caller's own through
      */
     public static String forward(String forwardTo, String publicUrl, String siteId, String callerId) {
+        return forward(forwardTo, publicUrl, siteId, callerId, false, null);
+    }
+
+    /**
+     * As {@link #forward(String, String, String, String)}, recording from answer when {@code record},
+     * after {@code notice} (text to speak, or an http(s) audio URL to play; null for none).
+     */
+    public static String forward(String forwardTo, String publicUrl, String siteId, String callerId, boolean record, String notice) {
         Objects.requireNonNull(forwardTo, "forwardTo");
-        StringBuilder x = new StringBuilder(PROLOG).append("<Response><Dial answerOnBridge=\"true\" timeout=\"")
-                .append(DIAL_TIMEOUT_SECONDS).append('"');
+        StringBuilder x = new StringBuilder(PROLOG).append("<Response>");
+        x.append(noticeVerb(notice));
+        x.append("<Dial answerOnBridge=\"true\" timeout=\"").append(DIAL_TIMEOUT_SECONDS).append('"');
+        if (record) {
+            x.append(" record=\"record-from-answer-dual\" recordingStatusCallback=\"")
+                    .append(escape(callbackUrl(publicUrl, siteId, "recording")))
+                    .append("\" recordingStatusCallbackMethod=\"POST\" recordingStatusCallbackEvent=\"completed\"");
+        }
         if (callerId != null && !callerId.isBlank()) {
             x.append(" callerId=\"").append(escape(callerId.trim())).append('"');
         }
@@ -57,6 +76,16 @@ public final class TwiML {
         return x.toString();
     }
 
+    /** {@code <Say>text</Say>} or {@code <Play>url</Play>} for a notice, "" for none (also cXML and TeXML). */
+    public static String noticeVerb(String notice) {
+        if (notice == null || notice.isBlank()) {
+            return "";
+        }
+        String n = notice.strip();
+        boolean audio = n.regionMatches(true, 0, "http://", 0, 7) || n.regionMatches(true, 0, "https://", 0, 8);
+        return audio ? "<Play>" + escape(n) + "</Play>" : "<Say>" + escape(n) + "</Say>";
+    }
+
     /** TwiML that rejects the call (busy tone, not billed), for a site that cannot take calls. */
     public static String reject() {
         return PROLOG + "<Response><Reject reason=\"busy\"/></Response>";
@@ -64,12 +93,17 @@ public final class TwiML {
 
     /** {@code {publicUrl}/v1/telephony/twilio/{siteId}/status}, the site id encoded as a path segment. */
     public static String statusCallbackUrl(String publicUrl, String siteId) {
+        return callbackUrl(publicUrl, siteId, "status");
+    }
+
+    /** {@code {publicUrl}/v1/telephony/twilio/{siteId}/{tail}}. */
+    public static String callbackUrl(String publicUrl, String siteId, String tail) {
         Objects.requireNonNull(publicUrl, "publicUrl");
         Objects.requireNonNull(siteId, "siteId");
         String base = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         // URLEncoder is a form encoder; '+' for space is wrong in a path, so use %20.
         String segment = URLEncoder.encode(siteId, StandardCharsets.UTF_8).replace("+", "%20");
-        return base + "/v1/telephony/twilio/" + segment + "/status";
+        return base + "/v1/telephony/twilio/" + segment + "/" + tail;
     }
 
     /** Escapes text for an XML attribute or element. Drops characters XML 1.0 cannot carry. */

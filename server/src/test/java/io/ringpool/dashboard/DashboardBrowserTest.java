@@ -177,6 +177,44 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("signin-error")).getText()).contains("not accepted");
     }
 
+    @Test
+    void theLeadLogShowsWhatStrangersTypedAsTextAndFiltersByStatus() throws Exception {
+        Map<String, String> site = server.siteWithPool(List.of("+74959990101"));
+        String at = java.time.Instant.now().minus(Duration.ofMinutes(2)).toString();
+        String evilName = "<img src=x onerror=\"window.__pwned=1\">";
+        var hostile = server.post("/v1/sites/" + site.get("siteId") + "/leads", site.get("apiKey"), Map.of("kind", "form", "at", at,
+                "name", evilName, "phone", "+79165557001", "message", "<script>window.__pwned=2</script> call me"));
+        var plain = server.post("/v1/sites/" + site.get("siteId") + "/leads", site.get("apiKey"), Map.of("kind", "callback", "at", at,
+                "name", "Plain Person", "phone", "+79165557002"));
+        assertThat(hostile.status()).isEqualTo(201);
+        assertThat(plain.status()).isEqualTo(201);
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+
+        assertThat(driver.findElements(By.cssSelector("#leads-table tbody tr"))).hasSize(2);
+        assertThat(driver.findElement(By.id("leads")).getText()).contains(evilName).contains("<script>window.__pwned=2</script>");
+        assertThat(driver.findElements(By.cssSelector("#leads img, #leads script"))).isEmpty();
+        assertThat(driver.executeScript("return window.__pwned === undefined")).isEqualTo(true);
+
+        String leadId = plain.text("leadId");
+        WebElement status = driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status"));
+        new org.openqa.selenium.support.ui.Select(status).selectByValue("spam");
+        waiting().until(d -> "spam".equals(server.get("/v1/sites/" + site.get("siteId") + "/leads/" + leadId, site.get("apiKey"))
+                .text("status")));
+
+        driver.executeScript("document.body.removeAttribute('data-loaded')");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lead-status"))).selectByValue("spam");
+        waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 1);
+        assertThat(driver.findElement(By.cssSelector("#leads-table tbody tr")).getAttribute("data-lead-id")).isEqualTo(leadId);
+        shot("dashboard-leads", 1280, 2300);
+        // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
     static Path waitForDownload() throws Exception {
         for (int i = 0; i < 50; i++) {
             try (Stream<Path> files = Files.list(downloads)) {

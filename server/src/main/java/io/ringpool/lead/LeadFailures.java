@@ -1,0 +1,43 @@
+package io.ringpool.lead;
+
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.failure.DomainFailure.Kind;
+import io.ringpool.session.OriginNotAllowed;
+import io.ringpool.session.SessionEnded;
+import io.ringpool.session.UnknownSession;
+
+/** The reasons a lead is refused, named once so tests and the API agree on codes. */
+final class LeadFailures {
+    private LeadFailures() {}
+
+    /** The script named a session the store never saw: the session routes' own answer. */
+    static DomainFailure sessionNotFound() {
+        return new UnknownSession();
+    }
+
+    /** The session ended too long ago for a form on its page to still be sent (see LeadService.LATE_LEAD_GRACE). */
+    static DomainFailure sessionEnded() {
+        return new SessionEnded();
+    }
+
+    static DomainFailure originNotAllowed() {
+        return new OriginNotAllowed();
+    }
+
+    static DomainFailure flood(int perMinute) {
+        return new DomainFailure(Kind.RATE_LIMITED, "rate_limited",
+                "too many leads from this address (at most " + perMinute + " a minute); try again shortly", null, 60);
+    }
+
+    static DomainFailure leadNotFound() {
+        return DomainFailure.notFound("lead");
+    }
+
+    static DomainFailure atInFuture() {
+        return DomainFailure.invalid("at", "'at' is in the future; send the time the request was made");
+    }
+
+    static DomainFailure notAContact(String field) {
+        return DomainFailure.invalid(field, "give a phone number (E.164 such as +79161234567) or an e-mail address");
+    }
+}

@@ -1,0 +1,91 @@
+package io.ringpool.lead;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.http.Json;
+import io.ringpool.http.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The API shape of a lead (API.md "Leads"). Every field is present, null when unknown, as in the
+ * call log; the attribution has the call's field names so one client reads both.
+ */
+final class LeadJson {
+
+    private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
+            .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+
+    private LeadJson() {}
+
+    static Response response(int status, Object body) {
+        try {
+            return new Response(status, Response.JSON, WITH_NULLS.writeValueAsBytes(body), Map.of());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode response", e);
+        }
+    }
+
+    /** A lead, with the calls it led to (the same phone, later). */
+    static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Contact k = lead.contact();
+        out.put("leadId", lead.leadId());
+        out.put("kind", lead.kind().wireName());
+        out.put("origin", lead.origin().wireName());
+        out.put("formId", lead.formId());
+        out.put("url", lead.pageUrl());
+        out.put("at", lead.at());
+        out.put("lastAt", lead.lastAt());
+        out.put("submissions", lead.submissions());
+        out.put("phone", k.phone());
+        out.put("phoneValid", k.phoneValid());
+        out.put("email", k.email());
+        out.put("emailValid", k.emailValid());
+        out.put("name", lead.name());
+        out.put("message", lead.message());
+        out.put("status", lead.status().wireName());
+        out.put("unique", lead.unique());
+        out.put("erased", lead.erased());
+        out.put("tags", lead.tags());
+        out.put("value", lead.value());
+        out.put("currency", lead.currency());
+        out.put("attribution", attribution(lead.attribution()));
+        out.put("calls", calls.stream().map(LeadJson::call).toList());
+        return out;
+    }
+
+    static Map<String, Object> call(LeadService.LinkedCall c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("callId", c.callId());
+        m.put("startedAt", c.startedAt());
+        return m;
+    }
+
+    static Map<String, Object> attribution(LeadAttribution a) {
+        LeadAttribution.Visit v = a.visit();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("method", a.method().wireName());
+        out.put("sessionId", a.sessionId());
+        out.put("visitorId", a.visitorId());
+        out.put("source", v == null ? null : v.source());
+        out.put("medium", v == null ? null : v.medium());
+        out.put("campaign", v == null ? null : v.campaign());
+        out.put("term", v == null ? null : v.term());
+        out.put("content", v == null ? null : v.content());
+        out.put("channel", v == null ? null : v.channel());
+        out.put("landingPage", v == null ? null : v.landingPage());
+        out.put("referrer", v == null ? null : v.referrer());
+        out.put("gclid", a.gclid());
+        out.put("yclid", a.yclid());
+        out.put("clickIds", v == null ? Map.of() : v.clickIds());
+        out.put("clientIds", v == null ? Map.of() : v.clientIds());
+        out.put("device", v == null ? null : v.deviceType());
+        out.put("browser", v == null ? null : v.browser());
+        out.put("os", v == null ? null : v.os());
+        out.put("contactOf", a.contactOf());
+        return out;
+    }
+}

@@ -1,0 +1,10 @@
+package io.ringpool.lead;
+
+import java.util.List;
+
+/**
+ * The marketer's changes to a lead ({@code PATCH}); a null field is left as it is.
+ *
+ * @param currency ISO 4217, already validated; a value without one is in the site's currency
+ */
+public record LeadPatch(List<String> tags, Double value, String currency, LeadStatus status) {}

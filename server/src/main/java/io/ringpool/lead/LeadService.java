@@ -1,0 +1,415 @@
+package io.ringpool.lead;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.session.ClientRateLimiter;
+import io.ringpool.site.Keys;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.store.ConstraintViolationException;
+import io.ringpool.store.Database;
+import io.ringpool.store.GroupCommitWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leads: records them from the site script and from servers, attributes them ({@link
+ * LeadAttributor}), merges duplicates, keeps each person's leads classified (unique or not), and
+ * serves the lead log, the marketer's changes and erasure of a person.
+ *
+ * <h2>Recording one lead, in one transaction</h2>
+ * <ol>
+ *   <li>A sender's {@code externalId} seen before answers the lead it made (a repeat), nothing else.</li>
+ *   <li>The lead is attributed from its identifiers, in {@link LeadAttributor}'s order.</li>
+ *   <li>A lead of the same person (a valid phone or e-mail in common; the same visitor when neither
+ *       gave one) on the same form, within the site's duplicate window of the first, is a
+ *       duplicate: it is merged into that lead (one more submission) and counted once. Browsers
+ *       resend beacons, people press "send" twice, a CRM retries with a new id.</li>
+ *   <li>Otherwise it is stored, and every lead of the person is classified again: an out-of-order
+ *       lead (a CRM sending yesterday's) may take "unique" from a later one.</li>
+ * </ol>
+ * Leads of one site are serialised in-process by a striped lock (leads are few; calls need more
+ * care); across nodes the external id's primary key decides, and the loser retries and finds it.
+ * Metrics and logs happen after the commit, never inside the write.
+ */
+public final class LeadService {
+    private static final Logger LOG = LoggerFactory.getLogger(LeadService.class);
+
+    /**
+     * A form may be sent from a page whose session ended (the tab was in the background, heartbeats
+     * throttled, and the lease lapsed while the visitor typed). Such a lead is still that visit's,
+     * so it is taken for this long after the session's end; later, the answer is 410 as for the
+     * other session routes and the script starts a new session.
+     */
+    static final Duration LATE_LEAD_GRACE = Duration.ofHours(24);
+
+    /** A lead's time may be this far ahead of ours (the sender's clock) before it is refused. */
+    static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+
+    /** How many calls a lead shows as those it led to. */
+    static final int LINKED_CALLS_MAX = 20;
+
+    /** Page URLs are kept up to this long, as visits keep theirs (the column's size). */
+    static final int MAX_STORED_URL = 2000;
+
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{8,100}");
+
+    /** Attempts at one lead when another node wins a unique-key race; the second sees the winner. */
+    private static final int RACE_ATTEMPTS = 3;
+
+    private static final int STRIPES = 16;
+
+    public enum Outcome {
+        /** A new lead. */
+        CREATED,
+        /** The sender's externalId was seen before: the lead it made, unchanged. */
+        REPEATED,
+        /** A duplicate within the window: merged into the earlier lead, counted once. */
+        MERGED
+    }
+
+    public record Submitted(StoredLead lead, Outcome outcome) {}
+
+    public record Page(List<StoredLead> leads, String nextCursor) {}
+
+    /** What erasing a person touched. */
+    public record Erased(int calls, int leads) {}
+
+    /** A person's calls and leads, newest last. */
+    public record Person(Contact contact, List<StoredLead> leads, List<LinkedCall> calls) {}
+
+    /** A call a lead led to: the same phone, at or after the lead. */
+    public record LinkedCall(String callId, Instant startedAt) {}
+
+    /** Erases a caller's number from the site's calls (the call package owns calls); returns how many. */
+    @FunctionalInterface
+    public interface CallerErasure {
+        int erase(Site site, String e164);
+    }
+
+    private final SiteRegistry sites;
+    private final Database db;
+    private final GroupCommitWriter writer;
+    private final Clock clock;
+    private final ClientRateLimiter flood;
+    private final int perIpPerMinute;
+    private final CallerErasure callers;
+    private final MeterRegistry registry;
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+    public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
+            CallerErasure callers, MeterRegistry registry) {
+        this.sites = sites;
+        this.db = db;
+        this.writer = writer;
+        this.clock = clock;
+        this.perIpPerMinute = perIpPerMinute;
+        this.flood = new ClientRateLimiter(perIpPerMinute, clock);
+        this.callers = callers;
+        this.registry = registry;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /**
+     * A form the site script saw sent. The session names the site and the visit: an id the store
+     * never saw is 404 (as on the session routes), one that ended more than {@link #LATE_LEAD_GRACE}
+     * ago 410; a page of another origin 403; more than the per-address cap 429.
+     */
+    public Submitted submitFromScript(ScriptLead s) {
+        if (s.sessionId() == null || !SESSION_ID.matcher(s.sessionId()).matches()) {
+            throw LeadFailures.sessionNotFound();
+        }
+        LeadStore.SessionRow session = db.read(c -> LeadStore.session(c, s.sessionId())).orElseThrow(LeadFailures::sessionNotFound);
+        Instant now = clock.instant();
+        if (session.endedAt() != null && now.toEpochMilli() - session.endedAt() > LATE_LEAD_GRACE.toMillis()) {
+            throw LeadFailures.sessionEnded();
+        }
+        Site site = sites.byId(session.siteId()).orElseThrow(LeadFailures::sessionNotFound).site();
+        if (s.origin() != null && !SiteRegistry.originAllowed(site, s.origin())) {
+            throw LeadFailures.originNotAllowed();
+        }
+        if (!flood.tryAcquire(site.siteId(), s.clientIp())) {
+            Counter.builder("ringpool.leads.refused").description("leads refused, by reason").tag("reason", "rate_limited")
+                    .register(registry).increment();
+            LOG.info("lead_rate_limited site={}", site.siteId());
+            throw LeadFailures.flood(perIpPerMinute);
+        }
+        NewLead lead = new NewLead(s.kind(), NewLead.Origin.SCRIPT, null, s.formId(), s.pageUrl(), now, s.phone(), s.email(),
+                s.name(), s.message(), new NewLead.Identifiers(session.sessionId(), null, null, null, null), null, null, List.of());
+        return submit(site, lead);
+    }
+
+    /** Records a lead of {@code site}; committed when this returns. */
+    public Submitted submit(Site site, NewLead lead) {
+        Instant now = clock.instant();
+        if (lead.at() != null && lead.at().isAfter(now.plus(FUTURE_TOLERANCE))) {
+            throw LeadFailures.atInFuture();
+        }
+        NewLead clean = cleaned(lead, site, now);
+        Contact contact = Contact.of(clean.phone(), clean.email(), site.settings().country());
+        ReentrantLock lock = stripes[Math.floorMod(site.siteId().hashCode(), STRIPES)];
+        Submitted done;
+        lock.lock();
+        try {
+            done = commitWithRetry(site, clean, contact, now);
+        } finally {
+            lock.unlock();
+        }
+        Counter.builder("ringpool.leads.received").description("leads received, by origin, attribution method and outcome")
+                .tag("origin", lead.origin().wireName()).tag("method", done.lead().attribution().method().wireName())
+                .tag("outcome", done.outcome().name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+        LOG.info("lead_received site={} lead={} origin={} kind={} method={} outcome={} contact={}", site.siteId(), done.lead().leadId(),
+                lead.origin().wireName(), lead.kind().wireName(), done.lead().attribution().method().wireName(),
+                done.outcome().name().toLowerCase(java.util.Locale.ROOT), contact.masked());
+        return done;
+    }
+
+    private Submitted commitWithRetry(Site site, NewLead lead, Contact contact, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                AtomicReference<Submitted> result = new AtomicReference<>();
+                writer.commit(c -> result.set(submitIn(c, site, lead, contact, now)));
+                return result.get();
+            } catch (ConstraintViolationException race) {
+                if (attempt >= RACE_ATTEMPTS) {
+                    throw race;
+                }
+            }
+        }
+    }
+
+    private Submitted submitIn(Connection c, Site site, NewLead lead, Contact contact, Instant now) throws SQLException {
+        String siteId = site.siteId();
+        if (lead.externalId() != null) {
+            Optional<String> known = LeadStore.leadIdByExternalId(c, siteId, lead.externalId());
+            if (known.isPresent()) {
+                return new Submitted(LeadStore.byId(c, siteId, known.get()).orElseThrow(), Outcome.REPEATED);
+            }
+        }
+        LeadAttribution attribution = LeadAttributor.attribute(c, siteId, lead.ids(), contact, lead.at());
+        StoredLead candidate = new StoredLead(Keys.timeOrdered("lead_", now.toEpochMilli(), 12), siteId, lead.kind(), lead.origin(),
+                lead.formId(), lead.pageUrl(), lead.at(), lead.at(), 1, contact, lead.name(), lead.message(), LeadStatus.NEW, contact.identifiesPerson(),
+                attribution, lead.tags(), lead.value(), lead.currency());
+        Duration window = site.settings().leadDuplicateWindow();
+        if (!window.isZero()) {
+            Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, lead.kind(), lead.formId(), contact,
+                    attribution.visitorId(), lead.at().toEpochMilli(), window.toMillis());
+            if (earlier.isPresent()) {
+                LeadStore.mergeDuplicate(c, earlier.get(), candidate, now.toEpochMilli());
+                if (lead.externalId() != null) {
+                    LeadStore.insertExternalId(c, siteId, lead.externalId(), earlier.get().leadId());
+                }
+                StoredLead merged = LeadStore.byId(c, siteId, earlier.get().leadId()).orElseThrow();
+                reclassify(c, site, merged.contact(), now.toEpochMilli());
+                return new Submitted(LeadStore.byId(c, siteId, merged.leadId()).orElseThrow(), Outcome.MERGED);
+            }
+        }
+        LeadStore.insert(c, candidate, now.toEpochMilli());
+        if (lead.externalId() != null) {
+            LeadStore.insertExternalId(c, siteId, lead.externalId(), candidate.leadId());
+        }
+        reclassify(c, site, contact, now.toEpochMilli());
+        return new Submitted(LeadStore.byId(c, siteId, candidate.leadId()).orElseThrow(), Outcome.CREATED);
+    }
+
+    /**
+     * Classifies every lead of the person again: a lead is unique when no earlier lead shares its
+     * valid phone or e-mail within the site's uniqueness period (0 days = ever). A lead that names no
+     * person is never unique, as an anonymous call is not ({@link Uniqueness}).
+     */
+    private static void reclassify(Connection c, Site site, Contact contact, long now) throws SQLException {
+        if (!contact.identifiesPerson()) {
+            return;
+        }
+        List<StoredLead> leads = LeadStore.leadsOfPerson(c, site.siteId(), contact.personPhone(), contact.personEmail());
+        List<Boolean> flags = Uniqueness.of(leads.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.contact().personPhone(),
+                l.contact().personEmail())).toList(), site.settings().uniquenessDays());
+        for (int i = 0; i < leads.size(); i++) {
+            if (leads.get(i).unique() != flags.get(i)) {
+                LeadStore.updateUnique(c, site.siteId(), leads.get(i).leadId(), flags.get(i), now);
+            }
+        }
+    }
+
+    /**
+     * Text as it will be stored: trimmed, without NUL and other control characters but line breaks
+     * and tabs (PostgreSQL refuses NUL in text, and nothing typed into a form needs the others),
+     * blank as null. Markup is kept as the text it is: the dashboard escapes what it shows.
+     */
+    private static NewLead cleaned(NewLead l, Site site, Instant now) {
+        String currency = l.value() != null && l.currency() == null ? site.settings().currency() : l.currency();
+        String url = text(l.pageUrl());
+        if (url != null && url.length() > MAX_STORED_URL) {
+            url = url.substring(0, MAX_STORED_URL);
+        }
+        return new NewLead(l.kind(), l.origin(), text(l.externalId()), text(l.formId()), url, l.at() == null ? now : l.at(), text(l.phone()),
+                text(l.email()), text(l.name()), text(l.message()), l.ids(), l.value(), currency, l.tags());
+    }
+
+    static String text(String s) {
+        if (s == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch >= 0x20 && ch != 0x7f || ch == '\n' || ch == '\t') {
+                out.append(ch);
+            } else if (ch == '\r') {
+                continue; // CRLF from a textarea becomes LF
+            }
+        }
+        String t = out.toString().strip();
+        return t.isEmpty() ? null : t;
+    }
+
+    // ---- the lead log, changes, people ------------------------------------------------------------
+
+    public Page log(LeadQuery query) {
+        List<StoredLead> rows = db.read(c -> LeadStore.query(c, query));
+        if (rows.size() <= query.limit()) {
+            return new Page(rows, null);
+        }
+        List<StoredLead> page = rows.subList(0, query.limit());
+        StoredLead last = page.get(page.size() - 1);
+        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()).encode());
+    }
+
+    public Optional<StoredLead> lead(String siteId, String leadId) {
+        return db.read(c -> LeadStore.byId(c, siteId, leadId));
+    }
+
+    /** The calls from the lead's phone at or after it: "a call from a number that sent a form earlier". */
+    public List<LinkedCall> callsAfter(StoredLead lead) {
+        String phone = lead.contact().personPhone();
+        if (phone == null) {
+            return List.of();
+        }
+        return db.read(c -> LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX)).stream()
+                .map(l -> new LinkedCall(l.callId(), l.startedAt())).toList();
+    }
+
+    public StoredLead patch(Site site, String leadId, LeadPatch patch) {
+        List<String> tags = patch.tags() == null ? null : List.copyOf(new LinkedHashSet<>(patch.tags()));
+        return db.inTransaction(c -> {
+            StoredLead lead = LeadStore.byId(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound);
+            Double value = patch.value() != null ? patch.value() : lead.value();
+            String currency = patch.currency() != null ? patch.currency() : lead.currency();
+            if (value != null && currency == null) {
+                currency = site.settings().currency(); // a value without a currency is in the site's currency
+            }
+            LeadStore.updateMarketing(c, site.siteId(), leadId, tags != null ? tags : lead.tags(), value, currency,
+                    patch.status() != null ? patch.status() : lead.status(), clock.millis());
+            return LeadStore.byId(c, site.siteId(), leadId).orElseThrow();
+        });
+    }
+
+    /** The person a path segment names: an e-mail when it has an '@', else a phone number read with the site's country. */
+    public Contact person(Site site, String phoneOrEmail) {
+        String raw = phoneOrEmail == null ? "" : phoneOrEmail.strip();
+        if (raw.contains("@")) {
+            Contact k = Contact.of(null, raw, site.settings().country());
+            if (!k.emailValid()) {
+                throw LeadFailures.notAContact("contact");
+            }
+            return k;
+        }
+        Contact k = Contact.of(raw, null, site.settings().country());
+        if (!k.phoneValid()) {
+            throw LeadFailures.notAContact("contact");
+        }
+        return k;
+    }
+
+    /** The person's leads and calls: how they reached the site, in one list each. */
+    public Person personOverview(Site site, Contact person) {
+        return db.read(c -> {
+            List<StoredLead> leads = LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail());
+            Set<String> phones = new LinkedHashSet<>();
+            if (person.personPhone() != null) {
+                phones.add(person.personPhone());
+            }
+            leads.forEach(l -> {
+                if (l.contact().personPhone() != null) {
+                    phones.add(l.contact().personPhone());
+                }
+            });
+            List<LinkedCall> calls = new ArrayList<>();
+            for (String phone : phones) {
+                LeadStore.callsFrom(c, site.siteId(), phone, 0, 1000).forEach(l -> calls.add(new LinkedCall(l.callId(), l.startedAt())));
+            }
+            calls.sort(java.util.Comparator.comparing(LinkedCall::startedAt));
+            return new Person(person, leads, calls);
+        });
+    }
+
+    /**
+     * Erases a person (PRODUCT.md §5): the person is the phone or e-mail given and every phone and
+     * e-mail their leads carry, so asking by e-mail also removes the number they typed beside it.
+     * Leads lose contact, name and message; calls lose the caller's number. Counts stay.
+     */
+    public Erased erase(Site site, Contact person) {
+        long now = clock.millis();
+        Set<String> phones = new LinkedHashSet<>();
+        Set<String> emails = new LinkedHashSet<>();
+        int leads = db.inTransaction(c -> {
+            if (person.personPhone() != null) {
+                phones.add(person.personPhone());
+            }
+            if (person.personEmail() != null) {
+                emails.add(person.personEmail());
+            }
+            for (StoredLead l : LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail())) {
+                if (l.contact().personPhone() != null) {
+                    phones.add(l.contact().personPhone());
+                }
+                if (l.contact().personEmail() != null) {
+                    emails.add(l.contact().personEmail());
+                }
+            }
+            return LeadStore.erase(c, site.siteId(), phones, emails, now);
+        });
+        int calls = 0;
+        for (String phone : phones) {
+            calls += callers.erase(site, phone);
+        }
+        LOG.info("person_erased site={} contact={} leads={} calls={}", site.siteId(), person.masked(), leads, calls);
+        return new Erased(calls, leads);
+    }
+
+    /**
+     * Leads' personal data is kept for the site's {@code retentionDays}, as callers' numbers are:
+     * older leads keep kind, times, attribution and marketing fields, and lose contact, name and
+     * message. Run hourly with the callers' purge.
+     */
+    public int purgeExpired(Site site) {
+        long now = clock.millis();
+        long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
+        int purged = db.inTransaction(c -> LeadStore.purgeBefore(c, site.siteId(), before, now));
+        if (purged > 0) {
+            LOG.info("leads_purged site={} leads={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
+        }
+        return purged;
+    }
+
+    /** For DomainFailure's users: the failure a missing lead gives. */
+    public static DomainFailure notFound() {
+        return LeadFailures.leadNotFound();
+    }
+}

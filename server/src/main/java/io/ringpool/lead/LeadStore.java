@@ -1,0 +1,580 @@
+package io.ringpool.lead;
+
+import io.ringpool.store.StorageJson;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Leads in the database (V20__leads.sql), and the reads their attribution needs from the visits
+ * ({@code sessions}) and calls tables. Every method works on the caller's connection, so one lead
+ * is one transaction.
+ */
+final class LeadStore {
+
+    private static final String LEAD_COLUMNS = "lead_id, site_id, kind, origin, form_id, page_url, at, last_at, submissions, phone, "
+            + "phone_valid, email, email_valid, name, message, status, is_unique, method, contact_of, session_id, visitor_id, "
+            + "source, medium, campaign, term, content, channel, landing_page, referrer, gclid, yclid, click_ids_json, "
+            + "client_ids_json, device_type, browser, os, tags_json, lead_value, currency";
+
+    private static final String VISIT_COLUMNS = "session_id, visitor_id, started_at, source, medium, campaign, term, content, channel, "
+            + "landing_page, referrer, click_ids_json, client_ids_json, device_type, browser, os";
+
+    /** A session as the script route needs it: which site, which visitor, and whether it is over. */
+    record SessionRow(String sessionId, String siteId, String visitorId, Long endedAt) {}
+
+    /** A visit found for a lead. */
+    record FoundVisit(String sessionId, String visitorId, LeadAttribution.Visit visit) {}
+
+    /** An earlier call or lead of the same person, with the attribution a lead may inherit. */
+    record EarlierContact(String id, Instant at, String sessionId, String visitorId, LeadAttribution.Visit visit, String gclid,
+            String yclid) {}
+
+    /** A lead of one person, as uniqueness is decided from. */
+    record PersonLead(String leadId, Instant at, boolean unique) {}
+
+    private LeadStore() {}
+
+    // ---- visits and sessions -----------------------------------------------------------------
+
+    static Optional<SessionRow> session(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, site_id, visitor_id, ended_at FROM sessions WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long ended = rs.getLong(4);
+                Long endedAt = rs.wasNull() ? null : ended;
+                return Optional.of(new SessionRow(rs.getString(1), rs.getString(2), rs.getString(3), endedAt));
+            }
+        }
+    }
+
+    static Optional<FoundVisit> visit(Connection c, String siteId, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND session_id = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readVisit(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The visitor's latest visit that started in [{@code from}, {@code to}]. Served by index sessions_site_visitor. */
+    static Optional<FoundVisit> latestVisitOfVisitor(Connection c, String siteId, String visitorId, long from, long to)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND visitor_id = ? "
+                + "AND started_at >= ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1")) {
+            ps.setString(1, siteId);
+            ps.setString(2, visitorId);
+            ps.setLong(3, from);
+            ps.setLong(4, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readVisit(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The latest visit in [{@code from}, {@code to}] whose click ids ({@code clickIds} true) or
+     * analytics client ids hold {@code key} = {@code value}. The ids live in a JSON column, so this
+     * scans the site's visits of the horizon (index sessions_site_started) with a LIKE that the
+     * parsed map then confirms; see docs/leads.md "Limits".
+     */
+    static Optional<FoundVisit> latestVisitWithId(Connection c, String siteId, boolean clickIds, String key, String value, long from,
+            long to) throws SQLException {
+        String column = clickIds ? "click_ids_json" : "client_ids_json";
+        // The stored map is StorageJson's compact form, so an entry reads exactly "key":"value".
+        String fragment = StorageJson.write(key) + ":" + StorageJson.write(value);
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND started_at >= ? "
+                + "AND started_at <= ? AND " + column + " LIKE ? ESCAPE '\\' ORDER BY started_at DESC")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, from);
+            ps.setLong(3, to);
+            ps.setString(4, "%" + likeEscape(fragment) + "%");
+            ps.setMaxRows(20);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    FoundVisit v = readVisit(rs);
+                    Map<String, String> ids = clickIds ? v.visit().clickIds() : v.visit().clientIds();
+                    if (value.equals(ids.get(key))) {
+                        return Optional.of(v);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static FoundVisit readVisit(ResultSet rs) throws SQLException {
+        return new FoundVisit(rs.getString("session_id"), rs.getString("visitor_id"), new LeadAttribution.Visit(
+                Instant.ofEpochMilli(rs.getLong("started_at")), rs.getString("source"), rs.getString("medium"),
+                rs.getString("campaign"), rs.getString("term"), rs.getString("content"), rs.getString("channel"),
+                rs.getString("landing_page"), rs.getString("referrer"), stringMap(rs.getString("click_ids_json")),
+                stringMap(rs.getString("client_ids_json")), rs.getString("device_type"), rs.getString("browser"), rs.getString("os")));
+    }
+
+    // ---- what contact attribution reads ----------------------------------------------------------
+
+    /** The latest attributed call from {@code phone} in [{@code from}, {@code before}). Served by index calls_site_caller. */
+    static Optional<EarlierContact> earlierAttributedCall(Connection c, String siteId, String phone, long from, long before)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT call_id, started_at, session_id, visitor_id, source, medium, campaign, "
+                + "term, content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
+                + "FROM calls WHERE site_id = ? AND caller = ? AND caller_valid = TRUE AND started_at >= ? AND started_at < ? "
+                + "AND method <> 'none' ORDER BY started_at DESC LIMIT 1")) {
+            ps.setString(1, siteId);
+            ps.setString(2, phone);
+            ps.setLong(3, from);
+            ps.setLong(4, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readEarlier(rs, "call_id", "started_at")) : Optional.empty();
+            }
+        }
+    }
+
+    /** The latest attributed lead of the person (by phone or e-mail) in [{@code from}, {@code before}). */
+    static Optional<EarlierContact> earlierAttributedLead(Connection c, String siteId, String phone, String email, long from,
+            long before) throws SQLException {
+        Optional<EarlierContact> best = Optional.empty();
+        for (String[] key : personKeys(phone, email)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, session_id, visitor_id, source, medium, campaign, term, "
+                    + "content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
+                    + "FROM leads WHERE site_id = ? AND " + key[0] + " = ? AND " + key[0] + "_valid = TRUE AND at >= ? AND at < ? "
+                    + "AND method <> 'none' ORDER BY at DESC LIMIT 1")) {
+                ps.setString(1, siteId);
+                ps.setString(2, key[1]);
+                ps.setLong(3, from);
+                ps.setLong(4, before);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        EarlierContact found = readEarlier(rs, "lead_id", "at");
+                        if (best.isEmpty() || found.at().isAfter(best.get().at())) {
+                            best = Optional.of(found);
+                        }
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    private static EarlierContact readEarlier(ResultSet rs, String idColumn, String atColumn) throws SQLException {
+        String source = rs.getString("source");
+        LeadAttribution.Visit visit = new LeadAttribution.Visit(null, source, rs.getString("medium"), rs.getString("campaign"),
+                rs.getString("term"), rs.getString("content"), rs.getString("channel"), rs.getString("landing_page"),
+                rs.getString("referrer"), stringMap(rs.getString("click_ids_json")), stringMap(rs.getString("client_ids_json")),
+                rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
+        return new EarlierContact(rs.getString(idColumn), Instant.ofEpochMilli(rs.getLong(atColumn)), rs.getString("session_id"),
+                rs.getString("visitor_id"), visit, rs.getString("gclid"), rs.getString("yclid"));
+    }
+
+    /** (column, value) pairs that identify a person; the column names come from this fixed list only. */
+    private static List<String[]> personKeys(String phone, String email) {
+        List<String[]> keys = new ArrayList<>(2);
+        if (phone != null) {
+            keys.add(new String[] {"phone", phone});
+        }
+        if (email != null) {
+            keys.add(new String[] {"email", email});
+        }
+        return keys;
+    }
+
+    // ---- external ids ---------------------------------------------------------------------------
+
+    static Optional<String> leadIdByExternalId(Connection c, String siteId, String externalId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id FROM lead_external_ids WHERE site_id = ? AND external_id = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, externalId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Records the sender's id; a concurrent first delivery of the same id fails on the primary key. */
+    static void insertExternalId(Connection c, String siteId, String externalId, String leadId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO lead_external_ids(site_id, external_id, lead_id) VALUES (?,?,?)")) {
+            ps.setString(1, siteId);
+            ps.setString(2, externalId);
+            ps.setString(3, leadId);
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- leads ----------------------------------------------------------------------------------
+
+    /**
+     * A lead this one duplicates: same kind and form, same person (a valid phone or e-mail in common,
+     * or, when neither has one, the same visitor), made within {@code windowMillis} either side.
+     */
+    static Optional<StoredLead> duplicateOf(Connection c, String siteId, LeadKind kind, String formId, Contact contact,
+            String visitorId, long at, long windowMillis) throws SQLException {
+        List<String[]> keys = personKeys(contact.personPhone(), contact.personEmail());
+        if (keys.isEmpty()) {
+            if (visitorId == null) {
+                return Optional.empty();
+            }
+            keys = List.<String[]>of(new String[] {"visitor_id", visitorId});
+        }
+        for (String[] key : keys) {
+            String validity = key[0].equals("visitor_id") ? " AND phone_valid = FALSE AND email_valid = FALSE"
+                    : " AND " + key[0] + "_valid = TRUE";
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND " + key[0]
+                    + " = ?" + validity + " AND kind = ? AND at >= ? AND at <= ? AND "
+                    + (formId == null ? "form_id IS NULL" : "form_id = ?") + " ORDER BY at LIMIT 1")) {
+                int i = 1;
+                ps.setString(i++, siteId);
+                ps.setString(i++, key[1]);
+                ps.setString(i++, kind.wireName());
+                ps.setLong(i++, at - windowMillis);
+                ps.setLong(i++, at + windowMillis);
+                if (formId != null) {
+                    ps.setString(i, formId);
+                }
+                Optional<StoredLead> found = one(ps);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static void insert(Connection c, StoredLead lead, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO leads(" + LEAD_COLUMNS + ", created_at, updated_at) VALUES ("
+                + "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            int i = 1;
+            ps.setString(i++, lead.leadId());
+            ps.setString(i++, lead.siteId());
+            ps.setString(i++, lead.kind().wireName());
+            ps.setString(i++, lead.origin().wireName());
+            ps.setString(i++, lead.formId());
+            ps.setString(i++, lead.pageUrl());
+            ps.setLong(i++, lead.at().toEpochMilli());
+            ps.setLong(i++, lead.lastAt().toEpochMilli());
+            ps.setInt(i++, lead.submissions());
+            Contact k = lead.contact();
+            ps.setString(i++, k.phone());
+            ps.setBoolean(i++, k.phoneValid());
+            ps.setString(i++, k.email());
+            ps.setBoolean(i++, k.emailValid());
+            ps.setString(i++, lead.name());
+            ps.setString(i++, lead.message());
+            ps.setString(i++, lead.status().wireName());
+            ps.setBoolean(i++, lead.unique());
+            LeadAttribution a = lead.attribution();
+            LeadAttribution.Visit v = a.visit();
+            ps.setString(i++, a.method().wireName());
+            ps.setString(i++, a.contactOf());
+            ps.setString(i++, a.sessionId());
+            ps.setString(i++, a.visitorId());
+            ps.setString(i++, v == null ? null : v.source());
+            ps.setString(i++, v == null ? null : v.medium());
+            ps.setString(i++, v == null ? null : v.campaign());
+            ps.setString(i++, v == null ? null : v.term());
+            ps.setString(i++, v == null ? null : v.content());
+            ps.setString(i++, v == null ? null : v.channel());
+            ps.setString(i++, v == null ? null : v.landingPage());
+            ps.setString(i++, v == null ? null : v.referrer());
+            ps.setString(i++, a.gclid());
+            ps.setString(i++, a.yclid());
+            ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : json(v.clickIds()));
+            ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : json(v.clientIds()));
+            ps.setString(i++, v == null ? null : v.deviceType());
+            ps.setString(i++, v == null ? null : v.browser());
+            ps.setString(i++, v == null ? null : v.os());
+            ps.setString(i++, json(lead.tags()));
+            if (lead.value() == null) {
+                ps.setNull(i++, Types.DOUBLE);
+            } else {
+                ps.setDouble(i++, lead.value());
+            }
+            ps.setString(i++, lead.currency());
+            ps.setLong(i++, now);
+            ps.setLong(i, now);
+            ps.executeUpdate();
+        }
+        replaceTags(c, lead.siteId(), lead.leadId(), lead.tags());
+    }
+
+    /**
+     * Folds a duplicate into {@code lead}: one more submission, the latest time, and what the first
+     * submission lacked (a name typed the second time). The first submission's words are kept.
+     */
+    static void mergeDuplicate(Connection c, StoredLead lead, StoredLead duplicate, long now) throws SQLException {
+        Contact k = lead.contact();
+        Contact d = duplicate.contact();
+        boolean takePhone = !k.phoneValid() && d.phone() != null && (d.phoneValid() || k.phone() == null);
+        boolean takeEmail = !k.emailValid() && d.email() != null && (d.emailValid() || k.email() == null);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET submissions = submissions + 1, last_at = ?, phone = ?, "
+                + "phone_valid = ?, email = ?, email_valid = ?, name = ?, message = ?, updated_at = ? WHERE site_id = ? AND lead_id = ?")) {
+            ps.setLong(1, Math.max(lead.lastAt().toEpochMilli(), duplicate.at().toEpochMilli()));
+            ps.setString(2, takePhone ? d.phone() : k.phone());
+            ps.setBoolean(3, takePhone ? d.phoneValid() : k.phoneValid());
+            ps.setString(4, takeEmail ? d.email() : k.email());
+            ps.setBoolean(5, takeEmail ? d.emailValid() : k.emailValid());
+            ps.setString(6, lead.name() != null ? lead.name() : duplicate.name());
+            ps.setString(7, lead.message() != null ? lead.message() : duplicate.message());
+            ps.setLong(8, now);
+            ps.setString(9, lead.siteId());
+            ps.setString(10, lead.leadId());
+            ps.executeUpdate();
+        }
+    }
+
+    static Optional<StoredLead> byId(Connection c, String siteId, String leadId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND lead_id = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, leadId);
+            return one(ps);
+        }
+    }
+
+    /** Every lead sharing a valid phone or e-mail with the person, oldest first. */
+    static List<StoredLead> leadsOfPerson(Connection c, String siteId, String phone, String email) throws SQLException {
+        Map<String, StoredLead> byId = new java.util.LinkedHashMap<>();
+        for (String[] key : personKeys(phone, email)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND " + key[0]
+                    + " = ? AND " + key[0] + "_valid = TRUE")) {
+                ps.setString(1, siteId);
+                ps.setString(2, key[1]);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        StoredLead l = read(rs);
+                        byId.put(l.leadId(), l);
+                    }
+                }
+            }
+        }
+        List<StoredLead> out = new ArrayList<>(byId.values());
+        out.sort(java.util.Comparator.comparing(StoredLead::at).thenComparing(StoredLead::leadId));
+        return out;
+    }
+
+    /** Also moves updated_at: reports re-read leads changed since their last look, and this is a change. */
+    static void updateUnique(Connection c, String siteId, String leadId, boolean unique, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET is_unique = ?, updated_at = ? WHERE site_id = ? AND lead_id = ?")) {
+            ps.setBoolean(1, unique);
+            ps.setLong(2, now);
+            ps.setString(3, siteId);
+            ps.setString(4, leadId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The calls from {@code phone} since {@code from}, oldest first: the calls a lead led to. */
+    static List<LinkedCall> callsFrom(Connection c, String siteId, String phone, long from, int max) throws SQLException {
+        List<LinkedCall> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT call_id, started_at FROM calls WHERE site_id = ? AND caller = ? "
+                + "AND caller_valid = TRUE AND started_at >= ? ORDER BY started_at")) {
+            ps.setString(1, siteId);
+            ps.setString(2, phone);
+            ps.setLong(3, from);
+            ps.setMaxRows(max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new LinkedCall(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A call a lead led to (the same phone, later). */
+    record LinkedCall(String callId, Instant startedAt) {}
+
+    /** The lead log: keyset pagination on (at desc, lead_id desc); reads one row more than the page to know if another follows. */
+    static List<StoredLead> query(Connection c, LeadQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ").append(LEAD_COLUMNS).append(" FROM leads WHERE site_id = ?");
+        List<Object> args = new ArrayList<>();
+        args.add(q.siteId());
+        if (q.from() != null) {
+            sql.append(" AND at >= ?");
+            args.add(q.from().toEpochMilli());
+        }
+        if (q.to() != null) {
+            sql.append(" AND at < ?");
+            args.add(q.to().toEpochMilli());
+        }
+        for (Map.Entry<LeadQuery.Filter, String> e : q.equalities().entrySet()) {
+            sql.append(" AND ").append(e.getKey().column()).append(" = ?");
+            args.add(e.getValue());
+        }
+        if (q.tag() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.site_id = leads.site_id AND t.lead_id = leads.lead_id AND t.tag = ?)");
+            args.add(q.tag());
+        }
+        if (q.after() != null) {
+            sql.append(" AND (at < ? OR (at = ? AND lead_id < ?))");
+            args.add(q.after().at().toEpochMilli());
+            args.add(q.after().at().toEpochMilli());
+            args.add(q.after().leadId());
+        }
+        sql.append(" ORDER BY at DESC, lead_id DESC LIMIT ").append(q.limit() + 1);
+        List<StoredLead> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                Object a = args.get(i);
+                if (a instanceof Long l) {
+                    ps.setLong(i + 1, l);
+                } else {
+                    ps.setString(i + 1, (String) a);
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    static void updateMarketing(Connection c, String siteId, String leadId, List<String> tags, Double value, String currency,
+            LeadStatus status, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET tags_json = ?, lead_value = ?, currency = ?, status = ?, "
+                + "updated_at = ? WHERE site_id = ? AND lead_id = ?")) {
+            ps.setString(1, json(tags));
+            if (value == null) {
+                ps.setNull(2, Types.DOUBLE);
+            } else {
+                ps.setDouble(2, value);
+            }
+            ps.setString(3, currency);
+            ps.setString(4, status.wireName());
+            ps.setLong(5, now);
+            ps.setString(6, siteId);
+            ps.setString(7, leadId);
+            ps.executeUpdate();
+        }
+        replaceTags(c, siteId, leadId, tags);
+    }
+
+    private static void replaceTags(Connection c, String siteId, String leadId, List<String> tags) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM lead_tags WHERE lead_id = ?")) {
+            ps.setString(1, leadId);
+            ps.executeUpdate();
+        }
+        if (tags.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO lead_tags(site_id, lead_id, tag) VALUES (?,?,?)")) {
+            for (String tag : tags) {
+                ps.setString(1, siteId);
+                ps.setString(2, leadId);
+                ps.setString(3, tag);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Erases the personal data of every lead with one of {@code phones} or {@code emails}: the phone
+     * becomes {@link Contact#ERASED}, e-mail, name and message are removed. Kind, times, attribution,
+     * uniqueness and marketing fields stay, so counts do not change. Returns the leads touched.
+     */
+    static int erase(Connection c, String siteId, Collection<String> phones, Collection<String> emails, long now) throws SQLException {
+        int erased = 0;
+        for (String[] key : keysOf(phones, emails)) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, "
+                    + "email_valid = FALSE, name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND " + key[0] + " = ?")) {
+                ps.setString(1, Contact.ERASED);
+                ps.setLong(2, now);
+                ps.setString(3, siteId);
+                ps.setString(4, key[1]);
+                erased += ps.executeUpdate();
+            }
+        }
+        return erased;
+    }
+
+    /** Erases the personal data of the site's leads made before {@code before}; returns how many changed. */
+    static int purgeBefore(Connection c, String siteId, long before, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, email_valid = FALSE, "
+                + "name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND at < ? AND ((phone IS NOT NULL AND phone <> ?) "
+                + "OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL)")) {
+            ps.setString(1, Contact.ERASED);
+            ps.setLong(2, now);
+            ps.setString(3, siteId);
+            ps.setLong(4, before);
+            ps.setString(5, Contact.ERASED);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static List<String[]> keysOf(Collection<String> phones, Collection<String> emails) {
+        List<String[]> keys = new ArrayList<>();
+        phones.forEach(p -> keys.add(new String[] {"phone", p}));
+        emails.forEach(e -> keys.add(new String[] {"email", e}));
+        return keys;
+    }
+
+    // ---- reading rows -----------------------------------------------------------------------------
+
+    private static Optional<StoredLead> one(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+        }
+    }
+
+    static StoredLead read(ResultSet rs) throws SQLException {
+        String kindText = rs.getString("kind");
+        String statusText = rs.getString("status");
+        String methodText = rs.getString("method");
+        LeadKind kind = LeadKind.fromWire(kindText).orElseThrow(() -> new SQLException("unknown lead kind: " + kindText));
+        LeadStatus status = LeadStatus.fromWire(statusText).orElseThrow(() -> new SQLException("unknown lead status: " + statusText));
+        LeadMethod method = LeadMethod.fromWire(methodText).orElseThrow(() -> new SQLException("unknown lead method: " + methodText));
+        LeadAttribution.Visit visit = null;
+        if (method != LeadMethod.NONE) {
+            visit = new LeadAttribution.Visit(null, rs.getString("source"), rs.getString("medium"), rs.getString("campaign"),
+                    rs.getString("term"), rs.getString("content"), rs.getString("channel"), rs.getString("landing_page"),
+                    rs.getString("referrer"), stringMap(rs.getString("click_ids_json")), stringMap(rs.getString("client_ids_json")),
+                    rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
+        }
+        LeadAttribution attribution = new LeadAttribution(method, rs.getString("session_id"), rs.getString("visitor_id"), visit,
+                rs.getString("gclid"), rs.getString("yclid"), rs.getString("contact_of"));
+        double value = rs.getDouble("lead_value");
+        Double leadValue = rs.wasNull() ? null : value;
+        return new StoredLead(rs.getString("lead_id"), rs.getString("site_id"), kind,
+                "script".equals(rs.getString("origin")) ? NewLead.Origin.SCRIPT : NewLead.Origin.API, rs.getString("form_id"),
+                rs.getString("page_url"), Instant.ofEpochMilli(rs.getLong("at")), Instant.ofEpochMilli(rs.getLong("last_at")),
+                rs.getInt("submissions"),
+                new Contact(rs.getString("phone"), rs.getBoolean("phone_valid"), rs.getString("email"), rs.getBoolean("email_valid")),
+                rs.getString("name"), rs.getString("message"), status, rs.getBoolean("is_unique"), attribution,
+                stringList(rs.getString("tags_json")), leadValue, rs.getString("currency"));
+    }
+
+    private static String json(Object value) {
+        return StorageJson.write(value);
+    }
+
+    private static Map<String, String> stringMap(String json) {
+        return json == null || json.isEmpty() ? Map.of() : StorageJson.readStringMap(json);
+    }
+
+    private static List<String> stringList(String json) {
+        if (json == null || json.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        StorageJson.read(json).forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Escapes LIKE's wildcards (and the escape character itself) for a pattern with ESCAPE '\'. */
+    static String likeEscape(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

@@ -1,0 +1,76 @@
+package io.ringpool.lead;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which contacts of people are their first within the site's uniqueness period (PRODUCT.md §2:
+ * "unique" as Calltouch counts it, in days, 0 = unlimited). A person is their phone or their e-mail:
+ * an occurrence is repeated when an earlier one shares either, and that earlier one lies less than
+ * the period before it. Used for {@code uniqueLeads} (leads only) and {@code contacts} (calls and
+ * leads together).
+ */
+public final class Uniqueness {
+
+    /**
+     * One call or lead.
+     *
+     * @param phone a valid E.164 phone, or null
+     * @param email a valid normalised e-mail, or null
+     */
+    public record Occurrence(Instant at, String phone, String email) {}
+
+    private Uniqueness() {}
+
+    /**
+     * For occurrences sorted by time (oldest first), whether each is unique: as for calls
+     * ({@code CallClassifier}), "earlier" is strictly before, so two at the same instant are both
+     * unique, and one exactly the period after the previous is unique again. An occurrence without a
+     * valid phone or e-mail is never unique: strangers share "no contact", so we cannot tell.
+     */
+    public static List<Boolean> of(List<Occurrence> sorted, int periodDays) {
+        long period = periodDays <= 0 ? Long.MAX_VALUE : Duration.ofDays(periodDays).toMillis();
+        // Per key: the latest time seen, and the latest time strictly before that one.
+        Map<String, long[]> seen = new HashMap<>();
+        List<Boolean> out = new ArrayList<>(sorted.size());
+        for (Occurrence o : sorted) {
+            long t = o.at().toEpochMilli();
+            List<String> keys = keys(o);
+            boolean unique = !keys.isEmpty();
+            for (String key : keys) {
+                long[] times = seen.get(key);
+                if (times == null) {
+                    continue;
+                }
+                long earlier = times[0] < t ? times[0] : times[1];
+                if (earlier != Long.MIN_VALUE && t - earlier < period) {
+                    unique = false;
+                }
+            }
+            for (String key : keys) {
+                long[] times = seen.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
+                if (times[0] < t) {
+                    times[1] = times[0];
+                    times[0] = t;
+                }
+            }
+            out.add(unique);
+        }
+        return out;
+    }
+
+    private static List<String> keys(Occurrence o) {
+        List<String> keys = new ArrayList<>(2);
+        if (o.phone() != null) {
+            keys.add("p:" + o.phone());
+        }
+        if (o.email() != null) {
+            keys.add("e:" + o.email());
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,618 @@
+package io.ringpool.lead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.call.Signing;
+import io.ringpool.http.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Leads end to end over real HTTP: the script's beacon and the server-to-server route, each
+ * attribution method, the duplicate window, external ids, the lead log, changes, people and
+ * erasure, and bad input. One server for the class; every test makes its own site.
+ */
+class LeadsOverHttpTest {
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+
+    static final AtomicInteger SEQ = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Site(String id, String apiKey, String publicKey, String secret, List<String> numbers) {}
+
+    static Site site() {
+        List<String> numbers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            numbers.add(String.format("+7499%03d%04d", SEQ.incrementAndGet() % 1000, i));
+        }
+        Map<String, String> s = server.siteWithPool(numbers);
+        return new Site(s.get("siteId"), s.get("apiKey"), s.get("publicKey"), s.get("webhookSecret"), numbers);
+    }
+
+    record Visit(String sessionId, String visitorId, String number) {}
+
+    static Visit visit(Site site, String visitorId, String url) {
+        return visit(site, visitorId, url, Map.of());
+    }
+
+    static Visit visit(Site site, String visitorId, String url, Map<String, String> clientIds) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("siteKey", site.publicKey());
+        body.put("visitorId", visitorId);
+        body.put("url", url);
+        body.put("clientIds", clientIds);
+        Reply r = server.send("POST", "/v1/sessions", null, json(body), "application/json", Map.of("User-Agent", TestServer.CHROME));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return new Visit(r.text("sessionId"), r.text("visitorId"), r.text("number"));
+    }
+
+    static String json(Object o) {
+        return new String(Json.write(o), StandardCharsets.UTF_8);
+    }
+
+    /** What the script sends: text/plain JSON, as sendBeacon does. */
+    static Reply beaconRaw(String sessionId, String body, Map<String, String> headers) {
+        return server.send("POST", "/v1/sessions/" + sessionId + "/leads", null, body, "text/plain;charset=UTF-8", headers);
+    }
+
+    static Reply beacon(String sessionId, String formId, Map<String, String> fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "form");
+        body.put("formId", formId);
+        body.put("url", "https://example.com/contacts");
+        body.put("fields", fields);
+        return beaconRaw(sessionId, json(body), Map.of());
+    }
+
+    static Reply lead(Site site, Map<String, Object> body) {
+        return server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), body);
+    }
+
+    static JsonNode getLead(Site site, String leadId) {
+        Reply r = server.get("/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    static JsonNode log(Site site, String query) {
+        Reply r = server.get("/v1/sites/" + site.id() + "/leads" + (query.isEmpty() ? "" : "?" + query), site.apiKey());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    static Reply call(Site site, String callId, String from, String to) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("callId", callId);
+        e.put("event", "ringing");
+        e.put("from", from);
+        e.put("to", to);
+        String body = json(e);
+        return server.send("POST", "/v1/telephony/" + site.id() + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.secret(), server.clock.instant().getEpochSecond(), body)));
+    }
+
+    // ---- attribution, one test per method ---------------------------------------------------------
+
+    @Test
+    void aFormSentByTheScriptIsAttributedToItsSessionWithTheVisitsSourceAndClickIds() {
+        Site site = site();
+        Visit v = visit(site, "visitor-session-1", "https://example.com/?utm_source=google&utm_medium=cpc&utm_campaign=spring"
+                + "&gclid=EAIaIQ-session-1&yclid=777001");
+
+        Reply r = beacon(v.sessionId(), "contact-form", Map.of("phone", "8 (916) 555-01-01", "email", "  Ivan.Petrov@Example.COM ",
+                "name", "Ivan", "message", "Call me back"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode lead = getLead(site, r.text("leadId"));
+        assertThat(lead.get("kind").asText()).isEqualTo("form");
+        assertThat(lead.get("origin").asText()).isEqualTo("script");
+        assertThat(lead.get("formId").asText()).isEqualTo("contact-form");
+        assertThat(lead.get("phone").asText()).as("read with the site's country, RU").isEqualTo("+79165550101");
+        assertThat(lead.get("phoneValid").asBoolean()).isTrue();
+        assertThat(lead.get("email").asText()).isEqualTo("ivan.petrov@example.com");
+        assertThat(lead.get("status").asText()).isEqualTo("new");
+        JsonNode a = lead.get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("session");
+        assertThat(a.get("sessionId").asText()).isEqualTo(v.sessionId());
+        assertThat(a.get("visitorId").asText()).isEqualTo("visitor-session-1");
+        assertThat(a.get("source").asText()).isEqualTo("google");
+        assertThat(a.get("medium").asText()).isEqualTo("cpc");
+        assertThat(a.get("campaign").asText()).isEqualTo("spring");
+        assertThat(a.get("channel").asText()).isEqualTo("paid");
+        assertThat(a.get("gclid").asText()).isEqualTo("EAIaIQ-session-1");
+        assertThat(a.get("yclid").asText()).isEqualTo("777001");
+        assertThat(a.get("device").asText()).isEqualTo("desktop");
+    }
+
+    @Test
+    void aServerLeadNamingAVisitorTakesTheVisitorsLatestVisit() {
+        Site site = site();
+        visit(site, "visitor-latest-1", "https://example.com/?utm_source=newsletter&utm_medium=email");
+        server.clock.advance(Duration.ofMinutes(5));
+        Visit later = visit(site, "visitor-latest-1", "https://example.com/?utm_source=yandex&utm_medium=cpc");
+        // The visitor has one live session, so the second start resumes it; end it and start anew a day later.
+        server.send("POST", "/v1/sessions/" + later.sessionId() + "/end", null, "", "text/plain", Map.of());
+        server.clock.advance(Duration.ofDays(1));
+        server.app.sessions().sweep();
+        Visit newest = visit(site, "visitor-latest-1", "https://example.com/?utm_source=vk&utm_medium=social");
+        assertThat(newest.sessionId()).isNotEqualTo(later.sessionId());
+
+        Reply r = lead(site, Map.of("kind", "callback", "phone", "+79165550202", "visitorId", "visitor-latest-1"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("visitor");
+        assertThat(a.get("sessionId").asText()).isEqualTo(newest.sessionId());
+        assertThat(a.get("source").asText()).isEqualTo("vk");
+    }
+
+    @Test
+    void aServerLeadNamingAMetricaClientIdIsAttributedToTheVisitThatCarriedIt() {
+        Site site = site();
+        Visit v = visit(site, "visitor-ym-1", "https://example.com/?utm_source=yandex&utm_medium=cpc&utm_campaign=brand",
+                Map.of("ym", "1700000000123456789"));
+        visit(site, "visitor-ym-2", "https://example.com/", Map.of("ym", "1700000000999999999"));
+
+        Reply r = lead(site, Map.of("kind", "chat", "message", "Do you deliver?", "clientIds", Map.of("ym", "1700000000123456789")));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("visitor");
+        assertThat(a.get("sessionId").asText()).isEqualTo(v.sessionId());
+        assertThat(a.get("campaign").asText()).isEqualTo("brand");
+        assertThat(a.get("clientIds").get("ym").asText()).isEqualTo("1700000000123456789");
+    }
+
+    @Test
+    void aVisitOlderThanNinetyDaysIsNotTheVisitorsAnyMore() {
+        Site site = site();
+        Visit old = visit(site, "visitor-old-1", "https://example.com/?utm_source=google&utm_medium=cpc");
+        server.send("POST", "/v1/sessions/" + old.sessionId() + "/end", null, "", "text/plain", Map.of());
+        server.clock.advance(Duration.ofDays(91));
+        server.app.sessions().sweep();
+
+        Reply r = lead(site, Map.of("phone", "+79165550303", "visitorId", "visitor-old-1"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().get("attribution").get("method").asText()).isEqualTo("none");
+    }
+
+    @Test
+    void aServerLeadWithOnlyAGclidOrYclidIsAttributedToTheVisitThatLandedWithIt() {
+        Site site = site();
+        Visit google = visit(site, "visitor-click-1", "https://example.com/?gclid=Cj0KCQ_click_1");
+        Visit yandex = visit(site, "visitor-click-2", "https://example.com/?yclid=424242424242");
+
+        Reply byGclid = lead(site, Map.of("email", "buyer1@example.org", "gclid", "Cj0KCQ_click_1"));
+        Reply byYclid = lead(site, Map.of("email", "buyer2@example.org", "yclid", "424242424242"));
+        Reply unmatched = lead(site, Map.of("email", "buyer3@example.org", "gclid", "Cj0KCQ_never_landed"));
+
+        assertThat(byGclid.json().get("attribution").get("method").asText()).isEqualTo("click_id");
+        assertThat(byGclid.json().get("attribution").get("sessionId").asText()).isEqualTo(google.sessionId());
+        assertThat(byYclid.json().get("attribution").get("method").asText()).isEqualTo("click_id");
+        assertThat(byYclid.json().get("attribution").get("sessionId").asText()).isEqualTo(yandex.sessionId());
+        assertThat(unmatched.json().get("attribution").get("method").asText()).isEqualTo("none");
+        assertThat(unmatched.json().get("attribution").get("gclid").asText())
+                .as("kept, so the lead still reaches Google Ads by its click").isEqualTo("Cj0KCQ_never_landed");
+    }
+
+    @Test
+    void aLeadFromAPhoneThatCalledBeforeInheritsThatCallsSource() {
+        Site site = site();
+        Visit v = visit(site, "visitor-contact-1", "https://example.com/?utm_source=yandex&utm_medium=cpc&utm_campaign=sofas");
+        Reply called = call(site, "pbx-contact-1", "+79165550404", v.number());
+        assertThat(called.status()).as(called.body()).isEqualTo(200);
+        server.clock.advance(Duration.ofHours(2));
+
+        Reply r = lead(site, Map.of("kind", "email", "phone", "8 916 555 04 04", "message", "about my call"));
+
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("contact");
+        assertThat(a.get("contactOf").asText()).isEqualTo(called.text("callId"));
+        assertThat(a.get("sessionId").asText()).isEqualTo(v.sessionId());
+        assertThat(a.get("campaign").asText()).isEqualTo("sofas");
+    }
+
+    @Test
+    void aLeadWithAnEmailSeenOnAnEarlierLeadInheritsThatLeadsSource() {
+        Site site = site();
+        Visit v = visit(site, "visitor-contact-2", "https://example.com/?utm_source=facebook&utm_medium=social");
+        Reply first = beacon(v.sessionId(), "newsletter", Map.of("email", "anna@example.net"));
+        server.clock.advance(Duration.ofDays(3));
+
+        Reply r = lead(site, Map.of("kind", "email", "email", "Anna@Example.net", "message", "price list please"));
+
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("contact");
+        assertThat(a.get("contactOf").asText()).isEqualTo(first.text("leadId"));
+        assertThat(a.get("source").asText()).isEqualTo("facebook");
+    }
+
+    @Test
+    void aLeadWithNothingToGoByIsAttributedToNothing() {
+        Site site = site();
+        Reply r = lead(site, Map.of("kind", "callback", "phone", "+79165550505"));
+        assertThat(r.status()).isEqualTo(201);
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("none");
+        assertThat(a.get("source").isNull()).isTrue();
+    }
+
+    // ---- duplicates and idempotency ---------------------------------------------------------------
+
+    @Test
+    void theSameFormFromTheSamePersonWithinTenMinutesIsOneLeadAndAfterThatANewOne() {
+        Site site = site();
+        Visit v = visit(site, "visitor-dup-1", "https://example.com/");
+        Reply first = beacon(v.sessionId(), "order", Map.of("phone", "+79165550606"));
+        server.clock.advance(Duration.ofMinutes(9));
+        Reply again = beacon(v.sessionId(), "order", Map.of("phone", "+7 916 555-06-06", "name", "Oleg"));
+        Reply otherForm = beacon(v.sessionId(), "callback", Map.of("phone", "+79165550606"));
+        server.clock.advance(Duration.ofMinutes(2));
+        Reply later = beacon(v.sessionId(), "order", Map.of("phone", "+79165550606"));
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.text("outcome")).isEqualTo("merged");
+        assertThat(again.text("leadId")).isEqualTo(first.text("leadId"));
+        assertThat(otherForm.status()).as("another form is another request").isEqualTo(201);
+        assertThat(later.status()).as("11 minutes after the first: a new lead").isEqualTo(201);
+        JsonNode merged = getLead(site, first.text("leadId"));
+        assertThat(merged.get("submissions").asInt()).isEqualTo(2);
+        assertThat(merged.get("name").asText()).as("what the first lacked is taken from the second").isEqualTo("Oleg");
+        assertThat(log(site, "").get("leads")).hasSize(3);
+        assertThat(getLead(site, later.text("leadId")).get("unique").asBoolean())
+                .as("the same person again: not unique (uniqueness period unlimited)").isFalse();
+    }
+
+    @Test
+    void theDuplicateWindowIsASiteSettingAndZeroNeverMerges() {
+        Site site = site();
+        Reply wider = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":30}", "application/json",
+                Map.of());
+        assertThat(wider.status()).as(wider.body()).isEqualTo(200);
+        assertThat(wider.json().get("leadDuplicateMinutes").asInt()).isEqualTo(30);
+        Reply first = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        server.clock.advance(Duration.ofMinutes(25));
+        Reply within = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        Reply off = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":0}", "application/json",
+                Map.of());
+        Reply never = lead(site, Map.of("phone", "+79165554100", "formId", "quote"));
+        Reply tooLong = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"leadDuplicateMinutes\":1441}",
+                "application/json", Map.of());
+
+        assertThat(within.text("outcome")).isEqualTo("merged");
+        assertThat(within.text("leadId")).isEqualTo(first.text("leadId"));
+        assertThat(off.status()).isEqualTo(200);
+        assertThat(never.status()).isEqualTo(201);
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.json().get("error").get("field").asText()).isEqualTo("leadDuplicateMinutes");
+    }
+
+    @Test
+    void aRepeatedExternalIdAnswersTheSameLeadWith200AndStoresNothingNew() {
+        Site site = site();
+        Map<String, Object> body = Map.of("externalId", "crm-1001", "kind", "callback", "phone", "+79165550707", "value", 1500);
+        Reply first = lead(site, body);
+        Reply repeat = lead(site, body);
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(repeat.text("outcome")).isEqualTo("repeated");
+        assertThat(repeat.text("leadId")).isEqualTo(first.text("leadId"));
+        assertThat(first.text("currency")).as("a value without a currency is in the site's").isEqualTo("RUB");
+        assertThat(log(site, "").get("leads")).hasSize(1);
+        assertThat(getLead(site, first.text("leadId")).get("submissions").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void tenCopiesOfOneBeaconAndTenOfOneExternalIdSentAtOnceMakeOneLeadEach() throws Exception {
+        Site site = site();
+        Visit v = visit(site, "visitor-race-1", "https://example.com/");
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Reply>> beacons = new ArrayList<>();
+            List<java.util.concurrent.Future<Reply>> repeats = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                beacons.add(pool.submit(() -> beacon(v.sessionId(), "order", Map.of("phone", "+79165554000"))));
+            }
+            for (int i = 0; i < 10; i++) {
+                repeats.add(pool.submit(() -> lead(site, Map.of("externalId", "crm-race", "phone", "+79165554001"))));
+            }
+            Set<String> beaconIds = new HashSet<>();
+            Set<String> repeatIds = new HashSet<>();
+            int created = 0;
+            for (var f : beacons) {
+                Reply r = f.get();
+                beaconIds.add(r.text("leadId"));
+                created += r.status() == 201 ? 1 : 0;
+            }
+            for (var f : repeats) {
+                Reply r = f.get();
+                repeatIds.add(r.text("leadId"));
+                created += r.status() == 201 ? 1 : 0;
+            }
+            assertThat(beaconIds).hasSize(1);
+            assertThat(repeatIds).hasSize(1);
+            assertThat(created).as("one 201 for each, the others 200").isEqualTo(2);
+            assertThat(getLead(site, beaconIds.iterator().next()).get("submissions").asInt()).isEqualTo(10);
+            assertThat(log(site, "").get("leads")).hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- contacts: calls and leads of one person --------------------------------------------------
+
+    @Test
+    void aCallFromTheNumberThatSentAFormEarlierIsLinkedToThatLead() {
+        Site site = site();
+        Visit v = visit(site, "visitor-link-1", "https://example.com/?utm_source=google&utm_medium=cpc");
+        Reply form = beacon(v.sessionId(), "order", Map.of("phone", "+79165550808", "email", "link@example.com"));
+        server.clock.advance(Duration.ofMinutes(30));
+        Reply called = call(site, "pbx-link-1", "+79165550808", v.number());
+        assertThat(called.status()).as(called.body()).isEqualTo(200);
+
+        JsonNode lead = getLead(site, form.text("leadId"));
+        assertThat(lead.get("calls")).hasSize(1);
+        assertThat(lead.get("calls").get(0).get("callId").asText()).isEqualTo(called.text("callId"));
+
+        Reply person = server.get("/v1/sites/" + site.id() + "/contacts/link@example.com", site.apiKey());
+        assertThat(person.status()).as(person.body()).isEqualTo(200);
+        assertThat(person.json().get("leads")).hasSize(1);
+        assertThat(person.json().get("calls").get(0).get("callId").asText()).isEqualTo(called.text("callId"));
+    }
+
+    @Test
+    void erasingAPersonByEmailRemovesTheirLeadsContactsAndTheirCallsNumber() {
+        Site site = site();
+        Visit v = visit(site, "visitor-erase-1", "https://example.com/");
+        Reply form = beacon(v.sessionId(), "order", Map.of("phone", "+79165550909", "email", "forget@example.com", "name", "Maria",
+                "message", "my address is ..."));
+        Reply called = call(site, "pbx-erase-1", "+79165550909", v.number());
+        Reply other = lead(site, Map.of("phone", "+79165551010", "name", "Someone else"));
+
+        Reply erased = server.send("DELETE", "/v1/sites/" + site.id() + "/contacts/Forget@Example.com", site.apiKey(), null, null,
+                Map.of());
+
+        assertThat(erased.status()).as(erased.body()).isEqualTo(200);
+        assertThat(erased.json().get("leads").asInt()).isEqualTo(1);
+        assertThat(erased.json().get("calls").asInt()).isEqualTo(1);
+        JsonNode lead = getLead(site, form.text("leadId"));
+        assertThat(lead.get("phone").asText()).isEqualTo("erased");
+        assertThat(lead.get("email").isNull()).isTrue();
+        assertThat(lead.get("name").isNull()).isTrue();
+        assertThat(lead.get("message").isNull()).isTrue();
+        assertThat(lead.get("erased").asBoolean()).isTrue();
+        assertThat(lead.get("attribution").get("sessionId").asText()).as("attribution stays").isEqualTo(v.sessionId());
+        Reply callAfter = server.get("/v1/sites/" + site.id() + "/calls/" + called.text("callId"), site.apiKey());
+        assertThat(callAfter.text("caller")).isEqualTo("erased");
+        assertThat(getLead(site, other.text("leadId")).get("name").asText()).isEqualTo("Someone else");
+    }
+
+    // ---- the lead log and changes -----------------------------------------------------------------
+
+    @Test
+    void theLeadLogFiltersByKindStatusSourceAndTagAndPagesWithACursor() {
+        Site site = site();
+        Visit google = visit(site, "visitor-log-1", "https://example.com/?utm_source=google&utm_medium=cpc");
+        for (int i = 0; i < 5; i++) {
+            beacon(google.sessionId(), "form-" + i, Map.of("phone", "+7916555" + String.format("%04d", 2000 + i)));
+            server.clock.advance(Duration.ofSeconds(1));
+        }
+        Reply callback = lead(site, Map.of("kind", "callback", "phone", "+79165553000"));
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + callback.text("leadId"), site.apiKey(),
+                json(Map.of("status", "won", "tags", List.of("vip"), "value", 2500)), "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+        assertThat(patched.text("status")).isEqualTo("won");
+        assertThat(patched.text("currency")).isEqualTo("RUB");
+
+        assertThat(log(site, "").get("leads")).hasSize(6);
+        assertThat(log(site, "kind=callback").get("leads")).hasSize(1);
+        assertThat(log(site, "status=won").get("leads").get(0).get("leadId").asText()).isEqualTo(callback.text("leadId"));
+        assertThat(log(site, "status=new").get("leads")).hasSize(5);
+        assertThat(log(site, "source=google").get("leads")).hasSize(5);
+        assertThat(log(site, "tag=vip").get("leads")).hasSize(1);
+
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = log(site, "limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+            page.get("leads").forEach(l -> assertThat(seen.add(l.get("leadId").asText())).isTrue());
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+        assertThat(seen).hasSize(6);
+        assertThat(pages).isEqualTo(3);
+    }
+
+    @Test
+    void changesAreValidatedByTheOneRule() {
+        Site site = site();
+        Reply l = lead(site, Map.of("phone", "+79165553100"));
+        String path = "/v1/sites/" + site.id() + "/leads/" + l.text("leadId");
+        Reply badStatus = server.send("PATCH", path, site.apiKey(), "{\"status\":\"maybe\"}", "application/json", Map.of());
+        Reply unknown = server.send("PATCH", path, site.apiKey(), "{\"stauts\":\"won\"}", "application/json", Map.of());
+        Reply otherSite = server.send("PATCH", path, site().apiKey(), "{\"status\":\"won\"}", "application/json", Map.of());
+        Reply badQuery = server.get("/v1/sites/" + site.id() + "/leads?knd=form", site.apiKey());
+        Reply badKind = server.get("/v1/sites/" + site.id() + "/leads?kind=fax", site.apiKey());
+
+        assertThat(badStatus.status()).isEqualTo(422);
+        assertThat(badStatus.json().get("error").get("field").asText()).isEqualTo("status");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errorCode()).isEqualTo("unknown_field");
+        assertThat(otherSite.status()).isEqualTo(404);
+        assertThat(badQuery.status()).isEqualTo(400);
+        assertThat(badKind.status()).isEqualTo(422);
+        assertThat(getLead(site, l.text("leadId")).get("status").asText()).isEqualTo("new");
+    }
+
+    // ---- bad input ------------------------------------------------------------------------------
+
+    @Test
+    void tooLongFieldsAreRefusedWith422AndNothingIsStored() {
+        Site site = site();
+        Visit v = visit(site, "visitor-long-1", "https://example.com/");
+        Reply longMessage = beacon(v.sessionId(), "f", Map.of("phone", "+79165553200", "message", "x".repeat(4001)));
+        Reply longName = lead(site, Map.of("phone", "+79165553200", "name", "n".repeat(201)));
+
+        assertThat(longMessage.status()).isEqualTo(422);
+        assertThat(longMessage.json().get("error").get("field").asText()).isEqualTo("fields.message");
+        assertThat(longName.status()).isEqualTo(422);
+        assertThat(longName.json().get("error").get("field").asText()).isEqualTo("name");
+        assertThat(log(site, "").get("leads")).isEmpty();
+    }
+
+    @Test
+    void markupInFieldsIsStoredAsTheTextItIs() {
+        Site site = site();
+        Visit v = visit(site, "visitor-html-1", "https://example.com/");
+        String name = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+        Reply r = beacon(v.sessionId(), "f", Map.of("name", name, "message", "a\u0000b & <b>bold</b>", "phone", "+79165553300"));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode lead = getLead(site, r.text("leadId"));
+        assertThat(lead.get("name").asText()).isEqualTo(name);
+        assertThat(lead.get("message").asText()).as("NUL dropped, markup kept").isEqualTo("ab & <b>bold</b>");
+    }
+
+    @Test
+    void aFormOfTwoHundredFieldsIsReadForItsFourAndNothingElse() {
+        Site site = site();
+        Visit v = visit(site, "visitor-wide-1", "https://example.com/");
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < 196; i++) {
+            fields.put("field" + i, "value" + i);
+        }
+        fields.put("phone", "+79165553400");
+        fields.put("email", "wide@example.com");
+        fields.put("name", "Wide");
+        fields.put("message", "hello");
+
+        Reply r = beacon(v.sessionId(), "wide", fields);
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode lead = getLead(site, r.text("leadId"));
+        assertThat(lead.get("phone").asText()).isEqualTo("+79165553400");
+        assertThat(lead.get("message").asText()).isEqualTo("hello");
+        assertThat(lead.toString()).doesNotContain("value17");
+    }
+
+    @Test
+    void aFloodFromOneAddressIsCappedWhileAnotherAddressStillGetsThrough() {
+        Site site = site();
+        Visit v = visit(site, "visitor-flood-1", "https://example.com/");
+        int accepted = 0;
+        Reply last = null;
+        for (int i = 0; i < 30; i++) {
+            // Distinct forms, so none is a duplicate of another.
+            last = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields", Map.of("phone", "+79165553500"))),
+                    Map.of("X-Forwarded-For", "203.0.113.77"));
+            if (last.status() == 201) {
+                accepted++;
+            }
+        }
+        Reply other = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "other", "fields", Map.of("phone", "+79165553501"))),
+                Map.of("X-Forwarded-For", "198.51.100.4"));
+
+        assertThat(accepted).as("20 a minute, and the clock does not move in this test").isEqualTo(20);
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.errorCode()).isEqualTo("rate_limited");
+        assertThat(last.headers().get("retry-after")).isNotEmpty();
+        assertThat(other.status()).isEqualTo(201);
+        assertThat(log(site, "").get("leads")).hasSize(21);
+    }
+
+    @Test
+    void unknownAndLongEndedSessionsAre404And410() {
+        Site site = site();
+        Visit v = visit(site, "visitor-ended-1", "https://example.com/");
+        server.send("POST", "/v1/sessions/" + v.sessionId() + "/end", null, "", "text/plain", Map.of());
+        server.clock.advance(Duration.ofHours(1));
+        server.app.sessions().sweep();
+        Reply lateButFine = beacon(v.sessionId(), "f", Map.of("phone", "+79165553600"));
+        server.clock.advance(Duration.ofHours(24));
+        Reply tooLate = beacon(v.sessionId(), "g", Map.of("phone", "+79165553601"));
+        Reply unknown = beacon("s_doesNotExist0000000000", "f", Map.of("phone", "+79165553602"));
+
+        assertThat(lateButFine.status()).as("a form typed while the lease lapsed still counts").isEqualTo(201);
+        assertThat(tooLate.status()).isEqualTo(410);
+        assertThat(tooLate.errorCode()).isEqualTo("session_ended");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorCode()).isEqualTo("session_not_found");
+        assertThat(log(site, "").get("leads")).hasSize(1);
+    }
+
+    @Test
+    void malformedBodiesGetAClear4xx() {
+        Site site = site();
+        Visit v = visit(site, "visitor-bad-1", "https://example.com/");
+        String path = "/v1/sessions/" + v.sessionId() + "/leads";
+        Reply broken = server.send("POST", path, null, "{\"fields\":", "text/plain", Map.of());
+        Reply unknownField = server.send("POST", path, null, "{\"fields\":{\"phone\":\"+79165553700\"},\"password\":\"x\"}",
+                "text/plain", Map.of());
+        Reply empty = server.send("POST", path, null, "{\"fields\":{\"phone\":\"  \",\"website\":\"x\"}}", "text/plain", Map.of());
+        Reply xml = server.send("POST", path, null, "<lead/>", "application/xml", Map.of());
+        Reply huge = server.send("POST", path, null, "{\"fields\":{\"message\":\"" + "x".repeat(20_000) + "\"}}", "text/plain", Map.of());
+        Reply foreignOrigin = server.send("POST", path, null, "{\"fields\":{\"phone\":\"+79165553700\"}}", "text/plain",
+                Map.of("Origin", "https://evil.example.org"));
+        Reply noKey = server.post("/v1/sites/" + site.id() + "/leads", null, Map.of("phone", "+79165553700"));
+        Reply future = lead(site, Map.of("phone", "+79165553700", "at", server.clock.instant().plus(Duration.ofHours(1)).toString()));
+
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(unknownField.status()).isEqualTo(400);
+        assertThat(unknownField.json().get("error").get("field").asText()).isEqualTo("password");
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(empty.errorCode()).isEqualTo("empty_lead");
+        assertThat(xml.status()).isEqualTo(415);
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(foreignOrigin.status()).isEqualTo(403);
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(future.status()).isEqualTo(422);
+        assertThat(log(site, "").get("leads")).isEmpty();
+    }
+
+    @Test
+    void uniquenessFollowsTheSitesUniquenessPeriod() {
+        Site site = site();
+        Reply days = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"uniquenessDays\":1}", "application/json", Map.of());
+        assertThat(days.status()).as(days.body()).isEqualTo(200);
+        Reply first = lead(site, Map.of("phone", "+79165553800", "formId", "a"));
+        server.clock.advance(Duration.ofHours(23));
+        Reply sameDay = lead(site, Map.of("email", "u@example.com", "phone", "+79165553800", "formId", "b"));
+        server.clock.advance(Duration.ofHours(25));
+        Reply twoDaysLater = lead(site, Map.of("email", "u@example.com", "formId", "c"));
+
+        assertThat(first.json().get("unique").asBoolean()).isTrue();
+        assertThat(sameDay.json().get("unique").asBoolean()).isFalse();
+        assertThat(twoDaysLater.json().get("unique").asBoolean()).isTrue();
+    }
+}
