@@ -109,7 +109,7 @@ public final class TelephonyApi {
         CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
                 clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
-        RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settings(site.siteId());
+        RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settingsFromMemory(site.siteId());
         String twiml = forwardTo == null ? TwiML.reject()
                 : TwiML.forward(forwardTo, publicUrl, site.siteId(), null, recording.recordCalls(),
                         recording.recordCalls() ? recording.notice() : null); // the notice announces recording; none without it

@@ -58,6 +58,12 @@ class SenderClockSkewTest {
     void leave(String sessionId) {
         assertThat(server.send("POST", "/v1/sessions/" + sessionId + "/end", null, null, null, Map.of()).status()).isEqualTo(204);
         server.app.sessions().sweep();
+        // the sweep queues the lease's end; the number is idle once that commit lands
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey")).json().get("leased").asInt() > 0
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     void advance(int seconds) {
