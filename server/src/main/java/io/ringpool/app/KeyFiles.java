@@ -14,6 +14,25 @@ import java.util.HexFormat;
 final class KeyFiles {
     private KeyFiles() {}
 
+    /** This node's id among nodes sharing a store: configured, or generated once into {@code dataDir/node.id}. */
+    static String resolveNodeId(String configured, Path dataDir) {
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        Path file = dataDir.resolve("node.id");
+        try {
+            if (Files.isRegularFile(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            Files.createDirectories(dataDir);
+            String value = Keys.random("n_", 9);
+            Files.writeString(file, value + "\n", StandardCharsets.UTF_8);
+            return value;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
     /** Returns the configured value, or the one stored in {@code dataDir/name}, creating it if needed. */
     static String resolve(String configured, Path dataDir, String name, boolean hex) {
         if (!configured.isEmpty()) {

@@ -11,6 +11,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringpool.backup.BackupApi;
 import io.ringpool.backup.StoreBackup;
 import io.ringpool.call.CallApi;
+import io.ringpool.cluster.ChangeFollower;
+import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.session.LeaseRenewals;
+import io.ringpool.store.ChangeLog;
+import java.util.Map;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -18,6 +23,19 @@ import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.journal.CallJournal;
+import io.ringpool.feed.FeedApi;
+import io.ringpool.feed.FeedService;
+import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbox.CallEvents;
+import io.ringpool.outbox.LeadEvents;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.upload.DestinationApi;
+import io.ringpool.upload.DestinationService;
+import io.ringpool.upload.DestinationTarget;
+import io.ringpool.webhook.WebhookApi;
+import io.ringpool.webhook.WebhookService;
+import io.ringpool.webhook.WebhookTarget;
 import io.ringpool.lead.LeadApi;
 import io.ringpool.lead.LeadService;
 import io.ringpool.pool.Leasing;
@@ -83,6 +101,8 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ScheduledExecutorService cluster;
+    private ClusterMembership membership;
     private RingpoolApi http;
     private CallJournal journal;
     private PoolService poolService;
@@ -91,6 +111,7 @@ public final class Ringpool implements AutoCloseable {
     private boolean closed;
     private SessionService sessions;
     private CallService calls;
+    private Outbox outbox;
     private LeadService leads;
     private RecordingService recordings;
     private SiteRegistry sites;
@@ -168,7 +189,12 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry);
+        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+                storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
+
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
@@ -179,24 +205,49 @@ public final class Ringpool implements AutoCloseable {
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         this.poolService = poolService;
         Leasing leasing = new Leasing(poolRegistry, writer, registry, config.leasing().addressCapPercent());
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry);
-
         siteService.loadAll();
         keyRotation.loadAll();
+        if (nodeId != null) {
+            membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
+                    () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
+                    registry);
+            membership.beat(clock.millis());
+        }
+        ClusterMembership members = membership;
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
+                config.leasing().sessionsPerIpPerMinute(), registry,
+                new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
+                members == null ? () -> true : members::mayRenew);
+
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         providerSettings.loadAll();
-        sessions.restore(poolService.loadAll());
+        ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.POOL, poolService::reload,
+                ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
+        if (changes != null) {
+            changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
+        }
+        sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             DemoSeeder.seed(config.demo().file(), siteService, poolService);
         }
 
+        // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
+        RingpoolConfig.Outbound outboundConfig = config.outbound();
+        AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
+        OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
+        DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
+        outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock), destinationTarget),
+                new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
+                        outboundConfig.lease()), registry);
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
                 Keys.derive(secretKey, "recording-playback-links"), clock, registry);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
+        ExportService exportService = new ExportService(db);
         leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
-                registry);
+                registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
@@ -222,7 +273,10 @@ public final class Ringpool implements AutoCloseable {
         http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, access)::routes);
-        http.add(new ExportApi(new ExportService(db), access, clock)::routes);
+        http.add(new ExportApi(exportService, access, clock)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), access)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), access)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), access)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
         if (clock instanceof AdjustableClock adjustable) {
@@ -235,6 +289,7 @@ public final class Ringpool implements AutoCloseable {
         reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
                 5, 5, TimeUnit.SECONDS);
 
+        outbox.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
@@ -244,6 +299,19 @@ public final class Ringpool implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
+
+        if (nodeId != null) {
+            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
+            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
+            long beat = clusterConfig.nodeBeat().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_beat_failed", () -> members.beat(clock.millis())),
+                    beat, beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
+                    beat, 5 * beat, TimeUnit.MILLISECONDS);
+            long poll = clusterConfig.changePoll().toMillis();
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
+                    poll, poll, TimeUnit.MILLISECONDS);
+        }
 
         asterisk.start();
         http.open();
@@ -295,6 +363,14 @@ public final class Ringpool implements AutoCloseable {
         }
     }
 
+    private static void quietly(String event, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} reason={}", event, e.toString());
+        }
+    }
+
     private void expireRecordingsQuietly() {
         try {
             recordings.applyRetention();
@@ -332,6 +408,10 @@ public final class Ringpool implements AutoCloseable {
         return sessions;
     }
 
+    public Outbox outbox() {
+        return outbox;
+    }
+
     /** The HTTP side: its route table, for tests that hold the API reference to the router. */
     public RingpoolApi api() {
         return http;
@@ -362,8 +442,14 @@ public final class Ringpool implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (cluster != null) {
+            cluster.shutdownNow();
+        }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (outbox != null) {
+            outbox.close();
         }
         if (workers != null) {
             workers.shutdown();
@@ -381,6 +467,13 @@ public final class Ringpool implements AutoCloseable {
         }
         if (journal != null) {
             journal.close();
+        }
+        if (sessions != null && writer != null) {
+            try {
+                sessions.flushRenewals(); // a clean stop leaves the store's expiries current
+            } catch (RuntimeException e) {
+                LOG.warn("renewal_flush_failed reason={}", e.toString());
+            }
         }
         if (recordings != null) {
             recordings.close();

@@ -108,16 +108,26 @@ public final class CallService {
     private final CallReviews reviews = new CallReviews();
     private final CallerErasure erasure = new CallerErasure();
     private final RecordingHook recordings;
+    private final CallOutbox outbox;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
-        this(db, writer, pools, poolService, clock, registry, RecordingHook.NONE);
+        this(db, writer, pools, poolService, clock, registry, RecordingHook.NONE, CallOutbox.NONE);
     }
 
-    /** @param recordings told, in the call's transaction, of recordings reported and callers erased */
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry, RecordingHook recordings) {
+        this(db, writer, pools, poolService, clock, registry, recordings, CallOutbox.NONE);
+    }
+
+    /**
+     * @param recordings told, in the call's transaction, of recordings reported and callers erased
+     * @param outbox     writes the events of each call change inside the change's own transaction
+     */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, RecordingHook recordings, CallOutbox outbox) {
         this.recordings = recordings;
+        this.outbox = outbox;
         this.writer = writer;
         this.db = db;
         this.callerCalls = new CallerCalls(db.dialect());
@@ -268,6 +278,7 @@ public final class CallService {
             recordings.reported(c, call, now);
         }
         StoredCall stored = records.byId(c, siteId, callId).orElseThrow();
+        outbox.changed(c, existing, stored);
         return new Outcome(new Ingested(event.provider(), event.providerCallId(), stored, false), previousStatus, existing == null,
                 attributedNow, caller, recordingReported);
     }
@@ -385,7 +396,9 @@ public final class CallService {
                 String note = changes.note() != null ? (changes.note().isBlank() ? null : changes.note().strip()) : call.review().note();
                 reviews.write(c, site.siteId(), callId, reviewed, note, clock.millis());
             }
-            return records.byId(c, site.siteId(), callId).orElseThrow();
+            StoredCall updated = records.byId(c, site.siteId(), callId).orElseThrow();
+            outbox.changed(c, call, updated);
+            return updated;
         });
     }
 

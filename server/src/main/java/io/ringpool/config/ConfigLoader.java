@@ -99,23 +99,28 @@ public final class ConfigLoader {
     }
 
     private static void applyEnvironment(ObjectNode tree, Map<String, String> env) {
-        Map<String, String> mapping = Map.of(
-                "RINGPOOL_PORT", "server.port",
-                "RINGPOOL_HOST", "server.host",
-                "RINGPOOL_PUBLIC_URL", "server.publicUrl",
-                "RINGPOOL_DATA_DIR", "store.dataDir",
-                "RINGPOOL_DB_URL", "store.url",
-                "RINGPOOL_DB_USER", "store.user",
-                "RINGPOOL_DB_PASSWORD", "store.password",
-                "RINGPOOL_ADMIN_KEY", "security.adminKey",
-                "RINGPOOL_SECRET_KEY", "security.secretKey",
-                "RINGPOOL_DEMO", "demo.enabled");
+        Map<String, String> mapping = Map.ofEntries(
+                Map.entry("RINGPOOL_PORT", "server.port"),
+                Map.entry("RINGPOOL_HOST", "server.host"),
+                Map.entry("RINGPOOL_PUBLIC_URL", "server.publicUrl"),
+                Map.entry("RINGPOOL_DATA_DIR", "store.dataDir"),
+                Map.entry("RINGPOOL_DB_URL", "store.url"),
+                Map.entry("RINGPOOL_DB_USER", "store.user"),
+                Map.entry("RINGPOOL_DB_PASSWORD", "store.password"),
+                Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
+                Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
+                Map.entry("RINGPOOL_DEMO", "demo.enabled"),
+                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"));
         mapping.forEach((variable, key) -> {
             String value = env.get(variable);
             if (value != null) {
                 put(tree, key, value);
             }
         });
+        String allow = env.get("RINGPOOL_OUTBOUND_ALLOW");
+        if (allow != null) {
+            put(tree, "outbound.allow", java.util.Arrays.stream(allow.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList());
+        }
         String testClock = env.get("RINGPOOL_TEST_CLOCK");
         if (testClock != null) {
             put(tree, "leasing.testClock", testClock);
@@ -171,7 +176,8 @@ public final class ConfigLoader {
                 st.string("password", true),
                 st.integer("maxConnections", 2, 512),
                 st.integer("writerBatchMax", 1, 100_000),
-                st.integer("writerQueueMax", 16, 10_000_000));
+                st.integer("writerQueueMax", 16, 10_000_000),
+                st.bool("syncCommits"));
 
         Node sec = root.child("security");
         String adminKey = sec.string("adminKey", true);
@@ -191,10 +197,28 @@ public final class ConfigLoader {
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
                 l.integer("addressCapPercent", 0, 100),
-                l.bool("testClock"));
+                l.bool("testClock"),
+                Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)));
 
         Node ld = root.child("leads");
         var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
+
+        Node o = root.child("outbound");
+        List<String> allowList = o.stringList("allow");
+        for (String entry : allowList) {
+            if (io.ringpool.outbound.AddressPolicy.invalidEntry(entry) != null) {
+                throw new ConfigException("outbound.allow", "lists '" + entry + "', which is neither a host name, an address nor a CIDR");
+            }
+        }
+        int timeoutSeconds = o.integer("timeoutSeconds", 1, 120);
+        int leaseSeconds = o.integer("leaseSeconds", 5, 86_400);
+        if (leaseSeconds < timeoutSeconds * 3) {
+            throw new ConfigException("outbound.leaseSeconds", "must be at least 3 × outbound.timeoutSeconds (" + timeoutSeconds * 3
+                    + "), or a slow attempt could be repeated by another node (got " + leaseSeconds + ")");
+        }
+        var outbound = new RingpoolConfig.Outbound(allowList, Duration.ofSeconds(timeoutSeconds), o.integer("threads", 1, 256),
+                o.integer("perTargetConcurrency", 1, 64), Duration.ofMillis(o.integer("pollMillis", 10, 60_000)),
+                Duration.ofSeconds(leaseSeconds));
 
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
@@ -217,8 +241,16 @@ public final class ConfigLoader {
                 r.integer("maxAttempts", 1, 100),
                 Duration.ofMillis(r.integer("pollIntervalMillis", 50, 600_000)),
                 fetchAllow);
+        Node cl = root.child("cluster");
+        String nodeId = cl.string("nodeId", true);
+        if (!nodeId.isEmpty() && !nodeId.matches("[A-Za-z0-9_.-]{1,40}")) {
+            throw new ConfigException("cluster.nodeId", "must be 1 to 40 letters, digits, '.', '_' or '-' (got " + nodeId + ")");
+        }
+        var cluster = new RingpoolConfig.Cluster(nodeId,
+                Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
+                Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
         var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
-        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, journal);
+        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster, outbound, journal);
     }
 
     /**

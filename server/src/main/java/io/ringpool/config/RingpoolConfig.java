@@ -9,11 +9,27 @@ import java.util.List;
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
 public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
-        Recordings recordings, Journal journal) {
+        Recordings recordings, Cluster cluster, Outbound outbound, Journal journal) {
 
-    /** Without a recordings or journal section: their defaults. */
+    /** Without a recordings, cluster, outbound or journal section: their defaults. */
     public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
-        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Journal.DEFAULTS);
+        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS, Outbound.DEFAULTS, Journal.DEFAULTS);
+    }
+
+    /** Without an outbound section: its defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+            Recordings recordings, Cluster cluster) {
+        this(server, store, security, leasing, leads, demo, recordings, cluster, Outbound.DEFAULTS, Journal.DEFAULTS);
+    }
+
+    /**
+     * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
+     * directory), how often it polls the store for changes made by other nodes, and how often it
+     * tells the others it is alive.
+     */
+    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
@@ -41,7 +57,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             String password,
             int maxConnections,
             int writerBatchMax,
-            int writerQueueMax) {
+            int writerQueueMax,
+            boolean syncCommits) {
 
         public boolean isH2() {
             return url.startsWith("jdbc:h2:");
@@ -52,7 +69,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Security(String adminKey, String secretKey) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
+            Duration renewalFlush) {}
 
     /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
     public record Journal(long maxBytes) {
@@ -61,6 +79,18 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
+
+    /**
+     * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.
+     *
+     * @param allow hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     */
+    public record Outbound(List<String> allow, Duration timeout, int threads, int perTargetConcurrency, Duration poll,
+            Duration lease) {
+        /** The defaults of config/ringpool.yaml. */
+        public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 2, Duration.ofMillis(250),
+                Duration.ofSeconds(30));
+    }
 
     /** The demo site seeded on first start so a new user sees something working. */
     public record Demo(boolean enabled, Path file) {}

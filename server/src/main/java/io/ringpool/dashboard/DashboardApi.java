@@ -33,6 +33,9 @@ public final class DashboardApi {
         this.index = new StaticAsset("/dashboard/index.html", "text/html; charset=utf-8", revalidate);
         files.put("app.js", new StaticAsset("/dashboard/app.js", "application/javascript; charset=utf-8", revalidate));
         files.put("app.css", new StaticAsset("/dashboard/app.css", "text/css; charset=utf-8", revalidate));
+        // Webhooks, feeds and upload destinations (issue 12), on a page of their own.
+        files.put("integrations.html", new StaticAsset("/dashboard/integrations.html", "text/html; charset=utf-8", revalidate));
+        files.put("integrations.js", new StaticAsset("/dashboard/integrations.js", "application/javascript; charset=utf-8", revalidate));
         files.put("uPlot.min.js", new StaticAsset(UPLOT + "uPlot.iife.min.js", "application/javascript; charset=utf-8", "public, max-age=86400"));
         files.put("uPlot.min.css", new StaticAsset(UPLOT + "uPlot.min.css", "text/css; charset=utf-8", "public, max-age=86400"));
     }
@@ -56,7 +59,8 @@ public final class DashboardApi {
         if (f == null) {
             throw DomainFailure.notFound("file");
         }
-        return f.serve(request);
+        Response r = f.serve(request);
+        return request.pathParam("file").endsWith(".html") ? security(r) : r;
     }
 
     /** Whose key is this: {@code {"siteId", "name", "timeZone", "currency"}}; 401 for any other token. */

@@ -20,42 +20,49 @@ import java.util.regex.Pattern;
  * it), anything else is treated as text. {@link #value} is for what we format ourselves (times,
  * numbers, hashes) and is only quoted.
  */
-final class CsvWriter implements AutoCloseable {
+public final class CsvWriter implements AutoCloseable {
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
 
     private final Writer out;
+    private final char separator;
     private boolean rowStarted;
 
-    CsvWriter(OutputStream stream) {
+    public CsvWriter(OutputStream stream) {
+        this(stream, ',');
+    }
+
+    /** With another separator: Yandex's conversion centre reads semicolon-separated files. */
+    public CsvWriter(OutputStream stream, char separator) {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
+        this.separator = separator;
     }
 
     /** A line written as is (Google's {@code Parameters:TimeZone=...}); the caller vouches for its content. */
-    void rawLine(String line) throws IOException {
+    public void rawLine(String line) throws IOException {
         out.write(line);
         out.write("\r\n");
     }
 
-    CsvWriter header(String... names) throws IOException {
+    public CsvWriter header(String... names) throws IOException {
         for (String n : names) {
             value(n);
         }
         return endRow();
     }
 
-    CsvWriter text(String v) throws IOException {
+    public CsvWriter text(String v) throws IOException {
         return cell(neutralise(v));
     }
 
-    CsvWriter phone(String v) throws IOException {
+    public CsvWriter phone(String v) throws IOException {
         return v != null && E164.matcher(v).matches() ? cell(v) : text(v);
     }
 
-    CsvWriter value(String v) throws IOException {
+    public CsvWriter value(String v) throws IOException {
         return cell(v);
     }
 
-    CsvWriter endRow() throws IOException {
+    public CsvWriter endRow() throws IOException {
         out.write("\r\n");
         rowStarted = false;
         return this;
@@ -70,27 +77,31 @@ final class CsvWriter implements AutoCloseable {
     }
 
     static String quote(String v) {
+        return quote(v, ',');
+    }
+
+    static String quote(String v, char separator) {
         if (v == null) {
             return "";
         }
         boolean needs = false;
         for (int i = 0; i < v.length() && !needs; i++) {
             char c = v.charAt(i);
-            needs = c == ',' || c == '"' || c == '\r' || c == '\n';
+            needs = c == separator || c == ',' || c == '"' || c == '\r' || c == '\n';
         }
         return needs ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }
 
     private CsvWriter cell(String v) throws IOException {
         if (rowStarted) {
-            out.write(',');
+            out.write(separator);
         }
-        out.write(quote(v));
+        out.write(quote(v, separator));
         rowStarted = true;
         return this;
     }
 
-    void flush() throws IOException {
+    public void flush() throws IOException {
         out.flush();
     }
 

@@ -16,7 +16,12 @@ public enum ExportFormat {
     /** Yandex Metrica call upload (upload_calls). */
     YANDEX_CALLS("yandex-calls"),
     /** Yandex Metrica offline conversions. */
-    YANDEX_OFFLINE("yandex-offline");
+    YANDEX_OFFLINE("yandex-offline"),
+    /**
+     * Yandex Direct's conversion centre, fetched by HTTPS link: its "standard format" of orders
+     * (semicolon-separated {@code id;create_date_time;client_ids;phones;order_status;revenue}).
+     */
+    YANDEX_CONVERSION_CENTER("yandex-conversion-center");
 
     private final String urlName;
 
@@ -32,7 +37,7 @@ public enum ExportFormat {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED;
     }
 
-    static Optional<ExportFormat> byUrlName(String name) {
+    public static Optional<ExportFormat> byUrlName(String name) {
         return Arrays.stream(values()).filter(f -> f.urlName.equals(name)).findFirst();
     }
 }

@@ -43,10 +43,33 @@ public final class ExportService {
 
     /** Writes the export to {@code stream}; an {@link UncheckedIOException} when the stream refuses. */
     public Result write(Site site, ExportQuery q, OutputStream stream) {
+        return write(site, q, false, stream);
+    }
+
+    /**
+     * The calls of the last {@code days} days up to {@code nowMillis}, every call (no filter), for
+     * a feed that a platform fetches on its schedule (a rolling window, so each fetch overlaps the
+     * last and the platform's own de-duplication drops repeats).
+     */
+    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, boolean dataManagerLayout, long nowMillis,
+            OutputStream stream) {
+        ZoneId zone = site.settings().timeZone();
+        long from = nowMillis - days * 86_400_000L;
+        var range = new io.ringpool.report.ReportRange(from, nowMillis, java.time.LocalDate.ofInstant(Instant.ofEpochMilli(from), zone),
+                java.time.LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis - 1), zone), zone);
+        return write(site, new ExportQuery(format, range, null, null, null, null, conversionName, null), dataManagerLayout, stream);
+    }
+
+    /**
+     * As {@link #write(Site, ExportQuery, OutputStream)}; with {@code dataManagerLayout} the Google
+     * formats are laid out for Google Ads Data Manager, which reads the header on the first line and
+     * no {@code Parameters:TimeZone=} line: times are ISO-8601 with the zone's offset instead.
+     */
+    public Result write(Site site, ExportQuery q, boolean dataManagerLayout, OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         String siteCurrency = site.settings().currency();
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
+        StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
                 + "recording_url, visitor_id FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(site.siteId());
@@ -71,19 +94,20 @@ public final class ExportService {
         }
         sql.append(" ORDER BY started_at, call_id");
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString()); CsvWriter csv = new CsvWriter(stream);
+            try (PreparedStatement ps = c.prepareStatement(sql.toString());
+                    CsvWriter csv = new CsvWriter(stream, q.format() == ExportFormat.YANDEX_CONVERSION_CENTER ? ';' : ',');
                     PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
                 EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
                 for (int i = 0; i < params.size(); i++) {
                     ps.setObject(i + 1, params.get(i));
                 }
                 ps.setFetchSize(1_000);
-                header(q, zone, csv);
+                header(q, dataManagerLayout, zone, csv);
                 long rows = 0;
                 long skipped = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        if (row(q, zone, siteCurrency, rs, csv, lookup)) {
+                        if (row(q, dataManagerLayout, zone, siteCurrency, rs, csv, lookup)) {
                             rows++;
                         } else {
                             skipped++;
@@ -98,8 +122,8 @@ public final class ExportService {
         });
     }
 
-    private static void header(ExportQuery q, ZoneId zone, CsvWriter csv) throws IOException {
-        if (q.format().google()) {
+    private static void header(ExportQuery q, boolean dataManagerLayout, ZoneId zone, CsvWriter csv) throws IOException {
+        if (q.format().google() && !dataManagerLayout) {
             csv.rawLine("Parameters:TimeZone=" + zone.getId());
         }
         String id = q.idType() == ExportQuery.IdType.YCLID ? "Yclid" : "ClientId";
@@ -113,12 +137,14 @@ public final class ExportService {
             case YANDEX_CALLS -> csv.header(id, "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
                     "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
             case YANDEX_OFFLINE -> csv.header(id, "Target", "DateTime", "Price", "Currency");
+            case YANDEX_CONVERSION_CENTER -> csv.header("id", "create_date_time", "client_uniq_id", "client_ids", "phones", "order_status",
+                    "revenue");
         }
     }
 
     /** Writes one call; false when the call lacks the format's id and is skipped. */
-    private static boolean row(ExportQuery q, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv, EarlierIds lookup)
-            throws SQLException, IOException {
+    private static boolean row(ExportQuery q, boolean dataManagerLayout, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv,
+            EarlierIds lookup) throws SQLException, IOException {
         String visitorId = rs.getString("visitor_id");
         String caller = rs.getBoolean("caller_valid") ? rs.getString("caller") : null;
         long started = rs.getLong("started_at");
@@ -128,6 +154,21 @@ public final class ExportService {
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
         switch (q.format()) {
+            case YANDEX_CONVERSION_CENTER -> {
+                // One order per call: the call id, its start in the site's zone (the tag's zone should match it), the
+                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, CANCELED otherwise.
+                String clientId = jsonField(rs.getString("client_ids_json"), "ym");
+                if (clientId == null || clientId.isBlank()) {
+                    clientId = lookup.latest(visitorId, started, "client_ids_json", "ym");
+                }
+                String phone = caller == null ? null : caller.substring(1);
+                if ((clientId == null || clientId.isBlank()) && phone == null) {
+                    return false;
+                }
+                csv.text(rs.getString("call_id")).value(google(started, zone)).value(phone == null ? "" : phone)
+                        .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
+                        .value(rs.getBoolean("answered") ? "PAID" : "CANCELED").value(money).endRow();
+            }
             case GOOGLE_ADS_CLICKS -> {
                 String gclid = rs.getString("gclid");
                 if (gclid == null || gclid.isBlank()) {
@@ -136,21 +177,21 @@ public final class ExportService {
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
-                csv.text(gclid).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+                csv.text(gclid).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ADS_CALLS -> {
                 if (caller == null) {
                     return false;
                 }
                 // Conversion time: when the call ended (it converted then); the start when the end is unknown.
-                csv.phone(caller).value(google(started, zone)).text(q.conversionName())
-                        .value(google(hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
+                csv.phone(caller).value(googleTime(dataManagerLayout, started, zone)).text(q.conversionName())
+                        .value(googleTime(dataManagerLayout, hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ENHANCED -> {
                 if (caller == null) {
                     return false;
                 }
-                csv.value(sha256(caller)).text(q.conversionName()).value(google(started, zone)).value(money).value(currency).endRow();
+                csv.value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
                 String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
@@ -180,6 +221,13 @@ public final class ExportService {
         }
         return true;
     }
+
+    /** Google's template time, or ISO-8601 with the zone's offset for Data Manager (which has no TimeZone line to read). */
+    private static String googleTime(boolean dataManagerLayout, long epochMillis, ZoneId zone) {
+        return dataManagerLayout ? ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone)) : google(epochMillis, zone);
+    }
+
+    private static final DateTimeFormatter ISO_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
     static String google(long epochMillis, ZoneId zone) {
         return GOOGLE_TIME.format(Instant.ofEpochMilli(epochMillis).atZone(zone));

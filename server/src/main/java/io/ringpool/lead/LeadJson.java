@@ -13,7 +13,7 @@ import java.util.Map;
  * The API shape of a lead (API.md "Leads"). Every field is present, null when unknown, as in the
  * call log; the attribution has the call's field names so one client reads both.
  */
-final class LeadJson {
+public final class LeadJson {
 
     private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
             .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
@@ -29,6 +29,11 @@ final class LeadJson {
     }
 
     /** A lead, with the calls it led to (the same phone, later). */
+    /** The lead as the API shows it, without the calls it led to (for webhook events). */
+    public static Map<String, Object> of(StoredLead lead) {
+        return of(lead, List.of());
+    }
+
     static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
         Map<String, Object> out = new LinkedHashMap<>();
         Contact k = lead.contact();

@@ -110,9 +110,17 @@ public final class LeadService {
     private final CallerErasure callers;
     private final MeterRegistry registry;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final LeadOutbox outbox;
 
     public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
             CallerErasure callers, MeterRegistry registry) {
+        this(sites, db, writer, clock, perIpPerMinute, callers, registry, LeadOutbox.NONE);
+    }
+
+    /** @param outbox writes the events of each lead change inside the change's own transaction */
+    public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
+            CallerErasure callers, MeterRegistry registry, LeadOutbox outbox) {
+        this.outbox = outbox;
         this.sites = sites;
         this.db = db;
         this.writer = writer;
@@ -217,7 +225,9 @@ public final class LeadService {
                 }
                 StoredLead merged = LeadStore.byId(c, siteId, earlier.get().leadId()).orElseThrow();
                 reclassify(c, site, merged.contact(), now.toEpochMilli());
-                return new Submitted(LeadStore.byId(c, siteId, merged.leadId()).orElseThrow(), Outcome.MERGED);
+                StoredLead stored = LeadStore.byId(c, siteId, merged.leadId()).orElseThrow();
+                outbox.changed(c, earlier.get(), stored);
+                return new Submitted(stored, Outcome.MERGED);
             }
         }
         LeadStore.insert(c, candidate, now.toEpochMilli());
@@ -225,7 +235,9 @@ public final class LeadService {
             LeadStore.insertExternalId(c, siteId, lead.externalId(), candidate.leadId());
         }
         reclassify(c, site, contact, now.toEpochMilli());
-        return new Submitted(LeadStore.byId(c, siteId, candidate.leadId()).orElseThrow(), Outcome.CREATED);
+        StoredLead stored = LeadStore.byId(c, siteId, candidate.leadId()).orElseThrow();
+        outbox.changed(c, null, stored);
+        return new Submitted(stored, Outcome.CREATED);
     }
 
     /**
@@ -316,7 +328,9 @@ public final class LeadService {
             }
             LeadStore.updateMarketing(c, site.siteId(), leadId, tags != null ? tags : lead.tags(), value, currency,
                     patch.status() != null ? patch.status() : lead.status(), clock.millis());
-            return LeadStore.byId(c, site.siteId(), leadId).orElseThrow();
+            StoredLead updated = LeadStore.byId(c, site.siteId(), leadId).orElseThrow();
+            outbox.changed(c, lead, updated);
+            return updated;
         });
     }
 

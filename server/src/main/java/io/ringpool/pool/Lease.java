@@ -29,6 +29,11 @@ public final class Lease {
     String addressKey;
     /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */
     boolean foreign;
+    /**
+     * The fencing token this node holds for the lease's row: every write of the lease is made
+     * "WHERE lease_epoch = epoch", and whoever takes the lease over raises it in the store first.
+     */
+    long epoch;
 
     Lease(String leaseId, String siteId, String poolId, String number, String sessionId, String visitorId,
             long startedAt, long expiresAt, boolean reusedCooling) {

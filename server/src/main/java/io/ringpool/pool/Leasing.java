@@ -227,31 +227,18 @@ public final class Leasing {
         };
     }
 
-    /** Renews the lease and stores the new expiry; false when the lease is gone. */
-    public boolean heartbeat(PoolState pool, Lease lease, SiteSettings settings, long now) {
-        CompletableFuture<Void> stored;
-        synchronized (pool) {
-            if (!pool.heartbeat(lease, now, settings.leaseTtl().toMillis())) {
-                return false;
-            }
-            long expiresAt = pool.expiresAt(lease);
-            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.sessionId, expiresAt));
-        }
-        GroupCommitWriter.await(stored);
-        return true;
+    /**
+     * Renews the lease in memory only; false when the lease is gone. The new expiry reaches the
+     * store later, coalesced with others (see {@code session.LeaseRenewals}); after a crash the
+     * restart gives every live lease a fresh TTL, so nothing acknowledged here is lost.
+     */
+    public boolean renew(PoolState pool, Lease lease, SiteSettings settings, long now) {
+        return pool.heartbeat(lease, now, settings.leaseTtl().toMillis());
     }
 
-    public boolean softEnd(PoolState pool, Lease lease, SiteSettings settings, long now) {
-        CompletableFuture<Void> stored;
-        synchronized (pool) {
-            if (!pool.softEnd(lease, now, settings.endGrace().toMillis())) {
-                return false;
-            }
-            long expiresAt = pool.expiresAt(lease);
-            stored = writer.submit(c -> PoolStore.updateExpiry(c, lease.sessionId, expiresAt));
-        }
-        GroupCommitWriter.await(stored);
-        return true;
+    /** Soft release in memory only (the end grace); stored like a renewal. */
+    public boolean endSoftly(PoolState pool, Lease lease, SiteSettings settings, long now) {
+        return pool.softEnd(lease, now, settings.endGrace().toMillis());
     }
 
     /** Holds the number longer; {@code row} records the intent itself in the same transaction. */
@@ -261,10 +248,12 @@ public final class Leasing {
             if (!pool.intent(lease, now, settings.intentHold().toMillis())) {
                 return false;
             }
-            long expiresAt = pool.expiresAt(lease);
+            LeaseExpiry expiry = pool.pendingExpiry(lease);
             stored = writer.submit(c -> {
                 row.apply(c);
-                PoolStore.updateExpiry(c, lease.sessionId, expiresAt);
+                if (expiry != null) {
+                    PoolStore.updateExpiry(c, expiry);
+                }
             });
         }
         GroupCommitWriter.await(stored);

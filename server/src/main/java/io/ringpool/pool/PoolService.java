@@ -40,8 +40,16 @@ public final class PoolService {
         this.registry = registry;
     }
 
-    /** Rebuilds every pool's live state from the store (numbers, live leases, exhaustion counts). */
+    /** Rebuilds every pool's live state from the store; one node alone on its store takes every live lease. */
     public List<PoolStore.StoredLease> loadAll() {
+        return loadAll(null);
+    }
+
+    /**
+     * Rebuilds every pool's live state from the store (numbers, exhaustion counts) and takes over
+     * the live leases node {@code nodeId} held (all of them when null).
+     */
+    public List<PoolStore.StoredLease> loadAll(String nodeId) {
         Map<String, Long> exhaustions = store.exhaustionCounts();
         Map<String, PoolStore.StoredStats> stats = store.loadStats();
         for (Pool pool : store.loadPools()) {
@@ -61,7 +69,45 @@ public final class PoolService {
         for (StaticNumber s : store.loadStaticNumbers()) {
             staticBySite.computeIfAbsent(s.siteId(), k -> new ConcurrentHashMap<>()).put(s.number(), s);
         }
-        return store.loadLiveLeases();
+        return store.claimLiveLeases(nodeId);
+    }
+
+    /**
+     * Re-reads one pool another node created or changed: a new pool joins this node's registry;
+     * a known one gains the numbers added and stops giving out the numbers retired. Leases live
+     * on are untouched (the store arbitrates numbers between nodes).
+     */
+    public void reload(String siteId, String poolId) {
+        PoolState state = pools.byId(siteId, poolId).orElse(null);
+        if (state == null) {
+            List<Pool> found = store.loadPools(poolId);
+            if (found.isEmpty()) {
+                return;
+            }
+            synchronized (this) {
+                if (pools.byId(siteId, poolId).isEmpty()) {
+                    state = new PoolState(found.get(0));
+                    pools.add(state);
+                    registerGauges(state);
+                }
+                state = pools.byId(siteId, poolId).orElseThrow();
+            }
+        }
+        for (PoolStore.StoredNumber n : store.loadNumbers(poolId)) {
+            state.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired());
+            if (n.retired()) {
+                state.retire(n.number());
+            }
+        }
+    }
+
+    /** Re-reads a site's static numbers another node changed. */
+    public void reloadStatic(String siteId) {
+        Map<String, StaticNumber> fresh = new ConcurrentHashMap<>();
+        for (StaticNumber s : store.loadStaticNumbers(siteId)) {
+            fresh.put(s.number(), s);
+        }
+        staticBySite.put(siteId, fresh);
     }
 
     private String siteOf(String poolId) {
@@ -122,7 +168,7 @@ public final class PoolService {
         if (!pool.hasNumber(number)) {
             throw new NumberNotInPool();
         }
-        store.retireNumber(siteId, number, clock.millis());
+        store.retireNumber(siteId, poolId, number, clock.millis());
         pool.retire(number);
     }
 

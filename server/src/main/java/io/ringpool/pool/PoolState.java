@@ -92,13 +92,14 @@ public final class PoolState {
 
     /** Restores a live lease found in the store at start. */
     public synchronized Lease restoreLease(String leaseId, String number, String sessionId, String visitorId,
-            long startedAt, long expiresAt, boolean reusedCooling) {
+            long startedAt, long expiresAt, boolean reusedCooling, long epoch) {
         NumberSlot slot = slots.get(number);
         if (slot == null || slot.lease != null) {
             return null;
         }
         idle.remove(slot);
         Lease lease = new Lease(leaseId, pool.siteId(), pool.poolId(), number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
+        lease.epoch = epoch;
         slot.lease = lease;
         leased++;
         peakLeased = Math.max(peakLeased, leased);
@@ -265,6 +266,38 @@ public final class PoolState {
         }
         lease.intentUntil = Math.max(lease.intentUntil, now + holdMillis);
         lease.expiresAt = Math.max(lease.expiresAt, lease.intentUntil);
+        return true;
+    }
+
+    /**
+     * What the store should hold as this lease's expiry, read under the lock; null when the lease
+     * is ending or over (its end write carries the final expiry) or is another node's.
+     */
+    public synchronized LeaseExpiry pendingExpiry(Lease lease) {
+        if (lease.ending || lease.ended || lease.foreign) {
+            return null;
+        }
+        return new LeaseExpiry(lease.sessionId, lease.expiresAt, lease.epoch);
+    }
+
+    /**
+     * The store no longer holds this lease for us (another node ended it after this node was
+     * silent too long, or raised its epoch): forget it, and keep its number out of our choices
+     * for {@code holdMillis}, since someone else may be holding it now. Returns false when the
+     * lease was already ending or over here (then nothing was lost).
+     */
+    public synchronized boolean lose(Lease lease, long now, long holdMillis) {
+        if (lease.ending || lease.ended) {
+            return false;
+        }
+        NumberSlot slot = slots.get(lease.number);
+        lease.ended = true;
+        if (slot == null || slot.lease != lease) {
+            return true;
+        }
+        slot.lease = null;
+        leased--;
+        markHeldElsewhere(lease.number, now, now + holdMillis);
         return true;
     }
 

@@ -1,5 +1,6 @@
 package io.ringpool.pool;
 
+import io.ringpool.store.ChangeLog;
 import io.ringpool.store.Database;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
@@ -18,7 +19,7 @@ public final class PoolStore {
     public record StoredNumber(String poolId, String number, Long releasedAt, String lastVisitorId, boolean retired) {}
 
     public record StoredLease(String leaseId, String poolId, String number, String sessionId, String visitorId,
-            long startedAt, long expiresAt, boolean reusedCooling) {}
+            long startedAt, long expiresAt, boolean reusedCooling, long epoch) {}
 
     private final Database db;
 
@@ -39,6 +40,7 @@ public final class PoolStore {
                 ps.executeUpdate();
             }
             insertNumbers(c, pool, numbers, now);
+            ChangeLog.record(c, ChangeLog.POOL, pool.siteId(), pool.poolId(), now);
             return null;
         });
     }
@@ -46,6 +48,7 @@ public final class PoolStore {
     public void addNumbers(Pool pool, List<String> numbers, long now) {
         db.inTransaction(c -> {
             insertNumbers(c, pool, numbers, now);
+            ChangeLog.record(c, ChangeLog.POOL, pool.siteId(), pool.poolId(), now);
             return null;
         });
     }
@@ -101,8 +104,9 @@ public final class PoolStore {
         });
     }
 
-    public void retireNumber(String siteId, String number, long now) {
+    public void retireNumber(String siteId, String poolId, String number, long now) {
         db.inTransaction(c -> {
+            ChangeLog.record(c, ChangeLog.POOL, siteId, poolId, now);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM claimed_numbers WHERE number = ? AND site_id = ?")) {
                 ps.setString(1, number);
                 ps.setString(2, siteId);
@@ -120,30 +124,49 @@ public final class PoolStore {
     }
 
     public List<Pool> loadPools() {
+        return loadPools(null);
+    }
+
+    /** Every pool, or only {@code poolId} when given. */
+    public List<Pool> loadPools(String poolId) {
         return db.read(c -> {
             List<Pool> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT pool_id, site_id, name, priority, match_json, created_at FROM pools ORDER BY created_at, pool_id");
-                    ResultSet rs = ps.executeQuery()) {
+                    "SELECT pool_id, site_id, name, priority, match_json, created_at FROM pools"
+                    + (poolId == null ? "" : " WHERE pool_id = ?") + " ORDER BY created_at, pool_id")) {
+                if (poolId != null) {
+                    ps.setString(1, poolId);
+                }
+                ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
                     Map<String, String> rules = StorageJson.readStringMap(rs.getString(5));
                     out.add(new Pool(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
                             new PoolMatch(Map.copyOf(rules)), Instant.ofEpochMilli(rs.getLong(6))));
                 }
+                rs.close();
             }
             return out;
         });
     }
 
     public List<StoredNumber> loadNumbers() {
+        return loadNumbers(null);
+    }
+
+    /** Every pool's numbers, or only those of {@code poolId} when given. */
+    public List<StoredNumber> loadNumbers(String poolId) {
         return db.read(c -> {
             List<StoredNumber> out = new ArrayList<>();
             // A number's last holder and release time come from its latest lease, so the hot path
             // never has to update pool_numbers (one random page fewer per lease).
             try (PreparedStatement ps = c.prepareStatement("SELECT n.pool_id, n.number, l.ended_at, l.visitor_id, n.retired_at "
                     + "FROM pool_numbers n LEFT JOIN sessions l ON l.site_id = n.site_id AND l.number = n.number AND l.started_at = "
-                    + "(SELECT MAX(l2.started_at) FROM sessions l2 WHERE l2.site_id = n.site_id AND l2.number = n.number)");
-                    ResultSet rs = ps.executeQuery()) {
+                    + "(SELECT MAX(l2.started_at) FROM sessions l2 WHERE l2.site_id = n.site_id AND l2.number = n.number)"
+                    + (poolId == null ? "" : " WHERE n.pool_id = ?"))) {
+                if (poolId != null) {
+                    ps.setString(1, poolId);
+                }
+                ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
                     long released = rs.getLong(3);
                     Long releasedAt = rs.wasNull() ? null : released;
@@ -151,6 +174,7 @@ public final class PoolStore {
                     boolean retired = !rs.wasNull();
                     out.add(new StoredNumber(rs.getString(1), rs.getString(2), releasedAt, rs.getString(4), retired));
                 }
+                rs.close();
             }
             return out;
         });
@@ -170,34 +194,65 @@ public final class PoolStore {
                 ps.setLong(7, s.createdAt().toEpochMilli());
                 ps.executeUpdate();
             }
+            ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, s.siteId(), null, s.createdAt().toEpochMilli());
             return null;
         });
     }
 
     public List<StaticNumber> loadStaticNumbers() {
+        return loadStaticNumbers(null);
+    }
+
+    /** Every site's static numbers, or only {@code siteId}'s when given. */
+    public List<StaticNumber> loadStaticNumbers(String siteId) {
         return db.read(c -> {
             List<StaticNumber> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT site_id, number, source, medium, campaign, label, created_at FROM static_numbers");
-                    ResultSet rs = ps.executeQuery()) {
+                    "SELECT site_id, number, source, medium, campaign, label, created_at FROM static_numbers"
+                    + (siteId == null ? "" : " WHERE site_id = ?"))) {
+                if (siteId != null) {
+                    ps.setString(1, siteId);
+                }
+                ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
                     out.add(new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
                 }
+                rs.close();
             }
             return out;
         });
     }
 
-    public List<StoredLease> loadLiveLeases() {
-        return db.read(c -> {
+    /**
+     * Takes over the live leases this node held before it stopped (or every live lease, when
+     * {@code nodeId} is null: one node alone on its store) and returns them. Taking over raises
+     * each lease's fencing epoch, so a previous incarnation that is somehow still running can no
+     * longer write them.
+     */
+    public List<StoredLease> claimLiveLeases(String nodeId) {
+        return db.inTransaction(c -> {
+            String mine = nodeId == null ? "" : " AND (owner_node = ? OR owner_node IS NULL)";
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
+                    + (nodeId == null ? "" : ", owner_node = ?") + " WHERE live_number IS NOT NULL" + mine)) {
+                if (nodeId != null) {
+                    ps.setString(1, nodeId);
+                    ps.setString(2, nodeId);
+                }
+                ps.executeUpdate();
+            }
             List<StoredLease> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
-                    + "started_at, lease_expires_at, reused_cooling FROM sessions WHERE live_number IS NOT NULL");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getLong(6), rs.getLong(7), rs.getBoolean(8)));
+                    + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE live_number IS NOT NULL"
+                    + (nodeId == null ? "" : " AND owner_node = ?"))) {
+                if (nodeId != null) {
+                    ps.setString(1, nodeId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9)));
+                    }
                 }
             }
             return out;
@@ -262,22 +317,48 @@ public final class PoolStore {
 
     // ---- lease writes, run by the group-commit writer --------------------------------------
 
-    static void updateExpiry(Connection c, String leaseId, long expiresAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_expires_at = ? WHERE session_id = ?")) {
-            ps.setLong(1, expiresAt);
-            ps.setString(2, leaseId);
-            ps.executeUpdate();
+    static void updateExpiry(Connection c, LeaseExpiry expiry) throws SQLException {
+        storeExpiries(c, List.of(expiry));
+    }
+
+    /**
+     * Writes lease expiries, fenced: a row is changed only while its lease is live and its epoch is
+     * the one this node holds. Returns the expiries the store refused (their leases were lost).
+     */
+    public static List<LeaseExpiry> storeExpiries(Connection c, List<LeaseExpiry> expiries) throws SQLException {
+        List<LeaseExpiry> refused = new ArrayList<>();
+        if (expiries.isEmpty()) {
+            return refused;
         }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_expires_at = ? WHERE session_id = ? "
+                + "AND live_number IS NOT NULL AND lease_epoch = ?")) {
+            for (LeaseExpiry e : expiries) {
+                ps.setLong(1, e.expiresAt());
+                ps.setString(2, e.sessionId());
+                ps.setLong(3, e.epoch());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    refused.add(expiries.get(i));
+                }
+            }
+        }
+        return refused;
     }
 
     /** Ends the lease: the number leaves the uniqueness constraint and the visit is over. */
     static void endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
+        // Fenced like renewals: if another node already ended it (this node was silent too long),
+        // its end stands and this one changes nothing.
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
-                + "end_reason = ? WHERE session_id = ?")) {
+                + "end_reason = ? WHERE session_id = ? AND live_number IS NOT NULL AND lease_epoch = ?")) {
             ps.setLong(1, endedAt);
             ps.setLong(2, endedAt);
             ps.setString(3, reason);
             ps.setString(4, lease.sessionId);
+            ps.setLong(5, lease.epoch);
             ps.executeUpdate();
         }
     }

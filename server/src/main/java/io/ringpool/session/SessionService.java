@@ -82,9 +82,29 @@ public final class SessionService {
     private final Timer leaseLatency;
     private final Counter botSessions;
     private final Counter leaseConflicts;
+    private final Counter leasesLost;
+    private final LeaseRenewals renewals;
+    /** This node's id, stored with each lease it grants; null when the node is alone on its store. */
+    private final String nodeId;
+    /** False while this node cannot prove to the cluster that it is alive: renewals are then refused (503). */
+    private final java.util.function.BooleanSupplier mayRenew;
+
+    /** How long renewals wait to be written by default, milliseconds (config {@code leasing.renewalFlushMillis}). */
+    public static final long DEFAULT_RENEWAL_FLUSH_MILLIS = 2_000;
 
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
+        this(sites, pools, leasing, writer, db, clock, sessionsPerIpPerMinute, registry,
+                new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
+    }
+
+    public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
+            io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry,
+            LeaseRenewals renewals, String nodeId, java.util.function.BooleanSupplier mayRenew) {
+        this.renewals = renewals;
+        this.nodeId = nodeId;
+        this.mayRenew = mayRenew;
+        renewals.onLost(this::lost);
         this.sites = sites;
         this.pools = pools;
         this.leasing = leasing;
@@ -100,22 +120,35 @@ public final class SessionService {
         this.leaseConflicts = Counter.builder("ringpool.lease.conflicts")
                 .description("leases the store refused because another node holds the number (several nodes, one store)")
                 .register(registry);
+        this.leasesLost = Counter.builder("ringpool.lease.lost")
+                .description("leases another node ended because this node was silent past the TTL (fencing)")
+                .register(registry);
+        registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
         registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
     }
 
-    /** Re-attaches the live leases found in the store at start to in-memory sessions. */
+    /**
+     * Re-attaches the live leases found in the store at start to in-memory sessions. Each gets
+     * {@code max(stored expiry, now + TTL)}: renewals are written lazily, so the store's expiry may
+     * be older than what a heartbeat answered before a crash, but never later than the crash plus
+     * one TTL. A fresh TTL from the restart covers every answer given, so no number goes to
+     * someone else while its holder's page may still show it.
+     */
     public void restore(List<PoolStore.StoredLease> liveLeases) {
+        long now = clock.millis();
         for (PoolStore.StoredLease l : liveLeases) {
             for (PoolState pool : pools.all()) {
                 if (!pool.pool().poolId().equals(l.poolId())) {
                     continue;
                 }
+                long ttl = sites.byId(pool.pool().siteId()).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(0L);
                 Lease lease = pool.restoreLease(l.leaseId(), l.number(), l.sessionId(), l.visitorId(), l.startedAt(),
-                        l.expiresAt(), l.reusedCooling());
+                        Math.max(l.expiresAt(), now + ttl), l.reusedCooling(), l.epoch());
                 if (lease != null) {
                     LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease, null, 0);
                     sessions.put(s.sessionId, s);
                     byVisitor.put(s.visitorKey(), s);
+                    renewals.renewed(s);
                 }
             }
         }
@@ -170,7 +203,7 @@ public final class SessionService {
                 source, device, request.clientIds());
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
                 attributes(source), now,
-                (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason));
+                (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason, nodeId));
         try {
             return switch (outcome) {
                 case Leasing.Leased leased -> {
@@ -249,11 +282,13 @@ public final class SessionService {
     private Started resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
         String url = SessionStore.cap(request.url() == null ? "" : request.url(), 2000);
         if (s.tracked()) {
-            if (!leasing.heartbeat(s.pool, s.lease, settings, now)) {
+            requireMayRenew();
+            if (!leasing.renew(s.pool, s.lease, settings, now)) {
                 // The lease ended a moment ago; treat the visitor as new.
                 markOver(s);
                 return start(request);
             }
+            renewals.renewed(s);
             GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, request.title(), now, true)));
             return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
@@ -274,10 +309,12 @@ public final class SessionService {
         SiteSettings settings = settingsOf(s);
         long now = clock.millis();
         if (s.tracked()) {
-            if (!leasing.heartbeat(s.pool, s.lease, settings, now)) {
+            requireMayRenew();
+            if (!leasing.renew(s.pool, s.lease, settings, now)) {
                 markOver(s);
                 throw ended();
             }
+            renewals.renewed(s);
             return new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true);
         }
         if (s.untrackedExpiresAt <= now) {
@@ -365,7 +402,9 @@ public final class SessionService {
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
         if (s.tracked()) {
-            leasing.softEnd(s.pool, s.lease, settings, now);
+            if (leasing.endSoftly(s.pool, s.lease, settings, now)) {
+                renewals.renewed(s);
+            }
         } else {
             s.untrackedExpiresAt = Math.min(s.untrackedExpiresAt, now + settings.endGrace().toMillis());
         }
@@ -377,6 +416,7 @@ public final class SessionService {
      */
     public int sweep() {
         long now = clock.millis();
+        renewals.flushIfDue(now);
         List<Lease> ended = leasing.sweep(now);
         for (Lease lease : ended) {
             LiveSession s = sessions.get(lease.sessionId());
@@ -402,6 +442,28 @@ public final class SessionService {
             }
         }
         return ended.size() + untracked.size();
+    }
+
+    /** Writes every renewal still waiting (a clean shutdown), and waits for nothing. */
+    public void flushRenewals() {
+        renewals.flush();
+    }
+
+    /** The store refused a renewal: another node took this lease over. */
+    private void lost(LiveSession s) {
+        long hold = sites.byId(s.siteId).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(0L);
+        if (s.pool.lose(s.lease, clock.millis(), hold)) {
+            leasesLost.increment();
+            markOver(s);
+        }
+    }
+
+    private void requireMayRenew() {
+        if (!mayRenew.getAsBoolean()) {
+            // This node has not been able to tell the cluster it is alive; another node may be about
+            // to end its leases. Refuse rather than promise a number that may not be ours.
+            throw new io.ringpool.store.StoreOverloadedException("this node is not in contact with the cluster");
+        }
     }
 
     private void markOver(LiveSession s) {

@@ -29,11 +29,11 @@ final class SessionStore {
         this.db = db;
     }
 
-    static void insertVisit(Connection c, NewVisit v, Lease lease, String untrackedReason) throws SQLException {
+    static void insertVisit(Connection c, NewVisit v, Lease lease, String untrackedReason, String ownerNode) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(session_id, site_id, visitor_id, pool_id, number, tracked, "
                 + "untracked_reason, started_at, landing_page, referrer, title, source, medium, campaign, term, content, channel, "
-                + "click_ids_json, client_ids_json, device_type, browser, os, pageviews, live_number, lease_expires_at, reused_cooling) "
-                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)")) {
+                + "click_ids_json, client_ids_json, device_type, browser, os, pageviews, live_number, lease_expires_at, reused_cooling, "
+                + "owner_node) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)")) {
             TrafficSource s = v.source();
             ps.setString(1, v.sessionId());
             ps.setString(2, v.siteId());
@@ -64,6 +64,7 @@ final class SessionStore {
                 ps.setLong(24, lease.expiresAt());
             }
             ps.setBoolean(25, lease != null && lease.reusedCooling());
+            ps.setString(26, lease == null ? null : ownerNode);
             ps.executeUpdate();
         }
     }

@@ -36,6 +36,22 @@ public final class SiteService {
     }
 
     /**
+     * Re-reads one site another node changed (or created) and replaces this node's copy. Returns
+     * false when the store has no such site.
+     */
+    public boolean reload(String siteId) {
+        SiteStore.StoredSite stored = store.load(siteId);
+        if (stored == null) {
+            return false;
+        }
+        registry.put(new SiteRegistry.Entry(stored.site(), new SiteSecrets(
+                SiteStore.unhex(stored.apiKeyHashHex()),
+                cipher.decrypt(stored.webhookSecretEnc()),
+                cipher.decrypt(stored.twilioTokenEnc()))));
+        return true;
+    }
+
+    /**
      * Creates a site with defaults for every setting not given.
      *
      * @throws DomainFailure {@code missing_field} without a name or default number; {@code invalid_value} naming the field

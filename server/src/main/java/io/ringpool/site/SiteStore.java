@@ -5,6 +5,8 @@ import io.ringpool.store.Database;
 import io.ringpool.store.StorageJson;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import io.ringpool.store.ChangeLog;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ public final class SiteStore {
                 ps.setLong(8, s.site().createdAt().toEpochMilli());
                 ps.executeUpdate();
             }
+            ChangeLog.record(c, ChangeLog.SITE, s.site().siteId(), null, s.site().createdAt().toEpochMilli());
             return null;
         });
     }
@@ -51,8 +54,29 @@ public final class SiteStore {
                 ps.setString(4, site.siteId());
                 ps.executeUpdate();
             }
+            ChangeLog.record(c, ChangeLog.SITE, site.siteId(), null, System.currentTimeMillis());
             return null;
         });
+    }
+
+    /** One site as stored, or null (for a node reloading what another node changed). */
+    public StoredSite load(String siteId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id, name, public_key, api_key_hash, webhook_secret_enc, "
+                    + "twilio_token_enc, settings_json, created_at FROM sites WHERE site_id = ?")) {
+                ps.setString(1, siteId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? read(rs) : null;
+                }
+            }
+        });
+    }
+
+    private static StoredSite read(ResultSet rs) throws SQLException {
+        String twilio = rs.getString(6);
+        Site site = new Site(rs.getString(1), rs.getString(2), rs.getString(3), parseSettings(rs.getString(7)),
+                twilio != null, Instant.ofEpochMilli(rs.getLong(8)));
+        return new StoredSite(site, rs.getString(4), rs.getString(5), twilio);
     }
 
     public List<StoredSite> loadAll() {

@@ -16,6 +16,11 @@ public enum Dialect {
         public String indexHint(String index) {
             return " USE INDEX (" + index + ")";
         }
+
+        @Override
+        public String nowMillis() {
+            return "DATEDIFF('MILLISECOND', TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
+        }
     },
     POSTGRESQL {
         /** PostgreSQL plans these reads right on its own and has no hint syntax. */
@@ -23,8 +28,18 @@ public enum Dialect {
         public String indexHint(String index) {
             return "";
         }
+
+        /** clock_timestamp, not now(): the time of the statement, not of the transaction's start. */
+        @Override
+        public String nowMillis() {
+            return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+        }
     };
+
+    /** An SQL expression for the database's own time, epoch milliseconds: the one clock every node shares. */
+    public abstract String nowMillis();
 
     /** Text to put right after a table name in FROM so that the read uses {@code index}; empty where not needed. */
     public abstract String indexHint(String index);
+
 }

@@ -58,8 +58,21 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final Timer commitTimer;
     private final DistributionSummary batchSizes;
     private volatile boolean running = true;
+    /** SQL run after each commit to force it to disk (H2's CHECKPOINT SYNC), or null. */
+    private final String forceSql;
 
     public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry) {
+        this(dataSource, queueMax, batchMax, registry, null);
+    }
+
+    /**
+     * @param forceSql run on the writer's connection after every commit and before any caller is
+     *     answered (store.syncCommits on H2: {@code CHECKPOINT SYNC}, which writes and fsyncs), or
+     *     null when the database makes commits durable by itself (PostgreSQL) or power-loss
+     *     durability is not wanted
+     */
+    public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
+        this.forceSql = forceSql;
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(queueMax);
         this.batchMax = batchMax;
@@ -173,6 +186,9 @@ public final class GroupCommitWriter implements AutoCloseable {
                 commitOneByOne(c, batch);
                 return;
             }
+            if (!forced(c, batch)) {
+                return;
+            }
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(results.get(i));
             }
@@ -185,13 +201,34 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * One fsync for the whole batch (the batch is what makes forcing every commit affordable).
+     * When it fails the writes are committed but not known to be on disk: their callers get a
+     * failure (503), never a retry, which would apply them twice.
+     */
+    private boolean forced(Connection c, List<Pending> batch) {
+        if (forceSql == null) {
+            return true;
+        }
+        try (var s = c.createStatement()) {
+            s.execute(forceSql);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            StoreException failure = new StoreException("commit not forced to disk", e);
+            batch.forEach(p -> p.done().completeExceptionally(failure));
+            return false;
+        }
+    }
+
     /** After a failed batch: each write again, alone, each with its own commit; the results of the failed attempt are dropped. */
-    private static void commitOneByOne(Connection c, List<Pending> batch) {
+    private void commitOneByOne(Connection c, List<Pending> batch) {
         for (Pending p : batch) {
             try {
                 Object result = p.work().run(c);
                 c.commit();
-                p.done().complete(result);
+                if (forced(c, List.of(p))) {
+                    p.done().complete(result);
+                }
             } catch (SQLException | RuntimeException e) {
                 Database.rollbackQuietly(c);
                 p.done().completeExceptionally(translate(e));

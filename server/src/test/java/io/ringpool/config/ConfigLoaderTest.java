@@ -72,4 +72,16 @@ class ConfigLoaderTest {
         }
         ConfigLoader.load(shipped, Map.of());
     }
+
+    @Test
+    void theOutboundAllowListComesFromTheEnvironmentCommaSeparatedAndABadEntryNamesTheKey() {
+        RingpoolConfig config = ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(),
+                "RINGPOOL_OUTBOUND_ALLOW", " 127.0.0.1, 10.0.0.0/8 ,hooks.internal,"));
+        assertThat(config.outbound().allow()).containsExactly("127.0.0.1", "10.0.0.0/8", "hooks.internal");
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString())).outbound().allow()).isEmpty();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_OUTBOUND_ALLOW", "10.0.0.0/40")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.allow").hasMessageContaining("10.0.0.0/40");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("outbound.timeoutSeconds", 30, "outbound.leaseSeconds", 60)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.leaseSeconds");
+    }
 }

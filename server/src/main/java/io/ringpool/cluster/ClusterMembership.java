@@ -1,0 +1,160 @@
+package io.ringpool.cluster;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.store.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's membership of the nodes sharing one store, and the ending of a lost node's leases.
+ *
+ * <p>Every {@code beatMillis} the node writes {@code cluster_nodes.seen_at} = the database's own
+ * time. A node whose beat is older than {@code longest TTL + RENEW_WINDOW_BEATS beats + SKEW_MARGIN} (database
+ * time) is gone: any node then ends that node's live leases whose stored expiry has passed, and
+ * raises their fencing epoch in the same statement, so the lost node's later writes of them are
+ * refused.
+ *
+ * <p>Why this never ends a lease whose holder was told it still holds it: a node renews only
+ * while its last committed beat is younger than W = {@link #RENEW_WINDOW_BEATS} beats (it refuses
+ * with 503 otherwise). A renewal answered at time r promises r + TTL, and the node beat at some
+ * b ≥ r − W. The reaper ends only when seen_at &lt; now − TTL − W − margin, that is, when
+ * b &lt; now − TTL − W − margin, so r + TTL ≤ b + W + TTL &lt; now − margin: every
+ * promise has run out (given node clocks within the margin of the database's). Intent holds are
+ * written at once, so "stored expiry has passed" covers them.
+ */
+public final class ClusterMembership {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMembership.class);
+
+    /** How far a node's clock may be from the database's without breaking the argument above, ms. */
+    static final long SKEW_MARGIN_MILLIS = 5_000;
+    /**
+     * A node renews leases only while its last committed beat is younger than this many beats;
+     * three, not one, so a beat delayed by a GC pause or a busy database does not turn visitors'
+     * heartbeats into 503s.
+     */
+    static final int RENEW_WINDOW_BEATS = 3;
+
+    private final Database db;
+    private final String nodeId;
+    private final long beatMillis;
+    private final LongSupplier longestTtlMillis;
+    private final AtomicLong lastBeatNanos = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong clockOffsetMillis = new AtomicLong();
+    private final Counter reaped;
+
+    public ClusterMembership(Database db, String nodeId, long beatMillis, LongSupplier longestTtlMillis, MeterRegistry registry) {
+        this.db = db;
+        this.nodeId = nodeId;
+        this.beatMillis = beatMillis;
+        this.longestTtlMillis = longestTtlMillis;
+        this.reaped = Counter.builder("ringpool.cluster.leases.reclaimed")
+                .description("live leases of a node gone silent that this node ended").register(registry);
+        registry.gauge("ringpool.cluster.clock.offset.millis", clockOffsetMillis, AtomicLong::get);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Records that this node is alive (database time); also at start, before it serves. */
+    public void beat(long nodeClockMillis) {
+        String now = db.dialect().nowMillis();
+        long dbNow = db.inTransaction(c -> {
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_nodes SET seen_at = " + now + " WHERE node_id = ?")) {
+                ps.setString(1, nodeId);
+                updated = ps.executeUpdate();
+            }
+            if (updated == 0) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO cluster_nodes(node_id, started_at, seen_at) VALUES (?, " + now + ", " + now + ")")) {
+                    ps.setString(1, nodeId);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT seen_at FROM cluster_nodes WHERE node_id = ?")) {
+                ps.setString(1, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        lastBeatNanos.set(System.nanoTime());
+        long offset = dbNow - nodeClockMillis;
+        clockOffsetMillis.set(offset);
+        if (Math.abs(offset) > SKEW_MARGIN_MILLIS / 2) {
+            LOG.warn("cluster_clock_skew node={} offset_ms={}", nodeId, offset);
+        }
+    }
+
+    /** True while this node's last committed beat is recent enough that nobody may end its leases. */
+    public boolean mayRenew() {
+        long last = lastBeatNanos.get();
+        return last != Long.MIN_VALUE && System.nanoTime() - last < RENEW_WINDOW_BEATS * beatMillis * 1_000_000L;
+    }
+
+    /** How long a node may be silent before its expired leases are ended by the others, ms. */
+    long staleAfterMillis() {
+        return longestTtlMillis.getAsLong() + RENEW_WINDOW_BEATS * beatMillis + SKEW_MARGIN_MILLIS;
+    }
+
+    /** Ends the expired leases of nodes gone silent; returns how many. */
+    public int reclaimFromSilentNodes() {
+        String now = db.dialect().nowMillis();
+        long stale = staleAfterMillis();
+        List<String> silent = db.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT node_id FROM cluster_nodes WHERE node_id <> ? AND seen_at < " + now + " - ?")) {
+                ps.setString(1, nodeId);
+                ps.setLong(2, stale);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        int total = 0;
+        for (String node : silent) {
+            int ended = db.inTransaction(c -> {
+                // The silence is checked again inside the statement: a node that beat since the
+                // read above keeps its leases.
+                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET live_number = NULL, ended_at = " + now
+                        + ", lease_expires_at = " + now + ", end_reason = 'node_lost', lease_epoch = lease_epoch + 1 "
+                        + "WHERE owner_node = ? AND live_number IS NOT NULL AND lease_expires_at < " + now
+                        + " AND EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = ? AND n.seen_at < " + now + " - ?)")) {
+                    ps.setString(1, node);
+                    ps.setString(2, node);
+                    ps.setLong(3, stale);
+                    int n = ps.executeUpdate();
+                    // Forget the node once it holds nothing, so it is not scanned for again; if it
+                    // was only paused, its next beat brings its row back.
+                    try (PreparedStatement forget = c.prepareStatement("DELETE FROM cluster_nodes WHERE node_id = ? AND seen_at < "
+                            + now + " - ? AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.owner_node = ? AND s.live_number IS NOT NULL)")) {
+                        forget.setString(1, node);
+                        forget.setLong(2, stale);
+                        forget.setString(3, node);
+                        forget.executeUpdate();
+                    }
+                    return n;
+                }
+            });
+            if (ended > 0) {
+                reaped.increment(ended);
+                LOG.info("cluster_leases_reclaimed from_node={} leases={}", node, ended);
+            }
+            total += ended;
+        }
+        return total;
+    }
+}

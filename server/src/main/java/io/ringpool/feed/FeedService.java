@@ -1,0 +1,125 @@
+package io.ringpool.feed;
+
+import io.ringpool.export.ExportFormat;
+import io.ringpool.export.ExportService;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.site.Keys;
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.store.Database;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds: a URL per site and export format that Google Ads Data Manager or Yandex's conversion
+ * centre fetch on their schedule with a username and password. The answer is the export service's
+ * CSV over a rolling window ending at the fetch.
+ */
+public final class FeedService {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedService.class);
+
+    static final int DEFAULT_WINDOW_DAYS = 30;
+    /** Google's click conversions must be imported within 90 days of the click; a longer window only repeats rows. */
+    static final int MAX_WINDOW_DAYS = 90;
+    static final int MAX_PER_SITE = 20;
+
+    public record NewFeed(String format, Integer windowDays, String conversionName) {}
+
+    /** A created feed with its URL and credentials, shown exactly once. */
+    public record Created(Feed feed, String url, String username, String password) {}
+
+    /** What a fetch answers. */
+    public record Fetched(Feed feed, Site site, ExportService.Result result) {}
+
+    private final Database db;
+    private final ExportService exports;
+    private final SiteRegistry sites;
+    private final String publicUrl;
+    private final Clock clock;
+
+    public FeedService(Database db, ExportService exports, SiteRegistry sites, String publicUrl, Clock clock) {
+        this.db = db;
+        this.exports = exports;
+        this.sites = sites;
+        this.publicUrl = publicUrl;
+        this.clock = clock;
+    }
+
+    public Created create(String siteId, NewFeed request) {
+        if (request.format() == null || ExportFormat.byUrlName(request.format()).isEmpty()) {
+            throw DomainFailure.invalid("format", "'format' must be one of " + String.join(", ", formats()));
+        }
+        int window = request.windowDays() == null ? DEFAULT_WINDOW_DAYS : request.windowDays();
+        if (window < 1 || window > MAX_WINDOW_DAYS) {
+            throw DomainFailure.invalid("windowDays", "'windowDays' must be from 1 to " + MAX_WINDOW_DAYS);
+        }
+        String conversionName = request.conversionName() == null || request.conversionName().isBlank() ? null
+                : request.conversionName().strip();
+        if (conversionName != null && conversionName.length() > 100) {
+            throw DomainFailure.invalid("conversionName", "'conversionName' is longer than 100 characters");
+        }
+        String password = Keys.random("", 24);
+        Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, Keys.random("feed_", 9), clock.instant(),
+                null, null, 0);
+        db.inTransaction(c -> {
+            if (FeedStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
+                throw DomainFailure.conflict("too_many_feeds", "a site may have at most " + MAX_PER_SITE + " feeds", null);
+            }
+            FeedStore.insert(c, feed, Keys.sha256Hex(password));
+            return null;
+        });
+        LOG.info("feed_created site={} feed={} format={} windowDays={}", siteId, feed.feedId(), feed.format(), window);
+        return new Created(feed, url(feed), feed.username(), password);
+    }
+
+    public List<Feed> list(String siteId) {
+        return db.read(c -> FeedStore.ofSite(c, siteId));
+    }
+
+    public String url(Feed feed) {
+        return publicUrl + "/v1/feeds/" + feed.feedId() + ".csv";
+    }
+
+    public void revoke(String siteId, String feedId) {
+        if (!db.inTransaction(c -> FeedStore.revoke(c, siteId, feedId, clock.millis()))) {
+            throw DomainFailure.notFound("feed");
+        }
+        LOG.info("feed_revoked site={} feed={}", siteId, feedId);
+    }
+
+    /**
+     * Writes the feed's CSV when the credentials are right. Unknown feed, revoked feed, wrong
+     * username or password all fail the same way (UNAUTHENTICATED), compared in constant time, so a
+     * caller learns nothing about which part was wrong.
+     */
+    public Fetched fetch(String feedId, String username, String password, OutputStream out) {
+        FeedStore.Stored stored = db.read(c -> FeedStore.byId(c, feedId)).orElse(null);
+        boolean userOk = stored != null && Keys.constantTimeEquals(stored.feed().username(), username == null ? "" : username);
+        boolean passOk = stored != null && Keys.constantTimeEquals(stored.passwordHash(), Keys.sha256Hex(password == null ? "" : password));
+        SiteRegistry.Entry site = stored == null ? null : sites.byId(stored.feed().siteId()).orElse(null);
+        if (!userOk || !passOk || !stored.feed().active() || site == null) {
+            LOG.info("feed_refused feed={} reason={}", feedId, stored == null ? "unknown_feed" : !stored.feed().active() ? "revoked"
+                    : "bad_credentials");
+            throw new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized", "wrong or missing feed credentials");
+        }
+        Feed feed = stored.feed();
+        long now = clock.millis();
+        // Google's formats are laid out for Data Manager, the fetcher of Google's that takes a URL with a username and password.
+        ExportService.Result result = exports.writeRecent(site.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
+                feed.windowDays(), feed.conversionName(), true, now, out);
+        db.inTransaction(c -> {
+            FeedStore.fetched(c, feedId, now);
+            return null;
+        });
+        LOG.info("feed_fetched site={} feed={} rows={} skipped={}", feed.siteId(), feedId, result.rows(), result.skipped());
+        return new Fetched(feed, site.site(), result);
+    }
+
+    static List<String> formats() {
+        return Arrays.stream(ExportFormat.values()).map(ExportFormat::urlName).toList();
+    }
+}

@@ -1,0 +1,32 @@
+package io.ringpool.outbox;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/**
+ * When to try a failed delivery again: exponential from {@link #FIRST} doubling up to {@link #CAP},
+ * with "equal jitter" (a uniform pick in the upper half of the step) so endpoints that failed
+ * together do not all come back at the same second. Deliveries are retried until their deadline,
+ * {@link #RETRY_FOR} after the event (or after a manual retry): about 20 attempts.
+ */
+public final class Backoff {
+    /** First retry after about this long. */
+    static final Duration FIRST = Duration.ofSeconds(10);
+    /** No wait between attempts is longer than this. */
+    static final Duration CAP = Duration.ofHours(2);
+    /** How long a delivery keeps being retried, and how long an endpoint may fail before it is disabled. */
+    public static final Duration RETRY_FOR = Duration.ofHours(24);
+
+    private final RandomGenerator random;
+
+    public Backoff(RandomGenerator random) {
+        this.random = random;
+    }
+
+    /** Milliseconds to wait after the {@code attempts}-th failed attempt (1 = the first). */
+    public long delayMillis(int attempts) {
+        long step = FIRST.toMillis() << Math.min(Math.max(attempts - 1, 0), 20);
+        long capped = Math.min(step, CAP.toMillis());
+        return capped / 2 + random.nextLong(capped / 2 + 1);
+    }
+}

@@ -1,0 +1,72 @@
+package io.ringpool.outbox;
+
+import io.ringpool.call.CallJson;
+import io.ringpool.call.CallOutbox;
+import io.ringpool.call.StoredCall;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The webhook events of a call, decided from the call before and after a change:
+ * <ul>
+ *   <li>{@code call.started} — the call is new;</li>
+ *   <li>{@code call.completed} — it reached a final status (completed, missed, busy, failed); a
+ *       call whose first event is already final gets both, started first;</li>
+ *   <li>{@code call.updated} — its tags, value or currency changed, or its recording arrived;
+ *       {@code changes} names the fields. A recording that arrives with the final status rides on
+ *       {@code call.completed} instead.</li>
+ * </ul>
+ * Each event's {@code data} is the call as {@code GET /v1/sites/{siteId}/calls/{callId}} shows it.
+ */
+public final class CallEvents implements CallOutbox {
+    public static final String STARTED = "call.started";
+    public static final String COMPLETED = "call.completed";
+    public static final String UPDATED = "call.updated";
+
+    private final Outbox outbox;
+
+    public CallEvents(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    @Override
+    public void changed(Connection c, StoredCall before, StoredCall after) throws SQLException {
+        if (after == null) {
+            return;
+        }
+        boolean completedNow = after.status().isTerminal() && (before == null || !before.status().isTerminal());
+        if (before == null) {
+            publish(c, after, STARTED, null);
+        }
+        if (completedNow) {
+            publish(c, after, COMPLETED, null);
+            return;
+        }
+        if (before == null) {
+            return;
+        }
+        List<String> changes = new ArrayList<>();
+        if (!before.tags().equals(after.tags())) {
+            changes.add("tags");
+        }
+        if (!Objects.equals(before.value(), after.value())) {
+            changes.add("value");
+        }
+        if (!Objects.equals(before.currency(), after.currency())) {
+            changes.add("currency");
+        }
+        if (after.recordingUrl() != null && !after.recordingUrl().equals(before.recordingUrl())) {
+            changes.add("recording");
+        }
+        if (!changes.isEmpty()) {
+            publish(c, after, UPDATED, changes);
+        }
+    }
+
+    private void publish(Connection c, StoredCall call, String type, List<String> changes) throws SQLException {
+        outbox.publish(c, call.siteId(), type, call.callId(), CallJson.of(call), changes);
+    }
+}

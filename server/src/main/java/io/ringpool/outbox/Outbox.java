@@ -1,0 +1,165 @@
+package io.ringpool.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.site.Keys;
+import io.ringpool.store.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The transactional outbox: everything that leaves Ringpool is first written here, in the same
+ * transaction as the change that causes it, then delivered by the {@link OutboxWorker}.
+ *
+ * <pre>
+ *   change + publish() ──commit──> outbox_events + one outbox_deliveries row per subscribed target
+ *                                        │  worker: due? claim the lease (CAS) ─> deliver ─> log the attempt
+ *                                        v
+ *     pending ──2xx──> delivered
+ *        │ └─failure──> pending (next attempt after the backoff) ... until the deadline ──> failed
+ *        └─target disabled or deleted──> failed          manual retry: any state ──> pending
+ * </pre>
+ *
+ * A process killed at any point loses nothing: an event is either not committed (nor is the change
+ * that caused it) or it is in the table; a lease left by a dead node expires and another attempt
+ * follows. That attempt may repeat one whose answer was received but not yet recorded — the only
+ * way an event reaches a target twice outside a retry, which receivers absorb by its event id.
+ */
+public final class Outbox implements AutoCloseable {
+
+    /** The settings of delivery. */
+    public record Settings(int threads, int perTargetConcurrency, Duration poll, Duration lease) {}
+
+    /** A target's deliveries summed up, for lists and the dashboard. */
+    public record Health(long pending, long delivered, long failed, Delivery last) {}
+
+    /**
+     * Event bodies keep null fields: a receiver should see {@code "value": null} rather than guess
+     * whether the field exists (the call log's rule). Times are ISO-8601.
+     */
+    private static final ObjectMapper PAYLOAD = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final Database db;
+    private final Clock clock;
+    private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final OutboxWorker worker;
+
+    public Outbox(Database db, Clock clock, List<Target> targets, Settings settings, MeterRegistry registry) {
+        this.db = db;
+        this.clock = clock;
+        for (Target t : targets) {
+            this.targets.put(t.kind(), t);
+        }
+        this.worker = new OutboxWorker(db, clock, this.targets, settings, new Backoff(ThreadLocalRandom.current()), registry);
+    }
+
+    public void start() {
+        worker.start();
+    }
+
+    /**
+     * Writes an event for every target of the site that takes {@code type}, on the caller's
+     * connection and so inside its transaction; writes nothing when no target takes it.
+     *
+     * @param data    the {@code data} of the body: the call or lead as the API shows it
+     * @param changes for {@code *.updated}: which fields changed; null otherwise
+     * @return the event id, or empty when nothing subscribes
+     */
+    public Optional<String> publish(Connection c, String siteId, String type, String subjectId, Object data, List<String> changes)
+            throws SQLException {
+        Map<Target, List<String>> subscribers = new LinkedHashMap<>();
+        for (Target t : targets.values()) {
+            List<String> ids = t.subscribers(c, siteId, type);
+            if (!ids.isEmpty()) {
+                subscribers.put(t, ids);
+            }
+        }
+        if (subscribers.isEmpty()) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        String eventId = Keys.timeOrdered("evt_", now, 9);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", eventId);
+        body.put("type", type);
+        body.put("createdAt", Instant.ofEpochMilli(now));
+        if (changes != null) {
+            body.put("changes", changes);
+        }
+        body.put("data", data);
+        byte[] payload;
+        try {
+            payload = PAYLOAD.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode event " + type, e);
+        }
+        OutboxEvent event = new OutboxEvent(eventId, siteId, type, subjectId, now, payload);
+        OutboxStore.insertEvent(c, event);
+        long deadline = now + Backoff.RETRY_FOR.toMillis();
+        for (Map.Entry<Target, List<String>> e : subscribers.entrySet()) {
+            for (String targetId : e.getValue()) {
+                OutboxStore.insertDelivery(c, event, e.getKey().kind(), targetId, deadline);
+            }
+        }
+        // A nudge, not a promise: the worker may look before this commits and find it on its next poll.
+        worker.wake();
+        return Optional.of(eventId);
+    }
+
+    /** A target's deliveries, newest first, with their attempts. */
+    public List<Delivery> deliveries(String targetId, int limit) {
+        return db.read(c -> OutboxStore.deliveries(c, targetId, limit));
+    }
+
+    public Health health(String targetId) {
+        OutboxStore.Summary s = db.read(c -> OutboxStore.summary(c, targetId));
+        return new Health(s.pending(), s.delivered(), s.failed(), s.last().orElse(null));
+    }
+
+    /** Queues a target's delivery again now with a fresh 24-hour deadline; false when there is no such delivery. */
+    public boolean retry(Connection c, String targetId, String deliveryId) throws SQLException {
+        long now = clock.millis();
+        boolean found = OutboxStore.retry(c, targetId, deliveryId, now, now + Backoff.RETRY_FOR.toMillis());
+        if (found) {
+            worker.wake();
+        }
+        return found;
+    }
+
+    /** Gives up a target's pending deliveries (it was disabled or deleted); inside the caller's transaction. */
+    public static int abandon(Connection c, String targetId, String reason) throws SQLException {
+        return OutboxStore.abandonTarget(c, targetId, reason);
+    }
+
+    /** Looks for due deliveries now instead of at the next poll. */
+    public void wake() {
+        worker.wake();
+    }
+
+    /** Deletes finished deliveries, events and upload logs older than 30 days (the worker does it hourly); returns rows deleted. */
+    public int purgeOld() {
+        return worker.purge(clock.millis());
+    }
+
+    /** Runs one round of the worker on the calling thread and waits for its deliveries (tests). */
+    public int deliverDueNow() {
+        return worker.pollAndWait();
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+}

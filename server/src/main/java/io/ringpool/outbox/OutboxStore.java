@@ -1,0 +1,267 @@
+package io.ringpool.outbox;
+
+import io.ringpool.site.Keys;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The outbox tables (V30): events, deliveries with their leases, and the attempt log. */
+final class OutboxStore {
+
+    /** A delivery the worker may attempt now. */
+    record Due(String deliveryId, String eventId, String targetKind, String targetId, int attempts, long deadlineAt) {}
+
+    private OutboxStore() {}
+
+    static void insertEvent(Connection c, OutboxEvent e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO outbox_events(event_id, site_id, type, subject_id, created_at, payload) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, e.eventId());
+            ps.setString(2, e.siteId());
+            ps.setString(3, e.type());
+            ps.setString(4, e.subjectId());
+            ps.setLong(5, e.createdAt());
+            ps.setString(6, e.payloadText());
+            ps.executeUpdate();
+        }
+    }
+
+    static void insertDelivery(Connection c, OutboxEvent e, String kind, String targetId, long deadline) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_deliveries(delivery_id, event_id, site_id, target_kind, "
+                + "target_id, subject_id, state, attempts, next_attempt_at, deadline_at, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
+            ps.setString(1, Keys.timeOrdered("dlv_", e.createdAt(), 9));
+            ps.setString(2, e.eventId());
+            ps.setString(3, e.siteId());
+            ps.setString(4, kind);
+            ps.setString(5, targetId);
+            ps.setString(6, e.subjectId());
+            ps.setLong(7, e.createdAt());
+            ps.setLong(8, deadline);
+            ps.setLong(9, e.createdAt());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Deliveries due at {@code now}, oldest first: pending, not leased (or the lease expired), and
+     * no earlier delivery of the same subject to the same target still pending — so one call's
+     * events reach an endpoint in the order they happened, even across retries.
+     */
+    static List<Due> due(Connection c, long now, int limit) throws SQLException {
+        List<Due> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, d.target_kind, d.target_id, d.attempts, "
+                + "d.deadline_at FROM outbox_deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= ? "
+                + "AND (d.lease_until IS NULL OR d.lease_until < ?) AND NOT EXISTS (SELECT 1 FROM outbox_deliveries e "
+                + "WHERE e.target_id = d.target_id AND e.subject_id = d.subject_id AND e.seq < d.seq AND e.state = 'pending') "
+                + "ORDER BY d.seq LIMIT ?")) {
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Takes the lease of a due delivery: a compare-and-set on the old lease and on the attempt
+     * count the caller read, so of several pollers (or nodes) that saw the same row due, exactly
+     * one gets it, and none acts on a row that was attempted since it was read.
+     */
+    static boolean claim(Connection c, Due d, String owner, long leaseUntil, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET lease_owner = ?, lease_until = ? "
+                + "WHERE delivery_id = ? AND attempts = ? AND state = 'pending' AND next_attempt_at <= ? "
+                + "AND (lease_until IS NULL OR lease_until < ?)")) {
+            ps.setString(1, owner);
+            ps.setLong(2, leaseUntil);
+            ps.setString(3, d.deliveryId());
+            ps.setInt(4, d.attempts());
+            ps.setLong(5, now);
+            ps.setLong(6, now);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    static List<OutboxEvent> events(Connection c, List<String> eventIds) throws SQLException {
+        Map<String, OutboxEvent> byId = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT event_id, site_id, type, subject_id, created_at, payload FROM outbox_events WHERE event_id = ?")) {
+            for (String id : eventIds) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        byId.put(id, new OutboxEvent(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                                rs.getString(6).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                }
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    /** Logs one attempt and moves the delivery on: delivered, pending again at {@code nextAt}, or failed. */
+    static void finish(Connection c, Due d, String owner, Attempt a, long startedAt, long durationMillis, String state, Long nextAt)
+            throws SQLException {
+        int attempt = d.attempts() + 1;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_attempts(delivery_id, attempt, target_id, attempted_at, "
+                + "duration_millis, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, d.deliveryId());
+            ps.setInt(2, attempt);
+            ps.setString(3, d.targetId());
+            ps.setLong(4, startedAt);
+            ps.setLong(5, durationMillis);
+            setInt(ps, 6, a.statusCode());
+            ps.setString(7, a.error());
+            ps.setString(8, a.response());
+            ps.executeUpdate();
+        }
+        // Only while this node holds the lease: a delivery another node took over is that node's to finish.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
+                + "lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? "
+                + "WHERE delivery_id = ? AND lease_owner = ? AND state = 'pending'")) {
+            ps.setString(1, state);
+            ps.setInt(2, attempt);
+            ps.setLong(3, nextAt != null ? nextAt : startedAt);
+            ps.setLong(4, startedAt);
+            setInt(ps, 5, a.statusCode());
+            ps.setString(6, a.error());
+            if (a.success()) {
+                ps.setLong(7, startedAt + durationMillis);
+            } else {
+                ps.setNull(7, Types.BIGINT);
+            }
+            ps.setString(8, d.deliveryId());
+            ps.setString(9, owner);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives up every pending delivery of a target (it was disabled or deleted). */
+    static int abandonTarget(Connection c, String targetId, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
+                + "lease_owner = NULL, lease_until = NULL WHERE target_id = ? AND state = 'pending'")) {
+            ps.setString(1, reason);
+            ps.setString(2, targetId);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Queues a delivery again now, with a fresh deadline; false when the target has no such delivery. */
+    static boolean retry(Connection c, String targetId, String deliveryId, long now, long deadline) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, "
+                + "deadline_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL WHERE delivery_id = ? AND target_id = ?")) {
+            ps.setLong(1, now);
+            ps.setLong(2, deadline);
+            ps.setString(3, deliveryId);
+            ps.setString(4, targetId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** A target's deliveries, newest first, each with its attempts. */
+    static List<Delivery> deliveries(Connection c, String targetId, int limit) throws SQLException {
+        List<Delivery> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, "
+                + "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at "
+                + "FROM outbox_deliveries d JOIN outbox_events e ON e.event_id = d.event_id WHERE d.target_id = ? "
+                + "ORDER BY d.seq DESC LIMIT ?");
+                PreparedStatement log = c.prepareStatement("SELECT attempt, attempted_at, duration_millis, status_code, error, response "
+                        + "FROM outbox_attempts WHERE delivery_id = ? ORDER BY attempt")) {
+            ps.setString(1, targetId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    String state = rs.getString(6);
+                    log.setString(1, id);
+                    List<Delivery.LoggedAttempt> attempts = new ArrayList<>();
+                    try (ResultSet l = log.executeQuery()) {
+                        while (l.next()) {
+                            attempts.add(new Delivery.LoggedAttempt(l.getInt(1), Instant.ofEpochMilli(l.getLong(2)), l.getLong(3),
+                                    integer(l, 4), l.getString(5), l.getString(6)));
+                        }
+                    }
+                    out.add(new Delivery(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), state, rs.getInt(7),
+                            instant(rs, 8), "pending".equals(state) ? instant(rs, 9) : null, instant(rs, 10), integer(rs, 11),
+                            rs.getString(12), instant(rs, 13), List.copyOf(attempts)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Counts of a target's deliveries by state, and its newest attempt. */
+    record Summary(long pending, long delivered, long failed, Optional<Delivery> last) {}
+
+    static Summary summary(Connection c, String targetId) throws SQLException {
+        long pending = 0;
+        long delivered = 0;
+        long failed = 0;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT state, COUNT(*) FROM outbox_deliveries WHERE target_id = ? GROUP BY state")) {
+            ps.setString(1, targetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    switch (rs.getString(1)) {
+                        case "pending" -> pending = rs.getLong(2);
+                        case "delivered" -> delivered = rs.getLong(2);
+                        default -> failed += rs.getLong(2);
+                    }
+                }
+            }
+        }
+        List<Delivery> newest = deliveries(c, targetId, 1);
+        return new Summary(pending, delivered, failed, newest.stream().findFirst());
+    }
+
+    /**
+     * Deletes what is older than {@code before} and finished: attempts and deliveries no longer
+     * pending, events none of whose deliveries remain, and upload logs. Returns the rows deleted.
+     */
+    static int purge(Connection c, long before) throws SQLException {
+        int n = 0;
+        for (String sql : new String[] {
+                "DELETE FROM outbox_attempts WHERE delivery_id IN (SELECT delivery_id FROM outbox_deliveries "
+                        + "WHERE state <> 'pending' AND created_at < ?)",
+                "DELETE FROM outbox_deliveries WHERE state <> 'pending' AND created_at < ?",
+                "DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM outbox_deliveries d WHERE d.event_id = outbox_events.event_id)",
+                "DELETE FROM uploads WHERE created_at < ?"}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, before);
+                n += ps.executeUpdate();
+            }
+        }
+        return n;
+    }
+
+    private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setInt(index, value);
+        }
+    }
+
+    private static Integer integer(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+}

@@ -1,0 +1,303 @@
+package io.ringpool.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ringpool.site.Keys;
+import io.ringpool.store.Database;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers due outbox rows. One polling thread finds due deliveries (the store decides "due":
+ * time reached, not leased, no earlier delivery of the same subject pending for that target),
+ * takes each one's lease by compare-and-set, and hands it to a bounded pool of sender threads.
+ *
+ * <p>Limits: at most {@code threads} attempts at once on this node, and at most
+ * {@code perTargetConcurrency} at once per target, so one slow endpoint cannot take every thread.
+ * A lease lasts {@code lease}: longer than any attempt (an attempt is bounded by the HTTP timeout),
+ * so only a dead node's lease ever expires.
+ *
+ * <p>Time is the injected clock: "due" and the backoff are measured on it, so tests move the clock
+ * instead of waiting. The poll interval is real time (it only bounds how late a due row is seen).
+ */
+final class OutboxWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxWorker.class);
+
+    /**
+     * How long the delivery log, event bodies and upload logs are kept, days. They carry caller
+     * numbers (personal data, PRODUCT.md §5), so they do not stay for ever; a month covers every
+     * retry window and a look back at last month's failures.
+     */
+    static final int LOG_DAYS = 30;
+    /** How often the log is purged. */
+    private static final long PURGE_EVERY_MILLIS = 3_600_000;
+
+    /** Due rows read per poll; more wait for the next one. */
+    private static final int DUE_PER_POLL = 200;
+
+    private final Database db;
+    private final Clock clock;
+    private final Map<String, Target> targets;
+    private final Outbox.Settings settings;
+    private final Backoff backoff;
+    private final MeterRegistry registry;
+    private final String owner = Keys.random("node_", 9);
+    private final Semaphore slots;
+    private final Map<String, Semaphore> perTarget = new ConcurrentHashMap<>();
+    /**
+     * Deliveries this node is attempting now. The lease keeps other nodes away; this keeps this
+     * node away from its own attempts even when its clock jumps past a lease (the test clock).
+     */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final ExecutorService senders;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nudged = lock.newCondition();
+    private final Timer attemptTimer;
+    private boolean woken;
+    private long lastPurge;
+    private volatile boolean running;
+    private Thread poller;
+
+    OutboxWorker(Database db, Clock clock, Map<String, Target> targets, Outbox.Settings settings, Backoff backoff, MeterRegistry registry) {
+        this.db = db;
+        this.clock = clock;
+        this.targets = targets;
+        this.settings = settings;
+        this.backoff = backoff;
+        this.registry = registry;
+        this.slots = new Semaphore(settings.threads());
+        AtomicInteger n = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(settings.threads(),
+                r -> Thread.ofPlatform().name("ringpool-outbox-" + n.incrementAndGet()).daemon(true).unstarted(r));
+        this.attemptTimer = Timer.builder("ringpool.outbox.attempt").description("time of one delivery attempt")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    void start() {
+        running = true;
+        poller = Thread.ofPlatform().name("ringpool-outbox-poll").daemon(true).unstarted(this::run);
+        poller.start();
+    }
+
+    void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            nudged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                poll();
+                purgeHourly();
+            } catch (RuntimeException e) {
+                LOG.warn("outbox_poll_failed reason={}", e.toString());
+            }
+            lock.lock();
+            try {
+                if (!woken) {
+                    nudged.await(settings.poll().toMillis(), TimeUnit.MILLISECONDS);
+                }
+                woken = false;
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** One poll: claims what is due and free to send and starts sending it; returns the attempts started. */
+    private List<Future<?>> poll() {
+        long now = clock.millis();
+        if (slots.availablePermits() == 0) {
+            return List.of();
+        }
+        List<OutboxStore.Due> due = db.read(c -> OutboxStore.due(c, now, DUE_PER_POLL));
+        Map<String, List<OutboxStore.Due>> byTarget = new LinkedHashMap<>();
+        for (OutboxStore.Due d : due) {
+            byTarget.computeIfAbsent(d.targetKind() + "/" + d.targetId(), k -> new ArrayList<>()).add(d);
+        }
+        List<Future<?>> started = new ArrayList<>();
+        for (List<OutboxStore.Due> rows : byTarget.values()) {
+            OutboxStore.Due first = rows.get(0);
+            Target target = targets.get(first.targetKind());
+            if (target == null) {
+                continue; // a kind this build does not know (a newer node wrote it): leave it to that node
+            }
+            int maxBatch = Math.max(1, target.maxBatch(first.targetId()));
+            Semaphore limit = perTarget.computeIfAbsent(first.targetId(), k -> new Semaphore(settings.perTargetConcurrency()));
+            int i = 0;
+            while (i < rows.size()) {
+                if (!slots.tryAcquire()) {
+                    return started;
+                }
+                if (!limit.tryAcquire()) {
+                    slots.release();
+                    break;
+                }
+                List<OutboxStore.Due> batch = new ArrayList<>();
+                long leaseUntil = clock.millis() + settings.lease().toMillis();
+                while (i < rows.size() && batch.size() < maxBatch) {
+                    OutboxStore.Due d = rows.get(i++);
+                    if (!inFlight.add(d.deliveryId())) {
+                        continue;
+                    }
+                    if (db.read(c -> OutboxStore.claim(c, d, owner, leaseUntil, now))) {
+                        batch.add(d);
+                    } else {
+                        inFlight.remove(d.deliveryId());
+                    }
+                }
+                if (batch.isEmpty()) {
+                    limit.release();
+                    slots.release();
+                    continue;
+                }
+                try {
+                    started.add(senders.submit(() -> {
+                        try {
+                            attempt(target, batch);
+                        } finally {
+                            batch.forEach(d -> inFlight.remove(d.deliveryId()));
+                            limit.release();
+                            slots.release();
+                            wake(); // the next event of the same subject may be due now
+                        }
+                    }));
+                } catch (RuntimeException rejected) {
+                    batch.forEach(d -> inFlight.remove(d.deliveryId()));
+                    limit.release();
+                    slots.release();
+                    throw rejected;
+                }
+            }
+        }
+        return started;
+    }
+
+    private void purgeHourly() {
+        long now = clock.millis();
+        if (now - lastPurge < PURGE_EVERY_MILLIS) {
+            return;
+        }
+        lastPurge = now;
+        int deleted = purge(now);
+        if (deleted > 0) {
+            LOG.info("outbox_purged rows={} olderThanDays={}", deleted, LOG_DAYS);
+        }
+    }
+
+    /** Deletes finished deliveries, their events and upload logs older than {@link #LOG_DAYS}. */
+    int purge(long now) {
+        return db.inTransaction(c -> OutboxStore.purge(c, now - LOG_DAYS * 86_400_000L));
+    }
+
+    /** Test hook: one poll, then waits until the attempts it started are recorded; returns their number. */
+    int pollAndWait() {
+        List<Future<?>> started = poll();
+        for (Future<?> f : started) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("delivery did not finish", e);
+            }
+        }
+        return started.size();
+    }
+
+    private void attempt(Target target, List<OutboxStore.Due> batch) {
+        String targetId = batch.get(0).targetId();
+        long startedAt = clock.millis();
+        long t0 = System.nanoTime();
+        Attempt result;
+        try {
+            List<OutboxEvent> events = db.read(c -> OutboxStore.events(c, batch.stream().map(OutboxStore.Due::eventId).toList()));
+            result = target.deliver(targetId, events);
+        } catch (RuntimeException e) {
+            LOG.warn("outbox_attempt_crashed kind={} target={}", target.kind(), targetId, e);
+            result = Attempt.failed(null, "internal error: " + e.getClass().getSimpleName(), null);
+        }
+        long durationMillis = (System.nanoTime() - t0) / 1_000_000;
+        attemptTimer.record(durationMillis, TimeUnit.MILLISECONDS);
+        Attempt a = result;
+        long now = clock.millis();
+        long oldest = batch.stream().mapToLong(d -> d.deadlineAt() - Backoff.RETRY_FOR.toMillis()).min().orElse(now);
+        List<String> outcomes = new ArrayList<>();
+        try {
+            db.inTransaction(c -> {
+                for (OutboxStore.Due d : batch) {
+                    String state;
+                    Long nextAt = null;
+                    if (a.success()) {
+                        state = "delivered";
+                    } else if (a.permanent() || now >= d.deadlineAt()) {
+                        state = "failed";
+                    } else {
+                        // The last attempt is made at the deadline itself, so a delivery is tried for the whole window.
+                        state = "pending";
+                        nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1), d.deadlineAt());
+                    }
+                    OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
+                    outcomes.add(state);
+                }
+                target.recordAttempt(c, targetId, a, now, oldest);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // The lease expires and the attempt is repeated: at least once, never lost.
+            LOG.warn("outbox_record_failed kind={} target={} reason={}", target.kind(), targetId, e.toString());
+            return;
+        }
+        String outcome = a.success() ? "delivered" : outcomes.contains("failed") ? "gave_up" : "retrying";
+        Counter.builder("ringpool.outbox.attempts").description("delivery attempts by target kind and outcome")
+                .tag("kind", target.kind()).tag("outcome", outcome).register(registry).increment();
+        if (a.success()) {
+            LOG.info("outbox_delivered kind={} target={} events={} status={}", target.kind(), targetId, batch.size(), a.statusCode());
+        } else {
+            LOG.info("outbox_attempt_failed kind={} target={} events={} status={} outcome={} reason={}", target.kind(), targetId,
+                    batch.size(), a.statusCode(), outcome, a.error());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (poller != null) {
+            poller.interrupt();
+            try {
+                poller.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        senders.shutdown();
+        try {
+            senders.awaitTermination(12, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

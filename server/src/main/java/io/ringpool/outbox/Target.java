@@ -1,0 +1,37 @@
+package io.ringpool.outbox;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Somewhere events are delivered: a webhook endpoint, an upload destination. One implementation
+ * per kind; a target is identified by its kind and id.
+ *
+ * <p>Contract: {@link #deliver} runs on an outbox worker thread and may block for the target's
+ * timeout; it never throws for the target's own failure (it returns a failed {@link Attempt}).
+ * {@link #recordAttempt} runs inside the transaction that records the attempt, so the target's
+ * health (last success, failing since, disabled) changes together with the delivery log.
+ */
+public interface Target {
+
+    /** The kind written in {@code outbox_deliveries.target_kind}. */
+    String kind();
+
+    /** The target ids of this kind that take events of {@code type} for the site; read inside the writing transaction. */
+    List<String> subscribers(Connection c, String siteId, String type) throws SQLException;
+
+    /** How many events one attempt at this target may carry (1 for a webhook; a batch for an upload). */
+    int maxBatch(String targetId);
+
+    /** Sends {@code events} (in order; at most {@link #maxBatch}) to target {@code targetId}. */
+    Attempt deliver(String targetId, List<OutboxEvent> events);
+
+    /**
+     * Keeps the target's health up to date; called in the transaction that logs the attempt.
+     *
+     * @param oldestEventAt when the oldest retry window of the attempt opened (the event's creation,
+     *                      or a manual retry): a failing target has been failing at least since then
+     */
+    void recordAttempt(Connection c, String targetId, Attempt attempt, long now, long oldestEventAt) throws SQLException;
+}

@@ -1,0 +1,164 @@
+package io.ringpool.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.Request;
+import io.ringpool.http.Response;
+import io.ringpool.http.Router;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.site.SiteAccess;
+import io.ringpool.webhook.WebhookApi;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Upload destination routes (site key): {@code POST /v1/sites/{siteId}/destinations}
+ * {@code {"type", <the platform's settings and credentials>, "baseUrl", "dryRun"}} → 201 (credentials
+ * are never shown again); {@code GET} the list or one; {@code DELETE} one;
+ * {@code GET …/{destinationId}/uploads} → each upload with its rows, status, requests and the
+ * platform's answer; {@code GET …/deliveries} and {@code POST …/deliveries/{deliveryId}/retry} as
+ * for webhooks.
+ */
+public final class DestinationApi {
+    private final DestinationService destinations;
+    private final SiteAccess access;
+
+    public DestinationApi(DestinationService destinations, SiteAccess access) {
+        this.destinations = destinations;
+        this.access = access;
+    }
+
+    public void routes(Router router) {
+        router.post("/v1/sites/{siteId}/destinations", this::create);
+        router.get("/v1/sites/{siteId}/destinations", this::list);
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}", this::one);
+        router.delete("/v1/sites/{siteId}/destinations/{destinationId}", this::delete);
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}/uploads", this::uploads);
+        router.get("/v1/sites/{siteId}/destinations/{destinationId}/deliveries", this::deliveries);
+        router.post("/v1/sites/{siteId}/destinations/{destinationId}/deliveries/{deliveryId}/retry", this::retry);
+    }
+
+    private String site(Request request) {
+        return access.requireSite(request.bearerToken(), request.pathParam("siteId")).site().siteId();
+    }
+
+    private Response create(Request request) {
+        String siteId = site(request);
+        JsonNode body;
+        try {
+            body = UploadStore.JSON.readTree(request.body());
+        } catch (IOException e) {
+            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "malformed_json", "the body is not valid JSON");
+        }
+        if (body == null || !body.isObject()) {
+            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "malformed_json", "the body must be a JSON object");
+        }
+        String type = body.path("type").asText(null);
+        if (type == null) {
+            throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'type' is required", "type");
+        }
+        JsonNode dry = body.get("dryRun");
+        if (dry != null && !dry.isBoolean()) {
+            throw DomainFailure.invalid("dryRun", "'dryRun' must be true or false");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equals("type") || f.getKey().equals("dryRun")) {
+                continue;
+            }
+            if (!f.getValue().isValueNode() || f.getValue().isNull() || f.getValue().asText().length() > 2000) {
+                throw DomainFailure.invalid(f.getKey(), "'" + f.getKey() + "' must be a text or number of at most 2000 characters");
+            }
+            fields.put(f.getKey(), f.getValue().asText());
+        }
+        DestinationService.View created = destinations.create(siteId,
+                new DestinationService.NewDestination(type, fields, dry != null && dry.asBoolean()));
+        return Response.created(view(created));
+    }
+
+    private Response list(Request request) {
+        String siteId = site(request);
+        return Response.ok(Map.of("destinations", destinations.list(siteId).stream().map(DestinationApi::view).toList()));
+    }
+
+    private Response one(Request request) {
+        return Response.ok(view(destinations.get(site(request), request.pathParam("destinationId"))));
+    }
+
+    private Response delete(Request request) {
+        destinations.delete(site(request), request.pathParam("destinationId"));
+        return Response.noContent();
+    }
+
+    private Response uploads(Request request) {
+        String siteId = site(request);
+        int limit = limit(request);
+        return Response.ok(Map.of("uploads", destinations.uploads(siteId, request.pathParam("destinationId"), limit).stream().map(u -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("uploadId", u.uploadId());
+            m.put("createdAt", u.createdAt());
+            m.put("status", u.status());
+            m.put("rowCount", u.rowCount());
+            m.put("skipped", u.skippedCount());
+            m.put("rows", u.rows());
+            m.put("requests", u.requests());
+            m.put("responseCode", u.responseStatus());
+            m.put("response", u.response());
+            m.put("error", u.error());
+            return m;
+        }).toList()));
+    }
+
+    private Response deliveries(Request request) {
+        String siteId = site(request);
+        int limit = limit(request);
+        return Response.ok(Map.of("deliveries", destinations.deliveries(siteId, request.pathParam("destinationId"), limit).stream()
+                .map(WebhookApi::delivery).toList()));
+    }
+
+    private Response retry(Request request) {
+        destinations.retry(site(request), request.pathParam("destinationId"), request.pathParam("deliveryId"));
+        return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
+    }
+
+    private static int limit(Request request) {
+        for (String name : request.query().keySet()) {
+            if (!name.equals("limit")) {
+                throw DomainFailure.unknownField(name);
+            }
+        }
+        String raw = request.queryParam("limit");
+        if (raw == null) {
+            return 50;
+        }
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (v >= 1 && v <= 500) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to 500");
+    }
+
+    static Map<String, Object> view(DestinationService.View v) {
+        Destination d = v.destination();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("destinationId", d.destinationId());
+        out.put("type", d.type());
+        out.put("settings", d.settings());
+        out.put("dryRun", d.dryRun());
+        out.put("createdAt", d.createdAt());
+        Outbox.Health h = v.health();
+        out.put("deliveries", Map.of("pending", h.pending(), "delivered", h.delivered(), "failed", h.failed()));
+        if (h.last() != null) {
+            out.put("lastDelivery", WebhookApi.delivery(h.last()));
+        }
+        return out;
+    }
+}

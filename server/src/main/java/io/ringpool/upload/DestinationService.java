@@ -1,0 +1,181 @@
+package io.ringpool.upload;
+
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbox.Delivery;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.site.Keys;
+import io.ringpool.site.SecretCipher;
+import io.ringpool.store.Database;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creating, listing and deleting a site's upload destinations, and their upload log. */
+public final class DestinationService {
+    private static final Logger LOG = LoggerFactory.getLogger(DestinationService.class);
+    static final int MAX_PER_SITE = 20;
+
+    /**
+     * A request to create a destination: its type, the platform's settings and credentials by
+     * name (see each platform class), an optional {@code baseUrl} and {@code dryRun}.
+     */
+    public record NewDestination(String type, Map<String, String> fields, boolean dryRun) {}
+
+    /** A destination with its upload counts and newest delivery. */
+    public record View(Destination destination, Outbox.Health health) {}
+
+    private final Database db;
+    private final Outbox outbox;
+    private final AddressPolicy policy;
+    private final SecretCipher cipher;
+    private final DestinationTarget target;
+    private final Platforms platforms;
+    private final Clock clock;
+
+    public DestinationService(Database db, Outbox outbox, AddressPolicy policy, SecretCipher cipher, DestinationTarget target, Clock clock) {
+        this.db = db;
+        this.outbox = outbox;
+        this.policy = policy;
+        this.cipher = cipher;
+        this.target = target;
+        this.platforms = new Platforms(clock);
+        this.clock = clock;
+    }
+
+    public View create(String siteId, NewDestination request) {
+        Platform p = platforms.of(request.type()).orElseThrow(() -> DomainFailure.invalid("type",
+                "'type' must be one of " + String.join(", ", Platforms.TYPES)));
+        Map<String, String> settings = new LinkedHashMap<>();
+        Map<String, String> secrets = new LinkedHashMap<>();
+        for (String name : request.fields().keySet()) {
+            if (!p.required().contains(name) && !p.optional().contains(name) && !p.secrets().contains(name) && !name.equals("baseUrl")) {
+                throw DomainFailure.unknownField(name);
+            }
+        }
+        for (String name : p.required()) {
+            String v = request.fields().get(name);
+            if (v == null || v.isBlank()) {
+                throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'" + name + "' is required for " + p.type(), name);
+            }
+        }
+        for (String name : p.secrets()) {
+            String v = request.fields().get(name);
+            if (v == null || v.isBlank()) {
+                throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'" + name + "' is required for " + p.type(), name);
+            }
+            secrets.put(name, v.strip());
+        }
+        request.fields().forEach((name, value) -> {
+            if (!p.secrets().contains(name) && value != null && !value.isBlank()) {
+                settings.put(name, value.strip());
+            }
+        });
+        validate(p, settings);
+        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, request.dryRun(), clock.instant());
+        db.inTransaction(c -> {
+            if (UploadStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
+                throw DomainFailure.conflict("too_many_destinations", "a site may have at most " + MAX_PER_SITE + " destinations", null);
+            }
+            UploadStore.insertDestination(c, d, cipher.encrypt(UploadStore.write(secrets)));
+            return null;
+        });
+        LOG.info("destination_created site={} destination={} type={} dryRun={}", siteId, d.destinationId(), d.type(), d.dryRun());
+        return new View(withoutSecrets(d), new Outbox.Health(0, 0, 0, null));
+    }
+
+    private void validate(Platform p, Map<String, String> s) {
+        for (String url : List.of("baseUrl", "tokenUrl")) {
+            if (s.containsKey(url)) {
+                policy.requireReachable(s.get(url), url);
+            }
+        }
+        if (s.containsKey("counterId") && !s.get("counterId").matches("[0-9]{1,12}")) {
+            throw DomainFailure.invalid("counterId", "'counterId' is the Metrica tag's number, e.g. 12345678");
+        }
+        if (s.containsKey("idType") && !List.of("clientId", "yclid").contains(s.get("idType"))) {
+            throw DomainFailure.invalid("idType", "'idType' must be clientId or yclid");
+        }
+        if (s.containsKey("measurementId") && !s.get("measurementId").matches("G-[A-Z0-9]{4,20}")) {
+            throw DomainFailure.invalid("measurementId", "'measurementId' is the web stream's measurement id, e.g. G-ABC123XYZ");
+        }
+        for (String id : List.of("customerId", "loginCustomerId")) {
+            if (s.containsKey(id)) {
+                String digits = s.get(id).replace("-", "");
+                if (!digits.matches("[0-9]{10}")) {
+                    throw DomainFailure.invalid(id, "'" + id + "' is a 10-digit Google Ads customer id, e.g. 123-456-7890");
+                }
+                s.put(id, digits);
+            }
+        }
+        if (s.containsKey("conversionAction") && !s.get("conversionAction").matches("[0-9]{1,20}|customers/[0-9]{10}/conversionActions/[0-9]{1,20}")) {
+            throw DomainFailure.invalid("conversionAction", "'conversionAction' is the conversion action's id or resource name "
+                    + "(customers/1234567890/conversionActions/987654321)");
+        }
+        if (s.containsKey("apiVersion") && !s.get("apiVersion").matches("v[0-9]{2}")) {
+            throw DomainFailure.invalid("apiVersion", "'apiVersion' looks like v26");
+        }
+        if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
+            throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
+        }
+        for (String text : List.of("eventName", "target", "newGoalName")) {
+            if (s.containsKey(text) && s.get(text).length() > 100) {
+                throw DomainFailure.invalid(text, "'" + text + "' is longer than 100 characters");
+            }
+        }
+    }
+
+    public List<View> list(String siteId) {
+        return db.read(c -> UploadStore.ofSite(c, siteId)).stream()
+                .map(d -> new View(d, outbox.health(d.destinationId()))).toList();
+    }
+
+    public View get(String siteId, String destinationId) {
+        return new View(find(siteId, destinationId), outbox.health(destinationId));
+    }
+
+    public void delete(String siteId, String destinationId) {
+        boolean deleted = db.inTransaction(c -> {
+            boolean d = UploadStore.delete(c, siteId, destinationId, clock.millis());
+            if (d) {
+                Outbox.abandon(c, destinationId, "destination deleted");
+            }
+            return d;
+        });
+        if (!deleted) {
+            throw DomainFailure.notFound("destination");
+        }
+        target.forget(destinationId);
+        LOG.info("destination_deleted site={} destination={}", siteId, destinationId);
+    }
+
+    public List<UploadStore.Upload> uploads(String siteId, String destinationId, int limit) {
+        find(siteId, destinationId);
+        return db.read(c -> UploadStore.uploads(c, destinationId, limit));
+    }
+
+    public List<Delivery> deliveries(String siteId, String destinationId, int limit) {
+        find(siteId, destinationId);
+        return outbox.deliveries(destinationId, limit);
+    }
+
+    public void retry(String siteId, String destinationId, String deliveryId) {
+        find(siteId, destinationId);
+        if (!db.inTransaction(c -> outbox.retry(c, destinationId, deliveryId))) {
+            throw DomainFailure.notFound("delivery");
+        }
+    }
+
+    private Destination find(String siteId, String destinationId) {
+        return db.read(c -> UploadStore.destination(c, destinationId, s -> null))
+                .filter(d -> d.siteId().equals(siteId)).map(DestinationService::withoutSecrets)
+                .orElseThrow(() -> DomainFailure.notFound("destination"));
+    }
+
+    private static Destination withoutSecrets(Destination d) {
+        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.dryRun(), d.createdAt());
+    }
+}

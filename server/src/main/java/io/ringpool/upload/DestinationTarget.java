@@ -1,0 +1,120 @@
+package io.ringpool.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbox.Attempt;
+import io.ringpool.outbox.OutboxEvent;
+import io.ringpool.outbox.Target;
+import io.ringpool.site.Keys;
+import io.ringpool.site.SecretCipher;
+import io.ringpool.site.SiteRegistry;
+import io.ringpool.store.Database;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Uploads completed calls to a destination. Every destination of a site takes
+ * {@code call.completed}; the outbox hands over up to the platform's batch of due events at once,
+ * so a burst of calls goes up in one upload and a trickle one by one. Each upload is logged with
+ * its rows, its requests (credentials masked) and the platform's answer; in dry-run mode nothing
+ * is sent and the log shows what would have been.
+ */
+public final class DestinationTarget implements Target {
+    public static final String KIND = "destination";
+    static final List<String> EVENT_TYPES = List.of("call.completed");
+
+    private final Database db;
+    private final OutboundHttp http;
+    private final SecretCipher cipher;
+    private final SiteRegistry sites;
+    private final Platforms platforms;
+    private final Clock clock;
+    private final Map<String, Integer> batchByDestination = new ConcurrentHashMap<>();
+
+    public DestinationTarget(Database db, OutboundHttp http, SecretCipher cipher, SiteRegistry sites, Clock clock) {
+        this.db = db;
+        this.http = http;
+        this.cipher = cipher;
+        this.sites = sites;
+        this.platforms = new Platforms(clock);
+        this.clock = clock;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
+        return EVENT_TYPES.contains(type) ? UploadStore.subscribers(c, siteId) : List.of();
+    }
+
+    @Override
+    public int maxBatch(String targetId) {
+        return batchByDestination.computeIfAbsent(targetId, id -> db.read(c -> UploadStore.destination(c, id, s -> null))
+                .flatMap(d -> platforms.of(d.type())).map(Platform::maxBatch).orElse(1));
+    }
+
+    @Override
+    public Attempt deliver(String targetId, List<OutboxEvent> events) {
+        Destination d = db.read(c -> UploadStore.destination(c, targetId, cipher::decrypt)).orElse(null);
+        if (d == null) {
+            return Attempt.abandoned("destination deleted");
+        }
+        Platform platform = platforms.of(d.type()).orElse(null);
+        SiteRegistry.Entry site = sites.byId(d.siteId()).orElse(null);
+        if (platform == null || site == null) {
+            return Attempt.abandoned("destination type or site unknown");
+        }
+        List<CallConversion> calls = new ArrayList<>();
+        for (OutboxEvent e : events) {
+            try {
+                JsonNode body = UploadStore.JSON.readTree(e.payload());
+                calls.add(CallConversion.of(body.path("data")));
+            } catch (IOException | RuntimeException bad) {
+                return Attempt.abandoned("event " + e.eventId() + " unreadable: " + bad.getClass().getSimpleName());
+            }
+        }
+        Instant now = clock.instant();
+        UploadSender sender = new UploadSender(http, d.dryRun());
+        UploadOutcome outcome;
+        String error = null;
+        try {
+            outcome = platform.upload(d, calls, site.site().settings().timeZone(), site.site().settings().currency(), now, sender);
+        } catch (IOException e) {
+            outcome = new UploadOutcome(List.of(), 0, false, null, null, null);
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        UploadOutcome o = outcome;
+        String failure = error != null ? error : o.error();
+        String status = !o.success() ? "failed" : o.rows().isEmpty() ? "nothing_to_send" : d.dryRun() ? "dry_run"
+                : failure != null ? "partial" : "sent";
+        UploadStore.Upload upload = new UploadStore.Upload(Keys.timeOrdered("upl_", now.toEpochMilli(), 9), d.destinationId(), now,
+                status, o.rows().size(), o.skipped(), o.rows(), sender.log(), o.status(), o.response(), failure);
+        db.inTransaction(c -> {
+            UploadStore.insertUpload(c, upload, d.siteId());
+            return null;
+        });
+        if (o.success()) {
+            return new Attempt(true, o.status(), failure, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped", false);
+        }
+        return Attempt.failed(o.status(), failure, o.response());
+    }
+
+    @Override
+    public void recordAttempt(Connection c, String targetId, Attempt attempt, long now, long oldestEventAt) {
+        // A destination's health is its upload log; nothing more to keep.
+    }
+
+    void forget(String destinationId) {
+        batchByDestination.remove(destinationId);
+    }
+}

@@ -1,0 +1,128 @@
+package io.ringpool.upload;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.outbound.OutboundHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * GA4 Measurement Protocol: {@code POST /mp/collect?measurement_id=<G-…>&api_secret=<secret>} with
+ * {@code {"client_id", "timestamp_micros", "events": [{"name", "params"}]}} as JSON, one request
+ * per call because a request carries one client id. The client id is the visit's {@code _ga}
+ * cookie without its {@code GA1.1.} prefix. GA4 answers 2xx whatever it thinks of the event (use
+ * the {@code /debug/mp/collect} base path to validate); events older than 72 hours are refused,
+ * so older calls are sent without their time (GA4 then dates them on receipt).
+ */
+final class Ga4Upload implements Platform {
+    static final String TYPE = "ga4";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** GA4 accepts events backdated by at most this much. */
+    private static final Duration BACKDATE_MAX = Duration.ofHours(72);
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Set<String> required() {
+        return Set.of("measurementId");
+    }
+
+    @Override
+    public Set<String> optional() {
+        return Set.of("eventName", "collectPath");
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return Set.of("apiSecret");
+    }
+
+    @Override
+    public String defaultBaseUrl() {
+        return "https://www.google-analytics.com";
+    }
+
+    @Override
+    public int maxBatch() {
+        return 1; // a request carries one client id; a failed batch would resend the others (GA4 does not de-duplicate)
+    }
+
+    @Override
+    public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
+            UploadSender sender) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int skipped = 0;
+        OutboundHttp.Response last = null;
+        for (CallConversion c : calls) {
+            String clientId = clientId(c.gaClientId());
+            if (clientId == null) {
+                skipped++;
+                continue;
+            }
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("call_id", c.callId());
+            if (c.value() != null) {
+                params.put("value", c.value());
+                params.put("currency", c.currency() != null ? c.currency() : currency);
+            }
+            params.put("call_duration", c.talkSeconds() == null ? 0 : c.talkSeconds());
+            params.put("call_answered", c.answered() ? 1 : 0);
+            params.put("first_time_caller", c.firstTime() ? 1 : 0);
+            if (c.source() != null) {
+                params.put("source", c.source());
+            }
+            if (c.medium() != null) {
+                params.put("medium", c.medium());
+            }
+            if (c.campaign() != null) {
+                params.put("campaign", c.campaign());
+            }
+            params.put("engagement_time_msec", 1); // GA4 shows events without engagement time only in some reports
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("name", d.setting("eventName") != null ? d.setting("eventName") : "phone_call");
+            event.put("params", params);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("client_id", clientId);
+            Instant at = c.convertedAt();
+            if (Duration.between(at, now).compareTo(BACKDATE_MAX) < 0) {
+                body.put("timestamp_micros", at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
+            }
+            body.put("events", List.of(event));
+            rows.add(body);
+            String path = d.setting("collectPath") != null ? d.setting("collectPath") : "/mp/collect";
+            String url = Platform.base(d, this) + path + "?measurement_id=" + URLEncoder.encode(d.setting("measurementId"),
+                    StandardCharsets.UTF_8) + "&api_secret=" + URLEncoder.encode(d.secret("apiSecret"), StandardCharsets.UTF_8);
+            last = sender.send(new OutboundHttp.Request("POST", URI.create(url), Map.of("Content-Type", "application/json"),
+                    JSON.writeValueAsBytes(body)));
+            if (last != null && !last.isSuccess()) {
+                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "HTTP " + last.status());
+            }
+        }
+        return last == null ? new UploadOutcome(rows, skipped, true, null, null, null)
+                : new UploadOutcome(rows, skipped, true, last.status(), last.bodyText(), null);
+    }
+
+    /** {@code GA1.1.1234567890.1700000000} (the _ga cookie) → {@code 1234567890.1700000000}; an id already in that form stays. */
+    static String clientId(String ga) {
+        if (ga == null || ga.isBlank()) {
+            return null;
+        }
+        String[] parts = ga.strip().split("\\.");
+        if (parts.length >= 4 && parts[0].startsWith("GA")) {
+            return parts[parts.length - 2] + "." + parts[parts.length - 1];
+        }
+        return ga.strip();
+    }
+}

@@ -1,0 +1,142 @@
+package io.ringpool.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringpool.outbound.OutboundHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the Google Ads API's two conversion uploads share: REST {@code POST
+ * /{version}/customers/{customerId}:upload…Conversions} with an OAuth access token
+ * ({@code Authorization: Bearer}), the {@code developer-token} header and, when a manager account
+ * acts for the customer, {@code login-customer-id}; a JSON body of {@code conversions} with
+ * {@code partialFailure: true} (Google's advice: valid rows are kept, invalid ones come back in
+ * {@code partialFailureError}, which the upload log shows). Times are {@code yyyy-mm-dd hh:mm:ss+hh:mm}
+ * in the site's zone.
+ */
+abstract class GoogleAdsUpload implements Platform {
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
+    /** The Google Ads API version used unless the destination names one ({@code apiVersion}). */
+    static final String DEFAULT_VERSION = "v26"; // Google: "if you are new to the Google Ads API, start with v26" (v22 was sunset 2026-10-07)
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final GoogleOAuth oauth;
+
+    GoogleAdsUpload(GoogleOAuth oauth) {
+        this.oauth = oauth;
+    }
+
+    /** {@code uploadClickConversions} or {@code uploadCallConversions}. */
+    abstract String method();
+
+    /** The call as one element of {@code conversions}, or null when it lacks what the upload matches on. */
+    abstract Map<String, Object> conversion(Destination d, CallConversion c, String action, ZoneId zone, String currency);
+
+    @Override
+    public Set<String> required() {
+        return Set.of("customerId", "conversionAction", "clientId");
+    }
+
+    @Override
+    public Set<String> optional() {
+        return Set.of("loginCustomerId", "apiVersion", "tokenUrl");
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return Set.of("developerToken", "clientSecret", "refreshToken");
+    }
+
+    @Override
+    public String defaultBaseUrl() {
+        return "https://googleads.googleapis.com";
+    }
+
+    @Override
+    public int maxBatch() {
+        return 2000; // the API's limit of conversions per request
+    }
+
+    @Override
+    public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
+            UploadSender sender) throws IOException {
+        String customer = d.setting("customerId");
+        String action = d.setting("conversionAction").startsWith("customers/") ? d.setting("conversionAction")
+                : "customers/" + customer + "/conversionActions/" + d.setting("conversionAction");
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        int skipped = 0;
+        for (CallConversion c : calls) {
+            Map<String, Object> row = conversion(d, c, action, zone, currency);
+            if (row == null) {
+                skipped++;
+            } else {
+                rows.add(row);
+            }
+        }
+        if (rows.isEmpty()) {
+            return new UploadOutcome(rows, skipped, true, null, null, null);
+        }
+        String token;
+        if (sender.dryRun()) {
+            token = "(dry run: no token requested)";
+        } else {
+            try {
+                token = oauth.accessToken(d, sender);
+            } catch (GoogleOAuth.TokenRefused e) {
+                return new UploadOutcome(rows, skipped, false, e.status, e.answer, e.getMessage());
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("conversions", rows);
+        body.put("partialFailure", true);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + token);
+        headers.put("developer-token", d.secret("developerToken"));
+        headers.put("Content-Type", "application/json");
+        if (d.setting("loginCustomerId") != null) {
+            headers.put("login-customer-id", d.setting("loginCustomerId"));
+        }
+        String version = d.setting("apiVersion") != null ? d.setting("apiVersion") : DEFAULT_VERSION;
+        URI uri = URI.create(Platform.base(d, this) + "/" + version + "/customers/" + customer + ":" + method());
+        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", uri, headers, JSON.writeValueAsBytes(body)));
+        if (r == null) {
+            return new UploadOutcome(rows, skipped, true, null, null, null);
+        }
+        if (r.status() == 401) {
+            oauth.forget(d.destinationId()); // the next attempt asks for a fresh token
+        }
+        if (!r.isSuccess()) {
+            return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), "HTTP " + r.status());
+        }
+        String partial = null;
+        try {
+            JsonNode answer = JSON.readTree(r.body());
+            JsonNode pf = answer.path("partialFailureError");
+            if (!pf.isMissingNode() && !pf.isNull() && pf.size() > 0) {
+                partial = "partial failure: " + pf.path("message").asText("some conversions were refused");
+            }
+        } catch (IOException e) {
+            partial = null; // not JSON: keep the answer as it came
+        }
+        return new UploadOutcome(rows, skipped, true, r.status(), r.bodyText(), partial);
+    }
+
+    static String time(Instant t, ZoneId zone) {
+        return TIME.format(t.atZone(zone));
+    }
+
+    static void value(Map<String, Object> row, CallConversion c, String currency) {
+        if (c.value() != null) {
+            row.put("conversionValue", c.value());
+            row.put("currencyCode", c.currency() != null ? c.currency() : currency);
+        }
+    }
+}

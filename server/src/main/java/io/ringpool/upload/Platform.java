@@ -1,0 +1,48 @@
+package io.ringpool.upload;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One ad platform's upload, in its documented request format. One small class per platform and
+ * request kind; each says which settings it needs and builds and sends its own requests.
+ */
+interface Platform {
+
+    /** The destination type ({@code yandex-metrica-calls}, …). */
+    String type();
+
+    /** Settings that must be given (shown in the API). */
+    Set<String> required();
+
+    /** Settings that may be given (shown in the API). */
+    Set<String> optional();
+
+    /** Credentials: required, stored encrypted, never shown. */
+    Set<String> secrets();
+
+    /** The platform's API, used when the destination names no {@code baseUrl}. */
+    String defaultBaseUrl();
+
+    /** Most calls in one upload. */
+    int maxBatch();
+
+    /**
+     * Uploads {@code calls}: builds the rows (leaving out calls without the platform's id), sends
+     * them through {@code sender} and reads the answer.
+     *
+     * @param zone     the site's time zone (Google's times carry its offset)
+     * @param currency the site's currency, for calls valued without one
+     */
+    UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now, UploadSender sender)
+            throws IOException;
+
+    /** The base URL without a trailing slash. */
+    static String base(Destination d, Platform p) {
+        String b = d.setting("baseUrl") != null ? d.setting("baseUrl") : p.defaultBaseUrl();
+        return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+    }
+}

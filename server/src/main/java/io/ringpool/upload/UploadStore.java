@@ -1,0 +1,172 @@
+package io.ringpool.upload;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** The {@code destinations} and {@code uploads} tables (V32). */
+final class UploadStore {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
+    private static final TypeReference<List<Map<String, Object>>> ROWS = new TypeReference<>() {};
+
+    /** One upload as the log shows it. */
+    record Upload(String uploadId, String destinationId, Instant createdAt, String status, int rowCount, int skippedCount,
+            List<Map<String, Object>> rows, List<Map<String, Object>> requests, Integer responseStatus, String response, String error) {}
+
+    private UploadStore() {}
+
+    static void insertDestination(Connection c, Destination d, String secretsEnc) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO destinations(destination_id, site_id, type, settings_json, "
+                + "secrets_enc, dry_run, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, d.destinationId());
+            ps.setString(2, d.siteId());
+            ps.setString(3, d.type());
+            ps.setString(4, write(d.settings()));
+            ps.setString(5, secretsEnc);
+            ps.setBoolean(6, d.dryRun());
+            ps.setLong(7, d.createdAt().toEpochMilli());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The destination (with its secrets decrypted by {@code decrypt}), or empty when unknown or deleted. */
+    static Optional<Destination> destination(Connection c, String destinationId, UnaryOperator<String> decrypt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
+                + "created_at FROM destinations WHERE destination_id = ? AND deleted_at IS NULL")) {
+            ps.setString(1, destinationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs, decrypt)) : Optional.empty();
+            }
+        }
+    }
+
+    static List<Destination> ofSite(Connection c, String siteId) throws SQLException {
+        List<Destination> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
+                + "created_at FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
+            ps.setString(1, siteId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs, s -> null));
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<String> subscribers(Connection c, String siteId) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT destination_id FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
+            ps.setString(1, siteId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean delete(Connection c, String siteId, String destinationId, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE destinations SET deleted_at = ? WHERE destination_id = ? AND site_id = ? AND deleted_at IS NULL")) {
+            ps.setLong(1, now);
+            ps.setString(2, destinationId);
+            ps.setString(3, siteId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    static void insertUpload(Connection c, Upload u, String siteId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO uploads(upload_id, destination_id, site_id, created_at, status, "
+                + "row_count, skipped_count, rows_json, request_json, response_status, response_body, error) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, u.uploadId());
+            ps.setString(2, u.destinationId());
+            ps.setString(3, siteId);
+            ps.setLong(4, u.createdAt().toEpochMilli());
+            ps.setString(5, u.status());
+            ps.setInt(6, u.rowCount());
+            ps.setInt(7, u.skippedCount());
+            ps.setString(8, clip(write(u.rows()), 1_000_000));
+            ps.setString(9, clip(write(u.requests()), 1_000_000));
+            if (u.responseStatus() == null) {
+                ps.setNull(10, Types.INTEGER);
+            } else {
+                ps.setInt(10, u.responseStatus());
+            }
+            ps.setString(11, clip(u.response(), 70_000));
+            ps.setString(12, clip(u.error(), 500));
+            ps.executeUpdate();
+        }
+    }
+
+    static List<Upload> uploads(Connection c, String destinationId, int limit) throws SQLException {
+        List<Upload> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, destination_id, created_at, status, row_count, skipped_count, "
+                + "rows_json, request_json, response_status, response_body, error FROM uploads WHERE destination_id = ? "
+                + "ORDER BY created_at DESC, upload_id DESC LIMIT ?")) {
+            ps.setString(1, destinationId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int status = rs.getInt(9);
+                    Integer responseStatus = rs.wasNull() ? null : status;
+                    out.add(new Upload(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4),
+                            rs.getInt(5), rs.getInt(6), readRows(rs.getString(7)), readRows(rs.getString(8)), responseStatus,
+                            rs.getString(10), rs.getString(11)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Destination read(ResultSet rs, UnaryOperator<String> decrypt) throws SQLException {
+        String secrets = decrypt.apply(rs.getString(5));
+        return new Destination(rs.getString(1), rs.getString(2), rs.getString(3), readStrings(rs.getString(4)),
+                secrets == null ? Map.of() : readStrings(secrets), rs.getBoolean(6), Instant.ofEpochMilli(rs.getLong(7)));
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Map<String, String> readStrings(String json) {
+        try {
+            return new LinkedHashMap<>(JSON.readValue(json, STRINGS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> readRows(String json) {
+        try {
+            return JSON.readValue(json, ROWS);
+        } catch (IOException e) {
+            return List.of(); // clipped when stored: the count and the answer still tell the story
+        }
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,114 @@
+package io.ringpool.upload;
+
+import io.ringpool.export.CsvWriter;
+import io.ringpool.outbound.OutboundHttp;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Yandex Metrica call upload: {@code POST /management/v1/counter/{counterId}/offline_conversions/upload_calls}
+ * with {@code Authorization: OAuth <token>} and the calls as a CSV file in a
+ * {@code multipart/form-data} part named {@code file}. Columns: {@code ClientId} (or {@code Yclid}),
+ * {@code DateTime} (Unix seconds), then {@code StaticCall, Price, Currency, PhoneNumber,
+ * TalkDuration, HoldDuration, CallMissed, Tag, FirstTimeCaller, URL, CallTrackerURL}. Query:
+ * {@code comment}, and {@code new_goal_name} (the calls goal created when the counter has none).
+ */
+final class YandexMetricaCallsUpload implements Platform {
+    static final String TYPE = "yandex-metrica-calls";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Set<String> required() {
+        return Set.of("counterId");
+    }
+
+    @Override
+    public Set<String> optional() {
+        return Set.of("idType", "newGoalName");
+    }
+
+    @Override
+    public Set<String> secrets() {
+        return Set.of("oauthToken");
+    }
+
+    @Override
+    public String defaultBaseUrl() {
+        return "https://api-metrika.yandex.net";
+    }
+
+    @Override
+    public int maxBatch() {
+        return 1000;
+    }
+
+    @Override
+    public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
+            UploadSender sender) throws IOException {
+        boolean yclid = "yclid".equals(d.setting("idType"));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int skipped = 0;
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        try (CsvWriter csv = new CsvWriter(file)) {
+            csv.header(yclid ? "Yclid" : "ClientId", "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
+                    "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
+            for (CallConversion c : calls) {
+                String id = yclid ? c.yclid() : c.ymClientId();
+                if (id == null) {
+                    skipped++;
+                    continue;
+                }
+                int talk = c.talkSeconds() == null ? 0 : c.talkSeconds();
+                int hold = Math.max(0, (c.durationSeconds() == null ? talk : c.durationSeconds()) - talk);
+                String price = YandexMetricaOfflineUpload.price(c.value());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put(yclid ? "Yclid" : "ClientId", id);
+                row.put("DateTime", Long.toString(c.startedAt().getEpochSecond()));
+                row.put("StaticCall", c.staticCall() ? "1" : "0");
+                row.put("Price", price);
+                row.put("Currency", price.isEmpty() ? "" : c.currency() != null ? c.currency() : currency);
+                row.put("PhoneNumber", c.caller() == null ? "" : c.caller());
+                row.put("TalkDuration", Integer.toString(talk));
+                row.put("HoldDuration", Integer.toString(hold));
+                row.put("CallMissed", c.answered() ? "0" : "1");
+                row.put("Tag", String.join(",", c.tags()));
+                row.put("FirstTimeCaller", c.firstTime() ? "1" : "0");
+                row.put("URL", c.landingPage() == null ? "" : c.landingPage());
+                row.put("CallTrackerURL", c.recordingUrl() == null ? "" : c.recordingUrl());
+                csv.text(id).value((String) row.get("DateTime")).value((String) row.get("StaticCall")).value(price)
+                        .value((String) row.get("Currency")).phone((String) row.get("PhoneNumber")).value((String) row.get("TalkDuration"))
+                        .value((String) row.get("HoldDuration")).value((String) row.get("CallMissed")).text((String) row.get("Tag"))
+                        .value((String) row.get("FirstTimeCaller")).text((String) row.get("URL")).text((String) row.get("CallTrackerURL"))
+                        .endRow();
+                rows.add(row);
+            }
+        }
+        if (rows.isEmpty()) {
+            return new UploadOutcome(rows, skipped, true, null, null, null);
+        }
+        StringBuilder url = new StringBuilder(Platform.base(d, this)).append("/management/v1/counter/")
+                .append(d.setting("counterId")).append("/offline_conversions/upload_calls?comment=")
+                .append(URLEncoder.encode("Ringpool " + now, StandardCharsets.UTF_8));
+        if (d.setting("newGoalName") != null) {
+            url.append("&new_goal_name=").append(URLEncoder.encode(d.setting("newGoalName"), StandardCharsets.UTF_8));
+        }
+        MultipartFile body = MultipartFile.of("file", "calls.csv", "text/csv; charset=utf-8", file.toByteArray());
+        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", URI.create(url.toString()),
+                Map.of("Authorization", "OAuth " + d.secret("oauthToken"), "Content-Type", body.contentType()), body.body()));
+        return YandexMetricaOfflineUpload.outcome(rows, skipped, r);
+    }
+}

@@ -1,0 +1,139 @@
+package io.ringpool.webhook;
+
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbox.Delivery;
+import io.ringpool.outbox.Outbox;
+import io.ringpool.site.Keys;
+import io.ringpool.site.SecretCipher;
+import io.ringpool.store.Database;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creating, listing and deleting a site's webhooks, and their delivery log and redelivery. */
+public final class WebhookService {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookService.class);
+
+    /** The event types a webhook may take (API.md, "Conversions out"). */
+    public static final List<String> EVENT_TYPES = List.of("call.started", "call.completed", "call.updated", "lead.created",
+            "lead.updated");
+
+    /** Most webhooks per site: each event is written once per endpoint. */
+    static final int MAX_PER_SITE = 20;
+
+    /** A request to create a webhook. */
+    public record NewWebhook(String url, List<String> events) {}
+
+    /** A created webhook and its signing secret, shown exactly once. */
+    public record Created(Webhook webhook, String secret) {}
+
+    /** A webhook with its delivery counts and newest delivery. */
+    public record View(Webhook webhook, Outbox.Health health) {}
+
+    private final Database db;
+    private final Outbox outbox;
+    private final AddressPolicy policy;
+    private final SecretCipher cipher;
+    private final Clock clock;
+
+    public WebhookService(Database db, Outbox outbox, AddressPolicy policy, SecretCipher cipher, Clock clock) {
+        this.db = db;
+        this.outbox = outbox;
+        this.policy = policy;
+        this.cipher = cipher;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a webhook after checking its URL: an absolute http(s) URL whose host resolves only to
+     * addresses Ringpool may reach (checked again at every connection).
+     */
+    public Created create(String siteId, NewWebhook request) {
+        if (request.url() == null || request.url().isBlank()) {
+            throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'url' is required", "url");
+        }
+        if (request.url().length() > 2000) {
+            throw DomainFailure.invalid("url", "'url' is longer than 2000 characters");
+        }
+        policy.requireReachable(request.url(), "url");
+        List<String> events = request.events() == null || request.events().isEmpty() ? EVENT_TYPES : request.events();
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String e : events) {
+            if (!EVENT_TYPES.contains(e)) {
+                throw DomainFailure.invalid("events", "unknown event '" + e + "'; events: " + String.join(", ", EVENT_TYPES));
+            }
+            chosen.add(e);
+        }
+        String secret = Keys.random("whsec_", 32);
+        Webhook webhook = new Webhook(Keys.id("wh_"), siteId, request.url().strip(), List.copyOf(chosen), clock.instant(), null, null, null,
+                null, null);
+        db.inTransaction(c -> {
+            if (WebhookStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
+                throw DomainFailure.conflict("too_many_webhooks", "a site may have at most " + MAX_PER_SITE + " webhooks", null);
+            }
+            WebhookStore.insert(c, webhook, cipher.encrypt(secret));
+            return null;
+        });
+        LOG.info("webhook_created site={} webhook={} events={}", siteId, webhook.webhookId(), webhook.events());
+        return new Created(webhook, secret);
+    }
+
+    public List<View> list(String siteId) {
+        return db.read(c -> WebhookStore.ofSite(c, siteId)).stream().map(w -> new View(w, outbox.health(w.webhookId()))).toList();
+    }
+
+    public View get(String siteId, String webhookId) {
+        Webhook w = find(siteId, webhookId);
+        return new View(w, outbox.health(webhookId));
+    }
+
+    /** Deletes the webhook; its pending deliveries are given up, its log stays readable by nobody. */
+    public void delete(String siteId, String webhookId) {
+        boolean deleted = db.inTransaction(c -> {
+            boolean d = WebhookStore.delete(c, siteId, webhookId, clock.millis());
+            if (d) {
+                Outbox.abandon(c, webhookId, "webhook deleted");
+            }
+            return d;
+        });
+        if (!deleted) {
+            throw DomainFailure.notFound("webhook");
+        }
+        LOG.info("webhook_deleted site={} webhook={}", siteId, webhookId);
+    }
+
+    public List<Delivery> deliveries(String siteId, String webhookId, int limit) {
+        find(siteId, webhookId);
+        return outbox.deliveries(webhookId, limit);
+    }
+
+    /**
+     * Sends a delivery again now (whatever its state), with a fresh 24-hour retry window. A
+     * disabled webhook is enabled again: asking for a redelivery says the receiver is fixed.
+     */
+    public void retry(String siteId, String webhookId, String deliveryId) {
+        Webhook w = find(siteId, webhookId);
+        boolean found = db.inTransaction(c -> {
+            boolean f = outbox.retry(c, webhookId, deliveryId);
+            if (f && !w.enabled()) {
+                WebhookStore.enable(c, webhookId);
+            }
+            return f;
+        });
+        if (!found) {
+            throw DomainFailure.notFound("delivery");
+        }
+        LOG.info("webhook_redelivery site={} webhook={} delivery={} reenabled={}", siteId, webhookId, deliveryId, !w.enabled());
+    }
+
+    private Webhook find(String siteId, String webhookId) {
+        return db.read(c -> WebhookStore.byId(c, webhookId))
+                .filter(s -> !s.deleted() && s.webhook().siteId().equals(siteId))
+                .map(WebhookStore.Stored::webhook)
+                .orElseThrow(() -> DomainFailure.notFound("webhook"));
+    }
+}

@@ -1,0 +1,141 @@
+/* Ringpool integrations page: the site's webhooks, upload destinations and feeds with their last
+ * delivery, failures and a retry button. Uses the key the reports page keeps in sessionStorage. */
+(function () {
+  'use strict';
+  var KEY = 'ringpool.apiKey';
+  var state = { key: sessionStorage.getItem(KEY), site: null };
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      if (k === 'class') e.className = attrs[k];
+      else if (k === 'text') e.textContent = attrs[k];
+      else if (k.indexOf('on') === 0) e.addEventListener(k.slice(2), attrs[k]);
+      else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c != null) e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function when(iso) {
+    if (!iso) return '—';
+    return new Intl.DateTimeFormat('en-GB', { timeZone: state.site.timeZone, day: '2-digit', month: 'short',
+      hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
+  }
+  function api(path, options) {
+    options = options || {};
+    return fetch(path, Object.assign({}, options, { headers: { 'Authorization': 'Bearer ' + state.key } })).then(function (r) {
+      if (r.status === 401) { location.href = './'; throw new Error('sign in again'); }
+      if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
+        throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+      });
+      return r.json();
+    });
+  }
+  function site(path) { return '/v1/sites/' + encodeURIComponent(state.site.siteId) + path; }
+  function say(text, bad) { var s = $('status'); s.textContent = text; s.className = 'status' + (bad ? ' error' : ''); }
+
+  function statePill(d) {
+    if (!d) return el('span', { class: 'small', text: 'nothing sent yet' });
+    var cls = d.state === 'delivered' ? 'ok' : d.state === 'failed' ? 'bad' : 'wait';
+    var label = d.state === 'pending' && d.attempts > 0 ? 'retrying' : d.state;
+    return el('span', {}, [el('span', { class: 'pill ' + cls, text: label }), ' ',
+      el('span', { class: 'small', text: d.type + ' · ' + when(d.lastAttemptAt || d.createdAt)
+        + (d.responseCode != null ? ' · HTTP ' + d.responseCode : '')
+        + (d.lastError && d.lastError !== 'HTTP ' + d.responseCode ? ' · ' + d.lastError : '') })]);
+  }
+  function retryButton(base, d) {
+    if (!d || d.state === 'delivered') return null;
+    return el('button', { type: 'button', 'data-retry': d.deliveryId, text: 'Retry', onclick: function () {
+      api(base + '/deliveries/' + encodeURIComponent(d.deliveryId) + '/retry', { method: 'POST' })
+        .then(function () { say('Queued ' + d.deliveryId + ' again.'); setTimeout(load, 800); })
+        .catch(function (e) { say(e.message, true); });
+    } });
+  }
+  function counts(c) {
+    return el('span', { class: 'small', text: c.delivered + ' delivered · ' + c.pending + ' pending · ' + c.failed + ' failed' });
+  }
+  function deliveriesDetails(base) {
+    var box = el('details', {}, [el('summary', { class: 'small', text: 'Recent deliveries' })]);
+    box.addEventListener('toggle', function () {
+      if (!box.open || box.dataset.loaded) return;
+      box.dataset.loaded = '1';
+      api(base + '/deliveries?limit=20').then(function (r) {
+        var rows = r.deliveries.map(function (d) {
+          return el('tr', {}, [el('td', { text: when(d.createdAt) }), el('td', {}, [statePill(d)]),
+            el('td', { class: 'num', text: String(d.attempts) }), el('td', { class: 'actions' }, [retryButton(base, d)])]);
+        });
+        box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Event', 'Outcome', 'Attempts', ''].map(function (h) {
+          return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
+      }).catch(function (e) { say(e.message, true); });
+    });
+    return box;
+  }
+
+  function renderWebhooks(list) {
+    var box = clear($('webhooks'));
+    if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No webhooks' }),
+      'Create one with POST ' + site('/webhooks') + ' (see docs/integrations.md).'])); return; }
+    var rows = list.map(function (w) {
+      var base = site('/webhooks/' + encodeURIComponent(w.webhookId));
+      var status = w.enabled ? el('span', { class: 'pill ok', text: 'enabled' })
+        : el('span', {}, [el('span', { class: 'pill bad', text: 'disabled' }), ' ', el('span', { class: 'small', text: w.disabledReason || '' })]);
+      return el('tr', { 'data-webhook': w.webhookId }, [
+        el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }), deliveriesDetails(base)]),
+        el('td', {}, [status, el('div', {}, [counts(w.deliveries)])]),
+        el('td', {}, [statePill(w.lastDelivery)]),
+        el('td', { class: 'actions' }, [retryButton(base, w.lastDelivery)])]);
+    });
+    box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Endpoint', 'Status', 'Last delivery', ''].map(function (h) {
+      return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
+  }
+
+  function renderDestinations(list) {
+    var box = clear($('destinations'));
+    if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No destinations' }),
+      'Create one with POST ' + site('/destinations') + '.'])); return; }
+    var rows = list.map(function (d) {
+      var base = site('/destinations/' + encodeURIComponent(d.destinationId));
+      var settings = Object.keys(d.settings).filter(function (k) { return k !== 'baseUrl' && k !== 'tokenUrl'; })
+        .map(function (k) { return k + '=' + d.settings[k]; }).join(' · ');
+      return el('tr', { 'data-destination': d.destinationId }, [
+        el('td', {}, [el('div', { text: d.type + (d.dryRun ? ' (dry run)' : '') }), el('div', { class: 'small', text: settings }),
+          deliveriesDetails(base)]),
+        el('td', {}, [counts(d.deliveries)]),
+        el('td', {}, [statePill(d.lastDelivery)]),
+        el('td', { class: 'actions' }, [retryButton(base, d.lastDelivery)])]);
+    });
+    box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Destination', 'Uploads', 'Last upload', ''].map(function (h) {
+      return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
+  }
+
+  function renderFeeds(list) {
+    var box = clear($('feeds'));
+    if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No feeds' }),
+      'Create one with POST ' + site('/feeds') + '.'])); return; }
+    var rows = list.map(function (f) {
+      return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format }), el('div', { class: 'small', text: f.url })]),
+        el('td', { text: f.username }), el('td', { class: 'num', text: f.windowDays + ' days' }),
+        el('td', { text: f.lastFetchAt ? when(f.lastFetchAt) + ' (' + f.fetchCount + ' fetches)' : 'never fetched' })]);
+    });
+    box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Feed', 'Username', 'Window', 'Last fetch'].map(function (h) {
+      return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
+  }
+
+  function load() {
+    return Promise.all([api(site('/webhooks')), api(site('/destinations')), api(site('/feeds'))]).then(function (r) {
+      renderWebhooks(r[0].webhooks);
+      renderDestinations(r[1].destinations);
+      renderFeeds(r[2].feeds);
+    }).catch(function (e) { say(e.message, true); });
+  }
+
+  if (!state.key) { location.href = './'; return; }
+  $('refresh').addEventListener('click', load);
+  api('/v1/dashboard/site').then(function (s) {
+    state.site = s;
+    $('site-name').textContent = '· ' + s.name;
+    return load();
+  }).catch(function (e) { say(e.message, true); });
+})();

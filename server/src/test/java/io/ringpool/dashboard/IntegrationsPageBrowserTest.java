@@ -1,0 +1,94 @@
+package io.ringpool.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.call.Signing;
+import io.ringpool.http.Json;
+import io.ringpool.webhook.Receiver;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The integrations page in headless Chromium (skipped without chromium and chromedriver): a
+ * webhook whose receiver is down shows its failures, and the retry button delivers once it is up.
+ */
+class IntegrationsPageBrowserTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFailedWebhookDeliveryIsShownAndItsRetryButtonDeliversIt() throws Exception {
+        assumeTrue(Files.isExecutable(DashboardBrowserTest.DRIVER) && Files.isExecutable(DashboardBrowserTest.BINARY),
+                "chromium and chromedriver are needed");
+        AtomicBoolean up = new AtomicBoolean(false);
+        try (Receiver receiver = new Receiver(n -> up.get() ? 200 : 500);
+                TestServer server = new TestServer(dir.resolve("store"), Map.of("outbound.allow", List.of("127.0.0.1")))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957770001"));
+            String webhookId = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                    Map.of("url", receiver.url("/crm"), "events", List.of("call.started"))).text("webhookId");
+            server.post("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls"));
+            String body = new String(Json.write(Map.of("callId", "page-1", "event", "ringing", "from", "+79160001234",
+                    "to", "+74957770001")), StandardCharsets.UTF_8);
+            server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (receiver.received().isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(receiver.received()).hasSize(1);
+
+            ChromeOptions o = new ChromeOptions();
+            o.setBinary(DashboardBrowserTest.BINARY.toFile());
+            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900");
+            ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
+                    .usingDriverExecutable(DashboardBrowserTest.DRIVER.toFile()).build(), o);
+            try {
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(10));
+                driver.get(server.base() + "/dashboard/");
+                wait.until(d -> d.findElement(By.id("api-key")).isDisplayed());
+                driver.findElement(By.id("api-key")).sendKeys(site.get("apiKey"));
+                driver.findElement(By.id("signin-button")).click();
+                wait.until(d -> d.findElement(By.id("app")).isDisplayed());
+                driver.get(server.base() + "/dashboard/integrations.html");
+                wait.until(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
+
+                WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
+                assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
+                assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
+                driver.manage().window().setSize(new Dimension(1280, 900));
+                File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+                Files.createDirectories(DashboardBrowserTest.SHOTS);
+                Files.copy(png.toPath(), DashboardBrowserTest.SHOTS.resolve("integrations-1280x900.png"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+                up.set(true);
+                row.findElement(By.cssSelector("button[data-retry]")).click();
+                wait.until(d -> receiver.received().size() == 2);
+                wait.until(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("1 delivered"));
+                assertThat(receiver.received().get(1).answered()).isEqualTo(200);
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+}

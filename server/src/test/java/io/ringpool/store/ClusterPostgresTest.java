@@ -1,0 +1,180 @@
+package io.ringpool.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nodes that agree, on a real PostgreSQL (skipped without {@code RINGPOOL_TEST_PG_URL}): what one
+ * node changes the others see within the change poll; a node's lease that the store no longer
+ * holds for it is refused and dropped (fencing); a silent node's expired leases are ended by the
+ * others in database time.
+ */
+class ClusterPostgresTest {
+    /** The stated bound: one change poll (1 s by default) plus one read; allowed slack for this shared box. */
+    static final long CHANGE_BOUND_MILLIS = 1_000;
+    static final long SLACK_MILLIS = 4_000;
+
+    @TempDir
+    Path dir;
+
+    String adminUrl;
+    String database;
+    String url;
+    String user;
+    String password;
+
+    @BeforeEach
+    void freshDatabase() throws Exception {
+        adminUrl = System.getenv("RINGPOOL_TEST_PG_URL");
+        assumeTrue(adminUrl != null && !adminUrl.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
+        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
+        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
+        database = "rp_cluster_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        url = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    }
+
+    @AfterEach
+    void dropDatabase() throws Exception {
+        if (database != null) {
+            try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+
+    TestServer node(String name) {
+        Map<String, Object> settings = new HashMap<>(Map.of("store.url", url, "store.user", user, "store.password", password,
+                "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
+                "cluster.nodeId", name, "cluster.nodeBeatMillis", 500,
+                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+        return new TestServer(dir.resolve(name), settings);
+    }
+
+    Connection sql() throws Exception {
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    /** Waits until {@code condition} holds; returns how long it took, ms. */
+    static long waitFor(String what, long limitMillis, Supplier<Boolean> condition) throws InterruptedException {
+        long start = System.nanoTime();
+        while (!condition.get()) {
+            if ((System.nanoTime() - start) / 1_000_000 > limitMillis) {
+                throw new AssertionError("not within " + limitMillis + " ms: " + what);
+            }
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void aSiteCreatedOnOneNodeLeasesOnAnotherWithinTheChangeBound() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954000001", "+74954000002"));
+            long took = waitFor("site and pool seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> {
+                Reply r = b.startSession(site.get("publicKey"), "cluster-visitor-1", "https://example.com/");
+                return r.status() == 201 && r.json().get("tracked").asBoolean();
+            });
+            System.out.println("cluster_change_seen_ms=" + took);
+
+            // Settings and numbers changed on a are applied on b as well.
+            assertThat(a.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), "{\"coolDownSeconds\":77}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+            assertThat(a.post("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId") + "/numbers", site.get("apiKey"),
+                    Map.of("numbers", List.of("+74954000003"))).status()).isIn(200, 201);
+            waitFor("settings seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS,
+                    () -> b.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).json().get("coolDownSeconds").asInt() == 77);
+            waitFor("added number seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS,
+                    () -> b.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"))
+                            .json().get("size").asInt() == 3);
+        }
+    }
+
+    @Test
+    void aLeaseTheStoreTookAwayIsRefusedOnItsNextWriteAndForgotten() throws Exception {
+        try (TestServer a = node("node-a")) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954100001"));
+            Reply started = a.startSession(site.get("publicKey"), "fenced-visitor", "https://example.com/");
+            String sessionId = started.text("sessionId");
+            long storedExpiry;
+            // Someone took the lease over (as the reaper does): the epoch moves on.
+            try (Connection c = sql(); PreparedStatement ps = c.prepareStatement(
+                    "UPDATE sessions SET lease_epoch = lease_epoch + 1 WHERE session_id = ? RETURNING lease_expires_at")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    storedExpiry = rs.getLong(1);
+                }
+            }
+            a.clock.advance(java.time.Duration.ofSeconds(30));
+            assertThat(a.post("/v1/sessions/" + sessionId + "/heartbeat", null, null).status())
+                    .as("answered from memory before the store is asked").isEqualTo(200);
+            waitFor("the node learns it lost the lease", 10_000,
+                    () -> a.app.registry().counter("ringpool.lease.lost").count() == 1.0);
+            assertThat(a.post("/v1/sessions/" + sessionId + "/heartbeat", null, null).status()).isEqualTo(410);
+            try (Connection c = sql(); PreparedStatement ps = c.prepareStatement("SELECT lease_expires_at FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getLong(1)).as("the fenced renewal changed nothing").isEqualTo(storedExpiry);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theExpiredLeasesOfASilentNodeAreEndedByAnotherNodeAndItsNumberLeasedAgain() throws Exception {
+        Map<String, String> site;
+        String heldNumber;
+        try (TestServer gone = node("node-gone")) {
+            site = gone.siteWithPool(List.of("+74954200001"));
+            Reply held = gone.startSession(site.get("publicKey"), "visitor-of-gone-node", "https://example.com/");
+            heldNumber = held.text("number");
+        }
+        try (TestServer b = node("node-b")) {
+            Reply refused = b.startSession(site.get("publicKey"), "visitor-on-b", "https://example.com/");
+            assertThat(refused.json().get("tracked").asBoolean()).as("the number is still held by the silent node").isFalse();
+            // Time passes for the silent node: its last beat and its lease's expiry lie far behind (database time).
+            try (Connection c = sql(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 3600000 WHERE node_id = 'node-gone'");
+                s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at - 3600000 WHERE owner_node = 'node-gone'");
+            }
+            waitFor("node b ends the silent node's lease", 15_000,
+                    () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 1.0);
+            try (Connection c = sql(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT end_reason, lease_epoch, live_number FROM sessions WHERE owner_node = 'node-gone'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("node_lost");
+                assertThat(rs.getLong(2)).as("fenced: the epoch moved on").isGreaterThan(0);
+                assertThat(rs.getString(3)).isNull();
+            }
+            // b marked the number as held elsewhere for one TTL when the store refused it; after that it leases it.
+            b.clock.advance(java.time.Duration.ofSeconds(200));
+            int[] attempt = {0};
+            waitFor("node b leases the reclaimed number", 10_000, () -> {
+                Reply again = b.startSession(site.get("publicKey"), "visitor-on-b-" + attempt[0]++, "https://example.com/");
+                return again.json().get("tracked").asBoolean() && heldNumber.equals(again.text("number"));
+            });
+        }
+    }
+}
