@@ -27,10 +27,16 @@
   function empty(title, text) { return el('div', { class: 'empty' }, [el('strong', { text: title }), text]); }
   function channelColor(c) { return CHANNEL_COLORS[c] || '#5b6b84'; }
 
-  function api(path, options) {
+  function api(path, options, attempt) {
     options = options || {};
+    attempt = attempt || 0;
     var headers = Object.assign({ 'Authorization': 'Bearer ' + state.key }, options.headers || {});
     return fetch(path, Object.assign({}, options, { headers: headers })).then(function (r) {
+      // The report lane allows a key a few requests at once: wait as told and ask again.
+      if (r.status === 429 && attempt < 5) {
+        var wait = Math.min(10, Number(r.headers.get('Retry-After')) || 1);
+        return new Promise(function (done) { setTimeout(done, wait * 1000); }).then(function () { return api(path, options, attempt + 1); });
+      }
       if (r.status === 401) { signOut(); throw new Error('Your key is no longer valid. Sign in again.'); }
       if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
         throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));

@@ -5,8 +5,13 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** Reads configuration, starts the server, stops it cleanly on SIGTERM/SIGINT. */
@@ -17,6 +22,7 @@ public final class Main {
         Path configFile = null;
         String command = null;
         Path commandFile = null;
+        Map<String, String> env = new HashMap<>(System.getenv());
         for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("backup") || args[i].equals("restore")) && command == null && i + 1 < args.length) {
                 command = args[i];
@@ -25,14 +31,16 @@ public final class Main {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
+            } else if (args[i].equals("--demo")) {
+                env.put("RINGPOOL_DEMO", "true");
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [backup FILE | restore FILE]");
+                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [--demo] [backup FILE | restore FILE]");
                 System.exit(2);
             }
         }
         RingpoolConfig config;
         try {
-            config = ConfigLoader.load(configFile, System.getenv());
+            config = ConfigLoader.load(configFile, env);
         } catch (ConfigException e) {
             System.err.println("ringpool: " + e.getMessage());
             System.exit(2);
@@ -65,9 +73,51 @@ public final class Main {
             System.exit(1);
             return;
         }
-        if (config.security().adminKey().isEmpty()) {
-            System.out.println("admin key (from " + config.store().dataDir().resolve("admin.key") + "): " + app.adminKey());
-        }
+        showSecrets(config, app);
         stopped.await();
+    }
+
+    /**
+     * Generated secrets are shown once, and only to a person at a terminal: output that goes to a
+     * file or a log collector gets the path of the owner-only file that holds them instead. They
+     * never go through the logger.
+     */
+    private static void showSecrets(RingpoolConfig config, Ringpool app) {
+        boolean terminal = isTerminal();
+        Path adminKeyFile = config.store().dataDir().resolve("admin.key");
+        if (app.adminKeyGenerated()) {
+            System.out.println(terminal ? "admin key (shown once; kept in " + adminKeyFile + "): " + app.adminKey()
+                    : "admin key generated into " + adminKeyFile);
+        } else if (config.security().adminKey().isEmpty()) {
+            System.out.println("admin key: in " + adminKeyFile);
+        }
+        Path demoKeys = app.demoKeysFile();
+        if (demoKeys != null) {
+            String text = "";
+            try {
+                text = Files.readString(demoKeys);
+            } catch (IOException e) {
+                terminal = false;
+            }
+            System.out.println(terminal ? "demo site seeded (keys shown once; kept in " + demoKeys + "):\n" + text.strip()
+                    : "demo site seeded; its keys are in " + demoKeys);
+        }
+    }
+
+    /**
+     * Whether standard output is a terminal. {@code System.console()} is null when it is not on
+     * JDK 21; later JDKs may return a console anyway and say so by {@code Console.isTerminal()}
+     * (JDK 22+), read reflectively because the build targets 21.
+     */
+    static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }

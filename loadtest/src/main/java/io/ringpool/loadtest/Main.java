@@ -63,8 +63,9 @@ public final class Main {
                     new MemoryScenario(api, o).run(out);
                 }
                 case "report" -> new ReportScenario(api, o).run(out);
+                case "fairness" -> new FairnessScenario(api, o, url).run(out);
                 default -> {
-                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report");
+                    System.err.println("unknown scenario " + scenario + "; one of accuracy, sweep, throughput, memory, report, fairness");
                     System.exit(2);
                 }
             }

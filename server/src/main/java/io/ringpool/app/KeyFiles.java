@@ -3,16 +3,55 @@ package io.ringpool.app;
 import io.ringpool.site.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Operator secrets not given in configuration are generated once and kept in the data directory. */
+/**
+ * The data directory and the operator secrets kept in it. The directory is owner-only (0700) and
+ * every file Ringpool writes there is created owner-only (0600) in the same system call that
+ * creates it, so there is no moment when another user could open it; an existing directory that
+ * others can read is tightened at start. Secrets not given in configuration are generated once.
+ */
 final class KeyFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyFiles.class);
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
     private KeyFiles() {}
+
+    /** Creates {@code dataDir} owner-only, or makes an existing one owner-only. */
+    static void prepareDataDir(Path dataDir) {
+        try {
+            if (!Files.isDirectory(dataDir)) {
+                if (POSIX) {
+                    Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+                } else {
+                    Files.createDirectories(dataDir);
+                }
+            }
+            if (POSIX && !Files.getPosixFilePermissions(dataDir).equals(OWNER_DIR)) {
+                Files.setPosixFilePermissions(dataDir, OWNER_DIR);
+                LOG.info("data_dir_permissions_tightened dir={} mode=0700", dataDir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create or secure the data directory " + dataDir, e);
+        }
+    }
 
     /** This node's id among nodes sharing a store: configured, or generated once into {@code dataDir/node.id}. */
     static String resolveNodeId(String configured, Path dataDir) {
@@ -24,9 +63,9 @@ final class KeyFiles {
             if (Files.isRegularFile(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).trim();
             }
-            Files.createDirectories(dataDir);
+            prepareDataDir(dataDir);
             String value = Keys.random("n_", 9);
-            Files.writeString(file, value + "\n", StandardCharsets.UTF_8);
+            writeOwnerOnly(file, value + "\n");
             return value;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);
@@ -43,7 +82,7 @@ final class KeyFiles {
             if (Files.isRegularFile(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).trim();
             }
-            Files.createDirectories(dataDir);
+            prepareDataDir(dataDir);
             String value;
             if (hex) {
                 byte[] key = new byte[32];
@@ -52,15 +91,34 @@ final class KeyFiles {
             } else {
                 value = Keys.random("adm_", 24);
             }
-            Files.writeString(file, value + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+            writeOwnerOnly(file, value + "\n");
             return value;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
+    /** Creates {@code file} (which must not exist) as 0600 and writes {@code text} into it. */
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        FileAttribute<?>[] attributes = POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)}
+                : new FileAttribute<?>[0];
+        try (SeekableByteChannel channel = Files.newByteChannel(file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    /** Creates an empty owner-only file unless it exists (so a database opens a file that is already 0600). */
+    static void createOwnerOnly(Path file) {
+        try {
+            writeOwnerOnly(file, "");
+        } catch (FileAlreadyExistsException e) {
+            // kept as it is
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file, e);
         }
     }
 }

@@ -25,12 +25,21 @@ final class OpsApi {
     // Revalidated on every use (ETag): the document changes with the server's version.
     private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
 
+    /** SHA-256 of the metrics token, or null when /metrics is public. */
+    private final byte[] metricsTokenHash;
+
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
+        this(db, registry, liveSessions, () -> null, Map::of, "");
+    }
+
     /**
-     * @param journal  the call journal (null before it exists): its depth and the store's state make the status
-     * @param asterisk each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's)
+     * @param journal      the call journal (null before it exists): its depth and the store's state make the status
+     * @param asterisk     each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's)
+     * @param metricsToken the bearer token /metrics requires; empty = public
      */
     OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal,
-            Supplier<Map<String, Object>> asterisk) {
+            Supplier<Map<String, Object>> asterisk, String metricsToken) {
+        this.metricsTokenHash = metricsToken.isEmpty() ? null : io.ringpool.site.Keys.sha256(metricsToken);
         this.db = db;
         this.registry = registry;
         this.liveSessions = liveSessions;
@@ -87,6 +96,13 @@ final class OpsApi {
     }
 
     private Response metrics(Request request) {
+        if (metricsTokenHash != null) {
+            String token = request.bearerToken();
+            if (token == null || !java.security.MessageDigest.isEqual(io.ringpool.site.Keys.sha256(token), metricsTokenHash)) {
+                return Response.error(401, "unauthorized", "/metrics needs the metrics token: Authorization: Bearer <token>")
+                        .withHeader("WWW-Authenticate", "Bearer");
+            }
+        }
         return Response.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
     }
 }

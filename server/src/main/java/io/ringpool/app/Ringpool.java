@@ -48,9 +48,18 @@ import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
+import io.ringpool.security.ScriptLimits;
+import io.ringpool.security.TrustedProxies;
+import io.ringpool.http.AuthFailureThrottle;
+import io.ringpool.http.Protections;
+import io.ringpool.http.ReportLane;
+import io.ringpool.session.SessionCaps;
 import io.ringpool.session.SessionService;
+import io.ringpool.session.VisitRetention;
 import io.ringpool.site.KeyRotation;
 import io.ringpool.site.KeysApi;
+import java.util.EnumMap;
+import java.util.Map;
 import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.site.SiteAccess;
@@ -115,8 +124,12 @@ public final class Ringpool implements AutoCloseable {
     private LeadService leads;
     private RecordingService recordings;
     private SiteRegistry sites;
+    private VisitRetention visitRetention;
+    private ThreadPoolExecutor reportWorkers;
     private AsteriskConnections asterisk;
     private String adminKey;
+    private boolean adminKeyGenerated;
+    private java.nio.file.Path demoKeysFile;
     private int port;
 
     public Ringpool(RingpoolConfig config, Clock clock) {
@@ -171,19 +184,44 @@ public final class Ringpool implements AutoCloseable {
         // data directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait
         // in the kernel's backlog until every route is declared.
         RingpoolConfig.Server server = config.server();
+        if (config.demo().enabled()) {
+            // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
+            server = server.withHost(config.demo().host());
+            LOG.info("demo_on bind={}", config.demo().host());
+        }
         AtomicInteger workerNumber = new AtomicInteger();
         workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(server.workerQueue()),
                 r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        AtomicInteger reportNumber = new AtomicInteger();
+        // Half the cores by default: reports are CPU work, and the visitors need a core of their own.
+        int reportThreads = server.reportThreads() > 0 ? server.reportThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        reportWorkers = new ThreadPoolExecutor(reportThreads, reportThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.reportQueue()),
+                r -> Thread.ofPlatform().name("ringpool-report-" + reportNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.report.queue", reportWorkers, w -> w.getQueue().size());
+        TrustedProxies proxies = TrustedProxies.parse(server.trustedProxies());
+        Protections protections = new Protections(proxies,
+                new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
+                new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
         http = new RingpoolApi();
-        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry);
+        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
 
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
+        KeyFiles.prepareDataDir(storeConfig.dataDir());
+        if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
+            // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
+            KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));
+        }
+        adminKeyGenerated = config.security().adminKey().isEmpty()
+                && !java.nio.file.Files.exists(storeConfig.dataDir().resolve("admin.key"));
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
         String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
@@ -214,8 +252,7 @@ public final class Ringpool implements AutoCloseable {
             membership.beat(clock.millis());
         }
         ClusterMembership members = membership;
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock,
-                config.leasing().sessionsPerIpPerMinute(), registry,
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(), registry,
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
                 members == null ? () -> true : members::mayRenew);
 
@@ -223,7 +260,7 @@ public final class Ringpool implements AutoCloseable {
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         providerSettings.loadAll();
         ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
-                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId, keyRotation.previousOf(siteId)),
                 ChangeLog.POOL, poolService::reload,
                 ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId)));
         if (changes != null) {
@@ -231,7 +268,16 @@ public final class Ringpool implements AutoCloseable {
         }
         sessions.restore(poolService.loadAll(nodeId));
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
-            DemoSeeder.seed(config.demo().file(), siteService, poolService);
+            SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
+            if (demo != null) {
+                demoKeysFile = storeConfig.dataDir().resolve("demo-keys.env");
+                try {
+                    java.nio.file.Files.deleteIfExists(demoKeysFile);
+                    KeyFiles.writeOwnerOnly(demoKeysFile, DemoSeeder.keysFile(demo));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write " + demoKeysFile, e);
+                }
+            }
         }
 
         // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
@@ -246,7 +292,9 @@ public final class Ringpool implements AutoCloseable {
                 Keys.derive(secretKey, "recording-playback-links"), clock, registry);
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
-        leads = new LeadService(siteRegistry, db, writer, clock, config.leads().perIpPerMinute(), calls::eraseCaller,
+        visitRetention = new VisitRetention(db);
+        // The lead route of the site script takes its tokens from the same limits as the other script routes.
+        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
@@ -262,7 +310,7 @@ public final class Ringpool implements AutoCloseable {
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, access, calls, journal, callLane,
                 new WebhookLog(), config.server().publicUrl(), clock, registry);
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
-        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states)::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
         http.add(new SiteApi(siteService, access, List.of(providersApi), List.of(recordings.siteFields()))::routes);
         http.add(new KeysApi(keyRotation, access)::routes);
         http.add(new PoolApi(poolService, poolRegistry, access)::routes);
@@ -294,7 +342,7 @@ public final class Ringpool implements AutoCloseable {
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(db::refreshStatistics, 2, 10, TimeUnit.SECONDS);
-        sweeper.scheduleWithFixedDelay(this::purgeExpiredCallersQuietly, 1, 60, TimeUnit.MINUTES);
+        sweeper.scheduleWithFixedDelay(this::applyRetentionQuietly, 1, 60, TimeUnit.MINUTES);
         // Pool advice survives restarts: peaks and lease lengths are saved every 30 s and at stop.
         sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
@@ -315,7 +363,8 @@ public final class Ringpool implements AutoCloseable {
 
         asterisk.start();
         http.open();
-        LOG.info("listening port={} store={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql", http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
     }
 
     /**
@@ -339,17 +388,32 @@ public final class Ringpool implements AutoCloseable {
         };
     }
 
-    /** Applies every site's retention to callers' numbers and leads' personal data (hourly). */
-    public void purgeExpiredCallers() {
+    /**
+     * The one retention job (hourly): for every site, callers of calls older than its
+     * {@code retentionDays} are erased, so are leads' personal data, and ended visits older than
+     * that are deleted with their page views and intents (in batches).
+     */
+    public void applyRetention() {
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
             leads.purgeExpired(e.site());
+            long before = clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis();
+            int visits = visitRetention.deleteEndedBefore(e.site().siteId(), before);
+            if (visits > 0) {
+                LOG.info("visits_purged site={} visits={} retentionDays={}", e.site().siteId(), visits,
+                        e.site().settings().retentionDays());
+            }
         }
     }
 
-    private void purgeExpiredCallersQuietly() {
+    /** Kept for callers from before visits had a retention too: the whole job. */
+    public void purgeExpiredCallers() {
+        applyRetention();
+    }
+
+    private void applyRetentionQuietly() {
         try {
-            purgeExpiredCallers();
+            applyRetention();
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
         }
@@ -361,6 +425,23 @@ public final class Ringpool implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("pool_stats_not_saved reason={}", e.toString());
         }
+    }
+
+    private ScriptLimits scriptLimits() {
+        RingpoolConfig.Limits l = config.limits();
+        Map<ScriptLimits.Kind, ScriptLimits.Budget> budgets = new EnumMap<>(ScriptLimits.Kind.class);
+        budgets.put(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, config.leasing().sessionsPerIpPerMinute()));
+        budgets.put(ScriptLimits.Kind.PAGEVIEW, new ScriptLimits.Budget(l.pageviewsPerSession(), l.pageviewsPerAddress()));
+        budgets.put(ScriptLimits.Kind.INTENT, new ScriptLimits.Budget(l.intentsPerSession(), l.intentsPerAddress()));
+        budgets.put(ScriptLimits.Kind.HEARTBEAT, new ScriptLimits.Budget(l.heartbeatsPerSession(), l.heartbeatsPerAddress()));
+        budgets.put(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(l.leadsPerSession(), config.leads().perIpPerMinute()));
+        // Loopback is exempt only with no proxy configured: behind a local proxy, loopback is everyone.
+        return new ScriptLimits(budgets, config.server().trustedProxies().isEmpty(), clock);
+    }
+
+    private SessionCaps sessionCaps() {
+        RingpoolConfig.Limits l = config.limits();
+        return new SessionCaps(l.pageviewsStoredPerSession(), l.intentsStoredPerSession(), l.maxUrlChars(), l.maxTitleChars());
     }
 
     private static void quietly(String event, Runnable task) {
@@ -398,6 +479,16 @@ public final class Ringpool implements AutoCloseable {
 
     public String adminKey() {
         return adminKey;
+    }
+
+    /** Whether this start generated the admin key (then it is shown once). */
+    public boolean adminKeyGenerated() {
+        return adminKeyGenerated;
+    }
+
+    /** The file with the demo site's keys when this start seeded it, else null. */
+    public java.nio.file.Path demoKeysFile() {
+        return demoKeysFile;
     }
 
     public Clock clock() {
@@ -447,6 +538,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (reportRefresher != null) {
             reportRefresher.shutdownNow();
+        }
+        if (reportWorkers != null) {
+            reportWorkers.shutdownNow();
         }
         if (outbox != null) {
             outbox.close();

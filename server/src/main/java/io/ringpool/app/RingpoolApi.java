@@ -46,15 +46,25 @@ public final class RingpoolApi implements AutoCloseable {
      * @param isSiteOrigin whether a browser origin belongs to any site (CORS preflights); must not block
      * @throws HttpServer.PortInUse when another process listens there
      */
-    int bind(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry)
-            throws InterruptedException {
-        server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry);
+    int bind(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry,
+            io.ringpool.http.Protections protections) throws InterruptedException {
+        server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         return server.bind();
     }
 
     /** Starts accepting connections on the port {@link #bind} took; every route must be declared by now. */
     void open() {
         server.open();
+    }
+
+    /**
+     * Routes whose work is long and read-only: reports, exports, and whatever serves a CSV (feeds).
+     * They run on the report lane, apart from the workers.
+     */
+    static boolean isReportRoute(Router.Route route) {
+        String template = route.template();
+        return "GET".equals(route.method())
+                && (template.contains("/reports/") || template.contains("/exports/") || template.contains("/feeds/"));
     }
 
     /** Every route as declared, for tests that hold the documentation to the router. */

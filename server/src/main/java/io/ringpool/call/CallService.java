@@ -426,6 +426,8 @@ public final class CallService {
             throw DomainFailure.invalid("e164", "give the caller's number, E.164 such as +79161234567");
         }
         int erased = db.inTransaction(c -> {
+            // The visits linked to these calls hold the person's landing pages and client ids: they go too.
+            io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
             recordings.erased(c, site.siteId(), erasure.callIdsOf(c, site.siteId(), value), clock.millis());
             return erasure.erase(c, site.siteId(), value);
         });

@@ -26,6 +26,9 @@ public final class ConfigLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** Shortest admin key or metrics token accepted, characters. */
+    static final int MIN_KEY_CHARS = 16;
+
     private ConfigLoader() {}
 
     /**
@@ -109,6 +112,7 @@ public final class ConfigLoader {
                 Map.entry("RINGPOOL_DB_PASSWORD", "store.password"),
                 Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
                 Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
+                Map.entry("RINGPOOL_METRICS_TOKEN", "security.metricsToken"),
                 Map.entry("RINGPOOL_DEMO", "demo.enabled"),
                 Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"));
         mapping.forEach((variable, key) -> {
@@ -159,7 +163,10 @@ public final class ConfigLoader {
                 s.integer("maxScriptBodyBytes", 512, 1_048_576),
                 s.integer("maxWebhookBodyBytes", 1024, 4_194_304),
                 s.integer("maxAdminBodyBytes", 1024, 16_777_216),
-                s.stringList("trustedProxies"));
+                trustedProxies(s),
+                s.integer("reportThreads", 0, 256),
+                s.integer("reportQueue", 1, 100_000),
+                s.integer("reportConcurrencyPerKey", 1, 256));
 
         Node st = root.child("store");
         Path dataDir = Path.of(st.string("dataDir", false));
@@ -181,16 +188,28 @@ public final class ConfigLoader {
 
         Node sec = root.child("security");
         String adminKey = sec.string("adminKey", true);
-        if (!adminKey.isEmpty() && adminKey.length() < 16) {
-            // Accepted (operators and test rigs choose their own), but worth a warning.
-            org.slf4j.LoggerFactory.getLogger(ConfigLoader.class)
-                    .warn("weak_admin_key length={} (16 or more characters recommended)", adminKey.length());
+        if (!adminKey.isEmpty() && adminKey.length() < MIN_KEY_CHARS) {
+            // The key is the operator's whole power (sites, forwarding numbers); a short one can be
+            // guessed. The value itself is never echoed.
+            throw new ConfigException("security.adminKey", "must be at least " + MIN_KEY_CHARS + " characters (got "
+                    + adminKey.length() + "); leave it empty to have one generated");
+        }
+        String metricsToken = sec.string("metricsToken", true);
+        if (!metricsToken.isEmpty() && metricsToken.length() < MIN_KEY_CHARS) {
+            throw new ConfigException("security.metricsToken", "must be at least " + MIN_KEY_CHARS + " characters (got "
+                    + metricsToken.length() + ") or empty");
         }
         String secretKey = sec.string("secretKey", true);
         if (!secretKey.isEmpty() && !secretKey.matches("[0-9a-fA-F]{64}")) {
             throw new ConfigException("security.secretKey", "must be 64 hex digits (a 256-bit key) or empty");
         }
-        var security = new RingpoolConfig.Security(adminKey, secretKey);
+        int slowdown = sec.integer("authFailuresBeforeSlowdown", 1, 1_000_000);
+        int block = sec.integer("authFailuresBeforeBlock", 1, 1_000_000);
+        if (block <= slowdown) {
+            throw new ConfigException("security.authFailuresBeforeBlock", "must be greater than security.authFailuresBeforeSlowdown ("
+                    + slowdown + "), got " + block);
+        }
+        var security = new RingpoolConfig.Security(adminKey, secretKey, metricsToken, slowdown, block);
 
         Node l = root.child("leasing");
         var leasing = new RingpoolConfig.Leasing(
@@ -199,6 +218,20 @@ public final class ConfigLoader {
                 l.integer("addressCapPercent", 0, 100),
                 l.bool("testClock"),
                 Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)));
+
+        Node lim = root.child("limits");
+        var limits = new RingpoolConfig.Limits(
+                lim.integer("pageviewsPerSession", 0, 1_000_000),
+                lim.integer("pageviewsPerAddress", 0, 10_000_000),
+                lim.integer("intentsPerSession", 0, 1_000_000),
+                lim.integer("intentsPerAddress", 0, 10_000_000),
+                lim.integer("heartbeatsPerSession", 0, 1_000_000),
+                lim.integer("heartbeatsPerAddress", 0, 10_000_000),
+                lim.integer("leadsPerSession", 0, 1_000_000),
+                lim.integer("pageviewsStoredPerSession", 0, 100_000),
+                lim.integer("intentsStoredPerSession", 0, 100_000),
+                lim.integer("maxUrlChars", 100, 2000),
+                lim.integer("maxTitleChars", 0, 500));
 
         Node ld = root.child("leads");
         var leads = new RingpoolConfig.Leads(ld.integer("perIpPerMinute", 0, 1_000_000));
@@ -226,7 +259,7 @@ public final class ConfigLoader {
         if (!demoPath.isAbsolute() && configDir != null && Files.isRegularFile(configDir.resolve(demoFile))) {
             demoPath = configDir.resolve(demoFile);
         }
-        var demo = new RingpoolConfig.Demo(d.bool("enabled"), demoPath);
+        var demo = new RingpoolConfig.Demo(d.bool("enabled"), d.string("host", false), demoPath);
 
         Node r = root.child("recordings");
         List<String> fetchAllow = r.stringList("fetchAllow");
@@ -250,7 +283,18 @@ public final class ConfigLoader {
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
                 Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
         var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
-        return new RingpoolConfig(server, store, security, leasing, leads, demo, recordings, cluster, outbound, journal);
+        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound, journal);
+    }
+
+    /** Each entry an address or CIDR block; a bad one names itself and the key. */
+    private static List<String> trustedProxies(Node s) {
+        List<String> entries = s.stringList("trustedProxies");
+        try {
+            io.ringpool.security.TrustedProxies.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("server.trustedProxies", e.getMessage());
+        }
+        return entries;
     }
 
     /**
@@ -258,7 +302,7 @@ public final class ConfigLoader {
      * so a process killed right after a 2xx still has the write (H2 never fsyncs; power loss is
      * PostgreSQL's job). The default of 500 ms can lose the last half second of acknowledged work.
      */
-    static String defaultH2Url(Path dataDir) {
+    public static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")
                 + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=128;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }

@@ -8,18 +8,13 @@ import java.util.List;
  * The whole server configuration, immutable and validated at start. Each group mirrors a section
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
-public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
+public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Limits limits, Leads leads, Demo demo,
         Recordings recordings, Cluster cluster, Outbound outbound, Journal journal) {
 
-    /** Without a recordings, cluster, outbound or journal section: their defaults. */
-    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo) {
-        this(server, store, security, leasing, leads, demo, Recordings.DEFAULTS, Cluster.DEFAULTS, Outbound.DEFAULTS, Journal.DEFAULTS);
-    }
-
-    /** Without an outbound section: its defaults. */
-    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Leads leads, Demo demo,
-            Recordings recordings, Cluster cluster) {
-        this(server, store, security, leasing, leads, demo, recordings, cluster, Outbound.DEFAULTS, Journal.DEFAULTS);
+    /** Without a journal section: its defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Limits limits, Leads leads, Demo demo,
+            Recordings recordings, Cluster cluster, Outbound outbound) {
+        this(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound, Journal.DEFAULTS);
     }
 
     /**
@@ -47,7 +42,18 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int maxScriptBodyBytes,
             int maxWebhookBodyBytes,
             int maxAdminBodyBytes,
-            List<String> trustedProxies) {}
+            List<String> trustedProxies,
+            int reportThreads,
+            int reportQueue,
+            int reportConcurrencyPerKey) {
+
+        /** The same with another interface to bind (the demo binds loopback). */
+        public Server withHost(String newHost) {
+            return new Server(newHost, port, publicUrl, ioThreads, workerThreads, workerQueue, requestTimeout, idleTimeout,
+                    maxInitialLineBytes, maxHeaderBytes, maxScriptBodyBytes, maxWebhookBodyBytes, maxAdminBodyBytes,
+                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey);
+        }
+    }
 
     /** Database: H2 file store in {@code dataDir} unless {@code url} names another JDBC URL. */
     public record Store(
@@ -66,7 +72,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     }
 
     /** Operator credentials and the key that encrypts per-site secrets at rest. */
-    public record Security(String adminKey, String secretKey) {}
+    public record Security(String adminKey, String secretKey, String metricsToken, int authFailuresBeforeSlowdown,
+            int authFailuresBeforeBlock) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
@@ -76,6 +83,23 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     public record Journal(long maxBytes) {
         public static final Journal DEFAULTS = new Journal(64L * 1024 * 1024);
     }
+
+    /**
+     * Budgets of the public site-script routes (per minute, per session and per client address)
+     * and the caps on what one session may store. 0 = unlimited where a budget allows it.
+     */
+    public record Limits(
+            int pageviewsPerSession,
+            int pageviewsPerAddress,
+            int intentsPerSession,
+            int intentsPerAddress,
+            int heartbeatsPerSession,
+            int heartbeatsPerAddress,
+            int leadsPerSession,
+            int pageviewsStoredPerSession,
+            int intentsStoredPerSession,
+            int maxUrlChars,
+            int maxTitleChars) {}
 
     /** Server-wide lead knobs; per-site lead settings live in site settings. */
     public record Leads(int perIpPerMinute) {}
@@ -92,9 +116,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
                 Duration.ofSeconds(30));
     }
 
-    /** The demo site seeded on first start so a new user sees something working. */
-    public record Demo(boolean enabled, Path file) {}
-
+    /** The demo site, seeded only when asked for, bound to {@code host} while on. */
+    public record Demo(boolean enabled, String host, Path file) {}
     /**
      * Fetching and keeping call recordings (docs/recordings.md).
      *

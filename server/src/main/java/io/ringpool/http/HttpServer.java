@@ -29,11 +29,13 @@ public final class HttpServer implements AutoCloseable {
     private final FailureMapper failures;
     private final Executor workers;
     private final MeterRegistry registry;
+    private final Protections protections;
     private EventLoopGroup group;
     private Channel channel;
 
     public HttpServer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
-            Executor workers, MeterRegistry registry) {
+            Executor workers, MeterRegistry registry, Protections protections) {
+        this.protections = protections;
         this.config = config;
         this.router = router;
         this.cors = cors;
@@ -67,7 +69,7 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry));
+                .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry, protections));
         var bound = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).await();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();

@@ -64,7 +64,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * A request waiting its turn on this connection; {@code rejection} is set when it could not be
      * decoded, so that its error, too, is answered after the requests before it.
      */
-    private record Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match, Response rejection) {}
+    private record Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match, Response rejection,
+            boolean delayed) {
+        Pending(Request request, boolean keepAlive, boolean head, String origin, Router.Match match, Response rejection) {
+            this(request, keepAlive, head, origin, match, rejection, false);
+        }
+
+        Pending asDelayed() {
+            return new Pending(request, keepAlive, head, origin, match, rejection, true);
+        }
+    }
 
     private final Router router;
     private final CorsPolicy cors;
@@ -72,14 +81,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final long timeoutMillis;
     private final MeterRegistry registry;
-    private final List<String> trustedProxies;
+    private final Protections protections;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** Shared by every connection of one server; bounded by routes × methods × statuses. */
     private final java.util.concurrent.ConcurrentMap<String, Timer> timers;
     private boolean busy;
 
     RequestDispatcher(Router router, CorsPolicy cors, FailureMapper failures, Executor workers,
-            long timeoutMillis, MeterRegistry registry, List<String> trustedProxies,
+            long timeoutMillis, MeterRegistry registry, Protections protections,
             java.util.concurrent.ConcurrentMap<String, Timer> timers) {
         this.timers = timers;
         this.router = router;
@@ -88,7 +97,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         this.workers = workers;
         this.timeoutMillis = timeoutMillis;
         this.registry = registry;
-        this.trustedProxies = trustedProxies;
+        this.protections = protections;
     }
 
     @Override
@@ -130,7 +139,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             headers.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue());
         }
         byte[] body = ByteBufUtil.getBytes(http.content());
-        String clientIp = clientIp(ctx, h.get("x-forwarded-for"));
+        String clientIp = clientIp(ctx, h.getAll("x-forwarded-for"));
         Router.Match match = path.isEmpty() ? new Router.NotFound() : router.match(method, path);
         String route = match instanceof Router.Found f ? f.route().template() : "unmatched";
         Map<String, String> params = match instanceof Router.Found f ? f.params() : Map.of();
@@ -167,12 +176,41 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             case Router.MethodNotAllowed na -> finish(ctx, pending,
                     Response.error(405, "method_not_allowed", "use " + String.join(", ", na.allowed()) + " on this path")
                             .withHeader("Allow", String.join(", ", na.allowed())), start);
-            case Router.Found found -> runOnWorker(ctx, pending, found.route().endpoint(),
-                    found.route().lane() != null ? found.route().lane() : workers, start);
+            case Router.Found found -> runGuarded(ctx, pending, found.route(), start);
         }
     }
 
-    private void runOnWorker(ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, Executor workers, long start) {
+    /** The credential throttle and the report lane, then the endpoint. */
+    private void runGuarded(ChannelHandlerContext ctx, Pending pending, Router.Route route, long start) {
+        Request request = pending.request();
+        AuthFailureThrottle throttle = protections.authFailures();
+        if (throttle != null && RouteKind.of(request.path()) != RouteKind.SCRIPT && !"/health".equals(request.path())) {
+            int wait = throttle.retryAfterSeconds(request.clientIp());
+            if (wait > 0) {
+                finish(ctx, pending, Response.error(429, "too_many_failures",
+                        "too many wrong credentials from this address; retry in " + wait + " s")
+                        .withHeader("Retry-After", Integer.toString(wait)), start);
+                return;
+            }
+        }
+        ReportLane lane = protections.reports();
+        if (lane == null || !lane.appliesTo(route)) {
+            // Call-path routes have their own lane, so a slow store holding every worker cannot delay them.
+            runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, null);
+            return;
+        }
+        String key = ReportLane.keyOf(request);
+        if (!lane.tryEnter(key)) {
+            finish(ctx, pending, Response.error(429, "too_many_reports",
+                    "this key already has its share of reports and exports running; retry when one is done")
+                    .withHeader("Retry-After", "1"), start);
+            return;
+        }
+        runOn(lane.executor(), ctx, pending, route.endpoint(), start, () -> lane.leave(key));
+    }
+
+    /** Runs the endpoint on {@code executor}; {@code done} (may be null) runs once the endpoint has returned or was refused. */
+    private void runOn(Executor executor, ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, long start, Runnable done) {
         AtomicBoolean answered = new AtomicBoolean();
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
@@ -180,14 +218,24 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            workers.execute(() -> {
-                Response response = invoke(endpoint, pending.request());
+            executor.execute(() -> {
+                Response response;
+                try {
+                    response = invoke(endpoint, pending.request());
+                } finally {
+                    if (done != null) {
+                        done.run();
+                    }
+                }
                 if (answered.compareAndSet(false, true)) {
                     timeout.cancel(false);
                     ctx.executor().execute(() -> finish(ctx, pending, response, start));
                 }
             });
         } catch (RejectedExecutionException e) {
+            if (done != null) {
+                done.run();
+            }
             if (answered.compareAndSet(false, true)) {
                 timeout.cancel(false);
                 finish(ctx, pending, Response.error(503, "overloaded", "the server is overloaded; retry later")
@@ -215,8 +263,21 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 .withHeader("Access-Control-Max-Age", "86400");
     }
 
-    /** Writes the response (on the event loop), then lets the next request of this connection go. */
+    /**
+     * Writes the response (on the event loop), then lets the next request of this connection go. A
+     * 401 counts against the client address, and once it has failed often its 401s are written late:
+     * the delay holds this connection (whose next request waits its turn anyway), not a thread.
+     */
     private void finish(ChannelHandlerContext ctx, Pending pending, Response response, long start) {
+        AuthFailureThrottle throttle = protections.authFailures();
+        if (throttle != null && response.status() == 401 && !pending.delayed()) {
+            long delay = throttle.recordFailure(pending.request().clientIp());
+            if (delay > 0) {
+                Pending later = pending.asDelayed();
+                ctx.executor().schedule(() -> finish(ctx, later, response, start), delay, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
         Request request = pending.request();
         boolean streamed = response.file() != null && !pending.head();
         HttpResponse http = streamed
@@ -289,21 +350,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         return new Pending(request, false, false, null, new Router.NotFound(), error);
     }
 
-    private String clientIp(ChannelHandlerContext ctx, String forwardedFor) {
-        String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress isa
-                ? isa.getAddress().getHostAddress() : "unknown";
-        if (forwardedFor == null || !trustedProxies.contains(peer)) {
-            return peer;
+    /** The client: the peer, or behind trusted proxies the hop {@link io.ringpool.security.TrustedProxies} finds. */
+    private String clientIp(ChannelHandlerContext ctx, List<String> forwardedFor) {
+        if (!(ctx.channel().remoteAddress() instanceof InetSocketAddress isa) || isa.getAddress() == null) {
+            return "unknown";
         }
-        // The right-most address that is not one of our proxies is the first one we can trust.
-        String[] hops = forwardedFor.split(",");
-        for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].trim();
-            if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
-                return hop.length() > 64 ? hop.substring(0, 64) : hop;
-            }
-        }
-        return peer;
+        return protections.proxies().client(isa.getAddress(), forwardedFor).text();
     }
 
     @Override

@@ -41,8 +41,17 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
     /** Bounded by routes × methods × statuses; shared so each connection does not register its own. */
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
+    private final Protections protections;
+
     public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry) {
+        this(config, router, cors, failures, workers, registry,
+                Protections.proxiesOnly(io.ringpool.security.TrustedProxies.parse(config.trustedProxies())));
+    }
+
+    public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
+            Executor workers, MeterRegistry registry, Protections protections) {
+        this.protections = protections;
         this.config = config;
         this.router = router;
         this.cors = cors;
@@ -70,6 +79,6 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
         p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(), config.maxAdminBodyBytes()));
         p.addLast("aggregator", new HttpObjectAggregator(maxBody));
         p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
-                config.requestTimeout().toMillis(), registry, config.trustedProxies(), timers));
+                config.requestTimeout().toMillis(), registry, protections, timers));
     }
 }

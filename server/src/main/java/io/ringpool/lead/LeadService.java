@@ -3,7 +3,9 @@ package io.ringpool.lead;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.session.ClientRateLimiter;
+import io.ringpool.security.ScriptLimits;
+import io.ringpool.session.VisitErasure;
+import io.ringpool.visit.UrlMinimiser;
 import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
@@ -105,13 +107,14 @@ public final class LeadService {
     private final Database db;
     private final GroupCommitWriter writer;
     private final Clock clock;
-    private final ClientRateLimiter flood;
+    private final ScriptLimits limits;
     private final int perIpPerMinute;
     private final CallerErasure callers;
     private final MeterRegistry registry;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final LeadOutbox outbox;
 
+    /** With its own per-address limit only (loopback exempt), for tests of leads alone. */
     public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
             CallerErasure callers, MeterRegistry registry) {
         this(sites, db, writer, clock, perIpPerMinute, callers, registry, LeadOutbox.NONE);
@@ -120,13 +123,24 @@ public final class LeadService {
     /** @param outbox writes the events of each lead change inside the change's own transaction */
     public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
             CallerErasure callers, MeterRegistry registry, LeadOutbox outbox) {
+        this(sites, db, writer, clock, new ScriptLimits(java.util.Map.of(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(0, perIpPerMinute)),
+                true, clock), perIpPerMinute, callers, registry, outbox);
+    }
+
+    /**
+     * @param limits         the site script's limits (shared with the session routes); leads take {@link ScriptLimits.Kind#LEAD}
+     * @param perIpPerMinute the per-address lead budget configured in {@code limits}, for the refusal's message
+     * @param outbox         writes the events of each lead change inside the change's own transaction
+     */
+    public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, ScriptLimits limits, int perIpPerMinute,
+            CallerErasure callers, MeterRegistry registry, LeadOutbox outbox) {
         this.outbox = outbox;
         this.sites = sites;
         this.db = db;
         this.writer = writer;
         this.clock = clock;
         this.perIpPerMinute = perIpPerMinute;
-        this.flood = new ClientRateLimiter(perIpPerMinute, clock);
+        this.limits = limits;
         this.callers = callers;
         this.registry = registry;
         for (int i = 0; i < STRIPES; i++) {
@@ -152,13 +166,15 @@ public final class LeadService {
         if (s.origin() != null && !SiteRegistry.originAllowed(site, s.origin())) {
             throw LeadFailures.originNotAllowed();
         }
-        if (!flood.tryAcquire(site.siteId(), s.clientIp())) {
+        if (limits.tryAcquire(ScriptLimits.Kind.LEAD, site.siteId(), session.sessionId(), s.clientIp()) > 0) {
             Counter.builder("ringpool.leads.refused").description("leads refused, by reason").tag("reason", "rate_limited")
                     .register(registry).increment();
             LOG.info("lead_rate_limited site={}", site.siteId());
             throw LeadFailures.flood(perIpPerMinute);
         }
-        NewLead lead = new NewLead(s.kind(), NewLead.Origin.SCRIPT, null, s.formId(), s.pageUrl(), now, s.phone(), s.email(),
+        // The page's URL as stored visits keep it: only the query parameters Ringpool reads.
+        String pageUrl = UrlMinimiser.minimise(s.pageUrl(), site.settings().queryParameters());
+        NewLead lead = new NewLead(s.kind(), NewLead.Origin.SCRIPT, null, s.formId(), pageUrl, now, s.phone(), s.email(),
                 s.name(), s.message(), new NewLead.Identifiers(session.sessionId(), null, null, null, null), null, null, List.of());
         return submit(site, lead);
     }
@@ -397,6 +413,14 @@ public final class LeadService {
                     emails.add(l.contact().personEmail());
                 }
             }
+            // The visits linked to the person's leads hold their landing pages and client ids: they go too.
+            Set<String> visitors = new LinkedHashSet<>();
+            for (StoredLead l : LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail())) {
+                if (l.attribution().visitorId() != null) {
+                    visitors.add(l.attribution().visitorId());
+                }
+            }
+            VisitErasure.eraseVisitors(c, site.siteId(), visitors);
             return LeadStore.erase(c, site.siteId(), phones, emails, now);
         });
         int calls = 0;

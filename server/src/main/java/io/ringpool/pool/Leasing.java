@@ -169,10 +169,12 @@ public final class Leasing {
      * A number for a visit that started untracked: the visitor's previous number if idle, else a
      * free one, in matching pools where the address is under its cap. Never a cooling number, no
      * exhaustion counted, nothing written unless a lease is granted ({@code row} then turns the
-     * visit's row into a tracked one). Null when nothing is free yet.
+     * visit's row into a tracked one). Null when nothing is free yet, or when {@code admitted}
+     * refuses: it is asked only once a number could be granted, so a visit waiting on a full pool
+     * spends none of its address's start budget (a catch-up is a start, and passes the same limiter).
      */
     public Leased catchUp(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
-            Map<String, String> visit, long now, VisitRow row) {
+            Map<String, String> visit, long now, java.util.function.BooleanSupplier admitted, VisitRow row) {
         long ttl = settings.leaseTtl().toMillis();
         long coolDown = settings.coolDown().toMillis();
         List<PoolState> matching = new ArrayList<>();
@@ -180,6 +182,10 @@ public final class Leasing {
             if (p.pool().match().matches(visit) && underCap(p, addressKey)) {
                 matching.add(p);
             }
+        }
+        long coolDownMillis = settings.coolDown().toMillis();
+        if (matching.stream().noneMatch(p -> p.hasNumberFor(visitorId, now, coolDownMillis)) || !admitted.getAsBoolean()) {
+            return null;
         }
         for (PoolState p : matching) {
             PoolState.Granted g = capped(p, addressKey,

@@ -144,6 +144,15 @@ public final class PoolState {
         return take(first, Choice.FREE, leaseId, sessionId, visitorId, now, ttlMillis, writer);
     }
 
+    /** Whether {@link #acquireReturning} or {@link #acquireFree} would grant a number now. */
+    public synchronized boolean hasNumberFor(String visitorId, long now, long coolDownMillis) {
+        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
+        if (slot != null && slot.lease == null && !slot.retired && visitorId.equals(slot.lastVisitorId)) {
+            return true;
+        }
+        return !idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now;
+    }
+
     /** The number longest in cool-down (exhaustion policy reuse_cooling). */
     public synchronized Granted acquireCooling(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
         if (idle.isEmpty()) {

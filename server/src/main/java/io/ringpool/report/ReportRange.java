@@ -11,6 +11,11 @@ import java.time.temporal.ChronoUnit;
  * millis, with the site's time zone its days are counted in. Defaults: the last
  * {@link #DEFAULT_DAYS} days up to and including today (site time). At most {@link #MAX_DAYS} days.
  *
+ * <p>Times are widened to whole days of the site's time zone ({@code from} down to its day's start,
+ * {@code to} up to the next day's start): reports are cached by range, and a range that could end at
+ * any millisecond would make every request a new computation (one key could keep the report
+ * threads busy by moving {@code to} one millisecond at a time).
+ *
  * @param firstDay the first day (site time) the range touches
  * @param lastDay  the last day (site time) the range touches
  */
@@ -33,6 +38,10 @@ public record ReportRange(long from, long to, LocalDate firstDay, LocalDate last
         if (start >= end) {
             throw DomainFailure.invalid("to", "'to' must be after 'from'");
         }
+        start = startOfDay(start, zone);
+        if (startOfDay(end, zone) != end) {
+            end = day(end, zone).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        }
         LocalDate firstDay = day(start, zone);
         LocalDate lastDay = day(end - 1, zone);
         if (ChronoUnit.DAYS.between(firstDay, lastDay) >= MAX_DAYS) {
@@ -43,6 +52,10 @@ public record ReportRange(long from, long to, LocalDate firstDay, LocalDate last
 
     private static LocalDate day(long epochMillis, ZoneId zone) {
         return LocalDate.ofInstant(Instant.ofEpochMilli(epochMillis), zone);
+    }
+
+    private static long startOfDay(long millis, ZoneId zone) {
+        return LocalDate.ofInstant(java.time.Instant.ofEpochMilli(millis), zone).atStartOfDay(zone).toInstant().toEpochMilli();
     }
 
     boolean contains(long t) {

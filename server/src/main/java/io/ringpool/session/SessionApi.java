@@ -48,7 +48,7 @@ public final class SessionApi {
     }
 
     private Response heartbeat(Request request) {
-        SessionService.Renewed renewed = sessions.heartbeat(request.pathParam("sessionId"));
+        SessionService.Renewed renewed = sessions.heartbeat(request.pathParam("sessionId"), request.clientIp());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("expiresAt", renewed.expiresAt());
         out.put("number", renewed.number());
@@ -59,14 +59,14 @@ public final class SessionApi {
     private Response pageview(Request request) {
         JsonBody body = JsonBody.of(request);
         sessions.pageview(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
-                body.optionalString("title", 1000)));
+                body.optionalString("title", 1000), request.clientIp()));
         return Response.noContent();
     }
 
     private Response intent(Request request) {
         JsonBody body = JsonBody.of(request);
         IntentKind kind = IntentKind.fromWire(body.requiredString("kind", 40));
-        sessions.intent(new SessionService.Intent(request.pathParam("sessionId"), kind));
+        sessions.intent(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp()));
         return Response.noContent();
     }
 

@@ -10,6 +10,7 @@ import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolState;
 import io.ringpool.pool.PoolStore;
+import io.ringpool.security.ScriptLimits;
 import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
@@ -21,6 +22,7 @@ import io.ringpool.store.StoreException;
 import io.ringpool.visit.Device;
 import io.ringpool.visit.TrafficSource;
 import io.ringpool.visit.TrafficSourceParser;
+import io.ringpool.visit.UrlMinimiser;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,16 +56,22 @@ public final class SessionService {
 
     public record Renewed(Instant expiresAt, String number, boolean tracked) {}
 
-    /** A page the visitor opened within the session ({@code url} required). */
-    public record PageView(String sessionId, String url, String title) {}
+    /** A page the visitor opened within the session ({@code url} required), from {@code clientIp} (may be null). */
+    public record PageView(String sessionId, String url, String title, String clientIp) {
+        public PageView(String sessionId, String url, String title) {
+            this(sessionId, url, title, null);
+        }
+    }
 
-    /** A sign that the visitor means to call. */
-    public record Intent(String sessionId, IntentKind kind) {}
+    /** A sign that the visitor means to call, from {@code clientIp} (may be null). */
+    public record Intent(String sessionId, IntentKind kind, String clientIp) {
+        public Intent(String sessionId, IntentKind kind) {
+            this(sessionId, kind, null);
+        }
+    }
 
     /** Visitor ids the script makes up (or a site's own), as the script may send them. */
     private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-    /** Longest page title kept, in characters. */
-    static final int MAX_TITLE = 500;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,100}");
 
@@ -73,7 +81,8 @@ public final class SessionService {
     private final GroupCommitWriter writer;
     private final SessionStore store;
     private final Clock clock;
-    private final ClientRateLimiter rateLimiter;
+    private final ScriptLimits limits;
+    private final SessionCaps caps;
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
     private final UserAgentCache userAgents = new UserAgentCache();
     private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
@@ -92,14 +101,20 @@ public final class SessionService {
     /** How long renewals wait to be written by default, milliseconds (config {@code leasing.renewalFlushMillis}). */
     public static final long DEFAULT_RENEWAL_FLUSH_MILLIS = 2_000;
 
+    /** With only the per-address start limit (loopback exempt) and the default caps. */
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
-        this(sites, pools, leasing, writer, db, clock, sessionsPerIpPerMinute, registry,
-                new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
+        this(sites, pools, leasing, writer, db, clock,
+                new ScriptLimits(Map.of(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, sessionsPerIpPerMinute)), true, clock),
+                SessionCaps.DEFAULTS, registry, new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
     }
 
+    /**
+     * @param limits the site script's limits, shared with every script route (leads too)
+     * @param caps   what one session may store
+     */
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
-            io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry,
+            io.ringpool.store.Database db, Clock clock, ScriptLimits limits, SessionCaps caps, MeterRegistry registry,
             LeaseRenewals renewals, String nodeId, java.util.function.BooleanSupplier mayRenew) {
         this.renewals = renewals;
         this.nodeId = nodeId;
@@ -111,7 +126,8 @@ public final class SessionService {
         this.writer = writer;
         this.store = new SessionStore(db);
         this.clock = clock;
-        this.rateLimiter = new ClientRateLimiter(sessionsPerIpPerMinute, clock);
+        this.limits = limits;
+        this.caps = caps;
         this.registry = registry;
         this.leaseLatency = Timer.builder("ringpool.lease.latency")
                 .description("time to start a session: choose a number and commit the lease")
@@ -165,8 +181,8 @@ public final class SessionService {
             throw DomainFailure.invalid("visitorId", "'visitorId' must be 1 to 64 letters, digits, '.', ':', '_' or '-'");
         }
         StartRequest capped = new StartRequest(request.siteKey(), request.visitorId(), request.url(), request.referrer(),
-                SessionStore.cap(request.title(), MAX_TITLE), request.clientIds(), request.webdriver(), request.userAgent(),
-                request.clientIp(), request.origin());
+                SessionStore.cap(request.title(), caps.maxTitleChars()), request.clientIds(), request.webdriver(),
+                userAgents.truncated(request.userAgent()), request.clientIp(), request.origin());
         return start(capped, 0);
     }
 
@@ -187,20 +203,21 @@ public final class SessionService {
         long now = clock.millis();
         String visitorId = request.visitorId() != null ? request.visitorId() : Keys.random("v_", 16);
 
+        // Resuming a live session by visitor id hands out a number too: it takes the same token.
+        if (limits.tryAcquire(ScriptLimits.Kind.START, site.siteId(), null, request.clientIp()) > 0) {
+            count(site, false, "rate_limited");
+            return untrackedWithoutSession(settings, "rate_limited", visitorId);
+        }
         LiveSession existing = byVisitor.get(LiveSession.visitorKey(site.siteId(), visitorId));
         if (existing != null && isLive(existing, now)) {
             return resume(existing, request, settings, now);
         }
-        if (!rateLimiter.tryAcquire(site.siteId(), request.clientIp())) {
-            count(site, false, "rate_limited");
-            return untrackedWithoutSession(settings, "rate_limited", visitorId);
-        }
 
         String sessionId = Keys.timeOrdered("s_", now, 16);
-        TrafficSource source = sourceParser.parse(request.url(), request.referrer(), settings.domains());
+        TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
         Device device = agent.device();
-        SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now, request.title(),
-                source, device, request.clientIds());
+        SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now,
+                settings.storeTitles() ? request.title() : null, source, device, request.clientIds());
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
                 attributes(source), now,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason, nodeId));
@@ -228,7 +245,7 @@ public final class SessionService {
                     }
                 }
                 case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
-                        AddressKey.of(request.clientIp()));
+                        request.clientIp());
             };
         } finally {
             leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -263,13 +280,14 @@ public final class SessionService {
     }
 
     private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now,
-            Map<String, String> visitAttributes, String addressKey) {
+            Map<String, String> visitAttributes, String clientIp) {
         GroupCommitWriter.await(notLeased.committed());
         long expires = now + settings.leaseTtl().toMillis();
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
         if (CATCHES_UP.contains(notLeased.reason())) {
             session.visitAttributes = visitAttributes;
-            session.addressKey = addressKey;
+            session.clientIp = clientIp;
+            session.addressKey = AddressKey.of(clientIp);
         }
         sessions.put(session.sessionId, session);
         byVisitor.put(session.visitorKey(), session);
@@ -280,7 +298,11 @@ public final class SessionService {
 
     /** Another tab or page of a visitor with a live session: the same session and number, one more page view. */
     private Started resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
-        String url = SessionStore.cap(request.url() == null ? "" : request.url(), 2000);
+        String url = storedUrl(request.url() == null ? "" : request.url(), settings);
+        String title = settings.storeTitles() ? request.title() : null;
+        // A resume is a page view of the session: the same per-session budget and cap.
+        limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, null);
+        boolean store = s.storedPageviews.incrementAndGet() <= caps.pageviewsStored();
         if (s.tracked()) {
             requireMayRenew();
             if (!leasing.renew(s.pool, s.lease, settings, now)) {
@@ -289,12 +311,12 @@ public final class SessionService {
                 return start(request);
             }
             renewals.renewed(s);
-            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, request.title(), now, true)));
+            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
             return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
         }
         s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, request.title(), now, true)));
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
         return new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
                 Instant.ofEpochMilli(s.untrackedExpiresAt), settings.heartbeatSeconds(), s.untrackedReason);
     }
@@ -305,7 +327,13 @@ public final class SessionService {
     }
 
     public Renewed heartbeat(String sessionId) {
+        return heartbeat(sessionId, null);
+    }
+
+    /** @throws io.ringpool.security.RateLimited past the session's or the address's heartbeat budget */
+    public Renewed heartbeat(String sessionId, String clientIp) {
         LiveSession s = requireLive(sessionId);
+        limits.check(ScriptLimits.Kind.HEARTBEAT, null, s.sessionId, clientIp);
         SiteSettings settings = settingsOf(s);
         long now = clock.millis();
         if (s.tracked()) {
@@ -321,7 +349,7 @@ public final class SessionService {
             markOver(s);
             throw ended();
         }
-        Renewed caughtUp = catchUp(s, settings, now);
+        Renewed caughtUp = catchUp(s, settings, now, clientIp);
         if (caughtUp != null) {
             return caughtUp;
         }
@@ -340,11 +368,15 @@ public final class SessionService {
      * visit's row becomes a tracked one whose lease starts now (its {@code started_at} moves to
      * the lease start, so attribution never gives it calls from before it had the number).
      */
-    private Renewed catchUp(LiveSession s, SiteSettings settings, long now) {
+    private Renewed catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
         if (s.visitAttributes == null) {
             return null;
         }
-        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, s.addressKey, s.visitAttributes, now,
+        // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
+        String clientIp = heartbeatIp != null ? heartbeatIp : s.clientIp;
+        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : s.addressKey;
+        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, s.visitAttributes, now,
+                () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp) == 0,
                 (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
         if (leased == null) {
             return null;
@@ -373,23 +405,36 @@ public final class SessionService {
             throw DomainFailure.missing("url");
         }
         LiveSession s = requireLive(view.sessionId());
+        limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, view.clientIp());
         long now = clock.millis();
-        String title = SessionStore.cap(view.title(), MAX_TITLE);
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, view.url(), title, now, true)));
+        SiteSettings settings = settingsOf(s);
+        String url = storedUrl(view.url(), settings);
+        String title = settings.storeTitles() ? SessionStore.cap(view.title(), caps.maxTitleChars()) : null;
+        // Past the cap the view is counted on the session, not stored: the bound on what one session adds.
+        boolean store = s.storedPageviews.incrementAndGet() <= caps.pageviewsStored();
+        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
     }
 
     public void intent(Intent intent) {
         LiveSession s = requireLive(intent.sessionId());
+        limits.check(ScriptLimits.Kind.INTENT, null, s.sessionId, intent.clientIp());
         long now = clock.millis();
         String kind = intent.kind().wireName();
+        boolean store = s.storedIntents.incrementAndGet() <= caps.intentsStored();
         if (s.tracked()) {
-            if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now))) {
+            if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> {
+                if (store) {
+                    SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now);
+                }
+            })) {
                 markOver(s);
                 throw ended();
             }
             return;
         }
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now)));
+        if (store) {
+            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now)));
+        }
     }
 
     /** Soft release. Ending a session that is already over is harmless (browsers resend beacons). */
@@ -529,6 +574,22 @@ public final class SessionService {
         if (value != null) {
             m.put(key, value.toLowerCase(Locale.ROOT));
         }
+    }
+
+    /** The landing page and referrer as stored: only the query parameters Ringpool reads, cut to the cap. */
+    private TrafficSource minimised(TrafficSource s, SiteSettings settings) {
+        String referrer = UrlMinimiser.withoutQuery(s.referrer());
+        return new TrafficSource(s.source(), s.medium(), s.campaign(), s.term(), s.content(), s.channel(), s.clickIds(),
+                storedUrl(s.landingPage(), settings), SessionStore.cap(referrer, caps.maxUrlChars()), s.referrerHost());
+    }
+
+    private String storedUrl(String url, SiteSettings settings) {
+        return SessionStore.cap(UrlMinimiser.minimise(url, settings.queryParameters()), caps.maxUrlChars());
+    }
+
+    /** The limits every script route passes; leads and other script routes use the same instance. */
+    public ScriptLimits limits() {
+        return limits;
     }
 
     public int liveSessions() {

@@ -23,6 +23,10 @@ final class SessionStore {
     /** A session as the store knows it, for answering calls about sessions no longer in memory. */
     record StoredSession(String sessionId, String siteId, Long endedAt) {}
 
+    /** Longest click-id and client-id JSON kept, characters: real ones are a few hundred. */
+    static final int MAX_CLICK_IDS_JSON = 1000;
+    static final int MAX_CLIENT_IDS_JSON = 1000;
+
     private final Database db;
 
     SessionStore(Database db) {
@@ -52,8 +56,8 @@ final class SessionStore {
             ps.setString(15, cap(s.term(), 500));
             ps.setString(16, cap(s.content(), 500));
             ps.setString(17, s.channel().wireName());
-            ps.setString(18, s.clickIds().isEmpty() ? null : cap(json(s.clickIds()), 4000));
-            ps.setString(19, v.clientIds().isEmpty() ? null : cap(json(v.clientIds()), 2000));
+            ps.setString(18, s.clickIds().isEmpty() ? null : capJson(json(s.clickIds()), MAX_CLICK_IDS_JSON));
+            ps.setString(19, v.clientIds().isEmpty() ? null : capJson(json(v.clientIds()), MAX_CLIENT_IDS_JSON));
             ps.setString(20, v.device().type());
             ps.setString(21, v.device().browser());
             ps.setString(22, v.device().os());
@@ -84,25 +88,29 @@ final class SessionStore {
         }
     }
 
-    static void insertPageview(Connection c, String siteId, String sessionId, String url, String title, long at, boolean count)
+    /**
+     * Counts a page view on its session and, when {@code store}, keeps its row (a session past its
+     * cap of stored views is counted only). URL and title arrive minimised and capped.
+     */
+    static void insertPageview(Connection c, String siteId, String sessionId, String url, String title, long at, boolean store)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pageviews(site_id, session_id, url, title, at) VALUES (?,?,?,?,?)")) {
-            ps.setString(1, siteId);
-            ps.setString(2, sessionId);
-            ps.setString(3, cap(url, 2000));
-            if (title == null) {
-                ps.setNull(4, Types.VARCHAR);
-            } else {
-                ps.setString(4, cap(title, 500));
-            }
-            ps.setLong(5, at);
-            ps.executeUpdate();
-        }
-        if (count) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pageviews = pageviews + 1 WHERE session_id = ?")) {
-                ps.setString(1, sessionId);
+        if (store) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO pageviews(site_id, session_id, url, title, at) VALUES (?,?,?,?,?)")) {
+                ps.setString(1, siteId);
+                ps.setString(2, sessionId);
+                ps.setString(3, cap(url, 2000));
+                if (title == null) {
+                    ps.setNull(4, Types.VARCHAR);
+                } else {
+                    ps.setString(4, cap(title, 500));
+                }
+                ps.setLong(5, at);
                 ps.executeUpdate();
             }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pageviews = pageviews + 1 WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            ps.executeUpdate();
         }
     }
 
@@ -144,6 +152,11 @@ final class SessionStore {
 
     private static String json(Map<String, String> map) {
         return StorageJson.write(map);
+    }
+
+    /** JSON cut in the middle is no longer JSON: too long a map is dropped rather than cut. */
+    private static String capJson(String json, int max) {
+        return json.length() <= max ? json : null;
     }
 
     static String cap(String value, int max) {

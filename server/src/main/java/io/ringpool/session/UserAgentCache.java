@@ -22,10 +22,20 @@ final class UserAgentCache {
     /** 20,000 entries of a few hundred bytes: a few MB at most. */
     private final Cache<String, Reading> readings = Caffeine.newBuilder().maximumSize(20_000).build();
 
+    /**
+     * Longest User-Agent read, characters: real ones are under 300, and the cache is keyed by what is
+     * read, so a client sending endless unique 8 KB headers fills at most 20,000 × 512 characters.
+     */
+    static final int MAX_CHARS = 512;
+
     Reading read(String userAgent) {
         if (userAgent == null || userAgent.isBlank()) {
             return NONE;
         }
-        return readings.get(userAgent, ua -> new Reading(bots.isBot(ua, false), parser.parse(ua)));
+        return readings.get(truncated(userAgent), ua -> new Reading(bots.isBot(ua, false), parser.parse(ua)));
+    }
+
+    String truncated(String userAgent) {
+        return userAgent == null || userAgent.length() <= MAX_CHARS ? userAgent : userAgent.substring(0, MAX_CHARS);
     }
 }

@@ -1,6 +1,7 @@
 package io.ringpool.site;
 
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.store.ChangeLog;
 import io.ringpool.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -142,10 +143,45 @@ public final class KeyRotation {
                 ps.setLong(4, until.toEpochMilli());
                 ps.executeUpdate();
             }
+            // Other nodes reload the site from the change log: the new key and the old one's window reach them too.
+            ChangeLog.record(c, ChangeLog.SITE, siteId, null, clock.millis());
             return null;
         });
         registry.put(new SiteRegistry.Entry(entry.site(), updated));
         return new Rotated(kind, newKey, until);
+    }
+
+    /**
+     * The site's stored previous keys still in their window (a reload takes these and nothing else,
+     * so a key past its overlap is dropped on every node that reloads the site).
+     */
+    public SiteSecrets.Previous previousOf(String siteId) {
+        long now = clock.millis();
+        return db.read(c -> {
+            SiteSecrets.Previous p = SiteSecrets.Previous.NONE;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT kind, key_value, valid_until FROM site_previous_keys WHERE site_id = ? AND valid_until > ?")) {
+                ps.setString(1, siteId);
+                ps.setLong(2, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        p = with(p, Kind.of(rs.getString(1)), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
+                    }
+                }
+            }
+            return p;
+        });
+    }
+
+    private SiteSecrets.Previous with(SiteSecrets.Previous p, Kind kind, String value, Instant until) {
+        return switch (kind) {
+            case API -> new SiteSecrets.Previous(HexFormat.of().parseHex(value), until, p.webhookSecret(),
+                    p.webhookSecretUntil(), p.twilioAuthToken(), p.twilioAuthTokenUntil());
+            case WEBHOOK -> new SiteSecrets.Previous(p.apiKeyHash(), p.apiKeyUntil(), cipher.decrypt(value), until,
+                    p.twilioAuthToken(), p.twilioAuthTokenUntil());
+            case TWILIO -> new SiteSecrets.Previous(p.apiKeyHash(), p.apiKeyUntil(), p.webhookSecret(),
+                    p.webhookSecretUntil(), cipher.decrypt(value), until);
+        };
     }
 
     /** Puts the stored previous keys still in their window back into the registry; after {@code SiteService.loadAll}. */

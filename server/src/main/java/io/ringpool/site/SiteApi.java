@@ -18,7 +18,8 @@ public final class SiteApi {
     static final Set<String> FIELDS = Set.of("name",
             "leaseTtlSeconds", "heartbeatSeconds", "endGraceSeconds", "coolDownSeconds", "intentHoldSeconds",
             "exhaustionPolicy", "uniquenessDays", "targetCallSeconds", "retentionDays", "country", "twilioAuthToken",
-            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes");
+            "domains", "defaultNumber", "forwardTo", "timeZone", "currency", "providers", "leadDuplicateMinutes", "storeTitles",
+            "queryParameters");
 
     private final SiteService service;
     private final SiteAccess access;
@@ -73,7 +74,8 @@ public final class SiteApi {
         SiteRegistry.Entry entry = access.requireSite(request.bearerToken(), request.pathParam("siteId"));
         SiteChanges changes = changes(JsonBody.of(request), known);
         validateFields(request.body());
-        Site updated = service.update(entry.site().siteId(), changes);
+        SiteService.Authority authority = access.isAdmin(request.bearerToken()) ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
+        Site updated = service.update(entry.site().siteId(), changes, authority);
         applySections(updated.siteId(), request.body());
         return Response.ok(describe(updated));
     }
@@ -157,7 +159,9 @@ public final class SiteApi {
                 body.optionalString("timeZone", 60),
                 body.optionalString("currency", 10),
                 body.optionalString("twilioAuthToken", 200),
-                seconds(body, "leadDuplicateMinutes"));
+                seconds(body, "leadDuplicateMinutes"),
+                body.optionalBoolean("storeTitles"),
+                body.optionalStringList("queryParameters", 50, 64));
     }
 
     private static Integer seconds(JsonBody body, String field) {

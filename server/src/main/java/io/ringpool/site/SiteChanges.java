@@ -25,16 +25,28 @@ public record SiteChanges(
         String timeZone,
         String currency,
         String twilioAuthToken,
-        Integer leadDuplicateMinutes) {
+        Integer leadDuplicateMinutes,
+        Boolean storeTitles,
+        List<String> queryParameters) {
 
-    /** The fields before leads existed; the lead duplicate window is not changed. */
+    /** The fields before leads, titles and the query allow-list: none of those is changed. */
     public SiteChanges(String name, Integer leaseTtlSeconds, Integer heartbeatSeconds, Integer endGraceSeconds, Integer coolDownSeconds,
             Integer intentHoldSeconds, String exhaustionPolicy, Integer uniquenessDays, Integer targetCallSeconds, Integer retentionDays,
             String country, List<String> domains, String defaultNumber, String forwardTo, String timeZone, String currency,
             String twilioAuthToken) {
         this(name, leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy,
                 uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
-                twilioAuthToken, null);
+                twilioAuthToken, null, null, null);
+    }
+
+    /** The fields with the lead window, without titles and the query allow-list. */
+    public SiteChanges(String name, Integer leaseTtlSeconds, Integer heartbeatSeconds, Integer endGraceSeconds, Integer coolDownSeconds,
+            Integer intentHoldSeconds, String exhaustionPolicy, Integer uniquenessDays, Integer targetCallSeconds, Integer retentionDays,
+            String country, List<String> domains, String defaultNumber, String forwardTo, String timeZone, String currency,
+            String twilioAuthToken, Integer leadDuplicateMinutes) {
+        this(name, leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy,
+                uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
+                twilioAuthToken, leadDuplicateMinutes, null, null);
     }
 
     /** Nothing changed. */
@@ -44,6 +56,6 @@ public record SiteChanges(
     public SiteChanges withName(String newName) {
         return new SiteChanges(newName, leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds,
                 exhaustionPolicy, uniquenessDays, targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo,
-                timeZone, currency, twilioAuthToken, leadDuplicateMinutes);
+                timeZone, currency, twilioAuthToken, leadDuplicateMinutes, storeTitles, queryParameters);
     }
 }

@@ -40,6 +40,15 @@ public final class SiteService {
      * false when the store has no such site.
      */
     public boolean reload(String siteId) {
+        return reload(siteId, SiteSecrets.Previous.NONE);
+    }
+
+    /**
+     * Reloads the site with exactly the stored keys: the current ones and {@code previous} (the
+     * rotated keys still in their overlap, {@code KeyRotation.previousOf}); the registry drops the
+     * mapping of any key the site no longer has, so a node never keeps accepting a rotated key.
+     */
+    public boolean reload(String siteId, SiteSecrets.Previous previous) {
         SiteStore.StoredSite stored = store.load(siteId);
         if (stored == null) {
             return false;
@@ -47,7 +56,7 @@ public final class SiteService {
         registry.put(new SiteRegistry.Entry(stored.site(), new SiteSecrets(
                 SiteStore.unhex(stored.apiKeyHashHex()),
                 cipher.decrypt(stored.webhookSecretEnc()),
-                cipher.decrypt(stored.twilioTokenEnc()))));
+                cipher.decrypt(stored.twilioTokenEnc()), previous)));
         return true;
     }
 
@@ -74,16 +83,35 @@ public final class SiteService {
         return new CreatedSite(site, apiKey, webhookSecret);
     }
 
+    /** Who asks for a change: the operator (admin key) may do more than the site's own key. */
+    public enum Authority { ADMIN, SITE }
+
+    /** A change made with the site's own key. */
+    public Site update(String siteId, SiteChanges changes) {
+        return update(siteId, changes, Authority.SITE);
+    }
+
     /**
      * Applies a change; fields not given keep their values.
      *
      * @throws UnknownSite when there is no such site
+     * @throws ForwardingAbroadNeedsAdmin when a site key moves {@code forwardTo} out of the site's country
      */
-    public Site update(String siteId, SiteChanges changes) {
+    public Site update(String siteId, SiteChanges changes, Authority authority) {
         SiteRegistry.Entry current = registry.byId(siteId).orElseThrow(UnknownSite::new);
         Site site = current.site();
         String name = changes.name() != null ? requiredName(changes.name()) : site.name();
         SiteSettings settings = SiteSettingsCodec.apply(site.settings(), changes);
+        if (authority != Authority.ADMIN) {
+            // The country is what "abroad" is measured against, so moving it is the operator's too.
+            if (!settings.country().equals(site.settings().country())) {
+                throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "country_needs_admin_key",
+                        "'country' can only be changed with the admin key (it decides where calls may be forwarded)", "country");
+            }
+            if (!settings.forwardTo().equals(site.settings().forwardTo()) && !isInCountry(settings.forwardTo(), settings.country())) {
+                throw new ForwardingAbroadNeedsAdmin(settings.country());
+            }
+        }
         String twilioToken = current.secrets().twilioAuthToken();
         if (changes.twilioAuthToken() != null) {
             if (changes.twilioAuthToken().isBlank()) {
@@ -96,6 +124,24 @@ public final class SiteService {
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
         registry.put(new SiteRegistry.Entry(updated, secrets));
         return updated;
+    }
+
+    /**
+     * Whether an E.164 number belongs to {@code country}: its region when the number's pattern names
+     * one, else the main region of its country code (fictional numbers have no exact region).
+     */
+    static boolean isInCountry(String e164, String country) {
+        var util = com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance();
+        try {
+            var number = util.parse(e164, "ZZ");
+            String region = util.getRegionCodeForNumber(number);
+            if (region == null) {
+                region = util.getRegionCodeForCountryCode(number.getCountryCode());
+            }
+            return country != null && country.equalsIgnoreCase(region);
+        } catch (com.google.i18n.phonenumbers.NumberParseException e) {
+            return false;
+        }
     }
 
     private static String requiredName(String name) {

@@ -13,6 +13,8 @@ import java.util.List;
  * @param coolDownSeconds   after a lease ends the number rests this long before another visitor gets it (seconds)
  * @param intentHoldSeconds after a tel: click or copy the number stays with the session at least this long (seconds)
  * @param leadDuplicateMinutes the same person sending the same form again within this long of the first is one lead (minutes; 0 = never merged)
+ * @param storeTitles       whether page titles are stored with visits and page views (they can name a person)
+ * @param queryParameters   query parameters kept in stored URLs besides utm_* and click ids (lower case)
  */
 public record SiteSettings(
         int leaseTtlSeconds,
@@ -30,7 +32,18 @@ public record SiteSettings(
         String forwardTo,
         ZoneId timeZone,
         String currency,
-        int leadDuplicateMinutes) {
+        int leadDuplicateMinutes,
+        boolean storeTitles,
+        List<String> queryParameters) {
+
+    /** The settings with the lead window and without titles or a query allow-list: titles off, no extra parameters. */
+    public SiteSettings(int leaseTtlSeconds, int heartbeatSeconds, int endGraceSeconds, int coolDownSeconds, int intentHoldSeconds,
+            ExhaustionPolicy exhaustionPolicy, int uniquenessDays, int targetCallSeconds, int retentionDays, String country,
+            List<String> domains, String defaultNumber, String forwardTo, ZoneId timeZone, String currency, int leadDuplicateMinutes) {
+        this(leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy, uniquenessDays,
+                targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency, leadDuplicateMinutes,
+                false, List.of());
+    }
 
     public static final int DEFAULT_LEASE_TTL = 180;
     public static final int DEFAULT_HEARTBEAT = 30;
@@ -48,7 +61,7 @@ public record SiteSettings(
             List<String> domains, String defaultNumber, String forwardTo, ZoneId timeZone, String currency) {
         this(leaseTtlSeconds, heartbeatSeconds, endGraceSeconds, coolDownSeconds, intentHoldSeconds, exhaustionPolicy, uniquenessDays,
                 targetCallSeconds, retentionDays, country, domains, defaultNumber, forwardTo, timeZone, currency,
-                DEFAULT_LEAD_DUPLICATE_MINUTES);
+                DEFAULT_LEAD_DUPLICATE_MINUTES, false, List.of());
     }
 
     public Duration leadDuplicateWindow() {

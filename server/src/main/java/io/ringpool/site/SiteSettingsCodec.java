@@ -37,7 +37,8 @@ public final class SiteSettingsCodec {
             result = new SiteSettings(result.leaseTtlSeconds(), result.heartbeatSeconds(), result.endGraceSeconds(),
                     result.coolDownSeconds(), result.intentHoldSeconds(), result.exhaustionPolicy(), result.uniquenessDays(),
                     result.targetCallSeconds(), result.retentionDays(), result.country(), result.domains(),
-                    result.defaultNumber(), result.defaultNumber(), result.timeZone(), result.currency(), result.leadDuplicateMinutes());
+                    result.defaultNumber(), result.defaultNumber(), result.timeZone(), result.currency(), result.leadDuplicateMinutes(),
+                    result.storeTitles(), result.queryParameters());
         }
         return result;
     }
@@ -87,13 +88,37 @@ public final class SiteSettingsCodec {
                 throw DomainFailure.invalid("currency", "'currency' must be an ISO 4217 code such as RUB or USD");
             }
         }
+        boolean storeTitles = changes.storeTitles() != null ? changes.storeTitles() : base.storeTitles();
+        List<String> queryParameters = changes.queryParameters() != null
+                ? normaliseParameters(changes.queryParameters()) : base.queryParameters();
         if (heartbeat >= ttl) {
             throw DomainFailure.invalid(changes.heartbeatSeconds() != null ? "heartbeatSeconds" : "leaseTtlSeconds",
                     "'heartbeatSeconds' (" + heartbeat + ") must be shorter than 'leaseTtlSeconds' (" + ttl
                             + "), or leases would lapse between heartbeats");
         }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
-                country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates);
+                country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates, storeTitles, queryParameters);
+    }
+
+    private static final Pattern PARAMETER = Pattern.compile("[a-z0-9_.\\-\\[\\]]{1,64}");
+
+    /** Query parameter names, lower case, each a plain name of at most 64 characters; at most 50. */
+    static List<String> normaliseParameters(List<String> given) {
+        if (given.size() > 50) {
+            throw DomainFailure.invalid("queryParameters", "'queryParameters' may name at most 50 parameters");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            String name = given.get(i) == null ? "" : given.get(i).strip().toLowerCase(Locale.ROOT);
+            if (!PARAMETER.matcher(name).matches()) {
+                throw DomainFailure.invalid("queryParameters[" + i + "]", "'queryParameters[" + i
+                        + "]' must be a parameter name of 1 to 64 letters, digits, '_', '-', '.', '[' or ']'");
+            }
+            if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static int within(String field, Integer value, int min, int max, int fallback) {
@@ -152,6 +177,8 @@ public final class SiteSettingsCodec {
         m.put("targetCallSeconds", s.targetCallSeconds());
         m.put("retentionDays", s.retentionDays());
         m.put("leadDuplicateMinutes", s.leadDuplicateMinutes());
+        m.put("storeTitles", s.storeTitles());
+        m.put("queryParameters", s.queryParameters());
         return m;
     }
 

@@ -111,8 +111,15 @@ public final class SiteStore {
                 n.get("targetCallSeconds").asInt(), n.get("retentionDays").asInt(), n.get("country").asText(),
                 List.copyOf(domains), n.get("defaultNumber").asText(), n.get("forwardTo").asText(),
                 ZoneId.of(n.get("timeZone").asText()), n.get("currency").asText(),
-                // Sites stored before leads existed have no window yet: the default.
-                n.has("leadDuplicateMinutes") ? n.get("leadDuplicateMinutes").asInt() : SiteSettings.DEFAULT_LEAD_DUPLICATE_MINUTES);
+                // Sites stored before these settings existed: the lead window's default, titles off, no extra parameters.
+                n.has("leadDuplicateMinutes") ? n.get("leadDuplicateMinutes").asInt() : SiteSettings.DEFAULT_LEAD_DUPLICATE_MINUTES,
+                n.path("storeTitles").asBoolean(false), strings(n.path("queryParameters")));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return List.copyOf(out);
     }
 
     static byte[] unhex(String hex) {

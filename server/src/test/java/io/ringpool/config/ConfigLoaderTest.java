@@ -48,8 +48,33 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aShortAdminKeyIsAcceptedWithAWarningBecauseTheOperatorChoseIt() {
-        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "admin")).security().adminKey()).isEqualTo("admin");
+    void aShortAdminKeyStopsTheStartNamingTheKeyButNotTheValue() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "admin-key-15chr")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("security.adminKey").hasMessageContaining("16")
+                .hasMessageNotContaining("admin-key-15chr");
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "admin-key-16char")).security().adminKey())
+                .isEqualTo("admin-key-16char");
+    }
+
+    @Test
+    void theDemoIsOffUnlessAskedForAndBindsLoopbackWhenOn() {
+        RingpoolConfig defaults = ConfigLoader.load(null, Map.of());
+        assertThat(defaults.demo().enabled()).isFalse();
+        RingpoolConfig demo = ConfigLoader.load(null, Map.of("RINGPOOL_DEMO", "true"));
+        assertThat(demo.demo().enabled()).isTrue();
+        assertThat(demo.demo().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void trustedProxiesMustBeAddressesOrCidrBlocksAndTheMetricsTokenLongEnough() throws Exception {
+        Path file = dir.resolve("proxies.yaml");
+        Files.writeString(file, "server:\n  trustedProxies: [10.0.0.0/8, \"2001:db8::/32\", proxy.local]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageContaining("server.trustedProxies")
+                .hasMessageContaining("proxy.local");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_METRICS_TOKEN", "short")))
+                .hasMessageContaining("security.metricsToken");
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_METRICS_TOKEN", "a-metrics-token-0123")).security().metricsToken())
+                .isEqualTo("a-metrics-token-0123");
     }
 
     @Test

@@ -529,18 +529,22 @@ class LeadsOverHttpTest {
     @Test
     void aFloodFromOneAddressIsCappedWhileAnotherAddressStillGetsThrough() {
         Site site = site();
-        Visit v = visit(site, "visitor-flood-1", "https://example.com/");
+        // Two visits: each within its own session budget (10 a minute) for the first 20 leads, so the
+        // address's budget (20 a minute) is what stops the flood.
+        List<Visit> visits = List.of(visit(site, "visitor-flood-1", "https://example.com/"),
+                visit(site, "visitor-flood-2", "https://example.com/"));
         int accepted = 0;
         Reply last = null;
         for (int i = 0; i < 30; i++) {
             // Distinct forms, so none is a duplicate of another.
-            last = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields", Map.of("phone", "+79165553500"))),
-                    Map.of("X-Forwarded-For", "203.0.113.77"));
+            last = beaconRaw(visits.get(i % 2).sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields",
+                    Map.of("phone", "+79165553500"))), Map.of("X-Forwarded-For", "203.0.113.77"));
             if (last.status() == 201) {
                 accepted++;
             }
         }
-        Reply other = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "other", "fields", Map.of("phone", "+79165553501"))),
+        Visit fresh = visit(site, "visitor-flood-3", "https://example.com/");
+        Reply other = beaconRaw(fresh.sessionId(), json(Map.of("kind", "form", "formId", "other", "fields", Map.of("phone", "+79165553501"))),
                 Map.of("X-Forwarded-For", "198.51.100.4"));
 
         assertThat(accepted).as("20 a minute, and the clock does not move in this test").isEqualTo(20);
@@ -549,6 +553,19 @@ class LeadsOverHttpTest {
         assertThat(last.headers().get("retry-after")).isNotEmpty();
         assertThat(other.status()).isEqualTo(201);
         assertThat(log(site, "").get("leads")).hasSize(21);
+    }
+
+    @Test
+    void oneSessionSendsAtMostTenLeadsAMinuteWhateverItsAddresses() {
+        Site site = site();
+        Visit v = visit(site, "visitor-flood-session", "https://example.com/");
+        int accepted = 0;
+        for (int i = 0; i < 15; i++) {
+            Reply r = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "s" + i, "fields", Map.of("phone", "+79165553502"))),
+                    Map.of("X-Forwarded-For", "203.0.113." + (100 + i)));
+            accepted += r.status() == 201 ? 1 : 0;
+        }
+        assertThat(accepted).isEqualTo(10);
     }
 
     @Test

@@ -60,4 +60,49 @@ class UntrackedCatchUpTest {
             assertThat(call.json().path("attribution").path("sessionId").asText()).isEqualTo(session);
         }
     }
+
+    @Test
+    void aCatchUpIsAStartItTakesTheAddresssStartTokenAndWaitingOnAFullPoolSpendsNone() {
+        // Two starts a minute per address; the test speaks over loopback, a trusted proxy, so X-Forwarded-For names the client.
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 2, "leasing.addressCapPercent", 0))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957000001"));
+            server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"exhaustionPolicy\":\"fallback\",\"coolDownSeconds\":0,\"endGraceSeconds\":0}", "application/json", Map.of());
+            Map<String, String> fromOther = Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.9");
+            Map<String, String> fromWaiting = Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "203.0.113.7");
+            Reply holder = start(server, site, "holder", fromOther);
+            Reply waiting = start(server, site, "waiting", fromWaiting);
+            assertThat(waiting.text("reason")).isEqualTo("pool_exhausted");
+            String session = waiting.text("sessionId");
+
+            for (int i = 0; i < 5; i++) {
+                Reply full = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+                assertThat(full.json().get("tracked").asBoolean()).isFalse();
+            }
+            // Heartbeats on a full pool took no start token: the address still has its second start.
+            assertThat(start(server, site, "second-visitor", fromWaiting).text("reason")).isEqualTo("pool_exhausted");
+            assertThat(start(server, site, "third-visitor", fromWaiting).text("reason")).isEqualTo("rate_limited");
+
+            server.post("/v1/sessions/" + holder.text("sessionId") + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(1));
+            server.app.sessions().sweep();
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            assertThat(pool.json().get("leased").asInt()).as("the number is free again").isZero();
+            Reply refused = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+            assertThat(refused.json().get("tracked").asBoolean()).as("a free number, but the address spent its starts").isFalse();
+
+            server.clock.advance(Duration.ofSeconds(61));
+            Reply caughtUp = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+            assertThat(caughtUp.json().get("tracked").asBoolean()).as(caughtUp.body()).isTrue();
+            assertThat(caughtUp.text("number")).isEqualTo("+74957000001");
+            assertThat(start(server, site, "fourth-visitor", fromWaiting).text("reason"))
+                    .as("the catch-up took one of the refilled tokens").isEqualTo("pool_exhausted");
+            assertThat(start(server, site, "fifth-visitor", fromWaiting).text("reason")).isEqualTo("rate_limited");
+        }
+    }
+
+    private static Reply start(TestServer server, Map<String, String> site, String visitorId, Map<String, String> headers) {
+        String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + visitorId + "\",\"url\":\"https://example.com/\"}";
+        return server.send("POST", "/v1/sessions", null, body, "application/json", headers);
+    }
 }

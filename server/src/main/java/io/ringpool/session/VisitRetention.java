@@ -1,0 +1,61 @@
+package io.ringpool.session;
+
+import io.ringpool.store.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Visits are personal data too (landing pages, referrers, client ids): ended visits that started
+ * more than the site's {@code retentionDays} ago are deleted with their page views and intents, in
+ * batches of {@link #BATCH} visits, each batch its own short transaction so the writer and the
+ * sweeper are never held up for long. Calls keep their own copy of the attribution.
+ */
+public final class VisitRetention {
+    /** Visits deleted per transaction. */
+    static final int BATCH = 500;
+
+    private final Database db;
+
+    public VisitRetention(Database db) {
+        this.db = db;
+    }
+
+    /** Deletes the site's ended visits started before {@code beforeMillis}; returns how many. */
+    public int deleteEndedBefore(String siteId, long beforeMillis) {
+        int total = 0;
+        while (true) {
+            int deleted = db.inTransaction(c -> {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("SELECT session_id FROM sessions WHERE site_id = ? AND started_at < ? "
+                        + "AND ended_at IS NOT NULL ORDER BY started_at")) {
+                    ps.setString(1, siteId);
+                    ps.setLong(2, beforeMillis);
+                    ps.setMaxRows(BATCH);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                for (String table : List.of("pageviews", "intents", "sessions")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE session_id = ?")) {
+                        for (String id : ids) {
+                            ps.setString(1, id);
+                            ps.addBatch();
+                        }
+                        if (!ids.isEmpty()) {
+                            ps.executeBatch();
+                        }
+                    }
+                }
+                return ids.size();
+            });
+            total += deleted;
+            if (deleted < BATCH) {
+                return total;
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.ringpool.site;
+
+import io.ringpool.failure.DomainFailure;
+
+/**
+ * A site key tried to forward the site's calls to a number outside the site's country. Calls to
+ * the tracking numbers are forwarded there at the operator's cost, and a leaked site key must not
+ * be enough to send them abroad (or to a premium number elsewhere): that takes the admin key.
+ */
+public final class ForwardingAbroadNeedsAdmin extends DomainFailure {
+    private static final long serialVersionUID = 1L;
+
+    public ForwardingAbroadNeedsAdmin(String country) {
+        super(Kind.FORBIDDEN, "forward_to_needs_admin_key", "'forwardTo' outside the site's country (" + country
+                + ") can only be set with the admin key", "forwardTo");
+    }
+}

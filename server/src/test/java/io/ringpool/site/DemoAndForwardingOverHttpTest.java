@@ -1,0 +1,79 @@
+package io.ringpool.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo backdoor of issue 18, closed: forwarding abroad needs the admin key; the demo listens on loopback only. */
+class DemoAndForwardingOverHttpTest {
+    @TempDir
+    Path dir;
+
+    Reply patch(TestServer server, String siteId, String key, String body) {
+        return server.send("PATCH", "/v1/sites/" + siteId, key, body, "application/json", Map.of());
+    }
+
+    @Test
+    void aSiteKeyCannotForwardCallsAbroadOrMoveTheSitesCountryButTheAdminKeyCan() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(java.util.List.of("+74950000001"));
+            String siteId = site.get("siteId");
+            Reply abroad = patch(server, siteId, site.get("apiKey"), "{\"forwardTo\":\"+15555550123\"}");
+            assertThat(abroad.status()).isEqualTo(403);
+            assertThat(abroad.errorCode()).isEqualTo("forward_to_needs_admin_key");
+            assertThat(abroad.json().path("error").path("field").asText()).isEqualTo("forwardTo");
+            assertThat(server.get("/v1/sites/" + siteId, site.get("apiKey")).text("forwardTo")).isEqualTo("+74951234567");
+
+            Reply country = patch(server, siteId, site.get("apiKey"), "{\"country\":\"US\",\"forwardTo\":\"+12025550123\"}");
+            assertThat(country.status()).isEqualTo(403);
+            assertThat(country.errorCode()).isEqualTo("country_needs_admin_key");
+
+            assertThat(patch(server, siteId, site.get("apiKey"), "{\"forwardTo\":\"+79161234567\"}").status())
+                    .as("within the site's country").isEqualTo(200);
+            Reply admin = patch(server, siteId, TestServer.ADMIN_KEY, "{\"forwardTo\":\"+12025550123\"}");
+            assertThat(admin.status()).isEqualTo(200);
+            assertThat(admin.text("forwardTo")).isEqualTo("+12025550123");
+            assertThat(patch(server, siteId, site.get("apiKey"), "{\"name\":\"Renamed\"}").status())
+                    .as("a forwardTo set abroad by the operator does not block other changes").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theDemoListensOnLoopbackOnlyUnlessTheOperatorSaysOtherwise() throws Exception {
+        InetAddress external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        assumeTrue(external != null, "this machine has no non-loopback IPv4 address to try");
+        Path demo = Path.of("..", "config", "demo-site.yaml").toAbsolutePath();
+        try (TestServer server = new TestServer(dir.resolve("a"), Map.of("demo.enabled", true, "demo.file", demo.toString()))) {
+            assertThat(reachable(external, server.app.port())).isFalse();
+            assertThat(reachable(InetAddress.getLoopbackAddress(), server.app.port())).isTrue();
+        }
+        try (TestServer server = new TestServer(dir.resolve("b"),
+                Map.of("demo.enabled", true, "demo.file", demo.toString(), "demo.host", "0.0.0.0"))) {
+            assertThat(reachable(external, server.app.port())).isTrue();
+        }
+    }
+
+    static boolean reachable(InetAddress address, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, port), 2_000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
