@@ -1,5 +1,6 @@
 package io.ringpool;
 
+import io.ringpool.app.BackupCommand;
 import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
@@ -9,6 +10,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.sql.SQLException;
@@ -21,17 +23,22 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         chooseLogConfiguration(System.getenv());
         Path configFile = null;
+        String command = null;
+        Path commandFile = null;
         Map<String, String> env = new HashMap<>(System.getenv());
         boolean compact = args.length > 0 && args[0].equals("compact");
         for (int i = compact ? 1 : 0; i < args.length; i++) {
-            if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
+            if ((args[i].equals("backup") || args[i].equals("restore")) && command == null && i + 1 < args.length) {
+                command = args[i];
+                commandFile = Path.of(args[++i]);
+            } else if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 configFile = Path.of(args[i].substring("--config=".length()));
             } else if (args[i].equals("--demo")) {
                 env.put("RINGPOOL_DEMO", "true");
             } else {
-                System.err.println("usage: java -jar ringpool-server.jar [compact] [--config FILE] [--demo]");
+                System.err.println("usage: java -jar ringpool-server.jar [--config FILE] [--demo] [compact | backup FILE | restore FILE]");
                 System.exit(2);
             }
         }
@@ -47,20 +54,34 @@ public final class Main {
             compact(config);
             return;
         }
-        Ringpool app;
-        try {
-            app = Ringpool.start(config);
-        } catch (RuntimeException e) {
-            System.err.println("ringpool: cannot start: " + e.getMessage());
-            System.exit(1);
+        if (command != null) {
+            try {
+                System.out.println(command.equals("backup") ? BackupCommand.backup(config, commandFile)
+                        : BackupCommand.restore(config, commandFile));
+                System.exit(0);
+            } catch (RuntimeException e) {
+                System.err.println("ringpool: " + command + " failed: " + e.getMessage());
+                System.exit(1);
+            }
             return;
         }
-        showSecrets(config, app);
+        // The hook first: a SIGTERM that arrives while the server is still starting must close
+        // what was opened (and log "stopped"), not kill the JVM with the store half open.
+        Ringpool app = new Ringpool(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
             stopped.countDown();
         }, "ringpool-shutdown"));
+        try {
+            app.startOrClose();
+        } catch (Exception e) {
+            // One line for the operator; the cause is named in it (a port in use, a locked data directory).
+            System.err.println("ringpool: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        showSecrets(config, app);
         stopped.await();
     }
 

@@ -58,6 +58,12 @@ public final class Authoriser {
 
     /** May the caller do {@code permission} on {@code siteId}? */
     public SiteGrant site(Credentials c, String siteId, Permission permission) {
+        if (c.bearer() != null && !keys.isAdmin(c.bearer())) {
+            // A site key: the current one, or the previous one inside its rotation overlap, which
+            // only SiteAccess can tell (the registry maps the current key alone).
+            SiteRegistry.Entry entry = keys.requireSite(c.bearer(), siteId);
+            return new SiteGrant(entry, new Caller.SiteKey(entry.site().siteId()), false);
+        }
         Caller caller = authenticate(c);
         Optional<SiteRegistry.Entry> site = sites.byId(siteId);
         return switch (caller) {

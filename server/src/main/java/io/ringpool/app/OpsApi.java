@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import io.ringpool.journal.CallJournal;
 
 /**
  * What an operator or load balancer polls: health (checks the store) and Prometheus metrics; and
@@ -19,6 +20,7 @@ final class OpsApi {
     private final Database db;
     private final PrometheusMeterRegistry registry;
     private final IntSupplier liveSessions;
+    private final Supplier<CallJournal> journal;
     private final Supplier<Map<String, Object>> asterisk;
     // Revalidated on every use (ETag): the document changes with the server's version.
     private final StaticAsset openApi = new StaticAsset("/openapi.json", Response.JSON, "no-cache");
@@ -27,19 +29,21 @@ final class OpsApi {
     private final byte[] metricsTokenHash;
 
     OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
-        this(db, registry, liveSessions, Map::of, "");
+        this(db, registry, liveSessions, () -> null, Map::of, "");
     }
 
     /**
+     * @param journal      the call journal (null before it exists): its depth and the store's state make the status
      * @param asterisk     each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's)
      * @param metricsToken the bearer token /metrics requires; empty = public
      */
-    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<Map<String, Object>> asterisk,
-            String metricsToken) {
+    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal,
+            Supplier<Map<String, Object>> asterisk, String metricsToken) {
         this.metricsTokenHash = metricsToken.isEmpty() ? null : io.ringpool.site.Keys.sha256(metricsToken);
         this.db = db;
         this.registry = registry;
         this.liveSessions = liveSessions;
+        this.journal = journal;
         this.asterisk = asterisk;
     }
 
@@ -49,17 +53,46 @@ final class OpsApi {
         router.get("/v1/openapi.json", openApi::serve);
     }
 
+    /**
+     * {@code up} (200): the store answers and the journal is empty. {@code degraded} (200, with a
+     * {@code reason} and the {@code journalDepth}): calls are still put through and kept, but the
+     * store is down ({@code store_unavailable}) or the journal is still delivering what it kept
+     * ({@code journal_replaying}); sessions may get 503 meanwhile. 200, because a load balancer
+     * that takes a degraded node out would drop the ringing calls it can still answer. {@code down}
+     * (503): the store is down and the journal is full, so new calls would not be kept.
+     */
     private Response health(Request request) {
-        boolean up = db.isHealthy();
+        boolean storeUp = db.isHealthy();
+        CallJournal calls = journal.get();
+        int depth = calls == null ? 0 : calls.depth();
+        boolean journalFull = calls != null && calls.isFull();
+        String status;
+        String reason = null;
+        if (!storeUp && (calls == null || journalFull)) {
+            status = "down";
+            reason = calls == null ? "store_unavailable" : "store_unavailable_and_journal_full";
+        } else if (!storeUp) {
+            status = "degraded";
+            reason = "store_unavailable";
+        } else if (depth > 0) {
+            status = "degraded";
+            reason = calls.storeProblem().orElse("journal_replaying");
+        } else {
+            status = "up";
+        }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("status", up ? "up" : "down");
-        out.put("store", up ? "up" : "down");
+        out.put("status", status);
+        if (reason != null) {
+            out.put("reason", reason);
+        }
+        out.put("store", storeUp ? "up" : "down");
+        out.put("journalDepth", depth);
         out.put("liveSessions", liveSessions.getAsInt());
         Map<String, Object> pbx = asterisk.get();
         if (!pbx.isEmpty()) {
             out.put("asterisk", pbx);
         }
-        return Response.json(up ? 200 : 503, out);
+        return Response.json(status.equals("down") ? 503 : 200, out);
     }
 
     private Response metrics(Request request) {

@@ -18,6 +18,8 @@ import io.ringpool.account.UserStore;
 import io.ringpool.account.WorkspaceApi;
 import io.ringpool.account.WorkspaceStore;
 import io.ringpool.account.Workspaces;
+import io.ringpool.backup.BackupApi;
+import io.ringpool.backup.StoreBackup;
 import io.ringpool.call.CallApi;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ClusterMembership;
@@ -29,6 +31,8 @@ import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.feed.FeedApi;
 import io.ringpool.feed.FeedService;
 import io.ringpool.outbound.AddressPolicy;
@@ -44,6 +48,7 @@ import io.ringpool.webhook.WebhookService;
 import io.ringpool.webhook.WebhookTarget;
 import io.ringpool.lead.LeadApi;
 import io.ringpool.lead.LeadService;
+import io.ringpool.pool.ExhaustionTally;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolApi;
 import io.ringpool.pool.PoolRegistry;
@@ -62,6 +67,8 @@ import io.ringpool.http.ReportLane;
 import io.ringpool.session.SessionCaps;
 import io.ringpool.session.SessionService;
 import io.ringpool.session.VisitRetention;
+import io.ringpool.site.KeyRotation;
+import io.ringpool.site.KeysApi;
 import java.util.EnumMap;
 import java.util.Map;
 import io.ringpool.site.Keys;
@@ -74,6 +81,7 @@ import io.ringpool.site.SiteStore;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
+import io.ringpool.store.StoreException;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TelephonyApi;
 import io.ringpool.telephony.asterisk.AsteriskConnections;
@@ -83,6 +91,8 @@ import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
 import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -100,9 +110,13 @@ import org.slf4j.LoggerFactory;
 public final class Ringpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
 
+    /** Threads answering store-free webhooks; each answer is a map lookup and one fsync. */
+    private static final int CALL_LANE_THREADS = 4;
+
     private final RingpoolConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Clock clock;
+    private final UnaryOperator<DataSource> storeBoundary;
     private Database db;
     private GroupCommitWriter writer;
     private ThreadPoolExecutor workers;
@@ -113,6 +127,11 @@ public final class Ringpool implements AutoCloseable {
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
     private RingpoolApi http;
+    private CallJournal journal;
+    private PoolService poolService;
+    private ThreadPoolExecutor callLane;
+    private DataDirLock dataDirLock;
+    private boolean closed;
     private SessionService sessions;
     private CallService calls;
     private Outbox outbox;
@@ -128,22 +147,43 @@ public final class Ringpool implements AutoCloseable {
     private int port;
 
     public Ringpool(RingpoolConfig config, Clock clock) {
+        this(config, clock, UnaryOperator.identity());
+    }
+
+    /** @param storeBoundary wraps the store's DataSource (tests: a store that can be made to fail) */
+    public Ringpool(RingpoolConfig config, Clock clock, UnaryOperator<DataSource> storeBoundary) {
+        this.storeBoundary = storeBoundary;
         this.config = config;
         this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(clock) : clock;
     }
 
     public static Ringpool start(RingpoolConfig config) {
         Ringpool app = new Ringpool(config, Clock.systemUTC());
+        app.startOrClose();
+        return app;
+    }
+
+    /**
+     * {@link #start()}, and on any failure {@link #close()} before rethrowing: a failed start must
+     * not leave threads behind that keep the process alive.
+     *
+     * @throws StartupFailure for causes the operator fixes (port in use, data directory held)
+     */
+    public void startOrClose() {
         try {
-            app.start();
-        } catch (RuntimeException | InterruptedException e) {
-            app.close();
+            start();
+        } catch (io.ringpool.http.HttpServer.PortInUse e) {
+            close();
+            throw new StartupFailure(e.getMessage());
+        } catch (Exception e) {
+            // Netty rethrows checked exceptions undeclared: without this catch-all a failed start
+            // left its threads running and the process never exited.
+            close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
         }
-        return app;
     }
 
     public void start() throws InterruptedException {
@@ -154,7 +194,41 @@ public final class Ringpool implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
 
+        // The port first, before anything is written: a start on a port in use must leave a new
+        // data directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait
+        // in the kernel's backlog until every route is declared.
+        RingpoolConfig.Server server = config.server();
+        if (config.demo().enabled()) {
+            // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
+            server = server.withHost(config.demo().host());
+            LOG.info("demo_on bind={}", config.demo().host());
+        }
+        AtomicInteger workerNumber = new AtomicInteger();
+        workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.workerQueue()),
+                r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
+        AtomicInteger reportNumber = new AtomicInteger();
+        // Half the cores by default: reports are CPU work, and the visitors need a core of their own.
+        int reportThreads = server.reportThreads() > 0 ? server.reportThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        reportWorkers = new ThreadPoolExecutor(reportThreads, reportThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(server.reportQueue()),
+                r -> Thread.ofPlatform().name("ringpool-report-" + reportNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
+        registry.gauge("ringpool.http.report.queue", reportWorkers, w -> w.getQueue().size());
+        TrustedProxies proxies = TrustedProxies.parse(server.trustedProxies());
+        Protections protections = new Protections(proxies,
+                new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
+                new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
+        SiteRegistry siteRegistry = new SiteRegistry();
+        sites = siteRegistry;
+        http = new RingpoolApi();
+        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
+
         RingpoolConfig.Store storeConfig = config.store();
+        dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         KeyFiles.prepareDataDir(storeConfig.dataDir());
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
             // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
@@ -165,7 +239,7 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
         String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
-        db = new Database(storeConfig, registry);
+        db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
@@ -174,16 +248,17 @@ public final class Ringpool implements AutoCloseable {
         RingpoolConfig.Cluster clusterConfig = config.cluster();
         String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
-        SiteRegistry siteRegistry = new SiteRegistry();
-        sites = siteRegistry;
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
-        SiteAccess access = new SiteAccess(siteRegistry, adminKey);
+        SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
+        KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
-        leasing = new Leasing(poolRegistry, writer, registry);
+        this.poolService = poolService;
+        leasing = new Leasing(poolRegistry, writer, registry, new ExhaustionTally(), config.leasing().addressCapPercent());
         siteService.loadAll();
+        keyRotation.loadAll();
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
                     () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
@@ -205,7 +280,7 @@ public final class Ringpool implements AutoCloseable {
         // Webhooks and feeds are read from the store on every use, so their changes need no reload
         // here; a destination leaves a per-node batch-size cache to drop.
         ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
-                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId),
+                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId, keyRotation.previousOf(siteId)),
                 ChangeLog.POOL, poolService::reload,
                 ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId),
                 ChangeLog.PROVIDERS, (siteId, ref) -> providerSettings.reload(siteId),
@@ -252,26 +327,35 @@ public final class Ringpool implements AutoCloseable {
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
+        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
+                journalSink(siteRegistry, calls), clock, registry);
+        journal.start();
+        // Webhooks answered from memory get their own threads: with a slow store every shared
+        // worker may be waiting for a connection, and a ringing call must not queue behind them.
+        AtomicInteger laneNumber = new AtomicInteger();
+        callLane = new ThreadPoolExecutor(CALL_LANE_THREADS, CALL_LANE_THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                r -> Thread.ofPlatform().name("ringpool-call-lane-" + laneNumber.incrementAndGet()).daemon(true).unstarted(r),
+                new ThreadPoolExecutor.AbortPolicy());
         RecordingService recordingSettings = recordings;
-        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, new WebhookLog(),
-                config.server().publicUrl(), clock, registry, siteId -> {
+        ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, journal, callLane,
+                new WebhookLog(), config.server().publicUrl(), clock, registry, siteId -> {
                     var r = recordingSettings.settings(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
                 });
-        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
         SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
-        http = new RingpoolApi();
-        http.add(new OpsApi(db, registry, sessions::liveSessions, asterisk::states, config.security().metricsToken())::routes);
+        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
         http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
         http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
         http.add(siteApi::routes);
+        http.add(new KeysApi(keyRotation, guard, audit)::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
         http.add(new CallApi(calls, guard, audit, leads::leadsBefore)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, config.server().publicUrl(), clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
@@ -279,6 +363,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard)::routes);
         http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
+        http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
         }
@@ -301,6 +386,8 @@ public final class Ringpool implements AutoCloseable {
         // Its own thread: a compaction round may take a few hundred milliseconds under load.
         compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
         compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
+        // Pool advice survives restarts: peaks and lease lengths are saved every 30 s and at stop.
+        sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
         recordings.start();
 
@@ -317,35 +404,31 @@ public final class Ringpool implements AutoCloseable {
                     poll, poll, TimeUnit.MILLISECONDS);
         }
 
-        RingpoolConfig.Server server = config.server();
-        if (config.demo().enabled()) {
-            // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
-            server = server.withHost(config.demo().host());
-            LOG.info("demo_on bind={}", config.demo().host());
-        }
-        AtomicInteger workerNumber = new AtomicInteger();
-        workers = new ThreadPoolExecutor(server.workerThreads(), server.workerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(server.workerQueue()),
-                r -> Thread.ofPlatform().name("ringpool-worker-" + workerNumber.incrementAndGet()).daemon(true).unstarted(r),
-                new ThreadPoolExecutor.AbortPolicy());
-        registry.gauge("ringpool.http.worker.queue", workers, w -> w.getQueue().size());
-        AtomicInteger reportNumber = new AtomicInteger();
-        // Half the cores by default: reports are CPU work, and the visitors need a core of their own.
-        int reportThreads = server.reportThreads() > 0 ? server.reportThreads()
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        reportWorkers = new ThreadPoolExecutor(reportThreads, reportThreads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(server.reportQueue()),
-                r -> Thread.ofPlatform().name("ringpool-report-" + reportNumber.incrementAndGet()).daemon(true).unstarted(r),
-                new ThreadPoolExecutor.AbortPolicy());
-        registry.gauge("ringpool.http.report.queue", reportWorkers, w -> w.getQueue().size());
-        TrustedProxies proxies = TrustedProxies.parse(server.trustedProxies());
-        Protections protections = new Protections(proxies,
-                new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
-                new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
         asterisk.start();
-        port = http.start(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
+        http.open();
         LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
                 nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
+    }
+
+    /**
+     * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
+     * site's, a site deleted) is final; a store failure is retried by the journal.
+     */
+    private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
+        return (siteId, event) -> {
+            var entry = sites.byId(siteId);
+            if (entry.isEmpty()) {
+                return CallJournal.Outcome.REJECTED;
+            }
+            try {
+                calls.ingest(entry.get().site(), event, false);
+                return CallJournal.Outcome.DELIVERED;
+            } catch (DomainFailure refused) {
+                return CallJournal.Outcome.REJECTED;
+            } catch (StoreException unavailable) {
+                return CallJournal.Outcome.STORE_UNAVAILABLE;
+            }
+        };
     }
 
     /**
@@ -376,6 +459,14 @@ public final class Ringpool implements AutoCloseable {
             applyRetention();
         } catch (RuntimeException e) {
             LOG.warn("retention_purge_failed reason={}", e.toString());
+        }
+    }
+
+    private void savePoolStatsQuietly() {
+        try {
+            poolService.saveStats();
+        } catch (RuntimeException e) {
+            LOG.warn("pool_stats_not_saved reason={}", e.toString());
         }
     }
 
@@ -465,12 +556,22 @@ public final class Ringpool implements AutoCloseable {
         return http;
     }
 
+    public CallJournal journal() {
+        return journal;
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
 
+    /** Stops in reverse order of start; logs {@code stopped} once everything is closed. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean wasListening = port > 0 && db != null;
         if (http != null) {
             http.close();
         }
@@ -513,6 +614,15 @@ public final class Ringpool implements AutoCloseable {
         if (sessions != null) {
             sessions.logRefusals();
         }
+        if (callLane != null) {
+            callLane.shutdown();
+        }
+        if (poolService != null && db != null) {
+            savePoolStatsQuietly();
+        }
+        if (journal != null) {
+            journal.close();
+        }
         if (sessions != null && writer != null) {
             try {
                 sessions.flushRenewals(); // a clean stop leaves the store's expiries current
@@ -528,6 +638,12 @@ public final class Ringpool implements AutoCloseable {
         }
         if (db != null) {
             db.close();
+        }
+        if (dataDirLock != null) {
+            dataDirLock.close();
+        }
+        if (wasListening) {
+            LOG.info("stopped port={}", port);
         }
     }
 }

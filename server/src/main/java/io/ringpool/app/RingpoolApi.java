@@ -40,14 +40,21 @@ public final class RingpoolApi implements AutoCloseable {
     }
 
     /**
-     * Starts serving; returns the port bound.
+     * Takes the port without accepting connections yet (routes may still be added); returns the
+     * port bound.
      *
      * @param isSiteOrigin whether a browser origin belongs to any site (CORS preflights); must not block
+     * @throws HttpServer.PortInUse when another process listens there
      */
-    int start(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry,
+    int bind(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry,
             io.ringpool.http.Protections protections) throws InterruptedException {
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
-        return server.start();
+        return server.bind();
+    }
+
+    /** Starts accepting connections on the port {@link #bind} took; every route must be declared by now. */
+    void open() {
+        server.open();
     }
 
     /**

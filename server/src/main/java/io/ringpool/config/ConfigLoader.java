@@ -215,6 +215,7 @@ public final class ConfigLoader {
         var leasing = new RingpoolConfig.Leasing(
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
+                l.integer("addressCapPercent", 0, 100),
                 l.bool("testClock"),
                 Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)),
                 l.integer("maxLiveSessions", 0, 100_000_000));
@@ -282,7 +283,8 @@ public final class ConfigLoader {
         var cluster = new RingpoolConfig.Cluster(nodeId,
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
                 Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
-        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound);
+        var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
+        return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound, journal);
     }
 
     /** Each entry an address or CIDR block; a bad one names itself and the key. */

@@ -9,7 +9,13 @@ import java.util.List;
  * of {@code config/ringpool.yaml}, where every key is documented with its unit and default.
  */
 public record RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Limits limits, Leads leads, Demo demo,
-        Recordings recordings, Cluster cluster, Outbound outbound) {
+        Recordings recordings, Cluster cluster, Outbound outbound, Journal journal) {
+
+    /** Without a journal section: its defaults. */
+    public RingpoolConfig(Server server, Store store, Security security, Leasing leasing, Limits limits, Leads leads, Demo demo,
+            Recordings recordings, Cluster cluster, Outbound outbound) {
+        this(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound, Journal.DEFAULTS);
+    }
 
     /**
      * Several nodes on one PostgreSQL store: this node's id (empty = generated once into the data
@@ -70,8 +76,13 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int authFailuresBeforeBlock) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, boolean testClock, Duration renewalFlush,
-            int maxLiveSessions) {}
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
+            Duration renewalFlush, int maxLiveSessions) {}
+
+    /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
+    public record Journal(long maxBytes) {
+        public static final Journal DEFAULTS = new Journal(64L * 1024 * 1024);
+    }
 
     /**
      * Budgets of the public site-script routes (per minute, per session and per client address)

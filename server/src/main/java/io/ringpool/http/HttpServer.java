@@ -44,8 +44,21 @@ public final class HttpServer implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Binds and returns the port actually bound (useful with port 0). */
+    /** Binds and accepts at once; returns the port actually bound (useful with port 0). */
     public int start() throws InterruptedException {
+        int bound = bind();
+        open();
+        return bound;
+    }
+
+    /**
+     * Takes the port without accepting connections yet (they wait in the kernel's backlog), so the
+     * composition root can claim the port before it writes anything: a server started on a port in
+     * use fails here, with nothing migrated or seeded. Returns the port bound.
+     *
+     * @throws PortInUse when another process listens on the port
+     */
+    public int bind() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
@@ -54,10 +67,40 @@ public final class HttpServer implements AutoCloseable {
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry, protections));
-        channel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        var bound = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).await();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                throw new PortInUse(config.host(), config.port());
+            }
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), cause);
+        }
+        channel = bound.channel();
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Starts accepting connections on the port {@link #bind()} took. */
+    public void open() {
+        channel.config().setAutoRead(true);
+    }
+
+    /** Another process listens on the configured port. */
+    public static final class PortInUse extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int port;
+
+        PortInUse(String host, int port) {
+            super("port " + port + " is already in use (host " + host + "); stop what listens there or choose another with RINGPOOL_PORT",
+                    null, false, false);
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
+        }
     }
 
     @Override

@@ -195,7 +195,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         ReportLane lane = protections.reports();
         if (lane == null || !lane.appliesTo(route)) {
-            runOn(workers, ctx, pending, route.endpoint(), start, null);
+            // Call-path routes have their own lane, so a slow store holding every worker cannot delay them.
+            runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, null);
             return;
         }
         String key = ReportLane.keyOf(request);

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * The route table: method + path template ({@code /v1/sites/{siteId}}) to endpoint. Built once at
@@ -13,8 +14,12 @@ import java.util.Set;
  */
 public final class Router {
 
-    /** A route as declared. */
-    public record Route(String method, String template, String[] segments, Endpoint endpoint) {}
+    /**
+     * A route as declared. {@code lane} is the executor its endpoint runs on; null means the shared
+     * workers. A lane keeps a route that must answer whatever the store does (a provider asking
+     * what to do with a ringing call) from queueing behind workers that wait for a slow store.
+     */
+    public record Route(String method, String template, String[] segments, Endpoint endpoint, Executor lane) {}
 
     /** The outcome of matching a path. */
     public sealed interface Match {}
@@ -28,7 +33,18 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String template, Endpoint endpoint) {
-        routes.add(new Route(method, template, split(template), endpoint));
+        routes.add(new Route(method, template, split(template), endpoint, null));
+        return this;
+    }
+
+    /** A POST route whose endpoint runs on its own {@code lane} instead of the shared workers. */
+    public Router postOnLane(Executor lane, String template, Endpoint endpoint) {
+        return addOnLane(lane, "POST", template, endpoint);
+    }
+
+    /** A route whose endpoint runs on its own {@code lane} instead of the shared workers. */
+    public Router addOnLane(Executor lane, String method, String template, Endpoint endpoint) {
+        routes.add(new Route(method, template, split(template), endpoint, java.util.Objects.requireNonNull(lane, "lane")));
         return this;
     }
 

@@ -25,6 +25,8 @@ public final class Lease {
     long intentUntil;
     boolean ending;
     boolean ended;
+    /** The client address key it counts against in its pool's per-address cap; null = not counted. */
+    String addressKey;
     /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */
     boolean foreign;
     /**

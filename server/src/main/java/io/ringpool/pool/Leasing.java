@@ -50,41 +50,79 @@ public final class Leasing {
     private final GroupCommitWriter writer;
     private final MeterRegistry registry;
     private final ExhaustionTally tally;
+    private final int addressCapPercent;
 
     public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry) {
-        this(pools, writer, registry, new ExhaustionTally());
+        this(pools, writer, registry, new ExhaustionTally(), 0);
     }
 
-    public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry, ExhaustionTally tally) {
+    /**
+     * @param addressCapPercent share of a pool's numbers that visitors from one client address
+     *                          ({@link AddressKey}) may hold at once, percent; at least one number;
+     *                          0 = no cap ({@code leasing.addressCapPercent})
+     */
+    public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry, ExhaustionTally tally,
+            int addressCapPercent) {
         this.tally = tally;
         this.pools = pools;
         this.writer = writer;
         this.registry = registry;
+        this.addressCapPercent = addressCapPercent;
     }
 
+    /** Most numbers of {@code pool} one address may hold at once: the percentage, rounded up, at least 1. */
+    int addressCap(PoolState pool) {
+        return Math.max(1, (int) Math.ceil(pool.activeSize() * addressCapPercent / 100.0));
+    }
+
+    private boolean underCap(PoolState pool, String addressKey) {
+        return addressKey == null || addressCapPercent <= 0 || pool.heldBy(addressKey) < addressCap(pool);
+    }
+
+    /** Without a client address: nothing is capped. */
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId,
             Map<String, String> visit, long now, VisitRow visitRow) {
+        return acquire(siteId, settings, sessionId, visitorId, null, visit, now, visitRow);
+    }
+
+    /**
+     * @param addressKey the visitor's client address ({@link AddressKey#of}); a pool where that
+     *                   address already holds its cap is passed over as if it did not match, and
+     *                   when every matching pool is passed over the visit is untracked with
+     *                   reason {@code address_cap} (not an exhaustion: the pool has numbers, just
+     *                   not for this address)
+     */
+    public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
+            Map<String, String> visit, long now, VisitRow visitRow) {
         List<PoolState> matching = new ArrayList<>();
+        boolean capped = false;
         for (PoolState p : pools.ofSite(siteId)) {
             if (p.pool().match().matches(visit)) {
-                matching.add(p);
+                if (underCap(p, addressKey)) {
+                    matching.add(p);
+                } else {
+                    capped = true;
+                }
             }
         }
         if (matching.isEmpty()) {
-            return new NotLeased("no_pool", writer.submit(c -> visitRow.insert(c, null, "no_pool")));
+            String reason = capped ? "address_cap" : "no_pool";
+            return new NotLeased(reason, writer.submit(c -> visitRow.insert(c, null, reason)));
         }
         long ttl = settings.leaseTtl().toMillis();
         long coolDown = settings.coolDown().toMillis();
         List<PoolState> exhausted = new ArrayList<>();
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now));
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now)));
             if (g != null) {
                 return new Leased(p, g);
             }
         }
         for (PoolState p : matching) {
-            PoolState.Granted g = p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
-                    persist(visitRow, List.copyOf(exhausted), now));
+            List<PoolState> before = List.copyOf(exhausted);
+            PoolState.Granted g = capped(p, addressKey, () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
+                    persist(visitRow, before, now)));
             if (g != null) {
                 countExhaustions(exhausted);
                 return new Leased(p, g);
@@ -94,8 +132,9 @@ public final class Leasing {
         countExhaustions(exhausted);
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
             for (PoolState p : matching) {
-                PoolState.Granted g = p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
-                        persist(visitRow, List.copyOf(exhausted), now));
+                List<PoolState> before = List.copyOf(exhausted);
+                PoolState.Granted g = capped(p, addressKey, () -> p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
+                        persist(visitRow, before, now)));
                 if (g != null) {
                     return new Leased(p, g);
                 }
@@ -105,6 +144,62 @@ public final class Leasing {
         CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, null, "pool_exhausted"));
         stored.thenRun(() -> all.forEach(p -> tally.add(siteId, p.pool().poolId(), now, "untracked")));
         return new NotLeased("pool_exhausted", stored);
+    }
+
+    /**
+     * Runs {@code take} under the pool's lock after checking the address's cap again, so
+     * concurrent starts from one address cannot pass it together; counts the lease against it.
+     */
+    private PoolState.Granted capped(PoolState pool, String addressKey, java.util.function.Supplier<PoolState.Granted> take) {
+        synchronized (pool) {
+            if (!underCap(pool, addressKey)) {
+                return null;
+            }
+            PoolState.Granted g = take.get();
+            if (g != null && addressKey != null && addressCapPercent > 0) {
+                pool.assignAddress(g.lease(), addressKey);
+            }
+            return g;
+        }
+    }
+
+    /**
+     * A number for a visit that started untracked: the visitor's previous number if idle, else a
+     * free one, in matching pools where the address is under its cap. Never a cooling number, no
+     * exhaustion counted, nothing written unless a lease is granted ({@code row} then turns the
+     * visit's row into a tracked one). Null when nothing is free yet, or when {@code admitted}
+     * refuses: it is asked only once a number could be granted, so a visit waiting on a full pool
+     * spends none of its address's start budget (a catch-up is a start, and passes the same limiter).
+     */
+    public Leased catchUp(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
+            Map<String, String> visit, long now, java.util.function.BooleanSupplier admitted, VisitRow row) {
+        long ttl = settings.leaseTtl().toMillis();
+        long coolDown = settings.coolDown().toMillis();
+        List<PoolState> matching = new ArrayList<>();
+        for (PoolState p : pools.ofSite(siteId)) {
+            if (p.pool().match().matches(visit) && underCap(p, addressKey)) {
+                matching.add(p);
+            }
+        }
+        long coolDownMillis = settings.coolDown().toMillis();
+        if (matching.stream().noneMatch(p -> p.hasNumberFor(visitorId, now, coolDownMillis)) || !admitted.getAsBoolean()) {
+            return null;
+        }
+        for (PoolState p : matching) {
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(row, List.of(), now)));
+            if (g != null) {
+                return new Leased(p, g);
+            }
+        }
+        for (PoolState p : matching) {
+            PoolState.Granted g = capped(p, addressKey,
+                    () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown, persist(row, List.of(), now)));
+            if (g != null) {
+                return new Leased(p, g);
+            }
+        }
+        return null;
     }
 
     private void countExhaustions(List<PoolState> exhausted) {
@@ -179,6 +274,7 @@ public final class Leasing {
     /** Ends expired leases in every pool; returns how many were ended. Called by the sweeper only. */
     public List<Lease> sweep(long now) {
         List<Lease> ended = new ArrayList<>();
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
         PoolState.Writer endWriter = new PoolState.Writer() {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
@@ -187,7 +283,9 @@ public final class Leasing {
 
             @Override
             public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
-                return writer.submit(c -> PoolStore.endLease(c, lease, endedAt, "expired"));
+                CompletableFuture<Void> committed = writer.submit(c -> PoolStore.endLease(c, lease, endedAt, "expired"));
+                commits.add(committed);
+                return committed;
             }
         };
         for (PoolState p : pools.all()) {
@@ -195,6 +293,18 @@ public final class Leasing {
                 ended.addAll(p.sweep(now, endWriter));
             } catch (RuntimeException e) {
                 LOG.warn("sweep_deferred pool={} reason={}", p.pool().poolId(), e.getMessage());
+            }
+        }
+        // A sweep returns once its ends are committed (and so applied in memory): a caller that
+        // sweeps and then leases, or a second sweep racing the background one, sees the numbers free.
+        for (CompletableFuture<Void> committed : commits) {
+            try {
+                committed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // a failed end is undone in memory and tried again on the next sweep
             }
         }
         return ended;

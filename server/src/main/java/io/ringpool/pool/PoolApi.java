@@ -115,7 +115,9 @@ public final class PoolApi {
         out.put("retired", s.retired());
         out.put("exhaustions", s.exhaustions());
         out.put("peakLeased", s.peakLeased());
-        out.put("recommendedSize", service.recommendedSize(state));
+        PoolAdvice advice = service.advice(state);
+        out.put("recommendedSize", advice.recommendedSize());
+        out.put("recommendation", advice.note());
         out.put("numbers", state.numbers());
         out.put("createdAt", pool.createdAt());
         return out;

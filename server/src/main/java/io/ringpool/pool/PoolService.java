@@ -51,9 +51,14 @@ public final class PoolService {
      */
     public List<PoolStore.StoredLease> loadAll(String nodeId) {
         Map<String, Long> exhaustions = store.exhaustionCounts();
+        Map<String, PoolStore.StoredStats> stats = store.loadStats();
         for (Pool pool : store.loadPools()) {
             PoolState state = new PoolState(pool);
             state.setExhaustions(exhaustions.getOrDefault(pool.poolId(), 0L));
+            PoolStore.StoredStats saved = stats.get(pool.poolId());
+            if (saved != null) {
+                state.restoreStats(saved.peakLeased(), saved.leasesStarted(), saved.endedLeases(), saved.endedLeaseMillis());
+            }
             pools.add(state);
             registerGauges(state);
         }
@@ -133,7 +138,7 @@ public final class PoolService {
         try {
             store.insertPool(pool, numbers, now);
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("a number is already in a pool of this site", "numbers");
+            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
         }
         PoolState state = new PoolState(pool);
         numbers.forEach(n -> state.addNumber(n, 0, null, false));
@@ -150,7 +155,7 @@ public final class PoolService {
         try {
             store.addNumbers(pool.pool(), numbers, clock.millis());
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("a number is already in a pool of this site", "numbers");
+            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
         }
         numbers.forEach(n -> pool.addNumber(n, 0, null, false));
         return numbers;
@@ -176,10 +181,23 @@ public final class PoolService {
         try {
             store.insertStaticNumber(s);
         } catch (ConstraintViolationException e) {
-            throw new NumberInUse("this number is already a static number of this site", "number");
+            throw conflict(siteId, List.of(number), "number", "this number is already a static number of this site");
         }
         staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
         return s;
+    }
+
+    /**
+     * The store refused a claim: name the number another site holds (not which site: tenants see
+     * nothing of each other), or, when none does, this site's own duplicate (another node added it).
+     */
+    private NumberInUse conflict(String siteId, List<String> numbers, String field, String ownDuplicate) {
+        List<String> elsewhere = store.claimedElsewhere(siteId, numbers);
+        if (!elsewhere.isEmpty()) {
+            return new NumberInUse(elsewhere.get(0) + " is a tracking number of another site (in a pool or as a static number there);"
+                    + " a number can belong to one site only", field);
+        }
+        return new NumberInUse(ownDuplicate, field);
     }
 
     public Optional<StaticNumber> staticNumber(String siteId, String number) {
@@ -251,19 +269,27 @@ public final class PoolService {
         return state.snapshot(clock.millis(), coolDown);
     }
 
-    /**
-     * Pool size for no exhaustion at the peak seen so far. By Little's law a number is out of
-     * circulation for a lease plus a cool-down; so numbers in use at peak ≈ peak leases × (average
-     * lease + cool-down) ÷ average lease, plus 20% headroom. With no finished lease yet, the
-     * current size stands.
-     */
-    public int recommendedSize(PoolState state) {
-        PoolState.Snapshot s = snapshot(state);
-        if (s.averageLeaseMillis() <= 0 || s.peakLeased() == 0) {
-            return Math.max(s.size(), 1);
+    /** Saves every pool's lifetime counts (peak, leases, lengths) so advice survives a restart; every 30 s and at stop. */
+    public void saveStats() {
+        Map<String, PoolStore.StoredStats> out = new java.util.LinkedHashMap<>();
+        for (PoolState p : pools.all()) {
+            PoolState.Snapshot s = p.snapshot(clock.millis(), 0);
+            out.put(p.pool().poolId(), new PoolStore.StoredStats(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.endedLeaseMillis()));
         }
+        if (!out.isEmpty()) {
+            store.saveStats(out, clock.millis());
+        }
+    }
+
+    /** Pool size advice from everything the pool has seen ({@link PoolAdvice}); null size = not enough data. */
+    public PoolAdvice advice(PoolState state) {
+        PoolState.Snapshot s = snapshot(state);
         long coolDown = sites.byId(state.pool().siteId()).map(e -> e.site().settings().coolDown().toMillis()).orElse(0L);
-        double inUse = s.peakLeased() * (s.averageLeaseMillis() + coolDown) / (double) s.averageLeaseMillis();
-        return (int) Math.max(1, Math.ceil(inUse * 1.2));
+        return PoolAdvice.of(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.averageLeaseMillis(), s.exhaustions(), coolDown);
+    }
+
+    /** {@link #advice}'s number, or null with not enough data. */
+    public Integer recommendedSize(PoolState state) {
+        return advice(state).recommendedSize();
     }
 }

@@ -37,7 +37,8 @@ public final class PoolState {
     public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId) {}
 
     /** Counts for the pool endpoint and metrics. */
-    public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis) {}
+    public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis,
+            long leasesStarted, long endedLeases, long endedLeaseMillis) {}
 
     /**
      * Most lease ends one sweep queues for one pool. A burst of expiries (a restart after downtime,
@@ -54,11 +55,15 @@ public final class PoolState {
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
     private final Map<String, NumberSlot> lastNumberOfVisitor = new HashMap<>();
+    /** Live leases per client address key ({@link AddressKey}); entries leave at zero, so bounded by live leases. */
+    private final Map<String, Integer> leasesByAddress = new HashMap<>();
+    private int retiredNumbers;
     private int leased;
     private int peakLeased;
     private long exhaustions;
     private long endedLeases;
     private long endedLeaseMillis;
+    private long leasesStarted;
 
     public PoolState(Pool pool) {
         this.pool = pool;
@@ -77,6 +82,8 @@ public final class PoolState {
         slots.put(number, slot);
         if (!retired) {
             idle.add(slot);
+        } else {
+            retiredNumbers++;
         }
         if (lastVisitorId != null) {
             lastNumberOfVisitor.put(lastVisitorId, slot);
@@ -110,6 +117,7 @@ public final class PoolState {
             return false;
         }
         slot.retired = true;
+        retiredNumbers++;
         idle.remove(slot);
         return true;
     }
@@ -136,6 +144,15 @@ public final class PoolState {
         return take(first, Choice.FREE, leaseId, sessionId, visitorId, now, ttlMillis, writer);
     }
 
+    /** Whether {@link #acquireReturning} or {@link #acquireFree} would grant a number now. */
+    public synchronized boolean hasNumberFor(String visitorId, long now, long coolDownMillis) {
+        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
+        if (slot != null && slot.lease == null && !slot.retired && visitorId.equals(slot.lastVisitorId)) {
+            return true;
+        }
+        return !idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now;
+    }
+
     /** The number longest in cool-down (exhaustion policy reuse_cooling). */
     public synchronized Granted acquireCooling(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
         if (idle.isEmpty()) {
@@ -158,9 +175,35 @@ public final class PoolState {
         slot.lastVisitorId = visitorId;
         lastNumberOfVisitor.put(visitorId, slot);
         leased++;
+        leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
         CompletableFuture<Void> committed = writer.leaseStarted(lease);
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor);
+    }
+
+    /** Numbers that may be leased (retired ones excluded). */
+    public synchronized int activeSize() {
+        return slots.size() - retiredNumbers;
+    }
+
+    /** Live leases held by visitors from {@code addressKey}. */
+    public synchronized int heldBy(String addressKey) {
+        return leasesByAddress.getOrDefault(addressKey, 0);
+    }
+
+    /** Counts {@code lease} against {@code addressKey} until it ends (or is rolled back). */
+    public synchronized void assignAddress(Lease lease, String addressKey) {
+        if (addressKey == null || lease.addressKey != null) {
+            return;
+        }
+        lease.addressKey = addressKey;
+        leasesByAddress.merge(addressKey, 1, Integer::sum);
+    }
+
+    private void releaseAddress(Lease lease) {
+        if (lease.addressKey != null) {
+            leasesByAddress.computeIfPresent(lease.addressKey, (k, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     /** Undoes a lease whose write failed, as if it had never been granted. */
@@ -173,6 +216,7 @@ public final class PoolState {
         slot.lease = null;
         lease.ended = true;
         leased--;
+        releaseAddress(lease);
         slot.releasedAt = granted.previousReleasedAt();
         if (lastNumberOfVisitor.get(lease.visitorId) == slot) {
             lastNumberOfVisitor.remove(lease.visitorId);
@@ -323,6 +367,7 @@ public final class PoolState {
         slot.lease = null;
         slot.releasedAt = endedAt;
         leased--;
+        releaseAddress(lease);
         if (!lease.foreign) {
             endedLeases++;
             endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
@@ -354,7 +399,8 @@ public final class PoolState {
             }
         }
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
-        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average);
+        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average, leasesStarted,
+                endedLeases, endedLeaseMillis);
     }
 
     public synchronized List<String> numbers() {
@@ -365,6 +411,14 @@ public final class PoolState {
     synchronized String holderOf(String number) {
         NumberSlot slot = slots.get(number);
         return slot == null || slot.lease == null ? null : slot.lease.sessionId;
+    }
+
+    /** What an earlier run saw (pool_stats), added under what this run has seen so far. */
+    synchronized void restoreStats(int peak, long started, long ended, long endedMillis) {
+        peakLeased = Math.max(peakLeased, peak);
+        leasesStarted += started;
+        endedLeases += ended;
+        endedLeaseMillis += endedMillis;
     }
 
     void setExhaustions(long value) {

@@ -54,6 +54,7 @@ public final class PoolStore {
     }
 
     private static void insertNumbers(Connection c, Pool pool, List<String> numbers, long now) throws SQLException {
+        claim(c, pool.siteId(), numbers, "pool", now);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO pool_numbers(site_id, number, pool_id, added_at) VALUES (?,?,?,?)")) {
             for (String n : numbers) {
@@ -67,9 +68,50 @@ public final class PoolStore {
         }
     }
 
+    /**
+     * Claims {@code numbers} for {@code siteId} (table {@code claimed_numbers}, V10). A number
+     * another site claimed fails the transaction on the primary key: a constraint, so it holds
+     * between nodes too.
+     */
+    private static void claim(Connection c, String siteId, List<String> numbers, String kind, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO claimed_numbers(number, site_id, kind, claimed_at) VALUES (?,?,?,?)")) {
+            for (String n : numbers) {
+                ps.setString(1, n);
+                ps.setString(2, siteId);
+                ps.setString(3, kind);
+                ps.setLong(4, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Of {@code numbers}, those claimed by a site other than {@code siteId}. */
+    public List<String> claimedElsewhere(String siteId, List<String> numbers) {
+        return db.read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id FROM claimed_numbers WHERE number = ?")) {
+                for (String n : numbers) {
+                    ps.setString(1, n);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next() && !siteId.equals(rs.getString(1))) {
+                            out.add(n);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     public void retireNumber(String siteId, String poolId, String number, long now) {
         db.inTransaction(c -> {
             ChangeLog.record(c, ChangeLog.POOL, siteId, poolId, now);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM claimed_numbers WHERE number = ? AND site_id = ?")) {
+                ps.setString(1, number);
+                ps.setString(2, siteId);
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE pool_numbers SET retired_at = ? WHERE site_id = ? AND number = ? AND retired_at IS NULL")) {
                 ps.setLong(1, now);
@@ -140,6 +182,7 @@ public final class PoolStore {
 
     public void insertStaticNumber(StaticNumber s) {
         db.inTransaction(c -> {
+            claim(c, s.siteId(), List.of(s.number()), "static", s.createdAt().toEpochMilli());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_numbers(site_id, number, source, medium, "
                     + "campaign, label, created_at) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, s.siteId());
@@ -213,6 +256,49 @@ public final class PoolStore {
                 }
             }
             return out;
+        });
+    }
+
+    /** A pool's lifetime counts as saved in {@code pool_stats}. */
+    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {}
+
+    public Map<String, StoredStats> loadStats() {
+        return db.read(c -> {
+            Map<String, StoredStats> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pool_id, peak_leased, leases_started, ended_leases, ended_lease_millis FROM pool_stats");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new StoredStats(rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Saves every pool's counts (one transaction; an update, or an insert the first time). */
+    public void saveStats(Map<String, StoredStats> stats, long now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE pool_stats SET peak_leased = ?, leases_started = ?, "
+                    + "ended_leases = ?, ended_lease_millis = ?, updated_at = ? WHERE pool_id = ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO pool_stats(peak_leased, leases_started, ended_leases, "
+                            + "ended_lease_millis, updated_at, pool_id) VALUES (?,?,?,?,?,?)")) {
+                for (Map.Entry<String, StoredStats> e : stats.entrySet()) {
+                    for (PreparedStatement ps : List.of(update, insert)) {
+                        StoredStats s = e.getValue();
+                        ps.setInt(1, s.peakLeased());
+                        ps.setLong(2, s.leasesStarted());
+                        ps.setLong(3, s.endedLeases());
+                        ps.setLong(4, s.endedLeaseMillis());
+                        ps.setLong(5, now);
+                        ps.setString(6, e.getKey());
+                        if (ps.executeUpdate() > 0) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return null;
         });
     }
 

@@ -92,6 +92,7 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
         this.registry = registry;
         this.config = config;
         this.settings = new RecordingSettingsStore(db);
+        this.settings.loadAll();
         this.files = new RecordingFiles(dataDir);
         this.downloader = new RecordingDownloader(new io.ringpool.outbound.AddressPolicy(config.fetchAllow()), config.maxBytes(), config.fetchTimeout());
         this.links = new PlaybackLinks(linkKey, clock);
@@ -113,6 +114,11 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
     /** The site's recording settings (from memory when the store is down). */
     public RecordingSettings settings(String siteId) {
         return settings.of(siteId);
+    }
+
+    /** The site's recording settings from memory only, for the call path that must not touch the store. */
+    public RecordingSettings settingsFromMemory(String siteId) {
+        return settings.remembered(siteId);
     }
 
     // ---- RecordingHook: the call path --------------------------------------------------------

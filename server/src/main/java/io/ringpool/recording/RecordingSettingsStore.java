@@ -28,6 +28,32 @@ final class RecordingSettingsStore {
         this.db = db;
     }
 
+    /**
+     * From memory only, for the call path (a ringing call must not wait for the store, not even
+     * for the 3 s a connection attempt takes to fail): every site's settings are read at start
+     * ({@link #loadAll}) and kept current by {@link #write} and every {@link #of}.
+     */
+    RecordingSettings remembered(String siteId) {
+        return remembered.getOrDefault(siteId, RecordingSettings.DEFAULTS);
+    }
+
+    /** Reads every site's settings into memory; at start. */
+    void loadAll() {
+        db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT site_id FROM site_recording_settings");
+                    ResultSet rs = ps.executeQuery()) {
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+                for (String id : ids) {
+                    remembered.put(id, read(c, id));
+                }
+            }
+            return null;
+        });
+    }
+
     RecordingSettings of(String siteId) {
         try {
             RecordingSettings s = db.read(c -> read(c, siteId));

@@ -205,7 +205,10 @@ final class PoolOccupancy {
         ex.put("reusedCooling", totalExhaustions - untracked);
         ex.put("untracked", untracked);
         out.put("exhaustions", ex);
-        out.put("recommendedSize", recommendedSize(peak, average, coolDownMillis, size));
+        io.ringpool.pool.PoolAdvice advice = io.ringpool.pool.PoolAdvice.of(peak, leases.stream().filter(l -> l.start() >= from).count(),
+                endedLeases, average, totalExhaustions, coolDownMillis);
+        out.put("recommendedSize", advice.recommendedSize());
+        out.put("recommendation", advice.note());
         out.put("buckets", rows);
         return out;
     }

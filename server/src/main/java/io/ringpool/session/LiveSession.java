@@ -17,6 +17,10 @@ final class LiveSession {
     /** Untracked sessions only: epoch ms after which the visit is over. */
     volatile long untrackedExpiresAt;
     volatile boolean over;
+    /** Untracked sessions that may still get a number: the visit's pool-matching attributes, client address and its key. */
+    volatile java.util.Map<String, String> visitAttributes;
+    volatile String addressKey;
+    volatile String clientIp;
     /** Page views and intents this node has stored for the session, against the per-session caps. */
     final java.util.concurrent.atomic.AtomicInteger storedPageviews = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger storedIntents = new java.util.concurrent.atomic.AtomicInteger();

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.pool.AddressKey;
 import io.ringpool.pool.Lease;
 import io.ringpool.pool.Leasing;
 import io.ringpool.pool.PoolRegistry;
@@ -247,7 +248,8 @@ public final class SessionService {
         Device device = agent.device();
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now,
                 settings.storeTitles() ? request.title() : null, source, device, request.clientIds());
-        Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, attributes(source), now,
+        Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
+                attributes(source), now,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason, nodeId));
         try {
             return switch (outcome) {
@@ -272,7 +274,8 @@ public final class SessionService {
                         yield start(request, conflicts + 1);
                     }
                 }
-                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now);
+                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
+                        request.clientIp());
             };
         } finally {
             leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
@@ -306,10 +309,16 @@ public final class SessionService {
                 Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
     }
 
-    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now) {
+    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now,
+            Map<String, String> visitAttributes, String clientIp) {
         GroupCommitWriter.await(notLeased.committed());
         long expires = now + settings.leaseTtl().toMillis();
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
+        if (CATCHES_UP.contains(notLeased.reason())) {
+            session.visitAttributes = visitAttributes;
+            session.clientIp = clientIp;
+            session.addressKey = AddressKey.of(clientIp);
+        }
         sessions.put(session.sessionId, session);
         visitorsOf(session.siteId).put(session.visitorId, session);
         count(site, false, notLeased.reason());
@@ -370,8 +379,55 @@ public final class SessionService {
             markOver(s);
             throw ended();
         }
+        Renewed caughtUp = catchUp(s, settings, now, clientIp);
+        if (caughtUp != null) {
+            return caughtUp;
+        }
         s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
         return new Renewed(Instant.ofEpochMilli(s.untrackedExpiresAt), settings.defaultNumber(), false);
+    }
+
+    /** Untracked for these reasons, a visit gets a number on a later heartbeat once one is free. */
+    private static final java.util.Set<String> CATCHES_UP = java.util.Set.of("pool_exhausted", "address_cap");
+
+    /**
+     * A visit shown the default number because the pool was full (or its address at its cap)
+     * takes a number that has since become free, on its next heartbeat: the answer carries the
+     * number and {@code tracked: true}, and the script swaps it into the page. Only a free number
+     * (never one still cooling for someone else), and no exhaustion is counted for trying. The
+     * visit's row becomes a tracked one whose lease starts now (its {@code started_at} moves to
+     * the lease start, so attribution never gives it calls from before it had the number).
+     */
+    private Renewed catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
+        if (s.visitAttributes == null) {
+            return null;
+        }
+        // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
+        String clientIp = heartbeatIp != null ? heartbeatIp : s.clientIp;
+        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : s.addressKey;
+        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, s.visitAttributes, now,
+                () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp) == 0,
+                (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
+        if (leased == null) {
+            return null;
+        }
+        PoolState.Granted granted = leased.granted();
+        try {
+            GroupCommitWriter.await(granted.committed());
+        } catch (StoreException e) {
+            granted.committed().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    leased.pool().rollback(granted);
+                }
+            });
+            return null; // still untracked; the next heartbeat tries again
+        }
+        LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), null, 0);
+        sessions.put(tracked.sessionId, tracked);
+        visitorsOf(tracked.siteId).put(tracked.visitorId, tracked);
+        Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
+                .tag("site", s.siteId).register(registry).increment();
+        return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
     }
 
     public void pageview(PageView view) {

@@ -73,6 +73,21 @@ final class SessionStore {
         }
     }
 
+    /** An untracked visit gets its lease now: the row becomes tracked, its lease (and started_at) from {@code now}. */
+    static void startLeaseLater(Connection c, String sessionId, Lease lease, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pool_id = ?, number = ?, live_number = ?, tracked = TRUE, "
+                + "untracked_reason = NULL, lease_expires_at = ?, reused_cooling = ?, started_at = ? WHERE session_id = ?")) {
+            ps.setString(1, lease.poolId());
+            ps.setString(2, lease.number());
+            ps.setString(3, lease.number());
+            ps.setLong(4, lease.expiresAt());
+            ps.setBoolean(5, lease.reusedCooling());
+            ps.setLong(6, now);
+            ps.setString(7, sessionId);
+            ps.executeUpdate();
+        }
+    }
+
     /**
      * Counts a page view on its session and, when {@code store}, keeps its row (a session past its
      * cap of stored views is counted only). URL and title arrive minimised and capped.

@@ -22,7 +22,12 @@ public final class SiteRegistry {
 
     public void put(Entry entry) {
         Site site = entry.site();
-        byId.put(site.siteId(), entry);
+        Entry old = byId.put(site.siteId(), entry);
+        if (old != null) {
+            // a rotated key must stop naming the site here, or a revoked key would be told "not yours" instead of 401
+            idByApiKeyHash.remove(java.util.HexFormat.of().formatHex(old.secrets().apiKeyHash()), site.siteId());
+            idByPublicKey.remove(old.site().publicKey(), site.siteId());
+        }
         idByPublicKey.put(site.publicKey(), site.siteId());
         idByApiKeyHash.put(java.util.HexFormat.of().formatHex(entry.secrets().apiKeyHash()), site.siteId());
     }

@@ -40,6 +40,15 @@ public final class SiteService {
      * false when the store has no such site.
      */
     public boolean reload(String siteId) {
+        return reload(siteId, SiteSecrets.Previous.NONE);
+    }
+
+    /**
+     * Reloads the site with exactly the stored keys: the current ones and {@code previous} (the
+     * rotated keys still in their overlap, {@code KeyRotation.previousOf}); the registry drops the
+     * mapping of any key the site no longer has, so a node never keeps accepting a rotated key.
+     */
+    public boolean reload(String siteId, SiteSecrets.Previous previous) {
         SiteStore.StoredSite stored = store.load(siteId);
         if (stored == null) {
             return false;
@@ -47,7 +56,7 @@ public final class SiteService {
         registry.put(new SiteRegistry.Entry(stored.site(), new SiteSecrets(
                 SiteStore.unhex(stored.apiKeyHashHex()),
                 cipher.decrypt(stored.webhookSecretEnc()),
-                cipher.decrypt(stored.twilioTokenEnc()))));
+                cipher.decrypt(stored.twilioTokenEnc()), previous)));
         return true;
     }
 

@@ -113,6 +113,15 @@ public final class RingpoolSignature {
         return Result.VALID;
     }
 
+    /**
+     * The signature's {@code t} (unix seconds by the sender's clock), for a header that
+     * {@link #verify} found VALID; empty for one it cannot parse.
+     */
+    public static java.util.OptionalLong signedAt(String header) {
+        Parsed parsed = header == null ? null : parse(header);
+        return parsed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(parsed.timestamp());
+    }
+
     /** The full header value {@code t=...,v1=...} for a body sent at unix second {@code t}. */
     public static String sign(String secret, long t, byte[] body) {
         return "t=" + t + ",v1=" + HexFormat.of().formatHex(hmac(secret, t, body));

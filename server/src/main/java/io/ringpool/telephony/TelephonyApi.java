@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallService;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.failure.DomainFailure.Kind;
 import io.ringpool.http.Json;
@@ -20,12 +21,14 @@ import io.ringpool.site.UnknownSite;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,33 +52,42 @@ public final class TelephonyApi {
     private final SiteRegistry sites;
     private final CallService calls;
     private final RingpoolSignature signatures;
+    private final SenderClocks senderClocks;
     private final String publicUrl;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final CallJournal journal;
+    private final Executor callLane;
     private final RecordingService recordings;
 
     /**
      * @param publicUrl the external base URL Twilio calls ({@code RINGPOOL_PUBLIC_URL}), no trailing '/'
+     * @param journal   where events that must not wait for the store are kept
+     * @param callLane  the executor of webhooks answered from memory, apart from the store-bound workers
      */
-    public TelephonyApi(SiteRegistry sites, CallService calls, String publicUrl, Clock clock, MeterRegistry registry) {
-        this(sites, calls, publicUrl, clock, registry, null);
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
+            MeterRegistry registry) {
+        this(sites, calls, journal, callLane, publicUrl, clock, registry, null);
     }
 
     /** @param recordings the sites' recording settings (record or not, notice, keyword rules); null = never record */
-    public TelephonyApi(SiteRegistry sites, CallService calls, String publicUrl, Clock clock, MeterRegistry registry,
-            RecordingService recordings) {
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
+            MeterRegistry registry, RecordingService recordings) {
         this.recordings = recordings;
         this.sites = sites;
         this.calls = calls;
+        this.journal = journal;
+        this.callLane = callLane;
         this.signatures = new RingpoolSignature(clock);
+        this.senderClocks = new SenderClocks(RingpoolSignature.DEFAULT_TOLERANCE, registry);
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.clock = clock;
         this.registry = registry;
     }
 
     public void routes(Router router) {
-        router.post("/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
-        router.post("/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
+        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
+        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
         router.post("/v1/telephony/twilio/{siteId}/recording", this::twilioRecording);
         router.post("/v1/telephony/twilio/{siteId}/transcription", this::twilioTranscription);
         router.post("/v1/telephony/{siteId}/events", this::genericEvent);
@@ -83,7 +95,12 @@ public final class TelephonyApi {
 
     // ---- Twilio ------------------------------------------------------------------------------
 
-    /** Incoming call: record it, attribute it, and answer TwiML that dials the site's real number. */
+    /**
+     * Incoming call: answer TwiML that dials the site's real number, from memory, whatever the
+     * store is doing (up, slow, down); the call's record goes to the journal first (fsynced) and
+     * reaches the store, attributed, when it can take it. A number the site does not track is
+     * still put through (a caller is never dropped) but not recorded.
+     */
     private Response twilioVoice(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
@@ -91,16 +108,25 @@ public final class TelephonyApi {
                 () -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, "missing_field", "'CallSid' is required", "CallSid"));
         CallEvent event = form.toEvent(clock).orElseGet(() -> new CallEvent(TwilioForm.PROVIDER, sid.trim(), CallEvent.Kind.RINGING,
                 clock.instant(), form.first("From").orElse(null), form.first("To").orElse(null), null, null, null));
-        ingest(site, event, false);
         String forwardTo = site.settings().forwardTo() != null ? site.settings().forwardTo() : site.settings().defaultNumber();
-        RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settings(site.siteId());
+        RecordingSettings recording = recordings == null ? RecordingSettings.DEFAULTS : recordings.settingsFromMemory(site.siteId());
         String twiml = forwardTo == null ? TwiML.reject()
                 : TwiML.forward(forwardTo, publicUrl, site.siteId(), null, recording.recordCalls(),
                         recording.recordCalls() ? recording.notice() : null); // the notice announces recording; none without it
+        try {
+            keep(site, event);
+        } catch (DomainFailure unknownNumber) {
+            // counted and logged by keep(); the caller goes through all the same
+        }
         return Response.text(200, TWIML_TYPE, twiml);
     }
 
-    /** Status callbacks of the call and of the forwarded leg: state, duration, recording. */
+    /**
+     * Status callbacks of the call and of the forwarded leg: state, duration, recording. Journaled
+     * like the voice webhook, not refused with 503 while the store is down: Twilio retries a
+     * callback only on a connection failure (not on a 5xx, by default), so a 503 would lose the
+     * call's end and duration. 503 only when the journal itself is full.
+     */
     private Response twilioStatus(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
@@ -110,8 +136,27 @@ public final class TelephonyApi {
             LOG.info("twilio_status_ignored site={} status={}", site.siteId(), form.first("CallStatus").orElse("-"));
             return Response.noContent();
         }
-        ingest(site, event.get(), false);
+        if (keep(site, event.get()) == CallJournal.Kept.FULL) {
+            throw new DomainFailure(Kind.UNAVAILABLE, "journal_full", "the server cannot keep this event now; retry later", null, 60);
+        }
         return Response.noContent();
+    }
+
+    /**
+     * Journals an event after checking, in memory, that its dialled number is the site's (422
+     * {@code unknown_number} otherwise, nothing kept: one site never writes into another's calls).
+     */
+    private CallJournal.Kept keep(Site site, CallEvent event) {
+        if (event.to() != null && !event.to().isBlank()) {
+            try {
+                calls.trackingNumber(site, event.to());
+            } catch (DomainFailure e) {
+                count(event.provider(), "unknown_number", site.siteId());
+                LOG.info("webhook_rejected provider={} site={} reason=unknown_number code={}", event.provider(), site.siteId(), e.code());
+                throw e;
+            }
+        }
+        return journal.record(site, event);
     }
 
     /**
@@ -190,10 +235,12 @@ public final class TelephonyApi {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
                     "the X-Twilio-Signature does not match this request", null);
         }
-        String token = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthToken()).orElse(null);
+        List<String> tokens = sites.byId(site.siteId()).map(e -> e.secrets().twilioAuthTokens(clock.instant())).orElse(List.of());
         boolean valid = false;
-        for (String url : signedUrls(request)) {
-            valid |= TwilioSignature.verify(token, url, form.fields(), header);
+        for (String token : tokens) {
+            for (String url : signedUrls(request)) {
+                valid |= TwilioSignature.verify(token, url, form.fields(), header);
+            }
         }
         if (!valid) {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
@@ -250,8 +297,9 @@ public final class TelephonyApi {
             count(GenericEvent.PROVIDER, "unknown_site", siteId);
             return new UnknownSite();
         });
+        Instant received = clock.instant();
         RingpoolSignature.Result result = signatures.verify(request.header("x-ringpool-signature"), request.body(),
-                entry.secrets().webhookSecret());
+                entry.secrets().webhookSecrets(received));
         switch (result) {
             case VALID -> { }
             case MISSING -> throw reject(GenericEvent.PROVIDER, siteId, result.wireName(), Kind.UNAUTHENTICATED, "missing_signature",
@@ -265,7 +313,15 @@ public final class TelephonyApi {
         }
         CallEvent event;
         try {
-            event = genericEvent(Json.parseObject(request.body())).toCallEvent(clock);
+            GenericEvent sent = genericEvent(Json.parseObject(request.body()));
+            event = sent.toCallEvent(clock);
+            long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
+                    received);
+            if (sent.at() != null || sent.atSeconds() != null) {
+                // the sender's own time for the event, moved onto ours; without one it is our receive time already
+                event = new CallEvent(event.provider(), event.providerCallId(), event.kind(), SenderClocks.corrected(event.at(), offset),
+                        event.from(), event.to(), event.durationSeconds(), event.talkSeconds(), event.recordingUrl());
+            }
         } catch (DomainFailure invalid) {
             count(GenericEvent.PROVIDER, "invalid_body", siteId);
             LOG.info("webhook_rejected provider={} site={} reason=invalid_body code={} field={}", GenericEvent.PROVIDER, siteId,

@@ -50,6 +50,16 @@ public final class TestServer implements AutoCloseable {
      * when the test advances it, for tests whose outcome depends on how much time passed.
      */
     public TestServer(Path dataDir, Map<String, Object> overrides, Clock baseClock) {
+        this(dataDir, overrides, baseClock, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param storeBoundary wraps the store's DataSource, e.g. a {@code SwitchableStore} a test turns off */
+    public TestServer(Path dataDir, Map<String, Object> overrides, java.util.function.UnaryOperator<javax.sql.DataSource> storeBoundary) {
+        this(dataDir, overrides, Clock.systemUTC(), storeBoundary);
+    }
+
+    public TestServer(Path dataDir, Map<String, Object> overrides, Clock baseClock,
+            java.util.function.UnaryOperator<javax.sql.DataSource> storeBoundary) {
         Map<String, Object> settings = new HashMap<>(Map.of(
                 "server.port", 0,
                 "store.dataDir", dataDir.toString(),
@@ -59,7 +69,7 @@ public final class TestServer implements AutoCloseable {
         settings.putAll(overrides);
         RingpoolConfig config = ConfigLoader.defaultsWith(settings);
         this.clock = new AdjustableClock(baseClock);
-        this.app = new Ringpool(config, clock);
+        this.app = new Ringpool(config, clock, storeBoundary);
         try {
             app.start();
         } catch (InterruptedException e) {
@@ -123,6 +133,18 @@ public final class TestServer implements AutoCloseable {
             out.put("poolId", pool.text("poolId"));
         }
         return out;
+    }
+
+    /** Waits until every journaled call event (Twilio webhooks) reached the store. */
+    public void awaitCallsStored() {
+        try {
+            if (!app.journal().awaitDrained(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("journal not drained: depth " + app.journal().depth());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts a session as a desktop Chrome visitor. */

@@ -39,7 +39,9 @@ class RecordingsOverHttpTest {
     static final String PUBLIC_URL = "https://ringpool.example.com";
     static final String TOKEN = "twilio-auth-token-for-recordings";
     static final String ACCOUNT = "AC0123456789abcdef0123456789abcdef";
-    static final String NUMBER = "+74950001001";
+    /** The current test's tracking number: a number belongs to one site, and each test makes its own site. */
+    static String NUMBER = "+74950001001";
+    static final java.util.concurrent.atomic.AtomicInteger NEXT_NUMBER = new java.util.concurrent.atomic.AtomicInteger(2000);
     static final byte[] AUDIO = ProviderDouble.wav(3, 8000);
 
     @TempDir
@@ -68,6 +70,7 @@ class RecordingsOverHttpTest {
     }
 
     static Map<String, String> site(boolean record) {
+        NUMBER = "+7495000" + NEXT_NUMBER.incrementAndGet();
         Map<String, String> site = server.siteWithPool(List.of(NUMBER));
         Map<String, Object> patch = new LinkedHashMap<>();
         patch.put("twilioAuthToken", TOKEN);

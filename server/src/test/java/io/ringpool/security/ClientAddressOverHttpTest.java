@@ -40,6 +40,8 @@ class ClientAddressOverHttpTest {
     TestServer server(List<String> trustedProxies) {
         Map<String, Object> overrides = new HashMap<>();
         overrides.put("leasing.sessionsPerIpPerMinute", 3);
+        // The rate limit alone: the per-address share of a pool (2 of these 20 numbers) is AddressCapTest's.
+        overrides.put("leasing.addressCapPercent", 0);
         overrides.put("server.trustedProxies", trustedProxies);
         overrides.put("server.host", "::");
         return new TestServer(dir.resolve("d" + System.nanoTime()), overrides, FROZEN);

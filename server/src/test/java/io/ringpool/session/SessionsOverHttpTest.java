@@ -260,21 +260,22 @@ class SessionsOverHttpTest {
     void oneClientIpBehindTheProxyCannotDrainThePool() {
         var site = server.siteWithPool(numbers(200));
         assertThat(startsFrom(site.get("publicKey"), "203.0.113.9", 0, 125))
-                .as("120 new sessions per minute per client IP, then the default number")
-                .containsExactly(120, 5);
+                .as("120 new sessions per minute per client IP, of which 20 (10% of the pool) hold numbers; then the default number")
+                .containsExactly(20, 5, 100);
 
-        server.clock.advance(Duration.ofSeconds(30)); // half a minute refills half the bucket
-        assertThat(startsFrom(site.get("publicKey"), "203.0.113.9", 125, 61)).containsExactly(60, 1);
+        server.clock.advance(Duration.ofSeconds(30)); // half a minute refills half the bucket; the 20 leases still live
+        assertThat(startsFrom(site.get("publicKey"), "203.0.113.9", 125, 61)).containsExactly(0, 1, 60);
 
         Reply other = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}",
                 "application/json", Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.20"));
         assertThat(other.status()).as("another client behind the same proxy").isEqualTo(201);
     }
 
-    /** Starts {@code count} new visitors from {@code clientIp}; returns {tracked, rate limited}. */
+    /** Starts {@code count} new visitors from {@code clientIp}; returns {tracked, rate limited, past the address cap}. */
     private List<Integer> startsFrom(String publicKey, String clientIp, int firstVisitor, int count) {
         int tracked = 0;
         int limited = 0;
+        int capped = 0;
         for (int i = firstVisitor; i < firstVisitor + count; i++) {
             Reply r = server.send("POST", "/v1/sessions", null,
                     "{\"siteKey\":\"" + publicKey + "\",\"visitorId\":\"drainer-" + String.format("%04d", i) + "\"}",
@@ -283,9 +284,11 @@ class SessionsOverHttpTest {
                 tracked++;
             } else if ("rate_limited".equals(r.text("reason"))) {
                 limited++;
+            } else if ("address_cap".equals(r.text("reason"))) {
+                capped++;
             }
         }
-        return List.of(tracked, limited);
+        return List.of(tracked, limited, capped);
     }
 
     @Test

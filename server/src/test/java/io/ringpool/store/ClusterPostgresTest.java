@@ -88,6 +88,31 @@ class ClusterPostgresTest {
     }
 
     @Test
+    void aKeyRotatedOnOneNodeIsTakenByAnotherWhichKeepsTheOldKeyOnlyThroughItsOverlap() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954000011"));
+            String path = "/v1/sites/" + site.get("siteId");
+            waitFor("site seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(path, site.get("apiKey")).status() == 200);
+
+            Reply rotated = a.post(path + "/keys/rotate", site.get("apiKey"), Map.of("key", "api", "overlapSeconds", 60));
+            assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+            String newKey = rotated.text("apiKey");
+            waitFor("new key accepted by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(path, newKey).status() == 200);
+            assertThat(b.get(path, site.get("apiKey")).status()).as("the old key inside its overlap, on the reloading node").isEqualTo(200);
+            b.clock.advance(java.time.Duration.ofSeconds(61));
+            assertThat(b.get(path, site.get("apiKey")).status()).as("past the overlap").isEqualTo(401);
+
+            // Rotated again with no overlap: a reload keeps no key past its window.
+            Reply revoked = a.post(path + "/keys/rotate", newKey, Map.of("key", "api", "overlapSeconds", 0));
+            assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+            String newest = revoked.text("apiKey");
+            waitFor("newest key accepted by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(path, newest).status() == 200);
+            assertThat(b.get(path, newKey).status()).isEqualTo(401);
+            assertThat(b.get(path, site.get("apiKey")).status()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void aSiteCreatedOnOneNodeLeasesOnAnotherWithinTheChangeBound() throws Exception {
         try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954000001", "+74954000002"));

@@ -26,7 +26,9 @@ class TwilioOverHttpTest {
     static final String PUBLIC_URL = "https://ringpool.example.com";
     static final String TOKEN = "twilio-auth-token-for-tests";
     static final String CALLER = "+79161234567";
-    static final String NUMBER = "+74950001001";
+    /** The current test's tracking number: a number belongs to one site, and each test makes its own site. */
+    static String NUMBER = "+74950001001";
+    static final java.util.concurrent.atomic.AtomicInteger NEXT_NUMBER = new java.util.concurrent.atomic.AtomicInteger(1001);
 
     @TempDir
     static Path dir;
@@ -44,6 +46,7 @@ class TwilioOverHttpTest {
     }
 
     static Map<String, String> site(boolean withToken) {
+        NUMBER = "+7495000" + NEXT_NUMBER.incrementAndGet();
         Map<String, String> site = server.siteWithPool(List.of(NUMBER));
         Map<String, Object> patch = new LinkedHashMap<>();
         patch.put("forwardTo", "+74951112233");
@@ -82,6 +85,7 @@ class TwilioOverHttpTest {
     }
 
     static JsonNode calls(Map<String, String> site) {
+        server.awaitCallsStored(); // Twilio's webhooks are journaled and reach the store just after the answer
         Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls", site.get("apiKey"));
         assertThat(r.status()).isEqualTo(200);
         return r.json().get("calls");

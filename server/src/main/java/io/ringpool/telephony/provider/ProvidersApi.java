@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.call.CallerNumber;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
@@ -25,6 +26,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -57,6 +59,8 @@ public final class ProvidersApi implements SiteSection {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Function<String, CallRecording> recording;
+    private final CallJournal journal;
+    private final Executor callLane;
 
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry) {
@@ -67,7 +71,20 @@ public final class ProvidersApi implements SiteSection {
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry,
             Function<String, CallRecording> recording) {
+        this(providers, settings, sites, access, calls, null, null, log, publicUrl, clock, registry, recording);
+    }
+
+    /**
+     * @param journal  keeps the events of answer webhooks (a caller waiting) instead of the store,
+     *                 so the answer never waits for it; null = ingest them synchronously
+     * @param callLane runs answer webhooks apart from the store-bound workers; null = the workers
+     */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
+            CallService calls, CallJournal journal, Executor callLane, WebhookLog log, String publicUrl, Clock clock,
+            MeterRegistry registry, Function<String, CallRecording> recording) {
         this.recording = recording;
+        this.journal = journal;
+        this.callLane = callLane;
         this.providers = providers;
         this.settings = settings;
         this.sites = sites;
@@ -83,7 +100,11 @@ public final class ProvidersApi implements SiteSection {
     public void routes(Router router) {
         for (TelephonyProvider provider : providers.all()) {
             for (ProviderRoute route : provider.routes()) {
-                router.add(route.method(), route.template(), request -> webhook(provider, route, request));
+                if (route.kind() == ProviderRoute.Kind.ANSWER && callLane != null) {
+                    router.addOnLane(callLane, route.method(), route.template(), request -> webhook(provider, route, request));
+                } else {
+                    router.add(route.method(), route.template(), request -> webhook(provider, route, request));
+                }
             }
         }
         router.get("/v1/sites/{siteId}/telephony/events", access.site(Permission.SITE_SETTINGS, this::events));
@@ -127,6 +148,9 @@ public final class ProvidersApi implements SiteSection {
         String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
         String caller = result.events().stream().map(CallEvent::from).filter(f -> f != null).findFirst()
                 .map(f -> CallerNumber.of(f, site.settings().country()).masked()).orElse(null);
+        if (callerWaits && journal != null) {
+            return answerFromMemory(provider, route, site, result, providerCallId, caller);
+        }
         try {
             for (CallEvent event : result.events()) {
                 CallService.Ingested ingested = calls.ingest(site, event, false);
@@ -158,6 +182,38 @@ public final class ProvidersApi implements SiteSection {
         result.replayKeys().forEach(replays::remember);
         log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
                 result.events().isEmpty() ? "ignored" : "accepted", null, result.note(), providerCallId, kinds, callId, caller));
+        return reply(result.reply());
+    }
+
+    /**
+     * A caller is on the line: the events go to the call journal (fsynced, delivered to the store
+     * when it can take them, see {@link CallJournal}) and the markup is answered at once, whatever
+     * the store is doing. A number the site does not track is still forwarded, not kept.
+     */
+    private Response answerFromMemory(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result,
+            String providerCallId, String caller) {
+        List<String> kinds = new ArrayList<>();
+        for (CallEvent event : result.events()) {
+            if (event.to() != null && !event.to().isBlank()) {
+                try {
+                    calls.trackingNumber(site, event.to());
+                } catch (DomainFailure unknown) {
+                    count(provider.name(), "unknown_number");
+                    LOG.info("webhook_rejected provider={} site={} reason=unknown_number", provider.name(), site.siteId());
+                    log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused",
+                            "unknown_number", unknown.getMessage(), providerCallId, kinds, null, caller));
+                    return reply(result.reply()); // forward the caller anyway
+                }
+            }
+            if (journal.record(site, event) == CallJournal.Kept.FULL) {
+                LOG.warn("webhook_answered_unstored provider={} site={} reason=journal_full", provider.name(), site.siteId());
+            }
+            kinds.add(event.kind().wireName());
+        }
+        result.replayKeys().forEach(replays::remember);
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
+                result.events().isEmpty() ? "ignored" : "accepted", null, "journaled: reaches the store just after the answer",
+                providerCallId, kinds, null, caller));
         return reply(result.reply());
     }
 

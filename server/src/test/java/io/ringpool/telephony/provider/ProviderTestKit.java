@@ -119,6 +119,7 @@ public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, 
 
     /** The site's call log. */
     public JsonNode calls() {
+        server.awaitCallsStored(); // answer webhooks journal their events; they reach the store just after
         Reply r = server.get("/v1/sites/" + siteId + "/calls", apiKey);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().get("calls");

@@ -1,0 +1,113 @@
+package io.ringpool.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.backup.StoreBackup;
+import io.ringpool.config.RingpoolConfig;
+import io.ringpool.http.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * {@code ringpool backup FILE} and {@code ringpool restore FILE} (see {@link StoreBackup} for why
+ * a backup goes through the running server when there is one). Each returns a one-line result for
+ * the terminal or throws {@link StartupFailure} with a one-line reason.
+ */
+public final class BackupCommand {
+    private BackupCommand() {}
+
+    /**
+     * Online through the server holding the data directory (its port is in the lock file), or
+     * offline when none runs (this process then holds the lock so none starts meanwhile).
+     */
+    public static String backup(RingpoolConfig config, Path target) {
+        RingpoolConfig.Store store = requireH2(config, "back up");
+        if (Files.exists(target)) {
+            throw new StartupFailure(target + " exists; choose a new file name (a backup never overwrites one)");
+        }
+        Path dataDir = store.dataDir();
+        if (DataDirLock.isHeld(dataDir)) {
+            DataDirLock.Holder holder = DataDirLock.holder(dataDir).orElseThrow(
+                    () -> new StartupFailure("a Ringpool holds " + dataDir + " but its lock file names no port"));
+            Path written = askServer(config, holder.port());
+            try {
+                Files.move(written, target, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new StartupFailure("the server wrote " + written + " but it cannot be moved to " + target + ": " + e.getMessage());
+            }
+            return "backup written to " + target.toAbsolutePath() + " (online, through the server on port " + holder.port() + ")";
+        }
+        if (!Files.isDirectory(dataDir)) {
+            throw new StartupFailure("no data directory at " + dataDir.toAbsolutePath() + "; nothing to back up");
+        }
+        try (DataDirLock lock = DataDirLock.acquire(dataDir, 0)) {
+            StoreBackup.offline(store.url() + ";IFEXISTS=TRUE", store.user(), store.password(), target, Clock.systemUTC());
+        }
+        return "backup written to " + target.toAbsolutePath() + " (offline: no server was running)";
+    }
+
+    /** Restores into the configured data directory while no server runs there. */
+    public static String restore(RingpoolConfig config, Path zip) {
+        RingpoolConfig.Store store = requireH2(config, "restore");
+        try (DataDirLock lock = DataDirLock.acquire(store.dataDir(), 0)) {
+            Path restored = StoreBackup.restore(zip, store.url());
+            return "restored " + zip + " into " + restored
+                    + " (keep the same secret.key in " + store.dataDir().toAbsolutePath() + ": it decrypts the sites' secrets)";
+        } catch (IllegalStateException e) {
+            throw new StartupFailure(e.getMessage());
+        }
+    }
+
+    private static RingpoolConfig.Store requireH2(RingpoolConfig config, String verb) {
+        RingpoolConfig.Store store = config.store();
+        if (!store.isH2()) {
+            throw new StartupFailure("the store is PostgreSQL: " + verb + " it with pg_dump / pg_restore or base backups"
+                    + " (README, Backups); ringpool " + verb.split(" ")[0] + " handles the embedded H2 store");
+        }
+        return store;
+    }
+
+    private static Path askServer(RingpoolConfig config, int port) {
+        String host = config.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+            host = "127.0.0.1";
+        }
+        String adminKey = config.security().adminKey();
+        if (adminKey.isEmpty()) {
+            Path keyFile = config.store().dataDir().resolve("admin.key");
+            try {
+                adminKey = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                throw new StartupFailure("no admin key configured and " + keyFile + " cannot be read");
+            }
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
+                        + "/v1/admin/backup"))
+                .timeout(Duration.ofMinutes(30))
+                .header("Authorization", "Bearer " + adminKey)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+            if (response.statusCode() != 201 || body == null || !body.hasNonNull("file")) {
+                String reason = body == null ? "" : body.path("error").path("message").asText("");
+                throw new StartupFailure("the server on port " + port + " refused the backup (" + response.statusCode() + ") " + reason);
+            }
+            return Path.of(body.get("file").asText());
+        } catch (IOException e) {
+            throw new StartupFailure("cannot reach the server on port " + port + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailure("interrupted");
+        }
+    }
+}

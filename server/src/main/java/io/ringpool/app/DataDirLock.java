@@ -1,0 +1,128 @@
+package io.ringpool.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * One Ringpool per data directory. The directory holds the H2 files, the generated keys and the
+ * call journal; two processes writing them at once would corrupt the journal and, on H2, fail
+ * with a confusing "database may be already in use" long after start. The lock is an OS file lock
+ * ({@link FileChannel#tryLock()}) on {@code ringpool.lock}: the kernel drops it when the process
+ * dies, even by {@code kill -9}, so a crash never leaves a stale lock behind.
+ *
+ * <p>The file's content ({@code pid=N port=P}) is informational: the error message names the
+ * holder, and {@code ringpool backup} finds the running server's port there.
+ */
+public final class DataDirLock implements AutoCloseable {
+    static final String FILE_NAME = "ringpool.lock";
+
+    /** Who holds a data directory, as its lock file says. */
+    public record Holder(long pid, int port) {}
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private DataDirLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Creates {@code dataDir} if needed and locks it for this process.
+     *
+     * @throws StartupFailure when another Ringpool (any process, or this one) holds it
+     */
+    public static DataDirLock acquire(Path dataDir, int port) {
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            Files.createDirectories(dataDir);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException heldHere) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                String holder = holder(dataDir).map(h -> " (pid " + h.pid() + ", port " + h.port() + ")").orElse("");
+                throw new StartupFailure("another Ringpool holds the data directory " + dataDir.toAbsolutePath() + holder
+                        + "; stop it first, or give this one its own RINGPOOL_DATA_DIR");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid=" + ProcessHandle.current().pid() + " port=" + port + "\n")
+                    .getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.force(false);
+            return new DataDirLock(channel, lock);
+        } catch (IOException e) {
+            throw new StartupFailure("cannot lock the data directory " + dataDir.toAbsolutePath() + ": " + e.getMessage());
+        }
+    }
+
+    /** True when a live process holds {@code dataDir} (tried without taking it). */
+    public static boolean isHeld(Path dataDir) {
+        Path file = dataDir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try {
+                FileLock probe = channel.tryLock();
+                if (probe == null) {
+                    return true;
+                }
+                probe.release();
+                return false;
+            } catch (OverlappingFileLockException heldHere) {
+                return true;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** What the lock file says about its holder; empty when there is none or it cannot be read. */
+    public static Optional<Holder> holder(Path dataDir) {
+        try {
+            String text = Files.readString(dataDir.resolve(FILE_NAME), StandardCharsets.US_ASCII).trim();
+            long pid = -1;
+            int port = -1;
+            for (String part : text.split("\\s+")) {
+                if (part.startsWith("pid=")) {
+                    pid = Long.parseLong(part.substring(4));
+                } else if (part.startsWith("port=")) {
+                    port = Integer.parseInt(part.substring(5));
+                }
+            }
+            return pid < 0 || port < 0 ? Optional.empty() : Optional.of(new Holder(pid, port));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Releases the lock. The file stays: deleting it would let a process that opened the old file
+     * lock a name nobody else sees.
+     */
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException ignored) {
+            // the process is stopping; the kernel releases the lock anyway
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.ringpool.backup;
+
+import io.ringpool.failure.DomainFailure;
+import io.ringpool.store.Database;
+import io.ringpool.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Online, consistent backups of the embedded H2 store, and their restore.
+ *
+ * <p>H2's {@code BACKUP TO 'file.zip'} copies the MVStore file while the server keeps writing: the
+ * MVStore never overwrites a live chunk, so the copy is the store as of one commit (H2 documents
+ * it as "transactionally consistent"). It runs on one pooled connection; nothing is locked, so
+ * sessions and calls keep flowing during a backup.
+ *
+ * <p>Why through the running server and not a second process: H2 in file mode lets one process
+ * open the file, so while Ringpool runs only Ringpool can read it. {@code ringpool backup FILE}
+ * therefore asks the running server ({@code POST /v1/admin/backup}) and, when none runs, opens
+ * the file itself ({@link #offline}).
+ *
+ * <p>PostgreSQL has its own tools (pg_dump, base backups with WAL archiving); Ringpool does not
+ * wrap them. What the backup does not hold: call events still in the journal (they reach the
+ * store when it can take them) and the key files of the data directory ({@code secret.key}
+ * decrypts webhook secrets and Twilio tokens: keep it, separately, with the backups).
+ */
+public final class StoreBackup {
+
+    /** The file written and when. */
+    public record Taken(Path file, long bytes, Instant takenAt) {}
+
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
+    private final Database db;
+    private final Path backupDir;
+    private final Clock clock;
+
+    /**
+     * @param backupDir where online backups are written ({@code dataDir/backups}); the HTTP caller
+     *                  never chooses a path, so an admin key cannot write files elsewhere
+     */
+    public StoreBackup(Database db, Path backupDir, Clock clock) {
+        this.db = db;
+        this.backupDir = backupDir;
+        this.clock = clock;
+    }
+
+    /** Writes {@code backups/ringpool-<time>.zip} from the running store. */
+    public Taken take() {
+        if (!db.isH2()) {
+            throw new DomainFailure(DomainFailure.Kind.CONFLICT, "backup_not_supported",
+                    "the store is PostgreSQL: back it up with pg_dump or base backups (see the README, Backups)");
+        }
+        Instant now = clock.instant();
+        Path file = backupDir.resolve("ringpool-" + NAME.format(now) + ".zip").toAbsolutePath();
+        try {
+            Files.createDirectories(backupDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + backupDir, e);
+        }
+        db.read(c -> {
+            backupTo(c, file);
+            return null;
+        });
+        return new Taken(file, size(file), now);
+    }
+
+    /** A backup of a store no server has open: opens the H2 file at {@code jdbcUrl} itself. */
+    public static Taken offline(String jdbcUrl, String user, String password, Path target, Clock clock) {
+        Instant now = clock.instant();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            backupTo(c, target.toAbsolutePath());
+        } catch (SQLException e) {
+            throw new StoreException("cannot back up " + jdbcUrl.replaceAll(";.*", "") + ": " + e.getMessage(), e);
+        }
+        return new Taken(target.toAbsolutePath(), size(target), now);
+    }
+
+    /**
+     * Restores {@code zip} into the H2 file named by {@code jdbcUrl}; refuses to overwrite an
+     * existing store (the operator moves it aside first, so a mistyped restore destroys nothing).
+     */
+    public static Path restore(Path zip, String jdbcUrl) {
+        Path base = h2File(jdbcUrl);
+        Path dir = base.getParent();
+        String name = base.getFileName().toString();
+        Path existing = dir.resolve(name + ".mv.db");
+        if (Files.exists(existing)) {
+            throw new IllegalStateException(existing + " exists; move it aside first (restore never overwrites a store)");
+        }
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException(zip + " is not a backup file");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        org.h2.tools.Restore.execute(zip.toAbsolutePath().toString(), dir.toString(), name);
+        if (!Files.exists(existing)) {
+            throw new IllegalStateException(zip + " holds no Ringpool store named '" + name + "'");
+        }
+        return existing;
+    }
+
+    /** The database file's path without extension, from {@code jdbc:h2:file:/x/ringpool;...}. */
+    static Path h2File(String jdbcUrl) {
+        String rest = jdbcUrl.substring("jdbc:h2:".length());
+        int semicolon = rest.indexOf(';');
+        if (semicolon >= 0) {
+            rest = rest.substring(0, semicolon);
+        }
+        if (rest.startsWith("file:")) {
+            rest = rest.substring("file:".length());
+        }
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) {
+            throw new IllegalStateException("only an embedded H2 file store can be restored here (got " + rest + ")");
+        }
+        return Path.of(rest).toAbsolutePath();
+    }
+
+    private static void backupTo(Connection c, Path file) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            // The path is ours (a fixed directory and a timestamp, or the operator's own argument
+            // on the command line); quotes are doubled anyway.
+            s.execute("BACKUP TO '" + file.toString().replace("'", "''") + "'");
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

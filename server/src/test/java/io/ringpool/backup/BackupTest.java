@@ -1,0 +1,151 @@
+package io.ringpool.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.BackupCommand;
+import io.ringpool.app.StartupFailure;
+import io.ringpool.app.TestServer;
+import io.ringpool.call.Signing;
+import io.ringpool.config.ConfigLoader;
+import io.ringpool.config.RingpoolConfig;
+import io.ringpool.http.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 10: an online backup restored elsewhere holds every call acknowledged before it. */
+class BackupTest {
+    @TempDir
+    Path tmp;
+
+    static final String SECRET_KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+
+    static String postCall(TestServer server, Map<String, String> site, String callId, String to) {
+        String body = new String(Json.write(Map.of("callId", callId, "event", "completed", "from", "+79161234567", "to", to,
+                "durationSeconds", 60, "talkSeconds", 50)));
+        long t = server.clock.instant().getEpochSecond();
+        TestServer.Reply r = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, body)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.text("callId");
+    }
+
+    static Set<String> callIds(TestServer server, Map<String, String> site) {
+        Set<String> ids = new HashSet<>();
+        String cursor = null;
+        do {
+            TestServer.Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls?from=2000-01-01&to=2100-01-01&limit=200"
+                    + (cursor == null ? "" : "&cursor=" + cursor), site.get("apiKey"));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            for (JsonNode c : r.json().get("calls")) {
+                ids.add(c.get("callId").asText());
+            }
+            cursor = r.text("nextCursor");
+        } while (cursor != null);
+        return ids;
+    }
+
+    @Test
+    void anOnlineBackupTakenWhileCallsArriveRestoresWithEveryCallAcknowledgedBeforeIt() throws Exception {
+        Path live = tmp.resolve("live");
+        Map<String, Object> settings = Map.of("security.secretKey", SECRET_KEY);
+        Map<String, String> site;
+        Set<String> beforeBackup = new HashSet<>();
+        Path backupFile;
+        try (TestServer server = new TestServer(live, settings)) {
+            site = server.siteWithPool(List.of("+74950007001", "+74950007002"));
+            for (int i = 0; i < 40; i++) {
+                beforeBackup.add(postCall(server, site, "before-" + i, "+74950007001"));
+            }
+            // calls keep arriving during the backup: it must not wait for them nor stop them
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger during = new AtomicInteger();
+            Thread traffic = Thread.ofPlatform().start(() -> {
+                while (running.get()) {
+                    postCall(server, site, "during-" + during.incrementAndGet(), "+74950007002");
+                }
+            });
+            TestServer.Reply taken = server.post("/v1/admin/backup", TestServer.ADMIN_KEY, null);
+            running.set(false);
+            traffic.join();
+
+            assertThat(taken.status()).as(taken.body()).isEqualTo(201);
+            backupFile = Path.of(taken.text("file"));
+            assertThat(backupFile).isRegularFile().startsWith(live.resolve("backups").toAbsolutePath());
+            assertThat(taken.json().get("bytes").asLong()).isEqualTo(Files.size(backupFile));
+            assertThat(during.get()).isPositive();
+        }
+
+        Path restoredDir = tmp.resolve("restored");
+        RingpoolConfig restoredConfig = ConfigLoader.defaultsWith(Map.of("store.dataDir", restoredDir.toString()));
+        String result = BackupCommand.restore(restoredConfig, backupFile);
+        assertThat(result).contains("restored");
+
+        try (TestServer restored = new TestServer(restoredDir, settings)) {
+            assertThat(callIds(restored, site)).containsAll(beforeBackup);
+        }
+    }
+
+    @Test
+    void theCommandBacksUpThroughTheRunningServerAndOfflineWhenNoneRuns() throws Exception {
+        Path data = tmp.resolve("data");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString(),
+                "security.adminKey", TestServer.ADMIN_KEY));
+        Map<String, String> site;
+        Set<String> calls = new HashSet<>();
+        Path online = tmp.resolve("online.zip");
+        try (TestServer server = new TestServer(data, Map.of("security.secretKey", SECRET_KEY))) {
+            site = server.siteWithPool(List.of("+74950007101"));
+            calls.add(postCall(server, site, "one", "+74950007101"));
+
+            assertThat(BackupCommand.backup(cli, online)).contains("online");
+            assertThat(online).isRegularFile();
+            assertThat(Files.list(data.resolve("backups")).toList()).isEmpty();
+            assertThatThrownBy(() -> BackupCommand.restore(cli, online))
+                    .isInstanceOf(StartupFailure.class).hasMessageContaining("another Ringpool holds");
+        }
+        Path offline = tmp.resolve("offline.zip");
+        assertThat(BackupCommand.backup(cli, offline)).contains("offline");
+        assertThatThrownBy(() -> BackupCommand.backup(cli, offline)).hasMessageContaining("exists");
+
+        for (Path zip : List.of(online, offline)) {
+            Path dir = tmp.resolve("from-" + zip.getFileName());
+            BackupCommand.restore(ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString())), zip);
+            try (TestServer restored = new TestServer(dir, Map.of("security.secretKey", SECRET_KEY))) {
+                assertThat(callIds(restored, site)).as(zip.toString()).containsAll(calls);
+            }
+        }
+    }
+
+    @Test
+    void aRestoreNeverOverwritesAnExistingStore() throws Exception {
+        Path data = tmp.resolve("data");
+        try (TestServer server = new TestServer(data)) {
+            server.siteWithPool(List.of("+74950007201"));
+        }
+        Path zip = tmp.resolve("b.zip");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString()));
+        BackupCommand.backup(cli, zip);
+        long before = Files.size(data.resolve("ringpool.mv.db"));
+
+        assertThatThrownBy(() -> BackupCommand.restore(cli, zip)).hasMessageContaining("move it aside");
+        assertThat(Files.size(data.resolve("ringpool.mv.db"))).isEqualTo(before);
+    }
+
+    @Test
+    void onPostgresqlTheCommandPointsToPgDump() {
+        RingpoolConfig pg = ConfigLoader.defaultsWith(Map.of("store.url", "jdbc:postgresql://127.0.0.1:5432/ringpool",
+                "store.dataDir", tmp.resolve("pg").toString()));
+        assertThatThrownBy(() -> BackupCommand.backup(pg, tmp.resolve("x.zip"))).hasMessageContaining("pg_dump");
+    }
+}

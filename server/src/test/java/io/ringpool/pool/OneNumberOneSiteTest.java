@@ -1,0 +1,117 @@
+package io.ringpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 4: a number belongs to one site; the store's key decides, on one node or many. */
+class OneNumberOneSiteTest {
+    @TempDir
+    Path dir;
+
+    static Map<String, String> site(TestServer server, String name) {
+        Reply r = server.post("/v1/sites", TestServer.ADMIN_KEY, Map.of("name", name, "defaultNumber", "+74951230000",
+                "timeZone", "Europe/Moscow", "currency", "RUB"));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return Map.of("siteId", r.text("siteId"), "apiKey", r.text("apiKey"));
+    }
+
+    static Reply pool(TestServer server, Map<String, String> site, List<String> numbers) {
+        return server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"), Map.of("name", "p", "numbers", numbers));
+    }
+
+    static Reply staticNumber(TestServer server, Map<String, String> site, String number) {
+        return server.post("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey"),
+                Map.of("number", number, "source", "billboard"));
+    }
+
+    static void assertConflictNaming(Reply r, String number) {
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.errorCode()).isEqualTo("number_in_use");
+        assertThat(r.json().path("error").path("message").asText()).contains(number).contains("another site");
+    }
+
+    @Test
+    void aNumberInAnotherSitesPoolOrStaticNumbersIsA409NamingItWhereverItIsAdded() {
+        try (TestServer server = new TestServer(dir)) {
+            var a = site(server, "A");
+            var b = site(server, "B");
+            assertThat(pool(server, a, List.of("+74954000001", "+74954000002")).status()).isEqualTo(201);
+            assertThat(staticNumber(server, a, "+74954000009").status()).isEqualTo(201);
+
+            assertConflictNaming(pool(server, b, List.of("+74954000003", "+74954000002")), "+74954000002");
+            assertConflictNaming(staticNumber(server, b, "+74954000001"), "+74954000001");
+            assertConflictNaming(pool(server, b, List.of("+74954000009")), "+74954000009");
+            Reply bPool = pool(server, b, List.of("+74954000004"));
+            assertThat(bPool.status()).isEqualTo(201);
+            Reply added = server.post("/v1/sites/" + b.get("siteId") + "/pools/" + bPool.text("poolId") + "/numbers", b.get("apiKey"),
+                    Map.of("numbers", List.of("+74954000001")));
+            assertConflictNaming(added, "+74954000001");
+            // nothing of a refused request was kept: B's pool has only its own number
+            Reply bState = server.get("/v1/sites/" + b.get("siteId") + "/pools/" + bPool.text("poolId"), b.get("apiKey"));
+            assertThat(bState.json().get("size").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRetiredNumberIsFreeForAnotherSite() {
+        try (TestServer server = new TestServer(dir)) {
+            var a = site(server, "A");
+            var b = site(server, "B");
+            Reply aPool = pool(server, a, List.of("+74954000101"));
+            assertThat(server.send("DELETE", "/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId") + "/numbers/+74954000101",
+                    a.get("apiKey"), null, null, Map.of()).status()).isIn(200, 204);
+
+            assertThat(pool(server, b, List.of("+74954000101")).status()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void twoSitesClaimingOneNumberAtOnceOneWins() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            for (int round = 0; round < 5; round++) {
+                var a = site(server, "A" + round);
+                var b = site(server, "B" + round);
+                String n = "+7495400020" + round;
+                CompletableFuture<Reply> fa = CompletableFuture.supplyAsync(() -> pool(server, a, List.of(n)));
+                CompletableFuture<Reply> fb = CompletableFuture.supplyAsync(() -> staticNumber(server, b, n));
+                List<Integer> statuses = List.of(fa.get().status(), fb.get().status());
+                assertThat(statuses).containsExactlyInAnyOrder(201, 409);
+            }
+        }
+    }
+
+    /** Two nodes that never saw each other's sites in memory: only the store can refuse. */
+    @Test
+    void acrossTwoNodesOnOnePostgresqlTheSecondClaimIsRefused() throws Exception {
+        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
+        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
+        String user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
+        String password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
+        String name = "rp_claims_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
+        Map<String, Object> settings = Map.of("store.url", url, "store.user", user, "store.password", password,
+                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        try (TestServer one = new TestServer(dir.resolve("one"), settings); TestServer two = new TestServer(dir.resolve("two"), settings)) {
+            var a = site(one, "A");
+            var b = site(two, "B");
+            assertThat(pool(one, a, List.of("+74954000301")).status()).isEqualTo(201);
+            assertConflictNaming(pool(two, b, List.of("+74954000301")), "+74954000301");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.ringpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 5: pool advice from observed leases and exhaustions, kept across restarts. */
+class PoolAdviceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutACompletedLeaseThereIsNoNumberOnlyNotEnoughData() {
+        PoolAdvice advice = PoolAdvice.of(5, 5, 0, 0, 23, 900_000);
+        assertThat(advice.recommendedSize()).isNull();
+        assertThat(advice.note()).startsWith("not enough data");
+    }
+
+    @Test
+    void exhaustionsRaiseTheAdviceAboveWhatThePeakAloneSays() {
+        // 5 live at peak, 3-minute leases, 15-minute cool-down: 5 × (3 + 15) ÷ 3 × 1.2 = 36
+        PoolAdvice calm = PoolAdvice.of(5, 100, 100, 180_000, 0, 900_000);
+        // the same pool turned away 50 visits on top of its 100 leases: demand was 1.5× the peak it could show
+        PoolAdvice starved = PoolAdvice.of(5, 100, 100, 180_000, 50, 900_000);
+        assertThat(calm.recommendedSize()).isEqualTo(36);
+        assertThat(starved.recommendedSize()).isEqualTo(54);
+    }
+
+    JsonNode pool(TestServer server, Map<String, String> site) {
+        Reply r = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    @Test
+    void aFullPoolWithNoEndedLeaseSaysNotEnoughDataThenAdvisesAndPeakAndExhaustionsSurviveARestart() {
+        Map<String, String> site;
+        JsonNode before;
+        try (TestServer server = new TestServer(dir)) {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                numbers.add("+749560000" + i);
+            }
+            site = server.siteWithPool(numbers);
+            server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), "{\"exhaustionPolicy\":\"fallback\"}",
+                    "application/json", Map.of());
+            List<String> sessions = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Reply r = server.startSession(site.get("publicKey"), "advice-" + i, "https://example.com/");
+                if (r.json().path("tracked").asBoolean()) {
+                    sessions.add(r.text("sessionId"));
+                }
+            }
+            JsonNode full = pool(server, site);
+            assertThat(full.get("exhaustions").asInt()).isEqualTo(3);
+            assertThat(full.get("recommendedSize").isNull()).isTrue();
+            assertThat(full.get("recommendation").asText()).startsWith("not enough data");
+
+            server.send("POST", "/v1/sessions/" + sessions.get(0) + "/end", null, null, null, Map.of());
+            server.clock.advance(Duration.ofSeconds(120));
+            server.app.sessions().sweep();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (pool(server, site).get("recommendedSize").isNull() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the lease end commits in the background
+            }
+            before = pool(server, site);
+            assertThat(before.get("recommendedSize").asInt()).isGreaterThan(5);
+            assertThat(before.get("peakLeased").asInt()).isEqualTo(5);
+        }
+        try (TestServer again = new TestServer(dir)) {
+            JsonNode after = pool(again, site);
+            assertThat(after.get("peakLeased").asInt()).isEqualTo(5);
+            assertThat(after.get("exhaustions").asInt()).isEqualTo(3);
+            assertThat(after.get("recommendedSize").asInt()).isEqualTo(before.get("recommendedSize").asInt());
+        }
+    }
+}

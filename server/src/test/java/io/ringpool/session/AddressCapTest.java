@@ -1,0 +1,131 @@
+package io.ringpool.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.http.Json;
+import io.ringpool.pool.AddressKey;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 2: no address can drain a pool. */
+class AddressCapTest {
+    @TempDir
+    Path dir;
+
+    static Reply start(TestServer server, String publicKey, String visitorId, String clientAddress) {
+        String body = new String(Json.write(Map.of("siteKey", publicKey, "visitorId", visitorId, "url", "https://example.com/")),
+                StandardCharsets.UTF_8);
+        // The test talks over loopback, a trusted proxy: X-Forwarded-For names the client.
+        return server.send("POST", "/v1/sessions", null, body, "application/json",
+                Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", clientAddress));
+    }
+
+    @Test
+    void aFloodOf2000StartsFromOneAddressLeavesAtLeast45Of50NumbersAndVisitorsFromElsewhereAreTracked() throws Exception {
+        List<String> numbers = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            numbers.add(String.format("+7495300%04d", i));
+        }
+        // default configuration: the per-IP rate limit is on too, as an operator runs it
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(numbers);
+            Set<String> heldByFlood = ConcurrentHashMap.newKeySet();
+            AtomicInteger capped = new AtomicInteger();
+            AtomicInteger errors = new AtomicInteger();
+            ExecutorService flood = Executors.newFixedThreadPool(8);
+            AtomicInteger seq = new AtomicInteger();
+            for (int i = 0; i < 2_000; i++) {
+                flood.submit(() -> {
+                    Reply r = start(server, site.get("publicKey"), "flood-" + seq.incrementAndGet(), "198.51.100.23");
+                    if (r.status() >= 400) {
+                        errors.incrementAndGet();
+                    } else if (r.json().path("tracked").asBoolean()) {
+                        heldByFlood.add(r.text("number"));
+                    } else if ("address_cap".equals(r.text("reason"))) {
+                        capped.incrementAndGet();
+                    }
+                });
+            }
+            flood.shutdown();
+            assertThat(flood.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            int tracked = 0;
+            for (int i = 0; i < 20; i++) {
+                Reply other = start(server, site.get("publicKey"), "other-" + i, "203.0.113." + (10 + i));
+                if (other.json().path("tracked").asBoolean()) {
+                    tracked++;
+                }
+            }
+
+            assertThat(errors.get()).isZero();
+            assertThat(heldByFlood).hasSizeLessThanOrEqualTo(5);
+            assertThat(capped.get()).isPositive();
+            assertThat(pool.json().get("free").asInt() + pool.json().get("coolingDown").asInt()).isGreaterThanOrEqualTo(45);
+            assertThat(tracked).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void addressesOfOneIpv6Slash64ShareTheCapAndAnotherSlash64HasItsOwn() {
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                numbers.add(String.format("+7495301%04d", i));
+            }
+            Map<String, String> site = server.siteWithPool(numbers); // 10% of 20: two numbers per address
+            int trackedSame = 0;
+            for (int i = 0; i < 6; i++) {
+                Reply r = start(server, site.get("publicKey"), "v6-" + i, "2001:db8:aa:bb::" + Integer.toHexString(i + 1));
+                trackedSame += r.json().path("tracked").asBoolean() ? 1 : 0;
+            }
+            Reply elsewhere = start(server, site.get("publicKey"), "v6-other", "2001:db8:aa:cc::1");
+
+            assertThat(trackedSame).isEqualTo(2);
+            assertThat(elsewhere.json().path("tracked").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aNumberCountsAgainstItsAddressOnlyWhileItsLeaseLives() {
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74953020001", "+74953020002", "+74953020003"));
+            Reply first = start(server, site.get("publicKey"), "a", "192.0.2.1");
+            Reply second = start(server, site.get("publicKey"), "b", "192.0.2.1");
+            assertThat(first.json().path("tracked").asBoolean()).isTrue();
+            assertThat(second.text("reason")).isEqualTo("address_cap");
+
+            server.send("POST", "/v1/sessions/" + first.text("sessionId") + "/end", null, null, null, Map.of());
+            server.clock.advance(java.time.Duration.ofSeconds(120)); // past the end grace
+            server.app.sessions().sweep();
+
+            Reply third = start(server, site.get("publicKey"), "c", "192.0.2.1");
+            assertThat(third.json().path("tracked").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void theKeyIsTheIpv4AddressOrTheIpv6Slash64AndLoopbackOrJunkIsNotCounted() {
+        assertThat(AddressKey.of("198.51.100.7")).isEqualTo("198.51.100.7");
+        assertThat(AddressKey.of("2001:db8:1:2:3:4:5:6")).isEqualTo(AddressKey.of("2001:0db8:0001:0002:ffff::1"));
+        assertThat(AddressKey.of("2001:db8:1:2::1")).isNotEqualTo(AddressKey.of("2001:db8:1:3::1"));
+        assertThat(AddressKey.of("127.0.0.1")).isNull();
+        assertThat(AddressKey.of("::1")).isNull();
+        assertThat(AddressKey.of("unknown")).isNull();
+        assertThat(AddressKey.of("example.com")).isNull();
+        assertThat(AddressKey.of(null)).isNull();
+    }
+}

@@ -1,0 +1,108 @@
+package io.ringpool.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 7: a visit shown the default number because the pool was full gets a number once one frees. */
+class UntrackedCatchUpTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aVisitorShownTheDefaultNumberGetsAFreedNumberOnALaterHeartbeatAndCallsAfterThatAreTheirs() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957000001"));
+            server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"exhaustionPolicy\":\"fallback\",\"coolDownSeconds\":60,\"endGraceSeconds\":0}", "application/json", Map.of());
+            Reply first = server.startSession(site.get("publicKey"), "holder", "https://example.com/");
+            Reply waiting = server.startSession(site.get("publicKey"), "waiting", "https://example.com/?utm_source=x");
+            assertThat(waiting.json().get("tracked").asBoolean()).isFalse();
+            assertThat(waiting.text("reason")).isEqualTo("pool_exhausted");
+            String session = waiting.text("sessionId");
+
+            Reply stillFull = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+            assertThat(stillFull.json().get("tracked").asBoolean()).isFalse();
+            assertThat(stillFull.text("number")).isEqualTo("+74951234567");
+
+            server.post("/v1/sessions/" + first.text("sessionId") + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(30));
+            server.app.sessions().sweep();
+            Reply cooling = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+            assertThat(cooling.json().get("tracked").asBoolean()).as("a number still cooling for its last visitor is not taken").isFalse();
+
+            server.clock.advance(Duration.ofSeconds(31));
+            Reply caughtUp = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+            assertThat(caughtUp.status()).isEqualTo(200);
+            assertThat(caughtUp.json().get("tracked").asBoolean()).isTrue();
+            assertThat(caughtUp.text("number")).isEqualTo("+74957000001");
+
+            Reply again = server.post("/v1/sessions/" + session + "/heartbeat", null, null);
+            assertThat(again.text("number")).isEqualTo("+74957000001");
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            assertThat(pool.json().get("leased").asInt()).isEqualTo(1);
+            assertThat(pool.json().get("exhaustions").asInt()).as("trying again is not an exhaustion").isEqualTo(1);
+
+            server.clock.advance(Duration.ofSeconds(5));
+            String body = "{\"callId\":\"pbx-catch-up\",\"event\":\"ringing\",\"from\":\"+79161234567\",\"to\":\"+74957000001\"}";
+            Reply call = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                            server.clock.instant().getEpochSecond(), body)));
+            assertThat(call.status()).as(call.body()).isEqualTo(200);
+            assertThat(call.json().path("attribution").path("method").asText()).isEqualTo("active");
+            assertThat(call.json().path("attribution").path("sessionId").asText()).isEqualTo(session);
+        }
+    }
+
+    @Test
+    void aCatchUpIsAStartItTakesTheAddresssStartTokenAndWaitingOnAFullPoolSpendsNone() {
+        // Two starts a minute per address; the test speaks over loopback, a trusted proxy, so X-Forwarded-For names the client.
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 2, "leasing.addressCapPercent", 0))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957000001"));
+            server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"exhaustionPolicy\":\"fallback\",\"coolDownSeconds\":0,\"endGraceSeconds\":0}", "application/json", Map.of());
+            Map<String, String> fromOther = Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "198.51.100.9");
+            Map<String, String> fromWaiting = Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", "203.0.113.7");
+            Reply holder = start(server, site, "holder", fromOther);
+            Reply waiting = start(server, site, "waiting", fromWaiting);
+            assertThat(waiting.text("reason")).isEqualTo("pool_exhausted");
+            String session = waiting.text("sessionId");
+
+            for (int i = 0; i < 5; i++) {
+                Reply full = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+                assertThat(full.json().get("tracked").asBoolean()).isFalse();
+            }
+            // Heartbeats on a full pool took no start token: the address still has its second start.
+            assertThat(start(server, site, "second-visitor", fromWaiting).text("reason")).isEqualTo("pool_exhausted");
+            assertThat(start(server, site, "third-visitor", fromWaiting).text("reason")).isEqualTo("rate_limited");
+
+            server.post("/v1/sessions/" + holder.text("sessionId") + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(1));
+            server.app.sessions().sweep();
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            assertThat(pool.json().get("leased").asInt()).as("the number is free again").isZero();
+            Reply refused = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+            assertThat(refused.json().get("tracked").asBoolean()).as("a free number, but the address spent its starts").isFalse();
+
+            server.clock.advance(Duration.ofSeconds(61));
+            Reply caughtUp = server.send("POST", "/v1/sessions/" + session + "/heartbeat", null, null, "application/json", fromWaiting);
+            assertThat(caughtUp.json().get("tracked").asBoolean()).as(caughtUp.body()).isTrue();
+            assertThat(caughtUp.text("number")).isEqualTo("+74957000001");
+            assertThat(start(server, site, "fourth-visitor", fromWaiting).text("reason"))
+                    .as("the catch-up took one of the refilled tokens").isEqualTo("pool_exhausted");
+            assertThat(start(server, site, "fifth-visitor", fromWaiting).text("reason")).isEqualTo("rate_limited");
+        }
+    }
+
+    private static Reply start(TestServer server, Map<String, String> site, String visitorId, Map<String, String> headers) {
+        String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + visitorId + "\",\"url\":\"https://example.com/\"}";
+        return server.send("POST", "/v1/sessions", null, body, "application/json", headers);
+    }
+}

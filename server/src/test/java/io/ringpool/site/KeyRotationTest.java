@@ -1,0 +1,124 @@
+package io.ringpool.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.call.Signing;
+import io.ringpool.http.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 10, item 8: rotating a key keeps the old one for an overlap window, then it is refused. */
+class KeyRotationTest {
+    @TempDir
+    Path dir;
+
+    static Reply rotate(TestServer server, String siteId, String key, Map<String, Object> body) {
+        return server.post("/v1/sites/" + siteId + "/keys/rotate", key, body);
+    }
+
+    static int getSite(TestServer server, String siteId, String key) {
+        return server.get("/v1/sites/" + siteId, key).status();
+    }
+
+    static Reply event(TestServer server, String siteId, String secret, String callId) {
+        String body = new String(Json.write(Map.of("callId", callId, "event", "ringing", "to", "+74955000001")), StandardCharsets.UTF_8);
+        return server.send("POST", "/v1/telephony/" + siteId + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(secret, server.clock.instant().getEpochSecond(), body)));
+    }
+
+    @Test
+    void theOldApiKeyWorksThroughTheDefault24HourOverlapThenGets401AndTheNewOneWorks() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74955000001"));
+            String siteId = site.get("siteId");
+            String old = site.get("apiKey");
+
+            Reply rotated = rotate(server, siteId, old, Map.of("key", "api"));
+            assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+            String fresh = rotated.text("apiKey");
+            assertThat(fresh).isNotEqualTo(old);
+            assertThat(java.time.Instant.parse(rotated.text("previousValidUntil")))
+                    .isBetween(server.clock.instant().plus(Duration.ofHours(24)).minusSeconds(5), server.clock.instant().plus(Duration.ofHours(24)));
+
+            assertThat(getSite(server, siteId, fresh)).isEqualTo(200);
+            assertThat(getSite(server, siteId, old)).isEqualTo(200);
+            server.clock.advance(Duration.ofHours(24).plusSeconds(1));
+            assertThat(getSite(server, siteId, old)).isEqualTo(401);
+            assertThat(getSite(server, siteId, fresh)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anOverlapOfZeroRevokesAtOnceAndTheRotationSurvivesARestart() {
+        Map<String, String> site;
+        String fresh;
+        String webhookOld;
+        String webhookNew;
+        Map<String, Object> settings = Map.of("security.secretKey", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        try (TestServer server = new TestServer(dir, settings)) {
+            site = server.siteWithPool(List.of("+74955000001"));
+            Reply api = rotate(server, site.get("siteId"), site.get("apiKey"), Map.of("key", "api", "overlapSeconds", 0));
+            fresh = api.text("apiKey");
+            assertThat(getSite(server, site.get("siteId"), site.get("apiKey"))).isEqualTo(401);
+
+            webhookOld = site.get("webhookSecret");
+            Reply webhook = rotate(server, site.get("siteId"), fresh, Map.of("key", "webhook", "overlapSeconds", 3600));
+            assertThat(webhook.status()).as(webhook.body()).isEqualTo(200);
+            webhookNew = webhook.text("webhookSecret");
+        }
+        try (TestServer server = new TestServer(dir, settings)) {
+            String siteId = site.get("siteId");
+            assertThat(getSite(server, siteId, site.get("apiKey"))).isEqualTo(401);
+            assertThat(getSite(server, siteId, fresh)).isEqualTo(200);
+            assertThat(event(server, siteId, webhookOld, "pbx-old-1").status()).as("old secret inside its hour").isEqualTo(200);
+            assertThat(event(server, siteId, webhookNew, "pbx-new-1").status()).isEqualTo(200);
+            server.clock.advance(Duration.ofSeconds(3601));
+            Reply late = event(server, siteId, webhookOld, "pbx-old-2");
+            assertThat(late.status()).isEqualTo(403);
+            assertThat(late.errorCode()).isEqualTo("invalid_signature");
+            assertThat(event(server, siteId, webhookNew, "pbx-new-2").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aTwilioTokenIsRotatedToTheValueGivenAndBadRequestsAreRefusedNamingTheField() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74955000001"));
+            String siteId = site.get("siteId");
+            String key = site.get("apiKey");
+            assertThat(rotate(server, siteId, key, Map.of("key", "twilio", "value", "new-token")).status()).isEqualTo(409);
+            server.send("PATCH", "/v1/sites/" + siteId, key, "{\"twilioAuthToken\":\"old-token\"}", "application/json", Map.of());
+
+            Reply missing = rotate(server, siteId, key, Map.of("key", "twilio"));
+            assertThat(missing.status()).isEqualTo(422);
+            assertThat(missing.json().path("error").path("field").asText()).isEqualTo("value");
+            Reply ok = rotate(server, siteId, key, Map.of("key", "twilio", "value", "new-token"));
+            assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+            assertThat(ok.body()).doesNotContain("new-token").doesNotContain("old-token");
+
+            Reply unknown = rotate(server, siteId, key, Map.of("key", "admin"));
+            assertThat(unknown.status()).isEqualTo(422);
+            assertThat(unknown.json().path("error").path("field").asText()).isEqualTo("key");
+            assertThat(rotate(server, siteId, key, Map.of("key", "api", "overlapSeconds", 999_999_999)).status()).isEqualTo(422);
+            assertThat(rotate(server, siteId, key, Map.of("key", "api", "extra", 1)).status()).isEqualTo(400);
+            assertThat(rotate(server, siteId, null, Map.of("key", "api")).status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void anotherSitesKeyCannotRotateThisSitesKeys() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> a = server.siteWithPool(List.of("+74955000001"));
+            Map<String, String> b = server.siteWithPool(List.of("+74955000002"));
+            assertThat(rotate(server, a.get("siteId"), b.get("apiKey"), Map.of("key", "api")).status()).isEqualTo(404);
+            assertThat(getSite(server, a.get("siteId"), a.get("apiKey"))).isEqualTo(200);
+        }
+    }
+}
