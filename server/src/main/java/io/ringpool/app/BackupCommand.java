@@ -3,7 +3,6 @@ package io.ringpool.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.backup.StoreBackup;
 import io.ringpool.config.RingpoolConfig;
-import io.ringpool.http.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,7 +96,7 @@ public final class BackupCommand {
                 .build();
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());
+            JsonNode body = response.body().isEmpty() ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
             if (response.statusCode() != 201 || body == null || !body.hasNonNull("file")) {
                 String reason = body == null ? "" : body.path("error").path("message").asText("");
                 throw new StartupFailure("the server on port " + port + " refused the backup (" + response.statusCode() + ") " + reason);

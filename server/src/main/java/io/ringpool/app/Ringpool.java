@@ -61,9 +61,6 @@ import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
 import io.ringpool.security.ScriptLimits;
 import io.ringpool.security.TrustedProxies;
-import io.ringpool.http.AuthFailureThrottle;
-import io.ringpool.http.Protections;
-import io.ringpool.http.ReportLane;
 import io.ringpool.session.SessionCaps;
 import io.ringpool.session.SessionService;
 import io.ringpool.session.VisitRetention;
@@ -172,9 +169,9 @@ public final class Ringpool implements AutoCloseable {
     public void startOrClose() {
         try {
             start();
-        } catch (io.ringpool.http.HttpServer.PortInUse e) {
+        } catch (StartupFailure e) {
             close();
-            throw new StartupFailure(e.getMessage());
+            throw e;
         } catch (Exception e) {
             // Netty rethrows checked exceptions undeclared: without this catch-all a failed start
             // left its threads running and the process never exited.
@@ -219,13 +216,10 @@ public final class Ringpool implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
         registry.gauge("ringpool.http.report.queue", reportWorkers, w -> w.getQueue().size());
         TrustedProxies proxies = TrustedProxies.parse(server.trustedProxies());
-        Protections protections = new Protections(proxies,
-                new AuthFailureThrottle(config.security().authFailuresBeforeSlowdown(), config.security().authFailuresBeforeBlock(), clock),
-                new ReportLane(RingpoolApi::isReportRoute, reportWorkers, server.reportConcurrencyPerKey()));
         SiteRegistry siteRegistry = new SiteRegistry();
         sites = siteRegistry;
         http = new RingpoolApi();
-        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, protections);
+        port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, proxies, config.security(), clock, reportWorkers);
 
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);

@@ -47,9 +47,17 @@ public final class RingpoolApi implements AutoCloseable {
      * @throws HttpServer.PortInUse when another process listens there
      */
     int bind(RingpoolConfig.Server config, Predicate<String> isSiteOrigin, Executor workers, MeterRegistry registry,
-            io.ringpool.http.Protections protections) throws InterruptedException {
+            io.ringpool.security.TrustedProxies proxies, RingpoolConfig.Security security, java.time.Clock clock,
+            Executor reportWorkers) throws InterruptedException {
+        io.ringpool.http.Protections protections = new io.ringpool.http.Protections(proxies,
+                new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock),
+                new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey()));
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
-        return server.bind();
+        try {
+            return server.bind();
+        } catch (HttpServer.PortInUse e) {
+            throw new StartupFailure(e.getMessage()); // the operator's one line, without the HTTP layer's type
+        }
     }
 
     /** Starts accepting connections on the port {@link #bind} took; every route must be declared by now. */
