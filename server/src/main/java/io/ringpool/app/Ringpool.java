@@ -227,6 +227,9 @@ public final class Ringpool implements AutoCloseable {
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
             // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
             KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));
+            // H2 appends to the trace file it finds; it makes a new one (process umask) only when the
+            // trace passes 16 MB and rotates, inside the 0700 directory.
+            KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.trace.db"));
         }
         adminKeyGenerated = config.security().adminKey().isEmpty()
                 && !java.nio.file.Files.exists(storeConfig.dataDir().resolve("admin.key"));

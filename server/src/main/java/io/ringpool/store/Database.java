@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.datadir.OwnerOnly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class Database implements AutoCloseable {
         this.dialect = h2 ? Dialect.H2 : Dialect.POSTGRESQL;
         if (h2) {
             try {
-                Files.createDirectories(config.dataDir());
+                OwnerOnly.createDirectories(config.dataDir());
             } catch (IOException e) {
                 throw new StoreException("cannot create data directory " + config.dataDir(), e);
             }
