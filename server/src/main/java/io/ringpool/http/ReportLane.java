@@ -28,6 +28,12 @@ import java.util.function.Predicate;
  * node is quiet; under constant traffic it bounds the lane to about one report per
  * {@code maxYield} per thread, the price of the visitors' latency. The wait happens before a report
  * starts, not inside it: a single report over a big history still runs to its end once started.
+ *
+ * <p>And a share: while other requests are about (one started within {@link #BUSY_WINDOW_NANOS}),
+ * a lane thread that ran a report for {@code t} rests {@code t × (1 − share) ÷ share} (at most
+ * {@link #MAX_REST_NANOS}) before it takes the next one, so a flood of reports from one key uses at
+ * most {@code share} of a core, and makes that share of the garbage, while visitors are served. On a
+ * quiet node reports run back to back.
  */
 public final class ReportLane {
     private final Predicate<Router.Route> routes;
@@ -48,6 +54,15 @@ public final class ReportLane {
 
     /** The default {@code maxYield}: a dashboard's six reports still start within about 0.1 s under constant traffic. */
     public static final long DEFAULT_MAX_YIELD_MILLIS = 20;
+    /** The default share of a lane thread's time reports may use while other requests are about. */
+    public static final double DEFAULT_SHARE_WHILE_BUSY = 0.5;
+    /** Other requests count as "about" this long after one started, nanoseconds (50 visitors/s arrive 20 ms apart). */
+    static final long BUSY_WINDOW_NANOS = 100_000_000;
+    /** Longest rest after one report, nanoseconds: a report that took seconds does not hold the next one back as long. */
+    static final long MAX_REST_NANOS = 200_000_000;
+    private final double share;
+    /** When the last request outside the lane started (System.nanoTime). */
+    private volatile long lastOtherStart = System.nanoTime() - 2 * BUSY_WINDOW_NANOS;
 
     /**
      * @param routes   which routes use the lane
@@ -55,18 +70,30 @@ public final class ReportLane {
      * @param perKey   requests one key may have in the lane at once
      */
     public ReportLane(Predicate<Router.Route> routes, Executor executor, int perKey) {
-        this(routes, executor, perKey, DEFAULT_MAX_YIELD_MILLIS);
+        this(routes, executor, perKey, DEFAULT_MAX_YIELD_MILLIS, DEFAULT_SHARE_WHILE_BUSY);
     }
 
-    /** @param maxYieldMillis longest a report waits for the other requests in flight; 0 = never waits */
-    public ReportLane(Predicate<Router.Route> routes, Executor executor, int perKey, long maxYieldMillis) {
+    /**
+     * @param maxYieldMillis longest a report waits for the other requests in flight; 0 = never waits
+     * @param share          of a lane thread's time that reports may use while other requests are about; 1 = no rests
+     */
+    public ReportLane(Predicate<Router.Route> routes, Executor executor, int perKey, long maxYieldMillis, double share) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("share must be in (0, 1]: " + share);
+        }
         this.routes = routes;
         this.executor = executor;
         this.perKey = perKey;
         this.maxYieldNanos = TimeUnit.MILLISECONDS.toNanos(maxYieldMillis);
+        this.share = share;
         this.politeExecutor = task -> executor.execute(() -> {
             yieldToOthers();
-            task.run();
+            long began = System.nanoTime();
+            try {
+                task.run();
+            } finally {
+                restAfter(System.nanoTime() - began);
+            }
         });
     }
 
@@ -82,6 +109,7 @@ public final class ReportLane {
     /** A request outside the lane was handed to its executor. */
     void otherStarted() {
         othersInFlight.incrementAndGet();
+        lastOtherStart = System.nanoTime();
     }
 
     /** That request's endpoint returned (or it was refused). */
@@ -92,6 +120,18 @@ public final class ReportLane {
     /** Reports waiting for a gap right now. */
     int yielding() {
         return yielding.get();
+    }
+
+    /** After a report that ran {@code ranNanos}: rests the thread while other requests are about (see the class comment). */
+    private void restAfter(long ranNanos) {
+        if (share >= 1 || (othersInFlight.get() <= 0 && System.nanoTime() - lastOtherStart > BUSY_WINDOW_NANOS)) {
+            return;
+        }
+        long rest = Math.min((long) (ranNanos * (1 - share) / share), MAX_REST_NANOS);
+        long until = System.nanoTime() + rest;
+        for (long left = rest; left > 0; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
     }
 
     private void yieldToOthers() {

@@ -41,7 +41,7 @@ class ReportLaneTest {
     void aReportWaitsToStartWhileAVisitorsRequestIsInFlightAndStartsWhenItEnds() throws Exception {
         ExecutorService threads = Executors.newSingleThreadExecutor();
         try {
-            ReportLane lane = new ReportLane(r -> true, threads, 8, 60_000);
+            ReportLane lane = new ReportLane(r -> true, threads, 8, 60_000, 1);
             CountDownLatch ran = new CountDownLatch(1);
             lane.otherStarted();
             lane.executor().execute(ran::countDown);
@@ -59,7 +59,7 @@ class ReportLaneTest {
     void aReportStartsAnywayOnceItHasWaitedItsBoundUnderConstantTraffic() throws Exception {
         ExecutorService threads = Executors.newSingleThreadExecutor();
         try {
-            ReportLane lane = new ReportLane(r -> true, threads, 8, 50);
+            ReportLane lane = new ReportLane(r -> true, threads, 8, 50, 1);
             CountDownLatch ran = new CountDownLatch(1);
             lane.otherStarted(); // never finishes
             long start = System.nanoTime();
@@ -73,12 +73,40 @@ class ReportLaneTest {
 
     @Test
     void onAQuietNodeAReportStartsAtOnce() throws Exception {
-        ReportLane lane = new ReportLane(r -> true, Runnable::run, 8, 60_000);
+        ReportLane lane = new ReportLane(r -> true, Runnable::run, 8, 60_000, 0.5);
         boolean[] ran = {false};
         lane.otherStarted();
         lane.otherFinished();
         lane.executor().execute(() -> ran[0] = true);
         assertThat(ran[0]).as("ran on the caller's thread without waiting").isTrue();
+    }
+
+    @Test
+    void whileOtherRequestsAreAboutAReportThreadRestsAsLongAsItsReportRanAtAShareOfOneHalf() throws Exception {
+        ExecutorService threads = Executors.newSingleThreadExecutor();
+        try {
+            ReportLane lane = new ReportLane(r -> true, threads, 8, 0, 0.5);
+            lane.otherStarted(); // a visitor's request in flight all along
+            long[] firstEnded = new long[1];
+            long[] secondStarted = new long[1];
+            CountDownLatch done = new CountDownLatch(1);
+            lane.executor().execute(() -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait(); // a report's CPU work
+                }
+                firstEnded[0] = System.nanoTime();
+            });
+            lane.executor().execute(() -> {
+                secondStarted[0] = System.nanoTime();
+                done.countDown();
+            });
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(Duration.ofNanos(secondStarted[0] - firstEnded[0])).as("the rest after a 30 ms report")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(30));
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
