@@ -4,6 +4,7 @@
 # Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint> [--option=value ...]
 # footprint also restarts the server on the same store and times the first report after it.
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
+# SERVER_JAVA_OPTS and SERVER_ARGS (e.g. "--config FILE") go to the server's JVM and command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -32,7 +33,7 @@ done < config/jvm.options
 
 start_server() {
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
-    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" >> "$WORK/server.log" 2>&1 &
+    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" ${SERVER_ARGS:-} >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   STARTED_AT=$(date +%s%N)
   for _ in $(seq 1 600); do grep -q 'listening port=' "$WORK/server.log" && [ "$(grep -c 'listening port=' "$WORK/server.log")" -ge "$1" ] && break; sleep 0.1; done
