@@ -238,7 +238,7 @@
         save();
         return settle();
       }
-      session = answer.sessionId ? answer : 0;
+      session = visitSessionId ? answer : 0;
       save();
       show(answer.number, answer.defaultNumber || answer.number);
       heartbeat();
