@@ -238,7 +238,7 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+        writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
 
         // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
