@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class MemoryScenario {
     private final ServerApi api;
     private final Options o;
+    /** Where class histograms go, or null for none. */
+    private Path histogramDir;
+    private boolean heapDump;
 
     MemoryScenario(ServerApi api, Options o) {
         this.api = api;
@@ -34,7 +37,10 @@ final class MemoryScenario {
         int connections = o.intOpt("connections", 64, "connections");
         long pid = o.longOpt("server-pid", 0, "server process id, to force a GC (jcmd) before each heap reading; 0 = no GC");
         String jcmd = o.str("jcmd", System.getProperty("java.home") + "/bin/jcmd", "the jcmd binary");
+        boolean histogram = Boolean.parseBoolean(o.str("histogram", "false", "also save the server's class histogram (jcmd GC.class_histogram) at each reading"));
         o.rejectUnknown();
+        this.heapDump = Boolean.parseBoolean(o.str("heap-dump", "false", "with --histogram, also write a heap dump (jcmd GC.heap_dump) at each reading"));
+        this.histogramDir = histogram && pid > 0 ? out : null;
 
         ServerApi.Site site = api.createSite("loadtest-memory", "+74950000000");
         api.createPool(site, ServerApi.numbers("802", (System.currentTimeMillis() / 1000 % 20) * 400_000L, live));
@@ -98,6 +104,9 @@ final class MemoryScenario {
                 System.err.println("jcmd GC.run failed: " + e);
             }
         }
+        if (histogramDir != null) {
+            saveHistogram(pid, jcmd, when, started);
+        }
         double heap = 0;
         for (String line : api.metrics().split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
@@ -111,5 +120,24 @@ final class MemoryScenario {
         r.put("heapUsedMB", heap / (1 << 20));
         System.err.printf("%n%s: %,d sessions started, %,d live, heap %.1f MB%n", when, started, live, heap / (1 << 20));
         return r;
+    }
+
+    /** The server's heap by class (after the GC above), to see where the bytes of a live session go. */
+    private void saveHistogram(long pid, String jcmd, String when, long started) {
+        try {
+            java.nio.file.Files.createDirectories(histogramDir);
+            Path file = histogramDir.resolve("memory-histogram-" + when.replaceAll("[^a-z0-9]+", "-") + "-" + started + ".txt");
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(file.toFile()).start();
+            p.waitFor(120, TimeUnit.SECONDS);
+            System.err.println("class histogram: " + file);
+            if (heapDump) {
+                Path dump = histogramDir.resolve(file.getFileName().toString().replace("histogram", "heap").replace(".txt", ".hprof"));
+                new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_dump", dump.toAbsolutePath().toString()).inheritIO().start()
+                        .waitFor(300, TimeUnit.SECONDS);
+            }
+        } catch (IOException | InterruptedException e) {
+            System.err.println("jcmd GC.class_histogram failed: " + e);
+        }
     }
 }
