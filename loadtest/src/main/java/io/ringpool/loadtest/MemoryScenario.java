@@ -38,8 +38,8 @@ final class MemoryScenario {
         long pid = o.longOpt("server-pid", 0, "server process id, to force a GC (jcmd) before each heap reading; 0 = no GC");
         String jcmd = o.str("jcmd", System.getProperty("java.home") + "/bin/jcmd", "the jcmd binary");
         boolean histogram = Boolean.parseBoolean(o.str("histogram", "false", "also save the server's class histogram (jcmd GC.class_histogram) at each reading"));
-        o.rejectUnknown();
         this.heapDump = Boolean.parseBoolean(o.str("heap-dump", "false", "with --histogram, also write a heap dump (jcmd GC.heap_dump) at each reading"));
+        o.rejectUnknown();
         this.histogramDir = histogram && pid > 0 ? out : null;
 
         ServerApi.Site site = api.createSite("loadtest-memory", "+74950000000");
