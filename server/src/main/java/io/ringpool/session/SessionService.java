@@ -30,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -85,13 +84,8 @@ public final class SessionService {
     private final SessionCaps caps;
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
     private final UserAgentCache userAgents = new UserAgentCache();
-    private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
-    /**
-     * Live sessions by site, then visitor id. Two levels rather than one key of site and visitor
-     * joined: the joined key was a new string per live session (~80 bytes of the ~650 a session
-     * took); these keys are the strings the session holds anyway.
-     */
-    private final Map<String, Map<String, LiveSession>> byVisitor = new ConcurrentHashMap<>();
+    /** Live sessions by id and by site and visitor (compact tables: issue 17). */
+    private final LiveSessionIndex sessions = new LiveSessionIndex();
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
@@ -162,7 +156,7 @@ public final class SessionService {
                 .description("leases another node ended because this node was silent past the TTL (fencing)")
                 .register(registry);
         registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
-        registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
+        registry.gauge("ringpool.sessions.live", List.of(), sessions, LiveSessionIndex::size);
     }
 
     /**
@@ -184,8 +178,7 @@ public final class SessionService {
                         Math.max(l.expiresAt(), now + ttl), l.reusedCooling(), l.epoch());
                 if (lease != null) {
                     LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease);
-                    sessions.put(s.sessionId, s);
-                    visitorsOf(s.siteId).put(s.visitorId, s);
+                    sessions.put(s);
                     renewals.renewed(s);
                 }
             }
@@ -232,7 +225,7 @@ public final class SessionService {
             refusals.add(site.siteId(), "rate_limited");
             return untrackedWithoutSession(settings, "rate_limited", visitorId);
         }
-        LiveSession existing = visitorsOf(site.siteId()).get(visitorId);
+        LiveSession existing = sessions.ofVisitor(site.siteId(), visitorId);
         if (existing != null && isLive(existing, now)) {
             return resume(existing, request, settings, now);
         }
@@ -297,13 +290,12 @@ public final class SessionService {
                 if (failure != null) {
                     leased.pool().rollback(granted);
                 } else {
-                    sessions.put(session.sessionId, session);
+                    sessions.putById(session);
                 }
             });
             throw e;
         }
-        sessions.put(session.sessionId, session);
-        visitorsOf(session.siteId).put(session.visitorId, session);
+        sessions.put(session);
         count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
         return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
                 Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
@@ -316,8 +308,7 @@ public final class SessionService {
         boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(notLeased.reason(),
                 expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null, catchesUp ? AddressKey.of(clientIp) : null));
-        sessions.put(session.sessionId, session);
-        visitorsOf(session.siteId).put(session.visitorId, session);
+        sessions.put(session);
         count(site, false, notLeased.reason());
         return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
                 Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
@@ -420,8 +411,7 @@ public final class SessionService {
             return null; // still untracked; the next heartbeat tries again
         }
         LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease());
-        sessions.put(tracked.sessionId, tracked);
-        visitorsOf(tracked.siteId).put(tracked.visitorId, tracked);
+        sessions.put(tracked);
         Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
                 .tag("site", s.siteId).register(registry).increment();
         return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
@@ -497,11 +487,11 @@ public final class SessionService {
             }
         }
         List<LiveSession> untracked = new ArrayList<>();
-        for (LiveSession s : sessions.values()) {
+        sessions.forEach(s -> {
             if (!s.tracked() && s.untracked.expiresAt <= now) {
                 untracked.add(s);
             }
-        }
+        });
         if (!untracked.isEmpty()) {
             try {
                 writer.submit(c -> SessionStore.endUntracked(c, untracked, now)).whenComplete((ok, failure) -> {
@@ -540,12 +530,7 @@ public final class SessionService {
 
     private void markOver(LiveSession s) {
         s.over = true;
-        sessions.remove(s.sessionId, s);
-        visitorsOf(s.siteId).remove(s.visitorId, s);
-    }
-
-    private Map<String, LiveSession> visitorsOf(String siteId) {
-        return byVisitor.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>());
+        sessions.remove(s);
     }
 
     private boolean isLive(LiveSession s, long now) {
