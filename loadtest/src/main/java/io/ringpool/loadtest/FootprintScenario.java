@@ -78,10 +78,10 @@ final class FootprintScenario {
                 done += size;
                 ok += p.ok();
                 failed += p.rejected() + p.failed();
-                api.advanceClock(1200);
+                api.advanceClockPatiently(1200);
                 // A sweep ends at most 2,000 leases per pool: sweep until the batch is gone.
                 for (int k = 0; k < 1_000 && liveSessions() > 0; k++) {
-                    api.advanceClock(0);
+                    api.advanceClockPatiently(0);
                 }
             }
             Harness.Phase p = h.closedLoop("full pool", visitSource(full, seq), connections, 3600, visits - trackedVisits);
