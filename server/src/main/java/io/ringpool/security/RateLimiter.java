@@ -16,8 +16,10 @@ import java.util.Arrays;
  * quarters full: 32-96 bytes a key, no objects, nothing for the collector to trace.
  *
  * <h2>Forgetting</h2>
- * A bucket idle for {@link #IDLE_MILLIS} has refilled, so it is dropped when its table needs room:
- * a key seen again starts full either way. The table grows to hold at least {@code maxKeys} keys;
+ * A bucket that has refilled is dropped when its table needs room: a key seen again starts full
+ * either way, so this changes no answer. With the default budgets a bucket is full again a second
+ * or two after its last use (a session start refills in half a second at 120 a minute), so the
+ * tables hold the clients of the last seconds, not every live session. The table grows to hold at least {@code maxKeys} keys;
  * past that it forgets the least recently used half of a segment (an evicted bucket comes back
  * full: the bound then is per {@code maxKeys} keys, not per key). So memory is bounded by
  * {@code maxKeys} whatever a flood of distinct keys does.
@@ -25,8 +27,6 @@ import java.util.Arrays;
  * <p>Sixteen segments, each with its own lock, chosen by the hash's top bits.
  */
 public final class RateLimiter {
-    /** A bucket untouched this long is full again, so it may be forgotten. */
-    static final long IDLE_MILLIS = 120_000;
     private static final int SEGMENTS = 16;
     private static final int INITIAL_CAPACITY = 16;
 
@@ -104,7 +104,7 @@ public final class RateLimiter {
             int slot = find(key);
             if (slot < 0) {
                 if ((size + 1) * 4L > keys.length * 3L) {
-                    makeRoom(now);
+                    makeRoom(now, perMinute);
                 }
                 slot = emptySlotFor(key);
                 keys[slot] = key;
@@ -151,53 +151,65 @@ public final class RateLimiter {
         }
 
         /**
-         * Called when one more key would fill the table past three quarters. Drops idle buckets;
-         * if that leaves it over half full, grows it; at the bound, forgets the least recently
-         * used half instead.
+         * Called when one more key would fill the table past three quarters. Forgets the buckets
+         * that have refilled (a key seen again starts full either way) and sizes the table to
+         * what is left, at most half full; at the bound, forgets the least recently used half.
          */
-        private void makeRoom(long now) {
-            long idleBefore = now - IDLE_MILLIS;
-            int recent = countTouchedSince(idleBefore, true);
-            if ((recent + 1) * 2L <= keys.length) {
-                rebuild(keys.length, idleBefore, true);
-            } else if (keys.length < maxCapacity) {
-                rebuild(keys.length * 2, idleBefore, true);
-            } else {
-                long[] times = new long[recent];
-                int n = 0;
-                for (int i = 0; i < keys.length; i++) {
-                    if (keys[i] != 0 && touched[i] >= idleBefore) {
-                        times[n++] = touched[i];
-                    }
+        private void makeRoom(long now, int perMinute) {
+            double perMilli = perMinute / 60_000.0;
+            int counting = 0;
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != 0 && !refilled(i, now, perMinute, perMilli)) {
+                    counting++;
                 }
-                Arrays.sort(times);
-                long median = times[recent / 2];
-                // Many buckets touched in the same millisecond (a frozen test clock): keep only later ones.
-                boolean inclusive = (countTouchedSince(median, true) + 1) * 4L <= keys.length * 3L;
-                rebuild(keys.length, median, inclusive);
             }
-        }
-
-        private int countTouchedSince(long since, boolean inclusive) {
+            int capacity = INITIAL_CAPACITY;
+            while ((counting + 1) * 2L > capacity && capacity < maxCapacity) {
+                capacity *= 2;
+            }
+            if ((counting + 1) * 4L <= capacity * 3L) {
+                rebuild(capacity, i -> !refilled(i, now, perMinute, perMilli));
+                return;
+            }
+            long[] times = new long[counting];
             int n = 0;
             for (int i = 0; i < keys.length; i++) {
-                if (keys[i] != 0 && (inclusive ? touched[i] >= since : touched[i] > since)) {
-                    n++;
+                if (keys[i] != 0 && !refilled(i, now, perMinute, perMilli)) {
+                    times[n++] = touched[i];
                 }
             }
-            return n;
+            Arrays.sort(times);
+            long median = times[counting / 2];
+            int atOrAfter = 0;
+            for (long t : times) {
+                if (t >= median) {
+                    atOrAfter++;
+                }
+            }
+            // Many buckets touched in the same millisecond (a frozen test clock): keep only later ones.
+            boolean inclusive = (atOrAfter + 1) * 4L <= keys.length * 3L;
+            rebuild(keys.length, i -> !refilled(i, now, perMinute, perMilli) && (inclusive ? touched[i] >= median : touched[i] > median));
         }
 
-        private void rebuild(int capacity, long keepSince, boolean inclusive) {
+        /** Whether bucket {@code i} would be full by {@code now}: then forgetting it changes nothing. */
+        private boolean refilled(int i, long now, int perMinute, double perMilli) {
+            return tokens[i] + Math.max(0, now - touched[i]) * perMilli >= perMinute;
+        }
+
+        private void rebuild(int capacity, java.util.function.IntPredicate keep) {
             long[] oldKeys = keys;
             long[] oldTouched = touched;
             double[] oldTokens = tokens;
+            boolean[] kept = new boolean[oldKeys.length];
+            for (int i = 0; i < oldKeys.length; i++) {
+                kept[i] = oldKeys[i] != 0 && keep.test(i);
+            }
             keys = new long[capacity];
             touched = new long[capacity];
             tokens = new double[capacity];
             size = 0;
             for (int i = 0; i < oldKeys.length; i++) {
-                if (oldKeys[i] != 0 && (inclusive ? oldTouched[i] >= keepSince : oldTouched[i] > keepSince)) {
+                if (kept[i]) {
                     int slot = emptySlotFor(oldKeys[i]);
                     keys[slot] = oldKeys[i];
                     touched[slot] = oldTouched[i];

@@ -72,13 +72,24 @@ class RateLimiterTest {
         }
         int slots = limiter.slots();
         for (int round = 0; round < 20; round++) {
-            clock.advance(Duration.ofMillis(RateLimiter.IDLE_MILLIS));
+            clock.advance(Duration.ofMinutes(1)); // one token a minute: every bucket is full again
             for (int i = 0; i < 10_000; i++) {
                 limiter.tryAcquire("round" + round + "-" + i);
             }
         }
         assertThat(limiter.slots()).as("200,000 keys in all, 10,000 at a time").isLessThanOrEqualTo(2 * slots);
         assertThat(limiter.tryAcquire("round19-1")).as("a recent key still has its empty bucket").isPositive();
+    }
+
+    @Test
+    void tablesHoldTheClientsWhoseBucketsAreStillRefillingNotEveryClientSeen() {
+        // 120 a minute: one token back every half second, so only the last half second of clients counts.
+        RateLimiter limiter = new RateLimiter(120, clock, 1_000_000);
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(limiter.tryAcquire("203.0." + i)).isZero();
+            clock.advance(Duration.ofMillis(1));
+        }
+        assertThat(limiter.slots()).as("100,000 clients, ~500 of them still refilling").isLessThanOrEqualTo(4_096);
     }
 
     /** Random keys, times and budgets against a plain map of buckets, with a bound large enough never to evict. */
