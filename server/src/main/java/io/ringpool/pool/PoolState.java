@@ -55,7 +55,7 @@ public final class PoolState {
     private final Map<String, NumberSlot> slots = new HashMap<>();
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
-    private final Map<String, NumberSlot> lastNumberOfVisitor = new HashMap<>();
+    private final LastNumbers lastNumberOfVisitor = new LastNumbers();
     /** Live leases per client address key ({@link AddressKey}, by its hash); entries leave at zero, so bounded by live leases. */
     private final AddressCounts leasesByAddress = new AddressCounts();
     private int retiredNumbers;
@@ -87,7 +87,7 @@ public final class PoolState {
             retiredNumbers++;
         }
         if (lastVisitorId != null) {
-            lastNumberOfVisitor.put(lastVisitorId, slot);
+            lastNumberOfVisitor.put(slot);
         }
     }
 
@@ -170,11 +170,11 @@ public final class PoolState {
         Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis,
                 choice == Choice.REUSED_COOLING);
         slot.lease = lease;
-        if (previousVisitor != null && lastNumberOfVisitor.get(previousVisitor) == slot) {
-            lastNumberOfVisitor.remove(previousVisitor);
+        if (previousVisitor != null) {
+            lastNumberOfVisitor.remove(previousVisitor, slot);
         }
         slot.lastVisitorId = visitorId;
-        lastNumberOfVisitor.put(visitorId, slot);
+        lastNumberOfVisitor.put(slot);
         leased++;
         leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
@@ -219,12 +219,10 @@ public final class PoolState {
         leased--;
         releaseAddress(lease);
         slot.releasedAt = granted.previousReleasedAt();
-        if (lastNumberOfVisitor.get(lease.visitorId) == slot) {
-            lastNumberOfVisitor.remove(lease.visitorId);
-        }
+        lastNumberOfVisitor.remove(lease.visitorId, slot);
         slot.lastVisitorId = granted.previousVisitorId();
         if (granted.previousVisitorId() != null) {
-            lastNumberOfVisitor.putIfAbsent(granted.previousVisitorId(), slot);
+            lastNumberOfVisitor.putIfAbsent(slot);
         }
         if (!slot.retired) {
             idle.add(slot);
