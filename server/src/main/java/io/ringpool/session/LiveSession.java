@@ -45,17 +45,42 @@ final class LiveSession {
         final String reason;
         /** Epoch ms after which the visit is over. */
         volatile long expiresAt;
-        /** Visits that may still get a number: the pool-matching attributes, client address and its key (else null). */
-        final Map<String, String> visitAttributes;
+        /**
+         * Visits that may still get a number: the pool-matching attributes as key, value, key,
+         * value… (a map of a few entries took ~250 bytes more; half a million untracked visits
+         * into a full pool are that many live sessions), else null.
+         */
+        private final String[] attributePairs;
+        /** The client address the start came from (its cap key is derived again when needed), else null. */
         final String clientIp;
-        final String addressKey;
 
-        Untracked(String reason, long expiresAt, Map<String, String> visitAttributes, String clientIp, String addressKey) {
+        Untracked(String reason, long expiresAt, Map<String, String> visitAttributes, String clientIp) {
             this.reason = reason;
             this.expiresAt = expiresAt;
-            this.visitAttributes = visitAttributes;
+            if (visitAttributes == null) {
+                this.attributePairs = null;
+            } else {
+                String[] pairs = new String[visitAttributes.size() * 2];
+                int i = 0;
+                for (Map.Entry<String, String> e : visitAttributes.entrySet()) {
+                    pairs[i++] = e.getKey();
+                    pairs[i++] = e.getValue();
+                }
+                this.attributePairs = pairs;
+            }
             this.clientIp = clientIp;
-            this.addressKey = addressKey;
+        }
+
+        /** The pool-matching attributes, or null when this visit does not catch up. */
+        Map<String, String> visitAttributes() {
+            if (attributePairs == null) {
+                return null;
+            }
+            Map<String, String> m = new java.util.HashMap<>();
+            for (int i = 0; i < attributePairs.length; i += 2) {
+                m.put(attributePairs[i], attributePairs[i + 1]);
+            }
+            return m;
         }
     }
 

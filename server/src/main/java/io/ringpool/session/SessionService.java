@@ -307,7 +307,7 @@ public final class SessionService {
         long expires = now + settings.leaseTtl().toMillis();
         boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(notLeased.reason(),
-                expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null, catchesUp ? AddressKey.of(clientIp) : null));
+                expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null));
         sessions.put(session);
         count(site, false, notLeased.reason());
         return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
@@ -387,13 +387,14 @@ public final class SessionService {
      * the lease start, so attribution never gives it calls from before it had the number).
      */
     private Renewed catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
-        if (s.untracked.visitAttributes == null) {
+        Map<String, String> visitAttributes = s.untracked.visitAttributes();
+        if (visitAttributes == null) {
             return null;
         }
         // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
         String clientIp = heartbeatIp != null ? heartbeatIp : s.untracked.clientIp;
-        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : s.untracked.addressKey;
-        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, s.untracked.visitAttributes, now,
+        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : AddressKey.of(s.untracked.clientIp);
+        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, visitAttributes, now,
                 () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp) == 0,
                 (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
         if (leased == null) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LiveSessionIndexTest {
 
     private static LiveSession session(String id, String site, String visitor) {
-        return new LiveSession(id, site, visitor, new LiveSession.Untracked("no_pool", 0, null, null, null));
+        return new LiveSession(id, site, visitor, new LiveSession.Untracked("no_pool", 0, null, null));
     }
 
     /** Random puts, id-only puts and removes against two plain maps, as SessionService used them. */
