@@ -33,6 +33,8 @@ public final class Lease {
      * "WHERE lease_epoch = epoch", and whoever takes the lease over raises it in the store first.
      */
     long epoch;
+    /** The expiry the store holds for the lease (the last one written); single-node renewals are written only when it nears. */
+    long storedExpiresAt;
 
     Lease(Pool pool, String number, String sessionId, String visitorId, long startedAt, long expiresAt, boolean reusedCooling) {
         this.pool = pool;
@@ -41,6 +43,7 @@ public final class Lease {
         this.visitorId = visitorId;
         this.startedAt = startedAt;
         this.expiresAt = expiresAt;
+        this.storedExpiresAt = expiresAt;
         this.reusedCooling = reusedCooling;
     }
 
