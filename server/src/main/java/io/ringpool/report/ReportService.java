@@ -55,11 +55,18 @@ public final class ReportService {
     private final Cache<String, Map<String, Object>> poolCache;
     /** H2: this process is the store's one writer, so {@link Database#writes} tells whether anything changed. */
     private final boolean singleWriter;
+    private final long unchangedSkipNanos;
 
     /** Longest the store is not read again while no write of this process ended, nanoseconds. */
     static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
+        this(db, pools, poolService, clock, UNCHANGED_SKIP_NANOS);
+    }
+
+    /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
+    ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, long unchangedSkipNanos) {
+        this.unchangedSkipNanos = unchangedSkipNanos;
         this.db = db;
         this.dialect = db.dialect();
         this.singleWriter = db.isH2();
@@ -211,7 +218,7 @@ public final class ReportService {
     private void refresh(SiteFacts f) {
         long writes = db.writes();
         long now = System.nanoTime();
-        if (singleWriter && f.refreshedAtWrites == writes && now - f.refreshedAtNanos < UNCHANGED_SKIP_NANOS) {
+        if (singleWriter && f.refreshedAtWrites == writes && now - f.refreshedAtNanos < unchangedSkipNanos) {
             return;
         }
         db.read(c -> f.refresh(c, nowMillis()));
@@ -219,7 +226,7 @@ public final class ReportService {
         f.refreshedAtNanos = now;
     }
 
-    private SiteFacts factsOf(String siteId) {
+    SiteFacts factsOf(String siteId) {
         return facts.computeIfAbsent(siteId, id -> new SiteFacts(id, dialect));
     }
 
