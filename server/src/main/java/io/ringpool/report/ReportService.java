@@ -140,16 +140,15 @@ public final class ReportService {
 
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
         SiteFacts f = factsOf(site.siteId());
-        long version;
         synchronized (f) {
             db.read(c -> f.refresh(c, nowMillis()));
-            version = f.version();
+            String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
+            return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
         }
-        String key = site.siteId() + "|" + version + "|pools|" + range.cacheKey() + "|" + bucketMillis;
-        return poolCache.get(key, k -> computePools(site, range, bucketMillis));
     }
 
-    private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis) {
+    /** Under {@code f}'s monitor, refreshed: the leases come from the facts, the exhaustion counts from the store. */
+    private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis, SiteFacts f) {
         long now = nowMillis();
         long coolDown = site.settings().coolDown().toMillis();
         List<PoolState> states = new ArrayList<>(pools.ofSite(site.siteId()));
@@ -158,10 +157,9 @@ public final class ReportService {
         for (PoolState state : states) {
             String poolId = state.pool().poolId();
             PoolState.Snapshot snapshot = poolService.snapshot(state);
-            Map<String, Object> replay = db.read(c -> PoolOccupancy.replay(
-                    PoolOccupancy.leases(c, site.siteId(), poolId, range.from(), range.to(), now),
-                    PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()),
-                    range.from(), Math.min(range.to(), Math.max(range.from() + 1, now)), bucketMillis, coolDown, snapshot.size()));
+            List<long[]> exhaustions = db.read(c -> PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()));
+            Map<String, Object> replay = PoolOccupancy.replay(PoolOccupancy.leases(f, poolId, range.from(), range.to(), now), exhaustions,
+                    range.from(), Math.min(range.to(), Math.max(range.from() + 1, now)), bucketMillis, coolDown, snapshot.size());
             Map<String, Object> pool = new LinkedHashMap<>();
             pool.put("poolId", poolId);
             pool.put("name", state.pool().name());
