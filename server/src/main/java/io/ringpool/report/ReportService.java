@@ -9,6 +9,21 @@ import io.ringpool.pool.PoolState;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
 import io.ringpool.store.Dialect;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,12 +64,33 @@ public final class ReportService {
     private final PoolRegistry pools;
     private final PoolService poolService;
     private final Clock clock;
-    private final Map<String, SiteFacts> facts = new ConcurrentHashMap<>();
+    /** Each site's facts, in a holder whose monitor guards them, so a snapshot read from disk can replace them. */
+    private final Map<String, Holder> facts = new ConcurrentHashMap<>();
+    /** Where the facts are kept between runs (null: not kept). */
+    private final Path snapshotDir;
+
+    private static final class Holder {
+        SiteFacts facts;
+        /** The facts' version when last written to disk (-1: never). */
+        long savedVersion = -1;
+        /** A snapshot has been tried (used or refused) for these facts. */
+        boolean snapshotTried;
+
+        Holder(SiteFacts facts) {
+            this.facts = facts;
+        }
+    }
     private final Dialect dialect;
     private final Cache<String, Map<String, Object>> cache;
     private final Cache<String, Map<String, Object>> poolCache;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
+        this(db, pools, poolService, clock, null);
+    }
+
+    /** @param snapshotDir where the facts are written between runs (see {@link #saveSnapshots}); null for none */
+    public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir) {
+        this.snapshotDir = snapshotDir;
         this.db = db;
         this.dialect = db.dialect();
         this.pools = pools;
@@ -75,7 +111,10 @@ public final class ReportService {
         return clock.millis();
     }
 
-    /** Loads the facts of these sites in the background, so a first report after a restart is fast. */
+    /**
+     * Loads the facts of these sites in the background (from their snapshots where they have good
+     * ones), so a first report after a restart finds them ready.
+     */
     public void warmUpInBackground(List<String> siteIds) {
         if (siteIds.isEmpty()) {
             return;
@@ -84,9 +123,9 @@ public final class ReportService {
             for (String siteId : siteIds) {
                 try {
                     long start = System.nanoTime();
-                    SiteFacts f = factsOf(siteId);
-                    synchronized (f) {
-                        db.read(c -> f.refresh(c, nowMillis()));
+                    Holder h = holderOf(siteId);
+                    synchronized (h) {
+                        SiteFacts f = current(h);
                         LOG.info("report_facts_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
@@ -105,14 +144,145 @@ public final class ReportService {
     public void refreshAll(List<String> siteIds) {
         for (String siteId : siteIds) {
             try {
-                SiteFacts f = factsOf(siteId);
-                synchronized (f) {
-                    db.read(c -> f.refresh(c, nowMillis()));
+                Holder h = holderOf(siteId);
+                synchronized (h) {
+                    current(h);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
             }
         }
+    }
+
+    /**
+     * The holder's facts brought up to date; the caller holds its monitor. Facts not loaded yet come
+     * from the site's snapshot when it is good, so only what changed since it was written is read
+     * from the store; else from the store (every visit, call and lead of the site).
+     */
+    private SiteFacts current(Holder h) {
+        if (!h.snapshotTried && !h.facts.loaded()) {
+            h.snapshotTried = true;
+            SiteFacts restored = restore(h.facts.siteId);
+            if (restored != null) {
+                h.facts = restored;
+            }
+        }
+        SiteFacts f = h.facts;
+        db.read(c -> f.refresh(c, nowMillis()));
+        return f;
+    }
+
+    // ---- Snapshots ----
+
+    private Path snapshotOf(String siteId) {
+        return snapshotDir.resolve(siteId + ".facts");
+    }
+
+    /**
+     * The site's facts as last written, if they still describe the store: written by this format,
+     * not from the future (a clock set back would make the incremental read skip rows), and with as
+     * many visits up to the slack before their last refresh as the store has (a store restored
+     * from an older backup, or visits deleted by retention, make it refuse). Null otherwise.
+     */
+    private SiteFacts restore(String siteId) {
+        if (snapshotDir == null || !Files.isRegularFile(snapshotOf(siteId))) {
+            return null;
+        }
+        long start = System.nanoTime();
+        SiteFacts f;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(snapshotOf(siteId)), 1 << 16))) {
+            f = SiteFacts.readFrom(in, siteId, dialect);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("report_snapshot_unreadable site={} reason={}", siteId, e.toString());
+            return null;
+        }
+        if (f == null || f.lastRefreshAt() == Long.MAX_VALUE || f.lastRefreshAt() > nowMillis()) {
+            LOG.info("report_snapshot_refused site={} reason=format_or_clock", siteId);
+            return null;
+        }
+        long cutoff = f.lastRefreshAt() - SiteFacts.SLACK_MILLIS;
+        long inStore = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions" + dialect.indexHint("SESSIONS_SITE_STARTED")
+                    + " WHERE site_id = ? AND started_at <= ?")) {
+                ps.setString(1, siteId);
+                ps.setLong(2, cutoff);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        int held = f.visitsUpTo(cutoff);
+        if (inStore != held) {
+            LOG.info("report_snapshot_refused site={} reason=store_differs visits_in_snapshot={} visits_in_store={}", siteId, held, inStore);
+            return null;
+        }
+        LOG.info("report_snapshot_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
+                (System.nanoTime() - start) / 1_000_000);
+        snapshotsLoaded.incrementAndGet();
+        return f;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong snapshotsLoaded = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Facts taken from snapshots since start (tests tell a restored start from a full load by it). */
+    public long snapshotsLoaded() {
+        return snapshotsLoaded.get();
+    }
+
+    /**
+     * Writes the facts of every site that changed since its last snapshot (to a temporary file,
+     * synced, then renamed over the old one, owner-only), so the next start reads them back instead
+     * of the whole history. Called every few minutes and at a clean stop; after a crash the last
+     * periodic snapshot is used and what came after it is read from the store.
+     */
+    public void saveSnapshots() {
+        if (snapshotDir == null) {
+            return;
+        }
+        for (Map.Entry<String, Holder> e : facts.entrySet()) {
+            Holder h = e.getValue();
+            synchronized (h) {
+                SiteFacts f = h.facts;
+                if (!f.loaded() || f.version() == h.savedVersion || f.lastRefreshAt() == Long.MAX_VALUE) {
+                    continue;
+                }
+                long start = System.nanoTime();
+                try {
+                    writeSnapshot(f);
+                    h.savedVersion = f.version();
+                    LOG.info("report_snapshot_saved site={} visits={} millis={}", e.getKey(), f.visits, (System.nanoTime() - start) / 1_000_000);
+                } catch (IOException | RuntimeException failure) {
+                    LOG.warn("report_snapshot_failed site={} reason={}", e.getKey(), failure.toString());
+                }
+            }
+        }
+    }
+
+    private void writeSnapshot(SiteFacts f) throws IOException {
+        Files.createDirectories(snapshotDir, OWNER_DIR);
+        Path target = snapshotOf(f.siteId);
+        Path temp = Files.createTempFile(snapshotDir, f.siteId, ".tmp", OWNER_FILE);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16))) {
+                f.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static final FileAttribute<?>[] OWNER_DIR = posix("rwx------");
+    private static final FileAttribute<?>[] OWNER_FILE = posix("rw-------");
+
+    private static FileAttribute<?>[] posix(String permissions) {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+                : new FileAttribute<?>[0];
     }
 
     Map<String, Object> sources(Site site, ReportRange range, Model model, List<Dimension> groupBy, String sort,
@@ -139,9 +309,9 @@ public final class ReportService {
     }
 
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
-        SiteFacts f = factsOf(site.siteId());
-        synchronized (f) {
-            db.read(c -> f.refresh(c, nowMillis()));
+        Holder h = holderOf(site.siteId());
+        synchronized (h) {
+            SiteFacts f = current(h);
             String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
             return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
         }
@@ -183,16 +353,16 @@ public final class ReportService {
     }
 
     private Map<String, Object> cached(Site site, String key, Function<SiteFacts, Map<String, Object>> compute) {
-        SiteFacts f = factsOf(site.siteId());
-        synchronized (f) {
-            db.read(c -> f.refresh(c, nowMillis()));
+        Holder h = holderOf(site.siteId());
+        synchronized (h) {
+            SiteFacts f = current(h);
             String full = site.siteId() + "|" + f.version() + "|" + key;
             return cache.get(full, k -> compute.apply(f));
         }
     }
 
-    private SiteFacts factsOf(String siteId) {
-        return facts.computeIfAbsent(siteId, id -> new SiteFacts(id, dialect));
+    private Holder holderOf(String siteId) {
+        return facts.computeIfAbsent(siteId, id -> new Holder(new SiteFacts(id, dialect)));
     }
 
     private static Map<String, Object> withRange(ReportRange range, Map<String, Object> extra, Map<String, Object> body) {

@@ -68,7 +68,7 @@ final class SiteFacts {
     final String siteId;
     private final Dialect dialect;
     final Dictionary[] dicts = new Dictionary[Dimension.COUNT];
-    private final int directCode;
+    private int directCode;
 
     // Visits, in the order read (which is started_at order but for commit lag).
     int visits;
@@ -139,6 +139,223 @@ final class SiteFacts {
 
     long version() {
         return version;
+    }
+
+    boolean loaded() {
+        return loaded;
+    }
+
+    // ---- Snapshot (see ReportService: facts written to disk so a restart need not re-read the history) ----
+
+    private static final int SNAPSHOT_MAGIC = 0x52504643; // "RPFC"
+    /** Bump when the fields written change: an older snapshot is then ignored (the facts load from the store). */
+    private static final int SNAPSHOT_FORMAT = 1;
+
+    /** The server time of the last refresh: the snapshot holds every row stamped up to the slack before it. */
+    long lastRefreshAt() {
+        return lastRefreshAt;
+    }
+
+    /** Visits started at or before {@code cutoff}, counted to check a snapshot against the store. */
+    int visitsUpTo(long cutoff) {
+        int n = 0;
+        for (int i = 0; i < visits; i++) {
+            if (vStart[i] <= cutoff) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeInt(SNAPSHOT_FORMAT);
+        out.writeInt(Dimension.COUNT);
+        out.writeUTF(siteId);
+        for (Dictionary d : dicts) {
+            writeDictionary(out, d);
+        }
+        writeDictionary(out, poolIds);
+        writeDictionary(out, numbers);
+        out.writeInt(visits);
+        writeLongs(out, vStart, visits);
+        writeLongs(out, vSid, visits);
+        writeInts(out, vPrev, visits);
+        writeInts(out, vNext, visits);
+        writeInts(out, vLnd, visits);
+        writeInts(out, vFirst, visits);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            writeInts(out, vDim[d], visits);
+        }
+        writeInts(out, vPool, visits);
+        writeInts(out, vNumber, visits);
+        writeLongs(out, vEnded, visits);
+        writeLongs(out, vExpires, visits);
+        lastVisitOfVisitor.writeTo(out);
+        out.writeLong(visitWatermark);
+        out.writeLong(lastRefreshAt);
+        out.writeInt(openFrom);
+        out.writeInt(calls);
+        writeLongs(out, cStart, calls);
+        writeLongs(out, cVisitor, calls);
+        writeLongs(out, cSid, calls);
+        out.write(cFlags, 0, calls);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            writeInts(out, cDim[d], calls);
+        }
+        writeLongs(out, cPhone, calls);
+        writeSlots(out, callSlots, calls);
+        out.writeLong(callWatermark);
+        out.writeInt(leads);
+        writeLongs(out, lStart, leads);
+        writeLongs(out, lVisitor, leads);
+        writeLongs(out, lSid, leads);
+        writeLongs(out, lPhone, leads);
+        writeLongs(out, lEmail, leads);
+        out.write(lFlags, 0, leads);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            writeInts(out, lDim[d], leads);
+        }
+        writeSlots(out, leadSlots, leads);
+        out.writeLong(leadWatermark);
+    }
+
+    /** Facts read back from {@link #writeTo}; null when the stream is of another site or format. */
+    static SiteFacts readFrom(java.io.DataInputStream in, String siteId, Dialect dialect) throws java.io.IOException {
+        if (in.readInt() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_FORMAT || in.readInt() != Dimension.COUNT
+                || !siteId.equals(in.readUTF())) {
+            return null;
+        }
+        SiteFacts f = new SiteFacts(siteId, dialect);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            readDictionary(in, f.dicts[d]);
+        }
+        readDictionary(in, f.poolIds);
+        readDictionary(in, f.numbers);
+        f.directCode = f.dicts[Dimension.CHANNEL.ordinal()].code("direct");
+        int v = in.readInt();
+        int cap = Math.max(1024, v);
+        f.visits = v;
+        f.vStart = readLongs(in, v, cap);
+        f.vSid = readLongs(in, v, cap);
+        f.vPrev = readInts(in, v, cap);
+        f.vNext = readInts(in, v, cap);
+        f.vLnd = readInts(in, v, cap);
+        f.vFirst = readInts(in, v, cap);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.vDim[d] = readInts(in, v, cap);
+        }
+        f.vPool = readInts(in, v, cap);
+        f.vNumber = readInts(in, v, cap);
+        f.vEnded = readLongs(in, v, cap);
+        f.vExpires = readLongs(in, v, cap);
+        f.lastVisitOfVisitor.readFrom(in);
+        f.visitWatermark = in.readLong();
+        f.lastRefreshAt = in.readLong();
+        f.openFrom = in.readInt();
+        int c = in.readInt();
+        int ccap = Math.max(256, c);
+        f.calls = c;
+        f.cStart = readLongs(in, c, ccap);
+        f.cVisitor = readLongs(in, c, ccap);
+        f.cSid = readLongs(in, c, ccap);
+        f.cFlags = new byte[ccap];
+        in.readFully(f.cFlags, 0, c);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.cDim[d] = readInts(in, c, ccap);
+        }
+        f.cPhone = readLongs(in, c, ccap);
+        readSlots(in, f.callSlots, c);
+        f.callWatermark = in.readLong();
+        int l = in.readInt();
+        int lcap = Math.max(256, l);
+        f.leads = l;
+        f.lStart = readLongs(in, l, lcap);
+        f.lVisitor = readLongs(in, l, lcap);
+        f.lSid = readLongs(in, l, lcap);
+        f.lPhone = readLongs(in, l, lcap);
+        f.lEmail = readLongs(in, l, lcap);
+        f.lFlags = new byte[lcap];
+        in.readFully(f.lFlags, 0, l);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.lDim[d] = readInts(in, l, lcap);
+        }
+        readSlots(in, f.leadSlots, l);
+        f.leadWatermark = in.readLong();
+        f.loaded = true;
+        f.version = 1;
+        return f;
+    }
+
+    private static void writeDictionary(java.io.DataOutputStream out, Dictionary d) throws java.io.IOException {
+        out.writeInt(d.size());
+        for (int code = 1; code < d.size(); code++) {
+            writeString(out, d.value(code));
+        }
+    }
+
+    private static void readDictionary(java.io.DataInputStream in, Dictionary d) throws java.io.IOException {
+        int size = in.readInt();
+        for (int code = 1; code < size; code++) {
+            if (d.code(readString(in)) != code) {
+                throw new java.io.IOException("dictionary out of order");
+            }
+        }
+    }
+
+    /** Strings as UTF-8 with an int length: landing URLs may exceed writeUTF's 64 KiB. */
+    private static void writeString(java.io.DataOutputStream out, String value) throws java.io.IOException {
+        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(java.io.DataInputStream in) throws java.io.IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void writeSlots(java.io.DataOutputStream out, Map<String, Integer> slots, int count) throws java.io.IOException {
+        String[] ids = new String[count];
+        slots.forEach((id, slot) -> ids[slot] = id);
+        for (String id : ids) {
+            writeString(out, id);
+        }
+    }
+
+    private static void readSlots(java.io.DataInputStream in, Map<String, Integer> slots, int count) throws java.io.IOException {
+        for (int i = 0; i < count; i++) {
+            slots.put(readString(in), i);
+        }
+    }
+
+    private static void writeLongs(java.io.DataOutputStream out, long[] values, int count) throws java.io.IOException {
+        for (int i = 0; i < count; i++) {
+            out.writeLong(values[i]);
+        }
+    }
+
+    private static long[] readLongs(java.io.DataInputStream in, int count, int capacity) throws java.io.IOException {
+        long[] values = new long[capacity];
+        for (int i = 0; i < count; i++) {
+            values[i] = in.readLong();
+        }
+        return values;
+    }
+
+    private static void writeInts(java.io.DataOutputStream out, int[] values, int count) throws java.io.IOException {
+        for (int i = 0; i < count; i++) {
+            out.writeInt(values[i]);
+        }
+    }
+
+    private static int[] readInts(java.io.DataInputStream in, int count, int capacity) throws java.io.IOException {
+        int[] values = new int[capacity];
+        for (int i = 0; i < count; i++) {
+            values[i] = in.readInt();
+        }
+        return values;
     }
 
     /**
