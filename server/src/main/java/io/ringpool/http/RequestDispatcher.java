@@ -295,7 +295,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         ChannelFuture end;
         try {
-            end = pending.head() ? ctx.newSucceededFuture() : out.end(late);
+            // HEAD: the codec sent no body after the headers, but still expects the message to end.
+            end = pending.head() ? ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT) : out.end(late);
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warn("streamed_response_failed route={} bytes={} reason={}", request.route(), out.bytes(), e.toString());
             out.abort();

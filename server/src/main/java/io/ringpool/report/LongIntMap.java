@@ -59,7 +59,7 @@ final class LongIntMap {
         return size;
     }
 
-    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    void writeTo(SnapshotIo.Out out) throws java.io.IOException {
         out.writeInt(keys.length);
         out.writeInt(size);
         for (int i = 0; i < keys.length; i++) {
@@ -71,7 +71,7 @@ final class LongIntMap {
     }
 
     /** Replaces the content with what {@link #writeTo} wrote. */
-    void readFrom(java.io.DataInputStream in) throws java.io.IOException {
+    void readFrom(SnapshotIo.In in) throws java.io.IOException {
         int capacity = in.readInt();
         int count = in.readInt();
         if (Integer.bitCount(capacity) != 1 || count < 0 || count * 2L > capacity) {

@@ -75,6 +75,13 @@ final class PoolOccupancy {
         long first = from - LEAD_IN_MILLIS;
         int[] vPool = f.vPool;
         long[] vStart = f.vStart;
+        int matching = 0;
+        for (int i = 0; i < f.visits; i++) {
+            if (vPool[i] == pool && vStart[i] >= first && vStart[i] < to) {
+                matching++;
+            }
+        }
+        out.reserve(matching);
         for (int i = 0; i < f.visits; i++) {
             long start = vStart[i];
             if (vPool[i] != pool || start < first || start >= to) {
@@ -94,6 +101,14 @@ final class PoolOccupancy {
         int[] number = new int[256];
         long[] start = new long[256];
         long[] end = new long[256];
+
+        void reserve(int capacity) {
+            if (capacity > number.length) {
+                number = java.util.Arrays.copyOf(number, capacity);
+                start = java.util.Arrays.copyOf(start, capacity);
+                end = java.util.Arrays.copyOf(end, capacity);
+            }
+        }
 
         void add(int n, long s, long e) {
             if (count == number.length) {

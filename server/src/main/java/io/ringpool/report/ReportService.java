@@ -9,12 +9,7 @@ import io.ringpool.pool.PoolState;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
 import io.ringpool.store.Dialect;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,9 +175,12 @@ public final class ReportService {
 
     /**
      * The site's facts as last written, if they still describe the store: written by this format,
-     * not from the future (a clock set back would make the incremental read skip rows), and with as
-     * many visits up to the slack before their last refresh as the store has (a store restored
-     * from an older backup, or visits deleted by retention, make it refuse). Null otherwise.
+     * not from the future (a clock set back would make the incremental read skip rows), and with
+     * the same visits as the store at both ends of what they hold — the hour from their oldest
+     * visit (retention deleted old visits: refused) and the hour up to the slack before their last
+     * refresh (a store restored from an older backup, or another store: refused). Two short index
+     * range counts, not a count of the whole history (which costs as much as loading it on H2).
+     * Null when refused.
      */
     private SiteFacts restore(String siteId) {
         if (snapshotDir == null || !Files.isRegularFile(snapshotOf(siteId))) {
@@ -190,8 +188,8 @@ public final class ReportService {
         }
         long start = System.nanoTime();
         SiteFacts f;
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(snapshotOf(siteId)), 1 << 16))) {
-            f = SiteFacts.readFrom(in, siteId, dialect);
+        try (FileChannel channel = FileChannel.open(snapshotOf(siteId), StandardOpenOption.READ)) {
+            f = SiteFacts.readFrom(new SnapshotIo.In(channel), siteId, dialect);
         } catch (IOException | RuntimeException e) {
             LOG.warn("report_snapshot_unreadable site={} reason={}", siteId, e.toString());
             return null;
@@ -201,27 +199,38 @@ public final class ReportService {
             return null;
         }
         long cutoff = f.lastRefreshAt() - SiteFacts.SLACK_MILLIS;
-        long inStore = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions" + dialect.indexHint("SESSIONS_SITE_STARTED")
-                    + " WHERE site_id = ? AND started_at <= ?")) {
-                ps.setString(1, siteId);
-                ps.setLong(2, cutoff);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
+        long oldest = f.oldestVisit();
+        long[][] windows = oldest == Long.MAX_VALUE
+                ? new long[][] {{Long.MIN_VALUE, cutoff + 1}}
+                : new long[][] {{Long.MIN_VALUE, oldest + CHECK_WINDOW_MILLIS}, {cutoff - CHECK_WINDOW_MILLIS + 1, cutoff + 1}};
+        for (long[] w : windows) {
+            long inStore = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions" + dialect.indexHint("SESSIONS_SITE_STARTED")
+                        + " WHERE site_id = ? AND started_at >= ? AND started_at < ?")) {
+                    ps.setString(1, siteId);
+                    ps.setLong(2, w[0]);
+                    ps.setLong(3, w[1]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
                 }
+            });
+            int held = f.visitsBetween(w[0], w[1]);
+            if (inStore != held) {
+                LOG.info("report_snapshot_refused site={} reason=store_differs from={} to={} visits_in_snapshot={} visits_in_store={}", siteId,
+                        w[0], w[1], held, inStore);
+                return null;
             }
-        });
-        int held = f.visitsUpTo(cutoff);
-        if (inStore != held) {
-            LOG.info("report_snapshot_refused site={} reason=store_differs visits_in_snapshot={} visits_in_store={}", siteId, held, inStore);
-            return null;
         }
         LOG.info("report_snapshot_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
                 (System.nanoTime() - start) / 1_000_000);
         snapshotsLoaded.incrementAndGet();
         return f;
     }
+
+    /** The span at each end of a snapshot's visits compared with the store. */
+    static final long CHECK_WINDOW_MILLIS = Duration.ofHours(1).toMillis();
 
     private final java.util.concurrent.atomic.AtomicLong snapshotsLoaded = new java.util.concurrent.atomic.AtomicLong();
 
@@ -264,10 +273,10 @@ public final class ReportService {
         Path target = snapshotOf(f.siteId);
         Path temp = Files.createTempFile(snapshotDir, f.siteId, ".tmp", OWNER_FILE);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16))) {
-                f.writeTo(out);
-                out.flush();
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                try (SnapshotIo.Out out = new SnapshotIo.Out(channel)) {
+                    f.writeTo(out);
+                }
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

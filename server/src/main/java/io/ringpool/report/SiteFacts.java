@@ -156,74 +156,83 @@ final class SiteFacts {
         return lastRefreshAt;
     }
 
-    /** Visits started at or before {@code cutoff}, counted to check a snapshot against the store. */
-    int visitsUpTo(long cutoff) {
+    /** Visits started in {@code [from, to)}, counted to check a snapshot against the store. */
+    int visitsBetween(long from, long to) {
         int n = 0;
         for (int i = 0; i < visits; i++) {
-            if (vStart[i] <= cutoff) {
+            if (vStart[i] >= from && vStart[i] < to) {
                 n++;
             }
         }
         return n;
     }
 
-    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+    /** The start of the oldest visit held; Long.MAX_VALUE when none. */
+    long oldestVisit() {
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < visits; i++) {
+            oldest = Math.min(oldest, vStart[i]);
+        }
+        return oldest;
+    }
+
+    void writeTo(SnapshotIo.Out out) throws java.io.IOException {
         out.writeInt(SNAPSHOT_MAGIC);
         out.writeInt(SNAPSHOT_FORMAT);
         out.writeInt(Dimension.COUNT);
-        out.writeUTF(siteId);
+        out.writeString(siteId);
         for (Dictionary d : dicts) {
             writeDictionary(out, d);
         }
         writeDictionary(out, poolIds);
         writeDictionary(out, numbers);
         out.writeInt(visits);
-        writeLongs(out, vStart, visits);
-        writeLongs(out, vSid, visits);
-        writeInts(out, vPrev, visits);
-        writeInts(out, vNext, visits);
-        writeInts(out, vLnd, visits);
-        writeInts(out, vFirst, visits);
+        out.writeLongs(vStart, visits);
+        out.writeLongs(vSid, visits);
+        out.writeInts(vPrev, visits);
+        out.writeInts(vNext, visits);
+        out.writeInts(vLnd, visits);
+        out.writeInts(vFirst, visits);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            writeInts(out, vDim[d], visits);
+            out.writeInts(vDim[d], visits);
         }
-        writeInts(out, vPool, visits);
-        writeInts(out, vNumber, visits);
-        writeLongs(out, vEnded, visits);
-        writeLongs(out, vExpires, visits);
+        out.writeInts(vPool, visits);
+        out.writeInts(vNumber, visits);
+        out.writeLongs(vEnded, visits);
+        out.writeLongs(vExpires, visits);
         lastVisitOfVisitor.writeTo(out);
         out.writeLong(visitWatermark);
         out.writeLong(lastRefreshAt);
         out.writeInt(openFrom);
         out.writeInt(calls);
-        writeLongs(out, cStart, calls);
-        writeLongs(out, cVisitor, calls);
-        writeLongs(out, cSid, calls);
-        out.write(cFlags, 0, calls);
+        out.writeLongs(cStart, calls);
+        out.writeLongs(cVisitor, calls);
+        out.writeLongs(cSid, calls);
+        out.writeBytes(cFlags, calls);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            writeInts(out, cDim[d], calls);
+            out.writeInts(cDim[d], calls);
         }
-        writeLongs(out, cPhone, calls);
+        out.writeLongs(cPhone, calls);
         writeSlots(out, callSlots, calls);
         out.writeLong(callWatermark);
         out.writeInt(leads);
-        writeLongs(out, lStart, leads);
-        writeLongs(out, lVisitor, leads);
-        writeLongs(out, lSid, leads);
-        writeLongs(out, lPhone, leads);
-        writeLongs(out, lEmail, leads);
-        out.write(lFlags, 0, leads);
+        out.writeLongs(lStart, leads);
+        out.writeLongs(lVisitor, leads);
+        out.writeLongs(lSid, leads);
+        out.writeLongs(lPhone, leads);
+        out.writeLongs(lEmail, leads);
+        out.writeBytes(lFlags, leads);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            writeInts(out, lDim[d], leads);
+            out.writeInts(lDim[d], leads);
         }
         writeSlots(out, leadSlots, leads);
         out.writeLong(leadWatermark);
     }
 
     /** Facts read back from {@link #writeTo}; null when the stream is of another site or format. */
-    static SiteFacts readFrom(java.io.DataInputStream in, String siteId, Dialect dialect) throws java.io.IOException {
+    static SiteFacts readFrom(SnapshotIo.In in, String siteId, Dialect dialect) throws java.io.IOException {
         if (in.readInt() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_FORMAT || in.readInt() != Dimension.COUNT
-                || !siteId.equals(in.readUTF())) {
+                || !siteId.equals(in.readString())) {
             return null;
         }
         SiteFacts f = new SiteFacts(siteId, dialect);
@@ -236,19 +245,19 @@ final class SiteFacts {
         int v = in.readInt();
         int cap = Math.max(1024, v);
         f.visits = v;
-        f.vStart = readLongs(in, v, cap);
-        f.vSid = readLongs(in, v, cap);
-        f.vPrev = readInts(in, v, cap);
-        f.vNext = readInts(in, v, cap);
-        f.vLnd = readInts(in, v, cap);
-        f.vFirst = readInts(in, v, cap);
+        f.vStart = in.readLongs(v, cap);
+        f.vSid = in.readLongs(v, cap);
+        f.vPrev = in.readInts(v, cap);
+        f.vNext = in.readInts(v, cap);
+        f.vLnd = in.readInts(v, cap);
+        f.vFirst = in.readInts(v, cap);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            f.vDim[d] = readInts(in, v, cap);
+            f.vDim[d] = in.readInts(v, cap);
         }
-        f.vPool = readInts(in, v, cap);
-        f.vNumber = readInts(in, v, cap);
-        f.vEnded = readLongs(in, v, cap);
-        f.vExpires = readLongs(in, v, cap);
+        f.vPool = in.readInts(v, cap);
+        f.vNumber = in.readInts(v, cap);
+        f.vEnded = in.readLongs(v, cap);
+        f.vExpires = in.readLongs(v, cap);
         f.lastVisitOfVisitor.readFrom(in);
         f.visitWatermark = in.readLong();
         f.lastRefreshAt = in.readLong();
@@ -256,29 +265,27 @@ final class SiteFacts {
         int c = in.readInt();
         int ccap = Math.max(256, c);
         f.calls = c;
-        f.cStart = readLongs(in, c, ccap);
-        f.cVisitor = readLongs(in, c, ccap);
-        f.cSid = readLongs(in, c, ccap);
-        f.cFlags = new byte[ccap];
-        in.readFully(f.cFlags, 0, c);
+        f.cStart = in.readLongs(c, ccap);
+        f.cVisitor = in.readLongs(c, ccap);
+        f.cSid = in.readLongs(c, ccap);
+        f.cFlags = in.readBytes(c, ccap);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            f.cDim[d] = readInts(in, c, ccap);
+            f.cDim[d] = in.readInts(c, ccap);
         }
-        f.cPhone = readLongs(in, c, ccap);
+        f.cPhone = in.readLongs(c, ccap);
         readSlots(in, f.callSlots, c);
         f.callWatermark = in.readLong();
         int l = in.readInt();
         int lcap = Math.max(256, l);
         f.leads = l;
-        f.lStart = readLongs(in, l, lcap);
-        f.lVisitor = readLongs(in, l, lcap);
-        f.lSid = readLongs(in, l, lcap);
-        f.lPhone = readLongs(in, l, lcap);
-        f.lEmail = readLongs(in, l, lcap);
-        f.lFlags = new byte[lcap];
-        in.readFully(f.lFlags, 0, l);
+        f.lStart = in.readLongs(l, lcap);
+        f.lVisitor = in.readLongs(l, lcap);
+        f.lSid = in.readLongs(l, lcap);
+        f.lPhone = in.readLongs(l, lcap);
+        f.lEmail = in.readLongs(l, lcap);
+        f.lFlags = in.readBytes(l, lcap);
         for (int d = 0; d < Dimension.COUNT; d++) {
-            f.lDim[d] = readInts(in, l, lcap);
+            f.lDim[d] = in.readInts(l, lcap);
         }
         readSlots(in, f.leadSlots, l);
         f.leadWatermark = in.readLong();
@@ -287,76 +294,36 @@ final class SiteFacts {
         return f;
     }
 
-    private static void writeDictionary(java.io.DataOutputStream out, Dictionary d) throws java.io.IOException {
+    private static void writeDictionary(SnapshotIo.Out out, Dictionary d) throws java.io.IOException {
         out.writeInt(d.size());
         for (int code = 1; code < d.size(); code++) {
-            writeString(out, d.value(code));
+            out.writeString(d.value(code));
         }
     }
 
-    private static void readDictionary(java.io.DataInputStream in, Dictionary d) throws java.io.IOException {
+    private static void readDictionary(SnapshotIo.In in, Dictionary d) throws java.io.IOException {
         int size = in.readInt();
         for (int code = 1; code < size; code++) {
-            if (d.code(readString(in)) != code) {
+            if (d.code(in.readString()) != code) {
                 throw new java.io.IOException("dictionary out of order");
             }
         }
     }
 
-    /** Strings as UTF-8 with an int length: landing URLs may exceed writeUTF's 64 KiB. */
-    private static void writeString(java.io.DataOutputStream out, String value) throws java.io.IOException {
-        byte[] bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(java.io.DataInputStream in) throws java.io.IOException {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static void writeSlots(java.io.DataOutputStream out, Map<String, Integer> slots, int count) throws java.io.IOException {
+    private static void writeSlots(SnapshotIo.Out out, Map<String, Integer> slots, int count) throws java.io.IOException {
         String[] ids = new String[count];
         slots.forEach((id, slot) -> ids[slot] = id);
         for (String id : ids) {
-            writeString(out, id);
+            out.writeString(id);
         }
     }
 
-    private static void readSlots(java.io.DataInputStream in, Map<String, Integer> slots, int count) throws java.io.IOException {
+    private static void readSlots(SnapshotIo.In in, Map<String, Integer> slots, int count) throws java.io.IOException {
         for (int i = 0; i < count; i++) {
-            slots.put(readString(in), i);
+            slots.put(in.readString(), i);
         }
     }
 
-    private static void writeLongs(java.io.DataOutputStream out, long[] values, int count) throws java.io.IOException {
-        for (int i = 0; i < count; i++) {
-            out.writeLong(values[i]);
-        }
-    }
-
-    private static long[] readLongs(java.io.DataInputStream in, int count, int capacity) throws java.io.IOException {
-        long[] values = new long[capacity];
-        for (int i = 0; i < count; i++) {
-            values[i] = in.readLong();
-        }
-        return values;
-    }
-
-    private static void writeInts(java.io.DataOutputStream out, int[] values, int count) throws java.io.IOException {
-        for (int i = 0; i < count; i++) {
-            out.writeInt(values[i]);
-        }
-    }
-
-    private static int[] readInts(java.io.DataInputStream in, int count, int capacity) throws java.io.IOException {
-        int[] values = new int[capacity];
-        for (int i = 0; i < count; i++) {
-            values[i] = in.readInt();
-        }
-        return values;
-    }
 
     /**
      * On H2 the incremental reads name their index: with every row of a site sharing its site_id,

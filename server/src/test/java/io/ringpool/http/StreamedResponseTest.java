@@ -103,6 +103,24 @@ class StreamedResponseTest {
     }
 
     @Test
+    void aHeadOfABigBodyGetsItsHeadersAndTheConnectionServesTheNextRequest() throws IOException {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write("HEAD /bytes/3000000 HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 200").containsIgnoringCase("x-early: yes");
+            RawResponse next = RawResponse.read(request(socket, "/bytes/10"));
+            assertThat(next.status).isEqualTo(200);
+            assertPattern(next.body, 10);
+        }
+    }
+
+    @Test
     void aClientThatDoesNotReadHoldsTheWriterBackInsteadOfFillingTheHeap() throws Exception {
         long n = 200L * MIB;
         try (Socket socket = connect()) {

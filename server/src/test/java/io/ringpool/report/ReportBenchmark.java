@@ -41,22 +41,39 @@ class ReportBenchmark {
 
     @Test
     void reportsOverAMillionVisitsAndAHundredThousandCalls() throws Exception {
-        Path dir = Files.createTempDirectory("ringpool-report-bench");
+        // -Dbenchmark.dir=DIR reuses a store seeded by an earlier run (its path is printed), the admin key reading the reports.
+        String reuse = System.getProperty("benchmark.dir");
+        Path dir = reuse != null ? Path.of(reuse) : Files.createTempDirectory("ringpool-report-bench");
         String url = "jdbc:h2:file:" + dir.resolve("bench") + ";DB_CLOSE_ON_EXIT=FALSE";
         // Loading the facts cold can outlive the default request timeout on a busy machine: allow 10 min.
         Map<String, Object> overrides = Map.of("store.url", url, "server.requestTimeoutMillis", 600_000);
-        Map<String, String> site;
-        List<String> numbers = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            numbers.add(String.format("+7495555%04d", i));
-        }
-        try (TestServer first = new TestServer(dir, overrides)) {
-            site = first.siteWithPool(numbers);
-        }
+        Map<String, String> site = new java.util.HashMap<>();
         long now = System.currentTimeMillis();
-        long t0 = System.nanoTime();
-        seed(url, site.get("siteId"), site.get("poolId"), numbers, now);
-        System.out.printf("seeded visits=%d calls=%d in %d ms%n", VISITS, CALLS, (System.nanoTime() - t0) / 1_000_000);
+        if (reuse != null && Files.exists(dir.resolve("bench.mv.db"))) {
+            try (Connection c = DriverManager.getConnection(url); var rs = c.createStatement().executeQuery("SELECT site_id FROM sites")) {
+                rs.next();
+                site.put("siteId", rs.getString(1));
+            }
+            site.put("apiKey", TestServer.ADMIN_KEY);
+            System.out.println("reusing the store seeded in " + dir);
+        } else {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                numbers.add(String.format("+7495555%04d", i));
+            }
+            try (TestServer first = new TestServer(dir, overrides)) {
+                site.putAll(first.siteWithPool(numbers));
+            }
+            long t0 = System.nanoTime();
+            seed(url, site.get("siteId"), site.get("poolId"), numbers, now);
+            System.out.printf("seeded visits=%d calls=%d in %d ms (store in %s)%n", VISITS, CALLS, (System.nanoTime() - t0) / 1_000_000, dir);
+        }
+        // A cold start: no facts kept from an earlier run.
+        try (var old = Files.list(dir.resolve("report-facts"))) {
+            old.forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException none) {
+            // no snapshot yet
+        }
 
         long start = System.nanoTime();
         String afterLoad;
