@@ -32,7 +32,7 @@ done < config/jvm.options
 
 start_server() {
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
-    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" >> "$WORK/server.log" 2>&1 &
+    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" ${SERVER_ARGS:-} >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   STARTED_AT=$(date +%s%N)
   for _ in $(seq 1 600); do grep -q 'listening port=' "$WORK/server.log" && [ "$(grep -c 'listening port=' "$WORK/server.log")" -ge "$1" ] && break; sleep 0.1; done
@@ -56,6 +56,12 @@ if [ "${1:-}" = export ]; then
   for a in "$@"; do case "$a" in --rows=*) ROWS="${a#--rows=}";; --format=*) FORMAT="${a#--format=}";;
     *) echo "export: unknown option $a (--rows=N, --format=F)" >&2; exit 2;; esac; done
   SERVER_HEAP="${SERVER_HEAP:-256m}"
+  # EXPORT_DATA=DIR keeps the seeded data directory there and reuses it on the next run (seeding takes minutes).
+  if [ -n "${EXPORT_DATA:-}" ] && [ -f "$EXPORT_DATA/site.env" ]; then
+    rm -rf "$WORK/data"; cp -a "$EXPORT_DATA" "$WORK/data"; rm -f "$WORK/data"/gc.log*
+    . "$WORK/data/site.env"
+    echo "reusing the seeded data directory $EXPORT_DATA (site $SITE_ID)" >&2
+  else
   start_server 1
   SITE_JSON=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/sites" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
     -d '{"name":"big site","defaultNumber":"+74950000000","timeZone":"UTC","currency":"RUB"}')
@@ -84,6 +90,12 @@ SQL
   SEED_START=$(date +%s%N)
   taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -cp "$SERVER_JAR" org.h2.tools.RunScript -url "jdbc:h2:file:$WORK/data/ringpool" -script "$WORK/seed.sql"
   echo "seeded $ROWS calls straight into H2 in $(( ($(date +%s%N) - SEED_START) / 1000000 )) ms" >&2
+  printf 'SITE_ID=%s\nAPI_KEY=%s\nT0=%s\n' "$SITE_ID" "$API_KEY" "$T0" > "$WORK/data/site.env"
+  if [ -n "${EXPORT_DATA:-}" ]; then rm -rf "$EXPORT_DATA"; cp -a "$WORK/data" "$EXPORT_DATA"; fi
+  fi
+  # The report facts of 2,000,000 calls alone need ~200 MB: this server only exports, so they load on demand (never here).
+  printf 'server:\n  reportPreload: false\n' > "$WORK/export.yaml"
+  SERVER_ARGS="--config=$WORK/export.yaml"
   start_server 2
   HEAP_LOG="$WORK/heap.txt"
   ( while kill -0 "$SERVER_PID" 2>/dev/null; do
@@ -103,7 +115,8 @@ SQL
   ROWS_OUT=$(( LINES - 1 ))
   MAX_USED_KB=$(sort -n "$HEAP_LOG" | tail -1)
   echo "export $FORMAT: HTTP $STATUS, $ROWS_OUT rows (+ header), $BYTES bytes in $EXPORT_MS ms: $(( ROWS_OUT * 1000 / (EXPORT_MS > 0 ? EXPORT_MS : 1) )) rows/s, $(( BYTES / 1024 * 1000 / (EXPORT_MS > 0 ? EXPORT_MS : 1) / 1024 )) MiB/s; server heap -Xmx$SERVER_HEAP, most used seen (1 s samples) $(( ${MAX_USED_KB:-0} / 1024 )) MiB" >&2
-  grep -E 'streamed_response_failed|OutOfMemory' "$WORK/server.log" >&2 || true
+  grep -E 'streamed_response_failed|OutOfMemory|report_facts_loaded' "$WORK/server.log" >&2 || true
+  if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$WORK/server.log" "$KEEP_SERVER_LOG"; fi
   cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
     END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true
   exit 0

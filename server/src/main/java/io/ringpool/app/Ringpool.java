@@ -364,12 +364,15 @@ public final class Ringpool implements AutoCloseable {
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
         }
-        reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
+        boolean preload = config.server().reportPreload();
+        if (preload) {
+            reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
+        }
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
         reportRefresher = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-report-refresh").daemon(true).unstarted(r));
-        reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
-                5, 5, TimeUnit.SECONDS);
+        reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList(),
+                preload), 5, 5, TimeUnit.SECONDS);
         // The facts on disk, so a restart reads only what changed since (after a crash: since the last of these).
         reportRefresher.scheduleWithFixedDelay(reports::saveSnapshots, REPORT_SNAPSHOT_MINUTES, REPORT_SNAPSHOT_MINUTES, TimeUnit.MINUTES);
 

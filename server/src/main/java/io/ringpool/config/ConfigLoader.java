@@ -166,7 +166,8 @@ public final class ConfigLoader {
                 trustedProxies(s),
                 s.integer("reportThreads", 0, 256),
                 s.integer("reportQueue", 1, 100_000),
-                s.integer("reportConcurrencyPerKey", 1, 256));
+                s.integer("reportConcurrencyPerKey", 1, 256),
+                s.bool("reportPreload"));
 
         Node st = root.child("store");
         Path dataDir = Path.of(st.string("dataDir", false));

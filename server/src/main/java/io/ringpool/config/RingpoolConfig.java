@@ -45,13 +45,14 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             List<String> trustedProxies,
             int reportThreads,
             int reportQueue,
-            int reportConcurrencyPerKey) {
+            int reportConcurrencyPerKey,
+            boolean reportPreload) {
 
         /** The same with another interface to bind (the demo binds loopback). */
         public Server withHost(String newHost) {
             return new Server(newHost, port, publicUrl, ioThreads, workerThreads, workerQueue, requestTimeout, idleTimeout,
                     maxInitialLineBytes, maxHeaderBytes, maxScriptBodyBytes, maxWebhookBodyBytes, maxAdminBodyBytes,
-                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey);
+                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey, reportPreload);
         }
     }
 

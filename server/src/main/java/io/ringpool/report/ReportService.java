@@ -137,7 +137,15 @@ public final class ReportService {
      * reading everything new inside the request.
      */
     public void refreshAll(List<String> siteIds) {
+        refreshAll(siteIds, true);
+    }
+
+    /** As {@link #refreshAll(List)}; with {@code loadMissing} false only the sites whose facts are held already. */
+    public void refreshAll(List<String> siteIds, boolean loadMissing) {
         for (String siteId : siteIds) {
+            if (!loadMissing && !facts.containsKey(siteId)) {
+                continue;
+            }
             try {
                 Holder h = holderOf(siteId);
                 synchronized (h) {
