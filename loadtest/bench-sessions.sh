@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Measures POST /v1/sessions (a new visitor leasing a number, durably committed) against GET /health
-# in the same run, with wrk, at 16 and 64 connections. Server pinned to core 0, wrk to core 1.
+# Measures POST /v1/sessions (a new visitor leasing a number, durably committed) and heartbeats of
+# live sessions against GET /health in the same run, with wrk at 64 connections: ROUNDS rounds (2)
+# of health, sessions, heartbeats alternating, each figure also as a ratio to that round's /health.
+# Server pinned to core 0 (bin/ringpool's JVM options from config/jvm.options), wrk to core 1.
 # Usage: loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +13,15 @@ WORK=$(mktemp -d)
 ADMIN=bench-admin-key-0123456789
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
+mkdir -p "$WORK/data"
+JVM_OPTS=()
+while IFS= read -r line; do
+  line="${line%%#*}"; line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
+  [ -n "$line" ] && JVM_OPTS+=("${line//\${RINGPOOL_DATA_DIR\}/$WORK/data}")
+done < config/jvm.options
+HEAP="${SERVER_HEAP:-512m}"
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
-  taskset -c 0 "$JAVA" -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
+  taskset -c 0 "$JAVA" "${JVM_OPTS[@]}" -Xms"$HEAP" -Xmx"$HEAP" ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
 PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
@@ -34,16 +43,26 @@ for block in $(seq 1 ${BLOCKS:-59}); do
     -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
 done
 
-echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${DURATION}s per run"
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · heap $HEAP · ${DURATION}s per run · 64 connections"
+export SESSION_IDS_OUT="$WORK/session-ids" SESSION_IDS="$WORK/session-ids"
 taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/health.lua "$BASE/health" > /dev/null   # warm-up
 taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/sessions.lua "$BASE/v1/sessions" > /dev/null
-for C in 16 64; do
-  for TARGET in health sessions; do
-    URL="$BASE/health"; [ "$TARGET" = sessions ] && URL="$BASE/v1/sessions"
-    OUT=$(taskset -c 1 wrk -t1 -c$C -d${DURATION}s -s loadtest/wrk/$TARGET.lua "$URL")
+for ROUND in $(seq 1 "${ROUNDS:-2}"); do
+  HEALTH_RPS=
+  for TARGET in health sessions heartbeat; do
+    case $TARGET in
+      health) URL="$BASE/health" ;;
+      sessions) URL="$BASE/v1/sessions" ;;
+      heartbeat) URL="$BASE/v1/sessions" ;;
+    esac
+    OUT=$(taskset -c 1 wrk -t1 -c64 -d${DURATION}s -s loadtest/wrk/$TARGET.lua "$URL")
     RPS=$(echo "$OUT" | awk '/Requests\/sec/ {print $2}')
+    [ "$TARGET" = health ] && HEALTH_RPS=$RPS
     LAT=$(echo "$OUT" | grep '^p50=')
-    printf "%-9s c=%-3s %10s req/s  %s\n" "$TARGET" "$C" "$RPS" "$LAT"
+    printf "round %s %-9s %10s req/s  %5.3f x health  %s\n" "$ROUND" "$TARGET" "$RPS" "$(echo "$RPS / $HEALTH_RPS" | bc -l)" "$LAT"
   done
 done
+echo "sessions known to heartbeat.lua: $(wc -l < "$WORK/session-ids")"
+cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
+  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$HEAP"')\n", n, m, t}' || true
 curl -sf "$BASE/metrics" | grep -E "^ringpool_store_commit_(batch_sum|batch_count|seconds)" || true

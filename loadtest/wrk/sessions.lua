@@ -28,9 +28,20 @@ request = function()
   }, body)
 end
 
+-- With SESSION_IDS_OUT set, every session id answered is appended to that file (heartbeat.lua reads it).
 local statuses = {}
+local ids_out = nil
 response = function(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  local path = os.getenv("SESSION_IDS_OUT")
+  if path and status == 201 then
+    if not ids_out then
+      ids_out = io.open(path, "a")
+      ids_out:setvbuf("line")
+    end
+    local id = body:match('"sessionId":"([^"]+)"')
+    if id then ids_out:write(id, "\n") end
+  end
 end
 
 done = function(summary, latency, requests)

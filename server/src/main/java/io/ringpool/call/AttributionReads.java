@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.pool.PoolState;
 import io.ringpool.store.Dialect;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
@@ -32,9 +33,13 @@ final class AttributionReads {
     /**
      * The leases of {@code number} that could claim a call at {@code callAt}: started by then, and
      * live or ended at most {@code coolDown} before. A lease the sweeper has not ended yet but whose
-     * expiry has passed is read as ended at its expiry: its heartbeats stopped then.
+     * expiry has passed is read as ended at its expiry: its heartbeats stopped then. The lease this
+     * node holds live on the number ({@code live}, may be null) is read with its in-memory expiry:
+     * renewals reach the store late (a single node writes one only when the stored expiry nears),
+     * so the store's copy can be older than the last heartbeat.
      */
-    List<LeaseInterval> leases(Connection c, String siteId, String number, Instant callAt, long coolDownMillis) throws SQLException {
+    List<LeaseInterval> leases(Connection c, String siteId, String number, Instant callAt, long coolDownMillis,
+            PoolState.LiveHolder live) throws SQLException {
         List<LeaseInterval> out = new ArrayList<>();
         long t = callAt.toEpochMilli();
         // A number's leases follow one another, so reading back from the call time, newest first,
@@ -52,6 +57,10 @@ final class AttributionReads {
                     long from = rs.getLong(3);
                     long expires = rs.getLong(4);
                     boolean expiresNull = rs.wasNull();
+                    if (live != null && live.sessionId().equals(rs.getString(1))) {
+                        expires = live.expiresAt();
+                        expiresNull = false;
+                    }
                     long ended = rs.getLong(5);
                     Long to;
                     if (!rs.wasNull()) {

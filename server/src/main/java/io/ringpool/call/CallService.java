@@ -442,7 +442,8 @@ public final class CallService {
         StaticNumberSource staticSource = poolService.staticNumber(site.siteId(), number)
                 .map(CallService::source).orElse(null);
         List<LeaseInterval> leases = staticSource != null ? List.of()
-                : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis());
+                : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis(),
+                        pools.holding(site.siteId(), number).map(p -> p.liveHolder(number)).orElse(null));
         PreviousAttribution previous = caller.valid()
                 ? attributionReads.previousAttribution(c, site.siteId(), caller.value(), callAt, callId)
                 : null;

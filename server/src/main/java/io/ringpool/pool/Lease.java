@@ -34,6 +34,8 @@ public final class Lease {
      * "WHERE lease_epoch = epoch", and whoever takes the lease over raises it in the store first.
      */
     long epoch;
+    /** The expiry the store holds for the lease (the last one written); single-node renewals are written only when it nears. */
+    long storedExpiresAt;
 
     Lease(String leaseId, String siteId, String poolId, String number, String sessionId, String visitorId,
             long startedAt, long expiresAt, boolean reusedCooling) {
@@ -45,6 +47,7 @@ public final class Lease {
         this.visitorId = visitorId;
         this.startedAt = startedAt;
         this.expiresAt = expiresAt;
+        this.storedExpiresAt = expiresAt;
         this.reusedCooling = reusedCooling;
     }
 

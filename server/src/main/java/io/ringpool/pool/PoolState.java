@@ -289,6 +289,36 @@ public final class PoolState {
         return new LeaseExpiry(lease.sessionId, lease.expiresAt, lease.epoch);
     }
 
+    /** How far ahead of {@code now} the store's copy of the lease's expiry reaches, ms (negative once passed). */
+    public synchronized long storedLead(Lease lease, long now) {
+        return lease.storedExpiresAt - now;
+    }
+
+    /** The store committed {@code expiresAt} as the lease's expiry. */
+    public synchronized void expiryStored(Lease lease, long expiresAt) {
+        lease.storedExpiresAt = expiresAt;
+    }
+
+    /**
+     * The lease this node holds live on {@code number} now, with its in-memory expiry, or null.
+     * Call attribution prefers it to the store's copy, which a single node refreshes only when it
+     * nears (see {@code session.LeaseRenewals}).
+     */
+    public synchronized LiveHolder liveHolder(String number) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null || slot.lease == null) {
+            return null;
+        }
+        Lease lease = slot.lease;
+        if (lease.ended || lease.foreign) {
+            return null;
+        }
+        return new LiveHolder(lease.sessionId, lease.expiresAt);
+    }
+
+    /** A live lease as this node's memory knows it. */
+    public record LiveHolder(String sessionId, long expiresAt) {}
+
     /**
      * The store no longer holds this lease for us (another node ended it after this node was
      * silent too long, or raised its epoch): forget it, and keep its number out of our choices

@@ -340,7 +340,7 @@ public final class SessionService {
                 markOver(s);
                 return start(request);
             }
-            renewals.renewed(s);
+            storeRenewalWhenDue(s, settings, now);
             GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
             return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
@@ -372,7 +372,7 @@ public final class SessionService {
                 markOver(s);
                 throw ended();
             }
-            renewals.renewed(s);
+            storeRenewalWhenDue(s, settings, now);
             return new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true);
         }
         if (s.untrackedExpiresAt <= now) {
@@ -478,7 +478,7 @@ public final class SessionService {
         SiteSettings settings = settingsOf(s);
         if (s.tracked()) {
             if (leasing.endSoftly(s.pool, s.lease, settings, now)) {
-                renewals.renewed(s);
+                storeRenewalWhenDue(s, settings, now);
             }
         } else {
             s.untrackedExpiresAt = Math.min(s.untrackedExpiresAt, now + settings.endGrace().toMillis());
@@ -521,7 +521,21 @@ public final class SessionService {
 
     /** Writes every renewal still waiting (a clean shutdown), and waits for nothing. */
     public void flushRenewals() {
-        renewals.flush();
+        renewals.flushAll();
+    }
+
+    /**
+     * Marks a renewal for the store when the store needs it. On several nodes, always: the others
+     * read the expiry when this node goes silent. On a single node, only once the stored expiry is
+     * within half a TTL of now: this node's memory is the authority on its live leases (call
+     * attribution reads the in-memory expiry), and a restart gives every live lease a fresh TTL, so
+     * the store's copy only has to stay ahead of now. With the default TTL of 180 s and heartbeats
+     * every 30 s that is one write per four heartbeats, instead of one per heartbeat.
+     */
+    private void storeRenewalWhenDue(LiveSession s, SiteSettings settings, long now) {
+        if (nodeId != null || s.pool.storedLead(s.lease, now) < settings.leaseTtl().toMillis() / 2) {
+            renewals.renewed(s);
+        }
     }
 
     /** The store refused a renewal: another node took this lease over. */

@@ -296,6 +296,27 @@ class CallsOverHttpTest {
     }
 
     @Test
+    void aCallWhileTheHolderStillHeartbeatsIsActiveEvenWhenTheStoresExpiryIsOlderThanTheLastHeartbeat() {
+        Site site = site(2);
+        Visit v = visit(site, "visitor-renewed-01", "https://example.com/?utm_source=bing&utm_medium=cpc");
+        // Default TTL 180 s: a heartbeat 80 s in is answered from memory and not written yet (one
+        // node writes a renewal only once the stored expiry is within half a TTL), so the store
+        // still says the lease expires at 180 s while the holder's page was promised 260 s.
+        server.clock.advance(Duration.ofSeconds(80));
+        assertThat(server.send("POST", "/v1/sessions/" + v.sessionId() + "/heartbeat", null, "", "application/json", Map.of())
+                .status()).isEqualTo(200);
+        server.clock.advance(Duration.ofSeconds(120));
+
+        Reply r = post(site, event("renewed-1", "ringing", CALLER, v.number()));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode a = r.json().get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("active");
+        assertThat(a.get("sessionId").asText()).isEqualTo(v.sessionId());
+        assertThat(a.get("source").asText()).isEqualTo("bing");
+    }
+
+    @Test
     void aStaticNumberAttributesItsSource() {
         Site site = site(1);
         Reply added = server.post("/v1/sites/" + site.id() + "/static-numbers", site.apiKey(),
