@@ -35,7 +35,8 @@ start_server() {
     taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" ${SERVER_ARGS:-} >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   STARTED_AT=$(date +%s%N)
-  for _ in $(seq 1 600); do grep -q 'listening port=' "$WORK/server.log" && [ "$(grep -c 'listening port=' "$WORK/server.log")" -ge "$1" ] && break; sleep 0.1; done
+  local want=$(( $(grep -c 'listening port=' "$WORK/server.log" 2>/dev/null || true) + 1 ))
+  for _ in $(seq 1 3000); do [ "$(grep -c 'listening port=' "$WORK/server.log" 2>/dev/null || true)" -ge "$want" ] && break; sleep 0.1; done
   PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | tail -1 | cut -d= -f2)
   echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, G1, -Xms=-Xmx=$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
 }
@@ -97,7 +98,7 @@ SQL
   printf 'server:\n  reportPreload: false\n' > "$WORK/export.yaml"
   SERVER_ARGS="--config=$WORK/export.yaml"
   start_server 2
-  HEAP_LOG="$WORK/heap.txt"
+  HEAP_LOG="$WORK/heap.txt"; : > "$HEAP_LOG"
   ( while kill -0 "$SERVER_PID" 2>/dev/null; do
       "$JAVA_HOME/bin/jcmd" "$SERVER_PID" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | grep -o '[0-9]*' >> "$HEAP_LOG"
       sleep 1
