@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class MemoryScenario {
     private final ServerApi api;
     private final Options o;
+    /** Where class histograms go, or null for none. */
+    private Path histogramDir;
+    private boolean heapDump;
 
     MemoryScenario(ServerApi api, Options o) {
         this.api = api;
@@ -34,7 +37,10 @@ final class MemoryScenario {
         int connections = o.intOpt("connections", 64, "connections");
         long pid = o.longOpt("server-pid", 0, "server process id, to force a GC (jcmd) before each heap reading; 0 = no GC");
         String jcmd = o.str("jcmd", System.getProperty("java.home") + "/bin/jcmd", "the jcmd binary");
+        boolean histogram = Boolean.parseBoolean(o.str("histogram", "false", "also save the server's class histogram (jcmd GC.class_histogram) at each reading"));
+        this.heapDump = Boolean.parseBoolean(o.str("heap-dump", "false", "with --histogram, also write a heap dump (jcmd GC.heap_dump) at each reading"));
         o.rejectUnknown();
+        this.histogramDir = histogram && pid > 0 ? out : null;
 
         ServerApi.Site site = api.createSite("loadtest-memory", "+74950000000");
         api.createPool(site, ServerApi.numbers("802", (System.currentTimeMillis() / 1000 % 20) * 400_000L, live));
@@ -72,13 +78,25 @@ final class MemoryScenario {
         }
         api.advanceClock(1200);
         readings.add(reading("after all ended", started, pid, jcmd));
-        StringBuilder table = new StringBuilder(String.format("%-16s %12s %10s %10s%n", "when", "sessions", "live", "heap MB"));
-        for (var r : readings) {
-            table.append(String.format("%-16s %,12d %,10d %10.1f%n", r.get("when"), r.get("sessionsStarted"), r.get("liveSessions"),
-                    (double) r.get("heapUsedMB")));
-        }
-        System.out.printf("%nMemory — pool %,d, %,d sessions in all, GC before reading: %s%n%s", live, total, pid > 0, table);
         Map<String, Object> results = new LinkedHashMap<>();
+        StringBuilder table = new StringBuilder(String.format("%-16s %12s %10s %10s %12s%n", "when", "sessions", "live", "heap MB",
+                "objects MB"));
+        for (var r : readings) {
+            table.append(String.format("%-16s %,12d %,10d %10.1f %12.1f%n", r.get("when"), r.get("sessionsStarted"), r.get("liveSessions"),
+                    (double) r.get("heapUsedMB"), (double) r.get("liveObjectsMB")));
+        }
+        // Per live session: the first reading with sessions live against the empty server.
+        Map<String, Object> empty = readings.get(0);
+        readings.stream().filter(r -> ((Number) r.get("liveSessions")).longValue() > 0).findFirst().ifPresent(r -> {
+            long n = ((Number) r.get("liveSessions")).longValue();
+            double heapBytes = ((double) r.get("heapUsedMB") - (double) empty.get("heapUsedMB")) * (1 << 20) / n;
+            double objectBytes = ((double) r.get("liveObjectsMB") - (double) empty.get("liveObjectsMB")) * (1 << 20) / n;
+            table.append(String.format("per live session: %.0f bytes of heap used, %.0f bytes of live objects (class histogram)%n",
+                    heapBytes, objectBytes));
+            results.put("heapBytesPerLiveSession", heapBytes);
+            results.put("objectBytesPerLiveSession", objectBytes);
+        });
+        System.out.printf("%nMemory — pool %,d, %,d sessions in all, GC before reading: %s%n%s", live, total, pid > 0, table);
         results.put("scenario", "memory");
         results.put("environment", Results.environment(o));
         results.put("readings", readings);
@@ -98,6 +116,7 @@ final class MemoryScenario {
                 System.err.println("jcmd GC.run failed: " + e);
             }
         }
+        double objectsMb = histogramDir != null ? saveHistogram(pid, jcmd, when, started) : Double.NaN;
         double heap = 0;
         for (String line : api.metrics().split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
@@ -109,7 +128,32 @@ final class MemoryScenario {
         r.put("sessionsStarted", started);
         r.put("liveSessions", live);
         r.put("heapUsedMB", heap / (1 << 20));
+        r.put("liveObjectsMB", objectsMb);
         System.err.printf("%n%s: %,d sessions started, %,d live, heap %.1f MB%n", when, started, live, heap / (1 << 20));
         return r;
+    }
+
+    /** The server's heap by class (after the GC above), to see where the bytes of a live session go. */
+    private double saveHistogram(long pid, String jcmd, String when, long started) {
+        try {
+            java.nio.file.Files.createDirectories(histogramDir);
+            Path file = histogramDir.resolve("memory-histogram-" + when.replaceAll("[^a-z0-9]+", "-") + "-" + started + ".txt");
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(file.toFile()).start();
+            p.waitFor(120, TimeUnit.SECONDS);
+            System.err.println("class histogram: " + file);
+            if (heapDump) {
+                Path dump = histogramDir.resolve(file.getFileName().toString().replace("histogram", "heap").replace(".txt", ".hprof"));
+                new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_dump", dump.toAbsolutePath().toString()).inheritIO().start()
+                        .waitFor(300, TimeUnit.SECONDS);
+            }
+            // The histogram's last line: "Total <instances> <bytes>", the bytes of live objects only.
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            String[] total = lines.isEmpty() ? new String[0] : lines.get(lines.size() - 1).trim().split("\\s+");
+            return total.length == 3 && total[0].equals("Total") ? Long.parseLong(total[2]) / (double) (1 << 20) : Double.NaN;
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            System.err.println("jcmd GC.class_histogram failed: " + e);
+        }
+        return Double.NaN;
     }
 }

@@ -115,6 +115,32 @@ final class ServerApi {
         return Instant.parse(n.get("now").asText());
     }
 
+    /**
+     * {@link #advanceClock}, riding out a busy server: the server moves its clock before it sweeps,
+     * so a 503 from the sweep (its writes queued behind a burst) means the clock moved; the retries
+     * only read it (and sweep again) until the server answers.
+     */
+    Instant advanceClockPatiently(long seconds) {
+        long step = seconds;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return advanceClock(step);
+            } catch (IllegalStateException e) {
+                if (attempt >= 60 || !e.getMessage().contains("HTTP 503")) {
+                    throw e;
+                }
+                System.err.printf("%ntest clock answered 503 (busy server); asking again in 2 s%n");
+                step = 0;
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     String metrics() {
         return http.get("/metrics", null).join().text();
     }

@@ -13,9 +13,8 @@ package io.ringpool.pool;
  * Times are epoch milliseconds.
  */
 public final class Lease {
-    final String leaseId;
-    final String siteId;
-    final String poolId;
+    /** Its pool's definition (site and pool ids): one reference instead of two id strings' and a lease id's (issue 17, heap per live lease). */
+    final Pool pool;
     final String number;
     final String sessionId;
     final String visitorId;
@@ -25,8 +24,8 @@ public final class Lease {
     long intentUntil;
     boolean ending;
     boolean ended;
-    /** The client address key it counts against in its pool's per-address cap; null = not counted. */
-    String addressKey;
+    /** The client address key it counts against in its pool's per-address cap, as its {@code KeyHash}; 0 = not counted. */
+    long addressKey;
     /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */
     boolean foreign;
     /**
@@ -37,11 +36,8 @@ public final class Lease {
     /** The expiry the store holds for the lease (the last one written); single-node renewals are written only when it nears. */
     long storedExpiresAt;
 
-    Lease(String leaseId, String siteId, String poolId, String number, String sessionId, String visitorId,
-            long startedAt, long expiresAt, boolean reusedCooling) {
-        this.leaseId = leaseId;
-        this.siteId = siteId;
-        this.poolId = poolId;
+    Lease(Pool pool, String number, String sessionId, String visitorId, long startedAt, long expiresAt, boolean reusedCooling) {
+        this.pool = pool;
         this.number = number;
         this.sessionId = sessionId;
         this.visitorId = visitorId;
@@ -51,8 +47,13 @@ public final class Lease {
         this.reusedCooling = reusedCooling;
     }
 
+    /** A lease is known by its session's id (one lease per session). */
     public String leaseId() {
-        return leaseId;
+        return sessionId;
+    }
+
+    public String siteId() {
+        return pool.siteId();
     }
 
     public String number() {
@@ -60,7 +61,7 @@ public final class Lease {
     }
 
     public String poolId() {
-        return poolId;
+        return pool.poolId();
     }
 
     public String sessionId() {

@@ -218,7 +218,7 @@ public final class Leasing {
                 CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, lease, null));
                 if (!exhausted.isEmpty()) {
                     String outcome = lease.reusedCooling ? "reused_cooling" : "next_pool";
-                    stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId, p.pool().poolId(), now, outcome)));
+                    stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId(), p.pool().poolId(), now, outcome)));
                 }
                 return stored;
             }

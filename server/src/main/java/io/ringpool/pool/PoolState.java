@@ -1,5 +1,6 @@
 package io.ringpool.pool;
 
+import io.ringpool.security.KeyHash;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,9 +55,9 @@ public final class PoolState {
     private final Map<String, NumberSlot> slots = new HashMap<>();
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
-    private final Map<String, NumberSlot> lastNumberOfVisitor = new HashMap<>();
-    /** Live leases per client address key ({@link AddressKey}); entries leave at zero, so bounded by live leases. */
-    private final Map<String, Integer> leasesByAddress = new HashMap<>();
+    private final LastNumbers lastNumberOfVisitor = new LastNumbers();
+    /** Live leases per client address key ({@link AddressKey}, by its hash); entries leave at zero, so bounded by live leases. */
+    private final AddressCounts leasesByAddress = new AddressCounts();
     private int retiredNumbers;
     private int leased;
     private int peakLeased;
@@ -86,7 +87,7 @@ public final class PoolState {
             retiredNumbers++;
         }
         if (lastVisitorId != null) {
-            lastNumberOfVisitor.put(lastVisitorId, slot);
+            lastNumberOfVisitor.put(slot);
         }
     }
 
@@ -98,7 +99,7 @@ public final class PoolState {
             return null;
         }
         idle.remove(slot);
-        Lease lease = new Lease(leaseId, pool.siteId(), pool.poolId(), number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
+        Lease lease = new Lease(pool, number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
         lease.epoch = epoch;
         slot.lease = lease;
         leased++;
@@ -166,14 +167,14 @@ public final class PoolState {
         long previousReleasedAt = slot.releasedAt;
         String previousVisitor = slot.lastVisitorId;
         idle.remove(slot);
-        Lease lease = new Lease(leaseId, pool.siteId(), pool.poolId(), slot.number, sessionId, visitorId, now, now + ttlMillis,
+        Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis,
                 choice == Choice.REUSED_COOLING);
         slot.lease = lease;
-        if (previousVisitor != null && lastNumberOfVisitor.get(previousVisitor) == slot) {
-            lastNumberOfVisitor.remove(previousVisitor);
+        if (previousVisitor != null) {
+            lastNumberOfVisitor.remove(previousVisitor, slot);
         }
         slot.lastVisitorId = visitorId;
-        lastNumberOfVisitor.put(visitorId, slot);
+        lastNumberOfVisitor.put(slot);
         leased++;
         leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
@@ -188,21 +189,21 @@ public final class PoolState {
 
     /** Live leases held by visitors from {@code addressKey}. */
     public synchronized int heldBy(String addressKey) {
-        return leasesByAddress.getOrDefault(addressKey, 0);
+        return leasesByAddress.get(KeyHash.of(addressKey));
     }
 
     /** Counts {@code lease} against {@code addressKey} until it ends (or is rolled back). */
     public synchronized void assignAddress(Lease lease, String addressKey) {
-        if (addressKey == null || lease.addressKey != null) {
+        if (addressKey == null || lease.addressKey != 0) {
             return;
         }
-        lease.addressKey = addressKey;
-        leasesByAddress.merge(addressKey, 1, Integer::sum);
+        lease.addressKey = KeyHash.of(addressKey);
+        leasesByAddress.increment(lease.addressKey);
     }
 
     private void releaseAddress(Lease lease) {
-        if (lease.addressKey != null) {
-            leasesByAddress.computeIfPresent(lease.addressKey, (k, n) -> n <= 1 ? null : n - 1);
+        if (lease.addressKey != 0) {
+            leasesByAddress.decrement(lease.addressKey);
         }
     }
 
@@ -218,12 +219,10 @@ public final class PoolState {
         leased--;
         releaseAddress(lease);
         slot.releasedAt = granted.previousReleasedAt();
-        if (lastNumberOfVisitor.get(lease.visitorId) == slot) {
-            lastNumberOfVisitor.remove(lease.visitorId);
-        }
+        lastNumberOfVisitor.remove(lease.visitorId, slot);
         slot.lastVisitorId = granted.previousVisitorId();
         if (granted.previousVisitorId() != null) {
-            lastNumberOfVisitor.putIfAbsent(granted.previousVisitorId(), slot);
+            lastNumberOfVisitor.putIfAbsent(slot);
         }
         if (!slot.retired) {
             idle.add(slot);
@@ -240,7 +239,7 @@ public final class PoolState {
             return;
         }
         idle.remove(slot);
-        Lease placeholder = new Lease("elsewhere", pool.siteId(), pool.poolId(), number, "(another node)", "", now, untilMillis, false);
+        Lease placeholder = new Lease(pool, number, "(another node)", "", now, untilMillis, false);
         placeholder.foreign = true;
         slot.lease = placeholder;
         leased++;

@@ -36,7 +36,7 @@ public final class ScriptLimits {
     /** Per-minute budgets of one kind; 0 = unlimited. */
     public record Budget(int perSession, int perAddress) {}
 
-    /** Most keys remembered per limiter: a few hundred bytes each, so tens of MB at most. */
+    /** Keys each limiter remembers at least: 32-96 bytes each (RateLimiter), so 6-19 MB a limiter at most. */
     private static final long MAX_KEYS = 200_000;
 
     private final Map<Kind, RateLimiter> bySession = new EnumMap<>(Kind.class);

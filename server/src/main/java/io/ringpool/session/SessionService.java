@@ -30,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -85,13 +84,8 @@ public final class SessionService {
     private final SessionCaps caps;
     private final TrafficSourceParser sourceParser = new TrafficSourceParser();
     private final UserAgentCache userAgents = new UserAgentCache();
-    private final Map<String, LiveSession> sessions = new ConcurrentHashMap<>();
-    /**
-     * Live sessions by site, then visitor id. Two levels rather than one key of site and visitor
-     * joined: the joined key was a new string per live session (~80 bytes of the ~650 a session
-     * took); these keys are the strings the session holds anyway.
-     */
-    private final Map<String, Map<String, LiveSession>> byVisitor = new ConcurrentHashMap<>();
+    /** Live sessions by id and by site and visitor (compact tables: issue 17). */
+    private final LiveSessionIndex sessions = new LiveSessionIndex();
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
@@ -162,7 +156,7 @@ public final class SessionService {
                 .description("leases another node ended because this node was silent past the TTL (fencing)")
                 .register(registry);
         registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
-        registry.gaugeMapSize("ringpool.sessions.live", List.of(), sessions);
+        registry.gauge("ringpool.sessions.live", List.of(), sessions, LiveSessionIndex::size);
     }
 
     /**
@@ -183,9 +177,8 @@ public final class SessionService {
                 Lease lease = pool.restoreLease(l.leaseId(), l.number(), l.sessionId(), l.visitorId(), l.startedAt(),
                         Math.max(l.expiresAt(), now + ttl), l.reusedCooling(), l.epoch());
                 if (lease != null) {
-                    LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease, null, 0);
-                    sessions.put(s.sessionId, s);
-                    visitorsOf(s.siteId).put(s.visitorId, s);
+                    LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease);
+                    sessions.put(s);
                     renewals.renewed(s);
                 }
             }
@@ -232,7 +225,7 @@ public final class SessionService {
             refusals.add(site.siteId(), "rate_limited");
             return untrackedWithoutSession(settings, "rate_limited", visitorId);
         }
-        LiveSession existing = visitorsOf(site.siteId()).get(visitorId);
+        LiveSession existing = sessions.ofVisitor(site.siteId(), visitorId);
         if (existing != null && isLive(existing, now)) {
             return resume(existing, request, settings, now);
         }
@@ -285,7 +278,7 @@ public final class SessionService {
     private Started startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings, long startNanos) {
         PoolState.Granted granted = leased.granted();
         Lease lease = granted.lease();
-        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease, null, 0);
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease);
         try {
             GroupCommitWriter.await(granted.committed());
         } catch (StoreException e) {
@@ -297,13 +290,12 @@ public final class SessionService {
                 if (failure != null) {
                     leased.pool().rollback(granted);
                 } else {
-                    sessions.put(session.sessionId, session);
+                    sessions.putById(session);
                 }
             });
             throw e;
         }
-        sessions.put(session.sessionId, session);
-        visitorsOf(session.siteId).put(session.visitorId, session);
+        sessions.put(session);
         count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
         return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
                 Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
@@ -313,14 +305,10 @@ public final class SessionService {
             Map<String, String> visitAttributes, String clientIp) {
         GroupCommitWriter.await(notLeased.committed());
         long expires = now + settings.leaseTtl().toMillis();
-        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), null, null, notLeased.reason(), expires);
-        if (CATCHES_UP.contains(notLeased.reason())) {
-            session.visitAttributes = visitAttributes;
-            session.clientIp = clientIp;
-            session.addressKey = AddressKey.of(clientIp);
-        }
-        sessions.put(session.sessionId, session);
-        visitorsOf(session.siteId).put(session.visitorId, session);
+        boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(notLeased.reason(),
+                expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null));
+        sessions.put(session);
         count(site, false, notLeased.reason());
         return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
                 Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
@@ -332,7 +320,7 @@ public final class SessionService {
         String title = settings.storeTitles() ? request.title() : null;
         // A resume is a page view of the session: the same per-session budget and cap.
         limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, null);
-        boolean store = s.storedPageviews.incrementAndGet() <= caps.pageviewsStored();
+        boolean store = s.countPageview() <= caps.pageviewsStored();
         if (s.tracked()) {
             requireMayRenew();
             if (!leasing.renew(s.pool, s.lease, settings, now)) {
@@ -345,10 +333,10 @@ public final class SessionService {
             return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
         }
-        s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
+        s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
         return new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
-                Instant.ofEpochMilli(s.untrackedExpiresAt), settings.heartbeatSeconds(), s.untrackedReason);
+                Instant.ofEpochMilli(s.untracked.expiresAt), settings.heartbeatSeconds(), s.untracked.reason);
     }
 
     private Started untrackedWithoutSession(SiteSettings settings, String reason, String visitorId) {
@@ -375,7 +363,7 @@ public final class SessionService {
             storeRenewalWhenDue(s, settings, now);
             return new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true);
         }
-        if (s.untrackedExpiresAt <= now) {
+        if (s.untracked.expiresAt <= now) {
             markOver(s);
             throw ended();
         }
@@ -383,8 +371,8 @@ public final class SessionService {
         if (caughtUp != null) {
             return caughtUp;
         }
-        s.untrackedExpiresAt = now + settings.leaseTtl().toMillis();
-        return new Renewed(Instant.ofEpochMilli(s.untrackedExpiresAt), settings.defaultNumber(), false);
+        s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
+        return new Renewed(Instant.ofEpochMilli(s.untracked.expiresAt), settings.defaultNumber(), false);
     }
 
     /** Untracked for these reasons, a visit gets a number on a later heartbeat once one is free. */
@@ -399,13 +387,14 @@ public final class SessionService {
      * the lease start, so attribution never gives it calls from before it had the number).
      */
     private Renewed catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
-        if (s.visitAttributes == null) {
+        Map<String, String> visitAttributes = s.untracked.visitAttributes();
+        if (visitAttributes == null) {
             return null;
         }
         // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
-        String clientIp = heartbeatIp != null ? heartbeatIp : s.clientIp;
-        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : s.addressKey;
-        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, s.visitAttributes, now,
+        String clientIp = heartbeatIp != null ? heartbeatIp : s.untracked.clientIp;
+        String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : AddressKey.of(s.untracked.clientIp);
+        Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, visitAttributes, now,
                 () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp) == 0,
                 (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
         if (leased == null) {
@@ -422,9 +411,8 @@ public final class SessionService {
             });
             return null; // still untracked; the next heartbeat tries again
         }
-        LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), null, 0);
-        sessions.put(tracked.sessionId, tracked);
-        visitorsOf(tracked.siteId).put(tracked.visitorId, tracked);
+        LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease());
+        sessions.put(tracked);
         Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
                 .tag("site", s.siteId).register(registry).increment();
         return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
@@ -441,7 +429,7 @@ public final class SessionService {
         String url = storedUrl(view.url(), settings);
         String title = settings.storeTitles() ? SessionStore.cap(view.title(), caps.maxTitleChars()) : null;
         // Past the cap the view is counted on the session, not stored: the bound on what one session adds.
-        boolean store = s.storedPageviews.incrementAndGet() <= caps.pageviewsStored();
+        boolean store = s.countPageview() <= caps.pageviewsStored();
         GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
     }
 
@@ -450,7 +438,7 @@ public final class SessionService {
         limits.check(ScriptLimits.Kind.INTENT, null, s.sessionId, intent.clientIp());
         long now = clock.millis();
         String kind = intent.kind().wireName();
-        boolean store = s.storedIntents.incrementAndGet() <= caps.intentsStored();
+        boolean store = s.countIntent() <= caps.intentsStored();
         if (s.tracked()) {
             if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> {
                 if (store) {
@@ -481,7 +469,7 @@ public final class SessionService {
                 storeRenewalWhenDue(s, settings, now);
             }
         } else {
-            s.untrackedExpiresAt = Math.min(s.untrackedExpiresAt, now + settings.endGrace().toMillis());
+            s.untracked.expiresAt = Math.min(s.untracked.expiresAt, now + settings.endGrace().toMillis());
         }
     }
 
@@ -500,11 +488,11 @@ public final class SessionService {
             }
         }
         List<LiveSession> untracked = new ArrayList<>();
-        for (LiveSession s : sessions.values()) {
-            if (!s.tracked() && s.untrackedExpiresAt <= now) {
+        sessions.forEach(s -> {
+            if (!s.tracked() && s.untracked.expiresAt <= now) {
                 untracked.add(s);
             }
-        }
+        });
         if (!untracked.isEmpty()) {
             try {
                 writer.submit(c -> SessionStore.endUntracked(c, untracked, now)).whenComplete((ok, failure) -> {
@@ -557,19 +545,14 @@ public final class SessionService {
 
     private void markOver(LiveSession s) {
         s.over = true;
-        sessions.remove(s.sessionId, s);
-        visitorsOf(s.siteId).remove(s.visitorId, s);
-    }
-
-    private Map<String, LiveSession> visitorsOf(String siteId) {
-        return byVisitor.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>());
+        sessions.remove(s);
     }
 
     private boolean isLive(LiveSession s, long now) {
         if (s.over) {
             return false;
         }
-        return s.tracked() ? s.pool.isLive(s.lease, now) : s.untrackedExpiresAt > now;
+        return s.tracked() ? s.pool.isLive(s.lease, now) : s.untracked.expiresAt > now;
     }
 
     private LiveSession requireLive(String sessionId) {

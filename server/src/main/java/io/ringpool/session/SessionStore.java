@@ -127,7 +127,7 @@ final class SessionStore {
     static void endUntracked(Connection c, List<LiveSession> sessions, long endedAt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL")) {
             for (LiveSession s : sessions) {
-                ps.setLong(1, Math.min(endedAt, s.untrackedExpiresAt));
+                ps.setLong(1, Math.min(endedAt, s.untracked.expiresAt));
                 ps.setString(2, s.sessionId);
                 ps.addBatch();
             }

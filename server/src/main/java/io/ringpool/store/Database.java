@@ -29,7 +29,7 @@ public final class Database implements AutoCloseable {
     private final Path h2File;
     private final H2Compactor compactor;
 
-    /** Live bytes one round of H2 compaction may rewrite (a round runs every half second; see H2Compactor). */
+    /** Most live bytes one round of H2 compaction may rewrite (a round runs every half second at most, its budget adapted to its length; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
     /** Files smaller than this are left alone (their dead space does not matter). */
     static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;
@@ -217,7 +217,7 @@ public final class Database implements AutoCloseable {
      * PostgreSQL, whose autovacuum makes dead rows' space reusable. Returns whether pages were moved.
      */
     public boolean compactRound() {
-        return compactor != null && compactor.compactOnce();
+        return compactor != null && compactor.compactWhenDue();
     }
 
     /** True when a trivial query answers within a second. */

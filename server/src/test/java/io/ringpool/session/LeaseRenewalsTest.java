@@ -55,7 +55,7 @@ class LeaseRenewalsTest {
                 String sessionId = String.format("s_%04d", i);
                 pool.addNumber(number, 0, null, false);
                 Lease lease = pool.restoreLease("l_" + i, number, sessionId, "v_" + i, STARTED, STARTED + 180_000, false, 0);
-                sessions.add(new LiveSession(sessionId, "st_test", "v_" + i, pool, lease, null, 0));
+                sessions.add(new LiveSession(sessionId, "st_test", "v_" + i, pool, lease));
                 ps.setString(1, sessionId);
                 ps.setString(2, number);
                 ps.setLong(3, STARTED + 180_000);

@@ -23,6 +23,32 @@ class H2CompactorTest {
     Path dir;
 
     @Test
+    void aRoundThatHoldsTheStoreLongHalvesTheNextBudgetAndPausesTheRoundsFourTimesItsLength() {
+        var config = config();
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            long[] now = {0};
+            // Every reading of the stopwatch moves it 200 ms: each round "takes" 200 ms.
+            H2Compactor compactor = new H2Compactor(db.dataSource(), 2 << 20, Long.MAX_VALUE, new SimpleMeterRegistry(),
+                    () -> now[0] += 200_000_000L);
+            int first = compactor.adaptiveBudget();
+            compactor.compactWhenDue();
+            assertThat(compactor.adaptiveBudget()).isEqualTo(first / 2);
+            // The next round is due four round lengths (800 ms) after the last one ended.
+            now[0] = 600_000_000L;
+            compactor.compactWhenDue();
+            assertThat(compactor.adaptiveBudget()).as("still pausing: no round ran").isEqualTo(first / 2);
+            now[0] = 1_200_000_000L;
+            compactor.compactWhenDue();
+            assertThat(compactor.adaptiveBudget()).isEqualTo(first / 4);
+            for (int i = 0; i < 40; i++) {
+                now[0] += 10_000_000_000L;
+                compactor.compactWhenDue();
+            }
+            assertThat(compactor.adaptiveBudget()).isEqualTo(H2Compactor.MIN_WRITE_BUDGET_BYTES);
+        }
+    }
+
+    @Test
     void compactionRewritesMostlyDeadChunksSoTheirFillRateRises() {
         var config = config();
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
