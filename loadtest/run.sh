@@ -4,6 +4,7 @@
 # Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint|export> [--option=value ...]
 # footprint also restarts the server on the same store and times the first report after it.
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
+# SERVER_JAVA_OPTS and SERVER_ARGS (e.g. "--config FILE") go to the server's JVM and command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -75,7 +75,9 @@
   var consented = 1;
   var listening;                    // page events are hooked (once per page)
   var stored = {};                  // what localStorage keeps: see load()
-  var session;                      // the leased session as the server answered it (sessionId, number, defaultNumber, expiresAt, heartbeatSeconds…), or 0
+  // this page's session as the server answered it (sessionId, tracked, number, defaultNumber, expiresAt, heartbeatSeconds…), or 0;
+  // an untracked one (the pool was full) shows the default number and heartbeats too: its heartbeat brings a number once one frees
+  var session;
   var visitSessionId;               // this page's session, leased or not (leads are attributed by it)
   var shownNumber;                  // the number the page now shows (E.164)
   var siteNumber;                   // the number it replaces (the site's default, E.164)
@@ -111,7 +113,7 @@
     if (command == 'swap') rescan(document.body);
     if (command == 'lead') reportForm(argument, 1);
     if (command == 'consent') argument === false ? withdrawConsent() : (consented = 1, start(1));
-    if (command == 'number') settled ? argument(shownNumber, !!session) : numberCallbacks.push(argument);
+    if (command == 'number') settled ? argument(shownNumber, tracked()) : numberCallbacks.push(argument);
   });
 
   // --- Talking to the server ------------------------------------------------------------------
@@ -236,7 +238,7 @@
         save();
         return settle();
       }
-      session = leasedId ? answer : 0;
+      session = visitSessionId ? answer : 0;
       save();
       show(answer.number, answer.defaultNumber || answer.number);
       heartbeat();
@@ -246,7 +248,9 @@
   /**
    * Keeps the lease alive while the page is visible; a hidden page lets it lapse (the server then
    * cools the number down for the next visitor). A 410 (or 404) means the lease is gone: a new
-   * session is opened for the same visitor and its number swapped in.
+   * session is opened for the same visitor and its number swapped in. An untracked visit heartbeats
+   * too: once a number of the pool is free again the answer brings it (tracked), and it is swapped
+   * in place of the default number.
    * @param {*=} countPageView 1 on a page that showed a stored session: the heartbeat confirms it first.
    */
   function heartbeat(countPageView) {
@@ -257,6 +261,7 @@
       if (!session || session.sessionId != id) return;
       if (status == 200 && answer) {
         session.expiresAt = answer.expiresAt || session.expiresAt;
+        session.tracked = answer.tracked;
         save();
         answer.number && answer.number != session.number && show(session.number = answer.number, siteNumber);
         countPageView && sendPageView();
@@ -372,7 +377,12 @@
   function settle() {
     revealHiddenNumbers();
     settled = 1;
-    while (numberCallbacks.length) guarded(numberCallbacks.shift())(shownNumber, !!session);
+    while (numberCallbacks.length) guarded(numberCallbacks.shift())(shownNumber, tracked());
+  }
+
+  /** Whether the page shows a number of the pool, leased to this visit. */
+  function tracked() {
+    return !!(session && session.tracked);
   }
 
   // --- Leads: form submissions ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.ringpool.app;
 
+import io.ringpool.datadir.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -45,8 +46,8 @@ public final class DataDirLock implements AutoCloseable {
     public static DataDirLock acquire(Path dataDir, int port) {
         Path file = dataDir.resolve(FILE_NAME);
         try {
-            Files.createDirectories(dataDir);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            OwnerOnly.createDirectories(dataDir);
+            FileChannel channel = OwnerOnly.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();

@@ -1,17 +1,15 @@
 package io.ringpool.app;
 
+import io.ringpool.datadir.OwnerOnly;
 import io.ringpool.site.Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -29,8 +27,6 @@ import org.slf4j.LoggerFactory;
 final class KeyFiles {
     private static final Logger LOG = LoggerFactory.getLogger(KeyFiles.class);
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private KeyFiles() {}
 
@@ -38,13 +34,9 @@ final class KeyFiles {
     static void prepareDataDir(Path dataDir) {
         try {
             if (!Files.isDirectory(dataDir)) {
-                if (POSIX) {
-                    Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
-                } else {
-                    Files.createDirectories(dataDir);
-                }
+                OwnerOnly.createDirectories(dataDir);
             }
-            if (POSIX && !Files.getPosixFilePermissions(dataDir).equals(OWNER_DIR)) {
+            if (OwnerOnly.posix() && !Files.getPosixFilePermissions(dataDir).equals(OWNER_DIR)) {
                 Files.setPosixFilePermissions(dataDir, OWNER_DIR);
                 LOG.info("data_dir_permissions_tightened dir={} mode=0700", dataDir);
             }
@@ -100,10 +92,7 @@ final class KeyFiles {
 
     /** Creates {@code file} (which must not exist) as 0600 and writes {@code text} into it. */
     static void writeOwnerOnly(Path file, String text) throws IOException {
-        FileAttribute<?>[] attributes = POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)}
-                : new FileAttribute<?>[0];
-        try (SeekableByteChannel channel = Files.newByteChannel(file,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
+        try (SeekableByteChannel channel = OwnerOnly.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -114,9 +103,7 @@ final class KeyFiles {
     /** Creates an empty owner-only file unless it exists (so a database opens a file that is already 0600). */
     static void createOwnerOnly(Path file) {
         try {
-            writeOwnerOnly(file, "");
-        } catch (FileAlreadyExistsException e) {
-            // kept as it is
+            OwnerOnly.createFileIfAbsent(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file, e);
         }

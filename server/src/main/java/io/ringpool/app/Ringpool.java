@@ -230,6 +230,9 @@ public final class Ringpool implements AutoCloseable {
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
             // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
             KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));
+            // H2 appends to the trace file it finds; it makes a new one (process umask) only when the
+            // trace passes 16 MB and rotates, inside the 0700 directory.
+            KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.trace.db"));
         }
         adminKeyGenerated = config.security().adminKey().isEmpty()
                 && !java.nio.file.Files.exists(storeConfig.dataDir().resolve("admin.key"));
@@ -238,7 +241,7 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
+        writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
 
         // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.

@@ -51,7 +51,8 @@ public final class RingpoolApi implements AutoCloseable {
             Executor reportWorkers) throws InterruptedException {
         io.ringpool.http.Protections protections = new io.ringpool.http.Protections(proxies,
                 new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock),
-                new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey()));
+                new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey(),
+                        config.reportYield().toMillis(), config.reportSharePercent() / 100.0));
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         try {
             return server.bind();

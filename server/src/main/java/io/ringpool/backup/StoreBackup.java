@@ -1,5 +1,6 @@
 package io.ringpool.backup;
 
+import io.ringpool.datadir.OwnerOnly;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.store.Database;
 import io.ringpool.store.StoreException;
@@ -54,7 +55,7 @@ public final class StoreBackup {
         this.clock = clock;
     }
 
-    /** Writes {@code backups/ringpool-<time>.zip} from the running store. */
+    /** Writes {@code backups/ringpool-<time>.zip} (0600, in a 0700 directory) from the running store. */
     public Taken take() {
         if (!db.isH2()) {
             throw new DomainFailure(DomainFailure.Kind.CONFLICT, "backup_not_supported",
@@ -63,23 +64,43 @@ public final class StoreBackup {
         Instant now = clock.instant();
         Path file = backupDir.resolve("ringpool-" + NAME.format(now) + ".zip").toAbsolutePath();
         try {
-            Files.createDirectories(backupDir);
+            OwnerOnly.createDirectories(backupDir);
+            OwnerOnly.createFile(file);
         } catch (IOException e) {
-            throw new StoreException("cannot create " + backupDir, e);
+            throw new StoreException("cannot create " + file, e);
         }
-        db.read(c -> {
-            backupTo(c, file);
-            return null;
-        });
+        try {
+            db.read(c -> {
+                backupTo(c, file);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the failure is what the caller needs to hear about
+            }
+            throw e;
+        }
         return new Taken(file, size(file), now);
     }
 
     /** A backup of a store no server has open: opens the H2 file at {@code jdbcUrl} itself. */
     public static Taken offline(String jdbcUrl, String user, String password, Path target, Clock clock) {
         Instant now = clock.instant();
+        try {
+            OwnerOnly.createFile(target);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + target + ": " + e.getMessage(), e);
+        }
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
             backupTo(c, target.toAbsolutePath());
         } catch (SQLException e) {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException ignored) {
+                // the failure below is what the operator needs to read
+            }
             throw new StoreException("cannot back up " + jdbcUrl.replaceAll(";.*", "") + ": " + e.getMessage(), e);
         }
         return new Taken(target.toAbsolutePath(), size(target), now);
@@ -101,13 +122,21 @@ public final class StoreBackup {
             throw new IllegalStateException(zip + " is not a backup file");
         }
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
+            // H2 writes into the file it finds (truncating it), so the restored store is 0600 from its first byte.
+            OwnerOnly.createFile(existing);
+            try {
+                org.h2.tools.Restore.execute(zip.toAbsolutePath().toString(), dir.toString(), name);
+            } finally {
+                if (Files.size(existing) == 0) {
+                    Files.delete(existing); // nothing restored: leave no empty store behind to refuse the next try
+                }
+            }
+            if (!Files.exists(existing)) {
+                throw new IllegalStateException(zip + " holds no Ringpool store named '" + name + "'");
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-        org.h2.tools.Restore.execute(zip.toAbsolutePath().toString(), dir.toString(), name);
-        if (!Files.exists(existing)) {
-            throw new IllegalStateException(zip + " holds no Ringpool store named '" + name + "'");
+            throw new IllegalStateException("cannot restore into " + dir + ": " + e.getMessage(), e);
         }
         return existing;
     }

@@ -167,6 +167,8 @@ public final class ConfigLoader {
                 s.integer("reportThreads", 0, 256),
                 s.integer("reportQueue", 1, 100_000),
                 s.integer("reportConcurrencyPerKey", 1, 256),
+                Duration.ofMillis(s.integer("reportYieldMillis", 0, 10_000)),
+                s.integer("reportSharePercent", 1, 100),
                 s.bool("reportPreload"));
 
         Node st = root.child("store");

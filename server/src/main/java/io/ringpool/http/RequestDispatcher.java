@@ -196,7 +196,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         ReportLane lane = protections.reports();
         if (lane == null || !lane.appliesTo(route)) {
             // Call-path routes have their own lane, so a slow store holding every worker cannot delay them.
-            runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, null);
+            Runnable done = null;
+            if (lane != null) {
+                lane.otherStarted(); // reports wait for a gap in these (ReportLane: visitors first)
+                done = lane::otherFinished;
+            }
+            runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, done);
             return;
         }
         String key = ReportLane.keyOf(request);

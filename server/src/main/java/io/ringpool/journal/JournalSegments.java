@@ -1,5 +1,6 @@
 package io.ringpool.journal;
 
+import io.ringpool.datadir.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ final class JournalSegments implements AutoCloseable {
     List<Replayed> open() {
         List<Replayed> out = new ArrayList<>();
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectories(dir);
             List<Long> ids;
             try (Stream<Path> files = Files.list(dir)) {
                 ids = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX) && n.length() == 16 + SUFFIX.length())
@@ -154,7 +155,7 @@ final class JournalSegments implements AutoCloseable {
 
     private void startSegment(long id) throws IOException {
         activeId = id;
-        active = FileChannel.open(file(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        active = OwnerOnly.open(file(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         sizes.put(id, 0L);
         // The new name must survive a crash too, or its records would vanish with the directory entry.
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -1,5 +1,6 @@
 package io.ringpool.recording;
 
+import io.ringpool.datadir.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ final class RecordingFiles {
         this.root = this.dataDir.resolve("recordings");
         this.tmp = root.resolve("tmp");
         try {
-            Files.createDirectories(tmp);
+            OwnerOnly.createDirectories(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + tmp, e);
         }
@@ -43,13 +44,13 @@ final class RecordingFiles {
 
     /** A new temporary file for a download in progress. */
     Path temporary() throws IOException {
-        return Files.createTempFile(tmp, "fetch-", ".part");
+        return OwnerOnly.createTempFile(tmp, "fetch-", ".part");
     }
 
     /** Moves a finished download to its content address; if that content is already kept, drops the copy. */
     StoredFile keep(Path download, String sha256, String contentType, long size) throws IOException {
         Path target = pathOf(sha256);
-        Files.createDirectories(target.getParent());
+        OwnerOnly.createDirectories(target.getParent());
         if (Files.exists(target) && Files.size(target) == size) {
             Files.deleteIfExists(download);
         } else {

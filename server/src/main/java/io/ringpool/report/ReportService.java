@@ -78,16 +78,33 @@ public final class ReportService {
     private final Dialect dialect;
     private final Cache<String, Map<String, Object>> cache;
     private final Cache<String, Map<String, Object>> poolCache;
+    /** H2: this process is the store's one writer, so {@link Database#writes} tells whether anything changed. */
+    private final boolean singleWriter;
+    private final long unchangedSkipNanos;
+
+    /** Longest the store is not read again while no write of this process ended, nanoseconds. */
+    static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
-        this(db, pools, poolService, clock, null);
+        this(db, pools, poolService, clock, null, UNCHANGED_SKIP_NANOS);
     }
 
     /** @param snapshotDir where the facts are written between runs (see {@link #saveSnapshots}); null for none */
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir) {
+        this(db, pools, poolService, clock, snapshotDir, UNCHANGED_SKIP_NANOS);
+    }
+
+    /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
+    ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, long unchangedSkipNanos) {
+        this(db, pools, poolService, clock, null, unchangedSkipNanos);
+    }
+
+    private ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, long unchangedSkipNanos) {
         this.snapshotDir = snapshotDir;
+        this.unchangedSkipNanos = unchangedSkipNanos;
         this.db = db;
         this.dialect = db.dialect();
+        this.singleWriter = db.isH2();
         this.pools = pools;
         this.poolService = poolService;
         this.clock = clock;
@@ -171,7 +188,7 @@ public final class ReportService {
             }
         }
         SiteFacts f = h.facts;
-        db.read(c -> f.refresh(c, nowMillis()));
+        refresh(f);
         return f;
     }
 
@@ -380,6 +397,31 @@ public final class ReportService {
 
     private Holder holderOf(String siteId) {
         return facts.computeIfAbsent(siteId, id -> new Holder(new SiteFacts(id, dialect)));
+    }
+
+    /**
+     * Brings {@code f} up to date; call holding its monitor. The refresh re-reads the visits of
+     * the last {@link SiteFacts#SLACK_MILLIS} (rows whose commit lagged their time stamp) and so
+     * costs the same whether anything changed or not: under a flood of report requests that was
+     * most of each request's work and garbage. Where this process is the store's only writer (H2)
+     * and none of its write transactions has ended since the last refresh began, nothing new can
+     * be there, and the read is skipped — for at most {@link #UNCHANGED_SKIP_NANOS}, a bound for
+     * a write made outside the counted paths.
+     */
+    private void refresh(SiteFacts f) {
+        long writes = db.writes();
+        long now = System.nanoTime();
+        if (singleWriter && f.refreshedAtWrites == writes && now - f.refreshedAtNanos < unchangedSkipNanos) {
+            return;
+        }
+        db.read(c -> f.refresh(c, nowMillis()));
+        f.refreshedAtWrites = writes;
+        f.refreshedAtNanos = now;
+    }
+
+    /** The site's facts as held now (tests look into them). */
+    SiteFacts factsOf(String siteId) {
+        return holderOf(siteId).facts;
     }
 
     private static Map<String, Object> withRange(ReportRange range, Map<String, Object> extra, Map<String, Object> body) {

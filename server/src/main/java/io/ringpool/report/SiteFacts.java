@@ -45,6 +45,10 @@ final class SiteFacts {
     /** Commit lag tolerated between a row's time stamp and its visibility: group commit waits at most 10 s. */
     static final long SLACK_MILLIS = 20_000;
 
+    /** {@code Database.writes()} when the last refresh began, and when (System.nanoTime), for ReportService to skip a refresh that cannot find anything. */
+    long refreshedAtWrites = -1;
+    long refreshedAtNanos;
+
     /** Longest visitor chain walked to find a call's visit or a duplicate: far beyond any real visitor. */
     private static final int CHAIN_MAX = 5_000;
 

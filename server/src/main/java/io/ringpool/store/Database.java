@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.datadir.OwnerOnly;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -28,6 +29,7 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final Path h2File;
     private final H2Compactor compactor;
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
     /** Most live bytes one round of H2 compaction may rewrite (a round runs every half second at most, its budget adapted to its length; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
@@ -47,7 +49,7 @@ public final class Database implements AutoCloseable {
         this.dialect = h2 ? Dialect.H2 : Dialect.POSTGRESQL;
         if (h2) {
             try {
-                Files.createDirectories(config.dataDir());
+                OwnerOnly.createDirectories(config.dataDir());
             } catch (IOException e) {
                 throw new StoreException("cannot create data directory " + config.dataDir(), e);
             }
@@ -129,8 +131,31 @@ public final class Database implements AutoCloseable {
         return dialect;
     }
 
+    /**
+     * Transactions this process has ended (committed or not), the group-commit writer's batches
+     * included; counted after the commit, so a reader that saw the count unchanged since it last
+     * read knows nothing this process wrote since is missing from what it read. Only meaningful
+     * where this process is the store's one writer (H2).
+     */
+    public long writes() {
+        return writes.get();
+    }
+
+    /** A write transaction of this process has ended (see {@link #writes}). */
+    public void noteWrite() {
+        writes.incrementAndGet();
+    }
+
     /** Runs {@code work} in one transaction on a pooled connection; any SQL failure rolls back. */
     public <T> T inTransaction(Work<T> work) {
+        try {
+            return transaction(work);
+        } finally {
+            noteWrite();
+        }
+    }
+
+    private <T> T transaction(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

@@ -60,6 +60,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     private volatile boolean running = true;
     /** SQL run after each commit to force it to disk (H2's CHECKPOINT SYNC), or null. */
     private final String forceSql;
+    private final Runnable afterEachBatch;
 
     public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry) {
         this(dataSource, queueMax, batchMax, registry, null);
@@ -72,6 +73,23 @@ public final class GroupCommitWriter implements AutoCloseable {
      *     durability is not wanted
      */
     public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
+        this(dataSource, queueMax, batchMax, registry, forceSql, () -> { });
+    }
+
+    /** On {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
+    public GroupCommitWriter(Database db, int queueMax, int batchMax, MeterRegistry registry) {
+        this(db, queueMax, batchMax, registry, null);
+    }
+
+    /** As the DataSource form, on {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
+    public GroupCommitWriter(Database db, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
+        this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite);
+    }
+
+    /** @param afterEachBatch told after every batch has committed or failed */
+    private GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
+            Runnable afterEachBatch) {
+        this.afterEachBatch = afterEachBatch;
         this.forceSql = forceSql;
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(queueMax);
@@ -196,6 +214,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             StoreException failure = new StoreException("database unavailable", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
         } finally {
+            afterEachBatch.run();
             commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             batchSizes.record(batch.size());
         }

@@ -1,9 +1,11 @@
 package io.ringpool.store;
 
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.datadir.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -37,6 +39,7 @@ public final class OfflineCompaction {
                     Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN COMPACT");
             }
+            keepOwnerOnly(file);
             return new Result("h2", before, size(file));
         }
         try (Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
@@ -52,6 +55,23 @@ public final class OfflineCompaction {
                 s.execute("VACUUM (FULL, ANALYZE) \"" + table.replace("\"", "\"\"") + "\"");
             }
             return new Result("postgresql", before, databaseSize(s));
+        }
+    }
+
+    /**
+     * H2 compacts into a new file it creates itself (with the process umask, often 0644) and moves
+     * it over the old one, so the mode the store had is set again. This is the one file Ringpool
+     * cannot create with its mode: it happens offline, inside the 0700 data directory, where no
+     * other user can reach the file by its name in between.
+     */
+    private static void keepOwnerOnly(Path file) {
+        if (!OwnerOnly.posix()) {
+            return;
+        }
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make " + file + " owner-only after compaction", e);
         }
     }
 

@@ -55,7 +55,7 @@ public final class TestDomain implements AutoCloseable {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         db = new Database(config.store(), registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), 1_000, 100, registry);
+        writer = new GroupCommitWriter(db, 1_000, 100, registry);
         siteRegistry = new SiteRegistry();
         sites = new SiteService(new SiteStore(db), siteRegistry, new SecretCipher(SECRET_KEY), clock);
         access = new SiteAccess(siteRegistry, ADMIN_KEY);

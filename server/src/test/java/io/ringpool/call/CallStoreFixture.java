@@ -43,7 +43,7 @@ public final class CallStoreFixture implements AutoCloseable {
         this.numbers = numbers;
         db = new Database(ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString())).store(), registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), 1_000, 64, registry);
+        writer = new GroupCommitWriter(db, 1_000, 64, registry);
         site = TestSites.moscow(siteId);
         db.inTransaction(c -> c.createStatement().executeUpdate("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
                 + "webhook_secret_enc, settings_json, created_at) VALUES ('" + siteId + "', 'Shop', 'pk', 'h', 'e', '{}', 0)"));

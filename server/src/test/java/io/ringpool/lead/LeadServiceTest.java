@@ -53,7 +53,7 @@ class LeadServiceTest {
         store.putAll(storeOverrides());
         db = new Database(ConfigLoader.defaultsWith(store).store(), registry);
         new Migrator(db).migrate();
-        writer = new GroupCommitWriter(db.dataSource(), 100, 10, registry);
+        writer = new GroupCommitWriter(db, 100, 10, registry);
         clock = new AdjustableClock(Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
         SiteSettings settings = new SiteSettings(180, 30, 45, 900, 1800, ExhaustionPolicy.REUSE_COOLING, 0, 30, 365, "RU", List.of(),
                 "+74951234567", "+74951234567", ZoneId.of("Europe/Moscow"), "RUB");

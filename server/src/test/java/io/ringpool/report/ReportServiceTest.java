@@ -68,6 +68,24 @@ class ReportServiceTest {
     }
 
     @Test
+    void aReportAfterNothingWasWrittenDoesNotReadTheStoreAgainAndOneAfterAWriteDoes() {
+        ReportService patient = new ReportService(f.db, f.pools, f.poolService, f.clock, java.util.concurrent.TimeUnit.MINUTES.toNanos(10));
+        List<Dimension> bySource = List.of(Dimension.SOURCE);
+        patient.sources(f.site, november, Model.LAST_NON_DIRECT, bySource, "calls", false, 10);
+        SiteFacts facts = patient.factsOf(f.site.siteId());
+        long readAt = facts.refreshedAtNanos;
+
+        // another report (not cached): nothing was written meanwhile, so the store is not read
+        patient.sources(f.site, november, Model.LAST_CLICK, bySource, "visits", false, 10);
+        assertThat(facts.refreshedAtNanos).isEqualTo(readAt);
+
+        f.call("c-b", "+79160000002", PAID_NUMBER, f.clock.instant().plus(Duration.ofMinutes(5)), 40);
+        Map<String, Object> after = patient.sources(f.site, november, Model.LAST_NON_DIRECT, bySource, "calls", false, 10);
+        assertThat(facts.refreshedAtNanos).as("read again after the write").isNotEqualTo(readAt);
+        assertThat(calls(after, "google")).isEqualTo(2);
+    }
+
+    @Test
     void thePoolsReportIsCachedForFiveSecondsOfTheInjectedClock() {
         Map<String, Object> first = reports.pools(f.site, november, 3_600_000L);
         f.clock.advance(ReportService.POOLS_TTL.minusMillis(1));

@@ -21,7 +21,7 @@ class LiveLeaseConstraintTest {
         var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
             new Migrator(db).migrate();
-            GroupCommitWriter writer = new GroupCommitWriter(db.dataSource(), 100, 10, new SimpleMeterRegistry());
+            GroupCommitWriter writer = new GroupCommitWriter(db, 100, 10, new SimpleMeterRegistry());
             try {
                 writer.commit(c -> c.createStatement().execute("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
                         + "webhook_secret_enc, settings_json, created_at) VALUES ('st_1', 's', 'pk', 'h', 'e', '{}', 0)"));

@@ -1,0 +1,124 @@
+package io.ringpool.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.ringpool.app.TestServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Issue 10, item 7, in real Chromium with the built site script: a visitor who came while the
+ * pool was full sees the site's own number; once a number frees, the page's next heartbeat brings
+ * it and the script swaps it in place, without a reload. Skipped when chromium or chromedriver is
+ * absent.
+ */
+class UntrackedCatchUpInChromiumTest {
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path BINARY = Path.of("/usr/bin/chromium");
+    static final String POOL_NUMBER = "+74957780001";
+    /** The site's own number as TestServer creates it, and how the page writes it. */
+    static final String DEFAULT_TEXT = "+7 495 123-45-67";
+    static final String POOL_TEXT = "+7 495 778-00-01";
+
+    @TempDir
+    static Path dir;
+
+    static TestServer server;
+    static HttpServer site;
+    static ChromeDriver driver;
+    static Map<String, String> keys;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        server = new TestServer(dir.resolve("store"));
+        keys = server.siteWithPool(List.of(POOL_NUMBER));
+        // 5 s heartbeats (the least the script accepts), a number free the moment its lease ends
+        // plus the cool-down, which the test passes by advancing the server's clock.
+        TestServer.Reply patched = server.send("PATCH", "/v1/sites/" + keys.get("siteId"), keys.get("apiKey"),
+                "{\"exhaustionPolicy\":\"fallback\",\"heartbeatSeconds\":5,\"leaseTtlSeconds\":600,\"endGraceSeconds\":0,"
+                        + "\"coolDownSeconds\":60}", "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+        site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        site.createContext("/", ex -> {
+            try (ex) {
+                byte[] bytes = """
+                        <!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+                        <script async src="%s/s.js" data-site="%s" data-timeout="10000"></script></head><body>
+                        <p>Call us: <a id="phone" href="tel:+74951234567">%s</a></p></body></html>"""
+                        .formatted(server.base(), keys.get("publicKey"), DEFAULT_TEXT).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                ex.sendResponseHeaders(200, bytes.length);
+                ex.getResponseBody().write(bytes);
+            }
+        });
+        site.start();
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(BINARY.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-blink-features=AutomationControlled", "--user-agent=" + TestServer.CHROME,
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
+        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (site != null) {
+            site.stop(0);
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aVisitorShownTheDefaultNumberBecauseThePoolWasFullSeesAFreedNumberSwappedInOnALaterHeartbeat() {
+        TestServer.Reply holder = server.startSession(keys.get("publicKey"), "holder", "https://example.com/");
+        assertThat(holder.json().get("tracked").asBoolean()).as("the pool's one number taken").isTrue();
+
+        driver.get("http://localhost:" + site.getAddress().getPort() + "/landing.html");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        wait.until(d -> "untracked".equals(((JavascriptExecutor) d).executeScript(
+                "var n = null; if (window.ringpool && ringpool.v) ringpool('number', function (x, tracked) {"
+                        + " n = x && !tracked ? 'untracked' : 'other' }); return n")));
+        String waiting = (String) driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
+        assertThat(waiting).as("the untracked visit's session is kept, so it can heartbeat").isNotBlank();
+        assertThat(driver.findElement(By.id("phone")).getText()).isEqualTo(DEFAULT_TEXT);
+        assertThat(driver.findElement(By.id("phone")).getAttribute("href")).isEqualTo("tel:+74951234567");
+
+        assertThat(server.post("/v1/sessions/" + holder.text("sessionId") + "/end", null, null).status()).isEqualTo(204);
+        server.clock.advance(Duration.ofSeconds(61)); // past the cool-down: the number is free for anyone
+        server.app.sessions().sweep();
+
+        // the page's next heartbeat (every 5 s of the browser's time) takes the number
+        wait.until(d -> d.findElement(By.id("phone")).getText().equals(POOL_TEXT));
+        assertThat(driver.findElement(By.id("phone")).getAttribute("href")).isEqualTo("tel:" + POOL_NUMBER);
+        assertThat(driver.executeScript("var t = null; ringpool('number', function (x, tracked) { t = x + ' ' + tracked }); return t"))
+                .isEqualTo(POOL_NUMBER + " true");
+        assertThat(driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId"))
+                .as("the same visit, now tracked").isEqualTo(waiting);
+        TestServer.Reply pool = server.get("/v1/sites/" + keys.get("siteId") + "/pools/" + keys.get("poolId"), keys.get("apiKey"));
+        assertThat(pool.json().get("leased").asInt()).isEqualTo(1);
+    }
+}
