@@ -119,6 +119,9 @@ public final class Ringpool implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
     private ScheduledExecutorService reportRefresher;
+    private ReportService reports;
+    /** How often the report facts are written to disk: what a restart after a crash re-reads from the store at most. */
+    static final long REPORT_SNAPSHOT_MINUTES = 10;
     private ScheduledExecutorService compactor;
     private Leasing leasing;
     private ScheduledExecutorService cluster;
@@ -324,7 +327,7 @@ public final class Ringpool implements AutoCloseable {
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
-        ReportService reports = new ReportService(db, poolRegistry, poolService, clock);
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"));
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);
         journal.start();
@@ -364,12 +367,17 @@ public final class Ringpool implements AutoCloseable {
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
         }
-        reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
+        boolean preload = config.server().reportPreload();
+        if (preload) {
+            reports.warmUpInBackground(siteRegistry.all().stream().map(e -> e.site().siteId()).toList());
+        }
         // Its own thread: a refresh after a burst of traffic may take seconds and must not delay the sweeper.
         reportRefresher = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("ringpool-report-refresh").daemon(true).unstarted(r));
-        reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList()),
-                5, 5, TimeUnit.SECONDS);
+        reportRefresher.scheduleWithFixedDelay(() -> reports.refreshAll(siteRegistry.all().stream().map(e -> e.site().siteId()).toList(),
+                preload), 5, 5, TimeUnit.SECONDS);
+        // The facts on disk, so a restart reads only what changed since (after a crash: since the last of these).
+        reportRefresher.scheduleWithFixedDelay(reports::saveSnapshots, REPORT_SNAPSHOT_MINUTES, REPORT_SNAPSHOT_MINUTES, TimeUnit.MINUTES);
 
         outbox.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
@@ -553,6 +561,10 @@ public final class Ringpool implements AutoCloseable {
         return http;
     }
 
+    public ReportService reports() {
+        return reports;
+    }
+
     public CallJournal journal() {
         return journal;
     }
@@ -582,7 +594,17 @@ public final class Ringpool implements AutoCloseable {
             cluster.shutdownNow();
         }
         if (reportRefresher != null) {
+            reportRefresher.shutdown();
+            try {
+                // A refresh or snapshot under way finishes, so the one below is not cut short.
+                reportRefresher.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             reportRefresher.shutdownNow();
+        }
+        if (reports != null) {
+            reports.saveSnapshots();
         }
         if (compactor != null) {
             compactor.shutdownNow();

@@ -168,7 +168,8 @@ public final class ConfigLoader {
                 s.integer("reportQueue", 1, 100_000),
                 s.integer("reportConcurrencyPerKey", 1, 256),
                 Duration.ofMillis(s.integer("reportYieldMillis", 0, 10_000)),
-                s.integer("reportSharePercent", 1, 100));
+                s.integer("reportSharePercent", 1, 100),
+                s.bool("reportPreload"));
 
         Node st = root.child("store");
         Path dataDir = Path.of(st.string("dataDir", false));

@@ -47,13 +47,14 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int reportQueue,
             int reportConcurrencyPerKey,
             Duration reportYield,
-            int reportSharePercent) {
+            int reportSharePercent,
+            boolean reportPreload) {
 
         /** The same with another interface to bind (the demo binds loopback). */
         public Server withHost(String newHost) {
             return new Server(newHost, port, publicUrl, ioThreads, workerThreads, workerQueue, requestTimeout, idleTimeout,
                     maxInitialLineBytes, maxHeaderBytes, maxScriptBodyBytes, maxWebhookBodyBytes, maxAdminBodyBytes,
-                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey, reportYield, reportSharePercent);
+                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey, reportYield, reportSharePercent, reportPreload);
         }
     }
 

@@ -10,31 +10,25 @@ import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.site.Site;
 import io.ringpool.report.ReportRange;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code GET /v1/sites/{siteId}/exports/{format}.csv} (site key).
  *
- * <p>Rows are written as they are read from the database. The HTTP layer sends whole responses
- * (a {@link Response} holds its body), so the CSV goes into a bounded buffer ({@link #MAX_BYTES});
- * an export beyond it is refused with 413 and a hint to narrow the range rather than filling the
- * heap. A streaming response hook in {@code http} would remove the bound (see docs/reports.md).
- * The counts go in headers: {@code X-Ringpool-Exported-Rows}, {@code X-Ringpool-Skipped-Rows}
- * (calls and leads left out for lack of the format's id), and of these the leads:
- * {@code X-Ringpool-Exported-Leads}, {@code X-Ringpool-Skipped-Leads}.
+ * <p>Rows go to the client as they are read from the database (a streamed response: no size
+ * limit, memory bounded whatever the number of calls). The counts are known only at the end:
+ * {@code X-Ringpool-Exported-Rows}, {@code X-Ringpool-Skipped-Rows} (calls and leads left out for
+ * lack of the format's id), and of these the leads: {@code X-Ringpool-Exported-Leads},
+ * {@code X-Ringpool-Skipped-Leads}. An export that fits in the HTTP layer's first megabyte is sent
+ * whole with them as headers; a longer one is sent chunked with them as trailers. A failure once
+ * rows have gone out cuts the transfer short (the client sees an incomplete chunked body).
  */
 public final class ExportApi {
-    /** Largest export answered: about 300,000 calls of Yandex's widest format. */
-    static final int MAX_BYTES = 64 * 1024 * 1024;
-
     static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType",
             "leads", "leadConversionName");
     private static final int TAG_CHARS = 50;
@@ -64,27 +58,23 @@ public final class ExportApi {
                     Arrays.stream(ExportFormat.values()).map(f -> f.urlName() + ".csv").toList()));
         }
         ExportQuery query = query(format, request, site);
-        BoundedBuffer buffer = new BoundedBuffer(MAX_BYTES);
-        ExportService.Result result;
-        try {
-            result = exports.write(site, query, buffer);
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof TooLarge) {
-                throw new DomainFailure(DomainFailure.Kind.TOO_LARGE, "export_too_large", "the export exceeds " + MAX_BYTES / (1024 * 1024)
-                        + " MiB; narrow the range (from/to) or filter by tag, target or unique", "from");
-            }
-            throw e;
-        }
         LocalDate first = query.range().firstDay();
         LocalDate last = query.range().lastDay();
         String name = format.urlName() + "_" + first + "_" + last + ".csv";
-        return new Response(200, "text/csv; charset=utf-8", buffer.bytes(), Map.of(
+        return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
                 "Content-Disposition", "attachment; filename=\"" + name + "\"",
-                "Cache-Control", "no-store",
+                "Cache-Control", "no-store"), COUNT_HEADERS, out -> counts(exports.write(site, query, out)));
+    }
+
+    static final List<String> COUNT_HEADERS = List.of("X-Ringpool-Exported-Rows", "X-Ringpool-Skipped-Rows", "X-Ringpool-Exported-Leads",
+            "X-Ringpool-Skipped-Leads");
+
+    private static Map<String, String> counts(ExportService.Result result) {
+        return Map.of(
                 "X-Ringpool-Exported-Rows", Long.toString(result.rows()),
                 "X-Ringpool-Skipped-Rows", Long.toString(result.skipped()),
                 "X-Ringpool-Exported-Leads", Long.toString(result.leadRows()),
-                "X-Ringpool-Skipped-Leads", Long.toString(result.leadsSkipped())));
+                "X-Ringpool-Skipped-Leads", Long.toString(result.leadsSkipped()));
     }
 
     /** The query string as an {@link ExportQuery}; 400 for an unknown parameter, 422 naming a bad value. */
@@ -98,43 +88,4 @@ public final class ExportApi {
                 q.text("leadConversionName", CONVERSION_NAME_CHARS));
     }
 
-    private static final class TooLarge extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        TooLarge() {
-            super("export too large");
-        }
-    }
-
-    /** An in-memory sink that refuses to grow past its limit. */
-    private static final class BoundedBuffer extends OutputStream {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(8 * 1024);
-        private final int limit;
-
-        BoundedBuffer(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            check(1);
-            bytes.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            check(len);
-            bytes.write(b, off, len);
-        }
-
-        private void check(int more) throws TooLarge {
-            if (bytes.size() + (long) more > limit) {
-                throw new TooLarge();
-            }
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
-        }
-    }
 }

@@ -79,7 +79,8 @@ public final class ExportService {
         List<Object> params = new ArrayList<>();
         StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
-                + "recording_url, visitor_id FROM calls WHERE site_id = ? AND started_at >= ? AND started_at < ?");
+                + "recording_url, visitor_id FROM calls" + db.dialect().indexHint("CALLS_SITE_STARTED")
+                + " WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(site.siteId());
         params.add(q.range().from());
         params.add(q.range().to());
@@ -100,8 +101,12 @@ public final class ExportService {
             params.add(site.siteId());
             params.add(q.tag());
         }
-        sql.append(" ORDER BY started_at, call_id");
-        return db.read(c -> {
+        // The index's own order, site_id included (one value here): H2 then walks calls_site_started instead of
+        // sorting, which is what lets its lazy execution hand rows over as it goes; without it H2 built the
+        // whole result of 2,000,000 calls before the first row (past the request timeout).
+        sql.append(" ORDER BY site_id, started_at, call_id");
+        // A cursor: millions of calls pass through a few thousand rows of memory.
+        return db.readStreaming(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString());
                     CsvWriter csv = new CsvWriter(stream, q.format() == ExportFormat.YANDEX_CONVERSION_CENTER ? ';' : ',');
                     PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {

@@ -3,16 +3,17 @@ package io.ringpool.feed;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -64,10 +65,9 @@ public final class FeedApi {
         String file = request.pathParam("file");
         String feedId = file.endsWith(".csv") ? file.substring(0, file.length() - 4) : file;
         String[] credentials = basic(request.header("authorization"));
-        ByteArrayOutputStream csv = new ByteArrayOutputStream(8 * 1024);
-        FeedService.Fetched fetched;
+        FeedService.Opened opened;
         try {
-            fetched = feeds.fetch(feedId, credentials[0], credentials[1], csv);
+            opened = feeds.open(feedId, credentials[0], credentials[1]);
         } catch (DomainFailure e) {
             if (e.kind() != DomainFailure.Kind.UNAUTHENTICATED) {
                 throw e;
@@ -75,11 +75,14 @@ public final class FeedApi {
             return Response.error(401, e.code(), e.getMessage())
                     .withHeader("WWW-Authenticate", "Basic realm=\"Ringpool feed\", charset=\"UTF-8\"");
         }
-        return new Response(200, "text/csv; charset=utf-8", csv.toByteArray(), Map.of(
-                "Content-Disposition", "inline; filename=\"" + fetched.feed().format() + ".csv\"",
-                "Cache-Control", "no-store",
-                "X-Ringpool-Exported-Rows", Long.toString(fetched.result().rows()),
-                "X-Ringpool-Skipped-Rows", Long.toString(fetched.result().skipped())));
+        // Streamed as the exports are: whole with the counts as headers up to 1 MiB, chunked with them as trailers beyond.
+        return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
+                "Content-Disposition", "inline; filename=\"" + opened.feed().format() + ".csv\"",
+                "Cache-Control", "no-store"), List.of("X-Ringpool-Exported-Rows", "X-Ringpool-Skipped-Rows"), out -> {
+                    ExportService.Result result = feeds.write(opened, out);
+                    return Map.of("X-Ringpool-Exported-Rows", Long.toString(result.rows()),
+                            "X-Ringpool-Skipped-Rows", Long.toString(result.skipped()));
+                });
     }
 
     /** {@code [username, password]} of a Basic header; nulls when absent or malformed. */

@@ -33,9 +33,6 @@ public final class FeedService {
     /** A created feed with its URL and credentials, shown exactly once. */
     public record Created(Feed feed, String url, String username, String password) {}
 
-    /** What a fetch answers. */
-    public record Fetched(Feed feed, Site site, ExportService.Result result) {}
-
     private final Database db;
     private final ExportService exports;
     private final SiteRegistry sites;
@@ -100,12 +97,16 @@ public final class FeedService {
         LOG.info("feed_revoked site={} feed={}", siteId, feedId);
     }
 
+    /** A feed whose credentials were right, ready to be written. */
+    public record Opened(Feed feed, Site site) {}
+
     /**
-     * Writes the feed's CSV when the credentials are right. Unknown feed, revoked feed, wrong
-     * username or password all fail the same way (UNAUTHENTICATED), compared in constant time, so a
-     * caller learns nothing about which part was wrong.
+     * The feed when the credentials are right. Unknown feed, revoked feed, wrong username or
+     * password all fail the same way (UNAUTHENTICATED), compared in constant time, so a caller
+     * learns nothing about which part was wrong. Separate from {@link #write} so the refusal is
+     * known before any byte of the CSV is sent.
      */
-    public Fetched fetch(String feedId, String username, String password, OutputStream out) {
+    public Opened open(String feedId, String username, String password) {
         FeedStore.Stored stored = db.read(c -> FeedStore.byId(c, feedId)).orElse(null);
         boolean userOk = stored != null && Keys.constantTimeEquals(stored.feed().username(), username == null ? "" : username);
         boolean passOk = stored != null && Keys.constantTimeEquals(stored.passwordHash(), Keys.sha256Hex(password == null ? "" : password));
@@ -115,17 +116,22 @@ public final class FeedService {
                     : "bad_credentials");
             throw new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized", "wrong or missing feed credentials");
         }
-        Feed feed = stored.feed();
+        return new Opened(stored.feed(), site.site());
+    }
+
+    /** Writes an opened feed's CSV (its window up to now) to {@code out}, row by row, and notes the fetch. */
+    public ExportService.Result write(Opened opened, OutputStream out) {
+        Feed feed = opened.feed();
         long now = clock.millis();
         // Google's formats are laid out for Data Manager, the fetcher of Google's that takes a URL with a username and password.
-        ExportService.Result result = exports.writeRecent(site.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
+        ExportService.Result result = exports.writeRecent(opened.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
                 feed.windowDays(), feed.conversionName(), true, now, out);
         db.inTransaction(c -> {
-            FeedStore.fetched(c, feedId, now);
+            FeedStore.fetched(c, feed.feedId(), now);
             return null;
         });
-        LOG.info("feed_fetched site={} feed={} rows={} skipped={}", feed.siteId(), feedId, result.rows(), result.skipped());
-        return new Fetched(feed, site.site(), result);
+        LOG.info("feed_fetched site={} feed={} rows={} skipped={}", feed.siteId(), feed.feedId(), result.rows(), result.skipped());
+        return result;
     }
 
     static List<String> formats() {

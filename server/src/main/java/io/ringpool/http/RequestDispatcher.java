@@ -227,14 +227,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 Response response;
                 try {
                     response = invoke(endpoint, pending.request());
+                    if (response.stream() != null) {
+                        response = stream(ctx, pending, response, start, answered, timeout);
+                    }
                 } finally {
                     if (done != null) {
                         done.run();
                     }
                 }
-                if (answered.compareAndSet(false, true)) {
+                if (response != null && answered.compareAndSet(false, true)) {
                     timeout.cancel(false);
-                    ctx.executor().execute(() -> finish(ctx, pending, response, start));
+                    Response answer = response;
+                    ctx.executor().execute(() -> finish(ctx, pending, answer, start));
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -247,6 +251,93 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                         .withHeader("Retry-After", "1"), start);
             }
         }
+    }
+
+    /**
+     * Runs a streamed body's writer on this worker thread (see {@link Response.StreamedBody}).
+     * Returns the response for {@link #finish} when the body stayed small or failed before its
+     * headers went out; null when it was sent (or abandoned) here.
+     */
+    private Response stream(ChannelHandlerContext ctx, Pending pending, Response response, long start, AtomicBoolean answered,
+            ScheduledFuture<?> timeout) {
+        Request request = pending.request();
+        boolean keepAlive = keepAlive(pending, response);
+        ChunkedBodyOutput out = new ChunkedBodyOutput(ctx, pending.head(), () -> {
+            // From here the headers are out: the timeout may no longer answer, and a failure can only cut the body short.
+            if (!answered.compareAndSet(false, true)) {
+                throw new java.io.IOException("the request timed out before its body began");
+            }
+            timeout.cancel(false);
+            HttpResponse http = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
+            setHeaders(http.headers(), pending, response, keepAlive);
+            HttpUtil.setTransferEncodingChunked(http, true);
+            ctx.writeAndFlush(http);
+        });
+        Map<String, String> late;
+        try {
+            late = response.stream().writeTo(out);
+        } catch (Throwable t) {
+            if (out.committed() && causedBy(t, ChunkedBodyOutput.HeadersOnly.class)) {
+                late = Map.of();
+            } else if (!out.committed()) {
+                return FailureResponses.of(t, failures);
+            } else {
+                LOG.warn("streamed_response_failed route={} bytes={} reason={}", request.route(), out.bytes(), t.toString());
+                timer(request.method(), request.route(), response.status()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                out.abort();
+                ctx.executor().execute(() -> {
+                    waiting.clear();
+                    busy = false;
+                });
+                return null;
+            }
+        }
+        if (!out.committed()) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>(response.headers());
+            headers.remove(ChunkedBodyOutput.TRAILER_NAMES);
+            headers.putAll(late);
+            return new Response(response.status(), response.contentType(), out.heldBytes(), Map.copyOf(headers));
+        }
+        ChannelFuture end;
+        try {
+            // HEAD: the codec sent no body after the headers, but still expects the message to end.
+            end = pending.head() ? ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT) : out.end(late);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("streamed_response_failed route={} bytes={} reason={}", request.route(), out.bytes(), e.toString());
+            out.abort();
+            ctx.executor().execute(() -> {
+                waiting.clear();
+                busy = false;
+            });
+            return null;
+        }
+        long took = System.nanoTime() - start;
+        timer(request.method(), request.route(), response.status()).record(took, TimeUnit.NANOSECONDS);
+        end.addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.warn("streamed_response_failed route={} bytes={} reason={}", request.route(), out.bytes(), String.valueOf(f.cause()));
+                ctx.close();
+            }
+        });
+        ctx.executor().execute(() -> {
+            if (!keepAlive) {
+                end.addListener(ChannelFutureListener.CLOSE);
+                waiting.clear();
+                busy = false;
+                return;
+            }
+            dispatchNext(ctx);
+        });
+        return null;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Response invoke(Endpoint endpoint, Request request) {
@@ -289,19 +380,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()))
                 : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
                         pending.head() || response.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        HttpHeaders headers = http.headers();
-        if (response.contentType() != null) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
-        }
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, response.contentLength());
-        response.headers().forEach(headers::set);
-        if (pending.origin() != null && cors.appliesTo(request.path()) && cors.mayPreflight(pending.origin())) {
-            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, pending.origin());
-            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
-        }
-        headers.set("X-Content-Type-Options", "nosniff");
-        boolean keepAlive = pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
-        headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        http.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.contentLength());
+        boolean keepAlive = keepAlive(pending, response);
+        setHeaders(http.headers(), pending, response, keepAlive);
         long took = System.nanoTime() - start;
         timer(request.method(), request.route(), response.status()).record(took, TimeUnit.NANOSECONDS);
         if (LOG.isDebugEnabled()) {
@@ -332,6 +413,25 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         dispatchNext(ctx);
+    }
+
+    private static boolean keepAlive(Pending pending, Response response) {
+        return pending.keepAlive() && !"close".equalsIgnoreCase(response.headers().get("Connection"));
+    }
+
+    /** The headers every response carries besides its length: type, the endpoint's own, CORS, nosniff, connection. */
+    private void setHeaders(HttpHeaders headers, Pending pending, Response response, boolean keepAlive) {
+        if (response.contentType() != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        response.headers().forEach(headers::set);
+        String origin = pending.origin();
+        if (origin != null && cors.appliesTo(pending.request().path()) && cors.mayPreflight(origin)) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
     }
 
     /** One timer per method, route template and status; looked up without building tags each time. */

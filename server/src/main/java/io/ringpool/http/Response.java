@@ -1,5 +1,6 @@
 package io.ringpool.http;
 
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,10 +8,51 @@ import java.util.Map;
 /**
  * What an endpoint answers; the HTTP layer encodes it.
  *
- * @param file when not null, the body is this slice of a file, streamed from disk by the HTTP layer
- *             (zero-copy where the transport allows) instead of {@code body}, which is then empty
+ * @param file   when not null, the body is this slice of a file, streamed from disk by the HTTP layer
+ *               (zero-copy where the transport allows) instead of {@code body}, which is then empty
+ * @param stream when not null, the body is what this writes, sent as it is written (see {@link StreamedBody});
+ *               {@code body} is then empty
  */
-public record Response(int status, String contentType, byte[] body, Map<String, String> headers, FileSlice file) {
+public record Response(int status, String contentType, byte[] body, Map<String, String> headers, FileSlice file, StreamedBody stream) {
+
+    /**
+     * A body written by the endpoint's code as it produces it (rows of an export read from a
+     * cursor), on the worker thread that ran the endpoint, to a plain {@link OutputStream}: the
+     * writer knows nothing of the transport.
+     *
+     * <p>A body that ends within {@link ChunkedBodyOutput#WHOLE_BYTES} is sent whole, with a
+     * Content-Length and the returned headers among the others. A longer one is sent as it comes
+     * (chunked): its headers go out before the writer is done, so the returned headers are sent
+     * as trailers instead, named in a {@code Trailer} header. Writes block while the client is
+     * slower than the writer, so only a bounded amount waits in memory.
+     *
+     * <p>Failures: thrown before the body was committed, the failure is answered as any endpoint's
+     * (a {@code DomainFailure}'s status); thrown after, the connection is closed without the end
+     * of the chunked body, so the client sees a truncated transfer, never a complete-looking one.
+     */
+    @FunctionalInterface
+    public interface StreamedBody {
+        /** Writes the body; returns headers known only at the end (counts), sent as said above. */
+        Map<String, String> writeTo(OutputStream out) throws Exception;
+    }
+
+    public Response(int status, String contentType, byte[] body, Map<String, String> headers, FileSlice file) {
+        this(status, contentType, body, headers, file, null);
+    }
+
+    /**
+     * A body written as it is produced.
+     *
+     * @param trailers the names of the headers {@code body} returns, announced when they come as trailers
+     */
+    public static Response streamed(int status, String contentType, Map<String, String> headers, java.util.List<String> trailers,
+            StreamedBody body) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        if (!trailers.isEmpty()) {
+            all.put(ChunkedBodyOutput.TRAILER_NAMES, String.join(", ", trailers));
+        }
+        return new Response(status, contentType, new byte[0], Map.copyOf(all), null, java.util.Objects.requireNonNull(body));
+    }
 
     /** A byte range of a file on disk: {@code length} bytes from {@code offset}. */
     public record FileSlice(java.nio.file.Path path, long offset, long length) {
@@ -75,6 +117,6 @@ public record Response(int status, String contentType, byte[] body, Map<String, 
     public Response withHeader(String name, String value) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
-        return new Response(status, contentType, body, Map.copyOf(copy), file);
+        return new Response(status, contentType, body, Map.copyOf(copy), file, stream);
     }
 }

@@ -59,6 +59,33 @@ final class LongIntMap {
         return size;
     }
 
+    void writeTo(SnapshotIo.Out out) throws java.io.IOException {
+        out.writeInt(keys.length);
+        out.writeInt(size);
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                out.writeLong(keys[i]);
+                out.writeInt(values[i]);
+            }
+        }
+    }
+
+    /** Replaces the content with what {@link #writeTo} wrote. */
+    void readFrom(SnapshotIo.In in) throws java.io.IOException {
+        int capacity = in.readInt();
+        int count = in.readInt();
+        if (Integer.bitCount(capacity) != 1 || count < 0 || count * 2L > capacity) {
+            throw new java.io.IOException("not a map: capacity " + capacity + ", size " + count);
+        }
+        keys = new long[capacity];
+        values = new int[capacity];
+        size = 0;
+        for (int i = 0; i < count; i++) {
+            long k = in.readLong();
+            put(k, in.readInt());
+        }
+    }
+
     private void grow() {
         long[] oldKeys = keys;
         int[] oldValues = values;

@@ -9,6 +9,16 @@ import io.ringpool.pool.PoolState;
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
 import io.ringpool.store.Dialect;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +59,22 @@ public final class ReportService {
     private final PoolRegistry pools;
     private final PoolService poolService;
     private final Clock clock;
-    private final Map<String, SiteFacts> facts = new ConcurrentHashMap<>();
+    /** Each site's facts, in a holder whose monitor guards them, so a snapshot read from disk can replace them. */
+    private final Map<String, Holder> facts = new ConcurrentHashMap<>();
+    /** Where the facts are kept between runs (null: not kept). */
+    private final Path snapshotDir;
+
+    private static final class Holder {
+        SiteFacts facts;
+        /** The facts' version when last written to disk (-1: never). */
+        long savedVersion = -1;
+        /** A snapshot has been tried (used or refused) for these facts. */
+        boolean snapshotTried;
+
+        Holder(SiteFacts facts) {
+            this.facts = facts;
+        }
+    }
     private final Dialect dialect;
     private final Cache<String, Map<String, Object>> cache;
     private final Cache<String, Map<String, Object>> poolCache;
@@ -61,11 +86,21 @@ public final class ReportService {
     static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
-        this(db, pools, poolService, clock, UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, null, UNCHANGED_SKIP_NANOS);
+    }
+
+    /** @param snapshotDir where the facts are written between runs (see {@link #saveSnapshots}); null for none */
+    public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir) {
+        this(db, pools, poolService, clock, snapshotDir, UNCHANGED_SKIP_NANOS);
     }
 
     /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
     ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, long unchangedSkipNanos) {
+        this(db, pools, poolService, clock, null, unchangedSkipNanos);
+    }
+
+    private ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, long unchangedSkipNanos) {
+        this.snapshotDir = snapshotDir;
         this.unchangedSkipNanos = unchangedSkipNanos;
         this.db = db;
         this.dialect = db.dialect();
@@ -88,7 +123,10 @@ public final class ReportService {
         return clock.millis();
     }
 
-    /** Loads the facts of these sites in the background, so a first report after a restart is fast. */
+    /**
+     * Loads the facts of these sites in the background (from their snapshots where they have good
+     * ones), so a first report after a restart finds them ready.
+     */
     public void warmUpInBackground(List<String> siteIds) {
         if (siteIds.isEmpty()) {
             return;
@@ -97,9 +135,9 @@ public final class ReportService {
             for (String siteId : siteIds) {
                 try {
                     long start = System.nanoTime();
-                    SiteFacts f = factsOf(siteId);
-                    synchronized (f) {
-                        refresh(f);
+                    Holder h = holderOf(siteId);
+                    synchronized (h) {
+                        SiteFacts f = current(h);
                         LOG.info("report_facts_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
@@ -116,16 +154,169 @@ public final class ReportService {
      * reading everything new inside the request.
      */
     public void refreshAll(List<String> siteIds) {
+        refreshAll(siteIds, true);
+    }
+
+    /** As {@link #refreshAll(List)}; with {@code loadMissing} false only the sites whose facts are held already. */
+    public void refreshAll(List<String> siteIds, boolean loadMissing) {
         for (String siteId : siteIds) {
+            if (!loadMissing && !facts.containsKey(siteId)) {
+                continue;
+            }
             try {
-                SiteFacts f = factsOf(siteId);
-                synchronized (f) {
-                    refresh(f);
+                Holder h = holderOf(siteId);
+                synchronized (h) {
+                    current(h);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
             }
         }
+    }
+
+    /**
+     * The holder's facts brought up to date; the caller holds its monitor. Facts not loaded yet come
+     * from the site's snapshot when it is good, so only what changed since it was written is read
+     * from the store; else from the store (every visit, call and lead of the site).
+     */
+    private SiteFacts current(Holder h) {
+        if (!h.snapshotTried && !h.facts.loaded()) {
+            h.snapshotTried = true;
+            SiteFacts restored = restore(h.facts.siteId);
+            if (restored != null) {
+                h.facts = restored;
+            }
+        }
+        SiteFacts f = h.facts;
+        refresh(f);
+        return f;
+    }
+
+    // ---- Snapshots ----
+
+    private Path snapshotOf(String siteId) {
+        return snapshotDir.resolve(siteId + ".facts");
+    }
+
+    /**
+     * The site's facts as last written, if they still describe the store: written by this format,
+     * not from the future (a clock set back would make the incremental read skip rows), and with
+     * the same visits as the store at both ends of what they hold — the hour from their oldest
+     * visit (retention deleted old visits: refused) and the hour up to the slack before their last
+     * refresh (a store restored from an older backup, or another store: refused). Two short index
+     * range counts, not a count of the whole history (which costs as much as loading it on H2).
+     * Null when refused.
+     */
+    private SiteFacts restore(String siteId) {
+        if (snapshotDir == null || !Files.isRegularFile(snapshotOf(siteId))) {
+            return null;
+        }
+        long start = System.nanoTime();
+        SiteFacts f;
+        try (FileChannel channel = FileChannel.open(snapshotOf(siteId), StandardOpenOption.READ)) {
+            f = SiteFacts.readFrom(new SnapshotIo.In(channel), siteId, dialect);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("report_snapshot_unreadable site={} reason={}", siteId, e.toString());
+            return null;
+        }
+        if (f == null || f.lastRefreshAt() == Long.MAX_VALUE || f.lastRefreshAt() > nowMillis()) {
+            LOG.info("report_snapshot_refused site={} reason=format_or_clock", siteId);
+            return null;
+        }
+        long cutoff = f.lastRefreshAt() - SiteFacts.SLACK_MILLIS;
+        long oldest = f.oldestVisit();
+        long[][] windows = oldest == Long.MAX_VALUE
+                ? new long[][] {{Long.MIN_VALUE, cutoff + 1}}
+                : new long[][] {{Long.MIN_VALUE, oldest + CHECK_WINDOW_MILLIS}, {cutoff - CHECK_WINDOW_MILLIS + 1, cutoff + 1}};
+        for (long[] w : windows) {
+            long inStore = db.read(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions" + dialect.indexHint("SESSIONS_SITE_STARTED")
+                        + " WHERE site_id = ? AND started_at >= ? AND started_at < ?")) {
+                    ps.setString(1, siteId);
+                    ps.setLong(2, w[0]);
+                    ps.setLong(3, w[1]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            int held = f.visitsBetween(w[0], w[1]);
+            if (inStore != held) {
+                LOG.info("report_snapshot_refused site={} reason=store_differs from={} to={} visits_in_snapshot={} visits_in_store={}", siteId,
+                        w[0], w[1], held, inStore);
+                return null;
+            }
+        }
+        LOG.info("report_snapshot_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
+                (System.nanoTime() - start) / 1_000_000);
+        snapshotsLoaded.incrementAndGet();
+        return f;
+    }
+
+    /** The span at each end of a snapshot's visits compared with the store. */
+    static final long CHECK_WINDOW_MILLIS = Duration.ofHours(1).toMillis();
+
+    private final java.util.concurrent.atomic.AtomicLong snapshotsLoaded = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Facts taken from snapshots since start (tests tell a restored start from a full load by it). */
+    public long snapshotsLoaded() {
+        return snapshotsLoaded.get();
+    }
+
+    /**
+     * Writes the facts of every site that changed since its last snapshot (to a temporary file,
+     * synced, then renamed over the old one, owner-only), so the next start reads them back instead
+     * of the whole history. Called every few minutes and at a clean stop; after a crash the last
+     * periodic snapshot is used and what came after it is read from the store.
+     */
+    public void saveSnapshots() {
+        if (snapshotDir == null) {
+            return;
+        }
+        for (Map.Entry<String, Holder> e : facts.entrySet()) {
+            Holder h = e.getValue();
+            synchronized (h) {
+                SiteFacts f = h.facts;
+                if (!f.loaded() || f.version() == h.savedVersion || f.lastRefreshAt() == Long.MAX_VALUE) {
+                    continue;
+                }
+                long start = System.nanoTime();
+                try {
+                    writeSnapshot(f);
+                    h.savedVersion = f.version();
+                    LOG.info("report_snapshot_saved site={} visits={} millis={}", e.getKey(), f.visits, (System.nanoTime() - start) / 1_000_000);
+                } catch (IOException | RuntimeException failure) {
+                    LOG.warn("report_snapshot_failed site={} reason={}", e.getKey(), failure.toString());
+                }
+            }
+        }
+    }
+
+    private void writeSnapshot(SiteFacts f) throws IOException {
+        Files.createDirectories(snapshotDir, OWNER_DIR);
+        Path target = snapshotOf(f.siteId);
+        Path temp = Files.createTempFile(snapshotDir, f.siteId, ".tmp", OWNER_FILE);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                try (SnapshotIo.Out out = new SnapshotIo.Out(channel)) {
+                    f.writeTo(out);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static final FileAttribute<?>[] OWNER_DIR = posix("rwx------");
+    private static final FileAttribute<?>[] OWNER_FILE = posix("rw-------");
+
+    private static FileAttribute<?>[] posix(String permissions) {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+                : new FileAttribute<?>[0];
     }
 
     Map<String, Object> sources(Site site, ReportRange range, Model model, List<Dimension> groupBy, String sort,
@@ -152,17 +343,16 @@ public final class ReportService {
     }
 
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
-        SiteFacts f = factsOf(site.siteId());
-        long version;
-        synchronized (f) {
-            refresh(f);
-            version = f.version();
+        Holder h = holderOf(site.siteId());
+        synchronized (h) {
+            SiteFacts f = current(h);
+            String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
+            return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
         }
-        String key = site.siteId() + "|" + version + "|pools|" + range.cacheKey() + "|" + bucketMillis;
-        return poolCache.get(key, k -> computePools(site, range, bucketMillis));
     }
 
-    private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis) {
+    /** Under {@code f}'s monitor, refreshed: the leases come from the facts, the exhaustion counts from the store. */
+    private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis, SiteFacts f) {
         long now = nowMillis();
         long coolDown = site.settings().coolDown().toMillis();
         List<PoolState> states = new ArrayList<>(pools.ofSite(site.siteId()));
@@ -171,10 +361,9 @@ public final class ReportService {
         for (PoolState state : states) {
             String poolId = state.pool().poolId();
             PoolState.Snapshot snapshot = poolService.snapshot(state);
-            Map<String, Object> replay = db.read(c -> PoolOccupancy.replay(
-                    PoolOccupancy.leases(c, site.siteId(), poolId, range.from(), range.to(), now),
-                    PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()),
-                    range.from(), Math.min(range.to(), Math.max(range.from() + 1, now)), bucketMillis, coolDown, snapshot.size()));
+            List<long[]> exhaustions = db.read(c -> PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()));
+            Map<String, Object> replay = PoolOccupancy.replay(PoolOccupancy.leases(f, poolId, range.from(), range.to(), now), exhaustions,
+                    range.from(), Math.min(range.to(), Math.max(range.from() + 1, now)), bucketMillis, coolDown, snapshot.size());
             Map<String, Object> pool = new LinkedHashMap<>();
             pool.put("poolId", poolId);
             pool.put("name", state.pool().name());
@@ -198,12 +387,16 @@ public final class ReportService {
     }
 
     private Map<String, Object> cached(Site site, String key, Function<SiteFacts, Map<String, Object>> compute) {
-        SiteFacts f = factsOf(site.siteId());
-        synchronized (f) {
-            refresh(f);
+        Holder h = holderOf(site.siteId());
+        synchronized (h) {
+            SiteFacts f = current(h);
             String full = site.siteId() + "|" + f.version() + "|" + key;
             return cache.get(full, k -> compute.apply(f));
         }
+    }
+
+    private Holder holderOf(String siteId) {
+        return facts.computeIfAbsent(siteId, id -> new Holder(new SiteFacts(id, dialect)));
     }
 
     /**
@@ -226,8 +419,9 @@ public final class ReportService {
         f.refreshedAtNanos = now;
     }
 
+    /** The site's facts as held now (tests look into them). */
     SiteFacts factsOf(String siteId) {
-        return facts.computeIfAbsent(siteId, id -> new SiteFacts(id, dialect));
+        return holderOf(siteId).facts;
     }
 
     private static Map<String, Object> withRange(ReportRange range, Map<String, Object> extra, Map<String, Object> body) {

@@ -20,7 +20,8 @@ import java.util.Map;
  * over every visit in range, far from 500 ms at a million visits. Here each visit carries, computed
  * once as it is appended, the index of its visitor's previous visit, of the latest non-direct
  * visit and of the first visit within the look-back; a report is then one pass over int arrays.
- * Memory: about 70 bytes a visit (a million visits ≈ 70 MB).
+ * Memory: about 95 bytes a visit (a million visits ≈ 95 MB), of which 24 are the visit's lease
+ * (pool, number, end), kept so the pools report replays leases from memory, not from the store.
  *
  * <h2>Staying current (and the cache key)</h2>
  * {@link #refresh} runs before every report and reads only what changed: visits started since the
@@ -51,6 +52,16 @@ final class SiteFacts {
     /** Longest visitor chain walked to find a call's visit or a duplicate: far beyond any real visitor. */
     private static final int CHAIN_MAX = 5_000;
 
+    /** SQL NULL in the lease end columns. */
+    static final long NO_TIME = Long.MIN_VALUE;
+
+    /**
+     * A lease without {@code ended_at} whose expiry is this long past is taken as ended at its expiry
+     * (as the pools report does) and no longer re-read: it bounds the re-read window should a sweep
+     * have missed a row.
+     */
+    static final long SETTLED_AFTER_MILLIS = Duration.ofDays(1).toMillis();
+
     static final int FLAG_UNIQUE = 1;
     static final int FLAG_TARGET = 2;
     static final int FLAG_UNIQUE_TARGET = 4;
@@ -61,7 +72,7 @@ final class SiteFacts {
     final String siteId;
     private final Dialect dialect;
     final Dictionary[] dicts = new Dictionary[Dimension.COUNT];
-    private final int directCode;
+    private int directCode;
 
     // Visits, in the order read (which is started_at order but for commit lag).
     int visits;
@@ -73,6 +84,17 @@ final class SiteFacts {
     int[] vFirst = new int[1024];
     int[][] vDim = new int[Dimension.COUNT][1024];
     final LongIntMap lastVisitOfVisitor = new LongIntMap(1024);
+    // Each visit's lease, for the pools report: its pool (code in poolIds; 0 = no lease: untracked or
+    // no number), its number (code in numbers), and its end columns (NO_TIME = SQL NULL). A lease's
+    // end columns change after the insert; see refreshOpenLeases.
+    final Dictionary poolIds = new Dictionary();
+    final Dictionary numbers = new Dictionary();
+    int[] vPool = new int[1024];
+    int[] vNumber = new int[1024];
+    long[] vEnded = new long[1024];
+    long[] vExpires = new long[1024];
+    /** Every visit before this index has a settled lease (ended, or none); later ones are re-read at each refresh. */
+    private int openFrom;
     private long visitWatermark = Long.MIN_VALUE;
     /** Server time at the start of the last refresh (Long.MAX_VALUE: unknown). */
     private long lastRefreshAt = Long.MAX_VALUE;
@@ -123,6 +145,190 @@ final class SiteFacts {
         return version;
     }
 
+    boolean loaded() {
+        return loaded;
+    }
+
+    // ---- Snapshot (see ReportService: facts written to disk so a restart need not re-read the history) ----
+
+    private static final int SNAPSHOT_MAGIC = 0x52504643; // "RPFC"
+    /** Bump when the fields written change: an older snapshot is then ignored (the facts load from the store). */
+    private static final int SNAPSHOT_FORMAT = 1;
+
+    /** The server time of the last refresh: the snapshot holds every row stamped up to the slack before it. */
+    long lastRefreshAt() {
+        return lastRefreshAt;
+    }
+
+    /** Visits started in {@code [from, to)}, counted to check a snapshot against the store. */
+    int visitsBetween(long from, long to) {
+        int n = 0;
+        for (int i = 0; i < visits; i++) {
+            if (vStart[i] >= from && vStart[i] < to) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The start of the oldest visit held; Long.MAX_VALUE when none. */
+    long oldestVisit() {
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < visits; i++) {
+            oldest = Math.min(oldest, vStart[i]);
+        }
+        return oldest;
+    }
+
+    void writeTo(SnapshotIo.Out out) throws java.io.IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeInt(SNAPSHOT_FORMAT);
+        out.writeInt(Dimension.COUNT);
+        out.writeString(siteId);
+        for (Dictionary d : dicts) {
+            writeDictionary(out, d);
+        }
+        writeDictionary(out, poolIds);
+        writeDictionary(out, numbers);
+        out.writeInt(visits);
+        out.writeLongs(vStart, visits);
+        out.writeLongs(vSid, visits);
+        out.writeInts(vPrev, visits);
+        out.writeInts(vNext, visits);
+        out.writeInts(vLnd, visits);
+        out.writeInts(vFirst, visits);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            out.writeInts(vDim[d], visits);
+        }
+        out.writeInts(vPool, visits);
+        out.writeInts(vNumber, visits);
+        out.writeLongs(vEnded, visits);
+        out.writeLongs(vExpires, visits);
+        lastVisitOfVisitor.writeTo(out);
+        out.writeLong(visitWatermark);
+        out.writeLong(lastRefreshAt);
+        out.writeInt(openFrom);
+        out.writeInt(calls);
+        out.writeLongs(cStart, calls);
+        out.writeLongs(cVisitor, calls);
+        out.writeLongs(cSid, calls);
+        out.writeBytes(cFlags, calls);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            out.writeInts(cDim[d], calls);
+        }
+        out.writeLongs(cPhone, calls);
+        writeSlots(out, callSlots, calls);
+        out.writeLong(callWatermark);
+        out.writeInt(leads);
+        out.writeLongs(lStart, leads);
+        out.writeLongs(lVisitor, leads);
+        out.writeLongs(lSid, leads);
+        out.writeLongs(lPhone, leads);
+        out.writeLongs(lEmail, leads);
+        out.writeBytes(lFlags, leads);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            out.writeInts(lDim[d], leads);
+        }
+        writeSlots(out, leadSlots, leads);
+        out.writeLong(leadWatermark);
+    }
+
+    /** Facts read back from {@link #writeTo}; null when the stream is of another site or format. */
+    static SiteFacts readFrom(SnapshotIo.In in, String siteId, Dialect dialect) throws java.io.IOException {
+        if (in.readInt() != SNAPSHOT_MAGIC || in.readInt() != SNAPSHOT_FORMAT || in.readInt() != Dimension.COUNT
+                || !siteId.equals(in.readString())) {
+            return null;
+        }
+        SiteFacts f = new SiteFacts(siteId, dialect);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            readDictionary(in, f.dicts[d]);
+        }
+        readDictionary(in, f.poolIds);
+        readDictionary(in, f.numbers);
+        f.directCode = f.dicts[Dimension.CHANNEL.ordinal()].code("direct");
+        int v = in.readInt();
+        int cap = Math.max(1024, v);
+        f.visits = v;
+        f.vStart = in.readLongs(v, cap);
+        f.vSid = in.readLongs(v, cap);
+        f.vPrev = in.readInts(v, cap);
+        f.vNext = in.readInts(v, cap);
+        f.vLnd = in.readInts(v, cap);
+        f.vFirst = in.readInts(v, cap);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.vDim[d] = in.readInts(v, cap);
+        }
+        f.vPool = in.readInts(v, cap);
+        f.vNumber = in.readInts(v, cap);
+        f.vEnded = in.readLongs(v, cap);
+        f.vExpires = in.readLongs(v, cap);
+        f.lastVisitOfVisitor.readFrom(in);
+        f.visitWatermark = in.readLong();
+        f.lastRefreshAt = in.readLong();
+        f.openFrom = in.readInt();
+        int c = in.readInt();
+        int ccap = Math.max(256, c);
+        f.calls = c;
+        f.cStart = in.readLongs(c, ccap);
+        f.cVisitor = in.readLongs(c, ccap);
+        f.cSid = in.readLongs(c, ccap);
+        f.cFlags = in.readBytes(c, ccap);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.cDim[d] = in.readInts(c, ccap);
+        }
+        f.cPhone = in.readLongs(c, ccap);
+        readSlots(in, f.callSlots, c);
+        f.callWatermark = in.readLong();
+        int l = in.readInt();
+        int lcap = Math.max(256, l);
+        f.leads = l;
+        f.lStart = in.readLongs(l, lcap);
+        f.lVisitor = in.readLongs(l, lcap);
+        f.lSid = in.readLongs(l, lcap);
+        f.lPhone = in.readLongs(l, lcap);
+        f.lEmail = in.readLongs(l, lcap);
+        f.lFlags = in.readBytes(l, lcap);
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            f.lDim[d] = in.readInts(l, lcap);
+        }
+        readSlots(in, f.leadSlots, l);
+        f.leadWatermark = in.readLong();
+        f.loaded = true;
+        f.version = 1;
+        return f;
+    }
+
+    private static void writeDictionary(SnapshotIo.Out out, Dictionary d) throws java.io.IOException {
+        out.writeInt(d.size());
+        for (int code = 1; code < d.size(); code++) {
+            out.writeString(d.value(code));
+        }
+    }
+
+    private static void readDictionary(SnapshotIo.In in, Dictionary d) throws java.io.IOException {
+        int size = in.readInt();
+        for (int code = 1; code < size; code++) {
+            if (d.code(in.readString()) != code) {
+                throw new java.io.IOException("dictionary out of order");
+            }
+        }
+    }
+
+    private static void writeSlots(SnapshotIo.Out out, Map<String, Integer> slots, int count) throws java.io.IOException {
+        String[] ids = new String[count];
+        slots.forEach((id, slot) -> ids[slot] = id);
+        for (String id : ids) {
+            out.writeString(id);
+        }
+    }
+
+    private static void readSlots(SnapshotIo.In in, Map<String, Integer> slots, int count) throws java.io.IOException {
+        for (int i = 0; i < count; i++) {
+            slots.put(in.readString(), i);
+        }
+    }
+
+
     /**
      * On H2 the incremental reads name their index: with every row of a site sharing its site_id,
      * H2 planned these range reads on other indexes and scanned whole tables on every refresh
@@ -148,6 +354,7 @@ final class SiteFacts {
         long before = version;
         long previous = lastRefreshAt;
         refreshVisits(c, previous);
+        refreshOpenLeases(c, previous, now);
         refreshCalls(c, previous);
         refreshLeads(c, previous);
         lastRefreshAt = now;
@@ -162,8 +369,8 @@ final class SiteFacts {
         long since = visitWatermark == Long.MIN_VALUE ? Long.MIN_VALUE
                 : (previousRefresh == Long.MAX_VALUE ? visitWatermark : previousRefresh) - SLACK_MILLIS;
         try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, started_at, source, medium, campaign, term, "
-                + "content, channel, landing_page, device_type, browser, os FROM sessions" + hint("SESSIONS_SITE_STARTED")
-                + " WHERE site_id = ? AND started_at >= ? "
+                + "content, channel, landing_page, device_type, browser, os, " + LEASE_COLUMNS + " FROM sessions"
+                + hint("SESSIONS_SITE_STARTED") + " WHERE site_id = ? AND started_at >= ? "
                 + "ORDER BY started_at")) {
             ps.setString(1, siteId);
             ps.setLong(2, since);
@@ -173,7 +380,9 @@ final class SiteFacts {
                     long start = rs.getLong(3);
                     long sid = hash(rs.getString(1));
                     long visitor = hash(rs.getString(2));
-                    if (start <= visitWatermark && visitOf(visitor, sid) >= 0) {
+                    int seen = start <= visitWatermark ? visitOf(visitor, sid) : -1;
+                    if (seen >= 0) {
+                        readLeaseEnd(seen, rs, 4 + Dimension.COUNT + 3);
                         continue;
                     }
                     appendVisit(start, sid, visitor, rs);
@@ -191,6 +400,13 @@ final class SiteFacts {
         }
         vStart[i] = start;
         vSid[i] = sid;
+        int lease = 4 + Dimension.COUNT;
+        String poolId = rs.getString(lease);
+        String number = rs.getString(lease + 1);
+        boolean leased = rs.getBoolean(lease + 2) && poolId != null && number != null;
+        vPool[i] = leased ? poolIds.code(poolId) : 0;
+        vNumber[i] = leased ? numbers.code(number) : 0;
+        readLeaseEnd(i, rs, lease + 3);
         for (int d = 0; d < Dimension.COUNT; d++) {
             String value = rs.getString(4 + d);
             vDim[d][i] = dicts[d].code(d == Dimension.LANDING_PAGE.ordinal() ? withoutQuery(value) : value);
@@ -221,6 +437,57 @@ final class SiteFacts {
         }
         vFirst[i] = first;
         visits++;
+    }
+
+    /** The lease columns after a visit's own: pool, number, tracked, then the end columns {@link #readLeaseEnd} reads. */
+    private static final String LEASE_COLUMNS = "pool_id, number, tracked, ended_at, lease_expires_at";
+
+    private void readLeaseEnd(int visit, ResultSet rs, int column) throws SQLException {
+        long ended = rs.getLong(column);
+        vEnded[visit] = rs.wasNull() ? NO_TIME : ended;
+        long expires = rs.getLong(column + 1);
+        vExpires[visit] = rs.wasNull() ? NO_TIME : expires;
+    }
+
+    /**
+     * Re-reads the end columns of the leases that may still change: a lease gets {@code ended_at}
+     * (and its last expiry) when it ends, an update the visit read does not see. Reads the visits
+     * from the oldest unsettled lease up to where {@link #refreshVisits} started reading (it read
+     * the rest); live leases are minutes to hours old, so this is a short index range. Lease ends
+     * do not change the version: only the pools report reads them, and its answers live seconds.
+     */
+    private void refreshOpenLeases(Connection c, long previousRefresh, long now) throws SQLException {
+        while (openFrom < visits && settled(openFrom, now)) {
+            openFrom++;
+        }
+        if (openFrom >= visits || previousRefresh == Long.MAX_VALUE) {
+            return;
+        }
+        long from = vStart[openFrom] - SLACK_MILLIS;
+        long to = previousRefresh - SLACK_MILLIS;
+        if (from >= to) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, ended_at, lease_expires_at FROM sessions"
+                + hint("SESSIONS_SITE_STARTED") + " WHERE site_id = ? AND started_at >= ? AND started_at < ? AND pool_id IS NOT NULL")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, from);
+            ps.setLong(3, to);
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int v = visitOf(hash(rs.getString(2)), hash(rs.getString(1)));
+                    if (v >= 0) {
+                        readLeaseEnd(v, rs, 3);
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean settled(int visit, long now) {
+        return vPool[visit] == 0 || vEnded[visit] != NO_TIME
+                || (vExpires[visit] != NO_TIME && now != Long.MAX_VALUE && vExpires[visit] < now - SETTLED_AFTER_MILLIS);
     }
 
     private static final String CALL_COLUMNS = "call_id, started_at, visitor_id, session_id, is_unique, target, unique_target, "
@@ -481,6 +748,10 @@ final class SiteFacts {
         for (int d = 0; d < Dimension.COUNT; d++) {
             vDim[d] = Arrays.copyOf(vDim[d], n);
         }
+        vPool = Arrays.copyOf(vPool, n);
+        vNumber = Arrays.copyOf(vNumber, n);
+        vEnded = Arrays.copyOf(vEnded, n);
+        vExpires = Arrays.copyOf(vExpires, n);
     }
 
     private void growLeads() {

@@ -76,7 +76,10 @@ class RecordingPlayerBrowserTest {
     }
 
     static WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(15));
+        // The call log re-renders its rows after each change: an element found just before that is stale, so look again.
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     static String ingest(Map<String, String> site, String providerCallId, String caller, String recordingUrl) {

@@ -186,6 +186,8 @@ class RecordingsOverHttpTest {
     }
 
     static JsonNode onlyCallOf(Map<String, String> site, String sid) {
+        // The voice webhook answers from memory and journals the call; it reaches the store a moment later.
+        server.awaitCallsStored();
         Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls?limit=500", site.get("apiKey"));
         for (JsonNode c : r.json().get("calls")) {
             if (sid.equals(c.path("providerCallId").asText())) {

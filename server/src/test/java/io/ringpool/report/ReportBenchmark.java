@@ -41,24 +41,42 @@ class ReportBenchmark {
 
     @Test
     void reportsOverAMillionVisitsAndAHundredThousandCalls() throws Exception {
-        Path dir = Files.createTempDirectory("ringpool-report-bench");
+        // -Dbenchmark.dir=DIR reuses a store seeded by an earlier run (its path is printed), the admin key reading the reports.
+        String reuse = System.getProperty("benchmark.dir");
+        Path dir = reuse != null ? Path.of(reuse) : Files.createTempDirectory("ringpool-report-bench");
         String url = "jdbc:h2:file:" + dir.resolve("bench") + ";DB_CLOSE_ON_EXIT=FALSE";
         // Loading the facts cold can outlive the default request timeout on a busy machine: allow 10 min.
         Map<String, Object> overrides = Map.of("store.url", url, "server.requestTimeoutMillis", 600_000);
-        Map<String, String> site;
-        List<String> numbers = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            numbers.add(String.format("+7495555%04d", i));
-        }
-        try (TestServer first = new TestServer(dir, overrides)) {
-            site = first.siteWithPool(numbers);
-        }
+        Map<String, String> site = new java.util.HashMap<>();
         long now = System.currentTimeMillis();
-        long t0 = System.nanoTime();
-        seed(url, site.get("siteId"), site.get("poolId"), numbers, now);
-        System.out.printf("seeded visits=%d calls=%d in %d ms%n", VISITS, CALLS, (System.nanoTime() - t0) / 1_000_000);
+        if (reuse != null && Files.exists(dir.resolve("bench.mv.db"))) {
+            try (Connection c = DriverManager.getConnection(url); var rs = c.createStatement().executeQuery("SELECT site_id FROM sites")) {
+                rs.next();
+                site.put("siteId", rs.getString(1));
+            }
+            site.put("apiKey", TestServer.ADMIN_KEY);
+            System.out.println("reusing the store seeded in " + dir);
+        } else {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                numbers.add(String.format("+7495555%04d", i));
+            }
+            try (TestServer first = new TestServer(dir, overrides)) {
+                site.putAll(first.siteWithPool(numbers));
+            }
+            long t0 = System.nanoTime();
+            seed(url, site.get("siteId"), site.get("poolId"), numbers, now);
+            System.out.printf("seeded visits=%d calls=%d in %d ms (store in %s)%n", VISITS, CALLS, (System.nanoTime() - t0) / 1_000_000, dir);
+        }
+        // A cold start: no facts kept from an earlier run.
+        try (var old = Files.list(dir.resolve("report-facts"))) {
+            old.forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException none) {
+            // no snapshot yet
+        }
 
         long start = System.nanoTime();
+        String afterLoad;
         try (TestServer server = new TestServer(dir, overrides)) {
             System.out.printf("server started in %d ms%n", (System.nanoTime() - start) / 1_000_000);
             ZoneId zone = ZoneId.of("Europe/Moscow");
@@ -81,8 +99,10 @@ class ReportBenchmark {
             System.out.printf("time cold: %d ms, warm median: %.1f ms%n", time(server, base + "time?" + range, key),
                     median(server, base + "time?" + range, key, 10, false));
             System.out.printf("daily cold: %d ms%n", time(server, base + "daily?" + range, key));
-            System.out.printf("pools (SQL replay of the lease history) cold: %d ms, warm: %d ms%n",
+            System.out.printf("pools (replay of the lease history) first: %d ms, cached: %d ms%n",
                     time(server, base + "pools?" + range, key), time(server, base + "pools?" + range, key));
+            System.out.printf("pools uncached (another bucket size each time), median of 5: %.1f ms%n",
+                    median(server, base + "pools?" + range + "&bucketMinutes=1", key, 5, true));
 
             // A new call arrives: the next request reads it (incremental refresh) and recomputes.
             server.clock.advance(Duration.ZERO);
@@ -93,6 +113,24 @@ class ReportBenchmark {
                 System.out.println("extra call not inserted: " + e);
             }
             System.out.printf("sources after a new call (refresh + recompute): %d ms%n", time(server, base + "sources?" + range, key));
+            afterLoad = server.get(base + "sources?" + range, key).body();
+        }
+
+        // Restart: the facts were written to disk at the stop; the first report must answer at once,
+        // within the default request timeout, with the numbers of before.
+        start = System.nanoTime();
+        try (TestServer server = new TestServer(dir, Map.of("store.url", url))) {
+            System.out.printf("restarted in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+            ZoneId zone = ZoneId.of("Europe/Moscow");
+            LocalDate today = LocalDate.now(zone);
+            String range = "from=" + today.minusDays(DAYS - 1) + "&to=" + today;
+            String base = "/v1/sites/" + site.get("siteId") + "/reports/";
+            long t = System.nanoTime();
+            Reply first = server.get(base + "sources?" + range, site.get("apiKey"));
+            System.out.printf("sources right after the restart (facts from the snapshot): status %d in %d ms, same as before: %s%n",
+                    first.status(), (System.nanoTime() - t) / 1_000_000, first.body().equals(afterLoad));
+            System.out.printf("pools uncached after the restart, median of 5: %.1f ms%n",
+                    median(server, base + "pools?" + range + "&bucketMinutes=", site.get("apiKey"), 5, true));
         }
     }
 
