@@ -14,11 +14,8 @@ ADMIN=bench-admin-key-0123456789
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 mkdir -p "$WORK/data"
-JVM_OPTS=()
-while IFS= read -r line; do
-  line="${line%%#*}"; line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
-  [ -n "$line" ] && JVM_OPTS+=("${line//\${RINGPOOL_DATA_DIR\}/$WORK/data}")
-done < config/jvm.options
+. loadtest/jvm-options.sh
+jvm_options "$WORK/data"
 HEAP="${SERVER_HEAP:-512m}"
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
   taskset -c 0 "$JAVA" "${JVM_OPTS[@]}" -Xms"$HEAP" -Xmx"$HEAP" ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &

@@ -30,10 +30,13 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+. loadtest/jvm-options.sh
 start_node() { # name core
+  mkdir -p "$WORK/$1"
+  jvm_options "$WORK/$1"
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/$1" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_SECRET_KEY=$SECRET RINGPOOL_DEMO=false \
   RINGPOOL_DB_URL="$PG_URL/$DB" RINGPOOL_DB_USER="$PG_USER" RINGPOOL_DB_PASSWORD="$PG_PASSWORD" RINGPOOL_NODE_ID="$1" \
-    taskset -c "$2" "$JAVA" -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" > "$WORK/$1.log" 2>&1 &
+    taskset -c "$2" "$JAVA" "${JVM_OPTS[@]}" -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 200); do grep -q 'listening port=' "$WORK/$1.log" && break; sleep 0.2; done
   grep -o 'listening port=[0-9]*' "$WORK/$1.log" | cut -d= -f2

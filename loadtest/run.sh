@@ -25,11 +25,8 @@ trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true
 # The server runs with bin/ringpool's JVM options (config/jvm.options: G1 named explicitly, since a
 # JVM pinned to one core would otherwise pick Serial), heap -Xms = -Xmx = SERVER_HEAP.
 mkdir -p "$WORK/data"
-JVM_OPTS=()
-while IFS= read -r line; do
-  line="${line%%#*}"; line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
-  [ -n "$line" ] && JVM_OPTS+=("${line//\${RINGPOOL_DATA_DIR\}/$WORK/data}")
-done < config/jvm.options
+. loadtest/jvm-options.sh
+jvm_options "$WORK/data"
 
 start_server() {
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \

@@ -90,9 +90,7 @@ class ClusterChaosTest {
     @AfterEach
     void dropDatabase() throws Exception {
         if (database != null) {
-            try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            }
+            TestDatabases.drop(adminUrl, user, password, database);
         }
     }
 

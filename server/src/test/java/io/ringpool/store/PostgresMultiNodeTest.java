@@ -63,9 +63,8 @@ class PostgresMultiNodeTest {
         if (database == null) {
             return;
         }
+        TestDatabases.drop(adminUrl, user, password, database);
         try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-            // FORCE: a connection a node failed to close must not keep the database alive.
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_database WHERE datname = '" + database + "'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("test database dropped").isZero();
