@@ -86,7 +86,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite);
     }
 
-    /** @param afterEachBatch told after every batch has committed or failed */
+    /** @param afterEachBatch told after every commit, before the committed writes' callers are answered */
     private GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
             Runnable afterEachBatch) {
         this.afterEachBatch = afterEachBatch;
@@ -194,6 +194,9 @@ public final class GroupCommitWriter implements AutoCloseable {
                     results.add(p.work().run(c));
                 }
                 c.commit();
+                // counted before any caller is answered: a caller that reads Database.writes()
+                // right after its commit must see the count moved (ReportService skips otherwise)
+                afterEachBatch.run();
             } catch (SQLException | RuntimeException e) {
                 Database.rollbackQuietly(c);
                 if (batch.size() == 1) {
@@ -214,7 +217,6 @@ public final class GroupCommitWriter implements AutoCloseable {
             StoreException failure = new StoreException("database unavailable", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
         } finally {
-            afterEachBatch.run();
             commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             batchSizes.record(batch.size());
         }
@@ -245,6 +247,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             try {
                 Object result = p.work().run(c);
                 c.commit();
+                afterEachBatch.run();
                 if (forced(c, List.of(p))) {
                     p.done().complete(result);
                 }
