@@ -30,7 +30,7 @@ jvm_options "$WORK/data"
 
 start_server() {
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false RINGPOOL_TEST_CLOCK=true \
-    taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" ${SERVER_ARGS:-} >> "$WORK/server.log" 2>&1 &
+    RINGPOOL_TEST_CLOCK_START="${TEST_CLOCK_START:-}" taskset -c "$SERVER_CORE" "$JAVA" "${JVM_OPTS[@]}" -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" ${SERVER_ARGS:-} >> "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   STARTED_AT=$(date +%s%N)
   local want=$(( $(grep -c 'listening port=' "$WORK/server.log" 2>/dev/null || true) + 1 ))
@@ -130,6 +130,9 @@ taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" "$SCENARIO" --ur
   --out="${OUT:-loadtest/results}" "${EXTRA[@]}" "$@"
 if [ "$SCENARIO" = footprint ] && [ -f "$WORK/footprint.json" ]; then
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  # The restarted server's test clock starts where the simulator left it, as a real server's clock
+  # would be: one in its own past refuses its report snapshots (written "in the future").
+  TEST_CLOCK_START=$(grep -o '"clockAt" *: *"[^"]*"' "$WORK/footprint.json" | sed 's/.*: *"\([^"]*\)"/\1/')
   start_server 2
   taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" footprint --phase=after-restart --url="http://127.0.0.1:$PORT" \
     --admin-key=$ADMIN --out="${OUT:-loadtest/results}" --server-log="$WORK/server.log" --state="$WORK/footprint.json"

@@ -102,7 +102,7 @@ final class FootprintScenario {
                 Files.writeString(Path.of(state), ServerApi.json(Map.of("siteId", tracked.siteId(), "apiKey", tracked.apiKey(),
                         "from", LocalDate.ofInstant(firstDay, ZoneOffset.UTC).minusDays(1).toString(),
                         "to", LocalDate.ofInstant(api.advanceClock(0), ZoneOffset.UTC).plusDays(1).toString(),
-                        "visits", visits)));
+                        "visits", visits, "clockAt", api.advanceClock(0).toString())));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

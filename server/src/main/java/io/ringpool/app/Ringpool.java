@@ -155,6 +155,10 @@ public final class Ringpool implements AutoCloseable {
         this.storeBoundary = storeBoundary;
         this.config = config;
         this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(clock) : clock;
+        if (this.clock instanceof AdjustableClock adjustable && config.leasing().testClockStart() != null
+                && config.leasing().testClockStart().isAfter(adjustable.instant())) {
+            adjustable.advance(java.time.Duration.between(adjustable.instant(), config.leasing().testClockStart()));
+        }
     }
 
     public static Ringpool start(RingpoolConfig config) {
@@ -573,6 +577,21 @@ public final class Ringpool implements AutoCloseable {
         return registry;
     }
 
+    /** Cancels the executor's scheduled rounds and waits (a few seconds at most) for the running one. */
+    private static void stopAfterCurrentRound(java.util.concurrent.ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("background_work_abandoned at_stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops in reverse order of start; logs {@code stopped} once everything is closed. Idempotent. */
     @Override
     public synchronized void close() {
@@ -587,12 +606,12 @@ public final class Ringpool implements AutoCloseable {
         if (asterisk != null) {
             asterisk.close();
         }
-        if (sweeper != null) {
-            sweeper.shutdownNow();
-        }
-        if (cluster != null) {
-            cluster.shutdownNow();
-        }
+        // Background threads are stopped by letting their current round finish, never by an
+        // interrupt: one that lands inside H2's file I/O closes the file channel for every thread
+        // (ClosedByInterruptException), and the final writes below then fail (exhaustion counts,
+        // pool statistics, renewals were lost at every clean stop that way).
+        stopAfterCurrentRound(sweeper);
+        stopAfterCurrentRound(cluster);
         if (reportRefresher != null) {
             reportRefresher.shutdown();
             try {
@@ -606,12 +625,8 @@ public final class Ringpool implements AutoCloseable {
         if (reports != null) {
             reports.saveSnapshots();
         }
-        if (compactor != null) {
-            compactor.shutdownNow();
-        }
-        if (reportWorkers != null) {
-            reportWorkers.shutdownNow();
-        }
+        stopAfterCurrentRound(compactor);
+        stopAfterCurrentRound(reportWorkers);
         if (outbox != null) {
             outbox.close();
         }

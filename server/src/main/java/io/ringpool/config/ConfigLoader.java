@@ -129,6 +129,10 @@ public final class ConfigLoader {
         if (testClock != null) {
             put(tree, "leasing.testClock", testClock);
         }
+        String testClockStart = env.get("RINGPOOL_TEST_CLOCK_START");
+        if (testClockStart != null) {
+            put(tree, "leasing.testClockStart", testClockStart);
+        }
     }
 
     private static void put(ObjectNode tree, String dottedKey, Object value) {
@@ -221,7 +225,8 @@ public final class ConfigLoader {
                 l.integer("addressCapPercent", 0, 100),
                 l.bool("testClock"),
                 Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)),
-                l.integer("maxLiveSessions", 0, 100_000_000));
+                l.integer("maxLiveSessions", 0, 100_000_000),
+                testClockStart(l));
 
         Node lim = root.child("limits");
         var limits = new RingpoolConfig.Limits(
@@ -291,6 +296,19 @@ public final class ConfigLoader {
     }
 
     /** Each entry an address or CIDR block; a bad one names itself and the key. */
+    /** {@code leasing.testClockStart}: an ISO-8601 instant, or empty (null: the real time). */
+    private static java.time.Instant testClockStart(Node l) {
+        String text = l.string("testClockStart", true);
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(l.key("testClockStart"), "must be an ISO-8601 instant such as 2026-12-01T00:00:00Z (got " + text + ")");
+        }
+    }
+
     private static List<String> trustedProxies(Node s) {
         List<String> entries = s.stringList("trustedProxies");
         try {

@@ -80,7 +80,14 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
     public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
-            Duration renewalFlush, int maxLiveSessions) {}
+            Duration renewalFlush, int maxLiveSessions, java.time.Instant testClockStart) {
+
+        /** Without a test clock start (the server's real time). */
+        public Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
+                Duration renewalFlush, int maxLiveSessions) {
+            this(sweepInterval, sessionsPerIpPerMinute, addressCapPercent, testClock, renewalFlush, maxLiveSessions, null);
+        }
+    }
 
     /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
     public record Journal(long maxBytes) {

@@ -286,7 +286,9 @@ final class OutboxWorker implements AutoCloseable {
     public void close() {
         running = false;
         if (poller != null) {
-            poller.interrupt();
+            // woken, not interrupted: an interrupt that lands while the poller reads the store
+            // closes H2's file channel under every other thread (ClosedByInterruptException)
+            wake();
             try {
                 poller.join(2_000);
             } catch (InterruptedException e) {

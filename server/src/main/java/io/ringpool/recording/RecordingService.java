@@ -415,9 +415,14 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
 
     @Override
     public void close() {
-        worker.shutdownNow();
+        // a fetch under way finishes first: an interrupt during its store write would close H2's
+        // file channel for every thread; only one still running after 5 s is interrupted
+        worker.shutdown();
         try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+                worker.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -48,6 +48,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theTestClockStartIsAnInstantFromTheEnvironmentOrNone() {
+        assertThat(ConfigLoader.load(null, Map.of()).leasing().testClockStart()).isNull();
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_TEST_CLOCK_START", "")).leasing().testClockStart()).isNull();
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_TEST_CLOCK_START", "2030-01-02T03:04:05Z")).leasing().testClockStart())
+                .isEqualTo(java.time.Instant.parse("2030-01-02T03:04:05Z"));
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_TEST_CLOCK_START", "tomorrow")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("leasing.testClockStart").hasMessageContaining("tomorrow");
+    }
+
+    @Test
     void aShortAdminKeyStopsTheStartNamingTheKeyButNotTheValue() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_ADMIN_KEY", "admin-key-15chr")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.adminKey").hasMessageContaining("16")
