@@ -18,19 +18,22 @@ import java.util.function.ToLongFunction;
  * bound of new visits, not on every refresh.
  *
  * <h2>The default bound</h2>
- * {@code reportMaxVisits: 0} gives a quarter of the JVM's max heap at {@link #BYTES_PER_VISIT}
- * bytes a visit. The live sessions take up to about another 30 % at their own default cap
- * ({@code leasing.maxLiveSessions}: one per 2 KB of heap, ~0.4–0.6 KB each), which leaves the rest
- * for the server itself, the store's cache, requests and the collector's headroom.
+ * {@code reportMaxVisits: 0} gives a fifth of the JVM's max heap at {@link #BYTES_PER_VISIT}
+ * bytes a visit (up to ~30 % with the empty ends of growing columns). The live sessions take up
+ * to about another 30 % at their own default cap ({@code leasing.maxLiveSessions}: one per 2 KB of
+ * heap, ~0.4–0.6 KB each), which leaves 40 % or more for the server itself, the store's cache,
+ * requests and the collector's headroom.
  */
 public final class FactsBound {
     /**
-     * Heap a held visit costs, with its share of calls, leads, visitor index and dictionaries,
-     * measured with {@code ReportFactsFootprint} (see docs/scaling.md): ~115 bytes; rounded up.
+     * Heap a held visit costs, with its share of calls (one per ten visits), of the visitor index
+     * (four visits a visitor) and of the dictionaries: 120.4 bytes measured with
+     * {@code ReportFactsFootprint} when a site's columns are full (as at the bound); rounded up.
+     * A site below the bound has columns up to a third empty (185 bytes a visit measured then).
      */
     public static final long BYTES_PER_VISIT = 128;
     /** Share of the max heap the default bound gives the report facts, percent. */
-    public static final int HEAP_PERCENT = 25;
+    public static final int HEAP_PERCENT = 20;
     /** Share of the bound left after an eviction round, percent. */
     static final int LOW_WATER_PERCENT = 90;
 
@@ -61,7 +64,7 @@ public final class FactsBound {
         return configured > 0 ? configured : derived(maxHeapBytes);
     }
 
-    /** {@link #HEAP_PERCENT} of the heap at {@link #BYTES_PER_VISIT}: 1,048,576 visits at -Xmx512m, 2,097,152 at -Xmx1g. */
+    /** {@link #HEAP_PERCENT} of the heap at {@link #BYTES_PER_VISIT}: 838,860 visits at -Xmx512m, 1,677,721 at -Xmx1g. */
     public static int derived(long maxHeapBytes) {
         return (int) Math.max(1_000, Math.min(Integer.MAX_VALUE - 8, maxHeapBytes / 100 * HEAP_PERCENT / BYTES_PER_VISIT));
     }
@@ -75,9 +78,17 @@ public final class FactsBound {
         return (int) ((long) maxVisits * LOW_WATER_PERCENT / 100);
     }
 
+    /**
+     * The site's retention cut-off rounded up to the hour: the facts then drop at most an hour more
+     * than the store (never less, so "everything from heldFrom on is held" stays true), and a
+     * report's {@code heldFrom} does not change with every millisecond.
+     */
     long retainedFrom(String siteId) {
-        return retainedFrom.applyAsLong(siteId);
+        long cutoff = retainedFrom.applyAsLong(siteId);
+        return cutoff == Long.MIN_VALUE ? cutoff : Math.floorDiv(cutoff + HOUR_MILLIS - 1, HOUR_MILLIS) * HOUR_MILLIS;
     }
+
+    private static final long HOUR_MILLIS = 3_600_000L;
 
     void evicted(int visits) {
         evicted.addAndGet(visits);

@@ -225,7 +225,7 @@ public final class ReportService {
             // (a tenth of the bound at least: the next eviction round then cuts every site at one instant).
             f.heldFrom = Math.max(f.heldFrom, retained);
             f.coldLoadBudget = (int) Math.max(bound.maxVisits() / 10, Math.min(bound.maxVisits(), bound.lowWater() - heldVisits()));
-        } else if (retained > f.heldFrom && retained - f.heldFrom >= RETENTION_STEP_MILLIS) {
+        } else if (retained > f.heldFrom && (f.heldFrom == Long.MIN_VALUE || retained - f.heldFrom >= RETENTION_STEP_MILLIS)) {
             trim(f, retained, "retention");
         }
         refresh(f);
