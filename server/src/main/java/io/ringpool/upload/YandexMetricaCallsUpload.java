@@ -1,10 +1,8 @@
 package io.ringpool.upload;
 
 import io.ringpool.export.CsvWriter;
-import io.ringpool.outbound.OutboundHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,7 +21,7 @@ import java.util.Set;
  * TalkDuration, HoldDuration, CallMissed, Tag, FirstTimeCaller, URL, CallTrackerURL}. Query:
  * {@code comment}, and {@code new_goal_name} (the calls goal created when the counter has none).
  */
-final class YandexMetricaCallsUpload implements Platform {
+final class YandexMetricaCallsUpload extends YandexMetricaUpload {
     static final String TYPE = "yandex-metrica-calls";
 
     @Override
@@ -42,41 +40,26 @@ final class YandexMetricaCallsUpload implements Platform {
     }
 
     @Override
-    public Set<String> secrets() {
-        return Set.of("oauthToken");
-    }
-
-    @Override
-    public String defaultBaseUrl() {
-        return "https://api-metrika.yandex.net";
-    }
-
-    @Override
-    public int maxBatch() {
-        return 1000;
-    }
-
-    @Override
     public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
             UploadSender sender) throws IOException {
-        boolean yclid = "yclid".equals(d.setting("idType"));
+        String idColumn = idColumn(d);
         List<Map<String, Object>> rows = new ArrayList<>();
         int skipped = 0;
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         try (CsvWriter csv = new CsvWriter(file)) {
-            csv.header(yclid ? "Yclid" : "ClientId", "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
+            csv.header(idColumn, "DateTime", "StaticCall", "Price", "Currency", "PhoneNumber", "TalkDuration",
                     "HoldDuration", "CallMissed", "Tag", "FirstTimeCaller", "URL", "CallTrackerURL");
             for (CallConversion c : calls) {
-                String id = yclid ? c.yclid() : c.ymClientId();
+                String id = visitorId(d, c);
                 if (id == null) {
                     skipped++;
                     continue;
                 }
                 int talk = c.talkSeconds() == null ? 0 : c.talkSeconds();
                 int hold = Math.max(0, (c.durationSeconds() == null ? talk : c.durationSeconds()) - talk);
-                String price = YandexMetricaOfflineUpload.price(c.value());
+                String price = price(c.value());
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put(yclid ? "Yclid" : "ClientId", id);
+                row.put(idColumn, id);
                 row.put("DateTime", Long.toString(c.startedAt().getEpochSecond()));
                 row.put("StaticCall", c.staticCall() ? "1" : "0");
                 row.put("Price", price);
@@ -100,15 +83,8 @@ final class YandexMetricaCallsUpload implements Platform {
         if (rows.isEmpty()) {
             return new UploadOutcome(rows, skipped, true, null, null, null);
         }
-        StringBuilder url = new StringBuilder(Platform.base(d, this)).append("/management/v1/counter/")
-                .append(d.setting("counterId")).append("/offline_conversions/upload_calls?comment=")
-                .append(URLEncoder.encode("Ringpool " + now, StandardCharsets.UTF_8));
-        if (d.setting("newGoalName") != null) {
-            url.append("&new_goal_name=").append(URLEncoder.encode(d.setting("newGoalName"), StandardCharsets.UTF_8));
-        }
-        MultipartFile body = MultipartFile.of("file", "calls.csv", "text/csv; charset=utf-8", file.toByteArray());
-        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", URI.create(url.toString()),
-                Map.of("Authorization", "OAuth " + d.secret("oauthToken"), "Content-Type", body.contentType()), body.body()));
-        return YandexMetricaOfflineUpload.outcome(rows, skipped, r);
+        String newGoal = d.setting("newGoalName") == null ? ""
+                : "&new_goal_name=" + URLEncoder.encode(d.setting("newGoalName"), StandardCharsets.UTF_8);
+        return post(d, this, "upload_calls", newGoal, "calls.csv", file.toByteArray(), rows, skipped, now, sender);
     }
 }

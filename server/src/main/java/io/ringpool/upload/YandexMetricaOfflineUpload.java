@@ -1,13 +1,8 @@
 package io.ringpool.upload;
 
 import io.ringpool.export.CsvWriter;
-import io.ringpool.outbound.OutboundHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -22,7 +17,7 @@ import java.util.Set;
  * {@code file}) of {@code ClientId} (or {@code Yclid}), {@code Target} (the goal's identifier),
  * {@code DateTime} (Unix seconds, in the past), {@code Price}, {@code Currency}.
  */
-final class YandexMetricaOfflineUpload implements Platform {
+final class YandexMetricaOfflineUpload extends YandexMetricaUpload {
     static final String TYPE = "yandex-metrica-offline";
 
     @Override
@@ -40,16 +35,6 @@ final class YandexMetricaOfflineUpload implements Platform {
         return Set.of("idType", "leadTarget");
     }
 
-    @Override
-    public Set<String> secrets() {
-        return Set.of("oauthToken");
-    }
-
-    @Override
-    public String defaultBaseUrl() {
-        return "https://api-metrika.yandex.net";
-    }
-
     /** Leads with a ClientId (or yclid) go up as offline conversions too, to {@code leadTarget} when named. */
     @Override
     public boolean takesLeads() {
@@ -57,21 +42,16 @@ final class YandexMetricaOfflineUpload implements Platform {
     }
 
     @Override
-    public int maxBatch() {
-        return 1000;
-    }
-
-    @Override
     public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
             UploadSender sender) throws IOException {
-        boolean yclid = "yclid".equals(d.setting("idType"));
+        String idColumn = idColumn(d);
         List<Map<String, Object>> rows = new ArrayList<>();
         int skipped = 0;
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         try (CsvWriter csv = new CsvWriter(file)) {
-            csv.header(yclid ? "Yclid" : "ClientId", "Target", "DateTime", "Price", "Currency");
+            csv.header(idColumn, "Target", "DateTime", "Price", "Currency");
             for (CallConversion c : calls) {
-                String id = yclid ? c.yclid() : c.ymClientId();
+                String id = visitorId(d, c);
                 if (id == null) {
                     skipped++;
                     continue;
@@ -80,7 +60,7 @@ final class YandexMetricaOfflineUpload implements Platform {
                 String cur = price.isEmpty() ? "" : c.currency() != null ? c.currency() : currency;
                 String at = Long.toString(c.convertedAt().getEpochSecond());
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put(yclid ? "Yclid" : "ClientId", id);
+                row.put(idColumn, id);
                 String target = c.lead() && d.setting("leadTarget") != null ? d.setting("leadTarget") : d.setting("target");
                 row.put("Target", target);
                 row.put("DateTime", at);
@@ -93,23 +73,6 @@ final class YandexMetricaOfflineUpload implements Platform {
         if (rows.isEmpty()) {
             return new UploadOutcome(rows, skipped, true, null, null, null);
         }
-        String url = Platform.base(d, this) + "/management/v1/counter/" + d.setting("counterId")
-                + "/offline_conversions/upload?comment=" + URLEncoder.encode("Ringpool " + now, StandardCharsets.UTF_8);
-        MultipartFile body = MultipartFile.of("file", "conversions.csv", "text/csv; charset=utf-8", file.toByteArray());
-        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", URI.create(url),
-                Map.of("Authorization", "OAuth " + d.secret("oauthToken"), "Content-Type", body.contentType()), body.body()));
-        return outcome(rows, skipped, r);
-    }
-
-    /** A value as Yandex wants it: a dot as the decimal separator, no exponent; "" when none. */
-    static String price(Double value) {
-        return value == null ? "" : BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
-    }
-
-    static UploadOutcome outcome(List<Map<String, Object>> rows, int skipped, OutboundHttp.Response r) {
-        if (r == null) {
-            return new UploadOutcome(rows, skipped, true, null, null, null); // dry run
-        }
-        return new UploadOutcome(rows, skipped, r.isSuccess(), r.status(), r.bodyText(), r.isSuccess() ? null : "HTTP " + r.status());
+        return post(d, this, "upload", "", "conversions.csv", file.toByteArray(), rows, skipped, now, sender);
     }
 }

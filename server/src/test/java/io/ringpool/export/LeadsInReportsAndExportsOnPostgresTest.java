@@ -1,14 +1,9 @@
 package io.ringpool.export;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.ringpool.store.TestPostgres;
 
 import io.ringpool.app.TestServer;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,21 +17,12 @@ class LeadsInReportsAndExportsOnPostgresTest extends LeadsInReportsAndExportsOve
     @TempDir
     static Path pgDir;
 
-    private static String admin;
-    private static String user;
-    private static String password;
-    private static String name;
+    private static TestPostgres pg;
 
     @BeforeAll
     static void start() {
-        admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        name = "ringpool_leadreports_" + Long.toHexString(System.nanoTime());
-        execute("CREATE DATABASE " + name);
-        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
-        build(new TestServer(pgDir, Map.of("store.url", url, "store.user", user, "store.password", password)));
+        pg = TestPostgres.create("ringpool_leadreports_");
+        build(new TestServer(pgDir, pg.storeSettings()));
     }
 
     /** Runs before the superclass's own {@code @AfterAll}, which then finds the server closed. */
@@ -46,16 +32,8 @@ class LeadsInReportsAndExportsOnPostgresTest extends LeadsInReportsAndExportsOve
             server.close();
             server = null;
         }
-        if (name != null) {
-            execute("DROP DATABASE IF EXISTS " + name);
-        }
-    }
-
-    private static void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
+        if (pg != null) {
+            pg.close();
         }
     }
 }

@@ -280,25 +280,15 @@ class StoreOutageTest {
      */
     @Test
     void onPostgresqlThatStopsAcceptingConnectionsRingingCallsAreStillForwardedAndLandAfterwards() throws Exception {
-        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        org.junit.jupiter.api.Assumptions.assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set");
-        String user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        String password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        String name = "rp_outage_" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (var c = java.sql.DriverManager.getConnection(admin, user, password); var s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
-        try (TestServer server = new TestServer(dir.resolve("pg"), Map.of("server.publicUrl", PUBLIC_URL, "store.url", url,
-                "store.user", user, "store.password", password))) {
+        try (io.ringpool.store.TestPostgres pg = io.ringpool.store.TestPostgres.create("rp_outage_");
+                TestServer server = new TestServer(dir.resolve("pg"), Map.of("server.publicUrl", PUBLIC_URL, "store.url", pg.url,
+                        "store.user", pg.user, "store.password", pg.password))) {
             Map<String, String> site = twilioSite(server);
             ring(server, site.get("siteId"), "CAwarmup");
             server.awaitCallsStored();
 
-            try (var c = java.sql.DriverManager.getConnection(admin, user, password); var s = c.createStatement()) {
-                s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
-            }
+            pg.onServer("ALTER DATABASE " + pg.database + " ALLOW_CONNECTIONS false");
+            pg.onServer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + pg.database + "'");
             int[] next = {0};
             // Here the 50 ms budget is not asserted, only that nothing waits for the store (whose
             // connection attempts take 3 s to fail): PostgreSQL refusing connections makes the
@@ -319,9 +309,7 @@ class StoreOutageTest {
             assertThat(health.text("status")).as(health.body()).isEqualTo("degraded");
             assertThat(health.json().get("journalDepth").asInt()).isEqualTo(rung);
 
-            try (var c = java.sql.DriverManager.getConnection(admin, user, password); var s = c.createStatement()) {
-                s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
-            }
+            pg.onServer("ALTER DATABASE " + pg.database + " ALLOW_CONNECTIONS true");
             server.awaitCallsStored();
             assertThat(callLog(server, site)).containsKeys("CApg0", "CApg" + (rung - 1)).hasSize(rung + 1);
         }

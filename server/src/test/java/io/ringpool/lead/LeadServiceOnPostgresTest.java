@@ -1,11 +1,7 @@
 package io.ringpool.lead;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.ringpool.store.TestPostgres;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -14,35 +10,18 @@ import java.util.Map;
  * {@code RINGPOOL_TEST_PG_URL} is set, as {@code PostgresMultiNodeTest} does.
  */
 class LeadServiceOnPostgresTest extends LeadServiceTest {
-    private String admin;
-    private String user;
-    private String password;
-    private String name;
+    private TestPostgres pg;
 
     @Override
     protected Map<String, Object> storeOverrides() {
-        admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        name = "ringpool_leads_" + Long.toHexString(System.nanoTime());
-        execute("CREATE DATABASE " + name);
-        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
-        return Map.of("store.url", url, "store.user", user, "store.password", password);
+        pg = TestPostgres.create("ringpool_leads_");
+        return pg.storeSettings();
     }
 
     @Override
     protected void afterStoreClosed() {
-        if (name != null) {
-            execute("DROP DATABASE IF EXISTS " + name);
-        }
-    }
-
-    private void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
+        if (pg != null) {
+            pg.close();
         }
     }
 }

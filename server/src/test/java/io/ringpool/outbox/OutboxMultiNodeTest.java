@@ -1,7 +1,7 @@
 package io.ringpool.outbox;
 
+import io.ringpool.store.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer;
@@ -11,9 +11,6 @@ import io.ringpool.http.Json;
 import io.ringpool.webhook.Receiver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,17 +104,14 @@ class OutboxMultiNodeTest {
 
     @Test
     void twoNodesOnOnePostgresDatabaseDeliverEachEventOnce() throws Exception {
-        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        String user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        String password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        String name = "rp_outbox_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+        try (TestPostgres pg = TestPostgres.create("rp_outbox_")) {
+            Map<String, Object> settings = new java.util.HashMap<>(pg.storeSettings());
+            settings.putAll(Map.of("security.secretKey", SECRET_KEY, "outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 10));
+            twoNodesDeliverOnce(settings);
         }
-        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
-        Map<String, Object> settings = Map.of("store.url", url, "store.user", user, "store.password", password,
-                "security.secretKey", SECRET_KEY, "outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 10);
+    }
+
+    private void twoNodesDeliverOnce(Map<String, Object> settings) throws Exception {
         Map<String, String> site;
         List<String> numbers = List.of("+74953440001", "+74953440002");
         try (Receiver receiver = new Receiver(n -> n <= 2 ? 500 : 200)) {

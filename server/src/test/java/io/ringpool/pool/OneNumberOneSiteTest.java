@@ -1,18 +1,14 @@
 package io.ringpool.pool;
 
+import io.ringpool.store.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,17 +92,14 @@ class OneNumberOneSiteTest {
     /** Two nodes that never saw each other's sites in memory: only the store can refuse. */
     @Test
     void acrossTwoNodesOnOnePostgresqlTheSecondClaimIsRefused() throws Exception {
-        String admin = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(admin != null && !admin.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        String user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        String password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        String name = "rp_claims_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(admin, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
+        try (TestPostgres pg = TestPostgres.create("rp_claims_")) {
+            Map<String, Object> settings = new java.util.HashMap<>(pg.storeSettings());
+            settings.put("security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+            twoNodesClaim(settings);
         }
-        String url = admin.substring(0, admin.lastIndexOf('/') + 1) + name;
-        Map<String, Object> settings = Map.of("store.url", url, "store.user", user, "store.password", password,
-                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    }
+
+    private void twoNodesClaim(Map<String, Object> settings) {
         try (TestServer one = new TestServer(dir.resolve("one"), settings); TestServer two = new TestServer(dir.resolve("two"), settings)) {
             var a = site(one, "A");
             var b = site(two, "B");

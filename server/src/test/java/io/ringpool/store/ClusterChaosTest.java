@@ -1,7 +1,6 @@
 package io.ringpool.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.http.Json;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -30,7 +28,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -67,30 +64,18 @@ class ClusterChaosTest {
     @TempDir
     Path dir;
 
-    String adminUrl;
-    String database;
-    String url;
-    String user;
-    String password;
+    TestPostgres pg;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        adminUrl = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(adminUrl != null && !adminUrl.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        database = "rp_chaos_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        url = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    void freshDatabase() {
+        pg = TestPostgres.create("rp_chaos_");
     }
 
     @AfterEach
-    void dropDatabase() throws Exception {
-        if (database != null) {
-            TestDatabases.drop(adminUrl, user, password, database);
+    void dropDatabase() {
+        if (pg != null) {
+            pg.close();
         }
     }
 
@@ -314,7 +299,7 @@ class ClusterChaosTest {
             // stay with one node; reuse across nodes is printed, reuse as such must be common.
             assertThat(reused).as("numbers that went from one visitor to another").isGreaterThan(NUMBERS / 2);
 
-            try (Connection sql = DriverManager.getConnection(url, user, password)) {
+            try (Connection sql = pg.connect()) {
                 Map<String, Integer> rowsPerCall = new TreeMap<>();
                 try (Statement s = sql.createStatement();
                         ResultSet rs = s.executeQuery("SELECT provider_call_id, COUNT(*) FROM calls GROUP BY provider_call_id")) {
@@ -355,8 +340,8 @@ class ClusterChaosTest {
     }
 
     Node startNode(String name, Path config) throws Exception {
-        return new Node(name, ChildServer.start(Map.of("RINGPOOL_DB_URL", url, "RINGPOOL_DB_USER", user, "RINGPOOL_DB_PASSWORD",
-                password, "RINGPOOL_NODE_ID", name, "RINGPOOL_DATA_DIR", dir.resolve(name).toString(), "RINGPOOL_ADMIN_KEY", ADMIN,
+        return new Node(name, ChildServer.start(Map.of("RINGPOOL_DB_URL", pg.url, "RINGPOOL_DB_USER", pg.user, "RINGPOOL_DB_PASSWORD",
+                pg.password, "RINGPOOL_NODE_ID", name, "RINGPOOL_DATA_DIR", dir.resolve(name).toString(), "RINGPOOL_ADMIN_KEY", ADMIN,
                 "RINGPOOL_SECRET_KEY", SECRET_KEY), "--config", config.toString()));
     }
 
@@ -416,7 +401,7 @@ class ClusterChaosTest {
     }
 
     long reclaimed(String nodeId) {
-        try (Connection c = DriverManager.getConnection(url, user, password);
+        try (Connection c = pg.connect();
                 PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions WHERE owner_node = ? AND end_reason = 'node_lost'")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {

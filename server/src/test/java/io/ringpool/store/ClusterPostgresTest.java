@@ -1,20 +1,17 @@
 package io.ringpool.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,34 +32,22 @@ class ClusterPostgresTest {
     @TempDir
     Path dir;
 
-    String adminUrl;
-    String database;
-    String url;
-    String user;
-    String password;
+    TestPostgres pg;
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        adminUrl = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(adminUrl != null && !adminUrl.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        database = "rp_cluster_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        url = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    void freshDatabase() {
+        pg = TestPostgres.create("rp_cluster_");
     }
 
     @AfterEach
-    void dropDatabase() throws Exception {
-        if (database != null) {
-            TestDatabases.drop(adminUrl, user, password, database);
+    void dropDatabase() {
+        if (pg != null) {
+            pg.close();
         }
     }
 
     TestServer node(String name) {
-        Map<String, Object> settings = new HashMap<>(Map.of("store.url", url, "store.user", user, "store.password", password,
+        Map<String, Object> settings = new HashMap<>(Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
                 "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
                 "cluster.nodeId", name, "cluster.nodeBeatMillis", 500,
                 "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
@@ -70,7 +55,7 @@ class ClusterPostgresTest {
     }
 
     Connection sql() throws Exception {
-        return DriverManager.getConnection(url, user, password);
+        return pg.connect();
     }
 
     /** Waits until {@code condition} holds; returns how long it took, ms. */

@@ -1,13 +1,11 @@
 package io.ringpool.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,37 +35,18 @@ class PostgresMultiNodeTest {
     @TempDir
     Path dir;
 
-    String adminUrl;
-    String database;
-    String url;
-    String user;
-    String password;
+    TestPostgres pg;
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        adminUrl = System.getenv("RINGPOOL_TEST_PG_URL");
-        assumeTrue(adminUrl != null && !adminUrl.isBlank(), "RINGPOOL_TEST_PG_URL not set: PostgreSQL tests skipped");
-        user = System.getenv().getOrDefault("RINGPOOL_TEST_PG_USER", "ringpool");
-        password = System.getenv().getOrDefault("RINGPOOL_TEST_PG_PASSWORD", "ringpool");
-        database = "rp_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        url = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1) + database;
+    void freshDatabase() {
+        pg = TestPostgres.create("rp_test_");
     }
 
-    /** Each run makes a database; leaving them behind would fill the server run after run. */
     @AfterEach
     void dropDatabase() throws Exception {
-        if (database == null) {
-            return;
-        }
-        TestDatabases.drop(adminUrl, user, password, database);
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_database WHERE datname = '" + database + "'")) {
-                rs.next();
-                assertThat(rs.getInt(1)).as("test database dropped").isZero();
-            }
+        if (pg != null) {
+            pg.close();
+            assertThat(pg.exists()).as("test database dropped").isFalse();
         }
     }
 
@@ -77,7 +55,7 @@ class PostgresMultiNodeTest {
     }
 
     TestServer node(String name) {
-        return new TestServer(dir.resolve(name), Map.of("store.url", url, "store.user", user, "store.password", password,
+        return new TestServer(dir.resolve(name), Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
                 "leasing.sessionsPerIpPerMinute", 0,
                 // nodes of one store must share the key that encrypts site secrets
                 "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
@@ -128,7 +106,7 @@ class PostgresMultiNodeTest {
             } finally {
                 pool.shutdownNow();
             }
-            try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
+            try (Connection c = pg.connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT live_number) FROM sessions WHERE live_number IS NOT NULL")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(rs.getInt(2));
