@@ -56,6 +56,7 @@ import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
 import io.ringpool.recording.RecordingApi;
 import io.ringpool.recording.RecordingService;
+import io.ringpool.report.FactsBound;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
@@ -331,7 +332,17 @@ public final class Ringpool implements AutoCloseable {
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, siteRegistry, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
         AccessApi guard = new AccessApi(new Authoriser(access, siteRegistry, signIn, workspaceStore));
-        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"));
+        // The retention job deletes a site's ended visits older than its retentionDays: the facts drop them too.
+        FactsBound factsBound = new FactsBound(FactsBound.resolve(config.server().reportMaxVisits(), Runtime.getRuntime().maxMemory()),
+                siteId -> siteRegistry.byId(siteId)
+                        .map(e -> clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis())
+                        .orElse(Long.MIN_VALUE));
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound);
+        registry.gauge("ringpool.report.facts.visits", reports, ReportService::heldVisits);
+        registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);
+        io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.facts.evicted", factsBound, FactsBound::evicted)
+                .description("visits dropped from the report facts in memory (bound or retention), not from the store").register(registry);
+        LOG.info("report_facts_bound max_visits={} max_heap_mb={}", factsBound.maxVisits(), Runtime.getRuntime().maxMemory() >> 20);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);
         journal.start();

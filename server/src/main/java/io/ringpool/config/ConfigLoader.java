@@ -114,7 +114,8 @@ public final class ConfigLoader {
                 Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
                 Map.entry("RINGPOOL_METRICS_TOKEN", "security.metricsToken"),
                 Map.entry("RINGPOOL_DEMO", "demo.enabled"),
-                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"));
+                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"),
+                Map.entry("RINGPOOL_REPORT_MAX_VISITS", "server.reportMaxVisits"));
         mapping.forEach((variable, key) -> {
             String value = env.get(variable);
             if (value != null) {
@@ -173,7 +174,8 @@ public final class ConfigLoader {
                 s.integer("reportConcurrencyPerKey", 1, 256),
                 Duration.ofMillis(s.integer("reportYieldMillis", 0, 10_000)),
                 s.integer("reportSharePercent", 1, 100),
-                s.bool("reportPreload"));
+                s.bool("reportPreload"),
+                s.integer("reportMaxVisits", 0, 500_000_000));
 
         Node st = root.child("store");
         Path dataDir = Path.of(st.string("dataDir", false));

@@ -48,13 +48,15 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int reportConcurrencyPerKey,
             Duration reportYield,
             int reportSharePercent,
-            boolean reportPreload) {
+            boolean reportPreload,
+            int reportMaxVisits) {
 
         /** The same with another interface to bind (the demo binds loopback). */
         public Server withHost(String newHost) {
             return new Server(newHost, port, publicUrl, ioThreads, workerThreads, workerQueue, requestTimeout, idleTimeout,
                     maxInitialLineBytes, maxHeaderBytes, maxScriptBodyBytes, maxWebhookBodyBytes, maxAdminBodyBytes,
-                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey, reportYield, reportSharePercent, reportPreload);
+                    trustedProxies, reportThreads, reportQueue, reportConcurrencyPerKey, reportYield, reportSharePercent, reportPreload,
+                    reportMaxVisits);
         }
     }
 

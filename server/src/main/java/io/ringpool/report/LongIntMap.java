@@ -59,6 +59,23 @@ final class LongIntMap {
         return size;
     }
 
+    /**
+     * A copy whose values went through {@code remap}; entries it maps below 0 are left out (the
+     * facts' trim drops a visitor whose last held visit was evicted).
+     */
+    LongIntMap remapped(java.util.function.IntUnaryOperator remap) {
+        LongIntMap out = new LongIntMap(Math.max(16, size));
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                int value = remap.applyAsInt(values[i]);
+                if (value >= 0) {
+                    out.put(keys[i], value);
+                }
+            }
+        }
+        return out;
+    }
+
     void writeTo(SnapshotIo.Out out) throws java.io.IOException {
         out.writeInt(keys.length);
         out.writeInt(size);

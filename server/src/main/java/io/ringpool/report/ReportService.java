@@ -3,6 +3,7 @@ package io.ringpool.report;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolState;
@@ -48,6 +49,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One site's reports are computed one at a time under its facts' monitor; sites do not wait
  * for each other.
+ *
+ * <h2>Bounded facts</h2>
+ * The facts hold at most {@link FactsBound#maxVisits()} visits over all sites (see there for the
+ * policy). After every refresh, when the node holds more, one eviction round ({@link #enforceBound})
+ * trims every site to one cut instant; a site whose own columns reach the bound in the middle of a
+ * read trims itself first, so one site never holds more than the bound. Between a refresh's read
+ * and its round the node may hold that refresh's new visits beyond the bound (the background
+ * refresh runs every 5 s: seconds of traffic). A report whose range starts before a site's
+ * {@code heldFrom} says so ({@code complete: false}); one that ends before it is refused.
+ *
+ * <p>Locks: an eviction round holds {@link #evictionLock} and takes one site's monitor at a time;
+ * nothing takes {@code evictionLock} while holding a site's monitor.
  */
 public final class ReportService {
     private static final Logger LOG = LoggerFactory.getLogger(ReportService.class);
@@ -63,6 +76,11 @@ public final class ReportService {
     private final Map<String, Holder> facts = new ConcurrentHashMap<>();
     /** Where the facts are kept between runs (null: not kept). */
     private final Path snapshotDir;
+    private final FactsBound bound;
+    private final Object evictionLock = new Object();
+
+    /** A retention cut-off this much past a site's held-from trims it: about once an hour, not on every refresh. */
+    static final long RETENTION_STEP_MILLIS = Duration.ofHours(1).toMillis();
 
     private static final class Holder {
         SiteFacts facts;
@@ -86,21 +104,31 @@ public final class ReportService {
     static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
-        this(db, pools, poolService, clock, null, UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, null, FactsBound.unbounded(), UNCHANGED_SKIP_NANOS);
     }
 
     /** @param snapshotDir where the facts are written between runs (see {@link #saveSnapshots}); null for none */
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir) {
-        this(db, pools, poolService, clock, snapshotDir, UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, snapshotDir, FactsBound.unbounded(), UNCHANGED_SKIP_NANOS);
+    }
+
+    /**
+     * @param snapshotDir where the facts are written between runs; null for none
+     * @param bound       how many visits the facts hold, and each site's retention
+     */
+    public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound) {
+        this(db, pools, poolService, clock, snapshotDir, bound, UNCHANGED_SKIP_NANOS);
     }
 
     /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
     ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, long unchangedSkipNanos) {
-        this(db, pools, poolService, clock, null, unchangedSkipNanos);
+        this(db, pools, poolService, clock, null, FactsBound.unbounded(), unchangedSkipNanos);
     }
 
-    private ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, long unchangedSkipNanos) {
+    private ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound,
+            long unchangedSkipNanos) {
         this.snapshotDir = snapshotDir;
+        this.bound = bound;
         this.unchangedSkipNanos = unchangedSkipNanos;
         this.db = db;
         this.dialect = db.dialect();
@@ -141,6 +169,7 @@ public final class ReportService {
                         LOG.info("report_facts_loaded site={} visits={} calls={} leads={} millis={}", siteId, f.visits, f.calls, f.leads,
                                 (System.nanoTime() - start) / 1_000_000);
                     }
+                    enforceBound();
                 } catch (RuntimeException e) {
                     LOG.warn("report_warmup_failed site={} reason={}", siteId, e.toString());
                 }
@@ -168,6 +197,7 @@ public final class ReportService {
                 synchronized (h) {
                     current(h);
                 }
+                enforceBound();
             } catch (RuntimeException e) {
                 LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
             }
@@ -188,8 +218,89 @@ public final class ReportService {
             }
         }
         SiteFacts f = h.facts;
+        bind(f);
+        long retained = bound.retainedFrom(f.siteId);
+        if (!f.loaded()) {
+            // A first load reads from the retention cut-off, and at most the room the other sites leave
+            // (a tenth of the bound at least: the next eviction round then cuts every site at one instant).
+            f.heldFrom = Math.max(f.heldFrom, retained);
+            f.coldLoadBudget = (int) Math.max(bound.maxVisits() / 10, Math.min(bound.maxVisits(), bound.lowWater() - heldVisits()));
+        } else if (retained > f.heldFrom && (f.heldFrom == Long.MIN_VALUE || retained - f.heldFrom >= RETENTION_STEP_MILLIS)) {
+            trim(f, retained, "retention");
+        }
         refresh(f);
         return f;
+    }
+
+    /** Ties the facts to the bound: capped columns, and the self-trim when a read fills them. */
+    private void bind(SiteFacts f) {
+        f.maxVisits = bound.maxVisits();
+        f.whenFull = full -> {
+            long cut = EvictionCut.of(full, bound.lowWater());
+            if (cut != Long.MIN_VALUE) {
+                trim(full, cut, "bound");
+            }
+        };
+    }
+
+    /** Trims {@code f} (its monitor held), counts and logs it: one line per site per round. */
+    private void trim(SiteFacts f, long heldFrom, String reason) {
+        int dropped = FactsTrim.before(f, heldFrom);
+        bound.evicted(dropped);
+        LOG.info("report_facts_trimmed site={} visits={} heldFrom={} held={} reason={}", f.siteId, dropped,
+                Instant.ofEpochMilli(heldFrom), f.visits, reason);
+    }
+
+    /** Visits held over all sites (read without the sites' monitors: a gauge and a trigger, not an invariant). */
+    public long heldVisits() {
+        long held = 0;
+        for (Holder h : facts.values()) {
+            held += h.facts.visits;
+        }
+        return held;
+    }
+
+    /** The node-wide bound on held visits. */
+    public FactsBound bound() {
+        return bound;
+    }
+
+    /**
+     * When the node holds more than the bound, cuts every site at the one instant that leaves
+     * {@link FactsBound#lowWater()} visits (see {@link EvictionCut}). Call holding no site's monitor.
+     */
+    void enforceBound() {
+        if (heldVisits() <= bound.maxVisits()) {
+            return;
+        }
+        synchronized (evictionLock) {
+            if (heldVisits() <= bound.maxVisits()) {
+                return;
+            }
+            List<Holder> holders = List.copyOf(facts.values());
+            EvictionCut cut = new EvictionCut(bound.lowWater());
+            for (Holder h : holders) {
+                synchronized (h) {
+                    cut.countHours(h.facts);
+                }
+            }
+            if (cut.boundaryHour() == Long.MIN_VALUE) {
+                return;
+            }
+            for (Holder h : holders) {
+                synchronized (h) {
+                    cut.countSeconds(h.facts);
+                }
+            }
+            long heldFrom = cut.heldFrom();
+            for (Holder h : holders) {
+                synchronized (h) {
+                    if (heldFrom > h.facts.heldFrom) {
+                        trim(h.facts, heldFrom, "bound");
+                    }
+                }
+            }
+        }
     }
 
     // ---- Snapshots ----
@@ -201,8 +312,9 @@ public final class ReportService {
     /**
      * The site's facts as last written, if they still describe the store: written by this format,
      * not from the future (a clock set back would make the incremental read skip rows), and with
-     * the same visits as the store at both ends of what they hold — the hour from their oldest
-     * visit (retention deleted old visits: refused) and the hour up to the slack before their last
+     * the same visits as the store at both ends of what they hold — the hour from their held-from
+     * instant (or from their oldest visit when they hold the whole history; the site's retention
+     * cut-off is applied to the snapshot first) and the hour up to the slack before their last
      * refresh (a store restored from an older backup, or another store: refused). Two short index
      * range counts, not a count of the whole history (which costs as much as loading it on H2).
      * Null when refused.
@@ -223,11 +335,17 @@ public final class ReportService {
             LOG.info("report_snapshot_refused site={} reason=format_or_clock", siteId);
             return null;
         }
+        // What retention deleted since the snapshot was written goes first, so the check below finds
+        // the store and the snapshot agreeing where the store still has everything.
+        long retained = bound.retainedFrom(siteId);
+        if (retained > f.heldFrom) {
+            trim(f, retained, "retention");
+        }
         long cutoff = f.lastRefreshAt() - SiteFacts.SLACK_MILLIS;
-        long oldest = f.oldestVisit();
+        long oldest = f.heldFrom != Long.MIN_VALUE ? f.heldFrom : f.oldestVisit();
         long[][] windows = oldest == Long.MAX_VALUE
                 ? new long[][] {{Long.MIN_VALUE, cutoff + 1}}
-                : new long[][] {{Long.MIN_VALUE, oldest + CHECK_WINDOW_MILLIS}, {cutoff - CHECK_WINDOW_MILLIS + 1, cutoff + 1}};
+                : new long[][] {{f.heldFrom, oldest + CHECK_WINDOW_MILLIS}, {cutoff - CHECK_WINDOW_MILLIS + 1, cutoff + 1}};
         for (long[] w : windows) {
             long inStore = db.read(c -> {
                 try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions" + dialect.indexHint("SESSIONS_SITE_STARTED")
@@ -325,29 +443,34 @@ public final class ReportService {
         int uniquenessDays = site.settings().uniquenessDays();
         String key = "sources|" + range.cacheKey() + "|" + model + "|" + groupBy + "|" + sort + "|" + ascending + "|" + limit + "|"
                 + uniquenessDays;
-        return cached(site, key, f -> withRange(range, Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
+        return cached(site, range, key, f -> withRange(range, f, Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
                 Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays)));
     }
 
     Map<String, Object> time(Site site, ReportRange range) {
-        return cached(site, "time|" + range.cacheKey(), f -> withRange(range, Map.of(), Aggregates.weekdayHour(f, range)));
+        return cached(site, range, "time|" + range.cacheKey(), f -> withRange(range, f, Map.of(), Aggregates.weekdayHour(f, range)));
     }
 
     Map<String, Object> daily(Site site, ReportRange range, Model model) {
-        return cached(site, "daily|" + range.cacheKey() + "|" + model,
-                f -> withRange(range, Map.of("model", model.wireName()), Aggregates.daily(f, range, model)));
+        return cached(site, range, "daily|" + range.cacheKey() + "|" + model,
+                f -> withRange(range, f, Map.of("model", model.wireName()), Aggregates.daily(f, range, model)));
     }
 
     Map<String, Object> paths(Site site, ReportRange range, int limit) {
-        return cached(site, "paths|" + range.cacheKey() + "|" + limit, f -> withRange(range, Map.of(), Aggregates.paths(f, range, limit)));
+        return cached(site, range, "paths|" + range.cacheKey() + "|" + limit, f -> withRange(range, f, Map.of(), Aggregates.paths(f, range, limit)));
     }
 
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
         Holder h = holderOf(site.siteId());
-        synchronized (h) {
-            SiteFacts f = current(h);
-            String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
-            return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
+        try {
+            synchronized (h) {
+                SiteFacts f = current(h);
+                requireHeld(f, range);
+                String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
+                return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
+            }
+        } finally {
+            enforceBound();
         }
     }
 
@@ -383,15 +506,29 @@ public final class ReportService {
         body.put("formula", "recommendedSize = ceil(peakConcurrent × (leases + exhaustions) ÷ leases × (averageLease + coolDown) ÷ averageLease × 1.2);"
                 + " null (not enough data) until a lease has ended");
         body.put("pools", out);
-        return withRange(range, Map.of(), body);
+        return withRange(range, f, Map.of(), body);
     }
 
-    private Map<String, Object> cached(Site site, String key, Function<SiteFacts, Map<String, Object>> compute) {
+    private Map<String, Object> cached(Site site, ReportRange range, String key, Function<SiteFacts, Map<String, Object>> compute) {
         Holder h = holderOf(site.siteId());
-        synchronized (h) {
-            SiteFacts f = current(h);
-            String full = site.siteId() + "|" + f.version() + "|" + key;
-            return cache.get(full, k -> compute.apply(f));
+        try {
+            synchronized (h) {
+                SiteFacts f = current(h);
+                requireHeld(f, range);
+                String full = site.siteId() + "|" + f.version() + "|" + key;
+                return cache.get(full, k -> compute.apply(f));
+            }
+        } finally {
+            enforceBound();
+        }
+    }
+
+    /** Refuses a range of which nothing is held: an empty answer would read as "no traffic". */
+    private static void requireHeld(SiteFacts f, ReportRange range) {
+        if (f.heldFrom != Long.MIN_VALUE && range.to() <= f.heldFrom) {
+            throw DomainFailure.invalid("from", "this node holds the site's report facts from " + Instant.ofEpochMilli(f.heldFrom)
+                    + " on (the oldest visits are dropped past server.reportMaxVisits and the site's retentionDays); "
+                    + "ask for a range that ends after it");
         }
     }
 
@@ -424,11 +561,17 @@ public final class ReportService {
         return holderOf(siteId).facts;
     }
 
-    private static Map<String, Object> withRange(ReportRange range, Map<String, Object> extra, Map<String, Object> body) {
+    /**
+     * The range, whether the facts hold all of it ({@code complete}), and from when they hold the
+     * site's history ({@code heldFrom}; null when they hold all the store has).
+     */
+    private static Map<String, Object> withRange(ReportRange range, SiteFacts f, Map<String, Object> extra, Map<String, Object> body) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", Instant.ofEpochMilli(range.from()));
         out.put("to", Instant.ofEpochMilli(range.to()));
         out.put("timeZone", range.zone().getId());
+        out.put("complete", f.heldFrom == Long.MIN_VALUE || range.from() >= f.heldFrom);
+        out.put("heldFrom", f.heldFrom == Long.MIN_VALUE ? null : Instant.ofEpochMilli(f.heldFrom));
         out.putAll(extra);
         out.putAll(body);
         return out;

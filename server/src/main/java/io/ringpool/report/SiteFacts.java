@@ -35,6 +35,13 @@ import java.util.Map;
  * {@code updated_at} (which moves on every change of a lead row). So a cached report is served only while no visit or call
  * that could change it has arrived, on this node or another, and no write path has to call us.
  *
+ * <h2>Held from</h2>
+ * The facts need not reach back to the site's first visit: {@link FactsTrim} drops the visits (and
+ * calls and leads) that started before {@link #heldFrom} — the oldest ones, when the node's bound
+ * {@code server.reportMaxVisits} is reached, and those past the site's retention. Everything the
+ * store has from {@code heldFrom} on is held; nothing before it is (a row older than it that
+ * arrives late is skipped). A first load reads only the newest {@link #coldLoadBudget} visits.
+ *
  * <p>Visit source fields never change after the insert; a call's fields may, and are replaced.
  * Not thread-safe: callers hold the instance's monitor ({@link ReportService} does).
  */
@@ -83,7 +90,7 @@ final class SiteFacts {
     int[] vLnd = new int[1024];
     int[] vFirst = new int[1024];
     int[][] vDim = new int[Dimension.COUNT][1024];
-    final LongIntMap lastVisitOfVisitor = new LongIntMap(1024);
+    LongIntMap lastVisitOfVisitor = new LongIntMap(1024);
     // Each visit's lease, for the pools report: its pool (code in poolIds; 0 = no lease: untracked or
     // no number), its number (code in numbers), and its end columns (NO_TIME = SQL NULL). A lease's
     // end columns change after the insert; see refreshOpenLeases.
@@ -94,7 +101,7 @@ final class SiteFacts {
     long[] vEnded = new long[1024];
     long[] vExpires = new long[1024];
     /** Every visit before this index has a settled lease (ended, or none); later ones are re-read at each refresh. */
-    private int openFrom;
+    int openFrom;
     private long visitWatermark = Long.MIN_VALUE;
     /** Server time at the start of the last refresh (Long.MAX_VALUE: unknown). */
     private long lastRefreshAt = Long.MAX_VALUE;
@@ -108,7 +115,7 @@ final class SiteFacts {
     int[][] cDim = new int[Dimension.COUNT][256];
     /** The caller as a person key: a hash of the valid E.164 number, 0 when not valid (or erased). */
     long[] cPhone = new long[256];
-    private final Map<String, Integer> callSlots = new HashMap<>();
+    final Map<String, Integer> callSlots = new HashMap<>();
     private long callWatermark = Long.MIN_VALUE;
 
     // Leads (forms, callback requests, ...), one slot per lead id; a merged duplicate is one lead.
@@ -121,7 +128,7 @@ final class SiteFacts {
     long[] lEmail = new long[256];
     byte[] lFlags = new byte[256];
     int[][] lDim = new int[Dimension.COUNT][256];
-    private final Map<String, Integer> leadSlots = new HashMap<>();
+    final Map<String, Integer> leadSlots = new HashMap<>();
     private long leadWatermark = Long.MIN_VALUE;
 
     /** Which calls and leads open a contact window, for the last (version, period) asked; see {@link #contacts}. */
@@ -131,6 +138,15 @@ final class SiteFacts {
 
     private long version;
     private boolean loaded;
+
+    /** Nothing that started before this is held, everything from it on is (Long.MIN_VALUE: the whole history). */
+    long heldFrom = Long.MIN_VALUE;
+    /** Most visits the columns may hold: an append that finds them full calls {@link #whenFull} first. */
+    int maxVisits = Integer.MAX_VALUE;
+    /** Asked to make room (evict this site's oldest visits) when {@link #maxVisits} visits are held. */
+    java.util.function.Consumer<SiteFacts> whenFull = f -> { };
+    /** Most visits a first load reads: the newest ones, found with one index range read. */
+    int coldLoadBudget = Integer.MAX_VALUE;
 
     SiteFacts(String siteId, Dialect dialect) {
         this.siteId = siteId;
@@ -145,6 +161,11 @@ final class SiteFacts {
         return version;
     }
 
+    /** After {@link FactsTrim} changed what is held: cached reports of the old facts must not be served. */
+    void changed() {
+        version++;
+    }
+
     boolean loaded() {
         return loaded;
     }
@@ -153,7 +174,7 @@ final class SiteFacts {
 
     private static final int SNAPSHOT_MAGIC = 0x52504643; // "RPFC"
     /** Bump when the fields written change: an older snapshot is then ignored (the facts load from the store). */
-    private static final int SNAPSHOT_FORMAT = 1;
+    private static final int SNAPSHOT_FORMAT = 2;
 
     /** The server time of the last refresh: the snapshot holds every row stamped up to the slack before it. */
     long lastRefreshAt() {
@@ -185,6 +206,7 @@ final class SiteFacts {
         out.writeInt(SNAPSHOT_FORMAT);
         out.writeInt(Dimension.COUNT);
         out.writeString(siteId);
+        out.writeLong(heldFrom);
         for (Dictionary d : dicts) {
             writeDictionary(out, d);
         }
@@ -240,6 +262,7 @@ final class SiteFacts {
             return null;
         }
         SiteFacts f = new SiteFacts(siteId, dialect);
+        f.heldFrom = in.readLong();
         for (int d = 0; d < Dimension.COUNT; d++) {
             readDictionary(in, f.dicts[d]);
         }
@@ -366,7 +389,10 @@ final class SiteFacts {
     }
 
     private void refreshVisits(Connection c, long previousRefresh) throws SQLException {
-        long since = visitWatermark == Long.MIN_VALUE ? Long.MIN_VALUE
+        if (visitWatermark == Long.MIN_VALUE) {
+            heldFrom = Math.max(heldFrom, newestCut(c));
+        }
+        long since = visitWatermark == Long.MIN_VALUE ? heldFrom
                 : (previousRefresh == Long.MAX_VALUE ? visitWatermark : previousRefresh) - SLACK_MILLIS;
         try (PreparedStatement ps = c.prepareStatement("SELECT session_id, visitor_id, started_at, source, medium, campaign, term, "
                 + "content, channel, landing_page, device_type, browser, os, " + LEASE_COLUMNS + " FROM sessions"
@@ -385,6 +411,10 @@ final class SiteFacts {
                         readLeaseEnd(seen, rs, 4 + Dimension.COUNT + 3);
                         continue;
                     }
+                    makeRoom();
+                    if (start < heldFrom) {
+                        continue;
+                    }
                     appendVisit(start, sid, visitor, rs);
                     visitWatermark = Math.max(visitWatermark, start);
                     version++;
@@ -393,11 +423,29 @@ final class SiteFacts {
         }
     }
 
-    private void appendVisit(long start, long sid, long visitor, ResultSet rs) throws SQLException {
-        int i = visits;
-        if (i == vStart.length) {
-            growVisits();
+    /**
+     * Where a first load starts: just after the newest visit beyond {@link #coldLoadBudget} (so the
+     * newest budget's worth are read), found by walking that many entries of the (site, start)
+     * index from its newest end rather than loading everything and trimming. Long.MIN_VALUE when
+     * the site has no more visits than the budget.
+     */
+    private long newestCut(Connection c) throws SQLException {
+        if (coldLoadBudget == Integer.MAX_VALUE) {
+            return Long.MIN_VALUE;
         }
+        try (PreparedStatement ps = c.prepareStatement("SELECT started_at FROM sessions" + hint("SESSIONS_SITE_STARTED")
+                + " WHERE site_id = ? AND started_at >= ? ORDER BY started_at DESC OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, heldFrom);
+            ps.setInt(3, coldLoadBudget);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) + 1 : Long.MIN_VALUE;
+            }
+        }
+    }
+
+    private void appendVisit(long start, long sid, long visitor, ResultSet rs) throws SQLException {
+        int i = reserveVisit();
         vStart[i] = start;
         vSid[i] = sid;
         int lease = 4 + Dimension.COUNT;
@@ -411,6 +459,51 @@ final class SiteFacts {
             String value = rs.getString(4 + d);
             vDim[d][i] = dicts[d].code(d == Dimension.LANDING_PAGE.ordinal() ? withoutQuery(value) : value);
         }
+        link(i, start, visitor);
+    }
+
+    /**
+     * Appends a visit from values rather than a row (tests build facts this way, without a store).
+     * {@code dims} holds each dimension's text, indexed by {@link Dimension#ordinal()}.
+     */
+    void appendVisit(long start, String sessionId, String visitorId, String[] dims) {
+        makeRoom();
+        if (start < heldFrom) {
+            return;
+        }
+        int i = reserveVisit();
+        vStart[i] = start;
+        vSid[i] = hash(sessionId);
+        vPool[i] = 0;
+        vNumber[i] = 0;
+        vEnded[i] = NO_TIME;
+        vExpires[i] = NO_TIME;
+        for (int d = 0; d < Dimension.COUNT; d++) {
+            vDim[d][i] = dicts[d].code(dims[d]);
+        }
+        link(i, start, hash(visitorId));
+        visitWatermark = Math.max(visitWatermark, start);
+        version++;
+        loaded = true;
+    }
+
+    /** At {@link #maxVisits}, has the oldest visits evicted before another is appended (which may move {@link #heldFrom}). */
+    private void makeRoom() {
+        if (visits >= maxVisits) {
+            whenFull.accept(this);
+        }
+    }
+
+    /** The index the next visit goes to, the columns grown if full. */
+    private int reserveVisit() {
+        if (visits == vStart.length) {
+            growVisits();
+        }
+        return visits;
+    }
+
+    /** Links visit {@code i} into its visitor's chain and works out its look-back credits. */
+    private void link(int i, long start, long visitor) {
         int prev = lastVisitOfVisitor.get(visitor, -1);
         vPrev[i] = prev;
         vNext[i] = -1;
@@ -496,8 +589,9 @@ final class SiteFacts {
 
     private void refreshCalls(Connection c, long previousRefresh) throws SQLException {
         if (callWatermark == Long.MIN_VALUE) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls WHERE site_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls WHERE site_id = ? AND started_at >= ?")) {
                 ps.setString(1, siteId);
+                ps.setLong(2, heldFrom);
                 readCalls(ps);
             }
             return;
@@ -553,6 +647,9 @@ final class SiteFacts {
         long phone = rs.getBoolean(11 + Dimension.COUNT) && caller != null ? hash("p:" + caller) : 0;
         Integer existing = callSlots.get(callId);
         int j;
+        if (existing == null && start < heldFrom) {
+            return;
+        }
         if (existing == null) {
             j = calls;
             if (j == cStart.length) {
@@ -591,8 +688,9 @@ final class SiteFacts {
      */
     private void refreshLeads(Connection c, long previousRefresh) throws SQLException {
         if (leadWatermark == Long.MIN_VALUE) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND at >= ?")) {
                 ps.setString(1, siteId);
+                ps.setLong(2, heldFrom);
                 readLeads(ps);
             }
             return;
@@ -634,6 +732,9 @@ final class SiteFacts {
         long sid = sessionId == null ? 0 : hash(sessionId);
         Integer existing = leadSlots.get(leadId);
         int k;
+        if (existing == null && start < heldFrom) {
+            return;
+        }
         if (existing == null) {
             k = leads;
             if (k == lStart.length) {
@@ -738,7 +839,25 @@ final class SiteFacts {
     }
 
     private void growVisits() {
-        int n = vStart.length * 2;
+        // Never past the bound: doubling 1.1 M slots to 2.2 M when the bound is 1.2 M would hold
+        // ~100 MB of empty columns. (Past it — an eviction that could not free a slot — by eighths.)
+        long cap = vStart.length < maxVisits ? maxVisits : vStart.length + vStart.length / 8L + 16;
+        // By half rather than doubling: a site's columns are then at most a third empty (~35 bytes a held visit), not half.
+        resizeVisits((int) Math.min(Math.min(vStart.length + vStart.length / 2L, cap), Integer.MAX_VALUE - 8));
+    }
+
+    /**
+     * After a trim left the visit columns less than half full, gives the rest back (a quarter kept
+     * as room to grow): otherwise a site once at the bound would keep columns for the whole bound
+     * while the eviction rounds let another site grow to it too.
+     */
+    void fitVisitColumns() {
+        if (visits < vStart.length / 2 && vStart.length > 1024) {
+            resizeVisits(Math.max(1024, visits + visits / 4));
+        }
+    }
+
+    private void resizeVisits(int n) {
         vStart = Arrays.copyOf(vStart, n);
         vSid = Arrays.copyOf(vSid, n);
         vPrev = Arrays.copyOf(vPrev, n);

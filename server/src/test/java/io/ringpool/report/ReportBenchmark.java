@@ -174,6 +174,12 @@ class ReportBenchmark {
     static final String[] OSES = {"Windows", "Android", "iOS", "macOS", "Linux"};
 
     static void seed(String url, String siteId, String poolId, List<String> numbers, long now) throws Exception {
+        seed(url, siteId, poolId, numbers, now, VISITS, CALLS, VISITORS);
+    }
+
+    /** {@code visits} visits of {@code visitors} visitors over the last {@link #DAYS} days, and {@code calls} calls on them. */
+    static void seed(String url, String siteId, String poolId, List<String> numbers, long now, int VISITS, int CALLS, int VISITORS)
+            throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         long span = DAYS * 86_400_000L;
         long[] visitStart = new long[VISITS];
