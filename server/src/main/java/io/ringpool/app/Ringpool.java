@@ -56,6 +56,7 @@ import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolStore;
 import io.ringpool.recording.RecordingApi;
 import io.ringpool.recording.RecordingService;
+import io.ringpool.report.DaySeal;
 import io.ringpool.report.FactsBound;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
@@ -319,7 +320,8 @@ public final class Ringpool implements AutoCloseable {
                 (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
         ExportService exportService = new ExportService(db);
-        visitRetention = new VisitRetention(db);
+        // Retention asks the reports first: they seal the days they still hold before the visits go.
+        visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
@@ -337,7 +339,9 @@ public final class Ringpool implements AutoCloseable {
                 siteId -> siteRegistry.byId(siteId)
                         .map(e -> clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis())
                         .orElse(Long.MIN_VALUE));
-        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound);
+        // Days the facts drop (bound or retention) are sealed as daily aggregates first, so past months still show.
+        DaySeal daySeal = new DaySeal(db, siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings()), clock);
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal);
         registry.gauge("ringpool.report.facts.visits", reports, ReportService::heldVisits);
         registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);
         io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.facts.evicted", factsBound, FactsBound::evicted)

@@ -50,6 +50,18 @@ final class Aggregates {
             uniqueTarget += (flags & SiteFacts.FLAG_UNIQUE_TARGET) != 0 ? 1 : 0;
         }
 
+        /** Adds a sealed day's group. */
+        void add(Counts other) {
+            visits += other.visits;
+            calls += other.calls;
+            unique += other.unique;
+            target += other.target;
+            uniqueTarget += other.uniqueTarget;
+            leads += other.leads;
+            uniqueLeads += other.uniqueLeads;
+            contacts += other.contacts;
+        }
+
         void addLead(int flags, boolean opensContact) {
             leads++;
             uniqueLeads += (flags & SiteFacts.FLAG_UNIQUE) != 0 ? 1 : 0;
@@ -98,12 +110,22 @@ final class Aggregates {
      * Visits, calls and leads grouped by {@code groupBy}, the traffic-source fields credited by
      * {@code model}. A call or lead credits its attributed visit's history; one without a visit
      * (static number, none, a contact without a visit) keeps its own fields. {@code contacts} counts
-     * the calls and leads that open a person's contact window of {@code uniquenessDays}.
+     * the calls and leads that open a person's contact window of {@code uniquenessDays}. The
+     * {@code sealed} groups (days before the facts' held-from, counted for the same model) are
+     * added to the groups they project to.
      */
     static Map<String, Object> grouped(SiteFacts f, ReportRange range, Model model, List<Dimension> groupBy, String sort,
-            boolean ascending, int limit, int uniquenessDays) {
+            boolean ascending, int limit, int uniquenessDays, List<SealedDays.Row> sealed) {
         ContactWindow.Firsts firsts = f.contacts(uniquenessDays);
         int n = groupBy.size();
+        // Sealed values are interned before the key radix is taken from the dictionaries' sizes.
+        int[][] sealedCodes = new int[sealed.size()][n];
+        for (int r = 0; r < sealed.size(); r++) {
+            for (int k = 0; k < n; k++) {
+                int d = groupBy.get(k).ordinal();
+                sealedCodes[r][k] = f.dicts[d].code(sealed.get(r).values()[d]);
+            }
+        }
         int[] dims = new int[n];
         boolean modelMatters = false;
         long[] radix = new long[n];
@@ -168,6 +190,10 @@ final class Aggregates {
             }
             group(codes, radix, packed, wide, groups).addLead(f.lFlags[k], firsts.leads()[k]);
             totals.addLead(f.lFlags[k], firsts.leads()[k]);
+        }
+        for (int r = 0; r < sealed.size(); r++) {
+            group(sealedCodes[r], radix, packed, wide, groups).add(sealed.get(r).counts());
+            totals.add(sealed.get(r).counts());
         }
 
         Comparator<Counts> order = comparator(sort, groupBy, f);
@@ -343,8 +369,11 @@ final class Aggregates {
         return out;
     }
 
-    /** Visits, calls and leads per day (site time), calls and leads also by channel, credited by {@code model}. */
-    static Map<String, Object> daily(SiteFacts f, ReportRange range, Model model) {
+    /**
+     * Visits, calls and leads per day (site time), calls and leads also by channel, credited by
+     * {@code model}; the {@code sealed} groups (days before the facts' held-from) added to their day.
+     */
+    static Map<String, Object> daily(SiteFacts f, ReportRange range, Model model, List<SealedDays.Row> sealed) {
         LocalDate first = range.firstDay();
         int days = (int) ChronoUnit.DAYS.between(first, range.lastDay()) + 1;
         long firstEpochDay = first.toEpochDay();
@@ -399,6 +428,28 @@ final class Aggregates {
             int v = model == Model.LAST_CLICK ? -1 : f.visitOfLead(k);
             int code = v < 0 ? f.lDim[channel][k] : f.vDim[channel][model.credited(f, v)];
             leadsByChannel.computeIfAbsent(code, x -> new long[days])[d]++;
+        }
+        for (SealedDays.Row row : sealed) {
+            int d = (int) (row.day().toEpochDay() - firstEpochDay);
+            if (d < 0 || d >= days) {
+                continue;
+            }
+            Counts n = row.counts();
+            visits[d] += n.visits;
+            calls[d] += n.calls;
+            target[d] += n.target;
+            leads[d] += n.leads;
+            int code = f.dicts[channel].code(row.values()[channel]);
+            // Only where there is something: the facts' series have a channel only when it had one.
+            if (n.visits > 0) {
+                visitsByChannel.computeIfAbsent(code, k -> new long[days])[d] += n.visits;
+            }
+            if (n.calls > 0) {
+                callsByChannel.computeIfAbsent(code, k -> new long[days])[d] += n.calls;
+            }
+            if (n.leads > 0) {
+                leadsByChannel.computeIfAbsent(code, k -> new long[days])[d] += n.leads;
+            }
         }
         List<String> dayList = new ArrayList<>(days);
         for (int d = 0; d < days; d++) {

@@ -77,6 +77,7 @@ public final class ReportService {
     /** Where the facts are kept between runs (null: not kept). */
     private final Path snapshotDir;
     private final FactsBound bound;
+    private final DaySeal seals;
     private final Object evictionLock = new Object();
 
     /** A retention cut-off this much past a site's held-from trims it: about once an hour, not on every refresh. */
@@ -104,12 +105,12 @@ public final class ReportService {
     static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
-        this(db, pools, poolService, clock, null, FactsBound.unbounded(), UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, null, FactsBound.unbounded(), DaySeal.none(), UNCHANGED_SKIP_NANOS);
     }
 
     /** @param snapshotDir where the facts are written between runs (see {@link #saveSnapshots}); null for none */
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir) {
-        this(db, pools, poolService, clock, snapshotDir, FactsBound.unbounded(), UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, snapshotDir, FactsBound.unbounded(), DaySeal.none(), UNCHANGED_SKIP_NANOS);
     }
 
     /**
@@ -117,18 +118,29 @@ public final class ReportService {
      * @param bound       how many visits the facts hold, and each site's retention
      */
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound) {
-        this(db, pools, poolService, clock, snapshotDir, bound, UNCHANGED_SKIP_NANOS);
+        this(db, pools, poolService, clock, snapshotDir, bound, DaySeal.none(), UNCHANGED_SKIP_NANOS);
+    }
+
+    /**
+     * @param snapshotDir where the facts are written between runs; null for none
+     * @param bound       how many visits the facts hold, and each site's retention
+     * @param seals       where the days the facts drop are kept as daily aggregates
+     */
+    public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound,
+            DaySeal seals) {
+        this(db, pools, poolService, clock, snapshotDir, bound, seals, UNCHANGED_SKIP_NANOS);
     }
 
     /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
     ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, long unchangedSkipNanos) {
-        this(db, pools, poolService, clock, null, FactsBound.unbounded(), unchangedSkipNanos);
+        this(db, pools, poolService, clock, null, FactsBound.unbounded(), DaySeal.none(), unchangedSkipNanos);
     }
 
     private ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound,
-            long unchangedSkipNanos) {
+            DaySeal seals, long unchangedSkipNanos) {
         this.snapshotDir = snapshotDir;
         this.bound = bound;
+        this.seals = seals;
         this.unchangedSkipNanos = unchangedSkipNanos;
         this.db = db;
         this.dialect = db.dialect();
@@ -223,7 +235,8 @@ public final class ReportService {
         if (!f.loaded()) {
             // A first load reads from the retention cut-off, and at most the room the other sites leave
             // (a tenth of the bound at least: the next eviction round then cuts every site at one instant).
-            f.heldFrom = Math.max(f.heldFrom, retained);
+            // Never before the end of the latest sealed day: reports take those days from the seals.
+            f.heldFrom = Math.max(f.heldFrom, Math.max(retained, seals.sealedThrough(f.siteId)));
             f.coldLoadBudget = (int) Math.max(bound.maxVisits() / 10, Math.min(bound.maxVisits(), bound.lowWater() - heldVisits()));
         } else if (retained > f.heldFrom && (f.heldFrom == Long.MIN_VALUE || retained - f.heldFrom >= RETENTION_STEP_MILLIS)) {
             trim(f, retained, "retention");
@@ -243,12 +256,49 @@ public final class ReportService {
         };
     }
 
-    /** Trims {@code f} (its monitor held), counts and logs it: one line per site per round. */
+    /**
+     * Trims {@code f} (its monitor held) at {@code heldFrom}, or at the next local midnight when that
+     * day is over, after sealing the whole days it drops (see {@link DaySeal}); counts and logs it:
+     * one line per site per round. When the seal cannot be written, a retention trim does not
+     * happen (the visits stay, in memory and in the store: see {@link #deletableBefore}); a trim for
+     * the bound does, memory first, and says which days are lost to the reports.
+     */
     private void trim(SiteFacts f, long heldFrom, String reason) {
-        int dropped = FactsTrim.before(f, heldFrom);
+        long cut = seals.aligned(f.siteId, heldFrom);
+        int sealed = 0;
+        try {
+            sealed = seals.sealBefore(f, cut);
+        } catch (io.ringpool.store.StoreException e) {
+            if (!"bound".equals(reason)) {
+                throw e;
+            }
+            LOG.warn("report_days_not_sealed site={} from={} to={} reason={}", f.siteId,
+                    f.heldFrom == Long.MIN_VALUE ? null : Instant.ofEpochMilli(f.heldFrom), Instant.ofEpochMilli(cut), e.toString());
+        }
+        int dropped = FactsTrim.before(f, cut);
         bound.evicted(dropped);
-        LOG.info("report_facts_trimmed site={} visits={} heldFrom={} held={} reason={}", f.siteId, dropped,
-                Instant.ofEpochMilli(heldFrom), f.visits, reason);
+        LOG.info("report_facts_trimmed site={} visits={} heldFrom={} held={} sealedDays={} reason={}", f.siteId, dropped,
+                Instant.ofEpochMilli(cut), f.visits, sealed, reason);
+    }
+
+    /**
+     * Before retention deletes a site's visits started before {@code cutoff}: brings its facts up to
+     * date (which trims them to the retention cut-off, sealing the days they drop) and answers the
+     * instant before which the store may delete — the cut-off, or the facts' {@code heldFrom} when
+     * that is earlier, so no visit the facts still hold unsealed leaves the store. Long.MIN_VALUE
+     * (delete nothing) when the facts hold the site's whole history.
+     */
+    public long deletableBefore(String siteId, long cutoff) {
+        long heldFrom;
+        Holder h = holderOf(siteId);
+        try {
+            synchronized (h) {
+                heldFrom = current(h).heldFrom;
+            }
+        } finally {
+            enforceBound();
+        }
+        return Math.min(cutoff, heldFrom);
     }
 
     /** Visits held over all sites (read without the sites' monitors: a gauge and a trigger, not an invariant). */
@@ -337,7 +387,7 @@ public final class ReportService {
         }
         // What retention deleted since the snapshot was written goes first, so the check below finds
         // the store and the snapshot agreeing where the store still has everything.
-        long retained = bound.retainedFrom(siteId);
+        long retained = Math.max(bound.retainedFrom(siteId), seals.sealedThrough(siteId));
         if (retained > f.heldFrom) {
             trim(f, retained, "retention");
         }
@@ -443,21 +493,25 @@ public final class ReportService {
         int uniquenessDays = site.settings().uniquenessDays();
         String key = "sources|" + range.cacheKey() + "|" + model + "|" + groupBy + "|" + sort + "|" + ascending + "|" + limit + "|"
                 + uniquenessDays;
-        return cached(site, range, key, f -> withRange(range, f, Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
-                Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays)));
+        // Without a traffic-source field the model changes nothing (device fields are the visit's own).
+        Model effective = groupBy.stream().anyMatch(Dimension::trafficSource) ? model : Model.LAST_CLICK;
+        return cachedWithDays(site, range, key, (f, days) -> withRange(range, f, days,
+                Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
+                Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays,
+                        seals.rows(site.siteId(), days, effective))));
     }
 
     Map<String, Object> time(Site site, ReportRange range) {
-        return cached(site, range, "time|" + range.cacheKey(), f -> withRange(range, f, Map.of(), Aggregates.weekdayHour(f, range)));
+        return cached(site, range, "time|" + range.cacheKey(), f -> withRange(range, f, NO_DAYS, Map.of(), Aggregates.weekdayHour(f, range)));
     }
 
     Map<String, Object> daily(Site site, ReportRange range, Model model) {
-        return cached(site, range, "daily|" + range.cacheKey() + "|" + model,
-                f -> withRange(range, f, Map.of("model", model.wireName()), Aggregates.daily(f, range, model)));
+        return cachedWithDays(site, range, "daily|" + range.cacheKey() + "|" + model, (f, days) -> withRange(range, f, days,
+                Map.of("model", model.wireName()), Aggregates.daily(f, range, model, seals.rows(site.siteId(), days, model))));
     }
 
     Map<String, Object> paths(Site site, ReportRange range, int limit) {
-        return cached(site, range, "paths|" + range.cacheKey() + "|" + limit, f -> withRange(range, f, Map.of(), Aggregates.paths(f, range, limit)));
+        return cached(site, range, "paths|" + range.cacheKey() + "|" + limit, f -> withRange(range, f, NO_DAYS, Map.of(), Aggregates.paths(f, range, limit)));
     }
 
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
@@ -506,7 +560,7 @@ public final class ReportService {
         body.put("formula", "recommendedSize = ceil(peakConcurrent × (leases + exhaustions) ÷ leases × (averageLease + coolDown) ÷ averageLease × 1.2);"
                 + " null (not enough data) until a lease has ended");
         body.put("pools", out);
-        return withRange(range, f, Map.of(), body);
+        return withRange(range, f, NO_DAYS, Map.of(), body);
     }
 
     private Map<String, Object> cached(Site site, ReportRange range, String key, Function<SiteFacts, Map<String, Object>> compute) {
@@ -522,6 +576,33 @@ public final class ReportService {
             enforceBound();
         }
     }
+
+    /**
+     * As {@link #cached}, for the reports that also read sealed days: the days of the range before
+     * the facts' {@code heldFrom} that are sealed come with the facts; refused only when neither
+     * holds any of the range. The sealed days in the range are part of the key (another node may
+     * seal one).
+     */
+    private Map<String, Object> cachedWithDays(Site site, ReportRange range, String key,
+            java.util.function.BiFunction<SiteFacts, DaySeal.Coverage, Map<String, Object>> compute) {
+        Holder h = holderOf(site.siteId());
+        try {
+            synchronized (h) {
+                SiteFacts f = current(h);
+                DaySeal.Coverage days = seals.coverage(site.siteId(), range, f.heldFrom);
+                if (!days.any()) {
+                    requireHeld(f, range);
+                }
+                String full = site.siteId() + "|" + f.version() + "|" + days.days().size() + "|" + key;
+                return cache.get(full, k -> compute.apply(f, days));
+            }
+        } finally {
+            enforceBound();
+        }
+    }
+
+    /** What the reports that never read sealed days say about them: the facts alone. */
+    private static final DaySeal.Coverage NO_DAYS = new DaySeal.Coverage(List.of(), false);
 
     /** Refuses a range of which nothing is held: an empty answer would read as "no traffic". */
     private static void requireHeld(SiteFacts f, ReportRange range) {
@@ -565,13 +646,22 @@ public final class ReportService {
      * The range, whether the facts hold all of it ({@code complete}), and from when they hold the
      * site's history ({@code heldFrom}; null when they hold all the store has).
      */
-    private static Map<String, Object> withRange(ReportRange range, SiteFacts f, Map<String, Object> extra, Map<String, Object> body) {
+    private static Map<String, Object> withRange(ReportRange range, SiteFacts f, DaySeal.Coverage days, Map<String, Object> extra,
+            Map<String, Object> body) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", Instant.ofEpochMilli(range.from()));
         out.put("to", Instant.ofEpochMilli(range.to()));
         out.put("timeZone", range.zone().getId());
-        out.put("complete", f.heldFrom == Long.MIN_VALUE || range.from() >= f.heldFrom);
+        out.put("complete", f.heldFrom == Long.MIN_VALUE || range.from() >= f.heldFrom || days.complete());
         out.put("heldFrom", f.heldFrom == Long.MIN_VALUE ? null : Instant.ofEpochMilli(f.heldFrom));
+        out.put("sealedDays", days.days().size());
+        Map<String, Object> fromAggregates = null;
+        if (days.any()) {
+            fromAggregates = new LinkedHashMap<>();
+            fromAggregates.put("from", Instant.ofEpochMilli(days.days().getFirst().dayStart()));
+            fromAggregates.put("to", Instant.ofEpochMilli(days.days().getLast().dayEnd()));
+        }
+        out.put("fromAggregates", fromAggregates);
         out.putAll(extra);
         out.putAll(body);
         return out;

@@ -17,13 +17,38 @@ public final class VisitRetention {
     static final int BATCH = 500;
 
     private final Database db;
+    private final Floor floor;
 
-    public VisitRetention(Database db) {
-        this.db = db;
+    /**
+     * How far back the store may delete a site's visits right now: reports keep their days as
+     * aggregates, sealed from the visits while they are still held; a day not sealed yet must not
+     * lose its visits (report.ReportService#deletableBefore seals first, then answers).
+     */
+    @FunctionalInterface
+    public interface Floor {
+        /** The instant before which the site's visits may go, at most {@code cutoff}; Long.MIN_VALUE for none. */
+        long deletableBefore(String siteId, long cutoff);
     }
 
-    /** Deletes the site's ended visits started before {@code beforeMillis}; returns how many. */
-    public int deleteEndedBefore(String siteId, long beforeMillis) {
+    /** Deletes up to the cut-off, with no day sealing first (tests of other things). */
+    public VisitRetention(Database db) {
+        this(db, (siteId, cutoff) -> cutoff);
+    }
+
+    public VisitRetention(Database db, Floor floor) {
+        this.db = db;
+        this.floor = floor;
+    }
+
+    /**
+     * Deletes the site's ended visits started before {@code cutoffMillis}, or before the earlier
+     * instant its {@link Floor} allows; returns how many.
+     */
+    public int deleteEndedBefore(String siteId, long cutoffMillis) {
+        long beforeMillis = Math.min(cutoffMillis, floor.deletableBefore(siteId, cutoffMillis));
+        if (beforeMillis == Long.MIN_VALUE) {
+            return 0;
+        }
         int total = 0;
         while (true) {
             int deleted = db.inTransaction(c -> {

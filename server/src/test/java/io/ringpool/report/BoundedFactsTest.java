@@ -161,9 +161,9 @@ class BoundedFactsTest {
         SiteFacts fresh = new SiteFacts(f.site.siteId(), f.db.dialect());
         fresh.heldFrom = facts.heldFrom;
         f.db.read(fresh::refresh);
-        assertThat(Aggregates.grouped(facts, held, Model.LAST_NON_DIRECT, List.of(Dimension.SOURCE, Dimension.MEDIUM), "calls", false, 100, 0))
+        assertThat(Aggregates.grouped(facts, held, Model.LAST_NON_DIRECT, List.of(Dimension.SOURCE, Dimension.MEDIUM), "calls", false, 100, 0, List.of()))
                 .isEqualTo(Aggregates.grouped(fresh, held, Model.LAST_NON_DIRECT, List.of(Dimension.SOURCE, Dimension.MEDIUM), "calls", false,
-                        100, 0));
+                        100, 0, List.of()));
         assertThat(Aggregates.paths(facts, held, 50)).isEqualTo(Aggregates.paths(fresh, held, 50));
     }
 
