@@ -65,6 +65,23 @@ public final class ReportFixture {
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
     }
 
+    private ReportFixture(TestServer server, ReportFixture site) {
+        this.server = server;
+        numbers.addAll(site.numbers);
+        siteId = site.siteId;
+        apiKey = site.apiKey;
+        publicKey = site.publicKey;
+        secret = site.secret;
+        visitAt.putAll(site.visitAt);
+        callAt.putAll(site.callAt);
+        callId.putAll(site.callId);
+    }
+
+    /** The same site on another server over the same store (a restart). */
+    public ReportFixture on(TestServer other) {
+        return new ReportFixture(other, this);
+    }
+
     /** Builds the whole story above. */
     public ReportFixture build() {
         String a1 = visit("visitor-A-0001", "https://example.com/boots?utm_source=google&utm_medium=cpc&utm_campaign=winter&gclid=GCLID-A",
