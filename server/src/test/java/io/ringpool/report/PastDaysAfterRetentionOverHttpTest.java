@@ -11,12 +11,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,14 +74,27 @@ class PastDaysAfterRetentionOverHttpTest {
         }
     }
 
-    static TestServer server(Path dir, Map<String, Object> overrides, Instant at) {
-        return new TestServer(dir, overrides, Clock.fixed(at, ZoneOffset.UTC));
+    /** A server over the store {@code name} (H2 in {@code dir} here; a PostgreSQL database of its own in the subclass). */
+    TestServer server(Path dir, String name, Map<String, Object> overrides, Instant at) {
+        Map<String, Object> settings = new HashMap<>(store(name));
+        settings.putAll(overrides);
+        return new TestServer(dir, settings, Clock.fixed(at, ZoneOffset.UTC));
+    }
+
+    /** Store settings for the store {@code name}: none for H2 in the server's data directory. */
+    protected Map<String, Object> store(String name) {
+        return Map.of();
+    }
+
+    /** A connection to the store "main". */
+    protected Connection connect() throws SQLException {
+        return DriverManager.getConnection(ConfigLoader.defaultH2Url(dir));
     }
 
     @Test
     void afterRetentionDeletedTheOldVisitsTheOldDaysReportTheSameRowsAndTotalsAlsoAfterARestartAndSealingTwiceWritesNothingTwice()
             throws Exception {
-        TestServer server = server(dir, Map.of(), T0);
+        TestServer server = server(dir, "main", Map.of(), T0);
         try {
             ReportFixture f = new ReportFixture(server, 311);
             seed(f, false);
@@ -111,7 +126,7 @@ class PastDaysAfterRetentionOverHttpTest {
 
             Instant now = server.clock.instant();
             server.close();
-            server = server(dir, Map.of(), now);
+            server = server(dir, "main", Map.of(), now);
             ReportFixture restarted = f.on(server);
             assertSameAsBefore(restarted, before, DAYS - 2);
             server.app.applyRetention();
@@ -126,12 +141,12 @@ class PastDaysAfterRetentionOverHttpTest {
     @Test
     void afterASmallBoundEvictedTheOldDaysFromMemoryTheyReportWhatAnUnboundedNodeReports(@TempDir Path other) {
         JsonNode[] unbounded;
-        try (TestServer server = server(other, Map.of(), T0)) {
+        try (TestServer server = server(other, "unbounded", Map.of(), T0)) {
             ReportFixture f = new ReportFixture(server, 312);
             seed(f, true);
             unbounded = answers(f);
         }
-        try (TestServer server = server(dir, Map.of("server.reportMaxVisits", 12), T0)) {
+        try (TestServer server = server(dir, "main", Map.of("server.reportMaxVisits", 12), T0)) {
             ReportFixture f = new ReportFixture(server, 312);
             seed(f, true);
             JsonNode sources = f.get(QUERIES[0]).json();
@@ -176,7 +191,7 @@ class PastDaysAfterRetentionOverHttpTest {
     }
 
     private long count(String sql, String siteId, Long millis) throws Exception {
-        try (Connection c = DriverManager.getConnection(ConfigLoader.defaultH2Url(dir)); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (siteId != null) {
                 ps.setString(p++, siteId);
