@@ -18,11 +18,15 @@ CREATE TABLE report_day_seals (
     PRIMARY KEY (site_id, local_day)
 );
 
--- The counters of one group of one sealed day and model: traffic-source fields credited by the
--- model, device fields the visit's (or call's) own, as the sources report groups them.
+-- The counters of one group of one sealed day, cube and model: traffic-source fields credited by
+-- the model, device fields the visit's (or call's) own, as the sources report groups them. A cube
+-- is a set of the fields (report.DayCube: sources = source..channel + device, landing = landing
+-- page + channel + device, devices = device + browser + os, its model last_click only); fields
+-- outside the row's cube are NULL. Every field in one cube would make a row of nearly every visit.
 CREATE TABLE report_days (
     site_id             VARCHAR(40)   NOT NULL,
     local_day           VARCHAR(10)   NOT NULL,
+    cube                VARCHAR(8)    NOT NULL,
     model               VARCHAR(16)   NOT NULL,
     row_no              INTEGER       NOT NULL,
     source              VARCHAR(500),
@@ -43,5 +47,5 @@ CREATE TABLE report_days (
     leads               BIGINT        NOT NULL,
     unique_leads        BIGINT        NOT NULL,
     contacts            BIGINT        NOT NULL,
-    PRIMARY KEY (site_id, local_day, model, row_no)
+    PRIMARY KEY (site_id, local_day, cube, model, row_no)
 );

@@ -167,15 +167,15 @@ public final class DaySeal {
         return new Coverage(days, reached >= Math.min(heldFrom, range.to()));
     }
 
-    /** The groups of the covered days for {@code model}. */
-    List<SealedDays.Row> rows(String siteId, Coverage coverage, Model model) {
+    /** The groups of {@code cube} of the covered days for {@code model}. */
+    List<SealedDays.Row> rows(String siteId, Coverage coverage, DayCube cube, Model model) {
         if (!coverage.any()) {
             return List.of();
         }
         Set<LocalDate> used = new HashSet<>();
         coverage.days().forEach(s -> used.add(s.day()));
         List<SealedDays.Row> rows = new ArrayList<>();
-        for (SealedDays.Row row : store.rows(siteId, model, coverage.firstDay(), coverage.lastDay())) {
+        for (SealedDays.Row row : store.rows(siteId, cube, model, coverage.firstDay(), coverage.lastDay())) {
             if (used.contains(row.day())) {
                 rows.add(row);
             }

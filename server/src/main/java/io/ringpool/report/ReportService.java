@@ -495,10 +495,16 @@ public final class ReportService {
                 + uniquenessDays;
         // Without a traffic-source field the model changes nothing (device fields are the visit's own).
         Model effective = groupBy.stream().anyMatch(Dimension::trafficSource) ? model : Model.LAST_CLICK;
-        return cachedWithDays(site, range, key, (f, days) -> withRange(range, f, days,
-                Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays),
+        java.util.Optional<DayCube> cube = DayCube.serving(groupBy);
+        Map<String, Object> extra = Map.of("model", model.wireName(), "uniquenessDays", uniquenessDays);
+        if (cube.isEmpty()) {
+            // No sealed day is counted by all these fields together: the facts alone.
+            return cached(site, range, key, f -> withRange(range, f, NO_DAYS, extra,
+                    Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays, List.of())));
+        }
+        return cachedWithDays(site, range, key, (f, days) -> withRange(range, f, days, extra,
                 Aggregates.grouped(f, range, model, groupBy, sort, ascending, limit, uniquenessDays,
-                        seals.rows(site.siteId(), days, effective))));
+                        seals.rows(site.siteId(), days, cube.get(), effective))));
     }
 
     Map<String, Object> time(Site site, ReportRange range) {
@@ -507,7 +513,7 @@ public final class ReportService {
 
     Map<String, Object> daily(Site site, ReportRange range, Model model) {
         return cachedWithDays(site, range, "daily|" + range.cacheKey() + "|" + model, (f, days) -> withRange(range, f, days,
-                Map.of("model", model.wireName()), Aggregates.daily(f, range, model, seals.rows(site.siteId(), days, model))));
+                Map.of("model", model.wireName()), Aggregates.daily(f, range, model, seals.rows(site.siteId(), days, DayCube.SOURCES, model))));
     }
 
     Map<String, Object> paths(Site site, ReportRange range, int limit) {

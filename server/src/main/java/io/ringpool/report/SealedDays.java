@@ -76,13 +76,14 @@ final class SealedDays {
         if (groups.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO report_days (site_id, local_day, model, row_no, " + DIMENSION_COLUMNS
-                + ", " + COUNTER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO report_days (site_id, local_day, cube, model, row_no, " + DIMENSION_COLUMNS
+                + ", " + COUNTER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int rowNo = 0;
             for (DayDigest.Group g : groups) {
                 int p = 1;
                 ps.setString(p++, siteId);
                 ps.setString(p++, day.toString());
+                ps.setString(p++, g.cube().wireName());
                 ps.setString(p++, g.model().wireName());
                 ps.setInt(p++, rowNo++);
                 for (int d = 0; d < Dimension.COUNT; d++) {
@@ -134,15 +135,16 @@ final class SealedDays {
         });
     }
 
-    /** The groups of the sealed days {@code first}..{@code last} for {@code model}. */
-    List<Row> rows(String siteId, Model model, LocalDate first, LocalDate last) {
+    /** The groups of {@code cube} of the sealed days {@code first}..{@code last} for {@code model}. */
+    List<Row> rows(String siteId, DayCube cube, Model model, LocalDate first, LocalDate last) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT local_day, " + DIMENSION_COLUMNS + ", " + COUNTER_COLUMNS
-                    + " FROM report_days WHERE site_id = ? AND local_day >= ? AND local_day <= ? AND model = ?")) {
+                    + " FROM report_days WHERE site_id = ? AND local_day >= ? AND local_day <= ? AND cube = ? AND model = ?")) {
                 ps.setString(1, siteId);
                 ps.setString(2, first.toString());
                 ps.setString(3, last.toString());
-                ps.setString(4, model.wireName());
+                ps.setString(4, cube.wireName());
+                ps.setString(5, cube.stored(model).wireName());
                 ps.setFetchSize(5_000);
                 List<Row> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

@@ -22,7 +22,9 @@ class DayDigestTest {
             List.of(Dimension.SOURCE),
             List.of(Dimension.CHANNEL, Dimension.SOURCE),
             List.of(Dimension.DEVICE),
-            List.of(Dimension.SOURCE, Dimension.DEVICE, Dimension.LANDING_PAGE));
+            List.of(Dimension.SOURCE, Dimension.DEVICE),
+            List.of(Dimension.LANDING_PAGE, Dimension.DEVICE),
+            List.of(Dimension.BROWSER, Dimension.OS));
 
     @Test
     void theSourcesReportFromDayGroupsEqualsTheReportFromTheFactsForEveryModelAndGrouping() {
@@ -33,6 +35,8 @@ class DayDigestTest {
                 String[] dims = visits.get(i).dims();
                 dims[Dimension.DEVICE.ordinal()] = i % 3 == 0 ? "mobile" : "desktop";
                 dims[Dimension.LANDING_PAGE.ordinal()] = "https://example.com/p" + (i % 5);
+                dims[Dimension.BROWSER.ordinal()] = i % 4 == 0 ? "Safari" : "Chrome";
+                dims[Dimension.OS.ordinal()] = i % 6 == 0 ? "iOS" : "Windows";
                 facts.appendVisit(visits.get(i).start(), visits.get(i).session(), visits.get(i).visitor(), dims);
             }
             LocalDate first = LocalDate.ofInstant(Instant.ofEpochMilli(visits.getFirst().start()), ZONE);
@@ -42,25 +46,23 @@ class DayDigestTest {
             Map<LocalDate, List<DayDigest.Group>> days = DayDigest.of(facts, range.from(), range.to(), ZONE, 0);
             SiteFacts none = new SiteFacts("st_digest", Dialect.H2);
             for (Model model : Model.values()) {
-                List<SealedDays.Row> rows = new ArrayList<>();
-                days.forEach((day, groups) -> groups.stream().filter(g -> g.model() == model)
-                        .forEach(g -> rows.add(new SealedDays.Row(day, g.values(), g.counts()))));
                 for (List<Dimension> groupBy : GROUPINGS) {
                     boolean modelMatters = groupBy.stream().anyMatch(Dimension::trafficSource);
-                    List<SealedDays.Row> used = modelMatters ? rows : lastClickRows(days);
+                    DayCube cube = DayCube.serving(groupBy).orElseThrow();
+                    List<SealedDays.Row> used = rows(days, cube, cube.stored(modelMatters ? model : Model.LAST_CLICK));
                     assertThat(Aggregates.grouped(none, range, model, groupBy, "visits", false, 1_000, 0, used))
                             .as("seed %d model %s groupBy %s", seed, model, groupBy)
                             .isEqualTo(Aggregates.grouped(facts, range, model, groupBy, "visits", false, 1_000, 0, List.of()));
                 }
-                assertThat(Aggregates.daily(none, range, model, rows)).as("daily seed %d model %s", seed, model)
+                assertThat(Aggregates.daily(none, range, model, rows(days, DayCube.SOURCES, model))).as("daily seed %d model %s", seed, model)
                         .usingRecursiveComparison().isEqualTo(Aggregates.daily(facts, range, model, List.of()));
             }
         }
     }
 
-    private static List<SealedDays.Row> lastClickRows(Map<LocalDate, List<DayDigest.Group>> days) {
+    private static List<SealedDays.Row> rows(Map<LocalDate, List<DayDigest.Group>> days, DayCube cube, Model model) {
         List<SealedDays.Row> rows = new ArrayList<>();
-        days.forEach((day, groups) -> groups.stream().filter(g -> g.model() == Model.LAST_CLICK)
+        days.forEach((day, groups) -> groups.stream().filter(g -> g.cube() == cube && g.model() == model)
                 .forEach(g -> rows.add(new SealedDays.Row(day, g.values(), g.counts()))));
         return rows;
     }

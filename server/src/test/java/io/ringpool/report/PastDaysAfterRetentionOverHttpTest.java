@@ -114,6 +114,9 @@ class PastDaysAfterRetentionOverHttpTest {
                     .as("visits before the cut-off are gone from the store").isZero();
             assertThat(count("SELECT COUNT(*) FROM sessions WHERE site_id = ?", f.siteId, null)).isBetween(1L, 9L);
             assertSameAsBefore(f, before, DAYS - 2);
+            JsonNode across = f.get("/reports/sources?" + OLD_RANGE + "&groupBy=source,browser").json();
+            assertThat(across.get("complete").asBoolean()).as("no sealed day counts source × browser: " + across).isFalse();
+            assertThat(across.get("sealedDays").asInt()).isZero();
             Reply time = f.get("/reports/time?from=" + DAY0 + "&to=" + DAY0.plusDays(5));
             assertThat(time.status()).as("weekday × hour has no daily aggregate to fall back on: " + time.body()).isEqualTo(422);
 
