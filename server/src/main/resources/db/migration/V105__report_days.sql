@@ -21,14 +21,14 @@ CREATE TABLE report_day_seals (
 -- The counters of one group of one sealed day, cube and model: traffic-source fields credited by
 -- the model, device fields the visit's (or call's) own, as the sources report groups them. A cube
 -- is a set of the fields (report.DayCube: sources = source..channel + device, landing = landing
--- page + channel + device, devices = device + browser + os, its model last_click only); fields
+-- page + device, devices = device + browser + os, its model last_click only); fields
 -- outside the row's cube are NULL. Every field in one cube would make a row of nearly every visit.
+-- Counters are per day and group: INTEGER.
 CREATE TABLE report_days (
     site_id             VARCHAR(40)   NOT NULL,
     local_day           VARCHAR(10)   NOT NULL,
     cube                VARCHAR(8)    NOT NULL,
     model               VARCHAR(16)   NOT NULL,
-    row_no              INTEGER       NOT NULL,
     source              VARCHAR(500),
     medium              VARCHAR(500),
     campaign            VARCHAR(500),
@@ -39,13 +39,15 @@ CREATE TABLE report_days (
     device_type         VARCHAR(20),
     browser             VARCHAR(40),
     os                  VARCHAR(40),
-    visits              BIGINT        NOT NULL,
-    calls               BIGINT        NOT NULL,
-    unique_calls        BIGINT        NOT NULL,
-    target_calls        BIGINT        NOT NULL,
-    unique_target_calls BIGINT        NOT NULL,
-    leads               BIGINT        NOT NULL,
-    unique_leads        BIGINT        NOT NULL,
-    contacts            BIGINT        NOT NULL,
-    PRIMARY KEY (site_id, local_day, cube, model, row_no)
+    visits              INTEGER        NOT NULL,
+    calls               INTEGER        NOT NULL,
+    unique_calls        INTEGER        NOT NULL,
+    target_calls        INTEGER        NOT NULL,
+    unique_target_calls INTEGER        NOT NULL,
+    leads               INTEGER        NOT NULL,
+    unique_leads        INTEGER        NOT NULL,
+    contacts            INTEGER        NOT NULL
 );
+-- No primary key of its own: a day's rows are written once, with its marker (whose key makes the
+-- second writer fail), and read by site and day range.
+CREATE INDEX report_days_site_day ON report_days(site_id, local_day);

@@ -15,7 +15,7 @@ import java.util.Set;
 enum DayCube {
     SOURCES(true, EnumSet.of(Dimension.SOURCE, Dimension.MEDIUM, Dimension.CAMPAIGN, Dimension.TERM, Dimension.CONTENT, Dimension.CHANNEL,
             Dimension.DEVICE)),
-    LANDING(true, EnumSet.of(Dimension.LANDING_PAGE, Dimension.CHANNEL, Dimension.DEVICE)),
+    LANDING(true, EnumSet.of(Dimension.LANDING_PAGE, Dimension.DEVICE)),
     /** Device fields are the visit's own under every model: counted once, as last_click. */
     DEVICES(false, EnumSet.of(Dimension.DEVICE, Dimension.BROWSER, Dimension.OS));
 

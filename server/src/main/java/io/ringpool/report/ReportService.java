@@ -286,11 +286,17 @@ public final class ReportService {
      * date (which trims them to the retention cut-off, sealing the days they drop) and answers the
      * instant before which the store may delete — the cut-off, or the facts' {@code heldFrom} when
      * that is earlier, so no visit the facts still hold unsealed leaves the store. Long.MIN_VALUE
-     * (delete nothing) when the facts hold the site's whole history.
+     * (delete nothing) when the facts hold the site's whole history. A site whose facts this node
+     * has not loaded is not loaded for this (a load starts at the retention cut-off, so it would
+     * seal nothing): the days before the cut-off were sealed when the facts that held them were
+     * trimmed, or are sealed from the site's snapshot when it is restored.
      */
     public long deletableBefore(String siteId, long cutoff) {
         long heldFrom;
-        Holder h = holderOf(siteId);
+        Holder h = facts.get(siteId);
+        if (h == null) {
+            return cutoff;
+        }
         try {
             synchronized (h) {
                 heldFrom = current(h).heldFrom;

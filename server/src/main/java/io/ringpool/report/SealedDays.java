@@ -76,25 +76,24 @@ final class SealedDays {
         if (groups.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO report_days (site_id, local_day, cube, model, row_no, " + DIMENSION_COLUMNS
-                + ", " + COUNTER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            int rowNo = 0;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO report_days (site_id, local_day, cube, model, " + DIMENSION_COLUMNS
+                + ", " + COUNTER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int rows = 0;
             for (DayDigest.Group g : groups) {
                 int p = 1;
                 ps.setString(p++, siteId);
                 ps.setString(p++, day.toString());
                 ps.setString(p++, g.cube().wireName());
                 ps.setString(p++, g.model().wireName());
-                ps.setInt(p++, rowNo++);
                 for (int d = 0; d < Dimension.COUNT; d++) {
                     ps.setString(p++, g.values()[d]);
                 }
                 Aggregates.Counts n = g.counts();
                 for (long v : new long[] {n.visits, n.calls, n.unique, n.target, n.uniqueTarget, n.leads, n.uniqueLeads, n.contacts}) {
-                    ps.setLong(p++, v);
+                    ps.setInt(p++, Math.toIntExact(v));
                 }
                 ps.addBatch();
-                if (rowNo % 1_000 == 0) {
+                if (++rows % 1_000 == 0) {
                     ps.executeBatch();
                 }
             }

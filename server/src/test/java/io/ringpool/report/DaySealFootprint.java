@@ -52,6 +52,12 @@ class DaySealFootprint {
             }
             System.out.printf("visits=%d held=%d sealed_days=%d rows=%d rows_per_day=%.0f seal_millis=%d%n", visits, facts.visits, days, rows,
                     (double) rows / days, millis);
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT cube, model, COUNT(*) FROM report_days GROUP BY cube, model ORDER BY cube, model")) {
+                while (rs.next()) {
+                    System.out.printf("cube=%s model=%s rows_per_day=%.0f%n", rs.getString(1), rs.getString(2), rs.getLong(3) / (double) days);
+                }
+            }
             String pg = System.getenv("RINGPOOL_TEST_PG_URL");
             if (pg != null) {
                 try (io.ringpool.store.TestPostgres db = io.ringpool.store.TestPostgres.create("ringpool_dayseal_");
