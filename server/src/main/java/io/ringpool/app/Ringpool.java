@@ -346,6 +346,8 @@ public final class Ringpool implements AutoCloseable {
         registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);
         io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.facts.evicted", factsBound, FactsBound::evicted)
                 .description("visits dropped from the report facts in memory (bound or retention), not from the store").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.days.sealed", daySeal, DaySeal::sealed)
+                .description("days written as daily report aggregates before their visits left memory or the store").register(registry);
         LOG.info("report_facts_bound max_visits={} max_heap_mb={}", factsBound.maxVisits(), Runtime.getRuntime().maxMemory() >> 20);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);

@@ -37,6 +37,7 @@ public final class DaySeal {
     static final long SETTLED_MILLIS = Duration.ofHours(1).toMillis();
 
     private final SealedDays store;
+    private final java.util.concurrent.atomic.AtomicLong sealedDays = new java.util.concurrent.atomic.AtomicLong();
     private final Function<String, Optional<SiteSettings>> settings;
     private final Clock clock;
 
@@ -116,9 +117,15 @@ public final class DaySeal {
                     wholeHistory && day.equals(first) ? 0 : start);
             if (store.seal(f.siteId, seal, zone, uniquenessDays, groups.getOrDefault(day, List.of()), clock.millis())) {
                 count++;
+                sealedDays.incrementAndGet();
             }
         }
         return count;
+    }
+
+    /** Days this node has sealed since start. */
+    public long sealed() {
+        return sealedDays.get();
     }
 
     /** The end of the site's latest sealed day; Long.MIN_VALUE when none (or sealing is off). */

@@ -123,6 +123,8 @@ class PastDaysAfterRetentionOverHttpTest {
             long seals = count("SELECT COUNT(*) FROM report_day_seals WHERE site_id = ?", f.siteId, null);
             long rows = count("SELECT COUNT(*) FROM report_days WHERE site_id = ?", f.siteId, null);
             assertThat(rows).isPositive();
+            String metrics = server.send("GET", "/metrics", null, null, null, Map.of()).body();
+            assertThat(metrics).containsPattern("ringpool_report_days_sealed_total [1-9][0-9]*\\.0");
             server.app.applyRetention();
             assertThat(count("SELECT COUNT(*) FROM report_day_seals WHERE site_id = ?", f.siteId, null)).isEqualTo(seals);
             assertThat(count("SELECT COUNT(*) FROM report_days WHERE site_id = ?", f.siteId, null)).isEqualTo(rows);
