@@ -13,6 +13,7 @@ import java.util.List;
  * sweeper are never held up for long. Calls keep their own copy of the attribution.
  */
 public final class VisitRetention {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VisitRetention.class);
     /** Visits deleted per transaction. */
     static final int BATCH = 500;
 
@@ -45,7 +46,14 @@ public final class VisitRetention {
      * instant its {@link Floor} allows; returns how many.
      */
     public int deleteEndedBefore(String siteId, long cutoffMillis) {
-        long beforeMillis = Math.min(cutoffMillis, floor.deletableBefore(siteId, cutoffMillis));
+        long beforeMillis;
+        try {
+            beforeMillis = Math.min(cutoffMillis, floor.deletableBefore(siteId, cutoffMillis));
+        } catch (RuntimeException e) {
+            // The days could not be sealed (store trouble): the visits wait for the next round, and the other sites go on.
+            LOG.warn("visits_not_purged site={} reason={}", siteId, e.toString());
+            return 0;
+        }
         if (beforeMillis == Long.MIN_VALUE) {
             return 0;
         }
