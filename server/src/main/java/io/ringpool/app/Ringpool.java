@@ -386,7 +386,10 @@ public final class Ringpool implements AutoCloseable {
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
         if (clock instanceof AdjustableClock adjustable) {
-            http.add(new TestClockApi(adjustable, access, sessions::sweep)::routes);
+            http.add(new TestClockApi(adjustable, access, () -> {
+                sessions.sweep();
+                retentionAfterClockJump();
+            })::routes);
         }
         boolean preload = config.server().reportPreload();
         if (preload) {
@@ -463,6 +466,7 @@ public final class Ringpool implements AutoCloseable {
      * that are deleted with their page views and intents (in batches).
      */
     public void applyRetention() {
+        retentionRanAt = clock.millis();
         for (SiteRegistry.Entry e : sites.all()) {
             calls.purgeExpiredCallers(e.site());
             leads.purgeExpired(e.site());
@@ -478,6 +482,42 @@ public final class Ringpool implements AutoCloseable {
     /** Kept for callers from before visits had a retention too: the whole job. */
     public void purgeExpiredCallers() {
         applyRetention();
+    }
+
+    /** Clock time of the last retention run (the test clock's, when it is on). */
+    private volatile long retentionRanAt = -1; // none yet
+    private final java.util.concurrent.atomic.AtomicBoolean retentionQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean retentionAgain = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * With the test clock: once the clock has moved an hour or more past the last retention run,
+     * the run the hourly job would have made in that time starts now, on the sweeper thread (not
+     * in the request: deleting a simulated month of visits takes a while). Without it a simulator
+     * that jumps days ahead would find retention an hour of real time behind.
+     */
+    private void retentionAfterClockJump() {
+        ScheduledExecutorService s = sweeper;
+        if (s == null || retentionRanAt >= 0 && clock.millis() - retentionRanAt < TimeUnit.HOURS.toMillis(1)) {
+            return;
+        }
+        if (!retentionQueued.compareAndSet(false, true)) {
+            retentionAgain.set(true); // a run is under way with an earlier clock: one more after it
+            return;
+        }
+        try {
+            s.execute(() -> {
+                try {
+                    applyRetentionQuietly();
+                } finally {
+                    retentionQueued.set(false);
+                }
+                if (retentionAgain.getAndSet(false)) {
+                    retentionAfterClockJump();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            retentionQueued.set(false);
+        }
     }
 
     private void applyRetentionQuietly() {

@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.visit.VisitSource;
 import io.ringpool.pool.PoolState;
 import io.ringpool.store.Dialect;
 import io.ringpool.store.StorageJson;
@@ -83,7 +84,7 @@ final class AttributionReads {
     }
 
     /** The visit of {@code sessionId} on this site, if the store still has it. */
-    Optional<CallAttribution.Visit> visit(Connection c, String siteId, String sessionId) throws SQLException {
+    Optional<VisitSource> visit(Connection c, String siteId, String sessionId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT started_at, source, medium, campaign, term, content, channel, "
                 + "landing_page, referrer, click_ids_json, client_ids_json, device_type, browser, os FROM sessions "
                 + "WHERE site_id = ? AND session_id = ?")) {
@@ -93,7 +94,7 @@ final class AttributionReads {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new CallAttribution.Visit(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                return Optional.of(new VisitSource(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                         StorageJson.readStringMap(rs.getString(10)), StorageJson.readStringMap(rs.getString(11)), rs.getString(12),
                         rs.getString(13), rs.getString(14)));

@@ -1,8 +1,8 @@
 package io.ringpool.call;
 
+import io.ringpool.visit.VisitSource;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,7 +23,7 @@ public record CallAttribution(
         Instant decidedFor,
         String sessionId,
         String visitorId,
-        Visit visit,
+        VisitSource visit,
         StaticNumberSource staticNumber,
         List<AttributionResult.Candidate> candidates,
         List<EarlierVisit> earlierVisits) {
@@ -33,34 +33,6 @@ public record CallAttribution(
         Objects.requireNonNull(decidedFor, "decidedFor");
         candidates = candidates == null ? List.of() : List.copyOf(candidates);
         earlierVisits = earlierVisits == null ? List.of() : List.copyOf(earlierVisits);
-    }
-
-    /**
-     * What a call inherits from the visit that made it (the {@code sessions} row).
-     *
-     * @param clickIds  gclid, yclid, fbclid, msclkid, ... as found on the landing URL
-     * @param clientIds analytics client ids the script sent ({@code ym}, {@code ga})
-     */
-    public record Visit(
-            Instant startedAt,
-            String source,
-            String medium,
-            String campaign,
-            String term,
-            String content,
-            String channel,
-            String landingPage,
-            String referrer,
-            Map<String, String> clickIds,
-            Map<String, String> clientIds,
-            String deviceType,
-            String browser,
-            String os) {
-
-        public Visit {
-            clickIds = clickIds == null ? Map.of() : Map.copyOf(clickIds);
-            clientIds = clientIds == null ? Map.of() : Map.copyOf(clientIds);
-        }
     }
 
     /** One earlier visit of the same visitor, enough to draw a channel path. */

@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.visit.VisitSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class CallJson {
 
     public static Map<String, Object> attribution(CallAttribution a) {
         Map<String, Object> out = new LinkedHashMap<>();
-        CallAttribution.Visit v = a.visit();
+        VisitSource v = a.visit();
         StaticNumberSource s = a.staticNumber();
         out.put("method", a.method().wireName());
         out.put("sessionId", a.sessionId());

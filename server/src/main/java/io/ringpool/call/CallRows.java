@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.visit.VisitSource;
 import static io.ringpool.store.Columns.cap;
 import static io.ringpool.store.Columns.instantOrNull;
 import static io.ringpool.store.Columns.intOrNull;
@@ -90,7 +91,7 @@ final class CallRows {
         ps.setLong(i++, a.decidedFor().toEpochMilli());
         ps.setString(i++, a.sessionId());
         ps.setString(i++, a.visitorId());
-        CallAttribution.Visit v = a.visit();
+        VisitSource v = a.visit();
         StaticNumberSource s = a.staticNumber();
         ps.setString(i++, v != null ? v.source() : s != null ? s.source() : null);
         ps.setString(i++, v != null ? v.medium() : s != null ? s.medium() : null);
@@ -120,12 +121,12 @@ final class CallRows {
         String source = rs.getString("source");
         String medium = rs.getString("medium");
         String campaign = rs.getString("campaign");
-        CallAttribution.Visit visit = null;
+        VisitSource visit = null;
         StaticNumberSource staticNumber = null;
         if (AttributionMethod.STATIC.wireName().equals(method)) {
             staticNumber = new StaticNumberSource(rs.getString("number"), source, medium, campaign, rs.getString("static_label"));
         } else if (sessionId != null && rs.getString("channel") != null) {
-            visit = new CallAttribution.Visit(null, source, medium, campaign, rs.getString("term"), rs.getString("content"),
+            visit = new VisitSource(null, source, medium, campaign, rs.getString("term"), rs.getString("content"),
                     rs.getString("channel"), rs.getString("landing_page"), rs.getString("referrer"),
                     StorageJson.readStringMap(rs.getString("click_ids_json")), StorageJson.readStringMap(rs.getString("client_ids_json")),
                     rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));

@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.visit.VisitSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -448,10 +449,10 @@ public final class CallService {
                 ? attributionReads.previousAttribution(c, site.siteId(), caller.value(), callAt, callId)
                 : null;
         AttributionResult result = Attribution.attribute(callAt, number, leases, settings.coolDown(), staticSource, previous);
-        CallAttribution.Visit visit = null;
+        VisitSource visit = null;
         List<CallAttribution.EarlierVisit> earlier = List.of();
         if (result.sessionId() != null) {
-            Optional<CallAttribution.Visit> v = attributionReads.visit(c, site.siteId(), result.sessionId());
+            Optional<VisitSource> v = attributionReads.visit(c, site.siteId(), result.sessionId());
             if (v.isPresent()) {
                 visit = v.get();
                 if (result.visitorId() != null) {

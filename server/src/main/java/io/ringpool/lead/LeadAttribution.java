@@ -1,7 +1,6 @@
 package io.ringpool.lead;
 
-import java.time.Instant;
-import java.util.Map;
+import io.ringpool.visit.VisitSource;
 import java.util.Objects;
 
 /**
@@ -13,7 +12,7 @@ import java.util.Objects;
  * @param gclid     the visit's gclid, or the one the sender gave when no visit carried one
  * @param contactOf method {@code contact}: the call or lead whose attribution was inherited
  */
-public record LeadAttribution(LeadMethod method, String sessionId, String visitorId, Visit visit, String gclid, String yclid,
+public record LeadAttribution(LeadMethod method, String sessionId, String visitorId, VisitSource visit, String gclid, String yclid,
         String contactOf) {
 
     public LeadAttribution {
@@ -22,28 +21,5 @@ public record LeadAttribution(LeadMethod method, String sessionId, String visito
 
     public static LeadAttribution none(String gclid, String yclid) {
         return new LeadAttribution(LeadMethod.NONE, null, null, null, gclid, yclid, null);
-    }
-
-    /** What a lead inherits from a visit (a {@code sessions} row), or from an earlier call or lead. */
-    public record Visit(
-            Instant startedAt,
-            String source,
-            String medium,
-            String campaign,
-            String term,
-            String content,
-            String channel,
-            String landingPage,
-            String referrer,
-            Map<String, String> clickIds,
-            Map<String, String> clientIds,
-            String deviceType,
-            String browser,
-            String os) {
-
-        public Visit {
-            clickIds = clickIds == null ? Map.of() : Map.copyOf(clickIds);
-            clientIds = clientIds == null ? Map.of() : Map.copyOf(clientIds);
-        }
     }
 }

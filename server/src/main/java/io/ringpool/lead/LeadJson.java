@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.visit.VisitSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class LeadJson {
     }
 
     static Map<String, Object> attribution(LeadAttribution a) {
-        LeadAttribution.Visit v = a.visit();
+        VisitSource v = a.visit();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("method", a.method().wireName());
         out.put("sessionId", a.sessionId());

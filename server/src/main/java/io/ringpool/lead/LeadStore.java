@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.visit.VisitSource;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,10 +33,10 @@ final class LeadStore {
     record SessionRow(String sessionId, String siteId, String visitorId, Long endedAt) {}
 
     /** A visit found for a lead. */
-    record FoundVisit(String sessionId, String visitorId, LeadAttribution.Visit visit) {}
+    record FoundVisit(String sessionId, String visitorId, VisitSource visit) {}
 
     /** An earlier call or lead of the same person, with the attribution a lead may inherit. */
-    record EarlierContact(String id, Instant at, String sessionId, String visitorId, LeadAttribution.Visit visit, String gclid,
+    record EarlierContact(String id, Instant at, String sessionId, String visitorId, VisitSource visit, String gclid,
             String yclid) {}
 
     /** A lead of one person, as uniqueness is decided from. */
@@ -116,7 +117,7 @@ final class LeadStore {
     }
 
     private static FoundVisit readVisit(ResultSet rs) throws SQLException {
-        return new FoundVisit(rs.getString("session_id"), rs.getString("visitor_id"), new LeadAttribution.Visit(
+        return new FoundVisit(rs.getString("session_id"), rs.getString("visitor_id"), new VisitSource(
                 Instant.ofEpochMilli(rs.getLong("started_at")), rs.getString("source"), rs.getString("medium"),
                 rs.getString("campaign"), rs.getString("term"), rs.getString("content"), rs.getString("channel"),
                 rs.getString("landing_page"), rs.getString("referrer"), stringMap(rs.getString("click_ids_json")),
@@ -170,7 +171,7 @@ final class LeadStore {
 
     private static EarlierContact readEarlier(ResultSet rs, String idColumn, String atColumn) throws SQLException {
         String source = rs.getString("source");
-        LeadAttribution.Visit visit = new LeadAttribution.Visit(null, source, rs.getString("medium"), rs.getString("campaign"),
+        VisitSource visit = new VisitSource(null, source, rs.getString("medium"), rs.getString("campaign"),
                 rs.getString("term"), rs.getString("content"), rs.getString("channel"), rs.getString("landing_page"),
                 rs.getString("referrer"), stringMap(rs.getString("click_ids_json")), stringMap(rs.getString("client_ids_json")),
                 rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
@@ -274,7 +275,7 @@ final class LeadStore {
             ps.setString(i++, lead.status().wireName());
             ps.setBoolean(i++, lead.unique());
             LeadAttribution a = lead.attribution();
-            LeadAttribution.Visit v = a.visit();
+            VisitSource v = a.visit();
             ps.setString(i++, a.method().wireName());
             ps.setString(i++, a.contactOf());
             ps.setString(i++, a.sessionId());
@@ -557,9 +558,9 @@ final class LeadStore {
         LeadKind kind = LeadKind.fromWire(kindText).orElseThrow(() -> new SQLException("unknown lead kind: " + kindText));
         LeadStatus status = LeadStatus.fromWire(statusText).orElseThrow(() -> new SQLException("unknown lead status: " + statusText));
         LeadMethod method = LeadMethod.fromWire(methodText).orElseThrow(() -> new SQLException("unknown lead method: " + methodText));
-        LeadAttribution.Visit visit = null;
+        VisitSource visit = null;
         if (method != LeadMethod.NONE) {
-            visit = new LeadAttribution.Visit(null, rs.getString("source"), rs.getString("medium"), rs.getString("campaign"),
+            visit = new VisitSource(null, rs.getString("source"), rs.getString("medium"), rs.getString("campaign"),
                     rs.getString("term"), rs.getString("content"), rs.getString("channel"), rs.getString("landing_page"),
                     rs.getString("referrer"), stringMap(rs.getString("click_ids_json")), stringMap(rs.getString("client_ids_json")),
                     rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
