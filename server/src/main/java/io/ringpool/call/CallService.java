@@ -310,7 +310,8 @@ public final class CallService {
         CallerNumber caller = existing != null && CallerNumber.ERASED.equals(existing.caller())
                 ? new CallerNumber(CallerNumber.ERASED, false)
                 : CallerNumber.of(state.from(), settings.country());
-        String callId = existing != null ? existing.callId() : Keys.random("call_", 12);
+        // time-ordered: new calls append to the end of the primary key and of call_events_call
+        String callId = existing != null ? existing.callId() : Keys.timeOrdered("call_", now, 12);
         boolean attributedNow = existing == null || !existing.attribution().decidedFor().equals(state.startedAt());
 
         // Classification and "repeat" read every call of the caller: one caller's calls are
