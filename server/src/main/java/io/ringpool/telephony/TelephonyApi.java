@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * well-formed but does not match or is more than 5 minutes old.
  */
 public final class TelephonyApi {
+    /** How long a transcript waits for its call's journaled events to reach the store. */
+    private static final java.time.Duration TRANSCRIPT_WAIT = java.time.Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(TelephonyApi.class);
 
     /** TwiML's media type; the XML prolog names the encoding (UTF-8). */
@@ -199,11 +201,32 @@ public final class TelephonyApi {
         return Response.noContent();
     }
 
+    /**
+     * Keeps a transcript with its call. The call's own events are answered once journaled and
+     * reach the store a moment later (much later while the store is down), so a transcript that
+     * finds no call while the journal still holds events waits for it briefly, and when the call
+     * is still not stored it is refused with 503 (retry later) rather than acknowledged and lost.
+     */
     private void keepTranscript(Site site, String provider, String providerCallId, String text) {
         List<io.ringpool.call.KeywordRule> rules = recordings == null ? List.of() : recordings.settings(site.siteId()).keywordRules();
-        if (calls.transcript(site, provider, providerCallId, text, rules).isEmpty()) {
-            LOG.info("transcript_ignored site={} provider={} reason=unknown_call", site.siteId(), provider);
+        if (calls.transcript(site, provider, providerCallId, text, rules).isPresent()) {
+            return;
         }
+        if (journal.depth() > 0) {
+            try {
+                journal.awaitDrained(TRANSCRIPT_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (calls.transcript(site, provider, providerCallId, text, rules).isPresent()) {
+                return;
+            }
+            if (journal.depth() > 0) {
+                throw new DomainFailure(Kind.UNAVAILABLE, "call_not_stored_yet",
+                        "the call's events are not stored yet; send the transcript again later", null, 30);
+            }
+        }
+        LOG.info("transcript_ignored site={} provider={} reason=unknown_call", site.siteId(), provider);
     }
 
     private Site twilioSite(Request request) {

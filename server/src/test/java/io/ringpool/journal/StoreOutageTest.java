@@ -202,6 +202,33 @@ class StoreOutageTest {
     }
 
     @Test
+    void aTranscriptForACallStillInTheJournalIsRefusedWithRetryLaterAndKeptWhenSentAgain() {
+        try (TestServer server = server(dir.resolve("data"))) {
+            Map<String, String> site = twilioSite(server);
+            ring(server, site.get("siteId"), "CAwarmup");
+            server.awaitCallsStored();
+
+            store.set(SwitchableStore.Mode.DOWN);
+            assertForwarded(ring(server, site.get("siteId"), "CAtranscribed"));
+            Map<String, String> transcript = new LinkedHashMap<>();
+            transcript.put("CallSid", "CAtranscribed");
+            transcript.put("TranscriptionSid", "TR0000000000000000000000000000777");
+            transcript.put("TranscriptionStatus", "completed");
+            transcript.put("TranscriptionText", "Hello, what is the price of delivery?");
+            Reply early = twilio(server, site.get("siteId"), "transcription", transcript);
+            // 503 with Retry-After (store_unavailable while the store is down; call_not_stored_yet
+            // when it is up but the call's events are still on their way), never a 204 for a transcript dropped
+            assertThat(early.status()).as(early.body()).isEqualTo(503);
+            assertThat(early.errorCode()).isIn("store_unavailable", "call_not_stored_yet");
+
+            store.set(SwitchableStore.Mode.UP);
+            server.awaitCallsStored();
+            assertThat(twilio(server, site.get("siteId"), "transcription", transcript).status()).isEqualTo(204);
+            assertThat(callLog(server, site).get("CAtranscribed").path("transcript").asText()).contains("price of delivery");
+        }
+    }
+
+    @Test
     void ringingCallsAreForwardedWithin50msWhileASlowStoreHoldsEveryWorker() throws Exception {
         try (TestServer server = server(dir.resolve("data"))) {
             Map<String, String> site = twilioSite(server);
