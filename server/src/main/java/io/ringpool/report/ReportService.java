@@ -277,8 +277,14 @@ public final class ReportService {
         }
         int dropped = FactsTrim.before(f, cut);
         bound.evicted(dropped);
-        LOG.info("report_facts_trimmed site={} visits={} heldFrom={} held={} sealedDays={} reason={}", f.siteId, dropped,
-                Instant.ofEpochMilli(cut), f.visits, sealed, reason);
+        // a retention cut-off moves every hour whether or not it drops anything: only a trim that
+        // dropped or sealed something is worth a line at INFO
+        if (dropped > 0 || sealed > 0) {
+            LOG.info("report_facts_trimmed site={} visits={} heldFrom={} held={} sealedDays={} reason={}", f.siteId, dropped,
+                    Instant.ofEpochMilli(cut), f.visits, sealed, reason);
+        } else {
+            LOG.debug("report_facts_trimmed site={} visits=0 heldFrom={} reason={}", f.siteId, Instant.ofEpochMilli(cut), reason);
+        }
     }
 
     /**
