@@ -44,6 +44,18 @@ class ReportsAfterRestartTest {
         return out;
     }
 
+    /** What the first server answered before it stopped, and when it stopped. */
+    private record FirstRun(ReportFixture f, String range, Map<String, JsonNode> before, Instant stoppedAt) {}
+
+    /** A server with a report fixture (its numbers from {@code numberBase}): its answers, then a clean stop. */
+    private FirstRun firstRun(int numberBase) {
+        try (TestServer first = new TestServer(dir)) {
+            ReportFixture f = new ReportFixture(first, numberBase).build();
+            String range = f.range();
+            return new FirstRun(f, range, answers(first, f, range), first.clock.instant());
+        }
+    }
+
     /** A server on the same data directory whose clock goes on from where the first one's stopped. */
     private TestServer restartAt(Instant at) {
         return new TestServer(dir, Map.of(), Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), at)));
@@ -51,19 +63,11 @@ class ReportsAfterRestartTest {
 
     @Test
     void theFirstReportsAfterARestartComeFromTheSnapshotWithTheNumbersOfBefore() {
-        Map<String, JsonNode> before;
-        ReportFixture f;
-        String range;
-        Instant stoppedAt;
-        TestServer first = new TestServer(dir);
-        try {
-            f = new ReportFixture(first, 401).build();
-            range = f.range();
-            before = answers(first, f, range);
-            stoppedAt = first.clock.instant();
-        } finally {
-            first.close();
-        }
+        FirstRun run = firstRun(401);
+        ReportFixture f = run.f();
+        String range = run.range();
+        Map<String, JsonNode> before = run.before();
+        Instant stoppedAt = run.stoppedAt();
         assertThat(dir.resolve("report-facts").resolve(f.siteId + ".facts")).isRegularFile();
 
         try (TestServer second = restartAt(stoppedAt)) {
@@ -80,19 +84,11 @@ class ReportsAfterRestartTest {
 
     @Test
     void aSnapshotThatNoLongerMatchesTheStoreIsRefusedAndTheNumbersStillAgree() throws IOException {
-        Map<String, JsonNode> before;
-        ReportFixture f;
-        String range;
-        Instant stoppedAt;
-        TestServer first = new TestServer(dir);
-        try {
-            f = new ReportFixture(first, 402).build();
-            range = f.range();
-            before = answers(first, f, range);
-            stoppedAt = first.clock.instant();
-        } finally {
-            first.close();
-        }
+        FirstRun run = firstRun(402);
+        ReportFixture f = run.f();
+        String range = run.range();
+        Map<String, JsonNode> before = run.before();
+        Instant stoppedAt = run.stoppedAt();
         // The store goes back to a copy taken now (as if restored from a backup), while the snapshot
         // written after one more visit is kept: it holds a visit the store no longer has.
         Path store = dir.resolve("ringpool.mv.db");
@@ -115,19 +111,11 @@ class ReportsAfterRestartTest {
 
     @Test
     void anUnreadableSnapshotIsIgnored() throws IOException {
-        Map<String, JsonNode> before;
-        ReportFixture f;
-        String range;
-        Instant stoppedAt;
-        TestServer first = new TestServer(dir);
-        try {
-            f = new ReportFixture(first, 403).build();
-            range = f.range();
-            before = answers(first, f, range);
-            stoppedAt = first.clock.instant();
-        } finally {
-            first.close();
-        }
+        FirstRun run = firstRun(403);
+        ReportFixture f = run.f();
+        String range = run.range();
+        Map<String, JsonNode> before = run.before();
+        Instant stoppedAt = run.stoppedAt();
         Path snapshot = dir.resolve("report-facts").resolve(f.siteId + ".facts");
         byte[] bytes = Files.readAllBytes(snapshot);
         Files.write(snapshot, java.util.Arrays.copyOf(bytes, bytes.length / 2));
