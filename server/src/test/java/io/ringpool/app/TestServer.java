@@ -89,6 +89,21 @@ public final class TestServer implements AutoCloseable {
         return send("GET", path, key, null, null, Map.of());
     }
 
+    /**
+     * A Twilio webhook as Twilio sends it: the form-encoded {@code params} posted to
+     * {@code /v1/telephony/twilio/{siteId}/{endpoint}}, signed with {@code authToken} over the URL
+     * Twilio was given ({@code publicUrl} + the path).
+     */
+    public Reply twilioForm(String publicUrl, String authToken, String siteId, String endpoint, Map<String, String> params) {
+        String body = params.entrySet().stream()
+                .map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
+                        + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"));
+        String path = "/v1/telephony/twilio/" + siteId + "/" + endpoint;
+        return send("POST", path, null, body, "application/x-www-form-urlencoded",
+                Map.of("X-Twilio-Signature", io.ringpool.call.Signing.twilio(authToken, publicUrl + path, params)));
+    }
+
     public Reply send(String method, String path, String key, String body, String contentType, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20));
         if (key != null) {

@@ -54,12 +54,7 @@ class StoreOutageTest {
     }
 
     static Reply twilio(TestServer server, String siteId, String endpoint, Map<String, String> params) {
-        String body = params.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        String url = PUBLIC_URL + "/v1/telephony/twilio/" + siteId + "/" + endpoint;
-        return server.send("POST", "/v1/telephony/twilio/" + siteId + "/" + endpoint, null, body, "application/x-www-form-urlencoded",
-                Map.of("X-Twilio-Signature", Signing.twilio(TOKEN, url, params)));
+        return server.twilioForm(PUBLIC_URL, TOKEN, siteId, endpoint, params);
     }
 
     static Map<String, String> ringing(String sid) {

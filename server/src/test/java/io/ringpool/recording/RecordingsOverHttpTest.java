@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,12 +86,7 @@ class RecordingsOverHttpTest {
     }
 
     static Reply twilioPost(String siteId, String endpoint, Map<String, String> params) {
-        String body = params.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        String url = PUBLIC_URL + "/v1/telephony/twilio/" + siteId + "/" + endpoint;
-        return server.send("POST", "/v1/telephony/twilio/" + siteId + "/" + endpoint, null, body, "application/x-www-form-urlencoded",
-                Map.of("X-Twilio-Signature", Signing.twilio(TOKEN, url, params)));
+        return server.twilioForm(PUBLIC_URL, TOKEN, siteId, endpoint, params);
     }
 
     static Reply genericEvent(Map<String, String> site, Map<String, Object> event) {

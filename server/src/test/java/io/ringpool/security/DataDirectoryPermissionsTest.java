@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import io.ringpool.call.Signing;
 import io.ringpool.http.Json;
 import io.ringpool.journal.SwitchableStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -25,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,12 +144,7 @@ class DataDirectoryPermissionsTest {
     }
 
     static Reply twilio(TestServer server, String siteId, String endpoint, Map<String, String> params) {
-        String body = params.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        String url = PUBLIC_URL + "/v1/telephony/twilio/" + siteId + "/" + endpoint;
-        return server.send("POST", "/v1/telephony/twilio/" + siteId + "/" + endpoint, null, body, "application/x-www-form-urlencoded",
-                Map.of("X-Twilio-Signature", Signing.twilio(TOKEN, url, params)));
+        return server.twilioForm(PUBLIC_URL, TOKEN, siteId, endpoint, params);
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
