@@ -72,6 +72,11 @@ final class AmiConnection implements AutoCloseable {
     private volatile Socket socket;
     private volatile boolean closed;
     private Thread thread;
+    /** The back-off between connections waits on this, so {@link #close} can end it without an interrupt. */
+    private final Object backoffWait = new Object();
+
+    /** Longest {@link #close} waits for an event being stored to finish before it returns. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     AmiConnection(String siteId, String host, int port, String username, String secret, Duration initialBackoff,
             Predicate<String> isTrackingNumber, Consumer<CallEvent> sink, Clock clock) {
@@ -147,8 +152,13 @@ final class AmiConnection implements AutoCloseable {
                 become(State.DISCONNECTED);
             }
             try {
-                Thread.sleep(backoff);
+                synchronized (backoffWait) {
+                    if (!closed) {
+                        backoffWait.wait(backoff.toMillis());
+                    }
+                }
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 break;
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -235,6 +245,13 @@ final class AmiConnection implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Stops the connection: closes the socket (which ends a blocking read or connect at once) and
+     * wakes the back-off, then waits up to {@link #CLOSE_WAIT} for the thread to end. Never
+     * interrupts it: the thread may be storing an event, and an interrupt that lands inside a
+     * file channel operation (the store's reads, the call path's writes) closes that channel for
+     * everyone — the failure a clean stop of the sweeper and compactor had (issue 17).
+     */
     @Override
     public void close() {
         closed = true;
@@ -246,8 +263,18 @@ final class AmiConnection implements AutoCloseable {
                 // closing anyway
             }
         }
-        if (thread != null) {
-            thread.interrupt();
+        synchronized (backoffWait) {
+            backoffWait.notifyAll();
+        }
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                if (!t.join(CLOSE_WAIT)) {
+                    LOG.warn("ami_close_slow site={} waitedMillis={}", siteId, CLOSE_WAIT.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         become(State.CLOSED);
     }
