@@ -5,6 +5,8 @@
 # footprint also restarts the server on the same store and times the first report after it.
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
 # SERVER_JAVA_OPTS and SERVER_ARGS (e.g. "--config FILE") go to the server's JVM and command line.
+# LOADTEST_JAVA_OPTS goes to the load generator's JVM (e.g. -Xlog:gc:file=gen-gc.log, to check that its own pauses
+# are not what an open-loop p99 measures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -126,7 +128,7 @@ SCENARIO="$1"; shift
 EXTRA=()
 [ "$SCENARIO" = memory ] && EXTRA+=("--server-pid=$SERVER_PID")
 [ "$SCENARIO" = footprint ] && EXTRA+=("--server-pid=$SERVER_PID" "--server-log=$WORK/server.log" "--state=$WORK/footprint.json")
-taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -jar "$LOADTEST_JAR" "$SCENARIO" --url="http://127.0.0.1:$PORT" --admin-key=$ADMIN \
+taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g ${LOADTEST_JAVA_OPTS:-} -jar "$LOADTEST_JAR" "$SCENARIO" --url="http://127.0.0.1:$PORT" --admin-key=$ADMIN \
   --out="${OUT:-loadtest/results}" "${EXTRA[@]}" "$@"
 if [ "$SCENARIO" = footprint ] && [ -f "$WORK/footprint.json" ]; then
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
