@@ -35,6 +35,8 @@ public final class Lease {
     long epoch;
     /** The expiry the store holds for the lease (the last one written); single-node renewals are written only when it nears. */
     long storedExpiresAt;
+    /** When the pool's sweep looks at this lease next (its newest entry in the pool's expiry queue). */
+    long sweepAt;
 
     Lease(Pool pool, String number, String sessionId, String visitorId, long startedAt, long expiresAt, boolean reusedCooling) {
         this.pool = pool;

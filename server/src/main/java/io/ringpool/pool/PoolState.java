@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
@@ -53,6 +54,16 @@ public final class PoolState {
 
     private final Pool pool;
     private final Map<String, NumberSlot> slots = new HashMap<>();
+    /**
+     * Live leases by when the sweep should look at them, so a sweep costs what expires rather than
+     * the pool's size (a scan of a 600,000-number pool held the pool's lock — and every start on
+     * it — for tens of milliseconds each second). Entries are not updated when a heartbeat extends a
+     * lease: the sweep finds it renewed and queues it again at its new expiry; an entry whose time
+     * is not its lease's {@link Lease#sweepAt} is a leftover and is skipped.
+     */
+    private final PriorityQueue<Due> due = new PriorityQueue<>(Comparator.comparingLong(Due::at));
+    /** Ends whose write failed, queued again at the next sweep (not the same one). */
+    private final List<Lease> failedEnds = new ArrayList<>();
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
     private final LastNumbers lastNumberOfVisitor = new LastNumbers();
@@ -65,6 +76,8 @@ public final class PoolState {
     private long endedLeases;
     private long endedLeaseMillis;
     private long leasesStarted;
+
+    private record Due(long at, Lease lease) {}
 
     public PoolState(Pool pool) {
         this.pool = pool;
@@ -102,6 +115,7 @@ public final class PoolState {
         Lease lease = new Lease(pool, number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
         lease.epoch = epoch;
         slot.lease = lease;
+        schedule(lease, expiresAt);
         leased++;
         peakLeased = Math.max(peakLeased, leased);
         return lease;
@@ -170,6 +184,7 @@ public final class PoolState {
         Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis,
                 choice == Choice.REUSED_COOLING);
         slot.lease = lease;
+        schedule(lease, lease.expiresAt);
         if (previousVisitor != null) {
             lastNumberOfVisitor.remove(previousVisitor, slot);
         }
@@ -242,6 +257,7 @@ public final class PoolState {
         Lease placeholder = new Lease(pool, number, "(another node)", "", now, untilMillis, false);
         placeholder.foreign = true;
         slot.lease = placeholder;
+        schedule(placeholder, untilMillis);
         leased++;
     }
 
@@ -255,6 +271,7 @@ public final class PoolState {
             return false;
         }
         lease.expiresAt = Math.max(now + ttlMillis, lease.intentUntil);
+        expiryChanged(lease);
         return true;
     }
 
@@ -264,6 +281,7 @@ public final class PoolState {
             return false;
         }
         lease.expiresAt = Math.max(now + graceMillis, lease.intentUntil);
+        expiryChanged(lease);
         return true;
     }
 
@@ -274,6 +292,7 @@ public final class PoolState {
         }
         lease.intentUntil = Math.max(lease.intentUntil, now + holdMillis);
         lease.expiresAt = Math.max(lease.expiresAt, lease.intentUntil);
+        expiryChanged(lease);
         return true;
     }
 
@@ -353,13 +372,23 @@ public final class PoolState {
      * Returns the leases being ended.
      */
     public synchronized List<Lease> sweep(long now, Writer writer) {
+        for (Lease failed : failedEnds) {
+            schedule(failed, failed.expiresAt);
+        }
+        failedEnds.clear();
         List<Lease> ending = new ArrayList<>();
-        for (NumberSlot slot : slots.values()) {
-            if (ending.size() >= MAX_ENDS_PER_SWEEP) {
-                break; // the rest next sweep: visitors' writes must not queue behind a flood of ends
+        while (ending.size() < MAX_ENDS_PER_SWEEP) { // the rest next sweep: visitors' writes must not queue behind a flood of ends
+            Due next = due.peek();
+            if (next == null || next.at() > now) {
+                break;
             }
-            Lease lease = slot.lease;
-            if (lease == null || lease.ending || lease.expiresAt > now) {
+            due.poll();
+            Lease lease = next.lease();
+            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+                continue; // a leftover entry, or a lease already over
+            }
+            if (lease.expiresAt > now) {
+                schedule(lease, lease.expiresAt); // renewed since it was queued
                 continue;
             }
             if (lease.foreign) {
@@ -373,6 +402,7 @@ public final class PoolState {
                 stored = writer.leaseEnded(lease, endedAt);
             } catch (RuntimeException overloaded) {
                 lease.ending = false;
+                schedule(lease, lease.expiresAt);
                 break;
             }
             ending.add(lease);
@@ -385,6 +415,24 @@ public final class PoolState {
             });
         }
         return ending;
+    }
+
+    /** Queues {@code lease} for the sweep at {@code at}; an earlier entry of it becomes a leftover. */
+    private void schedule(Lease lease, long at) {
+        lease.sweepAt = at;
+        due.add(new Due(at, lease));
+    }
+
+    /** After an expiry changed: a later one is found by the sweep itself, an earlier one needs an earlier entry. */
+    private void expiryChanged(Lease lease) {
+        if (lease.expiresAt < lease.sweepAt) {
+            schedule(lease, lease.expiresAt);
+        }
+    }
+
+    private boolean holds(Lease lease) {
+        NumberSlot slot = slots.get(lease.number);
+        return slot != null && slot.lease == lease;
     }
 
     private synchronized void completeEnd(Lease lease, long endedAt) {
@@ -409,6 +457,7 @@ public final class PoolState {
     /** The end was not stored (database trouble): try again on the next sweep. */
     private synchronized void failEnd(Lease lease) {
         lease.ending = false;
+        failedEnds.add(lease);
     }
 
     public synchronized Snapshot snapshot(long now, long coolDownMillis) {
