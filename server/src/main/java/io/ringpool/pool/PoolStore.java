@@ -232,26 +232,43 @@ public final class PoolStore {
      */
     public List<StoredLease> claimLiveLeases(String nodeId) {
         return db.inTransaction(c -> {
-            String mine = nodeId == null ? "" : " AND (owner_node = ? OR owner_node IS NULL)";
-            try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
-                    + (nodeId == null ? "" : ", owner_node = ?") + " WHERE live_number IS NOT NULL" + mine)) {
-                if (nodeId != null) {
-                    ps.setString(1, nodeId);
-                    ps.setString(2, nodeId);
+            // Site by site over the unique (site_id, live_number) index: "live_number > ''" is a
+            // range of that index holding only live leases (every number is non-empty), where
+            // "live_number IS NOT NULL" without a site scanned the whole table twice — most of a
+            // restart's ~6 s with 1,000,000 visits stored.
+            List<String> sites = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT site_id FROM pools"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sites.add(rs.getString(1));
                 }
-                ps.executeUpdate();
             }
+            String mine = nodeId == null ? "" : " AND (owner_node = ? OR owner_node IS NULL)";
             List<StoredLease> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
-                    + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE live_number IS NOT NULL"
-                    + (nodeId == null ? "" : " AND owner_node = ?"))) {
-                if (nodeId != null) {
-                    ps.setString(1, nodeId);
+            for (String siteId : sites) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
+                        + (nodeId == null ? "" : ", owner_node = ?") + " WHERE site_id = ? AND live_number > ''" + mine)) {
+                    int i = 1;
+                    if (nodeId != null) {
+                        ps.setString(i++, nodeId);
+                    }
+                    ps.setString(i++, siteId);
+                    if (nodeId != null) {
+                        ps.setString(i, nodeId);
+                    }
+                    ps.executeUpdate();
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9)));
+                try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
+                        + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE site_id = ? AND live_number > ''"
+                        + (nodeId == null ? "" : " AND owner_node = ?"))) {
+                    ps.setString(1, siteId);
+                    if (nodeId != null) {
+                        ps.setString(2, nodeId);
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                    rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9)));
+                        }
                     }
                 }
             }

@@ -168,11 +168,11 @@ public final class SessionService {
      */
     public void restore(List<PoolStore.StoredLease> liveLeases) {
         long now = clock.millis();
+        Map<String, PoolState> poolsById = new HashMap<>();
+        pools.all().forEach(p -> poolsById.put(p.pool().poolId(), p));
         for (PoolStore.StoredLease l : liveLeases) {
-            for (PoolState pool : pools.all()) {
-                if (!pool.pool().poolId().equals(l.poolId())) {
-                    continue;
-                }
+            PoolState pool = poolsById.get(l.poolId());
+            if (pool != null) {
                 long ttl = sites.byId(pool.pool().siteId()).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(0L);
                 Lease lease = pool.restoreLease(l.leaseId(), l.number(), l.sessionId(), l.visitorId(), l.startedAt(),
                         Math.max(l.expiresAt(), now + ttl), l.reusedCooling(), l.epoch());
