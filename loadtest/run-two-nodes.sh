@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 . loadtest/jvm-options.sh
-start_node() { # name core
+start_node() { # name core; sets NODE_PORT (not called as $(...): a subshell would keep the pid from cleanup)
   mkdir -p "$WORK/$1"
   jvm_options "$WORK/$1"
   RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/$1" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_SECRET_KEY=$SECRET RINGPOOL_DEMO=false \
@@ -39,10 +39,10 @@ start_node() { # name core
     taskset -c "$2" "$JAVA" "${JVM_OPTS[@]}" -Xms1g -Xmx1g ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 200); do grep -q 'listening port=' "$WORK/$1.log" && break; sleep 0.2; done
-  grep -o 'listening port=[0-9]*' "$WORK/$1.log" | cut -d= -f2
+  NODE_PORT=$(grep -o 'listening port=[0-9]*' "$WORK/$1.log" | cut -d= -f2)
 }
-PORT_A=$(start_node node-a 0)
-PORT_B=$(start_node node-b 0)
+start_node node-a 0; PORT_A=$NODE_PORT
+start_node node-b 0; PORT_B=$NODE_PORT
 echo "node A :$PORT_A, node B :$PORT_B (both core 0), database $DB; commit $(git rev-parse --short HEAD)" >&2
 
 SITE=$(curl -s -X POST "localhost:$PORT_A/v1/sites" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
