@@ -2,6 +2,7 @@ package io.ringpool.call;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Objects;
 
@@ -26,6 +27,36 @@ public final class CallClassifier {
 
     private CallClassifier() {}
 
+    /** A caller's call times, sorted once, asked for the latest one before an instant. */
+    public static final class CallerTimes {
+        private final Instant[] sorted;
+
+        private CallerTimes(Instant[] sorted) {
+            this.sorted = sorted;
+        }
+
+        public static CallerTimes of(Collection<Instant> times) {
+            Instant[] sorted = times.toArray(new Instant[0]);
+            Arrays.sort(sorted);
+            return new CallerTimes(sorted);
+        }
+
+        /** The latest time strictly before {@code t}, or null. */
+        Instant latestBefore(Instant t) {
+            int lo = 0;
+            int hi = sorted.length; // first index whose time is not before t
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (sorted[mid].isBefore(t)) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo == 0 ? null : sorted[lo - 1];
+        }
+    }
+
     /** Classifies a call from its merged state. */
     public static CallClass classify(CallState call, CallerNumber caller, Collection<Instant> callerCallTimes,
             ClassificationSettings settings) {
@@ -42,21 +73,24 @@ public final class CallClassifier {
      */
     public static CallClass classify(Instant startedAt, boolean answered, Integer talkSeconds, boolean callerValid,
             Collection<Instant> callerCallTimes, ClassificationSettings settings) {
+        return classify(startedAt, answered, talkSeconds, callerValid, CallerTimes.of(callerCallTimes), settings);
+    }
+
+    /**
+     * The same, against the caller's call times sorted once: a caller's every call is reclassified
+     * when one arrives, and scanning the whole history for each of them made a caller with
+     * thousands of calls (a robocaller, a test dialer) cost the square of that for every event.
+     */
+    public static CallClass classify(Instant startedAt, boolean answered, Integer talkSeconds, boolean callerValid,
+            CallerTimes callerCallTimes, ClassificationSettings settings) {
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(settings, "settings");
-        boolean anyEarlier = false;
-        boolean earlierInWindow = false;
         Instant windowStart = settings.uniquenessDays() == 0
                 ? Instant.MIN
                 : startedAt.minus(Duration.ofDays(settings.uniquenessDays()));
-        for (Instant t : callerCallTimes) {
-            if (t.isBefore(startedAt)) {
-                anyEarlier = true;
-                if (t.isAfter(windowStart)) {
-                    earlierInWindow = true;
-                }
-            }
-        }
+        Instant latestEarlier = callerCallTimes.latestBefore(startedAt);
+        boolean anyEarlier = latestEarlier != null;
+        boolean earlierInWindow = anyEarlier && latestEarlier.isAfter(windowStart);
         boolean firstTime = callerValid && !anyEarlier;
         boolean unique = callerValid && !earlierInWindow;
         boolean target = answered && (talkSeconds == null ? 0 : talkSeconds) >= settings.targetCallSeconds();

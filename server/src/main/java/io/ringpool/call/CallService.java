@@ -399,7 +399,7 @@ public final class CallService {
             }
         }
         calls.add(new CallerCalls.CallerCall(callId, state.startedAt(), state.answered(), state.talkSeconds(), null));
-        List<Instant> times = calls.stream().map(CallerCalls.CallerCall::startedAt).toList();
+        CallClassifier.CallerTimes times = CallClassifier.CallerTimes.of(calls.stream().map(CallerCalls.CallerCall::startedAt).toList());
         CallClass own = null;
         for (CallerCalls.CallerCall cc : calls) {
             CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
