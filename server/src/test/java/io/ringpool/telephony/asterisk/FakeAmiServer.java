@@ -63,17 +63,17 @@ final class FakeAmiServer implements AutoCloseable {
                 login.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
             }
             if ("Login".equals(login.get("Action")) && username.equals(login.get("Username")) && secret.equals(login.get("Secret"))) {
+                logins++; // counted before the answer, so a test that sees the client logged in sees the count
                 write(s, "Response: Success", "ActionID: " + login.get("ActionID"), "Message: Authentication accepted");
                 write(s, "Event: FullyBooted", "Privilege: system,all", "Status: Fully Booted");
-                logins++;
                 loggedIn.add(s);
                 // Keep reading (Ping actions) until the client or the test closes the socket.
                 while (in.readLine() != null) {
                     // ignore
                 }
             } else {
-                write(s, "Response: Error", "ActionID: " + login.get("ActionID"), "Message: Authentication failed");
                 refusedLogins++;
+                write(s, "Response: Error", "ActionID: " + login.get("ActionID"), "Message: Authentication failed");
                 s.close();
             }
         } catch (IOException ended) {
