@@ -25,7 +25,7 @@ final class AttributionReads {
             + "WHERE site_id = ? AND number = ? AND started_at <= ? ORDER BY site_id, number, started_at DESC";
 
     /** One row of a number's lease history as read, before it is judged. */
-    private record LeaseRow(String sessionId, String visitorId, long startedAt, Long expiresAt, Long endedAt) {}
+    private record LeaseRow(String sessionId, String visitorId, Long expiresAt, Long endedAt) {}
 
     /** A bound on leases read for one call; reuse from cool-down makes a few overlap at most. */
     private static final int MAX_LEASES_READ = 64;
@@ -74,7 +74,7 @@ final class AttributionReads {
                         boolean expiresNull = rs.wasNull();
                         long ended = rs.getLong(5);
                         boolean endedNull = rs.wasNull();
-                        sameStart.add(new LeaseRow(rs.getString(1), rs.getString(2), from, expiresNull ? null : expires,
+                        sameStart.add(new LeaseRow(rs.getString(1), rs.getString(2), expiresNull ? null : expires,
                                 endedNull ? null : ended));
                         more = rs.next();
                     } while (more && rs.getLong(3) == from);

@@ -251,27 +251,26 @@ public final class PoolStore {
             }
             String mine = nodeId == null ? "" : " AND (owner_node = ? OR owner_node IS NULL)";
             List<StoredLease> out = new ArrayList<>();
-            for (String siteId : sites) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
-                        + (nodeId == null ? "" : ", owner_node = ?") + " WHERE site_id = ? AND live_number > ''" + mine)) {
+            try (PreparedStatement claim = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
+                    + (nodeId == null ? "" : ", owner_node = ?") + " WHERE site_id = ? AND live_number > ''" + mine);
+                    PreparedStatement read = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
+                    + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE site_id = ? AND live_number > ''"
+                    + (nodeId == null ? "" : " AND owner_node = ?"))) {
+                for (String siteId : sites) {
                     int i = 1;
                     if (nodeId != null) {
-                        ps.setString(i++, nodeId);
+                        claim.setString(i++, nodeId);
                     }
-                    ps.setString(i++, siteId);
+                    claim.setString(i++, siteId);
                     if (nodeId != null) {
-                        ps.setString(i, nodeId);
+                        claim.setString(i, nodeId);
                     }
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
-                        + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE site_id = ? AND live_number > ''"
-                        + (nodeId == null ? "" : " AND owner_node = ?"))) {
-                    ps.setString(1, siteId);
+                    claim.executeUpdate();
+                    read.setString(1, siteId);
                     if (nodeId != null) {
-                        ps.setString(2, nodeId);
+                        read.setString(2, nodeId);
                     }
-                    try (ResultSet rs = ps.executeQuery()) {
+                    try (ResultSet rs = read.executeQuery()) {
                         while (rs.next()) {
                             out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                                     rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9)));
