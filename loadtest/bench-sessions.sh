@@ -3,6 +3,8 @@
 # live sessions against GET /health in the same run, with wrk at 64 connections: ROUNDS rounds (2)
 # of health, sessions, heartbeats alternating, each figure also as a ratio to that round's /health.
 # Server pinned to core 0 (bin/ringpool's JVM options from config/jvm.options), wrk to core 1.
+# Under each figure: the server's CPU in that run by thread group, from the kernel's accounting
+# (loadtest/thread-cpu.sh): "jit" is the JIT compiler still compiling the path being measured.
 # Usage: loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,7 @@ trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 mkdir -p "$WORK/data"
 . loadtest/jvm-options.sh
+. loadtest/thread-cpu.sh
 jvm_options "$WORK/data"
 HEAP="${SERVER_HEAP:-512m}"
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
@@ -52,11 +55,14 @@ for ROUND in $(seq 1 "${ROUNDS:-2}"); do
       sessions) URL="$BASE/v1/sessions" ;;
       heartbeat) URL="$BASE/v1/sessions" ;;
     esac
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/cpu-before"
     OUT=$(taskset -c 1 wrk -t1 -c64 -d${DURATION}s -s loadtest/wrk/$TARGET.lua "$URL")
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/cpu-after"
     RPS=$(echo "$OUT" | awk '/Requests\/sec/ {print $2}')
     [ "$TARGET" = health ] && HEALTH_RPS=$RPS
     LAT=$(echo "$OUT" | grep '^p50=')
     printf "round %s %-9s %10s req/s  %5.3f x health  %s\n" "$ROUND" "$TARGET" "$RPS" "$(echo "$RPS / $HEALTH_RPS" | bc -l)" "$LAT"
+    echo "                  server $(thread_cpu_report "$WORK/cpu-before" "$WORK/cpu-after")"
   done
 done
 echo "sessions known to heartbeat.lua: $(wc -l < "$WORK/session-ids")"
