@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,12 +31,32 @@ final class AttributionReads {
     /** A bound on leases read for one call; reuse from cool-down makes a few overlap at most. */
     private static final int MAX_LEASES_READ = 64;
 
+    /**
+     * A visitor's visits before a time, newest first, walking (site_id, visitor_id, started_at)
+     * backwards. Ordered by "started_at DESC, session_id DESC" H2 read and sorted every visit of
+     * the visitor first; a visitor id reused by a bot or a shared device has thousands. Visits that
+     * started in the same millisecond are put in session id order here instead.
+     */
+    static final String EARLIER_VISITS = "SELECT session_id, started_at, source, medium, channel FROM sessions "
+            + "WHERE site_id = ? AND visitor_id = ? AND started_at < ? ORDER BY site_id DESC, visitor_id DESC, started_at DESC";
+
+    /** Rows read past the last one wanted, so that visits or calls of one millisecond are all seen before choosing among them. */
+    static final int SAME_MILLISECOND_MARGIN = 16;
+
     private final String previousAttributionSelect;
 
     AttributionReads(Dialect dialect) {
-        this.previousAttributionSelect = "SELECT session_id, visitor_id, number FROM calls" + dialect.indexHint("CALLS_SITE_CALLER")
+        this.previousAttributionSelect = previousAttributionSelect(dialect);
+    }
+
+    /**
+     * The caller's earlier attributed calls, newest first, walking (site_id, caller, started_at)
+     * backwards: the same reason as {@link #EARLIER_VISITS}, for a caller with thousands of calls.
+     */
+    static String previousAttributionSelect(Dialect dialect) {
+        return "SELECT session_id, visitor_id, number, call_id, started_at FROM calls" + dialect.indexHint("CALLS_SITE_CALLER")
                 + " WHERE site_id = ? AND caller = ? AND caller_valid = TRUE AND started_at < ? AND call_id <> ? "
-                + "AND session_id IS NOT NULL ORDER BY started_at DESC, call_id DESC";
+                + "AND session_id IS NOT NULL ORDER BY site_id DESC, caller DESC, started_at DESC";
     }
 
     /**
@@ -128,20 +149,26 @@ final class AttributionReads {
     /** The visitor's visits that started before {@code before}: the latest {@code max}, oldest first. */
     List<CallAttribution.EarlierVisit> earlierVisits(Connection c, String siteId, String visitorId, Instant before, int max)
             throws SQLException {
-        List<CallAttribution.EarlierVisit> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT session_id, started_at, source, medium, channel FROM sessions "
-                + "WHERE site_id = ? AND visitor_id = ? AND started_at < ? ORDER BY started_at DESC, session_id DESC")) {
+        List<CallAttribution.EarlierVisit> read = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(EARLIER_VISITS)) {
             ps.setString(1, siteId);
             ps.setString(2, visitorId);
             ps.setLong(3, before.toEpochMilli());
-            ps.setMaxRows(max);
+            ps.setMaxRows(max + SAME_MILLISECOND_MARGIN);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && out.size() < max) {
-                    out.add(new CallAttribution.EarlierVisit(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                            rs.getString(4), rs.getString(5)));
+                while (rs.next()) {
+                    Instant started = Instant.ofEpochMilli(rs.getLong(2));
+                    if (read.size() >= max && !started.equals(read.get(read.size() - 1).startedAt())) {
+                        break; // the last millisecond wanted is complete
+                    }
+                    read.add(new CallAttribution.EarlierVisit(rs.getString(1), started, rs.getString(3), rs.getString(4),
+                            rs.getString(5)));
                 }
             }
         }
+        read.sort(Comparator.comparing(CallAttribution.EarlierVisit::startedAt)
+                .thenComparing(CallAttribution.EarlierVisit::sessionId).reversed());
+        List<CallAttribution.EarlierVisit> out = new ArrayList<>(read.subList(0, Math.min(max, read.size())));
         Collections.reverse(out);
         return out;
     }
@@ -154,9 +181,22 @@ final class AttributionReads {
             ps.setString(2, caller);
             ps.setLong(3, before.toEpochMilli());
             ps.setString(4, exceptCallId == null ? "" : exceptCallId);
-            ps.setMaxRows(1);
+            ps.setMaxRows(1 + SAME_MILLISECOND_MARGIN);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3)) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                // the latest call; of several in its millisecond, the greatest call id
+                long latest = rs.getLong(5);
+                PreviousAttribution best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3));
+                String bestId = rs.getString(4);
+                while (rs.next() && rs.getLong(5) == latest) {
+                    if (rs.getString(4).compareTo(bestId) > 0) {
+                        best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3));
+                        bestId = rs.getString(4);
+                    }
+                }
+                return best;
             }
         }
     }

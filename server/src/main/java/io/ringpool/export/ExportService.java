@@ -347,9 +347,13 @@ public final class ExportService {
         return StorageJson.fieldOrNull(json, field);
     }
 
-    /** The visitor's latest visit before the call, within the look-back, whose ids JSON mentions the id. */
-    private static final String EARLIER_ID = "SELECT click_ids_json, client_ids_json FROM sessions WHERE site_id = ? AND visitor_id = ? "
-            + "AND started_at <= ? AND started_at >= ? ORDER BY started_at DESC";
+    /**
+     * The visitor's visits before the call, within the look-back, newest first: the index walked
+     * backwards in its own order (ordered by started_at alone H2 read and sorted every visit of the
+     * visitor in the look-back first).
+     */
+    static final String EARLIER_ID = "SELECT click_ids_json, client_ids_json FROM sessions WHERE site_id = ? AND visitor_id = ? "
+            + "AND started_at <= ? AND started_at >= ? ORDER BY site_id DESC, visitor_id DESC, started_at DESC";
 
     /**
      * The id an ad platform needs when the call's own visit lacks it: a visitor who clicked an ad

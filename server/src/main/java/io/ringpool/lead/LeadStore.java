@@ -70,11 +70,25 @@ final class LeadStore {
         }
     }
 
+    /**
+     * Both "latest" reads below walk their index backwards, ordered by all of its columns: ordered
+     * by {@code started_at DESC} alone H2 reads and sorts every visit of the visitor (every call of
+     * the caller) in the range before taking the first, and a visitor id reused by a bot, or a
+     * caller with thousands of calls, makes that the whole history. {@code HistoryReadPlanTest}
+     * checks the plans.
+     */
+    static final String LATEST_VISIT_OF_VISITOR = "SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND visitor_id = ? "
+            + "AND started_at >= ? AND started_at <= ? ORDER BY site_id DESC, visitor_id DESC, started_at DESC LIMIT 1";
+
+    static final String EARLIER_ATTRIBUTED_CALL = "SELECT call_id, started_at, session_id, visitor_id, source, medium, campaign, "
+            + "term, content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
+            + "FROM calls WHERE site_id = ? AND caller = ? AND caller_valid = TRUE AND started_at >= ? AND started_at < ? "
+            + "AND method <> 'none' ORDER BY site_id DESC, caller DESC, started_at DESC LIMIT 1";
+
     /** The visitor's latest visit that started in [{@code from}, {@code to}]. Served by index sessions_site_visitor. */
     static Optional<FoundVisit> latestVisitOfVisitor(Connection c, String siteId, String visitorId, long from, long to)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND visitor_id = ? "
-                + "AND started_at >= ? AND started_at <= ? ORDER BY started_at DESC LIMIT 1")) {
+        try (PreparedStatement ps = c.prepareStatement(LATEST_VISIT_OF_VISITOR)) {
             ps.setString(1, siteId);
             ps.setString(2, visitorId);
             ps.setLong(3, from);
@@ -129,10 +143,7 @@ final class LeadStore {
     /** The latest attributed call from {@code phone} in [{@code from}, {@code before}). Served by index calls_site_caller. */
     static Optional<EarlierContact> earlierAttributedCall(Connection c, String siteId, String phone, long from, long before)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT call_id, started_at, session_id, visitor_id, source, medium, campaign, "
-                + "term, content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
-                + "FROM calls WHERE site_id = ? AND caller = ? AND caller_valid = TRUE AND started_at >= ? AND started_at < ? "
-                + "AND method <> 'none' ORDER BY started_at DESC LIMIT 1")) {
+        try (PreparedStatement ps = c.prepareStatement(EARLIER_ATTRIBUTED_CALL)) {
             ps.setString(1, siteId);
             ps.setString(2, phone);
             ps.setLong(3, from);
