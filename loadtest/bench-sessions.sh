@@ -5,7 +5,7 @@
 # Server pinned to core 0 (bin/ringpool's JVM options from config/jvm.options), wrk to core 1.
 # Under each figure: the server's CPU in that run by thread group, from the kernel's accounting
 # (loadtest/thread-cpu.sh): "jit" is the JIT compiler still compiling the path being measured.
-# Usage: loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+# Usage: [ROUNDS=2] [WARMUP=3] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
@@ -43,10 +43,15 @@ for block in $(seq 1 ${BLOCKS:-59}); do
     -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
 done
 
-echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · heap $HEAP · ${DURATION}s per run · 64 connections"
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · heap $HEAP · ${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
 export SESSION_IDS_OUT="$WORK/session-ids" SESSION_IDS="$WORK/session-ids"
-taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/health.lua "$BASE/health" > /dev/null   # warm-up
-taskset -c 1 wrk -t1 -c16 -d3s -s loadtest/wrk/sessions.lua "$BASE/v1/sessions" > /dev/null
+# Warm-up, WARMUP seconds (3) of each request kind. On one core the JIT compiler is still
+# compiling the measured paths a minute into the load (docs/scaling.md): WARMUP=60 or more gives
+# the figures of a server that has been running, the default those of one just started.
+WARMUP="${WARMUP:-3}"
+taskset -c 1 wrk -t1 -c16 -d${WARMUP}s -s loadtest/wrk/health.lua "$BASE/health" > /dev/null
+taskset -c 1 wrk -t1 -c16 -d${WARMUP}s -s loadtest/wrk/sessions.lua "$BASE/v1/sessions" > /dev/null
+[ "$WARMUP" -gt 3 ] && taskset -c 1 wrk -t1 -c16 -d${WARMUP}s -s loadtest/wrk/heartbeat.lua "$BASE/v1/sessions" > /dev/null
 for ROUND in $(seq 1 "${ROUNDS:-2}"); do
   HEALTH_RPS=
   for TARGET in health sessions heartbeat; do
