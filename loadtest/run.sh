@@ -3,6 +3,7 @@
 # scenario pinned to core 1 against it, stops the server. Builds the jars if they are missing.
 # Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint|export> [--option=value ...]
 # footprint also restarts the server on the same store and times the first report after it.
+# throughput also prints the server's CPU by thread group for each phase (kernel accounting, ServerCpu).
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
 # SERVER_JAVA_OPTS and SERVER_ARGS (e.g. "--config FILE") go to the server's JVM and command line.
 # LOADTEST_JAVA_OPTS goes to the load generator's JVM (e.g. -Xlog:gc:file=gen-gc.log, to check that its own pauses
@@ -126,7 +127,7 @@ fi
 start_server 1
 SCENARIO="$1"; shift
 EXTRA=()
-[ "$SCENARIO" = memory ] && EXTRA+=("--server-pid=$SERVER_PID")
+[ "$SCENARIO" = memory ] || [ "$SCENARIO" = throughput ] && EXTRA+=("--server-pid=$SERVER_PID")
 [ "$SCENARIO" = footprint ] && EXTRA+=("--server-pid=$SERVER_PID" "--server-log=$WORK/server.log" "--state=$WORK/footprint.json")
 taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g ${LOADTEST_JAVA_OPTS:-} -jar "$LOADTEST_JAR" "$SCENARIO" --url="http://127.0.0.1:$PORT" --admin-key=$ADMIN \
   --out="${OUT:-loadtest/results}" "${EXTRA[@]}" "$@"

@@ -39,6 +39,7 @@ final class ThroughputScenario {
         int numbers = o.intOpt("numbers", 200_000, "tracking numbers in the pool");
         boolean clock = Boolean.parseBoolean(o.str("test-clock", "true", "free the pool between phases with the test clock"));
         String only = o.str("only", "health,sessions,heartbeats,calls", "which request kinds to measure");
+        long serverPid = o.intOpt("server-pid", 0, "the server's pid, for its CPU by thread group per phase (run.sh passes it); 0: not shown");
         o.rejectUnknown();
 
         ServerApi.Site site = api.createSite("loadtest-throughput", "+74950000000");
@@ -96,6 +97,7 @@ final class ThroughputScenario {
         }
 
         List<Harness.Phase> phases = new ArrayList<>();
+        List<ServerCpu.Split> cpu = new ArrayList<>(); // one per measured phase, in the same order
         Map<String, Double> saturation = new LinkedHashMap<>();
         String[] phaseName = {""};
         try (Progress progress = new Progress("throughput", () -> phaseName[0])) {
@@ -110,7 +112,9 @@ final class ThroughputScenario {
                 phaseName[0] = e.getKey() + " warm-up";
                 h.closedLoop(e.getKey(), e.getValue(), connections, warmup);
                 phaseName[0] = e.getKey() + " saturation";
+                ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
                 Harness.Phase p = h.closedLoop(e.getKey(), e.getValue(), connections, seconds);
+                cpu.add(ServerCpu.between(before, ServerCpu.snapshot(serverPid)));
                 phases.add(p);
                 saturation.put(e.getKey(), p.rate());
             }
@@ -128,22 +132,36 @@ final class ThroughputScenario {
                     }
                 }
                 phaseName[0] = e.getKey() + String.format(" open %.0f/s", rate);
+                ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
                 phases.add(h.openLoop(e.getKey(), e.getValue(), rate, seconds));
+                cpu.add(ServerCpu.between(before, ServerCpu.snapshot(serverPid)));
             }
         }
         double healthRate = saturation.getOrDefault("health", 0.0);
         StringBuilder table = new StringBuilder(String.format("%-11s %-6s %9s %10s %8s %8s %8s %8s %8s %7s%n",
                 "request", "mode", "offered/s", "achieved/s", "×health", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx"));
         List<Map<String, Object>> json = new ArrayList<>();
-        for (Harness.Phase p : phases) {
+        StringBuilder cpuLines = new StringBuilder();
+        for (int i = 0; i < phases.size(); i++) {
+            Harness.Phase p = phases.get(i);
             table.append(String.format("%-11s %-6s %9s %10.0f %8s %8.2f %8.2f %8.2f %8.1f %7d%n", p.name(), p.mode(),
                     p.offeredRate() > 0 ? String.format("%.0f", p.offeredRate()) : "max", p.rate(),
                     healthRate > 0 ? String.format("%.3f", p.rate() / healthRate) : "-", p.ms(50), p.ms(99), p.ms(99.9),
                     p.latencyMicros().getMaxValue() / 1000.0, p.rejected() + p.failed()));
-            json.add(p.toJson(healthRate));
+            Map<String, Object> phaseJson = new LinkedHashMap<>(p.toJson(healthRate));
+            if (!cpu.get(i).shares().isEmpty()) {
+                phaseJson.put("serverCpuSeconds", cpu.get(i).seconds());
+                phaseJson.put("serverCpuShares", cpu.get(i).shares());
+                cpuLines.append(String.format("%-11s %-6s %s%n", p.name(), p.mode(), cpu.get(i)));
+            }
+            json.add(phaseJson);
         }
         System.out.printf("%nThroughput — %d connections, %.0f s per phase, open loop at %.0f%% of saturation%n%s", connections,
                 seconds, fraction * 100, table);
+        if (!cpuLines.isEmpty()) {
+            // "jit" is the JIT compiler still compiling: on one core it takes a minute or more (docs/scaling.md)
+            System.out.printf("%nServer CPU by thread group (kernel accounting)%n%s", cpuLines);
+        }
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("scenario", "throughput");
         results.put("environment", Results.environment(o));
