@@ -271,11 +271,44 @@ public final class Leasing {
         return true;
     }
 
+    /**
+     * End writes one sweep has waiting on the writer at once. A burst of expiries (every lease a
+     * restarted node gave back, ending together one TTL after the restart) used to queue all of a
+     * round's ends at once (up to {@link PoolState#MAX_ENDS_PER_SWEEP} a pool), and every
+     * visitor's write that arrived after them waited for all of them (~100 ms of writer time).
+     * In waves, a start waits for one wave at most.
+     */
+    static final int ENDS_PER_WAVE = 200;
+
     /** Ends expired leases in every pool; returns how many were ended. Called by the sweeper only. */
     public List<Lease> sweep(long now) {
         List<Lease> ended = new ArrayList<>();
-        List<CompletableFuture<Void>> commits = new ArrayList<>();
-        PoolState.Writer endWriter = new PoolState.Writer() {
+        for (PoolState p : pools.all()) {
+            int queued = 0;
+            while (queued < PoolState.MAX_ENDS_PER_SWEEP) {
+                List<CompletableFuture<Void>> wave = new ArrayList<>();
+                List<Lease> ending;
+                try {
+                    ending = p.sweep(now, endWriter(wave), Math.min(ENDS_PER_WAVE, PoolState.MAX_ENDS_PER_SWEEP - queued));
+                } catch (RuntimeException e) {
+                    LOG.warn("sweep_deferred pool={} reason={}", p.pool().poolId(), e.getMessage());
+                    break;
+                }
+                ended.addAll(ending);
+                queued += ending.size();
+                // A sweep returns once its ends are committed (and so applied in memory): a caller that
+                // sweeps and then leases, or a second sweep racing the background one, sees the numbers free.
+                // Waiting here, between waves, is also what lets visitors' writes in between them.
+                if (!awaitAll(wave) || wave.size() < ENDS_PER_WAVE) {
+                    break; // the pool has nothing more due, or the store is in trouble: the rest next round
+                }
+            }
+        }
+        return ended;
+    }
+
+    private PoolState.Writer endWriter(List<CompletableFuture<Void>> commits) {
+        return new PoolState.Writer() {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
                 throw new UnsupportedOperationException();
@@ -288,25 +321,21 @@ public final class Leasing {
                 return committed;
             }
         };
-        for (PoolState p : pools.all()) {
-            try {
-                ended.addAll(p.sweep(now, endWriter));
-            } catch (RuntimeException e) {
-                LOG.warn("sweep_deferred pool={} reason={}", p.pool().poolId(), e.getMessage());
-            }
-        }
-        // A sweep returns once its ends are committed (and so applied in memory): a caller that
-        // sweeps and then leases, or a second sweep racing the background one, sees the numbers free.
+    }
+
+    /** Waits for every commit; false if one failed or took too long (a failed end is undone in memory and tried again next round). */
+    private static boolean awaitAll(List<CompletableFuture<Void>> commits) {
+        boolean allStored = true;
         for (CompletableFuture<Void> committed : commits) {
             try {
                 committed.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return false;
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // a failed end is undone in memory and tried again on the next sweep
+                allStored = false;
             }
         }
-        return ended;
+        return allStored;
     }
 }

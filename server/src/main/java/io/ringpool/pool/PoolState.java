@@ -371,13 +371,18 @@ public final class PoolState {
      * sweep time), so the history says when the number really stopped being the visitor's.
      * Returns the leases being ended.
      */
-    public synchronized List<Lease> sweep(long now, Writer writer) {
+    public List<Lease> sweep(long now, Writer writer) {
+        return sweep(now, writer, MAX_ENDS_PER_SWEEP);
+    }
+
+    /** As {@link #sweep(long, Writer)}, queuing at most {@code maxEnds} end writes. */
+    public synchronized List<Lease> sweep(long now, Writer writer, int maxEnds) {
         for (Lease failed : failedEnds) {
             schedule(failed, failed.expiresAt);
         }
         failedEnds.clear();
         List<Lease> ending = new ArrayList<>();
-        while (ending.size() < MAX_ENDS_PER_SWEEP) { // the rest next sweep: visitors' writes must not queue behind a flood of ends
+        while (ending.size() < maxEnds) { // the rest next sweep: visitors' writes must not queue behind a flood of ends
             Due next = due.peek();
             if (next == null || next.at() > now) {
                 break;

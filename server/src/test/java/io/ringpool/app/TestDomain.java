@@ -43,6 +43,8 @@ public final class TestDomain implements AutoCloseable {
     public PoolRegistry poolRegistry;
     public PoolService pools;
     public SessionService sessions;
+    /** The current services' meters (replaced by {@link #restart()}). */
+    public SimpleMeterRegistry registry;
 
     public TestDomain(Path dir) {
         this.dir = dir;
@@ -52,7 +54,7 @@ public final class TestDomain implements AutoCloseable {
 
     private void open() {
         var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        registry = new SimpleMeterRegistry();
         db = new Database(config.store(), registry);
         new Migrator(db).migrate();
         writer = new GroupCommitWriter(db, 1_000, 100, registry);
@@ -65,6 +67,11 @@ public final class TestDomain implements AutoCloseable {
                 0, registry);
         sites.loadAll();
         sessions.restore(pools.loadAll());
+    }
+
+    /** The group-commit writer of the current services. */
+    public GroupCommitWriter writer() {
+        return writer;
     }
 
     /** Closes the services and opens new ones on the same store. */
