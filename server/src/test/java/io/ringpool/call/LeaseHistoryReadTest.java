@@ -2,9 +2,8 @@ package io.ringpool.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringpool.store.QueryPlans;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,17 +25,7 @@ class LeaseHistoryReadTest {
     @Test
     void theStoreWalksTheNumbersIndexInItsOwnOrderWithoutSorting() throws Exception {
         try (CallStoreFixture f = new CallStoreFixture(dir, "st_history", List.of(NUMBER))) {
-            String plan = f.db.read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + AttributionReads.LEASE_HISTORY)) {
-                    ps.setString(1, f.site.siteId());
-                    ps.setString(2, NUMBER);
-                    ps.setLong(3, 0);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getString(1);
-                    }
-                }
-            });
+            String plan = QueryPlans.explain(f.db, AttributionReads.LEASE_HISTORY, f.site.siteId(), NUMBER, 0L);
             assertThat(plan).containsIgnoringCase("SESSIONS_NUMBER_TIME").contains("index sorted");
         }
     }

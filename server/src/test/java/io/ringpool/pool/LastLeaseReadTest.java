@@ -3,9 +3,8 @@ package io.ringpool.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.call.CallStoreFixture;
+import io.ringpool.store.QueryPlans;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,13 +25,7 @@ class LastLeaseReadTest {
     @Test
     void eachNumbersLastLeaseIsTheFirstEntryOfItsIndexAndIsWhatLoads() throws Exception {
         try (CallStoreFixture f = new CallStoreFixture(dir, "st_last", List.of(NUMBER, "+74955550002"))) {
-            String plan = f.db.read(c -> {
-                try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + PoolStore.NUMBERS_WITH_LAST_LEASE);
-                        ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getString(1);
-                }
-            });
+            String plan = QueryPlans.explain(f.db, PoolStore.NUMBERS_WITH_LAST_LEASE);
             assertThat(plan).containsIgnoringCase("SESSIONS_NUMBER_TIME").contains("index sorted");
 
             f.db.inTransaction(c -> {
