@@ -1,11 +1,22 @@
 package io.ringpool.store;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringpool.config.ConfigLoader;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Map;
 
 /** H2's plan of a query ({@code EXPLAIN}), for tests that a read walks its index in order instead of reading and sorting everything. */
 public final class QueryPlans {
     private QueryPlans() {}
+
+    /** An empty H2 store in {@code dir} with every migration applied: the schema whose plans are checked. */
+    public static Database migratedStore(Path dir) {
+        Database db = new Database(ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString())).store(), new SimpleMeterRegistry());
+        new Migrator(db).migrate();
+        return db;
+    }
 
     /** The plan of {@code sql} with every parameter bound to a value of its type (strings "x", numbers 0). */
     public static String explain(Database db, String sql, Object... parameters) {
