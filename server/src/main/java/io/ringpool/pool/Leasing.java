@@ -284,6 +284,9 @@ public final class Leasing {
     public List<Lease> sweep(long now) {
         List<Lease> ended = new ArrayList<>();
         for (PoolState p : pools.all()) {
+            if (Thread.currentThread().isInterrupted()) {
+                break; // stopping: what is due stays due for the restart
+            }
             int queued = 0;
             while (queued < PoolState.MAX_ENDS_PER_SWEEP) {
                 List<CompletableFuture<Void>> wave = new ArrayList<>();
