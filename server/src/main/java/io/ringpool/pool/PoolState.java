@@ -4,6 +4,7 @@ import io.ringpool.security.KeyHash;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -465,25 +466,24 @@ public final class PoolState {
         failedEnds.add(lease);
     }
 
+    /**
+     * Counts as of {@code now}. Read under the pool's lock by every {@code /metrics} scrape (four
+     * gauges a pool) and the pool endpoints, so it does not walk the pool: idle numbers are kept
+     * longest-idle first, so the ones still cooling down are the newest, counted from that end
+     * until the first free one; retired numbers are counted as they retire.
+     */
     public synchronized Snapshot snapshot(long now, long coolDownMillis) {
         int cooling = 0;
-        int free = 0;
-        for (NumberSlot slot : idle) {
-            if (slot.releasedAt + coolDownMillis > now) {
-                cooling++;
-            } else {
-                free++;
+        for (Iterator<NumberSlot> newestFirst = idle.descendingIterator(); newestFirst.hasNext(); ) {
+            if (newestFirst.next().releasedAt + coolDownMillis <= now) {
+                break; // this one is free, and so is every number idle longer
             }
+            cooling++;
         }
-        int retired = 0;
-        for (NumberSlot slot : slots.values()) {
-            if (slot.retired) {
-                retired++;
-            }
-        }
+        int free = idle.size() - cooling;
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
-        return new Snapshot(slots.size() - retired, leased, cooling, free, retired, exhaustions, peakLeased, average, leasesStarted,
-                endedLeases, endedLeaseMillis);
+        return new Snapshot(slots.size() - retiredNumbers, leased, cooling, free, retiredNumbers, exhaustions, peakLeased, average,
+                leasesStarted, endedLeases, endedLeaseMillis);
     }
 
     public synchronized List<String> numbers() {
