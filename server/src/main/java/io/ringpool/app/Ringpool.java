@@ -275,7 +275,7 @@ public final class Ringpool implements AutoCloseable {
         sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(),
                 config.leasing().maxLiveSessions(), registry,
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
-                members == null ? () -> true : members::mayRenew);
+                members == null ? () -> true : members::mayRenew, workers);
 
         Providers providers = ProviderCatalog.standard();
         ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);

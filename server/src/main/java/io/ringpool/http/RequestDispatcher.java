@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns each aggregated HTTP request into a {@link Request}, routes it, runs the endpoint on the
- * worker executor (never on the event loop) and writes the response back. Requests on one
+ * worker executor (a {@link NonBlockingEndpoint} on the event loop itself) and writes the response back. Requests on one
  * connection are answered strictly in order, one at a time, so pipelined requests cannot have
  * their answers swapped. Overload (a full worker queue) is answered with 503 at once; a request
  * that outlives the timeout is answered with 503 and its late result dropped.
@@ -201,7 +201,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 lane.otherStarted(); // reports wait for a gap in these (ReportLane: visitors first)
                 done = lane::otherFinished;
             }
-            runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, done);
+            if (route.lane() == null && route.endpoint() instanceof NonBlockingEndpoint here) {
+                runHere(ctx, pending, here, start, done);
+            } else {
+                runOn(route.lane() != null ? route.lane() : workers, ctx, pending, route.endpoint(), start, done);
+            }
             return;
         }
         String key = ReportLane.keyOf(request);
@@ -212,6 +216,56 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         runOn(lane.executor(), ctx, pending, route.endpoint(), start, () -> lane.leave(key));
+    }
+
+    /**
+     * Begins a non-blocking endpoint on this event loop and answers when its stage completes,
+     * usually on the commit thread; {@code done} (may be null) runs then. An answer ready at once
+     * (a heartbeat, a refusal) is written without scheduling a timeout.
+     */
+    private void runHere(ChannelHandlerContext ctx, Pending pending, NonBlockingEndpoint endpoint, long start, Runnable done) {
+        java.util.concurrent.CompletableFuture<Response> answer;
+        try {
+            answer = endpoint.begin(pending.request()).toCompletableFuture();
+        } catch (Throwable t) {
+            answer = java.util.concurrent.CompletableFuture.failedFuture(t);
+        }
+        if (answer.isDone()) {
+            if (done != null) {
+                done.run();
+            }
+            finish(ctx, pending, responseOf(answer), start);
+            return;
+        }
+        AtomicBoolean answered = new AtomicBoolean();
+        ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                finish(ctx, pending, Response.error(503, "timeout", "the server could not answer in time; retry later"), start);
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        answer.whenComplete((response, failure) -> {
+            if (done != null) {
+                done.run();
+            }
+            if (answered.compareAndSet(false, true)) {
+                timeout.cancel(false);
+                Response out = failure == null ? response : FailureResponses.of(NonBlockingEndpoint.cause(failure), failures);
+                if (ctx.executor().inEventLoop()) {
+                    finish(ctx, pending, out, start);
+                } else {
+                    ctx.executor().execute(() -> finish(ctx, pending, out, start));
+                }
+            }
+        });
+    }
+
+    /** The answer of a completed stage: its response, or the failure's. */
+    private Response responseOf(java.util.concurrent.CompletableFuture<Response> done) {
+        try {
+            return done.getNow(null);
+        } catch (RuntimeException failure) {
+            return FailureResponses.of(NonBlockingEndpoint.cause(failure), failures);
+        }
     }
 
     /** Runs the endpoint on {@code executor}; {@code done} (may be null) runs once the endpoint has returned or was refused. */

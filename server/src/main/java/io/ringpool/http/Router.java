@@ -56,6 +56,11 @@ public final class Router {
         return add("POST", template, endpoint);
     }
 
+    /** A POST route whose endpoint runs on the event loop (see {@link NonBlockingEndpoint}). */
+    public Router postNonBlocking(String template, NonBlockingEndpoint endpoint) {
+        return add("POST", template, endpoint);
+    }
+
     public Router patch(String template, Endpoint endpoint) {
         return add("PATCH", template, endpoint);
     }

@@ -252,23 +252,23 @@ public final class Leasing {
         return pool.softEnd(lease, now, settings.endGrace().toMillis());
     }
 
-    /** Holds the number longer; {@code row} records the intent itself in the same transaction. */
-    public boolean intent(PoolState pool, Lease lease, SiteSettings settings, long now, GroupCommitWriter.Write row) {
-        CompletableFuture<Void> stored;
+    /**
+     * Holds the number longer; {@code row} records the intent itself in the same transaction. Null
+     * when the lease is gone; otherwise the future completes when the intent is committed.
+     */
+    public CompletableFuture<Void> intentAsync(PoolState pool, Lease lease, SiteSettings settings, long now, GroupCommitWriter.Write row) {
         synchronized (pool) {
             if (!pool.intent(lease, now, settings.intentHold().toMillis())) {
-                return false;
+                return null;
             }
             LeaseExpiry expiry = pool.pendingExpiry(lease);
-            stored = writer.submit(c -> {
+            return writer.submit(c -> {
                 row.apply(c);
                 if (expiry != null) {
                     PoolStore.updateExpiry(c, expiry);
                 }
             });
         }
-        GroupCommitWriter.await(stored);
-        return true;
     }
 
     /**

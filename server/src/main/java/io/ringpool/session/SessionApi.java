@@ -6,6 +6,7 @@ import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /** The site script's endpoints: public, untrusted, high volume; small bodies, strict validation. */
 public final class SessionApi {
@@ -16,17 +17,19 @@ public final class SessionApi {
     }
 
     public void routes(Router router) {
-        router.post("/v1/sessions", this::start);
-        router.post("/v1/sessions/{sessionId}/heartbeat", this::heartbeat);
-        router.post("/v1/sessions/{sessionId}/pageviews", this::pageview);
-        router.post("/v1/sessions/{sessionId}/intent", this::intent);
-        router.post("/v1/sessions/{sessionId}/end", this::end);
+        // The most frequent requests a site makes: in-memory work on the event loop, then at most a
+        // commit (NonBlockingEndpoint), so none of them waits for a worker thread.
+        router.postNonBlocking("/v1/sessions", this::start);
+        router.postNonBlocking("/v1/sessions/{sessionId}/heartbeat", this::heartbeat);
+        router.postNonBlocking("/v1/sessions/{sessionId}/pageviews", this::pageview);
+        router.postNonBlocking("/v1/sessions/{sessionId}/intent", this::intent);
+        router.postNonBlocking("/v1/sessions/{sessionId}/end", this::end);
     }
 
-    private Response start(Request request) {
+    private CompletionStage<Response> start(Request request) {
         JsonBody body = JsonBody.of(request);
         Map<String, String> clientIds = body.optionalStringMap("clientIds", 10, 200);
-        SessionService.Started started = sessions.start(new SessionService.StartRequest(
+        return sessions.startAsync(new SessionService.StartRequest(
                 body.requiredString("siteKey", 100),
                 body.optionalString("visitorId", 64),
                 body.optionalString("url", 4000),
@@ -34,7 +37,10 @@ public final class SessionApi {
                 body.optionalString("title", 1000),
                 clientIds == null ? Map.of() : clientIds,
                 Boolean.TRUE.equals(body.optionalBoolean("webdriver")),
-                request.header("user-agent"), request.clientIp(), request.header("origin")));
+                request.header("user-agent"), request.clientIp(), request.header("origin"))).thenApply(SessionApi::started);
+    }
+
+    private static Response started(SessionService.Started started) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sessionId", started.sessionId());
         out.put("visitorId", started.visitorId());
@@ -47,8 +53,11 @@ public final class SessionApi {
         return Response.json(started.tracked() ? 201 : 200, out);
     }
 
-    private Response heartbeat(Request request) {
-        SessionService.Renewed renewed = sessions.heartbeat(request.pathParam("sessionId"), request.clientIp());
+    private CompletionStage<Response> heartbeat(Request request) {
+        return sessions.heartbeatAsync(request.pathParam("sessionId"), request.clientIp()).thenApply(SessionApi::renewed);
+    }
+
+    private static Response renewed(SessionService.Renewed renewed) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("expiresAt", renewed.expiresAt());
         out.put("number", renewed.number());
@@ -56,24 +65,22 @@ public final class SessionApi {
         return Response.ok(out);
     }
 
-    private Response pageview(Request request) {
+    private CompletionStage<Response> pageview(Request request) {
         JsonBody body = JsonBody.of(request);
-        sessions.pageview(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
-                body.optionalString("title", 1000), request.clientIp()));
-        return Response.noContent();
+        return sessions.pageviewAsync(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
+                body.optionalString("title", 1000), request.clientIp())).thenApply(done -> Response.noContent());
     }
 
-    private Response intent(Request request) {
+    private CompletionStage<Response> intent(Request request) {
         JsonBody body = JsonBody.of(request);
         IntentKind kind = IntentKind.fromWire(body.requiredString("kind", 40));
-        sessions.intent(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp()));
-        return Response.noContent();
+        return sessions.intentAsync(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp()))
+                .thenApply(done -> Response.noContent());
     }
 
     /** sendBeacon posts text/plain; the body carries nothing we need, so it is not parsed. */
-    private Response end(Request request) {
+    private CompletionStage<Response> end(Request request) {
         JsonBody.requireJsonMediaType(request);
-        sessions.end(request.pathParam("sessionId"));
-        return Response.noContent();
+        return sessions.endAsync(request.pathParam("sessionId")).thenApply(done -> Response.noContent());
     }
 }

@@ -30,6 +30,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -110,6 +116,7 @@ public final class SessionService {
     private final String nodeId;
     /** False while this node cannot prove to the cluster that it is alive: renewals are then refused (503). */
     private final java.util.function.BooleanSupplier mayRenew;
+    private final Executor blockingReads;
 
     /** How long renewals wait to be written by default, milliseconds (config {@code leasing.renewalFlushMillis}). */
     public static final long DEFAULT_RENEWAL_FLUSH_MILLIS = 2_000;
@@ -119,7 +126,8 @@ public final class SessionService {
             io.ringpool.store.Database db, Clock clock, int sessionsPerIpPerMinute, MeterRegistry registry) {
         this(sites, pools, leasing, writer, db, clock,
                 new ScriptLimits(Map.of(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, sessionsPerIpPerMinute)), true, clock),
-                SessionCaps.DEFAULTS, 0, registry, new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true);
+                SessionCaps.DEFAULTS, 0, registry, new LeaseRenewals(writer, DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true,
+                Runnable::run);
     }
 
     /**
@@ -127,10 +135,13 @@ public final class SessionService {
      * @param caps   what one session may store
      * @param maxLiveSessions live sessions this node keeps; past it new visits are answered untracked
      *     with reason {@code capacity} and no session; 0 = {@link #defaultMaxLiveSessions()}
+     * @param blockingReads where the asynchronous methods read the store (whether a session id not
+     *     in memory was ever known): their callers may be threads that must never block
      */
     public SessionService(SiteRegistry sites, PoolRegistry pools, Leasing leasing, GroupCommitWriter writer,
             io.ringpool.store.Database db, Clock clock, ScriptLimits limits, SessionCaps caps, int maxLiveSessions, MeterRegistry registry,
-            LeaseRenewals renewals, String nodeId, java.util.function.BooleanSupplier mayRenew) {
+            LeaseRenewals renewals, String nodeId, java.util.function.BooleanSupplier mayRenew, Executor blockingReads) {
+        this.blockingReads = blockingReads;
         this.maxLiveSessions = maxLiveSessions > 0 ? maxLiveSessions : defaultMaxLiveSessions();
         this.renewals = renewals;
         this.nodeId = nodeId;
@@ -188,7 +199,18 @@ public final class SessionService {
     /** How often a start retries after the store said another node holds the chosen number. */
     private static final int MAX_CONFLICT_RETRIES = 8;
 
+    /** As {@link #startAsync}, waiting for the commit. */
     public Started start(StartRequest request) {
+        return GroupCommitWriter.await(startAsync(request));
+    }
+
+    /**
+     * Starts (or resumes) a visit without blocking. Choosing the number and everything else kept in
+     * memory happens on the calling thread; the future completes once the visit and its lease are
+     * committed, usually on the store's commit thread, so a caller that must never block (the
+     * HTTP event loop) hands the request to no other thread. Invalid input fails at once (thrown).
+     */
+    public CompletableFuture<Started> startAsync(StartRequest request) {
         if (request.siteKey() == null || request.siteKey().isBlank()) {
             throw DomainFailure.missing("siteKey");
         }
@@ -201,7 +223,7 @@ public final class SessionService {
         return start(capped, 0);
     }
 
-    private Started start(StartRequest request, int conflicts) {
+    private CompletableFuture<Started> start(StartRequest request, int conflicts) {
         long startNanos = System.nanoTime();
         SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
                 .orElseThrow(UnknownSiteKey::new);
@@ -214,7 +236,7 @@ public final class SessionService {
         if (agent.bot() || request.webdriver()) {
             botSessions.increment();
             refusals.add(site.siteId(), "bot");
-            return untrackedWithoutSession(settings, "bot", request.visitorId());
+            return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "bot", request.visitorId()));
         }
         long now = clock.millis();
         String visitorId = request.visitorId() != null ? request.visitorId() : Keys.random("v_", 16);
@@ -223,7 +245,7 @@ public final class SessionService {
         if (limits.tryAcquire(ScriptLimits.Kind.START, site.siteId(), null, request.clientIp()) > 0) {
             count(site, false, "rate_limited");
             refusals.add(site.siteId(), "rate_limited");
-            return untrackedWithoutSession(settings, "rate_limited", visitorId);
+            return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "rate_limited", visitorId));
         }
         LiveSession existing = sessions.ofVisitor(site.siteId(), visitorId);
         if (existing != null && isLive(existing, now)) {
@@ -234,7 +256,7 @@ public final class SessionService {
             // A clear, cheap refusal instead of an out-of-memory error: the page keeps its default number.
             count(site, false, "capacity");
             refusals.add(site.siteId(), "capacity");
-            return untrackedWithoutSession(settings, "capacity", visitorId);
+            return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "capacity", visitorId));
         }
         String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
@@ -244,78 +266,73 @@ public final class SessionService {
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
                 attributes(source), now,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason, nodeId));
-        try {
-            return switch (outcome) {
-                case Leasing.Leased leased -> {
-                    try {
-                        yield startTracked(site, visit, leased, settings, startNanos);
-                    } catch (ConstraintViolationException heldElsewhere) {
-                        // Another node leased this number (several nodes share one store): remember
-                        // that and choose again; the store's constraint is the arbiter.
-                        leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
-                        leaseConflicts.increment();
-                        if (conflicts >= MAX_CONFLICT_RETRIES) {
-                            throw new StoreException("numbers keep being taken by other nodes", heldElsewhere);
-                        }
-                        // Nodes with the same view choose the same next number; a short random pause
-                        // lets them fall out of step instead of colliding again.
-                        try {
-                            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 4 << conflicts));
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        yield start(request, conflicts + 1);
-                    }
-                }
-                case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
-                        request.clientIp());
-            };
-        } finally {
-            leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        }
+        CompletableFuture<Started> started = switch (outcome) {
+            case Leasing.Leased leased -> startTracked(site, visit, leased, settings)
+                    .exceptionallyCompose(failure -> chooseAgainIfHeldElsewhere(failure, request, leased, settings, now, conflicts));
+            case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
+                    request.clientIp());
+        };
+        return started.whenComplete((answer, failure) -> leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
     }
 
-    private Started startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings, long startNanos) {
+    /**
+     * Another node leased this number (several nodes share one store): remember that and choose
+     * again; the store's constraint is the arbiter. Any other failure passes unchanged.
+     */
+    private CompletableFuture<Started> chooseAgainIfHeldElsewhere(Throwable failure, StartRequest request, Leasing.Leased leased,
+            SiteSettings settings, long now, int conflicts) {
+        RuntimeException cause = unwrapped(failure);
+        if (!(cause instanceof ConstraintViolationException heldElsewhere)) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
+        leaseConflicts.increment();
+        if (conflicts >= MAX_CONFLICT_RETRIES) {
+            return CompletableFuture.failedFuture(new StoreException("numbers keep being taken by other nodes", heldElsewhere));
+        }
+        // Nodes with the same view choose the same next number; a short random pause lets them fall
+        // out of step instead of colliding again. The pause holds no thread: the next choice runs
+        // on the JDK's delay scheduler, and it blocks no more than the first did.
+        long pause = ThreadLocalRandom.current().nextInt(1, 4 << conflicts);
+        Executor afterPause = CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, Runnable::run);
+        return CompletableFuture.runAsync(() -> { }, afterPause).thenCompose(ignored -> start(request, conflicts + 1));
+    }
+
+    private CompletableFuture<Started> startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings) {
         PoolState.Granted granted = leased.granted();
         Lease lease = granted.lease();
         LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease);
-        try {
-            GroupCommitWriter.await(granted.committed());
-        } catch (StoreException e) {
-            // The answer is a 503 either way. Memory must follow what the store will hold: undo the
-            // lease if its write failed, and if the write is merely late (we gave up waiting), keep
-            // the lease when it lands so the sweeper ends it like any other. Undoing a lease the
-            // store still commits would hand its number out twice.
-            granted.committed().whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    leased.pool().rollback(granted);
-                } else {
-                    sessions.putById(session);
-                }
-            });
-            throw e;
-        }
-        sessions.put(session);
-        count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
-        return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
-                Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
+        return granted.committed().handle((ok, failure) -> {
+            if (failure != null) {
+                // Memory follows what the store holds: the lease was not written, so its number is free again.
+                leased.pool().rollback(granted);
+                throw unwrapped(failure);
+            }
+            // Also when the caller stopped waiting (a 503 for a slow commit): the lease the store now
+            // holds is then ended by the sweeper like any other, and the visitor's retry resumes it.
+            sessions.put(session);
+            count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
+            return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
+                    Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
+        });
     }
 
-    private Started startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased, SiteSettings settings, long now,
-            Map<String, String> visitAttributes, String clientIp) {
-        GroupCommitWriter.await(notLeased.committed());
-        long expires = now + settings.leaseTtl().toMillis();
-        boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
-        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(notLeased.reason(),
-                expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null));
-        sessions.put(session);
-        count(site, false, notLeased.reason());
-        return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
-                Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
+    private CompletableFuture<Started> startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased,
+            SiteSettings settings, long now, Map<String, String> visitAttributes, String clientIp) {
+        return notLeased.committed().thenApply(ok -> {
+            long expires = now + settings.leaseTtl().toMillis();
+            boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
+            LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(
+                    notLeased.reason(), expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null));
+            sessions.put(session);
+            count(site, false, notLeased.reason());
+            return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
+                    Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
+        });
     }
 
     /** Another tab or page of a visitor with a live session: the same session and number, one more page view. */
-    private Started resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
+    private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
         String url = storedUrl(request.url() == null ? "" : request.url(), settings);
         String title = settings.storeTitles() ? request.title() : null;
         // A resume is a page view of the session: the same per-session budget and cap.
@@ -326,17 +343,18 @@ public final class SessionService {
             if (!leasing.renew(s.pool, s.lease, settings, now)) {
                 // The lease ended a moment ago; treat the visitor as new.
                 markOver(s);
-                return start(request);
+                return startAsync(request);
             }
             storeRenewalWhenDue(s, settings, now);
-            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
-            return new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
-                    Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null);
+            return writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store))
+                    .thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
+                            Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null));
         }
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
-        return new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
-                Instant.ofEpochMilli(s.untracked.expiresAt), settings.heartbeatSeconds(), s.untracked.reason);
+        long expires = s.untracked.expiresAt;
+        return writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store))
+                .thenApply(ok -> new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
+                        Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), s.untracked.reason));
     }
 
     private Started untrackedWithoutSession(SiteSettings settings, String reason, String visitorId) {
@@ -348,9 +366,23 @@ public final class SessionService {
         return heartbeat(sessionId, null);
     }
 
-    /** @throws io.ringpool.security.RateLimited past the session's or the address's heartbeat budget */
+    /** As {@link #heartbeatAsync}, waiting for the answer. */
     public Renewed heartbeat(String sessionId, String clientIp) {
-        LiveSession s = requireLive(sessionId);
+        return GroupCommitWriter.await(heartbeatAsync(sessionId, clientIp));
+    }
+
+    /**
+     * Renews a live session in memory; the future is complete at once unless the visit catches up
+     * on a number (whose lease is then committed first) or the session id is not in memory (the
+     * store says whether it ever existed, read on {@code blockingReads}).
+     *
+     * @throws io.ringpool.security.RateLimited past the session's or the address's heartbeat budget
+     */
+    public CompletableFuture<Renewed> heartbeatAsync(String sessionId, String clientIp) {
+        LiveSession s = liveOrNull(sessionId);
+        if (s == null) {
+            return notLive(sessionId);
+        }
         limits.check(ScriptLimits.Kind.HEARTBEAT, null, s.sessionId, clientIp);
         SiteSettings settings = settingsOf(s);
         long now = clock.millis();
@@ -361,16 +393,17 @@ public final class SessionService {
                 throw ended();
             }
             storeRenewalWhenDue(s, settings, now);
-            return new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true);
+            return CompletableFuture.completedFuture(new Renewed(Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), s.lease.number(), true));
         }
         if (s.untracked.expiresAt <= now) {
             markOver(s);
             throw ended();
         }
-        Renewed caughtUp = catchUp(s, settings, now, clientIp);
-        if (caughtUp != null) {
-            return caughtUp;
-        }
+        CompletableFuture<Renewed> caughtUp = catchUp(s, settings, now, clientIp);
+        return caughtUp != null ? caughtUp : CompletableFuture.completedFuture(renewUntracked(s, settings, now));
+    }
+
+    private static Renewed renewUntracked(LiveSession s, SiteSettings settings, long now) {
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         return new Renewed(Instant.ofEpochMilli(s.untracked.expiresAt), settings.defaultNumber(), false);
     }
@@ -385,8 +418,9 @@ public final class SessionService {
      * (never one still cooling for someone else), and no exhaustion is counted for trying. The
      * visit's row becomes a tracked one whose lease starts now (its {@code started_at} moves to
      * the lease start, so attribution never gives it calls from before it had the number).
+     * Null when no number is free; then the visit stays untracked.
      */
-    private Renewed catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
+    private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
         Map<String, String> visitAttributes = s.untracked.visitAttributes();
         if (visitAttributes == null) {
             return null;
@@ -401,28 +435,33 @@ public final class SessionService {
             return null;
         }
         PoolState.Granted granted = leased.granted();
-        try {
-            GroupCommitWriter.await(granted.committed());
-        } catch (StoreException e) {
-            granted.committed().whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    leased.pool().rollback(granted);
-                }
-            });
-            return null; // still untracked; the next heartbeat tries again
-        }
-        LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease());
-        sessions.put(tracked);
-        Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
-                .tag("site", s.siteId).register(registry).increment();
-        return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
+        return granted.committed().handle((ok, failure) -> {
+            if (failure != null) {
+                leased.pool().rollback(granted);
+                return renewUntracked(s, settings, now); // still untracked; the next heartbeat tries again
+            }
+            LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease());
+            sessions.put(tracked);
+            Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
+                    .tag("site", s.siteId).register(registry).increment();
+            return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
+        });
     }
 
+    /** As {@link #pageviewAsync}, waiting for the commit. */
     public void pageview(PageView view) {
+        GroupCommitWriter.await(pageviewAsync(view));
+    }
+
+    /** Records a page view of a live session; the future completes once it is committed. */
+    public CompletableFuture<Void> pageviewAsync(PageView view) {
         if (view.url() == null || view.url().isBlank()) {
             throw DomainFailure.missing("url");
         }
-        LiveSession s = requireLive(view.sessionId());
+        LiveSession s = liveOrNull(view.sessionId());
+        if (s == null) {
+            return notLive(view.sessionId());
+        }
         limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, view.clientIp());
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
@@ -430,37 +469,59 @@ public final class SessionService {
         String title = settings.storeTitles() ? SessionStore.cap(view.title(), caps.maxTitleChars()) : null;
         // Past the cap the view is counted on the session, not stored: the bound on what one session adds.
         boolean store = s.countPageview() <= caps.pageviewsStored();
-        GroupCommitWriter.await(writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store)));
+        return writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store));
     }
 
+    /** As {@link #intentAsync}, waiting for the commit. */
     public void intent(Intent intent) {
-        LiveSession s = requireLive(intent.sessionId());
+        GroupCommitWriter.await(intentAsync(intent));
+    }
+
+    /** Records a call intent (the number held longer when tracked); the future completes once it is committed. */
+    public CompletableFuture<Void> intentAsync(Intent intent) {
+        LiveSession s = liveOrNull(intent.sessionId());
+        if (s == null) {
+            return notLive(intent.sessionId());
+        }
         limits.check(ScriptLimits.Kind.INTENT, null, s.sessionId, intent.clientIp());
         long now = clock.millis();
         String kind = intent.kind().wireName();
         boolean store = s.countIntent() <= caps.intentsStored();
         if (s.tracked()) {
-            if (!leasing.intent(s.pool, s.lease, settingsOf(s), now, c -> {
+            CompletableFuture<Void> stored = leasing.intentAsync(s.pool, s.lease, settingsOf(s), now, c -> {
                 if (store) {
                     SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now);
                 }
-            })) {
+            });
+            if (stored == null) {
                 markOver(s);
                 throw ended();
             }
-            return;
+            return stored;
         }
         if (store) {
-            GroupCommitWriter.await(writer.submit(c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now)));
+            return writer.submit(c -> SessionStore.insertIntent(c, s.siteId, s.sessionId, kind, now));
         }
+        return CompletableFuture.completedFuture(null);
     }
 
-    /** Soft release. Ending a session that is already over is harmless (browsers resend beacons). */
+    /** As {@link #endAsync}, waiting for the answer. */
     public void end(String sessionId) {
-        LiveSession s = sessions.get(sessionId);
+        GroupCommitWriter.await(endAsync(sessionId));
+    }
+
+    /**
+     * Soft release, in memory (stored like a renewal). Ending a session that is already over is
+     * harmless (browsers resend beacons); one never known fails with {@link UnknownSession}.
+     */
+    public CompletableFuture<Void> endAsync(String sessionId) {
+        LiveSession s = sessionId == null ? null : sessions.get(sessionId);
         if (s == null) {
-            requireKnown(sessionId);
-            return;
+            return known(sessionId).thenAccept(known -> {
+                if (!known) {
+                    throw new UnknownSession();
+                }
+            });
         }
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
@@ -471,6 +532,7 @@ public final class SessionService {
         } else {
             s.untracked.expiresAt = Math.min(s.untracked.expiresAt, now + settings.endGrace().toMillis());
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     /**
@@ -555,20 +617,38 @@ public final class SessionService {
         return s.tracked() ? s.pool.isLive(s.lease, now) : s.untracked.expiresAt > now;
     }
 
-    private LiveSession requireLive(String sessionId) {
+    /** The session if it is live in memory; null when it is over or not here. */
+    private LiveSession liveOrNull(String sessionId) {
         LiveSession s = sessionId == null ? null : sessions.get(sessionId);
-        if (s != null && !s.over) {
-            return s;
-        }
-        requireKnown(sessionId);
-        throw ended();
+        return s != null && !s.over ? s : null;
     }
 
-    /** {@link UnknownSession} unless the store has ever seen this session. */
-    private void requireKnown(String sessionId) {
-        if (sessionId == null || !ID.matcher(sessionId).matches() || store.find(sessionId) == null) {
-            throw new UnknownSession();
+    /** For a session not live here: {@link SessionEnded} if the store has ever seen it, else {@link UnknownSession}. */
+    private <T> CompletableFuture<T> notLive(String sessionId) {
+        return known(sessionId).thenApply(known -> {
+            throw known ? ended() : new UnknownSession();
+        });
+    }
+
+    /** Whether the store has ever seen this session id; read on {@link #blockingReads}, never on the caller's thread. */
+    private CompletableFuture<Boolean> known(String sessionId) {
+        if (sessionId == null || !ID.matcher(sessionId).matches()) {
+            return CompletableFuture.completedFuture(false);
         }
+        try {
+            return CompletableFuture.supplyAsync(() -> store.find(sessionId) != null, blockingReads);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new io.ringpool.store.StoreOverloadedException("too many session look-ups waiting"));
+        }
+    }
+
+    /** The failure a composed future carries, as the exception the blocking methods throw. */
+    private static RuntimeException unwrapped(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof RuntimeException runtime ? runtime : new StoreException("write failed", cause);
     }
 
     private static SessionEnded ended() {

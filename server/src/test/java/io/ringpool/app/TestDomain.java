@@ -69,6 +69,11 @@ public final class TestDomain implements AutoCloseable {
         sessions.restore(pools.loadAll());
     }
 
+    /** The store of the current services. */
+    public Database db() {
+        return db;
+    }
+
     /** The group-commit writer of the current services. */
     public GroupCommitWriter writer() {
         return writer;

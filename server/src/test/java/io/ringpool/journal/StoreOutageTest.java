@@ -231,11 +231,12 @@ class StoreOutageTest {
             server.awaitCallsStored();
 
             store.slowBy(3_000);
-            // more store-bound requests than there are workers (64), all waiting for the slow store
+            // more store-bound requests than there are workers (64), all waiting for the slow store:
+            // generic call events (session starts no longer take a worker: they wait on the event loop)
             ExecutorService visitors = Executors.newFixedThreadPool(80);
             for (int i = 0; i < 80; i++) {
                 int n = i;
-                visitors.submit(() -> server.startSession(site.get("publicKey"), "slow-visitor-" + n, "https://example.com/"));
+                visitors.submit(() -> genericEvent(server, site, "pbx-slow-" + n));
             }
             // wait until every worker is taken and the rest queue behind them
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
