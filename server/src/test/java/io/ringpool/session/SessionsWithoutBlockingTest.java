@@ -76,9 +76,10 @@ class SessionsWithoutBlockingTest {
         SessionService.Started first = sessions.start(visit("v_first"));
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Void> holding = holdWriter(release);
+        CompletableFuture<SessionService.Started> started;
         try {
             long before = System.nanoTime();
-            CompletableFuture<SessionService.Started> started = sessions.startAsync(visit("v_second"));
+            started = sessions.startAsync(visit("v_second"));
             assertThat(Duration.ofNanos(System.nanoTime() - before)).as("the call did not wait for the store").isLessThan(Duration.ofSeconds(2));
             assertThat(started).as("not answered before it is committed").isNotDone();
 
