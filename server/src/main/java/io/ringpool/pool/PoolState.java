@@ -88,13 +88,19 @@ public final class PoolState {
         return pool;
     }
 
-    /** Adds a number as loaded from the store or added through the API. */
+    /** Slots of the visitors' last-number table (tests). */
+    synchronized int lastNumbersCapacity() {
+        return lastNumberOfVisitor.capacity();
+    }
+
+        /** Adds a number as loaded from the store or added through the API. */
     public synchronized void addNumber(String number, long releasedAt, String lastVisitorId, boolean retired) {
         if (slots.containsKey(number)) {
             return;
         }
         NumberSlot slot = new NumberSlot(number, releasedAt, lastVisitorId, retired);
         slots.put(number, slot);
+        lastNumberOfVisitor.reserve(slots.size());
         if (!retired) {
             idle.add(slot);
         } else {

@@ -51,4 +51,19 @@ class LastNumbersTest {
             }
         }
     }
+
+    /** Sized for the pool as numbers are added, the table never grows while visitors take numbers. */
+    @Test
+    void aPoolsTableIsSizedAsNumbersAreAddedAndNeverGrowsOnALease() {
+        PoolState pool = new PoolState(new Pool("pl_test", "st_test", "main", 0, PoolMatch.ANY, java.time.Instant.EPOCH));
+        for (int n = 0; n < 5_000; n++) {
+            pool.addNumber("+7495" + (1_000_000 + n), 0, null, false);
+        }
+        int capacity = pool.lastNumbersCapacity();
+        assertThat(capacity * 3L).isGreaterThanOrEqualTo(5_000 * 4L);
+        for (int v = 0; v < 5_000; v++) {
+            assertThat(pool.acquireFree("s_" + v, "s_" + v, "v_" + v, 1_000 + v, 60_000, 0, PoolStateModelTest.INSTANT)).isNotNull();
+        }
+        assertThat(pool.lastNumbersCapacity()).isEqualTo(capacity);
+    }
 }
