@@ -352,9 +352,19 @@ public final class SessionService {
         }
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         long expires = s.untracked.expiresAt;
-        return writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store))
-                .thenApply(ok -> new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
-                        Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), s.untracked.reason));
+        String reason = s.untracked.reason;
+        CompletableFuture<Void> viewed = writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store));
+        // A new page of an untracked visit tries for a number as a heartbeat would (the start
+        // token was taken above): the visitor who arrived while the pool was full, or before the
+        // site's first pool reached this node, need not wait for the next heartbeat.
+        CompletableFuture<Renewed> caughtUp = catchUp(s, settings, now, request.clientIp(), () -> true);
+        if (caughtUp != null) {
+            return viewed.thenCombine(caughtUp, (ok, renewed) -> new Started(false, s.sessionId, s.visitorId, renewed.tracked(),
+                    renewed.number(), settings.defaultNumber(), renewed.expiresAt(), settings.heartbeatSeconds(),
+                    renewed.tracked() ? null : reason));
+        }
+        return viewed.thenApply(ok -> new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(),
+                settings.defaultNumber(), Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), reason));
     }
 
     private Started untrackedWithoutSession(SiteSettings settings, String reason, String visitorId) {
@@ -399,7 +409,8 @@ public final class SessionService {
             markOver(s);
             throw ended();
         }
-        CompletableFuture<Renewed> caughtUp = catchUp(s, settings, now, clientIp);
+        CompletableFuture<Renewed> caughtUp = catchUp(s, settings, now, clientIp,
+                () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp != null ? clientIp : s.untracked.clientIp) == 0);
         return caughtUp != null ? caughtUp : CompletableFuture.completedFuture(renewUntracked(s, settings, now));
     }
 
@@ -408,8 +419,12 @@ public final class SessionService {
         return new Renewed(Instant.ofEpochMilli(s.untracked.expiresAt), settings.defaultNumber(), false);
     }
 
-    /** Untracked for these reasons, a visit gets a number on a later heartbeat once one is free. */
-    private static final java.util.Set<String> CATCHES_UP = java.util.Set.of("pool_exhausted", "address_cap");
+    /**
+     * Untracked for these reasons, a visit gets a number on a later heartbeat or page once one is
+     * free: the pool was full, the address held its share, or no pool matched (the site had none
+     * yet, or none for this source: a pool added or widened later serves the visits already here).
+     */
+    private static final java.util.Set<String> CATCHES_UP = java.util.Set.of("pool_exhausted", "address_cap", "no_pool");
 
     /**
      * A visit shown the default number because the pool was full (or its address at its cap)
@@ -418,18 +433,19 @@ public final class SessionService {
      * (never one still cooling for someone else), and no exhaustion is counted for trying. The
      * visit's row becomes a tracked one whose lease starts now (its {@code started_at} moves to
      * the lease start, so attribution never gives it calls from before it had the number).
-     * Null when no number is free; then the visit stays untracked.
+     * Null when no number is free; then the visit stays untracked. {@code mayStart} is asked only
+     * when a number is free: a catch-up is a start, and takes the address's start token.
      */
-    private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp) {
+    private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp,
+            java.util.function.BooleanSupplier mayStart) {
         Map<String, String> visitAttributes = s.untracked.visitAttributes();
         if (visitAttributes == null) {
             return null;
         }
         // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
-        String clientIp = heartbeatIp != null ? heartbeatIp : s.untracked.clientIp;
         String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : AddressKey.of(s.untracked.clientIp);
         Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, visitAttributes, now,
-                () -> limits.tryAcquire(ScriptLimits.Kind.START, s.siteId, null, clientIp) == 0,
+                mayStart,
                 (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
         if (leased == null) {
             return null;

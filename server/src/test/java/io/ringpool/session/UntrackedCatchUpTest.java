@@ -101,6 +101,47 @@ class UntrackedCatchUpTest {
         }
     }
 
+    @Test
+    void visitsThatCameBeforeTheSitesFirstPoolGetANumberOnTheirNextPageOrHeartbeat() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of());
+            Reply onPage = server.startSession(site.get("publicKey"), "early-reader", "https://example.com/");
+            Reply beating = server.startSession(site.get("publicKey"), "early-beater", "https://example.com/?utm_source=x");
+            Reply other = server.startSession(site.get("publicKey"), "early-google", "https://example.com/?utm_source=google");
+            for (Reply r : List.of(onPage, beating, other)) {
+                assertThat(r.json().get("tracked").asBoolean()).isFalse();
+                assertThat(r.text("reason")).isEqualTo("no_pool");
+            }
+            // A pool for Google visits only: the visit from elsewhere stays untracked.
+            Reply pool = server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"),
+                    Map.of("name", "google", "match", Map.of("utm_source", "google"), "numbers", List.of("+74957000001")));
+            assertThat(pool.status()).as(pool.body()).isEqualTo(201);
+            Reply stillNone = server.post("/v1/sessions/" + beating.text("sessionId") + "/heartbeat", null, null);
+            assertThat(stillNone.json().get("tracked").asBoolean()).isFalse();
+
+            // The Google visit's next page (a start with the same visitor id) takes the number at once.
+            Reply nextPage = server.startSession(site.get("publicKey"), "early-google", "https://example.com/next");
+            assertThat(nextPage.text("sessionId")).isEqualTo(other.text("sessionId"));
+            assertThat(nextPage.json().get("tracked").asBoolean()).as(nextPage.body()).isTrue();
+            assertThat(nextPage.text("number")).isEqualTo("+74957000001");
+            assertThat(nextPage.json().has("reason") && !nextPage.json().get("reason").isNull()).isFalse();
+            Reply kept = server.post("/v1/sessions/" + other.text("sessionId") + "/heartbeat", null, null);
+            assertThat(kept.text("number")).isEqualTo("+74957000001");
+
+            // A catch-all pool: the visit from elsewhere gets its number on the next heartbeat.
+            server.post("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey"),
+                    Map.of("name", "all", "numbers", List.of("+74957000002")));
+            Reply caughtUp = server.post("/v1/sessions/" + beating.text("sessionId") + "/heartbeat", null, null);
+            assertThat(caughtUp.json().get("tracked").asBoolean()).as(caughtUp.body()).isTrue();
+            assertThat(caughtUp.text("number")).isEqualTo("+74957000002");
+            // Both numbers are out: the reader's next page finds none free and stays untracked.
+            Reply full = server.startSession(site.get("publicKey"), "early-reader", "https://example.com/more");
+            assertThat(full.text("sessionId")).isEqualTo(onPage.text("sessionId"));
+            assertThat(full.json().get("tracked").asBoolean()).isFalse();
+            assertThat(full.text("reason")).isEqualTo("no_pool");
+        }
+    }
+
     private static Reply start(TestServer server, Map<String, String> site, String visitorId, Map<String, String> headers) {
         String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + visitorId + "\",\"url\":\"https://example.com/\"}";
         return server.send("POST", "/v1/sessions", null, body, "application/json", headers);

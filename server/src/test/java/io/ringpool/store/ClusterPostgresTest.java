@@ -99,11 +99,10 @@ class ClusterPostgresTest {
     void aSiteCreatedOnOneNodeLeasesOnAnotherWithinTheChangeBound() throws Exception {
         try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954000001", "+74954000002"));
-            int[] attempt = {0};
             long took = waitFor("site and pool seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> {
-                // A new visitor each try: one who came after the site but before its pool reached b
-                // stays untracked (no_pool) for the rest of that visit, rightly.
-                Reply r = b.startSession(site.get("publicKey"), "cluster-visitor-" + ++attempt[0], "https://example.com/");
+                // One visitor throughout: a try that lands after the site but before its pool reached
+                // b is untracked (no_pool), and the next try, a resume, catches up on the pool.
+                Reply r = b.startSession(site.get("publicKey"), "cluster-visitor-1", "https://example.com/");
                 return r.status() == 201 && r.json().get("tracked").asBoolean();
             });
             System.out.println("cluster_change_seen_ms=" + took);
