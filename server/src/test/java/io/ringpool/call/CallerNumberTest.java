@@ -9,6 +9,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class CallerNumberTest {
 
+    /** Readings are remembered by region and text: asking again, or in another region first, changes no answer. */
+    @org.junit.jupiter.api.Test
+    void aRememberedReadingBelongsToItsRegion() {
+        String local = "8 (916) 765-43-21";
+        assertThat(CallerNumber.of(local, "US")).isEqualTo(new CallerNumber(local, false));
+        assertThat(CallerNumber.of(local, "RU")).isEqualTo(new CallerNumber("+79167654321", true));
+        assertThat(CallerNumber.of(local, "us")).isEqualTo(new CallerNumber(local, false));
+        assertThat(CallerNumber.of(local, "RU")).isEqualTo(new CallerNumber("+79167654321", true));
+        // Longer than any number is kept: read every time, never remembered, same answer.
+        String padded = "+7 916 765-43-21" + " ".repeat(60) + "x";
+        assertThat(CallerNumber.of(padded, "RU")).isEqualTo(CallerNumber.of(padded, "RU"));
+    }
+
     @ParameterizedTest(name = "{0} in {1} -> {2}")
     @CsvSource(delimiter = '|', value = {
         "8 (916) 123-45-67   | RU | +79161234567",
