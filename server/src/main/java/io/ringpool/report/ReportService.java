@@ -549,6 +549,10 @@ public final class ReportService {
     /** Under {@code f}'s monitor, refreshed: the leases come from the facts, the exhaustion counts from the store. */
     private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis, SiteFacts f) {
         long now = nowMillis();
+        db.read(c -> {
+            f.refreshLeaseEnds(c, now);
+            return null;
+        });
         long coolDown = site.settings().coolDown().toMillis();
         List<PoolState> states = new ArrayList<>(pools.ofSite(site.siteId()));
         states.sort(Comparator.comparingInt((PoolState s) -> s.pool().priority()).thenComparing(s -> s.pool().poolId()));
