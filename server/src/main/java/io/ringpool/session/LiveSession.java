@@ -71,6 +71,11 @@ final class LiveSession {
             this.clientIp = clientIp;
         }
 
+        /** Whether this visit may still get a number (it kept its attributes for that). */
+        boolean catchesUp() {
+            return attributePairs != null;
+        }
+
         /** The pool-matching attributes, or null when this visit does not catch up. */
         Map<String, String> visitAttributes() {
             if (attributePairs == null) {

@@ -438,10 +438,10 @@ public final class SessionService {
      */
     private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp,
             java.util.function.BooleanSupplier mayStart) {
-        Map<String, String> visitAttributes = s.untracked.visitAttributes();
-        if (visitAttributes == null) {
-            return null;
+        if (!s.untracked.catchesUp() || pools.ofSite(s.siteId).isEmpty()) {
+            return null; // a site with no pool at all (static numbers only) spends nothing per heartbeat
         }
+        Map<String, String> visitAttributes = s.untracked.visitAttributes();
         // The address asking now is the one the cap and the start limiter count (the start's when the caller gave none).
         String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : AddressKey.of(s.untracked.clientIp);
         Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, visitAttributes, now,
