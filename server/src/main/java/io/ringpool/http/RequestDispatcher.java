@@ -240,7 +240,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         AtomicBoolean answered = new AtomicBoolean();
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
-                finish(ctx, pending, Response.error(503, "timeout", "the server could not answer in time; retry later"), start);
+                finish(ctx, pending, timedOut(), start);
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         answer.whenComplete((response, failure) -> {
@@ -259,6 +259,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** A request not answered within the timeout: 503 with Retry-After, as for every 503 (docs/api.md). */
+    private static Response timedOut() {
+        return Response.error(503, "timeout", "the server could not answer in time; retry later").withHeader("Retry-After", "1");
+    }
+
     /** The answer of a completed stage: its response, or the failure's. */
     private Response responseOf(java.util.concurrent.CompletableFuture<Response> done) {
         try {
@@ -273,7 +278,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         AtomicBoolean answered = new AtomicBoolean();
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
-                finish(ctx, pending, Response.error(503, "timeout", "the server could not answer in time; retry later"), start);
+                finish(ctx, pending, timedOut(), start);
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         try {

@@ -139,6 +139,7 @@ class NonBlockingEndpointTest {
             RawResponse r = RawResponse.read(post(socket, "/never"));
             assertThat(r.status).isEqualTo(503);
             assertThat(new String(r.body, StandardCharsets.UTF_8)).contains("timeout");
+            assertThat(r.headers).containsEntry("retry-after", "1");
             assertThat(RawResponse.read(post(socket, "/now")).status).isEqualTo(200);
         }
     }
