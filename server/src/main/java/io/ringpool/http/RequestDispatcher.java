@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -43,9 +44,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns each aggregated HTTP request into a {@link Request}, routes it, runs the endpoint on the
- * worker executor (a {@link NonBlockingEndpoint} on the event loop itself) and writes the response back. Requests on one
- * connection are answered strictly in order, one at a time, so pipelined requests cannot have
- * their answers swapped. Overload (a full worker queue) is answered with 503 at once; a request
+ * worker executor (a {@link NonBlockingEndpoint} on the event loop itself) and writes the response
+ * back. Requests on one connection are answered strictly in order, one at a time, so pipelined
+ * requests cannot have their answers swapped. Overload (a full worker queue) is answered with 503 at once; a request
  * that outlives the timeout is answered with 503 and its late result dropped.
  *
  * <p>Not sharable: one instance per connection, all state touched only on its event loop.
@@ -224,11 +225,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * (a heartbeat, a refusal) is written without scheduling a timeout.
      */
     private void runHere(ChannelHandlerContext ctx, Pending pending, NonBlockingEndpoint endpoint, long start, Runnable done) {
-        java.util.concurrent.CompletableFuture<Response> answer;
+        CompletableFuture<Response> answer;
         try {
             answer = endpoint.begin(pending.request()).toCompletableFuture();
         } catch (Throwable t) {
-            answer = java.util.concurrent.CompletableFuture.failedFuture(t);
+            answer = CompletableFuture.failedFuture(t);
         }
         if (answer.isDone()) {
             if (done != null) {
@@ -265,7 +266,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     /** The answer of a completed stage: its response, or the failure's. */
-    private Response responseOf(java.util.concurrent.CompletableFuture<Response> done) {
+    private Response responseOf(CompletableFuture<Response> done) {
         try {
             return done.getNow(null);
         } catch (RuntimeException failure) {
