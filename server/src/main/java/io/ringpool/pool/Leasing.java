@@ -141,9 +141,11 @@ public final class Leasing {
             }
         }
         List<PoolState> all = List.copyOf(exhausted);
-        CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, null, "pool_exhausted"));
-        stored.thenRun(() -> all.forEach(p -> tally.add(siteId, p.pool().poolId(), now, "untracked")));
-        return new NotLeased("pool_exhausted", stored);
+        // Counted before the visitor is answered (the answer waits for the count, not only the
+        // commit): a caller who has every answer sees every exhaustion in the tally.
+        CompletableFuture<Void> counted = writer.submit(c -> visitRow.insert(c, null, "pool_exhausted"))
+                .thenRun(() -> all.forEach(p -> tally.add(siteId, p.pool().poolId(), now, "untracked")));
+        return new NotLeased("pool_exhausted", counted);
     }
 
     /**
@@ -216,11 +218,12 @@ public final class Leasing {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
                 CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, lease, null));
-                if (!exhausted.isEmpty()) {
-                    String outcome = lease.reusedCooling ? "reused_cooling" : "next_pool";
-                    stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId(), p.pool().poolId(), now, outcome)));
+                if (exhausted.isEmpty()) {
+                    return stored;
                 }
-                return stored;
+                String outcome = lease.reusedCooling ? "reused_cooling" : "next_pool";
+                // As for an untracked visit: the answer waits for the count.
+                return stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId(), p.pool().poolId(), now, outcome)));
             }
 
             @Override
