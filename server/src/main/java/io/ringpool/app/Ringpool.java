@@ -626,6 +626,11 @@ public final class Ringpool implements AutoCloseable {
         return reports;
     }
 
+    /** The group-commit writer every hot-path write goes through (tests hold it to stall the store). */
+    public GroupCommitWriter writer() {
+        return writer;
+    }
+
     public CallJournal journal() {
         return journal;
     }

@@ -104,6 +104,9 @@ public final class ReportService {
     /** Longest the store is not read again while no write of this process ended, nanoseconds. */
     static final long UNCHANGED_SKIP_NANOS = 1_000_000_000L;
 
+    /** The longest a visit's stamp may precede its hand-over to the writer (a thread descheduled in between). */
+    static final long STAMP_MARGIN_MILLIS = 2_000;
+
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock) {
         this(db, pools, poolService, clock, null, FactsBound.unbounded(), DaySeal.none(), UNCHANGED_SKIP_NANOS);
     }
@@ -654,9 +657,27 @@ public final class ReportService {
         if (singleWriter && f.refreshedAtWrites == writes && now - f.refreshedAtNanos < unchangedSkipNanos) {
             return;
         }
-        db.read(c -> f.refresh(c, nowMillis()));
+        long at = nowMillis();
+        long visitLag = visitLag();
+        db.read(c -> f.refresh(c, at, visitLag));
         f.refreshedAtWrites = writes;
         f.refreshedAtNanos = now;
+    }
+
+    /**
+     * How long before now a visit not yet visible to a read that begins after this call can be
+     * stamped. On several nodes that is the slack. Where this process is the only writer, a visit
+     * is stamped just before it is handed to the group-commit writer, so it is the age of the
+     * oldest write the writer holds, plus {@link #STAMP_MARGIN_MILLIS} for the moment between stamp
+     * and hand-over (and a write handed over after this call is stamped about now or later).
+     */
+    private long visitLag() {
+        if (!singleWriter) {
+            return SiteFacts.SLACK_MILLIS;
+        }
+        long oldest = db.oldestUncommittedSince();
+        long age = oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+        return Math.min(SiteFacts.SLACK_MILLIS, age + STAMP_MARGIN_MILLIS);
     }
 
     /** The site's facts as held now (tests look into them). */

@@ -30,6 +30,8 @@ public final class Database implements AutoCloseable {
     private final Path h2File;
     private final H2Compactor compactor;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /** The group-commit writers on this database: what they hold uncommitted (see {@link #oldestUncommittedSince}). */
+    private final java.util.List<GroupCommitWriter> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Most live bytes one round of H2 compaction may rewrite (a round runs every half second at most, its budget adapted to its length; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
@@ -139,6 +141,23 @@ public final class Database implements AutoCloseable {
      */
     public long writes() {
         return writes.get();
+    }
+
+    /**
+     * Wall-clock millis when the oldest write this process's group-commit writers hold uncommitted
+     * was submitted; Long.MAX_VALUE when they hold none. Writes made through
+     * {@link #inTransaction} are not counted: they are not queued, and none of them inserts a visit.
+     */
+    public long oldestUncommittedSince() {
+        long oldest = Long.MAX_VALUE;
+        for (GroupCommitWriter w : writers) {
+            oldest = Math.min(oldest, w.oldestUncommittedSince());
+        }
+        return oldest;
+    }
+
+    void addWriter(GroupCommitWriter writer) {
+        writers.add(writer);
     }
 
     /** A write transaction of this process has ended (see {@link #writes}). */

@@ -49,7 +49,8 @@ public final class GroupCommitWriter implements AutoCloseable {
         void apply(Connection connection) throws SQLException;
     }
 
-    private record Pending(Database.Work<?> work, CompletableFuture<Object> done) {}
+    /** @param queuedAt wall-clock millis when submitted, for {@link #oldestUncommittedSince} */
+    private record Pending(Database.Work<?> work, CompletableFuture<Object> done, long queuedAt) {}
 
     private final DataSource dataSource;
     private final BlockingQueue<Pending> queue;
@@ -58,6 +59,12 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final Timer commitTimer;
     private final DistributionSummary batchSizes;
     private volatile boolean running = true;
+    /**
+     * When the oldest write of the batch being committed was submitted (wall-clock millis), or
+     * Long.MAX_VALUE between batches. Set before that write leaves the queue and cleared only after
+     * its batch is answered, so a write is always either in the queue or covered by this.
+     */
+    private volatile long batchQueuedAt = Long.MAX_VALUE;
     /** SQL run after each commit to force it to disk (H2's CHECKPOINT SYNC), or null. */
     private final String forceSql;
     private final Runnable afterEachBatch;
@@ -84,6 +91,7 @@ public final class GroupCommitWriter implements AutoCloseable {
     /** As the DataSource form, on {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
     public GroupCommitWriter(Database db, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
         this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite);
+        db.addWriter(this);
     }
 
     /** @param afterEachBatch told after every commit, before the committed writes' callers are answered */
@@ -121,7 +129,7 @@ public final class GroupCommitWriter implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submitReturning(Database.Work<T> work) {
         CompletableFuture<Object> done = new CompletableFuture<>();
-        Pending pending = new Pending(work, done);
+        Pending pending = new Pending(work, done, System.currentTimeMillis());
         if (!running) {
             throw new StoreException("the store is shutting down");
         }
@@ -160,14 +168,35 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Wall-clock millis when the oldest write not yet committed (queued, or in the batch being
+     * committed) was submitted; Long.MAX_VALUE when there is none. A write submitted after this
+     * call returns is not counted. The report facts use it to bound how late a visit stamped
+     * before now can still become visible (ReportService).
+     */
+    public long oldestUncommittedSince() {
+        // The queue's head first: a write taken from the queue after this peek was marked in
+        // batchQueuedAt before it was taken, and stays marked until its batch is committed.
+        Pending head = queue.peek();
+        long batch = batchQueuedAt;
+        return Math.min(batch, head == null ? Long.MAX_VALUE : head.queuedAt());
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(batchMax);
         while (running || !queue.isEmpty()) {
             try {
+                // Only this thread takes from the queue, so the head seen now is what poll returns.
+                // A write that arrives while poll waits is taken at once, so it is never unmarked for long.
+                Pending head = queue.peek();
+                if (head != null) {
+                    batchQueuedAt = head.queuedAt();
+                }
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                batchQueuedAt = Math.min(batchQueuedAt, first.queuedAt());
                 batch.add(first);
                 queue.drainTo(batch, batchMax - 1);
                 commitBatch(batch);
@@ -180,6 +209,7 @@ public final class GroupCommitWriter implements AutoCloseable {
                 batch.forEach(p -> p.done().completeExceptionally(new StoreException("write failed", e)));
             } finally {
                 batch.clear();
+                batchQueuedAt = Long.MAX_VALUE;
             }
         }
     }
