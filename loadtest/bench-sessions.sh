@@ -19,7 +19,7 @@ mkdir -p "$WORK/data"
 . loadtest/jvm-options.sh
 . loadtest/thread-cpu.sh
 jvm_options "$WORK/data"
-HEAP="${SERVER_HEAP:-512m}"
+HEAP="${SERVER_HEAP:-$(bin/default-heap)}"   # bin/ringpool's default on this machine
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
   taskset -c 0 "$JAVA" "${JVM_OPTS[@]}" -Xms"$HEAP" -Xmx"$HEAP" ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -72,5 +72,5 @@ for ROUND in $(seq 1 "${ROUNDS:-2}"); do
 done
 echo "sessions known to heartbeat.lua: $(wc -l < "$WORK/session-ids")"
 cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
-  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$HEAP"')\n", n, m, t}' || true
+  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms ('"$(jvm_collector)"', heap '"$HEAP"')\n", n, m, t}' || true
 curl -sf "$BASE/metrics" | grep -E "^ringpool_store_commit_(batch_sum|batch_count|seconds)" || true

@@ -8,4 +8,20 @@ jvm_options() {
     line="${line%%#*}"; line="${line#"${line%%[![:space:]]*}"}"; line="${line%"${line##*[![:space:]]}"}"
     [ -n "$line" ] && JVM_OPTS+=("${line//\${RINGPOOL_DATA_DIR\}/$1}")
   done < config/jvm.options
+  # A collector named in SERVER_JAVA_OPTS replaces the file's, as in bin/ringpool.
+  if [[ " ${SERVER_JAVA_OPTS:-} " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]]; then
+    local kept=() opt
+    for opt in "${JVM_OPTS[@]}"; do [[ "$opt" =~ ^-XX:\+Use[A-Za-z0-9]+GC$ ]] || kept+=("$opt"); done
+    JVM_OPTS=("${kept[@]}")
+  fi
+}
+
+# The collector the options name ("Parallel", "G1", ...), for the figures' labels; the last one
+# named wins, as SERVER_JAVA_OPTS may name another (bin/ringpool then drops the file's line).
+jvm_collector() {
+  local name=default opt
+  for opt in "${JVM_OPTS[@]}" ${SERVER_JAVA_OPTS:-}; do
+    [[ "$opt" =~ ^-XX:\+Use([A-Za-z0-9]+)GC$ ]] && name="${BASH_REMATCH[1]}"
+  done
+  echo "$name"
 }

@@ -25,8 +25,8 @@ LOADTEST_CORE="${LOADTEST_CORE:-1}"
 SERVER_PID=
 trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# The server runs with bin/ringpool's JVM options (config/jvm.options: G1 named explicitly, since a
-# JVM pinned to one core would otherwise pick Serial), heap -Xms = -Xmx = SERVER_HEAP.
+# The server runs with bin/ringpool's JVM options (config/jvm.options: the collector named explicitly,
+# since a JVM pinned to one core would otherwise pick Serial), heap -Xms = -Xmx = SERVER_HEAP.
 mkdir -p "$WORK/data"
 . loadtest/jvm-options.sh
 jvm_options "$WORK/data"
@@ -39,7 +39,7 @@ start_server() {
   local want=$(( $(grep -c 'listening port=' "$WORK/server.log" 2>/dev/null || true) + 1 ))
   for _ in $(seq 1 3000); do [ "$(grep -c 'listening port=' "$WORK/server.log" 2>/dev/null || true)" -ge "$want" ] && break; sleep 0.1; done
   PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | tail -1 | cut -d= -f2)
-  echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, G1, -Xms=-Xmx=$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
+  echo "server pid $SERVER_PID port $PORT (core $SERVER_CORE, $(jvm_collector), -Xms=-Xmx=$SERVER_HEAP) up in $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms; loadtest on core $LOADTEST_CORE; commit $(git rev-parse --short HEAD); $("$JAVA" -version 2>&1 | head -1)" >&2
 }
 
 stop_server() {
@@ -120,7 +120,7 @@ SQL
   grep -E 'streamed_response_failed|OutOfMemory|report_facts_loaded' "$WORK/server.log" >&2 || true
   if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$WORK/server.log" "$KEEP_SERVER_LOG"; fi
   cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
-    END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true
+    END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms ('"$(jvm_collector)"', heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true
   exit 0
 fi
 
@@ -141,6 +141,6 @@ if [ "$SCENARIO" = footprint ] && [ -f "$WORK/footprint.json" ]; then
     --admin-key=$ADMIN --out="${OUT:-loadtest/results}" --server-log="$WORK/server.log" --state="$WORK/footprint.json"
 fi
 if [ -n "${KEEP_SERVER_LOG:-}" ]; then cp "$WORK/server.log" "$KEEP_SERVER_LOG"; fi
-# GC pauses of the run (G1 logs one line per pause): count, longest, total.
+# GC pauses of the run (the GC log has one line per pause): count, longest, total.
 cat "$WORK/data"/gc.log* 2>/dev/null | awk '/ Pause / && $NF ~ /ms$/ {ms=$NF; sub(/ms/,"",ms); n++; t+=ms; if (ms+0>m) m=ms+0}
-  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms (G1, heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true
+  END {if (n) printf "gc pauses: %d, longest %.1f ms, total %.0f ms ('"$(jvm_collector)"', heap '"$SERVER_HEAP"')\n", n, m, t}' >&2 || true
