@@ -39,6 +39,9 @@ import java.util.concurrent.CompletableFuture;
  * the Netty event loop, so callbacks chained on it must not block.
  */
 final class LoadClient implements AutoCloseable {
+    /** Largest answer read whole: a pool of 2,000,000 numbers lists ~30 MB. */
+    static final int MAX_REPLY_BYTES = 64 << 20;
+
 
     /** An answer: status and body bytes (the body is small JSON in every Ringpool answer we read). */
     record Reply(int status, byte[] body) {
@@ -83,7 +86,9 @@ final class LoadClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(4 << 20), new ReplyHandler());
+                        // Room for a pool's creation answer, which lists every number: 4 MiB held
+                        // ~550,000 (run.sh --numbers=600000 failed on it).
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_REPLY_BYTES), new ReplyHandler());
                     }
                 });
     }
