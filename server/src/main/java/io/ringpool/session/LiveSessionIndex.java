@@ -15,9 +15,10 @@ import java.util.function.Consumer;
  * session; the tables themselves grow into single arrays of megabytes that the collector must
  * place as humongous objects. Here each index is 64 small open-addressing tables of references to
  * the sessions themselves (linear probing, entries removed by shifting back, between an eighth and
- * three quarters full): 11-64 bytes a session per index (a reference and a 32-bit hash a slot), no entry objects. The keys are the strings
- * the session already holds, compared on lookup; slots are chosen by a seeded {@link KeyHash}, so
- * visitor ids a client makes up cannot be chosen to pile onto one slot.
+ * three quarters full): 11-64 bytes a session per index (a reference and a 32-bit hash a slot),
+ * no entry objects. The keys are the strings the session already holds, compared on lookup; slots
+ * are chosen by a seeded {@link KeyHash}, so visitor ids a client makes up cannot be chosen to
+ * pile onto one slot.
  *
  * <p>Each table has its own lock; lookups take it too (a few probes). {@link #forEach} sees a
  * snapshot of each table in turn, like a concurrent map's weakly consistent iteration.
