@@ -659,7 +659,10 @@ public final class ReportService {
         }
         long at = nowMillis();
         long visitLag = visitLag();
-        db.read(c -> f.refresh(c, at, visitLag));
+        // Streaming: under a flood of starts a refresh reads tens of thousands of visits, and H2
+        // without lazy execution first copied them all into a sorted temporary file (measured: 42 %
+        // of the refresh thread's CPU during session starts).
+        db.readStreaming(c -> f.refresh(c, at, visitLag));
         f.refreshedAtWrites = writes;
         f.refreshedAtNanos = now;
     }
