@@ -16,12 +16,18 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StoredCall} as a row of {@code calls} (V2__calls.sql) and back: the one place that
  * knows the columns, their widths and which of them hold JSON.
  */
 final class CallRows {
+    private static final Logger LOG = LoggerFactory.getLogger(CallRows.class);
+
     /** Every column of a call, in the order {@link #bindAll} binds them. */
     static final String COLUMNS = "call_id, site_id, provider, provider_call_id, caller, caller_valid, number, status, "
             + "answered, started_at, answered_at, ended_at, duration_seconds, talk_seconds, recording_url, first_time, is_unique, "
@@ -103,15 +109,60 @@ final class CallRows {
         ps.setString(i++, v == null ? null : v.referrer());
         ps.setString(i++, v == null ? null : cap(v.clickIds().get("gclid"), CLICK_ID_CHARS));
         ps.setString(i++, v == null ? null : cap(v.clickIds().get("yclid"), CLICK_ID_CHARS));
-        ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : cap(StorageJson.write(v.clickIds()), CLICK_IDS_JSON_CHARS));
-        ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : cap(StorageJson.write(v.clientIds()), CLIENT_IDS_JSON_CHARS));
+        ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : jsonOrNull(StorageJson.write(v.clickIds()), CLICK_IDS_JSON_CHARS));
+        ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : jsonOrNull(StorageJson.write(v.clientIds()), CLIENT_IDS_JSON_CHARS));
         ps.setString(i++, v == null ? null : v.deviceType());
         ps.setString(i++, v == null ? null : v.browser());
         ps.setString(i++, v == null ? null : v.os());
         ps.setString(i++, s == null ? null : s.label());
-        ps.setString(i++, cap(StorageJson.write(a.candidates()), CANDIDATES_JSON_CHARS));
-        ps.setString(i++, a.earlierVisits().isEmpty() ? null : cap(StorageJson.write(a.earlierVisits()), EARLIER_VISITS_JSON_CHARS));
+        ps.setString(i++, jsonWithin(a.candidates(), CANDIDATES_JSON_CHARS, Keep.FIRST));
+        ps.setString(i++, a.earlierVisits().isEmpty() ? null : jsonWithin(a.earlierVisits(), EARLIER_VISITS_JSON_CHARS, Keep.LAST));
         return i;
+    }
+
+    /**
+     * A history column as stored, or {@code absent} when it cannot be read: servers before
+     * {@link #jsonWithin} cut these columns mid-value, and such a row must still show its call
+     * (the call's own columns are intact) instead of failing its call log page.
+     */
+    private static <T> T readable(ResultSet rs, String column, Function<String, T> reader, T absent) throws SQLException {
+        String json = rs.getString(column);
+        try {
+            return reader.apply(json);
+        } catch (IllegalStateException cut) {
+            LOG.warn("call_column_unreadable call={} column={} chars={}", rs.getString("call_id"), column, json.length());
+            return absent;
+        }
+    }
+
+    /** Which end of a list matters most when not all of it fits its column. */
+    enum Keep { FIRST, LAST }
+
+    /**
+     * The JSON array of {@code items} in at most {@code maxChars}, leaving out whole items from the
+     * end that matters least. Never cut mid-value: a cut array cannot be read back, and one such
+     * call made the call itself and every call log page holding it fail. The items are visitors'
+     * sources and ids, so their width is for browsers to choose (ten visits with 500-character
+     * sources are 11,000 characters of earlier visits).
+     */
+    static <T> String jsonWithin(List<T> items, int maxChars, Keep keep) {
+        String json = StorageJson.write(items);
+        int from = 0;
+        int to = items.size();
+        while (json.length() > maxChars && from < to) {
+            if (keep == Keep.FIRST) {
+                to--;
+            } else {
+                from++;
+            }
+            json = StorageJson.write(items.subList(from, to));
+        }
+        return json.length() <= maxChars ? json : "[]";
+    }
+
+    /** A JSON object kept whole or not at all (see {@link #jsonWithin}). */
+    private static String jsonOrNull(String json, int maxChars) {
+        return json.length() <= maxChars ? json : null;
     }
 
     /** The call on the current row of a result that selected {@link #COLUMNS}. */
@@ -128,7 +179,8 @@ final class CallRows {
         } else if (sessionId != null && rs.getString("channel") != null) {
             visit = new VisitSource(null, source, medium, campaign, rs.getString("term"), rs.getString("content"),
                     rs.getString("channel"), rs.getString("landing_page"), rs.getString("referrer"),
-                    StorageJson.readStringMap(rs.getString("click_ids_json")), StorageJson.readStringMap(rs.getString("client_ids_json")),
+                    readable(rs, "click_ids_json", StorageJson::readStringMap, Map.of()),
+                    readable(rs, "client_ids_json", StorageJson::readStringMap, Map.of()),
                     rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
         }
         CallAttribution attribution = new CallAttribution(
@@ -138,8 +190,8 @@ final class CallRows {
                 rs.getString("visitor_id"),
                 visit,
                 staticNumber,
-                StorageJson.readList(rs.getString("candidates_json"), CANDIDATES),
-                StorageJson.readList(rs.getString("earlier_visits_json"), EARLIER_VISITS));
+                readable(rs, "candidates_json", json -> StorageJson.readList(json, CANDIDATES), List.of()),
+                readable(rs, "earlier_visits_json", json -> StorageJson.readList(json, EARLIER_VISITS), List.of()));
         return new StoredCall(
                 rs.getString("call_id"),
                 rs.getString("site_id"),
