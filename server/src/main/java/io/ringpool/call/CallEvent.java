@@ -1,6 +1,10 @@
 package io.ringpool.call;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,6 +82,48 @@ public record CallEvent(
         if (talkSeconds != null && talkSeconds < 0) {
             throw new IllegalArgumentException("talkSeconds must be >= 0: " + talkSeconds);
         }
+    }
+
+    /** Longest provider call id the store keeps as sent (the {@code provider_call_id} columns). */
+    public static final int MAX_STORED_CALL_ID = 100;
+
+    /** Longest recording link the store keeps (the URL columns). */
+    public static final int MAX_RECORDING_URL_CHARS = 2000;
+
+    /** Characters of an over-long call id kept readable in front of its digest. */
+    private static final int LONG_ID_HEAD = 40;
+
+    /**
+     * The provider call id as the store keeps it: as sent when it fits, else its first
+     * {@value #LONG_ID_HEAD} characters, '~' and the base64url SHA-256 of the whole id (84 in all).
+     * Deterministic, so every event and transcript of the call finds the same row; collision-free
+     * in practice, so two calls never merge. Providers that sign their requests are believed about
+     * their ids: refusing a long one would make the provider retry until it gives up, and lose the call.
+     */
+    public static String storedCallId(String providerCallId) {
+        if (providerCallId.length() <= MAX_STORED_CALL_ID) {
+            return providerCallId;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(providerCallId.getBytes(StandardCharsets.UTF_8));
+            return providerCallId.substring(0, LONG_ID_HEAD) + '~' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /**
+     * This event as the store can keep it: the call id in its {@link #storedCallId stored form},
+     * and a recording link too long for any URL column left out (a cut link would only point
+     * nowhere; the call itself is what must not be lost).
+     */
+    public CallEvent withinStoreLimits() {
+        String id = storedCallId(providerCallId);
+        boolean linkFits = recordingUrl == null || recordingUrl.length() <= MAX_RECORDING_URL_CHARS;
+        if (id.equals(providerCallId) && linkFits) {
+            return this;
+        }
+        return new CallEvent(provider, id, kind, at, from, to, durationSeconds, talkSeconds, linkFits ? recordingUrl : null);
     }
 
     /** The idempotency key: a repeat of the same (provider, call, kind) is the same event. */

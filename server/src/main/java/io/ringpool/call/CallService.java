@@ -208,8 +208,13 @@ public final class CallService {
      * @throws NumberMissing      when a call's first event names no number and
      *                            {@code requireNumberForNewCall} is set; nothing is stored then
      */
-    public Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
+    public Ingested ingest(Site site, CallEvent sent, boolean requireNumberForNewCall) {
         long start = System.nanoTime();
+        CallEvent event = sent.withinStoreLimits();
+        if (sent.recordingUrl() != null && event.recordingUrl() == null) {
+            LOG.warn("call_recording_link_dropped site={} provider={} call={} chars={}", site.siteId(), sent.provider(),
+                    shortId(event.providerCallId()), sent.recordingUrl().length());
+        }
         if (event.to() != null && !event.to().isBlank()) {
             trackingNumber(site, event.to());
         }
@@ -561,7 +566,7 @@ public final class CallService {
         }
         String kept = clean;
         Optional<StoredCall> result = db.inTransaction(c -> {
-            Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, providerCallId);
+            Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, CallEvent.storedCallId(providerCallId));
             if (found.isEmpty()) {
                 return found;
             }

@@ -132,7 +132,8 @@ public final class CallJournal implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the disk refuses the write
      */
     public Kept record(Site site, CallEvent event) {
-        JournalRecord record = new JournalRecord(site.siteId(), event, clock.instant());
+        // As the store will keep it: the record's strings are length-prefixed to 64 KB, and ingestion would shorten them anyway.
+        JournalRecord record = new JournalRecord(site.siteId(), event.withinStoreLimits(), clock.instant());
         byte[] payload = record.encode();
         long start = System.nanoTime();
         lock.lock();
