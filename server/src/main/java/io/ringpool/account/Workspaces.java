@@ -3,6 +3,7 @@ package io.ringpool.account;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.Keys;
 import io.ringpool.site.SiteRegistry;
+import io.ringpool.store.ConstraintViolationException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +108,13 @@ public final class Workspaces {
             String shown = name != null && !name.isBlank() ? name.strip()
                     : link.name() != null ? link.name() : link.email().substring(0, link.email().indexOf('@'));
             user = new User(Keys.id("us_"), link.email(), shown, hasher.hash(chosen), clock.instant());
-            users.insert(user);
+            try {
+                users.insert(user);
+            } catch (ConstraintViolationException madeMeanwhile) {
+                // Another acceptance for this e-mail (the same link clicked twice) made the account first. Once more,
+                // as the existing person: a used link is link_invalid, and else the password decides, as it would have.
+                return accept(token, password, name);
+            }
         }
         Membership m = new Membership(link.workspaceId(), null, user.userId(), link.role(), link.sites());
         if (!store.useLink(link.linkId(), m, clock.instant())) {

@@ -5,6 +5,7 @@ import io.ringpool.failure.DomainFailure;
 import io.ringpool.store.Database;
 import io.ringpool.store.StoreException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,6 +40,8 @@ public final class StoreBackup {
     /** The file written and when. */
     public record Taken(Path file, long bytes, Instant takenAt) {}
 
+    /** Backups one millisecond may name before the next is refused: far more than requests can start at once. */
+    private static final int MAX_SAME_MILLISECOND = 100;
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
     private final Database db;
@@ -62,13 +65,7 @@ public final class StoreBackup {
                     "the store is PostgreSQL: back it up with pg_dump or base backups (see the README, Backups)");
         }
         Instant now = clock.instant();
-        Path file = backupDir.resolve("ringpool-" + NAME.format(now) + ".zip").toAbsolutePath();
-        try {
-            OwnerOnly.createDirectories(backupDir);
-            OwnerOnly.createFile(file);
-        } catch (IOException e) {
-            throw new StoreException("cannot create " + file, e);
-        }
+        Path file = reserve(now);
         try {
             db.read(c -> {
                 backupTo(c, file);
@@ -83,6 +80,31 @@ public final class StoreBackup {
             throw e;
         }
         return new Taken(file, size(file), now);
+    }
+
+    /**
+     * Creates the (empty) file of a backup taken at {@code now}. Two taken in the same millisecond
+     * (two admins, a retried request) get {@code -2}, {@code -3}, … rather than one failing on the
+     * name: the name only says when, it was never meant to be unique.
+     */
+    private Path reserve(Instant now) {
+        String stem = "ringpool-" + NAME.format(now);
+        Path file = null;
+        try {
+            OwnerOnly.createDirectories(backupDir);
+            for (int n = 1; ; n++) {
+                file = backupDir.resolve(stem + (n == 1 ? "" : "-" + n) + ".zip").toAbsolutePath();
+                try {
+                    return OwnerOnly.createFile(file);
+                } catch (FileAlreadyExistsException taken) {
+                    if (n == MAX_SAME_MILLISECOND) {
+                        throw taken;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + (file == null ? backupDir : file), e);
+        }
     }
 
     /** A backup of a store no server has open: opens the H2 file at {@code jdbcUrl} itself. */

@@ -5,7 +5,6 @@ import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -41,7 +40,7 @@ public final class FeedApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
+        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, 10_000), body.optionalString("conversionName", 100)));
         Map<String, Object> out = view(created.feed());

@@ -2,6 +2,8 @@ package io.ringpool.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringpool.failure.DomainFailure;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -58,6 +61,14 @@ public final class Json {
 
     /** Parses a request body; anything that is not one well-formed JSON object is malformed (400). */
     public static JsonBody parseObject(byte[] body) {
+        return new JsonBody(parseObjectNode(body), "");
+    }
+
+    /**
+     * The same, for a route that reads a body of open-ended names itself (a destination's
+     * platform settings): the same limits and the same 400s as {@link #parseObject}.
+     */
+    public static ObjectNode parseObjectNode(byte[] body) {
         if (body.length == 0) {
             throw malformed("empty_body", "a JSON object body is required");
         }
@@ -67,15 +78,24 @@ public final class Json {
         } catch (StreamConstraintsException e) {
             throw malformed("too_deep", "the JSON document is nested too deeply or has an over-long value (limit "
                     + MAX_NESTING + " levels)");
+        } catch (JsonParseException e) {
+            // The parser's own words ("Unexpected end-of-input", "Duplicate field 'a'") help the sender and name no class.
+            throw malformed("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage() + where(e));
         } catch (JsonProcessingException e) {
-            throw malformed("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            // Data binding's messages name Java types and features (content after the object is one): ours instead.
+            throw malformed("malformed_json", "the body is not valid JSON: there is more after the first value" + where(e));
         } catch (IOException e) {
             throw malformed("malformed_json", "the body could not be read as JSON");
         }
         if (node == null || !node.isObject()) {
             throw malformed("malformed_json", "the body must be a JSON object");
         }
-        return new JsonBody(node, "");
+        return (ObjectNode) node;
+    }
+
+    private static String where(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     private static DomainFailure malformed(String code, String message) {

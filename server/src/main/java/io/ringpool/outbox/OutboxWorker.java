@@ -238,7 +238,7 @@ final class OutboxWorker implements AutoCloseable {
             result = target.deliver(targetId, events);
         } catch (RuntimeException e) {
             LOG.warn("outbox_attempt_crashed kind={} target={}", target.kind(), targetId, e);
-            result = Attempt.failed(null, "internal error: " + e.getClass().getSimpleName(), null);
+            result = Attempt.failed(null, "internal error (the server log has the details)", null);
         }
         long durationMillis = (System.nanoTime() - t0) / 1_000_000;
         attemptTimer.record(durationMillis, TimeUnit.MILLISECONDS);

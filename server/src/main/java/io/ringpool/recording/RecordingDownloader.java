@@ -1,6 +1,7 @@
 package io.ringpool.recording;
 
 import io.ringpool.outbound.AddressPolicy;
+import io.ringpool.outbound.NetworkFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,7 +104,7 @@ final class RecordingDownloader {
             try {
                 response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                return new Failed("io " + e.getClass().getSimpleName() + " " + Objects.toString(e.getMessage(), ""), true);
+                return new Failed("io " + NetworkFailure.describe(e), true);
             }
             int status = response.statusCode();
             try (InputStream body = response.body()) {
@@ -130,7 +131,7 @@ final class RecordingDownloader {
                 }
                 return copy(body, target, mediaType);
             } catch (IOException e) {
-                return new Failed("io " + e.getClass().getSimpleName() + " " + Objects.toString(e.getMessage(), ""), true);
+                return new Failed("io " + NetworkFailure.describe(e), true);
             }
         }
         return new Failed("more than " + MAX_REDIRECTS + " redirects", false);
@@ -169,7 +170,7 @@ final class RecordingDownloader {
                 return new JsonAnswer(bytes, null);
             }
         } catch (IOException e) {
-            return new JsonAnswer(null, new Failed("io " + e.getClass().getSimpleName() + " " + Objects.toString(e.getMessage(), ""), true));
+            return new JsonAnswer(null, new Failed("io " + NetworkFailure.describe(e), true));
         }
     }
 

@@ -336,7 +336,7 @@ public final class TelephonyApi {
         }
         CallEvent event;
         try {
-            GenericEvent sent = genericEvent(Json.parseObject(request.body()));
+            GenericEvent sent = genericEvent(JsonBody.of(request));
             event = sent.toCallEvent(clock);
             long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
                     received);

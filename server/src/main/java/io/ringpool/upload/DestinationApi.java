@@ -5,12 +5,13 @@ import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.Json;
+import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.webhook.WebhookApi;
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,15 +45,9 @@ public final class DestinationApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonNode body;
-        try {
-            body = UploadStore.JSON.readTree(request.body());
-        } catch (IOException e) {
-            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "malformed_json", "the body is not valid JSON");
-        }
-        if (body == null || !body.isObject()) {
-            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "malformed_json", "the body must be a JSON object");
-        }
+        // Read whole rather than through JsonBody: the platform's settings are open-ended names.
+        JsonBody.requireJsonMediaType(request);
+        JsonNode body = Json.parseObjectNode(request.body());
         String type = body.path("type").asText(null);
         if (type == null) {
             throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'type' is required", "type");

@@ -1,6 +1,7 @@
 package io.ringpool.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbox.Attempt;
 import io.ringpool.outbox.OutboxEvent;
@@ -89,7 +90,7 @@ public final class DestinationTarget implements Target {
                 JsonNode body = UploadStore.JSON.readTree(e.payload());
                 calls.add(LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(body.path("data")) : CallConversion.of(body.path("data")));
             } catch (IOException | RuntimeException bad) {
-                return Attempt.abandoned("event " + e.eventId() + " unreadable: " + bad.getClass().getSimpleName());
+                return Attempt.abandoned("event " + e.eventId() + " unreadable");
             }
         }
         Instant now = clock.instant();
@@ -100,7 +101,7 @@ public final class DestinationTarget implements Target {
             outcome = platform.upload(d, calls, site.site().settings().timeZone(), site.site().settings().currency(), now, sender);
         } catch (IOException e) {
             outcome = new UploadOutcome(List.of(), 0, false, null, null, null);
-            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            error = NetworkFailure.describe(e);
         }
         UploadOutcome o = outcome;
         String failure = error != null ? error : o.error();

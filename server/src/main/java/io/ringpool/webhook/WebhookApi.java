@@ -4,7 +4,6 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -45,7 +44,7 @@ public final class WebhookApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonBody body = Json.parseObject(request.body()).rejectUnknown(Set.of("url", "events"));
+        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("url", "events"));
         String url = body.requiredString("url", 2000);
         List<String> events = body.optionalStringList("events", 20, 40);
         WebhookService.Created created = webhooks.create(siteId, new WebhookService.NewWebhook(url, events));

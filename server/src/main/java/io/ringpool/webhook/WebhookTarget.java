@@ -1,5 +1,6 @@
 package io.ringpool.webhook;
 
+import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbox.Attempt;
 import io.ringpool.outbox.Backoff;
@@ -81,10 +82,8 @@ public final class WebhookTarget implements io.ringpool.outbox.Target {
             return r.isSuccess() ? Attempt.succeeded(r.status(), r.bodyText())
                     : Attempt.failed(r.status(), "HTTP " + r.status() + (r.status() / 100 == 3 ? " (redirects are not followed)" : ""),
                             r.bodyText());
-        } catch (OutboundHttp.AddressRefused e) {
-            return Attempt.failed(null, e.getMessage(), null);
         } catch (IOException e) {
-            return Attempt.failed(null, e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+            return Attempt.failed(null, NetworkFailure.describe(e), null);
         }
     }
 

@@ -328,4 +328,34 @@ class AccountsOverHttpTest {
             assertThat(acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0)).endsWith("; Secure");
         }
     }
+
+    @Test
+    void oneInvitationAcceptedByFourRequestsAtOnceJoinsOnceAndTheOthersAreToldTheLinkIsUsed() throws Exception {
+        // Found by BadInputSweepTest: the losers of the race made the same account again and got 503 store_unavailable.
+        Map<String, String> ws = accounts.workspace("Race", "race@agency.test");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<TestServer.Reply>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                replies.add(pool.submit(() -> {
+                    go.await();
+                    return accounts.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
+                }));
+            }
+            go.countDown();
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<TestServer.Reply> r : replies) {
+                TestServer.Reply reply = r.get();
+                statuses.add(reply.status());
+                if (reply.status() != 201) {
+                    assertThat(reply.errorCode()).as(reply.body()).isEqualTo("link_invalid");
+                }
+            }
+            assertThat(statuses).containsOnlyOnce(201).containsOnly(201, 404);
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(accounts.login("race@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(204);
+    }
 }

@@ -78,4 +78,30 @@ class FailureRulesOverHttpTest {
         assertThat(form.status()).isEqualTo(200);
         assertThat(form.text("name")).isEqualTo("Curl shop");
     }
+
+    @Test
+    void theMediaTypeRuleHoldsOnWebhooksFeedsDestinationsCallChangesAndSignedEvents() {
+        // Found by BadInputSweepTest: these five read the body without the rule, so an XML-declared body was taken as JSON.
+        String s = "/v1/sites/" + site.get("siteId");
+        String key = site.get("apiKey");
+        Map<String, String> jsonBodies = Map.of(
+                s + "/webhooks", "{\"url\":\"http://127.0.0.1:9/hook\"}",
+                s + "/feeds", "{\"format\":\"google-ads-calls\"}",
+                s + "/destinations", "{\"type\":\"ga4\",\"measurementId\":\"G-RULES1234\",\"apiSecret\":\"s\",\"dryRun\":true}");
+        jsonBodies.forEach((path, body) -> {
+            assertThat(server.send("POST", path, key, body, "application/xml", Map.of()).status()).as(path).isEqualTo(415);
+            assertThat(server.send("POST", path, key, body, "multipart/form-data; boundary=x", Map.of()).status()).as(path).isEqualTo(415);
+        });
+        assertThat(server.send("PATCH", s + "/calls/call_neverExisted", key, "{\"tags\":[]}", "application/xml", Map.of()).status())
+                .isEqualTo(415);
+
+        String event = "{\"callId\":\"rules-1\",\"event\":\"ringing\",\"from\":\"+79161234567\",\"to\":\"+74950000101\"}";
+        Map<String, String> signed = Map.of("X-Ringpool-Signature",
+                io.ringpool.call.Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), event));
+        Reply xml = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/xml", signed);
+        assertThat(xml.status()).isEqualTo(415);
+        assertThat(xml.errorCode()).isEqualTo("unsupported_media_type");
+        assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "text/plain", signed).status())
+                .as("text/plain is read as JSON, as everywhere").isEqualTo(200);
+    }
 }

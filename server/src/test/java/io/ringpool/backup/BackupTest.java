@@ -148,4 +148,20 @@ class BackupTest {
                 "store.dataDir", tmp.resolve("pg").toString()));
         assertThatThrownBy(() -> BackupCommand.backup(pg, tmp.resolve("x.zip"))).hasMessageContaining("pg_dump");
     }
+
+    @Test
+    void twoBackupsAskedForInTheSameMillisecondAreTwoFilesNotAnOutage() {
+        // Found by BadInputSweepTest: the name is the millisecond, and the second request got 503 store_unavailable.
+        java.time.Clock frozen = java.time.Clock.fixed(java.time.Instant.parse("2026-11-26T03:15:00Z"), java.time.ZoneOffset.UTC);
+        try (TestServer server = new TestServer(tmp.resolve("same-ms"), Map.of(), frozen)) {
+            TestServer.Reply first = server.post("/v1/admin/backup", TestServer.ADMIN_KEY, null);
+            TestServer.Reply second = server.post("/v1/admin/backup", TestServer.ADMIN_KEY, null);
+
+            assertThat(first.status()).as(first.body()).isEqualTo(201);
+            assertThat(second.status()).as(second.body()).isEqualTo(201);
+            assertThat(first.text("file")).endsWith("ringpool-20261126-031500-000.zip");
+            assertThat(second.text("file")).endsWith("ringpool-20261126-031500-000-2.zip");
+            assertThat(Path.of(second.text("file"))).isNotEmptyFile();
+        }
+    }
 }
