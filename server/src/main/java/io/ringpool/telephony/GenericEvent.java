@@ -5,7 +5,6 @@ import io.ringpool.failure.DomainFailure;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Locale;
 
 /**
@@ -75,7 +74,7 @@ public record GenericEvent(String callId, String event, String from, String to, 
             return clock.instant();
         }
         try {
-            return OffsetDateTime.parse(at).toInstant();
+            return IsoOffsetTime.parse(at);
         } catch (DateTimeException e) {
             throw DomainFailure.invalid("at", "'at' must be an ISO-8601 time with an offset, such as 2026-11-26T03:15:00Z (got '"
                     + at + "')");
