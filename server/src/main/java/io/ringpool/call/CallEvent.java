@@ -90,6 +90,19 @@ public record CallEvent(
     /** Longest recording link the store keeps (the URL columns). */
     public static final int MAX_RECORDING_URL_CHARS = 2000;
 
+    /**
+     * Event times kept as sent lie after this instant: a provider's 0 means "no time", and nothing
+     * before it is a call's time.
+     */
+    public static final Instant EARLIEST_AT = Instant.EPOCH;
+
+    /**
+     * ... and no later than this: the last second of year 9999, the last time every column, export
+     * and client can write (ISO-8601 four-digit years). Past it an event time is garbage, and at
+     * the far end of {@link Instant}'s range it no longer fits in epoch milliseconds at all.
+     */
+    public static final Instant LATEST_AT = Instant.parse("9999-12-31T23:59:59Z");
+
     /** Characters of an over-long call id kept readable in front of its digest. */
     private static final int LONG_ID_HEAD = 40;
 
@@ -114,16 +127,27 @@ public record CallEvent(
 
     /**
      * This event as the store can keep it: the call id in its {@link #storedCallId stored form},
-     * and a recording link too long for any URL column left out (a cut link would only point
-     * nowhere; the call itself is what must not be lost).
+     * a recording link too long for any URL column left out (a cut link would only point
+     * nowhere), and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
+     * {@code receivedAt}, as adapters already do with a time they cannot read. The call itself is
+     * what must not be lost: a signed provider retries a refused event until it gives up.
+     *
+     * @param receivedAt when the event reached us
      */
-    public CallEvent withinStoreLimits() {
+    public CallEvent withinStoreLimits(Instant receivedAt) {
         String id = storedCallId(providerCallId);
         boolean linkFits = recordingUrl == null || recordingUrl.length() <= MAX_RECORDING_URL_CHARS;
-        if (id.equals(providerCallId) && linkFits) {
+        boolean timeFits = hasStorableTime();
+        if (id.equals(providerCallId) && linkFits && timeFits) {
             return this;
         }
-        return new CallEvent(provider, id, kind, at, from, to, durationSeconds, talkSeconds, linkFits ? recordingUrl : null);
+        return new CallEvent(provider, id, kind, timeFits ? at : receivedAt, from, to, durationSeconds, talkSeconds,
+                linkFits ? recordingUrl : null);
+    }
+
+    /** Whether {@link #at} is a time the store keeps as sent (see {@link #withinStoreLimits}). */
+    public boolean hasStorableTime() {
+        return at.isAfter(EARLIEST_AT) && !at.isAfter(LATEST_AT);
     }
 
     /** The idempotency key: a repeat of the same (provider, call, kind) is the same event. */

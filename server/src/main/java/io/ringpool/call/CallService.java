@@ -210,10 +210,14 @@ public final class CallService {
      */
     public Ingested ingest(Site site, CallEvent sent, boolean requireNumberForNewCall) {
         long start = System.nanoTime();
-        CallEvent event = sent.withinStoreLimits();
+        CallEvent event = sent.withinStoreLimits(clock.instant());
         if (sent.recordingUrl() != null && event.recordingUrl() == null) {
             LOG.warn("call_recording_link_dropped site={} provider={} call={} chars={}", site.siteId(), sent.provider(),
                     shortId(event.providerCallId()), sent.recordingUrl().length());
+        }
+        if (!sent.hasStorableTime()) {
+            LOG.warn("call_event_time_replaced site={} provider={} call={} sent={} (kept with its time of receipt)", site.siteId(),
+                    sent.provider(), shortId(event.providerCallId()), sent.at());
         }
         if (event.to() != null && !event.to().isBlank()) {
             trackingNumber(site, event.to());

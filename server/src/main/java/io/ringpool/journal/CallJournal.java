@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,8 @@ public final class CallJournal implements AutoCloseable {
      */
     public Kept record(Site site, CallEvent event) {
         // As the store will keep it: the record's strings are length-prefixed to 64 KB, and ingestion would shorten them anyway.
-        JournalRecord record = new JournalRecord(site.siteId(), event.withinStoreLimits(), clock.instant());
+        Instant received = clock.instant();
+        JournalRecord record = new JournalRecord(site.siteId(), event.withinStoreLimits(received), received);
         byte[] payload = record.encode();
         long start = System.nanoTime();
         lock.lock();

@@ -28,8 +28,13 @@ public record GenericEvent(String callId, String event, String from, String to, 
     /** Provider name in {@link CallEvent#provider()} and in the dedup key. */
     public static final String PROVIDER = "generic";
 
-    /** Longest provider call id we keep: plenty for uniqueids, UUIDs and composite ids. */
-    public static final int MAX_CALL_ID = 100;
+    /**
+     * Longest call id read: the webhook body's own limit (64 KiB by default) is the real bound. A
+     * signed sender is believed about its ids, as every provider is: an id longer than the store's
+     * column is kept in its digest form ({@link CallEvent#storedCallId}), never refused, because a
+     * refused event is a lost call.
+     */
+    public static final int MAX_CALL_ID = 65_536;
 
     /** A caller or dialled number longer than this is not a phone number. */
     public static final int MAX_NUMBER_CHARS = 100;

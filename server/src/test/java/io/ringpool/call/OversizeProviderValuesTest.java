@@ -61,4 +61,25 @@ class OversizeProviderValuesTest {
             assertThat(f.calls.call(f.site.siteId(), call.callId())).isPresent();
         }
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: Telnyx's occurred_at, Vonage's timestamp, UIS's and the generic
+     * event's at in year 999999999 failed the write (epoch milliseconds overflow) or attribution, with a
+     * 500 the provider retried into. Such a time is not the call's: it is kept with its time of receipt.
+     */
+    @Test
+    void anEventTimeNoColumnCanHoldIsReplacedByTheTimeOfReceiptAndTheCallIsStored() {
+        try (CallStoreFixture f = new CallStoreFixture(dir, "st_fartime", List.of(NUMBER))) {
+            Instant received = f.clock.instant();
+            for (Instant far : List.of(Instant.parse("+999999999-12-31T23:59:59Z"), Instant.parse("-999999999-01-01T00:00:00Z"),
+                    Instant.EPOCH, Instant.parse("+10000-01-01T00:00:00Z"))) {
+                StoredCall call = f.calls.ingest(f.site, CallStoreFixture.event("c-far-" + far.getEpochSecond(), CallEvent.Kind.RINGING,
+                        "+79161234567", NUMBER, far, null), true).call();
+                assertThat(call.startedAt()).as("%s", far).isEqualTo(received);
+            }
+            Instant lastKept = CallEvent.LATEST_AT;
+            assertThat(f.calls.ingest(f.site, CallStoreFixture.event("c-far-9999", CallEvent.Kind.RINGING, "+79161234567", NUMBER,
+                    lastKept, null), true).call().startedAt()).isEqualTo(lastKept);
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.ringpool.telephony.freeswitch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.OddValues;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
@@ -12,6 +13,7 @@ import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,9 +30,10 @@ import java.util.Locale;
  * <pre>
  * uuid                                  -> the call id
  * caller_id_number, destination_number  -> from, to (else the first callflow's caller_profile)
- * start_epoch                           -> ringing
- * answer_epoch &gt; 0 and billsec &gt; 0     -> answered at answer_epoch, completed at end_epoch
- *                                          (duration = duration, talk = billsec)
+ * start_epoch                           -> ringing (the end when absent or unreadable)
+ * billsec &gt; 0                          -> answered at answer_epoch (else end - billsec), completed at
+ *                                          end_epoch (now when absent or unreadable); duration =
+ *                                          duration, talk = billsec
  * otherwise by hangup_cause             -> USER_BUSY: busy; NO_ANSWER, NO_USER_RESPONSE,
  *                                          ORIGINATOR_CANCEL, NORMAL_CLEARING, ALLOTTED_TIMEOUT: missed; else failed
  * ringpool_recording_url (if the dialplan sets it to an http(s) URL) -> the recording
@@ -93,7 +96,7 @@ public final class FreeswitchProvider implements TelephonyProvider {
                 : cdr.path("callflow").path("caller_profile");
         String direction = first(ProviderJson.text(vars, "direction"), ProviderJson.text(cdr, "channel_data", "direction"));
         String uuid = first(ProviderJson.text(vars, "uuid"), ProviderJson.text(profile, "uuid"));
-        if (uuid == null || uuid.length() > 100) {
+        if (uuid == null) { // any length: the store keeps a long id in its digest form
             throw WebhookRefused.invalidBody("variables.uuid", "the CDR has no usable variables.uuid");
         }
         if (!"inbound".equalsIgnoreCase(direction)) {
@@ -101,25 +104,33 @@ public final class FreeswitchProvider implements TelephonyProvider {
         }
         String from = first(ProviderJson.text(vars, "caller_id_number"), ProviderJson.text(profile, "caller_id_number"));
         String to = first(ProviderJson.text(vars, "destination_number"), ProviderJson.text(profile, "destination_number"));
-        Long start = positive(ProviderJson.number(vars, "start_epoch"));
-        Long answer = positive(ProviderJson.number(vars, "answer_epoch"));
-        Long end = positive(ProviderJson.number(vars, "end_epoch"));
-        if (start == null || end == null) {
-            throw WebhookRefused.invalidBody("variables.start_epoch", "the CDR needs variables.start_epoch and end_epoch");
+        // A CDR is posted when its leg ends: without a readable end_epoch the end is now, and
+        // without a start_epoch the start is the end. Unreadable times never lose the call.
+        Instant end = epoch(call, vars, "end_epoch");
+        if (end == null) {
+            end = call.clock().instant();
         }
-        Long duration = ProviderJson.number(vars, "duration");
-        Long billsec = ProviderJson.number(vars, "billsec");
+        Instant start = epoch(call, vars, "start_epoch");
+        if (start == null) {
+            start = end;
+        }
+        Integer duration = seconds(call, vars, "duration");
+        Integer billsec = seconds(call, vars, "billsec");
         String recording = ProviderJson.text(vars, "ringpool_recording_url");
         if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
             recording = null;
         }
-        int total = (int) Math.max(0, duration != null ? duration : end - start);
+        int total = duration != null ? duration : (int) Math.max(0, Math.min(Integer.MAX_VALUE, Duration.between(start, end).toSeconds()));
         List<CallEvent> events = new ArrayList<>();
-        events.add(new CallEvent(NAME, uuid, CallEvent.Kind.RINGING, Instant.ofEpochSecond(start), from, to, null, null, null));
-        if (answer != null && billsec != null && billsec > 0) {
-            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.ANSWERED, Instant.ofEpochSecond(answer), from, to, null, null, null));
-            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.COMPLETED, Instant.ofEpochSecond(end), from, to, total,
-                    (int) (long) billsec, recording));
+        events.add(new CallEvent(NAME, uuid, CallEvent.Kind.RINGING, start, from, to, null, null, null));
+        if (billsec != null && billsec > 0) {
+            Instant answer = epoch(call, vars, "answer_epoch");
+            if (answer == null) {
+                Instant estimate = end.minusSeconds(billsec);
+                answer = estimate.isBefore(start) ? start : estimate;
+            }
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.ANSWERED, answer, from, to, null, null, null));
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.COMPLETED, end, from, to, total, billsec, recording));
         } else {
             String cause = first(ProviderJson.text(vars, "hangup_cause"), "").toUpperCase(Locale.ROOT);
             CallEvent.Kind kind = switch (cause) {
@@ -127,7 +138,7 @@ public final class FreeswitchProvider implements TelephonyProvider {
                 case "NO_ANSWER", "NO_USER_RESPONSE", "ORIGINATOR_CANCEL", "NORMAL_CLEARING", "ALLOTTED_TIMEOUT" -> CallEvent.Kind.MISSED;
                 default -> CallEvent.Kind.FAILED;
             };
-            events.add(new CallEvent(NAME, uuid, kind, Instant.ofEpochSecond(end), from, to, total, 0, recording));
+            events.add(new CallEvent(NAME, uuid, kind, end, from, to, total, 0, recording));
         }
         return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, "hangup_cause " + ProviderJson.text(vars, "hangup_cause"), List.of());
     }
@@ -136,7 +147,24 @@ public final class FreeswitchProvider implements TelephonyProvider {
         return a != null ? a : b;
     }
 
-    private static Long positive(Long v) {
-        return v == null || v <= 0 ? null : v;
+    /** A variable's unix seconds, or null (logged when present but unusable): FreeSWITCH writes 0 for "never". */
+    private static Instant epoch(WebhookCall call, JsonNode vars, String name) {
+        Instant at = ProviderJson.epochSeconds(vars, name);
+        if (at != null && at.getEpochSecond() > 0) {
+            return at;
+        }
+        if (ProviderJson.text(vars, name) != null && !"0".equals(ProviderJson.text(vars, name))) {
+            OddValues.ignored(NAME, call, "variables." + name, "not unix seconds");
+        }
+        return null;
+    }
+
+    /** A variable's whole seconds, or null (logged when present but unusable). */
+    private static Integer seconds(WebhookCall call, JsonNode vars, String name) {
+        Integer s = ProviderJson.seconds(vars, name);
+        if (s == null && ProviderJson.text(vars, name) != null) {
+            OddValues.ignored(NAME, call, "variables." + name, "not whole seconds from 0 to 2^31-1");
+        }
+        return s;
     }
 }

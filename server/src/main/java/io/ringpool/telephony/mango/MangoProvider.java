@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.FormField;
 import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.OddValues;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
@@ -109,10 +110,13 @@ public final class MangoProvider implements TelephonyProvider {
         return new Notice(ProviderJson.parseObject(json), expected);
     }
 
-    /** Refuses a notice whose time is outside the window, and tells the replay key. */
-    private static WebhookResult guarded(WebhookCall call, Notice notice, Long unixSeconds, WebhookResult result) {
-        if (unixSeconds != null) {
-            Instant at = Instant.ofEpochSecond(unixSeconds);
+    /**
+     * Refuses a notice whose time is outside the window, and tells the replay key. A time that is
+     * no instant at all (null from {@link ProviderJson#epochSeconds}) is not checked: the replay key
+     * still guards the notice.
+     */
+    private static WebhookResult guarded(WebhookCall call, Notice notice, Instant at, WebhookResult result) {
+        if (at != null) {
             Instant now = call.clock().instant();
             if (at.isBefore(now.minus(WINDOW)) || at.isAfter(now.plus(WINDOW))) {
                 throw WebhookRefused.stale("the notice's time " + at + " is more than " + WINDOW.toMinutes()
@@ -127,8 +131,8 @@ public final class MangoProvider implements TelephonyProvider {
         Notice notice = verify(call);
         JsonNode j = notice.json();
         String entry = required(j, "entry_id");
-        Long ts = ProviderJson.number(j, "timestamp");
-        Instant at = ts == null ? call.clock().instant() : Instant.ofEpochSecond(ts);
+        Instant ts = ProviderJson.epochSeconds(j, "timestamp");
+        Instant at = ts == null ? call.clock().instant() : ts;
         String state = ProviderJson.text(j, "call_state");
         String location = ProviderJson.text(j, "location");
         String note = "call_id " + ProviderJson.text(j, "call_id") + " seq " + ProviderJson.text(j, "seq") + " " + state + " at "
@@ -148,31 +152,32 @@ public final class MangoProvider implements TelephonyProvider {
         Notice notice = verify(call);
         JsonNode j = notice.json();
         String entry = required(j, "entry_id");
-        Long end = ProviderJson.number(j, "end_time");
+        Instant sentEnd = time(call, j, "end_time");
         if (!"1".equals(ProviderJson.text(j, "call_direction"))) {
-            return guarded(call, notice, end, WebhookResult.ignored("not an incoming entry (call_direction "
+            return guarded(call, notice, sentEnd, WebhookResult.ignored("not an incoming entry (call_direction "
                     + ProviderJson.text(j, "call_direction") + ")", WebhookResult.Reply.OK_EMPTY));
         }
-        Long create = ProviderJson.number(j, "create_time");
-        Long talk = positive(ProviderJson.number(j, "talk_time"));
-        if (create == null || end == null) {
-            throw WebhookRefused.invalidBody("create_time", "a summary needs create_time and end_time");
+        // A summary is sent when the entry ends: without a usable end_time the end is now, without a
+        // create_time the start is the end. An odd time never loses the entry.
+        Instant end = sentEnd != null ? sentEnd : call.clock().instant();
+        Instant create = time(call, j, "create_time");
+        if (create == null) {
+            create = end;
         }
+        Instant talk = time(call, j, "talk_time");
         String from = ProviderJson.text(j, "from", "number");
         String to = Optional.ofNullable(ProviderJson.text(j, "line_number")).orElse(ProviderJson.text(j, "to", "line_number"));
-        int duration = (int) Math.max(0, end - create);
+        Integer duration = secondsBetween(create, end);
         boolean answered = "1".equals(ProviderJson.text(j, "entry_result")) && talk != null;
         List<CallEvent> events = new ArrayList<>();
-        events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, Instant.ofEpochSecond(create), from, to, null, null, null));
+        events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, create, from, to, null, null, null));
         if (answered) {
-            int talkSeconds = (int) Math.max(0, end - talk);
-            events.add(new CallEvent(NAME, entry, CallEvent.Kind.ANSWERED, Instant.ofEpochSecond(talk), from, to, null, null, null));
-            events.add(new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, Instant.ofEpochSecond(end), from, to, duration,
-                    talkSeconds, null));
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.ANSWERED, talk, from, to, null, null, null));
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, end, from, to, duration, secondsBetween(talk, end), null));
         } else {
-            events.add(new CallEvent(NAME, entry, CallEvent.Kind.MISSED, Instant.ofEpochSecond(end), from, to, duration, 0, null));
+            events.add(new CallEvent(NAME, entry, CallEvent.Kind.MISSED, end, from, to, duration, 0, null));
         }
-        return guarded(call, notice, end, new WebhookResult(events, WebhookResult.Reply.OK_EMPTY,
+        return guarded(call, notice, sentEnd, new WebhookResult(events, WebhookResult.Reply.OK_EMPTY,
                 "entry_result " + ProviderJson.text(j, "entry_result"), List.of()));
     }
 
@@ -180,13 +185,13 @@ public final class MangoProvider implements TelephonyProvider {
         Notice notice = verify(call);
         JsonNode j = notice.json();
         String entry = required(j, "entry_id");
-        Long ts = ProviderJson.number(j, "timestamp");
+        Instant ts = ProviderJson.epochSeconds(j, "timestamp");
         String state = ProviderJson.text(j, "recording_state");
         String id = ProviderJson.text(j, "recording_id");
         if (!"Completed".equals(state) || id == null) {
             return guarded(call, notice, ts, WebhookResult.ignored("recording " + state, WebhookResult.Reply.OK_EMPTY));
         }
-        Instant at = ts == null ? call.clock().instant() : Instant.ofEpochSecond(ts);
+        Instant at = ts == null ? call.clock().instant() : ts;
         CallEvent event = new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, at, null, null, null, null, "mango-recording:" + id);
         return guarded(call, notice, ts, WebhookResult.of(List.of(event), WebhookResult.Reply.OK_EMPTY));
     }
@@ -196,13 +201,25 @@ public final class MangoProvider implements TelephonyProvider {
         if (v == null) {
             throw WebhookRefused.invalidBody(field, "'" + field + "' is required in Mango's json");
         }
-        if (v.length() > 100) {
-            throw WebhookRefused.invalidBody(field, "'" + field + "' is longer than 100 characters");
-        }
-        return v;
+        return v; // any length: the store keeps a long id in its digest form
     }
 
-    private static Long positive(Long v) {
-        return v == null || v <= 0 ? null : v;
+    /** A summary's unix time, or null: Mango writes 0 for "never" (no talk); anything unusable is logged and left out. */
+    private static Instant time(WebhookCall call, JsonNode j, String field) {
+        Instant at = ProviderJson.epochSeconds(j, field);
+        if (at != null && at.getEpochSecond() > 0) {
+            return at;
+        }
+        String text = ProviderJson.text(j, field);
+        if (text != null && !"0".equals(text)) {
+            OddValues.ignored(NAME, call, field, "not unix seconds");
+        }
+        return null;
+    }
+
+    /** Whole seconds from {@code a} to {@code b}: 0 when b is earlier, null when no int holds it (no call lasts 68 years). */
+    private static Integer secondsBetween(Instant a, Instant b) {
+        long s = Math.max(0, Duration.between(a, b).toSeconds());
+        return s > Integer.MAX_VALUE ? null : (int) s;
     }
 }

@@ -202,7 +202,8 @@ public final class PlivoProvider implements TelephonyProvider {
 
     private static String callId(Map<String, String> f, String field) {
         String id = f.get(field);
-        if (id == null || id.isBlank() || id.length() > 100) {
+        // Any length: the store keeps an over-long id in its digest form (CallEvent.storedCallId).
+        if (id == null || id.isBlank()) {
             throw WebhookRefused.invalidBody(field, "'" + field + "' is required");
         }
         return id.strip();

@@ -53,6 +53,28 @@ public final class ProviderJson {
         return s.isBlank() ? null : s.strip();
     }
 
+    /**
+     * Unix seconds at a path as an instant, or null when absent, not a number, or beyond what an
+     * {@link java.time.Instant} holds (a signed provider's garbage must not fail its call; how far
+     * a readable time may be from now is the call model's rule, {@code CallEvent#withinStoreLimits}).
+     */
+    public static java.time.Instant epochSeconds(JsonNode node, String... path) {
+        Long s = number(node, path);
+        if (s == null || s < java.time.Instant.MIN.getEpochSecond() || s > java.time.Instant.MAX.getEpochSecond()) {
+            return null;
+        }
+        return java.time.Instant.ofEpochSecond(s);
+    }
+
+    /**
+     * Whole seconds at a path, or null when absent, not a number, negative, or more than an
+     * {@code int} holds: a duration no call has, which {@code (int)} would wrap into a negative one.
+     */
+    public static Integer seconds(JsonNode node, String... path) {
+        Long s = number(node, path);
+        return s == null || s < 0 || s > Integer.MAX_VALUE ? null : Integer.valueOf(s.intValue());
+    }
+
     /** A whole number at a path, or null when absent or not a number. */
     public static Long number(JsonNode node, String... path) {
         String s = text(node, path);

@@ -3,6 +3,7 @@ package io.ringpool.telephony.uis;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.provider.Digests;
+import io.ringpool.telephony.provider.OddValues;
 import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
@@ -40,7 +41,10 @@ import java.util.Optional;
  * talkSeconds     | talk_time_duration     conversation, seconds
  * recordingUrl    | file_link              http(s) link to the recording
  * </pre>
- * Without a timestamp or nonce there is no replay protection beyond deduplication of events.
+ * Only an unknown {@code event} or a missing call id is refused (422): a duration, time or link
+ * the template filled in wrongly is left out of the call (logged as {@code webhook_value_ignored}),
+ * which is kept. Without a timestamp or nonce there is no replay protection beyond deduplication
+ * of events.
  */
 public final class UisProvider implements TelephonyProvider {
 
@@ -81,15 +85,16 @@ public final class UisProvider implements TelephonyProvider {
         CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(() -> WebhookRefused.invalidBody("event",
                 "'event' must be one of ringing, answered, completed, missed, busy, failed (got '" + kindText + "')"));
         String id = get(f, "callId");
-        if (id == null || id.length() > 100) {
-            throw WebhookRefused.invalidBody("callId", "'callId' (or call_session_id) is required, at most 100 characters");
+        if (id == null) { // any length: the store keeps a long id in its digest form
+            throw WebhookRefused.invalidBody("callId", "'callId' (or call_session_id) is required");
         }
         String recording = get(f, "recordingUrl");
         if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
-            throw WebhookRefused.invalidBody("recordingUrl", "'recordingUrl' must be an http(s) URL");
+            OddValues.ignored(NAME, call, "recordingUrl", "not an http(s) URL");
+            recording = null;
         }
         CallEvent e = new CallEvent(NAME, id, kind, at(get(f, "at"), call), get(f, "from"), get(f, "to"),
-                seconds(f, "durationSeconds"), seconds(f, "talkSeconds"), recording);
+                seconds(f, "durationSeconds", call), seconds(f, "talkSeconds", call), recording);
         return WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
     }
 
@@ -131,22 +136,26 @@ public final class UisProvider implements TelephonyProvider {
         return v.strip();
     }
 
-    private static Integer seconds(Map<String, String> f, String name) {
+    /** Whole seconds, or null (logged) when the template filled in something else: the call is kept without them. */
+    private static Integer seconds(Map<String, String> f, String name, WebhookCall call) {
         String v = get(f, name);
         if (v == null) {
             return null;
         }
+        double s;
         try {
-            int s = (int) Double.parseDouble(v);
-            if (s < 0) {
-                throw WebhookRefused.invalidBody(name, "'" + name + "' must not be negative");
-            }
-            return s;
+            s = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw WebhookRefused.invalidBody(name, "'" + name + "' must be whole seconds");
+            s = Double.NaN;
         }
+        if (!(s >= 0 && s <= Integer.MAX_VALUE)) { // also NaN
+            OddValues.ignored(NAME, call, name, "not whole seconds from 0 to 2^31-1");
+            return null;
+        }
+        return (int) s;
     }
 
+    /** The notification's time, or our time of receipt (logged) when it cannot be read. */
     private static Instant at(String text, WebhookCall call) {
         if (text == null) {
             return call.clock().instant();
@@ -163,7 +172,8 @@ public final class UisProvider implements TelephonyProvider {
                         .atZone(call.site().settings().timeZone()).toInstant();
             }
         } catch (DateTimeException e) {
-            throw WebhookRefused.invalidBody("at", "'at' must be ISO-8601, 'yyyy-MM-dd HH:mm:ss' or unix seconds (got '" + text + "')");
+            OddValues.ignored(NAME, call, "at", "not ISO-8601, 'yyyy-MM-dd HH:mm:ss' or unix seconds");
+            return call.clock().instant();
         }
     }
 }

@@ -104,8 +104,8 @@ public final class ZadarmaProvider implements TelephonyProvider {
             throw WebhookRefused.mismatch("the Signature does not match this site's Zadarma secret");
         }
         String id = f.get("pbx_call_id");
-        if (id == null || id.isBlank() || id.length() > 100) {
-            throw WebhookRefused.invalidBody("pbx_call_id", "'pbx_call_id' is required (at most 100 characters)");
+        if (id == null || id.isBlank()) { // any length: the store keeps a long id in its digest form
+            throw WebhookRefused.invalidBody("pbx_call_id", "'pbx_call_id' is required");
         }
         Instant now = call.clock().instant();
         CallEvent e = switch (event) {

@@ -74,4 +74,29 @@ class FreeswitchOverHttpTest {
         assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("a-leg-refused");
         assertThat(kit.diagnostics("freeswitch").findValuesAsText("reason")).contains("mismatch", "missing");
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: a billsec of 2^31 wrapped into a negative talk time and an
+     * epoch beyond Instant's range threw (500); a missing or unreadable start_epoch or end_epoch
+     * refused the CDR (422). mod_json_cdr retries both into the same answer, and the call was lost.
+     */
+    @Test
+    void aCdrWithUnreadableTimesAndOverflowingDurationsIsStillOneCall() {
+        String a = cdr("a-leg-odd-1", "inbound", 0, 0, 0, 0, "NORMAL_CLEARING")
+                .replace("\"start_epoch\":\"0\"", "\"start_epoch\":\"yesterday\"")
+                .replace("\"end_epoch\":\"0\"", "\"end_epoch\":\"9223372036854775807\"")
+                .replace("\"billsec\":\"0\"", "\"billsec\":\"2147483648\"")
+                .replace("\"duration\":\"0\"", "\"duration\":1e400");
+        assertThat(post(a, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String b = cdr("a-leg-odd-2", "inbound", t0, t0 + 20, t0 + 95, 75, "NORMAL_CLEARING").replace("\"start_epoch\":\"" + t0 + "\",", "");
+        assertThat(post(b, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+
+        JsonNode odd = kit.call("a-leg-odd-1");
+        assertThat(odd.get("status").asText()).isEqualTo("missed");
+        assertThat(odd.get("talkSeconds").asInt()).isZero();
+        JsonNode noStart = kit.call("a-leg-odd-2");
+        assertThat(noStart.get("status").asText()).isEqualTo("completed");
+        assertThat(noStart.get("talkSeconds").asInt()).isEqualTo(75);
+    }
 }

@@ -116,4 +116,29 @@ class MangoOverHttpTest {
         assertThat(call.get("durationSeconds").asInt()).isEqualTo(30);
         assertThat(call.get("talkSeconds").asInt()).isZero();
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: a timestamp beyond Instant's range threw (500), and a summary
+     * whose create_time or end_time was missing or unreadable was refused (422); Mango resends both.
+     * A far time that is an instant is still judged by the window (403 stale, as documented).
+     */
+    @Test
+    void aNoticeWithAnUnreadableOrOverflowingTimeIsKeptAndAFarOneIsStale() throws Exception {
+        long t0 = now();
+        String appeared = callEvent("entry-odd-time", "leg-1", 1, "Appeared", "ivr", t0).replace("\"timestamp\":" + t0,
+                "\"timestamp\":1e400");
+        assertThat(post("call", appeared).status()).isEqualTo(200);
+        String summary = "{\"entry_id\":\"entry-odd-summary\",\"call_direction\":1,\"from\":{\"number\":\"79169998800\"},"
+                + "\"line_number\":\"" + NUMBER.substring(1) + "\",\"create_time\":\"soon\",\"talk_time\":9223372036854775807,"
+                + "\"end_time\":" + t0 + ",\"entry_result\":1,\"disconnect_reason\":1110}";
+        assertThat(post("summary", summary).status()).isEqualTo(200);
+        Reply far = post("call", callEvent("entry-far", "leg-1", 1, "Appeared", "ivr", 253402300799L));
+        assertThat(far.status()).isEqualTo(403);
+        assertThat(far.errorCode()).isEqualTo("stale_signature");
+
+        assertThat(kit.call("entry-odd-time").get("status").asText()).isEqualTo("ringing");
+        JsonNode odd = kit.call("entry-odd-summary");
+        assertThat(odd.get("status").asText()).isEqualTo("missed"); // no usable talk_time: not known to be answered
+        assertThat(odd.get("durationSeconds").asInt()).isZero();
+    }
 }

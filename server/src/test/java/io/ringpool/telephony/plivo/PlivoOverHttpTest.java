@@ -116,4 +116,19 @@ class PlivoOverHttpTest {
                 "To", NUMBER.substring(1), "CallStatus", "ringing"));
         assertThat(plain.body()).doesNotContain("<Record").doesNotContain("<Speak>");
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: a CallUUID over 100 characters was refused (422) on the answer
+     * URL, so the caller was not even put through, and on the hangup URL, so the call was lost.
+     */
+    @Test
+    void aCallUuidLongerThanTheStoresColumnIsForwardedAndIsOneCall() {
+        String uuid = "long-" + "c5d3f1e2".repeat(40);
+        Reply answer = post("answer", params("CallUUID", uuid, "From", CALLER.substring(1), "To", NUMBER.substring(1), "CallStatus", "ringing"));
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).contains("<Dial");
+        assertThat(post("hangup", params("CallUUID", uuid, "CallStatus", "completed", "Duration", "30", "From", CALLER.substring(1),
+                "To", NUMBER.substring(1))).status()).isEqualTo(200);
+        assertThat(kit.call(io.ringpool.call.CallEvent.storedCallId(uuid)).get("status").asText()).isEqualTo("missed");
+    }
 }

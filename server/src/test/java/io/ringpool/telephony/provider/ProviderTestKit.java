@@ -39,6 +39,8 @@ public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, 
     public TestServer server;
     public String siteId;
     public String apiKey;
+    /** The site's secret for the generic signed JSON events ({@code X-Ringpool-Signature}). */
+    public String webhookSecret;
     public String sessionId;
 
     private final String provider;
@@ -83,6 +85,7 @@ public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, 
         Map<String, String> site = server.siteWithPool(List.of(NUMBER));
         siteId = site.get("siteId");
         apiKey = site.get("apiKey");
+        webhookSecret = site.get("webhookSecret");
         Reply patch = patch(Map.of("forwardTo", FORWARD_TO));
         assertThat(patch.status()).as(patch.body()).isEqualTo(200);
         Reply session = server.startSession(site.get("publicKey"), "visitor-1", "https://example.com/?utm_source=google&utm_medium=cpc");

@@ -56,4 +56,35 @@ class UisOverHttpTest {
     void aShortTokenIsNotAccepted() {
         assertThat(kit.patch(Map.of("providers", Map.of("uis", Map.of("token", "short")))).status()).isEqualTo(422);
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: a template that filled in a duration, a time or a link
+     * wrongly made the whole notification 422, and a time in year 999999999 a 500: the call was
+     * lost. The odd values are left out; the call is kept.
+     */
+    @Test
+    void oddDurationsTimesAndLinksAreLeftOutAndTheCallIsKept() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        assertThat(kit.server.get(base + "?event=ringing&call_session_id=uis-odd-1&contact_phone_number=" + enc(CALLER.substring(1))
+                + "&virtual_phone_number=" + NUMBER.substring(1) + "&notification_time=" + enc("+999999999-12-31T23:59:59Z"), null)
+                .status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"event\":\"completed\",\"call_session_id\":\"uis-odd-1\",\"total_time_duration\":-5,"
+                + "\"talk_time_duration\":\"1,5\",\"file_link\":\"javascript:alert(1)\",\"notification_time\":\"yesterday\"}", Map.of())
+                .status()).isEqualTo(200);
+        JsonNode call = kit.call("uis-odd-1");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("recordingUrl").isNull()).isTrue();
+        assertThat(call.get("startedAt").asText()).doesNotStartWith("+");
+    }
+
+    @Test
+    void aCallIdLongerThanTheStoresColumnIsOneCall() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        String id = "uis-long-" + "7".repeat(291);
+        assertThat(kit.postJson(base, "{\"event\":\"ringing\",\"callId\":\"" + id + "\",\"from\":\"" + CALLER + "\",\"to\":\"" + NUMBER
+                + "\"}", Map.of()).status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"event\":\"completed\",\"callId\":\"" + id + "\",\"talkSeconds\":40}", Map.of()).status())
+                .isEqualTo(200);
+        assertThat(kit.call(io.ringpool.call.CallEvent.storedCallId(id)).get("status").asText()).isEqualTo("completed");
+    }
 }

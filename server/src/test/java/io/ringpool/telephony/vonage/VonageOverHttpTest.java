@@ -147,4 +147,21 @@ class VonageOverHttpTest {
             kit.patch(Map.of("recordCalls", false));
         }
     }
+
+    /**
+     * Found by ProviderWebhookSweepTest: a duration of 2^31 or more was cast into a negative int and
+     * the event failed (500), and a conversation_uuid over 100 characters was refused (422): Vonage
+     * retries both into the same answer, and the call was lost.
+     */
+    @Test
+    void anOverflowingDurationIsLeftOutAndALongConversationIdIsOneCall() throws Exception {
+        String conv = "CON-long-" + "a".repeat(291);
+        assertThat(event(Map.of("conversation_uuid", conv, "direction", "inbound", "status", "ringing", "from", "79160001133",
+                "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        assertThat(event(Map.of("conversation_uuid", conv, "direction", "inbound", "status", "completed", "duration", "2147483648",
+                "from", "79160001133", "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        JsonNode call = kit.call(io.ringpool.call.CallEvent.storedCallId(conv));
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isBetween(0, 60); // computed from the event times, not 2^31 wrapped
+    }
 }
