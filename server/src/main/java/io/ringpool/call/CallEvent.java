@@ -127,8 +127,8 @@ public record CallEvent(
 
     /**
      * This event as the store can keep it: the call id in its {@link #storedCallId stored form},
-     * a recording link too long for any URL column left out (a cut link would only point
-     * nowhere), and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
+     * a recording link too long for any URL column (a cut link would only point nowhere) or not
+     * {@link #isRecordingLink a link at all} left out, and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
      * {@code receivedAt}, as adapters already do with a time they cannot read. The call itself is
      * what must not be lost: a signed provider retries a refused event until it gives up.
      *
@@ -136,13 +136,24 @@ public record CallEvent(
      */
     public CallEvent withinStoreLimits(Instant receivedAt) {
         String id = storedCallId(providerCallId);
-        boolean linkFits = recordingUrl == null || recordingUrl.length() <= MAX_RECORDING_URL_CHARS;
+        boolean linkFits = recordingUrl == null || (recordingUrl.length() <= MAX_RECORDING_URL_CHARS && isRecordingLink(recordingUrl));
         boolean timeFits = hasStorableTime();
         if (id.equals(providerCallId) && linkFits && timeFits) {
             return this;
         }
         return new CallEvent(provider, id, kind, timeFits ? at : receivedAt, from, to, durationSeconds, talkSeconds,
                 linkFits ? recordingUrl : null);
+    }
+
+    /**
+     * Whether a provider's recording link is one the call may show: an absolute {@code http(s)} URL,
+     * or an adapter's own reference ({@code mango-recording:…}, {@code zadarma-recording:…}) that the
+     * recordings fetcher resolves. Anything else ({@code javascript:…}, a relative path) would be
+     * served by the API as the call's {@code recordingUrl} to whatever renders it as a link.
+     */
+    static boolean isRecordingLink(String link) {
+        String lower = link.strip().toLowerCase(Locale.ROOT);
+        return lower.startsWith("https://") || lower.startsWith("http://") || lower.matches("[a-z]+-recording:[^\\s]+");
     }
 
     /** Whether {@link #at} is a time the store keeps as sent (see {@link #withinStoreLimits}). */

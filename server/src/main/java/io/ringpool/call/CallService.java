@@ -212,8 +212,9 @@ public final class CallService {
         long start = System.nanoTime();
         CallEvent event = sent.withinStoreLimits(clock.instant());
         if (sent.recordingUrl() != null && event.recordingUrl() == null) {
-            LOG.warn("call_recording_link_dropped site={} provider={} call={} chars={}", site.siteId(), sent.provider(),
-                    shortId(event.providerCallId()), sent.recordingUrl().length());
+            LOG.warn("call_recording_link_dropped site={} provider={} call={} chars={} reason={}", site.siteId(), sent.provider(),
+                    shortId(event.providerCallId()), sent.recordingUrl().length(),
+                    sent.recordingUrl().length() > CallEvent.MAX_RECORDING_URL_CHARS ? "too_long" : "not_a_link");
         }
         if (!sent.hasStorableTime()) {
             LOG.warn("call_event_time_replaced site={} provider={} call={} sent={} (kept with its time of receipt)", site.siteId(),

@@ -5,10 +5,11 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -87,6 +88,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Shared by every connection of one server; bounded by routes × methods × statuses. */
     private final java.util.concurrent.ConcurrentMap<String, Timer> timers;
     private boolean busy;
+    /** Set once the last response of this connection is on its way: whatever still arrives is dropped. */
+    private boolean closing;
+
+    /**
+     * How long a connection whose last response has gone out keeps reading (and dropping) what the
+     * client still sends before it is closed anyway; see {@link #closeAfter}.
+     */
+    static final long LINGER_MILLIS = 2_000;
 
     RequestDispatcher(Router router, CorsPolicy cors, FailureMapper failures, Executor workers,
             long timeoutMillis, MeterRegistry registry, Protections protections,
@@ -103,7 +112,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest http)) {
+        if (closing || !(msg instanceof FullHttpRequest http)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -381,7 +390,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         });
         ctx.executor().execute(() -> {
             if (!keepAlive) {
-                end.addListener(ChannelFutureListener.CLOSE);
+                closeAfter(ctx, end);
                 waiting.clear();
                 busy = false;
                 return;
@@ -467,12 +476,42 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             future = ctx.writeAndFlush(http);
         }
         if (!keepAlive) {
-            future.addListener(ChannelFutureListener.CLOSE);
+            closeAfter(ctx, future);
             waiting.clear();
             busy = false;
             return;
         }
         dispatchNext(ctx);
+    }
+
+    /**
+     * Closes the connection once {@code lastResponse} is written, without losing it. A client may
+     * still be sending (the body behind a request line we refused with 414, or after a 413): closing
+     * with its bytes unread makes the kernel answer with a reset, and a reset can destroy the response
+     * before the client has read it, so the client sees the connection drop instead of the error.
+     * So the output is shut first (the client reads the response and then end-of-stream), what still
+     * arrives is read and dropped, and the channel closes when the client closes its side (Netty then
+     * closes ours) or after {@link #LINGER_MILLIS}.
+     */
+    private void closeAfter(ChannelHandlerContext ctx, ChannelFuture lastResponse) {
+        closing = true;
+        Channel channel = ctx.channel();
+        channel.config().setAutoRead(true);
+        lastResponse.addListener(written -> {
+            if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
+                channel.close();
+                return;
+            }
+            duplex.shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess()) {
+                    channel.close();
+                    return;
+                }
+                channel.eventLoop().schedule(() -> {
+                    channel.close();
+                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
+        });
     }
 
     private static boolean keepAlive(Pending pending, Response response) {

@@ -82,4 +82,21 @@ class OversizeProviderValuesTest {
                     lastKept, null), true).call().startedAt()).isEqualTo(lastKept);
         }
     }
+
+    @Test
+    void aRecordingLinkThatIsNoLinkIsLeftOutAndHttpLinksAndProviderReferencesAreKept() {
+        try (CallStoreFixture f = new CallStoreFixture(dir, "st_links", List.of(NUMBER))) {
+            Instant at = f.clock.instant().minusSeconds(60);
+            String[][] cases = {{"javascript:alert(document.cookie)", null}, {"/recordings/1.mp3", null}, {"data:audio/mp3;base64,AAAA", null},
+                    {"https://api.example.com/r/1.mp3", "https://api.example.com/r/1.mp3"}, {"HTTP://EXAMPLE.COM/R.MP3", "HTTP://EXAMPLE.COM/R.MP3"},
+                    {"mango-recording:abc123", "mango-recording:abc123"}, {"zadarma-recording:9.1", "zadarma-recording:9.1"}};
+            int n = 0;
+            for (String[] c : cases) {
+                StoredCall call = f.calls.ingest(f.site, new CallEvent(CallStoreFixture.PROVIDER, "c-link-" + n++, CallEvent.Kind.COMPLETED,
+                        at, "+79161234567", NUMBER, 40, 30, c[0]), true).call();
+                assertThat(call.recordingUrl()).as(c[0]).isEqualTo(c[1]);
+                assertThat(call.talkSeconds()).isEqualTo(30);
+            }
+        }
+    }
 }

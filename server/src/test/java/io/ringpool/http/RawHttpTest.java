@@ -92,6 +92,35 @@ class RawHttpTest {
                 .startsWith("HTTP/1.1 431");
     }
 
+    /**
+     * A client that sends its body at once behind a request line we refuse must still read the
+     * 414: the server reads and drops the rest instead of closing on unread bytes, which makes the
+     * kernel reset the connection and can destroy the answer in flight. Then the server closes.
+     */
+    @Test
+    void aRefusedRequestLineWithABodyStillInFlightGetsIts414AndThenTheConnectionCloses() throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (Socket socket = new Socket("127.0.0.1", server.app.port())) {
+                socket.setSoTimeout(5_000);
+                byte[] body = new byte[256 * 1024];
+                java.util.Arrays.fill(body, (byte) 'x');
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/telephony/twilio/" + "s".repeat(5_000) + "/recording HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                try {
+                    out.write(body);
+                    out.flush();
+                } catch (java.io.IOException closedWhileSending) {
+                    // the server may have shut its side by now; what matters is the answer below
+                }
+                InputStream in = socket.getInputStream();
+                String reply = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1); // to end-of-stream: the server closes
+                assertThat(reply).as("attempt %d", attempt).startsWith("HTTP/1.1 414").contains("\"code\":\"uri_too_long\"");
+            }
+        }
+    }
+
     @Test
     void garbageIsA400WithTheJsonErrorShape() throws Exception {
         String reply = exchange("HELLO\r\n\r\n", false);
