@@ -135,6 +135,15 @@ public final class SignIn {
         }
     }
 
+    /**
+     * Signs the caller out of its own session. Already ended is the same outcome, not an error: the
+     * session was valid when the request was let in, so only another sign-out of it (a second tab,
+     * a repeated click) can have ended it in between.
+     */
+    public void signOut(String userId, String sessionId) {
+        users.revoke(userId, sessionId, clock.instant());
+    }
+
     static String normaliseEmail(String email) {
         return email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
     }

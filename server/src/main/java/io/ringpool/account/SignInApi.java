@@ -58,7 +58,7 @@ public final class SignInApi {
 
     private Response logout(Request request) {
         Caller.Member me = access.member(request);
-        signIn.revoke(me.user().userId(), me.session().sessionId());
+        signIn.signOut(me.user().userId(), me.session().sessionId());
         return Response.noContent().withHeader("Set-Cookie", cookie("", 0));
     }
 

@@ -137,6 +137,22 @@ public final class WorkspaceStore {
         });
     }
 
+    /**
+     * Changes an existing membership's role and sites; false when there is none (removed meanwhile).
+     * Never inserts: a change racing a removal must not bring the member back.
+     */
+    public boolean updateMembership(Membership m) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
+                ps.setString(1, m.role().name());
+                ps.setString(2, m.sites() == null ? null : StorageJson.write(m.sites()));
+                ps.setString(3, m.workspaceId());
+                ps.setString(4, m.userId());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     public void upsertMembership(Membership m, Instant now) {
         db.inTransaction(c -> {
             upsertMembership(c, m, now);

@@ -156,7 +156,10 @@ public final class Workspaces {
         }
         List<String> covered = allSites ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
         Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
-        store.upsertMembership(changed, clock.instant());
+        if (!store.updateMembership(changed)) {
+            // Removed between the read above and this write (a removal at the same moment): it stays removed.
+            throw DomainFailure.notFound("member");
+        }
         return changed;
     }
 

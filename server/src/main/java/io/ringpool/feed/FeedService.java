@@ -4,6 +4,7 @@ import io.ringpool.export.ExportFormat;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.site.Keys;
+import io.ringpool.store.SiteRowLock;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
@@ -64,6 +65,7 @@ public final class FeedService {
         Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, Keys.random("feed_", 9), clock.instant(),
                 null, null, 0);
         db.inTransaction(c -> {
+            SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (FeedStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
                 throw DomainFailure.conflict("too_many_feeds", "a site may have at most " + MAX_PER_SITE + " feeds", null);
             }

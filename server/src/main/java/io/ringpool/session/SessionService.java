@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -92,6 +93,15 @@ public final class SessionService {
     private final UserAgentCache userAgents = new UserAgentCache();
     /** Live sessions by id and by site and visitor (compact tables: issue 17). */
     private final LiveSessionIndex sessions = new LiveSessionIndex();
+    /**
+     * Starts choosing a number right now, by site and visitor: while one is in flight, another start
+     * of that visitor (two tabs opened at once, a retried request) waits for it and resumes the
+     * session it makes, instead of leasing the visitor a second number. Entries live only as long
+     * as their start; a crowd of different visitors never waits on each other.
+     */
+    private final Map<StartingVisitor, CompletableFuture<Void>> starting = new ConcurrentHashMap<>();
+
+    private record StartingVisitor(String siteId, String visitorId) {}
     private final MeterRegistry registry;
     private final Timer leaseLatency;
     private final Counter botSessions;
@@ -251,6 +261,39 @@ public final class SessionService {
         if (existing != null && isLive(existing, now)) {
             return resume(existing, request, settings, now);
         }
+        if (conflicts > 0) {
+            // Choosing again after another node took the number: this start is the one in flight.
+            return startNew(request, conflicts, site, settings, agent, now, visitorId, startNanos);
+        }
+        StartingVisitor key = new StartingVisitor(site.siteId(), visitorId);
+        CompletableFuture<Void> ours = new CompletableFuture<>();
+        CompletableFuture<Void> theirs = starting.putIfAbsent(key, ours);
+        if (theirs != null) {
+            // API.md: "the same visitorId with a live session gets that same session and number back",
+            // also when it asked twice before the first answer. Once the first start is settled, the
+            // session it made is resumed (its start token was taken above); if it made none, start anew.
+            return theirs.thenCompose(settled -> {
+                long later = clock.millis();
+                LiveSession made = sessions.ofVisitor(key.siteId(), key.visitorId());
+                return made != null && isLive(made, later) ? resume(made, request, settings, later) : start(request, conflicts);
+            });
+        }
+        try {
+            CompletableFuture<Started> started = startNew(request, conflicts, site, settings, agent, now, visitorId, startNanos);
+            return started.whenComplete((answer, failure) -> {
+                starting.remove(key, ours);
+                ours.complete(null);
+            });
+        } catch (RuntimeException | Error refused) {
+            starting.remove(key, ours);
+            ours.complete(null);
+            throw refused;
+        }
+    }
+
+    /** A visitor without a live session: a new visit, with a number when one can be leased. */
+    private CompletableFuture<Started> startNew(StartRequest request, int conflicts, Site site, SiteSettings settings,
+            UserAgentCache.Reading agent, long now, String visitorId, long startNanos) {
 
         if (sessions.size() >= maxLiveSessions) {
             // A clear, cheap refusal instead of an out-of-memory error: the page keeps its default number.

@@ -64,7 +64,14 @@ public final class KeyRotation {
         this.clock = clock;
     }
 
-    public Rotated rotate(String siteId, Rotate command) {
+    /**
+     * One rotation at a time on this node. Each reads the site's current keys from the registry,
+     * writes the new one and puts the result back: two at once would both keep the same old key as
+     * "previous", and their registry writes could land in the other order than their commits, so
+     * the key that works here would not be the one the store (another node, a restart) keeps.
+     * Rotations are rare; waiting for one is nothing.
+     */
+    public synchronized Rotated rotate(String siteId, Rotate command) {
         if (command.key() == null) {
             throw DomainFailure.missing("key");
         }

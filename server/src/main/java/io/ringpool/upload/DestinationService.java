@@ -5,6 +5,7 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
+import io.ringpool.store.SiteRowLock;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
@@ -78,6 +79,7 @@ public final class DestinationService {
         validate(p, settings);
         Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, request.dryRun(), clock.instant());
         db.inTransaction(c -> {
+            SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (UploadStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
                 throw DomainFailure.conflict("too_many_destinations", "a site may have at most " + MAX_PER_SITE + " destinations", null);
             }

@@ -5,6 +5,7 @@ import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
+import io.ringpool.store.SiteRowLock;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
@@ -73,6 +74,7 @@ public final class WebhookService {
         Webhook webhook = new Webhook(Keys.id("wh_"), siteId, request.url().strip(), List.copyOf(chosen), clock.instant(), null, null, null,
                 null, null);
         db.inTransaction(c -> {
+            SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (WebhookStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
                 throw DomainFailure.conflict("too_many_webhooks", "a site may have at most " + MAX_PER_SITE + " webhooks", null);
             }

@@ -358,4 +358,47 @@ class AccountsOverHttpTest {
         }
         assertThat(accounts.login("race@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(204);
     }
+
+    /** ConcurrentRequestsSweepTest: the second of two sign-outs at once (two tabs) got 404 "session not found". */
+    @Test
+    void signOutsOfOneSessionAtOnceAllSucceedAndTheSessionIsGone() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Two tabs", "tabs@agency.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        List<TestServer.Reply> replies = TestServer.atOnce(java.util.Collections.nCopies(6,
+                () -> server.send("POST", "/v1/auth/logout", null, null, null, owner.headers(true))));
+        assertThat(replies).allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(204, 401));
+        assertThat(server.send("GET", "/v1/me", null, null, null, owner.headers(false)).status()).isEqualTo(401);
+    }
+
+    /**
+     * ConcurrentRequestsSweepTest: a role change racing a removal wrote the member back (an upsert
+     * after the removal) or collided with the other change's insert (503 store_unavailable).
+     */
+    @Test
+    void aMemberRemovedWhileItsRoleChangesStaysRemovedAndNothingAnswers5xx() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Removals", "removals@agency.test");
+        String workspaceId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        for (int round = 0; round < 5; round++) {
+            String email = "leaving" + round + "@agency.test";
+            accounts.member(workspaceId, owner, email, "analyst");
+            String userId = null;
+            for (JsonNode m : accounts.as(owner, "GET", "/v1/workspaces/" + workspaceId + "/members", null).json().path("members")) {
+                if (email.equals(m.path("email").asText())) {
+                    userId = m.path("userId").asText();
+                }
+            }
+            String path = "/v1/workspaces/" + workspaceId + "/members/" + userId;
+            List<java.util.function.Supplier<TestServer.Reply>> requests = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String role = i % 2 == 0 ? "viewer" : "manager";
+                requests.add(() -> accounts.as(owner, "PATCH", path, Map.of("role", role)));
+                requests.add(() -> accounts.as(owner, "DELETE", path, null));
+            }
+            List<TestServer.Reply> replies = TestServer.atOnce(requests);
+            assertThat(replies).allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 204, 404));
+            JsonNode members = accounts.as(owner, "GET", "/v1/workspaces/" + workspaceId + "/members", null).json().path("members");
+            assertThat(members.findValuesAsText("email")).doesNotContain(email);
+        }
+    }
 }

@@ -173,6 +173,37 @@ public final class TestServer implements AutoCloseable {
         return send("POST", "/v1/sessions", null, new String(Json.write(body)), "application/json", Map.of("User-Agent", CHROME));
     }
 
+    /**
+     * Sends the requests at once, each on its own thread, held by a latch until all are ready (so
+     * they really overlap); the replies in the same order.
+     */
+    public static List<Reply> atOnce(List<java.util.function.Supplier<Reply>> requests) {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(requests.size());
+        try {
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(requests.size());
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Reply>> running = new java.util.ArrayList<>();
+            for (java.util.function.Supplier<Reply> r : requests) {
+                running.add(threads.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return r.get();
+                }));
+            }
+            ready.await();
+            go.countDown();
+            List<Reply> out = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Reply> f : running) {
+                out.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Override
     public void close() {
         app.close();

@@ -128,4 +128,19 @@ class FeedsOverHttpTest {
                 null, null, Map.of()).status()).isEqualTo(404);
         assertThat(fetch(created.text("url"), created.text("username"), created.text("password")).status()).isEqualTo(200);
     }
+
+    /** ConcurrentRequestsSweepTest: creates at once each counted 19 and inserted, 21 feeds on a site limited to 20. */
+    @Test
+    void feedsCreatedAtOnceNeverPassTheLimitOfTwenty() {
+        Map<String, String> own = server.siteWithPool(List.of());
+        String path = "/v1/sites/" + own.get("siteId") + "/feeds";
+        for (int i = 0; i < 16; i++) {
+            assertThat(server.post(path, own.get("apiKey"), Map.of("format", "google-ads-calls")).status()).isEqualTo(201);
+        }
+        List<Reply> replies = TestServer.atOnce(java.util.Collections.nCopies(8,
+                () -> server.post(path, own.get("apiKey"), Map.of("format", "google-ads-calls"))));
+        assertThat(replies.stream().filter(r -> r.status() == 201)).hasSize(4);
+        assertThat(replies.stream().filter(r -> r.status() == 409).map(Reply::errorCode)).containsOnly("too_many_feeds").hasSize(4);
+        assertThat(server.get(path, own.get("apiKey")).json().path("feeds").size()).isEqualTo(20);
+    }
 }

@@ -73,6 +73,22 @@ class SessionsOverHttpTest {
         assertThat(pool.json().get("exhaustions").asInt()).isEqualTo(1);
     }
 
+    /** ConcurrentRequestsSweepTest: eight starts of one visitor at once leased up to eight numbers, one per session. */
+    @Test
+    void oneVisitorStartingInEightTabsAtOnceGetsOneSessionAndOneNumber() {
+        var site = server.siteWithPool(numbers(10));
+        for (int round = 0; round < 3; round++) {
+            String visitor = "visitor-tabs-at-once-" + round;
+            List<Reply> replies = TestServer.atOnce(java.util.Collections.nCopies(8,
+                    () -> server.startSession(site.get("publicKey"), visitor, "https://example.com/?utm_source=google")));
+            assertThat(replies).allSatisfy(r -> assertThat(r.status()).as(r.body()).isIn(200, 201));
+            assertThat(replies.stream().map(r -> r.text("sessionId")).distinct()).hasSize(1);
+            assertThat(replies.stream().map(r -> r.text("number")).distinct()).hasSize(1);
+        }
+        Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+        assertThat(pool.json().get("leased").asInt()).isEqualTo(3);
+    }
+
     @Test
     void aReturningVisitorWithALiveSessionGetsTheSameSessionAndNumber() {
         var site = server.siteWithPool(numbers(3));
