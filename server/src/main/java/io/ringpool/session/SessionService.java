@@ -272,11 +272,13 @@ public final class SessionService {
             // API.md: "the same visitorId with a live session gets that same session and number back",
             // also when it asked twice before the first answer. Once the first start is settled, the
             // session it made is resumed (its start token was taken above); if it made none, start anew.
-            return theirs.thenCompose(settled -> {
+            // On a worker, not on the thread that settles the first start: that is the group-commit
+            // thread, which must only write.
+            return theirs.thenComposeAsync(settled -> {
                 long later = clock.millis();
                 LiveSession made = sessions.ofVisitor(key.siteId(), key.visitorId());
                 return made != null && isLive(made, later) ? resume(made, request, settings, later) : start(request, conflicts);
-            });
+            }, blockingReads);
         }
         try {
             CompletableFuture<Started> started = startNew(request, conflicts, site, settings, agent, now, visitorId, startNanos);
