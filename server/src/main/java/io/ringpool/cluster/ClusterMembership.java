@@ -129,7 +129,7 @@ public final class ClusterMembership {
             int ended = db.inTransaction(c -> {
                 // The silence is checked again inside the statement: a node that beat since the
                 // read above keeps its leases.
-                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET live_number = NULL, ended_at = " + now
+                try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET live_number = NULL, live_visitor = NULL, ended_at = " + now
                         + ", lease_expires_at = " + now + ", end_reason = 'node_lost', lease_epoch = lease_epoch + 1 "
                         + "WHERE owner_node = ? AND live_number IS NOT NULL AND lease_expires_at < " + now
                         + " AND EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = ? AND n.seen_at < " + now + " - ?)")) {

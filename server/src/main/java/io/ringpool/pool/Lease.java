@@ -70,6 +70,10 @@ public final class Lease {
         return sessionId;
     }
 
+    public String visitorId() {
+        return visitorId;
+    }
+
     public boolean reusedCooling() {
         return reusedCooling;
     }

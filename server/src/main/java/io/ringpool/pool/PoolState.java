@@ -128,6 +128,29 @@ public final class PoolState {
         return lease;
     }
 
+    /**
+     * Holds in memory a live lease this node has taken over from another node (its visitor started
+     * here while the session lived there), with the fencing epoch of the takeover. A placeholder
+     * for "another node's lease" on the number gives way to it. Null when the number is unknown
+     * here or this node holds it for a lease of its own.
+     */
+    public synchronized Lease adopt(String number, String sessionId, String visitorId, long startedAt, long expiresAt,
+            boolean reusedCooling, long epoch) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null) {
+            return null;
+        }
+        if (slot.lease != null) {
+            if (!slot.lease.foreign) {
+                return null;
+            }
+            slot.lease.ended = true; // its entry in the expiry queue is now a leftover
+            slot.lease = null;
+            leased--;
+        }
+        return restoreLease(sessionId, number, sessionId, visitorId, startedAt, expiresAt, reusedCooling, epoch);
+    }
+
     public synchronized boolean hasNumber(String number) {
         return slots.containsKey(number);
     }

@@ -371,12 +371,15 @@ public final class PoolStore {
         return refused;
     }
 
-    /** Ends the lease: the number leaves the uniqueness constraint and the visit is over. */
+    /**
+     * Ends the lease: the number leaves the uniqueness constraint and the visit is over; the
+     * visitor's claim (several nodes) goes in the same statement, so it never outlives the lease.
+     */
     static void endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
         // Fenced like renewals: if another node already ended it (this node was silent too long),
         // its end stands and this one changes nothing.
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
-                + "end_reason = ? WHERE session_id = ? AND live_number IS NOT NULL AND lease_epoch = ?")) {
+                + "live_visitor = NULL, end_reason = ? WHERE session_id = ? AND live_number IS NOT NULL AND lease_epoch = ?")) {
             ps.setLong(1, endedAt);
             ps.setLong(2, endedAt);
             ps.setString(3, reason);

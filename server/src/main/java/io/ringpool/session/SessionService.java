@@ -121,6 +121,7 @@ public final class SessionService {
     }
     private final Counter leaseConflicts;
     private final Counter leasesLost;
+    private final Counter sessionsJoined;
     private final LeaseRenewals renewals;
     /** This node's id, stored with each lease it grants; null when the node is alone on its store. */
     private final String nodeId;
@@ -175,6 +176,9 @@ public final class SessionService {
                 .register(registry);
         this.leasesLost = Counter.builder("ringpool.lease.lost")
                 .description("leases another node ended because this node was silent past the TTL (fencing)")
+                .register(registry);
+        this.sessionsJoined = Counter.builder("ringpool.sessions.joined")
+                .description("starts that took over the visitor's live session from another node (several nodes, one store)")
                 .register(registry);
         registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
         registry.gauge("ringpool.sessions.live", List.of(), sessions, LiveSessionIndex::size);
@@ -315,7 +319,10 @@ public final class SessionService {
             case Leasing.Leased leased -> startTracked(site, visit, leased, settings)
                     .exceptionallyCompose(failure -> chooseAgainIfHeldElsewhere(failure, request, leased, settings, now, conflicts));
             case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),
-                    request.clientIp());
+                    request.clientIp())
+                    .exceptionallyCompose(failure -> unwrapped(failure) instanceof VisitorLiveElsewhere
+                            ? joinLiveSession(request, site.siteId(), visitorId, settings, conflicts)
+                            : CompletableFuture.failedFuture(unwrapped(failure)));
         };
         return started.whenComplete((answer, failure) -> leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
     }
@@ -330,6 +337,12 @@ public final class SessionService {
         if (!(cause instanceof ConstraintViolationException heldElsewhere)) {
             return CompletableFuture.failedFuture(cause);
         }
+        if (heldElsewhere.violates(LIVE_VISITOR_INDEX)) {
+            // Not the number: the visitor has a live session on another node (or one being made
+            // there right now). The number chosen here is already given back (startTracked).
+            return joinLiveSession(request, leased.granted().lease().siteId(), leased.granted().lease().visitorId(), settings,
+                    conflicts);
+        }
         leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
         leaseConflicts.increment();
         if (conflicts >= MAX_CONFLICT_RETRIES) {
@@ -341,6 +354,88 @@ public final class SessionService {
         long pause = ThreadLocalRandom.current().nextInt(1, 4 << conflicts);
         Executor afterPause = CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, Runnable::run);
         return CompletableFuture.runAsync(() -> { }, afterPause).thenCompose(ignored -> start(request, conflicts + 1));
+    }
+
+    /** The unique index that keeps one live lease per visitor and site (several nodes; PostgreSQL only). */
+    static final String LIVE_VISITOR_INDEX = "sessions_live_visitor";
+
+    /**
+     * The store holds a live lease of this visitor, taken on another node: answer with that
+     * session and number (API.md: the same visitor with a live session gets it back), and take the
+     * lease over, so that its heartbeats, which this visitor now sends here, are answered here. A
+     * claim whose stored expiry has passed in database time is superseded and the visitor starts
+     * anew; a claim gone in the meantime means starting anew as well. Reads and the takeover run
+     * off the caller's thread (this is reached from the commit thread).
+     */
+    private CompletableFuture<Started> joinLiveSession(StartRequest request, String siteId, String visitorId, SiteSettings settings,
+            int conflicts) {
+        if (conflicts >= MAX_CONFLICT_RETRIES) {
+            return CompletableFuture.failedFuture(new StoreException("the visitor's live session keeps changing between nodes"));
+        }
+        StartRequest same = request.visitorId() != null ? request : withVisitor(request, visitorId);
+        CompletableFuture<SessionStore.LiveClaim> read;
+        try {
+            read = CompletableFuture.supplyAsync(() -> store.liveClaim(siteId, visitorId), blockingReads);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new io.ringpool.store.StoreOverloadedException("too many session look-ups waiting"));
+        }
+        return read.thenCompose(claim -> {
+            if (claim == null) {
+                return start(same, conflicts + 1);
+            }
+            if (!claim.unexpired()) {
+                String dbNow = store.dbNow();
+                return writer.submitReturning(c -> SessionStore.supersede(c, claim, dbNow))
+                        .thenComposeAsync(superseded -> start(same, conflicts + 1), blockingReads);
+            }
+            return takeOver(claim, same, siteId, settings, conflicts);
+        });
+    }
+
+    private CompletableFuture<Started> takeOver(SessionStore.LiveClaim claim, StartRequest request, String siteId, SiteSettings settings,
+            int conflicts) {
+        long now = clock.millis();
+        LiveSession here = sessions.ofVisitor(siteId, claim.visitorId());
+        if (here != null && isLive(here, now)) {
+            return resume(here, request, settings, now); // taken over by another start of this visitor meanwhile
+        }
+        long ttl = settings.leaseTtl().toMillis();
+        long expires = Math.max(claim.expiresAt(), now + ttl);
+        PoolState pool = pools.byId(siteId, claim.poolId()).orElse(null);
+        Lease lease = pool == null ? null : pool.adopt(claim.number(), claim.sessionId(), claim.visitorId(), claim.startedAt(), expires,
+                claim.reusedCooling(), claim.epoch() + 1);
+        if (lease == null) {
+            // Its pool has not reached this node yet (change poll): the same session and number as the
+            // store holds them, left with its node; a heartbeat here gets 410 and the script's new
+            // start, a moment later, takes it over.
+            return CompletableFuture.completedFuture(new Started(false, claim.sessionId(), claim.visitorId(), true, claim.number(),
+                    settings.defaultNumber(), Instant.ofEpochMilli(claim.expiresAt()), settings.heartbeatSeconds(), null));
+        }
+        String dbNow = store.dbNow();
+        CompletableFuture<Boolean> taken;
+        try {
+            taken = writer.submitReturning(c -> SessionStore.takeOver(c, claim, nodeId, expires, dbNow));
+        } catch (RuntimeException refused) {
+            pool.lose(lease, now, ttl);
+            throw refused;
+        }
+        return taken.handle((ok, failure) -> failure == null && ok).thenComposeAsync(ok -> {
+            long later = clock.millis();
+            if (!ok) {
+                // Ended, renewed by its holder, or taken by another node since it was read: read again.
+                pool.lose(lease, later, ttl);
+                return start(request, conflicts + 1);
+            }
+            LiveSession joined = new LiveSession(claim.sessionId(), siteId, claim.visitorId(), pool, lease);
+            sessions.put(joined);
+            sessionsJoined.increment();
+            return resume(joined, request, settings, later);
+        }, blockingReads);
+    }
+
+    private static StartRequest withVisitor(StartRequest r, String visitorId) {
+        return new StartRequest(r.siteKey(), visitorId, r.url(), r.referrer(), r.title(), r.clientIds(), r.webdriver(), r.userAgent(),
+                r.clientIp(), r.origin());
     }
 
     private CompletableFuture<Started> startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings) {
@@ -391,9 +486,27 @@ public final class SessionService {
                 return startAsync(request);
             }
             storeRenewalWhenDue(s, settings, now);
-            return writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store))
-                    .thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
-                            Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null));
+            // Several nodes: another node may have taken this lease over (its visitor started there)
+            // and since ended it; memory here learns that only from a refused write. A start must
+            // not hand back such a number, so its renewal is written, fenced, with the page view.
+            io.ringpool.pool.LeaseExpiry fenced = nodeId == null ? null : s.pool.pendingExpiry(s.lease);
+            CompletableFuture<Started> answered = writer.submit(c -> {
+                if (fenced != null && !PoolStore.storeExpiries(c, List.of(fenced)).isEmpty()) {
+                    throw new LeaseTakenElsewhere();
+                }
+                SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store);
+            }).thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
+                    Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null));
+            if (fenced == null) {
+                return answered;
+            }
+            return answered.exceptionallyComposeAsync(failure -> {
+                if (!(unwrapped(failure) instanceof LeaseTakenElsewhere)) {
+                    return CompletableFuture.failedFuture(unwrapped(failure));
+                }
+                lost(s);
+                return startAsync(request);
+            }, blockingReads);
         }
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         long expires = s.untracked.expiresAt;
@@ -491,7 +604,7 @@ public final class SessionService {
         String addressKey = heartbeatIp != null ? AddressKey.of(heartbeatIp) : AddressKey.of(s.untracked.clientIp);
         Leasing.Leased leased = leasing.catchUp(s.siteId, settings, s.sessionId, s.visitorId, addressKey, visitAttributes, now,
                 mayStart,
-                (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now));
+                (c, lease, reason) -> SessionStore.startLeaseLater(c, s.sessionId, lease, now, nodeId == null ? null : s.visitorId));
         if (leased == null) {
             return null;
         }

@@ -33,11 +33,32 @@ final class SessionStore {
         this.db = db;
     }
 
+    /** The database's own clock as an SQL expression (expiry between nodes is judged by it). */
+    String dbNow() {
+        return db.dialect().nowMillis();
+    }
+
+    /**
+     * A live session of a visitor as the store holds it (several nodes): its lease, and whether its
+     * stored expiry is still ahead of the database's clock.
+     */
+    record LiveClaim(String sessionId, String poolId, String number, String visitorId, long startedAt, long expiresAt,
+            boolean reusedCooling, long epoch, String ownerNode, boolean unexpired) {}
+
+    /**
+     * @param ownerNode this node's id when several nodes share the store, else null. With it, a
+     *     lease claims its visitor ({@code live_visitor}, unique per site on PostgreSQL), and a
+     *     visit without a lease is refused with {@link VisitorLiveElsewhere} while the visitor has
+     *     a live lease: in both cases the start then joins that session.
+     */
     static void insertVisit(Connection c, NewVisit v, Lease lease, String untrackedReason, String ownerNode) throws SQLException {
+        if (lease == null && ownerNode != null && hasClaim(c, v.siteId(), v.visitorId())) {
+            throw new VisitorLiveElsewhere();
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions(session_id, site_id, visitor_id, pool_id, number, tracked, "
                 + "untracked_reason, started_at, landing_page, referrer, title, source, medium, campaign, term, content, channel, "
                 + "click_ids_json, client_ids_json, device_type, browser, os, pageviews, live_number, lease_expires_at, reused_cooling, "
-                + "owner_node) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)")) {
+                + "owner_node, live_visitor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?)")) {
             TrafficSource s = v.source();
             ps.setString(1, v.sessionId());
             ps.setString(2, v.siteId());
@@ -69,21 +90,89 @@ final class SessionStore {
             }
             ps.setBoolean(25, lease != null && lease.reusedCooling());
             ps.setString(26, lease == null ? null : ownerNode);
+            ps.setString(27, lease == null || ownerNode == null ? null : v.visitorId());
             ps.executeUpdate();
         }
     }
 
+    private static boolean hasClaim(Connection c, String siteId, String visitorId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sessions WHERE site_id = ? AND live_visitor = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, visitorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The visitor's live claim on the site, or null. */
+    LiveClaim liveClaim(String siteId, String visitorId) {
+        String now = db.dialect().nowMillis();
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, visitor_id, started_at, lease_expires_at, "
+                    + "reused_cooling, lease_epoch, owner_node, CASE WHEN lease_expires_at > " + now + " THEN 1 ELSE 0 END "
+                    + "FROM sessions WHERE site_id = ? AND live_visitor = ? AND live_number IS NOT NULL")) {
+                ps.setString(1, siteId);
+                ps.setString(2, visitorId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    return new LiveClaim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                            rs.getLong(6), rs.getBoolean(7), rs.getLong(8), rs.getString(9), rs.getInt(10) == 1);
+                }
+            }
+        });
+    }
+
+    /**
+     * Takes the live lease of {@code claim} over for {@code nodeId}: raises its fencing epoch (so
+     * the node that held it can no longer renew or end it) and keeps it at least until
+     * {@code expiresAt}. Only while the store still holds it as read and unexpired in database
+     * time; false otherwise.
+     */
+    static boolean takeOver(Connection c, LiveClaim claim, String nodeId, long expiresAt, String dbNow) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET owner_node = ?, lease_epoch = lease_epoch + 1, "
+                + "lease_expires_at = CASE WHEN lease_expires_at > ? THEN lease_expires_at ELSE ? END "
+                + "WHERE session_id = ? AND live_visitor = ? AND live_number IS NOT NULL AND lease_epoch = ? "
+                + "AND lease_expires_at > " + dbNow)) {
+            ps.setString(1, nodeId);
+            ps.setLong(2, expiresAt);
+            ps.setLong(3, expiresAt);
+            ps.setString(4, claim.sessionId());
+            ps.setString(5, claim.visitorId());
+            ps.setLong(6, claim.epoch());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * A claim whose stored expiry has passed in database time no longer holds its visitor: the
+     * next start supersedes it. Only the claim goes; the number stays with the old lease until its
+     * owner (or the reaper of a silent node) ends it, since the owner may have promised it a little
+     * longer than the store knows.
+     */
+    static boolean supersede(Connection c, LiveClaim claim, String dbNow) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET live_visitor = NULL WHERE session_id = ? "
+                + "AND live_visitor = ? AND lease_expires_at <= " + dbNow)) {
+            ps.setString(1, claim.sessionId());
+            ps.setString(2, claim.visitorId());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** An untracked visit gets its lease now: the row becomes tracked, its lease (and started_at) from {@code now}. */
-    static void startLeaseLater(Connection c, String sessionId, Lease lease, long now) throws SQLException {
+    static void startLeaseLater(Connection c, String sessionId, Lease lease, long now, String claimedVisitor) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET pool_id = ?, number = ?, live_number = ?, tracked = TRUE, "
-                + "untracked_reason = NULL, lease_expires_at = ?, reused_cooling = ?, started_at = ? WHERE session_id = ?")) {
+                + "untracked_reason = NULL, lease_expires_at = ?, reused_cooling = ?, started_at = ?, live_visitor = ? WHERE session_id = ?")) {
             ps.setString(1, lease.poolId());
             ps.setString(2, lease.number());
             ps.setString(3, lease.number());
             ps.setLong(4, lease.expiresAt());
             ps.setBoolean(5, lease.reusedCooling());
             ps.setLong(6, now);
-            ps.setString(7, sessionId);
+            ps.setString(7, claimedVisitor);
+            ps.setString(8, sessionId);
             ps.executeUpdate();
         }
     }

@@ -18,7 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies versioned SQL scripts from {@code db/migration/} (listed in its index.txt, named
  * {@code V<n>__<description>.sql}) once each, in order, recording them in {@code schema_version}.
- * A small migrator of our own: the scripts are plain SQL that both H2 and PostgreSQL accept.
+ * A small migrator of our own: the scripts are plain SQL that both H2 and PostgreSQL accept. A
+ * script whose first line is {@code -- dialect: postgresql} (or {@code h2}) runs only on that
+ * database and is recorded as applied on the other, so versions stay one sequence everywhere:
+ * for what only one of them needs (an index the shared store needs and a single node would pay
+ * for on every write).
  */
 public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
@@ -43,7 +47,8 @@ public final class Migrator {
                 if (done.contains(version)) {
                     continue;
                 }
-                for (String statement : statements(read(script))) {
+                String sql = read(script);
+                for (String statement : appliesTo(sql, database.dialect()) ? statements(sql) : List.<String>of()) {
                     try (Statement s = c.createStatement()) {
                         s.execute(statement);
                     }
@@ -77,6 +82,23 @@ public final class Migrator {
             }
         }
         return versions;
+    }
+
+    private static final String DIALECT_LINE = "-- dialect:";
+
+    /** False when the script's first line names another dialect than {@code dialect}. */
+    static boolean appliesTo(String sql, Dialect dialect) {
+        String first = sql.lines().findFirst().orElse("").strip();
+        if (!first.regionMatches(true, 0, DIALECT_LINE, 0, DIALECT_LINE.length())) {
+            return true;
+        }
+        String named = first.substring(DIALECT_LINE.length()).strip();
+        for (Dialect d : Dialect.values()) {
+            if (d.name().equalsIgnoreCase(named)) {
+                return d == dialect;
+            }
+        }
+        throw new IllegalStateException("migration names an unknown dialect: " + first);
     }
 
     static int versionOf(String script) {
