@@ -72,6 +72,12 @@ final class LiveSessionIndex {
         }
     }
 
+    /** Stops leading its visitor to {@code s} (kept by id: its own page still renews it). */
+    void forgetVisitor(LiveSession s) {
+        long visitorHash = KeyHash.of(s.siteId, s.visitorId);
+        stripe(byVisitor, visitorHash).remove(s, visitorHash);
+    }
+
     /** Removes {@code s} under each key that still leads to it (not a session that replaced it). */
     void remove(LiveSession s) {
         long hash = KeyHash.of(s.sessionId);

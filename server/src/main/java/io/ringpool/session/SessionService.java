@@ -491,8 +491,8 @@ public final class SessionService {
             // not hand back such a number, so its renewal is written, fenced, with the page view.
             io.ringpool.pool.LeaseExpiry fenced = nodeId == null ? null : s.pool.pendingExpiry(s.lease);
             CompletableFuture<Started> answered = writer.submit(c -> {
-                if (fenced != null && !PoolStore.storeExpiries(c, List.of(fenced)).isEmpty()) {
-                    throw new LeaseTakenElsewhere();
+                if (fenced != null) {
+                    SessionStore.renewResumed(c, fenced, s.visitorId);
                 }
                 SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store);
             }).thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
@@ -501,10 +501,14 @@ public final class SessionService {
                 return answered;
             }
             return answered.exceptionallyComposeAsync(failure -> {
-                if (!(unwrapped(failure) instanceof LeaseTakenElsewhere)) {
+                if (!(unwrapped(failure) instanceof LeaseTakenElsewhere taken)) {
                     return CompletableFuture.failedFuture(unwrapped(failure));
                 }
-                lost(s);
+                if (taken.leaseStillHere) {
+                    sessions.forgetVisitor(s); // its page keeps the lease; the visitor's next pages go to their live session
+                } else {
+                    lost(s);
+                }
                 return startAsync(request);
             }, blockingReads);
         }

@@ -147,6 +147,25 @@ final class SessionStore {
     }
 
     /**
+     * Writes a resumed session's renewal, fenced, and only while the lease still claims its
+     * visitor; throws {@link LeaseTakenElsewhere} otherwise (telling whether the lease itself is
+     * still this node's).
+     */
+    static void renewResumed(Connection c, io.ringpool.pool.LeaseExpiry expiry, String visitorId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET lease_expires_at = ? WHERE session_id = ? "
+                + "AND live_number IS NOT NULL AND lease_epoch = ? AND live_visitor = ?")) {
+            ps.setLong(1, expiry.expiresAt());
+            ps.setString(2, expiry.sessionId());
+            ps.setLong(3, expiry.epoch());
+            ps.setString(4, visitorId);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        throw new LeaseTakenElsewhere(io.ringpool.pool.PoolStore.storeExpiries(c, List.of(expiry)).isEmpty());
+    }
+
+    /**
      * A claim whose stored expiry has passed in database time no longer holds its visitor: the
      * next start supersedes it. Only the claim goes; the number stays with the old lease until its
      * owner (or the reaper of a silent node) ends it, since the owner may have promised it a little
