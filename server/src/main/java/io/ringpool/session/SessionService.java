@@ -263,7 +263,7 @@ public final class SessionService {
         }
         LiveSession existing = sessions.ofVisitor(site.siteId(), visitorId);
         if (existing != null && isLive(existing, now)) {
-            return resume(existing, request, settings, now);
+            return resume(existing, request, settings, now, conflicts);
         }
         if (conflicts > 0) {
             // Choosing again after another node took the number: this start is the one in flight.
@@ -283,6 +283,14 @@ public final class SessionService {
                 LiveSession made = sessions.ofVisitor(key.siteId(), key.visitorId());
                 return made != null && isLive(made, later) ? resume(made, request, settings, later) : start(request, conflicts);
             }, blockingReads);
+        }
+        // Looked up again now that this start is the one in flight: a start of this visitor that
+        // finished between the look-up above and the registration has made the session already.
+        LiveSession meanwhile = sessions.ofVisitor(site.siteId(), visitorId);
+        if (meanwhile != null && isLive(meanwhile, now)) {
+            starting.remove(key, ours);
+            ours.complete(null);
+            return resume(meanwhile, request, settings, now);
         }
         try {
             CompletableFuture<Started> started = startNew(request, conflicts, site, settings, agent, now, visitorId, startNanos);
@@ -397,7 +405,7 @@ public final class SessionService {
         long now = clock.millis();
         LiveSession here = sessions.ofVisitor(siteId, claim.visitorId());
         if (here != null && isLive(here, now)) {
-            return resume(here, request, settings, now); // taken over by another start of this visitor meanwhile
+            return resume(here, request, settings, now, conflicts + 1); // taken over by another start of this visitor meanwhile
         }
         long ttl = settings.leaseTtl().toMillis();
         long expires = Math.max(claim.expiresAt(), now + ttl);
@@ -429,7 +437,7 @@ public final class SessionService {
             LiveSession joined = new LiveSession(claim.sessionId(), siteId, claim.visitorId(), pool, lease);
             sessions.put(joined);
             sessionsJoined.increment();
-            return resume(joined, request, settings, later);
+            return resume(joined, request, settings, later, conflicts + 1);
         }, blockingReads);
     }
 
@@ -473,6 +481,15 @@ public final class SessionService {
 
     /** Another tab or page of a visitor with a live session: the same session and number, one more page view. */
     private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
+        return resume(s, request, settings, now, 0);
+    }
+
+    /**
+     * @param conflicts above 0 when resuming inside a start that is this visitor's start in flight
+     *     (a session joined from another node): starting anew then must not wait for that start,
+     *     which is itself
+     */
+    private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now, int conflicts) {
         String url = storedUrl(request.url() == null ? "" : request.url(), settings);
         String title = settings.storeTitles() ? request.title() : null;
         // A resume is a page view of the session: the same per-session budget and cap.
@@ -483,7 +500,7 @@ public final class SessionService {
             if (!leasing.renew(s.pool, s.lease, settings, now)) {
                 // The lease ended a moment ago; treat the visitor as new.
                 markOver(s);
-                return startAsync(request);
+                return startAgain(request, conflicts);
             }
             storeRenewalWhenDue(s, settings, now);
             // Several nodes: another node may have taken this lease over (its visitor started there)
@@ -509,7 +526,7 @@ public final class SessionService {
                 } else {
                     lost(s);
                 }
-                return startAsync(request);
+                return startAgain(request, conflicts);
             }, blockingReads);
         }
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
@@ -527,6 +544,10 @@ public final class SessionService {
         }
         return viewed.thenApply(ok -> new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(),
                 settings.defaultNumber(), Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), reason));
+    }
+
+    private CompletableFuture<Started> startAgain(StartRequest request, int conflicts) {
+        return conflicts > 0 ? start(request, conflicts + 1) : startAsync(request);
     }
 
     private Started untrackedWithoutSession(SiteSettings settings, String reason, String visitorId) {
