@@ -35,6 +35,8 @@ final class ScriptRequests {
         String session = base + "v1/sessions/" + SESSION_ID;
         return List.of(
                 new FilterRule.Request(base + "s.js", "script", PAGE),
+                // a cache-busting query an operator may add; the script ignores it (apiBase drops it)
+                new FilterRule.Request(base + "s.js?v=2", "script", PAGE),
                 new FilterRule.Request(base + "v1/sessions", "xmlhttprequest", PAGE),
                 new FilterRule.Request(session + "/heartbeat", "xmlhttprequest", PAGE),
                 new FilterRule.Request(session + "/pageviews", "xmlhttprequest", PAGE),
