@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The promise "Ringpool never drops a call", checked on the signed half of the telephony webhooks:
  * one real server, one site with a pool and every provider the server speaks over HTTP configured
- * (Twilio, SignalWire, Plivo, Telnyx Call Control and TeXML, Vonage, Zadarma, FreeSWITCH, Mango,
+ * (Twilio with its transcription callback, SignalWire, Plivo, Telnyx Call Control and TeXML, Vonage by
+ * POST and by GET (answer and event URLs set to GET), Zadarma, FreeSWITCH, Mango,
  * UIS, the generic Ringpool-signed JSON). For each provider the sweep starts from the valid event
  * sequence of its own test (ringing, answered, completed, recording, to a pool number), then, one
  * field at a time, sends that sequence again, <em>correctly signed</em>, with a hostile value in the
@@ -608,7 +609,17 @@ class ProviderWebhookSweepTest {
                     .put("RecordingUrl", "https://api.example.com/recordings/RE1", Role.URL).put("Timestamp", stamp, Role.TIME);
             Doc recording = new Doc("recording", root + "/recording", Format.FORM).put("CallSid", id, Role.ID)
                     .put("RecordingStatus", "completed", Role.KIND).put("RecordingUrl", "https://api.example.com/recordings/RE2", Role.URL);
-            return List.of(voice, answered, completed, recording);
+            if (!provider.equals("twilio")) {
+                return List.of(voice, answered, completed, recording);
+            }
+            // Twilio's transcription callback (transcribeCallback): the text of the call's recording.
+            Doc transcription = new Doc("transcription", root + "/transcription", Format.FORM)
+                    .put("AccountSid", "AC0000000000000000000000000000sweep", null).put("CallSid", id, Role.ID)
+                    .put("TranscriptionSid", "TR" + id, null).put("TranscriptionStatus", "completed", Role.KIND)
+                    .put("TranscriptionText", "I would like to order a sofa", Role.TEXT)
+                    .put("TranscriptionUrl", "https://api.example.com/transcriptions/TR1", Role.URL).put("RecordingSid", "RE2", null)
+                    .put("RecordingUrl", "https://api.example.com/recordings/RE2", Role.URL);
+            return List.of(voice, answered, completed, recording, transcription);
         }
 
         @Override
@@ -749,9 +760,13 @@ class ProviderWebhookSweepTest {
         }
     }
 
-    static final class Vonage extends Adapter {
+    static class Vonage extends Adapter {
         Vonage() {
-            super("vonage", "vonage");
+            this("vonage");
+        }
+
+        Vonage(String label) {
+            super(label, "vonage");
         }
 
         @Override
@@ -778,13 +793,42 @@ class ProviderWebhookSweepTest {
 
         @Override
         Reply send(Doc d, int delivery) {
-            String body = d.body();
+            // A GET is hashed as Vonage hashes it: its query parameters as a compact JSON object, in their order.
+            String body = d.format == Format.QUERY ? json(quoted(d.fields)) : d.body();
             String header = ProviderSigning.base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
             String claims = "{\"iat\":" + now() + ",\"jti\":\"jti-" + SEQUENCE.incrementAndGet() + "\",\"iss\":\"Vonage\",\"payload_hash\":\""
                     + sha256Hex(body) + "\",\"api_key\":\"abcd1234\",\"application_id\":\"aaaaaaaa-bbbb-cccc-dddd-0123456789ab\"}";
             String input = header + "." + ProviderSigning.base64Url(claims.getBytes(StandardCharsets.UTF_8));
             String jwt = input + "." + ProviderSigning.base64Url(ProviderSigning.hmac("HmacSHA256", VONAGE_SECRET, input));
-            return post(d, Map.of("Authorization", "Bearer " + jwt));
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + jwt);
+            return d.format == Format.QUERY ? request("GET", d.pathAndQuery(), null, null, auth) : post(d, auth);
+        }
+    }
+
+    static Map<String, String> quoted(Map<String, String> fields) {
+        Map<String, String> out = new LinkedHashMap<>();
+        fields.forEach((k, v) -> out.put(k, quote(v)));
+        return out;
+    }
+
+    /**
+     * Vonage with the application's answer and event methods set to GET: the same fields as the
+     * POST sequence, as query parameters (every value text), signed over the query.
+     */
+    static final class VonageGet extends Vonage {
+        VonageGet() {
+            super("vonage GET");
+        }
+
+        @Override
+        List<Doc> sequence(String id, String caller) {
+            List<Doc> out = new ArrayList<>();
+            for (Doc post : super.sequence(id, caller)) {
+                Doc get = new Doc("GET " + post.step, post.path, Format.QUERY);
+                post.fields.keySet().forEach(name -> get.put(name, post.text(name), post.roles.get(name)));
+                out.add(get);
+            }
+            return out;
         }
     }
 
@@ -989,7 +1033,7 @@ class ProviderWebhookSweepTest {
         return List.of(
                 new TwilioLike("twilio", base("twilio"), "X-Twilio-Signature", TWILIO_TOKEN),
                 new TwilioLike("signalwire", base("signalwire"), "X-SignalWire-Signature", SIGNALWIRE_KEY),
-                new Plivo(), new TelnyxCallControl(), new TelnyxTexml(), new Vonage(), new Zadarma(), new Freeswitch(), new Mango(),
+                new Plivo(), new TelnyxCallControl(), new TelnyxTexml(), new Vonage(), new VonageGet(), new Zadarma(), new Freeswitch(), new Mango(),
                 new Uis(), new Generic());
     }
 
@@ -1109,8 +1153,8 @@ class ProviderWebhookSweepTest {
         List<Case> cases = new ArrayList<>();
         int n = first;
         for (Adapter a : adapters) {
-            if (a.label.equals("telnyx texml")) {
-                continue; // the same provider as Call Control: the same call id would be the same call
+            if (a.label.equals("telnyx texml") || a.label.equals("vonage GET")) {
+                continue; // the same provider as Call Control / Vonage by POST: the same call id would be the same call
             }
             cases.add(new Case(a, "(sequence)", "a call id every provider uses", a.sequence("shared-call-0001", callerFor(n)), Mode.ONCE,
                     ids("shared-call-0001"), Expect.ONE, Set.of()));
