@@ -144,6 +144,43 @@ class AmiConnectionHostileInputTest {
         }
     }
 
+    /**
+     * A login answered by anything but a Response (events only), a garbage greeting, and a
+     * Success written one byte per TCP write: the first two are retried, the third logs in.
+     */
+    @Test
+    void aLoginNeverAnsweredOrABadGreetingIsRetriedUntilASuccessSplitAtEveryByte() throws Exception {
+        try (ScriptedAmiServer pbx = new ScriptedAmiServer()) {
+            pbx.then(s -> {
+                s.greet();
+                s.readAction();
+                for (int i = 0; i < 120; i++) {
+                    s.raw(packet("Event: FullyBooted", "Status: Fully Booted"));
+                }
+                s.close();
+            });
+            pbx.then(s -> {
+                s.raw("\u0000\u0001 not an AMI " + "x".repeat(100_000) + "\r\n");
+                s.close();
+            });
+            pbx.then(s -> {
+                s.byteByByte("Asterisk Call Manager/5.0.4\r\n");
+                String id = s.readAction();
+                s.byteByByte(packet("Response: Success", "ActionID: " + id, "Message: Authentication accepted"));
+            });
+            AmiConnection c = connect("st_login", pbx, Duration.ofMillis(20));
+            try {
+                ScriptedAmiServer.Session s = pbx.nextHeld();
+                await("connected", () -> c.state() == AmiConnection.State.CONNECTED);
+                s.byteByByte(newchannel("1700000000.4"));
+                await("the call rang", () -> rang("1700000000.4"));
+                assertThat(pbx.connections()).isEqualTo(3);
+            } finally {
+                c.close();
+            }
+        }
+    }
+
     /** Every thread of the JVM, virtual ones included (which {@code Thread.getAllStackTraces} leaves out). */
     String threadDump() throws Exception {
         Path file = dir.resolve("threads-" + System.nanoTime() + ".json");
