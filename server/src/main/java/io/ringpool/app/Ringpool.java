@@ -325,7 +325,6 @@ public final class Ringpool implements AutoCloseable {
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
-        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, clock, registry, AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
         WorkspaceStore workspaceStore = new WorkspaceStore(db);
@@ -352,6 +351,9 @@ public final class Ringpool implements AutoCloseable {
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
                 journalSink(siteRegistry, calls), clock, registry);
         journal.start();
+        // AMI events go through the journal like webhooks: a call seen while the store is down is kept, not logged and lost.
+        asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, journal, clock, registry,
+                AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
         // Webhooks answered from memory get their own threads: with a slow store every shared
         // worker may be waiting for a connection, and a ringing call must not queue behind them.
         AtomicInteger laneNumber = new AtomicInteger();

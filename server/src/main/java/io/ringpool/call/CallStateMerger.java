@@ -31,7 +31,8 @@ import java.util.function.Function;
  *       COMPLETED, BUSY, FAILED, MISSED ({@code missed} is what any unanswered call looks like,
  *       so it is the weakest evidence).</li>
  *   <li>The final event's durations win; when it has none, the largest seen elsewhere; when
- *       nobody said, they are computed from the event times (talk = end − answer).</li>
+ *       nobody said, they are computed from the event times (talk = end − answer; duration =
+ *       end − start, and at least the talk time).</li>
  *   <li>startedAt = earliest event; answeredAt = the answered event, or end − talk when only
  *       the talk time is known; endedAt = the final event.</li>
  * </ul>
@@ -108,14 +109,16 @@ public final class CallStateMerger {
         }
 
         Instant endedAt = fin == null ? null : fin.at();
-        Integer duration = fin != null && fin.durationSeconds() != null ? fin.durationSeconds() : maxDuration;
-        if (duration == null && endedAt != null) {
-            duration = seconds(startedAt, endedAt);
-        }
         Integer talk = fin != null && fin.talkSeconds() != null ? fin.talkSeconds() : maxTalk;
         if (talk == null && fin != null) {
             // Ended without anybody stating talk time: compute it, or it is zero for an unanswered call.
             talk = answeredEvent != null ? seconds(answeredEvent.at(), endedAt) : answered ? null : 0;
+        }
+        Integer duration = fin != null && fin.durationSeconds() != null ? fin.durationSeconds() : maxDuration;
+        if (duration == null && endedAt != null) {
+            // Nobody stated it: the span of the events we saw, but never shorter than the stated talk time (the
+            // events may have been received closer together than they happened, e.g. a retried start).
+            duration = Math.max(seconds(startedAt, endedAt), talk == null ? 0 : talk);
         }
         Instant answeredAt = null;
         if (answeredEvent != null) {

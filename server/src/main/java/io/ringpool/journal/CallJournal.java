@@ -171,6 +171,49 @@ public final class CallJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether an event of this call is journaled and not yet in the store (the one being delivered
+     * counts: it is not stored until its delivery returns).
+     */
+    public boolean holdsCall(String siteId, String provider, String providerCallId) {
+        String stored = CallEvent.storedCallId(providerCallId);
+        lock.lock();
+        try {
+            return holdsLocked(siteId, provider, stored);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until no event of this call is waiting for the store, or {@code timeout} passed; true when none is left. */
+    public boolean awaitCallDelivered(String siteId, String provider, String providerCallId, Duration timeout) throws InterruptedException {
+        String stored = CallEvent.storedCallId(providerCallId);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (holdsLocked(siteId, provider, stored)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean holdsLocked(String siteId, String provider, String storedCallId) {
+        for (Entry e : queue) {
+            JournalRecord r = e.record();
+            if (r.siteId().equals(siteId) && r.event().provider().equals(provider) && r.event().providerCallId().equals(storedCallId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     long bytes() {
         lock.lock();
         try {

@@ -204,27 +204,31 @@ public final class TelephonyApi {
     /**
      * Keeps a transcript with its call. The call's own events are answered once journaled and
      * reach the store a moment later (much later while the store is down), so a transcript that
-     * finds no call while the journal still holds events waits for it briefly, and when the call
-     * is still not stored it is refused with 503 (retry later) rather than acknowledged and lost.
+     * finds no call while the journal still holds <em>that call's</em> events waits for them
+     * briefly, and when the call is still not stored it is refused with 503 (retry later) rather
+     * than acknowledged and lost. A transcript of a call the journal does not hold (never rung, or
+     * to a number the site does not track) is ignored at once, however busy the journal is with
+     * other calls: waiting for those would only turn a busy moment into 503s.
      */
     private void keepTranscript(Site site, String provider, String providerCallId, String text) {
         List<io.ringpool.call.KeywordRule> rules = recordings == null ? List.of() : recordings.settings(site.siteId()).keywordRules();
         if (calls.transcript(site, provider, providerCallId, text, rules).isPresent()) {
             return;
         }
-        if (journal.depth() > 0) {
+        if (journal.holdsCall(site.siteId(), provider, providerCallId)) {
             try {
-                journal.awaitDrained(TRANSCRIPT_WAIT);
+                journal.awaitCallDelivered(site.siteId(), provider, providerCallId, TRANSCRIPT_WAIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (calls.transcript(site, provider, providerCallId, text, rules).isPresent()) {
-                return;
-            }
-            if (journal.depth() > 0) {
+            if (journal.holdsCall(site.siteId(), provider, providerCallId)) {
                 throw new DomainFailure(Kind.UNAVAILABLE, "call_not_stored_yet",
                         "the call's events are not stored yet; send the transcript again later", null, 30);
             }
+        }
+        // The call's events may have reached the store between the first look and the journal's answer.
+        if (calls.transcript(site, provider, providerCallId, text, rules).isPresent()) {
+            return;
         }
         LOG.info("transcript_ignored site={} provider={} reason=unknown_call", site.siteId(), provider);
     }

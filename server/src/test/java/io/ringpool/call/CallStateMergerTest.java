@@ -40,6 +40,19 @@ class CallStateMergerTest {
         assertThat(after.startedAt()).isEqualTo(T0); // but it does tell us when the call began
     }
 
+    /**
+     * Found by the provider race sweep: Zadarma and Telnyx TeXML state talk time but no duration, and
+     * when their events were received within one second the call was 0 s long with 75 s of talk.
+     */
+    @Test
+    void aDurationComputedFromTheEventTimesIsNeverShorterThanTheStatedTalkTime() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 0, null, 75)));
+        assertThat(s.talkSeconds()).isEqualTo(75);
+        assertThat(s.durationSeconds()).isEqualTo(75);
+        CallState longer = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 100, null, 75)));
+        assertThat(longer.durationSeconds()).isEqualTo(100);
+    }
+
     @Test
     void theFinalEventsDurationsWin() {
         CallState s = CallStateMerger.fold(List.of(ev(Kind.ANSWERED, 10, 999, 999), ev(Kind.COMPLETED, 70, 65, 55)));

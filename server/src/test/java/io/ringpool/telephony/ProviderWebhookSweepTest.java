@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The promise "Ringpool never drops a call", checked on the signed half of the telephony webhooks:
  * one real server, one site with a pool and every provider the server speaks over HTTP configured
- * (Twilio, SignalWire, Plivo, Telnyx Call Control and TeXML, Vonage, Zadarma, FreeSWITCH, Mango,
+ * (Twilio with its transcription callback, SignalWire, Plivo, Telnyx Call Control and TeXML, Vonage by
+ * POST and by GET (answer and event URLs set to GET), Zadarma, FreeSWITCH, Mango,
  * UIS, the generic Ringpool-signed JSON). For each provider the sweep starts from the valid event
  * sequence of its own test (ringing, answered, completed, recording, to a pool number), then, one
  * field at a time, sends that sequence again, <em>correctly signed</em>, with a hostile value in the
@@ -164,6 +165,197 @@ class ProviderWebhookSweepTest {
         List<String> sorted = new ArrayList<>(violations);
         Collections.sort(sorted);
         assertThat(sorted).as("%d violations in %d cases", sorted.size(), cases.size()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Signed races
+
+    /** How many copies of one event race, and how many threads deliver a call's conflicting events. */
+    static final int SAME_AT_ONCE = 8;
+
+    /**
+     * Per provider, the terminal request whose status can say "missed" or "busy" instead, and those
+     * alternatives: with them, one call's events conflict (answered vs completed vs missed vs busy).
+     */
+    static final Map<String, Object[]> CONFLICTS = Map.of(
+            "twilio", new Object[] {"status completed", "CallStatus", List.of("no-answer", "busy")},
+            "signalwire", new Object[] {"status completed", "CallStatus", List.of("no-answer", "busy")},
+            "plivo", new Object[] {"hangup", "CallStatus", List.of("no-answer", "busy")},
+            "telnyx call control", new Object[] {"call.hangup", "data.payload.hangup_cause", List.of("no_answer", "user_busy")},
+            "telnyx texml", new Object[] {"texml dial action", "DialCallStatus", List.of("no-answer", "busy")},
+            "vonage", new Object[] {"outbound completed", "status", List.of("timeout", "busy")},
+            "vonage GET", new Object[] {"GET outbound completed", "status", List.of("timeout", "busy")},
+            "zadarma", new Object[] {"NOTIFY_END", "disposition", List.of("no answer", "busy")});
+
+    /** The adapter's sequence and, after it, copies of its terminal request saying "missed" and "busy". */
+    static List<Doc> conflicting(Adapter a, String id, String caller) {
+        Object[] c = CONFLICTS.get(a.label);
+        List<Doc> docs = new ArrayList<>(a.sequence(id, caller));
+        for (Doc d : List.copyOf(docs)) {
+            if (d.step.equals(c[0])) {
+                @SuppressWarnings("unchecked")
+                List<String> alternatives = (List<String>) c[2];
+                for (String alt : alternatives) {
+                    Doc variant = new Doc(d.step + " " + alt, d.path, d.format);
+                    d.fields.forEach((k, v) -> variant.put(k, k.equals(c[1]) ? alt : d.text(k), d.roles.get(k)));
+                    docs.add(variant);
+                }
+            }
+        }
+        return docs;
+    }
+
+    /** Sends every request at once from its own thread (released together); returns "step=status" per request. */
+    static List<String> atOnce(Adapter a, List<Doc> docs, List<Integer> deliveries, ExecutorService pool) throws Exception {
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(docs.size());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Future<String>> sent = new ArrayList<>();
+        for (Doc d : docs) {
+            d.signedAt = now(); // before the threads start: copies that share a request must not race on its signing time
+        }
+        for (int i = 0; i < docs.size(); i++) {
+            Doc d = docs.get(i);
+            int delivery = deliveries.get(i);
+            sent.add(pool.submit(() -> {
+                ready.countDown();
+                go.await();
+                Reply r = a.send(d, delivery);
+                return d.step + "=" + r.status() + (r.status() >= 400 ? " " + shown(r.body()) : "");
+            }));
+        }
+        ready.await();
+        go.countDown();
+        List<String> out = new ArrayList<>();
+        for (Future<String> f : sent) {
+            out.add(f.get());
+        }
+        return out;
+    }
+
+    /** A reply a race may get: a 2xx, or a documented refusal of a replay (a copy whose signature was already taken). */
+    static boolean raceReplyOk(String reply) {
+        String status = reply.substring(reply.indexOf('=') + 1);
+        return status.startsWith("2") || status.startsWith("403") && status.contains("replayed_signature");
+    }
+
+    @Test
+    void signedRacesOfTheSameEventAndOfConflictingEventsLeaveEachCallStoredOnceInTheStateItsEventsMean() throws Exception {
+        long began = System.nanoTime();
+        List<String> violations = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        /** Per adapter: the race calls and the sequential controls whose final states must agree. */
+        Map<String, List<String>> compare = new LinkedHashMap<>();
+        Map<String, Adapter> adapterOf = new ConcurrentHashMap<>();
+        int requests = 0;
+        try {
+            int n = 900_000;
+            for (Adapter a : adapters()) {
+                if (!CONFLICTS.containsKey(a.label)) {
+                    continue;
+                }
+                String key = "race-" + a.label.replace(' ', '-') + "-";
+                // The same event 8x at once, request after request of the sequence (each copy signed as the provider
+                // signs a redelivery: anew where it guards against replays).
+                String same = key + "same";
+                List<Doc> sequence = a.sequence(same, callerFor(n++));
+                for (Doc d : sequence) {
+                    List<Doc> copies = Collections.nCopies(SAME_AT_ONCE, d);
+                    List<Integer> deliveries = new ArrayList<>();
+                    for (int i = 0; i < SAME_AT_ONCE; i++) {
+                        deliveries.add(i);
+                    }
+                    for (String r : atOnce(a, copies, deliveries, pool)) {
+                        requests++;
+                        if (!raceReplyOk(r)) {
+                            violations.add(a.label + " | same event x" + SAME_AT_ONCE + " | " + r);
+                        }
+                    }
+                }
+                // Conflicting events of one call at once, twice each; and, as controls, the same events one by one in
+                // order and in reverse.
+                List<String> ids = new ArrayList<>(List.of(same));
+                for (int round = 0; round < 2; round++) {
+                    String id = key + "conflict-" + round;
+                    ids.add(id);
+                    List<Doc> docs = new ArrayList<>();
+                    List<Integer> deliveries = new ArrayList<>();
+                    for (Doc d : conflicting(a, id, callerFor(n++))) {
+                        docs.add(d);
+                        deliveries.add(0);
+                        docs.add(d);
+                        deliveries.add(1);
+                    }
+                    for (String r : atOnce(a, docs, deliveries, pool)) {
+                        requests++;
+                        if (!raceReplyOk(r)) {
+                            violations.add(a.label + " | conflicting events at once | " + r);
+                        }
+                    }
+                }
+                for (boolean reversed : List.of(false, true)) {
+                    String id = key + (reversed ? "reverse" : "forward");
+                    ids.add(id);
+                    List<Doc> docs = conflicting(a, id, callerFor(n++));
+                    if (reversed) {
+                        Collections.reverse(docs);
+                    }
+                    for (Doc d : docs) {
+                        Reply r = a.send(d, 0);
+                        requests++;
+                        if (!raceReplyOk(d.step + "=" + r.status() + " " + shown(r.body()))) {
+                            violations.add(a.label + " | conflicting events one by one | " + d.step + "=" + r.status() + " " + shown(r.body()));
+                        }
+                    }
+                }
+                compare.put(a.label, ids);
+                adapterOf.put(a.label, a);
+            }
+            kit.server.awaitCallsStored();
+
+            Map<String, List<JsonNode>> byProviderId = new HashMap<>();
+            String cursor = null;
+            do {
+                TestReply page = getJson("/v1/sites/" + siteId + "/calls?limit=500" + (cursor == null ? "" : "&cursor=" + cursor), kit.apiKey);
+                assertThat(page.status()).as(page.body()).isEqualTo(200);
+                for (JsonNode call : page.json().path("calls")) {
+                    byProviderId.computeIfAbsent(call.path("provider").asText() + "\n" + call.path("providerCallId").asText(),
+                            k -> new ArrayList<>()).add(call);
+                }
+                JsonNode next = page.json().path("nextCursor");
+                cursor = next.isTextual() ? next.asText() : null;
+            } while (cursor != null);
+
+            compare.forEach((label, ids) -> {
+                Adapter a = adapterOf.get(label);
+                Map<String, String> states = new LinkedHashMap<>();
+                for (String id : ids) {
+                    List<JsonNode> found = byProviderId.getOrDefault(a.provider + "\n" + id, List.of());
+                    if (found.size() != 1) {
+                        violations.add(label + " | " + id + " | stored " + found.size() + " times");
+                        continue;
+                    }
+                    JsonNode c = found.get(0);
+                    if (c.path("talkSeconds").asInt(0) > c.path("durationSeconds").asInt(Integer.MAX_VALUE)) {
+                        violations.add(label + " | " + id + " | talk " + c.path("talkSeconds").asText() + " s in a call of "
+                                + c.path("durationSeconds").asText() + " s");
+                    }
+                    states.put(id, c.path("status").asText() + " duration=" + c.path("durationSeconds").asText() + " talk="
+                            + c.path("talkSeconds").asText() + " recording=" + !c.path("recordingUrl").isNull());
+                }
+                // The conflicting calls (raced twice, one by one in order and in reverse) carry the same events: one final state.
+                Set<String> finals = states.entrySet().stream().filter(e -> !e.getKey().endsWith("same")).map(Map.Entry::getValue)
+                        .collect(Collectors.toCollection(LinkedHashSet::new));
+                if (finals.size() > 1) {
+                    violations.add(label + " | the same conflicting events end in different states | " + states);
+                }
+                System.out.printf("provider_race_final provider=%s states=%s%n", label, states.values());
+            });
+        } finally {
+            pool.shutdown();
+        }
+        System.out.printf("provider_race_sweep adapters=%d requests=%d millis=%d violations=%d%n", compare.size(), requests,
+                (System.nanoTime() - began) / 1_000_000, violations.size());
+        assertThat(violations).isEmpty();
     }
 
     /** The judge must be able to fail: a 5xx, a leaked class name, an undocumented 4xx, a 4xx without the error shape. */
@@ -608,7 +800,17 @@ class ProviderWebhookSweepTest {
                     .put("RecordingUrl", "https://api.example.com/recordings/RE1", Role.URL).put("Timestamp", stamp, Role.TIME);
             Doc recording = new Doc("recording", root + "/recording", Format.FORM).put("CallSid", id, Role.ID)
                     .put("RecordingStatus", "completed", Role.KIND).put("RecordingUrl", "https://api.example.com/recordings/RE2", Role.URL);
-            return List.of(voice, answered, completed, recording);
+            if (!provider.equals("twilio")) {
+                return List.of(voice, answered, completed, recording);
+            }
+            // Twilio's transcription callback (transcribeCallback): the text of the call's recording.
+            Doc transcription = new Doc("transcription", root + "/transcription", Format.FORM)
+                    .put("AccountSid", "AC0000000000000000000000000000sweep", null).put("CallSid", id, Role.ID)
+                    .put("TranscriptionSid", "TR" + id, null).put("TranscriptionStatus", "completed", Role.KIND)
+                    .put("TranscriptionText", "I would like to order a sofa", Role.TEXT)
+                    .put("TranscriptionUrl", "https://api.example.com/transcriptions/TR1", Role.URL).put("RecordingSid", "RE2", null)
+                    .put("RecordingUrl", "https://api.example.com/recordings/RE2", Role.URL);
+            return List.of(voice, answered, completed, recording, transcription);
         }
 
         @Override
@@ -714,7 +916,7 @@ class ProviderWebhookSweepTest {
 
     /** A redelivery is signed anew one second earlier, so it is not taken for a replay of the same signature. */
     static Reply telnyx(Doc d, int delivery) {
-        if (delivery == 0) {
+        if (delivery == 0 && d.signedAt == 0) {
             d.signedAt = now();
         }
         long t = d.signedAt - delivery;
@@ -749,9 +951,13 @@ class ProviderWebhookSweepTest {
         }
     }
 
-    static final class Vonage extends Adapter {
+    static class Vonage extends Adapter {
         Vonage() {
-            super("vonage", "vonage");
+            this("vonage");
+        }
+
+        Vonage(String label) {
+            super(label, "vonage");
         }
 
         @Override
@@ -778,13 +984,42 @@ class ProviderWebhookSweepTest {
 
         @Override
         Reply send(Doc d, int delivery) {
-            String body = d.body();
+            // A GET is hashed as Vonage hashes it: its query parameters as a compact JSON object, in their order.
+            String body = d.format == Format.QUERY ? json(quoted(d.fields)) : d.body();
             String header = ProviderSigning.base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
             String claims = "{\"iat\":" + now() + ",\"jti\":\"jti-" + SEQUENCE.incrementAndGet() + "\",\"iss\":\"Vonage\",\"payload_hash\":\""
                     + sha256Hex(body) + "\",\"api_key\":\"abcd1234\",\"application_id\":\"aaaaaaaa-bbbb-cccc-dddd-0123456789ab\"}";
             String input = header + "." + ProviderSigning.base64Url(claims.getBytes(StandardCharsets.UTF_8));
             String jwt = input + "." + ProviderSigning.base64Url(ProviderSigning.hmac("HmacSHA256", VONAGE_SECRET, input));
-            return post(d, Map.of("Authorization", "Bearer " + jwt));
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + jwt);
+            return d.format == Format.QUERY ? request("GET", d.pathAndQuery(), null, null, auth) : post(d, auth);
+        }
+    }
+
+    static Map<String, String> quoted(Map<String, String> fields) {
+        Map<String, String> out = new LinkedHashMap<>();
+        fields.forEach((k, v) -> out.put(k, quote(v)));
+        return out;
+    }
+
+    /**
+     * Vonage with the application's answer and event methods set to GET: the same fields as the
+     * POST sequence, as query parameters (every value text), signed over the query.
+     */
+    static final class VonageGet extends Vonage {
+        VonageGet() {
+            super("vonage GET");
+        }
+
+        @Override
+        List<Doc> sequence(String id, String caller) {
+            List<Doc> out = new ArrayList<>();
+            for (Doc post : super.sequence(id, caller)) {
+                Doc get = new Doc("GET " + post.step, post.path, Format.QUERY);
+                post.fields.keySet().forEach(name -> get.put(name, post.text(name), post.roles.get(name)));
+                out.add(get);
+            }
+            return out;
         }
     }
 
@@ -989,7 +1224,7 @@ class ProviderWebhookSweepTest {
         return List.of(
                 new TwilioLike("twilio", base("twilio"), "X-Twilio-Signature", TWILIO_TOKEN),
                 new TwilioLike("signalwire", base("signalwire"), "X-SignalWire-Signature", SIGNALWIRE_KEY),
-                new Plivo(), new TelnyxCallControl(), new TelnyxTexml(), new Vonage(), new Zadarma(), new Freeswitch(), new Mango(),
+                new Plivo(), new TelnyxCallControl(), new TelnyxTexml(), new Vonage(), new VonageGet(), new Zadarma(), new Freeswitch(), new Mango(),
                 new Uis(), new Generic());
     }
 
@@ -1109,8 +1344,8 @@ class ProviderWebhookSweepTest {
         List<Case> cases = new ArrayList<>();
         int n = first;
         for (Adapter a : adapters) {
-            if (a.label.equals("telnyx texml")) {
-                continue; // the same provider as Call Control: the same call id would be the same call
+            if (a.label.equals("telnyx texml") || a.label.equals("vonage GET")) {
+                continue; // the same provider as Call Control / Vonage by POST: the same call id would be the same call
             }
             cases.add(new Case(a, "(sequence)", "a call id every provider uses", a.sequence("shared-call-0001", callerFor(n)), Mode.ONCE,
                     ids("shared-call-0001"), Expect.ONE, Set.of()));

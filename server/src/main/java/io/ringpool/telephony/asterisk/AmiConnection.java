@@ -1,9 +1,7 @@
 package io.ringpool.telephony.asterisk;
 
 import io.ringpool.call.CallEvent;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -37,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * the line is quiet for {@link #PING_EVERY}, send {@code Action: Ping}; a connection silent for two
  * of those is dead.
  *
- * <p>Backoff between attempts doubles from the initial delay up to {@link #MAX_BACKOFF}, and is reset by
- * a successful login. One virtual thread per connection; events are ingested on it, in order.
+ * <p>Backoff between attempts doubles from the initial delay up to {@link #MAX_BACKOFF}, and is reset
+ * only by a session that stayed logged in for {@link #STABLE_SESSION}: a PBX that accepts the login
+ * and drops the line at once is retried ever more slowly, not once per initial delay forever. One
+ * virtual thread per connection; events are ingested on it, in order. An event the tracker cannot
+ * read is logged and skipped; it never ends the connection (the events after it would be lost).
  */
 final class AmiConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmiConnection.class);
@@ -54,6 +56,9 @@ final class AmiConnection implements AutoCloseable {
 
     /** TCP connect timeout. */
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A session logged in at least this long resets the backoff when it ends. */
+    static final Duration STABLE_SESSION = Duration.ofSeconds(30);
 
     /** A packet with more lines than this is not AMI; the connection is dropped. */
     static final int MAX_LINES_PER_PACKET = 500;
@@ -115,13 +120,14 @@ final class AmiConnection implements AutoCloseable {
         while (!closed) {
             become(State.CONNECTING);
             boolean loggedIn = false;
+            Instant loggedInAt = null;
             try (Socket s = new Socket()) {
                 socket = s;
                 s.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
                 s.setSoTimeout((int) PING_EVERY.toMillis());
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                AmiLines in = new AmiLines(s.getInputStream());
                 OutputStream out = s.getOutputStream();
-                String banner = in.readLine();
+                String banner = in.next();
                 if (banner == null || !banner.startsWith("Asterisk Call Manager")) {
                     throw new IOException("not an AMI greeting");
                 }
@@ -133,7 +139,7 @@ final class AmiConnection implements AutoCloseable {
                     LOG.warn("ami_login_failed site={} host={} message={}", siteId, host, reply.get("Message"));
                 } else {
                     loggedIn = true;
-                    backoff = initialBackoff;
+                    loggedInAt = clock.instant();
                     become(State.CONNECTED);
                     LOG.info("ami_connected site={} host={} port={}", siteId, host, port);
                     readEvents(in, out);
@@ -151,6 +157,9 @@ final class AmiConnection implements AutoCloseable {
             if (state.get() != State.AUTH_FAILED || loggedIn) {
                 become(State.DISCONNECTED);
             }
+            if (loggedInAt != null && Duration.between(loggedInAt, clock.instant()).compareTo(STABLE_SESSION) >= 0) {
+                backoff = initialBackoff; // the line was up a good while: the PBX restarted, so come back soon
+            }
             try {
                 synchronized (backoffWait) {
                     if (!closed) {
@@ -166,7 +175,7 @@ final class AmiConnection implements AutoCloseable {
         become(State.CLOSED);
     }
 
-    private void readEvents(BufferedReader in, OutputStream out) throws IOException {
+    private void readEvents(AmiLines in, OutputStream out) throws IOException {
         int quiet = 0;
         while (!closed) {
             AmiMessage m;
@@ -183,7 +192,14 @@ final class AmiConnection implements AutoCloseable {
                 throw new IOException("connection closed by the PBX");
             }
             quiet = 0;
-            for (CallEvent e : tracker.on(m)) {
+            List<CallEvent> events;
+            try {
+                events = tracker.on(m);
+            } catch (RuntimeException unreadable) {
+                LOG.warn("ami_event_unreadable site={} event={} reason={}", siteId, printable(m.get("Event")), unreadable.toString());
+                continue;
+            }
+            for (CallEvent e : events) {
                 try {
                     sink.accept(e);
                 } catch (RuntimeException failed) {
@@ -194,7 +210,16 @@ final class AmiConnection implements AutoCloseable {
         }
     }
 
-    private static AmiMessage readUntilResponse(BufferedReader in) throws IOException {
+    /** A PBX's text fit for one log line: control characters shown as '?', at most 64 characters. */
+    private static String printable(String s) {
+        if (s == null) {
+            return "-";
+        }
+        String cut = s.length() > 64 ? s.substring(0, 64) : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private static AmiMessage readUntilResponse(AmiLines in) throws IOException {
         for (int i = 0; i < 100; i++) {
             AmiMessage m = read(in);
             if (m == null) {
@@ -207,17 +232,18 @@ final class AmiConnection implements AutoCloseable {
         throw new IOException("no answer to Login");
     }
 
-    /** The next packet, or null at the end of the stream. */
-    static AmiMessage read(BufferedReader in) throws IOException {
+    /** The next packet, or null at the end of the stream. Fields without a value are left out (absent, not ""). */
+    static AmiMessage read(AmiLines in) throws IOException {
         Map<String, String> fields = new LinkedHashMap<>();
         int lines = 0;
         while (true) {
-            String line = in.readLine();
+            String line = in.next();
             if (line == null) {
                 return null;
             }
             if (line.isEmpty()) {
                 if (fields.isEmpty()) {
+                    lines = 0; // nothing readable yet: what came before was not a packet
                     continue;
                 }
                 return AmiMessage.of(fields);
@@ -225,9 +251,12 @@ final class AmiConnection implements AutoCloseable {
             if (++lines > MAX_LINES_PER_PACKET) {
                 throw new IOException("packet too long");
             }
-            int colon = line.indexOf(':');
+            int colon = line == AmiLines.OVERLONG ? -1 : line.indexOf(':');
             if (colon > 0) {
-                fields.putIfAbsent(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                String value = line.substring(colon + 1).strip();
+                if (!value.isEmpty()) {
+                    fields.putIfAbsent(line.substring(0, colon).strip(), value);
+                }
             }
         }
     }

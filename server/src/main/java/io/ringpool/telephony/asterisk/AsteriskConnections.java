@@ -2,7 +2,9 @@ package io.ringpool.telephony.asterisk;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
+import io.ringpool.journal.CallJournal;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.telephony.provider.ProviderSettings;
@@ -13,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@link AmiConnection} per site with Asterisk settings: started at boot, restarted when the
@@ -20,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * state for {@code /health} and the gauge {@code ringpool_asterisk_connected{site}} (1 connected, 0 not).
  */
 public final class AsteriskConnections implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AsteriskConnections.class);
 
     /** First wait before reconnecting; doubles per failure up to {@link AmiConnection#MAX_BACKOFF}. */
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
@@ -27,16 +32,19 @@ public final class AsteriskConnections implements AutoCloseable {
     private final ProviderSettingsService settings;
     private final SiteRegistry sites;
     private final CallService calls;
+    private final CallJournal journal;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Duration initialBackoff;
     private final Map<String, AmiConnection> bySite = new ConcurrentHashMap<>();
 
-    public AsteriskConnections(ProviderSettingsService settings, SiteRegistry sites, CallService calls, Clock clock,
+    /** @param journal where the calls' events go first (fsynced), reaching the store when it can take them, as webhooks' do */
+    public AsteriskConnections(ProviderSettingsService settings, SiteRegistry sites, CallService calls, CallJournal journal, Clock clock,
             MeterRegistry registry, Duration initialBackoff) {
         this.settings = settings;
         this.sites = sites;
         this.calls = calls;
+        this.journal = journal;
         this.clock = clock;
         this.registry = registry;
         this.initialBackoff = initialBackoff;
@@ -64,11 +72,20 @@ public final class AsteriskConnections implements AutoCloseable {
         int port = Integer.parseInt(s.getOrDefault("port", Integer.toString(AsteriskProvider.DEFAULT_PORT)));
         AmiConnection c = new AmiConnection(siteId, s.get("host"), port, s.get("username"), s.get("secret"), initialBackoff,
                 number -> tracks(siteId, number),
-                event -> sites.byId(siteId).ifPresent(e -> calls.ingest(e.site(), event, false)), clock);
+                event -> keep(siteId, event), clock);
         bySite.put(siteId, c);
         Gauge.builder("ringpool.asterisk.connected", this, self -> self.connected(siteId))
                 .description("1 while the site's AMI connection is logged in, 0 otherwise").tag("site", siteId).register(registry);
         c.start();
+    }
+
+    private void keep(String siteId, CallEvent event) {
+        sites.byId(siteId).ifPresent(e -> {
+            if (journal.record(e.site(), event) == CallJournal.Kept.FULL) {
+                // AMI cannot be asked to send it again: counted by the journal (ringpool_journal_full) and logged there.
+                LOG.warn("ami_event_not_kept site={} kind={} reason=journal_full", siteId, event.kind().wireName());
+            }
+        });
     }
 
     private boolean tracks(String siteId, String number) {

@@ -1,6 +1,8 @@
 package io.ringpool.telephony.vonage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -32,7 +34,8 @@ import java.util.Map;
 
 /**
  * Vonage Voice API: the application's answer URL ({@code answer}, GET by default or POST) and
- * event URL ({@code event}, POST JSON). Vonage signs both with a JWT in
+ * event URL ({@code event}, POST JSON by default, or GET with the same fields in the query when the
+ * application's event {@code http_method} is GET). Vonage signs both with a JWT in
  * {@code Authorization: Bearer}: HS256 keyed by the account's <em>signature secret</em>, with
  * claims {@code iat}, {@code jti} and {@code payload_hash} = hex SHA-256 of the body (for a GET,
  * of the query parameters as a compact JSON object in their order). We check the MAC (Nimbus
@@ -75,7 +78,9 @@ public final class VonageProvider implements TelephonyProvider {
         return List.of(
                 ProviderRoute.answer("GET", "/v1/telephony/vonage/{siteId}/answer", this::answer),
                 ProviderRoute.answer("POST", "/v1/telephony/vonage/{siteId}/answer", this::answer),
-                ProviderRoute.post("/v1/telephony/vonage/{siteId}/event", this::event));
+                ProviderRoute.post("/v1/telephony/vonage/{siteId}/event", this::event),
+                // The application's event_url may be set to GET (its http_method): the same fields, in the query.
+                new ProviderRoute("GET", "/v1/telephony/vonage/{siteId}/event", ProviderRoute.Kind.EVENT, this::event));
     }
 
     static ReplayGuard.Key verify(WebhookCall call) {
@@ -153,12 +158,16 @@ public final class VonageProvider implements TelephonyProvider {
         return v == null ? null : v.toString();
     }
 
-    /** The answer webhook's fields, from the query (GET) or the JSON body (POST). */
+    /**
+     * The answer webhook's fields, from the query (GET) or the JSON body (POST), read alike: stripped,
+     * blank ones absent (as {@link ProviderJson#text}), so a GET answer and a POST event name one call
+     * by one id.
+     */
     private static Map<String, String> fields(WebhookCall call) {
         Map<String, String> out = new LinkedHashMap<>();
         call.request().query().forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                out.put(k, v.get(0));
+            if (!v.isEmpty() && !v.get(0).isBlank()) {
+                out.put(k, v.get(0).strip());
             }
         });
         if (call.request().body().length > 0) {
@@ -236,7 +245,7 @@ public final class VonageProvider implements TelephonyProvider {
 
     private WebhookResult event(WebhookCall call) {
         ReplayGuard.Key key = verify(call);
-        JsonNode j = ProviderJson.parseObject(call.request().body());
+        JsonNode j = call.request().body().length > 0 ? ProviderJson.parseObject(call.request().body()) : queryAsObject(call);
         String id = ProviderJson.text(j, "conversation_uuid");
         if (id == null) {
             throw WebhookRefused.invalidBody("conversation_uuid", "an event names its call in conversation_uuid");
@@ -265,6 +274,17 @@ public final class VonageProvider implements TelephonyProvider {
         WebhookResult result = e == null ? WebhookResult.ignored((inbound ? "inbound " : "outbound ") + status + " is not recorded",
                 WebhookResult.Reply.NO_CONTENT) : WebhookResult.of(List.of(e), WebhookResult.Reply.NO_CONTENT);
         return result.withReplayKeys(List.of(key));
+    }
+
+    /** A GET event's query as the object its POST twin would carry (every value as text; the first of a repeated name). */
+    private static JsonNode queryAsObject(WebhookCall call) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        call.request().query().forEach((k, v) -> {
+            if (!v.isEmpty() && !o.has(k)) {
+                o.put(k, v.get(0));
+            }
+        });
+        return o;
     }
 
     private static Instant time(String iso, WebhookCall call) {

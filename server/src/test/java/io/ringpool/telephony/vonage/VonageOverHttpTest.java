@@ -164,4 +164,77 @@ class VonageOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("missed");
         assertThat(call.get("durationSeconds").asInt()).isBetween(0, 60); // computed from the event times, not 2^31 wrapped
     }
+    /** A GET to the answer or event URL, its query signed as Vonage signs it (a compact JSON object of the parameters, in order). */
+    static Reply get(String endpoint, Map<String, String> params) throws Exception {
+        String query = ProviderTestKit.form(params);
+        String queryJson = new String(Json.write(params), StandardCharsets.UTF_8);
+        return kit.server.send("GET", "/v1/telephony/vonage/" + kit.siteId + "/" + endpoint + "?" + query, null, null, null,
+                Map.of("Authorization", "Bearer " + jwt(SECRET, now(), UUID.randomUUID().toString(), sha256Hex(queryJson))));
+    }
+
+    /**
+     * Found by ProviderWebhookSweepTest: an application whose event URL is set to GET had every event
+     * refused with 405 (only POST was routed), so its calls stayed ringing forever, without duration
+     * or recording.
+     */
+    @Test
+    void eventsSentByGetAreRecordedLikeTheirPostTwins() throws Exception {
+        String conv = "CON-get-" + UUID.randomUUID();
+        Map<String, String> answer = new java.util.LinkedHashMap<>();
+        answer.put("to", NUMBER.substring(1));
+        answer.put("from", CALLER.substring(1));
+        answer.put("uuid", "leg-a");
+        answer.put("conversation_uuid", conv);
+        assertThat(get("answer", answer).status()).isEqualTo(200);
+        Map<String, String> outAnswered = new java.util.LinkedHashMap<>();
+        outAnswered.put("conversation_uuid", conv);
+        outAnswered.put("uuid", "leg-b");
+        outAnswered.put("direction", "outbound");
+        outAnswered.put("status", "answered");
+        Reply answered = get("event", outAnswered);
+        assertThat(answered.status()).as(answered.body()).isEqualTo(204);
+        Map<String, String> inCompleted = new java.util.LinkedHashMap<>();
+        inCompleted.put("conversation_uuid", conv);
+        inCompleted.put("uuid", "leg-a");
+        inCompleted.put("direction", "inbound");
+        inCompleted.put("status", "completed");
+        inCompleted.put("duration", "95");
+        inCompleted.put("from", CALLER.substring(1));
+        inCompleted.put("to", NUMBER.substring(1));
+        assertThat(get("event", inCompleted).status()).isEqualTo(204);
+        Map<String, String> recording = new java.util.LinkedHashMap<>();
+        recording.put("conversation_uuid", conv);
+        recording.put("recording_url", "https://api.nexmo.com/v1/files/rec-get");
+        assertThat(get("event", recording).status()).isEqualTo(204);
+
+        JsonNode call = kit.call(conv);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(95);
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://api.nexmo.com/v1/files/rec-get");
+
+        // A GET whose query was changed after signing is refused like a changed body.
+        String query = ProviderTestKit.form(outAnswered).replace("answered", "completed");
+        Reply changed = kit.server.send("GET", "/v1/telephony/vonage/" + kit.siteId + "/event?" + query, null, null, null,
+                Map.of("Authorization", "Bearer " + jwt(SECRET, now(), UUID.randomUUID().toString(),
+                        sha256Hex(new String(Json.write(outAnswered), StandardCharsets.UTF_8)))));
+        assertThat(changed.status()).isEqualTo(403);
+    }
+
+    /**
+     * Found by ProviderWebhookSweepTest: the GET answer kept its query values as sent while events
+     * strip theirs, so a conversation_uuid with surrounding spaces made two calls.
+     */
+    @Test
+    void aGetAnswerAndItsEventsNameOneCallEvenWhenTheIdIsPadded() throws Exception {
+        String conv = "CON-pad-" + UUID.randomUUID();
+        Map<String, String> answer = new java.util.LinkedHashMap<>();
+        answer.put("to", NUMBER.substring(1));
+        answer.put("from", CALLER.substring(1));
+        answer.put("conversation_uuid", "  " + conv + "  ");
+        assertThat(get("answer", answer).status()).isEqualTo(200);
+        assertThat(event(Map.of("conversation_uuid", "  " + conv + "  ", "direction", "inbound", "status", "completed", "duration", "40",
+                "from", CALLER.substring(1), "to", NUMBER.substring(1))).status()).isEqualTo(204);
+        kit.server.awaitCallsStored();
+        assertThat(kit.calls().findValuesAsText("providerCallId").stream().filter(id -> id.contains(conv))).containsExactly(conv);
+    }
 }
