@@ -207,10 +207,14 @@ public final class Leasing {
     private void countExhaustions(List<PoolState> exhausted) {
         for (PoolState p : exhausted) {
             p.recordExhaustion();
-            Counter.builder("ringpool.pool.exhaustions").description("times a matching pool had no free number")
-                    .tag("site", p.pool().siteId()).tag("pool", p.pool().poolId())
-                    .register(registry).increment();
+            exhaustionCounter(registry, p).increment();
         }
+    }
+
+    /** The pool's exhaustion counter; registered with the pool's gauges so it shows 0 before the first. */
+    static Counter exhaustionCounter(MeterRegistry registry, PoolState p) {
+        return Counter.builder("ringpool.pool.exhaustions").description("times a matching pool had no free number")
+                .tag("site", p.pool().siteId()).tag("pool", p.pool().poolId()).register(registry);
     }
 
     private PoolState.Writer persist(VisitRow visitRow, List<PoolState> exhausted, long now) {
