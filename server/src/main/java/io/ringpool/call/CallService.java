@@ -165,6 +165,10 @@ public final class CallService {
         this.ingestLatency = Timer.builder("ringpool.calls.ingest.latency")
                 .description("time to ingest one call event: verify the number, store, attribute, classify, commit")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        // Every method's series exists from the start at 0: Prometheus' increase() cannot see a series' first value.
+        for (AttributionMethod method : AttributionMethod.values()) {
+            attributedCounter(method);
+        }
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -395,6 +399,11 @@ public final class CallService {
      * this call's answer, an out-of-order earlier call the others'); the others that change are
      * added to {@code changes}.
      */
+    private Counter attributedCounter(AttributionMethod method) {
+        return Counter.builder("ringpool.calls.attributed").description("new calls by attribution method")
+                .tag("method", method.wireName()).register(registry);
+    }
+
     private static CallClass classify(Site site, String callId, CallState state, CallerNumber caller,
             List<CallerCalls.CallerCall> callerCalls, List<ClassChange> changes) {
         SiteSettings s = site.settings();
@@ -438,8 +447,7 @@ public final class CallService {
         if (outcome.attributedNow()) {
             CallAttribution attribution = stored.attribution();
             if (outcome.newCall()) {
-                Counter.builder("ringpool.calls.attributed").description("new calls by attribution method")
-                        .tag("method", attribution.method().wireName()).register(registry).increment();
+                attributedCounter(attribution.method()).increment();
             }
             LOG.info("call_attributed site={} call={} provider={} caller={} number={} method={} session={} candidates={}",
                     site.siteId(), stored.callId(), stored.provider(), outcome.caller().masked(), stored.number(),

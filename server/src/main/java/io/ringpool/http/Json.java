@@ -72,6 +72,9 @@ public final class Json {
         if (body.length == 0) {
             throw malformed("empty_body", "a JSON object body is required");
         }
+        if (notUtf8(body)) {
+            throw malformed("malformed_json", "the body must be JSON in UTF-8");
+        }
         JsonNode node;
         try {
             node = MAPPER.readTree(body);
@@ -91,6 +94,21 @@ public final class Json {
             throw malformed("malformed_json", "the body must be a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /**
+     * Jackson detects UTF-16 and UTF-32 and would read them; API.md says UTF-8. A JSON text begins
+     * with an ASCII character, so a zero byte or a UTF-16 byte-order mark among its first four
+     * bytes means another encoding (a UTF-8 byte-order mark is harmless and read past).
+     */
+    private static boolean notUtf8(byte[] body) {
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) {
+                return true;
+            }
+        }
+        return body.length >= 2 && ((body[0] & 0xFF) == 0xFE && (body[1] & 0xFF) == 0xFF
+                || (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xFE);
     }
 
     private static String where(JsonProcessingException e) {

@@ -50,6 +50,30 @@ public final class JsonBody {
             throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "send the body as application/json (got " + type + ")");
         }
+        String charset = charsetOf(request.header("content-type"));
+        if (charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+            // The body would be read as UTF-8 whatever the header says: a declared other charset is refused, not misread.
+            throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "send the body in UTF-8 (got charset=" + charset + ")");
+        }
+    }
+
+    /** The {@code charset} parameter of a Content-Type header, lower case and unquoted, or null. */
+    static String charsetOf(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        for (String parameter : contentType.split(";")) {
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).strip().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(equals + 1).strip();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value.toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return null;
     }
 
     public String path(String field) {

@@ -207,14 +207,18 @@ public final class Leasing {
     private void countExhaustions(List<PoolState> exhausted) {
         for (PoolState p : exhausted) {
             p.recordExhaustion();
-            exhaustionCounter(registry, p).increment();
+            exhaustions(registry, p.pool()).increment();
         }
     }
 
-    /** The pool's exhaustion counter; registered with the pool's gauges so it shows 0 before the first. */
-    static Counter exhaustionCounter(MeterRegistry registry, PoolState p) {
+    /**
+     * The pool's exhaustion counter. {@code PoolService} registers it at 0 with the pool's gauges:
+     * Prometheus' {@code increase()} cannot see a series' first value, so a counter born at 1 would
+     * hide a pool's first exhaustion from an alert.
+     */
+    static Counter exhaustions(MeterRegistry registry, Pool pool) {
         return Counter.builder("ringpool.pool.exhaustions").description("times a matching pool had no free number")
-                .tag("site", p.pool().siteId()).tag("pool", p.pool().poolId()).register(registry);
+                .tag("site", pool.siteId()).tag("pool", pool.poolId()).register(registry);
     }
 
     private PoolState.Writer persist(VisitRow visitRow, List<PoolState> exhausted, long now) {

@@ -256,8 +256,7 @@ public final class PoolService {
         gauge("ringpool.pool.leased", "numbers leased to live sessions", state, s -> snapshot(s).leased());
         gauge("ringpool.pool.cooling", "numbers resting after a lease", state, s -> snapshot(s).coolingDown());
         gauge("ringpool.pool.free", "numbers ready for a new visitor", state, s -> snapshot(s).free());
-        // An operator's alert on exhaustions needs the series before the first one happens.
-        Leasing.exhaustionCounter(registry, state);
+        Leasing.exhaustions(registry, state.pool());
     }
 
     private void gauge(String name, String description, PoolState state, ToDoubleFunction<PoolState> value) {

@@ -3,6 +3,7 @@ package io.ringpool.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer.Reply;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -103,5 +104,26 @@ class FailureRulesOverHttpTest {
         assertThat(xml.errorCode()).isEqualTo("unsupported_media_type");
         assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "text/plain", signed).status())
                 .as("text/plain is read as JSON, as everywhere").isEqualTo(200);
+    }
+
+    @Test
+    void aBodyInAnotherEncodingThanUtf8IsRefusedNotGuessed() throws Exception {
+        String s = "/v1/sites/" + site.get("siteId");
+        String body = "{\"name\":\"Encoded shop\"}";
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (java.nio.charset.Charset charset : List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16,
+                java.nio.charset.Charset.forName("UTF-32BE"), java.nio.charset.Charset.forName("UTF-32LE"))) {
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + s))
+                    .header("Authorization", "Bearer " + site.get("apiKey")).header("Content-Type", "application/json")
+                    .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.getBytes(charset))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(charset.name()).isEqualTo(400);
+            assertThat(r.body()).as(charset.name()).contains("\"malformed_json\"").contains("UTF-8");
+        }
+        Reply declared = server.send("PATCH", s, site.get("apiKey"), body, "application/json; charset=ISO-8859-1", Map.of());
+        assertThat(declared.status()).isEqualTo(415);
+        assertThat(declared.errorCode()).isEqualTo("unsupported_media_type");
+        assertThat(server.send("PATCH", s, site.get("apiKey"), body, "application/json; charset=\"utf-8\"", Map.of()).status()).isEqualTo(200);
+        assertThat(server.get(s, site.get("apiKey")).text("name")).isEqualTo("Encoded shop");
     }
 }

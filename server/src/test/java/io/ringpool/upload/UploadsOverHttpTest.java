@@ -299,4 +299,19 @@ class UploadsOverHttpTest {
         assertThat(server.get("/v1/sites/" + site.id() + "/destinations/" + ok.text("destinationId") + "/uploads", other.get("apiKey"))
                 .status()).isEqualTo(404);
     }
+
+    /** ConcurrentRequestsSweepTest: destinations share the feeds' count-then-insert, which let creates at once pass the limit. */
+    @Test
+    void destinationsCreatedAtOnceNeverPassTheLimitOfTwenty() {
+        Site site = site();
+        Map<String, Object> body = Map.of("type", "ga4", "measurementId", "G-LIMIT12345", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base());
+        for (int i = 0; i < 16; i++) {
+            assertThat(destination(site, body).status()).isEqualTo(201);
+        }
+        List<Reply> replies = TestServer.atOnce(java.util.Collections.nCopies(8, () -> destination(site, body)));
+        assertThat(replies.stream().filter(r -> r.status() == 201)).hasSize(4);
+        assertThat(replies.stream().filter(r -> r.status() == 409).map(Reply::errorCode)).containsOnly("too_many_destinations").hasSize(4);
+        assertThat(server.get("/v1/sites/" + site.id() + "/destinations", site.apiKey()).json().path("destinations").size()).isEqualTo(20);
+    }
 }

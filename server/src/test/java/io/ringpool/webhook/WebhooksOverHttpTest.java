@@ -322,4 +322,17 @@ class WebhooksOverHttpTest {
         assertThat(badUrl.status()).isEqualTo(422);
         assertThat(badUrl.json().get("error").get("field").asText()).isEqualTo("url");
     }
+
+    /** ConcurrentRequestsSweepTest: webhooks share the feeds' count-then-insert, which let creates at once pass the limit. */
+    @Test
+    void webhooksCreatedAtOnceNeverPassTheLimitOfTwenty() {
+        Site site = site();
+        for (int i = 0; i < 16; i++) {
+            assertThat(createWebhook(site, "http://127.0.0.1:9/hook-" + i, null).status()).isEqualTo(201);
+        }
+        List<Reply> replies = TestServer.atOnce(java.util.Collections.nCopies(8, () -> createWebhook(site, "http://127.0.0.1:9/hook", null)));
+        assertThat(replies.stream().filter(r -> r.status() == 201)).hasSize(4);
+        assertThat(replies.stream().filter(r -> r.status() == 409).map(Reply::errorCode)).containsOnly("too_many_webhooks").hasSize(4);
+        assertThat(server.get("/v1/sites/" + site.id() + "/webhooks", site.apiKey()).json().path("webhooks").size()).isEqualTo(20);
+    }
 }
