@@ -258,7 +258,8 @@ public final class Ringpool implements AutoCloseable {
         String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SecretCipher cipher = new SecretCipher(secretKey);
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
+                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number));
         SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
         KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();
