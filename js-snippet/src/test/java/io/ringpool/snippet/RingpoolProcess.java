@@ -34,15 +34,20 @@ final class RingpoolProcess extends Ringpool {
     }
 
     static RingpoolProcess start() throws Exception {
+        // The browsers reach the server from loopback with no proxy in between: say so, so loopback is
+        // not rate limited (a proxy configured there would make loopback count as one busy address).
+        return start("server:\n  trustedProxies: []\n");
+    }
+
+    /** The server with {@code yaml} as its configuration file. */
+    static RingpoolProcess start(String yaml) throws Exception {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the server first, e.g. ./mvnw -B -pl server,js-snippet -am verify");
         }
         Path dataDir = Files.createTempDirectory("ringpool-snippet-test");
         String adminKey = "admin-" + UUID.randomUUID();
-        // The browsers reach the server from loopback with no proxy in between: say so, so loopback is
-        // not rate limited (a proxy configured there would make loopback count as one busy address).
         Path config = dataDir.resolve("ringpool-test.yaml");
-        Files.writeString(config, "server:\n  trustedProxies: []\n");
+        Files.writeString(config, yaml);
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
                 "--config", config.toString())
                 .redirectErrorStream(true);
