@@ -156,7 +156,10 @@ public final class Ringpool implements AutoCloseable {
     public Ringpool(RingpoolConfig config, Clock clock, UnaryOperator<DataSource> storeBoundary) {
         this.storeBoundary = storeBoundary;
         this.config = config;
-        this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(clock) : clock;
+        // The store keeps milliseconds: a time answered at creation (a site's createdAt) must be
+        // the one every later read and a restart give, so the server's clock ticks in milliseconds.
+        Clock millis = clock instanceof AdjustableClock ? clock : Clock.tick(clock, java.time.Duration.ofMillis(1));
+        this.clock = config.leasing().testClock() && !(clock instanceof AdjustableClock) ? new AdjustableClock(millis) : millis;
         if (this.clock instanceof AdjustableClock adjustable && config.leasing().testClockStart() != null
                 && config.leasing().testClockStart().isAfter(adjustable.instant())) {
             adjustable.advance(java.time.Duration.between(adjustable.instant(), config.leasing().testClockStart()));
@@ -255,7 +258,8 @@ public final class Ringpool implements AutoCloseable {
         String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SecretCipher cipher = new SecretCipher(secretKey);
-        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock);
+        SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
+                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number));
         SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
         KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();

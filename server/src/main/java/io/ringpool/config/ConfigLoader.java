@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -182,7 +183,9 @@ public final class ConfigLoader {
         String url = st.string("url", true);
         if (url.isBlank()) {
             url = defaultH2Url(dataDir);
-        } else if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+        } else if (url.startsWith("jdbc:h2:")) {
+            url = withH2Guarantees(url);
+        } else if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL (got " + url + ")");
         }
         var store = new RingpoolConfig.Store(
@@ -336,6 +339,32 @@ public final class ConfigLoader {
     public static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")
                 + ";WRITE_DELAY=0;COMPRESS=TRUE;QUERY_CACHE_SIZE=128;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+    }
+
+    /** The settings of {@link #defaultH2Url} that Ringpool's promises rest on, not mere tuning. */
+    private static final List<String> H2_GUARANTEES = List.of("WRITE_DELAY=0", "DB_CLOSE_ON_EXIT=FALSE", "LOCK_TIMEOUT=10000");
+
+    /**
+     * An operator's own H2 file URL with the settings that make "a 2xx means committed" hold
+     * ({@link #defaultH2Url} says why each): without WRITE_DELAY=0 a kill -9 lost every site
+     * created in the last half second, and without DB_CLOSE_ON_EXIT=FALSE H2 closed the file
+     * before the shutdown hook saved the pools' statistics. A setting the URL names itself is
+     * left as the operator wrote it; in-memory and server-mode URLs are not files and stay as given.
+     */
+    static String withH2Guarantees(String url) {
+        String rest = url.substring("jdbc:h2:".length()).toLowerCase(Locale.ROOT);
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) {
+            return url;
+        }
+        String upper = url.toUpperCase(Locale.ROOT);
+        StringBuilder out = new StringBuilder(url);
+        for (String setting : H2_GUARANTEES) {
+            String name = setting.substring(0, setting.indexOf('='));
+            if (!upper.contains(";" + name + "=")) {
+                out.append(';').append(setting);
+            }
+        }
+        return out.toString();
     }
 
     private static String trimSlash(String url) {

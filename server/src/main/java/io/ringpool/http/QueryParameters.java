@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +38,11 @@ public final class QueryParameters {
     public static final int TEXT_MAX = 500;
 
     private static final Pattern OFFSET = Pattern.compile(".*[+-]\\d\\d:?\\d\\d$");
+    /**
+     * A time whose {@code +hh:mm} offset was sent unencoded: a query decodes {@code +} as a space,
+     * and {@code curl "...?from=2026-11-26T00:00:00+03:00"} is what people type.
+     */
+    private static final Pattern OFFSET_SENT_AS_SPACE = Pattern.compile("(.*T[0-9:.]+) (\\d\\d:?\\d\\d)$");
     private static final String CURSOR_SEPARATOR = ":";
 
     private final Map<String, List<String>> query;
@@ -191,6 +197,10 @@ public final class QueryParameters {
         String t = text(name, 40);
         if (t == null) {
             return null;
+        }
+        Matcher spaced = OFFSET_SENT_AS_SPACE.matcher(t);
+        if (spaced.matches()) {
+            t = spaced.group(1) + '+' + spaced.group(2);
         }
         try {
             if (t.length() == 10) {

@@ -174,7 +174,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!KNOWN_METHODS.contains(request.method())) {
-            finish(ctx, pending, Response.error(405, "method_not_allowed", "method " + request.method() + " is not supported"), start);
+            Response refused = Response.error(405, "method_not_allowed", "method " + request.method() + " is not supported");
+            // A 405 names what the path does take (RFC 9110 §15.5.6), whatever the method was.
+            if (pending.match() instanceof Router.MethodNotAllowed na) {
+                refused = refused.withHeader("Allow", String.join(", ", na.allowed()));
+            }
+            finish(ctx, pending, refused, start);
             return;
         }
         if ("OPTIONS".equals(request.method())) {

@@ -175,7 +175,7 @@ public final class PoolService {
     public StaticNumber addStatic(String siteId, NewStaticNumber command) {
         String number = E164.require("number", command.number());
         String source = required("source", command.source());
-        ensureNotUsed(siteId, List.of(number));
+        ensureNotUsed(siteId, List.of(number), "number");
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
                 clock.instant());
         try {
@@ -198,6 +198,11 @@ public final class PoolService {
                     + " a number can belong to one site only", field);
         }
         return new NumberInUse(ownDuplicate, field);
+    }
+
+    /** Is {@code number} in one of the site's pools (retired ones too) or one of its static numbers? */
+    public boolean isTrackingNumber(String siteId, String number) {
+        return pools.holding(siteId, number).isPresent() || staticNumber(siteId, number).isPresent();
     }
 
     public Optional<StaticNumber> staticNumber(String siteId, String number) {
@@ -237,16 +242,21 @@ public final class PoolService {
     }
 
     private void ensureNotUsed(String siteId, List<String> numbers) {
+        ensureNotUsed(siteId, numbers, "numbers");
+    }
+
+    /** @param field the request's field the numbers came in ({@code numbers}, or a static number's {@code number}) */
+    private void ensureNotUsed(String siteId, List<String> numbers, String field) {
         var site = sites.byId(siteId).orElseThrow(UnknownSite::new);
         for (String n : numbers) {
             if (pools.holding(siteId, n).isPresent()) {
-                throw new NumberInUse(n + " is already in a pool of this site", "numbers");
+                throw new NumberInUse(n + " is already in a pool of this site", field);
             }
             if (staticNumber(siteId, n).isPresent()) {
-                throw new NumberInUse(n + " is already a static number of this site", "numbers");
+                throw new NumberInUse(n + " is already a static number of this site", field);
             }
             if (n.equals(site.site().settings().defaultNumber())) {
-                throw new NumberInUse(n + " is the site's default number, which visitors see untracked", "numbers");
+                throw new NumberInUse(n + " is the site's default number, which visitors see untracked", field);
             }
         }
     }

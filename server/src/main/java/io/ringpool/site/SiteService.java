@@ -17,12 +17,23 @@ public final class SiteService {
     private final SiteRegistry registry;
     private final SecretCipher cipher;
     private final Clock clock;
+    private final java.util.function.BiPredicate<String, String> trackingNumbers;
 
     public SiteService(SiteStore store, SiteRegistry registry, SecretCipher cipher, Clock clock) {
+        this(store, registry, cipher, clock, (siteId, number) -> false);
+    }
+
+    /**
+     * @param trackingNumbers whether a number is one of the site's pool or static numbers (the pool
+     *        package knows; a site must not know its pools)
+     */
+    public SiteService(SiteStore store, SiteRegistry registry, SecretCipher cipher, Clock clock,
+            java.util.function.BiPredicate<String, String> trackingNumbers) {
         this.store = store;
         this.registry = registry;
         this.cipher = cipher;
         this.clock = clock;
+        this.trackingNumbers = trackingNumbers;
     }
 
     /** Loads every site into the registry at start. */
@@ -102,6 +113,12 @@ public final class SiteService {
         Site site = current.site();
         String name = changes.name() != null ? requiredName(changes.name()) : site.name();
         SiteSettings settings = SiteSettingsCodec.apply(site.settings(), changes);
+        if (!settings.defaultNumber().equals(site.settings().defaultNumber()) && trackingNumbers.test(siteId, settings.defaultNumber())) {
+            // The default number is what untracked visitors see: as a tracking number it would send
+            // their calls to whoever holds its lease (pool creation refuses the reverse order too).
+            throw new DomainFailure(DomainFailure.Kind.CONFLICT, "number_in_use",
+                    settings.defaultNumber() + " is a tracking number of this site (in a pool or a static number)", "defaultNumber");
+        }
         if (authority != Authority.ADMIN) {
             // The country is what "abroad" is measured against, so moving it is the operator's too.
             if (!settings.country().equals(site.settings().country())) {

@@ -56,6 +56,16 @@ class FailureRulesOverHttpTest {
     }
 
     @Test
+    void everyMethodNotAllowedNamesTheMethodsThePathTakesAlsoForAMethodTheServerDoesNotKnow() {
+        Reply known = server.send("PUT", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), null, null, Map.of());
+        Reply unknown = server.send("PROPFIND", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), null, null, Map.of());
+        assertThat(known.status()).isEqualTo(405);
+        assertThat(unknown.status()).isEqualTo(405);
+        assertThat(unknown.errorCode()).isEqualTo("method_not_allowed");
+        assertThat(unknown.headers().get("allow")).isEqualTo(known.headers().get("allow")).containsExactly("GET, PATCH");
+    }
+
+    @Test
     void brokenJsonIs400AndAnotherMediaTypeIs415OnAdminAndScriptRoutesAlike() {
         Reply broken = server.send("POST", "/v1/sites", TestServer.ADMIN_KEY, "{\"name\":", "application/json", Map.of());
         assertThat(broken.status()).isEqualTo(400);

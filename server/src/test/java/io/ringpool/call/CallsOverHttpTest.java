@@ -490,6 +490,23 @@ class CallsOverHttpTest {
     }
 
     @Test
+    void aTimeWithAnOffsetReadsTheSameWhetherItsPlusIsPercentEncodedOrSentAsTyped() {
+        Site site = site(1);
+        String to = site.numbers().get(0);
+        post(site, with(event("offset-1", "ringing", CALLER, to), "at", "2026-11-25T22:30:00Z"));
+        post(site, with(event("offset-2", "ringing", "+79161112233", to), "at", "2026-11-25T20:00:00Z"));
+
+        // 23:30 to 02:00 Moscow time is 20:30Z to 23:00Z: only the first call.
+        JsonNode encoded = calls(site, "from=2026-11-25T23:30:00%2B03:00&to=2026-11-26T02:00:00%2B03:00").get("calls");
+        // curl "...?from=2026-11-25T23:30:00+03:00": the query decodes that '+' as a space.
+        JsonNode typed = calls(site, "from=2026-11-25T23:30:00+03:00&to=2026-11-26T02:00:00+03:00").get("calls");
+        assertThat(encoded).hasSize(1);
+        assertThat(encoded.get(0).get("providerCallId").asText()).isEqualTo("offset-1");
+        assertThat(typed).isEqualTo(encoded);
+        assertThat(server.get("/v1/sites/" + site.id() + "/calls?from=2026-11-25%2003:00", site.apiKey()).status()).isEqualTo(422);
+    }
+
+    @Test
     void erasingACallerReplacesTheNumberInTheirCallsAndKeepsTheCounts() {
         Site site = site(1);
         String to = site.numbers().get(0);

@@ -22,6 +22,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anOperatorsOwnH2FileUrlGetsTheSettingsDurabilityRestsOnUnlessItNamesThem() {
+        RingpoolConfig own = ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(),
+                "RINGPOOL_DB_URL", "jdbc:h2:file:/srv/ringpool/calls"));
+        assertThat(own.store().url()).isEqualTo("jdbc:h2:file:/srv/ringpool/calls;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
+        RingpoolConfig named = ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(),
+                "RINGPOOL_DB_URL", "jdbc:h2:/srv/ringpool/calls;write_delay=100;CIPHER=AES"));
+        assertThat(named.store().url()).isEqualTo("jdbc:h2:/srv/ringpool/calls;write_delay=100;CIPHER=AES;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_DB_URL", "jdbc:h2:mem:x")).store().url())
+                .isEqualTo("jdbc:h2:mem:x");
+    }
+
+    @Test
     void environmentVariablesOverrideTheFile() throws Exception {
         Path file = dir.resolve("ringpool.yaml");
         Files.writeString(file, "server:\n  port: 9000\n  publicUrl: https://calls.example.com/\n");

@@ -62,6 +62,30 @@ class OneNumberOneSiteTest {
     }
 
     @Test
+    void aSitesDefaultNumberAndItsTrackingNumbersStayApartInWhicheverOrderTheyAreSet() {
+        try (TestServer server = new TestServer(dir)) {
+            var a = site(server, "A");
+            assertThat(pool(server, a, List.of("+74954000201")).status()).isEqualTo(201);
+            assertThat(staticNumber(server, a, "+74954000209").status()).isEqualTo(201);
+
+            for (String tracking : List.of("+74954000201", "+74954000209")) {
+                Reply patched = server.send("PATCH", "/v1/sites/" + a.get("siteId"), a.get("apiKey"),
+                        "{\"defaultNumber\": \"" + tracking + "\"}", "application/json", Map.of());
+                assertThat(patched.status()).as(patched.body()).isEqualTo(409);
+                assertThat(patched.errorCode()).isEqualTo("number_in_use");
+                assertThat(patched.json().path("error").path("field").asText()).isEqualTo("defaultNumber");
+            }
+            assertThat(server.get("/v1/sites/" + a.get("siteId"), a.get("apiKey")).text("defaultNumber")).isEqualTo("+74951230000");
+            Reply staticOfPool = staticNumber(server, a, "+74954000201");
+            assertThat(staticOfPool.status()).isEqualTo(409);
+            assertThat(staticOfPool.json().path("error").path("field").asText()).as("the static number's own field").isEqualTo("number");
+            Reply defaultAsStatic = staticNumber(server, a, "+74951230000");
+            assertThat(defaultAsStatic.status()).isEqualTo(409);
+            assertThat(defaultAsStatic.json().path("error").path("field").asText()).isEqualTo("number");
+        }
+    }
+
+    @Test
     void aRetiredNumberIsFreeForAnotherSite() {
         try (TestServer server = new TestServer(dir)) {
             var a = site(server, "A");

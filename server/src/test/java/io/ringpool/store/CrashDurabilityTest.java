@@ -38,12 +38,17 @@ class CrashDurabilityTest {
     record Child(Process process, int port) {}
 
     Child startChild() throws Exception {
+        return startChild(Map.of());
+    }
+
+    Child startChild(Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.ringpool.Main");
         pb.environment().put("RINGPOOL_PORT", "0");
         pb.environment().put("RINGPOOL_DATA_DIR", dataDir.toString());
         pb.environment().put("RINGPOOL_ADMIN_KEY", ADMIN);
         pb.environment().put("RINGPOOL_DEMO", "false");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -140,6 +145,36 @@ class CrashDurabilityTest {
             var newcomer = json(send(second.port(), "POST", "/v1/sessions", null,
                     Map.of("siteKey", site.get("publicKey").asText(), "visitorId", "after-crash-01", "url", "https://example.com/")));
             assertThat(sessionNumbers.values()).doesNotContain(newcomer.get("number").asText());
+        } finally {
+            second.process().destroyForcibly();
+            second.process().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anOperatorsOwnH2FileUrlKeepsEverySiteAcknowledgedJustBeforeKillMinus9() throws Exception {
+        // The acceptance audit lost all five sites created here: the URL lacked WRITE_DELAY=0.
+        Map<String, String> own = Map.of("RINGPOOL_DB_URL", "jdbc:h2:file:" + dataDir.resolve("elsewhere").resolve("calls"));
+        Child first = startChild(own);
+        List<String> siteIds = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                var created = send(first.port(), "POST", "/v1/sites", ADMIN,
+                        Map.of("name", "Own URL " + i, "defaultNumber", String.format("+7495200%04d", i)));
+                assertThat(created.statusCode()).isEqualTo(201);
+                siteIds.add(json(created).get("siteId").asText());
+            }
+        } finally {
+            first.process().destroyForcibly();
+            first.process().waitFor(20, TimeUnit.SECONDS);
+        }
+        assertThat(dataDir.resolve("elsewhere").resolve("calls.mv.db")).exists();
+
+        Child second = startChild(own);
+        try {
+            for (String siteId : siteIds) {
+                assertThat(send(second.port(), "GET", "/v1/sites/" + siteId, ADMIN, null).statusCode()).as(siteId).isEqualTo(200);
+            }
         } finally {
             second.process().destroyForcibly();
             second.process().waitFor(20, TimeUnit.SECONDS);
