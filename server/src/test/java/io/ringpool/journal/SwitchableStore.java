@@ -1,14 +1,10 @@
 package io.ringpool.journal;
 
-import java.io.PrintWriter;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -34,54 +30,7 @@ public final class SwitchableStore implements UnaryOperator<DataSource> {
 
     @Override
     public DataSource apply(DataSource real) {
-        return new DataSource() {
-            @Override
-            public Connection getConnection() throws SQLException {
-                gate();
-                return real.getConnection();
-            }
-
-            @Override
-            public Connection getConnection(String username, String password) throws SQLException {
-                gate();
-                return real.getConnection(username, password);
-            }
-
-            @Override
-            public PrintWriter getLogWriter() throws SQLException {
-                return real.getLogWriter();
-            }
-
-            @Override
-            public void setLogWriter(PrintWriter out) throws SQLException {
-                real.setLogWriter(out);
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) throws SQLException {
-                real.setLoginTimeout(seconds);
-            }
-
-            @Override
-            public int getLoginTimeout() throws SQLException {
-                return real.getLoginTimeout();
-            }
-
-            @Override
-            public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-                return real.getParentLogger();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> iface) throws SQLException {
-                return real.unwrap(iface);
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> iface) throws SQLException {
-                return real.isWrapperFor(iface);
-            }
-        };
+        return new GatedDataSource(real, this::gate);
     }
 
     private void gate() throws SQLException {

@@ -5,19 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.http.Json;
-import java.io.PrintWriter;
+import io.ringpool.journal.GatedDataSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,54 +52,7 @@ class TwilioTranscriptOverHttpTest {
 
         @Override
         public DataSource apply(DataSource real) {
-            return new DataSource() {
-                @Override
-                public Connection getConnection() throws SQLException {
-                    gate();
-                    return real.getConnection();
-                }
-
-                @Override
-                public Connection getConnection(String username, String password) throws SQLException {
-                    gate();
-                    return real.getConnection(username, password);
-                }
-
-                @Override
-                public PrintWriter getLogWriter() throws SQLException {
-                    return real.getLogWriter();
-                }
-
-                @Override
-                public void setLogWriter(PrintWriter out) throws SQLException {
-                    real.setLogWriter(out);
-                }
-
-                @Override
-                public void setLoginTimeout(int seconds) throws SQLException {
-                    real.setLoginTimeout(seconds);
-                }
-
-                @Override
-                public int getLoginTimeout() throws SQLException {
-                    return real.getLoginTimeout();
-                }
-
-                @Override
-                public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-                    return real.getParentLogger();
-                }
-
-                @Override
-                public <T> T unwrap(Class<T> iface) throws SQLException {
-                    return real.unwrap(iface);
-                }
-
-                @Override
-                public boolean isWrapperFor(Class<?> iface) throws SQLException {
-                    return real.isWrapperFor(iface);
-                }
-            };
+            return new GatedDataSource(real, this::gate);
         }
     }
 
