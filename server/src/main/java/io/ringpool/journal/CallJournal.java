@@ -188,10 +188,15 @@ public final class CallJournal implements AutoCloseable {
     /** Waits until no event of this call is waiting for the store, or {@code timeout} passed; true when none is left. */
     public boolean awaitCallDelivered(String siteId, String provider, String providerCallId, Duration timeout) throws InterruptedException {
         String stored = CallEvent.storedCallId(providerCallId);
+        return awaitUntil(() -> !holdsLocked(siteId, provider, stored), timeout);
+    }
+
+    /** Waits, holding the lock between checks, until {@code done} (checked under the lock) or {@code timeout}. */
+    private boolean awaitUntil(java.util.function.BooleanSupplier done, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (holdsLocked(siteId, provider, stored)) {
+            while (!done.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -240,20 +245,7 @@ public final class CallJournal implements AutoCloseable {
 
     /** Waits until every journaled event reached the store (or {@code timeout} passed); for tests and shutdown. */
     public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!queue.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return awaitUntil(queue::isEmpty, timeout);
     }
 
     private void drain() {
