@@ -238,8 +238,11 @@ public final class PoolStore {
      * longer write them.
      */
     public List<StoredLease> claimLiveLeases(String nodeId) {
+        if (db.isH2()) {
+            return claimLiveLeasesByNumber();
+        }
         return db.inTransaction(c -> {
-            // Site by site over the unique (site_id, live_number) index: "live_number > ''" is a
+            // PostgreSQL: site by site over the unique (site_id, live_number) index: "live_number > ''" is a
             // range of that index holding only live leases (every number is non-empty), where
             // "live_number IS NOT NULL" without a site scanned the whole table twice — most of a
             // restart's ~6 s with 1,000,000 visits stored.
@@ -277,6 +280,41 @@ public final class PoolStore {
                         }
                     }
                 }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * One node alone on its H2 file: H2 has no unique index on {@code live_number} (V108; the
+     * node's own leasing keeps one live lease per number), so the live leases are found number by
+     * number. A number's live lease, if it has one, is its latest lease: a lease starts only once
+     * the previous one has ended, and a visit leased later takes the lease's start as its
+     * {@code started_at}. That is the first entry of (site_id, number, started_at DESC) per pool
+     * number, the same walk {@link #loadNumbers} makes at every start of the server.
+     */
+    private List<StoredLease> claimLiveLeasesByNumber() {
+        return db.inTransaction(c -> {
+            List<StoredLease> out = new ArrayList<>();
+            try (PreparedStatement read = c.prepareStatement("SELECT l.session_id, l.pool_id, l.number, l.visitor_id, l.started_at, "
+                    + "l.lease_expires_at, l.reused_cooling, l.lease_epoch FROM (SELECT DISTINCT site_id, number FROM pool_numbers) n "
+                    + "JOIN sessions l ON l.session_id = (SELECT l2.session_id FROM sessions l2 WHERE l2.site_id = n.site_id "
+                    + "AND l2.number = n.number ORDER BY l2.site_id, l2.number, l2.started_at DESC FETCH FIRST 1 ROW ONLY) "
+                    + "WHERE l.live_number IS NOT NULL");
+                    ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    // The epoch is raised below, so the lease is handed back with the raised one.
+                    out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(1), rs.getString(4),
+                            rs.getLong(5), rs.getLong(6), rs.getBoolean(7), rs.getLong(8) + 1));
+                }
+            }
+            try (PreparedStatement claim = c.prepareStatement(
+                    "UPDATE sessions SET lease_epoch = lease_epoch + 1 WHERE session_id = ? AND live_number IS NOT NULL")) {
+                for (StoredLease lease : out) {
+                    claim.setString(1, lease.sessionId());
+                    claim.addBatch();
+                }
+                claim.executeBatch();
             }
             return out;
         });

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,53 @@ class UntrackedCatchUpTest {
             assertThat(call.status()).as(call.body()).isEqualTo(200);
             assertThat(call.json().path("attribution").path("method").asText()).isEqualTo("active");
             assertThat(call.json().path("attribution").path("sessionId").asText()).isEqualTo(session);
+        }
+    }
+
+    /**
+     * A restart gives every live lease back, and on H2 it finds them number by number (no unique
+     * live-number index there since V108): a number's live lease is its latest, which for a visit
+     * leased after it started means the catch-up must count as the lease's start.
+     */
+    @Test
+    void aVisitLeasedOnALaterHeartbeatKeepsItsNumberOverARestartAndTheEndedHolderDoesNot() {
+        Map<String, String> site;
+        String holder;
+        String other;
+        String waiting;
+        Instant stoppedAt;
+        try (TestServer server = new TestServer(dir, Map.of(), Clock.fixed(Instant.parse("2026-11-30T10:00:00Z"), ZoneOffset.UTC))) {
+            site = server.siteWithPool(List.of("+74957000001", "+74957000002"));
+            server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"exhaustionPolicy\":\"fallback\",\"coolDownSeconds\":60,\"endGraceSeconds\":0}", "application/json", Map.of());
+            holder = server.startSession(site.get("publicKey"), "holder", "https://example.com/").text("sessionId");
+            other = server.startSession(site.get("publicKey"), "other", "https://example.com/").text("sessionId");
+            Reply full = server.startSession(site.get("publicKey"), "waiting", "https://example.com/");
+            assertThat(full.text("reason")).isEqualTo("pool_exhausted");
+            waiting = full.text("sessionId");
+            String heldFirst = server.post("/v1/sessions/" + holder + "/heartbeat", null, null).text("number");
+
+            server.post("/v1/sessions/" + holder + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(61));
+            server.app.sessions().sweep();
+            server.post("/v1/sessions/" + other + "/heartbeat", null, null);
+            Reply caughtUp = server.post("/v1/sessions/" + waiting + "/heartbeat", null, null);
+            assertThat(caughtUp.json().get("tracked").asBoolean()).isTrue();
+            assertThat(caughtUp.text("number")).isEqualTo(heldFirst);
+            stoppedAt = server.clock.instant();
+        }
+        try (TestServer server = new TestServer(dir, Map.of(), Clock.fixed(stoppedAt.plusSeconds(5), ZoneOffset.UTC))) {
+            Reply waitingAgain = server.post("/v1/sessions/" + waiting + "/heartbeat", null, null);
+            assertThat(waitingAgain.status()).as(waitingAgain.body()).isEqualTo(200);
+            assertThat(waitingAgain.json().get("tracked").asBoolean()).isTrue();
+            Reply otherAgain = server.post("/v1/sessions/" + other + "/heartbeat", null, null);
+            assertThat(otherAgain.status()).as(otherAgain.body()).isEqualTo(200);
+            assertThat(otherAgain.text("number")).isNotEqualTo(waitingAgain.text("number"));
+            assertThat(server.post("/v1/sessions/" + holder + "/heartbeat", null, null).status()).isEqualTo(410);
+            Reply late = server.startSession(site.get("publicKey"), "late", "https://example.com/");
+            assertThat(late.text("reason")).as("both numbers are still leased after the restart").isEqualTo("pool_exhausted");
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            assertThat(pool.json().get("leased").asInt()).isEqualTo(2);
         }
     }
 

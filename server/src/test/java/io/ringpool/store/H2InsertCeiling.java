@@ -33,12 +33,14 @@ class H2InsertCeiling {
     @Test
     void sessionRowsPerSecond() throws Exception {
         String[][] variants = {
+            // The shipped H2 schema has no UNIQUE (site, live_number) since V108; the first row puts
+            // it back to show what it cost.
+            {"with UNIQUE (site, live_number), as before V108",
+                "ALTER TABLE sessions ADD CONSTRAINT sessions_live_number UNIQUE (site_id, live_number)"},
             {"shipped schema"},
             {"without (site, visitor, started)", "DROP INDEX sessions_site_visitor"},
             {"without (site, number, started)", "DROP INDEX sessions_number_time"},
-            {"without UNIQUE (site, live_number)", "ALTER TABLE sessions DROP CONSTRAINT sessions_live_number"},
-            {"without all three", "DROP INDEX sessions_site_visitor", "DROP INDEX sessions_number_time",
-                "ALTER TABLE sessions DROP CONSTRAINT sessions_live_number"},
+            {"without both", "DROP INDEX sessions_site_visitor", "DROP INDEX sessions_number_time"},
         };
         for (int round = 0; round < 2; round++) { // the first round warms the JIT up
             for (String[] variant : variants) {
