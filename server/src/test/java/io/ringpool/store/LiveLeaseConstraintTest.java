@@ -11,14 +11,41 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The store itself refuses a second live lease of a number, whatever the memory of any node says. */
+/**
+ * On PostgreSQL, the store several nodes share, the store itself refuses a second live lease of a
+ * number, whatever the memory of any node says. A single node's H2 file has no such index since
+ * V108: that node's own leasing is the only one that leases from it.
+ */
 class LiveLeaseConstraintTest {
     @TempDir
     Path dir;
 
     @Test
-    void aSecondLiveLeaseOfTheSameNumberIsRefusedByTheStoreAndTheFirstStays() {
+    void onPostgresqlASecondLiveLeaseOfTheSameNumberIsRefusedByTheStoreAndTheFirstStays() throws Exception {
+        try (TestPostgres pg = TestPostgres.create("rp_livelease_")) {
+            var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString(), "store.url", pg.url, "store.user", pg.user,
+                    "store.password", pg.password));
+            refusesASecondLiveLease(config);
+        }
+    }
+
+    @Test
+    void onH2TheNumberIsNotUniqueInTheStoreAndItsVersionIsRecorded() {
         var config = ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString()));
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            new Migrator(db).migrate();
+            int indexes = db.read(c -> {
+                try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS "
+                        + "WHERE UPPER(CONSTRAINT_NAME) = 'SESSIONS_LIVE_NUMBER'")) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            });
+            assertThat(indexes).isZero();
+        }
+    }
+
+    private static void refusesASecondLiveLease(io.ringpool.config.RingpoolConfig config) {
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
             new Migrator(db).migrate();
             GroupCommitWriter writer = new GroupCommitWriter(db, 100, 10, new SimpleMeterRegistry());
