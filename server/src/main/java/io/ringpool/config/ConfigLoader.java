@@ -184,6 +184,13 @@ public final class ConfigLoader {
         if (url.isBlank()) {
             url = defaultH2Url(dataDir);
         } else if (url.startsWith("jdbc:h2:")) {
+            if (url.toUpperCase(Locale.ROOT).contains(";AUTO_SERVER=TRUE")) {
+                // H2's mode for several processes on one file. An H2 store serves one node: its
+                // leasing is the only arbiter of live numbers there (V108), so a second process
+                // would lease the same numbers. Several nodes share PostgreSQL.
+                throw new ConfigException("store.url", "AUTO_SERVER=TRUE lets several processes share the H2 file, but an H2 "
+                        + "store serves one Ringpool node; run several nodes on PostgreSQL (docs/scaling.md)");
+            }
             url = withH2Guarantees(url);
         } else if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL (got " + url + ")");

@@ -53,6 +53,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server.port");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "mysql://x")))
                 .hasMessageContaining("store.url");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "jdbc:h2:file:/srv/ringpool/calls;auto_server=true")))
+                .as("an H2 file serves one node").hasMessageContaining("store.url").hasMessageContaining("PostgreSQL");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_SECRET_KEY", "not-hex")))
                 .hasMessageContaining("security.secretKey");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", "calls.example.com")))
