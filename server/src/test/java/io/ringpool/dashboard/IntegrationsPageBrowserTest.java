@@ -41,7 +41,10 @@ class IntegrationsPageBrowserTest {
                 "chromium and chromedriver are needed");
         AtomicBoolean up = new AtomicBoolean(false);
         try (Receiver receiver = new Receiver(n -> up.get() ? 200 : 500);
-                TestServer server = new TestServer(dir.resolve("store"), Map.of("outbound.allow", List.of("127.0.0.1")))) {
+                // The server's clock stands still, so the outbox's own backoff (first retry after
+                // 5-10 s) never comes before the button on a slow machine: only the click retries.
+                TestServer server = new TestServer(dir.resolve("store"), Map.of("outbound.allow", List.of("127.0.0.1")),
+                        java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC))) {
             Map<String, String> site = server.siteWithPool(List.of("+74957770001"));
             String webhookId = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
                     Map.of("url", receiver.url("/crm"), "events", List.of("call.started"))).text("webhookId");
