@@ -26,6 +26,7 @@ import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
 import java.util.Map;
+import io.ringpool.call.CallEventTimes;
 import io.ringpool.call.CallService;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -81,7 +82,9 @@ import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
+import io.ringpool.telephony.GenericEvent;
 import io.ringpool.telephony.ProviderCatalog;
+import io.ringpool.telephony.TwilioForm;
 import io.ringpool.telephony.TelephonyApi;
 import io.ringpool.telephony.asterisk.AsteriskConnections;
 import io.ringpool.telephony.provider.CallRecording;
@@ -322,7 +325,11 @@ public final class Ringpool implements AutoCloseable {
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
                 Keys.derive(secretKey, "recording-playback-links"), clock, registry,
                 (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox));
+        // One rule for call event times, at both places events are received (journal, direct ingestion): each call logged once.
+        List<String> providerNames = new java.util.ArrayList<>(List.of(TwilioForm.PROVIDER, GenericEvent.PROVIDER));
+        providers.all().forEach(p -> providerNames.add(p.name()));
+        CallEventTimes callEventTimes = new CallEventTimes(registry, providerNames);
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox), callEventTimes);
         ExportService exportService = new ExportService(db);
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
@@ -353,7 +360,7 @@ public final class Ringpool implements AutoCloseable {
                 .description("days written as daily report aggregates before their visits left memory or the store").register(registry);
         LOG.info("report_facts_bound max_visits={} max_heap_mb={}", factsBound.maxVisits(), Runtime.getRuntime().maxMemory() >> 20);
         journal = new CallJournal(storeConfig.dataDir().resolve("journal"), config.journal().maxBytes(),
-                journalSink(siteRegistry, calls), clock, registry);
+                journalSink(siteRegistry, calls), clock, registry, callEventTimes);
         journal.start();
         // AMI events go through the journal like webhooks: a call seen while the store is down is kept, not logged and lost.
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, journal, clock, registry,
@@ -450,13 +457,13 @@ public final class Ringpool implements AutoCloseable {
      * site's, a site deleted) is final; a store failure is retried by the journal.
      */
     private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
-        return (siteId, event) -> {
+        return (siteId, event, receivedAt) -> {
             var entry = sites.byId(siteId);
             if (entry.isEmpty()) {
                 return CallJournal.Outcome.REJECTED;
             }
             try {
-                calls.ingest(entry.get().site(), event, false);
+                calls.ingest(entry.get().site(), event, false, receivedAt);
                 return CallJournal.Outcome.DELIVERED;
             } catch (DomainFailure refused) {
                 return CallJournal.Outcome.REJECTED;

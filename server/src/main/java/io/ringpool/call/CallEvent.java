@@ -130,7 +130,8 @@ public record CallEvent(
      * a recording link too long for any URL column (a cut link would only point nowhere) or not
      * {@link #isRecordingLink a link at all} left out, and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
      * {@code receivedAt}, as adapters already do with a time they cannot read. The call itself is
-     * what must not be lost: a signed provider retries a refused event until it gives up.
+     * what must not be lost: a signed provider retries a refused event until it gives up. Which
+     * times a call can have is {@link CallEventTimes}'s rule, which applies this one first.
      *
      * @param receivedAt when the event reached us
      */

@@ -135,6 +135,7 @@ public final class CallService {
     private final CallerErasure erasure = new CallerErasure();
     private final RecordingHook recordings;
     private final CallOutbox outbox;
+    private final CallEventTimes eventTimes;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
@@ -152,6 +153,13 @@ public final class CallService {
      */
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry, RecordingHook recordings, CallOutbox outbox) {
+        this(db, writer, pools, poolService, clock, registry, recordings, outbox, new CallEventTimes(registry, List.of()));
+    }
+
+    /** @param eventTimes the time rule, shared with the call journal (each call's correction is logged once) */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, RecordingHook recordings, CallOutbox outbox, CallEventTimes eventTimes) {
+        this.eventTimes = eventTimes;
         this.recordings = recordings;
         this.outbox = outbox;
         this.writer = writer;
@@ -205,24 +213,28 @@ public final class CallService {
     }
 
     /**
-     * Ingests one event of {@code site}; committed when this returns. The one entry for every
-     * telephony adapter.
+     * Ingests one event of {@code site}, received now; committed when this returns. The one entry
+     * for every telephony adapter.
      *
      * @throws NotATrackingNumber when the event names a number the site does not own
      * @throws NumberMissing      when a call's first event names no number and
      *                            {@code requireNumberForNewCall} is set; nothing is stored then
      */
     public Ingested ingest(Site site, CallEvent sent, boolean requireNumberForNewCall) {
+        return ingest(site, sent, requireNumberForNewCall, clock.instant());
+    }
+
+    /**
+     * As {@link #ingest(Site, CallEvent, boolean)} for an event received at {@code receivedAt} (the
+     * call journal delivers events it received earlier). Its time is kept by {@link CallEventTimes}.
+     */
+    public Ingested ingest(Site site, CallEvent sent, boolean requireNumberForNewCall, Instant receivedAt) {
         long start = System.nanoTime();
-        CallEvent event = sent.withinStoreLimits(clock.instant());
+        CallEvent event = eventTimes.kept(site, sent, receivedAt);
         if (sent.recordingUrl() != null && event.recordingUrl() == null) {
             LOG.warn("call_recording_link_dropped site={} provider={} call={} chars={} reason={}", site.siteId(), sent.provider(),
                     shortId(event.providerCallId()), sent.recordingUrl().length(),
                     sent.recordingUrl().length() > CallEvent.MAX_RECORDING_URL_CHARS ? "too_long" : "not_a_link");
-        }
-        if (!sent.hasStorableTime()) {
-            LOG.warn("call_event_time_replaced site={} provider={} call={} sent={} (kept with its time of receipt)", site.siteId(),
-                    sent.provider(), shortId(event.providerCallId()), sent.at());
         }
         if (event.to() != null && !event.to().isBlank()) {
             trackingNumber(site, event.to());

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
+import io.ringpool.call.CallEventTimes;
 import io.ringpool.site.Site;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -62,15 +64,16 @@ public final class CallJournal implements AutoCloseable {
         STORE_UNAVAILABLE
     }
 
-    /** Puts one journaled event into the store. Runs on the journal's own thread. */
+    /** Puts one journaled event, received at {@code receivedAt}, into the store. Runs on the journal's own thread. */
     @FunctionalInterface
     public interface Sink {
-        Outcome deliver(String siteId, CallEvent event);
+        Outcome deliver(String siteId, CallEvent event, Instant receivedAt);
     }
 
     private record Entry(long segment, JournalRecord record) {}
 
     private final JournalSegments segments;
+    private final CallEventTimes eventTimes;
     private final Sink sink;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
@@ -89,10 +92,21 @@ public final class CallJournal implements AutoCloseable {
      * @param maxBytes bound of all segments together
      */
     public CallJournal(Path dir, long maxBytes, Sink sink, Clock clock, MeterRegistry registry) {
-        this(dir, maxBytes, Math.min(JournalSegments.SEGMENT_BYTES, maxBytes), sink, clock, registry);
+        this(dir, maxBytes, sink, clock, registry, new CallEventTimes(registry, List.of()));
+    }
+
+    /** @param eventTimes the time rule every event is journaled under (shared with the call service) */
+    public CallJournal(Path dir, long maxBytes, Sink sink, Clock clock, MeterRegistry registry, CallEventTimes eventTimes) {
+        this(dir, maxBytes, Math.min(JournalSegments.SEGMENT_BYTES, maxBytes), sink, clock, registry, eventTimes);
     }
 
     CallJournal(Path dir, long maxBytes, long segmentBytes, Sink sink, Clock clock, MeterRegistry registry) {
+        this(dir, maxBytes, segmentBytes, sink, clock, registry, new CallEventTimes(registry, List.of()));
+    }
+
+    private CallJournal(Path dir, long maxBytes, long segmentBytes, Sink sink, Clock clock, MeterRegistry registry,
+            CallEventTimes eventTimes) {
+        this.eventTimes = eventTimes;
         this.segments = new JournalSegments(dir, maxBytes, segmentBytes);
         this.sink = sink;
         this.clock = clock;
@@ -133,9 +147,10 @@ public final class CallJournal implements AutoCloseable {
      * @throws java.io.UncheckedIOException when the disk refuses the write
      */
     public Kept record(Site site, CallEvent event) {
-        // As the store will keep it: the record's strings are length-prefixed to 64 KB, and ingestion would shorten them anyway.
+        // As the store will keep it: the record's strings are length-prefixed to 64 KB, and ingestion would shorten them
+        // anyway; and at the time it is kept with, decided now, when it is received (delivery may be much later).
         Instant received = clock.instant();
-        JournalRecord record = new JournalRecord(site.siteId(), event.withinStoreLimits(received), received);
+        JournalRecord record = new JournalRecord(site.siteId(), eventTimes.kept(site, event, received), received);
         byte[] payload = record.encode();
         long start = System.nanoTime();
         lock.lock();
@@ -272,7 +287,7 @@ public final class CallJournal implements AutoCloseable {
             }
             Outcome outcome;
             try {
-                outcome = sink.deliver(head.record().siteId(), head.record().event());
+                outcome = sink.deliver(head.record().siteId(), head.record().event(), head.record().receivedAt());
             } catch (RuntimeException unexpected) {
                 unexpectedFailures++;
                 LOG.warn("journal_delivery_failed site={} provider={} attempt={} reason={}", head.record().siteId(),

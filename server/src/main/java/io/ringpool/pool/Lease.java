@@ -7,7 +7,7 @@ package io.ringpool.pool;
  *   acquire ──► live ──(heartbeat: expiresAt = now + ttl)──► live
  *                 │ end (soft): expiresAt = now + grace, unless a heartbeat comes
  *                 │ intent: expiresAt ≥ now + intentHold
- *                 ▼ sweeper, when expiresAt ≤ now
+ *                 ▼ sweeper, when expiresAt ≤ now (or a start that takes its number: see PoolState)
  *               ending (write in flight) ──► ended; the number cools down, then is free
  * </pre>
  * Times are epoch milliseconds.
@@ -24,6 +24,8 @@ public final class Lease {
     long intentUntil;
     boolean ending;
     boolean ended;
+    /** Its end write failed: it waits for the next sweep to write it again, and no start takes its number before that. */
+    boolean endFailed;
     /** The client address key it counts against in its pool's per-address cap, as its {@code KeyHash}; 0 = not counted. */
     long addressKey;
     /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */

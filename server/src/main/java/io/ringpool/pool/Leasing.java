@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *       the number longest in cool-down (calls to it will be attributed as ambiguous);</li>
  *   <li>otherwise nothing: the visit shows the default number, untracked.</li>
  * </ol>
- * A pool that matched but had no free number counts an exhaustion.
+ * A lease past its expiry counts as ended at its expiry in each step, whether or not the sweeper
+ * has ended it yet (the start then writes its end: see {@link PoolState}). A pool that matched but
+ * had no free number counts an exhaustion.
  */
 public final class Leasing {
     private static final Logger LOG = LoggerFactory.getLogger(Leasing.class);
@@ -225,7 +227,19 @@ public final class Leasing {
         return new PoolState.Writer() {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
-                CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, lease, null));
+                return counted(writer.submit(c -> visitRow.insert(c, lease, null)), lease);
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
+                // The sweep's end of the expired lease first, in the same transaction: the store never holds both live.
+                return counted(writer.submit(c -> {
+                    PoolStore.endLease(c, expired, endedAt, "expired");
+                    visitRow.insert(c, lease, null);
+                }), lease);
+            }
+
+            private CompletableFuture<Void> counted(CompletableFuture<Void> stored, Lease lease) {
                 if (exhausted.isEmpty()) {
                     return stored;
                 }
@@ -291,10 +305,14 @@ public final class Leasing {
      */
     static final int ENDS_PER_WAVE = 200;
 
-    /** Ends expired leases in every pool; returns how many were ended. Called by the sweeper only. */
+    /**
+     * Ends expired leases in every pool; returns the leases ended, with those a start ended since
+     * the last sweep (it took their numbers: see {@link PoolState}). Called by the sweeper only.
+     */
     public List<Lease> sweep(long now) {
         List<Lease> ended = new ArrayList<>();
         for (PoolState p : pools.all()) {
+            ended.addAll(p.takeEndedByStarts());
             if (Thread.currentThread().isInterrupted()) {
                 break; // stopping: what is due stays due for the restart
             }
@@ -333,6 +351,11 @@ public final class Leasing {
                 CompletableFuture<Void> committed = writer.submit(c -> PoolStore.endLease(c, lease, endedAt, "expired"));
                 commits.add(committed);
                 return committed;
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
+                throw new UnsupportedOperationException();
             }
         };
     }

@@ -23,6 +23,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A number returns to the idle set only after the write that ends its lease has committed; so
  * the store never sees a new lease of a number whose previous lease it still holds as live.
+ *
+ * <p>A lease past its expiry is over, whether or not the sweep has ended it yet (it runs about
+ * once a second). When no idle number will do, a choice also considers the leases past their
+ * expiry that the sweep has not started ending, each as if released at its expiry, and a start
+ * that takes one writes that lease's end (the sweep's own write) and its new lease in one
+ * transaction ({@link Writer#leaseReplaced}). The ended lease is marked ending at once, so the
+ * sweep passes over it and its end is written once; if the write fails, both are undone and the
+ * sweep ends it on its next round. So a start never sees a pool as exhausted because of a lease
+ * that has expired. Starts that find a free idle number never look (the usual case costs nothing
+ * more); the others do, for what is due, the sweep's own bookkeeping a little earlier. A lease
+ * whose end the sweep is writing at that moment is not taken: its number is idle one commit later.
  */
 public final class PoolState {
 
@@ -31,13 +42,24 @@ public final class PoolState {
         CompletableFuture<Void> leaseStarted(Lease lease);
 
         CompletableFuture<Void> leaseEnded(Lease lease, long endedAt);
+
+        /**
+         * Ends {@code expired} at {@code endedAt} with the write the sweep would make, and starts
+         * {@code lease} on the same number, in one transaction: the store sees both or neither.
+         */
+        CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease);
     }
 
     /** How a number was chosen. */
     public enum Choice { RETURNING_VISITOR, FREE, REUSED_COOLING }
 
-    /** A lease decided in memory; {@code committed} completes when the store has it. */
-    public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId) {}
+    /**
+     * A lease decided in memory; {@code committed} completes when the store has it. {@code replaced}
+     * is the lease past its expiry whose number this one took before the sweep ended it (ended in
+     * the same write), or null.
+     */
+    public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId,
+            Lease replaced) {}
 
     /** Counts for the pool endpoint and metrics. */
     public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis,
@@ -62,9 +84,13 @@ public final class PoolState {
      * lease: the sweep finds it renewed and queues it again at its new expiry; an entry whose time
      * is not its lease's {@link Lease#sweepAt} is a leftover and is skipped.
      */
-    private final PriorityQueue<Due> due = new PriorityQueue<>(Comparator.comparingLong(Due::at));
+    private final PriorityQueue<Due> due = new PriorityQueue<>(PoolState::dueFirst);
     /** Ends whose write failed, queued again at the next sweep (not the same one). */
     private final List<Lease> failedEnds = new ArrayList<>();
+    /** Leases past their expiry whose number a start took, ended since the last sweep: the sweep reports them with its own. */
+    private final List<Lease> endedByStarts = new ArrayList<>();
+    /** {@link Lease#sweepAt} of a lease with no entry to honour in {@link #due} (its entries are leftovers). */
+    private static final long NOT_DUE = Long.MIN_VALUE;
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
     private final LastNumbers lastNumberOfVisitor = new LastNumbers();
@@ -79,6 +105,11 @@ public final class PoolState {
     private long leasesStarted;
 
     private record Due(long at, Lease lease) {}
+
+    /** By time; leases due at the same millisecond by number, the order of {@link #idle} (a start choosing among expired leases sees them so). */
+    private static int dueFirst(Due x, Due y) {
+        return x.at != y.at ? Long.compare(x.at, y.at) : x.lease.number.compareTo(y.lease.number);
+    }
 
     public PoolState(Pool pool) {
         this.pool = pool;
@@ -167,43 +198,164 @@ public final class PoolState {
         return true;
     }
 
-    /** The visitor's previous number, if it is idle (free, or cooling from their own lease). */
+    /**
+     * The visitor's previous number, if it is idle (free, or cooling from their own lease), or
+     * still held by their own lease past its expiry (which this ends).
+     */
     public synchronized Granted acquireReturning(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
         NumberSlot slot = lastNumberOfVisitor.get(visitorId);
-        if (slot == null || slot.lease != null || slot.retired || !visitorId.equals(slot.lastVisitorId)) {
+        if (slot == null || slot.retired || !visitorId.equals(slot.lastVisitorId)) {
             return null;
         }
-        return take(slot, Choice.RETURNING_VISITOR, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+        if (slot.lease == null) {
+            return take(slot, Choice.RETURNING_VISITOR, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+        }
+        return endable(slot.lease, now) ? takeExpired(slot.lease, Choice.RETURNING_VISITOR, sessionId, visitorId, now, ttlMillis, writer) : null;
     }
 
-    /** The free number released longest ago, if any has finished cooling down. */
+    /**
+     * The free number released longest ago, if any has finished cooling down; a lease past its
+     * expiry counts as released at its expiry.
+     */
     public synchronized Granted acquireFree(String leaseId, String sessionId, String visitorId, long now, long ttlMillis,
             long coolDownMillis, Writer writer) {
-        if (idle.isEmpty()) {
-            return null;
+        if (!idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now) {
+            return take(idle.first(), Choice.FREE, leaseId, sessionId, visitorId, now, ttlMillis, writer); // the usual case
         }
-        NumberSlot first = idle.first();
-        if (first.releasedAt + coolDownMillis > now) {
-            return null;
-        }
-        return take(first, Choice.FREE, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+        return takeLongestIdle(Choice.FREE, coolDownMillis, leaseId, sessionId, visitorId, now, ttlMillis, writer);
     }
 
     /** Whether {@link #acquireReturning} or {@link #acquireFree} would grant a number now. */
     public synchronized boolean hasNumberFor(String visitorId, long now, long coolDownMillis) {
         NumberSlot slot = lastNumberOfVisitor.get(visitorId);
-        if (slot != null && slot.lease == null && !slot.retired && visitorId.equals(slot.lastVisitorId)) {
+        if (slot != null && !slot.retired && visitorId.equals(slot.lastVisitorId) && (slot.lease == null || endable(slot.lease, now))) {
             return true;
         }
-        return !idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now;
+        if (!idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now) {
+            return true;
+        }
+        Lease expired = firstExpired(now);
+        long longestIdle = Math.min(idle.isEmpty() ? Long.MAX_VALUE : idle.first().releasedAt,
+                expired == null ? Long.MAX_VALUE : expired.expiresAt);
+        return longestIdle != Long.MAX_VALUE && longestIdle + coolDownMillis <= now;
     }
 
-    /** The number longest in cool-down (exhaustion policy reuse_cooling). */
+    /**
+     * The number longest in cool-down (exhaustion policy reuse_cooling); a lease past its expiry
+     * counts as released at its expiry.
+     */
     public synchronized Granted acquireCooling(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
-        if (idle.isEmpty()) {
+        return takeLongestIdle(Choice.REUSED_COOLING, -1, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+    }
+
+    /**
+     * Of the idle numbers and the leases past their expiry, the one released longest ago (ties by
+     * number, as {@link #idle} orders them), if its cool-down has passed ({@code coolDownMillis}
+     * &lt; 0: whether or not).
+     */
+    private Granted takeLongestIdle(Choice choice, long coolDownMillis, String leaseId, String sessionId, String visitorId, long now,
+            long ttlMillis, Writer writer) {
+        Lease expired = firstExpired(now); // first: it may give idle a number back
+        NumberSlot first = idle.isEmpty() ? null : idle.first();
+        if (expired != null && (first == null || releasedBefore(expired, first))) {
+            if (coolDownMillis >= 0 && expired.expiresAt + coolDownMillis > now) {
+                return null;
+            }
+            return takeExpired(expired, choice, sessionId, visitorId, now, ttlMillis, writer);
+        }
+        if (first == null || (coolDownMillis >= 0 && first.releasedAt + coolDownMillis > now)) {
             return null;
         }
-        return take(idle.first(), Choice.REUSED_COOLING, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+        return take(first, choice, leaseId, sessionId, visitorId, now, ttlMillis, writer);
+    }
+
+    private static boolean releasedBefore(Lease expired, NumberSlot slot) {
+        return expired.expiresAt < slot.releasedAt || (expired.expiresAt == slot.releasedAt && expired.number.compareTo(slot.number) < 0);
+    }
+
+    /** A lease past its expiry that a start may end: not ending or over, not another node's, not waiting for a failed end's retry. */
+    private static boolean endable(Lease lease, long now) {
+        return lease.expiresAt <= now && !lease.ending && !lease.ended && !lease.foreign && !lease.endFailed;
+    }
+
+    /**
+     * The lease that expired first among those past their expiry the sweep has not started ending,
+     * or null. On the way it does to the head of the expiry queue what the sweep would: drops
+     * leftover entries, queues a renewed lease again at its expiry, gives back the numbers of
+     * another node's holds that ran out; and it queues again at its expiry a lease that expired
+     * later than its entry says, so the entry it stops at is the earliest expiry of all.
+     */
+    private Lease firstExpired(long now) {
+        while (true) {
+            Due next = due.peek();
+            if (next == null || next.at() > now) {
+                return null;
+            }
+            Lease lease = next.lease();
+            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+                due.poll(); // a leftover entry, or a lease already over
+                continue;
+            }
+            if (lease.expiresAt != next.at()) {
+                due.poll();
+                schedule(lease, lease.expiresAt); // renewed since it was queued (when still live), or not yet at its true expiry
+                continue;
+            }
+            if (lease.foreign) {
+                due.poll();
+                completeEnd(lease, lease.expiresAt);
+                continue;
+            }
+            return lease;
+        }
+    }
+
+    /**
+     * Gives the number of {@code expired} (past its expiry, see {@link #endable}) to a new lease.
+     * The write is asked for first: when the writer refuses (overloaded), nothing has changed.
+     */
+    private Granted takeExpired(Lease expired, Choice choice, String sessionId, String visitorId, long now, long ttlMillis,
+            Writer writer) {
+        NumberSlot slot = slots.get(expired.number);
+        long endedAt = expired.expiresAt; // as the sweep records it: when the number stopped being the visitor's
+        Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis, choice == Choice.REUSED_COOLING);
+        CompletableFuture<Void> stored = writer.leaseReplaced(expired, endedAt, lease);
+        long previousReleasedAt = slot.releasedAt;
+        String previousVisitor = slot.lastVisitorId;
+        expired.ending = true; // the sweep passes over it from now on
+        expired.sweepAt = NOT_DUE;
+        slot.lease = lease; // one live lease for another: leased stays as it is
+        schedule(lease, lease.expiresAt);
+        if (previousVisitor != null) {
+            lastNumberOfVisitor.remove(previousVisitor, slot);
+        }
+        slot.lastVisitorId = visitorId;
+        lastNumberOfVisitor.put(slot);
+        leasesStarted++;
+        CompletableFuture<Void> committed = stored.thenRun(() -> endedByStart(expired, endedAt));
+        return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, expired);
+    }
+
+    /** The end of a lease whose number a start took is stored: counted as {@link #completeEnd} counts an end. */
+    private synchronized void endedByStart(Lease expired, long endedAt) {
+        if (expired.ended) {
+            return;
+        }
+        expired.ended = true;
+        releaseAddress(expired);
+        endedLeases++;
+        endedLeaseMillis += Math.max(0, endedAt - expired.startedAt);
+        endedByStarts.add(expired);
+    }
+
+    /** The leases a start ended since the last call (their numbers went straight to new leases), for the sweep to report. */
+    public synchronized List<Lease> takeEndedByStarts() {
+        if (endedByStarts.isEmpty()) {
+            return List.of();
+        }
+        List<Lease> out = List.copyOf(endedByStarts);
+        endedByStarts.clear();
+        return out;
     }
 
     private Granted take(NumberSlot slot, Choice choice, String leaseId, String sessionId, String visitorId, long now,
@@ -224,7 +376,7 @@ public final class PoolState {
         leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
         CompletableFuture<Void> committed = writer.leaseStarted(lease);
-        return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor);
+        return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
     }
 
     /** Numbers that may be leased (retired ones excluded). */
@@ -259,16 +411,26 @@ public final class PoolState {
         if (slot == null || slot.lease != lease) {
             return;
         }
-        slot.lease = null;
         lease.ended = true;
-        leased--;
         releaseAddress(lease);
-        slot.releasedAt = granted.previousReleasedAt();
         lastNumberOfVisitor.remove(lease.visitorId, slot);
         slot.lastVisitorId = granted.previousVisitorId();
         if (granted.previousVisitorId() != null) {
             lastNumberOfVisitor.putIfAbsent(slot);
         }
+        Lease replaced = granted.replaced();
+        if (replaced != null && !replaced.ended) {
+            // Its end was in the same transaction, so not written either: it holds the number again, and
+            // the next sweep ends it with a write of its own (not a start: the same write may fail the same way).
+            slot.lease = replaced;
+            replaced.ending = false;
+            replaced.endFailed = true;
+            failedEnds.add(replaced);
+            return;
+        }
+        slot.lease = null;
+        leased--;
+        slot.releasedAt = replaced != null ? replaced.expiresAt : granted.previousReleasedAt();
         if (!slot.retired) {
             idle.add(slot);
         }
@@ -408,6 +570,7 @@ public final class PoolState {
     /** As {@link #sweep(long, Writer)}, queuing at most {@code maxEnds} end writes. */
     public synchronized List<Lease> sweep(long now, Writer writer, int maxEnds) {
         for (Lease failed : failedEnds) {
+            failed.endFailed = false;
             schedule(failed, failed.expiresAt);
         }
         failedEnds.clear();
@@ -492,6 +655,7 @@ public final class PoolState {
     /** The end was not stored (database trouble): try again on the next sweep. */
     private synchronized void failEnd(Lease lease) {
         lease.ending = false;
+        lease.endFailed = true;
         failedEnds.add(lease);
     }
 

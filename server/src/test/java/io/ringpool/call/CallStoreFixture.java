@@ -59,10 +59,17 @@ public final class CallStoreFixture implements AutoCloseable {
         return new CallEvent(PROVIDER, providerCallId, kind, at, from, to, talkSeconds == null ? null : talkSeconds + 5, talkSeconds, null);
     }
 
-    /** A completed call of {@code talkSeconds} (0: missed) from {@code caller} to {@code number} at {@code at}. */
+    /**
+     * A completed call of {@code talkSeconds} (0: missed) from {@code caller} to {@code number} at
+     * {@code at}, reported as it happened: received at {@code at} when that is after the clock's
+     * now (tests lay out a day ahead of the fixed clock; an event is never received before it
+     * happens, and one dated ahead of its receipt is not kept at its own time: CallEventTimes).
+     */
     public StoredCall call(String providerCallId, String caller, String number, Instant at, int talkSeconds) {
         CallEvent.Kind kind = talkSeconds > 0 ? CallEvent.Kind.COMPLETED : CallEvent.Kind.MISSED;
-        return calls.ingest(site, event(providerCallId, kind, caller, number, at, talkSeconds > 0 ? talkSeconds : null), true).call();
+        Instant received = at.isAfter(clock.instant()) ? at : clock.instant();
+        return calls.ingest(site, event(providerCallId, kind, caller, number, at, talkSeconds > 0 ? talkSeconds : null), true, received)
+                .call();
     }
 
     /**

@@ -38,7 +38,7 @@ class IngestionConcurrencyTest {
         int calls = 40;
         try (CallStoreFixture f = new CallStoreFixture(dir, "st_race", List.of(NUMBER));
                 ExecutorService pool = Executors.newFixedThreadPool(16)) {
-            Instant at = f.clock.instant();
+            Instant at = f.clock.instant().minusSeconds(calls * 100L); // a history that ended before now (the clock stands still)
             List<CallEvent> deliveries = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 String id = "race-" + i;

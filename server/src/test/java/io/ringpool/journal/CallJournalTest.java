@@ -30,7 +30,7 @@ class CallJournalTest {
     final AtomicReference<CallJournal.Outcome> answer = new AtomicReference<>(CallJournal.Outcome.DELIVERED);
 
     CallJournal journal(long maxBytes) {
-        CallJournal j = new CallJournal(dir, maxBytes, (siteId, event) -> {
+        CallJournal j = new CallJournal(dir, maxBytes, (siteId, event, receivedAt) -> {
             CallJournal.Outcome o = answer.get();
             if (o == CallJournal.Outcome.DELIVERED) {
                 delivered.add(event);
@@ -41,8 +41,9 @@ class CallJournalTest {
         return j;
     }
 
+    /** With settings: the journal keeps each event at a time its site allows (CallEventTimes reads the retention). */
     static Site site() {
-        return new Site("st_journal", "journal test", "pk_journal", null, false, Instant.EPOCH);
+        return io.ringpool.call.TestSites.moscow("st_journal");
     }
 
     static CallEvent event(int i) {
@@ -155,7 +156,7 @@ class CallJournalTest {
 
     @Test
     void aRecordTheDomainRefusesIsDroppedAndDoesNotBlockTheOnesBehindIt() throws Exception {
-        CallJournal j = new CallJournal(dir, 1 << 20, (siteId, event) -> {
+        CallJournal j = new CallJournal(dir, 1 << 20, (siteId, event, receivedAt) -> {
             if (event.providerCallId().equals("CA1")) {
                 return CallJournal.Outcome.REJECTED;
             }
@@ -174,7 +175,7 @@ class CallJournalTest {
     @Test
     void segmentsRotateAndDeliveredOnesAreDeleted() throws Exception {
         answer.set(CallJournal.Outcome.STORE_UNAVAILABLE);
-        CallJournal j = new CallJournal(dir, 1 << 20, 16 * 1024, (siteId, event) -> {
+        CallJournal j = new CallJournal(dir, 1 << 20, 16 * 1024, (siteId, event, receivedAt) -> {
             CallJournal.Outcome o = answer.get();
             if (o == CallJournal.Outcome.DELIVERED) {
                 delivered.add(event);

@@ -20,7 +20,7 @@ import net.jqwik.api.Provide;
 /**
  * Random sequences of lease / heartbeat / end / intent / time passing / sweep, checked step by
  * step against a deliberately naive reference model: a map from number to holder with explicit
- * expiry times. The invariant that matters most — a number is never leased to two live sessions —
+ * expiry times, where a lease past its expiry is over whether or not a sweep has run. The invariant that matters most — a number is never leased to two live sessions —
  * is checked after every step, together with the number each choice should pick.
  */
 class PoolStateModelTest {
@@ -67,30 +67,57 @@ class PoolStateModelTest {
             return holder.containsKey(n) && expires.get(n) > now;
         }
 
+        /** Not held, or held by a lease past its expiry (over, whether or not a sweep has ended it). */
+        boolean idle(String n, long now) {
+            return !holder.containsKey(n) || expires.get(n) <= now;
+        }
+
+        /** When the number was released: a lease past its expiry at its expiry. */
+        long releasedAt(String n) {
+            return holder.containsKey(n) ? expires.get(n) : released.get(n);
+        }
+
+        /** The number released longest ago (ties by number) among those {@code candidate} accepts. */
+        String oldest(java.util.function.Predicate<String> candidate) {
+            String oldest = null;
+            for (String n : numbers) {
+                if (candidate.test(n) && (oldest == null || releasedAt(n) < releasedAt(oldest)
+                        || (releasedAt(n) == releasedAt(oldest) && n.compareTo(oldest) < 0))) {
+                    oldest = n;
+                }
+            }
+            return oldest;
+        }
+
         /** The number the rules say a new lease takes (null = none). */
         String choose(int visitor, long now, boolean reuse) {
             // The visitor's previous number is the one they leased last, if nobody leased it since.
             String previous = numberLastLeasedBy.get(visitor);
-            if (previous != null && !holder.containsKey(previous) && Integer.valueOf(visitor).equals(lastVisitor.get(previous))) {
+            if (previous != null && idle(previous, now) && Integer.valueOf(visitor).equals(lastVisitor.get(previous))) {
                 return previous;
             }
-            String oldest = null;
-            for (String n : numbers) {
-                if (holder.containsKey(n)) {
-                    continue;
-                }
-                if (oldest == null || released.get(n) < released.get(oldest)
-                        || (released.get(n).equals(released.get(oldest)) && n.compareTo(oldest) < 0)) {
-                    oldest = n;
-                }
+            // A free number the sweep has given back, longest idle first; only when there is none do the
+            // leases past their expiry count too (starts with a free number never look at them).
+            String swept = oldest(n -> !holder.containsKey(n));
+            if (swept != null && releasedAt(swept) + COOL <= now) {
+                return swept;
             }
+            String oldest = oldest(n -> idle(n, now));
             if (oldest == null) {
                 return null;
             }
-            if (released.get(oldest) + COOL <= now || reuse) {
+            if (releasedAt(oldest) + COOL <= now || reuse) {
                 return oldest;
             }
             return null;
+        }
+
+        /** {@code n} goes to a new lease: a lease past its expiry on it ends at its expiry. */
+        void take(String n) {
+            if (holder.containsKey(n)) {
+                released.put(n, expires.get(n));
+                intentUntil.remove(n);
+            }
         }
 
         void sweep(long now) {
@@ -115,6 +142,11 @@ class PoolStateModelTest {
 
         @Override
         public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
             return CompletableFuture.completedFuture(null);
         }
     };
@@ -148,6 +180,7 @@ class PoolStateModelTest {
                     assertThat(g == null ? null : g.lease().number()).as("number chosen for visitor %d", a.visitor()).isEqualTo(expected);
                     if (g != null) {
                         leases.put(a.visitor(), g.lease());
+                        ref.take(expected);
                         ref.holder.put(expected, a.visitor());
                         ref.holderSession.put(expected, session);
                         ref.expires.put(expected, now + TTL);

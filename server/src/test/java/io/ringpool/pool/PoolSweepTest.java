@@ -35,6 +35,12 @@ class PoolSweepTest {
             asked.add(lease.sessionId());
             return outcome.apply(lease);
         }
+
+        @Override
+        public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
+            asked.add(expired.sessionId());
+            return outcome.apply(expired);
+        }
     }
 
     final Ends ends = new Ends();

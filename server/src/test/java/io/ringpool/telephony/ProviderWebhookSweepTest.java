@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringpool.call.CallEvent;
+import io.ringpool.call.CallEventTimes;
 import io.ringpool.call.Signing;
 import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
@@ -144,6 +145,7 @@ class ProviderWebhookSweepTest {
         cases.addAll(sharedIdCases(adapters, cases.size()));
 
         long began = System.nanoTime();
+        Instant firstReceipt = kit.server.clock.instant();
         List<String> violations = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
         try {
@@ -155,7 +157,7 @@ class ProviderWebhookSweepTest {
                 f.get();
             }
             kit.server.awaitCallsStored();
-            checkStoredCalls(cases, violations, pool);
+            checkStoredCalls(cases, violations, pool, firstReceipt);
         } finally {
             pool.shutdown();
         }
@@ -1461,7 +1463,14 @@ class ProviderWebhookSweepTest {
      * After every case: the whole call log must read (page by page), each case's calls must be what
      * it expects, each found call must read by its id, and the other site must have no call at all.
      */
-    static void checkStoredCalls(List<Case> cases, List<String> violations, ExecutorService pool) throws Exception {
+    /**
+     * Each case's calls are stored as its expectation says, readable by id, at times they can have: none more
+     * than 5 minutes after its receipt or before the site's retention (365 days) from it, whatever
+     * time a hostile field said (CallEventTimes; session 11: a year-9999 time was the call's start).
+     */
+    static void checkStoredCalls(List<Case> cases, List<String> violations, ExecutorService pool, Instant firstReceipt) throws Exception {
+        Instant latest = kit.server.clock.instant().plus(CallEventTimes.FUTURE_TOLERANCE);
+        Instant earliest = firstReceipt.minus(Duration.ofDays(365));
         Map<String, List<JsonNode>> byProviderId = new HashMap<>();
         String cursor = null;
         int pages = 0;
@@ -1498,6 +1507,16 @@ class ProviderWebhookSweepTest {
                         + SEEN.get(c));
             }
             found.forEach(call -> callIds.add(call.path("callId").asText()));
+            for (JsonNode call : found) {
+                for (String field : List.of("startedAt", "answeredAt", "endedAt")) {
+                    if (call.path(field).isTextual()) {
+                        Instant at = Instant.parse(call.path(field).asText());
+                        if (at.isAfter(latest) || at.isBefore(earliest)) {
+                            violations.add(c.describe() + " | " + field + " " + at + " | not a time the call can have");
+                        }
+                    }
+                }
+            }
         }
         List<Future<?>> reads = new ArrayList<>();
         for (String callId : callIds) {

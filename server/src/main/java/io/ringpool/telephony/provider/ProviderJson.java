@@ -56,7 +56,7 @@ public final class ProviderJson {
     /**
      * Unix seconds at a path as an instant, or null when absent, not a number, or beyond what an
      * {@link java.time.Instant} holds (a signed provider's garbage must not fail its call; how far
-     * a readable time may be from now is the call model's rule, {@code CallEvent#withinStoreLimits}).
+     * a readable time may be from now is the call model's rule, {@code call.CallEventTimes}).
      */
     public static java.time.Instant epochSeconds(JsonNode node, String... path) {
         Long s = number(node, path);
