@@ -360,11 +360,14 @@ public final class PoolState {
 
     private Granted take(NumberSlot slot, Choice choice, String leaseId, String sessionId, String visitorId, long now,
             long ttlMillis, Writer writer) {
+        Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis,
+                choice == Choice.REUSED_COOLING);
+        // The write is asked for first: a writer that refuses (its queue full) throws, and the
+        // number must then still be idle, not held for a TTL by a lease the store never got.
+        CompletableFuture<Void> committed = writer.leaseStarted(lease);
         long previousReleasedAt = slot.releasedAt;
         String previousVisitor = slot.lastVisitorId;
         idle.remove(slot);
-        Lease lease = new Lease(pool, slot.number, sessionId, visitorId, now, now + ttlMillis,
-                choice == Choice.REUSED_COOLING);
         slot.lease = lease;
         schedule(lease, lease.expiresAt);
         if (previousVisitor != null) {
@@ -375,7 +378,6 @@ public final class PoolState {
         leased++;
         leasesStarted++;
         peakLeased = Math.max(peakLeased, leased);
-        CompletableFuture<Void> committed = writer.leaseStarted(lease);
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
     }
 

@@ -57,6 +57,22 @@ class ExpiredLeaseTakeoverTest {
     }
 
     @Test
+    void aWriterThatRefusesTheLeaseLeavesTheNumberIdleForTheNextStart() {
+        PoolState.Writer refusing = new Writes() {
+            @Override
+            public CompletableFuture<Void> leaseStarted(Lease lease) {
+                throw new IllegalStateException("write queue full");
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.acquireFree("a", "a", "v_a", 0, TTL, 0, refusing))
+                .hasMessageContaining("queue full");
+        assertThat(pool.snapshot(0, 0).leased()).isZero();
+        PoolState.Granted b = free("b", 1, 0);
+        PoolState.Granted c = free("c", 2, 0);
+        assertThat(List.of(b.lease().number(), c.lease().number())).containsExactlyInAnyOrder("+74950000001", "+74950000002");
+    }
+
+    @Test
     void aStartTakesTheNumberOfAnExpiredLeaseAndTheSweepThatFollowsEndsNothingAgain() {
         free("a", 0, 0);
         free("b", 10, 0);
