@@ -143,14 +143,32 @@
 
   /**
    * POSTs `body` (a JSON string) to /v1/sessions`path` so that it leaves even when the page is being
-   * unloaded (a form that navigates, a tab closing): sendBeacon, else (it refuses when its 64 KB
-   * queue is full) fetch with keepalive. A string body goes as text/plain: no CORS preflight.
+   * unloaded (a form that navigates, a tab closing), as text/plain: no CORS preflight. The way
+   * depends on where Ringpool is (js-snippet/README.md, "When ad blockers are in the way"):
+   * - On another origin than the page's: fetch with keepalive first. EasyPrivacy refuses every
+   *   third-party sendBeacon (`$ping,third-party`, on in uBlock Origin), and a blocker refuses it
+   *   after sendBeacon has returned true, so no fallback would ever run; a fetch is typed
+   *   xmlhttprequest, which no rule of the lists refuses on its own. Only where fetch keeps a
+   *   request alive: Firefox before 133 ignores the option and would cancel the request as the page
+   *   goes, and it has no Request#keepalive (the attribute ships with the option). sendBeacon only
+   *   when fetch is missing or throws at once: a rejection may come after the page is gone, or
+   *   after a delivered request (an answer CORS did not let us read), so it is ignored.
+   * - On the page's own origin: sendBeacon first, the surest way out of a closing page (none of the
+   *   measured lists refuses a first-party ping), and fetch when it refuses.
+   * Browsers hold at most 64 KB of such bodies in flight per page; a lead is at most about 30 KB.
    */
   function postBeforeLeaving(path, body) {
-    var url = sessionsUrl + path;
-    navigator.sendBeacon && navigator.sendBeacon(url, body)
-        // the catch keeps a failed request from reaching the page's unhandledrejection handlers
-        || window.fetch && fetch(url, {method: 'POST', body: body, keepalive: true})['catch'](function () {});
+    var url = sessionsUrl + path, init = {method: 'POST', body: body, keepalive: true};
+    try {
+      // without fetch or Request this throws too
+      if (sessionsUrl.indexOf(location.origin + '/') && 'keepalive' in Request.prototype) return fetch(url, init)['catch'](ignore);
+    } catch (noFetch) {
+    }
+    navigator.sendBeacon && navigator.sendBeacon(url, body) || window.fetch && fetch(url, init)['catch'](ignore);
+  }
+
+  /** Keeps a failed request from reaching the page's unhandledrejection handlers. */
+  function ignore() {
   }
 
   /** Soft-releases a lease. */
