@@ -113,6 +113,10 @@ class FirstPartyServingTest {
         assertThat(proxy.forwarded("/end").get(0).status()).isEqualTo(204);
         assertThat(proxy.forwarded("/heartbeat").get(0).status()).isEqualTo(200);
         assertThat(tab.js("return pageErrors.length")).isEqualTo(0L);
+
+        // leave here, so that this page's end beacon arrives within this test and not among the next test's requests
+        tab.navigate(proxy.origin() + "/blank");
+        await(() -> proxy.forwarded("/end").size() == 2, Duration.ofSeconds(5), "the second page's end beacon");
     }
 
     @Test
