@@ -9,8 +9,8 @@
 
   /** The name of everything the script owns: window.ringpool, localStorage key and cookie. */
   var NAME = 'ringpool';
-  /** Class the README's anti-flicker snippet puts on <html>; removed when the script has settled. */
-  var HIDING_CLASS = 'ringpool-hide';
+  /** Class the README's anti-flicker snippet puts on <html> (with the space before it); removed when the script has settled. */
+  var HIDING_CLASS = / ?ringpool-hide/g;
   /** ms between a burst of DOM changes (or a route change) and the rescan it causes. */
   var RESCAN_DELAY = 100;
   /** ms a visitor id is remembered: 30 days. */
@@ -49,16 +49,17 @@
    */
   var SECRET_HINTS = /\bcc-|card|cv[cv]|pass|карт|парол/i;
   /**
-   * Hints that say what a field holds (word stems, English and Russian); the first that matches
-   * wins, so "phone name" is a phone. `tel` only as a word of its own (`tel`, `your-tel`, `user_tel`,
-   * `tel2`), not in "hotel" or "telegram".
+   * Hints that say what a field holds (word stems, English and Russian); the first that matches, in
+   * the order written here (for-in keeps it for such keys in every engine), wins, so "phone name" is
+   * a phone. `tel` only as a word of its own (`tel`, `your-tel`, `user_tel`, `tel2`), not in "hotel"
+   * or "telegram".
    */
-  var FIELD_HINTS = [
-    ['phone', /phone|[\W_]tel([\W_\d]|$)|телеф/i],
-    ['email', /mail|почт/i],
-    ['message', /messag|comment|сообщ|коммент/i],
-    ['name', /name|fio|фио|имя/i]
-  ];
+  var FIELD_HINTS = {
+    phone: /phone|[\W_]tel([\W_\d]|$)|телеф/i,
+    email: /mail|почт/i,
+    message: /messag|comment|сообщ|коммент/i,
+    name: /name|fio|фио|имя/i
+  };
 
   /** NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, FILTER_ACCEPT and FILTER_REJECT (the constants themselves cost bytes). */
   var SHOW_ELEMENTS_AND_TEXT = 5, ACCEPT = 1, REJECT_SUBTREE = 2;
@@ -68,7 +69,7 @@
   var queuedCalls = window[NAME];   // the README's stub (calls queued in .q) or an already running copy of this script
   var startedAt = Date.now();
   var answerDeadline;               // ms after startedAt; a later first answer is not shown (data-timeout)
-  var apiBase;                      // where /s.js came from, ending in '/'
+  var sessionsUrl;                  // where /s.js came from + 'v1/sessions': every call goes there
   var siteKey;
   var running;                      // started, and consent not withdrawn
   var settled;                      // the number is shown, or the script gave up; 'number' callbacks have run
@@ -113,7 +114,7 @@
     if (command == 'swap') rescan(document.body);
     if (command == 'lead') reportForm(argument, 1);
     if (command == 'consent') argument === false ? withdrawConsent() : (consented = 1, start(1));
-    if (command == 'number') settled ? argument(shownNumber, tracked()) : numberCallbacks.push(argument);
+    if (command == 'number') numberCallbacks.push(argument), settled && settle();   // settled: run it now
   });
 
   // --- Talking to the server ------------------------------------------------------------------
@@ -124,10 +125,11 @@
    */
   function post(path, body, onAnswer) {
     var request = new XMLHttpRequest();
-    request.open('POST', apiBase + 'v1/sessions' + path);
+    request.open('POST', sessionsUrl + path);
     request.timeout = REQUEST_TIMEOUT;
-    request.onreadystatechange = guarded(function () {
-      if (request.readyState == 4 && onAnswer) {
+    // loadend: after the answer, an error or the timeout, as readyState 4
+    request.onloadend = guarded(function () {
+      if (onAnswer) {
         var answer;
         try {
           answer = JSON.parse(request.responseText);
@@ -141,14 +143,32 @@
 
   /**
    * POSTs `body` (a JSON string) to /v1/sessions`path` so that it leaves even when the page is being
-   * unloaded (a form that navigates, a tab closing): sendBeacon, else (it refuses when its 64 KB
-   * queue is full) fetch with keepalive. A string body goes as text/plain: no CORS preflight.
+   * unloaded (a form that navigates, a tab closing), as text/plain: no CORS preflight. The way
+   * depends on where Ringpool is (js-snippet/README.md, "When ad blockers are in the way"):
+   * - On another origin than the page's: fetch with keepalive first. EasyPrivacy refuses every
+   *   third-party sendBeacon (`$ping,third-party`, on in uBlock Origin), and a blocker refuses it
+   *   after sendBeacon has returned true, so no fallback would ever run; a fetch is typed
+   *   xmlhttprequest, which no rule of the lists refuses on its own. Only where fetch keeps a
+   *   request alive: Firefox before 133 ignores the option and would cancel the request as the page
+   *   goes, and it has no Request#keepalive (the attribute ships with the option). sendBeacon only
+   *   when fetch is missing or throws at once: a rejection may come after the page is gone, or
+   *   after a delivered request (an answer CORS did not let us read), so it is ignored.
+   * - On the page's own origin: sendBeacon first, the surest way out of a closing page (none of the
+   *   measured lists refuses a first-party ping), and fetch when it refuses.
+   * Browsers hold at most 64 KB of such bodies in flight per page; a lead is at most about 30 KB.
    */
   function postBeforeLeaving(path, body) {
-    var url = apiBase + 'v1/sessions' + path;
-    navigator.sendBeacon && navigator.sendBeacon(url, body)
-        // the catch keeps a failed request from reaching the page's unhandledrejection handlers
-        || window.fetch && fetch(url, {method: 'POST', body: body, keepalive: true})['catch'](function () {});
+    var url = sessionsUrl + path, init = {method: 'POST', body: body, keepalive: true};
+    try {
+      // without fetch or Request this throws too
+      if (sessionsUrl.indexOf(location.origin + '/') && 'keepalive' in Request.prototype) return fetch(url, init)['catch'](ignore);
+    } catch (noFetch) {
+    }
+    navigator.sendBeacon && navigator.sendBeacon(url, body) || window.fetch && fetch(url, init)['catch'](ignore);
+  }
+
+  /** Keeps a failed request from reaching the page's unhandledrejection handlers. */
+  function ignore() {
   }
 
   /** Soft-releases a lease. */
@@ -167,15 +187,15 @@
    * id, gets the same one back.)
    */
   function load() {
-    var text, cookie;
+    var text;
     try {
       text = window.localStorage.getItem(NAME);
     } catch (blocked) {
     }
-    if (!text && (cookie = /(?:^|; )ringpool=([^;]+)/.exec(document.cookie))) text = decodeURIComponent(cookie[1]);
     try {
-      text = JSON.parse(text);
-    } catch (notJson) {
+      // no cookie (exec gives null), a malformed one or text that is no JSON: nothing stored
+      text = JSON.parse(text || decodeURIComponent(/(?:^|; )ringpool=([^;]+)/.exec(document.cookie)[1]));
+    } catch (none) {
     }
     return text && text.t > Date.now() - VISITOR_MEMORY ? text : {};
   }
@@ -369,8 +389,9 @@
   }
 
   function revealHiddenNumbers() {
-    var root = document.documentElement, classes = root.className;
-    if (classes.indexOf(HIDING_CLASS) >= 0) root.className = classes.replace(new RegExp(' ?' + HIDING_CLASS, 'g'), '');
+    // test() leaves lastIndex after the match; a global replace() starts from 0 again
+    var root = document.documentElement;
+    HIDING_CLASS.test(root.className) && (root.className = root.className.replace(HIDING_CLASS, ''));
   }
 
   /** Settled, with a number or without (gave up, or consent withdrawn): show what was hidden and tell whoever asked. */
@@ -395,7 +416,8 @@
     if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
         // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
         || !field.getClientRects().length) return;
-    for (i = 0; i < FIELD_HINTS.length; i++) if (FIELD_HINTS[i][1].test(hints)) return FIELD_HINTS[i][0];
+    // .test: a page may have added an enumerable something to Object.prototype
+    for (i in FIELD_HINTS) if (FIELD_HINTS[i].test && FIELD_HINTS[i].test(hints)) return i;
     if (type == 'textarea') return 'message';
   }
 
@@ -431,8 +453,7 @@
   // --- Swapping -------------------------------------------------------------------------------
 
   function nationalDigits(e164) {
-    var digits = e164.replace(/\D/g, '');
-    return digits.slice(CALLING_CODE.exec(digits)[0].length);
+    return e164.replace(/\D/g, '').replace(CALLING_CODE, '');
   }
 
   /** Shows `number` wherever the page shows `replaced` (or a number shown earlier), and keeps doing so as the page changes. */
@@ -613,7 +634,7 @@
     if (queuedCalls && queuedCalls.v) return;   // the script is on the page twice: the first copy runs
     var script = document.currentScript || document.querySelector('script[data-site]');
     siteKey = script.getAttribute('data-site');
-    apiBase = script.src.split('?')[0].replace(/[^\/]*$/, '');
+    sessionsUrl = script.src.split('?')[0].replace(/[^\/]*$/, 'v1/sessions');
     if (script.getAttribute('data-consent') == 'false') consented = 0;
     api.v = 1;
     window[NAME] = api;

@@ -31,6 +31,14 @@ final class ChromiumBrowser implements Browser {
 
     /** @param blankUrl an empty page on the fixture origin, used to clear that origin's storage */
     ChromiumBrowser(String blankUrl) throws Exception {
+        this(blankUrl, null);
+    }
+
+    /**
+     * @param blankUrl an empty page on the fixture origin, used to clear that origin's storage
+     * @param extension an unpacked extension to run, as a visitor's content blocker (e.g. {@link PingBlocker}), or null
+     */
+    ChromiumBrowser(String blankUrl, Path extension) throws Exception {
         this.blankUrl = blankUrl;
         profile = Files.createTempDirectory("ringpool-chromium");
         ChromeOptions o = new ChromeOptions();
@@ -39,6 +47,8 @@ final class ChromiumBrowser implements Browser {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--window-size=1200,1400",
                 "--user-agent=" + DESKTOP_UA, "--disable-blink-features=AutomationControlled");
+        // Chromium (not branded Chrome since 137) still loads unpacked extensions from the command line
+        if (extension != null) o.addArguments("--load-extension=" + extension, "--disable-extensions-except=" + extension);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build();
         driver = new ChromeDriver(service, o);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20)).scriptTimeout(Duration.ofSeconds(10));

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Runs whole filter lists against every request of the script, for the figures in
+ * Runs whole filter lists against every request of the script ({@link ScriptRequests#from}, and
+ * marked as such the ones only a browser without fetch keepalive sends), for the figures in
  * {@code js-snippet/README.md} ("When ad blockers are in the way"). The lists are not in the
  * repository (licence and size); name their files, comma-separated:
  * {@code ./mvnw -B -pl js-snippet test -Dtest=FilterListMeasurement -Dringpool.filterLists=a.txt,b.txt}.
@@ -53,10 +54,14 @@ class FilterListMeasurement {
             }
             bases.addAll(CANDIDATES);
             for (String base : bases) {
-                for (FilterRule.Request request : ScriptRequests.from(base)) {
+                List<FilterRule.Request> current = ScriptRequests.from(base);
+                List<FilterRule.Request> all = new ArrayList<>(current);
+                ScriptRequests.withoutKeepalive(base).stream().filter(r -> !current.contains(r)).forEach(all::add);
+                for (FilterRule.Request request : all) {
                     for (FilterRule rule : rules) {
                         if (rule.matches(request)) {
-                            report.append(request.type()).append(' ')
+                            report.append(current.contains(request) ? "" : "(only without fetch keepalive) ")
+                                    .append(request.type()).append(' ')
                                     .append(request.url()).append(rule.exception ? "  ALLOWED BY  " : "  BLOCKED BY  ")
                                     .append(rule.text).append('\n');
                         }

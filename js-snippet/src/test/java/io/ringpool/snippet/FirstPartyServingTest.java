@@ -38,12 +38,15 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FirstPartyServingTest {
     private static final String POOL_PREFIX = "+74950003";
+    private static final String LEAD_POOL_PREFIX = "+74950005";
     private static final String DESKTOP_UA =
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
 
     private RingpoolProcess ringpool;
     private Ringpool.Site site;
     private SiteProxy proxy;
+    /** Another site behind its own proxy, so that its visitor holds no number of the first site's pool (one per address). */
+    private SiteProxy leadProxy;
     private ChromiumBrowser browser;
     private InetAddress siteAddress;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,12 +63,16 @@ class FirstPartyServingTest {
         // the page's origin is an address, not a name: let the site run anywhere
         ringpool.patchSite(site, "{\"domains\":[]}");
         proxy = new SiteProxy(siteAddress, ringpool.baseUrl(), site.publicKey());
-        browser = new ChromiumBrowser(proxy.origin() + "/blank");
+        Ringpool.Site leadSite = ringpool.createSite("First party, leads", Ringpool.DEFAULT_NUMBER, LEAD_POOL_PREFIX, 10);
+        ringpool.patchSite(leadSite, "{\"domains\":[]}");
+        leadProxy = new SiteProxy(siteAddress, ringpool.baseUrl(), leadSite.publicKey());
+        // a visitor with EasyPrivacy's $ping,third-party: here nothing is third-party
+        browser = new ChromiumBrowser(proxy.origin() + "/blank", PingBlocker.unpacked());
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {browser, proxy, ringpool}) {
+        for (AutoCloseable c : new AutoCloseable[] {browser, proxy, leadProxy, ringpool}) {
             if (c != null) c.close();
         }
     }
@@ -75,6 +82,7 @@ class FirstPartyServingTest {
         browser.reset();
         browser.blockRequests();
         proxy.reset();
+        leadProxy.reset();
     }
 
     @Test
@@ -105,6 +113,32 @@ class FirstPartyServingTest {
         assertThat(proxy.forwarded("/end").get(0).status()).isEqualTo(204);
         assertThat(proxy.forwarded("/heartbeat").get(0).status()).isEqualTo(200);
         assertThat(tab.js("return pageErrors.length")).isEqualTo(0L);
+
+        // leave here, so that this page's end beacon arrives within this test and not among the next test's requests
+        tab.navigate(proxy.origin() + "/blank");
+        await(() -> proxy.forwarded("/end").size() == 2, Duration.ofSeconds(5), "the second page's end beacon");
+    }
+
+    @Test
+    void onTheSitesOwnOriginALeadGoesBySendBeaconWhichTheBlockerLetsThrough() throws Exception {
+        Browser.Tab tab = browser.open(leadProxy.origin() + "/forms.html");
+        awaitNumber(tab, LEAD_POOL_PREFIX);
+        String sessionId = tab.text("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
+        await(() -> Boolean.TRUE.equals(tab.js("return !!document.forms['ajax-form']")), Duration.ofSeconds(3), "the app's form rendered");
+        // which way the script sends it, seen in the page: both ways wrapped, the calls to Ringpool written down
+        tab.js("""
+                window.ways = [];
+                var beacon = navigator.sendBeacon, fetchFn = window.fetch;
+                navigator.sendBeacon = function (url) { /\\/rp\\//.test(url) && ways.push('sendBeacon ' + url); return beacon.apply(navigator, arguments) };
+                window.fetch = function (url) { /\\/rp\\//.test(url) && ways.push('fetch ' + url); return fetchFn.apply(window, arguments) };
+                var f = document.forms['ajax-form'];
+                f.querySelector('[name=fio]').value = 'Анна Смирнова';
+                f.querySelector('[name=user_tel]').value = '8 916 000-00-00';
+                f.requestSubmit();""");
+        await(() -> !leadProxy.forwarded("/leads").isEmpty(), Duration.ofSeconds(5), "the lead through the proxy");
+        assertThat(leadProxy.forwarded("/leads").get(0).status()).isEqualTo(201);
+        assertThat(tab.text("return ways.join('\\n')"))
+                .isEqualTo("sendBeacon " + leadProxy.origin() + "/rp/v1/sessions/" + sessionId + "/leads");
     }
 
     @Test

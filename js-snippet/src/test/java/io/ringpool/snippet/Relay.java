@@ -23,7 +23,12 @@ import java.util.concurrent.Executors;
  * server slow or down. Everything else is passed through byte for byte, CORS headers included.
  */
 final class Relay implements AutoCloseable {
-    record Request(String method, String path, String contentType, String body) {}
+    /**
+     * A request as it arrived. {@code fetchMode} is its {@code Sec-Fetch-Mode}: {@code cors} for a
+     * {@code fetch}, {@code no-cors} for {@code navigator.sendBeacon} with a text body (browsers send
+     * it to loopback and https origins only).
+     */
+    record Request(String method, String path, String contentType, String fetchMode, String body) {}
 
     private static final Set<String> HOP_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "transfer-encoding", "keep-alive", "accept-encoding");
@@ -70,7 +75,7 @@ final class Relay implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             String path = ex.getRequestURI().getRawPath();
             requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestHeaders().getFirst("Content-Type"),
-                    new String(body, StandardCharsets.UTF_8)));
+                    ex.getRequestHeaders().getFirst("Sec-Fetch-Mode"), new String(body, StandardCharsets.UTF_8)));
             if (path.startsWith("/v1/") && apiDown) {
                 ex.sendResponseHeaders(502, -1);
                 return;

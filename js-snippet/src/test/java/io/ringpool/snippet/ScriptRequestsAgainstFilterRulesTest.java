@@ -22,7 +22,10 @@ class ScriptRequestsAgainstFilterRulesTest {
     private static final String EASYPRIVACY = "EasyPrivacy 202607200541 (7h3v01d/blackline-browser@0fcd2f5 easyprivacy.txt)";
     private static final String RU_COUNTERS = "RU AdList Counters (easylist/ruadlist@6e6dad1 cntblock.txt)";
 
-    /** Every rule of the measured lists that matched a request of the script somewhere. */
+    /**
+     * Every rule of the measured lists that matched a request of the script somewhere (the first one
+     * only the sendBeacon requests of a browser without fetch keepalive, since 2026-12).
+     */
     static final List<ListedRule> MATCHED = List.of(
             new ListedRule("$ping,third-party", EASYPRIVACY + ", section easyprivacy_trackingservers.txt"),
             new ListedRule("://tracker.*/pageview", EASYPRIVACY + ", section easyprivacy_general.txt"),
@@ -46,20 +49,49 @@ class ScriptRequestsAgainstFilterRulesTest {
                     + "SpywareFilter/sections/general_url.txt)"),
             new ListedRule("/submission/pageview", "AdGuard Tracking Protection, as above"));
 
+    /** The requests of a current browser, with Ringpool at {@code base}, that one of {@code rules} matches. */
     private static List<String> blocked(String base, List<ListedRule> rules) {
-        return ScriptRequests.from(base).stream()
+        return blocked(base, ScriptRequests.from(base), rules);
+    }
+
+    private static List<String> blocked(String base, List<FilterRule.Request> requests, List<ListedRule> rules) {
+        return requests.stream()
                 .filter(request -> rules.stream().anyMatch(r -> FilterRule.parse(r.rule()).orElseThrow().matches(request)))
                 .map(request -> request.type() + " " + request.url().substring(base.length()))
                 .collect(Collectors.toList());
     }
 
     @Test
-    void onItsOwnHostOnlyTheSendBeaconRequestsAreBlockedByEasyPrivacysRuleAgainstThirdPartyPings() {
-        String id = ScriptRequests.SESSION_ID;
-        assertThat(blocked(ScriptRequests.Placement.THIRD_PARTY_NEUTRAL_HOST.base, MATCHED)).containsExactly(
+    void onItsOwnHostNoRequestOfTheScriptMatchesAnyRuleSinceTheBeaconsGoByFetch() {
+        for (ScriptRequests.Placement placement : List.of(ScriptRequests.Placement.THIRD_PARTY_NEUTRAL_HOST,
+                ScriptRequests.Placement.THIRD_PARTY_TRACK_HOST)) {
+            assertThat(ScriptRequests.from(placement.base)).as(placement.name())
+                    .extracting(FilterRule.Request::type).doesNotContain("ping");
+            assertThat(blocked(placement.base, MATCHED)).as(placement.name()).isEmpty();
+        }
+    }
+
+    @Test
+    void aBrowserWithoutFetchKeepaliveStillSendsThirdPartyPingsThatEasyPrivacyRefuses() {
+        String id = ScriptRequests.SESSION_ID, base = ScriptRequests.Placement.THIRD_PARTY_NEUTRAL_HOST.base;
+        assertThat(blocked(base, ScriptRequests.withoutKeepalive(base), MATCHED)).containsExactly(
                 "ping v1/sessions/" + id + "/end", "ping v1/sessions/" + id + "/leads");
-        assertThat(blocked(ScriptRequests.Placement.THIRD_PARTY_TRACK_HOST.base, MATCHED)).containsExactly(
-                "ping v1/sessions/" + id + "/end", "ping v1/sessions/" + id + "/leads");
+        assertThat(blocked(base, ScriptRequests.withoutKeepalive(base), List.of(MATCHED.get(0)))).as("by $ping,third-party")
+                .hasSize(2);
+    }
+
+    @Test
+    void onThePagesOwnOriginTheBeaconsGoBySendBeaconFirstAndFetchWhenItRefuses() {
+        assertThat(ScriptRequests.from(ScriptRequests.Placement.FIRST_PARTY_PREFIX.base))
+                .filteredOn(r -> r.url().endsWith("/leads")).extracting(FilterRule.Request::type)
+                .containsExactly("ping", "xmlhttprequest");
+        // another origin of the same site: the script takes it for another origin (fetch), a blocker for first party
+        assertThat(ScriptRequests.from("https://calls.shop.example/"))
+                .filteredOn(r -> r.url().endsWith("/end")).extracting(FilterRule.Request::type)
+                .containsExactly("xmlhttprequest");
+        assertThat(ScriptRequests.sameOrigin("https://shop.example.evil.com/", ScriptRequests.PAGE)).isFalse();
+        assertThat(ScriptRequests.sameOrigin("https://shop.example:8443/", ScriptRequests.PAGE)).isFalse();
+        assertThat(ScriptRequests.sameOrigin("https://shop.example/", ScriptRequests.PAGE)).isTrue();
     }
 
     @Test
@@ -74,7 +106,7 @@ class ScriptRequestsAgainstFilterRulesTest {
         String id = ScriptRequests.SESSION_ID;
         assertThat(blocked("https://tracker.example-agency.com/", MATCHED))
                 .contains("xmlhttprequest v1/sessions/" + id + "/pageviews");
-        assertThat(blocked("https://counter.example-agency.com/", MATCHED)).hasSize(10);
+        assertThat(blocked("https://counter.example-agency.com/", MATCHED)).hasSize(8);
         assertThat(blocked("https://shop.example/counter/", MATCHED)).hasSize(10);
         assertThat(blocked("https://shop.example/zaraz/", MATCHED)).containsExactly("script s.js", "script s.js?v=2");
     }
@@ -83,6 +115,7 @@ class ScriptRequestsAgainstFilterRulesTest {
     void theRulesNearestToOurPathsMatchNoneOfThemWhereverRingpoolIs() {
         for (ScriptRequests.Placement placement : ScriptRequests.Placement.values()) {
             assertThat(blocked(placement.base, NEAR)).as(placement.name()).isEmpty();
+            assertThat(blocked(placement.base, ScriptRequests.withoutKeepalive(placement.base), NEAR)).as(placement.name()).isEmpty();
         }
     }
 
