@@ -58,9 +58,19 @@ class ExpiredLeaseTakeoverTest {
 
     @Test
     void aWriterThatRefusesTheLeaseLeavesTheNumberIdleForTheNextStart() {
-        PoolState.Writer refusing = new Writes() {
+        PoolState.Writer refusing = new PoolState.Writer() {
             @Override
             public CompletableFuture<Void> leaseStarted(Lease lease) {
+                throw new IllegalStateException("write queue full");
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
+                throw new IllegalStateException("write queue full");
+            }
+
+            @Override
+            public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
                 throw new IllegalStateException("write queue full");
             }
         };
