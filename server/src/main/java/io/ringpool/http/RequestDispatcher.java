@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.ringpool.concurrent.BatchHandoff;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -268,7 +269,8 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 if (ctx.executor().inEventLoop()) {
                     finish(ctx, pending, out, start);
                 } else {
-                    ctx.executor().execute(() -> finish(ctx, pending, out, start));
+                    // Held to the end of the commit thread's batch when completed there (BatchHandoff).
+                    BatchHandoff.execute(ctx.executor(), () -> finish(ctx, pending, out, start));
                 }
             }
         });

@@ -3,6 +3,7 @@ package io.ringpool.store;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ringpool.concurrent.BatchHandoff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -240,9 +241,12 @@ public final class GroupCommitWriter implements AutoCloseable {
             if (!forced(c, batch)) {
                 return;
             }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(results.get(i));
-            }
+            // The callers' answers reach their event loops once the whole batch is complete (BatchHandoff says why).
+            BatchHandoff.holdWhile(() -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(results.get(i));
+                }
+            });
         } catch (SQLException e) {
             StoreException failure = new StoreException("database unavailable", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
