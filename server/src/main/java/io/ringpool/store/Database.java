@@ -38,6 +38,22 @@ public final class Database implements AutoCloseable {
     /** Files smaller than this are left alone (their dead space does not matter). */
     static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;
 
+    /**
+     * How long PostgreSQL lets one of this node's transactions sit open with nothing sent, ms. Our
+     * transactions send their statements back to back; one left open means the node stopped in the
+     * middle (SIGSTOP, a long pause, a host lost with its TCP connection still open), and its row
+     * locks would hold up every node: the others' reclaim of its leases, their inserts of the
+     * numbers it was writing. PostgreSQL ends such a transaction after this long, and its locks
+     * with it, well inside the silent-node rule (TTL, at least 15 s, plus beats, plus 5 s).
+     * Streaming reads, which wait on their HTTP client between rows and lock nothing, lift it (see
+     * {@link #readStreaming}).
+     */
+    public static final long POSTGRES_IDLE_IN_TRANSACTION_MILLIS = 5_000;
+
+    /** What every PostgreSQL connection of the pool is set to when it is opened. */
+    public static final String POSTGRES_SESSION_SETTINGS = "SET idle_in_transaction_session_timeout = "
+            + POSTGRES_IDLE_IN_TRANSACTION_MILLIS;
+
     public Database(RingpoolConfig.Store config, MeterRegistry registry) {
         this(config, registry, UnaryOperator.identity());
     }
@@ -72,6 +88,9 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(1_000);
         hikari.setInitializationFailTimeout(10_000);
         hikari.setAutoCommit(true);
+        if (!h2) {
+            hikari.setConnectionInitSql(POSTGRES_SESSION_SETTINGS);
+        }
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         try {
             this.pool = new HikariDataSource(hikari);
@@ -213,10 +232,9 @@ public final class Database implements AutoCloseable {
     public <T> T readStreaming(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            if (h2) {
-                try (var s = c.createStatement()) {
-                    s.execute("SET LAZY_QUERY_EXECUTION TRUE");
-                }
+            try (var s = c.createStatement()) {
+                // PostgreSQL: a slow download keeps this read's transaction open between rows; it locks nothing.
+                s.execute(h2 ? "SET LAZY_QUERY_EXECUTION TRUE" : "SET LOCAL idle_in_transaction_session_timeout = 0");
             }
             try {
                 return work.run(c);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
+import io.ringpool.config.RingpoolConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -231,6 +233,79 @@ class ClusterPostgresTest {
                 Reply again = b.startSession(site.get("publicKey"), "visitor-on-b-" + attempt[0]++, "https://example.com/");
                 return again.json().get("tracked").asBoolean() && heldNumber.equals(again.text("number"));
             });
+        }
+    }
+
+    /**
+     * A node stopped (SIGSTOP, a host lost) in the middle of a transaction keeps that transaction
+     * open on the server, and with it its row locks: here the lock a renewal flush takes on the
+     * lease's row. PostgreSQL ends the transaction after the node connections' idle limit, so the
+     * others' reclaim goes through; without the limit it waited until the node came back, and the
+     * cluster chaos test once waited past its 60 s.
+     */
+    @Test
+    void aNodeStoppedInsideATransactionDoesNotHoldItsLeasesPastTheIdleLimit() throws Exception {
+        Map<String, String> site;
+        try (TestServer gone = node("node-gone")) {
+            site = gone.siteWithPool(List.of("+74954200101"));
+            assertThat(gone.startSession(site.get("publicKey"), "visitor-of-stopped-node", "https://example.com/").json()
+                    .get("tracked").asBoolean()).isTrue();
+        }
+        try (Connection c = sql(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 3600000 WHERE node_id = 'node-gone'");
+            s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at - 3600000 WHERE owner_node = 'node-gone'");
+        }
+        // The stopped node's pool, as a node opens it: its connection takes the lease's row lock and goes quiet.
+        var store = new RingpoolConfig.Store(dir.resolve("stopped"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
+        Database stopped = new Database(store, new SimpleMeterRegistry());
+        Connection stuck = stopped.dataSource().getConnection();
+        try {
+            stuck.setAutoCommit(false);
+            try (Statement s = stuck.createStatement()) {
+                assertThat(s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at WHERE owner_node = 'node-gone'"))
+                        .isEqualTo(1);
+            }
+            long lockedAt = System.nanoTime();
+            try (TestServer b = node("node-b")) {
+                waitFor("node b ends the stopped node's lease", Database.POSTGRES_IDLE_IN_TRANSACTION_MILLIS + 15_000,
+                        () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 1.0);
+                long tookMillis = (System.nanoTime() - lockedAt) / 1_000_000;
+                System.out.println("cluster_reclaim_after_stuck_transaction_ms=" + tookMillis);
+                assertThat(tookMillis).as("the lock held until PostgreSQL ended the quiet transaction")
+                        .isGreaterThanOrEqualTo(Database.POSTGRES_IDLE_IN_TRANSACTION_MILLIS - 500);
+            }
+            try (Statement s = stuck.createStatement()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+                        .as("the stopped node's transaction was ended by the server").isInstanceOf(java.sql.SQLException.class);
+            }
+        } finally {
+            try {
+                stuck.close();
+            } catch (Exception ignored) {
+                // already ended by the server
+            }
+            stopped.close();
+        }
+    }
+
+    /** A streaming read waits on its HTTP client between rows; it is the one transaction the idle limit spares. */
+    @Test
+    void aStreamingReadIsNotEndedByTheIdleLimit() throws Exception {
+        var store = new RingpoolConfig.Store(dir.resolve("streaming"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
+        Database db = new Database(store, new SimpleMeterRegistry());
+        try {
+            assertThat(db.read(ClusterPostgresTest::idleLimit)).isEqualTo("5s");
+            assertThat(db.readStreaming(ClusterPostgresTest::idleLimit)).isEqualTo("0");
+            assertThat(db.read(ClusterPostgresTest::idleLimit)).as("back to the limit after the streaming read").isEqualTo("5s");
+        } finally {
+            db.close();
+        }
+    }
+
+    static String idleLimit(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW idle_in_transaction_session_timeout")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 }
