@@ -67,7 +67,7 @@ public final class CallEvents implements CallOutbox {
     }
 
     private void publish(Connection c, StoredCall call, String type, List<String> changes) throws SQLException {
-        outbox.publish(c, call.siteId(), type, call.callId(), CallJson.of(call), changes);
+        outbox.publish(c, call.siteId(), type, call.callId(), () -> CallJson.of(call), changes);
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.ringpool.call.CallService;
 import io.ringpool.journal.CallJournal;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.failure.DomainFailure.Kind;
-import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -339,8 +338,10 @@ public final class TelephonyApi {
                     "the X-Ringpool-Signature does not match the body under this site's webhook secret", null);
         }
         CallEvent event;
+        JsonBody sentBody;
         try {
-            GenericEvent sent = genericEvent(JsonBody.of(request));
+            sentBody = JsonBody.of(request);
+            GenericEvent sent = genericEvent(sentBody);
             event = sent.toCallEvent(clock);
             long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
                     received);
@@ -356,7 +357,7 @@ public final class TelephonyApi {
             throw invalid;
         }
         CallService.Ingested ingested = ingest(entry.site(), event, true);
-        String transcript = Json.parseObject(request.body()).optionalString("transcript", 100_000);
+        String transcript = sentBody.optionalString("transcript", 100_000);
         if (transcript != null && !transcript.isBlank() && ingested.call() != null) {
             keepTranscript(entry.site(), event.provider(), event.providerCallId(), transcript);
             ingested = new CallService.Ingested(ingested.provider(), ingested.providerCallId(),
