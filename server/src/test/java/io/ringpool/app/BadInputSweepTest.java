@@ -56,9 +56,13 @@ class BadInputSweepTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}/]+)}");
-    /** What an exception leaking into a body looks like: class names, frames, the libraries' packages. */
+    /**
+     * What an exception leaking into a body looks like: class names, frames, the libraries' packages.
+     * Each marker is long or holds a character that random ids never do ('.', ':', a tab, a
+     * space): a bare "jdbc" once matched inside a random visitor id (v_4T7gjdbcEU…).
+     */
     static final List<String> INTERNALS = List.of("Exception", "\tat ", "at io.ringpool.", "java.lang", "java.util.", "org.h2",
-            "com.fasterxml", "io.netty", "jdbc", "SQLState");
+            "com.fasterxml", "io.netty", "jdbc:", "org.postgresql", "SQLState");
     /** Modest: the box has two cores and other work on it. */
     private static final int PARALLEL = 4;
     private static final String POOL_NUMBER = "+74950000101";
