@@ -16,8 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The transactional outbox: everything that leaves Ringpool is first written here, in the same
@@ -75,8 +75,8 @@ public final class Outbox implements AutoCloseable {
      * connection and so inside its transaction; writes nothing when no target takes it.
      *
      * @param data    the {@code data} of the body: the call or lead as the API shows it; built only
-     *                when a target takes the event (most sites have none, and building it was 7 % of
-     *                the group-commit thread's time on a call event)
+     *                when a target takes the event: most sites have none, and it is built on the
+     *                group-commit thread
      * @param changes for {@code *.updated}: which fields changed; null otherwise
      * @return the event id, or empty when nothing subscribes
      */

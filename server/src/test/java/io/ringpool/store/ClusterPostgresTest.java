@@ -1,6 +1,7 @@
 package io.ringpool.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
@@ -275,8 +277,8 @@ class ClusterPostgresTest {
                         .isGreaterThanOrEqualTo(Database.POSTGRES_IDLE_IN_TRANSACTION_MILLIS - 500);
             }
             try (Statement s = stuck.createStatement()) {
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
-                        .as("the stopped node's transaction was ended by the server").isInstanceOf(java.sql.SQLException.class);
+                assertThatThrownBy(() -> s.executeQuery("SELECT 1"))
+                        .as("the stopped node's transaction was ended by the server").isInstanceOf(SQLException.class);
             }
         } finally {
             try {
@@ -302,7 +304,7 @@ class ClusterPostgresTest {
         }
     }
 
-    static String idleLimit(Connection c) throws java.sql.SQLException {
+    static String idleLimit(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW idle_in_transaction_session_timeout")) {
             rs.next();
             return rs.getString(1);
