@@ -5,6 +5,8 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.launch.ParentWatch;
+import io.ringpool.launch.ServerJvm;
 import io.ringpool.store.OfflineCompaction;
 import java.io.Console;
 import java.io.IOException;
@@ -65,6 +67,23 @@ public final class Main {
             }
             return;
         }
+        if (ServerJvm.wanted(env)) {
+            // Started as "java -jar" with no JVM option: the server runs in a JVM with Ringpool's own (ServerJvm).
+            int status;
+            try {
+                status = ServerJvm.runServer(args, config.store().dataDir(), env, isTerminal());
+            } catch (IllegalArgumentException e) {
+                System.err.println("ringpool: " + e.getMessage());
+                status = 2;
+            } catch (java.io.IOException e) {
+                System.err.println("ringpool: cannot start the server's JVM (" + e.getMessage()
+                        + "); set RINGPOOL_RELAUNCH=false to run the server in this one");
+                status = 1;
+            }
+            System.exit(status);
+            return;
+        }
+        ParentWatch.startIfLaunched();
         // The hook first: a SIGTERM that arrives while the server is still starting must close
         // what was opened (and log "stopped"), not kill the JVM with the store half open.
         Ringpool app = new Ringpool(config, Clock.systemUTC());
@@ -149,6 +168,10 @@ public final class Main {
      * (JDK 22+), read reflectively because the build targets 21.
      */
     static boolean isTerminal() {
+        Boolean launcher = ParentWatch.launcherTerminal();
+        if (launcher != null) {
+            return launcher; // this JVM's standard input is its launcher's pipe; the launcher saw the terminal
+        }
         Console console = System.console();
         if (console == null) {
             return false;

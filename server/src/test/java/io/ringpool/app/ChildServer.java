@@ -39,8 +39,21 @@ final class ChildServer implements AutoCloseable {
 
     /** Starts {@code Main} with {@code args}; stdout and stderr together in {@link #output}. */
     static ChildServer start(Path dataDir, int port, Map<String, String> env, String... args) throws Exception {
+        // With a JVM option given, Main runs the server in this JVM (ServerJvm relaunches only a bare one).
+        return start(List.of("--enable-native-access=ALL-UNNAMED"), dataDir, port, env, args);
+    }
+
+    /** Starts {@code Main} in a JVM given no option at all, as {@code java -jar} alone would. */
+    static ChildServer startBare(Path dataDir, int port, Map<String, String> env, String... args) throws Exception {
+        return start(List.of(), dataDir, port, env, args);
+    }
+
+    private static ChildServer start(List<String> jvmOptions, Path dataDir, int port, Map<String, String> env, String... args)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "io.ringpool.Main"));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ringpool.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("RINGPOOL_PORT", Integer.toString(port));

@@ -1,0 +1,160 @@
+package io.ringpool.launch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the server in a JVM with Ringpool's own options when the jar was started without any.
+ *
+ * <p>{@code java -jar ringpool-server.jar} alone gets the JVM's own choices, which depend on the
+ * machine: the Serial collector and a heap of a quarter of the memory when the JVM sees one CPU
+ * (a one-core container, or {@code taskset -c 0}), G1 otherwise, and two JIT tiers. Measured on
+ * this project's 2-core box (docs/scaling.md, "The jar started alone"), such a server started
+ * sessions at 0.14-0.17 x its /health once warm, and spent 10-12 s of a one-minute run in
+ * collector pauses, where the same jar with {@code config/jvm.options} and a fixed heap (what
+ * {@code bin/ringpool} gives it) started them at 0.29-0.37 x with 4 s of pauses.
+ *
+ * <p>So a jar started with no JVM option at all (system properties aside) starts a second JVM, the
+ * server, with the options of {@code config/jvm.options} (the copy in the jar), the heap of
+ * {@code bin/default-heap} or {@code RINGPOOL_HEAP}, then {@code RINGPOOL_JAVA_OPTS}: the same
+ * command line {@code bin/ringpool} builds. This JVM stays as its launcher: it passes SIGTERM and
+ * SIGINT on, waits, and exits with the server's status. If it is killed outright, the server sees
+ * its standard input close and halts at once ({@link ParentWatch}), as if killed itself, so no
+ * orphan keeps the port or the data directory. Any JVM option given by the operator
+ * (-Xmx, a collector, ...), or {@code RINGPOOL_RELAUNCH=false}, runs the server in this JVM as
+ * started.
+ */
+public final class ServerJvm {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerJvm.class);
+    static final String PARENT_PID_PROPERTY = "ringpool.parentPid";
+    static final String TERMINAL_PROPERTY = "ringpool.terminal";
+    private static final long FOUR_GIB = 4L << 30;
+    /** How long a stopping server may take before its launcher kills it; the server's own close waits up to ~40 s. */
+    private static final long STOP_WAIT_SECONDS = 60;
+
+    private ServerJvm() {}
+
+    /** Whether this JVM should hand the server to a JVM with Ringpool's options. */
+    public static boolean wanted(Map<String, String> env) {
+        return wanted(ManagementFactory.getRuntimeMXBean().getInputArguments(), env, System.getProperty(PARENT_PID_PROPERTY));
+    }
+
+    static boolean wanted(List<String> jvmArguments, Map<String, String> env, String parentPid) {
+        if (parentPid != null || "false".equalsIgnoreCase(env.getOrDefault("RINGPOOL_RELAUNCH", "").strip())) {
+            return false;
+        }
+        // System properties are not a choice of collector, heap or compiler; anything else is.
+        return jvmArguments.stream().allMatch(a -> a.startsWith("-D"));
+    }
+
+    /**
+     * Starts the server JVM and waits for it.
+     *
+     * @return the server's exit status, for this JVM to exit with
+     */
+    public static int runServer(String[] args, Path dataDir, Map<String, String> env, boolean terminal)
+            throws IOException, InterruptedException {
+        List<String> command = command(args, dataDir, env, terminal);
+        LOG.info("server_jvm options=\"{}\" (config/jvm.options and the heap, as bin/ringpool gives them; "
+                + "RINGPOOL_RELAUNCH=false keeps the server in this JVM)", String.join(" ", jvmOptions(command)));
+        Process server = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start(); // standard input stays a pipe from this JVM: its end closes when this JVM dies
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "ringpool-launcher-stop"));
+        return server.waitFor();
+    }
+
+    private static void stop(Process server) {
+        // Through the ProcessHandle: Process.destroy() would also close the server's standard
+        // input, which the server reads as this JVM's death and halts instead of closing cleanly.
+        ProcessHandle handle = server.toHandle();
+        if (!handle.isAlive()) {
+            return;
+        }
+        handle.destroy(); // SIGTERM: the server closes cleanly
+        try {
+            if (!server.waitFor(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                handle.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            handle.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> command(String[] args, Path dataDir, Map<String, String> env, boolean terminal) throws IOException {
+        List<String> operatorOptions = splitOptions(env.get("RINGPOOL_JAVA_OPTS"));
+        String heap = heap(env);
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(JvmOptionsFile.options(bundledOptions(), Runtime.version().feature(),
+                Files.isDirectory(dataDir) ? dataDir.toAbsolutePath().normalize() : null, operatorOptions));
+        command.add("-Xms" + heap);
+        command.add("-Xmx" + heap);
+        command.addAll(operatorOptions);
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // the operator's -D properties
+        command.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+        command.add("-D" + TERMINAL_PROPERTY + "=" + terminal);
+        String classPath = System.getProperty("java.class.path");
+        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
+            // As a jar, so that its manifest applies too (Enable-Native-Access, for Netty's native transport).
+            command.addAll(List.of("-jar", classPath));
+        } else {
+            command.addAll(List.of("-cp", classPath, "io.ringpool.Main"));
+        }
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    /** The options between the java executable and the class path, for the log line. */
+    private static List<String> jvmOptions(List<String> command) {
+        int end = command.indexOf("-jar") >= 0 ? command.indexOf("-jar") : command.indexOf("-cp");
+        return command.subList(1, end < 0 ? command.size() : end).stream()
+                .filter(o -> !o.startsWith("-D" + PARENT_PID_PROPERTY) && !o.startsWith("-D" + TERMINAL_PROPERTY))
+                .toList();
+    }
+
+    /** {@code bin/default-heap}: 1g on a machine (or container limit) with 4 GiB or more, else 512m; RINGPOOL_HEAP wins. */
+    static String heap(Map<String, String> env) {
+        String chosen = env.getOrDefault("RINGPOOL_HEAP", "").strip();
+        if (!chosen.isEmpty()) {
+            if (!chosen.matches("\\d+[kKmMgG]?")) {
+                throw new IllegalArgumentException("RINGPOOL_HEAP must be a size such as 512m or 2g (got " + chosen + ")");
+            }
+            return chosen;
+        }
+        long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : 0;
+        return memory >= FOUR_GIB ? "1g" : "512m";
+    }
+
+    private static String bundledOptions() throws IOException {
+        try (InputStream in = ServerJvm.class.getResourceAsStream("/defaults/jvm.options")) {
+            if (in == null) {
+                throw new IOException("defaults/jvm.options is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static List<String> splitOptions(String options) {
+        return options == null || options.isBlank() ? List.of() : List.of(options.strip().split("\\s+"));
+    }
+}

@@ -1,0 +1,95 @@
+package io.ringpool.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+class JvmOptionsFileTest {
+    private static final String FILE = """
+            # a comment line
+            -XX:+UseParallelGC
+            -XX:+AlwaysPreTouch   # a comment after an option
+            [25+] -XX:+UseCompactObjectHeaders
+            [99+] -XX:+SomethingFromTheFuture
+
+            -Xlog:gc:file=${RINGPOOL_DATA_DIR}/gc.log:time
+            """;
+
+    @Test
+    void readsOptionsDropsCommentsAndKeepsVersionedLinesForThatJdk() {
+        assertThat(JvmOptionsFile.options(FILE, 25, Path.of("/srv/data"), List.of())).containsExactly(
+                "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch", "-XX:+UseCompactObjectHeaders", "-Xlog:gc:file=/srv/data/gc.log:time");
+        assertThat(JvmOptionsFile.options(FILE, 21, Path.of("/srv/data"), List.of()))
+                .doesNotContain("-XX:+UseCompactObjectHeaders");
+    }
+
+    @Test
+    void aCollectorOfTheOperatorsReplacesTheFilesOne() {
+        assertThat(JvmOptionsFile.options(FILE, 25, Path.of("/d"), List.of("-XX:+UseZGC")))
+                .doesNotContain("-XX:+UseParallelGC").contains("-XX:+AlwaysPreTouch");
+    }
+
+    @Test
+    void withoutADataDirectoryYetTheGcLogIsLeftOut() {
+        // The JVM refuses to start with a log file it cannot open; the directory is the server's to create.
+        assertThat(JvmOptionsFile.options(FILE, 25, null, List.of())).noneMatch(o -> o.startsWith("-Xlog"));
+    }
+
+    /** The jar's reading of config/jvm.options is bin/jvm-options' reading, line for line. */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void readsTheShippedFileAsBinJvmOptionsDoes(@TempDir Path data) throws Exception {
+        Path root = repositoryRoot();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (List<String> extra : List.of(List.<String>of(), List.of("-XX:+UseG1GC"))) {
+            List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/jvm-options").toString(), java, data.toString()));
+            command.addAll(extra);
+            Process script = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> expected = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            assertThat(script.waitFor()).isZero();
+            String file = Files.readString(root.resolve("config/jvm.options"));
+            assertThat(JvmOptionsFile.options(file, Runtime.version().feature(), data, extra)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theJarCarriesTheShippedFile() throws IOException {
+        try (var in = JvmOptionsFile.class.getResourceAsStream("/defaults/jvm.options")) {
+            assertThat(in).isNotNull();
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(Files.readString(repositoryRoot().resolve("config/jvm.options")));
+        }
+    }
+
+    @Test
+    void onlyABareJvmIsRelaunched() {
+        assertThat(ServerJvm.wanted(List.of(), Map.of(), null)).isTrue();
+        assertThat(ServerJvm.wanted(List.of("-Dlogback.configurationFile=x.xml"), Map.of(), null)).isTrue();
+        assertThat(ServerJvm.wanted(List.of("-Xmx2g"), Map.of(), null)).isFalse();
+        assertThat(ServerJvm.wanted(List.of("-XX:+UseG1GC"), Map.of(), null)).isFalse();
+        assertThat(ServerJvm.wanted(List.of("--enable-native-access=ALL-UNNAMED"), Map.of(), null)).isFalse();
+        assertThat(ServerJvm.wanted(List.of(), Map.of("RINGPOOL_RELAUNCH", "false"), null)).isFalse();
+        assertThat(ServerJvm.wanted(List.of(), Map.of(), "1234")).as("the server JVM itself").isFalse();
+    }
+
+    @Test
+    void heapIsTheOperatorsOrBinDefaultHeaps() {
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "2g"))).isEqualTo("2g");
+        assertThat(ServerJvm.heap(Map.of())).isIn("1g", "512m");
+    }
+
+    private static Path repositoryRoot() {
+        Path here = Path.of("").toAbsolutePath();
+        return Files.exists(here.resolve("config/jvm.options")) ? here : here.getParent();
+    }
+}
