@@ -5,7 +5,10 @@
 # Server pinned to core 0 (bin/ringpool's JVM options from config/jvm.options), wrk to core 1.
 # Under each figure: the server's CPU in that run by thread group, from the kernel's accounting
 # (loadtest/thread-cpu.sh): "jit" is the JIT compiler still compiling the path being measured.
-# Usage: [ROUNDS=2] [WARMUP=3] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+# PLAIN=1 starts the jar as "java -jar" alone, with no JVM option, as an operator might (the jar
+# then runs the server in a second JVM with config/jvm.options, launch.ServerJvm; add
+# RINGPOOL_RELAUNCH=false for the JVM's own choices); the figures are the server JVM's.
+# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
@@ -20,11 +23,16 @@ mkdir -p "$WORK/data"
 . loadtest/thread-cpu.sh
 jvm_options "$WORK/data"
 HEAP="${SERVER_HEAP:-$(bin/default-heap)}"   # bin/ringpool's default on this machine
+SERVER_OPTS=("${JVM_OPTS[@]}" -Xms"$HEAP" -Xmx"$HEAP" ${SERVER_JAVA_OPTS:-})
+[ -n "${PLAIN:-}" ] && SERVER_OPTS=()
 RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOOL_DEMO=false \
-  taskset -c 0 "$JAVA" "${JVM_OPTS[@]}" -Xms"$HEAP" -Xmx"$HEAP" ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
+  taskset -c 0 "$JAVA" "${SERVER_OPTS[@]}" -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
 PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
+# A bare "java -jar" hands the server to a child JVM (launch.ServerJvm): its CPU is the one to read.
+CHILD=$(pgrep -P "$SERVER_PID" java || true)
+[ -n "$CHILD" ] && SERVER_PID=$CHILD && echo "server JVM (the launcher's child): $(tr '\0' ' ' < "/proc/$CHILD/cmdline" | cut -c1-240)"
 BASE="http://127.0.0.1:$PORT"
 
 SITE=$(curl -sf -XPOST "$BASE/v1/sites" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
@@ -43,7 +51,7 @@ for block in $(seq 1 ${BLOCKS:-59}); do
     -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
 done
 
-echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · heap $HEAP · ${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${PLAIN:+java -jar alone, RINGPOOL_RELAUNCH=${RINGPOOL_RELAUNCH:-true} · }heap $HEAP · ${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
 export SESSION_IDS_OUT="$WORK/session-ids" SESSION_IDS="$WORK/session-ids"
 # Warm-up, WARMUP seconds (3) of each request kind. On one core the JIT compiler is still
 # compiling the measured paths a minute into the load (docs/scaling.md): WARMUP=60 or more gives
