@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,29 +32,29 @@ class ServerJvmProcessTest {
     @TempDir
     Path dir;
 
+    /** One story, to start as few JVMs as the promises allow: each start here is two of them. */
     @Test
     @EnabledOnOs(OS.LINUX)
-    void aBareJvmRunsTheServerInOneWithTheShippedOptions() throws Exception {
-        try (ChildServer launcher = ChildServer.startBare(dir.resolve("data"), 0, SMALL)) {
-            int port = launcher.awaitListening();
-            ProcessHandle server = onlyChild(launcher);
-            // From the kernel: ProcessHandle.Info drops the arguments of a command line as long as the test class path.
-            List<String> arguments = List.of(new String(java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(server.pid()), "cmdline")),
-                    java.nio.charset.StandardCharsets.UTF_8).split("\0"));
-            assertThat(arguments).contains("-XX:+UseParallelGC", "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError",
-                    "-Xms96m", "-Xmx96m");
-            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("server_jvm options=\"-XX:+UseParallelGC"));
-            assertThat(get(port, "/health")).isEqualTo(200);
-        }
-    }
-
-    @Test
-    void killingTheLauncherOutrightTakesTheServerWithItAndFreesPortAndDataDirectory() throws Exception {
+    void aBareJvmRunsTheServerInOneWithTheShippedOptionsAndTakesItAlongWhenKilled() throws Exception {
         Path data = dir.resolve("data");
         int port;
         try (ChildServer launcher = ChildServer.startBare(data, 0, SMALL)) {
             port = launcher.awaitListening();
             ProcessHandle server = onlyChild(launcher);
+            // From the kernel: ProcessHandle.Info drops the arguments of a command line as long as the test class path.
+            List<String> arguments = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(server.pid()), "cmdline")),
+                    StandardCharsets.UTF_8).split("\0"));
+            assertThat(arguments).contains("-XX:+UseParallelGC", "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError",
+                    "-Xms96m", "-Xmx96m");
+            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("server_jvm options=\"-XX:+UseParallelGC"));
+            assertThat(get(port, "/health")).isEqualTo(200);
+
+            // The server's own failure is the launcher's exit status.
+            try (ChildServer second = ChildServer.startBare(dir.resolve("second"), port, SMALL)) {
+                assertThat(second.awaitExit()).isEqualTo(1);
+                assertThat(second.output).anySatisfy(line -> assertThat(line).contains("port " + port + " is already in use"));
+            }
+
             launcher.process.destroyForcibly(); // kill -9 of the process the operator started
             server.onExit().get(10, TimeUnit.SECONDS);
             assertThat(server.isAlive()).isFalse();
@@ -75,17 +77,6 @@ class ServerJvmProcessTest {
             assertThat(server.isAlive()).isFalse();
             assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
             assertThat(launcher.output).noneSatisfy(line -> assertThat(line).contains("halting"));
-        }
-    }
-
-    @Test
-    void theServersOwnFailureIsTheLaunchersExitStatus() throws Exception {
-        try (ChildServer holder = ChildServer.startBare(dir.resolve("first"), 0, SMALL)) {
-            int port = holder.awaitListening();
-            try (ChildServer second = ChildServer.startBare(dir.resolve("second"), port, SMALL)) {
-                assertThat(second.awaitExit()).isEqualTo(1);
-                assertThat(second.output).anySatisfy(line -> assertThat(line).contains("port " + port + " is already in use"));
-            }
         }
     }
 
