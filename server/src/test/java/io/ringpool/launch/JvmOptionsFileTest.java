@@ -88,6 +88,17 @@ class JvmOptionsFileTest {
         assertThat(ServerJvm.heap(Map.of())).isIn("1g", "512m");
     }
 
+    /** The jar's default heap is bin/default-heap's on this machine (memory, or the container's limit). */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void defaultHeapIsBinDefaultHeaps() throws Exception {
+        Process script = new ProcessBuilder("bash", repositoryRoot().resolve("bin/default-heap").toString())
+                .redirectErrorStream(true).start();
+        String expected = new String(script.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(script.waitFor()).isZero();
+        assertThat(ServerJvm.heap(Map.of())).isEqualTo(expected);
+    }
+
     private static Path repositoryRoot() {
         Path here = Path.of("").toAbsolutePath();
         return Files.exists(here.resolve("config/jvm.options")) ? here : here.getParent();
