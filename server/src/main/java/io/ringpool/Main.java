@@ -75,7 +75,7 @@ public final class Main {
             } catch (IllegalArgumentException e) {
                 System.err.println("ringpool: " + e.getMessage());
                 status = 2;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 System.err.println("ringpool: cannot start the server's JVM (" + e.getMessage()
                         + "); set RINGPOOL_RELAUNCH=false to run the server in this one");
                 status = 1;

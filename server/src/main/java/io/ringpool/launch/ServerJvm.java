@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code java -jar ringpool-server.jar} alone gets the JVM's own choices, which depend on the
  * machine: the Serial collector and a heap of a quarter of the memory when the JVM sees one CPU
  * (a one-core container, or {@code taskset -c 0}), G1 otherwise, and two JIT tiers. Measured on
- * this project's 2-core box (docs/scaling.md, "The jar started alone"), such a server started
- * sessions at 0.14-0.17 x its /health once warm, and spent 10-12 s of a one-minute run in
- * collector pauses, where the same jar with {@code config/jvm.options} and a fixed heap (what
- * {@code bin/ringpool} gives it) started them at 0.29-0.37 x with 4 s of pauses.
+ * this project's 2-core box (docs/scaling.md, "Session 14"), such a server started 5,433 sessions
+ * a second on average once warm, with 10-12 s of collector pauses in a run; relaunched with
+ * {@code config/jvm.options} and a fixed heap (what {@code bin/ringpool} gives it), 8,102 a second,
+ * with 4-5 s.
  *
  * <p>So a jar started with no JVM option at all (system properties aside) starts a second JVM, the
  * server, with the options of {@code config/jvm.options} (the copy in the jar), the heap of
@@ -62,11 +62,11 @@ public final class ServerJvm {
      */
     public static int runServer(String[] args, Path dataDir, Map<String, String> env, boolean terminal)
             throws IOException, InterruptedException {
-        List<String> command = command(args, dataDir, env, terminal);
-        // Printed, not logged: starting Logback in this JVM, which only waits, cost ~0.3 s of every start.
-        System.out.println("ringpool: server_jvm options=\"" + String.join(" ", jvmOptions(command))
+        List<String> options = serverOptions(dataDir, env);
+        // Printed, not logged: starting Logback in this JVM, which only waits, cost ~0.7 s of every start.
+        System.out.println("ringpool: server_jvm options=\"" + String.join(" ", options)
                 + "\" (config/jvm.options and the heap, as bin/ringpool gives them; RINGPOOL_RELAUNCH=false keeps the server in this JVM)");
-        Process server = new ProcessBuilder(command)
+        Process server = new ProcessBuilder(command(options, args, terminal))
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start(); // standard input stays a pipe from this JVM: its end closes when this JVM dies
@@ -92,17 +92,23 @@ public final class ServerJvm {
         }
     }
 
-    static List<String> command(String[] args, Path dataDir, Map<String, String> env, boolean terminal) throws IOException {
+    /** bin/ringpool's options: the file's, the heap, RINGPOOL_JAVA_OPTS, then this JVM's own -D properties. */
+    static List<String> serverOptions(Path dataDir, Map<String, String> env) throws IOException {
         List<String> operatorOptions = splitOptions(env.get("RINGPOOL_JAVA_OPTS"));
         String heap = heap(env);
+        List<String> options = new ArrayList<>(JvmOptionsFile.options(bundledOptions(), Runtime.version().feature(),
+                Files.isDirectory(dataDir) ? dataDir.toAbsolutePath().normalize() : null, operatorOptions));
+        options.add("-Xms" + heap);
+        options.add("-Xmx" + heap);
+        options.addAll(operatorOptions);
+        options.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return options;
+    }
+
+    private static List<String> command(List<String> options, String[] args, boolean terminal) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
-        command.addAll(JvmOptionsFile.options(bundledOptions(), Runtime.version().feature(),
-                Files.isDirectory(dataDir) ? dataDir.toAbsolutePath().normalize() : null, operatorOptions));
-        command.add("-Xms" + heap);
-        command.add("-Xmx" + heap);
-        command.addAll(operatorOptions);
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments()); // the operator's -D properties
+        command.addAll(options);
         command.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
         command.add("-D" + TERMINAL_PROPERTY + "=" + terminal);
         String classPath = System.getProperty("java.class.path");
@@ -114,14 +120,6 @@ public final class ServerJvm {
         }
         command.addAll(Arrays.asList(args));
         return command;
-    }
-
-    /** The options between the java executable and the class path, for the log line. */
-    private static List<String> jvmOptions(List<String> command) {
-        int end = command.indexOf("-jar") >= 0 ? command.indexOf("-jar") : command.indexOf("-cp");
-        return command.subList(1, end < 0 ? command.size() : end).stream()
-                .filter(o -> !o.startsWith("-D" + PARENT_PID_PROPERTY) && !o.startsWith("-D" + TERMINAL_PROPERTY))
-                .toList();
     }
 
     /** {@code bin/default-heap}: 1g on a machine (or container limit) with 4 GiB or more, else 512m; RINGPOOL_HEAP wins. */
