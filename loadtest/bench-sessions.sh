@@ -30,7 +30,7 @@ RINGPOOL_PORT=0 RINGPOOL_DATA_DIR="$WORK/data" RINGPOOL_ADMIN_KEY=$ADMIN RINGPOO
 SERVER_PID=$!
 for _ in $(seq 1 100); do grep -q 'listening port=' "$WORK/server.log" && break; sleep 0.2; done
 PORT=$(grep -o 'listening port=[0-9]*' "$WORK/server.log" | cut -d= -f2)
-# A bare "java -jar" hands the server to a child JVM (launch.ServerJvm): its CPU is the one to read.
+# A bare "java -jar" becomes the server JVM (launch.ServerJvm), or with RINGPOOL_RELAUNCH=process hands it to a child: then the child's CPU is the one to read.
 CHILD=$(pgrep -P "$SERVER_PID" java || true)
 [ -n "$CHILD" ] && SERVER_PID=$CHILD && echo "server JVM (the launcher's child): $(tr '\0' ' ' < "/proc/$CHILD/cmdline" | cut -c1-240)"
 BASE="http://127.0.0.1:$PORT"

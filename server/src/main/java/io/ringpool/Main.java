@@ -67,7 +67,15 @@ public final class Main {
             }
             return;
         }
-        if (ServerJvm.wanted(env)) {
+        boolean relaunch;
+        try {
+            relaunch = ServerJvm.wanted(env);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ringpool: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (relaunch) {
             // Started as "java -jar" with no JVM option: the server runs in a JVM with Ringpool's own (ServerJvm).
             int status;
             try {

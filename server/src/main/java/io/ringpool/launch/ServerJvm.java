@@ -23,15 +23,22 @@ import java.util.concurrent.TimeUnit;
  * {@code config/jvm.options} and a fixed heap (what {@code bin/ringpool} gives it), 8,102 a second,
  * with 4-5 s.
  *
- * <p>So a jar started with no JVM option at all (system properties aside) starts a second JVM, the
- * server, with the options of {@code config/jvm.options} (the copy in the jar), the heap of
+ * <p>So a jar started with no JVM option at all (system properties aside) runs the server in a JVM
+ * with the options of {@code config/jvm.options} (the copy in the jar), the heap of
  * {@code bin/default-heap} or {@code RINGPOOL_HEAP}, then {@code RINGPOOL_JAVA_OPTS}: the same
- * command line {@code bin/ringpool} builds. This JVM stays as its launcher: it passes SIGTERM and
- * SIGINT on, waits, and exits with the server's status. If it is killed outright, the server sees
- * its standard input close and halts at once ({@link ParentWatch}), as if killed itself, so no
- * orphan keeps the port or the data directory. Any JVM option given by the operator
- * (-Xmx, a collector, ...), or {@code RINGPOOL_RELAUNCH=false}, runs the server in this JVM as
- * started.
+ * command line {@code bin/ringpool} builds.
+ * <ul>
+ *   <li>On JDK 22 or later on Linux this process becomes that JVM ({@link ProcessImage}, execv):
+ *       the same process id, so every signal the operator sends (SIGTERM, {@code kill -9},
+ *       SIGSTOP) reaches the server itself, and its exit status is the server's.</li>
+ *   <li>Elsewhere, or with {@code RINGPOOL_RELAUNCH=process}, the server runs as a child process
+ *       and this JVM stays as its launcher: it passes SIGTERM and SIGINT on, waits, and exits with
+ *       the server's status. If it is killed outright, the server sees its standard input close
+ *       and halts at once ({@link ParentWatch}), as if killed itself, so no orphan keeps the port
+ *       or the data directory. SIGSTOP reaches only the launcher there.</li>
+ * </ul>
+ * Any JVM option given by the operator (-Xmx, a collector, ...), or {@code RINGPOOL_RELAUNCH=false},
+ * runs the server in this JVM as started.
  */
 public final class ServerJvm {
     static final String PARENT_PID_PROPERTY = "ringpool.parentPid";
@@ -48,24 +55,55 @@ public final class ServerJvm {
     }
 
     static boolean wanted(List<String> jvmArguments, Map<String, String> env, String parentPid) {
-        if (parentPid != null || "false".equalsIgnoreCase(env.getOrDefault("RINGPOOL_RELAUNCH", "").strip())) {
+        if (parentPid != null || relaunch(env) == Relaunch.NO) {
             return false;
         }
         // System properties are not a choice of collector, heap or compiler; anything else is.
         return jvmArguments.stream().allMatch(a -> a.startsWith("-D"));
     }
 
+    /** {@code RINGPOOL_RELAUNCH}: how a bare JVM runs the server. */
+    enum Relaunch {
+        /** The default ({@code true} or unset): this process becomes the server's JVM where it can, else a child process. */
+        REPLACE,
+        /** {@code process}: always a child process. */
+        CHILD,
+        /** {@code false}: the server runs in this JVM as started. */
+        NO
+    }
+
+    /** Reads {@code RINGPOOL_RELAUNCH}; refuses a value it does not know rather than guessing. */
+    static Relaunch relaunch(Map<String, String> env) {
+        String value = env.getOrDefault("RINGPOOL_RELAUNCH", "").strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "", "true" -> Relaunch.REPLACE;
+            case "process" -> Relaunch.CHILD;
+            case "false" -> Relaunch.NO;
+            default -> throw new IllegalArgumentException("RINGPOOL_RELAUNCH must be true, process or false (got " + value + ")");
+        };
+    }
+
     /**
-     * Starts the server JVM and waits for it.
+     * Replaces this process with the server's JVM, or starts that JVM as a child and waits for it.
      *
-     * @return the server's exit status, for this JVM to exit with
+     * @return the server's exit status, for this JVM to exit with (only as a child's launcher: a
+     *     replaced process never returns here)
      */
     public static int runServer(String[] args, Path dataDir, Map<String, String> env, boolean terminal)
             throws IOException, InterruptedException {
         List<String> options = serverOptions(dataDir, env);
-        // Printed, not logged: starting Logback in this JVM, which only waits, cost ~0.7 s of every start.
-        System.out.println("ringpool: server_jvm options=\"" + String.join(" ", options)
-                + "\" (config/jvm.options and the heap, as bin/ringpool gives them; RINGPOOL_RELAUNCH=false keeps the server in this JVM)");
+        java.util.Optional<String> noReplace = relaunch(env) == Relaunch.CHILD
+                ? java.util.Optional.of("RINGPOOL_RELAUNCH=process") : ProcessImage.unavailable();
+        // Printed, not logged: starting Logback in this JVM, which only hands over, cost ~0.7 s of every start.
+        System.out.println("ringpool: server_jvm options=\"" + String.join(" ", options) + "\" in="
+                + (noReplace.isEmpty() ? "this-process" : "child-process (" + noReplace.get() + ")")
+                + " (config/jvm.options and the heap, as bin/ringpool gives them; RINGPOOL_RELAUNCH=false keeps the server in this JVM)");
+        if (noReplace.isEmpty()) {
+            System.out.flush();
+            System.err.flush();
+            String failure = ProcessImage.replaceWith(command(options, args, null));
+            System.out.println("ringpool: cannot become the server's JVM (" + failure + "); starting it as a child process");
+        }
         Process server = new ProcessBuilder(command(options, args, terminal))
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -105,12 +143,15 @@ public final class ServerJvm {
         return options;
     }
 
-    private static List<String> command(List<String> options, String[] args, boolean terminal) {
+    /** @param terminal for a child process, whether this JVM's standard input is a terminal; null for a replacement, which keeps it */
+    private static List<String> command(List<String> options, String[] args, Boolean terminal) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(options);
-        command.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
-        command.add("-D" + TERMINAL_PROPERTY + "=" + terminal);
+        if (terminal != null) {
+            command.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+            command.add("-D" + TERMINAL_PROPERTY + "=" + terminal);
+        }
         String classPath = System.getProperty("java.class.path");
         if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) {
             // As a jar, so that its manifest applies too (Enable-Native-Access, for Netty's native transport).

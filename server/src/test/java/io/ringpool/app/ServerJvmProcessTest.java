@@ -22,35 +22,57 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A jar started with no JVM option runs the server in a second JVM with config/jvm.options
- * (io.ringpool.launch.ServerJvm): real processes, real signals.
+ * A jar started with no JVM option runs the server in a JVM with config/jvm.options
+ * (io.ringpool.launch.ServerJvm): by default the started process becomes that JVM; with
+ * RINGPOOL_RELAUNCH=process it is a child. Real processes, real signals.
  */
 class ServerJvmProcessTest {
     /** A small heap: the test only needs the server to start, and the options are what it checks. */
     private static final Map<String, String> SMALL = Map.of("RINGPOOL_HEAP", "96m");
+    private static final Map<String, String> SMALL_CHILD = Map.of("RINGPOOL_HEAP", "96m", "RINGPOOL_RELAUNCH", "process");
 
     @TempDir
     Path dir;
 
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theStartedProcessBecomesTheServerSoEverySignalReachesIt() throws Exception {
+        try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, SMALL)) {
+            int port = server.awaitListening();
+            assertThat(server.process.children().count()).isZero();
+            assertThat(commandLine(server.process.toHandle())).contains("-XX:+UseParallelGC", "-XX:-TieredCompilation",
+                    "-XX:+ExitOnOutOfMemoryError", "-Xms96m", "-Xmx96m");
+            assertThat(server.output).anySatisfy(line -> assertThat(line).contains("server_jvm options=\"-XX:+UseParallelGC")
+                    .contains("in=this-process"));
+            assertThat(get(port, "/health")).isEqualTo(200);
+
+            signal("STOP", server.process.pid()); // the operator pauses the process it started: the server stops answering
+            assertThatThrownBy(() -> get(port, "/health")).isInstanceOf(java.net.http.HttpTimeoutException.class);
+            signal("CONT", server.process.pid());
+            assertThat(get(port, "/health")).isEqualTo(200);
+
+            server.process.toHandle().destroy(); // SIGTERM, as systemd or docker stop sends it
+            assertThat(server.awaitExit()).isEqualTo(143);
+            assertThat(server.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
+        }
+    }
+
     /** One story, to start as few JVMs as the promises allow: each start here is two of them. */
     @Test
     @EnabledOnOs(OS.LINUX)
-    void aBareJvmRunsTheServerInOneWithTheShippedOptionsAndTakesItAlongWhenKilled() throws Exception {
+    void asAChildTheServerTakesTheShippedOptionsAndGoesWhenItsLauncherIsKilled() throws Exception {
         Path data = dir.resolve("data");
         int port;
-        try (ChildServer launcher = ChildServer.startBare(data, 0, SMALL)) {
+        try (ChildServer launcher = ChildServer.startBare(data, 0, SMALL_CHILD)) {
             port = launcher.awaitListening();
             ProcessHandle server = onlyChild(launcher);
-            // From the kernel: ProcessHandle.Info drops the arguments of a command line as long as the test class path.
-            List<String> arguments = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(server.pid()), "cmdline")),
-                    StandardCharsets.UTF_8).split("\0"));
-            assertThat(arguments).contains("-XX:+UseParallelGC", "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError",
+            assertThat(commandLine(server)).contains("-XX:+UseParallelGC", "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError",
                     "-Xms96m", "-Xmx96m");
-            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("server_jvm options=\"-XX:+UseParallelGC"));
+            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("in=child-process (RINGPOOL_RELAUNCH=process)"));
             assertThat(get(port, "/health")).isEqualTo(200);
 
             // The server's own failure is the launcher's exit status.
-            try (ChildServer second = ChildServer.startBare(dir.resolve("second"), port, SMALL)) {
+            try (ChildServer second = ChildServer.startBare(dir.resolve("second"), port, SMALL_CHILD)) {
                 assertThat(second.awaitExit()).isEqualTo(1);
                 assertThat(second.output).anySatisfy(line -> assertThat(line).contains("port " + port + " is already in use"));
             }
@@ -68,19 +90,6 @@ class ServerJvmProcessTest {
     }
 
     @Test
-    void sigtermToTheLauncherStopsTheServerCleanly() throws Exception {
-        try (ChildServer launcher = ChildServer.startBare(dir.resolve("data"), 0, SMALL)) {
-            int port = launcher.awaitListening();
-            ProcessHandle server = onlyChild(launcher);
-            launcher.process.toHandle().destroy(); // SIGTERM, as systemd or docker stop sends it
-            assertThat(launcher.awaitExit()).isEqualTo(143);
-            assertThat(server.isAlive()).isFalse();
-            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
-            assertThat(launcher.output).noneSatisfy(line -> assertThat(line).contains("halting"));
-        }
-    }
-
-    @Test
     void relaunchFalseKeepsTheServerInTheJvmAsStarted() throws Exception {
         try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, Map.of("RINGPOOL_RELAUNCH", "false"))) {
             int port = server.awaitListening();
@@ -88,6 +97,24 @@ class ServerJvmProcessTest {
             assertThat(server.output).noneSatisfy(line -> assertThat(line).contains("server_jvm"));
             assertThat(get(port, "/health")).isEqualTo(200);
         }
+    }
+
+    @Test
+    void anUnknownRelaunchValueIsRefusedByName() throws Exception {
+        try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, Map.of("RINGPOOL_RELAUNCH", "sometimes"))) {
+            assertThat(server.awaitExit()).isEqualTo(2);
+            assertThat(server.output).anySatisfy(line -> assertThat(line).contains("RINGPOOL_RELAUNCH must be true, process or false"));
+        }
+    }
+
+    /** From the kernel: ProcessHandle.Info drops the arguments of a command line as long as the test class path. */
+    private static List<String> commandLine(ProcessHandle process) throws IOException {
+        return List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                StandardCharsets.UTF_8).split("\0"));
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor()).isZero();
     }
 
     private static ProcessHandle onlyChild(ChildServer launcher) {
@@ -104,7 +131,7 @@ class ServerJvmProcessTest {
 
     private static int get(int port, String path) throws Exception {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         }
     }
