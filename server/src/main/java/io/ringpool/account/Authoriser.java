@@ -65,7 +65,7 @@ public final class Authoriser {
             return new SiteGrant(entry, new Caller.SiteKey(entry.site().siteId()), false);
         }
         Caller caller = authenticate(c);
-        Optional<SiteRegistry.Entry> site = sites.byId(siteId);
+        Optional<SiteRegistry.Entry> site = sites.byIdCatchingUp(siteId);
         return switch (caller) {
             case Caller.Operator op -> new SiteGrant(site.orElseThrow(UnknownSite::new), op, false);
             case Caller.SiteKey key -> {

@@ -21,6 +21,7 @@ import io.ringpool.account.Workspaces;
 import io.ringpool.backup.BackupApi;
 import io.ringpool.backup.StoreBackup;
 import io.ringpool.call.CallApi;
+import io.ringpool.cluster.ChangeCatchUp;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.session.LeaseRenewals;
@@ -302,6 +303,9 @@ public final class Ringpool implements AutoCloseable {
                 ChangeLog.DESTINATION, (siteId, ref) -> destinationTarget.forget(ref)));
         if (changes != null) {
             changes.startFromNow(); // before loading: a change made meanwhile is applied again, harmlessly
+            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
+            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
+            siteRegistry.catchUpWith(new ChangeCatchUp(() -> changes.poll(clock.millis()), cluster, registry));
         }
         providerSettings.loadAll();
         sessions.restore(poolService.loadAll(nodeId));
@@ -434,8 +438,6 @@ public final class Ringpool implements AutoCloseable {
         recordings.start();
 
         if (nodeId != null) {
-            // Its own threads: a slow reload must not delay the beat that keeps this node's leases.
-            cluster = Executors.newScheduledThreadPool(2, r -> Thread.ofPlatform().name("ringpool-cluster").daemon(true).unstarted(r));
             long beat = clusterConfig.nodeBeat().toMillis();
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_beat_failed", () -> members.beat(clock.millis())),
                     beat, beat, TimeUnit.MILLISECONDS);

@@ -62,8 +62,11 @@ public final class ChangeFollower {
         });
     }
 
-    /** One poll; returns how many changes were applied. Called by one thread. */
-    public int poll(long nowMillis) {
+    /**
+     * One poll; returns how many changes were applied. Serialised: the scheduled poll and a
+     * {@link ChangeCatchUp} may ask at once, and each reads what was committed before it began.
+     */
+    public synchronized int poll(long nowMillis) {
         List<Change> fresh = db.read(c -> {
             List<Change> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(

@@ -238,9 +238,21 @@ public final class SessionService {
     }
 
     private CompletableFuture<Started> start(StartRequest request, int conflicts) {
+        java.util.Optional<SiteRegistry.Entry> known = sites.byPublicKey(request.siteKey());
+        if (known.isEmpty()) {
+            // A site created through another node a moment ago: look once more after catching up
+            // with that node's changes (several nodes only), off this thread.
+            CompletableFuture<java.util.Optional<SiteRegistry.Entry>> later = sites.byPublicKeyCatchingUp(request.siteKey());
+            if (later == null) {
+                throw new UnknownSiteKey();
+            }
+            return later.thenCompose(found -> start(request, conflicts, found.orElseThrow(UnknownSiteKey::new)));
+        }
+        return start(request, conflicts, known.get());
+    }
+
+    private CompletableFuture<Started> start(StartRequest request, int conflicts, SiteRegistry.Entry entry) {
         long startNanos = System.nanoTime();
-        SiteRegistry.Entry entry = sites.byPublicKey(request.siteKey())
-                .orElseThrow(UnknownSiteKey::new);
         Site site = entry.site();
         SiteSettings settings = site.settings();
         if (request.origin() != null && !SiteRegistry.originAllowed(site, request.origin())) {

@@ -5,7 +5,11 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Every site, in memory: sites are few and read on every request (keys, CORS, settings), so the
@@ -19,6 +23,14 @@ public final class SiteRegistry {
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Map<String, String> idByPublicKey = new ConcurrentHashMap<>();
     private final Map<String, String> idByApiKeyHash = new ConcurrentHashMap<>();
+    /** Longest a request waits for a catch-up before it is answered from what this node knows. */
+    private static final long CATCH_UP_WAIT_MILLIS = 3_000;
+    private volatile SiteCatchUp catchUp = SiteCatchUp.NONE;
+
+    /** Set once the node knows whether it shares its store with other nodes (see {@link SiteCatchUp}). */
+    public void catchUpWith(SiteCatchUp catchUp) {
+        this.catchUp = catchUp;
+    }
 
     public void put(Entry entry) {
         Site site = entry.site();
@@ -39,6 +51,45 @@ public final class SiteRegistry {
     public Optional<Entry> byPublicKey(String publicKey) {
         String id = publicKey == null ? null : idByPublicKey.get(publicKey);
         return id == null ? Optional.empty() : byId(id);
+    }
+
+    /**
+     * As {@link #byId}, but a site this node does not know is looked for once more after catching
+     * up with the other nodes' changes. Blocks for up to one read of the store, so only for
+     * request workers, never the event loop.
+     */
+    public Optional<Entry> byIdCatchingUp(String siteId) {
+        Optional<Entry> known = byId(siteId);
+        if (known.isPresent() || siteId == null) {
+            return known;
+        }
+        CompletableFuture<Void> caughtUp = catchUp.catchUp();
+        if (caughtUp == null) {
+            return known;
+        }
+        try {
+            caughtUp.get(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // answered from what this node knows, as without a catch-up
+        }
+        return byId(siteId);
+    }
+
+    /**
+     * As {@link #byPublicKey}, without blocking: a key this node does not know is looked for once
+     * more after catching up with the other nodes' changes; null when the key is unknown and there
+     * is nothing to catch up with.
+     */
+    public CompletableFuture<Optional<Entry>> byPublicKeyCatchingUp(String publicKey) {
+        Optional<Entry> known = byPublicKey(publicKey);
+        if (known.isPresent()) {
+            return CompletableFuture.completedFuture(known);
+        }
+        CompletableFuture<Void> caughtUp = publicKey == null ? null : catchUp.catchUp();
+        return caughtUp == null ? null : caughtUp.orTimeout(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                .handle((done, failure) -> byPublicKey(publicKey));
     }
 
     /** The site whose API key hashes to {@code hashHex}; lookup by a hash leaks nothing about the key. */

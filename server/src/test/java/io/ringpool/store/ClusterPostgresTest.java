@@ -51,10 +51,15 @@ class ClusterPostgresTest {
     }
 
     TestServer node(String name) {
+        return node(name, Map.of());
+    }
+
+    TestServer node(String name, Map<String, Object> extra) {
         Map<String, Object> settings = new HashMap<>(Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
                 "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
                 "cluster.nodeId", name, "cluster.nodeBeatMillis", 500,
                 "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
+        settings.putAll(extra);
         return new TestServer(dir.resolve(name), settings);
     }
 
@@ -121,6 +126,34 @@ class ClusterPostgresTest {
             waitFor("added number seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS,
                     () -> b.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"))
                             .json().get("size").asInt() == 3);
+        }
+    }
+
+    /**
+     * Node b polls the change log only once a minute here, so what it answers at once it learnt
+     * by catching up when a request named a site it did not know (cluster.ChangeCatchUp).
+     */
+    @Test
+    void aSiteCreatedOnOneNodeAnswersOnAnotherAtTheVeryNextRequest() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954100001", "+74954100002"));
+            Reply started = b.startSession(site.get("publicKey"), "catch-up-visitor", "https://example.com/");
+            assertThat(started.status()).as(started.body()).isEqualTo(201);
+            assertThat(started.json().get("tracked").asBoolean()).isTrue();
+            assertThat(started.json().get("number").asText()).isIn("+74954100001", "+74954100002");
+
+            Map<String, String> second = a.siteWithPool(List.of("+74954100003"));
+            String poolPath = "/v1/sites/" + second.get("siteId") + "/pools/" + second.get("poolId");
+            Reply pool = b.get(poolPath, second.get("apiKey"));
+            assertThat(pool.status()).as("the API, through a site key b has not seen yet").isEqualTo(200);
+            assertThat(pool.json().get("size").asInt()).isEqualTo(1);
+
+            // What no node created is still unknown, after its own catch-up.
+            Reply unknown = b.startSession("pk_no_such_site_0123456789", "nobody", "https://example.com/");
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.body()).contains("unknown_site");
+            assertThat(b.get("/v1/sites/site_no_such_site/pools", site.get("apiKey")).status()).isIn(401, 404);
+            assertThat(b.get("/metrics", null).body()).containsPattern("ringpool_cluster_catch_ups_total [1-9]");
         }
     }
 
