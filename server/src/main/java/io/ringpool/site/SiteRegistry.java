@@ -60,12 +60,21 @@ public final class SiteRegistry {
      */
     public Optional<Entry> byIdCatchingUp(String siteId) {
         Optional<Entry> known = byId(siteId);
-        if (known.isPresent() || siteId == null) {
+        if (known.isPresent() || siteId == null || !awaitCatchUp()) {
             return known;
         }
+        return byId(siteId);
+    }
+
+    /**
+     * Catches up with the other nodes' changes and waits for it (at most a few seconds); false,
+     * at once, when there is nothing to catch up with (one node alone). Blocks for up to one read
+     * of the store, so only for request workers, never the event loop.
+     */
+    public boolean awaitCatchUp() {
         CompletableFuture<Void> caughtUp = catchUp.catchUp();
         if (caughtUp == null) {
-            return known;
+            return false;
         }
         try {
             caughtUp.get(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -74,7 +83,7 @@ public final class SiteRegistry {
         } catch (ExecutionException | TimeoutException e) {
             // answered from what this node knows, as without a catch-up
         }
-        return byId(siteId);
+        return true;
     }
 
     /**

@@ -148,6 +148,12 @@ class ClusterPostgresTest {
             assertThat(pool.status()).as("the API, through a site key b has not seen yet").isEqualTo(200);
             assertThat(pool.json().get("size").asInt()).isEqualTo(1);
 
+            Reply rotated = a.post("/v1/sites/" + second.get("siteId") + "/keys/rotate", second.get("apiKey"),
+                    Map.of("key", "api", "overlapSeconds", 0));
+            assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+            assertThat(b.get(poolPath, rotated.text("apiKey")).status()).as("a key rotated through a, used on b at once").isEqualTo(200);
+            assertThat(b.get(poolPath, second.get("apiKey")).status()).as("the key it replaced, without overlap").isEqualTo(401);
+
             // What no node created is still unknown, after its own catch-up.
             Reply unknown = b.startSession("pk_no_such_site_0123456789", "nobody", "https://example.com/");
             assertThat(unknown.status()).isEqualTo(404);
