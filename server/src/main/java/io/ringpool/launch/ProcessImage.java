@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -85,7 +86,7 @@ final class ProcessImage {
     }
 
     private static List<Integer> openDescriptorsAboveStandardError() throws IOException {
-        List<Integer> descriptors = new java.util.ArrayList<>();
+        List<Integer> descriptors = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();

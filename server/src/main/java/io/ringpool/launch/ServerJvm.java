@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,7 +76,7 @@ public final class ServerJvm {
 
     /** Reads {@code RINGPOOL_RELAUNCH}; refuses a value it does not know rather than guessing. */
     static Relaunch relaunch(Map<String, String> env) {
-        String value = env.getOrDefault("RINGPOOL_RELAUNCH", "").strip().toLowerCase(java.util.Locale.ROOT);
+        String value = env.getOrDefault("RINGPOOL_RELAUNCH", "").strip().toLowerCase(Locale.ROOT);
         return switch (value) {
             case "", "true" -> Relaunch.REPLACE;
             case "process" -> Relaunch.CHILD;
@@ -92,8 +94,8 @@ public final class ServerJvm {
     public static int runServer(String[] args, Path dataDir, Map<String, String> env, boolean terminal)
             throws IOException, InterruptedException {
         List<String> options = serverOptions(dataDir, env);
-        java.util.Optional<String> noReplace = relaunch(env) == Relaunch.CHILD
-                ? java.util.Optional.of("RINGPOOL_RELAUNCH=process") : ProcessImage.unavailable();
+        Optional<String> noReplace = relaunch(env) == Relaunch.CHILD
+                ? Optional.of("RINGPOOL_RELAUNCH=process") : ProcessImage.unavailable();
         // Printed, not logged: starting Logback in this JVM, which only hands over, cost ~0.7 s of every start.
         System.out.println("ringpool: server_jvm options=\"" + String.join(" ", options) + "\" in="
                 + (noReplace.isEmpty() ? "this-process" : "child-process (" + noReplace.get() + ")")

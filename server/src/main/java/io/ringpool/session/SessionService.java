@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -238,11 +239,11 @@ public final class SessionService {
     }
 
     private CompletableFuture<Started> start(StartRequest request, int conflicts) {
-        java.util.Optional<SiteRegistry.Entry> known = sites.byPublicKey(request.siteKey());
+        Optional<SiteRegistry.Entry> known = sites.byPublicKey(request.siteKey());
         if (known.isEmpty()) {
             // A site created through another node a moment ago: look once more after catching up
             // with that node's changes (several nodes only), off this thread.
-            CompletableFuture<java.util.Optional<SiteRegistry.Entry>> later = sites.byPublicKeyCatchingUp(request.siteKey());
+            CompletableFuture<Optional<SiteRegistry.Entry>> later = sites.byPublicKeyCatchingUp(request.siteKey());
             if (later == null) {
                 throw new UnknownSiteKey();
             }
