@@ -97,7 +97,8 @@ public final class SiteRegistry {
             return CompletableFuture.completedFuture(known);
         }
         CompletableFuture<Void> caughtUp = publicKey == null ? null : catchUp.catchUp();
-        return caughtUp == null ? null : caughtUp.orTimeout(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        // A copy times out, not the catch-up itself: other requests share that one.
+        return caughtUp == null ? null : caughtUp.copy().orTimeout(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
                 .handle((done, failure) -> byPublicKey(publicKey));
     }
 
