@@ -243,7 +243,7 @@ public final class SessionService {
         if (known.isEmpty()) {
             // A site created through another node a moment ago: look once more after catching up
             // with that node's changes (several nodes only), off this thread.
-            CompletableFuture<Optional<SiteRegistry.Entry>> later = sites.byPublicKeyCatchingUp(request.siteKey());
+            CompletableFuture<Optional<SiteRegistry.Entry>> later = sites.byPublicKeyAfterCatchUp(request.siteKey());
             if (later == null) {
                 throw new UnknownSiteKey();
             }

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
  * database is read once at start and written through on change.
  */
 public final class SiteRegistry {
+    /** Longest a request waits for a catch-up before it is answered from what this node knows. */
+    private static final long CATCH_UP_WAIT_MILLIS = 3_000;
 
     /** A site and the credentials needed to authenticate its callers. */
     public record Entry(Site site, SiteSecrets secrets) {}
@@ -23,8 +25,6 @@ public final class SiteRegistry {
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Map<String, String> idByPublicKey = new ConcurrentHashMap<>();
     private final Map<String, String> idByApiKeyHash = new ConcurrentHashMap<>();
-    /** Longest a request waits for a catch-up before it is answered from what this node knows. */
-    private static final long CATCH_UP_WAIT_MILLIS = 3_000;
     private volatile SiteCatchUp catchUp = SiteCatchUp.NONE;
 
     /** Set once the node knows whether it shares its store with other nodes (see {@link SiteCatchUp}). */
@@ -87,15 +87,11 @@ public final class SiteRegistry {
     }
 
     /**
-     * As {@link #byPublicKey}, without blocking: a key this node does not know is looked for once
-     * more after catching up with the other nodes' changes; null when the key is unknown and there
-     * is nothing to catch up with.
+     * For a public key {@link #byPublicKey} did not find, without blocking: the key looked up again
+     * once this node has caught up with the other nodes' changes; null when there is nothing to
+     * catch up with (one node alone).
      */
-    public CompletableFuture<Optional<Entry>> byPublicKeyCatchingUp(String publicKey) {
-        Optional<Entry> known = byPublicKey(publicKey);
-        if (known.isPresent()) {
-            return CompletableFuture.completedFuture(known);
-        }
+    public CompletableFuture<Optional<Entry>> byPublicKeyAfterCatchUp(String publicKey) {
         CompletableFuture<Void> caughtUp = publicKey == null ? null : catchUp.catchUp();
         // A copy times out, not the catch-up itself: other requests share that one.
         return caughtUp == null ? null : caughtUp.copy().orTimeout(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS)

@@ -45,6 +45,12 @@ public final class GroupCommitWriter implements AutoCloseable {
     /** How long a caller waits for its commit before giving up with 503; the write may still land. */
     private static final long COMMIT_WAIT_MILLIS = 10_000;
 
+    /**
+     * Yields before a commit while writes keep arriving, which bounds the wait to a few time
+     * slices; {@code -Dringpool.commitYields=0} turns it off.
+     */
+    static final int MAX_YIELDS = Integer.getInteger("ringpool.commitYields", 8);
+
     @FunctionalInterface
     public interface Write {
         void apply(Connection connection) throws SQLException;
@@ -182,12 +188,6 @@ public final class GroupCommitWriter implements AutoCloseable {
         long batch = batchQueuedAt;
         return Math.min(batch, head == null ? Long.MAX_VALUE : head.queuedAt());
     }
-
-    /**
-     * Yields before a commit while writes keep arriving, which bounds the wait to a few time
-     * slices; {@code -Dringpool.commitYields=0} turns it off.
-     */
-    static final int MAX_YIELDS = Integer.getInteger("ringpool.commitYields", 8);
 
     /**
      * Before a commit, steps aside while writes keep arriving, at most {@link #MAX_YIELDS} times.
