@@ -38,6 +38,8 @@ final class ThroughputScenario {
         double fraction = o.dbl("open-fraction", 0.5, "open-loop offered rate as a share of the measured saturation rate");
         int numbers = o.intOpt("numbers", 200_000, "tracking numbers in the pool");
         boolean clock = Boolean.parseBoolean(o.str("test-clock", "true", "free the pool between phases with the test clock"));
+        Map<String, Double> openRates = fixedRates(o.str("open-rates", "",
+                "fixed open-loop rates per kind instead of the fraction, e.g. calls:1500,sessions:5000 (to compare builds at the same offered load)"));
         String only = o.str("only", "health,sessions,heartbeats,calls", "which request kinds to measure");
         long serverPid = o.intOpt("server-pid", 0, "the server's pid, for its CPU by thread group per phase (run.sh passes it); 0: not shown");
         o.rejectUnknown();
@@ -119,7 +121,7 @@ final class ThroughputScenario {
                 saturation.put(e.getKey(), p.rate());
             }
             for (var e : sources.entrySet()) {
-                double rate = Math.max(1, saturation.get(e.getKey()) * fraction);
+                double rate = openRates.getOrDefault(e.getKey(), Math.max(1, saturation.get(e.getKey()) * fraction));
                 if (e.getKey().equals("sessions") && clock && !poolHasRoom(numbers, sessionIds, rate * seconds)) {
                     // Only when the pool is too small for this phase: moving the clock past the TTL
                     // ends every lease of the closed phase at once, and the sweeper's writes of those
@@ -197,5 +199,21 @@ final class ThroughputScenario {
             live = leased.size();
         }
         return numbers - live >= starts * 1.1;
+    }
+
+    /** "calls:1500,sessions:5000" as kind → requests a second; empty: none. */
+    static Map<String, Double> fixedRates(String spec) {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String[] kv = part.split(":");
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--open-rates must look like calls:1500,sessions:5000, got " + spec);
+            }
+            rates.put(kv[0].trim(), Double.parseDouble(kv[1].trim()));
+        }
+        return rates;
     }
 }
