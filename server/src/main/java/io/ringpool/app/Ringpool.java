@@ -23,6 +23,7 @@ import io.ringpool.backup.StoreBackup;
 import io.ringpool.call.CallApi;
 import io.ringpool.cluster.ChangeCatchUp;
 import io.ringpool.cluster.ChangeFollower;
+import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
@@ -132,6 +133,7 @@ public final class Ringpool implements AutoCloseable {
     private Leasing leasing;
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
+    private ChangeNotifications changeNotifications;
     private RingpoolApi http;
     private CallJournal journal;
     private PoolService poolService;
@@ -446,6 +448,11 @@ public final class Ringpool implements AutoCloseable {
             long poll = clusterConfig.changePoll().toMillis();
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
                     poll, poll, TimeUnit.MILLISECONDS);
+            // Other nodes' changes the moment they commit; the poll above is the bound while this is down.
+            Database store = db;
+            changeNotifications = new ChangeNotifications(() -> store.openOwnConnection("ringpool-listen " + nodeId),
+                    () -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())), registry);
+            changeNotifications.start();
         }
 
         asterisk.start();
@@ -688,6 +695,9 @@ public final class Ringpool implements AutoCloseable {
         // (ClosedByInterruptException), and the final writes below then fail (exhaustion counts,
         // pool statistics, renewals were lost at every clean stop that way).
         stopAfterCurrentRound(sweeper);
+        if (changeNotifications != null) {
+            changeNotifications.close();
+        }
         stopAfterCurrentRound(cluster);
         if (reportRefresher != null) {
             reportRefresher.shutdown();

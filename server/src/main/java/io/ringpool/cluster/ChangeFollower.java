@@ -4,8 +4,11 @@ import io.ringpool.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,16 +84,19 @@ public final class ChangeFollower {
             return out;
         });
         int applied = 0;
+        // A reload reads the current state, so one per thing named is enough however many changes
+        // named it (an import adding numbers block by block to one pool logs a change per block).
+        Set<List<String>> reloaded = new HashSet<>();
         for (Change change : fresh) {
             if (appliedAboveFloor.contains(change.version())) {
                 continue;
             }
             Reloader reloader = reloaders.get(change.kind());
-            if (reloader != null) {
+            if (reloader == null) {
+                LOG.warn("cluster_change_unknown kind={} version={}", change.kind(), change.version());
+            } else if (reloaded.add(Arrays.asList(change.kind(), change.siteId(), change.ref()))) {
                 reloader.reload(change.siteId(), change.ref());
                 applied++;
-            } else {
-                LOG.warn("cluster_change_unknown kind={} version={}", change.kind(), change.version());
             }
             appliedAboveFloor.add(change.version());
         }

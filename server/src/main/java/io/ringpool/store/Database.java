@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -26,6 +27,7 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final DataSource dataSource;
     private final boolean h2;
+    private final RingpoolConfig.Store config;
     private final Dialect dialect;
     private final Path h2File;
     private final H2Compactor compactor;
@@ -64,6 +66,7 @@ public final class Database implements AutoCloseable {
      */
     public Database(RingpoolConfig.Store config, MeterRegistry registry, UnaryOperator<DataSource> boundary) {
         this.h2 = config.isH2();
+        this.config = config;
         this.dialect = h2 ? Dialect.H2 : Dialect.POSTGRESQL;
         if (h2) {
             try {
@@ -102,6 +105,33 @@ public final class Database implements AutoCloseable {
         this.compactor = h2 ? new H2Compactor(pool, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
         io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, Database::sizeBytes).baseUnit("bytes")
                 .description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
+    }
+
+    /**
+     * A PostgreSQL connection outside the pool, for a holder that keeps it for the node's life
+     * (LISTEN): the pool would hand it to requests, and retire it after its maximum lifetime.
+     * Named {@code applicationName} in {@code pg_stat_activity}.
+     */
+    public Connection openOwnConnection(String applicationName) throws SQLException {
+        if (h2) {
+            throw new IllegalStateException("an own connection is for PostgreSQL; H2 serves one node");
+        }
+        Properties properties = new Properties();
+        if (!config.user().isEmpty()) {
+            properties.setProperty("user", config.user());
+        }
+        if (!config.password().isEmpty()) {
+            properties.setProperty("password", config.password());
+        }
+        properties.setProperty("ApplicationName", applicationName);
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("connectTimeout", "5");
+        // The driver itself, not DriverManager: the shaded jar's service file names one driver only.
+        Connection c = new org.postgresql.Driver().connect(config.url(), properties);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL URL: " + maskUrl(config.url()));
+        }
+        return c;
     }
 
     /** The MVStore file of an H2 file URL ({@code jdbc:h2:file:PATH;…} or {@code jdbc:h2:PATH}), else null. */

@@ -163,6 +163,75 @@ class ClusterPostgresTest {
         }
     }
 
+    /**
+     * Node b polls once a minute and knows the site already, so nothing asks it to catch up: what
+     * it learns within seconds it learns from the commit's notification (cluster.ChangeNotifications).
+     */
+    @Test
+    void aPoolOrSettingChangedOnOneNodeIsInTheOthersMemoryWithoutWaitingForItsPoll() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+            waitFor("node b listening", SLACK_MILLIS, () -> b.get("/metrics", null).body().contains("ringpool_cluster_listening 1.0"));
+            Map<String, String> site = a.siteWithPool(List.of("+74954200001"));
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            Reply first = b.startSession(site.get("publicKey"), "notified-visitor-1", "https://example.com/");
+            assertThat(first.json().get("number").asText()).as(first.body()).isEqualTo("+74954200001");
+
+            // The pool's one number is held: b can track a second visitor only with a number added through a.
+            assertThat(a.post(sitePath + "/pools/" + site.get("poolId") + "/numbers", site.get("apiKey"),
+                    Map.of("numbers", List.of("+74954200002"))).status()).isIn(200, 201);
+            long took = waitFor("the added number leased through node b", SLACK_MILLIS, () -> {
+                Reply r = b.startSession(site.get("publicKey"), "notified-visitor-2", "https://example.com/");
+                return r.json().path("tracked").asBoolean();
+            });
+            System.out.println("cluster_notified_number_ms=" + took);
+
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":88}", "application/json", Map.of()).status())
+                    .isEqualTo(200);
+            waitFor("a setting changed through a, on b", SLACK_MILLIS,
+                    () -> b.get(sitePath, site.get("apiKey")).json().get("coolDownSeconds").asInt() == 88);
+            assertThat(b.get("/metrics", null).body()).containsPattern("ringpool_cluster_notifications_total [1-9]");
+        }
+    }
+
+    /** A listening connection cut by the database (a restart, a failover, an idle killer) is opened again. */
+    @Test
+    void aNodeWhoseListeningConnectionIsCutListensAgain() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+            waitFor("node b listening", SLACK_MILLIS, () -> listenerPid("node-b") > 0);
+            int cut = listenerPid("node-b");
+            try (Connection c = sql(); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(" + cut + ")");
+            }
+            waitFor("node b listening again", SLACK_MILLIS, () -> {
+                int pid = listenerPid("node-b");
+                return pid > 0 && pid != cut && b.get("/metrics", null).body().contains("ringpool_cluster_listening 1.0");
+            });
+
+            Map<String, String> site = a.siteWithPool(List.of("+74954200011"));
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            assertThat(b.get(sitePath, site.get("apiKey")).status()).isEqualTo(200);
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":99}", "application/json", Map.of()).status())
+                    .isEqualTo(200);
+            waitFor("a setting changed through a, on b after its reconnect", SLACK_MILLIS,
+                    () -> b.get(sitePath, site.get("apiKey")).json().get("coolDownSeconds").asInt() == 99);
+        }
+    }
+
+    /** The backend that listens for {@code node}, from PostgreSQL's own view; -1: none. */
+    int listenerPid(String node) {
+        try (Connection c = sql(); PreparedStatement ps = c.prepareStatement(
+                "SELECT max(pid) FROM pg_stat_activity WHERE application_name = ?")) {
+            ps.setString(1, "ringpool-listen " + node);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                int pid = rs.getInt(1);
+                return rs.wasNull() ? -1 : pid;
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void providerSettingsAndIntegrationsChangedOnOneNodeReachTheOther() throws Exception {
         try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
