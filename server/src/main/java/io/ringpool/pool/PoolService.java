@@ -78,21 +78,30 @@ public final class PoolService {
      * on are untouched (the store arbitrates numbers between nodes).
      */
     public void reload(String siteId, String poolId) {
-        PoolState state = pools.byId(siteId, poolId).orElse(null);
-        if (state == null) {
-            List<Pool> found = store.loadPools(poolId);
-            if (found.isEmpty()) {
+        PoolState known = pools.byId(siteId, poolId).orElse(null);
+        if (known != null) {
+            addStoredNumbers(known, poolId);
+            return;
+        }
+        List<Pool> found = store.loadPools(poolId);
+        if (found.isEmpty()) {
+            return;
+        }
+        // Published with its numbers: a request that finds the pool half-loaded would answer
+        // "exhausted" or size 0 for a pool that has numbers.
+        PoolState fresh = new PoolState(found.get(0));
+        addStoredNumbers(fresh, poolId);
+        synchronized (this) {
+            if (pools.byId(siteId, poolId).isEmpty()) {
+                pools.add(fresh);
+                registerGauges(fresh);
                 return;
             }
-            synchronized (this) {
-                if (pools.byId(siteId, poolId).isEmpty()) {
-                    state = new PoolState(found.get(0));
-                    pools.add(state);
-                    registerGauges(state);
-                }
-                state = pools.byId(siteId, poolId).orElseThrow();
-            }
         }
+        addStoredNumbers(pools.byId(siteId, poolId).orElseThrow(), poolId); // another reload published it first
+    }
+
+    private void addStoredNumbers(PoolState state, String poolId) {
         for (PoolStore.StoredNumber n : store.loadNumbers(poolId)) {
             state.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired());
             if (n.retired()) {
@@ -119,9 +128,17 @@ public final class PoolService {
         return "";
     }
 
-    /** The pool {@code poolId} of site {@code siteId}. */
+    /**
+     * The pool {@code poolId} of site {@code siteId}. One this node does not know is looked for once
+     * more after catching up with the other nodes' changes (a pool created through another node a
+     * moment ago), so this blocks for up to one read of the store: request workers only.
+     */
     public PoolState pool(String siteId, String poolId) {
-        return pools.byId(siteId, poolId).orElseThrow(UnknownPool::new);
+        Optional<PoolState> known = pools.byId(siteId, poolId);
+        if (known.isEmpty() && poolId != null && sites.awaitCatchUp()) {
+            known = pools.byId(siteId, poolId);
+        }
+        return known.orElseThrow(UnknownPool::new);
     }
 
     public PoolState create(String siteId, NewPool command) {

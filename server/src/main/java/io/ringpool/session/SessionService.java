@@ -83,6 +83,9 @@ public final class SessionService {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,100}");
 
     private final SiteRegistry sites;
+    /** How long after a node first hears of a site a start that finds no pool catches up first. */
+    static final long NEW_SITE_CATCH_UP_MILLIS = 30_000;
+
     private final PoolRegistry pools;
     private final Leasing leasing;
     private final GroupCommitWriter writer;
@@ -248,6 +251,16 @@ public final class SessionService {
                 throw new UnknownSiteKey();
             }
             return later.thenCompose(found -> start(request, conflicts, found.orElseThrow(UnknownSiteKey::new)));
+        }
+        String siteId = known.get().site().siteId();
+        if (pools.ofSite(siteId).isEmpty() && sites.seenWithin(siteId, NEW_SITE_CATCH_UP_MILLIS)) {
+            // A site this node heard of a moment ago, with no pool yet: its pool, created through
+            // another node right after it, may be on its way. Looked up once more after catching up
+            // (several nodes only), so such a start is not answered "no_pool" by a few milliseconds.
+            CompletableFuture<Optional<SiteRegistry.Entry>> later = sites.byPublicKeyAfterCatchUp(request.siteKey());
+            if (later != null) {
+                return later.thenCompose(found -> start(request, conflicts, found.orElseThrow(UnknownSiteKey::new)));
+            }
         }
         return start(request, conflicts, known.get());
     }

@@ -25,6 +25,7 @@ public final class SiteRegistry {
     private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final Map<String, String> idByPublicKey = new ConcurrentHashMap<>();
     private final Map<String, String> idByApiKeyHash = new ConcurrentHashMap<>();
+    private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
     private volatile SiteCatchUp catchUp = SiteCatchUp.NONE;
 
     /** Set once the node knows whether it shares its store with other nodes (see {@link SiteCatchUp}). */
@@ -34,6 +35,7 @@ public final class SiteRegistry {
 
     public void put(Entry entry) {
         Site site = entry.site();
+        firstSeenNanos.putIfAbsent(site.siteId(), System.nanoTime());
         Entry old = byId.put(site.siteId(), entry);
         if (old != null) {
             // a rotated key must stop naming the site here, or a revoked key would be told "not yours" instead of 401
@@ -42,6 +44,12 @@ public final class SiteRegistry {
         }
         idByPublicKey.put(site.publicKey(), site.siteId());
         idByApiKeyHash.put(java.util.HexFormat.of().formatHex(entry.secrets().apiKeyHash()), site.siteId());
+    }
+
+    /** Whether this node first heard of the site less than {@code millis} ago (or at its own start). */
+    public boolean seenWithin(String siteId, long millis) {
+        Long first = firstSeenNanos.get(siteId);
+        return first != null && System.nanoTime() - first < TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     public Optional<Entry> byId(String siteId) {
