@@ -448,11 +448,13 @@ public final class Ringpool implements AutoCloseable {
             long poll = clusterConfig.changePoll().toMillis();
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
                     poll, poll, TimeUnit.MILLISECONDS);
-            // Other nodes' changes the moment they commit; the poll above is the bound while this is down.
-            Database store = db;
-            changeNotifications = new ChangeNotifications(() -> store.openOwnConnection("ringpool-listen " + nodeId),
-                    () -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())), registry);
-            changeNotifications.start();
+            if (clusterConfig.listenForChanges()) {
+                // Other nodes' changes the moment they commit; the poll above is the bound while this is down.
+                Database store = db;
+                changeNotifications = new ChangeNotifications(() -> store.openOwnConnection("ringpool-listen " + nodeId),
+                        () -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())), registry);
+                changeNotifications.start();
+            }
         }
 
         asterisk.start();

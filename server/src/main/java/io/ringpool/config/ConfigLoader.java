@@ -302,7 +302,8 @@ public final class ConfigLoader {
         }
         var cluster = new RingpoolConfig.Cluster(nodeId,
                 Duration.ofMillis(cl.integer("changePollMillis", 100, 60_000)),
-                Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)));
+                Duration.ofMillis(cl.integer("nodeBeatMillis", 500, 30_000)),
+                cl.bool("listenForChanges"));
         var journal = new RingpoolConfig.Journal(root.child("journal").integer("maxMegabytes", 1, 65_536) * 1024L * 1024L);
         return new RingpoolConfig(server, store, security, leasing, limits, leads, demo, recordings, cluster, outbound, journal);
     }

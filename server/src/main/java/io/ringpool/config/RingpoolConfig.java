@@ -22,9 +22,9 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
      * directory), how often it polls the store for changes made by other nodes, and how often it
      * tells the others it is alive.
      */
-    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat) {
+    public record Cluster(String nodeId, Duration changePoll, Duration nodeBeat, boolean listenForChanges) {
         /** The defaults of config/ringpool.yaml. */
-        public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2));
+        public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2), true);
     }
 
     /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */

@@ -193,6 +193,37 @@ class ClusterPostgresTest {
         }
     }
 
+    /**
+     * Without notifications (cluster.listenForChanges false) and with a poll once a minute, node b
+     * knows a new site before its pool exists; its first start after the pool's creation through a
+     * still leases, because a start on a site b heard of moments ago and has no pool for catches up
+     * first. Later starts of a site with no pool at all answer no_pool without waiting for anything.
+     */
+    @Test
+    void aNewSitesFirstStartCatchesUpOnAPoolCreatedRightAfterIt() throws Exception {
+        try (TestServer a = node("node-a");
+                TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false))) {
+            Map<String, String> site = a.siteWithPool(List.of());
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            assertThat(b.get(sitePath, site.get("apiKey")).status()).as("b learns the site, poolless").isEqualTo(200);
+            assertThat(b.get("/metrics", null).body()).doesNotContain("ringpool_cluster_listening");
+
+            Reply pool = a.post(sitePath + "/pools", site.get("apiKey"), Map.of("name", "main", "numbers", List.of("+74954200021")));
+            assertThat(pool.status()).as(pool.body()).isEqualTo(201);
+            Reply started = b.startSession(site.get("publicKey"), "first-on-b", "https://example.com/");
+            assertThat(started.json().path("tracked").asBoolean()).as(started.body()).isTrue();
+            assertThat(started.json().get("number").asText()).isEqualTo("+74954200021");
+
+            // The API, for the pool b has just learnt of, and for one it has not.
+            Reply second = a.post(sitePath + "/pools", site.get("apiKey"), Map.of("name", "second", "numbers", List.of("+74954200022")));
+            assertThat(second.status()).as(second.body()).isEqualTo(201);
+            Reply seen = b.get(sitePath + "/pools/" + second.text("poolId"), site.get("apiKey"));
+            assertThat(seen.status()).as(seen.body()).isEqualTo(200);
+            assertThat(seen.json().get("size").asInt()).isEqualTo(1);
+            assertThat(b.get(sitePath + "/pools/pool_no_such_pool", site.get("apiKey")).status()).isEqualTo(404);
+        }
+    }
+
     /** A listening connection cut by the database (a restart, a failover, an idle killer) is opened again. */
     @Test
     void aNodeWhoseListeningConnectionIsCutListensAgain() throws Exception {
