@@ -450,8 +450,7 @@ public final class Ringpool implements AutoCloseable {
                     poll, poll, TimeUnit.MILLISECONDS);
             if (clusterConfig.listenForChanges()) {
                 // Other nodes' changes the moment they commit; the poll above is the bound while this is down.
-                Database store = db;
-                changeNotifications = new ChangeNotifications(() -> store.openOwnConnection("ringpool-listen " + nodeId),
+                changeNotifications = new ChangeNotifications(() -> db.openOwnConnection("ringpool-listen " + nodeId),
                         () -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())), registry);
                 changeNotifications.start();
             }

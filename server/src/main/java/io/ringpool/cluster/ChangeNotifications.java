@@ -74,11 +74,6 @@ public final class ChangeNotifications implements AutoCloseable {
         }
     }
 
-    /** Whether the listening connection is up (for tests and the gauge). */
-    public boolean isListening() {
-        return listening.get();
-    }
-
     private void run() {
         long backoff = FIRST_BACKOFF_MILLIS;
         boolean lost = false;
