@@ -19,7 +19,9 @@ if [ ! -f "$SERVER_JAR" ] || [ ! -f "$LOADTEST_JAR" ]; then
 fi
 WORK=$(mktemp -d)
 ADMIN=loadtest-admin-key-0123456789
-SERVER_HEAP="${SERVER_HEAP:-1g}"
+# The heap bin/ringpool gives the server on this machine (bin/default-heap), unless SERVER_HEAP names one.
+HEAP_GIVEN="${SERVER_HEAP:-}"
+SERVER_HEAP="${SERVER_HEAP:-$(bin/default-heap)}"
 SERVER_CORE="${SERVER_CORE:-0}"
 LOADTEST_CORE="${LOADTEST_CORE:-1}"
 SERVER_PID=
@@ -57,7 +59,7 @@ if [ "${1:-}" = export ]; then
   ROWS=2000000; FORMAT=yandex-calls
   for a in "$@"; do case "$a" in --rows=*) ROWS="${a#--rows=}";; --format=*) FORMAT="${a#--format=}";;
     *) echo "export: unknown option $a (--rows=N, --format=F)" >&2; exit 2;; esac; done
-  SERVER_HEAP="${SERVER_HEAP:-256m}"
+  SERVER_HEAP="${HEAP_GIVEN:-256m}"
   # EXPORT_DATA=DIR keeps the seeded data directory there and reuses it on the next run (seeding takes minutes).
   if [ -n "${EXPORT_DATA:-}" ] && [ -f "$EXPORT_DATA/site.env" ]; then
     rm -rf "$WORK/data"; cp -a "$EXPORT_DATA" "$WORK/data"; rm -f "$WORK/data"/gc.log*

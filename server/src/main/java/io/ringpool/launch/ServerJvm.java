@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class ServerJvm {
     static final String PARENT_PID_PROPERTY = "ringpool.parentPid";
     static final String TERMINAL_PROPERTY = "ringpool.terminal";
-    private static final long FOUR_GIB = 4L << 30;
+    private static final long GIB = 1L << 30;
     /** How long a stopping server may take before its launcher kills it; the server's own close waits up to ~40 s. */
     private static final long STOP_WAIT_SECONDS = 60;
 
@@ -165,7 +165,10 @@ public final class ServerJvm {
         return command;
     }
 
-    /** {@code bin/default-heap}: 1g on a machine (or container limit) with 4 GiB or more, else 512m; RINGPOOL_HEAP wins. */
+    /**
+     * {@code bin/default-heap}: a quarter of the machine's memory (or the container's limit) in steps,
+     * 512m below 4 GiB, 1g from 4, 2g from 8, 4g from 16 GiB; RINGPOOL_HEAP wins.
+     */
     static String heap(Map<String, String> env) {
         String chosen = env.getOrDefault("RINGPOOL_HEAP", "").strip();
         if (!chosen.isEmpty()) {
@@ -176,7 +179,18 @@ public final class ServerJvm {
         }
         long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getTotalMemorySize() : 0;
-        return memory >= FOUR_GIB ? "1g" : "512m";
+        return defaultHeap(memory);
+    }
+
+    /** The heap for a machine with {@code memoryBytes}: see {@link #heap}. */
+    static String defaultHeap(long memoryBytes) {
+        if (memoryBytes >= 16 * GIB) {
+            return "4g";
+        }
+        if (memoryBytes >= 8 * GIB) {
+            return "2g";
+        }
+        return memoryBytes >= 4 * GIB ? "1g" : "512m";
     }
 
     private static String bundledOptions() throws IOException {

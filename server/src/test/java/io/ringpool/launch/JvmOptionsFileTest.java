@@ -85,7 +85,19 @@ class JvmOptionsFileTest {
     @Test
     void heapIsTheOperatorsOrBinDefaultHeaps() {
         assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "2g"))).isEqualTo("2g");
-        assertThat(ServerJvm.heap(Map.of())).isIn("1g", "512m");
+        assertThat(ServerJvm.heap(Map.of())).isIn("512m", "1g", "2g", "4g");
+    }
+
+    @Test
+    void theDefaultHeapIsAQuarterOfTheMemoryInStepsUpTo4g() {
+        long gib = 1L << 30;
+        assertThat(ServerJvm.defaultHeap(2 * gib)).isEqualTo("512m");
+        assertThat(ServerJvm.defaultHeap(4 * gib - 1)).isEqualTo("512m");
+        assertThat(ServerJvm.defaultHeap(4 * gib)).isEqualTo("1g");
+        assertThat(ServerJvm.defaultHeap(8 * gib - 1)).isEqualTo("1g");
+        assertThat(ServerJvm.defaultHeap(8 * gib)).isEqualTo("2g");
+        assertThat(ServerJvm.defaultHeap(16 * gib)).isEqualTo("4g");
+        assertThat(ServerJvm.defaultHeap(256 * gib)).isEqualTo("4g");
     }
 
     /** The jar's default heap is bin/default-heap's on this machine (memory, or the container's limit). */
