@@ -25,6 +25,7 @@ import io.ringpool.cluster.ChangeCatchUp;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.cluster.ConnectionHeadroom;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
 import java.util.Map;
@@ -129,6 +130,8 @@ public final class Ringpool implements AutoCloseable {
     private ReportService reports;
     /** How often the report facts are written to disk: what a restart after a crash re-reads from the store at most. */
     static final long REPORT_SNAPSHOT_MINUTES = 10;
+    /** How often a node on PostgreSQL compares the server's free connection slots with what it may still open. */
+    static final long HEADROOM_CHECK_SECONDS = 30;
     private ScheduledExecutorService compactor;
     private Leasing leasing;
     private ScheduledExecutorService cluster;
@@ -454,6 +457,11 @@ public final class Ringpool implements AutoCloseable {
                         () -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())), registry);
                 changeNotifications.start();
             }
+            // PostgreSQL's free connection slots against what this node may still open: said before a request waits for one.
+            ConnectionHeadroom headroom = new ConnectionHeadroom(db, () -> db.poolConnectionsNotOpen()
+                    + (changeNotifications != null && !changeNotifications.isListening() ? 1 : 0), registry);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_headroom_failed", headroom::check),
+                    5, HEADROOM_CHECK_SECONDS, TimeUnit.SECONDS);
         }
 
         asterisk.start();

@@ -68,6 +68,11 @@ public final class ChangeNotifications implements AutoCloseable {
                 .register(meters);
     }
 
+    /** Whether the listening connection is open now (the {@code ringpool_cluster_listening} gauge). */
+    public boolean isListening() {
+        return listening.get();
+    }
+
     public synchronized void start() {
         if (thread == null) {
             thread = Thread.ofPlatform().name("ringpool-cluster-listen").daemon(true).start(this::run);

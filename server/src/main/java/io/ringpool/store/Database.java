@@ -173,6 +173,12 @@ public final class Database implements AutoCloseable {
         return dataSource;
     }
 
+    /** Connections the pool may still open: its maximum less those it holds now (in use or idle). */
+    public int poolConnectionsNotOpen() {
+        var bean = pool.getHikariPoolMXBean();
+        return bean == null ? config.maxConnections() : Math.max(0, config.maxConnections() - bean.getTotalConnections());
+    }
+
     public boolean isH2() {
         return h2;
     }

@@ -1,0 +1,102 @@
+package io.ringpool.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringpool.config.RingpoolConfig;
+import io.ringpool.store.Database;
+import io.ringpool.store.TestPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The free-slot check against a real PostgreSQL server (skipped without {@code RINGPOOL_TEST_PG_URL}). */
+class ConnectionHeadroomTest {
+    @TempDir
+    Path dir;
+    private TestPostgres pg;
+    private final List<Database> opened = new ArrayList<>();
+
+    @BeforeEach
+    void database() {
+        pg = TestPostgres.create("ringpool_headroom_");
+    }
+
+    @AfterEach
+    void close() {
+        opened.forEach(Database::close);
+        pg.close();
+    }
+
+    private Database node(int maxConnections) {
+        Database db = new Database(new RingpoolConfig.Store(dir, pg.url, pg.user, pg.password, maxConnections, 64, 1_000, false),
+                new SimpleMeterRegistry());
+        opened.add(db);
+        return db;
+    }
+
+    @Test
+    void aNodeWhosePoolFitsIsNotShortAndTheGaugesSaySo() throws Exception {
+        Database db = node(4);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ConnectionHeadroom headroom = new ConnectionHeadroom(db, db::poolConnectionsNotOpen, meters);
+        assertThat(meters.get("ringpool_store_connections_free").gauge().value()).isEqualTo(-1);
+
+        headroom.check();
+
+        assertThat(headroom.isShort()).isFalse();
+        assertThat(headroom.freeSlots()).isPositive().isLessThan(maxConnections());
+        assertThat(meters.get("ringpool_store_connections_free").gauge().value()).isEqualTo(headroom.freeSlots());
+        assertThat(meters.get("ringpool_store_connections_short").gauge().value()).isZero();
+    }
+
+    @Test
+    void aPoolLargerThanTheServerHasRoomForIsShortUntilItFitsAgain() {
+        Database huge = node(100_000);
+        int[] extra = {0};
+        ConnectionHeadroom headroom = new ConnectionHeadroom(huge, () -> huge.poolConnectionsNotOpen() - extra[0],
+                new SimpleMeterRegistry());
+
+        headroom.check();
+        assertThat(headroom.isShort()).isTrue();
+
+        extra[0] = 100_000; // as if the operator lowered store.maxConnections: nothing left to open
+        headroom.check();
+        assertThat(headroom.isShort()).isFalse();
+    }
+
+    @Test
+    void otherClientsConnectionsTakeSlots() throws Exception {
+        Database db = node(2);
+        ConnectionHeadroom headroom = new ConnectionHeadroom(db, db::poolConnectionsNotOpen, new SimpleMeterRegistry());
+        headroom.check();
+        int before = headroom.freeSlots();
+        List<Connection> others = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                others.add(pg.connect());
+            }
+            headroom.check();
+            // five more client backends; up to two others (earlier tests' closing pools) may have left meanwhile
+            assertThat(headroom.freeSlots()).isLessThanOrEqualTo(before - 3);
+        } finally {
+            for (Connection c : others) {
+                c.close();
+            }
+        }
+    }
+
+    private int maxConnections() throws Exception {
+        try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW max_connections")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1));
+        }
+    }
+}
