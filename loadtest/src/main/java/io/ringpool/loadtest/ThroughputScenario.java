@@ -14,7 +14,8 @@ import java.util.Map;
  * harness in the same run as the baseline. Results are ratios to /health: the machine is noisy
  * (PERF-NOTES.md), a ratio from one run is comparable, an absolute rate is not.
  *
- * <p>Call events come two per call (ringing, then completed), each answered after its commit.
+ * <p>Call events come two per call (ringing, then completed: at once, or {@code --call-lag} calls
+ * later), each answered after its commit.
  * Every session start is a new visitor leasing a number, durably committed. Before the closed
  * session phase the test clock (if enabled) is moved past lease TTL + cool-down so the pool is free.
  * Before the open one it is moved only when the numbers not leased cannot cover that phase: the move
@@ -23,6 +24,8 @@ import java.util.Map;
  * rest are answered untracked (counted as {@code untracked} in the results, a cheaper path).
  */
 final class ThroughputScenario {
+    /** Call ids of the ringing-only calls sent while the first completions are not due yet (far from the others). */
+    private static final long CALL_IDS_WITHOUT_COMPLETION = 1_000_000_000L;
     private final ServerApi api;
     private final Options o;
 
@@ -35,11 +38,15 @@ final class ThroughputScenario {
         int connections = o.intOpt("connections", 64, "connections (closed loop: one request in flight on each)");
         double seconds = o.dbl("seconds", 10, "measured seconds per phase");
         double warmup = o.dbl("warmup", 3, "warm-up seconds before each closed-loop phase (not recorded)");
+        double openWarmup = o.dbl("open-warmup", 3, "seconds at each open phase's rate before it is recorded (the server's "
+                + "background work after the closed phases, e.g. the report refresh reading their rows back, falls there)");
         double fraction = o.dbl("open-fraction", 0.5, "open-loop offered rate as a share of the measured saturation rate");
         int numbers = o.intOpt("numbers", 200_000, "tracking numbers in the pool");
         boolean clock = Boolean.parseBoolean(o.str("test-clock", "true", "free the pool between phases with the test clock"));
         Map<String, Double> openRates = fixedRates(o.str("open-rates", "",
                 "fixed open-loop rates per kind instead of the fraction, e.g. calls:1500,sessions:5000 (to compare builds at the same offered load)"));
+        long callLag = o.intOpt("call-lag", 0, "calls between a call's ringing event and its completed event "
+                + "(0: back to back, on two connections at once, as every earlier figure was measured)");
         String only = o.str("only", "health,sessions,heartbeats,calls", "which request kinds to measure");
         long serverPid = o.intOpt("server-pid", 0, "the server's pid, for its CPU by thread group per phase (run.sh passes it); 0: not shown");
         o.rejectUnknown();
@@ -73,18 +80,22 @@ final class ThroughputScenario {
         long[] event = {0};
         Harness.RequestSource calls = i -> {
             // Two events per call, as a provider sends them: "ringing" creates and attributes the
-            // call, "completed" (the next request) updates it; one caller in 4 has called before,
-            // so classification reads an earlier call.
+            // call, "completed" updates it. By default the two go out back to back, on two
+            // connections at once, so the second waits for the first's commit (one call's events
+            // are serialised); --call-lag=N sends it N calls later, as a provider does when the call
+            // ends (1,000 measured no different: docs/scaling.md, "Session 17"). One caller in 4 has
+            // called before, so classification reads an earlier call.
             long e = ++event[0];
             long c = e / 2;
+            boolean ringing = e % 2 == 0 || c < callLag;
+            long call = e % 2 == 0 ? c : c < callLag ? CALL_IDS_WITHOUT_COMPLETION + c : c - callLag;
             // The signature's time is the server's clock (test clock may be ahead of ours).
             long t = Instant.now().getEpochSecond() + skew[0];
-            String from = "+7916" + String.format("%07d", (c % 4 == 0 ? c / 4 : c) % 10_000_000);
-            String body = e % 2 == 0
-                    ? ServerApi.callBody("tp-" + site.siteId() + "-" + c, "ringing", from, pool.get((int) (c % pool.size())),
-                            Instant.ofEpochSecond(t), -1, 0)
-                    : ServerApi.callBody("tp-" + site.siteId() + "-" + c, "completed", from, pool.get((int) (c % pool.size())),
-                            Instant.ofEpochSecond(t), 45, 40);
+            String from = "+7916" + String.format("%07d", (call % 4 == 0 ? call / 4 : call) % 10_000_000);
+            String to = pool.get((int) (call % pool.size()));
+            String body = ringing
+                    ? ServerApi.callBody("tp-" + site.siteId() + "-" + call, "ringing", from, to, Instant.ofEpochSecond(t), -1, 0)
+                    : ServerApi.callBody("tp-" + site.siteId() + "-" + call, "completed", from, to, Instant.ofEpochSecond(t), 45, 40);
             return api.callEvent(site, t, body);
         };
         Map<String, Harness.RequestSource> sources = new LinkedHashMap<>();
@@ -122,7 +133,7 @@ final class ThroughputScenario {
             }
             for (var e : sources.entrySet()) {
                 double rate = openRates.getOrDefault(e.getKey(), Math.max(1, saturation.get(e.getKey()) * fraction));
-                if (e.getKey().equals("sessions") && clock && !poolHasRoom(numbers, sessionIds, rate * seconds)) {
+                if (e.getKey().equals("sessions") && clock && !poolHasRoom(numbers, sessionIds, rate * (seconds + openWarmup))) {
                     // Only when the pool is too small for this phase: moving the clock past the TTL
                     // ends every lease of the closed phase at once, and the sweeper's writes of those
                     // ends (MAX_ENDS_PER_SWEEP a second) would be measured as this phase's latency.
@@ -132,6 +143,10 @@ final class ThroughputScenario {
                     synchronized (sessionIds) {
                         sessionIds.clear();
                     }
+                }
+                if (openWarmup > 0) {
+                    phaseName[0] = e.getKey() + String.format(" open %.0f/s warm-up", rate);
+                    h.openLoop(e.getKey(), e.getValue(), rate, openWarmup);
                 }
                 phaseName[0] = e.getKey() + String.format(" open %.0f/s", rate);
                 ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
