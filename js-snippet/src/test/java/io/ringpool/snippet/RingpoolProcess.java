@@ -54,6 +54,8 @@ final class RingpoolProcess extends Ringpool {
         pb.environment().put("RINGPOOL_PORT", "0");
         pb.environment().put("RINGPOOL_DATA_DIR", dataDir.toString());
         pb.environment().put("RINGPOOL_ADMIN_KEY", adminKey);
+        // The default heap follows the machine (4g here, touched at start); these servers need little.
+        pb.environment().put("RINGPOOL_HEAP", "512m");
         Process p = pb.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         StringBuilder log = new StringBuilder();

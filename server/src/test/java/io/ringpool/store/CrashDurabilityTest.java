@@ -48,6 +48,8 @@ class CrashDurabilityTest {
         pb.environment().put("RINGPOOL_DATA_DIR", dataDir.toString());
         pb.environment().put("RINGPOOL_ADMIN_KEY", ADMIN);
         pb.environment().put("RINGPOOL_DEMO", "false");
+        // The default heap follows the machine (4g here, touched at start); these servers need little.
+        pb.environment().put("RINGPOOL_HEAP", "512m");
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         Process p = pb.start();

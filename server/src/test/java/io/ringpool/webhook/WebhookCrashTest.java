@@ -47,6 +47,8 @@ class WebhookCrashTest {
         pb.environment().put("RINGPOOL_DATA_DIR", dataDir.toString());
         pb.environment().put("RINGPOOL_ADMIN_KEY", ADMIN);
         pb.environment().put("RINGPOOL_DEMO", "false");
+        // The default heap follows the machine (4g here, touched at start); these servers need little.
+        pb.environment().put("RINGPOOL_HEAP", "512m");
         pb.environment().put("RINGPOOL_OUTBOUND_ALLOW", "127.0.0.1");
         pb.environment().put("RINGPOOL_TEST_CLOCK", "true");
         pb.redirectErrorStream(true);
