@@ -47,6 +47,8 @@ final class ThroughputScenario {
                 "fixed open-loop rates per kind instead of the fraction, e.g. calls:1500,sessions:5000 (to compare builds at the same offered load)"));
         long callLag = o.intOpt("call-lag", 0, "calls between a call's ringing event and its completed event "
                 + "(0: back to back, on two connections at once, as every earlier figure was measured)");
+        boolean randomCallIds = o.str("call-ids", "sequential", "provider call ids: sequential (tp-SITE-N) or random "
+                + "(CA + 32 hex digits, as Twilio's CallSid)").equals("random");
         String only = o.str("only", "health,sessions,heartbeats,calls", "which request kinds to measure");
         long serverPid = o.intOpt("server-pid", 0, "the server's pid, for its CPU by thread group per phase (run.sh passes it); 0: not shown");
         o.rejectUnknown();
@@ -93,9 +95,10 @@ final class ThroughputScenario {
             long t = Instant.now().getEpochSecond() + skew[0];
             String from = "+7916" + String.format("%07d", (call % 4 == 0 ? call / 4 : call) % 10_000_000);
             String to = pool.get((int) (call % pool.size()));
+            String callId = randomCallIds ? randomLookingCallId(call) : "tp-" + site.siteId() + "-" + call;
             String body = ringing
-                    ? ServerApi.callBody("tp-" + site.siteId() + "-" + call, "ringing", from, to, Instant.ofEpochSecond(t), -1, 0)
-                    : ServerApi.callBody("tp-" + site.siteId() + "-" + call, "completed", from, to, Instant.ofEpochSecond(t), 45, 40);
+                    ? ServerApi.callBody(callId, "ringing", from, to, Instant.ofEpochSecond(t), -1, 0)
+                    : ServerApi.callBody(callId, "completed", from, to, Instant.ofEpochSecond(t), 45, 40);
             return api.callEvent(site, t, body);
         };
         Map<String, Harness.RequestSource> sources = new LinkedHashMap<>();
@@ -187,6 +190,18 @@ final class ThroughputScenario {
         Path file = Results.write(out, "throughput", results);
         System.out.println("results: " + file);
         return results;
+    }
+
+    /** A provider call id that looks random (Twilio's CallSid shape) but is the same for both events of a call. */
+    static String randomLookingCallId(long call) {
+        return String.format("CA%016x%016x", mix(call), mix(call ^ 0x5DEECE66DL));
+    }
+
+    /** A 64-bit mixing function (SplitMix64's finaliser): consecutive inputs give unrelated outputs. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Keeps the session id of a tracked start (cheap substring search: the generator must stay cheap). */
