@@ -55,14 +55,13 @@ public final class ConnectionHeadroom {
 
     /** One check; logs {@code store_connections_short} when the node becomes short, and when it no longer is. */
     public void check() {
+        // Below zero when superusers hold reserved slots beyond the others': nothing is free then.
         int slots = db.read(c -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(FREE_SLOTS)) {
-                return rs.next() ? rs.getInt(1) : -1;
+                rs.next();
+                return rs.getInt(1);
             }
         });
-        if (slots < 0 && free.get() < 0) {
-            return;
-        }
         free.set(Math.max(0, slots));
         int wanted = mayStillOpen.getAsInt();
         boolean isShort = slots < wanted;
