@@ -77,9 +77,7 @@ final class KeyFiles {
             prepareDataDir(dataDir);
             String value;
             if (hex) {
-                byte[] key = new byte[32];
-                new SecureRandom().nextBytes(key);
-                value = HexFormat.of().formatHex(key);
+                value = newHexKey();
             } else {
                 value = Keys.random("adm_", 24);
             }
@@ -88,6 +86,23 @@ final class KeyFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);
         }
+    }
+
+    /** The value stored in {@code dataDir/name}, or null when there is no such file (none is created). */
+    static String readIfPresent(Path dataDir, String name) {
+        Path file = dataDir.resolve(name);
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** A new random 256-bit key, 64 hex digits. */
+    static String newHexKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return HexFormat.of().formatHex(key);
     }
 
     /** Creates {@code file} (which must not exist) as 0600 and writes {@code text} into it. */

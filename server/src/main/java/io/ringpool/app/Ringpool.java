@@ -25,6 +25,7 @@ import io.ringpool.cluster.ChangeCatchUp;
 import io.ringpool.cluster.ChangeFollower;
 import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
+import io.ringpool.cluster.ClusterSecretKey;
 import io.ringpool.cluster.ConnectionHeadroom;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
@@ -95,6 +96,7 @@ import io.ringpool.telephony.provider.ProviderSettingsService;
 import io.ringpool.telephony.provider.Providers;
 import io.ringpool.telephony.provider.ProvidersApi;
 import io.ringpool.telephony.provider.WebhookLog;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -255,10 +257,10 @@ public final class Ringpool implements AutoCloseable {
         adminKeyGenerated = config.security().adminKey().isEmpty()
                 && !java.nio.file.Files.exists(storeConfig.dataDir().resolve("admin.key"));
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
-        String secretKey = KeyFiles.resolve(config.security().secretKey(), storeConfig.dataDir(), "secret.key", true);
 
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
+        String secretKey = secretKey(config.security().secretKey(), storeConfig.dataDir());
         writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
 
@@ -468,6 +470,33 @@ public final class Ringpool implements AutoCloseable {
         http.open();
         LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
                 nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
+    }
+
+    /**
+     * The key site secrets are encrypted with: on an H2 file (one node) the given one or the data
+     * directory's, generated there once; on PostgreSQL the one every node of the store agrees on
+     * ({@link ClusterSecretKey}), so a site created through one node is readable through all.
+     */
+    private String secretKey(String configured, Path dataDir) {
+        if (db.isH2()) {
+            return KeyFiles.resolve(configured, dataDir, "secret.key", true);
+        }
+        String inDataDir = KeyFiles.readIfPresent(dataDir, "secret.key");
+        ClusterSecretKey.Agreed agreed;
+        try {
+            agreed = ClusterSecretKey.agree(db, configured, inDataDir, KeyFiles::newHexKey, clock);
+        } catch (ClusterSecretKey.KeyDisagrees e) {
+            throw new StartupFailure(e.getMessage());
+        }
+        if (agreed.source() == ClusterSecretKey.Source.STORE || agreed.source() == ClusterSecretKey.Source.GENERATED) {
+            // Said at every start: the operator may not know a copy of the database now reads its secrets.
+            LOG.warn("secret_key_kept_in_store source={} advice=\"give every node the same RINGPOOL_SECRET_KEY to keep site secrets"
+                    + " unreadable from a copy of the database\"", agreed.source().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (inDataDir != null && !inDataDir.equals(agreed.key())) {
+            LOG.warn("secret_key_file_ignored file={} reason=the_nodes_of_this_database_use_another_key", dataDir.resolve("secret.key"));
+        }
+        return agreed.key();
     }
 
     /**

@@ -28,6 +28,14 @@ public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
     private static final String ROOT = "/db/migration/";
 
+    /**
+     * The transaction-level advisory lock that serialises migrations on a shared PostgreSQL store
+     * (any fixed number: "ringpool" in ASCII). Nodes started at once on an empty database would
+     * otherwise both create {@code schema_version} and the tables, and the loser would stop with
+     * a duplicate-key error from PostgreSQL's catalogue.
+     */
+    static final long MIGRATION_LOCK = 0x72696e67706f6f6cL;
+
     private final Database database;
 
     public Migrator(Database database) {
@@ -37,6 +45,12 @@ public final class Migrator {
     public int migrate() {
         List<String> scripts = readIndex();
         return database.inTransaction(c -> {
+            if (database.dialect() == Dialect.POSTGRESQL) {
+                // Held until this transaction ends: a second node waits here, then finds every script applied.
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                }
+            }
             ensureVersionTable(c);
             // Each capability owns a range of versions, so a script with a lower number than one
             // already applied can arrive later (built on another branch): apply every one missing.
