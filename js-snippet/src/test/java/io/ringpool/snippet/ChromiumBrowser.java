@@ -8,6 +8,7 @@ import java.util.List;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -25,9 +26,11 @@ final class ChromiumBrowser implements Browser {
     private static final String DESKTOP_UA =
             "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
 
-    private final ChromeDriver driver;
-    private final Path profile;
     private final String blankUrl;
+    private final Path extension;
+    /** Replaced, with its profile, when a renderer stops answering (see {@link #reset()}). */
+    private ChromeDriver driver;
+    private Path profile;
 
     /** @param blankUrl an empty page on the fixture origin, used to clear that origin's storage */
     ChromiumBrowser(String blankUrl) throws Exception {
@@ -40,6 +43,11 @@ final class ChromiumBrowser implements Browser {
      */
     ChromiumBrowser(String blankUrl, Path extension) throws Exception {
         this.blankUrl = blankUrl;
+        this.extension = extension;
+        launch();
+    }
+
+    private void launch() throws java.io.IOException {
         profile = Files.createTempDirectory("ringpool-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(BINARY.toFile());
@@ -62,8 +70,30 @@ final class ChromiumBrowser implements Browser {
         return new ChromiumTab(driver.getWindowHandle());
     }
 
+    /**
+     * Leaves one tab, on the blank page, with the fixture origin's storage and cookies cleared. A
+     * renderer that stops answering (chromedriver's "Timed out receiving message from renderer", seen
+     * once in CI, every later command then timing out too) is Chromium's failure, not the script's:
+     * the browser is then started afresh, once, with a new profile, which is the state reset promises.
+     */
     @Override
     public void reset() {
+        try {
+            clearToBlank();
+        } catch (WebDriverException stuck) {
+            System.err.println("Chromium did not answer (" + stuck.getClass().getSimpleName() + "); starting it afresh");
+            try {
+                quitAndDeleteProfile();
+                launch();
+            } catch (Exception e) {
+                stuck.addSuppressed(e);
+                throw stuck;
+            }
+            clearToBlank();
+        }
+    }
+
+    private void clearToBlank() {
         List<String> handles = List.copyOf(driver.getWindowHandles());
         for (int i = 1; i < handles.size(); i++) {
             driver.switchTo().window(handles.get(i));
@@ -98,9 +128,16 @@ final class ChromiumBrowser implements Browser {
 
     @Override
     public void close() throws Exception {
-        driver.quit();
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        quitAndDeleteProfile();
+    }
+
+    private void quitAndDeleteProfile() throws java.io.IOException {
+        try {
+            driver.quit();
+        } finally {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
