@@ -8,12 +8,14 @@
 # PLAIN=1 starts the jar as "java -jar" alone, with no JVM option, as an operator might (the jar
 # then runs the server in a second JVM with config/jvm.options, launch.ServerJvm; add
 # RINGPOOL_RELAUNCH=false for the JVM's own choices); the figures are the server JVM's.
-# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+# VISITOR_IDS=server: starts send no visitorId, as the site script's first page view does (the server
+# makes the id); otherwise wrk/sessions.lua names one. JAR=path: another build, for A/B runs.
+# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] [VISITOR_IDS=server] [JAR=…] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-JAR=server/target/ringpool-server.jar
+JAR=${JAR:-server/target/ringpool-server.jar}
 WORK=$(mktemp -d)
 ADMIN=bench-admin-key-0123456789
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -51,7 +53,7 @@ for block in $(seq 1 ${BLOCKS:-59}); do
     -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
 done
 
-echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${PLAIN:+java -jar alone, RINGPOOL_RELAUNCH=${RINGPOOL_RELAUNCH:-true} · }heap $HEAP · ${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${PLAIN:+java -jar alone, RINGPOOL_RELAUNCH=${RINGPOOL_RELAUNCH:-true} · }heap $HEAP · ${VISITOR_IDS:+visitor ids made by the server · }${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
 export SESSION_IDS_OUT="$WORK/session-ids" SESSION_IDS="$WORK/session-ids"
 # Warm-up, WARMUP seconds (3) of each request kind. On one core the JIT compiler is still
 # compiling the measured paths a minute into the load (docs/scaling.md): WARMUP=60 or more gives

@@ -1,4 +1,6 @@
 -- wrk script: every request starts a session for a new visitor, as a first page view would.
+-- VISITOR_IDS=server sends no visitorId, as the site script's first page view does, so the server
+-- makes the id; otherwise each request names a fresh id of its own ("wrk-<thread>-<n>-<random>").
 -- X-Forwarded-For spreads visitors over many client IPs (loopback is a trusted proxy), so the
 -- per-IP limit sees what it would see in production rather than one client doing everything.
 local counter = 0
@@ -17,6 +19,7 @@ end
 
 function init(args)
   site_key = os.getenv("SITE_KEY") or "pk_demo_site"
+  server_visitor_ids = os.getenv("VISITOR_IDS") == "server"
   math.randomseed(os.time() + (tid or 0) * 7919)
 end
 
@@ -24,8 +27,9 @@ request = function()
   counter = counter + 1
   local visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
   local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
-  local body = '{"siteKey":"' .. site_key .. '","visitorId":"' .. visitor ..
-    '","url":"https://example.com/landing?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=EAIaIQ' .. counter ..
+  local visitor_field = server_visitor_ids and '' or ('"visitorId":"' .. visitor .. '",')
+  local body = '{"siteKey":"' .. site_key .. '",' .. visitor_field ..
+    '"url":"https://example.com/landing?utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=EAIaIQ' .. counter ..
     '","referrer":"https://www.google.com/","title":"Landing"}'
   return wrk.format("POST", "/v1/sessions", {
     ["Content-Type"] = "application/json",

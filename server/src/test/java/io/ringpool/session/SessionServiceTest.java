@@ -103,6 +103,20 @@ class SessionServiceTest {
     }
 
     @Test
+    void theIdsTheServerGivesNewVisitorsSortByTimeAndComeBackAsValidIds() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(start(null).visitorId());
+            domain.clock.advance(Duration.ofMillis(1));
+        }
+        // sorted by time, the (site, visitor, start) index takes new visitors at its end, not on random pages
+        assertThat(ids).doesNotHaveDuplicates().isSorted().allSatisfy(id -> assertThat(id).matches("v_[-0-9A-Za-z_]{22}"));
+        SessionService.Started returning = start(ids.get(0));
+        assertThat(returning.visitorId()).isEqualTo(ids.get(0));
+        assertThat(returning.created()).isFalse();
+    }
+
+    @Test
     void aVisitorIdOutsideTheScriptsAlphabetIsInvalid() {
         assertThatThrownBy(() -> start("v one/../"))
                 .isInstanceOfSatisfying(DomainFailure.class, f -> {
