@@ -147,8 +147,9 @@ final class ServerApi {
 
     // ---- site script ----
 
+    /** @param visitorId null for a first page view, which names none: the server makes the id */
     static String sessionBody(String siteKey, String visitorId, String url, String referrer) {
-        return "{\"siteKey\":\"" + siteKey + "\",\"visitorId\":\"" + visitorId + "\",\"url\":\"" + url
+        return "{\"siteKey\":\"" + siteKey + "\"," + (visitorId == null ? "" : "\"visitorId\":\"" + visitorId + "\",") + "\"url\":\"" + url
                 + "\",\"referrer\":\"" + referrer + "\",\"title\":\"Example\"}";
     }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <p>Call events come two per call (ringing, then completed: at once, or {@code --call-lag} calls
  * later), each answered after its commit.
- * Every session start is a new visitor leasing a number, durably committed. Before the closed
+ * Every session start is a new visitor leasing a number, durably committed; it names no visitor id,
+ * as the site script's first page view does, so the id is the server's. Before the closed
  * session phase the test clock (if enabled) is moved past lease TTL + cool-down so the pool is free.
  * Before the open one it is moved only when the numbers not leased cannot cover that phase: the move
  * ends every lease of the closed phase at once, and writing those ends (2,000 a second per pool)
@@ -66,7 +67,7 @@ final class ThroughputScenario {
         Harness.RequestSource sessions = i -> {
             long v = ++visitor[0];
             return api.http().post("/v1/sessions", ServerApi.scriptHeaders(ServerApi.ipOf(v), false),
-                    ServerApi.sessionBody(site.publicKey(), "tp-visitor-" + v, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=x" + v,
+                    ServerApi.sessionBody(site.publicKey(), null, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=x" + v,
                             "https://www.google.com/")).thenApply(r -> {
                                 collect(r, sessionIds);
                                 return r;
