@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code throughput}: session starts, heartbeats and call events, each at saturation (closed loop)
@@ -44,7 +45,8 @@ final class ThroughputScenario {
         double openWarmup = o.dbl("open-warmup", 3, "seconds at each open phase's rate before it is recorded (the server's "
                 + "background work after the closed phases, e.g. the report refresh reading their rows back, falls there)");
         double fraction = o.dbl("open-fraction", 0.5, "open-loop offered rate as a share of the measured saturation rate");
-        int numbers = o.intOpt("numbers", 200_000, "tracking numbers in the pool");
+        // 600,000: a warmed closed phase (20 s of warm-up, then 10 s) at 10-15k starts/s leases 300-450k
+        int numbers = o.intOpt("numbers", 600_000, "tracking numbers in the pool");
         boolean clock = Boolean.parseBoolean(o.str("test-clock", "true", "free the pool between phases with the test clock"));
         Map<String, Double> openRates = fixedRates(o.str("open-rates", "",
                 "fixed open-loop rates per kind instead of the fraction, e.g. calls:1500,sessions:5000 (to compare builds at the same offered load)"));
@@ -64,6 +66,8 @@ final class ThroughputScenario {
         long[] skew = {clock ? api.advanceClock(0).getEpochSecond() - Instant.now().getEpochSecond() : 0};
 
         List<String> sessionIds = new ArrayList<>();
+        AtomicLong untrackedStarts = new AtomicLong();
+        AtomicLong leasedSinceFreed = new AtomicLong(); // tracked starts since the pool was last freed (sessionIds keeps at most 200,000)
         long[] visitor = {0};
         Harness.RequestSource health = i -> api.http().get("/health", null);
         Harness.RequestSource sessions = i -> {
@@ -71,7 +75,7 @@ final class ThroughputScenario {
             return api.http().post("/v1/sessions", ServerApi.scriptHeaders(ServerApi.ipOf(v), false),
                     ServerApi.sessionBody(site.publicKey(), null, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=x" + v,
                             "https://www.google.com/")).thenApply(r -> {
-                                collect(r, sessionIds);
+                                collect(r, sessionIds, untrackedStarts, leasedSinceFreed);
                                 return r;
                             });
         };
@@ -117,6 +121,7 @@ final class ThroughputScenario {
 
         List<Harness.Phase> phases = new ArrayList<>();
         List<ServerCpu.Split> cpu = new ArrayList<>(); // one per measured phase, in the same order
+        List<Long> untracked = new ArrayList<>(); // starts answered without a number, per measured phase
         Map<String, Double> saturation = new LinkedHashMap<>();
         String[] phaseName = {""};
         try (Progress progress = new Progress("throughput", () -> phaseName[0])) {
@@ -127,19 +132,22 @@ final class ThroughputScenario {
                     synchronized (sessionIds) {
                         sessionIds.clear();
                     }
+                    leasedSinceFreed.set(0);
                 }
                 phaseName[0] = e.getKey() + " warm-up";
                 h.closedLoop(e.getKey(), e.getValue(), connections, warmup);
                 phaseName[0] = e.getKey() + " saturation";
                 ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
+                long untrackedBefore = untrackedStarts.get();
                 Harness.Phase p = h.closedLoop(e.getKey(), e.getValue(), connections, seconds);
                 cpu.add(ServerCpu.between(before, ServerCpu.snapshot(serverPid)));
+                untracked.add(untrackedStarts.get() - untrackedBefore);
                 phases.add(p);
                 saturation.put(e.getKey(), p.rate());
             }
             for (var e : sources.entrySet()) {
                 double rate = openRates.getOrDefault(e.getKey(), Math.max(1, saturation.get(e.getKey()) * fraction));
-                if (e.getKey().equals("sessions") && clock && !poolHasRoom(numbers, sessionIds, rate * (seconds + openWarmup))) {
+                if (e.getKey().equals("sessions") && clock && !poolHasRoom(numbers, leasedSinceFreed.get(), rate * (seconds + openWarmup))) {
                     // Only when the pool is too small for this phase: moving the clock past the TTL
                     // ends every lease of the closed phase at once, and the sweeper's writes of those
                     // ends (MAX_ENDS_PER_SWEEP a second) would be measured as this phase's latency.
@@ -149,6 +157,7 @@ final class ThroughputScenario {
                     synchronized (sessionIds) {
                         sessionIds.clear();
                     }
+                    leasedSinceFreed.set(0);
                 }
                 if (openWarmup > 0) {
                     phaseName[0] = e.getKey() + String.format(" open %.0f/s warm-up", rate);
@@ -156,8 +165,10 @@ final class ThroughputScenario {
                 }
                 phaseName[0] = e.getKey() + String.format(" open %.0f/s", rate);
                 ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
+                long untrackedBefore = untrackedStarts.get();
                 phases.add(h.openLoop(e.getKey(), e.getValue(), rate, seconds));
                 cpu.add(ServerCpu.between(before, ServerCpu.snapshot(serverPid)));
+                untracked.add(untrackedStarts.get() - untrackedBefore);
             }
         }
         double healthRate = saturation.getOrDefault("health", 0.0);
@@ -165,6 +176,7 @@ final class ThroughputScenario {
                 "request", "mode", "offered/s", "achieved/s", "×health", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx"));
         List<Map<String, Object>> json = new ArrayList<>();
         StringBuilder cpuLines = new StringBuilder();
+        StringBuilder warnings = new StringBuilder();
         for (int i = 0; i < phases.size(); i++) {
             Harness.Phase p = phases.get(i);
             table.append(String.format("%-11s %-6s %9s %10.0f %8s %8.2f %8.2f %8.2f %8.1f %7d%n", p.name(), p.mode(),
@@ -172,6 +184,13 @@ final class ThroughputScenario {
                     healthRate > 0 ? String.format("%.3f", p.rate() / healthRate) : "-", p.ms(50), p.ms(99), p.ms(99.9),
                     p.latencyMicros().getMaxValue() / 1000.0, p.rejected() + p.failed()));
             Map<String, Object> phaseJson = new LinkedHashMap<>(p.toJson(healthRate));
+            if (p.name().equals("sessions")) {
+                phaseJson.put("untrackedStarts", untracked.get(i));
+                if (untracked.get(i) > 0) {
+                    warnings.append(String.format("%s %s: %,d of %,d starts untracked (a cheaper path: the pool ran out; raise --numbers)%n",
+                            p.name(), p.mode(), untracked.get(i), p.ok()));
+                }
+            }
             if (!cpu.get(i).shares().isEmpty()) {
                 phaseJson.put("serverCpuSeconds", cpu.get(i).seconds());
                 phaseJson.put("serverCpuShares", cpu.get(i).shares());
@@ -181,6 +200,7 @@ final class ThroughputScenario {
         }
         System.out.printf("%nThroughput — %d connections, %.0f s per phase, open loop at %.0f%% of saturation%n%s", connections,
                 seconds, fraction * 100, table);
+        System.out.print(warnings.isEmpty() ? "every measured start leased a number\n" : "WARNING " + warnings);
         if (!cpuLines.isEmpty()) {
             // "jit" is the JIT compiler still compiling: on one core it takes a minute or more (docs/scaling.md)
             System.out.printf("%nServer CPU by thread group (kernel accounting)%n%s", cpuLines);
@@ -208,10 +228,14 @@ final class ThroughputScenario {
     }
 
     /** Keeps the session id of a tracked start (cheap substring search: the generator must stay cheap). */
-    private static void collect(LoadClient.Reply r, List<String> into) {
+    private static void collect(LoadClient.Reply r, List<String> into, AtomicLong untracked, AtomicLong leased) {
+        if (r.status() == 200 && new String(r.body(), StandardCharsets.UTF_8).contains("\"tracked\":false")) {
+            untracked.incrementAndGet();
+        }
         if (r.status() != 201) {
             return;
         }
+        leased.incrementAndGet();
         String s = new String(r.body(), StandardCharsets.UTF_8);
         int i = s.indexOf("\"sessionId\":\"");
         if (i >= 0) {
@@ -226,12 +250,8 @@ final class ThroughputScenario {
     }
 
     /** Whether the numbers not yet leased cover {@code starts} more starts with a tenth to spare. */
-    static boolean poolHasRoom(int numbers, List<String> leased, double starts) {
-        int live;
-        synchronized (leased) {
-            live = leased.size();
-        }
-        return numbers - live >= starts * 1.1;
+    static boolean poolHasRoom(int numbers, long leased, double starts) {
+        return numbers - leased >= starts * 1.1;
     }
 
     /** "calls:1500,sessions:5000" as kind → requests a second; empty: none. */
