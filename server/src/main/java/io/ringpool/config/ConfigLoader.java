@@ -347,29 +347,19 @@ public final class ConfigLoader {
     public static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")
                 + ";WRITE_DELAY=0;COMPRESS=TRUE;QUERY_CACHE_SIZE=128;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000"
-                + ";CACHE_SIZE=" + h2PageCacheKilobytes(Runtime.getRuntime().maxMemory());
+                + ";CACHE_SIZE=" + H2_PAGE_CACHE_KB;
     }
-
-    /** H2's page cache from a heap of about 4 GB on, KB (the JVM reports a 4 GB heap as ~3.8 GB). */
-    static final int H2_PAGE_CACHE_LARGE_KB = 128 * 1024;
-    private static final long LARGE_CACHE_FROM_HEAP_BYTES = 3L * 1024 * 1024 * 1024;
 
     /**
-     * H2's page cache for a heap of {@code maxHeapBytes}: 128 MB from a 4 GB heap (this box's
-     * default, {@code bin/default-heap}), H2's own 16 MB below. Session starts insert into
-     * random-order indexes that outgrow 16 MB within a minute of load, and every page missing from
-     * the cache is read back from the file, decompressed and deserialised on the commit's path.
-     * Measured (docs/scaling.md, session 18; {@code ROUNDS=3 WARMUP=20 bench-sessions.sh 10}, 4 GB
-     * heap, two runs each, alternating): with 128 MB, 9,933-11,214 starts/s, 0.286-0.362 x
-     * {@code /health} in all six rounds; with 16 MB, 6,764-13,404/s, 0.214-0.370 x, and below 0.25
-     * in 6 of the day's 14 rounds. The price: the collector copies cached pages too, 6.6-7.2 s of
-     * pauses a run against 3.1-3.6 s, and the starts' p99 at saturation 142-191 ms against
-     * 66-115 ms. At 512 MB and 1 GB heaps a larger cache made collections worse, up to full
-     * collections (sessions 6 and 11), so smaller heaps keep H2's default.
+     * H2's page cache, KB: H2's own 16 MB, named so that it is a decision. Session 18 chose 128 MB
+     * from a 4 GB heap, when each new visitor's random id put its start on a random page of the
+     * (site, visitor, start) index. Since new visitors' ids sort by time (session 20) the larger
+     * cache buys no starts and doubles the collector's work: {@code ROUNDS=2 WARMUP=20
+     * bench-sessions.sh 10}, alternating, with server-made ids 10,137-14,563 starts/s with 16 MB
+     * against 9,849-13,983 with 128 MB, the starts' p99 at saturation 62-103 ms against 139-184 ms,
+     * 2.2-2.3 s of pauses a run against 4.9-5.4 s (docs/scaling.md, "Session 20").
      */
-    static int h2PageCacheKilobytes(long maxHeapBytes) {
-        return maxHeapBytes >= LARGE_CACHE_FROM_HEAP_BYTES ? H2_PAGE_CACHE_LARGE_KB : 16 * 1024;
-    }
+    static final int H2_PAGE_CACHE_KB = 16 * 1024;
 
     /** The settings of {@link #defaultH2Url} that Ringpool's promises rest on, not mere tuning. */
     private static final List<String> H2_GUARANTEES = List.of("WRITE_DELAY=0", "DB_CLOSE_ON_EXIT=FALSE", "LOCK_TIMEOUT=10000");

@@ -22,16 +22,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theDefaultH2PageCacheIsLargerOnlyFromAFourGigabyteHeap() {
-        long gib = 1024L * 1024 * 1024;
-        assertThat(ConfigLoader.h2PageCacheKilobytes(512L * 1024 * 1024)).as("H2's own default").isEqualTo(16 * 1024);
-        assertThat(ConfigLoader.h2PageCacheKilobytes(gib)).isEqualTo(16 * 1024);
-        assertThat(ConfigLoader.h2PageCacheKilobytes(2 * gib)).isEqualTo(16 * 1024);
-        assertThat(ConfigLoader.h2PageCacheKilobytes(3 * gib - 1)).isEqualTo(16 * 1024);
-        // -Xmx4g: the JVM reports the heap less one survivor space, ~3.8 GB.
-        assertThat(ConfigLoader.h2PageCacheKilobytes(3_800L * 1024 * 1024)).isEqualTo(ConfigLoader.H2_PAGE_CACHE_LARGE_KB);
-        assertThat(ConfigLoader.h2PageCacheKilobytes(16 * gib)).as("not grown past what was measured").isEqualTo(ConfigLoader.H2_PAGE_CACHE_LARGE_KB);
-        assertThat(ConfigLoader.defaultH2Url(dir)).endsWith(";CACHE_SIZE=" + ConfigLoader.h2PageCacheKilobytes(Runtime.getRuntime().maxMemory()));
+    void theDefaultH2PageCacheIsSixteenMegabytesWhateverTheHeap() {
+        assertThat(ConfigLoader.H2_PAGE_CACHE_KB).isEqualTo(16 * 1024);
+        assertThat(ConfigLoader.defaultH2Url(dir)).endsWith(";CACHE_SIZE=16384");
     }
 
     @Test
