@@ -9,8 +9,9 @@
 # then runs the server in a second JVM with config/jvm.options, launch.ServerJvm; add
 # RINGPOOL_RELAUNCH=false for the JVM's own choices); the figures are the server JVM's.
 # VISITOR_IDS=server: starts send no visitorId, as the site script's first page view does (the server
-# makes the id); otherwise wrk/sessions.lua names one. JAR=path: another build, for A/B runs.
-# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] [VISITOR_IDS=server] [JAR=…] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+# makes the id); VISITOR_IDS=random: each start names 16 random hex digits (ids in no order);
+# otherwise wrk/sessions.lua names one. JAR=path: another build, for A/B runs.
+# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] [VISITOR_IDS=server|random] [JAR=…] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"
@@ -53,7 +54,7 @@ for block in $(seq 1 ${BLOCKS:-59}); do
     -H 'Content-Type: application/json' --data-binary @"$WORK/numbers.json" > /dev/null
 done
 
-echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${PLAIN:+java -jar alone, RINGPOOL_RELAUNCH=${RINGPOOL_RELAUNCH:-true} · }heap $HEAP · ${VISITOR_IDS:+visitor ids made by the server · }${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
+echo "commit $(git rev-parse --short HEAD) · $(nproc) cores · $("$JAVA" -version 2>&1 | head -1) · ${PLAIN:+java -jar alone, RINGPOOL_RELAUNCH=${RINGPOOL_RELAUNCH:-true} · }heap $HEAP · ${VISITOR_IDS:+visitor ids: $VISITOR_IDS · }${DURATION}s per run · 64 connections · warm-up ${WARMUP:-3}s a kind"
 export SESSION_IDS_OUT="$WORK/session-ids" SESSION_IDS="$WORK/session-ids"
 # Warm-up, WARMUP seconds (3) of each request kind. On one core the JIT compiler is still
 # compiling the measured paths a minute into the load (docs/scaling.md): WARMUP=60 or more gives

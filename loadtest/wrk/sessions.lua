@@ -1,6 +1,8 @@
 -- wrk script: every request starts a session for a new visitor, as a first page view would.
 -- VISITOR_IDS=server sends no visitorId, as the site script's first page view does, so the server
--- makes the id; otherwise each request names a fresh id of its own ("wrk-<thread>-<n>-<random>").
+-- makes the id; VISITOR_IDS=random names a fresh id of 16 random hex digits, in no order (a client
+-- that invents its own ids: each new visitor lands on a random page of the store's visitor index);
+-- otherwise each request names a fresh id of its own ("wrk-<thread>-<n>-<random>").
 -- X-Forwarded-For spreads visitors over many client IPs (loopback is a trusted proxy), so the
 -- per-IP limit sees what it would see in production rather than one client doing everything.
 local counter = 0
@@ -20,12 +22,18 @@ end
 function init(args)
   site_key = os.getenv("SITE_KEY") or "pk_demo_site"
   server_visitor_ids = os.getenv("VISITOR_IDS") == "server"
+  random_visitor_ids = os.getenv("VISITOR_IDS") == "random"
   math.randomseed(os.time() + (tid or 0) * 7919)
 end
 
 request = function()
   counter = counter + 1
-  local visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
+  local visitor
+  if random_visitor_ids then
+    visitor = string.format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+  else
+    visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
+  end
   local ip = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
   local visitor_field = server_visitor_ids and '' or ('"visitorId":"' .. visitor .. '",')
   local body = '{"siteKey":"' .. site_key .. '",' .. visitor_field ..
