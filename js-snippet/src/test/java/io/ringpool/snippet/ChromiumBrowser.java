@@ -73,23 +73,50 @@ final class ChromiumBrowser implements Browser {
     /**
      * Leaves one tab, on the blank page, with the fixture origin's storage and cookies cleared. A
      * renderer that stops answering (chromedriver's "Timed out receiving message from renderer", seen
-     * once in CI, every later command then timing out too) is Chromium's failure, not the script's:
-     * the browser is then started afresh, once, with a new profile, which is the state reset promises.
+     * in CI at stops 35 and 37, every later command then timing out too) is Chromium's failure, not
+     * the script's: the browser is then started afresh with a new profile, which is the state reset
+     * promises. At stop 37 one restart was not enough (the fresh browser timed out on the same page),
+     * so it is tried up to {@link #RESTARTS} times, each with a longer page-load limit, and each
+     * failure says whether the page's server answered a plain HTTP request meanwhile, which tells a
+     * stuck browser from a stuck fixture server the next time it happens.
      */
     @Override
     public void reset() {
-        try {
-            clearToBlank();
-        } catch (WebDriverException stuck) {
-            System.err.println("Chromium did not answer (" + stuck.getClass().getSimpleName() + "); starting it afresh");
+        WebDriverException failure = null;
+        for (int attempt = 0; attempt <= RESTARTS; attempt++) {
             try {
-                quitAndDeleteProfile();
-                launch();
-            } catch (Exception e) {
-                stuck.addSuppressed(e);
-                throw stuck;
+                if (attempt > 0) {
+                    quitAndDeleteProfile();
+                    launch();
+                    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20L * (attempt + 1)));
+                }
+                clearToBlank();
+                return;
+            } catch (WebDriverException stuck) {
+                System.err.println("Chromium did not load " + blankUrl + " (" + stuck.getClass().getSimpleName()
+                        + ", attempt " + (attempt + 1) + "); " + probeBlankPage() + "; starting it afresh");
+                if (failure == null) failure = stuck;
+                else failure.addSuppressed(stuck);
+            } catch (java.io.IOException e) {
+                if (failure != null) failure.addSuppressed(e);
+                break;
             }
-            clearToBlank();
+        }
+        throw failure;
+    }
+
+    private static final int RESTARTS = 3;
+
+    /** What the blank page's server does for a request that is not the browser's. */
+    private String probeBlankPage() {
+        long start = System.nanoTime();
+        try {
+            var client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(blankUrl))
+                    .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            return "its server answered " + response.statusCode() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+        } catch (Exception e) {
+            return "its server did not answer either (" + e + " after " + (System.nanoTime() - start) / 1_000_000 + " ms)";
         }
     }
 
@@ -134,6 +161,9 @@ final class ChromiumBrowser implements Browser {
     private void quitAndDeleteProfile() throws java.io.IOException {
         try {
             driver.quit();
+        } catch (WebDriverException stuck) {
+            // a browser that stopped answering may not answer quit either; its profile still goes
+            System.err.println("Chromium did not quit (" + stuck.getClass().getSimpleName() + ")");
         } finally {
             try (var files = Files.walk(profile)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
