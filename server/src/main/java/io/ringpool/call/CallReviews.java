@@ -10,7 +10,7 @@ final class CallReviews {
     static final int MAX_TRANSCRIPT_CHARS = 100_000;
 
     void write(Connection c, String siteId, String callId, boolean reviewed, String note, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET reviewed = ?, note = ?, updated_at = ? WHERE site_id = ? AND call_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET reviewed = ?, note = ?, updated_at = ?, revision = revision + 1 WHERE site_id = ? AND call_id = ?")) {
             ps.setBoolean(1, reviewed);
             ps.setString(2, note);
             ps.setLong(3, now);
@@ -22,7 +22,7 @@ final class CallReviews {
 
     void writeTranscript(Connection c, String siteId, String callId, String transcript, String autoTagsJson, long now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET transcript = ?, auto_tags_json = ?, updated_at = ? "
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET transcript = ?, auto_tags_json = ?, updated_at = ?, revision = revision + 1 "
                 + "WHERE site_id = ? AND call_id = ?")) {
             ps.setString(1, transcript);
             ps.setString(2, autoTagsJson);

@@ -78,6 +78,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallService {
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
+    /**
+     * Tests set {@code -Dringpool.checkStoredCopies=true}: every ingestion then also reads its call
+     * back on the writer and fails unless it equals the copy built in memory, so the whole suite
+     * proves {@link CallRows#asStored} against the real row.
+     */
+    static final boolean CHECK_STORED_COPIES = Boolean.getBoolean("ringpool.checkStoredCopies");
 
     /** How many of the visitor's earlier visits a call keeps: enough for a channel path, bounded. */
     static final int EARLIER_VISITS_MAX = 10;
@@ -365,8 +371,14 @@ public final class CallService {
             boolean recordingReported = call.recordingUrl() != null
                     && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
             boolean earlierEvents = !seen.events().isEmpty();
-            // The write returns the call as stored (one primary-key read of the row it just wrote,
-            // the only read left on the writer): the outbox must describe exactly the committed row.
+            // The outbox and the answer must describe exactly the committed row. Built here, off the
+            // writer, as the row will read (CallRows.asStored); only a reported recording, whose
+            // queueing also sets the row's recording state, is read back on the writer. The copy keeps
+            // the tags, review, transcript, recording state and classes as read for the plan; every
+            // other write of those columns raises the revision, so a copy whose row changed meanwhile
+            // fails updateAtRevision and is planned again instead of going out stale.
+            StoredCall asCommitted = recordingReported ? null
+                    : CallRows.asStored(call, existing != null ? existing.review() : CallReview.NONE);
             StoredCall committed = writer.commitReturning(c -> {
                 if (existing != null) {
                     if (!records.updateAtRevision(c, call, seen.call().revision(), now)) {
@@ -395,7 +407,13 @@ public final class CallService {
                 if (recordingReported) {
                     recordings.reported(c, call, now);
                 }
-                StoredCall after = records.byId(c, siteId, callId).orElseThrow();
+                StoredCall after = asCommitted != null ? asCommitted : records.byId(c, siteId, callId).orElseThrow();
+                if (CHECK_STORED_COPIES && asCommitted != null) {
+                    StoredCall read = records.byId(c, siteId, callId).orElseThrow();
+                    if (!read.equals(asCommitted)) {
+                        throw new IllegalStateException("call " + callId + " as built: " + asCommitted + "\nas stored: " + read);
+                    }
+                }
                 outbox.changed(c, existing, after);
                 return after;
             });

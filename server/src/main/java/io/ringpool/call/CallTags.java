@@ -15,7 +15,7 @@ final class CallTags {
 
     void write(Connection c, String siteId, String callId, List<String> tags, Double value, String currency, long now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET tags_json = ?, call_value = ?, currency = ?, updated_at = ? "
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET tags_json = ?, call_value = ?, currency = ?, updated_at = ?, revision = revision + 1 "
                 + "WHERE site_id = ? AND call_id = ?")) {
             ps.setString(1, StorageJson.write(tags));
             Columns.setDouble(ps, 2, value);

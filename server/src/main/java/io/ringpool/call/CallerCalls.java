@@ -41,8 +41,8 @@ final class CallerCalls {
     }
 
     void updateClass(Connection c, String siteId, String callId, CallClass k) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET first_time = ?, is_unique = ?, target = ?, unique_target = ? "
-                + "WHERE site_id = ? AND call_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET first_time = ?, is_unique = ?, target = ?, unique_target = ?, "
+                + "revision = revision + 1 WHERE site_id = ? AND call_id = ?")) {
             ps.setBoolean(1, k.firstTime());
             ps.setBoolean(2, k.unique());
             ps.setBoolean(3, k.target());

@@ -222,7 +222,7 @@ final class RecordingStore {
     }
 
     private static void callState(Connection c, String siteId, String callId, String state, Integer seconds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_state = ?, recording_seconds = ? "
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET recording_state = ?, recording_seconds = ?, revision = revision + 1 "
                 + "WHERE site_id = ? AND call_id = ?")) {
             ps.setString(1, state);
             setInt(ps, 2, seconds);

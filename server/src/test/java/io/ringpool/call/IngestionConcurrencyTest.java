@@ -120,6 +120,53 @@ class IngestionConcurrencyTest {
         }
     }
 
+    /**
+     * The answer of an event and its outbox "after" are built in memory from the row as read for
+     * the plan (CallRows.asStored). A marketer's tags and review, or a transcript, committed between
+     * that read and the event's write must make the event plan again (they raise the revision), or
+     * the answer would carry the columns as they were before the edit.
+     */
+    @Test
+    void tagsAReviewAndATranscriptCommittedBetweenAnEventsReadsAndItsWriteAreInTheCallTheEventAnswers() throws Exception {
+        String caller = "+79161112244";
+        try (CallStoreFixture f = new CallStoreFixture(dir, "st_edit", List.of(NUMBER));
+                ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            Instant at = f.clock.instant();
+            StoredCall ringing = f.calls.ingest(f.site, event("ed-1", CallEvent.Kind.RINGING, caller, NUMBER, at, null), true).call();
+
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> hold = f.writer.submit(c -> {
+                holding.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<CallService.Ingested> completed = pool.submit(() -> f.calls.ingest(f.site,
+                    event("ed-1", CallEvent.Kind.COMPLETED, caller, NUMBER, at.plusSeconds(90), 80), true));
+            waitUntil(() -> f.registry.find("ringpool.store.write.queue").gauge().value() == 1);
+
+            // None of these goes through the writer: they commit while the planned write waits.
+            f.calls.patch(f.site, ringing.callId(), new CallChanges(List.of("lead"), 1500.0, "RUB", true, "called back"));
+            f.calls.transcript(f.site, CallStoreFixture.PROVIDER, "ed-1", "I would like to order a sofa",
+                    List.of(new KeywordRule("sofa", List.of("sofa"))));
+            release.countDown();
+            GroupCommitWriter.await(hold);
+
+            StoredCall answered = completed.get(10, TimeUnit.SECONDS).call();
+            assertThat(answered.status()).isEqualTo(CallState.Status.COMPLETED);
+            assertThat(answered.tags()).containsExactly("lead", "sofa");
+            assertThat(answered.value()).isEqualTo(1500.0);
+            assertThat(answered.review().reviewed()).isTrue();
+            assertThat(answered.review().note()).isEqualTo("called back");
+            assertThat(answered.review().transcript()).isEqualTo("I would like to order a sofa");
+            assertThat(answered).isEqualTo(f.calls.call(f.site.siteId(), ringing.callId()).orElseThrow());
+        }
+    }
+
     private static long count(CallStoreFixture f, String sql) {
         return f.db.read(c -> {
             try (ResultSet rs = c.createStatement().executeQuery(sql)) {

@@ -36,6 +36,7 @@ class WideHistoryCallTest {
 
             assertThat(ingested.attribution().sessionId()).isEqualTo("s_last");
             StoredCall read = f.calls.call(f.site.siteId(), ingested.callId()).orElseThrow();
+            assertThat(ingested).as("the answer, built in memory, is the call as its row reads").isEqualTo(read);
             List<CallAttribution.EarlierVisit> earlier = read.attribution().earlierVisits();
             assertThat(earlier).isNotEmpty();
             // whatever had to be left out to fit, it is the oldest visits, and the latest one is kept
