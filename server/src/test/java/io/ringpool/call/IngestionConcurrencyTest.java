@@ -92,25 +92,14 @@ class IngestionConcurrencyTest {
             f.calls.ingest(f.site, event("er-1", CallEvent.Kind.RINGING, caller, NUMBER, at, null), true);
 
             // Hold the writer so the next event is planned (read) and queued, but not yet written.
-            CountDownLatch holding = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> hold = f.writer.submit(c -> {
-                holding.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            HeldWriter held = HeldWriter.hold(f);
             Future<CallService.Ingested> completed = pool.submit(() -> f.calls.ingest(f.site,
                     event("er-1", CallEvent.Kind.COMPLETED, caller, NUMBER, at.plusSeconds(90), 80), true));
             waitUntil(() -> f.registry.find("ringpool.store.write.queue").gauge().value() == 1);
 
             // Erasure does not go through the writer: it commits while the planned write waits.
             assertThat(f.calls.eraseCaller(f.site, caller)).isEqualTo(1);
-            release.countDown();
-            GroupCommitWriter.await(hold);
+            held.release();
 
             StoredCall call = completed.get(10, TimeUnit.SECONDS).call();
             assertThat(call.caller()).isEqualTo(CallerNumber.ERASED);
@@ -134,17 +123,7 @@ class IngestionConcurrencyTest {
             Instant at = f.clock.instant();
             StoredCall ringing = f.calls.ingest(f.site, event("ed-1", CallEvent.Kind.RINGING, caller, NUMBER, at, null), true).call();
 
-            CountDownLatch holding = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> hold = f.writer.submit(c -> {
-                holding.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            HeldWriter held = HeldWriter.hold(f);
             Future<CallService.Ingested> completed = pool.submit(() -> f.calls.ingest(f.site,
                     event("ed-1", CallEvent.Kind.COMPLETED, caller, NUMBER, at.plusSeconds(90), 80), true));
             waitUntil(() -> f.registry.find("ringpool.store.write.queue").gauge().value() == 1);
@@ -153,8 +132,7 @@ class IngestionConcurrencyTest {
             f.calls.patch(f.site, ringing.callId(), new CallChanges(List.of("lead"), 1500.0, "RUB", true, "called back"));
             f.calls.transcript(f.site, CallStoreFixture.PROVIDER, "ed-1", "I would like to order a sofa",
                     List.of(new KeywordRule("sofa", List.of("sofa"))));
-            release.countDown();
-            GroupCommitWriter.await(hold);
+            held.release();
 
             StoredCall answered = completed.get(10, TimeUnit.SECONDS).call();
             assertThat(answered.status()).isEqualTo(CallState.Status.COMPLETED);
@@ -164,6 +142,29 @@ class IngestionConcurrencyTest {
             assertThat(answered.review().note()).isEqualTo("called back");
             assertThat(answered.review().transcript()).isEqualTo("I would like to order a sofa");
             assertThat(answered).isEqualTo(f.calls.call(f.site.siteId(), ringing.callId()).orElseThrow());
+        }
+    }
+
+    /** The group-commit writer kept busy by a task of ours, so that writes queue behind it until released. */
+    private record HeldWriter(CountDownLatch letGo, CompletableFuture<Void> task) {
+        static HeldWriter hold(CallStoreFixture f) throws InterruptedException {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> task = f.writer.submit(c -> {
+                holding.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            return new HeldWriter(release, task);
+        }
+
+        void release() throws Exception {
+            letGo.countDown();
+            GroupCommitWriter.await(task);
         }
     }
 
