@@ -42,6 +42,9 @@ final class ThroughputScenario {
         // 20 s, not 3: the server's JVM compiles with C2 alone (config/jvm.options), so at 3 s the starts and
         // call events phases measured the interpreter climbing (794 -> 4,649 starts/s within one phase, JIT 32 %)
         double warmup = o.dbl("warmup", 20, "warm-up seconds before each closed-loop phase (not recorded)");
+        // the call path (two events, attribution reads, the call's JSON) is still compiling after 20 s: the JIT took
+        // 25-30 % of the calls phase at 20 s in sessions 19-23, and 1-4 % after 30-90 s (docs/scaling.md, session 22)
+        double callsWarmup = o.dbl("calls-warmup", Math.max(60, warmup), "warm-up seconds before the call events' closed-loop phase");
         double openWarmup = o.dbl("open-warmup", 3, "seconds at each open phase's rate before it is recorded (the server's "
                 + "background work after the closed phases, e.g. the report refresh reading their rows back, falls there)");
         double fraction = o.dbl("open-fraction", 0.5, "open-loop offered rate as a share of the measured saturation rate");
@@ -135,7 +138,7 @@ final class ThroughputScenario {
                     leasedSinceFreed.set(0);
                 }
                 phaseName[0] = e.getKey() + " warm-up";
-                h.closedLoop(e.getKey(), e.getValue(), connections, warmup);
+                h.closedLoop(e.getKey(), e.getValue(), connections, e.getKey().equals("calls") ? callsWarmup : warmup);
                 phaseName[0] = e.getKey() + " saturation";
                 ServerCpu.Snapshot before = ServerCpu.snapshot(serverPid);
                 long untrackedBefore = untrackedStarts.get();
