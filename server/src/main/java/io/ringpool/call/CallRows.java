@@ -190,64 +190,34 @@ final class CallRows {
      * the row back on the group-commit thread (that read was a fifth of its time on call events).
      */
     static StoredCall asStored(StoredCall call, CallReview review) {
-        Map<String, Object> row = new HashMap<>(COLUMN_NAMES.size() * 2);
-        Params values = new Params() {
-            @Override
-            public void string(int index, String value) {
-                row.put(COLUMN_NAMES.get(index - 1), value);
-            }
-
-            @Override
-            public void flag(int index, boolean value) {
-                row.put(COLUMN_NAMES.get(index - 1), value);
-            }
-
-            @Override
-            public void number(int index, Long value) {
-                row.put(COLUMN_NAMES.get(index - 1), value);
-            }
-
-            @Override
-            public void integer(int index, Integer value) {
-                row.put(COLUMN_NAMES.get(index - 1), value);
-            }
-
-            @Override
-            public void decimal(int index, Double value) {
-                row.put(COLUMN_NAMES.get(index - 1), value);
-            }
-        };
+        RowInMemory row = new RowInMemory();
         try {
-            bindAll(values, call);
-            return read(new Row() {
-                @Override
-                public String string(String column) {
-                    return (String) row.get(column);
-                }
-
-                @Override
-                public boolean flag(String column) {
-                    return (Boolean) row.get(column);
-                }
-
-                @Override
-                public Long number(String column) {
-                    return (Long) row.get(column);
-                }
-
-                @Override
-                public Integer integer(String column) {
-                    return (Integer) row.get(column);
-                }
-
-                @Override
-                public Double decimal(String column) {
-                    return (Double) row.get(column);
-                }
-            }, review);
+            bindAll(row, call);
+            return read(row, review);
         } catch (SQLException impossible) {
             throw new IllegalStateException(impossible);
         }
+    }
+
+    /** The values a write would bind, by column name, read back as a stored row reads: one map serves both sides. */
+    private static final class RowInMemory implements Params, Row {
+        private final Map<String, Object> values = new HashMap<>(COLUMN_NAMES.size() * 2);
+
+        private void put(int index, Object value) {
+            values.put(COLUMN_NAMES.get(index - 1), value);
+        }
+
+        @Override public void string(int index, String value) { put(index, value); }
+        @Override public void flag(int index, boolean value) { put(index, value); }
+        @Override public void number(int index, Long value) { put(index, value); }
+        @Override public void integer(int index, Integer value) { put(index, value); }
+        @Override public void decimal(int index, Double value) { put(index, value); }
+
+        @Override public String string(String column) { return (String) values.get(column); }
+        @Override public boolean flag(String column) { return (Boolean) values.get(column); }
+        @Override public Long number(String column) { return (Long) values.get(column); }
+        @Override public Integer integer(String column) { return (Integer) values.get(column); }
+        @Override public Double decimal(String column) { return (Double) values.get(column); }
     }
 
     /** The column names of {@link #COLUMNS}, in binding order. */
