@@ -6,13 +6,14 @@
 # throughput also prints the server's CPU by thread group for each phase (kernel accounting, ServerCpu).
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
 # SERVER_JAVA_OPTS and SERVER_ARGS (e.g. "--config FILE") go to the server's JVM and command line.
+# SERVER_JAR names another build of the server (default server/target/ringpool-server.jar), for A/B runs.
 # LOADTEST_JAVA_OPTS goes to the load generator's JVM (e.g. -Xlog:gc:file=gen-gc.log, to check that its own pauses
 # are not what an open-loop p99 measures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
-SERVER_JAR=server/target/ringpool-server.jar
+SERVER_JAR="${SERVER_JAR:-server/target/ringpool-server.jar}"
 LOADTEST_JAR=loadtest/target/ringpool-loadtest.jar
 if [ ! -f "$SERVER_JAR" ] || [ ! -f "$LOADTEST_JAR" ]; then
   ./mvnw -q -B -pl server,loadtest -am package -DskipTests

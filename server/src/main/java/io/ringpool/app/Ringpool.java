@@ -134,7 +134,6 @@ public final class Ringpool implements AutoCloseable {
     static final long REPORT_SNAPSHOT_MINUTES = 10;
     /** How often a node on PostgreSQL compares the server's free connection slots with what it may still open. */
     static final long HEADROOM_CHECK_SECONDS = 30;
-    private ScheduledExecutorService compactor;
     private Leasing leasing;
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
@@ -436,9 +435,7 @@ public final class Ringpool implements AutoCloseable {
         // Counted events: exhaustions written per pool and minute, refusals logged per site and minute (issue 17).
         sweeper.scheduleWithFixedDelay(() -> leasing.flushExhaustions(clock.millis(), false), 5, 5, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(sessions::logRefusals, 60, 60, TimeUnit.SECONDS);
-        // Its own thread: a compaction round may take a few hundred milliseconds under load.
-        compactor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-compactor").daemon(true).unstarted(r));
-        compactor.scheduleWithFixedDelay(db::compactRound, 500, 500, TimeUnit.MILLISECONDS);
+        // H2's background compaction runs on the group-commit thread, between its batches (GroupCommitWriter).
         // Pool advice survives restarts: peaks and lease lengths are saved every 30 s and at stop.
         sweeper.scheduleWithFixedDelay(this::savePoolStatsQuietly, 30, 30, TimeUnit.SECONDS);
         sweeper.scheduleWithFixedDelay(this::expireRecordingsQuietly, 2, 60, TimeUnit.MINUTES);
@@ -750,7 +747,6 @@ public final class Ringpool implements AutoCloseable {
         if (reports != null) {
             reports.saveSnapshots();
         }
-        stopAfterCurrentRound(compactor);
         stopAfterCurrentRound(reportWorkers);
         if (outbox != null) {
             outbox.close();

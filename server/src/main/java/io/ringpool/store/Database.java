@@ -35,7 +35,7 @@ public final class Database implements AutoCloseable {
     /** The group-commit writers on this database: what they hold uncommitted (see {@link #oldestUncommittedSince}). */
     private final java.util.List<GroupCommitWriter> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Most live bytes one round of H2 compaction may rewrite (a round runs every half second at most, its budget adapted to its length; see H2Compactor). */
+    /** Most live bytes one round of H2 compaction may rewrite (rounds run between group commits, their budget adapted to their length; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
     /** Files smaller than this are left alone (their dead space does not matter). */
     static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;

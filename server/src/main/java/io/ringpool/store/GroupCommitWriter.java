@@ -75,6 +75,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     /** SQL run after each commit to force it to disk (H2's CHECKPOINT SYNC), or null. */
     private final String forceSql;
     private final Runnable afterEachBatch;
+    private final Runnable betweenBatches;
+    /** Longest the writer waits for a write before it looks whether upkeep is due. */
+    static final long IDLE_POLL_MILLIS = 100;
 
     public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry) {
         this(dataSource, queueMax, batchMax, registry, null);
@@ -87,7 +90,7 @@ public final class GroupCommitWriter implements AutoCloseable {
      *     durability is not wanted
      */
     public GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
-        this(dataSource, queueMax, batchMax, registry, forceSql, () -> { });
+        this(dataSource, queueMax, batchMax, registry, forceSql, () -> { }, () -> { });
     }
 
     /** On {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
@@ -97,14 +100,24 @@ public final class GroupCommitWriter implements AutoCloseable {
 
     /** As the DataSource form, on {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
     public GroupCommitWriter(Database db, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
-        this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite);
+        this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite, db::compactRound);
         db.addWriter(this);
     }
 
-    /** @param afterEachBatch told after every commit, before the committed writes' callers are answered */
-    private GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
-            Runnable afterEachBatch) {
+    /**
+     * @param afterEachBatch told after every commit, before the committed writes' callers are answered
+     * @param betweenBatches the store's own upkeep (H2's compaction, {@link Database#compactRound}):
+     *     called on this thread after every batch and at least every {@link #IDLE_POLL_MILLIS} when
+     *     idle; it decides itself whether a round is due. Why here and not on a thread of its own:
+     *     a round holds the lock every commit needs, and on the one core a node is sized for, a
+     *     separate thread holding it was preempted by the request threads, so a round of 3 ms of work
+     *     kept commits waiting for 20-50 ms (docs/scaling.md, "Session 24"). On this thread a round
+     *     runs only while no commit does, and the writes that arrive meanwhile join the next batch.
+     */
+    GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
+            Runnable afterEachBatch, Runnable betweenBatches) {
         this.afterEachBatch = afterEachBatch;
+        this.betweenBatches = betweenBatches;
         this.forceSql = forceSql;
         this.dataSource = dataSource;
         this.queue = new ArrayBlockingQueue<>(queueMax);
@@ -221,8 +234,11 @@ public final class GroupCommitWriter implements AutoCloseable {
                 if (head != null) {
                     batchQueuedAt = head.queuedAt();
                 }
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (running) {
+                        upkeep();
+                    }
                     continue;
                 }
                 batchQueuedAt = Math.min(batchQueuedAt, first.queuedAt());
@@ -241,6 +257,18 @@ public final class GroupCommitWriter implements AutoCloseable {
                 batch.clear();
                 batchQueuedAt = Long.MAX_VALUE;
             }
+            if (running) {
+                upkeep();
+            }
+        }
+    }
+
+    /** The store's upkeep between batches; its failure is logged and never stops the writer. */
+    private void upkeep() {
+        try {
+            betweenBatches.run();
+        } catch (RuntimeException e) {
+            LOG.warn("store_upkeep_failed reason={}", e.toString());
         }
     }
 

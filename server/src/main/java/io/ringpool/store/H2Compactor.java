@@ -23,11 +23,15 @@ import org.slf4j.LoggerFactory;
  * the time-ordered indexes), so the file kept ~10% live data: 3,900 bytes per visit measured, against
  * ~600 live.
  *
- * <p>What: every {@code interval} this task asks H2 to rewrite the live pages of the emptiest
- * chunks, at most {@code writeBudgetBytes} of them, then commits, so those chunks hold nothing
- * and their space is reused by the next chunks (after H2's {@code RETENTION_TIME}). The commit
- * path itself is untouched: commits still write synchronously, so what was acknowledged is on the
- * OS whatever this task is doing; the rewritten pages are ordinary versions of the same data.
+ * <p>What: a round asks H2 to rewrite the live pages of the emptiest chunks, at most a budget of
+ * them, then commits, so those chunks hold nothing and their space is reused by the next chunks
+ * (after H2's {@code RETENTION_TIME}). Commits still write synchronously, so what was acknowledged
+ * is on the OS whatever a round is doing; the rewritten pages are ordinary versions of the same data.
+ *
+ * <p>When: the group-commit thread offers a round between its batches ({@link GroupCommitWriter}),
+ * and {@link #compactWhenDue} runs one when the last ended long enough ago. A round holds H2's
+ * store lock, which every commit needs, so rounds are kept short (a few milliseconds: a commit
+ * that arrives meanwhile waits for the round) and frequent, rather than long and rare.
  * The file does not shrink while running (space is reused inside it); {@code bin/ringpool compact}
  * shrinks it offline ({@code SHUTDOWN COMPACT}).
  *
@@ -41,16 +45,24 @@ final class H2Compactor {
     static final int TARGET_FILL_RATE = 80;
 
     /**
-     * Longest a scheduled round should hold H2's store lock, nanoseconds. {@code MVStore.compact}
-     * runs under the lock every commit needs, so a commit that arrives meanwhile waits for the
-     * round: 2 MB rounds were measured at 0.2 s on average and up to 15.8 s on a machine at load
-     * 20 (1M-visit footprint run), long enough for 503s. Rounds that take longer halve the budget.
+     * Longest a round should hold H2's store lock, nanoseconds. {@code MVStore.compact} runs under
+     * the lock every commit needs, so a commit that arrives meanwhile waits for the round, and a
+     * session start's answer with it. Rewriting costs ~70 us per KB on this 2-core box (512 KB
+     * rounds took 30-40 ms under load), so 5 ms is a budget of 32-64 KB. Rounds that take longer
+     * halve the budget. (50 ms before session 24: those rounds, every half second, made one commit
+     * in ten wait 20-40 ms.)
      */
-    static final long ROUND_TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** Smallest budget the adaptation goes down to: a few pages. */
-    static final int MIN_WRITE_BUDGET_BYTES = 64 << 10;
+    static final long ROUND_TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Smallest budget the adaptation goes down to: a page or two. */
+    static final int MIN_WRITE_BUDGET_BYTES = 16 << 10;
     /** After a round, wait this many times its length before the next: compaction holds the lock at most a fifth of the time. */
     static final int PAUSE_FACTOR = 4;
+    /**
+     * Least time from one round's end to the next round, nanoseconds, however short the round:
+     * rounds are offered after every group commit (hundreds a second), and even a round that finds
+     * nothing to rewrite looks at every chunk.
+     */
+    static final long MIN_ROUND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final DataSource dataSource;
     private final int writeBudgetBytes;
@@ -76,16 +88,17 @@ final class H2Compactor {
         this.dataSource = dataSource;
         this.minFileBytes = minFileBytes;
         this.writeBudgetBytes = writeBudgetBytes;
-        this.adaptiveBudget = Math.max(MIN_WRITE_BUDGET_BYTES, writeBudgetBytes / 8);
+        this.adaptiveBudget = Math.max(MIN_WRITE_BUDGET_BYTES, writeBudgetBytes / 32);
         this.timer = Timer.builder("ringpool.store.compaction").description("one round of H2 background compaction")
                 .register(registry);
     }
 
     /**
-     * The scheduled round: skipped while the pause after the last one lasts; its budget halves
-     * when a round took longer than {@link #ROUND_TARGET_NANOS} and doubles (up to the configured
-     * budget) while rounds are quick. Lock-hold times are real durations, measured with
-     * {@code System.nanoTime}, not the service clock.
+     * A round if one is due: skipped while the pause after the last one lasts (four times its
+     * length, at least {@link #MIN_ROUND_INTERVAL_NANOS}); its budget halves when a round took
+     * longer than {@link #ROUND_TARGET_NANOS} and doubles (up to the configured budget) while rounds
+     * are quick. Lock-hold times are real durations, measured with {@code System.nanoTime}, not the
+     * service clock. One thread calls this (the group-commit writer's).
      */
     boolean compactWhenDue() {
         long start = nanoTime.getAsLong();
@@ -99,7 +112,7 @@ final class H2Compactor {
         } else if (rewritten && took < ROUND_TARGET_NANOS / 2) {
             adaptiveBudget = Math.min(writeBudgetBytes, adaptiveBudget * 2);
         }
-        nextRoundAt = nanoTime.getAsLong() + PAUSE_FACTOR * took;
+        nextRoundAt = nanoTime.getAsLong() + Math.max(MIN_ROUND_INTERVAL_NANOS, PAUSE_FACTOR * took);
         return rewritten;
     }
 

@@ -49,6 +49,32 @@ class H2CompactorTest {
     }
 
     @Test
+    void evenARoundThatTakesAMillisecondIsFollowedByTheLeastIntervalBeforeTheNext() {
+        var config = config();
+        var registry = new SimpleMeterRegistry();
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            long[] now = {0};
+            // Every reading of the stopwatch moves it 1 ms: four times a round's length would be 4 ms.
+            H2Compactor compactor = new H2Compactor(db.dataSource(), 2 << 20, 0, registry, () -> now[0] += 1_000_000L);
+            compactor.compactWhenDue();
+            assertThat(rounds(registry)).isEqualTo(1);
+            // The round ended at 3 ms: the next is due 100 ms later, not at 7 ms.
+            now[0] = 50_000_000L;
+            compactor.compactWhenDue();
+            now[0] = 90_000_000L;
+            compactor.compactWhenDue();
+            assertThat(rounds(registry)).as("within the least interval").isEqualTo(1);
+            now[0] = 110_000_000L;
+            compactor.compactWhenDue();
+            assertThat(rounds(registry)).isEqualTo(2);
+        }
+    }
+
+    private static long rounds(SimpleMeterRegistry registry) {
+        return registry.get("ringpool.store.compaction").timer().count();
+    }
+
+    @Test
     void compactionRewritesMostlyDeadChunksSoTheirFillRateRises() {
         var config = config();
         try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
