@@ -110,8 +110,9 @@ public final class GroupCommitWriter implements AutoCloseable {
      *     called on this thread after every batch and at least every {@link #IDLE_POLL_MILLIS} when
      *     idle; it decides itself whether a round is due. Why here and not on a thread of its own:
      *     a round holds the lock every commit needs, and on the one core a node is sized for, a
-     *     separate thread holding it was preempted by the request threads, so a round of 3 ms of work
-     *     kept commits waiting for 20-50 ms (docs/scaling.md, "Session 24"). On this thread a round
+     *     separate thread holding it was preempted by the request threads, so its hold outgrew its
+     *     work (rounds aimed at 5 ms took over 10 ms one time in twelve; docs/scaling.md, "Session
+     *     24"). On this thread a round
      *     runs only while no commit does, and the writes that arrive meanwhile join the next batch.
      */
     GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,

@@ -49,8 +49,8 @@ final class H2Compactor {
      * the lock every commit needs, so a commit that arrives meanwhile waits for the round, and a
      * session start's answer with it. Rewriting costs ~70 us per KB on this 2-core box (512 KB
      * rounds took 30-40 ms under load), so 5 ms is a budget of 32-64 KB. Rounds that take longer
-     * halve the budget. (50 ms before session 24: those rounds, every half second, made one commit
-     * in ten wait 20-40 ms.)
+     * halve the budget. (50 ms before session 24: those rounds, every half second, held commits
+     * about 6 % of the time, 20-40 ms at a stretch.)
      */
     static final long ROUND_TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** Smallest budget the adaptation goes down to: a page or two. */
