@@ -63,12 +63,22 @@ final class H2Compactor {
      * nothing to rewrite looks at every chunk.
      */
     static final long MIN_ROUND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Longest wait between rounds while rounds find nothing to rewrite: the least interval doubles
+     * after each such round, up to this, and falls back to the least one after a round that rewrote.
+     * Dead space builds up over seconds, not milliseconds, so an idle node (or one whose chunks are
+     * full enough) need not look at every chunk ten times a second; at most a second's delay
+     * before compaction resumes once the fill rate drops.
+     */
+    static final long MAX_IDLE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final DataSource dataSource;
     private final int writeBudgetBytes;
     /** The budget of the next scheduled round (adapted to how long rounds take); one scheduler thread. */
     private int adaptiveBudget;
     private long nextRoundAt = Long.MIN_VALUE;
+    /** Least wait after the next round if it rewrites nothing: doubled by each such round, reset by one that rewrote. */
+    private long idleWait = MIN_ROUND_INTERVAL_NANOS;
     private final java.util.function.LongSupplier nanoTime;
     private final long minFileBytes;
     private final Timer timer;
@@ -95,7 +105,8 @@ final class H2Compactor {
 
     /**
      * A round if one is due: skipped while the pause after the last one lasts (four times its
-     * length, at least {@link #MIN_ROUND_INTERVAL_NANOS}); its budget halves when a round took
+     * length, at least {@link #MIN_ROUND_INTERVAL_NANOS}, longer after rounds that found nothing to
+     * rewrite: see {@link #MAX_IDLE_INTERVAL_NANOS}); its budget halves when a round took
      * longer than {@link #ROUND_TARGET_NANOS} and doubles (up to the configured budget) while rounds
      * are quick. Lock-hold times are real durations, measured with {@code System.nanoTime}, not the
      * service clock. One thread calls this (the group-commit writer's).
@@ -112,7 +123,9 @@ final class H2Compactor {
         } else if (rewritten && took < ROUND_TARGET_NANOS / 2) {
             adaptiveBudget = Math.min(writeBudgetBytes, adaptiveBudget * 2);
         }
-        nextRoundAt = nanoTime.getAsLong() + Math.max(MIN_ROUND_INTERVAL_NANOS, PAUSE_FACTOR * took);
+        long wait = rewritten ? MIN_ROUND_INTERVAL_NANOS : idleWait;
+        idleWait = rewritten ? MIN_ROUND_INTERVAL_NANOS : Math.min(MAX_IDLE_INTERVAL_NANOS, idleWait * 2);
+        nextRoundAt = nanoTime.getAsLong() + Math.max(wait, PAUSE_FACTOR * took);
         return rewritten;
     }
 

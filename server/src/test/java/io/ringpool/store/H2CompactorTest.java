@@ -7,6 +7,8 @@ import io.ringpool.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,52 @@ class H2CompactorTest {
             compactor.compactWhenDue();
             assertThat(rounds(registry)).isEqualTo(2);
         }
+    }
+
+    @Test
+    void roundsThatFindNothingToRewriteComeLessOftenUntilDeadSpaceAppears() {
+        var config = config();
+        var registry = new SimpleMeterRegistry();
+        try (Database db = new Database(config.store(), new SimpleMeterRegistry())) {
+            createTable(db);
+            long[] now = {0};
+            H2Compactor compactor = new H2Compactor(db.dataSource(), 8 << 20, 0, registry, () -> now[0] += 1_000_000L);
+            while (compactor.compactOnce()) {
+                // a new store: rounds find nothing to rewrite (its few chunks are small)
+            }
+            long before = rounds(registry);
+            List<Long> idleRounds = roundsWithin(compactor, registry, now, 0, 4_000);
+            assertThat(rounds(registry) - before).isEqualTo(idleRounds.size());
+            // Steps of 10 ms: 100, 200, 400, 800 ms, then at most a second, each plus the step it is seen in.
+            assertThat(gaps(idleRounds)).containsExactly(110L, 210L, 410L, 810L, 1010L, 1010L);
+
+            writeInSmallCommits(db, 0, 2_000, new Random(3));
+            List<Long> busyRounds = roundsWithin(compactor, registry, now, 4_000, 5_500);
+            assertThat(busyRounds.getFirst()).as("dead space is looked at within a second").isLessThanOrEqualTo(idleRounds.getLast() + 1_010);
+            assertThat(gaps(busyRounds).getFirst()).as("a round that rewrote brings back the least interval").isEqualTo(110L);
+        }
+    }
+
+    /** Moves the stopwatch from {@code fromMs} to {@code toMs} in 10 ms steps, offering a round at each; the times (ms) at which one ran. */
+    private static List<Long> roundsWithin(H2Compactor compactor, SimpleMeterRegistry registry, long[] now, long fromMs, long toMs) {
+        List<Long> at = new ArrayList<>();
+        for (long t = fromMs; t < toMs; t += 10) {
+            now[0] = t * 1_000_000L;
+            long count = rounds(registry);
+            compactor.compactWhenDue();
+            if (rounds(registry) > count) {
+                at.add(t);
+            }
+        }
+        return at;
+    }
+
+    private static List<Long> gaps(List<Long> times) {
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < times.size(); i++) {
+            gaps.add(times.get(i) - times.get(i - 1));
+        }
+        return gaps;
     }
 
     private static long rounds(SimpleMeterRegistry registry) {
