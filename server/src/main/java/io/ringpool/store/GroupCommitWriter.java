@@ -112,8 +112,8 @@ public final class GroupCommitWriter implements AutoCloseable {
      *     a round holds the lock every commit needs, and on the one core a node is sized for, a
      *     separate thread holding it was preempted by the request threads, so its hold outgrew its
      *     work (rounds aimed at 5 ms took over 10 ms one time in twelve; docs/scaling.md, "Session
-     *     24"). On this thread a round
-     *     runs only while no commit does, and the writes that arrive meanwhile join the next batch.
+     *     24"). On this thread a round runs only while no commit does, and the writes that arrive
+     *     meanwhile join the next batch.
      */
     GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
             Runnable afterEachBatch, Runnable betweenBatches) {

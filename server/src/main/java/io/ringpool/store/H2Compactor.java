@@ -64,8 +64,9 @@ final class H2Compactor {
      */
     static final long MIN_ROUND_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
-     * Longest wait between rounds while rounds find nothing to rewrite: the least interval doubles
-     * after each such round, up to this, and falls back to the least one after a round that rewrote.
+     * Longest wait between rounds while rounds find nothing to rewrite: the wait starts at
+     * {@link #MIN_ROUND_INTERVAL_NANOS}, doubles after each such round up to this, and falls back
+     * to the least interval after a round that rewrote.
      * Dead space builds up over seconds, not milliseconds, so an idle node (or one whose chunks are
      * full enough) need not look at every chunk ten times a second; at most a second's delay
      * before compaction resumes once the fill rate drops.
@@ -74,7 +75,7 @@ final class H2Compactor {
 
     private final DataSource dataSource;
     private final int writeBudgetBytes;
-    /** The budget of the next scheduled round (adapted to how long rounds take); one scheduler thread. */
+    /** The budget of the next round (adapted to how long rounds take); only the group-commit thread touches it. */
     private int adaptiveBudget;
     private long nextRoundAt = Long.MIN_VALUE;
     /** Least wait after the next round if it rewrites nothing: doubled by each such round, reset by one that rewrote. */
