@@ -11,11 +11,14 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Calls and their events as ingestion reads and writes them ({@code calls}, {@code call_events}).
+ * Calls and their events as ingestion reads and writes them ({@code calls}; {@code call_events},
+ * filed under the call; {@code call_events_waiting}, events of a call not created yet).
  * Every method works on the caller's connection, so one ingestion is one transaction; the unique
  * keys are what make concurrent first deliveries of one call safe across nodes.
  */
@@ -28,127 +31,203 @@ final class CallRecords {
 
     // ---- events ------------------------------------------------------------------------------
 
-    /** Every stored event of one provider call, whether or not it has a call yet. */
-    List<CallEvent> events(Connection c, String siteId, String provider, String providerCallId) throws SQLException {
-        List<CallEvent> out = new ArrayList<>();
+    /** An event still waiting for its call, with when it was first received (kept when it is filed). */
+    record WaitingEvent(CallEvent event, long receivedAt) {}
+
+    /**
+     * What the store holds of one provider call's events: those filed under its call
+     * ({@code call_events}) and those still waiting for it ({@code call_events_waiting}). Both are
+     * read even when the call exists: a node that had not yet seen the call may have stored an event
+     * as waiting just after another node created it, and the next event of the call files it.
+     */
+    record StoredEvents(List<CallEvent> filed, List<WaitingEvent> waiting) {
+        static final StoredEvents NONE = new StoredEvents(List.of(), List.of());
+
+        /** One event a kind; a kind both filed and waiting (that race) is joined. */
+        List<CallEvent> merged() {
+            if (waiting.isEmpty()) {
+                return filed;
+            }
+            Map<CallEvent.Kind, CallEvent> byKind = new EnumMap<>(CallEvent.Kind.class);
+            for (CallEvent e : filed) {
+                byKind.put(e.kind(), e);
+            }
+            for (WaitingEvent w : waiting) {
+                byKind.merge(w.event().kind(), w.event(), CallStateMerger::join);
+            }
+            return List.copyOf(byKind.values());
+        }
+
+        Optional<CallEvent> filed(CallEvent.Kind kind) {
+            return filed.stream().filter(e -> e.kind() == kind).findFirst();
+        }
+
+        long receivedAt(CallEvent.Kind kind, long otherwise) {
+            return waiting.stream().filter(w -> w.event().kind() == kind).mapToLong(WaitingEvent::receivedAt).findFirst()
+                    .orElse(otherwise);
+        }
+    }
+
+    /** The events of one provider call; {@code callId} is its call's id, or null while it has none. */
+    StoredEvents events(Connection c, String siteId, String provider, String providerCallId, String callId) throws SQLException {
+        List<CallEvent> filed = new ArrayList<>();
+        if (callId != null) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT kind, at, from_raw, to_raw, duration_seconds, talk_seconds, "
+                    + "recording_url FROM call_events WHERE call_id = ?")) {
+                ps.setString(1, callId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        filed.add(readEvent(rs, provider, providerCallId));
+                    }
+                }
+            }
+        }
+        List<WaitingEvent> waiting = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT kind, at, from_raw, to_raw, duration_seconds, talk_seconds, "
-                + "recording_url FROM call_events WHERE site_id = ? AND provider = ? AND provider_call_id = ?")) {
+                + "recording_url, received_at FROM call_events_waiting WHERE site_id = ? AND provider = ? AND provider_call_id = ?")) {
             ps.setString(1, siteId);
             ps.setString(2, provider);
             ps.setString(3, providerCallId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    String kindText = rs.getString(1);
-                    CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(
-                            () -> new SQLException("unknown event kind in call_events: " + kindText));
-                    out.add(new CallEvent(provider, providerCallId, kind, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                            rs.getString(4), intOrNull(rs, 5), intOrNull(rs, 6), rs.getString(7)));
+                    waiting.add(new WaitingEvent(readEvent(rs, provider, providerCallId), rs.getLong(8)));
                 }
             }
         }
-        return out;
+        return filed.isEmpty() && waiting.isEmpty() ? StoredEvents.NONE : new StoredEvents(filed, waiting);
+    }
+
+    private static CallEvent readEvent(ResultSet rs, String provider, String providerCallId) throws SQLException {
+        String kindText = rs.getString(1);
+        CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(
+                () -> new SQLException("unknown event kind in the call's events: " + kindText));
+        return new CallEvent(provider, providerCallId, kind, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                intOrNull(rs, 5), intOrNull(rs, 6), rs.getString(7));
     }
 
     /**
-     * Inserts a new event unless its kind is already stored (another node got there first since
-     * the plan was read): returns false then, and nothing is written. A concurrent insert that is
-     * not committed yet still fails on the primary key.
+     * Stores an event of a call that does not exist yet, unless its kind already waits or the call
+     * was created since the plan was read (another node): returns false then, and nothing is
+     * written. A concurrent insert that is not committed yet still fails on the primary key.
      */
-    boolean insertEventIfAbsent(Connection c, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events(site_id, provider, provider_call_id, kind, call_id, "
-                + "at, from_raw, to_raw, duration_seconds, talk_seconds, recording_url, received_at) SELECT ?,?,?,?,?,?,?,?,?,?,?,? "
-                + "WHERE NOT EXISTS (SELECT 1 FROM call_events WHERE site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ?)")) {
-            bindEvent(ps, siteId, e, callId, receivedAt);
-            ps.setString(13, siteId);
-            ps.setString(14, e.provider());
-            ps.setString(15, e.providerCallId());
-            ps.setString(16, e.kind().wireName());
+    boolean waitIfAbsent(Connection c, String siteId, CallEvent e, long receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events_waiting(site_id, provider, provider_call_id, kind, "
+                + "at, from_raw, to_raw, duration_seconds, talk_seconds, recording_url, received_at) SELECT ?,?,?,?,?,?,?,?,?,?,? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM call_events_waiting WHERE site_id = ? AND provider = ? AND provider_call_id = ? "
+                + "AND kind = ?) AND NOT EXISTS (SELECT 1 FROM calls WHERE site_id = ? AND provider = ? AND provider_call_id = ?)")) {
+            ps.setString(1, siteId);
+            ps.setString(2, e.provider());
+            ps.setString(3, e.providerCallId());
+            ps.setString(4, e.kind().wireName());
+            int i = bindValues(ps, 5, e);
+            ps.setLong(i++, receivedAt);
+            ps.setString(i++, siteId);
+            ps.setString(i++, e.provider());
+            ps.setString(i++, e.providerCallId());
+            ps.setString(i++, e.kind().wireName());
+            ps.setString(i++, siteId);
+            ps.setString(i++, e.provider());
+            ps.setString(i, e.providerCallId());
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Inserts a new event; a concurrent insert of the same kind fails on the primary key. */
-    void insertEvent(Connection c, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events(site_id, provider, provider_call_id, kind, call_id, "
-                + "at, from_raw, to_raw, duration_seconds, talk_seconds, recording_url, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            bindEvent(ps, siteId, e, callId, receivedAt);
-            ps.executeUpdate();
-        }
-    }
-
-    private static void bindEvent(PreparedStatement ps, String siteId, CallEvent e, String callId, long receivedAt) throws SQLException {
-        ps.setString(1, siteId);
-        ps.setString(2, e.provider());
-        ps.setString(3, e.providerCallId());
-        ps.setString(4, e.kind().wireName());
-        ps.setString(5, callId);
-        ps.setLong(6, e.at().toEpochMilli());
-        ps.setString(7, cap(e.from(), RAW_NUMBER_CHARS));
-        ps.setString(8, cap(e.to(), RAW_NUMBER_CHARS));
-        setInt(ps, 9, e.durationSeconds());
-        setInt(ps, 10, e.talkSeconds());
-        ps.setString(11, cap(e.recordingUrl(), CallRows.URL_CHARS));
-        ps.setLong(12, receivedAt);
-    }
-
     /**
-     * Replaces {@code was} with its join {@code e} only if the row still holds {@code was} (the
-     * plan's view); returns false, writing nothing, when another node changed it meanwhile.
+     * Replaces a waiting event {@code was} with its join {@code e} only if the row still holds
+     * {@code was} (the plan's view); returns false, writing nothing, when another node changed it.
      */
-    boolean updateEventIfUnchanged(Connection c, String siteId, CallEvent e, CallEvent was) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET at = ?, from_raw = ?, to_raw = ?, duration_seconds = ?, "
-                + "talk_seconds = ?, recording_url = ? WHERE site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ? "
-                + "AND at = ? AND from_raw IS NOT DISTINCT FROM ? AND to_raw IS NOT DISTINCT FROM ? "
-                + "AND duration_seconds IS NOT DISTINCT FROM ? AND talk_seconds IS NOT DISTINCT FROM ? "
-                + "AND recording_url IS NOT DISTINCT FROM ?")) {
-            ps.setLong(1, e.at().toEpochMilli());
-            ps.setString(2, cap(e.from(), RAW_NUMBER_CHARS));
-            ps.setString(3, cap(e.to(), RAW_NUMBER_CHARS));
-            setInt(ps, 4, e.durationSeconds());
-            setInt(ps, 5, e.talkSeconds());
-            ps.setString(6, cap(e.recordingUrl(), CallRows.URL_CHARS));
-            ps.setString(7, siteId);
-            ps.setString(8, e.provider());
-            ps.setString(9, e.providerCallId());
-            ps.setString(10, e.kind().wireName());
-            ps.setLong(11, was.at().toEpochMilli());
-            ps.setString(12, cap(was.from(), RAW_NUMBER_CHARS));
-            ps.setString(13, cap(was.to(), RAW_NUMBER_CHARS));
-            setInt(ps, 14, was.durationSeconds());
-            setInt(ps, 15, was.talkSeconds());
-            ps.setString(16, cap(was.recordingUrl(), CallRows.URL_CHARS));
+    boolean updateWaitingIfUnchanged(Connection c, String siteId, CallEvent e, CallEvent was) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events_waiting SET at = ?, from_raw = ?, to_raw = ?, "
+                + "duration_seconds = ?, talk_seconds = ?, recording_url = ? WHERE " + WAITING_ROW_AS_READ)) {
+            int i = bindValues(ps, 1, e);
+            bindWaitingRowAsRead(ps, i, siteId, was);
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Replaces an event with its join with a repeat that told us more. */
-    void updateEvent(Connection c, String siteId, CallEvent e) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET at = ?, from_raw = ?, to_raw = ?, duration_seconds = ?, "
-                + "talk_seconds = ?, recording_url = ? WHERE site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ?")) {
-            ps.setLong(1, e.at().toEpochMilli());
-            ps.setString(2, cap(e.from(), RAW_NUMBER_CHARS));
-            ps.setString(3, cap(e.to(), RAW_NUMBER_CHARS));
-            setInt(ps, 4, e.durationSeconds());
-            setInt(ps, 5, e.talkSeconds());
-            ps.setString(6, cap(e.recordingUrl(), CallRows.URL_CHARS));
-            ps.setString(7, siteId);
-            ps.setString(8, e.provider());
-            ps.setString(9, e.providerCallId());
-            ps.setString(10, e.kind().wireName());
-            ps.executeUpdate();
+    /**
+     * Takes the waiting events the plan read out of the waiting table, before they are filed under
+     * their call.
+     *
+     * @throws StaleEvents when one of them changed or went since it was read (another node); the
+     *                     transaction must then be rolled back and the event planned again
+     */
+    void unwait(Connection c, String siteId, List<WaitingEvent> waiting) throws SQLException {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM call_events_waiting WHERE " + WAITING_ROW_AS_READ)) {
+            for (WaitingEvent w : waiting) {
+                bindWaitingRowAsRead(ps, 1, siteId, w.event());
+                if (ps.executeUpdate() != 1) {
+                    throw new StaleEvents();
+                }
+            }
         }
     }
 
-    /** Points the events that waited for their call (no dialled number yet) at it. */
-    void linkEvents(Connection c, String siteId, String provider, String providerCallId, String callId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET call_id = ? WHERE site_id = ? AND provider = ? "
-                + "AND provider_call_id = ? AND call_id IS NULL")) {
+    /**
+     * Files {@code events} (the call's, one a kind, as the plan decided them) under {@code callId}:
+     * kinds not filed yet are inserted, filed ones that changed are updated. The caller has made
+     * sure nothing else writes the call meanwhile (a new call's unique key, an existing call's
+     * revision), so the filed rows are as {@code stored} read them.
+     */
+    void file(Connection c, String siteId, String callId, StoredEvents stored, List<CallEvent> events, long now) throws SQLException {
+        for (CallEvent e : events) {
+            Optional<CallEvent> was = stored.filed(e.kind());
+            if (was.isEmpty()) {
+                insertFiled(c, siteId, callId, e, stored.receivedAt(e.kind(), now));
+            } else if (!was.get().equals(e)) {
+                updateFiled(c, callId, e);
+            }
+        }
+    }
+
+    private static void insertFiled(Connection c, String siteId, String callId, CallEvent e, long receivedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events(call_id, kind, site_id, at, from_raw, to_raw, "
+                + "duration_seconds, talk_seconds, recording_url, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, callId);
-            ps.setString(2, siteId);
-            ps.setString(3, provider);
-            ps.setString(4, providerCallId);
+            ps.setString(2, e.kind().wireName());
+            ps.setString(3, siteId);
+            int i = bindValues(ps, 4, e);
+            ps.setLong(i, receivedAt);
             ps.executeUpdate();
         }
+    }
+
+    private static void updateFiled(Connection c, String callId, CallEvent e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET at = ?, from_raw = ?, to_raw = ?, duration_seconds = ?, "
+                + "talk_seconds = ?, recording_url = ? WHERE call_id = ? AND kind = ?")) {
+            int i = bindValues(ps, 1, e);
+            ps.setString(i++, callId);
+            ps.setString(i, e.kind().wireName());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Binds an event's time and values from {@code index}; returns the next index. */
+    private static int bindValues(PreparedStatement ps, int index, CallEvent e) throws SQLException {
+        int i = index;
+        ps.setLong(i++, e.at().toEpochMilli());
+        ps.setString(i++, cap(e.from(), RAW_NUMBER_CHARS));
+        ps.setString(i++, cap(e.to(), RAW_NUMBER_CHARS));
+        setInt(ps, i++, e.durationSeconds());
+        setInt(ps, i++, e.talkSeconds());
+        ps.setString(i++, cap(e.recordingUrl(), CallRows.URL_CHARS));
+        return i;
+    }
+
+    private static final String WAITING_ROW_AS_READ = "site_id = ? AND provider = ? AND provider_call_id = ? AND kind = ? "
+            + "AND at = ? AND from_raw IS NOT DISTINCT FROM ? AND to_raw IS NOT DISTINCT FROM ? "
+            + "AND duration_seconds IS NOT DISTINCT FROM ? AND talk_seconds IS NOT DISTINCT FROM ? "
+            + "AND recording_url IS NOT DISTINCT FROM ?";
+
+    private static void bindWaitingRowAsRead(PreparedStatement ps, int index, String siteId, CallEvent was) throws SQLException {
+        ps.setString(index, siteId);
+        ps.setString(index + 1, was.provider());
+        ps.setString(index + 2, was.providerCallId());
+        ps.setString(index + 3, was.kind().wireName());
+        bindValues(ps, index + 4, was);
     }
 
     // ---- calls -------------------------------------------------------------------------------

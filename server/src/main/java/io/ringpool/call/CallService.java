@@ -38,14 +38,16 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>The dialled number ({@code to}) must be a pool or static number of the site, or nothing
  *       is stored ({@link NotATrackingNumber}): one site can never write into another's calls.</li>
- *   <li>The event is stored under its idempotency key (site, provider, provider call id, kind),
- *       the primary key of {@code call_events}. A repeat that adds nothing is a duplicate: the
+ *   <li>The event is stored once per (site, provider, provider call id, kind), its idempotency
+ *       key: the call is unique per provider call id, and its events are keyed by (call, kind) in
+ *       {@code call_events}. A repeat that adds nothing is a duplicate: the
  *       answer is the call as it is. A repeat that adds something (a duration the first delivery
  *       lacked) is joined into the stored event ({@link CallStateMerger#join}), so any order and
  *       any number of deliveries end in the same state.</li>
  *   <li>The call's state is folded from all its stored events ({@link CallStateMerger#fold}).
  *       While no event names the dialled number (a Twilio status callback of the forwarded leg
- *       that overtook the voice webhook) the events wait, and the call is created when one does.</li>
+ *       that overtook the voice webhook) the events wait in {@code call_events_waiting}; the
+ *       call is created when one does, and they are filed under it.</li>
  *   <li>A new call is attributed at its start ({@link Attribution#attribute}); the result and the
  *       chosen visit's data are stored with it. It is decided again only if an earlier event moves
  *       the start (out-of-order delivery), never because of what happened after the call.</li>
@@ -264,7 +266,7 @@ public final class CallService {
                     if (attempt >= RACE_ATTEMPTS) {
                         throw new StoreException("call " + shortId(event.providerCallId()) + " changed under " + attempt + " attempts");
                     }
-                } catch (ConstraintViolationException race) {
+                } catch (ConstraintViolationException | StaleEvents race) {
                     if (attempt >= RACE_ATTEMPTS) {
                         throw race;
                     }
@@ -285,7 +287,7 @@ public final class CallService {
     }
 
     /** What the store held of one provider call when the plan was read. */
-    private record Seen(CallRecords.Revised call, List<CallEvent> events) {}
+    private record Seen(CallRecords.Revised call, CallRecords.StoredEvents events) {}
 
     /** What attribution and classification read for a call that is about to be written. */
     private record Context(CallAttribution attribution, List<CallerCalls.CallerCall> callerCalls) {}
@@ -303,15 +305,18 @@ public final class CallService {
     private Outcome ingestOnce(Site site, CallEvent incoming, boolean requireNumberForNewCall) {
         String siteId = site.siteId();
         long now = clock.millis();
-        Seen seen = db.read(c -> new Seen(records.byProviderIdRevised(c, siteId, incoming.provider(), incoming.providerCallId())
-                .orElse(null), records.events(c, siteId, incoming.provider(), incoming.providerCallId())));
+        Seen seen = db.read(c -> {
+            CallRecords.Revised call = records.byProviderIdRevised(c, siteId, incoming.provider(), incoming.providerCallId()).orElse(null);
+            return new Seen(call, records.events(c, siteId, incoming.provider(), incoming.providerCallId(),
+                    call == null ? null : call.call().callId()));
+        });
         StoredCall existing = seen.call() == null ? null : seen.call().call();
         // An erased caller stays erased, even when the provider repeats an old event.
         CallEvent event = existing != null && CallerNumber.ERASED.equals(existing.caller()) && incoming.from() != null
                 ? new CallEvent(incoming.provider(), incoming.providerCallId(), incoming.kind(), incoming.at(), CallerNumber.ERASED,
                         incoming.to(), incoming.durationSeconds(), incoming.talkSeconds(), incoming.recordingUrl())
                 : incoming;
-        List<CallEvent> events = new ArrayList<>(seen.events());
+        List<CallEvent> events = new ArrayList<>(seen.events().merged());
         if (existing == null && requireNumberForNewCall && (event.to() == null || event.to().isBlank())
                 && events.stream().allMatch(e -> e.to() == null)) {
             throw new NumberMissing();
@@ -333,21 +338,22 @@ public final class CallService {
         }
 
         CallState state = CallStateMerger.fold(events);
-        if (state.to() == null) {
+        if (state.to() == null && existing == null) {
             // waits for the voice webhook
             boolean written = writer.commitReturning(c -> same == null
-                    ? records.insertEventIfAbsent(c, siteId, stored, null, now)
-                    : records.updateEventIfUnchanged(c, siteId, stored, same));
+                    ? records.waitIfAbsent(c, siteId, stored, now)
+                    : records.updateWaitingIfUnchanged(c, siteId, stored, same));
             return written
                     ? new Outcome(new Ingested(event.provider(), event.providerCallId(), null, false), previousStatus, false, false, null)
                     : null;
         }
-        String number = trackingNumber(site, state.to());
+        // A call is created only once an event names its number, and events are never removed.
+        String number = state.to() != null ? trackingNumber(site, state.to()) : existing.number();
         SiteSettings settings = site.settings();
         CallerNumber caller = existing != null && CallerNumber.ERASED.equals(existing.caller())
                 ? new CallerNumber(CallerNumber.ERASED, false)
                 : CallerNumber.of(state.from(), settings.country());
-        // time-ordered: new calls append to the end of the primary key and of call_events_call
+        // time-ordered: a new call and its events append to the end of the primary keys of calls and call_events
         String callId = existing != null ? existing.callId() : Keys.timeOrdered("call_", now, 12);
         boolean attributedNow = existing == null || !existing.attribution().decidedFor().equals(state.startedAt());
 
@@ -370,7 +376,6 @@ public final class CallService {
                     existing != null ? existing.currency() : null);
             boolean recordingReported = call.recordingUrl() != null
                     && (existing == null || !call.recordingUrl().equals(existing.recordingUrl()));
-            boolean earlierEvents = !seen.events().isEmpty();
             // The outbox and the answer must describe exactly the committed row. Built here, off the
             // writer, as the row will read (CallRows.asStored); only a reported recording, whose
             // queueing also sets the row's recording state, is read back on the writer. The copy keeps
@@ -380,27 +385,16 @@ public final class CallService {
             StoredCall asCommitted = recordingReported ? null
                     : CallRows.asStored(call, existing != null ? existing.review() : CallReview.NONE);
             StoredCall committed = writer.commitReturning(c -> {
-                if (existing != null) {
-                    if (!records.updateAtRevision(c, call, seen.call().revision(), now)) {
-                        return null;
-                    }
-                    if (same == null) {
-                        records.insertEvent(c, siteId, stored, callId, now);
-                    } else {
-                        records.updateEvent(c, siteId, stored);
-                    }
-                } else {
-                    boolean eventWritten = same == null
-                            ? records.insertEventIfAbsent(c, siteId, stored, callId, now)
-                            : records.updateEventIfUnchanged(c, siteId, stored, same);
-                    if (!eventWritten) {
-                        return null;
-                    }
-                    records.insert(c, call, now);
-                    if (earlierEvents) {
-                        records.linkEvents(c, siteId, state.provider(), state.providerCallId(), callId);
-                    }
+                if (existing != null && !records.updateAtRevision(c, call, seen.call().revision(), now)) {
+                    return null;
                 }
+                // The events that waited for the call are filed under it (throws StaleEvents, which
+                // rolls back, when one changed since the plan read it).
+                records.unwait(c, siteId, seen.events().waiting());
+                if (existing == null) {
+                    records.insert(c, call, now);
+                }
+                records.file(c, siteId, callId, seen.events(), events, now);
                 for (ClassChange change : changes) {
                     callerCalls.updateClass(c, siteId, change.callId(), change.classes());
                 }

@@ -28,13 +28,18 @@ final class CallerErasure {
 
     /** Erases {@code caller} from the site's calls and events; returns the calls touched. */
     int erase(Connection c, String siteId, String caller) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND (from_raw = ? "
-                + "OR call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND caller = ?))")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? "
+                + "WHERE call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND caller = ?)")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
             ps.setString(3, caller);
-            ps.setString(4, siteId);
-            ps.setString(5, caller);
+            ps.executeUpdate();
+        }
+        // Events of a call not created yet name the caller only as the provider sent it.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events_waiting SET from_raw = ? WHERE site_id = ? AND from_raw = ?")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, siteId);
+            ps.setString(3, caller);
             ps.executeUpdate();
         }
         // The call's copy of its visit's landing page, referrer and client ids is the person's data too.
@@ -50,14 +55,20 @@ final class CallerErasure {
 
     /** Erases the caller of every call that started before {@code beforeMillis}; returns how many calls. */
     int purgeBefore(Connection c, String siteId, long beforeMillis) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE site_id = ? AND from_raw <> ? AND ("
-                + "call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND started_at < ?) OR (call_id IS NULL AND at < ?))")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE from_raw <> ? "
+                + "AND call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND started_at < ?)")) {
+            ps.setString(1, CallerNumber.ERASED);
+            ps.setString(2, CallerNumber.ERASED);
+            ps.setString(3, siteId);
+            ps.setLong(4, beforeMillis);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events_waiting SET from_raw = ? WHERE site_id = ? AND from_raw <> ? "
+                + "AND at < ?")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
             ps.setString(3, CallerNumber.ERASED);
-            ps.setString(4, siteId);
-            ps.setLong(5, beforeMillis);
-            ps.setLong(6, beforeMillis);
+            ps.setLong(4, beforeMillis);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(

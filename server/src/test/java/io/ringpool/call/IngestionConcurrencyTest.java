@@ -73,7 +73,7 @@ class IngestionConcurrencyTest {
                 assertThat(call.answered()).isTrue();
             }
             assertThat(count(f, "SELECT COUNT(*) FROM call_events")).isEqualTo(calls * 3L);
-            assertThat(count(f, "SELECT COUNT(*) FROM call_events WHERE call_id IS NULL")).isZero();
+            assertThat(count(f, "SELECT COUNT(*) FROM call_events_waiting")).isZero();
             // Each caller's first call (by start time) is the only first-time one, whatever order they were written in.
             assertThat(count(f, "SELECT COUNT(*) FROM calls WHERE first_time = TRUE")).isEqualTo(7);
             for (StoredCall call : stored) {
