@@ -76,6 +76,18 @@ public final class GroupCommitWriter implements AutoCloseable {
     private final String forceSql;
     private final Runnable afterEachBatch;
     private final Runnable betweenBatches;
+    /**
+     * Longest the writer rests after a commit on H2 ({@link #restBeforeCommit});
+     * {@code -Dringpool.commitRestMaxMicros=0} turns the rest off.
+     */
+    static final long MAX_REST_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("ringpool.commitRestMaxMicros", 5_000));
+    private final long maxRestNanos;
+    /** A commit of fewer writes than this is followed by a rest; a larger one has paid its way. */
+    static final int SMALL_BATCH = 16;
+    /** How long the last commit took, and until when the writer rests after it (System.nanoTime). */
+    private long lastCommitNanos;
+    private long restUntil;
+    private boolean restDue;
     /** Longest the writer waits for a write before it looks whether upkeep is due. */
     static final long IDLE_POLL_MILLIS = 100;
 
@@ -98,9 +110,13 @@ public final class GroupCommitWriter implements AutoCloseable {
         this(db, queueMax, batchMax, registry, null);
     }
 
-    /** As the DataSource form, on {@code db}'s connections, telling it of every batch written ({@link Database#writes}). */
+    /**
+     * As the DataSource form, on {@code db}'s connections, telling it of every batch written
+     * ({@link Database#writes}); on H2 the writer rests after each commit ({@link #restBeforeCommit}).
+     */
     public GroupCommitWriter(Database db, int queueMax, int batchMax, MeterRegistry registry, String forceSql) {
-        this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite, db::compactRound);
+        this(db.dataSource(), queueMax, batchMax, registry, forceSql, db::noteWrite, db::compactRound,
+                db.dialect() == Dialect.H2 ? MAX_REST_NANOS : 0);
         db.addWriter(this);
     }
 
@@ -117,6 +133,13 @@ public final class GroupCommitWriter implements AutoCloseable {
      */
     GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
             Runnable afterEachBatch, Runnable betweenBatches) {
+        this(dataSource, queueMax, batchMax, registry, forceSql, afterEachBatch, betweenBatches, 0);
+    }
+
+    /** @param maxRestNanos longest rest after a commit ({@link #restBeforeCommit}); 0 for none */
+    GroupCommitWriter(DataSource dataSource, int queueMax, int batchMax, MeterRegistry registry, String forceSql,
+            Runnable afterEachBatch, Runnable betweenBatches, long maxRestNanos) {
+        this.maxRestNanos = maxRestNanos;
         this.afterEachBatch = afterEachBatch;
         this.betweenBatches = betweenBatches;
         this.forceSql = forceSql;
@@ -225,6 +248,37 @@ public final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * After a commit of fewer than {@link #SMALL_BATCH} writes, takes the writes that arrive until
+     * the writer has rested as long as that commit took (at most {@link #maxRestNanos}), or until the
+     * batch is full, before committing again.
+     *
+     * <p>Why: an H2 commit costs this process's CPU, about a millisecond whatever it holds (it
+     * writes every page it touched), plus a fraction of that a row. When writes came slower than
+     * the writer could take them, it took each as soon as it came: in an open loop of call events
+     * at half the closed rate, 2.8 writes a commit, ~550 commits a second, and the writer held
+     * ~80 % of the core, so the requests queued behind it. Resting as long as the commit took keeps
+     * the writer to about half the core, and costs a write at most one more commit's time (5 ms at
+     * most). After a larger commit there is no rest: under full load (session starts at 64
+     * connections commit ~60 at a time) nothing changes. PostgreSQL's commit is a wait for its
+     * fsync, not this process's CPU, so a writer on PostgreSQL never rests. Measured in
+     * docs/scaling.md, "Session 26".
+     */
+    private void restBeforeCommit(List<Pending> batch) throws InterruptedException {
+        while (restDue && batch.size() < batchMax) {
+            long left = restUntil - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batchMax - batch.size());
+        }
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(batchMax);
         while (running || !queue.isEmpty()) {
@@ -246,7 +300,10 @@ public final class GroupCommitWriter implements AutoCloseable {
                 letLateWritesJoin();
                 batch.add(first);
                 queue.drainTo(batch, batchMax - 1);
+                restBeforeCommit(batch);
                 commitBatch(batch);
+                restDue = maxRestNanos > 0 && batch.size() < SMALL_BATCH;
+                restUntil = System.nanoTime() + Math.min(lastCommitNanos, maxRestNanos);
             } catch (InterruptedException e) {
                 if (!running) {
                     break;
@@ -309,7 +366,8 @@ public final class GroupCommitWriter implements AutoCloseable {
             StoreException failure = new StoreException("database unavailable", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
         } finally {
-            commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            lastCommitNanos = System.nanoTime() - start;
+            commitTimer.record(lastCommitNanos, TimeUnit.NANOSECONDS);
             batchSizes.record(batch.size());
         }
     }
