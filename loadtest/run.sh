@@ -26,7 +26,14 @@ SERVER_HEAP="${SERVER_HEAP:-$(bin/default-heap)}"
 SERVER_CORE="${SERVER_CORE:-0}"
 LOADTEST_CORE="${LOADTEST_CORE:-1}"
 SERVER_PID=
-trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# A run that fails keeps the server's log (loadtest/results/, not tracked): the cause of a refusal
+# such as session 26's one 503 while adding numbers went with the temporary directory.
+trap 'rc=$?; kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true
+  if [ "$rc" -ne 0 ] && [ -s "$WORK/server.log" ]; then
+    mkdir -p loadtest/results; kept="loadtest/results/server-failed-$(date +%Y%m%d-%H%M%S).log"
+    cp "$WORK/server.log" "$kept" && echo "run failed (exit $rc); the server log is kept in $kept" >&2
+  fi
+  rm -rf "$WORK"' EXIT
 
 # The server runs with bin/ringpool's JVM options (config/jvm.options: the collector named explicitly,
 # since a JVM pinned to one core would otherwise pick Serial), heap -Xms = -Xmx = SERVER_HEAP.
