@@ -507,7 +507,13 @@ public final class SessionService {
         });
     }
 
-    /** Another tab or page of a visitor with a live session: the same session and number, one more page view. */
+    /**
+     * Another tab or page of a visitor with a live session: the same session and number, one more
+     * page view. Past the session's page-view budget the page view is not recorded, but the start
+     * is still answered with the session and its number: the budget protects the disk, and a
+     * returning visitor is never refused their number (API.md). What hands out numbers is bounded
+     * by the address's start budget, taken before this.
+     */
     private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now) {
         return resume(s, request, settings, now, 0);
     }
@@ -520,9 +526,10 @@ public final class SessionService {
     private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now, int conflicts) {
         String url = storedUrl(request.url() == null ? "" : request.url(), settings);
         String title = settings.storeTitles() ? request.title() : null;
-        // A resume is a page view of the session: the same per-session budget and cap.
-        limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, null);
-        boolean store = s.countPageview() <= caps.pageviewsStored();
+        // A resume is a page view of the session: the same per-session budget and cap, except
+        // that past the budget it is dropped instead of refused.
+        boolean recorded = limits.tryAcquire(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, null) == 0;
+        boolean store = recorded && s.countPageview() <= caps.pageviewsStored();
         if (s.tracked()) {
             requireMayRenew();
             if (!leasing.renew(s.pool, s.lease, settings, now)) {
@@ -535,13 +542,19 @@ public final class SessionService {
             // and since ended it; memory here learns that only from a refused write. A start must
             // not hand back such a number, so its renewal is written, fenced, with the page view.
             io.ringpool.pool.LeaseExpiry fenced = nodeId == null ? null : s.pool.pendingExpiry(s.lease);
-            CompletableFuture<Started> answered = writer.submit(c -> {
-                if (fenced != null) {
-                    SessionStore.renewResumed(c, fenced, s.visitorId);
-                }
-                SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store);
-            }).thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true, s.lease.number(), settings.defaultNumber(),
-                    Instant.ofEpochMilli(s.pool.expiresAt(s.lease)), settings.heartbeatSeconds(), null));
+            CompletableFuture<Void> written = fenced == null && !recorded
+                    ? CompletableFuture.completedFuture(null) // no fence to write, and the page view is dropped
+                    : writer.submit(c -> {
+                        if (fenced != null) {
+                            SessionStore.renewResumed(c, fenced, s.visitorId);
+                        }
+                        if (recorded) {
+                            SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store);
+                        }
+                    });
+            CompletableFuture<Started> answered = written.thenApply(ok -> new Started(false, s.sessionId, s.visitorId, true,
+                    s.lease.number(), settings.defaultNumber(), Instant.ofEpochMilli(s.pool.expiresAt(s.lease)),
+                    settings.heartbeatSeconds(), null));
             if (fenced == null) {
                 return answered;
             }
@@ -560,7 +573,9 @@ public final class SessionService {
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         long expires = s.untracked.expiresAt;
         String reason = s.untracked.reason;
-        CompletableFuture<Void> viewed = writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store));
+        CompletableFuture<Void> viewed = recorded
+                ? writer.submit(c -> SessionStore.insertPageview(c, s.siteId, s.sessionId, url, title, now, store))
+                : CompletableFuture.completedFuture(null);
         // A new page of an untracked visit tries for a number as a heartbeat would (the start
         // token was taken above): the visitor who arrived while the pool was full, or before the
         // site's first pool reached this node, need not wait for the next heartbeat.

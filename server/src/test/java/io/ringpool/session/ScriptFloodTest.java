@@ -107,6 +107,37 @@ class ScriptFloodTest {
         }
     }
 
+    /**
+     * Audit 27 A, item 1: every start of a returning visitor is a page view of their session, and
+     * past the session's 30 a minute the start was answered 429, refusing the visitor the number
+     * API.md promises them. Now the visitor keeps getting their session and number, and the page
+     * views past the budget are dropped, so the disk is bounded as before.
+     */
+    @Test
+    void aReturningVisitorPastThePageViewBudgetStillGetsTheirSessionAndNumberAndTheExcessIsNotRecorded() throws Exception {
+        String address = "198.51.100.72";
+        Reply first = startFrom(address, "returning-many-pages");
+        assertThat(first.status()).isEqualTo(201);
+        for (int i = 0; i < 40; i++) {
+            Reply again = startFrom(address, "returning-many-pages");
+            assertThat(again.status()).as("resume %d: %s", i + 1, again.body()).isEqualTo(201);
+            assertThat(again.text("sessionId")).isEqualTo(first.text("sessionId"));
+            assertThat(again.text("number")).isEqualTo(first.text("number"));
+        }
+        try (Connection c = store()) {
+            String sessionId = first.text("sessionId");
+            assertThat(count(c, "SELECT pageviews FROM sessions WHERE session_id = ?", sessionId)).as("the start and 30 resumes")
+                    .isEqualTo(1 + 30);
+            assertThat(count(c, "SELECT COUNT(*) FROM pageviews WHERE session_id = ?", sessionId)).isEqualTo(30);
+        }
+        // The budget is per minute: the next minute's pages are recorded again.
+        server.clock.advance(Duration.ofMinutes(1));
+        assertThat(startFrom(address, "returning-many-pages").text("sessionId")).isEqualTo(first.text("sessionId"));
+        try (Connection c = store()) {
+            assertThat(count(c, "SELECT COUNT(*) FROM pageviews WHERE session_id = ?", first.text("sessionId"))).isEqualTo(31);
+        }
+    }
+
     @Test
     void oneAddressFloodingFromManySessionsIsBoundedByItsOwnBudgets() throws Exception {
         String address = "2001:db8:77:1::1";
