@@ -9,7 +9,15 @@ public interface CorsPolicy {
     /** May a preflight from {@code origin} proceed? Called on the event loop: must not block. */
     boolean mayPreflight(String origin);
 
-    /** Origins sent by browsers for the script endpoints are echoed back when allowed. */
+    /**
+     * The status with which a script endpoint refuses a page whose origin is not one of its site's
+     * domains ({@code origin_not_allowed}: each endpoint checks its own site, which this layer does
+     * not know). On the script routes a 403 means nothing else, and it never carries
+     * {@code Access-Control-Allow-Origin}: the refused page is not invited to read it.
+     */
+    int ORIGIN_REFUSED = 403;
+
+    /** Origins sent by browsers for the script endpoints are echoed back when allowed, except on {@link #ORIGIN_REFUSED}. */
     default boolean appliesTo(String path) {
         return RouteKind.of(path) == RouteKind.SCRIPT;
     }

@@ -532,9 +532,12 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
         response.headers().forEach(headers::set);
         String origin = pending.origin();
-        if (origin != null && cors.appliesTo(pending.request().path()) && cors.mayPreflight(origin)) {
-            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if (origin != null && cors.appliesTo(pending.request().path())) {
+            // Whether the origin is echoed depends on it: a shared cache must key the answer by it.
             headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            if (cors.mayPreflight(origin) && response.status() != CorsPolicy.ORIGIN_REFUSED) {
+                headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
         }
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);

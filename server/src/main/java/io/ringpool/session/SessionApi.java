@@ -54,7 +54,8 @@ public final class SessionApi {
     }
 
     private CompletionStage<Response> heartbeat(Request request) {
-        return sessions.heartbeatAsync(request.pathParam("sessionId"), request.clientIp()).thenApply(SessionApi::renewed);
+        return sessions.heartbeatAsync(new SessionService.Heartbeat(request.pathParam("sessionId"), request.clientIp(),
+                request.header("origin"))).thenApply(SessionApi::renewed);
     }
 
     private static Response renewed(SessionService.Renewed renewed) {
@@ -68,19 +69,21 @@ public final class SessionApi {
     private CompletionStage<Response> pageview(Request request) {
         JsonBody body = JsonBody.of(request);
         return sessions.pageviewAsync(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
-                body.optionalString("title", 1000), request.clientIp())).thenApply(done -> Response.noContent());
+                body.optionalString("title", 1000), request.clientIp(), request.header("origin"))).thenApply(done -> Response.noContent());
     }
 
     private CompletionStage<Response> intent(Request request) {
         JsonBody body = JsonBody.of(request);
         IntentKind kind = IntentKind.fromWire(body.requiredString("kind", 40));
-        return sessions.intentAsync(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp()))
+        return sessions.intentAsync(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp(),
+                request.header("origin")))
                 .thenApply(done -> Response.noContent());
     }
 
     /** sendBeacon posts text/plain; the body carries nothing we need, so it is not parsed. */
     private CompletionStage<Response> end(Request request) {
         JsonBody.requireJsonMediaType(request);
-        return sessions.endAsync(request.pathParam("sessionId")).thenApply(done -> Response.noContent());
+        return sessions.endAsync(new SessionService.End(request.pathParam("sessionId"), request.header("origin")))
+                .thenApply(done -> Response.noContent());
     }
 }

@@ -46,6 +46,11 @@ import java.util.regex.Pattern;
  * intents and the soft end. Every acknowledged change is committed before the method returns.
  * Failures: {@link UnknownSiteKey}, {@link OriginNotAllowed}, {@link UnknownSession},
  * {@link SessionEnded}, and invalid values naming the field.
+ *
+ * <p>Each request carries the page's {@code origin} as the browser sent it (null when none was
+ * sent: a server, a test). A start and every request on a live session check it against the
+ * site's domains, before anything is counted or stored: a page of another origin may neither
+ * start a visit nor keep, use or end one (API.md: "CORS for the site's domains").
  */
 public final class SessionService {
 
@@ -63,19 +68,33 @@ public final class SessionService {
 
     public record Renewed(Instant expiresAt, String number, boolean tracked) {}
 
-    /** A page the visitor opened within the session ({@code url} required), from {@code clientIp} (may be null). */
-    public record PageView(String sessionId, String url, String title, String clientIp) {
+    /** A heartbeat of the session's page, from {@code clientIp} and {@code origin} (each may be null). */
+    public record Heartbeat(String sessionId, String clientIp, String origin) {}
+
+    /** A page the visitor opened within the session ({@code url} required), from {@code clientIp} and {@code origin} (may be null). */
+    public record PageView(String sessionId, String url, String title, String clientIp, String origin) {
+        public PageView(String sessionId, String url, String title, String clientIp) {
+            this(sessionId, url, title, clientIp, null);
+        }
+
         public PageView(String sessionId, String url, String title) {
-            this(sessionId, url, title, null);
+            this(sessionId, url, title, null, null);
         }
     }
 
-    /** A sign that the visitor means to call, from {@code clientIp} (may be null). */
-    public record Intent(String sessionId, IntentKind kind, String clientIp) {
+    /** A sign that the visitor means to call, from {@code clientIp} and {@code origin} (may be null). */
+    public record Intent(String sessionId, IntentKind kind, String clientIp, String origin) {
+        public Intent(String sessionId, IntentKind kind, String clientIp) {
+            this(sessionId, kind, clientIp, null);
+        }
+
         public Intent(String sessionId, IntentKind kind) {
-            this(sessionId, kind, null);
+            this(sessionId, kind, null, null);
         }
     }
+
+    /** The page says it is leaving (often a beacon), from {@code origin} (may be null). */
+    public record End(String sessionId, String origin) {}
 
     /** Visitor ids the script makes up (or a site's own), as the script may send them. */
     private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -607,18 +626,27 @@ public final class SessionService {
         return GroupCommitWriter.await(heartbeatAsync(sessionId, clientIp));
     }
 
+    /** As {@link #heartbeatAsync(Heartbeat)}, with no origin. */
+    public CompletableFuture<Renewed> heartbeatAsync(String sessionId, String clientIp) {
+        return heartbeatAsync(new Heartbeat(sessionId, clientIp, null));
+    }
+
     /**
      * Renews a live session in memory; the future is complete at once unless the visit catches up
      * on a number (whose lease is then committed first) or the session id is not in memory (the
      * store says whether it ever existed, read on {@code blockingReads}).
      *
      * @throws io.ringpool.security.RateLimited past the session's or the address's heartbeat budget
+     * @throws OriginNotAllowed from a page of another origin than the site's domains
      */
-    public CompletableFuture<Renewed> heartbeatAsync(String sessionId, String clientIp) {
+    public CompletableFuture<Renewed> heartbeatAsync(Heartbeat beat) {
+        String sessionId = beat.sessionId();
+        String clientIp = beat.clientIp();
         LiveSession s = liveOrNull(sessionId);
         if (s == null) {
             return notLive(sessionId);
         }
+        requireOrigin(s, beat.origin());
         limits.check(ScriptLimits.Kind.HEARTBEAT, null, s.sessionId, clientIp);
         SiteSettings settings = settingsOf(s);
         long now = clock.millis();
@@ -704,6 +732,7 @@ public final class SessionService {
         if (s == null) {
             return notLive(view.sessionId());
         }
+        requireOrigin(s, view.origin());
         limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, view.clientIp());
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
@@ -725,6 +754,7 @@ public final class SessionService {
         if (s == null) {
             return notLive(intent.sessionId());
         }
+        requireOrigin(s, intent.origin());
         limits.check(ScriptLimits.Kind.INTENT, null, s.sessionId, intent.clientIp());
         long now = clock.millis();
         String kind = intent.kind().wireName();
@@ -752,11 +782,18 @@ public final class SessionService {
         GroupCommitWriter.await(endAsync(sessionId));
     }
 
+    /** As {@link #endAsync(End)}, with no origin. */
+    public CompletableFuture<Void> endAsync(String sessionId) {
+        return endAsync(new End(sessionId, null));
+    }
+
     /**
      * Soft release, in memory (stored like a renewal). Ending a session that is already over is
-     * harmless (browsers resend beacons); one never known fails with {@link UnknownSession}.
+     * harmless (browsers resend beacons); one never known fails with {@link UnknownSession}; a
+     * page of another origin than the site's domains with {@link OriginNotAllowed}.
      */
-    public CompletableFuture<Void> endAsync(String sessionId) {
+    public CompletableFuture<Void> endAsync(End end) {
+        String sessionId = end.sessionId();
         LiveSession s = sessionId == null ? null : sessions.get(sessionId);
         if (s == null) {
             return known(sessionId).thenAccept(known -> {
@@ -765,6 +802,7 @@ public final class SessionService {
                 }
             });
         }
+        requireOrigin(s, end.origin());
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
         if (s.tracked()) {
@@ -899,6 +937,13 @@ public final class SessionService {
 
     private SiteSettings settingsOf(LiveSession s) {
         return sites.byId(s.siteId).orElseThrow(UnknownSite::new).site().settings();
+    }
+
+    /** A request on a session from a page of another origin than its site's domains changes nothing (a start is checked alike). */
+    private void requireOrigin(LiveSession s, String origin) {
+        if (origin != null && !SiteRegistry.originAllowed(sites.byId(s.siteId).orElseThrow(UnknownSite::new).site(), origin)) {
+            throw new OriginNotAllowed();
+        }
     }
 
     private void count(Site site, boolean tracked, String outcome) {
