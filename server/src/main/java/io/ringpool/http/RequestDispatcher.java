@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -133,18 +132,19 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private Pending decode(ChannelHandlerContext ctx, FullHttpRequest http) {
         String method = http.method().name();
-        QueryStringDecoder uri;
-        Map<String, List<String>> query;
-        String path;
-        try {
-            uri = new QueryStringDecoder(http.uri());
-            path = uri.path();
-            query = uri.parameters();
-        } catch (IllegalArgumentException e) {
-            path = "";
-            query = Map.of();
-        }
         HttpHeaders h = http.headers();
+        RequestTarget target;
+        try {
+            target = RequestTarget.of(http.uri());
+        } catch (io.ringpool.failure.DomainFailure malformed) {
+            // Framing is intact, so the connection stays usable; no route is looked up for a path we cannot read.
+            Request request = new Request(method, "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0],
+                    clientIp(ctx, h.getAll("x-forwarded-for")));
+            return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), null, new Router.NotFound(),
+                    FailureResponses.of(malformed));
+        }
+        String path = target.path();
+        Map<String, List<String>> query = target.query();
         Map<String, String> headers = new HashMap<>(h.size() * 2);
         for (Map.Entry<String, String> e : h) {
             headers.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue());

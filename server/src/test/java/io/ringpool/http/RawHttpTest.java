@@ -129,4 +129,26 @@ class RawHttpTest {
         assertThat(reply.substring(reply.indexOf("\r\n\r\n") + 4))
                 .isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP\",\"field\":null}}");
     }
+
+    /**
+     * Audit 27 A, item 6: a broken percent-escape in the path or the query was answered 404 "no such
+     * endpoint: " (the path decoded to nothing). It is a malformed request, and the connection,
+     * whose framing is intact, keeps serving.
+     */
+    @Test
+    void brokenPercentEncodingIsA400NamingTheQueryParameterAndTheConnectionGoesOn() throws Exception {
+        String path = exchange("GET /v1/sites/%ZZ/pools HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false);
+        assertThat(path).startsWith("HTTP/1.1 400 ");
+        assertThat(path).contains("\"code\":\"malformed_path\"").contains("\"field\":null").doesNotContain("not_found");
+
+        String query = exchange("GET /v1/sites/s_any/calls?from=2026-11-01&source=%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                false);
+        assertThat(query).startsWith("HTTP/1.1 400 ");
+        assertThat(query).contains("\"code\":\"malformed_query\"").contains("'source'").contains("\"field\":\"source\"");
+        assertThat(exchange("GET /health?x=%4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+                .as("an escape cut short").startsWith("HTTP/1.1 400 ").contains("\"field\":\"x\"");
+
+        String pipelined = exchange("GET /v1/sites/%ZZ/pools HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", false);
+        assertThat(pipelined.indexOf("HTTP/1.1 400")).isGreaterThanOrEqualTo(0).isLessThan(pipelined.indexOf("HTTP/1.1 200"));
+    }
 }
