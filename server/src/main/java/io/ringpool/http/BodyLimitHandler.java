@@ -46,8 +46,9 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
             discarding = false;
             received = 0;
             limit = limitFor(pathOf(request.uri()));
-            long declared = HttpUtil.getContentLength(request, -1L);
-            if (request.decoderResult().isSuccess() && declared > limit) {
+            // A request the decoder refused (a Content-Length that is not a number, among others) is
+            // passed on as it is, for the dispatcher's 400: its length header must not be read here.
+            if (request.decoderResult().isSuccess() && HttpUtil.getContentLength(request, -1L) > limit) {
                 reject(ctx);
                 ReferenceCountUtil.release(msg);
                 if (msg instanceof LastHttpContent) {

@@ -130,6 +130,17 @@ class RawHttpTest {
                 .isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP\",\"field\":null}}");
     }
 
+    /** Audit 27 A, item 12: a Content-Length that is not a number closed the connection without a byte. */
+    @Test
+    void aContentLengthThatIsNotANumberIsA400WithTheJsonErrorShapeAndThenTheConnectionCloses() throws Exception {
+        String reply = exchange("POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}",
+                false);
+
+        assertThat(reply).startsWith("HTTP/1.1 400 ").containsIgnoringCase("connection: close");
+        assertThat(reply.substring(reply.indexOf("\r\n\r\n") + 4))
+                .isEqualTo("{\"error\":{\"code\":\"bad_request\",\"message\":\"the request is not valid HTTP\",\"field\":null}}");
+    }
+
     /**
      * Audit 27 A, item 6: a broken percent-escape in the path or the query was answered 404 "no such
      * endpoint: " (the path decoded to nothing). It is a malformed request, and the connection,
