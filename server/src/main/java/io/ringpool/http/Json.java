@@ -82,8 +82,9 @@ public final class Json {
             throw malformed("too_deep", "the JSON document is nested too deeply or has an over-long value (limit "
                     + MAX_NESTING + " levels)");
         } catch (JsonParseException e) {
-            // The parser's own words ("Unexpected end-of-input", "Duplicate field 'a'") help the sender and name no class.
-            throw malformed("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage() + where(e));
+            // The parser's words where they help the sender ("Duplicate field 'a'"), its internals never.
+            String what = JsonSyntaxMessage.of(e);
+            throw malformed("malformed_json", "the body is not valid JSON" + (what == null ? "" : ": " + what) + where(e));
         } catch (JsonProcessingException e) {
             // Data binding's messages name Java types and features (content after the object is one): ours instead.
             throw malformed("malformed_json", "the body is not valid JSON: there is more after the first value" + where(e));

@@ -62,7 +62,9 @@ class BadInputSweepTest {
      * space): a bare "jdbc" once matched inside a random visitor id (v_4T7gjdbcEU…).
      */
     static final List<String> INTERNALS = List.of("Exception", "\tat ", "at io.ringpool.", "java.lang", "java.util.", "org.h2",
-            "com.fasterxml", "io.netty", "jdbc:", "org.postgresql", "SQLState");
+            "com.fasterxml", "io.netty", "jdbc:", "org.postgresql", "SQLState",
+            // The JSON parser's location and feature names (audit 27 A, item 13).
+            "[Source:", "ReadFeature");
     /** Modest: the box has two cores and other work on it. */
     private static final int PARALLEL = 4;
     private static final String POOL_NUMBER = "+74950000101";

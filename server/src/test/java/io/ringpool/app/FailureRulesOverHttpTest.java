@@ -77,6 +77,20 @@ class FailureRulesOverHttpTest {
                 .isEqualTo(415);
     }
 
+    /** Audit 27 A, item 13: the message of an unclosed object quoted the parser's source description and a feature name. */
+    @Test
+    void brokenJsonIsDescribedInWordsAndWhereWithoutTheParsersInternals() {
+        Reply unclosed = server.send("POST", "/v1/sessions", null, "{", "application/json", Map.of());
+        assertThat(unclosed.status()).isEqualTo(400);
+        assertThat(unclosed.errorCode()).isEqualTo("malformed_json");
+        assertThat(unclosed.json().path("error").path("message").asText())
+                .isEqualTo("the body is not valid JSON: it ends before the object opened at line 1, column 1 is closed (line 1, column 2)");
+        Reply nan = server.send("POST", "/v1/sites", TestServer.ADMIN_KEY, "{\"name\":NaN}", "application/json", Map.of());
+        assertThat(nan.status()).isEqualTo(400);
+        assertThat(nan.json().path("error").path("message").asText())
+                .isEqualTo("the body is not valid JSON: 'NaN' is not a JSON value (line 1, column 12)");
+    }
+
     @Test
     void jsonSentAsTextPlainOrAsCurlsDefaultFormTypeIsReadAsJson() {
         String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"v_plain\"}";

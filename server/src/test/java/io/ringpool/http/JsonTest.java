@@ -34,6 +34,33 @@ class JsonTest {
         assertThat(refusal("{\"a\":1,\"a\":2}").getMessage()).contains("Duplicate field 'a'");
     }
 
+    /**
+     * Audit 27 A, item 13: an unclosed object was described with the parser's source description
+     * ("[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, ...]");
+     * others named its features ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow").
+     */
+    @Test
+    void whatTheParserSaysWithItsInternalsIsToldInWordsWithWhere() {
+        assertThat(refusal("{").getMessage())
+                .isEqualTo("the body is not valid JSON: it ends before the object opened at line 1, column 1 is closed (line 1, column 2)");
+        assertThat(refusal("{\"a\":[1,2}").getMessage())
+                .isEqualTo("the body is not valid JSON: '}' does not close the array opened at line 1, column 6 (expected ']') (line 1, column 10)");
+        assertThat(refusal("{\"a\":\"abc").getMessage()).isEqualTo("the body is not valid JSON: it ends inside a string (line 1, column 10)");
+        assertThat(refusal("{\"a\":NaN}").getMessage()).isEqualTo("the body is not valid JSON: 'NaN' is not a JSON value (line 1, column 9)");
+        assertThat(refusal("{\"a\":1 /* why */}").getMessage()).isEqualTo("the body is not valid JSON: JSON has no comments (line 1, column 8)");
+        assertThat(refusal("{\"a\":+1}").getMessage()).startsWith("the body is not valid JSON: Unexpected character '+' in numeric value");
+        assertThat(refusal("{'a':1}").getMessage()).startsWith("the body is not valid JSON: Unexpected character \"'\": was expecting");
+        assertThat(refusal("{\"a\":\"x\ny\"}").getMessage()).contains("(a control character, code 10)");
+        for (String broken : new String[] {"{", "{\"a\":", "{\"a\":[", "{\"ab", "{\"a\":\"\\", "{\"a\":1]", "{\"a\":[1}", "{\"a\":NaN}",
+                "{\"a\":Infinity}", "{\"a\":+1}", "{\"a\":1 // x\n}", "{\"a\":1 # x\n}", "{\"a\":01}", "{\"a\":\"\\q\"}", "{\"a\":tru}",
+                "{'a':1}", "{a:1}", "{\"a\":1,}", "{\"a\":1}}", "{\"a\":\"\\u12\"}", "{\"a\":.5}"}) {
+            assertThat(refusal(broken).getMessage()).as(broken)
+                    .startsWith("the body is not valid JSON")
+                    .containsPattern("\\(line \\d+, column \\d+\\)$")
+                    .doesNotContain("Source", "REDACTED", "Feature", "`", "VALUE_", "START_", "END_", "com.fasterxml", "Exception");
+        }
+    }
+
     @Test
     void tooDeepAndNotAnObjectAreTheirOwnAnswers() {
         assertThat(refusal("[".repeat(10_000) + "]".repeat(10_000)).code()).isEqualTo("too_deep");
