@@ -181,6 +181,7 @@ public final class PoolService {
     /** Retires a number: no new leases, its history kept. */
     public void retire(String siteId, String poolId, String rawNumber) {
         PoolState pool = pool(siteId, poolId);
+        // Shape only: a number stored before impossible numbers were refused can still be retired.
         String number = E164.require("number", rawNumber);
         if (!pool.hasNumber(number)) {
             throw new NumberNotInPool();
@@ -190,7 +191,7 @@ public final class PoolService {
     }
 
     public StaticNumber addStatic(String siteId, NewStaticNumber command) {
-        String number = E164.require("number", command.number());
+        String number = E164.requirePossible("number", command.number());
         String source = required("source", command.source());
         ensureNotUsed(siteId, List.of(number), "number");
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
@@ -250,7 +251,7 @@ public final class PoolService {
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < given.size(); i++) {
-            String n = E164.require("numbers[" + i + "]", given.get(i));
+            String n = E164.requirePossible("numbers[" + i + "]", given.get(i));
             if (!out.add(n)) {
                 throw DomainFailure.invalid("numbers[" + i + "]", "'numbers[" + i + "]' repeats " + n);
             }

@@ -26,7 +26,7 @@ public final class SiteSettingsCodec {
 
     /** Settings for a new site: the fields given, defaults for the rest. */
     public static SiteSettings forNewSite(SiteChanges given) {
-        String defaultNumber = E164.require("defaultNumber", given.defaultNumber());
+        String defaultNumber = E164.requirePossible("defaultNumber", given.defaultNumber());
         SiteSettings base = new SiteSettings(
                 SiteSettings.DEFAULT_LEASE_TTL, SiteSettings.DEFAULT_HEARTBEAT, SiteSettings.DEFAULT_END_GRACE,
                 SiteSettings.DEFAULT_COOL_DOWN, SiteSettings.DEFAULT_INTENT_HOLD, ExhaustionPolicy.REUSE_COOLING,
@@ -70,8 +70,8 @@ public final class SiteSettingsCodec {
         }
         List<String> domains = changes.domains() != null ? normaliseDomains(changes.domains()) : base.domains();
         String defaultNumber = changes.defaultNumber() != null
-                ? E164.require("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
-        String forwardTo = changes.forwardTo() != null ? E164.require("forwardTo", changes.forwardTo()) : base.forwardTo();
+                ? E164.requirePossible("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
+        String forwardTo = changes.forwardTo() != null ? E164.requirePossible("forwardTo", changes.forwardTo()) : base.forwardTo();
         ZoneId zone = base.timeZone();
         if (changes.timeZone() != null) {
             try {

@@ -94,6 +94,17 @@ class PoolServiceTest {
     }
 
     @Test
+    void aNumberStoredBeforeImpossibleNumbersWereRefusedCanStillBeRetired() {
+        PoolState p = pool("main", "+74950000101");
+        new PoolStore(domain.db()).addNumbers(p.pool(), List.of("+7495777"), domain.clock.millis()); // as an older server took it
+        domain.restart();
+        domain.pools.retire(siteId, p.pool().poolId(), "+7495777");
+        assertThat(domain.pools.pool(siteId, p.pool().poolId()).numbers()).containsExactly("+74950000101");
+        assertThatThrownBy(() -> domain.pools.addNumbers(siteId, p.pool().poolId(), List.of("+7495777")))
+                .as("but it does not come back").isInstanceOf(InvalidNumber.class);
+    }
+
+    @Test
     void aMatchKeyPoolsDoNotKnowIsInvalidNamingTheKey() {
         assertThatThrownBy(() -> domain.pools.create(siteId, new NewPool("p", null, Map.of("utm_sauce", "x"), null)))
                 .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("match.utm_sauce"));

@@ -135,4 +135,20 @@ class SiteServiceTest {
         assertThat(E164.withoutPunctuation(null)).isNull();
         assertThat(List.of("+12345", "+0123456789", "+7 495 123 45 67 890 12")).allSatisfy(n -> assertThat(E164.withoutPunctuation(n)).isNull());
     }
+
+    @Test
+    void aNumberNoPhoneCanHaveIsRefusedSayingWhyButAFictionalOneIsTaken() {
+        assertThat(E164.whyImpossible("+7495777")).isEqualTo(
+                "too short: +7 numbers have 10 or 14 digits after the country code, this one has 6");
+        assertThat(E164.whyImpossible("+749512345678")).isEqualTo("+7 numbers have 10 or 14 digits after the country code, this one has 11");
+        assertThat(E164.whyImpossible("+120255501234")).isEqualTo("too long: +1 numbers have 10 digits after the country code, this one has 11");
+        assertThat(E164.whyImpossible("+99912345678")).contains("no country");
+        // libphonenumber knows no such assigned numbers, but their lengths are right: kept (providers' new ranges, demos).
+        assertThat(List.of("+15555550123", "+10000000000", "+74950000101", "+78005553535")).allSatisfy(n -> assertThat(E164.whyImpossible(n)).isNull());
+        assertThatThrownBy(() -> E164.requirePossible("numbers[2]", "+7 495 777")).isInstanceOfSatisfying(InvalidNumber.class, f -> {
+            assertThat(f.field()).isEqualTo("numbers[2]");
+            assertThat(f.getMessage()).contains("not a possible phone number", "too short", "+7 495 777");
+        });
+        assertThat(E164.require("number", "+7495777")).as("naming a stored number checks its shape only").isEqualTo("+7495777");
+    }
 }

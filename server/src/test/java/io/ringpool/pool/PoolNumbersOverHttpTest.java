@@ -1,0 +1,54 @@
+package io.ringpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pools and static numbers as the audit of s27 found them (item 5): numbers no phone can have were taken. */
+class PoolNumbersOverHttpTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Reply post(Map<String, String> site, String path, String json) {
+        return server.send("POST", "/v1/sites/" + site.get("siteId") + path, site.get("apiKey"), json, "application/json", Map.of());
+    }
+
+    static Reply pool(Map<String, String> site, String poolId) {
+        return server.get("/v1/sites/" + site.get("siteId") + "/pools/" + poolId, site.get("apiKey"));
+    }
+
+    static void assertRefused(Reply r, int status, String field, String saying) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().path("error").path("field").asText()).isEqualTo(field);
+        assertThat(r.json().path("error").path("message").asText()).contains(saying);
+    }
+
+    @Test
+    void aNumberNoPhoneCanHaveIs422NamingItsPlaceAndSayingWhy() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957772001"));
+        assertRefused(post(site, "/pools", "{\"name\":\"bad\",\"numbers\":[\"+74957772002\",\"+7495777\"]}"), 422, "numbers[1]", "too short");
+        assertRefused(post(site, "/pools/" + site.get("poolId") + "/numbers", "{\"numbers\":[\"+99912345678\"]}"), 422, "numbers[0]", "country");
+        assertRefused(post(site, "/static-numbers", "{\"number\":\"+749577720099\",\"source\":\"billboard\"}"), 422, "number", "this one has 11");
+        assertThat(pool(site, site.get("poolId")).json().get("numbers")).hasSize(1);
+        assertThat(server.get("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey")).json().get("pools")).hasSize(1);
+    }
+}
