@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pools and static numbers as the audit of s27 found them (item 5): numbers no phone can have were taken. */
+/**
+ * Pools and static numbers as the audit of s27 found them (items 5 and 9): numbers no phone can
+ * have were taken, and a channel rule could name no channel.
+ */
 class PoolNumbersOverHttpTest {
     @TempDir
     static Path dir;
@@ -50,5 +53,17 @@ class PoolNumbersOverHttpTest {
         assertRefused(post(site, "/static-numbers", "{\"number\":\"+749577720099\",\"source\":\"billboard\"}"), 422, "number", "this one has 11");
         assertThat(pool(site, site.get("poolId")).json().get("numbers")).hasSize(1);
         assertThat(server.get("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey")).json().get("pools")).hasSize(1);
+    }
+
+    @Test
+    void aChannelRuleMustNameAChannelVisitsCanHave() {
+        Map<String, String> site = server.siteWithPool(List.of());
+        assertRefused(post(site, "/pools", "{\"name\":\"p\",\"match\":{\"channel\":\"bogus\"},\"numbers\":[\"+74957773001\"]}"),
+                422, "match.channel", "paid, organic, social, referral, email, direct");
+        assertRefused(post(site, "/pools", "{\"name\":\"p\",\"match\":{\"channel\":\"pai*\"},\"numbers\":[\"+74957773001\"]}"),
+                422, "match.channel", "must be a channel");
+        Reply paid = post(site, "/pools", "{\"name\":\"paid\",\"match\":{\"channel\":\" Paid \"},\"numbers\":[\"+74957773001\"]}");
+        assertThat(paid.status()).as(paid.body()).isEqualTo(201);
+        assertThat(paid.json().get("match").get("channel").asText()).isEqualTo("paid");
     }
 }
