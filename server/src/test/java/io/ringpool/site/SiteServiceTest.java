@@ -151,4 +151,26 @@ class SiteServiceTest {
         });
         assertThat(E164.require("number", "+7495777")).as("naming a stored number checks its shape only").isEqualTo("+7495777");
     }
+
+    @Test
+    void aTimeZoneIsAnIanaRegionIdAndNeverAFixedOffset() {
+        assertThat(SiteSettingsCodec.timeZone("Europe/Moscow").getId()).isEqualTo("Europe/Moscow");
+        assertThat(SiteSettingsCodec.timeZone("UTC").getId()).isEqualTo("UTC");
+        assertThat(SiteSettingsCodec.timeZone("Etc/GMT-3").getId()).isEqualTo("Etc/GMT-3");
+        assertThat(List.of("UTC+3", "+05:00", "Z", "GMT+03:00", "europe/moscow", "")).allSatisfy(zone ->
+                assertThatThrownBy(() -> SiteSettingsCodec.timeZone(zone)).isInstanceOfSatisfying(DomainFailure.class,
+                        f -> assertThat(f.field()).isEqualTo("timeZone")));
+    }
+
+    @Test
+    void aUnicodeDomainIsKeptAndComparedInItsAsciiForm() {
+        assertThat(SiteSettingsCodec.normaliseDomains(List.of("пример.рф", "https://www.ПРИМЕР.РФ/", "xn--e1afmkfd.xn--p1ai", "Example.com")))
+                .containsExactly("xn--e1afmkfd.xn--p1ai", "example.com");
+        assertThatThrownBy(() -> SiteSettingsCodec.normaliseDomains(List.of("example.com", "при мер.рф")))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("domains[1]"));
+        assertThat(SiteRegistry.hostOf("https://xn--e1afmkfd.xn--p1ai")).isEqualTo("xn--e1afmkfd.xn--p1ai");
+        assertThat(SiteRegistry.hostOf("https://пример.рф:8443")).isEqualTo("xn--e1afmkfd.xn--p1ai");
+        assertThat(SiteRegistry.hostOf("https://Shop.Example.com")).isEqualTo("shop.example.com");
+        assertThat(SiteRegistry.hostAllowed(List.of("xn--e1afmkfd.xn--p1ai"), SiteRegistry.hostOf("https://магазин.пример.рф"))).isTrue();
+    }
 }
