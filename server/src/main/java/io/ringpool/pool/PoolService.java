@@ -152,11 +152,7 @@ public final class PoolService {
         ensureNotUsed(siteId, numbers);
         Pool pool = new Pool(Keys.id("pl_"), siteId, name, priority, match, clock.instant());
         long now = clock.millis();
-        try {
-            store.insertPool(pool, numbers, now);
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
-        }
+        claiming(siteId, numbers, "numbers", "a number is already in a pool of this site", () -> store.insertPool(pool, numbers, now));
         PoolState state = new PoolState(pool);
         numbers.forEach(n -> state.addNumber(n, 0, null, false));
         pools.add(state);
@@ -169,11 +165,8 @@ public final class PoolService {
         PoolState pool = pool(siteId, poolId);
         List<String> numbers = numbers(given, true);
         ensureNotUsed(siteId, numbers);
-        try {
-            store.addNumbers(pool.pool(), numbers, clock.millis());
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
-        }
+        claiming(siteId, numbers, "numbers", "a number is already in a pool of this site",
+                () -> store.addNumbers(pool.pool(), numbers, clock.millis()));
         numbers.forEach(n -> pool.addNumber(n, 0, null, false));
         return numbers;
     }
@@ -196,13 +189,26 @@ public final class PoolService {
         ensureNotUsed(siteId, List.of(number), "number");
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
                 clock.instant());
-        try {
-            store.insertStaticNumber(s);
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, List.of(number), "number", "this number is already a static number of this site");
-        }
+        claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
         staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
         return s;
+    }
+
+    /**
+     * Runs {@code write}, which claims {@code numbers} in the store, and turns the store's refusals
+     * into {@link NumberInUse} naming {@code field}: another site's pool or static number (the
+     * claim's key), or a site's default number (checked in the claim's transaction).
+     */
+    private void claiming(String siteId, List<String> numbers, String field, String ownDuplicate, Runnable write) {
+        try {
+            write.run();
+        } catch (ConstraintViolationException e) {
+            throw conflict(siteId, numbers, field, ownDuplicate);
+        } catch (PoolStore.DefaultNumberOfASite e) {
+            throw siteId.equals(e.siteId) ? NumberInUse.defaultOfThisSite(e.number, field)
+                    : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
+                            + " a number can belong to one site only", field);
+        }
     }
 
     /**
@@ -274,7 +280,7 @@ public final class PoolService {
                 throw new NumberInUse(n + " is already a static number of this site", field);
             }
             if (n.equals(site.site().settings().defaultNumber())) {
-                throw new NumberInUse(n + " is the site's default number, which visitors see untracked", field);
+                throw NumberInUse.defaultOfThisSite(n, field);
             }
         }
     }
