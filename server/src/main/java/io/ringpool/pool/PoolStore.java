@@ -47,7 +47,29 @@ public final class PoolStore {
     }
 
     public void addNumbers(Pool pool, List<String> numbers, long now) {
+        addNumbers(pool, numbers, List.of(), now);
+    }
+
+    /**
+     * Adds {@code numbers} to the pool and brings back {@code returning}, numbers retired from this
+     * pool: each claims its number again, and a returning one loses its retirement (its row, with
+     * its history, was kept).
+     */
+    public void addNumbers(Pool pool, List<String> numbers, List<String> returning, long now) {
         db.inTransaction(c -> {
+            if (!returning.isEmpty()) {
+                claim(c, pool.siteId(), returning, "pool", now);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE pool_numbers SET retired_at = NULL WHERE site_id = ? AND number = ? AND pool_id = ?")) {
+                    for (String n : returning) {
+                        ps.setString(1, pool.siteId());
+                        ps.setString(2, n);
+                        ps.setString(3, pool.poolId());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
             insertNumbers(c, pool, numbers, now);
             ChangeLog.record(c, ChangeLog.POOL, pool.siteId(), pool.poolId(), now);
             return null;

@@ -156,7 +156,7 @@ class OneNumberOneSiteTest {
     }
 
     @Test
-    void aRetiredNumberIsFreeForAnotherSite() {
+    void aRetiredNumberIsFreeForAnotherSiteAndThenCannotComeBack() {
         try (TestServer server = new TestServer(dir)) {
             var a = site(server, "A");
             var b = site(server, "B");
@@ -165,6 +165,8 @@ class OneNumberOneSiteTest {
                     a.get("apiKey"), null, null, Map.of()).status()).isIn(200, 204);
 
             assertThat(pool(server, b, List.of("+74954000101")).status()).isEqualTo(201);
+            assertConflictNaming(server.post("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId") + "/numbers", a.get("apiKey"),
+                    Map.of("numbers", List.of("+74954000101"))), "+74954000101");
         }
     }
 
