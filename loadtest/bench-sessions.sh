@@ -44,7 +44,9 @@ SITE_ID=$(echo "$SITE" | sed 's/.*"siteId":"\([^"]*\)".*/\1/')
 API_KEY=$(echo "$SITE" | sed 's/.*"apiKey":"\([^"]*\)".*/\1/')
 export SITE_KEY=$(echo "$SITE" | sed 's/.*"publicKey":"\([^"]*\)".*/\1/')
 # Enough numbers that no run exhausts the pool: every measured start is a real lease.
-numbers() { seq $((900000000 + $1 * 10000)) $((900000000 + $1 * 10000 + 9999)) | sed 's/.*/"+7&"/' | paste -sd,; }
+# +7 900 000-00-00 onwards: ten digits after the 7, as Russian numbers have (the server refuses
+# numbers too short or too long for their country code).
+numbers() { seq $((9000000000 + $1 * 10000)) $((9000000000 + $1 * 10000 + 9999)) | sed 's/.*/"+7&"/' | paste -sd,; }
 echo "{\"name\":\"bench\",\"numbers\":[$(numbers 0)]}" > "$WORK/pool.json"
 POOL_ID=$(curl -sf -XPOST "$BASE/v1/sites/$SITE_ID/pools" -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
   --data-binary @"$WORK/pool.json" | sed 's/.*"poolId":"\([^"]*\)".*/\1/')

@@ -28,6 +28,8 @@ abstract class SnippetContract {
     static final String RU_POOL_PREFIX = "+74950000";
     static final String US_POOL_PREFIX = "+18005559";
     static final String RENEW_POOL_PREFIX = "+74950001";
+    /** Each prefix takes three more digits ({@link Ringpool#createSite}): eleven in all, as Russian numbers have. */
+    static final String TINY_POOL_PREFIX = "+74950002";
 
     Ringpool ringpool;
     Ringpool.Site ru;
@@ -64,7 +66,7 @@ abstract class SnippetContract {
         us = ringpool.createSite("Fixture US", Ringpool.US_DEFAULT_NUMBER, US_POOL_PREFIX, 20);
         renew = ringpool.createSite("Fixture renew", Ringpool.DEFAULT_NUMBER, RENEW_POOL_PREFIX, 10);
         ringpool.patchSite(renew, "{\"heartbeatSeconds\":5,\"endGraceSeconds\":0}");
-        tiny = ringpool.createSite("Fixture tiny", Ringpool.DEFAULT_NUMBER, "+7495000200", 1);
+        tiny = ringpool.createSite("Fixture tiny", Ringpool.DEFAULT_NUMBER, TINY_POOL_PREFIX, 1);
         relay = new Relay(ringpool.baseUrl());
         fixtures = new FixtureServer(ringpool.baseUrl(), relay.baseUrl(),
                 Map.of("ru", ru.publicKey(), "us", us.publicKey(), "renew", renew.publicKey(), "tiny", tiny.publicKey()));

@@ -236,11 +236,22 @@ final class ServerApi {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    /** {@code count} distinct E.164 numbers {@code +7<prefix><7 digits>} starting at {@code first}. */
+    /** Numbers of one three-digit prefix: seven digits follow it. */
+    private static final long PER_PREFIX = 10_000_000L;
+
+    /**
+     * {@code count} (at most ten million) distinct E.164 numbers {@code +7<prefix><7 digits>} starting
+     * at {@code first}, wrapping past {@code 9999999} to {@code 0000000}: always the eleven digits of
+     * a Russian number, which the server requires (a run's block near the top of the range used to
+     * spill into eight digits, a number no phone can have).
+     */
     static List<String> numbers(String prefix, long first, int count) {
+        if (prefix.length() != 3 || count > PER_PREFIX) {
+            throw new IllegalArgumentException("a three-digit prefix and at most " + PER_PREFIX + " numbers: " + prefix + ", " + count);
+        }
         List<String> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            out.add("+7" + prefix + String.format("%07d", first + i));
+            out.add("+7" + prefix + String.format("%07d", Math.floorMod(first + i, PER_PREFIX)));
         }
         return out;
     }

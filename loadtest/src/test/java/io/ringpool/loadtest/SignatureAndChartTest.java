@@ -24,6 +24,12 @@ class SignatureAndChartTest {
     }
 
     @Test
+    void numbersPastTheTopOfTheirPrefixWrapAroundAndKeepElevenDigits() {
+        List<String> n = ServerApi.numbers("800", 9_999_999, 3);
+        assertThat(n).containsExactly("+78009999999", "+78000000000", "+78000000001");
+    }
+
+    @Test
     void theSweepChartHasALinePerOutcome() {
         Map<String, Object> acc = Map.of("correctShare", 0.9, "wrongShare", 0.05, "unknownShare", 0.05);
         String svg = SweepChart.svg(100, List.of(Map.of("poolSize", 50, "accuracy", acc), Map.of("poolSize", 100, "accuracy", acc)));

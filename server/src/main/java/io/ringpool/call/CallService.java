@@ -579,10 +579,16 @@ public final class CallService {
      */
     public int eraseCaller(Site site, String raw) {
         CallerNumber caller = CallerNumber.of(raw, site.settings().country());
-        String value = caller.valid() ? caller.value() : raw == null ? "" : raw.strip();
-        if (value.isEmpty() || CallerNumber.ERASED.equals(value)) {
-            throw DomainFailure.invalid("e164", "give the caller's number, E.164 such as +79161234567");
+        if (!caller.valid() && !CallerNumber.isWrittenAsANumber(raw)) {
+            // Not a phone number at all ("abc", "+1", "anonymous"): answering 204 would tell the
+            // operator a person was erased when nobody was named.
+            String given = raw == null ? "" : raw.strip();
+            throw DomainFailure.invalid("e164", "'e164' must be the caller's phone number, E.164 such as +79161234567 or in the "
+                    + "site's local format (got '" + (given.length() > 40 ? given.substring(0, 40) + "…" : given) + "')");
         }
+        // A number libphonenumber finds invalid (a fictional or a brand-new range) is stored as the
+        // provider sent it, so it is erased as written.
+        String value = caller.valid() ? caller.value() : raw.strip();
         int erased = db.inTransaction(c -> {
             // The visits linked to these calls hold the person's landing pages and client ids: they go too.
             io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);

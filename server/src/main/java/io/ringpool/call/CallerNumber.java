@@ -7,6 +7,7 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A caller's number as we store it: E.164 when libphonenumber can make a valid number of it,
@@ -38,6 +39,9 @@ public record CallerNumber(String value, boolean valid) {
     private static final int MASK_KEEP_HEAD = 5;
 
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private static final Pattern WRITTEN_NUMBER = Pattern.compile("\\+?[0-9]{7,15}");
+    private static final Pattern PUNCTUATION = Pattern.compile("[\\s\\u00a0().-]");
 
     /**
      * E.164 readings by region and text ("" when the text is no valid number). libphonenumber's
@@ -93,6 +97,16 @@ public record CallerNumber(String value, boolean valid) {
         } catch (NumberParseException | RuntimeException unparseable) {
             return null;
         }
+    }
+
+    /**
+     * Whether {@code raw} is written as a phone number, valid or not: 7 to 15 digits (E.164's most,
+     * and the fewest of a local number without its area code), an optional leading '+', and the
+     * punctuation people put around numbers (spaces, dashes, dots, brackets). What an erasure may
+     * name: an invalid caller is stored as its provider sent it, and must stay erasable.
+     */
+    static boolean isWrittenAsANumber(String raw) {
+        return raw != null && WRITTEN_NUMBER.matcher(PUNCTUATION.matcher(raw.strip()).replaceAll("")).matches();
     }
 
     /**

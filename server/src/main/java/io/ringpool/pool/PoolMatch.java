@@ -1,6 +1,8 @@
 package io.ringpool.pool;
 
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.visit.Channel;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -8,7 +10,8 @@ import java.util.Set;
 
 /**
  * Which visits a pool serves: every rule must hold (AND); an empty rule matches every visit.
- * Values compare case-insensitively; a trailing {@code *} matches any suffix ({@code "brand-*"}).
+ * Values compare case-insensitively; a trailing {@code *} matches any suffix ({@code "brand-*"}),
+ * except {@code channel}, which must name one of the {@link Channel channels}.
  * Keys: {@code utm_source|source}, {@code utm_medium|medium}, {@code utm_campaign|campaign},
  * {@code utm_term|term}, {@code utm_content|content}, {@code channel}, {@code referrer_host},
  * {@code click_id} (the name of a click id present, e.g. {@code gclid}).
@@ -30,9 +33,27 @@ public record PoolMatch(Map<String, String> rules) {
                 throw DomainFailure.invalid(field + "." + e.getKey(), "'" + field + "." + e.getKey()
                         + "' is not a match key; use one of " + String.join(", ", KEYS.stream().sorted().toList()));
             }
-            rules.put(canonical(e.getKey()), e.getValue().toLowerCase(Locale.ROOT));
+            String value = e.getValue().toLowerCase(Locale.ROOT);
+            if (e.getKey().equals("channel")) {
+                value = channel(field + ".channel", value);
+            }
+            rules.put(canonical(e.getKey()), value);
         }
         return new PoolMatch(Map.copyOf(rules));
+    }
+
+    /**
+     * A visit's channel is one of a fixed few ({@link Channel}), so a rule naming any other value
+     * would make a pool no visit can ever match: refused, naming the field and the channels.
+     */
+    private static String channel(String field, String value) {
+        try {
+            return Channel.fromWire(value).wireName();
+        } catch (IllegalArgumentException unknown) {
+            throw DomainFailure.invalid(field, "'" + field + "' must be a channel: one of "
+                    + String.join(", ", Arrays.stream(Channel.values()).map(Channel::wireName).toList())
+                    + " (got '" + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "')");
+        }
     }
 
     /** {@code visit} holds lower-case values under canonical keys (source, medium, ..., channel, referrer_host, click_id:*). */

@@ -106,6 +106,8 @@ public final class PoolService {
             state.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired());
             if (n.retired()) {
                 state.retire(n.number());
+            } else {
+                state.unretire(n.number()); // brought back through another node
             }
         }
     }
@@ -149,14 +151,10 @@ public final class PoolService {
         }
         PoolMatch match = PoolMatch.of(command.match(), "match");
         List<String> numbers = numbers(command.numbers(), false);
-        ensureNotUsed(siteId, numbers);
+        ensureNotUsed(siteId, numbers, "numbers", null);
         Pool pool = new Pool(Keys.id("pl_"), siteId, name, priority, match, clock.instant());
         long now = clock.millis();
-        try {
-            store.insertPool(pool, numbers, now);
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
-        }
+        claiming(siteId, numbers, "numbers", "a number is already in a pool of this site", () -> store.insertPool(pool, numbers, now));
         PoolState state = new PoolState(pool);
         numbers.forEach(n -> state.addNumber(n, 0, null, false));
         pools.add(state);
@@ -164,23 +162,27 @@ public final class PoolService {
         return state;
     }
 
-    /** Adds numbers to a pool; returns them in E.164 form. */
+    /**
+     * Adds numbers to a pool; returns them in E.164 form. A number retired from this pool comes
+     * back: it is given out again, with its history (leases, calls, last visitor, cool-down) as it
+     * was, unless another site has claimed it meanwhile (retiring gave the claim up).
+     */
     public List<String> addNumbers(String siteId, String poolId, List<String> given) {
         PoolState pool = pool(siteId, poolId);
         List<String> numbers = numbers(given, true);
-        ensureNotUsed(siteId, numbers);
-        try {
-            store.addNumbers(pool.pool(), numbers, clock.millis());
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, numbers, "numbers", "a number is already in a pool of this site");
-        }
-        numbers.forEach(n -> pool.addNumber(n, 0, null, false));
+        List<String> returning = ensureNotUsed(siteId, numbers, "numbers", pool);
+        List<String> fresh = numbers.stream().filter(n -> !returning.contains(n)).toList();
+        claiming(siteId, numbers, "numbers", "a number is already in a pool of this site",
+                () -> store.addNumbers(pool.pool(), fresh, returning, clock.millis()));
+        fresh.forEach(n -> pool.addNumber(n, 0, null, false));
+        returning.forEach(pool::unretire);
         return numbers;
     }
 
     /** Retires a number: no new leases, its history kept. */
     public void retire(String siteId, String poolId, String rawNumber) {
         PoolState pool = pool(siteId, poolId);
+        // Shape only: a number stored before impossible numbers were refused can still be retired.
         String number = E164.require("number", rawNumber);
         if (!pool.hasNumber(number)) {
             throw new NumberNotInPool();
@@ -190,18 +192,31 @@ public final class PoolService {
     }
 
     public StaticNumber addStatic(String siteId, NewStaticNumber command) {
-        String number = E164.require("number", command.number());
+        String number = E164.requirePossible("number", command.number());
         String source = required("source", command.source());
-        ensureNotUsed(siteId, List.of(number), "number");
+        ensureNotUsed(siteId, List.of(number), "number", null);
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
                 clock.instant());
-        try {
-            store.insertStaticNumber(s);
-        } catch (ConstraintViolationException e) {
-            throw conflict(siteId, List.of(number), "number", "this number is already a static number of this site");
-        }
+        claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
         staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
         return s;
+    }
+
+    /**
+     * Runs {@code write}, which claims {@code numbers} in the store, and turns the store's refusals
+     * into {@link NumberInUse} naming {@code field}: another site's pool or static number (the
+     * claim's key), or a site's default number (checked in the claim's transaction).
+     */
+    private void claiming(String siteId, List<String> numbers, String field, String ownDuplicate, Runnable write) {
+        try {
+            write.run();
+        } catch (ConstraintViolationException e) {
+            throw conflict(siteId, numbers, field, ownDuplicate);
+        } catch (PoolStore.DefaultNumberOfASite e) {
+            throw siteId.equals(e.siteId) ? NumberInUse.defaultOfThisSite(e.number, field)
+                    : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
+                            + " a number can belong to one site only", field);
+        }
     }
 
     /**
@@ -250,7 +265,7 @@ public final class PoolService {
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < given.size(); i++) {
-            String n = E164.require("numbers[" + i + "]", given.get(i));
+            String n = E164.requirePossible("numbers[" + i + "]", given.get(i));
             if (!out.add(n)) {
                 throw DomainFailure.invalid("numbers[" + i + "]", "'numbers[" + i + "]' repeats " + n);
             }
@@ -258,24 +273,41 @@ public final class PoolService {
         return List.copyOf(out);
     }
 
-    private void ensureNotUsed(String siteId, List<String> numbers) {
-        ensureNotUsed(siteId, numbers, "numbers");
-    }
-
-    /** @param field the request's field the numbers came in ({@code numbers}, or a static number's {@code number}) */
-    private void ensureNotUsed(String siteId, List<String> numbers, String field) {
+    /**
+     * Refuses numbers the site already uses, as this node knows them (the store checks other
+     * sites' claims and every default number again, in the claim's transaction). A number retired
+     * from a pool of the site keeps that pool's history (its leases and the calls to them), so it
+     * may come back only to that pool.
+     *
+     * @param field    the request's field the numbers came in ({@code numbers}, or a static number's {@code number})
+     * @param returnTo the pool numbers are being added to, or null (a new pool, a static number)
+     * @return the numbers retired from {@code returnTo}, which the addition brings back
+     */
+    private List<String> ensureNotUsed(String siteId, List<String> numbers, String field, PoolState returnTo) {
         var site = sites.byId(siteId).orElseThrow(UnknownSite::new);
+        List<String> returning = new java.util.ArrayList<>();
         for (String n : numbers) {
-            if (pools.holding(siteId, n).isPresent()) {
-                throw new NumberInUse(n + " is already in a pool of this site", field);
+            Optional<PoolState> holder = pools.holding(siteId, n);
+            if (holder.isPresent()) {
+                PoolState pool = holder.get();
+                if (!pool.isRetired(n)) {
+                    throw new NumberInUse(n + " is already in a pool of this site", field);
+                }
+                if (pool != returnTo) {
+                    throw new NumberInUse(n + " was retired from pool '" + pool.pool().name() + "' (" + pool.pool().poolId()
+                            + ") of this site, which keeps its history; add it back to that pool", field);
+                }
+                returning.add(n);
+                continue;
             }
             if (staticNumber(siteId, n).isPresent()) {
                 throw new NumberInUse(n + " is already a static number of this site", field);
             }
             if (n.equals(site.site().settings().defaultNumber())) {
-                throw new NumberInUse(n + " is the site's default number, which visitors see untracked", field);
+                throw NumberInUse.defaultOfThisSite(n, field);
             }
         }
+        return returning;
     }
 
     private void registerGauges(PoolState state) {

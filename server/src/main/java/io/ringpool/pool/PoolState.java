@@ -198,6 +198,31 @@ public final class PoolState {
         return true;
     }
 
+    /** Whether {@code number} is in this pool, retired. */
+    synchronized boolean isRetired(String number) {
+        NumberSlot slot = slots.get(number);
+        return slot != null && slot.retired;
+    }
+
+    /**
+     * Gives out a retired number again (added back to its pool): it rests as it was, its last
+     * release and last visitor kept, so its cool-down and a returning visitor count as before. A
+     * lease that was left to run to its end after the retirement still holds it; its end makes it
+     * idle, as any end does.
+     */
+    synchronized boolean unretire(String number) {
+        NumberSlot slot = slots.get(number);
+        if (slot == null || !slot.retired) {
+            return false;
+        }
+        slot.retired = false;
+        retiredNumbers--;
+        if (slot.lease == null) {
+            idle.add(slot);
+        }
+        return true;
+    }
+
     /**
      * The visitor's previous number, if it is idle (free, or cooling from their own lease), or
      * still held by their own lease past its expiry (which this ends).

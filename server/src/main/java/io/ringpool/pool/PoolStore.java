@@ -2,6 +2,7 @@ package io.ringpool.pool;
 
 import io.ringpool.store.ChangeLog;
 import io.ringpool.store.Database;
+import io.ringpool.store.NumberClaimTurn;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,7 +47,29 @@ public final class PoolStore {
     }
 
     public void addNumbers(Pool pool, List<String> numbers, long now) {
+        addNumbers(pool, numbers, List.of(), now);
+    }
+
+    /**
+     * Adds {@code numbers} to the pool and brings back {@code returning}, numbers retired from this
+     * pool: each claims its number again, and a returning one loses its retirement (its row, with
+     * its history, was kept).
+     */
+    public void addNumbers(Pool pool, List<String> numbers, List<String> returning, long now) {
         db.inTransaction(c -> {
+            if (!returning.isEmpty()) {
+                claim(c, pool.siteId(), returning, "pool", now);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE pool_numbers SET retired_at = NULL WHERE site_id = ? AND number = ? AND pool_id = ?")) {
+                    for (String n : returning) {
+                        ps.setString(1, pool.siteId());
+                        ps.setString(2, n);
+                        ps.setString(3, pool.poolId());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
             insertNumbers(c, pool, numbers, now);
             ChangeLog.record(c, ChangeLog.POOL, pool.siteId(), pool.poolId(), now);
             return null;
@@ -54,6 +77,9 @@ public final class PoolStore {
     }
 
     private static void insertNumbers(Connection c, Pool pool, List<String> numbers, long now) throws SQLException {
+        if (numbers.isEmpty()) {
+            return;
+        }
         claim(c, pool.siteId(), numbers, "pool", now);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO pool_numbers(site_id, number, pool_id, added_at) VALUES (?,?,?,?)")) {
@@ -71,9 +97,26 @@ public final class PoolStore {
     /**
      * Claims {@code numbers} for {@code siteId} (table {@code claimed_numbers}, V10). A number
      * another site claimed fails the transaction on the primary key: a constraint, so it holds
-     * between nodes too.
+     * between nodes too. A number that is a site's default number (this site's or another's) is
+     * refused with {@link DefaultNumberOfASite}, checked in turn with every claim of a default
+     * number ({@link NumberClaimTurn}, V13), so that holds between nodes as well.
      */
     private static void claim(Connection c, String siteId, List<String> numbers, String kind, long now) throws SQLException {
+        NumberClaimTurn.take(c);
+        for (int from = 0; from < numbers.size(); from += DEFAULTS_CHECKED_AT_ONCE) {
+            List<String> some = numbers.subList(from, Math.min(numbers.size(), from + DEFAULTS_CHECKED_AT_ONCE));
+            try (PreparedStatement ps = c.prepareStatement("SELECT default_number, site_id FROM sites WHERE default_number IN ("
+                    + String.join(",", java.util.Collections.nCopies(some.size(), "?")) + ")")) {
+                for (int i = 0; i < some.size(); i++) {
+                    ps.setString(i + 1, some.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new DefaultNumberOfASite(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO claimed_numbers(number, site_id, kind, claimed_at) VALUES (?,?,?,?)")) {
             for (String n : numbers) {
                 ps.setString(1, n);
@@ -83,6 +126,22 @@ public final class PoolStore {
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    /** Numbers looked up among the sites' default numbers per statement (bind parameters are limited). */
+    private static final int DEFAULTS_CHECKED_AT_ONCE = 500;
+
+    /** A number being claimed is the default number of site {@code siteId}; the claim's transaction was rolled back. */
+    static final class DefaultNumberOfASite extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String number;
+        final String siteId;
+
+        DefaultNumberOfASite(String number, String siteId) {
+            super(number + " is a default number", null, false, false);
+            this.number = number;
+            this.siteId = siteId;
         }
     }
 

@@ -1,17 +1,32 @@
 package io.ringpool.site;
 
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import io.ringpool.failure.DomainFailure;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Phone numbers in E.164 form, and the one place that forgives punctuation around them. Numbers
  * the operator configures (default, forwarding, pool and static numbers) must be E.164; spaces,
- * dashes, dots and brackets are removed first. We do not ask libphonenumber whether the number is
- * "valid": providers hand out ranges it does not know yet, and demo and test numbers are fictional.
+ * dashes, dots and brackets are removed first.
+ *
+ * <p>We do not ask libphonenumber whether a number is "valid": providers hand out ranges it does
+ * not know yet, and demo and test numbers are fictional ({@code +15555550123}). We do ask whether
+ * it is <em>possible</em> ({@link #requirePossible}): a number too short or too long for its
+ * country code, or with no country code at all ({@code +7495777}, 7 digits where Russia has 11),
+ * can never ring, so a pool or a site configured with it would only show visitors a dead number.
+ * That check reads lengths from libphonenumber's metadata, a few microseconds a number; it runs
+ * on the admin paths that configure numbers, never on the call path.
  */
 public final class E164 {
     private static final Pattern SHAPE = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final Pattern FORGIVEN = Pattern.compile("[\\s\\u00a0().-]");
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+    /** Most digits after a country code libphonenumber reads (its own limit, MAX_LENGTH_FOR_NSN). */
+    private static final int MAX_NATIONAL_DIGITS = 17;
 
     private E164() {}
 
@@ -28,7 +43,9 @@ public final class E164 {
     }
 
     /**
-     * The E.164 form of a configured number.
+     * The E.164 form of a number that names one already configured (retiring a pool number): only
+     * its shape is checked, so a number stored before {@link #requirePossible} existed can still
+     * be named and removed.
      *
      * @throws DomainFailure {@code missing_field} when absent, {@link InvalidNumber} when not E.164
      */
@@ -41,6 +58,83 @@ public final class E164 {
             throw new InvalidNumber(field, value);
         }
         return cleaned;
+    }
+
+    /**
+     * The E.164 form of a number being configured, which must also be possible: a length its
+     * country code allows, and a country code that exists.
+     *
+     * @throws DomainFailure {@code missing_field} when absent; {@link InvalidNumber} when not E.164
+     *     or not possible, saying why
+     */
+    public static String requirePossible(String field, String value) {
+        String e164 = require(field, value);
+        String impossible = whyImpossible(e164);
+        if (impossible != null) {
+            throw new InvalidNumber(field, value, impossible);
+        }
+        return e164;
+    }
+
+    /**
+     * Why no phone can have the E.164 number {@code e164}, for a person to read; null when one can
+     * (libphonenumber's {@code isPossibleNumberWithReason} is {@code IS_POSSIBLE} or
+     * {@code IS_POSSIBLE_LOCAL_ONLY}). Refused: {@code TOO_SHORT}, {@code TOO_LONG},
+     * {@code INVALID_LENGTH} and {@code INVALID_COUNTRY_CODE}.
+     */
+    static String whyImpossible(String e164) {
+        PhoneNumber number;
+        try {
+            number = PHONES.parse(e164, "ZZ");
+        } catch (NumberParseException e) {
+            return switch (e.getErrorType()) {
+                case INVALID_COUNTRY_CODE -> "no country has a calling code at the start of " + e164;
+                case TOO_SHORT_NSN, TOO_SHORT_AFTER_IDD -> "too few digits after the country code";
+                case TOO_LONG -> "too many digits";
+                default -> "not a phone number";
+            };
+        }
+        int code = number.getCountryCode();
+        int digits = PHONES.getNationalSignificantNumber(number).length();
+        return switch (PHONES.isPossibleNumberWithReason(number)) {
+            case INVALID_COUNTRY_CODE -> "no country has the calling code +" + code;
+            case TOO_SHORT -> "too short: +" + code + " numbers have " + lengths(code) + " digits after the country code, this one has " + digits;
+            case TOO_LONG -> "too long: +" + code + " numbers have " + lengths(code) + " digits after the country code, this one has " + digits;
+            case INVALID_LENGTH -> "+" + code + " numbers have " + lengths(code) + " digits after the country code, this one has " + digits;
+            default -> null; // IS_POSSIBLE, IS_POSSIBLE_LOCAL_ONLY, and any reason a later libphonenumber adds
+        };
+    }
+
+    /**
+     * The lengths after the country code libphonenumber allows for {@code countryCode}: "10",
+     * "9 or 10", "5 to 12". Found by asking of each length (its metadata is not public); runs only
+     * when a number was refused.
+     */
+    private static String lengths(int countryCode) {
+        List<Integer> allowed = new ArrayList<>();
+        long nationalNumber = 1;
+        for (int length = 1; length <= MAX_NATIONAL_DIGITS; length++, nationalNumber *= 10) {
+            PhoneNumber probe = new PhoneNumber().setCountryCode(countryCode).setNationalNumber(nationalNumber);
+            if (PHONES.isPossibleNumberWithReason(probe) == PhoneNumberUtil.ValidationResult.IS_POSSIBLE) {
+                allowed.add(length);
+            }
+        }
+        if (allowed.isEmpty()) {
+            return "other";
+        }
+        int first = allowed.get(0);
+        int last = allowed.get(allowed.size() - 1);
+        if (first == last) {
+            return Integer.toString(first);
+        }
+        if (last - first + 1 == allowed.size() && allowed.size() > 2) {
+            return first + " to " + last;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < allowed.size(); i++) {
+            out.append(i == 0 ? "" : i == allowed.size() - 1 ? " or " : ", ").append(allowed.get(i));
+        }
+        return out.toString();
     }
 
     public static boolean isE164(String value) {

@@ -1,5 +1,6 @@
 package io.ringpool.site;
 
+import java.net.IDN;
 import java.net.URI;
 import java.util.Collection;
 import java.util.Locale;
@@ -157,15 +158,46 @@ public final class SiteRegistry {
         return false;
     }
 
+    /**
+     * The host of an origin, lower case and in ASCII, as the site's domains are kept. Browsers send
+     * an internationalised host in its ASCII (punycode) form already; one sent in Unicode (a
+     * hand-written client) is converted, so both forms name the same site.
+     */
     static String hostOf(String origin) {
         if (origin == null || origin.isBlank() || "null".equals(origin)) {
             return null;
         }
         try {
-            String host = URI.create(origin.trim()).getHost();
-            return host == null ? null : host.toLowerCase(Locale.ROOT);
+            URI uri = URI.create(origin.trim());
+            String host = uri.getHost();
+            if (host == null && uri.getAuthority() != null) {
+                // java.net.URI parses only ASCII host names; take a Unicode one from the authority.
+                String authority = uri.getAuthority();
+                host = authority.substring(authority.lastIndexOf('@') + 1);
+                int colon = host.lastIndexOf(':');
+                host = colon >= 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+            }
+            return host == null ? null : asciiHost(host);
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /**
+     * {@code host} lower case, with Unicode labels in their ASCII form ({@code пример.рф} →
+     * {@code xn--e1afmkfd.xn--p1ai}, {@link IDN#toASCII}); null when a label cannot be converted.
+     * An ASCII host is only lower-cased (cheap: origins are checked on the event loop).
+     */
+    static String asciiHost(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            if (host.charAt(i) >= 0x80) {
+                try {
+                    return IDN.toASCII(host).toLowerCase(Locale.ROOT);
+                } catch (RuntimeException notAHostName) {
+                    return null; // IllegalArgumentException; a plain RuntimeException for input too long to convert
+                }
+            }
+        }
+        return host.toLowerCase(Locale.ROOT);
     }
 }

@@ -75,6 +75,7 @@ public final class SiteService {
      * Creates a site with defaults for every setting not given.
      *
      * @throws DomainFailure {@code missing_field} without a name or default number; {@code invalid_value} naming the field
+     * @throws DefaultNumberInUse when the default number is another site's tracking number
      */
     public CreatedSite create(NewSite command) {
         SiteChanges given = command.values();
@@ -106,6 +107,7 @@ public final class SiteService {
      * Applies a change; fields not given keep their values.
      *
      * @throws UnknownSite when there is no such site
+     * @throws DefaultNumberInUse when a new default number is a tracking number of this site or another
      * @throws ForwardingAbroadNeedsAdmin when a site key moves {@code forwardTo} out of the site's country
      */
     public Site update(String siteId, SiteChanges changes, Authority authority) {
@@ -113,11 +115,12 @@ public final class SiteService {
         Site site = current.site();
         String name = changes.name() != null ? requiredName(changes.name()) : site.name();
         SiteSettings settings = SiteSettingsCodec.apply(site.settings(), changes);
-        if (!settings.defaultNumber().equals(site.settings().defaultNumber()) && trackingNumbers.test(siteId, settings.defaultNumber())) {
+        boolean defaultChanged = !settings.defaultNumber().equals(site.settings().defaultNumber());
+        if (defaultChanged && trackingNumbers.test(siteId, settings.defaultNumber())) {
             // The default number is what untracked visitors see: as a tracking number it would send
             // their calls to whoever holds its lease (pool creation refuses the reverse order too).
-            throw new DomainFailure(DomainFailure.Kind.CONFLICT, "number_in_use",
-                    settings.defaultNumber() + " is a tracking number of this site (in a pool or a static number)", "defaultNumber");
+            // Another site's tracking numbers are the store's to refuse (SiteStore.update).
+            throw DefaultNumberInUse.ofThisSite(settings.defaultNumber());
         }
         if (authority != Authority.ADMIN) {
             // The country is what "abroad" is measured against, so moving it is the operator's too.
@@ -137,7 +140,7 @@ public final class SiteService {
             twilioToken = changes.twilioAuthToken();
         }
         Site updated = site.withSettings(settings, name, twilioToken != null);
-        store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken));
+        store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken), defaultChanged);
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
         registry.put(new SiteRegistry.Entry(updated, secrets));
         return updated;

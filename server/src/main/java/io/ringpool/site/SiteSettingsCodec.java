@@ -21,12 +21,14 @@ public final class SiteSettingsCodec {
 
     private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*");
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
+    /** The region ids of the JDK's time zone database: a copy, since each call of getAvailableZoneIds makes one. */
+    private static final Set<String> IANA_ZONES = Set.copyOf(ZoneId.getAvailableZoneIds());
 
     private SiteSettingsCodec() {}
 
     /** Settings for a new site: the fields given, defaults for the rest. */
     public static SiteSettings forNewSite(SiteChanges given) {
-        String defaultNumber = E164.require("defaultNumber", given.defaultNumber());
+        String defaultNumber = E164.requirePossible("defaultNumber", given.defaultNumber());
         SiteSettings base = new SiteSettings(
                 SiteSettings.DEFAULT_LEASE_TTL, SiteSettings.DEFAULT_HEARTBEAT, SiteSettings.DEFAULT_END_GRACE,
                 SiteSettings.DEFAULT_COOL_DOWN, SiteSettings.DEFAULT_INTENT_HOLD, ExhaustionPolicy.REUSE_COOLING,
@@ -70,16 +72,9 @@ public final class SiteSettingsCodec {
         }
         List<String> domains = changes.domains() != null ? normaliseDomains(changes.domains()) : base.domains();
         String defaultNumber = changes.defaultNumber() != null
-                ? E164.require("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
-        String forwardTo = changes.forwardTo() != null ? E164.require("forwardTo", changes.forwardTo()) : base.forwardTo();
-        ZoneId zone = base.timeZone();
-        if (changes.timeZone() != null) {
-            try {
-                zone = ZoneId.of(changes.timeZone());
-            } catch (DateTimeException e) {
-                throw DomainFailure.invalid("timeZone", "'timeZone' must be an IANA time zone such as Europe/Moscow");
-            }
-        }
+                ? E164.requirePossible("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
+        String forwardTo = changes.forwardTo() != null ? E164.requirePossible("forwardTo", changes.forwardTo()) : base.forwardTo();
+        ZoneId zone = changes.timeZone() != null ? timeZone(changes.timeZone()) : base.timeZone();
         String currency = base.currency();
         if (changes.currency() != null) {
             try {
@@ -98,6 +93,25 @@ public final class SiteSettingsCodec {
         }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
                 country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates, storeTitles, queryParameters);
+    }
+
+    /**
+     * A zone of the IANA time zone database by its region id ({@code Europe/Moscow}, also {@code UTC}
+     * and {@code Etc/GMT-3}). {@link ZoneId#of} also takes fixed offsets ({@code UTC+3},
+     * {@code +05:00}); those are refused: a fixed offset knows no daylight-saving time, so the days
+     * of reports and exports ({@code Parameters:TimeZone=}, which wants an IANA id) would be wrong
+     * half the year in most of the places that have it.
+     */
+    static ZoneId timeZone(String given) {
+        if (!IANA_ZONES.contains(given)) {
+            throw DomainFailure.invalid("timeZone", "'timeZone' must be an IANA time zone such as Europe/Moscow or UTC, not an offset "
+                    + "such as UTC+3 (got '" + (given.length() > 40 ? given.substring(0, 40) + "…" : given) + "')");
+        }
+        try {
+            return ZoneId.of(given);
+        } catch (DateTimeException e) {
+            throw DomainFailure.invalid("timeZone", "'timeZone' must be an IANA time zone such as Europe/Moscow");
+        }
     }
 
     private static final Pattern PARAMETER = Pattern.compile("[a-z0-9_.\\-\\[\\]]{1,64}");
@@ -131,7 +145,12 @@ public final class SiteSettingsCodec {
         return value;
     }
 
-    /** Accepts {@code example.com}, {@code https://www.example.com/} or {@code localhost:8080}; keeps the host. */
+    /**
+     * Accepts {@code example.com}, {@code https://www.example.com/} or {@code localhost:8080}; keeps
+     * the host. A name in Unicode ({@code пример.рф}) is kept in its ASCII form
+     * ({@code xn--e1afmkfd.xn--p1ai}, {@link SiteRegistry#asciiHost}): that is the form browsers put
+     * in {@code Origin}, {@code document.referrer} and page URLs, which the domains are compared with.
+     */
     static List<String> normaliseDomains(List<String> given) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < given.size(); i++) {
@@ -145,10 +164,11 @@ public final class SiteSettingsCodec {
             if (colon >= 0) {
                 d = d.substring(0, colon);
             }
-            if (d.startsWith("www.")) {
+            d = SiteRegistry.asciiHost(d);
+            if (d != null && d.startsWith("www.")) {
                 d = d.substring(4);
             }
-            if (!HOST.matcher(d).matches()) {
+            if (d == null || !HOST.matcher(d).matches()) {
                 throw DomainFailure.invalid("domains[" + i + "]", "'domains[" + i + "]' is not a host name: " + given.get(i));
             }
             if (!out.contains(d)) {

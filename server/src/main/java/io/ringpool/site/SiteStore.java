@@ -3,6 +3,8 @@ package io.ringpool.site;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.store.Database;
 import io.ringpool.store.StorageJson;
+import io.ringpool.store.NumberClaimTurn;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,10 +27,16 @@ public final class SiteStore {
         this.db = db;
     }
 
+    /**
+     * Stores a new site.
+     *
+     * @throws DefaultNumberInUse when its default number is another site's pool or static number
+     */
     public void insert(StoredSite s) {
         db.inTransaction(c -> {
+            claimDefault(c, s.site().siteId(), s.site().settings().defaultNumber());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
-                    + "webhook_secret_enc, twilio_token_enc, settings_json, created_at) VALUES (?,?,?,?,?,?,?,?)")) {
+                    + "webhook_secret_enc, twilio_token_enc, settings_json, created_at, default_number) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, s.site().siteId());
                 ps.setString(2, s.site().name());
                 ps.setString(3, s.site().publicKey());
@@ -37,6 +45,7 @@ public final class SiteStore {
                 ps.setString(6, s.twilioTokenEnc());
                 ps.setString(7, settingsJson(s.site().settings()));
                 ps.setLong(8, s.site().createdAt().toEpochMilli());
+                ps.setString(9, s.site().settings().defaultNumber());
                 ps.executeUpdate();
             }
             ChangeLog.record(c, ChangeLog.SITE, s.site().siteId(), null, s.site().createdAt().toEpochMilli());
@@ -44,19 +53,48 @@ public final class SiteStore {
         });
     }
 
-    public void update(Site site, String twilioTokenEnc) {
+    /**
+     * Stores a site's changed settings.
+     *
+     * @param defaultChanged whether the default number is new, and so must be checked against the
+     *        tracking numbers every site holds
+     * @throws DefaultNumberInUse when a new default number is a pool or static number of any site
+     */
+    public void update(Site site, String twilioTokenEnc, boolean defaultChanged) {
         db.inTransaction(c -> {
+            if (defaultChanged) {
+                claimDefault(c, site.siteId(), site.settings().defaultNumber());
+            }
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ? WHERE site_id = ?")) {
+                    "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ?, default_number = ? WHERE site_id = ?")) {
                 ps.setString(1, site.name());
                 ps.setString(2, settingsJson(site.settings()));
                 ps.setString(3, twilioTokenEnc);
-                ps.setString(4, site.siteId());
+                ps.setString(4, site.settings().defaultNumber());
+                ps.setString(5, site.siteId());
                 ps.executeUpdate();
             }
             ChangeLog.record(c, ChangeLog.SITE, site.siteId(), null, System.currentTimeMillis());
             return null;
         });
+    }
+
+    /**
+     * In turn with every other claim of a number ({@link NumberClaimTurn}), refuses {@code number}
+     * as {@code siteId}'s default when a site holds it as a pool or static number
+     * ({@code claimed_numbers}, V10). Another site's default number is no obstacle: sites of one
+     * business share their real number. The write that follows in the same transaction is the claim.
+     */
+    private static void claimDefault(Connection c, String siteId, String number) throws SQLException {
+        NumberClaimTurn.take(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT site_id FROM claimed_numbers WHERE number = ?")) {
+            ps.setString(1, number);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw siteId.equals(rs.getString(1)) ? DefaultNumberInUse.ofThisSite(number) : DefaultNumberInUse.ofAnotherSite(number);
+                }
+            }
+        }
     }
 
     /** One site as stored, or null (for a node reloading what another node changed). */

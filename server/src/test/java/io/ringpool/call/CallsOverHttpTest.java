@@ -526,6 +526,28 @@ class CallsOverHttpTest {
         assertThat(server.get("/v1/sites/" + site.id() + "/calls", site.apiKey()).body()).doesNotContain(CALLER);
     }
 
+    /** Audit s27, item 3: these answered 204, telling the operator a person was erased when nobody was named. */
+    @Test
+    void erasingSomethingThatIsNoPhoneNumberIs422NamingTheFieldWhileALocalFormatStillErases() {
+        Site site = site(1);
+        String to = site.numbers().get(0);
+        post(site, event("erase-local-1", "ringing", CALLER, to));
+
+        for (String notANumber : List.of("notaphone", "abc", "%2B1", "anonymous")) {
+            Reply refused = server.send("DELETE", "/v1/sites/" + site.id() + "/callers/" + notANumber, site.apiKey(), null, null, Map.of());
+            assertThat(refused.status()).as(notANumber + ": " + refused.body()).isEqualTo(422);
+            assertThat(refused.errorCode()).isEqualTo("invalid_value");
+            assertThat(refused.json().path("error").path("field").asText()).isEqualTo("e164");
+        }
+        assertThat(calls(site, "").get("calls").findValuesAsText("caller")).containsExactly(CALLER);
+
+        // The site is in Russia: 8 (916) 123-45-67 is CALLER as people write it there.
+        Reply erased = server.send("DELETE", "/v1/sites/" + site.id() + "/callers/8%20(916)%20123-45-67", site.apiKey(), null, null,
+                Map.of());
+        assertThat(erased.status()).as(erased.body()).isEqualTo(204);
+        assertThat(calls(site, "").get("calls").findValuesAsText("caller")).containsExactly("erased");
+    }
+
     @Test
     void callMetricsCountCallsByProviderAndStatusAndAttributionsByMethod() {
         Site site = site(1);

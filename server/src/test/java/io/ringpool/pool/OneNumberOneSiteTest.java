@@ -85,8 +85,78 @@ class OneNumberOneSiteTest {
         }
     }
 
+    static Reply patchDefault(TestServer server, Map<String, String> site, String number) {
+        return server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), "{\"defaultNumber\": \"" + number + "\"}",
+                "application/json", Map.of());
+    }
+
+    static void assertDefaultConflict(Reply r, String field, String number, String saying) {
+        assertThat(r.status()).as(r.body()).isEqualTo(409);
+        assertThat(r.errorCode()).isEqualTo("number_in_use");
+        assertThat(r.json().path("error").path("field").asText()).isEqualTo(field);
+        assertThat(r.json().path("error").path("message").asText()).contains(number).contains(saying);
+    }
+
+    /**
+     * Audit s27, item 4: a site could make another site's tracking number its default number (and
+     * the reverse), so the calls of its untracked visitors were attributed to the other site's.
+     */
     @Test
-    void aRetiredNumberIsFreeForAnotherSite() {
+    void aDefaultNumberIsNeverAnotherSitesTrackingNumberInWhicheverOrderTheyAreSet() {
+        try (TestServer server = new TestServer(dir)) {
+            var a = site(server, "A");
+            var b = site(server, "B");
+            assertThat(pool(server, a, List.of("+74954000401")).status()).isEqualTo(201);
+            assertThat(staticNumber(server, a, "+74954000409").status()).isEqualTo(201);
+
+            // A default number after the tracking number: on change and at creation.
+            assertDefaultConflict(patchDefault(server, b, "+74954000401"), "defaultNumber", "+74954000401", "another site");
+            assertDefaultConflict(patchDefault(server, b, "+74954000409"), "defaultNumber", "+74954000409", "another site");
+            Reply created = server.post("/v1/sites", TestServer.ADMIN_KEY, Map.of("name", "C", "defaultNumber", "+74954000401"));
+            assertDefaultConflict(created, "defaultNumber", "+74954000401", "another site");
+            assertThat(server.get("/v1/sites/" + b.get("siteId"), b.get("apiKey")).text("defaultNumber")).isEqualTo("+74951230000");
+
+            // A tracking number after the default number: pool, added number, static number.
+            assertThat(patchDefault(server, b, "+74954000499").status()).isEqualTo(200);
+            assertDefaultConflict(pool(server, a, List.of("+74954000402", "+74954000499")), "numbers", "+74954000499",
+                    "default number of another site");
+            Reply aPool = pool(server, a, List.of("+74954000403"));
+            assertDefaultConflict(server.post("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId") + "/numbers", a.get("apiKey"),
+                    Map.of("numbers", List.of("+74954000499"))), "numbers", "+74954000499", "default number of another site");
+            assertDefaultConflict(staticNumber(server, a, "+74954000499"), "number", "+74954000499", "default number of another site");
+            assertThat(server.get("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId"), a.get("apiKey")).json().get("numbers"))
+                    .as("nothing of a refused request was kept").hasSize(1);
+
+            // Sites of one business share their real number: default numbers never exclude each other.
+            assertThat(patchDefault(server, a, "+74954000499").status()).isEqualTo(200);
+            Reply sharing = server.post("/v1/sites", TestServer.ADMIN_KEY, Map.of("name", "D", "defaultNumber", "+74954000499"));
+            assertThat(sharing.status()).as(sharing.body()).isEqualTo(201);
+            // Once no site shows it as its default, a site may track it.
+            assertThat(patchDefault(server, a, "+74951230000").status()).isEqualTo(200);
+            assertThat(patchDefault(server, b, "+74951230000").status()).isEqualTo(200);
+            assertThat(server.send("PATCH", "/v1/sites/" + sharing.text("siteId"), sharing.text("apiKey"),
+                    "{\"defaultNumber\": \"+74951230000\"}", "application/json", Map.of()).status()).isEqualTo(200);
+            assertThat(pool(server, a, List.of("+74954000499")).status()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void aDefaultNumberAndAnotherSitesTrackingNumberSetAtOnceOneWins() {
+        try (TestServer server = new TestServer(dir)) {
+            for (int round = 0; round < 5; round++) {
+                var a = site(server, "A" + round);
+                var b = site(server, "B" + round);
+                String n = "+7495400050" + round;
+                List<Reply> replies = TestServer.atOnce(List.of(() -> pool(server, a, List.of(n)), () -> patchDefault(server, b, n)));
+                // The pool (201) and a refused default, or the default (200) and a refused pool.
+                assertThat(List.of(replies.get(0).status(), replies.get(1).status())).as(replies.toString())
+                        .isIn(List.of(201, 409), List.of(409, 200));
+            }
+        }
+    }
+
+    @Test
+    void aRetiredNumberIsFreeForAnotherSiteAndThenCannotComeBack() {
         try (TestServer server = new TestServer(dir)) {
             var a = site(server, "A");
             var b = site(server, "B");
@@ -95,6 +165,8 @@ class OneNumberOneSiteTest {
                     a.get("apiKey"), null, null, Map.of()).status()).isIn(200, 204);
 
             assertThat(pool(server, b, List.of("+74954000101")).status()).isEqualTo(201);
+            assertConflictNaming(server.post("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId") + "/numbers", a.get("apiKey"),
+                    Map.of("numbers", List.of("+74954000101"))), "+74954000101");
         }
     }
 
@@ -129,6 +201,10 @@ class OneNumberOneSiteTest {
             var b = site(two, "B");
             assertThat(pool(one, a, List.of("+74954000301")).status()).isEqualTo(201);
             assertConflictNaming(pool(two, b, List.of("+74954000301")), "+74954000301");
+            // Default numbers against tracking numbers, each set through the node that never saw the other.
+            assertDefaultConflict(patchDefault(two, b, "+74954000301"), "defaultNumber", "+74954000301", "another site");
+            assertThat(patchDefault(one, a, "+74954000399").status()).isEqualTo(200);
+            assertDefaultConflict(staticNumber(two, b, "+74954000399"), "number", "+74954000399", "default number of another site");
         }
     }
 }

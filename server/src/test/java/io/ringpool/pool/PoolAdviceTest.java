@@ -48,7 +48,7 @@ class PoolAdviceTest {
         try (TestServer server = new TestServer(dir)) {
             List<String> numbers = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
-                numbers.add("+749560000" + i);
+                numbers.add("+7495600000" + i);
             }
             site = server.siteWithPool(numbers);
             server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"), "{\"exhaustionPolicy\":\"fallback\"}",

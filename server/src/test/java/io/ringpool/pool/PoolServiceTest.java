@@ -94,6 +94,34 @@ class PoolServiceTest {
     }
 
     @Test
+    void aNumberStoredBeforeImpossibleNumbersWereRefusedCanStillBeRetired() {
+        PoolState p = pool("main", "+74950000101");
+        new PoolStore(domain.db()).addNumbers(p.pool(), List.of("+7495777"), domain.clock.millis()); // as an older server took it
+        domain.restart();
+        domain.pools.retire(siteId, p.pool().poolId(), "+7495777");
+        assertThat(domain.pools.pool(siteId, p.pool().poolId()).numbers()).containsExactly("+74950000101");
+        assertThatThrownBy(() -> domain.pools.addNumbers(siteId, p.pool().poolId(), List.of("+7495777")))
+                .as("but it does not come back").isInstanceOf(InvalidNumber.class);
+    }
+
+    @Test
+    void aRetiredNumberAddedBackIsGivenOutAgainAndStaysBackAfterARestart() {
+        PoolState p = pool("main", "+74950000101", "+74950000102");
+        domain.pools.retire(siteId, p.pool().poolId(), "+74950000102");
+        domain.restart();
+        PoolState loaded = domain.pools.pool(siteId, p.pool().poolId());
+        assertThat(loaded.isRetired("+74950000102")).isTrue();
+
+        assertThat(domain.pools.addNumbers(siteId, p.pool().poolId(), List.of("+74950000102"))).containsExactly("+74950000102");
+        assertThat(loaded.isRetired("+74950000102")).isFalse();
+        assertThat(domain.pools.snapshot(loaded).free()).isEqualTo(2);
+        domain.restart();
+        PoolState reloaded = domain.pools.pool(siteId, p.pool().poolId());
+        assertThat(reloaded.numbers()).containsExactly("+74950000101", "+74950000102");
+        assertThat(domain.pools.snapshot(reloaded).retired()).isZero();
+    }
+
+    @Test
     void aMatchKeyPoolsDoNotKnowIsInvalidNamingTheKey() {
         assertThatThrownBy(() -> domain.pools.create(siteId, new NewPool("p", null, Map.of("utm_sauce", "x"), null)))
                 .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("match.utm_sauce"));

@@ -135,4 +135,42 @@ class SiteServiceTest {
         assertThat(E164.withoutPunctuation(null)).isNull();
         assertThat(List.of("+12345", "+0123456789", "+7 495 123 45 67 890 12")).allSatisfy(n -> assertThat(E164.withoutPunctuation(n)).isNull());
     }
+
+    @Test
+    void aNumberNoPhoneCanHaveIsRefusedSayingWhyButAFictionalOneIsTaken() {
+        assertThat(E164.whyImpossible("+7495777")).isEqualTo(
+                "too short: +7 numbers have 10 or 14 digits after the country code, this one has 6");
+        assertThat(E164.whyImpossible("+749512345678")).isEqualTo("+7 numbers have 10 or 14 digits after the country code, this one has 11");
+        assertThat(E164.whyImpossible("+120255501234")).isEqualTo("too long: +1 numbers have 10 digits after the country code, this one has 11");
+        assertThat(E164.whyImpossible("+99912345678")).contains("no country");
+        // libphonenumber knows no such assigned numbers, but their lengths are right: kept (providers' new ranges, demos).
+        assertThat(List.of("+15555550123", "+10000000000", "+74950000101", "+78005553535")).allSatisfy(n -> assertThat(E164.whyImpossible(n)).isNull());
+        assertThatThrownBy(() -> E164.requirePossible("numbers[2]", "+7 495 777")).isInstanceOfSatisfying(InvalidNumber.class, f -> {
+            assertThat(f.field()).isEqualTo("numbers[2]");
+            assertThat(f.getMessage()).contains("not a possible phone number", "too short", "+7 495 777");
+        });
+        assertThat(E164.require("number", "+7495777")).as("naming a stored number checks its shape only").isEqualTo("+7495777");
+    }
+
+    @Test
+    void aTimeZoneIsAnIanaRegionIdAndNeverAFixedOffset() {
+        assertThat(SiteSettingsCodec.timeZone("Europe/Moscow").getId()).isEqualTo("Europe/Moscow");
+        assertThat(SiteSettingsCodec.timeZone("UTC").getId()).isEqualTo("UTC");
+        assertThat(SiteSettingsCodec.timeZone("Etc/GMT-3").getId()).isEqualTo("Etc/GMT-3");
+        assertThat(List.of("UTC+3", "+05:00", "Z", "GMT+03:00", "europe/moscow", "")).allSatisfy(zone ->
+                assertThatThrownBy(() -> SiteSettingsCodec.timeZone(zone)).isInstanceOfSatisfying(DomainFailure.class,
+                        f -> assertThat(f.field()).isEqualTo("timeZone")));
+    }
+
+    @Test
+    void aUnicodeDomainIsKeptAndComparedInItsAsciiForm() {
+        assertThat(SiteSettingsCodec.normaliseDomains(List.of("пример.рф", "https://www.ПРИМЕР.РФ/", "xn--e1afmkfd.xn--p1ai", "Example.com")))
+                .containsExactly("xn--e1afmkfd.xn--p1ai", "example.com");
+        assertThatThrownBy(() -> SiteSettingsCodec.normaliseDomains(List.of("example.com", "при мер.рф")))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("domains[1]"));
+        assertThat(SiteRegistry.hostOf("https://xn--e1afmkfd.xn--p1ai")).isEqualTo("xn--e1afmkfd.xn--p1ai");
+        assertThat(SiteRegistry.hostOf("https://пример.рф:8443")).isEqualTo("xn--e1afmkfd.xn--p1ai");
+        assertThat(SiteRegistry.hostOf("https://Shop.Example.com")).isEqualTo("shop.example.com");
+        assertThat(SiteRegistry.hostAllowed(List.of("xn--e1afmkfd.xn--p1ai"), SiteRegistry.hostOf("https://магазин.пример.рф"))).isTrue();
+    }
 }

@@ -1,0 +1,115 @@
+package io.ringpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pools and static numbers as the audit of s27 found them (items 5, 9 and 10): numbers no phone
+ * can have were taken, a channel rule could name no channel, and a retired number could not come
+ * back to its own pool.
+ */
+class PoolNumbersOverHttpTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Reply post(Map<String, String> site, String path, String json) {
+        return server.send("POST", "/v1/sites/" + site.get("siteId") + path, site.get("apiKey"), json, "application/json", Map.of());
+    }
+
+    static Reply retire(Map<String, String> site, String poolId, String number) {
+        return server.send("DELETE", "/v1/sites/" + site.get("siteId") + "/pools/" + poolId + "/numbers/%2B" + number.substring(1),
+                site.get("apiKey"), null, null, Map.of());
+    }
+
+    static Reply pool(Map<String, String> site, String poolId) {
+        return server.get("/v1/sites/" + site.get("siteId") + "/pools/" + poolId, site.get("apiKey"));
+    }
+
+    static void assertRefused(Reply r, int status, String field, String saying) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.json().path("error").path("field").asText()).isEqualTo(field);
+        assertThat(r.json().path("error").path("message").asText()).contains(saying);
+    }
+
+    @Test
+    void aNumberNoPhoneCanHaveIs422NamingItsPlaceAndSayingWhy() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957772001"));
+        assertRefused(post(site, "/pools", "{\"name\":\"bad\",\"numbers\":[\"+74957772002\",\"+7495777\"]}"), 422, "numbers[1]", "too short");
+        assertRefused(post(site, "/pools/" + site.get("poolId") + "/numbers", "{\"numbers\":[\"+99912345678\"]}"), 422, "numbers[0]", "country");
+        assertRefused(post(site, "/static-numbers", "{\"number\":\"+749577720099\",\"source\":\"billboard\"}"), 422, "number", "this one has 11");
+        assertThat(pool(site, site.get("poolId")).json().get("numbers")).hasSize(1);
+        assertThat(server.get("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey")).json().get("pools")).hasSize(1);
+    }
+
+    @Test
+    void aChannelRuleMustNameAChannelVisitsCanHave() {
+        Map<String, String> site = server.siteWithPool(List.of());
+        assertRefused(post(site, "/pools", "{\"name\":\"p\",\"match\":{\"channel\":\"bogus\"},\"numbers\":[\"+74957773001\"]}"),
+                422, "match.channel", "paid, organic, social, referral, email, direct");
+        assertRefused(post(site, "/pools", "{\"name\":\"p\",\"match\":{\"channel\":\"pai*\"},\"numbers\":[\"+74957773001\"]}"),
+                422, "match.channel", "must be a channel");
+        Reply paid = post(site, "/pools", "{\"name\":\"paid\",\"match\":{\"channel\":\" Paid \"},\"numbers\":[\"+74957773001\"]}");
+        assertThat(paid.status()).as(paid.body()).isEqualTo(201);
+        assertThat(paid.json().get("match").get("channel").asText()).isEqualTo("paid");
+    }
+
+    @Test
+    void aRetiredNumberAddedBackToItsPoolIsGivenOutAgain() {
+        String number = "+74957774001";
+        Map<String, String> site = server.siteWithPool(List.of(number));
+        String poolId = site.get("poolId");
+        assertThat(retire(site, poolId, number).status()).isEqualTo(204);
+        assertThat(pool(site, poolId).json().get("retired").asInt()).isEqualTo(1);
+        Reply none = server.startSession(site.get("publicKey"), "before-return", "https://example.com/");
+        assertThat(none.json().get("tracked").asBoolean()).as("the pool's only number is retired").isFalse();
+
+        Reply back = post(site, "/pools/" + poolId + "/numbers", "{\"numbers\":[\"" + number + "\"]}");
+        assertThat(back.status()).as(back.body()).isEqualTo(201);
+        assertThat(back.json().get("added")).extracting(n -> n.asText()).containsExactly(number);
+        Reply after = pool(site, poolId);
+        assertThat(after.json().get("numbers")).extracting(n -> n.asText()).containsExactly(number);
+        assertThat(after.json().get("size").asInt()).isEqualTo(1);
+        assertThat(after.json().get("retired").asInt()).isZero();
+        Reply tracked = server.startSession(site.get("publicKey"), "after-return", "https://example.com/");
+        assertThat(tracked.status()).as(tracked.body()).isEqualTo(201);
+        assertThat(tracked.text("number")).isEqualTo(number);
+
+        // Once back it is in use again, and it can be retired again.
+        assertRefused(post(site, "/pools/" + poolId + "/numbers", "{\"numbers\":[\"" + number + "\"]}"), 409, "numbers",
+                "already in a pool of this site");
+        assertThat(retire(site, poolId, number).status()).isEqualTo(204);
+    }
+
+    @Test
+    void aRetiredNumberComesBackOnlyToThePoolThatKeepsItsHistory() {
+        String number = "+74957775001";
+        Map<String, String> site = server.siteWithPool(List.of(number));
+        assertThat(retire(site, site.get("poolId"), number).status()).isEqualTo(204);
+
+        Reply other = post(site, "/pools", "{\"name\":\"second\",\"numbers\":[\"" + number + "\"]}");
+        assertRefused(other, 409, "numbers", "retired from pool 'main'");
+        assertThat(other.errorCode()).isEqualTo("number_in_use");
+        assertRefused(post(site, "/static-numbers", "{\"number\":\"" + number + "\",\"source\":\"billboard\"}"), 409, "number",
+                "add it back to that pool");
+    }
+}
