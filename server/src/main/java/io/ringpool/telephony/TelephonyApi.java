@@ -12,17 +12,15 @@ import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.inbound.SignedUrls;
 import io.ringpool.recording.RecordingService;
 import io.ringpool.recording.RecordingSettings;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.UnknownSite;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -270,49 +268,15 @@ public final class TelephonyApi {
         }
         if (!valid) {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
-                    "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.path()
+                    "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.target()
                             + "; set RINGPOOL_PUBLIC_URL to the base URL configured at Twilio)", null);
         }
         return form;
     }
 
-    /**
-     * The URLs Twilio may have signed: the configured public URL + path + query (the documented
-     * one) and, for deployments where the public URL is not configured, the URL as this request
-     * names it in its Host header. Accepting the second weakens nothing: a signature still needs
-     * the site's auth token, and Twilio only signs URLs the site configured.
-     */
+    /** The URLs Twilio may have signed: {@link SignedUrls} over the target as received. */
     Set<String> signedUrls(Request request) {
-        String pathAndQuery = request.path() + rawQuery(request);
-        Set<String> urls = new LinkedHashSet<>();
-        urls.add(publicUrl + pathAndQuery);
-        String host = request.header("host");
-        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-            urls.add("http://" + host + pathAndQuery);
-            urls.add("https://" + host + pathAndQuery);
-        }
-        return urls;
-    }
-
-    /**
-     * The query string as sent, rebuilt from the decoded parameters ({@link Request} keeps no raw
-     * URI): {@code ?a=1&b=2} in the order received, or "" without one. Twilio's URLs rarely have one.
-     */
-    static String rawQuery(Request request) {
-        if (request.query().isEmpty()) {
-            return "";
-        }
-        StringBuilder q = new StringBuilder();
-        for (Map.Entry<String, List<String>> e : request.query().entrySet()) {
-            for (String v : e.getValue()) {
-                q.append(q.isEmpty() ? '?' : '&').append(encode(e.getKey())).append('=').append(encode(v));
-            }
-        }
-        return q.toString();
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return SignedUrls.of(publicUrl, request.target(), request.header("host"));
     }
 
     // ---- generic JSON ------------------------------------------------------------------------

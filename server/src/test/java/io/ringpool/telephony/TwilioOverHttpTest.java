@@ -188,4 +188,44 @@ class TwilioOverHttpTest {
         assertThat(log).hasSize(1);
         assertThat(log.get(0).get("status").asText()).isEqualTo("missed");
     }
+
+    /**
+     * Audit B, F1: Twilio signs the URL configured in its console byte for byte, query included. The
+     * query was rebuilt from its decoded values (%20 came back as '+', '~' as %7E, a bare flag as
+     * "flag="), so these genuine signatures were refused with 403 and the caller was not put through.
+     */
+    @Test
+    void aWebhookUrlWithAQueryIsVerifiedAsTwilioSentItAndTheCallerIsPutThrough() {
+        var site = site(true);
+        String path = "/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+        int n = 0;
+        for (String query : List.of("?x=a%20b", "?flag", "?x=a~b", "?x=a+b&b=2&a=1", "?x=%2B79%2Fb&flag&y=", "?x=%d0%bc")) {
+            Map<String, String> params = voice("CA0000000000000000000000000000q" + (n++));
+            Reply r = twilioAt(path + query, params, Signing.twilio(TOKEN, PUBLIC_URL + path + query, params));
+            assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).as(query).contains(">+74951112233</Number>");
+        }
+        assertThat(calls(site)).hasSize(n);
+    }
+
+    @Test
+    void aSignatureOverAnotherSpellingOfTheQueryIsRefusedAndTheMessageNamesTheUrlCheckedWithItsQuery() {
+        var site = site(true);
+        String path = "/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+        Map<String, String> params = voice("CA00000000000000000000000000000q9");
+        // Signed over the spelling the server used to rebuild, sent as Twilio sends it: not the same URL.
+        Reply r = twilioAt(path + "?x=a%20b", params, Signing.twilio(TOKEN, PUBLIC_URL + path + "?x=a+b", params));
+        assertThat(r.status()).as(r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("invalid_signature");
+        assertThat(r.json().path("error").path("message").asText()).contains("verified against " + PUBLIC_URL + path + "?x=a%20b;");
+        assertThat(calls(site)).isEmpty();
+    }
+
+    /** A Twilio post to {@code pathAndQuery} exactly as written (the client sends the target unchanged). */
+    static Reply twilioAt(String pathAndQuery, Map<String, String> params, String signature) {
+        String body = params.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return server.send("POST", pathAndQuery, null, body, "application/x-www-form-urlencoded", Map.of("X-Twilio-Signature", signature));
+    }
 }

@@ -14,21 +14,18 @@ import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.inbound.SignedUrls;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSection;
 import io.ringpool.site.UnknownSite;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -239,27 +236,8 @@ public final class ProvidersApi implements SiteSection {
     }
 
     private WebhookRequest toWebhookRequest(Request request) {
-        String pathAndQuery = request.path() + rawQuery(request);
-        Set<String> urls = new LinkedHashSet<>();
-        urls.add(publicUrl + pathAndQuery);
-        String host = request.header("host");
-        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-            urls.add("https://" + host + pathAndQuery);
-            urls.add("http://" + host + pathAndQuery);
-        }
         return new WebhookRequest(request.method(), request.path(), request.pathParams(), request.query(), request.headers(),
-                request.body(), urls);
-    }
-
-    /** The query string rebuilt from the decoded parameters in the order received ({@link Request} keeps no raw URI). */
-    private static String rawQuery(Request request) {
-        if (request.query().isEmpty()) {
-            return "";
-        }
-        StringBuilder q = new StringBuilder();
-        request.query().forEach((k, vs) -> vs.forEach(v -> q.append(q.isEmpty() ? '?' : '&')
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
-        return q.toString();
+                request.body(), SignedUrls.of(publicUrl, request.target(), request.header("host")));
     }
 
     private void count(String provider, String reason) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.telephony.provider.ProviderTestKit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,25 @@ class SignalwireOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("completed");
         assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
         assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    /** Audit B, F1: the URL is verified as it was sent (SignalWire signs it like Twilio), not a re-encoding of its query. */
+    @Test
+    void aVoiceUrlWithAQueryIsVerifiedAsSentAndTheRefusalNamesTheUrlWithItsQuery() {
+        String path = "/v1/telephony/signalwire/" + kit.siteId + "/voice";
+        int n = 0;
+        for (String query : List.of("?x=a%20b", "?flag", "?x=a~b")) {
+            Map<String, String> p = params("CallSid", "sw-query-" + n++, "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
+            Reply r = kit.postForm(path + query, p, Map.of("X-SignalWire-Signature", Signing.twilio(KEY, ProviderTestKit.PUBLIC_URL + path + query, p)));
+            assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).contains(ProviderTestKit.FORWARD_TO + "</Number></Dial>");
+        }
+        Map<String, String> p = params("CallSid", "sw-query-re-encoded", "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
+        Reply refused = kit.postForm(path + "?x=a%20b", p,
+                Map.of("X-SignalWire-Signature", Signing.twilio(KEY, ProviderTestKit.PUBLIC_URL + path + "?x=a+b", p)));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().path("error").path("message").asText()).contains(ProviderTestKit.PUBLIC_URL + path + "?x=a%20b");
+        assertThat(kit.call("sw-query-0").get("status").asText()).isEqualTo("ringing");
     }
 
     @Test
