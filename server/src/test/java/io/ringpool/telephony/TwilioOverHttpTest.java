@@ -228,4 +228,95 @@ class TwilioOverHttpTest {
                 .collect(Collectors.joining("&"));
         return server.send("POST", pathAndQuery, null, body, "application/x-www-form-urlencoded", Map.of("X-Twilio-Signature", signature));
     }
+
+    static Map<String, String> leg(String parent, String status) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("CallSid", "CA" + Integer.toHexString(parent.hashCode()) + "leg");
+        p.put("ParentCallSid", parent);
+        p.put("CallStatus", status);
+        p.put("From", CALLER);
+        p.put("To", "+74951112233");
+        p.put("Direction", "outbound-dial");
+        p.put("CallDuration", "0");
+        return p;
+    }
+
+    static Map<String, String> parentStatus(String parent, String status, int duration) {
+        Map<String, String> p = voice(parent);
+        p.put("CallStatus", status);
+        p.put("CallDuration", Integer.toString(duration));
+        return p;
+    }
+
+    /**
+     * Audit B, F2: the documented setup (the Dial's status callback and the number's own "Call status changes")
+     * on a call the business never picked up. The caller's call is "completed" because Twilio ran our TwiML;
+     * the call was stored as completed with no answer and no talk, and left out of every missed-call count.
+     */
+    @Test
+    void aForwardedCallTheBusinessNeverAnsweredIsMissedThoughTwilioCompletesTheCallersCall() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2001";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        for (String s : List.of("initiated", "ringing", "no-answer")) {
+            assertThat(signed(site.get("siteId"), "status", leg(parent, s)).status()).isEqualTo(204);
+        }
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 35)).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("answeredAt").isNull()).isTrue();
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(35);
+        assertThat(call.get("target").asBoolean()).isFalse();
+        Reply missed = server.get("/v1/sites/" + site.get("siteId") + "/calls?status=missed", site.get("apiKey"));
+        assertThat(missed.json().get("calls")).hasSize(1);
+    }
+
+    @Test
+    void theCallersCallCompletingAloneIsAMissedCall() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2002";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 12)).status()).isEqualTo(204);
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void aBusyOrFailedForwardedLegNamesTheEndWhenTheCallersCallCompletes() {
+        var site = site(true);
+        for (String end : List.of("busy", "failed")) {
+            String parent = "CA000000000000000000000000000f2" + end.length() + "03";
+            assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+            assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 9)).status()).isEqualTo(204);
+            assertThat(signed(site.get("siteId"), "status", leg(parent, end)).status()).isEqualTo(204);
+        }
+        JsonNode log = calls(site);
+        assertThat(log.findValuesAsText("status")).containsExactlyInAnyOrder("busy", "failed");
+    }
+
+    @Test
+    void aForwardedCallTheBusinessAnsweredIsCompletedWithTheCallersDurationAndTheLegsTalkTime() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2004";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        // The caller's call may be reported answered before the business is (a recording notice plays first).
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "in-progress", 0)).status()).isEqualTo(204);
+        assertThat(calls(site).get(0).get("status").asText()).isEqualTo("ringing");
+        assertThat(signed(site.get("siteId"), "status", leg(parent, "in-progress")).status()).isEqualTo(204);
+        Map<String, String> done = leg(parent, "completed");
+        done.put("CallDuration", "47");
+        // Any order: the caller's call completing first must not make it missed.
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 60)).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", done).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("answeredAt").isNull()).isFalse();
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(47);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(60);
+        assertThat(call.get("target").asBoolean()).isTrue();
+    }
 }

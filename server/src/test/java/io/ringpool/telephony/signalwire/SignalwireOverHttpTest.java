@@ -63,6 +63,21 @@ class SignalwireOverHttpTest {
         assertThat(kit.call("sw-query-0").get("status").asText()).isEqualTo("ringing");
     }
 
+    /** As for Twilio (audit B, F2): the caller's call completes when the cXML has run, answered or not. */
+    @Test
+    void aCallTheBusinessNeverAnsweredIsMissedThoughTheCallersCallCompletes() {
+        assertThat(post("voice", params("CallSid", "sw-unanswered", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY).status())
+                .isEqualTo(200);
+        assertThat(post("status", params("CallSid", "sw-unanswered-leg", "ParentCallSid", "sw-unanswered", "CallStatus", "no-answer",
+                "CallDuration", "0"), KEY).status()).isEqualTo(204);
+        assertThat(post("status", params("CallSid", "sw-unanswered", "From", CALLER, "To", NUMBER, "CallStatus", "completed",
+                "CallDuration", "31"), KEY).status()).isEqualTo(204);
+        JsonNode call = kit.call("sw-unanswered");
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(31);
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+    }
+
     @Test
     void aWrongKeyOrAChangedParameterIsRefused() {
         Map<String, String> p = params("CallSid", "sw-refused", "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
