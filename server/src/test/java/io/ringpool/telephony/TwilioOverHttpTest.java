@@ -319,4 +319,22 @@ class TwilioOverHttpTest {
         assertThat(call.get("durationSeconds").asInt()).isEqualTo(60);
         assertThat(call.get("target").asBoolean()).isTrue();
     }
+
+    /** Audit B, F3 through Twilio: the forwarded leg's in-progress stamped after its no-answer changes nothing. */
+    @Test
+    void aForwardedLegsInProgressTimedAfterItsNoAnswerLeavesTheCallMissed() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f3001";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        Map<String, String> noAnswer = leg(parent, "no-answer");
+        noAnswer.put("Timestamp", "Thu, 26 Nov 2026 04:30:00 +0000");
+        Map<String, String> late = leg(parent, "in-progress");
+        late.put("Timestamp", "Thu, 26 Nov 2026 04:30:05 +0000");
+        assertThat(signed(site.get("siteId"), "status", noAnswer).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", late).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("answeredAt").isNull()).isTrue();
+    }
 }
