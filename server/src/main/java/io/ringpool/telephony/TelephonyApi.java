@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -124,18 +123,18 @@ public final class TelephonyApi {
      * Status callbacks of the call and of the forwarded leg: state, duration, recording. Journaled
      * like the voice webhook, not refused with 503 while the store is down: Twilio retries a
      * callback only on a connection failure (not on a 5xx, by default), so a 503 would lose the
-     * call's end and duration. 503 only when the journal itself is full.
+     * call's end and duration. 503 only when the journal itself is full. A post that is no status
+     * callback (no {@code CallSid}, an unknown {@code CallStatus}, a {@code CallDuration} that is
+     * not whole seconds) is 422 naming the field, nothing kept: a 204 would say it was.
      */
     private Response twilioStatus(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
-        Optional<CallEvent> event = form.toEvent(clock);
-        if (event.isEmpty()) {
-            // No CallSid or a status we do not know: nothing to record, and Twilio must not retry.
-            LOG.info("twilio_status_ignored site={} status={}", site.siteId(), form.first("CallStatus").orElse("-"));
-            return Response.noContent();
-        }
-        if (keep(site, event.get()) == CallJournal.Kept.FULL) {
+        form.statusFault().ifPresent(fault -> {
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, fault.code(), fault.message(), fault.field());
+        });
+        CallEvent event = form.toEvent(clock).orElseThrow(); // statusFault() found nothing, so there is an event
+        if (keep(site, event) == CallJournal.Kept.FULL) {
             throw new DomainFailure(Kind.UNAVAILABLE, "journal_full", "the server cannot keep this event now; retry later", null, 60);
         }
         return Response.noContent();

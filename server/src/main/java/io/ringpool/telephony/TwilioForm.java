@@ -129,6 +129,43 @@ public record TwilioForm(List<FormField> fields) {
     }
 
     /**
+     * Why this post cannot be recorded as a status callback, naming the field at fault, or empty
+     * when it can. Twilio always sends {@code CallSid} and {@code CallStatus} (one of the statuses
+     * {@link #kindOf} maps) and, when it sends {@code CallDuration}, whole seconds; a post that
+     * breaks this is no status callback of Twilio's, and answering it {@code 204} would tell the
+     * sender an event was kept when nothing was. The voice webhook does not use this: a caller is
+     * put through whatever else its post carries.
+     */
+    public Optional<Fault> statusFault() {
+        if (first("CallSid").filter(s -> !s.isBlank()).isEmpty()) {
+            return Optional.of(new Fault("missing_field", "CallSid", "'CallSid' is required"));
+        }
+        Optional<String> status = first("CallStatus").filter(s -> !s.isBlank());
+        if (status.isEmpty()) {
+            return Optional.of(new Fault("missing_field", "CallStatus", "'CallStatus' is required"));
+        }
+        if (kindOf(status.get()).isEmpty()) {
+            return Optional.of(new Fault("invalid_value", "CallStatus", "'CallStatus' must be one of queued, initiated, ringing,"
+                    + " in-progress, completed, busy, failed, no-answer, canceled"));
+        }
+        Optional<String> duration = first("CallDuration").filter(s -> !s.isBlank());
+        if (duration.isPresent() && seconds(duration.get()) == null) {
+            return Optional.of(new Fault("invalid_value", "CallDuration", "'CallDuration' must be whole seconds from 0 to "
+                    + Integer.MAX_VALUE));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What makes a post unusable.
+     *
+     * @param code    {@code missing_field} or {@code invalid_value}, as API.md's errors name them
+     * @param field   the form field at fault
+     * @param message for humans
+     */
+    public record Fault(String code, String field, String message) {}
+
+    /**
      * The normalised event, or empty when the post has no {@code CallSid} or an unknown
      * {@code CallStatus}. The caller's own call never claims an answer (see the class comment):
      * its {@code in-progress} is ringing and its {@code completed} is missed, with the call's duration.
@@ -174,12 +211,15 @@ public record TwilioForm(List<FormField> fields) {
         return clock.instant();
     }
 
-    /** Non-negative whole seconds, or null for anything else (never fails the event). */
+    /** Non-negative whole seconds (digits only), or null for anything else (never fails the event). */
     private static Integer seconds(String s) {
+        String digits = s.trim();
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
         try {
-            int v = Integer.parseInt(s.trim());
-            return v >= 0 ? v : null;
-        } catch (NumberFormatException notANumber) {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException tooLarge) {
             return null;
         }
     }

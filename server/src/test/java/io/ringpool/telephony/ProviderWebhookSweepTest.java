@@ -819,6 +819,17 @@ class ProviderWebhookSweepTest {
         Reply send(Doc d, int delivery) {
             return post(d, Map.of(header, Signing.twilio(key, ProviderTestKit.PUBLIC_URL + d.path, d.fields)));
         }
+
+        @Override
+        Set<String> documentedRefusals(Role role) {
+            // TwilioForm.statusFault (audit B, F4): a status post needs its CallSid, a CallStatus Twilio sends and, when it
+            // has one, a CallDuration of whole seconds; the voice webhook refuses only a missing CallSid and forwards the rest.
+            return switch (role) {
+                case KIND, TEXT -> Set.of("422 invalid_value", "422 missing_field");
+                case SECONDS -> Set.of("422 invalid_value");
+                default -> Set.of();
+            };
+        }
     }
 
     static final class Plivo extends Adapter {

@@ -117,4 +117,27 @@ class TwilioFormTest {
         assertThat(TwilioForm.parse("CallStatus=ringing").toEvent(clock)).isEmpty();
         assertThat(TwilioForm.parse("CallSid=&CallStatus=ringing").toEvent(clock)).isEmpty();
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "CallStatus=completed&CallDuration=3       | missing_field | CallSid",
+        "CallSid=&CallStatus=completed             | missing_field | CallSid",
+        "CallSid=CA1                               | missing_field | CallStatus",
+        "CallSid=CA1&CallStatus=weird              | invalid_value | CallStatus",
+        "CallSid=CA1&CallStatus=completed&CallDuration=abc | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=-4  | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=99999999999999999999 | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=%2B5 | invalid_value | CallDuration"})
+    void aStatusCallbackWithoutItsFieldsNamesTheFieldAtFault(String body, String code, String field) {
+        TwilioForm.Fault fault = TwilioForm.parse(body).statusFault().orElseThrow();
+        assertThat(fault.code()).isEqualTo(code);
+        assertThat(fault.field()).isEqualTo(field);
+    }
+
+    @Test
+    void aStatusCallbackAsTwilioSendsItHasNoFault() {
+        assertThat(TwilioForm.parse("CallSid=CA2&ParentCallSid=CA1&CallStatus=no-answer&CallDuration=0").statusFault()).isEmpty();
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=ringing&CallDuration=").statusFault()).isEmpty();
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=Completed&CallDuration=2147483647").statusFault()).isEmpty();
+    }
 }

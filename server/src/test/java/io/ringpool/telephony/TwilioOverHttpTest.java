@@ -337,4 +337,39 @@ class TwilioOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("missed");
         assertThat(call.get("answeredAt").isNull()).isTrue();
     }
+
+    /**
+     * Audit B, F4: the status callback answered 204 to posts it could not record (no CallSid, CallStatus=weird,
+     * CallDuration abc / -4 / 20 digits), telling the sender an event was taken when nothing was kept.
+     */
+    @Test
+    void aStatusCallbackThatIsNoTwilioStatusIs422NamingTheFieldAndStoresNothing() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f4001";
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        Map<String, String> noSid = parentStatus(parent, "completed", 30);
+        noSid.remove("CallSid");
+        cases.put("CallSid", noSid);
+        Map<String, String> noStatus = parentStatus(parent, "completed", 30);
+        noStatus.remove("CallStatus");
+        cases.put("CallStatus (missing)", noStatus);
+        cases.put("CallStatus", parentStatus(parent, "weird", 30));
+        for (String duration : List.of("abc", "-4", "99999999999999999999", "1.5")) {
+            Map<String, String> p = parentStatus(parent, "completed", 0);
+            p.put("CallDuration", duration);
+            cases.put("CallDuration " + duration, p);
+        }
+        for (Map.Entry<String, Map<String, String>> c : cases.entrySet()) {
+            Reply r = signed(site.get("siteId"), "status", c.getValue());
+            String field = c.getKey().split(" ")[0];
+            assertThat(r.status()).as(c.getKey() + ": " + r.body()).isEqualTo(422);
+            assertThat(r.errorCode()).as(c.getKey()).isEqualTo(c.getKey().equals("CallSid") || c.getKey().contains("missing")
+                    ? "missing_field" : "invalid_value");
+            assertThat(r.json().path("error").path("field").asText()).as(c.getKey()).isEqualTo(field);
+        }
+        assertThat(calls(site)).isEmpty();
+        // The same callback with its fields right is kept.
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 30)).status()).isEqualTo(204);
+        assertThat(calls(site)).hasSize(1);
+    }
 }

@@ -78,6 +78,22 @@ class SignalwireOverHttpTest {
         assertThat(call.get("talkSeconds").asInt()).isZero();
     }
 
+    /** As Twilio's (audit B, F4): a status post that is no status callback is 422 naming the field, not 204. */
+    @Test
+    void aStatusPostWithoutAKnownStatusOrWithAnOddDurationIs422NamingTheField() {
+        Reply weird = post("status", params("CallSid", "sw-weird", "From", CALLER, "To", NUMBER, "CallStatus", "weird"), KEY);
+        assertThat(weird.status()).as(weird.body()).isEqualTo(422);
+        assertThat(weird.json().path("error").path("field").asText()).isEqualTo("CallStatus");
+        Reply duration = post("status", params("CallSid", "sw-weird", "From", CALLER, "To", NUMBER, "CallStatus", "completed",
+                "CallDuration", "-4"), KEY);
+        assertThat(duration.status()).as(duration.body()).isEqualTo(422);
+        assertThat(duration.json().path("error").path("field").asText()).isEqualTo("CallDuration");
+        Reply noSid = post("status", params("From", CALLER, "To", NUMBER, "CallStatus", "completed"), KEY);
+        assertThat(noSid.status()).as(noSid.body()).isEqualTo(422);
+        assertThat(noSid.json().path("error").path("field").asText()).isEqualTo("CallSid");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-weird");
+    }
+
     @Test
     void aWrongKeyOrAChangedParameterIsRefused() {
         Map<String, String> p = params("CallSid", "sw-refused", "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
