@@ -1,6 +1,6 @@
 package io.ringpool.call;
 
-import io.ringpool.store.Columns;
+import io.ringpool.inbound.StorableText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -109,7 +109,7 @@ public record CallEvent(
 
     /**
      * The provider call id as the store keeps it: as sent when it fits and is
-     * {@linkplain Columns#isStorableText text both stores keep as it is}, else its first
+     * {@linkplain StorableText#isStorable text both stores keep as it is}, else its first
      * {@value #LONG_ID_HEAD} characters (without control characters or a half surrogate pair),
      * '~' and the base64url SHA-256 of the whole id (84 at most). Deterministic, so every event and
      * transcript of the call finds the same row; collision-free in practice, so two calls never
@@ -118,12 +118,12 @@ public record CallEvent(
      * it gives up, and lose the call.
      */
     public static String storedCallId(String providerCallId) {
-        if (providerCallId.length() <= MAX_STORED_CALL_ID && Columns.isStorableText(providerCallId)) {
+        if (providerCallId.length() <= MAX_STORED_CALL_ID && StorableText.isStorable(providerCallId)) {
             return providerCallId;
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(providerCallId.getBytes(StandardCharsets.UTF_8));
-            String head = Columns.storableText(providerCallId.substring(0, Math.min(LONG_ID_HEAD, providerCallId.length())), false);
+            String head = StorableText.storable(providerCallId.substring(0, Math.min(LONG_ID_HEAD, providerCallId.length())), false);
             return head + '~' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
@@ -135,7 +135,7 @@ public record CallEvent(
      * a recording link too long for any URL column (a cut link would only point nowhere) or not
      * {@link #isRecordingLink a link at all} left out, caller and dialled number without control
      * characters or unpaired surrogates (no phone number has them, and PostgreSQL cannot store a
-     * NUL: {@link Columns#storableText}), and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
+     * NUL: {@link StorableText#storable}), and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
      * {@code receivedAt}, as adapters already do with a time they cannot read. The call itself is
      * what must not be lost: a signed provider retries a refused event until it gives up. Which
      * times a call can have is {@link CallEventTimes}'s rule, which applies this one first.
@@ -145,10 +145,10 @@ public record CallEvent(
     public CallEvent withinStoreLimits(Instant receivedAt) {
         String id = storedCallId(providerCallId);
         boolean linkFits = recordingUrl == null || (recordingUrl.length() <= MAX_RECORDING_URL_CHARS && isRecordingLink(recordingUrl)
-                && Columns.isStorableText(recordingUrl));
+                && StorableText.isStorable(recordingUrl));
         boolean timeFits = hasStorableTime();
-        String fromKept = Columns.storableText(from, false);
-        String toKept = Columns.storableText(to, false);
+        String fromKept = StorableText.storable(from, false);
+        String toKept = StorableText.storable(to, false);
         if (id.equals(providerCallId) && linkFits && timeFits && Objects.equals(fromKept, from) && Objects.equals(toKept, to)) {
             return this;
         }

@@ -13,6 +13,7 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
+import io.ringpool.inbound.StorableText;
 import io.ringpool.store.Columns;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
@@ -604,7 +605,7 @@ public final class CallService {
      */
     public Optional<StoredCall> transcript(Site site, String provider, String providerCallId, String text, List<KeywordRule> rules) {
         // Line breaks kept; NUL and other control characters are no speech, and PostgreSQL cannot store a NUL.
-        String clean = Columns.cap(text == null ? "" : Columns.storableText(text, true).strip(), CallReviews.MAX_TRANSCRIPT_CHARS);
+        String clean = Columns.cap(text == null ? "" : StorableText.storable(text, true).strip(), CallReviews.MAX_TRANSCRIPT_CHARS);
         String kept = clean;
         Optional<StoredCall> result = db.inTransaction(c -> {
             Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, CallEvent.storedCallId(providerCallId));

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import io.ringpool.inbound.StorableText;
 import io.ringpool.store.Columns;
 import java.time.Duration;
 import java.util.Locale;
@@ -64,7 +65,7 @@ public record CallerNumber(String value, boolean valid) {
      */
     public static CallerNumber of(String raw, String country) {
         // Kept as text both stores keep as it is: no control characters, no half surrogate pair.
-        String text = raw == null ? "" : Columns.storableText(raw, false).strip();
+        String text = raw == null ? "" : StorableText.storable(raw, false).strip();
         if (text.isEmpty()) {
             return new CallerNumber(ANONYMOUS, false);
         }

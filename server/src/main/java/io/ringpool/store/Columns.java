@@ -57,7 +57,7 @@ public final class Columns {
 
     /**
      * At most {@code max} characters of {@code text}: columns have a width, and provider text is not
-     * ours to trust. Never ends inside a surrogate pair: half an emoji is no text (see {@link #storableText}).
+     * ours to trust. Never ends inside a surrogate pair: half an emoji is no text (see {@link io.ringpool.inbound.StorableText}).
      */
     public static String cap(String text, int max) {
         if (text == null || text.length() <= max) {
@@ -65,52 +65,5 @@ public final class Columns {
         }
         int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
         return text.substring(0, end);
-    }
-
-    /**
-     * Whether both stores keep {@code text} as it is: it has no control character (Unicode Cc:
-     * U+0000–U+001F, U+007F–U+009F) and no unpaired surrogate. PostgreSQL refuses a NUL in text,
-     * failing the whole write, and writes an unpaired surrogate as '?', so the row read back is
-     * not the row written; H2 keeps both. Null is storable.
-     */
-    public static boolean isStorableText(String text) {
-        if (text == null) {
-            return true;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (Character.isISOControl(ch)) {
-                return false;
-            }
-            if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(ch)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * {@code text} without what {@link #isStorableText} refuses: control characters (line breaks
-     * and tabs kept when {@code keepLineBreaks}, a CR dropped so CRLF becomes LF) and unpaired
-     * surrogates. For text a provider sends that must be kept, not refused.
-     */
-    public static String storableText(String text, boolean keepLineBreaks) {
-        if (isStorableText(text)) {
-            return text;
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (Character.isHighSurrogate(ch) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                out.append(ch).append(text.charAt(++i));
-            } else if (Character.isSurrogate(ch)) {
-                continue;
-            } else if (!Character.isISOControl(ch) || keepLineBreaks && (ch == '\n' || ch == '\t')) {
-                out.append(ch);
-            }
-        }
-        return out.toString();
     }
 }

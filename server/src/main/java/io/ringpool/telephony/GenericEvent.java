@@ -2,7 +2,7 @@ package io.ringpool.telephony;
 
 import io.ringpool.call.CallEvent;
 import io.ringpool.failure.DomainFailure;
-import io.ringpool.store.Columns;
+import io.ringpool.inbound.StorableText;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -53,7 +53,7 @@ public record GenericEvent(String callId, String event, String from, String to, 
         if (callId == null || callId.isBlank()) {
             throw DomainFailure.missing("callId");
         }
-        if (!Columns.isStorableText(callId)) {
+        if (!StorableText.isStorable(callId)) {
             // Our own schema, so refused rather than rewritten: the sender can fix it, and an id is no place for a NUL.
             throw DomainFailure.invalid("callId", "'callId' must be text without control characters (such as NUL) or unpaired"
                     + " surrogates");
