@@ -21,7 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one reader of query strings. Every endpoint that takes query parameters names the ones it
+ * The one reader of query strings. Lengths are in characters as people count them (code points:
+ * an emoji is one), so a filter takes every value the API stores, such as a tag of 50 emoji. Every endpoint that takes query parameters names the ones it
  * knows, and reads each through a typed method here, so a date, a limit or a boolean means the
  * same on every route and every refusal follows the one rule of {@link DomainFailure.Kind}:
  * <ul>
@@ -91,7 +92,7 @@ public final class QueryParameters {
         if (value.isEmpty()) {
             return null;
         }
-        if (value.length() > maxLength) {
+        if (value.codePointCount(0, value.length()) > maxLength) {
             throw invalid(name, "'" + name + "' is longer than " + maxLength + " characters");
         }
         return value;
@@ -114,7 +115,7 @@ public final class QueryParameters {
                 if (item.isEmpty() || out.contains(item)) {
                     continue;
                 }
-                if (item.length() > TEXT_MAX) {
+                if (item.codePointCount(0, item.length()) > TEXT_MAX) {
                     throw invalid(name, "a value of '" + name + "' is longer than " + TEXT_MAX + " characters");
                 }
                 out.add(item);
