@@ -133,6 +133,9 @@ public final class ProvidersApi implements SiteSection {
         }
         for (ReplayGuard.Key key : result.replayKeys()) {
             if (replays.seen(key)) {
+                if (key.repeat() == ReplayGuard.Repeat.ANSWERED_AGAIN) {
+                    return answeredAgain(provider, route, site, result);
+                }
                 throw refuse(provider.name(), route, site, WebhookRefused.replayed(
                         "this request was already accepted once; a provider signs every delivery anew"));
             }
@@ -211,6 +214,19 @@ public final class ProvidersApi implements SiteSection {
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
                 result.events().isEmpty() ? "ignored" : "accepted", null, "journaled: reaches the store just after the answer",
                 providerCallId, kinds, null, caller));
+        return reply(result.reply());
+    }
+
+    /**
+     * The provider's own retry of a request already accepted, identical because its signature covers
+     * the content alone (see {@link ReplayGuard}): its events are stored, so it is answered as the
+     * first time was and nothing is ingested again (at-least-once delivery, PRODUCT.md §4).
+     */
+    private Response answeredAgain(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result) {
+        String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
+        LOG.info("webhook_repeated provider={} site={}", provider.name(), site.siteId());
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "ignored", null,
+                "a repeat of a request already accepted: answered again, nothing stored again", providerCallId, List.of(), null, null));
         return reply(result.reply());
     }
 
