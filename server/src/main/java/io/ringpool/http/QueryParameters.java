@@ -21,8 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one reader of query strings. Lengths are in characters as people count them (code points:
- * an emoji is one), so a filter takes every value the API stores, such as a tag of 50 emoji. Every endpoint that takes query parameters names the ones it
+ * The one reader of query strings. Every endpoint that takes query parameters names the ones it
  * knows, and reads each through a typed method here, so a date, a limit or a boolean means the
  * same on every route and every refusal follows the one rule of {@link DomainFailure.Kind}:
  * <ul>
@@ -32,7 +31,9 @@ import java.util.regex.Pattern;
  *       the parameter (a malformed date, a limit out of range, a parameter given twice).</li>
  * </ul>
  * An empty or blank value is read as absent ({@code ?tag=} is no tag filter), and values are
- * trimmed. The domain never sees this class: endpoints turn what it reads into typed records.
+ * trimmed. Lengths are in characters as people count them (code points: an emoji is one), so a
+ * filter takes every value the API stores, such as a tag of 50 emoji. The domain never sees this
+ * class: endpoints turn what it reads into typed records.
  */
 public final class QueryParameters {
     /** Longest value read as free text unless a method says otherwise; far above any real filter. */

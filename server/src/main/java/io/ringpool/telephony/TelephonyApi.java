@@ -131,7 +131,8 @@ public final class TelephonyApi {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
         form.statusFault().ifPresent(fault -> {
-            throw reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, fault.code(), fault.message(), fault.field());
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, fault.code(), fault.message(),
+                    fault.field());
         });
         CallEvent event = form.toEvent(clock).orElseThrow(); // statusFault() found nothing, so there is an event
         if (keep(site, event) == CallJournal.Kept.FULL) {

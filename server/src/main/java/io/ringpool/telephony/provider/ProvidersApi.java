@@ -226,7 +226,8 @@ public final class ProvidersApi implements SiteSection {
         String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
         LOG.info("webhook_repeated provider={} site={}", provider.name(), site.siteId());
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "ignored", null,
-                "a repeat of a request already accepted: answered again, nothing stored again", providerCallId, List.of(), null, null));
+                "a repeat of a request already accepted: answered again, nothing stored again", providerCallId, List.of(), null,
+                null));
         return reply(result.reply());
     }
 
