@@ -162,12 +162,17 @@
         title: i < 9 ? 'Key ' + (i + 1) : '', onclick: function () { toggleTag(t); } },
         [i < 9 ? el('kbd', { text: String(i + 1) }) : null, ' ' + t]));
     });
-    var add = el('input', { type: 'text', class: 'new-tag', placeholder: '+ new tag', 'aria-label': 'New tag', maxlength: '50' });
+    // No maxlength: it counts UTF-16 units, an emoji as two, where a tag is 50 characters as people count them.
+    var add = el('input', { type: 'text', class: 'new-tag', placeholder: '+ new tag', 'aria-label': 'New tag' });
     add.addEventListener('keydown', function (e) {
       if (e.key !== 'Enter') return;
       e.preventDefault();
       var t = add.value.trim();
       if (!t) return;
+      if (t.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '_').length > 50) {
+        open.status.textContent = 'A tag is at most 50 characters.';
+        return;
+      }
       learn([t]);
       if ((open.call.tags || []).indexOf(t) < 0) toggleTag(t); else drawTags();
     });

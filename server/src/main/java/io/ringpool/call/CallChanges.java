@@ -1,6 +1,7 @@
 package io.ringpool.call;
 
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.inbound.StorableText;
 import java.util.Currency;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Locale;
 
 /**
  * What a marketer changes on a call: each part null to leave it as it is. Valid once built: tags
- * trimmed, without repeats, at most {@link #MAX_TAGS} of 1 to {@link #MAX_TAG_CHARS} characters; a
+ * trimmed, without repeats, at most {@link #MAX_TAGS} of 1 to {@link #MAX_TAG_CHARS} characters (code points, no
+ * control characters); a
  * value from 0 to {@link #MAX_VALUE}; a currency an ISO 4217 code (upper case).
  *
  * @param tags     the call's tags from now on (replacing the old ones; empty clears them), or null
@@ -27,6 +29,10 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
         this(tags, value, currency, null, null);
     }
 
+    /**
+     * Longest tag, in characters as people count them (code points: an emoji is one). The tag
+     * columns hold it on both stores (V111: H2 counts UTF-16 units, where an emoji is two).
+     */
     public static final int MAX_TAG_CHARS = 50;
     public static final double MAX_VALUE = 1e12;
 
@@ -38,8 +44,11 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
             LinkedHashSet<String> unique = new LinkedHashSet<>();
             for (int i = 0; i < tags.size(); i++) {
                 String tag = tags.get(i) == null ? "" : tags.get(i).trim();
-                if (tag.isEmpty() || tag.length() > MAX_TAG_CHARS) {
+                if (tag.isEmpty() || tag.codePointCount(0, tag.length()) > MAX_TAG_CHARS) {
                     throw DomainFailure.invalid("tags[" + i + "]", "'tags[" + i + "]' must be 1 to " + MAX_TAG_CHARS + " characters");
+                }
+                if (!StorableText.isStorable(tag)) {
+                    throw DomainFailure.invalid("tags[" + i + "]", "'tags[" + i + "]' must not contain control characters");
                 }
                 unique.add(tag);
             }

@@ -1,5 +1,6 @@
 package io.ringpool.call;
 
+import io.ringpool.inbound.StorableText;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -107,19 +108,23 @@ public record CallEvent(
     private static final int LONG_ID_HEAD = 40;
 
     /**
-     * The provider call id as the store keeps it: as sent when it fits, else its first
-     * {@value #LONG_ID_HEAD} characters, '~' and the base64url SHA-256 of the whole id (84 in all).
-     * Deterministic, so every event and transcript of the call finds the same row; collision-free
-     * in practice, so two calls never merge. Providers that sign their requests are believed about
-     * their ids: refusing a long one would make the provider retry until it gives up, and lose the call.
+     * The provider call id as the store keeps it: as sent when it fits and is
+     * {@linkplain StorableText#isStorable text both stores keep as it is}, else its first
+     * {@value #LONG_ID_HEAD} characters (without control characters or a half surrogate pair),
+     * '~' and the base64url SHA-256 of the whole id (84 at most). Deterministic, so every event and
+     * transcript of the call finds the same row; collision-free in practice, so two calls never
+     * merge. Providers that sign their requests are believed about their ids: refusing a long one,
+     * or one with a NUL in it (which PostgreSQL cannot store), would make the provider retry until
+     * it gives up, and lose the call.
      */
     public static String storedCallId(String providerCallId) {
-        if (providerCallId.length() <= MAX_STORED_CALL_ID) {
+        if (providerCallId.length() <= MAX_STORED_CALL_ID && StorableText.isStorable(providerCallId)) {
             return providerCallId;
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(providerCallId.getBytes(StandardCharsets.UTF_8));
-            return providerCallId.substring(0, LONG_ID_HEAD) + '~' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            String head = StorableText.storable(providerCallId.substring(0, Math.min(LONG_ID_HEAD, providerCallId.length())), false);
+            return head + '~' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
@@ -128,7 +133,9 @@ public record CallEvent(
     /**
      * This event as the store can keep it: the call id in its {@link #storedCallId stored form},
      * a recording link too long for any URL column (a cut link would only point nowhere) or not
-     * {@link #isRecordingLink a link at all} left out, and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
+     * {@link #isRecordingLink a link at all} left out, caller and dialled number without control
+     * characters or unpaired surrogates (no phone number has them, and PostgreSQL cannot store a
+     * NUL: {@link StorableText#storable}), and a time outside {@link #EARLIEST_AT}..{@link #LATEST_AT} replaced by
      * {@code receivedAt}, as adapters already do with a time they cannot read. The call itself is
      * what must not be lost: a signed provider retries a refused event until it gives up. Which
      * times a call can have is {@link CallEventTimes}'s rule, which applies this one first.
@@ -137,12 +144,15 @@ public record CallEvent(
      */
     public CallEvent withinStoreLimits(Instant receivedAt) {
         String id = storedCallId(providerCallId);
-        boolean linkFits = recordingUrl == null || (recordingUrl.length() <= MAX_RECORDING_URL_CHARS && isRecordingLink(recordingUrl));
+        boolean linkFits = recordingUrl == null || (recordingUrl.length() <= MAX_RECORDING_URL_CHARS && isRecordingLink(recordingUrl)
+                && StorableText.isStorable(recordingUrl));
         boolean timeFits = hasStorableTime();
-        if (id.equals(providerCallId) && linkFits && timeFits) {
+        String fromKept = StorableText.storable(from, false);
+        String toKept = StorableText.storable(to, false);
+        if (id.equals(providerCallId) && linkFits && timeFits && Objects.equals(fromKept, from) && Objects.equals(toKept, to)) {
             return this;
         }
-        return new CallEvent(provider, id, kind, timeFits ? at : receivedAt, from, to, durationSeconds, talkSeconds,
+        return new CallEvent(provider, id, kind, timeFits ? at : receivedAt, fromKept, toKept, durationSeconds, talkSeconds,
                 linkFits ? recordingUrl : null);
     }
 

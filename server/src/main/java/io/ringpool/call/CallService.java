@@ -13,6 +13,8 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
+import io.ringpool.inbound.StorableText;
+import io.ringpool.store.Columns;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
@@ -608,10 +610,8 @@ public final class CallService {
      * as an automatic tag. Returns the call, or empty when the provider's call is not (yet) known.
      */
     public Optional<StoredCall> transcript(Site site, String provider, String providerCallId, String text, List<KeywordRule> rules) {
-        String clean = text == null ? "" : text.strip();
-        if (clean.length() > CallReviews.MAX_TRANSCRIPT_CHARS) {
-            clean = clean.substring(0, CallReviews.MAX_TRANSCRIPT_CHARS);
-        }
+        // Line breaks kept; NUL and other control characters are no speech, and PostgreSQL cannot store a NUL.
+        String clean = Columns.cap(text == null ? "" : StorableText.storable(text, true).strip(), CallReviews.MAX_TRANSCRIPT_CHARS);
         String kept = clean;
         Optional<StoredCall> result = db.inTransaction(c -> {
             Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, CallEvent.storedCallId(providerCallId));

@@ -25,6 +25,11 @@ import java.util.function.Function;
  *       seen, never from which came last.</li>
  *   <li>Answered = an {@code answered} event, or any event with talk time &gt; 0 (a provider
  *       that only reports {@code completed} with talk time still answered the call).</li>
+ *   <li>An {@code answered} event whose own time is after the call's end is no answer at all: it
+ *       is kept (the end it is judged against may still move), but it neither makes the call
+ *       answered nor sets {@code answeredAt}, talk or duration, so a late answer never undoes a
+ *       busy, missed or failed end, nor claims an answer after the end (audit B, F3). An answer
+ *       timed before the end is a fact delivered out of order, and counts.</li>
  *   <li>If the call was answered and has ended, it is COMPLETED, whatever the final event said
  *       (a {@code busy} after a conversation is a provider quirk, not a busy line).</li>
  *   <li>Several terminal kinds without an answer: the most specific wins, in the order
@@ -93,12 +98,19 @@ public final class CallStateMerger {
 
     private static CallState derive(Map<CallEvent.Kind, CallEvent> events) {
         CallEvent any = events.values().iterator().next();
-        CallEvent answeredEvent = events.get(CallEvent.Kind.ANSWERED);
         CallEvent fin = TERMINAL_PRECEDENCE.stream().map(events::get).filter(Objects::nonNull).findFirst().orElse(null);
+        CallEvent answeredEvent = events.get(CallEvent.Kind.ANSWERED);
+        // What the answer, talk and duration are read from: every event but an answer timed after the end.
+        Map<CallEvent.Kind, CallEvent> evidence = events;
+        if (answeredEvent != null && fin != null && answeredEvent.at().isAfter(fin.at())) {
+            answeredEvent = null;
+            evidence = new EnumMap<>(events);
+            evidence.remove(CallEvent.Kind.ANSWERED);
+        }
 
         Instant startedAt = events.values().stream().map(CallEvent::at).min(Comparator.naturalOrder()).orElseThrow();
-        Integer maxTalk = reduce(events, CallEvent::talkSeconds, CallStateMerger::max);
-        Integer maxDuration = reduce(events, CallEvent::durationSeconds, CallStateMerger::max);
+        Integer maxTalk = reduce(evidence, CallEvent::talkSeconds, CallStateMerger::max);
+        Integer maxDuration = reduce(evidence, CallEvent::durationSeconds, CallStateMerger::max);
         boolean answered = answeredEvent != null || (maxTalk != null && maxTalk > 0);
 
         CallState.Status status;

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import io.ringpool.inbound.StorableText;
+import io.ringpool.store.Columns;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -66,7 +68,8 @@ public record CallerNumber(String value, boolean valid) {
      *                {@code 8 (916) 123-45-67}; null or unknown means only international formats parse
      */
     public static CallerNumber of(String raw, String country) {
-        String text = raw == null ? "" : raw.strip();
+        // Kept as text both stores keep as it is: no control characters, no half surrogate pair.
+        String text = raw == null ? "" : StorableText.storable(raw, false).strip();
         if (text.isEmpty()) {
             return new CallerNumber(ANONYMOUS, false);
         }
@@ -76,7 +79,7 @@ public record CallerNumber(String value, boolean valid) {
         if (!e164.isEmpty()) {
             return new CallerNumber(e164, true);
         }
-        return new CallerNumber(text.length() > MAX_RAW_CHARS ? text.substring(0, MAX_RAW_CHARS) : text, false);
+        return new CallerNumber(Columns.cap(text, MAX_RAW_CHARS), false);
     }
 
     /** The E.164 form of {@code text} read in {@code region}, or "" when it is no valid number. */

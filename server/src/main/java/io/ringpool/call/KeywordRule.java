@@ -1,6 +1,7 @@
 package io.ringpool.call;
 
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.inbound.StorableText;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,10 +21,14 @@ public record KeywordRule(String tag, List<String> any) {
     public static final int MAX_PHRASE_CHARS = 200;
 
     public KeywordRule {
-        if (tag == null || tag.isBlank() || tag.trim().length() > CallChanges.MAX_TAG_CHARS) {
-            throw DomainFailure.invalid("tag", "a keyword rule's 'tag' must be 1 to " + CallChanges.MAX_TAG_CHARS + " characters");
+        // The rule's tag becomes one of the call's tags: the same rule as a tag set by hand (CallChanges).
+        String trimmed = tag == null ? "" : tag.trim();
+        if (trimmed.isEmpty() || trimmed.codePointCount(0, trimmed.length()) > CallChanges.MAX_TAG_CHARS
+                || !StorableText.isStorable(trimmed)) {
+            throw DomainFailure.invalid("tag", "a keyword rule's 'tag' must be 1 to " + CallChanges.MAX_TAG_CHARS
+                    + " characters, without control characters");
         }
-        tag = tag.trim();
+        tag = trimmed;
         if (any == null || any.isEmpty() || any.size() > MAX_PHRASES) {
             throw DomainFailure.invalid("any", "a keyword rule's 'any' must list 1 to " + MAX_PHRASES + " phrases");
         }

@@ -2,6 +2,7 @@ package io.ringpool.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.inbound.StorableText;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -188,8 +189,13 @@ public final class JsonBody {
                 throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be a string");
             }
             String text = item.asText().trim();
-            if (text.isEmpty() || text.length() > maxLength) {
+            // Characters as people count them: code points, so an emoji is one, not two UTF-16 units.
+            if (text.isEmpty() || text.codePointCount(0, text.length()) > maxLength) {
                 throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be 1 to " + maxLength + " characters");
+            }
+            if (!StorableText.isStorable(text)) {
+                // No item of any list (tags, domains, numbers, names) has one, and PostgreSQL cannot store a NUL.
+                throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must not contain control characters");
             }
             out.add(text);
         }

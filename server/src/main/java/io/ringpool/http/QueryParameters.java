@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  *       the parameter (a malformed date, a limit out of range, a parameter given twice).</li>
  * </ul>
  * An empty or blank value is read as absent ({@code ?tag=} is no tag filter), and values are
- * trimmed. The domain never sees this class: endpoints turn what it reads into typed records.
+ * trimmed. Lengths are in characters as people count them (code points: an emoji is one), so a
+ * filter takes every value the API stores, such as a tag of 50 emoji. The domain never sees this
+ * class: endpoints turn what it reads into typed records.
  */
 public final class QueryParameters {
     /** Longest value read as free text unless a method says otherwise; far above any real filter. */
@@ -91,7 +93,7 @@ public final class QueryParameters {
         if (value.isEmpty()) {
             return null;
         }
-        if (value.length() > maxLength) {
+        if (value.codePointCount(0, value.length()) > maxLength) {
             throw invalid(name, "'" + name + "' is longer than " + maxLength + " characters");
         }
         return value;
@@ -114,7 +116,7 @@ public final class QueryParameters {
                 if (item.isEmpty() || out.contains(item)) {
                     continue;
                 }
-                if (item.length() > TEXT_MAX) {
+                if (item.codePointCount(0, item.length()) > TEXT_MAX) {
                     throw invalid(name, "a value of '" + name + "' is longer than " + TEXT_MAX + " characters");
                 }
                 out.add(item);

@@ -9,6 +9,9 @@ import java.util.Map;
  *
  * @param route     the matched route template (e.g. {@code /v1/sites/{siteId}}), used for metrics
  * @param clientIp  the peer address, or the client named by X-Forwarded-For when the peer is a trusted proxy
+ * @param target    the request target exactly as received, still percent-encoded: path and {@code ?query}
+ *                  (a provider that signs the URL it calls signs these bytes, not a re-encoding of the
+ *                  decoded {@code path} and {@code query})
  */
 public record Request(
         String method,
@@ -18,7 +21,14 @@ public record Request(
         Map<String, List<String>> query,
         Map<String, String> headers,
         byte[] body,
-        String clientIp) implements ReceivedRequest {
+        String clientIp,
+        String target) implements ReceivedRequest {
+
+    /** A request whose target is its (already plain) path: for requests built in code, not received. */
+    public Request(String method, String path, String route, Map<String, String> pathParams, Map<String, List<String>> query,
+            Map<String, String> headers, byte[] body, String clientIp) {
+        this(method, path, route, pathParams, query, headers, body, clientIp, path);
+    }
 
     public String pathParam(String name) {
         return pathParams.get(name);

@@ -154,7 +154,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         Router.Match match = path.isEmpty() ? new Router.NotFound() : router.match(method, path);
         String route = match instanceof Router.Found f ? f.route().template() : "unmatched";
         Map<String, String> params = match instanceof Router.Found f ? f.params() : Map.of();
-        Request request = new Request(method, path, route, params, query, headers, body, clientIp);
+        Request request = new Request(method, path, route, params, query, headers, body, clientIp, http.uri());
         return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), h.get(HttpHeaderNames.ORIGIN), match, null);
     }
 

@@ -55,8 +55,15 @@ public final class Columns {
         return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    /** At most {@code max} characters of {@code text}: columns have a width, and provider text is not ours to trust. */
+    /**
+     * At most {@code max} characters of {@code text}: columns have a width, and provider text is not
+     * ours to trust. Never ends inside a surrogate pair: half an emoji is no text (see {@link io.ringpool.inbound.StorableText}).
+     */
     public static String cap(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max);
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
     }
 }

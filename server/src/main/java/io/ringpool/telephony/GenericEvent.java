@@ -2,6 +2,7 @@ package io.ringpool.telephony;
 
 import io.ringpool.call.CallEvent;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.inbound.StorableText;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -52,6 +53,11 @@ public record GenericEvent(String callId, String event, String from, String to, 
         if (callId == null || callId.isBlank()) {
             throw DomainFailure.missing("callId");
         }
+        if (!StorableText.isStorable(callId)) {
+            // Our own schema, so refused rather than rewritten: the sender can fix it, and an id is no place for a NUL.
+            throw DomainFailure.invalid("callId", "'callId' must be text without control characters (such as NUL) or unpaired"
+                    + " surrogates");
+        }
         if (event == null || event.isBlank()) {
             throw DomainFailure.missing("event");
         }
@@ -63,8 +69,14 @@ public record GenericEvent(String callId, String event, String from, String to, 
                 throw DomainFailure.invalid("recordingUrl", "'recordingUrl' must be an http(s) URL");
             }
         }
-        return new CallEvent(PROVIDER, callId, kind, instant(clock), from, to == null || to.isEmpty() ? null : to,
-                seconds("durationSeconds", durationSeconds), seconds("talkSeconds", talkSeconds),
+        Integer duration = seconds("durationSeconds", durationSeconds);
+        Integer talk = seconds("talkSeconds", talkSeconds);
+        if (duration != null && talk != null && talk > duration) {
+            // The talk is part of the call: more talk than call is a mix-up, and it would count as a target call.
+            throw DomainFailure.invalid("talkSeconds", "'talkSeconds' (" + talk + ") must not exceed 'durationSeconds' (" + duration
+                    + "), the call's whole length");
+        }
+        return new CallEvent(PROVIDER, callId, kind, instant(clock), from, to == null || to.isEmpty() ? null : to, duration, talk,
                 recordingUrl == null || recordingUrl.isEmpty() ? null : recordingUrl);
     }
 

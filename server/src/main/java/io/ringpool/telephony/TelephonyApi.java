@@ -12,20 +12,17 @@ import io.ringpool.http.JsonBody;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.inbound.SignedUrls;
 import io.ringpool.recording.RecordingService;
 import io.ringpool.recording.RecordingSettings;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.UnknownSite;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -126,18 +123,19 @@ public final class TelephonyApi {
      * Status callbacks of the call and of the forwarded leg: state, duration, recording. Journaled
      * like the voice webhook, not refused with 503 while the store is down: Twilio retries a
      * callback only on a connection failure (not on a 5xx, by default), so a 503 would lose the
-     * call's end and duration. 503 only when the journal itself is full.
+     * call's end and duration. 503 only when the journal itself is full. A post that is no status
+     * callback (no {@code CallSid}, an unknown {@code CallStatus}, a {@code CallDuration} that is
+     * not whole seconds) is 422 naming the field, nothing kept: a 204 would say it was.
      */
     private Response twilioStatus(Request request) {
         Site site = twilioSite(request);
         TwilioForm form = twilioForm(request, site);
-        Optional<CallEvent> event = form.toEvent(clock);
-        if (event.isEmpty()) {
-            // No CallSid or a status we do not know: nothing to record, and Twilio must not retry.
-            LOG.info("twilio_status_ignored site={} status={}", site.siteId(), form.first("CallStatus").orElse("-"));
-            return Response.noContent();
-        }
-        if (keep(site, event.get()) == CallJournal.Kept.FULL) {
+        form.statusFault().ifPresent(fault -> {
+            throw reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, fault.code(), fault.message(),
+                    fault.field());
+        });
+        CallEvent event = form.toEvent(clock).orElseThrow(); // statusFault() found nothing, so there is an event
+        if (keep(site, event) == CallJournal.Kept.FULL) {
             throw new DomainFailure(Kind.UNAVAILABLE, "journal_full", "the server cannot keep this event now; retry later", null, 60);
         }
         return Response.noContent();
@@ -270,49 +268,15 @@ public final class TelephonyApi {
         }
         if (!valid) {
             throw reject(TwilioForm.PROVIDER, site.siteId(), "mismatch", Kind.FORBIDDEN, "invalid_signature",
-                    "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.path()
+                    "the X-Twilio-Signature does not match this request (verified against " + publicUrl + request.target()
                             + "; set RINGPOOL_PUBLIC_URL to the base URL configured at Twilio)", null);
         }
         return form;
     }
 
-    /**
-     * The URLs Twilio may have signed: the configured public URL + path + query (the documented
-     * one) and, for deployments where the public URL is not configured, the URL as this request
-     * names it in its Host header. Accepting the second weakens nothing: a signature still needs
-     * the site's auth token, and Twilio only signs URLs the site configured.
-     */
+    /** The URLs Twilio may have signed: {@link SignedUrls} over the target as received. */
     Set<String> signedUrls(Request request) {
-        String pathAndQuery = request.path() + rawQuery(request);
-        Set<String> urls = new LinkedHashSet<>();
-        urls.add(publicUrl + pathAndQuery);
-        String host = request.header("host");
-        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-            urls.add("http://" + host + pathAndQuery);
-            urls.add("https://" + host + pathAndQuery);
-        }
-        return urls;
-    }
-
-    /**
-     * The query string as sent, rebuilt from the decoded parameters ({@link Request} keeps no raw
-     * URI): {@code ?a=1&b=2} in the order received, or "" without one. Twilio's URLs rarely have one.
-     */
-    static String rawQuery(Request request) {
-        if (request.query().isEmpty()) {
-            return "";
-        }
-        StringBuilder q = new StringBuilder();
-        for (Map.Entry<String, List<String>> e : request.query().entrySet()) {
-            for (String v : e.getValue()) {
-                q.append(q.isEmpty() ? '?' : '&').append(encode(e.getKey())).append('=').append(encode(v));
-            }
-        }
-        return q.toString();
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return SignedUrls.of(publicUrl, request.target(), request.header("host"));
     }
 
     // ---- generic JSON ------------------------------------------------------------------------

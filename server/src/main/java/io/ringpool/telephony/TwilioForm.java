@@ -23,14 +23,24 @@ import java.util.Optional;
  *
  * <p>Two kinds of posts arrive (API.md, Telephony):
  * <ul>
- *   <li>the voice webhook for the incoming call: {@code CallSid} of the caller's call,
- *       {@code From} = caller, {@code To} = our tracking number, {@code CallStatus=ringing};</li>
+ *   <li>the voice webhook for the incoming call, and the status callbacks of that call when the
+ *       number's "Call status changes" URL points at us: {@code CallSid} of the caller's call,
+ *       {@code From} = caller, {@code To} = our tracking number;</li>
  *   <li>status callbacks of the {@code <Number>} we dial (see {@link TwiML}): that forwarded leg
  *       has its own {@code CallSid} and names the caller's call in {@code ParentCallSid}. Its
  *       {@code From}/{@code To} describe the forward (To = the site's real number), so they are
  *       dropped, and the event is filed under the parent sid so both posts make one call. Its
- *       {@code CallDuration} is the time the business talked, so it is also the talk time.</li>
+ *       {@code CallDuration} is the time the business talked, so it is the talk time, not the
+ *       call's duration.</li>
  * </ul>
+ *
+ * <p>Only the forwarded leg says whether the business answered. The caller's own call is answered
+ * by Twilio to run our TwiML (at once when a recording notice plays before the {@code <Dial>}),
+ * and it is {@code completed} when that TwiML has run, whether or not anybody picked up. So that
+ * leg's {@code in-progress} is no answer (it stays ringing) and its {@code completed} ends the
+ * call as missed with the call's duration; the merger makes it {@code completed} when the
+ * forwarded leg answered, and the forwarded leg's {@code busy} or {@code failed} outranks it.
+ * Plivo, Vonage and Telnyx TeXML read their providers' parent legs the same way.
  */
 public record TwilioForm(List<FormField> fields) {
 
@@ -119,8 +129,46 @@ public record TwilioForm(List<FormField> fields) {
     }
 
     /**
+     * Why this post cannot be recorded as a status callback, naming the field at fault, or empty
+     * when it can. Twilio always sends {@code CallSid} and {@code CallStatus} (one of the statuses
+     * {@link #kindOf} maps) and, when it sends {@code CallDuration}, whole seconds; a post that
+     * breaks this is no status callback of Twilio's, and answering it {@code 204} would tell the
+     * sender an event was kept when nothing was. The voice webhook does not use this: a caller is
+     * put through whatever else its post carries.
+     */
+    public Optional<Fault> statusFault() {
+        if (first("CallSid").filter(s -> !s.isBlank()).isEmpty()) {
+            return Optional.of(new Fault("missing_field", "CallSid", "'CallSid' is required"));
+        }
+        Optional<String> status = first("CallStatus").filter(s -> !s.isBlank());
+        if (status.isEmpty()) {
+            return Optional.of(new Fault("missing_field", "CallStatus", "'CallStatus' is required"));
+        }
+        if (kindOf(status.get()).isEmpty()) {
+            return Optional.of(new Fault("invalid_value", "CallStatus", "'CallStatus' must be one of queued, initiated, ringing,"
+                    + " in-progress, completed, busy, failed, no-answer, canceled"));
+        }
+        Optional<String> duration = first("CallDuration").filter(s -> !s.isBlank());
+        if (duration.isPresent() && seconds(duration.get()) == null) {
+            return Optional.of(new Fault("invalid_value", "CallDuration", "'CallDuration' must be whole seconds from 0 to "
+                    + Integer.MAX_VALUE));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What makes a post unusable.
+     *
+     * @param code    {@code missing_field} or {@code invalid_value}, as API.md's errors name them
+     * @param field   the form field at fault
+     * @param message for humans
+     */
+    public record Fault(String code, String field, String message) {}
+
+    /**
      * The normalised event, or empty when the post has no {@code CallSid} or an unknown
-     * {@code CallStatus}.
+     * {@code CallStatus}. The caller's own call never claims an answer (see the class comment):
+     * its {@code in-progress} is ringing and its {@code completed} is missed, with the call's duration.
      *
      * @param clock used for {@code at} when {@code Timestamp} is missing or unreadable
      */
@@ -128,22 +176,26 @@ public record TwilioForm(List<FormField> fields) {
         Objects.requireNonNull(clock, "clock");
         Optional<String> parent = first("ParentCallSid").filter(s -> !s.isBlank());
         Optional<String> sid = parent.or(() -> first("CallSid")).filter(s -> !s.isBlank());
-        Optional<CallEvent.Kind> kind = kindOf(first("CallStatus").orElse(null));
-        if (sid.isEmpty() || kind.isEmpty()) {
+        Optional<CallEvent.Kind> status = kindOf(first("CallStatus").orElse(null));
+        if (sid.isEmpty() || status.isEmpty()) {
             return Optional.empty();
         }
         boolean forwardedLeg = parent.isPresent();
-        Integer duration = first("CallDuration").map(TwilioForm::seconds).orElse(null);
-        Integer talk = forwardedLeg && kind.get() == CallEvent.Kind.COMPLETED ? duration : null;
+        CallEvent.Kind kind = forwardedLeg ? status.get() : switch (status.get()) {
+            case ANSWERED -> CallEvent.Kind.RINGING;
+            case COMPLETED -> CallEvent.Kind.MISSED;
+            default -> status.get();
+        };
+        Integer callDuration = first("CallDuration").map(TwilioForm::seconds).orElse(null);
         return Optional.of(new CallEvent(
                 PROVIDER,
                 sid.get().trim(),
-                kind.get(),
+                kind,
                 timestamp(clock),
                 forwardedLeg ? null : first("From").orElse(null),
                 forwardedLeg ? null : first("To").orElse(null),
-                duration,
-                talk,
+                forwardedLeg ? null : callDuration,
+                forwardedLeg && kind == CallEvent.Kind.COMPLETED ? callDuration : null,
                 first("RecordingUrl").filter(s -> !s.isBlank()).orElse(null)));
     }
 
@@ -159,12 +211,15 @@ public record TwilioForm(List<FormField> fields) {
         return clock.instant();
     }
 
-    /** Non-negative whole seconds, or null for anything else (never fails the event). */
+    /** Non-negative whole seconds (digits only), or null for anything else (never fails the event). */
     private static Integer seconds(String s) {
+        String digits = s.trim();
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
         try {
-            int v = Integer.parseInt(s.trim());
-            return v >= 0 ? v : null;
-        } catch (NumberFormatException notANumber) {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException tooLarge) {
             return null;
         }
     }

@@ -60,8 +60,30 @@ class CallStateMergerPropertyTest {
             }
             if (state.answeredAt() != null) {
                 assertThat(state.answeredAt()).isAfterOrEqualTo(state.startedAt());
+                if (state.endedAt() != null) {
+                    assertThat(state.answeredAt()).isBeforeOrEqualTo(state.endedAt());
+                }
             }
             assertThat(state.answered() || state.status() != CallState.Status.ANSWERED).isTrue();
         }
+    }
+
+    /** A late event never undoes the end (docs/providers.md): an answer timed after the end changes no ended call's status. */
+    @Property(tries = 300)
+    void anAnswerTimedAfterTheEndLeavesTheStatusAsItWas(@ForAll("calls") List<CallEvent> events, @ForAll("seconds") int after) {
+        CallState ended = CallStateMerger.fold(events);
+        if (ended.endedAt() == null || ended.events().containsKey(Kind.ANSWERED)) {
+            return;
+        }
+        CallEvent late = new CallEvent("generic", "c1", Kind.ANSWERED, ended.endedAt().plusSeconds(after), null, null, null, null, null);
+        CallState withLate = CallStateMerger.merge(ended, late);
+        assertThat(withLate.status()).isEqualTo(ended.status());
+        assertThat(withLate.answeredAt()).isEqualTo(ended.answeredAt());
+        assertThat(withLate.talkSeconds()).isEqualTo(ended.talkSeconds());
+    }
+
+    @Provide
+    Arbitrary<Integer> seconds() {
+        return Arbitraries.integers().between(1, 3_600);
     }
 }

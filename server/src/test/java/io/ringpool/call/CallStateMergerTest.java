@@ -96,6 +96,43 @@ class CallStateMergerTest {
         assertThat(s.talkSeconds()).isEqualTo(25);
     }
 
+    /** Audit B, F3: "a late event never undoes the end" (docs/providers.md), an answer included. */
+    @Test
+    void anAnswerTimedAfterABusyMissedOrFailedEndNeitherUndoesTheEndNorAnswersTheCall() {
+        for (Kind end : List.of(Kind.BUSY, Kind.MISSED, Kind.FAILED)) {
+            CallState ended = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(end, 30, null, null)));
+            CallState late = CallStateMerger.merge(ended, ev(Kind.ANSWERED, 31, 40, 25));
+            assertThat(late.status()).as(end.name()).isEqualTo(ended.status()).isEqualTo(Status.valueOf(end.name()));
+            assertThat(late.answered()).isFalse();
+            assertThat(late.answeredAt()).isNull();
+            assertThat(late.endedAt()).isEqualTo(T0.plusSeconds(30));
+            assertThat(late.talkSeconds()).isZero();
+            assertThat(late.durationSeconds()).isEqualTo(30);
+            // In either order: the state depends on the events, not on their arrival.
+            assertThat(CallStateMerger.fold(List.of(ev(Kind.ANSWERED, 31, 40, 25), ev(end, 30, null, null), ev(Kind.RINGING, 0, null, null))))
+                    .isEqualTo(late);
+        }
+    }
+
+    @Test
+    void anAnswerTimedBeforeTheEndButDeliveredAfterItCompletesTheCall() {
+        CallState busy = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.BUSY, 30, null, null)));
+        CallState s = CallStateMerger.merge(busy, ev(Kind.ANSWERED, 12, null, null));
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(12));
+        assertThat(s.talkSeconds()).isEqualTo(18);
+        assertThat(CallStateMerger.merge(busy, ev(Kind.ANSWERED, 30, null, null)).status()).as("at the end itself").isEqualTo(Status.COMPLETED);
+    }
+
+    @Test
+    void anAnswerTimedAfterACompletedEndNeverPutsAnsweredAtAfterEndedAt() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 70, 70, 60),
+                ev(Kind.ANSWERED, 75, null, null)));
+        assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(10)); // end - talk, as without the late answer
+        assertThat(s.talkSeconds()).isEqualTo(60);
+    }
+
     @Test
     void conflictingUnansweredTerminalsPreferTheMostSpecific() {
         CallState s = CallStateMerger.fold(List.of(ev(Kind.MISSED, 30, null, null), ev(Kind.BUSY, 31, null, null)));

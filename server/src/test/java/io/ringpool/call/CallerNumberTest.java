@@ -81,7 +81,7 @@ class CallerNumberTest {
         "+18005550142 | US | +1800***0142",
         "anonymous    | RU | anonymous",
         "+266696687   | RU | +*******87",
-        "'a\nb'       | RU | a?b",
+        "'a\nb'       | RU | ab",
     })
     void masksForLogs(String raw, String country, String masked) {
         CallerNumber n = CallerNumber.of(raw, country);
@@ -90,7 +90,22 @@ class CallerNumberTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aLineBreakThatReachesTheMaskAnywayCannotForgeALogLine() {
+        assertThat(new CallerNumber("a\nb", false).masked()).isEqualTo("a?b");
+    }
+
+    @org.junit.jupiter.api.Test
     void capsAbsurdlyLongGarbage() {
         assertThat(CallerNumber.of("x".repeat(500), "RU").value()).hasSize(64);
+    }
+
+    /** Audit B, F5: what PostgreSQL cannot keep as it is (a NUL, half an emoji) never becomes a caller. */
+    @org.junit.jupiter.api.Test
+    void aCallerIsKeptWithoutControlCharactersAndNeverCutInsideAnEmoji() {
+        assertThat(CallerNumber.of("a\u0000b\u0007", "RU").value()).isEqualTo("ab");
+        assertThat(CallerNumber.of("\u0000", "RU").value()).isEqualTo(CallerNumber.ANONYMOUS);
+        assertThat(CallerNumber.of("x".repeat(63) + "\uD83D\uDE00", "RU").value()).isEqualTo("x".repeat(63));
+        assertThat(CallerNumber.of("x".repeat(62) + "\uD83D\uDE00", "RU").value()).isEqualTo("x".repeat(62) + "\uD83D\uDE00");
+        assertThat(CallerNumber.of("+7916\u0000123\u00004567", "RU")).isEqualTo(new CallerNumber("+79161234567", true));
     }
 }

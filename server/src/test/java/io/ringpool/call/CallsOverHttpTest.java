@@ -262,6 +262,41 @@ class CallsOverHttpTest {
         assertThat(calls(site, "").get("calls")).hasSize(1);
     }
 
+    /**
+     * Audit B, F3: ringing, busy, then an "answered" sent later without a time of its own (so timed at receipt, after the
+     * end). It turned the call completed with answeredAt after endedAt; a late event never undoes the end.
+     */
+    @Test
+    void anAnsweredEventTimedAfterABusyEndLeavesTheCallBusy() {
+        Site site = site(1);
+        String to = site.numbers().get(0);
+        assertThat(post(site, event("late-answer-1", "ringing", CALLER, to)).status()).isEqualTo(200);
+        server.clock.advance(Duration.ofSeconds(5));
+        Reply busy = post(site, event("late-answer-1", "busy", CALLER, to));
+        server.clock.advance(Duration.ofSeconds(1));
+        Reply answered = post(site, event("late-answer-1", "answered", CALLER, to));
+
+        assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+        assertThat(answered.text("status")).isEqualTo("busy");
+        assertThat(answered.json().get("answeredAt").isNull()).isTrue();
+        assertThat(answered.text("endedAt")).isEqualTo(busy.text("endedAt"));
+        assertThat(calls(site, "status=busy").get("calls")).hasSize(1);
+    }
+
+    @Test
+    void anAnsweredEventTimedBeforeTheEndButDeliveredAfterItCompletesTheCall() {
+        Site site = site(1);
+        String to = site.numbers().get(0);
+        Instant t = server.clock.instant().minusSeconds(60);
+        post(site, with(event("early-answer-1", "ringing", CALLER, to), "at", iso(t)));
+        post(site, with(event("early-answer-1", "busy", CALLER, to), "at", iso(t.plusSeconds(50))));
+        Reply answered = post(site, with(event("early-answer-1", "answered", CALLER, to), "at", iso(t.plusSeconds(10))));
+
+        assertThat(answered.text("status")).isEqualTo("completed");
+        assertThat(Instant.parse(answered.text("answeredAt"))).isEqualTo(t.plusSeconds(10));
+        assertThat(answered.json().get("talkSeconds").asInt()).isEqualTo(40);
+    }
+
     @Test
     void aMissedCallIsMissedAndAShortAnsweredCallIsNotATargetCall() {
         Site site = site(1);

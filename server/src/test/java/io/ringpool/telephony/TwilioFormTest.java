@@ -76,16 +76,32 @@ class TwilioFormTest {
         assertThat(e.at()).isEqualTo(Instant.parse("2026-11-26T04:31:15Z"));
         assertThat(e.from()).isNull(); // the forward leg's numbers are ours, not the caller's
         assertThat(e.to()).isNull();
-        assertThat(e.durationSeconds()).isEqualTo(42);
+        assertThat(e.durationSeconds()).as("the business's leg, not the call").isNull();
         assertThat(e.talkSeconds()).isEqualTo(42);
         assertThat(e.recordingUrl()).isEqualTo("https://api.twilio.com/rec/RE1");
     }
 
     @Test
-    void aParentCallCompletedHasDurationButNoClaimedTalkTime() {
+    void aParentCallCompletedEndsTheCallAsMissedWithItsDurationAndNoClaimedTalkTime() {
+        // Twilio completes the caller's call once our TwiML has run, answered by the business or not (audit B, F2).
         CallEvent e = TwilioForm.parse("CallSid=CA1&CallStatus=completed&CallDuration=50").toEvent(clock).orElseThrow();
+        assertThat(e.kind()).isEqualTo(Kind.MISSED);
         assertThat(e.durationSeconds()).isEqualTo(50);
         assertThat(e.talkSeconds()).isNull();
+    }
+
+    @Test
+    void aParentCallInProgressIsNoAnswerButTheForwardedLegsIs() {
+        // Twilio answers the caller's call to play a recording notice before the <Dial>: the business has not answered yet.
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=in-progress").toEvent(clock).orElseThrow().kind()).isEqualTo(Kind.RINGING);
+        assertThat(TwilioForm.parse("CallSid=CA2&ParentCallSid=CA1&CallStatus=in-progress").toEvent(clock).orElseThrow().kind())
+                .isEqualTo(Kind.ANSWERED);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"busy, BUSY", "failed, FAILED", "no-answer, MISSED", "canceled, MISSED"})
+    void aParentCallsOtherEndsAreTakenAsTheySay(String status, Kind kind) {
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=" + status).toEvent(clock).orElseThrow().kind()).isEqualTo(kind);
     }
 
     @Test
@@ -100,5 +116,28 @@ class TwilioFormTest {
     void noCallSidNoEvent() {
         assertThat(TwilioForm.parse("CallStatus=ringing").toEvent(clock)).isEmpty();
         assertThat(TwilioForm.parse("CallSid=&CallStatus=ringing").toEvent(clock)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "CallStatus=completed&CallDuration=3       | missing_field | CallSid",
+        "CallSid=&CallStatus=completed             | missing_field | CallSid",
+        "CallSid=CA1                               | missing_field | CallStatus",
+        "CallSid=CA1&CallStatus=weird              | invalid_value | CallStatus",
+        "CallSid=CA1&CallStatus=completed&CallDuration=abc | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=-4  | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=99999999999999999999 | invalid_value | CallDuration",
+        "CallSid=CA1&CallStatus=completed&CallDuration=%2B5 | invalid_value | CallDuration"})
+    void aStatusCallbackWithoutItsFieldsNamesTheFieldAtFault(String body, String code, String field) {
+        TwilioForm.Fault fault = TwilioForm.parse(body).statusFault().orElseThrow();
+        assertThat(fault.code()).isEqualTo(code);
+        assertThat(fault.field()).isEqualTo(field);
+    }
+
+    @Test
+    void aStatusCallbackAsTwilioSendsItHasNoFault() {
+        assertThat(TwilioForm.parse("CallSid=CA2&ParentCallSid=CA1&CallStatus=no-answer&CallDuration=0").statusFault()).isEmpty();
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=ringing&CallDuration=").statusFault()).isEmpty();
+        assertThat(TwilioForm.parse("CallSid=CA1&CallStatus=Completed&CallDuration=2147483647").statusFault()).isEmpty();
     }
 }

@@ -188,4 +188,188 @@ class TwilioOverHttpTest {
         assertThat(log).hasSize(1);
         assertThat(log.get(0).get("status").asText()).isEqualTo("missed");
     }
+
+    /**
+     * Audit B, F1: Twilio signs the URL configured in its console byte for byte, query included. The
+     * query was rebuilt from its decoded values (%20 came back as '+', '~' as %7E, a bare flag as
+     * "flag="), so these genuine signatures were refused with 403 and the caller was not put through.
+     */
+    @Test
+    void aWebhookUrlWithAQueryIsVerifiedAsTwilioSentItAndTheCallerIsPutThrough() {
+        var site = site(true);
+        String path = "/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+        int n = 0;
+        for (String query : List.of("?x=a%20b", "?flag", "?x=a~b", "?x=a+b&b=2&a=1", "?x=%2B79%2Fb&flag&y=", "?x=%d0%bc")) {
+            Map<String, String> params = voice("CA0000000000000000000000000000q" + (n++));
+            Reply r = twilioAt(path + query, params, Signing.twilio(TOKEN, PUBLIC_URL + path + query, params));
+            assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).as(query).contains(">+74951112233</Number>");
+        }
+        assertThat(calls(site)).hasSize(n);
+    }
+
+    @Test
+    void aSignatureOverAnotherSpellingOfTheQueryIsRefusedAndTheMessageNamesTheUrlCheckedWithItsQuery() {
+        var site = site(true);
+        String path = "/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+        Map<String, String> params = voice("CA00000000000000000000000000000q9");
+        // Signed over the spelling the server used to rebuild, sent as Twilio sends it: not the same URL.
+        Reply r = twilioAt(path + "?x=a%20b", params, Signing.twilio(TOKEN, PUBLIC_URL + path + "?x=a+b", params));
+        assertThat(r.status()).as(r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("invalid_signature");
+        assertThat(r.json().path("error").path("message").asText()).contains("verified against " + PUBLIC_URL + path + "?x=a%20b;");
+        assertThat(calls(site)).isEmpty();
+    }
+
+    /** A Twilio post to {@code pathAndQuery} exactly as written (the client sends the target unchanged). */
+    static Reply twilioAt(String pathAndQuery, Map<String, String> params, String signature) {
+        String body = params.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return server.send("POST", pathAndQuery, null, body, "application/x-www-form-urlencoded", Map.of("X-Twilio-Signature", signature));
+    }
+
+    static Map<String, String> leg(String parent, String status) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("CallSid", "CA" + Integer.toHexString(parent.hashCode()) + "leg");
+        p.put("ParentCallSid", parent);
+        p.put("CallStatus", status);
+        p.put("From", CALLER);
+        p.put("To", "+74951112233");
+        p.put("Direction", "outbound-dial");
+        p.put("CallDuration", "0");
+        return p;
+    }
+
+    static Map<String, String> parentStatus(String parent, String status, int duration) {
+        Map<String, String> p = voice(parent);
+        p.put("CallStatus", status);
+        p.put("CallDuration", Integer.toString(duration));
+        return p;
+    }
+
+    /**
+     * Audit B, F2: the documented setup (the Dial's status callback and the number's own "Call status changes")
+     * on a call the business never picked up. The caller's call is "completed" because Twilio ran our TwiML;
+     * the call was stored as completed with no answer and no talk, and left out of every missed-call count.
+     */
+    @Test
+    void aForwardedCallTheBusinessNeverAnsweredIsMissedThoughTwilioCompletesTheCallersCall() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2001";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        for (String s : List.of("initiated", "ringing", "no-answer")) {
+            assertThat(signed(site.get("siteId"), "status", leg(parent, s)).status()).isEqualTo(204);
+        }
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 35)).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("answeredAt").isNull()).isTrue();
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(35);
+        assertThat(call.get("target").asBoolean()).isFalse();
+        Reply missed = server.get("/v1/sites/" + site.get("siteId") + "/calls?status=missed", site.get("apiKey"));
+        assertThat(missed.json().get("calls")).hasSize(1);
+    }
+
+    @Test
+    void theCallersCallCompletingAloneIsAMissedCall() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2002";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 12)).status()).isEqualTo(204);
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void aBusyOrFailedForwardedLegNamesTheEndWhenTheCallersCallCompletes() {
+        var site = site(true);
+        for (String end : List.of("busy", "failed")) {
+            String parent = "CA000000000000000000000000000f2" + end.length() + "03";
+            assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+            assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 9)).status()).isEqualTo(204);
+            assertThat(signed(site.get("siteId"), "status", leg(parent, end)).status()).isEqualTo(204);
+        }
+        JsonNode log = calls(site);
+        assertThat(log.findValuesAsText("status")).containsExactlyInAnyOrder("busy", "failed");
+    }
+
+    @Test
+    void aForwardedCallTheBusinessAnsweredIsCompletedWithTheCallersDurationAndTheLegsTalkTime() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f2004";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        // The caller's call may be reported answered before the business is (a recording notice plays first).
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "in-progress", 0)).status()).isEqualTo(204);
+        assertThat(calls(site).get(0).get("status").asText()).isEqualTo("ringing");
+        assertThat(signed(site.get("siteId"), "status", leg(parent, "in-progress")).status()).isEqualTo(204);
+        Map<String, String> done = leg(parent, "completed");
+        done.put("CallDuration", "47");
+        // Any order: the caller's call completing first must not make it missed.
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 60)).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", done).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("answeredAt").isNull()).isFalse();
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(47);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(60);
+        assertThat(call.get("target").asBoolean()).isTrue();
+    }
+
+    /** Audit B, F3 through Twilio: the forwarded leg's in-progress stamped after its no-answer changes nothing. */
+    @Test
+    void aForwardedLegsInProgressTimedAfterItsNoAnswerLeavesTheCallMissed() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f3001";
+        assertThat(signed(site.get("siteId"), "voice", voice(parent)).status()).isEqualTo(200);
+        Map<String, String> noAnswer = leg(parent, "no-answer");
+        noAnswer.put("Timestamp", "Thu, 26 Nov 2026 04:30:00 +0000");
+        Map<String, String> late = leg(parent, "in-progress");
+        late.put("Timestamp", "Thu, 26 Nov 2026 04:30:05 +0000");
+        assertThat(signed(site.get("siteId"), "status", noAnswer).status()).isEqualTo(204);
+        assertThat(signed(site.get("siteId"), "status", late).status()).isEqualTo(204);
+
+        JsonNode call = calls(site).get(0);
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("answeredAt").isNull()).isTrue();
+    }
+
+    /**
+     * Audit B, F4: the status callback answered 204 to posts it could not record (no CallSid, CallStatus=weird,
+     * CallDuration abc / -4 / 20 digits), telling the sender an event was taken when nothing was kept.
+     */
+    @Test
+    void aStatusCallbackThatIsNoTwilioStatusIs422NamingTheFieldAndStoresNothing() {
+        var site = site(true);
+        String parent = "CA000000000000000000000000000f4001";
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        Map<String, String> noSid = parentStatus(parent, "completed", 30);
+        noSid.remove("CallSid");
+        cases.put("CallSid", noSid);
+        Map<String, String> noStatus = parentStatus(parent, "completed", 30);
+        noStatus.remove("CallStatus");
+        cases.put("CallStatus (missing)", noStatus);
+        cases.put("CallStatus", parentStatus(parent, "weird", 30));
+        for (String duration : List.of("abc", "-4", "99999999999999999999", "1.5")) {
+            Map<String, String> p = parentStatus(parent, "completed", 0);
+            p.put("CallDuration", duration);
+            cases.put("CallDuration " + duration, p);
+        }
+        for (Map.Entry<String, Map<String, String>> c : cases.entrySet()) {
+            Reply r = signed(site.get("siteId"), "status", c.getValue());
+            String field = c.getKey().split(" ")[0];
+            assertThat(r.status()).as(c.getKey() + ": " + r.body()).isEqualTo(422);
+            assertThat(r.errorCode()).as(c.getKey()).isEqualTo(c.getKey().equals("CallSid") || c.getKey().contains("missing")
+                    ? "missing_field" : "invalid_value");
+            assertThat(r.json().path("error").path("field").asText()).as(c.getKey()).isEqualTo(field);
+        }
+        assertThat(calls(site)).isEmpty();
+        // The same callback with its fields right is kept.
+        assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 30)).status()).isEqualTo(204);
+        assertThat(calls(site)).hasSize(1);
+    }
 }

@@ -48,7 +48,9 @@ import java.util.Optional;
  * merge the same in any order. It is shown in the diagnostics note.
  *
  * <p>Replays: the signature covers {@code json}, which carries the event's time, so a notice older
- * than {@link #WINDOW} is refused as stale and a signature already accepted within it as replayed.
+ * than {@link #WINDOW} is refused as stale. It covers nothing else (no time of sending, no nonce), so
+ * Mango's own retry of a notice already accepted is the same request with the same {@code sign}:
+ * answered 200 as the first time, nothing stored again ({@link ReplayGuard.Repeat#ANSWERED_AGAIN}).
  */
 public final class MangoProvider implements TelephonyProvider {
 
@@ -123,7 +125,7 @@ public final class MangoProvider implements TelephonyProvider {
                         + " minutes from the server's clock");
             }
         }
-        ReplayGuard.Key key = call.replays().key(NAME, call.site().siteId(), notice.sign(), WINDOW.multipliedBy(2));
+        ReplayGuard.Key key = call.replays().contentKey(NAME, call.site().siteId(), notice.sign(), WINDOW.multipliedBy(2));
         return result.withReplayKeys(List.of(key));
     }
 

@@ -1,7 +1,6 @@
 package io.ringpool.telephony.plivo;
 
 import io.ringpool.telephony.provider.Digests;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,12 +29,29 @@ final class PlivoSignature {
 
     private PlivoSignature() {}
 
-    /** The text that is signed (before {@code "." + nonce}). */
+    /**
+     * The text that is signed (before {@code "." + nonce}). The URL is split as Plivo's SDKs split it
+     * (Python's lenient {@code urlparse}), not by {@link java.net.URI}, which refuses characters a
+     * request target may still carry unencoded ({@code |}, {@code ^}, ...).
+     *
+     * @throws URISyntaxException when {@code url} is no absolute URL, or its query has a broken escape
+     */
     static String base(String method, String url, Map<String, List<String>> postParams) throws URISyntaxException {
-        URI u = new URI(url);
-        StringBuilder base = new StringBuilder(u.getScheme()).append("://").append(u.getRawAuthority())
-                .append(u.getRawPath() == null ? "" : u.getRawPath());
-        Map<String, List<String>> query = decodeQuery(u.getRawQuery());
+        int schemeEnd = url.indexOf("://");
+        if (schemeEnd <= 0) {
+            throw new URISyntaxException(url, "not an absolute URL");
+        }
+        int fragment = url.indexOf('#');
+        String withoutFragment = fragment < 0 ? url : url.substring(0, fragment);
+        int q = withoutFragment.indexOf('?');
+        String schemeAuthorityPath = q < 0 ? withoutFragment : withoutFragment.substring(0, q);
+        StringBuilder base = new StringBuilder(schemeAuthorityPath);
+        Map<String, List<String>> query;
+        try {
+            query = decodeQuery(q < 0 ? null : withoutFragment.substring(q + 1));
+        } catch (IllegalArgumentException brokenEscape) {
+            throw new URISyntaxException(url, "a broken percent escape in the query");
+        }
         boolean post = "POST".equalsIgnoreCase(method);
         if (!post) {
             postParams.forEach((k, v) -> query.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));

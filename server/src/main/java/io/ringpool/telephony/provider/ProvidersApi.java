@@ -14,21 +14,18 @@ import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
+import io.ringpool.inbound.SignedUrls;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.SiteSection;
 import io.ringpool.site.UnknownSite;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +133,9 @@ public final class ProvidersApi implements SiteSection {
         }
         for (ReplayGuard.Key key : result.replayKeys()) {
             if (replays.seen(key)) {
+                if (key.repeat() == ReplayGuard.Repeat.ANSWERED_AGAIN) {
+                    return answeredAgain(provider, route, site, result);
+                }
                 throw refuse(provider.name(), route, site, WebhookRefused.replayed(
                         "this request was already accepted once; a provider signs every delivery anew"));
             }
@@ -217,6 +217,20 @@ public final class ProvidersApi implements SiteSection {
         return reply(result.reply());
     }
 
+    /**
+     * The provider's own retry of a request already accepted, identical because its signature covers
+     * the content alone (see {@link ReplayGuard}): its events are stored, so it is answered as the
+     * first time was and nothing is ingested again (at-least-once delivery, PRODUCT.md §4).
+     */
+    private Response answeredAgain(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result) {
+        String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
+        LOG.info("webhook_repeated provider={} site={}", provider.name(), site.siteId());
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "ignored", null,
+                "a repeat of a request already accepted: answered again, nothing stored again", providerCallId, List.of(), null,
+                null));
+        return reply(result.reply());
+    }
+
     private static WebhookRefused notConfigured(String provider, String siteId) {
         return WebhookRefused.notConfigured(provider + "_not_configured", "this site has no " + provider
                 + " settings, so its requests cannot be verified; set them with PATCH /v1/sites/" + siteId
@@ -239,27 +253,8 @@ public final class ProvidersApi implements SiteSection {
     }
 
     private WebhookRequest toWebhookRequest(Request request) {
-        String pathAndQuery = request.path() + rawQuery(request);
-        Set<String> urls = new LinkedHashSet<>();
-        urls.add(publicUrl + pathAndQuery);
-        String host = request.header("host");
-        if (host != null && !host.isBlank() && host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-            urls.add("https://" + host + pathAndQuery);
-            urls.add("http://" + host + pathAndQuery);
-        }
         return new WebhookRequest(request.method(), request.path(), request.pathParams(), request.query(), request.headers(),
-                request.body(), urls);
-    }
-
-    /** The query string rebuilt from the decoded parameters in the order received ({@link Request} keeps no raw URI). */
-    private static String rawQuery(Request request) {
-        if (request.query().isEmpty()) {
-            return "";
-        }
-        StringBuilder q = new StringBuilder();
-        request.query().forEach((k, vs) -> vs.forEach(v -> q.append(q.isEmpty() ? '?' : '&')
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8))));
-        return q.toString();
+                request.body(), SignedUrls.of(publicUrl, request.target(), request.header("host")));
     }
 
     private void count(String provider, String reason) {

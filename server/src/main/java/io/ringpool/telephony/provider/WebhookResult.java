@@ -10,9 +10,10 @@ import java.util.Objects;
  * @param events     the call events to ingest, in order (often one; none for a notice we do not track)
  * @param reply      what to answer the provider
  * @param note       why nothing was ingested, or a remark for the diagnostics log; may be null
- * @param replayKeys keys to remember once the events are stored, so the same request is refused
- *                   when it comes again (see {@link ReplayGuard}); empty where the provider gives
- *                   nothing to tell a replay from a retry
+ * @param replayKeys keys to remember once the events are stored, so the same request is known when
+ *                   it comes again: refused as a replay where the provider signs every delivery anew,
+ *                   answered again without storing where the provider's retry is the same request
+ *                   (see {@link ReplayGuard}); empty where the provider signs nothing to remember
  */
 public record WebhookResult(List<CallEvent> events, Reply reply, String note, List<ReplayGuard.Key> replayKeys) {
 

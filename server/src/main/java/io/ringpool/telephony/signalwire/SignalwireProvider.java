@@ -86,10 +86,13 @@ public final class SignalwireProvider implements TelephonyProvider {
         return WebhookResult.of(List.of(event), WebhookResult.Reply.xml(forward(call)));
     }
 
+    /** As Twilio's: a post that is no status callback is refused naming the field ({@link TwilioForm#statusFault}). */
     private WebhookResult status(WebhookCall call) {
         TwilioForm form = verified(call);
-        return event(form, call).map(e -> WebhookResult.of(List.of(e), WebhookResult.Reply.NO_CONTENT))
-                .orElseGet(() -> WebhookResult.ignored("no CallSid or an unknown CallStatus", WebhookResult.Reply.NO_CONTENT));
+        form.statusFault().ifPresent(fault -> {
+            throw WebhookRefused.invalidBody(fault.field(), fault.message());
+        });
+        return WebhookResult.of(List.of(event(form, call).orElseThrow()), WebhookResult.Reply.NO_CONTENT);
     }
 
     /**

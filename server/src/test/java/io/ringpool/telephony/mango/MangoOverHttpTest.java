@@ -80,9 +80,36 @@ class MangoOverHttpTest {
         assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
         assertThat(call.get("attribution").get("sessionId").asText()).isEqualTo(kit.sessionId);
 
-        // A repeat of a notice is refused as a replay and changes nothing.
-        assertThat(post("summary", summary).status()).isEqualTo(403);
+        // Mango's own retry of a notice already accepted is the same request, sign included: answered as the first time.
+        Reply again = post("summary", summary);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
         assertThat(kit.call(entry).get("durationSeconds").asInt()).isEqualTo(95);
+    }
+
+    /**
+     * Audit B, F8: Mango signs key + json + salt and nothing else, so its retry of an accepted notice (its
+     * answer was lost, it timed out) is byte for byte the first request. It was refused 403 replayed_signature,
+     * against at-least-once delivery; it is answered as the first time was, and nothing is stored again.
+     */
+    @Test
+    void mangosRetryOfAnAcceptedNoticeIsAnsweredAsTheFirstTimeAndStoresNothingAgain() throws Exception {
+        long t0 = now() - 60;
+        String summary = "{\"entry_id\":\"entry-retried\",\"call_direction\":1,\"from\":{\"number\":\"79169998866\"},"
+                + "\"line_number\":\"" + NUMBER.substring(1) + "\",\"create_time\":" + t0 + ",\"forward_time\":0,\"talk_time\":0,"
+                + "\"end_time\":" + (t0 + 30) + ",\"entry_result\":0,\"disconnect_reason\":1120}";
+        Reply first = post("summary", summary);
+        assertThat(first.status()).isEqualTo(200);
+        JsonNode stored = kit.call("entry-retried");
+
+        for (int retry = 0; retry < 3; retry++) {
+            Reply again = post("summary", summary);
+            assertThat(again.status()).as(again.body()).isEqualTo(first.status());
+            assertThat(again.body()).isEqualTo(first.body());
+        }
+        assertThat(kit.call("entry-retried")).isEqualTo(stored);
+        JsonNode log = kit.diagnostics("mango");
+        assertThat(log.findValuesAsText("message")).contains("a repeat of a request already accepted: answered again, nothing stored again");
+        assertThat(log.findValuesAsText("reason")).doesNotContain("replayed");
     }
 
     @Test

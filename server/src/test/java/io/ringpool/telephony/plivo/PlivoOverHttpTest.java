@@ -41,6 +41,25 @@ class PlivoOverHttpTest {
         return post(endpoint, params, TOKEN, UUID.randomUUID().toString().replace("-", ""));
     }
 
+    /**
+     * An answer URL with a query: Plivo's SDKs sign the URL without it, then "?", its parameters decoded and sorted
+     * ("name=value" joined by "&"), "." and the POST parameters. The server reads the query from the target as
+     * received (audit B, F1), which must keep verifying Plivo's recipe.
+     */
+    @Test
+    void anAnswerUrlWithAQueryIsVerifiedByPlivosRecipe() {
+        String path = "/v1/telephony/plivo/" + kit.siteId + "/answer";
+        Map<String, String> p = params("CallUUID", "c5d3f1e2-0000-4000-8000-00000000q001", "From", CALLER.substring(1), "To",
+                NUMBER.substring(1), "CallStatus", "ringing");
+        String nonce = UUID.randomUUID().toString().replace("-", "");
+        StringBuilder base = new StringBuilder(ProviderTestKit.PUBLIC_URL + path).append("?a=1&b=x y&flag=.");
+        new TreeMap<>(p).forEach((k, v) -> base.append(k).append(v));
+        String sig = ProviderSigning.base64(ProviderSigning.hmac("HmacSHA256", TOKEN, base + "." + nonce));
+        Reply answer = kit.postForm(path + "?flag&b=x%20y&a=1", p, Map.of("X-Plivo-Signature-V3", sig, "X-Plivo-Signature-V3-Nonce", nonce));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("<Number>74951112233</Number>");
+    }
+
     @Test
     void theAnswerDialsTheBusinessAndTheCallbacksMakeOneCompletedCall() {
         String uuid = "c5d3f1e2-0000-4000-8000-" + "000000000001";

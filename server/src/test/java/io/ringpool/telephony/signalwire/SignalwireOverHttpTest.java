@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.telephony.provider.ProviderTestKit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,56 @@ class SignalwireOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("completed");
         assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
         assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
+    }
+
+    /** Audit B, F1: the URL is verified as it was sent (SignalWire signs it like Twilio), not a re-encoding of its query. */
+    @Test
+    void aVoiceUrlWithAQueryIsVerifiedAsSentAndTheRefusalNamesTheUrlWithItsQuery() {
+        String path = "/v1/telephony/signalwire/" + kit.siteId + "/voice";
+        int n = 0;
+        for (String query : List.of("?x=a%20b", "?flag", "?x=a~b")) {
+            Map<String, String> p = params("CallSid", "sw-query-" + n++, "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
+            Reply r = kit.postForm(path + query, p, Map.of("X-SignalWire-Signature", Signing.twilio(KEY, ProviderTestKit.PUBLIC_URL + path + query, p)));
+            assertThat(r.status()).as(query + ": " + r.body()).isEqualTo(200);
+            assertThat(r.body()).contains(ProviderTestKit.FORWARD_TO + "</Number></Dial>");
+        }
+        Map<String, String> p = params("CallSid", "sw-query-re-encoded", "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
+        Reply refused = kit.postForm(path + "?x=a%20b", p,
+                Map.of("X-SignalWire-Signature", Signing.twilio(KEY, ProviderTestKit.PUBLIC_URL + path + "?x=a+b", p)));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.json().path("error").path("message").asText()).contains(ProviderTestKit.PUBLIC_URL + path + "?x=a%20b");
+        assertThat(kit.call("sw-query-0").get("status").asText()).isEqualTo("ringing");
+    }
+
+    /** As for Twilio (audit B, F2): the caller's call completes when the cXML has run, answered or not. */
+    @Test
+    void aCallTheBusinessNeverAnsweredIsMissedThoughTheCallersCallCompletes() {
+        assertThat(post("voice", params("CallSid", "sw-unanswered", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY).status())
+                .isEqualTo(200);
+        assertThat(post("status", params("CallSid", "sw-unanswered-leg", "ParentCallSid", "sw-unanswered", "CallStatus", "no-answer",
+                "CallDuration", "0"), KEY).status()).isEqualTo(204);
+        assertThat(post("status", params("CallSid", "sw-unanswered", "From", CALLER, "To", NUMBER, "CallStatus", "completed",
+                "CallDuration", "31"), KEY).status()).isEqualTo(204);
+        JsonNode call = kit.call("sw-unanswered");
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(31);
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+    }
+
+    /** As Twilio's (audit B, F4): a status post that is no status callback is 422 naming the field, not 204. */
+    @Test
+    void aStatusPostWithoutAKnownStatusOrWithAnOddDurationIs422NamingTheField() {
+        Reply weird = post("status", params("CallSid", "sw-weird", "From", CALLER, "To", NUMBER, "CallStatus", "weird"), KEY);
+        assertThat(weird.status()).as(weird.body()).isEqualTo(422);
+        assertThat(weird.json().path("error").path("field").asText()).isEqualTo("CallStatus");
+        Reply duration = post("status", params("CallSid", "sw-weird", "From", CALLER, "To", NUMBER, "CallStatus", "completed",
+                "CallDuration", "-4"), KEY);
+        assertThat(duration.status()).as(duration.body()).isEqualTo(422);
+        assertThat(duration.json().path("error").path("field").asText()).isEqualTo("CallDuration");
+        Reply noSid = post("status", params("From", CALLER, "To", NUMBER, "CallStatus", "completed"), KEY);
+        assertThat(noSid.status()).as(noSid.body()).isEqualTo(422);
+        assertThat(noSid.json().path("error").path("field").asText()).isEqualTo("CallSid");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-weird");
     }
 
     @Test

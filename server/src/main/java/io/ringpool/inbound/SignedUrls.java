@@ -1,0 +1,40 @@
+package io.ringpool.inbound;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The absolute URLs a provider that signs the URL it calls (Twilio, SignalWire, Plivo) may have
+ * signed for one request. Such a provider signs the URL configured in its console, byte for byte,
+ * so the candidates are built from the request target exactly as it arrived: the path and query
+ * still percent-encoded as the provider sent them. Decoding and re-encoding them would change what
+ * is compared ({@code %20} would come back as {@code +}, {@code ~} as {@code %7E}, a bare
+ * {@code ?flag} as {@code ?flag=}) and refuse genuine signatures.
+ *
+ * <p>Candidates, in order: the configured public URL ({@code RINGPOOL_PUBLIC_URL}) + target, the
+ * one the error message names; then {@code https://} and {@code http://} + the {@code Host} header
+ * + target, for setups behind a transparent proxy. Accepting the latter weakens nothing: a
+ * signature still needs the site's secret, and the provider only signs URLs the site configured.
+ */
+public final class SignedUrls {
+    /** A Host header worth building a URL from: a name or an address, an optional port, nothing else. */
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]+");
+
+    private SignedUrls() {}
+
+    /**
+     * @param publicUrl the configured external base URL, without a trailing '/'
+     * @param target    the request target as received (path and query, percent-encoded as sent)
+     * @param host      the request's Host header, or null
+     */
+    public static Set<String> of(String publicUrl, String target, String host) {
+        Set<String> urls = new LinkedHashSet<>();
+        urls.add(publicUrl + target);
+        if (host != null && HOST.matcher(host).matches()) {
+            urls.add("https://" + host + target);
+            urls.add("http://" + host + target);
+        }
+        return urls;
+    }
+}
