@@ -261,7 +261,8 @@
       session = visitSessionId ? answer : 0;
       save();
       show(answer.number, answer.defaultNumber || answer.number);
-      heartbeat();
+      // the answer itself is the lease's latest renewal: the first heartbeat is due a period later
+      heartbeat(2);
     });
   }
 
@@ -271,13 +272,14 @@
    * session is opened for the same visitor and its number swapped in. An untracked visit heartbeats
    * too: once a number of the pool is free again the answer brings it (tracked), and it is swapped
    * in place of the default number.
-   * @param {*=} countPageView 1 on a page that showed a stored session: the heartbeat confirms it first.
+   * @param {*=} countPageView 1 on a page that showed a stored session: the heartbeat confirms it
+   *     first; 2 right after a start, whose answer renewed the lease: only the next one is scheduled.
    */
   function heartbeat(countPageView) {
     clearTimeout(heartbeatTimer);
-    if (!session || !running || document.visibilityState == 'hidden') return;
+    if (!session || !running || document.hidden) return;
     var id = session.sessionId;
-    post('/' + id + '/heartbeat', {}, function (status, answer) {
+    countPageView == 2 || post('/' + id + '/heartbeat', {}, function (status, answer) {
       if (!session || session.sessionId != id) return;
       if (status == 200 && answer) {
         session.expiresAt = answer.expiresAt || session.expiresAt;
@@ -322,7 +324,7 @@
     if (listening) return;
     listening = 1;
     document.addEventListener('visibilitychange', guarded(function () {
-      document.visibilityState == 'visible' && heartbeat();
+      document.hidden || heartbeat();
     }));
     // a page restored from the back/forward cache runs no script again: its timers were frozen
     window.addEventListener('pageshow', guarded(function (event) {
@@ -477,7 +479,8 @@
     if (!observer && window.MutationObserver) {
       observer = new MutationObserver(guarded(collectChanges));
       observer.observe(document.documentElement,
-          {childList: !0, subtree: !0, characterData: !0, attributes: !0, attributeFilter: ['href']});
+          // (attributes: true is implied by attributeFilter, DOM standard; it costs bytes of the size budget)
+          {childList: !0, subtree: !0, characterData: !0, attributeFilter: ['href']});
     }
     settle();
   }
@@ -538,12 +541,15 @@
   }
 
   function swapTelLink(link) {
-    var href = link.getAttribute('href'), tel = /^tel:([^;,?]*)/i.exec(href), digits, marked, nationalLength, newHref;
+    var href = link.getAttribute('href'), tel = /^tel:([^;,?]*)/i.exec(href), number, digits, marked, nationalLength, newHref;
     if (!tel) return;
-    digits = tel[1].replace(/\D/g, '');
+    // the number as the phone dials it: CMSs percent-encode it ("tel:+7%20(495)%20123-45-67"), and
+    // the digits of "%20" are none of the number's (unescape, unlike decodeURIComponent, never throws)
+    number = unescape(tel[1]);
+    digits = number.replace(/\D/g, '');
     marked = shownNumber != siteNumber && link.closest && link.closest('[data-ringpool]');
     if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
-      newHref = href.slice(0, 4) + withDigits(tel[1], replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
+      newHref = href.slice(0, 4) + withDigits(number, replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
       if (newHref != href) {
         undoLog.push([link, 1, href]);
         link.setAttribute('href', newHref);

@@ -112,6 +112,9 @@
   $('signout').addEventListener('click', signOut);
 
   // ---- range ---------------------------------------------------------------------------------
+  // Enter in a field must not submit the form (a page load); here, not in an inline handler, which
+  // the dashboard's Content-Security-Policy refuses (script-src has no 'unsafe-inline').
+  $('range').addEventListener('submit', function (e) { e.preventDefault(); });
   function setRange(days) {
     var t = today(state.site.timeZone);
     state.to = t;
@@ -493,6 +496,7 @@
     });
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
+  $('lead-filters').addEventListener('submit', function (e) { e.preventDefault(); loadLeads(true); });
   ['lead-kind', 'lead-status', 'lead-method', 'lead-source', 'lead-medium', 'lead-campaign', 'lead-tag'].forEach(function (id) {
     $(id).addEventListener('change', function () { loadLeads(true); });
   });

@@ -229,6 +229,27 @@ abstract class SnippetContract {
     }
 
     @Test
+    void aNewSessionSendsNoHeartbeatBeforeItsPeriod() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> relay.requests("/sessions").size() >= 1 || !relay.requests("").isEmpty(), Duration.ofSeconds(2), "the start relayed");
+        Thread.sleep(1500);
+        // the start's answer is the lease's latest renewal: a heartbeat now would only double the landing's requests
+        assertThat(relay.requests("/heartbeat")).isEmpty();
+    }
+
+    @Test
+    void aClickOnAPercentEncodedTelLinkIsAnIntentForTheLeasedNumber() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("formats.html", "server=relay"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> decoded(tab.text("return document.getElementById('s-tel-encoded').getAttribute('href')")).replaceAll("\\D", "")
+                .equals(number.substring(1)), Duration.ofSeconds(2), "the encoded tel: link dials the leased number");
+        tab.js("document.getElementById('s-tel-encoded').addEventListener('click', function (e) { e.preventDefault() });"
+                + "document.getElementById('s-tel-encoded').click()");
+        await(() -> relay.requests("/intent").stream().anyMatch(r -> r.body().contains("tel_click")), Duration.ofSeconds(3), "a tel_click intent");
+    }
+
+    @Test
     void telClicksAndCopiesAreReportedAsIntent() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
         awaitNumber(tab, RU_POOL_PREFIX);
@@ -514,12 +535,21 @@ abstract class SnippetContract {
             if (b.expect().equals("keep")) {
                 assertThat(a.text()).as(b.id() + " text").isEqualTo(b.text());
                 assertThat(a.href()).as(b.id() + " href").isEqualTo(b.href());
+            } else if (b.expect().equals("swap-encoded")) {
+                // the number dialled is what counts; how the swapped href is encoded is the script's choice
+                String from = b.from().isEmpty() ? defaultNsn : b.from();
+                assertThat(a.text()).as(b.id() + " text").isEqualTo(b.text());
+                assertThat(decoded(a.href())).as(b.id() + " href, decoded").isEqualTo(swapped(decoded(b.href()), from, leasedNsn));
             } else {
                 String from = b.from().isEmpty() ? defaultNsn : b.from();
                 assertThat(a.text()).as(b.id() + " text").isEqualTo(b.text().replaceAll("\\D", "").contains(from) ? swapped(b.text(), from, leasedNsn) : b.text());
                 if (!b.href().isEmpty()) assertThat(a.href()).as(b.id() + " href").isEqualTo(swapped(b.href(), from, leasedNsn));
             }
         }
+    }
+
+    static String decoded(String href) {
+        return java.net.URLDecoder.decode(href.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String nsn(String e164) {
