@@ -32,6 +32,7 @@ import io.ringpool.store.ChangeLog;
 import java.util.Map;
 import io.ringpool.call.CallEventTimes;
 import io.ringpool.call.CallService;
+import io.ringpool.call.ContactLeads;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
@@ -339,7 +340,10 @@ public final class Ringpool implements AutoCloseable {
         List<String> providerNames = new java.util.ArrayList<>(List.of(TwilioForm.PROVIDER, GenericEvent.PROVIDER));
         providers.all().forEach(p -> providerNames.add(p.name()));
         CallEventTimes callEventTimes = new CallEventTimes(registry, providerNames);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox), callEventTimes);
+        // A call's leads, for the call log and for its webhook events alike: one lookup, so an event shows what GET shows.
+        ContactLeads contactLeads = LeadService::leadsBefore;
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox, contactLeads),
+                callEventTimes, contactLeads);
         ExportService exportService = new ExportService(db);
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
@@ -396,7 +400,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new KeysApi(keyRotation, guard, audit)::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, guard, audit, leads::leadsBefore)::routes);
+        http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);

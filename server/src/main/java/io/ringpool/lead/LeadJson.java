@@ -1,6 +1,8 @@
 package io.ringpool.lead;
 
 import io.ringpool.visit.VisitSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,16 @@ public final class LeadJson {
 
     private LeadJson() {}
 
-    /** A lead, with the calls it led to (the same phone, later). */
-    /** The lead as the API shows it, without the calls it led to (for webhook events). */
-    public static Map<String, Object> of(StoredLead lead) {
-        return of(lead, List.of());
+    /**
+     * The lead as {@code GET /v1/sites/{siteId}/leads/{leadId}} shows it, its {@code calls}
+     * read on the caller's connection: a webhook event's {@code data}, written inside the
+     * transaction of the change and so seeing it (API.md: "the call or lead as the API shows it").
+     */
+    public static Map<String, Object> shown(Connection c, StoredLead lead) throws SQLException {
+        return of(lead, LeadService.callsAfter(c, lead));
     }
 
+    /** A lead, with the calls it led to (the same phone, later). */
     static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
         Map<String, Object> out = new LinkedHashMap<>();
         Contact k = lead.contact();

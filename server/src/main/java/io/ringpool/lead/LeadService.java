@@ -330,19 +330,27 @@ public final class LeadService {
 
     /** The calls from the lead's phone at or after it: "a call from a number that sent a form earlier". */
     public List<LinkedCall> callsAfter(StoredLead lead) {
+        return db.read(c -> callsAfter(c, lead));
+    }
+
+    /** {@link #callsAfter(StoredLead)} on the caller's connection (a webhook event inside the change's transaction). */
+    static List<LinkedCall> callsAfter(Connection c, StoredLead lead) throws SQLException {
         String phone = lead.contact().personPhone();
         if (phone == null) {
             return List.of();
         }
-        return db.read(c -> LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX)).stream()
+        return LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX).stream()
                 .map(l -> new LinkedCall(l.callId(), l.startedAt())).toList();
     }
 
     /**
-     * The other direction of {@link #callsAfter}: for each call with a valid caller, the leads that
-     * phone sent at or before the call (one read for a page of calls, over leads_site_phone).
+     * The other direction of {@link #callsAfter}, on the caller's connection: for each call with a
+     * valid caller, the leads that phone sent at or before the call (one read per phone, over
+     * leads_site_phone). The call log, a call's answer and its webhook events all take a call's
+     * {@code leads} from here ({@link ContactLeads}).
      */
-    public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
+    public static Map<String, List<ContactLeads.Lead>> leadsBefore(Connection c, String siteId, Collection<StoredCall> calls)
+            throws SQLException {
         Set<String> phones = new LinkedHashSet<>();
         for (StoredCall call : calls) {
             if (call.callerValid()) {
@@ -352,7 +360,7 @@ public final class LeadService {
         if (phones.isEmpty()) {
             return Map.of();
         }
-        Map<String, List<ContactLeads.Lead>> byPhone = db.read(c -> LeadStore.leadsFrom(c, siteId, phones));
+        Map<String, List<ContactLeads.Lead>> byPhone = LeadStore.leadsFrom(c, siteId, phones);
         Map<String, List<ContactLeads.Lead>> out = new HashMap<>();
         for (StoredCall call : calls) {
             List<ContactLeads.Lead> all = call.callerValid() ? byPhone.get(call.caller()) : null;

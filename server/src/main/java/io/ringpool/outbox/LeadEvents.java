@@ -32,7 +32,7 @@ public final class LeadEvents implements LeadOutbox {
             return;
         }
         if (before == null) {
-            outbox.publish(c, after.siteId(), CREATED, after.leadId(), () -> LeadJson.of(after), null);
+            outbox.publish(c, after.siteId(), CREATED, after.leadId(), () -> LeadJson.shown(c, after), null);
             return;
         }
         List<String> changes = new ArrayList<>();
@@ -52,7 +52,7 @@ public final class LeadEvents implements LeadOutbox {
             changes.add("status");
         }
         if (!changes.isEmpty()) {
-            outbox.publish(c, after.siteId(), UPDATED, after.leadId(), () -> LeadJson.of(after), changes);
+            outbox.publish(c, after.siteId(), UPDATED, after.leadId(), () -> LeadJson.shown(c, after), changes);
         }
     }
 

@@ -261,6 +261,48 @@ class WebhooksOverHttpTest {
         }
     }
 
+    /**
+     * Audit C, finding 1: call events left out the call's {@code leads}, which GET shows, so a CRM
+     * could not link a call to the form its caller had sent. A lead event after a call likewise
+     * left out the lead's {@code calls}.
+     */
+    @Test
+    void aCallEventShowsTheCallExactlyAsGetDoesLeadsIncludedAndALeadEventShowsItsCalls() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            createWebhook(site, receiver.url("/all"), null);
+            Reply lead = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "form",
+                    "phone", "+79161234567", "name", "Ann"));
+            assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+            String leadId = lead.text("leadId");
+            server.clock.advance(Duration.ofMinutes(1));
+            String callId = callEvent(site, "pbx-linked", "ringing", site.numbers().get(0), null).text("callId");
+            callEvent(site, "pbx-linked", "completed", site.numbers().get(0), 30);
+            Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey(),
+                    "{\"status\":\"qualified\"}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+            waitFor(() -> receiver.received().size() >= 4, Duration.ofSeconds(10));
+            server.app.outbox().deliverDueNow();
+            Map<String, JsonNode> byType = new LinkedHashMap<>();
+            receiver.received().forEach(r -> byType.put(json(r.body()).get("type").asText(), json(r.body()).get("data")));
+            assertThat(byType).containsOnlyKeys("lead.created", "call.started", "call.completed", "lead.updated");
+
+            JsonNode call = server.get("/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey()).json();
+            assertThat(call.get("leads")).hasSize(1);
+            assertThat(call.get("leads").get(0).get("leadId").asText()).isEqualTo(leadId);
+            assertThat(byType.get("call.started").get("leads")).as("the lead was there when the call started")
+                    .isEqualTo(call.get("leads"));
+            assertThat(byType.get("call.completed")).as("nothing changed since: the event is the call as GET shows it")
+                    .isEqualTo(call);
+
+            JsonNode shownLead = server.get("/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey()).json();
+            assertThat(shownLead.get("calls")).hasSize(1);
+            assertThat(byType.get("lead.created").get("calls")).as("no call yet when it was created").isEmpty();
+            assertThat(byType.get("lead.updated")).isEqualTo(shownLead);
+        }
+    }
+
     @Test
     void aRedirectIsNotFollowedAndCountsAsAFailure() throws Exception {
         Site site = site();
