@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Feed routes. Site key: {@code POST /v1/sites/{siteId}/feeds} {@code {"format", "windowDays",
- * "conversionName"}} → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
+ * "conversionName", "layout"}} → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
  * {@code GET} the list; {@code DELETE …/feeds/{feedId}} revokes. Public, HTTP Basic:
  * {@code GET /v1/feeds/{feedId}.csv} → the CSV, or 401 with a {@code WWW-Authenticate} challenge.
  */
@@ -40,10 +40,12 @@ public final class FeedApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
+        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName", "layout"));
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
-                body.optionalInt("windowDays", 1, 10_000), body.optionalString("conversionName", 100)));
-        Map<String, Object> out = view(created.feed());
+                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
+                body.optionalString("layout", 40)));
+        Feed f = created.feed();
+        Map<String, Object> out = view(f);
         out.put("username", created.username());
         out.put("password", created.password());
         return Response.created(out);
@@ -104,6 +106,7 @@ public final class FeedApi {
         out.put("format", f.format());
         out.put("windowDays", f.windowDays());
         out.put("conversionName", f.conversionName());
+        out.put("layout", f.layout().wireName());
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());
