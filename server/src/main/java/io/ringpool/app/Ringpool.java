@@ -407,9 +407,9 @@ public final class Ringpool implements AutoCloseable {
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
-        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard)::routes);
-        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
         if (clock instanceof AdjustableClock adjustable) {

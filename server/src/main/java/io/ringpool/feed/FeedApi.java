@@ -1,6 +1,7 @@
 package io.ringpool.feed;
 
 import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.export.ExportService;
@@ -25,10 +26,12 @@ import java.util.Set;
 public final class FeedApi {
     private final FeedService feeds;
     private final AccessApi access;
+    private final AuditLog audit;
 
-    public FeedApi(FeedService feeds, AccessApi access) {
+    public FeedApi(FeedService feeds, AccessApi access, AuditLog audit) {
         this.feeds = feeds;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
@@ -45,6 +48,9 @@ public final class FeedApi {
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
                 body.optionalString("layout", 40)));
         Feed f = created.feed();
+        // Never the password: the log says who can now download what, not how.
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
+                f.format() + " (" + f.layout().wireName() + " layout), last " + f.windowDays() + " days, username " + created.username());
         Map<String, Object> out = view(f);
         out.put("username", created.username());
         out.put("password", created.password());
@@ -59,6 +65,7 @@ public final class FeedApi {
     private Response revoke(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
         feeds.revoke(siteId, request.pathParam("feedId"));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.revoke", request.pathParam("feedId"), null);
         return Response.noContent();
     }
 

@@ -1,6 +1,7 @@
 package io.ringpool.upload;
 
 import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,10 +28,12 @@ import java.util.Map;
 public final class DestinationApi {
     private final DestinationService destinations;
     private final AccessApi access;
+    private final AuditLog audit;
 
-    public DestinationApi(DestinationService destinations, AccessApi access) {
+    public DestinationApi(DestinationService destinations, AccessApi access, AuditLog audit) {
         this.destinations = destinations;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
@@ -70,6 +73,8 @@ public final class DestinationApi {
         }
         DestinationService.View created = destinations.create(siteId,
                 new DestinationService.NewDestination(type, fields, dry != null && dry.asBoolean()));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "destination.create", created.destination().destinationId(),
+                auditDetail(created.destination()));
         return Response.created(view(created));
     }
 
@@ -84,6 +89,7 @@ public final class DestinationApi {
 
     private Response delete(Request request, SiteGrant grant) {
         destinations.delete(grant.siteId(), request.pathParam("destinationId"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.delete", request.pathParam("destinationId"), null);
         return Response.noContent();
     }
 
@@ -115,6 +121,8 @@ public final class DestinationApi {
 
     private Response retry(Request request, SiteGrant grant) {
         destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry", request.pathParam("destinationId"),
+                "delivery " + request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }
 
@@ -137,6 +145,20 @@ public final class DestinationApi {
             // reported below
         }
         throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to 500");
+    }
+
+    /**
+     * The platform and its settings (ids and names, as GET shows them; the addresses as their
+     * origin only, see {@link AuditLog#origin}); the credentials never.
+     */
+    static String auditDetail(Destination d) {
+        StringBuilder out = new StringBuilder(d.type());
+        if (d.dryRun()) {
+            out.append(" (dry run)");
+        }
+        new java.util.TreeMap<>(d.settings()).forEach((name, value) -> out.append(", ").append(name).append(' ')
+                .append(name.endsWith("Url") ? AuditLog.origin(value) : value));
+        return out.toString();
     }
 
     static Map<String, Object> view(DestinationService.View v) {

@@ -23,7 +23,8 @@ class AccountsOverHttpTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(dir);
+        // Loopback allowed for the webhook and destination addresses of the audit test (nothing is sent there).
+        server = new TestServer(dir, Map.of("outbound.allow", List.of("127.0.0.1")));
         accounts = new TestAccounts(server);
     }
 
@@ -231,6 +232,59 @@ class AccountsOverHttpTest {
                 Map.of("email", "x@one.test", "role", "viewer", "sites", List.of("st_elsewhere")));
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.json().path("error").path("field").asText()).isEqualTo("sites[0]");
+    }
+
+    /**
+     * Audit C, finding 2: webhooks, feeds and destinations send callers' data out of Ringpool, and
+     * their creation left no trace in the log. Each is logged with who and where the data goes,
+     * and never with a secret (the webhook's secret, the feed's password, the platform's
+     * credentials, a token in the URL's path or query).
+     */
+    @Test
+    void theAuditLogRecordsWebhooksFeedsAndDestinationsWithoutTheirSecrets() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Conversions out", "out@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Outgoing shop");
+        String siteId = site.get("siteId");
+        TestAccounts.Person manager = accounts.member(wsId, owner, "out-manager@agency.test", "manager");
+
+        TestServer.Reply hook = accounts.as(manager, "POST", "/v1/sites/" + siteId + "/webhooks",
+                Map.of("url", "http://127.0.0.1:9/services/T0001/hook-token-4242?key=query-token-4242", "events", List.of("call.completed")));
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        TestServer.Reply feed = server.post("/v1/sites/" + siteId + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls"));
+        assertThat(feed.status()).as(feed.body()).isEqualTo(201);
+        TestServer.Reply destination = accounts.as(manager, "POST", "/v1/sites/" + siteId + "/destinations", Map.of("type", "ga4",
+                "measurementId", "G-AUDIT1234", "apiSecret", "ga4-secret-4242", "baseUrl", "http://127.0.0.1:9/mp/path-token-4242"));
+        assertThat(destination.status()).as(destination.body()).isEqualTo(201);
+        String hookId = hook.text("webhookId");
+        String feedId = feed.text("feedId");
+        String destinationId = destination.text("destinationId");
+        assertThat(accounts.as(manager, "DELETE", "/v1/sites/" + siteId + "/webhooks/" + hookId, null).status()).isEqualTo(204);
+        assertThat(server.send("DELETE", "/v1/sites/" + siteId + "/feeds/" + feedId, site.get("apiKey"), null, null, Map.of()).status())
+                .isEqualTo(204);
+        assertThat(accounts.as(manager, "DELETE", "/v1/sites/" + siteId + "/destinations/" + destinationId, null).status())
+                .isEqualTo(204);
+
+        TestServer.Reply log = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null);
+        JsonNode entries = log.json().get("entries");
+        List<String> actions = entries.findValuesAsText("action");
+        assertThat(actions).containsSubsequence("destination.delete", "feed.revoke", "webhook.delete", "destination.create",
+                "feed.create", "webhook.create");
+        JsonNode created = entries.get(actions.indexOf("webhook.create"));
+        assertThat(created.get("actor").get("label").asText()).isEqualTo("out-manager@agency.test");
+        assertThat(created.get("siteId").asText()).isEqualTo(siteId);
+        assertThat(created.get("target").asText()).isEqualTo(hookId);
+        assertThat(created.get("detail").asText()).isEqualTo("to http://127.0.0.1:9, events call.completed");
+        JsonNode feedCreated = entries.get(actions.indexOf("feed.create"));
+        assertThat(feedCreated.get("actor").get("kind").asText()).isEqualTo("site_key");
+        assertThat(feedCreated.get("target").asText()).isEqualTo(feedId);
+        assertThat(feedCreated.get("detail").asText()).startsWith("yandex-calls (export layout), last 30 days, username feed_");
+        assertThat(entries.get(actions.indexOf("destination.create")).get("detail").asText())
+                .isEqualTo("ga4, baseUrl http://127.0.0.1:9, measurementId G-AUDIT1234");
+        assertThat(entries.get(actions.indexOf("feed.revoke")).get("target").asText()).isEqualTo(feedId);
+        assertThat(entries.get(actions.indexOf("destination.delete")).get("target").asText()).isEqualTo(destinationId);
+        assertThat(log.body()).doesNotContain("4242").doesNotContain(hook.text("secret")).doesNotContain(feed.text("password"));
     }
 
     @Test
