@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -16,6 +17,7 @@ import io.ringpool.webhook.WebhookApi;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Upload destination routes (site key): {@code POST /v1/sites/{siteId}/destinations}
@@ -127,24 +129,7 @@ public final class DestinationApi {
     }
 
     private static int limit(Request request) {
-        for (String name : request.query().keySet()) {
-            if (!name.equals("limit")) {
-                throw DomainFailure.unknownField(name);
-            }
-        }
-        String raw = request.queryParam("limit");
-        if (raw == null) {
-            return 50;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= 1 && v <= 500) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to 500");
+        return QueryParameters.of(request, Set.of("limit")).limit("limit", 50, 500);
     }
 
     /**

@@ -365,6 +365,35 @@ class WebhooksOverHttpTest {
         assertThat(badUrl.json().get("error").get("field").asText()).isEqualTo("url");
     }
 
+    /** Audit C, finding 8: {@code "events": []} subscribed to every event; only an absent list means all. */
+    @Test
+    void anEmptyEventListIsRefusedAndOnlyAnAbsentOneMeansEveryEvent() {
+        Site site = site();
+        Reply empty = createWebhook(site, "http://127.0.0.1:9/none", List.of());
+        assertThat(empty.status()).as(empty.body()).isEqualTo(422);
+        assertThat(empty.json().get("error").get("field").asText()).isEqualTo("events");
+        assertThat(server.get("/v1/sites/" + site.id() + "/webhooks", site.apiKey()).json().get("webhooks")).isEmpty();
+        Reply absent = createWebhook(site, "http://127.0.0.1:9/all", null);
+        assertThat(absent.status()).isEqualTo(201);
+        assertThat(absent.json().get("events")).hasSize(5);
+    }
+
+    /** Audit C, finding 9: the delivery log called an unknown query parameter an unknown field; every other route says unknown_parameter. */
+    @Test
+    void anUnknownQueryParameterOfTheDeliveryLogIsAnUnknownParameter() {
+        Site site = site();
+        String id = createWebhook(site, "http://127.0.0.1:9/q", null).text("webhookId");
+        for (String path : List.of("/webhooks/" + id + "/deliveries?foo=1", "/webhooks?foo=1")) {
+            Reply r = server.get("/v1/sites/" + site.id() + path, site.apiKey());
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.errorCode()).as(path).isEqualTo("unknown_parameter");
+            assertThat(r.json().get("error").get("field").asText()).isEqualTo("foo");
+        }
+        Reply limit = server.get("/v1/sites/" + site.id() + "/webhooks/" + id + "/deliveries?limit=0", site.apiKey());
+        assertThat(limit.status()).isEqualTo(422);
+        assertThat(limit.json().get("error").get("field").asText()).isEqualTo("limit");
+    }
+
     /** ConcurrentRequestsSweepTest: webhooks share the feeds' count-then-insert, which let creates at once pass the limit. */
     @Test
     void webhooksCreatedAtOnceNeverPassTheLimitOfTwenty() {
