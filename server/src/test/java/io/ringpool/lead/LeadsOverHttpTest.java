@@ -440,6 +440,12 @@ class LeadsOverHttpTest {
         assertThat(log(site, "status=new").get("leads")).hasSize(5);
         assertThat(log(site, "source=google").get("leads")).hasSize(5);
         assertThat(log(site, "tag=vip").get("leads")).hasSize(1);
+        // Audit C, finding 3: the text filters match without regard to case, as the enum ones always did.
+        for (String query : List.of("source=GOOGLE", "medium=CPC", "channel=PAID", "source=Google&medium=Cpc&kind=FORM")) {
+            assertThat(log(site, query).get("leads")).as(query).hasSize(5);
+        }
+        assertThat(log(site, "tag=VIP").get("leads")).hasSize(1);
+        assertThat(log(site, "tag=Vip&status=WON").get("leads")).hasSize(1);
 
         Set<String> seen = new HashSet<>();
         String cursor = null;
