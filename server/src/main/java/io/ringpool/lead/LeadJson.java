@@ -24,6 +24,25 @@ public final class LeadJson {
         return of(lead, LeadService.callsAfter(c, lead));
     }
 
+    /**
+     * The fields of the lead's API shape whose values differ between {@code before} and
+     * {@code after}, in the shape's order: a {@code lead.updated} event's {@code changes}, so a
+     * receiver that copies only the named fields misses nothing (a merged duplicate that filled
+     * the e-mail names {@code email}, not only {@code submissions}). {@code calls} is left out: it
+     * is not the lead's own, and follows from calls, not from this change.
+     */
+    public static List<String> changedFields(StoredLead before, StoredLead after) {
+        Map<String, Object> was = of(before, List.of());
+        Map<String, Object> is = of(after, List.of());
+        List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Object> field : is.entrySet()) {
+            if (!field.getKey().equals("calls") && !java.util.Objects.equals(was.get(field.getKey()), field.getValue())) {
+                out.add(field.getKey());
+            }
+        }
+        return out;
+    }
+
     /** A lead, with the calls it led to (the same phone, later). */
     static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -262,6 +262,32 @@ class WebhooksOverHttpTest {
     }
 
     /**
+     * Audit C, finding 4: a merged duplicate that filled the blank e-mail and name sent
+     * {@code "changes": ["submissions"]}, so a receiver updating only the named fields never stored them.
+     */
+    @Test
+    void aMergedDuplicateThatFillsBlankFieldsNamesEveryFieldItChanged() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            createWebhook(site, receiver.url("/merge"), List.of("lead.updated"));
+            Reply first = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "callback", "phone", "+79168887766"));
+            assertThat(first.status()).as(first.body()).isEqualTo(201);
+            server.clock.advance(Duration.ofMinutes(1));
+            Reply second = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "callback",
+                    "phone", "+79168887766", "email", "fill@x.com", "name", "Filled"));
+            assertThat(second.status()).as(second.body()).isEqualTo(200);
+            assertThat(second.text("outcome")).isEqualTo("merged");
+
+            waitFor(() -> !receiver.received().isEmpty(), Duration.ofSeconds(10));
+            JsonNode event = json(receiver.received().get(0).body());
+            assertThat(event.get("data").get("email").asText()).isEqualTo("fill@x.com");
+            List<String> changes = new ArrayList<>();
+            event.get("changes").forEach(c -> changes.add(c.asText()));
+            assertThat(changes).containsExactly("lastAt", "submissions", "email", "emailValid", "name");
+        }
+    }
+
+    /**
      * Audit C, finding 1: call events left out the call's {@code leads}, which GET shows, so a CRM
      * could not link a call to the form its caller had sent. A lead event after a call likewise
      * left out the lead's {@code calls}.
