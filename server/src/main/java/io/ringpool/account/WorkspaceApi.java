@@ -216,7 +216,7 @@ public final class WorkspaceApi {
     private Response accept(Request request) {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password", "name"));
-        Membership m = workspaces.accept(request.pathParam("token"), body.requiredString("password", Workspaces.MAX_PASSWORD),
+        Membership m = workspaces.accept(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD),
                 body.optionalString("name", 200));
         User user = workspaces.user(m.userId()).orElseThrow();
         audit.onWorkspace(new Caller.Member(user, null), m.workspaceId(), request.clientIp(), "user.join", user.userId(),
@@ -229,7 +229,7 @@ public final class WorkspaceApi {
     private Response usePasswordReset(Request request) {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password"));
-        workspaces.resetPassword(request.pathParam("token"), body.requiredString("password", Workspaces.MAX_PASSWORD));
+        workspaces.resetPassword(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD));
         return Response.noContent();
     }
 

@@ -83,6 +83,44 @@ class AccountsOverHttpTest {
         assertThat(wrong.headers()).doesNotContainKey("set-cookie");
     }
 
+    /**
+     * Audit C, findings 5 and 6: "😀😀😀😀😀" (5 characters, 10 UTF-16 units) passed the 10-character
+     * rule, and passwords were trimmed, so "  Spaced-pass-1  " and "Spaced-pass-1" both signed in
+     * and ten spaces were "missing". A password is now counted in characters and kept exactly.
+     */
+    @Test
+    void aPasswordIsCountedInCharactersAndKeptExactlyAsTyped() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Exact passwords", "exact-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        java.util.function.Function<String, String> invite = email -> accounts.as(owner, "POST", "/v1/workspaces/" + wsId + "/invites",
+                Map.of("email", email, "role", "viewer")).text("inviteUrl");
+
+        String emojiLink = invite.apply("emoji@agency.test");
+        for (String tooShort : List.of("😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀", "")) {
+            TestServer.Reply refused = accounts.accept(emojiLink, tooShort);
+            assertThat(refused.status()).as("'%s'", tooShort).isEqualTo(422);
+            assertThat(refused.errorCode()).isEqualTo("invalid_value");
+            assertThat(refused.json().path("error").path("field").asText()).isEqualTo("password");
+        }
+        TestServer.Reply tooLong = accounts.accept(emojiLink, "😀".repeat(201));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(accounts.accept(emojiLink, "😀".repeat(200)).status()).as("200 characters, 400 UTF-16 units").isEqualTo(201);
+        assertThat(accounts.login("emoji@agency.test", "😀".repeat(200)).status()).isEqualTo(204);
+
+        String spacesLink = invite.apply("spaces@agency.test");
+        TestServer.Reply onlySpaces = accounts.accept(spacesLink, " ".repeat(10));
+        assertThat(onlySpaces.status()).isEqualTo(422);
+        assertThat(onlySpaces.errorCode()).as("given, so not missing: refused for what it is").isEqualTo("invalid_value");
+        assertThat(onlySpaces.json().path("error").path("message").asText()).contains("only spaces");
+        TestServer.Reply absent = server.post("/v1/invites/" + TestAccounts.token(spacesLink), null, Map.of("name", "N"));
+        assertThat(absent.errorCode()).isEqualTo("missing_field");
+
+        assertThat(accounts.accept(spacesLink, "  Spaced-pass-1  ").status()).isEqualTo(201);
+        assertThat(accounts.login("spaces@agency.test", "Spaced-pass-1").status()).as("another password").isEqualTo(401);
+        assertThat(accounts.login("spaces@agency.test", "  Spaced-pass-1  ").status()).isEqualTo(204);
+    }
+
     @Test
     void afterFiveWrongPasswordsTheAccountIsRefusedEvenWithTheRightOneUntilTheWindowEnds() {
         accounts.ownedWorkspace("Throttled", "throttled@agency.test");
