@@ -348,7 +348,7 @@ public final class Ringpool implements AutoCloseable {
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
-        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
+        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
