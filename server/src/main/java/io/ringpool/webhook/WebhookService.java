@@ -128,6 +128,7 @@ public final class WebhookService {
     public void retry(String siteId, String webhookId, String deliveryId) {
         Webhook w = find(siteId, webhookId);
         boolean found = db.inTransaction(c -> {
+            WebhookStore.lock(c, webhookId); // the webhook's row before the delivery's, as the outbox's records take them
             boolean f = outbox.retry(c, webhookId, deliveryId);
             if (f && !w.enabled()) {
                 WebhookStore.enable(c, webhookId);
