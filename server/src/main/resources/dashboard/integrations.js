@@ -117,7 +117,8 @@
     if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No feeds' }),
       'Create one with POST ' + site('/feeds') + '.'])); return; }
     var rows = list.map(function (f) {
-      return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format }), el('div', { class: 'small', text: f.url })]),
+      return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format + (f.layout === 'data-manager' ? ' (Data Manager layout)' : '') }),
+        el('div', { class: 'small', text: f.url })]),
         el('td', { text: f.username }), el('td', { class: 'num', text: f.windowDays + ' days' }),
         el('td', { text: f.lastFetchAt ? when(f.lastFetchAt) + ' (' + f.fetchCount + ' fetches)' : 'never fetched' })]);
     });

@@ -108,6 +108,26 @@ public final class AuditLog {
         });
     }
 
+    /**
+     * A URL as the log shows it: scheme, host and port only. The path and query of a webhook or
+     * API address often carry a token (Slack's and Zapier's hook URLs are their own secret), and
+     * the log keeps no secrets; where the data goes is the host.
+     */
+    public static String origin(String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            java.net.URI u = new java.net.URI(url);
+            if (u.getScheme() == null || u.getHost() == null) {
+                return "(an address that is not a URL)";
+            }
+            return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+        } catch (java.net.URISyntaxException e) {
+            return "(an address that is not a URL)";
+        }
+    }
+
     /** Where the next page starts after {@code last}. */
     public static String cursor(AuditEntry last) {
         return last.at().toEpochMilli() + "." + last.auditId();

@@ -48,7 +48,8 @@ public final class SignInApi {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("email", "password"));
         String email = body.requiredString("email", 254);
-        String password = body.requiredString("password", Workspaces.MAX_PASSWORD);
+        // Checked exactly as typed, as it was set: "  secret  " and "secret" are two passwords.
+        String password = body.requiredExactString("password", Workspaces.MAX_PASSWORD);
         SignIn.Started started = signIn.login(email, password, request.clientIp(), request.header("user-agent"));
         return Response.noContent()
                 .withHeader("Set-Cookie", cookie(started.token(), SignIn.LIFETIME.toSeconds()))

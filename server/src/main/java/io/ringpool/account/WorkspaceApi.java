@@ -2,6 +2,7 @@ package io.ringpool.account;
 
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -173,11 +174,7 @@ public final class WorkspaceApi {
 
     private Response audit(Request request) {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
-        for (String name : request.query().keySet()) {
-            if (!name.equals("limit") && !name.equals("cursor")) {
-                throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_parameter", "unknown parameter '" + name + "'", name);
-            }
-        }
+        QueryParameters.of(request, Set.of("limit", "cursor"));
         int limit = 100;
         String text = request.queryParam("limit");
         if (text != null) {
@@ -219,7 +216,7 @@ public final class WorkspaceApi {
     private Response accept(Request request) {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password", "name"));
-        Membership m = workspaces.accept(request.pathParam("token"), body.requiredString("password", Workspaces.MAX_PASSWORD),
+        Membership m = workspaces.accept(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD),
                 body.optionalString("name", 200));
         User user = workspaces.user(m.userId()).orElseThrow();
         audit.onWorkspace(new Caller.Member(user, null), m.workspaceId(), request.clientIp(), "user.join", user.userId(),
@@ -232,7 +229,7 @@ public final class WorkspaceApi {
     private Response usePasswordReset(Request request) {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password"));
-        workspaces.resetPassword(request.pathParam("token"), body.requiredString("password", Workspaces.MAX_PASSWORD));
+        workspaces.resetPassword(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD));
         return Response.noContent();
     }
 

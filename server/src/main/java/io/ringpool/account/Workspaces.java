@@ -259,12 +259,22 @@ public final class Workspaces {
         return publicUrl + "/dashboard/#" + kind + "=" + token;
     }
 
+    /**
+     * A new password, exactly as the person typed it (never trimmed or normalised: it is hashed as
+     * given, and a sign-in must give it the same way). {@link #MIN_PASSWORD} to {@link #MAX_PASSWORD}
+     * characters counted as code points ("😀" is one character, not two UTF-16 units), and not only
+     * white space: ten spaces are a slip of the keyboard or a form that sent nothing, not a choice.
+     */
     static String password(String password) {
         if (password == null) {
             throw DomainFailure.missing("password");
         }
-        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+        int characters = password.codePointCount(0, password.length());
+        if (characters < MIN_PASSWORD || characters > MAX_PASSWORD) {
             throw DomainFailure.invalid("password", "'password' must have " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        }
+        if (password.isBlank()) {
+            throw DomainFailure.invalid("password", "'password' must not be only spaces");
         }
         return password;
     }

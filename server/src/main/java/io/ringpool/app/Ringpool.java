@@ -32,6 +32,7 @@ import io.ringpool.store.ChangeLog;
 import java.util.Map;
 import io.ringpool.call.CallEventTimes;
 import io.ringpool.call.CallService;
+import io.ringpool.call.ContactLeads;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
 import io.ringpool.export.ExportApi;
@@ -339,12 +340,15 @@ public final class Ringpool implements AutoCloseable {
         List<String> providerNames = new java.util.ArrayList<>(List.of(TwilioForm.PROVIDER, GenericEvent.PROVIDER));
         providers.all().forEach(p -> providerNames.add(p.name()));
         CallEventTimes callEventTimes = new CallEventTimes(registry, providerNames);
-        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox), callEventTimes);
+        // A call's leads, for the call log and for its webhook events alike: one lookup, so an event shows what GET shows.
+        ContactLeads contactLeads = LeadService::leadsBefore;
+        calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox, contactLeads),
+                callEventTimes, contactLeads);
         ExportService exportService = new ExportService(db);
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
-        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), config.leads().perIpPerMinute(), calls::eraseCaller,
+        leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
@@ -396,16 +400,16 @@ public final class Ringpool implements AutoCloseable {
         http.add(new KeysApi(keyRotation, guard, audit)::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
         http.add(new SessionApi(sessions)::routes);
-        http.add(new CallApi(calls, guard, audit, leads::leadsBefore)::routes);
+        http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
-        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard)::routes);
-        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard)::routes);
+        http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
+        http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
         if (clock instanceof AdjustableClock adjustable) {

@@ -33,17 +33,11 @@ public final class CallApi {
     private final CallService calls;
     private final AccessApi access;
     private final AuditLog audit;
-    private final ContactLeads leads;
 
     public CallApi(CallService calls, AccessApi access, AuditLog audit) {
-        this(calls, access, audit, ContactLeads.NONE);
-    }
-
-    public CallApi(CallService calls, AccessApi access, AuditLog audit, ContactLeads leads) {
         this.calls = calls;
         this.access = access;
         this.audit = audit;
-        this.leads = leads;
     }
 
     public void routes(Router router) {
@@ -56,7 +50,7 @@ public final class CallApi {
     private Response log(Request request, SiteGrant grant) {
         Site site = grant.site();
         CallService.Page page = calls.log(query(request, site));
-        Map<String, List<ContactLeads.Lead>> linked = leads.before(site.siteId(), page.calls());
+        Map<String, List<ContactLeads.Lead>> linked = calls.leadsBefore(site.siteId(), page.calls());
         List<Map<String, Object>> out = page.calls().stream()
                 .map(c -> view(c, grant, linked.getOrDefault(c.callId(), List.of()))).toList();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -98,7 +92,7 @@ public final class CallApi {
     }
 
     private Map<String, Object> withLeads(Site site, StoredCall call, SiteGrant grant) {
-        return view(call, grant, leads.before(site.siteId(), List.of(call)).getOrDefault(call.callId(), List.of()));
+        return view(call, grant, calls.leadsBefore(site.siteId(), List.of(call)).getOrDefault(call.callId(), List.of()));
     }
 
     private Response erase(Request request, SiteGrant grant) {

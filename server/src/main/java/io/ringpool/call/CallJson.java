@@ -15,14 +15,17 @@ public final class CallJson {
 
     private CallJson() {}
 
+    /** The call without {@code leads}: for answers that are not "the call as the API shows it" (a provider's event answer). */
     public static Map<String, Object> of(StoredCall call) {
         return of(call, null);
     }
 
     /**
      * The call with {@code "leads"}: the leads the caller's phone sent at or before the call
-     * ({@code [{"leadId", "kind", "at"}]}, empty when none). With {@code leads} null the field is
-     * left out: an answer that did not look them up must not claim there are none.
+     * ({@code [{"leadId", "kind", "at"}]}, empty when none; {@link ContactLeads}). This is the call
+     * as the API shows it, in the call log, GET, PATCH's answer and webhook events alike. With
+     * {@code leads} null the field is left out: an answer that did not look them up must not claim
+     * there are none.
      */
     public static Map<String, Object> of(StoredCall call, List<ContactLeads.Lead> leads) {
         Map<String, Object> out = new LinkedHashMap<>();

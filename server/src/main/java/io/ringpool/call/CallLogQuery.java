@@ -10,54 +10,27 @@ import java.util.List;
 /**
  * The call log's SQL: a {@link CallQuery} as one keyset-paginated read of {@code calls}, newest
  * first. Every filter is a bound parameter; the column names are this class's own.
+ *
+ * <p>The values people type ({@code source}, {@code medium}, {@code campaign}, {@code channel},
+ * {@code tag}) match without regard to case, as {@code LOWER(column) = LOWER(?)}: both sides go
+ * through the database's one LOWER, so an exact-case value always matches, on H2 and PostgreSQL
+ * alike, whatever PostgreSQL's collation does with non-ASCII letters. No index is lost by it: the
+ * read walks {@code calls_site_started} (site, time) newest first and tests these columns on the
+ * rows it meets, which no index covered before either; a tag is probed per call through
+ * {@code call_tags}' primary key (call_id, tag), whose call_id prefix still serves the probe
+ * ({@code CallLogPlanTest}). Stored values keep the case they were given (a campaign is shown as
+ * the ad platform wrote it), so nothing is normalised on write.
  */
 final class CallLogQuery {
 
+    /** A query's SQL and its parameters in order (Long, Boolean or String). */
+    record Sql(String text, List<Object> params) {}
+
     /** The page, plus one more call when there is a next page. */
     List<StoredCall> read(Connection c, CallQuery q) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(CallRows.READ_COLUMNS).append(" FROM calls WHERE site_id = ?");
-        List<Object> params = new ArrayList<>();
-        params.add(q.siteId());
-        if (q.from() != null) {
-            sql.append(" AND started_at >= ?");
-            params.add(q.from().toEpochMilli());
-        }
-        if (q.to() != null) {
-            sql.append(" AND started_at < ?");
-            params.add(q.to().toEpochMilli());
-        }
-        equal(sql, params, "source", q.source());
-        equal(sql, params, "medium", q.medium());
-        equal(sql, params, "campaign", q.campaign());
-        equal(sql, params, "channel", q.channel());
-        equal(sql, params, "method", q.method() == null ? null : q.method().wireName());
-        equal(sql, params, "status", q.status() == null ? null : q.status().wireName());
-        equal(sql, params, "is_unique", q.unique());
-        equal(sql, params, "target", q.target());
-        if (q.tag() != null) {
-            sql.append(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.site_id = calls.site_id AND t.call_id = calls.call_id AND t.tag = ?)");
-            params.add(q.tag());
-        }
-        equal(sql, params, "reviewed", q.reviewed());
-        if (q.recording() != null) {
-            sql.append(q.recording() ? " AND recording_state = 'stored'" : " AND (recording_state IS NULL OR recording_state <> 'stored')");
-        }
-        if (q.text() != null) {
-            // A scan of the site's calls in the range: transcripts are searched by people, page by page,
-            // not by machines; a full-text index is the next step if logs grow past what that serves.
-            sql.append(" AND (LOWER(transcript) LIKE ? ESCAPE '!' OR LOWER(note) LIKE ? ESCAPE '!')");
-            String like = "%" + q.text().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-            params.add(like);
-            params.add(like);
-        }
-        if (q.after() != null) {
-            sql.append(" AND (started_at < ? OR (started_at = ? AND call_id < ?))");
-            params.add(q.after().startedAt().toEpochMilli());
-            params.add(q.after().startedAt().toEpochMilli());
-            params.add(q.after().callId());
-        }
-        sql.append(" ORDER BY started_at DESC, call_id DESC");
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        Sql sql = sql(q);
+        try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+            List<Object> params = sql.params();
             for (int i = 0; i < params.size(); i++) {
                 Object p = params.get(i);
                 if (p instanceof Long l) {
@@ -79,9 +52,63 @@ final class CallLogQuery {
         }
     }
 
+    static Sql sql(CallQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(CallRows.READ_COLUMNS).append(" FROM calls WHERE site_id = ?");
+        List<Object> params = new ArrayList<>();
+        params.add(q.siteId());
+        if (q.from() != null) {
+            sql.append(" AND started_at >= ?");
+            params.add(q.from().toEpochMilli());
+        }
+        if (q.to() != null) {
+            sql.append(" AND started_at < ?");
+            params.add(q.to().toEpochMilli());
+        }
+        equalIgnoringCase(sql, params, "source", q.source());
+        equalIgnoringCase(sql, params, "medium", q.medium());
+        equalIgnoringCase(sql, params, "campaign", q.campaign());
+        equalIgnoringCase(sql, params, "channel", q.channel());
+        equal(sql, params, "method", q.method() == null ? null : q.method().wireName());
+        equal(sql, params, "status", q.status() == null ? null : q.status().wireName());
+        equal(sql, params, "is_unique", q.unique());
+        equal(sql, params, "target", q.target());
+        if (q.tag() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.site_id = calls.site_id AND t.call_id = calls.call_id "
+                    + "AND LOWER(t.tag) = LOWER(?))");
+            params.add(q.tag());
+        }
+        equal(sql, params, "reviewed", q.reviewed());
+        if (q.recording() != null) {
+            sql.append(q.recording() ? " AND recording_state = 'stored'" : " AND (recording_state IS NULL OR recording_state <> 'stored')");
+        }
+        if (q.text() != null) {
+            // A scan of the site's calls in the range: transcripts are searched by people, page by page,
+            // not by machines; a full-text index is the next step if logs grow past what that serves.
+            sql.append(" AND (LOWER(transcript) LIKE ? ESCAPE '!' OR LOWER(note) LIKE ? ESCAPE '!')");
+            String like = "%" + q.text().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+            params.add(like);
+            params.add(like);
+        }
+        if (q.after() != null) {
+            sql.append(" AND (started_at < ? OR (started_at = ? AND call_id < ?))");
+            params.add(q.after().startedAt().toEpochMilli());
+            params.add(q.after().startedAt().toEpochMilli());
+            params.add(q.after().callId());
+        }
+        sql.append(" ORDER BY started_at DESC, call_id DESC");
+        return new Sql(sql.toString(), params);
+    }
+
     private static void equal(StringBuilder sql, List<Object> params, String column, Object value) {
         if (value != null) {
             sql.append(" AND ").append(column).append(" = ?");
+            params.add(value);
+        }
+    }
+
+    private static void equalIgnoringCase(StringBuilder sql, List<Object> params, String column, String value) {
+        if (value != null) {
+            sql.append(" AND LOWER(").append(column).append(") = LOWER(?)");
             params.add(value);
         }
     }

@@ -24,7 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -151,6 +153,7 @@ public final class CallService {
     private final RecordingHook recordings;
     private final CallOutbox outbox;
     private final CallEventTimes eventTimes;
+    private final ContactLeads contactLeads;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
@@ -174,6 +177,14 @@ public final class CallService {
     /** @param eventTimes the time rule, shared with the call journal (each call's correction is logged once) */
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry, RecordingHook recordings, CallOutbox outbox, CallEventTimes eventTimes) {
+        this(db, writer, pools, poolService, clock, registry, recordings, outbox, eventTimes, ContactLeads.NONE);
+    }
+
+    /** @param contactLeads a call's {@code leads}: the same lookup the outbox's call events make */
+    public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
+            MeterRegistry registry, RecordingHook recordings, CallOutbox outbox, CallEventTimes eventTimes,
+            ContactLeads contactLeads) {
+        this.contactLeads = contactLeads;
         this.eventTimes = eventTimes;
         this.recordings = recordings;
         this.outbox = outbox;
@@ -534,6 +545,11 @@ public final class CallService {
     /** A call of this site, if it has one by that id. */
     public Optional<StoredCall> call(String siteId, String callId) {
         return db.read(c -> records.byId(c, siteId, callId));
+    }
+
+    /** For each of these calls that has any, the leads its caller's phone sent at or before it ({@link ContactLeads}). */
+    public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
+        return db.read(c -> contactLeads.before(c, siteId, calls));
     }
 
     /**

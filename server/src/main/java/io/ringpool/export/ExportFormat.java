@@ -38,7 +38,8 @@ public enum ExportFormat {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE;
     }
 
-    boolean google() {
+    /** Google's formats: a {@code Parameters:TimeZone=} line and local times (or Data Manager's layout, for a feed). */
+    public boolean google() {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED;
     }
 

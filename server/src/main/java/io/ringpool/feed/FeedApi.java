@@ -1,6 +1,7 @@
 package io.ringpool.feed;
 
 import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.export.ExportService;
@@ -18,17 +19,19 @@ import java.util.Set;
 
 /**
  * Feed routes. Site key: {@code POST /v1/sites/{siteId}/feeds} {@code {"format", "windowDays",
- * "conversionName"}} → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
+ * "conversionName", "layout"}} → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
  * {@code GET} the list; {@code DELETE …/feeds/{feedId}} revokes. Public, HTTP Basic:
  * {@code GET /v1/feeds/{feedId}.csv} → the CSV, or 401 with a {@code WWW-Authenticate} challenge.
  */
 public final class FeedApi {
     private final FeedService feeds;
     private final AccessApi access;
+    private final AuditLog audit;
 
-    public FeedApi(FeedService feeds, AccessApi access) {
+    public FeedApi(FeedService feeds, AccessApi access, AuditLog audit) {
         this.feeds = feeds;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
@@ -40,10 +43,15 @@ public final class FeedApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName"));
+        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName", "layout"));
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
-                body.optionalInt("windowDays", 1, 10_000), body.optionalString("conversionName", 100)));
-        Map<String, Object> out = view(created.feed());
+                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
+                body.optionalString("layout", 40)));
+        Feed f = created.feed();
+        // Never the password: the log says who can now download what, not how.
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
+                f.format() + " (" + f.layout().wireName() + " layout), last " + f.windowDays() + " days, username " + created.username());
+        Map<String, Object> out = view(f);
         out.put("username", created.username());
         out.put("password", created.password());
         return Response.created(out);
@@ -57,6 +65,7 @@ public final class FeedApi {
     private Response revoke(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
         feeds.revoke(siteId, request.pathParam("feedId"));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.revoke", request.pathParam("feedId"), null);
         return Response.noContent();
     }
 
@@ -104,6 +113,7 @@ public final class FeedApi {
         out.put("format", f.format());
         out.put("windowDays", f.windowDays());
         out.put("conversionName", f.conversionName());
+        out.put("layout", f.layout().wireName());
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds: a URL per site and export format that Google Ads Data Manager or Yandex's conversion
  * centre fetch on their schedule with a username and password. The answer is the export service's
- * CSV over a rolling window ending at the fetch.
+ * CSV over a rolling window ending at the fetch: the export of that format as it is, or in Data
+ * Manager's layout when the feed was created for it ({@link FeedLayout}).
  */
 public final class FeedService {
     private static final Logger LOG = LoggerFactory.getLogger(FeedService.class);
@@ -29,7 +30,8 @@ public final class FeedService {
     static final int MAX_WINDOW_DAYS = 90;
     static final int MAX_PER_SITE = 20;
 
-    public record NewFeed(String format, Integer windowDays, String conversionName) {}
+    /** @param layout {@link FeedLayout}'s wire name; null for the export's own */
+    public record NewFeed(String format, Integer windowDays, String conversionName, String layout) {}
 
     /** A created feed with its URL and credentials, shown exactly once. */
     public record Created(Feed feed, String url, String username, String password) {}
@@ -49,12 +51,18 @@ public final class FeedService {
     }
 
     public Created create(String siteId, NewFeed request) {
-        if (request.format() == null || ExportFormat.byUrlName(request.format()).isEmpty()) {
+        ExportFormat format = request.format() == null ? null : ExportFormat.byUrlName(request.format()).orElse(null);
+        if (format == null) {
             throw DomainFailure.invalid("format", "'format' must be one of " + String.join(", ", formats()));
+        }
+        FeedLayout layout = request.layout() == null ? FeedLayout.EXPORT : FeedLayout.byWireName(request.layout())
+                .orElseThrow(() -> DomainFailure.invalid("layout", "'layout' must be one of " + String.join(", ", FeedLayout.wireNames())));
+        if (layout == FeedLayout.DATA_MANAGER && !format.google()) {
+            throw DomainFailure.invalid("layout", "'layout' data-manager applies to the Google formats only");
         }
         int window = request.windowDays() == null ? DEFAULT_WINDOW_DAYS : request.windowDays();
         if (window < 1 || window > MAX_WINDOW_DAYS) {
-            throw DomainFailure.invalid("windowDays", "'windowDays' must be from 1 to " + MAX_WINDOW_DAYS);
+            throw DomainFailure.invalid("windowDays", "'windowDays' must be between 1 and " + MAX_WINDOW_DAYS);
         }
         String conversionName = request.conversionName() == null || request.conversionName().isBlank() ? null
                 : request.conversionName().strip();
@@ -62,7 +70,7 @@ public final class FeedService {
             throw DomainFailure.invalid("conversionName", "'conversionName' is longer than 100 characters");
         }
         String password = Keys.random("", 24);
-        Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, Keys.random("feed_", 9), clock.instant(),
+        Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, Keys.random("feed_", 9), clock.instant(),
                 null, null, 0);
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
@@ -73,7 +81,8 @@ public final class FeedService {
             ChangeLog.record(c, ChangeLog.FEED, siteId, feed.feedId(), clock.millis());
             return null;
         });
-        LOG.info("feed_created site={} feed={} format={} windowDays={}", siteId, feed.feedId(), feed.format(), window);
+        LOG.info("feed_created site={} feed={} format={} layout={} windowDays={}", siteId, feed.feedId(), feed.format(),
+                layout.wireName(), window);
         return new Created(feed, url(feed), feed.username(), password);
     }
 
@@ -125,9 +134,9 @@ public final class FeedService {
     public ExportService.Result write(Opened opened, OutputStream out) {
         Feed feed = opened.feed();
         long now = clock.millis();
-        // Google's formats are laid out for Data Manager, the fetcher of Google's that takes a URL with a username and password.
+        // The export's own CSV, or Data Manager's layout when the feed was made for it (FeedLayout).
         ExportService.Result result = exports.writeRecent(opened.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
-                feed.windowDays(), feed.conversionName(), true, now, out);
+                feed.windowDays(), feed.conversionName(), feed.layout() == FeedLayout.DATA_MANAGER, now, out);
         db.inTransaction(c -> {
             FeedStore.fetched(c, feed.feedId(), now);
             return null;

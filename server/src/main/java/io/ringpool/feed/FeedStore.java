@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code feeds} table (V31). */
+/** The {@code feeds} table (V31, layout V33). */
 final class FeedStore {
     private static final String COLUMNS = "feed_id, site_id, format, window_days, conversion_name, username, created_at, revoked_at, "
-            + "last_fetch_at, fetch_count, password_hash";
+            + "last_fetch_at, fetch_count, password_hash, layout";
 
     record Stored(Feed feed, String passwordHash) {}
 
@@ -20,7 +20,7 @@ final class FeedStore {
 
     static void insert(Connection c, Feed f, String passwordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO feeds(feed_id, site_id, format, window_days, conversion_name, "
-                + "username, password_hash, created_at, fetch_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+                + "username, password_hash, created_at, fetch_count, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
             ps.setString(1, f.feedId());
             ps.setString(2, f.siteId());
             ps.setString(3, f.format());
@@ -29,6 +29,7 @@ final class FeedStore {
             ps.setString(6, f.username());
             ps.setString(7, passwordHash);
             ps.setLong(8, f.createdAt().toEpochMilli());
+            ps.setString(9, f.layout().wireName());
             ps.executeUpdate();
         }
     }
@@ -80,7 +81,9 @@ final class FeedStore {
         Instant revokedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revoked);
         long fetched = rs.getLong(9);
         Instant lastFetch = rs.wasNull() ? null : Instant.ofEpochMilli(fetched);
-        Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+        // A layout this version does not know (written by a newer node) reads as the export's own.
+        FeedLayout layout = FeedLayout.byWireName(rs.getString(12)).orElse(FeedLayout.EXPORT);
+        Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, rs.getString(6),
                 Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10));
         return new Stored(f, rs.getString(11));
     }

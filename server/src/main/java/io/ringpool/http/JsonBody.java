@@ -112,6 +112,27 @@ public final class JsonBody {
         return value;
     }
 
+    /**
+     * A string exactly as sent, not trimmed: a password, every character of which is the person's
+     * (two passwords that differ by a space are two passwords). Missing only when absent or JSON
+     * null; an empty or blank string is returned for the caller's own rule to judge. Its length
+     * is counted in characters (code points), as people count them: an emoji is one.
+     */
+    public String requiredExactString(String field, int maxCharacters) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw DomainFailure.missing(path(field));
+        }
+        if (!v.isTextual()) {
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be a string");
+        }
+        String text = v.asText();
+        if (text.codePointCount(0, text.length()) > maxCharacters) {
+            throw DomainFailure.invalid(path(field), "'" + path(field) + "' is longer than " + maxCharacters + " characters");
+        }
+        return text;
+    }
+
     /** A trimmed string, or null when absent or JSON null. */
     public String optionalString(String field, int maxLength) {
         JsonNode v = node.get(field);

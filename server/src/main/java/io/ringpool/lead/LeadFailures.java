@@ -2,6 +2,7 @@ package io.ringpool.lead;
 
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.failure.DomainFailure.Kind;
+import io.ringpool.security.ScriptLimits;
 import io.ringpool.session.OriginNotAllowed;
 import io.ringpool.session.SessionEnded;
 import io.ringpool.session.UnknownSession;
@@ -24,9 +25,12 @@ final class LeadFailures {
         return new OriginNotAllowed();
     }
 
-    static DomainFailure flood(int perMinute) {
+    /** Which limit was met, in its own words: one visit's ({@code limits.leadsPerSession}) or one address's ({@code leads.perIpPerMinute}). */
+    static DomainFailure flood(ScriptLimits.Refusal refusal) {
+        String whose = refusal.scope() == ScriptLimits.Scope.SESSION ? "this visit" : "this address";
         return new DomainFailure(Kind.RATE_LIMITED, "rate_limited",
-                "too many leads from this address (at most " + perMinute + " a minute); try again shortly", null, 60);
+                "too many leads from " + whose + " (at most " + refusal.perMinute() + " a minute); try again shortly", null,
+                refusal.waitSeconds());
     }
 
     static DomainFailure leadNotFound() {

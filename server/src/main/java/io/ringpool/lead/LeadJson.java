@@ -1,6 +1,8 @@
 package io.ringpool.lead;
 
 import io.ringpool.visit.VisitSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +15,35 @@ public final class LeadJson {
 
     private LeadJson() {}
 
-    /** A lead, with the calls it led to (the same phone, later). */
-    /** The lead as the API shows it, without the calls it led to (for webhook events). */
-    public static Map<String, Object> of(StoredLead lead) {
-        return of(lead, List.of());
+    /**
+     * The lead as {@code GET /v1/sites/{siteId}/leads/{leadId}} shows it, its {@code calls}
+     * read on the caller's connection: a webhook event's {@code data}, written inside the
+     * transaction of the change and so seeing it (API.md: "the call or lead as the API shows it").
+     */
+    public static Map<String, Object> shown(Connection c, StoredLead lead) throws SQLException {
+        return of(lead, LeadService.callsAfter(c, lead));
     }
 
+    /**
+     * The fields of the lead's API shape whose values differ between {@code before} and
+     * {@code after}, in the shape's order: a {@code lead.updated} event's {@code changes}, so a
+     * receiver that copies only the named fields misses nothing (a merged duplicate that filled
+     * the e-mail names {@code email}, not only {@code submissions}). {@code calls} is left out: it
+     * is not the lead's own, and follows from calls, not from this change.
+     */
+    public static List<String> changedFields(StoredLead before, StoredLead after) {
+        Map<String, Object> was = of(before, List.of());
+        Map<String, Object> is = of(after, List.of());
+        List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Object> field : is.entrySet()) {
+            if (!field.getKey().equals("calls") && !java.util.Objects.equals(was.get(field.getKey()), field.getValue())) {
+                out.add(field.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** A lead, with the calls it led to (the same phone, later). */
     static Map<String, Object> of(StoredLead lead, List<LeadService.LinkedCall> calls) {
         Map<String, Object> out = new LinkedHashMap<>();
         Contact k = lead.contact();

@@ -16,24 +16,34 @@ public record LeadQuery(String siteId, Instant from, Instant to, Map<Filter, Str
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
 
-    /** The filters that are one column equal to a value; the column names never come from a request. */
+    /**
+     * The filters that are one column equal to a value; the column names never come from a request.
+     * The free-text ones (what a visit's UTM tags said) match without regard to case; the others are
+     * words of a fixed set, already read as the stored value.
+     */
     public enum Filter {
-        SOURCE("source"),
-        MEDIUM("medium"),
-        CAMPAIGN("campaign"),
-        CHANNEL("channel"),
-        KIND("kind"),
-        STATUS("status"),
-        METHOD("method");
+        SOURCE("source", true),
+        MEDIUM("medium", true),
+        CAMPAIGN("campaign", true),
+        CHANNEL("channel", true),
+        KIND("kind", false),
+        STATUS("status", false),
+        METHOD("method", false);
 
         private final String column;
+        private final boolean ignoresCase;
 
-        Filter(String column) {
+        Filter(String column, boolean ignoresCase) {
             this.column = column;
+            this.ignoresCase = ignoresCase;
         }
 
         String column() {
             return column;
+        }
+
+        boolean ignoresCase() {
+            return ignoresCase;
         }
 
         public String wireName() {

@@ -113,7 +113,6 @@ public final class LeadService {
     private final GroupCommitWriter writer;
     private final Clock clock;
     private final ScriptLimits limits;
-    private final int perIpPerMinute;
     private final CallerErasure callers;
     private final MeterRegistry registry;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
@@ -129,22 +128,21 @@ public final class LeadService {
     public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, int perIpPerMinute,
             CallerErasure callers, MeterRegistry registry, LeadOutbox outbox) {
         this(sites, db, writer, clock, new ScriptLimits(java.util.Map.of(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(0, perIpPerMinute)),
-                true, clock), perIpPerMinute, callers, registry, outbox);
+                true, clock), callers, registry, outbox);
     }
 
     /**
-     * @param limits         the site script's limits (shared with the session routes); leads take {@link ScriptLimits.Kind#LEAD}
-     * @param perIpPerMinute the per-address lead budget configured in {@code limits}, for the refusal's message
-     * @param outbox         writes the events of each lead change inside the change's own transaction
+     * @param limits the site script's limits (shared with the session routes); leads take {@link ScriptLimits.Kind#LEAD},
+     *               per visit and per address, and a refusal names the budget that ran out
+     * @param outbox writes the events of each lead change inside the change's own transaction
      */
-    public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, ScriptLimits limits, int perIpPerMinute,
+    public LeadService(SiteRegistry sites, Database db, GroupCommitWriter writer, Clock clock, ScriptLimits limits,
             CallerErasure callers, MeterRegistry registry, LeadOutbox outbox) {
         this.outbox = outbox;
         this.sites = sites;
         this.db = db;
         this.writer = writer;
         this.clock = clock;
-        this.perIpPerMinute = perIpPerMinute;
         this.limits = limits;
         this.callers = callers;
         this.registry = registry;
@@ -171,11 +169,12 @@ public final class LeadService {
         if (s.origin() != null && !SiteRegistry.originAllowed(site, s.origin())) {
             throw LeadFailures.originNotAllowed();
         }
-        if (limits.tryAcquire(ScriptLimits.Kind.LEAD, site.siteId(), session.sessionId(), s.clientIp()) > 0) {
+        Optional<ScriptLimits.Refusal> refused = limits.acquire(ScriptLimits.Kind.LEAD, site.siteId(), session.sessionId(), s.clientIp());
+        if (refused.isPresent()) {
             Counter.builder("ringpool.leads.refused").description("leads refused, by reason").tag("reason", "rate_limited")
                     .register(registry).increment();
-            LOG.info("lead_rate_limited site={}", site.siteId());
-            throw LeadFailures.flood(perIpPerMinute);
+            LOG.info("lead_rate_limited site={} by={}", site.siteId(), refused.get().scope().name().toLowerCase(java.util.Locale.ROOT));
+            throw LeadFailures.flood(refused.get());
         }
         // The page's URL as stored visits keep it: only the query parameters Ringpool reads.
         String pageUrl = UrlMinimiser.minimise(s.pageUrl(), site.settings().queryParameters());
@@ -330,19 +329,27 @@ public final class LeadService {
 
     /** The calls from the lead's phone at or after it: "a call from a number that sent a form earlier". */
     public List<LinkedCall> callsAfter(StoredLead lead) {
+        return db.read(c -> callsAfter(c, lead));
+    }
+
+    /** {@link #callsAfter(StoredLead)} on the caller's connection (a webhook event inside the change's transaction). */
+    static List<LinkedCall> callsAfter(Connection c, StoredLead lead) throws SQLException {
         String phone = lead.contact().personPhone();
         if (phone == null) {
             return List.of();
         }
-        return db.read(c -> LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX)).stream()
+        return LeadStore.callsFrom(c, lead.siteId(), phone, lead.at().toEpochMilli(), LINKED_CALLS_MAX).stream()
                 .map(l -> new LinkedCall(l.callId(), l.startedAt())).toList();
     }
 
     /**
-     * The other direction of {@link #callsAfter}: for each call with a valid caller, the leads that
-     * phone sent at or before the call (one read for a page of calls, over leads_site_phone).
+     * The other direction of {@link #callsAfter}, on the caller's connection: for each call with a
+     * valid caller, the leads that phone sent at or before the call (one read per phone, over
+     * leads_site_phone). The call log, a call's answer and its webhook events all take a call's
+     * {@code leads} from here ({@link ContactLeads}).
      */
-    public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
+    public static Map<String, List<ContactLeads.Lead>> leadsBefore(Connection c, String siteId, Collection<StoredCall> calls)
+            throws SQLException {
         Set<String> phones = new LinkedHashSet<>();
         for (StoredCall call : calls) {
             if (call.callerValid()) {
@@ -352,7 +359,7 @@ public final class LeadService {
         if (phones.isEmpty()) {
             return Map.of();
         }
-        Map<String, List<ContactLeads.Lead>> byPhone = db.read(c -> LeadStore.leadsFrom(c, siteId, phones));
+        Map<String, List<ContactLeads.Lead>> byPhone = LeadStore.leadsFrom(c, siteId, phones);
         Map<String, List<ContactLeads.Lead>> out = new HashMap<>();
         for (StoredCall call : calls) {
             List<ContactLeads.Lead> all = call.callerValid() ? byPhone.get(call.caller()) : null;

@@ -429,34 +429,10 @@ final class LeadStore {
 
     /** The lead log: keyset pagination on (at desc, lead_id desc); reads one row more than the page to know if another follows. */
     static List<StoredLead> query(Connection c, LeadQuery q) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(LEAD_COLUMNS).append(" FROM leads WHERE site_id = ?");
         List<Object> args = new ArrayList<>();
-        args.add(q.siteId());
-        if (q.from() != null) {
-            sql.append(" AND at >= ?");
-            args.add(q.from().toEpochMilli());
-        }
-        if (q.to() != null) {
-            sql.append(" AND at < ?");
-            args.add(q.to().toEpochMilli());
-        }
-        for (Map.Entry<LeadQuery.Filter, String> e : q.equalities().entrySet()) {
-            sql.append(" AND ").append(e.getKey().column()).append(" = ?");
-            args.add(e.getValue());
-        }
-        if (q.tag() != null) {
-            sql.append(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.site_id = leads.site_id AND t.lead_id = leads.lead_id AND t.tag = ?)");
-            args.add(q.tag());
-        }
-        if (q.after() != null) {
-            sql.append(" AND (at < ? OR (at = ? AND lead_id < ?))");
-            args.add(q.after().at().toEpochMilli());
-            args.add(q.after().at().toEpochMilli());
-            args.add(q.after().leadId());
-        }
-        sql.append(" ORDER BY at DESC, lead_id DESC LIMIT ").append(q.limit() + 1);
+        String sql = querySql(q, args);
         List<StoredLead> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 Object a = args.get(i);
                 if (a instanceof Long l) {
@@ -472,6 +448,43 @@ final class LeadStore {
             }
         }
         return out;
+    }
+
+    /**
+     * The lead log's SQL, its parameters added to {@code args}. Source, medium, campaign, channel
+     * and tag match without regard to case, as the call log's do and for the same reasons
+     * ({@code CallLogQuery}): {@code LOWER(column) = LOWER(?)} on rows the (site, at) index walk
+     * meets, a tag probed through lead_tags' primary key (lead_id, tag).
+     */
+    static String querySql(LeadQuery q, List<Object> args) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(LEAD_COLUMNS).append(" FROM leads WHERE site_id = ?");
+        args.add(q.siteId());
+        if (q.from() != null) {
+            sql.append(" AND at >= ?");
+            args.add(q.from().toEpochMilli());
+        }
+        if (q.to() != null) {
+            sql.append(" AND at < ?");
+            args.add(q.to().toEpochMilli());
+        }
+        for (Map.Entry<LeadQuery.Filter, String> e : q.equalities().entrySet()) {
+            String column = e.getKey().column();
+            sql.append(e.getKey().ignoresCase() ? " AND LOWER(" + column + ") = LOWER(?)" : " AND " + column + " = ?");
+            args.add(e.getValue());
+        }
+        if (q.tag() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.site_id = leads.site_id AND t.lead_id = leads.lead_id "
+                    + "AND LOWER(t.tag) = LOWER(?))");
+            args.add(q.tag());
+        }
+        if (q.after() != null) {
+            sql.append(" AND (at < ? OR (at = ? AND lead_id < ?))");
+            args.add(q.after().at().toEpochMilli());
+            args.add(q.after().at().toEpochMilli());
+            args.add(q.after().leadId());
+        }
+        sql.append(" ORDER BY at DESC, lead_id DESC LIMIT ").append(q.limit() + 1);
+        return sql.toString();
     }
 
     static void updateMarketing(Connection c, String siteId, String leadId, List<String> tags, Double value, String currency,

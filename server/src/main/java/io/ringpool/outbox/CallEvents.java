@@ -2,6 +2,7 @@ package io.ringpool.outbox;
 
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallOutbox;
+import io.ringpool.call.ContactLeads;
 import io.ringpool.call.StoredCall;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,7 +20,9 @@ import java.util.Objects;
  *       {@code changes} names the fields. A recording that arrives with the final status rides on
  *       {@code call.completed} instead.</li>
  * </ul>
- * Each event's {@code data} is the call as {@code GET /v1/sites/{siteId}/calls/{callId}} shows it.
+ * Each event's {@code data} is the call as {@code GET /v1/sites/{siteId}/calls/{callId}} shows it
+ * at that moment, {@code leads} included: the same {@link CallJson} and the same {@link ContactLeads}
+ * lookup, read inside the change's transaction.
  */
 public final class CallEvents implements CallOutbox {
     public static final String STARTED = "call.started";
@@ -27,9 +30,12 @@ public final class CallEvents implements CallOutbox {
     public static final String UPDATED = "call.updated";
 
     private final Outbox outbox;
+    private final ContactLeads leads;
 
-    public CallEvents(Outbox outbox) {
+    /** @param leads the call's {@code leads}, looked up as the call log looks them up, on the change's connection */
+    public CallEvents(Outbox outbox, ContactLeads leads) {
         this.outbox = outbox;
+        this.leads = leads;
     }
 
     @Override
@@ -67,7 +73,7 @@ public final class CallEvents implements CallOutbox {
     }
 
     private void publish(Connection c, StoredCall call, String type, List<String> changes) throws SQLException {
-        outbox.publish(c, call.siteId(), type, call.callId(), () -> CallJson.of(call), changes);
+        outbox.publish(c, call.siteId(), type, call.callId(), () -> CallJson.of(call, leads.of(c, call)), changes);
     }
 
     @Override

@@ -5,16 +5,16 @@ import io.ringpool.lead.LeadOutbox;
 import io.ringpool.lead.StoredLead;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The webhook events of leads, decided from the lead before and after a change:
  * {@code lead.created} for a new lead; {@code lead.updated} when a repeat submission was merged
- * into it ({@code submissions}) or its tags, value, currency or status changed, with
- * {@code changes} naming the fields. {@code data} is the lead as the API shows it.
+ * into it or the marketer changed it, with {@code changes} naming every field of the lead that
+ * changed ({@link LeadJson#changedFields}: {@code submissions} and {@code lastAt} of a merge, and
+ * the e-mail, name or phone it filled; tags, value, currency, status of a PATCH). {@code data} is
+ * the lead as the API shows it.
  */
 public final class LeadEvents implements LeadOutbox {
     public static final String CREATED = "lead.created";
@@ -32,27 +32,12 @@ public final class LeadEvents implements LeadOutbox {
             return;
         }
         if (before == null) {
-            outbox.publish(c, after.siteId(), CREATED, after.leadId(), () -> LeadJson.of(after), null);
+            outbox.publish(c, after.siteId(), CREATED, after.leadId(), () -> LeadJson.shown(c, after), null);
             return;
         }
-        List<String> changes = new ArrayList<>();
-        if (before.submissions() != after.submissions()) {
-            changes.add("submissions");
-        }
-        if (!before.tags().equals(after.tags())) {
-            changes.add("tags");
-        }
-        if (!Objects.equals(before.value(), after.value())) {
-            changes.add("value");
-        }
-        if (!Objects.equals(before.currency(), after.currency())) {
-            changes.add("currency");
-        }
-        if (before.status() != after.status()) {
-            changes.add("status");
-        }
+        List<String> changes = LeadJson.changedFields(before, after);
         if (!changes.isEmpty()) {
-            outbox.publish(c, after.siteId(), UPDATED, after.leadId(), () -> LeadJson.of(after), changes);
+            outbox.publish(c, after.siteId(), UPDATED, after.leadId(), () -> LeadJson.shown(c, after), changes);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 
 /**
  * The transactional outbox: everything that leaves Ringpool is first written here, in the same
@@ -41,6 +40,15 @@ public final class Outbox implements AutoCloseable {
 
     /** The settings of delivery. */
     public record Settings(int threads, int perTargetConcurrency, Duration poll, Duration lease) {}
+
+    /**
+     * An event's {@code data}, built only when a target takes the event; it may read on the
+     * transaction's connection (a call's leads, a lead's calls), so it sees the change itself.
+     */
+    @FunctionalInterface
+    public interface Data {
+        Object build() throws SQLException;
+    }
 
     /** A target's deliveries summed up, for lists and the dashboard. */
     public record Health(long pending, long delivered, long failed, Delivery last) {}
@@ -76,11 +84,11 @@ public final class Outbox implements AutoCloseable {
      *
      * @param data    the {@code data} of the body: the call or lead as the API shows it; built only
      *                when a target takes the event: most sites have none, and it is built on the
-     *                group-commit thread
+     *                group-commit thread (so its reads are indexed lookups of one call or lead)
      * @param changes for {@code *.updated}: which fields changed; null otherwise
      * @return the event id, or empty when nothing subscribes
      */
-    public Optional<String> publish(Connection c, String siteId, String type, String subjectId, Supplier<?> data, List<String> changes)
+    public Optional<String> publish(Connection c, String siteId, String type, String subjectId, Data data, List<String> changes)
             throws SQLException {
         Map<Target, List<String>> subscribers = new LinkedHashMap<>();
         for (Target t : targets.values()) {
@@ -101,7 +109,7 @@ public final class Outbox implements AutoCloseable {
         if (changes != null) {
             body.put("changes", changes);
         }
-        body.put("data", data.get());
+        body.put("data", data.build());
         byte[] payload;
         try {
             payload = PAYLOAD.writeValueAsBytes(body);

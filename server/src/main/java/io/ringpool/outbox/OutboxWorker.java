@@ -248,6 +248,7 @@ final class OutboxWorker implements AutoCloseable {
         List<String> outcomes = new ArrayList<>();
         try {
             db.inTransaction(c -> {
+                target.lockForRecord(c, targetId); // the target's row before any delivery's: see Target#lockForRecord
                 for (OutboxStore.Due d : batch) {
                     String state;
                     Long nextAt = null;

@@ -28,6 +28,17 @@ public interface Target {
     Attempt deliver(String targetId, List<OutboxEvent> events);
 
     /**
+     * Locks the target's own row, first in the transaction that records an attempt, before any
+     * delivery row; nothing by default (a target whose {@link #recordAttempt} writes no row of its
+     * own). Why: recording an attempt updates its delivery's row and then the target's, and a
+     * target disabled there gives up its other pending deliveries, whose rows another attempt of
+     * the same target may be recording at that moment. The two then held a row each and waited
+     * for the other's (H2 and PostgreSQL roll one back: {@code outbox_record_failed}); queued on
+     * the target's row first, they take their turns.
+     */
+    default void lockForRecord(Connection c, String targetId) throws SQLException {}
+
+    /**
      * Keeps the target's health up to date; called in the transaction that logs the attempt.
      *
      * @param oldestEventAt when the oldest retry window of the attempt opened (the event's creation,

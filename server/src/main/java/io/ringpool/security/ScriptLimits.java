@@ -3,6 +3,7 @@ package io.ringpool.security;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The bounds on the public site-script routes, which anyone can call: how often one session and
@@ -35,6 +36,18 @@ public final class ScriptLimits {
 
     /** Per-minute budgets of one kind; 0 = unlimited. */
     public record Budget(int perSession, int perAddress) {}
+
+    /** Whose budget refused a request. */
+    public enum Scope {
+        SESSION,
+        ADDRESS
+    }
+
+    /**
+     * A refused token: the seconds to wait, and which budget ran out with its size, so the answer
+     * can say which limit was met (a visit's and an address's differ, and both exist).
+     */
+    public record Refusal(int waitSeconds, Scope scope, int perMinute) {}
 
     /** Keys each limiter remembers at least: 32-96 bytes each (RateLimiter), so 6-19 MB a limiter at most. */
     private static final long MAX_KEYS = 200_000;
@@ -75,17 +88,25 @@ public final class ScriptLimits {
 
     /** As {@link #check}, but answers the seconds to wait (0 = granted) instead of throwing. */
     public int tryAcquire(Kind kind, String scope, String sessionId, String clientIp) {
+        return acquire(kind, scope, sessionId, clientIp).map(Refusal::waitSeconds).orElse(0);
+    }
+
+    /** As {@link #check}, but answers the refusal, with whose budget it was, or empty when granted. */
+    public Optional<Refusal> acquire(Kind kind, String scope, String sessionId, String clientIp) {
         if (sessionId != null) {
-            int wait = bySession.get(kind).tryAcquire(sessionId);
+            RateLimiter session = bySession.get(kind);
+            int wait = session.tryAcquire(sessionId);
             if (wait > 0) {
-                return wait;
+                return Optional.of(new Refusal(wait, Scope.SESSION, session.perMinute()));
             }
         }
         if (clientIp == null || (loopbackExempt && isLoopback(clientIp))) {
-            return 0;
+            return Optional.empty();
         }
         String key = ClientAddress.limitKeyOf(clientIp);
-        return byAddress.get(kind).tryAcquire(scope == null ? key : scope + '|' + key);
+        RateLimiter address = byAddress.get(kind);
+        int wait = address.tryAcquire(scope == null ? key : scope + '|' + key);
+        return wait > 0 ? Optional.of(new Refusal(wait, Scope.ADDRESS, address.perMinute())) : Optional.empty();
     }
 
     private static boolean isLoopback(String ip) {

@@ -1,12 +1,14 @@
 package io.ringpool.upload;
 
 import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -15,6 +17,7 @@ import io.ringpool.webhook.WebhookApi;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Upload destination routes (site key): {@code POST /v1/sites/{siteId}/destinations}
@@ -27,10 +30,12 @@ import java.util.Map;
 public final class DestinationApi {
     private final DestinationService destinations;
     private final AccessApi access;
+    private final AuditLog audit;
 
-    public DestinationApi(DestinationService destinations, AccessApi access) {
+    public DestinationApi(DestinationService destinations, AccessApi access, AuditLog audit) {
         this.destinations = destinations;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
@@ -70,6 +75,8 @@ public final class DestinationApi {
         }
         DestinationService.View created = destinations.create(siteId,
                 new DestinationService.NewDestination(type, fields, dry != null && dry.asBoolean()));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "destination.create", created.destination().destinationId(),
+                auditDetail(created.destination()));
         return Response.created(view(created));
     }
 
@@ -84,6 +91,7 @@ public final class DestinationApi {
 
     private Response delete(Request request, SiteGrant grant) {
         destinations.delete(grant.siteId(), request.pathParam("destinationId"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.delete", request.pathParam("destinationId"), null);
         return Response.noContent();
     }
 
@@ -115,28 +123,27 @@ public final class DestinationApi {
 
     private Response retry(Request request, SiteGrant grant) {
         destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry", request.pathParam("destinationId"),
+                "delivery " + request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }
 
     private static int limit(Request request) {
-        for (String name : request.query().keySet()) {
-            if (!name.equals("limit")) {
-                throw DomainFailure.unknownField(name);
-            }
+        return QueryParameters.of(request, Set.of("limit")).limit("limit", 50, 500);
+    }
+
+    /**
+     * The platform and its settings (ids and names, as GET shows them; the addresses as their
+     * origin only, see {@link AuditLog#origin}); the credentials never.
+     */
+    static String auditDetail(Destination d) {
+        StringBuilder out = new StringBuilder(d.type());
+        if (d.dryRun()) {
+            out.append(" (dry run)");
         }
-        String raw = request.queryParam("limit");
-        if (raw == null) {
-            return 50;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= 1 && v <= 500) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to 500");
+        new java.util.TreeMap<>(d.settings()).forEach((name, value) -> out.append(", ").append(name).append(' ')
+                .append(name.endsWith("Url") ? AuditLog.origin(value) : value));
+        return out.toString();
     }
 
     static Map<String, Object> view(DestinationService.View v) {

@@ -1,10 +1,11 @@
 package io.ringpool.webhook;
 
 import io.ringpool.account.AccessApi;
+import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
-import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -27,10 +28,12 @@ public final class WebhookApi {
 
     private final WebhookService webhooks;
     private final AccessApi access;
+    private final AuditLog audit;
 
-    public WebhookApi(WebhookService webhooks, AccessApi access) {
+    public WebhookApi(WebhookService webhooks, AccessApi access, AuditLog audit) {
         this.webhooks = webhooks;
         this.access = access;
+        this.audit = audit;
     }
 
     public void routes(Router router) {
@@ -48,6 +51,8 @@ public final class WebhookApi {
         String url = body.requiredString("url", 2000);
         List<String> events = body.optionalStringList("events", 20, 40);
         WebhookService.Created created = webhooks.create(siteId, new WebhookService.NewWebhook(url, events));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.create", created.webhook().webhookId(),
+                "to " + AuditLog.origin(created.webhook().url()) + ", events " + String.join(", ", created.webhook().events()));
         Map<String, Object> out = view(new WebhookService.View(created.webhook(), new Outbox.Health(0, 0, 0, null)));
         out.put("secret", created.secret());
         return Response.created(out);
@@ -55,7 +60,7 @@ public final class WebhookApi {
 
     private Response list(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        rejectQuery(request, Set.of());
+        QueryParameters.of(request, Set.of());
         return Response.ok(Map.of("webhooks", webhooks.list(siteId).stream().map(WebhookApi::view).toList()));
     }
 
@@ -67,6 +72,7 @@ public final class WebhookApi {
     private Response delete(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
         webhooks.delete(siteId, request.pathParam("webhookId"));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.delete", request.pathParam("webhookId"), null);
         return Response.noContent();
     }
 
@@ -80,6 +86,8 @@ public final class WebhookApi {
     private Response retry(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
         webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.retry", request.pathParam("webhookId"),
+                "delivery " + request.pathParam("deliveryId"));
         return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
     }
 
@@ -131,28 +139,8 @@ public final class WebhookApi {
         return out;
     }
 
+    /** The delivery log's page size; an unknown query parameter is 400 {@code unknown_parameter}, as on every route. */
     static int limit(Request request) {
-        rejectQuery(request, Set.of("limit"));
-        String raw = request.queryParam("limit");
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= 1 && v <= MAX_LIMIT) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_LIMIT);
-    }
-
-    static void rejectQuery(Request request, Set<String> known) {
-        for (String name : request.query().keySet()) {
-            if (!known.contains(name)) {
-                throw DomainFailure.unknownField(name);
-            }
-        }
+        return QueryParameters.of(request, Set.of("limit")).limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
     }
 }

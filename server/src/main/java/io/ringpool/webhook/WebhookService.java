@@ -62,7 +62,12 @@ public final class WebhookService {
             throw DomainFailure.invalid("url", "'url' is longer than 2000 characters");
         }
         policy.requireReachable(request.url(), "url");
-        List<String> events = request.events() == null || request.events().isEmpty() ? EVENT_TYPES : request.events();
+        // Absent means all; an empty list was given and means none, which is no webhook (audit C, finding 8).
+        if (request.events() != null && request.events().isEmpty()) {
+            throw DomainFailure.invalid("events", "'events' must name at least one event (leave it out for all): "
+                    + String.join(", ", EVENT_TYPES));
+        }
+        List<String> events = request.events() == null ? EVENT_TYPES : request.events();
         Set<String> chosen = new LinkedHashSet<>();
         for (String e : events) {
             if (!EVENT_TYPES.contains(e)) {
@@ -123,6 +128,7 @@ public final class WebhookService {
     public void retry(String siteId, String webhookId, String deliveryId) {
         Webhook w = find(siteId, webhookId);
         boolean found = db.inTransaction(c -> {
+            WebhookStore.lock(c, webhookId); // the webhook's row before the delivery's, as the outbox's records take them
             boolean f = outbox.retry(c, webhookId, deliveryId);
             if (f && !w.enabled()) {
                 WebhookStore.enable(c, webhookId);

@@ -84,6 +84,20 @@ final class WebhookStore {
         }
     }
 
+    /**
+     * Locks the webhook's row until the transaction ends. Every transaction that writes both the
+     * webhook and its deliveries takes it first, so they wait in turn instead of deadlocking on
+     * each other's rows ({@code io.ringpool.outbox.Target#lockForRecord}).
+     */
+    static void lock(Connection c, String webhookId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE")) {
+            ps.setString(1, webhookId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
+    }
+
     static void succeeded(Connection c, String webhookId, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE webhooks SET failing_since = NULL, last_success_at = ? WHERE webhook_id = ?")) {

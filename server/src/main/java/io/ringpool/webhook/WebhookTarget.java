@@ -87,6 +87,11 @@ public final class WebhookTarget implements io.ringpool.outbox.Target {
         }
     }
 
+    @Override
+    public void lockForRecord(Connection c, String targetId) throws SQLException {
+        WebhookStore.lock(c, targetId);
+    }
+
     /**
      * A success clears the failure streak. A failure starts one (dated from the oldest event not
      * taken: the endpoint has failed it since then), and a streak of {@link Backoff#RETRY_FOR}

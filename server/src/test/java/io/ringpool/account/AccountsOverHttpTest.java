@@ -23,7 +23,8 @@ class AccountsOverHttpTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(dir);
+        // Loopback allowed for the webhook and destination addresses of the audit test (nothing is sent there).
+        server = new TestServer(dir, Map.of("outbound.allow", List.of("127.0.0.1")));
         accounts = new TestAccounts(server);
     }
 
@@ -80,6 +81,44 @@ class AccountsOverHttpTest {
         assertThat(unknown.status()).isEqualTo(401);
         assertThat(wrong.body()).isEqualTo(unknown.body());
         assertThat(wrong.headers()).doesNotContainKey("set-cookie");
+    }
+
+    /**
+     * Audit C, findings 5 and 6: "😀😀😀😀😀" (5 characters, 10 UTF-16 units) passed the 10-character
+     * rule, and passwords were trimmed, so "  Spaced-pass-1  " and "Spaced-pass-1" both signed in
+     * and ten spaces were "missing". A password is now counted in characters and kept exactly.
+     */
+    @Test
+    void aPasswordIsCountedInCharactersAndKeptExactlyAsTyped() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Exact passwords", "exact-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        java.util.function.Function<String, String> invite = email -> accounts.as(owner, "POST", "/v1/workspaces/" + wsId + "/invites",
+                Map.of("email", email, "role", "viewer")).text("inviteUrl");
+
+        String emojiLink = invite.apply("emoji@agency.test");
+        for (String tooShort : List.of("😀😀😀😀😀", "😀😀😀😀😀😀😀😀😀", "")) {
+            TestServer.Reply refused = accounts.accept(emojiLink, tooShort);
+            assertThat(refused.status()).as("'%s'", tooShort).isEqualTo(422);
+            assertThat(refused.errorCode()).isEqualTo("invalid_value");
+            assertThat(refused.json().path("error").path("field").asText()).isEqualTo("password");
+        }
+        TestServer.Reply tooLong = accounts.accept(emojiLink, "😀".repeat(201));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(accounts.accept(emojiLink, "😀".repeat(200)).status()).as("200 characters, 400 UTF-16 units").isEqualTo(201);
+        assertThat(accounts.login("emoji@agency.test", "😀".repeat(200)).status()).isEqualTo(204);
+
+        String spacesLink = invite.apply("spaces@agency.test");
+        TestServer.Reply onlySpaces = accounts.accept(spacesLink, " ".repeat(10));
+        assertThat(onlySpaces.status()).isEqualTo(422);
+        assertThat(onlySpaces.errorCode()).as("given, so not missing: refused for what it is").isEqualTo("invalid_value");
+        assertThat(onlySpaces.json().path("error").path("message").asText()).contains("only spaces");
+        TestServer.Reply absent = server.post("/v1/invites/" + TestAccounts.token(spacesLink), null, Map.of("name", "N"));
+        assertThat(absent.errorCode()).isEqualTo("missing_field");
+
+        assertThat(accounts.accept(spacesLink, "  Spaced-pass-1  ").status()).isEqualTo(201);
+        assertThat(accounts.login("spaces@agency.test", "Spaced-pass-1").status()).as("another password").isEqualTo(401);
+        assertThat(accounts.login("spaces@agency.test", "  Spaced-pass-1  ").status()).isEqualTo(204);
     }
 
     @Test
@@ -231,6 +270,59 @@ class AccountsOverHttpTest {
                 Map.of("email", "x@one.test", "role", "viewer", "sites", List.of("st_elsewhere")));
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.json().path("error").path("field").asText()).isEqualTo("sites[0]");
+    }
+
+    /**
+     * Audit C, finding 2: webhooks, feeds and destinations send callers' data out of Ringpool, and
+     * their creation left no trace in the log. Each is logged with who and where the data goes,
+     * and never with a secret (the webhook's secret, the feed's password, the platform's
+     * credentials, a token in the URL's path or query).
+     */
+    @Test
+    void theAuditLogRecordsWebhooksFeedsAndDestinationsWithoutTheirSecrets() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Conversions out", "out@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Outgoing shop");
+        String siteId = site.get("siteId");
+        TestAccounts.Person manager = accounts.member(wsId, owner, "out-manager@agency.test", "manager");
+
+        TestServer.Reply hook = accounts.as(manager, "POST", "/v1/sites/" + siteId + "/webhooks",
+                Map.of("url", "http://127.0.0.1:9/services/T0001/hook-token-4242?key=query-token-4242", "events", List.of("call.completed")));
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        TestServer.Reply feed = server.post("/v1/sites/" + siteId + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls"));
+        assertThat(feed.status()).as(feed.body()).isEqualTo(201);
+        TestServer.Reply destination = accounts.as(manager, "POST", "/v1/sites/" + siteId + "/destinations", Map.of("type", "ga4",
+                "measurementId", "G-AUDIT1234", "apiSecret", "ga4-secret-4242", "baseUrl", "http://127.0.0.1:9/mp/path-token-4242"));
+        assertThat(destination.status()).as(destination.body()).isEqualTo(201);
+        String hookId = hook.text("webhookId");
+        String feedId = feed.text("feedId");
+        String destinationId = destination.text("destinationId");
+        assertThat(accounts.as(manager, "DELETE", "/v1/sites/" + siteId + "/webhooks/" + hookId, null).status()).isEqualTo(204);
+        assertThat(server.send("DELETE", "/v1/sites/" + siteId + "/feeds/" + feedId, site.get("apiKey"), null, null, Map.of()).status())
+                .isEqualTo(204);
+        assertThat(accounts.as(manager, "DELETE", "/v1/sites/" + siteId + "/destinations/" + destinationId, null).status())
+                .isEqualTo(204);
+
+        TestServer.Reply log = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null);
+        JsonNode entries = log.json().get("entries");
+        List<String> actions = entries.findValuesAsText("action");
+        assertThat(actions).containsSubsequence("destination.delete", "feed.revoke", "webhook.delete", "destination.create",
+                "feed.create", "webhook.create");
+        JsonNode created = entries.get(actions.indexOf("webhook.create"));
+        assertThat(created.get("actor").get("label").asText()).isEqualTo("out-manager@agency.test");
+        assertThat(created.get("siteId").asText()).isEqualTo(siteId);
+        assertThat(created.get("target").asText()).isEqualTo(hookId);
+        assertThat(created.get("detail").asText()).isEqualTo("to http://127.0.0.1:9, events call.completed");
+        JsonNode feedCreated = entries.get(actions.indexOf("feed.create"));
+        assertThat(feedCreated.get("actor").get("kind").asText()).isEqualTo("site_key");
+        assertThat(feedCreated.get("target").asText()).isEqualTo(feedId);
+        assertThat(feedCreated.get("detail").asText()).startsWith("yandex-calls (export layout), last 30 days, username feed_");
+        assertThat(entries.get(actions.indexOf("destination.create")).get("detail").asText())
+                .isEqualTo("ga4, baseUrl http://127.0.0.1:9, measurementId G-AUDIT1234");
+        assertThat(entries.get(actions.indexOf("feed.revoke")).get("target").asText()).isEqualTo(feedId);
+        assertThat(entries.get(actions.indexOf("destination.delete")).get("target").asText()).isEqualTo(destinationId);
+        assertThat(log.body()).doesNotContain("4242").doesNotContain(hook.text("secret")).doesNotContain(feed.text("password"));
     }
 
     @Test

@@ -469,6 +469,28 @@ class CallsOverHttpTest {
         assertThat(foreignViaOwnSite.status()).isEqualTo(404);
     }
 
+    /** Audit C, finding 3: {@code calls?source=GOOGLE} found nothing for a call from source {@code google}. */
+    @Test
+    void theLogsTextFiltersMatchWithoutRegardToCase() {
+        Site site = site(2);
+        Visit v = visit(site, "visitor-case-01", "https://example.com/?utm_source=Google&utm_medium=cpc&utm_campaign=Sofas");
+        String callId = post(site, event("case-1", "completed", CALLER, v.number())).text("callId");
+        post(site, event("case-2", "completed", "+79161112299", site.numbers().get(0).equals(v.number()) ? site.numbers().get(1)
+                : site.numbers().get(0)));
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey(),
+                "{\"tags\":[\"VipClient\"]}", "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+        for (String query : List.of("source=google", "source=GOOGLE", "source=Google", "medium=CPC", "campaign=sofas", "campaign=SOFAS",
+                "channel=PAID", "tag=vipclient", "tag=VIPCLIENT", "tag=VipClient", "source=gOoGlE&campaign=sOfAs&tag=vIpClIeNt")) {
+            JsonNode found = calls(site, query).get("calls");
+            assertThat(found).as(query).hasSize(1);
+            assertThat(found.get(0).get("callId").asText()).as(query).isEqualTo(callId);
+        }
+        assertThat(calls(site, "source=googl").get("calls")).as("still equality").isEmpty();
+        assertThat(calls(site, "").get("calls")).hasSize(2);
+    }
+
     @Test
     void cursorPaginationWalksTheWholeLogNewestFirstWithoutRepeats() {
         Site site = site(1);

@@ -70,13 +70,58 @@ class FeedsOverHttpTest {
         Reply csv = fetch(created.text("url"), created.text("username"), created.text("password"));
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.headers().get("content-type").get(0)).startsWith("text/csv");
-        // Data Manager's layout: the header first, times with their offset (it reads no Parameters line).
-        assertThat(csv.body()).startsWith("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n");
-        assertThat(csv.body()).containsPattern("Cj0-feed-gclid,Calls,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+03:00,");
+        // The export's own layout (PRODUCT.md §4): the time zone line, then the header, local times.
+        assertThat(csv.body()).startsWith("Parameters:TimeZone=Europe/Moscow\r\n"
+                + "Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n");
+        assertThat(csv.body()).containsPattern("Cj0-feed-gclid,Calls,\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,");
+        assertThat(created.text("layout")).isEqualTo("export");
 
         Reply list = server.get("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"));
         assertThat(list.body()).doesNotContain(created.text("password"));
         assertThat(list.json().get("feeds").findValuesAsText("feedId")).contains(created.text("feedId"));
+    }
+
+    /**
+     * Audit C, finding 10: feeds of the Google formats answered Data Manager's layout although a
+     * feed's format is "one of the export formats". By default a feed is now the export itself.
+     */
+    @Test
+    void aFeedAnswersByteForByteWhatTheExportOfItsFormatAnswersForTheSameDays() {
+        String today = java.time.LocalDate.ofInstant(server.clock.instant(), java.time.ZoneId.of("Europe/Moscow")).toString();
+        String monthAgo = java.time.LocalDate.parse(today).minusDays(30).toString();
+        for (String format : List.of("google-ads-clicks", "google-ads-calls", "google-enhanced", "yandex-calls", "yandex-offline",
+                "yandex-conversion-center")) {
+            Reply created = createFeed(Map.of("format", format));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            Reply feed = fetch(created.text("url"), created.text("username"), created.text("password"));
+            Reply export = server.get("/v1/sites/" + site.get("siteId") + "/exports/" + format + ".csv?from=" + monthAgo + "&to=" + today,
+                    site.get("apiKey"));
+            assertThat(export.status()).as(export.body()).isEqualTo(200);
+            assertThat(feed.body()).as(format).isEqualTo(export.body());
+        }
+    }
+
+    @Test
+    void aFeedForDataManagerIsChosenAtCreationShownInTheListAndLaidOutWithTheHeaderFirstAndOffsetTimes() {
+        Reply created = createFeed(Map.of("format", "google-ads-clicks", "layout", "data-manager"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.text("layout")).isEqualTo("data-manager");
+        Reply csv = fetch(created.text("url"), created.text("username"), created.text("password"));
+        // Data Manager's layout: the header first, times with their offset (it reads no Parameters line).
+        assertThat(csv.body()).startsWith("Google Click ID,Conversion Name,Conversion Time,Conversion Value,Conversion Currency\r\n");
+        assertThat(csv.body()).containsPattern("Cj0-feed-gclid,Phone call,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+03:00,");
+        Reply list = server.get("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"));
+        assertThat(list.json().get("feeds")).anySatisfy(f -> {
+            assertThat(f.get("feedId").asText()).isEqualTo(created.text("feedId"));
+            assertThat(f.get("layout").asText()).isEqualTo("data-manager");
+        });
+
+        for (Map<String, Object> bad : List.of(Map.<String, Object>of("format", "yandex-calls", "layout", "data-manager"),
+                Map.<String, Object>of("format", "google-ads-clicks", "layout", "excel"))) {
+            Reply refused = createFeed(bad);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+            assertThat(refused.json().get("error").get("field").asText()).isEqualTo("layout");
+        }
     }
 
     @Test
@@ -114,9 +159,13 @@ class FeedsOverHttpTest {
         Reply format = createFeed(Map.of("format", "excel"));
         assertThat(format.status()).isEqualTo(422);
         assertThat(format.json().get("error").get("field").asText()).isEqualTo("format");
-        Reply window = createFeed(Map.of("format", "yandex-calls", "windowDays", 365));
-        assertThat(window.status()).isEqualTo(422);
-        assertThat(window.json().get("error").get("field").asText()).isEqualTo("windowDays");
+        // Audit C, finding 9: 0 was refused as "between 1 and 10000", 91 as "from 1 to 90"; the rule is 1 to 90.
+        for (int days : List.of(0, 91, 365)) {
+            Reply window = createFeed(Map.of("format", "yandex-calls", "windowDays", days));
+            assertThat(window.status()).isEqualTo(422);
+            assertThat(window.json().get("error").get("field").asText()).isEqualTo("windowDays");
+            assertThat(window.json().get("error").get("message").asText()).isEqualTo("'windowDays' must be between 1 and 90");
+        }
     }
 
     @Test

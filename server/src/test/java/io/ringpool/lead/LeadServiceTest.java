@@ -154,6 +154,33 @@ class LeadServiceTest {
         assertThat(byVisitor.attribution().sessionId()).isEqualTo("s_unit_session_b");
     }
 
+    /**
+     * Audit C, finding 3: the log's source, medium, campaign, channel and tag filters compared
+     * exactly, though docs/leads.md says values match without regard to case. Cyrillic too: on
+     * PostgreSQL that rests on the database's LC_CTYPE (C.UTF-8 or a language's; plain C folds ASCII only).
+     */
+    @Test
+    void theLogsTextFiltersMatchWithoutRegardToCaseInLatinAndCyrillic() {
+        Instant now = clock.instant();
+        visitRow("s_unit_case_1", "visitor-case", now.minus(Duration.ofMinutes(5)), "Яндекс", null, null);
+        StoredLead lead = leads.submit(site, apiLead(null, "case", "+79160000077", null,
+                new NewLead.Identifiers("s_unit_case_1", null, Map.of(), null, null))).lead();
+        leads.patch(site, lead.leadId(), new LeadPatch(List.of("VipКлиент"), null, null, null));
+
+        for (Map.Entry<LeadQuery.Filter, String> filter : List.of(Map.entry(LeadQuery.Filter.SOURCE, "яндекс"),
+                Map.entry(LeadQuery.Filter.SOURCE, "ЯНДЕКС"), Map.entry(LeadQuery.Filter.SOURCE, "Яндекс"),
+                Map.entry(LeadQuery.Filter.MEDIUM, "CPC"), Map.entry(LeadQuery.Filter.CHANNEL, "Paid"))) {
+            assertThat(leads.log(new LeadQuery("site_unit", null, null, Map.of(filter.getKey(), filter.getValue()), null, 50, null)).leads())
+                    .as("%s=%s", filter.getKey(), filter.getValue()).extracting(StoredLead::leadId).containsExactly(lead.leadId());
+        }
+        for (String tag : List.of("vipклиент", "VIPКЛИЕНТ", "VipКлиент")) {
+            assertThat(leads.log(new LeadQuery("site_unit", null, null, Map.of(), tag, 50, null)).leads()).as("tag=%s", tag)
+                    .extracting(StoredLead::leadId).containsExactly(lead.leadId());
+        }
+        assertThat(leads.log(new LeadQuery("site_unit", null, null, Map.of(LeadQuery.Filter.SOURCE, "яндекс.ru"), null, 50, null))
+                .leads()).as("still equality, not a prefix").isEmpty();
+    }
+
     @Test
     void aClickIdWithLikeWildcardsMatchesOnlyItself() {
         Instant now = clock.instant();

@@ -48,8 +48,12 @@ class LeadsOverHttpTest {
     record Site(String id, String apiKey, String publicKey, String secret, List<String> numbers) {}
 
     static Site site() {
+        return site(3);
+    }
+
+    static Site site(int poolSize) {
         List<String> numbers = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= poolSize; i++) {
             numbers.add(String.format("+7499%03d%04d", SEQ.incrementAndGet() % 1000, i));
         }
         Map<String, String> s = server.siteWithPool(numbers);
@@ -440,6 +444,12 @@ class LeadsOverHttpTest {
         assertThat(log(site, "status=new").get("leads")).hasSize(5);
         assertThat(log(site, "source=google").get("leads")).hasSize(5);
         assertThat(log(site, "tag=vip").get("leads")).hasSize(1);
+        // Audit C, finding 3: the text filters match without regard to case, as the enum ones always did.
+        for (String query : List.of("source=GOOGLE", "medium=CPC", "channel=PAID", "source=Google&medium=Cpc&kind=FORM")) {
+            assertThat(log(site, query).get("leads")).as(query).hasSize(5);
+        }
+        assertThat(log(site, "tag=VIP").get("leads")).hasSize(1);
+        assertThat(log(site, "tag=Vip&status=WON").get("leads")).hasSize(1);
 
         Set<String> seen = new HashSet<>();
         String cursor = null;
@@ -528,16 +538,16 @@ class LeadsOverHttpTest {
 
     @Test
     void aFloodFromOneAddressIsCappedWhileAnotherAddressStillGetsThrough() {
-        Site site = site();
-        // Two visits: each within its own session budget (10 a minute) for the first 20 leads, so the
+        Site site = site(4);
+        // Three visits sending ten each: every one within its own visit's budget (10 a minute), so the
         // address's budget (20 a minute) is what stops the flood.
         List<Visit> visits = List.of(visit(site, "visitor-flood-1", "https://example.com/"),
-                visit(site, "visitor-flood-2", "https://example.com/"));
+                visit(site, "visitor-flood-2", "https://example.com/"), visit(site, "visitor-flood-4", "https://example.com/"));
         int accepted = 0;
         Reply last = null;
         for (int i = 0; i < 30; i++) {
             // Distinct forms, so none is a duplicate of another.
-            last = beaconRaw(visits.get(i % 2).sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields",
+            last = beaconRaw(visits.get(i % 3).sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields",
                     Map.of("phone", "+79165553500"))), Map.of("X-Forwarded-For", "203.0.113.77"));
             if (last.status() == 201) {
                 accepted++;
@@ -550,22 +560,31 @@ class LeadsOverHttpTest {
         assertThat(accepted).as("20 a minute, and the clock does not move in this test").isEqualTo(20);
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.errorCode()).isEqualTo("rate_limited");
+        assertThat(last.json().get("error").get("message").asText())
+                .isEqualTo("too many leads from this address (at most 20 a minute); try again shortly");
         assertThat(last.headers().get("retry-after")).isNotEmpty();
         assertThat(other.status()).isEqualTo(201);
         assertThat(log(site, "").get("leads")).hasSize(21);
     }
 
+    /** Audit C, finding 7: the visit's limit answered with the address's message ("at most 20 a minute"). */
     @Test
-    void oneSessionSendsAtMostTenLeadsAMinuteWhateverItsAddresses() {
+    void oneSessionSendsAtMostTenLeadsAMinuteWhateverItsAddressesAndIsToldItIsTheVisitsLimit() {
         Site site = site();
         Visit v = visit(site, "visitor-flood-session", "https://example.com/");
         int accepted = 0;
+        Reply refused = null;
         for (int i = 0; i < 15; i++) {
             Reply r = beaconRaw(v.sessionId(), json(Map.of("kind", "form", "formId", "s" + i, "fields", Map.of("phone", "+79165553502"))),
                     Map.of("X-Forwarded-For", "203.0.113." + (100 + i)));
             accepted += r.status() == 201 ? 1 : 0;
+            refused = r.status() == 429 ? r : refused;
         }
         assertThat(accepted).isEqualTo(10);
+        assertThat(refused.errorCode()).isEqualTo("rate_limited");
+        assertThat(refused.json().get("error").get("message").asText())
+                .isEqualTo("too many leads from this visit (at most 10 a minute); try again shortly");
+        assertThat(Integer.parseInt(refused.headers().get("retry-after").get(0))).isBetween(1, 60);
     }
 
     @Test

@@ -46,6 +46,21 @@ class ScriptLimitsTest {
     }
 
     @Test
+    void aRefusalSaysWhoseBudgetRanOutAndItsSize() {
+        ScriptLimits limits = limits(false);
+        for (int i = 0; i < 3; i++) {
+            assertThat(limits.acquire(Kind.PAGEVIEW, null, "s_1", "198.51.100.4")).isEmpty();
+        }
+        assertThat(limits.acquire(Kind.PAGEVIEW, null, "s_1", "198.51.100.4"))
+                .hasValueSatisfying(r -> assertThat(r).isEqualTo(new ScriptLimits.Refusal(20, ScriptLimits.Scope.SESSION, 3)));
+        assertThat(limits.acquire(Kind.PAGEVIEW, null, "s_2", "198.51.100.4")).isEmpty();
+        assertThat(limits.acquire(Kind.PAGEVIEW, null, "s_3", "198.51.100.4")).isEmpty();
+        assertThat(limits.acquire(Kind.PAGEVIEW, null, "s_4", "198.51.100.4"))
+                .hasValueSatisfying(r -> assertThat(r.scope()).isEqualTo(ScriptLimits.Scope.ADDRESS))
+                .hasValueSatisfying(r -> assertThat(r.perMinute()).isEqualTo(5));
+    }
+
+    @Test
     void theAddressesOfOneIpv6Slash64ShareOneBudget() {
         ScriptLimits limits = limits(false);
         for (int i = 0; i < 5; i++) {

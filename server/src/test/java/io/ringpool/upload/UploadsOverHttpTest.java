@@ -298,6 +298,10 @@ class UploadsOverHttpTest {
         Map<String, String> other = server.siteWithPool(List.of());
         assertThat(server.get("/v1/sites/" + site.id() + "/destinations/" + ok.text("destinationId") + "/uploads", other.get("apiKey"))
                 .status()).isEqualTo(404);
+        for (String log : List.of("/uploads?foo=1", "/deliveries?foo=1")) {
+            assertThat(server.get("/v1/sites/" + site.id() + "/destinations/" + ok.text("destinationId") + log, site.apiKey()).errorCode())
+                    .as("a query parameter the route does not know, as on every route").isEqualTo("unknown_parameter");
+        }
     }
 
     /** ConcurrentRequestsSweepTest: destinations share the feeds' count-then-insert, which let creates at once pass the limit. */

@@ -261,6 +261,74 @@ class WebhooksOverHttpTest {
         }
     }
 
+    /**
+     * Audit C, finding 4: a merged duplicate that filled the blank e-mail and name sent
+     * {@code "changes": ["submissions"]}, so a receiver updating only the named fields never stored them.
+     */
+    @Test
+    void aMergedDuplicateThatFillsBlankFieldsNamesEveryFieldItChanged() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            createWebhook(site, receiver.url("/merge"), List.of("lead.updated"));
+            Reply first = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "callback", "phone", "+79168887766"));
+            assertThat(first.status()).as(first.body()).isEqualTo(201);
+            server.clock.advance(Duration.ofMinutes(1));
+            Reply second = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "callback",
+                    "phone", "+79168887766", "email", "fill@x.com", "name", "Filled"));
+            assertThat(second.status()).as(second.body()).isEqualTo(200);
+            assertThat(second.text("outcome")).isEqualTo("merged");
+
+            waitFor(() -> !receiver.received().isEmpty(), Duration.ofSeconds(10));
+            JsonNode event = json(receiver.received().get(0).body());
+            assertThat(event.get("data").get("email").asText()).isEqualTo("fill@x.com");
+            List<String> changes = new ArrayList<>();
+            event.get("changes").forEach(c -> changes.add(c.asText()));
+            assertThat(changes).containsExactly("lastAt", "submissions", "email", "emailValid", "name");
+        }
+    }
+
+    /**
+     * Audit C, finding 1: call events left out the call's {@code leads}, which GET shows, so a CRM
+     * could not link a call to the form its caller had sent. A lead event after a call likewise
+     * left out the lead's {@code calls}.
+     */
+    @Test
+    void aCallEventShowsTheCallExactlyAsGetDoesLeadsIncludedAndALeadEventShowsItsCalls() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            createWebhook(site, receiver.url("/all"), null);
+            Reply lead = server.post("/v1/sites/" + site.id() + "/leads", site.apiKey(), Map.of("kind", "form",
+                    "phone", "+79161234567", "name", "Ann"));
+            assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+            String leadId = lead.text("leadId");
+            server.clock.advance(Duration.ofMinutes(1));
+            String callId = callEvent(site, "pbx-linked", "ringing", site.numbers().get(0), null).text("callId");
+            callEvent(site, "pbx-linked", "completed", site.numbers().get(0), 30);
+            Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey(),
+                    "{\"status\":\"qualified\"}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+            waitFor(() -> receiver.received().size() >= 4, Duration.ofSeconds(10));
+            server.app.outbox().deliverDueNow();
+            Map<String, JsonNode> byType = new LinkedHashMap<>();
+            receiver.received().forEach(r -> byType.put(json(r.body()).get("type").asText(), json(r.body()).get("data")));
+            assertThat(byType).containsOnlyKeys("lead.created", "call.started", "call.completed", "lead.updated");
+
+            JsonNode call = server.get("/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey()).json();
+            assertThat(call.get("leads")).hasSize(1);
+            assertThat(call.get("leads").get(0).get("leadId").asText()).isEqualTo(leadId);
+            assertThat(byType.get("call.started").get("leads")).as("the lead was there when the call started")
+                    .isEqualTo(call.get("leads"));
+            assertThat(byType.get("call.completed")).as("nothing changed since: the event is the call as GET shows it")
+                    .isEqualTo(call);
+
+            JsonNode shownLead = server.get("/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey()).json();
+            assertThat(shownLead.get("calls")).hasSize(1);
+            assertThat(byType.get("lead.created").get("calls")).as("no call yet when it was created").isEmpty();
+            assertThat(byType.get("lead.updated")).isEqualTo(shownLead);
+        }
+    }
+
     @Test
     void aRedirectIsNotFollowedAndCountsAsAFailure() throws Exception {
         Site site = site();
@@ -321,6 +389,35 @@ class WebhooksOverHttpTest {
         Reply badUrl = createWebhook(site, "ftp://127.0.0.1/x", null);
         assertThat(badUrl.status()).isEqualTo(422);
         assertThat(badUrl.json().get("error").get("field").asText()).isEqualTo("url");
+    }
+
+    /** Audit C, finding 8: {@code "events": []} subscribed to every event; only an absent list means all. */
+    @Test
+    void anEmptyEventListIsRefusedAndOnlyAnAbsentOneMeansEveryEvent() {
+        Site site = site();
+        Reply empty = createWebhook(site, "http://127.0.0.1:9/none", List.of());
+        assertThat(empty.status()).as(empty.body()).isEqualTo(422);
+        assertThat(empty.json().get("error").get("field").asText()).isEqualTo("events");
+        assertThat(server.get("/v1/sites/" + site.id() + "/webhooks", site.apiKey()).json().get("webhooks")).isEmpty();
+        Reply absent = createWebhook(site, "http://127.0.0.1:9/all", null);
+        assertThat(absent.status()).isEqualTo(201);
+        assertThat(absent.json().get("events")).hasSize(5);
+    }
+
+    /** Audit C, finding 9: the delivery log called an unknown query parameter an unknown field; every other route says unknown_parameter. */
+    @Test
+    void anUnknownQueryParameterOfTheDeliveryLogIsAnUnknownParameter() {
+        Site site = site();
+        String id = createWebhook(site, "http://127.0.0.1:9/q", null).text("webhookId");
+        for (String path : List.of("/webhooks/" + id + "/deliveries?foo=1", "/webhooks?foo=1")) {
+            Reply r = server.get("/v1/sites/" + site.id() + path, site.apiKey());
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.errorCode()).as(path).isEqualTo("unknown_parameter");
+            assertThat(r.json().get("error").get("field").asText()).isEqualTo("foo");
+        }
+        Reply limit = server.get("/v1/sites/" + site.id() + "/webhooks/" + id + "/deliveries?limit=0", site.apiKey());
+        assertThat(limit.status()).isEqualTo(422);
+        assertThat(limit.json().get("error").get("field").asText()).isEqualTo("limit");
     }
 
     /** ConcurrentRequestsSweepTest: webhooks share the feeds' count-then-insert, which let creates at once pass the limit. */

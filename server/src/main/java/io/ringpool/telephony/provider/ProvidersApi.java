@@ -11,6 +11,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -267,27 +268,12 @@ public final class ProvidersApi implements SiteSection {
     /** {@code GET /v1/sites/{siteId}/telephony/events?provider=&limit=}: the last webhooks, newest first. */
     private Response events(Request request, SiteGrant grant) {
         SiteRegistry.Entry entry = grant.entry();
-        for (String name : request.query().keySet()) {
-            if (!name.equals("provider") && !name.equals("limit")) {
-                throw DomainFailure.unknownField(name);
-            }
-        }
-        String provider = request.queryParam("provider");
+        QueryParameters query = QueryParameters.of(request, Set.of("provider", "limit"));
+        String provider = query.text("provider", 100);
         if (provider != null && providers.byName(provider).isEmpty()) {
             throw DomainFailure.invalid("provider", "'provider' must be one of " + providers.all().stream().map(TelephonyProvider::name).toList());
         }
-        int limit = WebhookLog.PER_PROVIDER;
-        String limitText = request.queryParam("limit");
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 500) {
-                throw DomainFailure.invalid("limit", "'limit' must be 1 to 500");
-            }
-        }
+        int limit = query.limit("limit", WebhookLog.PER_PROVIDER, 500);
         List<Map<String, Object>> out = new ArrayList<>();
         for (WebhookLog.Entry e : log.recent(entry.site().siteId(), provider)) {
             if (out.size() >= limit) {
