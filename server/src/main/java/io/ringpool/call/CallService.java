@@ -597,20 +597,21 @@ public final class CallService {
      */
     public int eraseCaller(Site site, String raw) {
         CallerNumber caller = CallerNumber.of(raw, site.settings().country());
-        if (!caller.valid() && !CallerNumber.isWrittenAsANumber(raw)) {
-            // Not a phone number at all ("abc", "+1", "anonymous"): answering 204 would tell the
-            // operator a person was erased when nobody was named.
-            String given = raw == null ? "" : raw.strip();
-            throw DomainFailure.invalid("e164", "'e164' must be the caller's phone number, E.164 such as +79161234567 or in the "
-                    + "site's local format (got '" + (given.length() > 40 ? given.substring(0, 40) + "…" : given) + "')");
-        }
-        // A number libphonenumber finds invalid (a fictional or a brand-new range) is stored as the
-        // provider sent it, so it is erased as written.
-        String value = caller.valid() ? caller.value() : raw.strip();
+        boolean writtenAsANumber = caller.valid() || CallerNumber.isWrittenAsANumber(raw);
+        // A number libphonenumber finds invalid (a fictional or a brand-new range), or a hidden
+        // caller's text ("anonymous"), is stored as the provider sent it, so it is erased as written.
+        String value = caller.valid() ? caller.value() : raw == null ? "" : raw.strip();
         int erased = db.inTransaction(c -> {
+            List<String> callIds = erasure.callIdsOf(c, site.siteId(), value);
+            if (!writtenAsANumber && callIds.isEmpty()) {
+                // Neither a phone number nor a caller this site has ("abc", "+1"): answering 204
+                // would tell the operator a person was erased when nobody was named.
+                throw DomainFailure.invalid("e164", "'e164' must be the caller's phone number, E.164 such as +79161234567 or in the "
+                        + "site's local format, or a caller as the call log shows it (got '"
+                        + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "')");
+            }
             // The visits linked to these calls hold the person's landing pages and client ids: they go too.
             io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
-            List<String> callIds = erasure.callIdsOf(c, site.siteId(), value);
             recordings.erased(c, site.siteId(), callIds, clock.millis());
             outbox.erased(c, site.siteId(), value, callIds);
             return erasure.erase(c, site.siteId(), value);
