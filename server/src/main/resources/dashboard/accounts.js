@@ -7,6 +7,10 @@
   'use strict';
   var R = window.Ringpool, state = R.state, api = R.api, el = R.el, clear = R.clear, $ = R.$;
   var SAVED_SITE = 'ringpool.site';
+  /* Set while this browser has signed in and not out. The session cookie is HttpOnly, so without
+     this mark the first page load would have to ask GET /v1/me, and its 401 is a console error on
+     every visit of a signed-out browser. */
+  var SIGNED_IN = 'ringpool.signedIn';
   /* Each page and the permission it needs (the names of GET /v1/me's "permissions"). Pages marked
    * person are about a workspace, so a site key never sees them. */
   var PAGES = [
@@ -138,6 +142,7 @@
     route();
   });
   document.addEventListener('ringpool:signout', function () {
+    localStorage.removeItem(SIGNED_IN);
     clear($('tabs')); clear($('pages')); $('site-switcher').hidden = true; $('site-name').hidden = false; $('who').textContent = '';
     if (location.hash) history.replaceState(null, '', location.pathname);
   });
@@ -170,6 +175,7 @@
   /* After a sign-in (or with a live cookie): who am I, which sites, then the first page. */
   function startPerson(preferSiteId) {
     return api('/v1/me', { quiet401: true }).then(function (me) {
+      localStorage.setItem(SIGNED_IN, '1');
       state.key = null;
       state.me = me;
       state.csrf = me.csrfToken;
@@ -569,6 +575,10 @@
     showLinkPage(location.hash.slice(1));
   } else if (R.needsSignIn) {
     // A live session cookie signs in without a form; otherwise, the form.
-    startPerson().catch(function () { $('signin').hidden = false; });
+    if (localStorage.getItem(SIGNED_IN)) {
+      startPerson().catch(function () { localStorage.removeItem(SIGNED_IN); $('signin').hidden = false; });
+    } else {
+      $('signin').hidden = false;
+    }
   }
 })();

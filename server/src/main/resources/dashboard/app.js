@@ -553,5 +553,5 @@
     showSite: showSite, signOut: signOut, reload: load, $: $ };
   var saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved).catch(function () { signOut(); });
-  else window.Ringpool.needsSignIn = true; // accounts.js probes the session cookie, then shows the sign-in
+  else window.Ringpool.needsSignIn = true; // accounts.js probes the session cookie if this browser signed in, else shows the sign-in
 })();

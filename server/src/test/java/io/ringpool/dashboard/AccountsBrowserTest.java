@@ -295,4 +295,29 @@ class AccountsBrowserTest {
         driver.navigate().refresh();
         waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
     }
+
+    @Test
+    void aSignedOutBrowserIsShownTheFormWithoutAskingWhoItIsAndASignedInOneComesStraightBack() {
+        // A browser that never signed in: no GET /v1/me, whose 401 the console would report as an error.
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        assertThat(meRequests()).isZero();
+
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        assertThat(driver.findElement(By.id("signin")).isDisplayed()).isFalse();
+        assertThat(meRequests()).isEqualTo(1);
+
+        // The cookie gone behind the page's back (expired, revoked elsewhere): the form, and no mark left.
+        driver.manage().deleteCookieNamed(AccessApi.COOKIE);
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        assertThat(driver.executeScript("return localStorage.getItem('ringpool.signedIn')")).isNull();
+    }
+
+    static long meRequests() {
+        return (Long) driver.executeScript(
+                "return performance.getEntriesByType('resource').filter(function (e) { return /\\/v1\\/me$/.test(e.name); }).length;");
+    }
 }
