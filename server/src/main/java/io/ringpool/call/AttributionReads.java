@@ -22,11 +22,14 @@ import java.util.Optional;
  */
 final class AttributionReads {
     /** A number's leases up to a time, newest first, in the order of the index that serves them. */
-    static final String LEASE_HISTORY = "SELECT session_id, visitor_id, started_at, lease_expires_at, ended_at FROM sessions "
+    static final String LEASE_HISTORY = "SELECT session_id, visitor_id, started_at, lease_expires_at, ended_at, end_reason FROM sessions "
             + "WHERE site_id = ? AND number = ? AND started_at <= ? ORDER BY site_id, number, started_at DESC";
 
     /** One row of a number's lease history as read, before it is judged. */
-    private record LeaseRow(String sessionId, String visitorId, Long expiresAt, Long endedAt) {}
+    private record LeaseRow(String sessionId, String visitorId, Long expiresAt, Long endedAt, boolean handedOver) {}
+
+    /** {@code end_reason} of a lease whose number passed at its end to its visitor's next visit (a new source; session.SessionStore). */
+    static final String HANDED_OVER = "source_changed";
 
     /** A bound on leases read for one call; reuse from cool-down makes a few overlap at most. */
     private static final int MAX_LEASES_READ = 64;
@@ -65,7 +68,8 @@ final class AttributionReads {
      * expiry has passed is read as ended at its expiry: its heartbeats stopped then. The lease this
      * node holds live on the number ({@code live}, may be null) is read with its in-memory expiry:
      * renewals reach the store late (a single node writes one only when the stored expiry nears),
-     * so the store's copy can be older than the last heartbeat.
+     * so the store's copy can be older than the last heartbeat. A lease handed over to its
+     * visitor's next visit (a new source) claims only the calls it covers: it has no cool-down.
      */
     List<LeaseInterval> leases(Connection c, String siteId, String number, Instant callAt, long coolDownMillis,
             PoolState.LiveHolder live) throws SQLException {
@@ -96,7 +100,7 @@ final class AttributionReads {
                         long ended = rs.getLong(5);
                         boolean endedNull = rs.wasNull();
                         sameStart.add(new LeaseRow(rs.getString(1), rs.getString(2), expiresNull ? null : expires,
-                                endedNull ? null : ended));
+                                endedNull ? null : ended, HANDED_OVER.equals(rs.getString(6))));
                         more = rs.next();
                     } while (more && rs.getLong(3) == from);
                     sameStart.sort((a, b) -> b.sessionId().compareTo(a.sessionId()));
@@ -116,6 +120,11 @@ final class AttributionReads {
                         if (to != null && to < t - coolDownMillis) {
                             Collections.reverse(out);
                             return out; // ended before the cool-down window: this and every older lease are out
+                        }
+                        if (row.handedOver() && to != null && to <= t) {
+                            // Its number went on, at its end, to the same visitor's next visit (a new
+                            // source): that visit holds it from then on, and this one has no cool-down.
+                            continue;
                         }
                         out.add(new LeaseInterval(row.sessionId(), row.visitorId(), number, Instant.ofEpochMilli(from),
                                 to == null ? null : Instant.ofEpochMilli(Math.max(from, to))));

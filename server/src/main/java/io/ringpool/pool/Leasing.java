@@ -264,6 +264,19 @@ public final class Leasing {
     }
 
     /**
+     * The visitor of the live lease {@code from} starts a new visit on the same page (a new traffic
+     * source): the number passes to that visit's new lease at {@code now}, in one transaction with
+     * {@code write} (which ends {@code from}, fenced, and stores the new visit with its lease); see
+     * {@link PoolState#handOver}. Null when {@code from} is no longer live. No exhaustion, no
+     * cap check, no start counted against the pool: the visitor keeps the number they hold.
+     */
+    public Leased handOver(PoolState pool, Lease from, SiteSettings settings, String sessionId, long now,
+            PoolState.HandOverWrite write) {
+        PoolState.Granted granted = pool.handOver(from, sessionId, now, settings.leaseTtl().toMillis(), write);
+        return granted == null ? null : new Leased(pool, granted);
+    }
+
+    /**
      * Renews the lease in memory only; false when the lease is gone. The new expiry reaches the
      * store later, coalesced with others (see {@code session.LeaseRenewals}); after a crash the
      * restart gives every live lease a fresh TTL, so nothing acknowledged here is lost.

@@ -406,6 +406,72 @@ public final class PoolState {
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
     }
 
+    /** Writes a hand-over: ends the lease {@code from} names (fenced by its epoch) at {@code at} and starts {@code to}, in one transaction. */
+    @FunctionalInterface
+    public interface HandOverWrite {
+        CompletableFuture<Void> write(LeaseExpiry from, long at, Lease to);
+    }
+
+    /**
+     * Passes the number of the live lease {@code from} to a new lease of the same visitor, for the
+     * visit {@code sessionId}, at {@code now}: the visitor came back from a new traffic source on a
+     * page that shows the number, and that starts a new visit (docs/calls.md). {@code from} ends at
+     * {@code now} with no end grace and no cool-down, the new lease starts at {@code now} on the
+     * same number, and the slot holds one or the other throughout, so no other visit can take the
+     * number in between. The new lease keeps {@code from}'s intent hold and its place in the
+     * address cap, and runs a TTL from now at least. Null when {@code from} is not live here.
+     *
+     * <p>The write is asked for first: when it refuses, nothing has changed. Until it commits,
+     * {@code from} is ending (its heartbeats find it over); if it fails, the caller puts
+     * {@code from} back with {@link #rollbackHandOver}. The granted lease's {@code replaced} is
+     * {@code from}.
+     */
+    public synchronized Granted handOver(Lease from, String sessionId, long now, long ttlMillis, HandOverWrite writer) {
+        NumberSlot slot = slots.get(from.number);
+        if (slot == null || slot.lease != from || from.foreign || !isLive(from, now)) {
+            return null;
+        }
+        Lease lease = new Lease(pool, from.number, sessionId, from.visitorId, now, Math.max(now + ttlMillis, from.intentUntil), false);
+        lease.intentUntil = from.intentUntil;
+        CompletableFuture<Void> stored = writer.write(new LeaseExpiry(from.sessionId, from.expiresAt, from.epoch), now, lease);
+        from.ending = true; // the sweep passes over it; heartbeats find it over
+        from.sweepAt = NOT_DUE;
+        slot.lease = lease; // one live lease for another: leased stays as it is, and so does the visitor's last number
+        lease.addressKey = from.addressKey;
+        from.addressKey = 0;
+        schedule(lease, lease.expiresAt);
+        leasesStarted++;
+        CompletableFuture<Void> committed = stored.thenRun(() -> handedOver(from, now));
+        return new Granted(lease, Choice.RETURNING_VISITOR, committed, slot.releasedAt, slot.lastVisitorId, from);
+    }
+
+    /** The hand-over's write is stored: {@code from} is over, counted as {@link #completeEnd} counts an end (its number never idled). */
+    private synchronized void handedOver(Lease from, long endedAt) {
+        if (from.ended) {
+            return;
+        }
+        from.ended = true;
+        endedLeases++;
+        endedLeaseMillis += Math.max(0, endedAt - from.startedAt);
+    }
+
+    /** Undoes a {@link #handOver} whose write failed: the number is the old lease's again, as it was. */
+    public synchronized void rollbackHandOver(Granted granted) {
+        Lease lease = granted.lease();
+        Lease from = granted.replaced();
+        NumberSlot slot = slots.get(lease.number);
+        lease.ended = true;
+        if (slot == null || slot.lease != lease || from.ended) {
+            return;
+        }
+        slot.lease = from;
+        from.ending = false;
+        from.addressKey = lease.addressKey;
+        lease.addressKey = 0;
+        leasesStarted--;
+        schedule(from, from.expiresAt);
+    }
+
     /** Numbers that may be leased (retired ones excluded). */
     public synchronized int activeSize() {
         return slots.size() - retiredNumbers;

@@ -19,8 +19,9 @@ public final class PoolStore {
 
     public record StoredNumber(String poolId, String number, Long releasedAt, String lastVisitorId, boolean retired) {}
 
+    /** A live lease as stored, with its visit's landing page (as stored: its ad tags tell a new source from the same one). */
     public record StoredLease(String leaseId, String poolId, String number, String sessionId, String visitorId,
-            long startedAt, long expiresAt, boolean reusedCooling, long epoch) {}
+            long startedAt, long expiresAt, boolean reusedCooling, long epoch, String landingPage) {}
 
     private final Database db;
 
@@ -316,7 +317,7 @@ public final class PoolStore {
             try (PreparedStatement claim = c.prepareStatement("UPDATE sessions SET lease_epoch = lease_epoch + 1"
                     + (nodeId == null ? "" : ", owner_node = ?") + " WHERE site_id = ? AND live_number > ''" + mine);
                     PreparedStatement read = c.prepareStatement("SELECT session_id, pool_id, number, session_id, visitor_id, "
-                    + "started_at, lease_expires_at, reused_cooling, lease_epoch FROM sessions WHERE site_id = ? AND live_number > ''"
+                    + "started_at, lease_expires_at, reused_cooling, lease_epoch, landing_page FROM sessions WHERE site_id = ? AND live_number > ''"
                     + (nodeId == null ? "" : " AND owner_node = ?"))) {
                 for (String siteId : sites) {
                     int i = 1;
@@ -335,7 +336,7 @@ public final class PoolStore {
                     try (ResultSet rs = read.executeQuery()) {
                         while (rs.next()) {
                             out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                    rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9)));
+                                    rs.getLong(6), rs.getLong(7), rs.getBoolean(8), rs.getLong(9), rs.getString(10)));
                         }
                     }
                 }
@@ -356,7 +357,7 @@ public final class PoolStore {
         return db.inTransaction(c -> {
             List<StoredLease> out = new ArrayList<>();
             try (PreparedStatement read = c.prepareStatement("SELECT l.session_id, l.pool_id, l.number, l.visitor_id, l.started_at, "
-                    + "l.lease_expires_at, l.reused_cooling, l.lease_epoch FROM (SELECT DISTINCT site_id, number FROM pool_numbers) n "
+                    + "l.lease_expires_at, l.reused_cooling, l.lease_epoch, l.landing_page FROM (SELECT DISTINCT site_id, number FROM pool_numbers) n "
                     + "JOIN sessions l ON l.session_id = (SELECT l2.session_id FROM sessions l2 WHERE l2.site_id = n.site_id "
                     + "AND l2.number = n.number ORDER BY l2.site_id, l2.number, l2.started_at DESC FETCH FIRST 1 ROW ONLY) "
                     + "WHERE l.live_number IS NOT NULL");
@@ -364,7 +365,7 @@ public final class PoolStore {
                 while (rs.next()) {
                     // The epoch is raised below, so the lease is handed back with the raised one.
                     out.add(new StoredLease(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(1), rs.getString(4),
-                            rs.getLong(5), rs.getLong(6), rs.getBoolean(7), rs.getLong(8) + 1));
+                            rs.getLong(5), rs.getLong(6), rs.getBoolean(7), rs.getLong(8) + 1, rs.getString(9)));
                 }
             }
             try (PreparedStatement claim = c.prepareStatement(

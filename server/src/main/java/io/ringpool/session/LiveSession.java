@@ -2,6 +2,7 @@ package io.ringpool.session;
 
 import io.ringpool.pool.Lease;
 import io.ringpool.pool.PoolState;
+import io.ringpool.visit.LandingTags;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
@@ -22,6 +23,8 @@ final class LiveSession {
     final Lease lease;
     /** Null for a tracked session. */
     final Untracked untracked;
+    /** The ad tags of the visit's landing page, or null when it had none: a start with other tags begins a new visit. */
+    final LandingTags tags;
     volatile boolean over;
     /** Page views and intents this node has stored for the session, against the per-session caps. */
     private volatile int storedPageviews;
@@ -89,23 +92,35 @@ final class LiveSession {
         }
     }
 
-    /** A tracked session. */
+    /** A tracked session whose landing had no tags. */
     LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease) {
-        this(sessionId, siteId, visitorId, pool, lease, null);
+        this(sessionId, siteId, visitorId, pool, lease, null, null);
+    }
+
+    /** A tracked session. */
+    LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, LandingTags tags) {
+        this(sessionId, siteId, visitorId, pool, lease, null, tags);
+    }
+
+    /** An untracked session whose landing had no tags. */
+    LiveSession(String sessionId, String siteId, String visitorId, Untracked untracked) {
+        this(sessionId, siteId, visitorId, null, null, untracked, null);
     }
 
     /** An untracked session. */
-    LiveSession(String sessionId, String siteId, String visitorId, Untracked untracked) {
-        this(sessionId, siteId, visitorId, null, null, untracked);
+    LiveSession(String sessionId, String siteId, String visitorId, Untracked untracked, LandingTags tags) {
+        this(sessionId, siteId, visitorId, null, null, untracked, tags);
     }
 
-    private LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, Untracked untracked) {
+    private LiveSession(String sessionId, String siteId, String visitorId, PoolState pool, Lease lease, Untracked untracked,
+            LandingTags tags) {
         this.sessionId = sessionId;
         this.siteId = siteId;
         this.visitorId = visitorId;
         this.pool = pool;
         this.lease = lease;
         this.untracked = untracked;
+        this.tags = tags;
     }
 
     boolean tracked() {

@@ -37,7 +37,8 @@ public final class SessionApi {
                 body.optionalString("title", 1000),
                 clientIds == null ? Map.of() : clientIds,
                 Boolean.TRUE.equals(body.optionalBoolean("webdriver")),
-                request.header("user-agent"), request.clientIp(), request.header("origin"))).thenApply(SessionApi::started);
+                request.header("user-agent"), request.clientIp(), request.header("origin"),
+                !Boolean.FALSE.equals(body.optionalBoolean("landing")))).thenApply(SessionApi::started);
     }
 
     private static Response started(SessionService.Started started) {

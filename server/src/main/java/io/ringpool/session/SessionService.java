@@ -20,6 +20,7 @@ import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
 import io.ringpool.visit.Device;
+import io.ringpool.visit.LandingTags;
 import io.ringpool.visit.TrafficSource;
 import io.ringpool.visit.TrafficSourceParser;
 import io.ringpool.visit.UrlMinimiser;
@@ -57,10 +58,20 @@ public final class SessionService {
     /**
      * What the site script sends to start a visit, with what the request itself says about the
      * visitor ({@code userAgent}, {@code clientIp}, {@code origin}; each may be null). Only
-     * {@code siteKey} is required; {@code clientIds} may be empty, not null.
+     * {@code siteKey} is required; {@code clientIds} may be empty, not null. {@code landing} is
+     * false when the page was not just opened from a link (the script starting again on a page
+     * already open, after its session ended): a live session of the visitor is then resumed
+     * whatever tags the URL has, instead of a new source starting a new visit.
      */
     public record StartRequest(String siteKey, String visitorId, String url, String referrer, String title,
-            Map<String, String> clientIds, boolean webdriver, String userAgent, String clientIp, String origin) {}
+            Map<String, String> clientIds, boolean webdriver, String userAgent, String clientIp, String origin, boolean landing) {
+
+        /** A landing (the usual start). */
+        public StartRequest(String siteKey, String visitorId, String url, String referrer, String title,
+                Map<String, String> clientIds, boolean webdriver, String userAgent, String clientIp, String origin) {
+            this(siteKey, visitorId, url, referrer, title, clientIds, webdriver, userAgent, clientIp, origin, true);
+        }
+    }
 
     /** The answer to a start: tracked with a number, or untracked with the default number and a reason. */
     public record Started(boolean created, String sessionId, String visitorId, boolean tracked, String number,
@@ -145,6 +156,7 @@ public final class SessionService {
     private final Counter leaseConflicts;
     private final Counter leasesLost;
     private final Counter sessionsJoined;
+    private final Counter sessionsNewSource;
     private final LeaseRenewals renewals;
     /** This node's id, stored with each lease it grants; null when the node is alone on its store. */
     private final String nodeId;
@@ -203,6 +215,9 @@ public final class SessionService {
         this.sessionsJoined = Counter.builder("ringpool.sessions.joined")
                 .description("starts that took over the visitor's live session from another node (several nodes, one store)")
                 .register(registry);
+        this.sessionsNewSource = Counter.builder("ringpool.sessions.new.source")
+                .description("starts of a visitor with a live session that brought a new traffic source, so began a new visit (same number)")
+                .register(registry);
         registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
         registry.gauge("ringpool.sessions.live", List.of(), sessions, LiveSessionIndex::size);
     }
@@ -225,7 +240,8 @@ public final class SessionService {
                 Lease lease = pool.restoreLease(l.leaseId(), l.number(), l.sessionId(), l.visitorId(), l.startedAt(),
                         Math.max(l.expiresAt(), now + ttl), l.reusedCooling(), l.epoch());
                 if (lease != null) {
-                    LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease);
+                    LiveSession s = new LiveSession(l.sessionId(), pool.pool().siteId(), l.visitorId(), pool, lease,
+                            LandingTags.of(l.landingPage()));
                     sessions.put(s);
                     renewals.renewed(s);
                 }
@@ -256,7 +272,7 @@ public final class SessionService {
         }
         StartRequest capped = new StartRequest(request.siteKey(), request.visitorId(), request.url(), request.referrer(),
                 SessionStore.cap(request.title(), caps.maxTitleChars()), request.clientIds(), request.webdriver(),
-                userAgents.truncated(request.userAgent()), request.clientIp(), request.origin());
+                userAgents.truncated(request.userAgent()), request.clientIp(), request.origin(), request.landing());
         return start(capped, 0);
     }
 
@@ -481,7 +497,8 @@ public final class SessionService {
                 pool.lose(lease, later, ttl);
                 return start(request, conflicts + 1);
             }
-            LiveSession joined = new LiveSession(claim.sessionId(), siteId, claim.visitorId(), pool, lease);
+            LiveSession joined = new LiveSession(claim.sessionId(), siteId, claim.visitorId(), pool, lease,
+                    LandingTags.of(claim.landingPage()));
             sessions.put(joined);
             sessionsJoined.increment();
             return resume(joined, request, settings, later, conflicts + 1);
@@ -490,13 +507,14 @@ public final class SessionService {
 
     private static StartRequest withVisitor(StartRequest r, String visitorId) {
         return new StartRequest(r.siteKey(), visitorId, r.url(), r.referrer(), r.title(), r.clientIds(), r.webdriver(), r.userAgent(),
-                r.clientIp(), r.origin());
+                r.clientIp(), r.origin(), r.landing());
     }
 
     private CompletableFuture<Started> startTracked(Site site, SessionStore.NewVisit visit, Leasing.Leased leased, SiteSettings settings) {
         PoolState.Granted granted = leased.granted();
         Lease lease = granted.lease();
-        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease);
+        LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), leased.pool(), lease,
+                LandingTags.of(visit.source().landingPage()));
         return granted.committed().handle((ok, failure) -> {
             if (failure != null) {
                 // Memory follows what the store holds: the lease was not written, so its number is free again.
@@ -518,7 +536,8 @@ public final class SessionService {
             long expires = now + settings.leaseTtl().toMillis();
             boolean catchesUp = CATCHES_UP.contains(notLeased.reason());
             LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(
-                    notLeased.reason(), expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null));
+                    notLeased.reason(), expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null),
+                    LandingTags.of(visit.source().landingPage()));
             sessions.put(session);
             count(site, false, notLeased.reason());
             return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
@@ -544,6 +563,11 @@ public final class SessionService {
      */
     private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now, int conflicts) {
         String url = storedUrl(request.url() == null ? "" : request.url(), settings);
+        // The stored URL keeps only the parameters Ringpool reads: most pages have no query left, and
+        // cost nothing more here than the scan for its '?'.
+        if (request.landing() && LandingTags.newSource(LandingTags.of(url), s.tags)) {
+            return startNewVisit(s, request, settings, now, conflicts);
+        }
         String title = settings.storeTitles() ? request.title() : null;
         // A resume is a page view of the session: the same per-session budget and cap, except
         // that past the budget it is dropped instead of refused.
@@ -606,6 +630,98 @@ public final class SessionService {
         }
         return viewed.thenApply(ok -> new Started(false, s.sessionId, s.visitorId, false, settings.defaultNumber(),
                 settings.defaultNumber(), Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), reason));
+    }
+
+    /**
+     * The visitor of a live session lands again from a new traffic source (a click id the visit
+     * does not have, or other UTM tags): that is a new visit, as in Yandex Metrica or Calltouch,
+     * and it keeps the number the page shows. A tracked session's lease passes to the new visit at
+     * {@code now} in one transaction ({@link Leasing#handOver}): the old visit ends there, with no
+     * end grace or cool-down, and calls from then on are the new visit's. The old session id is
+     * over (its heartbeats get 410, and the script's new start resumes the new visit). An
+     * untracked session ends and a new visit starts as any other would. While this is in flight,
+     * another start of the visitor waits for it, as for any start in flight.
+     */
+    private CompletableFuture<Started> startNewVisit(LiveSession s, StartRequest request, SiteSettings settings, long now,
+            int conflicts) {
+        StartingVisitor key = new StartingVisitor(s.siteId, s.visitorId);
+        CompletableFuture<Void> ours = null;
+        if (conflicts == 0) { // above 0 this is inside the visitor's start in flight, which holds the entry
+            ours = new CompletableFuture<>();
+            CompletableFuture<Void> theirs = starting.putIfAbsent(key, ours);
+            if (theirs != null) {
+                return theirs.thenComposeAsync(settled -> startAsync(request), blockingReads);
+            }
+        }
+        CompletableFuture<Void> mine = ours;
+        Runnable settle = () -> {
+            if (mine != null) {
+                starting.remove(key, mine);
+                mine.complete(null);
+            }
+        };
+        try {
+            CompletableFuture<Started> started = s.tracked() ? handOver(s, request, settings, now, conflicts)
+                    : replaceUntracked(s, request, settings, now, conflicts);
+            return started.whenComplete((answer, failure) -> settle.run());
+        } catch (RuntimeException | Error refused) {
+            settle.run();
+            throw refused;
+        }
+    }
+
+    private SessionStore.NewVisit newVisit(LiveSession s, StartRequest request, SiteSettings settings, String sessionId, long now) {
+        TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
+        return new SessionStore.NewVisit(sessionId, s.siteId, s.visitorId, now, settings.storeTitles() ? request.title() : null, source,
+                userAgents.read(request.userAgent()).device(), request.clientIds());
+    }
+
+    private CompletableFuture<Started> handOver(LiveSession s, StartRequest request, SiteSettings settings, long now, int conflicts) {
+        requireMayRenew();
+        String sessionId = Keys.timeOrdered("s_", now, 16);
+        SessionStore.NewVisit visit = newVisit(s, request, settings, sessionId, now);
+        String claimed = nodeId == null ? null : s.visitorId;
+        Leasing.Leased leased = leasing.handOver(s.pool, s.lease, settings, sessionId, now, (from, at, lease) -> writer.submit(c -> {
+            SessionStore.endHandedOver(c, from, claimed, at);
+            SessionStore.insertVisit(c, visit, lease, null, nodeId);
+        }));
+        if (leased == null) {
+            // The lease ended a moment ago: the visitor is new. (This start holds the visitor's
+            // entry of starts in flight: starting again must not wait for itself.)
+            markOver(s);
+            return start(request, conflicts + 1);
+        }
+        PoolState.Granted granted = leased.granted();
+        Lease lease = granted.lease();
+        LiveSession next = new LiveSession(sessionId, s.siteId, s.visitorId, s.pool, lease, LandingTags.of(visit.source().landingPage()));
+        CompletableFuture<Started> answered = granted.committed().thenApply(ok -> {
+            sessions.put(next); // the visitor's sessions lead to the new visit from now on
+            markOver(s);
+            sessionsNewSource.increment();
+            return new Started(true, sessionId, s.visitorId, true, lease.number(), settings.defaultNumber(),
+                    Instant.ofEpochMilli(s.pool.expiresAt(lease)), settings.heartbeatSeconds(), null);
+        });
+        return answered.exceptionallyComposeAsync(failure -> {
+            s.pool.rollbackHandOver(granted); // the number is the old visit's again
+            if (!(unwrapped(failure) instanceof LeaseTakenElsewhere taken)) {
+                return CompletableFuture.failedFuture(unwrapped(failure));
+            }
+            if (taken.leaseStillHere) {
+                sessions.forgetVisitor(s); // its page keeps the lease; the visitor's next pages go to their live session
+            } else {
+                lost(s);
+            }
+            return start(request, conflicts + 1);
+        }, blockingReads);
+    }
+
+    private CompletableFuture<Started> replaceUntracked(LiveSession s, StartRequest request, SiteSettings settings, long now,
+            int conflicts) {
+        Site site = sites.byId(s.siteId).orElseThrow(UnknownSite::new).site();
+        markOver(s);
+        sessionsNewSource.increment();
+        return writer.submit(c -> SessionStore.endUntracked(c, List.of(s), now)).thenComposeAsync(ended -> startNew(request, conflicts,
+                site, settings, userAgents.read(request.userAgent()), now, s.visitorId, System.nanoTime()), blockingReads);
     }
 
     private CompletableFuture<Started> startAgain(StartRequest request, int conflicts) {
@@ -710,7 +826,7 @@ public final class SessionService {
                 leased.pool().rollback(granted);
                 return renewUntracked(s, settings, now); // still untracked; the next heartbeat tries again
             }
-            LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease());
+            LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), s.tags);
             sessions.put(tracked);
             Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
                     .tag("site", s.siteId).register(registry).increment();

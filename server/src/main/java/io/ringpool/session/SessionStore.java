@@ -43,7 +43,7 @@ final class SessionStore {
      * stored expiry is still ahead of the database's clock.
      */
     record LiveClaim(String sessionId, String poolId, String number, String visitorId, long startedAt, long expiresAt,
-            boolean reusedCooling, long epoch, String ownerNode, boolean unexpired) {}
+            boolean reusedCooling, long epoch, String ownerNode, boolean unexpired, String landingPage) {}
 
     /**
      * @param ownerNode this node's id when several nodes share the store, else null. With it, a
@@ -110,7 +110,7 @@ final class SessionStore {
         String now = db.dialect().nowMillis();
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT session_id, pool_id, number, visitor_id, started_at, lease_expires_at, "
-                    + "reused_cooling, lease_epoch, owner_node, CASE WHEN lease_expires_at > " + now + " THEN 1 ELSE 0 END "
+                    + "reused_cooling, lease_epoch, owner_node, CASE WHEN lease_expires_at > " + now + " THEN 1 ELSE 0 END, landing_page "
                     + "FROM sessions WHERE site_id = ? AND live_visitor = ? AND live_number IS NOT NULL")) {
                 ps.setString(1, siteId);
                 ps.setString(2, visitorId);
@@ -119,7 +119,7 @@ final class SessionStore {
                         return null;
                     }
                     return new LiveClaim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                            rs.getLong(6), rs.getBoolean(7), rs.getLong(8), rs.getString(9), rs.getInt(10) == 1);
+                            rs.getLong(6), rs.getBoolean(7), rs.getLong(8), rs.getString(9), rs.getInt(10) == 1, rs.getString(11));
                 }
             }
         });
@@ -163,6 +163,35 @@ final class SessionStore {
             }
         }
         throw new LeaseTakenElsewhere(io.ringpool.pool.PoolStore.storeExpiries(c, List.of(expiry)).isEmpty());
+    }
+
+    /** {@code sessions.end_reason} of a lease whose number passed to its visitor's next visit, a new source (docs/calls.md). */
+    static final String HANDED_OVER = "source_changed";
+
+    /**
+     * Ends the live lease {@code from} at {@code at} because its number passes to the visitor's new
+     * visit, written next in the same transaction: fenced by the epoch this node holds, and (several
+     * nodes) only while the lease still claims {@code claimedVisitor}. No end grace, no cool-down:
+     * {@code end_reason} {@value #HANDED_OVER} tells attribution the number went straight on to the
+     * same visitor. Throws {@link LeaseTakenElsewhere} when the store no longer holds it for us, so
+     * nothing of the hand-over is stored.
+     */
+    static void endHandedOver(Connection c, io.ringpool.pool.LeaseExpiry from, String claimedVisitor, long at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
+                + "live_visitor = NULL, end_reason = '" + HANDED_OVER + "' WHERE session_id = ? AND live_number IS NOT NULL "
+                + "AND lease_epoch = ?" + (claimedVisitor == null ? "" : " AND live_visitor = ?"))) {
+            ps.setLong(1, at);
+            ps.setLong(2, at);
+            ps.setString(3, from.sessionId());
+            ps.setLong(4, from.epoch());
+            if (claimedVisitor != null) {
+                ps.setString(5, claimedVisitor);
+            }
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
+        }
+        throw new LeaseTakenElsewhere(io.ringpool.pool.PoolStore.storeExpiries(c, List.of(from)).isEmpty());
     }
 
     /**

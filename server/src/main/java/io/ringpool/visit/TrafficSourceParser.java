@@ -178,7 +178,7 @@ public final class TrafficSourceParser {
      * Known click ids, plus any parameter named {@code …clid} (ttclid, twclid, sclid…): networks keep
      * inventing them, and keeping an unknown one costs nothing while losing it loses an export.
      */
-    private static Map<String, String> clickIds(Map<String, String> parameters) {
+    static Map<String, String> clickIds(Map<String, String> parameters) {
         Map<String, String> clickIds = new LinkedHashMap<>();
         parameters.forEach((name, raw) -> {
             boolean clickId = name.length() > 4 && name.endsWith("clid")
@@ -234,7 +234,7 @@ public final class TrafficSourceParser {
     }
 
     /** A parameter value as stored: trimmed, empty as null, capped. */
-    private static String value(String raw) {
+    static String value(String raw) {
         return raw == null ? null : nullIfEmpty(cap(raw.strip(), MAX_VALUE_CHARS).strip());
     }
 

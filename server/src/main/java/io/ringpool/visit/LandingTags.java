@@ -1,0 +1,91 @@
+package io.ringpool.visit;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The ad tags of a landing URL: its {@code utm_source}, {@code utm_medium} and
+ * {@code utm_campaign} and its click ids. A live session keeps its visit's tags so that a start of
+ * the same visitor can tell, without reading the store, whether it brings a new traffic source
+ * (docs/calls.md, "A new source starts a new visit"): a click id the visit does not have, or UTM
+ * tags other than the visit's. A landing without any tag (an internal page, a direct re-entry)
+ * never brings one.
+ *
+ * <p>Kept small: one per tagged live session (issue 17), none for an untagged one.
+ */
+public final class LandingTags {
+    /** {@code source \0 medium \0 campaign}, lower case; null when the URL has none of the three. */
+    private final String utm;
+    /** {@code name=value} of each click id, in URL order; empty when none. */
+    private final String[] clickIds;
+
+    private LandingTags(String utm, String[] clickIds) {
+        this.utm = utm;
+        this.clickIds = clickIds;
+    }
+
+    /**
+     * The tags of {@code url} (as stored or as sent: only the query is read), or null when it has
+     * none. A URL without {@code ?} costs one scan for it.
+     */
+    public static LandingTags of(String url) {
+        if (url == null || url.indexOf('?') < 0) {
+            return null;
+        }
+        Map<String, String> parameters = LenientUrl.queryParameters(url);
+        String source = lower(parameters.get("utm_source"));
+        String medium = lower(parameters.get("utm_medium"));
+        String campaign = lower(parameters.get("utm_campaign"));
+        String utm = source == null && medium == null && campaign == null ? null
+                : nullAsEmpty(source) + '\0' + nullAsEmpty(medium) + '\0' + nullAsEmpty(campaign);
+        Map<String, String> clicks = TrafficSourceParser.clickIds(parameters);
+        if (utm == null && clicks.isEmpty()) {
+            return null;
+        }
+        String[] pairs = new String[clicks.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : clicks.entrySet()) {
+            pairs[i++] = e.getKey() + '=' + e.getValue();
+        }
+        return new LandingTags(utm, pairs);
+    }
+
+    /**
+     * Whether a landing with {@code landing}'s tags brings a new source to a visit that has
+     * {@code visit}'s (either may be null: no tags). A landing without tags never does; one with
+     * UTM tags does when they differ from the visit's (a visit without UTM tags has none to match);
+     * one with a click id does when the visit does not have that click id.
+     */
+    public static boolean newSource(LandingTags landing, LandingTags visit) {
+        if (landing == null) {
+            return false;
+        }
+        if (visit == null) {
+            return true;
+        }
+        if (landing.utm != null && !landing.utm.equals(visit.utm)) {
+            return true;
+        }
+        for (String click : landing.clickIds) {
+            if (!Arrays.asList(visit.clickIds).contains(click)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String lower(String raw) {
+        String value = TrafficSourceParser.value(raw);
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
+    }
+
+    private static String nullAsEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    @Override
+    public String toString() {
+        return "LandingTags[utm=" + (utm == null ? null : utm.replace('\0', '/')) + ", clickIds=" + Arrays.toString(clickIds) + "]";
+    }
+}
