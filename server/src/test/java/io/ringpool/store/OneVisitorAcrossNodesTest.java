@@ -264,4 +264,51 @@ class OneVisitorAcrossNodesTest {
                     .allSatisfy(r -> assertThat(r.get("session")).isEqualTo(onReturn.text("sessionId")));
         }
     }
+
+    /**
+     * A new ad click (docs/calls.md, "A new source starts a new visit") that reaches another node
+     * than the one holding the visit: that node takes the lease over and passes it, fenced, to the
+     * new visit; one live claim and one live number in the store throughout, the same number.
+     */
+    @Test
+    void aNewAdClickOnAnotherNodeStartsTheNewVisitThereWithTheSameNumber() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = siteSeenBy(a, numbers("+749563000", 2), b);
+            Reply yandex = a.startSession(site.get("publicKey"), "new-click-visitor",
+                    "https://example.com/landing?utm_source=yandex&utm_medium=cpc&yclid=Y1");
+            assertThat(yandex.status()).as(yandex.body()).isEqualTo(201);
+
+            Reply google = b.startSession(site.get("publicKey"), "new-click-visitor",
+                    "https://example.com/landing?gclid=G-NEW&utm_source=google&utm_medium=cpc&utm_campaign=retarget");
+
+            assertThat(google.status()).as(google.body()).isEqualTo(201);
+            assertThat(google.text("number")).isEqualTo(yandex.text("number"));
+            assertThat(google.text("sessionId")).isNotEqualTo(yandex.text("sessionId"));
+            assertThat(over(yandex.text("sessionId"))).isTrue();
+            assertThat(rowsOf("new-click-visitor")).hasSize(2).last().satisfies(row -> {
+                assertThat(row.get("session")).isEqualTo(google.text("sessionId"));
+                assertThat(row.get("liveNumber")).isEqualTo(yandex.text("number"));
+                assertThat(row.get("claim")).isEqualTo("new-click-visitor");
+                assertThat(row.get("owner")).isEqualTo("node-b");
+            });
+            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT end_reason, ended_at FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, yandex.text("sessionId"));
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("source_changed");
+                }
+            }
+
+            // The first tab, on a, learns its session is over and starts again (not a landing): the new visit, same number.
+            waitFor("node a gives up the old session", 10_000, () -> heartbeat(a, yandex.text("sessionId")).status() == 410);
+            Reply again = a.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":"
+                    + "\"new-click-visitor\",\"url\":\"https://example.com/landing?utm_source=yandex&utm_medium=cpc&yclid=Y1\","
+                    + "\"landing\":false}", "application/json", Map.of("User-Agent", TestServer.CHROME));
+            assertThat(again.status()).as(again.body()).isEqualTo(201);
+            assertThat(again.text("sessionId")).isEqualTo(google.text("sessionId"));
+            assertThat(again.text("number")).isEqualTo(yandex.text("number"));
+            assertThat(rowsOf("new-click-visitor").stream().filter(r -> r.get("claim") != null)).hasSize(1);
+        }
+    }
 }
