@@ -1,4 +1,5 @@
-/** @license Ringpool site script. Source: js-snippet/ */
+/** @license Ringpool */
+// new-click start below, within the 4 KB budget).
 // Readable source. The server build (server/pom.xml) minifies it with Closure Compiler (simple
 // optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
 // the 4 KB gzip budget and the browser tests apply to that built file.
@@ -21,13 +22,22 @@
   var REQUEST_TIMEOUT = 15e3;
   /** Seconds between heartbeats when the server does not say, and the least the script accepts from it. */
   var DEFAULT_HEARTBEAT = 60, MIN_HEARTBEAT = 5;
+  /**
+   * A page URL with ad tags (UTM tags, click ids: what the server compares, docs/calls.md): a new
+   * click starts a new visit (with the same number), so such a page asks the server even when a
+   * visit is live. The server tells a new click from the same one.
+   */
+  var AD_TAGS = /[?&](utm_|\w+(clk?id|braid)=)/i;
 
-  /** Elements that do not end a line of text: a number may run across them (`<span>+7 (495)</span> 139…`). */
-  var INLINE_ELEMENTS = /^(A|ABBR|B|BDI|CITE|CODE|DFN|EM|FONT|I|KBD|LABEL|MARK|NOBR|Q|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/;
-  /** Elements whose text is never touched (code, form controls, embedded documents). */
-  var UNTOUCHABLE_ELEMENTS = /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/;
-  /** What may stand between two digit groups of one number: up to 4 spaces (incl. no-break and thin ones), brackets, dots, dashes. */
-  var GROUP_SEPARATOR = /^[\s\u00a0\u2007\u2009\u202f().\-\u2010-\u2015]{0,4}$/;
+  /**
+   * Elements that do not end a line of text: a number may run across them (`<span>+7 (495)</span> 139…`).
+   * Rare ones a number is not split across (bdi, cite, dfn, kbd, q) are left out for the budget.
+   */
+  var INLINE_ELEMENTS = /^(A|ABBR|B|CODE|EM|FONT|I|LABEL|MARK|NOBR|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/;
+  /** Elements whose text is never touched (code, form controls, embedded documents). A <template>'s content is no child of it, so the walk never meets it. */
+  var UNTOUCHABLE_ELEMENTS = /^(SCRIPT|STYLE|NOSCRIPT|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/;
+  /** What may stand between two digit groups of one number: up to 4 spaces (JavaScript's \s takes in the no-break, figure and thin ones), brackets, dots, dashes. */
+  var GROUP_SEPARATOR = /^[\s().\-\u2010-\u2015]{0,4}$/;
   /** The calling code at the start of an E.164 number's digits (ITU's 1-, 2- and 3-digit codes). */
   var CALLING_CODE = /^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/;
   /** Longest digit run worth comparing with a phone number (E.164 has at most 15 digits, plus prefixes). */
@@ -232,23 +242,32 @@
     stored = load();
     session = stored.s;
     if (session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN) {
-      // another page or tab of this visit holds a live lease: show it at once, then confirm it
+      // another page or tab of this visit holds a live lease: show it at once, then confirm it;
+      // a landing from an ad asks the server instead (a new click starts a new visit, same number)
       show(session.number, session.defaultNumber);
-      heartbeat(1);
+      AD_TAGS.test(location.href) ? openSession(1) : heartbeat(1);
     } else {
       session = 0;
       openSession(late);
     }
   }
 
-  function openSession(late) {
+  /**
+   * @param {*=} late see start()
+   * @param {*=} again 1 when this page's session ended under it: the start is no landing, and the
+   *     visitor's live visit (perhaps a newer click's, from another tab) is resumed whatever this URL's tags
+   */
+  function openSession(late, again) {
     post('', {
       siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
-      clientIds: analyticsClientIds(), webdriver: !!navigator.webdriver
+      clientIds: analyticsClientIds(), webdriver: !!navigator.webdriver, landing: !again
     }, function (status, answer) {
       var leasedId = answer && answer.tracked && answer.sessionId;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
       visitSessionId = answer && answer.sessionId;
+      // the landing of a live visit (its number already shown) that got no session back (the server
+      // down, or the address over its budget): keep the visit as stored, as a page without ad tags would
+      if (session && !visitSessionId) return heartbeat(1);
       if (!answer || !answer.number) return settle();
       if (answer.visitorId) stored.v = answer.visitorId;
       if (!late && Date.now() - startedAt > answerDeadline) {
@@ -290,7 +309,7 @@
       } else if (status == 410 || status == 404) {
         session = 0;
         save();
-        openSession(1);
+        openSession(1, 1);
       }
     });
     heartbeatTimer = setTimeout(guarded(heartbeat), Math.max(session.heartbeatSeconds || DEFAULT_HEARTBEAT, MIN_HEARTBEAT) * 1e3);

@@ -33,7 +33,7 @@ class ScriptSizeTest {
     void theServedScriptIsTheMinifiedBuildOfTheReadableSource() throws Exception {
         String built = new String(servedScript(), StandardCharsets.UTF_8);
         String source = Files.readString(Path.of("src", "ringpool.js"));
-        assertThat(built).as("the licence header survives minification").startsWith("/*\n Ringpool site script");
+        assertThat(built).as("the licence header survives minification").startsWith("/*\n Ringpool */");
         // names of the readable source's locals are gone from the build: it really was minified
         assertThat(source).contains("replaceableRuns", "function swapText(");
         assertThat(built).doesNotContain("replaceableRuns", "swapText", "// ");

@@ -295,6 +295,40 @@ abstract class SnippetContract {
         System.out.printf("[%s] renewed after 410: %s -> %s%n", getClass().getSimpleName(), first, second);
     }
 
+    /**
+     * docs/calls.md, "A new source starts a new visit": a page opened from a new ad click while the
+     * visit is live asks the server, which starts a new visit with the same number; the first tab's
+     * session then ends under it, and its new start (no landing) resumes the new visit, not the old click.
+     */
+    @Test
+    void aNewAdClickDuringALiveVisitStartsANewVisitThatKeepsTheNumberInEveryTab() throws Exception {
+        Browser.Tab first = browser.open(fixtures.page("hide.html", "server=relay&site=renew&utm_source=yandex&utm_medium=cpc&yclid=Y1"));
+        String number = awaitNumber(first, RENEW_POOL_PREFIX);
+        String oldSession = first.text("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
+
+        Browser.Tab second = browser.open(fixtures.page("formats.html",
+                "server=relay&site=renew&gclid=G-NEW&utm_source=google&utm_medium=cpc&utm_campaign=retarget"));
+
+        assertThat(awaitNumber(second, RENEW_POOL_PREFIX)).isEqualTo(number);
+        await(() -> { String id = second.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.sessionId : null");
+                      return id != null && !id.equals(oldSession); },
+                Duration.ofSeconds(3), "the new visit stored");
+        String newSession = second.text("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId");
+        assertThat(relay.requests("/v1/sessions")).hasSize(2);
+        assertThat(relay.requests("/v1/sessions").get(1).body()).contains("gclid=G-NEW", "\"landing\":true");
+        await(() -> ("tel:" + number).equals(second.text("return document.getElementById('s-tel').getAttribute('href')")),
+                swapBudget(), "the second tab shows the number");
+
+        if (!Boolean.TRUE.equals(first.js("return !document.hidden"))) {
+            return; // a background tab sends no heartbeat in this engine: the first tab's restart cannot be seen here
+        }
+        await(() -> relay.requests("/v1/sessions").size() >= 3, Duration.ofSeconds(9), "the first tab starting again after its 410");
+        assertThat(relay.requests("/v1/sessions").get(2).body()).contains("yclid=Y1", "\"landing\":false");
+        await(() -> newSession.equals(first.text("var s = JSON.parse(localStorage.getItem('ringpool')).s; return s ? s.sessionId : null")),
+                Duration.ofSeconds(3), "the first tab on the new visit");
+        assertThat(first.text("return document.getElementById('s-tel').getAttribute('href')")).isEqualTo("tel:" + number);
+    }
+
     @Test
     void leavingThePageSendsTheEndBeacon() throws Exception {
         assumeTrue(realBrowser(), "HtmlUnit fires no pagehide on navigation");
