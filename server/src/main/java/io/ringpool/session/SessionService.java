@@ -693,7 +693,10 @@ public final class SessionService {
         }
         PoolState.Granted granted = leased.granted();
         Lease lease = granted.lease();
-        LiveSession next = new LiveSession(sessionId, s.siteId, s.visitorId, s.pool, lease, LandingTags.of(visit.source().landingPage()));
+        LandingTags landed = LandingTags.of(visit.source().landingPage());
+        // The old visit's tags stay known: its tabs, reloaded, are no new source to switch back to.
+        LiveSession next = new LiveSession(sessionId, s.siteId, s.visitorId, s.pool, lease,
+                landed == null ? s.tags : landed.replacing(s.tags));
         CompletableFuture<Started> answered = granted.committed().thenApply(ok -> {
             sessions.put(next); // the visitor's sessions lead to the new visit from now on
             markOver(s);

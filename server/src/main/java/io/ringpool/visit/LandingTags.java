@@ -19,10 +19,40 @@ public final class LandingTags {
     private final String utm;
     /** {@code name=value} of each click id, in URL order; empty when none. */
     private final String[] clickIds;
+    /**
+     * The tags of the visit this one replaced in the same live session chain, or null. A tab still
+     * open on the older landing page (reloaded, or back in the history) sends that page's tags
+     * again: they are no new source, and switching back to them would take the call from the
+     * click the visitor made last.
+     */
+    private final LandingTags replaced;
+    /** How many visits of the chain these tags remember (this one included), at most {@link #REMEMBERED}. */
+    private final int remembered;
 
-    private LandingTags(String utm, String[] clickIds) {
+    /** Older visits' tags kept per live session: more tabs than this on older landings are rare. */
+    static final int REMEMBERED = 4;
+
+    private LandingTags(String utm, String[] clickIds, LandingTags replaced) {
         this.utm = utm;
         this.clickIds = clickIds;
+        this.replaced = replaced;
+        this.remembered = replaced == null ? 1 : replaced.remembered + 1;
+    }
+
+    /**
+     * These tags, of a visit that replaced a visit with {@code older}'s (null: none): a later
+     * landing with any of the last {@link #REMEMBERED} visits' tags brings no new source.
+     */
+    public LandingTags replacing(LandingTags older) {
+        return new LandingTags(utm, clickIds, older == null ? null : older.upTo(REMEMBERED - 1));
+    }
+
+    /** These tags and at most {@code visits - 1} older ones. */
+    private LandingTags upTo(int visits) {
+        if (remembered <= visits) {
+            return this;
+        }
+        return new LandingTags(utm, clickIds, visits <= 1 || replaced == null ? null : replaced.upTo(visits - 1));
     }
 
     /**
@@ -48,22 +78,29 @@ public final class LandingTags {
         for (Map.Entry<String, String> e : clicks.entrySet()) {
             pairs[i++] = e.getKey() + '=' + e.getValue();
         }
-        return new LandingTags(utm, pairs);
+        return new LandingTags(utm, pairs, null);
     }
 
     /**
      * Whether a landing with {@code landing}'s tags brings a new source to a visit that has
      * {@code visit}'s (either may be null: no tags). A landing without tags never does; one with
      * UTM tags does when they differ from the visit's (a visit without UTM tags has none to match);
-     * one with a click id does when the visit does not have that click id.
+     * one with a click id does when the visit does not have that click id. Tags of a visit this one
+     * replaced (see {@link #replacing}) are no new source either.
      */
     public static boolean newSource(LandingTags landing, LandingTags visit) {
         if (landing == null) {
             return false;
         }
-        if (visit == null) {
-            return true;
+        for (LandingTags known = visit; known != null; known = known.replaced) {
+            if (!newTo(landing, known)) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    private static boolean newTo(LandingTags landing, LandingTags visit) {
         if (landing.utm != null && !landing.utm.equals(visit.utm)) {
             return true;
         }

@@ -223,6 +223,25 @@ class NewSourceOverHttpTest {
     }
 
     @Test
+    void theOlderLandingReloadedIsNoNewSourceSoTheVisitDoesNotSwitchBack() {
+        Site site = site(2);
+        Reply yandex = land(site, "visitor-reload-old-1", YANDEX);
+        Reply google = land(site, "visitor-reload-old-1", GOOGLE);
+        assertThat(google.text("sessionId")).isNotEqualTo(yandex.text("sessionId"));
+
+        // The Yandex tab reloaded: a landing, with the older click's tags. The last click keeps the visit.
+        Reply reloaded = land(site, "visitor-reload-old-1", YANDEX);
+        assertThat(reloaded.status()).as(reloaded.body()).isEqualTo(201);
+        assertThat(reloaded.text("sessionId")).isEqualTo(google.text("sessionId"));
+        assertThat(reloaded.text("number")).isEqualTo(yandex.text("number"));
+
+        // A click the chain has not seen still starts a new visit.
+        Reply third = land(site, "visitor-reload-old-1", "https://example.com/landing?utm_source=vk&utm_medium=social");
+        assertThat(third.text("sessionId")).isNotIn(yandex.text("sessionId"), google.text("sessionId"));
+        assertThat(third.text("number")).isEqualTo(yandex.text("number"));
+    }
+
+    @Test
     void theNumberPassesStraightOnSoNoOtherVisitorCanTakeItAndTheOldEndDoesNotFreeIt() {
         Site site = site(1);
         Reply yandex = land(site, "visitor-hold-1", YANDEX);
