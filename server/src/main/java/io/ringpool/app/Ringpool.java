@@ -270,7 +270,7 @@ public final class Ringpool implements AutoCloseable {
 
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
-                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number));
+                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number), this::reclassify);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
         KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();
@@ -504,6 +504,21 @@ public final class Ringpool implements AutoCloseable {
      * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
      * site's, a site deleted) is final; a store failure is retried by the journal.
      */
+    /**
+     * A change of the rule that classified the site's calls and leads classifies them again before
+     * the change is answered (docs/calls.md "Classification"), so no report mixes two rules.
+     */
+    private void reclassify(io.ringpool.site.Site before, io.ringpool.site.Site after) {
+        var was = before.settings();
+        var now = after.settings();
+        if (was.uniquenessDays() != now.uniquenessDays() || was.targetCallSeconds() != now.targetCallSeconds()) {
+            calls.reclassifyAll(after);
+        }
+        if (was.uniquenessDays() != now.uniquenessDays()) {
+            leads.reclassifyAll(after);
+        }
+    }
+
     private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
         return (siteId, event, receivedAt) -> {
             var entry = sites.byId(siteId);
