@@ -277,7 +277,8 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         this.poolService = poolService;
-        leasing = new Leasing(poolRegistry, writer, registry, new ExhaustionTally(), config.leasing().addressCapPercent());
+        ExhaustionTally exhaustionTally = new ExhaustionTally();
+        leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
         siteService.loadAll();
         keyRotation.loadAll();
         if (nodeId != null) {
@@ -365,7 +366,8 @@ public final class Ringpool implements AutoCloseable {
                         .orElse(Long.MIN_VALUE));
         // Days the facts drop (bound or retention) are sealed as daily aggregates first, so past months still show.
         DaySeal daySeal = new DaySeal(db, siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings()), clock);
-        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal);
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal,
+                exhaustionTally);
         registry.gauge("ringpool.report.facts.visits", reports, ReportService::heldVisits);
         registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);
         io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.facts.evicted", factsBound, FactsBound::evicted)
