@@ -129,6 +129,19 @@ public final class TrafficSourceParser {
                 nullIfEmpty(cap(page, MAX_URL_CHARS)), rawReferrer, referrerHost);
     }
 
+    /**
+     * The channel of something that carries only a source and a medium, as a visit tagged
+     * {@code utm_source}/{@code utm_medium} with no referrer and no click id would get: a static
+     * number's calls (a billboard, a flyer). So the paid, email and social mediums give their
+     * channel, and any other named source is {@code referral} ("someone tagged it on purpose",
+     * rule 6 above); nothing named is {@code direct}.
+     */
+    public static Channel channelOfTags(String source, String medium) {
+        String s = source == null || source.isBlank() ? null : source;
+        String m = medium == null || medium.isBlank() ? null : medium;
+        return channel(s, medium(m), s != null || m != null, Map.of(), null, null);
+    }
+
     private static Channel channel(String utmSource, String medium, boolean tagged,
             Map<String, String> clickIds, String referrerHost, String engine) {
         if (!clickIds.isEmpty() || (medium != null && PAID_MEDIUM.matcher(medium).matches())) {
