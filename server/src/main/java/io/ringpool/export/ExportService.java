@@ -406,10 +406,10 @@ public final class ExportService {
         }
     }
 
-    /** The call's tags, comma-separated; empty when it has none or they cannot be read (one bad row must not stop the file). */
+    /** The call's tags as one cell ({@link TagList}); empty when it has none or they cannot be read (one bad row must not stop the file). */
     private static String tags(String tagsJson) {
         try {
-            return String.join(",", StorageJson.readStrings(tagsJson));
+            return TagList.cell(StorageJson.readStrings(tagsJson));
         } catch (RuntimeException unreadable) {
             return "";
         }

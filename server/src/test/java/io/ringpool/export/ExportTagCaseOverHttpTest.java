@@ -66,6 +66,30 @@ class ExportTagCaseOverHttpTest {
         assertThat(exported(siteId, key, "google-enhanced", "lea")).isZero();
     }
 
+    @Test
+    void tagsWithACommaAreQuotedInsideTheYandexTagCellSoTheListCanBeReadBack() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957770101"));
+        String siteId = site.get("siteId");
+        String key = site.get("apiKey");
+        Reply v = server.startSession(site.get("publicKey"), "visitor-tags-comma", "https://example.com/?yclid=424242");
+        assertThat(v.status()).as(v.body()).isEqualTo(201);
+        String callId = call(site, "tag-comma-1", "+79160000031");
+        List<String> tags = List.of("lead", "sofa, big", "say \"hi\"", "\"quoted\"");
+        Reply patched = server.send("PATCH", "/v1/sites/" + siteId + "/calls/" + callId, key,
+                new String(Json.write(Map.of("tags", tags)), StandardCharsets.UTF_8), "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+        LocalDate today = LocalDate.ofInstant(server.clock.instant(), ZoneOffset.UTC);
+        Reply r = server.get("/v1/sites/" + siteId + "/exports/yandex-calls.csv?idType=yclid&from=" + today.minusDays(1) + "&to="
+                + today.plusDays(1), key);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        List<List<String>> rows = Csv.parse(r.body());
+        int tagColumn = rows.get(0).indexOf("Tag");
+        String cell = rows.get(1).get(tagColumn);
+        assertThat(cell).isEqualTo("lead,\"sofa, big\",\"say \"\"hi\"\"\",\"\"\"quoted\"\"\"");
+        assertThat(Csv.parse(cell + "\r\n").get(0)).containsExactlyElementsOf(tags);
+    }
+
     private long exported(String siteId, String key, String format, String tag) {
         LocalDate today = LocalDate.ofInstant(server.clock.instant(), ZoneOffset.UTC);
         Reply r = server.get("/v1/sites/" + siteId + "/exports/" + format + ".csv?from=" + today.minusDays(1) + "&to=" + today.plusDays(1)
