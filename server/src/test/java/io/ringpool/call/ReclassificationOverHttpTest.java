@@ -42,7 +42,9 @@ class ReclassificationOverHttpTest {
 
     @AfterEach
     void stop() {
-        server.close();
+        if (server != null) { // null when the PostgreSQL variant skipped itself
+            server.close();
+        }
     }
 
     record Site(String id, String apiKey, String secret, String number) {}

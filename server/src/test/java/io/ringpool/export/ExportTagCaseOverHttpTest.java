@@ -40,7 +40,9 @@ class ExportTagCaseOverHttpTest {
 
     @AfterEach
     void stop() {
-        server.close();
+        if (server != null) { // null when the PostgreSQL variant skipped itself
+            server.close();
+        }
     }
 
     @Test
