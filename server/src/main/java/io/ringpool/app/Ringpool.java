@@ -270,14 +270,15 @@ public final class Ringpool implements AutoCloseable {
 
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
-                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number));
+                (siteId, number) -> this.poolService.isTrackingNumber(siteId, number), this::reclassify);
         SiteAccess access = new SiteAccess(siteRegistry, adminKey, clock);
         KeyRotation keyRotation = new KeyRotation(db, siteRegistry, cipher, clock);
         PoolRegistry poolRegistry = new PoolRegistry();
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         this.poolService = poolService;
-        leasing = new Leasing(poolRegistry, writer, registry, new ExhaustionTally(), config.leasing().addressCapPercent());
+        ExhaustionTally exhaustionTally = new ExhaustionTally();
+        leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
         siteService.loadAll();
         keyRotation.loadAll();
         if (nodeId != null) {
@@ -365,7 +366,8 @@ public final class Ringpool implements AutoCloseable {
                         .orElse(Long.MIN_VALUE));
         // Days the facts drop (bound or retention) are sealed as daily aggregates first, so past months still show.
         DaySeal daySeal = new DaySeal(db, siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings()), clock);
-        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal);
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal,
+                exhaustionTally);
         registry.gauge("ringpool.report.facts.visits", reports, ReportService::heldVisits);
         registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);
         io.micrometer.core.instrument.FunctionCounter.builder("ringpool.report.facts.evicted", factsBound, FactsBound::evicted)
@@ -504,6 +506,21 @@ public final class Ringpool implements AutoCloseable {
      * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
      * site's, a site deleted) is final; a store failure is retried by the journal.
      */
+    /**
+     * A change of the rule that classified the site's calls and leads classifies them again before
+     * the change is answered (docs/calls.md "Classification"), so no report mixes two rules.
+     */
+    private void reclassify(io.ringpool.site.Site before, io.ringpool.site.Site after) {
+        var was = before.settings();
+        var now = after.settings();
+        if (was.uniquenessDays() != now.uniquenessDays() || was.targetCallSeconds() != now.targetCallSeconds()) {
+            calls.reclassifyAll(after);
+        }
+        if (was.uniquenessDays() != now.uniquenessDays()) {
+            leads.reclassifyAll(after);
+        }
+    }
+
     private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
         return (siteId, event, receivedAt) -> {
             var entry = sites.byId(siteId);

@@ -35,7 +35,10 @@ import java.util.Objects;
  *   <li><b>ambiguous</b>: candidates of different visitors. Typically the pool was exhausted and
  *       reused a cooling number: A's lease ended, B got the number while A's cool-down was still
  *       running at the call time. Also two leases covering at once (should not happen, see
- *       PRODUCT.md §5, but we never assume the data is perfect).</li>
+ *       PRODUCT.md §5, but we never assume the data is perfect). Also a <b>redial</b>, checked
+ *       before the others: the caller's latest earlier attributed call, at most
+ *       {@link #REDIAL_WINDOW} ago, dialled this same number and went to a visitor who holds no
+ *       lease among the candidates; that earlier visit is chosen, the holders listed after it.</li>
  *   <li><b>repeat</b>: no candidates, but the caller's previous call was attributed: that visit.</li>
  *   <li><b>none</b>.</li>
  * </ol>
@@ -102,7 +105,7 @@ public final class Attribution {
         }
 
         List<Claim> claims = claims(callAt, leases, coolDown);
-        if (!claims.isEmpty() && redialsOwnNumber(previous, dialledNumber, claims)) {
+        if (!claims.isEmpty() && redialsOwnNumber(previous, dialledNumber, callAt, claims)) {
             return redial(previous, claims);
         }
         if (!claims.isEmpty()) {
@@ -121,14 +124,29 @@ public final class Attribution {
     static final double REDIAL_WEIGHT = 1.5;
 
     /**
-     * The caller phoned this very number before and that call was attributed to a visitor who is
-     * not among today's lease holders: people redial numbers from their phone's history days after
-     * the visit, long after the number went to someone else. The caller's own history is then
-     * stronger evidence than whoever holds the number now (measured by the load simulator: all
-     * wrong attributions at the recommended pool size were such redials).
+     * How long after a caller's earlier attributed call a call of theirs to the same number still
+     * goes to that earlier visit over the number's current holders: 30 days. People redial from
+     * their phone's call history days after the visit (the load simulator's repeat callers phone
+     * 0.5–1.5 days later, loadtest/README.md); a month is as long as the ad platforms credit a
+     * click by default (Google Ads' click-through conversion window), and past it the holder, whose
+     * page shows the number now, is the better answer than a visit the platforms have let go of.
+     * Independent of the cool-down, which is minutes and protects the gap between a visit and its call.
      */
-    private static boolean redialsOwnNumber(PreviousAttribution previous, String dialledNumber, List<Claim> claims) {
+    static final Duration REDIAL_WINDOW = Duration.ofDays(30);
+
+    /**
+     * The caller phoned this very number before, at most {@link #REDIAL_WINDOW} before this call,
+     * and that call was attributed to a visitor who is not among today's lease holders: people
+     * redial numbers from their phone's history days after the visit, long after the number went
+     * to someone else. The caller's own history is then stronger evidence than whoever holds the
+     * number now (measured by the load simulator: all wrong attributions at the recommended pool
+     * size were such redials).
+     */
+    private static boolean redialsOwnNumber(PreviousAttribution previous, String dialledNumber, Instant callAt, List<Claim> claims) {
         if (previous == null || previous.visitorId() == null || !dialledNumber.equals(previous.number())) {
+            return false;
+        }
+        if (previous.at() == null || previous.at().isBefore(callAt.minus(REDIAL_WINDOW))) {
             return false;
         }
         return claims.stream().noneMatch(c -> previous.visitorId().equals(c.lease().visitorId())

@@ -197,11 +197,13 @@ final class AttributionReads {
                 }
                 // the latest call; of several in its millisecond, the greatest call id
                 long latest = rs.getLong(5);
-                PreviousAttribution best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3));
+                PreviousAttribution best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Instant.ofEpochMilli(rs.getLong(5)));
                 String bestId = rs.getString(4);
                 while (rs.next() && rs.getLong(5) == latest) {
                     if (rs.getString(4).compareTo(bestId) > 0) {
-                        best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3));
+                        best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3),
+                        Instant.ofEpochMilli(rs.getLong(5)));
                         bestId = rs.getString(4);
                     }
                 }

@@ -100,7 +100,7 @@ public final class CallJson {
         out.put("campaign", v != null ? v.campaign() : s != null ? s.campaign() : null);
         out.put("term", v == null ? null : v.term());
         out.put("content", v == null ? null : v.content());
-        out.put("channel", v == null ? null : v.channel());
+        out.put("channel", v != null ? v.channel() : s != null ? s.channel() : null);
         out.put("landingPage", v == null ? null : v.landingPage());
         out.put("referrer", v == null ? null : v.referrer());
         out.put("gclid", v == null ? null : v.clickIds().get("gclid"));

@@ -162,7 +162,7 @@ final class CallRows {
         ps.string(i++, v != null ? v.campaign() : s != null ? s.campaign() : null);
         ps.string(i++, v == null ? null : v.term());
         ps.string(i++, v == null ? null : v.content());
-        ps.string(i++, v == null ? null : v.channel());
+        ps.string(i++, v != null ? v.channel() : s != null ? s.channel() : null);
         ps.string(i++, v == null ? null : v.landingPage());
         ps.string(i++, v == null ? null : v.referrer());
         ps.string(i++, v == null ? null : cap(v.clickIds().get("gclid"), CLICK_ID_CHARS));
@@ -327,7 +327,8 @@ final class CallRows {
         VisitSource visit = null;
         StaticNumberSource staticNumber = null;
         if (AttributionMethod.STATIC.wireName().equals(method)) {
-            staticNumber = new StaticNumberSource(rs.string("number"), source, medium, campaign, rs.string("static_label"));
+            staticNumber = new StaticNumberSource(rs.string("number"), source, medium, campaign, rs.string("static_label"),
+                    rs.string("channel"));
         } else if (sessionId != null && rs.string("channel") != null) {
             visit = new VisitSource(null, source, medium, campaign, rs.string("term"), rs.string("content"),
                     rs.string("channel"), rs.string("landing_page"), rs.string("referrer"),

@@ -154,6 +154,14 @@ public final class CallService {
     private final CallOutbox outbox;
     private final CallEventTimes eventTimes;
     private final ContactLeads contactLeads;
+    /** The settings of each site whose calls {@link #reclassifyAll} is classifying again right now. */
+    private final Map<String, ClassificationSettings> reclassifying = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Callers per batch of {@link #reclassifyAll}: each batch is one short transaction (a few
+     * thousand rows read, the changed ones written) holding these callers' locks.
+     */
+    static final int RECLASSIFY_CALLERS = 500;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
@@ -446,10 +454,9 @@ public final class CallService {
                 .tag("method", method.wireName()).register(registry);
     }
 
-    private static CallClass classify(Site site, String callId, CallState state, CallerNumber caller,
+    private CallClass classify(Site site, String callId, CallState state, CallerNumber caller,
             List<CallerCalls.CallerCall> callerCalls, List<ClassChange> changes) {
-        SiteSettings s = site.settings();
-        ClassificationSettings settings = new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
+        ClassificationSettings settings = classification(site);
         if (!caller.valid()) {
             return CallClassifier.classify(state.startedAt(), state.answered(), state.talkSeconds(), false, List.of(), settings);
         }
@@ -471,6 +478,79 @@ public final class CallService {
             }
         }
         return own;
+    }
+
+    /**
+     * The settings a call of {@code site} is classified with: those of a reclassification under way
+     * when there is one (an event whose site was read just before the settings changed must not
+     * write the old rule behind the reclassification's back), else the site's.
+     */
+    private ClassificationSettings classification(Site site) {
+        ClassificationSettings running = reclassifying.get(site.siteId());
+        if (running != null) {
+            return running;
+        }
+        SiteSettings s = site.settings();
+        return new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
+    }
+
+    /**
+     * Classifies every call of the site again with its current {@code uniquenessDays} and
+     * {@code targetCallSeconds} (calls.md "Classification"), after a change of either. Runs before
+     * the change is answered, in batches of {@link #RECLASSIFY_CALLERS} callers, each batch one
+     * transaction under those callers' locks, so a big site never holds one long transaction and
+     * events keep flowing between batches. Only calls whose flags change are written; their
+     * {@code updated_at} moves so the report facts re-read them. No webhook events are sent: the
+     * call did not change, the rule did. Returns the calls whose flags changed.
+     */
+    public int reclassifyAll(Site site) {
+        String siteId = site.siteId();
+        SiteSettings s = site.settings();
+        ClassificationSettings settings = new ClassificationSettings(s.uniquenessDays(), s.targetCallSeconds());
+        long start = System.nanoTime();
+        reclassifying.put(siteId, settings);
+        int changed = 0;
+        int callers = 0;
+        try {
+            String after = null;
+            while (true) {
+                String from = after;
+                List<String> batch = db.read(c -> callerCalls.callersAfter(c, siteId, from, RECLASSIFY_CALLERS));
+                if (batch.isEmpty()) {
+                    break;
+                }
+                String first = batch.get(0);
+                String last = batch.get(batch.size() - 1);
+                // The same stripes ingestion takes for a caller, in ascending order: ingestion holds at
+                // most one caller stripe and waits for none after it, so this cannot deadlock with it.
+                int[] held = batch.stream().mapToInt(k -> callerStripeOf(siteId, k)).distinct().sorted().toArray();
+                for (int i : held) {
+                    callerStripes[i].lock();
+                }
+                try {
+                    long now = clock.millis();
+                    changed += db.inTransaction(c -> {
+                        List<SiteReclassification.Change> changes = SiteReclassification.of(
+                                callerCalls.ofCallers(c, siteId, first, last), settings);
+                        for (SiteReclassification.Change change : changes) {
+                            callerCalls.updateClassAt(c, siteId, change.callId(), change.classes(), now);
+                        }
+                        return changes.size();
+                    });
+                } finally {
+                    for (int i = held.length - 1; i >= 0; i--) {
+                        callerStripes[held[i]].unlock();
+                    }
+                }
+                callers += batch.size();
+                after = last;
+            }
+        } finally {
+            reclassifying.remove(siteId, settings);
+        }
+        LOG.info("calls_reclassified site={} callers={} changed={} uniquenessDays={} targetCallSeconds={} millis={}", siteId, callers,
+                changed, settings.uniquenessDays(), settings.targetCallSeconds(), (System.nanoTime() - start) / 1_000_000);
+        return changed;
     }
 
     /** Counters and the attribution log of a committed ingestion: once per commit, never per attempt. */

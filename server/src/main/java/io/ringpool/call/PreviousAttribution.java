@@ -1,14 +1,17 @@
 package io.ringpool.call;
 
-/**
- * The visit the same caller's latest earlier call was attributed to, for the {@code repeat} method.
- * The store decides how far back to look; both ids null means "nothing usable". {@code number}
- * is the tracking number that earlier call dialled (null if unknown).
- */
-public record PreviousAttribution(String sessionId, String visitorId, String number) {
+import java.time.Instant;
 
-    /** Without the number that earlier call dialled. */
+/**
+ * The visit the same caller's latest earlier call was attributed to, for the {@code repeat} method
+ * and the redial rule ({@link Attribution}). The store decides how far back to look; both ids null
+ * means "nothing usable". {@code number} is the tracking number that earlier call dialled and
+ * {@code at} when it started (each null if unknown: the redial rule then does not apply).
+ */
+public record PreviousAttribution(String sessionId, String visitorId, String number, Instant at) {
+
+    /** Without the number that earlier call dialled, nor its time. */
     public PreviousAttribution(String sessionId, String visitorId) {
-        this(sessionId, visitorId, null);
+        this(sessionId, visitorId, null, null);
     }
 }

@@ -68,20 +68,13 @@ public final class ExportService {
         return write(site, new ExportQuery(format, range, null, null, null, null, conversionName, null), dataManagerLayout, stream);
     }
 
-    /**
-     * As {@link #write(Site, ExportQuery, OutputStream)}; with {@code dataManagerLayout} the Google
-     * formats are laid out for Google Ads Data Manager, which reads the header on the first line and
-     * no {@code Parameters:TimeZone=} line: times are ISO-8601 with the zone's offset instead.
-     */
-    public Result write(Site site, ExportQuery q, boolean dataManagerLayout, OutputStream stream) {
-        ZoneId zone = site.settings().timeZone();
-        String siteCurrency = site.settings().currency();
-        List<Object> params = new ArrayList<>();
+    /** The calls' read of an export: its SQL, the parameters appended to {@code params}. */
+    static String callSql(String siteId, ExportQuery q, String hint, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
-                + "recording_url, visitor_id FROM calls" + db.dialect().indexHint("CALLS_SITE_STARTED")
+                + "recording_url, visitor_id FROM calls" + hint
                 + " WHERE site_id = ? AND started_at >= ? AND started_at < ?");
-        params.add(site.siteId());
+        params.add(siteId);
         params.add(q.range().from());
         params.add(q.range().to());
         if (q.target() != null) {
@@ -97,17 +90,31 @@ public final class ExportService {
             params.add(q.uniqueTarget());
         }
         if (q.tag() != null) {
-            sql.append(" AND call_id IN (SELECT call_id FROM call_tags WHERE site_id = ? AND tag = ?)");
-            params.add(site.siteId());
+            // Without regard to case, as the call log's tag filter (CallLogQuery): probed per call by
+            // call_tags' primary key, by the row's id alone (ids are unique across sites).
+            sql.append(" AND EXISTS (SELECT 1 FROM call_tags t WHERE t.call_id = calls.call_id AND LOWER(t.tag) = LOWER(?))");
             params.add(q.tag());
         }
         // The index's own order, site_id included (one value here): H2 then walks calls_site_started instead of
         // sorting, which is what lets its lazy execution hand rows over as it goes; without it H2 built the
         // whole result of 2,000,000 calls before the first row (past the request timeout).
         sql.append(" ORDER BY site_id, started_at, call_id");
+        return sql.toString();
+    }
+
+    /**
+     * As {@link #write(Site, ExportQuery, OutputStream)}; with {@code dataManagerLayout} the Google
+     * formats are laid out for Google Ads Data Manager, which reads the header on the first line and
+     * no {@code Parameters:TimeZone=} line: times are ISO-8601 with the zone's offset instead.
+     */
+    public Result write(Site site, ExportQuery q, boolean dataManagerLayout, OutputStream stream) {
+        ZoneId zone = site.settings().timeZone();
+        String siteCurrency = site.settings().currency();
+        List<Object> params = new ArrayList<>();
+        String sql = callSql(site.siteId(), q, db.dialect().indexHint("CALLS_SITE_STARTED"), params);
         // A cursor: millions of calls pass through a few thousand rows of memory.
         return db.readStreaming(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString());
+            try (PreparedStatement ps = c.prepareStatement(sql);
                     CsvWriter csv = new CsvWriter(stream, q.format() == ExportFormat.YANDEX_CONVERSION_CENTER ? ';' : ',');
                     PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
                 EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
@@ -271,21 +278,26 @@ public final class ExportService {
      * {@code tag} and {@code unique} applied as to calls. The target filters are about talk time,
      * which a lead has not, so {@link ExportQuery#includesLeads()} is false with them.
      */
-    private static PreparedStatement leadQuery(Site site, ExportQuery q, java.sql.Connection c) throws SQLException {
+    static String leadSql(String siteId, ExportQuery q, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT lead_id, at, phone, phone_valid, email, email_valid, gclid, yclid, client_ids_json, "
                 + "visitor_id, lead_value, currency FROM leads WHERE site_id = ? AND at >= ? AND at < ? AND status <> 'spam'");
-        List<Object> params = new ArrayList<>(List.of(site.siteId(), q.range().from(), q.range().to()));
+        params.addAll(List.of(siteId, q.range().from(), q.range().to()));
         if (q.unique() != null) {
             sql.append(" AND is_unique = ?");
             params.add(q.unique());
         }
         if (q.tag() != null) {
-            sql.append(" AND lead_id IN (SELECT lead_id FROM lead_tags WHERE site_id = ? AND tag = ?)");
-            params.add(site.siteId());
+            // As for calls: without regard to case, probed per lead by lead_tags' primary key.
+            sql.append(" AND EXISTS (SELECT 1 FROM lead_tags t WHERE t.lead_id = leads.lead_id AND LOWER(t.tag) = LOWER(?))");
             params.add(q.tag());
         }
         sql.append(" ORDER BY at, lead_id");
-        PreparedStatement ps = c.prepareStatement(sql.toString());
+        return sql.toString();
+    }
+
+    private static PreparedStatement leadQuery(Site site, ExportQuery q, java.sql.Connection c) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        PreparedStatement ps = c.prepareStatement(leadSql(site.siteId(), q, params));
         for (int i = 0; i < params.size(); i++) {
             ps.setObject(i + 1, params.get(i));
         }
@@ -394,10 +406,10 @@ public final class ExportService {
         }
     }
 
-    /** The call's tags, comma-separated; empty when it has none or they cannot be read (one bad row must not stop the file). */
+    /** The call's tags as one cell ({@link TagList}); empty when it has none or they cannot be read (one bad row must not stop the file). */
     private static String tags(String tagsJson) {
         try {
-            return String.join(",", StorageJson.readStrings(tagsJson));
+            return TagList.cell(StorageJson.readStrings(tagsJson));
         } catch (RuntimeException unreadable) {
             return "";
         }

@@ -279,6 +279,42 @@ public final class LeadService {
         }
     }
 
+    /** Leads written per transaction by {@link #reclassifyAll}. */
+    static final int RECLASSIFY_BATCH = 1_000;
+
+    /**
+     * Decides every lead's {@code unique} again with the site's current {@code uniquenessDays},
+     * after a change of it (calls.md "Classification"): one streaming read of the site's leads,
+     * then the changed ones written a batch per transaction. Returns the leads changed.
+     */
+    public int reclassifyAll(Site site) {
+        String siteId = site.siteId();
+        List<LeadStore.PersonOfLead> all = db.readStreaming(c -> LeadStore.personsOfSite(c, siteId));
+        List<Boolean> flags = Uniqueness.of(all.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.phone(), l.email())).toList(),
+                site.settings().uniquenessDays());
+        List<Integer> changed = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).unique() != flags.get(i)) {
+                changed.add(i);
+            }
+        }
+        for (int from = 0; from < changed.size(); from += RECLASSIFY_BATCH) {
+            List<Integer> batch = changed.subList(from, Math.min(changed.size(), from + RECLASSIFY_BATCH));
+            long now = clock.millis();
+            db.inTransaction(c -> {
+                for (int i : batch) {
+                    LeadStore.updateUnique(c, siteId, all.get(i).leadId(), flags.get(i), now);
+                }
+                return null;
+            });
+        }
+        if (!changed.isEmpty()) {
+            LOG.info("leads_reclassified site={} leads={} changed={} uniquenessDays={}", siteId, all.size(), changed.size(),
+                    site.settings().uniquenessDays());
+        }
+        return changed.size();
+    }
+
     /**
      * Text as it will be stored: trimmed, without NUL and other control characters but line breaks
      * and tabs (PostgreSQL refuses NUL in text, and nothing typed into a form needs the others),

@@ -374,6 +374,26 @@ final class LeadStore {
         return out;
     }
 
+    /** A lead as a site-wide reclassification of uniqueness reads it. */
+    record PersonOfLead(String leadId, java.time.Instant at, String phone, String email, boolean unique) {}
+
+    /** Every lead of the site with its person keys (valid phone, valid e-mail), oldest first. */
+    static List<PersonOfLead> personsOfSite(Connection c, String siteId) throws SQLException {
+        List<PersonOfLead> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, phone, phone_valid, email, email_valid, is_unique FROM leads "
+                + "WHERE site_id = ? ORDER BY at, lead_id")) {
+            ps.setString(1, siteId);
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PersonOfLead(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)),
+                            rs.getBoolean(4) ? rs.getString(3) : null, rs.getBoolean(6) ? rs.getString(5) : null, rs.getBoolean(7)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Also moves updated_at: reports re-read leads changed since their last look, and this is a change. */
     static void updateUnique(Connection c, String siteId, String leadId, boolean unique, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET is_unique = ?, updated_at = ? WHERE site_id = ? AND lead_id = ?")) {

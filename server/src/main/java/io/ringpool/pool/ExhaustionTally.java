@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bound: whatever the flood, exhaustions add at most 3 rows (one per outcome) and one log line
  * per pool per minute. The price: counts of the current minute live in memory until the next
- * flush (every few seconds, of complete minutes; all of them on a clean stop), so a kill -9 can
+ * flush (every few seconds, of complete minutes; all of them on a clean stop; the pools report adds
+ * them meanwhile, {@link #unwritten}), so a kill -9 can
  * lose up to a minute of exhaustion counts, never a visit. The pool's running total
  * ({@link PoolState#snapshot}) counts at once, and is reloaded from these rows at start.
  */
@@ -103,6 +104,33 @@ public final class ExhaustionTally {
         }
         lines.forEach((l, n) -> LOG.info("pool_exhausted site={} pool={} count={} untracked={} reused_cooling={} next_pool={}",
                 l.siteId(), l.poolId(), n[0] + n[1] + n[2], n[0], n[1], n[2]));
+    }
+
+    /**
+     * The counts of one pool not yet written, of minutes in {@code [from, to)}, as the pools report
+     * reads the stored ones: {@code {minuteAt, total, untracked, nextPool}} in time order. The
+     * report adds them to the stored rows so its range agrees with the pool's running total at
+     * once instead of a minute or two later. A count being written at that moment is in neither
+     * for the few milliseconds of its commit.
+     */
+    public List<long[]> unwritten(String siteId, String poolId, long from, long to) {
+        Map<Long, long[]> byMinute = new TreeMap<>();
+        long firstMinute = from - Math.floorMod(from, MINUTE);
+        for (var e : counts.entrySet()) {
+            Key k = e.getKey();
+            if (!k.poolId().equals(poolId) || !k.siteId().equals(siteId) || k.minuteAt() < firstMinute || k.minuteAt() >= to) {
+                continue;
+            }
+            long n = e.getValue().sum();
+            long[] row = byMinute.computeIfAbsent(k.minuteAt(), m -> new long[] {m, 0, 0, 0});
+            row[1] += n;
+            switch (k.outcome()) {
+                case "untracked" -> row[2] += n;
+                case "next_pool" -> row[3] += n;
+                default -> { }
+            }
+        }
+        return List.copyOf(byMinute.values());
     }
 
     /** Counts not yet written (for tests and the shutdown path). */

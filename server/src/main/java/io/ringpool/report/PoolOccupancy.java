@@ -39,14 +39,16 @@ final class PoolOccupancy {
     private PoolOccupancy() {}
 
     /**
-     * Exhaustions over {@code [from, to)} by minute: {@code {minuteAt, count, of which untracked}},
-     * in time order. They are stored counted per minute (V70), so a bucket shorter than a minute
-     * gets its minute's whole count at the minute's start.
+     * Exhaustions over {@code [from, to)} by minute: {@code {minuteAt, count, of which untracked, of
+     * which went to the next pool}}, in time order; the rest of the count reused a cooling number.
+     * They are stored counted per minute (V70), so a bucket shorter than a minute gets its minute's
+     * whole count at the minute's start.
      */
     static List<long[]> exhaustions(Connection c, String siteId, String poolId, long from, long to) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT minute_at, SUM(exhaustions), SUM(CASE WHEN outcome = 'untracked' THEN exhaustions ELSE 0 END) "
+                "SELECT minute_at, SUM(exhaustions), SUM(CASE WHEN outcome = 'untracked' THEN exhaustions ELSE 0 END), "
+                        + "SUM(CASE WHEN outcome = 'next_pool' THEN exhaustions ELSE 0 END) "
                         + "FROM pool_exhaustion_counts WHERE pool_id = ? AND site_id = ? AND minute_at >= ? AND minute_at < ? "
                         + "GROUP BY minute_at ORDER BY minute_at")) {
             ps.setString(1, poolId);
@@ -55,11 +57,33 @@ final class PoolOccupancy {
             ps.setLong(4, to);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new long[] {Math.max(from, rs.getLong(1)), rs.getLong(2), rs.getLong(3)});
+                    out.add(new long[] {Math.max(from, rs.getLong(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The stored minutes and the ones still counted in memory ({@code ExhaustionTally#unwritten}),
+     * as one list in time order; a minute in both (its first part written, the rest counted since)
+     * adds up. Memory minutes before {@code from} are moved to it, as the stored ones are.
+     */
+    static List<long[]> withUnwritten(List<long[]> stored, List<long[]> unwritten, long from) {
+        if (unwritten.isEmpty()) {
+            return stored;
+        }
+        java.util.TreeMap<Long, long[]> byMinute = new java.util.TreeMap<>();
+        for (List<long[]> part : List.of(stored, unwritten)) {
+            for (long[] m : part) {
+                long at = Math.max(from, m[0]);
+                long[] row = byMinute.computeIfAbsent(at, k -> new long[] {k, 0, 0, 0});
+                for (int i = 1; i < 4; i++) {
+                    row[i] += m[i];
+                }
+            }
+        }
+        return new ArrayList<>(byMinute.values());
     }
 
     /**
@@ -187,6 +211,7 @@ final class PoolOccupancy {
         long peakAt = from;
         long totalExhaustions = 0;
         long untracked = 0;
+        long nextPool = 0;
         long numberMask = (1L << NUMBER_BITS) - 1;
         for (int b = 0; b <= buckets; b++) {
             long bucketStart = b == 0 ? Long.MIN_VALUE : from + (b - 1) * bucketMillis;
@@ -246,6 +271,7 @@ final class PoolOccupancy {
             while (x < exhaustions.size() && exhaustions.get(x)[0] < bucketEnd) {
                 bucketExhaustions += exhaustions.get(x)[1];
                 untracked += exhaustions.get(x)[2];
+                nextPool += exhaustions.get(x)[3];
                 x++;
             }
             totalExhaustions += bucketExhaustions;
@@ -255,7 +281,8 @@ final class PoolOccupancy {
             }
             rows.add(row(bucketStart, bucketPeak, coolingAtPeak, size, bucketExhaustions));
         }
-        return summary(rows, size, coolDownMillis, started, peak, peakAt, endedLeases, endedLeaseMillis, totalExhaustions, untracked);
+        return summary(rows, size, coolDownMillis, started, peak, peakAt, endedLeases, endedLeaseMillis, totalExhaustions, untracked,
+                nextPool);
     }
 
     private static Map<String, Object> row(long bucketStart, int bucketPeak, int coolingAtPeak, int size, long bucketExhaustions) {
@@ -269,7 +296,7 @@ final class PoolOccupancy {
     }
 
     private static Map<String, Object> summary(List<Map<String, Object>> rows, int size, long coolDownMillis, long started, int peak,
-            long peakAt, long endedLeases, long endedLeaseMillis, long totalExhaustions, long untracked) {
+            long peakAt, long endedLeases, long endedLeaseMillis, long totalExhaustions, long untracked, long nextPool) {
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("size", size);
@@ -280,7 +307,10 @@ final class PoolOccupancy {
         out.put("averageLeaseSeconds", Math.round(average / 100.0) / 10.0);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("total", totalExhaustions);
-        ex.put("reusedCooling", totalExhaustions - untracked);
+        // Three outcomes of a visit that found the pool full: a cooling number reissued (the one that
+        // makes attribution ambiguous), a free number of a lower-priority pool, or no number.
+        ex.put("reusedCooling", totalExhaustions - untracked - nextPool);
+        ex.put("nextPool", nextPool);
         ex.put("untracked", untracked);
         out.put("exhaustions", ex);
         io.ringpool.pool.PoolAdvice advice = io.ringpool.pool.PoolAdvice.of(peak, started, endedLeases, average, totalExhaustions,

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.pool.ExhaustionTally;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.PoolState;
@@ -79,6 +80,8 @@ public final class ReportService {
     private final FactsBound bound;
     private final DaySeal seals;
     private final Object evictionLock = new Object();
+    /** Exhaustions not yet written (null: the pools report reads the stored ones only). */
+    private ExhaustionTally tally;
 
     /** A retention cut-off this much past a site's held-from trims it: about once an hour, not on every refresh. */
     static final long RETENTION_STEP_MILLIS = Duration.ofHours(1).toMillis();
@@ -132,6 +135,16 @@ public final class ReportService {
     public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound,
             DaySeal seals) {
         this(db, pools, poolService, clock, snapshotDir, bound, seals, UNCHANGED_SKIP_NANOS);
+    }
+
+    /**
+     * @param tally the exhaustions counted and not yet written: the pools report adds them, so its
+     *              range agrees with the pool's own running total at once
+     */
+    public ReportService(Database db, PoolRegistry pools, PoolService poolService, Clock clock, Path snapshotDir, FactsBound bound,
+            DaySeal seals, ExhaustionTally tally) {
+        this(db, pools, poolService, clock, snapshotDir, bound, seals, UNCHANGED_SKIP_NANOS);
+        this.tally = tally;
     }
 
     /** @param unchangedSkipNanos longest the store is not read again while nothing was written (tests lengthen it) */
@@ -549,7 +562,10 @@ public final class ReportService {
         }
     }
 
-    /** Under {@code f}'s monitor, refreshed: the leases come from the facts, the exhaustion counts from the store. */
+    /**
+     * Under {@code f}'s monitor, refreshed: the leases come from the facts, the exhaustion counts
+     * from the store plus those still counted in memory.
+     */
     private Map<String, Object> computePools(Site site, ReportRange range, long bucketMillis, SiteFacts f) {
         long now = nowMillis();
         db.read(c -> {
@@ -563,7 +579,9 @@ public final class ReportService {
         for (PoolState state : states) {
             String poolId = state.pool().poolId();
             PoolState.Snapshot snapshot = poolService.snapshot(state);
-            List<long[]> exhaustions = db.read(c -> PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()));
+            List<long[]> stored = db.read(c -> PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()));
+            List<long[]> exhaustions = tally == null ? stored
+                    : PoolOccupancy.withUnwritten(stored, tally.unwritten(site.siteId(), poolId, range.from(), range.to()), range.from());
             Map<String, Object> replay = PoolOccupancy.replay(PoolOccupancy.leases(f, poolId, range.from(), range.to(), now), exhaustions,
                     range.from(), Math.min(range.to(), Math.max(range.from() + 1, now)), bucketMillis, coolDown, snapshot.size());
             Map<String, Object> pool = new LinkedHashMap<>();

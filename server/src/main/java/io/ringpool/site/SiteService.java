@@ -18,6 +18,7 @@ public final class SiteService {
     private final SecretCipher cipher;
     private final Clock clock;
     private final java.util.function.BiPredicate<String, String> trackingNumbers;
+    private final SettingsChanged settingsChanged;
 
     public SiteService(SiteStore store, SiteRegistry registry, SecretCipher cipher, Clock clock) {
         this(store, registry, cipher, clock, (siteId, number) -> false);
@@ -29,6 +30,22 @@ public final class SiteService {
      */
     public SiteService(SiteStore store, SiteRegistry registry, SecretCipher cipher, Clock clock,
             java.util.function.BiPredicate<String, String> trackingNumbers) {
+        this(store, registry, cipher, clock, trackingNumbers, (before, after) -> { });
+    }
+
+    /**
+     * Told, before a change is answered, that a site's settings changed (stored and in the
+     * registry already): the calls and leads are classified again when the rule that classified
+     * them changed. The site must not know its calls, so the composition root wires it.
+     */
+    public interface SettingsChanged {
+        void changed(Site before, Site after);
+    }
+
+    /** @param settingsChanged told of every stored change, before it is answered */
+    public SiteService(SiteStore store, SiteRegistry registry, SecretCipher cipher, Clock clock,
+            java.util.function.BiPredicate<String, String> trackingNumbers, SettingsChanged settingsChanged) {
+        this.settingsChanged = settingsChanged;
         this.store = store;
         this.registry = registry;
         this.cipher = cipher;
@@ -143,6 +160,7 @@ public final class SiteService {
         store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken), defaultChanged);
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
         registry.put(new SiteRegistry.Entry(updated, secrets));
+        settingsChanged.changed(site, updated);
         return updated;
     }
 

@@ -68,7 +68,7 @@ final class YandexMetricaCallsUpload extends YandexMetricaUpload {
                 row.put("TalkDuration", Integer.toString(talk));
                 row.put("HoldDuration", Integer.toString(hold));
                 row.put("CallMissed", c.answered() ? "0" : "1");
-                row.put("Tag", String.join(",", c.tags()));
+                row.put("Tag", io.ringpool.export.TagList.cell(c.tags()));
                 row.put("FirstTimeCaller", c.firstTime() ? "1" : "0");
                 row.put("URL", c.landingPage() == null ? "" : c.landingPage());
                 row.put("CallTrackerURL", c.recordingUrl() == null ? "" : c.recordingUrl());

@@ -64,6 +64,40 @@ final class ReferrerHosts {
     }
 
     /**
+     * A network's other domains (link shorteners, a renamed network), named by its main one, so one
+     * network is one row of a report whichever of its hosts sent the visit.
+     */
+    private static final java.util.Map<String, String> SOCIAL_ALIASES = java.util.Map.of(
+            "fb.com", "facebook.com",
+            "youtu.be", "youtube.com",
+            "lnkd.in", "linkedin.com",
+            "twitter.com", "x.com",
+            "t.co", "x.com",
+            "vk.ru", "vk.com",
+            "telegram.org", "t.me");
+
+    /**
+     * The social network a referrer host belongs to, named by its domain ({@code m.facebook.com},
+     * {@code l.facebook.com} → {@code facebook.com}; {@code away.vk.com} → {@code vk.com}), or null
+     * when the host is no social network's. Its link shims and mobile sites live on subdomains, and
+     * naming each host split one network over several report rows, as search engines would be
+     * split without their engine names.
+     */
+    static String socialNetwork(String host) {
+        String suffix = host;
+        while (true) {
+            if (SOCIAL_DOMAINS.contains(suffix)) {
+                return SOCIAL_ALIASES.getOrDefault(suffix, suffix);
+            }
+            int dot = suffix.indexOf('.');
+            if (dot < 0) {
+                return null;
+            }
+            suffix = suffix.substring(dot + 1);
+        }
+    }
+
+    /**
      * Whether {@code host} is one of {@code domains} or a subdomain of one. Walks the host's
      * suffixes at each dot, so the cost is a few set lookups, whatever the number of domains.
      */

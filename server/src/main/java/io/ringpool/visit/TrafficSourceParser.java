@@ -49,7 +49,9 @@ import java.util.regex.Pattern;
  *   <tr><td>other *clid</td><td>referrer host, else (not set)</td><td>paid</td></tr>
  *   <tr><td>organic</td><td>engine name: google, yandex, bing, duckduckgo, yahoo, baidu, mail.ru,
  *       ecosia</td><td>organic</td></tr>
- *   <tr><td>social, referral</td><td>referrer host without www.</td><td>social, referral</td></tr>
+ *   <tr><td>social network referrer</td><td>the network's domain: facebook.com for m./l.facebook.com
+ *       and fb.com, vk.com for m./away.vk.com, x.com for t.co and twitter.com, …</td><td>social</td></tr>
+ *   <tr><td>other referral</td><td>referrer host without www.</td><td>referral</td></tr>
  *   <tr><td>direct</td><td>(direct)</td><td>(none)</td></tr>
  * </table>
  * The ad networks' own auto-tagging conventions are followed where one exists (Google Analytics
@@ -129,6 +131,19 @@ public final class TrafficSourceParser {
                 nullIfEmpty(cap(page, MAX_URL_CHARS)), rawReferrer, referrerHost);
     }
 
+    /**
+     * The channel of something that carries only a source and a medium, as a visit tagged
+     * {@code utm_source}/{@code utm_medium} with no referrer and no click id would get: a static
+     * number's calls (a billboard, a flyer). So the paid, email and social mediums give their
+     * channel, and any other named source is {@code referral} ("someone tagged it on purpose",
+     * rule 6 above); nothing named is {@code direct}.
+     */
+    public static Channel channelOfTags(String source, String medium) {
+        String s = source == null || source.isBlank() ? null : source;
+        String m = medium == null || medium.isBlank() ? null : medium;
+        return channel(s, medium(m), s != null || m != null, Map.of(), null, null);
+    }
+
     private static Channel channel(String utmSource, String medium, boolean tagged,
             Map<String, String> clickIds, String referrerHost, String engine) {
         if (!clickIds.isEmpty() || (medium != null && PAID_MEDIUM.matcher(medium).matches())) {
@@ -170,7 +185,8 @@ public final class TrafficSourceParser {
         if (channel == Channel.DIRECT) {
             return new Named("(direct)", "(none)");
         }
-        String source = referrerHost != null ? ReferrerHosts.withoutWww(referrerHost) : "(not set)";
+        String network = referrerHost == null ? null : ReferrerHosts.socialNetwork(referrerHost);
+        String source = network != null ? network : referrerHost != null ? ReferrerHosts.withoutWww(referrerHost) : "(not set)";
         return new Named(source, channel.wireName());
     }
 

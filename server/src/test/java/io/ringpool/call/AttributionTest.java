@@ -224,7 +224,7 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", "+74950000999"));
+                null, new PreviousAttribution("s-old", "v-old", "+74950000999", from.minus(Duration.ofDays(1))));
         assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(r.sessionId()).isEqualTo("s1");
     }
@@ -234,7 +234,7 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", NUMBER));
+                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2))));
         assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
         assertThat(r.sessionId()).isEqualTo("s-old");
         assertThat(r.candidates()).extracting(Candidate::sessionId).containsExactly("s-old", "s1");
@@ -246,9 +246,29 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s2", "v-old", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", NUMBER));
+                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2))));
         assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(r.sessionId()).isEqualTo("s2");
+    }
+
+    @Test
+    void aRedialIsTheEarlierVisitUpToThirtyDaysAfterTheEarlierCallAndTheHoldersAfterThat() {
+        Instant from = clock.instant();
+        Instant callAt = clock.advanceSeconds(10);
+        List<LeaseInterval> holder = List.of(lease("s1", "v1", from, null));
+        AttributionResult atTheBound = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Attribution.REDIAL_WINDOW)));
+        assertThat(atTheBound.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(atTheBound.sessionId()).isEqualTo("s-old");
+
+        AttributionResult past = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Attribution.REDIAL_WINDOW).minusMillis(1)));
+        assertThat(past.method()).isEqualTo(AttributionMethod.ACTIVE);
+        assertThat(past.sessionId()).isEqualTo("s1");
+
+        AttributionResult unknownTime = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, null));
+        assertThat(unknownTime.method()).isEqualTo(AttributionMethod.ACTIVE);
     }
 
     @Test

@@ -125,7 +125,8 @@ class ExportsOverHttpTest {
         assertThat(e.rows().get(3).get(10)).isEqualTo("0");
         // D's ClientId and tags are injection payloads: neutralised.
         assertThat(e.rows().get(4).get(0)).isEqualTo("'@SUM(1)");
-        assertThat(e.rows().get(4).get(9)).isEqualTo("'=HYPERLINK(\"x\"),+1,-1,@SUM(1)");
+        // The first tag holds quotes, so it is quoted inside the cell (TagList): the cell then starts with a quote, no formula.
+        assertThat(e.rows().get(4).get(9)).isEqualTo("\"=HYPERLINK(\"\"x\"\")\",+1,-1,@SUM(1)");
         assertThat(e.exported()).isEqualTo(4);
         assertThat(e.skipped()).isEqualTo(1);
     }

@@ -74,6 +74,36 @@ class PoolNumbersOverHttpTest {
     }
 
     @Test
+    void aReferrerHostRuleMatchesItsWwwAndEverySubdomainAndRefusesAStarBeforeTheEnd() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957778001", "+74957778002", "+74957778003", "+74957778004"));
+        assertRefused(post(site, "/pools", "{\"name\":\"vk\",\"match\":{\"referrer_host\":\"*.vk.com\"},\"numbers\":[\"+74957778101\"]}"),
+                422, "match.referrer_host", "write 'vk.com'");
+        assertRefused(post(site, "/pools", "{\"name\":\"vk\",\"match\":{\"referrer_host\":\"v*.com\"},\"numbers\":[\"+74957778101\"]}"),
+                422, "match.referrer_host", "only at the end");
+        Reply vk = post(site, "/pools", "{\"name\":\"vk\",\"priority\":10,\"match\":{\"referrer_host\":\"WWW.VK.com\"},"
+                + "\"numbers\":[\"+74957778101\",\"+74957778102\",\"+74957778103\",\"+74957778104\"]}");
+        assertThat(vk.status()).as(vk.body()).isEqualTo(201);
+        assertThat(vk.json().get("match").get("referrer_host").asText()).isEqualTo("vk.com");
+
+        List<String> vkNumbers = List.of("+74957778101", "+74957778102", "+74957778103", "+74957778104");
+        int i = 0;
+        for (String referrer : List.of("https://vk.com/x", "https://www.vk.com/", "https://m.vk.com/wall", "https://AWAY.VK.COM/away.php")) {
+            assertThat(sessionFrom(site, "vk-visitor-" + i++, referrer)).as(referrer).isIn(vkNumbers);
+        }
+        for (String referrer : List.of("https://notvk.com/", "https://vk.com.evil.example/")) {
+            assertThat(sessionFrom(site, "other-visitor-" + i++, referrer)).as(referrer).isNotIn(vkNumbers);
+        }
+    }
+
+    static String sessionFrom(Map<String, String> site, String visitorId, String referrer) {
+        Reply r = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + visitorId
+                + "\",\"url\":\"https://example.com/\",\"referrer\":\"" + referrer + "\"}", "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r.text("number");
+    }
+
+    @Test
     void aRetiredNumberAddedBackToItsPoolIsGivenOutAgain() {
         String number = "+74957774001";
         Map<String, String> site = server.siteWithPool(List.of(number));

@@ -44,13 +44,24 @@ class PoolOccupancyReplayTest {
             List<long[]> exhaustions = new ArrayList<>();
             for (long m = from; m < to; m += 60_000L * (1 + random.nextInt(30))) {
                 long c = random.nextInt(5);
-                exhaustions.add(new long[] {m, c, random.nextInt((int) c + 1)});
+                long untracked = random.nextInt((int) c + 1);
+                exhaustions.add(new long[] {m, c, untracked, random.nextInt((int) (c - untracked) + 1)});
             }
             int size = numbers + random.nextInt(5);
             Map<String, Object> expected = reference(leases, exhaustions, from, to, bucket, coolDown, size);
             Map<String, Object> actual = PoolOccupancy.replay(columns, exhaustions, from, to, bucket, coolDown, size);
             assertThat(actual).as("round %d", round).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void unwrittenExhaustionsAddToTheStoredMinutesAndOnesBeforeTheRangeCountAtItsStart() {
+        List<long[]> stored = List.of(new long[] {60_000, 2, 1, 0}, new long[] {180_000, 1, 0, 1});
+        List<long[]> unwritten = List.of(new long[] {0, 1, 0, 1}, new long[] {180_000, 2, 0, 2}, new long[] {240_000, 1, 1, 0});
+        List<long[]> merged = PoolOccupancy.withUnwritten(stored, unwritten, 30_000);
+        assertThat(merged).containsExactly(new long[] {30_000, 1, 0, 1}, new long[] {60_000, 2, 1, 0}, new long[] {180_000, 3, 0, 3},
+                new long[] {240_000, 1, 1, 0});
+        assertThat(PoolOccupancy.withUnwritten(stored, List.of(), 0)).isSameAs(stored);
     }
 
     @Test
@@ -91,6 +102,7 @@ class PoolOccupancyReplayTest {
         long peakAt = from;
         long totalExhaustions = 0;
         long untracked = 0;
+        long nextPool = 0;
         for (int b = 0; b <= buckets; b++) {
             long bucketStart = b == 0 ? Long.MIN_VALUE : from + (b - 1) * bucketMillis;
             long bucketEnd = b == 0 ? from : Math.min(to, from + b * bucketMillis);
@@ -146,6 +158,7 @@ class PoolOccupancyReplayTest {
             while (x < exhaustions.size() && exhaustions.get(x)[0] < bucketEnd) {
                 bucketExhaustions += exhaustions.get(x)[1];
                 untracked += exhaustions.get(x)[2];
+                nextPool += exhaustions.get(x)[3];
                 x++;
             }
             totalExhaustions += bucketExhaustions;
@@ -171,7 +184,8 @@ class PoolOccupancyReplayTest {
         out.put("averageLeaseSeconds", Math.round(average / 100.0) / 10.0);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("total", totalExhaustions);
-        ex.put("reusedCooling", totalExhaustions - untracked);
+        ex.put("reusedCooling", totalExhaustions - untracked - nextPool);
+        ex.put("nextPool", nextPool);
         ex.put("untracked", untracked);
         out.put("exhaustions", ex);
         io.ringpool.pool.PoolAdvice advice = io.ringpool.pool.PoolAdvice.of(peak, leases.stream().filter(l -> l.start() >= from).count(),

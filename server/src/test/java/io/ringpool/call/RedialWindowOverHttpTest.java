@@ -1,0 +1,94 @@
+package io.ringpool.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import io.ringpool.http.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Audit G #5: a caller redialling the number an earlier call of theirs was attributed through goes
+ * to that earlier visit over the number's current holder (the redial rule), but only within
+ * {@link Attribution#REDIAL_WINDOW} of that earlier call; later, the holder is chosen as for anyone.
+ */
+class RedialWindowOverHttpTest {
+    @TempDir
+    Path dir;
+
+    TestServer server;
+
+    static final String CALLER = "+79161230001";
+
+    @BeforeEach
+    void start() {
+        server = new TestServer(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aRedialWithinThirtyDaysGoesToTheEarlierVisitAndOneAfterToTheHolder() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957776001"));
+        String earlier = visit(site, "visitor-redial-a", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=GA1");
+        JsonNode first = call(site, "redial-1").json().get("attribution");
+        assertThat(first.get("method").asText()).isEqualTo("active");
+        assertThat(first.get("sessionId").asText()).isEqualTo(earlier);
+        leave(earlier);
+
+        server.clock.advance(Duration.ofDays(29));
+        String holder = visit(site, "visitor-redial-b", "https://vk.com/?utm_source=vk&utm_medium=social");
+        JsonNode within = call(site, "redial-2").json().get("attribution");
+        assertThat(within.get("method").asText()).isEqualTo("ambiguous");
+        assertThat(within.get("sessionId").asText()).as("29 days after the earlier call: the redial rule").isEqualTo(earlier);
+        assertThat(within.get("candidates").get(1).get("sessionId").asText()).isEqualTo(holder);
+        leave(holder);
+
+        // The latest earlier attributed call is now redial-2 (to the earlier visit): 31 days after it.
+        server.clock.advance(Duration.ofDays(31));
+        String later = visit(site, "visitor-redial-c", "https://example.com/?utm_source=yandex&utm_medium=cpc");
+        JsonNode past = call(site, "redial-3").json().get("attribution");
+        assertThat(past.get("method").asText()).isEqualTo("active");
+        assertThat(past.get("sessionId").asText()).as("31 days after the earlier call: the holder").isEqualTo(later);
+        assertThat(past.get("source").asText()).isEqualTo("yandex");
+    }
+
+    private String visit(Map<String, String> site, String visitorId, String url) {
+        Reply r = server.startSession(site.get("publicKey"), visitorId, url);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().get("tracked").asBoolean()).as(r.body()).isTrue();
+        return r.text("sessionId");
+    }
+
+    private void leave(String sessionId) {
+        assertThat(server.send("POST", "/v1/sessions/" + sessionId + "/end", null, "", "text/plain", Map.of()).status()).isEqualTo(204);
+        // Past the end grace and the cool-down: the number is free for the next visitor.
+        server.clock.advance(Duration.ofHours(1));
+    }
+
+    private Reply call(Map<String, String> site, String callId) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("callId", callId);
+        e.put("event", "ringing");
+        e.put("from", CALLER);
+        e.put("to", "+74957776001");
+        String body = new String(Json.write(e), StandardCharsets.UTF_8);
+        Reply r = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+}
