@@ -503,10 +503,6 @@ public final class Ringpool implements AutoCloseable {
     }
 
     /**
-     * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
-     * site's, a site deleted) is final; a store failure is retried by the journal.
-     */
-    /**
      * A change of the rule that classified the site's calls and leads classifies them again before
      * the change is answered (docs/calls.md "Classification"), so no report mixes two rules.
      */
@@ -521,6 +517,10 @@ public final class Ringpool implements AutoCloseable {
         }
     }
 
+    /**
+     * Delivers journaled call events to the store. A refusal by the domain (a number no longer the
+     * site's, a site deleted) is final; a store failure is retried by the journal.
+     */
     private static CallJournal.Sink journalSink(SiteRegistry sites, CallService calls) {
         return (siteId, event, receivedAt) -> {
             var entry = sites.byId(siteId);
