@@ -543,10 +543,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
     }
 
-    /** One timer per method, route template and status; looked up without building tags each time. */
+    /** The methods a timer is named by; any other a client makes up is {@code other}. */
+    private static final java.util.Set<String> TIMED_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+    /**
+     * One timer per method, route template and status; looked up without building tags each time.
+     * Every tag comes from a bounded set: a method is the client's own text, and a timer per
+     * made-up method (each answered 405) once grew the registry until /metrics ran out of heap.
+     */
     private Timer timer(String method, String route, int status) {
-        return timers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
-                .tag("method", method).tag("route", route).tag("status", Integer.toString(status)).register(registry));
+        String named = TIMED_METHODS.contains(method) ? method : "other";
+        return timers.computeIfAbsent(named + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
+                .tag("method", named).tag("route", route).tag("status", Integer.toString(status)).register(registry));
     }
 
     /**

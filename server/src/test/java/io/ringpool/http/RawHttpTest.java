@@ -73,6 +73,21 @@ class RawHttpTest {
     }
 
     @Test
+    void madeUpMethodsShareOneTimerSoTheyCannotGrowTheMetrics() throws Exception {
+        StringBuilder pipelined = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            pipelined.append("MADEUP").append(i).append(" /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        pipelined.append("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String answers = exchange(pipelined.toString(), false);
+        assertThat(countOf(answers, "HTTP/1.1 405")).isEqualTo(200);
+
+        String metrics = server.get("/metrics", null).body();
+        assertThat(metrics).doesNotContain("MADEUP");
+        assertThat(metrics).contains("http_server_requests_seconds_count{method=\"other\",route=\"unmatched\",status=\"405\"} 200");
+    }
+
+    @Test
     void aRequestDeliveredOneByteAtATimeIsAnswered() throws Exception {
         String reply = exchange("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", true);
         assertThat(reply).startsWith("HTTP/1.1 200").contains("\"status\":\"up\"");
