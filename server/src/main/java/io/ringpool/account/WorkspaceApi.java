@@ -98,7 +98,9 @@ public final class WorkspaceApi {
             audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.attach", siteId, entry.site().name());
             return Response.ok(siteApi.describe(entry.site()));
         }
-        Map<String, Object> out = siteApi.createSite(request);
+        // Only the operator may create a site that forwards calls abroad (the rule PATCH applies).
+        Map<String, Object> out = siteApi.createSite(request, grant.caller() instanceof Caller.Operator
+                ? io.ringpool.site.SiteService.Authority.ADMIN : io.ringpool.site.SiteService.Authority.SITE);
         String siteId = (String) out.get("siteId");
         workspaces.addSite(grant.workspaceId(), siteId);
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.create", siteId, (String) out.get("name"));

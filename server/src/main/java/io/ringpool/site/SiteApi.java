@@ -55,7 +55,7 @@ public final class SiteApi {
 
     private Response create(Request request) {
         access.admin(request);
-        return Response.created(createSite(request));
+        return Response.created(createSite(request, SiteService.Authority.ADMIN));
     }
 
     /**
@@ -63,10 +63,10 @@ public final class SiteApi {
      * fields of other capabilities) and describes it with its secrets, which are shown only now.
      * The caller has checked who may.
      */
-    public Map<String, Object> createSite(Request request) {
+    public Map<String, Object> createSite(Request request, SiteService.Authority authority) {
         SiteChanges given = changes(JsonBody.of(request), known);
         validateFields(request.body());
-        SiteService.CreatedSite created = service.create(new NewSite(given));
+        SiteService.CreatedSite created = service.create(new NewSite(given), authority);
         applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());

@@ -95,9 +95,31 @@ public final class SiteService {
      * @throws DefaultNumberInUse when the default number is another site's tracking number
      */
     public CreatedSite create(NewSite command) {
+        return create(command, Authority.ADMIN);
+    }
+
+    /**
+     * Creates a site on behalf of {@code authority}. Without the admin key (a workspace owner), the
+     * same rule as {@link #update} holds from the start: the site's country is its default
+     * number's, and calls may be forwarded only within it.
+     *
+     * @throws ForwardingAbroadNeedsAdmin when {@code forwardTo} is outside the site's country
+     */
+    public CreatedSite create(NewSite command, Authority authority) {
         SiteChanges given = command.values();
         String name = requiredName(given.name());
         SiteSettings settings = SiteSettingsCodec.forNewSite(given);
+        if (authority != Authority.ADMIN) {
+            String home = SiteSettingsCodec.countryOf(settings.defaultNumber());
+            if (!settings.country().equals(home)) {
+                throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "country_needs_admin_key",
+                        "'country' other than the default number's (" + home + ") needs the admin key (it decides where calls may be forwarded)",
+                        "country");
+            }
+            if (!isInCountry(settings.forwardTo(), settings.country())) {
+                throw new ForwardingAbroadNeedsAdmin(settings.country());
+            }
+        }
         String twilioToken = given.twilioAuthToken();
         FixedKeys fixed = command.fixedKeys();
         String publicKey = fixed != null ? fixed.publicKey() : Keys.random("pk_", 15);

@@ -51,6 +51,37 @@ class DemoAndForwardingOverHttpTest {
     }
 
     @Test
+    void aWorkspaceOwnerCannotCreateASiteThatForwardsAbroadButTheOperatorCan() {
+        try (TestServer server = new TestServer(dir)) {
+            io.ringpool.account.TestAccounts accounts = new io.ringpool.account.TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Abroad agency", "owner@abroad.test");
+            String path = "/v1/workspaces/" + ws.get("workspaceId") + "/sites";
+            io.ringpool.account.TestAccounts.Person owner = (io.ringpool.account.TestAccounts.Person) ws.get("owner");
+
+            Reply abroad = accounts.as(owner, "POST", path, Map.of("name", "A", "domains", java.util.List.of("a.test"),
+                    "defaultNumber", "+74950007005", "forwardTo", "+2693000001"));
+            assertThat(abroad.status()).as(abroad.body()).isEqualTo(403);
+            assertThat(abroad.errorCode()).isEqualTo("forward_to_needs_admin_key");
+            Reply country = accounts.as(owner, "POST", path, Map.of("name", "B", "domains", java.util.List.of("b.test"),
+                    "defaultNumber", "+74950007006", "country", "KM", "forwardTo", "+2693000001"));
+            assertThat(country.status()).as(country.body()).isEqualTo(403);
+            assertThat(country.errorCode()).isEqualTo("country_needs_admin_key");
+
+            Reply home = accounts.as(owner, "POST", path, Map.of("name", "C", "domains", java.util.List.of("c.test"),
+                    "defaultNumber", "+74950007007", "forwardTo", "+79161234567"));
+            assertThat(home.status()).as(home.body()).isEqualTo(201);
+            Reply us = accounts.as(owner, "POST", path, Map.of("name", "D", "domains", java.util.List.of("d.test"),
+                    "defaultNumber", "+12025550124"));
+            assertThat(us.status()).as("the default number's country is the site's").isEqualTo(201);
+            assertThat(us.text("country")).isEqualTo("US");
+
+            Reply operator = server.send("POST", path, TestServer.ADMIN_KEY, "{\"name\":\"E\",\"domains\":[\"e.test\"],"
+                    + "\"defaultNumber\":\"+74950007008\",\"forwardTo\":\"+12025550123\"}", "application/json", Map.of());
+            assertThat(operator.status()).as(operator.body()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void theDemoListensOnLoopbackOnlyUnlessTheOperatorSaysOtherwise() throws Exception {
         InetAddress external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(i -> Collections.list(i.getInetAddresses()).stream())
