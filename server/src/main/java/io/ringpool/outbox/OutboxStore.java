@@ -111,10 +111,33 @@ final class OutboxStore {
         return List.copyOf(byId.values());
     }
 
-    /** Logs one attempt and moves the delivery on: delivered, pending again at {@code nextAt}, or failed. */
+    /**
+     * Logs one attempt and moves the delivery on: delivered, pending again at {@code nextAt}, or
+     * failed. The attempt's number follows the row as it is now, not as it was claimed: a retry by
+     * hand or the target's disabling may have taken the lease while the attempt was in flight, and
+     * an attempt numbered from the claim then collided with the log's key for ever, its delivery
+     * sent again every lease (audit F, session 28). Such an attempt is still logged; a success
+     * still marks the delivery delivered (the receiver has it: sending it again would be a
+     * duplicate), and a failure leaves the delivery to whoever took it.
+     */
     static void finish(Connection c, Due d, String owner, Attempt a, long startedAt, long durationMillis, String state, Long nextAt)
             throws SQLException {
-        int attempt = d.attempts() + 1;
+        int attempts;
+        String currentState;
+        String leaseOwner;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT attempts, state, lease_owner FROM outbox_deliveries WHERE delivery_id = ? FOR UPDATE")) {
+            ps.setString(1, d.deliveryId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return; // purged meanwhile (retention): nothing left to record against
+                }
+                attempts = rs.getInt(1);
+                currentState = rs.getString(2);
+                leaseOwner = rs.getString(3);
+            }
+        }
+        int attempt = Math.max(attempts, logged(c, d.deliveryId())) + 1;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_attempts(delivery_id, attempt, target_id, attempted_at, "
                 + "duration_millis, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, d.deliveryId());
@@ -127,24 +150,42 @@ final class OutboxStore {
             ps.setString(8, a.response());
             ps.executeUpdate();
         }
-        // Only while this node holds the lease: a delivery another node took over is that node's to finish.
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
-                + "lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? "
-                + "WHERE delivery_id = ? AND lease_owner = ? AND state = 'pending'")) {
-            ps.setString(1, state);
-            ps.setInt(2, attempt);
-            ps.setLong(3, nextAt != null ? nextAt : startedAt);
-            ps.setLong(4, startedAt);
-            setInt(ps, 5, a.statusCode());
-            ps.setString(6, a.error());
-            if (a.success()) {
-                ps.setLong(7, startedAt + durationMillis);
-            } else {
-                ps.setNull(7, Types.BIGINT);
+        boolean ours = owner.equals(leaseOwner) && "pending".equals(currentState);
+        if (ours || (a.success() && !"delivered".equals(currentState))) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
+                    + "lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? "
+                    + "WHERE delivery_id = ?")) {
+                ps.setString(1, ours ? state : "delivered");
+                ps.setInt(2, attempt);
+                ps.setLong(3, nextAt != null ? nextAt : startedAt);
+                ps.setLong(4, startedAt);
+                setInt(ps, 5, a.statusCode());
+                ps.setString(6, a.error());
+                if (a.success()) {
+                    ps.setLong(7, startedAt + durationMillis);
+                } else {
+                    ps.setNull(7, Types.BIGINT);
+                }
+                ps.setString(8, d.deliveryId());
+                ps.executeUpdate();
             }
-            ps.setString(8, d.deliveryId());
-            ps.setString(9, owner);
-            ps.executeUpdate();
+        } else {
+            // Not ours to move on (retried, abandoned, or another node's now): only the count follows the log.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET attempts = ? WHERE delivery_id = ?")) {
+                ps.setInt(1, attempt);
+                ps.setString(2, d.deliveryId());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** The highest attempt logged for a delivery, 0 when none: a store written before the fix may be ahead of its counter. */
+    private static int logged(Connection c, String deliveryId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(attempt) FROM outbox_attempts WHERE delivery_id = ?")) {
+            ps.setString(1, deliveryId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
         }
     }
 
