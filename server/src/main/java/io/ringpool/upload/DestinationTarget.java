@@ -93,15 +93,26 @@ public final class DestinationTarget implements Target {
                 return Attempt.abandoned("event " + e.eventId() + " unreadable");
             }
         }
+        int unanswered = 0;
+        if (!platform.takesUnanswered()) {
+            int before = calls.size();
+            calls.removeIf(c -> !c.lead() && !c.answered());
+            unanswered = before - calls.size();
+        }
         Instant now = clock.instant();
         UploadSender sender = new UploadSender(http, d.dryRun());
         UploadOutcome outcome;
         String error = null;
         try {
-            outcome = platform.upload(d, calls, site.site().settings().timeZone(), site.site().settings().currency(), now, sender);
+            outcome = calls.isEmpty() ? new UploadOutcome(List.of(), 0, true, null, null, null)
+                    : platform.upload(d, calls, site.site().settings().timeZone(), site.site().settings().currency(), now, sender);
         } catch (IOException e) {
             outcome = new UploadOutcome(List.of(), 0, false, null, null, null);
             error = NetworkFailure.describe(e);
+        }
+        if (unanswered > 0) { // missed, busy and failed calls are counted with the platform's own skips
+            outcome = new UploadOutcome(outcome.rows(), outcome.skipped() + unanswered, outcome.success(), outcome.status(),
+                    outcome.response(), outcome.error());
         }
         UploadOutcome o = outcome;
         String failure = error != null ? error : o.error();

@@ -24,6 +24,12 @@ import java.util.Set;
  * so older calls are sent without their time (GA4 then dates them on receipt).
  */
 final class Ga4Upload implements Platform {
+    /** The answer goes up with the call ({@link Platform#takesUnanswered}). */
+    @Override
+    public boolean takesUnanswered() {
+        return true;
+    }
+
     /** GA4's recommended event for a lead (it carries {@code value} and {@code currency}). */
     static final String LEAD_EVENT = "generate_lead";
     static final String TYPE = "ga4";

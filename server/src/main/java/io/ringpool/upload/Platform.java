@@ -32,6 +32,16 @@ interface Platform {
         return false;
     }
 
+    /**
+     * Whether calls nobody answered go up too. A conversion upload (Google Ads, Metrica's offline
+     * conversions) counts every row as a conversion, and a missed call is none: smart bidding
+     * would optimise toward it. Metrica's call tracking upload (with {@code CallMissed}) and GA4
+     * (with {@code call_answered}) carry the answer, so they take every call.
+     */
+    default boolean takesUnanswered() {
+        return false;
+    }
+
     /** Most calls in one upload. */
     int maxBatch();
 

@@ -22,6 +22,12 @@ import java.util.Set;
  * {@code comment}, and {@code new_goal_name} (the calls goal created when the counter has none).
  */
 final class YandexMetricaCallsUpload extends YandexMetricaUpload {
+    /** The answer goes up with the call ({@link Platform#takesUnanswered}). */
+    @Override
+    public boolean takesUnanswered() {
+        return true;
+    }
+
     static final String TYPE = "yandex-metrica-calls";
 
     @Override

@@ -55,6 +55,10 @@ class UploadsOverHttpTest {
     }
 
     static void visitAndCall(Site site, String callId, String caller) {
+        visitAndCall(site, callId, caller, true);
+    }
+
+    static void visitAndCall(Site site, String callId, String caller, boolean answered) {
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("siteKey", site.publicKey());
         session.put("visitorId", "upload-visitor-" + callId);
@@ -65,11 +69,13 @@ class UploadsOverHttpTest {
         assertThat(s.status()).as(s.body()).isEqualTo(201);
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", callId);
-        e.put("event", "completed");
+        e.put("event", answered ? "completed" : "missed");
         e.put("from", caller);
         e.put("to", s.text("number"));
-        e.put("talkSeconds", 75);
-        e.put("durationSeconds", 90);
+        if (answered) {
+            e.put("talkSeconds", 75);
+            e.put("durationSeconds", 90);
+        }
         String body = new String(Json.write(e), StandardCharsets.UTF_8);
         Reply r = server.send("POST", "/v1/telephony/" + site.id() + "/events", null, body, "application/json",
                 Map.of("X-Ringpool-Signature", Signing.ringpool(site.secret(), server.clock.instant().getEpochSecond(), body)));
@@ -233,6 +239,29 @@ class UploadsOverHttpTest {
         JsonNode callsDest = server.get("/v1/sites/" + site.id() + "/destinations/" + yandexCalls, site.apiKey()).json();
         assertThat(callsDest.at("/deliveries/pending").asInt() + callsDest.at("/deliveries/delivered").asInt()).isZero();
         assertThat(uploads(site, yandexCalls)).isEmpty();
+    }
+
+    @Test
+    void aMissedCallIsNoConversionButMetricaCallTrackingStillGetsItAsMissed() throws Exception {
+        Site site = site();
+        String clicks = destination(site, google("google-ads-clicks", "556")).text("destinationId");
+        String offline = destination(site, Map.of("type", "yandex-metrica-offline", "counterId", "33333333", "target", "phone_call",
+                "oauthToken", PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base())).text("destinationId");
+        String tracking = destination(site, Map.of("type", "yandex-metrica-calls", "counterId", "44444444", "oauthToken",
+                PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base())).text("destinationId");
+
+        visitAndCall(site, "upload-missed-1", "+79161112244", false);
+
+        for (String conversion : List.of(clicks, offline)) {
+            waitFor(() -> uploads(site, conversion).size() >= 1);
+            JsonNode upload = uploads(site, conversion).get(0);
+            assertThat(upload.get("status").asText()).as(upload.toString()).isEqualTo("nothing_to_send");
+            assertThat(upload.get("skipped").asInt()).isEqualTo(1);
+        }
+        assertThat(platform.seen()).noneMatch(s -> s.path().endsWith("/33333333/offline_conversions/upload"));
+        waitFor(() -> uploads(site, tracking).size() >= 1);
+        JsonNode row = uploads(site, tracking).get(0).get("rows").get(0);
+        assertThat(row.get("CallMissed").asText()).isEqualTo("1");
     }
 
     @Test
