@@ -22,7 +22,10 @@ public final class SiteSettingsCodec {
     private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?)*");
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     /** The region ids of the JDK's time zone database: a copy, since each call of getAvailableZoneIds makes one. */
-    private static final Set<String> IANA_ZONES = Set.copyOf(ZoneId.getAvailableZoneIds());
+    private static final Set<String> IANA_ZONES = ZoneId.getAvailableZoneIds().stream()
+            // The JDK still carries the SystemV/* ids, which tzdata dropped in 2020: Google's
+            // Parameters:TimeZone line would name a zone the platform cannot read.
+            .filter(id -> !id.startsWith("SystemV/")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private SiteSettingsCodec() {}
 
