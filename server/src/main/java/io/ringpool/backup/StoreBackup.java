@@ -115,6 +115,8 @@ public final class StoreBackup {
         } catch (IOException e) {
             throw new StoreException("cannot create " + target + ": " + e.getMessage(), e);
         }
+        // a store left by a kill -9: the backup must hold its newest commit, not what H2's quick recovery finds
+        io.ringpool.store.H2CrashRecovery.recoverIfUnclean(jdbcUrl);
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
             backupTo(c, target.toAbsolutePath());
         } catch (SQLException e) {

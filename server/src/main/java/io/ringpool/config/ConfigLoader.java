@@ -342,7 +342,9 @@ public final class ConfigLoader {
      * background, which H2 does not do itself with WRITE_DELAY=0. RETENTION_TIME stays at H2's
      * default (45 s): with RETENTION_TIME=0 (307 bytes per visit measured) CrashDurabilityTest lost
      * 1 to 4 of 40 acknowledged sessions after kill -9 in 2 of 3 runs — a freed chunk that recovery
-     * still walks through can be overwritten at once.
+     * still walks through can be overwritten at once. A longer one does not make a kill -9 safer:
+     * it only moves when H2 first reuses space, which is when its quick recovery could miss the
+     * newest commits; {@code store.H2CrashRecovery} is the fix for that (audit E, session 28).
      */
     public static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ringpool")

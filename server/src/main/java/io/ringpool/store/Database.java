@@ -74,6 +74,8 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 throw new StoreException("cannot create data directory " + config.dataDir(), e);
             }
+            // before H2 opens the file: its quick recovery after a kill -9 can miss the newest commits
+            H2CrashRecovery.recoverIfUnclean(config.url());
         }
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("ringpool-db");

@@ -35,6 +35,8 @@ public final class OfflineCompaction {
                 throw new SQLException("no H2 file at " + file);
             }
             long before = size(file);
+            // SHUTDOWN COMPACT keeps only what H2 opened: after a kill -9, that must be the newest commit
+            H2CrashRecovery.recoverIfUnclean(config.url());
             try (Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
                     Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN COMPACT");
