@@ -68,6 +68,11 @@ public final class AccessApi {
                 request -> request.bearerToken() == null && request.cookie(COOKIE) == null && ownCredential.test(request));
     }
 
+    /** The grant of the request's caller on its {@code {siteId}} for {@code permission}, or the refusal. */
+    public SiteGrant site(Request request, Permission permission) {
+        return authoriser.site(credentials(request), request.pathParam("siteId"), permission);
+    }
+
     public Caller caller(Request request) {
         return authoriser.authenticate(credentials(request));
     }

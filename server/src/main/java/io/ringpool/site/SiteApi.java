@@ -82,13 +82,35 @@ public final class SiteApi {
         JsonBody body = JsonBody.of(request);
         SiteChanges changes = changes(body, known);
         validateFields(request.body());
+        boolean rotates = replacesSecrets(body, request.body());
+        if (rotates) {
+            // A new token or secret is key rotation: the keys permission (owners), not only the settings'.
+            access.site(request, Permission.KEYS);
+        }
         SiteService.Authority authority = grant.caller() instanceof io.ringpool.account.Caller.Operator
                 ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
         Site updated = service.update(grant.siteId(), changes, authority);
         applySections(updated.siteId(), request.body());
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
                 "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
+        if (rotates) {
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "key.rotate", grant.siteId(), "provider credentials set by PATCH");
+        }
         return Response.ok(describe(updated));
+    }
+
+    /** Whether the PATCH sets the Twilio token or a provider's credential. */
+    private boolean replacesSecrets(JsonBody body, byte[] rawBody) {
+        if (body.has("twilioAuthToken")) {
+            return true;
+        }
+        JsonNode node = tree(rawBody);
+        for (SiteSection section : sections) {
+            if (node.has(section.field()) && section.replacesSecrets(node.get(section.field()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Lets each owner of plain fields refuse a bad value before anything is written. */

@@ -15,6 +15,14 @@ public interface SiteSection {
     /** Validates and stores the section's part of a PATCH; throws before writing anything when a value is wrong. */
     void apply(String siteId, JsonNode value);
 
+    /**
+     * Whether this part of a PATCH replaces a credential (a provider's token or secret): replacing
+     * one is key rotation, which needs the {@code keys} permission, not only the settings'.
+     */
+    default boolean replacesSecrets(JsonNode value) {
+        return false;
+    }
+
     /** What the site description shows (never secrets). */
     Object describe(String siteId);
 }

@@ -82,6 +82,29 @@ class DemoAndForwardingOverHttpTest {
     }
 
     @Test
+    void aManagerCannotReplaceProviderCredentialsByPatchSinceThatIsKeyRotation() {
+        try (TestServer server = new TestServer(dir)) {
+            io.ringpool.account.TestAccounts accounts = new io.ringpool.account.TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Keys agency", "owner@keys.test");
+            String workspaceId = (String) ws.get("workspaceId");
+            io.ringpool.account.TestAccounts.Person owner = (io.ringpool.account.TestAccounts.Person) ws.get("owner");
+            Map<String, String> site = accounts.site(workspaceId, owner, "Keys shop");
+            io.ringpool.account.TestAccounts.Person manager = accounts.member(workspaceId, owner, "manager@keys.test", "manager");
+            String path = "/v1/sites/" + site.get("siteId");
+
+            Reply twilio = accounts.as(manager, "PATCH", path, Map.of("twilioAuthToken", "attacker-token-1234567"));
+            assertThat(twilio.status()).as(twilio.body()).isEqualTo(403);
+            Reply plivo = accounts.as(manager, "PATCH", path, Map.of("providers", Map.of("plivo", Map.of("authToken", "attacker"))));
+            assertThat(plivo.status()).as(plivo.body()).isEqualTo(403);
+            assertThat(accounts.as(manager, "PATCH", path, Map.of("name", "Renamed by the manager")).status()).isEqualTo(200);
+
+            assertThat(accounts.as(owner, "PATCH", path, Map.of("twilioAuthToken", "owner-token-1234567")).status()).isEqualTo(200);
+            assertThat(server.send("PATCH", path, site.get("apiKey"), "{\"providers\":{\"plivo\":{\"authToken\":\"site-key\"}}}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void theDemoListensOnLoopbackOnlyUnlessTheOperatorSaysOtherwise() throws Exception {
         InetAddress external = Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                 .flatMap(i -> Collections.list(i.getInetAddresses()).stream())

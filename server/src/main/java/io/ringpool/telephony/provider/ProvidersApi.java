@@ -349,6 +349,28 @@ public final class ProvidersApi implements SiteSection {
     }
 
     @Override
+    public boolean replacesSecrets(JsonNode value) {
+        if (!value.isObject()) {
+            return false;
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = value.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> p = it.next();
+            TelephonyProvider provider = providers.byName(p.getKey()).orElse(null);
+            if (provider == null || !p.getValue().isObject()) {
+                continue; // refused by apply, or a removal, which replaces no credential
+            }
+            Iterator<String> names = p.getValue().fieldNames();
+            while (names.hasNext()) {
+                if (provider.settings().field(names.next()).map(ProviderSettingsSpec.Field::secret).orElse(false)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
     public Object describe(String siteId) {
         return settings.describe(siteId);
     }
