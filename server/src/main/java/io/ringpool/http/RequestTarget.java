@@ -19,7 +19,9 @@ record RequestTarget(String path, Map<String, List<String>> query) {
 
     /** @throws DomainFailure {@code malformed_path} or {@code malformed_query} (400) */
     static RequestTarget of(String uri) {
-        QueryStringDecoder decoder = new QueryStringDecoder(uri);
+        // ';' is a character of a value, as WHATWG URL parsing (browsers, most clients) has it: a
+        // conversion name or tag "a;b" must not split into a parameter "b".
+        QueryStringDecoder decoder = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, 1024, true);
         String path;
         try {
             path = decoder.path();
@@ -33,9 +35,9 @@ record RequestTarget(String path, Map<String, List<String>> query) {
         }
     }
 
-    /** Finds the parameter whose name or value holds the broken escape, splitting as the decoder does ('&' and ';'). */
+    /** Finds the parameter whose name or value holds the broken escape, splitting as the decoder does (at '&'). */
     private static DomainFailure malformedQuery(String rawQuery) {
-        for (String pair : rawQuery.split("[&;]")) {
+        for (String pair : rawQuery.split("&")) {
             int equals = pair.indexOf('=');
             String rawName = equals < 0 ? pair : pair.substring(0, equals);
             String name = decodedOrNull(rawName);

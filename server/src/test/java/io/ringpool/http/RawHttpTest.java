@@ -88,6 +88,13 @@ class RawHttpTest {
     }
 
     @Test
+    void aSemicolonIsPartOfAQueryValueAsBrowsersHaveIt() {
+        java.util.Map<String, String> site = server.siteWithPool(java.util.List.of("+74950000901"));
+        TestServer.Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls?source=a;b&campaign=x;y=z", site.get("apiKey"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
     void aRequestDeliveredOneByteAtATimeIsAnswered() throws Exception {
         String reply = exchange("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", true);
         assertThat(reply).startsWith("HTTP/1.1 200").contains("\"status\":\"up\"");
