@@ -84,7 +84,7 @@ public final class LeadApi {
         JsonBody body = JsonBody.of(request).rejectUnknown(SCRIPT_FIELDS);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.FORM);
         String formId = body.optionalString("formId", MAX_FORM_ID);
-        String url = body.optionalString("url", MAX_URL);
+        String url = io.ringpool.visit.ActiveUrls.inert(body.optionalString("url", MAX_URL));
         JsonBody fields = body.optionalObject("fields");
         if (fields == null) {
             throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'fields' is required", "fields");
@@ -131,7 +131,7 @@ public final class LeadApi {
         String currency = currency(body.optionalString("currency", 3));
         List<String> tags = body.optionalStringList("tags", 20, 50);
         LeadService.Submitted s = leads.submit(site, new NewLead(kind, NewLead.Origin.API, externalId, body.optionalString("formId",
-                MAX_FORM_ID), body.optionalString("url", MAX_URL), at, phone, email, name, message, ids,
+                MAX_FORM_ID), io.ringpool.visit.ActiveUrls.inert(body.optionalString("url", MAX_URL)), at, phone, email, name, message, ids,
                 value, currency, tags));
         Map<String, Object> out = LeadJson.of(s.lead(), List.of());
         out.put("outcome", outcome(s.outcome()));

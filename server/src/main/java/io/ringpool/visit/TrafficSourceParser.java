@@ -103,7 +103,8 @@ public final class TrafficSourceParser {
      *                    {@code www.}, a leading {@code *.} and case are ignored; may be null
      */
     public TrafficSource parse(String pageUrl, String referrer, Collection<String> siteDomains) {
-        String page = pageUrl == null ? null : LenientUrl.withoutFragment(pageUrl).strip();
+        String inertPage = ActiveUrls.inert(pageUrl);
+        String page = inertPage == null ? null : LenientUrl.withoutFragment(inertPage).strip();
         Map<String, String> parameters = page == null ? Map.of() : LenientUrl.queryParameters(page);
 
         String utmSource = value(parameters.get("utm_source"));
@@ -114,7 +115,7 @@ public final class TrafficSourceParser {
         boolean tagged = utmSource != null || utmMedium != null || campaign != null || term != null || content != null;
         Map<String, String> clickIds = clickIds(parameters);
 
-        String rawReferrer = nullIfEmpty(cap(referrer == null ? null : referrer.strip(), MAX_URL_CHARS));
+        String rawReferrer = nullIfEmpty(cap(ActiveUrls.inert(referrer == null ? null : referrer.strip()), MAX_URL_CHARS));
         String referrerHost = rawReferrer == null ? null : LenientUrl.host(rawReferrer);
         if (referrerHost != null && isOwn(referrerHost, page, siteDomains)) {
             referrerHost = null;

@@ -196,6 +196,19 @@ class TrafficSourceParserTest {
     }
 
     @Test
+    void urlsABrowserWouldRunAreDroppedAsIfAbsentButAppReferrersStay() {
+        TrafficSource visit = parser.parse(" JavaScript:alert(5)//https://example.com/?utm_source=x", "data:text/html,<script>", SITE);
+        assertThat(visit.landingPage()).isNull();
+        assertThat(visit.referrer()).isNull();
+        assertThat(visit.channel()).isEqualTo(Channel.DIRECT);
+        assertThat(parser.parse("https://example.com/", "java\tscript:alert(1)", SITE).referrer()).isNull();
+        assertThat(parser.parse("https://example.com/", "vbscript:msgbox", SITE).referrer()).isNull();
+
+        TrafficSource app = parser.parse("https://example.com/", "android-app://com.google.android.gm/", SITE);
+        assertThat(app.referrer()).isEqualTo("android-app://com.google.android.gm/");
+    }
+
+    @Test
     void aDomainThatOnlyEndsWithTheSitesNameIsAnotherSite() {
         TrafficSource visit = parser.parse("https://example.com/", "https://badexample.com/", SITE);
 
