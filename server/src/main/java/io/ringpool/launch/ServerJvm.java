@@ -111,6 +111,15 @@ public final class ServerJvm {
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start(); // standard input stays a pipe from this JVM: its end closes when this JVM dies
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "ringpool-launcher-stop"));
+        // SIGTERM: the server's own status once it stopped (0 for its clean stop), not this JVM's 143.
+        CleanStop.onSigterm(() -> {
+            stop(server);
+            try {
+                return server.waitFor();
+            } catch (InterruptedException e) {
+                return 143;
+            }
+        });
         return server.waitFor();
     }
 

@@ -52,7 +52,7 @@ class ServerJvmProcessTest {
             assertThat(get(port, "/health")).isEqualTo(200);
 
             server.process.toHandle().destroy(); // SIGTERM, as systemd or docker stop sends it
-            assertThat(server.awaitExit()).isEqualTo(143);
+            assertThat(server.awaitExit()).as("a stop that was asked for exits 0, not the JVM's 143 (audit E #4)").isZero();
             assertThat(server.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
         }
     }
@@ -86,6 +86,20 @@ class ServerJvmProcessTest {
         try (ChildServer again = ChildServer.startBare(data, port, SMALL)) {
             assertThat(again.awaitListening()).isEqualTo(port);
             assertThat(get(port, "/health")).isEqualTo(200);
+        }
+    }
+
+    /** Audit E #4: systemd counted the JVM's 143 after a clean SIGTERM stop as a failure. */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void asAChildTheServerStopsCleanlyOnTheLaunchersSigtermAndTheLauncherExitsZero() throws Exception {
+        try (ChildServer launcher = ChildServer.startBare(dir.resolve("data"), 0, SMALL_CHILD)) {
+            int port = launcher.awaitListening();
+            ProcessHandle server = onlyChild(launcher);
+            launcher.process.toHandle().destroy(); // SIGTERM to the process the operator started
+            assertThat(launcher.awaitExit()).isZero();
+            server.onExit().get(10, TimeUnit.SECONDS);
+            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
         }
     }
 
