@@ -1049,8 +1049,9 @@ public final class SessionService {
     private void requireMayRenew() {
         if (!mayRenew.getAsBoolean()) {
             // This node has not been able to tell the cluster it is alive; another node may be about
-            // to end its leases. Refuse rather than promise a number that may not be ours.
-            throw new io.ringpool.store.StoreOverloadedException("this node is not in contact with the cluster");
+            // to end its leases. Refuse rather than promise a number that may not be ours. The cause
+            // is the store (down, or this node paused past its beats), not load: 503 store_unavailable.
+            throw new StoreException("this node is not in contact with the cluster");
         }
     }
 
