@@ -106,6 +106,7 @@ public final class ServerJvm {
             String failure = ProcessImage.replaceWith(command(options, args, null));
             System.out.println("ringpool: cannot become the server's JVM (" + failure + "); starting it as a child process");
         }
+        ProcessImage.ownerOnlyFiles(); // inherited by the child, as bin/ringpool's umask is
         Process server = new ProcessBuilder(command(options, args, terminal))
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
