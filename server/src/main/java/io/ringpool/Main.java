@@ -5,6 +5,7 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.launch.CleanStop;
 import io.ringpool.launch.ParentWatch;
 import io.ringpool.launch.ServerJvm;
 import io.ringpool.store.OfflineCompaction;
@@ -100,6 +101,7 @@ public final class Main {
             app.close();
             stopped.countDown();
         }, "ringpool-shutdown"));
+        CleanStop.onSigterm(() -> 0); // a stop that was asked for exits 0, after this hook, not the JVM's 143
         try {
             app.startOrClose();
         } catch (Exception e) {

@@ -28,7 +28,7 @@ public final class BackupCommand {
      * offline when none runs (this process then holds the lock so none starts meanwhile).
      */
     public static String backup(RingpoolConfig config, Path target) {
-        RingpoolConfig.Store store = requireH2(config, "back up");
+        RingpoolConfig.Store store = requireH2(config, "backup");
         if (Files.exists(target)) {
             throw new StartupFailure(target + " exists; choose a new file name (a backup never overwrites one)");
         }
@@ -65,11 +65,13 @@ public final class BackupCommand {
         }
     }
 
-    private static RingpoolConfig.Store requireH2(RingpoolConfig config, String verb) {
+    /** {@code command} is {@code backup} or {@code restore}, as typed. */
+    static RingpoolConfig.Store requireH2(RingpoolConfig config, String command) {
         RingpoolConfig.Store store = config.store();
         if (!store.isH2()) {
-            throw new StartupFailure("the store is PostgreSQL: " + verb + " it with pg_dump / pg_restore or base backups"
-                    + " (README, Backups); ringpool " + verb.split(" ")[0] + " handles the embedded H2 store");
+            String tools = command.equals("backup") ? "back it up with pg_dump or base backups" : "restore it with pg_restore or base backups";
+            throw new StartupFailure("the store is PostgreSQL: " + tools + " (README, Backups); 'ringpool " + command
+                    + "' handles the embedded H2 store only");
         }
         return store;
     }

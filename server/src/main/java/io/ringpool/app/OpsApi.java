@@ -5,7 +5,7 @@ import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.http.StaticAsset;
-import io.ringpool.store.Database;
+import io.ringpool.store.StoreProbe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -13,11 +13,12 @@ import java.util.function.Supplier;
 import io.ringpool.journal.CallJournal;
 
 /**
- * What an operator or load balancer polls: health (checks the store) and Prometheus metrics; and
+ * What an operator or load balancer polls: health (the store's state as {@link StoreProbe} last saw
+ * it: never waiting for the store) and Prometheus metrics; and
  * the OpenAPI document of every route (a resource file, kept equal to the router by a test).
  */
 final class OpsApi {
-    private final Database db;
+    private final StoreProbe store;
     private final PrometheusMeterRegistry registry;
     private final IntSupplier liveSessions;
     private final Supplier<CallJournal> journal;
@@ -28,8 +29,8 @@ final class OpsApi {
     /** SHA-256 of the metrics token, or null when /metrics is public. */
     private final byte[] metricsTokenHash;
 
-    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
-        this(db, registry, liveSessions, () -> null, Map::of, "");
+    OpsApi(StoreProbe store, PrometheusMeterRegistry registry, IntSupplier liveSessions) {
+        this(store, registry, liveSessions, () -> null, Map::of, "");
     }
 
     /**
@@ -37,10 +38,10 @@ final class OpsApi {
      * @param asterisk     each site's AMI connection state; shown, but not part of up/down (a PBX is the customer's)
      * @param metricsToken the bearer token /metrics requires; empty = public
      */
-    OpsApi(Database db, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal,
+    OpsApi(StoreProbe store, PrometheusMeterRegistry registry, IntSupplier liveSessions, Supplier<CallJournal> journal,
             Supplier<Map<String, Object>> asterisk, String metricsToken) {
         this.metricsTokenHash = metricsToken.isEmpty() ? null : io.ringpool.site.Keys.sha256(metricsToken);
-        this.db = db;
+        this.store = store;
         this.registry = registry;
         this.liveSessions = liveSessions;
         this.journal = journal;
@@ -62,7 +63,7 @@ final class OpsApi {
      * (503): the store is down and the journal is full, so new calls would not be kept.
      */
     private Response health(Request request) {
-        boolean storeUp = db.isHealthy();
+        boolean storeUp = store.isUp();
         CallJournal calls = journal.get();
         int depth = calls == null ? 0 : calls.depth();
         boolean journalFull = calls != null && calls.isFull();

@@ -87,6 +87,7 @@ import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.Migrator;
 import io.ringpool.store.StoreException;
+import io.ringpool.store.StoreProbe;
 import io.ringpool.telephony.GenericEvent;
 import io.ringpool.telephony.ProviderCatalog;
 import io.ringpool.telephony.TwilioForm;
@@ -126,6 +127,8 @@ public final class Ringpool implements AutoCloseable {
     private final Clock clock;
     private final UnaryOperator<DataSource> storeBoundary;
     private Database db;
+    /** The store's state for /health, kept off the requests' path. */
+    private StoreProbe storeProbe;
     private GroupCommitWriter writer;
     private ThreadPoolExecutor workers;
     private ScheduledExecutorService sweeper;
@@ -260,6 +263,7 @@ public final class Ringpool implements AutoCloseable {
 
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
+        storeProbe = StoreProbe.start(db);
         String secretKey = secretKey(config.security().secretKey(), storeConfig.dataDir());
         writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
@@ -395,7 +399,7 @@ public final class Ringpool implements AutoCloseable {
                 });
         SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
-        http.add(new OpsApi(db, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
+        http.add(new OpsApi(storeProbe, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
         http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
         http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
         http.add(siteApi::routes);
@@ -811,6 +815,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (writer != null) {
             writer.close();
+        }
+        if (storeProbe != null) {
+            storeProbe.close();
         }
         if (db != null) {
             db.close();

@@ -56,11 +56,36 @@ public final class ConfigLoader {
                     merge(tree, (ObjectNode) overlay, "");
                 }
             } catch (IOException e) {
-                throw new ConfigException("(file)", "could not be parsed in " + chosen + ": " + e.getMessage());
+                throw new ConfigException("--config", "names " + chosen + ", which is not valid YAML: " + yamlProblem(e));
             }
         }
+        requireLogLevel(env.get("RINGPOOL_LOG_LEVEL"));
         applyEnvironment(tree, env);
         return build(new Node(tree, ""), chosen == null ? Path.of(".") : chosen.toAbsolutePath().getParent());
+    }
+
+    /**
+     * A YAML error on one line, as the operator needs it: where and what, without the parser's
+     * dump (Jackson's {@code [Source: …]}, SnakeYAML's snippet and caret).
+     */
+    static String yamlProblem(IOException e) {
+        if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException parse)) {
+            return String.valueOf(e.getMessage());
+        }
+        String what = String.valueOf(parse.getOriginalMessage()).strip();
+        int lineEnd = what.indexOf('\n');
+        what = lineEnd < 0 ? what : what.substring(0, lineEnd).strip();
+        var where = parse.getLocation();
+        return where == null || where.getLineNr() < 1 ? what : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + what;
+    }
+
+    /** Logback's levels, which config/logback*.xml take from RINGPOOL_LOG_LEVEL; Logback takes anything else silently, as DEBUG. */
+    static final java.util.List<String> LOG_LEVELS = java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+    private static void requireLogLevel(String level) {
+        if (level != null && !level.isBlank() && !LOG_LEVELS.contains(level.strip().toUpperCase(java.util.Locale.ROOT))) {
+            throw new ConfigException("RINGPOOL_LOG_LEVEL", "must be one of " + String.join(", ", LOG_LEVELS) + " (got " + level + ")");
+        }
     }
 
     /** For tests: the bundled defaults plus the given overrides as dotted keys. */

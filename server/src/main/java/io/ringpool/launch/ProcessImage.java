@@ -27,9 +27,10 @@ import java.util.Optional;
  * says so and {@link ServerJvm} starts the server as a child process instead.
  *
  * <p>Before the call: every descriptor above standard error is marked close-on-exec (this JVM's
- * jar and module image would otherwise stay open in the server for its whole life), and the
+ * jar and module image would otherwise stay open in the server for its whole life), the
  * calling thread's signal mask is emptied (a Java thread blocks SIGQUIT, and a mask survives
- * {@code execv}, so the server would start with it blocked).
+ * {@code execv}, so the server would start with it blocked), and the umask becomes 077 (see
+ * {@link #ownerOnlyFiles()}).
  */
 final class ProcessImage {
     private static final int F_SETFD = 2;
@@ -72,6 +73,7 @@ final class ProcessImage {
             if (masked != 0) {
                 return "pthread_sigmask returned " + masked;
             }
+            ownerOnlyFiles(ffm);
             MethodHandle execv = ffm.function("execv", -1, ffm.javaInt, ffm.address, ffm.address);
             Object argv = ffm.addressArray(command.size() + 1);
             for (int i = 0; i < command.size(); i++) {
@@ -83,6 +85,28 @@ final class ProcessImage {
         } catch (Throwable e) {
             return "the foreign function API failed: " + describe(e);
         }
+    }
+
+    /**
+     * {@code umask 077}, as bin/ringpool sets it: the files the server's JVM creates by itself
+     * (gc.log and its rotations, from config/jvm.options) are then owner-only with {@code java -jar}
+     * as well; they were 0644 under a shell's usual umask (audit E #7). Ringpool's own files are
+     * owner-only either way (datadir.OwnerOnly). For a child server, called in its launcher (the
+     * child inherits the mask); does nothing where {@link #unavailable} says why it cannot.
+     */
+    static void ownerOnlyFiles() {
+        if (unavailable().isPresent()) {
+            return;
+        }
+        try {
+            ownerOnlyFiles(new Ffm());
+        } catch (Throwable e) {
+            System.out.println("ringpool: cannot set umask 077 (" + describe(e) + "); gc.log follows the current umask");
+        }
+    }
+
+    private static void ownerOnlyFiles(Ffm ffm) throws Throwable {
+        ffm.function("umask", -1, ffm.javaInt, ffm.javaInt).invokeWithArguments(0077);
     }
 
     private static List<Integer> openDescriptorsAboveStandardError() throws IOException {

@@ -106,11 +106,21 @@ public final class ServerJvm {
             String failure = ProcessImage.replaceWith(command(options, args, null));
             System.out.println("ringpool: cannot become the server's JVM (" + failure + "); starting it as a child process");
         }
+        ProcessImage.ownerOnlyFiles(); // inherited by the child, as bin/ringpool's umask is
         Process server = new ProcessBuilder(command(options, args, terminal))
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start(); // standard input stays a pipe from this JVM: its end closes when this JVM dies
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "ringpool-launcher-stop"));
+        // SIGTERM: the server's own status once it stopped (0 for its clean stop), not this JVM's 143.
+        CleanStop.onSigterm(() -> {
+            stop(server);
+            try {
+                return server.waitFor();
+            } catch (InterruptedException e) {
+                return 143;
+            }
+        });
         return server.waitFor();
     }
 

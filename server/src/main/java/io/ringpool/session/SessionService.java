@@ -811,6 +811,17 @@ public final class SessionService {
      */
     private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp,
             java.util.function.BooleanSupplier mayStart) {
+        return catchUp(s, settings, now, heartbeatIp, mayStart, 0);
+    }
+
+    /**
+     * As above, on the {@code conflicts}-th try: a number the store refused because another node
+     * holds it is marked held elsewhere and the catch-up chooses again, as a start does
+     * ({@link #chooseAgainIfHeldElsewhere}); without the mark each heartbeat chose the same
+     * refused number while another was free (audit E #2).
+     */
+    private CompletableFuture<Renewed> catchUp(LiveSession s, SiteSettings settings, long now, String heartbeatIp,
+            java.util.function.BooleanSupplier mayStart, int conflicts) {
         if (!s.untracked.catchesUp() || pools.ofSite(s.siteId).isEmpty()) {
             return null; // a site with no pool at all (static numbers only) spends nothing per heartbeat
         }
@@ -827,14 +838,53 @@ public final class SessionService {
         return granted.committed().handle((ok, failure) -> {
             if (failure != null) {
                 leased.pool().rollback(granted);
-                return renewUntracked(s, settings, now); // still untracked; the next heartbeat tries again
+                if (unwrapped(failure) instanceof ConstraintViolationException heldElsewhere && !heldElsewhere.violates(LIVE_VISITOR_INDEX)) {
+                    return chooseAgainToCatchUp(s, settings, leased.pool(), granted.lease().number(), heartbeatIp, conflicts);
+                }
+                // Still untracked (the store is down, or the visitor is live on another node); the next heartbeat tries again.
+                return CompletableFuture.completedFuture(renewUntracked(s, settings, now));
             }
             LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), s.tags);
             sessions.put(tracked);
             Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
                     .tag("site", s.siteId).register(registry).increment();
-            return new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true);
-        });
+            return CompletableFuture.completedFuture(
+                    new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true));
+        }).thenCompose(answer -> answer);
+    }
+
+    /**
+     * Another node holds {@code refused}: keep it out of this node's choices for one TTL and try
+     * the catch-up again after the start path's short random pause (on the JDK's delay scheduler,
+     * holding no thread, and off the commit thread that completed the refusal). The address's
+     * start token was taken by the first try. Past {@link #MAX_CONFLICT_RETRIES} the visit stays
+     * untracked until its next heartbeat.
+     */
+    private CompletableFuture<Renewed> chooseAgainToCatchUp(LiveSession s, SiteSettings settings, PoolState pool, String refused,
+            String heartbeatIp, int conflicts) {
+        long now = clock.millis();
+        pool.markHeldElsewhere(refused, now, now + settings.leaseTtl().toMillis());
+        leaseConflicts.increment();
+        if (conflicts + 1 >= MAX_CONFLICT_RETRIES) {
+            return CompletableFuture.completedFuture(renewUntracked(s, settings, now));
+        }
+        long pause = ThreadLocalRandom.current().nextInt(1, 4 << conflicts);
+        Executor afterPause = CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, Runnable::run);
+        return CompletableFuture.supplyAsync(() -> {
+            long later = clock.millis();
+            LiveSession current = sessions.get(s.sessionId);
+            if (current != s) { // caught up by another heartbeat meanwhile, or over
+                return CompletableFuture.completedFuture(current != null && current.tracked()
+                        ? new Renewed(Instant.ofEpochMilli(current.pool.expiresAt(current.lease)), current.lease.number(), true)
+                        : renewUntracked(s, settings, later));
+            }
+            try {
+                CompletableFuture<Renewed> again = catchUp(s, settings, later, heartbeatIp, () -> true, conflicts + 1);
+                return again != null ? again : CompletableFuture.completedFuture(renewUntracked(s, settings, later));
+            } catch (RuntimeException overloaded) {
+                return CompletableFuture.completedFuture(renewUntracked(s, settings, later));
+            }
+        }, afterPause).thenCompose(answer -> answer);
     }
 
     /** As {@link #pageviewAsync}, waiting for the commit. */
@@ -999,8 +1049,9 @@ public final class SessionService {
     private void requireMayRenew() {
         if (!mayRenew.getAsBoolean()) {
             // This node has not been able to tell the cluster it is alive; another node may be about
-            // to end its leases. Refuse rather than promise a number that may not be ours.
-            throw new io.ringpool.store.StoreOverloadedException("this node is not in contact with the cluster");
+            // to end its leases. Refuse rather than promise a number that may not be ours. The cause
+            // is the store (down, or this node paused past its beats), not load: 503 store_unavailable.
+            throw new StoreException("this node is not in contact with the cluster");
         }
     }
 

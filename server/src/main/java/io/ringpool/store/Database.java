@@ -34,6 +34,8 @@ public final class Database implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     /** The group-commit writers on this database: what they hold uncommitted (see {@link #oldestUncommittedSince}). */
     private final java.util.List<GroupCommitWriter> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The store's size in bytes as {@link StoreProbe} last read it; -1 until then. */
+    private volatile long lastSizeBytes = -1;
 
     /** Most live bytes one round of H2 compaction may rewrite (rounds run between group commits, their budget adapted to their length; see H2Compactor). */
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
@@ -105,8 +107,9 @@ public final class Database implements AutoCloseable {
         this.dataSource = boundary.apply(pool);
         this.h2File = h2 ? h2File(config.url()) : null;
         this.compactor = h2 ? new H2Compactor(pool, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
-        io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, Database::sizeBytes).baseUnit("bytes")
-                .description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
+        // A scrape reads the size kept by StoreProbe on PostgreSQL: a query there would make /metrics wait for the store.
+        io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, db -> db.h2 ? db.sizeBytes() : db.lastSizeBytes)
+                .baseUnit("bytes").description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
     }
 
     /**
@@ -169,6 +172,11 @@ public final class Database implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /** Reads the store's size again for {@code ringpool_store_size_bytes} (see {@link StoreProbe}); -1 until read. */
+    void refreshSizeBytes() {
+        lastSizeBytes = sizeBytes();
     }
 
     public DataSource dataSource() {
@@ -320,7 +328,11 @@ public final class Database implements AutoCloseable {
         return compactor != null && compactor.compactWhenDue();
     }
 
-    /** True when a trivial query answers within a second. */
+    /**
+     * True when a connection comes and answers a trivial query within a second. Waits up to the
+     * pool's connection timeout (3 s) when the store is unreachable: ask {@link StoreProbe}, which
+     * calls this off every request's path.
+     */
     public boolean isHealthy() {
         try (Connection c = dataSource.getConnection()) {
             return c.isValid(1);

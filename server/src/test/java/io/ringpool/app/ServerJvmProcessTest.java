@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ class ServerJvmProcessTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void theStartedProcessBecomesTheServerSoEverySignalReachesIt() throws Exception {
+        existingDataDirectory(); // gc.log goes to a data directory that exists at the start
         try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, SMALL)) {
             int port = server.awaitListening();
             assertThat(server.process.children().count()).isZero();
@@ -51,8 +53,11 @@ class ServerJvmProcessTest {
             signal("CONT", server.process.pid());
             assertThat(get(port, "/health")).isEqualTo(200);
 
+            // Audit E #7: gc.log, which the JVM creates itself, is owner-only as with bin/ringpool (umask 077).
+            assertThat(Files.getPosixFilePermissions(dir.resolve("data").resolve("gc.log")))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
             server.process.toHandle().destroy(); // SIGTERM, as systemd or docker stop sends it
-            assertThat(server.awaitExit()).isEqualTo(143);
+            assertThat(server.awaitExit()).as("a stop that was asked for exits 0, not the JVM's 143 (audit E #4)").isZero();
             assertThat(server.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
         }
     }
@@ -89,6 +94,23 @@ class ServerJvmProcessTest {
         }
     }
 
+    /** Audit E #4: systemd counted the JVM's 143 after a clean SIGTERM stop as a failure. */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void asAChildTheServerStopsCleanlyOnTheLaunchersSigtermAndTheLauncherExitsZero() throws Exception {
+        existingDataDirectory();
+        try (ChildServer launcher = ChildServer.startBare(dir.resolve("data"), 0, SMALL_CHILD)) {
+            int port = launcher.awaitListening();
+            ProcessHandle server = onlyChild(launcher);
+            assertThat(Files.getPosixFilePermissions(dir.resolve("data").resolve("gc.log")))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            launcher.process.toHandle().destroy(); // SIGTERM to the process the operator started
+            assertThat(launcher.awaitExit()).isZero();
+            server.onExit().get(10, TimeUnit.SECONDS);
+            assertThat(launcher.output).anySatisfy(line -> assertThat(line).contains("stopped port=" + port));
+        }
+    }
+
     @Test
     void relaunchFalseKeepsTheServerInTheJvmAsStarted() throws Exception {
         try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, Map.of("RINGPOOL_RELAUNCH", "false"))) {
@@ -105,6 +127,11 @@ class ServerJvmProcessTest {
             assertThat(server.awaitExit()).isEqualTo(2);
             assertThat(server.output).anySatisfy(line -> assertThat(line).contains("RINGPOOL_RELAUNCH must be true, process or false"));
         }
+    }
+
+    private void existingDataDirectory() throws IOException {
+        Files.createDirectories(dir.resolve("data"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     }
 
     /** From the kernel: ProcessHandle.Info drops the arguments of a command line as long as the test class path. */

@@ -51,6 +51,26 @@ class ConfigLoaderTest {
         assertThat(config.store().isH2()).isFalse();
     }
 
+    /** Audit E #7: bad YAML printed a ten-line parser dump ending in Jackson's [Source: (sun.nio.ch.ChannelInputStream); …]. */
+    @Test
+    void badYamlIsOneLineNamingTheFileLineAndColumn() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "server:\n  port: 9000: 1\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("RINGPOOL_DATA_DIR", dir.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("line 2, column 13")
+                .hasMessageNotContaining("\n").hasMessageNotContaining("Source:").hasMessageNotContaining("jackson");
+    }
+
+    /** Audit E #7: Logback takes an unknown level silently (as DEBUG); the server started with RINGPOOL_LOG_LEVEL=LOUD. */
+    @Test
+    void anUnknownLogLevelIsRefusedNamingTheVariableAndTheLevelsAllowed() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_LOG_LEVEL", "LOUD")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RINGPOOL_LOG_LEVEL").hasMessageContaining("LOUD")
+                .hasMessageContaining("TRACE, DEBUG, INFO, WARN, ERROR, OFF");
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_LOG_LEVEL", "warn"))).isNotNull();
+    }
+
     @Test
     void aBadValueStopsStartWithAMessageNamingTheKey() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PORT", "70000")))

@@ -170,7 +170,7 @@ class StoreOutageTest {
                 return millis;
             });
             int rung = next[0];
-            Reply health = server.get("/health", null);
+            Reply health = healthOnceTheStoreIs(server, "down");
             Reply generic = genericEvent(server, site, "pbx-during-outage");
             Reply session = server.startSession(site.get("publicKey"), "visitor-during-outage", "https://example.com/");
 
@@ -191,8 +191,63 @@ class StoreOutageTest {
                 assertThat(call.get("status").asText()).isEqualTo("completed");
                 assertThat(call.get("durationSeconds").asInt()).isEqualTo(30 + i);
             }
-            assertThat(server.get("/health", null).text("status")).isEqualTo("up");
+            assertThat(healthOnceTheStoreIs(server, "up").text("status")).isEqualTo("up");
             assertThat(genericEvent(server, site, "pbx-during-outage").status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * /health answers from the store's state as its probe last saw it (every 0.5 s): polled here
+     * until it shows {@code store} (up to 5 s), so a test does not race the probe.
+     */
+    static Reply healthOnceTheStoreIs(TestServer server, String store) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Reply health = server.get("/health", null);
+        while (!store.equals(health.text("store")) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            health = server.get("/health", null);
+        }
+        return health;
+    }
+
+    /**
+     * Audit E #3: with PostgreSQL stopped, every connection attempt waits out the pool's 3 s
+     * timeout, and /health (which asked the store) and /metrics (whose store-size gauge queried
+     * it) took those 3 s: a load balancer that gives up after 1-2 s would take every node out and
+     * stop the voice webhooks they answer from memory. Both now answer at once, /health with 200
+     * {@code degraded} from the probe's last outcome.
+     */
+    @Test
+    void healthAndMetricsAnswerWithinASecondWhileEveryConnectionAttemptWaitsOutItsTimeout() throws Exception {
+        try (TestServer server = server(dir.resolve("data"))) {
+            assertThat(server.get("/health", null).text("status")).isEqualTo("up");
+            store.unreachableFor(3_000);
+            long outageStart = System.nanoTime();
+            Reply health = null;
+            while (System.nanoTime() - outageStart < 4_000_000_000L) {
+                long start = System.nanoTime();
+                health = server.get("/health", null);
+                long healthMillis = (System.nanoTime() - start) / 1_000_000;
+                start = System.nanoTime();
+                Reply metrics = server.get("/metrics", null);
+                long metricsMillis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(health.status()).as(health.body()).isEqualTo(200);
+                assertThat(healthMillis).as("/health took %d ms", healthMillis).isLessThan(1_000);
+                assertThat(metrics.status()).isEqualTo(200);
+                assertThat(metricsMillis).as("/metrics took %d ms", metricsMillis).isLessThan(1_000);
+                Thread.sleep(100); // a load balancer's polling, compressed
+            }
+            assertThat(health.text("status")).as(health.body()).isEqualTo("degraded");
+            assertThat(health.text("reason")).isEqualTo("store_unavailable");
+            assertThat(health.text("store")).isEqualTo("down");
+
+            store.set(SwitchableStore.Mode.UP);
+            assertThat(healthOnceTheStoreIs(server, "up").text("status")).isEqualTo("up");
         }
     }
 
@@ -331,7 +386,7 @@ class StoreOutageTest {
                 return millis;
             });
             int rung = next[0];
-            Reply health = server.get("/health", null);
+            Reply health = healthOnceTheStoreIs(server, "down");
             assertThat(health.text("status")).as(health.body()).isEqualTo("degraded");
             assertThat(health.json().get("journalDepth").asInt()).isEqualTo(rung);
 

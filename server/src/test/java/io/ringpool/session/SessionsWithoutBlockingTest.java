@@ -37,6 +37,8 @@ class SessionsWithoutBlockingTest {
     /** Tasks handed to the blocking-reads executor; the test runs them. */
     final LinkedBlockingQueue<Runnable> blockingReads = new LinkedBlockingQueue<>();
     SessionService sessions;
+    /** Whether this node's beats reach the cluster (ClusterMembership.mayRenew); the test turns it off. */
+    final java.util.concurrent.atomic.AtomicBoolean inContact = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     @BeforeEach
     void open() {
@@ -47,7 +49,7 @@ class SessionsWithoutBlockingTest {
         ScriptLimits limits = new ScriptLimits(Map.of(), true, domain.clock);
         sessions = new SessionService(domain.siteRegistry, domain.poolRegistry, new Leasing(domain.poolRegistry, domain.writer(), registry),
                 domain.writer(), domain.db(), domain.clock, limits, SessionCaps.DEFAULTS, 0, registry,
-                new LeaseRenewals(domain.writer(), SessionService.DEFAULT_RENEWAL_FLUSH_MILLIS), null, () -> true, blockingReads::add);
+                new LeaseRenewals(domain.writer(), SessionService.DEFAULT_RENEWAL_FLUSH_MILLIS), null, inContact::get, blockingReads::add);
     }
 
     @AfterEach
@@ -110,6 +112,24 @@ class SessionsWithoutBlockingTest {
         SessionService.Started s = started.get(10, TimeUnit.SECONDS);
         assertThat(s.tracked()).isTrue();
         assertThat(sessions.heartbeatAsync(s.sessionId(), null).get(10, TimeUnit.SECONDS).number()).isEqualTo(s.number());
+    }
+
+    /**
+     * Audit E #6: a node whose beats did not reach the store (the store down, or the node paused)
+     * refuses renewals, as the fencing rule says; the refusal said {@code overloaded}, pointing an
+     * operator at load. It is the store's failure now, answered 503 {@code store_unavailable}
+     * (RingpoolApi.storeFailure), as starts and events say in the same outage.
+     */
+    @Test
+    void aHeartbeatOnANodeOutOfContactWithTheClusterIsRefusedAsTheStoresFailureNotAsOverload() {
+        SessionService.Started started = sessions.start(visit("v_one"));
+        inContact.set(false);
+        assertThatThrownBy(() -> sessions.heartbeatAsync(started.sessionId(), null))
+                .isInstanceOf(io.ringpool.store.StoreException.class)
+                .isNotInstanceOf(io.ringpool.store.StoreOverloadedException.class)
+                .hasMessageContaining("not in contact with the cluster");
+        inContact.set(true);
+        assertThat(sessions.heartbeat(started.sessionId()).number()).isEqualTo(started.number());
     }
 
     @Test

@@ -378,6 +378,63 @@ class ClusterPostgresTest {
     }
 
     /**
+     * Audit E #2: node a holds both numbers of a pool, so a visit on node b is untracked; a then
+     * frees one number while it keeps the other. b's catch-up once chose the number a still holds
+     * on every heartbeat (the store refused it and b never marked it held elsewhere), and the visit
+     * stayed untracked while a brand-new visitor got the free number. It now chooses again, as a start does.
+     */
+    @Test
+    void anUntrackedVisitOnOneNodeCatchesUpOnTheNumberAnotherNodeFreedWhileThatNodeHoldsTheOther() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954300001", "+74954300002"));
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":0,\"endGraceSeconds\":0}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+            waitFor("settings and pool seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> {
+                Reply seen = b.get(sitePath, site.get("apiKey"));
+                return seen.status() == 200 && seen.json().get("coolDownSeconds").asInt() == 0
+                        && b.get(sitePath + "/pools/" + site.get("poolId"), site.get("apiKey")).status() == 200;
+            });
+            Reply kept = a.startSession(site.get("publicKey"), "keeps-its-number", "https://example.com/");
+            Reply leaving = a.startSession(site.get("publicKey"), "leaves", "https://example.com/");
+            assertThat(kept.json().get("tracked").asBoolean()).isTrue();
+            assertThat(leaving.json().get("tracked").asBoolean()).isTrue();
+
+            Reply waiting = b.startSession(site.get("publicKey"), "waits-on-b", "https://example.com/");
+            assertThat(waiting.json().get("tracked").asBoolean()).as("both numbers are held on a").isFalse();
+            String waitingSession = waiting.text("sessionId");
+
+            assertThat(a.post("/v1/sessions/" + leaving.text("sessionId") + "/end", null, Map.of()).status()).isIn(200, 202, 204);
+            waitFor("node a ends the leaving visitor's lease", 20_000, () -> {
+                try (Connection c = sql(); PreparedStatement ps = c.prepareStatement(
+                        "SELECT live_number IS NULL FROM sessions WHERE session_id = ?")) {
+                    ps.setString(1, leaving.text("sessionId"));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() && rs.getBoolean(1);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // b keeps the numbers it saw refused out of its choices for one TTL (180 s); the visit
+            // heartbeats across it, and a's visitor keeps its lease in database time meanwhile.
+            b.clock.advance(java.time.Duration.ofSeconds(100));
+            assertThat(b.post("/v1/sessions/" + waitingSession + "/heartbeat", null, null).status()).isEqualTo(200);
+            b.clock.advance(java.time.Duration.ofSeconds(100));
+            assertThat(a.post("/v1/sessions/" + kept.text("sessionId") + "/heartbeat", null, null).status()).isEqualTo(200);
+
+            Reply[] last = {null};
+            waitFor("the untracked visit on b takes the number a freed", 5_000, () -> {
+                last[0] = b.post("/v1/sessions/" + waitingSession + "/heartbeat", null, null);
+                return last[0].status() == 200 && last[0].json().get("tracked").asBoolean();
+            });
+            assertThat(last[0].text("number")).isEqualTo(leaving.text("number"));
+            assertThat(a.post("/v1/sessions/" + kept.text("sessionId") + "/heartbeat", null, null).text("number"))
+                    .isEqualTo(kept.text("number"));
+        }
+    }
+
+    /**
      * A node stopped (SIGSTOP, a host lost) in the middle of a transaction keeps that transaction
      * open on the server, and with it its row locks: here the lock a renewal flush takes on the
      * lease's row. PostgreSQL ends the transaction after the node connections' idle limit, so the

@@ -1,0 +1,89 @@
+package io.ringpool.store;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Whether the store answers, as {@code /health} reports it, kept by a probe on a thread of its
+ * own so that no request waits for the store to say so. With PostgreSQL stopped or unreachable a
+ * probe takes the pool's whole connection timeout (3 s) to fail; {@code /health} asked the store
+ * itself and took those 3 s, past the 1–2 s after which load balancers (Kubernetes probes, HAProxy,
+ * nginx) mark a node down and stop sending it the voice webhooks it answers from memory (audit E #3).
+ *
+ * <p>States: up while the last probe succeeded and none has been under way for longer than
+ * {@link #STALL_MILLIS}; down otherwise. So a store that stops answering shows as down about half a
+ * second after a probe meets it, and one that is back shows as up at the next probe. The same
+ * thread refreshes the store's size for {@code ringpool_store_size_bytes}, whose PostgreSQL query
+ * would otherwise make a scrape of {@code /metrics} wait for the store as well.
+ */
+public final class StoreProbe implements AutoCloseable {
+    /** Time between the end of one probe and the start of the next, ms. */
+    static final long PROBE_INTERVAL_MILLIS = 500;
+    /** A probe not back after this long counts as a failure, ms: a store this slow to hand out a connection is not well. */
+    static final long STALL_MILLIS = 500;
+    /** Time between refreshes of the store's size (a PostgreSQL query), ms. */
+    static final long SIZE_REFRESH_MILLIS = 30_000;
+    /** {@link #probeStartedNanos} when no probe is under way. */
+    private static final long IDLE = Long.MIN_VALUE;
+
+    private final Database db;
+    private final LongSupplier nanoTime;
+    private final ScheduledExecutorService thread;
+    private volatile boolean lastUp;
+    private volatile long probeStartedNanos = IDLE;
+    private long sizeRefreshedNanos;
+
+    /** Probes once now (the caller has just opened the store), then every {@link #PROBE_INTERVAL_MILLIS}. */
+    public static StoreProbe start(Database db) {
+        StoreProbe probe = new StoreProbe(db, System::nanoTime);
+        probe.probe();
+        probe.thread.scheduleWithFixedDelay(probe::probe, PROBE_INTERVAL_MILLIS, PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        return probe;
+    }
+
+    StoreProbe(Database db, LongSupplier nanoTime) {
+        this.db = db;
+        this.nanoTime = nanoTime;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-store-probe").daemon(true)
+                .unstarted(r));
+        this.sizeRefreshedNanos = nanoTime.getAsLong() - TimeUnit.MILLISECONDS.toNanos(SIZE_REFRESH_MILLIS);
+    }
+
+    /** The store's state as last seen; never waits for the store. */
+    public boolean isUp() {
+        long started = probeStartedNanos;
+        if (started != IDLE && nanoTime.getAsLong() - started > TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS)) {
+            return false;
+        }
+        return lastUp;
+    }
+
+    void probe() {
+        probeStartedNanos = nanoTime.getAsLong();
+        boolean up;
+        try {
+            up = db.isHealthy();
+        } finally {
+            probeStartedNanos = IDLE;
+        }
+        lastUp = up;
+        long now = nanoTime.getAsLong();
+        if (up && now - sizeRefreshedNanos >= TimeUnit.MILLISECONDS.toNanos(SIZE_REFRESH_MILLIS)) {
+            db.refreshSizeBytes();
+            sizeRefreshedNanos = now;
+        }
+    }
+
+    /** Lets a probe under way finish (never interrupted: an interrupt inside H2's file I/O closes the file for every thread). */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
