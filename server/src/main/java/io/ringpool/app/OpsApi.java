@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import io.ringpool.journal.CallJournal;
 
 /**
- * What an operator or load balancer polls: health (the store's state as {@link StoreProbe} last saw
- * it: never waiting for the store) and Prometheus metrics; and
+ * What an operator or load balancer polls: health (the store checked on each request while
+ * {@link StoreProbe} last saw it up; its last outcome, at once, while down) and Prometheus metrics; and
  * the OpenAPI document of every route (a resource file, kept equal to the router by a test).
  */
 final class OpsApi {
@@ -63,7 +63,7 @@ final class OpsApi {
      * (503): the store is down and the journal is full, so new calls would not be kept.
      */
     private Response health(Request request) {
-        boolean storeUp = store.isUp();
+        boolean storeUp = store.isUpNow();
         CallJournal calls = journal.get();
         int depth = calls == null ? 0 : calls.depth();
         boolean journalFull = calls != null && calls.isFull();

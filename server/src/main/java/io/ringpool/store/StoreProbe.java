@@ -60,6 +60,16 @@ public final class StoreProbe implements AutoCloseable {
         return lastUp;
     }
 
+    /**
+     * Whether the store answers now, asked only while the probe last saw it up: what API.md's
+     * /health promises ("checks the store"), without waiting out a connection timeout once the
+     * probe has seen it down (at most {@code STALL_MILLIS} after it went down, /health answers at
+     * once). On H2 the check is a pooled connection's validity, a few microseconds.
+     */
+    public boolean isUpNow() {
+        return isUp() && db.isHealthy();
+    }
+
     void probe() {
         probeStartedNanos = nanoTime.getAsLong();
         boolean up;
