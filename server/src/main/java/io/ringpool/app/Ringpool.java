@@ -417,7 +417,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
         http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
-        http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), access)::routes);
+        http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), guard)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, () -> {
                 sessions.sweep();

@@ -3,7 +3,7 @@ package io.ringpool.backup;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.site.SiteAccess;
+import io.ringpool.account.AccessApi;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -18,9 +18,9 @@ public final class BackupApi {
     private static final Logger LOG = LoggerFactory.getLogger(BackupApi.class);
 
     private final StoreBackup backup;
-    private final SiteAccess access;
+    private final AccessApi access;
 
-    public BackupApi(StoreBackup backup, SiteAccess access) {
+    public BackupApi(StoreBackup backup, AccessApi access) {
         this.backup = backup;
         this.access = access;
     }
@@ -30,7 +30,7 @@ public final class BackupApi {
     }
 
     private Response take(Request request) {
-        access.requireAdmin(request.bearerToken());
+        access.admin(request); // a signed-in person or a site key: 403, as on every admin route
         StoreBackup.Taken taken = backup.take(); // on PostgreSQL a CONFLICT naming pg_dump
         LOG.info("backup_taken file={} bytes={}", taken.file(), taken.bytes());
         Map<String, Object> body = new LinkedHashMap<>();

@@ -75,6 +75,9 @@ class BackupTest {
                     postCall(server, site, "during-" + during.incrementAndGet(), "+74950007002");
                 }
             });
+            TestServer.Reply siteKey = server.post("/v1/admin/backup", site.get("apiKey"), null);
+            assertThat(siteKey.status()).as("valid credentials, not the operator's: 403").isEqualTo(403);
+            assertThat(server.post("/v1/admin/backup", null, null).status()).isEqualTo(401);
             TestServer.Reply taken = server.post("/v1/admin/backup", TestServer.ADMIN_KEY, null);
             running.set(false);
             traffic.join();
