@@ -258,10 +258,23 @@ public final class ExportService {
         return true;
     }
 
-    /** Google's template time, or ISO-8601 with the zone's offset for Data Manager (which has no TimeZone line to read). */
-    private static String googleTime(boolean dataManagerLayout, long epochMillis, ZoneId zone) {
-        return dataManagerLayout ? ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone)) : google(epochMillis, zone);
+    /**
+     * Google's template time, or ISO-8601 with the zone's offset for Data Manager (which has no
+     * TimeZone line to read). In the hour a fall-back repeats, the local time alone names two
+     * instants (two calls an hour apart read alike, and one of them an hour before its click), so
+     * such a time carries its offset ({@code 2027-11-07 01:30:52-0500}), a form Google's import
+     * reads beside the TimeZone line; every other time stays as PRODUCT.md §4 gives it.
+     */
+    static String googleTime(boolean dataManagerLayout, long epochMillis, ZoneId zone) {
+        if (dataManagerLayout) {
+            return ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
+        }
+        java.time.ZonedDateTime at = Instant.ofEpochMilli(epochMillis).atZone(zone);
+        boolean repeated = zone.getRules().getValidOffsets(at.toLocalDateTime()).size() > 1;
+        return repeated ? GOOGLE_TIME_WITH_OFFSET.format(at) : GOOGLE_TIME.format(at);
     }
+
+    private static final DateTimeFormatter GOOGLE_TIME_WITH_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
 
     private static final DateTimeFormatter ISO_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 

@@ -24,6 +24,18 @@ class ExportServiceTest {
     Path dir;
 
     @Test
+    void aTimeInTheHourAFallBackRepeatsCarriesItsOffsetAndOtherTimesDoNot() {
+        java.time.ZoneId ny = java.time.ZoneId.of("America/New_York");
+        long firstPass = Instant.parse("2027-11-07T05:30:40Z").toEpochMilli(); // 01:30:40 EDT
+        long secondPass = Instant.parse("2027-11-07T06:30:52Z").toEpochMilli(); // 01:30:52 EST
+        assertThat(ExportService.googleTime(false, firstPass, ny)).isEqualTo("2027-11-07 01:30:40-0400");
+        assertThat(ExportService.googleTime(false, secondPass, ny)).isEqualTo("2027-11-07 01:30:52-0500");
+        assertThat(ExportService.googleTime(false, Instant.parse("2027-11-07T08:00:00Z").toEpochMilli(), ny))
+                .isEqualTo("2027-11-07 03:00:00");
+        assertThat(ExportService.googleTime(true, secondPass, ny)).isEqualTo("2027-11-07T01:30:52-05:00");
+    }
+
+    @Test
     void googleAdsClicksHasOneRowPerCallWithAGclidAndCountsTheCallsWithoutOne() {
         try (CallStoreFixture f = new CallStoreFixture(dir, "st_export", List.of(NUMBER, OTHER))) {
             Instant start = f.clock.instant();
