@@ -15,14 +15,25 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Enforces the body limit of each route kind before the body is buffered: a declared length over
  * the limit is refused at once, a chunked body as soon as it crosses it. The rest of an oversized
  * body is read and dropped before the connection closes, so the client sees the 413 rather than a
- * reset while it is still sending. Not sharable: one per connection.
+ * reset while it is still sending. A body must also arrive within {@link #BODY_DEADLINE_SECONDS}
+ * of its request's headers: a client that sends one byte every few seconds would otherwise hold its
+ * buffered body for as long as it liked (the idle timeout sees a trickle as activity). Not
+ * sharable: one per connection.
  */
 final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
+
+    /**
+     * Seconds a request's body may take to arrive after its headers: a 1 MB admin body at 40 KB/s
+     * (a poor mobile link). The headers have their own bound (the idle timeout).
+     */
+    static final long BODY_DEADLINE_SECONDS = 30;
 
     /** Past this many discarded bytes we stop being polite and close. */
     private static final long MAX_DISCARD = 16L * 1024 * 1024;
@@ -33,8 +44,15 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
     private long limit;
     private long received;
     private boolean discarding;
+    private ScheduledFuture<?> bodyDeadline;
+    private final long deadlineMillis;
 
     BodyLimitHandler(int scriptLimit, int webhookLimit, int adminLimit) {
+        this(scriptLimit, webhookLimit, adminLimit, TimeUnit.SECONDS.toMillis(BODY_DEADLINE_SECONDS));
+    }
+
+    BodyLimitHandler(int scriptLimit, int webhookLimit, int adminLimit, long deadlineMillis) {
+        this.deadlineMillis = deadlineMillis;
         this.scriptLimit = scriptLimit;
         this.webhookLimit = webhookLimit;
         this.adminLimit = adminLimit;
@@ -56,6 +74,14 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+        }
+        if (msg instanceof HttpRequest r && !(msg instanceof LastHttpContent) && r.decoderResult().isSuccess()
+                && (HttpUtil.getContentLength(r, 0L) > 0 || HttpUtil.isTransferEncodingChunked(r))) {
+            cancelDeadline();
+            bodyDeadline = ctx.executor().schedule(() -> bodyTooSlow(ctx), deadlineMillis, TimeUnit.MILLISECONDS);
+        }
+        if (msg instanceof LastHttpContent) {
+            cancelDeadline();
         }
         if (msg instanceof HttpContent content) {
             if (discarding) {
@@ -79,6 +105,33 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelDeadline();
+        super.channelInactive(ctx);
+    }
+
+    private void cancelDeadline() {
+        if (bodyDeadline != null) {
+            bodyDeadline.cancel(false);
+            bodyDeadline = null;
+        }
+    }
+
+    /** The body did not arrive in time: 408, and the connection closes (we no longer know where the next request starts). */
+    private void bodyTooSlow(ChannelHandlerContext ctx) {
+        bodyDeadline = null;
+        discarding = true;
+        Response error = Response.error(408, "request_timeout",
+                "the request body did not arrive within " + deadlineMillis / 1000 + " s of its headers");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(error.body()));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, Response.JSON);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void reject(ChannelHandlerContext ctx) {
