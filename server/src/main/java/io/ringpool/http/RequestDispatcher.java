@@ -143,6 +143,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return new Pending(request, HttpUtil.isKeepAlive(http), "HEAD".equals(method), null, new Router.NotFound(),
                     FailureResponses.of(malformed));
         }
+        int hosts = h.getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1 || (hosts == 0 && http.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_1))) {
+            // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is answered 400. Two hosts are
+            // what a request smuggled past a proxy that reads the other one looks like.
+            Request request = new Request(method, "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0],
+                    clientIp(ctx, h.getAll("x-forwarded-for")));
+            return new Pending(request, false, "HEAD".equals(method), null, new Router.NotFound(),
+                    Response.error(400, "bad_request", hosts > 1 ? "the request has more than one Host header"
+                            : "an HTTP/1.1 request must have a Host header"));
+        }
         String path = target.path();
         Map<String, List<String>> query = target.query();
         Map<String, String> headers = new HashMap<>(h.size() * 2);

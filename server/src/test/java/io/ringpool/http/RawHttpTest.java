@@ -88,6 +88,16 @@ class RawHttpTest {
     }
 
     @Test
+    void anHttp11RequestWithoutExactlyOneHostIsA400() throws Exception {
+        String none = exchange("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n", false);
+        assertThat(none).startsWith("HTTP/1.1 400 ").contains("Host header");
+        String two = exchange("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", false);
+        assertThat(two).startsWith("HTTP/1.1 400 ").contains("more than one Host");
+        String http10 = exchange("GET /health HTTP/1.0\r\n\r\n", false);
+        assertThat(http10).startsWith("HTTP/1.1 200 ");
+    }
+
+    @Test
     void aSemicolonIsPartOfAQueryValueAsBrowsersHaveIt() {
         java.util.Map<String, String> site = server.siteWithPool(java.util.List.of("+74950000901"));
         TestServer.Reply r = server.get("/v1/sites/" + site.get("siteId") + "/calls?source=a;b&campaign=x;y=z", site.get("apiKey"));
