@@ -91,15 +91,35 @@ final class OpsApi {
         out.put("liveSessions", liveSessions.getAsInt());
         Map<String, Object> pbx = asterisk.get();
         if (!pbx.isEmpty()) {
-            out.put("asterisk", pbx);
+            // Per site only to whoever may read /metrics: /health is public (load balancers), and
+            // each site's id and its PBX's reachability, flipping with every retry, are not (audit H).
+            out.put("asterisk", mayReadMetrics(request) && metricsTokenHash != null ? pbx : countsByState(pbx));
         }
         return Response.json(status.equals("down") ? 503 : 200, out);
     }
 
+    /** {@code {"connected": 2, "connecting": 1}}: how many sites' PBX connections are in each state. */
+    private static Map<String, Object> countsByState(Map<String, Object> perSite) {
+        Map<String, Object> counts = new java.util.TreeMap<>();
+        for (Object site : perSite.values()) {
+            Object state = site instanceof Map<?, ?> m ? m.get("state") : null;
+            counts.merge(String.valueOf(state), 1, (a, b) -> (Integer) a + (Integer) b);
+        }
+        return counts;
+    }
+
+    /** Whether the request carries the metrics token (true when none is set: /metrics is then public). */
+    private boolean mayReadMetrics(Request request) {
+        if (metricsTokenHash == null) {
+            return true;
+        }
+        String token = request.bearerToken();
+        return token != null && java.security.MessageDigest.isEqual(io.ringpool.site.Keys.sha256(token), metricsTokenHash);
+    }
+
     private Response metrics(Request request) {
         if (metricsTokenHash != null) {
-            String token = request.bearerToken();
-            if (token == null || !java.security.MessageDigest.isEqual(io.ringpool.site.Keys.sha256(token), metricsTokenHash)) {
+            if (!mayReadMetrics(request)) {
                 return Response.error(401, "unauthorized", "/metrics needs the metrics token: Authorization: Bearer <token>")
                         .withHeader("WWW-Authenticate", "Bearer");
             }
