@@ -64,15 +64,25 @@ class WebhookDisabledWhileItsOtherAttemptRecordsTest {
                 });
     }
 
+    /** Threads that have asked for the webhook's row (its lock, or giving up its deliveries). */
+    static final java.util.Set<Thread> atTheWebhooksLock = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static void pace(String sql) throws InterruptedException {
         if (sql.startsWith("UPDATE webhooks SET failing_since")) {
             if (first.compareAndSet(null, Thread.currentThread())) {
+                // The other may have reached its lock already, before this one became the first.
+                if (atTheWebhooksLock.stream().anyMatch(t -> t != Thread.currentThread())) {
+                    otherArrived.countDown();
+                }
                 // Safety net only: with the lock order right, the other arrives at its lock and is let wait there.
                 otherArrived.await(10, TimeUnit.SECONDS);
             }
-        } else if ((sql.contains("FOR UPDATE") || sql.startsWith("UPDATE outbox_deliveries SET state = 'failed'"))
-                && first.get() != null && first.get() != Thread.currentThread()) {
-            otherArrived.countDown();
+        } else if (sql.startsWith("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE")
+                || sql.startsWith("UPDATE outbox_deliveries SET state = 'failed'")) {
+            atTheWebhooksLock.add(Thread.currentThread());
+            if (first.get() != null && first.get() != Thread.currentThread()) {
+                otherArrived.countDown();
+            }
         }
     }
 

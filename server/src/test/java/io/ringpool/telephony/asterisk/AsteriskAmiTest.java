@@ -47,10 +47,11 @@ class AsteriskAmiTest {
         }
     }
 
+    /** The one site's connection state, as the public /health counts it (by state, naming no site). */
     static String healthState() {
-        JsonNode h = kit.server.get("/health", null).json();
-        JsonNode a = h.path("asterisk").path(kit.siteId).path("state");
-        return a.isMissingNode() ? null : a.asText();
+        JsonNode a = kit.server.get("/health", null).json().path("asterisk");
+        java.util.Iterator<String> states = a.fieldNames();
+        return states.hasNext() ? states.next() : null;
     }
 
     @Test
