@@ -127,7 +127,14 @@ class ClusterSecretKeyTest {
                     () -> b.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).status() == 200);
             // The site can be read through before the pool's change reaches b: until then the number is unknown there (422).
             Reply[] seen = new Reply[1];
-            waitFor("pool seen by node b", 5_000, () -> (seen[0] = signedEvent(b, site, "+74954100001")).status() != 422);
+            waitFor("pool seen by node b", 5_000, () -> {
+                try {
+                    seen[0] = signedEvent(b, site, "+74954100001");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return seen[0].status() != 422;
+            });
             Reply viaB = seen[0];
             assertThat(viaB.status()).as("node b verifies the webhook secret node a made: " + viaB.body()).isEqualTo(200);
             assertThat(viaB.text("callId")).isNotBlank();
