@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *     pending ──2xx──> delivered
  *        │ └─failure──> pending (next attempt after the backoff) ... until the deadline ──> failed
  *        └─target disabled or deleted──> failed          manual retry: any state ──> pending
+ *   an attempt in flight when a retry or a disable took its lease: logged all the same; its 2xx ──> delivered
  * </pre>
  *
  * A process killed at any point loses nothing: an event is either not committed (nor is the change

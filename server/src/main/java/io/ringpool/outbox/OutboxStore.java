@@ -113,31 +113,49 @@ final class OutboxStore {
 
     /**
      * Logs one attempt and moves the delivery on: delivered, pending again at {@code nextAt}, or
-     * failed. The attempt's number follows the row as it is now, not as it was claimed: a retry by
-     * hand or the target's disabling may have taken the lease while the attempt was in flight, and
-     * an attempt numbered from the claim then collided with the log's key for ever, its delivery
-     * sent again every lease (audit F, session 28). Such an attempt is still logged; a success
-     * still marks the delivery delivered (the receiver has it: sending it again would be a
-     * duplicate), and a failure leaves the delivery to whoever took it.
+     * failed. Returns the state the delivery is left in, or null when it no longer exists (erased).
+     *
+     * <p>The attempt is a fact and is always logged, under the next free number of the delivery's
+     * log (read with the delivery's row locked, so two recordings of one delivery take turns and
+     * never collide on the log's key). What it changes depends on whether this node still holds
+     * the lease it claimed the delivery with:
+     * <ul>
+     *   <li>held: {@code state} and {@code nextAt} as the worker decided;</li>
+     *   <li>taken away while the attempt was in flight (a manual retry queued it again, its target
+     *       was disabled or deleted, another node took over an expired lease): a success still
+     *       means the target has the event, so the delivery is {@code delivered} (a retry asked
+     *       for is then answered by this attempt, not by a second copy); a failure leaves the
+     *       state, the next attempt and the deadline as whoever took the lease set them, and only
+     *       counts the attempt.</li>
+     * </ul>
+     * Audit F #1: this used to log the attempt as {@code attempts + 1} and then update the
+     * delivery only under the lease; with the lease gone the count stayed behind its log, and every
+     * later recording of that delivery collided with the logged number and rolled back, so the
+     * delivery was sent again every lease for ever.
      */
-    static void finish(Connection c, Due d, String owner, Attempt a, long startedAt, long durationMillis, String state, Long nextAt)
+    static String finish(Connection c, Due d, String owner, Attempt a, long startedAt, long durationMillis, String state, Long nextAt)
             throws SQLException {
-        int attempts;
-        String currentState;
+        String current;
         String leaseOwner;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT attempts, state, lease_owner FROM outbox_deliveries WHERE delivery_id = ? FOR UPDATE")) {
+                "SELECT state, lease_owner FROM outbox_deliveries WHERE delivery_id = ? FOR UPDATE")) {
             ps.setString(1, d.deliveryId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return; // purged meanwhile (retention): nothing left to record against
+                    return null; // erased while it was in flight: nothing left to log against
                 }
-                attempts = rs.getInt(1);
-                currentState = rs.getString(2);
-                leaseOwner = rs.getString(3);
+                current = rs.getString(1);
+                leaseOwner = rs.getString(2);
             }
         }
-        int attempt = Math.max(attempts, logged(c, d.deliveryId())) + 1;
+        int attempt;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(attempt), 0) FROM outbox_attempts WHERE delivery_id = ?")) {
+            ps.setString(1, d.deliveryId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                attempt = Math.max(rs.getInt(1), d.attempts()) + 1;
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_attempts(delivery_id, attempt, target_id, attempted_at, "
                 + "duration_millis, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, d.deliveryId());
@@ -150,12 +168,13 @@ final class OutboxStore {
             ps.setString(8, a.response());
             ps.executeUpdate();
         }
-        boolean ours = owner.equals(leaseOwner) && "pending".equals(currentState);
-        if (ours || (a.success() && !"delivered".equals(currentState))) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, "
-                    + "lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, delivered_at = ? "
-                    + "WHERE delivery_id = ?")) {
-                ps.setString(1, ours ? state : "delivered");
+        boolean leaseHeld = "pending".equals(current) && owner.equals(leaseOwner);
+        if (leaseHeld || a.success()) {
+            String next = leaseHeld ? state : "delivered";
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = ?, attempts = ?, "
+                    + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, "
+                    + "delivered_at = ? WHERE delivery_id = ?")) {
+                ps.setString(1, next);
                 ps.setInt(2, attempt);
                 ps.setLong(3, nextAt != null ? nextAt : startedAt);
                 ps.setLong(4, startedAt);
@@ -169,23 +188,43 @@ final class OutboxStore {
                 ps.setString(8, d.deliveryId());
                 ps.executeUpdate();
             }
-        } else {
-            // Not ours to move on (retried, abandoned, or another node's now): only the count follows the log.
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET attempts = ? WHERE delivery_id = ?")) {
-                ps.setInt(1, attempt);
-                ps.setString(2, d.deliveryId());
-                ps.executeUpdate();
-            }
+            return next;
         }
+        // A failure after the lease was taken away: counted, and the last status shown while the
+        // delivery is still pending; a delivery given up keeps the reason it was given up for.
+        boolean pending = "pending".equals(current);
+        try (PreparedStatement ps = c.prepareStatement(pending
+                ? "UPDATE outbox_deliveries SET attempts = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE delivery_id = ?"
+                : "UPDATE outbox_deliveries SET attempts = ?, last_attempt_at = ? WHERE delivery_id = ?")) {
+            ps.setInt(1, attempt);
+            ps.setLong(2, startedAt);
+            if (pending) {
+                setInt(ps, 3, a.statusCode());
+                ps.setString(4, a.error());
+                ps.setString(5, d.deliveryId());
+            } else {
+                ps.setString(3, d.deliveryId());
+            }
+            ps.executeUpdate();
+        }
+        return current;
     }
 
-    /** The highest attempt logged for a delivery, 0 when none: a store written before the fix may be ahead of its counter. */
-    private static int logged(Connection c, String deliveryId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(attempt) FROM outbox_attempts WHERE delivery_id = ?")) {
-            ps.setString(1, deliveryId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
-            }
+    /**
+     * Gives up the deliveries whose last chance has passed unrecorded: claimed at or after their
+     * deadline ({@code lease_until} at least one lease past it) and the lease expired without the
+     * attempt being logged (the recording failed, or the node died). Without this a delivery whose
+     * recording kept failing would be sent again every lease for ever; with it the deadline always
+     * ends a delivery, one attempt after it at most. Returns the deliveries given up.
+     */
+    static int expire(Connection c, long now, long leaseMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
+                + "lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL AND lease_until < ? "
+                + "AND lease_until >= deadline_at + ?")) {
+            ps.setString(1, "the retry window ended and the last attempt could not be recorded");
+            ps.setLong(2, now);
+            ps.setLong(3, leaseMillis);
+            return ps.executeUpdate();
         }
     }
 

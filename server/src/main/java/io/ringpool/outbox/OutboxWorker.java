@@ -48,6 +48,9 @@ final class OutboxWorker implements AutoCloseable {
     /** How often the log is purged. */
     private static final long PURGE_EVERY_MILLIS = 3_600_000;
 
+    /** How often deliveries past their deadline whose last attempt went unrecorded are given up (clock time). */
+    private static final long EXPIRE_EVERY_MILLIS = 1_000;
+
     /** Due rows read per poll; more wait for the next one. */
     private static final int DUE_PER_POLL = 200;
 
@@ -71,6 +74,7 @@ final class OutboxWorker implements AutoCloseable {
     private final Timer attemptTimer;
     private boolean woken;
     private long lastPurge;
+    private long lastExpire;
     private volatile boolean running;
     private Thread poller;
 
@@ -134,6 +138,14 @@ final class OutboxWorker implements AutoCloseable {
         long now = clock.millis();
         if (slots.availablePermits() == 0) {
             return List.of();
+        }
+        if (now - lastExpire >= EXPIRE_EVERY_MILLIS) {
+            lastExpire = now;
+            // one statement, autocommitted like a claim
+            int expired = db.read(c -> OutboxStore.expire(c, now, settings.lease().toMillis()));
+            if (expired > 0) {
+                LOG.warn("outbox_expired deliveries={} reason=last attempt unrecorded after the deadline", expired);
+            }
         }
         List<OutboxStore.Due> due = db.read(c -> OutboxStore.due(c, now, DUE_PER_POLL));
         Map<String, List<OutboxStore.Due>> byTarget = new LinkedHashMap<>();
@@ -261,8 +273,8 @@ final class OutboxWorker implements AutoCloseable {
                         state = "pending";
                         nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1), d.deadlineAt());
                     }
-                    OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
-                    outcomes.add(state);
+                    String left = OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
+                    outcomes.add(left != null ? left : state);
                 }
                 target.recordAttempt(c, targetId, a, now, oldest);
                 return null;
