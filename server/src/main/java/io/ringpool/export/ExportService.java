@@ -12,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,8 @@ import java.util.List;
 public final class ExportService {
     /** Google's time format, in the zone named on the {@code Parameters:TimeZone=} line. */
     private static final DateTimeFormatter GOOGLE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** The same with the offset, for the times of a repeated hour ({@link #google}). */
+    private static final DateTimeFormatter GOOGLE_TIME_WITH_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
 
     /**
      * What was written: {@code rows} and {@code skipped} count calls and leads together;
@@ -200,7 +204,7 @@ public final class ExportService {
                 if ((clientId == null || clientId.isBlank()) && phone == null) {
                     return false;
                 }
-                csv.text(rs.getString("call_id")).value(google(started, zone)).value(phone == null ? "" : phone)
+                csv.text(rs.getString("call_id")).value(localForYandex(started, zone)).value(phone == null ? "" : phone)
                         .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
                         .value(rs.getBoolean("answered") ? "PAID" : "CANCELED").value(money).endRow();
             }
@@ -269,17 +273,47 @@ public final class ExportService {
         if (dataManagerLayout) {
             return ISO_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
         }
-        java.time.ZonedDateTime at = Instant.ofEpochMilli(epochMillis).atZone(zone);
-        boolean repeated = zone.getRules().getValidOffsets(at.toLocalDateTime()).size() > 1;
-        return repeated ? GOOGLE_TIME_WITH_OFFSET.format(at) : GOOGLE_TIME.format(at);
+        return google(epochMillis, zone);
     }
-
-    private static final DateTimeFormatter GOOGLE_TIME_WITH_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxx");
 
     private static final DateTimeFormatter ISO_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
 
+    /**
+     * Google's template time: {@code yyyy-MM-dd HH:mm:ss} in the zone of the {@code Parameters}
+     * line (PRODUCT.md §4). Inside an hour that the zone repeats when its clocks go back, a local
+     * time alone names two instants an hour apart (audit F #3: one of two calls then read an hour
+     * off, possibly before its click), so there the offset follows ({@code 2027-11-07 01:30:52-0500}):
+     * Google reads a time zone written in the cell before the {@code Parameters} line's, and
+     * {@code +hhmm}/{@code -hhmm} is one of the forms its "Conversion Time" column takes.
+     */
     static String google(long epochMillis, ZoneId zone) {
-        return GOOGLE_TIME.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
+        ZonedDateTime t = Instant.ofEpochMilli(epochMillis).atZone(zone);
+        return repeated(t) ? GOOGLE_TIME_WITH_OFFSET.format(t) : GOOGLE_TIME.format(t);
+    }
+
+    /**
+     * The conversion centre's {@code create_date_time}: a local time in the Metrica tag's zone,
+     * which has no place for an offset (Metrica's date formats are local times only). In a
+     * repeated hour the first pass is written as it is (read either exactly or an hour late); the
+     * second pass, which as a bare local time would read an hour early (before the visit it
+     * converts), is written as the end of the repeated hour, the first unambiguous time after it
+     * (at most an hour late, never before the visit; and two calls an hour apart no longer share
+     * one time).
+     */
+    static String localForYandex(long epochMillis, ZoneId zone) {
+        ZonedDateTime t = Instant.ofEpochMilli(epochMillis).atZone(zone);
+        if (repeated(t)) {
+            ZoneOffsetTransition back = zone.getRules().getTransition(t.toLocalDateTime());
+            if (!t.getOffset().equals(back.getOffsetBefore())) {
+                return GOOGLE_TIME.format(back.getDateTimeBefore());
+            }
+        }
+        return GOOGLE_TIME.format(t);
+    }
+
+    /** Whether the local time of {@code t} happens twice in its zone (the hour repeated when clocks go back). */
+    private static boolean repeated(ZonedDateTime t) {
+        return t.getZone().getRules().getValidOffsets(t.toLocalDateTime()).size() > 1;
     }
 
     static String sha256(String e164) {

@@ -8,6 +8,11 @@ final class Csv {
     private Csv() {}
 
     static List<List<String>> parse(String text) {
+        return parse(text, ',');
+    }
+
+    /** With another separator ({@code ;} for the conversion centre's file). */
+    static List<List<String>> parse(String text, char separator) {
         List<List<String>> rows = new ArrayList<>();
         List<String> row = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
@@ -33,7 +38,7 @@ final class Csv {
             if (c == '"' && !cellStarted) {
                 quoted = true;
                 cellStarted = true;
-            } else if (c == ',') {
+            } else if (c == separator) {
                 row.add(cell.toString());
                 cell.setLength(0);
                 cellStarted = false;
