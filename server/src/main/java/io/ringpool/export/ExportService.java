@@ -189,6 +189,9 @@ public final class ExportService {
         long started = rs.getLong("started_at");
         long ended = rs.getLong("ended_at");
         boolean hasEnd = !rs.wasNull();
+        // When the call converted: its end, its start while the end is unknown. The same instant as the
+        // uploads' (CallConversion.convertedAt), so a platform that gets a call by both drops the repeat.
+        long converted = hasEnd && ended >= started ? ended : started;
         BigDecimal value = rs.getBigDecimal("call_value");
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
@@ -204,7 +207,7 @@ public final class ExportService {
                 if ((clientId == null || clientId.isBlank()) && phone == null) {
                     return false;
                 }
-                csv.text(rs.getString("call_id")).value(localForYandex(started, zone)).value(phone == null ? "" : phone)
+                csv.text(rs.getString("call_id")).value(localForYandex(converted, zone)).value(phone == null ? "" : phone)
                         .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
                         .value(rs.getBoolean("answered") ? "PAID" : "CANCELED").value(money).endRow();
             }
@@ -216,21 +219,21 @@ public final class ExportService {
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
-                csv.text(gclid).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money).value(currency).endRow();
+                csv.text(gclid).text(q.conversionName()).value(googleTime(dataManagerLayout, converted, zone)).value(money).value(currency)
+                        .endRow();
             }
             case GOOGLE_ADS_CALLS -> {
                 if (caller == null) {
                     return false;
                 }
-                // Conversion time: when the call ended (it converted then); the start when the end is unknown.
                 csv.phone(caller).value(googleTime(dataManagerLayout, started, zone)).text(q.conversionName())
-                        .value(googleTime(dataManagerLayout, hasEnd && ended >= started ? ended : started, zone)).value(money).value(currency).endRow();
+                        .value(googleTime(dataManagerLayout, converted, zone)).value(money).value(currency).endRow();
             }
             case GOOGLE_ENHANCED -> {
                 if (caller == null) {
                     return false;
                 }
-                csv.value("").value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, started, zone)).value(money)
+                csv.value("").value(sha256(caller)).text(q.conversionName()).value(googleTime(dataManagerLayout, converted, zone)).value(money)
                         .value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
@@ -242,11 +245,13 @@ public final class ExportService {
                 if (id == null || id.isBlank()) {
                     return false;
                 }
-                String unix = Long.toString(Math.floorDiv(started, 1000L));
                 if (q.format() == ExportFormat.YANDEX_OFFLINE) {
-                    csv.text(id).text(q.conversionName()).value(unix).value(money).value(money.isEmpty() ? "" : currency).endRow();
+                    csv.text(id).text(q.conversionName()).value(Long.toString(Math.floorDiv(converted, 1000L))).value(money)
+                            .value(money.isEmpty() ? "" : currency).endRow();
                     return true;
                 }
+                // Metrica's call upload dates the call itself (its start), as the upload_calls destination does.
+                String unix = Long.toString(Math.floorDiv(started, 1000L));
                 int talk = rs.getInt("talk_seconds");
                 int duration = rs.getInt("duration_seconds");
                 csv.text(id).value(unix).value("static".equals(rs.getString("method")) ? "1" : "0")

@@ -76,7 +76,7 @@ class ExportsOverHttpTest {
         assertThat(e.rows().get(1)).containsExactly("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value",
                 "Conversion Currency");
         assertThat(e.rows()).hasSize(3);
-        assertThat(e.rows().get(2)).containsExactly("GCLID-A", "Phone call", google(f.callAt.get("A")), "1500", "RUB");
+        assertThat(e.rows().get(2)).containsExactly("GCLID-A", "Phone call", google(f.callEndedAt.get("A")), "1500", "RUB");
         assertThat(e.exported()).isEqualTo(1);
         assertThat(e.skipped()).isEqualTo(4);
     }
@@ -106,7 +106,7 @@ class ExportsOverHttpTest {
                 "Conversion Currency");
         assertThat(e.rows()).hasSize(4);
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("+79160000001".getBytes(StandardCharsets.UTF_8)));
-        assertThat(e.rows().get(2)).containsExactly("", expected, "Phone call", google(f.callAt.get("A")), "1500", "RUB");
+        assertThat(e.rows().get(2)).containsExactly("", expected, "Phone call", google(f.callEndedAt.get("A")), "1500", "RUB");
         assertThat(e.rows().get(3).get(1)).matches("[0-9a-f]{64}");
     }
 
@@ -146,8 +146,8 @@ class ExportsOverHttpTest {
         Export e = export("yandex-offline", "unique=true");
         assertThat(e.rows().get(0)).containsExactly("ClientId", "Target", "DateTime", "Price", "Currency");
         assertThat(e.rows()).hasSize(4);
-        assertThat(e.rows().get(1)).containsExactly("YM-A", "call", unix(f.callAt.get("A")), "1500", "RUB");
-        assertThat(e.rows().get(2)).containsExactly("YM-B", "call", unix(f.callAt.get("B1")), "", "");
+        assertThat(e.rows().get(1)).containsExactly("YM-A", "call", unix(f.callEndedAt.get("A")), "1500", "RUB");
+        assertThat(e.rows().get(2)).containsExactly("YM-B", "call", unix(f.callEndedAt.get("B1")), "", "");
         assertThat(e.rows().get(3).get(0)).isEqualTo("'@SUM(1)");
         assertThat(e.skipped()).isEqualTo(1);
     }

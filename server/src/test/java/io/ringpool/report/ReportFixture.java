@@ -44,6 +44,8 @@ public final class ReportFixture {
     public final List<String> numbers = new ArrayList<>();
     /** Call start instants by fixture name (A, B1, B2, D, E). */
     public final Map<String, Instant> callAt = new LinkedHashMap<>();
+    /** When each call ended: the conversion time of the exports and uploads. */
+    public final Map<String, Instant> callEndedAt = new LinkedHashMap<>();
     /** Call ids by fixture name. */
     public final Map<String, String> callId = new LinkedHashMap<>();
     /** Visit start instants by fixture name (A1, A2, B1, C1, D1). */
@@ -74,6 +76,7 @@ public final class ReportFixture {
         secret = site.secret;
         visitAt.putAll(site.visitAt);
         callAt.putAll(site.callAt);
+        callEndedAt.putAll(site.callEndedAt);
         callId.putAll(site.callId);
     }
 
@@ -151,6 +154,7 @@ public final class ReportFixture {
             assertThat(missed.status()).as(missed.body()).isEqualTo(200);
         }
         callAt.put(name, start);
+        callEndedAt.put(name, start.plusSeconds(talkSeconds > 0 ? talkSeconds + 10 : 20));
         callId.put(name, ringing.text("callId"));
         return ringing.text("callId");
     }
