@@ -297,10 +297,10 @@ public final class Ringpool implements AutoCloseable {
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
                 members == null ? () -> true : members::mayRenew, workers);
 
-        Providers providers = ProviderCatalog.standard();
-        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         RingpoolConfig.Outbound outboundConfig = config.outbound();
         AddressPolicy addressPolicy = new AddressPolicy(outboundConfig.allow());
+        Providers providers = ProviderCatalog.standard(addressPolicy);
+        ProviderSettingsService providerSettings = new ProviderSettingsService(providers, db, cipher, clock);
         OutboundHttp outboundHttp = new OutboundHttp(addressPolicy, outboundConfig.timeout());
         DestinationTarget destinationTarget = new DestinationTarget(db, outboundHttp, cipher, siteRegistry, clock);
         // Webhooks and feeds are read from the store on every use, so their changes need no reload
@@ -384,7 +384,7 @@ public final class Ringpool implements AutoCloseable {
         journal.start();
         // AMI events go through the journal like webhooks: a call seen while the store is down is kept, not logged and lost.
         asterisk = new AsteriskConnections(providerSettings, siteRegistry, calls, journal, clock, registry,
-                AsteriskConnections.DEFAULT_INITIAL_BACKOFF);
+                AsteriskConnections.DEFAULT_INITIAL_BACKOFF, addressPolicy);
         // Webhooks answered from memory get their own threads: with a slow store every shared
         // worker may be waiting for a connection, and a ringing call must not queue behind them.
         AtomicInteger laneNumber = new AtomicInteger();

@@ -22,7 +22,8 @@ public final class ProviderCatalog {
 
     private ProviderCatalog() {}
 
-    public static Providers standard() {
+    /** @param outbound the address policy of hosts Ringpool connects out to (the Asterisk PBX) */
+    public static Providers standard(io.ringpool.outbound.AddressPolicy outbound) {
         return new Providers(List.<TelephonyProvider>of(
                 new MangoProvider(),
                 new ZadarmaProvider(),
@@ -32,6 +33,6 @@ public final class ProviderCatalog {
                 new SignalwireProvider(),
                 new FreeswitchProvider(),
                 new UisProvider(),
-                new AsteriskProvider()));
+                new AsteriskProvider(outbound)));
     }
 }

@@ -3,6 +3,7 @@ package io.ringpool.telephony.asterisk;
 import io.ringpool.call.CallEvent;
 import java.io.IOException;
 import java.io.OutputStream;
+import io.ringpool.outbound.AddressPolicy;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -65,6 +66,7 @@ final class AmiConnection implements AutoCloseable {
 
     private final String siteId;
     private final String host;
+    private final AddressPolicy policy;
     private final int port;
     private final String username;
     private final String secret;
@@ -85,6 +87,13 @@ final class AmiConnection implements AutoCloseable {
 
     AmiConnection(String siteId, String host, int port, String username, String secret, Duration initialBackoff,
             Predicate<String> isTrackingNumber, Consumer<CallEvent> sink, Clock clock) {
+        this(siteId, host, port, username, secret, initialBackoff, isTrackingNumber, sink, clock, null);
+    }
+
+    /** @param policy the outbound address policy each connection's address is checked against; null: none (tests of the protocol) */
+    AmiConnection(String siteId, String host, int port, String username, String secret, Duration initialBackoff,
+            Predicate<String> isTrackingNumber, Consumer<CallEvent> sink, Clock clock, AddressPolicy policy) {
+        this.policy = policy;
         this.siteId = siteId;
         this.host = host;
         this.port = port;
@@ -95,6 +104,23 @@ final class AmiConnection implements AutoCloseable {
         this.clock = clock;
         this.tracker = new AmiCallTracker(isTrackingNumber, clock);
         this.since = new AtomicReference<>(clock.instant());
+    }
+
+    /**
+     * Where to connect: the host resolved once, and with a policy only an allowed address of it, the
+     * very one connected to (a name that resolved to a public address when the settings were saved
+     * may resolve to an internal one now).
+     */
+    private InetSocketAddress checkedAddress() throws IOException {
+        if (policy == null) {
+            return new InetSocketAddress(host, port);
+        }
+        AddressPolicy.Verdict verdict = policy.resolve(host);
+        if (verdict.anyRefused() || verdict.allowed().isEmpty()) {
+            throw new IOException("address_refused " + (verdict.refused().isEmpty() ? host : verdict.refused().get(0).getHostAddress())
+                    + " (allow it with outbound.allow)");
+        }
+        return new InetSocketAddress(verdict.allowed().get(0), port);
     }
 
     void start() {
@@ -123,7 +149,7 @@ final class AmiConnection implements AutoCloseable {
             Instant loggedInAt = null;
             try (Socket s = new Socket()) {
                 socket = s;
-                s.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+                s.connect(checkedAddress(), (int) CONNECT_TIMEOUT.toMillis());
                 s.setSoTimeout((int) PING_EVERY.toMillis());
                 AmiLines in = new AmiLines(s.getInputStream());
                 OutputStream out = s.getOutputStream();

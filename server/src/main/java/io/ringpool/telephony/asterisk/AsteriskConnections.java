@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
 import io.ringpool.journal.CallJournal;
+import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.telephony.provider.ProviderSettings;
@@ -37,10 +38,13 @@ public final class AsteriskConnections implements AutoCloseable {
     private final MeterRegistry registry;
     private final Duration initialBackoff;
     private final Map<String, AmiConnection> bySite = new ConcurrentHashMap<>();
+    /** Checked for the very address each connection is opened to (a PBX name may resolve elsewhere later). */
+    private final AddressPolicy policy;
 
     /** @param journal where the calls' events go first (fsynced), reaching the store when it can take them, as webhooks' do */
     public AsteriskConnections(ProviderSettingsService settings, SiteRegistry sites, CallService calls, CallJournal journal, Clock clock,
-            MeterRegistry registry, Duration initialBackoff) {
+            MeterRegistry registry, Duration initialBackoff, AddressPolicy policy) {
+        this.policy = policy;
         this.settings = settings;
         this.sites = sites;
         this.calls = calls;
@@ -72,7 +76,7 @@ public final class AsteriskConnections implements AutoCloseable {
         int port = Integer.parseInt(s.getOrDefault("port", Integer.toString(AsteriskProvider.DEFAULT_PORT)));
         AmiConnection c = new AmiConnection(siteId, s.get("host"), port, s.get("username"), s.get("secret"), initialBackoff,
                 number -> tracks(siteId, number),
-                event -> keep(siteId, event), clock);
+                event -> keep(siteId, event), clock, policy);
         bySite.put(siteId, c);
         Gauge.builder("ringpool.asterisk.connected", this, self -> self.connected(siteId))
                 .description("1 while the site's AMI connection is logged in, 0 otherwise").tag("site", siteId).register(registry);

@@ -25,7 +25,7 @@ class AmiClockAheadTest {
 
     @Test
     void aCallFromAPbxWhoseClockIsYearsAheadIsDatedWhenItWasReceived() throws Exception {
-        try (ProviderTestKit kit = new ProviderTestKit(dir); FakeAmiServer pbx = new FakeAmiServer("ringpool", "ami-secret-0001")) {
+        try (ProviderTestKit kit = new ProviderTestKit(dir, ProviderTestKit.LOOPBACK_PBX); FakeAmiServer pbx = new FakeAmiServer("ringpool", "ami-secret-0001")) {
             kit.configure("asterisk", Map.of("host", "127.0.0.1", "port", Integer.toString(pbx.port()), "username", "ringpool",
                     "secret", "ami-secret-0001"));
             Socket session = pbx.nextSession();

@@ -26,7 +26,7 @@ class AsteriskAmiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        kit = new ProviderTestKit(dir);
+        kit = new ProviderTestKit(dir, ProviderTestKit.LOOPBACK_PBX);
         pbx = new FakeAmiServer("ringpool", "ami-secret-0001");
     }
 

@@ -1,5 +1,7 @@
 package io.ringpool.telephony.asterisk;
 
+import io.ringpool.app.TestServer;
+
 import static io.ringpool.telephony.asterisk.ScriptedAmiServer.packet;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,7 +162,7 @@ class AsteriskHostilePbxSweepTest {
     @Test
     void aHostilePbxNeverStopsTheConnectorAndEveryGenuineCallIsStoredExactlyOnce() throws Exception {
         long began = System.nanoTime();
-        try (ProviderTestKit kit = new ProviderTestKit(dir); ScriptedAmiServer pbx = new ScriptedAmiServer()) {
+        try (ProviderTestKit kit = new ProviderTestKit(dir, ProviderTestKit.LOOPBACK_PBX); ScriptedAmiServer pbx = new ScriptedAmiServer()) {
             pbx.then(this::firstSession);
             pbx.then(s -> {
                 s.greet();
@@ -202,7 +204,7 @@ class AsteriskHostilePbxSweepTest {
 
             assertThat(pbx.connections()).as("one connection per script, no extra loop").isEqualTo(3);
             assertThat(pbx.mostOpenAtOnce.get()).isEqualTo(1);
-            Reply health = kit.server.get("/health", null);
+            Reply health = kit.server.get("/health", TestServer.ADMIN_KEY);
             assertThat(health.status()).isEqualTo(200);
             assertThat(health.json().path("asterisk").path("connected").asInt()).as("public: counts by state").isEqualTo(1);
             assertThat(health.body()).doesNotContain(kit.siteId);

@@ -31,7 +31,7 @@ class AsteriskStoreOutageTest {
     @Test
     void aCallSeenWhileTheStoreIsDownIsStoredOnceWhenItIsBack() throws Exception {
         SwitchableStore store = new SwitchableStore();
-        try (TestServer server = new TestServer(dir, Map.of(), store); ScriptedAmiServer pbx = new ScriptedAmiServer()) {
+        try (TestServer server = new TestServer(dir, Map.of("outbound.allow", java.util.List.of("127.0.0.1")), store); ScriptedAmiServer pbx = new ScriptedAmiServer()) {
             Map<String, String> site = server.siteWithPool(List.of(NUMBER));
             String settings = new String(Json.write(Map.of("providers", Map.of("asterisk", Map.of("host", "127.0.0.1", "port",
                     Integer.toString(pbx.port()), "username", "ringpool", "secret", "ami-secret-0001")))), StandardCharsets.UTF_8);

@@ -45,17 +45,28 @@ public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, 
 
     private final String provider;
     private final Map<String, Object> settings;
+    private final Map<String, Object> overrides;
     private Path ownDir;
 
     public ProviderTestKit(Path dir) {
+        this(dir, Map.of());
+    }
+
+    /** With more server settings ({@code outbound.allow} for a PBX on loopback, say). */
+    public ProviderTestKit(Path dir, Map<String, Object> overrides) {
         this.provider = null;
         this.settings = Map.of();
+        this.overrides = Map.copyOf(overrides);
         start(dir);
     }
+
+    /** The outbound allow list a test PBX on loopback needs (the AMI host is checked as webhooks are). */
+    public static final Map<String, Object> LOOPBACK_PBX = Map.of("outbound.allow", List.of("127.0.0.1"));
 
     private ProviderTestKit(String provider, Map<String, Object> settings) {
         this.provider = provider;
         this.settings = Map.copyOf(settings);
+        this.overrides = Map.of();
     }
 
     /** An extension: a server for the test class with {@code provider} configured with {@code settings}. */
@@ -81,7 +92,9 @@ public final class ProviderTestKit implements AutoCloseable, BeforeAllCallback, 
     }
 
     private void start(Path dir) {
-        server = new TestServer(dir, Map.of("server.publicUrl", PUBLIC_URL));
+        Map<String, Object> all = new java.util.HashMap<>(overrides);
+        all.put("server.publicUrl", PUBLIC_URL);
+        server = new TestServer(dir, all);
         Map<String, String> site = server.siteWithPool(List.of(NUMBER));
         siteId = site.get("siteId");
         apiKey = site.get("apiKey");
