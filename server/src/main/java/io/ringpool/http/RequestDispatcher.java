@@ -55,6 +55,13 @@ import org.slf4j.LoggerFactory;
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
     private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    /** The {@code method} label of every method not in {@link #KNOWN_METHODS}: a client may not mint label values. */
+    static final String OTHER_METHOD = "other";
+    /**
+     * Longest method token we answer 405 to; a longer one is a 400 at once. The longest registered
+     * method (IANA) has 17 characters ({@code BASELINE-CONTROL}, {@code VERSION-CONTROL} and the like).
+     */
+    static final int MAX_METHOD_LENGTH = 20;
     /**
      * Pipelined requests held per connection before we stop reading from it; reading resumes as
      * they are answered. Browsers never pipeline, so this only bounds what a hostile client can
@@ -133,6 +140,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private Pending decode(ChannelHandlerContext ctx, FullHttpRequest http) {
         String method = http.method().name();
         HttpHeaders h = http.headers();
+        if (!KNOWN_METHODS.contains(method) && !plausibleMethod(method)) {
+            // Not a method anybody registers: refused before routing as a malformed request, not echoed, and the
+            // connection closes (a client sending these is not speaking HTTP to us).
+            Request request = new Request(OTHER_METHOD, "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0],
+                    clientIp(ctx, h.getAll("x-forwarded-for")));
+            return new Pending(request, false, false, null, new Router.NotFound(),
+                    Response.error(400, "bad_request", "the request method is not a valid HTTP method token"));
+        }
         RequestTarget target;
         try {
             target = RequestTarget.of(http.uri());
@@ -553,18 +568,31 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         headers.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
     }
 
-    /** The methods a timer is named by; any other a client makes up is {@code other}. */
-    private static final java.util.Set<String> TIMED_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-
     /**
      * One timer per method, route template and status; looked up without building tags each time.
-     * Every tag comes from a bounded set: a method is the client's own text, and a timer per
-     * made-up method (each answered 405) once grew the registry until /metrics ran out of heap.
+     * Every label value is bounded: a method we do not serve is {@value #OTHER_METHOD}, a path no
+     * route matches is {@code unmatched}, and statuses are the ones we answer with. (A label taken
+     * from the request would let any client add a time series per request until the heap is full.)
      */
     private Timer timer(String method, String route, int status) {
-        String named = TIMED_METHODS.contains(method) ? method : "other";
-        return timers.computeIfAbsent(named + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
-                .tag("method", named).tag("route", route).tag("status", Integer.toString(status)).register(registry));
+        String label = KNOWN_METHODS.contains(method) ? method : OTHER_METHOD;
+        return timers.computeIfAbsent(label + ' ' + route + ' ' + status, key -> Timer.builder("http.server.requests")
+                .tag("method", label).tag("route", route).tag("status", Integer.toString(status)).register(registry));
+    }
+
+    /** A method token (RFC 9110 §9.1, §5.6.2 tchar) of at most {@link #MAX_METHOD_LENGTH} characters. */
+    static boolean plausibleMethod(String method) {
+        if (method.isEmpty() || method.length() > MAX_METHOD_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            boolean tchar = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
