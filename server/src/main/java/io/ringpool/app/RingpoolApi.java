@@ -52,7 +52,8 @@ public final class RingpoolApi implements AutoCloseable {
         io.ringpool.http.Protections protections = new io.ringpool.http.Protections(proxies,
                 new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock),
                 new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey(),
-                        config.reportYield().toMillis(), config.reportSharePercent() / 100.0));
+                        config.reportYield().toMillis(), config.reportSharePercent() / 100.0),
+                RingpoolApi::needsCredentials);
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         try {
             return server.bind();
@@ -75,6 +76,23 @@ public final class RingpoolApi implements AutoCloseable {
         return "GET".equals(route.method())
                 && (template.contains("/reports/") || template.contains("/exports/") || template.contains("/feeds/"));
     }
+
+    /**
+     * Routes that answer 401 to a request with neither a bearer token nor a cookie, so such a
+     * request is refused from its headers, before its body is read (RequestGate): every route of
+     * the admin API but those that take a body from someone not signed in yet (signing in, the
+     * one-time invite and password-reset links). The site script and telephony webhooks
+     * authenticate by their body and are never of this kind.
+     */
+    static boolean needsCredentials(Router.Route route) {
+        String template = route.template();
+        return io.ringpool.http.RouteKind.of(template) == io.ringpool.http.RouteKind.ADMIN
+                && template.startsWith("/v1/")
+                && !PUBLIC_BODY_ROUTES.contains(template);
+    }
+
+    private static final java.util.Set<String> PUBLIC_BODY_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}",
+            "/v1/password-resets/{token}");
 
     /** Every route as declared, for tests that hold the documentation to the router. */
     public List<Router.Route> routes() {

@@ -123,6 +123,11 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
     /** The body did not arrive in time: 408, and the connection closes (we no longer know where the next request starts). */
     private void bodyTooSlow(ChannelHandlerContext ctx) {
         bodyDeadline = null;
+        if (!ctx.channel().config().isAutoRead()) {
+            // The dispatcher stopped reading (pipelined requests piled up before this one): the wait is ours, not the client's.
+            bodyDeadline = ctx.executor().schedule(() -> bodyTooSlow(ctx), 1, TimeUnit.SECONDS);
+            return;
+        }
         discarding = true;
         Response error = Response.error(408, "request_timeout",
                 "the request body did not arrive within " + deadlineMillis / 1000 + " s of its headers");

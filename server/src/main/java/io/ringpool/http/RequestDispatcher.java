@@ -625,7 +625,18 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof RequestGate.Refused refused) {
+            // Answered in turn, after the requests before it; then the connection closes (its body was never read).
+            if (closing) {
+                return;
+            }
+            Request request = new Request(refused.method(), "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0],
+                    clientIp(ctx, refused.forwardedFor()));
+            waiting.add(new Pending(request, false, false, null, new Router.NotFound(), refused.response()));
+            if (!busy) {
+                dispatchNext(ctx);
+            }
+        } else if (evt instanceof IdleStateEvent) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  *       refusing the framing ambiguities that enable request smuggling (400), and encoding;
  *   <li>{@code idle}: closes a connection silent for the idle timeout;
  *   <li>{@code limits}: the body limit of the route kind, before anything is buffered (413);
+ *   <li>{@code gate}: the body deadline (408), and 401 from the headers for a credentialed route
+ *       whose request carries no credentials, before its body is buffered ({@link RequestGate});
  *   <li>{@code aggregator}: one full request per message;
  *   <li>{@code dispatcher}: routes, runs the endpoint on the worker pool, answers in order.
  * </ol>
@@ -77,6 +79,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
                 .setUseRfc9112TransferEncoding(true)));
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
         p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(), config.maxAdminBodyBytes()));
+        p.addLast("gate", new RequestGate(router, protections.credentialed()));
         p.addLast("aggregator", new HttpObjectAggregator(maxBody));
         p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
                 config.requestTimeout().toMillis(), registry, protections, timers));

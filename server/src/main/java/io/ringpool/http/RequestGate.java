@@ -1,0 +1,92 @@
+package io.ringpool.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * No credentials, no body: a request with a body for a route that needs credentials
+ * ({@link Protections#credentialed()}: the composition root's admin-kind routes but the few public
+ * ones) that carries neither an {@code Authorization} header nor a cookie is answered 401 from its
+ * headers, without its body being read into memory. Wrong credentials can only be told by the
+ * endpoint, after the body (the body limit and {@link BodyLimitHandler}'s deadline bound what they
+ * cost); the site script and telephony webhooks, whose callers authenticate by the body (a site key,
+ * a signature over it), are never refused here. Between the body limits and the aggregator, one per
+ * connection.
+ *
+ * <p>A refusal is not written here: it goes to the dispatcher as a {@link Refused} event, so it is
+ * answered in turn after the requests before it on the connection, and the connection then closes.
+ * Everything the client still sends is dropped from then on.
+ */
+final class RequestGate extends ChannelInboundHandlerAdapter {
+
+    /** A request refused from its headers; the dispatcher answers it in turn and closes the connection. */
+    record Refused(Response response, String method, List<String> forwardedFor) {}
+
+    private final Router router;
+    private final Predicate<Router.Route> credentialed;
+    /** Set once a request was refused: the connection is closing, and nothing more is passed on. */
+    private boolean dropping;
+
+    RequestGate(Router router, Predicate<Router.Route> credentialed) {
+        this.router = router;
+        this.credentialed = credentialed;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dropping) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && !(msg instanceof LastHttpContent)) {
+            if (hasBody(head) && lacksNeededCredentials(head)) {
+                refuse(ctx, head, Response.error(401, "unauthorized", "missing or invalid credentials: send Authorization: Bearer <key>"));
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private static boolean hasBody(HttpRequest head) {
+        return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
+    }
+
+    private boolean lacksNeededCredentials(HttpRequest head) {
+        String uri = head.uri();
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        String method = head.method().name();
+        if (RouteKind.of(path) != RouteKind.ADMIN || "GET".equals(method) || "HEAD".equals(method)) {
+            return false;
+        }
+        // Only a route we serve and know to need credentials: anything else keeps its 404 or 405 (an unreadable path its 400).
+        Router.Match match;
+        try {
+            match = router.match(method, RequestTarget.of(uri).path());
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+        if (!(match instanceof Router.Found found) || !credentialed.test(found.route())) {
+            return false;
+        }
+        // Any Authorization (a feed's Basic too) or cookie is for the endpoint to judge.
+        return !head.headers().contains(HttpHeaderNames.AUTHORIZATION) && !head.headers().contains(HttpHeaderNames.COOKIE);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest head, Response response) {
+        refuse(ctx, head.method().name(), head.headers().getAll("x-forwarded-for"), response);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String method, List<String> forwardedFor, Response response) {
+        dropping = true;
+        ctx.fireUserEventTriggered(new Refused(response, method, forwardedFor));
+    }
+}
