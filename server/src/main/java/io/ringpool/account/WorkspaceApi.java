@@ -98,9 +98,16 @@ public final class WorkspaceApi {
             audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.attach", siteId, entry.site().name());
             return Response.ok(siteApi.describe(entry.site()));
         }
-        // Only the operator may create a site that forwards calls abroad (the rule PATCH applies).
-        Map<String, Object> out = siteApi.createSite(request, grant.caller() instanceof Caller.Operator
-                ? io.ringpool.site.SiteService.Authority.ADMIN : io.ringpool.site.SiteService.Authority.SITE);
+        // The operator may create any site; an owner only in the countries the workspace's sites already have.
+        boolean operator = grant.caller() instanceof Caller.Operator;
+        Set<String> countries = new java.util.TreeSet<>();
+        if (!operator) {
+            for (String existing : workspaces.sitesOf(grant.workspaceId())) {
+                sites.byId(existing).ifPresent(e -> countries.add(e.site().settings().country()));
+            }
+        }
+        Map<String, Object> out = siteApi.createSite(request,
+                operator ? io.ringpool.site.SiteService.Authority.ADMIN : io.ringpool.site.SiteService.Authority.SITE, countries);
         String siteId = (String) out.get("siteId");
         workspaces.addSite(grant.workspaceId(), siteId);
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "site.create", siteId, (String) out.get("name"));

@@ -55,7 +55,7 @@ public final class SiteApi {
 
     private Response create(Request request) {
         access.admin(request);
-        return Response.created(createSite(request, SiteService.Authority.ADMIN));
+        return Response.created(createSite(request));
     }
 
     /**
@@ -63,10 +63,19 @@ public final class SiteApi {
      * fields of other capabilities) and describes it with its secrets, which are shown only now.
      * The caller has checked who may.
      */
-    public Map<String, Object> createSite(Request request, SiteService.Authority authority) {
+    public Map<String, Object> createSite(Request request) {
+        return createSite(request, SiteService.Authority.ADMIN, Set.of());
+    }
+
+    /**
+     * As {@link #createSite(Request)}, for {@code authority}: with anything but the admin key the
+     * new site's country must be one of {@code knownCountries} and {@code forwardTo} in it (see
+     * {@link SiteService#create(NewSite, SiteService.Authority, Set)}).
+     */
+    public Map<String, Object> createSite(Request request, SiteService.Authority authority, Set<String> knownCountries) {
         SiteChanges given = changes(JsonBody.of(request), known);
         validateFields(request.body());
-        SiteService.CreatedSite created = service.create(new NewSite(given), authority);
+        SiteService.CreatedSite created = service.create(new NewSite(given), authority, knownCountries);
         applySections(created.site().siteId(), request.body());
         Map<String, Object> out = describe(created.site());
         out.put("apiKey", created.apiKey());

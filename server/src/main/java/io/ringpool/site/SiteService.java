@@ -3,6 +3,7 @@ package io.ringpool.site;
 import io.ringpool.failure.DomainFailure;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.Set;
 
 /** Creating and changing sites; writes go to the store first, then to the registry. */
 public final class SiteService {
@@ -95,26 +96,33 @@ public final class SiteService {
      * @throws DefaultNumberInUse when the default number is another site's tracking number
      */
     public CreatedSite create(NewSite command) {
-        return create(command, Authority.ADMIN);
+        return create(command, Authority.ADMIN, Set.of());
     }
 
     /**
-     * Creates a site on behalf of {@code authority}. Without the admin key (a workspace owner), the
-     * same rule as {@link #update} holds from the start: the site's country is its default
-     * number's, and calls may be forwarded only within it.
+     * Creates a site for {@code authority}. A new site is every field set from nothing, so anything
+     * but the admin key is held to the rules {@link #update} applies to a change: its
+     * {@code forwardTo} must be in its country, and its country is not the caller's to choose. The
+     * country of a new site is the one given, else its default number's; it must be one of
+     * {@code knownCountries} (those of the sites the caller's workspace already has, which the
+     * operator has accepted), or, when that set is empty (a workspace's first site), its default
+     * number's. Otherwise a caller could leave {@code forwardTo} to default to a default number
+     * abroad and send the site's calls there.
      *
+     * @throws DomainFailure {@code country_needs_admin_key} (403) for another country
      * @throws ForwardingAbroadNeedsAdmin when {@code forwardTo} is outside the site's country
      */
-    public CreatedSite create(NewSite command, Authority authority) {
+    public CreatedSite create(NewSite command, Authority authority, Set<String> knownCountries) {
         SiteChanges given = command.values();
         String name = requiredName(given.name());
         SiteSettings settings = SiteSettingsCodec.forNewSite(given);
         if (authority != Authority.ADMIN) {
-            String home = SiteSettingsCodec.countryOf(settings.defaultNumber());
-            if (!settings.country().equals(home)) {
+            Set<String> allowed = knownCountries.isEmpty() ? Set.of(SiteSettingsCodec.countryOf(settings.defaultNumber())) : knownCountries;
+            if (!allowed.contains(settings.country())) {
                 throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "country_needs_admin_key",
-                        "'country' other than the default number's (" + home + ") needs the admin key (it decides where calls may be forwarded)",
-                        "country");
+                        "a new site in " + settings.country() + " (its 'country', or its default number's) can only be created with the"
+                                + " admin key here; this workspace's sites are in " + String.join(", ", new java.util.TreeSet<>(allowed))
+                                + " (the country decides where calls may be forwarded)", "country");
             }
             if (!isInCountry(settings.forwardTo(), settings.country())) {
                 throw new ForwardingAbroadNeedsAdmin(settings.country());
