@@ -59,17 +59,17 @@ public final class ExportService {
     }
 
     /**
-     * The calls of the last {@code days} days up to {@code nowMillis}, every call (no filter), for
+     * The calls of the last {@code days} days up to {@code nowMillis} that pass {@code filters}, for
      * a feed that a platform fetches on its schedule (a rolling window, so each fetch overlaps the
      * last and the platform's own de-duplication drops repeats).
      */
-    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, boolean dataManagerLayout, long nowMillis,
-            OutputStream stream) {
+    public Result writeRecent(Site site, ExportFormat format, int days, String conversionName, ExportFilters filters, boolean dataManagerLayout,
+            long nowMillis, OutputStream stream) {
         ZoneId zone = site.settings().timeZone();
         long from = nowMillis - days * 86_400_000L;
         var range = new io.ringpool.report.ReportRange(from, nowMillis, java.time.LocalDate.ofInstant(Instant.ofEpochMilli(from), zone),
                 java.time.LocalDate.ofInstant(Instant.ofEpochMilli(nowMillis - 1), zone), zone);
-        return write(site, new ExportQuery(format, range, null, null, null, null, conversionName, null), dataManagerLayout, stream);
+        return write(site, filters.query(format, range, conversionName), dataManagerLayout, stream);
     }
 
     /** The calls' read of an export: its SQL, the parameters appended to {@code params}. */

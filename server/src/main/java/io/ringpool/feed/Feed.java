@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.export.ExportFilters;
 import java.time.Instant;
 
 /**
@@ -10,9 +11,10 @@ import java.time.Instant;
  * @param windowDays     the feed answers calls started in the last this many days
  * @param conversionName the conversion (Google) or goal (Yandex) name written in each row; null = the export's default
  * @param layout         the export's own layout, or Data Manager's (Google formats only)
+ * @param filters        which calls (and leads) the feed holds, as the export's query string would name them
  */
-public record Feed(String feedId, String siteId, String format, int windowDays, String conversionName, FeedLayout layout, String username,
-        Instant createdAt, Instant revokedAt, Instant lastFetchAt, long fetchCount) {
+public record Feed(String feedId, String siteId, String format, int windowDays, String conversionName, FeedLayout layout,
+        ExportFilters filters, String username, Instant createdAt, Instant revokedAt, Instant lastFetchAt, long fetchCount) {
 
     public boolean active() {
         return revokedAt == null;

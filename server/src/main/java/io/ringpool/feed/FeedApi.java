@@ -4,6 +4,8 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.export.ExportFilters;
+import io.ringpool.export.ExportQuery;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
@@ -11,6 +13,7 @@ import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,11 +22,17 @@ import java.util.Set;
 
 /**
  * Feed routes. Site key: {@code POST /v1/sites/{siteId}/feeds} {@code {"format", "windowDays",
- * "conversionName", "layout"}} → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
+ * "conversionName", "layout"}} and the export's filters ({@code "tag", "target", "unique", "uniqueTarget",
+ * "idType", "leads", "leadConversionName"}) → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
  * {@code GET} the list; {@code DELETE …/feeds/{feedId}} revokes. Public, HTTP Basic:
  * {@code GET /v1/feeds/{feedId}.csv} → the CSV, or 401 with a {@code WWW-Authenticate} challenge.
  */
 public final class FeedApi {
+    private static final Set<String> FIELDS = Set.of("format", "windowDays", "conversionName", "layout", "tag", "target", "unique",
+            "uniqueTarget", "idType", "leads", "leadConversionName");
+    /** A tag's length, as everywhere: code points. */
+    private static final int TAG_CHARS = 50;
+
     private final FeedService feeds;
     private final AccessApi access;
     private final AuditLog audit;
@@ -43,10 +52,10 @@ public final class FeedApi {
 
     private Response create(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("format", "windowDays", "conversionName", "layout"));
+        JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
-                body.optionalString("layout", 40)));
+                body.optionalString("layout", 40), filters(body)));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -55,6 +64,34 @@ public final class FeedApi {
         out.put("username", created.username());
         out.put("password", created.password());
         return Response.created(out);
+    }
+
+    /**
+     * The export's filters under the names of its query string, so a feed is "this export, fetched
+     * on a schedule": {@code "target": true} makes a feed of target calls only, as
+     * {@code ?target=true} does a download.
+     */
+    private static ExportFilters filters(JsonBody body) {
+        String tag = body.optionalString("tag", 200);
+        if (tag != null) {
+            tag = tag.strip();
+            if (tag.isEmpty() || tag.codePointCount(0, tag.length()) > TAG_CHARS) {
+                throw DomainFailure.invalid("tag", "'tag' must be 1 to " + TAG_CHARS + " characters");
+            }
+        }
+        String idTypeName = body.optionalString("idType", 20);
+        ExportQuery.IdType idType = null;
+        if (idTypeName != null) {
+            idType = Arrays.stream(ExportQuery.IdType.values()).filter(t -> t.wireName().equals(idTypeName)).findFirst()
+                    .orElseThrow(() -> DomainFailure.invalid("idType", "'idType' must be one of "
+                            + String.join(", ", Arrays.stream(ExportQuery.IdType.values()).map(ExportQuery.IdType::wireName).toList())));
+        }
+        String leadConversionName = body.optionalString("leadConversionName", 100);
+        if (leadConversionName != null && leadConversionName.isBlank()) {
+            leadConversionName = null;
+        }
+        return new ExportFilters(tag, body.optionalBoolean("target"), body.optionalBoolean("unique"), body.optionalBoolean("uniqueTarget"),
+                idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip());
     }
 
     private Response list(Request request, SiteGrant grant) {
@@ -114,6 +151,14 @@ public final class FeedApi {
         out.put("windowDays", f.windowDays());
         out.put("conversionName", f.conversionName());
         out.put("layout", f.layout().wireName());
+        ExportFilters x = f.filters();
+        out.put("tag", x.tag());
+        out.put("target", x.target());
+        out.put("unique", x.unique());
+        out.put("uniqueTarget", x.uniqueTarget());
+        out.put("idType", x.idType() == null ? null : x.idType().wireName());
+        out.put("leads", x.leads());
+        out.put("leadConversionName", x.leadConversionName());
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());

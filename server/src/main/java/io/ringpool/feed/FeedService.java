@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportFormat;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
@@ -30,8 +31,11 @@ public final class FeedService {
     static final int MAX_WINDOW_DAYS = 90;
     static final int MAX_PER_SITE = 20;
 
-    /** @param layout {@link FeedLayout}'s wire name; null for the export's own */
-    public record NewFeed(String format, Integer windowDays, String conversionName, String layout) {}
+    /**
+     * @param layout  {@link FeedLayout}'s wire name; null for the export's own
+     * @param filters as the export's query string names them; {@link ExportFilters#NONE} for every call
+     */
+    public record NewFeed(String format, Integer windowDays, String conversionName, String layout, ExportFilters filters) {}
 
     /** A created feed with its URL and credentials, shown exactly once. */
     public record Created(Feed feed, String url, String username, String password) {}
@@ -69,9 +73,13 @@ public final class FeedService {
         if (conversionName != null && conversionName.length() > 100) {
             throw DomainFailure.invalid("conversionName", "'conversionName' is longer than 100 characters");
         }
+        ExportFilters filters = request.filters() == null ? ExportFilters.NONE : request.filters();
+        if (filters.idType() != null && format.google()) {
+            throw DomainFailure.invalid("idType", "'idType' applies to the Yandex formats only");
+        }
         String password = Keys.random("", 24);
-        Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, Keys.random("feed_", 9), clock.instant(),
-                null, null, 0);
+        Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, filters, Keys.random("feed_", 9),
+                clock.instant(), null, null, 0);
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (FeedStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
@@ -136,7 +144,7 @@ public final class FeedService {
         long now = clock.millis();
         // The export's own CSV, or Data Manager's layout when the feed was made for it (FeedLayout).
         ExportService.Result result = exports.writeRecent(opened.site(), ExportFormat.byUrlName(feed.format()).orElseThrow(),
-                feed.windowDays(), feed.conversionName(), feed.layout() == FeedLayout.DATA_MANAGER, now, out);
+                feed.windowDays(), feed.conversionName(), feed.filters(), feed.layout() == FeedLayout.DATA_MANAGER, now, out);
         db.inTransaction(c -> {
             FeedStore.fetched(c, feed.feedId(), now);
             return null;

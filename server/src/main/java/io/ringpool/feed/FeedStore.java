@@ -1,18 +1,23 @@
 package io.ringpool.feed;
 
+import io.ringpool.export.ExportFilters;
+import io.ringpool.export.ExportQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code feeds} table (V31, layout V33). */
+/** The {@code feeds} table (V31, layout V33, filters V112). */
 final class FeedStore {
     private static final String COLUMNS = "feed_id, site_id, format, window_days, conversion_name, username, created_at, revoked_at, "
-            + "last_fetch_at, fetch_count, password_hash, layout";
+            + "last_fetch_at, fetch_count, password_hash, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
+            + "filter_id_type, filter_leads, lead_conversion_name";
 
     record Stored(Feed feed, String passwordHash) {}
 
@@ -20,7 +25,8 @@ final class FeedStore {
 
     static void insert(Connection c, Feed f, String passwordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO feeds(feed_id, site_id, format, window_days, conversion_name, "
-                + "username, password_hash, created_at, fetch_count, layout) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")) {
+                + "username, password_hash, created_at, fetch_count, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
+                + "filter_id_type, filter_leads, lead_conversion_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, f.feedId());
             ps.setString(2, f.siteId());
             ps.setString(3, f.format());
@@ -30,6 +36,14 @@ final class FeedStore {
             ps.setString(7, passwordHash);
             ps.setLong(8, f.createdAt().toEpochMilli());
             ps.setString(9, f.layout().wireName());
+            ExportFilters x = f.filters();
+            ps.setString(10, x.tag());
+            ps.setObject(11, x.target(), Types.BOOLEAN);
+            ps.setObject(12, x.unique(), Types.BOOLEAN);
+            ps.setObject(13, x.uniqueTarget(), Types.BOOLEAN);
+            ps.setString(14, x.idType() == null ? null : x.idType().wireName());
+            ps.setObject(15, x.leads(), Types.BOOLEAN);
+            ps.setString(16, x.leadConversionName());
             ps.executeUpdate();
         }
     }
@@ -83,8 +97,18 @@ final class FeedStore {
         Instant lastFetch = rs.wasNull() ? null : Instant.ofEpochMilli(fetched);
         // A layout this version does not know (written by a newer node) reads as the export's own.
         FeedLayout layout = FeedLayout.byWireName(rs.getString(12)).orElse(FeedLayout.EXPORT);
-        Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, rs.getString(6),
+        String idType = rs.getString(17);
+        ExportFilters filters = new ExportFilters(rs.getString(13), bool(rs, 14), bool(rs, 15), bool(rs, 16),
+                // An id type this version does not know (a newer node's) reads as the default.
+                Arrays.stream(ExportQuery.IdType.values()).filter(t -> t.wireName().equals(idType)).findFirst().orElse(null),
+                bool(rs, 18), rs.getString(19));
+        Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, filters, rs.getString(6),
                 Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10));
         return new Stored(f, rs.getString(11));
+    }
+
+    private static Boolean bool(ResultSet rs, int column) throws SQLException {
+        boolean value = rs.getBoolean(column);
+        return rs.wasNull() ? null : value;
     }
 }
