@@ -112,12 +112,25 @@
       return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
   }
 
+  /* The feed's filters in words ("target calls, tag sale"); empty for every call. */
+  function feedFilters(f) {
+    var parts = [];
+    if (f.target === true) parts.push('target calls'); else if (f.target === false) parts.push('non-target calls');
+    if (f.unique === true) parts.push('unique calls'); else if (f.unique === false) parts.push('repeat calls');
+    if (f.uniqueTarget === true) parts.push('unique target calls'); else if (f.uniqueTarget === false) parts.push('not unique target');
+    if (f.tag) parts.push('tag ' + f.tag);
+    if (f.idType) parts.push('by ' + f.idType);
+    if (f.leads === false) parts.push('no leads');
+    return parts.join(', ');
+  }
+
   function renderFeeds(list) {
     var box = clear($('feeds'));
     if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No feeds' }),
       'Create one with POST ' + site('/feeds') + '.'])); return; }
     var rows = list.map(function (f) {
-      return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format + (f.layout === 'data-manager' ? ' (Data Manager layout)' : '') }),
+      return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format + (f.layout === 'data-manager' ? ' (Data Manager layout)' : '')
+          + (feedFilters(f) ? ': ' + feedFilters(f) : '') }),
         el('div', { class: 'small', text: f.url })]),
         el('td', { text: f.username }), el('td', { class: 'num', text: f.windowDays + ' days' }),
         el('td', { text: f.lastFetchAt ? when(f.lastFetchAt) + ' (' + f.fetchCount + ' fetches)' : 'never fetched' })]);

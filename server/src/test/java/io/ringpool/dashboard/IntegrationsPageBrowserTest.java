@@ -48,7 +48,7 @@ class IntegrationsPageBrowserTest {
             Map<String, String> site = server.siteWithPool(List.of("+74957770001"));
             String webhookId = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
                     Map.of("url", receiver.url("/crm"), "events", List.of("call.started"))).text("webhookId");
-            server.post("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls"));
+            server.post("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls", "target", true));
             String body = new String(Json.write(Map.of("callId", "page-1", "event", "ringing", "from", "+79160001234",
                     "to", "+74957770001")), StandardCharsets.UTF_8);
             server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
@@ -78,6 +78,7 @@ class IntegrationsPageBrowserTest {
                 WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
                 assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
                 assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
+                assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
                 driver.manage().window().setSize(new Dimension(1280, 900));
                 File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
                 Files.createDirectories(DashboardBrowserTest.SHOTS);
