@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * What an upload needs of a call or a lead, read from the event's {@code data} (the call or lead
@@ -19,26 +20,39 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
         String landingPage, String recordingUrl, String gclid, String yclid, String ymClientId, String gaClientId, String source,
         String medium, String campaign, boolean lead) {
 
+    /*
+     * The shapes of the ids the platforms match on. Any text reaches the store from a landing URL or
+     * the script (audit F #7: "=2+5" as a Metrica ClientID, "=cmd|' /C calc'!A0" as a gclid), and a
+     * platform refuses a row whose id is not of its kind, turning a whole upload "partial" or
+     * "failed" in the log. An id of the wrong shape is treated as no id: the row is skipped and
+     * counted, as one without the id is. The call keeps what was captured (the API, the exports).
+     */
+    /** Google's click ids (gclid, and the gbraid/wbraid that stand in for it) are URL-safe base64. */
+    private static final Pattern GCLID = Pattern.compile("[A-Za-z0-9_-]{10,512}");
+    /** Metrica's ClientID and Yandex's yclid are decimal numbers. */
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,40}");
+    /** GA's client id, as the {@code _ga} cookie holds it ({@code GA1.1.123.456}) or bare ({@code 123.456}). */
+    private static final Pattern GA_CLIENT_ID = Pattern.compile("(GA[0-9]+\\.[0-9]+\\.)?[0-9]{1,20}\\.[0-9]{1,20}");
+
+    private static String shaped(Pattern shape, String id) {
+        return id != null && shape.matcher(id.strip()).matches() ? id.strip() : null;
+    }
+
     static CallConversion of(JsonNode call) {
         JsonNode a = call.path("attribution");
         String caller = text(call, "caller");
         List<String> tags = new ArrayList<>();
         call.path("tags").forEach(t -> tags.add(t.asText()));
-        String gclid = text(a, "gclid");
-        if (gclid == null) {
-            gclid = text(a.path("clickIds"), "gclid");
-        }
-        String yclid = text(a, "yclid");
-        if (yclid == null) {
-            yclid = text(a.path("clickIds"), "yclid");
-        }
+        String gclid = shaped(GCLID, text(a, "gclid") != null ? text(a, "gclid") : text(a.path("clickIds"), "gclid"));
+        String yclid = shaped(DIGITS, text(a, "yclid") != null ? text(a, "yclid") : text(a.path("clickIds"), "yclid"));
         return new CallConversion(text(call, "callId"), caller != null && caller.matches("\\+[1-9][0-9]{6,14}") ? caller : null,
                 instant(call, "startedAt"), instant(call, "endedAt"), "completed".equals(text(call, "status"))
                         || call.path("talkSeconds").asInt(0) > 0,
                 integer(call, "talkSeconds"), integer(call, "durationSeconds"),
                 call.hasNonNull("value") ? call.get("value").asDouble() : null, text(call, "currency"), List.copyOf(tags),
                 call.path("firstTime").asBoolean(false), "static".equals(text(a, "method")), text(a, "landingPage"),
-                text(call, "recordingUrl"), gclid, yclid, text(a.path("clientIds"), "ym"), text(a.path("clientIds"), "ga"),
+                text(call, "recordingUrl"), gclid, yclid, shaped(DIGITS, text(a.path("clientIds"), "ym")),
+                shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")),
                 text(a, "source"), text(a, "medium"), text(a, "campaign"), false);
     }
 
@@ -46,19 +60,13 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
         JsonNode a = lead.path("attribution");
         List<String> tags = new ArrayList<>();
         lead.path("tags").forEach(t -> tags.add(t.asText()));
-        String gclid = text(a, "gclid");
-        if (gclid == null) {
-            gclid = text(a.path("clickIds"), "gclid");
-        }
-        String yclid = text(a, "yclid");
-        if (yclid == null) {
-            yclid = text(a.path("clickIds"), "yclid");
-        }
+        String gclid = shaped(GCLID, text(a, "gclid") != null ? text(a, "gclid") : text(a.path("clickIds"), "gclid"));
+        String yclid = shaped(DIGITS, text(a, "yclid") != null ? text(a, "yclid") : text(a.path("clickIds"), "yclid"));
         return new CallConversion(text(lead, "leadId"), null, instant(lead, "at"), null, false, null, null,
                 lead.hasNonNull("value") ? lead.get("value").asDouble() : null, text(lead, "currency"), List.copyOf(tags),
                 lead.path("unique").asBoolean(false), false, text(a, "landingPage"), null, gclid, yclid,
-                text(a.path("clientIds"), "ym"), text(a.path("clientIds"), "ga"), text(a, "source"), text(a, "medium"),
-                text(a, "campaign"), true);
+                shaped(DIGITS, text(a.path("clientIds"), "ym")), shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")), text(a, "source"),
+                text(a, "medium"), text(a, "campaign"), true);
     }
 
     /** When the call converted: its end, or its start while the end is unknown. */
