@@ -29,9 +29,10 @@ import io.ringpool.cluster.ClusterSecretKey;
 import io.ringpool.cluster.ConnectionHeadroom;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
-import java.util.Map;
 import io.ringpool.call.CallEventTimes;
 import io.ringpool.call.CallService;
+import io.ringpool.call.ClassificationSettings;
+import io.ringpool.call.ClassificationStamps;
 import io.ringpool.call.ContactLeads;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
@@ -437,6 +438,7 @@ public final class Ringpool implements AutoCloseable {
         reportRefresher.scheduleWithFixedDelay(reports::saveSnapshots, REPORT_SNAPSHOT_MINUTES, REPORT_SNAPSHOT_MINUTES, TimeUnit.MINUTES);
 
         outbox.start();
+        finishInterruptedReclassifications(siteRegistry);
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(this::sweepQuietly, interval, interval, TimeUnit.MILLISECONDS);
@@ -513,12 +515,56 @@ public final class Ringpool implements AutoCloseable {
     private void reclassify(io.ringpool.site.Site before, io.ringpool.site.Site after) {
         var was = before.settings();
         var now = after.settings();
-        if (was.uniquenessDays() != now.uniquenessDays() || was.targetCallSeconds() != now.targetCallSeconds()) {
-            calls.reclassifyAll(after);
+        if (was.uniquenessDays() == now.uniquenessDays() && was.targetCallSeconds() == now.targetCallSeconds()) {
+            return;
         }
+        // The old rule, for a site never stamped: a stop before the end below then leaves a stamp that says so.
+        db.inTransaction(c -> {
+            ClassificationStamps.recordIfAbsent(c, before.siteId(), classification(before), clock.millis());
+            return null;
+        });
+        calls.reclassifyAll(after);
         if (was.uniquenessDays() != now.uniquenessDays()) {
             leads.reclassifyAll(after);
         }
+        stampClassification(after);
+    }
+
+    private static ClassificationSettings classification(io.ringpool.site.Site site) {
+        return new ClassificationSettings(site.settings().uniquenessDays(), site.settings().targetCallSeconds());
+    }
+
+    private void stampClassification(io.ringpool.site.Site site) {
+        db.inTransaction(c -> {
+            ClassificationStamps.record(c, site.siteId(), classification(site), clock.millis());
+            return null;
+        });
+    }
+
+    /**
+     * Finishes what a stop cut short: a site whose calls and leads were last wholly classified with
+     * other settings than its own (its settings committed, the reclassification that follows
+     * stopped half way) is classified again; a site with no stamp (made before stamps) is stamped.
+     * On its own thread after the start: a big site's reclassification takes seconds, and ingestion
+     * meanwhile already classifies with the new settings.
+     */
+    private void finishInterruptedReclassifications(SiteRegistry siteRegistry) {
+        Thread.ofPlatform().name("ringpool-reclassify").daemon(true).start(() -> quietly("reclassify_failed", () -> {
+            Map<String, ClassificationSettings> stamps = db.read(ClassificationStamps::all);
+            for (SiteRegistry.Entry entry : siteRegistry.all()) {
+                io.ringpool.site.Site site = entry.site();
+                ClassificationSettings current = classification(site);
+                ClassificationSettings stamped = stamps.get(site.siteId());
+                if (stamped != null && !stamped.equals(current)) {
+                    LOG.warn("reclassification_resumed site={} from={} to={}", site.siteId(), stamped, current);
+                    calls.reclassifyAll(site);
+                    leads.reclassifyAll(site);
+                }
+                if (!current.equals(stamped)) {
+                    stampClassification(site);
+                }
+            }
+        }));
     }
 
     /**
@@ -711,6 +757,11 @@ public final class Ringpool implements AutoCloseable {
     /** The group-commit writer every hot-path write goes through (tests hold it to stall the store). */
     public GroupCommitWriter writer() {
         return writer;
+    }
+
+    /** The store, for tests that set up a state only a crash leaves behind. */
+    Database database() {
+        return db;
     }
 
     public CallJournal journal() {
