@@ -265,6 +265,7 @@ public final class Ringpool implements AutoCloseable {
         db = new Database(storeConfig, registry, storeBoundary);
         new Migrator(db).migrate();
         storeProbe = StoreProbe.start(db);
+        db.failFastWhile(storeProbe::lastProbeFailed);
         String secretKey = secretKey(config.security().secretKey(), storeConfig.dataDir());
         writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -25,7 +26,11 @@ public final class Database implements AutoCloseable {
     }
 
     private final HikariDataSource pool;
+    /** The pool as every component sees it: refused at once while the store is known down. */
     private final DataSource dataSource;
+    /** The pool (through the tests' boundary) as the probe sees it: always asked. */
+    private final DataSource probed;
+    private volatile BooleanSupplier knownDown = () -> false;
     private final boolean h2;
     private final RingpoolConfig.Store config;
     private final Dialect dialect;
@@ -104,7 +109,8 @@ public final class Database implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
         }
-        this.dataSource = boundary.apply(pool);
+        this.probed = boundary.apply(pool);
+        this.dataSource = new FailFastDataSource(probed, () -> knownDown.getAsBoolean());
         this.h2File = h2 ? h2File(config.url()) : null;
         this.compactor = h2 ? new H2Compactor(pool, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
         // A scrape reads the size kept by StoreProbe on PostgreSQL: a query there would make /metrics wait for the store.
@@ -177,6 +183,14 @@ public final class Database implements AutoCloseable {
     /** Reads the store's size again for {@code ringpool_store_size_bytes} (see {@link StoreProbe}); -1 until read. */
     void refreshSizeBytes() {
         lastSizeBytes = sizeBytes();
+    }
+
+    /**
+     * From now on, while {@code down} says so (the store's last probe failed), every connection
+     * asked for is refused at once ({@link FailFastDataSource}); {@link #isHealthy} still asks.
+     */
+    public void failFastWhile(BooleanSupplier down) {
+        this.knownDown = down;
     }
 
     public DataSource dataSource() {
@@ -334,7 +348,7 @@ public final class Database implements AutoCloseable {
      * calls this off every request's path.
      */
     public boolean isHealthy() {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = probed.getConnection()) {
             return c.isValid(1);
         } catch (SQLException | RuntimeException e) {
             return false;

@@ -61,6 +61,15 @@ public final class StoreProbe implements AutoCloseable {
     }
 
     /**
+     * Whether the last probe that ended found the store unreachable: then requests are refused at
+     * once rather than each waiting out the connection timeout ({@link Database#failFastWhile}). A
+     * probe still under way does not count (a busy pool is not a store that is down).
+     */
+    public boolean lastProbeFailed() {
+        return !lastUp;
+    }
+
+    /**
      * Whether the store answers now, asked only while the probe last saw it up: what API.md's
      * /health promises ("checks the store"), without waiting out a connection timeout once the
      * probe has seen it down (at most {@code STALL_MILLIS} after it went down, /health answers at
