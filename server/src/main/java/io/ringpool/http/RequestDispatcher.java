@@ -451,13 +451,33 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     private Response preflight(Pending pending) {
         String origin = pending.origin();
-        if (origin == null || !cors.appliesTo(pending.request().path()) || !cors.mayPreflight(origin)) {
+        if (origin == null) {
+            return plainOptions(pending);
+        }
+        if (!cors.appliesTo(pending.request().path()) || !cors.mayPreflight(origin)) {
             return Response.error(403, "origin_not_allowed", "cross-origin requests are not allowed from this origin");
         }
         return Response.noContent()
                 .withHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
                 .withHeader("Access-Control-Allow-Headers", "Content-Type")
                 .withHeader("Access-Control-Max-Age", "86400");
+    }
+
+    /**
+     * An OPTIONS without an Origin is no CORS preflight but the plain question of RFC 9110 §9.3.7:
+     * which methods the path takes ({@code Allow}), or 404 for a path nobody serves; {@code *}
+     * asks about the server as a whole.
+     */
+    private static Response plainOptions(Pending pending) {
+        if ("*".equals(pending.request().path())) {
+            return Response.noContent().withHeader("Allow", String.join(", ", KNOWN_METHODS.stream().sorted().toList()));
+        }
+        if (pending.match() instanceof Router.MethodNotAllowed na) {
+            java.util.Set<String> allowed = new java.util.TreeSet<>(na.allowed());
+            allowed.add("OPTIONS");
+            return Response.noContent().withHeader("Allow", String.join(", ", allowed));
+        }
+        return Response.error(404, "not_found", "no such resource");
     }
 
     /**
