@@ -169,8 +169,9 @@ public final class TelephonyApi {
         String status = form.first("RecordingStatus").orElse("completed");
         String url = form.first("RecordingUrl").filter(u -> !u.isBlank()).orElse(null);
         String sid = form.first("ParentCallSid").filter(s -> !s.isBlank()).or(() -> form.first("CallSid").filter(s -> !s.isBlank()))
-                .orElse(null);
-        if (!"completed".equals(status) || url == null || sid == null) {
+                .orElseThrow(() -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, "missing_field",
+                        "'CallSid' is required", "CallSid"));
+        if (!"completed".equals(status) || url == null) {
             LOG.info("twilio_recording_ignored site={} status={}", site.siteId(), status);
             return Response.noContent();
         }
@@ -189,8 +190,9 @@ public final class TelephonyApi {
         String status = form.first("TranscriptionStatus").orElse("completed");
         String text = form.first("TranscriptionText").orElse(null);
         String sid = form.first("ParentCallSid").filter(s -> !s.isBlank()).or(() -> form.first("CallSid").filter(s -> !s.isBlank()))
-                .orElse(null);
-        if (!"completed".equals(status) || text == null || text.isBlank() || sid == null) {
+                .orElseThrow(() -> reject(TwilioForm.PROVIDER, site.siteId(), "invalid_body", Kind.INVALID, "missing_field",
+                        "'CallSid' is required", "CallSid"));
+        if (!"completed".equals(status) || text == null || text.isBlank()) {
             LOG.info("twilio_transcription_ignored site={} status={}", site.siteId(), status);
             return Response.noContent();
         }

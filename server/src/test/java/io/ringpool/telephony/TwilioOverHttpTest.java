@@ -108,6 +108,21 @@ class TwilioOverHttpTest {
         assertThat(log.get(0).get("providerCallId").asText()).isEqualTo("CA00000000000000000000000000000001");
     }
 
+    /** Audit L #7: these answered 204 for a form naming no call, as if something had been kept. */
+    @Test
+    void recordingAndTranscriptionCallbacksWithoutCallSidAre422NamingIt() {
+        Map<String, String> site = site(true);
+        for (String endpoint : List.of("recording", "transcription")) {
+            Map<String, String> form = new LinkedHashMap<>();
+            form.put("AccountSid", "AC0000000000000000000000000000test");
+            form.put("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0");
+            form.put("TranscriptionText", "hello");
+            Reply r = signed(site.get("siteId"), endpoint, form);
+            assertThat(r.status()).as(endpoint + " " + r.body()).isEqualTo(422);
+            assertThat(r.json().at("/error/field").asText()).isEqualTo("CallSid");
+        }
+    }
+
     @Test
     void aVoiceWebhookWithABadOrMissingSignatureIs403AndStoresNothing() {
         var site = site(true);
