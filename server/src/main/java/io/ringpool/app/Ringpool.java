@@ -308,7 +308,13 @@ public final class Ringpool implements AutoCloseable {
         // Webhooks and feeds are read from the store on every use, so their changes need no reload
         // here; a destination leaves a per-node batch-size cache to drop.
         ChangeFollower changes = nodeId == null ? null : new ChangeFollower(db, Map.of(
-                ChangeLog.SITE, (siteId, ref) -> siteService.reload(siteId, keyRotation.previousOf(siteId)),
+                ChangeLog.SITE, (siteId, ref) -> {
+                    siteService.reload(siteId, keyRotation.previousOf(siteId));
+                    // The recording settings are the site's too (PATCH /v1/sites), and voice webhooks read them from memory.
+                    if (recordings != null) {
+                        recordings.settings(siteId);
+                    }
+                },
                 ChangeLog.POOL, poolService::reload,
                 ChangeLog.STATIC_NUMBERS, (siteId, ref) -> poolService.reloadStatic(siteId),
                 ChangeLog.PROVIDERS, (siteId, ref) -> providerSettings.reload(siteId),
@@ -396,7 +402,8 @@ public final class Ringpool implements AutoCloseable {
         RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, journal, callLane,
                 new WebhookLog(), config.server().publicUrl(), clock, registry, siteId -> {
-                    var r = recordingSettings.settings(siteId);
+                    // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
+                    var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
                 });
         SiteApi siteApi = new SiteApi(siteService, guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
