@@ -153,10 +153,12 @@ public final class ProvidersApi implements SiteSection {
         if (callerWaits && journal != null) {
             return answerFromMemory(provider, route, site, result, providerCallId, caller);
         }
+        int ingestedCount = 0;
         try {
             for (CallEvent event : result.events()) {
                 CallService.Ingested ingested = calls.ingest(site, event, false);
                 kinds.add(event.kind().wireName());
+                ingestedCount++;
                 if (ingested.call() != null) {
                     callId = ingested.call().callId();
                 }
@@ -172,6 +174,21 @@ public final class ProvidersApi implements SiteSection {
                 return reply(result.reply()); // forward the caller anyway
             }
             throw failed;
+        } catch (io.ringpool.store.StoreException storeDown) {
+            if (journal != null) {
+                List<CallEvent> rest = result.events().subList(ingestedCount, result.events().size());
+                Response kept = keepInJournal(provider, route, site, result, rest, providerCallId, caller, storeDown);
+                if (kept != null) {
+                    return kept;
+                }
+            }
+            log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
+                    "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
+            if (callerWaits) {
+                LOG.warn("webhook_answered_unstored provider={} site={} reason={}", provider.name(), siteId, storeDown.toString());
+                return reply(result.reply());
+            }
+            throw storeDown;
         } catch (RuntimeException storeDown) {
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
                     "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
@@ -184,6 +201,31 @@ public final class ProvidersApi implements SiteSection {
         result.replayKeys().forEach(replays::remember);
         log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
                 result.events().isEmpty() ? "ignored" : "accepted", null, result.note(), providerCallId, kinds, callId, caller));
+        return reply(result.reply());
+    }
+
+    /**
+     * The store failed under a notification that is the whole record of a call (Mango's and
+     * Zadarma's events, a FreeSWITCH CDR, UIS): those providers retry a 503 a few times at most
+     * (mod_json_cdr three times, 5 s apart, then files the CDR away for good), so an outage longer
+     * than that lost the call (audit I #3). The events not yet stored go to the call journal, as an
+     * answer webhook's do, and the provider gets its usual reply. Null when the journal is full:
+     * then the 503 stands, and the provider's retry is the only chance left.
+     */
+    private Response keepInJournal(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result, List<CallEvent> rest,
+            String providerCallId, String caller, RuntimeException storeDown) {
+        List<String> kinds = new ArrayList<>();
+        for (CallEvent event : rest) {
+            if (journal.record(site, event) == CallJournal.Kept.FULL) {
+                LOG.warn("webhook_unstored provider={} site={} reason=journal_full", provider.name(), site.siteId());
+                return null;
+            }
+            kinds.add(event.kind().wireName());
+        }
+        LOG.info("webhook_journaled provider={} site={} reason={}", provider.name(), site.siteId(), storeDown.toString());
+        result.replayKeys().forEach(replays::remember);
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "accepted", null,
+                "journaled while the store is unavailable: reaches it when it is back", providerCallId, kinds, null, caller));
         return reply(result.reply());
     }
 
