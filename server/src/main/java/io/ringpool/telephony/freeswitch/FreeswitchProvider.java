@@ -88,10 +88,12 @@ public final class FreeswitchProvider implements TelephonyProvider {
                 throw WebhookRefused.unreadable("a form-encoded CDR comes in the field 'cdr'");
             }
             cdr = ProviderJson.parseObject(json);
+        } else if (call.request().mediaType().equals("application/x-www-form-base64-encoded")) {
+            cdr = ProviderJson.parseObject(base64Cdr(body));
         } else {
             cdr = ProviderJson.parseObject(body);
         }
-        JsonNode vars = cdr.path("variables");
+        JsonNode vars = percentDecoded(cdr.path("variables"));
         JsonNode profile = cdr.path("callflow").isArray() ? cdr.path("callflow").path(0).path("caller_profile")
                 : cdr.path("callflow").path("caller_profile");
         String direction = first(ProviderJson.text(vars, "direction"), ProviderJson.text(cdr, "channel_data", "direction"));
@@ -141,6 +143,58 @@ public final class FreeswitchProvider implements TelephonyProvider {
             events.add(new CallEvent(NAME, uuid, kind, end, from, to, total, 0, recording));
         }
         return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, "hangup_cause " + ProviderJson.text(vars, "hangup_cause"), List.of());
+    }
+
+    /**
+     * The module's {@code encode=base64} option: {@code cdr=} followed by the CDR in base64 (the
+     * module's own encoder, which may wrap lines).
+     */
+    private static String base64Cdr(byte[] body) {
+        String text = new String(body, StandardCharsets.US_ASCII).strip();
+        String encoded = text.startsWith("cdr=") ? text.substring(4) : text;
+        encoded = java.net.URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.US_ASCII).replaceAll("\\s", "");
+        try {
+            return new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw WebhookRefused.unreadable("an encode=base64 CDR comes as cdr=<base64>; this one is not base64");
+        }
+    }
+
+    /**
+     * The leg's variables with their values percent-decoded. mod_json_cdr URL-encodes every
+     * variable's value unless the module's {@code encode-values} is false, its default being true
+     * (audit I #2: the dialplan's {@code ringpool_recording_url} arrived as {@code https%3A//…} and
+     * was dropped; a caller id with {@code +} arrives as {@code %2B…}). Only {@code %XX} is decoded,
+     * not {@code +} (the module writes a space as {@code %20}), so a value sent unencoded reads the same.
+     */
+    static JsonNode percentDecoded(JsonNode vars) {
+        if (!vars.isObject()) {
+            return vars;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = ((com.fasterxml.jackson.databind.node.ObjectNode) vars).deepCopy();
+        vars.fieldNames().forEachRemaining(name -> {
+            JsonNode value = vars.get(name);
+            if (value.isTextual() && value.asText().indexOf('%') >= 0) {
+                out.put(name, percentDecode(value.asText()));
+            }
+        });
+        return out;
+    }
+
+    /** {@code %XX} sequences as the UTF-8 bytes they name; anything malformed left as it is. */
+    static String percentDecode(String value) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(value.length());
+        byte[] raw = value.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == '%' && i + 2 < raw.length && Character.digit(raw[i + 1], 16) >= 0 && Character.digit(raw[i + 2], 16) >= 0) {
+                bytes.write(Character.digit(raw[i + 1], 16) * 16 + Character.digit(raw[i + 2], 16));
+                i += 2;
+            } else {
+                bytes.write(raw[i]);
+            }
+        }
+        String decoded = bytes.toString(StandardCharsets.UTF_8);
+        return decoded.indexOf('\uFFFD') >= 0 && value.indexOf('\uFFFD') < 0 ? value : decoded;
     }
 
     private static String first(String a, String b) {

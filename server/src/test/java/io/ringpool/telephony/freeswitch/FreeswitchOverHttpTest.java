@@ -65,6 +65,36 @@ class FreeswitchOverHttpTest {
         assertThat(kit.call("a-leg-missed").get("status").asText()).isEqualTo("missed");
     }
 
+    /**
+     * Audit I #2: mod_json_cdr URL-encodes every variable's value by default (encode-values), so the
+     * dialplan's recording link came as https%3A//… and was dropped, and a caller id as %2B….
+     */
+    @Test
+    void variablesUrlEncodedByTheModulesDefaultAreReadDecoded() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String encoded = cdr("a-leg-encoded", "inbound", t0, t0 + 5, t0 + 65, 60, "NORMAL_CLEARING")
+                .replace("\"caller_id_number\":\"" + CALLER + "\",\"destination", "\"caller_id_number\":\"%2B" + CALLER.substring(1)
+                        + "\",\"destination")
+                .replace("https://pbx.example/rec/a-leg-encoded.wav", "https%3A//pbx.example/rec/a-leg-encoded.wav");
+        assertThat(encoded).contains("%2B").contains("https%3A//");
+        assertThat(post(encoded, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-encoded");
+        assertThat(call.get("recordingUrl").asText()).isEqualTo("https://pbx.example/rec/a-leg-encoded.wav");
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+    }
+
+    /** The module's encode=base64 option: cdr=<base64 of the JSON>, as application/x-www-form-base64-encoded. */
+    @Test
+    void aBase64EncodedCdrIsRead() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String json = cdr("a-leg-base64", "inbound", t0, t0 + 5, t0 + 35, 30, "NORMAL_CLEARING");
+        String body = "cdr=" + java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        Reply r = kit.server.send("POST", "/v1/telephony/freeswitch/" + kit.siteId + "/cdr", null, body,
+                "application/x-www-form-base64-encoded", Map.of("Authorization", basic("fs", "cdr-password-0001")));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(kit.call("a-leg-base64").get("talkSeconds").asInt()).isEqualTo(30);
+    }
+
     @Test
     void aWrongPasswordOrNoCredentialsAreRefused() {
         long t0 = kit.server.clock.instant().getEpochSecond();
