@@ -89,7 +89,8 @@ public final class LeadApi {
         if (fields == null) {
             throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'fields' is required", "fields");
         }
-        String phone = fields.optionalString("phone", MAX_PHONE);
+        // What a page's form held is not always what the script took it for: a card number, an empty mask.
+        String phone = FormPhone.keep(fields.optionalString("phone", MAX_PHONE));
         String email = fields.optionalString("email", MAX_EMAIL);
         String name = fields.optionalString("name", MAX_NAME);
         String message = fields.optionalString("message", MAX_MESSAGE);

@@ -111,6 +111,32 @@ class LeadsOverHttpTest {
         return r.json();
     }
 
+    /**
+     * Audit J #1: a checkout form's card field is often type="tel", and its number came in as the
+     * lead's phone, to be stored, listed and sent in webhooks. An empty input mask likewise.
+     */
+    @Test
+    void aCardNumberOrAnEmptyMaskSentAsAFormsPhoneIsNotKept() {
+        Site site = site();
+        Visit v = visit(site, "card-visitor-0001", "https://example.com/checkout");
+        Reply card = beacon(v.sessionId(), "pay", Map.of("phone", "4242 4242 4242 4242", "email", "anna@example.com", "name", "Анна"));
+        assertThat(card.status()).as(card.body()).isEqualTo(201);
+        JsonNode stored = getLead(site, card.text("leadId"));
+        assertThat(stored.get("phone").isNull()).as(stored.toString()).isTrue();
+        assertThat(stored.toString()).doesNotContain("4242");
+        assertThat(stored.get("email").asText()).isEqualTo("anna@example.com");
+
+        Reply maskOnly = beacon(v.sessionId(), "callback", Map.of("phone", "+7 (___) ___-__-__"));
+        assertThat(maskOnly.status()).isEqualTo(422);
+        Reply amexOnly = beacon(v.sessionId(), "pay2", Map.of("phone", "3782 822463 10005"));
+        assertThat(amexOnly.status()).as("an American Express number alone is no lead").isEqualTo(422);
+
+        // A real phone, even a long international one, is kept.
+        Reply phone = beacon(v.sessionId(), "contact", Map.of("phone", "+49 1512 3456789"));
+        assertThat(phone.status()).as(phone.body()).isEqualTo(201);
+        assertThat(getLead(site, phone.text("leadId")).get("phone").asText()).isEqualTo("+4915123456789");
+    }
+
     static Reply call(Site site, String callId, String from, String to) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", callId);
