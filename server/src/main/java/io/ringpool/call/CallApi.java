@@ -103,11 +103,21 @@ public final class CallApi {
         return Response.noContent();
     }
 
-    /** The call as the API shows it; viewers see the caller masked ({@code +7916***4567}), as the logs do. */
+    /**
+     * The call as the API shows it. Viewers see the caller masked ({@code +7916***4567}), as the
+     * logs do, and nothing of what was said: the recording is the RECORDINGS permission's, which
+     * viewers lack, and the provider's own link to it (often with the caller's number in it, audit
+     * K #4) and the transcript would get round it.
+     */
     private static Map<String, Object> view(StoredCall call, SiteGrant grant, List<ContactLeads.Lead> linkedLeads) {
         Map<String, Object> out = CallJson.of(call, linkedLeads);
-        if (grant.masksCallers() && call.caller() != null) {
-            out.put("caller", CallerNumber.of(call.caller(), null).masked());
+        if (grant.masksCallers()) {
+            if (call.caller() != null) {
+                out.put("caller", CallerNumber.of(call.caller(), null).masked());
+            }
+            out.put("recordingUrl", null);
+            out.put("recording", null);
+            out.put("transcript", null);
         }
         return out;
     }

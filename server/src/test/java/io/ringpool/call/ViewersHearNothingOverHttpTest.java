@@ -1,0 +1,55 @@
+package io.ringpool.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.account.TestAccounts;
+import io.ringpool.app.TestServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Audit K #4: a viewer (no RECORDINGS permission) read the provider's recording link in the call
+ * log, which plays the call without Ringpool's permission check and often names the caller's
+ * full number beside the masked one. Viewers see no recording link, and no transcript.
+ */
+class ViewersHearNothingOverHttpTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aViewerSeesNoRecordingLinkOrTranscriptWhileAnAnalystDoes() {
+        try (TestServer server = new TestServer(dir)) {
+            TestAccounts accounts = new TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Hearing", "hearing-owner@agency.test");
+            String wsId = (String) ws.get("workspaceId");
+            TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+            Map<String, String> site = accounts.site(wsId, owner, "Hearing shop");
+            String siteId = site.get("siteId");
+            assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("name", "All", "numbers",
+                    List.of("+74950000401"))).status()).isEqualTo(201);
+            String event = "{\"callId\":\"h-1\",\"event\":\"completed\",\"from\":\"+79161234567\",\"to\":\"+74950000401\","
+                    + "\"talkSeconds\":40,\"recordingUrl\":\"https://pbx.example/rec/79161234567-h-1.wav\"}";
+            long t = server.clock.instant().getEpochSecond();
+            assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, event))).status()).isEqualTo(200);
+
+            TestAccounts.Person analyst = accounts.member(wsId, owner, "hearing-analyst@agency.test", "analyst");
+            TestAccounts.Person viewer = accounts.member(wsId, owner, "hearing-viewer@agency.test", "viewer");
+            String calls = "/v1/sites/" + siteId + "/calls";
+            JsonNode seenByAnalyst = accounts.as(analyst, "GET", calls, null).json().get("calls").get(0);
+            assertThat(seenByAnalyst.get("recordingUrl").asText()).contains("79161234567");
+
+            TestServer.Reply list = accounts.as(viewer, "GET", calls, null);
+            assertThat(list.body()).doesNotContain("79161234567").doesNotContain("pbx.example");
+            JsonNode seenByViewer = list.json().get("calls").get(0);
+            assertThat(seenByViewer.get("recordingUrl").isNull()).isTrue();
+            assertThat(seenByViewer.get("transcript").isNull()).isTrue();
+            TestServer.Reply one = accounts.as(viewer, "GET", calls + "/" + seenByViewer.get("callId").asText(), null);
+            assertThat(one.body()).doesNotContain("pbx.example").doesNotContain("79161234567");
+        }
+    }
+}
