@@ -41,10 +41,17 @@ public final class PoolApi {
         String siteId = grant.siteId();
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("name", "priority", "match", "numbers"));
+        List<String> numbers = numbers(body);
+        if (numbers == null || numbers.isEmpty()) {
+            // An empty pool would count an exhaustion on every visit it matches (audit L #2): the contract makes numbers required.
+            throw new io.ringpool.failure.DomainFailure(io.ringpool.failure.DomainFailure.Kind.INVALID, "missing_field",
+                    "'numbers' is required: a pool needs at least one number (more can be added with POST …/pools/{poolId}/numbers)",
+                    "numbers");
+        }
         NewPool command = new NewPool(body.optionalString("name", 200),
                 body.optionalInt("priority", Integer.MIN_VALUE, Integer.MAX_VALUE),
                 body.optionalStringMap("match", 20, 200),
-                numbers(body));
+                numbers);
         PoolState created = service.create(siteId, command);
         audit.onSite(grant.caller(), siteId, request.clientIp(), "pool.create", created.pool().poolId(),
                 created.pool().name() + ", " + created.numbers().size() + " numbers, match " + created.pool().match().rules());

@@ -61,6 +61,15 @@ class PoolNumbersOverHttpTest {
         assertThat(server.get("/v1/sites/" + site.get("siteId") + "/pools", site.get("apiKey")).json().get("pools")).hasSize(1);
     }
 
+    /** Audit L #2: a pool without numbers was made, and counted an exhaustion on every visit it matched. */
+    @Test
+    void aPoolWithoutNumbersIsRefusedNamingNumbers() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957772101"));
+        assertRefused(post(site, "/pools", "{\"name\":\"empty\"}"), 422, "numbers", "required");
+        assertRefused(post(site, "/pools", "{\"name\":\"empty\",\"numbers\":[]}"), 422, "numbers", "required");
+        assertRefused(post(site, "/pools", "{\"name\":\"empty\",\"numbers\":null}"), 422, "numbers", "required");
+    }
+
     @Test
     void aChannelRuleMustNameAChannelVisitsCanHave() {
         Map<String, String> site = server.siteWithPool(List.of());
