@@ -74,6 +74,7 @@ public final class CallApi {
     }
 
     private Response one(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         Site site = grant.site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
         return Response.json(200, withLeads(site, call, grant));

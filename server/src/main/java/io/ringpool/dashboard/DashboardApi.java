@@ -1,6 +1,7 @@
 package io.ringpool.dashboard;
 
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -72,6 +73,7 @@ public final class DashboardApi {
 
     /** Whose key is this: {@code {"siteId", "name", "timeZone", "currency"}}; 401 for any other token. */
     private Response site(Request request) {
+        QueryParameters.none(request);
         String token = request.bearerToken();
         if (token == null) {
             throw new Unauthenticated();

@@ -9,6 +9,7 @@ import io.ringpool.export.ExportQuery;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -95,6 +96,7 @@ public final class FeedApi {
     }
 
     private Response list(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         String siteId = grant.siteId();
         return Response.ok(Map.of("feeds", feeds.list(siteId).stream().map(this::view).toList()));
     }

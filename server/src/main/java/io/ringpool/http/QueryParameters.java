@@ -58,6 +58,17 @@ public final class QueryParameters {
         return of(request.query(), known);
     }
 
+    /**
+     * For a route that takes no query parameters: any is a typo or a misunderstanding, and is 400
+     * naming it (api.md: a parameter the route does not know is never silently ignored).
+     */
+    public static void none(Request request) {
+        for (String name : request.query().keySet()) {
+            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_parameter", "unknown query parameter '" + name
+                    + "'; this route takes none", name);
+        }
+    }
+
     public static QueryParameters of(Map<String, List<String>> query, Set<String> known) {
         for (String name : query.keySet()) {
             if (!known.contains(name)) {

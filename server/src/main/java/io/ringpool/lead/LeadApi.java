@@ -150,6 +150,7 @@ public final class LeadApi {
     }
 
     private Response one(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         Site site = grant.site();
         StoredLead lead = leads.lead(site.siteId(), request.pathParam("leadId")).orElseThrow(LeadFailures::leadNotFound);
         return Response.json(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant));
@@ -184,6 +185,7 @@ public final class LeadApi {
     }
 
     private Response person(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         Site site = grant.site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();

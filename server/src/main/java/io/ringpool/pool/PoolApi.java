@@ -5,6 +5,7 @@ import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -59,11 +60,13 @@ public final class PoolApi {
     }
 
     private Response list(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         String siteId = grant.siteId();
         return Response.ok(Map.of("pools", pools.ofSite(siteId).stream().map(this::describe).toList()));
     }
 
     private Response get(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         return Response.ok(describe(service.pool(grant.siteId(), request.pathParam("poolId"))));
     }
 
@@ -99,6 +102,7 @@ public final class PoolApi {
     }
 
     private Response listStatic(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         return Response.ok(Map.of("staticNumbers", service.staticNumbers(grant.siteId())));
     }
 

@@ -7,6 +7,7 @@ import io.ringpool.account.SiteGrant;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -84,6 +85,7 @@ public final class SiteApi {
     }
 
     private Response get(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         return Response.ok(describe(grant.site()));
     }
 

@@ -81,11 +81,13 @@ public final class DestinationApi {
     }
 
     private Response list(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         String siteId = grant.siteId();
         return Response.ok(Map.of("destinations", destinations.list(siteId).stream().map(DestinationApi::view).toList()));
     }
 
     private Response one(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         return Response.ok(view(destinations.get(grant.siteId(), request.pathParam("destinationId"))));
     }
 

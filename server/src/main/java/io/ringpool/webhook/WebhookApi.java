@@ -65,6 +65,7 @@ public final class WebhookApi {
     }
 
     private Response one(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
         String siteId = grant.siteId();
         return Response.ok(view(webhooks.get(siteId, request.pathParam("webhookId"))));
     }
