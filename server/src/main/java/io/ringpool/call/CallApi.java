@@ -82,7 +82,7 @@ public final class CallApi {
 
     private Response patch(Request request, SiteGrant grant) {
         Site site = grant.site();
-        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS);
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of());
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
                 body.optionalBoolean("reviewed"), body.optionalString("note", CallChanges.MAX_NOTE_CHARS));

@@ -104,6 +104,22 @@ public final class JsonBody {
         return this;
     }
 
+    /**
+     * Refuses a field sent as {@code null} unless it is one of {@code mayBeNull} (a field where
+     * null has a documented meaning, such as "remove"). Elsewhere a change to null was answered 200
+     * and changed nothing (audit L #6): a 2xx must mean the change asked for was made.
+     */
+    public JsonBody rejectNulls(Set<String> mayBeNull) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (node.get(name).isNull() && !mayBeNull.contains(name)) {
+                throw DomainFailure.invalid(path(name), "'" + path(name) + "' cannot be null: give a value, or leave the field out to keep it");
+            }
+        }
+        return this;
+    }
+
     public String requiredString(String field, int maxLength) {
         String value = optionalString(field, maxLength);
         if (value == null || value.isBlank()) {

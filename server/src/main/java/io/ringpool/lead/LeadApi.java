@@ -171,7 +171,7 @@ public final class LeadApi {
 
     private Response patch(Request request, SiteGrant grant) {
         Site site = grant.site();
-        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS);
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of());
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));

@@ -18,6 +18,8 @@ import java.util.Set;
 
 /** Admin and marketer endpoints for sites: JSON in, typed commands to {@link SiteService}, JSON out. */
 public final class SiteApi {
+    /** The fields where null is a documented value ("removes"); null anywhere else is refused (JsonBody.rejectNulls). */
+    private static final Set<String> NULL_REMOVES = Set.of("recordingNotice", "keywordRules", "providers");
 
     /** Every field a site body may carry, on creation and on change alike. */
     static final Set<String> FIELDS = Set.of("name",
@@ -90,7 +92,7 @@ public final class SiteApi {
     }
 
     private Response patch(Request request, SiteGrant grant) {
-        JsonBody body = JsonBody.of(request);
+        JsonBody body = JsonBody.of(request).rejectNulls(NULL_REMOVES);
         SiteChanges changes = changes(body, known);
         validateFields(request.body());
         boolean rotates = replacesSecrets(body, request.body());

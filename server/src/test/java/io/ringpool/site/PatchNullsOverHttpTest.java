@@ -1,0 +1,41 @@
+package io.ringpool.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringpool.app.TestServer;
+import io.ringpool.app.TestServer.Reply;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Audit L #6: PATCH with {"domains": null} (or forwardTo, timeZone, a call's tags…) answered 200
+ * and changed nothing, so a user clearing a field was told it worked. Null is refused where it
+ * has no documented meaning, and still removes where it has one.
+ */
+class PatchNullsOverHttpTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void nullIsRefusedNamingTheFieldUnlessItMeansRemove() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957774001"));
+            String path = "/v1/sites/" + site.get("siteId");
+            for (String field : List.of("domains", "forwardTo", "timeZone", "name", "leaseTtlSeconds", "country")) {
+                Reply r = server.send("PATCH", path, site.get("apiKey"), "{\"" + field + "\":null}", "application/json", Map.of());
+                assertThat(r.status()).as(field + " " + r.body()).isEqualTo(422);
+                assertThat(r.json().at("/error/field").asText()).isEqualTo(field);
+            }
+            Reply notice = server.send("PATCH", path, site.get("apiKey"), "{\"recordingNotice\":\"Calls are recorded\"}",
+                    "application/json", Map.of());
+            assertThat(notice.status()).as(notice.body()).isEqualTo(200);
+            Reply removed = server.send("PATCH", path, site.get("apiKey"), "{\"recordingNotice\":null,\"keywordRules\":null}",
+                    "application/json", Map.of());
+            assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+            assertThat(removed.json().get("recordingNotice").isNull()).isTrue();
+        }
+    }
+}
