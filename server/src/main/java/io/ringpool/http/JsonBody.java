@@ -20,10 +20,28 @@ import java.util.Set;
 public final class JsonBody {
     private final JsonNode node;
     private final String prefix;
+    /** Text from a visitor's page: stray control characters are dropped rather than refused (see {@link #fromPage}). */
+    private final boolean scrubs;
 
     JsonBody(JsonNode node, String prefix) {
+        this(node, prefix, false);
+    }
+
+    private JsonBody(JsonNode node, String prefix, boolean scrubs) {
         this.node = node;
         this.prefix = prefix;
+        this.scrubs = scrubs;
+    }
+
+    /**
+     * {@link #of}, for what the site script sends from a visitor's page (a title, a URL, a form's
+     * fields): a control character or a broken UTF-16 pair there is the page's, not a client's
+     * mistake, and refusing it would lose the visit or the lead; such characters are dropped (a
+     * lone surrogate becomes U+FFFD) instead of being refused as they are everywhere else.
+     */
+    public static JsonBody fromPage(Request request) {
+        JsonBody body = of(request);
+        return new JsonBody(body.node, body.prefix, true);
     }
 
     /**
@@ -162,7 +180,7 @@ public final class JsonBody {
         if (text.length() > maxLength) {
             throw DomainFailure.invalid(path(field), "'" + path(field) + "' is longer than " + maxLength + " characters");
         }
-        return text;
+        return scrubs ? PlainText.scrubbed(text) : PlainText.requireClean(text, path(field));
     }
 
     public Integer optionalInt(String field, long min, long max) {
@@ -248,7 +266,7 @@ public final class JsonBody {
         if (!v.isObject()) {
             throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be an object");
         }
-        return new JsonBody(v, path(field));
+        return new JsonBody(v, path(field), scrubs);
     }
 
     /** A flat object of string values (e.g. a pool's match rule), or null when absent. */

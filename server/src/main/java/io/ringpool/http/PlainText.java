@@ -1,0 +1,61 @@
+package io.ringpool.http;
+
+import io.ringpool.failure.DomainFailure;
+
+/**
+ * Text fields hold text: no control characters but tab, line feed and carriage return, and no
+ * half of a UTF-16 surrogate pair (JSON's {@code "\\ud800"} decodes to one, which no encoding can
+ * write back: it came out of the API as {@code \\uD800} and as {@code ?} in CSV). Names, labels
+ * and notes reach exports, feeds and the platforms' uploads (audit L #8).
+ */
+final class PlainText {
+    private PlainText() {}
+
+    /** {@code text} when clean; 422 naming {@code field} otherwise. */
+    static String requireClean(String text, String field) {
+        int bad = firstUnclean(text);
+        if (bad >= 0) {
+            throw DomainFailure.invalid(field, "'" + field + "' holds a control character or a broken character at position " + bad);
+        }
+        return text;
+    }
+
+    /** {@code text} with control characters dropped and lone surrogates replaced by U+FFFD. */
+    static String scrubbed(String text) {
+        if (firstUnclean(text) < 0) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                out.append(c).append(text.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append('\uFFFD');
+            } else if (!isControl(c)) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The index of the first control character or lone surrogate, or -1. */
+    static int firstUnclean(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isControl(c)) {
+                return i;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isControl(char c) {
+        return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+    }
+}
