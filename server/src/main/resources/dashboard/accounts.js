@@ -100,6 +100,10 @@
       if (!pageAllowed(p)) return;
       nav.appendChild(el('a', { href: '#' + p.id, 'data-page': p.id, text: p.label }));
     });
+    // Controls outside the pages are offered only to a role that may use them (audit K #8).
+    var integrations = document.querySelector('a[href="integrations.html"]');
+    if (integrations) integrations.hidden = !can('webhooks');
+    if ($('exports')) $('exports').hidden = !can('exports');
   }
   function pageSection(id) {
     var s = $('page-' + id);
@@ -570,6 +574,7 @@
 
   // ---- start --------------------------------------------------------------------------------
   R.renderTabs = renderTabs;
+  R.can = can;
   R.route = route;
   if (/^#(invite|reset)=/.test(location.hash)) {
     showLinkPage(location.hash.slice(1));

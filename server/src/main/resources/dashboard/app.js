@@ -436,12 +436,17 @@
     }
   };
 
+  /** Whether the signed-in role may use `perm` (accounts.js knows; a site key may everything). */
+  function may(perm) {
+    return !window.Ringpool.can || window.Ringpool.can(perm);
+  }
+
   function tagsCell(c) {
     var box = el('div', { class: 'tags' });
     function show() {
       clear(box);
       (c.tags || []).forEach(function (t) { box.appendChild(el('span', { class: 'tag', text: t })); });
-      box.appendChild(el('button', { type: 'button', class: 'edit', title: 'Edit tags', text: (c.tags && c.tags.length) ? '✎ edit' : '+ tag', onclick: edit }));
+      if (may('tags')) box.appendChild(el('button', { type: 'button', class: 'edit', title: 'Edit tags', text: (c.tags && c.tags.length) ? '✎ edit' : '+ tag', onclick: edit }));
     }
     function edit() {
       clear(box);
@@ -522,6 +527,10 @@
       if (s === l.status) o.selected = true;
       return o;
     }));
+    if (!may('tags')) {
+      select.disabled = true;
+      select.title = 'Your role cannot change a lead\'s status';
+    }
     select.addEventListener('change', function () {
       select.disabled = true;
       api(site('/leads/' + encodeURIComponent(l.leadId)), { method: 'PATCH', headers: { 'Content-Type': 'application/json' },

@@ -238,6 +238,10 @@ class AccountsBrowserTest {
         assertThat(row.getText()).contains("+7916***4567").doesNotContain("+79161234567");
         assertThat(driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList())
                 .doesNotContain("Settings", "Pools");
+        // Audit K #8: actions the role may not do are not offered.
+        assertThat(row.findElements(By.cssSelector("button.edit"))).as("no tag editing for a viewer").isEmpty();
+        assertThat(driver.findElement(By.id("exports")).isDisplayed()).as("no exports for a viewer").isFalse();
+        assertThat(driver.findElement(By.cssSelector("a[href='integrations.html']")).isDisplayed()).isFalse();
         shot("accounts-viewer");
     }
 
