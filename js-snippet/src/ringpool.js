@@ -203,8 +203,8 @@
     } catch (blocked) {
     }
     try {
-      // no cookie (exec gives null), a malformed one or text that is no JSON: nothing stored
-      text = JSON.parse(text || decodeURIComponent(/(?:^|; )ringpool=([^;]+)/.exec(document.cookie)[1]));
+      // no cookie ("undefined" is no JSON), a malformed one or text that is no JSON: nothing stored
+      text = JSON.parse(text || decodeURIComponent(fromCookies(/(?:^|; )ringpool=([^;]+)/)));
     } catch (none) {
     }
     return text && text.t > Date.now() - VISITOR_MEMORY ? text : {};
@@ -223,12 +223,9 @@
     }
   }
 
-  /** The analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution. */
-  function analyticsClientIds() {
-    var cookies = document.cookie, ids = {}, match;
-    if (match = /_ym_uid=(\d+)/.exec(cookies)) ids.ym = match[1];
-    if (match = /_ga=GA\d\.\d\.(\d+\.\d+)/.exec(cookies)) ids.ga = match[1];
-    return ids;
+  /** The first group of `pattern` in the page's cookies, or undefined (which JSON.stringify leaves out). */
+  function fromCookies(pattern) {
+    return (pattern.exec(document.cookie) || 0)[1];
   }
 
   // --- Session life ---------------------------------------------------------------------------
@@ -260,7 +257,8 @@
   function openSession(late, again) {
     post('', {
       siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
-      clientIds: analyticsClientIds(), webdriver: !!navigator.webdriver, landing: !again
+      // the analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution
+      clientIds: {ym: fromCookies(/_ym_uid=(\d+)/), ga: fromCookies(/_ga=GA\d\.\d\.(\d+\.\d+)/)}, webdriver: !!navigator.webdriver, landing: !again
     }, function (status, answer) {
       var leasedId = answer && answer.tracked && answer.sessionId;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
