@@ -36,8 +36,13 @@
   var INLINE_ELEMENTS = /^(A|ABBR|B|CODE|EM|FONT|I|LABEL|MARK|NOBR|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/;
   /** Elements whose text is never touched (code, form controls, embedded documents). A <template>'s content is no child of it, so the walk never meets it. */
   var UNTOUCHABLE_ELEMENTS = /^(SCRIPT|STYLE|NOSCRIPT|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/;
-  /** What may stand between two digit groups of one number: up to 4 spaces (JavaScript's \s takes in the no-break, figure and thin ones), brackets, dots, dashes. */
-  var GROUP_SEPARATOR = /^[\s().\-\u2010-\u2015]{0,4}$/;
+  /**
+   * What may stand between two digit groups of one number: up to 4 brackets, dots and dashes, and any
+   * whitespace (JavaScript's \s takes in the no-break, figure and thin spaces): the browser shows a
+   * newline and a template's indentation as one space (`<span>+7 (495)</span>⏎      <span>123-45-67</span>`).
+   * No quantifier nests in another that could take the same character: the test stays linear.
+   */
+  var GROUP_SEPARATOR = /^\s*([().\-\u2010-\u2015]\s*){0,4}$/;
   /** The calling code at the start of an E.164 number's digits (ITU's 1-, 2- and 3-digit codes). */
   var CALLING_CODE = /^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/;
   /** Longest digit run worth comparing with a phone number (E.164 has at most 15 digits, plus prefixes). */
