@@ -594,6 +594,7 @@
     var walker = document.createTreeWalker(root, SHOW_ELEMENTS_AND_TEXT, function (node) {
           return untouchable(node) ? REJECT_SUBTREE : ACCEPT;
         }, false),
+        // segments: [offset in text, text node, and once a digit of it changes, its characters]
         segments = [], text = '', groups = [], digitGroup = /\d+/g,
         node, block, lastBlock, lineBreak, group, i, j, k, run, matchEnd, nationalLength, positions, segment, joinedBefore, replacement, newText;
 
@@ -606,7 +607,7 @@
         if (lineBreak || block != lastBlock) text += '|';
         lineBreak = 0;
         lastBlock = block;
-        segments.push({node: node, offset: text.length});
+        segments.push([text.length, node]);
         text += node.data;
       }
     }
@@ -641,17 +642,17 @@
       i = matchEnd;
       replacement = replacementDigits(replacement, nationalLength);
       for (j = 0; j < positions.length; j++) {
-        for (k = segments.length - 1; segments[k].offset > positions[j]; k--) {}
+        for (k = segments.length - 1; segments[k][0] > positions[j]; k--) {}
         segment = segments[k];
-        segment.chars = segment.chars || segment.node.data.split('');
-        segment.chars[positions[j] - segment.offset] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
+        segment[2] = segment[2] || segment[1].data.split('');
+        segment[2][positions[j] - segment[0]] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
       }
     }
     for (i = 0; i < segments.length; i++) {
       segment = segments[i];
-      if (segment.chars && (newText = segment.chars.join('')) != segment.node.data) {
-        undoLog.push([segment.node, 0, segment.node.data]);
-        segment.node.data = newText;
+      if (segment[2] && (newText = segment[2].join('')) != segment[1].data) {
+        undoLog.push([segment[1], 0, segment[1].data]);
+        segment[1].data = newText;
       }
     }
   }
