@@ -59,10 +59,14 @@
   /** Form controls whose value may be read at all: no hidden, password, file, checkbox, select… */
   var READABLE_TYPES = /^(text|tel|email|textarea)$/;
   /**
-   * Hints (name, id, autocomplete, placeholder) of fields never read, in English and
-   * Russian: card data (autocomplete cc-number, cc-csc…; card, cvv, карта) and passwords.
+   * Hints (type, name, id, autocomplete, placeholder, each ended by a newline but the placeholder) of
+   * fields never read, in English and Russian. Card data, whose fields are often type=tel for the
+   * numeric keypad: a word starting "cc" (autocomplete cc-number, cc-csc…; ccnum, cc_number), card,
+   * cvv/cvc/cvn, csc, pan as a word, карта. One-time codes: otp, and a name, id or autocomplete that
+   * ends in the word "code" (code, sms_code, one-time-code; so also phone_code, a country code, and
+   * tel-area-code), not a placeholder's "with area code". Passwords: pass…, парол….
    */
-  var SECRET_HINTS = /\bcc-|card|cv[cv]|pass|карт|парол/i;
+  var SECRET_HINTS = /[\W_](cc|otp|pan[\W_]|code\n)|card|cv[cnv]|csc|pass|карт|парол/i;
   /**
    * Hints that say what a field holds (word stems, English and Russian); the first that matches, in
    * the order written here (for-in keeps it for such keys in every engine), wins, so "phone name" is
@@ -436,7 +440,7 @@
   function leadFieldOf(field) {
     var type = field.type, i,
         // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
-        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join(' ');
+        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join('\n');
     if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
         // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
         || !field.getClientRects().length) return;
@@ -460,8 +464,9 @@
       if (!(kind = leadFieldOf(elements[i]))) continue;
       contactField = contactField || kind == 'phone' || kind == 'email';
       value = elements[i].value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
-      // the first filled field of a kind wins
-      if (value && !fields[kind]) sent = fields[kind] = value;
+      // the first filled field of a kind wins; a phone has 5 digits at least (not an input mask's
+      // empty "+7 (___) ___-__-__", a card's expiry or security code, a country code's "+7")
+      if (value && !fields[kind] && (kind != 'phone' || /(\d\D*){5}/.test(value))) sent = fields[kind] = value;
     }
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
