@@ -1,5 +1,4 @@
 /** @license Ringpool */
-// new-click start below, within the 4 KB budget).
 // Readable source. The server build (server/pom.xml) minifies it with Closure Compiler (simple
 // optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
 // the 4 KB gzip budget and the browser tests apply to that built file.
