@@ -1,5 +1,4 @@
 /** @license Ringpool */
-// new-click start below, within the 4 KB budget).
 // Readable source. The server build (server/pom.xml) minifies it with Closure Compiler (simple
 // optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
 // the 4 KB gzip budget and the browser tests apply to that built file.
@@ -36,8 +35,13 @@
   var INLINE_ELEMENTS = /^(A|ABBR|B|CODE|EM|FONT|I|LABEL|MARK|NOBR|S|SMALL|SPAN|STRONG|SUB|SUP|TIME|U)$/;
   /** Elements whose text is never touched (code, form controls, embedded documents). A <template>'s content is no child of it, so the walk never meets it. */
   var UNTOUCHABLE_ELEMENTS = /^(SCRIPT|STYLE|NOSCRIPT|TEXTAREA|INPUT|SELECT|OPTION|IFRAME|OBJECT|CANVAS)$/;
-  /** What may stand between two digit groups of one number: up to 4 spaces (JavaScript's \s takes in the no-break, figure and thin ones), brackets, dots, dashes. */
-  var GROUP_SEPARATOR = /^[\s().\-\u2010-\u2015]{0,4}$/;
+  /**
+   * What may stand between two digit groups of one number: up to 4 brackets, dots and dashes, and any
+   * whitespace (JavaScript's \s takes in the no-break, figure and thin spaces): the browser shows a
+   * newline and a template's indentation as one space (`<span>+7 (495)</span>⏎      <span>123-45-67</span>`).
+   * No quantifier nests in another that could take the same character: the test stays linear.
+   */
+  var GROUP_SEPARATOR = /^\s*([().\-\u2010-\u2015]\s*){0,4}$/;
   /** The calling code at the start of an E.164 number's digits (ITU's 1-, 2- and 3-digit codes). */
   var CALLING_CODE = /^(1|7|2[07]|3[0-469]|4[013-9]|5[1-8]|6[0-6]|8[1246]|9[0-58]|\d{3})/;
   /** Longest digit run worth comparing with a phone number (E.164 has at most 15 digits, plus prefixes). */
@@ -54,10 +58,14 @@
   /** Form controls whose value may be read at all: no hidden, password, file, checkbox, select… */
   var READABLE_TYPES = /^(text|tel|email|textarea)$/;
   /**
-   * Hints (name, id, autocomplete, placeholder) of fields never read, in English and
-   * Russian: card data (autocomplete cc-number, cc-csc…; card, cvv, карта) and passwords.
+   * Hints (type, name, id, autocomplete, placeholder, each ended by a newline but the placeholder) of
+   * fields never read, in English and Russian. Card data, whose fields are often type=tel for the
+   * numeric keypad: a word starting "cc" (autocomplete cc-number, cc-csc…; ccnum, cc_number), card,
+   * cvv/cvc/cvn, csc, pan as a word, карта. One-time codes: otp, and a name, id or autocomplete that
+   * ends in the word "code" (code, sms_code, one-time-code; so also phone_code, a country code, and
+   * tel-area-code), not a placeholder's "with area code". Passwords: pass…, парол….
    */
-  var SECRET_HINTS = /\bcc-|card|cv[cv]|pass|карт|парол/i;
+  var SECRET_HINTS = /[\W_](cc|otp|pan[\W_]|code\n)|card|cv[cnv]|csc|pass|карт|парол/i;
   /**
    * Hints that say what a field holds (word stems, English and Russian); the first that matches, in
    * the order written here (for-in keeps it for such keys in every engine), wins, so "phone name" is
@@ -203,8 +211,8 @@
     } catch (blocked) {
     }
     try {
-      // no cookie (exec gives null), a malformed one or text that is no JSON: nothing stored
-      text = JSON.parse(text || decodeURIComponent(/(?:^|; )ringpool=([^;]+)/.exec(document.cookie)[1]));
+      // no cookie ("undefined" is no JSON), a malformed one or text that is no JSON: nothing stored
+      text = JSON.parse(text || decodeURIComponent(fromCookies(/(?:^|; )ringpool=([^;]+)/)));
     } catch (none) {
     }
     return text && text.t > Date.now() - VISITOR_MEMORY ? text : {};
@@ -223,12 +231,9 @@
     }
   }
 
-  /** The analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution. */
-  function analyticsClientIds() {
-    var cookies = document.cookie, ids = {}, match;
-    if (match = /_ym_uid=(\d+)/.exec(cookies)) ids.ym = match[1];
-    if (match = /_ga=GA\d\.\d\.(\d+\.\d+)/.exec(cookies)) ids.ga = match[1];
-    return ids;
+  /** The first group of `pattern` in the page's cookies, or undefined (which JSON.stringify leaves out). */
+  function fromCookies(pattern) {
+    return (pattern.exec(document.cookie) || 0)[1];
   }
 
   // --- Session life ---------------------------------------------------------------------------
@@ -260,7 +265,8 @@
   function openSession(late, again) {
     post('', {
       siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
-      clientIds: analyticsClientIds(), webdriver: !!navigator.webdriver, landing: !again
+      // the analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution
+      clientIds: {ym: fromCookies(/_ym_uid=(\d+)/), ga: fromCookies(/_ga=GA\d\.\d\.(\d+\.\d+)/)}, webdriver: !!navigator.webdriver, landing: !again
     }, function (status, answer) {
       var leasedId = answer && answer.tracked && answer.sessionId;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
@@ -433,7 +439,7 @@
   function leadFieldOf(field) {
     var type = field.type, i,
         // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
-        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join(' ');
+        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join('\n');
     if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
         // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
         || !field.getClientRects().length) return;
@@ -457,8 +463,9 @@
       if (!(kind = leadFieldOf(elements[i]))) continue;
       contactField = contactField || kind == 'phone' || kind == 'email';
       value = elements[i].value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
-      // the first filled field of a kind wins
-      if (value && !fields[kind]) sent = fields[kind] = value;
+      // the first filled field of a kind wins; a phone has 5 digits at least (not an input mask's
+      // empty "+7 (___) ___-__-__", a card's expiry or security code, a country code's "+7")
+      if (value && !fields[kind] && (kind != 'phone' || /(\d\D*){5}/.test(value))) sent = fields[kind] = value;
     }
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
@@ -591,6 +598,7 @@
     var walker = document.createTreeWalker(root, SHOW_ELEMENTS_AND_TEXT, function (node) {
           return untouchable(node) ? REJECT_SUBTREE : ACCEPT;
         }, false),
+        // segments: [offset in text, text node, and once a digit of it changes, its characters]
         segments = [], text = '', groups = [], digitGroup = /\d+/g,
         node, block, lastBlock, lineBreak, group, i, j, k, run, matchEnd, nationalLength, positions, segment, joinedBefore, replacement, newText;
 
@@ -603,7 +611,7 @@
         if (lineBreak || block != lastBlock) text += '|';
         lineBreak = 0;
         lastBlock = block;
-        segments.push({node: node, offset: text.length});
+        segments.push([text.length, node]);
         text += node.data;
       }
     }
@@ -638,17 +646,17 @@
       i = matchEnd;
       replacement = replacementDigits(replacement, nationalLength);
       for (j = 0; j < positions.length; j++) {
-        for (k = segments.length - 1; segments[k].offset > positions[j]; k--) {}
+        for (k = segments.length - 1; segments[k][0] > positions[j]; k--) {}
         segment = segments[k];
-        segment.chars = segment.chars || segment.node.data.split('');
-        segment.chars[positions[j] - segment.offset] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
+        segment[2] = segment[2] || segment[1].data.split('');
+        segment[2][positions[j] - segment[0]] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
       }
     }
     for (i = 0; i < segments.length; i++) {
       segment = segments[i];
-      if (segment.chars && (newText = segment.chars.join('')) != segment.node.data) {
-        undoLog.push([segment.node, 0, segment.node.data]);
-        segment.node.data = newText;
+      if (segment[2] && (newText = segment[2].join('')) != segment[1].data) {
+        undoLog.push([segment[1], 0, segment[1].data]);
+        segment[1].data = newText;
       }
     }
   }

@@ -427,6 +427,64 @@ abstract class SnippetContract {
         assertThat(json(lead.body()).get("formId").asText()).isEqualTo("signup");
     }
 
+    /**
+     * A checkout's card fields and an SMS sign-in's code fields are typed tel (the numeric keypad), so
+     * their type reads as a phone: their names (ccnum, cc_number, pan, csc, cvn, code, sms_code, otp,
+     * autocomplete one-time-code) must keep them out, and an expiry's four digits are no phone either.
+     */
+    @Test
+    void cardNumbersAndOneTimeCodesInTelFieldsNeverLeaveThePage() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('checkout');
+                function set(form, selector, value) { form.querySelector(selector).value = value; }
+                set(f, '[name=first_name]', 'Анна');
+                set(f, '[name=email]', 'anna@example.com');
+                set(f, '[name=ccnum]', '4242 4242 4242 4242');
+                set(f, '[name=cc_number]', '4111111111111111');
+                set(f, '[name=pan]', '5555 5555 5555 4444');
+                set(f, '[name=exp]', '12/29');
+                set(f, '[name=csc]', '987');
+                set(f, '[name=cvn]', '6543');
+                f.querySelector('button').click();
+                var o = document.getElementById('otp');
+                set(o, '[name=email]', 'otp@example.com');
+                set(o, '[name=code]', '531902');
+                set(o, '[name=sms_code]', '642013');
+                set(o, '[name=otp]', '753124');
+                set(o, '#code', '864235');
+                o.querySelector('button').click();""");
+        List<Relay.Request> leads = awaitLeads(2);
+        assertThat(leads).extracting(r -> json(r.body()).get("formId").asText()).containsExactly("checkout", "otp");
+        assertThat(fields(json(leads.get(0).body()))).containsExactlyInAnyOrderEntriesOf(Map.of("name", "Анна", "email", "anna@example.com"));
+        assertThat(fields(json(leads.get(1).body()))).containsExactlyEntriesOf(Map.of("email", "otp@example.com"));
+        assertThat(leads).allSatisfy(r -> assertThat(json(r.body()).get("fields").toString())
+                .doesNotContain("4242", "4111", "5555", "12/29", "987", "6543", "531902", "642013", "753124", "864235"));
+    }
+
+    /** An input mask's empty template ("+7 (___) ___-__-__") and a country code field's "+7" are no phone; the number is. */
+    @Test
+    void aPhoneHasFiveDigitsAtLeast() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('masked');
+                f.querySelector('[name=name]').value = 'Пётр';
+                f.querySelector('[name=phone]').value = '+7 (___) ___-__-__';
+                f.querySelector('[name=email]').value = 'petr@example.com';
+                f.querySelector('button').click();""");
+        awaitLeads(1);
+        tab.js("""
+                var f = document.getElementById('masked');
+                f.querySelector('[name=phone]').value = '(916) 123-45-67';
+                f.querySelector('button').click();""");
+        List<Relay.Request> leads = awaitLeads(2);
+        assertThat(fields(json(leads.get(0).body()))).containsExactlyInAnyOrderEntriesOf(Map.of("name", "Пётр", "email", "petr@example.com"));
+        assertThat(fields(json(leads.get(1).body())))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("name", "Пётр", "phone", "(916) 123-45-67", "email", "petr@example.com"));
+    }
+
     @Test
     void ignoredFormsAndFormsWithoutContactFieldsSendNothing() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
