@@ -112,6 +112,37 @@ public final class LandingTags {
         return false;
     }
 
+    /**
+     * This visit's tags (not those of visits it replaced) as a query string,
+     * {@code utm_source=…&utm_medium=…&utm_campaign=…&gclid=…}: what a page of the visit would have
+     * to carry for its source to be read again.
+     */
+    public String asQuery() {
+        StringBuilder q = new StringBuilder();
+        if (utm != null) {
+            String[] parts = utm.split("\0", -1);
+            String[] names = {"utm_source", "utm_medium", "utm_campaign"};
+            for (int i = 0; i < names.length && i < parts.length; i++) {
+                if (!parts[i].isEmpty()) {
+                    append(q, names[i], parts[i]);
+                }
+            }
+        }
+        for (String click : clickIds) {
+            int eq = click.indexOf('=');
+            append(q, click.substring(0, eq), click.substring(eq + 1));
+        }
+        return q.toString();
+    }
+
+    private static void append(StringBuilder q, String name, String value) {
+        if (!q.isEmpty()) {
+            q.append('&');
+        }
+        q.append(java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                .append(java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static String lower(String raw) {
         String value = TrafficSourceParser.value(raw);
         return value == null ? null : value.toLowerCase(Locale.ROOT);
