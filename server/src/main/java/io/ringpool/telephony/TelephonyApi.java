@@ -152,7 +152,8 @@ public final class TelephonyApi {
             } catch (DomainFailure e) {
                 count(event.provider(), "unknown_number", site.siteId());
                 LOG.info("webhook_rejected provider={} site={} reason=unknown_number code={}", event.provider(), site.siteId(), e.code());
-                throw e;
+                // Named as the form sent it (Twilio's parameter is To), not as the event calls it.
+                throw "to".equals(e.field()) ? new DomainFailure(e.kind(), e.code(), e.getMessage(), "To") : e;
             }
         }
         return journal.record(site, event);
