@@ -20,7 +20,7 @@ import java.util.Set;
 public final class JsonBody {
     private final JsonNode node;
     private final String prefix;
-    /** Text from a visitor's page: stray control characters are dropped rather than refused (see {@link #fromPage}). */
+    /** Text from a page or a PBX: stray control characters are dropped rather than refused (see {@link #cleaned}). */
     private final boolean scrubs;
 
     JsonBody(JsonNode node, String prefix) {
@@ -34,12 +34,13 @@ public final class JsonBody {
     }
 
     /**
-     * {@link #of}, for what the site script sends from a visitor's page (a title, a URL, a form's
-     * fields): a control character or a broken UTF-16 pair there is the page's, not a client's
-     * mistake, and refusing it would lose the visit or the lead; such characters are dropped (a
+     * {@link #of}, for text that comes from elsewhere and must be kept: what the site script sends
+     * from a visitor's page (a title, a URL, a form's fields) and a PBX's call events. A control
+     * character or a broken UTF-16 pair there is the page's or the PBX's, not the sender's mistake,
+     * and refusing it would lose the visit, the lead or the call; such characters are dropped (a
      * lone surrogate becomes U+FFFD) instead of being refused as they are everywhere else.
      */
-    public static JsonBody fromPage(Request request) {
+    public static JsonBody cleaned(Request request) {
         JsonBody body = of(request);
         return new JsonBody(body.node, body.prefix, true);
     }

@@ -81,7 +81,7 @@ public final class LeadApi {
      * form of 200 fields costs nothing but its bytes (the script route's body limit bounds those).
      */
     private Response fromScript(Request request) {
-        JsonBody body = JsonBody.fromPage(request).rejectUnknown(SCRIPT_FIELDS);
+        JsonBody body = JsonBody.cleaned(request).rejectUnknown(SCRIPT_FIELDS);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.FORM);
         String formId = body.optionalString("formId", MAX_FORM_ID);
         String url = io.ringpool.visit.ActiveUrls.inert(body.optionalString("url", MAX_URL));

@@ -27,7 +27,7 @@ public final class SessionApi {
     }
 
     private CompletionStage<Response> start(Request request) {
-        JsonBody body = JsonBody.fromPage(request);
+        JsonBody body = JsonBody.cleaned(request);
         Map<String, String> clientIds = body.optionalStringMap("clientIds", 10, 200);
         return sessions.startAsync(new SessionService.StartRequest(
                 body.requiredString("siteKey", 100),
@@ -68,13 +68,13 @@ public final class SessionApi {
     }
 
     private CompletionStage<Response> pageview(Request request) {
-        JsonBody body = JsonBody.fromPage(request);
+        JsonBody body = JsonBody.cleaned(request);
         return sessions.pageviewAsync(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
                 body.optionalString("title", 1000), request.clientIp(), request.header("origin"))).thenApply(done -> Response.noContent());
     }
 
     private CompletionStage<Response> intent(Request request) {
-        JsonBody body = JsonBody.fromPage(request);
+        JsonBody body = JsonBody.cleaned(request);
         IntentKind kind = IntentKind.fromWire(body.requiredString("kind", 40));
         return sessions.intentAsync(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp(),
                 request.header("origin")))

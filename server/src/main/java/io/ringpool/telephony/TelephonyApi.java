@@ -307,7 +307,7 @@ public final class TelephonyApi {
         CallEvent event;
         JsonBody sentBody;
         try {
-            sentBody = JsonBody.of(request);
+            sentBody = JsonBody.cleaned(request);
             GenericEvent sent = genericEvent(sentBody);
             event = sent.toCallEvent(clock);
             long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
@@ -356,8 +356,14 @@ public final class TelephonyApi {
                 atSeconds = body.optionalNumber("at", -Double.MAX_VALUE, Double.MAX_VALUE);
             }
         }
+        // The call id exactly as sent: it is the sender's own key, and one with a control character is refused
+        // (GenericEvent), not quietly made into another id as the body's other text is (JsonBody.cleaned).
+        String callId = body.requiredExactString("callId", GenericEvent.MAX_CALL_ID).trim();
+        if (callId.isEmpty()) {
+            throw DomainFailure.missing("callId");
+        }
         return new GenericEvent(
-                body.requiredString("callId", GenericEvent.MAX_CALL_ID),
+                callId,
                 body.requiredString("event", 20),
                 body.optionalString("from", GenericEvent.MAX_NUMBER_CHARS),
                 body.optionalString("to", GenericEvent.MAX_NUMBER_CHARS),
