@@ -65,6 +65,20 @@ public final class SignIn {
      *                       wrong password); {@code too_many_attempts} when the account or the address is throttled
      */
     public Started login(String email, String password, String address, String userAgent) {
+        return start(checkPassword(email, password, address), address, userAgent);
+    }
+
+    /**
+     * The person whose e-mail and password these are, under the sign-in limits: every route that
+     * takes a person's password (sign-in, and accepting an invitation as an existing account)
+     * counts against the same per-account and per-address allowances. An owner could otherwise
+     * invite another agency's person and guess their password at the invitation without limit
+     * (audit K #2).
+     *
+     * @throws DomainFailure {@code invalid_credentials} (the same answer, after the same work, for an unknown e-mail and a
+     *                       wrong password); {@code too_many_attempts} when the account or the address is throttled
+     */
+    public User checkPassword(String email, String password, String address) {
         String account = "account:" + normaliseEmail(email);
         String from = "address:" + (address == null ? "" : address);
         long wait = Math.max(perAccount.retryAfterSeconds(account), perAddress.retryAfterSeconds(from));
@@ -89,7 +103,7 @@ public final class SignIn {
             throw AccountFailures.wrongCredentials();
         }
         perAccount.clear(account);
-        return start(user.get(), address, userAgent);
+        return user.get();
     }
 
     private Started start(User user, String address, String userAgent) {

@@ -29,8 +29,11 @@ public final class WorkspaceApi {
     private final SiteRegistry sites;
     private final AccessApi access;
     private final AuditLog audit;
+    /** Whose password an invitation for an existing account checks, under the sign-in limits. */
+    private final SignIn signIn;
 
-    public WorkspaceApi(Workspaces workspaces, SiteApi siteApi, SiteRegistry sites, AccessApi access, AuditLog audit) {
+    public WorkspaceApi(Workspaces workspaces, SiteApi siteApi, SiteRegistry sites, AccessApi access, AuditLog audit, SignIn signIn) {
+        this.signIn = signIn;
         this.workspaces = workspaces;
         this.siteApi = siteApi;
         this.sites = sites;
@@ -226,7 +229,7 @@ public final class WorkspaceApi {
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password", "name"));
         Membership m = workspaces.accept(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD),
-                body.optionalString("name", 200));
+                body.optionalString("name", 200), (email, password) -> signIn.checkPassword(email, password, request.clientIp()));
         User user = workspaces.user(m.userId()).orElseThrow();
         audit.onWorkspace(new Caller.Member(user, null), m.workspaceId(), request.clientIp(), "user.join", user.userId(),
                 "role " + m.role().wireName());

@@ -94,15 +94,21 @@ public final class Workspaces {
      * @throws DomainFailure 404 {@code link_invalid} for an unknown, used or expired link; 401 {@code invalid_credentials}
      *                       when an existing account's password does not match; 422 for a weak password
      */
-    public Membership accept(String token, String password, String name) {
+    /** Checks an existing person's password under the sign-in limits ({@link SignIn#checkPassword}). */
+    @FunctionalInterface
+    public interface PasswordCheck {
+        User check(String email, String password);
+    }
+
+    public Membership accept(String token, String password, String name, PasswordCheck existingPassword) {
         AccountLink link = usable(token, AccountLink.Kind.INVITE);
         Optional<User> existing = users.byEmail(link.email());
         User user;
         if (existing.isPresent()) {
-            if (password == null || !hasher.verify(password, existing.get().passwordHash())) {
+            if (password == null) {
                 throw AccountFailures.wrongCredentials();
             }
-            user = existing.get();
+            user = existingPassword.check(link.email(), password);
         } else {
             String chosen = password(password);
             String shown = name != null && !name.isBlank() ? name.strip()
@@ -113,7 +119,7 @@ public final class Workspaces {
             } catch (ConstraintViolationException madeMeanwhile) {
                 // Another acceptance for this e-mail (the same link clicked twice) made the account first. Once more,
                 // as the existing person: a used link is link_invalid, and else the password decides, as it would have.
-                return accept(token, password, name);
+                return accept(token, password, name, existingPassword);
             }
         }
         Membership m = new Membership(link.workspaceId(), null, user.userId(), link.role(), link.sites());

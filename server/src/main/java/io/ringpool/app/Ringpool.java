@@ -410,7 +410,7 @@ public final class Ringpool implements AutoCloseable {
         // The route table, in the order requests are matched (RingpoolApi adds /s.js first).
         http.add(new OpsApi(storeProbe, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
         http.add(new SignInApi(signIn, workspaces, siteRegistry, guard, publicUrl)::routes);
-        http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit)::routes);
+        http.add(new WorkspaceApi(workspaces, siteApi, siteRegistry, guard, audit, signIn)::routes);
         http.add(siteApi::routes);
         http.add(new KeysApi(keyRotation, guard, audit)::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
