@@ -270,6 +270,18 @@ public final class WorkspaceStore {
         });
     }
 
+    /** Ends every unused reset link of the person: after a password change, an older link must not set another. */
+    public void retireResetLinks(String userId, Instant now) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? "
+                    + "WHERE user_id = ? AND kind = 'RESET' AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, userId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** Withdraws an unused invitation of the workspace; false when there is none. */
     public boolean withdrawInvite(String workspaceId, String linkId, Instant now) {
         return db.inTransaction(c -> {

@@ -197,14 +197,9 @@ public final class Workspaces {
      */
     public IssuedLink issueReset(String workspaceId, String userId, Caller by) {
         store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
-        if (by instanceof Caller.Member owner && !owner.user().userId().equals(userId)) {
-            for (Membership m : store.membershipsOf(userId)) {
-                boolean owns = store.membership(m.workspaceId(), owner.user().userId()).map(x -> x.role() == Role.OWNER).orElse(false);
-                if (!owns) {
-                    throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
-                            "this person is also in a workspace you do not own; ask the operator to reset their password");
-                }
-            }
+        if (by instanceof Caller.Member owner && !owner.user().userId().equals(userId) && !mayReset(owner.user().userId(), userId)) {
+            throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
+                    "this person is also in a workspace you do not own; ask the operator to reset their password");
         }
         Instant now = clock.instant();
         String token = Keys.random("", 32);
@@ -214,15 +209,53 @@ public final class Workspaces {
         return new IssuedLink(url("reset", token), link);
     }
 
-    /** Sets a new password from a reset link; every session of the person ends. */
+    /** Whether {@code ownerId} owns every workspace {@code userId} is in (the rule for an owner's reset link). */
+    private boolean mayReset(String ownerId, String userId) {
+        for (Membership m : store.membershipsOf(userId)) {
+            boolean owns = store.membership(m.workspaceId(), ownerId).map(x -> x.role() == Role.OWNER).orElse(false);
+            if (!owns) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sets a new password from a reset link; every session of the person ends, and so does every
+     * other reset link of theirs. The rule the link was issued under is checked again now: the
+     * person may have joined another agency, or left the issuer's workspace, since (audit K #1:
+     * a link issued while the person was only in the issuer's workspace took over their account
+     * after they became another agency's owner). A link that no longer holds is refused.
+     */
     public String resetPassword(String token, String password) {
         AccountLink link = usable(token, AccountLink.Kind.RESET);
         String chosen = password(password);
+        if (!stillHolds(link)) {
+            throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "link_no_longer_valid",
+                    "this reset link no longer applies: the person's workspaces changed since it was issued; ask for a new one");
+        }
         if (!store.useLink(link.linkId(), null, clock.instant())) {
             throw AccountFailures.linkInvalid();
         }
         users.changePassword(link.userId(), hasher.hash(chosen), null, clock.instant());
+        store.retireResetLinks(link.userId(), clock.instant());
         return link.userId();
+    }
+
+    /**
+     * Whether a reset link's issuer may still reset its person: the person is still in the link's
+     * workspace, and an owner who issued it (not the operator, not the person themselves) still
+     * owns every workspace the person is in.
+     */
+    private boolean stillHolds(AccountLink link) {
+        if (store.membership(link.workspaceId(), link.userId()).isEmpty()) {
+            return false;
+        }
+        Optional<User> issuer = link.createdBy() == null ? Optional.empty() : users.byEmail(link.createdBy());
+        if (issuer.isEmpty() || issuer.get().userId().equals(link.userId())) {
+            return true; // the operator (its label is no e-mail), or the person's own link
+        }
+        return mayReset(issuer.get().userId(), link.userId());
     }
 
     /** The person's memberships with the sites each lets them see. */
