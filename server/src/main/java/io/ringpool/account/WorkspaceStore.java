@@ -138,58 +138,49 @@ public final class WorkspaceStore {
     }
 
     /**
-     * Changes an existing membership's role and sites; false when there is none (removed meanwhile).
-     * Never inserts: a change racing a removal must not bring the member back.
+     * Changes an existing membership's role and sites, and withdraws the person's pending
+     * invitations to the workspace (an unused second link must not restore the old role); false
+     * when there is no membership (removed meanwhile). Never inserts: a change racing a removal must
+     * not bring the member back.
      */
-    public boolean updateMembership(Membership m) {
+    public boolean updateMembership(Membership m, String email, Instant now) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, m.role().name());
                 ps.setString(2, m.sites() == null ? null : StorageJson.write(m.sites()));
                 ps.setString(3, m.workspaceId());
                 ps.setString(4, m.userId());
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            withdrawInvitesOf(c, m.workspaceId(), email, now);
+            return true;
         });
     }
 
-    public void upsertMembership(Membership m, Instant now) {
-        db.inTransaction(c -> {
-            upsertMembership(c, m, now);
-            return null;
-        });
-    }
-
-    private static void upsertMembership(Connection c, Membership m, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
-            ps.setString(1, m.role().name());
-            ps.setString(2, m.sites() == null ? null : StorageJson.write(m.sites()));
-            ps.setString(3, m.workspaceId());
-            ps.setString(4, m.userId());
-            if (ps.executeUpdate() == 1) {
-                return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO memberships(workspace_id, user_id, role, sites_json, created_at) VALUES (?,?,?,?,?)")) {
-            ps.setString(1, m.workspaceId());
-            ps.setString(2, m.userId());
-            ps.setString(3, m.role().name());
-            ps.setString(4, m.sites() == null ? null : StorageJson.write(m.sites()));
-            ps.setLong(5, now.toEpochMilli());
-            ps.executeUpdate();
-        }
-    }
-
-    public void removeMembership(String workspaceId, String userId) {
+    /** Removes the membership and withdraws the person's pending invitations to the workspace: an unused link must not re-admit them. */
+    public void removeMembership(String workspaceId, String userId, String email, Instant now) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, workspaceId);
                 ps.setString(2, userId);
                 ps.executeUpdate();
             }
+            withdrawInvitesOf(c, workspaceId, email, now);
             return null;
         });
+    }
+
+    /** Marks every unused invitation of {@code email} to the workspace used (the way a withdrawal does). */
+    private static void withdrawInvitesOf(Connection c, String workspaceId, String email, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? "
+                + "WHERE workspace_id = ? AND kind = 'INVITE' AND email = ? AND used_at IS NULL")) {
+            ps.setLong(1, now.toEpochMilli());
+            ps.setString(2, workspaceId);
+            ps.setString(3, email);
+            ps.executeUpdate();
+        }
     }
 
     public void insertLink(AccountLink link, String tokenHash) {
@@ -250,11 +241,60 @@ public final class WorkspaceStore {
         });
     }
 
+    /** What became of an invitation's use. */
+    public enum Joined { JOINED, LINK_USED, ALREADY_MEMBER }
+
     /**
-     * Marks the link used, and in the same transaction adds the membership it grants (invites).
-     * False when someone used it meanwhile: a link works once even under a race.
+     * Marks the invitation used and, in the same transaction, adds the membership it grants and
+     * withdraws the person's other pending invitations to the workspace (a "resend" leaves two; the
+     * second must not be left to restore a role or a removed member later). Nothing changes when
+     * the link was used meanwhile (a link works once even under a race) or the person is already a
+     * member: an invitation adds people, it never overwrites a member's role.
      */
-    public boolean useLink(String linkId, Membership grants, Instant now) {
+    public Joined join(String linkId, Membership grants, String email, Instant now) {
+        return db.inTransaction(c -> {
+            // The link first, so that of racing uses of one link all but the winner hear it was used.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? WHERE link_id = ? AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, linkId);
+                if (ps.executeUpdate() != 1) {
+                    return Joined.LINK_USED;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
+                ps.setString(1, grants.workspaceId());
+                ps.setString(2, grants.userId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        // Refused, not spent: this transaction set used_at a moment ago and holds the row.
+                        try (PreparedStatement undo = c.prepareStatement("UPDATE account_links SET used_at = NULL WHERE link_id = ?")) {
+                            undo.setString(1, linkId);
+                            undo.executeUpdate();
+                        }
+                        return Joined.ALREADY_MEMBER;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO memberships(workspace_id, user_id, role, sites_json, created_at) VALUES (?,?,?,?,?)")) {
+                ps.setString(1, grants.workspaceId());
+                ps.setString(2, grants.userId());
+                ps.setString(3, grants.role().name());
+                ps.setString(4, grants.sites() == null ? null : StorageJson.write(grants.sites()));
+                ps.setLong(5, now.toEpochMilli());
+                ps.executeUpdate();
+            }
+            withdrawInvitesOf(c, grants.workspaceId(), email, now);
+            return Joined.JOINED;
+        });
+    }
+
+    /**
+     * Marks a reset link used and, in the same transaction, every other unused reset link of the
+     * same person: after a new password an older link must not set another (audit K #6). False
+     * when someone used the link meanwhile.
+     */
+    public boolean useResetLink(String linkId, String userId, Instant now) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? WHERE link_id = ? AND used_at IS NULL")) {
                 ps.setLong(1, now.toEpochMilli());
@@ -263,22 +303,13 @@ public final class WorkspaceStore {
                     return false;
                 }
             }
-            if (grants != null) {
-                upsertMembership(c, grants, now);
-            }
-            return true;
-        });
-    }
-
-    /** Ends every unused reset link of the person: after a password change, an older link must not set another. */
-    public void retireResetLinks(String userId, Instant now) {
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? "
-                    + "WHERE user_id = ? AND kind = 'RESET' AND used_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE account_links SET used_at = ? WHERE kind = 'RESET' AND user_id = ? AND used_at IS NULL")) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, userId);
-                return ps.executeUpdate();
+                ps.executeUpdate();
             }
+            return true;
         });
     }
 

@@ -123,8 +123,17 @@ public final class Workspaces {
             }
         }
         Membership m = new Membership(link.workspaceId(), null, user.userId(), link.role(), link.sites());
-        if (!store.useLink(link.linkId(), m, clock.instant())) {
-            throw AccountFailures.linkInvalid();
+        WorkspaceStore.Joined joined;
+        try {
+            joined = store.join(link.linkId(), m, link.email(), clock.instant());
+        } catch (ConstraintViolationException joinedMeanwhile) {
+            // Another invitation of the same person accepted at the same moment made the membership first.
+            joined = WorkspaceStore.Joined.ALREADY_MEMBER;
+        }
+        switch (joined) {
+            case LINK_USED -> throw AccountFailures.linkInvalid();
+            case ALREADY_MEMBER -> throw AccountFailures.emailTaken();
+            case JOINED -> { }
         }
         return store.membership(link.workspaceId(), user.userId()).orElseThrow();
     }
@@ -162,7 +171,7 @@ public final class Workspaces {
         }
         List<String> covered = allSites ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
         Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
-        if (!store.updateMembership(changed)) {
+        if (!store.updateMembership(changed, emailOf(userId), clock.instant())) {
             // Removed between the read above and this write (a removal at the same moment): it stays removed.
             throw DomainFailure.notFound("member");
         }
@@ -174,7 +183,11 @@ public final class Workspaces {
         if (current.role() == Role.OWNER) {
             requireAnotherOwner(workspaceId, userId);
         }
-        store.removeMembership(workspaceId, userId);
+        store.removeMembership(workspaceId, userId, emailOf(userId), clock.instant());
+    }
+
+    private String emailOf(String userId) {
+        return users.byId(userId).map(User::email).orElseThrow(() -> DomainFailure.notFound("member"));
     }
 
     public void withdrawInvite(String workspaceId, String inviteId) {
@@ -234,11 +247,10 @@ public final class Workspaces {
             throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "link_no_longer_valid",
                     "this reset link no longer applies: the person's workspaces changed since it was issued; ask for a new one");
         }
-        if (!store.useLink(link.linkId(), null, clock.instant())) {
+        if (!store.useResetLink(link.linkId(), link.userId(), clock.instant())) {
             throw AccountFailures.linkInvalid();
         }
         users.changePassword(link.userId(), hasher.hash(chosen), null, clock.instant());
-        store.retireResetLinks(link.userId(), clock.instant());
         return link.userId();
     }
 
