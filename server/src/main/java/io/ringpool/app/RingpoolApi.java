@@ -53,7 +53,7 @@ public final class RingpoolApi implements AutoCloseable {
                 new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock),
                 new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey(),
                         config.reportYield().toMillis(), config.reportSharePercent() / 100.0),
-                RingpoolApi::needsCredentials);
+                RingpoolApi::needsCredentials, RingpoolApi::presentedCredentials);
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         try {
             return server.bind();
@@ -90,6 +90,27 @@ public final class RingpoolApi implements AutoCloseable {
                 && template.startsWith("/v1/")
                 && !PUBLIC_BODY_ROUTES.contains(template);
     }
+
+    /**
+     * Whether the request carried something that can be a wrong credential, so that its 401 counts
+     * against the address (AuthFailureThrottle): an {@code Authorization} header (keys, the metrics
+     * token, a feed's or a provider's Basic credentials), the session cookie, a signed-event
+     * signature, a recording's playback link, or a password (the body of a sign-in or of accepting
+     * an invitation). A request with none of them, such as a dashboard tab that polls on after its
+     * session ended, guesses nothing: counting it let ~30 of them lock an office's shared address
+     * out, its admin key and correct sign-ins included (audit K #5).
+     */
+    static boolean presentedCredentials(io.ringpool.http.Request request) {
+        String authorization = request.header("authorization");
+        return (authorization != null && !authorization.isBlank())
+                || request.cookie(io.ringpool.account.AccessApi.COOKIE) != null
+                || request.header(io.ringpool.telephony.RingpoolSignature.HEADER.toLowerCase(java.util.Locale.ROOT)) != null
+                || request.queryParam("access") != null
+                || (PASSWORD_ROUTES.contains(request.route()) && request.body() != null && request.body().length > 0);
+    }
+
+    /** Routes whose 401 answers a wrong password in the body. */
+    private static final java.util.Set<String> PASSWORD_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}");
 
     private static final java.util.Set<String> PUBLIC_BODY_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}",
             "/v1/password-resets/{token}");

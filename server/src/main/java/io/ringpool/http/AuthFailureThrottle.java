@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Slows down, then refuses, an address that keeps presenting wrong credentials, so keys and
- * passwords cannot be guessed at network speed. Every 401 the server answers counts one failure for
- * the client address (IPv6 by /64); the count drains by {@code slowdownAfter} every ten minutes (1 a
+ * passwords cannot be guessed at network speed. Every 401 the server answers to a request that
+ * presented credentials ({@link Protections#presentedCredentials}) counts one failure for the
+ * client address (IPv6 by /64); a request with none guesses nothing and is not counted; the count drains by {@code slowdownAfter} every ten minutes (1 a
  * minute with the defaults). Past
  * {@code slowdownAfter} failures each further 401 is delayed (doubling from 250 ms up to 5 s; the
  * delay holds the connection, not a worker thread); past {@code blockAfter} the address's

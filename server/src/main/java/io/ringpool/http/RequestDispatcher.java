@@ -482,12 +482,14 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /**
      * Writes the response (on the event loop), then lets the next request of this connection go. A
-     * 401 counts against the client address, and once it has failed often its 401s are written late:
-     * the delay holds this connection (whose next request waits its turn anyway), not a thread.
+     * 401 to a request that presented credentials counts against the client address, and once it
+     * has failed often its 401s are written late: the delay holds this connection (whose next
+     * request waits its turn anyway), not a thread.
      */
     private void finish(ChannelHandlerContext ctx, Pending pending, Response response, long start) {
         AuthFailureThrottle throttle = protections.authFailures();
-        if (throttle != null && response.status() == 401 && !pending.delayed()) {
+        if (throttle != null && response.status() == 401 && !pending.delayed()
+                && protections.presentedCredentials().test(pending.request())) {
             long delay = throttle.recordFailure(pending.request().clientIp());
             if (delay > 0) {
                 Pending later = pending.asDelayed();
