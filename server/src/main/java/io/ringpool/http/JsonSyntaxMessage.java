@@ -6,14 +6,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a client is told about a body that does not parse as JSON: what is wrong and where, in
- * words a person sending JSON knows. The parser's own sentences are mostly that ("Duplicate field
- * 'a'", "Unexpected character '}': expected a value"), but some carry its internals: a source
- * description ({@code [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION`
- * disabled); line: 1, column: 1]}), the names of its features ("enable
- * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow") and of its token types
- * ({@code VALUE_STRING}). Those are rewritten here; a sentence that would still show any of them
- * falls back to the plain "the body is not valid JSON", so no wording of a future parser version
+ * What a client is told about a body that does not parse as JSON: what is wrong and where, in our
+ * own words (API.md: never in the parser's own terms). The parser's sentences are matched and
+ * told again: "Unrecognized token 'email': was expecting (JSON String, Number, Array, Object or
+ * token 'null', 'true' or 'false')" becomes "'email' is not a JSON value" (audit K #10). A sentence
+ * we do not know gets no detail, only "the body is not valid JSON" and where, so no wording of a
+ * future parser version, nor its internals (a source description, feature or token type names),
  * reaches a client. The location is added by the caller.
  */
 final class JsonSyntaxMessage {
@@ -25,14 +23,14 @@ final class JsonSyntaxMessage {
             "expected close marker for (Object|Array) \\(start marker at " + SOURCE_AT + "\\)");
     private static final Pattern WRONG_CLOSE = Pattern.compile(
             "Unexpected close marker '(.)': expected '(.)' \\(for (Object|Array) starting at " + SOURCE_AT + "\\)");
-    /** "('}' (code 125))" and "'q' (code 113)": the character is enough. */
-    private static final Pattern CHARACTER_CODE = Pattern.compile("\\(?'(.)' \\(code \\d+\\)\\)?");
-    private static final Pattern CONTROL_CHARACTER = Pattern.compile("\\(\\(CTRL-CHAR, code (\\d+)\\)\\)");
-    private static final Pattern NON_STANDARD_TOKEN = Pattern.compile("Non-standard token '([^']*)'.*");
-    /** "…: enable `JsonReadFeature.X` to allow" and "(not recognized as one since Feature 'X' not enabled for parser)". */
-    private static final Pattern FEATURE_HINT = Pattern.compile(
-            ":? enable `[^`]*` to allow| ?\\(not recognized as one since Feature '[^']*' not enabled for parser\\)");
-    /** What must never reach a client, whatever the parser says (looked for outside the quoted parts, which are the sender's). */
+    /** The character the parser stopped at: "('}' (code 125))", "'q' (code 113)" or "((CTRL-CHAR, code 10))". */
+    private static final String CHARACTER = "\\(?(?:'(.)' \\(code \\d+\\)|\\(CTRL-CHAR, code (\\d+)\\))\\)?";
+    private static final Pattern UNEXPECTED_CHARACTER = Pattern.compile("Unexpected character " + CHARACTER + "(.*)", Pattern.DOTALL);
+    private static final Pattern UNQUOTED_CONTROL = Pattern.compile("Illegal unquoted character " + CHARACTER + ".*", Pattern.DOTALL);
+    private static final Pattern ESCAPE = Pattern.compile("Unrecognized character escape " + CHARACTER + ".*", Pattern.DOTALL);
+    private static final Pattern NOT_A_VALUE = Pattern.compile("(?:Non-standard|Unrecognized) token '([^']*)'.*", Pattern.DOTALL);
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'.*", Pattern.DOTALL);
+    /** What must never reach a client, whatever we matched (looked for outside the quoted parts, which are the sender's). */
     private static final Pattern INTERNALS = Pattern.compile("Source:|REDACTED|Feature|`|\\b[A-Z]+_[A-Z_]+\\b|fasterxml|Exception|Jackson");
     private static final Pattern QUOTED = Pattern.compile("\"'\"|'[^']*'");
 
@@ -76,13 +74,64 @@ final class JsonSyntaxMessage {
         if (original.contains("(non-standard) comment")) {
             return "JSON has no comments";
         }
-        Matcher nonStandard = NON_STANDARD_TOKEN.matcher(original);
-        if (nonStandard.matches()) {
-            return "'" + nonStandard.group(1) + "' is not a JSON value";
+        Matcher notAValue = NOT_A_VALUE.matcher(original);
+        if (notAValue.matches()) {
+            return "'" + notAValue.group(1) + "' is not a JSON value";
         }
-        String said = FEATURE_HINT.matcher(original).replaceAll("");
-        said = CONTROL_CHARACTER.matcher(said).replaceAll("(a control character, code $1)");
-        return CHARACTER_CODE.matcher(said).replaceAll(match -> Matcher.quoteReplacement(quoted(match.group(1))));
+        Matcher duplicate = DUPLICATE.matcher(original);
+        if (duplicate.matches()) {
+            return "the field '" + duplicate.group(1) + "' appears twice";
+        }
+        if (original.contains("Leading zeroes")) {
+            return "a number does not begin with 0";
+        }
+        Matcher escape = ESCAPE.matcher(original);
+        if (escape.matches()) {
+            return "'\\" + (escape.group(1) != null ? escape.group(1) : "") + "' is not an escape JSON has";
+        }
+        Matcher control = UNQUOTED_CONTROL.matcher(original);
+        if (control.matches()) {
+            return character(control) + " must be escaped inside a string";
+        }
+        if (original.contains("Invalid UTF-8")) {
+            return "it is not valid UTF-8";
+        }
+        Matcher unexpected = UNEXPECTED_CHARACTER.matcher(original);
+        if (unexpected.matches()) {
+            return character(unexpected) + expectedInstead(unexpected.group(3));
+        }
+        return null;
+    }
+
+    /** Where the parser stopped, in words: the character (quoted), or a control character by its code. */
+    private static String character(Matcher m) {
+        return m.group(1) != null ? quoted(m.group(1)) : "a control character (code " + m.group(2) + ")";
+    }
+
+    /** What the parser expected where it stopped, from the rest of its sentence; "is not expected here" when unsure. */
+    private static String expectedInstead(String rest) {
+        if (rest.contains("numeric value")) {
+            return " is not allowed in a number";
+        }
+        if (rest.contains("start field name")) {
+            return " is where a field name in double quotes should be";
+        }
+        if (rest.contains("separate Object entries")) {
+            return " is where ',' or '}' should be";
+        }
+        if (rest.contains("separate Array entries")) {
+            return " is where ',' or ']' should be";
+        }
+        if (rest.contains("colon to separate")) {
+            return " is where ':' should be";
+        }
+        if (rest.contains("hex-digit")) {
+            return " is where a hex digit of a \\u escape should be";
+        }
+        if (rest.contains("value")) {
+            return " is where a value should be";
+        }
+        return " is not expected here";
     }
 
     private static String quoted(String character) {

@@ -136,6 +136,22 @@ class AccountsOverHttpTest {
         assertThat(accounts.login("throttled@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(204);
     }
 
+    /**
+     * Audit K #10: {@code curl -d 'email=a&password=b'} on the sign-in, invite and reset routes was
+     * told "Unrecognized token 'email': was expecting (JSON String, Number, Array, Object or token
+     * 'null', 'true' or 'false')", the parser's own words.
+     */
+    @Test
+    void aFormPostedWhereJsonIsExpectedIsToldInOurWordsWithWhere() {
+        for (String path : List.of("/v1/auth/login", "/v1/invites/some-token", "/v1/password-resets/some-token")) {
+            TestServer.Reply r = server.send("POST", path, null, "email=a&password=b", "application/x-www-form-urlencoded", Map.of());
+            assertThat(r.status()).as(path).isEqualTo(400);
+            assertThat(r.errorCode()).isEqualTo("malformed_json");
+            assertThat(r.json().path("error").path("message").asText()).as(path)
+                    .isEqualTo("the body is not valid JSON: 'email' is not a JSON value (line 1, column 1)");
+        }
+    }
+
     @Test
     void aCookieRequestThatChangesSomethingNeedsTheCsrfToken() {
         Map<String, Object> ws = accounts.ownedWorkspace("Csrf", "csrf@agency.test");
