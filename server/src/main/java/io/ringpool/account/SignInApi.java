@@ -1,6 +1,7 @@
 package io.ringpool.account;
 
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
@@ -64,6 +65,7 @@ public final class SignInApi {
     }
 
     private Response me(Request request) {
+        QueryParameters.none(request);
         Caller.Member me = access.member(request);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("userId", me.user().userId());
@@ -93,6 +95,7 @@ public final class SignInApi {
     }
 
     private Response sessions(Request request) {
+        QueryParameters.none(request);
         Caller.Member me = access.member(request);
         List<Map<String, Object>> out = new ArrayList<>();
         for (UserSession s : signIn.sessions(me.user().userId())) {

@@ -77,6 +77,7 @@ public final class WorkspaceApi {
     }
 
     private Response list(Request request) {
+        QueryParameters.none(request);
         access.admin(request);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Workspace w : workspaces.all()) {
@@ -141,6 +142,7 @@ public final class WorkspaceApi {
     }
 
     private Response members(Request request) {
+        QueryParameters.none(request);
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
         List<Map<String, Object>> members = new ArrayList<>();
         for (Membership m : workspaces.members(grant.workspaceId())) {
@@ -158,7 +160,7 @@ public final class WorkspaceApi {
     private Response change(Request request) {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
         JsonBody body = JsonBody.of(request);
-        body.rejectUnknown(Set.of("role", "sites"));
+        body.rejectUnknown(Set.of("role", "sites")).rejectNulls(Set.of("sites")); // sites: null = all sites
         String roleText = body.optionalString("role", 20);
         Role role = roleText == null ? null : Role.parse(roleText, "role");
         boolean allSites = body.isExplicitNull("sites");

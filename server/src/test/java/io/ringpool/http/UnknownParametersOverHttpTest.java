@@ -32,6 +32,9 @@ class UnknownParametersOverHttpTest {
             }
             Reply dashboard = server.get("/v1/dashboard/site?x=1", site.get("apiKey"));
             assertThat(dashboard.status()).isEqualTo(400);
+            assertThat(server.get("/v1/workspaces?limt=5", TestServer.ADMIN_KEY).status()).isEqualTo(400);
+            assertThat(server.get("/v1/workspaces", TestServer.ADMIN_KEY).status()).isEqualTo(200);
+            assertThat(server.get("/v1/me?x=1", null).status()).isEqualTo(400);
         }
     }
 }

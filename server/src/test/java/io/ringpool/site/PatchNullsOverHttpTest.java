@@ -36,6 +36,23 @@ class PatchNullsOverHttpTest {
                     "application/json", Map.of());
             assertThat(removed.status()).as(removed.body()).isEqualTo(200);
             assertThat(removed.json().get("recordingNotice").isNull()).isTrue();
+
+            // A member's role cannot be null; their sites can (null = every site of the workspace).
+            io.ringpool.account.TestAccounts accounts = new io.ringpool.account.TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Nulls", "nulls-owner@agency.test");
+            io.ringpool.account.TestAccounts.Person owner = (io.ringpool.account.TestAccounts.Person) ws.get("owner");
+            io.ringpool.account.TestAccounts.Person viewer = accounts.member((String) ws.get("workspaceId"), owner, "nulls-viewer@agency.test",
+                    "viewer");
+            String userId = accounts.as(viewer, "GET", "/v1/me", null).text("userId");
+            String member = "/v1/workspaces/" + ws.get("workspaceId") + "/members/" + userId;
+            java.util.Map<String, Object> nullRole = new java.util.HashMap<>();
+            nullRole.put("role", null);
+            Reply role = accounts.as(owner, "PATCH", member, nullRole);
+            assertThat(role.status()).as(role.body()).isEqualTo(422);
+            assertThat(role.json().at("/error/field").asText()).isEqualTo("role");
+            java.util.Map<String, Object> allSites = new java.util.HashMap<>();
+            allSites.put("sites", null);
+            assertThat(accounts.as(owner, "PATCH", member, allSites).status()).isEqualTo(200);
         }
     }
 }
