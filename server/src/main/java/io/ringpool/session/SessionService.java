@@ -387,7 +387,7 @@ public final class SessionService {
         TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
         if (source.channel() == io.ringpool.visit.Channel.DIRECT) {
             String url = sourceUrl(request, site.siteId(), visitorId);
-            if (url != request.url()) {
+            if (!java.util.Objects.equals(url, request.url())) {
                 source = minimised(sourceParser.parse(url, request.referrer(), settings.domains()), settings);
             }
         }

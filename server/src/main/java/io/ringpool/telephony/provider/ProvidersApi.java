@@ -174,22 +174,14 @@ public final class ProvidersApi implements SiteSection {
                 return reply(result.reply()); // forward the caller anyway
             }
             throw failed;
-        } catch (io.ringpool.store.StoreException storeDown) {
-            if (journal != null) {
+        } catch (RuntimeException storeDown) {
+            if (storeDown instanceof io.ringpool.store.StoreException && journal != null) {
                 List<CallEvent> rest = result.events().subList(ingestedCount, result.events().size());
                 Response kept = keepInJournal(provider, route, site, result, rest, providerCallId, caller, storeDown);
                 if (kept != null) {
                     return kept;
                 }
             }
-            log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
-                    "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
-            if (callerWaits) {
-                LOG.warn("webhook_answered_unstored provider={} site={} reason={}", provider.name(), siteId, storeDown.toString());
-                return reply(result.reply());
-            }
-            throw storeDown;
-        } catch (RuntimeException storeDown) {
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
                     "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
             if (callerWaits) {
