@@ -94,16 +94,17 @@ public final class RingpoolApi implements AutoCloseable {
     /**
      * Whether the request carried something that can be a wrong credential, so that its 401 counts
      * against the address (AuthFailureThrottle): an {@code Authorization} header (keys, the metrics
-     * token, a feed's or a provider's Basic credentials), the session cookie, a signed-event
-     * signature, a recording's playback link, or a password (the body of a sign-in or of accepting
-     * an invitation). A request with none of them, such as a dashboard tab that polls on after its
-     * session ended, guesses nothing: counting it let ~30 of them lock an office's shared address
-     * out, its admin key and correct sign-ins included (audit K #5).
+     * token, a feed's or a provider's Basic credentials), a signed-event signature, a recording's
+     * playback link, or a password (the body of a sign-in or of accepting an invitation). A request
+     * with none of them, such as a dashboard tab that polls on after its session ended, guesses
+     * nothing: counting it let ~30 of them lock an office's shared address out, its admin key and
+     * correct sign-ins included (audit K #5). The session cookie is not counted either: the tab
+     * that polls on still sends its dead session's cookie, and a session token is 32 random
+     * characters, which no one guesses by trying.
      */
     static boolean presentedCredentials(io.ringpool.http.Request request) {
         String authorization = request.header("authorization");
         return (authorization != null && !authorization.isBlank())
-                || request.cookie(io.ringpool.account.AccessApi.COOKIE) != null
                 || request.header(io.ringpool.telephony.RingpoolSignature.HEADER.toLowerCase(java.util.Locale.ROOT)) != null
                 || request.queryParam("access") != null
                 || (PASSWORD_ROUTES.contains(request.route()) && request.body() != null && request.body().length > 0);
