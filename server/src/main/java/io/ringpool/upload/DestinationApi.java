@@ -68,8 +68,11 @@ public final class DestinationApi {
             if (f.getKey().equals("type") || f.getKey().equals("dryRun")) {
                 continue;
             }
-            if (!f.getValue().isValueNode() || f.getValue().isNull() || f.getValue().asText().length() > 2000) {
-                throw DomainFailure.invalid(f.getKey(), "'" + f.getKey() + "' must be a text or number of at most 2000 characters");
+            // Ids such as a counter or customer id may come as JSON numbers; a fraction, an overflowing
+            // number or a boolean is no platform's setting, and as text ("1.5", "Infinity", "true") it would be stored as one.
+            boolean text = f.getValue().isTextual() || f.getValue().isIntegralNumber();
+            if (!text || f.getValue().asText().length() > 2000) {
+                throw DomainFailure.invalid(f.getKey(), "'" + f.getKey() + "' must be a text (or a whole number) of at most 2000 characters");
             }
             fields.put(f.getKey(), f.getValue().asText());
         }

@@ -318,6 +318,13 @@ class UploadsOverHttpTest {
                 "baseUrl", "http://169.254.169.254"));
         assertThat(internal.status()).isEqualTo(422);
         assertThat(internal.errorCode()).isEqualTo("target_not_allowed");
+        for (Object notText : List.of(true, 1.5, new java.math.BigDecimal("1e309"))) {
+            Reply odd = destination(site, Map.of("type", "ga4", "measurementId", "G-ABC12345", "apiSecret", notText));
+            assertThat(odd.status()).as("apiSecret " + notText + " (audit L #9)").isEqualTo(422);
+            assertThat(odd.json().get("error").get("field").asText()).isEqualTo("apiSecret");
+        }
+        Reply numericCounter = destination(site, Map.of("type", "yandex-metrica-calls", "counterId", 12345678, "oauthToken", "t"));
+        assertThat(numericCounter.status()).as("an id may be a JSON number").isEqualTo(201);
 
         Reply ok = destination(site, Map.of("type", "ga4", "measurementId", "G-ABC12345", "apiSecret", "s3cret-value"));
         assertThat(ok.status()).isEqualTo(201);
