@@ -491,7 +491,8 @@
             });
             return el('tr', { 'data-user-id': p.userId }, [el('td', null, [el('b', { text: p.name || '' }), ' ', el('span', { class: 'muted', text: p.email })]),
               el('td', null, [role]),
-              el('td', { text: p.allSites ? 'all sites' : (p.sites || []).map(function (id) { return siteNames[id] || id; }).join(', ') }),
+              el('td', null, [el('span', { text: p.allSites ? 'all sites' : (p.sites || []).map(function (id) { return siteNames[id] || id; }).join(', ') }),
+                p.role === 'owner' ? null : memberSites(w, base, p)]),
               el('td', { class: 'actions' }, [
                 el('button', { type: 'button', class: 'ghost small', text: 'Password reset link', onclick: function () {
                   api(base + '/members/' + encodeURIComponent(p.userId) + '/password-reset', { method: 'POST', json: {} }).then(function (x) {
@@ -527,6 +528,22 @@
       grid.appendChild(mine);
     });
   };
+  // A member's sites are changed where they are shown; an owner always has every site.
+  function memberSites(w, base, p) {
+    var boxes = w.sites.map(function (s) {
+      var box = el('input', { type: 'checkbox', value: s.siteId });
+      box.checked = !p.allSites && (p.sites || []).indexOf(s.siteId) >= 0;
+      return el('label', null, [box, ' ' + s.name]);
+    });
+    var form = el('form', { class: 'member-sites', 'data-field': 'sites' }, [el('fieldset', { class: 'sites-boxes' },
+      [el('legend', { text: 'None ticked = all, also future ones' })].concat(boxes)), el('button', { type: 'submit', class: 'small', text: 'Save sites' })]);
+    onSubmit(form, function () {
+      var ticked = Array.prototype.filter.call(form.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
+      return api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { sites: ticked.length ? ticked : null } })
+        .then(function () { return refreshMe(); }).then(function () { route(); });
+    });
+    return el('details', { class: 'member-sites-editor' }, [el('summary', { text: 'Change sites', 'aria-label': 'Change sites of ' + p.email }), form]);
+  }
   function inviteForm(w, base) {
     var out = el('div');
     var boxes = el('fieldset', { class: 'sites-boxes', 'data-field': 'sites' }, [el('legend', { text: 'Sites (none ticked = all, also future ones)' })]

@@ -283,6 +283,43 @@ class AccountsBrowserTest {
         assertThat(driver.findElement(By.id("audit-table")).getText()).contains("site.settings").contains("user.invite");
     }
 
+    /** Session 29's note: the People page showed a member's sites but could not change them. */
+    @Test
+    void anOwnerChangesAMembersSitesOnThePeoplePage() throws Exception {
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        open("people");
+        String analystRow = "#members-table tr[data-user-id='" + analystId() + "']";
+        driver.findElement(By.cssSelector(analystRow + " details summary")).click();
+        driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
+        driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
+        waiting().until(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean() == false);
+        assertThat(sitesOf("analyst@roles.test").get("sites").toString()).isEqualTo("[\"" + site.get("siteId") + "\"]");
+        waiting().until(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("Roles shop"));
+
+        // None ticked is every site again, future ones too.
+        driver.findElement(By.cssSelector(analystRow + " details summary")).click();
+        driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
+        driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
+        waiting().until(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean());
+        waiting().until(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("all sites"));
+        assertThat(driver.findElements(By.cssSelector("#members-table tr[data-user-id] details")))
+                .as("an owner has every site; only the analyst's and the viewer's can be changed").hasSize(2);
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode sitesOf(String email) {
+        for (com.fasterxml.jackson.databind.JsonNode m : server.get("/v1/workspaces/" + workspaceId + "/members", TestServer.ADMIN_KEY)
+                .json().get("members")) {
+            if (m.get("email").asText().equals(email)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no member " + email);
+    }
+
+    static String analystId() {
+        return sitesOf("analyst@roles.test").get("userId").asText();
+    }
+
     @Test
     void signingOutRevokesTheSessionOnTheServer() {
         signInAs("owner@roles.test", TestAccounts.PASSWORD);
