@@ -156,9 +156,15 @@ public final class LeadApi {
         return Response.json(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant));
     }
 
-    /** Viewers see a lead's phone and e-mail masked, as they see callers. */
+    /**
+     * Viewers see a lead's phone and e-mail masked, as they see callers, and neither the name nor
+     * the message: a viewer may count and tell leads apart but not know who sent them, and a
+     * message often repeats the phone, the e-mail and the name in full.
+     */
     private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
         if (grant.masksCallers()) {
+            lead.put("name", null);
+            lead.put("message", null);
             if (lead.get("phone") instanceof String phone) {
                 lead.put("phone", io.ringpool.call.CallerNumber.of(phone, null).masked());
             }

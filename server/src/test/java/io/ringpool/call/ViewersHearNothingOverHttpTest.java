@@ -52,4 +52,33 @@ class ViewersHearNothingOverHttpTest {
             assertThat(one.body()).doesNotContain("pbx.example").doesNotContain("79161234567");
         }
     }
+    /** Session 29's note (audit K #7): viewers read a lead's name and message in full. */
+    @Test
+    void aViewerSeesNoLeadNameOrMessageWhileAnAnalystDoes() {
+        try (TestServer server = new TestServer(dir)) {
+            TestAccounts accounts = new TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Reading", "reading-owner@agency.test");
+            String wsId = (String) ws.get("workspaceId");
+            TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+            Map<String, String> site = accounts.site(wsId, owner, "Reading shop");
+            String leads = "/v1/sites/" + site.get("siteId") + "/leads";
+            assertThat(server.post(leads, site.get("apiKey"), Map.of("externalId", "crm-1", "kind", "form", "phone", "+79161234567",
+                    "email", "anna.petrova@mail.test", "name", "Anna Petrova", "message", "Call me at +7 916 123-45-67, Anna")).status())
+                    .isEqualTo(201);
+
+            TestAccounts.Person analyst = accounts.member(wsId, owner, "reading-analyst@agency.test", "analyst");
+            TestAccounts.Person viewer = accounts.member(wsId, owner, "reading-viewer@agency.test", "viewer");
+            JsonNode seenByAnalyst = accounts.as(analyst, "GET", leads, null).json().get("leads").get(0);
+            assertThat(seenByAnalyst.get("name").asText()).isEqualTo("Anna Petrova");
+            assertThat(seenByAnalyst.get("message").asText()).contains("Anna");
+
+            TestServer.Reply list = accounts.as(viewer, "GET", leads, null);
+            assertThat(list.body()).doesNotContain("Petrova").doesNotContain("123-45-67").doesNotContain("anna.petrova");
+            JsonNode seenByViewer = list.json().get("leads").get(0);
+            assertThat(seenByViewer.get("name").isNull()).isTrue();
+            assertThat(seenByViewer.get("message").isNull()).isTrue();
+            TestServer.Reply one = accounts.as(viewer, "GET", leads + "/" + seenByViewer.get("leadId").asText(), null);
+            assertThat(one.body()).doesNotContain("Petrova").doesNotContain("123-45-67");
+        }
+    }
 }
