@@ -107,7 +107,7 @@
   var undoLog = [];                 // [node, isHref, old value]: how to put the page back when consent is withdrawn
   var numberCallbacks = [];
   var observer, changedRoots = [], rescanTimer, heartbeatTimer;
-  var lastUrl = location.href;
+  var lastUrl = location.href.replace(/#(?![!/]).*/, '');
 
   /** Wraps an entry point so that nothing the script does can throw into the page. */
   function guarded(fn) {
@@ -334,10 +334,14 @@
     return session && shownNational && String(text).replace(/\D/g, '').indexOf(shownNational) >= 0;
   }
 
-  /** A single-page app changed its URL: count a page view and look at the new view once it has rendered. */
-  function routeChanged() {
-    if (running && location.href != lastUrl) {
-      lastUrl = location.href;
+  /**
+   * A single-page app changed its URL: count a page view and look at the new view once it has
+   * rendered. An in-page anchor (#prices) is no new view; a hash route (#/prices, #!prices) is.
+   */
+  function routeChanged(url) {
+    url = location.href.replace(/#(?![!/]).*/, '');
+    if (running && url != lastUrl) {
+      lastUrl = url;
       setTimeout(guarded(function () {
         sendPageView();
         rescan(document.body);
@@ -361,7 +365,7 @@
     }));
     // capture phase: the page's own handlers may stop the click from bubbling
     document.addEventListener('click', guarded(function (event) {
-      for (var link = event.target; link && link.nodeName != 'A'; link = link.parentNode) {}
+      var link = event.target.closest('a');
       var href = link && link.getAttribute('href');
       /^tel:/i.test(href) && showsLeasedNumber(href) && sendIntent('tel_click');
     }), true);
@@ -377,11 +381,11 @@
       reportForm(event.target);
     }), true);
     // form.submit() from a page's script fires no submit event: wrap it (the page's call runs unchanged)
-    var formPrototype = window.HTMLFormElement && HTMLFormElement.prototype, nativeSubmit = formPrototype && formPrototype.submit;
-    nativeSubmit && (formPrototype.submit = function () {
+    var formPrototype = HTMLFormElement.prototype, nativeSubmit = formPrototype.submit;
+    formPrototype.submit = function () {
       guarded(reportForm)(this);
       return nativeSubmit.apply(this, arguments);
-    });
+    };
     ['pushState', 'replaceState'].forEach(function (method) {
       var original = history[method];
       original && (history[method] = function () {

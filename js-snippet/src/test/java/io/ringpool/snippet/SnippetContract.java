@@ -140,6 +140,18 @@ abstract class SnippetContract {
         }
         awaitText(tab, "s-home", "Questions? 8 (" + nsn.substring(0, 3) + ") " + nsn.substring(3, 6) + "-" + nsn.substring(6, 8) + "-" + nsn.substring(8));
         assertThat(relay.requests("/v1/sessions")).as("one session for the whole visit").hasSize(1);
+
+        // An in-page anchor (#prices) is no new view; a hash route (#/prices) is (session 29's note).
+        Thread.sleep(300); // the back navigation's view, if any, is counted 100 ms after it
+        int views = relay.requests("/pageviews").size();
+        tab.js("location.hash = 'prices'");
+        Thread.sleep(500);
+        assertThat(relay.requests("/pageviews")).as("an anchor is no page view").hasSize(views);
+        if (realBrowser()) {
+            tab.js("location.hash = '#/prices'");
+            await(() -> relay.requests("/pageviews").stream().anyMatch(r -> r.body().contains("#/prices")),
+                    Duration.ofSeconds(3), "a page view for the hash route");
+        }
     }
 
     @Test
