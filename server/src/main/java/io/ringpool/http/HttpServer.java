@@ -32,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
     private final Protections protections;
     private EventLoopGroup group;
     private Channel channel;
+    private final OpenExchanges exchanges = new OpenExchanges();
 
     public HttpServer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry, Protections protections) {
@@ -69,7 +70,7 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry, protections));
+                .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry, protections, exchanges));
         var bound = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).await();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
@@ -103,10 +104,15 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops accepting, then drains: idle connections close at once, and requests under way (a body
+     * still arriving included) are answered first, for at most {@link OpenExchanges#DRAIN}.
+     */
     @Override
     public void close() {
         if (channel != null) {
             channel.close().syncUninterruptibly();
+            exchanges.drain(OpenExchanges.DRAIN);
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>{@code codec}: HTTP/1.1 parsing with the request-line and header limits (414 and 431),
  *       refusing the framing ambiguities that enable request smuggling (400), and encoding;
+ *   <li>{@code exchanges}: whether a request is under way, so that a stop can drain the connection ({@link OpenExchanges});
  *   <li>{@code idle}: closes a connection silent for the idle timeout;
  *   <li>{@code limits}: the body limit of the route kind, before anything is buffered (413);
  *   <li>{@code gate}: the body deadline (408), and 401 from the headers for a credentialed route
@@ -44,6 +45,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     private final Protections protections;
+    private final OpenExchanges exchanges;
 
     public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry) {
@@ -53,6 +55,13 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
 
     public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry, Protections protections) {
+        this(config, router, cors, failures, workers, registry, protections, null);
+    }
+
+    /** With {@code exchanges}, every connection is tracked so that a stop can drain it (null: not tracked). */
+    public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
+            Executor workers, MeterRegistry registry, Protections protections, OpenExchanges exchanges) {
+        this.exchanges = exchanges;
         this.protections = protections;
         this.config = config;
         this.router = router;
@@ -77,6 +86,9 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
                 // alone, the other choice, is the one that can be exploited).
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true)));
+        if (exchanges != null) {
+            p.addLast("exchanges", exchanges.track(channel));
+        }
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
         p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(), config.maxAdminBodyBytes()));
         p.addLast("gate", new RequestGate(router, protections.credentialed()));
