@@ -546,12 +546,15 @@
       var status = $('export-status');
       status.textContent = 'Preparing ' + b.textContent + '…';
       api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery()), { raw: true }).then(function (r) {
-        var rows = r.headers.get('X-Ringpool-Exported-Rows'), skipped = r.headers.get('X-Ringpool-Skipped-Rows');
+        // Skipped-Rows counts calls and leads; Skipped-Leads the leads among them (audit Q #1).
+        var rows = r.headers.get('X-Ringpool-Exported-Rows'), leadsOut = Number(r.headers.get('X-Ringpool-Skipped-Leads')) || 0;
+        var callsOut = (Number(r.headers.get('X-Ringpool-Skipped-Rows')) || 0) - leadsOut;
+        var out = [callsOut ? plural(callsOut, 'call') : '', leadsOut ? plural(leadsOut, 'lead') : ''].filter(Boolean).join(' and ');
         var name = (r.headers.get('Content-Disposition') || '').replace(/.*filename="([^"]+)".*/, '$1') || b.dataset.format + '.csv';
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
-          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (Number(skipped) ? ', ' + plural(skipped, 'call') + ' left out (no id for this format)' : '') + '.';
+          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.';
         });
       }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
     });

@@ -164,6 +164,13 @@ class DashboardBrowserTest {
         assertThat(lines).hasSize(5);
         assertThat(String.join("\n", lines)).contains("vip,qualified");
 
+        // A lead without a click id is left out of a clicks export, and is named a lead, not a call (audit Q #1).
+        assertThat(server.post("/v1/sites/" + f.siteId + "/leads", f.apiKey, Map.of("externalId", "no-click-1", "kind", "form",
+                "email", "no.click@mail.test")).status()).isEqualTo(201);
+        driver.findElement(By.cssSelector("#exports button[data-format='google-ads-clicks']")).click();
+        waiting().until(d -> d.findElement(By.id("export-status")).getText().matches("Downloaded .*google.*"));
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 lead left out");
+
         shot("dashboard-phone-390", 390, 844);
         shot("dashboard-phone-390-full", 390, 3600);
     }
