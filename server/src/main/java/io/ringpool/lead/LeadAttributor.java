@@ -24,8 +24,8 @@ import java.util.Optional;
  *   <li>{@code none}.</li>
  * </ol>
  * An identifier that finds nothing (a session of another site, a visitor not seen for 90 days) is
- * not an error: the next one is tried. A gclid or yclid the sender gave is kept on the lead even
- * when no visit carried it, so the lead still reaches Google Ads or Metrica by its click.
+ * not an error: the next one is tried. A gclid, yclid or analytics client id the sender gave is kept
+ * on the lead even when no visit carried it, so the lead still reaches Google Ads, Metrica or GA4.
  */
 final class LeadAttributor {
 
@@ -77,16 +77,17 @@ final class LeadAttributor {
             if (latest.isPresent()) {
                 LeadStore.EarlierContact e = latest.get();
                 return new LeadAttribution(LeadMethod.CONTACT, e.sessionId(), e.visitorId(), e.visit(),
-                        first(ids.gclid(), e.gclid()), first(ids.yclid(), e.yclid()), e.id());
+                        first(ids.gclid(), e.gclid()), first(ids.yclid(), e.yclid()),
+                        LeadAttribution.clientIds(e.visit(), ids.clientIds()), e.id());
             }
         }
-        return LeadAttribution.none(ids.gclid(), ids.yclid());
+        return LeadAttribution.none(ids.gclid(), ids.yclid(), ids.clientIds());
     }
 
     private static LeadAttribution fromVisit(LeadMethod method, LeadStore.FoundVisit v, NewLead.Identifiers ids) {
         Map<String, String> clicks = v.visit().clickIds();
         return new LeadAttribution(method, v.sessionId(), v.visitorId(), v.visit(), first(clicks.get("gclid"), ids.gclid()),
-                first(clicks.get("yclid"), ids.yclid()), null);
+                first(clicks.get("yclid"), ids.yclid()), LeadAttribution.clientIds(v.visit(), ids.clientIds()), null);
     }
 
     private static String first(String a, String b) {

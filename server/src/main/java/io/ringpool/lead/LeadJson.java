@@ -96,7 +96,7 @@ public final class LeadJson {
         out.put("gclid", a.gclid());
         out.put("yclid", a.yclid());
         out.put("clickIds", v == null ? Map.of() : v.clickIds());
-        out.put("clientIds", v == null ? Map.of() : v.clientIds());
+        out.put("clientIds", a.clientIds());
         out.put("device", v == null ? null : v.deviceType());
         out.put("browser", v == null ? null : v.browser());
         out.put("os", v == null ? null : v.os());

@@ -302,7 +302,7 @@ final class LeadStore {
             ps.setString(i++, a.gclid());
             ps.setString(i++, a.yclid());
             ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : json(v.clickIds()));
-            ps.setString(i++, v == null || v.clientIds().isEmpty() ? null : json(v.clientIds()));
+            ps.setString(i++, a.clientIds().isEmpty() ? null : json(a.clientIds()));
             ps.setString(i++, v == null ? null : v.deviceType());
             ps.setString(i++, v == null ? null : v.browser());
             ps.setString(i++, v == null ? null : v.os());
@@ -612,7 +612,7 @@ final class LeadStore {
                     rs.getString("device_type"), rs.getString("browser"), rs.getString("os"));
         }
         LeadAttribution attribution = new LeadAttribution(method, rs.getString("session_id"), rs.getString("visitor_id"), visit,
-                rs.getString("gclid"), rs.getString("yclid"), rs.getString("contact_of"));
+                rs.getString("gclid"), rs.getString("yclid"), stringMap(rs.getString("client_ids_json")), rs.getString("contact_of"));
         double value = rs.getDouble("lead_value");
         Double leadValue = rs.wasNull() ? null : value;
         return new StoredLead(rs.getString("lead_id"), rs.getString("site_id"), kind,

@@ -220,6 +220,35 @@ class LeadsOverHttpTest {
         assertThat(a.get("clientIds").get("ym").asText()).isEqualTo("1700000000123456789");
     }
 
+    /**
+     * Audit N #2: a CRM that stored the visitor's _ym_uid is Metrica's usual offline setup. The
+     * ClientID was dropped when Ringpool had seen no visit with it, so the lead never reached
+     * Metrica or GA4, while a gclid sent the same way was kept.
+     */
+    @Test
+    void clientIdsTheSenderGaveAreKeptWhenNoVisitCarriedThemAndReachTheMetricaExport() {
+        Site site = site();
+        Visit v = visit(site, "visitor-ym-3", "https://example.com/?utm_source=yandex&utm_medium=cpc", Map.of("ym", "1700000000555000555"));
+
+        Reply unseen = lead(site, Map.of("kind", "callback", "phone", "+79165550606",
+                "clientIds", Map.of("ym", "1700000000333000333", "ga", "GA1.1.999.888")));
+        Reply seen = lead(site, Map.of("kind", "callback", "name", "Olga", "sessionId", v.sessionId(), "clientIds", Map.of("ga", "GA1.1.777.666")));
+
+        assertThat(unseen.status()).as(unseen.body()).isEqualTo(201);
+        assertThat(seen.status()).as(seen.body()).isEqualTo(201);
+        JsonNode a = getLead(site, unseen.text("leadId")).get("attribution");
+        assertThat(a.get("method").asText()).isEqualTo("none");
+        assertThat(a.get("clientIds").get("ym").asText()).isEqualTo("1700000000333000333");
+        assertThat(a.get("clientIds").get("ga").asText()).isEqualTo("GA1.1.999.888");
+        JsonNode b = getLead(site, seen.text("leadId")).get("attribution");
+        assertThat(b.get("clientIds").get("ym").asText()).as("the visit's").isEqualTo("1700000000555000555");
+        assertThat(b.get("clientIds").get("ga").asText()).as("the sender's, which the visit lacked").isEqualTo("GA1.1.777.666");
+
+        Reply export = server.get("/v1/sites/" + site.id() + "/exports/yandex-offline.csv", site.apiKey());
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.body()).contains("1700000000333000333,lead,").contains("1700000000555000555,lead,");
+    }
+
     @Test
     void aVisitOlderThanNinetyDaysIsNotTheVisitorsAnyMore() {
         Site site = site();
