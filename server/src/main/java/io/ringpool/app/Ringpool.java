@@ -604,8 +604,10 @@ public final class Ringpool implements AutoCloseable {
     public void applyRetention() {
         retentionRanAt = clock.millis();
         for (SiteRegistry.Entry e : sites.all()) {
-            calls.purgeExpiredCallers(e.site());
-            leads.purgeExpired(e.site());
+            // One pseudonym per site and run: a caller's calls and leads purged together still count as one contact.
+            io.ringpool.call.PersonPseudonym pseudonym = io.ringpool.call.PersonPseudonym.fresh();
+            calls.purgeExpiredCallers(e.site(), pseudonym);
+            leads.purgeExpired(e.site(), pseudonym);
             long before = clock.millis() - java.time.Duration.ofDays(e.site().settings().retentionDays()).toMillis();
             int visits = visitRetention.deleteEndedBefore(e.site().siteId(), before);
             if (visits > 0) {

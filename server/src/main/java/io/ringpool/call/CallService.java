@@ -662,9 +662,10 @@ public final class CallService {
      * Caller numbers are personal data kept for the site's {@code retentionDays}: older calls keep
      * their attribution, times and tags, but their caller becomes {@code erased}. Run hourly.
      */
-    public int purgeExpiredCallers(Site site) {
-        long before = clock.millis() - Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> erasure.purgeBefore(c, site.siteId(), before));
+    public int purgeExpiredCallers(Site site, PersonPseudonym pseudonym) {
+        long now = clock.millis();
+        long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
+        int purged = db.inTransaction(c -> erasure.purgeBefore(c, site.siteId(), before, pseudonym, now));
         if (purged > 0) {
             LOG.info("callers_purged site={} calls={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
         }
@@ -676,6 +677,11 @@ public final class CallService {
      * {@link CallerNumber#ERASED}; counts and classifications stay. Returns the calls changed.
      */
     public int eraseCaller(Site site, String raw) {
+        return eraseCaller(site, raw, PersonPseudonym.fresh());
+    }
+
+    /** As {@link #eraseCaller(Site, String)}, with the pseudonym of an erasure that spans leads too. */
+    public int eraseCaller(Site site, String raw, PersonPseudonym pseudonym) {
         CallerNumber caller = CallerNumber.of(raw, site.settings().country());
         boolean writtenAsANumber = caller.valid() || CallerNumber.isWrittenAsANumber(raw);
         // A number libphonenumber finds invalid (a fictional or a brand-new range), or a hidden
@@ -694,7 +700,7 @@ public final class CallService {
             io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
             recordings.erased(c, site.siteId(), callIds, clock.millis());
             outbox.erased(c, site.siteId(), value, callIds);
-            return erasure.erase(c, site.siteId(), value);
+            return erasure.erase(c, site.siteId(), value, pseudonym, clock.millis());
         });
         recordings.afterErasure(site.siteId());
         LOG.info("caller_erased site={} caller={} calls={}", site.siteId(), caller.masked(), erased);

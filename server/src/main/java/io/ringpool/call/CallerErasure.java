@@ -7,7 +7,8 @@ import java.sql.SQLException;
 /**
  * Caller numbers are personal data (PRODUCT.md §5): erased on request, and purged once older than
  * the site's retention. Both replace the number by {@link CallerNumber#ERASED} in the calls and in
- * their raw events; classification flags stay as they are, so counts do not change.
+ * their raw events; classification flags stay as they are, and a valid number leaves its
+ * {@link PersonPseudonym} key behind, so counts (contacts too) do not change.
  */
 final class CallerErasure {
 
@@ -27,7 +28,7 @@ final class CallerErasure {
     }
 
     /** Erases {@code caller} from the site's calls and events; returns the calls touched. */
-    int erase(Connection c, String siteId, String caller) throws SQLException {
+    int erase(Connection c, String siteId, String caller, PersonPseudonym pseudonym, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? "
                 + "WHERE call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND caller = ?)")) {
             ps.setString(1, CallerNumber.ERASED);
@@ -43,18 +44,45 @@ final class CallerErasure {
             ps.executeUpdate();
         }
         // The call's copy of its visit's landing page, referrer and client ids is the person's data too.
-        // The revision tells an ingestion planned before this erasure to plan again (CallService).
-        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, caller_valid = FALSE, landing_page = NULL, "
-                + "referrer = NULL, client_ids_json = NULL, revision = revision + 1 WHERE site_id = ? AND caller = ?")) {
+        // The revision tells an ingestion planned before this erasure to plan again (CallService);
+        // updated_at, the reports to read the calls again with their pseudonym.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, "
+                + "erased_person_key = CASE WHEN caller_valid THEN ? ELSE erased_person_key END, caller_valid = FALSE, "
+                + "landing_page = NULL, referrer = NULL, client_ids_json = NULL, revision = revision + 1, updated_at = ? "
+                + "WHERE site_id = ? AND caller = ?")) {
             ps.setString(1, CallerNumber.ERASED);
-            ps.setString(2, siteId);
-            ps.setString(3, caller);
+            ps.setLong(2, pseudonym.ofPhone(caller));
+            ps.setLong(3, now);
+            ps.setString(4, siteId);
+            ps.setString(5, caller);
             return ps.executeUpdate();
         }
     }
 
     /** Erases the caller of every call that started before {@code beforeMillis}; returns how many calls. */
-    int purgeBefore(Connection c, String siteId, long beforeMillis) throws SQLException {
+    int purgeBefore(Connection c, String siteId, long beforeMillis, PersonPseudonym pseudonym, long now) throws SQLException {
+        java.util.List<String> callers = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT caller FROM calls WHERE site_id = ? AND started_at < ? "
+                + "AND caller_valid")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, beforeMillis);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    callers.add(rs.getString(1));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET erased_person_key = ? WHERE site_id = ? AND started_at < ? "
+                + "AND caller = ? AND caller_valid")) {
+            for (String caller : callers) {
+                ps.setLong(1, pseudonym.ofPhone(caller));
+                ps.setString(2, siteId);
+                ps.setLong(3, beforeMillis);
+                ps.setString(4, caller);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
         try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? WHERE from_raw <> ? "
                 + "AND call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND started_at < ?)")) {
             ps.setString(1, CallerNumber.ERASED);
@@ -73,11 +101,12 @@ final class CallerErasure {
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE calls SET caller = ?, caller_valid = FALSE, landing_page = NULL, referrer = NULL, client_ids_json = NULL, "
-                        + "revision = revision + 1 WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
+                        + "revision = revision + 1, updated_at = ? WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
             ps.setString(1, CallerNumber.ERASED);
-            ps.setString(2, siteId);
-            ps.setLong(3, beforeMillis);
-            ps.setString(4, CallerNumber.ERASED);
+            ps.setLong(2, now);
+            ps.setString(3, siteId);
+            ps.setLong(4, beforeMillis);
+            ps.setString(5, CallerNumber.ERASED);
             return ps.executeUpdate();
         }
     }

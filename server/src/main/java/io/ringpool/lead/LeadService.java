@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.call.PersonPseudonym;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.ContactLeads;
@@ -105,7 +106,8 @@ public final class LeadService {
     /** Erases a caller's number from the site's calls (the call package owns calls); returns how many. */
     @FunctionalInterface
     public interface CallerErasure {
-        int erase(Site site, String e164);
+        /** @param pseudonym the erasure's, shared with the person's leads (the reports' contacts metric) */
+        int erase(Site site, String e164, PersonPseudonym pseudonym);
     }
 
     private final SiteRegistry sites;
@@ -472,6 +474,7 @@ public final class LeadService {
      * Leads lose contact, name and message; calls lose the caller's number. Counts stay.
      */
     public Erased erase(Site site, Contact person) {
+        PersonPseudonym pseudonym = PersonPseudonym.fresh();
         long now = clock.millis();
         Set<String> phones = new LinkedHashSet<>();
         Set<String> emails = new LinkedHashSet<>();
@@ -503,11 +506,11 @@ public final class LeadService {
             List<String> values = new ArrayList<>(phones);
             values.addAll(emails);
             outbox.erased(c, site.siteId(), values, leadIds);
-            return LeadStore.erase(c, site.siteId(), phones, emails, now);
+            return LeadStore.erase(c, site.siteId(), phones, emails, now, pseudonym);
         });
         int calls = 0;
         for (String phone : phones) {
-            calls += callers.erase(site, phone);
+            calls += callers.erase(site, phone, pseudonym);
         }
         LOG.info("person_erased site={} contact={} leads={} calls={}", site.siteId(), person.masked(), leads, calls);
         return new Erased(calls, leads);
@@ -518,10 +521,10 @@ public final class LeadService {
      * older leads keep kind, times, attribution and marketing fields, and lose contact, name and
      * message. Run hourly with the callers' purge.
      */
-    public int purgeExpired(Site site) {
+    public int purgeExpired(Site site, PersonPseudonym pseudonym) {
         long now = clock.millis();
         long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> LeadStore.purgeBefore(c, site.siteId(), before, now));
+        int purged = db.inTransaction(c -> LeadStore.purgeBefore(c, site.siteId(), before, now, pseudonym));
         if (purged > 0) {
             LOG.info("leads_purged site={} leads={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
         }

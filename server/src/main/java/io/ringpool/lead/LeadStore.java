@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.call.PersonPseudonym;
 import io.ringpool.visit.VisitSource;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -553,7 +555,12 @@ final class LeadStore {
      * becomes {@link Contact#ERASED}, e-mail, name and message are removed. Kind, times, attribution,
      * uniqueness and marketing fields stay, so counts do not change. Returns the leads touched.
      */
-    static int erase(Connection c, String siteId, Collection<String> phones, Collection<String> emails, long now) throws SQLException {
+    static int erase(Connection c, String siteId, Collection<String> phones, Collection<String> emails, long now, PersonPseudonym pseudonym)
+            throws SQLException {
+        for (String[] key : keysOf(phones, emails)) {
+            pseudonymise(c, "SELECT lead_id, phone, phone_valid, email, email_valid FROM leads WHERE site_id = ? AND " + key[0] + " = ?",
+                    pseudonym, siteId, key[1]);
+        }
         int erased = 0;
         for (String[] key : keysOf(phones, emails)) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, "
@@ -568,8 +575,50 @@ final class LeadStore {
         return erased;
     }
 
+    /**
+     * Keeps the valid phone and e-mail of the leads {@code select} finds as {@link PersonPseudonym}
+     * keys, before they are erased: the reports' contacts metric still sees who was the same person.
+     */
+    private static void pseudonymise(Connection c, String select, PersonPseudonym pseudonym, Object... params) throws SQLException {
+        Map<String, long[]> keys = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(select)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String phone = rs.getBoolean(3) ? rs.getString(2) : null;
+                    String email = rs.getBoolean(5) ? rs.getString(4) : null;
+                    if (phone != null || email != null) {
+                        keys.put(rs.getString(1), new long[] {phone == null ? 0 : pseudonym.ofPhone(phone),
+                                email == null ? 0 : pseudonym.ofEmail(email)});
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET erased_phone_key = ?, erased_email_key = ? WHERE lead_id = ?")) {
+            for (Map.Entry<String, long[]> e : keys.entrySet()) {
+                setKey(ps, 1, e.getValue()[0]);
+                setKey(ps, 2, e.getValue()[1]);
+                ps.setString(3, e.getKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void setKey(PreparedStatement ps, int index, long key) throws SQLException {
+        if (key == 0) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, key);
+        }
+    }
+
     /** Erases the personal data of the site's leads made before {@code before}; returns how many changed. */
-    static int purgeBefore(Connection c, String siteId, long before, long now) throws SQLException {
+    static int purgeBefore(Connection c, String siteId, long before, long now, PersonPseudonym pseudonym) throws SQLException {
+        pseudonymise(c, "SELECT lead_id, phone, phone_valid, email, email_valid FROM leads WHERE site_id = ? AND at < ? "
+                + "AND (phone_valid OR email_valid)", pseudonym, siteId, before);
         try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, email_valid = FALSE, "
                 + "name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND at < ? AND ((phone IS NOT NULL AND phone <> ?) "
                 + "OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL)")) {

@@ -1,5 +1,6 @@
 package io.ringpool.report;
 
+import io.ringpool.call.CallerNumber;
 import io.ringpool.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -601,7 +602,7 @@ final class SiteFacts {
 
     private static final String CALL_COLUMNS = "call_id, started_at, visitor_id, session_id, is_unique, target, unique_target, "
             + "answered, updated_at, source, medium, campaign, term, content, channel, landing_page, device_type, browser, os, "
-            + "caller, caller_valid";
+            + "caller, caller_valid, erased_person_key";
 
     private void refreshCalls(Connection c, long previousRefresh) throws SQLException {
         if (callWatermark == Long.MIN_VALUE) {
@@ -625,6 +626,18 @@ final class SiteFacts {
         }
         if (callers.isEmpty()) {
             return;
+        }
+        // Erased calls share one caller text but no person: no call reclassifies them, so only the
+        // changed ones are read (an erasure or the hourly purge touches some; the site may hold a
+        // year of them).
+        if (callers.remove(CallerNumber.ERASED)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls" + hint("CALLS_SITE_UPDATED")
+                    + " WHERE site_id = ? AND updated_at >= ? AND caller = ?")) {
+                ps.setString(1, siteId);
+                ps.setLong(2, (previousRefresh == Long.MAX_VALUE ? callWatermark : previousRefresh) - SLACK_MILLIS);
+                ps.setString(3, CallerNumber.ERASED);
+                readCalls(ps);
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM calls" + hint("CALLS_SITE_CALLER") + " WHERE site_id = ? AND caller = ?")) {
             for (String caller : callers) {
@@ -660,7 +673,7 @@ final class SiteFacts {
         long visitor = visitorId == null ? 0 : hash(visitorId);
         long sid = sessionId == null ? 0 : hash(sessionId);
         String caller = rs.getString(10 + Dimension.COUNT);
-        long phone = rs.getBoolean(11 + Dimension.COUNT) && caller != null ? hash("p:" + caller) : 0;
+        long phone = rs.getBoolean(11 + Dimension.COUNT) && caller != null ? hash("p:" + caller) : rs.getLong(12 + Dimension.COUNT);
         Integer existing = callSlots.get(callId);
         int j;
         if (existing == null && start < heldFrom) {
@@ -695,7 +708,8 @@ final class SiteFacts {
     }
 
     private static final String LEAD_COLUMNS = "lead_id, at, visitor_id, session_id, is_unique, status, updated_at, source, medium, "
-            + "campaign, term, content, channel, landing_page, device_type, browser, os, phone, phone_valid, email, email_valid";
+            + "campaign, term, content, channel, landing_page, device_type, browser, os, phone, phone_valid, email, email_valid, "
+            + "erased_phone_key, erased_email_key";
 
     /**
      * Leads whose row changed since the newest {@code updated_at} seen (minus the slack): a lead's
@@ -741,9 +755,10 @@ final class SiteFacts {
             dims[d] = dicts[d].code(d == Dimension.LANDING_PAGE.ordinal() ? withoutQuery(value) : value);
         }
         String phoneText = rs.getString(8 + Dimension.COUNT);
-        long phone = rs.getBoolean(9 + Dimension.COUNT) && phoneText != null ? hash("p:" + phoneText) : 0;
+        // An erased phone or e-mail leaves its pseudonym (call.PersonPseudonym), NULL (read as 0) otherwise.
+        long phone = rs.getBoolean(9 + Dimension.COUNT) && phoneText != null ? hash("p:" + phoneText) : rs.getLong(12 + Dimension.COUNT);
         String emailText = rs.getString(10 + Dimension.COUNT);
-        long email = rs.getBoolean(11 + Dimension.COUNT) && emailText != null ? hash("e:" + emailText) : 0;
+        long email = rs.getBoolean(11 + Dimension.COUNT) && emailText != null ? hash("e:" + emailText) : rs.getLong(13 + Dimension.COUNT);
         long visitor = visitorId == null ? 0 : hash(visitorId);
         long sid = sessionId == null ? 0 : hash(sessionId);
         Integer existing = leadSlots.get(leadId);

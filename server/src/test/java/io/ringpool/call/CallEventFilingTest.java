@@ -145,7 +145,7 @@ class CallEventFilingTest {
         f.calls.ingest(f.site, event("w-10", CallEvent.Kind.RINGING, CALLER, NUMBER, at, null), false);
         f.clock.advance(Duration.ofDays(400));
 
-        f.calls.purgeExpiredCallers(f.site);
+        f.calls.purgeExpiredCallers(f.site, PersonPseudonym.fresh());
 
         assertThat(count("SELECT COUNT(*) FROM call_events_waiting WHERE from_raw = '" + CallerNumber.ERASED + "'")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM call_events WHERE from_raw = '" + CallerNumber.ERASED + "'")).isEqualTo(1);

@@ -138,7 +138,7 @@ class CallServiceTest {
         f.clock.advance(Duration.ofDays(366));
         StoredCall recent = f.call("c-new", CALLER, NUMBER, f.clock.instant(), 40);
 
-        assertThat(f.calls.purgeExpiredCallers(f.site)).isEqualTo(1);
+        assertThat(f.calls.purgeExpiredCallers(f.site, PersonPseudonym.fresh())).isEqualTo(1);
         assertThat(f.calls.eraseCaller(f.site, "8 (916) 123-45-67")).isEqualTo(1);
 
         assertThat(f.calls.call(f.site.siteId(), old.callId()).orElseThrow().caller()).isEqualTo(CallerNumber.ERASED);

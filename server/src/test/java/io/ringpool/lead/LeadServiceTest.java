@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.call.PersonPseudonym;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -67,7 +68,7 @@ class LeadServiceTest {
         });
         SiteRegistry sites = new SiteRegistry();
         sites.put(new SiteRegistry.Entry(site, new SiteSecrets(new byte[32], "secret", null)));
-        leads = new LeadService(sites, db, writer, clock, 20, (s, phone) -> {
+        leads = new LeadService(sites, db, writer, clock, 20, (s, phone, pseudonym) -> {
             erasedCallers.add(phone);
             return 0;
         }, registry);
@@ -253,13 +254,13 @@ class LeadServiceTest {
         StoredLead recent = leads.submit(site, apiLead(null, "new", "+79160000010", null, null)).lead();
         clock.advance(Duration.ofMillis(1));
 
-        assertThat(leads.purgeExpired(site)).isEqualTo(1);
+        assertThat(leads.purgeExpired(site, PersonPseudonym.fresh())).isEqualTo(1);
 
         StoredLead oldAfter = leads.lead(site.siteId(), old.leadId()).orElseThrow();
         assertThat(oldAfter.erased()).isTrue();
         assertThat(oldAfter.contact().email()).isNull();
         assertThat(oldAfter.attribution().method()).isEqualTo(old.attribution().method());
         assertThat(leads.lead(site.siteId(), recent.leadId()).orElseThrow().contact().phone()).isEqualTo("+79160000010");
-        assertThat(leads.purgeExpired(site)).as("nothing left to purge").isZero();
+        assertThat(leads.purgeExpired(site, PersonPseudonym.fresh())).as("nothing left to purge").isZero();
     }
 }
