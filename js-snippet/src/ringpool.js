@@ -63,9 +63,10 @@
    * numeric keypad: a word starting "cc" (autocomplete cc-number, cc-csc…; ccnum, cc_number), card,
    * cvv/cvc/cvn, csc, pan as a word, карта. One-time codes: otp, and a name, id or autocomplete that
    * ends in the word "code" (code, sms_code, one-time-code; so also phone_code, a country code, and
-   * tel-area-code), not a placeholder's "with area code". Passwords: pass…, парол….
+   * tel-area-code), not a placeholder's "with area code". Passwords: pass…, парол…. And a company's
+   * name (company_name comes before the person's on B2B forms): no secret, but no lead field either.
    */
-  var SECRET_HINTS = /[\W_](cc|otp|pan[\W_]|code\n)|card|cv[cnv]|csc|pass|карт|парол/i;
+  var SECRET_HINTS = /[\W_](cc|otp|pan[\W_]|code\n)|card|cv[cnv]|csc|compan|pass|карт|парол/i;
   /**
    * Hints that say what a field holds (word stems, English and Russian); the first that matches, in
    * the order written here (for-in keeps it for such keys in every engine), wins, so "phone name" is
@@ -145,16 +146,11 @@
     var request = new XMLHttpRequest();
     request.open('POST', sessionsUrl + path);
     request.timeout = REQUEST_TIMEOUT;
+    // the browser parses: an answer that is not JSON (a proxy's error page) is null, not a throw
+    request.responseType = 'json';
     // loadend: after the answer, an error or the timeout, as readyState 4
     request.onloadend = guarded(function () {
-      if (onAnswer) {
-        var answer;
-        try {
-          answer = JSON.parse(request.responseText);
-        } catch (notJson) {
-        }
-        onAnswer(request.status, answer);
-      }
+      if (onAnswer) onAnswer(request.status, request.response);
     });
     request.send(JSON.stringify(body));
   }

@@ -439,6 +439,22 @@ abstract class SnippetContract {
         assertThat(json(lead.body()).get("formId").asText()).isEqualTo("signup");
     }
 
+    /** Audit M2 #4: "company_name" read as the name, the first of its kind, so the person's name was lost. */
+    @Test
+    void aCompanysNameIsNotThePersonsName() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('b2b');
+                f.querySelector('[name=company_name]').value = 'ООО Ромашка';
+                f.querySelector('[name=your-name]').value = 'Анна Петрова';
+                f.querySelector('[name=tel]').value = '+7 916 321-00-11';
+                f.querySelector('button').click();""");
+        JsonNode body = json(awaitLeads(1).get(0).body());
+        assertThat(body.get("formId").asText()).isEqualTo("b2b");
+        assertThat(fields(body)).containsExactlyInAnyOrderEntriesOf(Map.of("name", "Анна Петрова", "phone", "+7 916 321-00-11"));
+    }
+
     /**
      * A checkout's card fields and an SMS sign-in's code fields are typed tel (the numeric keypad), so
      * their type reads as a phone: their names (ccnum, cc_number, pan, csc, cvn, code, sms_code, otp,
