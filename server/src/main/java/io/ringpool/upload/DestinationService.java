@@ -23,9 +23,9 @@ public final class DestinationService {
 
     /**
      * A request to create a destination: its type, the platform's settings and credentials by
-     * name (see each platform class), an optional {@code baseUrl} and {@code dryRun}.
+     * name (see each platform class), an optional {@code baseUrl}, {@code filter} and {@code dryRun}.
      */
-    public record NewDestination(String type, Map<String, String> fields, boolean dryRun) {}
+    public record NewDestination(String type, Map<String, String> fields, DestinationFilter filter, boolean dryRun) {}
 
     /** A destination with its upload counts and newest delivery. */
     public record View(Destination destination, Outbox.Health health) {}
@@ -77,7 +77,11 @@ public final class DestinationService {
             }
         });
         validate(p, settings);
-        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, request.dryRun(), clock.instant());
+        DestinationFilter filter = request.filter() == null ? DestinationFilter.NONE : request.filter();
+        if (filter.leads() != null && !p.takesLeads()) {
+            throw DomainFailure.invalid("filter.leads", "'filter.leads' is for destinations that take leads; " + p.type() + " takes none");
+        }
+        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, filter, request.dryRun(), clock.instant());
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (UploadStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
@@ -87,7 +91,8 @@ public final class DestinationService {
             ChangeLog.record(c, ChangeLog.DESTINATION, siteId, d.destinationId(), clock.millis());
             return null;
         });
-        LOG.info("destination_created site={} destination={} type={} dryRun={}", siteId, d.destinationId(), d.type(), d.dryRun());
+        LOG.info("destination_created site={} destination={} type={} dryRun={} filter={}", siteId, d.destinationId(), d.type(), d.dryRun(),
+                d.filter().asMap());
         return new View(withoutSecrets(d), new Outbox.Health(0, 0, 0, null));
     }
 
@@ -183,6 +188,6 @@ public final class DestinationService {
     }
 
     private static Destination withoutSecrets(Destination d) {
-        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.dryRun(), d.createdAt());
+        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.filter(), d.dryRun(), d.createdAt());
     }
 }
