@@ -226,8 +226,12 @@ final class PlatformDouble implements AutoCloseable {
                 if (!GOOGLE_TIME.matcher(c.path("conversionDateTime").asText("")).matches()) {
                     problems.add("conversionDateTime must be yyyy-mm-dd hh:mm:ss+hh:mm: " + c.path("conversionDateTime"));
                 }
-                if (method.equals("uploadClickConversions") && c.path("gclid").asText("").isEmpty()) {
-                    problems.add("click conversion without gclid");
+                if (method.equals("uploadClickConversions")) {
+                    // ClickConversion: exactly one of gclid, gbraid, wbraid (two are VALUE_MUST_BE_UNSET / GBRAID_WBRAID_BOTH_SET).
+                    long ids = java.util.stream.Stream.of("gclid", "gbraid", "wbraid").filter(id -> !c.path(id).asText("").isEmpty()).count();
+                    if (ids != 1) {
+                        problems.add("a click conversion carries exactly one of gclid, gbraid, wbraid: " + c);
+                    }
                 }
                 if (method.equals("uploadCallConversions")) {
                     if (!c.path("callerId").asText("").matches("\\+[1-9]\\d{6,14}")) {

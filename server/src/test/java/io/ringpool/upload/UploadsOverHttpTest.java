@@ -364,12 +364,15 @@ class UploadsOverHttpTest {
         assertThat(server.get("/v1/sites/" + site.id() + "/destinations", site.apiKey()).json().path("destinations").size()).isEqualTo(20);
     }
 
-    /** A site whose pool has two numbers: two visits in a row each hold one, and each call is its own visit's. */
-    static Site siteWithTwoNumbers() {
+    /** A site whose pool has {@code count} numbers: as many visits in a row each hold one, and each call is its own visit's. */
+    static Site siteWithNumbers(int count) {
         sites++;
-        String number = String.format("+7495%03d0001", 600 + sites);
-        Map<String, String> s = server.siteWithPool(List.of(number, String.format("+7495%03d0002", 600 + sites)));
-        return new Site(s.get("siteId"), s.get("apiKey"), s.get("webhookSecret"), s.get("publicKey"), number);
+        List<String> numbers = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            numbers.add(String.format("+7495%03d%04d", 600 + sites, i));
+        }
+        Map<String, String> s = server.siteWithPool(numbers);
+        return new Site(s.get("siteId"), s.get("apiKey"), s.get("webhookSecret"), s.get("publicKey"), numbers.get(0));
     }
 
     static int delivered(Site site, String destinationId) {
@@ -411,7 +414,7 @@ class UploadsOverHttpTest {
      */
     @Test
     void aDestinationWithATargetFilterUploadsTargetCallsOnly() throws Exception {
-        Site site = siteWithTwoNumbers();
+        Site site = siteWithNumbers(2);
         Map<String, Object> targetOnly = google("google-ads-clicks", "601");
         targetOnly.put("filter", Map.of("target", true));
         Reply created = destination(site, targetOnly);
@@ -519,5 +522,40 @@ class UploadsOverHttpTest {
         Map<String, Object> empty = new HashMap<>(ga4);
         empty.put("filter", Map.of());
         assertThat(destination(site, empty).json().get("filter").isNull()).as("an empty filter is none").isTrue();
+    }
+
+    /**
+     * Audit N #3: a click from iOS carries gbraid or wbraid instead of a gclid; such calls were
+     * skipped. Google takes exactly one click id per conversion: the gclid when there is one, else
+     * gbraid, else wbraid. A lead from such a visit goes up the same way.
+     */
+    @Test
+    void aClickFromIosGoesUpWithItsGbraidOrWbraidAndAGclidStillComesFirst() throws Exception {
+        Site site = siteWithNumbers(4);
+        Map<String, Object> body = google("google-ads-clicks", "611");
+        body.put("leadConversionAction", "612");
+        String clicks = destination(site, body).text("destinationId");
+
+        visitAndCall(site, "ios-app-1", "+79161116601", 75, "gbraid=0AAAAA-ios-gbraid&wbraid=ClMKCA-ios-wbraid-1");
+        visitAndCall(site, "ios-web-1", "+79161116602", 75, "wbraid=ClMKCA-ios-wbraid-2");
+        visitAndCall(site, "ios-gclid-1", "+79161116603", 75, "gclid=Cj0KCQ-ios-gclid&gbraid=0AAAAA-not-sent");
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("siteKey", site.publicKey());
+        session.put("visitorId", "ios-lead-visitor");
+        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&wbraid=ClMKCA-ios-lead");
+        Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(s.status()).as(s.body()).isEqualTo(201);
+        Reply lead = server.send("POST", "/v1/sessions/" + s.text("sessionId") + "/leads", null, new String(Json.write(Map.of("kind",
+                "form", "formId", "order", "url", "https://example.com/contacts", "fields", Map.of("phone", "+79161116690"))),
+                StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+
+        waitFor(() -> delivered(site, clicks) == 4);
+        assertThat(clickIdsSentTo("611")).containsExactlyInAnyOrder("gbraid=0AAAAA-ios-gbraid", "wbraid=ClMKCA-ios-wbraid-2",
+                "gclid=Cj0KCQ-ios-gclid");
+        assertThat(clickIdsSentTo("612")).containsExactly("wbraid=ClMKCA-ios-lead");
+        assertThat(total(site, clicks, "skipped")).isZero();
+        assertThat(platform.seen()).allSatisfy(x -> assertThat(x.problems()).as(x.path()).isEmpty());
     }
 }
