@@ -125,6 +125,14 @@ public final class DestinationService {
                 throw DomainFailure.invalid(action, "'" + action + "' is the conversion action's id or resource name "
                         + "(customers/1234567890/conversionActions/987654321)");
             }
+            // Uploads go to customers/{customerId}:upload…Conversions, and Google refuses every row
+            // naming another account's action (audit N #7).
+            if (s.containsKey(action) && s.get(action).startsWith("customers/")
+                    && !s.get(action).startsWith("customers/" + s.get("customerId") + "/")) {
+                throw DomainFailure.invalid(action, "'" + action + "' names customer " + s.get(action).split("/")[1]
+                        + ", not this destination's customerId " + s.get("customerId") + ": give the action's id alone, or "
+                        + "customers/" + s.get("customerId") + "/conversionActions/<id>");
+            }
         }
         if (s.containsKey("apiVersion") && !s.get("apiVersion").matches("v[0-9]{2}")) {
             throw DomainFailure.invalid("apiVersion", "'apiVersion' looks like v26");

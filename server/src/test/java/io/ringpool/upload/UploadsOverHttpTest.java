@@ -323,6 +323,16 @@ class UploadsOverHttpTest {
         Reply badCustomer = destination(site, new HashMap<>(google("google-ads-clicks", "555")) {{ put("customerId", "12-34"); }});
         assertThat(badCustomer.status()).isEqualTo(422);
         assertThat(badCustomer.json().get("error").get("field").asText()).isEqualTo("customerId");
+        for (String action : List.of("conversionAction", "leadConversionAction")) {
+            Map<String, Object> otherAccount = google("google-ads-clicks", "555");
+            otherAccount.put(action, "customers/9999999999/conversionActions/5");
+            Reply refused = destination(site, otherAccount);
+            assertThat(refused.status()).as("audit N #7: another account's action: " + refused.body()).isEqualTo(422);
+            assertThat(refused.json().at("/error/field").asText()).isEqualTo(action);
+            Map<String, Object> sameAccount = google("google-ads-clicks", "555");
+            sameAccount.put(action, "customers/1234567890/conversionActions/5");
+            assertThat(destination(site, sameAccount).status()).as("customerId 123-456-7890, its dashes dropped").isEqualTo(201);
+        }
         Reply internal = destination(site, Map.of("type", "ga4", "measurementId", "G-ABC12345", "apiSecret", "x",
                 "baseUrl", "http://169.254.169.254"));
         assertThat(internal.status()).isEqualTo(422);
