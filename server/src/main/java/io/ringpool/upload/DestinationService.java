@@ -140,6 +140,12 @@ public final class DestinationService {
         if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
             throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
         }
+        for (String event : List.of("eventName", "leadEventName")) {
+            String problem = s.containsKey(event) ? Ga4Upload.eventNameProblem(s.get(event)) : null;
+            if (problem != null) {
+                throw DomainFailure.invalid(event, "'" + event + "' " + problem + ": GA4 drops other events without a word");
+            }
+        }
         for (String text : List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName")) {
             if (s.containsKey(text) && s.get(text).length() > 100) {
                 throw DomainFailure.invalid(text, "'" + text + "' is longer than 100 characters");

@@ -44,6 +44,8 @@ final class PlatformDouble implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Seen> seen = new ArrayList<>();
+    /** What the GA4 validation server says of every event of a measurement id, beside what the double finds itself. */
+    private final Map<String, String> ga4DebugRefusals = new java.util.concurrent.ConcurrentHashMap<>();
 
     PlatformDouble() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -54,6 +56,11 @@ final class PlatformDouble implements AutoCloseable {
 
     String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Has {@code /debug/mp/collect} list {@code description} in its validationMessages for every event of {@code measurementId}. */
+    void refuseOnDebug(String measurementId, String description) {
+        ga4DebugRefusals.put(measurementId, description);
     }
 
     List<Seen> seen() {
@@ -81,10 +88,21 @@ final class PlatformDouble implements AutoCloseable {
         if (yandex.matches()) {
             parsed = checkYandex(yandex.group(2), query, headers, raw, problems);
             answer = "{\"uploading\":{\"id\":42,\"source_quantity\":1,\"line_quantity\":1,\"status\":\"UPLOADED\"}}";
-        } else if (path.equals("/mp/collect") || path.equals("/debug/mp/collect")) {
+        } else if (path.equals("/mp/collect")) {
             parsed = checkGa4(query, headers, body, problems);
             status = 204;
             answer = "";
+        } else if (path.equals("/debug/mp/collect")) {
+            // The validation server answers 200 whatever it finds, listing it in validationMessages.
+            parsed = checkGa4(query, headers, body, problems);
+            List<Map<String, String>> messages = new ArrayList<>();
+            problems.forEach(p -> messages.add(Map.of("fieldPath", "", "description", p, "validationCode", "VALUE_INVALID")));
+            String refusal = ga4DebugRefusals.get(query(query).get("measurement_id"));
+            if (refusal != null) {
+                messages.add(Map.of("fieldPath", "events", "description", refusal, "validationCode", "NAME_RESERVED"));
+            }
+            problems.clear();
+            answer = JSON.writeValueAsString(Map.of("validationMessages", messages));
         } else if (path.equals("/token")) {
             parsed = checkToken(headers, body, problems);
             answer = "{\"access_token\":\"" + GOOGLE_ACCESS + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}";

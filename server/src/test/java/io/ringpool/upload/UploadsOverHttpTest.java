@@ -568,4 +568,52 @@ class UploadsOverHttpTest {
         assertThat(total(site, clicks, "skipped")).isZero();
         assertThat(platform.seen()).allSatisfy(x -> assertThat(x.problems()).as(x.path()).isEmpty());
     }
+
+    /** Audit N #4: GA4 answers 2xx and drops an event whose name breaks its rules, so such a name is refused at creation. */
+    @Test
+    void aGa4EventNameGa4WouldDropIsRefusedAtCreation() {
+        Site site = site();
+        for (String field : List.of("eventName", "leadEventName")) {
+            for (String name : List.of("phone call", "session_start", "1call", "call-answered", "c".repeat(41), "ga_call",
+                    "user_engagement", "Session_Start", "google_call", "firebase_call", "_call", "звонок", "first_visit")) {
+                Reply r = destination(site, Map.of("type", "ga4", "measurementId", "G-NAMES1234", "apiSecret", "x", field, name));
+                assertThat(r.status()).as(field + " " + name + ": " + r.body()).isEqualTo(422);
+                assertThat(r.json().at("/error/field").asText()).isEqualTo(field);
+            }
+            for (String name : List.of("phone_call", "Call_answered_2", "c".repeat(40), "generate_lead", "errors")) {
+                Reply r = destination(site, Map.of("type", "ga4", "measurementId", "G-NAMES1234", "apiSecret", "x", field, name));
+                assertThat(r.status()).as(field + " " + name + ": " + r.body()).isEqualTo(201);
+                server.send("DELETE", "/v1/sites/" + site.id() + "/destinations/" + r.text("destinationId"), site.apiKey(), null, null,
+                        Map.of());
+            }
+        }
+    }
+
+    /**
+     * With {@code collectPath: /debug/mp/collect} GA4 validates instead of recording and answers 200
+     * either way; an answer listing validationMessages is a failed upload, not a sent one (audit N #4).
+     */
+    @Test
+    void aGa4DebugAnswerWithValidationMessagesIsAFailedUpload() throws Exception {
+        Site site = site();
+        platform.refuseOnDebug("G-DEBUGNO123", "Event name phone_call is reserved.");
+        String refused = destination(site, Map.of("type", "ga4", "measurementId", "G-DEBUGNO123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "collectPath", "/debug/mp/collect")).text("destinationId");
+        String valid = destination(site, Map.of("type", "ga4", "measurementId", "G-DEBUGOK123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "collectPath", "/debug/mp/collect")).text("destinationId");
+
+        visitAndCall(site, "ga4-debug-1", "+79161117701");
+
+        waitFor(() -> uploads(site, refused).size() >= 1 && uploads(site, valid).size() >= 1);
+        JsonNode failed = uploads(site, refused).get(0);
+        assertThat(failed.get("status").asText()).as(failed.toString()).isEqualTo("failed");
+        assertThat(failed.get("responseCode").asInt()).isEqualTo(200);
+        assertThat(failed.get("error").asText()).contains("NAME_RESERVED").contains("Event name phone_call is reserved.");
+        JsonNode delivery = server.get("/v1/sites/" + site.id() + "/destinations/" + refused + "/deliveries", site.apiKey()).json()
+                .at("/deliveries/0");
+        assertThat(delivery.get("state").asText()).as(delivery.toString()).isEqualTo("pending");
+        JsonNode sent = uploads(site, valid).get(0);
+        assertThat(sent.get("status").asText()).as(sent.toString()).isEqualTo("sent");
+        assertThat(sent.get("response").asText()).isEqualTo("{\"validationMessages\":[]}");
+    }
 }
