@@ -76,6 +76,23 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false);
     }
 
+    /**
+     * The same call with no time later than {@code now}. A lead may be dated up to 5 minutes ahead
+     * of the server (a CRM whose clock runs fast), and Metrica refuses a DateTime not yet reached
+     * (audit N #5): such a time goes up as the moment of the upload, which is also closer to when
+     * the lead really came than the fast clock's.
+     */
+    CallConversion notAfter(Instant now) {
+        Instant start = startedAt != null && startedAt.isAfter(now) ? now : startedAt;
+        Instant end = endedAt != null && endedAt.isAfter(now) ? now : endedAt;
+        if (start == startedAt && end == endedAt) {
+            return this;
+        }
+        return new CallConversion(callId, caller, start, end, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
+                staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
+                target, unique, uniqueTarget);
+    }
+
     /** When the call converted: its end, or its start while the end is unknown. */
     Instant convertedAt() {
         return endedAt == null ? startedAt : endedAt != null && !endedAt.isBefore(startedAt) ? endedAt : startedAt;

@@ -102,6 +102,7 @@ public final class DestinationTarget implements Target {
         calls.removeIf(c -> !d.filter().admits(c));
         int leftOut = before - calls.size();
         Instant now = clock.instant();
+        calls.replaceAll(c -> c.notAfter(now));
         UploadSender sender = new UploadSender(http, d.dryRun());
         UploadOutcome outcome;
         String error = null;
