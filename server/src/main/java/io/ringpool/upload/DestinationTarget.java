@@ -3,6 +3,7 @@ package io.ringpool.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbound.RetryAfter;
 import io.ringpool.outbox.Attempt;
 import io.ringpool.outbox.OutboxEvent;
 import io.ringpool.outbox.Target;
@@ -130,7 +131,9 @@ public final class DestinationTarget implements Target {
         if (o.success()) {
             return new Attempt(true, o.status(), failure, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped", false);
         }
-        return Attempt.failed(o.status(), failure, o.response());
+        // A quota answer (429) or an outage (503) may say when to come back; the outbox waits that long.
+        Attempt failed = Attempt.failed(o.status(), failure, o.response());
+        return RetryAfter.of(sender.last(), clock.instant()).map(failed::withRetryAfter).orElse(failed);
     }
 
     @Override
