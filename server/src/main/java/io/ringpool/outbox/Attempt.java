@@ -1,5 +1,7 @@
 package io.ringpool.outbox;
 
+import java.time.Duration;
+
 /**
  * The outcome of one attempt at a target.
  *
@@ -7,8 +9,10 @@ package io.ringpool.outbox;
  * @param error      why it failed, for the delivery log; null on success
  * @param response   the first bytes of the target's answer, for the delivery log
  * @param permanent  a failure that no retry can fix (target deleted or disabled): no more attempts
+ * @param retryAfter how long the target asked to be left alone ({@code Retry-After} of a 429 or
+ *                   503), or null; the next attempt waits at least this long (see {@link Backoff#delayMillis(int, Duration)})
  */
-public record Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent) {
+public record Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent, Duration retryAfter) {
 
     /** The most of a target's answer kept in the delivery log, characters. */
     static final int RESPONSE_KEPT = 2000;
@@ -16,6 +20,15 @@ public record Attempt(boolean success, Integer statusCode, String error, String 
     public Attempt {
         error = clip(error, 500);
         response = clip(response, RESPONSE_KEPT);
+    }
+
+    public Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent) {
+        this(success, statusCode, error, response, permanent, null);
+    }
+
+    /** This attempt, with the wait the target asked for before the next one. */
+    public Attempt withRetryAfter(Duration wait) {
+        return new Attempt(success, statusCode, error, response, permanent, wait);
     }
 
     public static Attempt succeeded(int status, String response) {

@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
  * When to try a failed delivery again: exponential from {@link #FIRST} doubling up to {@link #CAP},
  * with "equal jitter" (a uniform pick in the upper half of the step) so endpoints that failed
  * together do not all come back at the same second. Deliveries are retried until their deadline,
- * {@link #RETRY_FOR} after the event (or after a manual retry): about 20 attempts.
+ * {@link #RETRY_FOR} after the event (or after a manual retry): about 20 attempts. A target that
+ * says when to come back ({@code Retry-After}) is left alone that long, up to an hour.
  */
 public final class Backoff {
     /** First retry after about this long. */
@@ -21,6 +22,22 @@ public final class Backoff {
 
     public Backoff(RandomGenerator random) {
         this.random = random;
+    }
+
+    /** The longest a target's {@code Retry-After} may hold a delivery back: a day's deadline is not given to one answer. */
+    static final Duration RETRY_AFTER_MAX = Duration.ofHours(1);
+
+    /**
+     * {@link #delayMillis(int)}, or longer when the target asked to wait ({@code Retry-After} of a
+     * 429 or 503, audit N #6: a platform's quota answer asking for 120 s was retried after 29 s):
+     * never sooner than the backoff, never more than {@link #RETRY_AFTER_MAX}.
+     */
+    public long delayMillis(int attempts, Duration retryAfter) {
+        long backoff = delayMillis(attempts);
+        if (retryAfter == null || retryAfter.isNegative()) {
+            return backoff;
+        }
+        return Math.max(backoff, Math.min(retryAfter.toMillis(), RETRY_AFTER_MAX.toMillis()));
     }
 
     /** Milliseconds to wait after the {@code attempts}-th failed attempt (1 = the first). */

@@ -271,7 +271,7 @@ final class OutboxWorker implements AutoCloseable {
                     } else {
                         // The last attempt is made at the deadline itself, so a delivery is tried for the whole window.
                         state = "pending";
-                        nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1), d.deadlineAt());
+                        nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1, a.retryAfter()), d.deadlineAt());
                     }
                     String left = OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
                     outcomes.add(left != null ? left : state);

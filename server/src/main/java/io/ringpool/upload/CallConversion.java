@@ -14,11 +14,15 @@ import java.util.regex.Pattern;
  * @param caller     E.164, or null when the caller is unknown, not a valid number, or erased
  * @param ymClientId the visit's Yandex Metrica ClientID, or null
  * @param gaClientId the visit's GA client id as the {@code _ga} cookie holds it, or null
+ * @param gbraid     Google's click id for an app conversion from iOS, sent in place of a missing gclid; or null
+ * @param wbraid     Google's click id for a web conversion from iOS, sent in place of a missing gclid and gbraid; or null
+ * @param target     the call's class as it ended (a lead: false); {@link DestinationFilter} reads these three
  */
 record CallConversion(String callId, String caller, Instant startedAt, Instant endedAt, boolean answered, Integer talkSeconds,
         Integer durationSeconds, Double value, String currency, List<String> tags, boolean firstTime, boolean staticCall,
         String landingPage, String recordingUrl, String gclid, String yclid, String ymClientId, String gaClientId, String source,
-        String medium, String campaign, boolean lead) {
+        String medium, String campaign, boolean lead, String gbraid, String wbraid, boolean target, boolean unique,
+        boolean uniqueTarget) {
 
     /*
      * The shapes of the ids the platforms match on. Any text reaches the store from a landing URL or
@@ -53,7 +57,9 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 call.path("firstTime").asBoolean(false), "static".equals(text(a, "method")), text(a, "landingPage"),
                 text(call, "recordingUrl"), gclid, yclid, shaped(DIGITS, text(a.path("clientIds"), "ym")),
                 shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")),
-                text(a, "source"), text(a, "medium"), text(a, "campaign"), false);
+                text(a, "source"), text(a, "medium"), text(a, "campaign"), false, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
+                shaped(GCLID, text(a.path("clickIds"), "wbraid")), call.path("target").asBoolean(false), call.path("unique").asBoolean(false),
+                call.path("uniqueTarget").asBoolean(false));
     }
 
     static CallConversion ofLead(JsonNode lead) {
@@ -66,7 +72,25 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 lead.hasNonNull("value") ? lead.get("value").asDouble() : null, text(lead, "currency"), List.copyOf(tags),
                 lead.path("unique").asBoolean(false), false, text(a, "landingPage"), null, gclid, yclid,
                 shaped(DIGITS, text(a.path("clientIds"), "ym")), shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")), text(a, "source"),
-                text(a, "medium"), text(a, "campaign"), true);
+                text(a, "medium"), text(a, "campaign"), true, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
+                shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false);
+    }
+
+    /**
+     * The same call with no time later than {@code now}. A lead may be dated up to 5 minutes ahead
+     * of the server (a CRM whose clock runs fast), and Metrica refuses a DateTime not yet reached
+     * (audit N #5): such a time goes up as the moment of the upload, which is also closer to when
+     * the lead really came than the fast clock's.
+     */
+    CallConversion notAfter(Instant now) {
+        Instant start = startedAt != null && startedAt.isAfter(now) ? now : startedAt;
+        Instant end = endedAt != null && endedAt.isAfter(now) ? now : endedAt;
+        if (start == startedAt && end == endedAt) {
+            return this;
+        }
+        return new CallConversion(callId, caller, start, end, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
+                staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
+                target, unique, uniqueTarget);
     }
 
     /** When the call converted: its end, or its start while the end is unknown. */

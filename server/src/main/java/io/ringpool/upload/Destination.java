@@ -9,14 +9,16 @@ import java.util.Map;
  * @param type     one of {@link Platforms#TYPES}
  * @param settings what may be shown: ids, names, base URL
  * @param secrets  credentials, never shown after creation
+ * @param filter   which calls and leads go up ({@link DestinationFilter#NONE}: all of them)
  * @param dryRun   write down what would be sent and send nothing
  */
 public record Destination(String destinationId, String siteId, String type, Map<String, String> settings,
-        Map<String, String> secrets, boolean dryRun, Instant createdAt) {
+        Map<String, String> secrets, DestinationFilter filter, boolean dryRun, Instant createdAt) {
 
     public Destination {
         settings = Map.copyOf(settings);
         secrets = Map.copyOf(secrets);
+        filter = filter == null ? DestinationFilter.NONE : filter;
     }
 
     String setting(String name) {

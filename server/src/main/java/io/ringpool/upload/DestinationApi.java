@@ -21,13 +21,16 @@ import java.util.Set;
 
 /**
  * Upload destination routes (site key): {@code POST /v1/sites/{siteId}/destinations}
- * {@code {"type", <the platform's settings and credentials>, "baseUrl", "dryRun"}} → 201 (credentials
+ * {@code {"type", <the platform's settings and credentials>, "baseUrl", "filter", "dryRun"}} → 201 (credentials
  * are never shown again); {@code GET} the list or one; {@code DELETE} one;
  * {@code GET …/{destinationId}/uploads} → each upload with its rows, status, requests and the
  * platform's answer; {@code GET …/deliveries} and {@code POST …/deliveries/{deliveryId}/retry} as
  * for webhooks.
  */
 public final class DestinationApi {
+    private static final Set<String> FILTERS = Set.of("target", "unique", "uniqueTarget", "tag", "leads");
+    /** A tag's length, as everywhere: code points. */
+    private static final int TAG_CHARS = 50;
     private final DestinationService destinations;
     private final AccessApi access;
     private final AuditLog audit;
@@ -61,11 +64,12 @@ public final class DestinationApi {
         if (dry != null && !dry.isBoolean()) {
             throw DomainFailure.invalid("dryRun", "'dryRun' must be true or false");
         }
+        DestinationFilter filter = filter(Json.parseObject(request.body()).optionalObject("filter"));
         Map<String, String> fields = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = body.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
-            if (f.getKey().equals("type") || f.getKey().equals("dryRun")) {
+            if (f.getKey().equals("type") || f.getKey().equals("dryRun") || f.getKey().equals("filter")) {
                 continue;
             }
             // Ids such as a counter or customer id may come as JSON numbers; a fraction, an overflowing
@@ -77,10 +81,27 @@ public final class DestinationApi {
             fields.put(f.getKey(), f.getValue().asText());
         }
         DestinationService.View created = destinations.create(siteId,
-                new DestinationService.NewDestination(type, fields, dry != null && dry.asBoolean()));
+                new DestinationService.NewDestination(type, fields, filter, dry != null && dry.asBoolean()));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "destination.create", created.destination().destinationId(),
                 auditDetail(created.destination()));
         return Response.created(view(created));
+    }
+
+    /**
+     * {@code "filter": {"target", "unique", "uniqueTarget", "tag", "leads"}}, as a feed takes them
+     * (a nested object: {@code target} is already the Metrica goal of {@code yandex-metrica-offline}).
+     */
+    private static DestinationFilter filter(JsonBody filter) {
+        if (filter == null) {
+            return DestinationFilter.NONE;
+        }
+        filter.rejectUnknown(FILTERS);
+        String tag = filter.optionalString("tag", 200);
+        if (tag != null && (tag.isEmpty() || tag.codePointCount(0, tag.length()) > TAG_CHARS)) {
+            throw DomainFailure.invalid("filter.tag", "'filter.tag' must be 1 to " + TAG_CHARS + " characters");
+        }
+        return new DestinationFilter(filter.optionalBoolean("target"), filter.optionalBoolean("unique"),
+                filter.optionalBoolean("uniqueTarget"), tag, filter.optionalBoolean("leads"));
     }
 
     private Response list(Request request, SiteGrant grant) {
@@ -146,6 +167,9 @@ public final class DestinationApi {
         if (d.dryRun()) {
             out.append(" (dry run)");
         }
+        if (!d.filter().isNone()) {
+            out.append(", filter ").append(d.filter().asMap());
+        }
         new java.util.TreeMap<>(d.settings()).forEach((name, value) -> out.append(", ").append(name).append(' ')
                 .append(name.endsWith("Url") ? AuditLog.origin(value) : value));
         return out.toString();
@@ -157,6 +181,7 @@ public final class DestinationApi {
         out.put("destinationId", d.destinationId());
         out.put("type", d.type());
         out.put("settings", d.settings());
+        out.put("filter", d.filter().isNone() ? null : d.filter().asMap());
         out.put("dryRun", d.dryRun());
         out.put("createdAt", d.createdAt());
         Outbox.Health h = v.health();

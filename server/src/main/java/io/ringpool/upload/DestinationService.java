@@ -23,9 +23,9 @@ public final class DestinationService {
 
     /**
      * A request to create a destination: its type, the platform's settings and credentials by
-     * name (see each platform class), an optional {@code baseUrl} and {@code dryRun}.
+     * name (see each platform class), an optional {@code baseUrl}, {@code filter} and {@code dryRun}.
      */
-    public record NewDestination(String type, Map<String, String> fields, boolean dryRun) {}
+    public record NewDestination(String type, Map<String, String> fields, DestinationFilter filter, boolean dryRun) {}
 
     /** A destination with its upload counts and newest delivery. */
     public record View(Destination destination, Outbox.Health health) {}
@@ -77,7 +77,11 @@ public final class DestinationService {
             }
         });
         validate(p, settings);
-        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, request.dryRun(), clock.instant());
+        DestinationFilter filter = request.filter() == null ? DestinationFilter.NONE : request.filter();
+        if (filter.leads() != null && !p.takesLeads()) {
+            throw DomainFailure.invalid("filter.leads", "'filter.leads' is for destinations that take leads; " + p.type() + " takes none");
+        }
+        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, filter, request.dryRun(), clock.instant());
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (UploadStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
@@ -87,7 +91,8 @@ public final class DestinationService {
             ChangeLog.record(c, ChangeLog.DESTINATION, siteId, d.destinationId(), clock.millis());
             return null;
         });
-        LOG.info("destination_created site={} destination={} type={} dryRun={}", siteId, d.destinationId(), d.type(), d.dryRun());
+        LOG.info("destination_created site={} destination={} type={} dryRun={} filter={}", siteId, d.destinationId(), d.type(), d.dryRun(),
+                d.filter().asMap());
         return new View(withoutSecrets(d), new Outbox.Health(0, 0, 0, null));
     }
 
@@ -120,12 +125,26 @@ public final class DestinationService {
                 throw DomainFailure.invalid(action, "'" + action + "' is the conversion action's id or resource name "
                         + "(customers/1234567890/conversionActions/987654321)");
             }
+            // Uploads go to customers/{customerId}:upload…Conversions, and Google refuses every row
+            // naming another account's action (audit N #7).
+            if (s.containsKey(action) && s.get(action).startsWith("customers/")
+                    && !s.get(action).startsWith("customers/" + s.get("customerId") + "/")) {
+                throw DomainFailure.invalid(action, "'" + action + "' names customer " + s.get(action).split("/")[1]
+                        + ", not this destination's customerId " + s.get("customerId") + ": give the action's id alone, or "
+                        + "customers/" + s.get("customerId") + "/conversionActions/<id>");
+            }
         }
         if (s.containsKey("apiVersion") && !s.get("apiVersion").matches("v[0-9]{2}")) {
             throw DomainFailure.invalid("apiVersion", "'apiVersion' looks like v26");
         }
         if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
             throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
+        }
+        for (String event : List.of("eventName", "leadEventName")) {
+            String problem = s.containsKey(event) ? Ga4Upload.eventNameProblem(s.get(event)) : null;
+            if (problem != null) {
+                throw DomainFailure.invalid(event, "'" + event + "' " + problem + ": GA4 drops other events without a word");
+            }
         }
         for (String text : List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName")) {
             if (s.containsKey(text) && s.get(text).length() > 100) {
@@ -183,6 +202,6 @@ public final class DestinationService {
     }
 
     private static Destination withoutSecrets(Destination d) {
-        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.dryRun(), d.createdAt());
+        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.filter(), d.dryRun(), d.createdAt());
     }
 }

@@ -3,6 +3,7 @@ package io.ringpool.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbound.RetryAfter;
 import io.ringpool.outbox.Attempt;
 import io.ringpool.outbox.OutboxEvent;
 import io.ringpool.outbox.Target;
@@ -27,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code lead.created}; the outbox hands over up to the platform's batch of due events at once,
  * so a burst of calls goes up in one upload and a trickle one by one. Each upload is logged with
  * its rows, its requests (credentials masked) and the platform's answer; in dry-run mode nothing
- * is sent and the log shows what would have been.
+ * is sent and the log shows what would have been. Calls nobody answered (on the conversion
+ * uploads) and those the destination's {@link DestinationFilter} leaves out are counted as skipped.
  */
 public final class DestinationTarget implements Target {
     public static final String KIND = "destination";
@@ -59,10 +61,11 @@ public final class DestinationTarget implements Target {
     @Override
     public List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
         if (CALL_COMPLETED.equals(type)) {
-            return UploadStore.subscribers(c, siteId, t -> true);
+            return UploadStore.subscribers(c, siteId, (t, filter) -> true);
         }
         if (LEAD_CREATED.equals(type)) {
-            return UploadStore.subscribers(c, siteId, t -> platforms.of(t).map(Platform::takesLeads).orElse(false));
+            return UploadStore.subscribers(c, siteId, (t, filter) -> platforms.of(t).map(Platform::takesLeads).orElse(false)
+                    && !Boolean.FALSE.equals(filter.leads()));
         }
         return List.of();
     }
@@ -93,13 +96,14 @@ public final class DestinationTarget implements Target {
                 return Attempt.abandoned("event " + e.eventId() + " unreadable");
             }
         }
-        int unanswered = 0;
+        int before = calls.size();
         if (!platform.takesUnanswered()) {
-            int before = calls.size();
             calls.removeIf(c -> !c.lead() && !c.answered());
-            unanswered = before - calls.size();
         }
+        calls.removeIf(c -> !d.filter().admits(c));
+        int leftOut = before - calls.size();
         Instant now = clock.instant();
+        calls.replaceAll(c -> c.notAfter(now));
         UploadSender sender = new UploadSender(http, d.dryRun());
         UploadOutcome outcome;
         String error = null;
@@ -110,8 +114,8 @@ public final class DestinationTarget implements Target {
             outcome = new UploadOutcome(List.of(), 0, false, null, null, null);
             error = NetworkFailure.describe(e);
         }
-        if (unanswered > 0) { // missed, busy and failed calls are counted with the platform's own skips
-            outcome = new UploadOutcome(outcome.rows(), outcome.skipped() + unanswered, outcome.success(), outcome.status(),
+        if (leftOut > 0) { // unanswered calls and those the filter leaves out are counted with the platform's own skips
+            outcome = new UploadOutcome(outcome.rows(), outcome.skipped() + leftOut, outcome.success(), outcome.status(),
                     outcome.response(), outcome.error());
         }
         UploadOutcome o = outcome;
@@ -127,7 +131,9 @@ public final class DestinationTarget implements Target {
         if (o.success()) {
             return new Attempt(true, o.status(), failure, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped", false);
         }
-        return Attempt.failed(o.status(), failure, o.response());
+        // A quota answer (429) or an outage (503) may say when to come back; the outbox waits that long.
+        Attempt failed = Attempt.failed(o.status(), failure, o.response());
+        return RetryAfter.of(sender.last(), clock.instant()).map(failed::withRetryAfter).orElse(failed);
     }
 
     @Override

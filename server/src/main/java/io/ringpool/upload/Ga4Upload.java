@@ -1,5 +1,6 @@
 package io.ringpool.upload;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringpool.outbound.OutboundHttp;
 import java.io.IOException;
@@ -12,22 +13,60 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * GA4 Measurement Protocol: {@code POST /mp/collect?measurement_id=<G-…>&api_secret=<secret>} with
  * {@code {"client_id", "timestamp_micros", "events": [{"name", "params"}]}} as JSON, one request
  * per call because a request carries one client id. The client id is the visit's {@code _ga}
  * cookie without its {@code GA1.1.} prefix. GA4 answers 2xx whatever it thinks of the event (use
- * the {@code /debug/mp/collect} base path to validate); events older than 72 hours are refused,
- * so older calls are sent without their time (GA4 then dates them on receipt).
+ * the {@code /debug/mp/collect} base path to validate: an answer with {@code validationMessages}
+ * is then a failed upload); events older than 72 hours are refused, so older calls are sent
+ * without their time (GA4 then dates them on receipt).
  */
 final class Ga4Upload implements Platform {
     /** The answer goes up with the call ({@link Platform#takesUnanswered}). */
     @Override
     public boolean takesUnanswered() {
         return true;
+    }
+
+    /** The path that validates rather than records: its answer lists what GA4 would drop. */
+    static final String DEBUG_PATH = "/debug/mp/collect";
+    /**
+     * Event names GA4 keeps: a letter, then letters, digits and underscores, 40 at most; not one of
+     * its reserved names nor with a reserved prefix. Any other is answered 2xx and silently
+     * dropped (audit N #4), so a destination is refused one at creation. Reserved names and
+     * prefixes are refused in any case: GA4 names are case-sensitive, but "Session_Start" is no
+     * name anyone means to send.
+     */
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,39}");
+    static final Set<String> RESERVED_EVENTS = Set.of("ad_activeview", "ad_click", "ad_exposure", "ad_impression", "ad_query",
+            "ad_reward", "adunit_exposure", "app_background", "app_clear_data", "app_exception", "app_remove", "app_store_refund",
+            "app_store_subscription_cancel", "app_store_subscription_convert", "app_store_subscription_renew", "app_update",
+            "app_upgrade", "dynamic_link_app_open", "dynamic_link_app_update", "dynamic_link_first_open", "error", "first_open",
+            "first_visit", "in_app_purchase", "notification_dismiss", "notification_foreground", "notification_open",
+            "notification_receive", "os_update", "session_start", "session_start_with_rollout", "user_engagement");
+    private static final List<String> RESERVED_PREFIXES = List.of("_", "ga_", "google_", "firebase_");
+
+    /** Why GA4 would drop an event named {@code name}, or null when it keeps it. */
+    static String eventNameProblem(String name) {
+        if (!EVENT_NAME.matcher(name).matches()) {
+            return "starts with a letter and holds only letters, digits and underscores, 40 at most";
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (RESERVED_EVENTS.contains(lower)) {
+            return "must not be a name GA4 reserves (" + lower + ")";
+        }
+        for (String prefix : RESERVED_PREFIXES) {
+            if (lower.startsWith(prefix)) {
+                return "must not start with " + prefix + ", which GA4 reserves";
+            }
+        }
+        return null;
     }
 
     /** GA4's recommended event for a lead (it carries {@code value} and {@code currency}). */
@@ -125,9 +164,33 @@ final class Ga4Upload implements Platform {
             if (last != null && !last.isSuccess()) {
                 return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "HTTP " + last.status());
             }
+            String refused = last == null || !path.equals(DEBUG_PATH) ? null : validationMessages(last);
+            if (refused != null) {
+                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "GA4 would drop the event: " + refused);
+            }
         }
         return last == null ? new UploadOutcome(rows, skipped, true, null, null, null)
                 : new UploadOutcome(rows, skipped, true, last.status(), last.bodyText(), null);
+    }
+
+    /**
+     * The debug endpoint's {@code validationMessages} ({@code [{"fieldPath", "description",
+     * "validationCode"}]}) joined, or null when there are none: GA4 answers 200 either way, and a
+     * message means the event would not be recorded.
+     */
+    static String validationMessages(OutboundHttp.Response r) {
+        try {
+            JsonNode messages = JSON.readTree(r.body()).path("validationMessages");
+            if (!messages.isArray() || messages.isEmpty()) {
+                return null;
+            }
+            List<String> out = new ArrayList<>();
+            messages.forEach(m -> out.add(m.path("validationCode").asText("") + " " + m.path("fieldPath").asText("") + ": "
+                    + m.path("description").asText("")));
+            return String.join("; ", out);
+        } catch (IOException e) {
+            return null; // not the debug endpoint's JSON: nothing it says can be read as a refusal
+        }
     }
 
     /** {@code GA1.1.1234567890.1700000000} (the _ga cookie) → {@code 1234567890.1700000000}; an id already in that form stays. */

@@ -26,6 +26,7 @@ final class UploadSender {
     private final OutboundHttp http;
     private final boolean dryRun;
     private final List<Map<String, Object>> log = new ArrayList<>();
+    private OutboundHttp.Response last;
 
     UploadSender(OutboundHttp http, boolean dryRun) {
         this.http = http;
@@ -55,7 +56,13 @@ final class UploadSender {
         }
         OutboundHttp.Response r = http.send(request, RESPONSE_LIMIT);
         entry.put("status", r.status());
+        last = r;
         return r;
+    }
+
+    /** The platform's answer to the last request sent, or null when none was (dry run, network failure before any). */
+    OutboundHttp.Response last() {
+        return last;
     }
 
     List<Map<String, Object>> log() {

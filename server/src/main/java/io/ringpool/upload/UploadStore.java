@@ -15,13 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
 /** The {@code destinations} and {@code uploads} tables (V32). */
 final class UploadStore {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
     private static final TypeReference<List<Map<String, Object>>> ROWS = new TypeReference<>() {};
 
     /** One upload as the log shows it. */
@@ -32,7 +33,7 @@ final class UploadStore {
 
     static void insertDestination(Connection c, Destination d, String secretsEnc) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO destinations(destination_id, site_id, type, settings_json, "
-                + "secrets_enc, dry_run, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + "secrets_enc, dry_run, created_at, filter_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, d.destinationId());
             ps.setString(2, d.siteId());
             ps.setString(3, d.type());
@@ -40,6 +41,7 @@ final class UploadStore {
             ps.setString(5, secretsEnc);
             ps.setBoolean(6, d.dryRun());
             ps.setLong(7, d.createdAt().toEpochMilli());
+            ps.setString(8, d.filter().isNone() ? null : write(d.filter().asMap()));
             ps.executeUpdate();
         }
     }
@@ -47,7 +49,7 @@ final class UploadStore {
     /** The destination (with its secrets decrypted by {@code decrypt}), or empty when unknown or deleted. */
     static Optional<Destination> destination(Connection c, String destinationId, UnaryOperator<String> decrypt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
-                + "created_at FROM destinations WHERE destination_id = ? AND deleted_at IS NULL")) {
+                + "created_at, filter_json FROM destinations WHERE destination_id = ? AND deleted_at IS NULL")) {
             ps.setString(1, destinationId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs, decrypt)) : Optional.empty();
@@ -58,7 +60,7 @@ final class UploadStore {
     static List<Destination> ofSite(Connection c, String siteId) throws SQLException {
         List<Destination> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
-                + "created_at FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
+                + "created_at, filter_json FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
             ps.setString(1, siteId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -69,15 +71,15 @@ final class UploadStore {
         return out;
     }
 
-    /** The site's live destinations whose type passes {@code types}, in creation order. */
-    static List<String> subscribers(Connection c, String siteId, Predicate<String> types) throws SQLException {
+    /** The site's live destinations whose type and filter pass {@code takes}, in creation order. */
+    static List<String> subscribers(Connection c, String siteId, BiPredicate<String, DestinationFilter> takes) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, type FROM destinations WHERE site_id = ? "
+        try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, type, filter_json FROM destinations WHERE site_id = ? "
                 + "AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
             ps.setString(1, siteId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (types.test(rs.getString(2))) {
+                    if (takes.test(rs.getString(2), readFilter(rs.getString(3)))) {
                         out.add(rs.getString(1));
                     }
                 }
@@ -143,7 +145,8 @@ final class UploadStore {
     private static Destination read(ResultSet rs, UnaryOperator<String> decrypt) throws SQLException {
         String secrets = decrypt.apply(rs.getString(5));
         return new Destination(rs.getString(1), rs.getString(2), rs.getString(3), readStrings(rs.getString(4)),
-                secrets == null ? Map.of() : readStrings(secrets), rs.getBoolean(6), Instant.ofEpochMilli(rs.getLong(7)));
+                secrets == null ? Map.of() : readStrings(secrets), readFilter(rs.getString(8)), rs.getBoolean(6),
+                Instant.ofEpochMilli(rs.getLong(7)));
     }
 
     static String write(Object value) {
@@ -157,6 +160,17 @@ final class UploadStore {
     static Map<String, String> readStrings(String json) {
         try {
             return new LinkedHashMap<>(JSON.readValue(json, STRINGS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static DestinationFilter readFilter(String json) {
+        if (json == null) {
+            return DestinationFilter.NONE;
+        }
+        try {
+            return DestinationFilter.of(JSON.readValue(json, OBJECT));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -44,6 +44,8 @@ final class PlatformDouble implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Seen> seen = new ArrayList<>();
+    /** What the GA4 validation server says of every event of a measurement id, beside what the double finds itself. */
+    private final Map<String, String> ga4DebugRefusals = new java.util.concurrent.ConcurrentHashMap<>();
 
     PlatformDouble() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -54,6 +56,11 @@ final class PlatformDouble implements AutoCloseable {
 
     String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Has {@code /debug/mp/collect} list {@code description} in its validationMessages for every event of {@code measurementId}. */
+    void refuseOnDebug(String measurementId, String description) {
+        ga4DebugRefusals.put(measurementId, description);
     }
 
     List<Seen> seen() {
@@ -81,10 +88,21 @@ final class PlatformDouble implements AutoCloseable {
         if (yandex.matches()) {
             parsed = checkYandex(yandex.group(2), query, headers, raw, problems);
             answer = "{\"uploading\":{\"id\":42,\"source_quantity\":1,\"line_quantity\":1,\"status\":\"UPLOADED\"}}";
-        } else if (path.equals("/mp/collect") || path.equals("/debug/mp/collect")) {
+        } else if (path.equals("/mp/collect")) {
             parsed = checkGa4(query, headers, body, problems);
             status = 204;
             answer = "";
+        } else if (path.equals("/debug/mp/collect")) {
+            // The validation server answers 200 whatever it finds, listing it in validationMessages.
+            parsed = checkGa4(query, headers, body, problems);
+            List<Map<String, String>> messages = new ArrayList<>();
+            problems.forEach(p -> messages.add(Map.of("fieldPath", "", "description", p, "validationCode", "VALUE_INVALID")));
+            String refusal = ga4DebugRefusals.get(query(query).get("measurement_id"));
+            if (refusal != null) {
+                messages.add(Map.of("fieldPath", "events", "description", refusal, "validationCode", "NAME_RESERVED"));
+            }
+            problems.clear();
+            answer = JSON.writeValueAsString(Map.of("validationMessages", messages));
         } else if (path.equals("/token")) {
             parsed = checkToken(headers, body, problems);
             answer = "{\"access_token\":\"" + GOOGLE_ACCESS + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}";
@@ -226,8 +244,12 @@ final class PlatformDouble implements AutoCloseable {
                 if (!GOOGLE_TIME.matcher(c.path("conversionDateTime").asText("")).matches()) {
                     problems.add("conversionDateTime must be yyyy-mm-dd hh:mm:ss+hh:mm: " + c.path("conversionDateTime"));
                 }
-                if (method.equals("uploadClickConversions") && c.path("gclid").asText("").isEmpty()) {
-                    problems.add("click conversion without gclid");
+                if (method.equals("uploadClickConversions")) {
+                    // ClickConversion: exactly one of gclid, gbraid, wbraid (two are VALUE_MUST_BE_UNSET / GBRAID_WBRAID_BOTH_SET).
+                    long ids = java.util.stream.Stream.of("gclid", "gbraid", "wbraid").filter(id -> !c.path(id).asText("").isEmpty()).count();
+                    if (ids != 1) {
+                        problems.add("a click conversion carries exactly one of gclid, gbraid, wbraid: " + c);
+                    }
                 }
                 if (method.equals("uploadCallConversions")) {
                     if (!c.path("callerId").asText("").matches("\\+[1-9]\\d{6,14}")) {

@@ -59,10 +59,19 @@ class UploadsOverHttpTest {
     }
 
     static void visitAndCall(Site site, String callId, String caller, boolean answered) {
+        visitAndCall(site, callId, caller, answered ? 75 : null, "gclid=Cj0KCQ-upload-gclid&yclid=98765432101");
+    }
+
+    /**
+     * A visit from a Google ad whose landing URL carries {@code clickIds} (query pairs), then a call
+     * to the number it was shown: answered with {@code talkSeconds} of talk, or missed when null.
+     */
+    static void visitAndCall(Site site, String callId, String caller, Integer talkSeconds, String clickIds) {
+        boolean answered = talkSeconds != null;
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("siteKey", site.publicKey());
         session.put("visitorId", "upload-visitor-" + callId);
-        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=Cj0KCQ-upload-gclid&yclid=98765432101");
+        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&" + clickIds);
         session.put("clientIds", Map.of("ym", "1700000000123456789", "ga", "GA1.1.123456789.1700000000"));
         Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
                 Map.of("User-Agent", TestServer.CHROME));
@@ -73,8 +82,8 @@ class UploadsOverHttpTest {
         e.put("from", caller);
         e.put("to", s.text("number"));
         if (answered) {
-            e.put("talkSeconds", 75);
-            e.put("durationSeconds", 90);
+            e.put("talkSeconds", talkSeconds);
+            e.put("durationSeconds", talkSeconds + 15);
         }
         String body = new String(Json.write(e), StandardCharsets.UTF_8);
         Reply r = server.send("POST", "/v1/telephony/" + site.id() + "/events", null, body, "application/json",
@@ -314,6 +323,16 @@ class UploadsOverHttpTest {
         Reply badCustomer = destination(site, new HashMap<>(google("google-ads-clicks", "555")) {{ put("customerId", "12-34"); }});
         assertThat(badCustomer.status()).isEqualTo(422);
         assertThat(badCustomer.json().get("error").get("field").asText()).isEqualTo("customerId");
+        for (String action : List.of("conversionAction", "leadConversionAction")) {
+            Map<String, Object> otherAccount = google("google-ads-clicks", "555");
+            otherAccount.put(action, "customers/9999999999/conversionActions/5");
+            Reply refused = destination(site, otherAccount);
+            assertThat(refused.status()).as("audit N #7: another account's action: " + refused.body()).isEqualTo(422);
+            assertThat(refused.json().at("/error/field").asText()).isEqualTo(action);
+            Map<String, Object> sameAccount = google("google-ads-clicks", "555");
+            sameAccount.put(action, "customers/1234567890/conversionActions/5");
+            assertThat(destination(site, sameAccount).status()).as("customerId 123-456-7890, its dashes dropped").isEqualTo(201);
+        }
         Reply internal = destination(site, Map.of("type", "ga4", "measurementId", "G-ABC12345", "apiSecret", "x",
                 "baseUrl", "http://169.254.169.254"));
         assertThat(internal.status()).isEqualTo(422);
@@ -353,5 +372,248 @@ class UploadsOverHttpTest {
         assertThat(replies.stream().filter(r -> r.status() == 201)).hasSize(4);
         assertThat(replies.stream().filter(r -> r.status() == 409).map(Reply::errorCode)).containsOnly("too_many_destinations").hasSize(4);
         assertThat(server.get("/v1/sites/" + site.id() + "/destinations", site.apiKey()).json().path("destinations").size()).isEqualTo(20);
+    }
+
+    /** A site whose pool has {@code count} numbers: as many visits in a row each hold one, and each call is its own visit's. */
+    static Site siteWithNumbers(int count) {
+        sites++;
+        List<String> numbers = new java.util.ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            numbers.add(String.format("+7495%03d%04d", 600 + sites, i));
+        }
+        Map<String, String> s = server.siteWithPool(numbers);
+        return new Site(s.get("siteId"), s.get("apiKey"), s.get("webhookSecret"), s.get("publicKey"), numbers.get(0));
+    }
+
+    static int delivered(Site site, String destinationId) {
+        return server.get("/v1/sites/" + site.id() + "/destinations/" + destinationId, site.apiKey()).json().at("/deliveries/delivered").asInt();
+    }
+
+    static int total(Site site, String destinationId, String count) {
+        int sum = 0;
+        for (JsonNode u : uploads(site, destinationId)) {
+            sum += u.get(count).asInt();
+        }
+        return sum;
+    }
+
+    /** The click ids Google Ads received for conversion action {@code action} (any of gclid, gbraid, wbraid). */
+    static List<String> clickIdsSentTo(String action) {
+        List<String> out = new java.util.ArrayList<>();
+        for (PlatformDouble.Seen s : platform.seen()) {
+            if (s.path().endsWith(":uploadClickConversions") && s.parsed() instanceof JsonNode body) {
+                for (JsonNode c : body.path("conversions")) {
+                    if (c.path("conversionAction").asText().endsWith("/conversionActions/" + action)) {
+                        for (String id : List.of("gclid", "gbraid", "wbraid")) {
+                            if (c.has(id)) {
+                                out.add(id + "=" + c.get(id).asText());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Audit N #1: every answered call went up as a conversion, a 5-second wrong number included, and
+     * a destination took no filter. With {@code "filter": {"target": true}} only target calls (talk at
+     * or above the site's 30 s) go; a destination without a filter still takes every answered call.
+     * {@code yandex-metrica-offline} keeps its own {@code target} (the goal) beside the filter's.
+     */
+    @Test
+    void aDestinationWithATargetFilterUploadsTargetCallsOnly() throws Exception {
+        Site site = siteWithNumbers(2);
+        Map<String, Object> targetOnly = google("google-ads-clicks", "601");
+        targetOnly.put("filter", Map.of("target", true));
+        Reply created = destination(site, targetOnly);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("filter").toString()).isEqualTo("{\"target\":true}");
+        String filtered = created.text("destinationId");
+        String everyCall = destination(site, google("google-ads-clicks", "602")).text("destinationId");
+        Reply metrica = destination(site, Map.of("type", "yandex-metrica-offline", "counterId", "77777777", "target", "phone_call",
+                "oauthToken", PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base(), "filter", Map.of("target", true)));
+        assertThat(metrica.status()).as(metrica.body()).isEqualTo(201);
+        assertThat(metrica.json().at("/settings/target").asText()).isEqualTo("phone_call");
+        String metricaTarget = metrica.text("destinationId");
+
+        visitAndCall(site, "filter-short-1", "+79161115501", 5, "gclid=Cj0KCQ-filter-short");
+        visitAndCall(site, "filter-long-1", "+79161115502", 75, "gclid=Cj0KCQ-filter-long");
+
+        for (String id : List.of(filtered, everyCall, metricaTarget)) {
+            waitFor(() -> delivered(site, id) == 2);
+        }
+        assertThat(clickIdsSentTo("601")).containsExactly("gclid=Cj0KCQ-filter-long");
+        assertThat(clickIdsSentTo("602")).containsExactlyInAnyOrder("gclid=Cj0KCQ-filter-short", "gclid=Cj0KCQ-filter-long");
+        for (String id : List.of(filtered, metricaTarget)) {
+            assertThat(total(site, id, "rowCount")).as("rows").isEqualTo(1);
+            assertThat(total(site, id, "skipped")).as("the short call is counted as skipped").isEqualTo(1);
+        }
+        List<String> metricaRows = platform.seen().stream().filter(x -> x.path().endsWith("/77777777/offline_conversions/upload"))
+                .flatMap(x -> ((List<?>) x.parsed()).stream().skip(1)).map(Object::toString).toList();
+        assertThat(metricaRows).hasSize(1).allSatisfy(row -> assertThat(row).startsWith("1700000000123456789,phone_call,"));
+
+        JsonNode list = server.get("/v1/sites/" + site.id() + "/destinations", site.apiKey()).json().get("destinations");
+        Map<String, String> filters = new HashMap<>();
+        list.forEach(d -> filters.put(d.get("destinationId").asText(), d.get("filter").toString()));
+        assertThat(filters).containsEntry(filtered, "{\"target\":true}").containsEntry(metricaTarget, "{\"target\":true}")
+                .containsEntry(everyCall, "null");
+        assertThat(server.get("/v1/sites/" + site.id() + "/destinations/" + filtered, site.apiKey()).json().get("filter").toString())
+                .isEqualTo("{\"target\":true}");
+    }
+
+    /**
+     * Leads are not calls: the talk-time filters do not apply to them (a lead goes to its own action),
+     * and {@code "leads": false} keeps them out of a destination altogether.
+     */
+    @Test
+    void aLeadPassesATargetFilterAndLeadsFalseKeepsLeadsOut() throws Exception {
+        Site site = site();
+        Map<String, Object> clicksBody = google("google-ads-clicks", "603");
+        clicksBody.put("leadConversionAction", "604");
+        clicksBody.put("filter", Map.of("target", true));
+        String clicks = destination(site, clicksBody).text("destinationId");
+        Reply noLeads = destination(site, Map.of("type", "ga4", "measurementId", "G-NOLEADS123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "filter", Map.of("leads", false)));
+        assertThat(noLeads.status()).as(noLeads.body()).isEqualTo(201);
+
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("siteKey", site.publicKey());
+        session.put("visitorId", "filter-lead-visitor");
+        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=Cj0KCQ-filter-lead");
+        session.put("clientIds", Map.of("ga", "GA1.1.555555555.1700000000"));
+        Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(s.status()).as(s.body()).isEqualTo(201);
+        Map<String, Object> form = Map.of("kind", "form", "formId", "order", "url", "https://example.com/contacts",
+                "fields", Map.of("phone", "+79161115590", "name", "Filter Lead"));
+        Reply lead = server.send("POST", "/v1/sessions/" + s.text("sessionId") + "/leads", null,
+                new String(Json.write(form), StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+
+        waitFor(() -> delivered(site, clicks) == 1);
+        assertThat(clickIdsSentTo("604")).containsExactly("gclid=Cj0KCQ-filter-lead");
+        JsonNode ga4 = server.get("/v1/sites/" + site.id() + "/destinations/" + noLeads.text("destinationId"), site.apiKey()).json();
+        assertThat(ga4.at("/deliveries/pending").asInt() + ga4.at("/deliveries/delivered").asInt()).as("nothing queued").isZero();
+        assertThat(platform.seen()).noneMatch(x -> x.query() != null && x.query().contains("G-NOLEADS123"));
+    }
+
+    @Test
+    void aDestinationsFilterIsValidatedNamingTheField() {
+        Site site = site();
+        Map<String, Object> ga4 = Map.of("type", "ga4", "measurementId", "G-FILTER1234", "apiSecret", PlatformDouble.GA4_SECRET);
+        record Case(Object filter, int status, String code, String field) {}
+        for (Case c : List.of(new Case("target", 422, "invalid_value", "filter"), new Case(List.of(), 422, "invalid_value", "filter"),
+                new Case(Map.of("colour", "red"), 400, "unknown_field", "filter.colour"),
+                new Case(Map.of("target", "true"), 422, "invalid_value", "filter.target"),
+                new Case(Map.of("uniqueTarget", 1), 422, "invalid_value", "filter.uniqueTarget"),
+                new Case(Map.of("tag", " "), 422, "invalid_value", "filter.tag"),
+                new Case(Map.of("tag", "x".repeat(51)), 422, "invalid_value", "filter.tag"),
+                new Case(Map.of("tag", List.of("a")), 422, "invalid_value", "filter.tag"))) {
+            Map<String, Object> body = new HashMap<>(ga4);
+            body.put("filter", c.filter());
+            Reply r = destination(site, body);
+            assertThat(r.status()).as(c + ": " + r.body()).isEqualTo(c.status());
+            assertThat(r.errorCode()).as(c.toString()).isEqualTo(c.code());
+            assertThat(r.json().at("/error/field").asText()).as(c.toString()).isEqualTo(c.field());
+        }
+        Map<String, Object> calls = google("google-ads-calls", "605");
+        calls.put("filter", Map.of("leads", false));
+        Reply leadsOnCalls = destination(site, calls);
+        assertThat(leadsOnCalls.status()).as("google-ads-calls takes no leads").isEqualTo(422);
+        assertThat(leadsOnCalls.json().at("/error/field").asText()).isEqualTo("filter.leads");
+
+        Map<String, Object> ok = new HashMap<>(ga4);
+        ok.put("filter", Map.of("tag", " Sale ", "unique", false, "uniqueTarget", true));
+        Reply created = destination(site, ok);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("filter").toString()).isEqualTo("{\"unique\":false,\"uniqueTarget\":true,\"tag\":\"Sale\"}");
+        Map<String, Object> empty = new HashMap<>(ga4);
+        empty.put("filter", Map.of());
+        assertThat(destination(site, empty).json().get("filter").isNull()).as("an empty filter is none").isTrue();
+    }
+
+    /**
+     * Audit N #3: a click from iOS carries gbraid or wbraid instead of a gclid; such calls were
+     * skipped. Google takes exactly one click id per conversion: the gclid when there is one, else
+     * gbraid, else wbraid. A lead from such a visit goes up the same way.
+     */
+    @Test
+    void aClickFromIosGoesUpWithItsGbraidOrWbraidAndAGclidStillComesFirst() throws Exception {
+        Site site = siteWithNumbers(4);
+        Map<String, Object> body = google("google-ads-clicks", "611");
+        body.put("leadConversionAction", "612");
+        String clicks = destination(site, body).text("destinationId");
+
+        visitAndCall(site, "ios-app-1", "+79161116601", 75, "gbraid=0AAAAA-ios-gbraid&wbraid=ClMKCA-ios-wbraid-1");
+        visitAndCall(site, "ios-web-1", "+79161116602", 75, "wbraid=ClMKCA-ios-wbraid-2");
+        visitAndCall(site, "ios-gclid-1", "+79161116603", 75, "gclid=Cj0KCQ-ios-gclid&gbraid=0AAAAA-not-sent");
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("siteKey", site.publicKey());
+        session.put("visitorId", "ios-lead-visitor");
+        session.put("url", "https://example.com/?utm_source=google&utm_medium=cpc&wbraid=ClMKCA-ios-lead");
+        Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(s.status()).as(s.body()).isEqualTo(201);
+        Reply lead = server.send("POST", "/v1/sessions/" + s.text("sessionId") + "/leads", null, new String(Json.write(Map.of("kind",
+                "form", "formId", "order", "url", "https://example.com/contacts", "fields", Map.of("phone", "+79161116690"))),
+                StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+
+        waitFor(() -> delivered(site, clicks) == 4);
+        assertThat(clickIdsSentTo("611")).containsExactlyInAnyOrder("gbraid=0AAAAA-ios-gbraid", "wbraid=ClMKCA-ios-wbraid-2",
+                "gclid=Cj0KCQ-ios-gclid");
+        assertThat(clickIdsSentTo("612")).containsExactly("wbraid=ClMKCA-ios-lead");
+        assertThat(total(site, clicks, "skipped")).isZero();
+        assertThat(platform.seen()).allSatisfy(x -> assertThat(x.problems()).as(x.path()).isEmpty());
+    }
+
+    /** Audit N #4: GA4 answers 2xx and drops an event whose name breaks its rules, so such a name is refused at creation. */
+    @Test
+    void aGa4EventNameGa4WouldDropIsRefusedAtCreation() {
+        Site site = site();
+        for (String field : List.of("eventName", "leadEventName")) {
+            for (String name : List.of("phone call", "session_start", "1call", "call-answered", "c".repeat(41), "ga_call",
+                    "user_engagement", "Session_Start", "google_call", "firebase_call", "_call", "звонок", "first_visit")) {
+                Reply r = destination(site, Map.of("type", "ga4", "measurementId", "G-NAMES1234", "apiSecret", "x", field, name));
+                assertThat(r.status()).as(field + " " + name + ": " + r.body()).isEqualTo(422);
+                assertThat(r.json().at("/error/field").asText()).isEqualTo(field);
+            }
+            for (String name : List.of("phone_call", "Call_answered_2", "c".repeat(40), "generate_lead", "errors")) {
+                Reply r = destination(site, Map.of("type", "ga4", "measurementId", "G-NAMES1234", "apiSecret", "x", field, name));
+                assertThat(r.status()).as(field + " " + name + ": " + r.body()).isEqualTo(201);
+                server.send("DELETE", "/v1/sites/" + site.id() + "/destinations/" + r.text("destinationId"), site.apiKey(), null, null,
+                        Map.of());
+            }
+        }
+    }
+
+    /**
+     * With {@code collectPath: /debug/mp/collect} GA4 validates instead of recording and answers 200
+     * either way; an answer listing validationMessages is a failed upload, not a sent one (audit N #4).
+     */
+    @Test
+    void aGa4DebugAnswerWithValidationMessagesIsAFailedUpload() throws Exception {
+        Site site = site();
+        platform.refuseOnDebug("G-DEBUGNO123", "Event name phone_call is reserved.");
+        String refused = destination(site, Map.of("type", "ga4", "measurementId", "G-DEBUGNO123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "collectPath", "/debug/mp/collect")).text("destinationId");
+        String valid = destination(site, Map.of("type", "ga4", "measurementId", "G-DEBUGOK123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "collectPath", "/debug/mp/collect")).text("destinationId");
+
+        visitAndCall(site, "ga4-debug-1", "+79161117701");
+
+        waitFor(() -> uploads(site, refused).size() >= 1 && uploads(site, valid).size() >= 1);
+        JsonNode failed = uploads(site, refused).get(0);
+        assertThat(failed.get("status").asText()).as(failed.toString()).isEqualTo("failed");
+        assertThat(failed.get("responseCode").asInt()).isEqualTo(200);
+        assertThat(failed.get("error").asText()).contains("NAME_RESERVED").contains("Event name phone_call is reserved.");
+        JsonNode delivery = server.get("/v1/sites/" + site.id() + "/destinations/" + refused + "/deliveries", site.apiKey()).json()
+                .at("/deliveries/0");
+        assertThat(delivery.get("state").asText()).as(delivery.toString()).isEqualTo("pending");
+        JsonNode sent = uploads(site, valid).get(0);
+        assertThat(sent.get("status").asText()).as(sent.toString()).isEqualTo("sent");
+        assertThat(sent.get("response").asText()).isEqualTo("{\"validationMessages\":[]}");
     }
 }
