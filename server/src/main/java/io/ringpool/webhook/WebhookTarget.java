@@ -2,6 +2,7 @@ package io.ringpool.webhook;
 
 import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.outbound.RetryAfter;
 import io.ringpool.outbox.Attempt;
 import io.ringpool.outbox.Backoff;
 import io.ringpool.outbox.Outbox;
@@ -79,9 +80,13 @@ public final class WebhookTarget implements io.ringpool.outbox.Target {
         try {
             OutboundHttp.Response r = http.send(new OutboundHttp.Request("POST", URI.create(stored.webhook().url()), headers,
                     event.payload()), RESPONSE_LIMIT);
-            return r.isSuccess() ? Attempt.succeeded(r.status(), r.bodyText())
-                    : Attempt.failed(r.status(), "HTTP " + r.status() + (r.status() / 100 == 3 ? " (redirects are not followed)" : ""),
-                            r.bodyText());
+            if (r.isSuccess()) {
+                return Attempt.succeeded(r.status(), r.bodyText());
+            }
+            Attempt failed = Attempt.failed(r.status(), "HTTP " + r.status() + (r.status() / 100 == 3 ? " (redirects are not followed)" : ""),
+                    r.bodyText());
+            // A receiver that is shedding load (429) or down for maintenance (503) may say when to come back.
+            return RetryAfter.of(r, clock.instant()).map(failed::withRetryAfter).orElse(failed);
         } catch (IOException e) {
             return Attempt.failed(null, NetworkFailure.describe(e), null);
         }
