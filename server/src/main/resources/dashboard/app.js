@@ -389,17 +389,30 @@
       r.calls.forEach(function (c) { tbody.appendChild(callRow(c)); });
       state.cursor = r.nextCursor;
       $('more-calls').hidden = !r.nextCursor;
+    }).catch(function (x) {
+      if (!x.status || x.status >= 500) throw x;
+      // A filter the server refuses (a caller that is no phone number) is said where the calls were.
+      clear($('calls')).appendChild(empty('Cannot filter the calls', x.message));
+      $('more-calls').hidden = true;
     });
   }
   $('more-calls').addEventListener('click', function () { loadCalls(false); });
-  function callFilters() {
-    var q = '';
-    Array.prototype.forEach.call(document.querySelectorAll('#call-filters [name]'), function (f) {
-      if (f.value.trim()) q += '&' + f.name + '=' + encodeURIComponent(f.value.trim());
-    });
-    return q;
+  /** This form's filters that are set, as {name, label, value}. */
+  function formFilters() {
+    return Array.prototype.filter.call(document.querySelectorAll('#call-filters [name]'), function (f) { return f.value.trim(); })
+      .map(function (f) { return { name: f.name, label: (f.getAttribute('aria-label') || f.name).toLowerCase(), value: f.value.trim() }; });
   }
-  $('call-filters').addEventListener('submit', function (e) { e.preventDefault(); loadCalls(true).catch(function (x) { $('export-status').textContent = x.message; }); });
+  /** Every filter the call log's request carries: the form's, then the plugins' parameters. */
+  function logFilters() {
+    return formFilters().concat(pluginQuery().split('&').filter(Boolean).map(function (p) {
+      var name = p.split('=')[0];
+      return { name: name, label: name, value: decodeURIComponent(p.slice(name.length + 1)) };
+    }));
+  }
+  function callFilters() {
+    return formFilters().map(function (f) { return '&' + f.name + '=' + encodeURIComponent(f.value); }).join('');
+  }
+  $('call-filters').addEventListener('submit', function (e) { e.preventDefault(); loadCalls(true); });
   $('call-filters').addEventListener('change', function (e) { if (e.target.tagName === 'SELECT') loadCalls(true); });
 
   function callRow(c) {
@@ -541,11 +554,39 @@
   }
 
   // ---- exports -------------------------------------------------------------------------------
+  // A conversion upload should hold conversions (PRODUCT.md §2: the target call), so "Target calls
+  // only" is on by default and sends target=true: no missed or 5-second call goes to Google Ads as a
+  // "Phone call" (audit Q #2). With it the API leaves leads out too (talk time is a call's). Yandex
+  // calls is Metrica's call log, missed calls included, and Metrica decides its own goals: the box
+  // does not apply to it. Of the log's filters the exports take only the tag; the status line says
+  // which filters went into the file and which did not.
+  var CALL_LOG_FORMATS = ['yandex-calls'];
+  var LEAD_FORMATS = ['google-ads-clicks', 'google-enhanced', 'yandex-offline'];
+  function exportFilters(format) {
+    var out = { query: '', applied: [], notApplied: [] };
+    if (CALL_LOG_FORMATS.indexOf(format) < 0 && $('export-target').checked) {
+      out.query += '&target=true';
+      out.applied.push('target calls only' + (LEAD_FORMATS.indexOf(format) >= 0 ? ' (so no leads)' : ''));
+    }
+    logFilters().forEach(function (f) {
+      if (f.name === 'tag') {
+        out.query += '&tag=' + encodeURIComponent(f.value);
+        out.applied.push('tag "' + f.value + '"');
+      } else {
+        out.notApplied.push(f.label);
+      }
+    });
+    return out;
+  }
+  function exportSummary(filters) {
+    return ' Filters: ' + (filters.applied.length ? filters.applied.join(', ') : 'none') + '.'
+      + (filters.notApplied.length ? ' Not applied (exports have no such filter): ' + filters.notApplied.join(', ') + '.' : '');
+  }
   Array.prototype.forEach.call(document.querySelectorAll('#exports button'), function (b) {
     b.addEventListener('click', function () {
-      var status = $('export-status');
+      var status = $('export-status'), filters = exportFilters(b.dataset.format);
       status.textContent = 'Preparing ' + b.textContent + '…';
-      api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery()), { raw: true }).then(function (r) {
+      api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery() + filters.query), { raw: true }).then(function (r) {
         // Skipped-Rows counts calls and leads; Skipped-Leads the leads among them (audit Q #1).
         var rows = r.headers.get('X-Ringpool-Exported-Rows'), leadsOut = Number(r.headers.get('X-Ringpool-Skipped-Leads')) || 0;
         var callsOut = (Number(r.headers.get('X-Ringpool-Skipped-Rows')) || 0) - leadsOut;
@@ -554,7 +595,8 @@
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
-          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.';
+          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
+            + exportSummary(filters);
         });
       }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
     });

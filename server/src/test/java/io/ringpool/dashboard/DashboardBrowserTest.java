@@ -165,8 +165,10 @@ class DashboardBrowserTest {
         assertThat(String.join("\n", lines)).contains("vip,qualified");
 
         // A lead without a click id is left out of a clicks export, and is named a lead, not a call (audit Q #1).
+        // Leads come only without "Target calls only" (talk time is a call's).
         assertThat(server.post("/v1/sites/" + f.siteId + "/leads", f.apiKey, Map.of("externalId", "no-click-1", "kind", "form",
                 "email", "no.click@mail.test")).status()).isEqualTo(201);
+        driver.findElement(By.id("export-target")).click();
         driver.findElement(By.cssSelector("#exports button[data-format='google-ads-clicks']")).click();
         waiting().until(d -> d.findElement(By.id("export-status")).getText().matches("Downloaded .*google.*"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 lead left out");
@@ -248,6 +250,93 @@ class DashboardBrowserTest {
         // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
         driver.findElement(By.id("signout")).click();
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #2: the export buttons sent only from/to, so "Google Ads calls" uploaded missed and
+     * 5-second calls as conversions, and the log's tag filter above the buttons was ignored.
+     */
+    @Test
+    void exportsSendTargetCallsOnlyByDefaultTakeTheLogsTagAndSayWhichFiltersApplied() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        showFixtureDays();
+        WebElement target = driver.findElement(By.id("export-target"));
+        assertThat(target.isSelected()).as("on by default").isTrue();
+
+        // Calls A (60 s) and B1 (45 s) are target; B2 and D were missed, E talked 5 s.
+        List<String> rows = export("google-ads-calls");
+        assertThat(rows).hasSize(2 + 2).anyMatch(l -> l.startsWith("+79160000001,")).anyMatch(l -> l.startsWith("+79160000002,"));
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("2 rows").contains("Filters: target calls only.");
+
+        // The log's tag filter goes into the file; its status filter has no export parameter and is named as not applied.
+        driver.findElement(By.cssSelector("#call-filters [name=tag]")).sendKeys("LEAD");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByVisibleText("completed");
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 1);
+        rows = export("google-ads-calls");
+        assertThat(rows).hasSize(2 + 1);
+        assertThat(rows.get(2)).startsWith("+79160000001,");
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 row")
+                .contains("Filters: target calls only, tag \"LEAD\".").contains("Not applied (exports have no such filter): status.");
+
+        // Unticked, every call with a caller goes (the tag still applies); Yandex calls, the call log, ignores the box.
+        target.click();
+        driver.findElement(By.cssSelector("#call-filters [name=tag]")).clear();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByIndex(0);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        assertThat(export("google-ads-calls")).hasSize(2 + 5);
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("Filters: none.");
+        target.click();
+        assertThat(export("yandex-calls")).hasSize(1 + 4);
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("Filters: none.");
+        // The conversion centre's format has its button too.
+        assertThat(export("yandex-conversion-center")).isNotEmpty();
+        assertThat(driver.findElement(By.id("export-status")).getText()).startsWith("Downloaded yandex-conversion-center");
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /** Audit Q #3: a caller's calls are found by the number, written as the customer says it. */
+    @Test
+    void theCallerFieldFindsACallersCallsAndSaysWhenTheTextIsNoNumber() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        showFixtureDays();
+        WebElement caller = driver.findElement(By.cssSelector("#call-filters [name=caller]"));
+        caller.sendKeys("+7 916 000-00-02" + Keys.ENTER);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
+        assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr")).stream().map(r -> r.getAttribute("data-call-id")).toList())
+                .containsExactlyInAnyOrder(f.callId.get("B1"), f.callId.get("B2"));
+
+        caller.clear();
+        caller.sendKeys("call me" + Keys.ENTER);
+        waiting().until(d -> d.findElement(By.id("calls")).getText().contains("Cannot filter the calls"));
+        assertThat(driver.findElement(By.id("calls")).getText()).contains("'caller' must be a phone number");
+        assertThat(driver.findElement(By.id("more-calls")).isDisplayed()).isFalse();
+
+        caller.clear();
+        caller.sendKeys(Keys.ENTER);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /** Clicks an export button and returns the downloaded file's lines (the downloads folder emptied first). */
+    static List<String> export(String format) throws Exception {
+        try (Stream<Path> old = Files.list(downloads)) {
+            for (Path p : old.toList()) {
+                Files.delete(p);
+            }
+        }
+        driver.executeScript("document.getElementById('export-status').textContent = ''");
+        driver.findElement(By.cssSelector("#exports button[data-format='" + format + "']")).click();
+        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        return Files.readAllLines(waitForDownload());
     }
 
     static Path waitForDownload() throws Exception {
