@@ -8,7 +8,8 @@
   var KEY = 'ringpool.apiKey';
   var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
     social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
-  var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {} };
+  var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {},
+    sourcesGroup: 'source,medium', sourcesAll: false };
   var LEAD_STATUSES = ['new', 'qualified', 'spam', 'won', 'lost'];
   var $ = function (id) { return document.getElementById(id); };
 
@@ -144,7 +145,7 @@
     var q = rangeQuery(), m = '&model=' + state.model;
     var jobs = [
       api(site('/reports/daily?' + q + m)).then(renderDaily),
-      api(site('/reports/sources?' + q + m + '&groupBy=source,medium&limit=10')).then(function (r) { renderKpis(r.totals); renderSources(r); }),
+      loadSources(),
       api(site('/reports/time?' + q)).then(renderHeatmap),
       api(site('/reports/devices?' + q + '&groupBy=device')).then(renderDevices),
       api(site('/reports/paths?' + q + '&limit=6')).then(renderPaths),
@@ -226,18 +227,43 @@
   }
   function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
 
+  // ---- top sources ---------------------------------------------------------------------------
+  // The top rows of a grouping, and all of them on demand (audit Q #4: 10 rows were shown with no
+  // sign of the rest, so a source with the only e-mail lead was hidden and campaigns never shown).
+  var SOURCES_TOP = 10, SOURCES_MOST = 1000; // the API's largest limit
+  var SOURCE_GROUPINGS = {
+    'source,medium': { title: 'Source / medium', name: function (k) { return k.source; }, detail: function (k) { return k.medium || '(none)'; } },
+    'source,medium,campaign': { title: 'Campaign', unset: '(no campaign)', name: function (k) { return k.campaign; },
+      detail: function (k) { return sourceMedium(k); } },
+    'source,medium,campaign,term': { title: 'Keyword', unset: '(no keyword)', name: function (k) { return k.term; },
+      detail: function (k) { return sourceMedium(k) + (k.campaign ? ' · ' + k.campaign : ''); } }
+  };
+  function sourceMedium(k) { return k.source + ' / ' + (k.medium || '(none)'); }
+  function loadSources() {
+    var q = rangeQuery() + '&model=' + state.model + '&groupBy=' + state.sourcesGroup + '&limit=' + (state.sourcesAll ? SOURCES_MOST : SOURCES_TOP);
+    return api(site('/reports/sources?' + q)).then(function (r) { renderKpis(r.totals); renderSources(r); });
+  }
+  $('sources-group').addEventListener('change', function () { state.sourcesGroup = $('sources-group').value; loadSources(); });
+  $('sources-more').addEventListener('click', function () { state.sourcesAll = !state.sourcesAll; loadSources(); });
+
   function renderSources(r) {
-    var node = clear($('sources'));
+    var node = clear($('sources')), count = $('sources-count'), more = $('sources-more');
+    count.textContent = '';
+    more.hidden = true;
     if (!r.rows.length || (!r.totals.calls && !r.totals.visits && !r.totals.leads)) {
       node.appendChild(empty('No visits or calls yet', 'Once the site script runs on your pages, sources show up here.'));
       return;
     }
+    var grouping = SOURCE_GROUPINGS[state.sourcesGroup];
     var maxConv = Math.max.apply(null, r.rows.map(function (x) { return x.conversion || 0; }).concat([0.0001]));
     var body = r.rows.map(function (row) {
-      var conv = row.conversion;
+      var conv = row.conversion, k = row.key;
+      // No source: calls and leads that no visit was found for (static numbers without a source, no match).
+      var label = k.source == null ? [el('div', { class: 'src-name unattributed', text: 'unattributed', title: 'calls and leads with no visit' })]
+        : [el('div', { class: 'src-name' + (grouping.name(k) ? '' : ' unset'), text: grouping.name(k) || grouping.unset }),
+          el('div', { class: 'src-medium', text: grouping.detail(k) })];
       return el('tr', null, [
-        el('td', null, [el('div', { class: 'src-name', text: row.key.source || '(none)' }),
-          el('div', { class: 'src-medium', text: row.key.medium || '(none)' })]),
+        el('td', null, label),
         el('td', { class: 'num', text: fmt(row.visits) }),
         el('td', { class: 'num', text: fmt(row.calls) }),
         el('td', { class: 'num', text: fmt(row.targetCalls) }),
@@ -248,11 +274,18 @@
       ]);
     });
     node.appendChild(el('table', { id: 'sources-table' }, [
-      el('thead', null, [el('tr', null, [el('th', { text: 'Source / medium' }), el('th', { class: 'num', text: 'Visits' }),
+      el('thead', null, [el('tr', null, [el('th', { text: grouping.title }), el('th', { class: 'num', text: 'Visits' }),
         el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Leads' }),
         el('th', { class: 'num', text: 'Contacts', title: 'calls + leads, a person once per uniqueness period' }),
         el('th', { class: 'num', text: 'Conversion' })])]),
       el('tbody', null, body)]));
+    var hidden = r.totalRows - r.rows.length;
+    if (hidden > 0 || (state.sourcesAll && r.totalRows > SOURCES_TOP)) {
+      count.textContent = hidden > 0 ? fmt(r.rows.length) + ' of ' + plural(r.totalRows, 'row') : plural(r.totalRows, 'row');
+      more.textContent = state.sourcesAll ? 'Show top ' + SOURCES_TOP
+        : r.totalRows > SOURCES_MOST ? 'Show the top ' + fmt(SOURCES_MOST) : 'Show all ' + fmt(r.totalRows);
+      more.hidden = false;
+    }
   }
 
   function renderHeatmap(r) {

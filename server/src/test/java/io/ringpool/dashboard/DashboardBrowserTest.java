@@ -326,6 +326,68 @@ class DashboardBrowserTest {
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
     }
 
+    /**
+     * Audit Q #4: "Top sources" showed 10 source/medium rows and nothing said more existed, so the
+     * source with the only e-mail lead was hidden, and no screen showed campaigns or keywords.
+     */
+    @Test
+    void topSourcesSayHowManyRowsThereAreShowThemAllAndGroupByCampaignOrKeyword() throws Exception {
+        List<String> numbers = java.util.stream.IntStream.rangeClosed(1, 13).mapToObj(i -> String.format("+7495303%04d", i)).toList();
+        Map<String, String> site = server.siteWithPool(numbers);
+        for (int i = 1; i <= 12; i++) {
+            var r = server.startSession(site.get("publicKey"), "visitor-sources-" + i, "https://example.com/?utm_source=src" + i
+                    + "&utm_medium=cpc&utm_campaign=camp" + i + (i == 3 ? "&utm_term=%D0%BA%D1%83%D0%BF%D0%B8%D1%82%D1%8C+%D0%B4%D0%B8%D0%B2%D0%B0%D0%BD" : ""));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+        }
+        // A call to the one number no visit held: no source, shown as unattributed (audit Q #6), not "(none) / (none)".
+        String event = "{\"callId\":\"src-none\",\"event\":\"completed\",\"from\":\"+79165550013\",\"to\":\"+74953030013\",\"talkSeconds\":40}";
+        assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                        server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
+        showDays(day, day);
+
+        assertThat(sourceRows()).hasSize(10);
+        assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("10 of 13 rows");
+        WebElement more = driver.findElement(By.id("sources-more"));
+        assertThat(more.getText()).isEqualTo("Show all 13");
+        assertThat(sourceRows().get(0)).startsWith("unattributed").doesNotContain("(none)");
+
+        more.click();
+        waiting().until(d -> sourceRows().size() == 13);
+        assertThat(String.join("\n", sourceRows())).contains("src12\ncpc");
+        assertThat(more.getText()).isEqualTo("Show top 10");
+        assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("13 rows");
+
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign");
+        waiting().until(d -> d.findElement(By.cssSelector("#sources-table thead th")).getText().equalsIgnoreCase("Campaign"));
+        assertThat(sourceRows()).hasSize(13).anyMatch(r -> r.startsWith("camp7\nsrc7 / cpc"));
+
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign,term");
+        waiting().until(d -> d.findElement(By.cssSelector("#sources-table thead th")).getText().equalsIgnoreCase("Keyword"));
+        assertThat(sourceRows()).anyMatch(r -> r.startsWith("купить диван\nsrc3 / cpc · camp3")).anyMatch(r -> r.startsWith("(no keyword)"));
+        shot("dashboard-sources-by-keyword", 1280, 2300);
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    static List<String> sourceRows() {
+        return driver.findElements(By.cssSelector("#sources-table tbody tr td:first-child")).stream().map(WebElement::getText).toList();
+    }
+
+    static void showDays(String from, String to) {
+        driver.executeScript("document.body.removeAttribute('data-loaded');"
+                + "document.getElementById('from').value = arguments[0];"
+                + "var to = document.getElementById('to'); to.value = arguments[1]; to.dispatchEvent(new Event('change'));", from, to);
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+    }
+
     /** Clicks an export button and returns the downloaded file's lines (the downloads folder emptied first). */
     static List<String> export(String format) throws Exception {
         try (Stream<Path> old = Files.list(downloads)) {
