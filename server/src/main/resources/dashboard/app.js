@@ -209,10 +209,29 @@
     mountChart('daily', node, {
       height: 260, series: series, legend: { live: true }, hooks: legendHooks(),
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
-      axes: [{ stroke: '#667085', grid: { show: false } }, countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
+      // Half a day either side, so the first and last bars (today's, usually) are drawn whole (audit Q #5).
+      scales: { x: { time: true, range: function (u, min, max) { return [min - HALF_DAY, max + HALF_DAY]; } },
+        y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
+      axes: [dayAxis(xs, { stroke: '#667085', grid: { show: false } }), countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
       cursor: { points: { show: false } }
     }, [xs].concat(cumulative.map(function (s) { return s.values; })));
+  }
+  /* One bar a day, each on its day's midnight (days are the site's, drawn as UTC midnights): ticks on
+   * days only, never hours, each under its bar; every day, or every n-th counted back from the last
+   * (today) when the days are too narrow for a label each. */
+  var HALF_DAY = 43200;
+  var DAY_TICK_STEPS = [1, 2, 3, 7, 14, 28, 56, 91]; // days between labels
+  var MIN_TICK_PX = 56; // room for a label such as "28 Nov"
+  var dayLabel = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+  function dayAxis(xs, axis) {
+    return Object.assign(axis, {
+      splits: function (u) {
+        var perDay = Math.max(1, u.width - 60) / xs.length;
+        var step = DAY_TICK_STEPS.filter(function (n) { return n * perDay >= MIN_TICK_PX; })[0] || DAY_TICK_STEPS[DAY_TICK_STEPS.length - 1];
+        return xs.filter(function (x, i) { return (xs.length - 1 - i) % step === 0; });
+      },
+      values: function (u, splits) { return splits.map(function (x) { return dayLabel.format(new Date(x * 1000)); }); }
+    });
   }
   /* Counts are whole: ticks at whole steps only, never 0.5 or 2.5. */
   var WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];

@@ -377,6 +377,48 @@ class DashboardBrowserTest {
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
     }
 
+    /**
+     * Audit Q #5: over 4 days the x axis read "12am 3am 6am …" under daily bars, and the first and
+     * last bars sat on the plot's edges, cut in half.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCallsPerDayChartTicksWholeDaysUnderTheirBarsAndDrawsTheEdgeBarsWhole() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 1200));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        String script = "var u = window.Ringpool.state.charts.daily, xs = u.data[0];"
+                + "return {first: xs[0], last: xs[xs.length - 1], days: xs.length, min: u.scales.x.min, max: u.scales.x.max,"
+                + " splits: u.axes[0]._splits, values: u.axes[0]._values};";
+        for (String days : List.of("short", "90")) {
+            if (days.equals("short")) {
+                showFixtureDays();
+            } else {
+                driver.executeScript("document.body.removeAttribute('data-loaded')");
+                driver.findElement(By.cssSelector(".presets button[data-days='90']")).click();
+                waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+            }
+            Map<String, Object> chart = (Map<String, Object>) driver.executeScript(script);
+            long first = ((Number) chart.get("first")).longValue();
+            long last = ((Number) chart.get("last")).longValue();
+            assertThat(((Number) chart.get("min")).longValue()).as(days).isEqualTo(first - 43_200);
+            assertThat(((Number) chart.get("max")).longValue()).as(days).isEqualTo(last + 43_200);
+            List<Number> splits = (List<Number>) chart.get("splits");
+            assertThat(splits).as(days).isNotEmpty().allMatch(x -> x.longValue() % 86_400 == 0, "a midnight, where a bar stands");
+            assertThat(splits.get(splits.size() - 1).longValue()).as("the last day is labelled").isEqualTo(last);
+            assertThat((List<String>) chart.get("values")).as(days).allMatch(v -> v.matches("\\d{1,2} [A-Z][a-z]{2,3}"), "a day, no hour");
+            if (days.equals("short")) {
+                assertThat(splits).as("every day labelled").hasSize(((Number) chart.get("days")).intValue());
+            } else {
+                assertThat(splits.size()).as("labels have room").isLessThanOrEqualTo(1280 / 56);
+            }
+        }
+        shot("dashboard-daily-90", 1280, 1200);
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
     /** The first cell of each row, read in one script so a table redrawn meanwhile cannot go stale under the read. */
     @SuppressWarnings("unchecked")
     static List<String> sourceRows() {
