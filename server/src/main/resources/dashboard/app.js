@@ -9,7 +9,7 @@
   var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
     social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
   var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {},
-    sourcesGroup: 'source,medium', sourcesAll: false };
+    sourcesGroup: 'source,medium', sourcesAll: false, presetDays: 30 };
   var LEAD_STATUSES = ['new', 'qualified', 'spam', 'won', 'lost'];
   var $ = function (id) { return document.getElementById(id); };
 
@@ -86,7 +86,10 @@
     $('site-name').textContent = '· ' + s.name;
     $('tz-hint').textContent = 'weekday × hour, ' + s.timeZone;
     document.dispatchEvent(new CustomEvent('ringpool:site', { detail: s }));
-    setRange(30);
+    // Another site keeps the chosen range: custom dates as they are (an agency compares clients over
+    // the same week, audit Q #6), a preset counted again up to today in the new site's zone.
+    if (state.presetDays || !state.from) setRange(state.presetDays || 30);
+    else load();
   }
   function signOut() {
     var wasPerson = !state.key && state.csrf;
@@ -94,6 +97,8 @@
     state.key = null;
     state.me = null;
     state.site = null;
+    state.from = state.to = null;
+    state.presetDays = 30;
     if (wasPerson) fetch('/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf } });
     state.csrf = null;
     $('app').hidden = true;
@@ -118,6 +123,7 @@
   $('range').addEventListener('submit', function (e) { e.preventDefault(); });
   function setRange(days) {
     var t = today(state.site.timeZone);
+    state.presetDays = days;
     state.to = t;
     state.from = addDays(t, -(days - 1));
     $('from').value = state.from;
@@ -134,6 +140,7 @@
     $(id).addEventListener('change', function () {
       if (!$('from').value || !$('to').value || $('from').value > $('to').value) return;
       state.from = $('from').value; state.to = $('to').value;
+      state.presetDays = null;
       Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) { b.classList.remove('active'); });
       load();
     });
@@ -157,12 +164,19 @@
       .then(function () { document.body.dataset.loaded = String(Date.now()); });
   }
 
+  /* Conversion is calls ÷ visits, as in every row of Top sources, so the card and the rows add up.
+   * Calls with no visit (static numbers, unattributed) count as well, so it can pass 100%: the card
+   * shows its two figures, which says why (audit Q #6; reports.md). */
   function renderKpis(t) {
     var box = clear($('kpis'));
     [['Visits', fmt(t.visits)], ['Calls', fmt(t.calls)], ['Unique calls', fmt(t.uniqueCalls)],
      ['Target calls', fmt(t.targetCalls)], ['Leads', fmt(t.leads)], ['Contacts', fmt(t.contacts)],
-     ['Conversion', pct(t.conversion)]].forEach(function (k) {
-      box.appendChild(el('div', { class: 'kpi' }, [el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] })]));
+     ['Conversion', pct(t.conversion), plural(t.calls, 'call') + ' ÷ ' + plural(t.visits, 'visit'),
+      'Calls ÷ visits, as in Top sources. Calls with no visit (static numbers, unattributed) count too, so it can pass 100%.']
+    ].forEach(function (k) {
+      box.appendChild(el('div', { class: 'kpi', id: 'kpi-' + k[0].toLowerCase().replace(/ /g, '-'), title: k[3] || '' }, [
+        el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] }),
+        k[2] ? el('div', { class: 'formula', text: k[2] }) : null]));
     });
   }
 
@@ -203,7 +217,7 @@
     var bars = uPlot.paths.bars({ size: [0.7, 36], gap: 1 });
     var series = [{ label: 'Day', value: function (u, v) { return v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10); } }];
     cumulative.forEach(function (s) {
-      series.push({ label: s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
+      series.push({ label: s.name === '(none)' ? 'unattributed' : s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
         value: (function (own) { return function (u, v, si, i) { return i == null ? '' : fmt(own[i]); }; })(s.own) });
     });
     mountChart('daily', node, {
@@ -363,7 +377,9 @@
         if (i) p.appendChild(el('span', { class: 'arrow', text: '→' }));
         p.appendChild(el('span', { class: 'step' + (s.label === 'direct' ? ' direct' : ''), text: s.label + (s.visits > 1 ? ' ×' + s.visits : '') }));
       });
-      p.appendChild(el('span', { class: 'count', text: fmt(row.calls) }));
+      // Rows are ordered by calls + leads: a path that brought only a lead says so, not "0" (audit Q #6).
+      p.appendChild(el('span', { class: 'count', text: [row.calls ? plural(row.calls, 'call') : '', row.leads ? plural(row.leads, 'lead') : '']
+        .filter(Boolean).join(' · ') || '0' }));
       box.appendChild(p);
     });
     node.appendChild(box);
@@ -395,7 +411,10 @@
       var warn = (i === 2 && k[1] > 0) || (i === 3 && k[1] > p.size);
       summary.appendChild(el('div', { class: warn ? 'warn' : '' }, [el('span', { class: 'muted', text: k[0] + ' ' }), el('b', { text: fmt(k[1]) })]));
     });
-    summary.appendChild(el('div', { class: 'hint', text: 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
+    // Without a finished lease its length is unknown (null), and so is the advice.
+    summary.appendChild(el('div', { class: 'hint', id: 'pool-formula', text: p.averageLeaseSeconds == null
+      ? (p.leases ? 'no lease has ended yet' : 'no leases') + ' in this range: no lease length to size the pool from'
+      : 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
     var xs = p.buckets.map(function (b) { return Date.parse(b.at) / 1000; });
     var leased = p.buckets.map(function (b) { return b.leased; });
     var busy = p.buckets.map(function (b) { return b.leased + b.cooling; });
@@ -420,10 +439,16 @@
   }
 
   // ---- call log ------------------------------------------------------------------------------
+  // Each reset starts a new generation; a page answered for an older one is dropped, so two loads
+  // in flight (a preset clicked while the previous range loads) cannot both fill the table.
+  var generations = { calls: 0, leads: 0 }, STALE = { stale: true };
+  function current(log, generation) { return function (r) { if (generation !== generations[log]) throw STALE; return r; }; }
+  function ignoreStale(x) { if (x !== STALE) throw x; }
+
   function loadCalls(reset) {
-    if (reset) { state.cursor = null; clear($('calls')); }
+    if (reset) { state.cursor = null; clear($('calls')); generations.calls++; }
     var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
-    return api(q).then(function (r) {
+    return api(q).then(current('calls', generations.calls)).then(function (r) {
       var node = $('calls');
       var table = $('calls-table');
       if (!table) {
@@ -442,6 +467,7 @@
       state.cursor = r.nextCursor;
       $('more-calls').hidden = !r.nextCursor;
     }).catch(function (x) {
+      if (x === STALE) return;
       if (!x.status || x.status >= 500) throw x;
       // A filter the server refuses (a caller that is no phone number) is said where the calls were.
       clear($('calls')).appendChild(empty('Cannot filter the calls', x.message));
@@ -544,9 +570,9 @@
     return q;
   }
   function loadLeads(reset) {
-    if (reset) { state.leadCursor = null; clear($('leads')); }
+    if (reset) { state.leadCursor = null; clear($('leads')); generations.leads++; }
     var q = site('/leads?' + leadQuery() + (state.leadCursor ? '&cursor=' + encodeURIComponent(state.leadCursor) : ''));
-    return api(q).then(function (r) {
+    return api(q).then(current('leads', generations.leads)).then(function (r) {
       var node = $('leads');
       var table = $('leads-table');
       if (!table) {
@@ -563,7 +589,7 @@
       r.leads.forEach(function (l) { tbody.appendChild(leadRow(l)); });
       state.leadCursor = r.nextCursor;
       $('more-leads').hidden = !r.nextCursor;
-    });
+    }).catch(ignoreStale);
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
   $('lead-filters').addEventListener('submit', function (e) { e.preventDefault(); loadLeads(true); });

@@ -186,6 +186,7 @@ class DashboardBrowserTest {
         signIn(empty.get("apiKey"));
         assertThat(driver.findElement(By.id("daily-chart")).getText()).contains("No calls in this range yet");
         assertThat(driver.findElement(By.id("calls")).getText()).contains("No calls in this range");
+        assertThat(driver.findElement(By.id("pool-formula")).getText()).startsWith("no leases in this range").doesNotContain("0 s");
         shot("dashboard-empty", 1280, 1500);
         driver.findElement(By.id("signout")).click();
         assertThat(driver.findElement(By.id("signin")).isDisplayed()).isTrue();
@@ -415,6 +416,61 @@ class DashboardBrowserTest {
             }
         }
         shot("dashboard-daily-90", 1280, 1200);
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #6: figures that misled. Calls with no source read "(none) / (none)" beside real direct
+     * visits; a conversion over 100% with no word why; "avg lease 0 s" with no finished lease; a path
+     * that brought a lead read "0"; and switching site reset a custom range to the last 30 days.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void labelsSayWhatTheFiguresAreAndAnotherSiteKeepsTheChosenDates() throws Exception {
+        Map<String, String> site = server.siteWithPool(List.of("+74953040001", "+74953040002"));
+        var visit = server.startSession(site.get("publicKey"), "visitor-labels-1", "https://example.com/?utm_source=news&utm_medium=email");
+        assertThat(visit.status()).isEqualTo(201);
+        var lead = server.send("POST", "/v1/sessions/" + visit.text("sessionId") + "/leads", null,
+                "{\"kind\":\"form\",\"fields\":{\"email\":\"reader@mail.test\"}}", "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+        String event = "{\"callId\":\"labels-none\",\"event\":\"completed\",\"from\":\"+79165550014\",\"to\":\"+74953040002\",\"talkSeconds\":40}";
+        assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                        server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
+        String from = java.time.LocalDate.parse(day).minusDays(3).toString();
+        showDays(from, day);
+
+        assertThat(sourceRows()).contains("unattributed").noneMatch(r -> r.contains("(none)\n(none)"));
+        assertThat(driver.findElement(By.cssSelector("#daily-chart .u-legend")).getText()).contains("unattributed").doesNotContain("(none)");
+        WebElement conversion = driver.findElement(By.id("kpi-conversion"));
+        assertThat(conversion.getText()).contains("100%").contains("1 call ÷ 1 visit");
+        assertThat(conversion.getAttribute("title")).contains("no visit");
+        assertThat(driver.findElement(By.id("paths")).getText()).contains("email news").contains("1 lead");
+        assertThat(driver.findElement(By.id("pool-formula")).getText()).isEqualTo("no lease has ended yet in this range: no lease length to size the pool from");
+
+        // Another site (here the same one, as the switcher hands it over) keeps custom dates, and a preset stays a preset.
+        driver.executeScript("document.body.removeAttribute('data-loaded'); window.Ringpool.showSite(window.Ringpool.state.site)");
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        assertThat(driver.findElement(By.id("from")).getAttribute("value")).isEqualTo(from);
+        assertThat(driver.findElement(By.id("to")).getAttribute("value")).isEqualTo(day);
+        // Two loads in flight at once (a preset, then the switch right after) fill each log once, not twice.
+        driver.executeScript("window.__inFlight = 0; var f = window.fetch; window.fetch = function () { window.__inFlight++;"
+                + " return f.apply(this, arguments).finally(function () { window.__inFlight--; }); }");
+        driver.executeScript("document.querySelector(\".presets button[data-days='7']\").click();"
+                + " window.Ringpool.showSite(window.Ringpool.state.site)");
+        waiting().until(d -> Long.valueOf(0).equals(driver.executeScript("return window.__inFlight")));
+        assertThat(driver.findElement(By.cssSelector(".presets button[data-days='7']")).getAttribute("class")).contains("active");
+        assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#leads-table tbody tr"))).hasSize(1);
+        shot("dashboard-labels", 1280, 2300);
+
         driver.findElement(By.id("signout")).click();
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
     }
