@@ -8,7 +8,8 @@
   var KEY = 'ringpool.apiKey';
   var CHANNEL_COLORS = { paid: '#2f6fed', organic: '#12a37f', direct: '#8a94a6', referral: '#e39a1b',
     social: '#c2418b', email: '#7b5cd6', '(none)': '#b8c0cc' };
-  var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {} };
+  var state = { key: null, csrf: null, me: null, site: null, from: null, to: null, model: 'last_non_direct', cursor: null, leadCursor: null, charts: {},
+    sourcesGroup: 'source,medium', sourcesAll: false, presetDays: 30 };
   var LEAD_STATUSES = ['new', 'qualified', 'spam', 'won', 'lost'];
   var $ = function (id) { return document.getElementById(id); };
 
@@ -85,7 +86,10 @@
     $('site-name').textContent = '· ' + s.name;
     $('tz-hint').textContent = 'weekday × hour, ' + s.timeZone;
     document.dispatchEvent(new CustomEvent('ringpool:site', { detail: s }));
-    setRange(30);
+    // Another site keeps the chosen range: custom dates as they are (an agency compares clients over
+    // the same week, audit Q #6), a preset counted again up to today in the new site's zone.
+    if (state.presetDays || !state.from) setRange(state.presetDays || 30);
+    else load();
   }
   function signOut() {
     var wasPerson = !state.key && state.csrf;
@@ -93,6 +97,8 @@
     state.key = null;
     state.me = null;
     state.site = null;
+    state.from = state.to = null;
+    state.presetDays = 30;
     if (wasPerson) fetch('/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf } });
     state.csrf = null;
     $('app').hidden = true;
@@ -117,6 +123,7 @@
   $('range').addEventListener('submit', function (e) { e.preventDefault(); });
   function setRange(days) {
     var t = today(state.site.timeZone);
+    state.presetDays = days;
     state.to = t;
     state.from = addDays(t, -(days - 1));
     $('from').value = state.from;
@@ -133,6 +140,7 @@
     $(id).addEventListener('change', function () {
       if (!$('from').value || !$('to').value || $('from').value > $('to').value) return;
       state.from = $('from').value; state.to = $('to').value;
+      state.presetDays = null;
       Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) { b.classList.remove('active'); });
       load();
     });
@@ -144,7 +152,7 @@
     var q = rangeQuery(), m = '&model=' + state.model;
     var jobs = [
       api(site('/reports/daily?' + q + m)).then(renderDaily),
-      api(site('/reports/sources?' + q + m + '&groupBy=source,medium&limit=10')).then(function (r) { renderKpis(r.totals); renderSources(r); }),
+      loadSources(),
       api(site('/reports/time?' + q)).then(renderHeatmap),
       api(site('/reports/devices?' + q + '&groupBy=device')).then(renderDevices),
       api(site('/reports/paths?' + q + '&limit=6')).then(renderPaths),
@@ -156,12 +164,19 @@
       .then(function () { document.body.dataset.loaded = String(Date.now()); });
   }
 
+  /* Conversion is calls ÷ visits, as in every row of Top sources, so the card and the rows add up.
+   * Calls with no visit (static numbers, unattributed) count as well, so it can pass 100%: the card
+   * shows its two figures, which says why (audit Q #6; reports.md). */
   function renderKpis(t) {
     var box = clear($('kpis'));
     [['Visits', fmt(t.visits)], ['Calls', fmt(t.calls)], ['Unique calls', fmt(t.uniqueCalls)],
      ['Target calls', fmt(t.targetCalls)], ['Leads', fmt(t.leads)], ['Contacts', fmt(t.contacts)],
-     ['Conversion', pct(t.conversion)]].forEach(function (k) {
-      box.appendChild(el('div', { class: 'kpi' }, [el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] })]));
+     ['Conversion', pct(t.conversion), plural(t.calls, 'call') + ' ÷ ' + plural(t.visits, 'visit'),
+      'Calls ÷ visits, as in Top sources. Calls with no visit (static numbers, unattributed) count too, so it can pass 100%.']
+    ].forEach(function (k) {
+      box.appendChild(el('div', { class: 'kpi', id: 'kpi-' + k[0].toLowerCase().replace(/ /g, '-'), title: k[3] || '' }, [
+        el('div', { class: 'label', text: k[0] }), el('div', { class: 'value', text: k[1] }),
+        k[2] ? el('div', { class: 'formula', text: k[2] }) : null]));
     });
   }
 
@@ -202,16 +217,35 @@
     var bars = uPlot.paths.bars({ size: [0.7, 36], gap: 1 });
     var series = [{ label: 'Day', value: function (u, v) { return v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10); } }];
     cumulative.forEach(function (s) {
-      series.push({ label: s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
+      series.push({ label: s.name === '(none)' ? 'unattributed' : s.name, fill: channelColor(s.name), stroke: channelColor(s.name), width: 0, paths: bars, points: { show: false },
         value: (function (own) { return function (u, v, si, i) { return i == null ? '' : fmt(own[i]); }; })(s.own) });
     });
     mountChart('daily', node, {
       height: 260, series: series, legend: { live: true }, hooks: legendHooks(),
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
-      axes: [{ stroke: '#667085', grid: { show: false } }, countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
+      // Half a day either side, so the first and last bars (today's, usually) are drawn whole (audit Q #5).
+      scales: { x: { time: true, range: function (u, min, max) { return [min - HALF_DAY, max + HALF_DAY]; } },
+        y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
+      axes: [dayAxis(xs, { stroke: '#667085', grid: { show: false } }), countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
       cursor: { points: { show: false } }
     }, [xs].concat(cumulative.map(function (s) { return s.values; })));
+  }
+  /* One bar a day, each on its day's midnight (days are the site's, drawn as UTC midnights): ticks on
+   * days only, never hours, each under its bar; every day, or every n-th counted back from the last
+   * (today) when the days are too narrow for a label each. */
+  var HALF_DAY = 43200;
+  var DAY_TICK_STEPS = [1, 2, 3, 7, 14, 28, 56, 91]; // days between labels
+  var MIN_TICK_PX = 56; // room for a label such as "28 Nov"
+  var dayLabel = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
+  function dayAxis(xs, axis) {
+    return Object.assign(axis, {
+      splits: function (u) {
+        var perDay = Math.max(1, u.width - 60) / xs.length;
+        var step = DAY_TICK_STEPS.filter(function (n) { return n * perDay >= MIN_TICK_PX; })[0] || DAY_TICK_STEPS[DAY_TICK_STEPS.length - 1];
+        return xs.filter(function (x, i) { return (xs.length - 1 - i) % step === 0; });
+      },
+      values: function (u, splits) { return splits.map(function (x) { return dayLabel.format(new Date(x * 1000)); }); }
+    });
   }
   /* Counts are whole: ticks at whole steps only, never 0.5 or 2.5. */
   var WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
@@ -226,18 +260,43 @@
   }
   function sum(a) { return a.reduce(function (x, y) { return x + y; }, 0); }
 
+  // ---- top sources ---------------------------------------------------------------------------
+  // The top rows of a grouping, and all of them on demand (audit Q #4: 10 rows were shown with no
+  // sign of the rest, so a source with the only e-mail lead was hidden and campaigns never shown).
+  var SOURCES_TOP = 10, SOURCES_MOST = 1000; // the API's largest limit
+  var SOURCE_GROUPINGS = {
+    'source,medium': { title: 'Source / medium', name: function (k) { return k.source; }, detail: function (k) { return k.medium || '(none)'; } },
+    'source,medium,campaign': { title: 'Campaign', unset: '(no campaign)', name: function (k) { return k.campaign; },
+      detail: function (k) { return sourceMedium(k); } },
+    'source,medium,campaign,term': { title: 'Keyword', unset: '(no keyword)', name: function (k) { return k.term; },
+      detail: function (k) { return sourceMedium(k) + (k.campaign ? ' · ' + k.campaign : ''); } }
+  };
+  function sourceMedium(k) { return k.source + ' / ' + (k.medium || '(none)'); }
+  function loadSources() {
+    var q = rangeQuery() + '&model=' + state.model + '&groupBy=' + state.sourcesGroup + '&limit=' + (state.sourcesAll ? SOURCES_MOST : SOURCES_TOP);
+    return api(site('/reports/sources?' + q)).then(function (r) { renderKpis(r.totals); renderSources(r); });
+  }
+  $('sources-group').addEventListener('change', function () { state.sourcesGroup = $('sources-group').value; loadSources(); });
+  $('sources-more').addEventListener('click', function () { state.sourcesAll = !state.sourcesAll; loadSources(); });
+
   function renderSources(r) {
-    var node = clear($('sources'));
+    var node = clear($('sources')), count = $('sources-count'), more = $('sources-more');
+    count.textContent = '';
+    more.hidden = true;
     if (!r.rows.length || (!r.totals.calls && !r.totals.visits && !r.totals.leads)) {
       node.appendChild(empty('No visits or calls yet', 'Once the site script runs on your pages, sources show up here.'));
       return;
     }
+    var grouping = SOURCE_GROUPINGS[state.sourcesGroup];
     var maxConv = Math.max.apply(null, r.rows.map(function (x) { return x.conversion || 0; }).concat([0.0001]));
     var body = r.rows.map(function (row) {
-      var conv = row.conversion;
+      var conv = row.conversion, k = row.key;
+      // No source: calls and leads that no visit was found for (static numbers without a source, no match).
+      var label = k.source == null ? [el('div', { class: 'src-name unattributed', text: 'unattributed', title: 'calls and leads with no visit' })]
+        : [el('div', { class: 'src-name' + (grouping.name(k) ? '' : ' unset'), text: grouping.name(k) || grouping.unset }),
+          el('div', { class: 'src-medium', text: grouping.detail(k) })];
       return el('tr', null, [
-        el('td', null, [el('div', { class: 'src-name', text: row.key.source || '(none)' }),
-          el('div', { class: 'src-medium', text: row.key.medium || '(none)' })]),
+        el('td', null, label),
         el('td', { class: 'num', text: fmt(row.visits) }),
         el('td', { class: 'num', text: fmt(row.calls) }),
         el('td', { class: 'num', text: fmt(row.targetCalls) }),
@@ -248,11 +307,18 @@
       ]);
     });
     node.appendChild(el('table', { id: 'sources-table' }, [
-      el('thead', null, [el('tr', null, [el('th', { text: 'Source / medium' }), el('th', { class: 'num', text: 'Visits' }),
+      el('thead', null, [el('tr', null, [el('th', { text: grouping.title }), el('th', { class: 'num', text: 'Visits' }),
         el('th', { class: 'num', text: 'Calls' }), el('th', { class: 'num', text: 'Target' }), el('th', { class: 'num', text: 'Leads' }),
         el('th', { class: 'num', text: 'Contacts', title: 'calls + leads, a person once per uniqueness period' }),
         el('th', { class: 'num', text: 'Conversion' })])]),
       el('tbody', null, body)]));
+    var hidden = r.totalRows - r.rows.length;
+    if (hidden > 0 || (state.sourcesAll && r.totalRows > SOURCES_TOP)) {
+      count.textContent = hidden > 0 ? fmt(r.rows.length) + ' of ' + plural(r.totalRows, 'row') : plural(r.totalRows, 'row');
+      more.textContent = state.sourcesAll ? 'Show top ' + SOURCES_TOP
+        : r.totalRows > SOURCES_MOST ? 'Show the top ' + fmt(SOURCES_MOST) : 'Show all ' + fmt(r.totalRows);
+      more.hidden = false;
+    }
   }
 
   function renderHeatmap(r) {
@@ -311,7 +377,9 @@
         if (i) p.appendChild(el('span', { class: 'arrow', text: '→' }));
         p.appendChild(el('span', { class: 'step' + (s.label === 'direct' ? ' direct' : ''), text: s.label + (s.visits > 1 ? ' ×' + s.visits : '') }));
       });
-      p.appendChild(el('span', { class: 'count', text: fmt(row.calls) }));
+      // Rows are ordered by calls + leads: a path that brought only a lead says so, not "0" (audit Q #6).
+      p.appendChild(el('span', { class: 'count', text: [row.calls ? plural(row.calls, 'call') : '', row.leads ? plural(row.leads, 'lead') : '']
+        .filter(Boolean).join(' · ') || '0' }));
       box.appendChild(p);
     });
     node.appendChild(box);
@@ -343,7 +411,10 @@
       var warn = (i === 2 && k[1] > 0) || (i === 3 && k[1] > p.size);
       summary.appendChild(el('div', { class: warn ? 'warn' : '' }, [el('span', { class: 'muted', text: k[0] + ' ' }), el('b', { text: fmt(k[1]) })]));
     });
-    summary.appendChild(el('div', { class: 'hint', text: 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
+    // Without a finished lease its length is unknown (null), and so is the advice.
+    summary.appendChild(el('div', { class: 'hint', id: 'pool-formula', text: p.averageLeaseSeconds == null
+      ? (p.leases ? 'no lease has ended yet' : 'no leases') + ' in this range: no lease length to size the pool from'
+      : 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
     var xs = p.buckets.map(function (b) { return Date.parse(b.at) / 1000; });
     var leased = p.buckets.map(function (b) { return b.leased; });
     var busy = p.buckets.map(function (b) { return b.leased + b.cooling; });
@@ -368,10 +439,16 @@
   }
 
   // ---- call log ------------------------------------------------------------------------------
+  // Each reset starts a new generation; a page answered for an older one is dropped, so two loads
+  // in flight (a preset clicked while the previous range loads) cannot both fill the table.
+  var generations = { calls: 0, leads: 0 }, STALE = { stale: true };
+  function current(log, generation) { return function (r) { if (generation !== generations[log]) throw STALE; return r; }; }
+  function ignoreStale(x) { if (x !== STALE) throw x; }
+
   function loadCalls(reset) {
-    if (reset) { state.cursor = null; clear($('calls')); }
+    if (reset) { state.cursor = null; clear($('calls')); generations.calls++; }
     var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
-    return api(q).then(function (r) {
+    return api(q).then(current('calls', generations.calls)).then(function (r) {
       var node = $('calls');
       var table = $('calls-table');
       if (!table) {
@@ -389,17 +466,31 @@
       r.calls.forEach(function (c) { tbody.appendChild(callRow(c)); });
       state.cursor = r.nextCursor;
       $('more-calls').hidden = !r.nextCursor;
+    }).catch(function (x) {
+      if (x === STALE) return;
+      if (!x.status || x.status >= 500) throw x;
+      // A filter the server refuses (a caller that is no phone number) is said where the calls were.
+      clear($('calls')).appendChild(empty('Cannot filter the calls', x.message));
+      $('more-calls').hidden = true;
     });
   }
   $('more-calls').addEventListener('click', function () { loadCalls(false); });
-  function callFilters() {
-    var q = '';
-    Array.prototype.forEach.call(document.querySelectorAll('#call-filters [name]'), function (f) {
-      if (f.value.trim()) q += '&' + f.name + '=' + encodeURIComponent(f.value.trim());
-    });
-    return q;
+  /** This form's filters that are set, as {name, label, value}. */
+  function formFilters() {
+    return Array.prototype.filter.call(document.querySelectorAll('#call-filters [name]'), function (f) { return f.value.trim(); })
+      .map(function (f) { return { name: f.name, label: (f.getAttribute('aria-label') || f.name).toLowerCase(), value: f.value.trim() }; });
   }
-  $('call-filters').addEventListener('submit', function (e) { e.preventDefault(); loadCalls(true).catch(function (x) { $('export-status').textContent = x.message; }); });
+  /** Every filter the call log's request carries: the form's, then the plugins' parameters. */
+  function logFilters() {
+    return formFilters().concat(pluginQuery().split('&').filter(Boolean).map(function (p) {
+      var name = p.split('=')[0];
+      return { name: name, label: name, value: decodeURIComponent(p.slice(name.length + 1)) };
+    }));
+  }
+  function callFilters() {
+    return formFilters().map(function (f) { return '&' + f.name + '=' + encodeURIComponent(f.value); }).join('');
+  }
+  $('call-filters').addEventListener('submit', function (e) { e.preventDefault(); loadCalls(true); });
   $('call-filters').addEventListener('change', function (e) { if (e.target.tagName === 'SELECT') loadCalls(true); });
 
   function callRow(c) {
@@ -479,9 +570,9 @@
     return q;
   }
   function loadLeads(reset) {
-    if (reset) { state.leadCursor = null; clear($('leads')); }
+    if (reset) { state.leadCursor = null; clear($('leads')); generations.leads++; }
     var q = site('/leads?' + leadQuery() + (state.leadCursor ? '&cursor=' + encodeURIComponent(state.leadCursor) : ''));
-    return api(q).then(function (r) {
+    return api(q).then(current('leads', generations.leads)).then(function (r) {
       var node = $('leads');
       var table = $('leads-table');
       if (!table) {
@@ -498,7 +589,7 @@
       r.leads.forEach(function (l) { tbody.appendChild(leadRow(l)); });
       state.leadCursor = r.nextCursor;
       $('more-leads').hidden = !r.nextCursor;
-    });
+    }).catch(ignoreStale);
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
   $('lead-filters').addEventListener('submit', function (e) { e.preventDefault(); loadLeads(true); });
@@ -541,11 +632,39 @@
   }
 
   // ---- exports -------------------------------------------------------------------------------
+  // A conversion upload should hold conversions (PRODUCT.md §2: the target call), so "Target calls
+  // only" is on by default and sends target=true: no missed or 5-second call goes to Google Ads as a
+  // "Phone call" (audit Q #2). With it the API leaves leads out too (talk time is a call's). Yandex
+  // calls is Metrica's call log, missed calls included, and Metrica decides its own goals: the box
+  // does not apply to it. Of the log's filters the exports take only the tag; the status line says
+  // which filters went into the file and which did not.
+  var CALL_LOG_FORMATS = ['yandex-calls'];
+  var LEAD_FORMATS = ['google-ads-clicks', 'google-enhanced', 'yandex-offline'];
+  function exportFilters(format) {
+    var out = { query: '', applied: [], notApplied: [] };
+    if (CALL_LOG_FORMATS.indexOf(format) < 0 && $('export-target').checked) {
+      out.query += '&target=true';
+      out.applied.push('target calls only' + (LEAD_FORMATS.indexOf(format) >= 0 ? ' (so no leads)' : ''));
+    }
+    logFilters().forEach(function (f) {
+      if (f.name === 'tag') {
+        out.query += '&tag=' + encodeURIComponent(f.value);
+        out.applied.push('tag "' + f.value + '"');
+      } else {
+        out.notApplied.push(f.label);
+      }
+    });
+    return out;
+  }
+  function exportSummary(filters) {
+    return ' Filters: ' + (filters.applied.length ? filters.applied.join(', ') : 'none') + '.'
+      + (filters.notApplied.length ? ' Not applied (exports have no such filter): ' + filters.notApplied.join(', ') + '.' : '');
+  }
   Array.prototype.forEach.call(document.querySelectorAll('#exports button'), function (b) {
     b.addEventListener('click', function () {
-      var status = $('export-status');
+      var status = $('export-status'), filters = exportFilters(b.dataset.format);
       status.textContent = 'Preparing ' + b.textContent + '…';
-      api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery()), { raw: true }).then(function (r) {
+      api(site('/exports/' + b.dataset.format + '.csv?' + rangeQuery() + filters.query), { raw: true }).then(function (r) {
         // Skipped-Rows counts calls and leads; Skipped-Leads the leads among them (audit Q #1).
         var rows = r.headers.get('X-Ringpool-Exported-Rows'), leadsOut = Number(r.headers.get('X-Ringpool-Skipped-Leads')) || 0;
         var callsOut = (Number(r.headers.get('X-Ringpool-Skipped-Rows')) || 0) - leadsOut;
@@ -554,7 +673,8 @@
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
-          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.';
+          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
+            + exportSummary(filters);
         });
       }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
     });

@@ -4,6 +4,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.QueryParameters;
@@ -27,7 +28,7 @@ import java.util.Set;
  */
 public final class CallApi {
     static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
-            "status", "unique", "target", "limit", "cursor", "reviewed", "recording", "q");
+            "status", "unique", "target", "limit", "cursor", "reviewed", "recording", "q", "caller");
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "reviewed", "note");
 
     private final CallService calls;
@@ -70,7 +71,25 @@ public final class CallApi {
                 q.text("channel"), q.text("tag"), q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null),
                 q.choice("status", CallState.Status.class, CallState.Status::wireName, null),
                 q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after,
-                q.bool("reviewed"), q.bool("recording"), q.text("q"));
+                q.bool("reviewed"), q.bool("recording"), q.text("q"), caller(q.text("caller", CallerNumber.MAX_RAW_CHARS), site));
+    }
+
+    /**
+     * The caller to find, read as stored callers are ({@link CallerNumber}: E.164, a local format in
+     * the site's country, digits without '+'), so any way a person writes the number finds the same
+     * calls. Viewers may search too: they type a number they already know, and the calls stay masked.
+     */
+    private static String caller(String raw, Site site) {
+        if (raw == null) {
+            return null;
+        }
+        CallerNumber n = CallerNumber.of(raw, site.settings().country());
+        if (!n.valid()) {
+            throw DomainFailure.invalid("caller", "'caller' must be a phone number: E.164 (+79161234567) or as written"
+                    + " locally in the site's country" + (site.settings().country() == null ? " (the site has none set)" : " ("
+                    + site.settings().country() + ")"));
+        }
+        return n.value();
     }
 
     private Response one(Request request, SiteGrant grant) {

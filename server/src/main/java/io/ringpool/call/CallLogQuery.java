@@ -79,6 +79,8 @@ final class CallLogQuery {
                     + "AND LOWER(t.tag) = LOWER(?))");
             params.add(q.tag());
         }
+        // Exact: both sides are E.164, normalised the same way; calls_site_caller (site, caller, time) serves it.
+        equal(sql, params, "caller", q.caller());
         equal(sql, params, "reviewed", q.reviewed());
         if (q.recording() != null) {
             sql.append(q.recording() ? " AND recording_state = 'stored'" : " AND (recording_state IS NULL OR recording_state <> 'stored')");

@@ -15,16 +15,25 @@ import java.util.Objects;
  * @param reviewed  only calls with (true) or without (false) the reviewed flag
  * @param recording only calls whose recording is kept and playable (true), or that have none (false)
  * @param text      only calls whose transcript or note contains this text (case-insensitive)
+ * @param caller    only calls of this caller: E.164 as {@link CallerNumber} stores a valid caller
  */
 public record CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
         String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
-        Position after, Boolean reviewed, Boolean recording, String text) {
+        Position after, Boolean reviewed, Boolean recording, String text, String caller) {
 
-    /** Without the listening filters (reviewed, recording, text). */
+    /** Without the caller. */
+    public CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
+            String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
+            Position after, Boolean reviewed, Boolean recording, String text) {
+        this(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, after, reviewed, recording,
+                text, null);
+    }
+
+    /** Without the listening filters (reviewed, recording, text) and the caller. */
     public CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
             String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
             Position after) {
-        this(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, after, null, null, null);
+        this(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, after, null, null, null, null);
     }
 
     public static final int DEFAULT_LIMIT = 50;
@@ -55,6 +64,6 @@ public record CallQuery(String siteId, Instant from, Instant to, String source, 
 
     public CallQuery after(Position position) {
         return new CallQuery(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, position,
-                reviewed, recording, text);
+                reviewed, recording, text, caller);
     }
 }

@@ -304,7 +304,8 @@ final class PoolOccupancy {
         out.put("leases", started);
         out.put("peakConcurrent", peak);
         out.put("peakAt", peak == 0 ? null : Instant.ofEpochMilli(peakAt));
-        out.put("averageLeaseSeconds", Math.round(average / 100.0) / 10.0);
+        // Unknown, not 0 s, without a finished lease (audit Q #6): the dashboard read "avg lease 0 s".
+        out.put("averageLeaseSeconds", endedLeases == 0 ? null : Math.round(average / 100.0) / 10.0);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("total", totalExhaustions);
         // Three outcomes of a visit that found the pool full: a cooling number reissued (the one that

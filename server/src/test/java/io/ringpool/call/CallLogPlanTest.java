@@ -33,6 +33,18 @@ class CallLogPlanTest {
         }
     }
 
+    /** Audit Q #3: a caller's calls are read through calls_site_caller, not by walking the site's whole range. */
+    @Test
+    void aCallerFilterReadsTheSiteCallerIndex() {
+        CallQuery q = new CallQuery("st_x", Instant.EPOCH, Instant.ofEpochSecond(86_400), null, null, null, null, null,
+                null, null, null, null, 50, null, null, null, null, "+79130000001");
+        CallLogQuery.Sql sql = CallLogQuery.sql(q);
+        assertThat(sql.text()).contains("caller = ?");
+        try (Database db = QueryPlans.migratedStore(dir)) {
+            assertThat(indexes(QueryPlans.explain(db, sql.text(), sql.params().toArray()))).containsExactly("PUBLIC.CALLS_SITE_CALLER");
+        }
+    }
+
     /** The indexes of an H2 plan, in order: each table's, from its {@code /* PUBLIC.<index>: <condition>} line. */
     static java.util.List<String> indexes(String plan) {
         return plan.lines().map(String::strip).filter(l -> l.startsWith("/* PUBLIC.")).map(l -> l.substring(3, l.indexOf(':'))).toList();

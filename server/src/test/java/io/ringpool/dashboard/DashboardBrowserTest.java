@@ -165,8 +165,10 @@ class DashboardBrowserTest {
         assertThat(String.join("\n", lines)).contains("vip,qualified");
 
         // A lead without a click id is left out of a clicks export, and is named a lead, not a call (audit Q #1).
+        // Leads come only without "Target calls only" (talk time is a call's).
         assertThat(server.post("/v1/sites/" + f.siteId + "/leads", f.apiKey, Map.of("externalId", "no-click-1", "kind", "form",
                 "email", "no.click@mail.test")).status()).isEqualTo(201);
+        driver.findElement(By.id("export-target")).click();
         driver.findElement(By.cssSelector("#exports button[data-format='google-ads-clicks']")).click();
         waiting().until(d -> d.findElement(By.id("export-status")).getText().matches("Downloaded .*google.*"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 lead left out");
@@ -184,6 +186,7 @@ class DashboardBrowserTest {
         signIn(empty.get("apiKey"));
         assertThat(driver.findElement(By.id("daily-chart")).getText()).contains("No calls in this range yet");
         assertThat(driver.findElement(By.id("calls")).getText()).contains("No calls in this range");
+        assertThat(driver.findElement(By.id("pool-formula")).getText()).startsWith("no leases in this range").doesNotContain("0 s");
         shot("dashboard-empty", 1280, 1500);
         driver.findElement(By.id("signout")).click();
         assertThat(driver.findElement(By.id("signin")).isDisplayed()).isTrue();
@@ -248,6 +251,255 @@ class DashboardBrowserTest {
         // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
         driver.findElement(By.id("signout")).click();
         waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #2: the export buttons sent only from/to, so "Google Ads calls" uploaded missed and
+     * 5-second calls as conversions, and the log's tag filter above the buttons was ignored.
+     */
+    @Test
+    void exportsSendTargetCallsOnlyByDefaultTakeTheLogsTagAndSayWhichFiltersApplied() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        showFixtureDays();
+        WebElement target = driver.findElement(By.id("export-target"));
+        assertThat(target.isSelected()).as("on by default").isTrue();
+
+        // Calls A (60 s) and B1 (45 s) are target; B2 and D were missed, E talked 5 s.
+        List<String> rows = export("google-ads-calls");
+        assertThat(rows).hasSize(2 + 2).anyMatch(l -> l.startsWith("+79160000001,")).anyMatch(l -> l.startsWith("+79160000002,"));
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("2 rows").contains("Filters: target calls only.");
+
+        // The log's tag filter goes into the file; its status filter has no export parameter and is named as not applied.
+        driver.findElement(By.cssSelector("#call-filters [name=tag]")).sendKeys("LEAD");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByVisibleText("completed");
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 1);
+        rows = export("google-ads-calls");
+        assertThat(rows).hasSize(2 + 1);
+        assertThat(rows.get(2)).startsWith("+79160000001,");
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 row")
+                .contains("Filters: target calls only, tag \"LEAD\".").contains("Not applied (exports have no such filter): status.");
+
+        // Unticked, every call with a caller goes (the tag still applies); Yandex calls, the call log, ignores the box.
+        target.click();
+        driver.findElement(By.cssSelector("#call-filters [name=tag]")).clear();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByIndex(0);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        assertThat(export("google-ads-calls")).hasSize(2 + 5);
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("Filters: none.");
+        target.click();
+        assertThat(export("yandex-calls")).hasSize(1 + 4);
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("Filters: none.");
+        // The conversion centre's format has its button too.
+        assertThat(export("yandex-conversion-center")).isNotEmpty();
+        assertThat(driver.findElement(By.id("export-status")).getText()).startsWith("Downloaded yandex-conversion-center");
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /** Audit Q #3: a caller's calls are found by the number, written as the customer says it. */
+    @Test
+    void theCallerFieldFindsACallersCallsAndSaysWhenTheTextIsNoNumber() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        showFixtureDays();
+        WebElement caller = driver.findElement(By.cssSelector("#call-filters [name=caller]"));
+        caller.sendKeys("+7 916 000-00-02" + Keys.ENTER);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
+        assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr")).stream().map(r -> r.getAttribute("data-call-id")).toList())
+                .containsExactlyInAnyOrder(f.callId.get("B1"), f.callId.get("B2"));
+
+        caller.clear();
+        caller.sendKeys("call me" + Keys.ENTER);
+        waiting().until(d -> d.findElement(By.id("calls")).getText().contains("Cannot filter the calls"));
+        assertThat(driver.findElement(By.id("calls")).getText()).contains("'caller' must be a phone number");
+        assertThat(driver.findElement(By.id("more-calls")).isDisplayed()).isFalse();
+
+        caller.clear();
+        caller.sendKeys(Keys.ENTER);
+        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #4: "Top sources" showed 10 source/medium rows and nothing said more existed, so the
+     * source with the only e-mail lead was hidden, and no screen showed campaigns or keywords.
+     */
+    @Test
+    void topSourcesSayHowManyRowsThereAreShowThemAllAndGroupByCampaignOrKeyword() throws Exception {
+        List<String> numbers = java.util.stream.IntStream.rangeClosed(1, 13).mapToObj(i -> String.format("+7495303%04d", i)).toList();
+        Map<String, String> site = server.siteWithPool(numbers);
+        for (int i = 1; i <= 12; i++) {
+            var r = server.startSession(site.get("publicKey"), "visitor-sources-" + i, "https://example.com/?utm_source=src" + i
+                    + "&utm_medium=cpc&utm_campaign=camp" + i + (i == 3 ? "&utm_term=%D0%BA%D1%83%D0%BF%D0%B8%D1%82%D1%8C+%D0%B4%D0%B8%D0%B2%D0%B0%D0%BD" : ""));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+        }
+        // A call to the one number no visit held: no source, shown as unattributed (audit Q #6), not "(none) / (none)".
+        String event = "{\"callId\":\"src-none\",\"event\":\"completed\",\"from\":\"+79165550013\",\"to\":\"+74953030013\",\"talkSeconds\":40}";
+        assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                        server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
+        showDays(day, day);
+
+        assertThat(sourceRows()).hasSize(10);
+        assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("10 of 13 rows");
+        WebElement more = driver.findElement(By.id("sources-more"));
+        assertThat(more.getText()).isEqualTo("Show all 13");
+        assertThat(sourceRows().get(0)).startsWith("unattributed").doesNotContain("(none)");
+
+        more.click();
+        waiting().until(d -> sourceRows().size() == 13);
+        assertThat(String.join("\n", sourceRows())).contains("src12\ncpc");
+        assertThat(more.getText()).isEqualTo("Show top 10");
+        assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("13 rows");
+
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign");
+        waiting().until(d -> "Campaign".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
+        assertThat(sourceRows()).hasSize(13).anyMatch(r -> r.startsWith("camp7\nsrc7 / cpc"));
+
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign,term");
+        waiting().until(d -> "Keyword".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
+        assertThat(sourceRows()).anyMatch(r -> r.startsWith("купить диван\nsrc3 / cpc · camp3")).anyMatch(r -> r.startsWith("(no keyword)"));
+        shot("dashboard-sources-by-keyword", 1280, 2300);
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #5: over 4 days the x axis read "12am 3am 6am …" under daily bars, and the first and
+     * last bars sat on the plot's edges, cut in half.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theCallsPerDayChartTicksWholeDaysUnderTheirBarsAndDrawsTheEdgeBarsWhole() throws Exception {
+        driver.manage().window().setSize(new Dimension(1280, 1200));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(f.apiKey);
+        String script = "var u = window.Ringpool.state.charts.daily, xs = u.data[0];"
+                + "return {first: xs[0], last: xs[xs.length - 1], days: xs.length, min: u.scales.x.min, max: u.scales.x.max,"
+                + " splits: u.axes[0]._splits, values: u.axes[0]._values};";
+        for (String days : List.of("short", "90")) {
+            if (days.equals("short")) {
+                showFixtureDays();
+            } else {
+                driver.executeScript("document.body.removeAttribute('data-loaded')");
+                driver.findElement(By.cssSelector(".presets button[data-days='90']")).click();
+                waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+            }
+            Map<String, Object> chart = (Map<String, Object>) driver.executeScript(script);
+            long first = ((Number) chart.get("first")).longValue();
+            long last = ((Number) chart.get("last")).longValue();
+            assertThat(((Number) chart.get("min")).longValue()).as(days).isEqualTo(first - 43_200);
+            assertThat(((Number) chart.get("max")).longValue()).as(days).isEqualTo(last + 43_200);
+            List<Number> splits = (List<Number>) chart.get("splits");
+            assertThat(splits).as(days).isNotEmpty().allMatch(x -> x.longValue() % 86_400 == 0, "a midnight, where a bar stands");
+            assertThat(splits.get(splits.size() - 1).longValue()).as("the last day is labelled").isEqualTo(last);
+            assertThat((List<String>) chart.get("values")).as(days).allMatch(v -> v.matches("\\d{1,2} [A-Z][a-z]{2,3}"), "a day, no hour");
+            if (days.equals("short")) {
+                assertThat(splits).as("every day labelled").hasSize(((Number) chart.get("days")).intValue());
+            } else {
+                assertThat(splits.size()).as("labels have room").isLessThanOrEqualTo(1280 / 56);
+            }
+        }
+        shot("dashboard-daily-90", 1280, 1200);
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /**
+     * Audit Q #6: figures that misled. Calls with no source read "(none) / (none)" beside real direct
+     * visits; a conversion over 100% with no word why; "avg lease 0 s" with no finished lease; a path
+     * that brought a lead read "0"; and switching site reset a custom range to the last 30 days.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void labelsSayWhatTheFiguresAreAndAnotherSiteKeepsTheChosenDates() throws Exception {
+        Map<String, String> site = server.siteWithPool(List.of("+74953040001", "+74953040002"));
+        var visit = server.startSession(site.get("publicKey"), "visitor-labels-1", "https://example.com/?utm_source=news&utm_medium=email");
+        assertThat(visit.status()).isEqualTo(201);
+        var lead = server.send("POST", "/v1/sessions/" + visit.text("sessionId") + "/leads", null,
+                "{\"kind\":\"form\",\"fields\":{\"email\":\"reader@mail.test\"}}", "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+        String event = "{\"callId\":\"labels-none\",\"event\":\"completed\",\"from\":\"+79165550014\",\"to\":\"+74953040002\",\"talkSeconds\":40}";
+        assertThat(server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                        server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
+        String from = java.time.LocalDate.parse(day).minusDays(3).toString();
+        showDays(from, day);
+
+        assertThat(sourceRows()).contains("unattributed").noneMatch(r -> r.contains("(none)\n(none)"));
+        assertThat(driver.findElement(By.cssSelector("#daily-chart .u-legend")).getText()).contains("unattributed").doesNotContain("(none)");
+        WebElement conversion = driver.findElement(By.id("kpi-conversion"));
+        assertThat(conversion.getText()).contains("100%").contains("1 call ÷ 1 visit");
+        assertThat(conversion.getAttribute("title")).contains("no visit");
+        assertThat(driver.findElement(By.id("paths")).getText()).contains("email news").contains("1 lead");
+        assertThat(driver.findElement(By.id("pool-formula")).getText()).isEqualTo("no lease has ended yet in this range: no lease length to size the pool from");
+
+        // Another site (here the same one, as the switcher hands it over) keeps custom dates, and a preset stays a preset.
+        driver.executeScript("document.body.removeAttribute('data-loaded'); window.Ringpool.showSite(window.Ringpool.state.site)");
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        assertThat(driver.findElement(By.id("from")).getAttribute("value")).isEqualTo(from);
+        assertThat(driver.findElement(By.id("to")).getAttribute("value")).isEqualTo(day);
+        // Two loads in flight at once (a preset, then the switch right after) fill each log once, not twice.
+        driver.executeScript("window.__inFlight = 0; var f = window.fetch; window.fetch = function () { window.__inFlight++;"
+                + " return f.apply(this, arguments).finally(function () { window.__inFlight--; }); }");
+        driver.executeScript("document.querySelector(\".presets button[data-days='7']\").click();"
+                + " window.Ringpool.showSite(window.Ringpool.state.site)");
+        waiting().until(d -> Long.valueOf(0).equals(driver.executeScript("return window.__inFlight")));
+        assertThat(driver.findElement(By.cssSelector(".presets button[data-days='7']")).getAttribute("class")).contains("active");
+        assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#leads-table tbody tr"))).hasSize(1);
+        shot("dashboard-labels", 1280, 2300);
+
+        driver.findElement(By.id("signout")).click();
+        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+    }
+
+    /** The first cell of each row, read in one script so a table redrawn meanwhile cannot go stale under the read. */
+    @SuppressWarnings("unchecked")
+    static List<String> sourceRows() {
+        return (List<String>) driver.executeScript("return Array.prototype.map.call("
+                + "document.querySelectorAll('#sources-table tbody tr td:first-child'), function (td) { return td.innerText; })");
+    }
+
+    static void showDays(String from, String to) {
+        driver.executeScript("document.body.removeAttribute('data-loaded');"
+                + "document.getElementById('from').value = arguments[0];"
+                + "var to = document.getElementById('to'); to.value = arguments[1]; to.dispatchEvent(new Event('change'));", from, to);
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+    }
+
+    /** Clicks an export button and returns the downloaded file's lines (the downloads folder emptied first). */
+    static List<String> export(String format) throws Exception {
+        try (Stream<Path> old = Files.list(downloads)) {
+            for (Path p : old.toList()) {
+                Files.delete(p);
+            }
+        }
+        driver.executeScript("document.getElementById('export-status').textContent = ''");
+        driver.findElement(By.cssSelector("#exports button[data-format='" + format + "']")).click();
+        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        return Files.readAllLines(waitForDownload());
     }
 
     static Path waitForDownload() throws Exception {

@@ -181,7 +181,7 @@ class PoolOccupancyReplayTest {
         out.put("leases", leases.stream().filter(l -> l.start() >= from).count());
         out.put("peakConcurrent", peak);
         out.put("peakAt", peak == 0 ? null : Instant.ofEpochMilli(peakAt));
-        out.put("averageLeaseSeconds", Math.round(average / 100.0) / 10.0);
+        out.put("averageLeaseSeconds", endedLeases == 0 ? null : Math.round(average / 100.0) / 10.0);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("total", totalExhaustions);
         ex.put("reusedCooling", totalExhaustions - untracked - nextPool);

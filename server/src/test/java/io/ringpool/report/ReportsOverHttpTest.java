@@ -213,6 +213,22 @@ class ReportsOverHttpTest {
         assertThat(pool.get("now").get("leased").asInt()).isEqualTo(4);
     }
 
+    /** Audit Q #6: with no finished lease the report said 0 s, which the dashboard showed as "avg lease 0 s". */
+    @Test
+    void theAverageLeaseIsNullNotZeroUntilALeaseHasEnded() {
+        Map<String, String> site = server.siteWithPool(java.util.List.of("+74958810001", "+74958810002"));
+        String pools = "/v1/sites/" + site.get("siteId") + "/reports/pools?" + f.range();
+        JsonNode none = server.get(pools, site.get("apiKey")).json().get("pools").get(0);
+        assertThat(none.get("leases").asLong()).isZero();
+        assertThat(none.get("averageLeaseSeconds").isNull()).as(none.toString()).isTrue();
+        assertThat(none.get("recommendedSize").isNull()).isTrue();
+
+        assertThat(server.startSession(site.get("publicKey"), "visitor-live-lease", "https://example.com/").status()).isEqualTo(201);
+        JsonNode live = server.get(pools, site.get("apiKey")).json().get("pools").get(0);
+        assertThat(live.get("leases").asLong()).isEqualTo(1);
+        assertThat(live.get("averageLeaseSeconds").isNull()).as("a lease still live has no length yet: " + live).isTrue();
+    }
+
     @Test
     void badParametersAreRejectedNamingTheParameter() {
         assertError(f.get("/reports/sources?groupBy=source,password"), 400, "groupBy");
