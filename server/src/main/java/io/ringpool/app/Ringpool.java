@@ -248,6 +248,7 @@ public final class Ringpool implements AutoCloseable {
         http = new RingpoolApi();
         port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, proxies, config.security(), clock, reportWorkers);
 
+        String publicUrl = server.publicUrlAt(port);
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         KeyFiles.prepareDataDir(storeConfig.dataDir());
@@ -363,7 +364,6 @@ public final class Ringpool implements AutoCloseable {
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
-        String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
         WorkspaceStore workspaceStore = new WorkspaceStore(db);
         PasswordHasher hasher = new PasswordHasher();
@@ -401,7 +401,7 @@ public final class Ringpool implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
         RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, journal, callLane,
-                new WebhookLog(), config.server().publicUrl(), clock, registry, siteId -> {
+                new WebhookLog(), publicUrl, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -418,13 +418,13 @@ public final class Ringpool implements AutoCloseable {
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard, audit)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, publicUrl, clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), guard)::routes);
         if (clock instanceof AdjustableClock adjustable) {
@@ -485,8 +485,9 @@ public final class Ringpool implements AutoCloseable {
 
         asterisk.start();
         http.open();
-        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
-                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={} public_url={}{}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize(), publicUrl,
+                config.server().publicUrl().isEmpty() ? " (server.publicUrl not set)" : "");
     }
 
     /**
