@@ -354,10 +354,14 @@ public final class Ringpool implements AutoCloseable {
         List<String> providerNames = new java.util.ArrayList<>(List.of(TwilioForm.PROVIDER, GenericEvent.PROVIDER));
         providers.all().forEach(p -> providerNames.add(p.name()));
         CallEventTimes callEventTimes = new CallEventTimes(registry, providerNames);
+        io.ringpool.telephony.WebhookRejections.fromZero(registry, providerNames);
         // A call's leads, for the call log and for its webhook events alike: one lookup, so an event shows what GET shows.
         ContactLeads contactLeads = LeadService::leadsBefore;
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox, contactLeads),
                 callEventTimes, contactLeads);
+        calls.countReceivedFromZero(providerNames);
+        // Every site's start outcomes from 0 (a site created later: from its first start).
+        siteRegistry.all().forEach(e -> sessions.countFromZero(e.site().siteId()));
         ExportService exportService = new ExportService(db);
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
@@ -445,7 +449,14 @@ public final class Ringpool implements AutoCloseable {
         // The facts on disk, so a restart reads only what changed since (after a crash: since the last of these).
         reportRefresher.scheduleWithFixedDelay(reports::saveSnapshots, REPORT_SNAPSHOT_MINUTES, REPORT_SNAPSHOT_MINUTES, TimeUnit.MINUTES);
 
-        outbox.start();
+        if (outboundConfig.paused()) {
+            // A restored copy checked beside the live server must not send the live server's deliveries again (audit P #6).
+            outbox.startPaused();
+            LOG.warn("outbound_paused pending={} (outbound.paused / RINGPOOL_OUTBOUND_PAUSED: no webhook or upload is sent; "
+                    + "deliveries stay pending until a start without it)", outbox.pendingNow());
+        } else {
+            outbox.start();
+        }
         finishInterruptedReclassifications(siteRegistry);
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
