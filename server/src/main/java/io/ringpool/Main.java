@@ -2,6 +2,7 @@ package io.ringpool;
 
 import io.ringpool.app.BackupCommand;
 import io.ringpool.app.Ringpool;
+import io.ringpool.app.StartupFailure;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.LogSettings;
@@ -114,7 +115,7 @@ public final class Main {
         } catch (Exception e) {
             // One line for the operator; the cause is named in it (a port in use, a locked data directory).
             System.err.println("ringpool: cannot start: " + e.getMessage());
-            System.exit(1);
+            System.exit(e instanceof StartupFailure failure ? failure.exitStatus() : 1);
             return;
         }
         showSecrets(config, app);

@@ -264,7 +264,11 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
 
         db = new Database(storeConfig, registry, storeBoundary);
-        new Migrator(db).migrate();
+        try {
+            new Migrator(db).migrate();
+        } catch (Migrator.SchemaTooNew e) {
+            throw new StartupFailure(e.getMessage(), 2);
+        }
         storeProbe = StoreProbe.start(db);
         db.failFastWhile(storeProbe::lastProbeFailed);
         String secretKey = secretKey(config.security().secretKey(), storeConfig.dataDir());

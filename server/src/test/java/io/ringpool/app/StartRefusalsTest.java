@@ -69,4 +69,33 @@ class StartRefusalsTest {
             assertThat(child.output).as("the log goes to the file, no status dump to stdout").noneMatch(l -> l.contains("|-"));
         }
     }
+
+    /** Audit P #8, P2 #4: "cannot listen on 999.1.1.1:19031: null". */
+    @Test
+    void aHostThatIsNoAddressIsNamedAsSuch() throws Exception {
+        try (ChildServer child = ChildServer.start(tmp.resolve("data"), 0, Map.of("RINGPOOL_HOST", "999.1.1.1"))) {
+            assertThat(child.awaitExit()).isEqualTo(1);
+            assertThat(child.output).hasSize(1);
+            assertThat(child.output.get(0)).startsWith("ringpool: cannot start: cannot listen on 999.1.1.1:0: server.host is neither")
+                    .doesNotContain("null").doesNotContain("Exception");
+        }
+    }
+
+    /** Audit P #7: an older jar ran without a word on a store migrated by a newer one. */
+    @Test
+    void aStoreWrittenByANewerRingpoolIsRefused() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        new TestServer(dataDir).close();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.ringpool.config.ConfigLoader.defaultH2Url(dataDir), "", "");
+                java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO schema_version(version, script, applied_at) VALUES (99999, 'V99999__from_the_future.sql', 0)");
+        }
+        try (ChildServer child = ChildServer.start(dataDir, 0, Map.of())) {
+            assertThat(child.awaitExit()).as(String.join("\n", child.output)).isEqualTo(2);
+            assertThat(child.output.stream().filter(l -> l.startsWith("ringpool:")).toList()).singleElement().asString()
+                    .startsWith("ringpool: cannot start: the store holds data written by a newer Ringpool (schema 99999, this jar knows ")
+                    .doesNotContain("Exception");
+            assertThat(child.output).noneMatch(l -> l.contains("listening") || l.contains("Exception"));
+        }
+    }
 }
