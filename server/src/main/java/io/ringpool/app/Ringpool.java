@@ -252,6 +252,7 @@ public final class Ringpool implements AutoCloseable {
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         KeyFiles.prepareDataDir(storeConfig.dataDir());
+        io.ringpool.launch.GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
             // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
             KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));

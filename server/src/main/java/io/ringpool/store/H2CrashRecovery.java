@@ -65,7 +65,9 @@ public final class H2CrashRecovery {
      */
     public static Outcome recoverIfUnclean(String jdbcUrl) {
         Path file = jdbcUrl.startsWith("jdbc:h2:") ? Database.h2File(jdbcUrl) : null;
-        if (file == null || !Files.isRegularFile(file) || jdbcUrl.toUpperCase(Locale.ROOT).contains(";CIPHER=")) {
+        if (file == null || !Files.isRegularFile(file) || jdbcUrl.toUpperCase(Locale.ROOT).contains(";CIPHER=") || isEmpty(file)) {
+            // An empty file is a new store (Ringpool creates it 0600 before H2 opens it): nothing
+            // stopped uncleanly, and saying "recovered" on a first start misled (audit P #8, P2 #5).
             return new Outcome(false, -1, -1);
         }
         Map<String, String> header;
@@ -96,6 +98,14 @@ public final class H2CrashRecovery {
                 LOG.warn("h2_recovery_failed file={} reason={}", file, e.toString());
             }
             return new Outcome(false, headerVersion, -1);
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -145,6 +145,27 @@ class BackupTest {
         assertThat(Files.size(data.resolve("ringpool.mv.db"))).isEqualTo(before);
     }
 
+    /** Audit P #8, P2 #4: a zip that is no backup printed H2's internals; a missing file was "not a backup file". */
+    @Test
+    void aRestoreOfSomethingElseSaysWhatItIsInOneLineAndLeavesNothing() throws Exception {
+        Path data = tmp.resolve("fresh");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString()));
+        Path junk = tmp.resolve("junk.zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(junk))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("holiday.jpg"));
+            out.write(new byte[] {1, 2, 3});
+        }
+        Path text = Files.writeString(tmp.resolve("notes.zip"), "not a zip at all");
+        for (Path file : List.of(junk, text)) {
+            assertThatThrownBy(() -> BackupCommand.restore(cli, file)).isInstanceOf(StartupFailure.class)
+                    .hasMessage(file + " is not a Ringpool backup (a zip made by 'ringpool backup' or POST /v1/admin/backup, "
+                            + "holding the store 'ringpool')");
+            assertThat(data.resolve("ringpool.mv.db")).doesNotExist();
+        }
+        assertThatThrownBy(() -> BackupCommand.restore(cli, tmp.resolve("nonexistent.zip")))
+                .hasMessage(tmp.resolve("nonexistent.zip") + ": no such file");
+    }
+
     @Test
     void onPostgresqlTheCommandPointsToPgDump() {
         RingpoolConfig pg = ConfigLoader.defaultsWith(Map.of("store.url", "jdbc:postgresql://127.0.0.1:5432/ringpool",
