@@ -77,7 +77,8 @@ final class OutboxWorker implements AutoCloseable {
     private final Timer attemptTimer;
     /** Pending deliveries per target kind, as of the last {@link #refreshBacklog}. */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> pending = new ConcurrentHashMap<>();
-    private long lastBacklog = Long.MIN_VALUE;
+    /** When the backlog was last read (clock time); -1: not yet. */
+    private long lastBacklog = -1;
     private volatile boolean paused;
     private boolean woken;
     private long lastPurge;
@@ -240,7 +241,7 @@ final class OutboxWorker implements AutoCloseable {
     /** Reads the pending deliveries per kind for the gauge, at most every {@link #BACKLOG_EVERY_MILLIS} unless {@code now}. */
     Map<String, Long> refreshBacklog(boolean now) {
         long at = clock.millis();
-        if (!now && at - lastBacklog < BACKLOG_EVERY_MILLIS && at >= lastBacklog) {
+        if (!now && lastBacklog >= 0 && at >= lastBacklog && at - lastBacklog < BACKLOG_EVERY_MILLIS) {
             return null;
         }
         lastBacklog = at;

@@ -69,6 +69,26 @@ class OutboundPausedTest {
         }
     }
 
+    /** Audit P #10: a dead endpoint's backlog was visible only through GET …/webhooks/{id}. */
+    @Test
+    void theBacklogOfAnEndpointThatIsDownShowsInTheGauge() throws Exception {
+        try (Receiver receiver = new Receiver(n -> 503);
+                TestServer server = new TestServer(dir, Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 20))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957770001", "+74957770002"));
+            Reply created = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                    Map.of("url", receiver.url("/down"), "events", List.of("call.started")));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            WebhookDisabledWhileItsOtherAttemptRecordsTest.callStarted(server, site, "down-1", "+74957770011");
+            WebhookDisabledWhileItsOtherAttemptRecordsTest.waitFor(() -> !receiver.received().isEmpty(), Duration.ofSeconds(10));
+            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 0.0");
+
+            server.clock.advance(Duration.ofSeconds(11));
+            WebhookDisabledWhileItsOtherAttemptRecordsTest.waitFor(() -> server.app.registry().scrape()
+                    .contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0"), Duration.ofSeconds(10));
+            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0");
+        }
+    }
+
     /**
      * Audit P #10: these counters appeared only at their first event after each start, so
      * {@code increase()} missed that event; they exist at 0 from the start now.
