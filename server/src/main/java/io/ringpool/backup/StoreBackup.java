@@ -166,6 +166,7 @@ public final class StoreBackup {
             if (!Files.exists(existing)) {
                 throw new IllegalStateException(zip + " holds no Ringpool store named '" + name + "'");
             }
+            io.ringpool.store.H2CrashRecovery.settleRestored(jdbcUrl);
         } catch (IOException e) {
             throw new IllegalStateException("cannot restore into " + dir + ": " + e.getMessage(), e);
         }

@@ -94,9 +94,18 @@ class BackupTest {
         String result = BackupCommand.restore(restoredConfig, backupFile);
         assertThat(result).contains("restored");
 
+        ch.qos.logback.classic.Logger recovery = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.ringpool.store.H2CrashRecovery.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        recovery.addAppender(log);
         try (TestServer restored = new TestServer(restoredDir, settings)) {
             assertThat(callIds(restored, site)).containsAll(beforeBackup);
+        } finally {
+            recovery.detachAppender(log);
         }
+        // Audit P #8: a copy of a live file is never marked closed; its first start said "recovered after unclean stop".
+        assertThat(log.list).noneMatch(e -> e.getFormattedMessage().startsWith("h2_recovered_after_unclean_stop"));
     }
 
     @Test
