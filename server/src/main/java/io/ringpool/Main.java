@@ -2,8 +2,10 @@ package io.ringpool;
 
 import io.ringpool.app.BackupCommand;
 import io.ringpool.app.Ringpool;
+import io.ringpool.app.StartupFailure;
 import io.ringpool.config.ConfigException;
 import io.ringpool.config.ConfigLoader;
+import io.ringpool.config.LogSettings;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.launch.CleanStop;
 import io.ringpool.launch.ParentWatch;
@@ -24,7 +26,13 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
-        chooseLogConfiguration(System.getenv());
+        try {
+            chooseLogConfiguration(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("ringpool: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Path configFile = null;
         String command = null;
         Path commandFile = null;
@@ -107,7 +115,7 @@ public final class Main {
         } catch (Exception e) {
             // One line for the operator; the cause is named in it (a port in use, a locked data directory).
             System.err.println("ringpool: cannot start: " + e.getMessage());
-            System.exit(1);
+            System.exit(e instanceof StartupFailure failure ? failure.exitStatus() : 1);
             return;
         }
         showSecrets(config, app);
@@ -118,18 +126,23 @@ public final class Main {
      * Before the first logger exists: the operator's Logback file ({@code RINGPOOL_LOG_CONFIG} or
      * {@code -Dlogback.configurationFile}), else a size-capped rolling file when
      * {@code RINGPOOL_LOG_FILE} is set, else stdout; the last two are {@code config/logback*.xml},
-     * shipped in the jar under {@code defaults/}.
+     * shipped in the jar under {@code defaults/}. The {@code RINGPOOL_LOG_*} values are checked
+     * first ({@link LogSettings}) and handed to Logback as system properties, which it reads
+     * before the environment.
+     *
+     * @throws ConfigException for a logging setting Logback would not take as meant
      */
     static void chooseLogConfiguration(java.util.Map<String, String> env) {
-        if (System.getProperty("logback.configurationFile") != null) {
-            return;
+        String chosen = System.getProperty("logback.configurationFile");
+        LogSettings settings = LogSettings.read(env, chosen);
+        settings.properties().forEach((name, value) -> {
+            if (System.getProperty(name) == null) {
+                System.setProperty(name, value);
+            }
+        });
+        if (chosen == null) {
+            System.setProperty("logback.configurationFile", settings.configurationFile());
         }
-        String chosen = env.get("RINGPOOL_LOG_CONFIG");
-        if (chosen == null || chosen.isBlank()) {
-            String file = env.get("RINGPOOL_LOG_FILE");
-            chosen = file == null || file.isBlank() ? "defaults/logback.xml" : "defaults/logback-file.xml";
-        }
-        System.setProperty("logback.configurationFile", chosen);
     }
 
     /** {@code compact}: offline full compaction of the store; the server must be stopped (H2 refuses a locked file). */

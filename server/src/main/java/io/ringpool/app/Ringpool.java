@@ -248,9 +248,11 @@ public final class Ringpool implements AutoCloseable {
         http = new RingpoolApi();
         port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, proxies, config.security(), clock, reportWorkers);
 
+        String publicUrl = server.publicUrlAt(port);
         RingpoolConfig.Store storeConfig = config.store();
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         KeyFiles.prepareDataDir(storeConfig.dataDir());
+        io.ringpool.launch.GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
             // H2 creates its file with the process umask (often 0644); an empty file it finds is a new store.
             KeyFiles.createOwnerOnly(storeConfig.dataDir().resolve("ringpool.mv.db"));
@@ -263,7 +265,11 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
 
         db = new Database(storeConfig, registry, storeBoundary);
-        new Migrator(db).migrate();
+        try {
+            new Migrator(db).migrate();
+        } catch (Migrator.SchemaTooNew e) {
+            throw new StartupFailure(e.getMessage(), 2);
+        }
         storeProbe = StoreProbe.start(db);
         db.failFastWhile(storeProbe::lastProbeFailed);
         String secretKey = secretKey(config.security().secretKey(), storeConfig.dataDir());
@@ -353,17 +359,20 @@ public final class Ringpool implements AutoCloseable {
         List<String> providerNames = new java.util.ArrayList<>(List.of(TwilioForm.PROVIDER, GenericEvent.PROVIDER));
         providers.all().forEach(p -> providerNames.add(p.name()));
         CallEventTimes callEventTimes = new CallEventTimes(registry, providerNames);
+        io.ringpool.telephony.WebhookRejections.fromZero(registry, providerNames);
         // A call's leads, for the call log and for its webhook events alike: one lookup, so an event shows what GET shows.
         ContactLeads contactLeads = LeadService::leadsBefore;
         calls = new CallService(db, writer, poolRegistry, poolService, clock, registry, recordings, new CallEvents(outbox, contactLeads),
                 callEventTimes, contactLeads);
+        calls.countReceivedFromZero(providerNames);
+        // Every site's start outcomes from 0 (a site created later: from its first start).
+        siteRegistry.all().forEach(e -> sessions.countFromZero(e.site().siteId()));
         ExportService exportService = new ExportService(db);
         // Retention asks the reports first: they seal the days they still hold before the visits go.
         visitRetention = new VisitRetention(db, (siteId, cutoff) -> reports.deletableBefore(siteId, cutoff));
         // The lead route of the site script takes its tokens from the same limits as the other script routes.
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
-        String publicUrl = config.server().publicUrl();
         UserStore userStore = new UserStore(db);
         WorkspaceStore workspaceStore = new WorkspaceStore(db);
         PasswordHasher hasher = new PasswordHasher();
@@ -401,7 +410,7 @@ public final class Ringpool implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
         RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, journal, callLane,
-                new WebhookLog(), config.server().publicUrl(), clock, registry, siteId -> {
+                new WebhookLog(), publicUrl, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -418,13 +427,13 @@ public final class Ringpool implements AutoCloseable {
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, config.server().publicUrl(), clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, config.server().publicUrl(), clock), guard, audit)::routes);
+        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, publicUrl, clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), guard)::routes);
         if (clock instanceof AdjustableClock adjustable) {
@@ -445,7 +454,14 @@ public final class Ringpool implements AutoCloseable {
         // The facts on disk, so a restart reads only what changed since (after a crash: since the last of these).
         reportRefresher.scheduleWithFixedDelay(reports::saveSnapshots, REPORT_SNAPSHOT_MINUTES, REPORT_SNAPSHOT_MINUTES, TimeUnit.MINUTES);
 
-        outbox.start();
+        if (outboundConfig.paused()) {
+            // A restored copy checked beside the live server must not send the live server's deliveries again (audit P #6).
+            outbox.startPaused();
+            LOG.warn("outbound_paused pending={} (outbound.paused / RINGPOOL_OUTBOUND_PAUSED: no webhook or upload is sent; "
+                    + "deliveries stay pending until a start without it)", outbox.pendingNow());
+        } else {
+            outbox.start();
+        }
         finishInterruptedReclassifications(siteRegistry);
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("ringpool-sweeper").daemon(true).unstarted(r));
         long interval = config.leasing().sweepInterval().toMillis();
@@ -485,8 +501,9 @@ public final class Ringpool implements AutoCloseable {
 
         asterisk.start();
         http.open();
-        LOG.info("listening port={} store={} node={} script_gzip_bytes={}", port, db.isH2() ? "h2" : "postgresql",
-                nodeId == null ? "single" : nodeId, http.scriptGzippedSize());
+        LOG.info("listening port={} store={} node={} script_gzip_bytes={} public_url={}{}", port, db.isH2() ? "h2" : "postgresql",
+                nodeId == null ? "single" : nodeId, http.scriptGzippedSize(), publicUrl,
+                config.server().publicUrl().isEmpty() ? " (server.publicUrl not set)" : "");
     }
 
     /**

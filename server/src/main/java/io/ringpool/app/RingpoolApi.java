@@ -50,10 +50,11 @@ public final class RingpoolApi implements AutoCloseable {
             io.ringpool.security.TrustedProxies proxies, RingpoolConfig.Security security, java.time.Clock clock,
             Executor reportWorkers) throws InterruptedException {
         io.ringpool.http.Protections protections = new io.ringpool.http.Protections(proxies,
-                new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock),
+                new io.ringpool.http.AuthFailureThrottle(security.authFailuresBeforeSlowdown(), security.authFailuresBeforeBlock(), clock,
+                        registry, CREDENTIAL_KINDS),
                 new io.ringpool.http.ReportLane(RingpoolApi::isReportRoute, reportWorkers, config.reportConcurrencyPerKey(),
                         config.reportYield().toMillis(), config.reportSharePercent() / 100.0),
-                RingpoolApi::needsCredentials, RingpoolApi::presentedCredentials);
+                RingpoolApi::needsCredentials, RingpoolApi::presentedCredential);
         server = new HttpServer(config, router, isSiteOrigin::test, RingpoolApi::storeFailure, workers, registry, protections);
         try {
             return server.bind();
@@ -92,7 +93,7 @@ public final class RingpoolApi implements AutoCloseable {
     }
 
     /**
-     * Whether the request carried something that can be a wrong credential, so that its 401 counts
+     * What the request carried that can be a wrong credential (null: nothing), so that its 401 counts
      * against the address (AuthFailureThrottle): an {@code Authorization} header (keys, the metrics
      * token, a feed's or a provider's Basic credentials), a signed-event signature, a recording's
      * playback link, or a password (the body of a sign-in or of accepting an invitation). A request
@@ -102,13 +103,33 @@ public final class RingpoolApi implements AutoCloseable {
      * that polls on still sends its dead session's cookie, and a session token is 32 random
      * characters, which no one guesses by trying.
      */
-    static boolean presentedCredentials(io.ringpool.http.Request request) {
+    static String presentedCredential(io.ringpool.http.Request request) {
+        if (PASSWORD_ROUTES.contains(request.route()) && request.body() != null && request.body().length > 0) {
+            return "password";
+        }
         String authorization = request.header("authorization");
-        return (authorization != null && !authorization.isBlank())
-                || request.header(io.ringpool.telephony.RingpoolSignature.HEADER.toLowerCase(java.util.Locale.ROOT)) != null
-                || request.queryParam("access") != null
-                || (PASSWORD_ROUTES.contains(request.route()) && request.body() != null && request.body().length > 0);
+        if (authorization != null && !authorization.isBlank()) {
+            String route = String.valueOf(request.route());
+            if (route.equals("/metrics")) {
+                return "metrics_token";
+            }
+            if (route.startsWith("/v1/telephony/")) {
+                return "provider_signature"; // a provider's Basic credentials or signed JWT
+            }
+            if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+                return "basic"; // a feed's password
+            }
+            return authorization.regionMatches(true, 0, "Bearer sk_", 0, 10) ? "site_key" : "admin_key";
+        }
+        if (request.header(io.ringpool.telephony.RingpoolSignature.HEADER.toLowerCase(java.util.Locale.ROOT)) != null) {
+            return "event_signature";
+        }
+        return request.queryParam("access") != null ? "playback_link" : null;
     }
+
+    /** The kinds {@link #presentedCredential} names: ringpool_auth_failures_total's series, each at 0 from the start. */
+    static final List<String> CREDENTIAL_KINDS = List.of("admin_key", "site_key", "metrics_token", "password", "basic",
+            "provider_signature", "event_signature", "playback_link");
 
     /** Routes whose 401 answers a wrong password in the body. */
     private static final java.util.Set<String> PASSWORD_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}");

@@ -142,6 +142,9 @@ public final class StoreBackup {
         if (Files.exists(existing)) {
             throw new IllegalStateException(existing + " exists; move it aside first (restore never overwrites a store)");
         }
+        if (!Files.exists(zip)) {
+            throw new IllegalStateException(zip + ": no such file");
+        }
         if (!Files.isRegularFile(zip)) {
             throw new IllegalStateException(zip + " is not a backup file");
         }
@@ -151,6 +154,10 @@ public final class StoreBackup {
             OwnerOnly.createFile(existing);
             try {
                 org.h2.tools.Restore.execute(zip.toAbsolutePath().toString(), dir.toString(), name);
+            } catch (RuntimeException notABackup) {
+                // H2's words were its internals: 'IO Exception: "java.io.IOException: No database named ringpool found"; … [90031-252]'
+                throw new IllegalStateException(zip + " is not a Ringpool backup (a zip made by 'ringpool backup' or POST /v1/admin/backup,"
+                        + " holding the store '" + name + "')");
             } finally {
                 if (Files.size(existing) == 0) {
                     Files.delete(existing); // nothing restored: leave no empty store behind to refuse the next try
@@ -159,6 +166,7 @@ public final class StoreBackup {
             if (!Files.exists(existing)) {
                 throw new IllegalStateException(zip + " holds no Ringpool store named '" + name + "'");
             }
+            io.ringpool.store.H2CrashRecovery.settleRestored(jdbcUrl);
         } catch (IOException e) {
             throw new IllegalStateException("cannot restore into " + dir + ": " + e.getMessage(), e);
         }

@@ -553,6 +553,23 @@ public final class CallService {
         return changed;
     }
 
+    /**
+     * Registers {@code ringpool_calls_received_total} at 0 for every provider and status, so that
+     * {@code increase()} sees the first call after a restart (audit P #10).
+     */
+    public void countReceivedFromZero(List<String> providers) {
+        for (String provider : providers) {
+            for (CallState.Status status : CallState.Status.values()) {
+                receivedCounter(provider, status);
+            }
+        }
+    }
+
+    private Counter receivedCounter(String provider, CallState.Status status) {
+        return Counter.builder("ringpool.calls.received").description("calls reaching each status, by provider")
+                .tag("provider", provider).tag("status", status.wireName()).register(registry);
+    }
+
     /** Counters and the attribution log of a committed ingestion: once per commit, never per attempt. */
     private void recordCommitted(Site site, Outcome outcome) {
         if (outcome.recordingReported()) {
@@ -563,8 +580,7 @@ public final class CallService {
             return;
         }
         if (outcome.previousStatus() != stored.status()) {
-            Counter.builder("ringpool.calls.received").description("calls reaching each status, by provider")
-                    .tag("provider", stored.provider()).tag("status", stored.status().wireName()).register(registry).increment();
+            receivedCounter(stored.provider(), stored.status()).increment();
         }
         if (outcome.attributedNow()) {
             CallAttribution attribution = stored.attribution();

@@ -26,6 +26,32 @@ public final class ConfigLoader {
     private static final String BUNDLED_DEFAULTS = "/defaults/ringpool.yaml";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** The operator's file: a key given twice is refused, not settled silently by the last one (audit P #9). */
+    private static final ObjectMapper OPERATOR_YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+    /** The {@code RINGPOOL_*} variables that override one key each (API.md), and the key. */
+    static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+            Map.entry("RINGPOOL_PORT", "server.port"),
+            Map.entry("RINGPOOL_HOST", "server.host"),
+            Map.entry("RINGPOOL_PUBLIC_URL", "server.publicUrl"),
+            Map.entry("RINGPOOL_DATA_DIR", "store.dataDir"),
+            Map.entry("RINGPOOL_DB_URL", "store.url"),
+            Map.entry("RINGPOOL_DB_USER", "store.user"),
+            Map.entry("RINGPOOL_DB_PASSWORD", "store.password"),
+            Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
+            Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
+            Map.entry("RINGPOOL_METRICS_TOKEN", "security.metricsToken"),
+            Map.entry("RINGPOOL_DEMO", "demo.enabled"),
+            Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"),
+            Map.entry("RINGPOOL_REPORT_MAX_VISITS", "server.reportMaxVisits"),
+            Map.entry("RINGPOOL_OUTBOUND_ALLOW", "outbound.allow"),
+            Map.entry("RINGPOOL_OUTBOUND_PAUSED", "outbound.paused"),
+            Map.entry("RINGPOOL_TEST_CLOCK", "leasing.testClock"),
+            Map.entry("RINGPOOL_TEST_CLOCK_START", "leasing.testClockStart"));
+
+    /** {@code demo.file}'s default; when no such file is found the demo site in the jar is seeded. */
+    private static final String BUNDLED_DEMO_FILE = "demo-site.yaml";
 
     /** Shortest admin key or metrics token accepted, characters. */
     static final int MIN_KEY_CHARS = 16;
@@ -48,7 +74,7 @@ public final class ConfigLoader {
                 throw new ConfigException("--config", "points to " + chosen + ", which is not a readable file");
             }
             try (InputStream in = Files.newInputStream(chosen)) {
-                JsonNode overlay = YAML.readTree(in);
+                JsonNode overlay = OPERATOR_YAML.readTree(in);
                 if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
                     if (!overlay.isObject()) {
                         throw new ConfigException("(root)", "must be a mapping in " + chosen);
@@ -56,12 +82,54 @@ public final class ConfigLoader {
                     merge(tree, (ObjectNode) overlay, "");
                 }
             } catch (IOException e) {
+                String duplicate = duplicateKey(e);
+                if (duplicate != null) {
+                    throw new ConfigException(duplicate, "is given twice in " + chosen + " (" + yamlProblemPlace(e)
+                            + "); say it once");
+                }
                 throw new ConfigException("--config", "names " + chosen + ", which is not valid YAML: " + yamlProblem(e));
             }
         }
-        requireLogLevel(env.get("RINGPOOL_LOG_LEVEL"));
+        LogSettings.read(env, System.getProperty("logback.configurationFile"));
         applyEnvironment(tree, env);
-        return build(new Node(tree, ""), chosen == null ? Path.of(".") : chosen.toAbsolutePath().getParent());
+        try {
+            return build(new Node(tree, ""), chosen == null ? Path.of(".") : chosen.toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            // The operator set a variable, not a key: name both (audit P2 #4).
+            for (Map.Entry<String, String> setting : ENVIRONMENT.entrySet()) {
+                if (setting.getValue().equals(e.key()) && env.get(setting.getKey()) != null) {
+                    throw e.setBy(setting.getKey());
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** The dotted key a file gives twice, from Jackson's refusal, or null for another problem. */
+    private static String duplicateKey(IOException e) {
+        if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException parse)
+                || !String.valueOf(parse.getOriginalMessage()).startsWith("Duplicate field")) {
+            return null;
+        }
+        String message = parse.getOriginalMessage();
+        int open = message.indexOf('\'');
+        int close = message.indexOf('\'', open + 1);
+        String name = open >= 0 && close > open ? message.substring(open + 1, close) : "?";
+        // The mappings that hold it, from the parser's place: it stopped at the second one.
+        StringBuilder key = new StringBuilder(name);
+        if (parse.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            for (var context = parser.getParsingContext().getParent(); context != null; context = context.getParent()) {
+                if (context.getCurrentName() != null) {
+                    key.insert(0, context.getCurrentName() + ".");
+                }
+            }
+        }
+        return key.toString();
+    }
+
+    private static String yamlProblemPlace(IOException e) {
+        var where = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse ? parse.getLocation() : null;
+        return where == null || where.getLineNr() < 1 ? "at least twice" : "again on line " + where.getLineNr();
     }
 
     /**
@@ -77,15 +145,6 @@ public final class ConfigLoader {
         what = lineEnd < 0 ? what : what.substring(0, lineEnd).strip();
         var where = parse.getLocation();
         return where == null || where.getLineNr() < 1 ? what : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + what;
-    }
-
-    /** Logback's levels, which config/logback*.xml take from RINGPOOL_LOG_LEVEL; Logback takes anything else silently, as DEBUG. */
-    static final java.util.List<String> LOG_LEVELS = java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
-
-    private static void requireLogLevel(String level) {
-        if (level != null && !level.isBlank() && !LOG_LEVELS.contains(level.strip().toUpperCase(java.util.Locale.ROOT))) {
-            throw new ConfigException("RINGPOOL_LOG_LEVEL", "must be one of " + String.join(", ", LOG_LEVELS) + " (got " + level + ")");
-        }
     }
 
     /** For tests: the bundled defaults plus the given overrides as dotted keys. */
@@ -128,38 +187,17 @@ public final class ConfigLoader {
     }
 
     private static void applyEnvironment(ObjectNode tree, Map<String, String> env) {
-        Map<String, String> mapping = Map.ofEntries(
-                Map.entry("RINGPOOL_PORT", "server.port"),
-                Map.entry("RINGPOOL_HOST", "server.host"),
-                Map.entry("RINGPOOL_PUBLIC_URL", "server.publicUrl"),
-                Map.entry("RINGPOOL_DATA_DIR", "store.dataDir"),
-                Map.entry("RINGPOOL_DB_URL", "store.url"),
-                Map.entry("RINGPOOL_DB_USER", "store.user"),
-                Map.entry("RINGPOOL_DB_PASSWORD", "store.password"),
-                Map.entry("RINGPOOL_ADMIN_KEY", "security.adminKey"),
-                Map.entry("RINGPOOL_SECRET_KEY", "security.secretKey"),
-                Map.entry("RINGPOOL_METRICS_TOKEN", "security.metricsToken"),
-                Map.entry("RINGPOOL_DEMO", "demo.enabled"),
-                Map.entry("RINGPOOL_NODE_ID", "cluster.nodeId"),
-                Map.entry("RINGPOOL_REPORT_MAX_VISITS", "server.reportMaxVisits"));
-        mapping.forEach((variable, key) -> {
+        ENVIRONMENT.forEach((variable, key) -> {
             String value = env.get(variable);
-            if (value != null) {
+            if (value == null) {
+                return;
+            }
+            if (variable.equals("RINGPOOL_OUTBOUND_ALLOW")) {
+                put(tree, key, java.util.Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList());
+            } else {
                 put(tree, key, value);
             }
         });
-        String allow = env.get("RINGPOOL_OUTBOUND_ALLOW");
-        if (allow != null) {
-            put(tree, "outbound.allow", java.util.Arrays.stream(allow.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList());
-        }
-        String testClock = env.get("RINGPOOL_TEST_CLOCK");
-        if (testClock != null) {
-            put(tree, "leasing.testClock", testClock);
-        }
-        String testClockStart = env.get("RINGPOOL_TEST_CLOCK_START");
-        if (testClockStart != null) {
-            put(tree, "leasing.testClockStart", testClockStart);
-        }
     }
 
     private static void put(ObjectNode tree, String dottedKey, Object value) {
@@ -183,7 +221,7 @@ public final class ConfigLoader {
         var server = new RingpoolConfig.Server(
                 s.string("host", false),
                 s.integer("port", 0, 65535),
-                trimSlash(s.url("publicUrl")),
+                s.string("publicUrl", true).isEmpty() ? "" : trimSlash(s.url("publicUrl")),
                 s.integer("ioThreads", 0, 256),
                 s.integer("workerThreads", 1, 4096),
                 s.integer("workerQueue", 1, 1_000_000),
@@ -209,6 +247,11 @@ public final class ConfigLoader {
         if (url.isBlank()) {
             url = defaultH2Url(dataDir);
         } else if (url.startsWith("jdbc:h2:")) {
+            if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:mem:")) {
+                // Every acknowledged write would be gone at the next start (audit P #1): "a 2xx means committed" needs a file.
+                throw new ConfigException("store.url", "names an in-memory H2 database (jdbc:h2:mem:), which loses every write when the "
+                        + "server stops; leave it empty for the H2 file in the data directory, or name an H2 file or PostgreSQL");
+            }
             if (url.toUpperCase(Locale.ROOT).contains(";AUTO_SERVER=TRUE")) {
                 // H2's mode for several processes on one file. An H2 store serves one node: its
                 // leasing is the only arbiter of live numbers there (V108), so a second process
@@ -218,7 +261,7 @@ public final class ConfigLoader {
             }
             url = withH2Guarantees(url);
         } else if (!url.startsWith("jdbc:postgresql:")) {
-            throw new ConfigException("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL (got " + url + ")");
+            throw new ConfigException("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL (got " + maskUrl(url) + ")");
         }
         var store = new RingpoolConfig.Store(
                 dataDir,
@@ -297,7 +340,7 @@ public final class ConfigLoader {
         }
         var outbound = new RingpoolConfig.Outbound(allowList, Duration.ofSeconds(timeoutSeconds), o.integer("threads", 1, 256),
                 o.integer("perTargetConcurrency", 1, 64), Duration.ofMillis(o.integer("pollMillis", 10, 60_000)),
-                Duration.ofSeconds(leaseSeconds));
+                Duration.ofSeconds(leaseSeconds), o.bool("paused"));
 
         Node d = root.child("demo");
         String demoFile = d.string("file", false);
@@ -305,13 +348,21 @@ public final class ConfigLoader {
         if (!demoPath.isAbsolute() && configDir != null && Files.isRegularFile(configDir.resolve(demoFile))) {
             demoPath = configDir.resolve(demoFile);
         }
-        var demo = new RingpoolConfig.Demo(d.bool("enabled"), d.string("host", false), demoPath);
+        boolean demoEnabled = d.bool("enabled");
+        if (demoEnabled && !demoFile.equals(BUNDLED_DEMO_FILE) && !Files.isRegularFile(demoPath)) {
+            // Only the default name falls back to the copy in the jar: a file the operator named and
+            // mistyped seeded the built-in demo without a word (audit P #9).
+            throw new ConfigException("demo.file", "names " + demoFile + ", which is not a readable file (looked for it next to the "
+                    + "config file and in the working directory); leave it out for the built-in demo site");
+        }
+        var demo = new RingpoolConfig.Demo(demoEnabled, d.string("host", false), demoPath);
 
         Node r = root.child("recordings");
         List<String> fetchAllow = r.stringList("fetchAllow");
         for (String entry : fetchAllow) {
-            if (!entry.strip().matches("[A-Za-z0-9.:_\\[\\]-]+(/\\d{1,3})?")) {
-                throw new ConfigException("recordings.fetchAllow", "must list host names, addresses or CIDRs (got " + entry + ")");
+            // The same parser as outbound.allow: the downloader reads this list with the same AddressPolicy.
+            if (io.ringpool.outbound.AddressPolicy.invalidEntry(entry) != null) {
+                throw new ConfigException("recordings.fetchAllow", "lists '" + entry + "', which is neither a host name, an address nor a CIDR");
             }
         }
         var recordings = new RingpoolConfig.Recordings(
@@ -412,6 +463,11 @@ public final class ConfigLoader {
             }
         }
         return out.toString();
+    }
+
+    /** A store URL as it may be shown: passwords, in a parameter or before the host, replaced by {@code ***}. */
+    static String maskUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***").replaceAll("(//[^/:@]*:)[^/@]*@", "$1***@");
     }
 
     private static String trimSlash(String url) {

@@ -27,7 +27,10 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
         public static final Cluster DEFAULTS = new Cluster("", Duration.ofSeconds(1), Duration.ofSeconds(2), true);
     }
 
-    /** HTTP listener, limits and the worker pool that runs blocking work off the event loop. */
+    /**
+     * HTTP listener, limits and the worker pool that runs blocking work off the event loop.
+     * {@code publicUrl} is empty when not set: see {@link #publicUrlAt}.
+     */
     public record Server(
             String host,
             int port,
@@ -50,6 +53,15 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int reportSharePercent,
             boolean reportPreload,
             int reportMaxVisits) {
+
+        /**
+         * The external base URL: {@code publicUrl}, or when it is not set, this machine's at the
+         * port actually listened on. A default of port 8080 whatever the port made every invite,
+         * feed link and Twilio signature check point elsewhere (audit P #3).
+         */
+        public String publicUrlAt(int boundPort) {
+            return publicUrl.isEmpty() ? "http://localhost:" + boundPort : publicUrl;
+        }
 
         /** The same with another interface to bind (the demo binds loopback). */
         public Server withHost(String newHost) {
@@ -119,13 +131,14 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     /**
      * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.
      *
-     * @param allow hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     * @param allow  hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     * @param paused nothing is sent: deliveries are kept pending (a restored copy checked beside the live server)
      */
     public record Outbound(List<String> allow, Duration timeout, int threads, int perTargetConcurrency, Duration poll,
-            Duration lease) {
+            Duration lease, boolean paused) {
         /** The defaults of config/ringpool.yaml. */
         public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 2, Duration.ofMillis(250),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), false);
     }
 
     /** The demo site, seeded only when asked for, bound to {@code host} while on. */

@@ -2,10 +2,17 @@ package io.ringpool.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.security.ClientAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Slows down, then refuses, an address that keeps presenting wrong credentials, so keys and
@@ -21,8 +28,15 @@ import java.util.concurrent.TimeUnit;
  * <p>It works on statuses, so every credential is covered as soon as its check answers 401: the
  * admin key, site keys, feed passwords and sign-in alike. Components that check credentials
  * outside an HTTP answer can call {@link #recordFailure} and {@link #retryAfterSeconds} directly.
+ *
+ * <p>What the operator sees (audit P #4: a scraper with a stale token locked its address out of
+ * the admin key too, with no trace): every failure counts in {@code ringpool_auth_failures_total}
+ * by the kind of credential, and an address is logged once each time it gets blocked,
+ * {@code auth_blocked address=… failures=N retry_after_s=M}.
  */
 public final class AuthFailureThrottle {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthFailureThrottle.class);
+
     /** First delay once slowed down, milliseconds; doubles with each failure. */
     static final long FIRST_DELAY_MILLIS = 250;
     /** Longest delay of one 401, milliseconds: long enough to cost a guesser, short for a typo. */
@@ -32,13 +46,28 @@ public final class AuthFailureThrottle {
     private final int blockAfter;
     private final Clock clock;
     private final Cache<String, Count> counts;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> failuresByKind = new ConcurrentHashMap<>();
 
     private static final class Count {
         double failures;
         long updatedAt;
+        /** Logged as blocked, until the count drains below the mark again. */
+        boolean blocked;
     }
 
     public AuthFailureThrottle(int slowdownAfter, int blockAfter, Clock clock) {
+        this(slowdownAfter, blockAfter, clock, null, List.of());
+    }
+
+    /**
+     * @param registry where {@code ringpool_auth_failures_total{kind}} is counted (null: nowhere)
+     * @param kinds    the kinds of credential whose series exist at 0 from the start, so that
+     *                 {@code increase()} sees the first failure of each
+     */
+    public AuthFailureThrottle(int slowdownAfter, int blockAfter, Clock clock, MeterRegistry registry, List<String> kinds) {
+        this.registry = registry;
+        kinds.forEach(this::counter);
         this.slowdownAfter = slowdownAfter;
         this.blockAfter = blockAfter;
         this.clock = clock;
@@ -49,10 +78,28 @@ public final class AuthFailureThrottle {
 
     /** Counts one wrong credential from {@code clientIp}; returns how long to delay its answer (ms). */
     public long recordFailure(String clientIp) {
-        Count c = counts.get(ClientAddress.limitKeyOf(clientIp), k -> new Count());
+        return recordFailure(clientIp, "other");
+    }
+
+    /**
+     * Counts one wrong credential of {@code kind} (a fixed word, never the credential) from
+     * {@code clientIp}; returns how long to delay its answer (ms).
+     */
+    public long recordFailure(String clientIp, String kind) {
+        Counter failures = counter(kind);
+        if (failures != null) {
+            failures.increment();
+        }
+        String address = ClientAddress.limitKeyOf(clientIp);
+        Count c = counts.get(address, k -> new Count());
         synchronized (c) {
             drain(c);
             c.failures += 1;
+            if (c.failures > blockAfter - 1 && !c.blocked) {
+                c.blocked = true;
+                LOG.warn("auth_blocked address={} failures={} retry_after_s={} last_kind={}", address, Math.round(c.failures),
+                        Math.max(1, (int) Math.ceil((c.failures - (blockAfter - 1)) / drainPerMilli() / 1000)), kind);
+            }
             double over = c.failures - slowdownAfter;
             if (over <= 0) {
                 return 0;
@@ -89,5 +136,17 @@ public final class AuthFailureThrottle {
             c.failures = Math.max(0, c.failures - (now - c.updatedAt) * drainPerMilli());
         }
         c.updatedAt = now;
+        if (c.failures <= blockAfter - 1) {
+            c.blocked = false;
+        }
+    }
+
+    private Counter counter(String kind) {
+        if (registry == null) {
+            return null;
+        }
+        return failuresByKind.computeIfAbsent(kind, k -> Counter.builder("ringpool.auth.failures")
+                .description("wrong credentials answered 401, by kind of credential (the address block counts these)")
+                .tag("kind", k).register(registry));
     }
 }

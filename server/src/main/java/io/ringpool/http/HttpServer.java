@@ -71,13 +71,22 @@ public final class HttpServer implements AutoCloseable {
                 .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new RingpoolChannelInitializer(config, router, cors, failures, workers, registry, protections, exchanges));
-        var bound = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).await();
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        if (address.isUnresolved()) {
+            // Netty's own words for this were "null" (audit P #8, P2 #4).
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": server.host is neither an "
+                    + "address nor a name that resolves (RINGPOOL_HOST; 0.0.0.0 listens on every interface)");
+        }
+        var bound = bootstrap.bind(address).await();
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
-            if (cause instanceof java.net.BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+            String reason = String.valueOf(cause.getMessage());
+            if (reason.contains("Address already in use")) {
                 throw new PortInUse(config.host(), config.port());
             }
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), cause);
+            // e.g. "Cannot assign requested address": the host is not one of this machine's
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : reason), cause);
         }
         channel = bound.channel();
         return ((InetSocketAddress) channel.localAddress()).getPort();

@@ -488,9 +488,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      */
     private void finish(ChannelHandlerContext ctx, Pending pending, Response response, long start) {
         AuthFailureThrottle throttle = protections.authFailures();
-        if (throttle != null && response.status() == 401 && !pending.delayed()
-                && protections.presentedCredentials().test(pending.request())) {
-            long delay = throttle.recordFailure(pending.request().clientIp());
+        String credential = throttle != null && response.status() == 401 && !pending.delayed()
+                ? protections.presentedCredential().apply(pending.request()) : null;
+        if (credential != null) {
+            long delay = throttle.recordFailure(pending.request().clientIp(), credential);
             if (delay > 0) {
                 Pending later = pending.asDelayed();
                 ctx.executor().schedule(() -> finish(ctx, later, response, start), delay, TimeUnit.MILLISECONDS);

@@ -182,14 +182,36 @@ public final class ServerJvm {
     static String heap(Map<String, String> env) {
         String chosen = env.getOrDefault("RINGPOOL_HEAP", "").strip();
         if (!chosen.isEmpty()) {
-            if (!chosen.matches("\\d+[kKmMgG]?")) {
+            if (!chosen.matches("\\d{1,12}[kKmMgG]?")) {
                 throw new IllegalArgumentException("RINGPOOL_HEAP must be a size such as 512m or 2g (got " + chosen + ")");
+            }
+            if (bytes(chosen) < MIN_HEAP_BYTES) {
+                // 16m ended in the JVM's "Terminating due to java.lang.OutOfMemoryError" while starting (audit P #8).
+                throw new IllegalArgumentException("RINGPOOL_HEAP must be at least " + MIN_HEAP + " (got " + chosen
+                        + "): a smaller heap runs out of memory while the server starts");
             }
             return chosen;
         }
         long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getTotalMemorySize() : 0;
         return defaultHeap(memory);
+    }
+
+    /** The smallest RINGPOOL_HEAP accepted; bin/ringpool checks the same. */
+    static final String MIN_HEAP = "64m";
+    private static final long MIN_HEAP_BYTES = 64L << 20;
+
+    /** A JVM size ({@code -Xmx} syntax: bytes, or k, m, g) in bytes. */
+    static long bytes(String size) {
+        char unit = Character.toLowerCase(size.charAt(size.length() - 1));
+        String digits = Character.isDigit(unit) ? size : size.substring(0, size.length() - 1);
+        int shift = switch (unit) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(digits) << shift;
     }
 
     /** The heap for a machine with {@code memoryBytes}: see {@link #heap}. */

@@ -79,6 +79,16 @@ public final class Outbox implements AutoCloseable {
         worker.start();
     }
 
+    /** Starts reading the backlog without sending anything: {@code outbound.paused}. */
+    public void startPaused() {
+        worker.start(true);
+    }
+
+    /** Pending deliveries per target kind read now (the gauge is refreshed every 10 s; tests and the start log). */
+    public Map<String, Long> pendingNow() {
+        return worker.refreshBacklog(true);
+    }
+
     /**
      * Writes an event for every target of the site that takes {@code type}, on the caller's
      * connection and so inside its transaction; writes nothing when no target takes it.

@@ -51,6 +51,19 @@ final class OutboxStore {
         }
     }
 
+    /** Pending deliveries by target kind (the index on state serves it): the backlog gauge. */
+    static Map<String, Long> pendingByKind(Connection c) throws SQLException {
+        Map<String, Long> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT target_kind, COUNT(*) FROM outbox_deliveries WHERE state = 'pending' GROUP BY target_kind");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     /**
      * Deliveries due at {@code now}, oldest first: pending, not leased (or the lease expired), and
      * no earlier delivery of the same subject to the same target still pending — so one call's

@@ -51,6 +51,9 @@ final class OutboxWorker implements AutoCloseable {
     /** How often deliveries past their deadline whose last attempt went unrecorded are given up (clock time). */
     private static final long EXPIRE_EVERY_MILLIS = 1_000;
 
+    /** How often the backlog gauge is read from the store (clock time): one indexed count, not one per scrape. */
+    static final long BACKLOG_EVERY_MILLIS = 10_000;
+
     /** Due rows read per poll; more wait for the next one. */
     private static final int DUE_PER_POLL = 200;
 
@@ -72,6 +75,11 @@ final class OutboxWorker implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
     private final Timer attemptTimer;
+    /** Pending deliveries per target kind, as of the last {@link #refreshBacklog}. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> pending = new ConcurrentHashMap<>();
+    /** When the backlog was last read (clock time); -1: not yet. */
+    private long lastBacklog = -1;
+    private volatile boolean paused;
     private boolean woken;
     private long lastPurge;
     private long lastExpire;
@@ -91,6 +99,23 @@ final class OutboxWorker implements AutoCloseable {
                 r -> Thread.ofPlatform().name("ringpool-outbox-" + n.incrementAndGet()).daemon(true).unstarted(r));
         this.attemptTimer = Timer.builder("ringpool.outbox.attempt").description("time of one delivery attempt")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        for (String kind : targets.keySet()) {
+            java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+            pending.put(kind, count);
+            io.micrometer.core.instrument.Gauge.builder("ringpool.outbox.pending", count, java.util.concurrent.atomic.AtomicLong::get)
+                    .description("deliveries waiting to be sent (or retried), by target kind; read every 10 s")
+                    .tag("kind", kind).register(registry);
+        }
+    }
+
+    /**
+     * @param sendNothing claim and send nothing (the backlog is still read and the log purged):
+     *                    {@code outbound.paused}, for a restored copy that must not send what
+     *                    the live server sends
+     */
+    void start(boolean sendNothing) {
+        paused = sendNothing;
+        start();
     }
 
     void start() {
@@ -112,8 +137,11 @@ final class OutboxWorker implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                poll();
+                if (!paused) {
+                    poll();
+                }
                 purgeHourly();
+                refreshBacklog(false);
             } catch (RuntimeException e) {
                 LOG.warn("outbox_poll_failed reason={}", e.toString());
             }
@@ -210,6 +238,18 @@ final class OutboxWorker implements AutoCloseable {
         return started;
     }
 
+    /** Reads the pending deliveries per kind for the gauge, at most every {@link #BACKLOG_EVERY_MILLIS} unless {@code now}. */
+    Map<String, Long> refreshBacklog(boolean now) {
+        long at = clock.millis();
+        if (!now && lastBacklog >= 0 && at >= lastBacklog && at - lastBacklog < BACKLOG_EVERY_MILLIS) {
+            return null;
+        }
+        lastBacklog = at;
+        Map<String, Long> counts = db.read(OutboxStore::pendingByKind);
+        pending.forEach((kind, count) -> count.set(counts.getOrDefault(kind, 0L)));
+        return counts;
+    }
+
     private void purgeHourly() {
         long now = clock.millis();
         if (now - lastPurge < PURGE_EVERY_MILLIS) {
@@ -287,7 +327,11 @@ final class OutboxWorker implements AutoCloseable {
         String outcome = a.success() ? "delivered" : outcomes.contains("failed") ? "gave_up" : "retrying";
         Counter.builder("ringpool.outbox.attempts").description("delivery attempts by target kind and outcome")
                 .tag("kind", target.kind()).tag("outcome", outcome).register(registry).increment();
-        if (a.success()) {
+        if (a.success() && a.statusCode() == null) {
+            // Settled without a request (an upload with nothing to send, a dry run): said as such, not as "status=null" (audit P #10).
+            LOG.info("outbox_settled_without_sending kind={} target={} events={} result={}", target.kind(), targetId, batch.size(),
+                    a.response());
+        } else if (a.success()) {
             LOG.info("outbox_delivered kind={} target={} events={} status={}", target.kind(), targetId, batch.size(), a.statusCode());
         } else {
             LOG.info("outbox_attempt_failed kind={} target={} events={} status={} outcome={} reason={}", target.kind(), targetId,

@@ -1154,10 +1154,27 @@ public final class SessionService {
         }
     }
 
+    /** The outcomes of a start, tracked and not: every one of a site's series exists at 0 ({@link #countFromZero}). */
+    static final List<String> TRACKED_OUTCOMES = List.of("free", "returning_visitor", "reused_cooling");
+    static final List<String> UNTRACKED_OUTCOMES = List.of("pool_exhausted", "no_pool", "address_cap", "rate_limited", "capacity");
+
+    /**
+     * Registers a site's {@code ringpool_sessions_started_total} series at 0, so that {@code increase()}
+     * sees the first start of each outcome after a restart (audit P #10).
+     */
+    public void countFromZero(String siteId) {
+        TRACKED_OUTCOMES.forEach(outcome -> counter(siteId, true, outcome));
+        UNTRACKED_OUTCOMES.forEach(outcome -> counter(siteId, false, outcome));
+    }
+
     private void count(Site site, boolean tracked, String outcome) {
-        Counter.builder("ringpool.sessions.started").description("sessions started, by outcome")
-                .tag("site", site.siteId()).tag("tracked", Boolean.toString(tracked)).tag("outcome", outcome)
-                .register(registry).increment();
+        counter(site.siteId(), tracked, outcome).increment();
+    }
+
+    private Counter counter(String siteId, boolean tracked, String outcome) {
+        return Counter.builder("ringpool.sessions.started").description("sessions started, by outcome")
+                .tag("site", siteId).tag("tracked", Boolean.toString(tracked)).tag("outcome", outcome)
+                .register(registry);
     }
 
     /** The visit as pool rules see it: lower-case values under canonical keys. */

@@ -64,8 +64,23 @@ public final class H2CrashRecovery {
      * a scan that fails is logged and H2's own recovery runs as before.
      */
     public static Outcome recoverIfUnclean(String jdbcUrl) {
+        return recoverIfUnclean(jdbcUrl, true);
+    }
+
+    /**
+     * {@link #recoverIfUnclean} without its log line, for a store just restored from an online
+     * backup: H2's copy of a live file is never marked closed, and the first start of a restored
+     * copy said "recovered after unclean stop" when nothing had stopped (audit P #8).
+     */
+    public static Outcome settleRestored(String jdbcUrl) {
+        return recoverIfUnclean(jdbcUrl, false);
+    }
+
+    private static Outcome recoverIfUnclean(String jdbcUrl, boolean log) {
         Path file = jdbcUrl.startsWith("jdbc:h2:") ? Database.h2File(jdbcUrl) : null;
-        if (file == null || !Files.isRegularFile(file) || jdbcUrl.toUpperCase(Locale.ROOT).contains(";CIPHER=")) {
+        if (file == null || !Files.isRegularFile(file) || jdbcUrl.toUpperCase(Locale.ROOT).contains(";CIPHER=") || isEmpty(file)) {
+            // An empty file is a new store (Ringpool creates it 0600 before H2 opens it): nothing
+            // stopped uncleanly, and saying "recovered" on a first start misled (audit P #8, P2 #5).
             return new Outcome(false, -1, -1);
         }
         Map<String, String> header;
@@ -88,14 +103,24 @@ public final class H2CrashRecovery {
             } finally {
                 store.close();
             }
-            LOG.info("h2_recovered_after_unclean_stop file={} header_version={} version={} ms={}", file, headerVersion,
-                    version, (System.nanoTime() - start) / 1_000_000);
+            if (log) {
+                LOG.info("h2_recovered_after_unclean_stop file={} header_version={} version={} ms={}", file, headerVersion,
+                        version, (System.nanoTime() - start) / 1_000_000);
+            }
             return new Outcome(true, headerVersion, version);
         } catch (MVStoreException e) {
             if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) {
                 LOG.warn("h2_recovery_failed file={} reason={}", file, e.toString());
             }
             return new Outcome(false, headerVersion, -1);
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

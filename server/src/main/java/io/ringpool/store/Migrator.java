@@ -55,6 +55,12 @@ public final class Migrator {
             // Each capability owns a range of versions, so a script with a lower number than one
             // already applied can arrive later (built on another branch): apply every one missing.
             Set<Integer> done = appliedVersions(c);
+            int newestKnown = scripts.stream().mapToInt(Migrator::versionOf).max().orElse(0);
+            int newestApplied = done.stream().mapToInt(Integer::intValue).max().orElse(0);
+            if (newestApplied > newestKnown) {
+                // An older jar on a newer store ran without a word on tables it does not know (audit P #7).
+                throw new SchemaTooNew(newestApplied, newestKnown);
+            }
             int applied = 0;
             for (String script : scripts) {
                 int version = versionOf(script);
@@ -79,6 +85,16 @@ public final class Migrator {
             }
             return applied;
         });
+    }
+
+    /** The store was migrated by a newer Ringpool than this one: a downgrade, which no script undoes. */
+    public static final class SchemaTooNew extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SchemaTooNew(int stored, int known) {
+            super("the store holds data written by a newer Ringpool (schema " + stored + ", this jar knows " + known
+                    + "): start that version or a later one; to go back, restore a backup taken before the upgrade", null, false, false);
+        }
     }
 
     private static void ensureVersionTable(Connection c) throws SQLException {

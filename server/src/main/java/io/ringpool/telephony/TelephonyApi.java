@@ -394,7 +394,6 @@ public final class TelephonyApi {
     }
 
     private void count(String provider, String reason, String siteId) {
-        Counter.builder("ringpool.webhooks.rejected").description("telephony webhooks refused, by provider and reason")
-                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+        WebhookRejections.count(registry, provider, reason);
     }
 }

@@ -39,7 +39,8 @@ class AccountsOverHttpTest {
                 Map.of("name", "Agency One", "owner", Map.of("email", "Boss@Agency.test", "name", "Boss")));
         assertThat(created.status()).isEqualTo(201);
         String link = created.text("ownerInvite");
-        assertThat(link).startsWith("http://localhost:8080/dashboard/#invite=");
+        assertThat(link).as("server.publicUrl unset: the port listened on (audit P #3), not 8080")
+                .startsWith("http://localhost:" + server.app.port() + "/dashboard/#invite=");
 
         TestServer.Reply accepted = accounts.accept(link, TestAccounts.PASSWORD);
         assertThat(accepted.status()).isEqualTo(201);

@@ -111,6 +111,31 @@ class ServerJvmProcessTest {
         }
     }
 
+    /**
+     * Audit P #8, P2 #2: a refused second start rotated the running server's gc.log away (five of
+     * them deleted it while it was written), and a data directory that did not exist at the start
+     * got no GC log at all. Only the process that holds the directory starts the log now.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void onlyTheServerThatHoldsTheDataDirectoryWritesItsGcLog() throws Exception {
+        Path data = dir.resolve("data"); // not there yet
+        try (ChildServer server = ChildServer.startBare(data, 0, SMALL)) {
+            server.awaitListening();
+            Path gcLog = data.resolve("gc.log");
+            assertThat(gcLog).exists();
+            Object inode = Files.getAttribute(gcLog, "unix:ino");
+            try (ChildServer second = ChildServer.startBare(data, 0, SMALL)) {
+                assertThat(second.awaitExit()).isEqualTo(1);
+                assertThat(String.join("\n", second.output)).contains("another Ringpool holds the data directory");
+            }
+            assertThat(Files.getAttribute(gcLog, "unix:ino")).as("the running server's gc.log was not rotated").isEqualTo(inode);
+            try (var files = Files.list(data)) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith("gc.log."));
+            }
+        }
+    }
+
     @Test
     void relaunchFalseKeepsTheServerInTheJvmAsStarted() throws Exception {
         try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0, Map.of("RINGPOOL_RELAUNCH", "false"))) {

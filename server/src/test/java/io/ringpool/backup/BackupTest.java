@@ -94,9 +94,18 @@ class BackupTest {
         String result = BackupCommand.restore(restoredConfig, backupFile);
         assertThat(result).contains("restored");
 
+        ch.qos.logback.classic.Logger recovery = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.ringpool.store.H2CrashRecovery.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        recovery.addAppender(log);
         try (TestServer restored = new TestServer(restoredDir, settings)) {
             assertThat(callIds(restored, site)).containsAll(beforeBackup);
+        } finally {
+            recovery.detachAppender(log);
         }
+        // Audit P #8: a copy of a live file is never marked closed; its first start said "recovered after unclean stop".
+        assertThat(log.list).noneMatch(e -> e.getFormattedMessage().startsWith("h2_recovered_after_unclean_stop"));
     }
 
     @Test
@@ -143,6 +152,27 @@ class BackupTest {
 
         assertThatThrownBy(() -> BackupCommand.restore(cli, zip)).hasMessageContaining("move it aside");
         assertThat(Files.size(data.resolve("ringpool.mv.db"))).isEqualTo(before);
+    }
+
+    /** Audit P #8, P2 #4: a zip that is no backup printed H2's internals; a missing file was "not a backup file". */
+    @Test
+    void aRestoreOfSomethingElseSaysWhatItIsInOneLineAndLeavesNothing() throws Exception {
+        Path data = tmp.resolve("fresh");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString()));
+        Path junk = tmp.resolve("junk.zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(junk))) {
+            out.putNextEntry(new java.util.zip.ZipEntry("holiday.jpg"));
+            out.write(new byte[] {1, 2, 3});
+        }
+        Path text = Files.writeString(tmp.resolve("notes.zip"), "not a zip at all");
+        for (Path file : List.of(junk, text)) {
+            assertThatThrownBy(() -> BackupCommand.restore(cli, file)).isInstanceOf(StartupFailure.class)
+                    .hasMessage(file + " is not a Ringpool backup (a zip made by 'ringpool backup' or POST /v1/admin/backup, "
+                            + "holding the store 'ringpool')");
+            assertThat(data.resolve("ringpool.mv.db")).doesNotExist();
+        }
+        assertThatThrownBy(() -> BackupCommand.restore(cli, tmp.resolve("nonexistent.zip")))
+                .hasMessage(tmp.resolve("nonexistent.zip") + ": no such file");
     }
 
     @Test

@@ -35,8 +35,100 @@ class ConfigLoaderTest {
         RingpoolConfig named = ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(),
                 "RINGPOOL_DB_URL", "jdbc:h2:/srv/ringpool/calls;write_delay=100;CIPHER=AES"));
         assertThat(named.store().url()).isEqualTo("jdbc:h2:/srv/ringpool/calls;write_delay=100;CIPHER=AES;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
-        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_DB_URL", "jdbc:h2:mem:x")).store().url())
-                .isEqualTo("jdbc:h2:mem:x");
+    }
+
+    /** Audit P #1: an in-memory store started, answered 201s, and lost every one of them at the next start. */
+    @Test
+    void anInMemoryH2StoreIsRefusedNamingTheKeyAndTheVariableItCameFrom() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_DB_URL", "jdbc:h2:mem:x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("configuration key 'store.url' (RINGPOOL_DB_URL) names an in-memory H2 database (jdbc:h2:mem:), which loses "
+                        + "every write when the server stops; leave it empty for the H2 file in the data directory, or name an H2 file "
+                        + "or PostgreSQL");
+        Path file = dir.resolve("mem.yaml");
+        Files.writeString(file, "store:\n  url: \"jdbc:h2:mem:calls;DB_CLOSE_DELAY=-1\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("RINGPOOL_DATA_DIR", dir.toString())))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("configuration key 'store.url' names an in-memory H2");
+    }
+
+    /** Audit P2 #4: the operator set RINGPOOL_PORT; a message naming only server.port left them to find the mapping. */
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheVariableAsWellAsTheKey() throws Exception {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PORT", "70000")))
+                .hasMessage("configuration key 'server.port' (RINGPOOL_PORT) must be between 0 and 65535 (got 70000)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_OUTBOUND_ALLOW", "10.0.0.0/40")))
+                .hasMessageContaining("'outbound.allow' (RINGPOOL_OUTBOUND_ALLOW)");
+        Path file = dir.resolve("port.yaml");
+        Files.writeString(file, "server:\n  port: 70000\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .as("from the file: the key only").hasMessage("configuration key 'server.port' must be between 0 and 65535 (got 70000)");
+    }
+
+    /** Audit P #8, P2 #4: PostgreSQL URLs were masked, an unsupported scheme was echoed with its password. */
+    @Test
+    void anUnsupportedStoreUrlIsEchoedWithoutItsPassword() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "jdbc:mysql://h/db?user=u&password=hunter2secret")))
+                .hasMessageContaining("store.url").hasMessageContaining("password=***").hasMessageNotContaining("hunter2secret");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_DB_URL", "jdbc:mysql://u:hunter2secret@h/db")))
+                .hasMessageContaining("jdbc:mysql://u:***@h/db").hasMessageNotContaining("hunter2secret");
+    }
+
+    /** Audit P #9: recordings.fetchAllow took 10.0.0.0/99 and 999.0.0.0/8, which outbound.allow refuses. */
+    @Test
+    void theRecordingsFetchAllowListIsCheckedLikeTheOutboundOne() throws Exception {
+        Path file = dir.resolve("fetch.yaml");
+        for (String bad : new String[] {"10.0.0.0/99", "999.0.0.0/8"}) {
+            Files.writeString(file, "recordings:\n  fetchAllow: [\"" + bad + "\"]\n");
+            assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("recordings.fetchAllow").hasMessageContaining(bad);
+        }
+        Files.writeString(file, "recordings:\n  fetchAllow: [127.0.0.1, 10.0.0.0/8, recordings.internal, \"::1\"]\n");
+        assertThat(ConfigLoader.load(file, Map.of()).recordings().fetchAllow()).hasSize(4);
+    }
+
+    /** Audit P #9: "port: 19033" then "port: 19034" listened on 19034 without a word. */
+    @Test
+    void aKeyGivenTwiceInTheFileIsRefusedNamingIt() throws Exception {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(file, "server:\n  port: 19033\n  host: 127.0.0.1\n  port: 19034\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("configuration key 'server.port' is given twice in " + file)
+                .hasMessageContaining("line 4").hasMessageNotContaining("\n").hasMessageNotContaining("DeserializationFeature");
+        Files.writeString(file, "demo:\n  enabled: false\ndemo:\n  enabled: true\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).hasMessageStartingWith("configuration key 'demo' is given twice");
+    }
+
+    /** Audit P #9: a demo.file that does not exist seeded the built-in demo site without a word. */
+    @Test
+    void aDemoFileTheOperatorNamedMustExistWhenTheDemoIsOn() throws Exception {
+        Path file = dir.resolve("demo.yaml");
+        Files.writeString(file, "demo:\n  file: my-demo-site.yaml\n");
+        assertThat(ConfigLoader.load(file, Map.of()).demo().enabled()).as("off: not read, not checked").isFalse();
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("RINGPOOL_DEMO", "true"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("demo.file").hasMessageContaining("my-demo-site.yaml");
+        Files.writeString(dir.resolve("my-demo-site.yaml"), "siteId: st_demo\n");
+        assertThat(ConfigLoader.load(file, Map.of("RINGPOOL_DEMO", "true")).demo().file()).isEqualTo(dir.resolve("my-demo-site.yaml"));
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DEMO", "true")).demo().enabled())
+                .as("the default name falls back to the demo site in the jar").isTrue();
+    }
+
+    /** Audit P #3: the default publicUrl named port 8080 whatever the port; now it is derived from the port listened on. */
+    @Test
+    void thePublicUrlIsUnsetByDefaultAndThenTheLocalUrlAtThePortListenedOn() {
+        RingpoolConfig.Server server = ConfigLoader.load(null, Map.of("RINGPOOL_PORT", "19038")).server();
+        assertThat(server.publicUrl()).isEmpty();
+        assertThat(server.publicUrlAt(19038)).isEqualTo("http://localhost:19038");
+        RingpoolConfig.Server set = ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", "https://calls.example.com/")).server();
+        assertThat(set.publicUrlAt(19038)).isEqualTo("https://calls.example.com");
+    }
+
+    /** Audit P #6: a restored copy checked beside the live server can be started without sending anything. */
+    @Test
+    void outboundSendingCanBePausedFromTheEnvironment() {
+        assertThat(ConfigLoader.load(null, Map.of()).outbound().paused()).isFalse();
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_OUTBOUND_PAUSED", "true")).outbound().paused()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_OUTBOUND_PAUSED", "maybe")))
+                .hasMessageContaining("'outbound.paused' (RINGPOOL_OUTBOUND_PAUSED)");
     }
 
     @Test

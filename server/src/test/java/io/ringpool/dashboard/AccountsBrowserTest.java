@@ -151,10 +151,11 @@ class AccountsBrowserTest {
     void anOwnerJoinsByTheOperatorsLinkCreatesASiteAndAPoolOnThePagesAndSeesThePoolUsed() throws Exception {
         TestServer.Reply created = server.post("/v1/workspaces", TestServer.ADMIN_KEY,
                 Map.of("name", "Fresh agency", "owner", Map.of("email", "fresh@agency.test", "name", "Fresh Owner")));
-        // The link names server.publicUrl (localhost:8080 by default); this test server listens elsewhere.
+        // The link names server.publicUrl (unset: localhost at the port listened on); the browser goes to 127.0.0.1.
         String link = created.text("ownerInvite");
-        assertThat(link).startsWith("http://localhost:8080/dashboard/#invite=");
-        driver.get(server.base() + link.substring("http://localhost:8080".length()));
+        String local = "http://localhost:" + server.app.port();
+        assertThat(link).startsWith(local + "/dashboard/#invite=");
+        driver.get(server.base() + link.substring(local.length()));
         waiting().until(d -> d.findElement(By.id("link-page")).isDisplayed());
         shot("accounts-invite");
         type("link-password", "fresh owner password");

@@ -88,6 +88,30 @@ class JvmOptionsFileTest {
         assertThat(ServerJvm.heap(Map.of())).isIn("512m", "1g", "2g", "4g");
     }
 
+    /** Audit P #8: RINGPOOL_HEAP=16m ended in the JVM's OutOfMemoryError while starting. */
+    @Test
+    void aHeapBelow64mIsRefusedWithALineNamingTheMinimum() {
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "64m"))).isEqualTo("64m");
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "67108864"))).isEqualTo("67108864");
+        for (String small : List.of("16m", "63m", "65535k", "1000000")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerJvm.heap(Map.of("RINGPOOL_HEAP", small)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("RINGPOOL_HEAP must be at least 64m (got " + small
+                            + "): a smaller heap runs out of memory while the server starts");
+        }
+    }
+
+    /**
+     * Audit P #8, P2 #2: the shipped options start no GC log on the command line (a JVM given
+     * -Xlog:gc:file rotates the file before anything runs, the running server's included); the
+     * server starts it once it holds the data directory (GcLog).
+     */
+    @Test
+    void theShippedOptionsLeaveTheGcLogToTheServer() throws Exception {
+        String shipped = Files.readString(repositoryRoot().resolve("config/jvm.options"));
+        List<String> options = JvmOptionsFile.options(shipped, 25, Path.of("/srv/data"), List.of());
+        assertThat(options).contains("-Dringpool.gcLog=true").noneMatch(o -> o.startsWith("-Xlog"));
+    }
+
     @Test
     void theDefaultHeapIsAQuarterOfTheMemoryInStepsUpTo4g() {
         long gib = 1L << 30;

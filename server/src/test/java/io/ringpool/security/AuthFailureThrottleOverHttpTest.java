@@ -2,6 +2,10 @@ package io.ringpool.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.ringpool.http.AuthFailureThrottle;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
@@ -11,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Audit K #5: requests without any credential were counted as wrong credentials, so a dashboard
@@ -66,6 +71,51 @@ class AuthFailureThrottleOverHttpTest {
             Reply refused = server.get("/v1/workspaces", TestServer.ADMIN_KEY);
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.errorCode()).isEqualTo("too_many_failures");
+        }
+    }
+
+    /**
+     * Audit P #4: a scraper with a stale metrics token locked its address out of the admin key too,
+     * and neither the failures nor the block left a trace. Each failure is counted by kind (never
+     * by key), every kind from 0, and the block is logged once, not once per refused request.
+     */
+    @Test
+    void failuresAreCountedByKindAndABlockIsLoggedOnce() {
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthFailureThrottle.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        Map<String, Object> settings = new java.util.HashMap<>(TIGHT);
+        settings.put("security.metricsToken", "the-right-metrics-token");
+        try (TestServer server = new TestServer(dir, settings)) {
+            Map<String, String> scraper = Map.of("Authorization", "Bearer the-right-metrics-token");
+            String before = server.send("GET", "/metrics", null, null, null, scraper).body();
+            for (String kind : List.of("admin_key", "site_key", "metrics_token", "password", "basic", "provider_signature",
+                    "event_signature", "playback_link")) {
+                assertThat(before).contains("ringpool_auth_failures_total{kind=\"" + kind + "\"} 0.0");
+            }
+            Map<String, String> site = server.siteWithPool(List.of());
+            assertThat(server.get("/v1/sites/" + site.get("siteId"), "sk_not-the-key").status()).isEqualTo(401);
+            assertThat(server.get("/v1/workspaces", "wrong-admin-key-1").status()).isEqualTo(401);
+            for (int i = 0; i < 3; i++) {
+                assertThat(server.send("GET", "/metrics", null, null, null, Map.of("Authorization", "Bearer an-old-metrics-token"))
+                        .status()).isEqualTo(401);
+            }
+            for (int i = 0; i < 10; i++) {
+                assertThat(server.get("/v1/workspaces", TestServer.ADMIN_KEY).status()).as("blocked").isEqualTo(429);
+            }
+
+            List<String> blocked = log.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("auth_blocked")).toList();
+            assertThat(blocked).hasSize(1);
+            assertThat(blocked.get(0)).startsWith("auth_blocked address=127.0.0.1 failures=5 retry_after_s=")
+                    .endsWith("last_kind=metrics_token").doesNotContain("an-old-metrics-token");
+            String scrape = server.app.registry().scrape(); // /metrics is refused to this address now too
+            assertThat(scrape).contains("ringpool_auth_failures_total{kind=\"site_key\"} 1.0")
+                    .contains("ringpool_auth_failures_total{kind=\"admin_key\"} 1.0")
+                    .contains("ringpool_auth_failures_total{kind=\"metrics_token\"} 3.0")
+                    .doesNotContain("sk_not-the-key").doesNotContain("wrong-admin-key-1");
+        } finally {
+            logger.detachAppender(log);
         }
     }
 }

@@ -80,6 +80,24 @@ class FreshStoreCrashTest {
         }
     }
 
+    /** Audit P #8, P2 #5: every first start logged h2_recovered_after_unclean_stop for the empty file created before H2 opens it. */
+    @Test
+    void theEmptyFileOfANewStoreIsNoUncleanStop() throws Exception {
+        java.nio.file.Files.createFile(dataDir.resolve("new.mv.db"));
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(H2CrashRecovery.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            H2CrashRecovery.Outcome outcome = H2CrashRecovery.recoverIfUnclean("jdbc:h2:file:" + dataDir.resolve("new") + ";WRITE_DELAY=0");
+            assertThat(outcome.recovered()).isFalse();
+            assertThat(log.list).isEmpty();
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(java.nio.file.Files.size(dataDir.resolve("new.mv.db"))).as("left for H2 to make a store of").isZero();
+    }
+
     @Test
     void aFileH2ClosedIsLeftAsItIsAndOneLeftOpenIsScannedOnce() {
         Path file = dataDir.resolve("plain.mv.db");

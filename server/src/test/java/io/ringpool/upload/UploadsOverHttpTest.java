@@ -293,6 +293,19 @@ class UploadsOverHttpTest {
 
     @Test
     void aCallWithoutThePlatformsIdIsSkippedAndNothingIsSent() throws Exception {
+        ch.qos.logback.classic.Logger outboxLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.ringpool.outbox.OutboxWorker");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        outboxLog.addAppender(log);
+        try {
+            skippedAndNothingSent(log);
+        } finally {
+            outboxLog.detachAppender(log);
+        }
+    }
+
+    private void skippedAndNothingSent(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log)
+            throws Exception {
         Site site = site();
         int before = platform.seen().size();
         String id = destination(site, Map.of("type", "ga4", "measurementId", "G-TEST12345", "apiSecret", PlatformDouble.GA4_SECRET,
@@ -308,6 +321,11 @@ class UploadsOverHttpTest {
         assertThat(upload.get("status").asText()).isEqualTo("nothing_to_send");
         assertThat(upload.get("skipped").asInt()).isEqualTo(1);
         assertThat(platform.seen()).hasSize(before);
+        // Audit P #10: it was logged as "outbox_delivered … status=null".
+        waitFor(() -> log.list.stream().anyMatch(l -> l.getFormattedMessage().contains("target=" + id)));
+        assertThat(log.list.stream().map(l -> l.getFormattedMessage()).filter(m -> m.contains("target=" + id)))
+                .containsExactly("outbox_settled_without_sending kind=destination target=" + id
+                        + " events=1 result=nothing_to_send: 0 rows, 1 skipped");
     }
 
     @Test

@@ -294,8 +294,7 @@ public final class ProvidersApi implements SiteSection {
     }
 
     private void count(String provider, String reason) {
-        Counter.builder("ringpool.webhooks.rejected").description("telephony webhooks refused, by provider and reason")
-                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+        io.ringpool.telephony.WebhookRejections.count(registry, provider, reason);
     }
 
     // ---- diagnostics -------------------------------------------------------------------------
