@@ -101,6 +101,8 @@
       var base = site('/destinations/' + encodeURIComponent(d.destinationId));
       var settings = Object.keys(d.settings).filter(function (k) { return k !== 'baseUrl' && k !== 'tokenUrl'; })
         .map(function (k) { return k + '=' + d.settings[k]; }).join(' · ');
+      // A destination without a filter uploads every answered call: say so, since that counts short calls as conversions.
+      settings += (settings ? ' · ' : '') + 'uploads: ' + ((d.filter && feedFilters(d.filter)) || 'every answered call');
       return el('tr', { 'data-destination': d.destinationId }, [
         el('td', {}, [el('div', { text: d.type + (d.dryRun ? ' (dry run)' : '') }), el('div', { class: 'small', text: settings }),
           deliveriesDetails(base)]),
@@ -112,7 +114,7 @@
       return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
   }
 
-  /* The feed's filters in words ("target calls, tag sale"); empty for every call. */
+  /* A feed's or destination's filters in words ("target calls, tag sale"); empty for every call. */
   function feedFilters(f) {
     var parts = [];
     if (f.target === true) parts.push('target calls'); else if (f.target === false) parts.push('non-target calls');

@@ -49,6 +49,9 @@ class IntegrationsPageBrowserTest {
             String webhookId = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
                     Map.of("url", receiver.url("/crm"), "events", List.of("call.started"))).text("webhookId");
             server.post("/v1/sites/" + site.get("siteId") + "/feeds", site.get("apiKey"), Map.of("format", "yandex-calls", "target", true));
+            String destinationId = server.post("/v1/sites/" + site.get("siteId") + "/destinations", site.get("apiKey"),
+                    Map.of("type", "ga4", "measurementId", "G-PAGE12345", "apiSecret", "page-secret-0123456789",
+                            "filter", Map.of("target", true, "tag", "sale"))).text("destinationId");
             String body = new String(Json.write(Map.of("callId", "page-1", "event", "ringing", "from", "+79160001234",
                     "to", "+74957770001")), StandardCharsets.UTF_8);
             server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
@@ -79,6 +82,8 @@ class IntegrationsPageBrowserTest {
                 assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
                 assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
                 assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
+                assertThat(driver.findElement(By.cssSelector("tr[data-destination='" + destinationId + "']")).getText())
+                        .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale");
                 driver.manage().window().setSize(new Dimension(1280, 900));
                 File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
                 Files.createDirectories(DashboardBrowserTest.SHOTS);
