@@ -224,7 +224,8 @@
       height: 260, series: series, legend: { live: true }, hooks: legendHooks(),
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       // Half a day either side, so the first and last bars (today's, usually) are drawn whole (audit Q #5).
-      scales: { x: { time: true, range: function (u, min, max) { return [min - HALF_DAY, max + HALF_DAY]; } },
+      // From the days themselves: with one day uPlot hands the callback its own padded max, years on.
+      scales: { x: { time: true, range: function () { return [xs[0] - HALF_DAY, xs[xs.length - 1] + HALF_DAY]; } },
         y: { range: function (u, min, max) { return [0, Math.max(1, Math.ceil(max * 1.1))]; } } },
       axes: [dayAxis(xs, { stroke: '#667085', grid: { show: false } }), countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 })],
       cursor: { points: { show: false } }

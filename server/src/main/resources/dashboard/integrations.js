@@ -101,8 +101,10 @@
       var base = site('/destinations/' + encodeURIComponent(d.destinationId));
       var settings = Object.keys(d.settings).filter(function (k) { return k !== 'baseUrl' && k !== 'tokenUrl'; })
         .map(function (k) { return k + '=' + d.settings[k]; }).join(' · ');
-      // A destination without a filter uploads every answered call: say so, since that counts short calls as conversions.
-      settings += (settings ? ' · ' : '') + 'uploads: ' + ((d.filter && feedFilters(d.filter)) || 'every answered call');
+      // Without a filter a conversion upload takes every answered call, short ones too: say so. Metrica's
+      // call log and GA4 take missed calls as well, marked missed.
+      var everything = d.type === 'yandex-metrica-calls' || d.type === 'ga4' ? 'every call' : 'every answered call';
+      settings += (settings ? ' · ' : '') + 'uploads: ' + ((d.filter && feedFilters(d.filter)) || everything);
       return el('tr', { 'data-destination': d.destinationId }, [
         el('td', {}, [el('div', { text: d.type + (d.dryRun ? ' (dry run)' : '') }), el('div', { class: 'small', text: settings }),
           deliveriesDetails(base)]),

@@ -270,8 +270,21 @@ public final class JsonBody {
         return new JsonBody(v, path(field), scrubs);
     }
 
+    /**
+     * A flat object of ids (analytics client ids), or null when absent. Unlike a rule's values, an
+     * empty or null id is left out rather than refused: a CRM sends "" for a visitor it has no
+     * ClientID of, as it does for a gclid.
+     */
+    public Map<String, String> optionalIdMap(String field, int maxEntries, int maxLength) {
+        return optionalStringMap(field, maxEntries, maxLength, true);
+    }
+
     /** A flat object of string values (e.g. a pool's match rule), or null when absent. */
     public Map<String, String> optionalStringMap(String field, int maxEntries, int maxLength) {
+        return optionalStringMap(field, maxEntries, maxLength, false);
+    }
+
+    private Map<String, String> optionalStringMap(String field, int maxEntries, int maxLength, boolean skipEmpty) {
         JsonBody object = optionalObject(field);
         if (object == null) {
             return null;
@@ -283,6 +296,10 @@ public final class JsonBody {
         Iterator<String> names = object.node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
+            com.fasterxml.jackson.databind.JsonNode value = object.node.get(name);
+            if (skipEmpty && (value.isNull() || (value.isTextual() && value.asText().isBlank()))) {
+                continue;
+            }
             out.put(name, object.requiredString(name, maxLength));
         }
         return out;

@@ -118,7 +118,7 @@ public final class LeadApi {
         if (visitorId != null && !VISITOR_ID.matcher(visitorId).matches()) {
             throw DomainFailure.invalid("visitorId", "'visitorId' must be 1 to 64 letters, digits, '.', ':', '_' or '-'");
         }
-        Map<String, String> clientIds = body.optionalStringMap("clientIds", 10, 200);
+        Map<String, String> clientIds = body.optionalIdMap("clientIds", 10, 200);
         if (clientIds != null) {
             for (String key : clientIds.keySet()) {
                 if (!CLIENT_ID_NAME.matcher(key).matches()) {

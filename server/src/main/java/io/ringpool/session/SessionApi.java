@@ -28,7 +28,7 @@ public final class SessionApi {
 
     private CompletionStage<Response> start(Request request) {
         JsonBody body = JsonBody.cleaned(request);
-        Map<String, String> clientIds = body.optionalStringMap("clientIds", 10, 200);
+        Map<String, String> clientIds = body.optionalIdMap("clientIds", 10, 200);
         return sessions.startAsync(new SessionService.StartRequest(
                 body.requiredString("siteKey", 100),
                 body.optionalString("visitorId", 64),

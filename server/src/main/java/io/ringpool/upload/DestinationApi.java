@@ -96,7 +96,8 @@ public final class DestinationApi {
             return DestinationFilter.NONE;
         }
         filter.rejectUnknown(FILTERS);
-        String tag = filter.optionalString("tag", 200);
+        // Any length read here, so a long tag gets the one message that states the limit.
+        String tag = filter.optionalString("tag", Integer.MAX_VALUE);
         if (tag != null && (tag.isEmpty() || tag.codePointCount(0, tag.length()) > TAG_CHARS)) {
             throw DomainFailure.invalid("filter.tag", "'filter.tag' must be 1 to " + TAG_CHARS + " characters");
         }

@@ -244,6 +244,13 @@ class LeadsOverHttpTest {
         assertThat(b.get("clientIds").get("ym").asText()).as("the visit's").isEqualTo("1700000000555000555");
         assertThat(b.get("clientIds").get("ga").asText()).as("the sender's, which the visit lacked").isEqualTo("GA1.1.777.666");
 
+        java.util.Map<String, Object> blank = new java.util.HashMap<>();
+        blank.put("ym", "");
+        blank.put("ga", null);
+        Reply none = lead(site, Map.of("kind", "callback", "phone", "+79165550607", "clientIds", blank));
+        assertThat(none.status()).as("an empty id is none, as an empty gclid is: " + none.body()).isEqualTo(201);
+        assertThat(getLead(site, none.text("leadId")).get("attribution").get("clientIds").size()).isZero();
+
         Reply export = server.get("/v1/sites/" + site.id() + "/exports/yandex-offline.csv", site.apiKey());
         assertThat(export.status()).as(export.body()).isEqualTo(200);
         assertThat(export.body()).contains("1700000000333000333,lead,").contains("1700000000555000555,lead,");

@@ -536,6 +536,12 @@ class UploadsOverHttpTest {
             assertThat(r.errorCode()).as(c.toString()).isEqualTo(c.code());
             assertThat(r.json().at("/error/field").asText()).as(c.toString()).isEqualTo(c.field());
         }
+        for (int length : List.of(51, 201)) {
+            Map<String, Object> body = new HashMap<>(ga4);
+            body.put("filter", Map.of("tag", "x".repeat(length)));
+            assertThat(destination(site, body).json().at("/error/message").asText()).as("one limit, whatever the length")
+                    .isEqualTo("'filter.tag' must be 1 to 50 characters");
+        }
         Map<String, Object> calls = google("google-ads-calls", "605");
         calls.put("filter", Map.of("leads", false));
         Reply leadsOnCalls = destination(site, calls);
