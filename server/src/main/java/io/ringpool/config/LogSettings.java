@@ -143,6 +143,19 @@ public final class LogSettings {
             throw new ConfigException("RINGPOOL_LOG_CONFIG", "names " + name + ", which is not a readable file"
                     + (Files.exists(file) ? "" : " (it does not exist)"));
         }
+        // A file Logback cannot parse leaves a server that logs nothing at all, after a stack trace.
+        try {
+            javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            javax.xml.parsers.DocumentBuilder builder = factory.newDocumentBuilder();
+            builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler()); // throws on a fatal error, prints nothing
+            builder.parse(file.toFile());
+        } catch (org.xml.sax.SAXException e) {
+            throw new ConfigException("RINGPOOL_LOG_CONFIG", "names " + name + ", which is no well-formed Logback XML file ("
+                    + e.getMessage() + ")");
+        } catch (javax.xml.parsers.ParserConfigurationException | java.io.IOException e) {
+            throw new ConfigException("RINGPOOL_LOG_CONFIG", "names " + name + ", which cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /**

@@ -107,7 +107,8 @@ public final class Database implements AutoCloseable {
         try {
             this.pool = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": " + rootMessage(e), e);
+            throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": "
+                    + withoutPassword(rootMessage(e), config.url()), e);
         }
         this.probed = boundary.apply(pool);
         this.dataSource = new FailFastDataSource(probed, () -> knownDown.getAsBoolean());
@@ -364,7 +365,24 @@ public final class Database implements AutoCloseable {
     }
 
     static String maskUrl(String url) {
-        return url.replaceAll("(?i)(password=)[^;&]*", "$1***");
+        return url.replaceAll("(?i)(password=)[^;&]*", "$1***").replaceAll("(//[^/:@]*:)[^/@]*@", "$1***@");
+    }
+
+    /**
+     * {@code text} (a driver's message, which may quote the URL or the part of it it could not
+     * read) without the URL's password, in either form ({@code password=…}, {@code //user:pass@}).
+     */
+    static String withoutPassword(String text, String url) {
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)password=([^;&]+)|//[^/:@]*:([^/@]+)@").matcher(url);
+        String out = text;
+        while (m.find()) {
+            String secret = m.group(1) != null ? m.group(1) : m.group(2);
+            out = out.replace(secret, "***");
+        }
+        return out;
     }
 
     private static String rootMessage(Throwable t) {

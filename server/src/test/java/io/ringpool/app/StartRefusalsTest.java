@@ -44,6 +44,26 @@ class StartRefusalsTest {
         refusedWithOneLine(Map.of("RINGPOOL_LOG_CONFIG", tmp.resolve("nonexistent.xml").toString()), "RINGPOOL_LOG_CONFIG");
     }
 
+    /** Audit R #2: a readable file Logback cannot parse gave a stack trace and then no log at all. */
+    @Test
+    void aBrokenOrEmptyLogbackFileIsRefused() throws Exception {
+        Path broken = Files.writeString(tmp.resolve("broken.xml"), "<configuration><appender name=\"x\">");
+        refusedWithOneLine(Map.of("RINGPOOL_LOG_CONFIG", broken.toString()), "RINGPOOL_LOG_CONFIG", "well-formed");
+        Path empty = Files.writeString(tmp.resolve("empty.xml"), "");
+        refusedWithOneLine(Map.of("RINGPOOL_LOG_CONFIG", empty.toString()), "RINGPOOL_LOG_CONFIG", "well-formed");
+    }
+
+    /** Audit R #3: the password of a //user:password@host URL was printed in the start-failure line. */
+    @Test
+    void aStoreUrlsPasswordIsNeverPrinted() throws Exception {
+        Path dataDir = tmp.resolve("data-pg");
+        try (ChildServer child = ChildServer.start(dataDir, 0,
+                Map.of("RINGPOOL_DB_URL", "jdbc:postgresql://ringpool:hunter2secret@127.0.0.1:1/ringpool"))) {
+            assertThat(child.awaitExit()).as(String.join("\n", child.output)).isNotZero();
+            assertThat(String.join("\n", child.output)).doesNotContain("hunter2secret");
+        }
+    }
+
     @Test
     void badRollingValuesAreRefused() throws Exception {
         String file = tmp.resolve("logs/ringpool.log").toString();
