@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
  * with "equal jitter" (a uniform pick in the upper half of the step) so endpoints that failed
  * together do not all come back at the same second. Deliveries are retried until their deadline,
  * {@link #RETRY_FOR} after the event (or after a manual retry): about 20 attempts. A target that
- * says when to come back ({@code Retry-After}) is left alone that long, up to an hour.
+ * says when to come back ({@code Retry-After}) is left alone that long, up to an hour: every
+ * pending delivery to it waits (the store's hold), not only the one that was answered.
  */
 public final class Backoff {
     /** First retry after about this long. */
@@ -38,6 +39,15 @@ public final class Backoff {
             return backoff;
         }
         return Math.max(backoff, Math.min(retryAfter.toMillis(), RETRY_AFTER_MAX.toMillis()));
+    }
+
+    /**
+     * How long a target that asked to wait ({@code Retry-After}, Google's {@code RetryInfo}) is held,
+     * milliseconds: what it asked, at most {@link #RETRY_AFTER_MAX}. Every pending delivery to it
+     * waits that long; the one that was answered waits at least its backoff too.
+     */
+    static long holdMillis(Duration retryAfter) {
+        return Math.max(0, Math.min(retryAfter.toMillis(), RETRY_AFTER_MAX.toMillis()));
     }
 
     /** Milliseconds to wait after the {@code attempts}-th failed attempt (1 = the first). */

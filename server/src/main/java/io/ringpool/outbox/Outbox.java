@@ -51,8 +51,17 @@ public final class Outbox implements AutoCloseable {
         Object build() throws SQLException;
     }
 
-    /** A target's deliveries summed up, for lists and the dashboard. */
-    public record Health(long pending, long delivered, long failed, Delivery last) {}
+    /**
+     * A target's deliveries summed up, for lists and the dashboard.
+     *
+     * @param heldUntil until when the target asked to be left alone (a 429 or 503 with Retry-After,
+     *                  Google's RetryInfo): no delivery to it is attempted before then; null when not held
+     */
+    public record Health(long pending, long delivered, long failed, Delivery last, java.time.Instant heldUntil) {
+        public Health(long pending, long delivered, long failed, Delivery last) {
+            this(pending, delivered, failed, last, null);
+        }
+    }
 
     /**
      * Event bodies keep null fields: a receiver should see {@code "value": null} rather than guess
@@ -142,12 +151,17 @@ public final class Outbox implements AutoCloseable {
 
     /** A target's deliveries, newest first, with their attempts. */
     public List<Delivery> deliveries(String targetId, int limit) {
-        return db.read(c -> OutboxStore.deliveries(c, targetId, limit));
+        return db.read(c -> OutboxStore.deliveries(c, targetId, limit, clock.millis()));
     }
 
     public Health health(String targetId) {
-        OutboxStore.Summary s = db.read(c -> OutboxStore.summary(c, targetId));
-        return new Health(s.pending(), s.delivered(), s.failed(), s.last().orElse(null));
+        long now = clock.millis();
+        return db.read(c -> {
+            OutboxStore.Summary s = OutboxStore.summary(c, targetId, now);
+            Long held = OutboxStore.heldUntil(c, targetId, now);
+            return new Health(s.pending(), s.delivered(), s.failed(), s.last().orElse(null),
+                    held == null ? null : java.time.Instant.ofEpochMilli(held));
+        });
     }
 
     /** Queues a target's delivery again now with a fresh 24-hour deadline; false when there is no such delivery. */

@@ -65,9 +65,10 @@ final class OutboxStore {
     }
 
     /**
-     * Deliveries due at {@code now}, oldest first: pending, not leased (or the lease expired), and
-     * no earlier delivery of the same subject to the same target still pending — so one call's
-     * events reach an endpoint in the order they happened, even across retries.
+     * Deliveries due at {@code now}, oldest first: pending, not leased (or the lease expired), their
+     * target not {@linkplain #hold held}, and no earlier delivery of the same subject to the same
+     * target still pending — so one call's events reach an endpoint in the order they happened,
+     * even across retries.
      */
     static List<Due> due(Connection c, long now, int limit) throws SQLException {
         List<Due> out = new ArrayList<>();
@@ -75,10 +76,12 @@ final class OutboxStore {
                 + "d.deadline_at FROM outbox_deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= ? "
                 + "AND (d.lease_until IS NULL OR d.lease_until < ?) AND NOT EXISTS (SELECT 1 FROM outbox_deliveries e "
                 + "WHERE e.target_id = d.target_id AND e.subject_id = d.subject_id AND e.seq < d.seq AND e.state = 'pending') "
+                + "AND NOT EXISTS (SELECT 1 FROM outbox_holds h WHERE h.target_id = d.target_id AND h.held_until > ?) "
                 + "ORDER BY d.seq LIMIT ?")) {
             ps.setLong(1, now);
             ps.setLong(2, now);
-            ps.setInt(3, limit);
+            ps.setLong(3, now);
+            ps.setInt(4, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)));
@@ -241,6 +244,51 @@ final class OutboxStore {
         }
     }
 
+    /**
+     * Holds a target until {@code until}: no delivery to it is due before then, on any node. An
+     * insert, never an update, so two attempts answered at once both record theirs without
+     * meeting on a key; the latest counts.
+     */
+    static void hold(Connection c, String kind, String targetId, long until, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO outbox_holds(target_id, target_kind, held_until, created_at) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, targetId);
+            ps.setString(2, kind);
+            ps.setLong(3, until);
+            ps.setLong(4, now);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Until when the target is held, or null when it is not held at {@code now}. */
+    static Long heldUntil(Connection c, String targetId, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT MAX(held_until) FROM outbox_holds WHERE target_id = ? AND held_until > ?")) {
+            ps.setString(1, targetId);
+            ps.setLong(2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? null : v;
+            }
+        }
+    }
+
+    /**
+     * Gives a claimed delivery back untried, due again at {@code at}: its target was held after it
+     * was claimed (another attempt, here or on another node, was told to wait). Not an attempt:
+     * its count and log stay as they were.
+     */
+    static void release(Connection c, String deliveryId, String owner, long at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET lease_owner = NULL, lease_until = NULL, "
+                + "next_attempt_at = ? WHERE delivery_id = ? AND lease_owner = ? AND state = 'pending'")) {
+            ps.setLong(1, at);
+            ps.setString(2, deliveryId);
+            ps.setString(3, owner);
+            ps.executeUpdate();
+        }
+    }
+
     /** Gives up every pending delivery of a target (it was disabled or deleted). */
     static int abandonTarget(Connection c, String targetId, String reason) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
@@ -263,8 +311,11 @@ final class OutboxStore {
         }
     }
 
-    /** A target's deliveries, newest first, each with its attempts. */
-    static List<Delivery> deliveries(Connection c, String targetId, int limit) throws SQLException {
+    /**
+     * A target's deliveries, newest first, each with its attempts; a pending one's next attempt is
+     * no sooner than the target's hold, as the worker sees it.
+     */
+    static List<Delivery> deliveries(Connection c, String targetId, int limit, long now) throws SQLException {
         List<Delivery> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, "
                 + "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at "
@@ -274,6 +325,7 @@ final class OutboxStore {
                         + "FROM outbox_attempts WHERE delivery_id = ? ORDER BY attempt")) {
             ps.setString(1, targetId);
             ps.setInt(2, limit);
+            Long held = heldUntil(c, targetId, now);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
@@ -287,7 +339,7 @@ final class OutboxStore {
                         }
                     }
                     out.add(new Delivery(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), state, rs.getInt(7),
-                            instant(rs, 8), "pending".equals(state) ? instant(rs, 9) : null, instant(rs, 10), integer(rs, 11),
+                            instant(rs, 8), "pending".equals(state) ? nextAttempt(instant(rs, 9), held) : null, instant(rs, 10), integer(rs, 11),
                             rs.getString(12), instant(rs, 13), List.copyOf(attempts)));
                 }
             }
@@ -298,7 +350,7 @@ final class OutboxStore {
     /** Counts of a target's deliveries by state, and its newest attempt. */
     record Summary(long pending, long delivered, long failed, Optional<Delivery> last) {}
 
-    static Summary summary(Connection c, String targetId) throws SQLException {
+    static Summary summary(Connection c, String targetId, long now) throws SQLException {
         long pending = 0;
         long delivered = 0;
         long failed = 0;
@@ -315,7 +367,7 @@ final class OutboxStore {
                 }
             }
         }
-        List<Delivery> newest = deliveries(c, targetId, 1);
+        List<Delivery> newest = deliveries(c, targetId, 1, now);
         return new Summary(pending, delivered, failed, newest.stream().findFirst());
     }
 
@@ -331,7 +383,8 @@ final class OutboxStore {
                 "DELETE FROM outbox_deliveries WHERE state <> 'pending' AND created_at < ?",
                 "DELETE FROM outbox_events WHERE created_at < ? AND NOT EXISTS "
                         + "(SELECT 1 FROM outbox_deliveries d WHERE d.event_id = outbox_events.event_id)",
-                "DELETE FROM uploads WHERE created_at < ?"}) {
+                "DELETE FROM uploads WHERE created_at < ?",
+                "DELETE FROM outbox_holds WHERE held_until < ?"}) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, before);
                 n += ps.executeUpdate();
@@ -346,6 +399,10 @@ final class OutboxStore {
         } else {
             ps.setInt(index, value);
         }
+    }
+
+    private static Instant nextAttempt(Instant due, Long heldUntil) {
+        return heldUntil == null || due == null || due.toEpochMilli() >= heldUntil ? due : Instant.ofEpochMilli(heldUntil);
     }
 
     private static Integer integer(ResultSet rs, int column) throws SQLException {

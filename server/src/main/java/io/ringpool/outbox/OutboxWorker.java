@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers due outbox rows. One polling thread finds due deliveries (the store decides "due":
- * time reached, not leased, no earlier delivery of the same subject pending for that target),
+ * time reached, not leased, the target not held, no earlier delivery of the same subject pending
+ * for that target),
  * takes each one's lease by compare-and-set, and hands it to a bounded pool of sender threads.
  *
  * <p>Limits: at most {@code threads} attempts at once on this node, and at most
@@ -284,6 +285,18 @@ final class OutboxWorker implements AutoCloseable {
         String targetId = batch.get(0).targetId();
         long startedAt = clock.millis();
         long t0 = System.nanoTime();
+        Long heldUntil = db.read(c -> OutboxStore.heldUntil(c, targetId, startedAt));
+        if (heldUntil != null) {
+            // Held after these were claimed (an attempt in flight at the same time was told to wait):
+            // back to the queue untried, so the wait costs them no attempt.
+            db.inTransaction(c -> {
+                for (OutboxStore.Due d : batch) {
+                    OutboxStore.release(c, d.deliveryId(), owner, heldUntil);
+                }
+                return null;
+            });
+            return;
+        }
         Attempt result;
         try {
             List<OutboxEvent> events = db.read(c -> OutboxStore.events(c, batch.stream().map(OutboxStore.Due::eventId).toList()));
@@ -315,6 +328,10 @@ final class OutboxWorker implements AutoCloseable {
                     }
                     String left = OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
                     outcomes.add(left != null ? left : state);
+                }
+                if (!a.success() && a.retryAfter() != null) {
+                    // The endpoint asked to be left alone: all of its deliveries wait, not only these.
+                    OutboxStore.hold(c, target.kind(), targetId, now + Backoff.holdMillis(a.retryAfter()), now);
                 }
                 target.recordAttempt(c, targetId, a, now, oldest);
                 return null;

@@ -187,6 +187,7 @@ public final class DestinationApi {
         out.put("createdAt", d.createdAt());
         Outbox.Health h = v.health();
         out.put("deliveries", Map.of("pending", h.pending(), "delivered", h.delivered(), "failed", h.failed()));
+        out.put("heldUntil", h.heldUntil()); // the endpoint asked to wait (Retry-After, RetryInfo): nothing goes before then
         if (h.last() != null) {
             out.put("lastDelivery", WebhookApi.delivery(h.last()));
         }
