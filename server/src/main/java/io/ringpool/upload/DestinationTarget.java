@@ -131,9 +131,11 @@ public final class DestinationTarget implements Target {
         if (o.success()) {
             return new Attempt(true, o.status(), failure, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped", false);
         }
-        // A quota answer (429) or an outage (503) may say when to come back; the outbox waits that long.
+        // A quota answer (429) or an outage (503) may say when to come back, in Retry-After or (Google
+        // Ads) in the body; the outbox holds the destination that long.
         Attempt failed = Attempt.failed(o.status(), failure, o.response());
-        return RetryAfter.of(sender.last(), clock.instant()).map(failed::withRetryAfter).orElse(failed);
+        return RetryAfter.of(sender.last(), clock.instant()).or(() -> platform.retryDelay(sender.last()))
+                .map(failed::withRetryAfter).orElse(failed);
     }
 
     @Override

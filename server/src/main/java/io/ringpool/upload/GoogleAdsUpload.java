@@ -132,6 +132,12 @@ abstract class GoogleAdsUpload implements Platform {
         return new UploadOutcome(rows, skipped, true, r.status(), r.bodyText(), partial);
     }
 
+    /** A quota error's wait is in the body ({@code RetryInfo}, {@code quotaErrorDetails}), not in Retry-After. */
+    @Override
+    public java.util.Optional<java.time.Duration> retryDelay(OutboundHttp.Response r) {
+        return GoogleRetryDelay.of(r);
+    }
+
     static String time(Instant t, ZoneId zone) {
         return TIME.format(t.atZone(zone));
     }

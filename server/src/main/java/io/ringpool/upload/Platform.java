@@ -42,6 +42,14 @@ interface Platform {
         return false;
     }
 
+    /**
+     * How long the platform asked, in the body of its refusal {@code r}, to be left alone; empty
+     * for a platform that says it only in {@code Retry-After} (read for every platform).
+     */
+    default java.util.Optional<java.time.Duration> retryDelay(io.ringpool.outbound.OutboundHttp.Response r) {
+        return java.util.Optional.empty();
+    }
+
     /** Most calls in one upload. */
     int maxBatch();
 
