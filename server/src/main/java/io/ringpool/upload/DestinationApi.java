@@ -45,6 +45,7 @@ public final class DestinationApi {
         router.post("/v1/sites/{siteId}/destinations", access.site(Permission.WEBHOOKS, this::create));
         router.get("/v1/sites/{siteId}/destinations", access.site(Permission.WEBHOOKS, this::list));
         router.get("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::one));
+        router.patch("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::update));
         router.delete("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::delete));
         router.get("/v1/sites/{siteId}/destinations/{destinationId}/uploads", access.site(Permission.WEBHOOKS, this::uploads));
         router.get("/v1/sites/{siteId}/destinations/{destinationId}/deliveries", access.site(Permission.WEBHOOKS, this::deliveries));
@@ -72,19 +73,60 @@ public final class DestinationApi {
             if (f.getKey().equals("type") || f.getKey().equals("dryRun") || f.getKey().equals("filter")) {
                 continue;
             }
-            // Ids such as a counter or customer id may come as JSON numbers; a fraction, an overflowing
-            // number or a boolean is no platform's setting, and as text ("1.5", "Infinity", "true") it would be stored as one.
-            boolean text = f.getValue().isTextual() || f.getValue().isIntegralNumber();
-            if (!text || f.getValue().asText().length() > 2000) {
-                throw DomainFailure.invalid(f.getKey(), "'" + f.getKey() + "' must be a text (or a whole number) of at most 2000 characters");
-            }
-            fields.put(f.getKey(), f.getValue().asText());
+            fields.put(f.getKey(), setting(f.getKey(), f.getValue()));
         }
         DestinationService.View created = destinations.create(siteId,
                 new DestinationService.NewDestination(type, fields, filter, dry != null && dry.asBoolean()));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "destination.create", created.destination().destinationId(),
                 auditDetail(created.destination()));
         return Response.created(view(created));
+    }
+
+    /**
+     * {@code PATCH}: the fields POST takes but {@code type}, each optional; a setting given as null
+     * is removed (an optional one: {@code {"eventName": null}} goes back to GA4's default name).
+     */
+    private Response update(Request request, SiteGrant grant) {
+        JsonBody.requireJsonMediaType(request);
+        JsonNode body = Json.parseObjectNode(request.body());
+        if (body.has("type")) {
+            throw DomainFailure.invalid("type", "a destination's 'type' cannot change: create another destination");
+        }
+        JsonNode dry = body.get("dryRun");
+        if (dry != null && !dry.isBoolean()) {
+            throw DomainFailure.invalid("dryRun", "'dryRun' must be true or false");
+        }
+        DestinationFilter filter = null;
+        if (body.has("filter")) {
+            filter = body.get("filter").isNull() ? DestinationFilter.NONE : filter(Json.parseObject(request.body()).optionalObject("filter"));
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equals("dryRun") || f.getKey().equals("filter")) {
+                continue;
+            }
+            fields.put(f.getKey(), f.getValue().isNull() ? null : setting(f.getKey(), f.getValue()));
+        }
+        DestinationService.View updated = destinations.update(grant.siteId(), request.pathParam("destinationId"),
+                new DestinationService.Change(fields, filter, dry == null ? null : dry.asBoolean()));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.update", request.pathParam("destinationId"),
+                auditDetail(updated.destination()));
+        return Response.ok(view(updated));
+    }
+
+    /**
+     * A platform setting's value: ids such as a counter or customer id may come as JSON numbers; a
+     * fraction, an overflowing number or a boolean is no platform's setting, and as text ("1.5",
+     * "Infinity", "true") it would be stored as one.
+     */
+    private static String setting(String name, JsonNode value) {
+        boolean text = value.isTextual() || value.isIntegralNumber();
+        if (!text || value.asText().length() > 2000) {
+            throw DomainFailure.invalid(name, "'" + name + "' must be a text (or a whole number) of at most 2000 characters");
+        }
+        return value.asText();
     }
 
     /**
@@ -185,6 +227,8 @@ public final class DestinationApi {
         out.put("filter", d.filter().isNone() ? null : d.filter().asMap());
         out.put("dryRun", d.dryRun());
         out.put("createdAt", d.createdAt());
+        // Settings today's rules refuse (a GA4 event name from before they were checked): nothing is sent until fixed.
+        out.put("problems", v.problems().stream().map(p -> Map.of("field", p.field(), "message", p.message())).toList());
         Outbox.Health h = v.health();
         out.put("deliveries", Map.of("pending", h.pending(), "delivered", h.delivered(), "failed", h.failed()));
         out.put("heldUntil", h.heldUntil()); // the endpoint asked to wait (Retry-After, RetryInfo): nothing goes before then

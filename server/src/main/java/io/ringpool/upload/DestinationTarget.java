@@ -87,6 +87,10 @@ public final class DestinationTarget implements Target {
         if (platform == null || site == null) {
             return Attempt.abandoned("destination type or site unknown");
         }
+        List<DestinationProblem> problems = platform.problems(d);
+        if (!problems.isEmpty()) {
+            return refuseBroken(d, problems, events.size());
+        }
         List<CallConversion> calls = new ArrayList<>();
         for (OutboxEvent e : events) {
             try {
@@ -136,6 +140,25 @@ public final class DestinationTarget implements Target {
         Attempt failed = Attempt.failed(o.status(), failure, o.response());
         return RetryAfter.of(sender.last(), clock.instant()).or(() -> platform.retryDelay(sender.last()))
                 .map(failed::withRetryAfter).orElse(failed);
+    }
+
+    /**
+     * A destination whose settings today's rules refuse (a GA4 event name from before they were
+     * checked: GA4 would answer 2xx and drop the event) sends nothing: the upload is logged as
+     * failed with the reason, and the deliveries are given up at once rather than retried for a
+     * day, since no retry fixes a setting. Once PATCH fixes it, a retry sends them.
+     */
+    private Attempt refuseBroken(Destination d, List<DestinationProblem> problems, int events) {
+        String reason = "not sent: " + String.join("; ", problems.stream().map(DestinationProblem::message).toList())
+                + "; fix the destination (PATCH) and retry";
+        Instant now = clock.instant();
+        UploadStore.Upload upload = new UploadStore.Upload(Keys.timeOrdered("upl_", now.toEpochMilli(), 9), d.destinationId(), now,
+                "failed", 0, events, List.of(), List.of(), null, null, reason);
+        db.inTransaction(c -> {
+            UploadStore.insertUpload(c, upload, d.siteId());
+            return null;
+        });
+        return new Attempt(false, null, reason, null, true);
     }
 
     @Override

@@ -69,6 +69,19 @@ final class Ga4Upload implements Platform {
         return null;
     }
 
+    /** An event name GA4 would drop, found in a destination made before names were checked at creation. */
+    @Override
+    public List<DestinationProblem> problems(Destination d) {
+        List<DestinationProblem> out = new ArrayList<>();
+        for (String event : List.of("eventName", "leadEventName")) {
+            String problem = d.setting(event) == null ? null : eventNameProblem(d.setting(event));
+            if (problem != null) {
+                out.add(new DestinationProblem(event, "'" + event + "' " + problem + ": GA4 drops other events without a word"));
+            }
+        }
+        return out;
+    }
+
     /** GA4's recommended event for a lead (it carries {@code value} and {@code currency}). */
     static final String LEAD_EVENT = "generate_lead";
     static final String TYPE = "ga4";

@@ -50,6 +50,15 @@ interface Platform {
         return java.util.Optional.empty();
     }
 
+    /**
+     * What is wrong with {@code d}'s settings by the rules of today, which a destination made
+     * before a rule existed may break (GA4's event names before session 31). Such a destination
+     * sends nothing until it is fixed; empty for one that is fine.
+     */
+    default java.util.List<DestinationProblem> problems(Destination d) {
+        return java.util.List.of();
+    }
+
     /** Most calls in one upload. */
     int maxBatch();
 

@@ -46,6 +46,19 @@ final class UploadStore {
         }
     }
 
+    /** Writes a live destination's settings, credentials, filter and dry-run mode. */
+    static void updateDestination(Connection c, Destination d, String secretsEnc) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE destinations SET settings_json = ?, secrets_enc = ?, dry_run = ?, "
+                + "filter_json = ? WHERE destination_id = ? AND deleted_at IS NULL")) {
+            ps.setString(1, write(d.settings()));
+            ps.setString(2, secretsEnc);
+            ps.setBoolean(3, d.dryRun());
+            ps.setString(4, d.filter().isNone() ? null : write(d.filter().asMap()));
+            ps.setString(5, d.destinationId());
+            ps.executeUpdate();
+        }
+    }
+
     /** The destination (with its secrets decrypted by {@code decrypt}), or empty when unknown or deleted. */
     static Optional<Destination> destination(Connection c, String destinationId, UnaryOperator<String> decrypt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
