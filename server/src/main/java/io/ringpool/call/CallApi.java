@@ -68,28 +68,9 @@ public final class CallApi {
         CallQuery.Position after = q.cursor("cursor", 2,
                 parts -> new CallQuery.Position(Instant.ofEpochMilli(Long.parseLong(parts.get(0))), parts.get(1)));
         return new CallQuery(site.siteId(), range.from(), range.to(), q.text("source"), q.text("medium"), q.text("campaign"),
-                q.text("channel"), q.text("tag"), q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null),
-                q.choice("status", CallState.Status.class, CallState.Status::wireName, null),
+                q.text("channel"), q.text("tag"), CallFilterParameters.method(q), CallFilterParameters.status(q),
                 q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after,
-                q.bool("reviewed"), q.bool("recording"), q.text("q"), caller(q.text("caller", CallerNumber.MAX_RAW_CHARS), site));
-    }
-
-    /**
-     * The caller to find, read as stored callers are ({@link CallerNumber}: E.164, a local format in
-     * the site's country, digits without '+'), so any way a person writes the number finds the same
-     * calls. Viewers may search too: they type a number they already know, and the calls stay masked.
-     */
-    private static String caller(String raw, Site site) {
-        if (raw == null) {
-            return null;
-        }
-        CallerNumber n = CallerNumber.of(raw, site.settings().country());
-        if (!n.valid()) {
-            throw DomainFailure.invalid("caller", "'caller' must be a phone number: E.164 (+79161234567) or as written"
-                    + " locally in the site's country" + (site.settings().country() == null ? " (the site has none set)" : " ("
-                    + site.settings().country() + ")"));
-        }
-        return n.value();
+                q.bool("reviewed"), q.bool("recording"), q.text("q"), CallFilterParameters.caller(q, site));
     }
 
     private Response one(Request request, SiteGrant grant) {

@@ -3,6 +3,7 @@ package io.ringpool.export;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.call.CallFilterParameters;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
@@ -30,7 +31,7 @@ import java.util.Set;
  */
 public final class ExportApi {
     static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType",
-            "leads", "leadConversionName");
+            "leads", "leadConversionName", "status", "method", "caller");
     private static final int TAG_CHARS = 50;
     private static final int CONVERSION_NAME_CHARS = 100;
 
@@ -85,7 +86,8 @@ public final class ExportApi {
         return new ExportQuery(format, range, q.text("tag", TAG_CHARS), q.bool("target"), q.bool("unique"), q.bool("uniqueTarget"),
                 q.text("conversionName", CONVERSION_NAME_CHARS),
                 q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), q.bool("leads"),
-                q.text("leadConversionName", CONVERSION_NAME_CHARS));
+                q.text("leadConversionName", CONVERSION_NAME_CHARS), CallFilterParameters.status(q), CallFilterParameters.method(q),
+                CallFilterParameters.caller(q, site));
     }
 
 }

@@ -93,6 +93,19 @@ public final class ExportService {
             sql.append(" AND unique_target = ?");
             params.add(q.uniqueTarget());
         }
+        if (q.status() != null) {
+            sql.append(" AND status = ?");
+            params.add(q.status().wireName());
+        }
+        if (q.method() != null) {
+            sql.append(" AND method = ?");
+            params.add(q.method().wireName());
+        }
+        if (q.caller() != null) {
+            // Exact, as the call log's: both sides E.164, normalised the same way.
+            sql.append(" AND caller = ?");
+            params.add(q.caller());
+        }
         if (q.tag() != null) {
             // Without regard to case, as the call log's tag filter (CallLogQuery): probed per call by
             // call_tags' primary key, by the row's id alone (ids are unique across sites).
@@ -327,8 +340,8 @@ public final class ExportService {
 
     /**
      * The leads of the range the formats with a place for them carry (after the calls): not spam,
-     * {@code tag} and {@code unique} applied as to calls. The target filters are about talk time,
-     * which a lead has not, so {@link ExportQuery#includesLeads()} is false with them.
+     * {@code tag} and {@code unique} applied as to calls, {@code caller} to the lead's phone. The
+     * call-only filters (target, status, method) do not apply: see {@link ExportQuery#includesLeads()}.
      */
     static String leadSql(String siteId, ExportQuery q, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT lead_id, at, phone, phone_valid, email, email_valid, gclid, yclid, client_ids_json, "
@@ -337,6 +350,11 @@ public final class ExportService {
         if (q.unique() != null) {
             sql.append(" AND is_unique = ?");
             params.add(q.unique());
+        }
+        if (q.caller() != null) {
+            // The same person: a lead that gave the caller's phone (stored E.164 when valid, as callers are).
+            sql.append(" AND phone = ?");
+            params.add(q.caller());
         }
         if (q.tag() != null) {
             // As for calls: without regard to case, probed per lead by lead_tags' primary key.

@@ -492,6 +492,64 @@ class LeadsInReportsAndExportsOverHttpTest {
         assertThat(bad.json().get("error").get("field").asText()).isEqualTo("leads");
     }
 
+    /**
+     * Session 32, conversions out #4: the call log's {@code status}, {@code method} (attributed or
+     * not) and {@code caller} had no export parameter. An export now takes them under the same
+     * names, keeps the same calls as the log, and refuses the same values with the same 422.
+     */
+    @Test
+    void exportsTakeTheCallLogsStatusMethodAndCallerFiltersWithItsMeaningsAndErrors() {
+        int all = f.get("/calls?" + f.range() + "&limit=500").json().get("calls").size();
+        Map<String, Integer> logged = new LinkedHashMap<>();
+        for (String filter : List.of("status=completed", "status=missed", "method=none", "method=active", "method=repeat",
+                "caller=%2B79160000006", "caller=8%20(916)%20000-00-06", "caller=79160000006")) {
+            logged.put(filter, f.get("/calls?" + f.range() + "&limit=500&" + filter).json().get("calls").size());
+            Export e = export("yandex-calls", filter);
+            assertThat(e.counts().get("exported-rows") + e.counts().get("skipped-rows")).as(filter).isEqualTo((long) logged.get(filter));
+        }
+        assertThat(logged.get("status=completed")).as("the fixture has calls of other statuses").isBetween(1, all - 1);
+        assertThat(logged.get("method=none")).as("and unattributed calls beside attributed ones").isBetween(1, all - 1);
+        assertThat(logged.get("caller=%2B79160000006")).as("F's call, however the number is written").isEqualTo(1)
+                .isEqualTo(logged.get("caller=8%20(916)%20000-00-06")).isEqualTo(logged.get("caller=79160000006"));
+        for (List<String> bad : List.of(List.of("status", "maybe"), List.of("method", "guess"), List.of("caller", "abc"),
+                List.of("caller", "12345"))) {
+            Reply log = f.get("/calls?" + bad.get(0) + "=" + bad.get(1));
+            Reply export = f.get("/exports/google-ads-clicks.csv?" + bad.get(0) + "=" + bad.get(1));
+            assertThat(log.status()).as(bad.toString()).isEqualTo(422);
+            assertThat(export.status()).as(bad.toString()).isEqualTo(422);
+            assertThat(export.json().get("error")).as(bad.toString()).isEqualTo(log.json().get("error"));
+        }
+    }
+
+    /**
+     * Session 32, conversions out #4: {@code target=true} left leads out of an export while a
+     * destination's {@code target} lets them pass. {@code leads=true} now keeps them beside any
+     * call-only filter (target, uniqueTarget, status, method), as a destination's filter does;
+     * without it such a filter still leaves them out, and {@code caller} applies to a lead's phone.
+     */
+    @Test
+    void leadsTrueKeepsLeadsBesideCallOnlyFiltersAsADestinationsFilterDoes() {
+        Export everything = export("google-ads-clicks", "");
+        long leads = everything.counts().get("exported-leads");
+        assertThat(leads).isPositive();
+        for (String callOnly : List.of("target=true", "uniqueTarget=true", "status=completed", "method=active")) {
+            Export byDefault = export("google-ads-clicks", callOnly);
+            assertThat(byDefault.counts().get("exported-leads") + byDefault.counts().get("skipped-leads")).as(callOnly).isZero();
+            Export withLeads = export("google-ads-clicks", callOnly + "&leads=true");
+            assertThat(withLeads.counts().get("exported-leads")).as(callOnly + "&leads=true").isEqualTo(leads);
+            assertThat(withLeads.counts().get("skipped-leads")).isEqualTo(everything.counts().get("skipped-leads"));
+            assertThat(withLeads.counts().get("exported-rows") - leads).as("the same calls as without leads=true")
+                    .isEqualTo(byDefault.counts().get("exported-rows"));
+            Export noLeads = export("google-ads-clicks", callOnly + "&leads=false");
+            assertThat(noLeads.counts().get("exported-leads") + noLeads.counts().get("skipped-leads")).isZero();
+        }
+        long fLeads = exportableLeads().stream().filter(l -> "+79160000006".equals(text(l, "phone"))).count();
+        Export byCaller = export("google-enhanced", "caller=%2B79160000006");
+        assertThat(byCaller.counts().get("exported-leads") + byCaller.counts().get("skipped-leads")).as("F's leads that gave the phone")
+                .isEqualTo(fLeads).isPositive();
+        assertThat(byCaller.counts().get("exported-rows") - byCaller.counts().get("exported-leads")).as("and F's call").isEqualTo(1);
+    }
+
     @Test
     void theLeadLogReadsItsQueryAsTheCallLogDoes() {
         Reply unknown = f.get("/leads?frm=2026-01-01");
