@@ -637,9 +637,11 @@
   // only" is on by default and sends target=true: no missed or 5-second call goes to Google Ads as a
   // "Phone call" (audit Q #2). With it the API leaves leads out too (talk time is a call's). Yandex
   // calls is Metrica's call log, missed calls included, and Metrica decides its own goals: the box
-  // does not apply to it. Of the log's filters the exports take only the tag; the status line says
-  // which filters went into the file and which did not.
+  // does not apply to it. Of the log's filters the exports take the tag, status, attribution method
+  // and caller under the log's names (session 32); the status line says which filters went into the
+  // file and which did not.
   var CALL_LOG_FORMATS = ['yandex-calls'];
+  var EXPORTED_LOG_FILTERS = ['tag', 'status', 'method', 'caller'];
   var LEAD_FORMATS = ['google-ads-clicks', 'google-enhanced', 'yandex-offline'];
   function exportFilters(format) {
     var out = { query: '', applied: [], notApplied: [] };
@@ -648,9 +650,9 @@
       out.applied.push('target calls only' + (LEAD_FORMATS.indexOf(format) >= 0 ? ' (so no leads)' : ''));
     }
     logFilters().forEach(function (f) {
-      if (f.name === 'tag') {
-        out.query += '&tag=' + encodeURIComponent(f.value);
-        out.applied.push('tag "' + f.value + '"');
+      if (EXPORTED_LOG_FILTERS.indexOf(f.name) >= 0) {
+        out.query += '&' + f.name + '=' + encodeURIComponent(f.value);
+        out.applied.push(f.name === 'tag' ? 'tag "' + f.value + '"' : f.label + ' ' + f.value);
       } else {
         out.notApplied.push(f.label);
       }

@@ -14,7 +14,7 @@ import java.util.Map;
  * <p>Leads are not calls: they have no talk time, so {@code target} and {@code uniqueTarget} do not
  * apply to them (a lead goes to its own action or goal, {@code leadConversionAction}/{@code leadTarget});
  * {@code unique} and {@code tag} apply as to calls; {@code leads: false} keeps leads out. (An export
- * with {@code target} leaves leads out instead: its one file has one conversion name by default.)
+ * with {@code target} leaves leads out unless it has {@code leads=true}, which means what it means here.)
  * The call's classes and tags are those of its {@code call.completed} event, when it ended.
  */
 public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTarget, String tag, Boolean leads) {

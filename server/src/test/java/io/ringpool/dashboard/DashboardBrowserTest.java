@@ -272,15 +272,19 @@ class DashboardBrowserTest {
         assertThat(rows).hasSize(2 + 2).anyMatch(l -> l.startsWith("+79160000001,")).anyMatch(l -> l.startsWith("+79160000002,"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("2 rows").contains("Filters: target calls only.");
 
-        // The log's tag filter goes into the file; its status filter has no export parameter and is named as not applied.
+        // The log's tag and status filters go into the file (session 32: status, method and caller have export parameters);
+        // its source filter has none and is named as not applied.
         driver.findElement(By.cssSelector("#call-filters [name=tag]")).sendKeys("LEAD");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByVisibleText("completed");
         waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 1);
+        driver.findElement(By.cssSelector("#call-filters [name=source]")).sendKeys("google");
         rows = export("google-ads-calls");
         assertThat(rows).hasSize(2 + 1);
         assertThat(rows.get(2)).startsWith("+79160000001,");
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 row")
-                .contains("Filters: target calls only, tag \"LEAD\".").contains("Not applied (exports have no such filter): status.");
+                .contains("Filters: target calls only, tag \"LEAD\", status completed.")
+                .contains("Not applied (exports have no such filter): source.");
+        driver.findElement(By.cssSelector("#call-filters [name=source]")).clear();
 
         // Unticked, every call with a caller goes (the tag still applies); Yandex calls, the call log, ignores the box.
         target.click();
