@@ -75,6 +75,17 @@
     return box;
   }
 
+  /* The endpoint asked to be left alone (429/503 with Retry-After, Google's RetryInfo): nothing goes to it before then. */
+  function held(x) {
+    return x.heldUntil ? el('div', { class: 'small', title: 'The endpoint asked to wait (Retry-After); every delivery to it waits until then',
+      text: 'held until ' + when(x.heldUntil) }) : '';
+  }
+  /* Settings today's checks refuse (a GA4 event name from before they existed): nothing is sent until a PATCH fixes them. */
+  function problems(d) {
+    return (d.problems || []).length ? el('div', {}, [el('span', { class: 'pill bad', text: 'not sending' }), ' ',
+      el('span', { class: 'small', text: d.problems.map(function (p) { return p.message; }).join('; ') })]) : '';
+  }
+
   function renderWebhooks(list) {
     var box = clear($('webhooks'));
     if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No webhooks' }),
@@ -85,7 +96,7 @@
         : el('span', {}, [el('span', { class: 'pill bad', text: 'disabled' }), ' ', el('span', { class: 'small', text: w.disabledReason || '' })]);
       return el('tr', { 'data-webhook': w.webhookId }, [
         el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }), deliveriesDetails(base)]),
-        el('td', {}, [status, el('div', {}, [counts(w.deliveries)])]),
+        el('td', {}, [status, el('div', {}, [counts(w.deliveries)]), held(w)]),
         el('td', {}, [statePill(w.lastDelivery)]),
         el('td', { class: 'actions' }, [retryButton(base, w.lastDelivery)])]);
     });
@@ -108,7 +119,7 @@
       return el('tr', { 'data-destination': d.destinationId }, [
         el('td', {}, [el('div', { text: d.type + (d.dryRun ? ' (dry run)' : '') }), el('div', { class: 'small', text: settings }),
           deliveriesDetails(base)]),
-        el('td', {}, [counts(d.deliveries)]),
+        el('td', {}, [problems(d), counts(d.deliveries), held(d)]),
         el('td', {}, [statePill(d.lastDelivery)]),
         el('td', { class: 'actions' }, [retryButton(base, d.lastDelivery)])]);
     });

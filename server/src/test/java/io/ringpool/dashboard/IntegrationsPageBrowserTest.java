@@ -61,6 +61,16 @@ class IntegrationsPageBrowserTest {
                 Thread.sleep(20);
             }
             assertThat(receiver.received()).hasSize(1);
+            // Session 32: a destination held by its platform's Retry-After, and one event name stored by a version
+            // before GA4's naming checks: the page says both where the destination is shown.
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                    io.ringpool.config.ConfigLoader.defaultH2Url(dir.resolve("store")));
+                    java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO outbox_holds(target_id, target_kind, held_until, created_at) VALUES ('" + destinationId
+                        + "', 'destination', " + server.clock.instant().plusSeconds(120).toEpochMilli() + ", 0)");
+                st.executeUpdate("UPDATE destinations SET settings_json = "
+                        + "'{\"measurementId\":\"G-PAGE12345\",\"eventName\":\"ga_call\"}' WHERE destination_id = '" + destinationId + "'");
+            }
 
             ChromeOptions o = new ChromeOptions();
             o.setBinary(DashboardBrowserTest.BINARY.toFile());
@@ -83,7 +93,8 @@ class IntegrationsPageBrowserTest {
                 assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
                 assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
                 assertThat(driver.findElement(By.cssSelector("tr[data-destination='" + destinationId + "']")).getText())
-                        .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale");
+                        .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale")
+                        .contains("held until").contains("not sending").contains("'eventName' must not start with ga_");
                 driver.manage().window().setSize(new Dimension(1280, 900));
                 File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
                 Files.createDirectories(DashboardBrowserTest.SHOTS);
