@@ -68,10 +68,56 @@ class WebhookRetryAfterTest {
         }
     }
 
+    /**
+     * Session 32, conversions out #1: the 503's Retry-After held back the delivery it answered, but
+     * the next call's event went to the same receiver at once. The receiver is now held: every
+     * pending delivery to it waits, spending no attempt, and the webhook shows until when.
+     */
+    @Test
+    void aReceiversRetryAfterHoldsTheNextCallsDeliveryToo() throws Exception {
+        try (TestServer server = new TestServer(dir, Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 20),
+                Clock.fixed(T0, ZoneOffset.UTC));
+                Receiver receiver = new Receiver(n -> n == 1 ? 503 : 200)) {
+            receiver.answerWith("{\"error\":\"maintenance\"}".getBytes(StandardCharsets.UTF_8), Map.of("Retry-After", "300"));
+            Map<String, String> site = server.siteWithPool(List.of("+74956670101", "+74956670102"));
+            Reply created = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                    Map.of("url", receiver.url("/hook"), "events", List.of("call.completed")));
+            String hook = "/v1/sites/" + site.get("siteId") + "/webhooks/" + created.text("webhookId");
+            call(server, site, "+74956670101", "held-hook-1");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (receiver.received().isEmpty() || server.get(hook, site.get("apiKey")).json().get("heldUntil").isNull()) {
+                assertThat(System.nanoTime()).as("the 503 is recorded within 10 s").isLessThan(until);
+                Thread.sleep(10);
+            }
+            assertThat(server.get(hook, site.get("apiKey")).json().get("heldUntil").asText()).isEqualTo(T0.plusSeconds(300).toString());
+
+            call(server, site, "+74956670102", "held-hook-2");
+            server.app.outbox().deliverDueNow();
+            server.clock.advance(Duration.ofSeconds(299));
+            server.app.outbox().deliverDueNow();
+            assertThat(receiver.received()).as("the second call's event waits for the receiver's 300 s too").hasSize(1);
+            JsonNode second = delivery(server, site, hook + "/deliveries");
+            assertThat(second.get("attempts").asInt()).as("held, not tried").isZero();
+            assertThat(second.get("nextAttemptAt").asText()).isEqualTo(T0.plusSeconds(300).toString());
+
+            server.clock.advance(Duration.ofSeconds(1));
+            server.app.outbox().deliverDueNow();
+            until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (receiver.received().size() < 3 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(receiver.received()).hasSize(3);
+        }
+    }
+
     static void call(TestServer server, Map<String, String> site, String to) {
+        call(server, site, to, "retry-after-hook-1");
+    }
+
+    static void call(TestServer server, Map<String, String> site, String to, String callId) {
         for (String event : List.of("ringing", "answered", "completed")) {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("callId", "retry-after-hook-1");
+            e.put("callId", callId);
             e.put("event", event);
             e.put("from", "+79161234567");
             e.put("to", to);
