@@ -111,6 +111,51 @@ class OutboxMultiNodeTest {
         }
     }
 
+    /**
+     * Session 32, conversions out #1: a receiver's Retry-After, answered to one node, holds the
+     * receiver for the other node too (the hold is in the store), and the held delivery spends no attempt.
+     */
+    @Test
+    void aRetryAfterAnsweredToOneNodeHoldsTheEndpointForTheOther() throws Exception {
+        try (TestPostgres pg = TestPostgres.create("rp_outbox_hold_")) {
+            Map<String, Object> settings = new java.util.HashMap<>(pg.storeSettings());
+            settings.putAll(Map.of("security.secretKey", SECRET_KEY, "outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 10));
+            List<String> numbers = List.of("+74953550001", "+74953550002");
+            try (Receiver receiver = new Receiver(n -> n == 1 ? 503 : 200)) {
+                receiver.answerWith("{}".getBytes(StandardCharsets.UTF_8), Map.of("Retry-After", "300"));
+                Map<String, String> site;
+                String hook;
+                try (TestServer a = new TestServer(dir.resolve("a"), settings)) {
+                    site = site(a, numbers);
+                    Reply created = a.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                            Map.of("url", receiver.url("/held"), "events", List.of("call.started")));
+                    assertThat(created.status()).isEqualTo(201);
+                    hook = "/v1/sites/" + site.get("siteId") + "/webhooks/" + created.text("webhookId");
+                }
+                try (TestServer a = new TestServer(dir.resolve("a"), settings); TestServer b = new TestServer(dir.resolve("b"), settings)) {
+                    callEvent(a, site, "held-1", "ringing", numbers.get(0));
+                    waitUntil(() -> !b.get(hook, site.get("apiKey")).json().get("heldUntil").isNull(), Duration.ofSeconds(20));
+                    assertThat(b.get(hook, site.get("apiKey")).json().get("heldUntil").isNull()).as("node b sees the hold").isFalse();
+
+                    callEvent(b, site, "held-2", "ringing", numbers.get(1));
+                    a.app.outbox().deliverDueNow();
+                    b.app.outbox().deliverDueNow();
+                    assertThat(receiver.received()).as("neither node sends to the held receiver").hasSize(1);
+                    JsonNode second = b.get(hook + "/deliveries", site.get("apiKey")).json().get("deliveries").get(0);
+                    assertThat(second.get("state").asText()).isEqualTo("pending");
+                    assertThat(second.get("attempts").asInt()).isZero();
+
+                    a.clock.advance(Duration.ofSeconds(301));
+                    b.clock.advance(Duration.ofSeconds(301));
+                    a.app.outbox().wake();
+                    b.app.outbox().wake();
+                    waitUntil(() -> receiver.received().size() >= 3, Duration.ofSeconds(20));
+                    assertThat(acceptedPerEventId(receiver)).hasSize(2).containsValues(1, 1);
+                }
+            }
+        }
+    }
+
     private void twoNodesDeliverOnce(Map<String, Object> settings) throws Exception {
         Map<String, String> site;
         List<String> numbers = List.of("+74953440001", "+74953440002");
