@@ -636,6 +636,18 @@ class ConcurrentRequestsSweepTest {
         String destination = need(server.post(s("/destinations"), key, Map.of("type", "ga4", "measurementId", "G-RACE9999", "apiSecret",
                 "s", "baseUrl", "http://127.0.0.1:9", "dryRun", true)), 201).text("destinationId");
         for (int round = 0; round < ROUNDS; round++) {
+            String label = "PATCH /v1/sites/{siteId}/destinations/{destinationId} | two changes at once";
+            String a = "race_" + round + "_a";
+            String b = "race_" + round + "_b";
+            together(label, pairs(
+                    keyed("PATCH", s("/destinations/" + destination), "{\"eventName\":\"" + a + "\",\"leadEventName\":\"" + a + "\"}"),
+                    keyed("PATCH", s("/destinations/" + destination), "{\"eventName\":\"" + b + "\",\"leadEventName\":\"" + b + "\"}")),
+                    Set.of(200));
+            JsonNode now = server.get(s("/destinations/" + destination), key).json().path("settings");
+            String pair = now.path("eventName").asText() + "/" + now.path("leadEventName").asText();
+            check(label, Set.of(a + "/" + a, b + "/" + b).contains(pair), "afterwards the destination is neither PATCH but a mix: " + pair);
+        }
+        for (int round = 0; round < ROUNDS; round++) {
             List<Got> made = same("POST /v1/sites/{siteId}/webhooks", keyed("POST", s("/webhooks"), "{\"url\":\"http://127.0.0.1:9/race\"}"),
                     Set.of(201, 409));
             atMost("POST /v1/sites/{siteId}/webhooks", made, s("/webhooks"), "webhooks", "too_many_webhooks");
