@@ -248,6 +248,49 @@
       values: function (u, splits) { return splits.map(function (x) { return dayLabel.format(new Date(x * 1000)); }); }
     });
   }
+  /* The pool chart's x axis, in the site's zone. Its buckets are 15 minutes over up to two days, hours
+   * up to a month, days beyond (ReportApi): over up to two days, ticks on whole hours ("14:00", a
+   * midnight by its day, "5 Dec"), every 1 to 12 hours as the width allows; over longer ranges, on
+   * midnights only ("5 Dec"), every n-th day counted back from the last. Never uPlot's own choice,
+   * which put "12am 6am 12pm" under a week of data. Ticks sit on buckets, so they are the chart's own
+   * x values. */
+  var HOUR_TICK_STEPS = [1, 2, 3, 4, 6, 12];
+  var MIN_HOUR_TICK_PX = 44; // room for a label such as "14:00"
+  var zonedFormats = {};
+  function zonedLabels(zone) {
+    return zonedFormats[zone] || (zonedFormats[zone] = {
+      clock: new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+      day: new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short' }),
+      dayAndTime: new Intl.DateTimeFormat('en-GB', { timeZone: zone, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    });
+  }
+  function zonedTimeAxis(xs, bucketSeconds, zone, axis) {
+    var labels = zonedLabels(zone);
+    var clock = xs.map(function (x) { return labels.clock.format(new Date(x * 1000)); }); // "HH:mm" in the zone
+    var span = xs.length ? xs[xs.length - 1] - xs[0] + bucketSeconds : 0;
+    var hourly = span <= 2 * 86400;
+    function isMidnight(i) { return bucketSeconds >= 86400 || clock[i] === '00:00'; }
+    return Object.assign(axis, {
+      splits: function (u) {
+        var width = Math.max(1, u.width - 80);
+        if (hourly) {
+          var perHour = width / Math.max(1, span / 3600);
+          var hours = HOUR_TICK_STEPS.filter(function (n) { return n * perHour >= MIN_HOUR_TICK_PX; })[0] || 24;
+          return xs.filter(function (x, i) { return /:00$/.test(clock[i]) && parseInt(clock[i], 10) % hours === 0; });
+        }
+        var midnights = xs.filter(function (x, i) { return isMidnight(i); });
+        var perDay = width / Math.max(1, span / 86400);
+        var days = DAY_TICK_STEPS.filter(function (n) { return n * perDay >= MIN_TICK_PX; })[0] || DAY_TICK_STEPS[DAY_TICK_STEPS.length - 1];
+        return midnights.filter(function (x, i) { return (midnights.length - 1 - i) % days === 0; });
+      },
+      values: function (u, splits) {
+        return splits.map(function (x) {
+          var at = new Date(x * 1000), hhmm = labels.clock.format(at);
+          return hourly && hhmm !== '00:00' ? hhmm : labels.day.format(at);
+        });
+      }
+    });
+  }
   /* Counts are whole: ticks at whole steps only, never 0.5 or 2.5. */
   var WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
   function countAxis(axis) {
@@ -426,14 +469,15 @@
       height: 240,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), zone); },
       hooks: legendHooks(),
-      series: [{ label: 'Time' },
+      series: [{ label: 'Time', value: function (u, v) { return v == null ? '' : zonedLabels(zone).dayAndTime.format(new Date(v * 1000)); } },
         { label: 'Leased + cooling', stroke: '#9fbaf7', fill: 'rgba(159,186,247,.35)', width: 1, points: { show: false } },
         { label: 'Leased', stroke: '#2f6fed', fill: 'rgba(47,111,237,.35)', width: 2, points: { show: false } },
         { label: 'Pool size', stroke: '#1c2430', dash: [6, 4], width: 1, points: { show: false } },
         { label: 'Exhaustions', stroke: '#d92d20', fill: 'rgba(217,45,32,.8)', scale: 'ex', paths: uPlot.paths.bars({ size: [0.5, 10] }), points: { show: false } }],
       scales: { y: { range: function (u, min, max) { return [0, Math.max(p.size, max) + 1]; } },
         ex: { range: function (u, min, max) { return [0, Math.max(4, (max || 0) * 3)]; } } },
-      axes: [{ stroke: '#667085', grid: { show: false } }, countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 }),
+      axes: [zonedTimeAxis(xs, r.bucketSeconds, zone, { stroke: '#667085', grid: { show: false } }),
+        countAxis({ stroke: '#667085', grid: { stroke: '#eef0f3' }, size: 40 }),
         countAxis({ scale: 'ex', side: 1, stroke: '#d92d20', grid: { show: false }, size: 36 })],
       cursor: { points: { show: false } }
     }, [xs, busy, leased, size, ex]);

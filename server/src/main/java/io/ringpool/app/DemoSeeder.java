@@ -42,16 +42,10 @@ final class DemoSeeder {
 
     /** Seeds the site; returns it with its keys (shown once), or null when there is no demo file. */
     static SiteService.CreatedSite seed(Path file, SiteService sites, PoolService pools) {
-        JsonNode demo;
-        try (InputStream in = Files.isRegularFile(file) ? Files.newInputStream(file)
-                : DemoSeeder.class.getResourceAsStream("/defaults/demo-site.yaml")) {
-            if (in == null) {
-                LOG.warn("demo_site_missing file={}", file);
-                return null;
-            }
-            demo = YAML.readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException("demo site file unreadable: " + file, e);
+        JsonNode demo = readFile(file);
+        if (demo == null) {
+            LOG.warn("demo_site_missing file={}", file);
+            return null;
         }
         // The id is not a secret (a readable one makes the walk-through's paths short); the keys are random.
         var keys = new SiteService.FixedKeys(demo.path("siteId").asText(null), Keys.random("pk_", 15),
@@ -69,6 +63,22 @@ final class DemoSeeder {
         // Never the keys in the log: they go to the terminal and the keys file only.
         LOG.info("demo_site_seeded siteId={}", siteId);
         return created;
+    }
+
+    /** The id the demo file gives its site, or null when it gives none (the site then gets a random one when seeded). */
+    static String siteId(Path file) {
+        JsonNode demo = readFile(file);
+        return demo == null ? null : demo.path("siteId").asText(null);
+    }
+
+    /** The demo file, or the one in the jar when there is no such file; null when neither is there. */
+    private static JsonNode readFile(Path file) {
+        try (InputStream in = Files.isRegularFile(file) ? Files.newInputStream(file)
+                : DemoSeeder.class.getResourceAsStream("/defaults/demo-site.yaml")) {
+            return in == null ? null : YAML.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("demo site file unreadable: " + file, e);
+        }
     }
 
     /** The demo's keys as shell variables, for {@code . data/demo-keys.env} in the README's walk-through. */

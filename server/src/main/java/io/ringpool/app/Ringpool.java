@@ -36,6 +36,7 @@ import io.ringpool.call.ClassificationStamps;
 import io.ringpool.call.ContactLeads;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.dashboard.DashboardApi;
+import io.ringpool.dashboard.DemoPage;
 import io.ringpool.export.ExportApi;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
@@ -335,9 +336,15 @@ public final class Ringpool implements AutoCloseable {
         }
         providerSettings.loadAll();
         sessions.restore(poolService.loadAll(nodeId));
+        String demoSiteId = null;
+        if (config.demo().enabled()) {
+            // Seeded on this start or an earlier one: the page at /demo finds it by the file's id.
+            demoSiteId = DemoSeeder.siteId(config.demo().file());
+        }
         if (config.demo().enabled() && siteRegistry.isEmpty()) {
             SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
             if (demo != null) {
+                demoSiteId = demo.site().siteId();
                 demoKeysFile = storeConfig.dataDir().resolve("demo-keys.env");
                 try {
                     java.nio.file.Files.deleteIfExists(demoKeysFile);
@@ -435,6 +442,9 @@ public final class Ringpool implements AutoCloseable {
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, destinationTarget, clock), guard, audit)::routes);
         http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, publicUrl, clock), guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
+        if (demoSiteId != null) {
+            http.add(new DemoPage(siteRegistry, poolRegistry, demoSiteId)::routes);
+        }
         http.add(new BackupApi(new StoreBackup(db, storeConfig.dataDir().resolve("backups"), clock), guard)::routes);
         if (clock instanceof AdjustableClock adjustable) {
             http.add(new TestClockApi(adjustable, access, () -> {

@@ -89,7 +89,7 @@ public final class DashboardApi {
     }
 
     /** The page loads nothing from elsewhere; say so to the browser too. */
-    private static Response security(Response r) {
+    static Response security(Response r) {
         return r.withHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
                 + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
                 .withHeader("Referrer-Policy", "no-referrer");

@@ -182,8 +182,12 @@ final class SiteFacts {
     // ---- Snapshot (see ReportService: facts written to disk so a restart need not re-read the history) ----
 
     private static final int SNAPSHOT_MAGIC = 0x52504643; // "RPFC"
-    /** Bump when the fields written change: an older snapshot is then ignored (the facts load from the store). */
-    private static final int SNAPSHOT_FORMAT = 2;
+    /**
+     * Bump when the fields written change, or when a migration changes rows a snapshot holds without
+     * stamping them updated: an older snapshot is then ignored (the facts load from the store). 3:
+     * V117 gave old static-number calls their channel.
+     */
+    private static final int SNAPSHOT_FORMAT = 3;
 
     /** The server time of the last refresh: the snapshot holds every row stamped up to the slack before it. */
     long lastRefreshAt() {

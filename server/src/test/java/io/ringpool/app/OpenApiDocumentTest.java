@@ -39,7 +39,9 @@ class OpenApiDocumentTest {
     @BeforeAll
     static void start() {
         // With the test clock, so that POST /v1/test/clock is declared and must be documented too.
-        server = new TestServer(dir, Map.of("leasing.testClock", true));
+        // And the demo, so that GET /demo and its files are declared too.
+        server = new TestServer(dir, Map.of("leasing.testClock", true, "demo.enabled", true,
+                "demo.file", Path.of("..", "config", "demo-site.yaml").toAbsolutePath().toString()));
         served = server.get("/v1/openapi.json", null);
     }
 
