@@ -163,6 +163,8 @@ public final class Ringpool implements AutoCloseable {
     private boolean adminKeyGenerated;
     private java.nio.file.Path demoKeysFile;
     private int port;
+    /** Set with the {@code listening} line: only a server that announced itself announces its stop. */
+    private volatile boolean listening;
 
     public Ringpool(RingpoolConfig config, Clock clock) {
         this(config, clock, UnaryOperator.identity());
@@ -514,6 +516,7 @@ public final class Ringpool implements AutoCloseable {
         LOG.info("listening port={} store={} node={} script_gzip_bytes={} public_url={}{}", port, db.isH2() ? "h2" : "postgresql",
                 nodeId == null ? "single" : nodeId, http.scriptGzippedSize(), publicUrl,
                 config.server().publicUrl().isEmpty() ? " (server.publicUrl not set)" : "");
+        listening = true;
     }
 
     /**
@@ -831,7 +834,9 @@ public final class Ringpool implements AutoCloseable {
             return;
         }
         closed = true;
-        boolean wasListening = port > 0 && db != null;
+        // Not "port bound and store open": a start refused after that (a store from a newer Ringpool)
+        // logged a stop of a server that never ran (audit R #4).
+        boolean wasListening = listening;
         if (http != null) {
             http.close();
         }

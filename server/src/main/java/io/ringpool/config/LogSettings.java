@@ -2,6 +2,7 @@ package io.ringpool.config;
 
 import io.ringpool.datadir.OwnerOnly;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -33,7 +34,10 @@ public final class LogSettings {
     /** Logback's FixedWindowRollingPolicy keeps at most 20 rolled files, and cuts a larger window with a warning. */
     static final int MAX_FILES = 20;
     static final long MIN_FILE_SIZE_BYTES = 1024;
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    /** 1024GB: far beyond any sensible log file, and small enough that no number of bytes overflows. */
+    static final long MAX_FILE_SIZE_BYTES = 1L << 40;
+    // Any number of digits, so that a huge number is refused as too large rather than as no size at all.
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     private final Map<String, String> properties;
     private final String configurationFile;
@@ -113,7 +117,11 @@ public final class LogSettings {
             case "GB" -> 1L << 30;
             default -> 1;
         };
-        if (Long.parseLong(m.group(1)) * multiplier < MIN_FILE_SIZE_BYTES) {
+        BigInteger bytes = new BigInteger(m.group(1)).multiply(BigInteger.valueOf(multiplier));
+        if (bytes.compareTo(BigInteger.valueOf(MAX_FILE_SIZE_BYTES)) > 0) {
+            throw new ConfigException("RINGPOOL_LOG_MAX_FILE_SIZE", "is too large: at most 1024GB (got " + value + ")");
+        }
+        if (bytes.longValueExact() < MIN_FILE_SIZE_BYTES) {
             throw new ConfigException("RINGPOOL_LOG_MAX_FILE_SIZE", "must be at least 1KB (got " + value + ")");
         }
         return m.group(1) + unit;

@@ -35,7 +35,13 @@ import org.slf4j.LoggerFactory;
  * {@code auth_blocked address=… failures=N retry_after_s=M}.
  */
 public final class AuthFailureThrottle {
-    private static final Logger LOG = LoggerFactory.getLogger(AuthFailureThrottle.class);
+    /**
+     * A security event, not access logging: logged under {@value #SECURITY_LOGGER}, outside
+     * {@code io.ringpool.http}, whose level {@code RINGPOOL_HTTP_LOG_LEVEL} sets and an operator
+     * turns down to quiet the request lines (audit R #6).
+     */
+    public static final String SECURITY_LOGGER = "io.ringpool.security.AuthFailures";
+    private static final Logger LOG = LoggerFactory.getLogger(SECURITY_LOGGER);
 
     /** First delay once slowed down, milliseconds; doubles with each failure. */
     static final long FIRST_DELAY_MILLIS = 250;

@@ -116,6 +116,8 @@ class StartRefusalsTest {
                     .startsWith("ringpool: cannot start: the store holds data written by a newer Ringpool (schema 99999, this jar knows ")
                     .doesNotContain("Exception");
             assertThat(child.output).noneMatch(l -> l.contains("listening") || l.contains("Exception"));
+            // Audit R #4: no stop is logged for a server that never started.
+            assertThat(child.output).noneMatch(l -> l.contains("stopped"));
         }
     }
 }

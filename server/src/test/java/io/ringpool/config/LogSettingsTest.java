@@ -46,6 +46,17 @@ class LogSettingsTest {
         }
     }
 
+    /** Audit R #5: 999999999999GB overflowed a long into a negative size, refused as "at least 1KB". */
+    @Test
+    void aSizeAbove1024GbIsRefusedAsTooLargeWithTheBound() {
+        assertThat(read("RINGPOOL_LOG_MAX_FILE_SIZE", "1024GB").properties()).containsEntry("RINGPOOL_LOG_MAX_FILE_SIZE", "1024GB");
+        for (String huge : new String[] {"1025GB", "999999999999GB", "99999999999999999999GB", "99999999999999999999"}) {
+            assertThatThrownBy(() -> read("RINGPOOL_LOG_MAX_FILE_SIZE", huge)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("too large").hasMessageContaining("at most 1024GB").hasMessageContaining(huge)
+                    .hasMessageNotContaining("at least");
+        }
+    }
+
     @Test
     void theNumberOfFilesIsFromOneToTwenty() {
         assertThat(read("RINGPOOL_LOG_MAX_FILES", "20").properties()).containsEntry("RINGPOOL_LOG_MAX_FILES", "20");

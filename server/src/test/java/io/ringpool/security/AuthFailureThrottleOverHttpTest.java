@@ -81,7 +81,12 @@ class AuthFailureThrottleOverHttpTest {
      */
     @Test
     void failuresAreCountedByKindAndABlockIsLoggedOnce() {
-        Logger logger = (Logger) LoggerFactory.getLogger(AuthFailureThrottle.class);
+        // Audit R #6: the block is a security event, logged outside io.ringpool.http, so that
+        // RINGPOOL_HTTP_LOG_LEVEL=ERROR (quieting the request lines) does not hide it.
+        Logger logger = (Logger) LoggerFactory.getLogger("io.ringpool.security.AuthFailures");
+        Logger httpLogger = (Logger) LoggerFactory.getLogger("io.ringpool.http");
+        ch.qos.logback.classic.Level httpLevel = httpLogger.getLevel();
+        httpLogger.setLevel(ch.qos.logback.classic.Level.ERROR);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
         logger.addAppender(log);
@@ -116,6 +121,7 @@ class AuthFailureThrottleOverHttpTest {
                     .doesNotContain("sk_not-the-key").doesNotContain("wrong-admin-key-1");
         } finally {
             logger.detachAppender(log);
+            httpLogger.setLevel(httpLevel);
         }
     }
 }
