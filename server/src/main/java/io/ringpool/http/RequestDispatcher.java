@@ -221,11 +221,32 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether an address blocked for wrong credentials is refused this request before it is read.
+     * Not the site script's routes, nor {@code /health}; nor a telephony event that authenticates by
+     * a signature over its body or a signed token (Ringpool's own signature, a provider's HMAC or
+     * JWT): no one guesses those by trying, and a PBX that shares an office's address with a
+     * dashboard tab sending a stale key must not lose its calls to that tab's 401s (audit T #1).
+     * A telephony route's HTTP Basic password stays behind the block: a person chose it, so it can
+     * be guessed. A wrong signature from a blocked address is still refused, by its endpoint.
+     */
+    private static boolean blockApplies(Request request) {
+        String path = request.path();
+        return switch (RouteKind.of(path)) {
+            case SCRIPT -> false;
+            case WEBHOOK -> {
+                String authorization = request.header("authorization");
+                yield authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
+            }
+            case ADMIN -> !"/health".equals(path);
+        };
+    }
+
     /** The credential throttle and the report lane, then the endpoint. */
     private void runGuarded(ChannelHandlerContext ctx, Pending pending, Router.Route route, long start) {
         Request request = pending.request();
         AuthFailureThrottle throttle = protections.authFailures();
-        if (throttle != null && RouteKind.of(request.path()) != RouteKind.SCRIPT && !"/health".equals(request.path())) {
+        if (throttle != null && blockApplies(request)) {
             int wait = throttle.retryAfterSeconds(request.clientIp());
             if (wait > 0) {
                 finish(ctx, pending, Response.error(429, "too_many_failures",

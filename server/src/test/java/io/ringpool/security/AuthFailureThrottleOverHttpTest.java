@@ -10,6 +10,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
+import io.ringpool.call.Signing;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,41 @@ class AuthFailureThrottleOverHttpTest {
             Reply refused = server.get("/v1/workspaces", TestServer.ADMIN_KEY);
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.errorCode()).isEqualTo("too_many_failures");
+        }
+    }
+
+    /**
+     * Audit T #1: an address blocked by wrong keys (a dashboard tab with a stale key in an office
+     * that a PBX shares) also lost its correctly signed call events, which then depended on the
+     * sender's retries. A signature over the body is no guessable credential: such events pass a
+     * block, while a wrong one is still refused and the admin key, a site key and a telephony
+     * route's Basic password stay blocked.
+     */
+    @Test
+    void signedCallEventsPassABlockThatKeysAndBasicPasswordsDoNot() {
+        try (TestServer server = new TestServer(dir, TIGHT)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74950000101"));
+            for (int i = 0; i < 5; i++) {
+                assertThat(server.get("/v1/workspaces", "wrong-admin-key-" + i).status()).isIn(401, 429);
+            }
+            assertThat(server.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).status()).as("a site key, blocked").isEqualTo(429);
+
+            String body = "{\"callId\":\"blocked-office-1\",\"event\":\"ringing\",\"from\":\"+79161234567\",\"to\":\"+74950000101\"}";
+            String path = "/v1/telephony/" + site.get("siteId") + "/events";
+            long now = server.clock.instant().getEpochSecond();
+            Reply signed = server.send("POST", path, null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), now, body)));
+            assertThat(signed.status()).as(signed.body()).isEqualTo(200);
+            assertThat(server.get("/v1/sites/" + site.get("siteId") + "/calls", TestServer.ADMIN_KEY).status())
+                    .as("the admin key is still blocked").isEqualTo(429);
+
+            Reply forged = server.send("POST", path, null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool("not-the-secret-0123456789abcdef", now, body)));
+            assertThat(forged.status()).as(forged.body()).isBetween(401, 403);
+
+            Reply basic = server.send("POST", "/v1/telephony/freeswitch/" + site.get("siteId") + "/cdr", null, "{}", "application/json",
+                    Map.of("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("fs:guess".getBytes())));
+            assertThat(basic.status()).as("a Basic password can be guessed: blocked").isEqualTo(429);
         }
     }
 
