@@ -284,6 +284,15 @@ public final class JsonBody {
         return optionalStringMap(field, maxEntries, maxLength, false);
     }
 
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Map<String, String> optionalStringMap(String field, int maxEntries, int maxLength, boolean skipEmpty) {
         JsonBody object = optionalObject(field);
         if (object == null) {
@@ -297,7 +306,9 @@ public final class JsonBody {
         while (names.hasNext()) {
             String name = names.next();
             com.fasterxml.jackson.databind.JsonNode value = object.node.get(name);
-            if (skipEmpty && (value.isNull() || (value.isTextual() && value.asText().isBlank()))) {
+            if (skipEmpty && (value.isNull() || (value.isTextual() && (value.asText().isBlank() || hasControlCharacter(value.asText()))))) {
+                // An id with a line break or another control character is no analytics id (Metrica's are
+                // digits, GA's digits and dots): kept, it could only make an upload fail (audit T #3).
                 continue;
             }
             out.put(name, object.requiredString(name, maxLength));

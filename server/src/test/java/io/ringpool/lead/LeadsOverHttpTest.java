@@ -220,6 +220,21 @@ class LeadsOverHttpTest {
         assertThat(a.get("clientIds").get("ym").asText()).isEqualTo("1700000000123456789");
     }
 
+    /** Audit T #3: an id with a line break was kept and exported; no analytics id has one. */
+    @Test
+    void clientIdsWithControlCharactersAreDroppedAsNoId() {
+        Site site = site();
+        Map<String, String> ids = new java.util.LinkedHashMap<>();
+        ids.put("ym", "1\r\nX-Evil: 1");
+        ids.put("ga", "GA1.2.111.222");
+        Reply r = lead(site, Map.of("kind", "chat", "message", "Hello", "clientIds", ids));
+
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode kept = r.json().get("attribution").get("clientIds");
+        assertThat(kept.has("ym")).as(kept.toString()).isFalse();
+        assertThat(kept.get("ga").asText()).isEqualTo("GA1.2.111.222");
+    }
+
     /**
      * Audit N #2: a CRM that stored the visitor's _ym_uid is Metrica's usual offline setup. The
      * ClientID was dropped when Ringpool had seen no visit with it, so the lead never reached
