@@ -252,6 +252,8 @@ public final class Ringpool implements AutoCloseable {
 
         String publicUrl = server.publicUrlAt(port);
         RingpoolConfig.Store storeConfig = config.store();
+        // The demo file is checked before the data directory and the store are touched (audit R #3).
+        DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
         KeyFiles.prepareDataDir(storeConfig.dataDir());
         io.ringpool.launch.GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log
@@ -337,8 +339,8 @@ public final class Ringpool implements AutoCloseable {
         }
         providerSettings.loadAll();
         sessions.restore(poolService.loadAll(nodeId));
-        if (config.demo().enabled() && siteRegistry.isEmpty()) {
-            SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
+        if (demoSite != null && siteRegistry.isEmpty()) {
+            SiteService.CreatedSite demo = DemoSeeder.seed(demoSite, siteService, poolService);
             if (demo != null) {
                 demoKeysFile = storeConfig.dataDir().resolve("demo-keys.env");
                 try {
