@@ -255,6 +255,7 @@ public final class Ringpool implements AutoCloseable {
         // The demo file is checked before the data directory and the store are touched (audit R #3).
         DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
+        DataDirLock.refuseStoreHeldElsewhere(storeConfig.url(), storeConfig.dataDir());
         KeyFiles.prepareDataDir(storeConfig.dataDir());
         io.ringpool.launch.GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
