@@ -70,6 +70,53 @@ public final class DataDirLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses an H2 file store that lies in another Ringpool's data directory, before H2 opens it:
+     * H2's own refusal ("database may be already in use") came with a stack trace written into
+     * the running server's {@code ringpool.trace.db} (audit R #8).
+     *
+     * @throws StartupFailure naming the store and the server that holds it
+     */
+    public static void refuseStoreHeldElsewhere(String url, Path ownDataDir) {
+        Optional<Path> storeDir = h2FileDirectory(url);
+        if (storeDir.isEmpty() || sameDirectory(storeDir.get(), ownDataDir) || !isHeld(storeDir.get())) {
+            return;
+        }
+        String holder = holder(storeDir.get()).map(h -> " (pid " + h.pid() + ", port " + h.port() + ")").orElse("");
+        throw new StartupFailure("the H2 store " + url.split(";", 2)[0].substring("jdbc:h2:".length()) + " is in use: another Ringpool"
+                + holder + " holds its directory " + storeDir.get() + "; stop it first, or give this one its own store");
+    }
+
+    /** The directory of an H2 file URL's database, or empty for in-memory and server URLs. */
+    static Optional<Path> h2FileDirectory(String url) {
+        if (!url.startsWith("jdbc:h2:")) {
+            return Optional.empty();
+        }
+        String name = url.substring("jdbc:h2:".length()).split(";", 2)[0];
+        if (name.startsWith("file:")) {
+            name = name.substring("file:".length());
+        } else if (name.matches("^(mem|tcp|ssl|zip|nio\\w*|split|async|memFS|memLZF|rec|retry)?:.*")) {
+            return Optional.empty();
+        }
+        if (name.startsWith("~")) {
+            name = System.getProperty("user.home") + name.substring(1);
+        }
+        try {
+            Path parent = Path.of(name).toAbsolutePath().normalize().getParent();
+            return Optional.ofNullable(parent);
+        } catch (java.nio.file.InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
     /** True when a live process holds {@code dataDir} (tried without taking it). */
     public static boolean isHeld(Path dataDir) {
         Path file = dataDir.resolve(FILE_NAME);

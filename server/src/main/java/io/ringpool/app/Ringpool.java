@@ -253,7 +253,10 @@ public final class Ringpool implements AutoCloseable {
 
         String publicUrl = server.publicUrlAt(port);
         RingpoolConfig.Store storeConfig = config.store();
+        // The demo file is checked before the data directory and the store are touched (audit R #3).
+        DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
         dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
+        DataDirLock.refuseStoreHeldElsewhere(storeConfig.url(), storeConfig.dataDir());
         KeyFiles.prepareDataDir(storeConfig.dataDir());
         io.ringpool.launch.GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log
         if (storeConfig.url().equals(io.ringpool.config.ConfigLoader.defaultH2Url(storeConfig.dataDir()))) {
@@ -338,13 +341,10 @@ public final class Ringpool implements AutoCloseable {
         }
         providerSettings.loadAll();
         sessions.restore(poolService.loadAll(nodeId));
-        String demoSiteId = null;
-        if (config.demo().enabled()) {
-            // Seeded on this start or an earlier one: the page at /demo finds it by the file's id.
-            demoSiteId = DemoSeeder.siteId(config.demo().file());
-        }
-        if (config.demo().enabled() && siteRegistry.isEmpty()) {
-            SiteService.CreatedSite demo = DemoSeeder.seed(config.demo().file(), siteService, poolService);
+        // Seeded on this start or an earlier one: the page at /demo finds it by the file's id.
+        String demoSiteId = demoSite == null ? null : demoSite.siteId();
+        if (demoSite != null && siteRegistry.isEmpty()) {
+            SiteService.CreatedSite demo = DemoSeeder.seed(demoSite, siteService, poolService);
             if (demo != null) {
                 demoSiteId = demo.site().siteId();
                 demoKeysFile = storeConfig.dataDir().resolve("demo-keys.env");

@@ -105,8 +105,8 @@ public final class ConfigLoader {
         }
     }
 
-    /** The dotted key a file gives twice, from Jackson's refusal, or null for another problem. */
-    private static String duplicateKey(IOException e) {
+    /** The dotted key a file gives twice, from Jackson's refusal, or null for another problem (also the demo site file's). */
+    public static String duplicateKey(IOException e) {
         if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException parse)
                 || !String.valueOf(parse.getOriginalMessage()).startsWith("Duplicate field")) {
             return null;
@@ -127,7 +127,7 @@ public final class ConfigLoader {
         return key.toString();
     }
 
-    private static String yamlProblemPlace(IOException e) {
+    public static String yamlProblemPlace(IOException e) {
         var where = e instanceof com.fasterxml.jackson.core.JsonProcessingException parse ? parse.getLocation() : null;
         return where == null || where.getLineNr() < 1 ? "at least twice" : "again on line " + where.getLineNr();
     }
@@ -136,7 +136,7 @@ public final class ConfigLoader {
      * A YAML error on one line, as the operator needs it: where and what, without the parser's
      * dump (Jackson's {@code [Source: …]}, SnakeYAML's snippet and caret).
      */
-    static String yamlProblem(IOException e) {
+    public static String yamlProblem(IOException e) {
         if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException parse)) {
             return String.valueOf(e.getMessage());
         }

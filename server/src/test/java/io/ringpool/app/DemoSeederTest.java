@@ -111,13 +111,38 @@ class DemoSeederTest {
         return out;
     }
 
+    /**
+     * Audit R #3: an unknown key stopped the start only after the store's migration, with Jackson's
+     * Java class names; now one line naming the file, the key and its line, exit 2, nothing migrated.
+     */
     @Test
-    void aKeyTheCommandsDoNotKnowStopsTheStartNamingTheFile() throws Exception {
+    void aKeyTheCommandsDoNotKnowStopsTheStartInOneLineBeforeTheStoreIsOpened() throws Exception {
         Path demo = dir.resolve("demo.yaml");
-        Files.writeString(demo, "name: Demo\ndefaultNumber: '+74951399193'\ntimezone: Europe/Moscow\n");
+        Files.writeString(demo, "name: Demo\ndefaultNumber: '+74951399193'\ntimezone: Europe/Moscow\npools:\n  - name: a\n    sise: 3\n");
+        assertRefusedBeforeTheStore(demo, "has a key the demo site does not take: 'timezone' (line 3)");
+        Files.writeString(demo, "name: Demo\ndefaultNumber: '+74951399193'\npools:\n  - name: a\n    sise: 3\n");
+        assertRefusedBeforeTheStore(demo, "has a key the demo site does not take: 'pools.0.sise' (line 5)");
+    }
+
+    /** Audit R #3: the main config file refuses a key given twice; the demo file took the last one. */
+    @Test
+    void aKeyGivenTwiceInTheDemoFileIsRefusedAsInTheConfigFile() throws Exception {
+        Path demo = dir.resolve("demo.yaml");
+        Files.writeString(demo, "name: Demo\ndefaultNumber: '+74951399193'\nname: Other\n");
+        assertRefusedBeforeTheStore(demo, "key 'name' is given twice (again on line 3); say it once");
+    }
+
+    private void assertRefusedBeforeTheStore(Path demo, String problem) throws Exception {
+        Path config = dir.resolve("ringpool.yaml");
+        Files.writeString(config, "demo:\n  enabled: true\n  file: " + demo + "\n");
         Path data = dir.resolve("data");
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> new TestServer(data, Map.of("demo.enabled", true, "demo.file", demo.toString())).close())
-                .hasMessageContaining(demo.toString()).hasMessageContaining("timezone");
+        try (ChildServer child = ChildServer.start(data, 0, Map.of("RINGPOOL_DEMO", "true"), "--config", config.toString())) {
+            assertThat(child.awaitExit()).as(String.join("\n", child.output)).isEqualTo(2);
+            assertThat(child.output.stream().filter(l -> l.startsWith("ringpool:")).toList()).singleElement().asString()
+                    .isEqualTo("ringpool: cannot start: demo site file " + demo + " " + problem);
+            assertThat(child.output).noneMatch(l -> l.contains("Exception") || l.contains("io.ringpool.") || l.contains("listening")
+                    || l.contains("stopped"));
+        }
+        assertThat(data.resolve("ringpool.mv.db")).as("nothing migrated").doesNotExist();
     }
 }

@@ -120,4 +120,27 @@ class StartRefusalsTest {
             assertThat(child.output).noneMatch(l -> l.contains("stopped"));
         }
     }
+
+    /**
+     * Audit R #8: a second server given a running server's H2 file (RINGPOOL_DB_URL) failed inside
+     * H2, which wrote a stack trace into the running server's ringpool.trace.db.
+     */
+    @Test
+    void aStoreInARunningServersDataDirectoryIsRefusedBeforeH2OpensIt() throws Exception {
+        Path first = tmp.resolve("first");
+        try (TestServer running = new TestServer(first)) {
+            Path trace = first.resolve("ringpool.trace.db");
+            long traceBefore = Files.exists(trace) ? Files.size(trace) : 0;
+            String url = io.ringpool.config.ConfigLoader.defaultH2Url(first);
+            try (ChildServer child = ChildServer.start(tmp.resolve("second"), 0, Map.of("RINGPOOL_DB_URL", url))) {
+                assertThat(child.awaitExit()).as(String.join("\n", child.output)).isEqualTo(1);
+                assertThat(child.output.stream().filter(l -> l.startsWith("ringpool:")).toList()).singleElement().asString()
+                        .startsWith("ringpool: cannot start: the H2 store file:" + first.toAbsolutePath().resolve("ringpool")
+                                + " is in use: another Ringpool (pid " + ProcessHandle.current().pid() + ", port " + running.app.port() + ")");
+                assertThat(child.output).noneMatch(l -> l.contains("Exception") || l.contains("stopped"));
+            }
+            assertThat(Files.exists(trace) ? Files.size(trace) : 0).as("the running server's trace file").isEqualTo(traceBefore);
+            assertThat(running.get("/v1/workspaces", TestServer.ADMIN_KEY).status()).isEqualTo(200);
+        }
+    }
 }
