@@ -3,11 +3,14 @@ package io.ringpool.call;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.site.Site;
+import java.util.Arrays;
+import java.util.function.Function;
 
 /**
- * The call log's query parameters that other reads of calls take under the same names, meanings
- * and 422s (the exports): {@code status}, {@code method} (how the call was attributed; {@code none}:
- * not attributed) and {@code caller}. Read here once, so a value the log takes is taken everywhere.
+ * The call log's filters that other reads of calls take under the same names, meanings and 422s
+ * (the exports' query strings, a feed's JSON body): {@code status}, {@code method} (how the call was
+ * attributed; {@code none}: not attributed) and {@code caller}. Read here once, so a value the log
+ * takes is taken everywhere, whether it comes as a query parameter or a JSON field.
  */
 public final class CallFilterParameters {
 
@@ -18,9 +21,19 @@ public final class CallFilterParameters {
         return q.choice("status", CallState.Status.class, CallState.Status::wireName, null);
     }
 
+    /** {@link #status(QueryParameters)} for a value given as text (a JSON field); null or blank is "any". */
+    public static CallState.Status status(String value) {
+        return choice("status", value, CallState.Status.values(), CallState.Status::wireName);
+    }
+
     /** {@code method}: {@code active}, {@code cooling}, {@code ambiguous}, {@code repeat}, {@code static}, {@code none}; null when absent. */
     public static AttributionMethod method(QueryParameters q) {
         return q.choice("method", AttributionMethod.class, AttributionMethod::wireName, null);
+    }
+
+    /** {@link #method(QueryParameters)} for a value given as text (a JSON field); null or blank is "any". */
+    public static AttributionMethod method(String value) {
+        return choice("method", value, AttributionMethod.values(), AttributionMethod::wireName);
     }
 
     /**
@@ -30,16 +43,31 @@ public final class CallFilterParameters {
      * search too: they type a number they already know, and the calls stay masked.
      */
     public static String caller(QueryParameters q, Site site) {
-        String raw = q.text("caller", CallerNumber.MAX_RAW_CHARS);
-        if (raw == null) {
+        return caller(q.text("caller", CallerNumber.MAX_RAW_CHARS), site);
+    }
+
+    /** {@link #caller(QueryParameters, Site)} for a value given as text (a JSON field); null or blank is "any". */
+    public static String caller(String raw, Site site) {
+        if (raw == null || raw.isBlank()) {
             return null;
         }
-        CallerNumber n = CallerNumber.of(raw, site.settings().country());
+        CallerNumber n = CallerNumber.of(raw.strip(), site.settings().country());
         if (!n.valid()) {
             throw DomainFailure.invalid("caller", "'caller' must be a phone number: E.164 (+79161234567) or as written"
                     + " locally in the site's country" + (site.settings().country() == null ? " (the site has none set)" : " ("
                     + site.settings().country() + ")"));
         }
         return n.value();
+    }
+
+    /** The constant named {@code value} (any case), in the words {@link QueryParameters#choice} uses for a bad one. */
+    private static <E extends Enum<E>> E choice(String field, String value, E[] constants, Function<E, String> wireName) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.strip();
+        return Arrays.stream(constants).filter(c -> wireName.apply(c).equalsIgnoreCase(v)).findFirst()
+                .orElseThrow(() -> DomainFailure.invalid(field, "'" + field + "' must be one of "
+                        + String.join(", ", Arrays.stream(constants).map(wireName).toList())));
     }
 }

@@ -83,9 +83,11 @@ public final class ExportApi {
         QueryParameters q = QueryParameters.of(request, PARAMETERS);
         QueryParameters.Range given = q.range(site.settings().timeZone());
         ReportRange range = ReportRange.of(given.from(), given.to(), site.settings().timeZone(), clock.instant());
+        Boolean leads = q.bool("leads");
+        format.refuseLeadsWithoutPlace(leads);
         return new ExportQuery(format, range, q.text("tag", TAG_CHARS), q.bool("target"), q.bool("unique"), q.bool("uniqueTarget"),
                 q.text("conversionName", CONVERSION_NAME_CHARS),
-                q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), q.bool("leads"),
+                q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), leads,
                 q.text("leadConversionName", CONVERSION_NAME_CHARS), CallFilterParameters.status(q), CallFilterParameters.method(q),
                 CallFilterParameters.caller(q, site));
     }

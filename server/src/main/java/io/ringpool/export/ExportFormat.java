@@ -1,5 +1,6 @@
 package io.ringpool.export;
 
+import io.ringpool.failure.DomainFailure;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -36,6 +37,20 @@ public enum ExportFormat {
     /** The formats with a place for leads: a GCLID, hashed e-mail and phone, a Metrica ClientId or yclid. */
     boolean carriesLeads() {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE;
+    }
+
+    /**
+     * 422 naming {@code leads} when {@code leads=true} is asked of a format that holds calls only:
+     * the file would hold no lead, and a marketer who asked for them should hear so rather than find
+     * out from the platform. Asked of a new export or feed only; a feed stored before this check
+     * keeps answering with its calls.
+     */
+    public void refuseLeadsWithoutPlace(Boolean leads) {
+        if (Boolean.TRUE.equals(leads) && !carriesLeads()) {
+            throw DomainFailure.invalid("leads", "'leads' true needs a format with a place for leads ("
+                    + String.join(", ", Arrays.stream(values()).filter(ExportFormat::carriesLeads).map(ExportFormat::urlName).toList())
+                    + "); " + urlName + " holds calls only");
+        }
     }
 
     /** Google's formats: a {@code Parameters:TimeZone=} line and local times (or Data Manager's layout, for a feed). */

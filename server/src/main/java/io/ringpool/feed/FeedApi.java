@@ -4,6 +4,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.call.CallFilterParameters;
 import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportQuery;
 import io.ringpool.export.ExportService;
@@ -24,15 +25,17 @@ import java.util.Set;
 /**
  * Feed routes. Site key: {@code POST /v1/sites/{siteId}/feeds} {@code {"format", "windowDays",
  * "conversionName", "layout"}} and the export's filters ({@code "tag", "target", "unique", "uniqueTarget",
- * "idType", "leads", "leadConversionName"}) → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
+ * "idType", "leads", "leadConversionName"}, and the call log's {@code "status", "method", "caller"}) → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
  * {@code GET} the list; {@code DELETE …/feeds/{feedId}} revokes. Public, HTTP Basic:
  * {@code GET /v1/feeds/{feedId}.csv} → the CSV, or 401 with a {@code WWW-Authenticate} challenge.
  */
 public final class FeedApi {
     private static final Set<String> FIELDS = Set.of("format", "windowDays", "conversionName", "layout", "tag", "target", "unique",
-            "uniqueTarget", "idType", "leads", "leadConversionName");
+            "uniqueTarget", "idType", "leads", "leadConversionName", "status", "method", "caller");
     /** A tag's length, as everywhere: code points. */
     private static final int TAG_CHARS = 50;
+    /** As the call log's {@code caller} parameter takes it. */
+    private static final int CALLER_CHARS = 64;
 
     private final FeedService feeds;
     private final AccessApi access;
@@ -56,7 +59,7 @@ public final class FeedApi {
         JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
-                body.optionalString("layout", 40), filters(body)));
+                body.optionalString("layout", 40), filters(body), body.optionalString("caller", CALLER_CHARS)));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -70,7 +73,8 @@ public final class FeedApi {
     /**
      * The export's filters under the names of its query string, so a feed is "this export, fetched
      * on a schedule": {@code "target": true} makes a feed of target calls only, as
-     * {@code ?target=true} does a download.
+     * {@code ?target=true} does a download. The caller is written as the site's country reads it
+     * ({@link FeedService#create}), so it is passed on beside them.
      */
     private static ExportFilters filters(JsonBody body) {
         String tag = body.optionalString("tag", 200);
@@ -92,7 +96,9 @@ public final class FeedApi {
             leadConversionName = null;
         }
         return new ExportFilters(tag, body.optionalBoolean("target"), body.optionalBoolean("unique"), body.optionalBoolean("uniqueTarget"),
-                idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip());
+                idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip(),
+                CallFilterParameters.status(body.optionalString("status", 20)), CallFilterParameters.method(body.optionalString("method", 20)),
+                null);
     }
 
     private Response list(Request request, SiteGrant grant) {
@@ -161,6 +167,9 @@ public final class FeedApi {
         out.put("idType", x.idType() == null ? null : x.idType().wireName());
         out.put("leads", x.leads());
         out.put("leadConversionName", x.leadConversionName());
+        out.put("status", x.status() == null ? null : x.status().wireName());
+        out.put("method", x.method() == null ? null : x.method().wireName());
+        out.put("caller", x.caller());
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());

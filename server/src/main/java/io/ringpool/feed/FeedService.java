@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.call.CallFilterParameters;
 import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportFormat;
 import io.ringpool.export.ExportService;
@@ -34,8 +35,15 @@ public final class FeedService {
     /**
      * @param layout  {@link FeedLayout}'s wire name; null for the export's own
      * @param filters as the export's query string names them; {@link ExportFilters#NONE} for every call
+     * @param caller  the call log's {@code caller} as the user wrote it (read in the site's country here); null for any
      */
-    public record NewFeed(String format, Integer windowDays, String conversionName, String layout, ExportFilters filters) {}
+    public record NewFeed(String format, Integer windowDays, String conversionName, String layout, ExportFilters filters, String caller) {
+
+        /** Without a caller filter. */
+        public NewFeed(String format, Integer windowDays, String conversionName, String layout, ExportFilters filters) {
+            this(format, windowDays, conversionName, layout, filters, null);
+        }
+    }
 
     /** A created feed with its URL and credentials, shown exactly once. */
     public record Created(Feed feed, String url, String username, String password) {}
@@ -76,6 +84,13 @@ public final class FeedService {
         ExportFilters filters = request.filters() == null ? ExportFilters.NONE : request.filters();
         if (filters.idType() != null && format.google()) {
             throw DomainFailure.invalid("idType", "'idType' applies to the Yandex formats only");
+        }
+        format.refuseLeadsWithoutPlace(filters.leads());
+        if (request.caller() != null) {
+            Site site = sites.byId(siteId).map(SiteRegistry.Entry::site).orElseThrow(() -> DomainFailure.notFound("site"));
+            String caller = CallFilterParameters.caller(request.caller(), site);
+            filters = new ExportFilters(filters.tag(), filters.target(), filters.unique(), filters.uniqueTarget(), filters.idType(),
+                    filters.leads(), filters.leadConversionName(), filters.status(), filters.method(), caller);
         }
         String password = Keys.random("", 24);
         Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, filters, Keys.random("feed_", 9),

@@ -1,5 +1,7 @@
 package io.ringpool.feed;
 
+import io.ringpool.call.AttributionMethod;
+import io.ringpool.call.CallState;
 import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportQuery;
 import java.sql.Connection;
@@ -12,12 +14,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
-/** The {@code feeds} table (V31, layout V33, filters V112). */
+/** The {@code feeds} table (V31, layout V33, filters V112, the call log's filters V122). */
 final class FeedStore {
     private static final String COLUMNS = "feed_id, site_id, format, window_days, conversion_name, username, created_at, revoked_at, "
             + "last_fetch_at, fetch_count, password_hash, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-            + "filter_id_type, filter_leads, lead_conversion_name";
+            + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller";
 
     record Stored(Feed feed, String passwordHash) {}
 
@@ -26,7 +29,8 @@ final class FeedStore {
     static void insert(Connection c, Feed f, String passwordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO feeds(feed_id, site_id, format, window_days, conversion_name, "
                 + "username, password_hash, created_at, fetch_count, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-                + "filter_id_type, filter_leads, lead_conversion_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, f.feedId());
             ps.setString(2, f.siteId());
             ps.setString(3, f.format());
@@ -44,6 +48,9 @@ final class FeedStore {
             ps.setString(14, x.idType() == null ? null : x.idType().wireName());
             ps.setObject(15, x.leads(), Types.BOOLEAN);
             ps.setString(16, x.leadConversionName());
+            ps.setString(17, x.status() == null ? null : x.status().wireName());
+            ps.setString(18, x.method() == null ? null : x.method().wireName());
+            ps.setString(19, x.caller());
             ps.executeUpdate();
         }
     }
@@ -101,10 +108,19 @@ final class FeedStore {
         ExportFilters filters = new ExportFilters(rs.getString(13), bool(rs, 14), bool(rs, 15), bool(rs, 16),
                 // An id type this version does not know (a newer node's) reads as the default.
                 Arrays.stream(ExportQuery.IdType.values()).filter(t -> t.wireName().equals(idType)).findFirst().orElse(null),
-                bool(rs, 18), rs.getString(19));
+                bool(rs, 18), rs.getString(19), wire(CallState.Status.values(), CallState.Status::wireName, rs.getString(20)),
+                wire(AttributionMethod.values(), AttributionMethod::wireName, rs.getString(21)), rs.getString(22));
         Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, filters, rs.getString(6),
                 Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10));
         return new Stored(f, rs.getString(11));
+    }
+
+    /**
+     * A status or method this version does not know (a newer node's) reads as "any": the feed then
+     * holds more calls, never fewer, until this node is updated too.
+     */
+    private static <E> E wire(E[] constants, Function<E, String> wireName, String stored) {
+        return stored == null ? null : Arrays.stream(constants).filter(c -> wireName.apply(c).equals(stored)).findFirst().orElse(null);
     }
 
     private static Boolean bool(ResultSet rs, int column) throws SQLException {
