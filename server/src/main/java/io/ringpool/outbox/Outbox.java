@@ -174,6 +174,20 @@ public final class Outbox implements AutoCloseable {
         return found;
     }
 
+    /**
+     * Queues again, now and with a fresh 24-hour deadline, the target's deliveries given up with an
+     * error starting {@code errorPrefix}: the ones it refused to send while its settings were
+     * broken, once they are fixed. Inside the caller's transaction; the number queued.
+     */
+    public int retryFailed(Connection c, String targetId, String errorPrefix) throws SQLException {
+        long now = clock.millis();
+        int queued = OutboxStore.retryFailed(c, targetId, errorPrefix, now, now + Backoff.RETRY_FOR.toMillis());
+        if (queued > 0) {
+            worker.wake();
+        }
+        return queued;
+    }
+
     /** Gives up a target's pending deliveries (it was disabled or deleted); inside the caller's transaction. */
     public static int abandon(Connection c, String targetId, String reason) throws SQLException {
         return OutboxStore.abandonTarget(c, targetId, reason);

@@ -312,6 +312,22 @@ final class OutboxStore {
     }
 
     /**
+     * Queues again every delivery of a target that was given up with an error starting
+     * {@code errorPrefix} (deliveries the target refused to send); the number queued.
+     */
+    static int retryFailed(Connection c, String targetId, String errorPrefix, long now, long deadline) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, "
+                + "deadline_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL "
+                + "WHERE target_id = ? AND state = 'failed' AND last_error LIKE ?")) {
+            ps.setLong(1, now);
+            ps.setLong(2, deadline);
+            ps.setString(3, targetId);
+            ps.setString(4, errorPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
      * A target's deliveries, newest first, each with its attempts; a pending one's next attempt is
      * no sooner than the target's hold, as the worker sees it.
      */

@@ -169,10 +169,13 @@ public final class DestinationService {
     /**
      * Changes a destination's settings, credentials, filter or dry-run mode; its type stays. The
      * result is checked as a new destination is, so a destination made before a rule existed (a
-     * GA4 event name GA4 drops) is fixed here and sends again. Deliveries given up while it was
-     * broken are retried by hand.
+     * GA4 event name GA4 drops) is fixed here and sends again: the deliveries it gave up unsent
+     * while broken are queued again in the same transaction, so the conversions reach the platform
+     * without the marketer retrying each by hand. Deliveries that went out and failed stay as they
+     * are (the platform may have counted one; a retry of those is the marketer's call).
      */
     public View update(String siteId, String destinationId, Change change) {
+        int[] requeued = {0};
         Destination updated = db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // two changes of one destination take turns: neither undoes the other's
             Destination d = UploadStore.destination(c, destinationId, cipher::decrypt).filter(x -> x.siteId().equals(siteId))
@@ -207,11 +210,14 @@ public final class DestinationService {
                     change.dryRun() != null ? change.dryRun() : d.dryRun(), d.createdAt());
             UploadStore.updateDestination(c, next, cipher.encrypt(UploadStore.write(secrets)));
             ChangeLog.record(c, ChangeLog.DESTINATION, siteId, destinationId, clock.millis());
+            if (!p.problems(d).isEmpty() && p.problems(next).isEmpty()) {
+                requeued[0] = outbox.retryFailed(c, destinationId, DestinationTarget.NOT_SENT);
+            }
             return next;
         });
         target.forget(destinationId);
-        LOG.info("destination_updated site={} destination={} fields={} dryRun={} filter={}", siteId, destinationId,
-                change.fields().keySet(), updated.dryRun(), updated.filter().asMap());
+        LOG.info("destination_updated site={} destination={} fields={} dryRun={} filter={} requeued={}", siteId, destinationId,
+                change.fields().keySet(), updated.dryRun(), updated.filter().asMap(), requeued[0]);
         outbox.wake();
         Destination shown = withoutSecrets(updated);
         return new View(shown, outbox.health(destinationId), problems(shown));

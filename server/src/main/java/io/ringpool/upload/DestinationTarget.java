@@ -32,6 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * uploads) and those the destination's {@link DestinationFilter} leaves out are counted as skipped.
  */
 public final class DestinationTarget implements Target {
+    /** How the error of a delivery this target refused to send begins: nothing of it went out. */
+    static final String NOT_SENT = "not sent: ";
+
     public static final String KIND = "destination";
     static final String CALL_COMPLETED = "call.completed";
     static final String LEAD_CREATED = "lead.created";
@@ -146,10 +149,11 @@ public final class DestinationTarget implements Target {
      * A destination whose settings today's rules refuse (a GA4 event name from before they were
      * checked: GA4 would answer 2xx and drop the event) sends nothing: the upload is logged as
      * failed with the reason, and the deliveries are given up at once rather than retried for a
-     * day, since no retry fixes a setting. Once PATCH fixes it, a retry sends them.
+     * day, since no retry fixes a setting. The PATCH that fixes it queues them again
+     * ({@link DestinationService#update}), by the error's first words, {@link #NOT_SENT}.
      */
     private Attempt refuseBroken(Destination d, List<DestinationProblem> problems, int events) {
-        String reason = "not sent: " + String.join("; ", problems.stream().map(DestinationProblem::message).toList())
+        String reason = NOT_SENT + String.join("; ", problems.stream().map(DestinationProblem::message).toList())
                 + "; fix the destination (PATCH) and retry";
         Instant now = clock.instant();
         UploadStore.Upload upload = new UploadStore.Upload(Keys.timeOrdered("upl_", now.toEpochMilli(), 9), d.destinationId(), now,
