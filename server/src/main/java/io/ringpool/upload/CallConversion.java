@@ -17,12 +17,14 @@ import java.util.regex.Pattern;
  * @param gbraid     Google's click id for an app conversion from iOS, sent in place of a missing gclid; or null
  * @param wbraid     Google's click id for a web conversion from iOS, sent in place of a missing gclid and gbraid; or null
  * @param target     the call's class as it ended (a lead: false); {@link DestinationFilter} reads these three
+ * @param ambiguous  the call was attributed {@code ambiguous}: one of several visits that could have made it was chosen
+ *                   (a lead: false, its visit is its own); {@link DestinationFilter} reads it too
  */
 record CallConversion(String callId, String caller, Instant startedAt, Instant endedAt, boolean answered, Integer talkSeconds,
         Integer durationSeconds, Double value, String currency, List<String> tags, boolean firstTime, boolean staticCall,
         String landingPage, String recordingUrl, String gclid, String yclid, String ymClientId, String gaClientId, String source,
         String medium, String campaign, boolean lead, String gbraid, String wbraid, boolean target, boolean unique,
-        boolean uniqueTarget) {
+        boolean uniqueTarget, boolean ambiguous) {
 
     /*
      * The shapes of the ids the platforms match on. Any text reaches the store from a landing URL or
@@ -59,7 +61,7 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")),
                 text(a, "source"), text(a, "medium"), text(a, "campaign"), false, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
                 shaped(GCLID, text(a.path("clickIds"), "wbraid")), call.path("target").asBoolean(false), call.path("unique").asBoolean(false),
-                call.path("uniqueTarget").asBoolean(false));
+                call.path("uniqueTarget").asBoolean(false), "ambiguous".equals(text(a, "method")));
     }
 
     static CallConversion ofLead(JsonNode lead) {
@@ -73,7 +75,7 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 lead.path("unique").asBoolean(false), false, text(a, "landingPage"), null, gclid, yclid,
                 shaped(DIGITS, text(a.path("clientIds"), "ym")), shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")), text(a, "source"),
                 text(a, "medium"), text(a, "campaign"), true, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
-                shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false);
+                shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false, false);
     }
 
     /**
@@ -90,7 +92,7 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
         }
         return new CallConversion(callId, caller, start, end, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
                 staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
-                target, unique, uniqueTarget);
+                target, unique, uniqueTarget, ambiguous);
     }
 
     /** When the call converted: its end, or its start while the end is unknown. */

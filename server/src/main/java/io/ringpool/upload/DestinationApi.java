@@ -28,7 +28,7 @@ import java.util.Set;
  * for webhooks.
  */
 public final class DestinationApi {
-    private static final Set<String> FILTERS = Set.of("target", "unique", "uniqueTarget", "tag", "leads");
+    private static final Set<String> FILTERS = Set.of("target", "unique", "uniqueTarget", "tag", "leads", "ambiguous");
     /** A tag's length, as everywhere: code points. */
     private static final int TAG_CHARS = 50;
     private final DestinationService destinations;
@@ -130,7 +130,7 @@ public final class DestinationApi {
     }
 
     /**
-     * {@code "filter": {"target", "unique", "uniqueTarget", "tag", "leads"}}, as a feed takes them
+     * {@code "filter": {"target", "unique", "uniqueTarget", "tag", "leads", "ambiguous"}}, as a feed takes them
      * (a nested object: {@code target} is already the Metrica goal of {@code yandex-metrica-offline}).
      */
     private static DestinationFilter filter(JsonBody filter) {
@@ -144,7 +144,7 @@ public final class DestinationApi {
             throw DomainFailure.invalid("filter.tag", "'filter.tag' must be 1 to " + TAG_CHARS + " characters");
         }
         return new DestinationFilter(filter.optionalBoolean("target"), filter.optionalBoolean("unique"),
-                filter.optionalBoolean("uniqueTarget"), tag, filter.optionalBoolean("leads"));
+                filter.optionalBoolean("uniqueTarget"), tag, filter.optionalBoolean("leads"), filter.optionalBoolean("ambiguous"));
     }
 
     private Response list(Request request, SiteGrant grant) {

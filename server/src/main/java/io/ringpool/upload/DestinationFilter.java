@@ -16,11 +16,22 @@ import java.util.Map;
  * {@code unique} and {@code tag} apply as to calls; {@code leads: false} keeps leads out. (An export
  * with {@code target} leaves leads out unless it has {@code leads=true}, which means what it means here.)
  * The call's classes and tags are those of its {@code call.completed} event, when it ended.
+ *
+ * <p>{@code ambiguous: false} keeps out the calls attributed {@code ambiguous}: a number reissued
+ * from cool-down when a small pool ran out, or a redial, where Ringpool chose one of several visits.
+ * A platform bidding on the chosen visit's click would learn from a guess; this lets the marketer
+ * upload only the calls Ringpool is sure of (the exports' {@code method} filter does the same by
+ * hand). It does not apply to leads, whose visit is their own.
  */
-public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTarget, String tag, Boolean leads) {
+public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTarget, String tag, Boolean leads, Boolean ambiguous) {
 
     /** No filter: every call (and lead, where the platform takes them). */
-    public static final DestinationFilter NONE = new DestinationFilter(null, null, null, null, null);
+    public static final DestinationFilter NONE = new DestinationFilter(null, null, null, null, null, null);
+
+    /** Without the {@code ambiguous} filter (as before session 33). */
+    public DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTarget, String tag, Boolean leads) {
+        this(target, unique, uniqueTarget, tag, leads, null);
+    }
 
     public boolean isNone() {
         return equals(NONE);
@@ -32,7 +43,7 @@ public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTa
             if (Boolean.FALSE.equals(leads)) {
                 return false;
             }
-        } else if (!matches(target, c.target()) || !matches(uniqueTarget, c.uniqueTarget())) {
+        } else if (!matches(target, c.target()) || !matches(uniqueTarget, c.uniqueTarget()) || !matches(ambiguous, c.ambiguous())) {
             return false;
         }
         if (!matches(unique, c.unique())) {
@@ -54,6 +65,7 @@ public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTa
         put(out, "uniqueTarget", uniqueTarget);
         put(out, "tag", tag);
         put(out, "leads", leads);
+        put(out, "ambiguous", ambiguous);
         return out;
     }
 
@@ -69,6 +81,6 @@ public record DestinationFilter(Boolean target, Boolean unique, Boolean uniqueTa
             return NONE;
         }
         return new DestinationFilter((Boolean) stored.get("target"), (Boolean) stored.get("unique"), (Boolean) stored.get("uniqueTarget"),
-                (String) stored.get("tag"), (Boolean) stored.get("leads"));
+                (String) stored.get("tag"), (Boolean) stored.get("leads"), (Boolean) stored.get("ambiguous"));
     }
 }

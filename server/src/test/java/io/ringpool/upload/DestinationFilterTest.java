@@ -26,6 +26,23 @@ class DestinationFilterTest {
         return CallConversion.of(JSON.valueToTree(c));
     }
 
+    static CallConversion attributed(String method) {
+        return CallConversion.of(JSON.valueToTree(Map.of("callId", "cl_2", "startedAt", "2027-03-02T07:00:00Z", "status", "completed",
+                "talkSeconds", 75, "target", true, "attribution", Map.of("method", method))));
+    }
+
+    @Test
+    void ambiguousFalseKeepsOutOnlyTheCallsChosenAmongSeveralVisitsAndNoLead() {
+        DestinationFilter sureOnly = new DestinationFilter(null, null, null, null, null, false);
+        assertThat(sureOnly.admits(attributed("ambiguous"))).isFalse();
+        for (String method : List.of("active", "cooling", "repeat", "static", "none")) {
+            assertThat(sureOnly.admits(attributed(method))).as(method).isTrue();
+        }
+        assertThat(new DestinationFilter(null, null, null, null, null, true).admits(attributed("active"))).isFalse();
+        assertThat(sureOnly.admits(lead(true, List.of()))).as("a lead's visit is its own").isTrue();
+        assertThat(DestinationFilter.of(sureOnly.asMap())).isEqualTo(sureOnly);
+    }
+
     static CallConversion lead(boolean unique, List<String> tags) {
         return CallConversion.ofLead(JSON.valueToTree(Map.of("leadId", "ld_1", "at", "2027-03-02T07:00:00Z", "unique", unique,
                 "tags", tags, "attribution", Map.of())));

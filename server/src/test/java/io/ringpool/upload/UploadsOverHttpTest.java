@@ -482,6 +482,45 @@ class UploadsOverHttpTest {
     }
 
     /**
+     * Session 33: a destination uploaded every attributed call, the {@code ambiguous} ones too (a
+     * redial after the number went to another visitor, a number reissued from cool-down when a small
+     * pool ran out), so the ad platform bid on a visit Ringpool had only chosen among several.
+     * {@code "filter": {"ambiguous": false}} keeps those out; without it they still go.
+     */
+    @Test
+    void anAmbiguousFalseFilterKeepsGuessedCallsOut() throws Exception {
+        Site site = siteWithNumbers(1);
+        Map<String, Object> sureOnly = google("google-ads-clicks", "621");
+        sureOnly.put("filter", Map.of("ambiguous", false));
+        Reply created = destination(site, sureOnly);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("filter").toString()).isEqualTo("{\"ambiguous\":false}");
+        String sure = created.text("destinationId");
+        String every = destination(site, google("google-ads-clicks", "622")).text("destinationId");
+
+        visitAndCall(site, "amb-first", "+79161116601", 75, "gclid=Cj0KCQ-amb-first");
+        // The one number's lease lapses and cools down; the next visitor gets it, and the first
+        // caller redials it from their phone's history: ambiguous, the earlier visit chosen.
+        server.clock.advance(Duration.ofHours(2));
+        visitAndCall(site, "amb-redial", "+79161116601", 75, "gclid=Cj0KCQ-amb-second");
+        Reply redial = server.get("/v1/sites/" + site.id() + "/calls?from=2000-01-01&to=2100-01-01", site.apiKey());
+        assertThat(redial.json().get("calls").findValuesAsText("method")).as(redial.body()).contains("active", "ambiguous");
+
+        for (String id : List.of(sure, every)) {
+            waitFor(() -> delivered(site, id) == 2);
+        }
+        assertThat(clickIdsSentTo("622")).as("the earlier visit's click, twice: once sure, once chosen")
+                .containsExactly("gclid=Cj0KCQ-amb-first", "gclid=Cj0KCQ-amb-first");
+        assertThat(clickIdsSentTo("621")).containsExactly("gclid=Cj0KCQ-amb-first");
+        assertThat(total(site, sure, "skipped")).as("the ambiguous call counted as skipped").isEqualTo(1);
+
+        Reply bad = destination(site, Map.of("type", "ga4", "measurementId", "G-AMBIG1234", "apiSecret", PlatformDouble.GA4_SECRET,
+                "baseUrl", platform.base(), "filter", Map.of("ambiguous", "no")));
+        assertThat(bad.status()).as(bad.body()).isEqualTo(422);
+        assertThat(bad.json().at("/error/field").asText()).isEqualTo("filter.ambiguous");
+    }
+
+    /**
      * Leads are not calls: the talk-time filters do not apply to them (a lead goes to its own action),
      * and {@code "leads": false} keeps them out of a destination altogether.
      */
