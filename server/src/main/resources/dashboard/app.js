@@ -693,6 +693,11 @@
       out.query += '&target=true';
       out.applied.push('target calls only' + (LEAD_FORMATS.indexOf(format) >= 0 ? ' (so no leads)' : ''));
     }
+    // Session 33: on a small pool a bid on a guessed visit's click teaches the platform the wrong ad.
+    if (CALL_LOG_FORMATS.indexOf(format) < 0 && $('export-sure').checked) {
+      out.query += '&ambiguous=false';
+      out.applied.push('no ambiguous calls');
+    }
     logFilters().forEach(function (f) {
       if (EXPORTED_LOG_FILTERS.indexOf(f.name) >= 0) {
         out.query += '&' + f.name + '=' + encodeURIComponent(f.value);

@@ -4,3 +4,6 @@
 ALTER TABLE feeds ADD COLUMN filter_status VARCHAR(20);
 ALTER TABLE feeds ADD COLUMN filter_method VARCHAR(20);
 ALTER TABLE feeds ADD COLUMN filter_caller VARCHAR(40);
+-- And "ambiguous": false keeps out the calls attributed to one visit chosen among several (a redial,
+-- a number reissued from cool-down), as a destination's filter.ambiguous does.
+ALTER TABLE feeds ADD COLUMN filter_ambiguous BOOLEAN;

@@ -31,7 +31,7 @@ import java.util.Set;
  */
 public final class ExportApi {
     static final Set<String> PARAMETERS = Set.of("from", "to", "tag", "target", "unique", "uniqueTarget", "conversionName", "idType",
-            "leads", "leadConversionName", "status", "method", "caller");
+            "leads", "leadConversionName", "status", "method", "caller", "ambiguous");
     private static final int TAG_CHARS = 50;
     private static final int CONVERSION_NAME_CHARS = 100;
 
@@ -89,7 +89,7 @@ public final class ExportApi {
                 q.text("conversionName", CONVERSION_NAME_CHARS),
                 q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), leads,
                 q.text("leadConversionName", CONVERSION_NAME_CHARS), CallFilterParameters.status(q), CallFilterParameters.method(q),
-                CallFilterParameters.caller(q, site));
+                CallFilterParameters.caller(q, site), q.bool("ambiguous"));
     }
 
 }

@@ -17,10 +17,20 @@ import java.util.Objects;
  * @param status         the call log's {@code status}: calls only
  * @param method         the call log's {@code method} (how the call was attributed): calls only
  * @param caller         the call log's {@code caller} (E.164): calls from it, and leads that gave that phone
+ * @param ambiguous      false: no call attributed {@code ambiguous} (one visit chosen among several); true: only those;
+ *                       calls only, and no reason to leave leads out (a lead's visit is its own)
  */
 public record ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
         String conversionName, IdType idType, Boolean leads, String leadConversionName, CallState.Status status, AttributionMethod method,
-        String caller) {
+        String caller, Boolean ambiguous) {
+
+    /** Without the {@code ambiguous} filter. */
+    public ExportQuery(ExportFormat format, ReportRange range, String tag, Boolean target, Boolean unique, Boolean uniqueTarget,
+            String conversionName, IdType idType, Boolean leads, String leadConversionName, CallState.Status status, AttributionMethod method,
+            String caller) {
+        this(format, range, tag, target, unique, uniqueTarget, conversionName, idType, leads, leadConversionName, status, method, caller,
+                null);
+    }
 
     static final String DEFAULT_GOOGLE_CONVERSION = "Phone call";
     static final String DEFAULT_YANDEX_TARGET = "call";

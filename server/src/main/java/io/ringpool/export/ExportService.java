@@ -1,5 +1,7 @@
 package io.ringpool.export;
 
+import io.ringpool.call.AttributionMethod;
+
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
 import io.ringpool.store.StorageJson;
@@ -100,6 +102,10 @@ public final class ExportService {
         if (q.method() != null) {
             sql.append(" AND method = ?");
             params.add(q.method().wireName());
+        }
+        if (q.ambiguous() != null) {
+            sql.append(q.ambiguous() ? " AND method = ?" : " AND method <> ?");
+            params.add(AttributionMethod.AMBIGUOUS.wireName());
         }
         if (q.caller() != null) {
             // Exact, as the call log's: both sides E.164, normalised the same way.

@@ -25,13 +25,13 @@ import java.util.Set;
 /**
  * Feed routes. Site key: {@code POST /v1/sites/{siteId}/feeds} {@code {"format", "windowDays",
  * "conversionName", "layout"}} and the export's filters ({@code "tag", "target", "unique", "uniqueTarget",
- * "idType", "leads", "leadConversionName"}, and the call log's {@code "status", "method", "caller"}) → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
+ * "idType", "leads", "leadConversionName"}, the call log's {@code "status", "method", "caller"}, and {@code "ambiguous"}) → 201 {@code {"feedId", "url", "username", "password"}} (the password once);
  * {@code GET} the list; {@code DELETE …/feeds/{feedId}} revokes. Public, HTTP Basic:
  * {@code GET /v1/feeds/{feedId}.csv} → the CSV, or 401 with a {@code WWW-Authenticate} challenge.
  */
 public final class FeedApi {
     private static final Set<String> FIELDS = Set.of("format", "windowDays", "conversionName", "layout", "tag", "target", "unique",
-            "uniqueTarget", "idType", "leads", "leadConversionName", "status", "method", "caller");
+            "uniqueTarget", "idType", "leads", "leadConversionName", "status", "method", "caller", "ambiguous");
     /** A tag's length, as everywhere: code points. */
     private static final int TAG_CHARS = 50;
     /** As the call log's {@code caller} parameter takes it. */
@@ -98,7 +98,7 @@ public final class FeedApi {
         return new ExportFilters(tag, body.optionalBoolean("target"), body.optionalBoolean("unique"), body.optionalBoolean("uniqueTarget"),
                 idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip(),
                 CallFilterParameters.status(body.optionalString("status", 20)), CallFilterParameters.method(body.optionalString("method", 20)),
-                null);
+                null, body.optionalBoolean("ambiguous"));
     }
 
     private Response list(Request request, SiteGrant grant) {
@@ -170,6 +170,7 @@ public final class FeedApi {
         out.put("status", x.status() == null ? null : x.status().wireName());
         out.put("method", x.method() == null ? null : x.method().wireName());
         out.put("caller", x.caller());
+        out.put("ambiguous", x.ambiguous());
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());

@@ -90,7 +90,7 @@ public final class FeedService {
             Site site = sites.byId(siteId).map(SiteRegistry.Entry::site).orElseThrow(() -> DomainFailure.notFound("site"));
             String caller = CallFilterParameters.caller(request.caller(), site);
             filters = new ExportFilters(filters.tag(), filters.target(), filters.unique(), filters.uniqueTarget(), filters.idType(),
-                    filters.leads(), filters.leadConversionName(), filters.status(), filters.method(), caller);
+                    filters.leads(), filters.leadConversionName(), filters.status(), filters.method(), caller, filters.ambiguous());
         }
         String password = Keys.random("", 24);
         Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, filters, Keys.random("feed_", 9),

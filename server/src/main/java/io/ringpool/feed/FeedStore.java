@@ -20,7 +20,7 @@ import java.util.function.Function;
 final class FeedStore {
     private static final String COLUMNS = "feed_id, site_id, format, window_days, conversion_name, username, created_at, revoked_at, "
             + "last_fetch_at, fetch_count, password_hash, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-            + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller";
+            + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous";
 
     record Stored(Feed feed, String passwordHash) {}
 
@@ -29,8 +29,8 @@ final class FeedStore {
     static void insert(Connection c, Feed f, String passwordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO feeds(feed_id, site_id, format, window_days, conversion_name, "
                 + "username, password_hash, created_at, fetch_count, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-                + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, f.feedId());
             ps.setString(2, f.siteId());
             ps.setString(3, f.format());
@@ -51,6 +51,7 @@ final class FeedStore {
             ps.setString(17, x.status() == null ? null : x.status().wireName());
             ps.setString(18, x.method() == null ? null : x.method().wireName());
             ps.setString(19, x.caller());
+            ps.setObject(20, x.ambiguous(), Types.BOOLEAN);
             ps.executeUpdate();
         }
     }
@@ -109,7 +110,7 @@ final class FeedStore {
                 // An id type this version does not know (a newer node's) reads as the default.
                 Arrays.stream(ExportQuery.IdType.values()).filter(t -> t.wireName().equals(idType)).findFirst().orElse(null),
                 bool(rs, 18), rs.getString(19), wire(CallState.Status.values(), CallState.Status::wireName, rs.getString(20)),
-                wire(AttributionMethod.values(), AttributionMethod::wireName, rs.getString(21)), rs.getString(22));
+                wire(AttributionMethod.values(), AttributionMethod::wireName, rs.getString(21)), rs.getString(22), bool(rs, 23));
         Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, filters, rs.getString(6),
                 Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10));
         return new Stored(f, rs.getString(11));

@@ -271,6 +271,14 @@ class DashboardBrowserTest {
         List<String> rows = export("google-ads-calls");
         assertThat(rows).hasSize(2 + 2).anyMatch(l -> l.startsWith("+79160000001,")).anyMatch(l -> l.startsWith("+79160000002,"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("2 rows").contains("Filters: target calls only.");
+        // Session 33: "No ambiguous calls" sends ambiguous=false (the fixture has none, so the file is the same).
+        WebElement sure = driver.findElement(By.id("export-sure"));
+        assertThat(sure.isSelected()).as("off by default").isFalse();
+        sure.click();
+        assertThat(export("google-ads-calls")).hasSize(2 + 2);
+        assertThat(driver.findElement(By.id("export-status")).getText()).contains("2 rows")
+                .contains("Filters: target calls only, no ambiguous calls.");
+        sure.click();
 
         // The log's tag and status filters go into the file (session 32: status, method and caller have export parameters);
         // its source filter has none and is named as not applied.

@@ -157,6 +157,58 @@ class FeedCallLogFiltersOverHttpTest {
         assertThat(export("google-ads-clicks", "leads=true")).contains("Cj0-answered-click");
     }
 
+    /**
+     * On a one-number pool a caller redials the number after it went to another visitor: the call
+     * is {@code ambiguous} (the earlier visit chosen). {@code ambiguous=false} keeps it out of the
+     * export and of a feed, {@code true} keeps only it.
+     */
+    @Test
+    void anAmbiguousFilterSplitsTheCallsChosenAmongSeveralVisitsFromTheOthers(@TempDir Path ownDir) {
+        try (TestServer own = new TestServer(ownDir)) {
+            Map<String, String> s = own.siteWithPool(List.of("+74955550041"));
+            redialScenarioCall(own, s, "first-visitor-01", "Cj0-first-visit", "first-call");
+            own.clock.advance(java.time.Duration.ofHours(2));
+            redialScenarioCall(own, s, "second-visitor-1", "Cj0-second-visit", "redial-call");
+            Reply log = own.get("/v1/sites/" + s.get("siteId") + "/calls?from=2000-01-01&to=2100-01-01", s.get("apiKey"));
+            assertThat(log.json().get("calls").findValuesAsText("method")).as(log.body()).containsExactlyInAnyOrder("active", "ambiguous");
+
+            String today = LocalDate.ofInstant(own.clock.instant(), ZoneId.of("Europe/Moscow")).toString();
+            String base = "/v1/sites/" + s.get("siteId") + "/exports/google-ads-calls.csv?from=" + LocalDate.parse(today).minusDays(1)
+                    + "&to=" + today;
+            Map<String, String> rows = new LinkedHashMap<>();
+            for (String filter : List.of("", "&ambiguous=false", "&ambiguous=true")) {
+                Reply r = own.get(base + filter, s.get("apiKey"));
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                rows.put(filter, r.headers().get("X-Ringpool-Exported-Rows").get(0));
+            }
+            assertThat(rows).containsExactly(Map.entry("", "2"), Map.entry("&ambiguous=false", "1"), Map.entry("&ambiguous=true", "1"));
+            Reply bad = own.get(base + "&ambiguous=maybe", s.get("apiKey"));
+            assertThat(bad.status()).isEqualTo(422);
+            assertThat(bad.json().at("/error/field").asText()).isEqualTo("ambiguous");
+
+            Reply feed = own.post("/v1/sites/" + s.get("siteId") + "/feeds", s.get("apiKey"),
+                    Map.of("format", "google-ads-calls", "ambiguous", false));
+            assertThat(feed.status()).as(feed.body()).isEqualTo(201);
+            assertThat(feed.json().get("ambiguous").asBoolean(true)).isFalse();
+            String url = feed.text("url");
+            Reply fetched = own.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString((feed.text("username") + ":" + feed.text("password")).getBytes(StandardCharsets.UTF_8))));
+            assertThat(fetched.status()).isEqualTo(200);
+            assertThat(fetched.headers().get("X-Ringpool-Exported-Rows")).containsExactly("1");
+        }
+    }
+
+    private static void redialScenarioCall(TestServer own, Map<String, String> s, String visitor, String gclid, String callId) {
+        Reply visit = own.startSession(s.get("publicKey"), visitor, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=" + gclid);
+        assertThat(visit.status()).as(visit.body()).isEqualTo(201);
+        assertThat(visit.text("number")).isEqualTo("+74955550041");
+        String body = new String(Json.write(Map.of("callId", callId, "event", "completed", "from", "+79165553800", "to",
+                visit.text("number"), "durationSeconds", 70, "talkSeconds", 60)), StandardCharsets.UTF_8);
+        Reply r = own.send("POST", "/v1/telephony/" + s.get("siteId") + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(s.get("webhookSecret"), own.clock.instant().getEpochSecond(), body)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
     @Test
     void aFeedStoredWithLeadsOnAFormatWithoutThemKeepsAnswering(@TempDir Path ownDir) {
         Reply created;
