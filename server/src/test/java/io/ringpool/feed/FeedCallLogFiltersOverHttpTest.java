@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import io.ringpool.call.Signing;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.store.Database;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.ringpool.http.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,20 +40,7 @@ class FeedCallLogFiltersOverHttpTest {
     }
 
     static void call(String visitor, String gclid, String callId, String event, String from, int talkSeconds) {
-        Reply visit = server.startSession(site.get("publicKey"), visitor,
-                "https://example.com/?utm_source=google&utm_medium=cpc&gclid=" + gclid);
-        assertThat(visit.status()).as(visit.body()).isEqualTo(201);
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("callId", callId);
-        e.put("event", event);
-        e.put("from", from);
-        e.put("to", visit.text("number"));
-        e.put("durationSeconds", talkSeconds + 10);
-        e.put("talkSeconds", talkSeconds);
-        String body = new String(Json.write(e), StandardCharsets.UTF_8);
-        Reply r = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
-                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        FeedTestCalls.visitAndCall(server, site, visitor, gclid, callId, event, from, talkSeconds);
     }
 
     @AfterAll
@@ -70,12 +53,7 @@ class FeedCallLogFiltersOverHttpTest {
     }
 
     static String fetch(Reply created) {
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        String url = created.text("url");
-        Reply r = server.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password")).getBytes(StandardCharsets.UTF_8))));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.body();
+        return FeedTestCalls.fetch(server, created).body();
     }
 
     static String export(String format, String filters) {
@@ -166,9 +144,11 @@ class FeedCallLogFiltersOverHttpTest {
     void anAmbiguousFilterSplitsTheCallsChosenAmongSeveralVisitsFromTheOthers(@TempDir Path ownDir) {
         try (TestServer own = new TestServer(ownDir)) {
             Map<String, String> s = own.siteWithPool(List.of("+74955550041"));
-            redialScenarioCall(own, s, "first-visitor-01", "Cj0-first-visit", "first-call");
+            assertThat(FeedTestCalls.visitAndCall(own, s, "first-visitor-01", "Cj0-first-visit", "first-call", "completed",
+                    "+79165553800", 60)).isEqualTo("+74955550041");
             own.clock.advance(java.time.Duration.ofHours(2));
-            redialScenarioCall(own, s, "second-visitor-1", "Cj0-second-visit", "redial-call");
+            assertThat(FeedTestCalls.visitAndCall(own, s, "second-visitor-1", "Cj0-second-visit", "redial-call", "completed",
+                    "+79165553800", 60)).as("the one number, again").isEqualTo("+74955550041");
             Reply log = own.get("/v1/sites/" + s.get("siteId") + "/calls?from=2000-01-01&to=2100-01-01", s.get("apiKey"));
             assertThat(log.json().get("calls").findValuesAsText("method")).as(log.body()).containsExactlyInAnyOrder("active", "ambiguous");
 
@@ -190,23 +170,8 @@ class FeedCallLogFiltersOverHttpTest {
                     Map.of("format", "google-ads-calls", "ambiguous", false));
             assertThat(feed.status()).as(feed.body()).isEqualTo(201);
             assertThat(feed.json().get("ambiguous").asBoolean(true)).isFalse();
-            String url = feed.text("url");
-            Reply fetched = own.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString((feed.text("username") + ":" + feed.text("password")).getBytes(StandardCharsets.UTF_8))));
-            assertThat(fetched.status()).isEqualTo(200);
-            assertThat(fetched.headers().get("X-Ringpool-Exported-Rows")).containsExactly("1");
+            assertThat(FeedTestCalls.fetch(own, feed).headers().get("X-Ringpool-Exported-Rows")).containsExactly("1");
         }
-    }
-
-    private static void redialScenarioCall(TestServer own, Map<String, String> s, String visitor, String gclid, String callId) {
-        Reply visit = own.startSession(s.get("publicKey"), visitor, "https://example.com/?utm_source=google&utm_medium=cpc&gclid=" + gclid);
-        assertThat(visit.status()).as(visit.body()).isEqualTo(201);
-        assertThat(visit.text("number")).isEqualTo("+74955550041");
-        String body = new String(Json.write(Map.of("callId", callId, "event", "completed", "from", "+79165553800", "to",
-                visit.text("number"), "durationSeconds", 70, "talkSeconds", 60)), StandardCharsets.UTF_8);
-        Reply r = own.send("POST", "/v1/telephony/" + s.get("siteId") + "/events", null, body, "application/json",
-                Map.of("X-Ringpool-Signature", Signing.ringpool(s.get("webhookSecret"), own.clock.instant().getEpochSecond(), body)));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
     }
 
     @Test
@@ -234,12 +199,7 @@ class FeedCallLogFiltersOverHttpTest {
             });
         }
         try (TestServer after = new TestServer(ownDir)) {
-            String url = created.text("url");
-            Reply r = after.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password"))
-                            .getBytes(StandardCharsets.UTF_8))));
-            assertThat(r.status()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(expected);
+            assertThat(FeedTestCalls.fetch(after, created).body()).isEqualTo(expected);
         }
     }
 }

@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import io.ringpool.call.Signing;
-import io.ringpool.http.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,20 +40,7 @@ class FeedFiltersOverHttpTest {
     }
 
     static void call(String visitor, String gclid, String callId, int talkSeconds) {
-        Reply visit = server.startSession(site.get("publicKey"), visitor,
-                "https://example.com/?utm_source=google&utm_medium=cpc&gclid=" + gclid);
-        assertThat(visit.status()).as(visit.body()).isEqualTo(201);
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("callId", callId);
-        e.put("event", "completed");
-        e.put("from", "+7916555" + (1000 + talkSeconds));
-        e.put("to", visit.text("number"));
-        e.put("durationSeconds", talkSeconds + 10);
-        e.put("talkSeconds", talkSeconds);
-        String body = new String(Json.write(e), StandardCharsets.UTF_8);
-        Reply r = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
-                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        FeedTestCalls.visitAndCall(server, site, visitor, gclid, callId, "completed", "+7916555" + (1000 + talkSeconds), talkSeconds);
     }
 
     @AfterAll
@@ -71,11 +53,7 @@ class FeedFiltersOverHttpTest {
     }
 
     static String fetch(Reply created) {
-        String url = created.text("url");
-        Reply r = server.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password")).getBytes(StandardCharsets.UTF_8))));
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        return r.body();
+        return FeedTestCalls.fetch(server, created).body();
     }
 
     @Test
