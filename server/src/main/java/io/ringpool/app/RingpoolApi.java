@@ -119,7 +119,7 @@ public final class RingpoolApi implements AutoCloseable {
             if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
                 return "basic"; // a feed's password
             }
-            return authorization.regionMatches(true, 0, "Bearer sk_", 0, 10) ? "site_key" : "admin_key";
+            return bearerKind(request.bearerToken(), route);
         }
         if (request.header(io.ringpool.telephony.RingpoolSignature.HEADER.toLowerCase(java.util.Locale.ROOT)) != null) {
             return "event_signature";
@@ -127,9 +127,33 @@ public final class RingpoolApi implements AutoCloseable {
         return request.queryParam("access") != null ? "playback_link" : null;
     }
 
+    /**
+     * What a wrong bearer token was, as far as its shape tells (audit T #2): site keys all start
+     * {@code sk_}; any other token is a guess at the admin key only where the admin key opens the
+     * route, so on a signed-in person's own routes and the dashboard's site-key check it is named
+     * for what it is, a bearer token of no shape the route takes. A header that is no bearer token
+     * at all (another scheme, or {@code Bearer} with nothing after it) guesses no key.
+     */
+    private static String bearerKind(String token, String route) {
+        if (token == null) {
+            return "other_authorization";
+        }
+        if (token.regionMatches(true, 0, "sk_", 0, 3)) {
+            return "site_key";
+        }
+        return NO_ADMIN_KEY_ROUTES.contains(route) ? "other_bearer" : "admin_key";
+    }
+
     /** The kinds {@link #presentedCredential} names: ringpool_auth_failures_total's series, each at 0 from the start. */
-    static final List<String> CREDENTIAL_KINDS = List.of("admin_key", "site_key", "metrics_token", "password", "basic",
-            "provider_signature", "event_signature", "playback_link");
+    static final List<String> CREDENTIAL_KINDS = List.of("admin_key", "site_key", "other_bearer", "other_authorization",
+            "metrics_token", "password", "basic", "provider_signature", "event_signature", "playback_link");
+
+    /**
+     * Routes no admin key opens: a signed-in person's own (a session cookie alone) and
+     * {@code GET /v1/dashboard/site}, which tells the dashboard whose site key it was given.
+     */
+    static final java.util.Set<String> NO_ADMIN_KEY_ROUTES = java.util.Set.of("/v1/auth/logout", "/v1/me", "/v1/me/sessions",
+            "/v1/me/sessions/{sessionId}", "/v1/dashboard/site");
 
     /** Routes whose 401 answers a wrong password in the body. */
     private static final java.util.Set<String> PASSWORD_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}");

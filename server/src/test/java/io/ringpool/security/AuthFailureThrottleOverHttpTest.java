@@ -131,8 +131,8 @@ class AuthFailureThrottleOverHttpTest {
         try (TestServer server = new TestServer(dir, settings)) {
             Map<String, String> scraper = Map.of("Authorization", "Bearer the-right-metrics-token");
             String before = server.send("GET", "/metrics", null, null, null, scraper).body();
-            for (String kind : List.of("admin_key", "site_key", "metrics_token", "password", "basic", "provider_signature",
-                    "event_signature", "playback_link")) {
+            for (String kind : List.of("admin_key", "site_key", "other_bearer", "other_authorization", "metrics_token", "password",
+                    "basic", "provider_signature", "event_signature", "playback_link")) {
                 assertThat(before).contains("ringpool_auth_failures_total{kind=\"" + kind + "\"} 0.0");
             }
             Map<String, String> site = server.siteWithPool(List.of());
@@ -158,6 +158,39 @@ class AuthFailureThrottleOverHttpTest {
         } finally {
             logger.detachAppender(log);
             httpLogger.setLevel(httpLevel);
+        }
+    }
+
+    /**
+     * Audit T #2: any wrong bearer token not starting {@code sk_} was counted as
+     * {@code kind="admin_key"}, also on the routes no admin key opens (a person's own routes take
+     * the session cookie alone, {@code GET /v1/dashboard/site} a site key alone), and so was a
+     * header of another scheme. The kind now says what the shape of what was sent tells.
+     */
+    @Test
+    void aWrongBearerTokenCountsAsAnAdminKeyOnlyWhereTheAdminKeyOpensTheRoute() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of());
+            List<List<String>> noAdminKeyRoutes = List.of(List.of("GET", "/v1/me"), List.of("GET", "/v1/me/sessions"),
+                    List.of("DELETE", "/v1/me/sessions/s-1"), List.of("POST", "/v1/auth/logout"), List.of("GET", "/v1/dashboard/site"));
+            for (List<String> route : noAdminKeyRoutes) {
+                Reply admin = server.send(route.get(0), route.get(1), TestServer.ADMIN_KEY, null, null, Map.of());
+                assertThat(admin.status()).as("the admin key does not open " + route).isIn(401, 403);
+                Reply wrong = server.send(route.get(0), route.get(1), "not-a-key-0123456789", null, null, Map.of());
+                assertThat(wrong.status()).as(route.toString()).isEqualTo(401);
+            }
+            assertThat(server.get("/v1/workspaces", "not-the-admin-key-0123456789").status()).isEqualTo(401);
+            assertThat(server.send("GET", "/v1/workspaces", null, null, null, Map.of("Authorization", "Token abc0123456789"))
+                    .status()).isEqualTo(401);
+            assertThat(server.send("GET", "/v1/sites/" + site.get("siteId"), null, null, null,
+                    Map.of("Authorization", "Bearer  sk_not-the-key")).status()).isEqualTo(401);
+
+            String scrape = server.app.registry().scrape();
+            assertThat(scrape).contains("ringpool_auth_failures_total{kind=\"admin_key\"} 1.0")
+                    // five wrong tokens, and the real admin key that GET /v1/dashboard/site refuses with 401
+                    .contains("ringpool_auth_failures_total{kind=\"other_bearer\"} 6.0")
+                    .contains("ringpool_auth_failures_total{kind=\"other_authorization\"} 1.0")
+                    .contains("ringpool_auth_failures_total{kind=\"site_key\"} 1.0");
         }
     }
 }
