@@ -36,8 +36,8 @@ import java.util.Objects;
  *       reused a cooling number: A's lease ended, B got the number while A's cool-down was still
  *       running at the call time. Also two leases covering at once (should not happen, see
  *       PRODUCT.md §5, but we never assume the data is perfect). Also a <b>redial</b>, checked
- *       before the others: the caller's latest earlier attributed call, at most
- *       {@link #REDIAL_WINDOW} ago, dialled this same number and went to a visitor who holds no
+ *       before the others: the caller's latest earlier attributed call dialled this same number
+ *       and went to a visit, started at most {@link #REDIAL_WINDOW} ago, of a visitor who holds no
  *       lease among the candidates; that earlier visit is chosen, the holders listed after it.</li>
  *   <li><b>repeat</b>: no candidates, but the caller's previous call was attributed: that visit.</li>
  *   <li><b>none</b>.</li>
@@ -124,8 +124,9 @@ public final class Attribution {
     static final double REDIAL_WEIGHT = 1.5;
 
     /**
-     * How long after a caller's earlier attributed call a call of theirs to the same number still
-     * goes to that earlier visit over the number's current holders: 30 days. People redial from
+     * How long after a visit (its start: the ad click) a redial of a number an earlier call of the
+     * caller went through to it still goes to that visit over the number's current holders, and
+     * how recent that earlier call must be: 30 days. People redial from
      * their phone's call history days after the visit (the load simulator's repeat callers phone
      * 0.5–1.5 days later, loadtest/README.md); a month is as long as the ad platforms credit a
      * click by default (Google Ads' click-through conversion window), and past it the holder, whose
@@ -135,8 +136,11 @@ public final class Attribution {
     static final Duration REDIAL_WINDOW = Duration.ofDays(30);
 
     /**
-     * The caller phoned this very number before, at most {@link #REDIAL_WINDOW} before this call,
-     * and that call was attributed to a visitor who is not among today's lease holders: people
+     * The caller phoned this very number before, and that call was attributed to a visit that
+     * started at most {@link #REDIAL_WINDOW} before this call, of a visitor who is not among
+     * today's lease holders. The age is the visit's, not the earlier call's: measured from the
+     * call, a caller who kept phoning every few weeks kept a months-old click chosen over the
+     * number's holder for ever, past any platform's click window (audit U). People
      * redial numbers from their phone's history days after the visit, long after the number went
      * to someone else. The caller's own history is then stronger evidence than whoever holds the
      * number now (measured by the load simulator: all wrong attributions at the recommended pool
@@ -146,7 +150,9 @@ public final class Attribution {
         if (previous == null || previous.visitorId() == null || !dialledNumber.equals(previous.number())) {
             return false;
         }
-        if (previous.at() == null || previous.at().isBefore(callAt.minus(REDIAL_WINDOW))) {
+        Instant windowStart = callAt.minus(REDIAL_WINDOW);
+        if (previous.at() == null || previous.at().isBefore(windowStart)
+                || previous.visitStartedAt() == null || previous.visitStartedAt().isBefore(windowStart)) {
             return false;
         }
         return claims.stream().noneMatch(c -> previous.visitorId().equals(c.lease().visitorId())

@@ -43,6 +43,8 @@ final class AttributionReads {
     static final String EARLIER_VISITS = "SELECT session_id, started_at, source, medium, channel FROM sessions "
             + "WHERE site_id = ? AND visitor_id = ? AND started_at < ? ORDER BY site_id DESC, visitor_id DESC, started_at DESC";
 
+    static final String VISIT_STARTED_AT = "SELECT started_at FROM sessions WHERE session_id = ?";
+
     /** Rows read past the last one wanted, so that visits or calls of one millisecond are all seen before choosing among them. */
     static final int SAME_MILLISECOND_MARGIN = 16;
 
@@ -198,16 +200,28 @@ final class AttributionReads {
                 // the latest call; of several in its millisecond, the greatest call id
                 long latest = rs.getLong(5);
                 PreviousAttribution best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3),
-                        Instant.ofEpochMilli(rs.getLong(5)));
+                        Instant.ofEpochMilli(rs.getLong(5)), null);
                 String bestId = rs.getString(4);
                 while (rs.next() && rs.getLong(5) == latest) {
                     if (rs.getString(4).compareTo(bestId) > 0) {
                         best = new PreviousAttribution(rs.getString(1), rs.getString(2), rs.getString(3),
-                        Instant.ofEpochMilli(rs.getLong(5)));
+                        Instant.ofEpochMilli(rs.getLong(5)), null);
                         bestId = rs.getString(4);
                     }
                 }
-                return best;
+                return withVisitStart(c, best);
+            }
+        }
+    }
+
+    /** When the earlier call's visit started, for the redial rule's age limit; null if the visit was purged. */
+    private static PreviousAttribution withVisitStart(Connection c, PreviousAttribution previous) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(VISIT_STARTED_AT)) {
+            ps.setString(1, previous.sessionId());
+            try (ResultSet rs = ps.executeQuery()) {
+                Instant started = rs.next() ? Instant.ofEpochMilli(rs.getLong(1)) : null;
+                return new PreviousAttribution(previous.sessionId(), previous.visitorId(), previous.number(), previous.at(),
+                        started);
             }
         }
     }

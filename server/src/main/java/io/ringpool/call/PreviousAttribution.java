@@ -5,13 +5,14 @@ import java.time.Instant;
 /**
  * The visit the same caller's latest earlier call was attributed to, for the {@code repeat} method
  * and the redial rule ({@link Attribution}). The store decides how far back to look; both ids null
- * means "nothing usable". {@code number} is the tracking number that earlier call dialled and
- * {@code at} when it started (each null if unknown: the redial rule then does not apply).
+ * means "nothing usable". {@code number} is the tracking number that earlier call dialled,
+ * {@code at} when it started and {@code visitStartedAt} when the visit it went to started, i.e. the
+ * ad click (each null if unknown: the redial rule then does not apply).
  */
-public record PreviousAttribution(String sessionId, String visitorId, String number, Instant at) {
+public record PreviousAttribution(String sessionId, String visitorId, String number, Instant at, Instant visitStartedAt) {
 
     /** Without the number that earlier call dialled, nor its time. */
     public PreviousAttribution(String sessionId, String visitorId) {
-        this(sessionId, visitorId, null, null);
+        this(sessionId, visitorId, null, null, null);
     }
 }

@@ -224,7 +224,8 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", "+74950000999", from.minus(Duration.ofDays(1))));
+                null, new PreviousAttribution("s-old", "v-old", "+74950000999", from.minus(Duration.ofDays(1)),
+                        from.minus(Duration.ofDays(1))));
         assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(r.sessionId()).isEqualTo("s1");
     }
@@ -234,7 +235,8 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2))));
+                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2)),
+                        callAt.minus(Duration.ofDays(2)).minusSeconds(60)));
         assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
         assertThat(r.sessionId()).isEqualTo("s-old");
         assertThat(r.candidates()).extracting(Candidate::sessionId).containsExactly("s-old", "s1");
@@ -246,7 +248,8 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s2", "v-old", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2))));
+                null, new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(2)),
+                        callAt.minus(Duration.ofDays(2)).minusSeconds(60)));
         assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(r.sessionId()).isEqualTo("s2");
     }
@@ -255,20 +258,46 @@ class AttributionTest {
     void aRedialIsTheEarlierVisitUpToThirtyDaysAfterTheEarlierCallAndTheHoldersAfterThat() {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
+        Instant bound = callAt.minus(Attribution.REDIAL_WINDOW);
         List<LeaseInterval> holder = List.of(lease("s1", "v1", from, null));
         AttributionResult atTheBound = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
-                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Attribution.REDIAL_WINDOW)));
+                new PreviousAttribution("s-old", "v-old", NUMBER, bound, bound));
         assertThat(atTheBound.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
         assertThat(atTheBound.sessionId()).isEqualTo("s-old");
 
         AttributionResult past = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
-                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Attribution.REDIAL_WINDOW).minusMillis(1)));
+                new PreviousAttribution("s-old", "v-old", NUMBER, bound.minusMillis(1), bound.minusMillis(1)));
         assertThat(past.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(past.sessionId()).isEqualTo("s1");
 
         AttributionResult unknownTime = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
-                new PreviousAttribution("s-old", "v-old", NUMBER, null));
+                new PreviousAttribution("s-old", "v-old", NUMBER, null, bound));
         assertThat(unknownTime.method()).isEqualTo(AttributionMethod.ACTIVE);
+    }
+
+    @Test
+    void aRedialGoesToTheEarlierVisitOnlyWhileTheVisitItselfIsAtMostThirtyDaysOld() {
+        // audit U: a caller phoning every 20 days kept a 100-day-old click chosen over the holder,
+        // because each redial (itself attributed to that visit) was the next one's "earlier call".
+        Instant from = clock.instant();
+        Instant callAt = clock.advanceSeconds(10);
+        Instant bound = callAt.minus(Attribution.REDIAL_WINDOW);
+        List<LeaseInterval> holder = List.of(lease("s1", "v1", from, null));
+        Instant recentCall = callAt.minus(Duration.ofDays(20));
+
+        AttributionResult oldVisit = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, recentCall, bound.minusMillis(1)));
+        assertThat(oldVisit.method()).isEqualTo(AttributionMethod.ACTIVE);
+        assertThat(oldVisit.sessionId()).isEqualTo("s1");
+
+        AttributionResult visitAtTheBound = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, recentCall, bound));
+        assertThat(visitAtTheBound.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(visitAtTheBound.sessionId()).isEqualTo("s-old");
+
+        AttributionResult visitPurged = Attribution.attribute(callAt, NUMBER, holder, COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, recentCall, null));
+        assertThat(visitPurged.method()).isEqualTo(AttributionMethod.ACTIVE);
     }
 
     @Test

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Audit G #5: a caller redialling the number an earlier call of theirs was attributed through goes
  * to that earlier visit over the number's current holder (the redial rule), but only within
- * {@link Attribution#REDIAL_WINDOW} of that earlier call; later, the holder is chosen as for anyone.
+ * {@link Attribution#REDIAL_WINDOW} of that earlier call and of the visit itself; later, the holder
+ * is chosen as for anyone. Audit U #1: measured from the earlier call alone, a caller who kept
+ * phoning kept a months-old click chosen (and exported) for ever.
  */
 class RedialWindowOverHttpTest {
     @TempDir
@@ -64,6 +66,47 @@ class RedialWindowOverHttpTest {
         assertThat(past.get("method").asText()).isEqualTo("active");
         assertThat(past.get("sessionId").asText()).as("31 days after the earlier call: the holder").isEqualTo(later);
         assertThat(past.get("source").asText()).isEqualTo("yandex");
+    }
+
+    @Test
+    void aCallerWhoKeepsRedialingLetsGoOfAVisitOnceItIsThirtyDaysOld() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957776001"));
+        String first = visit(site, "visitor-keeps-a", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=GA1");
+        assertThat(call(site, "keeps-0").json().get("attribution").get("sessionId").asText()).isEqualTo(first);
+        leave(first);
+
+        server.clock.advance(Duration.ofDays(20));
+        String second = visit(site, "visitor-keeps-b", "https://vk.com/?utm_source=vk&utm_medium=social");
+        JsonNode day20 = call(site, "keeps-1").json().get("attribution");
+        assertThat(day20.get("method").asText()).isEqualTo("ambiguous");
+        assertThat(day20.get("sessionId").asText()).as("the visit is 20 days old: the redial rule").isEqualTo(first);
+        leave(second);
+
+        // The earlier call (keeps-1) is 20 days old, but the visit it went to is 40.
+        server.clock.advance(Duration.ofDays(20));
+        String third = visit(site, "visitor-keeps-c", "https://example.com/?utm_source=yandex&utm_medium=cpc");
+        JsonNode day40 = call(site, "keeps-2").json().get("attribution");
+        assertThat(day40.get("method").asText()).isEqualTo("active");
+        assertThat(day40.get("sessionId").asText()).as("a 40-day-old visit is let go: the holder").isEqualTo(third);
+    }
+
+    @Test
+    void aRepeatToAnOldVisitDoesNotMakeTheNextHolderLoseTheCall() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957776001"));
+        String first = visit(site, "visitor-rep-a", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=GA1");
+        assertThat(call(site, "rep-0").json().get("attribution").get("sessionId").asText()).isEqualTo(first);
+        leave(first);
+
+        // Nobody holds the number: the caller's history is all there is (repeat, no age limit).
+        server.clock.advance(Duration.ofDays(31));
+        JsonNode repeat = call(site, "rep-1").json().get("attribution");
+        assertThat(repeat.get("method").asText()).isEqualTo("repeat");
+        assertThat(repeat.get("sessionId").asText()).isEqualTo(first);
+
+        String holder = visit(site, "visitor-rep-c", "https://example.com/?utm_source=yandex&utm_medium=cpc");
+        JsonNode next = call(site, "rep-2").json().get("attribution");
+        assertThat(next.get("method").asText()).isEqualTo("active");
+        assertThat(next.get("sessionId").asText()).as("the repeat's visit is 31 days old: the holder").isEqualTo(holder);
     }
 
     private String visit(Map<String, String> site, String visitorId, String url) {
