@@ -600,8 +600,8 @@ public final class ReportService {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("bucketSeconds", bucketMillis / 1000);
-        body.put("formula", "recommendedSize = ceil(peakConcurrent × (leases + exhaustions) ÷ leases × (averageLease + coolDown) ÷ averageLease × 1.2);"
-                + " null (not enough data) until a lease has ended");
+        body.put("formula", "recommendedSize = min(leases + exhaustions, ceil(peakConcurrent × (leases + exhaustions) ÷ leases"
+                + " × (averageLease + coolDown) ÷ averageLease × 1.2)); null (not enough data) until a lease has ended");
         body.put("pools", out);
         return withRange(range, f, NO_DAYS, Map.of(), body);
     }

@@ -35,6 +35,22 @@ class PoolAdviceTest {
         assertThat(starved.recommendedSize()).isEqualTo(54);
     }
 
+    @Test
+    void aHandfulOfVisitsIsNeverAdvisedMoreNumbersThanVisitsThatAskedForOne() {
+        // audit U #2: 1 lease of 45 s, 2 visitors turned away, 15-minute cool-down; the steady-traffic estimate is 76
+        PoolAdvice tiny = PoolAdvice.of(1, 1, 1, 45_000, 2, 900_000);
+        assertThat(tiny.recommendedSize()).isEqualTo(3);
+        assertThat(tiny.note()).startsWith("too few visits to size from: 3 asked for a number").contains("76");
+        // at the cap exactly the estimate stands, with the ordinary note
+        PoolAdvice atCap = PoolAdvice.of(5, 100, 100, 180_000, 0, 900_000);
+        assertThat(atCap.recommendedSize()).isEqualTo(36);
+        assertThat(atCap.note()).startsWith("peak 5 live leases");
+        // the bound: 36 visits that asked leave the estimate of 36 as it is, 35 cap it at 35
+        assertThat(PoolAdvice.of(5, 36, 36, 180_000, 0, 900_000).note()).startsWith("peak 5");
+        assertThat(PoolAdvice.of(5, 36, 36, 180_000, 0, 900_000).recommendedSize()).isEqualTo(36);
+        assertThat(PoolAdvice.of(5, 35, 35, 180_000, 0, 900_000).recommendedSize()).isEqualTo(35);
+    }
+
     JsonNode pool(TestServer server, Map<String, String> site) {
         Reply r = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -81,6 +97,32 @@ class PoolAdviceTest {
             assertThat(after.get("peakLeased").asInt()).isEqualTo(5);
             assertThat(after.get("exhaustions").asInt()).isEqualTo(3);
             assertThat(after.get("recommendedSize").asInt()).isEqualTo(before.get("recommendedSize").asInt());
+        }
+    }
+
+    @Test
+    void aSiteWithThreeVisitorsEverIsAdvisedThreeNumbersOverHttp() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74956000101"));
+            String first = null;
+            for (int i = 0; i < 3; i++) {
+                Reply r = server.startSession(site.get("publicKey"), "tiny-" + i, "https://example.com/");
+                if (r.json().path("tracked").asBoolean()) {
+                    first = r.text("sessionId");
+                }
+            }
+            assertThat(first).isNotNull();
+            server.send("POST", "/v1/sessions/" + first + "/end", null, null, null, Map.of());
+            server.clock.advance(Duration.ofSeconds(3660));
+            server.app.sessions().sweep();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (pool(server, site).get("recommendedSize").isNull() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the lease end commits in the background
+            }
+            JsonNode pool = pool(server, site);
+            assertThat(pool.get("exhaustions").asInt()).isEqualTo(2);
+            assertThat(pool.get("recommendedSize").asInt()).as(pool.toString()).isEqualTo(3);
+            assertThat(pool.get("recommendation").asText()).startsWith("too few visits to size from: 3 asked");
         }
     }
 }

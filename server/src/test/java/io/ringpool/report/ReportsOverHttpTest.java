@@ -203,7 +203,8 @@ class ReportsOverHttpTest {
         double avg = pool.get("averageLeaseSeconds").asDouble();
         long cool = pool.get("coolDownSeconds").asLong();
         assertThat(avg).isPositive();
-        assertThat(pool.get("recommendedSize").asInt()).isEqualTo((int) Math.ceil(4 * (avg + cool) / avg * 1.2 - 1e-6));
+        // Little's law over a peak of 4, but never more than the 5 visits that asked for a number (audit U #2)
+        assertThat(pool.get("recommendedSize").asInt()).isEqualTo(Math.min(5, (int) Math.ceil(4 * (avg + cool) / avg * 1.2 - 1e-6)));
         long maxLeased = 0;
         for (JsonNode b : pool.get("buckets")) {
             maxLeased = Math.max(maxLeased, b.get("leased").asLong());
