@@ -124,6 +124,7 @@ public final class PoolApi {
         out.put("coolingDown", s.coolingDown());
         out.put("free", s.free());
         out.put("retired", s.retired());
+        out.put("retiredLeased", s.retiredLeased());
         out.put("exhaustions", s.exhaustions());
         out.put("peakLeased", s.peakLeased());
         PoolAdvice advice = service.advice(state);

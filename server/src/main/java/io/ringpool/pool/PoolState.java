@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,9 +63,13 @@ public final class PoolState {
     public record Granted(Lease lease, Choice choice, CompletableFuture<Void> committed, long previousReleasedAt, String previousVisitorId,
             Lease replaced) {}
 
-    /** Counts for the pool endpoint and metrics. */
+    /**
+     * Counts for the pool endpoint and metrics. {@code leased + coolingDown + free = size}, the
+     * numbers that may be leased; a retired number whose lease runs to its end is in neither but in
+     * {@code retiredLeased} (audit U #7: the pool read "size 1, leased 1, free 1").
+     */
     public record Snapshot(int size, int leased, int coolingDown, int free, int retired, long exhaustions, int peakLeased, long averageLeaseMillis,
-            long leasesStarted, long endedLeases, long endedLeaseMillis) {}
+            long leasesStarted, long endedLeases, long endedLeaseMillis, int retiredLeased) {}
 
     /**
      * Most lease ends one sweep queues for one pool. A burst of expiries (a restart after downtime,
@@ -97,6 +103,8 @@ public final class PoolState {
     /** Live leases per client address key ({@link AddressKey}, by its hash); entries leave at zero, so bounded by live leases. */
     private final AddressCounts leasesByAddress = new AddressCounts();
     private int retiredNumbers;
+    /** The retired numbers, so the snapshot counts their running leases without walking the pool (retirements are few). */
+    private final Set<NumberSlot> retiredSlots = new LinkedHashSet<>();
     private int leased;
     private int peakLeased;
     private long exhaustions;
@@ -136,6 +144,7 @@ public final class PoolState {
             idle.add(slot);
         } else {
             retiredNumbers++;
+            retiredSlots.add(slot);
         }
         if (lastVisitorId != null) {
             lastNumberOfVisitor.put(slot);
@@ -194,6 +203,7 @@ public final class PoolState {
         }
         slot.retired = true;
         retiredNumbers++;
+        retiredSlots.add(slot);
         idle.remove(slot);
         return true;
     }
@@ -217,6 +227,7 @@ public final class PoolState {
         }
         slot.retired = false;
         retiredNumbers--;
+        retiredSlots.remove(slot);
         if (slot.lease == null) {
             idle.add(slot);
         }
@@ -768,8 +779,14 @@ public final class PoolState {
         }
         int free = idle.size() - cooling;
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
-        return new Snapshot(slots.size() - retiredNumbers, leased, cooling, free, retiredNumbers, exhaustions, peakLeased, average,
-                leasesStarted, endedLeases, endedLeaseMillis);
+        int retiredLeased = 0;
+        for (NumberSlot r : retiredSlots) {
+            if (r.lease != null) {
+                retiredLeased++;
+            }
+        }
+        return new Snapshot(slots.size() - retiredNumbers, leased - retiredLeased, cooling, free, retiredNumbers, exhaustions, peakLeased,
+                average, leasesStarted, endedLeases, endedLeaseMillis, retiredLeased);
     }
 
     public synchronized List<String> numbers() {

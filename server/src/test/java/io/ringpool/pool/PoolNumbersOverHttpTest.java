@@ -151,4 +151,26 @@ class PoolNumbersOverHttpTest {
         assertRefused(post(site, "/static-numbers", "{\"number\":\"" + number + "\",\"source\":\"billboard\"}"), 409, "number",
                 "add it back to that pool");
     }
+
+    @Test
+    void aRetiredNumberStillLeasedIsCountedApartSoTheCountsAddUpToTheSize() {
+        // audit U #7: the pool read "size 1, leased 1, free 1" once its leased number was retired
+        Map<String, String> site = server.siteWithPool(List.of("+74957776101", "+74957776102"));
+        String poolId = site.get("poolId");
+        Reply visit = server.startSession(site.get("publicKey"), "retired-while-leased", "https://example.com/");
+        assertThat(visit.status()).as(visit.body()).isEqualTo(201);
+        assertThat(retire(site, poolId, visit.text("number")).status()).isEqualTo(204);
+
+        var counts = pool(site, poolId).json();
+        assertThat(counts.get("size").asInt()).isEqualTo(1);
+        assertThat(counts.get("leased").asInt()).isZero();
+        assertThat(counts.get("coolingDown").asInt() + counts.get("free").asInt()).isEqualTo(1);
+        assertThat(counts.get("retired").asInt()).isEqualTo(1);
+        assertThat(counts.get("retiredLeased").asInt()).as("its lease runs to its end").isEqualTo(1);
+        String metrics = server.get("/metrics", null).body();
+        assertThat(metrics).contains("ringpool_pool_leased{pool=\"" + poolId + "\",site=\"" + site.get("siteId") + "\"} 0.0");
+
+        assertThat(server.send("POST", "/v1/sessions/" + visit.text("sessionId") + "/end", null, "", "text/plain", Map.of()).status())
+                .isEqualTo(204);
+    }
 }
