@@ -258,6 +258,35 @@ public final class CallService {
         return ingest(site, sent, requireNumberForNewCall, clock.instant());
     }
 
+    /** Longest call whose start is inferred from a final event's duration (see {@link #ingestDatedOnReceipt}); past it, a mix-up. */
+    static final Duration LONGEST_INFERRED_CALL = Duration.ofHours(24);
+
+    /**
+     * As {@link #ingest(Site, CallEvent, boolean)} for an event the sender did not date, so dated
+     * on receipt. A final event received alone says when the call ended, not when it began: dated
+     * on receipt it was attributed at the hangup, to whoever held the number then, as a sure
+     * {@code active} (audit U #6: a PBX whose {@code ringing} post was lost gave a 400 s call to a
+     * visitor who got the number 2.5 minutes after the caller dialled it). When the call then
+     * knows nothing earlier than this event and the event states the call's length, the start it
+     * implies (receipt − {@code durationSeconds}, at most {@link #LONGEST_INFERRED_CALL}) is
+     * ingested as the call's {@code ringing}, which re-decides the attribution at that time. A
+     * call with an earlier event keeps it (the sender's own evidence wins), and a retry of the
+     * final event, received later, changes nothing.
+     */
+    public Ingested ingestDatedOnReceipt(Site site, CallEvent event, boolean requireNumberForNewCall) {
+        Ingested ingested = ingest(site, event, requireNumberForNewCall);
+        StoredCall call = ingested.call();
+        Integer length = event.durationSeconds();
+        if (ingested.duplicate() || call == null || !event.kind().isTerminal() || length == null || length <= 0
+                || Duration.ofSeconds(length).compareTo(LONGEST_INFERRED_CALL) > 0 || call.startedAt().isBefore(event.at())) {
+            return ingested;
+        }
+        CallEvent impliedStart = new CallEvent(event.provider(), event.providerCallId(), CallEvent.Kind.RINGING,
+                event.at().minusSeconds(length), event.from(), event.to(), null, null, null);
+        Ingested started = ingest(site, impliedStart, requireNumberForNewCall);
+        return new Ingested(ingested.provider(), ingested.providerCallId(), started.call() != null ? started.call() : call, false);
+    }
+
     /**
      * As {@link #ingest(Site, CallEvent, boolean)} for an event received at {@code receivedAt} (the
      * call journal delivers events it received earlier). Its time is kept by {@link CallEventTimes}.

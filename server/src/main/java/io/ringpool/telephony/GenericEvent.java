@@ -80,6 +80,11 @@ public record GenericEvent(String callId, String event, String from, String to, 
                 recordingUrl == null || recordingUrl.isEmpty() ? null : recordingUrl);
     }
 
+    /** Whether the sender dated the event ({@code at}); otherwise it is dated on receipt. */
+    public boolean dated() {
+        return atSeconds != null || (at != null && !at.isEmpty());
+    }
+
     private Instant instant(Clock clock) {
         if (atSeconds != null) {
             if (!(atSeconds >= 0 && atSeconds <= MAX_AT_SECONDS)) {

@@ -306,13 +306,15 @@ public final class TelephonyApi {
         }
         CallEvent event;
         JsonBody sentBody;
+        boolean datedOnReceipt;
         try {
             sentBody = JsonBody.cleaned(request);
             GenericEvent sent = genericEvent(sentBody);
             event = sent.toCallEvent(clock);
+            datedOnReceipt = !sent.dated();
             long offset = senderClocks.measure(siteId, RingpoolSignature.signedAt(request.header("x-ringpool-signature")).orElseThrow(),
                     received);
-            if (sent.at() != null || sent.atSeconds() != null) {
+            if (sent.dated()) {
                 // the sender's own time for the event, moved onto ours; without one it is our receive time already
                 event = new CallEvent(event.provider(), event.providerCallId(), event.kind(), SenderClocks.corrected(event.at(), offset),
                         event.from(), event.to(), event.durationSeconds(), event.talkSeconds(), event.recordingUrl());
@@ -323,7 +325,7 @@ public final class TelephonyApi {
                     invalid.code(), invalid.field());
             throw invalid;
         }
-        CallService.Ingested ingested = ingest(entry.site(), event, true);
+        CallService.Ingested ingested = ingest(entry.site(), event, true, datedOnReceipt);
         String transcript = sentBody.optionalString("transcript", 100_000);
         if (transcript != null && !transcript.isBlank() && ingested.call() != null) {
             keepTranscript(entry.site(), event.provider(), event.providerCallId(), transcript);
@@ -377,8 +379,13 @@ public final class TelephonyApi {
     // ---- shared ------------------------------------------------------------------------------
 
     private CallService.Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall) {
+        return ingest(site, event, requireNumberForNewCall, false);
+    }
+
+    private CallService.Ingested ingest(Site site, CallEvent event, boolean requireNumberForNewCall, boolean datedOnReceipt) {
         try {
-            return calls.ingest(site, event, requireNumberForNewCall);
+            return datedOnReceipt ? calls.ingestDatedOnReceipt(site, event, requireNumberForNewCall)
+                    : calls.ingest(site, event, requireNumberForNewCall);
         } catch (DomainFailure e) {
             String reason = "unknown_number".equals(e.code()) ? "unknown_number" : "invalid_body";
             count(event.provider(), reason, site.siteId());
