@@ -119,11 +119,12 @@ public final class CallService {
      *
      * @param previousStatus the call's status before this event; null for a new call (or none yet)
      * @param attributedNow  whether the call was attributed by this event (new, or its start moved)
+     * @param previousMethod the call's attribution method before this event; null for a new call
      */
     record Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller,
-            boolean recordingReported) {
+            boolean recordingReported, AttributionMethod previousMethod) {
         Outcome(Ingested ingested, CallState.Status previousStatus, boolean newCall, boolean attributedNow, CallerNumber caller) {
-            this(ingested, previousStatus, newCall, attributedNow, caller, false);
+            this(ingested, previousStatus, newCall, attributedNow, caller, false, null);
         }
     }
 
@@ -210,6 +211,11 @@ public final class CallService {
         // Every method's series exists from the start at 0: Prometheus' increase() cannot see a series' first value.
         for (AttributionMethod method : AttributionMethod.values()) {
             attributedCounter(method);
+            for (AttributionMethod to : AttributionMethod.values()) {
+                if (to != method) {
+                    reattributedCounter(method, to);
+                }
+            }
         }
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
@@ -465,7 +471,7 @@ public final class CallService {
                 return null;
             }
             return new Outcome(new Ingested(event.provider(), event.providerCallId(), committed, false), previousStatus,
-                    existing == null, attributedNow, caller, recordingReported);
+                    existing == null, attributedNow, caller, recordingReported, existing == null ? null : existing.attribution().method());
         } finally {
             if (callerLock != null) {
                 callerLock.unlock();
@@ -481,6 +487,17 @@ public final class CallService {
     private Counter attributedCounter(AttributionMethod method) {
         return Counter.builder("ringpool.calls.attributed").description("new calls by attribution method")
                 .tag("method", method.wireName()).register(registry);
+    }
+
+    /**
+     * Calls whose method a late, earlier-timed event changed. {@code calls.attributed} counts a call
+     * once, by its first decision, so it cannot follow one (a counter never goes down); an alert on
+     * calls that end {@code none} reads both (audit U #5).
+     */
+    private Counter reattributedCounter(AttributionMethod from, AttributionMethod to) {
+        return Counter.builder("ringpool.calls.reattributed").description("calls whose attribution method a later-arriving, "
+                + "earlier-timed event changed, by the method before and after")
+                .tag("from", from.wireName()).tag("to", to.wireName()).register(registry);
     }
 
     private CallClass classify(Site site, String callId, CallState state, CallerNumber caller,
@@ -615,6 +632,8 @@ public final class CallService {
             CallAttribution attribution = stored.attribution();
             if (outcome.newCall()) {
                 attributedCounter(attribution.method()).increment();
+            } else if (outcome.previousMethod() != null && outcome.previousMethod() != attribution.method()) {
+                reattributedCounter(outcome.previousMethod(), attribution.method()).increment();
             }
             LOG.info("call_attributed site={} call={} provider={} caller={} number={} method={} session={} candidates={}",
                     site.siteId(), stored.callId(), stored.provider(), outcome.caller().masked(), stored.number(),

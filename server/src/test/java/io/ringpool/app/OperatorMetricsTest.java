@@ -39,6 +39,8 @@ class OperatorMetricsTest {
         String scrape = scrape();
         for (String method : List.of("active", "cooling", "ambiguous", "repeat", "static", "none")) {
             assertThat(scrape).contains("ringpool_calls_attributed_total{method=\"" + method + "\"} 0.0");
+            String to = method.equals("none") ? "active" : "none";
+            assertThat(scrape).contains("ringpool_calls_reattributed_total{from=\"" + method + "\",to=\"" + to + "\"} 0.0");
         }
     }
 
