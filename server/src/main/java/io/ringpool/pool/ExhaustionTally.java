@@ -27,6 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class ExhaustionTally {
     private static final Logger LOG = LoggerFactory.getLogger(ExhaustionTally.class);
 
+    /**
+     * The outcome of a visit turned away because its client address held its share of the pool
+     * (reason {@code address_cap}): stored with the exhaustions, per pool and minute, for the pools
+     * report, but no exhaustion (the pool had numbers) and in no exhaustion total.
+     */
+    public static final String ADDRESS_CAP = "address_cap";
+
     /** The unit of a stored count, in milliseconds. */
     static final long MINUTE = 60_000;
 
@@ -95,20 +102,28 @@ public final class ExhaustionTally {
         record Line(String siteId, String poolId) {}
         Map<Line, long[]> lines = new TreeMap<>(java.util.Comparator.comparing(Line::poolId).thenComparing(Line::siteId));
         for (var e : taken.entrySet()) {
-            long[] n = lines.computeIfAbsent(new Line(e.getKey().siteId(), e.getKey().poolId()), l -> new long[3]);
+            long[] n = lines.computeIfAbsent(new Line(e.getKey().siteId(), e.getKey().poolId()), l -> new long[4]);
             switch (e.getKey().outcome()) {
                 case "untracked" -> n[0] += e.getValue();
                 case "reused_cooling" -> n[1] += e.getValue();
+                case ADDRESS_CAP -> n[3] += e.getValue();
                 default -> n[2] += e.getValue();
             }
         }
-        lines.forEach((l, n) -> LOG.info("pool_exhausted site={} pool={} count={} untracked={} reused_cooling={} next_pool={}",
-                l.siteId(), l.poolId(), n[0] + n[1] + n[2], n[0], n[1], n[2]));
+        lines.forEach((l, n) -> {
+            if (n[0] + n[1] + n[2] > 0) {
+                LOG.info("pool_exhausted site={} pool={} count={} untracked={} reused_cooling={} next_pool={}",
+                        l.siteId(), l.poolId(), n[0] + n[1] + n[2], n[0], n[1], n[2]);
+            }
+            if (n[3] > 0) {
+                LOG.info("pool_address_capped site={} pool={} count={}", l.siteId(), l.poolId(), n[3]);
+            }
+        });
     }
 
     /**
      * The counts of one pool not yet written, of minutes in {@code [from, to)}, as the pools report
-     * reads the stored ones: {@code {minuteAt, total, untracked, nextPool}} in time order. The
+     * reads the stored ones: {@code {minuteAt, total, untracked, nextPool, addressCapped}} in time order. The
      * report adds them to the stored rows so its range agrees with the pool's running total at
      * once instead of a minute or two later. A count being written at that moment is in neither
      * for the few milliseconds of its commit.
@@ -122,7 +137,11 @@ public final class ExhaustionTally {
                 continue;
             }
             long n = e.getValue().sum();
-            long[] row = byMinute.computeIfAbsent(k.minuteAt(), m -> new long[] {m, 0, 0, 0});
+            long[] row = byMinute.computeIfAbsent(k.minuteAt(), m -> new long[] {m, 0, 0, 0, 0});
+            if (ADDRESS_CAP.equals(k.outcome())) {
+                row[4] += n;
+                continue;
+            }
             row[1] += n;
             switch (k.outcome()) {
                 case "untracked" -> row[2] += n;

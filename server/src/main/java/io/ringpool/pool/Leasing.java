@@ -97,19 +97,22 @@ public final class Leasing {
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
             Map<String, String> visit, long now, VisitRow visitRow) {
         List<PoolState> matching = new ArrayList<>();
-        boolean capped = false;
+        List<PoolState> capped = new ArrayList<>();
         for (PoolState p : pools.ofSite(siteId)) {
             if (p.pool().match().matches(visit)) {
                 if (underCap(p, addressKey)) {
                     matching.add(p);
                 } else {
-                    capped = true;
+                    capped.add(p);
                 }
             }
         }
         if (matching.isEmpty()) {
-            String reason = capped ? "address_cap" : "no_pool";
-            return new NotLeased(reason, writer.submit(c -> visitRow.insert(c, null, reason)));
+            String reason = capped.isEmpty() ? "no_pool" : "address_cap";
+            CompletableFuture<Void> stored = writer.submit(c -> visitRow.insert(c, null, reason));
+            // Counted for the pools report, which otherwise shows no sign of these untracked visits.
+            return new NotLeased(reason, capped.isEmpty() ? stored
+                    : stored.thenRun(() -> capped.forEach(p -> tally.add(siteId, p.pool().poolId(), now, ExhaustionTally.ADDRESS_CAP))));
         }
         long ttl = settings.leaseTtl().toMillis();
         long coolDown = settings.coolDown().toMillis();

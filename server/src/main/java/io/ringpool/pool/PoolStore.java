@@ -426,7 +426,9 @@ public final class PoolStore {
     public Map<String, Long> exhaustionCounts() {
         return db.read(c -> {
             Map<String, Long> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT pool_id, SUM(exhaustions) FROM pool_exhaustion_counts GROUP BY pool_id");
+            // The address cap's counts share the table but are no exhaustion (ExhaustionTally.ADDRESS_CAP).
+            try (PreparedStatement ps = c.prepareStatement("SELECT pool_id, SUM(exhaustions) FROM pool_exhaustion_counts WHERE outcome <> '"
+                    + ExhaustionTally.ADDRESS_CAP + "' GROUP BY pool_id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getLong(2));

@@ -40,15 +40,19 @@ final class PoolOccupancy {
 
     /**
      * Exhaustions over {@code [from, to)} by minute: {@code {minuteAt, count, of which untracked, of
-     * which went to the next pool}}, in time order; the rest of the count reused a cooling number.
+     * which went to the next pool, visits turned away by the address cap}}, in time order; the rest
+     * of the count reused a cooling number. The address cap's visits are no exhaustion (the pool
+     * had numbers, not for that address) and are not in the count.
      * They are stored counted per minute (V70), so a bucket shorter than a minute gets its minute's
      * whole count at the minute's start.
      */
     static List<long[]> exhaustions(Connection c, String siteId, String poolId, long from, long to) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT minute_at, SUM(exhaustions), SUM(CASE WHEN outcome = 'untracked' THEN exhaustions ELSE 0 END), "
-                        + "SUM(CASE WHEN outcome = 'next_pool' THEN exhaustions ELSE 0 END) "
+                "SELECT minute_at, SUM(CASE WHEN outcome <> '" + io.ringpool.pool.ExhaustionTally.ADDRESS_CAP + "' THEN exhaustions ELSE 0 END), "
+                        + "SUM(CASE WHEN outcome = 'untracked' THEN exhaustions ELSE 0 END), "
+                        + "SUM(CASE WHEN outcome = 'next_pool' THEN exhaustions ELSE 0 END), "
+                        + "SUM(CASE WHEN outcome = '" + io.ringpool.pool.ExhaustionTally.ADDRESS_CAP + "' THEN exhaustions ELSE 0 END) "
                         + "FROM pool_exhaustion_counts WHERE pool_id = ? AND site_id = ? AND minute_at >= ? AND minute_at < ? "
                         + "GROUP BY minute_at ORDER BY minute_at")) {
             ps.setString(1, poolId);
@@ -57,7 +61,7 @@ final class PoolOccupancy {
             ps.setLong(4, to);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new long[] {Math.max(from, rs.getLong(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    out.add(new long[] {Math.max(from, rs.getLong(1)), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
                 }
             }
         }
@@ -77,8 +81,8 @@ final class PoolOccupancy {
         for (List<long[]> part : List.of(stored, unwritten)) {
             for (long[] m : part) {
                 long at = Math.max(from, m[0]);
-                long[] row = byMinute.computeIfAbsent(at, k -> new long[] {k, 0, 0, 0});
-                for (int i = 1; i < 4; i++) {
+                long[] row = byMinute.computeIfAbsent(at, k -> new long[] {k, 0, 0, 0, 0});
+                for (int i = 1; i < m.length; i++) {
                     row[i] += m[i];
                 }
             }
@@ -212,6 +216,7 @@ final class PoolOccupancy {
         long totalExhaustions = 0;
         long untracked = 0;
         long nextPool = 0;
+        long addressCapped = 0;
         long numberMask = (1L << NUMBER_BITS) - 1;
         for (int b = 0; b <= buckets; b++) {
             long bucketStart = b == 0 ? Long.MIN_VALUE : from + (b - 1) * bucketMillis;
@@ -272,6 +277,7 @@ final class PoolOccupancy {
                 bucketExhaustions += exhaustions.get(x)[1];
                 untracked += exhaustions.get(x)[2];
                 nextPool += exhaustions.get(x)[3];
+                addressCapped += exhaustions.get(x).length > 4 ? exhaustions.get(x)[4] : 0;
                 x++;
             }
             totalExhaustions += bucketExhaustions;
@@ -282,7 +288,7 @@ final class PoolOccupancy {
             rows.add(row(bucketStart, bucketPeak, coolingAtPeak, size, bucketExhaustions));
         }
         return summary(rows, size, coolDownMillis, started, peak, peakAt, endedLeases, endedLeaseMillis, totalExhaustions, untracked,
-                nextPool);
+                nextPool, addressCapped);
     }
 
     private static Map<String, Object> row(long bucketStart, int bucketPeak, int coolingAtPeak, int size, long bucketExhaustions) {
@@ -296,7 +302,8 @@ final class PoolOccupancy {
     }
 
     private static Map<String, Object> summary(List<Map<String, Object>> rows, int size, long coolDownMillis, long started, int peak,
-            long peakAt, long endedLeases, long endedLeaseMillis, long totalExhaustions, long untracked, long nextPool) {
+            long peakAt, long endedLeases, long endedLeaseMillis, long totalExhaustions, long untracked, long nextPool,
+            long addressCapped) {
         long average = endedLeases == 0 ? 0 : endedLeaseMillis / endedLeases;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("size", size);
@@ -314,6 +321,10 @@ final class PoolOccupancy {
         ex.put("nextPool", nextPool);
         ex.put("untracked", untracked);
         out.put("exhaustions", ex);
+        // Visits shown the default number because their address held its share of the pool
+        // (leasing.addressCapPercent, at least one number): not exhaustions, but untracked all the
+        // same; on a small pool two people behind one address (an office, a carrier's NAT) are enough.
+        out.put("addressCapped", addressCapped);
         io.ringpool.pool.PoolAdvice advice = io.ringpool.pool.PoolAdvice.of(peak, started, endedLeases, average, totalExhaustions,
                 coolDownMillis);
         out.put("recommendedSize", advice.recommendedSize());

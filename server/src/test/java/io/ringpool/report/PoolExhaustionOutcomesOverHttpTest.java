@@ -76,4 +76,49 @@ class PoolExhaustionOutcomesOverHttpTest {
         }
         assertThat(inBuckets).isEqualTo(3);
     }
+
+    @Test
+    void visitsTheAddressCapTurnedAwayAreCountedApartFromExhaustionsAndSurviveARestart() {
+        // audit U #8: on a 3-number pool the cap is one number an address; the second person behind
+        // one office address was untracked while numbers sat free, and no report showed it.
+        Path capDir = dir.resolve("address-cap");
+        Map<String, String> site;
+        try (TestServer own = new TestServer(capDir)) {
+            site = own.siteWithPool(List.of("+74957775201", "+74957775202", "+74957775203"));
+            assertThat(startFrom(own, site, "office-1", "203.0.113.7").json().get("tracked").asBoolean()).isTrue();
+            Reply second = startFrom(own, site, "office-2", "203.0.113.7");
+            assertThat(second.json().get("tracked").asBoolean()).isFalse();
+            assertThat(second.text("reason")).isEqualTo("address_cap");
+            assertThat(startFrom(own, site, "elsewhere", "198.51.100.9").json().get("tracked").asBoolean()).isTrue();
+
+            JsonNode counted = poolReport(own, site);
+            assertThat(counted.get("addressCapped").asLong()).as(counted.toString()).isEqualTo(1);
+            assertThat(counted.get("exhaustions").get("total").asLong()).as("the pool had numbers: no exhaustion").isZero();
+            assertThat(counted.get("now").get("exhaustions").asLong()).isZero();
+        }
+        // A clean stop writes the tally's counts; the report then reads them from the store.
+        try (TestServer again = new TestServer(capDir)) {
+            JsonNode stored = poolReport(again, site);
+            assertThat(stored.get("addressCapped").asLong()).as(stored.toString()).isEqualTo(1);
+            assertThat(stored.get("exhaustions").get("total").asLong()).isZero();
+            assertThat(stored.get("now").get("exhaustions").asLong()).as("not reloaded as an exhaustion").isZero();
+        }
+    }
+
+    private static Reply startFrom(TestServer on, Map<String, String> site, String visitorId, String clientAddress) {
+        String body = new String(io.ringpool.http.Json.write(Map.of("siteKey", site.get("publicKey"), "visitorId", visitorId,
+                "url", "https://example.com/")), java.nio.charset.StandardCharsets.UTF_8);
+        // loopback is a trusted proxy: X-Forwarded-For names the client
+        Reply r = on.send("POST", "/v1/sessions", null, body, "application/json",
+                Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", clientAddress));
+        assertThat(r.status()).as(r.body()).isIn(200, 201);
+        return r;
+    }
+
+    private static JsonNode poolReport(TestServer on, Map<String, String> site) {
+        LocalDate today = LocalDate.ofInstant(on.clock.instant(), ZoneId.of("Europe/Moscow"));
+        Reply r = on.get("/v1/sites/" + site.get("siteId") + "/reports/pools?from=" + today + "&to=" + today, site.get("apiKey"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json().get("pools").get(0);
+    }
 }

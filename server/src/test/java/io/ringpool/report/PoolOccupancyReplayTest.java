@@ -45,7 +45,7 @@ class PoolOccupancyReplayTest {
             for (long m = from; m < to; m += 60_000L * (1 + random.nextInt(30))) {
                 long c = random.nextInt(5);
                 long untracked = random.nextInt((int) c + 1);
-                exhaustions.add(new long[] {m, c, untracked, random.nextInt((int) (c - untracked) + 1)});
+                exhaustions.add(new long[] {m, c, untracked, random.nextInt((int) (c - untracked) + 1), random.nextInt(3)});
             }
             int size = numbers + random.nextInt(5);
             Map<String, Object> expected = reference(leases, exhaustions, from, to, bucket, coolDown, size);
@@ -56,11 +56,11 @@ class PoolOccupancyReplayTest {
 
     @Test
     void unwrittenExhaustionsAddToTheStoredMinutesAndOnesBeforeTheRangeCountAtItsStart() {
-        List<long[]> stored = List.of(new long[] {60_000, 2, 1, 0}, new long[] {180_000, 1, 0, 1});
-        List<long[]> unwritten = List.of(new long[] {0, 1, 0, 1}, new long[] {180_000, 2, 0, 2}, new long[] {240_000, 1, 1, 0});
+        List<long[]> stored = List.of(new long[] {60_000, 2, 1, 0, 0}, new long[] {180_000, 1, 0, 1, 2});
+        List<long[]> unwritten = List.of(new long[] {0, 1, 0, 1, 0}, new long[] {180_000, 2, 0, 2, 1}, new long[] {240_000, 1, 1, 0, 0});
         List<long[]> merged = PoolOccupancy.withUnwritten(stored, unwritten, 30_000);
-        assertThat(merged).containsExactly(new long[] {30_000, 1, 0, 1}, new long[] {60_000, 2, 1, 0}, new long[] {180_000, 3, 0, 3},
-                new long[] {240_000, 1, 1, 0});
+        assertThat(merged).containsExactly(new long[] {30_000, 1, 0, 1, 0}, new long[] {60_000, 2, 1, 0, 0},
+                new long[] {180_000, 3, 0, 3, 3}, new long[] {240_000, 1, 1, 0, 0});
         assertThat(PoolOccupancy.withUnwritten(stored, List.of(), 0)).isSameAs(stored);
     }
 
@@ -103,6 +103,7 @@ class PoolOccupancyReplayTest {
         long totalExhaustions = 0;
         long untracked = 0;
         long nextPool = 0;
+        long addressCapped = 0;
         for (int b = 0; b <= buckets; b++) {
             long bucketStart = b == 0 ? Long.MIN_VALUE : from + (b - 1) * bucketMillis;
             long bucketEnd = b == 0 ? from : Math.min(to, from + b * bucketMillis);
@@ -159,6 +160,7 @@ class PoolOccupancyReplayTest {
                 bucketExhaustions += exhaustions.get(x)[1];
                 untracked += exhaustions.get(x)[2];
                 nextPool += exhaustions.get(x)[3];
+                addressCapped += exhaustions.get(x)[4];
                 x++;
             }
             totalExhaustions += bucketExhaustions;
@@ -188,6 +190,7 @@ class PoolOccupancyReplayTest {
         ex.put("nextPool", nextPool);
         ex.put("untracked", untracked);
         out.put("exhaustions", ex);
+        out.put("addressCapped", addressCapped);
         io.ringpool.pool.PoolAdvice advice = io.ringpool.pool.PoolAdvice.of(peak, leases.stream().filter(l -> l.start() >= from).count(),
                 endedLeases, average, totalExhaustions, coolDownMillis);
         out.put("recommendedSize", advice.recommendedSize());
