@@ -264,6 +264,10 @@ public final class CallService {
         return ingest(site, sent, requireNumberForNewCall, clock.instant());
     }
 
+    /** The methods that say a lease of the number claims a time: someone's page showed it then. */
+    private static final java.util.Set<AttributionMethod> LEASE_CLAIMS = java.util.EnumSet.of(AttributionMethod.ACTIVE,
+            AttributionMethod.COOLING, AttributionMethod.AMBIGUOUS);
+
     /** Longest call whose start is inferred from a final event's duration (see {@link #ingestDatedOnReceipt}); past it, a mix-up. */
     static final Duration LONGEST_INFERRED_CALL = Duration.ofHours(24);
 
@@ -275,9 +279,13 @@ public final class CallService {
      * visitor who got the number 2.5 minutes after the caller dialled it). When the call then
      * knows nothing earlier than this event and the event states the call's length, the start it
      * implies (receipt − {@code durationSeconds}, at most {@link #LONGEST_INFERRED_CALL}) is
-     * ingested as the call's {@code ringing}, which re-decides the attribution at that time. A
-     * call with an earlier event keeps it (the sender's own evidence wins), and a retry of the
-     * final event, received later, changes nothing.
+     * ingested as the call's {@code ringing}, which re-decides the attribution at that time, if a
+     * lease of the number claims that time (live or cooling: someone's page showed the number).
+     * When none does, the receipt stands, as before: a stated length often counts time before the
+     * number was dialled (an IVR, a queue, a test sender's made-up figure), and a call posted right
+     * after a visit would otherwise lose the visit it plainly came from. A call with an earlier
+     * event keeps it (the sender's own evidence wins), and a retry of the final event, received
+     * later, changes nothing.
      */
     public Ingested ingestDatedOnReceipt(Site site, CallEvent event, boolean requireNumberForNewCall) {
         Ingested ingested = ingest(site, event, requireNumberForNewCall);
@@ -287,8 +295,14 @@ public final class CallService {
                 || Duration.ofSeconds(length).compareTo(LONGEST_INFERRED_CALL) > 0 || call.startedAt().isBefore(event.at())) {
             return ingested;
         }
+        Instant startedAt = event.at().minusSeconds(length);
+        AttributionMethod atStart = db.read(c -> attribute(c, site, call.callId(), call.number(), startedAt,
+                new CallerNumber(call.caller(), call.callerValid()))).method();
+        if (!LEASE_CLAIMS.contains(atStart)) {
+            return ingested;
+        }
         CallEvent impliedStart = new CallEvent(event.provider(), event.providerCallId(), CallEvent.Kind.RINGING,
-                event.at().minusSeconds(length), event.from(), event.to(), null, null, null);
+                startedAt, event.from(), event.to(), null, null, null);
         Ingested started = ingest(site, impliedStart, requireNumberForNewCall);
         return new Ingested(ingested.provider(), ingested.providerCallId(), started.call() != null ? started.call() : call, false);
     }

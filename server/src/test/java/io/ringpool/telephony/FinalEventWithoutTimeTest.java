@@ -145,4 +145,17 @@ class FinalEventWithoutTimeTest {
         assertThat(Instant.parse(absurd.text("startedAt"))).as("three days is a mix-up, not a start")
                 .isBetween(now, now.plusSeconds(2));
     }
+
+    @Test
+    void aFinalEventPostedRightAfterAVisitOnAFreeNumberStaysWithThatVisit() {
+        // README's walk-through: a visit, then at once a completed call of 95 s. Nobody held the
+        // number 95 s earlier, so that start would leave the call to nobody; the receipt stands.
+        String visitor = visit("walk-through");
+        Instant now = server.clock.instant();
+        Reply r = completedWithoutTime("walk-1", 95);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("attribution").get("method").asText()).isEqualTo("active");
+        assertThat(r.json().get("attribution").get("sessionId").asText()).isEqualTo(visitor);
+        assertThat(Instant.parse(r.text("startedAt"))).isBetween(now, now.plusSeconds(2));
+    }
 }
