@@ -248,7 +248,9 @@ public final class ProvidersApi implements SiteSection {
         }
         result.replayKeys().forEach(replays::remember);
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
-                result.events().isEmpty() ? "ignored" : "accepted", null, "journaled: reaches the store just after the answer",
+                result.events().isEmpty() ? "ignored" : "accepted", null,
+                // nothing journaled for a request that carries no event (a provider's URL check, such as Zadarma's zd_echo)
+                result.events().isEmpty() ? result.note() : "journaled: reaches the store just after the answer",
                 providerCallId, kinds, null, caller));
         return reply(result.reply());
     }

@@ -45,7 +45,8 @@ import java.util.Optional;
  * </pre>
  * The call id is {@code call_session_id}, shared by the caller's leg and a transferred/bridged leg;
  * a leg Telnyx marks {@code outgoing} contributes no numbers (its "to" is the business, not a
- * tracking number). Call Control takes no instructions in the answer (commands go to its API), so
+ * tracking number), and neither do {@code call.answered} and {@code call.hangup} unless they say
+ * {@code direction: incoming} (Telnyx sends the direction with {@code call.initiated} only). Call Control takes no instructions in the answer (commands go to its API), so
  * it gets 200.
  *
  * <p><b>TeXML</b> (form posts, Twilio-compatible): the first request of a call is answered with
@@ -164,13 +165,23 @@ public final class TelnyxProvider implements TelephonyProvider {
             throw WebhookRefused.invalidBody("data.payload.call_session_id", "a Call Control event needs data.event_type and payload.call_session_id");
         }
         Instant at = time(ProviderJson.text(data, "occurred_at"), call);
-        boolean incoming = !"outgoing".equalsIgnoreCase(ProviderJson.text(p, "direction"));
+        String direction = ProviderJson.text(p, "direction");
+        boolean incoming = !"outgoing".equalsIgnoreCase(direction);
         String from = incoming ? ProviderJson.text(p, "from") : null;
         String to = incoming ? ProviderJson.text(p, "to") : null;
+        // Only call.initiated says which leg it is: Telnyx's call.answered and call.hangup carry no
+        // direction, so the leg the business takes (from the tracking number to the business) looked
+        // incoming, and its "to" was refused as no tracking number of the site (audit W #1). The
+        // call's numbers come from its initiated event; a later event names them only when it says
+        // it is of the incoming leg.
+        boolean saysIncoming = "incoming".equalsIgnoreCase(direction);
+        String laterFrom = saysIncoming ? from : null;
+        String laterTo = saysIncoming ? to : null;
         CallEvent e = switch (type) {
             case "call.initiated" -> incoming ? new CallEvent(NAME, id, CallEvent.Kind.RINGING, at, from, to, null, null, null) : null;
-            case "call.answered" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, at, from, to, null, null, null);
-            case "call.hangup" -> new CallEvent(NAME, id, hangupKind(ProviderJson.text(p, "hangup_cause")), at, from, to, null, null, null);
+            case "call.answered" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, at, laterFrom, laterTo, null, null, null);
+            case "call.hangup" -> new CallEvent(NAME, id, hangupKind(ProviderJson.text(p, "hangup_cause")), at, laterFrom, laterTo, null,
+                    null, null);
             case "call.recording.saved" -> {
                 String url = Optional.ofNullable(ProviderJson.text(p, "recording_urls", "mp3"))
                         .orElse(ProviderJson.text(p, "public_recording_urls", "mp3"));

@@ -87,7 +87,8 @@ public final class ZadarmaProvider implements TelephonyProvider {
         Map<String, String> f = ProviderForms.first(ProviderForms.fields(call.request().body()));
         String event = f.getOrDefault("event", "");
         String signed = switch (event) {
-            case "NOTIFY_START", "NOTIFY_END", "NOTIFY_INTERNAL" -> v(f, "caller_id") + v(f, "called_did") + v(f, "call_start");
+            // NOTIFY_IVR is a NOTIFY_START with the IVR's fields (Zadarma's own library signs it so)
+            case "NOTIFY_START", "NOTIFY_END", "NOTIFY_INTERNAL", "NOTIFY_IVR" -> v(f, "caller_id") + v(f, "called_did") + v(f, "call_start");
             case "NOTIFY_ANSWER" -> v(f, "caller_id") + v(f, "destination") + v(f, "call_start");
             case "NOTIFY_OUT_START", "NOTIFY_OUT_END" -> v(f, "internal") + v(f, "destination") + v(f, "call_start");
             case "NOTIFY_RECORD" -> v(f, "pbx_call_id") + v(f, "call_id_with_rec");

@@ -95,6 +95,36 @@ class TelnyxOverHttpTest {
         assertThat(call.get("attribution").get("method").asText()).isEqualTo("active");
     }
 
+    /**
+     * Audit W #1: Telnyx sends {@code direction} with {@code call.initiated} only. The leg the
+     * business answers (from the tracking number to the business) was refused 422 unknown_number
+     * on its answered and hangup, so the answer was never seen.
+     */
+    @Test
+    void theBusinessLegsAnswerAndHangupWithoutADirectionAreTheCallsNotRefused() throws Exception {
+        Instant t0 = kit.server.clock.instant();
+        String session = "5d1e0a52-bridged-leg-0001";
+        assertThat(postJson(event("call.initiated", session, ",\"state\":\"parked\"", t0), telnyx, now()).status()).isEqualTo(200);
+        String business = "+74950000000";
+        String answered = "{\"data\":{\"event_type\":\"call.answered\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"occurred_at\":\""
+                + t0.plusSeconds(12) + "\",\"payload\":{\"call_control_id\":\"v3:leg2\",\"call_leg_id\":\"leg-2\",\"call_session_id\":\""
+                + session + "\",\"from\":\"" + NUMBER + "\",\"to\":\"" + business + "\",\"state\":\"answered\"}}}";
+        Reply a = postJson(answered, telnyx, now());
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        String hangup = "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"occurred_at\":\""
+                + t0.plusSeconds(70) + "\",\"payload\":{\"call_control_id\":\"v3:leg2\",\"call_leg_id\":\"leg-2\",\"call_session_id\":\""
+                + session + "\",\"from\":\"" + NUMBER + "\",\"to\":\"" + business + "\",\"hangup_cause\":\"normal_clearing\","
+                + "\"hangup_source\":\"callee\",\"state\":\"hangup\"}}}";
+        Reply h = postJson(hangup, telnyx, now());
+        assertThat(h.status()).as(h.body()).isEqualTo(200);
+
+        JsonNode call = kit.call(session);
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("caller").asText()).isEqualTo(CALLER);
+        assertThat(call.get("number").asText()).isEqualTo(NUMBER);
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(58);
+    }
+
     @Test
     void anotherKeyAStaleTimestampAReplayAndAChangedBodyAreRefused() throws Exception {
         String body = event("call.initiated", "refused-session", "", kit.server.clock.instant());

@@ -92,4 +92,20 @@ class ZadarmaOverHttpTest {
         assertThat(call.get("status").asText()).isEqualTo("busy");
         assertThat(call.get("talkSeconds").asInt()).isZero();
     }
+
+    /** Audit W #2 and #3: an IVR notification is acknowledged as the docs say, and the URL check is not called journaled. */
+    @Test
+    void anIvrNotificationIsAcknowledgedAndTheUrlCheckIsLoggedAsWhatItIs() {
+        // Zadarma's own library signs NOTIFY_IVR as the NOTIFY_START it extends: caller_id + called_did + call_start
+        Map<String, String> ivr = params("event", "NOTIFY_IVR", "call_start", START, "pbx_call_id", "ivr-1", "caller_id", CALLER_RAW,
+                "called_did", DID);
+        Reply r = post(ivr, CALLER_RAW + DID + START, SECRET);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(post(ivr, CALLER_RAW + DID + START, "other-secret").status()).isEqualTo(403);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("ivr-1");
+
+        assertThat(kit.server.get("/v1/telephony/zadarma/" + kit.siteId + "?zd_echo=e5f6", null).body()).isEqualTo("e5f6");
+        assertThat(kit.diagnostics("zadarma").findValuesAsText("message")).contains("zd_echo check answered")
+                .contains("NOTIFY_IVR is not an incoming call's event");
+    }
 }
