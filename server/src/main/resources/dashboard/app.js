@@ -455,9 +455,16 @@
       var warn = (i === 2 && k[1] > 0) || (i === 3 && k[1] > p.size);
       summary.appendChild(el('div', { class: warn ? 'warn' : '' }, [el('span', { class: 'muted', text: k[0] + ' ' }), el('b', { text: fmt(k[1]) })]));
     });
-    // Without a finished lease its length is unknown (null), and so is the advice.
+    // Visitors untracked because their address held its share of the pool: shown only when there were some.
+    if (p.addressCapped > 0) {
+      summary.appendChild(el('div', { class: 'warn', id: 'pool-address-capped', title: 'visitors from one address (an office, a mobile carrier) hold at most leasing.addressCapPercent of the numbers; the rest saw the default number' },
+        [el('span', { class: 'muted', text: 'Untracked by address cap ' }), el('b', { text: fmt(p.addressCapped) })]));
+    }
+    // Without a finished lease its length is unknown (null), and so is the advice; on a handful of
+    // visits the advice is bounded by them, and the server's note says so.
     summary.appendChild(el('div', { class: 'hint', id: 'pool-formula', text: p.averageLeaseSeconds == null
       ? (p.leases ? 'no lease has ended yet' : 'no leases') + ' in this range: no lease length to size the pool from'
+      : /^too few visits/.test(p.recommendation || '') ? p.recommendation
       : 'peak × (avg lease ' + p.averageLeaseSeconds + ' s + cool-down ' + p.coolDownSeconds + ' s) ÷ avg lease × 1.2' }));
     var xs = p.buckets.map(function (b) { return Date.parse(b.at) / 1000; });
     var leased = p.buckets.map(function (b) { return b.leased; });

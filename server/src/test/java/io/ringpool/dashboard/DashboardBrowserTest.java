@@ -547,6 +547,39 @@ class DashboardBrowserTest {
 
     /** The first cell of each row, read in one script so a table redrawn meanwhile cannot go stale under the read. */
     @SuppressWarnings("unchecked")
+    /**
+     * Audit U #2 and #8 as the marketer sees them: the pool panel says when the advice was bounded
+     * by a handful of visits, and counts the visitors the address cap left untracked.
+     */
+    @Test
+    void thePoolPanelSaysWhenVisitsWereTooFewToSizeFromAndCountsTheAddressCap() {
+        Map<String, String> site = server.siteWithPool(List.of("+74953050001", "+74953050002", "+74953050003"));
+        String first = null;
+        for (String[] v : new String[][] {{"office-1", "203.0.113.77"}, {"office-2", "203.0.113.77"}, {"home", "198.51.100.77"}}) {
+            String body = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + v[0] + "\",\"url\":\"https://example.com/\"}";
+            var r = server.send("POST", "/v1/sessions", null, body, "application/json",
+                    Map.of("User-Agent", TestServer.CHROME, "X-Forwarded-For", v[1]));
+            assertThat(r.status()).as(r.body()).isIn(200, 201);
+            if (first == null) {
+                first = r.text("sessionId");
+            }
+        }
+        assertThat(server.send("POST", "/v1/sessions/" + first + "/end", null, "", "text/plain", Map.of()).status()).isEqualTo(204);
+        server.clock.advance(java.time.Duration.ofMinutes(2));
+        server.app.sessions().sweep();
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
+        showDays(java.time.LocalDate.parse(day).minusDays(1).toString(), day);
+
+        waiting().until(d -> !d.findElements(By.id("pool-address-capped")).isEmpty());
+        assertThat(driver.findElement(By.id("pool-address-capped")).getText()).isEqualTo("Untracked by address cap 1");
+        waiting().until(d -> d.findElement(By.id("pool-formula")).getText().startsWith("too few visits to size from: 2 asked"));
+    }
+
     static List<String> sourceRows() {
         return (List<String>) driver.executeScript("return Array.prototype.map.call("
                 + "document.querySelectorAll('#sources-table tbody tr td:first-child'), function (td) { return td.innerText; })");
