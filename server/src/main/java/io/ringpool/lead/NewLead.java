@@ -1,6 +1,7 @@
 package io.ringpool.lead;
 
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,6 +61,7 @@ public record NewLead(
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(origin, "origin");
         ids = ids == null ? Identifiers.none() : ids;
-        tags = tags == null ? List.of() : List.copyOf(tags);
+        // A tag named twice is one tag, as a PATCH makes it: stored twice it broke the lead's key (503).
+        tags = tags == null ? List.of() : List.copyOf(new LinkedHashSet<>(tags));
     }
 }

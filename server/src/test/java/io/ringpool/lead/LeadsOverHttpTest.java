@@ -501,6 +501,17 @@ class LeadsOverHttpTest {
     // ---- the lead log and changes -----------------------------------------------------------------
 
     @Test
+    void aTagNamedTwiceOnANewLeadIsOneTag() {
+        // Session 35's browser audit: the second "vip" broke the lead_tags key and the lead was a 503.
+        Site site = site();
+        Reply created = lead(site, Map.of("kind", "callback", "phone", "+79165554000", "tags", List.of("vip", "hot", "vip")));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("tags")).extracting(JsonNode::asText).containsExactly("vip", "hot");
+        assertThat(getLead(site, created.text("leadId")).get("tags")).extracting(JsonNode::asText).containsExactly("vip", "hot");
+        assertThat(log(site, "tag=vip").get("leads")).hasSize(1);
+    }
+
+    @Test
     void theLeadLogFiltersByKindStatusSourceAndTagAndPagesWithACursor() {
         Site site = site();
         Visit google = visit(site, "visitor-log-1", "https://example.com/?utm_source=google&utm_medium=cpc");
