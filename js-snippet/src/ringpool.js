@@ -99,6 +99,8 @@
   // an untracked one (the pool was full) shows the default number and heartbeats too: its heartbeat brings a number once one frees
   var session;
   var visitSessionId;               // this page's session, leased or not (leads are attributed by it)
+  var starting;                     // a start is asked and not yet answered
+  var awaitingLeads = [];           // lead bodies of forms sent while starting: they go to the session the answer names
   var shownNumber;                  // the number the page now shows (E.164)
   var siteNumber;                   // the number it replaces (the site's default, E.164)
   var shownNational;                // national digits of shownNumber
@@ -259,14 +261,20 @@
    *     visitor's live visit (perhaps a newer click's, from another tab) is resumed whatever this URL's tags
    */
   function openSession(late, again) {
+    starting = 1;
     post('', {
       siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
       // the analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution
       clientIds: {ym: fromCookies(/_ym_uid=(\d+)/), ga: fromCookies(/_ga=GA\d\.\d\.(\d+\.\d+)/)}, webdriver: !!navigator.webdriver, landing: !again
     }, function (status, answer) {
       var leasedId = answer && answer.tracked && answer.sessionId;
+      starting = 0;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
       visitSessionId = answer && answer.sessionId;
+      // a form sent in the page's first moments, before this answer: its lead belongs to this visit
+      // (to none when no session came back: the server down, a bot)
+      sendLeads();
+      awaitingLeads = [];
       // the landing of a live visit (its number already shown) that got no session back (the server
       // down, or the address over its budget): keep the visit as stored, as a page without ad tags would
       if (session && !visitSessionId) return heartbeat(1);
@@ -403,6 +411,7 @@
       observer = 0;
     }
     session = visitSessionId = 0;
+    awaitingLeads = [];
     stored = {};
     try {
       window.localStorage.removeItem(NAME);
@@ -452,12 +461,14 @@
    * Sends a lead for `form` when it is one: it has a phone or e-mail field or is marked
    * data-ringpool-lead (or `always`: the page asked with ringpool('lead', form)), and neither it
    * nor an ancestor is marked data-ringpool-ignore. Reads only the four lead fields; nothing on the
-   * form changes. Without a session (consent withheld, server down, no answer yet) nothing is sent.
+   * form changes. Before the start's answer the lead waits for it (a form that navigates away
+   * first is lost: nothing can name its visit); without a session (consent withheld, server down)
+   * nothing is sent.
    * @param {*=} always
    */
   function reportForm(form, always) {
-    var sessionId = session ? session.sessionId : visitSessionId, fields = {}, contactField, sent, elements, i, kind, value;
-    if (!running || !sessionId || form.closest('[data-ringpool-ignore]')) return;
+    var fields = {}, contactField, sent, elements, i, kind, value;
+    if (!running || !(session || visitSessionId || starting) || form.closest('[data-ringpool-ignore]')) return;
     elements = form.elements;
     for (i = 0; i < elements.length; i++) {
       if (!(kind = leadFieldOf(elements[i]))) continue;
@@ -470,12 +481,20 @@
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
     // the server merges repeats of a person and form within its duplicates window
-    postBeforeLeaving('/' + sessionId + '/leads', JSON.stringify({
+    sent = JSON.stringify({
       kind: 'form',
       formId: String(form.getAttribute('id') || form.getAttribute('name') || [].indexOf.call(document.forms, form)).slice(0, MAX_FORM_ID),
       url: location.href.slice(0, MAX_URL),
       fields: fields
-    }));
+    });
+    awaitingLeads.push(sent);
+    sendLeads();
+  }
+
+  /** Sends the leads read so far to this page's session, once there is one. */
+  function sendLeads() {
+    var sessionId = session ? session.sessionId : visitSessionId, lead;
+    while (sessionId && (lead = awaitingLeads.shift())) postBeforeLeaving('/' + sessionId + '/leads', lead);
   }
 
   // --- Swapping -------------------------------------------------------------------------------

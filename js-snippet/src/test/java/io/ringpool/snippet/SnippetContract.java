@@ -414,6 +414,29 @@ abstract class SnippetContract {
     }
 
     @Test
+    void aFormSentBeforeTheStartIsAnsweredWaitsForTheAnswer() throws Exception {
+        // A visitor quicker than the network (autofill, a slow mobile link): until session 35 the
+        // lead was dropped, since there was no session to name yet.
+        relay.apiDelayMillis = 2500;
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(3), "the start asked");
+        tab.js("""
+                var f = document.getElementById('b2b');
+                f.querySelector('[name=tel]').value = '+7 916 444-55-66';
+                f.querySelector('button').click();""");
+        assertThat(relay.requests("/end")).as("the form was sent before the start's answer").isEmpty();
+        assertThat(relay.requests("/leads")).as("no session to send it to yet").isEmpty();
+        // the answer comes after data-timeout: the number is not shown and its lease released, but
+        // the visit is the lead's all the same
+        await(() -> relay.requests("/end").size() == 1, Duration.ofSeconds(8), "the late answer handled");
+        String sessionId = relay.requests("/end").get(0).path().split("/")[3];
+        Relay.Request lead = awaitLeads(1).get(0);
+        assertThat(lead.path()).isEqualTo("/v1/sessions/" + sessionId + "/leads");
+        assertThat(fields(json(lead.body()))).containsEntry("phone", "+7 916 444-55-66");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
     void passwordsCardsHiddenAndInvisibleFieldsNeverLeaveThePage() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
         awaitNumber(tab, RU_POOL_PREFIX);
