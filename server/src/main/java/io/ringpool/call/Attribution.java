@@ -111,13 +111,31 @@ public final class Attribution {
         if (!claims.isEmpty()) {
             return decide(claims);
         }
-        if (previous != null && (previous.sessionId() != null || previous.visitorId() != null)) {
+        if (previous != null && (previous.sessionId() != null || previous.visitorId() != null) && repeatable(previous, callAt)) {
             return new AttributionResult(AttributionMethod.REPEAT, previous.sessionId(), previous.visitorId(),
                     List.of(new AttributionResult.Candidate(previous.sessionId(), previous.visitorId(),
                             "no live or cooling lease; the caller's previous call was attributed to this visit", 1.0)),
                     null);
         }
         return AttributionResult.none();
+    }
+
+    /**
+     * How old the visit a caller's earlier call went to (its start: the ad click) may be for a call
+     * that no lease claims to go to it as {@code repeat}: 90 days, the look-back of the reports'
+     * last-non-direct model and the longest click-through window an ad platform credits (Google Ads
+     * refuses an older click with EXPIRED_EVENT). A repeat is itself the next call's "earlier call",
+     * so without a bound a caller who kept phoning kept a click of years ago as their source, and in
+     * every export. Past it the call is {@code none}: better unknown than wrong.
+     */
+    static final Duration REPEAT_WINDOW = Duration.ofDays(90);
+
+    /**
+     * The earlier call's visit is recent enough for a repeat. A visit removed by retention has no
+     * start to check and nothing left to inherit: no repeat.
+     */
+    private static boolean repeatable(PreviousAttribution previous, Instant callAt) {
+        return previous.visitStartedAt() != null && !previous.visitStartedAt().isBefore(callAt.minus(REPEAT_WINDOW));
     }
 
     /** Weight of a repeat caller redialling the number an earlier call of theirs was attributed through. */

@@ -40,7 +40,7 @@ class AttributionPropertyTest {
 
     @Provide
     Arbitrary<PreviousAttribution> previous() {
-        return Arbitraries.of(new PreviousAttribution("old", "v-old")).injectNull(0.5);
+        return Arbitraries.of(new PreviousAttribution("old", "v-old", T0)).injectNull(0.5);
     }
 
     @Property(tries = 2000)

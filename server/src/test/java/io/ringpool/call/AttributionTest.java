@@ -195,14 +195,15 @@ class AttributionTest {
     void aStaticNumberIsAttributedToItsSource() {
         StaticNumberSource billboard = new StaticNumberSource(NUMBER, "billboard", "offline", "winter", "Tverskaya");
         AttributionResult r = Attribution.attribute(clock.instant(), NUMBER, List.of(), COOL_DOWN, billboard,
-                new PreviousAttribution("old", "v0"));
+                new PreviousAttribution("old", "v0", clock.instant()));
         assertThat(r).isEqualTo(new AttributionResult(AttributionMethod.STATIC, null, null, List.of(), billboard));
     }
 
     @Test
     void aReturningCallerOnAFreeNumberIsRepeat() {
-        AttributionResult r = Attribution.attribute(clock.instant(), NUMBER, List.of(), COOL_DOWN, null,
-                new PreviousAttribution("s-old", "v-old"));
+        Instant visitStart = clock.instant();
+        AttributionResult r = Attribution.attribute(clock.advanceSeconds(3600), NUMBER, List.of(), COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", visitStart));
         assertThat(r.method()).isEqualTo(AttributionMethod.REPEAT);
         assertThat(r.sessionId()).isEqualTo("s-old");
         assertThat(r.visitorId()).isEqualTo("v-old");
@@ -214,7 +215,7 @@ class AttributionTest {
         Instant from = clock.instant();
         Instant callAt = clock.advanceSeconds(10);
         AttributionResult r = Attribution.attribute(callAt, NUMBER, List.of(lease("s1", "v1", from, null)), COOL_DOWN,
-                null, new PreviousAttribution("s-old", "v-old"));
+                null, new PreviousAttribution("s-old", "v-old", from.minus(Duration.ofDays(1))));
         assertThat(r.method()).isEqualTo(AttributionMethod.ACTIVE);
         assertThat(r.sessionId()).isEqualTo("s1");
     }
@@ -301,9 +302,28 @@ class AttributionTest {
     }
 
     @Test
+    void aRepeatGoesToAVisitAtMostNinetyDaysOldAndPastThatTheCallIsNone() {
+        Instant callAt = clock.instant();
+        Instant bound = callAt.minus(Attribution.REPEAT_WINDOW);
+        AttributionResult atTheBound = Attribution.attribute(callAt, NUMBER, List.of(), COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(1)), bound));
+        assertThat(atTheBound.method()).isEqualTo(AttributionMethod.REPEAT);
+        assertThat(atTheBound.sessionId()).isEqualTo("s-old");
+
+        // the earlier call itself may be a day old: a repeat is the next call's earlier call, the click's age decides
+        AttributionResult past = Attribution.attribute(callAt, NUMBER, List.of(), COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(1)), bound.minusMillis(1)));
+        assertThat(past).isEqualTo(AttributionResult.none());
+
+        AttributionResult visitPurged = Attribution.attribute(callAt, NUMBER, List.of(), COOL_DOWN, null,
+                new PreviousAttribution("s-old", "v-old", NUMBER, callAt.minus(Duration.ofDays(1)), null));
+        assertThat(visitPurged).isEqualTo(AttributionResult.none());
+    }
+
+    @Test
     void aPreviousAttributionWithoutIdsIsNoRepeat() {
         AttributionResult r = Attribution.attribute(clock.instant(), NUMBER, List.of(), COOL_DOWN, null,
-                new PreviousAttribution(null, null));
+                new PreviousAttribution(null, null, clock.instant()));
         assertThat(r.method()).isEqualTo(AttributionMethod.NONE);
     }
 

@@ -9,6 +9,8 @@ import io.ringpool.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +99,7 @@ class RedialWindowOverHttpTest {
         assertThat(call(site, "rep-0").json().get("attribution").get("sessionId").asText()).isEqualTo(first);
         leave(first);
 
-        // Nobody holds the number: the caller's history is all there is (repeat, no age limit).
+        // Nobody holds the number: the caller's history is all there is (repeat, for a visit up to 90 days old).
         server.clock.advance(Duration.ofDays(31));
         JsonNode repeat = call(site, "rep-1").json().get("attribution");
         assertThat(repeat.get("method").asText()).isEqualTo("repeat");
@@ -107,6 +109,34 @@ class RedialWindowOverHttpTest {
         JsonNode next = call(site, "rep-2").json().get("attribution");
         assertThat(next.get("method").asText()).isEqualTo("active");
         assertThat(next.get("sessionId").asText()).as("the repeat's visit is 31 days old: the holder").isEqualTo(holder);
+    }
+
+    @Test
+    void aRepeatGoesToAVisitUpToNinetyDaysOldAndLaterCallsAreNone() {
+        // Session 35: a repeat is the next call's earlier call, so a caller who kept phoning kept a
+        // click of any age as their source, and exported it past every ad platform's window.
+        Map<String, String> site = server.siteWithPool(List.of("+74957776001"));
+        String first = visit(site, "visitor-old-a", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=GOLD1");
+        assertThat(call(site, "old-0").json().get("attribution").get("sessionId").asText()).isEqualTo(first);
+        leave(first);
+
+        server.clock.advance(Duration.ofDays(60));
+        JsonNode day60 = call(site, "old-1").json().get("attribution");
+        assertThat(day60.get("method").asText()).isEqualTo("repeat");
+        assertThat(day60.get("sessionId").asText()).isEqualTo(first);
+        assertThat(day60.get("gclid").asText()).isEqualTo("GOLD1");
+
+        server.clock.advance(Duration.ofDays(31));
+        JsonNode day91 = call(site, "old-2").json().get("attribution");
+        assertThat(day91.get("method").asText()).as("the visit is 91 days old").isEqualTo("none");
+        assertThat(day91.get("sessionId").isNull()).isTrue();
+        assertThat(day91.get("gclid").isNull()).isTrue();
+
+        LocalDate today = LocalDate.ofInstant(server.clock.instant(), ZoneOffset.UTC);
+        Reply export = server.get("/v1/sites/" + site.get("siteId") + "/exports/google-ads-clicks.csv?conversionName=Call&from="
+                + today.minusDays(100) + "&to=" + today.plusDays(1), site.get("apiKey"));
+        assertThat(export.status()).as(export.body()).isEqualTo(200);
+        assertThat(export.body().lines().filter(l -> l.startsWith("GOLD1"))).as("the first two calls only").hasSize(2);
     }
 
     private String visit(Map<String, String> site, String visitorId, String url) {
