@@ -196,7 +196,8 @@
 
   /**
    * The visit as stored, in localStorage or, where that is unavailable, a first-party cookie:
-   * {t: saved at (ms), v: visitor id, s: the leased session as the server answered it, or 0}.
+   * {t: saved at (ms), v: visitor id, s: the leased session as the server answered it, or 0,
+   * l: lead bodies a page left before its start was answered, for the next page to send}.
    * This is a format: every visitor's browser keeps it across versions of this script, and other
    * tabs read it. (Before 2026-12 the session was kept as {i, n, d, e, h}; such a stored session is
    * not read, so a visit in progress at the upgrade asks for its session again and, by its visitor
@@ -243,14 +244,20 @@
     settled = 0;
     listenToThePage();
     stored = load();
+    // The visitor id is made and kept here, before the first answer, not left to the server: a page
+    // left before its start was answered (a quick click onwards, a form sent at once) has its visit
+    // resumed by the next page's start, not a new one, and that page sends the forms it left behind.
+    stored.v = stored.v || 'v' + Date.now() + Math.random().toString(36);
     session = stored.s;
-    if (session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN) {
+    session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN || (session = 0);
+    awaitingLeads = [].concat(stored.l || []);
+    sendLeads();
+    if (session) {
       // another page or tab of this visit holds a live lease: show it at once, then confirm it;
       // a landing from an ad asks the server instead (a new click starts a new visit, same number)
       show(session.number, session.defaultNumber);
       AD_TAGS.test(location.href) ? openSession(1) : heartbeat(1);
     } else {
-      session = 0;
       openSession(late);
     }
   }
@@ -272,9 +279,8 @@
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
       visitSessionId = answer && answer.sessionId;
       // a form sent in the page's first moments, before this answer: its lead belongs to this visit
-      // (to none when no session came back: the server down, a bot)
+      // (when no session came back, the server down or a bot, it stays kept for the next page)
       sendLeads();
-      awaitingLeads = [];
       // the landing of a live visit (its number already shown) that got no session back (the server
       // down, or the address over its budget): keep the visit as stored, as a page without ad tags would
       if (session && !visitSessionId) return heartbeat(1);
@@ -461,8 +467,8 @@
    * Sends a lead for `form` when it is one: it has a phone or e-mail field or is marked
    * data-ringpool-lead (or `always`: the page asked with ringpool('lead', form)), and neither it
    * nor an ancestor is marked data-ringpool-ignore. Reads only the four lead fields; nothing on the
-   * form changes. Before the start's answer the lead waits for it (a form that navigates away
-   * first is lost: nothing can name its visit); without a session (consent withheld, server down)
+   * form changes. Before the start's answer the lead waits for it, and a form that navigates away
+   * first is sent by the visit's next page; without a session (consent withheld, server down)
    * nothing is sent.
    * @param {*=} always
    */
@@ -491,10 +497,15 @@
     sendLeads();
   }
 
-  /** Sends the leads read so far to this page's session, once there is one. */
+  /**
+   * Sends the leads read so far to this page's session, once there is one. Until then they are
+   * kept in storage too: a page left before its start was answered has them sent by the next one.
+   */
   function sendLeads() {
     var sessionId = session ? session.sessionId : visitSessionId, lead;
     while (sessionId && (lead = awaitingLeads.shift())) postBeforeLeaving('/' + sessionId + '/leads', lead);
+    stored.l = awaitingLeads;
+    save();
   }
 
   // --- Swapping -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScriptSizeTest {
     /** Bytes, gzipped: what every visitor of every customer site downloads. */
-    static final int BUDGET = 4160;
+    static final int BUDGET = 4192;
 
     @Test
     void theServedScriptFitsTheGzippedBudget() throws Exception {

@@ -437,6 +437,57 @@ abstract class SnippetContract {
     }
 
     @Test
+    void aFirstVisitLeftBeforeItsStartIsAnsweredIsResumedByTheNextPage() throws Exception {
+        // Until session 36 the visitor id came from the first answer: a newcomer who clicked onwards
+        // before it was a new visitor on the next page, whose referrer is the site itself, and the
+        // landing's source (the ad click) was no longer the visit's.
+        relay.apiDelayMillis = 1500;
+        Browser.Tab tab = browser.open(fixtures.page("quick.html", "server=relay&utm_source=vk&utm_medium=cpc&utm_campaign=onward36"));
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(3), "the landing's start asked");
+        tab.js("document.getElementById('onward').click()");
+        awaitPath(tab, "/next.html");
+        await(() -> relay.requests("/v1/sessions").size() == 2, Duration.ofSeconds(3), "the next page's start asked");
+        List<Relay.Request> starts = relay.requests("/v1/sessions");
+        String visitorId = json(starts.get(0).body()).path("visitorId").asText();
+        assertThat(visitorId).as("made by the script").matches("[A-Za-z0-9_.:-]{1,64}");
+        assertThat(json(starts.get(1).body()).get("visitorId").asText()).as("the next page is the same visitor").isEqualTo(visitorId);
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
+    void aFormThatLeavesThePageBeforeTheStartIsAnsweredIsSentByTheVisitsNextPage() throws Exception {
+        // Until session 36 such a lead was lost (the page that read it was gone before any answer
+        // named its visit), and a first visit's next page was a new visitor: the landing's source lost too.
+        relay.apiDelayMillis = 1500;
+        Browser.Tab tab = browser.open(fixtures.page("quick.html", "server=relay&utm_source=vk&utm_medium=cpc&utm_campaign=quick36"));
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(3), "the landing's start asked");
+        tab.js("""
+                var f = document.getElementById('quick');
+                f.querySelector('[name=phone]').value = '+7 916 222-33-44';
+                f.querySelector('button').click();""");
+        awaitPath(tab, "/next.html");
+        assertThat(relay.requests("/leads")).as("the landing left before its start was answered").isEmpty();
+
+        Relay.Request lead = awaitLeads(1).get(0);
+        List<Relay.Request> starts = relay.requests("/v1/sessions");
+        assertThat(starts).hasSize(2);
+        assertThat(json(starts.get(1).body()).get("visitorId").asText()).as("the next page is the same visitor")
+                .isNotEmpty().isEqualTo(json(starts.get(0).body()).get("visitorId").asText());
+        assertThat(fields(json(lead.body()))).containsExactlyInAnyOrderEntriesOf(Map.of("phone", "+7 916 222-33-44"));
+        assertThat(json(lead.body()).get("url").asText()).contains("/quick.html");
+        // the lead went to the landing's visit, and carries its source
+        String leadsPath = "/v1/sites/" + ru.siteId() + "/leads?campaign=quick36";
+        // the relay holds each API call 1.5 s before passing it on
+        await(() -> storedLeads(leadsPath).size() == 1, Duration.ofSeconds(5), "a lead attributed to the landing's campaign");
+        JsonNode stored = storedLeads(leadsPath).get(0);
+        assertThat(stored.path("attribution").path("source").asText()).isEqualTo("vk");
+        assertThat(stored.path("attribution").path("sessionId").asText()).isEqualTo(lead.path().split("/")[3]);
+        await(() -> relay.requests("/leads").size() == 1 && Boolean.TRUE.equals(tab.js("return !(JSON.parse(localStorage.getItem('ringpool')).l || []).length")),
+                Duration.ofSeconds(3), "the lead sent once and no longer kept");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
     void passwordsCardsHiddenAndInvisibleFieldsNeverLeaveThePage() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
         awaitNumber(tab, RU_POOL_PREFIX);
@@ -628,6 +679,14 @@ abstract class SnippetContract {
     List<Relay.Request> awaitLeads(int count) throws InterruptedException {
         await(() -> relay.requests("/leads").size() >= count, Duration.ofSeconds(5), count + " lead(s) at the server");
         return relay.requests("/leads");
+    }
+
+    JsonNode storedLeads(String path) {
+        try {
+            return json(ringpool.call("GET", path, ru.apiKey(), null, 200)).get("leads");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Map<String, String> fields(JsonNode lead) {
