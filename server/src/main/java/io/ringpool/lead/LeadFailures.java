@@ -41,6 +41,11 @@ final class LeadFailures {
         return DomainFailure.invalid("at", "'at' is in the future; send the time the request was made");
     }
 
+    static DomainFailure atPastRetention(int retentionDays) {
+        return DomainFailure.invalid("at", "'at' is older than the site's retention (retentionDays " + retentionDays
+                + "): a lead's personal data is not kept that long");
+    }
+
     static DomainFailure notAContact(String field) {
         return DomainFailure.invalid(field, "give a phone number (E.164 such as +79161234567) or an e-mail address");
     }

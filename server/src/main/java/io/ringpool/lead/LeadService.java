@@ -232,6 +232,12 @@ public final class LeadService {
                 return new Submitted(LeadStore.byId(c, siteId, known.get()).orElseThrow(), Outcome.REPEATED);
             }
         }
+        // A lead older than the site keeps personal data would lose it at the next hourly purge:
+        // a 201 would say it was kept. (Calls cannot be refused, a provider would retry; a sender can.)
+        int retentionDays = site.settings().retentionDays();
+        if (lead.at().isBefore(now.minus(Duration.ofDays(retentionDays)))) {
+            throw LeadFailures.atPastRetention(retentionDays);
+        }
         LeadAttribution attribution = LeadAttributor.attribute(c, siteId, lead.ids(), contact, lead.at());
         StoredLead candidate = new StoredLead(Keys.timeOrdered("lead_", now.toEpochMilli(), 12), siteId, lead.kind(), lead.origin(),
                 lead.formId(), lead.pageUrl(), lead.at(), lead.at(), 1, contact, lead.name(), lead.message(), LeadStatus.NEW, contact.identifiesPerson(),
