@@ -15,6 +15,8 @@
   var RESCAN_DELAY = 100;
   /** ms a visitor id is remembered: 30 days. */
   var VISITOR_MEMORY = 2592e6;
+  /** ms a lead left unsent by its page is worth sending from the next one: later, it is no longer this visit's (the server dates it on receipt). */
+  var LEAD_MEMORY = 18e5;
   /** ms before its expiry at which a stored session is no longer worth showing: the heartbeat would race the lease's end. */
   var EXPIRY_MARGIN = 2e3;
   /** ms an API request may take before the browser gives up on it. */
@@ -250,7 +252,7 @@
     stored.v = stored.v || 'v' + Date.now() + Math.random().toString(36);
     session = stored.s;
     session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN || (session = 0);
-    awaitingLeads = [].concat(stored.l || []);
+    awaitingLeads = [].concat(stored.t > Date.now() - LEAD_MEMORY && stored.l || []);
     sendLeads();
     if (session) {
       // another page or tab of this visit holds a live lease: show it at once, then confirm it;

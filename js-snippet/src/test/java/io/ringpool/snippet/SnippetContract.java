@@ -488,6 +488,31 @@ abstract class SnippetContract {
     }
 
     @Test
+    void aLeadLeftUnsentIsSentByTheNextPageOnlyWithinHalfAnHour() throws Exception {
+        // Later than that it is no longer the visit's, and the server would date it on receipt.
+        String lead = JSON.writeValueAsString(JSON.writeValueAsString(Map.of("kind", "form", "formId", "quick",
+                "url", "http://localhost/quick.html", "fields", Map.of("phone", "+7 916 777-00-11"))));
+        Browser.Tab blank = browser.open(fixtures.page("next.html", "server=none"));
+        blank.js("localStorage.setItem('ringpool', JSON.stringify({t: Date.now() - 31 * 60e3, v: 'v-stale-36', s: 0, l: [" + lead + "]}))");
+        Browser.Tab stale = browser.open(fixtures.page("next.html", "server=relay"));
+        awaitNumber(stale, RU_POOL_PREFIX);
+        assertThat(json(relay.requests("/v1/sessions").get(0).body()).path("visitorId").asText()).isEqualTo("v-stale-36");
+        Thread.sleep(500);
+        assertThat(relay.requests("/leads")).as("a lead kept 31 minutes").isEmpty();
+
+        browser.reset();
+        relay.reset();
+        blank = browser.open(fixtures.page("next.html", "server=none"));
+        blank.js("localStorage.setItem('ringpool', JSON.stringify({t: Date.now() - 29 * 60e3, v: 'v-recent-36', s: 0, l: [" + lead + "]}))");
+        Browser.Tab recent = browser.open(fixtures.page("next.html", "server=relay"));
+        Relay.Request sent = awaitLeads(1).get(0);
+        assertThat(fields(json(sent.body()))).containsEntry("phone", "+7 916 777-00-11");
+        awaitNumber(recent, RU_POOL_PREFIX);
+        assertThat(relay.requests("/leads")).as("sent once").hasSize(1);
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
     void passwordsCardsHiddenAndInvisibleFieldsNeverLeaveThePage() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
         awaitNumber(tab, RU_POOL_PREFIX);
