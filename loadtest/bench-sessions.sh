@@ -8,10 +8,11 @@
 # PLAIN=1 starts the jar as "java -jar" alone, with no JVM option, as an operator might (the jar
 # then runs the server in a second JVM with config/jvm.options, launch.ServerJvm; add
 # RINGPOOL_RELAUNCH=false for the JVM's own choices); the figures are the server JVM's.
-# VISITOR_IDS=server: starts send no visitorId, as the site script's first page view does (the server
-# makes the id); VISITOR_IDS=random: each start names 16 random hex digits (ids in no order);
+# VISITOR_IDS=script: each start names an id as the site script makes it (v + ms + random; in time
+# order to the second); VISITOR_IDS=server: starts send no visitorId, as the script's first page view
+# did until session 36 (the server makes the id); VISITOR_IDS=random: 16 random hex digits (no order);
 # otherwise wrk/sessions.lua names one. JAR=path: another build, for A/B runs.
-# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] [VISITOR_IDS=server|random] [JAR=…] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
+# Usage: [ROUNDS=2] [WARMUP=3] [PLAIN=1] [VISITOR_IDS=script|server|random] [JAR=…] loadtest/bench-sessions.sh [seconds-per-run]   (needs: wrk, a built server jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-15}"

@@ -1,8 +1,12 @@
 -- wrk script: every request starts a session for a new visitor, as a first page view would.
--- VISITOR_IDS=server sends no visitorId, as the site script's first page view does, so the server
--- makes the id; VISITOR_IDS=random names a fresh id of 16 random hex digits, in no order (a client
--- that invents its own ids: each new visitor lands on a random page of the store's visitor index);
--- otherwise each request names a fresh id of its own ("wrk-<thread>-<n>-<random>").
+-- VISITOR_IDS=script names the id as the site script makes it since session 36: "v", the browser's
+-- clock in ms, then Math.random() in base 36 (here every browser's clock is this machine's, to the
+-- second, and the milliseconds random: the ids are in time order to the second, in no order within
+-- it). VISITOR_IDS=server sends no visitorId, as the script's first page view did until session 36,
+-- so the server makes a time-ordered id; VISITOR_IDS=random names a fresh id of 16 random hex
+-- digits, in no order (a client that invents its own ids: each new visitor lands on a random page
+-- of the store's visitor index); otherwise each request names a fresh id of its own
+-- ("wrk-<thread>-<n>-<random>").
 -- X-Forwarded-For spreads visitors over many client IPs (loopback is a trusted proxy), so the
 -- per-IP limit sees what it would see in production rather than one client doing everything.
 local counter = 0
@@ -23,6 +27,7 @@ function init(args)
   site_key = os.getenv("SITE_KEY") or "pk_demo_site"
   server_visitor_ids = os.getenv("VISITOR_IDS") == "server"
   random_visitor_ids = os.getenv("VISITOR_IDS") == "random"
+  script_visitor_ids = os.getenv("VISITOR_IDS") == "script"
   math.randomseed(os.time() + (tid or 0) * 7919)
 end
 
@@ -31,6 +36,8 @@ request = function()
   local visitor
   if random_visitor_ids then
     visitor = string.format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+  elseif script_visitor_ids then
+    visitor = string.format("v%d%03d0.%x%x", os.time(), math.random(0, 999), math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
   else
     visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
   end

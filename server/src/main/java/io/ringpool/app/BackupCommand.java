@@ -3,6 +3,7 @@ package io.ringpool.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.backup.StoreBackup;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.report.ReportService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,10 +59,27 @@ public final class BackupCommand {
         RingpoolConfig.Store store = requireH2(config, "restore");
         try (DataDirLock lock = DataDirLock.acquire(store.dataDir(), 0)) {
             Path restored = StoreBackup.restore(zip, store.url());
+            // The saved report facts describe the store that was moved aside, not the restored one:
+            // loaded at the next start they would count calls and visits the store no longer has.
+            forgetReportFacts(store.dataDir().resolve(ReportService.FACTS_DIRECTORY));
             return "restored " + zip + " into " + restored
                     + " (keep the same secret.key in " + store.dataDir().toAbsolutePath() + ": it decrypts the sites' secrets)";
         } catch (IllegalStateException e) {
             throw new StartupFailure(e.getMessage());
+        }
+    }
+
+    private static void forgetReportFacts(Path facts) {
+        if (!Files.isDirectory(facts)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(facts)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new StartupFailure("restored, but the old report facts in " + facts + " cannot be removed (" + e.getMessage()
+                    + "): remove that directory before starting, or the reports will count the old store's data");
         }
     }
 

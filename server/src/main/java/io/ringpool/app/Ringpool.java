@@ -396,7 +396,7 @@ public final class Ringpool implements AutoCloseable {
                         .orElse(Long.MIN_VALUE));
         // Days the facts drop (bound or retention) are sealed as daily aggregates first, so past months still show.
         DaySeal daySeal = new DaySeal(db, siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings()), clock);
-        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve("report-facts"), factsBound, daySeal,
+        reports = new ReportService(db, poolRegistry, poolService, clock, storeConfig.dataDir().resolve(ReportService.FACTS_DIRECTORY), factsBound, daySeal,
                 exhaustionTally);
         registry.gauge("ringpool.report.facts.visits", reports, ReportService::heldVisits);
         registry.gauge("ringpool.report.facts.max.visits", factsBound, FactsBound::maxVisits);

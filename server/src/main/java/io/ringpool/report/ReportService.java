@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReportService {
     private static final Logger LOG = LoggerFactory.getLogger(ReportService.class);
+    /** Where, in the data directory, the report facts are saved between runs. */
+    public static final String FACTS_DIRECTORY = "report-facts";
 
     /** How stale occupancy may be: lease ends are not tracked by the facts version. */
     static final Duration POOLS_TTL = Duration.ofSeconds(5);

@@ -154,6 +154,26 @@ class BackupTest {
         assertThat(Files.size(data.resolve("ringpool.mv.db"))).isEqualTo(before);
     }
 
+    /** Audit Z2 #1: the restored store's reports counted the moved-aside store's calls, from the saved report facts. */
+    @Test
+    void aRestoreForgetsTheReportFactsOfTheStoreMovedAside() throws Exception {
+        Path data = tmp.resolve("data");
+        try (TestServer server = new TestServer(data)) {
+            server.siteWithPool(List.of("+74950007301"));
+        }
+        Path zip = tmp.resolve("c.zip");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString()));
+        BackupCommand.backup(cli, zip);
+        Path facts = data.resolve(io.ringpool.report.ReportService.FACTS_DIRECTORY);
+        Files.createDirectories(facts.resolve("site"));
+        Files.writeString(facts.resolve("site").resolve("facts.bin"), "the old store's counts");
+        Files.move(data.resolve("ringpool.mv.db"), tmp.resolve("aside.mv.db"));
+
+        assertThat(BackupCommand.restore(cli, zip)).contains("restored");
+        assertThat(facts).doesNotExist();
+        assertThat(data.resolve("ringpool.mv.db")).isRegularFile();
+    }
+
     /** Audit P #8, P2 #4: a zip that is no backup printed H2's internals; a missing file was "not a backup file". */
     @Test
     void aRestoreOfSomethingElseSaysWhatItIsInOneLineAndLeavesNothing() throws Exception {
