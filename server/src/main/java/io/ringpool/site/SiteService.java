@@ -187,7 +187,8 @@ public final class SiteService {
             twilioToken = changes.twilioAuthToken();
         }
         Site updated = site.withSettings(settings, name, twilioToken != null);
-        store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken), defaultChanged);
+        store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken), defaultChanged,
+                !settings.forwardTo().equals(site.settings().forwardTo()));
         SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
         registry.put(new SiteRegistry.Entry(updated, secrets));
         settingsChanged.changed(site, updated);

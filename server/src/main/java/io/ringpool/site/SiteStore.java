@@ -35,6 +35,7 @@ public final class SiteStore {
     public void insert(StoredSite s) {
         db.inTransaction(c -> {
             claimDefault(c, s.site().siteId(), s.site().settings().defaultNumber());
+            refuseTrackedForwarding(c, s.site().settings());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
                     + "webhook_secret_enc, twilio_token_enc, settings_json, created_at, default_number) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, s.site().siteId());
@@ -60,10 +61,13 @@ public final class SiteStore {
      *        tracking numbers every site holds
      * @throws DefaultNumberInUse when a new default number is a pool or static number of any site
      */
-    public void update(Site site, String twilioTokenEnc, boolean defaultChanged) {
+    public void update(Site site, String twilioTokenEnc, boolean defaultChanged, boolean forwardChanged) {
         db.inTransaction(c -> {
             if (defaultChanged) {
                 claimDefault(c, site.siteId(), site.settings().defaultNumber());
+            }
+            if (forwardChanged) {
+                refuseTrackedForwarding(c, site.settings());
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ?, default_number = ? WHERE site_id = ?")) {
@@ -92,6 +96,27 @@ public final class SiteStore {
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     throw siteId.equals(rs.getString(1)) ? DefaultNumberInUse.ofThisSite(number) : DefaultNumberInUse.ofAnotherSite(number);
+                }
+            }
+        }
+    }
+
+    /**
+     * Refuses a {@code forwardTo} that some site holds as a pool or static number (the default
+     * number, when it is the forwarding target, is checked by {@link #claimDefault}). Taken in the
+     * claims' turn, so a pool claiming the number at the same moment is ordered with it.
+     */
+    private static void refuseTrackedForwarding(Connection c, SiteSettings settings) throws SQLException {
+        String forwardTo = settings.forwardTo();
+        if (forwardTo == null || forwardTo.equals(settings.defaultNumber())) {
+            return;
+        }
+        NumberClaimTurn.take(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM claimed_numbers WHERE number = ?")) {
+            ps.setString(1, forwardTo);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new ForwardingToATrackingNumber(forwardTo);
                 }
             }
         }

@@ -47,6 +47,27 @@ class SiteSettingsOverHttpTest {
         assertThat(r.json().path("error").path("message").asText()).contains(saying);
     }
 
+    /** Audit Z2 #3: forwardTo could be a tracking number, and a call to the site was forwarded back into a tracked number. */
+    @Test
+    void forwardingToATrackingNumberOfAnySiteIsRefusedNamingForwardTo() {
+        Map<String, String> tracked = server.siteWithPool(List.of("+74950008801"));
+        Map<String, String> other = server.siteWithPool(List.of("+74950008802"));
+
+        Reply ownPool = patch(tracked, "{\"forwardTo\":\"+74950008801\"}");
+        Reply othersPool = patch(tracked, "{\"forwardTo\":\"+74950008802\"}");
+        Reply newSite = create("{\"name\":\"Loop\",\"domains\":[\"loop.example\"],\"defaultNumber\":\"+74950008899\","
+                + "\"forwardTo\":\"+74950008802\",\"timeZone\":\"Europe/Moscow\"}");
+        Reply businessLine = patch(tracked, "{\"forwardTo\":\"+74950008898\"}");
+
+        for (Reply r : List.of(ownPool, othersPool, newSite)) {
+            assertThat(r.status()).as(r.body()).isEqualTo(409);
+            assertThat(r.errorCode()).isEqualTo("number_in_use");
+            assertThat(r.json().get("error").get("field").asText()).isEqualTo("forwardTo");
+        }
+        assertThat(businessLine.status()).as(businessLine.body()).isEqualTo(200);
+        assertThat(businessLine.json().get("forwardTo").asText()).isEqualTo("+74950008898");
+    }
+
     @Test
     void aDefaultOrForwardingNumberNoPhoneCanHaveIs422NamingTheFieldAndSayingWhy() {
         // +7495777: seven digits where a Russian number has eleven.
