@@ -128,6 +128,12 @@ public final class FeedApi {
             return Response.error(401, e.code(), e.getMessage())
                     .withHeader("WWW-Authenticate", "Basic realm=\"Ringpool feed\", charset=\"UTF-8\"");
         }
+        // A feed's filters were fixed when it was made: a filter added to its link would be ignored,
+        // and the platform would import rows its owner meant to leave out (audit Z1 #4).
+        for (String name : request.query().keySet()) {
+            throw new DomainFailure(DomainFailure.Kind.MALFORMED, "unknown_parameter", "unknown query parameter '" + name
+                    + "'; a feed takes none: its filters are fixed when it is created (make another feed for other filters)", name);
+        }
         // Streamed as the exports are: whole with the counts as headers up to 1 MiB, chunked with them as trailers beyond.
         return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
                 "Content-Disposition", "inline; filename=\"" + opened.feed().format() + ".csv\"",

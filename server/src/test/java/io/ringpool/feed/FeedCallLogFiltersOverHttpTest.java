@@ -88,6 +88,24 @@ class FeedCallLogFiltersOverHttpTest {
                 "caller=%2B79165551600"));
     }
 
+    /** Audit Z1 #4: "?target=true" on a feed's link was ignored, and the feed answered every row. */
+    @Test
+    void aFilterAddedToAFeedsLinkIsRefusedNamingItNotIgnored() {
+        Reply created = create(Map.of("format", "google-ads-clicks"));
+        String url = created.text("url");
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Reply filtered = server.send("GET", url.substring(url.indexOf("/v1/feeds/")) + "?target=true", null, null, null,
+                Map.of("Authorization", auth));
+        Reply stranger = server.send("GET", url.substring(url.indexOf("/v1/feeds/")) + "?target=true", null, null, null, Map.of());
+
+        assertThat(filtered.status()).as(filtered.body()).isEqualTo(400);
+        assertThat(filtered.errorCode()).isEqualTo("unknown_parameter");
+        assertThat(filtered.json().get("error").get("field").asText()).isEqualTo("target");
+        assertThat(stranger.status()).as("credentials are asked first").isEqualTo(401);
+        assertThat(FeedTestCalls.fetch(server, created).body()).contains("Cj0-answered-click");
+    }
+
     @Test
     void theFiltersAreListedWithTheFeed() {
         Reply created = create(Map.of("format", "yandex-calls", "status", "missed", "method", "active", "caller", "+79165552700"));
