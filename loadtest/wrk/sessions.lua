@@ -1,8 +1,7 @@
 -- wrk script: every request starts a session for a new visitor, as a first page view would.
 -- VISITOR_IDS=script names the id as the site script makes it since session 36: "v", the browser's
--- clock in ms, then Math.random() in base 36 (here every browser's clock is this machine's, to the
--- second, and the milliseconds random: the ids are in time order to the second, in no order within
--- it). VISITOR_IDS=server sends no visitorId, as the script's first page view did until session 36,
+-- clock in ms, then Math.random() in base 36 (here every browser's clock is this machine's: the ids
+-- are in time order to the millisecond, in no order within it). VISITOR_IDS=server sends no visitorId, as the script's first page view did until session 36,
 -- so the server makes a time-ordered id; VISITOR_IDS=random names a fresh id of 16 random hex
 -- digits, in no order (a client that invents its own ids: each new visitor lands on a random page
 -- of the store's visitor index); otherwise each request names a fresh id of its own
@@ -10,6 +9,14 @@
 -- X-Forwarded-For spreads visitors over many client IPs (loopback is a trusted proxy), so the
 -- per-IP limit sees what it would see in production rather than one client doing everything.
 local counter = 0
+-- The wall clock in milliseconds, as the script's Date.now() reads it (os.time() has seconds only).
+local ffi = require("ffi")
+pcall(ffi.cdef, "typedef struct { long tv_sec; long tv_usec; } rp_timeval; int gettimeofday(rp_timeval *tv, void *tz);")
+local timeval = ffi.new("rp_timeval")
+local function now_millis()
+  ffi.C.gettimeofday(timeval, nil)
+  return string.format("%d%03d", tonumber(timeval.tv_sec), math.floor(tonumber(timeval.tv_usec) / 1000))
+end
 local thread_id = 0
 local threads = {}
 -- Starts answered without a number ("tracked":false: a full pool, the live-session cap, the
@@ -37,7 +44,7 @@ request = function()
   if random_visitor_ids then
     visitor = string.format("%08x%08x", math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
   elseif script_visitor_ids then
-    visitor = string.format("v%d%03d0.%x%x", os.time(), math.random(0, 999), math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
+    visitor = string.format("v%s0.%x%x", now_millis(), math.random(0, 0x7fffffff), math.random(0, 0x7fffffff))
   else
     visitor = string.format("wrk-%d-%d-%d", tid or 0, counter, math.random(1, 1000000000))
   end
