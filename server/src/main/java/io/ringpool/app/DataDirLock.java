@@ -8,8 +8,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -66,8 +70,28 @@ public final class DataDirLock implements AutoCloseable {
             channel.force(false);
             return new DataDirLock(channel, lock);
         } catch (IOException e) {
-            throw new StartupFailure("cannot lock the data directory " + dataDir.toAbsolutePath() + ": " + e.getMessage());
+            throw new StartupFailure("cannot lock the data directory " + dataDir.toAbsolutePath() + ": " + reason(e, dataDir));
         }
+    }
+
+    /**
+     * Why the file system refused, in words: a {@link FileSystemException}'s message is often just
+     * the path again ("cannot lock … /proc/nope: /proc/nope", audit Z2 #7), its kind being in its class.
+     */
+    static String reason(IOException e, Path dataDir) {
+        if (!(e instanceof FileSystemException refused)) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        String why = refused.getReason() != null ? refused.getReason() : switch (refused) {
+            case NoSuchFileException missing -> "no such file or directory";
+            case AccessDeniedException denied -> "permission denied";
+            case FileAlreadyExistsException inTheWay -> "a file is in the way";
+            case NotDirectoryException notDirectory -> "not a directory";
+            default -> "refused by the file system (" + refused.getClass().getSimpleName() + ")";
+        };
+        boolean aboutTheDirectory = refused.getFile() == null
+                || Path.of(refused.getFile()).toAbsolutePath().equals(dataDir.toAbsolutePath());
+        return aboutTheDirectory ? why : refused.getFile() + ": " + why;
     }
 
     /**
