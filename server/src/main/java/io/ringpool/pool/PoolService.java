@@ -216,6 +216,11 @@ public final class PoolService {
             throw siteId.equals(e.siteId) ? NumberInUse.defaultOfThisSite(e.number, field)
                     : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
                             + " a number can belong to one site only", field);
+        } catch (PoolStore.ForwardingTargetOfASite e) {
+            throw new NumberInUse(siteId.equals(e.siteId)
+                    ? e.number + " is where this site forwards its calls (forwardTo); as a tracking number its calls"
+                            + " would be dialled back into it"
+                    : e.number + " is where another site forwards its calls; a number can belong to one site only", field);
         }
     }
 

@@ -99,21 +99,26 @@ public final class PoolStore {
      * Claims {@code numbers} for {@code siteId} (table {@code claimed_numbers}, V10). A number
      * another site claimed fails the transaction on the primary key: a constraint, so it holds
      * between nodes too. A number that is a site's default number (this site's or another's) is
-     * refused with {@link DefaultNumberOfASite}, checked in turn with every claim of a default
-     * number ({@link NumberClaimTurn}, V13), so that holds between nodes as well.
+     * refused with {@link DefaultNumberOfASite}, and one a site forwards its calls to with
+     * {@link ForwardingTargetOfASite}, checked in turn with every claim of a default number or
+     * forwarding target ({@link NumberClaimTurn}, V13, V132), so that holds between nodes as well.
      */
     private static void claim(Connection c, String siteId, List<String> numbers, String kind, long now) throws SQLException {
         NumberClaimTurn.take(c);
         for (int from = 0; from < numbers.size(); from += DEFAULTS_CHECKED_AT_ONCE) {
             List<String> some = numbers.subList(from, Math.min(numbers.size(), from + DEFAULTS_CHECKED_AT_ONCE));
-            try (PreparedStatement ps = c.prepareStatement("SELECT default_number, site_id FROM sites WHERE default_number IN ("
-                    + String.join(",", java.util.Collections.nCopies(some.size(), "?")) + ")")) {
+            String marks = String.join(",", java.util.Collections.nCopies(some.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT default_number, forward_to, site_id FROM sites WHERE default_number IN ("
+                    + marks + ") OR forward_to IN (" + marks + ")")) {
                 for (int i = 0; i < some.size(); i++) {
                     ps.setString(i + 1, some.get(i));
+                    ps.setString(some.size() + i + 1, some.get(i));
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        throw new DefaultNumberOfASite(rs.getString(1), rs.getString(2));
+                        String defaultNumber = rs.getString(1);
+                        throw some.contains(defaultNumber) ? new DefaultNumberOfASite(defaultNumber, rs.getString(3))
+                                : new ForwardingTargetOfASite(rs.getString(2), rs.getString(3));
                     }
                 }
             }
@@ -141,6 +146,22 @@ public final class PoolStore {
 
         DefaultNumberOfASite(String number, String siteId) {
             super(number + " is a default number", null, false, false);
+            this.number = number;
+            this.siteId = siteId;
+        }
+    }
+
+    /**
+     * A number some site forwards its calls to ({@code forwardTo}): as a tracking number it would
+     * have the calls dialled back into itself, or another tenant's calls put through to it.
+     */
+    static final class ForwardingTargetOfASite extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String number;
+        final String siteId;
+
+        ForwardingTargetOfASite(String number, String siteId) {
+            super(number + " is a forwarding target", null, false, false);
             this.number = number;
             this.siteId = siteId;
         }

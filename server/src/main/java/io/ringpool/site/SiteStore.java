@@ -37,7 +37,8 @@ public final class SiteStore {
             claimDefault(c, s.site().siteId(), s.site().settings().defaultNumber());
             refuseTrackedForwarding(c, s.site().settings());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO sites(site_id, name, public_key, api_key_hash, "
-                    + "webhook_secret_enc, twilio_token_enc, settings_json, created_at, default_number) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                    + "webhook_secret_enc, twilio_token_enc, settings_json, created_at, default_number, forward_to) "
+                    + "VALUES (?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, s.site().siteId());
                 ps.setString(2, s.site().name());
                 ps.setString(3, s.site().publicKey());
@@ -47,6 +48,7 @@ public final class SiteStore {
                 ps.setString(7, settingsJson(s.site().settings()));
                 ps.setLong(8, s.site().createdAt().toEpochMilli());
                 ps.setString(9, s.site().settings().defaultNumber());
+                ps.setString(10, s.site().settings().forwardTo());
                 ps.executeUpdate();
             }
             ChangeLog.record(c, ChangeLog.SITE, s.site().siteId(), null, s.site().createdAt().toEpochMilli());
@@ -70,12 +72,13 @@ public final class SiteStore {
                 refuseTrackedForwarding(c, site.settings());
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ?, default_number = ? WHERE site_id = ?")) {
+                    "UPDATE sites SET name = ?, settings_json = ?, twilio_token_enc = ?, default_number = ?, forward_to = ? WHERE site_id = ?")) {
                 ps.setString(1, site.name());
                 ps.setString(2, settingsJson(site.settings()));
                 ps.setString(3, twilioTokenEnc);
                 ps.setString(4, site.settings().defaultNumber());
-                ps.setString(5, site.siteId());
+                ps.setString(5, site.settings().forwardTo());
+                ps.setString(6, site.siteId());
                 ps.executeUpdate();
             }
             ChangeLog.record(c, ChangeLog.SITE, site.siteId(), null, System.currentTimeMillis());
@@ -104,7 +107,9 @@ public final class SiteStore {
     /**
      * Refuses a {@code forwardTo} that some site holds as a pool or static number (the default
      * number, when it is the forwarding target, is checked by {@link #claimDefault}). Taken in the
-     * claims' turn, so a pool claiming the number at the same moment is ordered with it.
+     * claims' turn, so a pool claiming the number at the same moment is ordered with it; the other
+     * order (a number claimed while a site forwards to it) is refused by the claim, through
+     * {@code sites.forward_to} (V132).
      */
     private static void refuseTrackedForwarding(Connection c, SiteSettings settings) throws SQLException {
         String forwardTo = settings.forwardTo();

@@ -136,6 +136,10 @@ class OneNumberOneSiteTest {
             assertThat(patchDefault(server, b, "+74951230000").status()).isEqualTo(200);
             assertThat(server.send("PATCH", "/v1/sites/" + sharing.text("siteId"), sharing.text("apiKey"),
                     "{\"defaultNumber\": \"+74951230000\"}", "application/json", Map.of()).status()).isEqualTo(200);
+            // D's calls are still forwarded to it (forwardTo took D's first default and stays until changed).
+            assertDefaultConflict(pool(server, a, List.of("+74954000499")), "numbers", "+74954000499", "another site forwards its calls");
+            assertThat(server.send("PATCH", "/v1/sites/" + sharing.text("siteId"), sharing.text("apiKey"),
+                    "{\"forwardTo\": \"+74951230000\"}", "application/json", Map.of()).status()).isEqualTo(200);
             assertThat(pool(server, a, List.of("+74954000499")).status()).isEqualTo(201);
         }
     }

@@ -68,6 +68,37 @@ class SiteSettingsOverHttpTest {
         assertThat(businessLine.json().get("forwardTo").asText()).isEqualTo("+74950008898");
     }
 
+    /** The other order of Z2 #3: a number some site forwards its calls to, taken as a tracking number afterwards. */
+    @Test
+    void aNumberASiteForwardsToCannotBecomeATrackingNumberOfAnySite() {
+        Map<String, String> forwarding = server.siteWithPool(List.of("+74950008811"));
+        Map<String, String> other = server.siteWithPool(List.of("+74950008812"));
+        assertThat(patch(forwarding, "{\"forwardTo\":\"+74950008813\"}").status()).isEqualTo(200);
+
+        Reply ownPool = server.send("POST", "/v1/sites/" + forwarding.get("siteId") + "/pools/" + forwarding.get("poolId") + "/numbers",
+                forwarding.get("apiKey"), "{\"numbers\":[\"+74950008813\"]}", "application/json", Map.of());
+        Reply othersStatic = server.send("POST", "/v1/sites/" + other.get("siteId") + "/static-numbers", other.get("apiKey"),
+                "{\"number\":\"+74950008813\",\"source\":\"billboard\"}", "application/json", Map.of());
+        Reply othersPool = server.send("POST", "/v1/sites/" + other.get("siteId") + "/pools", other.get("apiKey"),
+                "{\"name\":\"second\",\"numbers\":[\"+74950008814\",\"+74950008813\"]}", "application/json", Map.of());
+
+        assertThat(ownPool.status()).as(ownPool.body()).isEqualTo(409);
+        assertThat(ownPool.json().get("error").get("message").asText()).contains("this site forwards its calls");
+        assertThat(othersStatic.json().get("error").get("message").asText()).contains("another site forwards its calls");
+        for (Reply r : List.of(ownPool, othersStatic, othersPool)) {
+            assertThat(r.status()).as(r.body()).isEqualTo(409);
+            assertThat(r.errorCode()).isEqualTo("number_in_use");
+        }
+        assertThat(othersStatic.json().get("error").get("field").asText()).isEqualTo("number");
+        assertThat(othersPool.json().get("error").get("field").asText()).isEqualTo("numbers");
+
+        // Once the site forwards elsewhere, the number is free to be tracked.
+        assertThat(patch(forwarding, "{\"forwardTo\":\"+74950008815\"}").status()).isEqualTo(200);
+        Reply freed = server.send("POST", "/v1/sites/" + other.get("siteId") + "/static-numbers", other.get("apiKey"),
+                "{\"number\":\"+74950008813\",\"source\":\"billboard\"}", "application/json", Map.of());
+        assertThat(freed.status()).as(freed.body()).isEqualTo(201);
+    }
+
     @Test
     void aDefaultOrForwardingNumberNoPhoneCanHaveIs422NamingTheFieldAndSayingWhy() {
         // +7495777: seven digits where a Russian number has eleven.
