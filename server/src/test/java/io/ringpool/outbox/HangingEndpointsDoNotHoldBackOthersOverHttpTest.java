@@ -98,7 +98,19 @@ class HangingEndpointsDoNotHoldBackOthersOverHttpTest {
                         .isLessThan(firstHang + TIMEOUT_NANOS);
             }
             assertThat(receivers.hangingNow()).as("the hanging endpoints were being tried all along").isGreaterThanOrEqualTo(4);
+
+            // What an operator sees meanwhile: the endpoints found slow, and the slow lane busy with them
+            String metrics = server.get("/metrics", null).body();
+            assertThat(metric(metrics, "ringpool_outbox_slow_endpoints")).isGreaterThanOrEqualTo(4);
+            assertThat(metric(metrics, "ringpool_outbox_in_flight{lane=\"slow\"}")).as("outbound.slowThreads").isBetween(1.0, 2.0);
+            assertThat(metrics).contains("ringpool_outbox_wait_seconds_count{lane=\"normal\"}");
         }
+    }
+
+    static double metric(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(series + " is not exposed"));
     }
 
     static void webhook(TestServer server, Map<String, String> site, String url) {
