@@ -359,8 +359,8 @@ public final class Ringpool implements AutoCloseable {
 
         // Conversions out (issue 12): the outbox is written inside call writes, and delivered by its worker.
         outbox = new Outbox(db, clock, List.of(new WebhookTarget(db, outboundHttp, cipher, clock), destinationTarget),
-                new Outbox.Settings(outboundConfig.threads(), outboundConfig.perTargetConcurrency(), outboundConfig.poll(),
-                        outboundConfig.lease()), registry);
+                new Outbox.Settings(outboundConfig.threads(), outboundConfig.perSiteConcurrency(), outboundConfig.perTargetConcurrency(),
+                        outboundConfig.slowThreads(), outboundConfig.timeout(), outboundConfig.poll(), outboundConfig.lease()), registry);
         recordings = new RecordingService(db, siteRegistry, storeConfig.dataDir(), config.recordings(),
                 Keys.derive(secretKey, "recording-playback-links"), clock, registry,
                 (siteId, provider, field) -> providerSettings.settings(siteId, provider).map(s -> s.get(field)).filter(v -> !v.isBlank()));

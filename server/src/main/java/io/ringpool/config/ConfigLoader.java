@@ -338,9 +338,11 @@ public final class ConfigLoader {
             throw new ConfigException("outbound.leaseSeconds", "must be at least 3 × outbound.timeoutSeconds (" + timeoutSeconds * 3
                     + "), or a slow attempt could be repeated by another node (got " + leaseSeconds + ")");
         }
-        var outbound = new RingpoolConfig.Outbound(allowList, Duration.ofSeconds(timeoutSeconds), o.integer("threads", 1, 256),
-                o.integer("perTargetConcurrency", 1, 64), Duration.ofMillis(o.integer("pollMillis", 10, 60_000)),
-                Duration.ofSeconds(leaseSeconds), o.bool("paused"));
+        int threads = o.integer("threads", 1, 256);
+        int perSite = o.integer("perSiteConcurrency", 0, 256);
+        var outbound = new RingpoolConfig.Outbound(allowList, Duration.ofSeconds(timeoutSeconds), threads,
+                perSite == 0 ? (threads + 1) / 2 : perSite, o.integer("perTargetConcurrency", 1, 64), o.integer("slowThreads", 1, 64),
+                Duration.ofMillis(o.integer("pollMillis", 10, 60_000)), Duration.ofSeconds(leaseSeconds), o.bool("paused"));
 
         Node d = root.child("demo");
         String demoFile = d.string("file", false);

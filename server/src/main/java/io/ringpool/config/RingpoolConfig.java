@@ -131,13 +131,15 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
     /**
      * What Ringpool sends out (webhooks, uploads): where it may connect and how hard it tries.
      *
-     * @param allow  hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
-     * @param paused nothing is sent: deliveries are kept pending (a restored copy checked beside the live server)
+     * @param allow              hosts, addresses or CIDRs reachable although internal (SSRF allow-list)
+     * @param perSiteConcurrency of the {@code threads}, at most this many for one site's endpoints (0 in the file: half of them)
+     * @param slowThreads        more threads, for endpoints whose attempts take half the timeout or more
+     * @param paused             nothing is sent: deliveries are kept pending (a restored copy checked beside the live server)
      */
-    public record Outbound(List<String> allow, Duration timeout, int threads, int perTargetConcurrency, Duration poll,
-            Duration lease, boolean paused) {
+    public record Outbound(List<String> allow, Duration timeout, int threads, int perSiteConcurrency, int perTargetConcurrency,
+            int slowThreads, Duration poll, Duration lease, boolean paused) {
         /** The defaults of config/ringpool.yaml. */
-        public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 2, Duration.ofMillis(250),
+        public static final Outbound DEFAULTS = new Outbound(List.of(), Duration.ofSeconds(10), 8, 4, 2, 2, Duration.ofMillis(250),
                 Duration.ofSeconds(30), false);
     }
 

@@ -39,8 +39,17 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class Outbox implements AutoCloseable {
 
-    /** The settings of delivery. */
-    public record Settings(int threads, int perTargetConcurrency, Duration poll, Duration lease) {}
+    /**
+     * The settings of delivery (config/ringpool.yaml, {@code outbound.*}).
+     *
+     * @param threads              attempts at once on this node for endpoints that answer in time
+     * @param perSiteConcurrency   of those, at most this many for one site's endpoints
+     * @param perTargetConcurrency of those, at most this many for one endpoint
+     * @param slowThreads          more threads, for the endpoints known to be slow (one attempt each)
+     * @param timeout              one request's timeout: an attempt taking half of it makes its endpoint slow
+     */
+    public record Settings(int threads, int perSiteConcurrency, int perTargetConcurrency, int slowThreads, Duration timeout,
+            Duration poll, Duration lease) {}
 
     /**
      * An event's {@code data}, built only when a target takes the event; it may read on the

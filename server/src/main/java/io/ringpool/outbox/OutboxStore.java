@@ -16,8 +16,13 @@ import java.util.Optional;
 /** The outbox tables (V30): events, deliveries with their leases, and the attempt log. */
 final class OutboxStore {
 
-    /** A delivery the worker may attempt now. */
-    record Due(String deliveryId, String eventId, String targetKind, String targetId, int attempts, long deadlineAt) {}
+    /**
+     * A delivery the worker may attempt now.
+     *
+     * @param dueAt when its attempt was due ({@code next_attempt_at}): how long it waited for a sender is measured from it
+     */
+    record Due(String deliveryId, String eventId, String siteId, String targetKind, String targetId, int attempts, long deadlineAt,
+            long dueAt) {}
 
     private OutboxStore() {}
 
@@ -69,26 +74,44 @@ final class OutboxStore {
      * target not {@linkplain #hold held}, and no earlier delivery of the same subject to the same
      * target still pending — so one call's events reach an endpoint in the order they happened,
      * even across retries.
+     *
+     * <p>Leaves out the sites and targets in {@code skipSites} and {@code skipTargets}: this node
+     * cannot start another attempt for them now, and their backlog (an endpoint that hangs piles
+     * up thousands) must not fill the {@code limit} and hide the deliveries that can go.
      */
-    static List<Due> due(Connection c, long now, int limit) throws SQLException {
+    static List<Due> due(Connection c, long now, int limit, List<String> skipSites, List<String> skipTargets) throws SQLException {
         List<Due> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, d.target_kind, d.target_id, d.attempts, "
-                + "d.deadline_at FROM outbox_deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= ? "
-                + "AND (d.lease_until IS NULL OR d.lease_until < ?) AND NOT EXISTS (SELECT 1 FROM outbox_deliveries e "
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, d.site_id, d.target_kind, d.target_id, "
+                + "d.attempts, d.deadline_at, d.next_attempt_at FROM outbox_deliveries d WHERE d.state = 'pending' "
+                + "AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) "
+                + notIn("d.site_id", skipSites.size()) + notIn("d.target_id", skipTargets.size())
+                + "AND NOT EXISTS (SELECT 1 FROM outbox_deliveries e "
                 + "WHERE e.target_id = d.target_id AND e.subject_id = d.subject_id AND e.seq < d.seq AND e.state = 'pending') "
                 + "AND NOT EXISTS (SELECT 1 FROM outbox_holds h WHERE h.target_id = d.target_id AND h.held_until > ?) "
                 + "ORDER BY d.seq LIMIT ?")) {
-            ps.setLong(1, now);
-            ps.setLong(2, now);
-            ps.setLong(3, now);
-            ps.setInt(4, limit);
+            int i = 1;
+            ps.setLong(i++, now);
+            ps.setLong(i++, now);
+            for (String site : skipSites) {
+                ps.setString(i++, site);
+            }
+            for (String target : skipTargets) {
+                ps.setString(i++, target);
+            }
+            ps.setLong(i++, now);
+            ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getLong(6)));
+                    out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6),
+                            rs.getLong(7), rs.getLong(8)));
                 }
             }
         }
         return out;
+    }
+
+    private static String notIn(String column, int values) {
+        return values == 0 ? "" : "AND " + column + " NOT IN (" + String.join(", ", java.util.Collections.nCopies(values, "?")) + ") ";
     }
 
     /**

@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -29,13 +28,20 @@ import org.slf4j.LoggerFactory;
  * for that target),
  * takes each one's lease by compare-and-set, and hands it to a bounded pool of sender threads.
  *
- * <p>Limits: at most {@code threads} attempts at once on this node, and at most
- * {@code perTargetConcurrency} at once per target, so one slow endpoint cannot take every thread.
- * A lease lasts {@code lease}: longer than any attempt (an attempt is bounded by the HTTP timeout),
- * so only a dead node's lease ever expires.
+ * <p>Fairness (audit, session 37: five hanging endpoints of one site held a healthy endpoint's
+ * events back for minutes): the {@link AttemptSlots} keep at most {@code threads} attempts at once
+ * for endpoints that answer, at most {@code perSiteConcurrency} of them for one site and
+ * {@code perTargetConcurrency} for one endpoint, and put the endpoints known to be slow on
+ * {@code slowThreads} threads of their own, one attempt each. Free slots go to the site served
+ * least recently, and within it to the endpoint served least recently (round-robin), not simply
+ * to the oldest row: a site with a backlog takes turns with the others. A lease lasts
+ * {@code lease}: longer than any attempt (an attempt is bounded by the HTTP timeout), so only a
+ * dead node's lease ever expires. The limits are this node's: claims stay safe across nodes (the
+ * lease's compare-and-set).
  *
  * <p>Time is the injected clock: "due" and the backoff are measured on it, so tests move the clock
- * instead of waiting. The poll interval is real time (it only bounds how late a due row is seen).
+ * instead of waiting. The poll interval is real time (it only bounds how late a due row is seen),
+ * and so is an attempt's duration, which decides whether its endpoint is slow.
  */
 final class OutboxWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxWorker.class);
@@ -55,8 +61,10 @@ final class OutboxWorker implements AutoCloseable {
     /** How often the backlog gauge is read from the store (clock time): one indexed count, not one per scrape. */
     static final long BACKLOG_EVERY_MILLIS = 10_000;
 
-    /** Due rows read per poll; more wait for the next one. */
+    /** Due rows read at once; more are read in the same poll while slots are free (up to {@link #READS_PER_POLL} reads). */
     private static final int DUE_PER_POLL = 200;
+    /** Reads of due rows in one poll: each leaves out the sites and endpoints the previous one filled. */
+    private static final int READS_PER_POLL = 4;
 
     private final Database db;
     private final Clock clock;
@@ -65,8 +73,10 @@ final class OutboxWorker implements AutoCloseable {
     private final Backoff backoff;
     private final MeterRegistry registry;
     private final String owner = Keys.random("node_", 9);
-    private final Semaphore slots;
-    private final Map<String, Semaphore> perTarget = new ConcurrentHashMap<>();
+    private final AttemptSlots slots;
+    /** Whose turn it is: the site, and the endpoint of a site, served least recently go first. */
+    private final Turns siteTurns = new Turns();
+    private final Turns targetTurns = new Turns();
     /**
      * Deliveries this node is attempting now. The lease keeps other nodes away; this keeps this
      * node away from its own attempts even when its clock jumps past a lease (the test clock).
@@ -76,6 +86,7 @@ final class OutboxWorker implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nudged = lock.newCondition();
     private final Timer attemptTimer;
+    private final Map<AttemptSlots.Lane, Timer> waitTimers = new java.util.EnumMap<>(AttemptSlots.Lane.class);
     /** Pending deliveries per target kind, as of the last {@link #refreshBacklog}. */
     private final Map<String, java.util.concurrent.atomic.AtomicLong> pending = new ConcurrentHashMap<>();
     /** When the backlog was last read (clock time); -1: not yet. */
@@ -94,12 +105,26 @@ final class OutboxWorker implements AutoCloseable {
         this.settings = settings;
         this.backoff = backoff;
         this.registry = registry;
-        this.slots = new Semaphore(settings.threads());
+        this.slots = new AttemptSlots(settings.threads(), settings.perSiteConcurrency(), settings.perTargetConcurrency(),
+                settings.slowThreads(), settings.timeout().toNanos() / 2);
         AtomicInteger n = new AtomicInteger();
-        this.senders = Executors.newFixedThreadPool(settings.threads(),
+        this.senders = Executors.newFixedThreadPool(slots.poolSize(),
                 r -> Thread.ofPlatform().name("ringpool-outbox-" + n.incrementAndGet()).daemon(true).unstarted(r));
         this.attemptTimer = Timer.builder("ringpool.outbox.attempt").description("time of one delivery attempt")
                 .publishPercentiles(0.5, 0.99).register(registry);
+        for (AttemptSlots.Lane lane : AttemptSlots.Lane.values()) {
+            waitTimers.put(lane, Timer.builder("ringpool.outbox.wait")
+                    .description("time from a delivery being due to its attempt starting, by the lane it started in (normal, slow): "
+                            + "long in the normal lane means endpoints that answer wait for a sender")
+                    .publishPercentiles(0.5, 0.99).tag("lane", lane.tag()).register(registry));
+            io.micrometer.core.instrument.Gauge.builder("ringpool.outbox.in.flight", slots, s -> s.inFlight(lane))
+                    .description("delivery attempts running now on this node, by lane (normal, slow)").tag("lane", lane.tag())
+                    .register(registry);
+        }
+        io.micrometer.core.instrument.Gauge.builder("ringpool.outbox.slow.endpoints", slots, AttemptSlots::slowTargets)
+                .description("endpoints this node treats as slow (an attempt took half the request timeout): one attempt each, "
+                        + "on outbound.slowThreads")
+                .register(registry);
         for (String kind : targets.keySet()) {
             java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
             pending.put(kind, count);
@@ -165,7 +190,8 @@ final class OutboxWorker implements AutoCloseable {
     /** One poll: claims what is due and free to send and starts sending it; returns the attempts started. */
     private List<Future<?>> poll() {
         long now = clock.millis();
-        if (slots.availablePermits() == 0) {
+        slots.sweep(System.nanoTime());
+        if (!slots.anyFree()) {
             return List.of();
         }
         if (now - lastExpire >= EXPIRE_EVERY_MILLIS) {
@@ -176,67 +202,101 @@ final class OutboxWorker implements AutoCloseable {
                 LOG.warn("outbox_expired deliveries={} reason=last attempt unrecorded after the deadline", expired);
             }
         }
-        List<OutboxStore.Due> due = db.read(c -> OutboxStore.due(c, now, DUE_PER_POLL));
-        Map<String, List<OutboxStore.Due>> byTarget = new LinkedHashMap<>();
-        for (OutboxStore.Due d : due) {
-            byTarget.computeIfAbsent(d.targetKind() + "/" + d.targetId(), k -> new ArrayList<>()).add(d);
-        }
         List<Future<?>> started = new ArrayList<>();
-        for (List<OutboxStore.Due> rows : byTarget.values()) {
-            OutboxStore.Due first = rows.get(0);
-            Target target = targets.get(first.targetKind());
-            if (target == null) {
-                continue; // a kind this build does not know (a newer node wrote it): leave it to that node
-            }
-            int maxBatch = Math.max(1, target.maxBatch(first.targetId()));
-            Semaphore limit = perTarget.computeIfAbsent(first.targetId(), k -> new Semaphore(settings.perTargetConcurrency()));
-            int i = 0;
-            while (i < rows.size()) {
-                if (!slots.tryAcquire()) {
-                    return started;
-                }
-                if (!limit.tryAcquire()) {
-                    slots.release();
-                    break;
-                }
-                List<OutboxStore.Due> batch = new ArrayList<>();
-                long leaseUntil = clock.millis() + settings.lease().toMillis();
-                while (i < rows.size() && batch.size() < maxBatch) {
-                    OutboxStore.Due d = rows.get(i++);
-                    if (!inFlight.add(d.deliveryId())) {
-                        continue;
-                    }
-                    if (db.read(c -> OutboxStore.claim(c, d, owner, leaseUntil, now))) {
-                        batch.add(d);
-                    } else {
-                        inFlight.remove(d.deliveryId());
-                    }
-                }
-                if (batch.isEmpty()) {
-                    limit.release();
-                    slots.release();
-                    continue;
-                }
-                try {
-                    started.add(senders.submit(() -> {
-                        try {
-                            attempt(target, batch);
-                        } finally {
-                            batch.forEach(d -> inFlight.remove(d.deliveryId()));
-                            limit.release();
-                            slots.release();
-                            wake(); // the next event of the same subject may be due now
-                        }
-                    }));
-                } catch (RuntimeException rejected) {
-                    batch.forEach(d -> inFlight.remove(d.deliveryId()));
-                    limit.release();
-                    slots.release();
-                    throw rejected;
-                }
+        for (int read = 0; read < READS_PER_POLL && slots.anyFree(); read++) {
+            List<String> fullSites = slots.fullSites();
+            List<String> fullTargets = slots.fullTargets();
+            List<OutboxStore.Due> due = db.read(c -> OutboxStore.due(c, now, DUE_PER_POLL, fullSites, fullTargets));
+            int before = started.size();
+            startInTurn(due, now, started);
+            if (due.size() < DUE_PER_POLL || started.size() == before) {
+                break; // all that is due was seen, or nothing more can start
             }
         }
         return started;
+    }
+
+    /**
+     * Starts attempts for {@code due} while slots are free, one per site per round: the site served
+     * least recently first, and within it the endpoint served least recently (ties: the oldest row).
+     */
+    private void startInTurn(List<OutboxStore.Due> due, long now, List<Future<?>> started) {
+        Map<String, Map<String, List<OutboxStore.Due>>> bySite = new LinkedHashMap<>();
+        for (OutboxStore.Due d : due) {
+            bySite.computeIfAbsent(d.siteId(), k -> new LinkedHashMap<>()).computeIfAbsent(d.targetId(), k -> new ArrayList<>()).add(d);
+        }
+        boolean progress = true;
+        while (progress && slots.anyFree()) {
+            progress = false;
+            for (String siteId : siteTurns.order(bySite.keySet())) {
+                Map<String, List<OutboxStore.Due>> endpoints = bySite.get(siteId);
+                for (String targetId : targetTurns.order(endpoints.keySet())) {
+                    List<OutboxStore.Due> rows = endpoints.get(targetId);
+                    if (!rows.isEmpty() && start(rows, now, started)) {
+                        siteTurns.served(siteId);
+                        targetTurns.served(targetId);
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Claims the first of {@code rows} (one endpoint's, oldest first; as many as the endpoint takes
+     * in one attempt) and starts the attempt; false when no slot was free for the endpoint or none
+     * could be claimed. Claimed rows, and rows another poller took, leave {@code rows}.
+     */
+    private boolean start(List<OutboxStore.Due> rows, long now, List<Future<?>> started) {
+        OutboxStore.Due first = rows.get(0);
+        Target target = targets.get(first.targetKind());
+        if (target == null) {
+            rows.clear(); // a kind this build does not know (a newer node wrote it): leave it to that node
+            return false;
+        }
+        AttemptSlots.Slot slot = slots.tryTake(first.siteId(), first.targetId(), System.nanoTime());
+        if (slot == null) {
+            return false;
+        }
+        int maxBatch = Math.max(1, target.maxBatch(first.targetId()));
+        List<OutboxStore.Due> batch = new ArrayList<>();
+        long leaseUntil = clock.millis() + settings.lease().toMillis();
+        while (!rows.isEmpty() && batch.size() < maxBatch) {
+            OutboxStore.Due d = rows.remove(0);
+            if (!inFlight.add(d.deliveryId())) {
+                continue;
+            }
+            if (db.read(c -> OutboxStore.claim(c, d, owner, leaseUntil, now))) {
+                batch.add(d);
+            } else {
+                inFlight.remove(d.deliveryId());
+            }
+        }
+        if (batch.isEmpty()) {
+            slots.release(slot, null);
+            return false;
+        }
+        Timer waited = waitTimers.get(slot.lane());
+        batch.forEach(d -> waited.record(Math.max(0, now - d.dueAt()), TimeUnit.MILLISECONDS));
+        try {
+            started.add(senders.submit(() -> {
+                long t0 = System.nanoTime();
+                boolean sent = false;
+                try {
+                    sent = attempt(target, batch);
+                } finally {
+                    batch.forEach(d -> inFlight.remove(d.deliveryId()));
+                    slots.release(slot, sent ? System.nanoTime() - t0 : null);
+                    wake(); // the next event of the same subject may be due now
+                }
+            }));
+        } catch (RuntimeException rejected) {
+            batch.forEach(d -> inFlight.remove(d.deliveryId()));
+            slots.release(slot, null);
+            throw rejected;
+        }
+        return true;
     }
 
     /** Reads the pending deliveries per kind for the gauge, at most every {@link #BACKLOG_EVERY_MILLIS} unless {@code now}. */
@@ -281,7 +341,8 @@ final class OutboxWorker implements AutoCloseable {
         return started.size();
     }
 
-    private void attempt(Target target, List<OutboxStore.Due> batch) {
+    /** One attempt at {@code target}; false when nothing was sent (the target was held meanwhile). */
+    private boolean attempt(Target target, List<OutboxStore.Due> batch) {
         String targetId = batch.get(0).targetId();
         long startedAt = clock.millis();
         long t0 = System.nanoTime();
@@ -295,7 +356,7 @@ final class OutboxWorker implements AutoCloseable {
                 }
                 return null;
             });
-            return;
+            return false;
         }
         Attempt result;
         try {
@@ -339,7 +400,7 @@ final class OutboxWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             // The lease expires and the attempt is repeated: at least once, never lost.
             LOG.warn("outbox_record_failed kind={} target={} reason={}", target.kind(), targetId, e.toString());
-            return;
+            return true;
         }
         String outcome = a.success() ? "delivered" : outcomes.contains("failed") ? "gave_up" : "retrying";
         Counter.builder("ringpool.outbox.attempts").description("delivery attempts by target kind and outcome")
@@ -354,6 +415,7 @@ final class OutboxWorker implements AutoCloseable {
             LOG.info("outbox_attempt_failed kind={} target={} events={} status={} outcome={} reason={}", target.kind(), targetId,
                     batch.size(), a.statusCode(), outcome, a.error());
         }
+        return true;
     }
 
     @Override

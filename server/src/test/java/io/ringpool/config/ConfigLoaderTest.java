@@ -251,4 +251,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("outbound.timeoutSeconds", 30, "outbound.leaseSeconds", 60)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.leaseSeconds");
     }
+
+    /** Session 37: one site's share of the sender threads is half of them unless set; slow endpoints get threads of their own. */
+    @Test
+    void oneSitesShareOfTheOutboundThreadsIsHalfOfThemUnlessSet() {
+        RingpoolConfig.Outbound defaults = ConfigLoader.defaultsWith(Map.of()).outbound();
+        assertThat(defaults).isEqualTo(RingpoolConfig.Outbound.DEFAULTS);
+        assertThat(defaults.perSiteConcurrency()).isEqualTo(4);
+        assertThat(defaults.slowThreads()).isEqualTo(2);
+        assertThat(ConfigLoader.defaultsWith(Map.of("outbound.threads", 5)).outbound().perSiteConcurrency()).isEqualTo(3);
+        assertThat(ConfigLoader.defaultsWith(Map.of("outbound.threads", 1)).outbound().perSiteConcurrency()).isEqualTo(1);
+        assertThat(ConfigLoader.defaultsWith(Map.of("outbound.threads", 16, "outbound.perSiteConcurrency", 16)).outbound()
+                .perSiteConcurrency()).as("a server of one site may give it every thread").isEqualTo(16);
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("outbound.slowThreads", 0)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.slowThreads");
+        assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("outbound.perSiteConcurrency", -1)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.perSiteConcurrency");
+    }
 }
