@@ -228,8 +228,8 @@ public final class PoolService {
         String number = E164.requirePossible("number", command.number());
         String source = required("source", command.source());
         ensureNotUsed(siteId, List.of(number), "number", null);
-        StaticNumber s = new StaticNumber(siteId, number, source, blankAsNone(command.medium()), blankAsNone(command.campaign()),
-                blankAsNone(command.label()), clock.instant());
+        StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
+                clock.instant());
         claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
         synchronized (this) {
             staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
@@ -394,10 +394,6 @@ public final class PoolService {
     public List<StaticNumber> staticNumbers(String siteId) {
         return staticBySite.getOrDefault(siteId, Map.of()).values().stream()
                 .sorted((a, b) -> a.number().compareTo(b.number())).toList();
-    }
-
-    private static String blankAsNone(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 
     private static String required(String field, String value) {

@@ -348,9 +348,10 @@ public final class PoolStore {
                 }
                 ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
+                    StaticNumber number = new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
                     long retiredAt = rs.getLong(8);
-                    out.add(new StoredStatic(new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))), rs.wasNull() ? null : retiredAt));
+                    out.add(new StoredStatic(number, rs.wasNull() ? null : retiredAt));
                 }
                 rs.close();
             }
