@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * Audit s37 #2 and #4: a static number could never be read alone, edited or retired, so a typo in
@@ -239,5 +241,96 @@ class StaticNumberLifecycleOverHttpTest {
         assertThat(event(a, "late-first-event", "ringing", number, whileHeld).status()).isEqualTo(200);
         assertThat(loggedCall(a, "late-first-event")).isNotNull();
         assertThat(attribution(event(b, "b-call", "ringing", number, null)).get("source").asText()).isEqualTo("billboard");
+    }
+
+    /**
+     * Twilio's webhooks are journaled after a check in memory, so the same rule is applied there: a
+     * status callback of a call that began before the retirement (its end less its duration) is
+     * kept, a call that begins after the move is not (the caller is still put through).
+     */
+    @Test
+    void twilioWebhooksFollowTheSameRuleBeforeTheyAreJournaled(@TempDir Path own) {
+        String publicUrl = "https://calls.example.com";
+        String token = "twilio-token-for-moved-numbers";
+        try (TestServer twilio = new TestServer(own, Map.of("server.publicUrl", publicUrl))) {
+            String number = "+74957737001";
+            Map<String, String> a = twilio.siteWithPool(List.of(number, "+74957737002"));
+            Map<String, String> b = twilio.siteWithPool(List.of());
+            assertThat(twilio.send("PATCH", "/v1/sites/" + a.get("siteId"), a.get("apiKey"), "{\"twilioAuthToken\":\"" + token + "\"}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+            Map<String, String> began = twilioCall("CA00000000000000000000000000007001", "ringing", number, twilio.clock.instant(), null);
+            assertThat(twilio.twilioForm(publicUrl, token, a.get("siteId"), "voice", began).status()).isEqualTo(200);
+            twilio.clock.advance(Duration.ofSeconds(30));
+            assertThat(twilio.send("DELETE", "/v1/sites/" + a.get("siteId") + "/pools/" + a.get("poolId") + "/numbers/" + number,
+                    a.get("apiKey"), null, null, Map.of()).status()).isEqualTo(204);
+            assertThat(twilio.post("/v1/sites/" + b.get("siteId") + "/static-numbers", b.get("apiKey"),
+                    Map.of("number", number, "source", "billboard")).status()).isEqualTo(201);
+            twilio.clock.advance(Duration.ofSeconds(30));
+
+            Map<String, String> ended = twilioCall("CA00000000000000000000000000007001", "completed", number, twilio.clock.instant(), "60");
+            Reply kept = twilio.twilioForm(publicUrl, token, a.get("siteId"), "status", ended);
+            assertThat(kept.status()).as(kept.body()).isEqualTo(204);
+            Map<String, String> after = twilioCall("CA00000000000000000000000000007002", "ringing", number, twilio.clock.instant(), null);
+            Reply voice = twilio.twilioForm(publicUrl, token, a.get("siteId"), "voice", after);
+            assertThat(voice.status()).as("the caller is put through all the same").isEqualTo(200);
+            Reply status = twilio.twilioForm(publicUrl, token, a.get("siteId"), "status", after);
+            assertThat(status.status()).as(status.body()).isEqualTo(422);
+            assertThat(status.errorCode()).isEqualTo("unknown_number");
+            assertThat(status.json().path("error").path("field").asText()).isEqualTo("To");
+            twilio.awaitCallsStored();
+
+            JsonNode calls = twilio.get("/v1/sites/" + a.get("siteId") + "/calls", a.get("apiKey")).json().get("calls");
+            assertThat(calls).hasSize(1);
+            assertThat(calls.get(0).get("providerCallId").asText()).isEqualTo("CA00000000000000000000000000007001");
+            assertThat(calls.get(0).get("status").asText()).as("its end was kept").isNotEqualTo("ringing");
+        }
+    }
+
+    static Map<String, String> twilioCall(String sid, String status, String to, Instant at, String duration) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("CallSid", sid);
+        form.put("CallStatus", status);
+        form.put("From", "+79161237002");
+        form.put("To", to);
+        form.put("Timestamp", DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atOffset(ZoneOffset.UTC)));
+        if (duration != null) {
+            form.put("CallDuration", duration);
+        }
+        return form;
+    }
+
+    /** Retired static numbers stay retired across a restart, with their retirement time; one in use stays in use. */
+    @Test
+    void aRestartKeepsWhatIsInUseAndWhatWasRetired(@TempDir Path own) {
+        String inUse = "+74957738001";
+        String retired = "+74957738002";
+        Map<String, String> site;
+        Instant beforeRetirement;
+        try (TestServer first = new TestServer(own)) {
+            site = first.siteWithPool(List.of());
+            for (String n : List.of(inUse, retired)) {
+                assertThat(first.post("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey"),
+                        Map.of("number", n, "source", "billboard")).status()).isEqualTo(201);
+            }
+            beforeRetirement = first.clock.instant();
+            first.clock.advance(Duration.ofSeconds(5));
+            assertThat(first.send("DELETE", "/v1/sites/" + site.get("siteId") + "/static-numbers/" + retired, site.get("apiKey"),
+                    null, null, Map.of()).status()).isEqualTo(204);
+        }
+        try (TestServer again = new TestServer(own)) {
+            JsonNode listed = again.get("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey")).json().get("staticNumbers");
+            assertThat(listed).extracting(n -> n.get("number").asText()).containsExactly(inUse);
+            assertThat(again.get("/v1/sites/" + site.get("siteId") + "/static-numbers/" + retired, site.get("apiKey")).status()).isEqualTo(404);
+            Map<String, String> signedBy = site;
+            String late = new String(Json.write(Map.of("callId", "late", "event", "ringing", "from", "+79161237003", "to", retired,
+                    "at", beforeRetirement.toString())), StandardCharsets.UTF_8);
+            Reply r = again.send("POST", "/v1/telephony/" + signedBy.get("siteId") + "/events", null, late, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(signedBy.get("webhookSecret"), again.clock.instant().getEpochSecond(), late)));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(r.json().get("attribution").get("method").asText()).as("it began before the retirement").isEqualTo("static");
+            Reply back = again.post("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey"),
+                    Map.of("number", retired, "source", "radio"));
+            assertThat(back.status()).as(back.body()).isEqualTo(201);
+        }
     }
 }
