@@ -36,6 +36,13 @@ public final class PoolService {
     /** Each site's retired static numbers: their calls' history, and when the site gave each up. */
     private final Map<String, Map<String, RetiredStatic>> retiredStaticBySite = new ConcurrentHashMap<>();
 
+    /**
+     * Held while a static number's row is written and this node's maps follow it, so two changes
+     * at once (a PATCH and a DELETE, a change and another node's reload) leave the maps as the
+     * store's last commit says. Never held while waiting for a catch-up, which reloads under it.
+     */
+    private final Object staticWrites = new Object();
+
     /** A static number as it was when its site retired it at {@code retiredAt} (epoch ms). */
     private record RetiredStatic(StaticNumber number, long retiredAt) {}
 
@@ -125,16 +132,16 @@ public final class PoolService {
 
     /** Re-reads a site's static numbers another node added, changed or retired. */
     public void reloadStatic(String siteId) {
-        Map<String, StaticNumber> inUse = new ConcurrentHashMap<>();
-        Map<String, RetiredStatic> retired = new ConcurrentHashMap<>();
-        for (PoolStore.StoredStatic s : store.loadStaticNumbers(siteId)) {
-            if (s.retiredAt() == null) {
-                inUse.put(s.number().number(), s.number());
-            } else {
-                retired.put(s.number().number(), new RetiredStatic(s.number(), s.retiredAt()));
+        synchronized (staticWrites) {
+            Map<String, StaticNumber> inUse = new ConcurrentHashMap<>();
+            Map<String, RetiredStatic> retired = new ConcurrentHashMap<>();
+            for (PoolStore.StoredStatic s : store.loadStaticNumbers(siteId)) {
+                if (s.retiredAt() == null) {
+                    inUse.put(s.number().number(), s.number());
+                } else {
+                    retired.put(s.number().number(), new RetiredStatic(s.number(), s.retiredAt()));
+                }
             }
-        }
-        synchronized (this) {
             staticBySite.put(siteId, inUse);
             retiredStaticBySite.put(siteId, retired);
         }
@@ -230,8 +237,8 @@ public final class PoolService {
         ensureNotUsed(siteId, List.of(number), "number", null);
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
                 clock.instant());
-        claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
-        synchronized (this) {
+        synchronized (staticWrites) {
+            claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
             staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
             Map<String, RetiredStatic> retired = retiredStaticBySite.get(siteId);
             if (retired != null) {
@@ -262,15 +269,18 @@ public final class PoolService {
      * they were given; calls that start from now on get the new one.
      */
     public StaticNumber changeStatic(String siteId, String rawNumber, StaticNumberChange change) {
-        StaticNumber was = staticNumberInUse(siteId, rawNumber);
-        StaticNumber now = change.applyTo(was);
-        required("source", now.source());
-        if (!store.updateStaticNumber(now, clock.millis())) {
-            reloadStatic(siteId); // retired through another node a moment ago
-            throw new UnknownStaticNumber();
+        String number = staticNumberInUse(siteId, rawNumber).number();
+        synchronized (staticWrites) {
+            StaticNumber was = staticNumber(siteId, number).orElseThrow(UnknownStaticNumber::new); // retired meanwhile
+            StaticNumber now = change.applyTo(was);
+            required("source", now.source());
+            if (!store.updateStaticNumber(now, clock.millis())) {
+                reloadStatic(siteId); // retired through another node a moment ago
+                throw new UnknownStaticNumber();
+            }
+            staticBySite.get(siteId).put(number, now);
+            return now;
         }
-        staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(now.number(), now);
-        return now;
     }
 
     /**
@@ -280,18 +290,18 @@ public final class PoolService {
      * comes back.
      */
     public StaticNumber retireStatic(String siteId, String rawNumber) {
-        StaticNumber s = staticNumberInUse(siteId, rawNumber);
-        long now = clock.millis();
-        boolean retired = store.retireStaticNumber(siteId, s.number(), now);
-        if (!retired) {
-            reloadStatic(siteId);
-            throw new UnknownStaticNumber();
+        String number = staticNumberInUse(siteId, rawNumber).number();
+        synchronized (staticWrites) {
+            StaticNumber s = staticNumber(siteId, number).orElseThrow(UnknownStaticNumber::new); // retired meanwhile
+            long now = clock.millis();
+            if (!store.retireStaticNumber(siteId, number, now)) {
+                reloadStatic(siteId); // retired through another node a moment ago
+                throw new UnknownStaticNumber();
+            }
+            staticBySite.get(siteId).remove(number);
+            retiredStaticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, new RetiredStatic(s, now));
+            return s;
         }
-        synchronized (this) {
-            staticBySite.get(siteId).remove(s.number());
-            retiredStaticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(s.number(), new RetiredStatic(s, now));
-        }
-        return s;
     }
 
     /**
