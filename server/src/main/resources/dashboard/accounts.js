@@ -325,21 +325,47 @@
       clear(section);
       var grid = el('div', { class: 'grid' });
       section.appendChild(grid);
+      var editable = can('pools');
       var card = el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Static numbers' }),
         el('span', { class: 'hint', text: 'one number, always the same source: a billboard, a directory, a partner' })])]);
-      if (!r.staticNumbers.length) card.appendChild(R.empty('No static numbers', 'Calls to them are attributed to their source.'));
-      else card.appendChild(el('table', { id: 'static-table' }, [el('thead', null, [el('tr', null, ['Number', 'Source', 'Medium', 'Campaign', 'Label'].map(function (h) { return el('th', { text: h }); }))]),
-        el('tbody', null, r.staticNumbers.map(function (n) {
-          return el('tr', null, [n.number, n.source, n.medium, n.campaign, n.label].map(function (v) { return el('td', { text: v || '—' }); }));
-        }))]));
-      grid.appendChild(card);
-      if (!can('pools')) return;
       var form = el('form', { id: 'static-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Add a static number' })]),
         field('Number', input('number', { placeholder: '+74950000900' })), field('Source', input('source', { placeholder: 'billboard' })),
         field('Medium', input('medium')), field('Campaign', input('campaign')), field('Label', input('label', { placeholder: 'Ring road, km 12' })),
         el('button', { type: 'submit', text: 'Add' })]);
+      // Edit fills the form with the row; saving changes the calls that follow, not the ones stored.
+      function edit(n) {
+        form.dataset.editing = n.number;
+        form.querySelector('h2').textContent = 'Edit ' + n.number;
+        form.querySelector('button[type=submit]').textContent = 'Save';
+        form.elements.number.value = n.number;
+        form.elements.number.disabled = true;
+        ['source', 'medium', 'campaign', 'label'].forEach(function (k) { form.elements[k].value = n[k] || ''; });
+        form.elements.source.focus();
+      }
+      function retire(n) {
+        if (!confirm('Retire ' + n.number + '? Calls from now on are no longer attributed to ' + n.source + '; its calls so far keep theirs.')) return;
+        api(site('/static-numbers/' + encodeURIComponent(n.number)), { method: 'DELETE' })
+          .then(function () { route(); }, function (x) { alert(x.message); });
+      }
+      var headings = ['Number', 'Source', 'Medium', 'Campaign', 'Label'].concat(editable ? [''] : []);
+      if (!r.staticNumbers.length) card.appendChild(R.empty('No static numbers', 'Calls to them are attributed to their source.'));
+      else card.appendChild(el('table', { id: 'static-table' }, [el('thead', null, [el('tr', null, headings.map(function (h) { return el('th', { text: h }); }))]),
+        el('tbody', null, r.staticNumbers.map(function (n) {
+          var cells = [n.number, n.source, n.medium, n.campaign, n.label].map(function (v) { return el('td', { text: v || '—' }); });
+          if (editable) cells.push(el('td', null, [
+            el('button', { type: 'button', class: 'ghost small', text: 'Edit', onclick: function () { edit(n); } }),
+            el('button', { type: 'button', class: 'ghost small', text: 'Retire', title: 'No further calls attributed to it; history kept',
+              onclick: function () { retire(n); } })]));
+          return el('tr', { 'data-number': n.number }, cells);
+        }))]));
+      grid.appendChild(card);
+      if (!editable) return;
       grid.appendChild(onSubmit(form, function () {
         var body = {};
+        if (form.dataset.editing) {
+          ['source', 'medium', 'campaign', 'label'].forEach(function (k) { body[k] = k === 'source' ? value(form, k) : value(form, k) || null; });
+          return api(site('/static-numbers/' + encodeURIComponent(form.dataset.editing)), { method: 'PATCH', json: body }).then(function () { route(); });
+        }
         ['number', 'source', 'medium', 'campaign', 'label'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
         return api(site('/static-numbers'), { method: 'POST', json: body }).then(function () { route(); });
       }));

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -232,11 +233,46 @@ public final class CallService {
      */
     public String trackingNumber(Site site, String raw) {
         String number = normaliseDialled(raw, site.settings().country());
-        if (number == null || (pools.holding(site.siteId(), number).isEmpty()
-                && poolService.staticNumber(site.siteId(), number).isEmpty())) {
+        if (number == null || !poolService.isTrackingNumber(site.siteId(), number)) {
             throw new NotATrackingNumber();
         }
         return number;
+    }
+
+    /**
+     * As {@link #trackingNumber(Site, String)} for the dialled number of {@code event}, checked
+     * before the event is journaled (the store is not read): also refused when the site gave the
+     * number up and another site holds it now, and the call started after the site gave it up
+     * ({@link #startsAfterGivenUp}). At least as strict as {@link #ingest}, which also takes every
+     * event of a call already stored, so an event journaled here is never refused on delivery.
+     */
+    public String trackingNumber(Site site, CallEvent event) {
+        String number = trackingNumber(site, event.to());
+        if (startsAfterGivenUp(site, number, event)) {
+            throw NotATrackingNumber.givenUp();
+        }
+        return number;
+    }
+
+    /**
+     * Whether the call of {@code event} started once the site had given {@code number} up (retired
+     * it from a pool or as a static number) and another site holds the number now (audit s37 #4):
+     * such a call is the other site's, and storing it here would keep one number tracked by two
+     * sites. A call that started while the site held the number is still its own (a provider's
+     * retry, a late delivery). The start is the event's time as sent, less the stated length of a
+     * final event (a call that spanned the retirement began before it).
+     */
+    private boolean startsAfterGivenUp(Site site, String number, CallEvent event) {
+        OptionalLong givenUpAt = poolService.givenUpTo(site.siteId(), number);
+        if (givenUpAt.isEmpty()) {
+            return false;
+        }
+        Instant start = event.at();
+        Integer length = event.durationSeconds();
+        if (event.kind().isTerminal() && length != null && length > 0 && Duration.ofSeconds(length).compareTo(LONGEST_INFERRED_CALL) <= 0) {
+            start = start.minusSeconds(length);
+        }
+        return start.toEpochMilli() >= givenUpAt.getAsLong();
     }
 
     /** E.164 for a dialled number: as configured (E.164 with punctuation forgiven), else parsed with the site's country. */
@@ -319,15 +355,14 @@ public final class CallService {
                     shortId(event.providerCallId()), sent.recordingUrl().length(),
                     sent.recordingUrl().length() > CallEvent.MAX_RECORDING_URL_CHARS ? "too_long" : "not_a_link");
         }
-        if (event.to() != null && !event.to().isBlank()) {
-            trackingNumber(site, event.to());
-        }
+        // Judged on the event as sent, as the pre-journal check judged it.
+        boolean givenUp = event.to() != null && !event.to().isBlank() && startsAfterGivenUp(site, trackingNumber(site, event.to()), sent);
         ReentrantLock lock = stripes[stripeOf(site.siteId(), event.provider(), event.providerCallId())];
         lock.lock();
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    Outcome outcome = ingestOnce(site, event, requireNumberForNewCall);
+                    Outcome outcome = ingestOnce(site, event, requireNumberForNewCall, givenUp);
                     if (outcome != null) {
                         recordCommitted(site, outcome);
                         return outcome.ingested();
@@ -372,7 +407,7 @@ public final class CallService {
      * (the call's revision, or that its event row is as read) and returns null, having written
      * nothing, when another node or an erasure changed it meanwhile.
      */
-    private Outcome ingestOnce(Site site, CallEvent incoming, boolean requireNumberForNewCall) {
+    private Outcome ingestOnce(Site site, CallEvent incoming, boolean requireNumberForNewCall, boolean numberGivenUp) {
         String siteId = site.siteId();
         long now = clock.millis();
         Seen seen = db.read(c -> {
@@ -381,6 +416,10 @@ public final class CallService {
                     call == null ? null : call.call().callId()));
         });
         StoredCall existing = seen.call() == null ? null : seen.call().call();
+        if (existing == null && numberGivenUp) {
+            // A new call to a number the site gave up, now another site's; events of a call stored before go on.
+            throw NotATrackingNumber.givenUp();
+        }
         // An erased caller stays erased, even when the provider repeats an old event.
         CallEvent event = existing != null && CallerNumber.ERASED.equals(existing.caller()) && incoming.from() != null
                 ? new CallEvent(incoming.provider(), incoming.providerCallId(), incoming.kind(), incoming.at(), CallerNumber.ERASED,
@@ -659,7 +698,7 @@ public final class CallService {
     private CallAttribution attribute(Connection c, Site site, String callId, String number, Instant callAt, CallerNumber caller)
             throws SQLException {
         SiteSettings settings = site.settings();
-        StaticNumberSource staticSource = poolService.staticNumber(site.siteId(), number)
+        StaticNumberSource staticSource = poolService.staticNumberAt(site.siteId(), number, callAt)
                 .map(CallService::source).orElse(null);
         List<LeaseInterval> leases = staticSource != null ? List.of()
                 : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis(),

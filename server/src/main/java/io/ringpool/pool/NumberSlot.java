@@ -9,6 +9,8 @@ final class NumberSlot {
     long releasedAt;
     String lastVisitorId;
     boolean retired;
+    /** When it was retired (epoch ms) while {@link #retired}: a call that starts later is no call of this pool's site once another site takes the number. */
+    long retiredAt;
 
     NumberSlot(String number, long releasedAt, String lastVisitorId, boolean retired) {
         this.number = number;

@@ -36,6 +36,9 @@ public final class PoolApi {
         router.delete("/v1/sites/{siteId}/pools/{poolId}/numbers/{number}", access.site(Permission.POOLS, this::retire));
         router.post("/v1/sites/{siteId}/static-numbers", access.site(Permission.POOLS, this::addStatic));
         router.get("/v1/sites/{siteId}/static-numbers", access.site(Permission.POOLS_READ, this::listStatic));
+        router.get("/v1/sites/{siteId}/static-numbers/{number}", access.site(Permission.POOLS_READ, this::getStatic));
+        router.patch("/v1/sites/{siteId}/static-numbers/{number}", access.site(Permission.POOLS, this::changeStatic));
+        router.delete("/v1/sites/{siteId}/static-numbers/{number}", access.site(Permission.POOLS, this::retireStatic));
     }
 
     private Response create(Request request, SiteGrant grant) {
@@ -104,6 +107,36 @@ public final class PoolApi {
     private Response listStatic(Request request, SiteGrant grant) {
         QueryParameters.none(request);
         return Response.ok(Map.of("staticNumbers", service.staticNumbers(grant.siteId())));
+    }
+
+    private Response getStatic(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
+        return Response.ok(service.staticNumberInUse(grant.siteId(), request.pathParam("number")));
+    }
+
+    private static final Set<String> STATIC_CHANGES = Set.of("source", "medium", "campaign", "label");
+
+    private Response changeStatic(Request request, SiteGrant grant) {
+        JsonBody body = JsonBody.of(request).rejectUnknown(STATIC_CHANGES).rejectNulls(Set.of("medium", "campaign", "label"));
+        Set<String> given = new java.util.HashSet<>();
+        for (String field : STATIC_CHANGES) {
+            if (body.has(field) || body.isExplicitNull(field)) {
+                given.add(field);
+            }
+        }
+        StaticNumberChange change = new StaticNumberChange(body.optionalString("source", 200), body.optionalString("medium", 200),
+                body.optionalString("campaign", 200), body.optionalString("label", 200), given);
+        StaticNumber changed = service.changeStatic(grant.siteId(), request.pathParam("number"), change);
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "static_number.update", changed.number(),
+                "source " + changed.source() + ", medium " + changed.medium() + ", campaign " + changed.campaign());
+        return Response.ok(changed);
+    }
+
+    private Response retireStatic(Request request, SiteGrant grant) {
+        StaticNumber retired = service.retireStatic(grant.siteId(), request.pathParam("number"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "static_number.retire", retired.number(),
+                "source " + retired.source());
+        return Response.noContent();
     }
 
     private static List<String> numbers(JsonBody body) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -30,7 +31,20 @@ public final class PoolService {
     private final SiteRegistry sites;
     private final Clock clock;
     private final MeterRegistry registry;
+    /** Each site's static numbers in use. */
     private final Map<String, Map<String, StaticNumber>> staticBySite = new ConcurrentHashMap<>();
+    /** Each site's retired static numbers: their calls' history, and when the site gave each up. */
+    private final Map<String, Map<String, RetiredStatic>> retiredStaticBySite = new ConcurrentHashMap<>();
+
+    /**
+     * Held while a static number's row is written and this node's maps follow it, so two changes
+     * at once (a PATCH and a DELETE, a change and another node's reload) leave the maps as the
+     * store's last commit says. Never held while waiting for a catch-up, which reloads under it.
+     */
+    private final Object staticWrites = new Object();
+
+    /** A static number as it was when its site retired it at {@code retiredAt} (epoch ms). */
+    private record RetiredStatic(StaticNumber number, long retiredAt) {}
 
     public PoolService(PoolStore store, PoolRegistry pools, SiteRegistry sites, Clock clock, MeterRegistry registry) {
         this.store = store;
@@ -63,11 +77,15 @@ public final class PoolService {
             registerGauges(state);
         }
         for (PoolStore.StoredNumber n : store.loadNumbers()) {
-            pools.byId(siteOf(n.poolId()), n.poolId()).ifPresent(p ->
-                    p.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired()));
+            pools.byId(siteOf(n.poolId()), n.poolId()).ifPresent(p -> {
+                p.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired());
+                if (n.retired()) {
+                    p.retire(n.number(), n.retiredAt());
+                }
+            });
         }
-        for (StaticNumber s : store.loadStaticNumbers()) {
-            staticBySite.computeIfAbsent(s.siteId(), k -> new ConcurrentHashMap<>()).put(s.number(), s);
+        for (PoolStore.StoredStatic s : store.loadStaticNumbers(null)) {
+            keep(s);
         }
         return store.claimLiveLeases(nodeId);
     }
@@ -105,20 +123,37 @@ public final class PoolService {
         for (PoolStore.StoredNumber n : store.loadNumbers(poolId)) {
             state.addNumber(n.number(), n.releasedAt() == null ? 0 : n.releasedAt(), n.lastVisitorId(), n.retired());
             if (n.retired()) {
-                state.retire(n.number());
+                state.retire(n.number(), n.retiredAt());
             } else {
                 state.unretire(n.number()); // brought back through another node
             }
         }
     }
 
-    /** Re-reads a site's static numbers another node changed. */
+    /** Re-reads a site's static numbers another node added, changed or retired. */
     public void reloadStatic(String siteId) {
-        Map<String, StaticNumber> fresh = new ConcurrentHashMap<>();
-        for (StaticNumber s : store.loadStaticNumbers(siteId)) {
-            fresh.put(s.number(), s);
+        synchronized (staticWrites) {
+            Map<String, StaticNumber> inUse = new ConcurrentHashMap<>();
+            Map<String, RetiredStatic> retired = new ConcurrentHashMap<>();
+            for (PoolStore.StoredStatic s : store.loadStaticNumbers(siteId)) {
+                if (s.retiredAt() == null) {
+                    inUse.put(s.number().number(), s.number());
+                } else {
+                    retired.put(s.number().number(), new RetiredStatic(s.number(), s.retiredAt()));
+                }
+            }
+            staticBySite.put(siteId, inUse);
+            retiredStaticBySite.put(siteId, retired);
         }
-        staticBySite.put(siteId, fresh);
+    }
+
+    private void keep(PoolStore.StoredStatic s) {
+        StaticNumber n = s.number();
+        if (s.retiredAt() == null) {
+            staticBySite.computeIfAbsent(n.siteId(), k -> new ConcurrentHashMap<>()).put(n.number(), n);
+        } else {
+            retiredStaticBySite.computeIfAbsent(n.siteId(), k -> new ConcurrentHashMap<>()).put(n.number(), new RetiredStatic(n, s.retiredAt()));
+        }
     }
 
     private String siteOf(String poolId) {
@@ -187,19 +222,86 @@ public final class PoolService {
         if (!pool.hasNumber(number)) {
             throw new NumberNotInPool();
         }
-        store.retireNumber(siteId, poolId, number, clock.millis());
-        pool.retire(number);
+        long now = clock.millis();
+        store.retireNumber(siteId, poolId, number, now);
+        pool.retire(number, now);
     }
 
+    /**
+     * Adds a static number. One this site retired comes back with the command's source (the calls
+     * it was given keep theirs), unless another site has claimed it meanwhile.
+     */
     public StaticNumber addStatic(String siteId, NewStaticNumber command) {
         String number = E164.requirePossible("number", command.number());
         String source = required("source", command.source());
         ensureNotUsed(siteId, List.of(number), "number", null);
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
                 clock.instant());
-        claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
-        staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
+        synchronized (staticWrites) {
+            claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
+            staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
+            Map<String, RetiredStatic> retired = retiredStaticBySite.get(siteId);
+            if (retired != null) {
+                retired.remove(number); // it came back
+            }
+        }
         return s;
+    }
+
+    /**
+     * The static number {@code rawNumber} of the site, in use. One this node does not know is
+     * looked for once more after catching up with the other nodes' changes, as {@link #pool} does.
+     *
+     * @throws UnknownStaticNumber when the site has no such static number in use (a retired one included)
+     */
+    public StaticNumber staticNumberInUse(String siteId, String rawNumber) {
+        // Shape only, as for retiring a pool number: one stored before impossible numbers were refused can still be named.
+        String number = E164.require("number", rawNumber);
+        Optional<StaticNumber> known = staticNumber(siteId, number);
+        if (known.isEmpty() && sites.awaitCatchUp()) {
+            known = staticNumber(siteId, number);
+        }
+        return known.orElseThrow(UnknownStaticNumber::new);
+    }
+
+    /**
+     * Changes a static number's source and attribution. Calls already stored keep the attribution
+     * they were given; calls that start from now on get the new one.
+     */
+    public StaticNumber changeStatic(String siteId, String rawNumber, StaticNumberChange change) {
+        String number = staticNumberInUse(siteId, rawNumber).number();
+        synchronized (staticWrites) {
+            StaticNumber was = staticNumber(siteId, number).orElseThrow(UnknownStaticNumber::new); // retired meanwhile
+            StaticNumber now = change.applyTo(was);
+            required("source", now.source());
+            if (!store.updateStaticNumber(now, clock.millis())) {
+                reloadStatic(siteId); // retired through another node a moment ago
+                throw new UnknownStaticNumber();
+            }
+            staticBySite.get(siteId).put(number, now);
+            return now;
+        }
+    }
+
+    /**
+     * Retires a static number: no call that starts from now on is attributed to its source, the
+     * calls it was given keep their attribution, and the site gives up its claim, so another site
+     * (or a pool of this one) may take the number; added as this site's static number again, it
+     * comes back.
+     */
+    public StaticNumber retireStatic(String siteId, String rawNumber) {
+        String number = staticNumberInUse(siteId, rawNumber).number();
+        synchronized (staticWrites) {
+            StaticNumber s = staticNumber(siteId, number).orElseThrow(UnknownStaticNumber::new); // retired meanwhile
+            long now = clock.millis();
+            if (!store.retireStaticNumber(siteId, number, now)) {
+                reloadStatic(siteId); // retired through another node a moment ago
+                throw new UnknownStaticNumber();
+            }
+            staticBySite.get(siteId).remove(number);
+            retiredStaticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, new RetiredStatic(s, now));
+            return s;
+        }
     }
 
     /**
@@ -237,13 +339,71 @@ public final class PoolService {
         return new NumberInUse(ownDuplicate, field);
     }
 
-    /** Is {@code number} in one of the site's pools (retired ones too) or one of its static numbers? */
+    /** Is {@code number} in one of the site's pools or one of its static numbers (retired ones too)? */
     public boolean isTrackingNumber(String siteId, String number) {
-        return pools.holding(siteId, number).isPresent() || staticNumber(siteId, number).isPresent();
+        return pools.holding(siteId, number).isPresent() || staticNumber(siteId, number).isPresent()
+                || retiredStaticBySite.getOrDefault(siteId, Map.of()).containsKey(number);
     }
 
+    /** The site's static number {@code number} in use (E.164), if it is one. */
     public Optional<StaticNumber> staticNumber(String siteId, String number) {
         return Optional.ofNullable(staticBySite.getOrDefault(siteId, Map.of()).get(number));
+    }
+
+    /**
+     * The static number whose source a call to {@code number} that starts at {@code callAt} belongs
+     * to: the site's static number in use, or one it retired after {@code callAt} (the call began
+     * while the number stood for that source), as it was then.
+     */
+    public Optional<StaticNumber> staticNumberAt(String siteId, String number, java.time.Instant callAt) {
+        Optional<StaticNumber> inUse = staticNumber(siteId, number);
+        if (inUse.isPresent()) {
+            return inUse;
+        }
+        RetiredStatic retired = retiredStaticBySite.getOrDefault(siteId, Map.of()).get(number);
+        return retired != null && callAt.toEpochMilli() < retired.retiredAt() ? Optional.of(retired.number()) : Optional.empty();
+    }
+
+    /**
+     * When the site gave {@code number} up, if it did and another site holds it now (in one of its
+     * pools or as its static number, as this node knows them): a call that starts from then on is
+     * the other site's, not this one's (audit s37 #4). Empty while the site still uses the number
+     * (its pool or static number in use), or never had it, or no other site took it.
+     */
+    public OptionalLong givenUpTo(String siteId, String number) {
+        long givenUpAt = -1;
+        Optional<PoolState> pool = pools.holding(siteId, number);
+        if (pool.isPresent()) {
+            givenUpAt = pool.get().retiredAt(number);
+            if (givenUpAt < 0) {
+                return OptionalLong.empty(); // in use
+            }
+        }
+        if (staticNumber(siteId, number).isPresent()) {
+            return OptionalLong.empty();
+        }
+        RetiredStatic retired = retiredStaticBySite.getOrDefault(siteId, Map.of()).get(number);
+        if (retired != null) {
+            givenUpAt = Math.max(givenUpAt, retired.retiredAt());
+        }
+        if (givenUpAt < 0 || !heldByAnotherSite(siteId, number)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(givenUpAt);
+    }
+
+    private boolean heldByAnotherSite(String siteId, String number) {
+        for (Map.Entry<String, Map<String, StaticNumber>> site : staticBySite.entrySet()) {
+            if (!site.getKey().equals(siteId) && site.getValue().containsKey(number)) {
+                return true;
+            }
+        }
+        for (PoolState p : pools.all()) {
+            if (!p.pool().siteId().equals(siteId) && p.hasNumber(number) && !p.isRetired(number)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<StaticNumber> staticNumbers(String siteId) {

@@ -197,10 +197,20 @@ public final class PoolState {
 
     /** Stops giving out {@code number}; a live lease on it runs to its end. History is kept. */
     public synchronized boolean retire(String number) {
+        return retire(number, 0);
+    }
+
+    /** As {@link #retire(String)}, retired at {@code at} (epoch ms; as stored, for a number already retired). */
+    public synchronized boolean retire(String number, long at) {
         NumberSlot slot = slots.get(number);
-        if (slot == null || slot.retired) {
+        if (slot == null) {
             return false;
         }
+        if (slot.retired) {
+            slot.retiredAt = at;
+            return false;
+        }
+        slot.retiredAt = at;
         slot.retired = true;
         retiredNumbers++;
         retiredSlots.add(slot);
@@ -212,6 +222,12 @@ public final class PoolState {
     synchronized boolean isRetired(String number) {
         NumberSlot slot = slots.get(number);
         return slot != null && slot.retired;
+    }
+
+    /** When {@code number} was retired from this pool (epoch ms), or -1 when it is not a retired number of it. */
+    synchronized long retiredAt(String number) {
+        NumberSlot slot = slots.get(number);
+        return slot != null && slot.retired ? slot.retiredAt : -1;
     }
 
     /**

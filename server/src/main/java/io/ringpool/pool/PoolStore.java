@@ -17,7 +17,11 @@ import java.util.Map;
 /** Pools, numbers and leases in the database. */
 public final class PoolStore {
 
-    public record StoredNumber(String poolId, String number, Long releasedAt, String lastVisitorId, boolean retired) {}
+    /** @param retiredAt when it was retired (epoch ms) if {@code retired} */
+    public record StoredNumber(String poolId, String number, Long releasedAt, String lastVisitorId, boolean retired, long retiredAt) {}
+
+    /** A static number as stored: in use while {@code retiredAt} is null. */
+    public record StoredStatic(StaticNumber number, Long retiredAt) {}
 
     /** A live lease as stored, with its visit's landing page (as stored: its ad tags tell a new source from the same one). */
     public record StoredLease(String leaseId, String poolId, String number, String sessionId, String visitorId,
@@ -258,9 +262,9 @@ public final class PoolStore {
                 while (rs.next()) {
                     long released = rs.getLong(3);
                     Long releasedAt = rs.wasNull() ? null : released;
-                    rs.getLong(5);
+                    long retiredAt = rs.getLong(5);
                     boolean retired = !rs.wasNull();
-                    out.add(new StoredNumber(rs.getString(1), rs.getString(2), releasedAt, rs.getString(4), retired));
+                    out.add(new StoredNumber(rs.getString(1), rs.getString(2), releasedAt, rs.getString(4), retired, retiredAt));
                 }
                 rs.close();
             }
@@ -268,43 +272,107 @@ public final class PoolStore {
         });
     }
 
+    /**
+     * Claims {@code s}'s number and stores it as a static number of its site: a new row, or the
+     * row of the site's own retired static number, which comes back with {@code s}'s source and
+     * attribution (the calls it was given keep theirs).
+     */
     public void insertStaticNumber(StaticNumber s) {
         db.inTransaction(c -> {
             claim(c, s.siteId(), List.of(s.number()), "static", s.createdAt().toEpochMilli());
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_numbers(site_id, number, source, medium, "
-                    + "campaign, label, created_at) VALUES (?,?,?,?,?,?,?)")) {
-                ps.setString(1, s.siteId());
-                ps.setString(2, s.number());
-                ps.setString(3, s.source());
-                ps.setString(4, s.medium());
-                ps.setString(5, s.campaign());
-                ps.setString(6, s.label());
-                ps.setLong(7, s.createdAt().toEpochMilli());
-                ps.executeUpdate();
+            int returned;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE static_numbers SET source = ?, medium = ?, campaign = ?, label = ?, "
+                    + "created_at = ?, retired_at = NULL WHERE site_id = ? AND number = ? AND retired_at IS NOT NULL")) {
+                setAttribution(ps, s);
+                ps.setLong(5, s.createdAt().toEpochMilli());
+                ps.setString(6, s.siteId());
+                ps.setString(7, s.number());
+                returned = ps.executeUpdate();
+            }
+            if (returned == 0) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_numbers(source, medium, campaign, label, "
+                        + "site_id, number, created_at) VALUES (?,?,?,?,?,?,?)")) {
+                    setAttribution(ps, s);
+                    ps.setString(5, s.siteId());
+                    ps.setString(6, s.number());
+                    ps.setLong(7, s.createdAt().toEpochMilli());
+                    ps.executeUpdate();
+                }
             }
             ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, s.siteId(), null, s.createdAt().toEpochMilli());
             return null;
         });
     }
 
-    public List<StaticNumber> loadStaticNumbers() {
-        return loadStaticNumbers(null);
+    private static void setAttribution(PreparedStatement ps, StaticNumber s) throws SQLException {
+        ps.setString(1, s.source());
+        ps.setString(2, s.medium());
+        ps.setString(3, s.campaign());
+        ps.setString(4, s.label());
     }
 
-    /** Every site's static numbers, or only {@code siteId}'s when given. */
-    public List<StaticNumber> loadStaticNumbers(String siteId) {
-        return db.read(c -> {
-            List<StaticNumber> out = new ArrayList<>();
+    /** Changes a static number's source and attribution; false when it is no static number in use (retired through another node). */
+    public boolean updateStaticNumber(StaticNumber s, long now) {
+        return db.inTransaction(c -> {
+            int changed;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE static_numbers SET source = ?, medium = ?, campaign = ?, label = ? "
+                    + "WHERE site_id = ? AND number = ? AND retired_at IS NULL")) {
+                setAttribution(ps, s);
+                ps.setString(5, s.siteId());
+                ps.setString(6, s.number());
+                changed = ps.executeUpdate();
+            }
+            if (changed > 0) {
+                ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, s.siteId(), null, now);
+            }
+            return changed > 0;
+        });
+    }
+
+    /**
+     * Retires a static number: its row stays (the calls it was given keep their history) and the
+     * site gives up its claim, as {@link #retireNumber} does for a pool number. False when it was
+     * no static number in use (retired through another node).
+     */
+    public boolean retireStaticNumber(String siteId, String number, long now) {
+        return db.inTransaction(c -> {
+            int retired;
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT site_id, number, source, medium, campaign, label, created_at FROM static_numbers"
+                    "UPDATE static_numbers SET retired_at = ? WHERE site_id = ? AND number = ? AND retired_at IS NULL")) {
+                ps.setLong(1, now);
+                ps.setString(2, siteId);
+                ps.setString(3, number);
+                retired = ps.executeUpdate();
+            }
+            if (retired == 0) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM claimed_numbers WHERE number = ? AND site_id = ?")) {
+                ps.setString(1, number);
+                ps.setString(2, siteId);
+                ps.executeUpdate();
+            }
+            ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, siteId, null, now);
+            return true;
+        });
+    }
+
+    /** Every site's static numbers, retired ones too, or only {@code siteId}'s when given. */
+    public List<StoredStatic> loadStaticNumbers(String siteId) {
+        return db.read(c -> {
+            List<StoredStatic> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT site_id, number, source, medium, campaign, label, created_at, retired_at FROM static_numbers"
                     + (siteId == null ? "" : " WHERE site_id = ?"))) {
                 if (siteId != null) {
                     ps.setString(1, siteId);
                 }
                 ResultSet rs = ps.executeQuery();
                 while (rs.next()) {
-                    out.add(new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7))));
+                    StaticNumber number = new StaticNumber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
+                    long retiredAt = rs.getLong(8);
+                    out.add(new StoredStatic(number, rs.wasNull() ? null : retiredAt));
                 }
                 rs.close();
             }

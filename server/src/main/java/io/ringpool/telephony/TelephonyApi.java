@@ -148,7 +148,7 @@ public final class TelephonyApi {
     private CallJournal.Kept keep(Site site, CallEvent event) {
         if (event.to() != null && !event.to().isBlank()) {
             try {
-                calls.trackingNumber(site, event.to());
+                calls.trackingNumber(site, event);
             } catch (DomainFailure e) {
                 count(event.provider(), "unknown_number", site.siteId());
                 LOG.info("webhook_rejected provider={} site={} reason=unknown_number code={}", event.provider(), site.siteId(), e.code());

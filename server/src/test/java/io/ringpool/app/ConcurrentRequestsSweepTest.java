@@ -328,6 +328,37 @@ class ConcurrentRequestsSweepTest {
         }
         for (int round = 0; round < ROUNDS; round++) {
             String n = number();
+            need(server.post(s("/static-numbers"), key, Map.of("number", n, "source", "google")), 201);
+            String label = "DELETE /v1/sites/{siteId}/static-numbers/{number} | x" + AT_ONCE;
+            List<Got> got = same(label, keyed("DELETE", s("/static-numbers/" + enc(n)), null), Set.of(204, 404));
+            long retired = got.stream().filter(g -> g.status() == 204).count();
+            check(label, retired == 1, retired + " of " + AT_ONCE + " retirements of one static number acknowledged, not 1");
+            check(label, server.get(s("/static-numbers/" + enc(n)), key).status() == 404, n + " still answers after its retirement");
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            String n = number();
+            need(server.post(s("/static-numbers"), key, Map.of("number", n, "source", "google")), 201);
+            String label = "PATCH /v1/sites/{siteId}/static-numbers/{number} | change and retire at once";
+            List<Got> got = together(label, pairs(keyed("PATCH", s("/static-numbers/" + enc(n)), "{\"source\":\"yandex\"}"),
+                    keyed("DELETE", s("/static-numbers/" + enc(n)), null)), Set.of(200, 204, 404));
+            long retired = got.stream().filter(g -> g.status() == 204).count();
+            check(label, retired == 1, retired + " retirements acknowledged, not 1");
+            int status = server.get(s("/static-numbers/" + enc(n)), key).status();
+            check(label, status == 404, n + " answers " + status + " after its acknowledged retirement");
+            long listed = count(server.get(s("/static-numbers"), key).json().path("staticNumbers"), "number", n);
+            check(label, listed == 0, n + " is listed after its acknowledged retirement");
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            String n = number();
+            need(server.post(s("/static-numbers"), key, Map.of("number", n, "source", "google")), 201);
+            String label = "PATCH /v1/sites/{siteId}/static-numbers/{number} | two sources at once";
+            together(label, pairs(keyed("PATCH", s("/static-numbers/" + enc(n)), "{\"source\":\"yandex\"}"),
+                    keyed("PATCH", s("/static-numbers/" + enc(n)), "{\"source\":\"bing\"}")), Set.of(200));
+            String source = server.get(s("/static-numbers/" + enc(n)), key).json().path("source").asText();
+            check(label, source.equals("yandex") || source.equals("bing"), n + " has source " + source + ", neither change");
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            String n = number();
             need(server.post(s("/pools/" + pool + "/numbers"), key, Map.of("numbers", List.of(n))), 201);
             String label = "DELETE /v1/sites/{siteId}/pools/{poolId}/numbers/{number} | x" + AT_ONCE;
             same(label, keyed("DELETE", s("/pools/" + pool + "/numbers/" + enc(n)), null), Set.of(204, 404));

@@ -284,6 +284,39 @@ class AccountsBrowserTest {
         assertThat(driver.findElement(By.id("audit-table")).getText()).contains("site.settings").contains("user.invite");
     }
 
+    /** Audit s37 #2: the Static numbers page could only list and add; a typo in a source stayed for good. */
+    @Test
+    void anOwnerAddsCorrectsAndRetiresAStaticNumberOnThePage() throws Exception {
+        signInAs("owner@roles.test", TestAccounts.PASSWORD);
+        open("numbers");
+        inForm("static-form", "number").sendKeys("+74950000901");
+        inForm("static-form", "source").sendKeys("billbaord");
+        inForm("static-form", "campaign").sendKeys("spring");
+        driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#static-table tr[data-number='+74950000901']")).size() == 1);
+
+        driver.findElement(By.xpath("//tr[@data-number='+74950000901']//button[text()='Edit']")).click();
+        assertThat(inForm("static-form", "number").isEnabled()).isFalse();
+        inForm("static-form", "source").clear();
+        driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#static-form .field-error")).isEmpty());
+        assertThat(inForm("static-form", "source").getAttribute("aria-invalid")).isEqualTo("true");
+        inForm("static-form", "source").sendKeys("billboard");
+        inForm("static-form", "campaign").clear();
+        driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
+        waiting().until(d -> d.findElement(By.cssSelector("#static-table tr[data-number='+74950000901']")).getText().contains("billboard"));
+        TestServer.Reply stored = server.get("/v1/sites/" + site.get("siteId") + "/static-numbers/%2B74950000901", site.get("apiKey"));
+        assertThat(stored.text("source")).isEqualTo("billboard");
+        assertThat(stored.json().get("campaign").isNull()).as("an emptied field is removed").isTrue();
+        shot("accounts-static-numbers");
+
+        driver.findElement(By.xpath("//tr[@data-number='+74950000901']//button[text()='Retire']")).click();
+        waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+        waiting().until(d -> d.findElements(By.cssSelector("tr[data-number='+74950000901']")).isEmpty());
+        assertThat(server.get("/v1/sites/" + site.get("siteId") + "/static-numbers/%2B74950000901", site.get("apiKey")).status())
+                .isEqualTo(404);
+    }
+
     /** Session 29's note: the People page showed a member's sites but could not change them. */
     @Test
     void anOwnerChangesAMembersSitesOnThePeoplePage() throws Exception {

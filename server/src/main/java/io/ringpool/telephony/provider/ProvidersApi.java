@@ -232,7 +232,7 @@ public final class ProvidersApi implements SiteSection {
         for (CallEvent event : result.events()) {
             if (event.to() != null && !event.to().isBlank()) {
                 try {
-                    calls.trackingNumber(site, event.to());
+                    calls.trackingNumber(site, event);
                 } catch (DomainFailure unknown) {
                     count(provider.name(), "unknown_number");
                     LOG.info("webhook_rejected provider={} site={} reason=unknown_number", provider.name(), site.siteId());
