@@ -82,6 +82,14 @@
   }
   function value(form, name) { var f = form.elements[name]; return f ? f.value.trim() : ''; }
   function list(text) { return text.split(/[\s,;]+/).map(function (x) { return x.trim(); }).filter(Boolean); }
+  // Phone numbers are written with spaces, brackets and dashes ("+7 495 200-00-01"), so only line
+  // breaks, commas and semicolons separate them, and a '+' after a space starts another number
+  // ("+74950000101 +74950000102"): splitting on spaces sent "+7" as a number (audit AA1 #1).
+  function numberList(text) {
+    return text.split(/[\n,;]+/).reduce(function (all, piece) {
+      return all.concat(piece.split(/\s+(?=\+)/));
+    }, []).map(function (x) { return x.trim(); }).filter(Boolean);
+  }
   function field(label, input, hint) {
     return el('label', { class: 'field' }, [el('span', { text: label }), input, hint ? el('small', { class: 'hint', text: hint }) : null]);
   }
@@ -275,7 +283,9 @@
     var card = el('article', { class: 'card pool-card', 'data-pool-id': p.poolId }, [
       el('header', null, [el('h2', { text: p.name }), el('span', { class: 'hint', text: 'priority ' + p.priority + ' · ' + match })]),
       el('p', { class: 'muted', text: R.plural(p.size, 'number') + ' · ' + p.leased + ' leased · ' + p.coolingDown + ' cooling · ' + p.free + ' free · ' +
-        R.plural(p.exhaustions, 'exhaustion') + ' · recommended size ' + p.recommendedSize })
+        R.plural(p.exhaustions, 'exhaustion') + ' · ' + (p.recommendedSize == null ? 'no recommended size yet' : 'recommended size ' + p.recommendedSize) }),
+      // The basis of the recommendation, or why there is none yet (a new pool: no lease has ended).
+      p.recommendation ? el('p', { class: 'hint pool-recommendation', text: p.recommendation }) : null
     ]);
     var ul = el('ul', { class: 'numbers' });
     p.numbers.forEach(function (n) {
@@ -293,7 +303,7 @@
       card.appendChild(onSubmit(el('form', { class: 'inline-form' }, [
         field('Add numbers', el('textarea', { name: 'numbers', rows: '2', placeholder: '+74950000104, +74950000105' })),
         el('button', { type: 'submit', text: 'Add' })]), function (form) {
-        return api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: list(value(form, 'numbers')) } })
+        return api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: numberList(value(form, 'numbers')) } })
           .then(function () { route(); });
       }));
     }
@@ -307,12 +317,12 @@
       el('div', { class: 'row', 'data-field': 'match' }, [
         field('Source', input('source', { placeholder: 'google' })), field('Medium', input('medium', { placeholder: 'cpc' })),
         field('Campaign', input('campaign', { placeholder: 'any' }))]),
-      field('Numbers', el('textarea', { name: 'numbers', rows: '3', placeholder: '+74950000101\n+74950000102' }), 'E.164, one per line or separated by commas'),
+      field('Numbers', el('textarea', { name: 'numbers', rows: '3', placeholder: '+74950000101\n+74950000102' }), 'with the country code (+7 495 200-00-01), one per line or separated by commas'),
       el('button', { type: 'submit', text: 'Create pool' })]);
     return onSubmit(form, function () {
       var match = {};
       ['source', 'medium', 'campaign'].forEach(function (k) { if (value(form, k)) match[k] = value(form, k); });
-      var body = { numbers: list(value(form, 'numbers')), match: match };
+      var body = { numbers: numberList(value(form, 'numbers')), match: match };
       if (value(form, 'name')) body.name = value(form, 'name');
       if (value(form, 'priority')) body.priority = Number(value(form, 'priority'));
       return api(site('/pools'), { method: 'POST', json: body }).then(function () { route(); });
@@ -421,11 +431,33 @@
   };
 
   // ---- keys ---------------------------------------------------------------------------------
+  // The tag to put on the site's pages (js-snippet/README.md), from this server's own address: the
+  // dashboard is served by the server that serves /s.js. Audit AA1: no page showed it.
+  function installTag(publicKey) {
+    var tag = '<script async src="' + location.origin + '/s.js" data-site="' + publicKey + '"></script>';
+    var code = el('pre', { class: 'install-tag', id: 'install-tag' }, [el('code', { text: tag })]);
+    var copy = el('button', { type: 'button', class: 'ghost small', text: 'Copy', onclick: function () {
+      var done = function () { copy.textContent = 'Copied'; };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(tag).then(done, function () { select(code); });
+      else select(code);
+    } });
+    return el('div', { class: 'install' }, [el('p', null, ['Put this tag on every page of the site, before ', el('code', { text: '</body>' }),
+      ' (the phone number in the page is swapped where it is written, in any format): ']), code, copy]);
+  }
+  function select(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
   renderers.keys = function (section) {
     return api(site('')).then(function (s) {
       clear(section);
       var card = el('article', { class: 'card form-card', id: 'keys-card' }, [el('header', null, [el('h2', { text: 'Keys' })]),
         el('p', null, ['Public key (for the script on your pages): ', el('code', { text: s.publicKey })]),
+        installTag(s.publicKey),
         el('p', { class: 'muted', text: 'The API key and the webhook secret are shown only when they are made. Rotating makes new ones; '
           + 'tools and telephony providers that use the old ones must be given the new ones.' })]);
       var out = el('div');
@@ -532,15 +564,10 @@
                 } })])]);
           }))])]);
       grid.appendChild(members);
-      grid.appendChild(inviteForm(w, base));
-      var pending = el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Pending invitations' })])]);
-      if (!m.invites.length) pending.appendChild(el('p', { class: 'muted', text: 'None.' }));
-      m.invites.forEach(function (i) {
-        pending.appendChild(el('div', { class: 'invite-row' }, [el('span', { text: i.email + ' · ' + i.role + ' · until ' + when(i.expiresAt) }),
-          el('button', { type: 'button', class: 'ghost small', text: 'Withdraw', onclick: function () {
-            api(base + '/invites/' + encodeURIComponent(i.inviteId), { method: 'DELETE' }).then(function () { route(); });
-          } })]));
-      });
+      var pending = el('article', { class: 'card', id: 'pending-invites' });
+      var links = el('div', { id: 'invite-links' });
+      grid.appendChild(inviteForm(w, base, links, function () { return showPending(pending, base, links); }));
+      fillPending(pending, base, links, m.invites);
       grid.appendChild(pending);
       var mine = el('article', { class: 'card wide' }, [el('header', null, [el('h2', { text: 'Your sessions' }),
         el('span', { class: 'hint', text: 'devices signed in as ' + state.me.email })])]);
@@ -570,8 +597,38 @@
     });
     return el('details', { class: 'member-sites-editor' }, [el('summary', { text: 'Change sites', 'aria-label': 'Change sites of ' + p.email }), form]);
   }
-  function inviteForm(w, base) {
-    var out = el('div');
+  // Links made on this page stay listed until it is left (an invitation's link is shown only when
+  // it is made: the store keeps a hash), and a pending invitation whose link was lost gets a new
+  // one: audit AA1 #2 lost two links of three made in a row.
+  function showLink(links, i) {
+    links.insertBefore(once('Invitation for ' + i.email + ' (valid 7 days, works once) — send it to them', [['Link', i.inviteUrl]]), links.firstChild);
+  }
+  function showPending(pending, base, links) {
+    return api(base + '/members').then(function (m) { fillPending(pending, base, links, m.invites); });
+  }
+  function fillPending(pending, base, links, invites) {
+    clear(pending).appendChild(el('header', null, [el('h2', { text: 'Pending invitations' })]));
+    if (!invites.length) pending.appendChild(el('p', { class: 'muted', text: 'None.' }));
+    invites.forEach(function (i) {
+      pending.appendChild(el('div', { class: 'invite-row', 'data-invite-id': i.inviteId }, [el('span', { text: i.email + ' · ' + i.role + ' · until ' + when(i.expiresAt) }),
+        el('button', { type: 'button', class: 'ghost small', text: 'New link', title: 'Makes a new link and withdraws this one', onclick: function () {
+          var again = { email: i.email, role: i.role };
+          if (i.name) again.name = i.name;
+          if (i.allSites === false && i.sites) again.sites = i.sites;
+          // The new invitation first: if it is refused, the old one still stands.
+          api(base + '/invites', { method: 'POST', json: again }).then(function (made) {
+            showLink(links, made);
+            return api(base + '/invites/' + encodeURIComponent(i.inviteId), { method: 'DELETE' });
+          }).then(function () { return showPending(pending, base, links); }, function (x) { alert(x.message); });
+        } }),
+        el('button', { type: 'button', class: 'ghost small', text: 'Withdraw', onclick: function () {
+          api(base + '/invites/' + encodeURIComponent(i.inviteId), { method: 'DELETE' })
+            .then(function () { return showPending(pending, base, links); }, function (x) { alert(x.message); });
+        } })]));
+    });
+  }
+  function inviteForm(w, base, links, invited) {
+    var out = el('div', null, [links]);
     var boxes = el('fieldset', { class: 'sites-boxes', 'data-field': 'sites' }, [el('legend', { text: 'Sites (none ticked = all, also future ones)' })]
       .concat(w.sites.map(function (s) { return el('label', null, [el('input', { type: 'checkbox', value: s.siteId }), ' ' + s.name]); })));
     var form = el('form', { id: 'invite-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Invite someone' })]),
@@ -586,8 +643,9 @@
       var ticked = Array.prototype.filter.call(boxes.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
       if (ticked.length) body.sites = ticked;
       return api(base + '/invites', { method: 'POST', json: body }).then(function (i) {
-        clear(out).appendChild(once('Invitation for ' + i.email + ' (valid 7 days, works once) — send it to them', [['Link', i.inviteUrl]]));
+        showLink(links, i);
         form.reset();
+        return invited();
       });
     });
   }

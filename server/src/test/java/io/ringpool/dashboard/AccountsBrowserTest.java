@@ -182,11 +182,13 @@ class AccountsBrowserTest {
 
         inForm("pool-form", "name").sendKeys("Google Ads");
         inForm("pool-form", "source").sendKeys("google");
-        inForm("pool-form", "numbers").sendKeys("+74950000601\n+74950000602");
+        // Written as people write them (audit AA1 #1: the form split on spaces and sent "+7").
+        inForm("pool-form", "numbers").sendKeys("+7 495 000-06-01\n+7 (495) 000-06-02");
         driver.findElement(By.cssSelector("#pool-form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector(".pool-card")).isEmpty());
         WebElement card = driver.findElement(By.cssSelector(".pool-card"));
-        assertThat(card.getText()).contains("Google Ads").contains("source = google").contains("+74950000601").contains("0 leased");
+        assertThat(card.getText()).contains("Google Ads").contains("source = google").contains("+74950000601").contains("+74950000602")
+                .contains("0 leased").contains("no recommended size yet").doesNotContain("null");
 
         // A visitor from Google gets a number from that pool.
         String siteId = server.get("/v1/workspaces", TestServer.ADMIN_KEY).json().get("workspaces").findValues("sites").stream()
@@ -279,7 +281,28 @@ class AccountsBrowserTest {
         driver.findElement(By.cssSelector("#invite-form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector("#invite-form .secret-box")).isEmpty());
         assertThat(driver.findElement(By.cssSelector("#invite-form .secret-box")).getText()).contains("/dashboard/#invite=");
+        // Audit AA1 #2: a second invitation replaced the first one's link, and the pending list said "None." until a reload.
+        inForm("invite-form", "email").sendKeys("new-viewer@roles.test");
+        driver.findElement(By.cssSelector("#invite-form button[type=submit]")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 2);
+        waiting().until(d -> d.findElement(By.id("pending-invites")).getText().contains("new-viewer@roles.test"));
+        assertThat(driver.findElement(By.id("pending-invites")).getText()).contains("new-analyst@roles.test");
+        // A pending invitation whose link was lost gets a new one, and the old one is withdrawn.
+        open("people");
+        assertThat(driver.findElements(By.cssSelector("#invite-form .secret-box"))).isEmpty();
+        WebElement analystRow = driver.findElements(By.cssSelector("#pending-invites .invite-row")).stream()
+                .filter(r -> r.getText().contains("new-analyst@roles.test")).findFirst().orElseThrow();
+        String oldInvite = analystRow.getAttribute("data-invite-id");
+        analystRow.findElement(By.xpath(".//button[text()='New link']")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 1);
+        assertThat(driver.findElement(By.cssSelector("#invite-form .secret-box")).getText()).contains("new-analyst@roles.test").contains("/dashboard/#invite=");
+        waiting().until(d -> d.findElements(By.cssSelector("#pending-invites [data-invite-id='" + oldInvite + "']")).isEmpty());
+        assertThat(driver.findElement(By.id("pending-invites")).getText()).contains("new-analyst@roles.test").contains("new-viewer@roles.test");
         shot("accounts-people");
+        // Audit AA1: no page showed the tag to install.
+        open("keys");
+        assertThat(driver.findElement(By.id("install-tag")).getText())
+                .isEqualTo("<script async src=\"" + server.base() + "/s.js\" data-site=\"" + site.get("publicKey") + "\"></script>");
         open("audit");
         assertThat(driver.findElement(By.id("audit-table")).getText()).contains("site.settings").contains("user.invite");
     }
