@@ -60,11 +60,7 @@ public final class Outbox implements AutoCloseable {
      *                  Google's RetryInfo): no delivery to it is attempted before then; null when not held
      * @param paused    this node sends nothing ({@code outbound.paused}): its deliveries stay pending
      */
-    public record Health(long pending, long delivered, long failed, Delivery last, java.time.Instant heldUntil, boolean paused) {
-        public Health(long pending, long delivered, long failed, Delivery last) {
-            this(pending, delivered, failed, last, null, false);
-        }
-    }
+    public record Health(long pending, long delivered, long failed, Delivery last, java.time.Instant heldUntil, boolean paused) {}
 
     /**
      * Which page of a target's delivery log to read.
