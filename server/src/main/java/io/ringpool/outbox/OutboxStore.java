@@ -384,6 +384,22 @@ final class OutboxStore {
         }
     }
 
+    /**
+     * The read of one page of the delivery log: parameters the target, the state when
+     * {@code byState}, the position (the first page: {@link Long#MAX_VALUE}), the page size. It walks
+     * the (target_id, seq) index newest first and stops at the page's end (V126).
+     */
+    static String pageSql(boolean byState) {
+        // The page is cut from the deliveries alone, then joined to its events: a join's ORDER BY is a sort of every row.
+        // H2 walks an index backwards only for an ORDER BY of all its columns descending; the position is always
+        // given, so (target_id, seq) serves two conditions and wins over the state's index (which holds every target).
+        return "SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, d.attempts, d.created_at, "
+                + "d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.seq "
+                + "FROM (SELECT * FROM outbox_deliveries WHERE target_id = ? " + (byState ? "AND state = ? " : "")
+                + "AND seq < ? ORDER BY target_id DESC, seq DESC LIMIT ?) d "
+                + "JOIN outbox_events e ON e.event_id = d.event_id ORDER BY d.seq DESC";
+    }
+
     /** One page of a target's delivery log, and where the next one starts (null: this was the last). */
     record Page(List<Delivery> deliveries, Long next) {}
 
@@ -404,11 +420,7 @@ final class OutboxStore {
         List<Delivery> out = new ArrayList<>();
         Long next = null;
         long last = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, "
-                + "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.seq "
-                + "FROM outbox_deliveries d JOIN outbox_events e ON e.event_id = d.event_id WHERE d.target_id = ?"
-                + (state == null ? "" : " AND d.state = ?") + (before == null ? "" : " AND d.seq < ?")
-                + " ORDER BY d.seq DESC LIMIT ?");
+        try (PreparedStatement ps = c.prepareStatement(pageSql(state != null));
                 PreparedStatement log = c.prepareStatement("SELECT attempt, attempted_at, duration_millis, status_code, error, response "
                         + "FROM outbox_attempts WHERE delivery_id = ? ORDER BY attempt");
                 PreparedStatement ahead = c.prepareStatement("SELECT delivery_id, next_attempt_at FROM outbox_deliveries "
@@ -418,9 +430,7 @@ final class OutboxStore {
             if (state != null) {
                 ps.setString(i++, state);
             }
-            if (before != null) {
-                ps.setLong(i++, before);
-            }
+            ps.setLong(i++, before == null ? Long.MAX_VALUE : before);
             ps.setInt(i, limit + 1);
             Long held = heldUntil(c, targetId, now);
             try (ResultSet rs = ps.executeQuery()) {
