@@ -356,19 +356,23 @@ final class OutboxStore {
      * events still go out one after the other. The number queued.
      */
     static int retryAll(Connection c, String targetId, String state, Long since, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE target_id = ? AND state = ? "
-                + "AND (lease_until IS NULL OR lease_until < ?)" + (since == null ? "" : " AND created_at >= ?"))) {
+        try (PreparedStatement ps = c.prepareStatement(RETRY_ALL)) {
             ps.setLong(1, now);
             ps.setLong(2, deadline);
             ps.setString(3, targetId);
             ps.setString(4, state);
             ps.setLong(5, now);
-            if (since != null) {
-                ps.setLong(6, since);
-            }
+            ps.setLong(6, since == null ? Long.MIN_VALUE : since);
             return ps.executeUpdate();
         }
     }
+
+    /**
+     * {@link #retryAll}'s statement: {@code seq > 0} (every row) lets (target_id, seq) serve two
+     * conditions, so the target's rows are read rather than the state index's rows of every target.
+     */
+    static final String RETRY_ALL = REQUEUE + "WHERE target_id = ? AND seq > 0 AND state = ? "
+            + "AND (lease_until IS NULL OR lease_until < ?) AND created_at >= ?";
 
     /**
      * Queues again every delivery of a target that was given up with an error starting

@@ -29,4 +29,13 @@ class DeliveryLogPlanTest {
             }
         }
     }
+
+    /** A bulk retry reads the target's deliveries, not the failed ones of every target. */
+    @Test
+    void aBulkRetryReadsTheTargetsDeliveriesOnly() {
+        try (Database db = QueryPlans.migratedStore(dir)) {
+            String plan = QueryPlans.explain(db, OutboxStore.RETRY_ALL, 1L, 2L, "wh_x", "failed", 3L, Long.MIN_VALUE);
+            assertThat(plan).contains("OUTBOX_DELIVERIES_TARGET_SEQ").doesNotContain("OUTBOX_DELIVERIES_DUE");
+        }
+    }
 }
