@@ -55,6 +55,15 @@
         .catch(function (e) { say(e.message, true); });
     } });
   }
+  /* After an outage: every failed delivery queued again in one request (in event order; enables a disabled webhook). */
+  function retryAllButton(base, c) {
+    if (!c || !c.failed) return null;
+    return el('button', { type: 'button', 'data-retry-all': base, text: 'Retry all failed', onclick: function () {
+      api(base + '/deliveries/retry', { method: 'POST' })
+        .then(function (r) { say('Queued ' + r.queued + ' failed deliveries again' + (r.paused ? ' (outbound is paused on this server: nothing is sent from it).' : '.')); setTimeout(load, 800); })
+        .catch(function (e) { say(e.message, true); });
+    } });
+  }
   function counts(c) {
     return el('span', { class: 'small', text: c.delivered + ' delivered · ' + c.pending + ' pending · ' + c.failed + ' failed' });
   }
@@ -77,8 +86,10 @@
 
   /* The endpoint asked to be left alone (429/503 with Retry-After, Google's RetryInfo): nothing goes to it before then. */
   function held(x) {
-    return x.heldUntil ? el('div', { class: 'small', title: 'The endpoint asked to wait (Retry-After); every delivery to it waits until then',
-      text: 'held until ' + when(x.heldUntil) }) : '';
+    var paused = x.paused ? el('div', { class: 'small', title: 'outbound.paused is set on this server: deliveries stay pending',
+      text: 'outbound paused: nothing is sent from this server' }) : '';
+    return x.heldUntil ? el('div', {}, [el('div', { class: 'small', title: 'The endpoint asked to wait (Retry-After); every delivery to it waits until then',
+      text: 'held until ' + when(x.heldUntil) }), paused]) : paused;
   }
   /* Settings today's checks refuse (a GA4 event name from before they existed): nothing is sent until a PATCH fixes them. */
   function problems(d) {
@@ -98,7 +109,7 @@
         el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }), deliveriesDetails(base)]),
         el('td', {}, [status, el('div', {}, [counts(w.deliveries)]), held(w)]),
         el('td', {}, [statePill(w.lastDelivery)]),
-        el('td', { class: 'actions' }, [retryButton(base, w.lastDelivery)])]);
+        el('td', { class: 'actions' }, [retryButton(base, w.lastDelivery), retryAllButton(base, w.deliveries)])]);
     });
     box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Endpoint', 'Status', 'Last delivery', ''].map(function (h) {
       return el('th', { text: h }); }))]), el('tbody', {}, rows)]));
@@ -121,7 +132,7 @@
           deliveriesDetails(base)]),
         el('td', {}, [problems(d), counts(d.deliveries), held(d)]),
         el('td', {}, [statePill(d.lastDelivery)]),
-        el('td', { class: 'actions' }, [retryButton(base, d.lastDelivery)])]);
+        el('td', { class: 'actions' }, [retryButton(base, d.lastDelivery), retryAllButton(base, d.deliveries)])]);
     });
     box.appendChild(el('table', {}, [el('thead', {}, [el('tr', {}, ['Destination', 'Uploads', 'Last upload', ''].map(function (h) {
       return el('th', { text: h }); }))]), el('tbody', {}, rows)]));

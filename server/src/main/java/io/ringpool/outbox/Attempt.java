@@ -18,7 +18,7 @@ public record Attempt(boolean success, Integer statusCode, String error, String 
     static final int RESPONSE_KEPT = 2000;
 
     public Attempt {
-        error = clip(error, 500);
+        error = clip(printable(error), 500);
         response = clip(response, RESPONSE_KEPT);
     }
 
@@ -41,6 +41,25 @@ public record Attempt(boolean success, Integer statusCode, String error, String 
 
     public static Attempt abandoned(String error) {
         return new Attempt(false, null, error, null, true);
+    }
+
+    /**
+     * {@code text} with its control characters (C0, DEL, C1) replaced by U+FFFD: an error is shown
+     * in the delivery log, a webhook's {@code disabledReason} and the upload log, and one built
+     * from a garbage answer ("not an HTTP/1.x response: " and its first bytes) must not carry raw
+     * bytes, line breaks included, into those or into the server log. Null stays null.
+     */
+    public static String printable(String text) {
+        if (text == null || text.chars().noneMatch(Attempt::isControl)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        text.chars().forEach(ch -> out.append(isControl(ch) ? '\uFFFD' : (char) ch));
+        return out.toString();
+    }
+
+    private static boolean isControl(int ch) {
+        return ch < 0x20 || (ch >= 0x7F && ch <= 0x9F);
     }
 
     private static String clip(String s, int max) {

@@ -8,6 +8,10 @@ import java.util.List;
  *
  * @param state {@code pending} (waiting or being attempted), {@code delivered}, or {@code failed}
  *              (given up after its deadline, or its target was disabled or deleted)
+ * @param nextAttemptAt when a pending delivery is tried next, as the worker will: no sooner than its
+ *                      target's hold, nor than the deliveries of the same subject it waits behind
+ * @param waitingFor    the earlier pending delivery of the same subject to the same target that goes
+ *                      first (one call's events go out in order), or null when it waits for none
  * @param log   the attempts, oldest first
  */
 public record Delivery(
@@ -20,6 +24,7 @@ public record Delivery(
         int attempts,
         Instant createdAt,
         Instant nextAttemptAt,
+        String waitingFor,
         Instant lastAttemptAt,
         Integer lastStatus,
         String lastError,

@@ -29,6 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *     pending ──2xx──> delivered
  *        │ └─failure──> pending (next attempt after the backoff) ... until the deadline ──> failed
  *        └─target disabled or deleted──> failed          manual retry: any state ──> pending
+ *                                                        (with the later failed ones of its subject)
+ *                                                        bulk retry: every failed (or pending) ──> pending
  *   an attempt in flight when a retry or a disable took its lease: logged all the same; its 2xx ──> delivered
  * </pre>
  *
@@ -65,12 +67,23 @@ public final class Outbox implements AutoCloseable {
      *
      * @param heldUntil until when the target asked to be left alone (a 429 or 503 with Retry-After,
      *                  Google's RetryInfo): no delivery to it is attempted before then; null when not held
+     * @param paused    this node sends nothing ({@code outbound.paused}): its deliveries stay pending
      */
-    public record Health(long pending, long delivered, long failed, Delivery last, java.time.Instant heldUntil) {
-        public Health(long pending, long delivered, long failed, Delivery last) {
-            this(pending, delivered, failed, last, null);
-        }
-    }
+    public record Health(long pending, long delivered, long failed, Delivery last, java.time.Instant heldUntil, boolean paused) {}
+
+    /**
+     * Which page of a target's delivery log to read.
+     *
+     * @param state  {@code pending}, {@code delivered} or {@code failed}; null for all
+     * @param before the position the previous page ended at ({@link DeliveryPage#next}); null for the newest
+     */
+    public record DeliveryQuery(String state, Long before, int limit) {}
+
+    /** A page of the delivery log, newest first; {@code next} is where the following page starts, null after the last. */
+    public record DeliveryPage(List<Delivery> deliveries, Long next) {}
+
+    /** A delivery queued again by hand, and the later deliveries of its subject queued with it (oldest first). */
+    public record Retried(String deliveryId, List<String> alsoQueued) {}
 
     /**
      * Event bodies keep null fields: a receiver should see {@code "value": null} rather than guess
@@ -83,6 +96,7 @@ public final class Outbox implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final OutboxWorker worker;
+    private volatile boolean paused;
 
     public Outbox(Database db, Clock clock, List<Target> targets, Settings settings, MeterRegistry registry) {
         this.db = db;
@@ -99,7 +113,18 @@ public final class Outbox implements AutoCloseable {
 
     /** Starts reading the backlog without sending anything: {@code outbound.paused}. */
     public void startPaused() {
+        paused = true;
         worker.start(true);
+    }
+
+    /** Whether this node sends nothing ({@code outbound.paused}): what it queues waits for a node that sends. */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** The health of a target that has no delivery yet. */
+    public Health noDeliveries() {
+        return new Health(0, 0, 0, null, null, paused);
     }
 
     /** Pending deliveries per target kind read now (the gauge is refreshed every 10 s; tests and the start log). */
@@ -158,9 +183,10 @@ public final class Outbox implements AutoCloseable {
         return Optional.of(eventId);
     }
 
-    /** A target's deliveries, newest first, with their attempts. */
-    public List<Delivery> deliveries(String targetId, int limit) {
-        return db.read(c -> OutboxStore.deliveries(c, targetId, limit, clock.millis()));
+    /** A page of a target's deliveries, newest first, with their attempts. */
+    public DeliveryPage deliveries(String targetId, DeliveryQuery query) {
+        OutboxStore.Page page = db.read(c -> OutboxStore.page(c, targetId, query.state(), query.before(), query.limit(), clock.millis()));
+        return new DeliveryPage(page.deliveries(), page.next());
     }
 
     public Health health(String targetId) {
@@ -169,18 +195,41 @@ public final class Outbox implements AutoCloseable {
             OutboxStore.Summary s = OutboxStore.summary(c, targetId, now);
             Long held = OutboxStore.heldUntil(c, targetId, now);
             return new Health(s.pending(), s.delivered(), s.failed(), s.last().orElse(null),
-                    held == null ? null : java.time.Instant.ofEpochMilli(held));
+                    held == null ? null : java.time.Instant.ofEpochMilli(held), paused);
         });
     }
 
-    /** Queues a target's delivery again now with a fresh 24-hour deadline; false when there is no such delivery. */
-    public boolean retry(Connection c, String targetId, String deliveryId) throws SQLException {
+    /**
+     * Queues a target's delivery again now with a fresh 24-hour deadline, and with it the later
+     * deliveries of the same subject (call or lead) that failed: retrying a call's {@code call.started}
+     * that its {@code call.completed} waited behind when both were given up must not leave the
+     * receiver with a call that never ends. Empty when the target has no such delivery.
+     */
+    public Optional<Retried> retry(Connection c, String targetId, String deliveryId) throws SQLException {
         long now = clock.millis();
-        boolean found = OutboxStore.retry(c, targetId, deliveryId, now, now + Backoff.RETRY_FOR.toMillis());
-        if (found) {
+        long deadline = now + Backoff.RETRY_FOR.toMillis();
+        if (!OutboxStore.retry(c, targetId, deliveryId, now, deadline)) {
+            return Optional.empty();
+        }
+        List<String> later = OutboxStore.retryLaterOfSubject(c, targetId, deliveryId, now, deadline);
+        worker.wake();
+        return Optional.of(new Retried(deliveryId, later));
+    }
+
+    /**
+     * Queues again now, with a fresh 24-hour deadline, every delivery of the target in {@code state}
+     * ({@code failed}, or {@code pending} to try the waiting ones now rather than at their backoff)
+     * created at or after {@code since} (null: any); inside the caller's transaction. They go out in
+     * the order of their events, each call's in turn. The number queued.
+     */
+    public int retryAll(Connection c, String targetId, String state, Instant since) throws SQLException {
+        long now = clock.millis();
+        int queued = OutboxStore.retryAll(c, targetId, state, since == null ? null : since.toEpochMilli(), now,
+                now + Backoff.RETRY_FOR.toMillis());
+        if (queued > 0) {
             worker.wake();
         }
-        return found;
+        return queued;
     }
 
     /**

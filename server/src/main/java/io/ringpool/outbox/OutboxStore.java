@@ -322,10 +322,13 @@ final class OutboxStore {
         }
     }
 
+    /** The columns that queue a delivery again: pending from {@code now}, a fresh deadline, no lease. */
+    private static final String REQUEUE = "UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = ?, "
+            + "delivered_at = NULL, lease_owner = NULL, lease_until = NULL ";
+
     /** Queues a delivery again now, with a fresh deadline; false when the target has no such delivery. */
     static boolean retry(Connection c, String targetId, String deliveryId, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, "
-                + "deadline_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL WHERE delivery_id = ? AND target_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ?")) {
             ps.setLong(1, now);
             ps.setLong(2, deadline);
             ps.setString(3, deliveryId);
@@ -335,13 +338,71 @@ final class OutboxStore {
     }
 
     /**
+     * Queues again, as {@link #retry}, the failed deliveries of the same subject to the same target
+     * that come after {@code deliveryId}: the later events of a call given up while they waited
+     * behind it (or failed after it), so a receiver that gets the call's start again also gets its
+     * end. Their ids, oldest first.
+     */
+    static List<String> retryLaterOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
+            throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT l.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries l "
+                + "ON l.target_id = d.target_id AND l.subject_id = d.subject_id AND l.seq > d.seq "
+                + "WHERE d.delivery_id = ? AND d.target_id = ? AND l.state = 'failed' ORDER BY l.seq")) {
+            ps.setString(1, deliveryId);
+            ps.setString(2, targetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        List<String> queued = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ? AND state = 'failed'")) {
+            for (String id : ids) {
+                ps.setLong(1, now);
+                ps.setLong(2, deadline);
+                ps.setString(3, id);
+                ps.setString(4, targetId);
+                if (ps.executeUpdate() == 1) {
+                    queued.add(id);
+                }
+            }
+        }
+        return queued;
+    }
+
+    /**
+     * Queues again every delivery of a target in {@code state} ({@code failed} or {@code pending})
+     * created at or after {@code since} (null: any time); a pending one being attempted now is left
+     * to its attempt. One statement: the events keep their order ({@code seq}), so each call's
+     * events still go out one after the other. The number queued.
+     */
+    static int retryAll(Connection c, String targetId, String state, Long since, long now, long deadline) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RETRY_ALL)) {
+            ps.setLong(1, now);
+            ps.setLong(2, deadline);
+            ps.setString(3, targetId);
+            ps.setString(4, state);
+            ps.setLong(5, now);
+            ps.setLong(6, since == null ? Long.MIN_VALUE : since);
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * {@link #retryAll}'s statement: {@code seq > 0} (every row) lets (target_id, seq) serve two
+     * conditions, so the target's rows are read rather than the state index's rows of every target.
+     */
+    static final String RETRY_ALL = REQUEUE + "WHERE target_id = ? AND seq > 0 AND state = ? "
+            + "AND (lease_until IS NULL OR lease_until < ?) AND created_at >= ?";
+
+    /**
      * Queues again every delivery of a target that was given up with an error starting
      * {@code errorPrefix} (deliveries the target refused to send); the number queued.
      */
     static int retryFailed(Connection c, String targetId, String errorPrefix, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, "
-                + "deadline_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL "
-                + "WHERE target_id = ? AND state = 'failed' AND last_error LIKE ?")) {
+        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE target_id = ? AND state = 'failed' AND last_error LIKE ?")) {
             ps.setLong(1, now);
             ps.setLong(2, deadline);
             ps.setString(3, targetId);
@@ -351,24 +412,63 @@ final class OutboxStore {
     }
 
     /**
-     * A target's deliveries, newest first, each with its attempts; a pending one's next attempt is
-     * no sooner than the target's hold, as the worker sees it.
+     * The read of one page of the delivery log: parameters the target, the state when
+     * {@code byState}, the position (the first page: {@link Long#MAX_VALUE}), the page size. It walks
+     * the (target_id, seq) index newest first and stops at the page's end (V126).
      */
+    static String pageSql(boolean byState) {
+        // The page is cut from the deliveries alone, then joined to its events: a join's ORDER BY is a sort of every row.
+        // H2 walks an index backwards only for an ORDER BY of all its columns descending; the position is always
+        // given, so (target_id, seq) serves two conditions and wins over the state's index (which holds every target).
+        return "SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, d.attempts, d.created_at, "
+                + "d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.seq "
+                + "FROM (SELECT * FROM outbox_deliveries WHERE target_id = ? " + (byState ? "AND state = ? " : "")
+                + "AND seq < ? ORDER BY target_id DESC, seq DESC LIMIT ?) d "
+                + "JOIN outbox_events e ON e.event_id = d.event_id ORDER BY d.seq DESC";
+    }
+
+    /** One page of a target's delivery log, and where the next one starts (null: this was the last). */
+    record Page(List<Delivery> deliveries, Long next) {}
+
+    /** A target's newest {@code limit} deliveries: {@link #page} without a filter. */
     static List<Delivery> deliveries(Connection c, String targetId, int limit, long now) throws SQLException {
+        return page(c, targetId, null, null, limit, now).deliveries();
+    }
+
+    /**
+     * A target's deliveries, newest first ({@code seq} descending), each with its attempts: those in
+     * {@code state} (null: any) below position {@code before} (the {@code seq} of the previous
+     * page's last; null: from the newest). A pending one's next attempt is shown as the worker will
+     * make it: no sooner than the target's hold, nor than the next attempt of any earlier pending
+     * delivery of the same subject it waits behind ({@code waitingFor}: the first of those, the one
+     * being tried).
+     */
+    static Page page(Connection c, String targetId, String state, Long before, int limit, long now) throws SQLException {
         List<Delivery> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, e.type, d.subject_id, d.target_id, d.state, "
-                + "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, d.last_status, d.last_error, d.delivered_at "
-                + "FROM outbox_deliveries d JOIN outbox_events e ON e.event_id = d.event_id WHERE d.target_id = ? "
-                + "ORDER BY d.seq DESC LIMIT ?");
+        Long next = null;
+        long last = 0;
+        try (PreparedStatement ps = c.prepareStatement(pageSql(state != null));
                 PreparedStatement log = c.prepareStatement("SELECT attempt, attempted_at, duration_millis, status_code, error, response "
-                        + "FROM outbox_attempts WHERE delivery_id = ? ORDER BY attempt")) {
-            ps.setString(1, targetId);
-            ps.setInt(2, limit);
+                        + "FROM outbox_attempts WHERE delivery_id = ? ORDER BY attempt");
+                PreparedStatement ahead = c.prepareStatement("SELECT delivery_id, next_attempt_at FROM outbox_deliveries "
+                        + "WHERE target_id = ? AND subject_id = ? AND seq < ? AND state = 'pending' ORDER BY seq")) {
+            int i = 1;
+            ps.setString(i++, targetId);
+            if (state != null) {
+                ps.setString(i++, state);
+            }
+            ps.setLong(i++, before == null ? Long.MAX_VALUE : before);
+            ps.setInt(i, limit + 1);
             Long held = heldUntil(c, targetId, now);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (out.size() == limit) {
+                        next = last;
+                        break;
+                    }
                     String id = rs.getString(1);
-                    String state = rs.getString(6);
+                    String rowState = rs.getString(6);
+                    long seq = rs.getLong(14);
                     log.setString(1, id);
                     List<Delivery.LoggedAttempt> attempts = new ArrayList<>();
                     try (ResultSet l = log.executeQuery()) {
@@ -377,13 +477,29 @@ final class OutboxStore {
                                     integer(l, 4), l.getString(5), l.getString(6)));
                         }
                     }
-                    out.add(new Delivery(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), state, rs.getInt(7),
-                            instant(rs, 8), "pending".equals(state) ? nextAttempt(instant(rs, 9), held) : null, instant(rs, 10), integer(rs, 11),
-                            rs.getString(12), instant(rs, 13), List.copyOf(attempts)));
+                    Instant nextAttempt = null;
+                    String waitingFor = null;
+                    if ("pending".equals(rowState)) {
+                        long due = rs.getLong(9);
+                        ahead.setString(1, targetId);
+                        ahead.setString(2, rs.getString(4));
+                        ahead.setLong(3, seq);
+                        try (ResultSet a = ahead.executeQuery()) {
+                            while (a.next()) {
+                                waitingFor = waitingFor == null ? a.getString(1) : waitingFor;
+                                due = Math.max(due, a.getLong(2));
+                            }
+                        }
+                        nextAttempt = nextAttempt(Instant.ofEpochMilli(due), held);
+                    }
+                    out.add(new Delivery(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rowState, rs.getInt(7),
+                            instant(rs, 8), nextAttempt, waitingFor, instant(rs, 10), integer(rs, 11), rs.getString(12), instant(rs, 13),
+                            List.copyOf(attempts)));
+                    last = seq;
                 }
             }
         }
-        return out;
+        return new Page(out, next);
     }
 
     /** Counts of a target's deliveries by state, and its newest attempt. */

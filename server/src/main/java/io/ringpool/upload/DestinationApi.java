@@ -13,7 +13,7 @@ import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
 import io.ringpool.outbox.Outbox;
-import io.ringpool.webhook.WebhookApi;
+import io.ringpool.webhook.DeliveryLogApi;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +24,8 @@ import java.util.Set;
  * {@code {"type", <the platform's settings and credentials>, "baseUrl", "filter", "dryRun"}} → 201 (credentials
  * are never shown again); {@code GET} the list or one; {@code DELETE} one;
  * {@code GET …/{destinationId}/uploads} → each upload with its rows, status, requests and the
- * platform's answer; {@code GET …/deliveries} and {@code POST …/deliveries/{deliveryId}/retry} as
- * for webhooks.
+ * platform's answer; {@code GET …/deliveries}, {@code POST …/deliveries/{deliveryId}/retry} and
+ * {@code POST …/deliveries/retry} as for webhooks ({@link DeliveryLogApi}).
  */
 public final class DestinationApi {
     private static final Set<String> FILTERS = Set.of("target", "unique", "uniqueTarget", "tag", "leads", "ambiguous");
@@ -49,6 +49,7 @@ public final class DestinationApi {
         router.delete("/v1/sites/{siteId}/destinations/{destinationId}", access.site(Permission.WEBHOOKS, this::delete));
         router.get("/v1/sites/{siteId}/destinations/{destinationId}/uploads", access.site(Permission.WEBHOOKS, this::uploads));
         router.get("/v1/sites/{siteId}/destinations/{destinationId}/deliveries", access.site(Permission.WEBHOOKS, this::deliveries));
+        router.post("/v1/sites/{siteId}/destinations/{destinationId}/deliveries/retry", access.site(Permission.WEBHOOKS, this::retryAll));
         router.post("/v1/sites/{siteId}/destinations/{destinationId}/deliveries/{deliveryId}/retry", access.site(Permission.WEBHOOKS, this::retry));
     }
 
@@ -184,17 +185,30 @@ public final class DestinationApi {
     }
 
     private Response deliveries(Request request, SiteGrant grant) {
-        String siteId = grant.siteId();
-        int limit = limit(request);
-        return Response.ok(Map.of("deliveries", destinations.deliveries(siteId, request.pathParam("destinationId"), limit).stream()
-                .map(WebhookApi::delivery).toList()));
+        return Response.ok(DeliveryLogApi.page(destinations.deliveries(grant.siteId(), request.pathParam("destinationId"),
+                DeliveryLogApi.query(request))));
     }
 
     private Response retry(Request request, SiteGrant grant) {
-        destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
+        Outbox.Retried retried = destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry", request.pathParam("destinationId"),
-                "delivery " + request.pathParam("deliveryId"));
-        return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
+                "delivery " + request.pathParam("deliveryId")
+                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " later of its call"));
+        return Response.json(202, DeliveryLogApi.retried(retried, destinations.outboundPaused()));
+    }
+
+    private Response retryAll(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
+        String destinationId = request.pathParam("destinationId");
+        DeliveryLogApi.RetryFilter filter = DeliveryLogApi.retryFilter(request);
+        int queued = destinations.retryAll(grant.siteId(), destinationId, filter.state(), filter.since());
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry_all", destinationId,
+                queued + " " + filter.state() + " deliveries" + (filter.since() == null ? "" : " since " + filter.since()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("destinationId", destinationId);
+        out.put("queued", queued);
+        out.put("paused", destinations.outboundPaused());
+        return Response.json(202, out);
     }
 
     private static int limit(Request request) {
@@ -232,8 +246,9 @@ public final class DestinationApi {
         Outbox.Health h = v.health();
         out.put("deliveries", Map.of("pending", h.pending(), "delivered", h.delivered(), "failed", h.failed()));
         out.put("heldUntil", h.heldUntil()); // the endpoint asked to wait (Retry-After, RetryInfo): nothing goes before then
+        out.put("paused", h.paused()); // outbound.paused on this node: nothing is sent from it, deliveries stay pending
         if (h.last() != null) {
-            out.put("lastDelivery", WebhookApi.delivery(h.last()));
+            out.put("lastDelivery", DeliveryLogApi.delivery(h.last()));
         }
         return out;
     }

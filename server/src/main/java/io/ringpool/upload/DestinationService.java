@@ -2,7 +2,6 @@ package io.ringpool.upload;
 
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.outbound.AddressPolicy;
-import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
 import io.ringpool.store.SiteRowLock;
@@ -99,7 +98,7 @@ public final class DestinationService {
         });
         LOG.info("destination_created site={} destination={} type={} dryRun={} filter={}", siteId, d.destinationId(), d.type(), d.dryRun(),
                 d.filter().asMap());
-        return new View(withoutSecrets(d), new Outbox.Health(0, 0, 0, null), List.of());
+        return new View(withoutSecrets(d), outbox.noDeliveries(), List.of());
     }
 
     private void validate(Platform p, Map<String, String> s) {
@@ -249,16 +248,34 @@ public final class DestinationService {
         return db.read(c -> UploadStore.uploads(c, destinationId, limit));
     }
 
-    public List<Delivery> deliveries(String siteId, String destinationId, int limit) {
+    public Outbox.DeliveryPage deliveries(String siteId, String destinationId, Outbox.DeliveryQuery query) {
         find(siteId, destinationId);
-        return outbox.deliveries(destinationId, limit);
+        return outbox.deliveries(destinationId, query);
     }
 
-    public void retry(String siteId, String destinationId, String deliveryId) {
+    /** Whether this node sends nothing ({@code outbound.paused}): a retry queues, and another node or a later start sends. */
+    public boolean outboundPaused() {
+        return outbox.paused();
+    }
+
+    /** Sends a delivery again now with a fresh 24-hour window, and the later failed ones of its subject ({@link Outbox#retry}). */
+    public Outbox.Retried retry(String siteId, String destinationId, String deliveryId) {
         find(siteId, destinationId);
-        if (!db.inTransaction(c -> outbox.retry(c, destinationId, deliveryId))) {
-            throw DomainFailure.notFound("delivery");
-        }
+        return db.inTransaction(c -> outbox.retry(c, destinationId, deliveryId)).orElseThrow(() -> DomainFailure.notFound("delivery"));
+    }
+
+    /**
+     * Queues again every delivery of the destination in {@code state} ({@code failed}, or
+     * {@code pending}) created at or after {@code since} (null: any), with a fresh 24-hour window.
+     * Deliveries that went out and failed are among them: the platform may have counted one (GA4
+     * does not de-duplicate), which is why this is asked for and not done by itself.
+     */
+    public int retryAll(String siteId, String destinationId, String state, java.time.Instant since) {
+        find(siteId, destinationId);
+        int queued = db.inTransaction(c -> outbox.retryAll(c, destinationId, state, since));
+        LOG.info("destination_redelivery_all site={} destination={} state={} since={} queued={}", siteId, destinationId, state, since,
+                queued);
+        return queued;
     }
 
     private Destination find(String siteId, String destinationId) {

@@ -118,6 +118,8 @@ public final class DestinationTarget implements Target {
             outcome = calls.isEmpty() ? new UploadOutcome(List.of(), 0, true, null, null, null)
                     : platform.upload(d, calls, site.site().settings().timeZone(), site.site().settings().currency(), now, sender);
         } catch (IOException e) {
+            // Each platform keeps its rows when the network fails under one of its requests (UploadOutcome#unreachable):
+            // what reaches here failed before any row was built.
             outcome = new UploadOutcome(List.of(), 0, false, null, null, null);
             error = NetworkFailure.describe(e);
         }

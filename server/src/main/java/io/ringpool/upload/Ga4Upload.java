@@ -172,8 +172,12 @@ final class Ga4Upload implements Platform {
             String path = d.setting("collectPath") != null ? d.setting("collectPath") : "/mp/collect";
             String url = Platform.base(d, this) + path + "?measurement_id=" + URLEncoder.encode(d.setting("measurementId"),
                     StandardCharsets.UTF_8) + "&api_secret=" + URLEncoder.encode(d.secret("apiSecret"), StandardCharsets.UTF_8);
-            last = sender.send(new OutboundHttp.Request("POST", URI.create(url), Map.of("Content-Type", "application/json"),
-                    JSON.writeValueAsBytes(body)));
+            byte[] json = JSON.writeValueAsBytes(body);
+            try {
+                last = sender.send(new OutboundHttp.Request("POST", URI.create(url), Map.of("Content-Type", "application/json"), json));
+            } catch (IOException e) {
+                return UploadOutcome.unreachable(rows, skipped, e);
+            }
             if (last != null && !last.isSuccess()) {
                 return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "HTTP " + last.status());
             }

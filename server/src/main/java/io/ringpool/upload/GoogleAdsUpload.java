@@ -95,6 +95,8 @@ abstract class GoogleAdsUpload implements Platform {
                 token = oauth.accessToken(d, sender);
             } catch (GoogleOAuth.TokenRefused e) {
                 return new UploadOutcome(rows, skipped, false, e.status, e.answer, e.getMessage());
+            } catch (IOException e) {
+                return UploadOutcome.unreachable(rows, skipped, e);
             }
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -109,7 +111,13 @@ abstract class GoogleAdsUpload implements Platform {
         }
         String version = d.setting("apiVersion") != null ? d.setting("apiVersion") : DEFAULT_VERSION;
         URI uri = URI.create(Platform.base(d, this) + "/" + version + "/customers/" + customer + ":" + method());
-        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", uri, headers, JSON.writeValueAsBytes(body)));
+        byte[] json = JSON.writeValueAsBytes(body);
+        OutboundHttp.Response r;
+        try {
+            r = sender.send(new OutboundHttp.Request("POST", uri, headers, json));
+        } catch (IOException e) {
+            return UploadOutcome.unreachable(rows, skipped, e);
+        }
         if (r == null) {
             return new UploadOutcome(rows, skipped, true, null, null, null);
         }

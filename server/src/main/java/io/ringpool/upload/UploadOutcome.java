@@ -1,5 +1,7 @@
 package io.ringpool.upload;
 
+import io.ringpool.outbound.NetworkFailure;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -13,4 +15,14 @@ import java.util.Map;
  * @param response the platform's answer (first 64 KB)
  * @param error    why it failed, or a partial failure the platform reported
  */
-record UploadOutcome(List<Map<String, Object>> rows, int skipped, boolean success, Integer status, String response, String error) {}
+record UploadOutcome(List<Map<String, Object>> rows, int skipped, boolean success, Integer status, String response, String error) {
+
+    /**
+     * The platform could not be reached while {@code rows} were being sent (connection refused,
+     * timeout, reset): a failed upload that still shows what it carried, as one the platform
+     * refused does (audit: the upload log showed {@code "rowCount": 0} after a network failure).
+     */
+    static UploadOutcome unreachable(List<Map<String, Object>> rows, int skipped, IOException e) {
+        return new UploadOutcome(rows, skipped, false, null, null, NetworkFailure.describe(e));
+    }
+}

@@ -130,7 +130,7 @@ final class UploadStore {
                 ps.setInt(10, u.responseStatus());
             }
             ps.setString(11, clip(u.response(), 70_000));
-            ps.setString(12, clip(u.error(), 500));
+            ps.setString(12, clip(io.ringpool.outbox.Attempt.printable(u.error()), 500)); // no raw bytes of a garbage answer
             ps.executeUpdate();
         }
     }

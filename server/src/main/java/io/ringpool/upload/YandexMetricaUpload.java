@@ -64,8 +64,13 @@ abstract class YandexMetricaUpload implements Platform {
         String url = Platform.base(d, platform) + "/management/v1/counter/" + d.setting("counterId") + "/offline_conversions/" + method
                 + "?comment=" + URLEncoder.encode("Ringpool " + now, StandardCharsets.UTF_8) + extraQuery;
         MultipartFile body = MultipartFile.of("file", fileName, "text/csv; charset=utf-8", csv);
-        OutboundHttp.Response r = sender.send(new OutboundHttp.Request("POST", URI.create(url),
-                Map.of("Authorization", "OAuth " + d.secret("oauthToken"), "Content-Type", body.contentType()), body.body()));
+        OutboundHttp.Response r;
+        try {
+            r = sender.send(new OutboundHttp.Request("POST", URI.create(url),
+                    Map.of("Authorization", "OAuth " + d.secret("oauthToken"), "Content-Type", body.contentType()), body.body()));
+        } catch (IOException e) {
+            return UploadOutcome.unreachable(rows, skipped, e);
+        }
         if (r == null) {
             return new UploadOutcome(rows, skipped, true, null, null, null); // dry run
         }

@@ -9,7 +9,6 @@ import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
 import io.ringpool.http.Router;
-import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +18,11 @@ import java.util.Set;
 /**
  * Webhook routes (site key; another site's webhook is 404):
  * {@code POST /v1/sites/{siteId}/webhooks} {@code {"url", "events"}} → 201 with the secret (once);
- * {@code GET} the list or one; {@code DELETE} one; {@code GET …/deliveries?limit} the delivery log;
- * {@code POST …/deliveries/{deliveryId}/retry} → 202, sent again now.
+ * {@code GET} the list or one; {@code DELETE} one; {@code GET …/deliveries?limit&cursor&state} the delivery log;
+ * {@code POST …/deliveries/{deliveryId}/retry} → 202, sent again now (with the later failed events of its call);
+ * {@code POST …/deliveries/retry} {@code {"state", "since"}} → 202, every failed one sent again.
  */
 public final class WebhookApi {
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
-
     private final WebhookService webhooks;
     private final AccessApi access;
     private final AuditLog audit;
@@ -42,6 +39,7 @@ public final class WebhookApi {
         router.get("/v1/sites/{siteId}/webhooks/{webhookId}", access.site(Permission.WEBHOOKS, this::one));
         router.delete("/v1/sites/{siteId}/webhooks/{webhookId}", access.site(Permission.WEBHOOKS, this::delete));
         router.get("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries", access.site(Permission.WEBHOOKS, this::deliveries));
+        router.post("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries/retry", access.site(Permission.WEBHOOKS, this::retryAll));
         router.post("/v1/sites/{siteId}/webhooks/{webhookId}/deliveries/{deliveryId}/retry", access.site(Permission.WEBHOOKS, this::retry));
     }
 
@@ -53,7 +51,7 @@ public final class WebhookApi {
         WebhookService.Created created = webhooks.create(siteId, new WebhookService.NewWebhook(url, events));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.create", created.webhook().webhookId(),
                 "to " + AuditLog.origin(created.webhook().url()) + ", events " + String.join(", ", created.webhook().events()));
-        Map<String, Object> out = view(new WebhookService.View(created.webhook(), new Outbox.Health(0, 0, 0, null)));
+        Map<String, Object> out = view(new WebhookService.View(created.webhook(), created.health()));
         out.put("secret", created.secret());
         return Response.created(out);
     }
@@ -78,18 +76,32 @@ public final class WebhookApi {
     }
 
     private Response deliveries(Request request, SiteGrant grant) {
-        String siteId = grant.siteId();
-        int limit = limit(request);
-        List<Delivery> list = webhooks.deliveries(siteId, request.pathParam("webhookId"), limit);
-        return Response.ok(Map.of("deliveries", list.stream().map(WebhookApi::delivery).toList()));
+        Outbox.DeliveryPage page = webhooks.deliveries(grant.siteId(), request.pathParam("webhookId"), DeliveryLogApi.query(request));
+        return Response.ok(DeliveryLogApi.page(page));
     }
 
     private Response retry(Request request, SiteGrant grant) {
         String siteId = grant.siteId();
-        webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
+        Outbox.Retried retried = webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.retry", request.pathParam("webhookId"),
-                "delivery " + request.pathParam("deliveryId"));
-        return Response.json(202, Map.of("deliveryId", request.pathParam("deliveryId"), "state", "pending"));
+                "delivery " + request.pathParam("deliveryId")
+                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " later of its call"));
+        return Response.json(202, DeliveryLogApi.retried(retried, webhooks.outboundPaused()));
+    }
+
+    private Response retryAll(Request request, SiteGrant grant) {
+        QueryParameters.none(request);
+        String siteId = grant.siteId();
+        String webhookId = request.pathParam("webhookId");
+        DeliveryLogApi.RetryFilter filter = DeliveryLogApi.retryFilter(request);
+        int queued = webhooks.retryAll(siteId, webhookId, filter.state(), filter.since());
+        audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.retry_all", webhookId,
+                queued + " " + filter.state() + " deliveries" + (filter.since() == null ? "" : " since " + filter.since()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("webhookId", webhookId);
+        out.put("queued", queued);
+        out.put("paused", webhooks.outboundPaused());
+        return Response.json(202, out);
     }
 
     static Map<String, Object> view(WebhookService.View v) {
@@ -108,41 +120,10 @@ public final class WebhookApi {
         Outbox.Health h = v.health();
         out.put("deliveries", Map.of("pending", h.pending(), "delivered", h.delivered(), "failed", h.failed()));
         out.put("heldUntil", h.heldUntil()); // the endpoint asked to wait (Retry-After, RetryInfo): nothing goes before then
+        out.put("paused", h.paused()); // outbound.paused on this node: nothing is sent from it, deliveries stay pending
         if (h.last() != null) {
-            out.put("lastDelivery", delivery(h.last()));
+            out.put("lastDelivery", DeliveryLogApi.delivery(h.last()));
         }
         return out;
-    }
-
-    public static Map<String, Object> delivery(Delivery d) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("deliveryId", d.deliveryId());
-        out.put("eventId", d.eventId());
-        out.put("type", d.type());
-        out.put("subjectId", d.subjectId());
-        out.put("state", d.state());
-        out.put("attempts", d.attempts());
-        out.put("createdAt", d.createdAt());
-        out.put("nextAttemptAt", d.nextAttemptAt());
-        out.put("lastAttemptAt", d.lastAttemptAt());
-        out.put("responseCode", d.lastStatus());
-        out.put("lastError", d.lastError());
-        out.put("deliveredAt", d.deliveredAt());
-        out.put("log", d.log().stream().map(a -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("attempt", a.attempt());
-            m.put("at", a.at());
-            m.put("durationMillis", a.durationMillis());
-            m.put("responseCode", a.statusCode());
-            m.put("error", a.error());
-            m.put("response", a.response());
-            return m;
-        }).toList());
-        return out;
-    }
-
-    /** The delivery log's page size; an unknown query parameter is 400 {@code unknown_parameter}, as on every route. */
-    static int limit(Request request) {
-        return QueryParameters.of(request, Set.of("limit")).limit("limit", DEFAULT_LIMIT, MAX_LIMIT);
     }
 }

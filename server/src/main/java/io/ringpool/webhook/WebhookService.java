@@ -2,7 +2,6 @@ package io.ringpool.webhook;
 
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.outbound.AddressPolicy;
-import io.ringpool.outbox.Delivery;
 import io.ringpool.outbox.Outbox;
 import io.ringpool.site.Keys;
 import io.ringpool.store.SiteRowLock;
@@ -12,6 +11,7 @@ import io.ringpool.store.Database;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ public final class WebhookService {
     public record NewWebhook(String url, List<String> events) {}
 
     /** A created webhook and its signing secret, shown exactly once. */
-    public record Created(Webhook webhook, String secret) {}
+    public record Created(Webhook webhook, String secret, Outbox.Health health) {}
 
     /** A webhook with its delivery counts and newest delivery. */
     public record View(Webhook webhook, Outbox.Health health) {}
@@ -88,7 +88,7 @@ public final class WebhookService {
             return null;
         });
         LOG.info("webhook_created site={} webhook={} events={}", siteId, webhook.webhookId(), webhook.events());
-        return new Created(webhook, secret);
+        return new Created(webhook, secret, outbox.noDeliveries());
     }
 
     public List<View> list(String siteId) {
@@ -116,30 +116,68 @@ public final class WebhookService {
         LOG.info("webhook_deleted site={} webhook={}", siteId, webhookId);
     }
 
-    public List<Delivery> deliveries(String siteId, String webhookId, int limit) {
+    public Outbox.DeliveryPage deliveries(String siteId, String webhookId, Outbox.DeliveryQuery query) {
         find(siteId, webhookId);
-        return outbox.deliveries(webhookId, limit);
+        return outbox.deliveries(webhookId, query);
+    }
+
+    /** Whether this node sends nothing ({@code outbound.paused}): a retry queues, and another node or a later start sends. */
+    public boolean outboundPaused() {
+        return outbox.paused();
     }
 
     /**
-     * Sends a delivery again now (whatever its state), with a fresh 24-hour retry window. A
+     * Sends a delivery again now (whatever its state), with a fresh 24-hour retry window, and the
+     * later failed deliveries of the same call or lead with it (see {@link Outbox#retry}). A
      * disabled webhook is enabled again: asking for a redelivery says the receiver is fixed.
      */
-    public void retry(String siteId, String webhookId, String deliveryId) {
-        Webhook w = find(siteId, webhookId);
-        boolean found = db.inTransaction(c -> {
+    public Outbox.Retried retry(String siteId, String webhookId, String deliveryId) {
+        find(siteId, webhookId);
+        boolean[] reenabled = {false};
+        Outbox.Retried retried = db.inTransaction(c -> {
             WebhookStore.lock(c, webhookId); // the webhook's row before the delivery's, as the outbox's records take them
-            boolean f = outbox.retry(c, webhookId, deliveryId);
-            if (f && !w.enabled()) {
-                WebhookStore.enable(c, webhookId);
-                ChangeLog.record(c, ChangeLog.WEBHOOK, siteId, webhookId, clock.millis());
+            Optional<Outbox.Retried> r = outbox.retry(c, webhookId, deliveryId);
+            if (r.isPresent()) {
+                reenabled[0] = enableIfDisabled(c, siteId, webhookId);
             }
-            return f;
+            return r.orElse(null);
         });
-        if (!found) {
+        if (retried == null) {
             throw DomainFailure.notFound("delivery");
         }
-        LOG.info("webhook_redelivery site={} webhook={} delivery={} reenabled={}", siteId, webhookId, deliveryId, !w.enabled());
+        LOG.info("webhook_redelivery site={} webhook={} delivery={} alsoQueued={} reenabled={}", siteId, webhookId, deliveryId,
+                retried.alsoQueued().size(), reenabled[0]);
+        return retried;
+    }
+
+    /**
+     * Queues again every delivery of the webhook in {@code state} ({@code failed}; {@code pending}:
+     * the waiting ones, now instead of at their backoff) created at or after {@code since} (null:
+     * any), in the order of their events, with a fresh 24-hour window: the way back after an outage.
+     * A disabled webhook is enabled again, as by a single retry. The number queued.
+     */
+    public int retryAll(String siteId, String webhookId, String state, java.time.Instant since) {
+        find(siteId, webhookId);
+        boolean[] reenabled = {false};
+        int queued = db.inTransaction(c -> {
+            WebhookStore.lock(c, webhookId);
+            int n = outbox.retryAll(c, webhookId, state, since);
+            reenabled[0] = enableIfDisabled(c, siteId, webhookId);
+            return n;
+        });
+        LOG.info("webhook_redelivery_all site={} webhook={} state={} since={} queued={} reenabled={}", siteId, webhookId, state, since,
+                queued, reenabled[0]);
+        return queued;
+    }
+
+    /** Enables the webhook when it is disabled, read under its row lock; whether it was. */
+    private boolean enableIfDisabled(java.sql.Connection c, String siteId, String webhookId) throws java.sql.SQLException {
+        boolean disabled = WebhookStore.byId(c, webhookId).map(s -> !s.webhook().enabled()).orElse(false);
+        if (disabled) {
+            WebhookStore.enable(c, webhookId);
+            ChangeLog.record(c, ChangeLog.WEBHOOK, siteId, webhookId, clock.millis());
+        }
+        return disabled;
     }
 
     private Webhook find(String siteId, String webhookId) {

@@ -722,11 +722,22 @@ class ConcurrentRequestsSweepTest {
                     s("/webhooks/" + webhook + "/deliveries/" + whDelivery + "/retry"), null), Set.of(200, 202, 204, 404, 409));
             same("POST /v1/sites/{siteId}/destinations/{destinationId}/deliveries/{deliveryId}/retry", keyed("POST",
                     s("/destinations/" + destination + "/deliveries/" + dDelivery + "/retry"), null), Set.of(200, 202, 204, 404, 409));
+            // Bulk retries (session 37) of the pending ones (sent now) and of the failed, raced with themselves and a single retry.
+            same("POST /v1/sites/{siteId}/webhooks/{webhookId}/deliveries/retry", keyed("POST",
+                    s("/webhooks/" + webhook + "/deliveries/retry"), "{\"state\":\"pending\"}"), Set.of(202));
+            same("POST /v1/sites/{siteId}/destinations/{destinationId}/deliveries/retry", keyed("POST",
+                    s("/destinations/" + destination + "/deliveries/retry"), null), Set.of(202));
+            List<Req> bulkAndOne = new ArrayList<>();
+            for (int i = 0; i < AT_ONCE / 2; i++) {
+                bulkAndOne.add(keyed("POST", s("/webhooks/" + webhook + "/deliveries/retry"), null));
+                bulkAndOne.add(keyed("POST", s("/webhooks/" + webhook + "/deliveries/" + whDelivery + "/retry"), null));
+            }
+            together("POST /v1/sites/{siteId}/webhooks/{webhookId}/deliveries/retry | with a single retry", bulkAndOne, Set.of(202));
         }
-        // Delete a webhook while its delivery is retried.
+        // Delete a webhook while its deliveries are retried, one and all.
         List<Req> reqs = new ArrayList<>();
         for (int i = 0; i < AT_ONCE / 2; i++) {
-            reqs.add(keyed("POST", s("/webhooks/" + webhook + "/deliveries/" + whDelivery + "/retry"), null));
+            reqs.add(keyed("POST", s("/webhooks/" + webhook + "/deliveries/" + (i % 2 == 0 ? whDelivery + "/" : "") + "retry"), null));
             reqs.add(keyed("DELETE", s("/webhooks/" + webhook), null));
         }
         together("DELETE /v1/sites/{siteId}/webhooks/{webhookId} | while its delivery is retried", reqs, Set.of(200, 202, 204, 404, 409));

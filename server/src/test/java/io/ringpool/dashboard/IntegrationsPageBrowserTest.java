@@ -111,4 +111,64 @@ class IntegrationsPageBrowserTest {
             }
         }
     }
+
+    /**
+     * Session 37: after an outage the page could retry only the last delivery or one of the newest
+     * 20; "Retry all failed" queues every failed one again and enables the disabled webhook.
+     */
+    @Test
+    void retryAllFailedSendsEveryFailedDeliveryAgainAndEnablesTheWebhook() throws Exception {
+        assumeTrue(Files.isExecutable(DashboardBrowserTest.DRIVER) && Files.isExecutable(DashboardBrowserTest.BINARY),
+                "chromium and chromedriver are needed");
+        try (Receiver receiver = new Receiver(n -> 200);
+                TestServer server = new TestServer(dir.resolve("store"), Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.paused", true),
+                        java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957770001", "+74957770002"));
+            String webhookId = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                    Map.of("url", receiver.url("/crm"), "events", List.of("call.started"))).text("webhookId");
+            for (String call : List.of("all-1", "all-2")) {
+                String body = new String(Json.write(Map.of("callId", call, "event", "ringing", "from", "+79160001234",
+                        "to", call.endsWith("1") ? "+74957770001" : "+74957770002")), StandardCharsets.UTF_8);
+                server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                        Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
+            }
+            // As a day of failures leaves it (paused, so nothing was sent): disabled, both deliveries given up.
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                    io.ringpool.config.ConfigLoader.defaultH2Url(dir.resolve("store")));
+                    java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE webhooks SET disabled_at = 1, disabled_reason = 'every delivery failed for 24 h' "
+                        + "WHERE webhook_id = '" + webhookId + "'");
+                assertThat(st.executeUpdate("UPDATE outbox_deliveries SET state = 'failed', last_error = 'webhook disabled' "
+                        + "WHERE target_id = '" + webhookId + "'")).isEqualTo(2);
+            }
+
+            ChromeOptions o = new ChromeOptions();
+            o.setBinary(DashboardBrowserTest.BINARY.toFile());
+            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900");
+            ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
+                    .usingDriverExecutable(DashboardBrowserTest.DRIVER.toFile()).build(), o);
+            try {
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(10));
+                driver.get(server.base() + "/dashboard/");
+                wait.until(d -> d.findElement(By.id("api-key")).isDisplayed());
+                driver.findElement(By.id("api-key")).sendKeys(site.get("apiKey"));
+                driver.findElement(By.id("signin-button")).click();
+                wait.until(d -> d.findElement(By.id("app")).isDisplayed());
+                driver.get(server.base() + "/dashboard/integrations.html");
+                wait.until(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
+                WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
+                assertThat(row.getText()).contains("disabled").contains("2 failed").contains("outbound paused");
+
+                row.findElement(By.cssSelector("button[data-retry-all]")).click();
+                wait.until(d -> d.findElement(By.id("status")).getText().contains("Queued 2 failed deliveries again"));
+                wait.until(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("2 pending"));
+                assertThat(driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText()).contains("enabled");
+                assertThat(driver.findElement(By.id("status")).getText()).contains("paused");
+                assertThat(receiver.received()).as("paused: queued, not sent").isEmpty();
+            } finally {
+                driver.quit();
+            }
+        }
+    }
 }

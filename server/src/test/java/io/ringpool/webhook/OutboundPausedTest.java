@@ -69,6 +69,46 @@ class OutboundPausedTest {
         }
     }
 
+    /**
+     * Session 37, audit finding 5: while paused, a webhook showed enabled and not held, its
+     * deliveries due in the past, and a retry answered 202 "sent again now" and sent nothing. The
+     * pause shows on webhooks and destinations, and a retry's answer says it only queued.
+     */
+    @Test
+    void aPausedServerSaysSoOnItsWebhooksDestinationsAndRetries() throws Exception {
+        Map<String, Object> paused = Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 20, "outbound.paused", true);
+        try (Receiver receiver = new Receiver(n -> 200); TestServer server = new TestServer(dir, paused)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957770001", "+74957770002"));
+            String key = site.get("apiKey");
+            Reply created = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", key,
+                    Map.of("url", receiver.url("/hook"), "events", List.of("call.started")));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            assertThat(created.json().get("paused").asBoolean()).isTrue();
+            String webhook = "/v1/sites/" + site.get("siteId") + "/webhooks/" + created.text("webhookId");
+            assertThat(server.get(webhook, key).json().get("paused").asBoolean()).isTrue();
+            assertThat(server.get("/v1/sites/" + site.get("siteId") + "/webhooks", key).json().get("webhooks").get(0).get("paused")
+                    .asBoolean()).isTrue();
+            Reply destination = server.post("/v1/sites/" + site.get("siteId") + "/destinations", key, Map.of("type", "ga4",
+                    "measurementId", "G-TEST12345", "apiSecret", "ga4-api-secret", "baseUrl", receiver.url("")));
+            assertThat(destination.status()).as(destination.body()).isEqualTo(201);
+            assertThat(destination.json().get("paused").asBoolean()).isTrue();
+            assertThat(server.get("/v1/sites/" + site.get("siteId") + "/destinations/" + destination.text("destinationId"), key).json()
+                    .get("paused").asBoolean()).isTrue();
+
+            WebhookDisabledWhileItsOtherAttemptRecordsTest.callStarted(server, site, "paused-1", "+74957770011");
+            String deliveryId = server.get(webhook + "/deliveries", key).json().get("deliveries").get(0).get("deliveryId").asText();
+            Reply retried = server.post(webhook + "/deliveries/" + deliveryId + "/retry", key, null);
+            assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+            assertThat(retried.json().get("paused").asBoolean()).as("queued, and nothing is sent from this node").isTrue();
+            Reply all = server.post(webhook + "/deliveries/retry", key, Map.of("state", "pending"));
+            assertThat(all.status()).as(all.body()).isEqualTo(202);
+            assertThat(all.json().get("paused").asBoolean()).isTrue();
+            assertThat(all.json().get("queued").asInt()).isEqualTo(1);
+            Thread.sleep(300); // 15 polls
+            assertThat(receiver.received()).as("paused: nothing sent").isEmpty();
+        }
+    }
+
     /** Audit P #10: a dead endpoint's backlog was visible only through GET …/webhooks/{id}. */
     @Test
     void theBacklogOfAnEndpointThatIsDownShowsInTheGauge() throws Exception {
