@@ -298,6 +298,8 @@
       session = visitSessionId ? answer : 0;
       save();
       show(answer.number, answer.defaultNumber || answer.number);
+      // a route the app took meanwhile is a page view now
+      routeChanged();
       // the answer itself is the lease's latest renewal: the first heartbeat is due a period later
       heartbeat(2);
     });
@@ -352,7 +354,10 @@
    */
   function routeChanged(url) {
     url = location.href.replace(/#(?![!/]).*/, '');
-    if (running && url != lastUrl) {
+    // Not before the visit has a session (there is none while the script is not running): a route
+    // the app took while the start was on its way is counted when the answer comes (openSession
+    // calls this again), not lost (audit AA2 #1).
+    if (session && url != lastUrl) {
       lastUrl = url;
       setTimeout(guarded(function () {
         sendPageView();

@@ -414,6 +414,22 @@ abstract class SnippetContract {
     }
 
     @Test
+    void aRouteTheAppTakesBeforeTheStartIsAnsweredIsAPageViewOnceItIs() throws Exception {
+        // Audit AA2 #1: an app that redirects as it boots (/ to /app/catalog) changed its route while
+        // the start was on its way; the route was marked seen with no session to send it to, and
+        // the visitor's first real view was never counted.
+        relay.apiDelayMillis = 600;
+        Browser.Tab tab = browser.open(fixtures.page("spa.html", "server=relay"));
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(3), "the start asked");
+        tab.js("history.pushState(null, '', location.pathname + location.search + '&route=booted')");
+        awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> relay.requests("/pageviews").stream().anyMatch(r -> r.body().contains("route=booted")),
+                Duration.ofSeconds(3), "a page view for the route taken before the answer");
+        assertThat(relay.requests("/pageviews")).hasSize(1);
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
     void aFormSentBeforeTheStartIsAnsweredWaitsForTheAnswer() throws Exception {
         // A visitor quicker than the network (autofill, a slow mobile link): until session 35 the
         // lead was dropped, since there was no session to name yet.
