@@ -314,12 +314,14 @@ public final class PoolService {
             write.run();
         } catch (ConstraintViolationException e) {
             throw conflict(siteId, numbers, field, ownDuplicate);
-        } catch (PoolStore.DefaultNumberOfASite e) {
-            throw siteId.equals(e.siteId) ? NumberInUse.defaultOfThisSite(e.number, field)
-                    : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
-                            + " a number can belong to one site only", field);
-        } catch (PoolStore.ForwardingTargetOfASite e) {
-            throw new NumberInUse(siteId.equals(e.siteId)
+        } catch (PoolStore.NumberOfASite e) {
+            boolean ours = siteId.equals(e.siteId);
+            if (!e.forwarding) {
+                throw ours ? NumberInUse.defaultOfThisSite(e.number, field)
+                        : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
+                                + " a number can belong to one site only", field);
+            }
+            throw new NumberInUse(ours
                     ? e.number + " is where this site forwards its calls (forwardTo); as a tracking number its calls"
                             + " would be dialled back into it"
                     : e.number + " is where another site forwards its calls; a number can belong to one site only", field);

@@ -103,8 +103,7 @@ public final class PoolStore {
      * Claims {@code numbers} for {@code siteId} (table {@code claimed_numbers}, V10). A number
      * another site claimed fails the transaction on the primary key: a constraint, so it holds
      * between nodes too. A number that is a site's default number (this site's or another's) is
-     * refused with {@link DefaultNumberOfASite}, and one a site forwards its calls to with
-     * {@link ForwardingTargetOfASite}, checked in turn with every claim of a default number or
+     * refused with {@link NumberOfASite}, and so is one a site forwards its calls to, checked in turn with every claim of a default number or
      * forwarding target ({@link NumberClaimTurn}, V13, V132), so that holds between nodes as well.
      */
     private static void claim(Connection c, String siteId, List<String> numbers, String kind, long now) throws SQLException {
@@ -121,8 +120,8 @@ public final class PoolStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         String defaultNumber = rs.getString(1);
-                        throw some.contains(defaultNumber) ? new DefaultNumberOfASite(defaultNumber, rs.getString(3))
-                                : new ForwardingTargetOfASite(rs.getString(2), rs.getString(3));
+                        boolean isDefault = some.contains(defaultNumber);
+                        throw new NumberOfASite(isDefault ? defaultNumber : rs.getString(2), rs.getString(3), !isDefault);
                     }
                 }
             }
@@ -142,32 +141,23 @@ public final class PoolStore {
     /** Numbers looked up among the sites' default numbers per statement (bind parameters are limited). */
     private static final int DEFAULTS_CHECKED_AT_ONCE = 500;
 
-    /** A number being claimed is the default number of site {@code siteId}; the claim's transaction was rolled back. */
-    static final class DefaultNumberOfASite extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final String number;
-        final String siteId;
-
-        DefaultNumberOfASite(String number, String siteId) {
-            super(number + " is a default number", null, false, false);
-            this.number = number;
-            this.siteId = siteId;
-        }
-    }
-
     /**
-     * A number some site forwards its calls to ({@code forwardTo}): as a tracking number it would
-     * have the calls dialled back into itself, or another tenant's calls put through to it.
+     * A number being claimed is the default number of site {@code siteId}, or ({@code forwarding})
+     * where it forwards its calls ({@code forwardTo}: as a tracking number it would have the calls
+     * dialled back into itself, or another tenant's calls put through to it); the claim's
+     * transaction was rolled back.
      */
-    static final class ForwardingTargetOfASite extends RuntimeException {
+    static final class NumberOfASite extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final String number;
         final String siteId;
+        final boolean forwarding;
 
-        ForwardingTargetOfASite(String number, String siteId) {
-            super(number + " is a forwarding target", null, false, false);
+        NumberOfASite(String number, String siteId, boolean forwarding) {
+            super(number + (forwarding ? " is a forwarding target" : " is a default number"), null, false, false);
             this.number = number;
             this.siteId = siteId;
+            this.forwarding = forwarding;
         }
     }
 
