@@ -6,6 +6,7 @@ import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.HttpServer;
 import io.ringpool.http.Router;
 import io.ringpool.http.StaticAsset;
+import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.StoreException;
 import io.ringpool.store.StoreOverloadedException;
 import java.util.List;
@@ -170,11 +171,18 @@ public final class RingpoolApi implements AutoCloseable {
         return script.gzippedSize();
     }
 
-    /** The store's faults as the failures clients see: both are worth retrying in a second. */
+    /** The store's faults as the failures clients see: a lost race is a conflict, an outage or overload worth retrying in a second. */
     static DomainFailure storeFailure(Throwable failure) {
         if (failure instanceof StoreOverloadedException) {
             return new DomainFailure(DomainFailure.Kind.UNAVAILABLE, "overloaded", "the store cannot keep up right now; retry later",
                     null, 1);
+        }
+        if (failure instanceof ConstraintViolationException) {
+            // Two requests raced to make or remove the same thing and this one's checks ran before
+            // the other committed: the store is fine, so it is the client's conflict, not an outage.
+            LOG.warn("concurrent_change reason={}", failure.toString());
+            return new DomainFailure(DomainFailure.Kind.CONFLICT, "concurrent_change",
+                    "another request changed the same data at the same moment; read it again and retry", null, null);
         }
         if (failure instanceof StoreException) {
             LOG.warn("store_unavailable reason={}", failure.toString());

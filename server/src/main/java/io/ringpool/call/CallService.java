@@ -373,7 +373,8 @@ public final class CallService {
                     }
                 } catch (ConstraintViolationException | StaleEvents race) {
                     if (attempt >= RACE_ATTEMPTS) {
-                        throw race;
+                        // A store failure (503), not a conflict (409): the provider must send it again.
+                        throw new StoreException("call " + shortId(event.providerCallId()) + " raced under " + attempt + " attempts", race);
                     }
                 }
             }
