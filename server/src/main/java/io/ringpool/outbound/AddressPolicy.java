@@ -156,8 +156,12 @@ public final class AddressPolicy {
                 || (a0 == 169 && a1 == 254)                // link-local (cloud metadata)
                 || (a0 == 172 && a1 >= 16 && a1 <= 31)     // private
                 || (a0 == 192 && a1 == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments
+                || (a0 == 192 && a1 == 0 && (b[2] & 0xff) == 2) // documentation TEST-NET-1
+                || (a0 == 192 && a1 == 88 && (b[2] & 0xff) == 99) // 6to4 relay anycast (retired)
                 || (a0 == 192 && a1 == 168)                // private
                 || (a0 == 198 && (a1 == 18 || a1 == 19))   // benchmarking
+                || (a0 == 198 && a1 == 51 && (b[2] & 0xff) == 100) // documentation TEST-NET-2
+                || (a0 == 203 && a1 == 0 && (b[2] & 0xff) == 113)  // documentation TEST-NET-3
                 || a0 >= 224);                             // multicast, reserved, broadcast
     }
 
@@ -188,6 +192,21 @@ public final class AddressPolicy {
         }
         if (b0 == 0x20 && b1 == 0x01 && b[2] == 0x0d && (b[3] & 0xff) == 0xb8) {
             return false;                                  // documentation 2001:db8::/32
+        }
+        if (b0 == 0x3f && (b1 & 0xf0) == 0xf0) {
+            return false;                                  // documentation 3fff::/20
+        }
+        if (b0 == 0x20 && b1 == 0x01 && (b[2] & 0xfe) == 0) {
+            return false;                                  // IETF protocol assignments 2001::/23 (Teredo, ORCHID, ...)
+        }
+        if (b0 == 0x01 && b1 == 0 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0) {
+            return false;                                  // discard-only 100::/64
+        }
+        if (b0 == 0 && b1 == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0 && b[5] == 1) {
+            return false;                                  // local-use NAT64 64:ff9b:1::/48: translates to anything
+        }
+        if (b0 == 0x5f && b1 == 0) {
+            return false;                                  // SRv6 segment identifiers 5f00::/16
         }
         return true;
     }

@@ -18,14 +18,16 @@ class AddressPolicyTest {
             "100.64.0.1", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1", "198.18.0.1",
             "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "fec0::1", "2001:db8::1",
             "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::a00:1", "2002:7f00:1::1",
-            "2002:c0a8:101::1"})
+            "2002:c0a8:101::1", "192.0.2.2", "198.51.100.1", "203.0.113.1", "192.88.99.1", "100::1", "3fff::1", "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:10::1", "64:ff9b:1::a00:1", "5f00::1"})
     void internalAddressesAreRefusedInIpv4AndIpv6AndEmbeddedForms(String literal) throws Exception {
         assertThat(STRICT.isAllowed(InetAddress.getByName(literal))).as(literal).isFalse();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "77.88.8.8", "172.32.0.1", "100.128.0.1", "2a00:1450:4010::64", "::ffff:8.8.8.8",
-            "64:ff9b::808:808", "2002:808:808::1"})
+            "64:ff9b::808:808", "2002:808:808::1", "192.0.3.1", "198.51.101.1", "203.0.114.1", "192.88.100.1", "2001:200::1",
+            "2001:4860:4860::8888", "2600::1"})
     void publicAddressesAreAllowed(String literal) throws Exception {
         assertThat(STRICT.isAllowed(InetAddress.getByName(literal))).as(literal).isTrue();
     }
