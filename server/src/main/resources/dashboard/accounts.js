@@ -431,6 +431,7 @@
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
         return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
           if (updated.name !== state.site.name) { state.site.name = updated.name; $('site-name').textContent = '· ' + updated.name; }
+          state.site.country = updated.country; // the numbers boxes say which country reads local forms
           return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
         });
       }));
