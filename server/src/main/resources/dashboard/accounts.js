@@ -90,6 +90,13 @@
       return all.concat(piece.split(/\s+(?=\+)/));
     }, []).map(function (x) { return x.trim(); }).filter(Boolean);
   }
+  // Numbers are read as written locally in the site's country too (8 (495) 200-00-01 with RU); the
+  // server reads them, so the page sends them as typed.
+  function numbersHint(many) {
+    var country = state.site && state.site.country;
+    return 'with the country code (+7 495 200-00-01) or as written locally in ' + (country || 'the site’s country')
+      + (many ? ', one per line or separated by commas' : '');
+  }
   function field(label, input, hint) {
     return el('label', { class: 'field' }, [el('span', { text: label }), input, hint ? el('small', { class: 'hint', text: hint }) : null]);
   }
@@ -301,7 +308,7 @@
     card.appendChild(ul);
     if (can('pools')) {
       card.appendChild(onSubmit(el('form', { class: 'inline-form' }, [
-        field('Add numbers', el('textarea', { name: 'numbers', rows: '2', placeholder: '+74950000104, +74950000105' })),
+        field('Add numbers', el('textarea', { name: 'numbers', rows: '2', placeholder: '+74950000104, +74950000105' }), numbersHint(true)),
         el('button', { type: 'submit', text: 'Add' })]), function (form) {
         return api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: numberList(value(form, 'numbers')) } })
           .then(function () { route(); });
@@ -317,7 +324,7 @@
       el('div', { class: 'row', 'data-field': 'match' }, [
         field('Source', input('source', { placeholder: 'google' })), field('Medium', input('medium', { placeholder: 'cpc' })),
         field('Campaign', input('campaign', { placeholder: 'any' }))]),
-      field('Numbers', el('textarea', { name: 'numbers', rows: '3', placeholder: '+74950000101\n+74950000102' }), 'with the country code (+7 495 200-00-01), one per line or separated by commas'),
+      field('Numbers', el('textarea', { name: 'numbers', rows: '3', placeholder: '+74950000101\n+74950000102' }), numbersHint(true)),
       el('button', { type: 'submit', text: 'Create pool' })]);
     return onSubmit(form, function () {
       var match = {};
@@ -339,7 +346,7 @@
       var card = el('article', { class: 'card' }, [el('header', null, [el('h2', { text: 'Static numbers' }),
         el('span', { class: 'hint', text: 'one number, always the same source: a billboard, a directory, a partner' })])]);
       var form = el('form', { id: 'static-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Add a static number' })]),
-        field('Number', input('number', { placeholder: '+74950000900' })), field('Source', input('source', { placeholder: 'billboard' })),
+        field('Number', input('number', { placeholder: '+74950000900' }), numbersHint(false)), field('Source', input('source', { placeholder: 'billboard' })),
         field('Medium', input('medium')), field('Campaign', input('campaign')), field('Label', input('label', { placeholder: 'Ring road, km 12' })),
         el('button', { type: 'submit', text: 'Add' })]);
       // Edit fills the form with the row; saving changes the calls that follow, not the ones stored.
@@ -424,6 +431,7 @@
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
         return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
           if (updated.name !== state.site.name) { state.site.name = updated.name; $('site-name').textContent = '· ' + updated.name; }
+          state.site.country = updated.country; // the numbers boxes say which country reads local forms
           return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
         });
       }));
@@ -501,7 +509,8 @@
     var out = el('div');
     var form = el('form', { id: 'site-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'New site' })]),
       field('Name', input('name', { placeholder: 'Client shop' })),
-      field('Default number', input('defaultNumber', { placeholder: '+74951234567' }), 'the number on the site today'),
+      field('Default number', input('defaultNumber', { placeholder: '+74951234567' }), 'the number on the site today: with the country code, or as written locally in the country below'),
+      field('Country', input('country', { placeholder: 'RU' }), 'ISO code; reads numbers written locally; empty = the default number’s'),
       field('Domains', input('domains', { placeholder: 'shop.example.com' }), 'comma separated; empty = any'),
       field('Time zone', input('timeZone', { value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' })),
       field('Currency', input('currency', { placeholder: 'USD' })),
@@ -509,14 +518,14 @@
     grid.appendChild(onSubmit(form, function () {
       var body = { name: value(form, 'name'), defaultNumber: value(form, 'defaultNumber') };
       if (value(form, 'domains')) body.domains = list(value(form, 'domains'));
-      ['timeZone', 'currency'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
+      ['timeZone', 'currency', 'country'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
       return api('/v1/workspaces/' + encodeURIComponent(w.workspaceId) + '/sites', { method: 'POST', json: body }).then(function (created) {
         return refreshMe().then(function () {
           renderList();
           clear(out).appendChild(once('Created ' + created.name + ' — copy these now, they are not shown again',
             [['API key', created.apiKey], ['Webhook secret', created.webhookSecret], ['Public key', created.publicKey]]));
           var open = el('button', { type: 'button', id: 'open-new-site', text: 'Open ' + created.name, onclick: function () {
-            R.showSite({ siteId: created.siteId, name: created.name, timeZone: created.timeZone, currency: created.currency });
+            R.showSite({ siteId: created.siteId, name: created.name, timeZone: created.timeZone, currency: created.currency, country: created.country });
             location.hash = '#pools';
           } });
           out.appendChild(open);

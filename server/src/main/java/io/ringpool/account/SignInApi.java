@@ -85,7 +85,8 @@ public final class SignInApi {
             List<Map<String, Object>> siteList = new ArrayList<>();
             for (String id : v.siteIds()) {
                 sites.byId(id).ifPresent(e -> siteList.add(Map.of("siteId", id, "name", e.site().name(),
-                        "timeZone", e.site().settings().timeZone().getId(), "currency", e.site().settings().currency())));
+                        "timeZone", e.site().settings().timeZone().getId(), "currency", e.site().settings().currency(),
+                        "country", e.site().settings().country())));
             }
             w.put("sites", siteList);
             ws.add(w);

@@ -71,7 +71,10 @@ public final class DashboardApi {
         return request.pathParam("file").endsWith(".html") ? security(r) : r;
     }
 
-    /** Whose key is this: {@code {"siteId", "name", "timeZone", "currency"}}; 401 for any other token. */
+    /**
+     * Whose key is this: {@code {"siteId", "name", "timeZone", "currency", "country"}} (the country
+     * reads numbers typed locally); 401 for any other token.
+     */
     private Response site(Request request) {
         QueryParameters.none(request);
         String token = request.bearerToken();
@@ -85,6 +88,7 @@ public final class DashboardApi {
         out.put("name", site.name());
         out.put("timeZone", site.settings().timeZone().getId());
         out.put("currency", site.settings().currency());
+        out.put("country", site.settings().country());
         return Response.ok(out).withHeader("Cache-Control", "no-store");
     }
 

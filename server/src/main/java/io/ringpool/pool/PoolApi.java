@@ -87,9 +87,8 @@ public final class PoolApi {
     }
 
     private Response retire(Request request, SiteGrant grant) {
-        service.retire(grant.siteId(), request.pathParam("poolId"), request.pathParam("number"));
-        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "pool.number_retire", request.pathParam("poolId"),
-                request.pathParam("number"));
+        String retired = service.retire(grant.siteId(), request.pathParam("poolId"), request.pathParam("number"));
+        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "pool.number_retire", request.pathParam("poolId"), retired);
         return Response.noContent();
     }
 

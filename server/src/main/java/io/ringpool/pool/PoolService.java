@@ -185,7 +185,7 @@ public final class PoolService {
             throw DomainFailure.invalid("priority", "'priority' must be between -1000000 and 1000000");
         }
         PoolMatch match = PoolMatch.of(command.match(), "match");
-        List<String> numbers = numbers(command.numbers(), false);
+        List<String> numbers = numbers(command.numbers(), false, country(siteId));
         ensureNotUsed(siteId, numbers, "numbers", null);
         Pool pool = new Pool(Keys.id("pl_"), siteId, name, priority, match, clock.instant());
         long now = clock.millis();
@@ -204,7 +204,7 @@ public final class PoolService {
      */
     public List<String> addNumbers(String siteId, String poolId, List<String> given) {
         PoolState pool = pool(siteId, poolId);
-        List<String> numbers = numbers(given, true);
+        List<String> numbers = numbers(given, true, country(siteId));
         List<String> returning = ensureNotUsed(siteId, numbers, "numbers", pool);
         List<String> fresh = numbers.stream().filter(n -> !returning.contains(n)).toList();
         claiming(siteId, numbers, "numbers", "a number is already in a pool of this site",
@@ -214,17 +214,18 @@ public final class PoolService {
         return numbers;
     }
 
-    /** Retires a number: no new leases, its history kept. */
-    public void retire(String siteId, String poolId, String rawNumber) {
+    /** Retires a number: no new leases, its history kept. Returns it in E.164 form. */
+    public String retire(String siteId, String poolId, String rawNumber) {
         PoolState pool = pool(siteId, poolId);
         // Shape only: a number stored before impossible numbers were refused can still be retired.
-        String number = E164.require("number", rawNumber);
+        String number = E164.require("number", rawNumber, country(siteId));
         if (!pool.hasNumber(number)) {
             throw new NumberNotInPool();
         }
         long now = clock.millis();
         store.retireNumber(siteId, poolId, number, now);
         pool.retire(number, now);
+        return number;
     }
 
     /**
@@ -232,7 +233,7 @@ public final class PoolService {
      * it was given keep theirs), unless another site has claimed it meanwhile.
      */
     public StaticNumber addStatic(String siteId, NewStaticNumber command) {
-        String number = E164.requirePossible("number", command.number());
+        String number = E164.requirePossible("number", command.number(), country(siteId));
         String source = required("source", command.source());
         ensureNotUsed(siteId, List.of(number), "number", null);
         StaticNumber s = new StaticNumber(siteId, number, source, command.medium(), command.campaign(), command.label(),
@@ -256,7 +257,7 @@ public final class PoolService {
      */
     public StaticNumber staticNumberInUse(String siteId, String rawNumber) {
         // Shape only, as for retiring a pool number: one stored before impossible numbers were refused can still be named.
-        String number = E164.require("number", rawNumber);
+        String number = E164.require("number", rawNumber, country(siteId));
         Optional<StaticNumber> known = staticNumber(siteId, number);
         if (known.isEmpty() && sites.awaitCatchUp()) {
             known = staticNumber(siteId, number);
@@ -420,7 +421,16 @@ public final class PoolService {
         return value;
     }
 
-    private static List<String> numbers(List<String> given, boolean required) {
+    /** The site's country, which reads numbers written locally; null for a site this node does not know. */
+    private String country(String siteId) {
+        return sites.byId(siteId).map(e -> e.site().settings().country()).orElse(null);
+    }
+
+    /**
+     * Numbers given for a pool, in E.164 form. Two forms of one number ({@code 8 495 200-00-02} and
+     * {@code +74952000002}) are one number: the second is a repeat.
+     */
+    private static List<String> numbers(List<String> given, boolean required, String country) {
         if (given == null || given.isEmpty()) {
             if (required) {
                 throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'numbers' must list at least one number", "numbers");
@@ -432,7 +442,7 @@ public final class PoolService {
         }
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < given.size(); i++) {
-            String n = E164.requirePossible("numbers[" + i + "]", given.get(i));
+            String n = E164.requirePossible("numbers[" + i + "]", given.get(i), country);
             if (!out.add(n)) {
                 throw DomainFailure.invalid("numbers[" + i + "]", "'numbers[" + i + "]' repeats " + n);
             }

@@ -6,12 +6,16 @@ import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import io.ringpool.failure.DomainFailure;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Phone numbers in E.164 form, and the one place that forgives punctuation around them. Numbers
- * the operator configures (default, forwarding, pool and static numbers) must be E.164; spaces,
- * dashes, dots and brackets are removed first.
+ * Phone numbers in E.164 form, and the one place that forgives how people write them. Numbers the
+ * operator configures (default, forwarding, pool and static numbers) are stored and answered in
+ * E.164. Spaces, dashes, dots and brackets are removed first; a number without {@code +} is read
+ * as written locally in the site's country ({@code 8 (495) 200-00-02} or {@code 495 200-00-02}
+ * with RU, {@code (415) 555-0100} with US), as callers' numbers are. Without a country only E.164
+ * is taken: {@code 495…} could be a number of any country.
  *
  * <p>We do not ask libphonenumber whether a number is "valid": providers hand out ranges it does
  * not know yet, and demo and test numbers are fictional ({@code +15555550123}). We do ask whether
@@ -24,6 +28,8 @@ import java.util.regex.Pattern;
 public final class E164 {
     private static final Pattern SHAPE = Pattern.compile("\\+[1-9]\\d{6,14}");
     private static final Pattern FORGIVEN = Pattern.compile("[\\s\\u00a0().-]");
+    /** A number as people write one in their country: digits, spaces, dashes, dots, brackets; no '+', no letters. */
+    private static final Pattern WRITTEN_LOCALLY = Pattern.compile("[\\s\\u00a0().-]*\\d[\\d\\s\\u00a0().-]*");
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
     /** Most digits after a country code libphonenumber reads (its own limit, MAX_LENGTH_FOR_NSN). */
     private static final int MAX_NATIONAL_DIGITS = 17;
@@ -43,37 +49,77 @@ public final class E164 {
     }
 
     /**
-     * The E.164 form of a number that names one already configured (retiring a pool number): only
-     * its shape is checked, so a number stored before {@link #requirePossible} existed can still
-     * be named and removed.
+     * The E.164 form of a number that names one already configured (retiring a pool number, naming
+     * a static number): only its shape is checked, so a number stored before
+     * {@link #requirePossible} existed can still be named and removed.
      *
+     * @param country the site's ISO 3166 region, for a number written locally; null when none is known
      * @throws DomainFailure {@code missing_field} when absent, {@link InvalidNumber} when not E.164
+     *     and not a number written locally in {@code country}
      */
-    public static String require(String field, String value) {
+    public static String require(String field, String value, String country) {
         if (value == null) {
             throw DomainFailure.missing(field);
         }
         String cleaned = withoutPunctuation(value);
-        if (cleaned == null) {
-            throw new InvalidNumber(field, value);
+        if (cleaned != null) {
+            return cleaned;
         }
-        return cleaned;
+        PhoneNumber local = local(field, value, country);
+        String e164 = PHONES.format(local, PhoneNumberUtil.PhoneNumberFormat.E164);
+        if (!SHAPE.matcher(e164).matches()) {
+            throw InvalidNumber.notANumber(field, value, country);
+        }
+        return e164;
     }
 
     /**
      * The E.164 form of a number being configured, which must also be possible: a length its
-     * country code allows, and a country code that exists.
+     * country code allows, and a country code that exists. A number written locally must also be
+     * whole: {@code 200-00-02} without its area code is only possible as a local call.
      *
-     * @throws DomainFailure {@code missing_field} when absent; {@link InvalidNumber} when not E.164
-     *     or not possible, saying why
+     * @param country the site's ISO 3166 region, for a number written locally; null when none is known
+     * @throws DomainFailure {@code missing_field} when absent; {@link InvalidNumber} when not E.164,
+     *     not a number written locally in {@code country}, or not possible, saying why
      */
-    public static String requirePossible(String field, String value) {
-        String e164 = require(field, value);
+    public static String requirePossible(String field, String value, String country) {
+        String e164 = require(field, value, country);
         String impossible = whyImpossible(e164);
+        if (impossible == null && withoutPunctuation(value) == null
+                && PHONES.isPossibleNumberWithReason(parsed(e164)) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) {
+            impossible = "only a local call could reach it: write it with its area code";
+        }
         if (impossible != null) {
-            throw new InvalidNumber(field, value, impossible);
+            throw InvalidNumber.impossible(field, value, impossible);
         }
         return e164;
+    }
+
+    /**
+     * {@code value}, not E.164, read as written locally in {@code country}: digits with the
+     * punctuation people use, and no {@code +} (an international number with a wrong length is
+     * refused as before, not read again as a local one).
+     */
+    private static PhoneNumber local(String field, String value, String country) {
+        if (!WRITTEN_LOCALLY.matcher(value).matches()) {
+            throw InvalidNumber.notANumber(field, value, country);
+        }
+        if (country == null) {
+            throw InvalidNumber.needsCountry(field, value);
+        }
+        try {
+            return PHONES.parse(value, country.toUpperCase(Locale.ROOT));
+        } catch (NumberParseException e) {
+            throw InvalidNumber.notANumber(field, value, country);
+        }
+    }
+
+    private static PhoneNumber parsed(String e164) {
+        try {
+            return PHONES.parse(e164, "ZZ");
+        } catch (NumberParseException e) {
+            throw new IllegalStateException("formatted by libphonenumber: " + e164, e);
+        }
     }
 
     /**

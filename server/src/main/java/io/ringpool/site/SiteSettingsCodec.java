@@ -29,14 +29,19 @@ public final class SiteSettingsCodec {
 
     private SiteSettingsCodec() {}
 
-    /** Settings for a new site: the fields given, defaults for the rest. */
+    /**
+     * Settings for a new site: the fields given, defaults for the rest. Its numbers are read in the
+     * {@code country} given with them; without one, the default number must be E.164, and the
+     * country is its region.
+     */
     public static SiteSettings forNewSite(SiteChanges given) {
-        String defaultNumber = E164.requirePossible("defaultNumber", given.defaultNumber());
+        String country = given.country() != null ? country(given.country()) : null;
+        String defaultNumber = E164.requirePossible("defaultNumber", given.defaultNumber(), country);
         SiteSettings base = new SiteSettings(
                 SiteSettings.DEFAULT_LEASE_TTL, SiteSettings.DEFAULT_HEARTBEAT, SiteSettings.DEFAULT_END_GRACE,
                 SiteSettings.DEFAULT_COOL_DOWN, SiteSettings.DEFAULT_INTENT_HOLD, ExhaustionPolicy.REUSE_COOLING,
                 0, SiteSettings.DEFAULT_TARGET_CALL, SiteSettings.DEFAULT_RETENTION,
-                countryOf(defaultNumber), List.of(), defaultNumber, defaultNumber, ZoneId.of("UTC"), "USD");
+                country != null ? country : countryOf(defaultNumber), List.of(), defaultNumber, defaultNumber, ZoneId.of("UTC"), "USD");
         SiteSettings result = apply(base, given);
         if (given.forwardTo() == null) {
             result = new SiteSettings(result.leaseTtlSeconds(), result.heartbeatSeconds(), result.endGraceSeconds(),
@@ -66,17 +71,13 @@ public final class SiteSettingsCodec {
         int target = within("targetCallSeconds", changes.targetCallSeconds(), 0, 86_400, base.targetCallSeconds());
         int retention = within("retentionDays", changes.retentionDays(), 1, 3_650, base.retentionDays());
         int leadDuplicates = within("leadDuplicateMinutes", changes.leadDuplicateMinutes(), 0, 1_440, base.leadDuplicateMinutes());
-        String country = base.country();
-        if (changes.country() != null) {
-            country = changes.country().toUpperCase(Locale.ROOT);
-            if (!COUNTRIES.contains(country)) {
-                throw DomainFailure.invalid("country", "'country' must be an ISO 3166 two-letter region such as RU or US");
-            }
-        }
+        String country = changes.country() != null ? country(changes.country()) : base.country();
         List<String> domains = changes.domains() != null ? normaliseDomains(changes.domains()) : base.domains();
+        // Read in the country the site will have: a change of country in the same body comes first.
         String defaultNumber = changes.defaultNumber() != null
-                ? E164.requirePossible("defaultNumber", changes.defaultNumber()) : base.defaultNumber();
-        String forwardTo = changes.forwardTo() != null ? E164.requirePossible("forwardTo", changes.forwardTo()) : base.forwardTo();
+                ? E164.requirePossible("defaultNumber", changes.defaultNumber(), country) : base.defaultNumber();
+        String forwardTo = changes.forwardTo() != null
+                ? E164.requirePossible("forwardTo", changes.forwardTo(), country) : base.forwardTo();
         ZoneId zone = changes.timeZone() != null ? timeZone(changes.timeZone()) : base.timeZone();
         String currency = base.currency();
         if (changes.currency() != null) {
@@ -96,6 +97,14 @@ public final class SiteSettingsCodec {
         }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
                 country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates, storeTitles, queryParameters);
+    }
+
+    private static String country(String given) {
+        String country = given.toUpperCase(Locale.ROOT);
+        if (!COUNTRIES.contains(country)) {
+            throw DomainFailure.invalid("country", "'country' must be an ISO 3166 two-letter region such as RU or US");
+        }
+        return country;
     }
 
     /**

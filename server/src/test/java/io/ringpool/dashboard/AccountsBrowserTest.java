@@ -171,7 +171,9 @@ class AccountsBrowserTest {
         assertThat(inForm("site-form", "defaultNumber").getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(driver.findElement(By.cssSelector("#site-form .field-error")).getText()).contains("defaultNumber");
         inForm("site-form", "defaultNumber").clear();
-        inForm("site-form", "defaultNumber").sendKeys("+74951112233");
+        // As written in Moscow, read in the country typed beside it (audit s38).
+        inForm("site-form", "defaultNumber").sendKeys("8 (495) 111-22-33");
+        inForm("site-form", "country").sendKeys("RU");
         inForm("site-form", "domains").sendKeys("localhost");
         driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
         waiting().until(d -> d.findElement(By.id("open-new-site")).isDisplayed());
@@ -182,8 +184,11 @@ class AccountsBrowserTest {
 
         inForm("pool-form", "name").sendKeys("Google Ads");
         inForm("pool-form", "source").sendKeys("google");
-        // Written as people write them (audit AA1 #1: the form split on spaces and sent "+7").
-        inForm("pool-form", "numbers").sendKeys("+7 495 000-06-01\n+7 (495) 000-06-02");
+        // Written as people write them (audit AA1 #1: the form split on spaces and sent "+7"), and
+        // locally as in the site's country (audit s38), which the hint says.
+        assertThat(driver.findElement(By.cssSelector("#pool-form textarea[name=numbers] + .hint")).getText())
+                .contains("as written locally in RU");
+        inForm("pool-form", "numbers").sendKeys("8 (495) 000-06-01\n+7 (495) 000-06-02");
         driver.findElement(By.cssSelector("#pool-form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector(".pool-card")).isEmpty());
         WebElement card = driver.findElement(By.cssSelector(".pool-card"));
@@ -312,7 +317,7 @@ class AccountsBrowserTest {
     void anOwnerAddsCorrectsAndRetiresAStaticNumberOnThePage() throws Exception {
         signInAs("owner@roles.test", TestAccounts.PASSWORD);
         open("numbers");
-        inForm("static-form", "number").sendKeys("+74950000901");
+        inForm("static-form", "number").sendKeys("8 495 000-09-01");
         inForm("static-form", "source").sendKeys("billbaord");
         inForm("static-form", "campaign").sendKeys("spring");
         driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();

@@ -145,11 +145,33 @@ class SiteServiceTest {
         assertThat(E164.whyImpossible("+99912345678")).contains("no country");
         // libphonenumber knows no such assigned numbers, but their lengths are right: kept (providers' new ranges, demos).
         assertThat(List.of("+15555550123", "+10000000000", "+74950000101", "+78005553535")).allSatisfy(n -> assertThat(E164.whyImpossible(n)).isNull());
-        assertThatThrownBy(() -> E164.requirePossible("numbers[2]", "+7 495 777")).isInstanceOfSatisfying(InvalidNumber.class, f -> {
+        assertThatThrownBy(() -> E164.requirePossible("numbers[2]", "+7 495 777", "RU")).isInstanceOfSatisfying(InvalidNumber.class, f -> {
             assertThat(f.field()).isEqualTo("numbers[2]");
             assertThat(f.getMessage()).contains("not a possible phone number", "too short", "+7 495 777");
         });
-        assertThat(E164.require("number", "+7495777")).as("naming a stored number checks its shape only").isEqualTo("+7495777");
+        assertThat(E164.require("number", "+7495777", "RU")).as("naming a stored number checks its shape only").isEqualTo("+7495777");
+    }
+
+    @Test
+    void aNumberWithoutPlusIsReadAsWrittenInTheSiteCountryAndOnlyThere() {
+        assertThat(List.of("8 (495) 200-00-02", "495 200-00-02", "8\u00a0495 200 00 02", "+7 495 200-00-02", "74952000002"))
+                .allSatisfy(n -> assertThat(E164.requirePossible("numbers[0]", n, "RU")).isEqualTo("+74952000002"));
+        assertThat(E164.requirePossible("number", "(415) 555-0100", "US")).isEqualTo("+14155550100");
+        assertThat(E164.requirePossible("number", "+15555550123", "RU")).as("a fictional E.164 number, as before").isEqualTo("+15555550123");
+        assertThat(E164.require("number", "8 495 200-00-02", "ru")).isEqualTo("+74952000002");
+        assertThatThrownBy(() -> E164.requirePossible("defaultNumber", "8 (495) 200-00-02", null)).isInstanceOfSatisfying(
+                InvalidNumber.class, f -> {
+                    assertThat(f.field()).isEqualTo("defaultNumber");
+                    assertThat(f.getMessage()).contains("E.164", "'country'");
+                });
+        assertThat(List.of("abc", "495 CALL NOW", "tel:4952000002", "", "+", "8 (495) 200-00-02 ext 5")).allSatisfy(n ->
+                assertThatThrownBy(() -> E164.requirePossible("numbers[1]", n, "RU")).isInstanceOfSatisfying(
+                        InvalidNumber.class, f -> assertThat(f.field()).isEqualTo("numbers[1]")));
+        assertThat(List.of("495 200", "8 495 200 00 02 9", "200-00-02")).allSatisfy(n ->
+                assertThatThrownBy(() -> E164.requirePossible("numbers[1]", n, "RU")).isInstanceOfSatisfying(
+                        InvalidNumber.class, f -> assertThat(f.getMessage()).contains("not a possible phone number")));
+        assertThatThrownBy(() -> E164.requirePossible("number", "555-0100", "US")).as("no area code: only a local call reaches it")
+                .isInstanceOfSatisfying(InvalidNumber.class, f -> assertThat(f.getMessage()).contains("area code"));
     }
 
     @Test
