@@ -499,6 +499,11 @@
 
   function loadCalls(reset) {
     if (reset) { state.cursor = null; clear($('calls')); generations.calls++; }
+    // A viewer sees callers masked and may not search by them: the server refuses it, since trying
+    // numbers would reveal the hidden digits. Only roles that may look a person up get the box.
+    var callerBox = $('call-filters').elements.caller;
+    callerBox.hidden = !may('contacts');
+    if (callerBox.hidden) callerBox.value = '';
     var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
     return api(q).then(current('calls', generations.calls)).then(function (r) {
       var node = $('calls');

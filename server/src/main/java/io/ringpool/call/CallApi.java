@@ -50,7 +50,7 @@ public final class CallApi {
 
     private Response log(Request request, SiteGrant grant) {
         Site site = grant.site();
-        CallService.Page page = calls.log(query(request, site));
+        CallService.Page page = calls.log(query(request, site, grant.masksCallers()));
         Map<String, List<ContactLeads.Lead>> linked = calls.leadsBefore(site.siteId(), page.calls());
         List<Map<String, Object>> out = page.calls().stream()
                 .map(c -> view(c, grant, linked.getOrDefault(c.callId(), List.of()))).toList();
@@ -61,16 +61,25 @@ public final class CallApi {
         return Response.json(200, body);
     }
 
-    /** The log's query string as a {@link CallQuery}; 400 for an unknown parameter, 422 naming a bad value. */
-    static CallQuery query(Request request, Site site) {
+    /**
+     * The log's query string as a {@link CallQuery}; 400 for an unknown parameter, 422 naming a bad value.
+     * A viewer sees callers masked and no transcripts, so the search must not reveal them either:
+     * trying the ~1,000 fillers of a masked caller's hidden digits would find the one that matches
+     * (audit AB2 #1), so {@code caller} is refused (403), and {@code q} looks in notes only.
+     */
+    static CallQuery query(Request request, Site site, boolean masked) {
         QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        if (masked && request.query().containsKey("caller")) {
+            throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
+                    "a viewer sees callers masked and may not search by caller: trying numbers would reveal the hidden digits", "caller");
+        }
         QueryParameters.Range range = q.range(site.settings().timeZone());
         CallQuery.Position after = q.cursor("cursor", 2,
                 parts -> new CallQuery.Position(Instant.ofEpochMilli(Long.parseLong(parts.get(0))), parts.get(1)));
         return new CallQuery(site.siteId(), range.from(), range.to(), q.text("source"), q.text("medium"), q.text("campaign"),
                 q.text("channel"), q.text("tag"), CallFilterParameters.method(q), CallFilterParameters.status(q),
                 q.bool("unique"), q.bool("target"), q.limit("limit", CallQuery.DEFAULT_LIMIT, CallQuery.MAX_LIMIT), after,
-                q.bool("reviewed"), q.bool("recording"), q.text("q"), CallFilterParameters.caller(q, site));
+                q.bool("reviewed"), q.bool("recording"), q.text("q"), CallFilterParameters.caller(q, site), !masked);
     }
 
     private Response one(Request request, SiteGrant grant) {

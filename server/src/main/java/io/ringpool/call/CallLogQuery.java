@@ -88,9 +88,13 @@ final class CallLogQuery {
         if (q.text() != null) {
             // A scan of the site's calls in the range: transcripts are searched by people, page by page,
             // not by machines; a full-text index is the next step if logs grow past what that serves.
-            sql.append(" AND (LOWER(transcript) LIKE ? ESCAPE '!' OR LOWER(note) LIKE ? ESCAPE '!')");
             String like = "%" + q.text().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-            params.add(like);
+            if (q.textInTranscripts()) {
+                sql.append(" AND (LOWER(transcript) LIKE ? ESCAPE '!' OR LOWER(note) LIKE ? ESCAPE '!')");
+                params.add(like);
+            } else {
+                sql.append(" AND LOWER(note) LIKE ? ESCAPE '!'");
+            }
             params.add(like);
         }
         if (q.after() != null) {

@@ -16,10 +16,20 @@ import java.util.Objects;
  * @param recording only calls whose recording is kept and playable (true), or that have none (false)
  * @param text      only calls whose transcript or note contains this text (case-insensitive)
  * @param caller    only calls of this caller: E.164 as {@link CallerNumber} stores a valid caller
+ * @param textInTranscripts whether {@code text} is looked for in transcripts too; false for a viewer, who may
+ *                  not read them, so a search cannot tell what was said
  */
 public record CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
         String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
-        Position after, Boolean reviewed, Boolean recording, String text, String caller) {
+        Position after, Boolean reviewed, Boolean recording, String text, String caller, boolean textInTranscripts) {
+
+    /** Searching {@code text} in transcripts as well as notes, as everyone but a viewer does. */
+    public CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,
+            String tag, AttributionMethod method, CallState.Status status, Boolean unique, Boolean target, int limit,
+            Position after, Boolean reviewed, Boolean recording, String text, String caller) {
+        this(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, after, reviewed, recording,
+                text, caller, true);
+    }
 
     /** Without the caller. */
     public CallQuery(String siteId, Instant from, Instant to, String source, String medium, String campaign, String channel,

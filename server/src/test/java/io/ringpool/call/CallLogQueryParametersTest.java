@@ -22,7 +22,7 @@ class CallLogQueryParametersTest {
     }
 
     static CallQuery query(Map<String, String> params) {
-        return CallApi.query(request(params), TestSites.moscow("s"));
+        return CallApi.query(request(params), TestSites.moscow("s"), false);
     }
 
     @Test

@@ -52,6 +52,46 @@ class ViewersHearNothingOverHttpTest {
             assertThat(one.body()).doesNotContain("pbx.example").doesNotContain("79161234567");
         }
     }
+    /**
+     * Audit AB2 #1 and #6: the masked caller shows all but three digits, so searching the call log
+     * by caller with the 1,000 fillers found the one that matched; and `q` matched transcripts a
+     * viewer may not read. A viewer may not search by caller, and `q` looks in notes only.
+     */
+    @Test
+    void aViewerCannotCompleteAMaskedCallerOrProbeTranscriptsBySearching() {
+        try (TestServer server = new TestServer(dir)) {
+            TestAccounts accounts = new TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Probing", "probing-owner@agency.test");
+            String wsId = (String) ws.get("workspaceId");
+            TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+            Map<String, String> site = accounts.site(wsId, owner, "Probing shop");
+            String siteId = site.get("siteId");
+            assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("name", "All", "numbers",
+                    List.of("+74950000402"))).status()).isEqualTo(201);
+            String event = "{\"callId\":\"p-1\",\"event\":\"completed\",\"from\":\"+79161234561\",\"to\":\"+74950000402\","
+                    + "\"talkSeconds\":40,\"transcript\":\"we discussed the merger\"}";
+            long t = server.clock.instant().getEpochSecond();
+            assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, event))).status()).isEqualTo(200);
+            TestAccounts.Person analyst = accounts.member(wsId, owner, "probing-analyst@agency.test", "analyst");
+            TestAccounts.Person viewer = accounts.member(wsId, owner, "probing-viewer@agency.test", "viewer");
+            String calls = "/v1/sites/" + siteId + "/calls";
+            String callId = accounts.as(analyst, "GET", calls, null).json().get("calls").get(0).get("callId").asText();
+            assertThat(accounts.as(analyst, "PATCH", calls + "/" + callId, Map.of("note", "asked for a quote")).status()).isEqualTo(200);
+
+            assertThat(accounts.as(analyst, "GET", calls + "?caller=%2B79161234561", null).json().get("calls")).hasSize(1);
+            TestServer.Reply probe = accounts.as(viewer, "GET", calls + "?caller=%2B79161234561", null);
+            assertThat(probe.status()).isEqualTo(403);
+            assertThat(probe.errorCode()).isEqualTo("forbidden");
+            assertThat(probe.json().get("error").get("field").asText()).isEqualTo("caller");
+            assertThat(accounts.as(viewer, "GET", calls + "?caller=%2B79161234562", null).status()).isEqualTo(403);
+
+            assertThat(accounts.as(analyst, "GET", calls + "?q=merger", null).json().get("calls")).hasSize(1);
+            assertThat(accounts.as(viewer, "GET", calls + "?q=merger", null).json().get("calls")).isEmpty();
+            assertThat(accounts.as(viewer, "GET", calls + "?q=quote", null).json().get("calls")).hasSize(1);
+        }
+    }
+
     /** Session 29's note (audit K #7): viewers read a lead's name and message in full. */
     @Test
     void aViewerSeesNoLeadNameOrMessageWhileAnAnalystDoes() {
