@@ -646,11 +646,16 @@
         ['manager', 'manager — also settings, pools, numbers, webhooks'], ['owner', 'owner — everything, people']].map(function (o) {
         return el('option', { value: o[0], text: o[1] });
       }))), boxes, el('button', { type: 'submit', text: 'Create invitation link' }), out]);
+    // An owner sees every site (the server refuses a site list for one), so the boxes go for owners.
+    var roleSelect = form.querySelector('select[name="role"]');
+    function ownerSeesAll() { boxes.hidden = roleSelect.value === 'owner'; }
+    roleSelect.addEventListener('change', ownerSeesAll);
+    form.addEventListener('reset', function () { setTimeout(ownerSeesAll, 0); });
     return onSubmit(form, function () {
       var body = { email: value(form, 'email'), role: value(form, 'role') };
       if (value(form, 'name')) body.name = value(form, 'name');
       var ticked = Array.prototype.filter.call(boxes.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
-      if (ticked.length) body.sites = ticked;
+      if (ticked.length && body.role !== 'owner') body.sites = ticked;
       return api(base + '/invites', { method: 'POST', json: body }).then(function (i) {
         showLink(links, i);
         form.reset();

@@ -74,6 +74,7 @@ public final class Workspaces {
 
     public IssuedLink invite(String workspaceId, String email, String name, Role role, List<String> siteList, Caller by) {
         String address = email(email, "email");
+        requireNoSiteListForAnOwner(role, siteList);
         List<String> covered = siteList(workspaceId, siteList);
         Optional<User> existing = users.byEmail(address);
         if (existing.isPresent() && store.membership(workspaceId, existing.get().userId()).isPresent()) {
@@ -169,13 +170,28 @@ public final class Workspaces {
         if (current.role() == Role.OWNER && newRole != Role.OWNER) {
             requireAnotherOwner(workspaceId, userId);
         }
-        List<String> covered = allSites ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
+        requireNoSiteListForAnOwner(newRole, siteList);
+        // An owner sees every site, so one made an owner leaves their site list behind.
+        List<String> covered = allSites || newRole == Role.OWNER ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
         Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
         if (!store.updateMembership(changed, emailOf(userId), clock.instant())) {
             // Removed between the read above and this write (a removal at the same moment): it stays removed.
             throw DomainFailure.notFound("member");
         }
         return changed;
+    }
+
+    /**
+     * An owner manages the people, the audit log and every password reset of the workspace, so a
+     * site list could never hold one: it could widen itself, invite an owner of every site, or reset
+     * the password of one (audit AB2 #7). Owners see every site; a limited member is a manager,
+     * analyst or viewer.
+     */
+    private static void requireNoSiteListForAnOwner(Role role, List<String> siteList) {
+        if (role == Role.OWNER && siteList != null) {
+            throw DomainFailure.invalid("sites", "an owner sees every site of the workspace: give a site list to a manager, "
+                    + "analyst or viewer instead");
+        }
     }
 
     public void remove(String workspaceId, String userId) {

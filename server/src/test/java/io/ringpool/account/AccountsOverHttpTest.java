@@ -290,6 +290,53 @@ class AccountsOverHttpTest {
     }
 
     /**
+     * Audit AB2 #7: an owner invited with a site list read only those sites, yet could widen its own
+     * list, invite an owner of every site, read the whole audit log and reset the full owner's
+     * password. An owner sees every site: a site list for one is refused, and making a limited
+     * member an owner leaves the list behind.
+     */
+    @Test
+    void anOwnerCannotBeLimitedToSomeSites() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Owners", "owners-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> one = accounts.site(wsId, owner, "One");
+        accounts.site(wsId, owner, "Two");
+        String invites = "/v1/workspaces/" + wsId + "/invites";
+
+        TestServer.Reply limitedOwner = accounts.as(owner, "POST", invites,
+                Map.of("email", "limited-owner@one.test", "role", "owner", "sites", List.of(one.get("siteId"))));
+        assertThat(limitedOwner.status()).isEqualTo(422);
+        assertThat(limitedOwner.json().path("error").path("field").asText()).isEqualTo("sites");
+        assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("invites")).isEmpty();
+
+        TestServer.Reply manager = accounts.as(owner, "POST", invites,
+                Map.of("email", "limited-manager@one.test", "role", "manager", "sites", List.of(one.get("siteId"))));
+        assertThat(manager.status()).isEqualTo(201);
+        assertThat(accounts.accept(manager.text("inviteUrl"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+        JsonNode members = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("members");
+        String managerId = null;
+        for (JsonNode m : members) {
+            if (m.path("email").asText().equals("limited-manager@one.test")) {
+                managerId = m.path("userId").asText();
+            }
+        }
+        assertThat(managerId).isNotNull();
+        String member = "/v1/workspaces/" + wsId + "/members/" + managerId;
+
+        TestServer.Reply ownerWithList = accounts.as(owner, "PATCH", member, Map.of("role", "owner", "sites", List.of(one.get("siteId"))));
+        assertThat(ownerWithList.status()).isEqualTo(422);
+        assertThat(ownerWithList.json().path("error").path("field").asText()).isEqualTo("sites");
+        TestServer.Reply promoted = accounts.as(owner, "PATCH", member, Map.of("role", "owner"));
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.json().get("role").asText()).isEqualTo("owner");
+        assertThat(promoted.json().get("allSites").asBoolean()).isTrue();
+        TestServer.Reply narrowed = accounts.as(owner, "PATCH", member, Map.of("sites", List.of(one.get("siteId"))));
+        assertThat(narrowed.status()).isEqualTo(422);
+        assertThat(narrowed.json().path("error").path("field").asText()).isEqualTo("sites");
+    }
+
+    /**
      * Audit C, finding 2: webhooks, feeds and destinations send callers' data out of Ringpool, and
      * their creation left no trace in the log. Each is logged with who and where the data goes,
      * and never with a secret (the webhook's secret, the feed's password, the platform's
