@@ -73,17 +73,24 @@ public final class AuditLog {
      *
      * @throws io.ringpool.failure.DomainFailure invalid_value for a cursor this log did not make
      */
+    private static final java.util.regex.Pattern CURSOR = java.util.regex.Pattern.compile("(\\d{1,19})\\.(au_[A-Za-z0-9_-]{1,60})");
+
     public List<AuditEntry> page(String workspaceId, String cursor, int limit) {
         long beforeAt = Long.MAX_VALUE;
         String beforeId = "";
         if (cursor != null) {
-            int dot = cursor.indexOf('.');
+            // Only what cursor() makes: epoch milliseconds, a dot, an audit id. Anything else is no
+            // position in this log, and an empty page for it would read as "nothing older".
+            java.util.regex.Matcher m = CURSOR.matcher(cursor);
+            if (!m.matches()) {
+                throw io.ringpool.failure.DomainFailure.invalid("cursor", "'cursor' must be a nextCursor from this log");
+            }
             try {
-                beforeAt = Long.parseLong(cursor.substring(0, Math.max(0, dot)));
+                beforeAt = Long.parseLong(m.group(1));
             } catch (NumberFormatException e) {
                 throw io.ringpool.failure.DomainFailure.invalid("cursor", "'cursor' must be a nextCursor from this log");
             }
-            beforeId = cursor.substring(dot + 1);
+            beforeId = m.group(2);
         }
         long at = beforeAt;
         String id = beforeId;

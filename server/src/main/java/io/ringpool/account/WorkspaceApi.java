@@ -188,20 +188,10 @@ public final class WorkspaceApi {
 
     private Response audit(Request request) {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
-        QueryParameters.of(request, Set.of("limit", "cursor"));
-        int limit = 100;
-        String text = request.queryParam("limit");
-        if (text != null) {
-            try {
-                limit = Integer.parseInt(text.trim());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_AUDIT_LIMIT) {
-                throw DomainFailure.invalid("limit", "'limit' must be a whole number from 1 to " + MAX_AUDIT_LIMIT);
-            }
-        }
-        List<AuditEntry> page = audit.page(grant.workspaceId(), request.queryParam("cursor"), limit);
+        // The same reading as every other list: a value given twice or malformed is 422 naming it.
+        QueryParameters q = QueryParameters.of(request, Set.of("limit", "cursor"));
+        int limit = q.limit("limit", 100, MAX_AUDIT_LIMIT);
+        List<AuditEntry> page = audit.page(grant.workspaceId(), q.text("cursor", 200), limit);
         List<Map<String, Object>> entries = new ArrayList<>();
         for (AuditEntry e : page) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -415,6 +415,12 @@ class AccountsOverHttpTest {
                 null).json();
         assertThat(next.get("entries").get(0).get("auditId").asText()).isEqualTo(entries.get(2).get("auditId").asText());
         assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?cursor=garbage", null).status()).isEqualTo(422);
+        // Audit AB1 #13: read as every other list reads its parameters.
+        for (String odd : new String[] {"cursor=-1.x", "cursor=1.5", "limit=2&limit=3", "limit=0"}) {
+            TestServer.Reply refused = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?" + odd, null);
+            assertThat(refused.status()).as(odd).isEqualTo(422);
+            assertThat(refused.json().path("error").path("field").asText()).as(odd).isEqualTo(odd.substring(0, odd.indexOf('=')));
+        }
         assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limt=2", null).status()).isEqualTo(400);
     }
 
