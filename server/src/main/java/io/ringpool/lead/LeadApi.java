@@ -177,14 +177,16 @@ public final class LeadApi {
 
     private Response patch(Request request, SiteGrant grant) {
         Site site = grant.site();
-        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of());
+        // "value": null removes the value (openapi.json has it nullable): one typed by mistake could otherwise never go.
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of("value"));
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         String statusText = body.optionalString("status", 20);
         LeadStatus status = statusText == null ? null : LeadStatus.fromWire(statusText).orElseThrow(() -> DomainFailure.invalid("status",
                 "'status' must be one of new, qualified, spam, won, lost"));
-        StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status));
+        StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status,
+                body.isExplicitNull("value")));
         audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
                 "tags " + tags + ", status " + statusText);
         return Response.json(200, LeadJson.of(lead, leads.callsAfter(lead)));

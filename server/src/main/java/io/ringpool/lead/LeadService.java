@@ -422,7 +422,7 @@ public final class LeadService {
         List<String> tags = patch.tags() == null ? null : List.copyOf(new LinkedHashSet<>(patch.tags()));
         return db.inTransaction(c -> {
             StoredLead lead = LeadStore.byId(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound);
-            Double value = patch.value() != null ? patch.value() : lead.value();
+            Double value = patch.clearsValue() ? null : patch.value() != null ? patch.value() : lead.value();
             String currency = patch.currency() != null ? patch.currency() : lead.currency();
             if (value != null && currency == null) {
                 currency = site.settings().currency(); // a value without a currency is in the site's currency
