@@ -81,6 +81,9 @@ public final class LeadApi {
      * form of 200 fields costs nothing but its bytes (the script route's body limit bounds those).
      */
     private Response fromScript(Request request) {
+        // The session's site admits the page's origin before the body is read: a page of another
+        // origin gets its 403, never a 400 or 422 about its body that it could read (audit AB1 #2).
+        LeadService.ScriptSession session = leads.scriptSession(request.pathParam("sessionId"), request.header("origin"));
         JsonBody body = JsonBody.cleaned(request).rejectUnknown(SCRIPT_FIELDS);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.FORM);
         String formId = body.optionalString("formId", MAX_FORM_ID);
@@ -95,8 +98,8 @@ public final class LeadApi {
         String name = fields.optionalString("name", MAX_NAME);
         String message = fields.optionalString("message", MAX_MESSAGE);
         requireSomething("fields.phone", phone, email, name, message);
-        LeadService.Submitted s = leads.submitFromScript(new ScriptLead(request.pathParam("sessionId"), kind, formId, url, phone, email,
-                name, message, request.clientIp(), request.header("origin")));
+        LeadService.Submitted s = leads.submitFromScript(session, new ScriptLead(request.pathParam("sessionId"), kind, formId, url,
+                phone, email, name, message, request.clientIp(), request.header("origin")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("leadId", s.lead().leadId());
         out.put("outcome", outcome(s.outcome()));
