@@ -91,10 +91,12 @@ public final class CallApi {
 
     private Response patch(Request request, SiteGrant grant) {
         Site site = grant.site();
-        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of());
+        // null removes a value or a note (openapi.json has both nullable): a value typed by mistake could otherwise never go.
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of("value", "note"));
+        String note = body.isExplicitNull("note") ? "" : body.optionalString("note", CallChanges.MAX_NOTE_CHARS);
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
-                body.optionalBoolean("reviewed"), body.optionalString("note", CallChanges.MAX_NOTE_CHARS));
+                body.optionalBoolean("reviewed"), note, body.isExplicitNull("value"));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
                 "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));

@@ -18,8 +18,9 @@ import java.util.Locale;
  * @param currency the currency of the value, or null (a value without one is in the site's currency)
  * @param reviewed whether someone listened to / judged the call, or null
  * @param note     the marketer's note (empty clears it), at most {@link #MAX_NOTE_CHARS} characters, or null
+ * @param clearsValue whether the call's value is removed ({@code "value": null}); {@code value} is then null
  */
-public record CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note) {
+public record CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note, boolean clearsValue) {
     public static final int MAX_TAGS = 20;
     /** Longest note on a call, characters. */
     public static final int MAX_NOTE_CHARS = 2000;
@@ -27,6 +28,11 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
     /** Tags, value and currency only. */
     public CallChanges(List<String> tags, Double value, String currency) {
         this(tags, value, currency, null, null);
+    }
+
+    /** Changes that remove no value. */
+    public CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note) {
+        this(tags, value, currency, reviewed, note, false);
     }
 
     /**
@@ -53,6 +59,9 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
                 unique.add(tag);
             }
             tags = List.copyOf(unique);
+        }
+        if (clearsValue && value != null) {
+            throw new IllegalArgumentException("a value is either set or removed");
         }
         if (value != null && (value.isNaN() || value < 0 || value > MAX_VALUE)) {
             throw DomainFailure.invalid("value", "'value' must be between 0 and " + (long) MAX_VALUE);

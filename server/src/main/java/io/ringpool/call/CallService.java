@@ -758,7 +758,7 @@ public final class CallService {
     public StoredCall patch(Site site, String callId, CallChanges changes) {
         return db.inTransaction(c -> {
             StoredCall call = records.byId(c, site.siteId(), callId).orElseThrow(UnknownCall::new);
-            Double value = changes.value() != null ? changes.value() : call.value();
+            Double value = changes.clearsValue() ? null : changes.value() != null ? changes.value() : call.value();
             String currency = changes.currency() != null ? changes.currency() : call.currency();
             if (value != null && currency == null) {
                 currency = site.settings().currency(); // a value without a currency is in the site's currency

@@ -1,9 +1,11 @@
 package io.ringpool.http;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -148,7 +150,15 @@ final class BodyLimitHandler extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, Response.JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, error.body().length);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (ctx.channel() instanceof DuplexChannel) {
+            // Connection: close is kept at once: end-of-stream follows the 413, while the rest of the body
+            // is still read and dropped for a moment (audit AB1 #10: the socket stayed open until the idle timeout).
+            GracefulClose.after(written, RequestDispatcher.LINGER_MILLIS);
+        } else {
+            // A transport that cannot shut its output alone: closed once the declared body has been dropped.
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
     }
 
     private long limitFor(String path) {

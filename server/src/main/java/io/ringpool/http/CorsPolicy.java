@@ -17,7 +17,18 @@ public interface CorsPolicy {
      */
     int ORIGIN_REFUSED = 403;
 
-    /** Origins sent by browsers for the script endpoints are echoed back when allowed, except on {@link #ORIGIN_REFUSED}. */
+    /**
+     * Whether an answer of this status on a script route may invite the page to read it. Not a
+     * refusal of its origin, and not a request that could not be read (400: no JSON object, so no
+     * site key or session to check the origin against; 415: a body of another type): a page of
+     * another origin must not read how its body was parsed (audit AB1 #2), and the site script
+     * never reads those answers.
+     */
+    static boolean invitesToRead(int status) {
+        return status != ORIGIN_REFUSED && status != 400 && status != 415;
+    }
+
+    /** Origins sent by browsers for the script endpoints are echoed back when allowed, except as {@link #invitesToRead} says. */
     default boolean appliesTo(String path) {
         return RouteKind.of(path) == RouteKind.SCRIPT;
     }

@@ -64,6 +64,12 @@ public final class JsonBody {
      */
     public static void requireJsonMediaType(Request request) {
         String type = request.mediaType();
+        String declared = request.header("content-type");
+        if (type.isEmpty() && declared != null && !declared.isBlank()) {
+            // A Content-Type with no type in it (";;;==") is a broken header, not an absent one (audit AB1 #11).
+            throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "send the body as application/json (the Content-Type header names no media type)");
+        }
         boolean accepted = type.isEmpty() || type.equals("application/json") || type.endsWith("+json")
                 || type.equals("text/plain") || type.equals("application/x-www-form-urlencoded");
         if (!accepted) {

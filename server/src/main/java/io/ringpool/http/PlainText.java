@@ -6,13 +6,15 @@ import io.ringpool.failure.DomainFailure;
  * Text fields hold text: no control characters but tab, line feed and carriage return, and no
  * half of a UTF-16 surrogate pair (JSON's {@code "\\ud800"} decodes to one, which no encoding can
  * write back: it came out of the API as {@code \\uD800} and as {@code ?} in CSV). Names, labels
- * and notes reach exports, feeds and the platforms' uploads (audit L #8).
+ * and notes reach exports, feeds and the platforms' uploads (audit L #8). Public for the codecs
+ * that read a field off a raw {@code JsonNode} rather than through {@link JsonBody} (a site's
+ * recording notice, a destination's platform settings): one rule for every text field.
  */
-final class PlainText {
+public final class PlainText {
     private PlainText() {}
 
     /** {@code text} when clean; 422 naming {@code field} otherwise. */
-    static String requireClean(String text, String field) {
+    public static String requireClean(String text, String field) {
         int bad = firstUnclean(text);
         if (bad >= 0) {
             throw DomainFailure.invalid(field, "'" + field + "' holds a control character or a broken character at position " + bad);
@@ -20,7 +22,11 @@ final class PlainText {
         return text;
     }
 
-    /** {@code text} with control characters dropped and lone surrogates replaced by U+FFFD. */
+    /**
+     * {@code text} with control characters and lone surrogates dropped (api.md: from the site
+     * script "such characters are dropped"): a replacement character kept in their place made a
+     * lead of one broken character a lead of U+FFFD instead of an empty one (audit AB1 #9).
+     */
     static String scrubbed(String text) {
         if (firstUnclean(text) < 0) {
             return text;
@@ -30,9 +36,7 @@ final class PlainText {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 out.append(c).append(text.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                out.append('\uFFFD');
-            } else if (!isControl(c)) {
+            } else if (!Character.isSurrogate(c) && !isControl(c)) {
                 out.append(c);
             }
         }

@@ -100,7 +100,7 @@ public final class QueryParameters {
         if (values.size() > 1) {
             throw invalid(name, "'" + name + "' is given " + values.size() + " times; give it once");
         }
-        String value = values.get(0).trim();
+        String value = clean(name, values.get(0)).trim();
         if (value.isEmpty()) {
             return null;
         }
@@ -108,6 +108,15 @@ public final class QueryParameters {
             throw invalid(name, "'" + name + "' is longer than " + maxLength + " characters");
         }
         return value;
+    }
+
+    /**
+     * {@code value} when it holds text only; 422 naming the parameter for a control character or a
+     * broken character ({@code %00}, {@code %01}). Trimming would otherwise drop such a character
+     * unseen: {@code status=%00} read as no filter, {@code limit=1%00} as 1 (audit AB1 #5).
+     */
+    private static String clean(String name, String value) {
+        return PlainText.requireClean(value, name);
     }
 
     /**
@@ -122,7 +131,7 @@ public final class QueryParameters {
             return out;
         }
         for (String value : values) {
-            for (String part : value.split(",")) {
+            for (String part : clean(name, value).split(",")) {
                 String item = part.trim();
                 if (item.isEmpty() || out.contains(item)) {
                     continue;

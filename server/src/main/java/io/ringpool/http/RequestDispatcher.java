@@ -5,11 +5,9 @@ import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -560,34 +558,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         dispatchNext(ctx);
     }
 
-    /**
-     * Closes the connection once {@code lastResponse} is written, without losing it. A client may
-     * still be sending (the body behind a request line we refused with 414, or after a 413): closing
-     * with its bytes unread makes the kernel answer with a reset, and a reset can destroy the response
-     * before the client has read it, so the client sees the connection drop instead of the error.
-     * So the output is shut first (the client reads the response and then end-of-stream), what still
-     * arrives is read and dropped, and the channel closes when the client closes its side (Netty then
-     * closes ours) or after {@link #LINGER_MILLIS}.
-     */
+    /** Closes the connection once {@code lastResponse} is written, without losing it: {@link GracefulClose}. */
     private void closeAfter(ChannelHandlerContext ctx, ChannelFuture lastResponse) {
         closing = true;
-        Channel channel = ctx.channel();
-        channel.config().setAutoRead(true);
-        lastResponse.addListener(written -> {
-            if (!written.isSuccess() || !(channel instanceof DuplexChannel duplex) || !channel.isActive()) {
-                channel.close();
-                return;
-            }
-            duplex.shutdownOutput().addListener(shut -> {
-                if (!shut.isSuccess()) {
-                    channel.close();
-                    return;
-                }
-                channel.eventLoop().schedule(() -> {
-                    channel.close();
-                }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            });
-        });
+        ctx.channel().config().setAutoRead(true);
+        GracefulClose.after(lastResponse, LINGER_MILLIS);
     }
 
     private static boolean keepAlive(Pending pending, Response response) {
@@ -604,7 +579,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (origin != null && cors.appliesTo(pending.request().path())) {
             // Whether the origin is echoed depends on it: a shared cache must key the answer by it.
             headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
-            if (cors.mayPreflight(origin) && response.status() != CorsPolicy.ORIGIN_REFUSED) {
+            if (cors.mayPreflight(origin) && CorsPolicy.invitesToRead(response.status())) {
                 headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             }
         }

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * No credentials, no body: a request with a body for a route that needs credentials
+ * A body we cannot decode (a transfer or content coding we do not support) is refused from the
+ * headers: 501 or 415 (see {@link #unreadableCoding}).
+ *
+ * <p>No credentials, no body: a request with a body for a route that needs credentials
  * ({@link Protections#credentialed()}: the composition root's admin-kind routes but the few public
  * ones) that carries neither an {@code Authorization} header nor a cookie is answered 401 from its
  * headers, without its body being read into memory. Wrong credentials can only be told by the
@@ -46,6 +49,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && !(msg instanceof LastHttpContent)) {
+            Response unreadable = hasBody(head) ? unreadableCoding(head) : null;
+            if (unreadable != null) {
+                refuse(ctx, head, unreadable);
+                ReferenceCountUtil.release(msg);
+                return;
+            }
             if (hasBody(head) && lacksNeededCredentials(head)) {
                 refuse(ctx, head, Response.error(401, "unauthorized", "missing or invalid credentials: send Authorization: Bearer <key>"));
                 ReferenceCountUtil.release(msg);
@@ -53,6 +62,42 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * A body coded in a way we do not decode: its bytes are not the JSON or form they claim to be,
+     * and read as such they became a misleading {@code 400 empty_body} or {@code malformed_json}
+     * (audit AB1 #11). A transfer coding other than {@code chunked} (RFC 9112 §6.1: 501) or a
+     * content coding other than {@code identity} (RFC 7694 §3: 415) is refused from the headers.
+     */
+    private static Response unreadableCoding(HttpRequest head) {
+        for (String coding : codings(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING))) {
+            if (!coding.equals("chunked")) {
+                return Response.error(501, "unsupported_transfer_encoding", "only the chunked transfer coding is supported (got "
+                        + coding + "): send the body as it is, chunked or with a Content-Length");
+            }
+        }
+        for (String coding : codings(head.headers().getAll(HttpHeaderNames.CONTENT_ENCODING))) {
+            if (!coding.equals("identity")) {
+                return Response.error(415, "unsupported_content_encoding", "send the body uncompressed, without Content-Encoding (got "
+                        + coding + ")");
+            }
+        }
+        return null;
+    }
+
+    /** The codings a header lists, lower case, without empty items. */
+    private static List<String> codings(List<String> values) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (String item : value.split(",")) {
+                String coding = item.strip().toLowerCase(java.util.Locale.ROOT);
+                if (!coding.isEmpty()) {
+                    out.add(coding);
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean hasBody(HttpRequest head) {

@@ -85,6 +85,9 @@ public final class Router {
                 return new Found(route, params);
             }
             allowed.add(route.method());
+            if (route.method().equals("GET")) {
+                allowed.add("HEAD"); // served wherever GET is (above), so a 405's Allow names it (audit AB1 #11)
+            }
         }
         return allowed.isEmpty() ? new NotFound() : new MethodNotAllowed(allowed);
     }

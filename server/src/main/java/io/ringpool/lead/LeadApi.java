@@ -81,6 +81,9 @@ public final class LeadApi {
      * form of 200 fields costs nothing but its bytes (the script route's body limit bounds those).
      */
     private Response fromScript(Request request) {
+        // The session's site admits the page's origin before the body is read: a page of another
+        // origin gets its 403, never a 400 or 422 about its body that it could read (audit AB1 #2).
+        LeadService.ScriptSession session = leads.scriptSession(request.pathParam("sessionId"), request.header("origin"));
         JsonBody body = JsonBody.cleaned(request).rejectUnknown(SCRIPT_FIELDS);
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.FORM);
         String formId = body.optionalString("formId", MAX_FORM_ID);
@@ -95,8 +98,8 @@ public final class LeadApi {
         String name = fields.optionalString("name", MAX_NAME);
         String message = fields.optionalString("message", MAX_MESSAGE);
         requireSomething("fields.phone", phone, email, name, message);
-        LeadService.Submitted s = leads.submitFromScript(new ScriptLead(request.pathParam("sessionId"), kind, formId, url, phone, email,
-                name, message, request.clientIp(), request.header("origin")));
+        LeadService.Submitted s = leads.submitFromScript(session, new ScriptLead(request.pathParam("sessionId"), kind, formId, url,
+                phone, email, name, message, request.clientIp(), request.header("origin")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("leadId", s.lead().leadId());
         out.put("outcome", outcome(s.outcome()));
@@ -177,14 +180,16 @@ public final class LeadApi {
 
     private Response patch(Request request, SiteGrant grant) {
         Site site = grant.site();
-        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of());
+        // "value": null removes the value (openapi.json has it nullable): one typed by mistake could otherwise never go.
+        JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of("value"));
         List<String> tags = body.optionalStringList("tags", 20, 50);
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         String statusText = body.optionalString("status", 20);
         LeadStatus status = statusText == null ? null : LeadStatus.fromWire(statusText).orElseThrow(() -> DomainFailure.invalid("status",
                 "'status' must be one of new, qualified, spam, won, lost"));
-        StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status));
+        StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status,
+                body.isExplicitNull("value")));
         audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
                 "tags " + tags + ", status " + statusText);
         return Response.json(200, LeadJson.of(lead, leads.callsAfter(lead)));

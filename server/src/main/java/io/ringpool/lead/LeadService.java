@@ -159,18 +159,38 @@ public final class LeadService {
      * ago 410; a page of another origin 403; more than the per-address cap 429.
      */
     public Submitted submitFromScript(ScriptLead s) {
-        if (s.sessionId() == null || !SESSION_ID.matcher(s.sessionId()).matches()) {
+        return submitFromScript(scriptSession(s.sessionId(), s.origin()), s);
+    }
+
+    /**
+     * The live or lately ended session a script lead names, its site's domains having admitted the
+     * page's origin: 404, 410 or 403 as {@link #submitFromScript(ScriptLead)} says. Looked up before
+     * the lead's body is read, so a page of another origin learns nothing of how its body was
+     * read (audit AB1 #2).
+     */
+    public ScriptSession scriptSession(String sessionId, String origin) {
+        if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
             throw LeadFailures.sessionNotFound();
         }
-        LeadStore.SessionRow session = db.read(c -> LeadStore.session(c, s.sessionId())).orElseThrow(LeadFailures::sessionNotFound);
+        LeadStore.SessionRow session = db.read(c -> LeadStore.session(c, sessionId)).orElseThrow(LeadFailures::sessionNotFound);
         Instant now = clock.instant();
         if (session.endedAt() != null && now.toEpochMilli() - session.endedAt() > LATE_LEAD_GRACE.toMillis()) {
             throw LeadFailures.sessionEnded();
         }
         Site site = sites.byId(session.siteId()).orElseThrow(LeadFailures::sessionNotFound).site();
-        if (s.origin() != null && !SiteRegistry.originAllowed(site, s.origin())) {
+        if (origin != null && !SiteRegistry.originAllowed(site, origin)) {
             throw LeadFailures.originNotAllowed();
         }
+        return new ScriptSession(session.sessionId(), site);
+    }
+
+    /** A session a script lead may be recorded on: see {@link #scriptSession}. */
+    public record ScriptSession(String sessionId, Site site) {}
+
+    /** {@link #submitFromScript(ScriptLead)} on a session already looked up with {@link #scriptSession}. */
+    public Submitted submitFromScript(ScriptSession session, ScriptLead s) {
+        Site site = session.site();
+        Instant now = clock.instant();
         Optional<ScriptLimits.Refusal> refused = limits.acquire(ScriptLimits.Kind.LEAD, site.siteId(), session.sessionId(), s.clientIp());
         if (refused.isPresent()) {
             Counter.builder("ringpool.leads.refused").description("leads refused, by reason").tag("reason", "rate_limited")
@@ -422,7 +442,7 @@ public final class LeadService {
         List<String> tags = patch.tags() == null ? null : List.copyOf(new LinkedHashSet<>(patch.tags()));
         return db.inTransaction(c -> {
             StoredLead lead = LeadStore.byId(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound);
-            Double value = patch.value() != null ? patch.value() : lead.value();
+            Double value = patch.clearsValue() ? null : patch.value() != null ? patch.value() : lead.value();
             String currency = patch.currency() != null ? patch.currency() : lead.currency();
             if (value != null && currency == null) {
                 currency = site.settings().currency(); // a value without a currency is in the site's currency

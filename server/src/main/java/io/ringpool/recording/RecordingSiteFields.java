@@ -3,6 +3,7 @@ package io.ringpool.recording;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.KeywordRule;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.PlainText;
 import io.ringpool.site.SiteFields;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -70,7 +71,8 @@ final class RecordingSiteFields implements SiteFields {
             if (!v.isNull() && !v.isTextual()) {
                 throw DomainFailure.invalid("recordingNotice", "'recordingNotice' must be text, an http(s) audio URL, or null");
             }
-            notice = v.isNull() || v.asText().isBlank() ? null : v.asText().strip();
+            // Read off the raw node, not through JsonBody: the common text rule is applied here (audit AB1 #3).
+            notice = v.isNull() || v.asText().isBlank() ? null : PlainText.requireClean(v.asText().strip(), "recordingNotice");
             if (notice != null && notice.length() > RecordingSettings.MAX_NOTICE_CHARS) {
                 throw DomainFailure.invalid("recordingNotice", "'recordingNotice' is longer than " + RecordingSettings.MAX_NOTICE_CHARS
                         + " characters");
@@ -118,7 +120,7 @@ final class RecordingSiteFields implements SiteFields {
                 if (!p.isTextual()) {
                     throw DomainFailure.invalid(field + ".any", "'" + field + ".any' must list text phrases");
                 }
-                phrases.add(p.asText());
+                phrases.add(PlainText.requireClean(p.asText(), field + ".any[" + phrases.size() + "]"));
             }
             try {
                 out.add(new KeywordRule(r.get("tag").asText(), phrases));

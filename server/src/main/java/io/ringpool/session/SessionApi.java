@@ -26,11 +26,18 @@ public final class SessionApi {
         router.postNonBlocking("/v1/sessions/{sessionId}/end", this::end);
     }
 
+    /**
+     * The site key is read first, and its site's domains judge the page's origin before the other
+     * fields are. A body that is no JSON object names no site: its 400 carries no
+     * Access-Control-Allow-Origin, from any origin (CorsPolicy).
+     */
     private CompletionStage<Response> start(Request request) {
         JsonBody body = JsonBody.cleaned(request);
+        String siteKey = body.requiredString("siteKey", 100);
+        sessions.requireOriginOfKey(siteKey, request.header("origin"));
         Map<String, String> clientIds = body.optionalIdMap("clientIds", 10, 200);
         return sessions.startAsync(new SessionService.StartRequest(
-                body.requiredString("siteKey", 100),
+                siteKey,
                 body.optionalString("visitorId", 64),
                 body.optionalString("url", 4000),
                 body.optionalString("referrer", 4000),
@@ -67,18 +74,24 @@ public final class SessionApi {
         return Response.ok(out);
     }
 
+    /** The body is read only once the session's site has admitted the page's origin ({@link SessionService#fromAdmittedOrigin}). */
     private CompletionStage<Response> pageview(Request request) {
-        JsonBody body = JsonBody.cleaned(request);
-        return sessions.pageviewAsync(new SessionService.PageView(request.pathParam("sessionId"), body.requiredString("url", 4000),
-                body.optionalString("title", 1000), request.clientIp(), request.header("origin"))).thenApply(done -> Response.noContent());
+        String sessionId = request.pathParam("sessionId");
+        String origin = request.header("origin");
+        return sessions.fromAdmittedOrigin(sessionId, origin, () -> {
+            JsonBody body = JsonBody.cleaned(request);
+            return sessions.pageviewAsync(new SessionService.PageView(sessionId, body.requiredString("url", 4000),
+                    body.optionalString("title", 1000), request.clientIp(), origin));
+        }).thenApply(done -> Response.noContent());
     }
 
     private CompletionStage<Response> intent(Request request) {
-        JsonBody body = JsonBody.cleaned(request);
-        IntentKind kind = IntentKind.fromWire(body.requiredString("kind", 40));
-        return sessions.intentAsync(new SessionService.Intent(request.pathParam("sessionId"), kind, request.clientIp(),
-                request.header("origin")))
-                .thenApply(done -> Response.noContent());
+        String sessionId = request.pathParam("sessionId");
+        String origin = request.header("origin");
+        return sessions.fromAdmittedOrigin(sessionId, origin, () -> {
+            IntentKind kind = IntentKind.fromWire(JsonBody.cleaned(request).requiredString("kind", 40));
+            return sessions.intentAsync(new SessionService.Intent(sessionId, kind, request.clientIp(), origin));
+        }).thenApply(done -> Response.noContent());
     }
 
     /** sendBeacon posts text/plain; the body carries nothing we need, so it is not parsed. */

@@ -40,6 +40,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -896,6 +897,37 @@ public final class SessionService {
                 return CompletableFuture.completedFuture(renewUntracked(s, settings, later));
             }
         }, afterPause).thenCompose(answer -> answer);
+    }
+
+    /**
+     * Refuses a start from a page of another origin than the domains of {@code siteKey}'s site
+     * (403 {@link OriginNotAllowed}), called before the rest of the start's body is read, so such a
+     * page is not told how its other fields were read (audit AB1 #2). A key this node does not know
+     * yet is left to {@link #startAsync}, which checks the origin once it has found the site.
+     */
+    public void requireOriginOfKey(String siteKey, String origin) {
+        if (origin == null) {
+            return;
+        }
+        Optional<SiteRegistry.Entry> known = sites.byPublicKey(siteKey);
+        if (known.isPresent() && !SiteRegistry.originAllowed(known.get().site(), origin)) {
+            throw new OriginNotAllowed();
+        }
+    }
+
+    /**
+     * Runs {@code request} (which reads the body) once the session is live here and its site's
+     * domains admit {@code origin}; otherwise the session's 404 or 410, or 403
+     * {@link OriginNotAllowed}, with the body unread: a page of another origin must not learn how
+     * its body was read, from an answer it was invited to read (audit AB1 #2).
+     */
+    public <T> CompletableFuture<T> fromAdmittedOrigin(String sessionId, String origin, Supplier<CompletableFuture<T>> request) {
+        LiveSession s = liveOrNull(sessionId);
+        if (s == null) {
+            return notLive(sessionId);
+        }
+        requireOrigin(s, origin);
+        return request.get();
     }
 
     /** As {@link #pageviewAsync}, waiting for the commit. */

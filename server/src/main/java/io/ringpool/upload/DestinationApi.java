@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.PlainText;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -120,14 +121,18 @@ public final class DestinationApi {
     /**
      * A platform setting's value: ids such as a counter or customer id may come as JSON numbers; a
      * fraction, an overflowing number or a boolean is no platform's setting, and as text ("1.5",
-     * "Infinity", "true") it would be stored as one.
+     * "Infinity", "true") it would be stored as one. A credential ({@code apiSecret}, a token) is
+     * text only: {@code 123} is a mistake, not a secret. Text holds no control character or broken
+     * character, as every text field (api.md conventions; audit AB1 #4).
      */
-    private static String setting(String name, JsonNode value) {
-        boolean text = value.isTextual() || value.isIntegralNumber();
+    private String setting(String name, JsonNode value) {
+        boolean text = value.isTextual() || (value.isIntegralNumber() && !destinations.isCredential(name));
         if (!text || value.asText().length() > 2000) {
-            throw DomainFailure.invalid(name, "'" + name + "' must be a text (or a whole number) of at most 2000 characters");
+            throw DomainFailure.invalid(name, destinations.isCredential(name)
+                    ? "'" + name + "' must be a string of at most 2000 characters"
+                    : "'" + name + "' must be a text (or a whole number) of at most 2000 characters");
         }
-        return value.asText();
+        return PlainText.requireClean(value.asText(), name);
     }
 
     /**

@@ -53,6 +53,11 @@ public final class DestinationService {
         this.clock = clock;
     }
 
+    /** Whether {@code name} is a credential of some platform: text, which an id's JSON number never is (audit AB1 #4). */
+    public boolean isCredential(String name) {
+        return Platforms.TYPES.stream().map(platforms::of).flatMap(java.util.Optional::stream).anyMatch(p -> p.secrets().contains(name));
+    }
+
     public View create(String siteId, NewDestination request) {
         Platform p = platforms.of(request.type()).orElseThrow(() -> DomainFailure.invalid("type",
                 "'type' must be one of " + String.join(", ", Platforms.TYPES)));

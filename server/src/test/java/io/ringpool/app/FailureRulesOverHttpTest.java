@@ -62,7 +62,7 @@ class FailureRulesOverHttpTest {
         assertThat(known.status()).isEqualTo(405);
         assertThat(unknown.status()).isEqualTo(405);
         assertThat(unknown.errorCode()).isEqualTo("method_not_allowed");
-        assertThat(unknown.headers().get("allow")).isEqualTo(known.headers().get("allow")).containsExactly("GET, PATCH");
+        assertThat(unknown.headers().get("allow")).isEqualTo(known.headers().get("allow")).containsExactly("GET, HEAD, PATCH");
     }
 
     @Test

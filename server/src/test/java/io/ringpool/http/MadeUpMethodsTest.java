@@ -82,7 +82,7 @@ class MadeUpMethodsTest {
                     .getBytes(StandardCharsets.ISO_8859_1));
             RawResponse reply = RawResponse.read(socket.getInputStream());
             assertThat(reply.status).isEqualTo(405);
-            assertThat(reply.headers.get("allow")).isEqualTo("GET");
+            assertThat(reply.headers.get("allow")).isEqualTo("GET, HEAD");
         }
     }
 }

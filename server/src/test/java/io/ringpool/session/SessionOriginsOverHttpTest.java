@@ -86,6 +86,40 @@ class SessionOriginsOverHttpTest {
         assertThat(beat.status()).as(beat.body()).isEqualTo(200);
     }
 
+    /**
+     * Audit AB1 #2: a malformed body was parsed before the origin was checked, and its 400 invited
+     * the other origin to read it. The session's site now judges the origin first; a body that is no
+     * JSON object names no site, and its 400 invites no origin.
+     */
+    @Test
+    void aBrokenBodyFromAPageOfAnotherOriginGetsA403OrA400WithoutAllowOrigin() {
+        String sessionId = startedSession("visitor-origin-03");
+        for (String route : List.of("pageviews", "intent", "leads")) {
+            for (String body : List.of("{{{", "[]", "{\"kind\":5,\"url\":5,\"fields\":5}")) {
+                Reply refused = call(sessionId, route, body, OTHER_TENANT);
+                assertThat(refused.status()).as(route + " " + body).isEqualTo(403);
+                assertThat(refused.errorCode()).as(route).isEqualTo("origin_not_allowed");
+                assertThat(refused.headers()).as(route + " " + body).doesNotContainKey("access-control-allow-origin");
+            }
+            // From the site's own page the body is read: its 400 is still no answer the script reads.
+            Reply own = call(sessionId, route, "{{{", "https://example.com");
+            assertThat(own.status()).as(route).isEqualTo(400);
+            assertThat(own.headers()).as(route).doesNotContainKey("access-control-allow-origin");
+        }
+        Reply broken = server.send("POST", "/v1/sessions", null, "{{{", "text/plain",
+                Map.of("User-Agent", TestServer.CHROME, "Origin", OTHER_TENANT));
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(broken.headers()).doesNotContainKey("access-control-allow-origin");
+        // The site key is read first: its site refuses the origin before the other fields are judged.
+        Reply badField = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"url\":5}",
+                "text/plain", Map.of("User-Agent", TestServer.CHROME, "Origin", OTHER_TENANT));
+        assertThat(badField.status()).as(badField.body()).isEqualTo(403);
+        assertThat(badField.headers()).doesNotContainKey("access-control-allow-origin");
+        // A session that is not live answers 404 (or 410) before its body is read, as the heartbeat does.
+        Reply unknown = call("s_neverExisted0000000000", "pageviews", "{{{", OTHER_TENANT);
+        assertThat(unknown.status()).isEqualTo(404);
+    }
+
     @Test
     void aStartFromAnotherOriginIsRefusedWithoutAllowOrigin() {
         Reply refused = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}", "text/plain",
