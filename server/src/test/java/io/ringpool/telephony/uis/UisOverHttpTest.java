@@ -87,4 +87,31 @@ class UisOverHttpTest {
                 .isEqualTo(200);
         assertThat(kit.call(io.ringpool.call.CallEvent.storedCallId(id)).get("status").asText()).isEqualTo("completed");
     }
+
+    /**
+     * Audit AB1 #6: {@code durationSeconds 95, talkSeconds 200} was stored as it came, a call whose
+     * talk outlasts it. The talk is part of the call, so the duration is raised to the talk, on one
+     * event and across a call's events; a length over the generic route's cap is left out.
+     */
+    @Test
+    void theStoredDurationIsNeverShorterThanTheTalkNorOverTheCap() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-1\",\"event\":\"completed\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"durationSeconds\":95,\"talkSeconds\":200}", Map.of()).status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-2\",\"event\":\"answered\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"talkSeconds\":200}", Map.of()).status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-2\",\"event\":\"completed\",\"durationSeconds\":95}", Map.of())
+                .status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-3\",\"event\":\"completed\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"durationSeconds\":10000001,\"talkSeconds\":30}", Map.of()).status()).isEqualTo(200);
+
+        for (String id : new String[] {"uis-talk-1", "uis-talk-2"}) {
+            JsonNode call = kit.call(id);
+            assertThat(call.get("talkSeconds").asInt()).as(id).isEqualTo(200);
+            assertThat(call.get("durationSeconds").asInt()).as(id).isEqualTo(200);
+        }
+        JsonNode overCap = kit.call("uis-talk-3");
+        assertThat(overCap.get("talkSeconds").asInt()).isEqualTo(30);
+        assertThat(overCap.get("durationSeconds").asInt()).isEqualTo(30);
+    }
 }
