@@ -5,6 +5,7 @@ import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -113,5 +114,40 @@ class UisOverHttpTest {
         JsonNode overCap = kit.call("uis-talk-3");
         assertThat(overCap.get("talkSeconds").asInt()).isEqualTo(30);
         assertThat(overCap.get("durationSeconds").asInt()).isEqualTo(30);
+    }
+
+    /**
+     * Audit AB1 #7: provider JSON was read by another reader than the API's: a UTF-8 byte-order mark
+     * was 400 (a PBX whose client writes one lost every call), trailing garbage, two documents and
+     * a key given twice with different values were taken, and broken JSON was {@code malformed_body}.
+     */
+    @Test
+    void aBomIsReadPastAndWhatIsNoOneJsonObjectIs400MalformedJson() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        String ringing = "{\"callId\":\"uis-bom\",\"event\":\"ringing\",\"from\":\"" + CALLER + "\",\"to\":\"" + NUMBER + "\"}";
+        Reply bom = kit.server.send("POST", base, null, "\uFEFF" + ringing, "application/json", Map.of());
+        assertThat(bom.status()).as(bom.body()).isEqualTo(200);
+        Reply untyped = kit.server.send("POST", base, null, "\uFEFF" + ringing.replace("uis-bom", "uis-bom-untyped"), null, Map.of());
+        assertThat(untyped.status()).as(untyped.body()).isEqualTo(200);
+        Reply sameTwice = kit.postJson(base, ringing.replace("uis-bom", "uis-dup-same").replace("\"event\":\"ringing\"",
+                "\"event\":\"ringing\",\"event\":\"ringing\""), Map.of());
+        assertThat(sameTwice.status()).as(sameTwice.body()).isEqualTo(200);
+
+        String refused = ringing.replace("uis-bom", "uis-refused-json");
+        for (String body : new String[] {refused + " xyz", refused + refused, refused.substring(0, 20)}) {
+            Reply r = kit.postJson(base, body, Map.of());
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.errorCode()).as(body).isEqualTo("malformed_json");
+        }
+        Reply conflicting = kit.postJson(base, refused.replace("\"event\":\"ringing\"", "\"event\":\"ringing\",\"event\":\"completed\""),
+                Map.of());
+        assertThat(conflicting.status()).as(conflicting.body()).isEqualTo(400);
+        assertThat(conflicting.errorCode()).isEqualTo("malformed_json");
+        assertThat(conflicting.json().path("error").path("field").asText()).isEqualTo("event");
+
+        assertThat(kit.call("uis-bom").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.call("uis-bom-untyped").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.call("uis-dup-same").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("uis-refused-json");
     }
 }
