@@ -57,6 +57,11 @@ public final class FreeswitchProvider implements TelephonyProvider {
     }
 
     @Override
+    public String dialledNumberField() {
+        return "variables.destination_number";
+    }
+
+    @Override
     public List<ProviderRoute> routes() {
         return List.of(ProviderRoute.post("/v1/telephony/freeswitch/{siteId}/cdr", this::cdr));
     }

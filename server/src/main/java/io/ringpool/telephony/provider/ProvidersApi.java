@@ -173,7 +173,9 @@ public final class ProvidersApi implements SiteSection {
             if (callerWaits) {
                 return reply(result.reply()); // forward the caller anyway
             }
-            throw failed;
+            throw "to".equals(failed.field()) && !"to".equals(provider.dialledNumberField())
+                    ? new DomainFailure(failed.kind(), failed.code(), failed.getMessage(), provider.dialledNumberField())
+                    : failed;
         } catch (RuntimeException storeDown) {
             if (storeDown instanceof io.ringpool.store.StoreException && journal != null) {
                 List<CallEvent> rest = result.events().subList(ingestedCount, result.events().size());

@@ -139,4 +139,13 @@ class SignalwireOverHttpTest {
         Reply plain = post("voice", params("CallSid", "sw-rec-2", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY);
         assertThat(plain.body()).doesNotContain("record").doesNotContain("<Say>");
     }
+
+    /** Audit AB1 #8: an unknown dialled number was 422 naming {@code to}; SignalWire's form field is {@code To}, as Twilio's. */
+    @Test
+    void anUnknownToIsNamedAsTheFormFieldSignalwireSent() {
+        Reply r = post("status", params("CallSid", "SWto1", "From", "+79161112233", "To", "+70000000000", "CallStatus", "completed"), KEY);
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.errorCode()).isEqualTo("unknown_number");
+        assertThat(r.json().path("error").path("field").asText()).isEqualTo("To");
+    }
 }
