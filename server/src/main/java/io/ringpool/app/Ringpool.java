@@ -252,6 +252,8 @@ public final class Ringpool implements AutoCloseable {
         port = http.bind(server, siteRegistry::isAnySitesOrigin, workers, registry, proxies, config.security(), clock, reportWorkers);
 
         String publicUrl = server.publicUrlAt(port);
+        // Not configured: the URL above is a guess, and providers that sign the URL are checked against the request's Host too.
+        boolean publicUrlGuessed = server.publicUrl().isEmpty();
         RingpoolConfig.Store storeConfig = config.store();
         // The demo file is checked before the data directory and the store are touched (audit R #3).
         DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
@@ -419,7 +421,7 @@ public final class Ringpool implements AutoCloseable {
                 new ThreadPoolExecutor.AbortPolicy());
         RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(providers, providerSettings, siteRegistry, guard, calls, journal, callLane,
-                new WebhookLog(), publicUrl, clock, registry, siteId -> {
+                new WebhookLog(), publicUrl, publicUrlGuessed, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -436,7 +438,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings)::routes);
         http.add(providersApi::routes);
         http.add(new ReportApi(reports, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);

@@ -79,13 +79,14 @@ public final class CallEventTimes {
     }
 
     /**
-     * {@code sent} as it is kept: within the store's limits ({@link CallEvent#withinStoreLimits}) and
-     * at a time it can have happened, counted and logged when its time was replaced.
+     * {@code sent} as it is kept: within the store's limits ({@link CallEvent#withinStoreLimits}), with
+     * lengths a call can have ({@link CallLengths}), and at a time it can have happened, counted and
+     * logged when its time was replaced.
      *
      * @param receivedAt when this server received the event (for a journaled one: when it was journaled)
      */
     public CallEvent kept(Site site, CallEvent sent, Instant receivedAt) {
-        CallEvent limited = sent.withinStoreLimits(receivedAt);
+        CallEvent limited = CallLengths.kept(site.siteId(), sent.withinStoreLimits(receivedAt));
         Correction correction = correction(sent.at(), receivedAt, site.settings().retentionDays());
         if (correction == null) {
             return limited;
@@ -98,6 +99,15 @@ public final class CallEventTimes {
         }
         return limited.at().equals(receivedAt) ? limited : new CallEvent(limited.provider(), limited.providerCallId(), limited.kind(),
                 receivedAt, limited.from(), limited.to(), limited.durationSeconds(), limited.talkSeconds(), limited.recordingUrl());
+    }
+
+    /**
+     * Whether an event dated {@code at} and received at {@code receivedAt} keeps that time, rather
+     * than having it replaced: the times an adapter may compute a length from (a span from a time
+     * this rule replaces is as wrong as the time).
+     */
+    public static boolean keepsTime(Instant at, Instant receivedAt, int retentionDays) {
+        return !at.isAfter(CallEvent.LATEST_AT) && correction(at, receivedAt, retentionDays) == null;
     }
 
     /** Why {@code at} is not kept for an event received at {@code receivedAt} on a site keeping {@code retentionDays}; null when it is. */

@@ -37,7 +37,8 @@ import java.util.function.Function;
  *       so it is the weakest evidence).</li>
  *   <li>The final event's durations win; when it has none, the largest seen elsewhere; when
  *       nobody said, they are computed from the event times (talk = end − answer; duration =
- *       end − start, and at least the talk time).</li>
+ *       end − start). The duration is never shorter than the talk, and neither is longer than
+ *       {@link CallLengths#MAX_SECONDS} (then unknown): {@link CallLengths}.</li>
  *   <li>startedAt = earliest event; answeredAt = the answered event, or end − talk when only
  *       the talk time is known; endedAt = the final event.</li>
  * </ul>
@@ -126,12 +127,16 @@ public final class CallStateMerger {
             // Ended without anybody stating talk time: compute it, or it is zero for an unanswered call.
             talk = answeredEvent != null ? seconds(answeredEvent.at(), endedAt) : answered ? null : 0;
         }
+        talk = CallLengths.plausible(talk);
         Integer duration = fin != null && fin.durationSeconds() != null ? fin.durationSeconds() : maxDuration;
         if (duration == null && endedAt != null) {
             // Nobody stated it: the span of the events we saw, but never shorter than the stated talk time (the
             // events may have been received closer together than they happened, e.g. a retried start).
             duration = Math.max(seconds(startedAt, endedAt), talk == null ? 0 : talk);
         }
+        // One call's events may disagree (the talk on one, a shorter duration on another), and a span of
+        // event times months apart is no call's: the rule every received event already follows.
+        duration = CallLengths.duration(CallLengths.plausible(duration), talk);
         Instant answeredAt = null;
         if (answeredEvent != null) {
             answeredAt = answeredEvent.at();

@@ -40,8 +40,8 @@ public record GenericEvent(String callId, String event, String from, String to, 
     /** A caller or dialled number longer than this is not a phone number. */
     public static final int MAX_NUMBER_CHARS = 100;
 
-    /** Longest duration accepted, in seconds (about 115 days): anything longer is a unit mix-up. */
-    static final int MAX_SECONDS = 10_000_000;
+    /** Longest duration accepted, in seconds (about 115 days): anything longer is a unit mix-up, and no call keeps it. */
+    static final int MAX_SECONDS = io.ringpool.call.CallLengths.MAX_SECONDS;
 
     /** Latest unix time accepted for {@code at}, in seconds (year 5138): a larger number is milliseconds sent by mistake. */
     static final double MAX_AT_SECONDS = 1e11;

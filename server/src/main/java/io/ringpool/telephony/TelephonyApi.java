@@ -52,6 +52,7 @@ public final class TelephonyApi {
     private final RingpoolSignature signatures;
     private final SenderClocks senderClocks;
     private final String publicUrl;
+    private final boolean publicUrlGuessed;
     private final Clock clock;
     private final MeterRegistry registry;
     private final CallJournal journal;
@@ -71,6 +72,17 @@ public final class TelephonyApi {
     /** @param recordings the sites' recording settings (record or not, notice, keyword rules); null = never record */
     public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl, Clock clock,
             MeterRegistry registry, RecordingService recordings) {
+        this(sites, calls, journal, callLane, publicUrl, false, clock, registry, recordings);
+    }
+
+    /**
+     * @param publicUrlGuessed {@code server.publicUrl} is not configured, so {@code publicUrl} is the
+     *                         server's own guess: signatures over the request's {@code Host} are accepted too
+     *                         ({@link SignedUrls})
+     */
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl,
+            boolean publicUrlGuessed, Clock clock, MeterRegistry registry, RecordingService recordings) {
+        this.publicUrlGuessed = publicUrlGuessed;
         this.recordings = recordings;
         this.sites = sites;
         this.calls = calls;
@@ -279,7 +291,7 @@ public final class TelephonyApi {
 
     /** The URLs Twilio may have signed: {@link SignedUrls} over the target as received. */
     Set<String> signedUrls(Request request) {
-        return SignedUrls.of(publicUrl, request.target(), request.header("host"));
+        return SignedUrls.of(publicUrl, request.target(), publicUrlGuessed ? request.header("host") : null);
     }
 
     // ---- generic JSON ------------------------------------------------------------------------

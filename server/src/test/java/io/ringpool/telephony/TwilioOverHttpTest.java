@@ -387,4 +387,36 @@ class TwilioOverHttpTest {
         assertThat(signed(site.get("siteId"), "status", parentStatus(parent, "completed", 30)).status()).isEqualTo(204);
         assertThat(calls(site)).hasSize(1);
     }
+
+    /**
+     * Audit AB2 #4: {@code server.publicUrl} is what api.md says Twilio signatures are checked
+     * against; one over the URL of the request's {@code Host} was accepted too. It is refused when
+     * the URL is configured, and still accepted when it is not (the server's own guess,
+     * {@code http://localhost:<port>}, is no URL Twilio calls; a transparent proxy's Host is).
+     */
+    @Test
+    void aSignatureOverTheHostsUrlCountsOnlyWhenNoPublicUrlIsConfigured(@TempDir Path ownDir) {
+        var site = site(true);
+        Map<String, String> params = voice("CA0000000000000000000000000000h1");
+        String path = "/v1/telephony/twilio/" + site.get("siteId") + "/voice";
+        Reply refused = twilio(site.get("siteId"), "voice", params, Signing.twilio(TOKEN, server.base() + path, params));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.errorCode()).isEqualTo("invalid_signature");
+        assertThat(calls(site)).isEmpty();
+
+        try (TestServer unconfigured = new TestServer(ownDir, Map.of())) {
+            Map<String, String> other = unconfigured.siteWithPool(List.of("+74950009991"));
+            Reply patch = unconfigured.send("PATCH", "/v1/sites/" + other.get("siteId"), other.get("apiKey"),
+                    "{\"forwardTo\":\"+74951112233\",\"twilioAuthToken\":\"" + TOKEN + "\"}", "application/json", Map.of());
+            assertThat(patch.status()).as(patch.body()).isEqualTo(200);
+            Map<String, String> p = voice("CA0000000000000000000000000000h2");
+            p.put("To", "+74950009991");
+            String otherPath = "/v1/telephony/twilio/" + other.get("siteId") + "/voice";
+            Reply accepted = unconfigured.send("POST", otherPath, null, p.entrySet().stream()
+                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                    .collect(Collectors.joining("&")), "application/x-www-form-urlencoded",
+                    Map.of("X-Twilio-Signature", Signing.twilio(TOKEN, unconfigured.base() + otherPath, p)));
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(200);
+        }
+    }
 }

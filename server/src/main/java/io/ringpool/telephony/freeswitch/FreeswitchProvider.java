@@ -57,6 +57,11 @@ public final class FreeswitchProvider implements TelephonyProvider {
     }
 
     @Override
+    public String dialledNumberField() {
+        return "variables.destination_number";
+    }
+
+    @Override
     public List<ProviderRoute> routes() {
         return List.of(ProviderRoute.post("/v1/telephony/freeswitch/{siteId}/cdr", this::cdr));
     }
@@ -112,17 +117,18 @@ public final class FreeswitchProvider implements TelephonyProvider {
         if (end == null) {
             end = call.clock().instant();
         }
-        Instant start = epoch(call, vars, "start_epoch");
-        if (start == null) {
-            start = end;
-        }
+        Instant sentStart = epoch(call, vars, "start_epoch");
+        Instant start = sentStart != null ? sentStart : end;
         Integer duration = seconds(call, vars, "duration");
         Integer billsec = seconds(call, vars, "billsec");
         String recording = ProviderJson.text(vars, "ringpool_recording_url");
         if (recording != null && !recording.toLowerCase(Locale.ROOT).matches("https?://.+")) {
             recording = null;
         }
-        int total = duration != null ? duration : (int) Math.max(0, Math.min(Integer.MAX_VALUE, Duration.between(start, end).toSeconds()));
+        // Without the leg's own duration, the span of its times, when both are times the call keeps;
+        // else unknown, left to the call's events (audit AB1 #1: a span from a wrong start is wrong).
+        Integer total = duration != null ? duration : sentStart == null ? null
+                : (int) Math.max(0, Math.min(Integer.MAX_VALUE, Duration.between(start, end).toSeconds()));
         List<CallEvent> events = new ArrayList<>();
         events.add(new CallEvent(NAME, uuid, CallEvent.Kind.RINGING, start, from, to, null, null, null));
         if (billsec != null && billsec > 0) {
@@ -201,11 +207,14 @@ public final class FreeswitchProvider implements TelephonyProvider {
         return a != null ? a : b;
     }
 
-    /** A variable's unix seconds, or null (logged when present but unusable): FreeSWITCH writes 0 for "never". */
+    /**
+     * A variable's unix seconds, or null (logged when present but unusable, or a time the call model
+     * would replace, which no length may be computed from): FreeSWITCH writes 0 for "never".
+     */
     private static Instant epoch(WebhookCall call, JsonNode vars, String name) {
         Instant at = ProviderJson.epochSeconds(vars, name);
         if (at != null && at.getEpochSecond() > 0) {
-            return at;
+            return call.trustedTime(NAME, "variables." + name, at);
         }
         if (ProviderJson.text(vars, name) != null && !"0".equals(ProviderJson.text(vars, name))) {
             OddValues.ignored(NAME, call, "variables." + name, "not unix seconds");

@@ -40,7 +40,8 @@ import java.util.Optional;
  * events/summary  call_direction 1 (incoming)         -> ringing at create_time, then
  *                   entry_result 1                    -> answered at talk_time, completed at end_time
  *                   entry_result 0                    -> missed at end_time
- *                 (duration = end_time - create_time, talk = end_time - talk_time)
+ *                 (duration = end_time - create_time, talk = end_time - talk_time, from times the
+ *                 call model keeps: a replaced create_time leaves the duration to the call's events)
  * events/recording recording_state Completed          -> completed with recording "mango-recording:{recording_id}"
  * </pre>
  * {@code seq} orders one call's notifications; Ringpool does not need it, because the call model
@@ -159,20 +160,21 @@ public final class MangoProvider implements TelephonyProvider {
             return guarded(call, notice, sentEnd, WebhookResult.ignored("not an incoming entry (call_direction "
                     + ProviderJson.text(j, "call_direction") + ")", WebhookResult.Reply.OK_EMPTY));
         }
-        // A summary is sent when the entry ends: without a usable end_time the end is now, without a
-        // create_time the start is the end. An odd time never loses the entry.
-        Instant end = sentEnd != null ? sentEnd : call.clock().instant();
-        Instant create = time(call, j, "create_time");
-        if (create == null) {
-            create = end;
-        }
-        Instant talk = time(call, j, "talk_time");
+        // A summary is sent when the entry ends: without a usable end_time the end is now. Lengths come
+        // only from times the call keeps (audit AB1 #1: a create_time of 123 was replaced by the receipt,
+        // yet the duration was end − 1970). Without a usable create_time the start is unknown: the entry
+        // rings at the earliest time it has, and its duration is left to the call's own events (at
+        // least the talk). An odd time never loses the entry.
+        Instant end = Optional.ofNullable(call.trustedTime(NAME, "end_time", sentEnd)).orElse(call.clock().instant());
+        Instant create = call.trustedTime(NAME, "create_time", time(call, j, "create_time"));
+        Instant talk = call.trustedTime(NAME, "talk_time", time(call, j, "talk_time"));
         String from = ProviderJson.text(j, "from", "number");
         String to = Optional.ofNullable(ProviderJson.text(j, "line_number")).orElse(ProviderJson.text(j, "to", "line_number"));
-        Integer duration = secondsBetween(create, end);
+        Integer duration = create == null ? null : secondsBetween(create, end);
         boolean answered = "1".equals(ProviderJson.text(j, "entry_result")) && talk != null;
+        Instant rang = create != null ? create : answered && talk.isBefore(end) ? talk : end;
         List<CallEvent> events = new ArrayList<>();
-        events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, create, from, to, null, null, null));
+        events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, rang, from, to, null, null, null));
         if (answered) {
             events.add(new CallEvent(NAME, entry, CallEvent.Kind.ANSWERED, talk, from, to, null, null, null));
             events.add(new CallEvent(NAME, entry, CallEvent.Kind.COMPLETED, end, from, to, duration, secondsBetween(talk, end), null));

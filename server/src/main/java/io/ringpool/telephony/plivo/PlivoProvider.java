@@ -68,6 +68,11 @@ public final class PlivoProvider implements TelephonyProvider {
     }
 
     @Override
+    public String dialledNumberField() {
+        return "To";
+    }
+
+    @Override
     public List<ProviderRoute> routes() {
         return List.of(
                 ProviderRoute.answer("POST", "/v1/telephony/plivo/{siteId}/answer", this::answer),

@@ -55,6 +55,7 @@ public final class ProvidersApi implements SiteSection {
     private final WebhookLog log;
     private final ReplayGuard replays;
     private final String publicUrl;
+    private final boolean publicUrlGuessed;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Function<String, CallRecording> recording;
@@ -81,6 +82,18 @@ public final class ProvidersApi implements SiteSection {
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, CallJournal journal, Executor callLane, WebhookLog log, String publicUrl, Clock clock,
             MeterRegistry registry, Function<String, CallRecording> recording) {
+        this(providers, settings, sites, access, calls, journal, callLane, log, publicUrl, false, clock, registry, recording);
+    }
+
+    /**
+     * @param publicUrlGuessed {@code server.publicUrl} is not configured, so {@code publicUrl} is the
+     *                         server's own guess: providers that sign the URL are checked against the
+     *                         request's {@code Host} too ({@link SignedUrls})
+     */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
+            CallService calls, CallJournal journal, Executor callLane, WebhookLog log, String publicUrl, boolean publicUrlGuessed,
+            Clock clock, MeterRegistry registry, Function<String, CallRecording> recording) {
+        this.publicUrlGuessed = publicUrlGuessed;
         this.recording = recording;
         this.journal = journal;
         this.callLane = callLane;
@@ -173,7 +186,9 @@ public final class ProvidersApi implements SiteSection {
             if (callerWaits) {
                 return reply(result.reply()); // forward the caller anyway
             }
-            throw failed;
+            throw "to".equals(failed.field()) && !"to".equals(provider.dialledNumberField())
+                    ? new DomainFailure(failed.kind(), failed.code(), failed.getMessage(), provider.dialledNumberField())
+                    : failed;
         } catch (RuntimeException storeDown) {
             if (storeDown instanceof io.ringpool.store.StoreException && journal != null) {
                 List<CallEvent> rest = result.events().subList(ingestedCount, result.events().size());
@@ -292,7 +307,8 @@ public final class ProvidersApi implements SiteSection {
 
     private WebhookRequest toWebhookRequest(Request request) {
         return new WebhookRequest(request.method(), request.path(), request.pathParams(), request.query(), request.headers(),
-                request.body(), SignedUrls.of(publicUrl, request.target(), request.header("host")));
+                request.body(), SignedUrls.of(publicUrl, request.target(),
+                publicUrlGuessed ? request.header("host") : null));
     }
 
     private void count(String provider, String reason) {

@@ -23,4 +23,12 @@ public interface TelephonyProvider {
 
     /** The webhooks, each under {@code /v1/telephony/{name}/{siteId}...}. Empty for a provider Ringpool dials out to. */
     List<ProviderRoute> routes();
+
+    /**
+     * The provider's own name of the dialled number's field, which a {@code 422 unknown_number}
+     * names (audit AB1 #8: SignalWire's form field {@code To} was reported as {@code to}).
+     */
+    default String dialledNumberField() {
+        return "to";
+    }
 }

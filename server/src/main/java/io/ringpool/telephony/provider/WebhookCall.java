@@ -20,6 +20,21 @@ public record WebhookCall(WebhookRequest request, Site site, ProviderSettings se
         this(request, site, settings, clock, replays, publicUrl, CallRecording.OFF);
     }
 
+    /**
+     * {@code at} when the call model keeps it as sent ({@link io.ringpool.call.CallEventTimes#keepsTime}),
+     * else null, logged {@code webhook_value_ignored}: a time the model would replace by the receipt
+     * is no time to compute a call's length from.
+     *
+     * @param field the provider's name of the time, for the log
+     */
+    public java.time.Instant trustedTime(String provider, String field, java.time.Instant at) {
+        if (at == null || io.ringpool.call.CallEventTimes.keepsTime(at, clock.instant(), site.settings().retentionDays())) {
+            return at;
+        }
+        OddValues.ignored(provider, this, field, "not a time the call can have (before the site's retention, or in the future)");
+        return null;
+    }
+
     /** The number the site forwards calls to (its {@code forwardTo}, else its default number), or null. */
     public String forwardTo() {
         String to = site.settings().forwardTo();

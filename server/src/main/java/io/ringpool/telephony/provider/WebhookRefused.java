@@ -62,7 +62,15 @@ public final class WebhookRefused extends DomainFailure {
         return new WebhookRefused(Kind.INVALID, "invalid_body", "invalid_value", message, field);
     }
 
-    /** Authenticated, but the body cannot be read at all. */
+    /**
+     * Authenticated, but the JSON body is no one JSON object (broken, two documents, a key given twice
+     * with different values): the API's {@code malformed_json}, {@code field} naming the key when one is at fault.
+     */
+    public static WebhookRefused brokenJson(String message, String field) {
+        return new WebhookRefused(Kind.MALFORMED, "invalid_body", "malformed_json", message, field);
+    }
+
+    /** Authenticated, but the body (a form) cannot be read at all. */
     public static WebhookRefused unreadable(String message) {
         return new WebhookRefused(Kind.MALFORMED, "invalid_body", "malformed_body", message, null);
     }

@@ -47,6 +47,11 @@ public final class SignalwireProvider implements TelephonyProvider {
     }
 
     @Override
+    public String dialledNumberField() {
+        return "To";
+    }
+
+    @Override
     public List<ProviderRoute> routes() {
         return List.of(
                 ProviderRoute.answer("POST", "/v1/telephony/signalwire/{siteId}/voice", this::voice),

@@ -110,7 +110,7 @@ public final class UisProvider implements TelephonyProvider {
             return out;
         }
         String type = call.request().mediaType();
-        if (type.equals("application/json") || (type.isEmpty() && body[0] == '{')) {
+        if (type.equals("application/json") || (type.isEmpty() && ProviderJson.looksLikeObject(body))) {
             JsonNode json = ProviderJson.parseObject(body);
             json.fieldNames().forEachRemaining(n -> {
                 String v = ProviderJson.text(json, n);

@@ -63,6 +63,11 @@ public final class ZadarmaProvider implements TelephonyProvider {
     }
 
     @Override
+    public String dialledNumberField() {
+        return "called_did";
+    }
+
+    @Override
     public List<ProviderRoute> routes() {
         return List.of(
                 ProviderRoute.answer("GET", "/v1/telephony/zadarma/{siteId}", this::echo),

@@ -129,4 +129,22 @@ class FreeswitchOverHttpTest {
         assertThat(noStart.get("status").asText()).isEqualTo("completed");
         assertThat(noStart.get("talkSeconds").asInt()).isEqualTo(75);
     }
+
+    /**
+     * Audit AB1 #1, the same mistake as Mango's: a CDR without its own duration got end_epoch −
+     * start_epoch even when start_epoch was a time the call model replaces (1970: a duration of
+     * 1.8e9 s). The length comes from times the call keeps, and never undercuts the talk.
+     */
+    @Test
+    void aCdrWhoseStartIsNoTimeGetsItsDurationFromTimesTheCallKeeps() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String a = cdr("a-leg-1970", "inbound", t0, t0 + 20, t0 + 95, 75, "NORMAL_CLEARING")
+                .replace("\"start_epoch\":\"" + t0 + "\"", "\"start_epoch\":\"123\"")
+                .replace("\"duration\":\"95\",", "");
+        assertThat(post(a, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-1970");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(75);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(75);
+    }
 }

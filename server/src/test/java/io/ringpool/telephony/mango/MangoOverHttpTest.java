@@ -168,4 +168,27 @@ class MangoOverHttpTest {
         assertThat(odd.get("status").asText()).isEqualTo("missed"); // no usable talk_time: not known to be answered
         assertThat(odd.get("durationSeconds").asInt()).isZero();
     }
+
+    /**
+     * Audit AB1 #1: a create_time the call model replaces (123: 1970) or cannot read ("abc") left the
+     * duration computed from it: 1.8e9 s, or 0 with 50 s of talk. The duration comes from times the
+     * call keeps: here the talk and the end, so at least the 50 s of talk and never over the cap.
+     */
+    @Test
+    void aSummaryWhoseCreateTimeIsNoTimeGetsItsDurationFromTimesTheCallKeeps() throws Exception {
+        long t0 = now();
+        for (String createTime : new String[] {"123", "\"abc\""}) {
+            String entry = "entry-bad-create-" + createTime.replace("\"", "");
+            String summary = "{\"entry_id\":\"" + entry + "\",\"call_direction\":1,\"from\":{\"number\":\"" + CALLER.substring(1)
+                    + "\"},\"to\":{\"line_number\":\"" + NUMBER.substring(1) + "\"},\"create_time\":" + createTime
+                    + ",\"forward_time\":" + (t0 - 55) + ",\"talk_time\":" + (t0 - 50) + ",\"end_time\":" + t0
+                    + ",\"entry_result\":1,\"disconnect_reason\":1110}";
+            Reply r = post("summary", summary);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            JsonNode call = kit.call(entry);
+            assertThat(call.get("status").asText()).as(createTime).isEqualTo("completed");
+            assertThat(call.get("talkSeconds").asInt()).as(createTime).isEqualTo(50);
+            assertThat(call.get("durationSeconds").asInt()).as(createTime).isEqualTo(50);
+        }
+    }
 }

@@ -139,4 +139,28 @@ class SignalwireOverHttpTest {
         Reply plain = post("voice", params("CallSid", "sw-rec-2", "From", CALLER, "To", NUMBER, "CallStatus", "ringing"), KEY);
         assertThat(plain.body()).doesNotContain("record").doesNotContain("<Say>");
     }
+
+    /** Audit AB1 #8: an unknown dialled number was 422 naming {@code to}; SignalWire's form field is {@code To}, as Twilio's. */
+    @Test
+    void anUnknownToIsNamedAsTheFormFieldSignalwireSent() {
+        Reply r = post("status", params("CallSid", "SWto1", "From", "+79161112233", "To", "+70000000000", "CallStatus", "completed"), KEY);
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.errorCode()).isEqualTo("unknown_number");
+        assertThat(r.json().path("error").path("field").asText()).isEqualTo("To");
+    }
+
+    /**
+     * Audit AB2 #4: with {@code server.publicUrl} configured, a signature over the URL of the request's
+     * {@code Host} (here the loopback address the test posts to) was accepted as well; the
+     * configured URL is the one a provider signs, and the only one checked.
+     */
+    @Test
+    void withAPublicUrlConfiguredASignatureOverTheHostsUrlIsRefused() {
+        String path = "/v1/telephony/signalwire/" + kit.siteId + "/status";
+        Map<String, String> p = params("CallSid", "sw-host-1", "From", CALLER, "To", NUMBER, "CallStatus", "ringing");
+        Reply r = kit.postForm(path, p, Map.of("X-SignalWire-Signature", Signing.twilio(KEY, kit.server.base() + path, p)));
+        assertThat(r.status()).as(r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).isEqualTo("invalid_signature");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("sw-host-1");
+    }
 }

@@ -5,6 +5,7 @@ import static io.ringpool.telephony.provider.ProviderTestKit.NUMBER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.app.TestServer.Reply;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -86,5 +87,67 @@ class UisOverHttpTest {
         assertThat(kit.postJson(base, "{\"event\":\"completed\",\"callId\":\"" + id + "\",\"talkSeconds\":40}", Map.of()).status())
                 .isEqualTo(200);
         assertThat(kit.call(io.ringpool.call.CallEvent.storedCallId(id)).get("status").asText()).isEqualTo("completed");
+    }
+
+    /**
+     * Audit AB1 #6: {@code durationSeconds 95, talkSeconds 200} was stored as it came, a call whose
+     * talk outlasts it. The talk is part of the call, so the duration is raised to the talk, on one
+     * event and across a call's events; a length over the generic route's cap is left out.
+     */
+    @Test
+    void theStoredDurationIsNeverShorterThanTheTalkNorOverTheCap() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-1\",\"event\":\"completed\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"durationSeconds\":95,\"talkSeconds\":200}", Map.of()).status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-2\",\"event\":\"answered\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"talkSeconds\":200}", Map.of()).status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-2\",\"event\":\"completed\",\"durationSeconds\":95}", Map.of())
+                .status()).isEqualTo(200);
+        assertThat(kit.postJson(base, "{\"callId\":\"uis-talk-3\",\"event\":\"completed\",\"from\":\"" + CALLER + "\",\"to\":\""
+                + NUMBER + "\",\"durationSeconds\":10000001,\"talkSeconds\":30}", Map.of()).status()).isEqualTo(200);
+
+        for (String id : new String[] {"uis-talk-1", "uis-talk-2"}) {
+            JsonNode call = kit.call(id);
+            assertThat(call.get("talkSeconds").asInt()).as(id).isEqualTo(200);
+            assertThat(call.get("durationSeconds").asInt()).as(id).isEqualTo(200);
+        }
+        JsonNode overCap = kit.call("uis-talk-3");
+        assertThat(overCap.get("talkSeconds").asInt()).isEqualTo(30);
+        assertThat(overCap.get("durationSeconds").asInt()).isEqualTo(30);
+    }
+
+    /**
+     * Audit AB1 #7: provider JSON was read by another reader than the API's: a UTF-8 byte-order mark
+     * was 400 (a PBX whose client writes one lost every call), trailing garbage, two documents and
+     * a key given twice with different values were taken, and broken JSON was {@code malformed_body}.
+     */
+    @Test
+    void aBomIsReadPastAndWhatIsNoOneJsonObjectIs400MalformedJson() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        String ringing = "{\"callId\":\"uis-bom\",\"event\":\"ringing\",\"from\":\"" + CALLER + "\",\"to\":\"" + NUMBER + "\"}";
+        Reply bom = kit.server.send("POST", base, null, "\uFEFF" + ringing, "application/json", Map.of());
+        assertThat(bom.status()).as(bom.body()).isEqualTo(200);
+        Reply untyped = kit.server.send("POST", base, null, "\uFEFF" + ringing.replace("uis-bom", "uis-bom-untyped"), null, Map.of());
+        assertThat(untyped.status()).as(untyped.body()).isEqualTo(200);
+        Reply sameTwice = kit.postJson(base, ringing.replace("uis-bom", "uis-dup-same").replace("\"event\":\"ringing\"",
+                "\"event\":\"ringing\",\"event\":\"ringing\""), Map.of());
+        assertThat(sameTwice.status()).as(sameTwice.body()).isEqualTo(200);
+
+        String refused = ringing.replace("uis-bom", "uis-refused-json");
+        for (String body : new String[] {refused + " xyz", refused + refused, refused.substring(0, 20)}) {
+            Reply r = kit.postJson(base, body, Map.of());
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.errorCode()).as(body).isEqualTo("malformed_json");
+        }
+        Reply conflicting = kit.postJson(base, refused.replace("\"event\":\"ringing\"", "\"event\":\"ringing\",\"event\":\"completed\""),
+                Map.of());
+        assertThat(conflicting.status()).as(conflicting.body()).isEqualTo(400);
+        assertThat(conflicting.errorCode()).isEqualTo("malformed_json");
+        assertThat(conflicting.json().path("error").path("field").asText()).isEqualTo("event");
+
+        assertThat(kit.call("uis-bom").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.call("uis-bom-untyped").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.call("uis-dup-same").get("status").asText()).isEqualTo("ringing");
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain("uis-refused-json");
     }
 }
