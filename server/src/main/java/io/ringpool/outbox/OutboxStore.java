@@ -338,17 +338,17 @@ final class OutboxStore {
     }
 
     /**
-     * Queues again, as {@link #retry}, the failed deliveries of the same subject to the same target
-     * that come after {@code deliveryId}: the later events of a call given up while they waited
-     * behind it (or failed after it), so a receiver that gets the call's start again also gets its
-     * end. Their ids, oldest first.
+     * Queues again, as {@link #retry}, the other failed deliveries of the same subject to the same
+     * target, before and after {@code deliveryId}: a call's earlier events, so the receiver does
+     * not get the end of a call that never started, and its later ones, given up while they waited
+     * behind it (or failed after it), so a call that starts again also ends. The worker sends a
+     * subject's pending deliveries one at a time by {@code seq}, so they all go out in event order.
+     * Their ids, oldest first.
      */
-    static List<String> retryLaterOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
+    static List<String> retryRestOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
             throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT l.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries l "
-                + "ON l.target_id = d.target_id AND l.subject_id = d.subject_id AND l.seq > d.seq "
-                + "WHERE d.delivery_id = ? AND d.target_id = ? AND l.state = 'failed' ORDER BY l.seq")) {
+        try (PreparedStatement ps = c.prepareStatement(REST_OF_SUBJECT)) {
             ps.setString(1, deliveryId);
             ps.setString(2, targetId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -371,6 +371,11 @@ final class OutboxStore {
         }
         return queued;
     }
+
+    /** {@link #retryRestOfSubject}'s read: the subject's failed deliveries to the target other than the one retried. */
+    static final String REST_OF_SUBJECT = "SELECT o.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries o "
+            + "ON o.target_id = d.target_id AND o.subject_id = d.subject_id AND o.seq <> d.seq "
+            + "WHERE d.delivery_id = ? AND d.target_id = ? AND o.state = 'failed' ORDER BY o.seq";
 
     /**
      * Queues again every delivery of a target in {@code state} ({@code failed} or {@code pending})

@@ -193,7 +193,7 @@ public final class DestinationApi {
         Outbox.Retried retried = destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry", request.pathParam("destinationId"),
                 "delivery " + request.pathParam("deliveryId")
-                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " later of its call"));
+                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " other failed of its call or lead"));
         return Response.json(202, DeliveryLogApi.retried(retried, destinations.outboundPaused()));
     }
 

@@ -258,7 +258,7 @@ public final class DestinationService {
         return outbox.paused();
     }
 
-    /** Sends a delivery again now with a fresh 24-hour window, and the later failed ones of its subject ({@link Outbox#retry}). */
+    /** Sends a delivery again now with a fresh 24-hour window, and the other failed ones of its subject ({@link Outbox#retry}). */
     public Outbox.Retried retry(String siteId, String destinationId, String deliveryId) {
         find(siteId, destinationId);
         return db.inTransaction(c -> outbox.retry(c, destinationId, deliveryId)).orElseThrow(() -> DomainFailure.notFound("delivery"));
