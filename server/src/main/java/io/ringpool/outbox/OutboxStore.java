@@ -314,13 +314,19 @@ final class OutboxStore {
 
     /** Gives up every pending delivery of a target (it was disabled or deleted). */
     static int abandonTarget(Connection c, String targetId, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
-                + "lease_owner = NULL, lease_until = NULL WHERE target_id = ? AND state = 'pending'")) {
+        try (PreparedStatement ps = c.prepareStatement(ABANDON_TARGET)) {
             ps.setString(1, reason);
             ps.setString(2, targetId);
             return ps.executeUpdate();
         }
     }
+
+    /**
+     * {@link #abandonTarget}'s statement: {@code seq > 0} (every row), as in {@link #RETRY_ALL}, so H2 reads the
+     * target's rows through (target_id, seq) rather than the pending rows of every target through the state index.
+     */
+    static final String ABANDON_TARGET = "UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
+            + "lease_owner = NULL, lease_until = NULL WHERE target_id = ? AND seq > 0 AND state = 'pending'";
 
     /** The columns that queue a delivery again: pending from {@code now}, a fresh deadline, no lease. */
     private static final String REQUEUE = "UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = ?, "
@@ -407,7 +413,7 @@ final class OutboxStore {
      * {@code errorPrefix} (deliveries the target refused to send); the number queued.
      */
     static int retryFailed(Connection c, String targetId, String errorPrefix, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE target_id = ? AND state = 'failed' AND last_error LIKE ?")) {
+        try (PreparedStatement ps = c.prepareStatement(RETRY_FAILED)) {
             ps.setLong(1, now);
             ps.setLong(2, deadline);
             ps.setString(3, targetId);
@@ -415,6 +421,9 @@ final class OutboxStore {
             return ps.executeUpdate();
         }
     }
+
+    /** {@link #retryFailed}'s statement: {@code seq > 0} for the target's index, as in {@link #ABANDON_TARGET}. */
+    static final String RETRY_FAILED = REQUEUE + "WHERE target_id = ? AND seq > 0 AND state = 'failed' AND last_error LIKE ?";
 
     /**
      * The read of one page of the delivery log: parameters the target, the state when
