@@ -243,9 +243,10 @@ public final class DestinationService {
         LOG.info("destination_deleted site={} destination={}", siteId, destinationId);
     }
 
-    public List<UploadStore.Upload> uploads(String siteId, String destinationId, int limit) {
+    /** A page of the destination's upload log, newest first, from {@code before} (null: the newest). */
+    UploadStore.UploadPage uploads(String siteId, String destinationId, UploadStore.Position before, int limit) {
         find(siteId, destinationId);
-        return db.read(c -> UploadStore.uploads(c, destinationId, limit));
+        return db.read(c -> UploadStore.uploads(c, destinationId, before, limit));
     }
 
     public Outbox.DeliveryPage deliveries(String siteId, String destinationId, Outbox.DeliveryQuery query) {
