@@ -213,12 +213,11 @@ public final class Outbox implements AutoCloseable {
     public Optional<Retried> retry(Connection c, String targetId, String deliveryId) throws SQLException {
         long now = clock.millis();
         long deadline = now + Backoff.RETRY_FOR.toMillis();
-        if (!OutboxStore.retry(c, targetId, deliveryId, now, deadline)) {
-            return Optional.empty();
+        Optional<List<String>> rest = OutboxStore.retryWithRestOfSubject(c, targetId, deliveryId, now, deadline);
+        if (rest.isPresent()) {
+            worker.wake();
         }
-        List<String> rest = OutboxStore.retryRestOfSubject(c, targetId, deliveryId, now, deadline);
-        worker.wake();
-        return Optional.of(new Retried(deliveryId, rest));
+        return rest.map(others -> new Retried(deliveryId, others));
     }
 
     /**

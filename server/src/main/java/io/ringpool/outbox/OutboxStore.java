@@ -332,29 +332,17 @@ final class OutboxStore {
     private static final String REQUEUE = "UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = ?, "
             + "delivered_at = NULL, lease_owner = NULL, lease_until = NULL ";
 
-    /** Queues a delivery again now, with a fresh deadline; false when the target has no such delivery. */
-    static boolean retry(Connection c, String targetId, String deliveryId, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ?")) {
-            ps.setLong(1, now);
-            ps.setLong(2, deadline);
-            ps.setString(3, deliveryId);
-            ps.setString(4, targetId);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
     /**
-     * Queues again, as {@link #retry}, the other failed deliveries of the same subject to the same
-     * target, before and after {@code deliveryId}: a call's earlier events, so the receiver does
-     * not get the end of a call that never started, and its later ones, given up while they waited
-     * behind it (or failed after it), so a call that starts again also ends. The worker sends a
-     * subject's pending deliveries one at a time by {@code seq}, so they all go out in event order.
-     * Their ids, oldest first.
+     * Queues a delivery again now with a fresh deadline, whatever its state, and with it, as
+     * {@link Outbox#retry} says, the other failed deliveries of the same subject to the same
+     * target, earlier and later ones: the worker sends a subject's pending deliveries one at a time
+     * by {@code seq}, so they go out in event order. The ids queued besides {@code deliveryId},
+     * oldest first; empty when the target has no such delivery.
      */
-    static List<String> retryRestOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
+    static Optional<List<String>> retryWithRestOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
             throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(REST_OF_SUBJECT)) {
+        try (PreparedStatement ps = c.prepareStatement(SUBJECT_TO_RETRY)) {
             ps.setString(1, deliveryId);
             ps.setString(2, targetId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -363,25 +351,40 @@ final class OutboxStore {
                 }
             }
         }
-        List<String> queued = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ? AND state = 'failed'")) {
+        if (!ids.contains(deliveryId)) {
+            return Optional.empty();
+        }
+        // Rows are taken in seq order, as the bulk retry's one UPDATE takes them: two retries of one call's
+        // deliveries (a destination's are not serialised by a lock on the target) never wait on each other in a cycle.
+        List<String> rest = new ArrayList<>();
+        try (PreparedStatement any = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ?");
+                PreparedStatement failed = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ? AND state = 'failed'")) {
             for (String id : ids) {
+                boolean asked = id.equals(deliveryId);
+                PreparedStatement ps = asked ? any : failed;
                 ps.setLong(1, now);
                 ps.setLong(2, deadline);
                 ps.setString(3, id);
                 ps.setString(4, targetId);
-                if (ps.executeUpdate() == 1) {
-                    queued.add(id);
+                int queued = ps.executeUpdate();
+                if (asked && queued == 0) {
+                    return Optional.empty(); // erased since it was read, and its subject's other deliveries with it
+                }
+                if (!asked && queued == 1) {
+                    rest.add(id);
                 }
             }
         }
-        return queued;
+        return Optional.of(rest);
     }
 
-    /** {@link #retryRestOfSubject}'s read: the subject's failed deliveries to the target other than the one retried. */
-    static final String REST_OF_SUBJECT = "SELECT o.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries o "
-            + "ON o.target_id = d.target_id AND o.subject_id = d.subject_id AND o.seq <> d.seq "
-            + "WHERE d.delivery_id = ? AND d.target_id = ? AND o.state = 'failed' ORDER BY o.seq";
+    /**
+     * {@link #retryWithRestOfSubject}'s read: the delivery asked for and its subject's failed deliveries to the
+     * target, in event order, through (target_id, subject_id, seq).
+     */
+    static final String SUBJECT_TO_RETRY = "SELECT o.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries o "
+            + "ON o.target_id = d.target_id AND o.subject_id = d.subject_id "
+            + "WHERE d.delivery_id = ? AND d.target_id = ? AND (o.state = 'failed' OR o.seq = d.seq) ORDER BY o.seq";
 
     /**
      * Queues again every delivery of a target in {@code state} ({@code failed} or {@code pending})

@@ -58,7 +58,7 @@ class DeliveryLogPlanTest {
     @Test
     void aSingleRetryReadsItsSubjectsDeliveriesOnly() {
         try (Database db = QueryPlans.migratedStore(dir)) {
-            String plan = QueryPlans.explain(db, OutboxStore.REST_OF_SUBJECT, "dlv_x", "wh_x");
+            String plan = QueryPlans.explain(db, OutboxStore.SUBJECT_TO_RETRY, "dlv_x", "wh_x");
             assertThat(plan).as(plan).contains("OUTBOX_DELIVERIES_SUBJECT").doesNotContain("OUTBOX_DELIVERIES_DUE");
         }
     }
