@@ -29,7 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *     pending ──2xx──> delivered
  *        │ └─failure──> pending (next attempt after the backoff) ... until the deadline ──> failed
  *        └─target disabled or deleted──> failed          manual retry: any state ──> pending
- *                                                        (with the later failed ones of its subject)
+ *                                                        (with the other failed ones of its subject)
  *                                                        bulk retry: every failed (or pending) ──> pending
  *   an attempt in flight when a retry or a disable took its lease: logged all the same; its 2xx ──> delivered
  * </pre>
@@ -82,7 +82,10 @@ public final class Outbox implements AutoCloseable {
     /** A page of the delivery log, newest first; {@code next} is where the following page starts, null after the last. */
     public record DeliveryPage(List<Delivery> deliveries, Long next) {}
 
-    /** A delivery queued again by hand, and the later deliveries of its subject queued with it (oldest first). */
+    /**
+     * A delivery queued again by hand, and the other failed deliveries of its subject queued with
+     * it, earlier and later ones alike (oldest first).
+     */
     public record Retried(String deliveryId, List<String> alsoQueued) {}
 
     /**
@@ -200,20 +203,21 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Queues a target's delivery again now with a fresh 24-hour deadline, and with it the later
-     * deliveries of the same subject (call or lead) that failed: retrying a call's {@code call.started}
-     * that its {@code call.completed} waited behind when both were given up must not leave the
-     * receiver with a call that never ends. Empty when the target has no such delivery.
+     * Queues a target's delivery again now with a fresh 24-hour deadline, and with it every other
+     * delivery of the same subject (call or lead) to the target that failed: retrying a call's
+     * {@code call.completed} must not give the receiver a call that ends without starting, nor
+     * retrying its {@code call.started} one that never ends. They go out in the order of their
+     * events: a subject's later delivery waits behind its earlier pending one. Empty when the target
+     * has no such delivery.
      */
     public Optional<Retried> retry(Connection c, String targetId, String deliveryId) throws SQLException {
         long now = clock.millis();
         long deadline = now + Backoff.RETRY_FOR.toMillis();
-        if (!OutboxStore.retry(c, targetId, deliveryId, now, deadline)) {
-            return Optional.empty();
+        Optional<List<String>> rest = OutboxStore.retryWithRestOfSubject(c, targetId, deliveryId, now, deadline);
+        if (rest.isPresent()) {
+            worker.wake();
         }
-        List<String> later = OutboxStore.retryLaterOfSubject(c, targetId, deliveryId, now, deadline);
-        worker.wake();
-        return Optional.of(new Retried(deliveryId, later));
+        return rest.map(others -> new Retried(deliveryId, others));
     }
 
     /**

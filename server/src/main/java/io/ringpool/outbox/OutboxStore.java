@@ -314,41 +314,35 @@ final class OutboxStore {
 
     /** Gives up every pending delivery of a target (it was disabled or deleted). */
     static int abandonTarget(Connection c, String targetId, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
-                + "lease_owner = NULL, lease_until = NULL WHERE target_id = ? AND state = 'pending'")) {
+        try (PreparedStatement ps = c.prepareStatement(ABANDON_TARGET)) {
             ps.setString(1, reason);
             ps.setString(2, targetId);
             return ps.executeUpdate();
         }
     }
 
+    /**
+     * {@link #abandonTarget}'s statement: {@code seq > 0} (every row), as in {@link #RETRY_ALL}, so H2 reads the
+     * target's rows through (target_id, seq) rather than the pending rows of every target through the state index.
+     */
+    static final String ABANDON_TARGET = "UPDATE outbox_deliveries SET state = 'failed', last_error = ?, "
+            + "lease_owner = NULL, lease_until = NULL WHERE target_id = ? AND seq > 0 AND state = 'pending'";
+
     /** The columns that queue a delivery again: pending from {@code now}, a fresh deadline, no lease. */
     private static final String REQUEUE = "UPDATE outbox_deliveries SET state = 'pending', next_attempt_at = ?, deadline_at = ?, "
             + "delivered_at = NULL, lease_owner = NULL, lease_until = NULL ";
 
-    /** Queues a delivery again now, with a fresh deadline; false when the target has no such delivery. */
-    static boolean retry(Connection c, String targetId, String deliveryId, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ?")) {
-            ps.setLong(1, now);
-            ps.setLong(2, deadline);
-            ps.setString(3, deliveryId);
-            ps.setString(4, targetId);
-            return ps.executeUpdate() == 1;
-        }
-    }
-
     /**
-     * Queues again, as {@link #retry}, the failed deliveries of the same subject to the same target
-     * that come after {@code deliveryId}: the later events of a call given up while they waited
-     * behind it (or failed after it), so a receiver that gets the call's start again also gets its
-     * end. Their ids, oldest first.
+     * Queues a delivery again now with a fresh deadline, whatever its state, and with it, as
+     * {@link Outbox#retry} says, the other failed deliveries of the same subject to the same
+     * target, earlier and later ones: the worker sends a subject's pending deliveries one at a time
+     * by {@code seq}, so they go out in event order. The ids queued besides {@code deliveryId},
+     * oldest first; empty when the target has no such delivery.
      */
-    static List<String> retryLaterOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
+    static Optional<List<String>> retryWithRestOfSubject(Connection c, String targetId, String deliveryId, long now, long deadline)
             throws SQLException {
         List<String> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT l.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries l "
-                + "ON l.target_id = d.target_id AND l.subject_id = d.subject_id AND l.seq > d.seq "
-                + "WHERE d.delivery_id = ? AND d.target_id = ? AND l.state = 'failed' ORDER BY l.seq")) {
+        try (PreparedStatement ps = c.prepareStatement(SUBJECT_TO_RETRY)) {
             ps.setString(1, deliveryId);
             ps.setString(2, targetId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -357,20 +351,40 @@ final class OutboxStore {
                 }
             }
         }
-        List<String> queued = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ? AND state = 'failed'")) {
+        if (!ids.contains(deliveryId)) {
+            return Optional.empty();
+        }
+        // Rows are taken in seq order, as the bulk retry's one UPDATE takes them: two retries of one call's
+        // deliveries (a destination's are not serialised by a lock on the target) never wait on each other in a cycle.
+        List<String> rest = new ArrayList<>();
+        try (PreparedStatement any = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ?");
+                PreparedStatement failed = c.prepareStatement(REQUEUE + "WHERE delivery_id = ? AND target_id = ? AND state = 'failed'")) {
             for (String id : ids) {
+                boolean asked = id.equals(deliveryId);
+                PreparedStatement ps = asked ? any : failed;
                 ps.setLong(1, now);
                 ps.setLong(2, deadline);
                 ps.setString(3, id);
                 ps.setString(4, targetId);
-                if (ps.executeUpdate() == 1) {
-                    queued.add(id);
+                int queued = ps.executeUpdate();
+                if (asked && queued == 0) {
+                    return Optional.empty(); // erased since it was read, and its subject's other deliveries with it
+                }
+                if (!asked && queued == 1) {
+                    rest.add(id);
                 }
             }
         }
-        return queued;
+        return Optional.of(rest);
     }
+
+    /**
+     * {@link #retryWithRestOfSubject}'s read: the delivery asked for and its subject's failed deliveries to the
+     * target, in event order, through (target_id, subject_id, seq).
+     */
+    static final String SUBJECT_TO_RETRY = "SELECT o.delivery_id FROM outbox_deliveries d JOIN outbox_deliveries o "
+            + "ON o.target_id = d.target_id AND o.subject_id = d.subject_id "
+            + "WHERE d.delivery_id = ? AND d.target_id = ? AND (o.state = 'failed' OR o.seq = d.seq) ORDER BY o.seq";
 
     /**
      * Queues again every delivery of a target in {@code state} ({@code failed} or {@code pending})
@@ -402,7 +416,7 @@ final class OutboxStore {
      * {@code errorPrefix} (deliveries the target refused to send); the number queued.
      */
     static int retryFailed(Connection c, String targetId, String errorPrefix, long now, long deadline) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REQUEUE + "WHERE target_id = ? AND state = 'failed' AND last_error LIKE ?")) {
+        try (PreparedStatement ps = c.prepareStatement(RETRY_FAILED)) {
             ps.setLong(1, now);
             ps.setLong(2, deadline);
             ps.setString(3, targetId);
@@ -410,6 +424,9 @@ final class OutboxStore {
             return ps.executeUpdate();
         }
     }
+
+    /** {@link #retryFailed}'s statement: {@code seq > 0} for the target's index, as in {@link #ABANDON_TARGET}. */
+    static final String RETRY_FAILED = REQUEUE + "WHERE target_id = ? AND seq > 0 AND state = 'failed' AND last_error LIKE ?";
 
     /**
      * The read of one page of the delivery log: parameters the target, the state when

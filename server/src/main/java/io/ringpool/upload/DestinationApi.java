@@ -24,11 +24,12 @@ import java.util.Set;
  * Upload destination routes (site key): {@code POST /v1/sites/{siteId}/destinations}
  * {@code {"type", <the platform's settings and credentials>, "baseUrl", "filter", "dryRun"}} → 201 (credentials
  * are never shown again); {@code GET} the list or one; {@code DELETE} one;
- * {@code GET …/{destinationId}/uploads} → each upload with its rows, status, requests and the
- * platform's answer; {@code GET …/deliveries}, {@code POST …/deliveries/{deliveryId}/retry} and
+ * {@code GET …/{destinationId}/uploads?limit&cursor} → a page of uploads, each with its rows, status, requests and
+ * the platform's answer; {@code GET …/deliveries}, {@code POST …/deliveries/{deliveryId}/retry} and
  * {@code POST …/deliveries/retry} as for webhooks ({@link DeliveryLogApi}).
  */
 public final class DestinationApi {
+    private static final Set<String> UPLOAD_LOG_PARAMETERS = Set.of("limit", "cursor");
     private static final Set<String> FILTERS = Set.of("target", "unique", "uniqueTarget", "tag", "leads", "ambiguous");
     /** A tag's length, as everywhere: code points. */
     private static final int TAG_CHARS = 50;
@@ -170,10 +171,15 @@ public final class DestinationApi {
         return Response.noContent();
     }
 
+    /** {@code ?limit&cursor}: a page of the upload log, newest first, and {@code nextCursor} (null on the last page). */
     private Response uploads(Request request, SiteGrant grant) {
-        String siteId = grant.siteId();
-        int limit = limit(request);
-        return Response.ok(Map.of("uploads", destinations.uploads(siteId, request.pathParam("destinationId"), limit).stream().map(u -> {
+        QueryParameters q = QueryParameters.of(request, UPLOAD_LOG_PARAMETERS);
+        int limit = q.limit("limit", 50, 500);
+        UploadStore.Position before = q.cursor("cursor", 2,
+                parts -> new UploadStore.Position(Long.parseLong(parts.get(0)), parts.get(1)));
+        UploadStore.UploadPage page = destinations.uploads(grant.siteId(), request.pathParam("destinationId"), before, limit);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("uploads", page.uploads().stream().map(u -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("uploadId", u.uploadId());
             m.put("createdAt", u.createdAt());
@@ -186,7 +192,10 @@ public final class DestinationApi {
             m.put("response", u.response());
             m.put("error", u.error());
             return m;
-        }).toList()));
+        }).toList());
+        out.put("nextCursor", page.next() == null ? null
+                : QueryParameters.cursor(Long.toString(page.next().createdAt()), page.next().uploadId()));
+        return Response.ok(out);
     }
 
     private Response deliveries(Request request, SiteGrant grant) {
@@ -198,7 +207,7 @@ public final class DestinationApi {
         Outbox.Retried retried = destinations.retry(grant.siteId(), request.pathParam("destinationId"), request.pathParam("deliveryId"));
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "destination.retry", request.pathParam("destinationId"),
                 "delivery " + request.pathParam("deliveryId")
-                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " later of its call"));
+                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " other failed of its call or lead"));
         return Response.json(202, DeliveryLogApi.retried(retried, destinations.outboundPaused()));
     }
 
@@ -214,10 +223,6 @@ public final class DestinationApi {
         out.put("queued", queued);
         out.put("paused", destinations.outboundPaused());
         return Response.json(202, out);
-    }
-
-    private static int limit(Request request) {
-        return QueryParameters.of(request, Set.of("limit")).limit("limit", 50, 500);
     }
 
     /**

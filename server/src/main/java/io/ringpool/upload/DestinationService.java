@@ -248,9 +248,10 @@ public final class DestinationService {
         LOG.info("destination_deleted site={} destination={}", siteId, destinationId);
     }
 
-    public List<UploadStore.Upload> uploads(String siteId, String destinationId, int limit) {
+    /** A page of the destination's upload log, newest first, from {@code before} (null: the newest). */
+    UploadStore.UploadPage uploads(String siteId, String destinationId, UploadStore.Position before, int limit) {
         find(siteId, destinationId);
-        return db.read(c -> UploadStore.uploads(c, destinationId, limit));
+        return db.read(c -> UploadStore.uploads(c, destinationId, before, limit));
     }
 
     public Outbox.DeliveryPage deliveries(String siteId, String destinationId, Outbox.DeliveryQuery query) {
@@ -263,7 +264,7 @@ public final class DestinationService {
         return outbox.paused();
     }
 
-    /** Sends a delivery again now with a fresh 24-hour window, and the later failed ones of its subject ({@link Outbox#retry}). */
+    /** Sends a delivery again now with a fresh 24-hour window, and the other failed ones of its subject ({@link Outbox#retry}). */
     public Outbox.Retried retry(String siteId, String destinationId, String deliveryId) {
         find(siteId, destinationId);
         return db.inTransaction(c -> outbox.retry(c, destinationId, deliveryId)).orElseThrow(() -> DomainFailure.notFound("delivery"));

@@ -135,15 +135,41 @@ final class UploadStore {
         }
     }
 
-    static List<Upload> uploads(Connection c, String destinationId, int limit) throws SQLException {
+    /** Where a page of the upload log ends: the last upload's time and id (two uploads may share a millisecond). */
+    record Position(long createdAt, String uploadId) {}
+
+    /** A page of the upload log, newest first; {@code next} is where the following page starts, null after the last. */
+    record UploadPage(List<Upload> uploads, Position next) {}
+
+    /**
+     * The read of one page: parameters the destination, the position (time, time, id; the first
+     * page: {@link Long#MAX_VALUE} and an empty id) and the page size.
+     */
+    // The ORDER BY starts with destination_id so that H2 walks (destination_id, created_at) backwards (V32), sorts
+    // only uploads of the same millisecond by id, and stops at the page's end; ordered by created_at first it read
+    // and sorted every upload of the destination, each with up to a megabyte of rows.
+    static final String PAGE = "SELECT upload_id, destination_id, created_at, status, row_count, skipped_count, rows_json, "
+            + "request_json, response_status, response_body, error FROM uploads WHERE destination_id = ? AND created_at <= ? "
+            + "AND (created_at < ? OR upload_id < ?) ORDER BY destination_id DESC, created_at DESC, upload_id DESC LIMIT ?";
+
+    /** A destination's uploads before {@code before} (null: from the newest), newest first, at most {@code limit}. */
+    static UploadPage uploads(Connection c, String destinationId, Position before, int limit) throws SQLException {
         List<Upload> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT upload_id, destination_id, created_at, status, row_count, skipped_count, "
-                + "rows_json, request_json, response_status, response_body, error FROM uploads WHERE destination_id = ? "
-                + "ORDER BY created_at DESC, upload_id DESC LIMIT ?")) {
+        Position next = null;
+        try (PreparedStatement ps = c.prepareStatement(PAGE)) {
+            long at = before == null ? Long.MAX_VALUE : before.createdAt();
             ps.setString(1, destinationId);
-            ps.setInt(2, limit);
+            ps.setLong(2, at);
+            ps.setLong(3, at);
+            ps.setString(4, before == null ? "" : before.uploadId());
+            ps.setInt(5, limit + 1);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (out.size() == limit) {
+                        Upload last = out.get(limit - 1);
+                        next = new Position(last.createdAt().toEpochMilli(), last.uploadId());
+                        break;
+                    }
                     int status = rs.getInt(9);
                     Integer responseStatus = rs.wasNull() ? null : status;
                     out.add(new Upload(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4),
@@ -152,7 +178,7 @@ final class UploadStore {
                 }
             }
         }
-        return out;
+        return new UploadPage(out, next);
     }
 
     private static Destination read(ResultSet rs, UnaryOperator<String> decrypt) throws SQLException {

@@ -19,7 +19,7 @@ import java.util.Set;
  * Webhook routes (site key; another site's webhook is 404):
  * {@code POST /v1/sites/{siteId}/webhooks} {@code {"url", "events"}} → 201 with the secret (once);
  * {@code GET} the list or one; {@code DELETE} one; {@code GET …/deliveries?limit&cursor&state} the delivery log;
- * {@code POST …/deliveries/{deliveryId}/retry} → 202, sent again now (with the later failed events of its call);
+ * {@code POST …/deliveries/{deliveryId}/retry} → 202, sent again now (with the other failed events of its call, in order);
  * {@code POST …/deliveries/retry} {@code {"state", "since"}} → 202, every failed one sent again.
  */
 public final class WebhookApi {
@@ -85,7 +85,7 @@ public final class WebhookApi {
         Outbox.Retried retried = webhooks.retry(siteId, request.pathParam("webhookId"), request.pathParam("deliveryId"));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.retry", request.pathParam("webhookId"),
                 "delivery " + request.pathParam("deliveryId")
-                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " later of its call"));
+                        + (retried.alsoQueued().isEmpty() ? "" : " and " + retried.alsoQueued().size() + " other failed of its call or lead"));
         return Response.json(202, DeliveryLogApi.retried(retried, webhooks.outboundPaused()));
     }
 

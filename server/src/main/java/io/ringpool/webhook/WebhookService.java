@@ -128,7 +128,7 @@ public final class WebhookService {
 
     /**
      * Sends a delivery again now (whatever its state), with a fresh 24-hour retry window, and the
-     * later failed deliveries of the same call or lead with it (see {@link Outbox#retry}). A
+     * other failed deliveries of the same call or lead with it (see {@link Outbox#retry}). A
      * disabled webhook is enabled again: asking for a redelivery says the receiver is fixed.
      */
     public Outbox.Retried retry(String siteId, String webhookId, String deliveryId) {

@@ -38,4 +38,28 @@ class DeliveryLogPlanTest {
             assertThat(plan).contains("OUTBOX_DELIVERIES_TARGET_SEQ").doesNotContain("OUTBOX_DELIVERIES_DUE");
         }
     }
+
+    /**
+     * Session 38: disabling or deleting a target gives up its pending deliveries, and fixing a
+     * destination's settings queues again the ones it refused; both read the target's rows, not
+     * the state index's rows of every target (thousands pending behind one endpoint that is down).
+     */
+    @Test
+    void givingUpATargetAndRetryingItsRefusedDeliveriesReadTheTargetsDeliveriesOnly() {
+        try (Database db = QueryPlans.migratedStore(dir)) {
+            String abandon = QueryPlans.explain(db, OutboxStore.ABANDON_TARGET, "disabled", "wh_x");
+            assertThat(abandon).as(abandon).contains("OUTBOX_DELIVERIES_TARGET_SEQ").doesNotContain("OUTBOX_DELIVERIES_DUE");
+            String refused = QueryPlans.explain(db, OutboxStore.RETRY_FAILED, 1L, 2L, "dst_x", "settings%");
+            assertThat(refused).as(refused).contains("OUTBOX_DELIVERIES_TARGET_SEQ").doesNotContain("OUTBOX_DELIVERIES_DUE");
+        }
+    }
+
+    /** A single retry finds the rest of its call through the (target_id, subject_id, seq) index. */
+    @Test
+    void aSingleRetryReadsItsSubjectsDeliveriesOnly() {
+        try (Database db = QueryPlans.migratedStore(dir)) {
+            String plan = QueryPlans.explain(db, OutboxStore.SUBJECT_TO_RETRY, "dlv_x", "wh_x");
+            assertThat(plan).as(plan).contains("OUTBOX_DELIVERIES_SUBJECT").doesNotContain("OUTBOX_DELIVERIES_DUE");
+        }
+    }
 }

@@ -183,4 +183,54 @@ class DestinationRecoveryOverHttpTest {
             assertThat(ga4.received().stream().filter(r -> r.answered() == 204)).hasSize(3);
         }
     }
+
+    /**
+     * Session 38: the upload log took only {@code limit}, so uploads past the newest 500 could not
+     * be read. It pages as the delivery log does (uploads of one millisecond: UploadLogPlanTest).
+     */
+    @Test
+    void theUploadLogPagesWithACursor() throws Exception {
+        Site site = site();
+        try (Receiver ga4 = new Receiver(n -> 204)) {
+            String destination = destination(site, Map.of("type", "ga4", "measurementId", "G-TEST12345", "apiSecret",
+                    PlatformDouble.GA4_SECRET, "baseUrl", ga4.url("")));
+            for (int i = 1; i <= 3; i++) {
+                visitAndCall(site, "paged-" + i);
+                int sent = i;
+                waitFor(() -> list(site, destination + "/uploads", "uploads").size() >= sent, Duration.ofSeconds(20));
+            }
+            Reply whole = server.get(destination + "/uploads?limit=500", site.apiKey());
+            assertThat(whole.status()).as(whole.body()).isEqualTo(200);
+            assertThat(whole.json().get("uploads")).hasSize(3);
+            assertThat(whole.json().has("nextCursor")).isTrue();
+            assertThat(whole.json().get("nextCursor").isNull()).as("one page holds them all").isTrue();
+            List<String> all = StreamSupport.stream(whole.json().get("uploads").spliterator(), false)
+                    .map(u -> u.get("uploadId").asText()).toList();
+
+            for (int limit : new int[] {1, 2}) {
+                List<String> paged = new java.util.ArrayList<>();
+                List<Integer> sizes = new java.util.ArrayList<>();
+                String cursor = null;
+                do {
+                    Reply page = server.get(destination + "/uploads?limit=" + limit + (cursor == null ? ""
+                            : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)), site.apiKey());
+                    assertThat(page.status()).as(page.body()).isEqualTo(200);
+                    page.json().get("uploads").forEach(u -> paged.add(u.get("uploadId").asText()));
+                    sizes.add(page.json().get("uploads").size());
+                    cursor = page.json().get("nextCursor").isNull() ? null : page.json().get("nextCursor").asText();
+                } while (cursor != null && sizes.size() < 10);
+                assertThat(sizes).as("pages of %d", limit).isEqualTo(limit == 1 ? List.of(1, 1, 1) : List.of(2, 1));
+                assertThat(paged).as("pages of %d: every upload once, newest first, as one page shows them", limit).isEqualTo(all);
+            }
+
+            for (String bad : List.of("not-a-cursor", java.util.Base64.getUrlEncoder().encodeToString("17".getBytes(StandardCharsets.UTF_8)),
+                    java.util.Base64.getUrlEncoder().encodeToString("soon:upl_x".getBytes(StandardCharsets.UTF_8)))) {
+                Reply refused = server.get(destination + "/uploads?cursor=" + URLEncoder.encode(bad, StandardCharsets.UTF_8), site.apiKey());
+                assertThat(refused.status()).as("cursor %s: %s", bad, refused.body()).isEqualTo(422);
+                assertThat(refused.json().get("error").get("field").asText()).isEqualTo("cursor");
+            }
+            Reply unknown = server.get(destination + "/uploads?after=x", site.apiKey());
+            assertThat(unknown.status()).as(unknown.body()).isEqualTo(400);
+        }
+    }
 }

@@ -223,6 +223,47 @@ class WebhookRecoveryOverHttpTest {
         }
     }
 
+    /**
+     * Session 38: retrying a failed {@code call.completed} queued only the call's later failed
+     * events, so a receiver whose {@code call.started} had failed too got a call that ended
+     * without ever starting. The retry now queues the earlier ones as well, and the receiver gets
+     * the call's three events in the order they happened.
+     */
+    @Test
+    void retryingACallsEndAlsoSendsItsFailedStartBeforeItAndItsFailedUpdateAfter() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 503)) {
+            String webhook = webhook(site, receiver.url("/ends"), List.of("call.started", "call.completed", "call.updated"));
+            callEvent(site, "unstarted-1", "ringing", site.numbers().get(0));
+            callEvent(site, "unstarted-1", "completed", site.numbers().get(0));
+            String callId = deliveries(site, webhook, "?limit=1").get(0).get("subjectId").asText();
+            Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey(), "{\"tags\":[\"sale\"]}",
+                    "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            advanceUntil(() -> !enabled(site, webhook), Duration.ofHours(1), 40);
+
+            List<JsonNode> log = deliveries(site, webhook, "");
+            assertThat(log).extracting(d -> d.get("type").asText()).containsExactly("call.updated", "call.completed", "call.started");
+            assertThat(log).allSatisfy(d -> assertThat(d.get("state").asText()).isEqualTo("failed"));
+            JsonNode updated = log.get(0);
+            JsonNode completed = log.get(1);
+            JsonNode started = log.get(2);
+            assertThat(started.get("attempts").asInt()).as("the start was tried and failed").isPositive();
+
+            receiver.answer(n -> 200);
+            Reply retried = server.post(webhook + "/deliveries/" + completed.get("deliveryId").asText() + "/retry", site.apiKey(), null);
+            assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+            assertThat(retried.json().get("alsoQueued")).as("the call's failed start and update, oldest first")
+                    .containsExactly(started.get("deliveryId"), updated.get("deliveryId"));
+
+            waitFor(() -> acceptedTypes(receiver, callId).size() >= 3, Duration.ofSeconds(20));
+            assertThat(acceptedTypes(receiver, callId)).as("the receiver gets the call in the order it happened")
+                    .containsExactly("call.started", "call.completed", "call.updated");
+            waitFor(() -> deliveries(site, webhook, "?state=delivered").size() == 3, Duration.ofSeconds(10));
+            assertThat(deliveries(site, webhook, "?state=delivered")).hasSize(3);
+        }
+    }
+
     @Test
     void theDeliveryLogPagesWithACursorAndFiltersByState() throws Exception {
         Site site = site();
