@@ -183,7 +183,7 @@ public final class JsonBody {
         if (!v.isTextual()) {
             throw DomainFailure.invalid(path(field), "'" + path(field) + "' must be a string");
         }
-        String text = v.asText().trim();
+        String text = v.asText().strip(); // not trim(): that drops NUL and other control characters the rule must see
         if (text.length() > maxLength) {
             throw DomainFailure.invalid(path(field), "'" + path(field) + "' is longer than " + maxLength + " characters");
         }
@@ -250,7 +250,7 @@ public final class JsonBody {
             if (!item.isTextual()) {
                 throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be a string");
             }
-            String text = item.asText().trim();
+            String text = item.asText().strip();
             // Characters as people count them: code points, so an emoji is one, not two UTF-16 units.
             if (text.isEmpty() || text.codePointCount(0, text.length()) > maxLength) {
                 throw DomainFailure.invalid(itemPath, "'" + itemPath + "' must be 1 to " + maxLength + " characters");

@@ -87,6 +87,23 @@ class InputHygieneOverHttpTest {
                 + "\"dryRun\":true}"), "oauthToken");
     }
 
+    /**
+     * AB2 #5: trimming took a NUL at the end of a number away unseen (forwardTo "+7…\u0000" was 200);
+     * and a telephony provider's credentials took JSON numbers and control characters.
+     */
+    @Test
+    void aNulAtTheEndOfAFieldOrInAProviderCredentialIs422NamingIt() {
+        assertRefused(json("PATCH", sitePath, "{\"forwardTo\":\"+74957770001\\u0000\"}"), "forwardTo");
+        assertRefused(json("PATCH", sitePath, "{\"name\":\"\\u0001Shop\"}"), "name");
+        assertRefused(json("PATCH", sitePath, "{\"providers\":{\"mango\":{\"apiKey\":\"k\\u0000\",\"apiSalt\":\"s\"}}}"),
+                "providers.mango.apiKey");
+        assertRefused(json("PATCH", sitePath, "{\"providers\":{\"mango\":{\"apiKey\":\"k\",\"apiSalt\":12345}}}"),
+                "providers.mango.apiSalt");
+        Reply fine = json("PATCH", sitePath, "{\"forwardTo\":\" +74957770001\\t\",\"providers\":{\"mango\":{\"apiKey\":\"k\",\"apiSalt\":\"s\"}}}");
+        assertThat(fine.status()).as(fine.body()).isEqualTo(200);
+        assertThat(fine.text("forwardTo")).isEqualTo("+74957770001");
+    }
+
     /** AB1 #5: trimming removed %00 and %01, so status=%00 was no filter and limit=1%00 was 1. */
     @Test
     void aQueryValueWithAControlCharacterIs422NamingTheParameterNotTrimmedAway() {

@@ -11,6 +11,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.PlainText;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -385,12 +386,17 @@ public final class ProvidersApi implements SiteSection {
             while (fs.hasNext()) {
                 Map.Entry<String, JsonNode> f = fs.next();
                 JsonNode v = f.getValue();
+                String fp = path + "." + f.getKey();
+                boolean secret = providers.byName(p.getKey()).get().settings().field(f.getKey())
+                        .map(ProviderSettingsSpec.Field::secret).orElse(false);
                 if (v.isNull()) {
                     fields.put(f.getKey(), null);
-                } else if (v.isTextual() || v.isNumber()) {
-                    fields.put(f.getKey(), v.asText());
+                } else if (v.isTextual()) {
+                    // The one text rule (a control character or half a surrogate pair is 422 naming the field).
+                    fields.put(f.getKey(), PlainText.requireClean(v.asText(), fp));
+                } else if (v.isNumber() && !secret) {
+                    fields.put(f.getKey(), v.asText()); // a port, an account or line number typed as a number
                 } else {
-                    String fp = path + "." + f.getKey();
                     throw DomainFailure.invalid(fp, "'" + fp + "' must be a string");
                 }
             }
