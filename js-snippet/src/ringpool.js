@@ -117,6 +117,7 @@
   var undoLog = [];                 // [node, isHref, old value]: how to put the page back when consent is withdrawn
   var numberCallbacks = [];
   var observer, changedRoots = [], rescanTimer, heartbeatTimer;
+  var lastWake;                     // when the page, shown again, last sent a heartbeat (ms)
   var lastUrl = location.href.replace(/#(?![!/]).*/, '');
 
   /** Wraps an entry point so that nothing the script does can throw into the page. */
@@ -359,12 +360,16 @@
   const listenToThePage = () => {
     if (listening) return;
     listening = 1;
+    // A page shown again renews its lease at once. One restored from the back/forward cache runs no
+    // script again (its timers were frozen) and gets both events, pageshow and visibilitychange: the
+    // second comes less than MIN_HEARTBEAT seconds after the first, and sends nothing. (The timer's
+    // next heartbeat is at least that far off, so one skipped here is never the one that restarts it.)
+    const wake = () => Date.now() - lastWake < MIN_HEARTBEAT * 1e3 || (lastWake = Date.now(), heartbeat());
     document.addEventListener('visibilitychange', guarded(() => {
-      document.hidden || heartbeat();
+      document.hidden || wake();
     }));
-    // a page restored from the back/forward cache runs no script again: its timers were frozen
     window.addEventListener('pageshow', guarded(event => {
-      event.persisted && heartbeat();
+      event.persisted && wake();
     }));
     // pagehide, not unload: unload is unreliable on mobile and keeps pages out of the back/forward cache
     window.addEventListener('pagehide', guarded(() => {

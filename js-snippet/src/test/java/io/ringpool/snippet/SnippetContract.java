@@ -351,6 +351,22 @@ abstract class SnippetContract {
         assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
     }
 
+    @Test
+    void aPageRestoredFromTheBackForwardCacheSendsOneHeartbeat() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        // the start's answer renewed the lease: the first heartbeat is due a minute later, not in this test
+        assertThat(relay.requests("/heartbeat")).isEmpty();
+        // what a restore from the back/forward cache fires (both, as the outside audit saw in Chromium)
+        tab.js("var shown = new Event('pageshow'); Object.defineProperty(shown, 'persisted', {value: true});"
+                + "window.dispatchEvent(shown); document.dispatchEvent(new Event('visibilitychange')); return 1");
+        await(() -> relay.requests("/heartbeat").size() >= 1, Duration.ofSeconds(3), "a heartbeat for the restored page");
+        // a page view sent after both events: once it has arrived, a second heartbeat would have too
+        tab.js("history.pushState(null, '', '?server=relay&after=restore'); return 1");
+        await(() -> relay.requests("/pageviews").size() == 1, Duration.ofSeconds(3), "the page view sent after the restore");
+        assertThat(relay.requests("/heartbeat")).as("heartbeats for one restore").hasSize(1);
+    }
+
     // ---- leads: form submissions (API.md "Leads") ----
 
     @Test
