@@ -228,12 +228,17 @@
       window.localStorage.setItem(NAME, text);
     } catch {
       // Safari's private mode and storage-blocking settings throw here: fall back to a cookie
-      document.cookie = NAME + '=' + encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax';
+      writeCookie(encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax');
     }
   };
 
+  // In a sandboxed iframe without allow-same-origin, document.cookie throws (a SecurityError) as
+  // localStorage does: there the script works without storage, each page a visit of its own.
+
   /** The first group of `pattern` in the page's cookies, or undefined (which JSON.stringify leaves out). */
-  const fromCookies = pattern => (pattern.exec(document.cookie) || 0)[1];
+  const fromCookies = guarded(pattern => pattern.exec(document.cookie)[1]);
+
+  const writeCookie = guarded(value => document.cookie = NAME + '=' + value);
 
   // --- Session life ---------------------------------------------------------------------------
 
@@ -425,7 +430,7 @@
       window.localStorage.removeItem(NAME);
     } catch {
     }
-    document.cookie = NAME + '=;path=/;max-age=0';   // a no-op where there is no such cookie
+    writeCookie(';path=/;max-age=0');   // a no-op where there is no such cookie
     for (var change; change = undoLog.pop();) change[1] ? change[0].setAttribute('href', change[2]) : change[0].data = change[2];
     shownNumber = 0;
     earlierNumbers = [];

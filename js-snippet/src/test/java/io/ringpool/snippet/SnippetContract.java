@@ -367,6 +367,28 @@ abstract class SnippetContract {
         assertThat(relay.requests("/heartbeat")).as("heartbeats for one restore").hasSize(1);
     }
 
+    @Test
+    void withoutCookiesAndLocalStorageTheScriptStillSwapsAndNeverThrows() throws Exception {
+        // as in a sandboxed iframe without allow-same-origin: reading document.cookie or localStorage throws
+        Browser.Tab tab = browser.open(fixtures.page("nostorage.html", "server=relay"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> ("tel:" + number).equals(tab.text("return document.getElementById('s-tel').getAttribute('href')")),
+                swapBudget(), "the number swapped");
+        // withdrawing consent clears the cookie: that throws here too, and the page is still put back
+        tab.js("ringpool('consent', false); return 1");
+        assertThat(tab.text("return document.getElementById('s-tel').getAttribute('href')")).isEqualTo("tel:+74951399193");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
+    void inASandboxedIframeTheScriptStartsAndNeverThrows() throws Exception {
+        assumeTrue(realBrowser(), "HtmlUnit does not sandbox iframes");
+        browser.open(fixtures.page("sandboxed.html", "server=relay"));
+        // its origin is opaque ("null"), which no site lists: the server refuses the start, but it is asked
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(5), "the start asked from the sandboxed iframe");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
     // ---- leads: form submissions (API.md "Leads") ----
 
     @Test
