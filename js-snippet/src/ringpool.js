@@ -253,8 +253,7 @@
     // left before its start was answered (a quick click onwards, a form sent at once) has its visit
     // resumed by the next page's start, not a new one, and that page sends the forms it left behind.
     stored.v = stored.v || 'v' + Date.now() + Math.random().toString(36);
-    session = stored.s;
-    session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN || (session = 0);
+    session = Date.parse(stored.s?.expiresAt) > Date.now() + EXPIRY_MARGIN ? stored.s : 0;
     awaitingLeads = [].concat(stored.t > Date.now() - LEAD_MEMORY && stored.l || []);
     sendLeads();
     if (session) {
@@ -492,7 +491,7 @@
     // the server merges repeats of a person and form within its duplicates window
     sent = JSON.stringify({
       kind: 'form',
-      formId: String(form.getAttribute('id') || form.getAttribute('name') || [].indexOf.call(document.forms, form)).slice(0, MAX_FORM_ID),
+      formId: String(form.getAttribute('id') || form.getAttribute('name') || [...document.forms].indexOf(form)).slice(0, MAX_FORM_ID),
       url: location.href.slice(0, MAX_URL),
       fields
     });
