@@ -3,7 +3,12 @@
 // optimizations: local names shortened, property names kept) into the /s.js every visitor downloads;
 // the 4 KB gzip budget and the browser tests apply to that built file.
 //
-// Plain ES5 on purpose: the script runs on whatever browser a customer's visitor has.
+// ES2021 (arrow functions, `?.`, `||=`, optional catch binding, rest and spread), in and out of the
+// compiler: every browser a visitor has in 2026 runs it (Chrome and Edge 85, Firefox 79, Safari 14,
+// all from 2020, are the first with all of it), and it is what keeps the script within its budget.
+// HtmlUnit's engine runs it too, except a spread in a call's arguments (`f(...args)`): not used here.
+// A function that uses `this` (the wrappers of the page's form.submit and history methods) stays a
+// `function`.
 (function (window, document) {
   // --- Tunables -----------------------------------------------------------------------------
 
@@ -71,7 +76,7 @@
   var SECRET_HINTS = /[\W_](cc|otp|pan[\W_]|code\n)|card|cv[cnv]|csc|compan|pass|карт|парол/i;
   /**
    * Hints that say what a field holds (word stems, English and Russian); the first that matches, in
-   * the order written here (for-in keeps it for such keys in every engine), wins, so "phone name" is
+   * the order written here (Object.keys keeps it for such keys in every engine), wins, so "phone name" is
    * a phone. `tel` only as a word of its own (`tel`, `your-tel`, `user_tel`, `tel2`), not in "hotel"
    * or "telegram".
    */
@@ -112,28 +117,26 @@
   var undoLog = [];                 // [node, isHref, old value]: how to put the page back when consent is withdrawn
   var numberCallbacks = [];
   var observer, changedRoots = [], rescanTimer, heartbeatTimer;
+  var lastWake;                     // when the page, shown again, last sent a heartbeat (ms)
   var lastUrl = location.href.replace(/#(?![!/]).*/, '');
 
   /** Wraps an entry point so that nothing the script does can throw into the page. */
-  function guarded(fn) {
-    return function () {
-      try {
-        return fn.apply(this, arguments);
-      } catch (ignored) {
-      }
-    };
-  }
+  const guarded = fn => (...args) => {
+    try {
+      return fn.apply(0, args);
+    } catch {
+    }
+  };
 
   /** Why the script stays idle, or '' when it may run: every skip reason lives here. */
-  function skipReason() {
-    return !siteKey ? 'no_site_key'
+  const skipReason = () =>
+    !siteKey ? 'no_site_key'
         : !consented ? 'no_consent'
         : !/^https?:$/.test(location.protocol) ? 'protocol'
         : '';
-  }
 
   /** window.ringpool(command, argument): the public API (README "Public API"). */
-  var api = guarded(function (command, argument) {
+  const api = guarded((command, argument) => {
     if (command == 'swap') rescan(document.body);
     if (command == 'lead') reportForm(argument, 1);
     if (command == 'consent') argument === false ? withdrawConsent() : (consented = 1, start(1));
@@ -146,18 +149,18 @@
    * POSTs `body` as JSON to /v1/sessions`path`. No Content-Type is set, so the browser sends
    * text/plain: a CORS-simple request needs no preflight, and the first swap costs one round trip.
    */
-  function post(path, body, onAnswer) {
+  const post = (path, body, onAnswer) => {
     var request = new XMLHttpRequest();
     request.open('POST', sessionsUrl + path);
     request.timeout = REQUEST_TIMEOUT;
     // the browser parses: an answer that is not JSON (a proxy's error page) is null, not a throw
     request.responseType = 'json';
     // loadend: after the answer, an error or the timeout, as readyState 4
-    request.onloadend = guarded(function () {
-      if (onAnswer) onAnswer(request.status, request.response);
+    request.onloadend = guarded(() => {
+      onAnswer?.(request.status, request.response);
     });
     request.send(JSON.stringify(body));
-  }
+  };
 
   /**
    * POSTs `body` (a JSON string) to /v1/sessions`path` so that it leaves even when the page is being
@@ -175,24 +178,21 @@
    *   measured lists refuses a first-party ping), and fetch when it refuses.
    * Browsers hold at most 64 KB of such bodies in flight per page; a lead is at most about 30 KB.
    */
-  function postBeforeLeaving(path, body) {
-    var url = sessionsUrl + path, init = {method: 'POST', body: body, keepalive: true};
+  const postBeforeLeaving = (path, body) => {
+    var url = sessionsUrl + path, init = {method: 'POST', body, keepalive: true};
     try {
       // without fetch or Request this throws too
-      if (sessionsUrl.indexOf(location.origin + '/') && 'keepalive' in Request.prototype) return fetch(url, init)['catch'](ignore);
-    } catch (noFetch) {
+      if (sessionsUrl.indexOf(location.origin + '/') && 'keepalive' in Request.prototype) return fetch(url, init).catch(ignore);
+    } catch {
     }
-    navigator.sendBeacon && navigator.sendBeacon(url, body) || window.fetch && fetch(url, init)['catch'](ignore);
-  }
+    navigator.sendBeacon?.(url, body) || window.fetch?.(url, init).catch(ignore);
+  };
 
   /** Keeps a failed request from reaching the page's unhandledrejection handlers. */
-  function ignore() {
-  }
+  const ignore = () => {};
 
   /** Soft-releases a lease. */
-  function endSession(id) {
-    postBeforeLeaving('/' + id + '/end', '{}');
-  }
+  const endSession = id => postBeforeLeaving(`/${id}/end`, '{}');
 
   // --- Storage --------------------------------------------------------------------------------
 
@@ -205,42 +205,45 @@
    * not read, so a visit in progress at the upgrade asks for its session again and, by its visitor
    * id, gets the same one back.)
    */
-  function load() {
+  const load = () => {
     var text;
     try {
       text = window.localStorage.getItem(NAME);
-    } catch (blocked) {
+    } catch {
     }
     try {
       // no cookie ("undefined" is no JSON), a malformed one or text that is no JSON: nothing stored
       text = JSON.parse(text || decodeURIComponent(fromCookies(/(?:^|; )ringpool=([^;]+)/)));
-    } catch (none) {
+    } catch {
     }
-    return text && text.t > Date.now() - VISITOR_MEMORY ? text : {};
-  }
+    return text?.t > Date.now() - VISITOR_MEMORY ? text : {};
+  };
 
-  function save() {
+  const save = () => {
     if (!consented) return;
     stored.t = Date.now();
     stored.s = session || 0;
     var text = JSON.stringify(stored);
     try {
       window.localStorage.setItem(NAME, text);
-    } catch (blocked) {
+    } catch {
       // Safari's private mode and storage-blocking settings throw here: fall back to a cookie
-      document.cookie = NAME + '=' + encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax';
+      writeCookie(encodeURIComponent(text) + ';path=/;max-age=2592000;samesite=lax');
     }
-  }
+  };
+
+  // In a sandboxed iframe without allow-same-origin, document.cookie throws (a SecurityError) as
+  // localStorage does: there the script works without storage, each page a visit of its own.
 
   /** The first group of `pattern` in the page's cookies, or undefined (which JSON.stringify leaves out). */
-  function fromCookies(pattern) {
-    return (pattern.exec(document.cookie) || 0)[1];
-  }
+  const fromCookies = guarded(pattern => pattern.exec(document.cookie)[1]);
+
+  const writeCookie = guarded(value => document.cookie = NAME + '=' + value);
 
   // --- Session life ---------------------------------------------------------------------------
 
   /** @param {*=} late 1 when consent came later: the answer deadline no longer applies (nothing is hidden any more). */
-  function start(late) {
+  const start = late => {
     if (running || (api.skip = skipReason())) return;
     running = 1;
     settled = 0;
@@ -250,8 +253,7 @@
     // left before its start was answered (a quick click onwards, a form sent at once) has its visit
     // resumed by the next page's start, not a new one, and that page sends the forms it left behind.
     stored.v = stored.v || 'v' + Date.now() + Math.random().toString(36);
-    session = stored.s;
-    session && Date.parse(session.expiresAt) > Date.now() + EXPIRY_MARGIN || (session = 0);
+    session = Date.parse(stored.s?.expiresAt) > Date.now() + EXPIRY_MARGIN ? stored.s : 0;
     awaitingLeads = [].concat(stored.t > Date.now() - LEAD_MEMORY && stored.l || []);
     sendLeads();
     if (session) {
@@ -262,31 +264,31 @@
     } else {
       openSession(late);
     }
-  }
+  };
 
   /**
    * @param {*=} late see start()
    * @param {*=} again 1 when this page's session ended under it: the start is no landing, and the
    *     visitor's live visit (perhaps a newer click's, from another tab) is resumed whatever this URL's tags
    */
-  function openSession(late, again) {
+  const openSession = (late, again) => {
     starting = 1;
     post('', {
-      siteKey: siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
+      siteKey, visitorId: stored.v, url: location.href, referrer: document.referrer, title: document.title,
       // the analytics ids already on the page (Yandex Metrica's and Google Analytics' cookies), for attribution
       clientIds: {ym: fromCookies(/_ym_uid=(\d+)/), ga: fromCookies(/_ga=GA\d\.\d\.(\d+\.\d+)/)}, webdriver: !!navigator.webdriver, landing: !again
-    }, function (status, answer) {
-      var leasedId = answer && answer.tracked && answer.sessionId;
+    }, (status, answer) => {
+      var leasedId = answer?.tracked && answer.sessionId;
       starting = 0;
       if (!running) return leasedId && endSession(leasedId);   // consent withdrawn meanwhile
-      visitSessionId = answer && answer.sessionId;
+      visitSessionId = answer?.sessionId;
       // a form sent in the page's first moments, before this answer: its lead belongs to this visit
       // (when no session came back, the server down or a bot, it stays kept for the next page)
       sendLeads();
       // the landing of a live visit (its number already shown) that got no session back (the server
       // down, or the address over its budget): keep the visit as stored, as a page without ad tags would
       if (session && !visitSessionId) return heartbeat(1);
-      if (!answer || !answer.number) return settle();
+      if (!answer?.number) return settle();
       if (answer.visitorId) stored.v = answer.visitorId;
       if (!late && Date.now() - startedAt > answerDeadline) {
         // too late: the visitor already saw the page as it is; changing it now would be a flicker
@@ -303,7 +305,7 @@
       // the answer itself is the lease's latest renewal: the first heartbeat is due a period later
       heartbeat(2);
     });
-  }
+  };
 
   /**
    * Keeps the lease alive while the page is visible; a hidden page lets it lapse (the server then
@@ -314,12 +316,12 @@
    * @param {*=} countPageView 1 on a page that showed a stored session: the heartbeat confirms it
    *     first; 2 right after a start, whose answer renewed the lease: only the next one is scheduled.
    */
-  function heartbeat(countPageView) {
+  const heartbeat = countPageView => {
     clearTimeout(heartbeatTimer);
     if (!session || !running || document.hidden) return;
     var id = session.sessionId;
-    countPageView == 2 || post('/' + id + '/heartbeat', {}, function (status, answer) {
-      if (!session || session.sessionId != id) return;
+    countPageView == 2 || post(`/${id}/heartbeat`, {}, (status, answer) => {
+      if (session?.sessionId != id) return;
       if (status == 200 && answer) {
         session.expiresAt = answer.expiresAt || session.expiresAt;
         session.tracked = answer.tracked;
@@ -333,68 +335,65 @@
       }
     });
     heartbeatTimer = setTimeout(guarded(heartbeat), Math.max(session.heartbeatSeconds || DEFAULT_HEARTBEAT, MIN_HEARTBEAT) * 1e3);
-  }
+  };
 
-  function sendPageView() {
-    session && post('/' + session.sessionId + '/pageviews', {url: location.href, title: document.title});
-  }
+  const sendPageView = () => session && post(`/${session.sessionId}/pageviews`, {url: location.href, title: document.title});
 
-  function sendIntent(kind) {
-    session && post('/' + session.sessionId + '/intent', {kind: kind});
-  }
-
-  /** Whether `text` shows the visitor's leased number. */
-  function showsLeasedNumber(text) {
-    return session && shownNational && String(text).replace(/\D/g, '').indexOf(shownNational) >= 0;
-  }
+  /** Reports a tel: link clicked or text copied (`kind`) when `text` shows the visitor's leased number. */
+  const sendIntent = (kind, text) => session && shownNational && String(text).replace(/\D/g, '').includes(shownNational)
+      && post(`/${session.sessionId}/intent`, {kind});
 
   /**
    * A single-page app changed its URL: count a page view and look at the new view once it has
    * rendered. An in-page anchor (#prices) is no new view; a hash route (#/prices, #!prices) is.
    */
-  function routeChanged(url) {
+  const routeChanged = url => {
     url = location.href.replace(/#(?![!/]).*/, '');
     // Not before the visit has a session (there is none while the script is not running): a route
     // the app took while the start was on its way is counted when the answer comes (openSession
     // calls this again), not lost (audit AA2 #1).
     if (session && url != lastUrl) {
       lastUrl = url;
-      setTimeout(guarded(function () {
+      setTimeout(guarded(() => {
         sendPageView();
         rescan(document.body);
       }), RESCAN_DELAY);
     }
-  }
+  };
 
-  function listenToThePage() {
+  const listenToThePage = () => {
     if (listening) return;
     listening = 1;
-    document.addEventListener('visibilitychange', guarded(function () {
-      document.hidden || heartbeat();
+    // A page shown again renews its lease at once. One restored from the back/forward cache runs no
+    // script again (its timers were frozen) and gets both events, pageshow and visibilitychange: the
+    // second comes less than MIN_HEARTBEAT seconds after the first, and sends nothing. (The timer's
+    // next heartbeat is at least that far off, so one skipped here is never the one that restarts it.)
+    const wake = () => Date.now() - lastWake < MIN_HEARTBEAT * 1e3 || (lastWake = Date.now(), heartbeat());
+    document.addEventListener('visibilitychange', guarded(() => {
+      document.hidden || wake();
     }));
-    // a page restored from the back/forward cache runs no script again: its timers were frozen
-    window.addEventListener('pageshow', guarded(function (event) {
-      event.persisted && heartbeat();
+    window.addEventListener('pageshow', guarded(event => {
+      event.persisted && wake();
     }));
     // pagehide, not unload: unload is unreliable on mobile and keeps pages out of the back/forward cache
-    window.addEventListener('pagehide', guarded(function () {
+    window.addEventListener('pagehide', guarded(() => {
       session && running && endSession(session.sessionId);
     }));
     // capture phase: the page's own handlers may stop the click from bubbling
-    document.addEventListener('click', guarded(function (event) {
+    document.addEventListener('click', guarded(event => {
       var link = event.target.closest('a');
-      var href = link && link.getAttribute('href');
-      /^tel:/i.test(href) && showsLeasedNumber(href) && sendIntent('tel_click');
+      var href = link?.getAttribute('href');
+      /^tel:/i.test(href) && sendIntent('tel_click', href);
     }), true);
-    document.addEventListener('copy', guarded(function () {
-      showsLeasedNumber(window.getSelection()) && sendIntent('copy');
+    document.addEventListener('copy', guarded(() => {
+      sendIntent('copy', window.getSelection());
     }));
     // there is no event for pushState/replaceState: wrap them (the page's own call runs first, unchanged)
     window.addEventListener('popstate', guarded(routeChanged));
     // Form submissions, in the capture phase on window: it runs before any handler of the page, so a
     // page that posts the form itself (preventDefault + fetch/XHR) or stops the event is seen too,
     // and the beacon leaves before a native submission navigates away. Nothing here touches the event.
-    window.addEventListener('submit', guarded(function (event) {
+    window.addEventListener('submit', guarded(event => {
       reportForm(event.target);
     }), true);
     // form.submit() from a page's script fires no submit event: wrap it (the page's call runs unchanged)
@@ -403,7 +402,7 @@
       guarded(reportForm)(this);
       return nativeSubmit.apply(this, arguments);
     };
-    ['pushState', 'replaceState'].forEach(function (method) {
+    ['pushState', 'replaceState'].forEach(method => {
       var original = history[method];
       original && (history[method] = function () {
         var result = original.apply(this, arguments);
@@ -411,16 +410,16 @@
         return result;
       });
     });
-  }
+  };
 
   /** Consent withdrawn: release the lease, forget the visitor, put the page back as it was. */
-  function withdrawConsent() {
+  const withdrawConsent = () => {
     consented = 0;
     if (running) {
       running = 0;
       session && endSession(session.sessionId);
       clearTimeout(heartbeatTimer);
-      observer && observer.disconnect();
+      observer?.disconnect();
       observer = 0;
     }
     session = visitSessionId = 0;
@@ -428,47 +427,44 @@
     stored = {};
     try {
       window.localStorage.removeItem(NAME);
-    } catch (blocked) {
+    } catch {
     }
-    document.cookie = NAME + '=;path=/;max-age=0';   // a no-op where there is no such cookie
+    writeCookie(';path=/;max-age=0');   // a no-op where there is no such cookie
     for (var change; change = undoLog.pop();) change[1] ? change[0].setAttribute('href', change[2]) : change[0].data = change[2];
     shownNumber = 0;
     earlierNumbers = [];
     settle();
-  }
+  };
 
-  function revealHiddenNumbers() {
+  const revealHiddenNumbers = () => {
     // test() leaves lastIndex after the match; a global replace() starts from 0 again
     var root = document.documentElement;
     HIDING_CLASS.test(root.className) && (root.className = root.className.replace(HIDING_CLASS, ''));
-  }
+  };
 
   /** Settled, with a number or without (gave up, or consent withdrawn): show what was hidden and tell whoever asked. */
-  function settle() {
+  const settle = () => {
     revealHiddenNumbers();
     settled = 1;
     while (numberCallbacks.length) guarded(numberCallbacks.shift())(shownNumber, tracked());
-  }
+  };
 
   /** Whether the page shows a number of the pool, leased to this visit. */
-  function tracked() {
-    return !!(session && session.tracked);
-  }
+  const tracked = () => !!session?.tracked;
 
   // --- Leads: form submissions ---------------------------------------------------------------
 
-  /** Which of the four lead fields `field` holds (phone, email, name, message), or undefined: never a secret or a hidden field. */
-  function leadFieldOf(field) {
-    var type = field.type, i,
+  /** Which of the four lead fields `field` holds (phone, email, name, message), or a falsy value: never a secret or a hidden field. */
+  const leadFieldOf = field => {
+    var type = field.type,
         // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
-        hints = ['', type].concat(['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)).join('\n');
-    if (!READABLE_TYPES.test(type) || SECRET_HINTS.test(hints)
+        hints = ['', type, ...['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)].join('\n');
+    return READABLE_TYPES.test(type) && !SECRET_HINTS.test(hints)
         // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
-        || !field.getClientRects().length) return;
-    // .test: a page may have added an enumerable something to Object.prototype
-    for (i in FIELD_HINTS) if (FIELD_HINTS[i].test && FIELD_HINTS[i].test(hints)) return i;
-    if (type == 'textarea') return 'message';
-  }
+        && field.getClientRects().length
+        // Object.keys, not for-in: a page may have added an enumerable something to Object.prototype
+        && (Object.keys(FIELD_HINTS).find(kind => FIELD_HINTS[kind].test(hints)) || type == 'textarea' && 'message');
+  };
 
   /**
    * Sends a lead for `form` when it is one: it has a phone or e-mail field or is marked
@@ -479,14 +475,13 @@
    * nothing is sent.
    * @param {*=} always
    */
-  function reportForm(form, always) {
-    var fields = {}, contactField, sent, elements, i, kind, value;
+  const reportForm = (form, always) => {
+    var fields = {}, contactField, sent, field, kind, value;
     if (!running || !(session || visitSessionId || starting) || form.closest('[data-ringpool-ignore]')) return;
-    elements = form.elements;
-    for (i = 0; i < elements.length; i++) {
-      if (!(kind = leadFieldOf(elements[i]))) continue;
-      contactField = contactField || kind == 'phone' || kind == 'email';
-      value = elements[i].value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
+    for (field of form.elements) {
+      if (!(kind = leadFieldOf(field))) continue;
+      contactField ||= kind == 'phone' || kind == 'email';
+      value = field.value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
       // the first filled field of a kind wins; a phone has 5 digits at least (not an input mask's
       // empty "+7 (___) ___-__-__", a card's expiry or security code, a country code's "+7")
       if (value && !fields[kind] && (kind != 'phone' || /(\d\D*){5}/.test(value))) sent = fields[kind] = value;
@@ -496,48 +491,44 @@
     // the server merges repeats of a person and form within its duplicates window
     sent = JSON.stringify({
       kind: 'form',
-      formId: String(form.getAttribute('id') || form.getAttribute('name') || [].indexOf.call(document.forms, form)).slice(0, MAX_FORM_ID),
+      formId: String(form.getAttribute('id') || form.getAttribute('name') || [...document.forms].indexOf(form)).slice(0, MAX_FORM_ID),
       url: location.href.slice(0, MAX_URL),
-      fields: fields
+      fields
     });
     awaitingLeads.push(sent);
     sendLeads();
-  }
+  };
 
   /**
    * Sends the leads read so far to this page's session, once there is one. Until then they are
    * kept in storage too: a page left before its start was answered has them sent by the next one.
    */
-  function sendLeads() {
+  const sendLeads = () => {
     var sessionId = session ? session.sessionId : visitSessionId, lead;
-    while (sessionId && (lead = awaitingLeads.shift())) postBeforeLeaving('/' + sessionId + '/leads', lead);
+    while (sessionId && (lead = awaitingLeads.shift())) postBeforeLeaving(`/${sessionId}/leads`, lead);
     stored.l = awaitingLeads;
     save();
-  }
+  };
 
   // --- Swapping -------------------------------------------------------------------------------
 
-  function nationalDigits(e164) {
-    return e164.replace(/\D/g, '').replace(CALLING_CODE, '');
-  }
+  const nationalDigits = e164 => e164.replace(/\D/g, '').replace(CALLING_CODE, '');
 
   /** Shows `number` wherever the page shows `replaced` (or a number shown earlier), and keeps doing so as the page changes. */
-  function show(number, replaced) {
+  const show = (number, replaced) => {
     if (shownNumber && shownNumber != number) earlierNumbers.push(shownNumber);
     shownNumber = number;
     siteNumber = replaced;
     shownNational = nationalDigits(shownNumber);
     siteNational = nationalDigits(siteNumber);
     replaceableRuns = {};
-    [siteNumber].concat(earlierNumbers).forEach(function (old) {
+    for (var old of [siteNumber, ...earlierNumbers]) {
       var all = old.replace(/\D/g, ''), national = nationalDigits(old);
       // the ways a page writes a number: with its calling code, national, with trunk prefix 8 or 0, with 00
       if (old != shownNumber) {
-        [all, national, '8' + national, '0' + national, '00' + all].forEach(function (run) {
-          replaceableRuns[run] = national.length;
-        });
+        for (var run of [all, national, '8' + national, '0' + national, '00' + all]) replaceableRuns[run] = national.length;
       }
-    });
+    }
     rescan(document.body || document.documentElement);
     if (!observer && window.MutationObserver) {
       observer = new MutationObserver(guarded(collectChanges));
@@ -546,71 +537,68 @@
           {childList: !0, subtree: !0, characterData: !0, attributeFilter: ['href']});
     }
     settle();
-  }
+  };
 
   /** Pages change in bursts (a framework renders a view): collect the changed places, rescan them once. */
-  function collectChanges(records) {
-    for (var i = 0; i < records.length; i++) changedRoots.push(records[i].target);
-    rescanTimer = rescanTimer || setTimeout(guarded(rescanChanged), RESCAN_DELAY);
-  }
+  const collectChanges = records => {
+    for (var record of records) changedRoots.push(record.target);
+    rescanTimer ||= setTimeout(guarded(rescanChanged), RESCAN_DELAY);
+  };
 
-  function rescanChanged() {
-    var roots = changedRoots, done = [], i, block;
+  const rescanChanged = () => {
+    var roots = changedRoots, done = [], root, block;
     rescanTimer = 0;
     changedRoots = [];
-    for (i = 0; i < roots.length; i++) {
+    for (root of roots) {
       // rescan the whole line: a change to one <span> may complete a number that runs across several
-      block = enclosingBlock(roots[i]);
-      if (block && done.indexOf(block) < 0 && document.documentElement.contains(block)) {
+      block = enclosingBlock(root);
+      if (block && !done.includes(block) && document.documentElement.contains(block)) {
         done.push(block);
         rescan(block);
       }
     }
-  }
+  };
 
-  function enclosingBlock(node) {
+  const enclosingBlock = node => {
     while (node && (node.nodeType != 1 || INLINE_ELEMENTS.test(node.nodeName))) node = node.parentNode;
     return node;
-  }
+  };
 
-  function rescan(root) {
+  const rescan = root => {
     if (!shownNumber || !root || !running) return;
     var found, i, marked;
     if (shownNumber != siteNumber) {
       found = root.querySelectorAll('[data-ringpool]');
-      if (marked = root.closest && root.closest('[data-ringpool]')) swapText(marked, 1);
-      for (i = 0; i < found.length; i++) swapText(found[i], 1);
+      if (marked = root.closest?.('[data-ringpool]')) swapText(marked, 1);
+      for (i of found) swapText(i, 1);
     }
     swapText(root);
     found = root.querySelectorAll('a[href]');
-    for (i = 0; i < found.length; i++) swapTelLink(found[i]);
+    for (i of found) swapTelLink(i);
     // our own changes are no news: drop them before the observer reports them back to us
-    observer && observer.takeRecords();
-  }
+    observer?.takeRecords();
+  };
 
   /** The digits that replace `run` when its last `nationalLength` digits are the replaced national number. */
-  function replacementDigits(run, nationalLength) {
-    return run.length >= nationalLength
+  const replacementDigits = (run, nationalLength) =>
+    run.length >= nationalLength
         ? run.slice(0, run.length - nationalLength) + shownNational
         : shownNational.slice(-run.length);
-  }
 
   /** Puts `digits` into `text` one by one where its digits are, keeping every separator; extra digits go into the last place. */
-  function withDigits(text, digits) {
+  const withDigits = (text, digits) => {
     var k = 0, count = text.replace(/\D/g, '').length;
-    return text.replace(/\d/g, function () {
-      return ++k < count ? digits.charAt(k - 1) : digits.slice(k - 1);
-    });
-  }
+    return text.replace(/\d/g, () => ++k < count ? digits.charAt(k - 1) : digits.slice(k - 1));
+  };
 
-  function swapTelLink(link) {
+  const swapTelLink = link => {
     var href = link.getAttribute('href'), tel = /^tel:([^;,?]*)/i.exec(href), number, digits, marked, nationalLength, newHref;
     if (!tel) return;
     // the number as the phone dials it: CMSs percent-encode it ("tel:+7%20(495)%20123-45-67"), and
     // the digits of "%20" are none of the number's (unescape, unlike decodeURIComponent, never throws)
     number = unescape(tel[1]);
     digits = number.replace(/\D/g, '');
-    marked = shownNumber != siteNumber && link.closest && link.closest('[data-ringpool]');
+    marked = shownNumber != siteNumber && link.closest?.('[data-ringpool]');
     if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
       newHref = href.slice(0, 4) + withDigits(number, replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
       if (newHref != href) {
@@ -618,11 +606,9 @@
         link.setAttribute('href', newHref);
       }
     }
-  }
+  };
 
-  function untouchable(node) {
-    return node.nodeType == 1 && (UNTOUCHABLE_ELEMENTS.test(node.nodeName) || node.isContentEditable);
-  }
+  const untouchable = node => node.nodeType == 1 && (UNTOUCHABLE_ELEMENTS.test(node.nodeName) || node.isContentEditable);
 
   /**
    * Swaps the number in the text under `root`. The text nodes are read as lines (joined across
@@ -630,11 +616,9 @@
    * each matched digit is written back into the text node it came from, so tags and separators stay.
    * @param {*=} anyNumber 1 in a data-ringpool element: the one number there is swapped whatever it is.
    */
-  function swapText(root, anyNumber) {
+  const swapText = (root, anyNumber) => {
     for (var up = root; up; up = up.parentNode) if (untouchable(up)) return;
-    var walker = document.createTreeWalker(root, SHOW_ELEMENTS_AND_TEXT, function (node) {
-          return untouchable(node) ? REJECT_SUBTREE : ACCEPT;
-        }, false),
+    var walker = document.createTreeWalker(root, SHOW_ELEMENTS_AND_TEXT, node => untouchable(node) ? REJECT_SUBTREE : ACCEPT),
         // segments: [offset in text, text node, and once a digit of it changes, its characters]
         segments = [], text = '', groups = [], digitGroup = /\d+/g,
         node, block, lastBlock, lineBreak, group, i, j, k, run, matchEnd, nationalLength, positions, segment, joinedBefore, replacement, newText;
@@ -642,7 +626,7 @@
     // 1. the text of the subtree as one string; '|' between lines so that no number runs across them
     while (node = walker.nextNode()) {
       if (node.nodeType == 1) {
-        lineBreak = lineBreak || !INLINE_ELEMENTS.test(node.nodeName);
+        lineBreak ||= !INLINE_ELEMENTS.test(node.nodeName);
       } else {
         block = enclosingBlock(node);
         if (lineBreak || block != lastBlock) text += '|';
@@ -654,9 +638,7 @@
     }
 
     /** Whether digit group j continues the number of group j-1 (only separators between them). */
-    function joined(j) {
-      return GROUP_SEPARATOR.test(text.slice(groups[j - 1].index + groups[j - 1][0].length, groups[j].index));
-    }
+    const joined = j => GROUP_SEPARATOR.test(text.slice(groups[j - 1].index + groups[j - 1][0].length, groups[j].index));
 
     // 2. the longest run of joined digit groups starting at each group that shows a replaced number
     while (group = digitGroup.exec(text)) groups.push(group);
@@ -689,19 +671,18 @@
         segment[2][positions[j] - segment[0]] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
       }
     }
-    for (i = 0; i < segments.length; i++) {
-      segment = segments[i];
+    for (segment of segments) {
       if (segment[2] && (newText = segment[2].join('')) != segment[1].data) {
         undoLog.push([segment[1], 0, segment[1].data]);
         segment[1].data = newText;
       }
     }
-  }
+  };
 
   // --- Start ----------------------------------------------------------------------------------
 
   try {
-    if (queuedCalls && queuedCalls.v) return;   // the script is on the page twice: the first copy runs
+    if (queuedCalls?.v) return;   // the script is on the page twice: the first copy runs
     var script = document.currentScript || document.querySelector('script[data-site]');
     siteKey = script.getAttribute('data-site');
     sessionsUrl = script.src.split('?')[0].replace(/[^\/]*$/, 'v1/sessions');
@@ -710,13 +691,11 @@
     window[NAME] = api;
     answerDeadline = +script.getAttribute('data-timeout') || 1000;
     // hidden numbers are shown after the deadline even when no answer ever comes
-    setTimeout(guarded(function () {
-      shownNumber || settle();
-    }), answerDeadline);
-    for (var calls = queuedCalls && queuedCalls.q || [], i = 0; i < calls.length; i++) api.apply(0, calls[i]);
+    setTimeout(guarded(() => shownNumber || settle()), answerDeadline);
+    for (var call of queuedCalls?.q || []) api.apply(0, call);
     start();
     running || settle();
-  } catch (e) {
+  } catch {
     revealHiddenNumbers();
   }
 })(window, document);

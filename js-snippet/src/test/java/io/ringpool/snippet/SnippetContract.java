@@ -351,6 +351,44 @@ abstract class SnippetContract {
         assertThat(relay.requests("/end").get(0).contentType()).startsWith("text/plain");
     }
 
+    @Test
+    void aPageRestoredFromTheBackForwardCacheSendsOneHeartbeat() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("hide.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        // the start's answer renewed the lease: the first heartbeat is due a minute later, not in this test
+        assertThat(relay.requests("/heartbeat")).isEmpty();
+        // what a restore from the back/forward cache fires (both, as the outside audit saw in Chromium)
+        tab.js("var shown = new Event('pageshow'); Object.defineProperty(shown, 'persisted', {value: true});"
+                + "window.dispatchEvent(shown); document.dispatchEvent(new Event('visibilitychange')); return 1");
+        await(() -> relay.requests("/heartbeat").size() >= 1, Duration.ofSeconds(3), "a heartbeat for the restored page");
+        // a page view sent after both events: once it has arrived, a second heartbeat would have too
+        tab.js("history.pushState(null, '', '?server=relay&after=restore'); return 1");
+        await(() -> relay.requests("/pageviews").size() == 1, Duration.ofSeconds(3), "the page view sent after the restore");
+        assertThat(relay.requests("/heartbeat")).as("heartbeats for one restore").hasSize(1);
+    }
+
+    @Test
+    void withoutCookiesAndLocalStorageTheScriptStillSwapsAndNeverThrows() throws Exception {
+        // as in a sandboxed iframe without allow-same-origin: reading document.cookie or localStorage throws
+        Browser.Tab tab = browser.open(fixtures.page("nostorage.html", "server=relay"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> ("tel:" + number).equals(tab.text("return document.getElementById('s-tel').getAttribute('href')")),
+                swapBudget(), "the number swapped");
+        // withdrawing consent clears the cookie: that throws here too, and the page is still put back
+        tab.js("ringpool('consent', false); return 1");
+        assertThat(tab.text("return document.getElementById('s-tel').getAttribute('href')")).isEqualTo("tel:+74951399193");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    @Test
+    void inASandboxedIframeTheScriptStartsAndNeverThrows() throws Exception {
+        assumeTrue(realBrowser(), "HtmlUnit does not sandbox iframes");
+        browser.open(fixtures.page("sandboxed.html", "server=relay"));
+        // its origin is opaque ("null"), which no site lists: the server refuses the start, but it is asked
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(5), "the start asked from the sandboxed iframe");
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
     // ---- leads: form submissions (API.md "Leads") ----
 
     @Test
