@@ -690,6 +690,12 @@
   // ---- start --------------------------------------------------------------------------------
   R.renderTabs = renderTabs;
   R.can = can;
+  /** Whether the signed-in person sees callers masked (a viewer): the server refuses them a caller search. */
+  R.masksCallers = function () {
+    if (state.key) return false;
+    var w = workspace();
+    return !!w && w.role === 'viewer';
+  };
   R.route = route;
   if (/^#(invite|reset)=/.test(location.hash)) {
     showLinkPage(location.hash.slice(1));

@@ -500,9 +500,9 @@
   function loadCalls(reset) {
     if (reset) { state.cursor = null; clear($('calls')); generations.calls++; }
     // A viewer sees callers masked and may not search by them: the server refuses it, since trying
-    // numbers would reveal the hidden digits. Only roles that may look a person up get the box.
+    // numbers would reveal the hidden digits. Roles that see callers in full get the box.
     var callerBox = $('call-filters').elements.caller;
-    callerBox.hidden = !may('contacts');
+    callerBox.hidden = !!(window.Ringpool.masksCallers && window.Ringpool.masksCallers());
     if (callerBox.hidden) callerBox.value = '';
     var q = site('/calls?' + rangeQuery() + callFilters() + pluginQuery() + '&limit=25' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''));
     return api(q).then(current('calls', generations.calls)).then(function (r) {

@@ -76,11 +76,15 @@ class CallerSearchOverHttpTest {
                 assertThat(error.get("message").asText()).contains("phone number").contains("RU");
             }
 
-            // A viewer may search by a number they know; the calls found stay masked.
+            // A viewer may not search by caller: trying the fillers of a masked number's hidden digits
+            // would reveal them (audit AB2 #1, session 38); the log itself they still see, masked.
             TestAccounts.Person viewer = accounts.member(wsId, owner, "search-viewer@agency.test", "viewer");
-            Reply seen = accounts.as(viewer, "GET", log + "%2B79130000001", null);
-            assertThat(callers(seen)).containsExactly("+7913***0001", "+7913***0001");
-            assertThat(seen.body()).doesNotContain("79130000001");
+            Reply refused = accounts.as(viewer, "GET", log + "%2B79130000001", null);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.json().get("error").get("field").asText()).isEqualTo("caller");
+            assertThat(refused.body()).doesNotContain("79130000001");
+            Reply seen = accounts.as(viewer, "GET", "/v1/sites/" + site.get("siteId") + "/calls", null);
+            assertThat(callers(seen)).contains("+7913***0001").noneMatch(c -> c.equals("+79130000001"));
         }
     }
 }
