@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 
 /**
  * A body we cannot decode (a transfer or content coding we do not support) is refused from the
- * headers: 501 or 415 (see {@link #unreadableCoding}).
+ * headers: 400 or 415 (see {@link #unreadableCoding}).
  *
  * <p>No credentials, no body: a request with a body for a route that needs credentials
  * ({@link Protections#credentialed()}: the composition root's admin-kind routes but the few public
@@ -67,13 +67,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     /**
      * A body coded in a way we do not decode: its bytes are not the JSON or form they claim to be,
      * and read as such they became a misleading {@code 400 empty_body} or {@code malformed_json}
-     * (audit AB1 #11). A transfer coding other than {@code chunked} (RFC 9112 §6.1: 501) or a
-     * content coding other than {@code identity} (RFC 7694 §3: 415) is refused from the headers.
+     * (audit AB1 #11). A transfer coding other than {@code chunked} or a content coding other than
+     * {@code identity} (RFC 7694 §3: 415) is refused from the headers. RFC 9112 §6.1 suggests 501
+     * for the first, but our contract answers what the client sent wrong with a 4xx, never a 5xx
+     * (a 5xx reads as our fault and invites a retry of the same request): 400.
      */
     private static Response unreadableCoding(HttpRequest head) {
         for (String coding : codings(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING))) {
             if (!coding.equals("chunked")) {
-                return Response.error(501, "unsupported_transfer_encoding", "only the chunked transfer coding is supported (got "
+                return Response.error(400, "unsupported_transfer_encoding", "only the chunked transfer coding is supported (got "
                         + coding + "): send the body as it is, chunked or with a Content-Length");
             }
         }

@@ -71,10 +71,10 @@ class RefusedBeforeTheBodyTest {
     }
 
     @Test
-    void aTransferCodingOtherThanChunkedIs501NotAnEmptyBody() throws Exception {
+    void aTransferCodingOtherThanChunkedIs400UnsupportedNotAnEmptyBody() throws Exception {
         RawResponse reply = refusedThenClosed("POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                 + "Transfer-Encoding: gzip, chunked\r\n\r\n");
-        assertThat(reply.status).isEqualTo(501);
+        assertThat(reply.status).isEqualTo(400);
         assertThat(new String(reply.body, StandardCharsets.UTF_8)).contains("\"code\":\"unsupported_transfer_encoding\"");
     }
 }
