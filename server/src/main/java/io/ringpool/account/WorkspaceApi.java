@@ -218,6 +218,7 @@ public final class WorkspaceApi {
     }
 
     private Response accept(Request request) {
+        workspaces.requireUsableLink(request.pathParam("token"), AccountLink.Kind.INVITE);
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password", "name"));
         Membership m = workspaces.accept(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD),
@@ -231,6 +232,7 @@ public final class WorkspaceApi {
     }
 
     private Response usePasswordReset(Request request) {
+        workspaces.requireUsableLink(request.pathParam("token"), AccountLink.Kind.RESET);
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("password"));
         workspaces.resetPassword(request.pathParam("token"), body.requiredExactString("password", Workspaces.MAX_PASSWORD));

@@ -101,6 +101,15 @@ public final class Workspaces {
         User check(String email, String password);
     }
 
+    /**
+     * Refuses an invite or reset link that is unknown, used or expired, so that the HTTP layer can
+     * say so before it judges the form: the link is what the person holds, and "password required"
+     * about a link that can never work sends them to fill in a form for nothing.
+     */
+    public void requireUsableLink(String token, AccountLink.Kind kind) {
+        usable(token, kind);
+    }
+
     public Membership accept(String token, String password, String name, PasswordCheck existingPassword) {
         AccountLink link = usable(token, AccountLink.Kind.INVITE);
         Optional<User> existing = users.byEmail(link.email());

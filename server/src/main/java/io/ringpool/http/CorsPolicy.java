@@ -28,6 +28,23 @@ public interface CorsPolicy {
         return status != ORIGIN_REFUSED && status != 400 && status != 415;
     }
 
+    /**
+     * As {@link #invitesToRead(int)}, and a session start's other refusals (4xx) are not readable
+     * either: a start whose {@code siteKey} is missing, malformed or not (yet) known to this node has
+     * no site whose domains could have confirmed the page's origin (audit AB1 #2's remainder). The
+     * script reads nothing of a refused start (no number in it: the page keeps its own), so its own
+     * pages lose nothing. The session routes keep their readable 404 and 410: the script starts a
+     * new session on them.
+     */
+    static boolean invitesToRead(String path, int status) {
+        if (SESSION_START.equals(path) && status >= 400 && status < 500) {
+            return false;
+        }
+        return invitesToRead(status);
+    }
+
+    String SESSION_START = "/v1/sessions";
+
     /** Origins sent by browsers for the script endpoints are echoed back when allowed, except as {@link #invitesToRead} says. */
     default boolean appliesTo(String path) {
         return RouteKind.of(path) == RouteKind.SCRIPT;

@@ -579,7 +579,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         if (origin != null && cors.appliesTo(pending.request().path())) {
             // Whether the origin is echoed depends on it: a shared cache must key the answer by it.
             headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
-            if (cors.mayPreflight(origin) && CorsPolicy.invitesToRead(response.status())) {
+            if (cors.mayPreflight(origin) && CorsPolicy.invitesToRead(pending.request().path(), response.status())) {
                 headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             }
         }

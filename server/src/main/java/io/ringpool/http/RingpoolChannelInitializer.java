@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>{@code codec}: HTTP/1.1 parsing with the request-line and header limits (414 and 431),
  *       refusing the framing ambiguities that enable request smuggling (400), and encoding;
+ *   <li>{@code target}: an absolute-form request-target read as its path ({@link AbsoluteFormTarget});
  *   <li>{@code exchanges}: whether a request is under way, so that a stop can drain the connection ({@link OpenExchanges});
  *   <li>{@code idle}: closes a connection silent for the idle timeout;
  *   <li>{@code limits}: the body limit of the route kind, before anything is buffered (413);
@@ -86,6 +87,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
                 // alone, the other choice, is the one that can be exploited).
                 .setAllowDuplicateContentLengths(false)
                 .setUseRfc9112TransferEncoding(true)));
+        p.addLast("target", AbsoluteFormTarget.INSTANCE);
         if (exchanges != null) {
             p.addLast("exchanges", exchanges.track(channel));
         }

@@ -144,7 +144,15 @@ class AccountsOverHttpTest {
      */
     @Test
     void aFormPostedWhereJsonIsExpectedIsToldInOurWordsWithWhere() {
-        for (String path : List.of("/v1/auth/login", "/v1/invites/some-token", "/v1/password-resets/some-token")) {
+        // Live links: an unknown one is 404 before its body is read (OneTimeLinksOverHttpTest).
+        Map<String, Object> ws = accounts.ownedWorkspace("Form posters", "form-poster@agency.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        String invite = TestAccounts.token(accounts.as(owner, "POST", "/v1/workspaces/" + ws.get("workspaceId") + "/invites",
+                Map.of("email", "form-invitee@agency.test", "role", "viewer")).text("inviteUrl"));
+        String ownerId = accounts.as(owner, "GET", "/v1/me", null).text("userId");
+        String reset = TestAccounts.token(accounts.as(owner, "POST", "/v1/workspaces/" + ws.get("workspaceId") + "/members/" + ownerId
+                + "/password-reset", null).text("resetUrl"));
+        for (String path : List.of("/v1/auth/login", "/v1/invites/" + invite, "/v1/password-resets/" + reset)) {
             TestServer.Reply r = server.send("POST", path, null, "email=a&password=b", "application/x-www-form-urlencoded", Map.of());
             assertThat(r.status()).as(path).isEqualTo(400);
             assertThat(r.errorCode()).isEqualTo("malformed_json");

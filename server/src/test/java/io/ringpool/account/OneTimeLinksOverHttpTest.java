@@ -179,6 +179,24 @@ class OneTimeLinksOverHttpTest {
         return r.text("inviteUrl");
     }
 
+    /**
+     * Audit AB1 #11: an unknown link answered an empty form with "password required" (422), and only
+     * the filled-in form learned that the link could never work. The link is judged first.
+     */
+    @Test
+    void anUnknownLinkIsNotFoundBeforeItsFormIsJudged() {
+        for (String path : new String[] {"/v1/invites/not-a-real-link", "/v1/password-resets/not-a-real-link"}) {
+            TestServer.Reply empty = server.post(path, null, Map.of());
+            assertThat(empty.status()).as(path).isEqualTo(404);
+            assertThat(empty.errorCode()).as(path).isEqualTo("link_invalid");
+        }
+        Map<String, String> ws = accounts.workspace("Form agency", "form-owner@links.test");
+        TestServer.Reply emptyForm = server.post("/v1/invites/" + TestAccounts.token(ws.get("ownerInvite")), null, Map.of());
+        assertThat(emptyForm.status()).as("a live link's form is still judged").isEqualTo(422);
+        assertThat(emptyForm.json().path("error").path("field").asText()).isEqualTo("password");
+        assertThat(accounts.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+    }
+
     private static String userId(TestAccounts.Person p) {
         return accounts.as(p, "GET", "/v1/me", null).text("userId");
     }

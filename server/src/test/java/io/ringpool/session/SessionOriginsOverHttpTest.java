@@ -120,6 +120,24 @@ class SessionOriginsOverHttpTest {
         assertThat(unknown.status()).isEqualTo(404);
     }
 
+    /**
+     * Audit AB1 #2's remainder: a start whose site key is missing, not a string or unknown has no
+     * site to judge the page's origin by, and its refusal invited any origin some site allows to read it.
+     */
+    @Test
+    void aStartRefusedForItsSiteKeyInvitesNoOriginToReadIt() {
+        for (String body : List.of("{}", "{\"siteKey\":5}", "{\"siteKey\":\"pk_noSuchSiteKey000000000000\"}", "{\"siteKey\":\"\"}")) {
+            Reply refused = server.send("POST", "/v1/sessions", null, body, "text/plain",
+                    Map.of("User-Agent", TestServer.CHROME, "Origin", OTHER_TENANT));
+            assertThat(refused.status()).as(body + " " + refused.body()).isBetween(400, 499);
+            assertThat(refused.headers()).as(body).doesNotContainKey("access-control-allow-origin");
+        }
+        Reply own = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey")
+                + "\",\"url\":\"https://example.com/\"}", "text/plain", Map.of("User-Agent", TestServer.CHROME, "Origin", "https://example.com"));
+        assertThat(own.status()).as(own.body()).isIn(200, 201);
+        assertThat(own.headers().get("access-control-allow-origin")).containsExactly("https://example.com");
+    }
+
     @Test
     void aStartFromAnotherOriginIsRefusedWithoutAllowOrigin() {
         Reply refused = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\"}", "text/plain",
