@@ -226,6 +226,9 @@ class AccountsBrowserTest {
     @Test
     void anAnalystSeesReportsButCannotOpenSettings() throws Exception {
         signInAs("analyst@roles.test", TestAccounts.PASSWORD);
+        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
+        assertThat(driver.findElement(By.cssSelector("#call-filters input[name=caller]")).isDisplayed())
+                .as("an analyst sees callers in full and may search by them").isTrue();
         List<String> tabs = driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList();
         assertThat(tabs).contains("Reports", "Pools").doesNotContain("Settings", "People", "Keys");
         open("settings");
@@ -250,6 +253,9 @@ class AccountsBrowserTest {
         assertThat(row.findElements(By.cssSelector("button.edit"))).as("no tag editing for a viewer").isEmpty();
         assertThat(driver.findElement(By.id("exports")).isDisplayed()).as("no exports for a viewer").isFalse();
         assertThat(driver.findElement(By.cssSelector("a[href='integrations.html']")).isDisplayed()).isFalse();
+        // Audit AB2 #1: a viewer's caller search is refused (trying numbers would unmask them), so no box is offered.
+        assertThat(driver.findElement(By.cssSelector("#call-filters input[name=caller]")).isDisplayed())
+                .as("no caller search for a viewer").isFalse();
         shot("accounts-viewer");
     }
 
