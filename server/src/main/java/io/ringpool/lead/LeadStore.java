@@ -1,6 +1,7 @@
 package io.ringpool.lead;
 
 import io.ringpool.call.PersonPseudonym;
+import io.ringpool.visit.AnalyticsClientIds;
 import io.ringpool.visit.VisitSource;
 import io.ringpool.store.StorageJson;
 import java.sql.Connection;
@@ -110,20 +111,23 @@ final class LeadStore {
     static Optional<FoundVisit> latestVisitWithId(Connection c, String siteId, boolean clickIds, String key, String value, long from,
             long to) throws SQLException {
         String column = clickIds ? "click_ids_json" : "client_ids_json";
-        // The stored map is StorageJson's compact form, so an entry reads exactly "key":"value".
-        String fragment = StorageJson.write(key) + ":" + StorageJson.write(value);
+        // The stored map is StorageJson's compact form, so an entry reads exactly "key":"value". A GA
+        // id may be stored in its other spelling (GA1.1.<id> or <id>): only its end is matched there.
+        String fragment = !clickIds && "ga".equals(key)
+                ? likeEscape(StorageJson.write(key) + ":\"") + "%" + likeEscape(StorageJson.write(AnalyticsClientIds.gaClientId(value)).substring(1))
+                : likeEscape(StorageJson.write(key) + ":" + StorageJson.write(value));
         try (PreparedStatement ps = c.prepareStatement("SELECT " + VISIT_COLUMNS + " FROM sessions WHERE site_id = ? AND started_at >= ? "
                 + "AND started_at <= ? AND " + column + " LIKE ? ESCAPE '\\' ORDER BY started_at DESC")) {
             ps.setString(1, siteId);
             ps.setLong(2, from);
             ps.setLong(3, to);
-            ps.setString(4, "%" + likeEscape(fragment) + "%");
+            ps.setString(4, "%" + fragment + "%");
             ps.setMaxRows(20);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     FoundVisit v = readVisit(rs);
                     Map<String, String> ids = clickIds ? v.visit().clickIds() : v.visit().clientIds();
-                    if (value.equals(ids.get(key))) {
+                    if (clickIds ? value.equals(ids.get(key)) : AnalyticsClientIds.same(key, value, ids.get(key))) {
                         return Optional.of(v);
                     }
                 }

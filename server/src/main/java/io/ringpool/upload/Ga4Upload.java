@@ -3,6 +3,7 @@ package io.ringpool.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringpool.outbound.OutboundHttp;
+import io.ringpool.visit.AnalyticsClientIds;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -212,13 +213,6 @@ final class Ga4Upload implements Platform {
 
     /** {@code GA1.1.1234567890.1700000000} (the _ga cookie) → {@code 1234567890.1700000000}; an id already in that form stays. */
     static String clientId(String ga) {
-        if (ga == null || ga.isBlank()) {
-            return null;
-        }
-        String[] parts = ga.strip().split("\\.");
-        if (parts.length >= 4 && parts[0].startsWith("GA")) {
-            return parts[parts.length - 2] + "." + parts[parts.length - 1];
-        }
-        return ga.strip();
+        return ga == null || ga.isBlank() ? null : AnalyticsClientIds.gaClientId(ga);
     }
 }

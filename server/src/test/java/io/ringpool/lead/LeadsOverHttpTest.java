@@ -272,6 +272,31 @@ class LeadsOverHttpTest {
         assertThat(export.body()).contains("1700000000333000333,lead,").contains("1700000000555000555,lead,");
     }
 
+    /**
+     * Audit AC2 #2: the script stores GA's id as the _ga cookie holds it (GA1.1.<id>), a CRM
+     * usually holds the bare client id (<id>, what gtag gives and GA4 takes), or the cookie of
+     * another domain depth (GA1.2.<id>): each must find the visit.
+     */
+    @Test
+    void aGoogleAnalyticsClientIdFindsItsVisitInEitherSpelling() {
+        Site site = site();
+        // one visit per spelling: two leads naming one visit would merge into one lead
+        List<String> spellings = List.of("GA1.1.98765432%d.1700000001", "98765432%d.1700000001", "GA1.2.98765432%d.1700000001");
+        for (int i = 0; i < spellings.size(); i++) {
+            visit(site, "visitor-ga-" + i, "https://example.com/?utm_source=fb&utm_medium=social",
+                    Map.of("ga", String.format("GA1.1.98765432%d.1700000001", i)));
+            String sent = String.format(spellings.get(i), i);
+            Reply r = lead(site, Map.of("kind", "callback", "name", "Ga " + i, "clientIds", Map.of("ga", sent)));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            JsonNode a = getLead(site, r.text("leadId")).get("attribution");
+            assertThat(a.get("method").asText()).as(sent).isEqualTo("visitor");
+            assertThat(a.get("visitorId").asText()).as(sent).isEqualTo("visitor-ga-" + i);
+        }
+        Reply other = lead(site, Map.of("kind", "callback", "name", "Someone else", "clientIds", Map.of("ga", "87654321.1700000001")));
+        assertThat(getLead(site, other.text("leadId")).get("attribution").get("method").asText())
+                .as("an id that only ends the same is another browser").isEqualTo("none");
+    }
+
     @Test
     void aVisitOlderThanNinetyDaysIsNotTheVisitorsAnyMore() {
         Site site = site();
