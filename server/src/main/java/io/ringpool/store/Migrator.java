@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.h2.api.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +63,23 @@ public final class Migrator {
                 throw new SchemaTooNew(newestApplied, newestKnown);
             }
             int applied = 0;
+            boolean h2 = database.dialect() == Dialect.H2;
             for (String script : scripts) {
                 int version = versionOf(script);
                 if (done.contains(version)) {
                     continue;
                 }
+                // Only the first script left to run can have been cut short (see resumes()).
+                boolean mayResume = h2 && applied == 0;
                 String sql = read(script);
                 for (String statement : appliesTo(sql, database.dialect()) ? statements(sql) : List.<String>of()) {
                     try (Statement s = c.createStatement()) {
                         s.execute(statement);
+                    } catch (SQLException e) {
+                        if (!mayResume || !resumes(e)) {
+                            throw e;
+                        }
+                        LOG.warn("schema_step_already_applied version={} script={} reason={}", version, script, e.getErrorCode());
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement(
@@ -80,11 +89,38 @@ public final class Migrator {
                     ps.setLong(3, System.currentTimeMillis());
                     ps.executeUpdate();
                 }
+                if (h2) {
+                    // H2 commits each DDL statement on its own, so the script's record must follow it
+                    // at once rather than with the next script's DDL: the window resumes() covers
+                    // shrinks from a whole script to one statement.
+                    c.commit();
+                }
                 LOG.info("schema_migrated version={} script={}", version, script);
                 applied++;
             }
             return applied;
         });
+    }
+
+    /**
+     * Whether a failed statement of the script an earlier start was cut short in (H2 only) is one
+     * that earlier start already carried out. PostgreSQL runs a script's DDL and its record in one
+     * transaction, all or nothing; H2 commits every DDL statement by itself, so a {@code kill -9}
+     * (an OOM kill, a host reboot) between a script's {@code ALTER TABLE} and its record in
+     * {@code schema_version} left a store that every later start refused with "duplicate column"
+     * and no older jar would open either (audit AC3 #1). Re-running such a script, a statement
+     * whose effect is already there fails with one of these codes (the thing it creates exists,
+     * the thing it drops or renames is gone, a row it copies is there), and is passed over.
+     */
+    static boolean resumes(SQLException e) {
+        return switch (e.getErrorCode()) {
+            case ErrorCode.TABLE_OR_VIEW_ALREADY_EXISTS_1, ErrorCode.INDEX_ALREADY_EXISTS_1, ErrorCode.DUPLICATE_COLUMN_NAME_1,
+                    ErrorCode.CONSTRAINT_ALREADY_EXISTS_1, ErrorCode.TABLE_OR_VIEW_NOT_FOUND_1,
+                    ErrorCode.TABLE_OR_VIEW_NOT_FOUND_WITH_CANDIDATES_2, ErrorCode.TABLE_OR_VIEW_NOT_FOUND_DATABASE_EMPTY_1,
+                    ErrorCode.INDEX_NOT_FOUND_1, ErrorCode.COLUMN_NOT_FOUND_1, ErrorCode.CONSTRAINT_NOT_FOUND_1,
+                    ErrorCode.DUPLICATE_KEY_1 -> true;
+            default -> false;
+        };
     }
 
     /** The store was migrated by a newer Ringpool than this one: a downgrade, which no script undoes. */
