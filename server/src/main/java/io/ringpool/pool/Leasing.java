@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A lease past its expiry counts as ended at its expiry in each step, whether or not the sweeper
  * has ended it yet (the start then writes its end: see {@link PoolState}). A pool that matched but
- * had no free number counts an exhaustion.
+ * had no free number counts an exhaustion, whichever pool then served the visit (it went to
+ * another pool, or to a cooling number, because this one was full), under the outcome the visit
+ * got: {@code reused_cooling} in the pool whose cooling number it got, {@code next_pool} in the
+ * others, {@code untracked} in all of them when nothing was lent.
  */
 public final class Leasing {
     private static final Logger LOG = LoggerFactory.getLogger(Leasing.class);
@@ -246,9 +249,8 @@ public final class Leasing {
                 if (exhausted.isEmpty()) {
                     return stored;
                 }
-                String outcome = lease.reusedCooling ? "reused_cooling" : "next_pool";
                 // As for an untracked visit: the answer waits for the count.
-                return stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId(), p.pool().poolId(), now, outcome)));
+                return stored.thenRun(() -> exhausted.forEach(p -> tally.add(lease.siteId(), p.pool().poolId(), now, outcome(p, lease))));
             }
 
             @Override
@@ -256,6 +258,17 @@ public final class Leasing {
                 throw new UnsupportedOperationException("a lease being started is not ended here");
             }
         };
+    }
+
+    /**
+     * What a visit that found {@code full} without a free number got instead, as {@code full}'s
+     * report tells it: {@code reused_cooling} only when the reissued cooling number is
+     * {@code full}'s own (audit AC1 #5: a higher pool's cooling number was counted as reused in
+     * the catch-all, whose own cooling number stayed with its visitor); a number of any other
+     * matching pool, free or cooling, is {@code next_pool}.
+     */
+    static String outcome(PoolState full, Lease lease) {
+        return lease.reusedCooling && full.pool().poolId().equals(lease.poolId()) ? "reused_cooling" : "next_pool";
     }
 
     /**

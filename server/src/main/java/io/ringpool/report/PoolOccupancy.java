@@ -315,8 +315,8 @@ final class PoolOccupancy {
         out.put("averageLeaseSeconds", endedLeases == 0 ? null : Math.round(average / 100.0) / 10.0);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("total", totalExhaustions);
-        // Three outcomes of a visit that found the pool full: a cooling number reissued (the one that
-        // makes attribution ambiguous), a free number of a lower-priority pool, or no number.
+        // Three outcomes of a visit that found the pool full: a cooling number of this pool reissued
+        // (the one that makes its attribution ambiguous), a number of another matching pool, or no number.
         ex.put("reusedCooling", totalExhaustions - untracked - nextPool);
         ex.put("nextPool", nextPool);
         ex.put("untracked", untracked);

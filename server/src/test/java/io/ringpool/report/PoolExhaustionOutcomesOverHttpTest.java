@@ -77,6 +77,87 @@ class PoolExhaustionOutcomesOverHttpTest {
         assertThat(inBuckets).isEqualTo(3);
     }
 
+    /**
+     * Audit AC1 #5: a Google visit that found both {@code google} and the catch-all without a free
+     * number, and got a cooling number of {@code google}, was counted {@code reusedCooling} in the
+     * catch-all too, whose cooling number stayed with its visitor. Each full pool the visit tried
+     * counts the exhaustion; {@code reusedCooling} only the pool whose number was reissued, and
+     * {@code nextPool} every other one (another pool's number served the visit).
+     */
+    @Test
+    void aCoolingReuseIsCreditedToThePoolWhoseNumberWasReusedOnly() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957775301"));
+        String sitePath = "/v1/sites/" + site.get("siteId");
+        Reply settings = server.send("PATCH", sitePath, site.get("apiKey"), new String(io.ringpool.http.Json.write(
+                Map.of("coolDownSeconds", 600, "endGraceSeconds", 0, "exhaustionPolicy", "reuse_cooling")),
+                java.nio.charset.StandardCharsets.UTF_8), "application/json", Map.of());
+        assertThat(settings.status()).as(settings.body()).isEqualTo(200);
+        Reply google = server.post(sitePath + "/pools", site.get("apiKey"), Map.of("name", "google", "priority", 10,
+                "match", Map.of("utm_source", "google"), "numbers", List.of("+74957775401", "+74957775402")));
+        assertThat(google.status()).as(google.body()).isEqualTo(201);
+        String googlePool = google.text("poolId");
+        String allPool = site.get("poolId");
+        String fromGoogle = "https://example.com/?utm_source=google&utm_medium=cpc";
+
+        Reply g1 = server.startSession(site.get("publicKey"), "cool-g1", fromGoogle);
+        assertThat(g1.text("number")).isEqualTo("+74957775401");
+        assertThat(server.startSession(site.get("publicKey"), "cool-g2", fromGoogle).text("number")).isEqualTo("+74957775402");
+        Reply b = server.startSession(site.get("publicKey"), "cool-b", "https://example.com/?utm_source=newsletter");
+        assertThat(b.text("number")).isEqualTo("+74957775301");
+        leave(site, googlePool, g1.text("sessionId"), 1);
+        leave(site, allPool, b.text("sessionId"), 1);
+
+        // google: 401 cooling, 402 leased; all: 301 cooling. google is first in the cooling walk too.
+        Reply e = server.startSession(site.get("publicKey"), "cool-e", fromGoogle);
+        assertThat(e.text("number")).as(e.body()).isEqualTo("+74957775401");
+        // google: nothing cooling now; all's 301 is the only cooling number left.
+        Reply f = server.startSession(site.get("publicKey"), "cool-f", fromGoogle);
+        assertThat(f.text("number")).as(f.body()).isEqualTo("+74957775301");
+        // Nothing free or cooling anywhere: untracked, an exhaustion of both pools it matched.
+        Reply g = server.startSession(site.get("publicKey"), "cool-g", fromGoogle);
+        assertThat(g.json().get("tracked").asBoolean()).as(g.body()).isFalse();
+
+        LocalDate today = LocalDate.ofInstant(server.clock.instant(), ZoneId.of("Europe/Moscow"));
+        Reply r = server.get(sitePath + "/reports/pools?from=" + today + "&to=" + today, site.get("apiKey"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode googleReport = null;
+        JsonNode allReport = null;
+        for (JsonNode p : r.json().get("pools")) {
+            if (p.get("poolId").asText().equals(googlePool)) {
+                googleReport = p;
+            } else if (p.get("poolId").asText().equals(allPool)) {
+                allReport = p;
+            }
+        }
+        assertThat(googleReport).isNotNull();
+        assertThat(allReport).isNotNull();
+        JsonNode googleEx = googleReport.get("exhaustions");
+        assertThat(googleEx.toString()).as("e reused google's 401; f got all's 301; g got nothing")
+                .isEqualTo("{\"total\":3,\"reusedCooling\":1,\"nextPool\":1,\"untracked\":1}");
+        JsonNode allEx = allReport.get("exhaustions");
+        assertThat(allEx.toString()).as("e got google's 401; f reused all's 301; g got nothing")
+                .isEqualTo("{\"total\":3,\"reusedCooling\":1,\"nextPool\":1,\"untracked\":1}");
+
+        for (String poolId : List.of(googlePool, allPool)) {
+            Reply pool = server.get(sitePath + "/pools/" + poolId, site.get("apiKey"));
+            assertThat(pool.status()).as(pool.body()).isEqualTo(200);
+            assertThat(pool.json().get("exhaustions").asLong()).as(pool.body()).isEqualTo(3);
+        }
+    }
+
+    /** Ends the session at once (no grace) and waits until its number is cooling. */
+    private static void leave(Map<String, String> site, String poolId, String sessionId, int coolingAfter) {
+        assertThat(server.send("POST", "/v1/sessions/" + sessionId + "/end", null, null, null, Map.of()).status()).isEqualTo(204);
+        server.app.sessions().sweep();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (server.get("/v1/sites/" + site.get("siteId") + "/pools/" + poolId, site.get("apiKey")).json().get("coolingDown").asInt()
+                < coolingAfter && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(server.get("/v1/sites/" + site.get("siteId") + "/pools/" + poolId, site.get("apiKey")).json().get("coolingDown").asInt())
+                .isEqualTo(coolingAfter);
+    }
+
     @Test
     void visitsTheAddressCapTurnedAwayAreCountedApartFromExhaustionsAndSurviveARestart() {
         // audit U #8: on a 3-number pool the cap is one number an address; the second person behind
