@@ -1,6 +1,7 @@
 package io.ringpool.export;
 
 import io.ringpool.call.AttributionMethod;
+import io.ringpool.call.CallState;
 
 import io.ringpool.site.Site;
 import io.ringpool.store.Database;
@@ -19,6 +20,7 @@ import java.time.zone.ZoneOffsetTransition;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Writes call conversions in the formats of PRODUCT.md §4, one row per call as it is read from a
@@ -78,7 +80,7 @@ public final class ExportService {
     static String callSql(String siteId, ExportQuery q, String hint, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
-                + "recording_url, visitor_id FROM calls" + hint
+                + "recording_url, visitor_id, status FROM calls" + hint
                 + " WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(siteId);
         params.add(q.range().from());
@@ -214,10 +216,14 @@ public final class ExportService {
         BigDecimal value = rs.getBigDecimal("call_value");
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
+        // A call still ringing or talking (no final event yet) happened, so it is a conversion;
+        // whether it was missed and how long it talked are not known yet, and are not guessed.
+        boolean underWay = !CallState.Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)).isTerminal();
         switch (q.format()) {
             case YANDEX_CONVERSION_CENTER -> {
                 // One order per call: the call id, its start in the site's zone (the tag's zone should match it), the
-                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, CANCELED otherwise.
+                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, IN_PROGRESS for one
+                // still under way, CANCELLED otherwise: Metrica's own status ids, which need no mapping on the counter.
                 String clientId = jsonField(rs.getString("client_ids_json"), "ym");
                 if (clientId == null || clientId.isBlank()) {
                     clientId = lookup.latest(visitorId, started, "client_ids_json", "ym");
@@ -228,7 +234,7 @@ public final class ExportService {
                 }
                 csv.text(rs.getString("call_id")).value(localForYandex(converted, zone)).value(phone == null ? "" : phone)
                         .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
-                        .value(rs.getBoolean("answered") ? "PAID" : "CANCELED").value(money).endRow();
+                        .value(rs.getBoolean("answered") ? "PAID" : underWay ? "IN_PROGRESS" : "CANCELLED").value(money).endRow();
             }
             case GOOGLE_ADS_CLICKS -> {
                 String gclid = rs.getString("gclid");
@@ -276,8 +282,8 @@ public final class ExportService {
                 csv.text(id).value(unix).value("static".equals(rs.getString("method")) ? "1" : "0")
                         .value(money).value(money.isEmpty() ? "" : currency)
                         .phone(caller == null ? "" : caller)
-                        .value(Integer.toString(talk)).value(Integer.toString(Math.max(0, duration - talk)))
-                        .value(rs.getBoolean("answered") ? "0" : "1")
+                        .value(underWay ? "" : Integer.toString(talk)).value(underWay ? "" : Integer.toString(Math.max(0, duration - talk)))
+                        .value(rs.getBoolean("answered") ? "0" : underWay ? "" : "1")
                         .text(tags(rs.getString("tags_json")))
                         .value(rs.getBoolean("first_time") ? "1" : "0")
                         .text(rs.getString("landing_page")).text(rs.getString("recording_url")).endRow();
