@@ -313,13 +313,15 @@ public final class LeadService {
     /**
      * Decides every lead's {@code unique} again with the site's current {@code uniquenessDays},
      * after a change of it (calls.md "Classification"): one streaming read of the site's leads,
-     * then the changed ones written a batch per transaction. Returns the leads changed.
+     * then the changed ones written a batch per transaction. An erased lead is decided by the keys
+     * its phone and e-mail left, as the reports' {@code contacts} are, so erasing a person changes
+     * no later reclassification of their leads. Returns the leads changed.
      */
     public int reclassifyAll(Site site) {
         String siteId = site.siteId();
         List<LeadStore.PersonOfLead> all = db.readStreaming(c -> LeadStore.personsOfSite(c, siteId));
-        List<Boolean> flags = Uniqueness.of(all.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.phone(), l.email())).toList(),
-                site.settings().uniquenessDays());
+        List<Boolean> flags = Uniqueness.of(all.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.phone(), l.email(),
+                l.erasedPhoneKey(), l.erasedEmailKey())).toList(), site.settings().uniquenessDays());
         List<Integer> changed = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).unique() != flags.get(i)) {
@@ -497,7 +499,9 @@ public final class LeadService {
     /**
      * Erases a person (PRODUCT.md §5): the person is the phone or e-mail given and every phone and
      * e-mail their leads carry, so asking by e-mail also removes the number they typed beside it.
-     * Leads lose contact, name and message; calls lose the caller's number. Counts stay.
+     * Leads lose contact, name and message; calls lose the caller's number; both lose their copies
+     * of the visit's landing page, referrer and client ids (and a lead its page's URL), as the
+     * visits do. Counts and marketing fields stay.
      */
     public Erased erase(Site site, Contact person) {
         PersonPseudonym pseudonym = PersonPseudonym.fresh();
@@ -512,6 +516,10 @@ public final class LeadService {
                 emails.add(person.personEmail());
             }
             List<String> leadIds = new ArrayList<>();
+            // The visits linked to the person's leads hold their landing pages and client ids: they go
+            // too, as those linked to their calls do (CallService#eraseCaller).
+            Set<String> visitors = new LinkedHashSet<>();
+            Set<String> sessions = new LinkedHashSet<>();
             for (StoredLead l : LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail())) {
                 leadIds.add(l.leadId());
                 if (l.contact().personPhone() != null) {
@@ -520,15 +528,14 @@ public final class LeadService {
                 if (l.contact().personEmail() != null) {
                     emails.add(l.contact().personEmail());
                 }
-            }
-            // The visits linked to the person's leads hold their landing pages and client ids: they go too.
-            Set<String> visitors = new LinkedHashSet<>();
-            for (StoredLead l : LeadStore.leadsOfPerson(c, site.siteId(), person.personPhone(), person.personEmail())) {
                 if (l.attribution().visitorId() != null) {
                     visitors.add(l.attribution().visitorId());
                 }
+                if (l.attribution().sessionId() != null) {
+                    sessions.add(l.attribution().sessionId());
+                }
             }
-            VisitErasure.eraseVisitors(c, site.siteId(), visitors);
+            VisitErasure.eraseLinked(c, site.siteId(), visitors, sessions);
             List<String> values = new ArrayList<>(phones);
             values.addAll(emails);
             outbox.erased(c, site.siteId(), values, leadIds);
@@ -544,8 +551,9 @@ public final class LeadService {
 
     /**
      * Leads' personal data is kept for the site's {@code retentionDays}, as callers' numbers are:
-     * older leads keep kind, times, attribution and marketing fields, and lose contact, name and
-     * message. Run hourly with the callers' purge.
+     * older leads keep kind, times, attribution and marketing fields, and lose contact, name,
+     * message and their copies of the visit's landing page, referrer and client ids and the page's
+     * URL, as older calls lose theirs. Run hourly with the callers' purge.
      */
     public int purgeExpired(Site site, PersonPseudonym pseudonym) {
         long now = clock.millis();

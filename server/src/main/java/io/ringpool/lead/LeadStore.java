@@ -380,20 +380,26 @@ final class LeadStore {
         return out;
     }
 
-    /** A lead as a site-wide reclassification of uniqueness reads it. */
-    record PersonOfLead(String leadId, java.time.Instant at, String phone, String email, boolean unique) {}
+    /**
+     * A lead as a site-wide reclassification of uniqueness reads it: its valid phone and e-mail, or
+     * the keys they left when erased (0 when none).
+     */
+    record PersonOfLead(String leadId, java.time.Instant at, String phone, String email, long erasedPhoneKey, long erasedEmailKey,
+            boolean unique) {}
 
-    /** Every lead of the site with its person keys (valid phone, valid e-mail), oldest first. */
+    /** Every lead of the site with its person keys (valid phone, valid e-mail, erased keys), oldest first. */
     static List<PersonOfLead> personsOfSite(Connection c, String siteId) throws SQLException {
         List<PersonOfLead> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, phone, phone_valid, email, email_valid, is_unique FROM leads "
-                + "WHERE site_id = ? ORDER BY at, lead_id")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, phone, phone_valid, email, email_valid, is_unique, "
+                + "erased_phone_key, erased_email_key FROM leads WHERE site_id = ? ORDER BY at, lead_id")) {
             ps.setString(1, siteId);
             ps.setFetchSize(5_000);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    // getLong reads NULL as 0, "no key".
                     out.add(new PersonOfLead(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)),
-                            rs.getBoolean(4) ? rs.getString(3) : null, rs.getBoolean(6) ? rs.getString(5) : null, rs.getBoolean(7)));
+                            rs.getBoolean(4) ? rs.getString(3) : null, rs.getBoolean(6) ? rs.getString(5) : null, rs.getLong(8),
+                            rs.getLong(9), rs.getBoolean(7)));
                 }
             }
         }
@@ -554,10 +560,15 @@ final class LeadStore {
         }
     }
 
+    /** What erasure clears besides the contact: the lead's copies of its visit and the page it was sent from, as a call's (README "Personal data"). */
+    private static final String VISIT_COPIES_CLEARED = "page_url = NULL, landing_page = NULL, referrer = NULL, client_ids_json = NULL";
+
     /**
      * Erases the personal data of every lead with one of {@code phones} or {@code emails}: the phone
-     * becomes {@link Contact#ERASED}, e-mail, name and message are removed. Kind, times, attribution,
-     * uniqueness and marketing fields stay, so counts do not change. Returns the leads touched.
+     * becomes {@link Contact#ERASED}, e-mail, name and message are removed, and so are the copies of
+     * the visit a call loses with its caller (landing page, referrer, client ids; and the page's
+     * URL). Kind, times, attribution method, click ids, uniqueness and marketing fields stay, so
+     * counts do not change. Returns the leads touched.
      */
     static int erase(Connection c, String siteId, Collection<String> phones, Collection<String> emails, long now, PersonPseudonym pseudonym)
             throws SQLException {
@@ -568,7 +579,8 @@ final class LeadStore {
         int erased = 0;
         for (String[] key : keysOf(phones, emails)) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, "
-                    + "email_valid = FALSE, name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND " + key[0] + " = ?")) {
+                    + "email_valid = FALSE, name = NULL, message = NULL, " + VISIT_COPIES_CLEARED + ", updated_at = ? "
+                    + "WHERE site_id = ? AND " + key[0] + " = ?")) {
                 ps.setString(1, Contact.ERASED);
                 ps.setLong(2, now);
                 ps.setString(3, siteId);
@@ -624,8 +636,9 @@ final class LeadStore {
         pseudonymise(c, "SELECT lead_id, phone, phone_valid, email, email_valid FROM leads WHERE site_id = ? AND at < ? "
                 + "AND (phone_valid OR email_valid)", pseudonym, siteId, before);
         try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, email_valid = FALSE, "
-                + "name = NULL, message = NULL, updated_at = ? WHERE site_id = ? AND at < ? AND ((phone IS NOT NULL AND phone <> ?) "
-                + "OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL)")) {
+                + "name = NULL, message = NULL, " + VISIT_COPIES_CLEARED + ", updated_at = ? WHERE site_id = ? AND at < ? "
+                + "AND ((phone IS NOT NULL AND phone <> ?) OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL "
+                + "OR page_url IS NOT NULL OR landing_page IS NOT NULL OR referrer IS NOT NULL OR client_ids_json IS NOT NULL)")) {
             ps.setString(1, Contact.ERASED);
             ps.setLong(2, now);
             ps.setString(3, siteId);

@@ -19,18 +19,28 @@ public final class Uniqueness {
     /**
      * One call or lead.
      *
-     * @param phone a valid E.164 phone, or null
-     * @param email a valid normalised e-mail, or null
+     * @param phone           a valid E.164 phone, or null
+     * @param email           a valid normalised e-mail, or null
+     * @param erasedPhoneKey  the {@code call.PersonPseudonym} key an erased phone left, or 0
+     * @param erasedEmailKey  the key an erased e-mail left, or 0
      */
-    public record Occurrence(Instant at, String phone, String email) {}
+    public record Occurrence(Instant at, String phone, String email, long erasedPhoneKey, long erasedEmailKey) {
+
+        /** One whose person is not erased. */
+        public Occurrence(Instant at, String phone, String email) {
+            this(at, phone, email, 0, 0);
+        }
+    }
 
     private Uniqueness() {}
 
     /**
      * For occurrences sorted by time (oldest first), whether each is unique: as for calls
      * ({@code CallClassifier}), "earlier" is strictly before, so two at the same instant are both
-     * unique, and one exactly the period after the previous is unique again. An occurrence without a
-     * valid phone or e-mail is never unique: strangers share "no contact", so we cannot tell.
+     * unique, and one exactly the period after the previous is unique again. An erased one is its
+     * person by the keys it kept (the rows erased together share them), so its answer is the one it
+     * had before the erasure. An occurrence with neither a valid phone or e-mail nor a key is never
+     * unique: strangers share "no contact", so we cannot tell.
      */
     public static List<Boolean> of(List<Occurrence> sorted, int periodDays) {
         long period = periodDays <= 0 ? Long.MAX_VALUE : Duration.ofDays(periodDays).toMillis();
@@ -70,6 +80,13 @@ public final class Uniqueness {
         }
         if (o.email() != null) {
             keys.add("e:" + o.email());
+        }
+        // A phone's and an e-mail's keys are hashed apart (PersonPseudonym), so one namespace serves both.
+        if (o.erasedPhoneKey() != 0) {
+            keys.add("k:" + o.erasedPhoneKey());
+        }
+        if (o.erasedEmailKey() != 0) {
+            keys.add("k:" + o.erasedEmailKey());
         }
         return keys;
     }

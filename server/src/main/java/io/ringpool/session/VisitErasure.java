@@ -13,7 +13,7 @@ import java.util.Set;
  * landing page, referrer, title and client ids, and its page views are deleted. Source, medium,
  * campaign and device stay: they are about the ad, not the person, and keep reports whole. Runs
  * inside the caller's transaction, before the calls themselves are erased (it finds the visits by
- * the calls' caller). Leads use {@link #eraseVisitors} with the visitors linked to the lead.
+ * the calls' caller). Leads use {@link #eraseLinked} with the visits and visitors linked to them.
  */
 public final class VisitErasure {
     private VisitErasure() {}
@@ -35,8 +35,16 @@ public final class VisitErasure {
                 }
             }
         }
-        int erased = eraseVisitors(c, siteId, visitors);
-        for (String sessionId : sessions) {
+        return eraseLinked(c, siteId, visitors, sessions);
+    }
+
+    /**
+     * Erases every visit of these visitors, and these visits (a call or lead may name a visit whose
+     * visitor is unknown), on the site; returns how many visits.
+     */
+    public static int eraseLinked(Connection c, String siteId, Set<String> visitorIds, Set<String> sessionIds) throws SQLException {
+        int erased = eraseVisitors(c, siteId, visitorIds);
+        for (String sessionId : sessionIds) {
             erased += eraseSession(c, siteId, sessionId);
         }
         return erased;

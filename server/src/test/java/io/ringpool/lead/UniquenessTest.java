@@ -42,4 +42,18 @@ class UniquenessTest {
                 at(Duration.ofMinutes(2), null, null)), 0);
         assertThat(flags).containsExactly(true, true, false, false);
     }
+
+    /** Audit AC2 #1: an erased lead is its person by the keys it kept, not "no contact". */
+    @Test
+    void anErasedOneIsItsPersonByItsKeysWhichMatchNoLivePhone() {
+        List<Boolean> flags = Uniqueness.of(List.of(
+                new Uniqueness.Occurrence(T, null, null, 11, 12),
+                new Uniqueness.Occurrence(T.plus(Duration.ofDays(3)), null, null, 0, 12),
+                new Uniqueness.Occurrence(T.plus(Duration.ofDays(4)), "+79160000001", null),
+                new Uniqueness.Occurrence(T.plus(Duration.ofDays(5)), null, null, 21, 0)), 2);
+        assertThat(flags).containsExactly(true, true, true, true);
+        assertThat(Uniqueness.of(List.of(
+                new Uniqueness.Occurrence(T, null, null, 11, 12),
+                new Uniqueness.Occurrence(T.plus(Duration.ofDays(3)), null, null, 0, 12)), 0)).containsExactly(true, false);
+    }
 }
