@@ -46,7 +46,7 @@ public final class CallJson {
         out.put("target", call.classes().target());
         out.put("uniqueTarget", call.classes().uniqueTarget());
         out.put("tags", call.tags());
-        out.put("value", call.value());
+        out.put("value", money(call.value()));
         out.put("currency", call.currency());
         CallReview review = call.review();
         out.put("reviewed", review.reviewed());
@@ -127,5 +127,16 @@ public final class CallJson {
         out.put("earlierVisits", a.earlierVisits());
         out.put("decidedFor", a.decidedFor());
         return out;
+    }
+
+    /**
+     * A money value as JSON shows it: {@code 1500} as given, not {@code 1500.0} (a double's own
+     * rendering), and {@code 1499.5} as it is. Kept a double in the domain; only the rendering changes.
+     */
+    public static Object money(Double value) {
+        if (value == null) {
+            return null;
+        }
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Object) value.longValue() : value;
     }
 }

@@ -1,5 +1,6 @@
 package io.ringpool.lead;
 
+import io.ringpool.call.CallJson;
 import io.ringpool.visit.VisitSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,7 +66,7 @@ public final class LeadJson {
         out.put("unique", lead.unique());
         out.put("erased", lead.erased());
         out.put("tags", lead.tags());
-        out.put("value", lead.value());
+        out.put("value", CallJson.money(lead.value()));
         out.put("currency", lead.currency());
         out.put("attribution", attribution(lead.attribution()));
         out.put("calls", calls.stream().map(LeadJson::call).toList());

@@ -442,6 +442,11 @@ class CallsOverHttpTest {
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
         assertThat(patched.json().get("tags")).extracting(JsonNode::asText).containsExactly("lead", "vip");
         assertThat(patched.json().get("value").asDouble()).isEqualTo(1500.0);
+        // Audit AC1 #8: shown as given (1500), not as a double renders it (1500.0); a fraction stays one.
+        assertThat(patched.body()).contains("\"value\":1500,").doesNotContain("1500.0");
+        Reply fraction = server.send("PATCH", "/v1/sites/" + site.id() + "/calls/" + b, site.apiKey(), "{\"value\":1499.5}",
+                "application/json", Map.of());
+        assertThat(fraction.body()).contains("\"value\":1499.5,");
         assertThat(patched.text("currency")).isEqualTo("RUB");
 
         JsonNode vip = calls(site, "tag=vip").get("calls");
