@@ -161,6 +161,8 @@ public final class Ringpool implements AutoCloseable {
     private AsteriskConnections asterisk;
     private String adminKey;
     private boolean adminKeyGenerated;
+    /** The secret.key this start generated, removed again if the store turns out to need another (audit AC3 #4). */
+    private Path generatedSecretKey;
     private java.nio.file.Path demoKeysFile;
     private int port;
     /** Set with the {@code listening} line: only a server that announced itself announces its stop. */
@@ -299,8 +301,16 @@ public final class Ringpool implements AutoCloseable {
         this.poolService = poolService;
         ExhaustionTally exhaustionTally = new ExhaustionTally();
         leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
-        siteService.loadAll();
-        keyRotation.loadAll();
+        try {
+            siteService.loadAll();
+            keyRotation.loadAll();
+        } catch (SecretCipher.WrongKey e) {
+            forgetGeneratedSecretKey();
+            throw new StartupFailure(generatedSecretKey == null ? e.getMessage()
+                    : "cannot decrypt a stored secret: there was no " + generatedSecretKey + " and security.secretKey "
+                            + "(RINGPOOL_SECRET_KEY) is not set; put the secret.key this store was created with there "
+                            + "(a restored store needs its key); none was generated", 2);
+        }
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
                     () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
@@ -528,7 +538,11 @@ public final class Ringpool implements AutoCloseable {
      */
     private String secretKey(String configured, Path dataDir) {
         if (db.isH2()) {
-            return KeyFiles.resolve(configured, dataDir, "secret.key", true);
+            Path file = dataDir.resolve("secret.key");
+            boolean generating = configured.isEmpty() && !java.nio.file.Files.exists(file);
+            String key = KeyFiles.resolve(configured, dataDir, "secret.key", true);
+            generatedSecretKey = generating ? file : null;
+            return key;
         }
         String inDataDir = KeyFiles.readIfPresent(dataDir, "secret.key");
         ClusterSecretKey.Agreed agreed;
@@ -826,6 +840,23 @@ public final class Ringpool implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A key generated for a store that turned out to hold secrets under another key (a backup
+     * restored without its secret.key) matches nothing: left behind, it is what an operator
+     * looking for "the key" would find. Removed only on this refusal: after any other failure the
+     * key may already protect what the start wrote (the demo site).
+     */
+    private void forgetGeneratedSecretKey() {
+        if (generatedSecretKey == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(generatedSecretKey);
+        } catch (java.io.IOException e) {
+            LOG.warn("secret_key_not_removed file={} reason={}", generatedSecretKey, e.toString());
         }
     }
 
