@@ -299,6 +299,9 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         this.poolService = poolService;
+        if (nodeId != null) {
+            poolService.countOccupancyFromStore();
+        }
         ExhaustionTally exhaustionTally = new ExhaustionTally();
         leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
         try {
