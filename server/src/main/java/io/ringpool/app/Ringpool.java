@@ -27,6 +27,7 @@ import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.cluster.ClusterSecretKey;
 import io.ringpool.cluster.ConnectionHeadroom;
+import io.ringpool.cluster.UpgradeGate;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.call.CallEventTimes;
@@ -275,6 +276,16 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
 
         db = new Database(storeConfig, registry, storeBoundary);
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
+        if (nodeId != null) {
+            try {
+                UpgradeGate.awaitOtherNodesStopped(db, nodeId, clusterConfig.nodeBeat().toMillis());
+            } catch (UpgradeGate.NodesStillRunning e) {
+                throw new StartupFailure(e.getMessage(), 2);
+            }
+        }
         try {
             new Migrator(db).migrate();
         } catch (Migrator.SchemaTooNew e) {
@@ -286,9 +297,6 @@ public final class Ringpool implements AutoCloseable {
         writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
 
-        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
-        RingpoolConfig.Cluster clusterConfig = config.cluster();
-        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
