@@ -162,6 +162,8 @@ public final class Ringpool implements AutoCloseable {
     private AsteriskConnections asterisk;
     private String adminKey;
     private boolean adminKeyGenerated;
+    private volatile boolean stoppedUnderNewerSchema;
+    private volatile Runnable selfStop = () -> { };
     /** The secret.key this start generated, removed again if the store turns out to need another (audit AC3 #4). */
     private Path generatedSecretKey;
     private java.nio.file.Path demoKeysFile;
@@ -518,6 +520,8 @@ public final class Ringpool implements AutoCloseable {
                     beat, beat, TimeUnit.MILLISECONDS);
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
                     beat, 5 * beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_schema_check_failed", this::stopUnderNewerSchema),
+                    5 * beat, 5 * beat, TimeUnit.MILLISECONDS);
             long poll = clusterConfig.changePoll().toMillis();
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
                     poll, poll, TimeUnit.MILLISECONDS);
@@ -869,6 +873,37 @@ public final class Ringpool implements AutoCloseable {
         } catch (java.io.IOException e) {
             LOG.warn("secret_key_not_removed file={} reason={}", generatedSecretKey, e.toString());
         }
+    }
+
+    /**
+     * A node of a newer version migrated the shared store while this one ran (it waits for running
+     * nodes' beats to age, so this one was paused, or is of a version before that wait): this node
+     * would go on writing rows as its version knows them under a schema that expects more (audit
+     * AC3 #2), so it stops, and says why.
+     */
+    private void stopUnderNewerSchema() {
+        java.util.OptionalInt newer = UpgradeGate.newerSchema(db);
+        if (newer.isEmpty() || stoppedUnderNewerSchema) {
+            return;
+        }
+        stoppedUnderNewerSchema = true;
+        LOG.error("schema_newer_than_this_node stored={} known={} action=stopping advice=\"start this node with the version that "
+                + "migrated the database\"", newer.getAsInt(), UpgradeGate.knownNewest());
+        // Not on the cluster thread: closing waits for that thread's round to end.
+        Thread.ofPlatform().name("ringpool-schema-stop").start(() -> {
+            close();
+            selfStop.run();
+        });
+    }
+
+    /** Run after the server stopped on its own (a newer schema): {@code Main} exits with status 2. */
+    public void onSelfStop(Runnable then) {
+        this.selfStop = then;
+    }
+
+    /** Whether this node stopped because another node migrated its store to a newer schema. */
+    public boolean stoppedUnderNewerSchema() {
+        return stoppedUnderNewerSchema;
     }
 
     /** Stops in reverse order of start; logs {@code stopped} once everything is closed. Idempotent. */

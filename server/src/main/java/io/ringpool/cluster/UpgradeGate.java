@@ -31,6 +31,8 @@ import java.util.TreeSet;
  */
 public final class UpgradeGate {
     private static final String INDEX = "/db/migration/index.txt";
+    /** Read once: the jar's scripts do not change while it runs. */
+    private static volatile Set<Integer> jarVersions;
 
     /** Nodes of this store still run, and this start would change the schema under them. */
     public static final class NodesStillRunning extends RuntimeException {
@@ -72,11 +74,26 @@ public final class UpgradeGate {
         }
         if (!running.isEmpty()) {
             throw new NodesStillRunning("this Ringpool would migrate the shared database (schema "
-                    + appliedNewest(db) + " to " + knownVersions().stream().mapToInt(Integer::intValue).max().orElse(0)
+                    + appliedNewest(db) + " to " + knownNewest()
                     + ") while other nodes still run on it: " + describe(running)
                     + "; stop every node, then start one node of this version (it migrates), then the others "
                     + "(README \"Upgrading several nodes\")");
         }
+    }
+
+    /**
+     * The newest script applied to the store when it is newer than any this jar knows (another
+     * node of a newer version migrated it while this one ran), else empty.
+     */
+    public static java.util.OptionalInt newerSchema(Database db) {
+        int known = knownNewest();
+        int stored = appliedNewest(db);
+        return stored > known ? java.util.OptionalInt.of(stored) : java.util.OptionalInt.empty();
+    }
+
+    /** The newest script this jar knows. */
+    public static int knownNewest() {
+        return knownVersions().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** How long a running node may go without a beat, ms. */
@@ -150,6 +167,10 @@ public final class UpgradeGate {
 
     /** The versions of the scripts this jar carries (the migrator's index). */
     static Set<Integer> knownVersions() {
+        Set<Integer> known = jarVersions;
+        if (known != null) {
+            return known;
+        }
         try (InputStream in = UpgradeGate.class.getResourceAsStream(INDEX)) {
             if (in == null) {
                 throw new IllegalStateException("missing migration resource " + INDEX);
@@ -161,7 +182,8 @@ public final class UpgradeGate {
                     out.add(Integer.parseInt(name.substring(1, name.indexOf("__"))));
                 }
             }
-            return out;
+            jarVersions = java.util.Collections.unmodifiableSet(out);
+            return jarVersions;
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + INDEX, e);
         }

@@ -97,4 +97,39 @@ class UpgradeWithRunningNodesTest {
             }
         }
     }
+
+    /** A node that finds the store migrated past its version while it runs (it was paused meanwhile) stops, and says why. */
+    @Test
+    void aRunningNodeStopsOnceTheStoreIsMigratedPastItsVersion() throws Exception {
+        try (TestServer node = new TestServer(dir.resolve("running"), settings("node-running"))) {
+            assertThat(node.get("/health", null).status()).isEqualTo(200);
+            int newer = io.ringpool.cluster.UpgradeGate.knownNewest() + 1_000;
+            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO schema_version(version, script, applied_at) VALUES (" + newer + ", 'V" + newer
+                        + "__from_a_newer_release.sql', 0)");
+            }
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!node.app.stoppedUnderNewerSchema() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(node.app.stoppedUnderNewerSchema()).as("stopped within 5 beats of the migration").isTrue();
+            String base = node.base();
+            waitUntilRefused(base);
+        }
+    }
+
+    private static void waitUntilRefused(String base) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health"))
+                        .timeout(java.time.Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            } catch (java.io.IOException refused) {
+                return; // the listener is closed: the node no longer takes requests
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the node still answers at " + base);
+    }
 }
