@@ -77,7 +77,7 @@ public final class UpgradeGate {
                     + appliedNewest(db) + " to " + knownNewest()
                     + ") while other nodes still run on it: " + describe(running)
                     + "; stop every node, then start one node of this version (it migrates), then the others "
-                    + "(README \"Upgrading several nodes\")");
+                    + "(README, \"Upgrading\")");
         }
     }
 
