@@ -110,6 +110,11 @@ public final class Main {
             stopped.countDown();
         }, "ringpool-shutdown"));
         CleanStop.onSigterm(() -> 0); // a stop that was asked for exits 0, after this hook, not the JVM's 143
+        app.onSelfStop(() -> {
+            System.err.println("ringpool: stopped: another node migrated the database to a newer schema than this version knows;"
+                    + " start this node with that version");
+            System.exit(2);
+        });
         try {
             app.startOrClose();
         } catch (Exception e) {

@@ -27,6 +27,7 @@ import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.cluster.ClusterSecretKey;
 import io.ringpool.cluster.ConnectionHeadroom;
+import io.ringpool.cluster.UpgradeGate;
 import io.ringpool.session.LeaseRenewals;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.call.CallEventTimes;
@@ -161,6 +162,10 @@ public final class Ringpool implements AutoCloseable {
     private AsteriskConnections asterisk;
     private String adminKey;
     private boolean adminKeyGenerated;
+    private volatile boolean stoppedUnderNewerSchema;
+    private volatile Runnable selfStop = () -> { };
+    /** The secret.key this start generated, removed again if the store turns out to need another (audit AC3 #4). */
+    private Path generatedSecretKey;
     private java.nio.file.Path demoKeysFile;
     private int port;
     /** Set with the {@code listening} line: only a server that announced itself announces its stop. */
@@ -273,6 +278,16 @@ public final class Ringpool implements AutoCloseable {
         adminKey = KeyFiles.resolve(config.security().adminKey(), storeConfig.dataDir(), "admin.key", false);
 
         db = new Database(storeConfig, registry, storeBoundary);
+        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
+        RingpoolConfig.Cluster clusterConfig = config.cluster();
+        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
+        if (nodeId != null) {
+            try {
+                UpgradeGate.awaitOtherNodesStopped(db, nodeId, clusterConfig.nodeBeat().toMillis());
+            } catch (UpgradeGate.NodesStillRunning e) {
+                throw new StartupFailure(e.getMessage(), 2);
+            }
+        }
         try {
             new Migrator(db).migrate();
         } catch (Migrator.SchemaTooNew e) {
@@ -284,9 +299,6 @@ public final class Ringpool implements AutoCloseable {
         writer = new GroupCommitWriter(db, storeConfig.writerQueueMax(), storeConfig.writerBatchMax(), registry,
                 storeConfig.syncCommits() && db.isH2() ? "CHECKPOINT SYNC" : null);
 
-        // Several nodes may share a PostgreSQL store; an H2 file serves one node, which needs no id.
-        RingpoolConfig.Cluster clusterConfig = config.cluster();
-        String nodeId = db.isH2() ? null : KeyFiles.resolveNodeId(clusterConfig.nodeId(), storeConfig.dataDir());
 
         SecretCipher cipher = new SecretCipher(secretKey);
         SiteService siteService = new SiteService(new SiteStore(db), siteRegistry, cipher, clock,
@@ -297,10 +309,21 @@ public final class Ringpool implements AutoCloseable {
         PoolStore poolStore = new PoolStore(db);
         PoolService poolService = new PoolService(poolStore, poolRegistry, siteRegistry, clock, registry);
         this.poolService = poolService;
+        if (nodeId != null) {
+            poolService.countOccupancyFromStore();
+        }
         ExhaustionTally exhaustionTally = new ExhaustionTally();
         leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
-        siteService.loadAll();
-        keyRotation.loadAll();
+        try {
+            siteService.loadAll();
+            keyRotation.loadAll();
+        } catch (SecretCipher.WrongKey e) {
+            forgetGeneratedSecretKey();
+            throw new StartupFailure(generatedSecretKey == null ? e.getMessage()
+                    : "cannot decrypt a stored secret: there was no " + generatedSecretKey + " and security.secretKey "
+                            + "(RINGPOOL_SECRET_KEY) is not set; put the secret.key this store was created with there "
+                            + "(a restored store needs its key); none was generated", 2);
+        }
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
                     () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
@@ -497,6 +520,8 @@ public final class Ringpool implements AutoCloseable {
                     beat, beat, TimeUnit.MILLISECONDS);
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_reclaim_failed", members::reclaimFromSilentNodes),
                     beat, 5 * beat, TimeUnit.MILLISECONDS);
+            cluster.scheduleWithFixedDelay(() -> quietly("cluster_schema_check_failed", this::stopUnderNewerSchema),
+                    5 * beat, 5 * beat, TimeUnit.MILLISECONDS);
             long poll = clusterConfig.changePoll().toMillis();
             cluster.scheduleWithFixedDelay(() -> quietly("cluster_changes_failed", () -> changes.poll(clock.millis())),
                     poll, poll, TimeUnit.MILLISECONDS);
@@ -528,7 +553,11 @@ public final class Ringpool implements AutoCloseable {
      */
     private String secretKey(String configured, Path dataDir) {
         if (db.isH2()) {
-            return KeyFiles.resolve(configured, dataDir, "secret.key", true);
+            Path file = dataDir.resolve("secret.key");
+            boolean generating = configured.isEmpty() && !java.nio.file.Files.exists(file);
+            String key = KeyFiles.resolve(configured, dataDir, "secret.key", true);
+            generatedSecretKey = generating ? file : null;
+            return key;
         }
         String inDataDir = KeyFiles.readIfPresent(dataDir, "secret.key");
         ClusterSecretKey.Agreed agreed;
@@ -827,6 +856,54 @@ public final class Ringpool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A key generated for a store that turned out to hold secrets under another key (a backup
+     * restored without its secret.key) matches nothing: left behind, it is what an operator
+     * looking for "the key" would find. Removed only on this refusal: after any other failure the
+     * key may already protect what the start wrote (the demo site).
+     */
+    private void forgetGeneratedSecretKey() {
+        if (generatedSecretKey == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(generatedSecretKey);
+        } catch (java.io.IOException e) {
+            LOG.warn("secret_key_not_removed file={} reason={}", generatedSecretKey, e.toString());
+        }
+    }
+
+    /**
+     * A node of a newer version migrated the shared store while this one ran (it waits for running
+     * nodes' beats to age, so this one was paused, or is of a version before that wait): this node
+     * would go on writing rows as its version knows them under a schema that expects more (audit
+     * AC3 #2), so it stops, and says why.
+     */
+    private void stopUnderNewerSchema() {
+        java.util.OptionalInt newer = UpgradeGate.newerSchema(db);
+        if (newer.isEmpty() || stoppedUnderNewerSchema) {
+            return;
+        }
+        stoppedUnderNewerSchema = true;
+        LOG.error("schema_newer_than_this_node stored={} known={} action=stopping advice=\"start this node with the version that "
+                + "migrated the database\"", newer.getAsInt(), UpgradeGate.knownNewest());
+        // Not on the cluster thread: closing waits for that thread's round to end.
+        Thread.ofPlatform().name("ringpool-schema-stop").start(() -> {
+            close();
+            selfStop.run();
+        });
+    }
+
+    /** Run after the server stopped on its own (a newer schema): {@code Main} exits with status 2. */
+    public void onSelfStop(Runnable then) {
+        this.selfStop = then;
+    }
+
+    /** Whether this node stopped because another node migrated its store to a newer schema. */
+    public boolean stoppedUnderNewerSchema() {
+        return stoppedUnderNewerSchema;
     }
 
     /** Stops in reverse order of start; logs {@code stopped} once everything is closed. Idempotent. */

@@ -144,7 +144,7 @@ public final class PoolApi {
 
     Map<String, Object> describe(PoolState state) {
         Pool pool = state.pool();
-        PoolState.Snapshot s = service.snapshot(state);
+        PoolState.Snapshot s = service.occupancy(state);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("poolId", pool.poolId());
         out.put("siteId", pool.siteId());

@@ -230,6 +230,32 @@ public final class PoolStore {
             + "WHERE l2.site_id = n.site_id AND l2.number = n.number ORDER BY l2.site_id, l2.number, l2.started_at DESC "
             + "FETCH FIRST 1 ROW ONLY)";
 
+    /**
+     * A pool's numbers as the store has them, for counts true across the nodes of a shared store:
+     * each number's last release time, and which numbers a live lease holds, whichever node holds it.
+     */
+    public record StoredOccupancy(List<StoredNumber> numbers, java.util.Set<String> live) {}
+
+    public StoredOccupancy occupancy(String siteId, String poolId) {
+        List<StoredNumber> numbers = loadNumbers(poolId);
+        java.util.Set<String> live = db.read(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            // The (site_id, live_number) index: only the site's live leases are read.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT live_number FROM sessions WHERE site_id = ? AND live_number > '' AND pool_id = ?")) {
+                ps.setString(1, siteId);
+                ps.setString(2, poolId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        return new StoredOccupancy(numbers, live);
+    }
+
     public List<StoredNumber> loadNumbers() {
         return loadNumbers(null);
     }

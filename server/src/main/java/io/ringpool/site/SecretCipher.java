@@ -49,7 +49,16 @@ public final class SecretCipher {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, 12));
             return new String(cipher.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot decrypt a stored secret: is security.secretKey the key this database was created with?", e);
+            throw new WrongKey(e);
+        }
+    }
+
+    /** A stored secret this key cannot open: the store was written under another key. */
+    public static final class WrongKey extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        WrongKey(Exception cause) {
+            super("cannot decrypt a stored secret: is security.secretKey the key this database was created with?", cause);
         }
     }
 }
