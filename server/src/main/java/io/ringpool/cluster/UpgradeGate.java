@@ -1,9 +1,7 @@
 package io.ringpool.cluster;
 
 import io.ringpool.store.Database;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.ringpool.store.Migrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +28,6 @@ import java.util.TreeSet;
  * for, at most that long, and a start finding nodes that still beat after it is refused.
  */
 public final class UpgradeGate {
-    private static final String INDEX = "/db/migration/index.txt";
     /** Read once: the jar's scripts do not change while it runs. */
     private static volatile Set<Integer> jarVersions;
 
@@ -168,24 +165,10 @@ public final class UpgradeGate {
     /** The versions of the scripts this jar carries (the migrator's index). */
     static Set<Integer> knownVersions() {
         Set<Integer> known = jarVersions;
-        if (known != null) {
-            return known;
+        if (known == null) {
+            known = java.util.Collections.unmodifiableSet(new TreeSet<>(Migrator.knownVersions()));
+            jarVersions = known;
         }
-        try (InputStream in = UpgradeGate.class.getResourceAsStream(INDEX)) {
-            if (in == null) {
-                throw new IllegalStateException("missing migration resource " + INDEX);
-            }
-            Set<Integer> out = new TreeSet<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                String name = line.strip();
-                if (name.matches("V\\d+__.*")) {
-                    out.add(Integer.parseInt(name.substring(1, name.indexOf("__"))));
-                }
-            }
-            jarVersions = java.util.Collections.unmodifiableSet(out);
-            return jarVersions;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + INDEX, e);
-        }
+        return known;
     }
 }

@@ -197,6 +197,11 @@ public final class Migrator {
         return out;
     }
 
+    /** The versions of the scripts this jar carries (its index), lowest first. */
+    public static List<Integer> knownVersions() {
+        return readIndex().stream().map(Migrator::versionOf).toList();
+    }
+
     private static List<String> readIndex() {
         List<String> names = new ArrayList<>();
         for (String line : read("index.txt").split("\n")) {
