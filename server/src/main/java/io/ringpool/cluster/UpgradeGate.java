@@ -6,9 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -108,7 +106,7 @@ public final class UpgradeGate {
 
     /** Versions this jar knows that the store has not applied; empty for a store never migrated (no node can run on it). */
     static Set<Integer> pendingVersions(Database db) {
-        Set<Integer> applied = db.read(c -> exists(c, "schema_version") ? versions(c) : null);
+        Set<Integer> applied = db.read(c -> exists(c, "schema_version") ? Migrator.appliedVersions(c) : null);
         if (applied == null) {
             return new TreeSet<>();
         }
@@ -118,7 +116,7 @@ public final class UpgradeGate {
     }
 
     private static int appliedNewest(Database db) {
-        return db.read(c -> versions(c).stream().mapToInt(Integer::intValue).max().orElse(0));
+        return db.read(c -> Migrator.appliedVersions(c).stream().mapToInt(Integer::intValue).max().orElse(0));
     }
 
     private static List<Running> running(Database db, String nodeId, long windowMillis) {
@@ -150,16 +148,6 @@ public final class UpgradeGate {
                 return rs.getBoolean(1);
             }
         }
-    }
-
-    private static Set<Integer> versions(Connection c) throws SQLException {
-        Set<Integer> out = new HashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
-            while (rs.next()) {
-                out.add(rs.getInt(1));
-            }
-        }
-        return out;
     }
 
     /** The versions of the scripts this jar carries (the migrator's index). */

@@ -140,7 +140,8 @@ public final class Migrator {
         }
     }
 
-    private static Set<Integer> appliedVersions(Connection c) throws SQLException {
+    /** The versions recorded in {@code schema_version} (which must exist). */
+    public static Set<Integer> appliedVersions(Connection c) throws SQLException {
         Set<Integer> versions = new HashSet<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
             while (rs.next()) {
