@@ -1,8 +1,6 @@
 package io.ringpool.session;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.AddressKey;
 import io.ringpool.pool.Lease;
@@ -23,7 +21,6 @@ import io.ringpool.visit.Device;
 import io.ringpool.visit.LandingTags;
 import io.ringpool.visit.TrafficSource;
 import io.ringpool.visit.TrafficSourceParser;
-import io.ringpool.visit.UrlMinimiser;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,11 +125,8 @@ public final class SessionService {
     private final UserAgentCache userAgents = new UserAgentCache();
     /** Live sessions by id and by site and visitor (compact tables: issue 17). */
     private final LiveSessionIndex sessions = new LiveSessionIndex();
-    /** How long after a visit with tags ends a continued page of its visitor carries them (see {@link #sourceUrl}). */
-    static final java.time.Duration LAPSED_TAGS_KEPT = java.time.Duration.ofMinutes(30);
-    /** The tags of visitors' visits that ended on this node, by site and visitor; bounded in number and age. */
-    private final com.github.benmanes.caffeine.cache.Cache<String, LandingTags> lapsedTags = com.github.benmanes.caffeine.cache.Caffeine
-            .newBuilder().maximumSize(100_000).expireAfterWrite(LAPSED_TAGS_KEPT).build();
+    private final LapsedTags lapsedTags = new LapsedTags();
+    private final StoredUrls urls;
     /**
      * Starts choosing a number right now, by site and visitor: while one is in flight, another start
      * of that visitor (two tabs opened at once, a retried request) waits for it and resumes the
@@ -142,9 +136,7 @@ public final class SessionService {
     private final Map<StartingVisitor, CompletableFuture<Void>> starting = new ConcurrentHashMap<>();
 
     private record StartingVisitor(String siteId, String visitorId) {}
-    private final MeterRegistry registry;
-    private final Timer leaseLatency;
-    private final Counter botSessions;
+    private final SessionMeters meters;
     private final RefusalTally refusals = new RefusalTally();
     private final int maxLiveSessions;
 
@@ -159,10 +151,6 @@ public final class SessionService {
     static int defaultMaxLiveSessions() {
         return (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / HEAP_BYTES_PER_LIVE_SESSION);
     }
-    private final Counter leaseConflicts;
-    private final Counter leasesLost;
-    private final Counter sessionsJoined;
-    private final Counter sessionsNewSource;
     private final LeaseRenewals renewals;
     /** This node's id, stored with each lease it grants; null when the node is alone on its store. */
     private final String nodeId;
@@ -207,25 +195,8 @@ public final class SessionService {
         this.clock = clock;
         this.limits = limits;
         this.caps = caps;
-        this.registry = registry;
-        this.leaseLatency = Timer.builder("ringpool.lease.latency")
-                .description("time to start a session: choose a number and commit the lease")
-                .publishPercentiles(0.5, 0.99, 0.999).register(registry);
-        this.botSessions = Counter.builder("ringpool.sessions.bots").description("session starts refused to known bots").register(registry);
-        this.leaseConflicts = Counter.builder("ringpool.lease.conflicts")
-                .description("leases the store refused because another node holds the number (several nodes, one store)")
-                .register(registry);
-        this.leasesLost = Counter.builder("ringpool.lease.lost")
-                .description("leases another node ended because this node was silent past the TTL (fencing)")
-                .register(registry);
-        this.sessionsJoined = Counter.builder("ringpool.sessions.joined")
-                .description("starts that took over the visitor's live session from another node (several nodes, one store)")
-                .register(registry);
-        this.sessionsNewSource = Counter.builder("ringpool.sessions.new.source")
-                .description("starts of a visitor with a live session that brought a new traffic source, so began a new visit (same number)")
-                .register(registry);
-        registry.gauge("ringpool.lease.renewals.pending", renewals, LeaseRenewals::pending);
-        registry.gauge("ringpool.sessions.live", List.of(), sessions, LiveSessionIndex::size);
+        this.urls = new StoredUrls(caps);
+        this.meters = new SessionMeters(registry, renewals, sessions);
     }
 
     /**
@@ -315,7 +286,7 @@ public final class SessionService {
         }
         UserAgentCache.Reading agent = userAgents.read(request.userAgent());
         if (agent.bot() || request.webdriver()) {
-            botSessions.increment();
+            meters.botSessions.increment();
             refusals.add(site.siteId(), "bot");
             return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "bot", request.visitorId()));
         }
@@ -326,7 +297,7 @@ public final class SessionService {
 
         // Resuming a live session by visitor id hands out a number too: it takes the same token.
         if (limits.tryAcquire(ScriptLimits.Kind.START, site.siteId(), null, request.clientIp()) > 0) {
-            count(site, false, "rate_limited");
+            meters.count(site.siteId(), false, "rate_limited");
             refusals.add(site.siteId(), "rate_limited");
             return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "rate_limited", visitorId));
         }
@@ -380,16 +351,16 @@ public final class SessionService {
 
         if (sessions.size() >= maxLiveSessions) {
             // A clear, cheap refusal instead of an out-of-memory error: the page keeps its default number.
-            count(site, false, "capacity");
+            meters.count(site.siteId(), false, "capacity");
             refusals.add(site.siteId(), "capacity");
             return CompletableFuture.completedFuture(untrackedWithoutSession(settings, "capacity", visitorId));
         }
         String sessionId = Keys.timeOrdered("s_", now, 16);
-        TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
+        TrafficSource source = urls.minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
         if (source.channel() == io.ringpool.visit.Channel.DIRECT) {
-            String url = sourceUrl(request, site.siteId(), visitorId);
+            String url = lapsedTags.sourceUrl(request, site.siteId(), visitorId);
             if (!java.util.Objects.equals(url, request.url())) {
-                source = minimised(sourceParser.parse(url, request.referrer(), settings.domains()), settings);
+                source = urls.minimised(sourceParser.parse(url, request.referrer(), settings.domains()), settings);
             }
         }
         Device device = agent.device();
@@ -407,7 +378,7 @@ public final class SessionService {
                             ? joinLiveSession(request, site.siteId(), visitorId, settings, conflicts)
                             : CompletableFuture.failedFuture(unwrapped(failure)));
         };
-        return started.whenComplete((answer, failure) -> leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
+        return started.whenComplete((answer, failure) -> meters.leaseLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS));
     }
 
     /**
@@ -427,7 +398,7 @@ public final class SessionService {
                     conflicts);
         }
         leased.pool().markHeldElsewhere(leased.granted().lease().number(), now, now + settings.leaseTtl().toMillis());
-        leaseConflicts.increment();
+        meters.leaseConflicts.increment();
         if (conflicts >= MAX_CONFLICT_RETRIES) {
             return CompletableFuture.failedFuture(new StoreException("numbers keep being taken by other nodes", heldElsewhere));
         }
@@ -512,7 +483,7 @@ public final class SessionService {
             LiveSession joined = new LiveSession(claim.sessionId(), siteId, claim.visitorId(), pool, lease,
                     LandingTags.of(claim.landingPage()));
             sessions.put(joined);
-            sessionsJoined.increment();
+            meters.sessionsJoined.increment();
             return resume(joined, request, settings, later, conflicts + 1);
         }, blockingReads);
     }
@@ -536,7 +507,7 @@ public final class SessionService {
             // Also when the caller stopped waiting (a 503 for a slow commit): the lease the store now
             // holds is then ended by the sweeper like any other, and the visitor's retry resumes it.
             sessions.put(session);
-            count(site, true, granted.choice().name().toLowerCase(Locale.ROOT));
+            meters.count(site.siteId(), true, granted.choice().name().toLowerCase(Locale.ROOT));
             return new Started(true, session.sessionId, session.visitorId, true, lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(leased.pool().expiresAt(lease)), settings.heartbeatSeconds(), null);
         });
@@ -551,7 +522,7 @@ public final class SessionService {
                     notLeased.reason(), expires, catchesUp ? visitAttributes : null, catchesUp ? clientIp : null),
                     LandingTags.of(visit.source().landingPage()));
             sessions.put(session);
-            count(site, false, notLeased.reason());
+            meters.count(site.siteId(), false, notLeased.reason());
             return new Started(true, session.sessionId, session.visitorId, false, settings.defaultNumber(), settings.defaultNumber(),
                     Instant.ofEpochMilli(expires), settings.heartbeatSeconds(), notLeased.reason());
         });
@@ -574,7 +545,7 @@ public final class SessionService {
      *     which is itself
      */
     private CompletableFuture<Started> resume(LiveSession s, StartRequest request, SiteSettings settings, long now, int conflicts) {
-        String url = storedUrl(request.url() == null ? "" : request.url(), settings);
+        String url = urls.stored(request.url() == null ? "" : request.url(), settings);
         // The stored URL keeps only the parameters Ringpool reads: most pages have no query left, and
         // cost nothing more here than the scan for its '?'.
         if (request.landing() && LandingTags.newSource(LandingTags.of(url), s.tags)) {
@@ -683,7 +654,7 @@ public final class SessionService {
     }
 
     private SessionStore.NewVisit newVisit(LiveSession s, StartRequest request, SiteSettings settings, String sessionId, long now) {
-        TrafficSource source = minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
+        TrafficSource source = urls.minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
         return new SessionStore.NewVisit(sessionId, s.siteId, s.visitorId, now, settings.storeTitles() ? request.title() : null, source,
                 userAgents.read(request.userAgent()).device(), request.clientIds());
     }
@@ -712,7 +683,7 @@ public final class SessionService {
         CompletableFuture<Started> answered = granted.committed().thenApply(ok -> {
             sessions.put(next); // the visitor's sessions lead to the new visit from now on
             markOver(s);
-            sessionsNewSource.increment();
+            meters.sessionsNewSource.increment();
             return new Started(true, sessionId, s.visitorId, true, lease.number(), settings.defaultNumber(),
                     Instant.ofEpochMilli(s.pool.expiresAt(lease)), settings.heartbeatSeconds(), null);
         });
@@ -734,7 +705,7 @@ public final class SessionService {
             int conflicts) {
         Site site = sites.byId(s.siteId).orElseThrow(UnknownSite::new).site();
         markOver(s);
-        sessionsNewSource.increment();
+        meters.sessionsNewSource.increment();
         return writer.submit(c -> SessionStore.endUntracked(c, List.of(s), now)).thenComposeAsync(ended -> startNew(request, conflicts,
                 site, settings, userAgents.read(request.userAgent()), now, s.visitorId, System.nanoTime()), blockingReads);
     }
@@ -858,8 +829,7 @@ public final class SessionService {
             }
             LiveSession tracked = new LiveSession(s.sessionId, s.siteId, s.visitorId, leased.pool(), granted.lease(), s.tags);
             sessions.put(tracked);
-            Counter.builder("ringpool.sessions.caught.up").description("untracked visits that got a number on a later heartbeat")
-                    .tag("site", s.siteId).register(registry).increment();
+            meters.caughtUp(s.siteId);
             return CompletableFuture.completedFuture(
                     new Renewed(Instant.ofEpochMilli(leased.pool().expiresAt(granted.lease())), granted.lease().number(), true));
         }).thenCompose(answer -> answer);
@@ -876,7 +846,7 @@ public final class SessionService {
             String heartbeatIp, int conflicts) {
         long now = clock.millis();
         pool.markHeldElsewhere(refused, now, now + settings.leaseTtl().toMillis());
-        leaseConflicts.increment();
+        meters.leaseConflicts.increment();
         if (conflicts + 1 >= MAX_CONFLICT_RETRIES) {
             return CompletableFuture.completedFuture(renewUntracked(s, settings, now));
         }
@@ -948,7 +918,7 @@ public final class SessionService {
         limits.check(ScriptLimits.Kind.PAGEVIEW, null, s.sessionId, view.clientIp());
         long now = clock.millis();
         SiteSettings settings = settingsOf(s);
-        String url = storedUrl(view.url(), settings);
+        String url = urls.stored(view.url(), settings);
         String title = settings.storeTitles() ? SessionStore.cap(view.title(), caps.maxTitleChars()) : null;
         // Past the cap the view is counted on the session, not stored: the bound on what one session adds.
         boolean store = s.countPageview() <= caps.pageviewsStored();
@@ -1084,7 +1054,7 @@ public final class SessionService {
     private void lost(LiveSession s) {
         long hold = sites.byId(s.siteId).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(0L);
         if (s.pool.lose(s.lease, clock.millis(), hold)) {
-            leasesLost.increment();
+            meters.leasesLost.increment();
             markOver(s);
         }
     }
@@ -1101,33 +1071,7 @@ public final class SessionService {
     private void markOver(LiveSession s) {
         s.over = true;
         sessions.remove(s);
-        if (s.tags != null) {
-            lapsedTags.put(visitorKey(s.siteId, s.visitorId), s.tags);
-        }
-    }
-
-    private static String visitorKey(String siteId, String visitorId) {
-        return siteId + '\0' + visitorId;
-    }
-
-    /**
-     * The URL a new visit's source is read from. A page that is no landing (the script continues a
-     * visit it knew: a tab back from the background, a page opened from the site) but whose visit
-     * lapsed meanwhile shows no tags and no outside referrer, and was filed as a direct visit: a
-     * call a minute later lost its Google click (audit J #3). Within {@link #LAPSED_TAGS_KEPT} of the
-     * visitor's last visit with tags ending on this node, such a start carries that visit's tags.
-     */
-    private String sourceUrl(StartRequest request, String siteId, String visitorId) {
-        String url = request.url();
-        if (request.landing() || visitorId == null || LandingTags.of(url) != null) {
-            return url;
-        }
-        LandingTags earlier = lapsedTags.getIfPresent(visitorKey(siteId, visitorId));
-        if (earlier == null || url == null) {
-            return url;
-        }
-        String query = earlier.asQuery();
-        return query.isEmpty() ? url : url + (url.indexOf('?') < 0 ? '?' : '&') + query;
+        lapsedTags.remember(s);
     }
 
     private boolean isLive(LiveSession s, long now) {
@@ -1186,27 +1130,12 @@ public final class SessionService {
         }
     }
 
-    /** The outcomes of a start, tracked and not: every one of a site's series exists at 0 ({@link #countFromZero}). */
-    static final List<String> TRACKED_OUTCOMES = List.of("free", "returning_visitor", "reused_cooling");
-    static final List<String> UNTRACKED_OUTCOMES = List.of("pool_exhausted", "no_pool", "address_cap", "rate_limited", "capacity");
-
     /**
      * Registers a site's {@code ringpool_sessions_started_total} series at 0, so that {@code increase()}
      * sees the first start of each outcome after a restart (audit P #10).
      */
     public void countFromZero(String siteId) {
-        TRACKED_OUTCOMES.forEach(outcome -> counter(siteId, true, outcome));
-        UNTRACKED_OUTCOMES.forEach(outcome -> counter(siteId, false, outcome));
-    }
-
-    private void count(Site site, boolean tracked, String outcome) {
-        counter(site.siteId(), tracked, outcome).increment();
-    }
-
-    private Counter counter(String siteId, boolean tracked, String outcome) {
-        return Counter.builder("ringpool.sessions.started").description("sessions started, by outcome")
-                .tag("site", siteId).tag("tracked", Boolean.toString(tracked)).tag("outcome", outcome)
-                .register(registry);
+        meters.countFromZero(siteId);
     }
 
     /** The visit as pool rules see it: lower-case values under canonical keys. */
@@ -1238,17 +1167,6 @@ public final class SessionService {
 
     public int maxLiveSessions() {
         return maxLiveSessions;
-    }
-
-    /** The landing page and referrer as stored: only the query parameters Ringpool reads, cut to the cap. */
-    private TrafficSource minimised(TrafficSource s, SiteSettings settings) {
-        String referrer = UrlMinimiser.withoutQuery(s.referrer());
-        return new TrafficSource(s.source(), s.medium(), s.campaign(), s.term(), s.content(), s.channel(), s.clickIds(),
-                storedUrl(s.landingPage(), settings), SessionStore.cap(referrer, caps.maxUrlChars()), s.referrerHost());
-    }
-
-    private String storedUrl(String url, SiteSettings settings) {
-        return SessionStore.cap(UrlMinimiser.minimise(url, settings.queryParameters()), caps.maxUrlChars());
     }
 
     /** The limits every script route passes; leads and other script routes use the same instance. */
