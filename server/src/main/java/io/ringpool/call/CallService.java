@@ -4,7 +4,6 @@ import io.ringpool.visit.VisitSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
 import io.ringpool.pool.StaticNumber;
@@ -13,8 +12,6 @@ import io.ringpool.site.Keys;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
-import io.ringpool.inbound.StorableText;
-import io.ringpool.store.Columns;
 import io.ringpool.store.Database;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
@@ -82,6 +79,9 @@ import org.slf4j.LoggerFactory;
  * <p>The write only writes (it is group-committed and may run twice: see
  * {@link GroupCommitWriter}); the counters and the {@code call_attributed} log are written from
  * the {@link Outcome} once the commit is known.
+ *
+ * <p>The call log and one call are read by {@link CallReads}; tags, reviews and transcripts are
+ * edited by {@link CallEdits}; callers are erased and purged by {@link CallerDataErasure}.
  */
 public final class CallService {
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
@@ -148,14 +148,12 @@ public final class CallService {
     private final CallRecords records = new CallRecords();
     private final CallerCalls callerCalls;
     private final AttributionReads attributionReads;
-    private final CallLogQuery logQuery = new CallLogQuery();
-    private final CallTags tags = new CallTags();
-    private final CallReviews reviews = new CallReviews();
-    private final CallerErasure erasure = new CallerErasure();
+    private final CallReads reads;
+    private final CallEdits edits;
+    private final CallerDataErasure erasure;
     private final RecordingHook recordings;
     private final CallOutbox outbox;
     private final CallEventTimes eventTimes;
-    private final ContactLeads contactLeads;
     /** The settings of each site whose calls {@link #reclassifyAll} is classifying again right now. */
     private final Map<String, ClassificationSettings> reclassifying = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -194,7 +192,6 @@ public final class CallService {
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry, RecordingHook recordings, CallOutbox outbox, CallEventTimes eventTimes,
             ContactLeads contactLeads) {
-        this.contactLeads = contactLeads;
         this.eventTimes = eventTimes;
         this.recordings = recordings;
         this.outbox = outbox;
@@ -218,6 +215,9 @@ public final class CallService {
                 }
             }
         }
+        this.reads = new CallReads(db, records, contactLeads);
+        this.edits = new CallEdits(db, clock, records, outbox);
+        this.erasure = new CallerDataErasure(db, clock, recordings, outbox);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -728,26 +728,19 @@ public final class CallService {
         return new StaticNumberSource(s.number(), s.source(), s.medium(), s.campaign(), s.label());
     }
 
-    // ---- call log, tags, erasure -------------------------------------------------------------
-
+    /** One page of the call log: at most {@code query.limit()} calls, and where the next page starts. */
     public Page log(CallQuery query) {
-        List<StoredCall> rows = db.read(c -> logQuery.read(c, query));
-        if (rows.size() <= query.limit()) {
-            return new Page(rows, null);
-        }
-        List<StoredCall> page = rows.subList(0, query.limit());
-        StoredCall last = page.get(page.size() - 1);
-        return new Page(List.copyOf(page), new CallQuery.Position(last.startedAt(), last.callId()));
+        return reads.log(query);
     }
 
     /** A call of this site, if it has one by that id. */
     public Optional<StoredCall> call(String siteId, String callId) {
-        return db.read(c -> records.byId(c, siteId, callId));
+        return reads.call(siteId, callId);
     }
 
     /** For each of these calls that has any, the leads its caller's phone sent at or before it ({@link ContactLeads}). */
     public Map<String, List<ContactLeads.Lead>> leadsBefore(String siteId, Collection<StoredCall> calls) {
-        return db.read(c -> contactLeads.before(c, siteId, calls));
+        return reads.leadsBefore(siteId, calls);
     }
 
     /**
@@ -756,24 +749,7 @@ public final class CallService {
      * @throws UnknownCall when the site has no such call
      */
     public StoredCall patch(Site site, String callId, CallChanges changes) {
-        return db.inTransaction(c -> {
-            StoredCall call = records.byId(c, site.siteId(), callId).orElseThrow(UnknownCall::new);
-            Double value = changes.clearsValue() ? null : changes.value() != null ? changes.value() : call.value();
-            String currency = changes.currency() != null ? changes.currency() : call.currency();
-            if (value != null && currency == null) {
-                currency = site.settings().currency(); // a value without a currency is in the site's currency
-            }
-            tags.write(c, site.siteId(), callId, changes.tags() != null ? changes.tags() : call.tags(), value, currency,
-                    clock.millis());
-            if (changes.reviewed() != null || changes.note() != null) {
-                boolean reviewed = changes.reviewed() != null ? changes.reviewed() : call.review().reviewed();
-                String note = changes.note() != null ? (changes.note().isBlank() ? null : changes.note().strip()) : call.review().note();
-                reviews.write(c, site.siteId(), callId, reviewed, note, clock.millis());
-            }
-            StoredCall updated = records.byId(c, site.siteId(), callId).orElseThrow();
-            outbox.changed(c, call, updated);
-            return updated;
-        });
+        return edits.patch(site, callId, changes);
     }
 
     /**
@@ -781,13 +757,7 @@ public final class CallService {
      * their attribution, times and tags, but their caller becomes {@code erased}. Run hourly.
      */
     public int purgeExpiredCallers(Site site, PersonPseudonym pseudonym) {
-        long now = clock.millis();
-        long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> erasure.purgeBefore(c, site.siteId(), before, pseudonym, now));
-        if (purged > 0) {
-            LOG.info("callers_purged site={} calls={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
-        }
-        return purged;
+        return erasure.purgeExpiredCallers(site, pseudonym);
     }
 
     /**
@@ -800,29 +770,7 @@ public final class CallService {
 
     /** As {@link #eraseCaller(Site, String)}, with the pseudonym of an erasure that spans leads too. */
     public int eraseCaller(Site site, String raw, PersonPseudonym pseudonym) {
-        CallerNumber caller = CallerNumber.of(raw, site.settings().country());
-        boolean writtenAsANumber = caller.valid() || CallerNumber.isWrittenAsANumber(raw);
-        // A number libphonenumber finds invalid (a fictional or a brand-new range), or a hidden
-        // caller's text ("anonymous"), is stored as the provider sent it, so it is erased as written.
-        String value = caller.valid() ? caller.value() : raw == null ? "" : raw.strip();
-        int erased = db.inTransaction(c -> {
-            List<String> callIds = erasure.callIdsOf(c, site.siteId(), value);
-            if (!writtenAsANumber && callIds.isEmpty()) {
-                // Neither a phone number nor a caller this site has ("abc", "+1"): answering 204
-                // would tell the operator a person was erased when nobody was named.
-                throw DomainFailure.invalid("e164", "'e164' must be the caller's phone number, E.164 such as +79161234567 or in the "
-                        + "site's local format, or a caller as the call log shows it (got '"
-                        + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "')");
-            }
-            // The visits linked to these calls hold the person's landing pages and client ids: they go too.
-            io.ringpool.session.VisitErasure.eraseLinkedToCaller(c, site.siteId(), value);
-            recordings.erased(c, site.siteId(), callIds, clock.millis());
-            outbox.erased(c, site.siteId(), value, callIds);
-            return erasure.erase(c, site.siteId(), value, pseudonym, clock.millis());
-        });
-        recordings.afterErasure(site.siteId());
-        LOG.info("caller_erased site={} caller={} calls={}", site.siteId(), caller.masked(), erased);
-        return erased;
+        return erasure.eraseCaller(site, raw, pseudonym);
     }
 
     /**
@@ -831,35 +779,7 @@ public final class CallService {
      * as an automatic tag. Returns the call, or empty when the provider's call is not (yet) known.
      */
     public Optional<StoredCall> transcript(Site site, String provider, String providerCallId, String text, List<KeywordRule> rules) {
-        // Line breaks kept; NUL and other control characters are no speech, and PostgreSQL cannot store a NUL.
-        String clean = Columns.cap(text == null ? "" : StorableText.storable(text, true).strip(), CallReviews.MAX_TRANSCRIPT_CHARS);
-        String kept = clean;
-        Optional<StoredCall> result = db.inTransaction(c -> {
-            Optional<StoredCall> found = records.byProviderId(c, site.siteId(), provider, CallEvent.storedCallId(providerCallId));
-            if (found.isEmpty()) {
-                return found;
-            }
-            StoredCall call = found.get();
-            long now = clock.millis();
-            List<CallReview.AutoTag> autoTags = new ArrayList<>(call.review().autoTags());
-            List<String> callTags = new ArrayList<>(call.tags());
-            for (KeywordRule rule : rules) {
-                if (rule.firstMatch(kept) != null && autoTags.stream().noneMatch(t -> t.tag().equals(rule.tag()))) {
-                    autoTags.add(new CallReview.AutoTag(rule.tag(), rule.asMap(), Instant.ofEpochMilli(now)));
-                    if (!callTags.contains(rule.tag()) && callTags.size() < CallChanges.MAX_TAGS) {
-                        callTags.add(rule.tag());
-                    }
-                }
-            }
-            reviews.writeTranscript(c, site.siteId(), call.callId(), kept, AutoTags.write(autoTags), now);
-            if (!callTags.equals(call.tags())) {
-                tags.write(c, site.siteId(), call.callId(), callTags, call.value(), call.currency(), now);
-            }
-            return records.byId(c, site.siteId(), call.callId());
-        });
-        result.ifPresent(call -> LOG.info("call_transcript_kept site={} call={} chars={} autoTags={}", site.siteId(), call.callId(),
-                kept.length(), call.review().autoTags().size()));
-        return result;
+        return edits.transcript(site, provider, providerCallId, text, rules);
     }
 
     /** The first characters of an id, for logs: enough to find it, not enough to use it. */
