@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #patch}), and a provider's transcript with the keyword rules' tags ({@link #transcript}).
  * Each is one transaction on a pooled connection, on the caller's thread, taking no stripe lock:
  * every write of these columns raises the call's revision, so an ingestion planned before it fails
- * its revision check and plans again from the edited row (see {@link CallService}, "Reads before the write").
+ * its revision check and plans again from the edited row (see {@link CallIngest}).
  */
 final class CallEdits {
     /** The same logger as before the split: operators' filters and levels name {@code CallService}. */

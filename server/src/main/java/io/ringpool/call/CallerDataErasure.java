@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #eraseCaller}) and once older than the site's retention ({@link #purgeExpiredCallers}).
  * Each is one transaction around {@link CallerErasure}'s statements, on the caller's thread, taking
  * no stripe lock: it raises the revision of every call it changes, so an ingestion planned before it
- * fails its revision check and plans again (see {@link CallService}, "Reads before the write"). Logs after the commit.
+ * fails its revision check and plans again (see {@link CallIngest}). Logs after the commit.
  */
 final class CallerDataErasure {
     /** The same logger as before the split: operators' filters and levels name {@code CallService}. */
