@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ingests call events into the one call model: the core of {@link CallService#ingest}. Runs on the
- * caller's thread (an HTTP endpoint's database executor, the call journal, a PBX connection), which
- * holds the call's stripe lock from the first read to the commit; only the write itself runs on the
- * group-commit writer's thread.
+ * thread that calls it (a telephony endpoint's worker, the call journal's delivery), which holds
+ * the call's stripe lock ({@link CallStripes}) from the first read to the commit; only the write
+ * itself runs on the group-commit writer's thread.
  *
  * <h2>Ingestion of one event</h2>
  * <ol>
@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * <p>The write only writes (it is group-committed and may run twice: see
  * {@link GroupCommitWriter}); the counters and the {@code call_attributed} log are written from
  * the {@link Outcome} once the commit is known.
- */final class CallIngest {
+ */
+final class CallIngest {
     /** The same logger as before the split: operators' filters and levels name {@code CallService}. */
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
     /**
