@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param staticNumber  the static number's source for method static, else null
  * @param candidates    every plausible session, best first (see {@link AttributionResult})
  * @param earlierVisits the chosen visitor's visits before the chosen one, oldest first (at most
- *                      {@link CallService#EARLIER_VISITS_MAX})
+ *                      {@link CallAttributor#EARLIER_VISITS_MAX})
  */
 public record CallAttribution(
         AttributionMethod method,

@@ -44,7 +44,7 @@ final class CallerErasure {
             ps.executeUpdate();
         }
         // The call's copy of its visit's landing page, referrer and client ids is the person's data too.
-        // The revision tells an ingestion planned before this erasure to plan again (CallService);
+        // The revision tells an ingestion planned before this erasure to plan again (CallIngest);
         // updated_at, the reports to read the calls again with their pseudonym.
         try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, "
                 + "erased_person_key = CASE WHEN caller_valid THEN ? ELSE erased_person_key END, caller_valid = FALSE, "

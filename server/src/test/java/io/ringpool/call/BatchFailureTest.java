@@ -92,7 +92,7 @@ class BatchFailureTest {
         Set<Integer> stripes = new HashSet<>();
         for (int n = 0; ids.size() < CALLS; n++) {
             String id = "batch-" + n;
-            if (stripes.add(CallService.stripeOf(siteId, PROVIDER, id))) {
+            if (stripes.add(CallStripes.stripeOf(siteId, PROVIDER, id))) {
                 ids.add(id);
             }
         }

@@ -151,9 +151,9 @@ class CallServiceTest {
 
     @Test
     void aDialledNumberIsReadAsConfiguredOrInTheSitesLocalFormat() {
-        assertThat(CallService.normaliseDialled("+7 (495) 000-00-01", "RU")).isEqualTo("+74950000001");
-        assertThat(CallService.normaliseDialled("8 (916) 123-45-67", "RU")).isEqualTo("+79161234567");
-        assertThat(CallService.normaliseDialled("anonymous", "RU")).isNull();
-        assertThat(CallService.normaliseDialled(" ", "RU")).isNull();
+        assertThat(DialledNumbers.normaliseDialled("+7 (495) 000-00-01", "RU")).isEqualTo("+74950000001");
+        assertThat(DialledNumbers.normaliseDialled("8 (916) 123-45-67", "RU")).isEqualTo("+79161234567");
+        assertThat(DialledNumbers.normaliseDialled("anonymous", "RU")).isNull();
+        assertThat(DialledNumbers.normaliseDialled(" ", "RU")).isNull();
     }
 }

@@ -22,7 +22,7 @@ class CallStripesTest {
             Map<Integer, Integer> perStripe = new HashMap<>();
             for (int i = 0; i < 64; i++) {
                 String callSid = "CA" + new UUID(random.nextLong(), random.nextLong()).toString().replace("-", "");
-                perStripe.merge(CallService.stripeOf("site_1", "twilio", callSid), 1, Integer::sum);
+                perStripe.merge(CallStripes.stripeOf("site_1", "twilio", callSid), 1, Integer::sum);
             }
             // every call beyond the first on a stripe waits for another's commit
             waiting += perStripe.values().stream().mapToInt(n -> n - 1).sum();

@@ -58,7 +58,7 @@ class EarlierVisitsReadBenchmark {
     }
 
     /**
-     * Reads the latest visits attribution keeps ({@link CallService#EARLIER_VISITS_MAX}) before a
+     * Reads the latest visits attribution keeps ({@link CallAttributor#EARLIER_VISITS_MAX}) before a
      * time near the end of the history, as attribution does, 50 times.
      */
     private static double perCall(Connection c, String sql) throws Exception {
@@ -68,9 +68,9 @@ class EarlierVisitsReadBenchmark {
                 ps.setString(1, "st_bench");
                 ps.setString(2, "v_kiosk");
                 ps.setLong(3, (VISITS - 10L - k) * 60_000L);
-                ps.setMaxRows(CallService.EARLIER_VISITS_MAX + AttributionReads.SAME_MILLISECOND_MARGIN);
+                ps.setMaxRows(CallAttributor.EARLIER_VISITS_MAX + AttributionReads.SAME_MILLISECOND_MARGIN);
                 try (ResultSet rs = ps.executeQuery()) {
-                    for (int j = 0; j < CallService.EARLIER_VISITS_MAX && rs.next(); j++) {
+                    for (int j = 0; j < CallAttributor.EARLIER_VISITS_MAX && rs.next(); j++) {
                         rs.getString(1);
                     }
                 }
