@@ -338,6 +338,18 @@ public final class PoolState {
      * later than its entry says, so the entry it stops at is the earliest expiry of all.
      */
     private Lease firstExpired(long now) {
+        List<Due> retiredHeads = new ArrayList<>(0);
+        Lease first = firstExpired(now, retiredHeads);
+        due.addAll(retiredHeads); // the sweep still ends them; only a start may not take their numbers
+        return first;
+    }
+
+    /**
+     * As {@link #firstExpired(long)}, setting aside in {@code retiredHeads} the leases of retired
+     * numbers it passes: a retired number runs its last lease to its end and then rests for good,
+     * so no start may take it over (audit AD2 #1: a visitor got a number retired 2 s before).
+     */
+    private Lease firstExpired(long now, List<Due> retiredHeads) {
         while (true) {
             Due next = due.peek();
             if (next == null || next.at() > now) {
@@ -356,6 +368,11 @@ public final class PoolState {
             if (lease.foreign) {
                 due.poll();
                 completeEnd(lease, lease.expiresAt);
+                continue;
+            }
+            NumberSlot slot = slots.get(lease.number);
+            if (slot != null && slot.retired) {
+                retiredHeads.add(due.poll());
                 continue;
             }
             return lease;

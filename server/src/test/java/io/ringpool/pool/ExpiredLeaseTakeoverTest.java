@@ -144,6 +144,25 @@ class ExpiredLeaseTakeoverTest {
     }
 
     @Test
+    void theExpiredLeaseOfARetiredNumberIsNeverTakenOverAndTheSweepStillEndsIt() {
+        Lease a = free("a", 0, 0).lease();
+        free("b", 10, 0);
+        assertThat(pool.retire(a.number())).isTrue();
+
+        assertThat(free("c", TTL + 5, 0)).as("a expired, but its number is retired; b is live").isNull();
+        assertThat(pool.acquireCooling("c", "c", "v_c", TTL + 5, TTL, writes)).as("not even as a cooling reuse").isNull();
+        assertThat(pool.hasNumberFor("v_c", TTL + 5, 0)).isFalse();
+        PoolState.Granted c = free("c", TTL + 10, 0);
+        assertThat(c.lease().number()).as("b's, which expired behind a's").isEqualTo("+74950000002");
+
+        assertThat(pool.sweep(TTL + 20, writes)).extracting(Lease::sessionId).containsExactly("a");
+        assertThat(free("d", TTL + 30, 0)).isNull();
+        PoolState.Snapshot s = pool.snapshot(TTL + 30, 0);
+        assertThat(s.retired()).isEqualTo(1);
+        assertThat(s.retiredLeased()).isZero();
+    }
+
+    @Test
     void aRenewedLeaseIsNotTakenAndOfTwoExpiredLeasesTheOneThatExpiredFirstIs() {
         Lease a = free("a", 0, 0).lease();
         Lease b = free("b", 1_000, 0).lease();
