@@ -189,7 +189,10 @@ public final class SiteService {
         Site updated = site.withSettings(settings, name, twilioToken != null);
         store.update(updated, twilioToken == null ? null : cipher.encrypt(twilioToken), defaultChanged,
                 !settings.forwardTo().equals(site.settings().forwardTo()));
-        SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken);
+        // The rotated keys keep their overlap: a settings change is no rotation (audit AD2 #2: a PATCH
+        // refused the old webhook secret and API key on H2 until the next restart).
+        SiteSecrets secrets = new SiteSecrets(current.secrets().apiKeyHash(), current.secrets().webhookSecret(), twilioToken,
+                current.secrets().previous());
         registry.put(new SiteRegistry.Entry(updated, secrets));
         settingsChanged.changed(site, updated);
         return updated;

@@ -55,6 +55,32 @@ class KeyRotationTest {
         }
     }
 
+    /** Audit AD2 #2: on H2, any PATCH of the site dropped the rotated keys' overlap until a restart. */
+    @Test
+    void aSettingsChangeDuringTheOverlapKeepsTheOldApiKeyAndWebhookSecretWorking() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74955000001"));
+            String siteId = site.get("siteId");
+            String oldKey = site.get("apiKey");
+            String oldSecret = site.get("webhookSecret");
+            assertThat(rotate(server, siteId, oldKey, Map.of("key", "webhook", "overlapSeconds", 600)).status()).isEqualTo(200);
+            Reply api = rotate(server, siteId, oldKey, Map.of("key", "api", "overlapSeconds", 600));
+            assertThat(api.status()).as(api.body()).isEqualTo(200);
+
+            Reply patched = server.send("PATCH", "/v1/sites/" + siteId, api.text("apiKey"), "{\"coolDownSeconds\":30}",
+                    "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+
+            assertThat(getSite(server, siteId, oldKey)).as("the old API key, 0 s after the PATCH").isEqualTo(200);
+            Reply signedWithOld = event(server, siteId, oldSecret, "CA-after-patch");
+            assertThat(signedWithOld.status()).as(signedWithOld.body()).isEqualTo(200);
+
+            server.clock.advance(Duration.ofSeconds(601));
+            assertThat(getSite(server, siteId, oldKey)).isEqualTo(401);
+            assertThat(event(server, siteId, oldSecret, "CA-after-window").status()).isEqualTo(403);
+        }
+    }
+
     /**
      * ConcurrentRequestsSweepTest: rotations at once could put their keys in the registry in another
      * order than they committed, so the key that worked was not the stored one and a restart (or
