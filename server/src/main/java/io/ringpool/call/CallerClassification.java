@@ -64,10 +64,10 @@ final class CallerClassification {
             }
         }
         calls.add(new CallerCalls.CallerCall(callId, state.startedAt(), state.answered(), state.talkSeconds(), null));
-        CallClassifier.CallerTimes times = CallClassifier.CallerTimes.of(calls.stream().map(CallerCalls.CallerCall::startedAt).toList());
+        CallClassifier.CallerTimes times = CallClassifier.CallerTimes.ofCalls(calls);
         CallClass own = null;
         for (CallerCalls.CallerCall cc : calls) {
-            CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
+            CallClass k = CallClassifier.classify(cc.callId(), cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
             if (cc.callId().equals(callId)) {
                 own = k;
             } else if (!k.equals(cc.classes())) {

@@ -40,9 +40,9 @@ final class SiteReclassification {
             }
         }
         for (List<CallerCalls.CallerCall> history : byCaller.values()) {
-            CallClassifier.CallerTimes times = CallClassifier.CallerTimes.of(history.stream().map(CallerCalls.CallerCall::startedAt).toList());
+            CallClassifier.CallerTimes times = CallClassifier.CallerTimes.ofCalls(history);
             for (CallerCalls.CallerCall cc : history) {
-                CallClass k = CallClassifier.classify(cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
+                CallClass k = CallClassifier.classify(cc.callId(), cc.startedAt(), cc.answered(), cc.talkSeconds(), true, times, settings);
                 if (!k.equals(cc.classes())) {
                     changes.add(new Change(cc.callId(), k));
                 }

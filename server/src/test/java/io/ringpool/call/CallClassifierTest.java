@@ -20,6 +20,17 @@ class CallClassifierTest {
     }
 
     @Test
+    void ofTwoCallsStartedAtTheSameInstantTheOneWithTheSmallerIdIsTheFirstWhicheverOrderTheyAreGivenIn() {
+        CallerCalls.CallerCall a = new CallerCalls.CallerCall("call_a", NOW, true, 45, null);
+        CallerCalls.CallerCall b = new CallerCalls.CallerCall("call_b", NOW, true, 45, null);
+        for (List<CallerCalls.CallerCall> order : List.of(List.of(a, b), List.of(b, a))) {
+            CallClassifier.CallerTimes times = CallClassifier.CallerTimes.ofCalls(order);
+            assertThat(CallClassifier.classify("call_a", NOW, true, 45, true, times, WEEK_30S)).isEqualTo(new CallClass(true, true, true, true));
+            assertThat(CallClassifier.classify("call_b", NOW, true, 45, true, times, WEEK_30S)).isEqualTo(new CallClass(false, false, true, false));
+        }
+    }
+
+    @Test
     void theFirstCallEverIsFirstTimeAndUnique() {
         assertThat(classify(true, 45, List.of(), EVER_30S)).isEqualTo(new CallClass(true, true, true, true));
     }

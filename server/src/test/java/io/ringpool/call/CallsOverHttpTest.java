@@ -241,6 +241,22 @@ class CallsOverHttpTest {
         assertThat(calls(site, "unique=true").get("calls")).hasSize(1);
     }
 
+    /** Audit AD3 #1: a PBX posting two records of one hang-up at once made both calls first-time and unique. */
+    @Test
+    void ofTwoCallsFromOneNewCallerStartedAtTheSameInstantExactlyOneIsFirstTimeAndUnique() {
+        Site site = site(2);
+        String at = iso(server.clock.instant().minusSeconds(60));
+        String caller = "+79035550101";
+        post(site, with(event("same-ms-1", "missed", caller, site.numbers().get(0)), "at", at));
+        post(site, with(event("same-ms-2", "missed", caller, site.numbers().get(1)), "at", at));
+
+        JsonNode log = calls(site, "caller=" + java.net.URLEncoder.encode(caller, java.nio.charset.StandardCharsets.UTF_8)).get("calls");
+        assertThat(log).hasSize(2);
+        assertThat(log).filteredOn(c -> c.get("unique").asBoolean()).hasSize(1);
+        assertThat(log).filteredOn(c -> c.get("firstTime").asBoolean()).hasSize(1);
+        assertThat(calls(site, "unique=true").get("calls")).hasSize(1);
+    }
+
     @Test
     void eventsOutOfOrderEndInTheRightStateAndALateRingingNeverUndoesCompleted() {
         Site site = site(1);
