@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * A start of a visitor who already has a live session: here (another tab, a retried request), on
@@ -144,17 +145,8 @@ final class VisitResumes {
             if (fenced == null) {
                 return answered;
             }
-            return answered.exceptionallyComposeAsync(failure -> {
-                if (!(unwrapped(failure) instanceof LeaseTakenElsewhere taken)) {
-                    return CompletableFuture.failedFuture(unwrapped(failure));
-                }
-                if (taken.leaseStillHere) {
-                    live.index.forgetVisitor(s); // its page keeps the lease; the visitor's next pages go to their live session
-                } else {
-                    heartbeats.lost(s);
-                }
-                return startAgain(request, conflicts);
-            }, blockingReads);
+            return answered.exceptionallyComposeAsync(
+                    failure -> recoverFromLeaseTakenElsewhere(s, failure, () -> startAgain(request, conflicts)), blockingReads);
         }
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         long expires = s.untracked.expiresAt;
@@ -248,16 +240,26 @@ final class VisitResumes {
         });
         return answered.exceptionallyComposeAsync(failure -> {
             s.pool.rollbackHandOver(granted); // the number is the old visit's again
-            if (!(unwrapped(failure) instanceof LeaseTakenElsewhere taken)) {
-                return CompletableFuture.failedFuture(unwrapped(failure));
-            }
-            if (taken.leaseStillHere) {
-                live.index.forgetVisitor(s); // its page keeps the lease; the visitor's next pages go to their live session
-            } else {
-                heartbeats.lost(s);
-            }
-            return starts.start(request, conflicts + 1);
+            return recoverFromLeaseTakenElsewhere(s, failure, () -> starts.start(request, conflicts + 1));
         }, blockingReads);
+    }
+
+    /**
+     * A fenced write of a resume or a hand-over was refused because another node took the lease
+     * over: this node's memory of the session is stale, so it lets go of it and the visitor starts
+     * again. Any other failure is passed on as it is.
+     */
+    private CompletableFuture<Started> recoverFromLeaseTakenElsewhere(LiveSession s, Throwable failure,
+            Supplier<CompletableFuture<Started>> startAgain) {
+        if (!(unwrapped(failure) instanceof LeaseTakenElsewhere taken)) {
+            return CompletableFuture.failedFuture(unwrapped(failure));
+        }
+        if (taken.leaseStillHere) {
+            live.index.forgetVisitor(s); // its page keeps the lease; the visitor's next pages go to their live session
+        } else {
+            heartbeats.lost(s);
+        }
+        return startAgain.get();
     }
 
     private CompletableFuture<Started> replaceUntracked(LiveSession s, StartRequest request, SiteSettings settings, long now,
