@@ -198,27 +198,9 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
 
     private void fetchOne(RecordingStore.Row row) throws InterruptedException {
         if (ProviderRecordingApis.isReference(row.sourceUrl())) {
-            Path temp = null;
-            try {
-                temp = files.temporary();
-                RecordingDownloader.Outcome outcome = row.sourceUrl().startsWith(ProviderRecordingApis.MANGO_PREFIX)
-                        ? providerApis.mango(row.siteId(), row.sourceUrl(), downloader, temp)
-                        : providerApis.zadarma(row.siteId(), row.sourceUrl(), downloader, temp);
-                switch (outcome) {
-                    case RecordingDownloader.Failed f -> failed(row, f);
-                    case RecordingDownloader.Fetched f -> keep(row, f);
-                }
-            } catch (IOException e) {
-                failed(row, new RecordingDownloader.Failed("local io " + e, true));
-            } finally {
-                if (temp != null) {
-                    try {
-                        Files.deleteIfExists(temp);
-                    } catch (IOException ignored) {
-                        // tmp/ is only ours; a leftover is harmless
-                    }
-                }
-            }
+            fetchThrough(row, temp -> row.sourceUrl().startsWith(ProviderRecordingApis.MANGO_PREFIX)
+                    ? providerApis.mango(row.siteId(), row.sourceUrl(), downloader, temp)
+                    : providerApis.zadarma(row.siteId(), row.sourceUrl(), downloader, temp));
             return;
         }
         URI url;
@@ -228,11 +210,21 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
             failed(row, new RecordingDownloader.Failed("unparseable URL", false));
             return;
         }
+        fetchThrough(row, temp -> downloader.fetch(url, authorization(row), temp));
+    }
+
+    /** One way of bringing a recording's bytes into a temporary file (a plain URL, or a provider's API). */
+    @FunctionalInterface
+    private interface Download {
+        RecordingDownloader.Outcome into(Path temp) throws IOException, InterruptedException;
+    }
+
+    /** Downloads into a temporary file that is always removed, and records the outcome on the row. */
+    private void fetchThrough(RecordingStore.Row row, Download download) throws InterruptedException {
         Path temp = null;
         try {
             temp = files.temporary();
-            RecordingDownloader.Outcome outcome = downloader.fetch(url, authorization(row), temp);
-            switch (outcome) {
+            switch (download.into(temp)) {
                 case RecordingDownloader.Failed f -> failed(row, f);
                 case RecordingDownloader.Fetched f -> keep(row, f);
             }
