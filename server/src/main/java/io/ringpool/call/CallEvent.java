@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
@@ -77,6 +78,10 @@ public record CallEvent(
         requireText(providerCallId, "providerCallId");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(at, "at");
+        // The store keeps milliseconds. An event kept to the microsecond (Telnyx sends them) must
+        // not be folded against its stored siblings at a finer grain than they were kept: 36.130
+        // minus 06.130013 would floor a 30 s talk to 29 s, depending on the events' order of arrival.
+        at = at.truncatedTo(ChronoUnit.MILLIS);
         if (durationSeconds != null && durationSeconds < 0) {
             throw new IllegalArgumentException("durationSeconds must be >= 0: " + durationSeconds);
         }

@@ -1,5 +1,6 @@
 package io.ringpool.outbox;
 
+import io.ringpool.call.CallClass;
 import io.ringpool.call.CallJson;
 import io.ringpool.call.CallOutbox;
 import io.ringpool.call.ContactLeads;
@@ -17,7 +18,11 @@ import java.util.Objects;
  *   <li>{@code call.completed} — it reached a final status (completed, missed, busy, failed); a
  *       call whose first event is already final gets both, started first;</li>
  *   <li>{@code call.updated} — its tags, value or currency changed, or its recording arrived;
- *       {@code changes} names the fields. A recording that arrives with the final status rides on
+ *       or, once it was final, a late event of the call changed its outcome (status, times,
+ *       durations, classes or attribution: the other leg's end of a forwarded call often comes
+ *       after the caller's, and providers retry out of order), so a receiver that took the call at
+ *       {@code call.completed} learns its real outcome; {@code changes} names the fields, in the
+ *       call's field order. A recording that arrives with the final status rides on
  *       {@code call.completed} instead.</li>
  * </ul>
  * Each event's {@code data} is the call as {@code GET /v1/sites/{siteId}/calls/{callId}} shows it
@@ -28,6 +33,12 @@ public final class CallEvents implements CallOutbox {
     public static final String STARTED = "call.started";
     public static final String COMPLETED = "call.completed";
     public static final String UPDATED = "call.updated";
+    /**
+     * Not a webhook event (no webhook can subscribe to it): a call that was final and unanswered
+     * turned out answered, for the upload destinations that left it out as unanswered at
+     * {@code call.completed}.
+     */
+    public static final String ANSWERED_LATE = "call.answered_late";
 
     private final Outbox outbox;
     private final ContactLeads leads;
@@ -54,7 +65,7 @@ public final class CallEvents implements CallOutbox {
         if (before == null) {
             return;
         }
-        List<String> changes = new ArrayList<>();
+        List<String> changes = before.status().isTerminal() ? outcomeChanges(before, after) : new ArrayList<>();
         if (!before.tags().equals(after.tags())) {
             changes.add("tags");
         }
@@ -67,9 +78,53 @@ public final class CallEvents implements CallOutbox {
         if (after.recordingUrl() != null && !after.recordingUrl().equals(before.recordingUrl())) {
             changes.add("recording");
         }
+        if (!Objects.equals(before.attribution(), after.attribution()) && before.status().isTerminal()) {
+            changes.add("attribution");
+        }
         if (!changes.isEmpty()) {
             publish(c, after, UPDATED, changes);
         }
+        if (before.status().isTerminal() && !before.answered() && after.answered()) {
+            publish(c, after, ANSWERED_LATE, null);
+        }
+    }
+
+    /** The fields of a final call's outcome that a late event changed, named and ordered as the call's JSON. */
+    private static List<String> outcomeChanges(StoredCall before, StoredCall after) {
+        List<String> changes = new ArrayList<>();
+        if (!Objects.equals(before.startedAt(), after.startedAt())) {
+            changes.add("startedAt");
+        }
+        if (!Objects.equals(before.answeredAt(), after.answeredAt())) {
+            changes.add("answeredAt");
+        }
+        if (!Objects.equals(before.endedAt(), after.endedAt())) {
+            changes.add("endedAt");
+        }
+        if (before.status() != after.status()) {
+            changes.add("status");
+        }
+        if (!Objects.equals(before.durationSeconds(), after.durationSeconds())) {
+            changes.add("durationSeconds");
+        }
+        if (!Objects.equals(before.talkSeconds(), after.talkSeconds())) {
+            changes.add("talkSeconds");
+        }
+        CallClass was = before.classes();
+        CallClass is = after.classes();
+        if (was.firstTime() != is.firstTime()) {
+            changes.add("firstTime");
+        }
+        if (was.unique() != is.unique()) {
+            changes.add("unique");
+        }
+        if (was.target() != is.target()) {
+            changes.add("target");
+        }
+        if (was.uniqueTarget() != is.uniqueTarget()) {
+            changes.add("uniqueTarget");
+        }
+        return changes;
     }
 
     private void publish(Connection c, StoredCall call, String type, List<String> changes) throws SQLException {

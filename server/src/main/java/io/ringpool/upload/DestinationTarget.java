@@ -5,6 +5,7 @@ import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbound.RetryAfter;
 import io.ringpool.outbox.Attempt;
+import io.ringpool.outbox.CallEvents;
 import io.ringpool.outbox.OutboxEvent;
 import io.ringpool.outbox.Target;
 import io.ringpool.site.Keys;
@@ -25,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Uploads completed calls, and new leads where the platform has a place for them (GA4, Google Ads
  * clicks, Yandex offline conversions), to a destination. Every destination of a site takes
  * {@code call.completed}, those whose platform {@link Platform#takesLeads() takes leads} also
- * {@code lead.created}; the outbox hands over up to the platform's batch of due events at once,
+ * {@code lead.created}, and those that leave unanswered calls out also a call first reported
+ * unanswered whose answer came after its end ({@link CallEvents#ANSWERED_LATE}); the outbox hands over up to the platform's batch of due events at once,
  * so a burst of calls goes up in one upload and a trickle one by one. Each upload is logged with
  * its rows, its requests (credentials masked) and the platform's answer; in dry-run mode nothing
  * is sent and the log shows what would have been. Calls nobody answered (on the conversion
@@ -65,6 +67,11 @@ public final class DestinationTarget implements Target {
     public List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
         if (CALL_COMPLETED.equals(type)) {
             return UploadStore.subscribers(c, siteId, (t, filter) -> true);
+        }
+        if (CallEvents.ANSWERED_LATE.equals(type)) {
+            // The call went to every destination at call.completed, unanswered; those that take
+            // unanswered calls have it already (as missed), the others left it out and take it now.
+            return UploadStore.subscribers(c, siteId, (t, filter) -> platforms.of(t).map(p -> !p.takesUnanswered()).orElse(false));
         }
         if (LEAD_CREATED.equals(type)) {
             return UploadStore.subscribers(c, siteId, (t, filter) -> platforms.of(t).map(Platform::takesLeads).orElse(false)

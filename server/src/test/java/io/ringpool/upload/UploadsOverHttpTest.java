@@ -273,6 +273,44 @@ class UploadsOverHttpTest {
         assertThat(row.get("CallMissed").asText()).isEqualTo("1");
     }
 
+    /**
+     * Audit AE2 #1: the caller's leg ended unanswered before the forwarded leg's answer and end
+     * arrived. At call.completed the call was missed, so the conversion uploads left it out; when
+     * the answer arrives it goes up to them, once, and Metrica call tracking, which took the call
+     * as missed, is not sent it again.
+     */
+    @Test
+    void aCallWhoseAnswerArrivesAfterItsEndIsUploadedOnceWhereItWasLeftOutAsMissed() throws Exception {
+        Site site = site();
+        String clicks = destination(site, google("google-ads-clicks", "557")).text("destinationId");
+        String tracking = destination(site, Map.of("type", "yandex-metrica-calls", "counterId", "44444445", "oauthToken",
+                PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base())).text("destinationId");
+        visitAndCall(site, "upload-late-answer-1", "+79161112255", null, "gclid=Cj0KCQ-late-answer-gclid");
+        waitFor(() -> uploads(site, clicks).size() >= 1 && uploads(site, tracking).size() >= 1);
+        assertThat(uploads(site, clicks).get(0).get("status").asText()).isEqualTo("nothing_to_send");
+
+        for (String kind : List.of("answered", "completed", "completed")) { // the last one a provider's retry
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("callId", "upload-late-answer-1");
+            e.put("event", kind);
+            e.put("from", "+79161112255");
+            e.put("to", site.number());
+            if (kind.equals("completed")) {
+                e.put("talkSeconds", 40);
+                e.put("durationSeconds", 55);
+            }
+            String body = new String(Json.write(e), StandardCharsets.UTF_8);
+            Reply r = server.send("POST", "/v1/telephony/" + site.id() + "/events", null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.secret(), server.clock.instant().getEpochSecond(), body)));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        waitFor(() -> clickIdsSentTo("557").size() >= 1);
+        server.app.outbox().deliverDueNow();
+        Thread.sleep(300);
+        assertThat(clickIdsSentTo("557")).containsExactly("gclid=Cj0KCQ-late-answer-gclid");
+        assertThat(uploads(site, tracking)).as("Metrica call tracking had the call at call.completed").hasSize(1);
+    }
+
     @Test
     void aDryRunWritesWhatWouldBeSentAndSendsNothing() throws Exception {
         Site site = site();

@@ -196,6 +196,70 @@ class WebhooksOverHttpTest {
         }
     }
 
+    static void timedEvent(Site site, String callId, String kind, String to, java.time.Instant at, Integer talkSeconds,
+            Integer durationSeconds) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("callId", callId);
+        e.put("event", kind);
+        e.put("from", "+79161234567");
+        e.put("to", to);
+        e.put("at", at.toString());
+        if (talkSeconds != null) {
+            e.put("talkSeconds", talkSeconds);
+        }
+        if (durationSeconds != null) {
+            e.put("durationSeconds", durationSeconds);
+        }
+        String body = new String(Json.write(e), StandardCharsets.UTF_8);
+        Reply r = server.send("POST", "/v1/telephony/" + site.id() + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.secret(), server.clock.instant().getEpochSecond(), body)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    /**
+     * Audit AE2 #1: the caller's leg ended (a final "missed") before the forwarded leg's answer
+     * and end arrived, as Plivo, Vonage, SignalWire and Telnyx often deliver them. The call in the
+     * API became completed with 5 s of talk, but the receiver had only the "missed" of
+     * call.completed and was never told. A late event that changes a final call's outcome now goes
+     * out as call.updated naming the fields; a repeat that changes nothing sends nothing.
+     */
+    @Test
+    void aLateEventThatChangesAFinalCallsOutcomeGoesOutAsCallUpdatedWithTheChangedFields() throws Exception {
+        Site site = site();
+        try (Receiver receiver = new Receiver(n -> 200)) {
+            createWebhook(site, receiver.url("/late"), null);
+            String to = site.numbers().get(0);
+            java.time.Instant t0 = server.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            timedEvent(site, "late-leg-1", "missed", to, t0.plusSeconds(8), null, 8);
+            timedEvent(site, "late-leg-1", "answered", to, t0.plusSeconds(3), null, null);
+            timedEvent(site, "late-leg-1", "completed", to, t0.plusSeconds(8), 5, 8);
+            waitFor(() -> receiver.received().size() >= 3, Duration.ofSeconds(10));
+            server.app.outbox().deliverDueNow();
+            waitFor(() -> false, Duration.ofMillis(300)); // anything else due arrives meanwhile
+            int sent = receiver.received().size();
+            timedEvent(site, "late-leg-1", "completed", to, t0.plusSeconds(8), 5, 8); // a provider's retry
+            server.app.outbox().deliverDueNow();
+            waitFor(() -> false, Duration.ofMillis(300));
+            assertThat(receiver.received()).as("a repeat that changes nothing sends nothing").hasSize(sent);
+
+            List<JsonNode> bodies = receiver.received().stream().map(r -> json(r.body())).toList();
+            assertThat(bodies).extracting(b -> b.get("type").asText()).startsWith("call.started", "call.completed");
+            assertThat(bodies.get(1).get("data").get("status").asText()).isEqualTo("missed");
+            List<JsonNode> updates = bodies.subList(2, bodies.size());
+            assertThat(updates).isNotEmpty().allSatisfy(b -> assertThat(b.get("type").asText()).isEqualTo("call.updated"));
+            Set<String> changed = new HashSet<>();
+            updates.forEach(b -> b.get("changes").forEach(f -> changed.add(f.asText())));
+            assertThat(changed).contains("answeredAt", "status", "talkSeconds");
+            JsonNode last = updates.get(updates.size() - 1);
+            assertThat(last.get("data").get("status").asText()).isEqualTo("completed");
+            assertThat(last.get("data").get("talkSeconds").asInt()).isEqualTo(5);
+            JsonNode call = server.get("/v1/sites/" + site.id() + "/calls/" + last.get("data").get("callId").asText(), site.apiKey())
+                    .json();
+            assertThat(call.get("status").asText()).isEqualTo(last.get("data").get("status").asText());
+            assertThat(call.get("talkSeconds").asInt()).isEqualTo(5);
+        }
+    }
+
     @Test
     void aWebhookFailingForADayIsDisabledWithTheReasonShownAndARetryEnablesIt() throws Exception {
         Site site = site();

@@ -125,6 +125,32 @@ class TelnyxOverHttpTest {
         assertThat(call.get("talkSeconds").asInt()).isEqualTo(58);
     }
 
+    /**
+     * Audit AE2 #2: Telnyx times carry microseconds and the store keeps milliseconds. The answer
+     * arriving after the hangup was folded, to the microsecond, against the hangup as stored: a
+     * 30 s talk came out 29 s (and not a target call) in that order only.
+     */
+    @Test
+    void microsecondTimesGiveTheSameDurationsInEveryOrderOfArrival() throws Exception {
+        Instant t0 = kit.server.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusNanos(130_013_000);
+        String[][] orders = {{"init", "answered", "hangup"}, {"init", "hangup", "answered"}, {"hangup", "answered", "init"}};
+        for (String[] order : orders) {
+            String session = "microseconds-" + String.join("-", order);
+            for (String step : order) {
+                String body = switch (step) {
+                    case "init" -> event("call.initiated", session, ",\"state\":\"parked\"", t0);
+                    case "answered" -> event("call.answered", session, "", t0.plusSeconds(5));
+                    default -> event("call.hangup", session, ",\"hangup_cause\":\"normal_clearing\"", t0.plusSeconds(35));
+                };
+                assertThat(postJson(body, telnyx, now()).status()).isEqualTo(200);
+            }
+            JsonNode call = kit.call(session);
+            assertThat(call.get("durationSeconds").asInt()).as(session).isEqualTo(35);
+            assertThat(call.get("talkSeconds").asInt()).as(session).isEqualTo(30);
+            assertThat(call.get("target").asBoolean()).as(session + ": 30 s is the default target").isTrue();
+        }
+    }
+
     @Test
     void anotherKeyAStaleTimestampAReplayAndAChangedBodyAreRefused() throws Exception {
         String body = event("call.initiated", "refused-session", "", kit.server.clock.instant());
