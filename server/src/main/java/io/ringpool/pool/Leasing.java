@@ -51,6 +51,13 @@ public final class Leasing {
     /** Nothing leased; {@code committed} completes when the visit row (and exhaustions) are stored. */
     public record NotLeased(String reason, CompletableFuture<Void> committed) implements Outcome {}
 
+    /**
+     * Nothing leased yet, nothing written: every matching pool is full, but the sweep is ending
+     * leases whose numbers will be free once their end writes are stored, which {@code settled}
+     * says. Ask again then (once: the answer after that is final).
+     */
+    public record FreedSoon(CompletableFuture<Void> settled) implements Outcome {}
+
     private final PoolRegistry pools;
     private final GroupCommitWriter writer;
     private final MeterRegistry registry;
@@ -84,10 +91,10 @@ public final class Leasing {
         return addressKey == null || addressCapPercent <= 0 || pool.heldBy(addressKey) < addressCap(pool);
     }
 
-    /** Without a client address: nothing is capped. */
+    /** Without a client address: nothing is capped; never {@link FreedSoon}. */
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId,
             Map<String, String> visit, long now, VisitRow visitRow) {
-        return acquire(siteId, settings, sessionId, visitorId, null, visit, now, visitRow);
+        return acquire(siteId, settings, sessionId, visitorId, null, visit, now, false, visitRow);
     }
 
     /**
@@ -96,9 +103,10 @@ public final class Leasing {
      *                   when every matching pool is passed over the visit is untracked with
      *                   reason {@code address_cap} (not an exhaustion: the pool has numbers, just
      *                   not for this address)
+     * @param mayWait    whether the answer may be {@link FreedSoon} (a first try) rather than an exhaustion
      */
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
-            Map<String, String> visit, long now, VisitRow visitRow) {
+            Map<String, String> visit, long now, boolean mayWait, VisitRow visitRow) {
         List<PoolState> matching = new ArrayList<>();
         List<PoolState> capped = new ArrayList<>();
         for (PoolState p : pools.ofSite(siteId)) {
@@ -136,6 +144,10 @@ public final class Leasing {
                 return new Leased(p, g);
             }
             exhausted.add(p);
+        }
+        CompletableFuture<Void> freedSoon = mayWait ? sweepEndsFreeing(matching, now, coolDown) : null;
+        if (freedSoon != null) {
+            return new FreedSoon(freedSoon);
         }
         countExhaustions(exhausted);
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
@@ -210,6 +222,18 @@ public final class Leasing {
             }
         }
         return null;
+    }
+
+    /** When the sweep's end writes in flight in these pools will have freed a number usable at {@code now}; null if none will. */
+    private static CompletableFuture<Void> sweepEndsFreeing(List<PoolState> pools, long now, long coolDownMillis) {
+        List<CompletableFuture<Void>> freeing = new ArrayList<>();
+        for (PoolState p : pools) {
+            CompletableFuture<Void> f = p.sweepEndsFreeing(now, coolDownMillis);
+            if (f != null) {
+                freeing.add(f);
+            }
+        }
+        return freeing.isEmpty() ? null : CompletableFuture.allOf(freeing.toArray(CompletableFuture[]::new));
     }
 
     private void countExhaustions(List<PoolState> exhausted) {

@@ -93,6 +93,13 @@ public final class PoolState {
     private final PriorityQueue<Due> due = new PriorityQueue<>(PoolState::dueFirst);
     /** Ends whose write failed, queued again at the next sweep (not the same one). */
     private final List<Lease> failedEnds = new ArrayList<>();
+    /**
+     * Leases the sweep is ending, with their end writes: until the store confirms an end the
+     * number is neither free nor takeable, so a start that finds the pool full while one is in
+     * flight waits for it rather than report an exhaustion (audit AE3 #2: one visitor at a time
+     * got {@code pool_exhausted} about once a second, while the sweep's ends committed).
+     */
+    private final Map<Lease, CompletableFuture<Void>> sweepEnds = new HashMap<>();
     /** Leases past their expiry whose number a start took, ended since the last sweep: the sweep reports them with its own. */
     private final List<Lease> endedByStarts = new ArrayList<>();
     /** {@link Lease#sweepAt} of a lease with no entry to honour in {@link #due} (its entries are leftovers). */
@@ -741,7 +748,9 @@ public final class PoolState {
                 break;
             }
             ending.add(lease);
+            sweepEnds.put(lease, stored);
             stored.whenComplete((ok, failure) -> {
+                sweepEndSettled(lease);
                 if (failure == null) {
                     completeEnd(lease, endedAt);
                 } else {
@@ -768,6 +777,28 @@ public final class PoolState {
     private boolean holds(Lease lease) {
         NumberSlot slot = slots.get(lease.number);
         return slot != null && slot.lease == lease;
+    }
+
+    private synchronized void sweepEndSettled(Lease lease) {
+        sweepEnds.remove(lease);
+    }
+
+    /**
+     * Completes (never exceptionally) when the sweep's end writes in flight whose numbers will be
+     * free for a new visitor at {@code now} are settled, stored or not; null when there are none.
+     *
+     * @param coolDownMillis the site's cool-down; negative: a cooling number will do as well
+     */
+    public synchronized CompletableFuture<Void> sweepEndsFreeing(long now, long coolDownMillis) {
+        List<CompletableFuture<Void>> freeing = new ArrayList<>();
+        sweepEnds.forEach((lease, stored) -> {
+            NumberSlot slot = slots.get(lease.number);
+            if (slot != null && !slot.retired && (coolDownMillis < 0 || lease.expiresAt + coolDownMillis <= now)) {
+                freeing.add(stored);
+            }
+        });
+        return freeing.isEmpty() ? null
+                : CompletableFuture.allOf(freeing.toArray(CompletableFuture[]::new)).handle((ok, failure) -> null);
     }
 
     private synchronized void completeEnd(Lease lease, long endedAt) {

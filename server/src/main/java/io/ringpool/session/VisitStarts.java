@@ -217,6 +217,16 @@ final class VisitStarts {
     /** A visitor without a live session: a new visit, with a number when one can be leased. */
     CompletableFuture<Started> startNew(StartRequest request, int conflicts, Site site, SiteSettings settings,
             UserAgentCache.Reading agent, long now, String visitorId, long startNanos) {
+        return startNew(request, conflicts, site, settings, agent, now, visitorId, startNanos, true);
+    }
+
+    /**
+     * @param mayWait whether a full pool whose sweep is storing ends that free a number may be
+     *                waited for (then asked once more, with {@code false}) rather than answered
+     *                {@code pool_exhausted}
+     */
+    private CompletableFuture<Started> startNew(StartRequest request, int conflicts, Site site, SiteSettings settings,
+            UserAgentCache.Reading agent, long now, String visitorId, long startNanos, boolean mayWait) {
 
         if (live.index.size() >= maxLiveSessions) {
             // A clear, cheap refusal instead of an out-of-memory error: the page keeps its default number.
@@ -236,9 +246,16 @@ final class VisitStarts {
         SessionStore.NewVisit visit = new SessionStore.NewVisit(sessionId, site.siteId(), visitorId, now,
                 settings.storeTitles() ? request.title() : null, source, device, request.clientIds());
         Leasing.Outcome outcome = leasing.acquire(site.siteId(), settings, sessionId, visitorId, AddressKey.of(request.clientIp()),
-                attributes(source), now,
+                attributes(source), now, mayWait,
                 (c, lease, reason) -> SessionStore.insertVisit(c, visit, lease, reason, nodeId));
+        if (outcome instanceof Leasing.FreedSoon freedSoon) {
+            // Nothing was written or counted: the same start, a moment later, with the numbers the
+            // sweep frees (the retry records the start's latency, from the same first instant).
+            return freedSoon.settled().thenComposeAsync(settled -> startNew(request, conflicts, site, settings, agent, clock.millis(),
+                    visitorId, startNanos, false), blockingReads);
+        }
         CompletableFuture<Started> started = switch (outcome) {
+            case Leasing.FreedSoon unreachable -> throw new IllegalStateException("answered above");
             case Leasing.Leased leased -> startTracked(site, visit, leased, settings)
                     .exceptionallyCompose(failure -> chooseAgainIfHeldElsewhere(failure, request, leased, settings, now, conflicts));
             case Leasing.NotLeased notLeased -> startUntracked(site, visit, notLeased, settings, now, attributes(source),

@@ -133,4 +133,47 @@ class PoolSweepTest {
         }
         return out;
     }
+
+    /**
+     * Audit AE3 #2: while the sweep's end write of an expired lease is in flight, its number is
+     * neither free nor takeable by a start. A start in that window on a full pool (cool-down 0,
+     * one visitor at a time) got pool_exhausted about once a second. The pool now says when the
+     * ends in flight will have freed a number, so the start can wait for them instead.
+     */
+    @Test
+    void aNumberWhoseEndTheSweepIsStoringIsAnnouncedAsFreedSoonAndFreeOnceStored() {
+        PoolState small = new PoolState(new Pool("pl_2", "st_1", "p", 0, PoolMatch.ANY, Instant.EPOCH));
+        small.addNumber("+74952000001", 0, null, false);
+        Lease only = small.acquireFree("l_a", "a", "v_a", 0, TTL, 0, ends).lease();
+        assertThat(small.softEnd(only, 1_000, 0)).isTrue();
+        assertThat(small.sweepEndsFreeing(1_000, 0)).as("nothing in flight").isNull();
+
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        ends.outcome = lease -> stored;
+        assertThat(small.sweep(1_001, ends)).extracting(Lease::sessionId).containsExactly("a");
+        assertThat(small.acquireFree("l_b", "b", "v_b", 1_002, TTL, 0, ends)).as("ending: neither free nor takeable").isNull();
+        assertThat(small.sweepEndsFreeing(1_002, 60_000)).as("still cooling at 1.002 s with a 60 s cool-down").isNull();
+        CompletableFuture<Void> freed = small.sweepEndsFreeing(1_002, 0);
+        assertThat(freed).isNotNull().isNotDone();
+
+        stored.complete(null);
+        assertThat(freed).isDone();
+        assertThat(small.sweepEndsFreeing(1_003, 0)).isNull();
+        assertThat(small.acquireFree("l_b", "b", "v_b", 1_003, TTL, 0, ends).lease().number()).isEqualTo("+74952000001");
+    }
+
+    @Test
+    void anEndWhoseWriteFailsStillSettlesTheWaitAndTheNumberStaysTaken() {
+        PoolState small = new PoolState(new Pool("pl_3", "st_1", "p", 0, PoolMatch.ANY, Instant.EPOCH));
+        small.addNumber("+74952000002", 0, null, false);
+        Lease only = small.acquireFree("l_a", "a", "v_a", 0, TTL, 0, ends).lease();
+        small.softEnd(only, 1_000, 0);
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        ends.outcome = lease -> stored;
+        small.sweep(1_001, ends);
+        CompletableFuture<Void> freed = small.sweepEndsFreeing(1_002, 0);
+        stored.completeExceptionally(new IllegalStateException("store down"));
+        assertThat(freed).isDone().isNotCompletedExceptionally();
+        assertThat(small.acquireFree("l_b", "b", "v_b", 1_003, TTL, 0, ends)).as("the end is tried again at the next sweep").isNull();
+    }
 }
