@@ -327,6 +327,7 @@ public final class Ringpool implements AutoCloseable {
         if (nodeId != null) {
             membership = new ClusterMembership(db, nodeId, clusterConfig.nodeBeat().toMillis(),
                     () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
+                    siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(-1L),
                     registry);
             membership.beat(clock.millis());
         }

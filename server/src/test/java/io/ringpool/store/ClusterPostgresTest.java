@@ -378,6 +378,49 @@ class ClusterPostgresTest {
     }
 
     /**
+     * Audit AE3 #1: the silence after which a lost node's leases were ended was the longest lease
+     * TTL of any site, so one tenant's one-hour TTL kept every other site's numbers of a lost node
+     * out of use for an hour. Each site's leases are now ended after that site's own TTL.
+     */
+    @Test
+    void aSilentNodesLeasesAreEndedAfterTheirOwnSitesTtlNotTheLongestOfAnySite() throws Exception {
+        try (TestServer gone = node("node-gone")) {
+            Map<String, String> shortSite = gone.siteWithPool(List.of("+74954200011"));
+            Map<String, String> longSite = gone.siteWithPool(List.of("+74954200012"));
+            Reply patched = gone.send("PATCH", "/v1/sites/" + longSite.get("siteId"), longSite.get("apiKey"),
+                    "{\"leaseTtlSeconds\":3600}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            assertThat(gone.startSession(shortSite.get("publicKey"), "visitor-short", "https://example.com/").json()
+                    .get("tracked").asBoolean()).isTrue();
+            assertThat(gone.startSession(longSite.get("publicKey"), "visitor-long", "https://example.com/").json()
+                    .get("tracked").asBoolean()).isTrue();
+        }
+        try (TestServer b = node("node-b")) {
+            // Ten minutes of silence: past the short site's 180 s TTL (and the margin), not the long one's hour.
+            try (Connection c = sql(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 600000 WHERE node_id = 'node-gone'");
+                s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at - 7200000 WHERE owner_node = 'node-gone'");
+            }
+            waitFor("node b ends the short site's lease", 15_000,
+                    () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 1.0);
+            Thread.sleep(1_500); // more reclaim rounds: the long site's lease must stay
+            try (Connection c = sql(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT live_visitor, end_reason FROM sessions WHERE owner_node = 'node-gone' ORDER BY live_visitor")) {
+                List<String> rows = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+                assertThat(rows).containsExactlyInAnyOrder("null/node_lost", "visitor-long/null");
+            }
+            try (Connection c = sql(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 3600000 WHERE node_id = 'node-gone'");
+            }
+            waitFor("node b ends the long site's lease an hour later", 15_000,
+                    () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 2.0);
+        }
+    }
+
+    /**
      * Audit E #2: node a holds both numbers of a pool, so a visit on node b is untracked; a then
      * frees one number while it keeps the other. b's catch-up once chose the number a still holds
      * on every heartbeat (the store refused it and b never marked it held elsewhere), and the visit
