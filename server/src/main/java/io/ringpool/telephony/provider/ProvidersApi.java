@@ -187,8 +187,10 @@ public final class ProvidersApi implements SiteSection {
             if (callerWaits) {
                 return reply(result.reply()); // forward the caller anyway
             }
+            // The provider's own name of the dialled number, in the field and in the message alike (audit AE2 #5).
             throw "to".equals(failed.field()) && !"to".equals(provider.dialledNumberField())
-                    ? new DomainFailure(failed.kind(), failed.code(), failed.getMessage(), provider.dialledNumberField())
+                    ? new DomainFailure(failed.kind(), failed.code(),
+                            failed.getMessage().replace("'to'", "'" + provider.dialledNumberField() + "'"), provider.dialledNumberField())
                     : failed;
         } catch (RuntimeException storeDown) {
             if (storeDown instanceof io.ringpool.store.StoreException && journal != null) {

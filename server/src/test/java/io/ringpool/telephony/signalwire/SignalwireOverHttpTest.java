@@ -147,6 +147,8 @@ class SignalwireOverHttpTest {
         assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.errorCode()).isEqualTo("unknown_number");
         assertThat(r.json().path("error").path("field").asText()).isEqualTo("To");
+        assertThat(r.json().path("error").path("message").asText()).as("audit AE2 #5: the message names it too")
+                .startsWith("'To' is not a tracking number").doesNotContain("'to'");
     }
 
     /**
