@@ -109,40 +109,44 @@ import org.slf4j.LoggerFactory;
  * The composition root: builds every component by constructor, in dependency order, declares the
  * routes, and owns start and stop. Tests start the very same object on port 0.
  *
- * <p>The start, in this order, and why each step is where it is (keep the order when adding a step):
+ * <p>The start, in this order, and why each step is where it is (keep the order when adding a step;
+ * the phase method doing each step is named first):
  * <ol>
- * <li>The JVM's meters, then the executors (HTTP workers, report workers) with their queue gauges:
- *     the HTTP server is bound with them, and the metrics' registration order is what /metrics shows.</li>
+ * <li>{@code bindJvmMeters}, {@code bindPort}: the JVM's meters, then the executors (HTTP workers,
+ *     report workers; {@link ServerThreads}) with their queue gauges: the HTTP server is bound with
+ *     them, and the metrics' registration order is what /metrics shows.</li>
  * <li>The port is bound before anything is written: a start on a port in use must leave a new data
  *     directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait in the
- *     kernel's backlog until every route is declared (step 13).</li>
- * <li>The demo file is read before the data directory and the store are touched (audit R #3): a
- *     broken file refuses the start with nothing created.</li>
- * <li>The store: the data directory's lock (a second server on the directory is refused before it
+ *     kernel's backlog until the HTTP server opens (the last step).</li>
+ * <li>(in {@code start}) The demo file is read before the data directory and the store are touched
+ *     (audit R #3): a broken file refuses the start with nothing created.</li>
+ * <li>{@code openStore} ({@link StoreOpening}): the data directory's lock (a second server on the directory is refused before it
  *     touches anything), a store held by another directory refused, the directory made owner-only,
  *     the GC log (only the holder owns it), H2's files created owner-only before H2 creates them
  *     with the umask, the admin key; then the database, and on PostgreSQL the node id and the
  *     upgrade gate before the migration (a migration must not change the schema under running
  *     nodes of an older version); the store probe; the secret key (on PostgreSQL agreed through the
  *     migrated store); the group-commit writer, which every hot-path write below goes through.</li>
- * <li>Sites, keys, pools and leasing; the sites and rotated keys are loaded (decrypted) here, so a
+ * <li>{@code loadSitesAndPools}: sites, keys, pools and leasing; the sites and rotated keys are loaded (decrypted) here, so a
  *     store restored without its secret.key is refused, and the key this start generated removed
  *     (audit AC3 #4), before anything is written with the wrong key.</li>
- * <li>Cluster membership's first beat, then the session service (its renewals ask the membership).</li>
- * <li>Providers and outbound HTTP; on PostgreSQL the change follower starts before the loading
+ * <li>{@code joinClusterAndStartSessions}: cluster membership's first beat, then the session service (its renewals ask the membership).</li>
+ * <li>{@code prepareOutboundAndFollowChanges}: providers and outbound HTTP; on PostgreSQL the change follower starts before the loading
  *     below (a change made meanwhile is applied again, harmlessly), with its own executor.</li>
- * <li>Provider settings, pools and the live sessions are loaded from the store.</li>
- * <li>The demo site is seeded, only into an empty store (after the loading: it must know whether
+ * <li>(in {@code start}) Provider settings, pools and the live sessions are loaded from the store.</li>
+ * <li>{@code seedDemo}: the demo site is seeded, only into an empty store (after the loading: it must know whether
  *     the store is empty), and its keys written to demo-keys.env.</li>
- * <li>Outbox, recordings, calls, leads, accounts, reports and their meters, in dependency order.</li>
- * <li>The call journal starts after the call service (its sink ingests into it) and replays what a
+ * <li>{@code buildCallsAndLeads}, {@code buildAccounts}, {@code buildReports}: outbox, recordings,
+ *     calls, leads (with {@link Reclassification} and {@link RetentionRuns}), accounts, reports and
+ *     their meters, in dependency order.</li>
+ * <li>{@code startJournal}: the call journal starts after the call service (its sink ingests into it) and replays what a
  *     stop or a store outage left; Asterisk connections go through it; the call lane's threads.</li>
- * <li>The routes, in the order requests are matched.</li>
- * <li>Background work, once everything it touches exists: report preload and refresher, the
+ * <li>{@code declareRoutes}: the routes, in the order requests are matched.</li>
+ * <li>{@code startBackgroundWork} ({@link BackgroundJobs}): background work, once everything it touches exists: report preload and refresher, the
  *     outbox (or paused: a restored copy must not send the live server's deliveries again, audit
  *     P #6), the resumption of interrupted reclassifications, the sweeper's jobs, recordings, and
  *     on PostgreSQL the cluster's beats, reclaim, schema check, change poll and headroom check.</li>
- * <li>Last, Asterisk connects and the HTTP server opens: requests are answered only once every
+ * <li>{@code openForRequests}: last, Asterisk connects and the HTTP server opens: requests are answered only once every
  *     route and service is in place; then the {@code listening} line. Only a server that said it
  *     was listening says {@code stopped} (audit R #4).</li>
  * </ol>
