@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * stops each executor after its current round.
  */
 final class BackgroundJobs {
-    /** Ringpool's logger: the lines are the start's and operators' filters name it. */
+    /** Ringpool's logger, as before these lines moved here: the log shows {@code Ringpool - …}, and filters and tests name it. */
     private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
 
     private BackgroundJobs() {

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * thread, {@code ringpool-reclassify}.
  */
 final class Reclassification implements SiteService.SettingsChanged {
-    /** Ringpool's logger: the lines are the start's and operators' filters name it. */
+    /** Ringpool's logger, as before these lines moved here: the log shows {@code Ringpool - …}, and filters and tests name it. */
     private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
 
     private final Database db;

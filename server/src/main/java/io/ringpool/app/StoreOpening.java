@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: opened on the thread running the start; closed by {@code Ringpool.close()}.
  */
 final class StoreOpening {
-    /** Ringpool's logger: the lines are the start's and operators' filters name it. */
+    /** Ringpool's logger, as before these lines moved here: the log shows {@code Ringpool - …}, and filters and tests name it. */
     private static final Logger LOG = LoggerFactory.getLogger(Ringpool.class);
 
     private final RingpoolConfig config;
