@@ -65,14 +65,11 @@ import io.ringpool.report.FactsBound;
 import io.ringpool.report.ReportApi;
 import io.ringpool.report.ReportService;
 import io.ringpool.session.SessionApi;
-import io.ringpool.security.ScriptLimits;
 import io.ringpool.security.TrustedProxies;
-import io.ringpool.session.SessionCaps;
 import io.ringpool.session.SessionService;
 import io.ringpool.session.VisitRetention;
 import io.ringpool.site.KeyRotation;
 import io.ringpool.site.KeysApi;
-import java.util.EnumMap;
 import java.util.Map;
 import io.ringpool.site.Keys;
 import io.ringpool.site.SecretCipher;
@@ -369,8 +366,8 @@ public final class Ringpool implements AutoCloseable {
             membership.beat(clock.millis());
         }
         ClusterMembership members = membership;
-        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, scriptLimits(), sessionCaps(),
-                config.leasing().maxLiveSessions(), registry,
+        sessions = new SessionService(siteRegistry, poolRegistry, leasing, writer, db, clock, ScriptBudgets.limits(config, clock),
+                ScriptBudgets.sessionCaps(config), config.leasing().maxLiveSessions(), registry,
                 new LeaseRenewals(writer, config.leasing().renewalFlush().toMillis()), nodeId,
                 members == null ? () -> true : members::mayRenew, workers);
     }
@@ -630,23 +627,6 @@ public final class Ringpool implements AutoCloseable {
 
     private void savePoolStatsQuietly() {
         BackgroundJobs.quietly("pool_stats_not_saved", poolService::saveStats);
-    }
-
-    private ScriptLimits scriptLimits() {
-        RingpoolConfig.Limits l = config.limits();
-        Map<ScriptLimits.Kind, ScriptLimits.Budget> budgets = new EnumMap<>(ScriptLimits.Kind.class);
-        budgets.put(ScriptLimits.Kind.START, new ScriptLimits.Budget(0, config.leasing().sessionsPerIpPerMinute()));
-        budgets.put(ScriptLimits.Kind.PAGEVIEW, new ScriptLimits.Budget(l.pageviewsPerSession(), l.pageviewsPerAddress()));
-        budgets.put(ScriptLimits.Kind.INTENT, new ScriptLimits.Budget(l.intentsPerSession(), l.intentsPerAddress()));
-        budgets.put(ScriptLimits.Kind.HEARTBEAT, new ScriptLimits.Budget(l.heartbeatsPerSession(), l.heartbeatsPerAddress()));
-        budgets.put(ScriptLimits.Kind.LEAD, new ScriptLimits.Budget(l.leadsPerSession(), config.leads().perIpPerMinute()));
-        // Loopback is exempt only with no proxy configured: behind a local proxy, loopback is everyone.
-        return new ScriptLimits(budgets, config.server().trustedProxies().isEmpty(), clock);
-    }
-
-    private SessionCaps sessionCaps() {
-        RingpoolConfig.Limits l = config.limits();
-        return new SessionCaps(l.pageviewsStoredPerSession(), l.intentsStoredPerSession(), l.maxUrlChars(), l.maxTitleChars());
     }
 
     /** Call recordings: fetching, playback, retention (tests drive retention through it). */
