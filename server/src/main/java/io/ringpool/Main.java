@@ -1,6 +1,7 @@
 package io.ringpool;
 
 import io.ringpool.app.BackupCommand;
+import io.ringpool.app.DataDirLock;
 import io.ringpool.app.Ringpool;
 import io.ringpool.app.StartupFailure;
 import io.ringpool.config.ConfigException;
@@ -153,13 +154,35 @@ public final class Main {
     /** {@code compact}: offline full compaction of the store; the server must be stopped (H2 refuses a locked file). */
     private static void compact(RingpoolConfig config) {
         try {
-            OfflineCompaction.Result r = OfflineCompaction.run(config.store());
+            OfflineCompaction.Result r = compactStore(config);
             System.out.printf("ringpool: compacted the %s store: %,d -> %,d bytes%n", r.store(), r.bytesBefore(), r.bytesAfter());
+        } catch (StartupFailure held) {
+            System.err.println("ringpool: cannot compact: " + held.getMessage());
+            System.exit(1);
         } catch (SQLException | RuntimeException e) {
             String message = String.valueOf(e.getMessage());
             System.err.println("ringpool: cannot compact: " + message
                     + (message.contains("locked") ? " (stop the server first: compaction needs the file to itself)" : ""));
             System.exit(1);
+        }
+    }
+
+    /**
+     * Compacts the store while holding its data directory, as a start, a backup and a restore do:
+     * a running server's H2 file is not touched at all. Before, H2 refused it with its own "may be
+     * already in use … use the server mode" and wrote a stack trace into the running server's trace
+     * file (audit AE1 #2), and the crash recovery that runs first read a file being written.
+     *
+     * @throws StartupFailure naming the server that holds the directory
+     */
+    static OfflineCompaction.Result compactStore(RingpoolConfig config) throws SQLException {
+        RingpoolConfig.Store store = config.store();
+        if (!store.isH2() || !Files.isDirectory(store.dataDir())) {
+            return OfflineCompaction.run(store); // PostgreSQL needs no directory; a missing one has no file to compact
+        }
+        DataDirLock.refuseStoreHeldElsewhere(store.url(), store.dataDir());
+        try (DataDirLock held = DataDirLock.acquire(store.dataDir(), 0)) {
+            return OfflineCompaction.run(store);
         }
     }
 

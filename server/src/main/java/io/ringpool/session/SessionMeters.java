@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The session steps' meters, registered once so that each step only increments: the start
@@ -26,6 +28,8 @@ final class SessionMeters {
     final Counter leasesLost;
     final Counter sessionsJoined;
     final Counter sessionsNewSource;
+    /** The sites whose every start series exists: those in the store at start, and each later one from its first start. */
+    private final Set<String> countedFromZero = ConcurrentHashMap.newKeySet();
 
     /** Registers the meters, and the gauges of {@code renewals} waiting and {@code sessions} live. */
     SessionMeters(MeterRegistry registry, LeaseRenewals renewals, LiveSessionIndex sessions) {
@@ -55,12 +59,18 @@ final class SessionMeters {
      * sees the first start of each outcome after a restart (audit P #10).
      */
     void countFromZero(String siteId) {
-        TRACKED_OUTCOMES.forEach(outcome -> started(siteId, true, outcome));
-        UNTRACKED_OUTCOMES.forEach(outcome -> started(siteId, false, outcome));
+        if (countedFromZero.add(siteId)) {
+            TRACKED_OUTCOMES.forEach(outcome -> started(siteId, true, outcome));
+            UNTRACKED_OUTCOMES.forEach(outcome -> started(siteId, false, outcome));
+        }
     }
 
-    /** One more start of the site with this outcome. */
+    /**
+     * One more start of the site with this outcome. A site created while the server runs gets all
+     * its series at its first start, not only the outcomes it has had (audit AE1 #1).
+     */
     void count(String siteId, boolean tracked, String outcome) {
+        countFromZero(siteId);
         started(siteId, tracked, outcome).increment();
     }
 

@@ -318,6 +318,13 @@ class SessionsOverHttpTest {
         assertThat(scrape).contains("ringpool_lease_latency_seconds", "ringpool_pool_leased", "ringpool_pool_free",
                 "ringpool_sessions_started_total", "http_server_requests_seconds_count", "hikaricp_connections", "jvm_memory_used_bytes");
         assertThat(scrape).doesNotContain(session.text("sessionId"));
+        // Audit AE1 #1: a site created while the server runs had only the outcomes it had had; it
+        // now has every one of its start series from its first start, so increase() sees the first of each.
+        for (String outcome : List.of("free", "returning_visitor", "reused_cooling", "pool_exhausted", "no_pool", "address_cap",
+                "rate_limited", "capacity")) {
+            assertThat(scrape).as(outcome).containsPattern("ringpool_sessions_started_total\\{[^}]*outcome=\"" + outcome
+                    + "\"[^}]*site=\"" + site.get("siteId") + "\"");
+        }
     }
 
     /** The pool's {@code coolingDown} once it equals {@code expected}, or its last value after 10 s. */
