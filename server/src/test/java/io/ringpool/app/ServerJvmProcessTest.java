@@ -154,6 +154,18 @@ class ServerJvmProcessTest {
         }
     }
 
+    /** Audit AE1 #4: a bad RINGPOOL_JAVA_OPTS got the JVM's three lines and exit 1, nothing naming the variable. */
+    @Test
+    void anOptionTheJvmRefusesInRingpoolJavaOptsIsRefusedByName() throws Exception {
+        try (ChildServer server = ChildServer.startBare(dir.resolve("data"), 0,
+                Map.of("RINGPOOL_HEAP", "96m", "RINGPOOL_JAVA_OPTS", "-XX:+NoSuchRingpoolOption"))) {
+            assertThat(server.awaitExit()).isEqualTo(2);
+            assertThat(server.output).anySatisfy(line -> assertThat(line)
+                    .startsWith("ringpool: RINGPOOL_JAVA_OPTS: the JVM refuses these options: ").contains("NoSuchRingpoolOption"));
+            assertThat(server.output).noneSatisfy(line -> assertThat(line).contains("Could not create the Java Virtual Machine"));
+        }
+    }
+
     private void existingDataDirectory() throws IOException {
         Files.createDirectories(dir.resolve("data"),
                 java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
