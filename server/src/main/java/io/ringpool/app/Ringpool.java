@@ -364,6 +364,8 @@ public final class Ringpool implements AutoCloseable {
                     () -> siteRegistry.all().stream().mapToLong(e -> e.site().settings().leaseTtl().toMillis()).max().orElse(0),
                     siteId -> siteRegistry.byId(siteId).map(e -> e.site().settings().leaseTtl().toMillis()).orElse(-1L),
                     registry);
+            membership.onReclaimed((siteId, number) -> poolRegistry.holding(siteId, number)
+                    .ifPresent(pool -> pool.heldElsewhereReleased(number, clock.millis())));
             membership.beat(clock.millis());
         }
         ClusterMembership members = membership;

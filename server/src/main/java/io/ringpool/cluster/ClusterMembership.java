@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -54,6 +56,8 @@ public final class ClusterMembership {
     private final long beatMillis;
     private final LongSupplier longestTtlMillis;
     private final ToLongFunction<String> siteTtlMillis;
+    /** Told of each number this node's reclaim freed, with the site: this node may lease it at once. */
+    private volatile BiConsumer<String, String> numberReclaimed = (siteId, number) -> { };
     private final AtomicLong lastBeatNanos = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong clockOffsetMillis = new AtomicLong();
     private final Counter reaped;
@@ -72,6 +76,16 @@ public final class ClusterMembership {
         this.reaped = Counter.builder("ringpool.cluster.leases.reclaimed")
                 .description("live leases of a node gone silent that this node ended").register(registry);
         registry.gauge("ringpool.cluster.clock.offset.millis", clockOffsetMillis, AtomicLong::get);
+    }
+
+    /**
+     * {@code listener} learns each number a reclaim by this node freed (site id, number). The node
+     * had kept such a number out of its own choices for a TTL when the store refused it (held by
+     * the node now lost), and went on answering {@code pool_exhausted} while the pool read it free
+     * (audit AE3 #5).
+     */
+    public void onReclaimed(BiConsumer<String, String> listener) {
+        this.numberReclaimed = listener;
     }
 
     public String nodeId() {
@@ -180,7 +194,7 @@ public final class ClusterMembership {
 
     /** Ends the node's expired live leases of one site, if the node is still silent for longer than {@code stale}. */
     private int reclaim(String node, String siteId, long stale, String now) {
-        return db.inTransaction(c -> {
+        Reclaimed reclaimed = db.inTransaction(c -> {
             if (!db.isH2()) {
                 // A row the lost node still locks (its transaction not yet ended by PostgreSQL's
                 // idle limit) fails this round rather than holding this thread; the next round retries.
@@ -189,18 +203,38 @@ public final class ClusterMembership {
                 }
             }
             // The silence is checked again inside the statement: a node that beat since the
-            // read above keeps its leases.
+            // read above keeps its leases. The rows are locked first, so the numbers read are the ones ended.
+            String which = " WHERE owner_node = ? AND site_id = ? AND live_number IS NOT NULL AND lease_expires_at < " + now
+                    + " AND EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = ? AND n.seen_at < " + now + " - ?)";
+            List<String> numbers = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT live_number FROM sessions" + which + " FOR UPDATE")) {
+                bind(ps, node, siteId, stale);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        numbers.add(rs.getString(1));
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET live_number = NULL, live_visitor = NULL, ended_at = " + now
-                    + ", lease_expires_at = " + now + ", end_reason = 'node_lost', lease_epoch = lease_epoch + 1 "
-                    + "WHERE owner_node = ? AND site_id = ? AND live_number IS NOT NULL AND lease_expires_at < " + now
-                    + " AND EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.node_id = ? AND n.seen_at < " + now + " - ?)")) {
-                ps.setString(1, node);
-                ps.setString(2, siteId);
-                ps.setString(3, node);
-                ps.setLong(4, stale);
-                return ps.executeUpdate();
+                    + ", lease_expires_at = " + now + ", end_reason = 'node_lost', lease_epoch = lease_epoch + 1" + which)) {
+                bind(ps, node, siteId, stale);
+                int ended = ps.executeUpdate();
+                // Fewer when the node beat in between (its rows were locked, its beat was not): then
+                // which numbers it kept is unknown here, and none is announced; the store still arbitrates.
+                return new Reclaimed(ended, ended == numbers.size() ? numbers : List.of());
             }
         });
+        reclaimed.numbers().forEach(number -> numberReclaimed.accept(siteId, number));
+        return reclaimed.ended();
+    }
+
+    private record Reclaimed(int ended, List<String> numbers) {}
+
+    private static void bind(PreparedStatement ps, String node, String siteId, long stale) throws SQLException {
+        ps.setString(1, node);
+        ps.setString(2, siteId);
+        ps.setString(3, node);
+        ps.setLong(4, stale);
     }
 
     /** Forgets a silent node once it holds nothing, so it is not scanned for again; if it was only paused, its next beat brings its row back. */

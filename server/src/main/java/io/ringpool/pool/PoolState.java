@@ -597,6 +597,18 @@ public final class PoolState {
         leased++;
     }
 
+    /**
+     * The store freed {@code number} (this node ended a lost node's lease of it): if it is kept
+     * out of our choices as held elsewhere, it is released now, its cool-down counted from now,
+     * as the store records the end.
+     */
+    public synchronized void heldElsewhereReleased(String number, long now) {
+        NumberSlot slot = slots.get(number);
+        if (slot != null && slot.lease != null && slot.lease.foreign) {
+            completeEnd(slot.lease, now);
+        }
+    }
+
     public synchronized void recordExhaustion() {
         exhaustions++;
     }

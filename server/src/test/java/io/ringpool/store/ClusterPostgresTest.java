@@ -378,6 +378,37 @@ class ClusterPostgresTest {
     }
 
     /**
+     * Audit AE3 #5: the store refused the lost node's number to node b, so b kept it out of its
+     * choices for one TTL, and went on answering pool_exhausted after b itself had ended the lost
+     * node's lease, while the pool read the number free. The reclaim now gives it back at once.
+     */
+    @Test
+    void aNumberThisNodeReclaimedIsLeasedAtOnceNotAfterItsHeldElsewhereHold() throws Exception {
+        Map<String, String> site;
+        String heldNumber;
+        try (TestServer gone = node("node-gone")) {
+            site = gone.siteWithPool(List.of("+74954200021"));
+            Reply patched = gone.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"coolDownSeconds\":0,\"exhaustionPolicy\":\"fallback\"}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            heldNumber = gone.startSession(site.get("publicKey"), "visitor-of-lost-node", "https://example.com/").text("number");
+        }
+        try (TestServer b = node("node-b")) {
+            assertThat(b.startSession(site.get("publicKey"), "visitor-before", "https://example.com/").json().get("tracked").asBoolean())
+                    .as("held by the silent node").isFalse();
+            try (Connection c = sql(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 3600000 WHERE node_id = 'node-gone'");
+                s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at - 3600000 WHERE owner_node = 'node-gone'");
+            }
+            waitFor("node b ends the silent node's lease", 15_000,
+                    () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 1.0);
+            Reply after = b.startSession(site.get("publicKey"), "visitor-after", "https://example.com/");
+            assertThat(after.json().get("tracked").asBoolean()).as(after.body()).isTrue();
+            assertThat(after.text("number")).isEqualTo(heldNumber);
+        }
+    }
+
+    /**
      * Audit AE3 #1: the silence after which a lost node's leases were ended was the longest lease
      * TTL of any site, so one tenant's one-hour TTL kept every other site's numbers of a lost node
      * out of use for an hour. Each site's leases are now ended after that site's own TTL.
