@@ -59,7 +59,7 @@ final class SessionMeters {
      * sees the first start of each outcome after a restart (audit P #10).
      */
     void countFromZero(String siteId) {
-        if (countedFromZero.add(siteId)) {
+        if (!countedFromZero.contains(siteId) && countedFromZero.add(siteId)) { // a read on every start but the site's first
             TRACKED_OUTCOMES.forEach(outcome -> started(siteId, true, outcome));
             UNTRACKED_OUTCOMES.forEach(outcome -> started(siteId, false, outcome));
         }
