@@ -15,8 +15,8 @@ import java.util.List;
  * {@code tag}) match without regard to case, as {@code LOWER(column) = LOWER(?)}: both sides go
  * through the database's one LOWER, so an exact-case value always matches, on H2 and PostgreSQL
  * alike, whatever PostgreSQL's collation does with non-ASCII letters. No index is lost by it: the
- * read walks {@code calls_site_started} (site, time) newest first and tests these columns on the
- * rows it meets, which no index covered before either; a tag is probed per call through
+ * read walks {@code calls_site_started} (site, time) newest first, stopping when the page is full,
+ * and tests these columns on the rows it meets, which no index covered before either; a tag is probed per call through
  * {@code call_tags}' primary key (call_id, tag), whose call_id prefix still serves the probe
  * ({@code CallLogPlanTest}). Stored values keep the case they were given (a campaign is shown as
  * the ad platform wrote it), so nothing is normalised on write.
@@ -41,7 +41,6 @@ final class CallLogQuery {
                     ps.setString(i + 1, (String) p);
                 }
             }
-            ps.setMaxRows(q.limit() + 1);
             List<StoredCall> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next() && out.size() <= q.limit()) {
@@ -56,10 +55,10 @@ final class CallLogQuery {
         StringBuilder sql = new StringBuilder("SELECT ").append(CallRows.READ_COLUMNS).append(" FROM calls WHERE site_id = ?");
         List<Object> params = new ArrayList<>();
         params.add(q.siteId());
-        if (q.from() != null) {
-            sql.append(" AND started_at >= ?");
-            params.add(q.from().toEpochMilli());
-        }
+        // A lower bound even for the whole log: with site_id alone, H2 finds calls_provider_call (site, provider,
+        // provider's id) as good as calls_site_started and may walk it, sorting every call of the site for a page.
+        sql.append(" AND started_at >= ?");
+        params.add(q.from() == null ? Long.MIN_VALUE : q.from().toEpochMilli());
         if (q.to() != null) {
             sql.append(" AND started_at < ?");
             params.add(q.to().toEpochMilli());
@@ -98,14 +97,37 @@ final class CallLogQuery {
             params.add(like);
         }
         if (q.after() != null) {
-            sql.append(" AND (started_at < ? OR (started_at = ? AND call_id < ?))");
+            // "Before the cursor in log order", (started_at < t OR (started_at = t AND call_id < id)), written with
+            // the plain bound started_at <= t first: an OR is no index bound, so the walk would start at the range's
+            // end and step over every newer call to reach the cursor, a cost growing with the page's depth.
+            sql.append(" AND started_at <= ? AND (started_at < ? OR call_id < ?)");
             params.add(q.after().startedAt().toEpochMilli());
             params.add(q.after().startedAt().toEpochMilli());
             params.add(q.after().callId());
         }
-        sql.append(" ORDER BY started_at DESC, call_id DESC");
+        sql.append(q.caller() == null ? WALK_NEWEST_FIRST : SORT_NEWEST_FIRST);
+        // The page and one more (is there a next page?), in the SQL: PostgreSQL plans for the rows it is told
+        // are wanted, and a JDBC row cap is not told to its planner.
+        sql.append(" FETCH FIRST ? ROWS ONLY");
+        params.add((long) q.limit() + 1);
         return new Sql(sql.toString(), params);
     }
+
+    /**
+     * Newest first, in the order of calls_site_started (site, time, id) walked backwards, so a page reads its
+     * rows and stops. site_id is one value here (the WHERE's equality), so leading with it changes no answer;
+     * H2 needs it to match an ORDER BY to an index, which it does from the index's first column only: ordered
+     * by (time, id) alone it read and sorted every call of the range before the first row of a page
+     * (audit AD3: 1.47 s for a year of 116,200 calls, 0.02 s for 19 days). PostgreSQL walks the same index
+     * backwards either way. {@code CallLogPlanTest} holds both plans.
+     */
+    private static final String WALK_NEWEST_FIRST = " ORDER BY site_id DESC, started_at DESC, call_id DESC";
+
+    /**
+     * The same order for one caller's calls: read through calls_site_caller (site, caller, time) and sorted, a
+     * few rows; the site's walk would step over every other caller's calls to find them.
+     */
+    private static final String SORT_NEWEST_FIRST = " ORDER BY started_at DESC, call_id DESC";
 
     private static void equal(StringBuilder sql, List<Object> params, String column, Object value) {
         if (value != null) {
