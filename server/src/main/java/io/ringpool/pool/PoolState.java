@@ -453,7 +453,9 @@ public final class PoolState {
         lastNumberOfVisitor.put(slot);
         leased++;
         leasesStarted++;
-        peakLeased = Math.max(peakLeased, leased);
+        if (leased > peakLeased) { // a new peak only if the leases already over in fact are left out
+            peakLeased = Math.max(peakLeased, leased - overButCounted(now).size());
+        }
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
     }
 
@@ -861,8 +863,51 @@ public final class PoolState {
                 retiredLeased++;
             }
         }
-        return new Snapshot(slots.size() - retiredNumbers, leased - retiredLeased, cooling, free, retiredNumbers, exhaustions, peakLeased,
-                average, leasesStarted, endedLeases, endedLeaseMillis, retiredLeased);
+        // A lease past its expiry, or whose end is being stored, is over (a start takes its number):
+        // counted as the idle number it is about to be, cooling or free (audit AF1 #1).
+        int over = 0;
+        for (Lease lease : overButCounted(now)) {
+            NumberSlot slot = slots.get(lease.number);
+            if (slot != null && !slot.retired) {
+                over++;
+                if (lease.expiresAt + coolDownMillis <= now) {
+                    free++;
+                } else {
+                    cooling++;
+                }
+            }
+        }
+        return new Snapshot(slots.size() - retiredNumbers, leased - retiredLeased - over, cooling, free, retiredNumbers, exhaustions,
+                peakLeased, average, leasesStarted, endedLeases, endedLeaseMillis, retiredLeased);
+    }
+
+    /**
+     * The leases memory still counts as leased that are over in fact: those past their expiry the
+     * sweep has not reached (at most a sweep interval's expiries: the expiry queue is read from
+     * its head and put back as it was), and those whose end the sweep is storing. A start treats
+     * both as ended; the pool's counts and its peak must too, or one visitor at a time on a pool
+     * without cool-down reads as a full pool and a peak of every number (audit AF1 #1).
+     */
+    private List<Lease> overButCounted(long now) {
+        List<Lease> over = new ArrayList<>(sweepEnds.keySet());
+        List<Due> putBack = new ArrayList<>();
+        while (true) {
+            Due next = due.peek();
+            if (next == null || next.at() > now) {
+                break;
+            }
+            due.poll();
+            Lease lease = next.lease();
+            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+                continue; // a leftover entry, or a lease already over: the sweep would drop it too
+            }
+            putBack.add(next);
+            if (lease.expiresAt <= now && !lease.foreign) {
+                over.add(lease);
+            }
+        }
+        due.addAll(putBack);
+        return over;
     }
 
     public synchronized List<String> numbers() {

@@ -176,4 +176,35 @@ class PoolSweepTest {
         assertThat(freed).isDone().isNotCompletedExceptionally();
         assertThat(small.acquireFree("l_b", "b", "v_b", 1_003, TTL, 0, ends)).as("the end is tried again at the next sweep").isNull();
     }
+    /**
+     * Audit AF1 #1: one visitor at a time (start, end with no grace) on a 5-number pool without
+     * cool-down read "leased 5, free 0" until the sweep, and kept "peak 5 live leases" (so a
+     * recommended size of 6) for good, though one lease at most was ever live.
+     */
+    @Test
+    void leasesAlreadyOverCountAsIdleNumbersAndNeverMakeAPeak() {
+        PoolState five = new PoolState(new Pool("pl_4", "st_1", "p", 0, PoolMatch.ANY, Instant.EPOCH));
+        for (int i = 1; i <= 5; i++) {
+            five.addNumber("+7495300000" + i, 0, null, false);
+        }
+        long now = 0;
+        Lease last = null;
+        for (int visitor = 0; visitor < 8; visitor++) {
+            now += 10;
+            last = five.acquireFree("l_" + visitor, "s" + visitor, "v" + visitor, now, TTL, 0, ends).lease();
+            assertThat(last).as("visitor %d gets a number", visitor).isNotNull();
+            assertThat(five.softEnd(last, now + 1, 0)).isTrue();
+        }
+        PoolState.Snapshot ended = five.snapshot(now + 2, 0);
+        assertThat(ended.leased()).as("every lease is over").isZero();
+        assertThat(ended.free()).isEqualTo(5);
+        assertThat(ended.peakLeased()).as("one visitor at a time").isEqualTo(1);
+
+        PoolState.Snapshot cooling = five.snapshot(now + 2, 60_000);
+        assertThat(cooling.leased()).isZero();
+        assertThat(cooling.coolingDown() + cooling.free()).isEqualTo(5);
+        assertThat(cooling.coolingDown()).as("the ended leases rest, from their ends").isPositive();
+        assertThat(five.sweep(now + 2, ends)).as("the sweep still ends them all").hasSize(5);
+        assertThat(five.snapshot(now + 3, 0).leased()).isZero();
+    }
 }
