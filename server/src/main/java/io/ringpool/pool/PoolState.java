@@ -454,7 +454,7 @@ public final class PoolState {
         leased++;
         leasesStarted++;
         if (leased > peakLeased) { // a new peak only if the leases already over in fact are left out
-            peakLeased = Math.max(peakLeased, leased - overButCounted(now).size());
+            peakLeased = Math.max(peakLeased, leased - overButCounted(now, PEAK_LOOK_AHEAD).size());
         }
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
     }
@@ -866,7 +866,7 @@ public final class PoolState {
         // A lease past its expiry, or whose end is being stored, is over (a start takes its number):
         // counted as the idle number it is about to be, cooling or free (audit AF1 #1).
         int over = 0;
-        for (Lease lease : overButCounted(now)) {
+        for (Lease lease : overButCounted(now, Integer.MAX_VALUE)) {
             NumberSlot slot = slots.get(lease.number);
             if (slot != null && !slot.retired) {
                 over++;
@@ -882,16 +882,23 @@ public final class PoolState {
     }
 
     /**
+     * How many expired leases a start at a new peak looks past at most: a start runs on the event
+     * loop, and under heavy churn a second's expiries wait for the sweep. Past this many the peak is
+     * overstated by the rest, a small share where so many expire at once.
+     */
+    private static final int PEAK_LOOK_AHEAD = 32;
+
+    /**
      * The leases memory still counts as leased that are over in fact: those past their expiry the
      * sweep has not reached (at most a sweep interval's expiries: the expiry queue is read from
      * its head and put back as it was), and those whose end the sweep is storing. A start treats
      * both as ended; the pool's counts and its peak must too, or one visitor at a time on a pool
      * without cool-down reads as a full pool and a peak of every number (audit AF1 #1).
      */
-    private List<Lease> overButCounted(long now) {
-        List<Lease> over = new ArrayList<>(sweepEnds.keySet());
+    private List<Lease> overButCounted(long now, int mostExpired) {
+        List<Lease> over = sweepEnds.isEmpty() ? new ArrayList<>() : new ArrayList<>(sweepEnds.keySet());
         List<Due> putBack = new ArrayList<>();
-        while (true) {
+        while (putBack.size() < mostExpired) {
             Due next = due.peek();
             if (next == null || next.at() > now) {
                 break;
