@@ -363,7 +363,7 @@ public final class PoolState {
                 return null;
             }
             Lease lease = next.lease();
-            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+            if (isLeftover(next)) {
                 due.poll(); // a leftover entry, or a lease already over
                 continue;
             }
@@ -740,7 +740,7 @@ public final class PoolState {
             }
             due.poll();
             Lease lease = next.lease();
-            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+            if (isLeftover(next)) {
                 continue; // a leftover entry, or a lease already over
             }
             if (lease.expiresAt > now) {
@@ -773,6 +773,15 @@ public final class PoolState {
             });
         }
         return ending;
+    }
+
+    /**
+     * Whether an expiry-queue entry is to be dropped unread: queued for an earlier {@link Lease#sweepAt}
+     * (the lease was queued again), or its lease is already ending, ended, or no longer this pool's.
+     */
+    private boolean isLeftover(Due entry) {
+        Lease lease = entry.lease();
+        return entry.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease);
     }
 
     /** Queues {@code lease} for the sweep at {@code at}; an earlier entry of it becomes a leftover. */
@@ -905,7 +914,7 @@ public final class PoolState {
             }
             due.poll();
             Lease lease = next.lease();
-            if (next.at() != lease.sweepAt || lease.ending || lease.ended || !holds(lease)) {
+            if (isLeftover(next)) {
                 continue; // a leftover entry, or a lease already over: the sweep would drop it too
             }
             putBack.add(next);
