@@ -105,8 +105,9 @@ public final class Attribution {
         }
 
         List<Claim> claims = claims(callAt, leases, coolDown);
-        if (!claims.isEmpty() && redialsOwnNumber(previous, dialledNumber, callAt, claims)) {
-            return redial(previous, claims);
+        if (!claims.isEmpty() && redialsOwnNumber(previous, dialledNumber, callAt)) {
+            AttributionResult byLeases = decide(claims);
+            return chosenIsPrevious(byLeases, previous) ? byLeases : redial(previous, claims);
         }
         if (!claims.isEmpty()) {
             return decide(claims);
@@ -155,36 +156,56 @@ public final class Attribution {
 
     /**
      * The caller phoned this very number before, and that call was attributed to a visit that
-     * started at most {@link #REDIAL_WINDOW} before this call, of a visitor who is not among
-     * today's lease holders. The age is the visit's, not the earlier call's: measured from the
+     * started at most {@link #REDIAL_WINDOW} before this call. The age is the visit's, not the earlier call's: measured from the
      * call, a caller who kept phoning every few weeks kept a months-old click chosen over the
      * number's holder for ever, past any platform's click window (audit U). People
      * redial numbers from their phone's history days after the visit, long after the number went
      * to someone else. The caller's own history is then stronger evidence than whoever holds the
      * number now (measured by the load simulator: all wrong attributions at the recommended pool
-     * size were such redials).
+     * size were such redials). Whether that visitor also has a claim of their own on the number
+     * does not matter: when the leases alone would choose them, that answer stands; when they would
+     * not (their lease cooling, the number reissued to someone else), the history still wins (audit
+     * AG3 #2: a caller who redialled seconds after the number went to another visitor was credited to
+     * that visitor, while the same redial after the cool-down went to the caller's own visit).
      */
-    private static boolean redialsOwnNumber(PreviousAttribution previous, String dialledNumber, Instant callAt, List<Claim> claims) {
+    private static boolean redialsOwnNumber(PreviousAttribution previous, String dialledNumber, Instant callAt) {
         if (previous == null || previous.visitorId() == null || !dialledNumber.equals(previous.number())) {
             return false;
         }
         Instant windowStart = callAt.minus(REDIAL_WINDOW);
-        if (previous.at() == null || previous.at().isBefore(windowStart)
-                || previous.visitStartedAt() == null || previous.visitStartedAt().isBefore(windowStart)) {
-            return false;
-        }
-        return claims.stream().noneMatch(c -> previous.visitorId().equals(c.lease().visitorId())
-                || (previous.sessionId() != null && previous.sessionId().equals(c.lease().sessionId())));
+        return previous.at() != null && !previous.at().isBefore(windowStart)
+                && previous.visitStartedAt() != null && !previous.visitStartedAt().isBefore(windowStart);
     }
 
+    private static boolean chosenIsPrevious(AttributionResult byLeases, PreviousAttribution previous) {
+        return ofPrevious(byLeases.sessionId(), byLeases.visitorId(), previous);
+    }
+
+    private static boolean ofPrevious(Claim c, PreviousAttribution previous) {
+        return ofPrevious(c.lease().sessionId(), c.lease().visitorId(), previous);
+    }
+
+    /** The visit, or another of the visitor, that the caller's earlier call went to. */
+    private static boolean ofPrevious(String sessionId, String visitorId, PreviousAttribution previous) {
+        return previous.visitorId().equals(visitorId) || (previous.sessionId() != null && previous.sessionId().equals(sessionId));
+    }
+
+    /**
+     * The earlier call's visit first, weighing {@link #REDIAL_WEIGHT} plus its visitor's own claims
+     * on the number (listed in it, not again after it), then the other holders.
+     */
     private static AttributionResult redial(PreviousAttribution previous, List<Claim> claims) {
         claims.sort(CLAIM_ORDER.reversed());
-        double total = REDIAL_WEIGHT + claims.stream().mapToDouble(Claim::weight).sum();
+        List<Claim> own = claims.stream().filter(c -> ofPrevious(c, previous)).toList();
+        List<Claim> others = claims.stream().filter(c -> !ofPrevious(c, previous)).toList();
+        double previousWeight = REDIAL_WEIGHT + own.stream().mapToDouble(Claim::weight).sum();
+        double total = previousWeight + others.stream().mapToDouble(Claim::weight).sum();
+        String reason = "this caller called this number before and that call was attributed to this visit; chosen over the "
+                + "number's current holders" + (own.isEmpty() ? "" : " (this visitor's own " + own.get(0).reason() + ")");
         List<AttributionResult.Candidate> candidates = new ArrayList<>();
-        candidates.add(new AttributionResult.Candidate(previous.sessionId(), previous.visitorId(),
-                "this caller called this number before and that call was attributed to this visit; chosen over the "
-                        + "number's current holders", Math.round(REDIAL_WEIGHT / total * 100) / 100.0));
-        for (Claim c : claims) {
+        candidates.add(new AttributionResult.Candidate(previous.sessionId(), previous.visitorId(), reason,
+                Math.round(previousWeight / total * 100) / 100.0));
+        for (Claim c : others) {
             candidates.add(new AttributionResult.Candidate(c.lease().sessionId(), c.lease().visitorId(), c.reason(),
                     Math.round(c.weight() / total * 100) / 100.0));
         }

@@ -140,29 +140,75 @@ final class CallIngest {
     }
 
     /**
-     * As {@link CallService#ingestDatedOnReceipt}, which says why: the event is ingested, then, for
-     * a final event that states a length and is all the call knows, the start it implies is
-     * ingested as the call's {@code ringing} when a lease of the number claims that time.
+     * As {@link CallService#ingestDatedOnReceipt}, which says why: for a final event that states a
+     * length and is all the call knows, the start it implies is ingested as the call's
+     * {@code ringing} when a lease of the number claims that time.
+     *
+     * <p>For a call not stored yet, the implied start goes in first and the final event after it,
+     * as a provider that sent both would have: the call is attributed, stored and announced
+     * ({@code call.started}) as it began, and {@code call.completed} carries that call. Stored the
+     * other way round, the deliveries of this one request carried a call attributed at the hang-up,
+     * to whoever held the number then, which the API never showed; a receiver of
+     * {@code call.completed} alone, and every upload destination, kept that (audit AG3 #1). A call
+     * already stored has announced its start: its implied start follows the final event, and the
+     * change goes out as {@code call.updated}.
      */
     Ingested ingestDatedOnReceipt(Site site, CallEvent event, boolean requireNumberForNewCall) {
+        Instant impliedStart = impliedStart(event);
+        if (impliedStart != null && isNewCall(site, event)) {
+            CallEvent ringing = impliedRinging(site, event, impliedStart);
+            if (ringing != null) {
+                ingest(site, ringing, requireNumberForNewCall);
+            }
+            return ingest(site, event, requireNumberForNewCall);
+        }
         Ingested ingested = ingest(site, event, requireNumberForNewCall);
         StoredCall call = ingested.call();
-        Integer length = event.durationSeconds();
-        if (ingested.duplicate() || call == null || !event.kind().isTerminal() || length == null || length <= 0
-                || Duration.ofSeconds(length).compareTo(DialledNumbers.LONGEST_INFERRED_CALL) > 0
-                || call.startedAt().isBefore(event.at())) {
+        if (impliedStart == null || ingested.duplicate() || call == null || call.startedAt().isBefore(event.at())) {
             return ingested;
         }
-        Instant startedAt = event.at().minusSeconds(length);
-        AttributionMethod atStart = db.read(c -> attributor.attribute(c, site, call.callId(), call.number(), startedAt,
-                new CallerNumber(call.caller(), call.callerValid()))).method();
-        if (!LEASE_CLAIMS.contains(atStart)) {
+        CallEvent ringing = impliedRinging(site, event, impliedStart);
+        if (ringing == null) {
             return ingested;
         }
-        CallEvent impliedStart = new CallEvent(event.provider(), event.providerCallId(), CallEvent.Kind.RINGING,
-                startedAt, event.from(), event.to(), null, null, null);
-        Ingested started = ingest(site, impliedStart, requireNumberForNewCall);
+        Ingested started = ingest(site, ringing, requireNumberForNewCall);
         return new Ingested(ingested.provider(), ingested.providerCallId(), started.call() != null ? started.call() : call, false);
+    }
+
+    /** The start a final event's stated length implies (receipt − length), or null for another event or no usable length. */
+    private static Instant impliedStart(CallEvent event) {
+        Integer length = event.durationSeconds();
+        if (!event.kind().isTerminal() || length == null || length <= 0
+                || Duration.ofSeconds(length).compareTo(DialledNumbers.LONGEST_INFERRED_CALL) > 0) {
+            return null;
+        }
+        return event.at().minusSeconds(length);
+    }
+
+    /** No event of this provider call is stored, filed or waiting for its number. */
+    private boolean isNewCall(Site site, CallEvent event) {
+        return db.read(c -> records.byProviderIdRevised(c, site.siteId(), event.provider(), event.providerCallId()).isEmpty()
+                && records.events(c, site.siteId(), event.provider(), event.providerCallId(), null).merged().isEmpty());
+    }
+
+    /**
+     * The {@code ringing} at {@code startedAt} when a lease of the dialled number claims that time,
+     * else null (the receipt stands). Null too when the event names no tracking number of the site:
+     * its own ingestion then refuses it, or waits for the number, as any event.
+     */
+    private CallEvent impliedRinging(Site site, CallEvent event, Instant startedAt) {
+        String number;
+        try {
+            number = numbers.trackingNumber(site, event.to());
+        } catch (NotATrackingNumber notOurs) {
+            return null;
+        }
+        // Only whether a lease claims the time matters here, which the caller's history never changes
+        // (it chooses among claims, or stands in for none): no caller, so none of it is read.
+        CallerNumber noCaller = new CallerNumber(CallerNumber.ANONYMOUS, false);
+        AttributionMethod atStart = db.read(c -> attributor.attribute(c, site, "", number, startedAt, noCaller)).method();
+        return LEASE_CLAIMS.contains(atStart) ? new CallEvent(event.provider(), event.providerCallId(), CallEvent.Kind.RINGING,
+                startedAt, event.from(), event.to(), null, null, null) : null;
     }
 
     /**

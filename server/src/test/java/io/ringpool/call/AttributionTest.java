@@ -255,6 +255,50 @@ class AttributionTest {
         assertThat(r.sessionId()).isEqualTo("s2");
     }
 
+    /**
+     * Audit AG3 #2: the caller phoned while their visit's lease was cooling, the number then went to
+     * another visitor, and the caller redialled seconds later. The holder was chosen, so one caller's
+     * two calls went to two sources; the same redial after the cool-down went to the caller's visit.
+     */
+    @Test
+    void aCallerRedialingWhileTheirOwnLeaseCoolsAndAnotherVisitorHoldsTheNumberIsTheirOwnVisit() {
+        Instant v1From = clock.instant();
+        Instant v1To = clock.advanceSeconds(20);
+        Instant firstCall = clock.advanceSeconds(5);
+        Instant v2From = clock.advanceSeconds(5);
+        Instant redial = clock.advanceSeconds(10);
+        AttributionResult r = Attribution.attribute(redial, NUMBER, List.of(lease("s1", "v1", v1From, v1To),
+                lease("s2", "v2", v2From, null)), COOL_DOWN, null, new PreviousAttribution("s1", "v1", NUMBER, firstCall, v1From));
+        assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(r.sessionId()).isEqualTo("s1");
+        assertThat(r.candidates()).extracting(Candidate::sessionId).as("the caller's visit once, then the holder")
+                .containsExactly("s1", "s2");
+        assertThat(r.candidates().get(0).reason()).contains("called this number before").contains("cool-down");
+        assertThat(r.candidates().get(0).score()).isGreaterThan(r.candidates().get(1).score());
+        assertThat(r.candidates().stream().mapToDouble(Candidate::score).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.011));
+
+        // Another visitor whose lease ended later (the leases alone would choose them) loses to the history too.
+        Instant v3To = redial.minusSeconds(1);
+        AttributionResult bothCooling = Attribution.attribute(redial, NUMBER, List.of(lease("s1", "v1", v1From, v1To),
+                lease("s3", "v3", v2From, v3To)), COOL_DOWN, null, new PreviousAttribution("s1", "v1", NUMBER, firstCall, v1From));
+        assertThat(bothCooling.sessionId()).isEqualTo("s1");
+        assertThat(bothCooling.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+    }
+
+    @Test
+    void aCallerRedialingWhileTheirOwnVisitHoldsTheNumberAndAnotherCoolsIsTheirVisitAsTheLeasesChoose() {
+        Instant v2From = clock.instant();
+        Instant v2To = clock.advanceSeconds(10);
+        Instant v1From = clock.advanceSeconds(5);
+        Instant firstCall = clock.advanceSeconds(5);
+        Instant redial = clock.advanceSeconds(10);
+        AttributionResult r = Attribution.attribute(redial, NUMBER, List.of(lease("s2", "v2", v2From, v2To),
+                lease("s1", "v1", v1From, null)), COOL_DOWN, null, new PreviousAttribution("s1", "v1", NUMBER, firstCall, v1From));
+        assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(r.sessionId()).isEqualTo("s1");
+        assertThat(r.candidates()).extracting(Candidate::reason).first().asString().contains("chosen as the current holder");
+    }
+
     @Test
     void aRedialIsTheEarlierVisitUpToThirtyDaysAfterTheEarlierCallAndTheHoldersAfterThat() {
         Instant from = clock.instant();

@@ -357,7 +357,11 @@ class AccountsBrowserTest {
         signInAs("owner@roles.test", TestAccounts.PASSWORD);
         open("people");
         String analystRow = "#members-table tr[data-user-id='" + analystId() + "']";
-        driver.findElement(By.cssSelector(analystRow + " details summary")).click();
+        // The members table fills after the page is marked open (it failed once in CI, on a loaded box).
+        waiting().until(d -> {
+            d.findElement(By.cssSelector(analystRow + " details summary")).click();
+            return true;
+        });
         driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
         driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
         waiting().until(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean() == false);

@@ -37,7 +37,7 @@ class FinalEventWithoutTimeTest {
 
     @BeforeEach
     void start() {
-        server = new TestServer(dir);
+        server = new TestServer(dir, Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.pollMillis", 20));
         site = server.siteWithPool(List.of(NUMBER));
         Reply r = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
                 new String(Json.write(Map.of("coolDownSeconds", 60, "endGraceSeconds", 0)), StandardCharsets.UTF_8),
@@ -122,6 +122,51 @@ class FinalEventWithoutTimeTest {
         assertThat(retry.json().get("duplicate").asBoolean()).isTrue();
         assertThat(Instant.parse(retry.text("startedAt"))).isEqualTo(Instant.parse(r.text("startedAt")));
         assertThat(retry.json().get("attribution").get("sessionId").asText()).isEqualTo(first);
+    }
+
+    /**
+     * Audit AG3 #1: the answer and the call log said the visit that held the number when the call
+     * began, while the webhooks sent for the same request (call.started, call.completed) carried the
+     * call as first stored at the hang-up: the later visitor, a later start. A receiver of
+     * call.completed alone, and every upload destination, credited the wrong visit.
+     */
+    @Test
+    void theDeliveriesOfALoneFinalEventCarryTheCallAsItsAnswerDoes() throws Exception {
+        try (io.ringpool.webhook.Receiver receiver = new io.ringpool.webhook.Receiver(n -> 200)) {
+            Reply hook = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
+                    Map.of("url", receiver.url("/hooks")));
+            assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+            String first = visit("first");
+            advance(40);                             // the call begins 14 s into this visit
+            leave(first);
+            advance(3);                              // within the 60 s cool-down: second gets the cooling number
+            String second = visit("second");
+            advance(1);
+
+            Reply r = completedWithoutTime("lone-final-hooks", 30);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(r.json().get("attribution").get("sessionId").asText()).as(r.body()).isEqualTo(first);
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (receiver.received().size() < 2 && System.nanoTime() < deadline) {
+                server.app.outbox().deliverDueNow();
+                Thread.sleep(20);
+            }
+            Thread.sleep(300); // anything else due arrives meanwhile
+            server.app.outbox().deliverDueNow();
+            List<JsonNode> bodies = new java.util.ArrayList<>();
+            for (io.ringpool.webhook.Receiver.Received x : receiver.received()) {
+                bodies.add(Json.MAPPER.readTree(x.body()));
+            }
+            assertThat(bodies).extracting(b -> b.get("type").asText()).as("as a provider that sent both events")
+                    .containsExactly("call.started", "call.completed");
+            for (JsonNode b : bodies) {
+                JsonNode data = b.get("data");
+                assertThat(data.get("attribution").get("sessionId").asText()).as(b.toString()).isEqualTo(first).isNotEqualTo(second);
+                assertThat(data.get("startedAt").asText()).isEqualTo(r.text("startedAt"));
+            }
+            assertThat(bodies.get(1).get("data").get("status").asText()).isEqualTo("completed");
+        }
     }
 
     @Test
