@@ -1,7 +1,6 @@
 package io.ringpool.visit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,17 +67,17 @@ class UserAgentParserTest {
                 .isEqualTo(new Device("desktop", "Other", "Other"));
     }
 
+    /**
+     * Only a bounded prefix is read, so a huge hostile header costs what a normal one does. Pinned by
+     * what is read, not by a stopwatch: a timed bound failed on a loaded box (2 cores, two test forks).
+     */
     @Test
-    void aHugeHostileUserAgentIsParsedQuickly() {
+    void aHugeHostileUserAgentIsReadOnlyUpToItsBoundedPrefix() {
         String hostile = "Mozilla/5.0 (" + "Android Mobi Chrome/ ".repeat(50_000) + ")";
-
-        assertThatCode(() -> {
-            long start = System.nanoTime();
-            for (int i = 0; i < 1_000; i++) {
-                parser.parse(hostile);
-            }
-            // Only the bounded prefix is read: a thousand parses take milliseconds, not minutes.
-            assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
-        }).doesNotThrowAnyException();
+        String prefix = hostile.substring(0, BotDetector.MAX_INSPECTED_CHARS);
+        assertThat(parser.parse(hostile)).isEqualTo(parser.parse(prefix));
+        // What lies past the prefix is never seen: an iPhone named there changes nothing.
+        String tailOnly = prefix.replace("Android", "Xndroid").replace("Mobi", "Xobi") + " (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile";
+        assertThat(parser.parse(tailOnly)).isEqualTo(parser.parse(tailOnly.substring(0, BotDetector.MAX_INSPECTED_CHARS)));
     }
 }
