@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a fresh server (test clock on, temporary data dir) pinned to core 0, runs one loadtest
 # scenario pinned to core 1 against it, stops the server. Builds the jars if they are missing.
-# Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint|export|calllog> [--option=value ...]
+# Usage: loadtest/run.sh <accuracy|sweep|throughput|memory|report|footprint|export|calllog|leadlog> [--option=value ...]
 # footprint also restarts the server on the same store and times the first report after it.
 # throughput also prints the server's CPU by thread group for each phase (kernel accounting, ServerCpu).
 # RINGPOOL_DB_URL/_USER/_PASSWORD are passed through (a PostgreSQL run; give it an empty database).
@@ -15,8 +15,8 @@ export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
 SERVER_JAR="${SERVER_JAR:-server/target/ringpool-server.jar}"
 LOADTEST_JAR=loadtest/target/ringpool-loadtest.jar
-# export and calllog use curl, not the load generator's jar.
-if [ ! -f "$SERVER_JAR" ] || { [ "${1:-}" != export ] && [ "${1:-}" != calllog ] && [ ! -f "$LOADTEST_JAR" ]; }; then
+# export, calllog and leadlog use curl, not the load generator's jar.
+if [ ! -f "$SERVER_JAR" ] || { [ "${1:-}" != export ] && [ "${1:-}" != calllog ] && [ "${1:-}" != leadlog ] && [ ! -f "$LOADTEST_JAR" ]; }; then
   ./mvnw -q -B -pl server,loadtest -am package -DskipTests
 fi
 WORK=$(mktemp -d)
@@ -66,25 +66,28 @@ stop_server() {
 # a page moves its end by a second (to=...T00:00:0NZ): H2 hands a statement's last result back when the same query
 # comes again on an unchanged table, which would time that cache rather than the read.
 # Compare two builds with SERVER_JAR=old.jar on a second run (the same rows are seeded each time).
-if [ "${1:-}" = calllog ]; then
-  shift
+# leadlog: the same for the lead log, ROWS leads of one site: 3/7 from google, 2/10 qualified, 1/40 tagged lead, every
+# fourth a callback, every lead with a valid phone (so each lead of a page looks up the calls from it, as a real log's do).
+if [ "${1:-}" = calllog ] || [ "${1:-}" = leadlog ]; then
+  LOG=$1; shift
   ROWS=100000; DAYS=365; REPS=5
   for a in "$@"; do case "$a" in --rows=*) ROWS="${a#--rows=}";; --days=*) DAYS="${a#--days=}";; --reps=*) REPS="${a#--reps=}";;
-    *) echo "calllog: unknown option $a (--rows=N, --days=N, --reps=N)" >&2; exit 2;; esac; done
+    *) echo "$LOG: unknown option $a (--rows=N, --days=N, --reps=N)" >&2; exit 2;; esac; done
   start_server 1
   SITE_JSON=$(curl -sf -X POST "http://127.0.0.1:$PORT/v1/sites" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-    -d '{"name":"call log site","defaultNumber":"+74950000000","timeZone":"UTC","currency":"RUB"}')
+    -d '{"name":"log site","defaultNumber":"+74950000000","timeZone":"UTC","currency":"RUB"}')
   SITE_ID=$(echo "$SITE_JSON" | sed -E 's/.*"siteId":"([^"]+)".*/\1/')
   API_KEY=$(echo "$SITE_JSON" | sed -E 's/.*"apiKey":"([^"]+)".*/\1/')
   stop_server
   NOW=$(( $(date +%s) * 1000 ))
   STEP=$(( DAYS * 86400000 / ROWS )); T0=$(( NOW - DAYS * 86400000 - 3600000 ))
   if [ -n "${RINGPOOL_DB_URL:-}" ]; then
-    SERIES="generate_series(CAST(1 AS BIGINT), $ROWS) AS g(x)"; ANALYZE="ANALYZE calls; ANALYZE call_tags;"
+    SERIES="generate_series(CAST(1 AS BIGINT), $ROWS) AS g(x)"; ANALYZE="ANALYZE calls; ANALYZE call_tags; ANALYZE leads; ANALYZE lead_tags;"
     DB_ARGS=(-url "$RINGPOOL_DB_URL" -user "${RINGPOOL_DB_USER:-}" -password "${RINGPOOL_DB_PASSWORD:-}")
   else
     SERIES="SYSTEM_RANGE(1, $ROWS)"; ANALYZE=""; DB_ARGS=(-url "jdbc:h2:file:$WORK/data/ringpool")
   fi
+  if [ "$LOG" = calllog ]; then
   cat > "$WORK/seed.sql" <<SQL
 INSERT INTO calls (call_id, site_id, provider, provider_call_id, caller, caller_valid, number, answered, status, started_at, ended_at,
   duration_seconds, talk_seconds, first_time, is_unique, target, unique_target, method, attributed_at, visitor_id, source, medium,
@@ -103,11 +106,33 @@ FROM $SERIES WHERE MOD(X, 40) = 0;
 COMMIT;
 $ANALYZE
 SQL
+  else
+  cat > "$WORK/seed.sql" <<SQL
+INSERT INTO leads (lead_id, site_id, kind, origin, form_id, page_url, at, last_at, submissions, phone, phone_valid, email, email_valid,
+  name, status, is_unique, method, session_id, visitor_id, source, medium, campaign, channel, landing_page, tags_json, device_type,
+  browser, os, created_at, updated_at)
+SELECT 'ld_seed' || LPAD(CAST(X AS VARCHAR), 10, '0'), '$SITE_ID', CASE WHEN MOD(X, 4) = 0 THEN 'callback' ELSE 'form' END, 'script',
+  'order', 'https://shop.example/product/' || MOD(X, 500), $T0 + (X - CASE WHEN MOD(X, 5) = 0 THEN 1 ELSE 0 END) * $STEP,
+  $T0 + X * $STEP, 1, '+7916' || LPAD(CAST(MOD(X * 7919, 10000000) AS VARCHAR), 7, '0'), TRUE, NULL, FALSE, 'Ivan',
+  CASE WHEN MOD(X, 10) < 2 THEN 'qualified' WHEN MOD(X, 10) = 2 THEN 'won' ELSE 'new' END, MOD(X, 2) = 0,
+  CASE WHEN MOD(X, 7) < 5 THEN 'session' ELSE 'none' END, 's_' || X, 'v_' || MOD(X, 70000),
+  CASE WHEN MOD(X, 7) < 3 THEN 'google' WHEN MOD(X, 7) < 5 THEN 'yandex' ELSE NULL END, 'cpc', 'brand', 'paid',
+  'https://shop.example/product/' || MOD(X, 500), CASE WHEN MOD(X, 40) = 0 THEN '["lead"]' ELSE '[]' END, 'desktop', 'Chrome',
+  'Windows', $T0 + X * $STEP, $T0 + X * $STEP
+FROM $SERIES;
+INSERT INTO lead_tags (site_id, lead_id, tag) SELECT '$SITE_ID', 'ld_seed' || LPAD(CAST(X AS VARCHAR), 10, '0'), 'lead'
+FROM $SERIES WHERE MOD(X, 40) = 0;
+COMMIT;
+$ANALYZE
+SQL
+  fi
   SEED_START=$(date +%s%N)
   taskset -c "$LOADTEST_CORE" "$JAVA" -Xmx1g -cp "$SERVER_JAR" org.h2.tools.RunScript "${DB_ARGS[@]}" -script "$WORK/seed.sql"
-  echo "seeded $ROWS calls over $DAYS days straight into the store in $(( ($(date +%s%N) - SEED_START) / 1000000 )) ms" >&2
+  echo "seeded $ROWS ${LOG%log}s over $DAYS days straight into the store in $(( ($(date +%s%N) - SEED_START) / 1000000 )) ms" >&2
   start_server 2
-  BASE="http://127.0.0.1:$PORT/v1/sites/$SITE_ID/calls"
+  BASE="http://127.0.0.1:$PORT/v1/sites/$SITE_ID/${LOG%log}s"
+  # The filters timed: the lead log has no caller; a lead is qualified where a call is missed (2 in 10 of either).
+  if [ "$LOG" = calllog ]; then FILTERS=("" "&source=google" "&status=missed" "&tag=lead"); else FILTERS=("" "&source=google" "&status=qualified" "&tag=lead"); fi
   page_ms() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $API_KEY" "$BASE?$1"; }
   # The median and the slowest of REPS fetches, in ms, @R@ in the query replaced by the fetch's number; a status
   # other than 200 stops the run.
@@ -115,7 +140,7 @@ SQL
     local times=() code t
     for r in $(seq 1 "$REPS"); do
       read -r code t <<< "$(page_ms "${2//@R@/$r}")"
-      [ "$code" = 200 ] || { echo "calllog: HTTP $code for $2" >&2; exit 1; }
+      [ "$code" = 200 ] || { echo "$LOG: HTTP $code for $2" >&2; exit 1; }
       times+=("$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')")
     done
     printf '%s\n' "${times[@]}" | sort -n | awk -v name="$1" '{ v[NR] = $1 } END { printf "%-34s %9.1f %9.1f\n", name, v[int((NR + 1) / 2)], v[NR] }'
@@ -126,23 +151,23 @@ SQL
   CALLER=$(printf '%%2B7916%07d' $(( (ROWS / 2) * 7919 % 10000000 )))
   # Warm-up: every page of the table once (untimed) and then some, so the first cases measured do not pay for the JIT.
   for r in $(seq 1 3); do
-    for q in "$YEAR" "$NARROW"; do for limit in 50 500; do for filter in "" "&source=google" "&status=missed" "&tag=lead"; do
+    for q in "$YEAR" "$NARROW"; do for limit in 50 500; do for filter in "${FILTERS[@]}"; do
       page_ms "${q//@R@/$(( r + 5 ))}&limit=$limit$filter" > /dev/null
     done; done; done
   done
   {
-    echo "call log pages, $ROWS calls of one site over $DAYS days, $REPS fetches each; commit $(git rev-parse --short HEAD), server jar $SERVER_JAR (sha256 $(sha256sum "$SERVER_JAR" | cut -c1-12)); $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)"
+    echo "${LOG%log} log pages, $ROWS ${LOG%log}s of one site over $DAYS days, $REPS fetches each; commit $(git rev-parse --short HEAD), server jar $SERVER_JAR (sha256 $(sha256sum "$SERVER_JAR" | cut -c1-12)); $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)"
     echo "store: ${RINGPOOL_DB_URL:-H2 file}"
     printf '%-34s %9s %9s\n' "page" "median ms" "max ms"
     for range in year narrow; do
       q=$YEAR; [ "$range" = narrow ] && q=$NARROW
       for limit in 50 500; do
-        for filter in "" "&source=google" "&status=missed" "&tag=lead"; do
+        for filter in "${FILTERS[@]}"; do
           measure "$range limit=$limit${filter}" "$q&limit=$limit$filter"
         done
       done
     done
-    measure "year limit=50&caller" "$YEAR&limit=50&caller=$CALLER"
+    if [ "$LOG" = calllog ]; then measure "year limit=50&caller" "$YEAR&limit=50&caller=$CALLER"; fi
     measure "whole log (no range) limit=51..55" "limit=5@R@"
     # The whole range by cursor, as AD3 walked it.
     WALK_TIMES="$WORK/walk.txt"; : > "$WALK_TIMES"; CURSOR=""; PAGES=0; WALK_START=$(date +%s%N)
@@ -155,8 +180,8 @@ SQL
     done
     sort -n "$WALK_TIMES" | awk -v pages="$PAGES" -v ms="$(( ($(date +%s%N) - WALK_START) / 1000000 ))" -v first="$(head -1 "$WALK_TIMES")" \
       '{ v[NR] = $1; sum += $1 } END { printf "year by cursor, limit=500: %d pages in %d ms (%.0f ms of it in the pages, the rest this script reading them); first page %.1f ms, median %.1f ms, slowest %.1f ms\n", pages, ms, sum, first, v[int((NR + 1) / 2)], v[NR] }'
-  } | tee "$WORK/calllog.txt"
-  mkdir -p "${OUT:-loadtest/results}"; cp "$WORK/calllog.txt" "${OUT:-loadtest/results}/calllog.txt"
+  } | tee "$WORK/$LOG.txt"
+  mkdir -p "${OUT:-loadtest/results}"; cp "$WORK/$LOG.txt" "${OUT:-loadtest/results}/$LOG.txt"
   exit 0
 fi
 
