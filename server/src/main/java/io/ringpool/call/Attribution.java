@@ -37,8 +37,8 @@ import java.util.Objects;
  *       running at the call time. Also two leases covering at once (should not happen, see
  *       PRODUCT.md §5, but we never assume the data is perfect). Also a <b>redial</b>, checked
  *       before the others: the caller's latest earlier attributed call dialled this same number
- *       and went to a visit, started at most {@link #REDIAL_WINDOW} ago, of a visitor who holds no
- *       lease among the candidates; that earlier visit is chosen, the holders listed after it.</li>
+ *       and went to a visit, started at most {@link #REDIAL_WINDOW} ago, of a visitor the leases
+ *       alone would not choose; that earlier visit is chosen, the holders listed after it.</li>
  *   <li><b>repeat</b>: no candidates, but the caller's previous call was attributed: that visit.</li>
  *   <li><b>none</b>.</li>
  * </ol>
