@@ -24,7 +24,8 @@ import java.util.Set;
  * <p>Rows go to the client as they are read from the database (a streamed response: no size
  * limit, memory bounded whatever the number of calls). The counts are known only at the end:
  * {@code X-Ringpool-Exported-Rows}, {@code X-Ringpool-Skipped-Rows} (calls and leads left out for
- * lack of the format's id), and of these the leads: {@code X-Ringpool-Exported-Leads},
+ * lack of the format's id; a call still under way, which the conversion formats leave out until it
+ * ends, is in neither count), and of these the leads: {@code X-Ringpool-Exported-Leads},
  * {@code X-Ringpool-Skipped-Leads}. An export that fits in the HTTP layer's first megabyte is sent
  * whole with them as headers; a longer one is sent chunked with them as trailers. A failure once
  * rows have gone out cuts the transfer short (the client sees an incomplete chunked body).

@@ -53,6 +53,22 @@ public enum ExportFormat {
         }
     }
 
+    /**
+     * The formats each of whose rows is a conversion dated by the call's end (Google's click, call
+     * and enhanced conversions; Metrica's offline conversions) hold a call only once it is final
+     * (completed, missed, busy or failed). A call still ringing or talking has no end yet: written
+     * then with its start, and again after the hang-up with its end, it reached a platform that
+     * fetches a feed on its schedule as two conversions, since Google Ads drops a repeat only when
+     * click, action and time agree and Metrica's offline conversions when ClientId, goal and time do
+     * (audit AG3 #3). So it is written once, when final, as the uploads send it (on
+     * {@code call.completed}). {@code yandex-calls} and {@code yandex-conversion-center} describe
+     * the call itself and say it is under way (empty talk cells; {@code IN_PROGRESS}), dated by its
+     * start or with a status Metrica updates by the order id, so they keep it.
+     */
+    public boolean holdsFinalCallsOnly() {
+        return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE;
+    }
+
     /** Google's formats: a {@code Parameters:TimeZone=} line and local times (or Data Manager's layout, for a feed). */
     public boolean google() {
         return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED;

@@ -19,6 +19,8 @@ import java.time.ZonedDateTime;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,7 +34,9 @@ import java.util.Locale;
  * ClientId or yclid), under their own conversion name.
  *
  * <p>A call that lacks what the format needs to match it (a GCLID; a valid E.164 caller; a Yandex
- * ClientId or yclid) is left out and counted in {@link Result#skipped()}.
+ * ClientId or yclid) is left out and counted in {@link Result#skipped()}. A call still under way is
+ * left out of the conversion formats ({@link ExportFormat#holdsFinalCallsOnly()}) and counted in
+ * neither: it is not missing anything, it is written when it ends.
  */
 public final class ExportService {
     /** Google's time format, in the zone named on the {@code Parameters:TimeZone=} line. */
@@ -76,6 +80,10 @@ public final class ExportService {
         return write(site, filters.query(format, range, conversionName), dataManagerLayout, stream);
     }
 
+    /** The stored statuses of a call still ringing or talking (no final event yet). */
+    private static final List<String> UNDER_WAY = Arrays.stream(CallState.Status.values()).filter(s -> !s.isTerminal())
+            .map(CallState.Status::wireName).toList();
+
     /** The calls' read of an export: its SQL, the parameters appended to {@code params}. */
     static String callSql(String siteId, ExportQuery q, String hint, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
@@ -113,6 +121,12 @@ public final class ExportService {
             // Exact, as the call log's: both sides E.164, normalised the same way.
             sql.append(" AND caller = ?");
             params.add(q.caller());
+        }
+        if (q.format().holdsFinalCallsOnly()) {
+            // A call under way has no conversion time yet: it enters these formats once, when final
+            // (ExportFormat#holdsFinalCallsOnly), and until then is neither a row nor skipped.
+            sql.append(" AND status NOT IN (").append(String.join(", ", Collections.nCopies(UNDER_WAY.size(), "?"))).append(')');
+            params.addAll(UNDER_WAY);
         }
         if (q.tag() != null) {
             // Without regard to case, as the call log's tag filter (CallLogQuery): probed per call by
@@ -210,14 +224,17 @@ public final class ExportService {
         long started = rs.getLong("started_at");
         long ended = rs.getLong("ended_at");
         boolean hasEnd = !rs.wasNull();
-        // When the call converted: its end, its start while the end is unknown. The same instant as the
+        // When the call converted: its end, its start when the end is unknown. The same instant as the
         // uploads' (CallConversion.convertedAt), so a platform that gets a call by both drops the repeat.
+        // The conversion formats read final calls only, so the start stands there only for a final call
+        // without a known end; in yandex-conversion-center it dates a call under way until it ends.
         long converted = hasEnd && ended >= started ? ended : started;
         BigDecimal value = rs.getBigDecimal("call_value");
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
-        // A call still ringing or talking (no final event yet) happened, so it is a conversion;
-        // whether it was missed and how long it talked are not known yet, and are not guessed.
+        // A call still ringing or talking (no final event yet) reaches only the formats that describe the
+        // call (yandex-calls, yandex-conversion-center): whether it was missed and how long it talked are
+        // not known yet, and are not guessed.
         boolean underWay = !CallState.Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)).isTerminal();
         switch (q.format()) {
             case YANDEX_CONVERSION_CENTER -> {

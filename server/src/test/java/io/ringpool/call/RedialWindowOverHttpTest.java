@@ -118,16 +118,19 @@ class RedialWindowOverHttpTest {
         Map<String, String> site = server.siteWithPool(List.of("+74957776001"));
         String first = visit(site, "visitor-old-a", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=GOLD1");
         assertThat(call(site, "old-0").json().get("attribution").get("sessionId").asText()).isEqualTo(first);
+        hangUp(site, "old-0");
         leave(first);
 
         server.clock.advance(Duration.ofDays(60));
         JsonNode day60 = call(site, "old-1").json().get("attribution");
+        hangUp(site, "old-1");
         assertThat(day60.get("method").asText()).isEqualTo("repeat");
         assertThat(day60.get("sessionId").asText()).isEqualTo(first);
         assertThat(day60.get("gclid").asText()).isEqualTo("GOLD1");
 
         server.clock.advance(Duration.ofDays(31));
         JsonNode day91 = call(site, "old-2").json().get("attribution");
+        hangUp(site, "old-2");
         assertThat(day91.get("method").asText()).as("the visit is 91 days old").isEqualTo("none");
         assertThat(day91.get("sessionId").isNull()).isTrue();
         assertThat(day91.get("gclid").isNull()).isTrue();
@@ -153,9 +156,18 @@ class RedialWindowOverHttpTest {
     }
 
     private Reply call(Map<String, String> site, String callId) {
+        return event(site, callId, "ringing");
+    }
+
+    /** Ends the call: the conversion exports hold a call once it is final (audit AG3 #3). */
+    private void hangUp(Map<String, String> site, String callId) {
+        event(site, callId, "completed");
+    }
+
+    private Reply event(Map<String, String> site, String callId, String kind) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", callId);
-        e.put("event", "ringing");
+        e.put("event", kind);
         e.put("from", CALLER);
         e.put("to", "+74957776001");
         String body = new String(Json.write(e), StandardCharsets.UTF_8);
