@@ -61,12 +61,14 @@ public enum ExportFormat {
      * fetches a feed on its schedule as two conversions, since Google Ads drops a repeat only when
      * click, action and time agree and Metrica's offline conversions when ClientId, goal and time do
      * (audit AG3 #3). So it is written once, when final, as the uploads send it (on
-     * {@code call.completed}). {@code yandex-calls} and {@code yandex-conversion-center} describe
-     * the call itself and say it is under way (empty talk cells; {@code IN_PROGRESS}), dated by its
-     * start or with a status Metrica updates by the order id, so they keep it.
+     * {@code call.completed}). The Conversion Center's order too: Metrica's order format lets no
+     * {@code create_date_time} change once sent, so an order fetched during its call kept its start
+     * or had its end refused. {@code yandex-calls} describes the call itself and says it is under
+     * way (empty talk cells), dated by its start, so it keeps it.
      */
     public boolean holdsFinalCallsOnly() {
-        return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE;
+        return this == GOOGLE_ADS_CLICKS || this == GOOGLE_ADS_CALLS || this == GOOGLE_ENHANCED || this == YANDEX_OFFLINE
+                || this == YANDEX_CONVERSION_CENTER;
     }
 
     /** Google's formats: a {@code Parameters:TimeZone=} line and local times (or Data Manager's layout, for a feed). */

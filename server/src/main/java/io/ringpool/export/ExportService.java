@@ -227,20 +227,19 @@ public final class ExportService {
         // When the call converted: its end, its start when the end is unknown. The same instant as the
         // uploads' (CallConversion.convertedAt), so a platform that gets a call by both drops the repeat.
         // The conversion formats read final calls only, so the start stands there only for a final call
-        // without a known end; in yandex-conversion-center it dates a call under way until it ends.
+        // without a known end.
         long converted = hasEnd && ended >= started ? ended : started;
         BigDecimal value = rs.getBigDecimal("call_value");
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
         String currency = rs.getString("currency") == null ? siteCurrency : rs.getString("currency");
-        // A call still ringing or talking (no final event yet) reaches only the formats that describe the
-        // call (yandex-calls, yandex-conversion-center): whether it was missed and how long it talked are
-        // not known yet, and are not guessed.
+        // A call still ringing or talking (no final event yet) reaches only yandex-calls, which describes
+        // the call: whether it was missed and how long it talked are not known yet, and are not guessed.
         boolean underWay = !CallState.Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)).isTerminal();
         switch (q.format()) {
             case YANDEX_CONVERSION_CENTER -> {
                 // One order per call: the call id, its start in the site's zone (the tag's zone should match it), the
-                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, IN_PROGRESS for one
-                // still under way, CANCELLED otherwise: Metrica's own status ids, which need no mapping on the counter.
+                // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, CANCELLED
+                // otherwise: Metrica's own status ids, which need no mapping on the counter. Final calls only.
                 String clientId = jsonField(rs.getString("client_ids_json"), "ym");
                 if (clientId == null || clientId.isBlank()) {
                     clientId = lookup.latest(visitorId, started, "client_ids_json", "ym");
@@ -251,7 +250,7 @@ public final class ExportService {
                 }
                 csv.text(rs.getString("call_id")).value(localForYandex(converted, zone)).value(phone == null ? "" : phone)
                         .text(clientId == null ? "" : clientId).value(phone == null ? "" : phone)
-                        .value(rs.getBoolean("answered") ? "PAID" : underWay ? "IN_PROGRESS" : "CANCELLED").value(money).endRow();
+                        .value(rs.getBoolean("answered") ? "PAID" : "CANCELLED").value(money).endRow();
             }
             case GOOGLE_ADS_CLICKS -> {
                 String gclid = rs.getString("gclid");
