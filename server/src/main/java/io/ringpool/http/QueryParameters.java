@@ -220,7 +220,10 @@ public final class QueryParameters {
     /**
      * A point in time, null when absent. A date ({@code 2026-11-26}) is a day in {@code zone}, its
      * start or its end as {@code bound} says; a time with an offset ({@code 2026-11-26T03:15:00Z})
-     * is that instant; a time without one is local to {@code zone}.
+     * is that instant; a time without one is local to {@code zone} (api.md documents it: people and
+     * spreadsheets write times that way, and clients already send them). Such a time in the hour
+     * a fall-back repeats is the earlier of its two instants; one in a spring-forward gap is moved
+     * on by the gap, as {@link java.time.LocalDateTime#atZone} does.
      */
     public Instant time(String name, ZoneId zone, Bound bound) {
         String t = text(name, 40);
@@ -241,7 +244,8 @@ public final class QueryParameters {
             }
             return LocalDateTime.parse(t).atZone(zone).toInstant();
         } catch (DateTimeException e) {
-            throw invalid(name, "'" + name + "' must be a date (2026-11-26) or an ISO-8601 time (2026-11-26T03:15:00Z)");
+            throw invalid(name, "'" + name + "' must be a date (2026-11-26) or an ISO-8601 time (2026-11-26T03:15:00Z; one without"
+                    + " an offset is read in the site's time zone)");
         }
     }
 

@@ -53,6 +53,19 @@ class QueryParametersTest {
         assertThat(q.time("c", MOSCOW, QueryParameters.Bound.END)).isEqualTo(Instant.parse("2026-11-26T00:15:00Z"));
     }
 
+    /**
+     * Audit AG3 #5 (also): a time without an offset is kept, as api.md documents it, so a client that
+     * writes wall-clock times keeps working; in a fall-back hour it is the earlier instant, in a
+     * spring-forward gap it moves on by the gap.
+     */
+    @Test
+    void aTimeWithoutAnOffsetInARepeatedHourIsTheEarlierInstantAndInAGapMovesOnByTheGap() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        QueryParameters q = query(Set.of("fallBack", "gap"), "fallBack", "2026-11-01T01:30", "gap", "2026-03-08T02:30:00");
+        assertThat(q.time("fallBack", newYork, QueryParameters.Bound.START)).isEqualTo(Instant.parse("2026-11-01T05:30:00Z"));
+        assertThat(q.time("gap", newYork, QueryParameters.Bound.START)).isEqualTo(Instant.parse("2026-03-08T07:30:00Z"));
+    }
+
     @Test
     void absentValuesAreAbsentAndValuesAreTrimmed() {
         QueryParameters q = query(Set.of("tag", "from", "limit", "unique", "source", "groupBy"), "source", " google ");
