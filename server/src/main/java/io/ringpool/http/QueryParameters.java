@@ -30,10 +30,13 @@ import java.util.regex.Pattern;
  *   <li>a known parameter with a value that cannot be used is {@code 422 invalid_value}, naming
  *       the parameter (a malformed date, a limit out of range, a parameter given twice).</li>
  * </ul>
- * An empty or blank value is read as absent ({@code ?tag=} is no tag filter), and values are
- * trimmed. Lengths are in characters as people count them (code points: an emoji is one), so a
- * filter takes every value the API stores, such as a tag of 50 emoji. The domain never sees this
- * class: endpoints turn what it reads into typed records.
+ * An empty or blank value ({@code ?tag=}, {@code ?from=&to=}, {@code ?groupBy=source,}) is 422
+ * naming the parameter, never read as absent: it is what a script sends when the variable it meant
+ * to put there is unset, and answering the default (every call, the last 30 days) would answer
+ * another question with nothing to tell it so (audit AG3 #5). Leaving the parameter out is how to
+ * ask for the default. Values are trimmed. Lengths are in characters as people count them (code
+ * points: an emoji is one), so a filter takes every value the API stores, such as a tag of 50
+ * emoji. The domain never sees this class: endpoints turn what it reads into typed records.
  */
 public final class QueryParameters {
     /** Longest value read as free text unless a method says otherwise; far above any real filter. */
@@ -87,7 +90,7 @@ public final class QueryParameters {
         END
     }
 
-    /** The trimmed value, or null when absent or blank; 422 when given twice or longer than {@link #TEXT_MAX}. */
+    /** The trimmed value, or null when absent; 422 when empty or blank, given twice or longer than {@link #TEXT_MAX}. */
     public String text(String name) {
         return text(name, TEXT_MAX);
     }
@@ -102,7 +105,7 @@ public final class QueryParameters {
         }
         String value = clean(name, values.get(0)).trim();
         if (value.isEmpty()) {
-            return null;
+            throw empty(name);
         }
         if (value.codePointCount(0, value.length()) > maxLength) {
             throw invalid(name, "'" + name + "' is longer than " + maxLength + " characters");
@@ -122,7 +125,8 @@ public final class QueryParameters {
     /**
      * Every value of a parameter that may list several, in order and without repeats: given as
      * repeated parameters ({@code groupBy=source&groupBy=medium}), comma-separated
-     * ({@code groupBy=source,medium}), or both. Empty when absent.
+     * ({@code groupBy=source,medium}), or both. Empty when absent; 422 when a value or an item
+     * is empty ({@code groupBy=}, {@code groupBy=source,}, {@code groupBy=source,,medium}).
      */
     public List<String> list(String name, int maxItems) {
         List<String> values = query.get(name);
@@ -131,9 +135,12 @@ public final class QueryParameters {
             return out;
         }
         for (String value : values) {
-            for (String part : clean(name, value).split(",")) {
+            for (String part : clean(name, value).split(",", -1)) {
                 String item = part.trim();
-                if (item.isEmpty() || out.contains(item)) {
+                if (item.isEmpty()) {
+                    throw invalid(name, "'" + name + "' is empty or lists an empty value; give values, or leave the parameter out");
+                }
+                if (out.contains(item)) {
                     continue;
                 }
                 if (item.codePointCount(0, item.length()) > TEXT_MAX) {
@@ -213,7 +220,10 @@ public final class QueryParameters {
     /**
      * A point in time, null when absent. A date ({@code 2026-11-26}) is a day in {@code zone}, its
      * start or its end as {@code bound} says; a time with an offset ({@code 2026-11-26T03:15:00Z})
-     * is that instant; a time without one is local to {@code zone}.
+     * is that instant; a time without one is local to {@code zone} (api.md documents it: people and
+     * spreadsheets write times that way, and clients already send them). Such a time in the hour
+     * a fall-back repeats is the earlier of its two instants; one in a spring-forward gap is moved
+     * on by the gap, as {@link java.time.LocalDateTime#atZone} does.
      */
     public Instant time(String name, ZoneId zone, Bound bound) {
         String t = text(name, 40);
@@ -234,7 +244,8 @@ public final class QueryParameters {
             }
             return LocalDateTime.parse(t).atZone(zone).toInstant();
         } catch (DateTimeException e) {
-            throw invalid(name, "'" + name + "' must be a date (2026-11-26) or an ISO-8601 time (2026-11-26T03:15:00Z)");
+            throw invalid(name, "'" + name + "' must be a date (2026-11-26) or an ISO-8601 time (2026-11-26T03:15:00Z; one without"
+                    + " an offset is read in the site's time zone)");
         }
     }
 
@@ -289,6 +300,10 @@ public final class QueryParameters {
      */
     public static String cursor(String... parts) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(String.join(CURSOR_SEPARATOR, parts).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static DomainFailure empty(String name) {
+        return invalid(name, "'" + name + "' is empty; give a value, or leave the parameter out");
     }
 
     private static DomainFailure invalid(String name, String message) {

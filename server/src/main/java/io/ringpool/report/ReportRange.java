@@ -27,8 +27,10 @@ public record ReportRange(long from, long to, LocalDate firstDay, LocalDate last
     /**
      * The range from {@code from} to {@code to}, either of them null for its default.
      *
-     * @throws DomainFailure invalid {@code to} when the range is empty or reversed, invalid
-     *                       {@code from} when it spans more than {@link #MAX_DAYS} days
+     * @throws DomainFailure invalid {@code to} when the range is empty or reversed; invalid
+     *                       {@code from} when it starts at or after the end of today with
+     *                       {@code to} left out (the client sent no {@code to} to be told about),
+     *                       or spans more than {@link #MAX_DAYS} days
      */
     public static ReportRange of(Instant from, Instant to, ZoneId zone, Instant now) {
         long end = to != null ? to.toEpochMilli()
@@ -36,7 +38,9 @@ public record ReportRange(long from, long to, LocalDate firstDay, LocalDate last
         long start = from != null ? from.toEpochMilli()
                 : day(end - 1, zone).minusDays(DEFAULT_DAYS - 1).atStartOfDay(zone).toInstant().toEpochMilli();
         if (start >= end) {
-            throw DomainFailure.invalid("to", "'to' must be after 'from'");
+            throw to != null ? DomainFailure.invalid("to", "'to' must be after 'from'")
+                    : DomainFailure.invalid("from", "'from' must be before the end of today in the site's time zone (" + zone
+                            + "), where a range without 'to' ends");
         }
         start = startOfDay(start, zone);
         if (startOfDay(end, zone) != end) {

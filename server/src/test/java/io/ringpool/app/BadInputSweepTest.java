@@ -217,6 +217,8 @@ class BadInputSweepTest {
         assertThat(problemsOf(201, "application/json", "{}", null, Expect.REFUSED)).anyMatch(p -> p.contains("accepted"));
         assertThat(problemsOf(415, "application/json", "{\"error\":{\"code\":\"unsupported_media_type\",\"message\":\"no\",\"field\":null}}", null,
                 Expect.NOT_415)).anyMatch(p -> p.contains("415"));
+        assertThat(problemsOf(200, "application/json", "{\"calls\":[]}", "tag", Expect.IS_422)).anyMatch(p -> p.contains("not 422"));
+        assertThat(problemsOf(422, "application/json", ok422, "name", Expect.IS_422)).isEmpty();
     }
 
     /** What a case additionally expects beyond the general rule. */
@@ -227,7 +229,9 @@ class BadInputSweepTest {
         /** A JSON route's accepted media type (text/plain, form, none): read as JSON, not 415. */
         NOT_415,
         /** A media type no JSON route accepts: 415 (or an earlier 4xx), never a success. */
-        IS_415
+        IS_415,
+        /** An empty or blank query value: 422 naming the parameter, never read as absent (audit AG3 #5). */
+        IS_422
     }
 
     /**
@@ -282,6 +286,9 @@ class BadInputSweepTest {
         }
         if (expect == Expect.IS_415 && status < 400) {
             problems.add("an unsupported media type was accepted (" + status + ")");
+        }
+        if (expect == Expect.IS_422 && status != 422) {
+            problems.add("an empty value was answered " + status + ", not 422 naming it");
         }
         return problems;
     }
@@ -509,6 +516,15 @@ class BadInputSweepTest {
             String name = parameter.path("name").asText();
             hostile.forEach((what, value) -> cases.add(new Case(op, "query " + name + ": " + what,
                     path + "?" + name + "=" + value.replace("{name}", name), auth, null, null, false, null, Expect.ANY)));
+            // A provider's webhook takes the provider's query as it comes (an empty field there is the provider's
+            // "none"); everywhere else an empty value is a client's unset variable, refused naming the parameter.
+            if (!op.template().startsWith("/v1/telephony/")) {
+                for (String empty : List.of("=", "=%20", "")) {
+                    String query = "?" + name + empty;
+                    cases.add(new Case(op, "query " + name + ": empty (" + query + ")", path + query, auth, null, null, false, name,
+                            Expect.IS_422));
+                }
+            }
         }
         cases.add(new Case(op, "unknown query parameter", path + "?zzz=1", auth, null, null, false, null, Expect.ANY));
         cases.add(new Case(op, "query without =", path + "?&&=&x", auth, null, null, false, null, Expect.ANY));

@@ -52,7 +52,10 @@ class CallLogQueryParametersTest {
     @Test
     void badValuesAreInvalidNamingTheParameter() {
         for (Map<String, String> bad : List.of(Map.of("limit", "0"), Map.of("limit", "501"), Map.of("method", "guess"),
-                Map.of("status", "lost"), Map.of("unique", "maybe"), Map.of("cursor", "nonsense"))) {
+                Map.of("status", "lost"), Map.of("unique", "maybe"), Map.of("cursor", "nonsense"),
+                // Audit AG3 #5: an empty value (a script's unset variable) was read as no filter.
+                Map.of("from", ""), Map.of("to", ""), Map.of("tag", ""), Map.of("source", " "), Map.of("limit", ""),
+                Map.of("cursor", ""), Map.of("unique", ""), Map.of("caller", ""))) {
             String name = bad.keySet().iterator().next();
             assertThatThrownBy(() -> query(bad)).as(bad.toString()).isInstanceOfSatisfying(DomainFailure.class, e -> {
                 assertThat(e.kind()).isEqualTo(DomainFailure.Kind.INVALID);

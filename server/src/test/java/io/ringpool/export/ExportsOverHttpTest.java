@@ -186,6 +186,18 @@ class ExportsOverHttpTest {
         assertThat(bad.json().get("error").get("field").asText()).isEqualTo("from");
         assertThat(f.get("/exports/yandex-calls.csv?idType=email").status()).isEqualTo(422);
         assertThat(f.get("/exports/google-ads-clicks.csv?target=maybe").json().get("error").get("field").asText()).isEqualTo("target");
+        // Audit AG3 #5: an empty value was read as absent ("Phone call", click ids, every call) and answered 200.
+        for (String empty : List.of("google-ads-clicks.csv?conversionName=", "yandex-offline.csv?idType=", "google-ads-calls.csv?target=",
+                "yandex-calls.csv?from=&to=", "yandex-calls.csv?tag=%20")) {
+            Reply refused = f.get("/exports/" + empty);
+            assertThat(refused.status()).as(empty + " " + refused.body()).isEqualTo(422);
+            assertThat(refused.json().at("/error/field").asText()).as(empty)
+                    .isEqualTo(empty.substring(empty.indexOf('?') + 1, empty.indexOf('=')));
+        }
+        // A 'from' past today without 'to' names 'from', which the client sent, not the defaulted 'to'.
+        Reply future = f.get("/exports/yandex-calls.csv?from=2099-01-01");
+        assertThat(future.status()).isEqualTo(422);
+        assertThat(future.json().at("/error/field").asText()).isEqualTo("from");
         assertThat(server.get("/v1/sites/" + f.siteId + "/exports/yandex-calls.csv", null).status()).isEqualTo(401);
     }
 }

@@ -53,14 +53,71 @@ class QueryParametersTest {
         assertThat(q.time("c", MOSCOW, QueryParameters.Bound.END)).isEqualTo(Instant.parse("2026-11-26T00:15:00Z"));
     }
 
+    /**
+     * Audit AG3 #5 (also): a time without an offset is kept, as api.md documents it, so a client that
+     * writes wall-clock times keeps working; in a fall-back hour it is the earlier instant, in a
+     * spring-forward gap it moves on by the gap.
+     */
     @Test
-    void absentAndBlankValuesAreAbsentAndValuesAreTrimmed() {
-        QueryParameters q = query(Set.of("tag", "from", "limit", "unique", "source"), "tag", "  ", "source", " google ");
+    void aTimeWithoutAnOffsetInARepeatedHourIsTheEarlierInstantAndInAGapMovesOnByTheGap() {
+        ZoneId newYork = ZoneId.of("America/New_York");
+        QueryParameters q = query(Set.of("fallBack", "gap"), "fallBack", "2026-11-01T01:30", "gap", "2026-03-08T02:30:00");
+        assertThat(q.time("fallBack", newYork, QueryParameters.Bound.START)).isEqualTo(Instant.parse("2026-11-01T05:30:00Z"));
+        assertThat(q.time("gap", newYork, QueryParameters.Bound.START)).isEqualTo(Instant.parse("2026-03-08T07:30:00Z"));
+    }
+
+    @Test
+    void absentValuesAreAbsentAndValuesAreTrimmed() {
+        QueryParameters q = query(Set.of("tag", "from", "limit", "unique", "source", "groupBy"), "source", " google ");
         assertThat(q.text("tag")).isNull();
         assertThat(q.text("source")).isEqualTo("google");
         assertThat(q.time("from", MOSCOW, QueryParameters.Bound.START)).isNull();
         assertThat(q.limit("limit", 50, 500)).isEqualTo(50);
         assertThat(q.bool("unique")).isNull();
+        assertThat(q.list("groupBy", 10)).isEmpty();
+    }
+
+    /**
+     * Audit AG3 #5: {@code tag=} (a script's unset variable) was read as no tag filter, and
+     * {@code from=&to=} as the last 30 days: a full, plausible answer to another question. Every
+     * reader refuses an empty or blank value naming the parameter; leaving it out asks for the default.
+     */
+    @Test
+    void anEmptyOrBlankValueIsInvalidNamingTheParameterNotReadAsAbsent() {
+        Set<String> known = Set.of("v");
+        Map<String, java.util.function.Consumer<QueryParameters>> readers = new LinkedHashMap<>();
+        readers.put("text", q -> q.text("v"));
+        readers.put("time", q -> q.time("v", MOSCOW, QueryParameters.Bound.START));
+        readers.put("limit", q -> q.limit("v", 50, 500));
+        readers.put("integer", q -> q.integer("v", 0, 1, 1440));
+        readers.put("bool", q -> q.bool("v"));
+        readers.put("choice", q -> q.choice("v", Map.of("asc", true, "desc", false), true));
+        readers.put("cursor", q -> q.cursor("v", 2, p -> p));
+        readers.put("list", q -> q.list("v", 10));
+        for (String empty : List.of("", " ", "\t")) {
+            readers.forEach((reader, read) -> assertThatThrownBy(() -> read.accept(query(known, "v", empty)))
+                    .as(reader + " of '" + empty + "'").isInstanceOfSatisfying(DomainFailure.class, e -> {
+                        assertThat(e.kind()).isEqualTo(DomainFailure.Kind.INVALID);
+                        assertThat(e.code()).isEqualTo("invalid_value");
+                        assertThat(e.field()).isEqualTo("v");
+                        assertThat(e.getMessage()).contains("'v'").contains("empty");
+                    }));
+        }
+        refused(() -> query(Set.of("from", "to"), "from", "", "to", "").range(MOSCOW), DomainFailure.Kind.INVALID, "invalid_value",
+                "from");
+        refused(() -> query(Set.of("from", "to"), "to", "").range(MOSCOW), DomainFailure.Kind.INVALID, "invalid_value", "to");
+    }
+
+    /** A list with an empty item ({@code groupBy=source,} from {@code groupBy=$A,$B} with B unset) is refused too. */
+    @Test
+    void aListWithAnEmptyItemIsInvalidNamingTheParameter() {
+        for (String[] values : List.of(new String[] {"source,"}, new String[] {","}, new String[] {"source,,medium"},
+                new String[] {" , medium"}, new String[] {"source", ""})) {
+            Map<String, List<String>> raw = new LinkedHashMap<>();
+            raw.put("groupBy", List.of(values));
+            refused(() -> QueryParameters.of(raw, Set.of("groupBy")).list("groupBy", 10), DomainFailure.Kind.INVALID, "invalid_value",
+                    "groupBy");
+        }
     }
 
     @Test

@@ -242,6 +242,16 @@ class ReportsOverHttpTest {
         assertError(f.get("/reports/time?from=2026-11-20&to=2026-11-10"), 422, "to");
         assertError(f.get("/reports/paths?frm=2026-11-20"), 400, "frm");
         assertError(f.get("/reports/pools?bucketMinutes=0"), 422, "bucketMinutes");
+        // Audit AG3 #5: an empty value was read as absent (the last 30 days, source/medium) and answered 200.
+        assertError(f.get("/reports/sources?from=&to="), 422, "from");
+        assertError(f.get("/reports/sources?to="), 422, "to");
+        assertError(f.get("/reports/sources?groupBy="), 422, "groupBy");
+        assertError(f.get("/reports/sources?groupBy=source,"), 422, "groupBy");
+        assertError(f.get("/reports/sources?model="), 422, "model");
+        assertError(f.get("/reports/sources?sort="), 422, "sort");
+        assertError(f.get("/reports/daily?model=%20"), 422, "model");
+        // A 'from' past today without 'to' is the fault of 'from': the client sent no 'to' (it was named before).
+        assertError(f.get("/reports/sources?from=2099-01-01"), 422, "from");
         assertThat(server.get("/v1/sites/" + f.siteId + "/reports/sources", null).status()).isEqualTo(401);
         Map<String, String> other = server.siteWithPool(java.util.List.of());
         assertThat(server.get("/v1/sites/" + f.siteId + "/reports/sources", other.get("apiKey")).status()).isEqualTo(404);
