@@ -19,7 +19,9 @@ import java.util.List;
  * and tests these columns on the rows it meets, which no index covered before either; a tag is probed per call through
  * {@code call_tags}' primary key (call_id, tag), whose call_id prefix still serves the probe
  * ({@code CallLogPlanTest}). Stored values keep the case they were given (a campaign is shown as
- * the ad platform wrote it), so nothing is normalised on write.
+ * the ad platform wrote it), so nothing is normalised on write. The reports group these values
+ * the same way, folding case when they count ({@code report.Spellings}), so a report row's count
+ * is what this log shows for its key.
  */
 final class CallLogQuery {
 

@@ -112,7 +112,8 @@ final class Aggregates {
      * (static number, none, a contact without a visit) keeps its own fields. {@code contacts} counts
      * the calls and leads that open a person's contact window of {@code uniquenessDays}. The
      * {@code sealed} groups (days before the facts' held-from, counted for the same model) are
-     * added to the groups they project to.
+     * added to the groups they project to. Keys that differ only in the letter case of a field that
+     * ignores it are one group ({@link #withCaseFolded}).
      */
     static Map<String, Object> grouped(SiteFacts f, ReportRange range, Model model, List<Dimension> groupBy, String sort,
             boolean ascending, int limit, int uniquenessDays, List<SealedDays.Row> sealed) {
@@ -196,6 +197,8 @@ final class Aggregates {
             totals.add(sealed.get(r).counts());
         }
 
+        groups = withCaseFolded(f, groupBy, groups, radix, packable);
+
         Comparator<Counts> order = comparator(sort, groupBy, f);
         groups.sort(ascending ? order : order.reversed());
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -211,6 +214,43 @@ final class Aggregates {
         out.put("totalRows", groups.size());
         out.put("totals", totals.metrics());
         return out;
+    }
+
+    /**
+     * The groups added up where their keys differ only in the letter case of fields that ignore it
+     * ({@link Dimension#ignoresCase()}), each under the spelling {@link Spellings} picks from the
+     * groups' counts; {@code groups} itself when no two keys differ so. After the counting, so sealed
+     * days (stored with the spellings they were counted with) fold like the facts.
+     */
+    private static List<Counts> withCaseFolded(SiteFacts f, List<Dimension> groupBy, List<Counts> groups, long[] radix, boolean packable) {
+        int n = groupBy.size();
+        Spellings[] spellings = new Spellings[n];
+        boolean folds = false;
+        for (int k = 0; k < n; k++) {
+            if (!groupBy.get(k).ignoresCase()) {
+                continue;
+            }
+            Spellings.Tally tally = new Spellings.Tally(f.dicts[groupBy.get(k).ordinal()]);
+            for (Counts g : groups) {
+                tally.add(g.codes[k], g.calls, g.visits, g.leads);
+            }
+            spellings[k] = tally.choose();
+            folds |= !spellings[k].asCounted();
+        }
+        if (!folds) {
+            return groups;
+        }
+        LongIntMap packed = new LongIntMap(1024);
+        Map<String, Integer> wide = packable ? null : new HashMap<>();
+        List<Counts> merged = new ArrayList<>();
+        int[] codes = new int[n];
+        for (Counts g : groups) {
+            for (int k = 0; k < n; k++) {
+                codes[k] = spellings[k] == null ? g.codes[k] : spellings[k].shown(g.codes[k]);
+            }
+            group(codes, radix, packed, wide, merged).add(g);
+        }
+        return merged;
     }
 
     private static Counts group(int[] codes, long[] radix, LongIntMap packed, Map<String, Integer> wide, List<Counts> groups) {
@@ -477,9 +517,13 @@ final class Aggregates {
      * Multichannel sequences: for each call and each lead with a known visit, the visitor's visits
      * within the 90-day look-back up to and including that visit, each labelled "medium source"
      * ("direct" for direct visits), runs of the same label collapsed to "label ×n". Rows are ordered
-     * by calls + leads, then visitors, then the path.
+     * by calls + leads, then visitors, then the path. Sources and mediums that differ only in
+     * letter case are one label, spelled as {@link Spellings} picks from the range's visits, calls
+     * and leads, as in the sources report.
      */
     static Map<String, Object> paths(SiteFacts f, ReportRange range, int limit) {
+        Spellings sources = spellingsInRange(f, range, Dimension.SOURCE);
+        Spellings mediums = spellingsInRange(f, range, Dimension.MEDIUM);
         record PathCounts(List<Map<String, Object>> steps, long[] counts, Set<Long> visitors) {}
         Map<String, PathCounts> byPath = new HashMap<>();
         long callsWithoutVisit = 0;
@@ -506,7 +550,7 @@ final class Aggregates {
                 continue;
             }
             List<Map<String, Object>> steps = new ArrayList<>();
-            String path = path(f, v, labels, steps);
+            String path = path(f, v, sources, mediums, labels, steps);
             // counts: calls, targetCalls, uniqueCalls, leads, uniqueLeads
             PathCounts counts = byPath.computeIfAbsent(path, p -> new PathCounts(steps, new long[5], new HashSet<>()));
             if (call) {
@@ -547,15 +591,42 @@ final class Aggregates {
         return out;
     }
 
+    /**
+     * The spelling of each value of {@code dimension} by the visits, calls and leads of the range
+     * (their own fields); values only older visits have are candidates too, with no count.
+     */
+    private static Spellings spellingsInRange(SiteFacts f, ReportRange range, Dimension dimension) {
+        int d = dimension.ordinal();
+        Spellings.Tally tally = new Spellings.Tally(f.dicts[d]);
+        tally.addEveryValue();
+        for (int i = 0; i < f.visits; i++) {
+            if (range.contains(f.vStart[i])) {
+                tally.add(f.vDim[d][i], 0, 1, 0);
+            }
+        }
+        for (int j = 0; j < f.calls; j++) {
+            if (range.contains(f.cStart[j])) {
+                tally.add(f.cDim[d][j], 1, 0, 0);
+            }
+        }
+        for (int k = 0; k < f.leads; k++) {
+            if (range.contains(f.lStart[k]) && !f.isSpam(k)) {
+                tally.add(f.lDim[d][k], 0, 0, 1);
+            }
+        }
+        return tally.choose();
+    }
+
     /** The path to visit {@code v} as text, its steps added to {@code steps}. */
-    private static String path(SiteFacts f, int v, List<String> labels, List<Map<String, Object>> steps) {
+    private static String path(SiteFacts f, int v, Spellings sources, Spellings mediums, List<String> labels,
+            List<Map<String, Object>> steps) {
         int source = Dimension.SOURCE.ordinal();
         int medium = Dimension.MEDIUM.ordinal();
         int channel = Dimension.CHANNEL.ordinal();
         labels.clear();
         for (int u = v; u >= 0 && f.vStart[v] - f.vStart[u] <= SiteFacts.LOOKBACK_MILLIS; u = f.vPrev[u]) {
-            labels.add(label(f.dicts[medium].value(f.vDim[medium][u]), f.dicts[source].value(f.vDim[source][u]),
-                    f.isDirect(u), f.dicts[channel].value(f.vDim[channel][u])));
+            labels.add(label(f.dicts[medium].value(mediums.shown(f.vDim[medium][u])),
+                    f.dicts[source].value(sources.shown(f.vDim[source][u])), f.isDirect(u), f.dicts[channel].value(f.vDim[channel][u])));
             if (labels.size() > 200) {
                 break;
             }
