@@ -137,39 +137,97 @@ public final class WorkspaceStore {
         });
     }
 
+    /** What became of a change or removal of a member. */
+    public enum MemberChange { DONE, NO_MEMBER, LAST_OWNER }
+
     /**
      * Changes an existing membership's role and sites, and withdraws the person's pending
-     * invitations to the workspace (an unused second link must not restore the old role); false
-     * when there is no membership (removed meanwhile). Never inserts: a change racing a removal must
-     * not bring the member back.
+     * invitations to the workspace (an unused second link must not restore the old role). Never
+     * inserts: a change racing a removal must not bring the member back ({@code NO_MEMBER}). An
+     * owner made anything else needs another owner to remain ({@code LAST_OWNER}, nothing changed),
+     * counted under the workspace's lock ({@link #holdWorkspace}).
      */
-    public boolean updateMembership(Membership m, String email, Instant now) {
+    public MemberChange updateMembership(Membership m, String email, Instant now) {
         return db.inTransaction(c -> {
+            holdWorkspace(c, m.workspaceId());
+            Role before = role(c, m.workspaceId(), m.userId());
+            if (before == null) {
+                return MemberChange.NO_MEMBER;
+            }
+            if (before == Role.OWNER && m.role() != Role.OWNER && !anotherOwner(c, m.workspaceId(), m.userId())) {
+                return MemberChange.LAST_OWNER;
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, m.role().name());
                 ps.setString(2, m.sites() == null ? null : StorageJson.write(m.sites()));
                 ps.setString(3, m.workspaceId());
                 ps.setString(4, m.userId());
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
+                ps.executeUpdate();
             }
             withdrawInvitesOf(c, m.workspaceId(), email, now);
-            return true;
+            return MemberChange.DONE;
         });
     }
 
-    /** Removes the membership and withdraws the person's pending invitations to the workspace: an unused link must not re-admit them. */
-    public void removeMembership(String workspaceId, String userId, String email, Instant now) {
-        db.inTransaction(c -> {
+    /**
+     * Removes the membership and withdraws the person's pending invitations to the workspace (an
+     * unused link must not re-admit them); an owner only while another owner remains, counted
+     * under the workspace's lock ({@code LAST_OWNER}, nothing changed).
+     */
+    public MemberChange removeMembership(String workspaceId, String userId, String email, Instant now) {
+        return db.inTransaction(c -> {
+            holdWorkspace(c, workspaceId);
+            Role before = role(c, workspaceId, userId);
+            if (before == Role.OWNER && !anotherOwner(c, workspaceId, userId)) {
+                return MemberChange.LAST_OWNER;
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, workspaceId);
                 ps.setString(2, userId);
                 ps.executeUpdate();
             }
             withdrawInvitesOf(c, workspaceId, email, now);
-            return null;
+            return before == null ? MemberChange.NO_MEMBER : MemberChange.DONE;
         });
+    }
+
+    /**
+     * Locks the workspace's row until the transaction ends. "Another owner remains, so this one may
+     * go" holds only when such changes of one workspace take turns: under READ COMMITTED, H2's and
+     * PostgreSQL's default, two owners demoting or removing each other at once both counted the
+     * other and the workspace was left with none (audit AG2 #3). After the lock each statement sees
+     * what the previous holder committed. The lock is in the store, so it holds across nodes;
+     * other workspaces are not held up.
+     */
+    private static void holdWorkspace(Connection c, String workspaceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT workspace_id FROM workspaces WHERE workspace_id = ? FOR UPDATE")) {
+            ps.setString(1, workspaceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
+    }
+
+    /** The member's role as committed now, or null when they are not a member. */
+    private static Role role(Connection c, String workspaceId, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT role FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
+            ps.setString(1, workspaceId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Role.valueOf(rs.getString(1)) : null;
+            }
+        }
+    }
+
+    private static boolean anotherOwner(Connection c, String workspaceId, String userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM memberships WHERE workspace_id = ? AND role = 'OWNER' AND user_id <> ?")) {
+            ps.setString(1, workspaceId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** Marks every unused invitation of {@code email} to the workspace used (the way a withdrawal does). */

@@ -183,9 +183,12 @@ public final class Workspaces {
         // An owner sees every site, so one made an owner leaves their site list behind.
         List<String> covered = allSites || newRole == Role.OWNER ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
         Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
-        if (!store.updateMembership(changed, emailOf(userId), clock.instant())) {
+        switch (store.updateMembership(changed, emailOf(userId), clock.instant())) {
             // Removed between the read above and this write (a removal at the same moment): it stays removed.
-            throw DomainFailure.notFound("member");
+            case NO_MEMBER -> throw DomainFailure.notFound("member");
+            // Another owner left or was demoted at the same moment; the store counted again under the workspace's lock.
+            case LAST_OWNER -> throw AccountFailures.lastOwner();
+            case DONE -> { }
         }
         return changed;
     }
@@ -208,7 +211,9 @@ public final class Workspaces {
         if (current.role() == Role.OWNER) {
             requireAnotherOwner(workspaceId, userId);
         }
-        store.removeMembership(workspaceId, userId, emailOf(userId), clock.instant());
+        if (store.removeMembership(workspaceId, userId, emailOf(userId), clock.instant()) == WorkspaceStore.MemberChange.LAST_OWNER) {
+            throw AccountFailures.lastOwner(); // the other owner went at the same moment (see change)
+        }
     }
 
     private String emailOf(String userId) {
@@ -221,6 +226,11 @@ public final class Workspaces {
         }
     }
 
+    /**
+     * A quick refusal before anything else is checked, so that the answer stays {@code last_owner}
+     * whatever else is wrong with the request. It does not decide: the store counts again under
+     * the workspace's lock, where two owners going at once take turns.
+     */
     private void requireAnotherOwner(String workspaceId, String userId) {
         boolean another = store.members(workspaceId).stream().anyMatch(m -> m.role() == Role.OWNER && !m.userId().equals(userId));
         if (!another) {

@@ -95,9 +95,9 @@ public final class SiteApi {
         JsonBody body = JsonBody.of(request).rejectNulls(NULL_REMOVES);
         SiteChanges changes = changes(body, known);
         validateFields(request.body());
-        boolean rotates = replacesSecrets(body, request.body());
+        boolean rotates = changesCredentials(body, request.body());
         if (rotates) {
-            // A new token or secret is key rotation: the keys permission (owners), not only the settings'.
+            // A new token or secret, or one moved or removed, is key rotation: the keys permission (owners), not only the settings'.
             access.site(request, Permission.KEYS);
         }
         SiteService.Authority authority = grant.caller() instanceof io.ringpool.account.Caller.Operator
@@ -107,19 +107,19 @@ public final class SiteApi {
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
                 "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
         if (rotates) {
-            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "key.rotate", grant.siteId(), "provider credentials set by PATCH");
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "key.rotate", grant.siteId(), "provider credentials changed by PATCH");
         }
         return Response.ok(describe(updated));
     }
 
-    /** Whether the PATCH sets the Twilio token or a provider's credential. */
-    private boolean replacesSecrets(JsonBody body, byte[] rawBody) {
+    /** Whether the PATCH sets the Twilio token or changes a provider's credentials ({@link SiteSection#changesCredentials}). */
+    private boolean changesCredentials(JsonBody body, byte[] rawBody) {
         if (body.has("twilioAuthToken")) {
             return true;
         }
         JsonNode node = tree(rawBody);
         for (SiteSection section : sections) {
-            if (node.has(section.field()) && section.replacesSecrets(node.get(section.field()))) {
+            if (node.has(section.field()) && section.changesCredentials(node.get(section.field()))) {
                 return true;
             }
         }

@@ -16,10 +16,12 @@ public interface SiteSection {
     void apply(String siteId, JsonNode value);
 
     /**
-     * Whether this part of a PATCH replaces a credential (a provider's token or secret): replacing
-     * one is key rotation, which needs the {@code keys} permission, not only the settings'.
+     * Whether this part of a PATCH changes a credential: sets or removes a provider's token or
+     * secret, changes what authenticates the provider (a public key) or where a stored secret is
+     * sent (a host, a port, an API base URL). Each is key rotation, which needs the {@code keys}
+     * permission, not only the settings'.
      */
-    default boolean replacesSecrets(JsonNode value) {
+    default boolean changesCredentials(JsonNode value) {
         return false;
     }
 

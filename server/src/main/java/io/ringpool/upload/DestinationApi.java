@@ -88,12 +88,18 @@ public final class DestinationApi {
     /**
      * {@code PATCH}: the fields POST takes but {@code type}, each optional; a setting given as null
      * is removed (an optional one: {@code {"eventName": null}} goes back to GA4's default name).
+     * Changing {@code baseUrl} or {@code tokenUrl} needs the {@code keys} permission besides {@code webhooks}.
      */
     private Response update(Request request, SiteGrant grant) {
         JsonBody.requireJsonMediaType(request);
         JsonNode body = Json.parseObjectNode(request.body());
         if (body.has("type")) {
             throw DomainFailure.invalid("type", "a destination's 'type' cannot change: create another destination");
+        }
+        if (DestinationService.ADDRESSES.stream().anyMatch(body::has)) {
+            // Its stored credentials would go to the new address: moving them is key rotation (audit AG2 #2). A
+            // manager may still make a destination of their own, with their own credentials, that sends anywhere.
+            access.site(request, Permission.KEYS);
         }
         JsonNode dry = body.get("dryRun");
         if (dry != null && !dry.isBoolean()) {

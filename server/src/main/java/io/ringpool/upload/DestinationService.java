@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 public final class DestinationService {
     private static final Logger LOG = LoggerFactory.getLogger(DestinationService.class);
     static final int MAX_PER_SITE = 20;
+    /**
+     * The settings that say where a destination's requests go, its stored credentials with them
+     * (the OAuth token with every upload, the refresh token and client secret to {@code tokenUrl}).
+     */
+    static final List<String> ADDRESSES = List.of("baseUrl", "tokenUrl");
 
     /**
      * A request to create a destination: its type, the platform's settings and credentials by
@@ -107,7 +112,7 @@ public final class DestinationService {
     }
 
     private void validate(Platform p, Map<String, String> s) {
-        for (String url : List.of("baseUrl", "tokenUrl")) {
+        for (String url : ADDRESSES) {
             if (s.containsKey(url)) {
                 policy.requireReachable(s.get(url), url);
             }

@@ -38,12 +38,14 @@ public final class AsteriskProvider implements TelephonyProvider {
 
     @Override
     public ProviderSettingsSpec settings() {
+        // Host and port say where the secret goes, the username whose it is: changing them needs the keys permission.
         return ProviderSettingsSpec.of(
-                ProviderSettingsSpec.Field.plain("host").checked(this::checkHost),
-                ProviderSettingsSpec.Field.plain("port").optional().checked(p -> p.matches("[0-9]{1,5}") && Integer.parseInt(p) >= 1
-                        && Integer.parseInt(p) <= 65_535 ? Optional.empty() : Optional.of("must be a TCP port, 1 to 65535")),
-                ProviderSettingsSpec.Field.plain("username").checked(u -> u.matches("[^\\r\\n]{1,100}") ? Optional.empty()
-                        : Optional.of("must be one line")),
+                ProviderSettingsSpec.Field.plain("host").asCredential().checked(this::checkHost),
+                ProviderSettingsSpec.Field.plain("port").asCredential().optional().checked(p -> p.matches("[0-9]{1,5}")
+                        && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= 65_535 ? Optional.empty()
+                        : Optional.of("must be a TCP port, 1 to 65535")),
+                ProviderSettingsSpec.Field.plain("username").asCredential().checked(u -> u.matches("[^\\r\\n]{1,100}")
+                        ? Optional.empty() : Optional.of("must be one line")),
                 ProviderSettingsSpec.Field.secret("secret").checked(s -> s.matches("[^\\r\\n]{1,200}") ? Optional.empty()
                         : Optional.of("must be one line")));
     }

@@ -51,7 +51,7 @@ public final class FreeswitchProvider implements TelephonyProvider {
 
     @Override
     public ProviderSettingsSpec settings() {
-        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("username").checked(
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("username").asCredential().checked(
                         u -> u.contains(":") ? java.util.Optional.of("must not contain ':' (HTTP Basic)") : java.util.Optional.empty()),
                 ProviderSettingsSpec.Field.secret("password"));
     }

@@ -75,7 +75,7 @@ public final class MangoProvider implements TelephonyProvider {
     public ProviderSettingsSpec settings() {
         // apiUrl: the VPBX API base for downloading recordings (default https://app.mango-office.ru/vpbx).
         return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("apiKey"), ProviderSettingsSpec.Field.secret("apiSalt"),
-                ProviderSettingsSpec.Field.plain("apiUrl").optional().checked(ProviderSettingsSpec::httpUrl));
+                ProviderSettingsSpec.Field.plain("apiUrl").asCredential().optional().checked(ProviderSettingsSpec::httpUrl));
     }
 
     @Override

@@ -14,28 +14,44 @@ public record ProviderSettingsSpec(List<Field> fields) {
     /**
      * One setting.
      *
-     * @param name      wire name ({@code apiKey})
-     * @param secret    write-only
-     * @param required  the provider cannot work without it
-     * @param maxLength longest accepted text
-     * @param check     further validation: the problem in words, or empty when the value is fine
+     * @param name       wire name ({@code apiKey})
+     * @param secret     write-only
+     * @param credential changing it (or removing it) changes the provider's credentials: every
+     *                   secret, and a plain setting that authenticates the provider (Telnyx's public
+     *                   key, a Basic or AMI username) or says where the stored secrets are sent (the
+     *                   AMI host and port, an API base URL: moving it hands the secret to whoever is
+     *                   there, audit AG2 #2). Only the {@code keys} permission changes one; a setting
+     *                   that sends nothing secret is the site settings' like any other
+     * @param required   the provider cannot work without it
+     * @param maxLength  longest accepted text
+     * @param check      further validation: the problem in words, or empty when the value is fine
      */
-    public record Field(String name, boolean secret, boolean required, int maxLength, Function<String, Optional<String>> check) {
+    public record Field(String name, boolean secret, boolean credential, boolean required, int maxLength,
+            Function<String, Optional<String>> check) {
+
+        public Field {
+            credential = credential || secret;
+        }
 
         public static Field secret(String name) {
-            return new Field(name, true, true, 500, v -> Optional.empty());
+            return new Field(name, true, true, true, 500, v -> Optional.empty());
         }
 
         public static Field plain(String name) {
-            return new Field(name, false, true, 500, v -> Optional.empty());
+            return new Field(name, false, false, true, 500, v -> Optional.empty());
+        }
+
+        /** This plain setting authenticates the provider or says where its secrets go (see {@link #credential}). */
+        public Field asCredential() {
+            return new Field(name, secret, true, required, maxLength, check);
         }
 
         public Field optional() {
-            return new Field(name, secret, false, maxLength, check);
+            return new Field(name, secret, credential, false, maxLength, check);
         }
 
         public Field checked(Function<String, Optional<String>> newCheck) {
-            return new Field(name, secret, required, maxLength, newCheck);
+            return new Field(name, secret, credential, required, maxLength, newCheck);
         }
     }
 

@@ -407,8 +407,12 @@ public final class ProvidersApi implements SiteSection {
         settings.update(siteId, changes);
     }
 
+    /**
+     * A provider removed ({@code null}) takes its credentials with it; otherwise any field the
+     * provider marks {@link ProviderSettingsSpec.Field#credential} counts, set or removed alike.
+     */
     @Override
-    public boolean replacesSecrets(JsonNode value) {
+    public boolean changesCredentials(JsonNode value) {
         if (!value.isObject()) {
             return false;
         }
@@ -416,12 +420,18 @@ public final class ProvidersApi implements SiteSection {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> p = it.next();
             TelephonyProvider provider = providers.byName(p.getKey()).orElse(null);
-            if (provider == null || !p.getValue().isObject()) {
-                continue; // refused by apply, or a removal, which replaces no credential
+            if (provider == null) {
+                continue; // refused by apply
+            }
+            if (p.getValue().isNull()) {
+                return true;
+            }
+            if (!p.getValue().isObject()) {
+                continue; // refused by apply
             }
             Iterator<String> names = p.getValue().fieldNames();
             while (names.hasNext()) {
-                if (provider.settings().field(names.next()).map(ProviderSettingsSpec.Field::secret).orElse(false)) {
+                if (provider.settings().field(names.next()).map(ProviderSettingsSpec.Field::credential).orElse(false)) {
                     return true;
                 }
             }

@@ -76,7 +76,7 @@ public final class TelnyxProvider implements TelephonyProvider {
 
     @Override
     public ProviderSettingsSpec settings() {
-        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("publicKey").checked(k -> {
+        return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.plain("publicKey").asCredential().checked(k -> {
             try {
                 publicKey(k);
                 return Optional.empty();

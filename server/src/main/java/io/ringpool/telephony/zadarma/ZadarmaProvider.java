@@ -59,7 +59,7 @@ public final class ZadarmaProvider implements TelephonyProvider {
         // apiKey (write-only) with the secret signs API requests: downloading recordings. apiUrl: Zadarma's
         // https://api.zadarma.com by default; Novofon's is https://api.novofon.com.
         return ProviderSettingsSpec.of(ProviderSettingsSpec.Field.secret("secret"), ProviderSettingsSpec.Field.secret("apiKey").optional(),
-                ProviderSettingsSpec.Field.plain("apiUrl").optional().checked(ProviderSettingsSpec::httpUrl));
+                ProviderSettingsSpec.Field.plain("apiUrl").asCredential().optional().checked(ProviderSettingsSpec::httpUrl));
     }
 
     @Override
