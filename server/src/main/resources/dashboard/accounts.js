@@ -1,6 +1,6 @@
 /* Ringpool dashboard, accounts part: sign-in with e-mail and password, invitation and reset links,
  * the site switcher, and the pages that run a site (pools, static numbers, settings, keys, sites,
- * people, audit log). Pages appear by the signed-in person's permissions (GET /v1/me); the server
+ * people, audit log, the person's own account). Pages appear by the signed-in person's permissions (GET /v1/me); the server
  * checks them again on every request, so hiding a page is a courtesy, not the protection. Forms
  * show the server's own error messages next to the field it names. */
 (function () {
@@ -21,7 +21,9 @@
     { id: 'keys', label: 'Keys', perm: 'keys' },
     { id: 'sites', label: 'Sites', perm: 'users', person: true },
     { id: 'people', label: 'People', perm: 'users', person: true },
-    { id: 'audit', label: 'Audit log', perm: 'users', person: true }
+    { id: 'audit', label: 'Audit log', perm: 'users', person: true },
+    // Every person's own password and sessions, whatever their role (audit AG2 #5).
+    { id: 'account', label: 'Your account', person: true }
   ];
   var SITE_PERMISSIONS = ['site_read', 'site_settings', 'pools_read', 'pools', 'reports', 'call_log', 'lead_log', 'tags', 'exports',
     'erase', 'webhooks', 'keys'];
@@ -48,7 +50,7 @@
   function pageAllowed(p) {
     if (p.person && state.key) return false;
     if (!state.site && p.id !== 'sites') return false;
-    return can(p.perm);
+    return !p.perm || can(p.perm);
   }
 
   // ---- forms with the server's messages ----------------------------------------------------
@@ -539,8 +541,7 @@
   renderers.people = function (section) {
     var w = workspace();
     var base = '/v1/workspaces/' + encodeURIComponent(w.workspaceId);
-    return Promise.all([api(base + '/members'), api('/v1/me/sessions')]).then(function (r) {
-      var m = r[0], sessions = r[1].sessions;
+    return api(base + '/members').then(function (m) {
       clear(section);
       var grid = el('div', { class: 'grid' });
       section.appendChild(grid);
@@ -578,9 +579,19 @@
       grid.appendChild(inviteForm(w, base, links, function () { return showPending(pending, base, links); }));
       fillPending(pending, base, links, m.invites);
       grid.appendChild(pending);
-      var mine = el('article', { class: 'card wide' }, [el('header', null, [el('h2', { text: 'Your sessions' }),
+    });
+  };
+
+  // ---- the person's own account --------------------------------------------------------------
+  renderers.account = function (section) {
+    return api('/v1/me/sessions').then(function (r) {
+      clear(section);
+      var grid = el('div', { class: 'grid' });
+      section.appendChild(grid);
+      grid.appendChild(passwordForm(section));
+      var mine = el('article', { class: 'card wide', id: 'my-sessions' }, [el('header', null, [el('h2', { text: 'Your sessions' }),
         el('span', { class: 'hint', text: 'devices signed in as ' + state.me.email })])]);
-      sessions.forEach(function (s) {
+      r.sessions.forEach(function (s) {
         mine.appendChild(el('div', { class: 'invite-row' }, [el('span', { text: (s.current ? 'This browser' : (s.userAgent || 'unknown device').slice(0, 60))
           + ' · ' + (s.address || '') + ' · since ' + when(s.createdAt) }),
           s.current ? null : el('button', { type: 'button', class: 'ghost small', text: 'Sign out', onclick: function () {
@@ -590,6 +601,27 @@
       grid.appendChild(mine);
     });
   };
+  // Passwords are sent exactly as typed (never trimmed): the server keeps spaces as part of them.
+  // A wrong current password is 403 with its field; too many are 429, not retried like a busy lane.
+  function passwordForm(section) {
+    var form = el('form', { id: 'own-password-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Change your password' })]),
+      field('Current password', input('currentPassword', { type: 'password', autocomplete: 'current-password' })),
+      field('New password', input('password', { type: 'password', autocomplete: 'new-password' }), 'at least 10 characters'),
+      field('New password again', input('passwordAgain', { type: 'password', autocomplete: 'new-password' })),
+      el('button', { type: 'submit', text: 'Change password' })]);
+    return onSubmit(form, function () {
+      var chosen = form.elements.password.value;
+      if (chosen !== form.elements.passwordAgain.value) {
+        var e = new Error('The two new passwords differ.'); e.field = 'passwordAgain'; throw e;
+      }
+      return api('/v1/me/password', { method: 'POST', json: { currentPassword: form.elements.currentPassword.value, password: chosen }, noRetry: true })
+        .then(function () { return renderers.account(section); })
+        .then(function () {
+          $('own-password-form').appendChild(el('p', { class: 'hint', id: 'password-changed', role: 'status',
+            text: 'Password changed. Your other devices are signed out; this one stays signed in.' }));
+        });
+    });
+  }
   // A member's sites are changed where they are shown; an owner always has every site.
   function memberSites(w, base, p) {
     var boxes = w.sites.map(function (s) {

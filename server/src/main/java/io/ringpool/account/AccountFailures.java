@@ -10,6 +10,11 @@ final class AccountFailures {
         return new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "invalid_credentials", "wrong e-mail or password");
     }
 
+    /** Not 401: the caller is signed in, and the dashboard takes a 401 for a session that ended. */
+    static DomainFailure wrongCurrentPassword() {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "wrong_password", "the current password is not right", "currentPassword");
+    }
+
     static DomainFailure signedOut() {
         return new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized",
                 "not signed in, or the session has ended: sign in again, or send Authorization: Bearer <key>");

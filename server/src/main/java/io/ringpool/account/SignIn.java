@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * Signing in and out with an e-mail and a password, and the sessions that result.
  *
  * <p>A session lives at most {@link #LIFETIME} and ends after {@link #IDLE} without a request;
- * it ends at once when revoked (sign-out, the person's own revocation, a password reset). Every
- * request reads the session from the store, so a revocation on one node holds on all of them.
+ * it ends at once when revoked (sign-out, the person's own revocation, a password reset or change).
+ * Every request reads the session from the store, so a revocation on one node holds on all of them.
+ * One person holds at most {@link #MAX_SESSIONS}: a new sign-in ends the oldest beyond that.
  */
 public final class SignIn {
     private static final Logger LOG = LoggerFactory.getLogger(SignIn.class);
@@ -34,6 +35,12 @@ public final class SignIn {
     /** Failed sign-ins from one address within {@link #THROTTLE_WINDOW} (an office shares an address, so more). */
     static final int ADDRESS_FAILURES = 20;
     static final Duration THROTTLE_WINDOW = Duration.ofMinutes(15);
+    /**
+     * Live sessions one person may hold; a new sign-in ends the oldest beyond this. A few devices and
+     * browsers each, with room to spare; a script that signs in on every run would otherwise keep a
+     * week of sessions, all listed by {@code GET /v1/me/sessions} (audit AG2 #6).
+     */
+    public static final int MAX_SESSIONS = 20;
 
     /** A new sign-in: the cookie's token (shown only now) and the session. */
     public record Started(String token, UserSession session, User user) {}
@@ -79,6 +86,28 @@ public final class SignIn {
      *                       wrong password); {@code too_many_attempts} when the account or the address is throttled
      */
     public User checkPassword(String email, String password, String address) {
+        return verified(email, password, address).orElseThrow(AccountFailures::wrongCredentials);
+    }
+
+    /**
+     * The signed-in person's own password change: the current password is checked under the
+     * sign-in limits (a stolen session must not become a way to guess it without limit), the new
+     * one under the rules of every other password, and then every other session of the person
+     * ends; this one stays, so the browser that made the change stays signed in.
+     *
+     * @throws DomainFailure 422 naming {@code password} for a new password the rules refuse (before the current one is
+     *                       checked, so a typo costs no attempt); 403 {@code wrong_password} naming {@code currentPassword};
+     *                       {@code too_many_attempts} when the account or the address is throttled
+     */
+    public void changePassword(Caller.Member me, String currentPassword, String newPassword, String address) {
+        String chosen = Workspaces.password(newPassword);
+        verified(me.user().email(), currentPassword, address).orElseThrow(AccountFailures::wrongCurrentPassword);
+        users.changePasswordKeeping(me.user().userId(), hasher.hash(chosen), me.session().sessionId(), clock.instant());
+        LOG.info("password_changed user={}", me.user().userId());
+    }
+
+    /** The person, if the password is theirs; a failure is counted against the account and the address. */
+    private Optional<User> verified(String email, String password, String address) {
         String account = "account:" + normaliseEmail(email);
         String from = "address:" + (address == null ? "" : address);
         long wait = Math.max(perAccount.retryAfterSeconds(account), perAddress.retryAfterSeconds(from));
@@ -100,10 +129,10 @@ public final class SignIn {
             perAddress.fail(from);
             failed.increment();
             LOG.info("signin_failed address={}", address);
-            throw AccountFailures.wrongCredentials();
+            return Optional.empty();
         }
         perAccount.clear(account);
-        return user.get();
+        return user;
     }
 
     private Started start(User user, String address, String userAgent) {
@@ -111,7 +140,7 @@ public final class SignIn {
         String token = Keys.random("", 32);
         UserSession session = new UserSession(Keys.id("ss_"), user.userId(), Keys.random("", 24), now, now, now.plus(LIFETIME), null,
                 address, userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length())));
-        users.insertSession(session, Keys.sha256Hex(token));
+        users.insertSession(session, Keys.sha256Hex(token), MAX_SESSIONS);
         succeeded.increment();
         LOG.info("signin user={}", user.userId());
         return new Started(token, session, user);

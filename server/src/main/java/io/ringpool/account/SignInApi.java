@@ -15,26 +15,32 @@ import java.util.Set;
 /**
  * Signing in and out, and the person's own view: {@code POST /v1/auth/login}, {@code POST
  * /v1/auth/logout}, {@code GET /v1/me}, {@code GET /v1/me/sessions}, {@code DELETE
- * /v1/me/sessions/{sessionId}}.
+ * /v1/me/sessions/{sessionId}}, {@code POST /v1/me/password}.
  *
  * <p>The cookie is {@code HttpOnly} (scripts cannot read it), {@code SameSite=Strict} (no other
  * site's page can make the browser send it) and {@code Secure} when the public URL is HTTPS. The
  * CSRF token comes back in the {@code X-CSRF-Token} header of the sign-in and in {@code GET /v1/me};
- * the page sends it back in that header on every request that changes something.
+ * the page sends it back in that header on every request that changes something. The sign-in
+ * itself has no session to hold a token yet, so it is refused when the browser says another site
+ * sent it ({@link CrossSiteSignIn}).
  */
 public final class SignInApi {
     private final SignIn signIn;
     private final Workspaces workspaces;
     private final SiteRegistry sites;
     private final AccessApi access;
+    private final AuditLog audit;
     private final boolean secureCookie;
+    private final CrossSiteSignIn crossSite;
 
-    public SignInApi(SignIn signIn, Workspaces workspaces, SiteRegistry sites, AccessApi access, String publicUrl) {
+    public SignInApi(SignIn signIn, Workspaces workspaces, SiteRegistry sites, AccessApi access, AuditLog audit, String publicUrl) {
         this.signIn = signIn;
         this.workspaces = workspaces;
         this.sites = sites;
         this.access = access;
+        this.audit = audit;
         this.secureCookie = publicUrl.regionMatches(true, 0, "https:", 0, 6);
+        this.crossSite = new CrossSiteSignIn(publicUrl);
     }
 
     public void routes(Router router) {
@@ -43,9 +49,11 @@ public final class SignInApi {
         router.get("/v1/me", this::me);
         router.get("/v1/me/sessions", this::sessions);
         router.delete("/v1/me/sessions/{sessionId}", this::revoke);
+        router.post("/v1/me/password", this::changePassword);
     }
 
     private Response login(Request request) {
+        crossSite.check(request);
         JsonBody body = JsonBody.of(request);
         body.rejectUnknown(Set.of("email", "password"));
         String email = body.requiredString("email", 254);
@@ -117,6 +125,20 @@ public final class SignInApi {
         Caller.Member me = access.member(request);
         signIn.revoke(me.user().userId(), request.pathParam("sessionId"));
         return Response.noContent();
+    }
+
+    private Response changePassword(Request request) {
+        Caller.Member me = access.member(request);
+        JsonBody body = JsonBody.of(request);
+        body.rejectUnknown(Set.of("currentPassword", "password"));
+        String current = body.requiredExactString("currentPassword", Workspaces.MAX_PASSWORD);
+        String chosen = body.requiredExactString("password", Workspaces.MAX_PASSWORD);
+        signIn.changePassword(me, current, chosen, request.clientIp());
+        // A person's account spans their workspaces, so each workspace's owners see the change.
+        for (Workspaces.MembershipView v : workspaces.memberships(me.user().userId())) {
+            audit.onWorkspace(me, v.membership().workspaceId(), request.clientIp(), "user.password_change", me.user().userId(), null);
+        }
+        return Response.noContent().withHeader("Cache-Control", "no-store");
     }
 
     private String cookie(String value, long maxAgeSeconds) {

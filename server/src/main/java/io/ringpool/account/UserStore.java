@@ -58,6 +58,15 @@ public final class UserStore {
 
     /** Sets a new password and ends every session of the user, in one transaction. */
     public void changePassword(String userId, String passwordHash, String name, Instant now) {
+        setPassword(userId, passwordHash, name, null, now);
+    }
+
+    /** Sets a new password and ends every session of the user but {@code keptSessionId}, in one transaction. */
+    public void changePasswordKeeping(String userId, String passwordHash, String keptSessionId, Instant now) {
+        setPassword(userId, passwordHash, null, keptSessionId, now);
+    }
+
+    private void setPassword(String userId, String passwordHash, String name, String keptSessionId, Instant now) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE users SET password_hash = ?, name = COALESCE(?, name) WHERE user_id = ?")) {
                 ps.setString(1, passwordHash);
@@ -65,17 +74,24 @@ public final class UserStore {
                 ps.setString(3, userId);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE user_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE user_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"
+                    + (keptSessionId == null ? "" : " AND session_id <> ?"))) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setString(2, userId);
+                if (keptSessionId != null) {
+                    ps.setString(3, keptSessionId);
+                }
                 ps.executeUpdate();
             }
             return null;
         });
     }
 
-    public void insertSession(UserSession s, String tokenHash) {
+    /**
+     * Stores a new session and, in the same transaction, ends the user's oldest live sessions beyond
+     * {@code maxLive} (the new one counts, and is never among them: it is the newest).
+     */
+    public void insertSession(UserSession s, String tokenHash, int maxLive) {
         db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_sessions(" + SESSION_COLUMNS + ", token_hash) "
                     + "VALUES (?,?,?,?,?,?,?,?,?,?)")) {
@@ -90,6 +106,30 @@ public final class UserStore {
                 ps.setString(9, s.userAgent());
                 ps.setString(10, tokenHash);
                 ps.executeUpdate();
+            }
+            List<String> beyond = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL "
+                    + "AND expires_at > ? ORDER BY created_at DESC, session_id DESC")) {
+                ps.setString(1, s.userId());
+                ps.setLong(2, s.createdAt().toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                    for (int n = 0; rs.next(); n++) {
+                        String id = rs.getString(1);
+                        if (n >= maxLive && !id.equals(s.sessionId())) {
+                            beyond.add(id);
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE user_sessions SET revoked_at = ? WHERE session_id = ? AND revoked_at IS NULL")) {
+                for (String id : beyond) {
+                    ps.setLong(1, s.createdAt().toEpochMilli());
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                if (!beyond.isEmpty()) {
+                    ps.executeBatch();
+                }
             }
             return null;
         });

@@ -536,7 +536,7 @@ public final class Ringpool implements AutoCloseable {
                 });
         SiteApi siteApi = new SiteApi(siteParts.siteService(), guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         http.add(new OpsApi(storeProbe, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
-        http.add(new SignInApi(accounts.signIn(), accounts.workspaces(), siteRegistry, guard, publicUrl)::routes);
+        http.add(new SignInApi(accounts.signIn(), accounts.workspaces(), siteRegistry, guard, audit, publicUrl)::routes);
         http.add(new WorkspaceApi(accounts.workspaces(), siteApi, siteRegistry, guard, audit, accounts.signIn())::routes);
         http.add(siteApi::routes);
         http.add(new KeysApi(siteParts.keyRotation(), guard, audit)::routes);

@@ -154,7 +154,7 @@ public final class RingpoolApi implements AutoCloseable {
      * {@code GET /v1/dashboard/site}, which tells the dashboard whose site key it was given.
      */
     static final java.util.Set<String> NO_ADMIN_KEY_ROUTES = java.util.Set.of("/v1/auth/logout", "/v1/me", "/v1/me/sessions",
-            "/v1/me/sessions/{sessionId}", "/v1/dashboard/site");
+            "/v1/me/sessions/{sessionId}", "/v1/me/password", "/v1/dashboard/site");
 
     /** Routes whose 401 answers a wrong password in the body. */
     private static final java.util.Set<String> PASSWORD_ROUTES = java.util.Set.of("/v1/auth/login", "/v1/invites/{token}");

@@ -776,6 +776,8 @@ class BadInputSweepTest {
             case "POST /v1/workspaces/{workspaceId}/invites" -> "{\"email\":\"inv@sweep.test\",\"role\":\"viewer\"}";
             case "PATCH /v1/workspaces/{workspaceId}/members/{userId}" -> "{\"role\":\"analyst\"}";
             case "POST /v1/invites/{token}", "POST /v1/password-resets/{token}" -> "{\"password\":\"correct horse battery\"}";
+            // A wrong current password: the sweep's person keeps theirs (and their other sessions) whatever the case.
+            case "POST /v1/me/password" -> "{\"currentPassword\":\"not the password\",\"password\":\"a new password 1\"}";
             default -> null;
         };
         if (known != null) {

@@ -885,6 +885,15 @@ class ConcurrentRequestsSweepTest {
                 String label = "DELETE /v1/me/sessions/{sessionId} | x" + AT_ONCE;
                 same(label, new Req("DELETE", "/v1/me/sessions/" + other, p.headers(true), null), Set.of(204, 404));
             }
+            if (round == 0) {
+                // One round only: a change that reads the hash another one just wrote fails as a wrong current password,
+                // and each failure counts against the address's 20 sign-in failures in 15 minutes.
+                String body = "{\"currentPassword\":\"" + TestAccounts.PASSWORD + "\",\"password\":\"a new password 1\"}";
+                same("POST /v1/me/password | same change x" + AT_ONCE, new Req("POST", "/v1/me/password", p.headers(true), body),
+                        Set.of(204, 403, 429));
+                check("POST /v1/me/password", server.send("GET", "/v1/me", null, null, null, p.headers(false)).status() == 200,
+                        "the session that changed the password was ended");
+            }
             same("POST /v1/auth/logout", new Req("POST", "/v1/auth/logout", p.headers(true), null), Set.of(204, 401));
         }
     }

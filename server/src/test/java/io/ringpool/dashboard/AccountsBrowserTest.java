@@ -392,6 +392,35 @@ class AccountsBrowserTest {
         return sitesOf("analyst@roles.test").get("userId").asText();
     }
 
+    /** Audit AG2 #5: every person, a viewer too, changes their own password where their sessions are listed. */
+    @Test
+    void aViewerChangesTheirOwnPasswordOnTheAccountPageAndTheirOtherDeviceIsSignedOut() throws Exception {
+        TestAccounts.Person owner = accounts.signIn("owner@roles.test", TestAccounts.PASSWORD);
+        accounts.member(workspaceId, owner, "changer@roles.test", "viewer");
+        TestAccounts.Person phone = accounts.signIn("changer@roles.test", TestAccounts.PASSWORD);
+        signInAs("changer@roles.test", TestAccounts.PASSWORD);
+        assertThat(driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList()).contains("Your account");
+        open("account");
+        assertThat(driver.findElements(By.cssSelector("#my-sessions .invite-row"))).hasSize(3); // the invite's sign-in, the phone, this one
+
+        inForm("own-password-form", "currentPassword").sendKeys("not my password");
+        inForm("own-password-form", "password").sendKeys("a brand new passphrase");
+        inForm("own-password-form", "passwordAgain").sendKeys("a brand new passphrase");
+        driver.findElement(By.cssSelector("#own-password-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.cssSelector("#own-password-form .field-error")).isEmpty());
+        assertThat(inForm("own-password-form", "currentPassword").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(driver.findElement(By.id("signin")).isDisplayed()).as("still signed in").isFalse();
+
+        inForm("own-password-form", "currentPassword").clear();
+        inForm("own-password-form", "currentPassword").sendKeys(TestAccounts.PASSWORD);
+        driver.findElement(By.cssSelector("#own-password-form button[type=submit]")).click();
+        waiting().until(d -> !d.findElements(By.id("password-changed")).isEmpty());
+        assertThat(driver.findElements(By.cssSelector("#my-sessions .invite-row"))).hasSize(1);
+        shot("accounts-own-password");
+        assertThat(server.send("GET", "/v1/me", null, null, null, phone.headers(false)).status()).isEqualTo(401);
+        assertThat(accounts.login("changer@roles.test", "a brand new passphrase").status()).isEqualTo(204);
+    }
+
     @Test
     void signingOutRevokesTheSessionOnTheServer() {
         signInAs("owner@roles.test", TestAccounts.PASSWORD);
