@@ -83,6 +83,14 @@ public final class UserStore {
                 }
                 ps.executeUpdate();
             }
+            // A reset link still pending would set the password again behind the person's back: a new
+            // password, however it was set, ends them all (a reset link's own use already has).
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE account_links SET used_at = ? WHERE kind = 'RESET' AND user_id = ? AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, userId);
+                ps.executeUpdate();
+            }
             return null;
         });
     }

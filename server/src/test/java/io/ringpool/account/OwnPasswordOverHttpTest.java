@@ -67,6 +67,24 @@ class OwnPasswordOverHttpTest {
     }
 
     @Test
+    void aPasswordChangedByItsPersonEndsTheResetLinksStillPendingForThem() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Pending resets", "pending-owner@agency.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        TestAccounts.Person person = accounts.member((String) ws.get("workspaceId"), owner, "pending@agency.test", "analyst");
+        String userId = accounts.as(person, "GET", "/v1/me", null).text("userId");
+        TestServer.Reply issued = accounts.as(owner, "POST", "/v1/workspaces/" + ws.get("workspaceId") + "/members/" + userId
+                + "/password-reset", null);
+        assertThat(issued.status()).as(issued.body()).isEqualTo(201);
+
+        assertThat(change(person, TestAccounts.PASSWORD, NEW_PASSWORD).status()).isEqualTo(204);
+
+        TestServer.Reply used = server.post("/v1/password-resets/" + TestAccounts.token(issued.text("resetUrl")), null,
+                Map.of("password", "Someone-elses-choice-1"));
+        assertThat(used.status()).as(used.body()).isBetween(400, 499);
+        assertThat(accounts.login("pending@agency.test", NEW_PASSWORD).status()).isEqualTo(204);
+    }
+
+    @Test
     void aWrongCurrentPasswordIsRefusedAndCountedWithFailedSignIns() {
         accounts.ownedWorkspace("Guessers", "guessed@agency.test");
         TestAccounts.Person thief = accounts.signIn("guessed@agency.test", TestAccounts.PASSWORD);
