@@ -119,16 +119,11 @@ class UntrackedCatchUpInChromiumTest {
         assertThat(driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId"))
                 .as("the same visit, now tracked").isEqualTo(waiting);
         // Audit AG1 F4: the visit was stored tracked but with the default number until the next
-        // heartbeat (5 s here), so a page opened meanwhile showed the default and ringpool('number')
-        // answered it. Read at once, well before that heartbeat.
+        // heartbeat (5 s here), so a page opened meanwhile showed the default first and
+        // ringpool('number') answered it. Read at once, well before that heartbeat. (The next page
+        // itself is not opened here: with this site's grace of 0 its predecessor's end ends the lease.)
         assertThat(driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.number"))
                 .as("stored with the number the heartbeat brought").isEqualTo(POOL_NUMBER);
-        driver.get("http://localhost:" + site.getAddress().getPort() + "/next.html");
-        // the first answer the page gets: a later heartbeat would swap the right number in anyway
-        Object told = wait.until(d -> ((JavascriptExecutor) d).executeScript(
-                "var t = null; if (window.ringpool && ringpool.v) ringpool('number', function (x, tracked) { t = x + ' ' + tracked }); return t"));
-        assertThat(told).as("the next page's number, told as shown").isEqualTo(POOL_NUMBER + " true");
-        assertThat(driver.findElement(By.id("phone")).getText()).isEqualTo(POOL_TEXT);
         TestServer.Reply pool = server.get("/v1/sites/" + keys.get("siteId") + "/pools/" + keys.get("poolId"), keys.get("apiKey"));
         assertThat(pool.json().get("leased").asInt()).isEqualTo(1);
     }
