@@ -606,14 +606,17 @@
     var href = link.getAttribute('href'), tel = /^\s*tel:([^;,?]*)/i.exec(href), number, digits, marked, nationalLength, newHref;
     if (!tel) return;
     // (\s*: the browser dials " tel:+7…" as "tel:+7…", dropping the space a template's line break
-    // or indentation left, audit AG1 F5; the swapped href is written without it, and as "tel:")
+    // or indentation left, audit AG1 F5)
     // the number as the phone dials it: CMSs percent-encode it ("tel:+7%20(495)%20123-45-67"), and
     // the digits of "%20" are none of the number's (unescape, unlike decodeURIComponent, never throws)
     number = unescape(tel[1]);
     digits = number.replace(/\D/g, '');
     marked = shownNumber != siteNumber && link.closest?.('[data-ringpool]');
     if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
-      newHref = 'tel:' + withDigits(number, replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
+      // only the number part is rewritten, so an href showing the site's own number (an untracked
+      // visit) stays as the page wrote it; the number part has digits, which "tel:" has not, so the
+      // first occurrence is it (and a "$" pattern in a number that can be dialled is none)
+      newHref = href.replace(tel[1], withDigits(number, replacementDigits(digits, nationalLength)));
       if (newHref != href) {
         undoLog.push([link, 1, href]);
         link.setAttribute('href', newHref);

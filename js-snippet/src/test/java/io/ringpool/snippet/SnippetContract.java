@@ -726,12 +726,15 @@ abstract class SnippetContract {
         assertThat(browser.scriptErrors()).isEmpty();
     }
 
-    /** Audit AG1 F5: the browser dials href=" tel:+7…" (it trims the attribute), so the script swaps it too. */
+    /**
+     * Audit AG1 F5: the browser dials href=" tel:+7…" (it trims the attribute), so the script swaps it
+     * too; only the number part is rewritten, the rest of the attribute stays as the page wrote it.
+     */
     @Test
     void aTelLinkWhoseHrefStartsWithASpaceIsSwappedAsTheBrowserDialsIt() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("formats.html", "server=direct"));
         String number = awaitNumber(tab, RU_POOL_PREFIX);
-        await(() -> ("tel:" + number).equals(tab.text("return document.getElementById('tel-space').getAttribute('href')")),
+        await(() -> (" tel:" + number).equals(tab.text("return document.getElementById('tel-space').getAttribute('href')")),
                 swapBudget(), "the href swapped");
     }
 
