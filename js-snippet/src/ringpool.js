@@ -223,7 +223,13 @@
     if (!consented) return;
     stored.t = Date.now();
     stored.s = session || 0;
-    var text = JSON.stringify(stored);
+    // The replacer hands back each value as it is, so an Array.prototype.toJSON of the page's
+    // (Prototype.js 1.6 returns the array's JSON text) cannot turn the kept leads (l) into a string:
+    // toJSON runs before the replacer, the array as serialised is the one the replacer returns
+    // (ECMA-262 SerializeJSONProperty). Audit AG1 F3.
+    var text = JSON.stringify(stored, function (key) {
+      return this[key];
+    });
     try {
       window.localStorage.setItem(NAME, text);
     } catch {
@@ -325,8 +331,9 @@
       if (status == 200 && answer) {
         session.expiresAt = answer.expiresAt || session.expiresAt;
         session.tracked = answer.tracked;
-        save();
         answer.number && answer.number != session.number && show(session.number = answer.number, siteNumber);
+        // saved with its new number: the next page shows that one, and tells ringpool('number') so (audit AG1 F4)
+        save();
         countPageView && sendPageView();
       } else if (status == 410 || status == 404) {
         session = 0;
@@ -383,7 +390,7 @@
     document.addEventListener('click', guarded(event => {
       var link = event.target.closest('a');
       var href = link?.getAttribute('href');
-      /^tel:/i.test(href) && sendIntent('tel_click', href);
+      /^\s*tel:/i.test(href) && sendIntent('tel_click', href);
     }), true);
     document.addEventListener('copy', guarded(() => {
       sendIntent('copy', window.getSelection());
@@ -483,8 +490,12 @@
       contactField ||= kind == 'phone' || kind == 'email';
       value = field.value.trim().slice(0, LEAD_FIELD_LIMITS[kind]);
       // the first filled field of a kind wins; a phone has 5 digits at least (not an input mask's
-      // empty "+7 (___) ___-__-__", a card's expiry or security code, a country code's "+7")
-      if (value && !fields[kind] && (kind != 'phone' || /(\d\D*){5}/.test(value))) sent = fields[kind] = value;
+      // empty "+7 (___) ___-__-__", a card's expiry or security code, a country code's "+7") and 15
+      // at most, E.164's most: 16 to 19 are a card number in a field without a card hint
+      // (name="field_5" type="tel", audit AG1 F1), never sent, and the next phone field is read.
+      // (The server's Luhn test, docs/leads.md, costs the budget ~75 bytes: a phone written with a
+      // long extension, 16 digits and more, is given up instead.)
+      if (value && !fields[kind] && (kind != 'phone' || /^\D*(\d\D*){5,15}$/.test(value))) sent = fields[kind] = value;
     }
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
@@ -592,15 +603,20 @@
   };
 
   const swapTelLink = link => {
-    var href = link.getAttribute('href'), tel = /^tel:([^;,?]*)/i.exec(href), number, digits, marked, nationalLength, newHref;
+    var href = link.getAttribute('href'), tel = /^\s*tel:([^;,?]*)/i.exec(href), number, digits, marked, nationalLength, newHref;
     if (!tel) return;
+    // (\s*: the browser dials " tel:+7…" as "tel:+7…", dropping the space a template's line break
+    // or indentation left, audit AG1 F5)
     // the number as the phone dials it: CMSs percent-encode it ("tel:+7%20(495)%20123-45-67"), and
     // the digits of "%20" are none of the number's (unescape, unlike decodeURIComponent, never throws)
     number = unescape(tel[1]);
     digits = number.replace(/\D/g, '');
     marked = shownNumber != siteNumber && link.closest?.('[data-ringpool]');
     if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
-      newHref = href.slice(0, 4) + withDigits(number, replacementDigits(digits, nationalLength)) + href.slice(tel[0].length);
+      // only the number part is rewritten, so an href showing the site's own number (an untracked
+      // visit) stays as the page wrote it; the number part has digits, which "tel:" has not, so the
+      // first occurrence is it (and a "$" pattern in a number that can be dialled is none)
+      newHref = href.replace(tel[1], withDigits(number, replacementDigits(digits, nationalLength)));
       if (newHref != href) {
         undoLog.push([link, 1, href]);
         link.setAttribute('href', newHref);

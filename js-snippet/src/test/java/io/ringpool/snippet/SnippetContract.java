@@ -668,6 +668,76 @@ abstract class SnippetContract {
                 .containsExactlyInAnyOrderEntriesOf(Map.of("name", "Пётр", "phone", "(916) 123-45-67", "email", "petr@example.com"));
     }
 
+    /**
+     * Audit AG1 F1: a card number in a tel field without a card hint (a form builder's name="field_5")
+     * was sent as the lead's phone, and the real phone after it was lost. More digits than a phone can
+     * have (E.164: 15) is no phone: never sent, and the next phone field is read. A phone written with
+     * an extension, 15 digits, still is one.
+     */
+    @Test
+    void aCardNumberInAFieldWithoutACardHintIsNeverSentAndThePhoneAfterItIs() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('builder');
+                f.querySelector('[name=field_5]').value = '4111 1111 1111 1111';
+                f.querySelector('[name=field_6]').value = '12/29';
+                f.querySelector('[name=phone]').value = '+7 (916) 765-43-21';
+                f.querySelector('[name=name]').value = 'Мария';
+                f.querySelector('button').click();""");
+        awaitLeads(1);
+        tab.js("""
+                var f = document.getElementById('builder');
+                f.querySelector('[name=field_5]').value = '6759649826438453123';
+                f.querySelector('[name=phone]').value = '+7 (916) 765-43-21 доб. 1234';
+                f.querySelector('button').click();""");
+        List<Relay.Request> leads = awaitLeads(2);
+        assertThat(fields(json(leads.get(0).body())))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("phone", "+7 (916) 765-43-21", "name", "Мария"));
+        assertThat(fields(json(leads.get(1).body())))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("phone", "+7 (916) 765-43-21 доб. 1234", "name", "Мария"));
+        assertThat(leads).allSatisfy(r -> assertThat(r.body()).doesNotContain("4111", "6759", "12/29"));
+    }
+
+    /**
+     * Audit AG1 F3: with Prototype.js 1.6's Array.prototype.toJSON (the array's JSON text, a string)
+     * the leads kept for the next page were stored as a string, and the next page posted that string
+     * as a lead (400): the lead was lost. The stub is Prototype 1.6.1's, with its Object.toJSON
+     * standing in for JSON.stringify of each item.
+     */
+    @Test
+    void aLeadKeptForTheNextPageSurvivesPrototypesArrayToJson() throws Exception {
+        relay.apiDelayMillis = 1500;
+        Browser.Tab tab = browser.open(fixtures.page("quick.html", "server=relay&utm_source=vk&utm_medium=cpc&utm_campaign=proto42"));
+        await(() -> relay.requests("/v1/sessions").size() == 1, Duration.ofSeconds(3), "the landing's start asked");
+        tab.js("""
+                Array.prototype.toJSON = function () {
+                  var results = [];
+                  for (var i = 0; i < this.length; i++) results.push(JSON.stringify(this[i]));
+                  return '[' + results.join(', ') + ']';
+                };
+                var f = document.getElementById('quick');
+                f.querySelector('[name=phone]').value = '+7 916 222-33-55';
+                f.querySelector('button').click();""");
+        awaitPath(tab, "/next.html");
+        Relay.Request lead = awaitLeads(1).get(0);
+        assertThat(fields(json(lead.body()))).containsExactlyInAnyOrderEntriesOf(Map.of("phone", "+7 916 222-33-55"));
+        assertThat(relay.requests("/leads")).as("the one lead, no malformed one").hasSize(1);
+        assertThat(browser.scriptErrors()).isEmpty();
+    }
+
+    /**
+     * Audit AG1 F5: the browser dials href=" tel:+7…" (it trims the attribute), so the script swaps it
+     * too; only the number part is rewritten, the rest of the attribute stays as the page wrote it.
+     */
+    @Test
+    void aTelLinkWhoseHrefStartsWithASpaceIsSwappedAsTheBrowserDialsIt() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("formats.html", "server=direct"));
+        String number = awaitNumber(tab, RU_POOL_PREFIX);
+        await(() -> (" tel:" + number).equals(tab.text("return document.getElementById('tel-space').getAttribute('href')")),
+                swapBudget(), "the href swapped");
+    }
+
     @Test
     void ignoredFormsAndFormsWithoutContactFieldsSendNothing() throws Exception {
         Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));

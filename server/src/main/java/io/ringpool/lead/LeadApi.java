@@ -40,7 +40,7 @@ public final class LeadApi {
     /** A message box's text: a few paragraphs; the column holds this much. */
     static final int MAX_MESSAGE = 4000;
     static final int MAX_FORM_ID = 200;
-    /** As the session routes accept; stored up to 2000 (the visits' limit). */
+    /** What the script sends at most (it cuts the page's URL to this); stored up to 2000 (the visits' limit). */
     static final int MAX_URL = 4000;
     static final int MAX_EXTERNAL_ID = 200;
     static final int MAX_CLICK_ID = 500;

@@ -10,6 +10,17 @@ import java.util.concurrent.CompletionStage;
 
 /** The site script's endpoints: public, untrusted, high volume; small bodies, strict validation. */
 public final class SessionApi {
+    /**
+     * A page's URL, referrer and title are read whole, however long: the script sends them as the
+     * browser has them, and the body limit ({@code server.maxScriptBodyBytes}, 16 KB by default, 413
+     * beyond) is their bound. A landing URL's tags and click ids may sit past any cut, and a title
+     * over a length is no reason to lose the visit and its ad click (audit AG1 F2: a 1,154-character
+     * title or a 4,115-character URL made the start 422, and the visit went untracked). What is kept
+     * is cut: {@link StoredUrls} and {@link SessionCaps} ({@code limits.maxUrlChars},
+     * {@code limits.maxTitleChars}). A value that is no string is still 422.
+     */
+    private static final int READ_WHOLE = Integer.MAX_VALUE;
+
     private final SessionService sessions;
 
     public SessionApi(SessionService sessions) {
@@ -39,9 +50,9 @@ public final class SessionApi {
         return sessions.startAsync(new SessionService.StartRequest(
                 siteKey,
                 body.optionalString("visitorId", 64),
-                body.optionalString("url", 4000),
-                body.optionalString("referrer", 4000),
-                body.optionalString("title", 1000),
+                body.optionalString("url", READ_WHOLE),
+                body.optionalString("referrer", READ_WHOLE),
+                body.optionalString("title", READ_WHOLE),
                 clientIds == null ? Map.of() : clientIds,
                 Boolean.TRUE.equals(body.optionalBoolean("webdriver")),
                 request.header("user-agent"), request.clientIp(), request.header("origin"),
@@ -80,8 +91,8 @@ public final class SessionApi {
         String origin = request.header("origin");
         return sessions.fromAdmittedOrigin(sessionId, origin, () -> {
             JsonBody body = JsonBody.cleaned(request);
-            return sessions.pageviewAsync(new SessionService.PageView(sessionId, body.requiredString("url", 4000),
-                    body.optionalString("title", 1000), request.clientIp(), origin));
+            return sessions.pageviewAsync(new SessionService.PageView(sessionId, body.requiredString("url", READ_WHOLE),
+                    body.optionalString("title", READ_WHOLE), request.clientIp(), origin));
         }).thenApply(done -> Response.noContent());
     }
 

@@ -95,6 +95,15 @@ public final class SiteSettingsCodec {
                     "'heartbeatSeconds' (" + heartbeat + ") must be shorter than 'leaseTtlSeconds' (" + ttl
                             + "), or leases would lapse between heartbeats");
         }
+        // A page leaving says so (end), and the lease ends after the grace unless a heartbeat comes: a
+        // grace no longer than a heartbeat period ends it under another open tab of the visit before
+        // that tab's next heartbeat can reclaim it (audit AG1 F6). 0 stays: the lease ends at once,
+        // a site's explicit choice to free numbers sooner than it keeps tabs together.
+        if (grace > 0 && grace <= heartbeat) {
+            throw DomainFailure.invalid(changes.endGraceSeconds() != null ? "endGraceSeconds" : "heartbeatSeconds",
+                    "'endGraceSeconds' (" + grace + ") must be 0 or longer than 'heartbeatSeconds' (" + heartbeat
+                            + "), or closing one tab would end the lease under the visit's other open tab");
+        }
         return new SiteSettings(ttl, heartbeat, grace, coolDown, intent, policy, uniqueness, target, retention,
                 country, domains, defaultNumber, forwardTo, zone, currency, leadDuplicates, storeTitles, queryParameters);
     }

@@ -118,6 +118,12 @@ class UntrackedCatchUpInChromiumTest {
                 .isEqualTo(POOL_NUMBER + " true");
         assertThat(driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.sessionId"))
                 .as("the same visit, now tracked").isEqualTo(waiting);
+        // Audit AG1 F4: the visit was stored tracked but with the default number until the next
+        // heartbeat (5 s here), so a page opened meanwhile showed the default first and
+        // ringpool('number') answered it. Read at once, well before that heartbeat. (The next page
+        // itself is not opened here: with this site's grace of 0 its predecessor's end ends the lease.)
+        assertThat(driver.executeScript("return JSON.parse(localStorage.getItem('ringpool')).s.number"))
+                .as("stored with the number the heartbeat brought").isEqualTo(POOL_NUMBER);
         TestServer.Reply pool = server.get("/v1/sites/" + keys.get("siteId") + "/pools/" + keys.get("poolId"), keys.get("apiKey"));
         assertThat(pool.json().get("leased").asInt()).isEqualTo(1);
     }

@@ -152,6 +152,29 @@ class SiteSettingsOverHttpTest {
         assertInvalid(patch(site, "{\"domains\":[\"пример .рф\"]}"), "domains[0]", "not a host name");
     }
 
+    /**
+     * Audit AG1 F6: heartbeat 10 s with a grace of 5 s was accepted, and closing one of a visitor's two
+     * tabs ended the lease under the other before its next heartbeat. The grace must outlast a
+     * heartbeat period; 0 (end at once) stays a choice, and the defaults (30 s, 45 s) pass.
+     */
+    @Test
+    void anEndGraceNoLongerThanAHeartbeatIsRefusedNamingTheFieldThatChanged() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957772001"));
+
+        assertInvalid(patch(site, "{\"heartbeatSeconds\":10,\"endGraceSeconds\":5,\"leaseTtlSeconds\":60}"), "endGraceSeconds",
+                "'endGraceSeconds' (5) must be 0 or longer than 'heartbeatSeconds' (10)");
+        assertInvalid(patch(site, "{\"endGraceSeconds\":30}"), "endGraceSeconds", "longer than 'heartbeatSeconds' (30)");
+        // the default grace is 45 s: a heartbeat that long would leave it no longer than a period
+        assertInvalid(patch(site, "{\"heartbeatSeconds\":45}"), "heartbeatSeconds", "'endGraceSeconds' (45)");
+
+        Reply atOnce = patch(site, "{\"heartbeatSeconds\":10,\"endGraceSeconds\":0,\"leaseTtlSeconds\":60}");
+        assertThat(atOnce.status()).as(atOnce.body()).isEqualTo(200);
+        assertThat(atOnce.json().path("endGraceSeconds").asInt()).isZero();
+        Reply longer = patch(site, "{\"endGraceSeconds\":11}");
+        assertThat(longer.status()).as(longer.body()).isEqualTo(200);
+        assertThat(longer.json().path("endGraceSeconds").asInt()).isEqualTo(11);
+    }
+
     static Reply startFrom(Map<String, String> site, String origin) {
         return server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"url\":\"" + origin + "/\"}",
                 "application/json", Map.of("User-Agent", TestServer.CHROME, "Origin", origin));
