@@ -113,7 +113,7 @@ public final class LeadApi {
         LeadKind kind = kind(body.optionalString("kind", 20), LeadKind.OTHER);
         Instant at = instant(body.optionalString("at", 40));
         String phone = body.optionalString("phone", MAX_PHONE);
-        if (phone != null && FormPhone.isCardNumber(phone.replaceAll("[^0-9]", ""))) {
+        if (phone != null && FormPhone.isCardNumber(phone)) {
             // The script's route drops such a value quietly (a page's field guessed wrong); a server sending
             // one has mapped the wrong field, and is told, since Ringpool never stores card numbers.
             throw DomainFailure.invalid("phone", "'phone' is a payment card number, not a phone: send the customer's phone");

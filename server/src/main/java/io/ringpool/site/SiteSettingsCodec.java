@@ -98,8 +98,11 @@ public final class SiteSettingsCodec {
         // A page leaving says so (end), and the lease ends after the grace unless a heartbeat comes: a
         // grace no longer than a heartbeat period ends it under another open tab of the visit before
         // that tab's next heartbeat can reclaim it (audit AG1 F6). 0 stays: the lease ends at once,
-        // a site's explicit choice to free numbers sooner than it keeps tabs together.
-        if (grace > 0 && grace <= heartbeat) {
+        // a site's explicit choice to free numbers sooner than it keeps tabs together. Judged only when
+        // the body changes one of the two: a site stored so before session 42 keeps working and can still
+        // be renamed or given a domain (audit AH1 #2: every PATCH of such a site was refused).
+        boolean pairChanged = changes.endGraceSeconds() != null || changes.heartbeatSeconds() != null;
+        if (pairChanged && grace > 0 && grace <= heartbeat) {
             throw DomainFailure.invalid(changes.endGraceSeconds() != null ? "endGraceSeconds" : "heartbeatSeconds",
                     "'endGraceSeconds' (" + grace + ") must be 0 or longer than 'heartbeatSeconds' (" + heartbeat
                             + "), or closing one tab would end the lease under the visit's other open tab");

@@ -145,6 +145,18 @@ class LeadsOverHttpTest {
         assertThat(fromServer.json().get("error").get("field").asText()).isEqualTo("phone");
         assertThat(log(site, "").get("leads")).hasSize(before);
         assertThat(lead(site, Map.of("phone", "+49 1512 3456789", "name", "Анна")).status()).isEqualTo(201);
+
+        // Diners Club's 14 digits and Visa's old 13, test cards both (audit AH1 #1: stored as the phone); a
+        // phone of 13 digits starting with 4 written with its '+' (Luhn-valid too) is a phone.
+        for (String shortCard : new String[] {"3056 9309 0259 04", "4222 2222 2222 2"}) {
+            Reply sent = beacon(v.sessionId(), "pay-" + shortCard.length(), Map.of("phone", shortCard, "name", "Диана"));
+            assertThat(sent.status()).as(sent.body()).isEqualTo(201);
+            assertThat(getLead(site, sent.text("leadId")).get("phone").isNull()).as(shortCard).isTrue();
+            assertThat(lead(site, Map.of("phone", shortCard, "name", "Диана")).status()).as(shortCard).isEqualTo(422);
+        }
+        Reply german = beacon(v.sessionId(), "contact-de", Map.of("phone", "+4 222 2222 2222 2"));
+        assertThat(german.status()).as(german.body()).isEqualTo(201);
+        assertThat(getLead(site, german.text("leadId")).get("phone").isNull()).isFalse();
     }
 
     static Reply call(Site site, String callId, String from, String to) {

@@ -99,6 +99,26 @@ class SiteServiceTest {
         assertThat(domain.siteRegistry.byId(site.siteId()).orElseThrow().site()).isEqualTo(site);
     }
 
+    /**
+     * Audit AH1 #2: a grace no longer than the heartbeat was accepted before session 42; such a site,
+     * stored so, could then not be renamed or given a domain. The pair is judged when a body changes it.
+     */
+    @Test
+    void aSiteStoredWithAGraceNoLongerThanItsHeartbeatCanStillBeChangedOtherwise() {
+        SiteSettings d = SiteSettingsCodec.forNewSite(TestDomain.shop());
+        SiteSettings legacy = new SiteSettings(d.leaseTtlSeconds(), 10, 5, d.coolDownSeconds(), d.intentHoldSeconds(),
+                d.exhaustionPolicy(), d.uniquenessDays(), d.targetCallSeconds(), d.retentionDays(), d.country(), d.domains(),
+                d.defaultNumber(), d.forwardTo(), d.timeZone(), d.currency(), d.leadDuplicateMinutes(), d.storeTitles(),
+                d.queryParameters());
+        SiteChanges coolDown = new SiteChanges(null, null, null, null, 600, null, null, null, null, null, null, null, null, null,
+                null, null, null);
+        assertThat(SiteSettingsCodec.apply(legacy, coolDown).coolDownSeconds()).isEqualTo(600);
+        SiteChanges heartbeat = new SiteChanges(null, null, 10, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
+        assertThatThrownBy(() -> SiteSettingsCodec.apply(legacy, heartbeat))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.field()).isEqualTo("heartbeatSeconds"));
+    }
+
     @Test
     void changingASiteThatDoesNotExistIsUnknownSite() {
         assertThatThrownBy(() -> domain.sites.update("st_nope", SiteChanges.NONE)).isInstanceOf(UnknownSite.class);
