@@ -494,8 +494,10 @@
       // at most, E.164's most: 16 to 19 are a card number in a field without a card hint
       // (name="field_5" type="tel", audit AG1 F1), never sent, and the next phone field is read.
       // (The server's Luhn test, docs/leads.md, costs the budget ~75 bytes: a phone written with a
-      // long extension, 16 digits and more, is given up instead.)
-      if (value && !fields[kind] && (kind != 'phone' || /^\D*(\d\D*){5,15}$/.test(value))) sent = fields[kind] = value;
+      // long extension, 16 digits and more, is given up instead.) A value that starts with 13 digits
+      // with at most a space between them has a card's shape too (Amex's 15, Diners' 14, Visa's old
+      // 13; audit AH1 #1): a phone that long is written with a "+", dashes, brackets or words.
+      if (value && !fields[kind] && (kind != 'phone' || /^(?!(\d ?){13})\D*(\d\D*){5,15}$/.test(value))) sent = fields[kind] = value;
     }
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
