@@ -49,7 +49,8 @@
   }
   function pageAllowed(p) {
     if (p.person && state.key) return false;
-    if (!state.site && p.id !== 'sites') return false;
+    // A person's own page needs no site: an owner whose workspace has none yet still changes their password (audit AH1).
+    if (!state.site && p.id !== 'sites' && !p.person) return false;
     return !p.perm || can(p.perm);
   }
 
