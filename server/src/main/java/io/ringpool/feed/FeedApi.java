@@ -58,8 +58,8 @@ public final class FeedApi {
         String siteId = grant.siteId();
         JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
-                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), body.optionalString("conversionName", 100),
-                body.optionalString("layout", 40), filters(body), body.optionalString("caller", CALLER_CHARS)));
+                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), given(body, "conversionName", 100),
+                given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -68,6 +68,19 @@ public final class FeedApi {
         out.put("username", created.username());
         out.put("password", created.password());
         return Response.created(out);
+    }
+
+    /**
+     * An optional text that, when given, says something: an empty one was read as "not given", so a
+     * feed made with {@code "caller": ""} held every caller's calls and {@code "conversionName": ""}
+     * the default name (audit AH1), as empty query values were before session 42.
+     */
+    private static String given(JsonBody body, String field, int maxLength) {
+        String value = body.optionalString(field, maxLength);
+        if (value != null && value.isEmpty()) {
+            throw DomainFailure.invalid(field, "'" + field + "' must not be empty: leave it out for the default");
+        }
+        return value;
     }
 
     /**
@@ -91,10 +104,7 @@ public final class FeedApi {
                     .orElseThrow(() -> DomainFailure.invalid("idType", "'idType' must be one of "
                             + String.join(", ", Arrays.stream(ExportQuery.IdType.values()).map(ExportQuery.IdType::wireName).toList())));
         }
-        String leadConversionName = body.optionalString("leadConversionName", 100);
-        if (leadConversionName != null && leadConversionName.isBlank()) {
-            leadConversionName = null;
-        }
+        String leadConversionName = given(body, "leadConversionName", 100);
         return new ExportFilters(tag, body.optionalBoolean("target"), body.optionalBoolean("unique"), body.optionalBoolean("uniqueTarget"),
                 idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip(),
                 CallFilterParameters.status(body.optionalString("status", 20)), CallFilterParameters.method(body.optionalString("method", 20)),

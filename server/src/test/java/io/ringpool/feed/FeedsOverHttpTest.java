@@ -166,6 +166,14 @@ class FeedsOverHttpTest {
             assertThat(window.json().get("error").get("field").asText()).isEqualTo("windowDays");
             assertThat(window.json().get("error").get("message").asText()).isEqualTo("'windowDays' must be between 1 and 90");
         }
+        // Audit AH1: an empty text was read as "not given" ("caller": "" made a feed of every caller).
+        for (String field : List.of("conversionName", "layout", "caller", "leadConversionName")) {
+            for (String empty : List.of("", "   ")) {
+                Reply blank = createFeed(Map.of("format", "google-ads-clicks", field, empty));
+                assertThat(blank.status()).as(field + " " + blank.body()).isEqualTo(422);
+                assertThat(blank.json().get("error").get("field").asText()).isEqualTo(field);
+            }
+        }
     }
 
     @Test
