@@ -151,7 +151,7 @@ public final class LeadApi {
         Site site = grant.site();
         LeadService.Page page = leads.log(query(request, site));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("leads", page.leads().stream().map(l -> masked(LeadJson.of(l, leads.callsAfter(l)), grant)).toList());
+        out.put("leads", page.leads().stream().map(l -> masked(LeadJson.of(l, page.callsOf(l)), grant)).toList());
         out.put("nextCursor", page.next() == null ? null
                 : QueryParameters.cursor(Long.toString(page.next().at().toEpochMilli()), page.next().leadId()));
         return Response.json(200, out);

@@ -92,7 +92,12 @@ public final class LeadService {
 
     public record Submitted(StoredLead lead, Outcome outcome) {}
 
-    public record Page(List<StoredLead> leads, LeadQuery.Cursor next) {}
+    /** A page of the lead log; {@code calls} by lead id, as {@link #callsAfter(StoredLead)} gives them. */
+    public record Page(List<StoredLead> leads, Map<String, List<LinkedCall>> calls, LeadQuery.Cursor next) {
+        public List<LinkedCall> callsOf(StoredLead lead) {
+            return calls.getOrDefault(lead.leadId(), List.of());
+        }
+    }
 
     /** What erasing a person touched. */
     public record Erased(int calls, int leads) {}
@@ -379,14 +384,23 @@ public final class LeadService {
 
     // ---- the lead log, changes, people ------------------------------------------------------------
 
+    /**
+     * A page of the lead log with the calls each lead led to, read in one transaction: a look-up
+     * per lead in a transaction of its own was most of a 500-lead page's time on PostgreSQL (three
+     * round trips each instead of one).
+     */
     public Page log(LeadQuery query) {
-        List<StoredLead> rows = db.read(c -> LeadStore.query(c, query));
-        if (rows.size() <= query.limit()) {
-            return new Page(rows, null);
-        }
-        List<StoredLead> page = rows.subList(0, query.limit());
-        StoredLead last = page.get(page.size() - 1);
-        return new Page(List.copyOf(page), new LeadQuery.Cursor(last.at(), last.leadId()));
+        return db.read(c -> {
+            List<StoredLead> rows = LeadStore.query(c, query);
+            List<StoredLead> page = rows.size() <= query.limit() ? rows : List.copyOf(rows.subList(0, query.limit()));
+            Map<String, List<LinkedCall>> calls = new HashMap<>();
+            for (StoredLead lead : page) {
+                calls.put(lead.leadId(), callsAfter(c, lead));
+            }
+            StoredLead last = page.isEmpty() ? null : page.get(page.size() - 1);
+            LeadQuery.Cursor next = rows.size() <= query.limit() ? null : new LeadQuery.Cursor(last.at(), last.leadId());
+            return new Page(page, calls, next);
+        });
     }
 
     public Optional<StoredLead> lead(String siteId, String leadId) {
