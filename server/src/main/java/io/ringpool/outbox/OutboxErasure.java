@@ -28,13 +28,23 @@ import java.util.Set;
  * answers in the delivery log, and the rows, requests and answers of upload logs. Each occurrence
  * of the person's phone or e-mail — as stored, without the {@code +}, or URL-encoded as a form
  * body carries it — becomes {@link #ERASED}; events about an erased lead also lose its name,
- * e-mail and message, as the lead itself does. Rows are kept, so delivery counts do not change.
+ * e-mail and message, as the lead itself does. Events about the person's calls and leads lose the
+ * copies of the visit the call or lead itself loses (landing page, referrer, client ids; a lead's
+ * page URL): before, a queued event went out after the erasure with them, and an upload built from
+ * it sent the Metrica client id and landing page of a caller the marketer had erased (audit AI2
+ * #3). The client ids found in those events are then looked for everywhere as the phone is (they
+ * name the person's browser); click ids stay, as they do on the call. Rows are kept, so delivery
+ * counts do not change.
  */
 final class OutboxErasure {
     static final String ERASED = "erased";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Lead fields removed with the person, beside the contact values matched by text. */
     private static final List<String> LEAD_PERSONAL = List.of("email", "name", "message");
+    /** The copies of the visit a call or lead loses with its person, in an event's {@code data.attribution}. */
+    private static final List<String> VISIT_COPIES = List.of("landingPage", "referrer");
+    /** Shorter client ids are not looked for as text: they could stand inside anything. */
+    private static final int CLIENT_ID_MIN_LENGTH = 8;
 
     private OutboxErasure() {}
 
@@ -50,7 +60,16 @@ final class OutboxErasure {
         if (needles.isEmpty() && subjects.isEmpty()) {
             return 0;
         }
-        return scrubEvents(c, siteId, needles, subjects, leads) + scrubText(c, siteId, needles);
+        Set<String> clientIds = new LinkedHashSet<>();
+        int changed = scrubEvents(c, siteId, needles, subjects, leads, clientIds);
+        List<String> all = new ArrayList<>(needles);
+        all.addAll(clientIds);
+        all.sort((a, b) -> Integer.compare(b.length(), a.length()));
+        if (!clientIds.isEmpty()) {
+            // Other events that carry the browser's ids (a lead of the person's visit, say) lose them too.
+            changed += scrubEvents(c, siteId, List.copyOf(clientIds), List.of(), false, new LinkedHashSet<>());
+        }
+        return changed + scrubText(c, siteId, all);
     }
 
     /** Longest first, so "+7916…" is replaced before its digits alone are looked for. */
@@ -85,8 +104,12 @@ final class OutboxErasure {
         return out;
     }
 
-    private static int scrubEvents(Connection c, String siteId, List<String> needles, Collection<String> subjects, boolean leads)
-            throws SQLException {
+    /** @param clientIds filled with the client ids the subjects' events carried */
+    private static int scrubEvents(Connection c, String siteId, List<String> needles, Collection<String> subjects, boolean leads,
+            Set<String> clientIds) throws SQLException {
+        if (needles.isEmpty() && subjects.isEmpty()) {
+            return 0;
+        }
         Map<String, String[]> found = new LinkedHashMap<>();
         StringBuilder where = new StringBuilder();
         List<String> params = new ArrayList<>();
@@ -112,8 +135,8 @@ final class OutboxErasure {
         }
         int changed = 0;
         for (Map.Entry<String, String[]> e : found.entrySet()) {
-            boolean personsLead = leads && subjects.contains(e.getValue()[0]);
-            String scrubbed = scrubPayload(e.getValue()[1], needles, personsLead);
+            boolean persons = subjects.contains(e.getValue()[0]);
+            String scrubbed = scrubPayload(e.getValue()[1], needles, persons, persons && leads, clientIds);
             if (scrubbed.equals(e.getValue()[1])) {
                 continue;
             }
@@ -126,12 +149,16 @@ final class OutboxErasure {
         return changed;
     }
 
-    private static String scrubPayload(String payload, List<String> needles, boolean personsLead) {
+    private static String scrubPayload(String payload, List<String> needles, boolean persons, boolean personsLead,
+            Set<String> clientIds) {
         JsonNode body;
         try {
             body = JSON.readTree(payload);
         } catch (IOException unreadable) {
             return replaceAll(payload, needles);
+        }
+        if (persons && body.path("data") instanceof ObjectNode data) {
+            removeVisitCopies(data, personsLead, clientIds);
         }
         if (personsLead && body.path("data") instanceof ObjectNode data) {
             LEAD_PERSONAL.forEach(f -> {
@@ -148,6 +175,28 @@ final class OutboxErasure {
             return JSON.writeValueAsString(scrubbed);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write a scrubbed event", e);
+        }
+    }
+
+    /** As the call or lead itself loses them: its attribution's landing page, referrer and client ids, a lead's page URL. */
+    private static void removeVisitCopies(ObjectNode data, boolean lead, Set<String> clientIds) {
+        if (data.path("attribution") instanceof ObjectNode attribution) {
+            VISIT_COPIES.forEach(f -> {
+                if (attribution.has(f)) {
+                    attribution.putNull(f);
+                }
+            });
+            if (attribution.path("clientIds") instanceof ObjectNode ids) {
+                ids.properties().forEach(id -> {
+                    if (id.getValue().isTextual() && id.getValue().asText().length() >= CLIENT_ID_MIN_LENGTH) {
+                        clientIds.add(id.getValue().asText());
+                    }
+                });
+                ids.removeAll();
+            }
+        }
+        if (lead && data.has("url")) {
+            data.putNull("url");
         }
     }
 

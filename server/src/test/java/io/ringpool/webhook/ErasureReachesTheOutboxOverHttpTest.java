@@ -29,6 +29,9 @@ class ErasureReachesTheOutboxOverHttpTest {
     static final String LEAD_PHONE = "+79165557070";
     static final String EMAIL = "forget.me@example.com";
     static final String NAME = "Maria Forgetme";
+    /** The caller's browser, as their visit reported it: erased with them (audit AI2 #3). */
+    static final String YM_CLIENT_ID = "1700000000123456789";
+    static final String LANDING = "https://example.com/?utm_source=yandex&utm_medium=cpc&yclid=98765432101";
 
     @TempDir
     static Path dir;
@@ -47,7 +50,20 @@ class ErasureReachesTheOutboxOverHttpTest {
 
     static void assertNoTrace(String what, String text) {
         assertThat(text).as(what).doesNotContain(CALLER).doesNotContain(CALLER.substring(1)).doesNotContain(LEAD_PHONE)
-                .doesNotContain(LEAD_PHONE.substring(1)).doesNotContainIgnoringCase(EMAIL).doesNotContain(NAME);
+                .doesNotContain(LEAD_PHONE.substring(1)).doesNotContainIgnoringCase(EMAIL).doesNotContain(NAME)
+                .doesNotContain(YM_CLIENT_ID);
+    }
+
+    /** An event about the erased caller's call carries neither the landing page nor the referrer nor client ids, as the call does. */
+    static void assertNoVisitCopies(String what, String body) {
+        JsonNode data = json(body).get("data");
+        if (data.has("callId")) {
+            JsonNode attribution = data.get("attribution");
+            assertThat(attribution.get("landingPage").isNull()).as(what + " landingPage: " + body).isTrue();
+            assertThat(attribution.get("referrer").isNull()).as(what + " referrer").isTrue();
+            assertThat(attribution.get("clientIds").isEmpty()).as(what + " clientIds").isTrue();
+            assertThat(attribution.get("yclid").asText()).as(what + ": click ids stay, as on the call").isEqualTo("98765432101");
+        }
     }
 
     @Test
@@ -80,6 +96,8 @@ class ErasureReachesTheOutboxOverHttpTest {
             String uploads = server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body();
             assertThat(okDeliveries).as("the echo is logged before erasure").contains(CALLER);
             assertThat(uploads).as("the dry-run upload names the caller before erasure").contains(CALLER);
+            assertThat(uploads).as("and their Metrica client id").contains(YM_CLIENT_ID);
+            assertThat(down.received()).anySatisfy(r -> assertThat(r.body()).contains(YM_CLIENT_ID).contains("yclid=98765432101"));
             assertThat(ok.received()).anySatisfy(r -> assertThat(r.body()).contains(EMAIL));
             assertThat(down.received()).isNotEmpty();
 
@@ -101,6 +119,7 @@ class ErasureReachesTheOutboxOverHttpTest {
             waitUntil(() -> ok.received().size() >= before + delivered.size());
             List<Receiver.Received> resent = ok.received().subList(before, ok.received().size());
             assertThat(resent).isNotEmpty().allSatisfy(r -> assertNoTrace("redelivered " + r.path(), r.body()));
+            assertThat(resent).allSatisfy(r -> assertNoVisitCopies("redelivered " + r.path(), r.body()));
             assertThat(resent).anySatisfy(r -> assertThat(json(r.body()).at("/data/caller").asText()).isEqualTo("erased"));
 
             // Queued events go out scrubbed once the receiver is back.
@@ -118,6 +137,7 @@ class ErasureReachesTheOutboxOverHttpTest {
             }
             List<Receiver.Received> late = down.received().subList(downBefore, down.received().size());
             assertThat(late).hasSizeGreaterThanOrEqualTo(3).allSatisfy(r -> assertNoTrace("queued " + r.path(), r.body()));
+            assertThat(late).allSatisfy(r -> assertNoVisitCopies("queued " + r.path(), r.body()));
             assertThat(late).anySatisfy(r -> {
                 JsonNode data = json(r.body()).get("data");
                 if (data.has("leadId")) {
@@ -135,8 +155,8 @@ class ErasureReachesTheOutboxOverHttpTest {
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("siteKey", site.get("publicKey"));
         session.put("visitorId", "erase-visitor-" + callId);
-        session.put("url", "https://example.com/?utm_source=yandex&utm_medium=cpc&yclid=98765432101");
-        session.put("clientIds", Map.of("ym", "1700000000123456789"));
+        session.put("url", LANDING);
+        session.put("clientIds", Map.of("ym", YM_CLIENT_ID));
         Reply started = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8),
                 "application/json", Map.of("User-Agent", TestServer.CHROME));
         assertThat(started.status()).as(started.body()).isEqualTo(201);
