@@ -3,6 +3,7 @@ package io.ringpool.app;
 import io.ringpool.call.CallService;
 import io.ringpool.call.PersonPseudonym;
 import io.ringpool.lead.LeadService;
+import io.ringpool.outbox.Outbox;
 import io.ringpool.session.VisitRetention;
 import io.ringpool.site.SiteRegistry;
 import java.time.Clock;
@@ -34,6 +35,7 @@ final class RetentionRuns {
     private final CallService calls;
     private final LeadService leads;
     private final VisitRetention visitRetention;
+    private final Outbox outbox;
     /** Null until the sweeper is scheduled, and shut down at stop. */
     private final Supplier<ScheduledExecutorService> sweeper;
 
@@ -42,8 +44,9 @@ final class RetentionRuns {
     private final AtomicBoolean queued = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    RetentionRuns(Clock clock, SiteRegistry sites, CallService calls, LeadService leads, VisitRetention visitRetention,
+    RetentionRuns(Clock clock, SiteRegistry sites, CallService calls, LeadService leads, VisitRetention visitRetention, Outbox outbox,
             Supplier<ScheduledExecutorService> sweeper) {
+        this.outbox = outbox;
         this.clock = clock;
         this.sites = sites;
         this.calls = calls;
@@ -60,6 +63,10 @@ final class RetentionRuns {
             calls.purgeExpiredCallers(e.site(), pseudonym);
             leads.purgeExpired(e.site(), pseudonym);
             long before = clock.millis() - Duration.ofDays(e.site().settings().retentionDays()).toMillis();
+            int logs = outbox.purgeSite(e.site().siteId(), before);
+            if (logs > 0) {
+                LOG.info("outbox_purged site={} rows={} retentionDays={}", e.site().siteId(), logs, e.site().settings().retentionDays());
+            }
             int visits = visitRetention.deleteEndedBefore(e.site().siteId(), before);
             if (visits > 0) {
                 LOG.info("visits_purged site={} visits={} retentionDays={}", e.site().siteId(), visits,

@@ -468,7 +468,7 @@ public final class Ringpool implements AutoCloseable {
         leads = new LeadService(siteRegistry, db, writer, clock, sessions.limits(), calls::eraseCaller,
                 registry, new LeadEvents(outbox));
         reclassification = new Reclassification(db, clock, calls, leads);
-        retention = new RetentionRuns(clock, siteRegistry, calls, leads, visitRetention, () -> sweeper);
+        retention = new RetentionRuns(clock, siteRegistry, calls, leads, visitRetention, outbox, () -> sweeper);
         return new CallParts(callEventTimes, exportService);
     }
 

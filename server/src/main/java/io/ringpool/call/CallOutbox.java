@@ -26,4 +26,10 @@ public interface CallOutbox {
      * (inside the erasure's transaction).
      */
     default void erased(Connection c, String siteId, String caller, List<String> callIds) throws SQLException {}
+
+    /**
+     * These calls aged past the site's retention and lose their callers: what was written for them
+     * loses these numbers too; the callers' other calls keep theirs (inside the purge's transaction).
+     */
+    default void aged(Connection c, String siteId, java.util.Collection<String> callers, List<String> callIds) throws SQLException {}
 }

@@ -37,7 +37,13 @@ final class CallerDataErasure {
     int purgeExpiredCallers(Site site, PersonPseudonym pseudonym) {
         long now = clock.millis();
         long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> erasure.purgeBefore(c, site.siteId(), before, pseudonym, now));
+        int purged = db.inTransaction(c -> {
+            java.util.Map<String, String> aged = erasure.agedCalls(c, site.siteId(), before);
+            if (!aged.isEmpty()) {
+                outbox.aged(c, site.siteId(), new java.util.LinkedHashSet<>(aged.values()), List.copyOf(aged.keySet()));
+            }
+            return erasure.purgeBefore(c, site.siteId(), before, pseudonym, now);
+        });
         if (purged > 0) {
             LOG.info("callers_purged site={} calls={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
         }

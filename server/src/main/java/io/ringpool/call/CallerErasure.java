@@ -59,6 +59,22 @@ final class CallerErasure {
         }
     }
 
+    /** The calls {@link #purgeBefore} is about to erase the callers of: call id to caller as stored. */
+    java.util.Map<String, String> agedCalls(Connection c, String siteId, long beforeMillis) throws SQLException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT call_id, caller FROM calls WHERE site_id = ? AND started_at < ? AND caller <> ?")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, beforeMillis);
+            ps.setString(3, CallerNumber.ERASED);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Erases the caller of every call that started before {@code beforeMillis}; returns how many calls. */
     int purgeBefore(Connection c, String siteId, long beforeMillis, PersonPseudonym pseudonym, long now) throws SQLException {
         java.util.List<String> callers = new java.util.ArrayList<>();

@@ -25,4 +25,10 @@ public interface LeadOutbox {
      * e-mails, loses them (inside the erasure's transaction).
      */
     default void erased(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {}
+
+    /**
+     * These leads aged past the site's retention and lose their personal data: what was written
+     * for them loses it too; the person's other leads keep theirs (inside the purge's transaction).
+     */
+    default void aged(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {}
 }

@@ -572,7 +572,21 @@ public final class LeadService {
     public int purgeExpired(Site site, PersonPseudonym pseudonym) {
         long now = clock.millis();
         long before = now - Duration.ofDays(site.settings().retentionDays()).toMillis();
-        int purged = db.inTransaction(c -> LeadStore.purgeBefore(c, site.siteId(), before, now, pseudonym));
+        int purged = db.inTransaction(c -> {
+            Map<String, String[]> aged = LeadStore.agedLeads(c, site.siteId(), before);
+            if (!aged.isEmpty()) {
+                Set<String> values = new LinkedHashSet<>();
+                aged.values().forEach(contact -> {
+                    for (String v : contact) {
+                        if (v != null && !Contact.ERASED.equals(v)) {
+                            values.add(v);
+                        }
+                    }
+                });
+                outbox.aged(c, site.siteId(), values, aged.keySet());
+            }
+            return LeadStore.purgeBefore(c, site.siteId(), before, now, pseudonym);
+        });
         if (purged > 0) {
             LOG.info("leads_purged site={} leads={} retentionDays={}", site.siteId(), purged, site.settings().retentionDays());
         }

@@ -648,6 +648,27 @@ final class LeadStore {
         }
     }
 
+    /**
+     * The leads {@link #purgeBefore} is about to erase: lead id to the phone and e-mail they hold
+     * (either may be null). The same leads as its update's condition picks.
+     */
+    static Map<String, String[]> agedLeads(Connection c, String siteId, long before) throws SQLException {
+        Map<String, String[]> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, phone, email FROM leads WHERE site_id = ? AND at < ? "
+                + "AND ((phone IS NOT NULL AND phone <> ?) OR email IS NOT NULL OR name IS NOT NULL OR message IS NOT NULL "
+                + "OR page_url IS NOT NULL OR landing_page IS NOT NULL OR referrer IS NOT NULL OR client_ids_json IS NOT NULL)")) {
+            ps.setString(1, siteId);
+            ps.setLong(2, before);
+            ps.setString(3, Contact.ERASED);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        return out;
+    }
+
     /** Erases the personal data of the site's leads made before {@code before}; returns how many changed. */
     static int purgeBefore(Connection c, String siteId, long before, long now, PersonPseudonym pseudonym) throws SQLException {
         pseudonymise(c, "SELECT lead_id, phone, phone_valid, email, email_valid FROM leads WHERE site_id = ? AND at < ? "

@@ -135,4 +135,9 @@ public final class CallEvents implements CallOutbox {
     public void erased(Connection c, String siteId, String caller, List<String> callIds) throws SQLException {
         OutboxErasure.scrub(c, siteId, List.of(caller), callIds, false);
     }
+
+    @Override
+    public void aged(Connection c, String siteId, java.util.Collection<String> callers, List<String> callIds) throws SQLException {
+        OutboxErasure.scrubAged(c, siteId, callers, callIds, false);
+    }
 }

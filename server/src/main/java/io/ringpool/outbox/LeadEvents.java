@@ -45,4 +45,9 @@ public final class LeadEvents implements LeadOutbox {
     public void erased(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {
         OutboxErasure.scrub(c, siteId, phonesAndEmails, leadIds, true);
     }
+
+    @Override
+    public void aged(Connection c, String siteId, Collection<String> phonesAndEmails, Collection<String> leadIds) throws SQLException {
+        OutboxErasure.scrubAged(c, siteId, phonesAndEmails, leadIds, true);
+    }
 }

@@ -265,6 +265,19 @@ public final class Outbox implements AutoCloseable {
         return worker.purge(clock.millis());
     }
 
+    /**
+     * The site's retention, applied to what left for it: finished deliveries, their attempts and
+     * events, and upload logs older than {@code before} are deleted when that is sooner than the
+     * 30 days logs are otherwise kept (audit AI2 #1b: a 1-day retention purged the caller from the
+     * call while the upload log kept the number and a redelivered webhook sent it again). Returns rows deleted.
+     */
+    public int purgeSite(String siteId, long before) {
+        if (before <= clock.millis() - OutboxWorker.LOG_DAYS * 86_400_000L) {
+            return 0; // the hourly purge of every site's logs reaches further back already
+        }
+        return db.inTransaction(c -> OutboxStore.purgeSite(c, siteId, before));
+    }
+
     /** Runs one round of the worker on the calling thread and waits for its deliveries (tests). */
     public int deliverDueNow() {
         return worker.pollAndWait();

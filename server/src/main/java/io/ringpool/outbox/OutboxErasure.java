@@ -61,16 +61,39 @@ final class OutboxErasure {
             return 0;
         }
         Set<String> clientIds = new LinkedHashSet<>();
-        int changed = scrubEvents(c, siteId, needles, subjects, leads, clientIds);
+        int changed = scrubEvents(c, siteId, needles, subjects, leads, clientIds, false);
         List<String> all = new ArrayList<>(needles);
         all.addAll(clientIds);
         all.sort((a, b) -> Integer.compare(b.length(), a.length()));
         if (!clientIds.isEmpty()) {
             // Other events that carry the browser's ids (a lead of the person's visit, say) lose them too.
-            changed += scrubEvents(c, siteId, List.copyOf(clientIds), List.of(), false, new LinkedHashSet<>());
+            changed += scrubEvents(c, siteId, List.copyOf(clientIds), List.of(), false, new LinkedHashSet<>(), false);
         }
         return changed + scrubText(c, siteId, all);
     }
+
+    /**
+     * Retention's version of {@link #scrub}: the events about these calls or leads only lose the
+     * person's values and visit copies, as those calls and leads just did. Not the person's other
+     * events: a caller's newer call keeps its number until it ages too. Logs are not searched:
+     * {@link Outbox#purgeSite} deletes what is older than the retention.
+     *
+     * @return rows changed
+     */
+    static int scrubAged(Connection c, String siteId, Collection<String> values, Collection<String> subjects, boolean leads)
+            throws SQLException {
+        List<String> needles = needles(values);
+        List<String> all = List.copyOf(subjects);
+        int changed = 0;
+        for (int from = 0; from < all.size(); from += SUBJECTS_PER_READ) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + SUBJECTS_PER_READ));
+            changed += scrubEvents(c, siteId, needles, chunk, leads, new LinkedHashSet<>(), true);
+        }
+        return changed;
+    }
+
+    /** A retention run's first pass over a site may age thousands of calls: their events are read this many at a time. */
+    private static final int SUBJECTS_PER_READ = 200;
 
     /** Longest first, so "+7916…" is replaced before its digits alone are looked for. */
     static List<String> needles(Collection<String> values) {
@@ -104,9 +127,12 @@ final class OutboxErasure {
         return out;
     }
 
-    /** @param clientIds filled with the client ids the subjects' events carried */
+    /**
+     * @param clientIds     filled with the client ids the subjects' events carried
+     * @param subjectsOnly  only the subjects' events are read (else also any event that carries a needle)
+     */
     private static int scrubEvents(Connection c, String siteId, List<String> needles, Collection<String> subjects, boolean leads,
-            Set<String> clientIds) throws SQLException {
+            Set<String> clientIds, boolean subjectsOnly) throws SQLException {
         if (needles.isEmpty() && subjects.isEmpty()) {
             return 0;
         }
@@ -117,7 +143,7 @@ final class OutboxErasure {
             where.append(where.isEmpty() ? "" : " OR ").append("subject_id = ?");
             params.add(s);
         }
-        for (String n : needles) {
+        for (String n : subjectsOnly ? List.<String>of() : needles) {
             where.append(where.isEmpty() ? "" : " OR ").append("payload LIKE ?");
             params.add("%" + n + "%");
         }

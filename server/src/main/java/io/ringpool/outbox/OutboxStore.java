@@ -565,6 +565,29 @@ final class OutboxStore {
         return n;
     }
 
+    /**
+     * As {@link #purge}, for one site: what is older than {@code before} and finished. The site's
+     * retention purges its callers' numbers and people's data sooner than the 30 days logs are kept
+     * for; its delivered events and upload logs carry the same numbers and must go with them.
+     */
+    static int purgeSite(Connection c, String siteId, long before) throws SQLException {
+        int n = 0;
+        for (String sql : new String[] {
+                "DELETE FROM outbox_attempts WHERE delivery_id IN (SELECT delivery_id FROM outbox_deliveries "
+                        + "WHERE site_id = ? AND state <> 'pending' AND created_at < ?)",
+                "DELETE FROM outbox_deliveries WHERE site_id = ? AND state <> 'pending' AND created_at < ?",
+                "DELETE FROM outbox_events WHERE site_id = ? AND created_at < ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM outbox_deliveries d WHERE d.event_id = outbox_events.event_id)",
+                "DELETE FROM uploads WHERE site_id = ? AND created_at < ?"}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, siteId);
+                ps.setLong(2, before);
+                n += ps.executeUpdate();
+            }
+        }
+        return n;
+    }
+
     private static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.INTEGER);

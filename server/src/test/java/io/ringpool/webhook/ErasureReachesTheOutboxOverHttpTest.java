@@ -83,13 +83,13 @@ class ErasureReachesTheOutboxOverHttpTest {
                     "oauthToken", "y0_erasure-token", "baseUrl", ok.url(""), "dryRun", true));
             assertThat(dest.status()).as(dest.body()).isEqualTo(201);
 
-            visitAndCall(s, "erase-call-1", CALLER);
+            visitAndCall(server, s, "erase-call-1", CALLER);
             Reply lead = server.post(sitePath + "/leads", apiKey, Map.of("externalId", "crm-erase-1", "kind", "form",
                     "phone", LEAD_PHONE, "email", EMAIL, "name", NAME));
             assertThat(lead.status()).as(lead.body()).isEqualTo(201);
 
-            waitUntil(() -> ok.received().size() >= 3);
-            waitUntil(() -> server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body()
+            waitUntil(server, () -> ok.received().size() >= 3);
+            waitUntil(server, () -> server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body()
                     .contains(CALLER));
             server.app.outbox().deliverDueNow();
             String okDeliveries = server.get(sitePath + "/webhooks/" + okHook.text("webhookId") + "/deliveries", apiKey).body();
@@ -116,7 +116,7 @@ class ErasureReachesTheOutboxOverHttpTest {
                 assertThat(server.post(sitePath + "/webhooks/" + okHook.text("webhookId") + "/deliveries/" + d.get("deliveryId").asText()
                         + "/retry", apiKey, Map.of()).status()).isEqualTo(202);
             }
-            waitUntil(() -> ok.received().size() >= before + delivered.size());
+            waitUntil(server, () -> ok.received().size() >= before + delivered.size());
             List<Receiver.Received> resent = ok.received().subList(before, ok.received().size());
             assertThat(resent).isNotEmpty().allSatisfy(r -> assertNoTrace("redelivered " + r.path(), r.body()));
             assertThat(resent).allSatisfy(r -> assertNoVisitCopies("redelivered " + r.path(), r.body()));
@@ -151,7 +151,7 @@ class ErasureReachesTheOutboxOverHttpTest {
         }
     }
 
-    static void visitAndCall(Map<String, String> site, String callId, String caller) {
+    static void visitAndCall(TestServer server, Map<String, String> site, String callId, String caller) {
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("siteKey", site.get("publicKey"));
         session.put("visitorId", "erase-visitor-" + callId);
@@ -177,7 +177,7 @@ class ErasureReachesTheOutboxOverHttpTest {
         }
     }
 
-    static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+    static void waitUntil(TestServer server, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(deadline);
