@@ -54,7 +54,16 @@
     if (row) row.focus();
   });
   // A click on the backdrop (outside the dialog's box) closes it, as people expect of a sheet.
-  dialog.addEventListener('click', function (e) { if (e.target === dialog) dialog.close(); });
+  dialog.addEventListener('click', function (e) { if (e.target === dialog && !keepsUnsaved()) dialog.close(); });
+  // Esc (the browser's cancel) would drop a note typed and not saved: the first one says so, a second closes.
+  dialog.addEventListener('cancel', function (e) { if (keepsUnsaved()) e.preventDefault(); });
+  function keepsUnsaved() {
+    var form = dialog.querySelector('.detail-form[data-touched]');
+    if (!form || form.dataset.warned) return false;
+    form.dataset.warned = 'true';
+    form.querySelector('.detail-saved').textContent = 'Not saved yet: press Save, or Esc again to close without saving.';
+    return true;
+  }
 
   // ---- opening from the logs -------------------------------------------------------------------
   function wire(tr, kind, item) {

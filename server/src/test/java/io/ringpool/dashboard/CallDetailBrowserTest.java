@@ -237,7 +237,11 @@ class CallDetailBrowserTest {
         assertThat(consoleErrors()).as("only the refused requests are logged")
                 .allMatch(m -> m.contains("status of 422"));
 
-        // Esc closes it and gives the focus back to the row it came from.
+        // Esc with changes not saved says so and keeps them; a second Esc closes it and gives the focus back to the row.
+        detailField("note").sendKeys(Keys.ESCAPE);
+        waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().startsWith("Not saved yet"));
+        assertThat(driver.findElement(By.id("detail")).getAttribute("open")).isNotNull();
+        assertThat(detailField("value").getAttribute("value")).isEqualTo("twelve");
         detailField("note").sendKeys(Keys.ESCAPE);
         waiting().until(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
         assertThat(driver.switchTo().activeElement().getAttribute("class")).isEqualTo("open-detail");
