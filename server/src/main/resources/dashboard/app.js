@@ -27,6 +27,10 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function fmt(n) { return n == null ? '—' : Number(n).toLocaleString('en-US'); }
+  /** A call's or lead's value as people read it, "45,000 RUB"; a dash without one. */
+  function money(value, currency) {
+    return value == null ? '—' : Number(value).toLocaleString('en-US', { maximumFractionDigits: 2 }) + (currency ? ' ' + currency : '');
+  }
   function pct(x) { return x == null ? '—' : (x * 100).toFixed(x < 0.1 ? 1 : 0) + '%'; }
   function empty(title, text) { return el('div', { class: 'empty' }, [el('strong', { text: title }), text]); }
   function channelColor(c) { return CHANNEL_COLORS[c] || '#5b6b84'; }
@@ -516,7 +520,7 @@
           return;
         }
         table = el('table', { id: 'calls-table' }, [el('thead', null, [el('tr', null, ['Time', 'Caller', 'Source / medium', 'Attribution',
-          'Status', 'Talk', 'Tags'].map(function (h, i) { return el('th', { class: i === 5 ? 'num' : '', text: h }); }))]), el('tbody')]);
+          'Status', 'Talk', 'Value', 'Tags'].map(function (h, i) { return el('th', { class: i === 5 || i === 6 ? 'num' : '', text: h }); }))]), el('tbody')]);
         node.appendChild(table);
       }
       var tbody = table.querySelector('tbody');
@@ -559,6 +563,7 @@
       el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
       el('td', { text: c.status + (c.target ? ' ✓' : '') , title: c.target ? 'target call' : '' }),
       el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
+      el('td', { class: 'num call-value', text: money(c.value, c.currency) }),
       el('td', null, [tagsCell(c)])
     ]);
     callLogPlugins.forEach(function (p) { if (p.row) p.row(tr, c); });
@@ -566,13 +571,15 @@
   }
 
   // ---- call-log plugins ----------------------------------------------------------------------
-  // recordings.js (player, review, filters) plugs in here so its code lives in its own file:
-  // query() adds query parameters to the call log's request, row(tr, call) adds to each row.
+  // recordings.js (player, review, filters) and details.js (a call's detail) plug in here so their
+  // code lives in their own files: query() adds query parameters to the call log's request,
+  // row(tr, call) adds to each row.
   var callLogPlugins = [];
   function pluginQuery() { return callLogPlugins.map(function (p) { return p.query ? p.query() : ''; }).join(''); }
   window.RingpoolCallLog = {
     use: function (p) { callLogPlugins.push(p); },
-    api: api, site: site, el: el, clear: clear, localTime: localTime,
+    api: api, site: site, el: el, clear: clear, localTime: localTime, money: money, may: may,
+    siteCurrency: function () { return state.site && state.site.currency; },
     reload: function () { return loadCalls(true); },
     /* Redraws a call's row from the call the API answered (after a PATCH). */
     replaceRow: function (c) {
@@ -639,7 +646,7 @@
           return;
         }
         table = el('table', { id: 'leads-table' }, [el('thead', null, [el('tr', null, ['Time', 'Kind', 'Person', 'Message',
-          'Source / medium', 'Attribution', 'Status'].map(function (h) { return el('th', { text: h }); }))]), el('tbody')]);
+          'Source / medium', 'Attribution', 'Status', 'Value'].map(function (h, i) { return el('th', { class: i === 7 ? 'num' : '', text: h }); }))]), el('tbody')]);
         node.appendChild(table);
       }
       var tbody = table.querySelector('tbody');
@@ -658,16 +665,34 @@
     var a = l.attribution || {};
     var person = [l.name, l.phone, l.email].filter(Boolean);
     var message = l.message || '';
-    return el('tr', { 'data-lead-id': l.leadId }, [
+    var tr = el('tr', { 'data-lead-id': l.leadId }, [
       el('td', { text: localTime(l.at) }),
       el('td', { text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique ? '' : ' (repeat)') }),
       el('td', { class: 'lead-person' }, person.map(function (p) { return el('div', { text: p }); })),
       el('td', { class: 'lead-message', title: message, text: message.length > 80 ? message.slice(0, 80) + '…' : message }),
       el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
       el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
-      el('td', null, [statusCell(l)])
+      el('td', null, [statusCell(l)]),
+      el('td', { class: 'num lead-value', text: money(l.value, l.currency) })
     ]);
+    leadLogPlugins.forEach(function (p) { if (p.row) p.row(tr, l); });
+    return tr;
   }
+
+  // ---- lead-log plugins ----------------------------------------------------------------------
+  // details.js (a lead's detail) plugs in here as it does into the call log: row(tr, lead) adds to each row.
+  var leadLogPlugins = [];
+  window.RingpoolLeadLog = {
+    use: function (p) { leadLogPlugins.push(p); },
+    /* Redraws a lead's row from the lead the API answered (after a PATCH). */
+    replaceRow: function (l) {
+      var old = document.querySelector('#leads-table tr[data-lead-id="' + CSS.escape(l.leadId) + '"]');
+      if (!old) return null;
+      var tr = leadRow(l);
+      old.parentNode.replaceChild(tr, old);
+      return tr;
+    }
+  };
 
   function statusCell(l) {
     var select = el('select', { class: 'lead-status', 'aria-label': 'Lead status' }, LEAD_STATUSES.map(function (s) {

@@ -224,7 +224,8 @@
   document.addEventListener('keydown', function (e) {
     if (!open || e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target, typing = t && (t.tagName === 'INPUT' && t.type !== 'checkbox' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-    if (typing) return;
+    // Keys pressed in a call's or lead's detail (details.js, a modal dialog) are that dialog's.
+    if (typing || (t && t.closest && t.closest('dialog[open]'))) return;
     var k = e.key, audio = open.audio;
     if (k === ' ' || k === 'k' || k === 'K') { if (audio.paused) audio.play().catch(function () {}); else audio.pause(); }
     else if (k === 'ArrowLeft' || k === 'j' || k === 'J') audio.currentTime = Math.max(0, audio.currentTime - SEEK_STEP);

@@ -38,6 +38,8 @@ public final class DashboardApi {
         files.put("favicon.svg", new StaticAsset("/dashboard/favicon.svg", "image/svg+xml", "public, max-age=86400"));
         files.put("recordings.js", new StaticAsset("/dashboard/recordings.js", "application/javascript; charset=utf-8", revalidate));
         files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
+        files.put("details.js", new StaticAsset("/dashboard/details.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("details.css", new StaticAsset("/dashboard/details.css", "text/css; charset=utf-8", revalidate));
         // Webhooks, feeds and upload destinations (issue 12), on a page of their own.
         files.put("integrations.html", new StaticAsset("/dashboard/integrations.html", "text/html; charset=utf-8", revalidate));
         files.put("integrations.js", new StaticAsset("/dashboard/integrations.js", "application/javascript; charset=utf-8", revalidate));
