@@ -2,6 +2,7 @@ package io.ringpool.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.cluster.ClusterSecretKey;
+import io.ringpool.cluster.NodeIdGate;
 import io.ringpool.cluster.UpgradeGate;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.config.RingpoolConfig;
@@ -87,6 +88,11 @@ final class StoreOpening {
             try {
                 UpgradeGate.awaitOtherNodesStopped(db, nodeId, clusterConfig.nodeBeat().toMillis());
             } catch (UpgradeGate.NodesStillRunning e) {
+                throw new StartupFailure(e.getMessage(), 2);
+            }
+            try {
+                NodeIdGate.awaitOwnIdFree(db, nodeId, clusterConfig.nodeBeat().toMillis());
+            } catch (NodeIdGate.NodeIdInUse e) {
                 throw new StartupFailure(e.getMessage(), 2);
             }
         }
