@@ -14,4 +14,14 @@ public final class ForwardingAbroadNeedsAdmin extends DomainFailure {
         super(Kind.FORBIDDEN, "forward_to_needs_admin_key", "'forwardTo' outside the site's country (" + country
                 + ") can only be set with the admin key", "forwardTo");
     }
+
+    /** A premium-rate or shared-cost number at home (audit AI1 #8: +7 809…, +1 900… passed the country check). */
+    static ForwardingAbroadNeedsAdmin premiumRate() {
+        return new ForwardingAbroadNeedsAdmin();
+    }
+
+    private ForwardingAbroadNeedsAdmin() {
+        super(Kind.FORBIDDEN, "forward_to_needs_admin_key", "'forwardTo' is a premium-rate or shared-cost number: every forwarded "
+                + "call would be billed at its rate, so it can only be set with the admin key", "forwardTo");
+    }
 }

@@ -127,6 +127,9 @@ public final class SiteService {
             if (!isInCountry(settings.forwardTo(), settings.country())) {
                 throw new ForwardingAbroadNeedsAdmin(settings.country());
             }
+            if (isPremiumRate(settings.forwardTo())) {
+                throw ForwardingAbroadNeedsAdmin.premiumRate();
+            }
         }
         String twilioToken = given.twilioAuthToken();
         FixedKeys fixed = command.fixedKeys();
@@ -175,8 +178,12 @@ public final class SiteService {
                 throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "country_needs_admin_key",
                         "'country' can only be changed with the admin key (it decides where calls may be forwarded)", "country");
             }
-            if (!settings.forwardTo().equals(site.settings().forwardTo()) && !isInCountry(settings.forwardTo(), settings.country())) {
+            boolean forwardMoved = !settings.forwardTo().equals(site.settings().forwardTo());
+            if (forwardMoved && !isInCountry(settings.forwardTo(), settings.country())) {
                 throw new ForwardingAbroadNeedsAdmin(settings.country());
+            }
+            if (forwardMoved && isPremiumRate(settings.forwardTo())) {
+                throw ForwardingAbroadNeedsAdmin.premiumRate();
             }
         }
         String twilioToken = current.secrets().twilioAuthToken();
@@ -211,6 +218,22 @@ public final class SiteService {
                 region = util.getRegionCodeForCountryCode(number.getCountryCode());
             }
             return country != null && country.equalsIgnoreCase(region);
+        } catch (com.google.i18n.phonenumbers.NumberParseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A number billed above a normal call (libphonenumber's PREMIUM_RATE and SHARED_COST: +7 809…,
+     * +1 900…, 0870 in the UK): forwarding every tracked call there is the toll fraud the country
+     * check exists for, without leaving the country.
+     */
+    static boolean isPremiumRate(String e164) {
+        var util = com.google.i18n.phonenumbers.PhoneNumberUtil.getInstance();
+        try {
+            var type = util.getNumberType(util.parse(e164, "ZZ"));
+            return type == com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType.PREMIUM_RATE
+                    || type == com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType.SHARED_COST;
         } catch (com.google.i18n.phonenumbers.NumberParseException e) {
             return false;
         }

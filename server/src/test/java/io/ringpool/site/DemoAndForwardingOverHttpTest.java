@@ -50,6 +50,26 @@ class DemoAndForwardingOverHttpTest {
         }
     }
 
+    /** Audit AI1 #8: a premium-rate number at home (+7 809…) passed the country check; it is toll fraud all the same. */
+    @Test
+    void aSiteKeyCannotForwardCallsToAPremiumRateNumberAtHomeButTheAdminKeyCan() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(java.util.List.of("+74950000001"));
+            String siteId = site.get("siteId");
+            Reply premium = patch(server, siteId, site.get("apiKey"), "{\"forwardTo\":\"+78095550011\"}");
+            assertThat(premium.status()).as(premium.body()).isEqualTo(403);
+            assertThat(premium.errorCode()).isEqualTo("forward_to_needs_admin_key");
+            assertThat(premium.json().path("error").path("field").asText()).isEqualTo("forwardTo");
+            assertThat(premium.json().path("error").path("message").asText()).contains("premium-rate");
+            assertThat(server.get("/v1/sites/" + siteId, site.get("apiKey")).text("forwardTo")).isEqualTo("+74951234567");
+            assertThat(patch(server, siteId, site.get("apiKey"), "{\"forwardTo\":\"+74957654321\"}").status())
+                    .as("an ordinary Moscow number").isEqualTo(200);
+            assertThat(patch(server, siteId, TestServer.ADMIN_KEY, "{\"forwardTo\":\"+78095550011\"}").status()).isEqualTo(200);
+            assertThat(patch(server, siteId, site.get("apiKey"), "{\"name\":\"Renamed\"}").status())
+                    .as("a premium number set by the operator does not block other changes").isEqualTo(200);
+        }
+    }
+
     @Test
     void aWorkspaceOwnerCannotCreateASiteThatForwardsAbroadButTheOperatorCan() {
         try (TestServer server = new TestServer(dir)) {
