@@ -27,8 +27,12 @@ final class GoogleRowErrors {
     static final Set<String> LATER = Set.of("TOO_RECENT_EVENT", "TOO_RECENT_CLICK", "TOO_RECENT_CALL", "TOO_RECENT_CONVERSION_ACTION");
     /** How long Google asks to wait for a {@link #LATER} code. */
     static final Duration TOO_RECENT_WAIT = Duration.ofHours(6);
-    /** Error kinds (the key of {@code errorCode}) that are Google's own passing trouble: retried with the usual backoff. */
-    static final Set<String> TRANSIENT_KINDS = Set.of("internalError", "quotaError", "databaseError");
+    /**
+     * Google's own passing trouble, retried with the usual backoff: an error of these kinds (the
+     * key of {@code errorCode}), or {@link #TRANSIENT_CODES}.
+     */
+    static final Set<String> TRANSIENT_KINDS = Set.of("internalError", "quotaError");
+    static final Set<String> TRANSIENT_CODES = Set.of("CONCURRENT_MODIFICATION");
 
     private GoogleRowErrors() {}
 
@@ -58,7 +62,7 @@ final class GoogleRowErrors {
                 m.append(text);
                 if (LATER.contains(code)) {
                     waits.merge(call, TOO_RECENT_WAIT, (a, b) -> a.compareTo(b) >= 0 ? a : b);
-                } else if (TRANSIENT_KINDS.contains(kind)) {
+                } else if (TRANSIENT_KINDS.contains(kind) || TRANSIENT_CODES.contains(code)) {
                     waits.putIfAbsent(call, Duration.ZERO);
                 } else {
                     refusedForGood.add(call); // one final reason is enough: the row is not taken on a retry either
