@@ -1,6 +1,7 @@
 package io.ringpool.outbox;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The outcome of one attempt at a target.
@@ -11,8 +12,12 @@ import java.time.Duration;
  * @param permanent  a failure that no retry can fix (target deleted or disabled): no more attempts
  * @param retryAfter how long the target asked to be left alone ({@code Retry-After} of a 429 or
  *                   503), or null; the next attempt waits at least this long (see {@link Backoff#delayMillis(int, Duration)})
+ * @param byEvent    the outcome of single events of a batch where it differs from this one, by event id: a
+ *                   platform that takes a batch may refuse some of its rows and say which (Google Ads'
+ *                   {@code partialFailureError}); each of those deliveries is then logged with its own outcome
  */
-public record Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent, Duration retryAfter) {
+public record Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent, Duration retryAfter,
+        Map<String, Attempt> byEvent) {
 
     /** The most of a target's answer kept in the delivery log, characters. */
     static final int RESPONSE_KEPT = 2000;
@@ -20,6 +25,11 @@ public record Attempt(boolean success, Integer statusCode, String error, String 
     public Attempt {
         error = clip(printable(error), 500);
         response = clip(response, RESPONSE_KEPT);
+        byEvent = byEvent == null ? Map.of() : Map.copyOf(byEvent);
+    }
+
+    public Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent, Duration retryAfter) {
+        this(success, statusCode, error, response, permanent, retryAfter, Map.of());
     }
 
     public Attempt(boolean success, Integer statusCode, String error, String response, boolean permanent) {
@@ -28,7 +38,17 @@ public record Attempt(boolean success, Integer statusCode, String error, String 
 
     /** This attempt, with the wait the target asked for before the next one. */
     public Attempt withRetryAfter(Duration wait) {
-        return new Attempt(success, statusCode, error, response, permanent, wait);
+        return new Attempt(success, statusCode, error, response, permanent, wait, byEvent);
+    }
+
+    /** This attempt, with the outcomes of the events in {@code outcomes} (by event id) told apart from it. */
+    public Attempt withEventOutcomes(Map<String, Attempt> outcomes) {
+        return new Attempt(success, statusCode, error, response, permanent, retryAfter, outcomes);
+    }
+
+    /** The outcome for event {@code eventId} of the batch: its own when it has one, else this. */
+    public Attempt forEvent(String eventId) {
+        return byEvent.getOrDefault(eventId, this);
     }
 
     public static Attempt succeeded(int status, String response) {

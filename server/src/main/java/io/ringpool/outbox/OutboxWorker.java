@@ -376,18 +376,19 @@ final class OutboxWorker implements AutoCloseable {
             db.inTransaction(c -> {
                 target.lockForRecord(c, targetId); // the target's row before any delivery's: see Target#lockForRecord
                 for (OutboxStore.Due d : batch) {
+                    Attempt own = a.forEvent(d.eventId()); // a row of the batch the target refused, or took, alone
                     String state;
                     Long nextAt = null;
-                    if (a.success()) {
+                    if (own.success()) {
                         state = "delivered";
-                    } else if (a.permanent() || now >= d.deadlineAt()) {
+                    } else if (own.permanent() || now >= d.deadlineAt()) {
                         state = "failed";
                     } else {
                         // The last attempt is made at the deadline itself, so a delivery is tried for the whole window.
                         state = "pending";
-                        nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1, a.retryAfter()), d.deadlineAt());
+                        nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1, own.retryAfter()), d.deadlineAt());
                     }
-                    String left = OutboxStore.finish(c, d, owner, a, startedAt, durationMillis, state, nextAt);
+                    String left = OutboxStore.finish(c, d, owner, own, startedAt, durationMillis, state, nextAt);
                     outcomes.add(left != null ? left : state);
                 }
                 if (!a.success() && a.retryAfter() != null) {
@@ -402,7 +403,8 @@ final class OutboxWorker implements AutoCloseable {
             LOG.warn("outbox_record_failed kind={} target={} reason={}", target.kind(), targetId, e.toString());
             return true;
         }
-        String outcome = a.success() ? "delivered" : outcomes.contains("failed") ? "gave_up" : "retrying";
+        String outcome = a.byEvent().isEmpty() ? (a.success() ? "delivered" : outcomes.contains("failed") ? "gave_up" : "retrying")
+                : outcomes.contains("failed") ? "gave_up" : outcomes.contains("pending") ? "retrying" : "delivered";
         Counter.builder("ringpool.outbox.attempts").description("delivery attempts by target kind and outcome")
                 .tag("kind", target.kind()).tag("outcome", outcome).register(registry).increment();
         if (a.success() && a.statusCode() == null) {

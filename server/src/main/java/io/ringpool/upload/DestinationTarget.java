@@ -102,22 +102,22 @@ public final class DestinationTarget implements Target {
             return refuseBroken(d, problems, events.size());
         }
         List<CallConversion> calls = new ArrayList<>();
+        List<String> callEvents = new ArrayList<>(); // callEvents.get(i): the event of calls.get(i)
+        Instant now = clock.instant();
         for (OutboxEvent e : events) {
+            CallConversion c;
             try {
                 JsonNode body = UploadStore.JSON.readTree(e.payload());
-                calls.add(LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(body.path("data")) : CallConversion.of(body.path("data")));
+                c = LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(body.path("data")) : CallConversion.of(body.path("data"));
             } catch (IOException | RuntimeException bad) {
                 return Attempt.abandoned("event " + e.eventId() + " unreadable");
             }
+            if ((platform.takesUnanswered() || c.lead() || c.answered()) && d.filter().admits(c)) {
+                calls.add(c.notAfter(now));
+                callEvents.add(e.eventId());
+            }
         }
-        int before = calls.size();
-        if (!platform.takesUnanswered()) {
-            calls.removeIf(c -> !c.lead() && !c.answered());
-        }
-        calls.removeIf(c -> !d.filter().admits(c));
-        int leftOut = before - calls.size();
-        Instant now = clock.instant();
-        calls.replaceAll(c -> c.notAfter(now));
+        int leftOut = events.size() - calls.size();
         UploadSender sender = new UploadSender(http, d.dryRun());
         UploadOutcome outcome;
         String error = null;
@@ -132,12 +132,13 @@ public final class DestinationTarget implements Target {
         }
         if (leftOut > 0) { // unanswered calls and those the filter leaves out are counted with the platform's own skips
             outcome = new UploadOutcome(outcome.rows(), outcome.skipped() + leftOut, outcome.success(), outcome.status(),
-                    outcome.response(), outcome.error());
+                    outcome.response(), outcome.error(), outcome.byCall());
         }
         UploadOutcome o = outcome;
         String failure = error != null ? error : o.error();
+        long refused = o.byCall().values().stream().filter(r -> !r.accepted()).count();
         String status = !o.success() ? "failed" : o.rows().isEmpty() ? "nothing_to_send" : d.dryRun() ? "dry_run"
-                : failure != null ? "partial" : "sent";
+                : refused == o.rows().size() ? "failed" : failure != null || refused > 0 ? "partial" : "sent";
         UploadStore.Upload upload = new UploadStore.Upload(Keys.timeOrdered("upl_", now.toEpochMilli(), 9), d.destinationId(), now,
                 status, o.rows().size(), o.skipped(), o.rows(), sender.log(), o.status(), o.response(), failure);
         db.inTransaction(c -> {
@@ -145,13 +146,35 @@ public final class DestinationTarget implements Target {
             return null;
         });
         if (o.success()) {
-            return new Attempt(true, o.status(), failure, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped", false);
+            // A message the platform gave of single rows goes to those rows' deliveries only; one it gave of the
+            // whole upload (Metrica's rows dropped without saying which) to every delivery of it.
+            String shared = o.byCall().isEmpty() ? failure : null;
+            Attempt taken = new Attempt(true, o.status(), shared, status + ": " + o.rows().size() + " rows, " + o.skipped() + " skipped",
+                    false);
+            return taken.withEventOutcomes(rowOutcomes(o, callEvents));
         }
         // A quota answer (429) or an outage (503) may say when to come back, in Retry-After or (Google
         // Ads) in the body; the outbox holds the destination that long.
         Attempt failed = Attempt.failed(o.status(), failure, o.response());
         return RetryAfter.of(sender.last(), clock.instant()).or(() -> platform.retryDelay(sender.last()))
                 .map(failed::withRetryAfter).orElse(failed);
+    }
+
+    /** The deliveries whose rows the platform answered for alone, by event id. */
+    private static Map<String, Attempt> rowOutcomes(UploadOutcome o, List<String> callEvents) {
+        Map<String, Attempt> byEvent = new java.util.HashMap<>();
+        o.byCall().forEach((call, row) -> {
+            Attempt own;
+            if (row.accepted()) {
+                own = new Attempt(true, o.status(), row.message(), null, false);
+            } else if (row.finallyRefused()) {
+                own = new Attempt(false, o.status(), row.message(), null, true); // no retry makes the platform take it
+            } else {
+                own = Attempt.failed(o.status(), row.message(), null).withRetryAfter(row.retryIn());
+            }
+            byEvent.put(callEvents.get(call), own);
+        });
+        return byEvent;
     }
 
     /**

@@ -19,7 +19,8 @@ import java.util.Set;
  * ({@code Authorization: Bearer}), the {@code developer-token} header and, when a manager account
  * acts for the customer, {@code login-customer-id}; a JSON body of {@code conversions} with
  * {@code partialFailure: true} (Google's advice: valid rows are kept, invalid ones come back in
- * {@code partialFailureError}, which the upload log shows). Times are {@code yyyy-mm-dd hh:mm:ss+hh:mm}
+ * {@code partialFailureError}, which the upload log shows and {@link GoogleRowErrors} maps back to
+ * the rows' calls). Times are {@code yyyy-mm-dd hh:mm:ss+hh:mm}
  * in the site's zone.
  */
 abstract class GoogleAdsUpload implements Platform {
@@ -75,13 +76,16 @@ abstract class GoogleAdsUpload implements Platform {
                 : d.setting("leadConversionAction").startsWith("customers/") ? d.setting("leadConversionAction")
                 : "customers/" + customer + "/conversionActions/" + d.setting("leadConversionAction");
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        List<Integer> rowCalls = new java.util.ArrayList<>(); // rowCalls.get(i): the index in calls of conversions[i]
         int skipped = 0;
-        for (CallConversion c : calls) {
+        for (int i = 0; i < calls.size(); i++) {
+            CallConversion c = calls.get(i);
             Map<String, Object> row = conversion(d, c, c.lead() ? leadAction : action, zone, currency);
             if (row == null) {
                 skipped++;
             } else {
                 rows.add(row);
+                rowCalls.add(i);
             }
         }
         if (rows.isEmpty()) {
@@ -128,16 +132,19 @@ abstract class GoogleAdsUpload implements Platform {
             return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), "HTTP " + r.status());
         }
         String partial = null;
+        Map<Integer, RowResult> byCall = Map.of();
         try {
             JsonNode answer = JSON.readTree(r.body());
             JsonNode pf = answer.path("partialFailureError");
             if (!pf.isMissingNode() && !pf.isNull() && pf.size() > 0) {
-                partial = "partial failure: " + pf.path("message").asText("some conversions were refused");
+                byCall = GoogleRowErrors.byCall(pf, rowCalls);
+                partial = "partial failure: " + (byCall.isEmpty() ? "" : byCall.size() + " of " + rows.size() + " conversions refused: ")
+                        + pf.path("message").asText("some conversions were refused");
             }
         } catch (IOException e) {
             partial = null; // not JSON: keep the answer as it came
         }
-        return new UploadOutcome(rows, skipped, true, r.status(), r.bodyText(), partial);
+        return new UploadOutcome(rows, skipped, true, r.status(), r.bodyText(), partial, byCall);
     }
 
     /** A quota error's wait is in the body ({@code RetryInfo}, {@code quotaErrorDetails}), not in Retry-After. */

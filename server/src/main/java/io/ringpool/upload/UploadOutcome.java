@@ -14,8 +14,19 @@ import java.util.Map;
  * @param status   the platform's HTTP status of the last request, or null when nothing was sent
  * @param response the platform's answer (first 64 KB)
  * @param error    why it failed, or a partial failure the platform reported
+ * @param byCall   what the platform said of single rows, by the index of their call in the calls
+ *                 given to {@link Platform#upload}; a call not here shares the upload's outcome
  */
-record UploadOutcome(List<Map<String, Object>> rows, int skipped, boolean success, Integer status, String response, String error) {
+record UploadOutcome(List<Map<String, Object>> rows, int skipped, boolean success, Integer status, String response, String error,
+        Map<Integer, RowResult> byCall) {
+
+    UploadOutcome {
+        byCall = byCall == null ? Map.of() : Map.copyOf(byCall);
+    }
+
+    UploadOutcome(List<Map<String, Object>> rows, int skipped, boolean success, Integer status, String response, String error) {
+        this(rows, skipped, success, status, response, error, Map.of());
+    }
 
     /**
      * The platform could not be reached while {@code rows} were being sent (connection refused,

@@ -20,6 +20,8 @@ final class UploadSender {
     static final int RESPONSE_LIMIT = 64 * 1024;
     /** The most of a request body kept in the log, characters. */
     private static final int BODY_KEPT = 200_000;
+    /** The most of each answer kept beside its request ({@link #send(OutboundHttp.Request, boolean)}), characters. */
+    private static final int ANSWER_KEPT = 2_000;
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "developer-token");
     private static final Set<String> SECRET_PARAMS = Set.of("api_secret", "client_secret", "refresh_token", "access_token");
 
@@ -39,6 +41,16 @@ final class UploadSender {
 
     /** The platform's answer, or null in dry-run mode (nothing was sent). */
     OutboundHttp.Response send(OutboundHttp.Request request) throws IOException {
+        return send(request, false);
+    }
+
+    /**
+     * {@link #send(OutboundHttp.Request)}, keeping the start of the answer with the request in the
+     * log when {@code keepAnswer}: an upload of several requests (a Metrica file split after a
+     * refusal) shows each one's answer, not only the last. Never for an answer that holds a
+     * credential (the OAuth token exchange).
+     */
+    OutboundHttp.Response send(OutboundHttp.Request request, boolean keepAnswer) throws IOException {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("method", request.method());
         entry.put("url", maskQuery(request.uri().toString()));
@@ -56,6 +68,10 @@ final class UploadSender {
         }
         OutboundHttp.Response r = http.send(request, RESPONSE_LIMIT);
         entry.put("status", r.status());
+        if (keepAnswer) {
+            String answer = r.bodyText() == null ? "" : r.bodyText();
+            entry.put("response", answer.length() > ANSWER_KEPT ? answer.substring(0, ANSWER_KEPT) + "…" : answer);
+        }
         last = r;
         return r;
     }

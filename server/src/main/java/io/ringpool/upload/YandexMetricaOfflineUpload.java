@@ -1,7 +1,6 @@
 package io.ringpool.upload;
 
 import io.ringpool.export.CsvWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -42,37 +41,43 @@ final class YandexMetricaOfflineUpload extends YandexMetricaUpload {
     }
 
     @Override
+    List<String> columns(Destination d) {
+        return List.of(idColumn(d), "Target", "DateTime", "Price", "Currency");
+    }
+
+    @Override
+    void writeRow(CsvWriter csv, Map<String, Object> row) throws IOException {
+        csv.text((String) row.get(row.containsKey("Yclid") ? "Yclid" : "ClientId")).text((String) row.get("Target"))
+                .value((String) row.get("DateTime")).value((String) row.get("Price")).value((String) row.get("Currency")).endRow();
+    }
+
+    @Override
     public UploadOutcome upload(Destination d, List<CallConversion> calls, ZoneId zone, String currency, Instant now,
             UploadSender sender) throws IOException {
         String idColumn = idColumn(d);
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<Integer> rowCalls = new ArrayList<>();
         int skipped = 0;
-        ByteArrayOutputStream file = new ByteArrayOutputStream();
-        try (CsvWriter csv = new CsvWriter(file)) {
-            csv.header(idColumn, "Target", "DateTime", "Price", "Currency");
-            for (CallConversion c : calls) {
-                String id = visitorId(d, c);
-                if (id == null) {
-                    skipped++;
-                    continue;
-                }
-                String price = price(c.value());
-                String cur = price.isEmpty() ? "" : c.currency() != null ? c.currency() : currency;
-                String at = Long.toString(c.convertedAt().getEpochSecond());
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put(idColumn, id);
-                String target = c.lead() && d.setting("leadTarget") != null ? d.setting("leadTarget") : d.setting("target");
-                row.put("Target", target);
-                row.put("DateTime", at);
-                row.put("Price", price);
-                row.put("Currency", cur);
-                csv.text(id).text(target).value(at).value(price).value(cur).endRow();
-                rows.add(row);
+        for (int i = 0; i < calls.size(); i++) {
+            CallConversion c = calls.get(i);
+            String id = visitorId(d, c);
+            if (id == null) {
+                skipped++;
+                continue;
             }
+            String price = price(c.value());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put(idColumn, id);
+            row.put("Target", c.lead() && d.setting("leadTarget") != null ? d.setting("leadTarget") : d.setting("target"));
+            row.put("DateTime", Long.toString(c.convertedAt().getEpochSecond()));
+            row.put("Price", price);
+            row.put("Currency", price.isEmpty() ? "" : c.currency() != null ? c.currency() : currency);
+            rows.add(row);
+            rowCalls.add(i);
         }
         if (rows.isEmpty()) {
             return new UploadOutcome(rows, skipped, true, null, null, null);
         }
-        return post(d, this, "upload", "", "conversions.csv", file.toByteArray(), rows, skipped, now, sender);
+        return post(d, "upload", "", "conversions.csv", rows, rowCalls, skipped, now, sender);
     }
 }
