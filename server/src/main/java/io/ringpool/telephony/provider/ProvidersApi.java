@@ -7,6 +7,7 @@ import io.ringpool.call.CallEvent;
 import io.ringpool.call.CallService;
 import io.ringpool.journal.CallJournal;
 import io.ringpool.call.CallerNumber;
+import io.ringpool.call.NotATrackingNumber;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
@@ -140,7 +141,7 @@ public final class ProvidersApi implements SiteSection {
             throw refuse(provider.name(), route, site, refused);
         }
         WebhookCall call = new WebhookCall(toWebhookRequest(request), site, configured, clock, replays, publicUrl,
-                recording.apply(siteId));
+                recording.apply(siteId), number -> isTrackingNumber(site, number));
         WebhookResult result;
         try {
             result = route.handler().handle(call);
@@ -237,6 +238,16 @@ public final class ProvidersApi implements SiteSection {
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "accepted", null,
                 "journaled while the store is unavailable: reaches it when it is back", providerCallId, kinds, null, caller));
         return reply(result.reply());
+    }
+
+    /** Whether {@code number}, as a provider wrote it, is one of the site's tracking numbers (pools in memory, no store read). */
+    private boolean isTrackingNumber(Site site, String number) {
+        try {
+            calls.trackingNumber(site, number);
+            return true;
+        } catch (NotATrackingNumber notOurs) {
+            return false;
+        }
     }
 
     /**

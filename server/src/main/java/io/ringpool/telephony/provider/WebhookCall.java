@@ -2,22 +2,34 @@ package io.ringpool.telephony.provider;
 
 import io.ringpool.site.Site;
 import java.time.Clock;
+import java.util.function.Predicate;
 
 /**
  * Everything a handler needs: the request, the site it names (from memory), the site's settings for
  * this provider (decrypted, from memory), the clock, the replay guard, the public base URL for
- * callback URLs in forwarding markup, and whether the site records calls (with its notice).
+ * callback URLs in forwarding markup, whether the site records calls (with its notice), and which
+ * numbers are the site's tracking numbers.
  */
 public record WebhookCall(WebhookRequest request, Site site, ProviderSettings settings, Clock clock, ReplayGuard replays,
-        String publicUrl, CallRecording recording) {
+        String publicUrl, CallRecording recording, Predicate<String> trackingNumbers) {
 
     public WebhookCall {
         recording = recording == null ? CallRecording.OFF : recording;
+        trackingNumbers = trackingNumbers == null ? number -> false : trackingNumbers;
     }
 
-    /** A call for a site that does not record. */
+    /** A call for a site that does not record, which knows none of the site's tracking numbers. */
     public WebhookCall(WebhookRequest request, Site site, ProviderSettings settings, Clock clock, ReplayGuard replays, String publicUrl) {
-        this(request, site, settings, clock, replays, publicUrl, CallRecording.OFF);
+        this(request, site, settings, clock, replays, publicUrl, CallRecording.OFF, null);
+    }
+
+    /**
+     * Whether a number as the provider wrote it is one of the site's tracking numbers (from the
+     * pools in memory, never the store): tells the caller's leg of a call (to the number the caller
+     * dialled) from a leg the provider dialled to the business.
+     */
+    public boolean isTrackingNumber(String raw) {
+        return raw != null && !raw.isBlank() && trackingNumbers.test(raw);
     }
 
     /**

@@ -26,6 +26,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,18 +37,25 @@ import java.util.Optional;
  * Telnyx, on one URL for both of its voice products:
  *
  * <p><b>Call Control</b> (JSON): {@code {"data": {"event_type", "occurred_at", "payload": {...}}}}.
+ * The call id is {@code call_session_id}, shared by the caller's leg and every leg an application
+ * transfers or dials to the business. The caller's leg is the one Telnyx says is {@code incoming}
+ * ({@code direction} comes with {@code call.initiated} only), else the one whose {@code to} is a
+ * tracking number of the site; any other leg is a leg to the business.
  * <pre>
- * call.initiated (incoming leg)   -> ringing   (payload.from, payload.to)
- * call.answered                   -> answered
- * call.hangup, by hangup_cause    -> normal_clearing: completed; user_busy: busy; timeout,
- *                                    originator_cancel, no_answer: missed; anything else: failed
- * call.recording.saved            -> completed with recording_urls.mp3 (or public_recording_urls.mp3)
+ * call.initiated, caller's leg     -> ringing   (payload.from, payload.to)
+ * call.answered, another leg       -> answered  (the business took the call)
+ * call.answered, caller's leg      -> held: answered at that time once the caller's leg has ended,
+ *                                     if no other leg was seen (a number routed straight to the
+ *                                     business's SIP equipment); else it was the application
+ *                                     greeting the caller, and it is no answer (audit AI1 #1)
+ * call.hangup, caller's leg        -> by hangup_cause: user_busy: busy; normal_clearing, timeout,
+ *                                     originator_cancel, no_answer: missed (the answer, if any,
+ *                                     makes it completed); anything else: failed
+ * call.hangup, another leg         -> normal_clearing: missed (the end of the business's
+ *                                     conversation); other causes: nothing (a transfer that failed)
+ * call.recording.saved             -> the recording (recording_urls.mp3, or public_recording_urls.mp3)
  * </pre>
- * The call id is {@code call_session_id}, shared by the caller's leg and a transferred/bridged leg;
- * a leg Telnyx marks {@code outgoing} contributes no numbers (its "to" is the business, not a
- * tracking number), and neither do {@code call.answered} and {@code call.hangup} unless they say
- * {@code direction: incoming} (Telnyx sends the direction with {@code call.initiated} only). Call Control takes no instructions in the answer (commands go to its API), so
- * it gets 200.
+ * Call Control takes no instructions in the answer (commands go to its API), so it gets 200.
  *
  * <p><b>TeXML</b> (form posts, Twilio-compatible): the first request of a call is answered with
  * TeXML that dials the site's {@code forwardTo} with {@code action} back to this URL; that action
@@ -62,6 +70,8 @@ import java.util.Optional;
 public final class TelnyxProvider implements TelephonyProvider {
 
     public static final String NAME = "telnyx";
+
+    private final CallControlSessions sessions = new CallControlSessions();
 
     /** Telnyx's SDKs accept signatures up to 300 s old. */
     static final Duration TOLERANCE = Duration.ofMinutes(5);
@@ -165,39 +175,99 @@ public final class TelnyxProvider implements TelephonyProvider {
             throw WebhookRefused.invalidBody("data.payload.call_session_id", "a Call Control event needs data.event_type and payload.call_session_id");
         }
         Instant at = time(ProviderJson.text(data, "occurred_at"), call);
+        Instant now = call.clock().instant();
+        String siteId = call.site().siteId();
         String direction = ProviderJson.text(p, "direction");
-        boolean incoming = !"outgoing".equalsIgnoreCase(direction);
-        String from = incoming ? ProviderJson.text(p, "from") : null;
-        String to = incoming ? ProviderJson.text(p, "to") : null;
+        boolean callersLeg = callersLeg(direction, ProviderJson.text(p, "to"), call);
         // Only call.initiated says which leg it is: Telnyx's call.answered and call.hangup carry no
         // direction, so the leg the business takes (from the tracking number to the business) looked
         // incoming, and its "to" was refused as no tracking number of the site (audit W #1). The
         // call's numbers come from its initiated event; a later event names them only when it says
         // it is of the incoming leg.
         boolean saysIncoming = "incoming".equalsIgnoreCase(direction);
-        String laterFrom = saysIncoming ? from : null;
-        String laterTo = saysIncoming ? to : null;
-        CallEvent e = switch (type) {
-            case "call.initiated" -> incoming ? new CallEvent(NAME, id, CallEvent.Kind.RINGING, at, from, to, null, null, null) : null;
-            case "call.answered" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, at, laterFrom, laterTo, null, null, null);
-            case "call.hangup" -> new CallEvent(NAME, id, hangupKind(ProviderJson.text(p, "hangup_cause")), at, laterFrom, laterTo, null,
-                    null, null);
+        String laterFrom = saysIncoming ? ProviderJson.text(p, "from") : null;
+        String laterTo = saysIncoming ? ProviderJson.text(p, "to") : null;
+        if (!callersLeg && !type.equals("call.recording.saved")) {
+            sessions.otherLeg(siteId, id, now);
+        }
+        List<CallEvent> events = new ArrayList<>();
+        String note = type;
+        switch (type) {
+            case "call.initiated" -> {
+                if (callersLeg) {
+                    events.add(new CallEvent(NAME, id, CallEvent.Kind.RINGING, at, ProviderJson.text(p, "from"), ProviderJson.text(p, "to"),
+                            null, null, null));
+                } else {
+                    note = "call.initiated of a leg to the business: its answer is the call's";
+                }
+            }
+            case "call.answered" -> {
+                if (!callersLeg) {
+                    events.add(new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, at, null, null, null, null, null));
+                } else {
+                    // The application greeting the caller, or the business's own equipment: which one
+                    // is known when the caller's leg ends (CallControlSessions).
+                    Optional<Instant> business = sessions.callerAnswered(siteId, id, at, now);
+                    business.ifPresent(t -> events.add(new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, t, laterFrom, laterTo, null, null, null)));
+                    note = business.isPresent() ? type : "call.answered of the caller's leg: counted only if no other leg joins the session";
+                }
+            }
+            case "call.hangup" -> {
+                String cause = ProviderJson.text(p, "hangup_cause");
+                if (callersLeg) {
+                    events.add(new CallEvent(NAME, id, hangupKind(cause), at, laterFrom, laterTo, null, null, null));
+                    sessions.callerEnded(siteId, id, now)
+                            .ifPresent(t -> events.add(new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, t, laterFrom, laterTo, null, null, null)));
+                } else if ("normal_clearing".equalsIgnoreCase(cause)) {
+                    // The business's leg ended after its conversation: the call ends with it at the latest.
+                    events.add(new CallEvent(NAME, id, CallEvent.Kind.MISSED, at, null, null, null, null, null));
+                } else {
+                    // A transfer or dial that failed: the application may try another number, and the
+                    // caller's leg's own hangup ends the call.
+                    note = "call.hangup of a leg that did not connect (" + cause + "): the caller's leg ends the call";
+                }
+            }
             case "call.recording.saved" -> {
                 String url = Optional.ofNullable(ProviderJson.text(p, "recording_urls", "mp3"))
                         .orElse(ProviderJson.text(p, "public_recording_urls", "mp3"));
-                yield url == null ? null : new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, at, null, null, null, null, url);
+                // A recording says nothing of the outcome (an application may record its greeting):
+                // it joins the call without ending it.
+                if (url != null) {
+                    events.add(new CallEvent(NAME, id, CallEvent.Kind.RINGING, at, null, null, null, null, url));
+                }
             }
-            default -> null;
-        };
-        if (e == null) {
-            return WebhookResult.ignored(type + " is not recorded", WebhookResult.Reply.OK_EMPTY);
+            default -> {
+                // call.bridged and the rest say nothing of who answered: Telnyx bridges the caller's
+                // leg before anybody answers (ringback), and on a call straight to a SIP connection too.
+            }
         }
-        return new WebhookResult(List.of(e), WebhookResult.Reply.OK_EMPTY, type, List.of());
+        if (events.isEmpty()) {
+            return WebhookResult.ignored(note.equals(type) ? type + " is not recorded" : note, WebhookResult.Reply.OK_EMPTY);
+        }
+        return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, type, List.of());
     }
 
+    /**
+     * Whether an event is of the caller's leg: the leg Telnyx says is incoming, else the leg to one of
+     * the site's tracking numbers (the number the caller dialled). A leg to any other number is one
+     * an application transferred or dialled to the business. An event naming no number is taken as
+     * the caller's: its answer is then held like the caller's (never counted over another leg's).
+     */
+    private static boolean callersLeg(String direction, String to, WebhookCall call) {
+        if (direction != null) {
+            return !"outgoing".equalsIgnoreCase(direction);
+        }
+        return to == null || to.isBlank() || call.isTrackingNumber(to);
+    }
+
+    /**
+     * The end of the caller's leg. {@code normal_clearing} only says the line was put down after it
+     * was answered, which an application greeting the caller does too: it is the weakest end
+     * ({@code missed}), which the call's answer, if the business gave one, turns into completed.
+     */
     static CallEvent.Kind hangupKind(String cause) {
         return switch (cause == null ? "" : cause.toLowerCase(Locale.ROOT)) {
-            case "normal_clearing" -> CallEvent.Kind.COMPLETED;
+            case "normal_clearing" -> CallEvent.Kind.MISSED;
             case "user_busy" -> CallEvent.Kind.BUSY;
             case "timeout", "originator_cancel", "no_answer" -> CallEvent.Kind.MISSED;
             default -> CallEvent.Kind.FAILED;
