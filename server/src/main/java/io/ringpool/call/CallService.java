@@ -146,6 +146,17 @@ public final class CallService {
     }
 
     /**
+     * As {@link #ingestDatedOnReceipt} for a final event dated on receipt, from the start its
+     * provider's own fields imply (UIS: receipt − its total duration; Zadarma: {@code call_start},
+     * or receipt − a {@code duration} that may count the talk alone): the same rule. A start
+     * that cannot be this call's (not before the event, more than
+     * {@link DialledNumbers#LONGEST_INFERRED_CALL} before it, or null) leaves the receipt standing.
+     */
+    public Ingested ingestWithImpliedStart(Site site, CallEvent event, Instant impliedStart, boolean requireNumberForNewCall) {
+        return ingestion.ingestWithImpliedStart(site, event, impliedStart, requireNumberForNewCall);
+    }
+
+    /**
      * As {@link #ingest(Site, CallEvent, boolean)} for an event received at {@code receivedAt} (the
      * call journal delivers events it received earlier). Its time is kept by {@link CallEventTimes}.
      */
