@@ -61,6 +61,7 @@ final class RetentionRuns {
             // One pseudonym per site and run: a caller's calls and leads purged together still count as one contact.
             PersonPseudonym pseudonym = PersonPseudonym.fresh();
             calls.purgeExpiredCallers(e.site(), pseudonym);
+            calls.expireWaitingEvents(e.site());
             leads.purgeExpired(e.site(), pseudonym);
             long before = clock.millis() - Duration.ofDays(e.site().settings().retentionDays()).toMillis();
             int logs = outbox.purgeSite(e.site().siteId(), before);

@@ -154,7 +154,19 @@ final class CallIngest {
      * change goes out as {@code call.updated}.
      */
     Ingested ingestDatedOnReceipt(Site site, CallEvent event, boolean requireNumberForNewCall) {
-        Instant impliedStart = impliedStart(event);
+        return ingestWithImpliedStart(site, event, impliedStart(event), requireNumberForNewCall);
+    }
+
+    /**
+     * As {@link CallService#ingestWithImpliedStart}: {@link #ingestDatedOnReceipt} with the start the
+     * provider's own fields imply instead of receipt − {@code durationSeconds}. A start that is no
+     * start of this event's call (not before it, further back than
+     * {@link DialledNumbers#LONGEST_INFERRED_CALL}, or given with an event that does not end a call)
+     * is dropped, and the event is ingested as it is.
+     */
+    Ingested ingestWithImpliedStart(Site site, CallEvent event, Instant start, boolean requireNumberForNewCall) {
+        Instant impliedStart = start != null && event.kind().isTerminal() && start.isBefore(event.at())
+                && Duration.between(start, event.at()).compareTo(DialledNumbers.LONGEST_INFERRED_CALL) <= 0 ? start : null;
         if (impliedStart != null && isNewCall(site, event)) {
             CallEvent ringing = impliedRinging(site, event, impliedStart);
             if (ringing != null) {

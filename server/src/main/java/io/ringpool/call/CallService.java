@@ -48,6 +48,7 @@ public final class CallService {
     private final CallReads reads;
     private final CallEdits edits;
     private final CallerDataErasure erasure;
+    private final WaitingEventExpiry waitingExpiry;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
@@ -90,6 +91,7 @@ public final class CallService {
         this.reads = new CallReads(db, records, contactLeads);
         this.edits = new CallEdits(db, clock, records, outbox);
         this.erasure = new CallerDataErasure(db, clock, recordings, outbox);
+        this.waitingExpiry = new WaitingEventExpiry(db, clock);
     }
 
     /**
@@ -143,6 +145,17 @@ public final class CallService {
      */
     public Ingested ingestDatedOnReceipt(Site site, CallEvent event, boolean requireNumberForNewCall) {
         return ingestion.ingestDatedOnReceipt(site, event, requireNumberForNewCall);
+    }
+
+    /**
+     * As {@link #ingestDatedOnReceipt} for a final event dated on receipt, from the start its
+     * provider's own fields imply (UIS: receipt − its total duration; Zadarma: {@code call_start},
+     * or receipt − a {@code duration} that may count the talk alone): the same rule. A start
+     * that cannot be this call's (not before the event, more than
+     * {@link DialledNumbers#LONGEST_INFERRED_CALL} before it, or null) leaves the receipt standing.
+     */
+    public Ingested ingestWithImpliedStart(Site site, CallEvent event, Instant impliedStart, boolean requireNumberForNewCall) {
+        return ingestion.ingestWithImpliedStart(site, event, impliedStart, requireNumberForNewCall);
     }
 
     /**
@@ -204,6 +217,15 @@ public final class CallService {
      */
     public int purgeExpiredCallers(Site site, PersonPseudonym pseudonym) {
         return erasure.purgeExpiredCallers(site, pseudonym);
+    }
+
+    /**
+     * Deletes the site's events that waited for their call past its {@code retentionDays} or a week,
+     * whichever is shorter: their call never came ({@link WaitingEventExpiry}). Run hourly with the
+     * purge of callers. Returns how many.
+     */
+    public int expireWaitingEvents(Site site) {
+        return waitingExpiry.expire(site);
     }
 
     /**

@@ -511,7 +511,8 @@ class ConcurrentRequestsSweepTest {
                     + Base64.getEncoder().encodeToString((FS_USER + ":" + FS_PASSWORD).getBytes(StandardCharsets.UTF_8))),
                     "{\"variables\":{\"uuid\":\"" + fs + "\",\"direction\":\"inbound\",\"caller_id_number\":\"" + caller()
                             + "\",\"destination_number\":\"" + POOL_NUMBER + "\",\"start_epoch\":\"" + t0 + "\",\"answer_epoch\":\""
-                            + (t0 + 20) + "\",\"end_epoch\":\"" + (t0 + 95) + "\",\"duration\":\"95\",\"billsec\":\"75\"}}");
+                            + (t0 + 20) + "\",\"bridge_epoch\":\"" + (t0 + 20) + "\",\"end_epoch\":\"" + (t0 + 95)
+                            + "\",\"duration\":\"95\",\"billsec\":\"75\"}}");
             oneCall("POST /v1/telephony/freeswitch/{siteId}/cdr", same("POST /v1/telephony/freeswitch/{siteId}/cdr", cdr, Set.of(200, 204)),
                     fs);
 

@@ -162,6 +162,21 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row of {@code sql} (a count), read from the server's store. */
+    public long count(String sql, String... parameters) {
+        return app.database().read(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    ps.setString(i + 1, parameters[i]);
+                }
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     /** Starts a session as a desktop Chrome visitor. */
     public Reply startSession(String publicKey, String visitorId, String url) {
         Map<String, Object> body = new HashMap<>();

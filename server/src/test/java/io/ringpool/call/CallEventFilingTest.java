@@ -151,6 +151,31 @@ class CallEventFilingTest {
         assertThat(count("SELECT COUNT(*) FROM call_events WHERE from_raw = '" + CallerNumber.ERASED + "'")).isEqualTo(1);
     }
 
+    /**
+     * Audit AI1 #4: events whose call never comes (a recording notice of an employee's outgoing call)
+     * were kept for ever. Retention deletes those that waited a week (or the site's retention, when
+     * shorter); younger ones may still meet their call.
+     */
+    @Test
+    void eventsThatWaitedAWeekForTheirCallAreDeletedByRetention() {
+        Instant at = f.clock.instant();
+        f.calls.ingest(f.site, event("w-11", CallEvent.Kind.COMPLETED, CALLER, null, at, 20), false);
+        f.clock.advance(Duration.ofDays(6));
+        f.calls.ingest(f.site, event("w-12", CallEvent.Kind.COMPLETED, CALLER, null, f.clock.instant(), 20), false);
+        assertThat(f.calls.expireWaitingEvents(f.site)).isZero();
+        assertThat(waiting()).containsExactly("w-11/completed", "w-12/completed");
+
+        f.clock.advance(Duration.ofDays(1).plusSeconds(1));
+        assertThat(f.calls.expireWaitingEvents(f.site)).isEqualTo(1);
+        assertThat(waiting()).containsExactly("w-12/completed");
+
+        // The younger one still meets its call.
+        StoredCall call = f.calls.ingest(f.site, event("w-12", CallEvent.Kind.RINGING, CALLER, NUMBER, f.clock.instant().minusSeconds(60),
+                null), false).call();
+        assertThat(call.status()).isEqualTo(CallState.Status.COMPLETED);
+        assertThat(waiting()).isEmpty();
+    }
+
     private void storeWaiting(String providerCallId, CallEvent.Kind kind, Instant at, Integer duration, Integer talk) {
         f.db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO call_events_waiting(site_id, provider, provider_call_id, kind, "

@@ -1102,6 +1102,8 @@ class ProviderWebhookSweepTest {
                     .put("variables.start_epoch", Long.toString(t0), Role.TIME).put("variables.answer_epoch", Long.toString(t0 + 20), Role.TIME)
                     .put("variables.end_epoch", Long.toString(t0 + 95), Role.TIME).put("variables.duration", "95", Role.SECONDS)
                     .put("variables.billsec", "75", Role.SECONDS).put("variables.hangup_cause", "NORMAL_CLEARING", Role.KIND)
+                    // put through to an extension: bridged when answered, the B-leg named
+                    .put("variables.bridge_epoch", Long.toString(t0 + 20), null).put("variables.bridge_uuid", "b-" + id, null)
                     .put("variables.ringpool_recording_url", "https://pbx.example.com/rec/" + "a.wav", Role.URL)
                     .raw("callflow", "[{\"caller_profile\":{\"uuid\":" + quote(id) + ",\"caller_id_number\":" + quote(caller)
                             + ",\"destination_number\":" + quote(NUMBER) + "},\"times\":{}}]", null);

@@ -31,9 +31,11 @@ import java.util.Locale;
  * uuid                                  -> the call id
  * caller_id_number, destination_number  -> from, to (else the first callflow's caller_profile)
  * start_epoch                           -> ringing (the end when absent or unreadable)
- * billsec &gt; 0                          -> answered at answer_epoch (else end - billsec), completed at
- *                                          end_epoch (now when absent or unreadable); duration =
- *                                          duration, talk = billsec
+ * billsec &gt; 0 and bridged              -> answered at bridge_epoch, completed at end_epoch (now when
+ *   (bridge_epoch &gt; 0, or bridge_uuid /    absent or unreadable); duration = duration, talk = end -
+ *   last_bridge_to named)                  bridge (bridge_uepoch to end_uepoch when given); without a
+ *                                          usable bridge_epoch, answered at answer_epoch, talk = billsec
+ * billsec &gt; 0, never bridged            -> missed: the switch answered (IVR, voicemail), no person did
  * otherwise by hangup_cause             -> USER_BUSY: busy; NO_ANSWER, NO_USER_RESPONSE,
  *                                          ORIGINATOR_CANCEL, NORMAL_CLEARING, ALLOTTED_TIMEOUT: missed; else failed
  * ringpool_recording_url (if the dialplan sets it to an http(s) URL) -> the recording
@@ -131,14 +133,28 @@ public final class FreeswitchProvider implements TelephonyProvider {
                 : (int) Math.max(0, Math.min(Integer.MAX_VALUE, Duration.between(start, end).toSeconds()));
         List<CallEvent> events = new ArrayList<>();
         events.add(new CallEvent(NAME, uuid, CallEvent.Kind.RINGING, start, from, to, null, null, null));
-        if (billsec != null && billsec > 0) {
-            Instant answer = epoch(call, vars, "answer_epoch");
+        boolean pbxAnswered = billsec != null && billsec > 0;
+        Bridge bridge = Bridge.of(call, vars);
+        String note = "hangup_cause " + ProviderJson.text(vars, "hangup_cause");
+        if (pbxAnswered && bridge.happened()) {
+            Instant answer = bridge.at();
+            Integer talk = billsec;
+            if (answer == null) { // bridged, but not when: the switch's own answer is the best time there is
+                answer = epoch(call, vars, "answer_epoch");
+            } else {
+                talk = talkSince(vars, answer, end, billsec);
+            }
             if (answer == null) {
                 Instant estimate = end.minusSeconds(billsec);
                 answer = estimate.isBefore(start) ? start : estimate;
             }
             events.add(new CallEvent(NAME, uuid, CallEvent.Kind.ANSWERED, answer, from, to, null, null, null));
-            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.COMPLETED, end, from, to, total, billsec, recording));
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.COMPLETED, end, from, to, total, talk, recording));
+        } else if (pbxAnswered) {
+            // The switch answered (an IVR, voicemail) and never bridged the caller to anyone: nobody at
+            // the business took the call (audit AI1 #3), however long the greeting or the message.
+            events.add(new CallEvent(NAME, uuid, CallEvent.Kind.MISSED, end, from, to, total, 0, recording));
+            note = "answered by the switch (" + ProviderJson.text(vars, "last_app") + "), never bridged: " + note;
         } else {
             String cause = first(ProviderJson.text(vars, "hangup_cause"), "").toUpperCase(Locale.ROOT);
             CallEvent.Kind kind = switch (cause) {
@@ -148,7 +164,50 @@ public final class FreeswitchProvider implements TelephonyProvider {
             };
             events.add(new CallEvent(NAME, uuid, kind, end, from, to, total, 0, recording));
         }
-        return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, "hangup_cause " + ProviderJson.text(vars, "hangup_cause"), List.of());
+        return new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, note, List.of());
+    }
+
+    /**
+     * Whether, and when, the inbound leg was bridged to another leg: to a person, since a call to an
+     * extension, a ring group or a queue's agent reaches them through a bridge (the B-leg). The
+     * switch's own answer ({@code answer_epoch}, {@code billsec}) is no such sign: an IVR or voicemail
+     * answers the caller's leg itself. FreeSWITCH sets {@code bridge_epoch} (0 when never bridged,
+     * {@code bridge_uepoch} in microseconds) and names the other leg in {@code bridge_uuid} and
+     * {@code last_bridge_to} (switch_types.h {@code SWITCH_BRIDGE_UUID_VARIABLE},
+     * {@code SWITCH_LAST_BRIDGE_VARIABLE}).
+     *
+     * @param happened the leg was bridged
+     * @param at       when (null when bridged but {@code bridge_epoch} is not a usable time)
+     */
+    record Bridge(boolean happened, Instant at) {
+        static Bridge of(WebhookCall call, JsonNode vars) {
+            Instant at = epoch(call, vars, "bridge_epoch");
+            boolean named = ProviderJson.text(vars, "bridge_uuid") != null || ProviderJson.text(vars, "last_bridge_to") != null;
+            return new Bridge(at != null || named, at);
+        }
+    }
+
+    /**
+     * The conversation: from the bridge to the end, to the microsecond when the CDR has both
+     * ({@code bridge_uepoch}, {@code end_uepoch}) as FreeSWITCH computes {@code billsec}, so a call
+     * bridged at its answer keeps exactly its {@code billsec}; never more than {@code billsec}.
+     */
+    private static int talkSince(JsonNode vars, Instant bridged, Instant end, int billsec) {
+        Long bridgedMicros = micros(vars, "bridge_uepoch");
+        Long endMicros = micros(vars, "end_uepoch");
+        long seconds = bridgedMicros != null && endMicros != null && endMicros >= bridgedMicros
+                ? (endMicros - bridgedMicros) / 1_000_000 : Math.max(0, Duration.between(bridged, end).toSeconds());
+        return (int) Math.min(seconds, billsec);
+    }
+
+    /** A positive whole microsecond count, or null. */
+    private static Long micros(JsonNode vars, String name) {
+        String text = ProviderJson.text(vars, name);
+        if (text == null || !text.strip().matches("[0-9]{1,18}")) {
+            return null;
+        }
+        long v = Long.parseLong(text.strip());
+        return v > 0 ? v : null;
     }
 
     /**

@@ -37,6 +37,7 @@ import java.util.Optional;
  * events/call     Connected, location = abonent       -> answered at timestamp (an employee took it;
  *                                                        a Connected in the IVR is the robot answering)
  * events/call     Disconnected / OnHold / other       -> nothing (the summary says how the entry ended)
+ * events/call     from.extension, no to.line_number   -> nothing: an employee's outgoing or internal call
  * events/summary  call_direction 1 (incoming)         -> ringing at create_time, then
  *                   entry_result 1                    -> answered at talk_time, completed at end_time
  *                   entry_result 0                    -> missed at end_time
@@ -140,6 +141,10 @@ public final class MangoProvider implements TelephonyProvider {
         String location = ProviderJson.text(j, "location");
         String note = "call_id " + ProviderJson.text(j, "call_id") + " seq " + ProviderJson.text(j, "seq") + " " + state + " at "
                 + location;
+        if (placedByAnEmployee(j)) {
+            return guarded(call, notice, ts, WebhookResult.ignored("an employee's outgoing or internal call (from extension "
+                    + ProviderJson.text(j, "from", "extension") + ", no to.line_number): " + note, WebhookResult.Reply.OK_EMPTY));
+        }
         List<CallEvent> events = new ArrayList<>();
         if ("Appeared".equals(state)) {
             events.add(new CallEvent(NAME, entry, CallEvent.Kind.RINGING, at, ProviderJson.text(j, "from", "number"),
@@ -149,6 +154,17 @@ public final class MangoProvider implements TelephonyProvider {
                     ProviderJson.text(j, "to", "line_number"), null, null, null));
         }
         return guarded(call, notice, ts, new WebhookResult(events, WebhookResult.Reply.OK_EMPTY, note, List.of()));
+    }
+
+    /**
+     * A call an employee placed (outgoing to a client, or internal to a colleague): its {@code from}
+     * is an extension, and no line of the PBX received it, so it has no {@code to.line_number}. It
+     * never becomes a tracked call: the tracking number is the line an incoming call came in on, and
+     * every leg of an incoming entry comes from the caller's number with the line named. Stored, its
+     * notices waited for a number for ever (audit AI1 #4).
+     */
+    static boolean placedByAnEmployee(JsonNode j) {
+        return ProviderJson.text(j, "from", "extension") != null && ProviderJson.text(j, "to", "line_number") == null;
     }
 
     private WebhookResult summary(WebhookCall call) {

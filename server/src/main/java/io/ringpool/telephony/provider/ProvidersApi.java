@@ -171,7 +171,9 @@ public final class ProvidersApi implements SiteSection {
         int ingestedCount = 0;
         try {
             for (CallEvent event : result.events()) {
-                CallService.Ingested ingested = calls.ingest(site, event, false);
+                java.time.Instant impliedStart = result.impliedStarts().get(event);
+                CallService.Ingested ingested = impliedStart == null ? calls.ingest(site, event, false)
+                        : calls.ingestWithImpliedStart(site, event, impliedStart, false);
                 kinds.add(event.kind().wireName());
                 ingestedCount++;
                 if (ingested.call() != null) {

@@ -41,7 +41,11 @@ import java.util.Optional;
  * talkSeconds     | talk_time_duration     conversation, seconds
  * recordingUrl    | file_link              http(s) link to the recording
  * </pre>
- * Only an unknown {@code event} or a missing call id is refused (422): a duration, time or link
+ * A final event without a time ({@code «Завершение звонка»} has no {@code notification_time}) is
+ * dated on receipt, and the length it states dates the call's start, as on the generic route
+ * ({@link io.ringpool.call.CallService#ingestWithImpliedStart}).
+ *
+ * <p>Only an unknown {@code event} or a missing call id is refused (422): a duration, time or link
  * the template filled in wrongly is left out of the call (logged as {@code webhook_value_ignored}),
  * which is kept. Without a timestamp or nonce there is no replay protection beyond deduplication
  * of events.
@@ -93,9 +97,16 @@ public final class UisProvider implements TelephonyProvider {
             OddValues.ignored(NAME, call, "recordingUrl", "not an http(s) URL");
             recording = null;
         }
-        CallEvent e = new CallEvent(NAME, id, kind, at(get(f, "at"), call), get(f, "from"), get(f, "to"),
+        Instant sentAt = at(get(f, "at"), call);
+        Instant at = sentAt != null ? sentAt : call.clock().instant();
+        CallEvent e = new CallEvent(NAME, id, kind, at, get(f, "from"), get(f, "to"),
                 seconds(f, "durationSeconds", call), seconds(f, "talkSeconds", call), recording);
-        return WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
+        WebhookResult result = WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
+        // «Завершение звонка» has no notification_time: a call reported only at its end is dated by
+        // the length it states, as the generic route dates it (audit AI1 #2).
+        Integer length = e.durationSeconds();
+        return sentAt == null && kind.isTerminal() && length != null && length > 0
+                ? result.withImpliedStart(e, at.minusSeconds(length)) : result;
     }
 
     private static Map<String, String> fields(WebhookCall call) {
@@ -155,10 +166,10 @@ public final class UisProvider implements TelephonyProvider {
         return (int) s;
     }
 
-    /** The notification's time, or our time of receipt (logged) when it cannot be read. */
+    /** The notification's time, or null when it has none or one that cannot be read (logged): then it is dated on receipt. */
     private static Instant at(String text, WebhookCall call) {
         if (text == null) {
-            return call.clock().instant();
+            return null;
         }
         try {
             if (text.matches("[0-9]{9,11}")) {
@@ -173,7 +184,7 @@ public final class UisProvider implements TelephonyProvider {
             }
         } catch (DateTimeException e) {
             OddValues.ignored(NAME, call, "at", "not ISO-8601, 'yyyy-MM-dd HH:mm:ss' or unix seconds");
-            return call.clock().instant();
+            return null;
         }
     }
 }

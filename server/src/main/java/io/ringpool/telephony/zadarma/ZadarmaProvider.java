@@ -10,7 +10,12 @@ import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,7 +40,10 @@ import java.util.Map;
  *                                                         "zadarma-recording:{call_id_with_rec}"
  * </pre>
  * The call id is {@code pbx_call_id} (stable across the scenario, per Zadarma). Times are our
- * receipt times: Zadarma's {@code call_start} is in the account's time zone, which we do not know.
+ * receipt times: Zadarma's {@code call_start} is in the account's time zone, which it does not send.
+ * A NOTIFY_END that arrives alone still dates its call's start ({@link #impliedStart}): by
+ * {@code call_start} read in the site's time zone when that agrees with {@code duration}, else by
+ * {@code duration}.
  *
  * <p>The signature covers only the fields above, not {@code duration} or {@code disposition}, and
  * carries no time: a captured notification can be replayed (harmless, events are deduplicated) and
@@ -126,7 +134,58 @@ public final class ZadarmaProvider implements TelephonyProvider {
         if (e == null) {
             return WebhookResult.ignored(event + " is not an incoming call's event", WebhookResult.Reply.OK_EMPTY);
         }
-        return new WebhookResult(List.of(e), WebhookResult.Reply.OK_EMPTY, event, List.of());
+        WebhookResult result = new WebhookResult(List.of(e), WebhookResult.Reply.OK_EMPTY, event, List.of());
+        Instant start = "NOTIFY_END".equals(event) ? impliedStart(f, now, call.site().settings().timeZone()) : null;
+        return start == null ? result : result.withImpliedStart(e, start);
+    }
+
+    /**
+     * When the call of a NOTIFY_END began, for an end that arrives alone (its NOTIFY_START lost):
+     * dated on receipt, it would be attributed at the hang-up, to whoever held the number then
+     * (audit AI1 #2). {@code call_start} says when, in the account's time zone, which Zadarma does not
+     * send: it is read in the site's, and taken only when it agrees with {@code duration} and the
+     * receipt (it lies at least {@code duration} before the receipt, less a minute of clock
+     * difference, and at most {@link #RING_ALLOWANCE} more). Read in a zone other than the
+     * account's, it is off by 15 minutes or more (zones differ by at least that), which this bound
+     * refuses unless the call rang for 15 minutes. Otherwise receipt − {@code duration}: the answer
+     * when it counts the talk alone, still within the call, not after it. Null without either.
+     * {@link io.ringpool.call.CallService#ingestWithImpliedStart} then decides as it does for the
+     * generic route's final event without {@code at}.
+     */
+    static Instant impliedStart(Map<String, String> f, Instant received, ZoneId siteZone) {
+        Integer duration = seconds(f.get("duration"));
+        Instant stated = localTime(f.get("call_start"), siteZone);
+        if (stated != null) {
+            Duration before = Duration.between(stated, received);
+            Duration length = Duration.ofSeconds(duration == null ? 0 : duration);
+            if (before.compareTo(length.minus(CLOCK_DIFFERENCE)) >= 0 && before.compareTo(length.plus(RING_ALLOWANCE)) <= 0) {
+                return stated;
+            }
+        }
+        return duration != null && duration > 0 ? received.minusSeconds(duration) : null;
+    }
+
+    /**
+     * How much longer than its {@code duration} a call may have lasted before NOTIFY_END: ringing, an
+     * IVR, a queue. Less than the 15 minutes by which time zones differ.
+     */
+    static final Duration RING_ALLOWANCE = Duration.ofMinutes(10);
+
+    /** Zadarma's clock against ours, and its whole seconds. */
+    static final Duration CLOCK_DIFFERENCE = Duration.ofMinutes(1);
+
+    private static final DateTimeFormatter CALL_START = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** {@code call_start} ({@code yyyy-MM-dd HH:mm:ss}) in {@code zone}, or null when absent or unreadable. */
+    private static Instant localTime(String text, ZoneId zone) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(text.strip(), CALL_START).atZone(zone).toInstant();
+        } catch (DateTimeException unreadable) {
+            return null;
+        }
     }
 
     private static CallEvent end(Map<String, String> f, String id, Instant now) {

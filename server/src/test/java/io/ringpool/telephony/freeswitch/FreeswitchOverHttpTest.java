@@ -10,6 +10,7 @@ import io.ringpool.telephony.provider.ProviderSigning;
 import io.ringpool.telephony.provider.ProviderTestKit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,9 +24,27 @@ class FreeswitchOverHttpTest {
         return "Basic " + ProviderSigning.base64((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A leg's CDR. An answered one is bridged when it is answered, as a call to an extension is (the
+     * B-leg's answer answers the caller's leg): {@code bridge_epoch} = {@code answer_epoch}, with
+     * the B-leg named in {@code bridge_uuid} and {@code last_bridge_to}.
+     */
     static String cdr(String uuid, String direction, long start, long answer, long end, int billsec, String cause) {
+        Map<String, String> bridge = new java.util.LinkedHashMap<>();
+        if (billsec > 0 && answer > 0) {
+            bridge.put("bridge_epoch", Long.toString(answer));
+            bridge.put("bridge_uuid", "b-" + uuid);
+            bridge.put("last_bridge_to", "b-" + uuid);
+        }
+        return cdr(uuid, direction, start, answer, end, billsec, cause, bridge);
+    }
+
+    /** A leg's CDR with {@code more} variables, as given (none added). */
+    static String cdr(String uuid, String direction, long start, long answer, long end, int billsec, String cause, Map<String, String> more) {
+        StringBuilder extra = new StringBuilder();
+        more.forEach((k, v) -> extra.append('"').append(k).append("\":\"").append(v).append("\","));
         return "{\"core-uuid\":\"core-1\",\"switchname\":\"pbx\",\"channel_data\":{\"state\":\"CS_REPORTING\",\"direction\":\""
-                + direction + "\"},\"variables\":{\"uuid\":\"" + uuid + "\",\"direction\":\"" + direction
+                + direction + "\"},\"variables\":{" + extra + "\"uuid\":\"" + uuid + "\",\"direction\":\"" + direction
                 + "\",\"caller_id_number\":\"" + CALLER + "\",\"destination_number\":\"" + NUMBER + "\",\"start_epoch\":\"" + start
                 + "\",\"answer_epoch\":\"" + answer + "\",\"end_epoch\":\"" + end + "\",\"duration\":\"" + (end - start)
                 + "\",\"billsec\":\"" + billsec + "\",\"hangup_cause\":\"" + cause + "\",\"ringpool_recording_url\":\"https://pbx.example/rec/"
@@ -63,6 +82,61 @@ class FreeswitchOverHttpTest {
                 "application/x-www-form-urlencoded", Map.of("Authorization", basic("fs", "cdr-password-0001")));
         assertThat(r.status()).isEqualTo(200);
         assertThat(kit.call("a-leg-missed").get("status").asText()).isEqualTo("missed");
+    }
+
+    /**
+     * Audit AI1 #3: an IVR answers every caller (answer_epoch at the start, billsec the whole call),
+     * and this caller was never bridged to anyone: the greeting, then voicemail. The switch's answer
+     * is no person's, so the call is missed, not a 45 s conversation and a target call.
+     */
+    @Test
+    void aCallTheIvrAnsweredAndNobodyTookIsMissed() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String ivr = cdr("a-leg-voicemail", "inbound", t0, t0, t0 + 45, 45, "NORMAL_CLEARING",
+                Map.of("bridge_epoch", "0", "bridge_uepoch", "0", "last_app", "voicemail", "endpoint_disposition", "ANSWER"));
+        assertThat(post(ivr, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-voicemail");
+        assertThat(call.get("status").asText()).isEqualTo("missed");
+        assertThat(call.get("talkSeconds").asInt()).isZero();
+        assertThat(call.get("target").asBoolean()).isFalse();
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(45);
+    }
+
+    /** The same IVR, then a bridge to extension 101 at +15 s: the talk is from the bridge, 30 s, not the IVR's 45. */
+    @Test
+    void theTalkOfACallBridgedAfterTheIvrStartsAtTheBridge() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        String bridged = cdr("a-leg-ivr-bridged", "inbound", t0, t0, t0 + 45, 45, "NORMAL_CLEARING",
+                Map.of("bridge_epoch", Long.toString(t0 + 15), "bridge_uuid", "b-leg-101", "last_bridge_to", "b-leg-101",
+                        "last_app", "bridge"));
+        assertThat(post(bridged, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-ivr-bridged");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(30);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(45);
+        assertThat(Instant.parse(call.get("answeredAt").asText())).isEqualTo(Instant.ofEpochSecond(t0 + 15));
+    }
+
+    /**
+     * A call put straight through to an extension, as FreeSWITCH writes its A-leg (a real CDR's
+     * times, moved to now): the B-leg's answer answers the caller's leg, so answer and bridge are
+     * the same microsecond, and the talk is billsec, as before.
+     */
+    @Test
+    void aCallAnsweredStraightByAnExtensionKeepsItsBillsec() {
+        long t0 = kit.server.clock.instant().getEpochSecond();
+        long micros = t0 * 1_000_000L;
+        String direct = cdr("a-leg-direct", "inbound", t0, t0 + 1, t0 + 3, 2, "NORMAL_CLEARING",
+                Map.of("start_uepoch", Long.toString(micros + 64_073), "answer_uepoch", Long.toString(micros + 1_604_069),
+                        "bridge_epoch", Long.toString(t0 + 1), "bridge_uepoch", Long.toString(micros + 1_604_069),
+                        "end_uepoch", Long.toString(micros + 3_944_059), "bridge_uuid", "ba27d90e-f679-4b38-bb39-07b9d3448abf",
+                        "last_bridge_to", "ba27d90e-f679-4b38-bb39-07b9d3448abf", "last_app", "bridge",
+                        "endpoint_disposition", "ANSWER"));
+        assertThat(post(direct, basic("fs", "cdr-password-0001")).status()).isEqualTo(200);
+        JsonNode call = kit.call("a-leg-direct");
+        assertThat(call.get("status").asText()).isEqualTo("completed");
+        assertThat(call.get("talkSeconds").asInt()).isEqualTo(2);
+        assertThat(call.get("durationSeconds").asInt()).isEqualTo(3);
     }
 
     /**

@@ -50,6 +50,46 @@ class MangoOverHttpTest {
                 + NUMBER.substring(1) + "\"},\"disconnect_reason\":0}";
     }
 
+    /**
+     * Audit AI1 #4: an employee's outgoing call (from extension 101 to a client) and an internal call
+     * (101 to 102) name no line of the PBX, so they never reach a tracking number. Their notices were
+     * stored to wait for one for ever and listed {@code accepted}; they are answered and listed
+     * {@code ignored}, and nothing is stored.
+     */
+    @Test
+    void anEmployeesOutgoingAndInternalCallsAreIgnoredAndNothingWaits() throws Exception {
+        long t0 = now();
+        String outgoing = "OUT-MTAwNTc1OTM6NTAy";
+        String employee = "\"from\":{\"extension\":\"101\",\"number\":\"sip:manager@vpbx400000000.mangosip.ru\"}";
+        for (String[] notice : new String[][] {{"1", "Appeared", "" + t0}, {"2", "Connected", "" + (t0 + 5)},
+                {"3", "Disconnected", "" + (t0 + 40)}}) {
+            Reply r = post("call", "{\"entry_id\":\"" + outgoing + "\",\"call_id\":\"o1\",\"timestamp\":" + notice[2] + ",\"seq\":"
+                    + notice[0] + ",\"call_state\":\"" + notice[1] + "\",\"location\":\"abonent\"," + employee
+                    + ",\"to\":{\"number\":\"79161230000\"}}");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        String internal = "INT-MTAwNTc1OTM6NTAz";
+        assertThat(post("call", "{\"entry_id\":\"" + internal + "\",\"call_id\":\"i1\",\"timestamp\":" + t0
+                + ",\"seq\":1,\"call_state\":\"Appeared\",\"location\":\"abonent\"," + employee
+                + ",\"to\":{\"extension\":\"102\",\"number\":\"sip:colleague@vpbx400000000.mangosip.ru\"}}").status()).isEqualTo(200);
+
+        JsonNode log = kit.diagnostics("mango");
+        for (JsonNode e : log) {
+            if (e.get("message").asText().contains("from extension 101")) {
+                assertThat(e.get("outcome").asText()).as(e.toString()).isEqualTo("ignored");
+                assertThat(e.get("events")).as(e.toString()).isEmpty();
+            }
+        }
+        assertThat(log.findValuesAsText("outcome").stream().filter("ignored"::equals).count()).isGreaterThanOrEqualTo(4);
+        assertThat(kit.calls().findValuesAsText("providerCallId")).doesNotContain(outgoing, internal);
+        assertThat(waitingRows(outgoing) + waitingRows(internal)).isZero();
+    }
+
+    /** Rows of one Mango entry waiting for their call, read from the server's own store. */
+    static long waitingRows(String entry) {
+        return kit.server.count("SELECT COUNT(*) FROM call_events_waiting WHERE provider = 'mango' AND provider_call_id = ?", entry);
+    }
+
     @Test
     void aFullCallInAnyOrderIsOneAttributedCallWithTheSummarysDurationsAndTheRecording() throws Exception {
         long t0 = now();
