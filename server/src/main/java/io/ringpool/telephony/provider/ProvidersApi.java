@@ -59,6 +59,7 @@ public final class ProvidersApi implements SiteSection {
     private final String publicUrl;
     private final boolean publicUrlGuessed;
     private final Clock clock;
+    private final RejectionLines rejectionLines;
     private final MeterRegistry registry;
     private final Function<String, CallRecording> recording;
     private final CallJournal journal;
@@ -108,6 +109,7 @@ public final class ProvidersApi implements SiteSection {
         this.replays = new ReplayGuard(clock);
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.clock = clock;
+        this.rejectionLines = new RejectionLines(clock::millis);
         this.registry = registry;
     }
 
@@ -131,7 +133,10 @@ public final class ProvidersApi implements SiteSection {
         SiteRegistry.Entry entry = sites.byId(siteId).orElse(null);
         if (entry == null) {
             count(provider.name(), "unknown_site");
-            LOG.info("webhook_rejected provider={} reason=unknown_site", provider.name());
+            long suppressed = rejectionLines.admit(provider.name(), null, "unknown_site");
+            if (suppressed >= 0) {
+                LOG.info("webhook_rejected provider={} reason=unknown_site suppressed={}", provider.name(), suppressed);
+            }
             throw new UnknownSite();
         }
         Site site = entry.site();
@@ -308,7 +313,10 @@ public final class ProvidersApi implements SiteSection {
 
     private WebhookRefused refuse(String provider, ProviderRoute route, Site site, WebhookRefused refused) {
         count(provider, refused.reason());
-        LOG.info("webhook_rejected provider={} site={} reason={}", provider, site.siteId(), refused.reason());
+        long suppressed = rejectionLines.admit(provider, site.siteId(), refused.reason());
+        if (suppressed >= 0) {
+            LOG.info("webhook_rejected provider={} site={} reason={} suppressed={}", provider, site.siteId(), refused.reason(), suppressed);
+        }
         log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider, route.template(), "refused", refused.reason(),
                 refused.getMessage(), null, List.of(), null, null));
         return refused;
