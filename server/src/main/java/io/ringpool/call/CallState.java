@@ -15,7 +15,7 @@ import java.util.Objects;
  * <pre>
  *   RINGING ──> ANSWERED ──> COMPLETED
  *      │
- *      └──> MISSED | BUSY | FAILED        (terminal; COMPLETED is terminal too)
+ *      └──> MISSED | BUSY | FAILED        (terminal; COMPLETED is terminal too, and only an answered call's)
  * </pre>
  *
  * @param status          where the call is now

@@ -29,12 +29,20 @@ import java.util.function.Function;
  *       is kept (the end it is judged against may still move), but it neither makes the call
  *       answered nor sets {@code answeredAt}, talk or duration, so a late answer never undoes a
  *       busy, missed or failed end, nor claims an answer after the end (audit B, F3). An answer
- *       timed before the end is a fact delivered out of order, and counts.</li>
+ *       timed before the end is a fact delivered out of order, and counts. When a call reports both
+ *       a {@code completed} and another end, the answer must come before both: the end read for an
+ *       answered call and the one read for an unanswered call.</li>
  *   <li>If the call was answered and has ended, it is COMPLETED, whatever the final event said
- *       (a {@code busy} after a conversation is a provider quirk, not a busy line).</li>
- *   <li>Several terminal kinds without an answer: the most specific wins, in the order
- *       COMPLETED, BUSY, FAILED, MISSED ({@code missed} is what any unanswered call looks like,
- *       so it is the weakest evidence).</li>
+ *       (a {@code busy} after a conversation is a provider quirk, not a busy line); its end is read
+ *       from the {@code completed} event when there is one.</li>
+ *   <li>A call nobody answered is never COMPLETED. Its end is, strongest evidence first, BUSY,
+ *       FAILED, MISSED, then an unanswered {@code completed} ({@code missed} is what any unanswered
+ *       call looks like; a {@code completed} without an answer or talk says less still: the
+ *       providers' recording notices are {@code completed} events that only carry the link, UIS
+ *       sends «Завершение звонка» with talk 0 after every lost call, and a PBX script posts its CDR
+ *       as {@code completed} with billsec 0, audit AI1 #6). A call whose only end is such a
+ *       {@code completed} is MISSED: it ended and nobody talked, and those are the calls a business
+ *       must call back.</li>
  *   <li>The final event's durations win; when it has none, the largest seen elsewhere; when
  *       nobody said, they are computed from the event times (talk = end − answer; duration =
  *       end − start). The duration is never shorter than the talk, and neither is longer than
@@ -45,9 +53,13 @@ import java.util.function.Function;
  */
 public final class CallStateMerger {
 
-    /** Terminal kinds, strongest evidence first (see the class comment). */
-    private static final List<CallEvent.Kind> TERMINAL_PRECEDENCE = List.of(
+    /** The end of an answered call, first kind present wins: a conversation ends in {@code completed}. */
+    private static final List<CallEvent.Kind> ANSWERED_END = List.of(
             CallEvent.Kind.COMPLETED, CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED);
+
+    /** The end of a call nobody answered, strongest evidence first (see the class comment). */
+    private static final List<CallEvent.Kind> UNANSWERED_END = List.of(
+            CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED, CallEvent.Kind.COMPLETED);
 
     private CallStateMerger() {}
 
@@ -99,11 +111,15 @@ public final class CallStateMerger {
 
     private static CallState derive(Map<CallEvent.Kind, CallEvent> events) {
         CallEvent any = events.values().iterator().next();
-        CallEvent fin = TERMINAL_PRECEDENCE.stream().map(events::get).filter(Objects::nonNull).findFirst().orElse(null);
+        CallEvent answeredEnd = first(events, ANSWERED_END);
+        CallEvent unansweredEnd = first(events, UNANSWERED_END);
         CallEvent answeredEvent = events.get(CallEvent.Kind.ANSWERED);
-        // What the answer, talk and duration are read from: every event but an answer timed after the end.
+        // What the answer, talk and duration are read from: every event but an answer timed after the end. Both
+        // ends are null or neither is; the answer must precede the earlier, so that whichever is read it is no
+        // answer after the call's end.
         Map<CallEvent.Kind, CallEvent> evidence = events;
-        if (answeredEvent != null && fin != null && answeredEvent.at().isAfter(fin.at())) {
+        if (answeredEvent != null && answeredEnd != null
+                && (answeredEvent.at().isAfter(answeredEnd.at()) || answeredEvent.at().isAfter(unansweredEnd.at()))) {
             answeredEvent = null;
             evidence = new EnumMap<>(events);
             evidence.remove(CallEvent.Kind.ANSWERED);
@@ -113,12 +129,16 @@ public final class CallStateMerger {
         Integer maxTalk = reduce(evidence, CallEvent::talkSeconds, CallStateMerger::max);
         Integer maxDuration = reduce(evidence, CallEvent::durationSeconds, CallStateMerger::max);
         boolean answered = answeredEvent != null || (maxTalk != null && maxTalk > 0);
+        CallEvent fin = answered ? answeredEnd : unansweredEnd;
 
         CallState.Status status;
-        if (fin != null) {
-            status = answered ? CallState.Status.COMPLETED : CallState.Status.valueOf(fin.kind().name());
-        } else {
+        if (fin == null) {
             status = answered ? CallState.Status.ANSWERED : CallState.Status.RINGING;
+        } else if (answered) {
+            status = CallState.Status.COMPLETED;
+        } else {
+            // Nobody answered: a completed end says no more than that the call is over.
+            status = fin.kind() == CallEvent.Kind.COMPLETED ? CallState.Status.MISSED : CallState.Status.valueOf(fin.kind().name());
         }
 
         Instant endedAt = fin == null ? null : fin.at();
@@ -162,6 +182,11 @@ public final class CallStateMerger {
                 talk,
                 recording,
                 events);
+    }
+
+    /** The event of the first of {@code kinds} the call has, or null. */
+    private static CallEvent first(Map<CallEvent.Kind, CallEvent> events, List<CallEvent.Kind> kinds) {
+        return kinds.stream().map(events::get).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
     /** Whole seconds from a to b, never negative (providers' clocks and ours may disagree). */

@@ -82,6 +82,75 @@ class CallStateMergerPropertyTest {
         assertThat(withLate.talkSeconds()).isEqualTo(ended.talkSeconds());
     }
 
+    /** A call is completed only when somebody answered; ended unanswered, it is missed, busy or failed (audit AI1 #6). */
+    @Property(tries = 500)
+    void onlyAnAnsweredCallIsCompleted(@ForAll("calls") List<CallEvent> events) {
+        CallState state = null;
+        for (CallEvent e : events) {
+            state = CallStateMerger.merge(state, e);
+            if (state.status() == CallState.Status.COMPLETED) {
+                assertThat(state.answered()).isTrue();
+            }
+            if (state.status().isTerminal() && state.status() != CallState.Status.COMPLETED) {
+                assertThat(state.answered()).isFalse();
+                assertThat(state.talkSeconds()).isZero();
+            }
+        }
+    }
+
+    /** Events of a call nobody answered: no {@code answered}, no talk; a completed among them is a PBX's CDR or a recording notice. */
+    @Provide
+    Arbitrary<List<CallEvent>> unansweredCalls() {
+        Arbitrary<Kind> kinds = Arbitraries.of(Kind.RINGING, Kind.COMPLETED, Kind.MISSED, Kind.BUSY, Kind.FAILED);
+        Arbitrary<Integer> noTalk = Arbitraries.of(0).injectNull(0.5);
+        Arbitrary<String> maybeUrl = Arbitraries.of("https://r/1", "https://r/2").injectNull(0.5);
+        Arbitrary<CallEvent> event = Combinators.combine(kinds, Arbitraries.integers().between(0, 600),
+                        Arbitraries.integers().between(0, 600).injectNull(0.4), noTalk, maybeUrl)
+                .as((kind, at, duration, talk, url) -> new CallEvent("generic", "c1", kind, T0.plusSeconds(at), null, null, duration,
+                        talk, url));
+        return event.list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    /**
+     * Audit AI1 #6, in every order of arrival: an unanswered {@code completed} never overrides a
+     * missed, busy or failed end known before it or arriving after it; alone, it ends the call missed.
+     */
+    @Property(tries = 1000)
+    void anUnansweredCompletedIsTheWeakestEnd(@ForAll("unansweredCalls") List<CallEvent> events) {
+        CallState state = null;
+        List<Kind> seen = new ArrayList<>();
+        for (CallEvent e : events) {
+            state = CallStateMerger.merge(state, e);
+            seen.add(e.kind());
+            CallState.Status expected = seen.contains(Kind.BUSY) ? CallState.Status.BUSY
+                    : seen.contains(Kind.FAILED) ? CallState.Status.FAILED
+                    : seen.contains(Kind.MISSED) || seen.contains(Kind.COMPLETED) ? CallState.Status.MISSED
+                    : CallState.Status.RINGING;
+            assertThat(state.status()).as(seen.toString()).isEqualTo(expected);
+            assertThat(state.answered()).isFalse();
+            assertThat(state.answeredAt()).isNull();
+        }
+    }
+
+    /** A recording notice (a completed with nothing but the link) after the end of a call nobody answered adds only the link. */
+    @Property(tries = 500)
+    void aRecordingNoticeChangesNothingButTheLinkOfAnUnansweredEndedCall(@ForAll("calls") List<CallEvent> events,
+            @ForAll("seconds") int after) {
+        CallState ended = CallStateMerger.fold(events);
+        if (ended.endedAt() == null || ended.answered()) {
+            return;
+        }
+        CallEvent notice = new CallEvent("generic", "c1", Kind.COMPLETED, ended.endedAt().plusSeconds(after), null, null, null, null,
+                "https://r/0");
+        CallState withNotice = CallStateMerger.merge(ended, notice);
+        assertThat(withNotice.status()).isEqualTo(ended.status());
+        assertThat(withNotice.answered()).isFalse();
+        assertThat(withNotice.endedAt()).isEqualTo(ended.endedAt());
+        assertThat(withNotice.talkSeconds()).isEqualTo(ended.talkSeconds());
+        assertThat(withNotice.durationSeconds()).isEqualTo(ended.durationSeconds());
+        assertThat(withNotice.recordingUrl()).isNotNull();
+    }
+
     @Provide
     Arbitrary<Integer> seconds() {
         return Arbitraries.integers().between(1, 3_600);

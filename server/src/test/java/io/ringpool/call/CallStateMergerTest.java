@@ -68,13 +68,97 @@ class CallStateMergerTest {
         assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(30)); // end - talk
     }
 
+    /**
+     * Audit AI1 #6. This test said COMPLETED until session 43: an ended call nobody answered was shown
+     * completed, not answered, talk 0, so it never reached {@code status=missed} or the missed counts.
+     * A PBX's CDR posted as completed with billsec 0 is a missed call, and so is one with no talk stated.
+     */
     @Test
-    void completedWithoutAnswerOrTalkIsCompletedButNotAnswered() {
-        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 20, null, 0)));
+    void completedWithoutAnswerOrTalkIsMissed() {
+        for (Integer talk : new Integer[] {0, null}) {
+            CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 20, 20, talk)));
+            assertThat(s.status()).as("talk " + talk).isEqualTo(Status.MISSED);
+            assertThat(s.answered()).isFalse();
+            assertThat(s.answeredAt()).isNull();
+            assertThat(s.endedAt()).isEqualTo(T0.plusSeconds(20));
+            assertThat(s.talkSeconds()).isZero();
+            assertThat(s.durationSeconds()).isEqualTo(20);
+        }
+    }
+
+    static CallEvent recordingNotice(int atSecond, String url) {
+        return new CallEvent("generic", "c1", Kind.COMPLETED, T0.plusSeconds(atSecond), null, null, null, null, url);
+    }
+
+    /**
+     * Audit AI1 #6: UIS's «Завершение звонка» with talk 0 after «Потерянный звонок», and the recording
+     * notice (a completed with only the link) after a missed, busy or failed end, made the call completed.
+     */
+    @Test
+    void anUnansweredCompletedNeverOutranksMissedBusyOrFailedInAnyOrder() {
+        for (Kind end : List.of(Kind.MISSED, Kind.BUSY, Kind.FAILED)) {
+            for (CallEvent completed : List.of(ev(Kind.COMPLETED, 25, 25, 0), ev(Kind.COMPLETED, 20, 25, 0), recordingNotice(40, "https://rec/1"),
+                    recordingNotice(10, "https://rec/1"))) {
+                List<CallEvent> events = List.of(ev(Kind.RINGING, 0, null, null), ev(end, 25, null, null), completed);
+                for (List<CallEvent> order : List.of(events, List.of(events.get(2), events.get(1), events.get(0)),
+                        List.of(events.get(1), events.get(2), events.get(0)), List.of(events.get(0), events.get(2), events.get(1)))) {
+                    CallState s = CallStateMerger.fold(order);
+                    String what = end + " with " + completed + " in " + order.stream().map(CallEvent::kind).toList();
+                    assertThat(s.status().name()).as(what).isEqualTo(end.name());
+                    assertThat(s.answered()).as(what).isFalse();
+                    assertThat(s.endedAt()).as(what).isEqualTo(T0.plusSeconds(25));
+                    assertThat(s.talkSeconds()).as(what).isZero();
+                    assertThat(s.recordingUrl()).as(what).isEqualTo(completed.recordingUrl());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCompletedWithTalkTimeStillOutranksTheOtherEnds() {
+        // Twilio: the caller's own call ends as missed, the forwarded leg's completed carries the talk.
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.MISSED, 70, 70, null), ev(Kind.ANSWERED, 10, null, null),
+                ev(Kind.COMPLETED, 69, null, 59), ev(Kind.RINGING, 0, null, null)));
         assertThat(s.status()).isEqualTo(Status.COMPLETED);
+        assertThat(s.endedAt()).isEqualTo(T0.plusSeconds(69));
+        assertThat(s.answeredAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(s.talkSeconds()).isEqualTo(59);
+        assertThat(s.durationSeconds()).isEqualTo(70);
+        for (Kind end : List.of(Kind.BUSY, Kind.FAILED)) {
+            assertThat(CallStateMerger.fold(List.of(ev(end, 30, null, null), ev(Kind.COMPLETED, 31, 31, 20))).status()).isEqualTo(Status.COMPLETED);
+        }
+    }
+
+    @Test
+    void aRecordingNoticeAddsOnlyItsLinkToAnEndedCall() {
+        List<List<CallEvent>> ended = List.of(
+                List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.MISSED, 25, null, null)),
+                List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 25, 25, 0)),
+                List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.ANSWERED, 5, null, null), ev(Kind.COMPLETED, 25, 25, 20)));
+        for (List<CallEvent> events : ended) {
+            CallState before = CallStateMerger.fold(events);
+            CallState after = CallStateMerger.merge(before, recordingNotice(30, "https://rec/2"));
+            assertThat(after.recordingUrl()).isEqualTo("https://rec/2");
+            assertThat(new CallState(after.provider(), after.providerCallId(), after.status(), after.from(), after.to(), after.startedAt(),
+                    after.answeredAt(), after.endedAt(), after.answered(), after.durationSeconds(), after.talkSeconds(), null,
+                    before.events())).as(before.status().name()).isEqualTo(before);
+        }
+    }
+
+    /** Both ends are read for the answer: one after the missed end is no answer, whatever the completed's time. */
+    @Test
+    void anAnswerAfterAMissedEndIsNoAnswerEvenBeforeAnUnansweredCompleted() {
+        CallState s = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.MISSED, 20, null, null),
+                ev(Kind.ANSWERED, 25, null, null), ev(Kind.COMPLETED, 30, 30, 0)));
+        assertThat(s.status()).isEqualTo(Status.MISSED);
         assertThat(s.answered()).isFalse();
         assertThat(s.answeredAt()).isNull();
-        assertThat(s.talkSeconds()).isZero();
+        assertThat(s.endedAt()).isEqualTo(T0.plusSeconds(20));
+        // ... and one after an unanswered completed is none either, whatever the missed's time.
+        CallState t = CallStateMerger.fold(List.of(ev(Kind.RINGING, 0, null, null), ev(Kind.COMPLETED, 20, 20, null),
+                ev(Kind.ANSWERED, 25, null, null), ev(Kind.MISSED, 30, null, null)));
+        assertThat(t.status()).isEqualTo(Status.MISSED);
+        assertThat(t.answeredAt()).isNull();
     }
 
     @Test

@@ -79,7 +79,8 @@ class CallEventTimesOverHttpTest {
                     .isEqualTo("active");
             assertThat(ringing.path("attribution").path("sessionId").asText()).isEqualTo(visit.text("sessionId"));
             assertThat(Instant.parse(completed.path("startedAt").asText())).isEqualTo(received);
-            assertThat(completed.path("status").asText()).isEqualTo("completed");
+            // No answer and no talk stated: an unanswered end, missed (completed until audit AI1 #6; not what this test is about).
+            assertThat(completed.path("status").asText()).isEqualTo("missed");
             assertThat(completed.path("durationSeconds").asInt()).isEqualTo(100);
             assertThat(scrape(server)).contains(corrected("generic", "future") + " 2.0");
             assertThat(log.list).filteredOn(e -> e.getFormattedMessage().startsWith("call_event_time_replaced"))
