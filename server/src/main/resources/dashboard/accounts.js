@@ -144,7 +144,9 @@
     if (!pageAllowed(page)) { denied(page, section); return; }
     clear(section).appendChild(el('p', { class: 'muted', text: 'Loading…' }));
     Promise.resolve(renderers[page.id](section)).catch(function (x) {
-      clear(section).appendChild(el('div', { class: 'empty' }, [el('strong', { text: x.status === 403 ? 'Not allowed' : 'Could not load' }), x.message]));
+      // In place of the page, never a part of it: what went wrong, in words to act on, and a retry.
+      clear(section).appendChild(R.problemBox(x.status === 403 ? 'Not allowed' : 'Could not load ' + page.label, x, route));
+      if (x.status === 404) refreshMe().catch(function () {});
     }).then(function () { document.body.dataset.page = page.id + ':' + Date.now(); });
   }
   function denied(page, section) {
@@ -433,8 +435,11 @@
         });
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
         return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
-          if (updated.name !== state.site.name) { state.site.name = updated.name; $('site-name').textContent = '· ' + updated.name; }
-          state.site.country = updated.country; // the numbers boxes say which country reads local forms
+          // The page's copy of the site and the switcher's list were those of the sign-in: a new
+          // zone or name reached neither until a reload (audit AI4 F6).
+          R.siteUpdated({ name: updated.name, timeZone: updated.timeZone, currency: updated.currency, country: updated.country });
+          return (state.me ? refreshMe() : null);
+        }).then(function () {
           return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
         });
       }));
@@ -730,6 +735,8 @@
     return !!w && w.role === 'viewer';
   };
   R.route = route;
+  /** Asks again which sites the person has: one the server no longer shows them leaves the switcher. */
+  R.sitesChanged = function () { if (state.me) refreshMe().catch(function () {}); };
   if (/^#(invite|reset)=/.test(location.hash)) {
     showLinkPage(location.hash.slice(1));
   } else if (R.needsSignIn) {
