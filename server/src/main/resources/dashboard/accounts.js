@@ -373,7 +373,8 @@
       if (!r.staticNumbers.length) card.appendChild(R.empty('No static numbers', 'Calls to them are attributed to their source.'));
       else card.appendChild(el('table', { id: 'static-table' }, [el('thead', null, [el('tr', null, headings.map(function (h) { return el('th', { text: h }); }))]),
         el('tbody', null, r.staticNumbers.map(function (n) {
-          var cells = [n.number, n.source, n.medium, n.campaign, n.label].map(function (v) { return el('td', { text: v || '—' }); });
+          // data-label names the column where a narrow window stacks the cells (app.css).
+          var cells = [n.number, n.source, n.medium, n.campaign, n.label].map(function (v, i) { return el('td', { text: v || '—', 'data-label': headings[i] }); });
           if (editable) cells.push(el('td', null, [
             el('button', { type: 'button', class: 'ghost small', text: 'Edit', onclick: function () { edit(n); } }),
             el('button', { type: 'button', class: 'ghost small', text: 'Retire', title: 'No further calls attributed to it; history kept',

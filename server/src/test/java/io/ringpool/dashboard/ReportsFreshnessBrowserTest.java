@@ -77,6 +77,9 @@ class ReportsFreshnessBrowserTest {
         assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("name", "Google", "numbers", List.of("+74950000701")))
                 .status()).isEqualTo(201);
         accounts.member(workspaceId, owner, "analyst-with-a-rather-long-address@fresh.test", "analyst");
+        assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/static-numbers", Map.of("number", "+74950000790",
+                "source", "billboard", "medium", "offline", "campaign", "metro-dec", "label", "Metro billboard, Ring road km 12")).status())
+                .isEqualTo(201);
 
         TestServer.Reply visit = server.startSession(shop.get("publicKey"), null, LANDING);
         assertThat(visit.status()).as(visit.body()).isIn(200, 201);
@@ -346,22 +349,25 @@ class ReportsFreshnessBrowserTest {
     }
 
     @Test
-    void thePeoplePageFitsAPhone() throws Exception {
+    void thePeopleAndStaticNumbersPagesFitAPhone() throws Exception {
         signInOnTheShop();
         driver.manage().window().setSize(new Dimension(390, 844));
-        driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#people';");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
-        waiting().until(d -> !d.findElements(By.id("members-table")).isEmpty());
-        Thread.sleep(200);
-        int width = ((Number) driver.executeScript("return document.documentElement.clientWidth")).intValue();
-        assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(width);
-        @SuppressWarnings("unchecked")
-        List<Object> past = (List<Object>) driver.executeScript("return Array.prototype.filter.call("
-                + "document.querySelectorAll('#members-table button, #members-table select, #members-table td'),"
-                + "function (e) { return e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5; })"
-                + ".map(function (e) { return e.tagName + '.' + e.className; });");
-        assertThat(past).as("members, roles and their buttons within the window").isEmpty();
-        shot("people-phone");
+        for (String[] page : new String[][] {{"people", "members-table"}, {"numbers", "static-table"}}) {
+            driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#" + page[0] + "';");
+            waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
+            waiting().until(d -> !d.findElements(By.id(page[1])).isEmpty());
+            Thread.sleep(200);
+            int width = ((Number) driver.executeScript("return document.documentElement.clientWidth")).intValue();
+            assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue()).as(page[0])
+                    .isLessThanOrEqualTo(width);
+            @SuppressWarnings("unchecked")
+            List<Object> past = (List<Object>) driver.executeScript("return Array.prototype.filter.call("
+                    + "document.querySelectorAll('#" + page[1] + " button, #" + page[1] + " select, #" + page[1] + " td'),"
+                    + "function (e) { return e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5; })"
+                    + ".map(function (e) { return e.tagName + '.' + e.className; });");
+            assertThat(past).as(page[0] + ": rows and their buttons within the window").isEmpty();
+            shot(page[0] + "-phone");
+        }
         assertThat(consoleErrors()).isEmpty();
     }
 }
