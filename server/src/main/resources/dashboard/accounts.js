@@ -144,7 +144,9 @@
     if (!pageAllowed(page)) { denied(page, section); return; }
     clear(section).appendChild(el('p', { class: 'muted', text: 'Loading…' }));
     Promise.resolve(renderers[page.id](section)).catch(function (x) {
-      clear(section).appendChild(el('div', { class: 'empty' }, [el('strong', { text: x.status === 403 ? 'Not allowed' : 'Could not load' }), x.message]));
+      // In place of the page, never a part of it: what went wrong, in words to act on, and a retry.
+      clear(section).appendChild(R.problemBox(x.status === 403 ? 'Not allowed' : 'Could not load ' + page.label, x, route));
+      if (x.status === 404) refreshMe().catch(function () {});
     }).then(function () { document.body.dataset.page = page.id + ':' + Date.now(); });
   }
   function denied(page, section) {
@@ -371,7 +373,8 @@
       if (!r.staticNumbers.length) card.appendChild(R.empty('No static numbers', 'Calls to them are attributed to their source.'));
       else card.appendChild(el('table', { id: 'static-table' }, [el('thead', null, [el('tr', null, headings.map(function (h) { return el('th', { text: h }); }))]),
         el('tbody', null, r.staticNumbers.map(function (n) {
-          var cells = [n.number, n.source, n.medium, n.campaign, n.label].map(function (v) { return el('td', { text: v || '—' }); });
+          // data-label names the column where a narrow window stacks the cells (app.css).
+          var cells = [n.number, n.source, n.medium, n.campaign, n.label].map(function (v, i) { return el('td', { text: v || '—', 'data-label': headings[i] }); });
           if (editable) cells.push(el('td', null, [
             el('button', { type: 'button', class: 'ghost small', text: 'Edit', onclick: function () { edit(n); } }),
             el('button', { type: 'button', class: 'ghost small', text: 'Retire', title: 'No further calls attributed to it; history kept',
@@ -433,8 +436,11 @@
         });
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
         return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
-          if (updated.name !== state.site.name) { state.site.name = updated.name; $('site-name').textContent = '· ' + updated.name; }
-          state.site.country = updated.country; // the numbers boxes say which country reads local forms
+          // The page's copy of the site and the switcher's list were those of the sign-in: a new
+          // zone or name reached neither until a reload (audit AI4 F6).
+          R.siteUpdated({ name: updated.name, timeZone: updated.timeZone, currency: updated.currency, country: updated.country });
+          return (state.me ? refreshMe() : null);
+        }).then(function () {
           return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
         });
       }));
@@ -730,6 +736,8 @@
     return !!w && w.role === 'viewer';
   };
   R.route = route;
+  /** Asks again which sites the person has: one the server no longer shows them leaves the switcher. */
+  R.sitesChanged = function () { if (state.me) refreshMe().catch(function () {}); };
   if (/^#(invite|reset)=/.test(location.hash)) {
     showLinkPage(location.hash.slice(1));
   } else if (R.needsSignIn) {

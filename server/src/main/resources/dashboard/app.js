@@ -95,6 +95,16 @@
     if (state.presetDays || !state.from) setRange(state.presetDays || 30);
     else load();
   }
+  /* The site's settings were changed (the Settings page): every view takes the new ones now, not at
+   * the next sign-in. A new zone moves the call times, the heatmap's label and "today" of a preset,
+   * so the reports load again (audit AI4 F6: they kept the zone of the sign-in). */
+  function siteUpdated(s) {
+    ['name', 'timeZone', 'currency', 'country'].forEach(function (k) { if (s[k] !== undefined) state.site[k] = s[k]; });
+    $('site-name').textContent = '· ' + state.site.name;
+    $('tz-hint').textContent = 'weekday × hour, ' + state.site.timeZone;
+    if (state.presetDays) setRange(state.presetDays);
+    else load();
+  }
   function signOut() {
     var wasPerson = !state.key && state.csrf;
     sessionStorage.removeItem(KEY);
@@ -140,9 +150,11 @@
   Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) {
     b.addEventListener('click', function () { setRange(Number(b.dataset.days)); });
   });
+  // Dates the server refuses (To before From, an empty one, a range past 400 days) are asked for
+  // all the same: its answer is what the page shows in place of the figures. Returning early kept
+  // the previous range's figures under the new dates, without a word (audit AI4 F8).
   ['from', 'to'].forEach(function (id) {
     $(id).addEventListener('change', function () {
-      if (!$('from').value || !$('to').value || $('from').value > $('to').value) return;
       state.from = $('from').value; state.to = $('to').value;
       state.presetDays = null;
       Array.prototype.forEach.call(document.querySelectorAll('.presets button'), function (b) { b.classList.remove('active'); });
@@ -152,21 +164,91 @@
   $('model').addEventListener('change', function () { state.model = $('model').value; load(); });
 
   // ---- loading -------------------------------------------------------------------------------
+  /* Every view of the reports page, loaded again for the range, model and site. While they load
+   * the page is marked busy (dimmed); a view whose request fails is emptied and says why, with a
+   * retry, and the line at the top says it for the page: figures of another range or site are never
+   * left standing under the new dates (audit AI4 F8). Answers of an older load are dropped. */
   function load() {
+    var generation = ++generations.reports;
     var q = rangeQuery(), m = '&model=' + state.model;
+    var failures = [];
+    function report(view, path, render) {
+      return api(site(path)).then(function (r) {
+        if (generation === generations.reports) render(r);
+      }, function (x) {
+        if (generation !== generations.reports) return;
+        failures.push(x);
+        notLoaded(view, x);
+      }).catch(function (e) { console.error(e); }); // a fault of the page itself, not an answer
+    }
+    function log(loading) {
+      return loading.then(function (failure) { if (failure) failures.push(failure); }).catch(function (e) { console.error(e); });
+    }
+    hideProblem();
+    busy(true);
     var jobs = [
-      api(site('/reports/daily?' + q + m)).then(renderDaily),
-      loadSources(),
-      api(site('/reports/time?' + q)).then(renderHeatmap),
-      api(site('/reports/devices?' + q + '&groupBy=device')).then(renderDevices),
-      api(site('/reports/paths?' + q + '&limit=6')).then(renderPaths),
-      api(site('/reports/pools?' + q)).then(renderPools),
-      loadCalls(true),
-      loadLeads(true)
+      report('daily', '/reports/daily?' + q + m, renderDaily),
+      report('sources', sourcesPath(), renderSourcesAndTotals),
+      report('heatmap', '/reports/time?' + q, renderHeatmap),
+      report('devices', '/reports/devices?' + q + '&groupBy=device', renderDevices),
+      report('paths', '/reports/paths?' + q + '&limit=6', renderPaths),
+      report('pools', '/reports/pools?' + q, renderPools),
+      log(loadCalls(true)),
+      log(loadLeads(true))
     ];
-    return Promise.all(jobs.map(function (p) { return p.catch(function (e) { console.error(e); }); }))
-      .then(function () { document.body.dataset.loaded = String(Date.now()); });
+    return Promise.all(jobs).then(function () {
+      if (generation !== generations.reports) return;
+      busy(false);
+      if (failures.length) showProblem(failures);
+      document.body.dataset.loaded = String(Date.now());
+    });
   }
+
+  // ---- when data cannot be loaded ------------------------------------------------------------
+  /** What went wrong, in words a person can act on; the server's own message where it names the fix. */
+  function problemText(x) {
+    var said = x && String(x.message || '').replace(/\.$/, '');
+    if (!x || x.status == null) return 'The server could not be reached. Check your connection, then try again.';
+    if (x.status === 422 && (x.field === 'from' || x.field === 'to')) return 'These dates cannot be shown: ' + said + '. Change From or To.';
+    if (x.status === 422 || x.status === 400) return said + '.';
+    if (x.status === 404) return 'This site is not available to you any more (it was removed, or your access to it ended). Pick another site, or ask an owner of the workspace.';
+    if (x.status === 403) return 'Your role may not see this: ' + said + '.';
+    if (x.status === 429 || x.status === 503) return 'The server is busy with other reports just now. Try again in a moment.';
+    return 'The server could not answer (HTTP ' + x.status + '). Try again; if it keeps failing, tell whoever runs Ringpool for you.';
+  }
+  /** A box in place of a view that could not be loaded, with a button that tries again. */
+  function problemBox(title, x, retry) {
+    return el('div', { class: 'empty problem', role: 'alert' }, [el('strong', { text: title }), el('span', { text: problemText(x) }),
+      retry ? el('div', null, [el('button', { type: 'button', class: 'retry', text: 'Try again', onclick: retry })]) : null]);
+  }
+  /* Each report view, emptied of what it showed (charts, hints, counts): returns where to say why. */
+  var REPORT_VIEWS = {
+    daily: function () { dropChart('daily'); $('daily-hint').textContent = ''; return $('daily-chart'); },
+    sources: function () { clear($('kpis')); $('sources-count').textContent = ''; $('sources-more').hidden = true; return $('sources'); },
+    heatmap: function () { return $('heatmap'); },
+    devices: function () { return $('devices'); },
+    paths: function () { return $('paths'); },
+    pools: function () { dropChart('pool'); clear($('pool-summary')); $('pool-hint').textContent = ''; $('pool-picker').hidden = true; return $('pool-chart'); }
+  };
+  function notLoaded(view, x) {
+    clear(REPORT_VIEWS[view]()).appendChild(problemBox('Not loaded', x, function () { load(); }));
+  }
+  function dropChart(name) { if (state.charts[name]) { state.charts[name].destroy(); delete state.charts[name]; } }
+  function busy(on) {
+    $('page-reports').classList.toggle('loading', on);
+    $('page-reports').setAttribute('aria-busy', String(on));
+  }
+  function showProblem(failures) {
+    var texts = failures.map(problemText).filter(function (t, i, all) { return all.indexOf(t) === i; });
+    var box = clear($('load-problem'));
+    box.appendChild(el('strong', { text: 'Some of the figures for ' + state.from + ' – ' + state.to + ' could not be loaded, and are not shown. ' }));
+    texts.forEach(function (t) { box.appendChild(el('span', { text: t + ' ' })); });
+    box.appendChild(el('button', { type: 'button', class: 'retry', id: 'load-retry', text: 'Try again', onclick: function () { load(); } }));
+    box.hidden = false;
+    // A site gone from the person's list (removed, or their access ended) leaves the switcher too.
+    if (failures.some(function (x) { return x.status === 404; }) && window.Ringpool.sitesChanged) window.Ringpool.sitesChanged();
+  }
+  function hideProblem() { clear($('load-problem')).hidden = true; }
 
   /* Conversion is calls ÷ visits, as in every row of Top sources, so the card and the rows add up.
    * Calls with no visit (static numbers, unattributed) count as well, so it can pass 100%: the card
@@ -317,12 +399,27 @@
     'source,medium,campaign': { title: 'Campaign', unset: '(no campaign)', name: function (k) { return k.campaign; },
       detail: function (k) { return sourceMedium(k); } },
     'source,medium,campaign,term': { title: 'Keyword', unset: '(no keyword)', name: function (k) { return k.term; },
-      detail: function (k) { return sourceMedium(k) + (k.campaign ? ' · ' + k.campaign : ''); } }
+      detail: function (k) { return sourceMedium(k) + (k.campaign ? ' · ' + k.campaign : ''); } },
+    // The page a visit landed on, without its query string (the API's landingPage; audit AI4 F3).
+    // The key has no source, so no row is "unattributed": calls and leads with no visit are in the
+    // row without a page.
+    'landingPage': { title: 'Landing page', unset: '(no landing page)', unattributed: function () { return false; },
+      name: function (k) { return k.landingPage; }, detail: function (k) { return k.landingPage == null ? 'calls and leads with no visit' : ''; } }
   };
   function sourceMedium(k) { return k.source + ' / ' + (k.medium || '(none)'); }
+  function sourcesPath() {
+    return '/reports/sources?' + rangeQuery() + '&model=' + state.model + '&groupBy=' + state.sourcesGroup
+      + '&limit=' + (state.sourcesAll ? SOURCES_MOST : SOURCES_TOP);
+  }
+  function renderSourcesAndTotals(r) { renderKpis(r.totals); renderSources(r); }
+  /* Another grouping, or all rows, for the same range: only this card (and the totals) load again. */
   function loadSources() {
-    var q = rangeQuery() + '&model=' + state.model + '&groupBy=' + state.sourcesGroup + '&limit=' + (state.sourcesAll ? SOURCES_MOST : SOURCES_TOP);
-    return api(site('/reports/sources?' + q)).then(function (r) { renderKpis(r.totals); renderSources(r); });
+    var generation = generations.reports;
+    return api(site(sourcesPath())).then(function (r) {
+      if (generation === generations.reports) renderSourcesAndTotals(r);
+    }, function (x) {
+      if (generation === generations.reports) notLoaded('sources', x);
+    });
   }
   $('sources-group').addEventListener('change', function () { state.sourcesGroup = $('sources-group').value; loadSources(); });
   $('sources-more').addEventListener('click', function () { state.sourcesAll = !state.sourcesAll; loadSources(); });
@@ -340,7 +437,8 @@
     var body = r.rows.map(function (row) {
       var conv = row.conversion, k = row.key;
       // No source: calls and leads that no visit was found for (static numbers without a source, no match).
-      var label = k.source == null ? [el('div', { class: 'src-name unattributed', text: 'unattributed', title: 'calls and leads with no visit' })]
+      var unattributed = grouping.unattributed ? grouping.unattributed(k) : k.source == null;
+      var label = unattributed ? [el('div', { class: 'src-name unattributed', text: 'unattributed', title: 'calls and leads with no visit' })]
         : [el('div', { class: 'src-name' + (grouping.name(k) ? '' : ' unset'), text: grouping.name(k) || grouping.unset }),
           el('div', { class: 'src-medium', text: grouping.detail(k) })];
       return el('tr', null, [
@@ -497,9 +595,8 @@
   // ---- call log ------------------------------------------------------------------------------
   // Each reset starts a new generation; a page answered for an older one is dropped, so two loads
   // in flight (a preset clicked while the previous range loads) cannot both fill the table.
-  var generations = { calls: 0, leads: 0 }, STALE = { stale: true };
+  var generations = { reports: 0, calls: 0, leads: 0 }, STALE = { stale: true };
   function current(log, generation) { return function (r) { if (generation !== generations[log]) throw STALE; return r; }; }
-  function ignoreStale(x) { if (x !== STALE) throw x; }
 
   function loadCalls(reset) {
     if (reset) { state.cursor = null; clear($('calls')); generations.calls++; }
@@ -527,12 +624,24 @@
       r.calls.forEach(function (c) { tbody.appendChild(callRow(c)); });
       state.cursor = r.nextCursor;
       $('more-calls').hidden = !r.nextCursor;
-    }).catch(function (x) {
-      if (x === STALE) return;
-      if (!x.status || x.status >= 500) throw x;
-      // A filter the server refuses (a caller that is no phone number) is said where the calls were.
-      clear($('calls')).appendChild(empty('Cannot filter the calls', x.message));
+      $('more-calls').textContent = 'Load more';
+      $('more-calls').title = '';
+    }).then(function () { return null; }, function (x) {
+      if (x === STALE) return null;
+      // A filter the server refuses (a caller that is no phone number) is said where the calls were;
+      // anything else empties the log and says why: no rows of another range stay under the new one.
+      // A page after the first that fails leaves the rows loaded and "Load more" to try again.
+      if (x.status === 422 && x.field !== 'from' && x.field !== 'to') {
+        clear($('calls')).appendChild(empty('Cannot filter the calls', x.message));
+      } else if (reset) {
+        clear($('calls')).appendChild(problemBox('The call log could not be loaded', x, function () { loadCalls(true); }));
+      } else {
+        $('more-calls').textContent = 'Could not load more: try again';
+        $('more-calls').title = problemText(x);
+        return x;
+      }
       $('more-calls').hidden = true;
+      return x;
     });
   }
   $('more-calls').addEventListener('click', function () { loadCalls(false); });
@@ -653,7 +762,19 @@
       r.leads.forEach(function (l) { tbody.appendChild(leadRow(l)); });
       state.leadCursor = r.nextCursor;
       $('more-leads').hidden = !r.nextCursor;
-    }).catch(ignoreStale);
+      $('more-leads').textContent = 'Load more';
+      $('more-leads').title = '';
+    }).then(function () { return null; }, function (x) {
+      if (x === STALE) return null;
+      if (reset) {
+        clear($('leads')).appendChild(problemBox('The lead log could not be loaded', x, function () { loadLeads(true); }));
+        $('more-leads').hidden = true;
+      } else {
+        $('more-leads').textContent = 'Could not load more: try again';
+        $('more-leads').title = problemText(x);
+      }
+      return x;
+    });
   }
   $('more-leads').addEventListener('click', function () { loadLeads(false); });
   $('lead-filters').addEventListener('submit', function (e) { e.preventDefault(); loadLeads(true); });
@@ -745,6 +866,20 @@
     });
     return out;
   }
+  /** The data rows of an export: its records less Google's "Parameters:" line and the header.
+   *  A quoted field may hold a line break, so records are counted outside quotes. */
+  function csvDataRows(text) {
+    var records = 0, quoted = false, started = false, i, ch;
+    for (i = 0; i < text.length; i++) {
+      ch = text.charCodeAt(i);
+      if (ch === 34) quoted = !quoted; // '"'; an escaped "" toggles twice
+      else if (ch === 10 && !quoted) { if (started) records++; started = false; continue; }
+      if (ch !== 13) started = true;
+    }
+    if (started) records++;
+    var preamble = /^Parameters:/.test(text) ? 1 : 0;
+    return Math.max(0, records - preamble - 1);
+  }
   function exportSummary(filters) {
     return ' Filters: ' + (filters.applied.length ? filters.applied.join(', ') : 'none') + '.'
       + (filters.notApplied.length ? ' Not applied (exports have no such filter): ' + filters.notApplied.join(', ') + '.' : '');
@@ -762,8 +897,19 @@
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
-          status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
-            + exportSummary(filters);
+          if (rows != null) {
+            status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
+              + exportSummary(filters);
+            return null;
+          }
+          // Past 1 MiB the server sends the counts as HTTP trailers, which fetch() never shows
+          // (audit AI4 F7: the line read "— rows" and left the left-out count unsaid): the rows are
+          // counted in the file, and the left-out count is said to be unknown, not to be none.
+          return blob.text().then(function (text) {
+            status.textContent = 'Downloaded ' + name + ': ' + plural(csvDataRows(text), 'row') + ' (counted in the file). '
+              + 'Calls or leads left out for lack of an id: not known for a file over 1 MiB (the server sends that count after the file, '
+              + 'where a browser cannot read it).' + exportSummary(filters);
+          });
         });
       }).catch(function (x) { status.textContent = 'Export failed: ' + x.message; });
     });
@@ -771,7 +917,7 @@
 
   // ---- start ---------------------------------------------------------------------------------
   window.Ringpool = { state: state, api: api, el: el, clear: clear, fmt: fmt, plural: plural, empty: empty,
-    showSite: showSite, signOut: signOut, reload: load, $: $ };
+    showSite: showSite, siteUpdated: siteUpdated, signOut: signOut, reload: load, $: $, problemText: problemText, problemBox: problemBox };
   var saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved).catch(function () { signOut(); });
   else window.Ringpool.needsSignIn = true; // accounts.js probes the session cookie if this browser signed in, else shows the sign-in

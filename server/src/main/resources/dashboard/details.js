@@ -102,8 +102,13 @@
       show(kind, fresh);
       if (focusWasOnClose || !dialog.contains(document.activeElement)) dialog.querySelector('.detail-close').focus();
     }).catch(function (x) {
-      if (mine !== showing || item) return;
-      showProblem(kind === 'call' ? 'This call could not be opened' : 'This lead could not be opened', x.message);
+      if (mine !== showing) return;
+      var why = window.Ringpool.problemText ? window.Ringpool.problemText(x) : x.message;
+      if (!item) { showProblem(kind === 'call' ? 'This call could not be opened' : 'This lead could not be opened', why); return; }
+      // The row's copy stays open, said to be the log's copy: it may be older than the API's (audit AI4 F8).
+      var head = dialog.querySelector('.detail-head');
+      if (head) head.insertAdjacentElement('afterend', el('p', { class: 'error detail-not-fresh', role: 'alert',
+        text: 'Shown as the log loaded it: it could not be read again just now. ' + why }));
     });
   }
 

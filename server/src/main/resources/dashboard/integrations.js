@@ -170,7 +170,15 @@
       renderWebhooks(r[0].webhooks);
       renderDestinations(r[1].destinations);
       renderFeeds(r[2].feeds);
-    }).catch(function (e) { say(e.message, true); });
+      if ($('status').classList.contains('error')) say(''); // a failure said before is over; a "Queued …" line stays
+    }).catch(function (e) {
+      // A failed refresh empties the lists rather than leave the last ones as if current (audit AI4 F8).
+      ['webhooks', 'destinations', 'feeds'].forEach(function (id) {
+        clear($(id)).appendChild(el('p', { class: 'small', text: 'Not loaded: see the message above, then Refresh.' }));
+      });
+      say('Could not load the integrations: ' + (e instanceof TypeError ? 'the server could not be reached; check your connection' : e.message)
+        + '. Press Refresh to try again.', true);
+    });
   }
 
   $('refresh').addEventListener('click', load);

@@ -98,9 +98,33 @@ public final class CallApi {
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
                 body.optionalBoolean("reviewed"), note, body.isExplicitNull("value"));
         StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
-        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
-                "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
+        auditPatch(request, grant, body, call);
         return Response.json(200, withLeads(site, call, grant));
+    }
+
+    /**
+     * One audit entry per kind of change the request made, so an owner reads what changed: a note
+     * or a review written as {@code call.update} "tags [Lead, Sale]" read as a tag change (audit AI4
+     * F5). {@code call.update} keeps its name and detail for tags, value and currency; a note's entry
+     * gives its length, not its text, which may hold a phone number the retention period removes.
+     */
+    private void auditPatch(Request request, SiteGrant grant, JsonBody body, StoredCall call) {
+        boolean note = body.has("note") || body.isExplicitNull("note");
+        boolean reviewed = body.has("reviewed");
+        boolean update = body.has("tags") || body.has("value") || body.isExplicitNull("value") || body.has("currency");
+        if (update || (!note && !reviewed)) {
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
+                    "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
+        }
+        if (note) {
+            String text = call.review().note();
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.note", call.callId(),
+                    text == null || text.isEmpty() ? "note removed" : "note written, " + text.length() + " characters");
+        }
+        if (reviewed) {
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.review", call.callId(),
+                    call.review().reviewed() ? "marked reviewed" : "marked not reviewed");
+        }
     }
 
     private Map<String, Object> withLeads(Site site, StoredCall call, SiteGrant grant) {

@@ -432,6 +432,48 @@ class AccountsOverHttpTest {
         assertThat(accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit?limt=2", null).status()).isEqualTo(400);
     }
 
+    /**
+     * Audit AI4 F5: a note, or the reviewed flag, alone was written as {@code call.update} "tags
+     * [Lead, Sale]", the entry a tag change to those tags writes, so the log could not say what changed.
+     */
+    @Test
+    void theAuditLogTellsANoteAndAReviewFromATagChange() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Noted", "noted-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Noted shop");
+        String siteId = site.get("siteId");
+        assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("numbers", List.of("+74950000501"))).status())
+                .isEqualTo(201);
+        String event = "{\"callId\":\"n-1\",\"event\":\"completed\",\"from\":\"+79161234500\",\"to\":\"+74950000501\",\"talkSeconds\":40}";
+        long t = server.clock.instant().getEpochSecond();
+        assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, event))).status()).isEqualTo(200);
+        String call = "/v1/sites/" + siteId + "/calls/"
+                + accounts.as(owner, "GET", "/v1/sites/" + siteId + "/calls", null).json().get("calls").get(0).get("callId").asText();
+        String audit = "/v1/workspaces/" + wsId + "/audit";
+
+        assertThat(accounts.as(owner, "PATCH", call, Map.of("tags", List.of("Lead", "Sale"))).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", call, Map.of("note", "wants a red sofa")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", call, Map.of("reviewed", true)).status()).isEqualTo(200);
+        Map<String, Object> removeNote = new java.util.HashMap<>();
+        removeNote.put("note", null);
+        assertThat(accounts.as(owner, "PATCH", call, removeNote).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", call, Map.of("value", 45000, "currency", "RUB", "reviewed", false)).status()).isEqualTo(200);
+
+        JsonNode entries = accounts.as(owner, "GET", audit + "?limit=6", null).json().get("entries");
+        List<String> lines = new java.util.ArrayList<>();
+        entries.forEach(e -> lines.add(e.get("action").asText() + ": " + e.get("detail").asText()));
+        // Newest first; the last PATCH changed a value and the flag, so it wrote both kinds.
+        assertThat(lines.subList(0, 5)).containsExactlyInAnyOrder("call.update: tags [Lead, Sale], value 45000.0 RUB",
+                "call.review: marked not reviewed", "call.note: note removed", "call.review: marked reviewed",
+                "call.note: note written, 16 characters");
+        assertThat(lines.subList(2, 5)).containsExactly("call.note: note removed", "call.review: marked reviewed",
+                "call.note: note written, 16 characters");
+        assertThat(lines.get(5)).isEqualTo("call.update: tags [Lead, Sale]");
+        assertThat(entries.toString()).as("the note's text stays in the call").doesNotContain("red sofa");
+    }
+
     @Test
     void anOwnerIssuesAPasswordResetThatWorksOnceAndEndsTheOldSessions() {
         Map<String, Object> ws = accounts.ownedWorkspace("Reset", "reset-owner@agency.test");

@@ -138,6 +138,9 @@ class CallDetailBrowserTest {
     static void signInAs(String email) {
         driver.get(server.base() + "/dashboard/");
         waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        // The page freshBrowser() opened may still have had reports in flight as the cookies went:
+        // their 401s are that page's, logged late, not this one's.
+        driver.manage().logs().get(LogType.BROWSER);
         driver.executeScript("document.body.removeAttribute('data-loaded')");
         driver.findElement(By.id("email")).sendKeys(email);
         driver.findElement(By.id("password")).sendKeys(TestAccounts.PASSWORD);
