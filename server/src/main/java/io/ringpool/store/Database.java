@@ -25,7 +25,10 @@ public final class Database implements AutoCloseable {
         T run(Connection connection) throws SQLException;
     }
 
-    private final HikariDataSource pool;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
+
+    private final ReplaceablePool pool;
+    private final MeterRegistry registry;
     /** The pool as every component sees it: refused at once while the store is known down. */
     private final DataSource dataSource;
     /** The pool (through the tests' boundary) as the probe sees it: always asked. */
@@ -39,6 +42,10 @@ public final class Database implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     /** The group-commit writers on this database: what they hold uncommitted (see {@link #oldestUncommittedSince}). */
     private final java.util.List<GroupCommitWriter> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Set when a check met H2's "database has been closed" (see {@link #reopenIfH2StoreClosed}). */
+    private volatile boolean h2StoreClosed;
+    /** When the last reopen was tried ({@link System#nanoTime}); 0 before the first. */
+    private long reopenTriedNanos;
     /** The store's size in bytes as {@link StoreProbe} last read it; -1 until then. */
     private volatile long lastSizeBytes = -1;
 
@@ -46,6 +53,14 @@ public final class Database implements AutoCloseable {
     static final int COMPACTION_WRITE_BUDGET_BYTES = 2 << 20;
     /** Files smaller than this are left alone (their dead space does not matter). */
     static final long COMPACTION_MIN_FILE_BYTES = 32L << 20;
+    /**
+     * Free bytes the H2 file's disk needs before a closed store is reopened: room for many commits
+     * (a chunk is a few KB) and H2's rewrite of its header, so that a store reopened on a disk still
+     * full does not close again at the first write.
+     */
+    static final long REOPEN_MIN_FREE_BYTES = 8L << 20;
+    /** Least time between two tries to reopen a closed H2 store, ms: each scans the whole file. */
+    static final long REOPEN_INTERVAL_MILLIS = 2_000;
 
     /**
      * How long PostgreSQL lets one of this node's transactions sit open with nothing sent, ms. Our
@@ -84,6 +99,24 @@ public final class Database implements AutoCloseable {
             // before H2 opens the file: its quick recovery after a kill -9 can miss the newest commits
             H2CrashRecovery.recoverIfUnclean(config.url());
         }
+        this.registry = registry;
+        try {
+            this.pool = new ReplaceablePool(openPool(10_000));
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": "
+                    + withoutPassword(rootMessage(e), config.url()), e);
+        }
+        this.probed = boundary.apply(pool);
+        this.dataSource = new FailFastDataSource(probed, () -> knownDown.getAsBoolean());
+        this.h2File = h2 ? h2File(config.url()) : null;
+        this.compactor = h2 ? new H2Compactor(pool, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
+        // A scrape reads the size kept by StoreProbe on PostgreSQL: a query there would make /metrics wait for the store.
+        io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, db -> db.h2 ? db.sizeBytes() : db.lastSizeBytes)
+                .baseUnit("bytes").description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
+    }
+
+    /** @param initializationFailMillis how long the first connection may take to come before the pool refuses to open */
+    private HikariDataSource openPool(long initializationFailMillis) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("ringpool-db");
         hikari.setJdbcUrl(config.url());
@@ -98,25 +131,13 @@ public final class Database implements AutoCloseable {
         // A request waits at most this long for a connection, then the caller answers 503.
         hikari.setConnectionTimeout(3_000);
         hikari.setValidationTimeout(1_000);
-        hikari.setInitializationFailTimeout(10_000);
+        hikari.setInitializationFailTimeout(initializationFailMillis);
         hikari.setAutoCommit(true);
         if (!h2) {
             hikari.setConnectionInitSql(POSTGRES_SESSION_SETTINGS);
         }
         hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
-        try {
-            this.pool = new HikariDataSource(hikari);
-        } catch (RuntimeException e) {
-            throw new StoreException("cannot open the database at " + maskUrl(config.url()) + ": "
-                    + withoutPassword(rootMessage(e), config.url()), e);
-        }
-        this.probed = boundary.apply(pool);
-        this.dataSource = new FailFastDataSource(probed, () -> knownDown.getAsBoolean());
-        this.h2File = h2 ? h2File(config.url()) : null;
-        this.compactor = h2 ? new H2Compactor(pool, COMPACTION_WRITE_BUDGET_BYTES, COMPACTION_MIN_FILE_BYTES, registry) : null;
-        // A scrape reads the size kept by StoreProbe on PostgreSQL: a query there would make /metrics wait for the store.
-        io.micrometer.core.instrument.Gauge.builder("ringpool.store.size", this, db -> db.h2 ? db.sizeBytes() : db.lastSizeBytes)
-                .baseUnit("bytes").description("bytes the store takes on disk: the H2 file, or the PostgreSQL database").register(registry);
+        return new HikariDataSource(hikari);
     }
 
     /**
@@ -200,7 +221,7 @@ public final class Database implements AutoCloseable {
 
     /** Connections the pool may still open: its maximum less those it holds now (in use or idle). */
     public int poolConnectionsNotOpen() {
-        var bean = pool.getHikariPoolMXBean();
+        var bean = pool.poolBean();
         return bean == null ? config.maxConnections() : Math.max(0, config.maxConnections() - bean.getTotalConnections());
     }
 
@@ -346,13 +367,79 @@ public final class Database implements AutoCloseable {
     /**
      * True when a connection comes and answers a trivial query within a second. Waits up to the
      * pool's connection timeout (3 s) when the store is unreachable: ask {@link StoreProbe}, which
-     * calls this off every request's path.
+     * calls this off every request's path. On H2 the query is run, not just the connection's
+     * validity asked: after H2 closed its store on an I/O error (a full disk) every pooled
+     * connection still calls itself valid and {@code /health} said {@code up} while every write
+     * and read failed (audit AI3 F7); {@code SELECT 1} meets the closed database.
      */
     public boolean isHealthy() {
         try (Connection c = probed.getConnection()) {
-            return c.isValid(1);
-        } catch (SQLException | RuntimeException e) {
+            if (!h2) {
+                return c.isValid(1);
+            }
+            try (var s = c.createStatement()) {
+                s.execute("SELECT 1");
+            }
+            return true;
+        } catch (SQLException e) {
+            if (h2 && e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_IS_CLOSED) {
+                h2StoreClosed = true;
+            }
             return false;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reopens an H2 store that H2 closed under the running node, once its disk has room again; true
+     * when it did. H2 closes its store for good on an I/O error while writing (a full disk): every
+     * statement then fails ("database has been closed") until the pool's connections, all sessions
+     * of that closed database, are replaced. Replacing them reopens the file as a start does: the
+     * pool closed, {@link H2CrashRecovery}'s full scan (H2 did not close the file cleanly, and its
+     * quick recovery can miss the newest commits), a new pool. Nothing acknowledged is lost: with
+     * {@code WRITE_DELAY=0} a write is answered only after H2 wrote its commit into the file, and a
+     * commit whose write failed was answered 503. The call journal delivers what it kept as soon as
+     * the store takes writes again, as after any outage. Called by {@link StoreProbe} after a failed
+     * probe; tried at most every {@link #REOPEN_INTERVAL_MILLIS}. Alternative considered: exit and
+     * let a supervisor restart the node; that drops the live sessions' heartbeats for the restart
+     * and needs a supervisor, while reopening in place is what a restart does to the store anyway.
+     */
+    boolean reopenIfH2StoreClosed() {
+        if (!h2StoreClosed) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (reopenTriedNanos != 0 && now - reopenTriedNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(REOPEN_INTERVAL_MILLIS)) {
+            return false;
+        }
+        reopenTriedNanos = now;
+        long free = usableBytesBesideH2File();
+        if (free >= 0 && free < REOPEN_MIN_FREE_BYTES) {
+            LOG.warn("h2_store_closed reason=disk_full free_bytes={} reopen_when_free_bytes={}", free, REOPEN_MIN_FREE_BYTES);
+            return false;
+        }
+        try {
+            pool.replace(() -> {
+                H2CrashRecovery.recoverIfUnclean(config.url());
+                return openPool(1);
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("h2_store_not_reopened reason={}", rootMessage(e));
+            return false;
+        }
+        h2StoreClosed = false;
+        LOG.warn("h2_store_reopened free_bytes={}", free);
+        return true;
+    }
+
+    /** Usable bytes on the disk of the H2 file, -1 when unknown. */
+    private long usableBytesBesideH2File() {
+        Path dir = h2File != null && h2File.toAbsolutePath().getParent() != null ? h2File.toAbsolutePath().getParent() : config.dataDir();
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

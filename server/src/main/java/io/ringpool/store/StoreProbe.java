@@ -16,7 +16,9 @@ import java.util.function.LongSupplier;
  * {@link #STALL_MILLIS}; down otherwise. So a store that stops answering shows as down about half a
  * second after a probe meets it, and one that is back shows as up at the next probe. The same
  * thread refreshes the store's size for {@code ringpool_store_size_bytes}, whose PostgreSQL query
- * would otherwise make a scrape of {@code /metrics} wait for the store as well.
+ * would otherwise make a scrape of {@code /metrics} wait for the store as well. On H2 a failed
+ * probe that met a store H2 closed (a full disk) reopens it once the disk has room
+ * ({@link Database#reopenIfH2StoreClosed}): down until then.
  */
 public final class StoreProbe implements AutoCloseable {
     /** Time between the end of one probe and the start of the next, ms. */
@@ -25,6 +27,11 @@ public final class StoreProbe implements AutoCloseable {
     static final long STALL_MILLIS = 500;
     /** Time between refreshes of the store's size (a PostgreSQL query), ms. */
     static final long SIZE_REFRESH_MILLIS = 30_000;
+    /**
+     * Longest a request waits for {@link #isUpNow}'s own check of the store, ms; a check not back
+     * by then counts as down. Well inside a load balancer's 1 s health timeout.
+     */
+    static final long REQUEST_CHECK_MILLIS = 300;
     /** {@link #probeStartedNanos} when no probe is under way. */
     private static final long IDLE = Long.MIN_VALUE;
 
@@ -34,6 +41,9 @@ public final class StoreProbe implements AutoCloseable {
     private volatile boolean lastUp;
     private volatile long probeStartedNanos = IDLE;
     private long sizeRefreshedNanos;
+    /** The check {@link #isUpNow} made last or is making: requests that arrive while one is under way share it. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> requestCheck =
+            new java.util.concurrent.atomic.AtomicReference<>(java.util.concurrent.CompletableFuture.completedFuture(true));
 
     /** Probes once now (the caller has just opened the store), then every {@link #PROBE_INTERVAL_MILLIS}. */
     public static StoreProbe start(Database db) {
@@ -71,12 +81,34 @@ public final class StoreProbe implements AutoCloseable {
 
     /**
      * Whether the store answers now, asked only while the probe last saw it up: what API.md's
-     * /health promises ("checks the store"), without waiting out a connection timeout once the
-     * probe has seen it down (at most {@code STALL_MILLIS} after it went down, /health answers at
-     * once). On H2 the check is a pooled connection's validity, a few microseconds.
+     * /health promises ("checks the store"), waiting at most {@link #REQUEST_CHECK_MILLIS}. The
+     * check runs on a thread of its own and the request waits for it with that bound: when the
+     * store went away between two probes, a check made on the request itself waited for a
+     * connection the pool's whole timeout (3 s; a PostgreSQL restart answered /health after 3,023
+     * ms, audit AI3 F4). Requests arriving while a check is under way wait for that one, so a store
+     * that hangs holds one thread, not one per request. On H2 a check is a pooled connection and
+     * {@code SELECT 1}, a few microseconds. Never interrupted (see {@link #close}).
      */
     public boolean isUpNow() {
-        return isUp() && db.isHealthy();
+        if (!isUp()) {
+            return false;
+        }
+        java.util.concurrent.CompletableFuture<Boolean> check = requestCheck.get();
+        if (check.isDone()) {
+            java.util.concurrent.CompletableFuture<Boolean> next = new java.util.concurrent.CompletableFuture<>();
+            if (requestCheck.compareAndSet(check, next)) {
+                Thread.ofVirtual().name("ringpool-store-check").start(() -> next.complete(db.isHealthy()));
+            }
+            check = requestCheck.get();
+        }
+        try {
+            return check.get(REQUEST_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     void probe() {
@@ -84,6 +116,9 @@ public final class StoreProbe implements AutoCloseable {
         boolean up;
         try {
             up = db.isHealthy();
+            if (!up && db.reopenIfH2StoreClosed()) {
+                up = db.isHealthy();
+            }
         } finally {
             probeStartedNanos = IDLE;
         }
