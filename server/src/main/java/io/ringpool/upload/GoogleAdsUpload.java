@@ -60,6 +60,12 @@ abstract class GoogleAdsUpload implements Platform {
         return "https://googleads.googleapis.com";
     }
 
+    /** Google refuses a call or click under six hours old: see {@link GoogleTooRecent}. */
+    @Override
+    public java.time.Duration holdAfterCall() {
+        return GoogleTooRecent.HOLD;
+    }
+
     @Override
     public int maxBatch() {
         return 2000; // the API's limit of conversions per request
@@ -133,6 +139,11 @@ abstract class GoogleAdsUpload implements Platform {
             JsonNode pf = answer.path("partialFailureError");
             if (!pf.isMissingNode() && !pf.isNull() && pf.size() > 0) {
                 partial = "partial failure: " + pf.path("message").asText("some conversions were refused");
+            }
+            if (!pf.isMissingNode() && GoogleTooRecent.refusesSomeRow(pf)) {
+                // Not an answer but "come back later": the upload fails and is retried (Google drops a repeat of the rows it took).
+                return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(),
+                        "too recent for Google, retried once 6 hours have passed: " + pf.path("message").asText());
             }
         } catch (IOException e) {
             partial = null; // not JSON: keep the answer as it came
