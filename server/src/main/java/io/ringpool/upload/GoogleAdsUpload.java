@@ -143,7 +143,7 @@ abstract class GoogleAdsUpload implements Platform {
             if (!pf.isMissingNode() && GoogleTooRecent.refusesSomeRow(pf)) {
                 // Not an answer but "come back later": the upload fails and is retried (Google drops a repeat of the rows it took).
                 return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(),
-                        "too recent for Google, retried once 6 hours have passed: " + pf.path("message").asText());
+                        "too recent for Google (it takes calls and clicks 6 hours old), sent again: " + pf.path("message").asText());
             }
         } catch (IOException e) {
             partial = null; // not JSON: keep the answer as it came
