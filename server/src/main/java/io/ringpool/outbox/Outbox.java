@@ -175,10 +175,11 @@ public final class Outbox implements AutoCloseable {
         }
         OutboxEvent event = new OutboxEvent(eventId, siteId, type, subjectId, now, payload);
         OutboxStore.insertEvent(c, event);
-        long deadline = now + Backoff.RETRY_FOR.toMillis();
         for (Map.Entry<Target, List<String>> e : subscribers.entrySet()) {
             for (String targetId : e.getValue()) {
-                OutboxStore.insertDelivery(c, event, e.getKey().kind(), targetId, deadline);
+                // A target that takes nothing this recent (Google Ads: six hours) is due later, with a whole day of retries from then.
+                long dueAt = now + e.getKey().holdAfterEvent(c, targetId).toMillis();
+                OutboxStore.insertDelivery(c, event, e.getKey().kind(), targetId, dueAt, dueAt + Backoff.RETRY_FOR.toMillis());
             }
         }
         // A nudge, not a promise: the worker may look before this commits and find it on its next poll.

@@ -22,7 +22,7 @@ final class OutboxStore {
      * @param dueAt when its attempt was due ({@code next_attempt_at}): how long it waited for a sender is measured from it
      */
     record Due(String deliveryId, String eventId, String siteId, String targetKind, String targetId, int attempts, long deadlineAt,
-            long dueAt) {}
+            long dueAt, long createdAt) {}
 
     private OutboxStore() {}
 
@@ -39,7 +39,8 @@ final class OutboxStore {
         }
     }
 
-    static void insertDelivery(Connection c, OutboxEvent e, String kind, String targetId, long deadline) throws SQLException {
+    /** A pending delivery of {@code e}, first attempted at {@code dueAt} (the event's time, or later for a target that holds it). */
+    static void insertDelivery(Connection c, OutboxEvent e, String kind, String targetId, long dueAt, long deadline) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_deliveries(delivery_id, event_id, site_id, target_kind, "
                 + "target_id, subject_id, state, attempts, next_attempt_at, deadline_at, created_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
@@ -49,7 +50,7 @@ final class OutboxStore {
             ps.setString(4, kind);
             ps.setString(5, targetId);
             ps.setString(6, e.subjectId());
-            ps.setLong(7, e.createdAt());
+            ps.setLong(7, dueAt);
             ps.setLong(8, deadline);
             ps.setLong(9, e.createdAt());
             ps.executeUpdate();
@@ -82,7 +83,7 @@ final class OutboxStore {
     static List<Due> due(Connection c, long now, int limit, List<String> skipSites, List<String> skipTargets) throws SQLException {
         List<Due> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT d.delivery_id, d.event_id, d.site_id, d.target_kind, d.target_id, "
-                + "d.attempts, d.deadline_at, d.next_attempt_at FROM outbox_deliveries d WHERE d.state = 'pending' "
+                + "d.attempts, d.deadline_at, d.next_attempt_at, d.created_at FROM outbox_deliveries d WHERE d.state = 'pending' "
                 + "AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) "
                 + notIn("d.site_id", skipSites.size()) + notIn("d.target_id", skipTargets.size())
                 + "AND NOT EXISTS (SELECT 1 FROM outbox_deliveries e "
@@ -103,7 +104,7 @@ final class OutboxStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Due(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6),
-                            rs.getLong(7), rs.getLong(8)));
+                            rs.getLong(7), rs.getLong(8), rs.getLong(9)));
                 }
             }
         }

@@ -375,6 +375,7 @@ final class OutboxWorker implements AutoCloseable {
         try {
             db.inTransaction(c -> {
                 target.lockForRecord(c, targetId); // the target's row before any delivery's: see Target#lockForRecord
+                long hold = target.holdAfterEvent(c, targetId).toMillis();
                 for (OutboxStore.Due d : batch) {
                     Attempt own = a.forEvent(d.eventId()); // a row of the batch the target refused, or took, alone
                     String state;
@@ -387,6 +388,9 @@ final class OutboxWorker implements AutoCloseable {
                         // The last attempt is made at the deadline itself, so a delivery is tried for the whole window.
                         state = "pending";
                         nextAt = Math.min(now + backoff.delayMillis(d.attempts() + 1, own.retryAfter()), d.deadlineAt());
+                        // Tried before the target's hold was over (a manual retry; one queued before the hold
+                        // existed) and refused: the next try waits for the hold, as a new delivery would.
+                        nextAt = Math.min(Math.max(nextAt, d.createdAt() + hold), d.deadlineAt());
                     }
                     String left = OutboxStore.finish(c, d, owner, own, startedAt, durationMillis, state, nextAt);
                     outcomes.add(left != null ? left : state);

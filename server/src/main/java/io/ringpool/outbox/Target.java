@@ -2,6 +2,7 @@ package io.ringpool.outbox;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,6 +21,17 @@ public interface Target {
 
     /** The target ids of this kind that take events of {@code type} for the site; read inside the writing transaction. */
     List<String> subscribers(Connection c, String siteId, String type) throws SQLException;
+
+    /**
+     * How long after its event a delivery to the target is first due, and the soonest any retry of
+     * it comes: zero for most targets; a platform that refuses what is too recent (Google Ads takes
+     * a call or click conversion only once the call and click are six hours old) is sent nothing
+     * sooner. The delivery shows the wait ({@code pending}, {@code nextAttemptAt}), and its day of
+     * retries starts when it becomes due. Read on the caller's connection, inside its transaction.
+     */
+    default Duration holdAfterEvent(Connection c, String targetId) throws SQLException {
+        return Duration.ZERO;
+    }
 
     /** How many events one attempt at this target may carry (1 for a webhook; a batch for an upload). */
     int maxBatch(String targetId);

@@ -48,6 +48,7 @@ public final class DestinationTarget implements Target {
     private final Platforms platforms;
     private final Clock clock;
     private final Map<String, Integer> batchByDestination = new ConcurrentHashMap<>();
+    private final Map<String, java.time.Duration> holdByDestination = new ConcurrentHashMap<>();
 
     public DestinationTarget(Database db, OutboundHttp http, SecretCipher cipher, SiteRegistry sites, Clock clock) {
         this.db = db;
@@ -84,6 +85,19 @@ public final class DestinationTarget implements Target {
     public int maxBatch(String targetId) {
         return batchByDestination.computeIfAbsent(targetId, id -> db.read(c -> UploadStore.destination(c, id, s -> null))
                 .flatMap(d -> platforms.of(d.type())).map(Platform::maxBatch).orElse(1));
+    }
+
+    /** The platform's {@link Platform#holdAfterCall}: Google Ads takes no call or click under six hours old. */
+    @Override
+    public java.time.Duration holdAfterEvent(Connection c, String targetId) throws SQLException {
+        java.time.Duration known = holdByDestination.get(targetId);
+        if (known != null) {
+            return known;
+        }
+        java.time.Duration hold = UploadStore.destination(c, targetId, s -> null).flatMap(d -> platforms.of(d.type()))
+                .map(Platform::holdAfterCall).orElse(java.time.Duration.ZERO);
+        holdByDestination.put(targetId, hold);
+        return hold;
     }
 
     @Override
@@ -205,5 +219,6 @@ public final class DestinationTarget implements Target {
     /** Drops what this node cached about a destination (deleted here or on another node). */
     public void forget(String destinationId) {
         batchByDestination.remove(destinationId);
+        holdByDestination.remove(destinationId);
     }
 }

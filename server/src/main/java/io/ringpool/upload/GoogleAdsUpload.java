@@ -61,6 +61,12 @@ abstract class GoogleAdsUpload implements Platform {
         return "https://googleads.googleapis.com";
     }
 
+    /** Google refuses a call or click under six hours old: see {@link GoogleTooRecent}. */
+    @Override
+    public java.time.Duration holdAfterCall() {
+        return GoogleTooRecent.HOLD;
+    }
+
     @Override
     public int maxBatch() {
         return 2000; // the API's limit of conversions per request

@@ -17,15 +17,12 @@ import java.util.Set;
  * was shown delivered (audit AI2 #1); now each refused row's call gets its own message.
  */
 final class GoogleRowErrors {
-    /**
-     * Codes whose row Google may take later: the click, call or conversion action is under six
-     * hours old ({@code TOO_RECENT_*}: "retry after 6 hours", ConversionUploadError; older API
-     * versions said {@code TOO_RECENT_CLICK}), or Google failed for its own part. Every other
-     * code refuses the row for good (a click not found or outside the window, an unparseable id, a
-     * duplicate): resending it only earns the same answer.
-     */
-    static final Set<String> LATER = Set.of("TOO_RECENT_EVENT", "TOO_RECENT_CLICK", "TOO_RECENT_CALL", "TOO_RECENT_CONVERSION_ACTION");
-    /** How long Google asks to wait for a {@link #LATER} code. */
+    // Rows Google may take later: the click, call or conversion action is under six hours old
+    // (GoogleTooRecent's codes: "retry after 6 hours"), or Google failed for its own part (the
+    // TRANSIENT sets). Every other code refuses the row for good (a click not found or outside the
+    // window, an unparseable id, a duplicate): resending it only earns the same answer.
+
+    /** How long Google asks to wait for a {@link GoogleTooRecent#retryable} code. */
     static final Duration TOO_RECENT_WAIT = Duration.ofHours(6);
     /**
      * Google's own passing trouble, retried with the usual backoff: an error of these kinds (the
@@ -60,7 +57,7 @@ final class GoogleRowErrors {
                     m.append("; ");
                 }
                 m.append(text);
-                if (LATER.contains(code)) {
+                if (GoogleTooRecent.retryable(code)) {
                     waits.merge(call, TOO_RECENT_WAIT, (a, b) -> a.compareTo(b) >= 0 ? a : b);
                 } else if (TRANSIENT_KINDS.contains(kind) || TRANSIENT_CODES.contains(code)) {
                     waits.putIfAbsent(call, Duration.ZERO);

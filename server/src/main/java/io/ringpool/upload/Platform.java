@@ -59,6 +59,14 @@ interface Platform {
         return java.util.List.of();
     }
 
+    /**
+     * How old a call must be before the platform takes it: a call's upload is held this long after
+     * its event. Zero but for Google Ads ({@link GoogleTooRecent#HOLD}).
+     */
+    default java.time.Duration holdAfterCall() {
+        return java.time.Duration.ZERO;
+    }
+
     /** Most calls in one upload. */
     int maxBatch();
 

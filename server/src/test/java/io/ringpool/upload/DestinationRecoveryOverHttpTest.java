@@ -134,6 +134,8 @@ class DestinationRecoveryOverHttpTest {
         paths.put("google-ads-clicks", destination(site, ads));
 
         visitAndCall(site, "refused-1");
+        server.clock.advance(GoogleTooRecent.HOLD); // Google Ads takes the call only then (GoogleAdsSixHourRuleTest)
+        server.app.outbox().wake();
         for (Map.Entry<String, String> p : paths.entrySet()) {
             waitFor(() -> !list(site, p.getValue() + "/uploads", "uploads").isEmpty(), Duration.ofSeconds(20));
             JsonNode upload = list(site, p.getValue() + "/uploads", "uploads").get(0);

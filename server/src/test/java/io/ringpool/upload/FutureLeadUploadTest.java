@@ -60,12 +60,17 @@ class FutureLeadUploadTest {
             assertThat(lead.text("at")).as("the lead keeps the time it was sent with").isEqualTo(AHEAD.toString());
 
             long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!(sent(platform, ":uploadClickConversions") && sent(platform, "/offline_conversions/upload") && sent(platform, "/mp/collect"))
-                    && System.nanoTime() < until) {
+            while (!(sent(platform, "/offline_conversions/upload") && sent(platform, "/mp/collect")) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            // Google Ads takes the lead 6 h 10 min later (GoogleAdsSixHourRuleTest), when its time has passed: it goes up with it.
+            server.clock.advance(GoogleTooRecent.HOLD);
+            server.app.outbox().deliverDueNow();
+            while (!sent(platform, ":uploadClickConversions") && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
             JsonNode google = (JsonNode) seen(platform, ":uploadClickConversions").parsed();
-            assertThat(google.at("/conversions/0/conversionDateTime").asText()).isEqualTo("2027-03-02 10:00:00+03:00");
+            assertThat(google.at("/conversions/0/conversionDateTime").asText()).isEqualTo("2027-03-02 10:04:00+03:00");
             String metrica = ((List<?>) seen(platform, "/offline_conversions/upload").parsed()).get(1).toString();
             assertThat(metrica).isEqualTo("1700000000123456789,lead," + NOW.getEpochSecond() + ",,");
             JsonNode ga4 = (JsonNode) seen(platform, "/mp/collect").parsed();
