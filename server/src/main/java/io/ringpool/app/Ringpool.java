@@ -169,6 +169,11 @@ public final class Ringpool implements AutoCloseable {
     static final long REPORT_SNAPSHOT_MINUTES = 10;
     /** How often a node on PostgreSQL compares the server's free connection slots with what it may still open. */
     static final long HEADROOM_CHECK_SECONDS = 30;
+    /**
+     * Longest wait of a call event for the other nodes' changes when its dialled number is not in
+     * this node's memory: one read of the change log takes milliseconds; past it, the node's answer.
+     */
+    static final long DIALLED_NUMBER_CATCH_UP_MILLIS = 500;
     private Leasing leasing;
     private ScheduledExecutorService cluster;
     private ClusterMembership membership;
@@ -459,6 +464,9 @@ public final class Ringpool implements AutoCloseable {
         calls = new CallService(db, writer, siteParts.poolRegistry(), poolService, clock, registry, recordings,
                 new CallEvents(outbox, contactLeads), callEventTimes, contactLeads);
         calls.countReceivedFromZero(providerNames);
+        // A caller may be on the line (voice webhooks are answered from memory): a short wait for the
+        // other nodes' changes, not the 3 s an unknown site gets. One node alone waits for nothing.
+        calls.catchUpWith(() -> siteRegistry.awaitCatchUp(DIALLED_NUMBER_CATCH_UP_MILLIS));
         // Every site's start outcomes from 0 (a site created later: from its first start).
         siteRegistry.all().forEach(e -> sessions.countFromZero(e.site().siteId()));
         ExportService exportService = new ExportService(db);

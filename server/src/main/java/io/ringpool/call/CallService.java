@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ingests call events into the one call model, attributes and classifies calls, and serves the
@@ -92,6 +93,16 @@ public final class CallService {
         this.edits = new CallEdits(db, clock, records, outbox);
         this.erasure = new CallerDataErasure(db, clock, recordings, outbox);
         this.waitingExpiry = new WaitingEventExpiry(db, clock);
+    }
+
+    /**
+     * Set once the node knows it shares its store with other nodes: {@code caughtUpWithOtherNodes}
+     * reads their changes and waits for that (bounded), true when it did. A dialled number this node
+     * does not know is then looked for once more after it, so a call to a number added through
+     * another node milliseconds earlier is not refused {@code unknown_number}, on every route.
+     */
+    public void catchUpWith(BooleanSupplier caughtUpWithOtherNodes) {
+        numbers.catchUpWith(caughtUpWithOtherNodes);
     }
 
     /**

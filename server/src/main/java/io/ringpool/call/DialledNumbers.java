@@ -6,21 +6,29 @@ import io.ringpool.site.Site;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decides whether a dialled number, as a provider wrote it, is one of the site's tracking numbers
  * (a pool or static number it holds): one site can never write into another's calls. Reads only
  * the pools' in-memory state, never the store, so the check answers while the store is down
- * (events are checked before they are journaled). Stateless and thread-safe.
+ * (events are checked before they are journaled); only a number not found there, on several
+ * nodes, waits for one shared read of the other nodes' changes. Thread-safe.
  */
 final class DialledNumbers {
     /** Longest call whose start is inferred from a final event's duration; past it, a mix-up. */
     static final Duration LONGEST_INFERRED_CALL = Duration.ofHours(24);
 
     private final PoolService poolService;
+    /** See {@link CallService#catchUpWith}; answers false at once while the node is alone on its store. */
+    private volatile BooleanSupplier caughtUpWithOtherNodes = () -> false;
 
     DialledNumbers(PoolService poolService) {
         this.poolService = poolService;
+    }
+
+    void catchUpWith(BooleanSupplier caughtUpWithOtherNodes) {
+        this.caughtUpWithOtherNodes = caughtUpWithOtherNodes;
     }
 
     /**
@@ -30,7 +38,14 @@ final class DialledNumbers {
      */
     String trackingNumber(Site site, String raw) {
         String number = normaliseDialled(raw, site.settings().country());
-        if (number == null || !poolService.isTrackingNumber(site.siteId(), number)) {
+        if (number == null) {
+            throw new NotATrackingNumber();
+        }
+        // A number added through another node a moment ago may not be in this node's memory yet:
+        // looked for once more after catching up with that node's changes (several nodes only),
+        // as an unknown site or key is, before a refusal a provider takes as final (audit AI3 F8).
+        if (!poolService.isTrackingNumber(site.siteId(), number)
+                && !(caughtUpWithOtherNodes.getAsBoolean() && poolService.isTrackingNumber(site.siteId(), number))) {
             throw new NotATrackingNumber();
         }
         return number;

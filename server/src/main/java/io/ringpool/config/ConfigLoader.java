@@ -537,10 +537,15 @@ public final class ConfigLoader {
             throw new ConfigException(key(name), "must be true or false (got '" + text + "')");
         }
 
+        /**
+         * A base URL that paths are appended to: a query, a fragment or user-info would swallow
+         * every path put after it (audit AI3 F2: feed links read "https://host?x=1/v1/feeds/...").
+         */
         String url(String name) {
             String text = string(name, false);
-            if (!text.matches("https?://[^\\s/]+(/\\S*)?")) {
-                throw new ConfigException(key(name), "must be an http(s) URL such as https://ringpool.example.com (got '" + text + "')");
+            if (!text.matches("https?://[^\\s/?#@]+(/[^\\s?#]*)?")) {
+                throw new ConfigException(key(name), "must be an http(s) base URL such as https://ringpool.example.com, "
+                        + "with no query, fragment or user name (got '" + text + "')");
             }
             return text;
         }

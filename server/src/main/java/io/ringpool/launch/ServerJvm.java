@@ -206,6 +206,13 @@ public final class ServerJvm {
      * 512m below 4 GiB, 1g from 4, 2g from 8, 4g from 16 GiB; RINGPOOL_HEAP wins.
      */
     static String heap(Map<String, String> env) {
+        long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : 0;
+        return heap(env, memory);
+    }
+
+    /** @param memoryBytes the machine's memory, or the container's limit (the JVM reads either); 0 when not known */
+    static String heap(Map<String, String> env, long memoryBytes) {
         String chosen = env.getOrDefault("RINGPOOL_HEAP", "").strip();
         if (!chosen.isEmpty()) {
             if (!chosen.matches("\\d{1,12}[kKmMgG]?")) {
@@ -216,11 +223,15 @@ public final class ServerJvm {
                 throw new IllegalArgumentException("RINGPOOL_HEAP must be at least " + MIN_HEAP + " (got " + chosen
                         + "): a smaller heap runs out of memory while the server starts");
             }
+            if (memoryBytes > 0 && bytes(chosen) > memoryBytes) {
+                // The JVM cannot commit it (-Xms = -Xmx, pre-touched): a crash report and an hs_err file
+                // instead of a line naming the setting (audit AI3 F3). bin/ringpool checks the same.
+                throw new IllegalArgumentException("RINGPOOL_HEAP=" + chosen + " is more than this machine's memory ("
+                        + (memoryBytes >> 20) + " MiB)");
+            }
             return chosen;
         }
-        long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getTotalMemorySize() : 0;
-        return defaultHeap(memory);
+        return defaultHeap(memoryBytes);
     }
 
     /** The smallest RINGPOOL_HEAP accepted; bin/ringpool checks the same. */
@@ -237,7 +248,9 @@ public final class ServerJvm {
             case 'g' -> 30;
             default -> 0;
         };
-        return Long.parseLong(digits) << shift;
+        long value = Long.parseLong(digits);
+        // 12 digits of g exceed a long in bytes: such a size is more than any machine has anyway.
+        return value > Long.MAX_VALUE >> shift ? Long.MAX_VALUE : value << shift;
     }
 
     /** The heap for a machine with {@code memoryBytes}: see {@link #heap}. */

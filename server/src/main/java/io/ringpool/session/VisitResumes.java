@@ -148,6 +148,45 @@ final class VisitResumes {
             return answered.exceptionallyComposeAsync(
                     failure -> recoverFromLeaseTakenElsewhere(s, failure, () -> startAgain(request, conflicts)), blockingReads);
         }
+        if (nodeId != null) {
+            return joinClaimElsewhereOrResumeUntracked(s, request, settings, conflicts,
+                    () -> resumeUntracked(s, request, settings, clock.millis(), url, title, recorded, store));
+        }
+        return resumeUntracked(s, request, settings, now, url, title, recorded, store);
+    }
+
+    /**
+     * Several nodes: this node holds only the visitor's untracked visit (the pool was full when it
+     * started here), but the visitor may have started since on another node and got a number there.
+     * Answering the untracked visit then showed the default number on this node's pages and the
+     * tracking number on the other's (audit AI3 F1), so the store's claim of the visitor is read
+     * first (docs/scaling.md, "One live session per visitor"): with one, the untracked visit ends
+     * and the start joins the tracked session. One indexed read per such start, on
+     * {@code blockingReads}; a single node (H2) holds every claim in memory and skips it. Without
+     * a claim, or when the read cannot be made, the untracked visit is resumed as before.
+     */
+    private CompletableFuture<Started> joinClaimElsewhereOrResumeUntracked(LiveSession s, StartRequest request, SiteSettings settings,
+            int conflicts, Supplier<CompletableFuture<Started>> resumeUntracked) {
+        CompletableFuture<SessionStore.LiveClaim> read;
+        try {
+            read = CompletableFuture.supplyAsync(() -> store.liveClaim(s.siteId, s.visitorId), blockingReads);
+        } catch (RejectedExecutionException e) {
+            return resumeUntracked.get();
+        }
+        return read.handle((claim, failure) -> failure == null ? claim : null).thenComposeAsync(claim -> {
+            if (claim == null || !claim.unexpired() || claim.sessionId().equals(s.sessionId)) {
+                return resumeUntracked.get();
+            }
+            long now = clock.millis();
+            live.markOver(s); // its heartbeats get 410 from now on, and the page's next start comes here
+            StartRequest same = request.visitorId() != null ? request : withVisitor(request, s.visitorId);
+            return writer.submit(c -> SessionStore.endUntracked(c, List.of(s), now))
+                    .thenComposeAsync(ended -> takeOver(claim, same, s.siteId, settings, conflicts), blockingReads);
+        }, blockingReads);
+    }
+
+    private CompletableFuture<Started> resumeUntracked(LiveSession s, StartRequest request, SiteSettings settings, long now, String url,
+            String title, boolean recorded, boolean store) {
         s.untracked.expiresAt = now + settings.leaseTtl().toMillis();
         long expires = s.untracked.expiresAt;
         String reason = s.untracked.reason;

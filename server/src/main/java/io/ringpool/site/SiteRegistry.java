@@ -81,12 +81,17 @@ public final class SiteRegistry {
      * of the store, so only for request workers, never the event loop.
      */
     public boolean awaitCatchUp() {
+        return awaitCatchUp(CATCH_UP_WAIT_MILLIS);
+    }
+
+    /** As {@link #awaitCatchUp()}, waiting at most {@code waitMillis}. */
+    public boolean awaitCatchUp(long waitMillis) {
         CompletableFuture<Void> caughtUp = catchUp.catchUp();
         if (caughtUp == null) {
             return false;
         }
         try {
-            caughtUp.get(CATCH_UP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            caughtUp.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

@@ -179,6 +179,18 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server.publicUrl");
     }
 
+    /** Audit AI3 F2: every link is the base URL plus a path, which a query, fragment or user-info would swallow. */
+    @Test
+    void aPublicUrlWithAQueryFragmentOrUserInfoIsRefused() {
+        for (String bad : new String[] {"https://calls.example.com?x=1", "https://calls.example.com/?x=1", "https://calls.example.com/#frag",
+                "https://calls.example.com#frag", "https://user:pw@calls.example.com", "https://user@calls.example.com/ringpool"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", bad))).as(bad)
+                    .hasMessageContaining("server.publicUrl").hasMessageContaining("no query, fragment or user name");
+        }
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_PUBLIC_URL", "https://calls.example.com:8443/ringpool/")).server().publicUrl())
+                .isEqualTo("https://calls.example.com:8443/ringpool");
+    }
+
     @Test
     void theTestClockStartIsAnInstantFromTheEnvironmentOrNone() {
         assertThat(ConfigLoader.load(null, Map.of()).leasing().testClockStart()).isNull();

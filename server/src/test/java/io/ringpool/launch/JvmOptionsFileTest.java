@@ -100,6 +100,19 @@ class JvmOptionsFileTest {
         }
     }
 
+    /** Audit AI3 F3: RINGPOOL_HEAP=999g on a 23 GB box ended in the JVM's crash report and an hs_err file. */
+    @Test
+    void aHeapAboveTheMachinesMemoryIsRefusedWithALineNamingIt() {
+        long gib = 1L << 30;
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "8g"), 8 * gib)).isEqualTo("8g");
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "999g"), 0)).as("memory not known").isEqualTo("999g");
+        for (String huge : List.of("9g", "8193m", "999g", "999999999999g", "8589934593")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerJvm.heap(Map.of("RINGPOOL_HEAP", huge), 8 * gib))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("RINGPOOL_HEAP=" + huge + " is more than this machine's memory (8192 MiB)");
+        }
+    }
+
     /**
      * Audit P #8, P2 #2: the shipped options start no GC log on the command line (a JVM given
      * -Xlog:gc:file rotates the file before anything runs, the running server's included); the

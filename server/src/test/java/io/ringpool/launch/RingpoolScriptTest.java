@@ -129,6 +129,19 @@ class RingpoolScriptTest {
         assertThat(run(Map.of("RINGPOOL_HEAP", " 5x12m")).output).contains("RINGPOOL_HEAP must be a size");
     }
 
+    /** Audit AI3 F3: a heap the machine does not have ended in the JVM's crash report; refused as the jar refuses it. */
+    @Test
+    void aHeapAboveTheMachinesMemoryIsRefusedInOneLine() throws Exception {
+        Files.createDirectories(tree.resolve("server/target"));
+        writeJar(tree.resolve(JAR), true);
+
+        for (String huge : List.of("999999g", "999999999999g")) {
+            Run run = run(Map.of("RINGPOOL_HEAP", huge));
+            assertThat(run.exit).as(run.output).isEqualTo(2);
+            assertThat(run.output.strip()).matches("ringpool: RINGPOOL_HEAP=" + huge + " is more than this machine's memory \\(\\d+ MiB\\)");
+        }
+    }
+
     private record Run(int exit, String output) {
     }
 

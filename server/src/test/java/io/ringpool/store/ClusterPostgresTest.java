@@ -224,6 +224,62 @@ class ClusterPostgresTest {
         }
     }
 
+    /**
+     * Audit AI3 F8: a call through node b to a number added through node a milliseconds earlier was
+     * refused 422 unknown_number (final for a provider: the call was never recorded). b now reads
+     * a's changes once before refusing, on the generic route and on a provider's (Twilio's voice
+     * webhook, answered from memory). b polls once a minute and listens for nothing here, so only
+     * that catch-up can tell it.
+     */
+    @Test
+    void aCallThroughAnotherNodeToANumberJustAddedIsRecordedNotRefused() throws Exception {
+        String publicUrl = "https://ringpool.example.com";
+        String token = "twilio-token-0123456789abcdef";
+        try (TestServer a = node("node-a");
+                TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false,
+                        "server.publicUrl", publicUrl))) {
+            Map<String, String> site = a.siteWithPool(List.of("+74954200031"));
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"forwardTo\":\"+74951112233\",\"twilioAuthToken\":\"" + token
+                    + "\"}", "application/json", Map.of()).status()).isEqualTo(200);
+            assertThat(b.get(sitePath, site.get("apiKey")).status()).as("b learns the site").isEqualTo(200);
+
+            assertThat(a.post(sitePath + "/static-numbers", site.get("apiKey"), Map.of("number", "+74954200032", "source", "google"))
+                    .status()).isEqualTo(201);
+            String body = "{\"callId\":\"generic-f8\",\"event\":\"completed\",\"from\":\"+79161234567\",\"to\":\"+74954200032\","
+                    + "\"durationSeconds\":65,\"talkSeconds\":60}";
+            Reply generic = b.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                    Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                            b.clock.instant().getEpochSecond(), body)));
+            assertThat(generic.status()).as(generic.body()).isEqualTo(200);
+
+            assertThat(a.post(sitePath + "/static-numbers", site.get("apiKey"), Map.of("number", "+74954200033", "source", "yandex"))
+                    .status()).isEqualTo(201);
+            Map<String, String> ringing = new java.util.LinkedHashMap<>();
+            ringing.put("CallSid", "CA-f8-voice");
+            ringing.put("From", "+79161234568");
+            ringing.put("To", "+74954200033");
+            ringing.put("CallStatus", "ringing");
+            ringing.put("Direction", "inbound");
+            Reply voice = b.twilioForm(publicUrl, token, site.get("siteId"), "voice", ringing);
+            assertThat(voice.status()).as(voice.body()).isEqualTo(200);
+            assertThat(voice.body()).contains("+74951112233");
+            b.awaitCallsStored();
+
+            try (Connection c = sql(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT number FROM calls WHERE site_id = ? ORDER BY number")) {
+                ps.setString(1, site.get("siteId"));
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<String> stored = new java.util.ArrayList<>();
+                    while (rs.next()) {
+                        stored.add(rs.getString(1));
+                    }
+                    assertThat(stored).as("both calls recorded").containsExactly("+74954200032", "+74954200033");
+                }
+            }
+        }
+    }
+
     /** A listening connection cut by the database (a restart, a failover, an idle killer) is opened again. */
     @Test
     void aNodeWhoseListeningConnectionIsCutListensAgain() throws Exception {

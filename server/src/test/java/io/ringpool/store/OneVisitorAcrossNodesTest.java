@@ -150,6 +150,59 @@ class OneVisitorAcrossNodesTest {
         }
     }
 
+    /**
+     * Audit AI3 F1: a visitor untracked on a (the pool was full), who then got a number on b, kept
+     * getting a's untracked visit and the default number on a, b's session and the tracking number
+     * on b. A start on a now finds b's claim, ends the untracked visit and joins the tracked one.
+     */
+    @Test
+    void aVisitorUntrackedOnOneNodeJoinsTheTrackedSessionItGotOnAnotherSince() throws Exception {
+        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+            Map<String, String> site = siteSeenBy(a, numbers("+749565000", 1), b);
+            String sitePath = "/v1/sites/" + site.get("siteId");
+            assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":0,\"endGraceSeconds\":0}",
+                    "application/json", Map.of()).status()).isEqualTo(200);
+            waitFor("the settings reach b", 10_000,
+                    () -> b.get(sitePath, site.get("apiKey")).json().path("endGraceSeconds").asInt(-1) == 0);
+            Reply other = b.startSession(site.get("publicKey"), "other-visitor", "https://example.com/");
+            assertThat(other.json().get("tracked").asBoolean()).as(other.body()).isTrue();
+            Reply untracked = a.startSession(site.get("publicKey"), "split-visitor", "https://example.com/");
+            assertThat(untracked.status()).as(untracked.body()).isEqualTo(200);
+            assertThat(untracked.json().get("tracked").asBoolean()).as(untracked.body()).isFalse();
+            assertThat(untracked.text("reason")).isEqualTo("pool_exhausted");
+
+            assertThat(b.post("/v1/sessions/" + other.text("sessionId") + "/end", null, Map.of()).status()).isIn(200, 202, 204);
+            waitFor("the other visitor's lease ends", 10_000, () -> {
+                try {
+                    return over(other.text("sessionId"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Reply tracked = b.startSession(site.get("publicKey"), "split-visitor", "https://example.com/page-2");
+            assertThat(tracked.status()).as(tracked.body()).isEqualTo(201);
+            assertThat(tracked.json().get("tracked").asBoolean()).as(tracked.body()).isTrue();
+
+            for (int round = 0; round < 2; round++) {
+                Reply onA = a.startSession(site.get("publicKey"), "split-visitor", "https://example.com/page-" + (3 + round));
+                assertThat(onA.status()).as(onA.body()).isEqualTo(201);
+                assertThat(onA.json().get("tracked").asBoolean()).as("the number the visitor holds, on a too: " + onA.body()).isTrue();
+                assertThat(onA.text("sessionId")).isEqualTo(tracked.text("sessionId"));
+                assertThat(onA.text("number")).isEqualTo(tracked.text("number"));
+            }
+            assertThat(heartbeat(a, untracked.text("sessionId")).status()).as("the untracked visit is over").isEqualTo(410);
+            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT ended_at IS NOT NULL FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, untracked.text("sessionId"));
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getBoolean(1)).as("the untracked visit ended in the store").isTrue();
+                }
+            }
+            assertThat(rowsOf("split-visitor").stream().filter(r -> r.get("claim") != null)).as("one live claim").hasSize(1);
+        }
+    }
+
     @Test
     void eightStartsOfOneVisitorAtOnceOnTwoNodesMakeOneSessionWithOneNumber() throws Exception {
         try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
