@@ -22,7 +22,8 @@ import java.util.function.Predicate;
  * Hangup of the caller's channel                -> completed if answered; else Cause 17 busy,
  *                                                  16/19/21/... missed, other failed
  * Cdr of a tracked call                         -> the same final kind by Disposition, with
- *                                                  Duration and BillableSeconds (talk)
+ *                                                  Duration and BillableSeconds (talk; none from a
+ *                                                  leg with an empty DestinationChannel: the IVR's)
  * </pre>
  * Times come from the event's {@code Timestamp} (manager.conf {@code timestampevents=yes}) when
  * present, else from our clock. Calls not to a tracking number (internal, outgoing) are not
@@ -104,8 +105,14 @@ final class AmiCallTracker {
                     default -> CallEvent.Kind.FAILED;
                 };
                 // A CDR "ANSWERED" means the caller's channel was answered, by anyone (an IVR too):
-                // talk time counts only when an extension answered.
-                out.add(new CallEvent(AsteriskProvider.NAME, id, kind, at, null, null, duration, t.answered ? talk : Integer.valueOf(0), null));
+                // talk time counts only when an extension answered. Asterisk 12+ writes a CDR per leg:
+                // the caller's time with the IVR or voicemail alone has an empty DestinationChannel, and
+                // its BillableSeconds are no conversation (audit AI1 #3: 40 s of IVR and 10 s of talk
+                // were stored as talk 40). A CDR without the field at all (a trimmed event) is read as before.
+                String destination = m.get("DestinationChannel");
+                boolean pbxAlone = destination != null && destination.isBlank();
+                Integer legTalk = t.answered && !pbxAlone ? talk : Integer.valueOf(0);
+                out.add(new CallEvent(AsteriskProvider.NAME, id, kind, at, null, null, duration, legTalk, null));
             }
         }
         return out;
