@@ -159,7 +159,10 @@
   }
   window.addEventListener('hashchange', route);
   document.addEventListener('ringpool:site', function () {
-    if (state.site) localStorage.setItem(SAVED_SITE, state.site.siteId);
+    // This tab's client in sessionStorage (a second tab on another client must not move this one:
+    // audit AI4 F9, Integrations opened the client last picked in the other tab); localStorage only
+    // gives a new tab its first client.
+    if (state.site) { sessionStorage.setItem(SAVED_SITE, state.site.siteId); localStorage.setItem(SAVED_SITE, state.site.siteId); }
     renderTabs();
     renderWho();
     if ($('site-switcher').value !== (state.site && state.site.siteId) && state.site) $('site-switcher').value = state.site.siteId;
@@ -205,7 +208,7 @@
       state.csrf = me.csrfToken;
       fillSwitcher();
       var sites = allSites();
-      var wanted = preferSiteId || localStorage.getItem(SAVED_SITE);
+      var wanted = preferSiteId || sessionStorage.getItem(SAVED_SITE) || localStorage.getItem(SAVED_SITE);
       var chosen = sites.filter(function (s) { return s.siteId === wanted; })[0] || sites[0];
       $('signin').hidden = true;
       $('link-page').hidden = true;

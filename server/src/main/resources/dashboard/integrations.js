@@ -187,7 +187,7 @@
     state.csrf = me.csrfToken;
     var sites = [];
     me.workspaces.forEach(function (w) { w.sites.forEach(function (x) { sites.push(x); }); });
-    var wanted = localStorage.getItem('ringpool.site');
+    var wanted = sessionStorage.getItem('ringpool.site') || localStorage.getItem('ringpool.site'); // this tab's client first
     return sites.filter(function (x) { return x.siteId === wanted; })[0] || sites[0] || Promise.reject(new Error('no site yet'));
   })).then(function (s) {
     state.site = s;

@@ -378,6 +378,48 @@ class AccountsBrowserTest {
                 .as("an owner has every site; only the analyst's and the viewer's can be changed").hasSize(2);
     }
 
+    /**
+     * Audit AI4 F9: an agency with two clients open in two tabs; Integrations (or a reload) in the
+     * first tab opened the client last picked in the second, where webhooks could be set up for the
+     * wrong client. Each tab now keeps its own client.
+     */
+    @Test
+    void twoTabsOnTwoClientsEachKeepTheirOwn() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Two clients agency", "owner@twotabs.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> first = accounts.site((String) ws.get("workspaceId"), owner, "Client One");
+        Map<String, String> second = accounts.site((String) ws.get("workspaceId"), owner, "Client Two");
+        signInAs("owner@twotabs.test", TestAccounts.PASSWORD);
+        String firstTab = driver.getWindowHandle();
+        pick(first.get("siteId"));
+
+        driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        pick(second.get("siteId"));
+
+        driver.switchTo().window(firstTab);
+        driver.get(server.base() + "/dashboard/integrations.html");
+        waiting().until(d -> d.findElement(By.id("site-name")).getText().contains("Client"));
+        assertThat(driver.findElement(By.id("site-name")).getText()).as("this tab's client, not the other tab's").contains("Client One");
+        driver.get(server.base() + "/dashboard/");
+        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        waiting().until(d -> first.get("siteId").equals(d.findElement(By.id("site-switcher")).getAttribute("value")));
+        for (String handle : driver.getWindowHandles()) {
+            if (!handle.equals(firstTab)) {
+                driver.switchTo().window(handle).close();
+            }
+        }
+        driver.switchTo().window(firstTab);
+    }
+
+    private static void pick(String siteId) {
+        waiting().until(d -> d.findElement(By.id("site-switcher")).isDisplayed());
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("site-switcher"))).selectByValue(siteId);
+        waiting().until(d -> siteId.equals(driver.executeScript("return sessionStorage.getItem('ringpool.site') "
+                + "|| localStorage.getItem('ringpool.site')")));
+    }
+
     static com.fasterxml.jackson.databind.JsonNode sitesOf(String email) {
         for (com.fasterxml.jackson.databind.JsonNode m : server.get("/v1/workspaces/" + workspaceId + "/members", TestServer.ADMIN_KEY)
                 .json().get("members")) {
