@@ -109,8 +109,7 @@ final class AmiCallTracker {
                 // the caller's time with the IVR or voicemail alone has an empty DestinationChannel, and
                 // its BillableSeconds are no conversation (audit AI1 #3: 40 s of IVR and 10 s of talk
                 // were stored as talk 40). A CDR without the field at all (a trimmed event) is read as before.
-                String destination = m.get("DestinationChannel");
-                boolean pbxAlone = destination != null && destination.isBlank();
+                boolean pbxAlone = m.sentEmpty("DestinationChannel");
                 Integer legTalk = t.answered && !pbxAlone ? talk : Integer.valueOf(0);
                 out.add(new CallEvent(AsteriskProvider.NAME, id, kind, at, null, null, duration, legTalk, null));
             }

@@ -258,9 +258,15 @@ final class AmiConnection implements AutoCloseable {
         throw new IOException("no answer to Login");
     }
 
-    /** The next packet, or null at the end of the stream. Fields without a value are left out (absent, not ""). */
+    /**
+     * The next packet, or null at the end of the stream. Fields without a value read as absent
+     * ({@link AmiMessage#get} gives null), but the message knows they were sent
+     * ({@link AmiMessage#sentEmpty}): a CDR's empty {@code DestinationChannel} says the leg had no one
+     * on the other end.
+     */
     static AmiMessage read(AmiLines in) throws IOException {
         Map<String, String> fields = new LinkedHashMap<>();
+        boolean anyValue = false;
         int lines = 0;
         while (true) {
             String line = in.next();
@@ -268,7 +274,8 @@ final class AmiConnection implements AutoCloseable {
                 return null;
             }
             if (line.isEmpty()) {
-                if (fields.isEmpty()) {
+                if (!anyValue) {
+                    fields.clear();
                     lines = 0; // nothing readable yet: what came before was not a packet
                     continue;
                 }
@@ -280,9 +287,8 @@ final class AmiConnection implements AutoCloseable {
             int colon = line == AmiLines.OVERLONG ? -1 : line.indexOf(':');
             if (colon > 0) {
                 String value = line.substring(colon + 1).strip();
-                if (!value.isEmpty()) {
-                    fields.putIfAbsent(line.substring(0, colon).strip(), value);
-                }
+                fields.putIfAbsent(line.substring(0, colon).strip(), value);
+                anyValue |= !value.isEmpty();
             }
         }
     }

@@ -16,8 +16,16 @@ record AmiMessage(Map<String, String> fields) {
         return new AmiMessage(lower);
     }
 
+    /** The field's value, or null when it was not sent or sent without a value. */
     String get(String key) {
-        return fields.get(key.toLowerCase(Locale.ROOT));
+        String value = fields.get(key.toLowerCase(Locale.ROOT));
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    /** Whether the field was sent without a value ({@code "DestinationChannel: "}). */
+    boolean sentEmpty(String key) {
+        String value = fields.get(key.toLowerCase(Locale.ROOT));
+        return value != null && value.isBlank();
     }
 
     boolean isEvent(String name) {

@@ -31,6 +31,20 @@ class AmiCdrLegsTest {
         return AmiMessage.of(fields);
     }
 
+    /** As Asterisk's cdr_manager writes it: every field, the IVR leg's DestinationChannel with no value (audit AJ1 #1). */
+    @Test
+    void theReaderKeepsThatAnEmptyDestinationChannelWasSent() throws Exception {
+        String packet = "Event: Cdr\r\nSource: 79161234567\r\nDestinationChannel: \r\nBillableSeconds: 40\r\nUniqueID: " + CALL
+                + "\r\n\r\nEvent: Cdr\r\nDestinationChannel: PJSIP/101-00000002\r\nBillableSeconds: 10\r\n\r\n";
+        AmiLines lines = new AmiLines(new java.io.ByteArrayInputStream(packet.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        AmiMessage ivr = AmiConnection.read(lines);
+        AmiMessage bridged = AmiConnection.read(lines);
+        assertThat(ivr.sentEmpty("DestinationChannel")).isTrue();
+        assertThat(ivr.get("DestinationChannel")).as("still absent to every other reader").isNull();
+        assertThat(bridged.sentEmpty("DestinationChannel")).isFalse();
+        assertThat(ivr.get("BillableSeconds")).isEqualTo("40");
+    }
+
     @Test
     void theIvrLegsBillableSecondsAreNoTalkAndTheBridgedLegsAre() {
         AmiCallTracker tracker = new AmiCallTracker(n -> n.endsWith("4956660001"), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
