@@ -147,10 +147,21 @@ abstract class GoogleAdsUpload implements Platform {
                 partial = "partial failure: " + (byCall.isEmpty() ? "" : byCall.size() + " of " + rows.size() + " conversions refused: ")
                         + pf.path("message").asText("some conversions were refused");
             }
+            if (!answer.isObject()) {
+                return notGooglesAnswer(rows, skipped, r);
+            }
         } catch (IOException e) {
-            partial = null; // not JSON: keep the answer as it came
+            // A 200 that is not Google's JSON (a proxy's or a captive portal's page, a wrong baseUrl): the
+            // conversions did not reach Google, so they are tried again (audit AI2 #7: shown sent).
+            return notGooglesAnswer(rows, skipped, r);
         }
         return new UploadOutcome(rows, skipped, true, r.status(), r.bodyText(), partial, byCall);
+    }
+
+    private static UploadOutcome notGooglesAnswer(List<Map<String, Object>> rows, int skipped, OutboundHttp.Response r) {
+        String body = r.bodyText() == null ? "" : r.bodyText().strip();
+        return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), "not Google Ads' answer (HTTP " + r.status()
+                + " that is not JSON: " + (body.length() > 120 ? body.substring(0, 120) + "…" : body) + "); check the destination's baseUrl");
     }
 
     /** A quota error's wait is in the body ({@code RetryInfo}, {@code quotaErrorDetails}), not in Retry-After. */

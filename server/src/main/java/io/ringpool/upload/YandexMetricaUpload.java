@@ -127,7 +127,18 @@ abstract class YandexMetricaUpload implements Platform {
                 return new UploadOutcome(rows, skipped, true, null, null, null); // dry run
             }
             last = r;
-            if (r.isSuccess()) {
+            if (r.isSuccess() && !isMetricasAnswer(r)) {
+                // A 200 that is not Metrica's (a proxy's or a captive portal's page, a wrong baseUrl): the
+                // rows did not reach Metrica, so they are tried again (audit AI2 #7: shown sent).
+                String why = "not Metrica's answer (HTTP " + r.status() + " without an 'uploading' object: " + message(r)
+                        + "); check the destination's baseUrl";
+                if (requests == 1) {
+                    return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), why);
+                }
+                holdBack(byCall, rowCalls, part, why, Duration.ZERO);
+                parts.forEach(p -> holdBack(byCall, rowCalls, p, why, Duration.ZERO));
+                break;
+            } else if (r.isSuccess()) {
                 String warning = shortfall(r, sent.size());
                 if (warning != null && requests == 1) {
                     wholeFileWarning = warning; // every row of the upload was in this file
@@ -202,6 +213,15 @@ abstract class YandexMetricaUpload implements Platform {
         return "Metrica took " + valid + " of the " + read + " rows of the file (line_quantity " + valid + ", source_quantity "
                 + uploading.path("source_quantity").asText("none") + ") and does not say which: each call of the file may be one of the "
                 + (read - valid) + " it dropped";
+    }
+
+    /** Whether a 2xx body is Metrica's upload answer: JSON with an {@code uploading} object. */
+    static boolean isMetricasAnswer(OutboundHttp.Response r) {
+        try {
+            return UploadStore.JSON.readTree(r.body()).path("uploading").isObject();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Metrica's own words in a refusal ({@code message}, or its first error's), else the start of the body. */
