@@ -43,6 +43,8 @@ final class OutboxErasure {
     private static final List<String> LEAD_PERSONAL = List.of("email", "name", "message");
     /** The copies of the visit a call or lead loses with its person, in an event's {@code data.attribution}. */
     private static final List<String> VISIT_COPIES = List.of("landingPage", "referrer");
+    /** A {@code _ga} cookie value, {@code GA1.1.<random>.<time>}: group 1 is the client id GA4 is sent. */
+    private static final java.util.regex.Pattern GA_COOKIE = java.util.regex.Pattern.compile("GA\\d+\\.\\d+\\.(\\d+\\.\\d+)");
     /** Shorter client ids are not looked for as text: they could stand inside anything. */
     private static final int CLIENT_ID_MIN_LENGTH = 8;
 
@@ -216,6 +218,12 @@ final class OutboxErasure {
                 ids.properties().forEach(id -> {
                     if (id.getValue().isTextual() && id.getValue().asText().length() >= CLIENT_ID_MIN_LENGTH) {
                         clientIds.add(id.getValue().asText());
+                        // GA4's Measurement Protocol takes the _ga cookie without its "GA1.1." prefix: the
+                        // upload log holds that form (audit AJ2 #1).
+                        java.util.regex.Matcher ga = GA_COOKIE.matcher(id.getValue().asText());
+                        if (ga.matches()) {
+                            clientIds.add(ga.group(1));
+                        }
                     }
                 });
                 ids.removeAll();

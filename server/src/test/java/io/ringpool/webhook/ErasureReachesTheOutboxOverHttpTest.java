@@ -31,6 +31,8 @@ class ErasureReachesTheOutboxOverHttpTest {
     static final String NAME = "Maria Forgetme";
     /** The caller's browser, as their visit reported it: erased with them (audit AI2 #3). */
     static final String YM_CLIENT_ID = "1700000000123456789";
+    /** The client id GA4 is sent: the visit's _ga cookie without its "GA1.1." prefix. */
+    static final String GA_CLIENT_ID = "987654321.1711111111";
     static final String LANDING = "https://example.com/?utm_source=yandex&utm_medium=cpc&yclid=98765432101";
 
     @TempDir
@@ -82,6 +84,10 @@ class ErasureReachesTheOutboxOverHttpTest {
             Reply dest = server.post(sitePath + "/destinations", apiKey, Map.of("type", "yandex-metrica-calls", "counterId", "44444444",
                     "oauthToken", "y0_erasure-token", "baseUrl", ok.url(""), "dryRun", true));
             assertThat(dest.status()).as(dest.body()).isEqualTo(201);
+            Reply ga4 = server.post(sitePath + "/destinations", apiKey, Map.of("type", "ga4", "measurementId", "G-ERASE1234",
+                    "apiSecret", "erase-secret-0123456789", "baseUrl", ok.url(""), "dryRun", true));
+            assertThat(ga4.status()).as(ga4.body()).isEqualTo(201);
+            String ga4Uploads = sitePath + "/destinations/" + ga4.text("destinationId") + "/uploads";
 
             visitAndCall(server, s, "erase-call-1", CALLER);
             Reply lead = server.post(sitePath + "/leads", apiKey, Map.of("externalId", "crm-erase-1", "kind", "form",
@@ -97,6 +103,7 @@ class ErasureReachesTheOutboxOverHttpTest {
             assertThat(okDeliveries).as("the echo is logged before erasure").contains(CALLER);
             assertThat(uploads).as("the dry-run upload names the caller before erasure").contains(CALLER);
             assertThat(uploads).as("and their Metrica client id").contains(YM_CLIENT_ID);
+            waitUntil(server, () -> server.get(ga4Uploads, apiKey).body().contains(GA_CLIENT_ID));
             assertThat(down.received()).anySatisfy(r -> assertThat(r.body()).contains(YM_CLIENT_ID).contains("yclid=98765432101"));
             assertThat(ok.received()).anySatisfy(r -> assertThat(r.body()).contains(EMAIL));
             assertThat(down.received()).isNotEmpty();
@@ -107,6 +114,8 @@ class ErasureReachesTheOutboxOverHttpTest {
 
             assertNoTrace("delivery log", server.get(sitePath + "/webhooks/" + okHook.text("webhookId") + "/deliveries", apiKey).body());
             assertNoTrace("upload log", server.get(sitePath + "/destinations/" + dest.text("destinationId") + "/uploads", apiKey).body());
+            assertThat(server.get(ga4Uploads, apiKey).body()).as("GA4's upload log, which holds the _ga cookie without its GA1.1. "
+                    + "prefix (audit AJ2 #1)").doesNotContain(GA_CLIENT_ID);
 
             // Delivered events, sent again, carry no trace of the person.
             int before = ok.received().size();
@@ -156,7 +165,7 @@ class ErasureReachesTheOutboxOverHttpTest {
         session.put("siteKey", site.get("publicKey"));
         session.put("visitorId", "erase-visitor-" + callId);
         session.put("url", LANDING);
-        session.put("clientIds", Map.of("ym", YM_CLIENT_ID));
+        session.put("clientIds", Map.of("ym", YM_CLIENT_ID, "ga", "GA1.1." + GA_CLIENT_ID));
         Reply started = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8),
                 "application/json", Map.of("User-Agent", TestServer.CHROME));
         assertThat(started.status()).as(started.body()).isEqualTo(201);
