@@ -31,6 +31,11 @@
   function money(value, currency) {
     return value == null ? '—' : Number(value).toLocaleString('en-US', { maximumFractionDigits: 2 }) + (currency ? ' ' + currency : '');
   }
+  /* A URL as people write it: /услуги/импланты, not its percent-escapes (audit AJ3 J3). Display only. */
+  function readableUrl(u) {
+    if (u == null) return u;
+    try { return decodeURI(u); } catch (e) { return u; }
+  }
   function pct(x) { return x == null ? '—' : (x * 100).toFixed(x < 0.1 ? 1 : 0) + '%'; }
   function empty(title, text) { return el('div', { class: 'empty' }, [el('strong', { text: title }), text]); }
   function channelColor(c) { return CHANNEL_COLORS[c] || '#5b6b84'; }
@@ -404,7 +409,7 @@
     // The key has no source, so no row is "unattributed": calls and leads with no visit are in the
     // row without a page.
     'landingPage': { title: 'Landing page', unset: '(no landing page)', unattributed: function () { return false; },
-      name: function (k) { return k.landingPage; }, detail: function (k) { return k.landingPage == null ? 'calls and leads with no visit' : ''; } }
+      name: function (k) { return readableUrl(k.landingPage); }, detail: function (k) { return k.landingPage == null ? 'calls and leads with no visit' : ''; } }
   };
   function sourceMedium(k) { return k.source + ' / ' + (k.medium || '(none)'); }
   function sourcesPath() {
@@ -687,7 +692,7 @@
   function pluginQuery() { return callLogPlugins.map(function (p) { return p.query ? p.query() : ''; }).join(''); }
   window.RingpoolCallLog = {
     use: function (p) { callLogPlugins.push(p); },
-    api: api, site: site, el: el, clear: clear, localTime: localTime, money: money, may: may,
+    api: api, site: site, el: el, clear: clear, localTime: localTime, money: money, may: may, readableUrl: readableUrl,
     siteCurrency: function () { return state.site && state.site.currency; },
     reload: function () { return loadCalls(true); },
     /* Redraws a call's row from the call the API answered (after a PATCH). */

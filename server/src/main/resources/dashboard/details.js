@@ -14,6 +14,7 @@
   var calls = window.RingpoolCallLog, leads = window.RingpoolLeadLog;
   if (!calls || !leads) return;
   var el = calls.el, clear = calls.clear, api = calls.api, site = calls.site, localTime = calls.localTime, money = calls.money;
+  var readableUrl = calls.readableUrl;
 
   // What each attribution method means, in the words of calls.md's table and leads.md.
   var METHOD_MEANS = {
@@ -164,8 +165,8 @@
       ['Content', a.content],
       ['Channel', a.channel],
       ['Label', a.label],
-      ['Landing page', a.landingPage ? el('span', { class: 'detail-url', text: a.landingPage }) : null, a.method !== 'static'],
-      ['Referrer', a.referrer ? el('span', { class: 'detail-url', text: a.referrer }) : null],
+      ['Landing page', a.landingPage ? el('span', { class: 'detail-url', text: readableUrl(a.landingPage) }) : null, a.method !== 'static'],
+      ['Referrer', a.referrer ? el('span', { class: 'detail-url', text: readableUrl(a.referrer) }) : null],
       ['Click ids', pairs(clickIds)],
       ['Client ids', pairs(a.clientIds)],
       ['Device', [a.device, a.browser, a.os].filter(Boolean).join(' · ')],
@@ -241,7 +242,7 @@
         ['Kind', l.kind + (l.submissions > 1 ? ' · sent ' + l.submissions + ' times' : '') + (l.unique ? '' : ' · repeat')],
         ['Name', l.name], ['Phone', l.phone], ['E-mail', l.email],
         ['Message', l.message ? el('span', { class: 'detail-message', text: l.message }) : null],
-        ['Page', l.url ? el('span', { class: 'detail-url', text: l.url }) : null],
+        ['Page', l.url ? el('span', { class: 'detail-url', text: readableUrl(l.url) }) : null],
         ['Form', l.formId],
         ['Sent', localTime(l.at)],
         ['Last sent', l.lastAt && l.lastAt !== l.at ? localTime(l.lastAt) : null],

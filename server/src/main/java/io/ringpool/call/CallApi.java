@@ -113,8 +113,10 @@ public final class CallApi {
         boolean reviewed = body.has("reviewed");
         boolean update = body.has("tags") || body.has("value") || body.isExplicitNull("value") || body.has("currency");
         if (update || (!note && !reviewed)) {
+            // The value is what goes to the ad platforms: "value removed" is said, not left out (audit AJ3 J4).
             audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),
-                    "tags " + call.tags() + (call.value() == null ? "" : ", value " + call.value() + " " + call.currency()));
+                    "tags " + call.tags() + (call.value() != null ? ", value " + call.value() + " " + call.currency()
+                            : body.isExplicitNull("value") ? ", value removed" : ""));
         }
         if (note) {
             String text = call.review().note();

@@ -195,8 +195,21 @@ public final class LeadApi {
                 "'status' must be one of new, qualified, spam, won, lost"));
         StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status,
                 body.isExplicitNull("value")));
+        // What the request changed, and only that: a value change read "tags null, status null" (audit AJ3 J4).
+        List<String> changed = new java.util.ArrayList<>();
+        if (tags != null) {
+            changed.add("tags " + lead.tags());
+        }
+        if (value != null || currency != null) {
+            changed.add("value " + (lead.value() == null ? "none" : lead.value() + " " + lead.currency()));
+        } else if (body.isExplicitNull("value")) {
+            changed.add("value removed");
+        }
+        if (status != null) {
+            changed.add("status " + status.wireName());
+        }
         audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
-                "tags " + tags + ", status " + statusText);
+                changed.isEmpty() ? "nothing changed" : String.join(", ", changed));
         return Response.json(200, LeadJson.of(lead, leads.callsAfter(lead)));
     }
 

@@ -472,6 +472,22 @@ class AccountsOverHttpTest {
                 "call.note: note written, 16 characters");
         assertThat(lines.get(5)).isEqualTo("call.update: tags [Lead, Sale]");
         assertThat(entries.toString()).as("the note's text stays in the call").doesNotContain("red sofa");
+
+        // Audit AJ3 J4: removing the value read as a tag change, and a lead's value change as "tags null, status null".
+        Map<String, Object> removeValue = new java.util.HashMap<>();
+        removeValue.put("value", null);
+        assertThat(accounts.as(owner, "PATCH", call, removeValue).status()).isEqualTo(200);
+        String leadId = accounts.as(owner, "POST", "/v1/sites/" + siteId + "/leads", Map.of("kind", "form", "phone", "+79161234501"))
+                .text("leadId");
+        String lead = "/v1/sites/" + siteId + "/leads/" + leadId;
+        assertThat(accounts.as(owner, "PATCH", lead, Map.of("value", 700, "currency", "RUB")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", lead, removeValue).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", lead, Map.of("status", "won")).status()).isEqualTo(200);
+        List<String> later = new java.util.ArrayList<>();
+        accounts.as(owner, "GET", audit + "?limit=4", null).json().get("entries")
+                .forEach(e -> later.add(e.get("action").asText() + ": " + e.get("detail").asText()));
+        assertThat(later).containsExactly("lead.update: status won", "lead.update: value removed", "lead.update: value 700.0 RUB",
+                "call.update: tags [Lead, Sale], value removed");
     }
 
     @Test

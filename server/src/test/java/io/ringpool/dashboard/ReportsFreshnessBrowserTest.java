@@ -322,6 +322,12 @@ class ReportsFreshnessBrowserTest {
         assertThat(cells.get(0).getText()).contains("https://example.com/sofas/corner").doesNotContain("unattributed");
         assertThat(cells.get(1).getText()).isEqualTo(first.get("visits").asText());
         assertThat(cells.get(2).getText()).isEqualTo(first.get("calls").asText());
+        // Audit AJ3 J3: a Cyrillic page is shown as people write it, not as percent-escapes (a broken escape as it came).
+        assertThat(driver.executeScript("return RingpoolCallLog.readableUrl(arguments[0])",
+                "https://clinic.example/%D1%83%D1%81%D0%BB%D1%83%D0%B3%D0%B8/%D0%B8%D0%BC%D0%BF%D0%BB%D0%B0%D0%BD%D1%82%D1%8B"))
+                .isEqualTo("https://clinic.example/услуги/импланты");
+        assertThat(driver.executeScript("return RingpoolCallLog.readableUrl(arguments[0])", "https://x.example/%E0%A4%A"))
+                .isEqualTo("https://x.example/%E0%A4%A");
         driver.manage().window().setSize(new Dimension(390, 844));
         Thread.sleep(200);
         assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
