@@ -219,7 +219,14 @@ class RecordingsOverHttpTest {
                 && server.app.recordings().state(site.get("siteId"), callId).isPresent());
         assertThat(storage.requestsTo("/signed/201.wav")).isZero();
 
-        server.clock.advance(Duration.ofSeconds(31)); // the first backoff is 30 s of the server's clock
+        // The first backoff is 30 s of the server's clock. Under load the failed attempt's retry time can be
+        // written after a single step of the clock (it then counts from the moved clock, and never comes: a CI
+        // run timed out here once), so the clock is moved again while waiting.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!"stored".equals(recordingStatus(site, callId)) && System.nanoTime() < deadline) {
+            server.clock.advance(Duration.ofSeconds(31));
+            Thread.sleep(300);
+        }
         await("the recording to be stored", () -> "stored".equals(recordingStatus(site, callId)));
 
         String basic = "Basic " + Base64.getEncoder().encodeToString((ACCOUNT + ":" + TOKEN).getBytes(StandardCharsets.UTF_8));
