@@ -48,14 +48,6 @@ public final class PoolService {
 
     private volatile boolean occupancyFromStore;
 
-    /**
-     * Per pool, the counts the store's {@code pool_stats} row already holds from this node: what it
-     * loaded at the start plus what its saves added since. A save adds only what this node counted
-     * after that, so nodes sharing a store add up instead of overwriting each other (audit AI3 F6).
-     * Guarded by itself: the sweeper's save and the stop's save may meet.
-     */
-    private final Map<String, PoolStore.StoredStats> statsInStore = new java.util.HashMap<>();
-
     public PoolService(PoolStore store, PoolRegistry pools, SiteRegistry sites, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.pools = pools;
@@ -82,9 +74,6 @@ public final class PoolService {
             PoolStore.StoredStats saved = stats.get(pool.poolId());
             if (saved != null) {
                 state.restoreStats(saved.peakLeased(), saved.leasesStarted(), saved.endedLeases(), saved.endedLeaseMillis());
-                synchronized (statsInStore) {
-                    statsInStore.put(pool.poolId(), saved);
-                }
             }
             pools.add(state);
             registerGauges(state);
@@ -561,33 +550,15 @@ public final class PoolService {
         occupancyFromStore = true;
     }
 
-    /**
-     * Adds to every pool's lifetime counts in the store (peak, leases, lengths) what this node
-     * counted since its last save, so advice survives a restart and sums every node's leases;
-     * every 30 s and at stop.
-     */
+    /** Saves every pool's lifetime counts (peak, leases, lengths) so advice survives a restart; every 30 s and at stop. */
     public void saveStats() {
-        synchronized (statsInStore) {
-            saveStatsAdded();
-        }
-    }
-
-    private void saveStatsAdded() {
-        Map<String, PoolStore.StoredStats> now = new java.util.LinkedHashMap<>();
-        Map<String, PoolStore.StoredStats> added = new java.util.LinkedHashMap<>();
+        Map<String, PoolStore.StoredStats> out = new java.util.LinkedHashMap<>();
         for (PoolState p : pools.all()) {
             PoolState.Snapshot s = p.snapshot(clock.millis(), 0);
-            PoolStore.StoredStats counted = new PoolStore.StoredStats(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.endedLeaseMillis());
-            PoolStore.StoredStats stored = statsInStore.getOrDefault(p.pool().poolId(), PoolStore.StoredStats.NONE);
-            PoolStore.StoredStats since = counted.since(stored);
-            if (!since.equals(PoolStore.StoredStats.NONE) || counted.peakLeased() > stored.peakLeased()) {
-                now.put(p.pool().poolId(), counted);
-                added.put(p.pool().poolId(), since);
-            }
+            out.put(p.pool().poolId(), new PoolStore.StoredStats(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.endedLeaseMillis()));
         }
-        if (!added.isEmpty()) {
-            store.addStats(added, clock.millis());
-            statsInStore.putAll(now);
+        if (!out.isEmpty()) {
+            store.saveStats(out, clock.millis());
         }
     }
 

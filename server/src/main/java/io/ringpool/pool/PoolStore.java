@@ -486,15 +486,7 @@ public final class PoolStore {
     }
 
     /** A pool's lifetime counts as saved in {@code pool_stats}. */
-    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {
-        public static final StoredStats NONE = new StoredStats(0, 0, 0, 0);
-
-        /** The counts added since {@code earlier} (the peak is this one's: a peak does not add up). */
-        public StoredStats since(StoredStats earlier) {
-            return new StoredStats(peakLeased, leasesStarted - earlier.leasesStarted, endedLeases - earlier.endedLeases,
-                    endedLeaseMillis - earlier.endedLeaseMillis);
-        }
-    }
+    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {}
 
     public Map<String, StoredStats> loadStats() {
         return db.read(c -> {
@@ -510,33 +502,15 @@ public final class PoolStore {
         });
     }
 
-    /**
-     * Adds {@code added} (counts since the node's last save; the peak is the node's own) to every
-     * pool's row, created the first time, in one transaction. Nodes sharing PostgreSQL save at the
-     * same moments (every 30 s, and at a stop of the whole cluster): an update-or-insert made the
-     * second node's insert of a new pool's row fail on the key and its counts were dropped, and
-     * each node's totals overwrote the other's (audit AI3 F6). PostgreSQL's {@code ON CONFLICT}
-     * adds under the row lock whichever node comes first; H2 serves one node, whose saves never
-     * overlap, so an update then an insert is enough there (H2 has no {@code ON CONFLICT DO UPDATE}).
-     */
-    public void addStats(Map<String, StoredStats> added, long now) {
-        String add = "peak_leased = GREATEST(pool_stats.peak_leased, ?), leases_started = pool_stats.leases_started + ?, "
-                + "ended_leases = pool_stats.ended_leases + ?, ended_lease_millis = pool_stats.ended_lease_millis + ?, updated_at = ?";
-        String insert = "INSERT INTO pool_stats(peak_leased, leases_started, ended_leases, ended_lease_millis, updated_at, pool_id) "
-                + "VALUES (?,?,?,?,?,?)";
-        boolean postgres = db.dialect() == io.ringpool.store.Dialect.POSTGRESQL;
-        List<String> statements = postgres
-                ? List.of(insert + " ON CONFLICT (pool_id) DO UPDATE SET " + add.replace("?", "EXCLUDED.%s").formatted(
-                        "peak_leased", "leases_started", "ended_leases", "ended_lease_millis", "updated_at"))
-                : List.of("UPDATE pool_stats SET " + add + " WHERE pool_id = ?", insert);
+    /** Saves every pool's counts (one transaction; an update, or an insert the first time). */
+    public void saveStats(Map<String, StoredStats> stats, long now) {
         db.inTransaction(c -> {
-            List<PreparedStatement> prepared = new java.util.ArrayList<>();
-            try {
-                for (String sql : statements) {
-                    prepared.add(c.prepareStatement(sql));
-                }
-                for (Map.Entry<String, StoredStats> e : added.entrySet()) {
-                    for (PreparedStatement ps : prepared) {
+            try (PreparedStatement update = c.prepareStatement("UPDATE pool_stats SET peak_leased = ?, leases_started = ?, "
+                    + "ended_leases = ?, ended_lease_millis = ?, updated_at = ? WHERE pool_id = ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO pool_stats(peak_leased, leases_started, ended_leases, "
+                            + "ended_lease_millis, updated_at, pool_id) VALUES (?,?,?,?,?,?)")) {
+                for (Map.Entry<String, StoredStats> e : stats.entrySet()) {
+                    for (PreparedStatement ps : List.of(update, insert)) {
                         StoredStats s = e.getValue();
                         ps.setInt(1, s.peakLeased());
                         ps.setLong(2, s.leasesStarted());
@@ -548,10 +522,6 @@ public final class PoolStore {
                             break;
                         }
                     }
-                }
-            } finally {
-                for (PreparedStatement ps : prepared) {
-                    ps.close();
                 }
             }
             return null;
