@@ -54,6 +54,7 @@ public final class TelephonyApi {
     private final String publicUrl;
     private final boolean publicUrlGuessed;
     private final Clock clock;
+    private final io.ringpool.telephony.provider.RejectionLines rejectionLines;
     private final MeterRegistry registry;
     private final CallJournal journal;
     private final Executor callLane;
@@ -92,6 +93,7 @@ public final class TelephonyApi {
         this.senderClocks = new SenderClocks(RingpoolSignature.DEFAULT_TOLERANCE, registry);
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
         this.clock = clock;
+        this.rejectionLines = new io.ringpool.telephony.provider.RejectionLines(clock::millis);
         this.registry = registry;
     }
 
@@ -408,7 +410,12 @@ public final class TelephonyApi {
 
     private DomainFailure reject(String provider, String siteId, String reason, Kind kind, String code, String message, String field) {
         count(provider, reason, siteId);
-        LOG.info("webhook_rejected provider={} site={} reason={}", provider, siteId, reason);
+        // A refusal of a request that did not authenticate is written once a minute per site and reason (audit
+        // AJ1 #2: forged Twilio and generic posts wrote a line each); a real provider's bad body is written each time.
+        long suppressed = "invalid_body".equals(reason) ? 0 : rejectionLines.admit(provider, siteId, reason);
+        if (suppressed >= 0) {
+            LOG.info("webhook_rejected provider={} site={} reason={} suppressed={}", provider, siteId, reason, suppressed);
+        }
         return new DomainFailure(kind, code, message, field);
     }
 

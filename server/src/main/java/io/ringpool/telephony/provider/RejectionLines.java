@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * Every request is still counted in {@code ringpool_webhooks_rejected_total} and the site's
  * webhook log (which is bounded).
  */
-final class RejectionLines {
+public final class RejectionLines {
     static final long WINDOW_MILLIS = 60_000;
     /** Made-up site ids make new keys: past this many the map starts afresh rather than grow. */
     static final int MAX_KEYS = 10_000;
@@ -31,7 +31,7 @@ final class RejectionLines {
     private final ConcurrentHashMap<Key, Window> windows = new ConcurrentHashMap<>();
     private final LongSupplier clock;
 
-    RejectionLines(LongSupplier clock) {
+    public RejectionLines(LongSupplier clock) {
         this.clock = clock;
     }
 
@@ -44,7 +44,7 @@ final class RejectionLines {
      * @param siteId null when the site itself is unknown (all made-up ids share one key)
      * @return -1 to write nothing, else the number of refusals left unwritten since the last line
      */
-    long admit(String provider, String siteId, String reason) {
+    public long admit(String provider, String siteId, String reason) {
         long now = clock.getAsLong();
         if (windows.size() >= MAX_KEYS) {
             windows.clear();
