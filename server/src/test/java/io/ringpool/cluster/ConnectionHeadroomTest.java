@@ -76,21 +76,27 @@ class ConnectionHeadroomTest {
     void otherClientsConnectionsTakeSlots() throws Exception {
         Database db = node(2);
         ConnectionHeadroom headroom = new ConnectionHeadroom(db, db::poolConnectionsNotOpen, new SimpleMeterRegistry());
-        headroom.check();
-        int before = headroom.freeSlots();
-        List<Connection> others = new ArrayList<>();
-        try {
-            for (int i = 0; i < 5; i++) {
-                others.add(pg.connect());
-            }
+        // Five more client backends take five slots. The server is shared with the other test JVM, whose
+        // PostgreSQL tests open and close pools meanwhile (CI once saw 90 free where at most 88 were
+        // expected), so a few trials are made, and one must show the five taken.
+        List<Integer> drops = new ArrayList<>();
+        for (int trial = 0; trial < 5 && (drops.isEmpty() || drops.get(drops.size() - 1) < 3); trial++) {
             headroom.check();
-            // five more client backends; up to two others (earlier tests' closing pools) may have left meanwhile
-            assertThat(headroom.freeSlots()).isLessThanOrEqualTo(before - 3);
-        } finally {
-            for (Connection c : others) {
-                c.close();
+            int before = headroom.freeSlots();
+            List<Connection> others = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    others.add(pg.connect());
+                }
+                headroom.check();
+                drops.add(before - headroom.freeSlots());
+            } finally {
+                for (Connection c : others) {
+                    c.close();
+                }
             }
         }
+        assertThat(drops).as("free slots taken by five other clients, per trial").anySatisfy(d -> assertThat(d).isGreaterThanOrEqualTo(3));
     }
 
     private int maxConnections() throws Exception {
