@@ -208,11 +208,19 @@ public final class ServerJvm {
     static String heap(Map<String, String> env) {
         long memory = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getTotalMemorySize() : 0;
-        return heap(env, memory);
+        return heap(env, memory, AvailableMemory.bytes());
     }
 
     /** @param memoryBytes the machine's memory, or the container's limit (the JVM reads either); 0 when not known */
     static String heap(Map<String, String> env, long memoryBytes) {
+        return heap(env, memoryBytes, 0);
+    }
+
+    /**
+     * @param memoryBytes the machine's memory, or the container's limit (the JVM reads either); 0 when not known
+     * @param availableBytes what the kernel can give now without swapping ({@link AvailableMemory}); 0 when not known
+     */
+    static String heap(Map<String, String> env, long memoryBytes, long availableBytes) {
         String chosen = env.getOrDefault("RINGPOOL_HEAP", "").strip();
         if (!chosen.isEmpty()) {
             if (!chosen.matches("\\d{1,12}[kKmMgG]?")) {
@@ -228,6 +236,14 @@ public final class ServerJvm {
                 // instead of a line naming the setting (audit AI3 F3). bin/ringpool checks the same.
                 throw new IllegalArgumentException("RINGPOOL_HEAP=" + chosen + " is more than this machine's memory ("
                         + (memoryBytes >> 20) + " MiB)");
+            }
+            if (availableBytes > 0 && bytes(chosen) > availableBytes) {
+                // Under the machine's memory but over what is free: the pre-touch takes it all at start
+                // and the kernel's OOM killer ends the JVM without a line (exit 137; audit AJ3 J1), or
+                // kills another process of the machine instead. The default heap is not checked: a
+                // quarter of the memory, and refusing to start on a busy machine would help nobody.
+                throw new IllegalArgumentException("RINGPOOL_HEAP=" + chosen + " is more than the memory available now ("
+                        + (availableBytes >> 20) + " MiB of " + (memoryBytes >> 20) + " MiB): the whole heap is taken at start");
             }
             return chosen;
         }

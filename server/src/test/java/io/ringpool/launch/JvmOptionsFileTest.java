@@ -113,6 +113,36 @@ class JvmOptionsFileTest {
         }
     }
 
+    /** Audit AJ3 J1: 23g of a 24 GB box with 20 GB free passed, and the OOM killer ended the JVM without a line. */
+    @Test
+    void aHeapAboveTheMemoryAvailableNowIsRefusedWithALineNamingIt() {
+        long gib = 1L << 30;
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "20g"), 24 * gib, 20 * gib)).isEqualTo("20g");
+        assertThat(ServerJvm.heap(Map.of("RINGPOOL_HEAP", "23g"), 24 * gib, 0)).as("available not known").isEqualTo("23g");
+        assertThat(ServerJvm.heap(Map.of(), 24 * gib, gib)).as("the default heap is not refused").isEqualTo("4g");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerJvm.heap(Map.of("RINGPOOL_HEAP", "23g"), 24 * gib, 20 * gib))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("RINGPOOL_HEAP=23g is more than the memory available now (20480 MiB of 24576 MiB): "
+                        + "the whole heap is taken at start");
+    }
+
+    @Test
+    void availableMemoryIsMemAvailableOrTheContainersRoomIfLess(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path meminfo = Files.writeString(dir.resolve("meminfo"), "MemTotal:       24683772 kB\nMemFree:  1000 kB\n"
+                + "MemAvailable:   19185692 kB\n");
+        Path noCgroup = dir.resolve("none");
+        assertThat(AvailableMemory.bytes(meminfo, noCgroup)).isEqualTo(19185692L * 1024);
+        Path cgroup = Files.createDirectories(dir.resolve("cg"));
+        Files.writeString(cgroup.resolve("memory.max"), "4294967296\n");
+        Files.writeString(cgroup.resolve("memory.current"), "3221225472\n");
+        Files.writeString(cgroup.resolve("memory.stat"), "anon 1\ninactive_file 1073741824\nactive_file 5\n");
+        assertThat(AvailableMemory.bytes(meminfo, cgroup)).as("4 GiB limit, 3 GiB used of which 1 GiB inactive cache")
+                .isEqualTo(2L << 30);
+        Files.writeString(cgroup.resolve("memory.max"), "max\n");
+        assertThat(AvailableMemory.bytes(meminfo, cgroup)).as("no limit").isEqualTo(19185692L * 1024);
+        assertThat(AvailableMemory.bytes(dir.resolve("absent"), noCgroup)).as("not Linux").isZero();
+    }
+
     /**
      * Audit P #8, P2 #2: the shipped options start no GC log on the command line (a JVM given
      * -Xlog:gc:file rotates the file before anything runs, the running server's included); the

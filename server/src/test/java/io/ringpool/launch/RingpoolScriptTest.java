@@ -142,6 +142,32 @@ class RingpoolScriptTest {
         }
     }
 
+    /** Audit AJ3 J1: under the machine's memory but over what was free, the OOM killer ended the JVM without a line. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void aHeapAboveTheMemoryAvailableNowIsRefusedInOneLine() throws Exception {
+        Files.createDirectories(tree.resolve("server/target"));
+        writeJar(tree.resolve(JAR), true);
+        long availableKb = Long.parseLong(defaultHeap("--available-kb"));
+        long memoryKb = Long.parseLong(defaultHeap("--memory-kb"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(availableKb > 0 && memoryKb - availableKb > (256L << 10),
+                "this machine's available memory is known and well under its total");
+        String heap = ((availableKb + memoryKb) / 2 >> 10) + "m";
+
+        Run run = run(Map.of("RINGPOOL_HEAP", heap));
+        assertThat(run.exit).as(run.output).isEqualTo(2);
+        assertThat(run.output.strip()).matches("ringpool: RINGPOOL_HEAP=" + heap
+                + " is more than the memory available now \\(\\d+ MiB of \\d+ MiB\\): the whole heap is taken at start");
+        assertThat(run(Map.of("RINGPOOL_HEAP", "64m")).exit).as("a heap that fits starts").isZero();
+    }
+
+    private String defaultHeap(String option) throws Exception {
+        Process p = new ProcessBuilder("bash", tree.resolve("bin/default-heap").toString(), option).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).isZero();
+        return out;
+    }
+
     private record Run(int exit, String output) {
     }
 
