@@ -82,6 +82,34 @@ public record CallerNumber(String value, boolean valid) {
         return new CallerNumber(Columns.cap(text, MAX_RAW_CHARS), false);
     }
 
+    /**
+     * As {@link #of}, for a number a person typed into a form: when the whole text is no valid
+     * number, the first valid number written inside it. People add words to a free-text phone field
+     * ("+7 916 555 22 17 (WhatsApp)", "8 916 555-22-14, Анна", "... или 8 916 ...") and
+     * libphonenumber reads trailing letters as a vanity number, so the person went unrecognised
+     * (audit AK1 F2). Not for providers' caller ids: a PBX that sends words sends no number.
+     */
+    public static CallerNumber typedByAPerson(String raw, String country) {
+        CallerNumber whole = of(raw, country);
+        if (whole.valid() || raw == null) {
+            return whole;
+        }
+        String text = StorableText.storable(raw, false).strip();
+        if (text.length() > MAX_RAW_CHARS * 4) {
+            return whole;
+        }
+        String region = country == null ? "ZZ" : country.strip().toUpperCase(Locale.ROOT);
+        try {
+            for (com.google.i18n.phonenumbers.PhoneNumberMatch match
+                    : PHONES.findNumbers(text, region, PhoneNumberUtil.Leniency.VALID, 10)) {
+                return new CallerNumber(PHONES.format(match.number(), PhoneNumberUtil.PhoneNumberFormat.E164), true);
+            }
+        } catch (RuntimeException unreadable) {
+            // As of(): an odd text is kept as it came, flagged invalid.
+        }
+        return whole;
+    }
+
     /** The E.164 form of {@code text} read in {@code region}, or "" when it is no valid number. */
     private static String reading(String text, String region) {
         String e164 = e164(text, region);

@@ -32,7 +32,7 @@ public record Contact(String phone, boolean phoneValid, String email, boolean em
         String phone = null;
         boolean phoneValid = false;
         if (rawPhone != null && !rawPhone.isBlank()) {
-            CallerNumber n = CallerNumber.of(rawPhone, country);
+            CallerNumber n = CallerNumber.typedByAPerson(rawPhone, country);
             phone = n.value();
             phoneValid = n.valid();
         }

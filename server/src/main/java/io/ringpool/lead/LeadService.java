@@ -218,6 +218,7 @@ public final class LeadService {
         }
         NewLead clean = cleaned(lead, site, now);
         Contact contact = Contact.of(clean.phone(), clean.email(), site.settings().country());
+        clean = withPhoneAsTyped(clean, contact, site);
         ReentrantLock lock = stripes[Math.floorMod(site.siteId().hashCode(), STRIPES)];
         Submitted done;
         lock.lock();
@@ -355,6 +356,24 @@ public final class LeadService {
      * and tabs (PostgreSQL refuses NUL in text, and nothing typed into a form needs the others),
      * blank as null. Markup is kept as the text it is: the dashboard escapes what it shows.
      */
+    /**
+     * A phone read out of words ("+7 916 555 22 17 (WhatsApp)", "... или 8 916 555 22 16") is kept
+     * as typed at the end of the message: the lead's phone is the number, and what the person added
+     * to it (a messenger, a name, a second number) is still there for whoever calls back.
+     */
+    private static NewLead withPhoneAsTyped(NewLead l, Contact contact, Site site) {
+        if (l.phone() == null || !contact.phoneValid() || io.ringpool.call.CallerNumber.of(l.phone(), site.settings().country()).valid()) {
+            return l;
+        }
+        String note = "Phone as typed: " + l.phone();
+        String message = l.message() == null ? note : l.message() + "\n\n" + note;
+        if (message.length() > LeadApi.MAX_MESSAGE) {
+            return l;
+        }
+        return new NewLead(l.kind(), l.origin(), l.externalId(), l.formId(), l.pageUrl(), l.at(), l.phone(), l.email(), l.name(), message,
+                l.ids(), l.value(), l.currency(), l.tags());
+    }
+
     private static NewLead cleaned(NewLead l, Site site, Instant now) {
         String currency = l.value() != null && l.currency() == null ? site.settings().currency() : l.currency();
         String url = text(l.pageUrl());

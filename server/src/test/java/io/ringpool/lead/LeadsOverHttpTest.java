@@ -172,6 +172,38 @@ class LeadsOverHttpTest {
 
     // ---- attribution, one test per method ---------------------------------------------------------
 
+    /** Audit AK1 F2: a phone with words after it was kept as invalid text, so the person was never recognised. */
+    @Test
+    void aPhoneWithWordsAroundItIsReadAndTheWordsKeptInTheMessage() {
+        Site site = site();
+        Visit v = visit(site, "words-visitor-0001", "https://example.com/");
+        Map<String, String> typed = new java.util.LinkedHashMap<>();
+        typed.put("+7 916 555 22 17 (WhatsApp)", "+79165552217");
+        typed.put("+7 (495) 123-45-67 (office)", "+74951234567");
+        typed.put("+7 916 555-22-14, Анна", "+79165552214");
+        typed.put("8 916 555 22 15 или 8 916 555 22 16", "+79165552215");
+        for (Map.Entry<String, String> t : typed.entrySet()) {
+            Reply r = beacon(v.sessionId(), "words-" + t.getValue(), Map.of("phone", t.getKey(), "message", "Перезвоните"));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            JsonNode lead = getLead(site, r.text("leadId"));
+            assertThat(lead.get("phone").asText()).as(t.getKey()).isEqualTo(t.getValue());
+            assertThat(lead.get("phoneValid").asBoolean()).isTrue();
+            assertThat(lead.get("message").asText()).isEqualTo("Перезвоните\n\nPhone as typed: " + t.getKey());
+        }
+        Reply api = lead(site, Map.of("kind", "callback", "phone", "+7 916 555 22 17 (WhatsApp)"));
+        assertThat(api.status()).as(api.body()).isEqualTo(201);
+        JsonNode lead = getLead(site, api.text("leadId"));
+        assertThat(lead.get("phone").asText()).isEqualTo("+79165552217");
+        assertThat(lead.get("message").asText()).isEqualTo("Phone as typed: +7 916 555 22 17 (WhatsApp)");
+
+        Reply plain = beacon(v.sessionId(), "plain", Map.of("phone", "8 (916) 555-01-09", "message", "Hi"));
+        assertThat(getLead(site, plain.text("leadId")).get("message").asText()).as("a plain number adds nothing").isEqualTo("Hi");
+        Reply words = beacon(v.sessionId(), "nonumber", Map.of("phone", "call me tomorrow", "email", "a@example.com"));
+        JsonNode kept = getLead(site, words.text("leadId"));
+        assertThat(kept.get("phone").isNull()).as("no digits: not a phone, as before").isTrue();
+        assertThat(kept.get("message").isNull()).isTrue();
+    }
+
     @Test
     void aFormSentByTheScriptIsAttributedToItsSessionWithTheVisitsSourceAndClickIds() {
         Site site = site();
