@@ -51,7 +51,25 @@ public final class JsonBody {
      */
     public static JsonBody of(Request request) {
         requireJsonMediaType(request);
+        if (request.mediaType().equals("application/x-www-form-urlencoded") && !looksLikeJson(request.body())) {
+            // Accepted for curl -d '{...}'; a real form's name=value&... is a body of the other type,
+            // and "'kind' is not a JSON value" would send its sender looking in the wrong place (audit AK1 F6).
+            throw new DomainFailure(DomainFailure.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "send the body as JSON (application/json): a form-encoded body (name=value&...) is not read");
+        }
         return Json.parseObject(request.body());
+    }
+
+    /** Whether a body's first non-blank byte opens a JSON document or an empty body: what curl -d '{...}' sends. */
+    private static boolean looksLikeJson(byte[] body) {
+        for (byte b : body) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                continue;
+            }
+            return b == '{' || b == '[' || b == '"' || b == '-' || (b >= '0' && b <= '9') || b == 't' || b == 'f' || b == 'n'
+                    || b == (byte) 0xEF;
+        }
+        return true;
     }
 
     /**

@@ -376,7 +376,10 @@ public final class LeadService {
 
     private static NewLead cleaned(NewLead l, Site site, Instant now) {
         String currency = l.value() != null && l.currency() == null ? site.settings().currency() : l.currency();
-        String url = text(l.pageUrl());
+        // Every origin's page URL as stored visits keep it (README "Personal data"): a server or a
+        // callback widget passes location.href, and its query often carries the e-mail, phone and
+        // name the lead's masking hides (audit AK1 F4). The script route's URL is minimised already.
+        String url = text(UrlMinimiser.minimise(text(l.pageUrl()), site.settings().queryParameters()));
         if (url != null && url.length() > MAX_STORED_URL) {
             url = url.substring(0, MAX_STORED_URL);
         }

@@ -172,6 +172,33 @@ class LeadsOverHttpTest {
 
     // ---- attribution, one test per method ---------------------------------------------------------
 
+    /** Audit AK1 F4: a server's lead kept location.href whole, the e-mail and phone of its query shown even to a viewer. */
+    @Test
+    void aServerLeadsPageUrlKeepsOnlyTheParametersStoredUrlsKeep() {
+        Site site = site();
+        Reply r = lead(site, Map.of("kind", "callback", "phone", "+79161112234", "url",
+                "https://shop.example/plain.html?utm_source=newsletter&email=anna.secret%40example.com&phone=%2B79161112233"
+                        + "&name=Anna+Ivanova&gclid=EAI-url-1&token=SESSIONTOKEN123#contact"));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode lead = getLead(site, r.text("leadId"));
+        assertThat(lead.get("url").asText()).isEqualTo("https://shop.example/plain.html?utm_source=newsletter&gclid=EAI-url-1");
+        assertThat(log(site, "").toString()).doesNotContain("anna.secret").doesNotContain("SESSIONTOKEN");
+    }
+
+    /** Audit AK1 F6: a form-encoded body was a 400 "'kind' is not a JSON value"; leads.md promises 415 for another media type. */
+    @Test
+    void aFormEncodedBodyIsA415AndCurlsJsonUnderThatTypeStillWorks() {
+        Site site = site();
+        Visit v = visit(site, "form-encoded-visitor-1", "https://example.com/");
+        String path = "/v1/sessions/" + v.sessionId() + "/leads";
+        Reply form = server.send("POST", path, null, "kind=form&name=x", "application/x-www-form-urlencoded", Map.of());
+        assertThat(form.status()).as(form.body()).isEqualTo(415);
+        assertThat(form.json().path("error").path("code").asText()).isEqualTo("unsupported_media_type");
+        Reply curl = server.send("POST", path, null, json(Map.of("kind", "form", "fields", Map.of("phone", "+79161230077"))),
+                "application/x-www-form-urlencoded", Map.of());
+        assertThat(curl.status()).as(curl.body()).isEqualTo(201);
+    }
+
     /** Audit AK1 F2: a phone with words after it was kept as invalid text, so the person was never recognised. */
     @Test
     void aPhoneWithWordsAroundItIsReadAndTheWordsKeptInTheMessage() {
