@@ -180,7 +180,20 @@ public final class PoolService {
         return known.orElseThrow(UnknownPool::new);
     }
 
+    /**
+     * Most pools a site may have. Each pool is a series of gauges on /metrics and a row of every
+     * pool report, so one site key with thousands of them grew the operator's scrape without bound
+     * and a pool report ran the heap out (audit AK2 F0); a site routes its channels through a few
+     * pools (one per source or campaign group), and static numbers are for the rest. Counted among
+     * the pools this node knows: two nodes creating a site's last pools in the same second may both pass.
+     */
+    public static final int MAX_POOLS_PER_SITE = 100;
+
     public PoolState create(String siteId, NewPool command) {
+        if (pools.ofSite(siteId).size() >= MAX_POOLS_PER_SITE) {
+            throw DomainFailure.conflict("too_many_pools", "a site may have at most " + MAX_POOLS_PER_SITE
+                    + " pools; add numbers to an existing pool, or use static numbers for narrow channels", null);
+        }
         String name = command.name() != null ? required("name", command.name()) : "Pool " + (pools.ofSite(siteId).size() + 1);
         int priority = command.priority() == null ? 0 : command.priority();
         if (priority < -1_000_000 || priority > 1_000_000) {

@@ -31,6 +31,11 @@ public final class ReportApi {
     static final int MAX_LIMIT = 1_000;
     /** Longest bucket of the pools report: a day. */
     static final int MAX_BUCKET_MINUTES = 1440;
+    /**
+     * Most pool × bucket rows one pool report holds: the largest site (PoolService.MAX_POOLS_PER_SITE
+     * pools) over the longest range (ReportRange.MAX_DAYS) in daily buckets, about 15 MB of answer.
+     */
+    static final long MAX_POOL_ROWS = 40_000;
     /** Most buckets one pools report draws: beyond a few thousand points a chart shows nothing more. */
     static final long MAX_BUCKETS = 5_000;
 
@@ -97,18 +102,35 @@ public final class ReportApi {
         ReportRange range = range(q, site);
         long span = range.to() - range.from();
         long minutes = q.integer("bucketMinutes", 0, 1, MAX_BUCKET_MINUTES);
+        // The answer is a row per pool and bucket, built in memory: the bound is on their product
+        // (audit AK2 F0: 300 pools × 4,937 buckets ran a 512 MB heap out and the server exited).
+        long pools = Math.max(1, reports.poolCount(site));
         long bucket;
         if (minutes == 0) {
-            // About 100–700 points: a quarter hour up to two days, hours up to a month, else days.
+            // About 100–700 points a pool: a quarter hour up to two days, hours up to a month, else
+            // days; coarser while the site's pools would make too many rows.
             bucket = span <= 2 * 86_400_000L ? 900_000L : span <= 31 * 86_400_000L ? 3_600_000L : 86_400_000L;
+            while (bucket < 86_400_000L && buckets(span, bucket) * pools > MAX_POOL_ROWS) {
+                bucket = bucket == 900_000L ? 3_600_000L : 86_400_000L;
+            }
         } else {
             bucket = minutes * 60_000L;
             if (span / bucket > MAX_BUCKETS) {
                 throw DomainFailure.invalid("bucketMinutes", "'bucketMinutes' makes more than " + MAX_BUCKETS
                         + " buckets for this range");
             }
+            if (buckets(span, bucket) * pools > MAX_POOL_ROWS) {
+                long least = Math.min(MAX_BUCKET_MINUTES, Math.ceilDiv(Math.ceilDiv(span * pools, MAX_POOL_ROWS), 60_000L));
+                throw DomainFailure.invalid("bucketMinutes", "'bucketMinutes' makes " + buckets(span, bucket) + " buckets for each of the site's "
+                        + pools + " pools, more than " + MAX_POOL_ROWS + " rows in all; take at least " + least
+                        + " minutes, or a shorter range");
+            }
         }
         return Response.json(200, reports.pools(site, range, bucket));
+    }
+
+    private static long buckets(long span, long bucket) {
+        return Math.ceilDiv(span, bucket);
     }
 
     /** {@code from}/{@code to} in the site's time zone, defaulting to the last 30 days. */

@@ -169,7 +169,10 @@ public final class ReportService {
         // Entries age on the injected clock, like everything else: a test advances it instead of sleeping.
         Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
         this.cache = Caffeine.newBuilder().ticker(ticker).maximumSize(2_000).expireAfterAccess(Duration.ofMinutes(10)).build();
-        this.poolCache = Caffeine.newBuilder().ticker(ticker).maximumSize(500).expireAfterWrite(POOLS_TTL).build();
+        // Weighed by rows: one answer may hold up to ReportApi.MAX_POOL_ROWS of them, and 500 such
+        // answers would be gigabytes; about eight of the largest are kept.
+        this.poolCache = Caffeine.newBuilder().ticker(ticker).maximumWeight(8 * ReportApi.MAX_POOL_ROWS)
+                .weigher((String key, Map<String, Object> body) -> poolRows(body)).expireAfterWrite(POOLS_TTL).build();
     }
 
     /** The server's time, for ranges that default to "up to today". */
@@ -550,6 +553,11 @@ public final class ReportService {
         return cached(site, range, "paths|" + range.cacheKey() + "|" + limit, f -> withRange(range, f, NO_DAYS, Map.of(), Aggregates.paths(f, range, limit)));
     }
 
+    /** How many pools the site has (on this node's view), which bounds the pool report's buckets. */
+    int poolCount(Site site) {
+        return pools.ofSite(site.siteId()).size();
+    }
+
     Map<String, Object> pools(Site site, ReportRange range, long bucketMillis) {
         Holder h = holderOf(site.siteId());
         try {
@@ -562,6 +570,19 @@ public final class ReportService {
         } finally {
             enforceBound();
         }
+    }
+
+    /** The pool × bucket rows of a pool report (at least 1), the weight it has in the cache. */
+    private static int poolRows(Map<String, Object> body) {
+        int rows = 1;
+        if (body.get("pools") instanceof List<?> list) {
+            for (Object pool : list) {
+                if (pool instanceof Map<?, ?> m && m.get("buckets") instanceof List<?> buckets) {
+                    rows += buckets.size();
+                }
+            }
+        }
+        return rows;
     }
 
     /**
