@@ -140,6 +140,35 @@ class MegapbxOverHttpTest {
         assertThat(Instant.parse(again.get("startedAt").asText())).isEqualTo(start.truncatedTo(ChronoUnit.SECONDS)); // the PBX writes whole seconds
     }
 
+    /**
+     * A history without a start is dated on receipt, its hang-up: the length it states dates the
+     * call's start, so the call is attributed when it began (docs/calls.md). JSON and GET are read
+     * as the form is.
+     */
+    @Test
+    void aHistoryWithoutAStartIsDatedByItsLengthAndMayComeAsJsonOrByGet() {
+        advance(100);
+        Instant receipt = kit.server.clock.instant();
+        Reply json = kit.postJson(url(), "{\"crm_token\":\"" + CRM_TOKEN + "\",\"cmd\":\"history\",\"type\":\"in\",\"status\":\"Success\","
+                + "\"phone\":\"" + CALLER.substring(1) + "\",\"diversion\":\"" + NUMBER.substring(1) + "\",\"wait\":\"10\","
+                + "\"duration\":\"60\",\"callid\":\"mpx-json\"}", Map.of());
+        assertThat(json.status()).as(json.body()).isEqualTo(200);
+        Instant received = kit.server.clock.instant(); // the test clock ticks: the receipt lies between the two readings
+        Reply get = kit.server.get(url() + "?" + ProviderTestKit.form(ProviderTestKit.params("crm_token", CRM_TOKEN, "cmd", "history",
+                "type", "in", "status", "missed", "phone", CALLER.substring(1), "diversion", NUMBER.substring(1), "wait", "15",
+                "callid", "mpx-get")), null);
+        assertThat(get.status()).as(get.body()).isEqualTo(200);
+
+        JsonNode answered = kit.call("mpx-json");
+        assertThat(answered.get("status").asText()).isEqualTo("completed");
+        assertThat(answered.get("talkSeconds").asInt()).isEqualTo(60);
+        assertThat(answered.get("durationSeconds").asInt()).isEqualTo(70);
+        assertThat(Instant.parse(answered.get("startedAt").asText())).isBetween(receipt.minusSeconds(70), received.minusSeconds(70));
+        JsonNode missed = kit.call("mpx-get");
+        assertThat(missed.get("status").asText()).isEqualTo("missed");
+        assertThat(missed.get("durationSeconds").asInt()).isEqualTo(15);
+    }
+
     @Test
     void outgoingCallsAreNotRecorded() {
         assertThat(pbx("cmd", "event", "type", "OUTGOING", "phone", CALLER.substring(1), "diversion", NUMBER.substring(1), "user",
