@@ -3,6 +3,7 @@ package io.ringpool.telephony;
 import io.ringpool.telephony.asterisk.AsteriskProvider;
 import io.ringpool.telephony.freeswitch.FreeswitchProvider;
 import io.ringpool.telephony.mango.MangoProvider;
+import io.ringpool.telephony.megapbx.MegapbxProvider;
 import io.ringpool.telephony.plivo.PlivoProvider;
 import io.ringpool.telephony.signalwire.SignalwireProvider;
 import io.ringpool.telephony.telnyx.TelnyxProvider;
@@ -33,6 +34,7 @@ public final class ProviderCatalog {
                 new SignalwireProvider(),
                 new FreeswitchProvider(),
                 new UisProvider(),
+                new MegapbxProvider(),
                 new AsteriskProvider(outbound)));
     }
 }

@@ -74,6 +74,7 @@ class ConcurrentRequestsSweepTest {
     private static final String PUBLIC_URL = "https://calls.example.com";
     private static final String TWILIO_TOKEN = "twilio-auth-token-race-0001";
     private static final String UIS_TOKEN = "uis-token-race-0123456789";
+    private static final String MEGAPBX_TOKEN = "9d1e3f5a-megapbx-crm-token-race";
     private static final String FS_USER = "fs";
     private static final String FS_PASSWORD = "cdr-password-race-0001";
     private static final String MANGO_KEY = "mango-vpbx-api-key-race";
@@ -120,6 +121,7 @@ class ConcurrentRequestsSweepTest {
         key = site.get("apiKey");
         Map<String, Object> providers = new LinkedHashMap<>();
         providers.put("uis", Map.of("token", UIS_TOKEN));
+        providers.put("megapbx", Map.of("crmToken", MEGAPBX_TOKEN));
         providers.put("freeswitch", Map.of("username", FS_USER, "password", FS_PASSWORD));
         providers.put("mango", Map.of("apiKey", MANGO_KEY, "apiSalt", MANGO_SALT));
         need(server.send("PATCH", "/v1/sites/" + siteId, key, json(Map.of("twilioAuthToken", TWILIO_TOKEN, "providers", providers)),
@@ -504,6 +506,14 @@ class ConcurrentRequestsSweepTest {
                             + "\"talk_time_duration\":75}");
             oneCall("POST /v1/telephony/uis/{siteId}/{token}", same("POST /v1/telephony/uis/{siteId}/{token}", completed, Set.of(200, 204)),
                     id);
+
+            String mpx = "mpx-race-" + fresh.incrementAndGet();
+            String start = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
+                    .format(server.clock.instant().minusSeconds(95));
+            Req history = new Req("POST", "/v1/telephony/megapbx/" + siteId, Map.of(), "crm_token=" + MEGAPBX_TOKEN
+                    + "&cmd=history&type=in&status=Success&phone=" + caller().substring(1) + "&diversion=" + POOL_NUMBER.substring(1)
+                    + "&start=" + start + "&wait=20&duration=75&callid=" + mpx, "application/x-www-form-urlencoded");
+            oneCall("POST /v1/telephony/megapbx/{siteId}", same("POST /v1/telephony/megapbx/{siteId}", history, Set.of(200)), mpx);
 
             String fs = "fs-race-" + fresh.incrementAndGet();
             long t0 = server.clock.instant().getEpochSecond();

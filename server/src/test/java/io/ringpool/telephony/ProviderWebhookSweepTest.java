@@ -91,6 +91,7 @@ class ProviderWebhookSweepTest {
     static final String MANGO_KEY = "mango-vpbx-api-key-sweep";
     static final String MANGO_SALT = "mango-vpbx-api-salt-sweep";
     static final String UIS_TOKEN = "uis-token-sweep-0123456789";
+    static final String MEGAPBX_TOKEN = "2f4c6e8a-megapbx-crm-token-sweep";
 
     @TempDir
     static Path dir;
@@ -121,6 +122,7 @@ class ProviderWebhookSweepTest {
         providers.put("freeswitch", Map.of("username", FS_USER, "password", FS_PASSWORD));
         providers.put("mango", Map.of("apiKey", MANGO_KEY, "apiSalt", MANGO_SALT));
         providers.put("uis", Map.of("token", UIS_TOKEN));
+        providers.put("megapbx", Map.of("crmToken", MEGAPBX_TOKEN));
         var patched = kit.patch(Map.of("twilioAuthToken", TWILIO_TOKEN, "providers", providers));
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
         // A second site, whose number a hostile event may name: nothing of it may land anywhere.
@@ -1172,6 +1174,44 @@ class ProviderWebhookSweepTest {
         }
     }
 
+    /** MegaFon / MTS cloud PBX (ITooLabs «API для CRM»): a fixed form with crm_token; the history by GET here, as it may come. */
+    static final class Megapbx extends Adapter {
+        Megapbx() {
+            super("megapbx", "megapbx");
+        }
+
+        Doc event(String type, String id, String caller) {
+            return new Doc("event " + type, base("megapbx"), Format.FORM).put("crm_token", MEGAPBX_TOKEN, null).put("cmd", "event", Role.KIND)
+                    .put("type", type, Role.KIND).put("phone", bare(caller), Role.CALLER).put("diversion", bare(NUMBER), Role.DIALLED)
+                    .put("user", "ivanov", Role.TEXT).put("direction", "in", Role.DIRECTION).put("callid", id, Role.ID);
+        }
+
+        @Override
+        List<Doc> sequence(String id, String caller) {
+            Doc contact = new Doc("contact", base("megapbx"), Format.FORM).put("crm_token", MEGAPBX_TOKEN, null).put("cmd", "contact", Role.KIND)
+                    .put("phone", bare(caller), Role.CALLER).put("callid", id, Role.ID);
+            String start = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
+                    .format(kit.server.clock.instant());
+            Doc history = new Doc("history", base("megapbx"), Format.QUERY).put("crm_token", MEGAPBX_TOKEN, null)
+                    .put("cmd", "history", Role.KIND).put("type", "in", Role.KIND).put("status", "Success", Role.KIND)
+                    .put("phone", bare(caller), Role.CALLER).put("diversion", bare(NUMBER), Role.DIALLED).put("start", start, Role.TIME)
+                    .put("wait", "20", Role.SECONDS).put("duration", "75", Role.SECONDS)
+                    .put("link", "https://vpbx000000.megapbx.ru/records/1.mp3", Role.URL).put("callid", id, Role.ID);
+            return List.of(contact, event("INCOMING", id, caller), event("ACCEPTED", id, caller), event("COMPLETED", id, caller), history);
+        }
+
+        @Override
+        Reply send(Doc d, int delivery) {
+            return d.format == Format.QUERY ? request("GET", d.pathAndQuery(), null, null, Map.of()) : post(d, Map.of());
+        }
+
+        @Override
+        Set<String> documentedRefusals(Role role) {
+            // The javadoc: a request without callid is refused; everything else odd is left out of the call or ignored.
+            return role == Role.ID ? Set.of("422 invalid_value") : Set.of();
+        }
+    }
+
     static final class Uis extends Adapter {
         Uis() {
             super("uis", "uis");
@@ -1253,7 +1293,7 @@ class ProviderWebhookSweepTest {
                 new TwilioLike("twilio", base("twilio"), "X-Twilio-Signature", TWILIO_TOKEN),
                 new TwilioLike("signalwire", base("signalwire"), "X-SignalWire-Signature", SIGNALWIRE_KEY),
                 new Plivo(), new TelnyxCallControl(), new TelnyxTexml(), new Vonage(), new VonageGet(), new Zadarma(), new Freeswitch(), new Mango(),
-                new Uis(), new Generic());
+                new Uis(), new Megapbx(), new Generic());
     }
 
     // ---------------------------------------------------------------------------------------------

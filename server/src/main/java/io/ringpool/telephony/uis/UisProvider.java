@@ -24,8 +24,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * UIS / CoMagic and operators' cloud PBXs (Beeline, MegaFon, MTS): their HTTP notifications are
- * built from a template the customer fills in, and carry no signature. The credential is the URL:
+ * UIS / CoMagic and other PBXs whose HTTP notifications are built from a template the customer
+ * fills in, and carry no signature (MegaFon's and MTS's cloud PBX post a fixed form of their own:
+ * {@code telephony.megapbx}). The credential is the URL:
  * {@code /v1/telephony/uis/{siteId}/{token}} with the site's secret token (at least
  * {@value #MIN_TOKEN} characters, compared in constant time), so keep it out of logs and use HTTPS.
  *
