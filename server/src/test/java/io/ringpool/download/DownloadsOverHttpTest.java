@@ -34,6 +34,7 @@ class DownloadsOverHttpTest {
     static TestAccounts.Person viewer;
     static String siteId;
     static String callId;
+    static Map<String, String> site;
 
     @BeforeAll
     static void start() {
@@ -42,7 +43,7 @@ class DownloadsOverHttpTest {
         Map<String, Object> ws = accounts.ownedWorkspace("Agency", "owner@dl.test");
         String workspaceId = (String) ws.get("workspaceId");
         owner = (TestAccounts.Person) ws.get("owner");
-        Map<String, String> site = accounts.site(workspaceId, owner, "Мебель Плюс");
+        site = accounts.site(workspaceId, owner, "Мебель Плюс");
         siteId = site.get("siteId");
         assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("name", "Google", "numbers", List.of("+74950000701")))
                 .status()).isEqualTo(201);
@@ -119,8 +120,10 @@ class DownloadsOverHttpTest {
 
     @Test
     void theCallLogComesAsCsvWithTheJsonLogsCallsAndFilters() {
-        JsonNode json = get(owner, "/calls?from=2020-01-01&to=2030-01-01").json();
-        List<List<String>> rows = csv(get(owner, "/calls.csv?from=2020-01-01&to=2030-01-01"));
+        // The one call of CALLER (another test adds calls of other callers).
+        String q = "from=2020-01-01&to=2030-01-01&caller=" + CALLER.substring(1);
+        JsonNode json = get(owner, "/calls?" + q).json();
+        List<List<String>> rows = csv(get(owner, "/calls.csv?" + q));
         assertThat(rows).hasSize(1 + json.get("calls").size()).hasSize(2);
         assertThat(column(rows, 1, "Call id")).isEqualTo(callId);
         assertThat(column(rows, 1, "Caller")).isEqualTo(CALLER);
@@ -128,14 +131,14 @@ class DownloadsOverHttpTest {
         assertThat(column(rows, 1, "Campaign")).isEqualTo("диваны");
         assertThat(column(rows, 1, "Talk seconds")).isEqualTo("95");
         // The same filters as the log: a status it does not have gives the header alone, a bad one the log's 422.
-        assertThat(csv(get(owner, "/calls.csv?status=missed"))).hasSize(1);
+        assertThat(csv(get(owner, "/calls.csv?" + q + "&status=missed"))).hasSize(1);
         assertThat(get(owner, "/calls.csv?status=nope").status()).isEqualTo(422);
         assertThat(get(owner, "/calls.csv?limit=5").status()).isEqualTo(400);
     }
 
     @Test
     void freeTextThatASpreadsheetWouldRunIsNeutralised() {
-        List<List<String>> rows = csv(get(owner, "/calls.csv"));
+        List<List<String>> rows = csv(get(owner, "/calls.csv?caller=" + CALLER.substring(1)));
         assertThat(column(rows, 1, "Tags")).isEqualTo("'" + FORMULA + ",Продажа");
         List<List<String>> leads = csv(get(owner, "/leads.csv"));
         assertThat(column(leads, 1, "Message")).isEqualTo("'-1+1");
@@ -167,6 +170,25 @@ class DownloadsOverHttpTest {
         for (String report : List.of("devices", "paths", "daily", "time")) {
             assertThat(csv(get(owner, "/reports/" + report + ".csv"))).as(report).isNotEmpty();
         }
+    }
+
+    /** More calls than one page of the log (500): the file walks every page, each call once, newest first. */
+    @Test
+    void aLogLongerThanOnePageComesWholeInLogOrder() {
+        String from = "from=" + server.clock.instant().toString().replace(":", "%3A");
+        for (int i = 0; i < 510; i++) {
+            server.clock.advance(Duration.ofSeconds(1));
+            String event = "{\"callId\":\"page-" + i + "\",\"event\":\"completed\",\"from\":\"+7916555" + String.format("%04d", i)
+                    + "\",\"to\":\"+74950000701\",\"talkSeconds\":10}";
+            TestServer.Reply r = server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), event)));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        List<List<String>> rows = csv(get(owner, "/calls.csv?" + from));
+        List<String> callers = rows.subList(1, rows.size()).stream().map(r -> r.get(rows.get(0).indexOf("Caller"))).toList();
+        assertThat(callers).hasSize(510).doesNotHaveDuplicates();
+        assertThat(callers.get(0)).isEqualTo("+79165550509");
+        assertThat(callers.get(509)).isEqualTo("+79165550000");
     }
 
     @Test
