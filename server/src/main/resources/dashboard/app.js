@@ -850,6 +850,7 @@
   var CALL_LOG_FORMATS = ['yandex-calls'];
   var EXPORTED_LOG_FILTERS = ['tag', 'status', 'method', 'caller'];
   var LEAD_FORMATS = ['google-ads-clicks', 'google-enhanced', 'yandex-offline'];
+  var YANDEX_ID_FORMATS = ['yandex-offline', 'yandex-calls'];
   function exportFilters(format) {
     var out = { query: '', applied: [], notApplied: [] };
     if (CALL_LOG_FORMATS.indexOf(format) < 0 && $('export-target').checked) {
@@ -860,6 +861,11 @@
     if (CALL_LOG_FORMATS.indexOf(format) < 0 && $('export-sure').checked) {
       out.query += '&ambiguous=false';
       out.applied.push('no ambiguous calls');
+    }
+    // Audit AI4 F15: a site without Metrica has no ClientId, but its Direct calls carry a yclid.
+    if (YANDEX_ID_FORMATS.indexOf(format) >= 0 && $('export-id-type').value) {
+      out.query += '&idType=' + encodeURIComponent($('export-id-type').value);
+      out.applied.push('matched by ' + $('export-id-type').selectedOptions[0].textContent);
     }
     logFilters().forEach(function (f) {
       if (EXPORTED_LOG_FILTERS.indexOf(f.name) >= 0) {
@@ -885,6 +891,15 @@
     var preamble = /^Parameters:/.test(text) ? 1 : 0;
     return Math.max(0, records - preamble - 1);
   }
+  /** The name the server gave the file: filename* (UTF-8, a Cyrillic site name) before the ASCII filename (audit AI4 F11). */
+  function fileName(r, fallback) {
+    var h = r.headers.get('Content-Disposition') || '';
+    var star = /filename\*=UTF-8''([^;]+)/i.exec(h), plain = /filename="([^"]+)"/.exec(h);
+    try { if (star) return decodeURIComponent(star[1]); } catch (e) { /* a malformed escape: the ASCII name then */ }
+    return plain ? plain[1] : fallback;
+  }
+  /** Whose file it is, on the status line: an agency downloads the same file for several clients. */
+  function forSite() { return state.site && state.site.name ? ' (' + state.site.name + ')' : ''; }
   function exportSummary(filters) {
     return ' Filters: ' + (filters.applied.length ? filters.applied.join(', ') : 'none') + '.'
       + (filters.notApplied.length ? ' Not applied (exports have no such filter): ' + filters.notApplied.join(', ') + '.' : '');
@@ -898,12 +913,12 @@
         var rows = r.headers.get('X-Ringpool-Exported-Rows'), leadsOut = Number(r.headers.get('X-Ringpool-Skipped-Leads')) || 0;
         var callsOut = (Number(r.headers.get('X-Ringpool-Skipped-Rows')) || 0) - leadsOut;
         var out = [callsOut ? plural(callsOut, 'call') : '', leadsOut ? plural(leadsOut, 'lead') : ''].filter(Boolean).join(' and ');
-        var name = (r.headers.get('Content-Disposition') || '').replace(/.*filename="([^"]+)".*/, '$1') || b.dataset.format + '.csv';
+        var name = fileName(r, b.dataset.format + '.csv');
         return r.blob().then(function (blob) {
           var a = el('a', { href: URL.createObjectURL(blob), download: name });
           document.body.appendChild(a); a.click(); a.remove();
           if (rows != null) {
-            status.textContent = 'Downloaded ' + name + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
+            status.textContent = 'Downloaded ' + name + forSite() + ': ' + plural(rows, 'row') + (out ? ', ' + out + ' left out (no id for this format)' : '') + '.'
               + exportSummary(filters);
             return null;
           }
@@ -911,7 +926,7 @@
           // (audit AI4 F7: the line read "— rows" and left the left-out count unsaid): the rows are
           // counted in the file, and the left-out count is said to be unknown, not to be none.
           return blob.text().then(function (text) {
-            status.textContent = 'Downloaded ' + name + ': ' + plural(csvDataRows(text), 'row') + ' (counted in the file). '
+            status.textContent = 'Downloaded ' + name + forSite() + ': ' + plural(csvDataRows(text), 'row') + ' (counted in the file). '
               + 'Calls or leads left out for lack of an id: not known for a file over 1 MiB (the server sends that count after the file, '
               + 'where a browser cannot read it).' + exportSummary(filters);
           });
@@ -922,7 +937,18 @@
 
   // ---- start ---------------------------------------------------------------------------------
   window.Ringpool = { state: state, api: api, el: el, clear: clear, fmt: fmt, plural: plural, empty: empty,
-    showSite: showSite, siteUpdated: siteUpdated, signOut: signOut, reload: load, $: $, problemText: problemText, problemBox: problemBox };
+    showSite: showSite, siteUpdated: siteUpdated, signOut: signOut, reload: load, $: $, problemText: problemText, problemBox: problemBox,
+    site: site, localTime: localTime, fileName: fileName, forSite: forSite, csvDataRows: csvDataRows,
+    // downloads.js: each table's CSV asked with the very query its table was loaded with (audit AI4 F16: "what is on screen").
+    downloads: {
+      calls: function () { return '/calls.csv?' + rangeQuery() + callFilters() + pluginQuery(); },
+      leads: function () { return '/leads.csv?' + leadQuery().replace('&limit=25', ''); },
+      sources: function () { return sourcesPath().replace('/reports/sources?', '/reports/sources.csv?'); },
+      daily: function () { return '/reports/daily.csv?' + rangeQuery() + '&model=' + state.model; },
+      time: function () { return '/reports/time.csv?' + rangeQuery(); },
+      devices: function () { return '/reports/devices.csv?' + rangeQuery() + '&groupBy=device'; },
+      paths: function () { return '/reports/paths.csv?' + rangeQuery() + '&limit=6'; }
+    } };
   var saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved).catch(function () { signOut(); });
   else window.Ringpool.needsSignIn = true; // accounts.js probes the session cookie if this browser signed in, else shows the sign-in

@@ -555,7 +555,11 @@ public final class Ringpool implements AutoCloseable {
         http.add(new RecordingApi(recordings, guard, audit)::routes);
         http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings)::routes);
         http.add(providersApi::routes);
-        http.add(new ReportApi(reports, guard)::routes);
+        ReportApi reportApi = new ReportApi(reports, guard);
+        http.add(reportApi::routes);
+        http.add(new io.ringpool.download.ReportDownload(reportApi, guard)::routes);
+        http.add(new io.ringpool.download.CallLogDownload(calls, guard)::routes);
+        http.add(new io.ringpool.download.LeadLogDownload(leads, guard)::routes);
         http.add(new ExportApi(exportService, guard, clock)::routes);
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, outbound.destinationTarget(), clock),

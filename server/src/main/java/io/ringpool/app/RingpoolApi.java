@@ -70,13 +70,14 @@ public final class RingpoolApi implements AutoCloseable {
     }
 
     /**
-     * Routes whose work is long and read-only: reports, exports, and whatever serves a CSV (feeds).
+     * Routes whose work is long and read-only: reports, exports, and whatever serves a CSV (feeds, the logs' downloads).
      * They run on the report lane, apart from the workers.
      */
     static boolean isReportRoute(Router.Route route) {
         String template = route.template();
         return "GET".equals(route.method())
-                && (template.contains("/reports/") || template.contains("/exports/") || template.contains("/feeds/"));
+                && (template.contains("/reports/") || template.contains("/exports/") || template.contains("/feeds/")
+                        || template.endsWith(".csv"));
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.Set;
  * {@link QueryParameters#time}). Its cursor is the last call of the page.
  */
 public final class CallApi {
-    static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
+    public static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
             "status", "unique", "target", "limit", "cursor", "reviewed", "recording", "q", "caller");
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "reviewed", "note");
 
@@ -68,7 +68,15 @@ public final class CallApi {
      * (audit AB2 #1), so {@code caller} is refused (403), and {@code q} looks in notes only.
      */
     static CallQuery query(Request request, Site site, boolean masked) {
-        QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        return query(request, site, masked, LOG_PARAMETERS);
+    }
+
+    /**
+     * {@link #query(Request, Site, boolean)} taking only {@code parameters}: the call log's CSV takes the
+     * log's filters but neither {@code limit} nor {@code cursor}, since it holds every matching call.
+     */
+    public static CallQuery query(Request request, Site site, boolean masked, Set<String> parameters) {
+        QueryParameters q = QueryParameters.of(request, parameters);
         if (masked && request.query().containsKey("caller")) {
             throw new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
                     "a viewer sees callers masked and may not search by caller: trying numbers would reveal the hidden digits", "caller");
@@ -139,6 +147,11 @@ public final class CallApi {
         calls.eraseCaller(site, request.pathParam("e164"));
         audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "caller.erase", erased.masked(), null);
         return Response.noContent();
+    }
+
+    /** The call as the API shows it to {@code grant} (masked for a viewer), without the leads before it: a CSV row's source. */
+    public static Map<String, Object> view(StoredCall call, SiteGrant grant) {
+        return view(call, grant, List.of());
     }
 
     /**

@@ -73,7 +73,14 @@ public record CallQuery(String siteId, Instant from, Instant to, String source, 
     }
 
     public CallQuery after(Position position) {
+        // textInTranscripts kept: a viewer's search must not reach transcripts from the second page on.
         return new CallQuery(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, limit, position,
-                reviewed, recording, text, caller);
+                reviewed, recording, text, caller, textInTranscripts);
+    }
+
+    /** The same query in pages of {@code pageSize}. */
+    public CallQuery withLimit(int pageSize) {
+        return new CallQuery(siteId, from, to, source, medium, campaign, channel, tag, method, status, unique, target, pageSize, after,
+                reviewed, recording, text, caller, textInTranscripts);
     }
 }

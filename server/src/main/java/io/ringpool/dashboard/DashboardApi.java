@@ -40,6 +40,9 @@ public final class DashboardApi {
         files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
         files.put("details.js", new StaticAsset("/dashboard/details.js", "application/javascript; charset=utf-8", revalidate));
         files.put("details.css", new StaticAsset("/dashboard/details.css", "text/css; charset=utf-8", revalidate));
+        // CSV downloads of the tables (audit AI4 F16) and the credited source in the call log (F14).
+        files.put("downloads.js", new StaticAsset("/dashboard/downloads.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("credit.js", new StaticAsset("/dashboard/credit.js", "application/javascript; charset=utf-8", revalidate));
         // Webhooks, feeds and upload destinations (issue 12), on a page of their own.
         files.put("integrations.html", new StaticAsset("/dashboard/integrations.html", "text/html; charset=utf-8", revalidate));
         files.put("integrations.js", new StaticAsset("/dashboard/integrations.js", "application/javascript; charset=utf-8", revalidate));

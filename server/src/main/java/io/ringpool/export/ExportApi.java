@@ -5,6 +5,7 @@ import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
 import io.ringpool.call.CallFilterParameters;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.http.DownloadName;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -62,9 +63,10 @@ public final class ExportApi {
         ExportQuery query = query(format, request, site);
         LocalDate first = query.range().firstDay();
         LocalDate last = query.range().lastDay();
-        String name = format.urlName() + "_" + first + "_" + last + ".csv";
+        // The site in the name: three clients' exports must not all be google-ads-clicks_<range>.csv (audit AI4 F11).
+        String name = DownloadName.of(format.urlName(), site.name(), site.siteId(), first + "_" + last, "csv");
         return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
-                "Content-Disposition", "attachment; filename=\"" + name + "\"",
+                "Content-Disposition", DownloadName.contentDisposition("attachment", name),
                 "Cache-Control", "no-store"), COUNT_HEADERS, out -> counts(exports.write(site, query, out)));
     }
 

@@ -146,7 +146,8 @@ public final class FeedApi {
         }
         // Streamed as the exports are: whole with the counts as headers up to 1 MiB, chunked with them as trailers beyond.
         return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
-                "Content-Disposition", "inline; filename=\"" + opened.feed().format() + ".csv\"",
+                "Content-Disposition", io.ringpool.http.DownloadName.contentDisposition("inline", io.ringpool.http.DownloadName.of(
+                        opened.feed().format(), opened.site().name(), opened.site().siteId(), null, "csv")),
                 "Cache-Control", "no-store"), List.of("X-Ringpool-Exported-Rows", "X-Ringpool-Skipped-Rows"), out -> {
                     ExportService.Result result = feeds.write(opened, out);
                     return Map.of("X-Ringpool-Exported-Rows", Long.toString(result.rows()),

@@ -49,7 +49,7 @@ public final class LeadApi {
     private static final Set<String> API_FIELDS = Set.of("externalId", "kind", "at", "phone", "email", "name", "message", "formId",
             "url", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "status");
-    private static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "kind", "status",
+    public static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "kind", "status",
             "method", "tag", "limit", "cursor");
     private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final Pattern CLIENT_ID_NAME = Pattern.compile("[a-z0-9_]{1,20}");
@@ -170,6 +170,15 @@ public final class LeadApi {
      * message often repeats the phone, the e-mail and the name in full.
      */
     private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
+        return maskedFor(lead, grant);
+    }
+
+    /** The lead of {@code page} as the log shows it to {@code grant}: a CSV row's source, masked as the JSON is. */
+    public static Map<String, Object> shown(LeadService.Page page, StoredLead lead, SiteGrant grant) {
+        return maskedFor(LeadJson.of(lead, page.callsOf(lead)), grant);
+    }
+
+    private static Map<String, Object> maskedFor(Map<String, Object> lead, SiteGrant grant) {
         if (grant.masksCallers()) {
             lead.put("name", null);
             lead.put("message", null);
@@ -237,7 +246,12 @@ public final class LeadApi {
 
     /** The log's query string as a {@link LeadQuery}, read as the call log's is: 400 for an unknown parameter, 422 naming a bad value. */
     static LeadQuery query(Request request, Site site) {
-        QueryParameters q = QueryParameters.of(request, LOG_PARAMETERS);
+        return query(request, site, LOG_PARAMETERS);
+    }
+
+    /** {@link #query(Request, Site)} taking only {@code parameters} (the lead log's CSV: no {@code limit}, no {@code cursor}). */
+    public static LeadQuery query(Request request, Site site, Set<String> parameters) {
+        QueryParameters q = QueryParameters.of(request, parameters);
         QueryParameters.Range range = q.range(site.settings().timeZone());
         Map<LeadQuery.Filter, String> equalities = new EnumMap<>(LeadQuery.Filter.class);
         put(equalities, LeadQuery.Filter.SOURCE, q.text("source"));

@@ -56,7 +56,12 @@ public final class RecordingApi {
         Map<String, String> headers = new LinkedHashMap<>();
         // Personal data: never in a shared cache, and not kept by the browser past the page.
         headers.put("Cache-Control", "private, no-store");
-        headers.put("Content-Disposition", "inline; filename=\"" + callId.replaceAll("[^A-Za-z0-9_-]", "") + extension(audio.contentType()) + "\"");
+        // The client's name when the request says who is asking (a playback link carries the site's id only).
+        String ext = extension(audio.contentType());
+        String name = io.ringpool.http.DownloadName.of("recording", grant == null ? null : grant.site().name(), siteId,
+                callId.replaceAll("[^A-Za-z0-9_-]", ""), ext.isEmpty() ? "" : ext.substring(1));
+        headers.put("Content-Disposition", io.ringpool.http.DownloadName.contentDisposition("inline",
+                ext.isEmpty() ? name.substring(0, name.length() - 1) : name));
         return FileResponses.serve(request, audio.file(), audio.size(), audio.contentType(), headers);
     }
 

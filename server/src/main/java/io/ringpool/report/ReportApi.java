@@ -50,17 +50,24 @@ public final class ReportApi {
     }
 
     public void routes(Router router) {
-        router.get("/v1/sites/{siteId}/reports/sources", access.site(Permission.REPORTS,
-                (r, g) -> grouped(r, g, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM))));
-        router.get("/v1/sites/{siteId}/reports/devices", access.site(Permission.REPORTS,
-                (r, g) -> grouped(r, g, DEVICE_FIELDS, List.of(Dimension.DEVICE))));
-        router.get("/v1/sites/{siteId}/reports/time", access.site(Permission.REPORTS, this::time));
-        router.get("/v1/sites/{siteId}/reports/daily", access.site(Permission.REPORTS, this::daily));
-        router.get("/v1/sites/{siteId}/reports/paths", access.site(Permission.REPORTS, this::paths));
+        router.get("/v1/sites/{siteId}/reports/sources", access.site(Permission.REPORTS, (r, g) -> Response.json(200, sources(r, g))));
+        router.get("/v1/sites/{siteId}/reports/devices", access.site(Permission.REPORTS, (r, g) -> Response.json(200, devices(r, g))));
+        router.get("/v1/sites/{siteId}/reports/time", access.site(Permission.REPORTS, (r, g) -> Response.json(200, time(r, g))));
+        router.get("/v1/sites/{siteId}/reports/daily", access.site(Permission.REPORTS, (r, g) -> Response.json(200, daily(r, g))));
+        router.get("/v1/sites/{siteId}/reports/paths", access.site(Permission.REPORTS, (r, g) -> Response.json(200, paths(r, g))));
         router.get("/v1/sites/{siteId}/reports/pools", access.site(Permission.REPORTS, this::pools));
     }
 
-    private Response grouped(Request request, SiteGrant grant, Set<Dimension> allowed, List<Dimension> defaults) {
+    /** {@code reports/sources}' body: its CSV (download.ReportDownload) is written from the same answer. */
+    public Map<String, Object> sources(Request request, SiteGrant grant) {
+        return grouped(request, grant, SOURCE_FIELDS, List.of(Dimension.SOURCE, Dimension.MEDIUM));
+    }
+
+    public Map<String, Object> devices(Request request, SiteGrant grant) {
+        return grouped(request, grant, DEVICE_FIELDS, List.of(Dimension.DEVICE));
+    }
+
+    private Map<String, Object> grouped(Request request, SiteGrant grant, Set<Dimension> allowed, List<Dimension> defaults) {
         Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "groupBy", "model", "sort", "order", "limit"));
         ReportRange range = range(q, site);
@@ -74,26 +81,25 @@ public final class ReportApi {
         // Keys read best A to Z, figures biggest first.
         boolean ascending = q.choice("order", ASCENDING, byKey);
         Model model = model(q);
-        return Response.json(200, reports.sources(site, range, model, groupBy, sort, ascending,
-                q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT)));
+        return reports.sources(site, range, model, groupBy, sort, ascending, q.limit("limit", DEFAULT_LIMIT, MAX_LIMIT));
     }
 
-    private Response time(Request request, SiteGrant grant) {
+    public Map<String, Object> time(Request request, SiteGrant grant) {
         Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to"));
-        return Response.json(200, reports.time(site, range(q, site)));
+        return reports.time(site, range(q, site));
     }
 
-    private Response daily(Request request, SiteGrant grant) {
+    public Map<String, Object> daily(Request request, SiteGrant grant) {
         Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "model"));
-        return Response.json(200, reports.daily(site, range(q, site), model(q)));
+        return reports.daily(site, range(q, site), model(q));
     }
 
-    private Response paths(Request request, SiteGrant grant) {
+    public Map<String, Object> paths(Request request, SiteGrant grant) {
         Site site = grant.site();
         QueryParameters q = QueryParameters.of(request, Set.of("from", "to", "limit"));
-        return Response.json(200, reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT)));
+        return reports.paths(site, range(q, site), q.limit("limit", DEFAULT_PATHS, MAX_LIMIT));
     }
 
     private Response pools(Request request, SiteGrant grant) {

@@ -1,0 +1,76 @@
+package io.ringpool.download;
+
+import io.ringpool.export.CsvWriter;
+
+import io.ringpool.http.DownloadName;
+import io.ringpool.http.Response;
+import io.ringpool.site.Site;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CSV for people (the call log, the lead log, report tables: audit AI4 F16), as against the ad
+ * platforms' formats: UTF-8 with a byte-order mark, which is what makes Excel read a Cyrillic
+ * source or campaign as Cyrillic rather than as Windows-1251 mojibake (the platforms' files have
+ * none: their parsers do not expect one). Cells are written by {@link CsvWriter}, so free text is
+ * neutralised against formula injection as in every export.
+ */
+public final class SpreadsheetCsv {
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** The count trailer the exports send too, so one dashboard line reads both. */
+    public static final String ROWS_HEADER = "X-Ringpool-Exported-Rows";
+
+    private SpreadsheetCsv() {}
+
+    /** What writes the rows: the number written, or an exception that cuts the transfer short. */
+    public interface Rows {
+        long write(CsvWriter csv) throws Exception;
+    }
+
+    /**
+     * A streamed {@code text/csv} attachment named {@code <kind>_<site>_<first>_<last>.csv}; the row
+     * count follows as {@value #ROWS_HEADER} (a header for a short file, a trailer past the HTTP
+     * layer's first megabyte).
+     */
+    public static Response response(Site site, String kind, Instant from, Instant to, Rows rows) {
+        ZoneId zone = site.settings().timeZone();
+        String name = DownloadName.of(kind, site.name(), site.siteId(), rangeName(from, to, zone), "csv");
+        return Response.streamed(200, "text/csv; charset=utf-8", Map.of(
+                "Content-Disposition", DownloadName.contentDisposition("attachment", name),
+                "Cache-Control", "no-store"), List.of(ROWS_HEADER), out -> {
+                    long n;
+                    try (CsvWriter csv = open(out)) {
+                        n = rows.write(csv);
+                        csv.flush();
+                    }
+                    return Map.of(ROWS_HEADER, Long.toString(n));
+                });
+    }
+
+    static CsvWriter open(OutputStream out) throws IOException {
+        out.write(BOM);
+        return new CsvWriter(out);
+    }
+
+    /** {@code 2026-11-07_2026-12-06}: the first and last day of [from, to) in the site's zone; "all" for an open range. */
+    static String rangeName(Instant from, Instant to, ZoneId zone) {
+        if (from == null && to == null) {
+            return "all";
+        }
+        String first = from == null ? "start" : LocalDate.ofInstant(from, zone).toString();
+        String last = to == null ? "now" : LocalDate.ofInstant(to.minusMillis(1), zone).toString();
+        return first + "_" + last;
+    }
+
+    /** A time as the dashboard shows it, in the site's zone: {@code 2026-12-06 11:18:23}; empty for none. */
+    public static String localTime(Instant t, ZoneId zone) {
+        return t == null ? "" : LOCAL.format(t.atZone(zone));
+    }
+}
