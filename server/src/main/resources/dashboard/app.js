@@ -793,7 +793,7 @@
     var message = l.message || '';
     var tr = el('tr', { 'data-lead-id': l.leadId }, [
       el('td', { text: localTime(l.at) }),
-      el('td', { text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique ? '' : ' (repeat)') }),
+      el('td', { text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique || !(l.phoneValid || l.emailValid) ? '' : ' (repeat)') }),
       el('td', { class: 'lead-person' }, person.map(function (p) { return el('div', { text: p }); })),
       el('td', { class: 'lead-message', title: message, text: message.length > 80 ? message.slice(0, 80) + '…' : message }),
       el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),

@@ -206,6 +206,29 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("signin-error")).getText()).contains("not accepted");
     }
 
+    /** Audit AK1 F5: every first lead without a readable phone or e-mail read "(repeat)", 16 rows of 26. */
+    @Test
+    void onlyALeadOfAKnownPersonWhoWroteBeforeReadsRepeat() throws Exception {
+        Map<String, String> site = server.siteWithPool(List.of("+74959990111"));
+        String path = "/v1/sites/" + site.get("siteId") + "/leads";
+        String first = server.post(path, site.get("apiKey"), Map.of("kind", "form", "name", "First", "phone", "+79165557101",
+                "at", java.time.Instant.now().minus(Duration.ofMinutes(30)).toString())).text("leadId");
+        String again = server.post(path, site.get("apiKey"), Map.of("kind", "callback", "name", "Again", "phone", "+79165557101",
+                "at", java.time.Instant.now().minus(Duration.ofMinutes(5)).toString())).text("leadId");
+        String nameOnly = server.post(path, site.get("apiKey"), Map.of("kind", "chat", "name", "Just a name",
+                "at", java.time.Instant.now().minus(Duration.ofMinutes(2)).toString())).text("leadId");
+
+        driver.manage().window().setSize(new Dimension(1280, 2300));
+        driver.get(server.base() + "/dashboard/");
+        driver.executeScript("sessionStorage.clear()");
+        signIn(site.get("apiKey"));
+        waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 3);
+        java.util.function.Function<String, String> kind = id -> driver.findElement(By.cssSelector("tr[data-lead-id='" + id + "'] td:nth-child(2)")).getText();
+        assertThat(kind.apply(first)).isEqualTo("form");
+        assertThat(kind.apply(again)).isEqualTo("callback (repeat)");
+        assertThat(kind.apply(nameOnly)).as("not known to be anyone: not a repeat").isEqualTo("chat");
+    }
+
     @Test
     void theLeadLogShowsWhatStrangersTypedAsTextAndFiltersByStatus() throws Exception {
         Map<String, String> site = server.siteWithPool(List.of("+74959990101"));
