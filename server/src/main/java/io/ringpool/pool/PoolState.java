@@ -434,8 +434,10 @@ public final class PoolState {
         }
         expired.ended = true;
         releaseAddress(expired);
-        endedLeases++;
-        endedLeaseMillis += Math.max(0, endedAt - expired.startedAt);
+        if (!expired.takenOverElsewhere) {
+            endedLeases++;
+            endedLeaseMillis += Math.max(0, endedAt - expired.startedAt);
+        }
         endedByStarts.add(expired);
     }
 
@@ -868,7 +870,7 @@ public final class PoolState {
         releaseAddress(lease);
         if (lease.foreign) {
             heldElsewhere--;
-        } else {
+        } else if (!lease.takenOverElsewhere) { // the node that took it over counts its end
             endedLeases++;
             endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
         }

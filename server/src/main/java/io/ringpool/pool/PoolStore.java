@@ -589,7 +589,11 @@ public final class PoolStore {
      * Ends the lease: the number leaves the uniqueness constraint and the visit is over; the
      * visitor's claim (several nodes) goes in the same statement, so it never outlives the lease.
      */
-    static void endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
+    /**
+     * Ends {@code lease} in the store, fenced by its epoch; returns false when another node took it
+     * over (raised its epoch), so its end is that node's to count in the pool's lifetime counts.
+     */
+    static boolean endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
         // Fenced like renewals: if another node already ended it (this node was silent too long),
         // its end stands and this one changes nothing.
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
@@ -599,7 +603,18 @@ public final class PoolStore {
             ps.setString(3, reason);
             ps.setString(4, lease.sessionId);
             ps.setLong(5, lease.epoch);
-            ps.executeUpdate();
+            if (ps.executeUpdate() > 0) {
+                return true;
+            }
+        }
+        // Not ended by this write (rare: only a node that lost a lease learns it here). Ended by the
+        // silent-node reaper at this epoch: no node counted that end, this one does. Taken over by
+        // another node (a higher epoch): that node counts its end (audit AJ3 J5: no lease twice).
+        try (PreparedStatement ps = c.prepareStatement("SELECT lease_epoch FROM sessions WHERE session_id = ?")) {
+            ps.setString(1, lease.sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() || rs.getLong(1) == lease.epoch;
+            }
         }
     }
 

@@ -107,6 +107,44 @@ class PoolStatsAcrossNodesTest {
         assertThat(stored(poolId).leasesStarted()).as("a start that read the counts adds none it did not count").isEqualTo(6);
     }
 
+    /**
+     * A visitor of node a starts on node b, which takes the live lease over; it ends there. Node a
+     * still holds its copy until it expires and its fenced end changes nothing: the lease was
+     * started once (on a) and ended once (on b), though each node ended it in memory.
+     */
+    @Test
+    void aLeaseTheOtherNodeTookOverIsCountedOnceStartedAndOnceEnded() throws Exception {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        String poolId;
+        try {
+            Map<String, String> site = a.siteWithPool(List.of("+74953400001", "+74953400002"));
+            poolId = site.get("poolId");
+            assertThat(a.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"endGraceSeconds\":0,\"coolDownSeconds\":0,\"leaseTtlSeconds\":60}", "application/json", Map.of())
+                    .status()).isEqualTo(200);
+            assertThat(b.get(poolPath(site) + "/" + poolId, site.get("apiKey")).status()).isEqualTo(200);
+            Reply onA = a.startSession(site.get("publicKey"), "wanderer", "https://example.com/");
+            assertThat(onA.json().path("tracked").asBoolean()).as("%s", onA.json()).isTrue();
+            Reply onB = b.startSession(site.get("publicKey"), "wanderer", "https://example.com/");
+            assertThat(onB.text("sessionId")).as("b took the live session over").isEqualTo(onA.text("sessionId"));
+            assertThat(b.post("/v1/sessions/" + onB.text("sessionId") + "/end", null, Map.of()).status()).isIn(200, 202, 204);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (liveLeases(poolId) > 0 && System.nanoTime() < deadline) {
+                b.app.sessions().sweep();
+                Thread.sleep(50);
+            }
+            assertThat(liveLeases(poolId)).isZero();
+            a.clock.advance(java.time.Duration.ofSeconds(61)); // a's copy of the lease expires
+            a.app.sessions().sweep(); // returns once its end is written
+            Thread.sleep(300); // and counted, on the writer's thread, right after
+        } finally {
+            CompletableFuture.allOf(CompletableFuture.runAsync(a::close), CompletableFuture.runAsync(b::close)).get();
+        }
+        PoolStore.StoredStats row = stored(poolId);
+        assertThat(new long[] {row.peakLeased(), row.leasesStarted(), row.endedLeases()}).as("peak, started, ended").containsExactly(1, 1, 1);
+    }
+
     @Test
     void twoNodesSavingANewPoolsCountsAtTheSameMomentAddUpWithoutAKeyConflict() throws Exception {
         String poolId;
