@@ -640,6 +640,11 @@ public final class Ringpool implements AutoCloseable {
         applyRetention();
     }
 
+    /** The sweeper's save of the pools' lifetime counts (every 30 s), at once: tests. */
+    public void savePoolStats() {
+        poolService.saveStats();
+    }
+
     private void savePoolStatsQuietly() {
         BackgroundJobs.quietly("pool_stats_not_saved", poolService::saveStats);
     }

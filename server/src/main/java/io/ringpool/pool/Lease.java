@@ -35,6 +35,11 @@ public final class Lease {
      * "WHERE lease_epoch = epoch", and whoever takes the lease over raises it in the store first.
      */
     long epoch;
+    /**
+     * Its end write found that another node had taken the lease over (raised its epoch: the
+     * visitor started there): that node ends it and counts the end; set by the writer's thread.
+     */
+    volatile boolean takenOverElsewhere;
     /** The expiry the store holds for the lease (the last one written); single-node renewals are written only when it nears. */
     long storedExpiresAt;
     /** When the pool's sweep looks at this lease next (its newest entry in the pool's expiry queue). */

@@ -264,7 +264,7 @@ public final class Leasing {
             public CompletableFuture<Void> leaseReplaced(Lease expired, long endedAt, Lease lease) {
                 // The sweep's end of the expired lease first, in the same transaction: the store never holds both live.
                 return counted(writer.submit(c -> {
-                    PoolStore.endLease(c, expired, endedAt, "expired");
+                    expired.takenOverElsewhere = !PoolStore.endLease(c, expired, endedAt, "expired");
                     visitRow.insert(c, lease, null);
                 }), lease);
             }
@@ -401,7 +401,9 @@ public final class Leasing {
 
             @Override
             public CompletableFuture<Void> leaseEnded(Lease lease, long endedAt) {
-                CompletableFuture<Void> committed = writer.submit(c -> PoolStore.endLease(c, lease, endedAt, "expired"));
+                CompletableFuture<Void> committed = writer.submit(c -> {
+                    lease.takenOverElsewhere = !PoolStore.endLease(c, lease, endedAt, "expired");
+                });
                 commits.add(committed);
                 return committed;
             }

@@ -73,7 +73,7 @@ public final class PoolService {
             state.setExhaustions(exhaustions.getOrDefault(pool.poolId(), 0L));
             PoolStore.StoredStats saved = stats.get(pool.poolId());
             if (saved != null) {
-                state.restoreStats(saved.peakLeased(), saved.leasesStarted(), saved.endedLeases(), saved.endedLeaseMillis());
+                state.restoreStats(saved);
             }
             pools.add(state);
             registerGauges(state);
@@ -563,16 +563,28 @@ public final class PoolService {
         occupancyFromStore = true;
     }
 
-    /** Saves every pool's lifetime counts (peak, leases, lengths) so advice survives a restart; every 30 s and at stop. */
-    public void saveStats() {
-        Map<String, PoolStore.StoredStats> out = new java.util.LinkedHashMap<>();
+    /**
+     * Adds to every pool's lifetime counts in the store (peak, leases, lengths) what this node
+     * counted since its last save, so advice survives a restart and sums what every node sharing
+     * the store counted; every 30 s and at stop. One save at a time (the sweeper's and the stop's
+     * may meet): two saves reading the same unsaved counts would add them twice. A save that
+     * fails leaves them unsaved for the next; a kill loses at most what the last save had not added.
+     */
+    public synchronized void saveStats() {
+        Map<PoolState, PoolStore.StoredStats> unsaved = new java.util.LinkedHashMap<>();
         for (PoolState p : pools.all()) {
-            PoolState.Snapshot s = p.snapshot(clock.millis(), 0);
-            out.put(p.pool().poolId(), new PoolStore.StoredStats(s.peakLeased(), s.leasesStarted(), s.endedLeases(), s.endedLeaseMillis()));
+            PoolStore.StoredStats counted = p.unsavedStats();
+            if (!counted.equals(PoolStore.StoredStats.NONE)) {
+                unsaved.put(p, counted);
+            }
         }
-        if (!out.isEmpty()) {
-            store.saveStats(out, clock.millis());
+        if (unsaved.isEmpty()) {
+            return;
         }
+        Map<String, PoolStore.StoredStats> byPool = new java.util.LinkedHashMap<>();
+        unsaved.forEach((p, counted) -> byPool.put(p.pool().poolId(), counted));
+        store.addStats(byPool, clock.millis());
+        unsaved.forEach(PoolState::statsSaved);
     }
 
     /** Pool size advice from everything the pool has seen ({@link PoolAdvice}); null size = not enough data. */

@@ -113,11 +113,21 @@ public final class PoolState {
     /** The retired numbers, so the snapshot counts their running leases without walking the pool (retirements are few). */
     private final Set<NumberSlot> retiredSlots = new LinkedHashSet<>();
     private int leased;
+    /** Of {@link #leased}, the numbers kept out of choices because another node holds them: not this node's leases. */
+    private int heldElsewhere;
+    /**
+     * The lifetime counts: this node's own leases (started here and stored; a lease the store
+     * refused is no lease) on top of what {@code pool_stats} held at the start. A lease another node
+     * started, or holds, is counted there, and each node adds its own to the store (audit AJ3 J5:
+     * a node counted refused starts and the other node's holds, 6 leases were saved as 9, a peak of 1 as 4).
+     */
     private int peakLeased;
     private long exhaustions;
     private long endedLeases;
     private long endedLeaseMillis;
     private long leasesStarted;
+    /** The part of the lifetime counts already in the store's {@code pool_stats} row: read at the start, plus this node's saves. */
+    private PoolStore.StoredStats inStore = PoolStore.StoredStats.NONE;
 
     private record Due(long at, Lease lease) {}
 
@@ -171,7 +181,7 @@ public final class PoolState {
         slot.lease = lease;
         schedule(lease, expiresAt);
         leased++;
-        peakLeased = Math.max(peakLeased, leased);
+        peakLeased = Math.max(peakLeased, ownLeased());
         return lease;
     }
 
@@ -194,6 +204,7 @@ public final class PoolState {
             slot.lease.ended = true; // its entry in the expiry queue is now a leftover
             slot.lease = null;
             leased--;
+            heldElsewhere--;
         }
         return restoreLease(sessionId, number, sessionId, visitorId, startedAt, expiresAt, reusedCooling, epoch);
     }
@@ -407,20 +418,26 @@ public final class PoolState {
         }
         slot.lastVisitorId = visitorId;
         lastNumberOfVisitor.put(slot);
-        leasesStarted++;
         CompletableFuture<Void> committed = stored.thenRun(() -> endedByStart(expired, endedAt));
         return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, expired);
     }
 
-    /** The end of a lease whose number a start took is stored: counted as {@link #completeEnd} counts an end. */
+    /**
+     * The end of a lease whose number a start took, and the new lease, are stored: the end counted
+     * as {@link #completeEnd} counts an end, the new lease as {@link #stored} counts a start (one
+     * live lease took another's place, so no new peak).
+     */
     private synchronized void endedByStart(Lease expired, long endedAt) {
+        leasesStarted++;
         if (expired.ended) {
             return;
         }
         expired.ended = true;
         releaseAddress(expired);
-        endedLeases++;
-        endedLeaseMillis += Math.max(0, endedAt - expired.startedAt);
+        if (!expired.takenOverElsewhere) {
+            endedLeases++;
+            endedLeaseMillis += Math.max(0, endedAt - expired.startedAt);
+        }
         endedByStarts.add(expired);
     }
 
@@ -452,11 +469,25 @@ public final class PoolState {
         slot.lastVisitorId = visitorId;
         lastNumberOfVisitor.put(slot);
         leased++;
+        return new Granted(lease, choice, committed.thenRun(() -> stored(lease, now)), previousReleasedAt, previousVisitor, null);
+    }
+
+    /**
+     * The store has {@code lease}, started at {@code now}: it counts as started, and its live leases
+     * may be a new peak. Counted here, not when chosen: a lease the store refuses (another node holds
+     * the number, audit AJ3 J5) is rolled back and was never one.
+     */
+    private synchronized void stored(Lease lease, long now) {
         leasesStarted++;
-        if (leased > peakLeased) { // a new peak only if the leases already over in fact are left out
-            peakLeased = Math.max(peakLeased, leased - overButCounted(now, PEAK_LOOK_AHEAD).size());
+        int own = ownLeased();
+        if (own > peakLeased && holds(lease) && !lease.ended) { // a new peak only if the leases already over in fact are left out
+            peakLeased = Math.max(peakLeased, own - overButCounted(now, PEAK_LOOK_AHEAD).size());
         }
-        return new Granted(lease, choice, committed, previousReleasedAt, previousVisitor, null);
+    }
+
+    /** Live leases of this node, including those whose write is in flight; not the numbers held elsewhere. */
+    private int ownLeased() {
+        return leased - heldElsewhere;
     }
 
     /** Writes a hand-over: ends the lease {@code from} names (fenced by its epoch) at {@code at} and starts {@code to}, in one transaction. */
@@ -493,13 +524,16 @@ public final class PoolState {
         lease.addressKey = from.addressKey;
         from.addressKey = 0;
         schedule(lease, lease.expiresAt);
-        leasesStarted++;
         CompletableFuture<Void> committed = stored.thenRun(() -> handedOver(from, now));
         return new Granted(lease, Choice.RETURNING_VISITOR, committed, slot.releasedAt, slot.lastVisitorId, from);
     }
 
-    /** The hand-over's write is stored: {@code from} is over, counted as {@link #completeEnd} counts an end (its number never idled). */
+    /**
+     * The hand-over's write is stored: the new lease counts as started, {@code from} is over,
+     * counted as {@link #completeEnd} counts an end (its number never idled).
+     */
     private synchronized void handedOver(Lease from, long endedAt) {
+        leasesStarted++;
         if (from.ended) {
             return;
         }
@@ -521,7 +555,6 @@ public final class PoolState {
         from.ending = false;
         from.addressKey = lease.addressKey;
         lease.addressKey = 0;
-        leasesStarted--;
         schedule(from, from.expiresAt);
     }
 
@@ -597,6 +630,7 @@ public final class PoolState {
         slot.lease = placeholder;
         schedule(placeholder, untilMillis);
         leased++;
+        heldElsewhere++;
     }
 
     /**
@@ -834,7 +868,9 @@ public final class PoolState {
         slot.releasedAt = endedAt;
         leased--;
         releaseAddress(lease);
-        if (!lease.foreign) {
+        if (lease.foreign) {
+            heldElsewhere--;
+        } else if (!lease.takenOverElsewhere) { // the node that took it over counts its end
             endedLeases++;
             endedLeaseMillis += Math.max(0, endedAt - lease.startedAt);
         }
@@ -936,12 +972,40 @@ public final class PoolState {
         return slot == null || slot.lease == null ? null : slot.lease.sessionId;
     }
 
-    /** What an earlier run saw (pool_stats), added under what this run has seen so far. */
-    synchronized void restoreStats(int peak, long started, long ended, long endedMillis) {
-        peakLeased = Math.max(peakLeased, peak);
-        leasesStarted += started;
-        endedLeases += ended;
-        endedLeaseMillis += endedMillis;
+    /**
+     * What the store's {@code pool_stats} row holds (every node's saves), added under what this run
+     * has counted so far; already in the store, so never added to it again ({@link #unsavedStats}).
+     */
+    synchronized void restoreStats(PoolStore.StoredStats stored) {
+        peakLeased = Math.max(peakLeased, stored.peakLeased());
+        leasesStarted += stored.leasesStarted();
+        endedLeases += stored.endedLeases();
+        endedLeaseMillis += stored.endedLeaseMillis();
+        inStore = add(inStore, stored);
+    }
+
+    /**
+     * What this node counted that the store does not have yet: leases started and ended since its
+     * last save, and its peak when higher than any it saved or read. {@link PoolStore.StoredStats#NONE}
+     * when nothing changed.
+     */
+    synchronized PoolStore.StoredStats unsavedStats() {
+        PoolStore.StoredStats since = new PoolStore.StoredStats(peakLeased > inStore.peakLeased() ? peakLeased : 0,
+                leasesStarted - inStore.leasesStarted(), endedLeases - inStore.endedLeases(), endedLeaseMillis - inStore.endedLeaseMillis());
+        return since.equals(PoolStore.StoredStats.NONE) ? PoolStore.StoredStats.NONE : since;
+    }
+
+    /**
+     * {@code added}, read from {@link #unsavedStats}, is committed to the store. What was counted
+     * meanwhile stays unsaved; a save that failed never gets here, so its counts go with the next.
+     */
+    synchronized void statsSaved(PoolStore.StoredStats added) {
+        inStore = add(inStore, added);
+    }
+
+    private static PoolStore.StoredStats add(PoolStore.StoredStats a, PoolStore.StoredStats b) {
+        return new PoolStore.StoredStats(Math.max(a.peakLeased(), b.peakLeased()), a.leasesStarted() + b.leasesStarted(),
+                a.endedLeases() + b.endedLeases(), a.endedLeaseMillis() + b.endedLeaseMillis());
     }
 
     void setExhaustions(long value) {

@@ -486,7 +486,9 @@ public final class PoolStore {
     }
 
     /** A pool's lifetime counts as saved in {@code pool_stats}. */
-    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {}
+    public record StoredStats(int peakLeased, long leasesStarted, long endedLeases, long endedLeaseMillis) {
+        public static final StoredStats NONE = new StoredStats(0, 0, 0, 0);
+    }
 
     public Map<String, StoredStats> loadStats() {
         return db.read(c -> {
@@ -502,26 +504,33 @@ public final class PoolStore {
         });
     }
 
-    /** Saves every pool's counts (one transaction; an update, or an insert the first time). */
-    public void saveStats(Map<String, StoredStats> stats, long now) {
+    /**
+     * Adds {@code added} to every pool's row, created the first time, in one transaction: counts
+     * the node made since its last save, and its peak, kept where higher than the row's. The nodes
+     * of one PostgreSQL store save at the same moments (every 30 s, and when a cluster is stopped):
+     * a save that wrote each node's totals kept the last node's only, and two nodes inserting a new
+     * pool's row at once failed on its key (audit AI3 F6); an adding upsert needs neither order nor retry.
+     */
+    public void addStats(Map<String, StoredStats> added, long now) {
+        String sql = db.dialect().upsert("pool_stats", "pool_id",
+                List.of("pool_id", "peak_leased", "leases_started", "ended_leases", "ended_lease_millis", "updated_at"),
+                "peak_leased = GREATEST(pool_stats.peak_leased, EXCLUDED.peak_leased), "
+                        + "leases_started = pool_stats.leases_started + EXCLUDED.leases_started, "
+                        + "ended_leases = pool_stats.ended_leases + EXCLUDED.ended_leases, "
+                        + "ended_lease_millis = pool_stats.ended_lease_millis + EXCLUDED.ended_lease_millis, "
+                        + "updated_at = EXCLUDED.updated_at");
         db.inTransaction(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE pool_stats SET peak_leased = ?, leases_started = ?, "
-                    + "ended_leases = ?, ended_lease_millis = ?, updated_at = ? WHERE pool_id = ?");
-                    PreparedStatement insert = c.prepareStatement("INSERT INTO pool_stats(peak_leased, leases_started, ended_leases, "
-                            + "ended_lease_millis, updated_at, pool_id) VALUES (?,?,?,?,?,?)")) {
-                for (Map.Entry<String, StoredStats> e : stats.entrySet()) {
-                    for (PreparedStatement ps : List.of(update, insert)) {
-                        StoredStats s = e.getValue();
-                        ps.setInt(1, s.peakLeased());
-                        ps.setLong(2, s.leasesStarted());
-                        ps.setLong(3, s.endedLeases());
-                        ps.setLong(4, s.endedLeaseMillis());
-                        ps.setLong(5, now);
-                        ps.setString(6, e.getKey());
-                        if (ps.executeUpdate() > 0) {
-                            break;
-                        }
-                    }
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                // One order on every node: two saves of the same pools lock their rows in the same order, so never deadlock.
+                for (Map.Entry<String, StoredStats> e : new java.util.TreeMap<>(added).entrySet()) {
+                    StoredStats s = e.getValue();
+                    ps.setString(1, e.getKey());
+                    ps.setInt(2, s.peakLeased());
+                    ps.setLong(3, s.leasesStarted());
+                    ps.setLong(4, s.endedLeases());
+                    ps.setLong(5, s.endedLeaseMillis());
+                    ps.setLong(6, now);
+                    ps.executeUpdate();
                 }
             }
             return null;
@@ -580,7 +589,11 @@ public final class PoolStore {
      * Ends the lease: the number leaves the uniqueness constraint and the visit is over; the
      * visitor's claim (several nodes) goes in the same statement, so it never outlives the lease.
      */
-    static void endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
+    /**
+     * Ends {@code lease} in the store, fenced by its epoch; returns false when another node took it
+     * over (raised its epoch), so its end is that node's to count in the pool's lifetime counts.
+     */
+    static boolean endLease(Connection c, Lease lease, long endedAt, String reason) throws SQLException {
         // Fenced like renewals: if another node already ended it (this node was silent too long),
         // its end stands and this one changes nothing.
         try (PreparedStatement ps = c.prepareStatement("UPDATE sessions SET ended_at = ?, lease_expires_at = ?, live_number = NULL, "
@@ -590,7 +603,18 @@ public final class PoolStore {
             ps.setString(3, reason);
             ps.setString(4, lease.sessionId);
             ps.setLong(5, lease.epoch);
-            ps.executeUpdate();
+            if (ps.executeUpdate() > 0) {
+                return true;
+            }
+        }
+        // Not ended by this write (rare: only a node that lost a lease learns it here). Ended by the
+        // silent-node reaper at this epoch: no node counted that end, this one does. Taken over by
+        // another node (a higher epoch): that node counts its end (audit AJ3 J5: no lease twice).
+        try (PreparedStatement ps = c.prepareStatement("SELECT lease_epoch FROM sessions WHERE session_id = ?")) {
+            ps.setString(1, lease.sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() || rs.getLong(1) == lease.epoch;
+            }
         }
     }
 

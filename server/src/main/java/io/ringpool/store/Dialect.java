@@ -1,5 +1,7 @@
 package io.ringpool.store;
 
+import java.util.List;
+
 /**
  * What differs between the two databases Ringpool runs on, decided once by {@link Database} from
  * its URL and handed by constructor to whoever writes SQL that must differ.
@@ -21,6 +23,16 @@ public enum Dialect {
         public String nowMillis() {
             return "DATEDIFF('MILLISECOND', TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
         }
+
+        /** H2 has no {@code ON CONFLICT DO UPDATE}; its MERGE names the given row {@code EXCLUDED} as PostgreSQL does. */
+        @Override
+        public String upsert(String table, String key, List<String> columns, String onExisting) {
+            String names = String.join(", ", columns);
+            return "MERGE INTO " + table + " USING (VALUES (" + placeholders(columns) + ")) AS EXCLUDED(" + names + ") ON "
+                    + table + "." + key + " = EXCLUDED." + key + " WHEN MATCHED THEN UPDATE SET " + onExisting
+                    + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES ("
+                    + String.join(", ", columns.stream().map(c -> "EXCLUDED." + c).toList()) + ")";
+        }
     },
     POSTGRESQL {
         /** PostgreSQL plans these reads right on its own and has no hint syntax. */
@@ -34,6 +46,13 @@ public enum Dialect {
         public String nowMillis() {
             return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
         }
+
+        /** An insert that meets another's row for the same key waits for it to commit, then updates it: never a key violation. */
+        @Override
+        public String upsert(String table, String key, List<String> columns, String onExisting) {
+            return "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES (" + placeholders(columns) + ") ON CONFLICT ("
+                    + key + ") DO UPDATE SET " + onExisting;
+        }
     };
 
     /** An SQL expression for the database's own time, epoch milliseconds: the one clock every node shares. */
@@ -41,5 +60,18 @@ public enum Dialect {
 
     /** Text to put right after a table name in FROM so that the read uses {@code index}; empty where not needed. */
     public abstract String indexHint(String index);
+
+    /**
+     * A statement that inserts one row of {@code columns} (one {@code ?} each, in that order) into
+     * {@code table}, or, when a row with the same {@code key} is there, applies {@code onExisting}
+     * (a SET list) to it instead. In {@code onExisting}, {@code table.column} is the stored value and
+     * {@code EXCLUDED.column} the one given. Writers that share a row (the nodes of one PostgreSQL
+     * store) add to it at the same moment without a key violation, whichever inserts first.
+     */
+    public abstract String upsert(String table, String key, List<String> columns, String onExisting);
+
+    private static String placeholders(List<String> columns) {
+        return String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
+    }
 
 }
