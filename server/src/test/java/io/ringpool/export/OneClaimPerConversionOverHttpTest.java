@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +116,20 @@ class OneClaimPerConversionOverHttpTest {
     void aDirectReturnTakesTheClickOfTheCreditedVisitOnlyNotAnOlderOne() {
         // The default model credits the organic visit between: it has no click, so Yandex gets nothing.
         assertThat(ids("yandex-offline", "&idType=yclid")).doesNotContain("YCL-BEHIND");
+    }
+
+    @Test
+    void aScheduledFeedFollowsTheSameRule() {
+        Reply created = f.server.post("/v1/sites/" + f.siteId + "/feeds", f.apiKey,
+                Map.of("format", "yandex-offline", "windowDays", 30, "idType", "yclid", "leads", true));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String url = created.text("url");
+        String basic = Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password"))
+                .getBytes(StandardCharsets.UTF_8));
+        Reply feed = server.send("GET", url.substring(url.indexOf("/v1/feeds/")), null, null, null, Map.of("Authorization", "Basic " + basic));
+        assertThat(feed.status()).as(feed.body()).isEqualTo(200);
+        List<String> ids = Csv.parse(feed.body()).stream().map(row -> row.get(0)).toList();
+        assertThat(ids).contains("YCL-GY-L", "YCL-GY-C", "YCL-DIRECT").doesNotContain("YCL-YG-L", "YCL-YG-C", "YCL-BEHIND");
     }
 
     /** Two visits of one visitor an hour apart (the first ended); the second's session id. */
