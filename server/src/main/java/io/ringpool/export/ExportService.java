@@ -37,6 +37,10 @@ import java.util.Locale;
  * ClientId or yclid) is left out and counted in {@link Result#skipped()}. A call still under way is
  * left out of the conversion formats ({@link ExportFormat#holdsFinalCallsOnly()}) and counted in
  * neither: it is not missing anything, it is written when it ends.
+ *
+ * <p>A row whose own visit lacks the id may take it from its visitor's earlier visits, by the rules
+ * of {@link EarlierVisitIds} (a click id only after a direct return, from the visit the default
+ * attribution credits).
  */
 public final class ExportService {
     /** Google's time format, in the zone named on the {@code Parameters:TimeZone=} line. */
@@ -88,7 +92,7 @@ public final class ExportService {
     static String callSql(String siteId, ExportQuery q, String hint, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT call_id, caller, caller_valid, started_at, ended_at, talk_seconds, duration_seconds, "
                 + "answered, gclid, yclid, client_ids_json, first_time, method, tags_json, call_value, currency, landing_page, "
-                + "recording_url, visitor_id, status FROM calls" + hint
+                + "recording_url, visitor_id, session_id, channel, status FROM calls" + hint
                 + " WHERE site_id = ? AND started_at >= ? AND started_at < ?");
         params.add(siteId);
         params.add(q.range().from());
@@ -155,8 +159,7 @@ public final class ExportService {
         return db.readStreaming(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql);
                     CsvWriter csv = new CsvWriter(stream, q.format() == ExportFormat.YANDEX_CONVERSION_CENTER ? ';' : ',');
-                    PreparedStatement earlier = c.prepareStatement(EARLIER_ID)) {
-                EarlierIds lookup = new EarlierIds(site.siteId(), earlier);
+                    EarlierVisitIds lookup = new EarlierVisitIds(site.siteId(), c)) {
                 for (int i = 0; i < params.size(); i++) {
                     ps.setObject(i + 1, params.get(i));
                 }
@@ -218,8 +221,7 @@ public final class ExportService {
 
     /** Writes one call; false when the call lacks the format's id and is skipped. */
     private static boolean row(ExportQuery q, boolean dataManagerLayout, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv,
-            EarlierIds lookup) throws SQLException, IOException {
-        String visitorId = rs.getString("visitor_id");
+            EarlierVisitIds lookup) throws SQLException, IOException {
         String caller = rs.getBoolean("caller_valid") ? rs.getString("caller") : null;
         long started = rs.getLong("started_at");
         long ended = rs.getLong("ended_at");
@@ -240,10 +242,7 @@ public final class ExportService {
                 // One order per call: the call id, its start in the site's zone (the tag's zone should match it), the
                 // visit's Metrica ClientID and the caller's digits to match on, PAID for an answered call, CANCELLED
                 // otherwise: Metrica's own status ids, which need no mapping on the counter. Final calls only.
-                String clientId = jsonField(rs.getString("client_ids_json"), "ym");
-                if (clientId == null || clientId.isBlank()) {
-                    clientId = lookup.latest(visitorId, started, "client_ids_json", "ym");
-                }
+                String clientId = lookup.clientId(rs, started);
                 String phone = caller == null ? null : caller.substring(1);
                 if ((clientId == null || clientId.isBlank()) && phone == null) {
                     return false;
@@ -253,10 +252,7 @@ public final class ExportService {
                         .value(rs.getBoolean("answered") ? "PAID" : "CANCELLED").value(money).endRow();
             }
             case GOOGLE_ADS_CLICKS -> {
-                String gclid = rs.getString("gclid");
-                if (gclid == null || gclid.isBlank()) {
-                    gclid = lookup.latest(visitorId, started, "click_ids_json", "gclid");
-                }
+                String gclid = lookup.clickId(rs, started, "gclid");
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
@@ -278,11 +274,7 @@ public final class ExportService {
                         .value(currency).endRow();
             }
             case YANDEX_CALLS, YANDEX_OFFLINE -> {
-                String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
-                if (id == null || id.isBlank()) {
-                    id = q.idType() == ExportQuery.IdType.YCLID ? lookup.latest(visitorId, started, "click_ids_json", "yclid")
-                            : lookup.latest(visitorId, started, "client_ids_json", "ym");
-                }
+                String id = q.idType() == ExportQuery.IdType.YCLID ? lookup.clickId(rs, started, "yclid") : lookup.clientId(rs, started);
                 if (id == null || id.isBlank()) {
                     return false;
                 }
@@ -373,7 +365,7 @@ public final class ExportService {
      */
     static String leadSql(String siteId, ExportQuery q, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT lead_id, at, phone, phone_valid, email, email_valid, gclid, yclid, client_ids_json, "
-                + "visitor_id, lead_value, currency FROM leads WHERE site_id = ? AND at >= ? AND at < ? AND status <> 'spam'");
+                + "visitor_id, session_id, channel, lead_value, currency FROM leads WHERE site_id = ? AND at >= ? AND at < ? AND status <> 'spam'");
         params.addAll(List.of(siteId, q.range().from(), q.range().to()));
         if (q.unique() != null) {
             sql.append(" AND is_unique = ?");
@@ -405,9 +397,8 @@ public final class ExportService {
 
     /** Writes one lead; false when the lead lacks the format's id (a GCLID; a valid phone or e-mail; a ClientId or yclid). */
     private static boolean leadRow(ExportQuery q, boolean dataManagerLayout, ZoneId zone, String siteCurrency, ResultSet rs, CsvWriter csv,
-            EarlierIds lookup)
+            EarlierVisitIds lookup)
             throws SQLException, IOException {
-        String visitorId = rs.getString("visitor_id");
         long at = rs.getLong("at");
         BigDecimal value = rs.getBigDecimal("lead_value");
         String money = value == null ? "" : value.stripTrailingZeros().toPlainString();
@@ -415,10 +406,7 @@ public final class ExportService {
         String name = q.leadConversionName();
         switch (q.format()) {
             case GOOGLE_ADS_CLICKS -> {
-                String gclid = rs.getString("gclid");
-                if (gclid == null || gclid.isBlank()) {
-                    gclid = lookup.latest(visitorId, at, "click_ids_json", "gclid");
-                }
+                String gclid = lookup.clickId(rs, at, "gclid");
                 if (gclid == null || gclid.isBlank()) {
                     return false;
                 }
@@ -434,11 +422,7 @@ public final class ExportService {
                         .value(googleTime(dataManagerLayout, at, zone)).value(money).value(currency).endRow();
             }
             case YANDEX_OFFLINE -> {
-                String id = q.idType() == ExportQuery.IdType.YCLID ? rs.getString("yclid") : jsonField(rs.getString("client_ids_json"), "ym");
-                if (id == null || id.isBlank()) {
-                    id = q.idType() == ExportQuery.IdType.YCLID ? lookup.latest(visitorId, at, "click_ids_json", "yclid")
-                            : lookup.latest(visitorId, at, "client_ids_json", "ym");
-                }
+                String id = q.idType() == ExportQuery.IdType.YCLID ? lookup.clickId(rs, at, "yclid") : lookup.clientId(rs, at);
                 if (id == null || id.isBlank()) {
                     return false;
                 }
@@ -450,58 +434,6 @@ public final class ExportService {
             }
         }
         return true;
-    }
-
-    /** A text field of a stored JSON object ({@code clientIds.ym}: the Yandex Metrica ClientId), or null. */
-    static String jsonField(String json, String field) {
-        return StorageJson.fieldOrNull(json, field);
-    }
-
-    /**
-     * The visitor's visits before the call, within the look-back, newest first: the index walked
-     * backwards in its own order (ordered by started_at alone H2 read and sorted every visit of the
-     * visitor in the look-back first).
-     */
-    static final String EARLIER_ID = "SELECT click_ids_json, client_ids_json FROM sessions WHERE site_id = ? AND visitor_id = ? "
-            + "AND started_at <= ? AND started_at >= ? ORDER BY site_id DESC, visitor_id DESC, started_at DESC";
-
-    /**
-     * The id an ad platform needs when the call's own visit lacks it: a visitor who clicked an ad
-     * and came back directly to call still converts that click (as Google's and Yandex's 90-day
-     * click windows and our last-non-direct model say). Reads the visitor's earlier visits, newest
-     * first, over the (site_id, visitor_id, started_at) index; only for calls without the id.
-     */
-    private static final class EarlierIds {
-        static final long LOOKBACK_MILLIS = 90L * 86_400_000L;
-        static final int VISITS_MAX = 50;
-
-        private final String siteId;
-        private final PreparedStatement ps;
-
-        EarlierIds(String siteId, PreparedStatement ps) {
-            this.siteId = siteId;
-            this.ps = ps;
-        }
-
-        String latest(String visitorId, long before, String column, String field) throws SQLException {
-            if (visitorId == null) {
-                return null;
-            }
-            ps.setString(1, siteId);
-            ps.setString(2, visitorId);
-            ps.setLong(3, before);
-            ps.setLong(4, before - LOOKBACK_MILLIS);
-            ps.setMaxRows(VISITS_MAX);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String v = jsonField(rs.getString(column), field);
-                    if (v != null && !v.isBlank()) {
-                        return v;
-                    }
-                }
-            }
-            return null;
-        }
     }
 
     /** The call's tags as one cell ({@link TagList}); empty when it has none or they cannot be read (one bad row must not stop the file). */

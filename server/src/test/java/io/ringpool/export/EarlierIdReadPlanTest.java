@@ -16,7 +16,7 @@ class EarlierIdReadPlanTest {
     @Test
     void theVisitorsVisitsAreReadInIndexOrder() {
         try (Database db = QueryPlans.migratedStore(dir)) {
-            assertThat(QueryPlans.explain(db, ExportService.EARLIER_ID, "s", "v", 1L, 0L))
+            assertThat(QueryPlans.explain(db, EarlierVisitIds.VISITS, "s", "v", 1L, 0L))
                     .containsIgnoringCase("SESSIONS_SITE_VISITOR").contains("index sorted");
         }
     }

@@ -364,12 +364,20 @@ class LeadsInReportsAndExportsOverHttpTest {
             "visitor-F-0001", Map.of("gclid", "GCLID-F", "ym", "YM-F"),
             "visitor-G-0001", Map.of("yclid", "YCLID-G", "ym", "YM-G"));
 
-    /** The lead's own id (gclid, yclid or the Metrica ClientId "ym"), else its visitor's earlier one, else null. */
+    /**
+     * The lead's own id (gclid, yclid or the Metrica ClientId "ym"), else its visitor's earlier one
+     * (a click id only after a direct return: each visitor here has one non-direct visit at most,
+     * which the default model credits), else null.
+     */
     static String id(JsonNode lead, String which) {
         JsonNode a = lead.get("attribution");
         String own = which.equals("ym") ? text(a.get("clientIds"), "ym") : text(a, which);
         if (own != null) {
             return own;
+        }
+        boolean direct = text(a, "channel") == null || text(a, "channel").equals("direct");
+        if (!which.equals("ym") && (!direct || text(a, "gclid") != null || text(a, "yclid") != null)) {
+            return null;
         }
         String visitor = text(a, "visitorId");
         return visitor == null ? null : EARLIER_IDS.getOrDefault(visitor, Map.of()).get(which);
