@@ -96,10 +96,14 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
         return EditVersion.of(parts);
     }
 
-    /** The parts of {@link #version} these changes write: an {@code If-Match} is checked against those only. */
+    /**
+     * The parts of {@link #version} these changes write: an {@code If-Match} is checked against those
+     * only. Tags added or removed are not a write of the list: they change the stored one, whatever
+     * it has become, so they can replace nobody's edit.
+     */
     Set<String> writtenParts() {
         Set<String> parts = new HashSet<>();
-        if (tags != null || !tagChange.isEmpty()) {
+        if (tags != null) {
             parts.add("tags");
         }
         if (value != null || clearsValue || currency != null) {

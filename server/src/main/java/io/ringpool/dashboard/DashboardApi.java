@@ -39,6 +39,7 @@ public final class DashboardApi {
         files.put("recordings.js", new StaticAsset("/dashboard/recordings.js", "application/javascript; charset=utf-8", revalidate));
         files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
         files.put("details.js", new StaticAsset("/dashboard/details.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("edits.js", new StaticAsset("/dashboard/edits.js", "application/javascript; charset=utf-8", revalidate));
         files.put("details.css", new StaticAsset("/dashboard/details.css", "text/css; charset=utf-8", revalidate));
         // Webhooks, feeds and upload destinations (issue 12), on a page of their own.
         files.put("integrations.html", new StaticAsset("/dashboard/integrations.html", "text/html; charset=utf-8", revalidate));

@@ -40,10 +40,10 @@ public record LeadPatch(List<String> tags, Double value, String currency, LeadSt
         return EditVersion.of(parts);
     }
 
-    /** The parts of {@link #version} this patch writes: an {@code If-Match} is checked against those only. */
+    /** The parts of {@link #version} this patch writes, as {@code CallChanges.writtenParts}: tags added or removed are none. */
     Set<String> writtenParts() {
         Set<String> parts = new HashSet<>();
-        if (tags != null || !tagChange.isEmpty()) {
+        if (tags != null) {
             parts.add("tags");
         }
         if (value != null || clearsValue || currency != null) {

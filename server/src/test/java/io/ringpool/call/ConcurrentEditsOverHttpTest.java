@@ -115,6 +115,12 @@ class ConcurrentEditsOverHttpTest {
         assertThat(removed.status()).as(removed.body()).isEqualTo(200);
         assertThat(tags(removed.json())).containsExactly("vip", "sale");
 
+        String stale = read(site, path).get("etag").asText();
+        assertThat(patch(site, path, "{\"addTags\":[\"won\"]}", null).status()).isEqualTo(200);
+        Reply added = patch(site, path, "{\"addTags\":[\"repeat\"]}", stale);
+        assertThat(added.status()).as("a tag added replaces nobody's: no version to check " + added.body()).isEqualTo(200);
+        assertThat(tags(added.json())).containsExactly("vip", "sale", "won", "repeat");
+
         Reply both = patch(site, path, "{\"tags\":[\"x\"], \"addTags\":[\"y\"]}", null);
         assertThat(both.status()).isEqualTo(422);
         assertThat(both.json().at("/error/field").asText()).isEqualTo("addTags");
