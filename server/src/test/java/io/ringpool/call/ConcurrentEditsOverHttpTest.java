@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,33 +27,39 @@ import org.junit.jupiter.api.io.TempDir;
  * part that moved) when a part it writes changed since; {@code addTags}/{@code removeTags} change the
  * stored list without a read at all. Requests without either work as before.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server for the class, made by store(), which a subclass overrides
 class ConcurrentEditsOverHttpTest {
     @TempDir
-    static Path dir;
+    Path dir;
 
-    static TestServer server;
+    TestServer server;
 
     static final AtomicInteger SEQ = new AtomicInteger();
 
+    /** Store settings: none for H2; a PostgreSQL database of its own in {@code ConcurrentEditsOnPostgresTest}. */
+    protected Map<String, Object> store() {
+        return Map.of();
+    }
+
     @BeforeAll
-    static void start() {
-        server = new TestServer(dir);
+    void start() {
+        server = new TestServer(dir, store());
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         server.close();
     }
 
     record Site(String id, String apiKey, String secret, String number) {}
 
-    static Site site() {
+    Site site() {
         String number = String.format("+7495%03d0001", SEQ.incrementAndGet());
         Map<String, String> s = server.siteWithPool(List.of(number));
         return new Site(s.get("siteId"), s.get("apiKey"), s.get("webhookSecret"), number);
     }
 
-    static Reply event(Site site, String providerCallId, String kind) {
+    Reply event(Site site, String providerCallId, String kind) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", providerCallId);
         e.put("event", kind);
@@ -63,18 +70,18 @@ class ConcurrentEditsOverHttpTest {
                 Map.of("X-Ringpool-Signature", Signing.ringpool(site.secret(), server.clock.instant().getEpochSecond(), body)));
     }
 
-    static String call(Site site) {
+    String call(Site site) {
         Reply r = event(site, "edit-" + SEQ.incrementAndGet(), "completed");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.text("callId");
     }
 
-    static Reply patch(Site site, String path, String body, String ifMatch) {
+    Reply patch(Site site, String path, String body, String ifMatch) {
         return server.send("PATCH", "/v1/sites/" + site.id() + path, site.apiKey(), body, "application/json",
                 ifMatch == null ? Map.of() : Map.of("If-Match", ifMatch));
     }
 
-    static JsonNode read(Site site, String path) {
+    JsonNode read(Site site, String path) {
         Reply r = server.get("/v1/sites/" + site.id() + path, site.apiKey());
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json();
