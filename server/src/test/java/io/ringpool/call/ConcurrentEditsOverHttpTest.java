@@ -29,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS) // one server for the class, made by store(), which a subclass overrides
 class ConcurrentEditsOverHttpTest {
-    @TempDir
-    Path dir;
-
     TestServer server;
 
     static final AtomicInteger SEQ = new AtomicInteger();
@@ -42,7 +39,7 @@ class ConcurrentEditsOverHttpTest {
     }
 
     @BeforeAll
-    void start() {
+    void start(@TempDir Path dir) {
         server = new TestServer(dir, store());
     }
 
