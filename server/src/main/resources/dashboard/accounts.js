@@ -420,8 +420,6 @@
   // Words a person can act on beside the API's message, for the fields whose rule is not in the message itself.
   var SETTING_ADVICE = {
     recordingNotice: 'Write the words to say before the call is connected (at most 1,000 characters), or one http(s) link to an audio file.',
-    recordingRetentionDays: 'Write a whole number of days from 1 to 3650.',
-    leadDuplicateMinutes: 'Write a whole number of minutes from 0 to 1440 (0 = never merged).',
     queryParameters: 'Write parameter names separated by commas, such as ref, promo: at most 50, each up to 64 characters.',
     keywordRules: 'One rule a line: the tag, a colon, then phrases separated by commas, such as “spam: wrong number, ошиблись номером”.'
   };
@@ -442,7 +440,11 @@
   function settingError(x) {
     var rule = x.field && /^keywordRules\[(\d+)\]/.exec(x.field);
     var base = x.field ? x.field.replace(/\[\d+\].*$/, '') : null;
-    var words = (x.message || '').replace(/'([a-zA-Z\[\]0-9.]+)'/g, '$1');
+    // The API's 'recordingRetentionDays' is the field's label here: “Keep recordings, days”.
+    var words = (x.message || '').replace(/'([a-zA-Z\[\]0-9.]+)'/g, function (all, name) {
+      var f = SETTINGS.filter(function (g) { return g[0] === name; })[0];
+      return f ? '“' + f[1] + '”' : name;
+    });
     if (rule) words = 'Line ' + (Number(rule[1]) + 1) + ': ' + words;
     if (base && SETTING_ADVICE[base]) words += '. ' + SETTING_ADVICE[base];
     return Object.assign(new Error(words), { status: x.status, code: x.code, field: base || x.field });

@@ -126,7 +126,9 @@
     ]);
     var panel = el('tr', { class: 'player-row', 'data-player-for': c.callId }, [el('td', { colspan: String(tr.children.length) }, [
       el('div', { class: 'player' }, [
-        el('div', { class: 'player-main' }, [audio, status, facts]),
+        // A phone has no Esc, and the row's ▶ that closes the player may be panned out of sight.
+        el('div', { class: 'player-main' }, [audio, status, facts, el('button', { type: 'button', class: 'ghost small player-close',
+          text: 'Close the player', onclick: function () { close(); } })]),
         el('div', { class: 'player-review' }, [
           el('div', { class: 'picker-title', text: 'Tags (keys 1–9)' }), tagBox,
           el('label', { class: 'reviewed-toggle' }, [reviewed, ' Reviewed (R)']),

@@ -260,7 +260,7 @@ class TeamEditsAndSettingsBrowserTest {
         setting("recordingRetentionDays").sendKeys("0");
         save();
         waiting().until(d -> errorBeside("recordingRetentionDays") != null);
-        assertThat(errorBeside("recordingRetentionDays")).contains("Write a whole number of days from 1 to 3650");
+        assertThat(errorBeside("recordingRetentionDays")).isEqualTo("“Keep recordings, days” must be a whole number from 1 to 3650");
         setting("recordingRetentionDays").clear();
         setting("recordingRetentionDays").sendKeys("30");
         setting("keywordRules").sendKeys("spam: wrong number, ошиблись номером\nsale");

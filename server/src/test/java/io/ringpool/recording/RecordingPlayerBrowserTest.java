@@ -245,6 +245,9 @@ class RecordingPlayerBrowserTest {
         assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue()).as("the page itself does not scroll sideways")
                 .isLessThanOrEqualTo(((Number) js("return innerWidth")).intValue());
         waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
+        // A phone has no Esc: the player has its own button to close it.
+        driver.findElement(By.cssSelector("tr.player-row .player-close")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
         js("sessionStorage.clear()"); // the other test expects the sign-in page on its next load
         driver.manage().window().setSize(new Dimension(1280, 1600));
     }
