@@ -224,31 +224,34 @@ class RecordingPlayerBrowserTest {
         waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
         driver.findElement(By.id("api-key")).sendKeys(key);
         driver.findElement(By.id("signin-button")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr[data-call-id]")).size() == 1);
-        assertThat((Boolean) js("var b = document.getElementById('calls'); return b.scrollWidth > b.clientWidth"))
-                .as("the table is wider than its box, as on the auditor's phone").isTrue();
+        try {
+            waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr[data-call-id]")).size() == 1);
+            assertThat((Boolean) js("var b = document.getElementById('calls'); return b.scrollWidth > b.clientWidth"))
+                    .as("the table is wider than its box, as on the auditor's phone").isTrue();
 
-        js("var b = document.querySelector('#calls button.play'); b.scrollIntoView({inline: 'center'}); b.click();");
-        waiting().until(d -> !d.findElements(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")).isEmpty());
-        for (String pan : List.of("as opened", "0", "end")) {
-            if (!pan.equals("as opened")) {
-                js("var b = document.getElementById('calls'); b.scrollLeft = arguments[0] === 'end' ? b.scrollWidth : 0;", pan);
+            js("var b = document.querySelector('#calls button.play'); b.scrollIntoView({inline: 'center'}); b.click();");
+            waiting().until(d -> !d.findElements(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")).isEmpty());
+            for (String pan : List.of("as opened", "0", "end")) {
+                if (!pan.equals("as opened")) {
+                    js("var b = document.getElementById('calls'); b.scrollLeft = arguments[0] === 'end' ? b.scrollWidth : 0;", pan);
+                }
+                for (String part : List.of(".player", "#call-player", "#player-note", ".tag-picker")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Number> box = (Map<String, Number>) js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                            + "return {left: r.left, right: r.right, inner: innerWidth};", part);
+                    assertThat(box.get("left").doubleValue()).as(part + " " + pan + " " + box).isGreaterThanOrEqualTo(0);
+                    assertThat(box.get("right").doubleValue()).as(part + " " + pan + " " + box).isLessThanOrEqualTo(box.get("inner").doubleValue());
+                }
             }
-            for (String part : List.of(".player", "#call-player", "#player-note", ".tag-picker")) {
-                @SuppressWarnings("unchecked")
-                Map<String, Number> box = (Map<String, Number>) js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
-                        + "return {left: r.left, right: r.right, inner: innerWidth};", part);
-                assertThat(box.get("left").doubleValue()).as(part + " " + pan + " " + box).isGreaterThanOrEqualTo(0);
-                assertThat(box.get("right").doubleValue()).as(part + " " + pan + " " + box).isLessThanOrEqualTo(box.get("inner").doubleValue());
-            }
+            assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue()).as("the page itself does not scroll sideways")
+                    .isLessThanOrEqualTo(((Number) js("return innerWidth")).intValue());
+            waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
+            // A phone has no Esc: the player has its own button to close it.
+            driver.findElement(By.cssSelector("tr.player-row .player-close")).click();
+            waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
+        } finally {
+            js("sessionStorage.clear()"); // the other test expects the sign-in page on its next load, pass or fail
+            driver.manage().window().setSize(new Dimension(1280, 1600));
         }
-        assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue()).as("the page itself does not scroll sideways")
-                .isLessThanOrEqualTo(((Number) js("return innerWidth")).intValue());
-        waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
-        // A phone has no Esc: the player has its own button to close it.
-        driver.findElement(By.cssSelector("tr.player-row .player-close")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
-        js("sessionStorage.clear()"); // the other test expects the sign-in page on its next load
-        driver.manage().window().setSize(new Dimension(1280, 1600));
     }
 }
