@@ -399,6 +399,9 @@
   };
 
   // ---- settings -----------------------------------------------------------------------------
+  // [field, label, hint, kind]: kind is how it is typed (text when none). README's site-settings
+  // table, all of it: recording, keyword rules, titles, query parameters and the lead window were
+  // API-only (audit AI4 F13), so turning recording on for a client meant curl.
   var SETTINGS = [
     ['name', 'Name'], ['domains', 'Domains', 'where the script may run; subdomains included; empty = any'],
     ['defaultNumber', 'Default number', 'the number on your pages'], ['forwardTo', 'Forward calls to'],
@@ -406,45 +409,109 @@
     ['leaseTtlSeconds', 'Lease without heartbeat, s'], ['heartbeatSeconds', 'Heartbeat, s'], ['endGraceSeconds', 'Grace after leaving, s'],
     ['coolDownSeconds', 'Cool-down, s'], ['intentHoldSeconds', 'Hold after a tel: click, s'], ['exhaustionPolicy', 'When the pool is exhausted'],
     ['uniquenessDays', 'Unique caller window, days', '0 = ever'], ['targetCallSeconds', 'Target call, s of talk'],
-    ['retentionDays', 'Keep caller numbers, days'], ['twilioAuthToken', 'Twilio auth token', 'write-only']];
+    ['retentionDays', 'Keep caller numbers, days'], ['twilioAuthToken', 'Twilio auth token', 'write-only'],
+    ['leadDuplicateMinutes', 'Same form again within, minutes', 'is one lead; 0 = never merged'],
+    ['storeTitles', 'Store page titles', 'a title can name a person (“Order of Jane Doe”)', 'check'],
+    ['queryParameters', 'Query parameters kept in URLs', 'besides utm_* and click ids, separated by commas; the rest is dropped', 'list'],
+    ['recordCalls', 'Record calls', 'recording is personal data: in many places callers must be told first (the notice below)', 'check', 'recording'],
+    ['recordingNotice', 'Recording notice', 'said to the caller before connecting; or one http(s) link to an audio file', 'textarea', 'recording'],
+    ['recordingRetentionDays', 'Keep recordings, days', '1 to 3650; older recordings are deleted, the calls stay', null, 'recording'],
+    ['keywordRules', 'Keyword rules', 'one a line: tag: phrase, phrase — a call whose transcript has a phrase gets the tag', 'rules', 'recording']];
+  // Words a person can act on beside the API's message, for the fields whose rule is not in the message itself.
+  var SETTING_ADVICE = {
+    recordingNotice: 'Write the words to say before the call is connected (at most 1,000 characters), or one http(s) link to an audio file.',
+    queryParameters: 'Write parameter names separated by commas, such as ref, promo: at most 50, each up to 64 characters.',
+    keywordRules: 'One rule a line: the tag, a colon, then phrases separated by commas, such as “spam: wrong number, ошиблись номером”.'
+  };
+  /** Keyword rules as the box shows them: "spam: wrong number, no such person", one a line. */
+  function rulesText(rules) {
+    return (rules || []).map(function (r) { return r.tag + ': ' + (r.any || []).join(', '); }).join('\n');
+  }
+  /** The box's lines as the API's rules; a line without a colon is sent as a tag with no phrases, which the API refuses by line. */
+  function rulesOf(text) {
+    return text.split('\n').map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
+      var colon = l.indexOf(':');
+      return { tag: (colon < 0 ? l : l.slice(0, colon)).trim(),
+        any: colon < 0 ? [] : l.slice(colon + 1).split(',').map(function (p) { return p.trim(); }).filter(Boolean) };
+    });
+  }
+  function settingText(control) { return control.type === 'checkbox' ? String(control.checked) : control.value; }
+  /* The API names a rule's field as keywordRules[2].any: that is line 3 of the rules box. */
+  function settingError(x) {
+    var rule = x.field && /^keywordRules\[(\d+)\]/.exec(x.field);
+    var base = x.field ? x.field.replace(/\[\d+\].*$/, '') : null;
+    // The API's 'recordingRetentionDays' is the field's label here: “Keep recordings, days”.
+    var words = (x.message || '').replace(/'([a-zA-Z\[\]0-9.]+)'/g, function (all, name) {
+      var f = SETTINGS.filter(function (g) { return g[0] === name; })[0];
+      return f ? '“' + f[1] + '”' : name;
+    });
+    if (rule) words = 'Line ' + (Number(rule[1]) + 1) + ': ' + words;
+    if (base && SETTING_ADVICE[base]) words += '. ' + SETTING_ADVICE[base];
+    return Object.assign(new Error(words), { status: x.status, code: x.code, field: base || x.field });
+  }
   renderers.settings = function (section) {
     return api(site('')).then(function (s) {
       clear(section);
       var form = el('form', { id: 'settings-form', class: 'card form-card settings' }, [el('header', null, [el('h2', { text: 'Site settings' }),
         el('span', { class: 'hint', text: 'site id ' + s.siteId + ' · public key ' + s.publicKey })])]);
+      var recordingHeader = false;
       SETTINGS.forEach(function (f) {
-        var current = f[0] === 'domains' ? (s.domains || []).join(', ') : s[f[0]];
+        var name = f[0], kind = f[3];
+        var current = name === 'domains' || name === 'queryParameters' ? (s[name] || []).join(', ') : name === 'keywordRules' ? rulesText(s[name]) : s[name];
         var control;
-        if (f[0] === 'exhaustionPolicy') {
-          control = el('select', { name: f[0] }, [el('option', { value: 'reuse_cooling', text: 'lend the number longest in cool-down' }),
+        if (f[4] === 'recording' && !recordingHeader) {
+          recordingHeader = true;
+          form.appendChild(el('h3', { class: 'settings-group', text: 'Call recording' }));
+        }
+        if (name === 'exhaustionPolicy') {
+          control = el('select', { name: name }, [el('option', { value: 'reuse_cooling', text: 'lend the number longest in cool-down' }),
             el('option', { value: 'fallback', text: 'show the default number, untracked' })]);
           control.value = current;
+        } else if (kind === 'check') {
+          control = input(name, { type: 'checkbox' });
+          control.checked = !!current;
+        } else if (kind === 'textarea' || kind === 'rules') {
+          control = el('textarea', { name: name, rows: kind === 'rules' ? '4' : '3', spellcheck: kind === 'rules' ? 'false' : 'true',
+            placeholder: kind === 'rules' ? 'spam: wrong number, ошиблись номером' : 'This call may be recorded.' });
+          control.value = current == null ? '' : String(current);
         } else {
-          control = input(f[0], { value: current == null ? '' : String(current), type: f[0] === 'twilioAuthToken' ? 'password' : 'text',
-            placeholder: f[0] === 'twilioAuthToken' ? (s.twilioConfigured ? 'set (hidden)' : 'not set') : '' });
+          control = input(name, { value: current == null ? '' : String(current), type: name === 'twilioAuthToken' ? 'password' : 'text',
+            placeholder: name === 'twilioAuthToken' ? (s.twilioConfigured ? 'set (hidden)' : 'not set') : '' });
         }
-        control.dataset.initial = control.value;
-        form.appendChild(field(f[1], control, f[2]));
+        control.dataset.initial = settingText(control);
+        var wrap = field(f[1], control, f[2]);
+        if (kind === 'check') wrap.classList.add('field-check');
+        if (kind === 'textarea' || kind === 'rules') wrap.classList.add('field-wide');
+        form.appendChild(wrap);
       });
       form.appendChild(el('button', { type: 'submit', text: 'Save changes' }));
       form.appendChild(el('p', { class: 'status', id: 'settings-status', role: 'status' }));
       section.appendChild(onSubmit(form, function () {
         var body = {};
         Array.prototype.forEach.call(form.elements, function (c) {
-          if (!c.name || c.value === c.dataset.initial) return;
+          if (!c.name || settingText(c) === c.dataset.initial) return;
           var v = c.value.trim();
-          if (c.name === 'domains') body.domains = list(v);
-          else if (/Seconds$|Days$/.test(c.name) && /^-?\d+$/.test(v)) body[c.name] = Number(v);
+          if (c.type === 'checkbox') body[c.name] = c.checked;
+          else if (c.name === 'domains' || c.name === 'queryParameters') body[c.name] = list(v);
+          else if (c.name === 'keywordRules') body.keywordRules = rulesOf(v);
+          else if (c.name === 'recordingNotice') body.recordingNotice = v || null;
+          else if (/Seconds$|Days$|Minutes$/.test(c.name) && /^-?\d+$/.test(v)) body[c.name] = Number(v);
           else body[c.name] = v;
         });
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
-        return api(site(''), { method: 'PATCH', json: body }).then(function (updated) {
+        return api(site(''), { method: 'PATCH', json: body }).catch(function (x) { throw settingError(x); }).then(function (updated) {
           // The page's copy of the site and the switcher's list were those of the sign-in: a new
           // zone or name reached neither until a reload (audit AI4 F6).
           R.siteUpdated({ name: updated.name, timeZone: updated.timeZone, currency: updated.currency, country: updated.country });
           return (state.me ? refreshMe() : null);
         }).then(function () {
-          return renderers.settings(section).then(function () { $('settings-status').textContent = 'Saved: ' + Object.keys(body).join(', ') + '.'; });
+          return renderers.settings(section).then(function () {
+            var saved = 'Saved: ' + Object.keys(body).join(', ') + '.';
+            if (body.recordCalls === true && !$('settings-form').elements.recordingNotice.value.trim()) {
+              saved += ' Calls are recorded from now on without a notice: check that your callers need not be told.';
+            }
+            $('settings-status').textContent = saved;
+          });
         });
       }));
     });

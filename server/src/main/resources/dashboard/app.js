@@ -724,10 +724,18 @@
         if (e.key === 'Escape') { show(); return; }
         if (e.key !== 'Enter') return;
         var tags = input.value.split(',').map(function (t) { return t.trim(); }).filter(Boolean);
+        // Only what this person added and removed is sent (edits.js): a tag someone else put on the
+        // call since this row was loaded stays, and is named (audit AI4 F10).
+        var changes = window.RingpoolEdits.tagChanges(c.tags, tags);
+        if (!Object.keys(changes).length) { show(); return; }
         input.disabled = true;
-        api(site('/calls/' + encodeURIComponent(c.callId)), { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ tags: tags }) }).then(function (updated) { c = updated; show(); })
-          .catch(function (x) { input.disabled = false; input.setCustomValidity(x.message); input.reportValidity(); });
+        api(site('/calls/' + encodeURIComponent(c.callId)), { method: 'PATCH', json: changes }).then(function (updated) {
+          var others = window.RingpoolEdits.tagChanges(tags, updated.tags).addTags || [];
+          c = updated;
+          show();
+          if (others.length) box.appendChild(el('span', { class: 'tags-others', role: 'status',
+            text: 'Also kept: ' + others.join(', ') + ' (added by someone else meanwhile)' }));
+        }).catch(function (x) { input.disabled = false; input.setCustomValidity(x.message); input.reportValidity(); });
       });
       box.appendChild(input);
       input.focus();
@@ -832,9 +840,20 @@
     }
     select.addEventListener('change', function () {
       select.disabled = true;
-      api(site('/leads/' + encodeURIComponent(l.leadId)), { method: 'PATCH', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ status: select.value }) }).then(function (updated) { l = updated; select.disabled = false; })
-        .catch(function (x) { select.value = l.status; select.disabled = false; select.title = x.message; });
+      var path = site('/leads/' + encodeURIComponent(l.leadId));
+      // With the lead's etag: a status someone else set since this row was loaded is not replaced unseen (audit AI4 F10).
+      api(path, { method: 'PATCH', json: { status: select.value }, headers: window.RingpoolEdits.ifMatch(l) })
+        .then(function (updated) { l = updated; select.disabled = false; })
+        .catch(function (x) {
+          select.value = l.status; select.disabled = false; select.title = x.message;
+          if (!window.RingpoolEdits.isConflict(x)) return;
+          api(path).then(function (fresh) {
+            var tr = window.RingpoolLeadLog.replaceRow(fresh);
+            var cell = tr && tr.querySelector('select.lead-status');
+            if (cell) cell.insertAdjacentElement('afterend', el('p', { class: 'edit-conflict', role: 'alert',
+              text: window.RingpoolEdits.conflictText('lead', x, fresh, 'Choose again if it should still change.') }));
+          });
+        });
     });
     return select;
   }

@@ -333,7 +333,8 @@
         }
       }
       var tagList = tags.value.split(',').map(function (t) { return t.trim(); }).filter(Boolean);
-      if (tagList.join('\u0000') !== (item.tags || []).join('\u0000')) changes.tags = tagList;
+      // Tags go as added/removed (edits.js): one someone else put on meanwhile is kept, not replaced.
+      Object.assign(changes, window.RingpoolEdits.tagChanges(item.tags, tagList));
       if (kind === 'call') {
         if (reviewed.checked !== !!item.reviewed) changes.reviewed = reviewed.checked;
         if (note.value !== (item.note || '')) changes.note = note.value;
@@ -345,20 +346,46 @@
       button.disabled = true;
       said.textContent = 'Saving…';
       var path = site((kind === 'call' ? '/calls/' + encodeURIComponent(item.callId) : '/leads/' + encodeURIComponent(item.leadId)));
-      api(path, { method: 'PATCH', json: changes }).then(function (updated) {
+      // The rest goes with the etag the form was drawn from: a part someone else changed since is
+      // refused (412) instead of silently replaced (audit AI4 F10).
+      api(path, { method: 'PATCH', json: changes, headers: window.RingpoolEdits.ifMatch(item) }).then(function (updated) {
         (kind === 'call' ? calls : leads).replaceRow(updated);
+        var others = window.RingpoolEdits.tagChanges(tagList, updated.tags).addTags || [];
         show(kind, updated);
         var now = dialog.querySelector('.detail-saved');
-        if (now) now.textContent = 'Saved.';
+        if (now) now.textContent = 'Saved.' + (others.length ? ' Also kept: ' + others.join(', ') + ' (added by someone else meanwhile).' : '');
         // The form was drawn again from the answer: keep the focus where it was, on Save.
         var again = dialog.querySelector('.detail-form button[type=submit]');
         if (again) again.focus();
       }).catch(function (x) {
         button.disabled = false;
         said.textContent = '';
+        if (window.RingpoolEdits.isConflict(x)) { conflict(x); return; }
         showError(form, x);
       });
     });
+
+    /* Someone else changed a part this save wrote since the form was drawn: nothing was saved. The
+     * form keeps what this person typed, the next Save is checked against the item as it is now,
+     * and "Show theirs" draws the form from it. */
+    function conflict(x) {
+      showing++;
+      return api(site((kind === 'call' ? '/calls/' : '/leads/') + encodeURIComponent(kind === 'call' ? item.callId : item.leadId)))
+        .then(function (fresh) {
+          // The tags this person added and removed, on the tags as they are now: the next Save
+          // sends the same change, not the removal of a tag someone else added.
+          var typed = tags.value.split(',').map(function (t) { return t.trim(); }).filter(Boolean);
+          var mine = window.RingpoolEdits.tagChanges(item.tags, typed);
+          tags.value = window.RingpoolEdits.applyTagChanges(fresh.tags, mine).join(', ');
+          item = fresh;
+          (kind === 'call' ? calls : leads).replaceRow(fresh);
+          var words = window.RingpoolEdits.conflictText(kind, x, fresh,
+            'Your entries are still here: press Save to replace theirs with yours, or show theirs.');
+          var msg = el('p', { class: 'form-error edit-conflict', role: 'alert' }, [words + ' ',
+            el('button', { type: 'button', class: 'link show-theirs', text: 'Show theirs', onclick: function () { show(kind, fresh); } })]);
+          form.appendChild(msg);
+        }, function (y) { showError(form, { message: 'Not saved: someone else changed this ' + kind + ' meanwhile, and it could not be read again: ' + y.message }); });
+    }
     return form;
   }
 

@@ -34,9 +34,11 @@
     s = Math.round(s);
     return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
   }
+  /* With the call's etag: a note or review someone else wrote since the player opened is refused,
+   * not replaced unseen; tags go as added/removed, which replace nobody's (edits.js, audit AI4 F10). */
   function patch(call, body) {
-    return log.api(log.site('/calls/' + encodeURIComponent(call.callId)), { method: 'PATCH',
-      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return log.api(log.site('/calls/' + encodeURIComponent(call.callId)), { method: 'PATCH', json: body,
+      headers: window.RingpoolEdits.ifMatch(call) });
   }
 
   // ---- filters -------------------------------------------------------------------------------
@@ -124,7 +126,9 @@
     ]);
     var panel = el('tr', { class: 'player-row', 'data-player-for': c.callId }, [el('td', { colspan: String(tr.children.length) }, [
       el('div', { class: 'player' }, [
-        el('div', { class: 'player-main' }, [audio, status, facts]),
+        // A phone has no Esc, and the row's ▶ that closes the player may be panned out of sight.
+        el('div', { class: 'player-main' }, [audio, status, facts, el('button', { type: 'button', class: 'ghost small player-close',
+          text: 'Close the player', onclick: function () { close(); } })]),
         el('div', { class: 'player-review' }, [
           el('div', { class: 'picker-title', text: 'Tags (keys 1–9)' }), tagBox,
           el('label', { class: 'reviewed-toggle' }, [reviewed, ' Reviewed (R)']),
@@ -133,6 +137,7 @@
         ])
       ])])]);
     tr.parentNode.insertBefore(panel, tr.nextSibling);
+    fit(panel);
     tr.classList.add('playing');
     open = { call: c, row: tr, panel: panel, audio: audio, tags: tagBox, reviewed: reviewed, note: note, status: status };
     drawTags();
@@ -153,6 +158,18 @@
     audio.addEventListener('canplay', function () { if (status.textContent === 'Loading the recording…') status.textContent = ''; });
     audio.addEventListener('error', function () { status.textContent = 'The browser could not play this recording.'; });
   }
+
+  /* On a phone the call table is wider than its box and scrolls sideways inside it: the player, a
+   * row under the call, spanned the whole table, 850 px with its controls off-screen (audit AI4
+   * F12). It is made as wide as the box shows and kept at the box's left edge (position: sticky in
+   * recordings.css), so it fits the screen however far the table is panned. */
+  function fit(panel) {
+    var box = document.getElementById('calls'), td = panel.firstChild, player = td.firstChild;
+    if (!box || box.scrollWidth <= box.clientWidth + 1) { player.style.width = ''; return; }
+    var style = getComputedStyle(td);
+    player.style.width = Math.max(0, box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)) + 'px';
+  }
+  window.addEventListener('resize', function () { if (open) fit(open.panel); });
 
   function drawTags() {
     var box = log.clear(open.tags), tags = open.call.tags || [];
@@ -180,9 +197,7 @@
   }
 
   function toggleTag(t) {
-    var tags = (open.call.tags || []).slice(), i = tags.indexOf(t);
-    if (i >= 0) tags.splice(i, 1); else tags.push(t);
-    save({ tags: tags });
+    save((open.call.tags || []).indexOf(t) >= 0 ? { removeTags: [t] } : { addTags: [t] });
   }
 
   function saveNote() {
@@ -208,6 +223,24 @@
       if (open !== here) return;
       here.reviewed.checked = !!here.call.reviewed;
       here.status.textContent = 'Not saved: ' + x.message;
+      if (window.RingpoolEdits.isConflict(x)) return conflict(here, x);
+    });
+  }
+
+  /* Someone else wrote the note or review since the player opened: take the call as it is now and
+   * say so; a note being typed stays in the box, and the next save is checked against theirs. */
+  function conflict(here, x) {
+    return log.api(log.site('/calls/' + encodeURIComponent(here.call.callId))).then(function (fresh) {
+      if (open !== here) return;
+      here.call = fresh;
+      var row = log.replaceRow(fresh);
+      if (row) { here.row = row; row.classList.add('playing'); }
+      here.reviewed.checked = !!fresh.reviewed;
+      if (x.field !== 'note' || here.note.value === '') here.note.value = fresh.note || '';
+      learn(fresh.tags);
+      drawTags();
+      here.status.textContent = window.RingpoolEdits.conflictText('call', x, fresh, x.field === 'note'
+        ? 'Your note is still in the box: save it again (Ctrl+Enter) to replace theirs.' : 'Make your change again if it still applies.');
     });
   }
 

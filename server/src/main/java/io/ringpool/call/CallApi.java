@@ -4,6 +4,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.edit.TagChange;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.Json;
 import io.ringpool.http.JsonBody;
@@ -29,7 +30,7 @@ import java.util.Set;
 public final class CallApi {
     public static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "tag", "method",
             "status", "unique", "target", "limit", "cursor", "reviewed", "recording", "q", "caller");
-    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "reviewed", "note");
+    private static final Set<String> PATCH_FIELDS = Set.of("tags", "addTags", "removeTags", "value", "currency", "reviewed", "note");
 
     private final CallService calls;
     private final AccessApi access;
@@ -94,7 +95,12 @@ public final class CallApi {
         QueryParameters.none(request);
         Site site = grant.site();
         StoredCall call = calls.call(site.siteId(), request.pathParam("callId")).orElseThrow(UnknownCall::new);
-        return Response.json(200, withLeads(site, call, grant));
+        return withETag(Response.json(200, withLeads(site, call, grant)), call);
+    }
+
+    /** The version of the call's editable parts, for a client that sends it back in {@code If-Match} (also the JSON's {@code etag}). */
+    private static Response withETag(Response response, StoredCall call) {
+        return response.withHeader("ETag", "\"" + CallChanges.version(call).etag() + "\"");
     }
 
     private Response patch(Request request, SiteGrant grant) {
@@ -104,10 +110,12 @@ public final class CallApi {
         String note = body.isExplicitNull("note") ? "" : body.optionalString("note", CallChanges.MAX_NOTE_CHARS);
         CallChanges changes = new CallChanges(body.optionalStringList("tags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
                 body.optionalNumber("value", 0, CallChanges.MAX_VALUE), body.optionalString("currency", 3),
-                body.optionalBoolean("reviewed"), note, body.isExplicitNull("value"));
-        StoredCall call = calls.patch(site, request.pathParam("callId"), changes);
+                body.optionalBoolean("reviewed"), note, body.isExplicitNull("value"),
+                new TagChange(body.optionalStringList("addTags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS),
+                        body.optionalStringList("removeTags", CallChanges.MAX_TAGS, CallChanges.MAX_TAG_CHARS)));
+        StoredCall call = calls.patch(site, request.pathParam("callId"), changes, request.header("if-match"));
         auditPatch(request, grant, body, call);
-        return Response.json(200, withLeads(site, call, grant));
+        return withETag(Response.json(200, withLeads(site, call, grant)), call);
     }
 
     /**
@@ -119,7 +127,7 @@ public final class CallApi {
     private void auditPatch(Request request, SiteGrant grant, JsonBody body, StoredCall call) {
         boolean note = body.has("note") || body.isExplicitNull("note");
         boolean reviewed = body.has("reviewed");
-        boolean update = body.has("tags") || body.has("value") || body.isExplicitNull("value") || body.has("currency");
+        boolean update = body.has("tags") || body.has("addTags") || body.has("removeTags") || body.has("value") || body.isExplicitNull("value") || body.has("currency");
         if (update || (!note && !reviewed)) {
             // The value is what goes to the ad platforms: "value removed" is said, not left out (audit AJ3 J4).
             audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "call.update", call.callId(),

@@ -1,11 +1,18 @@
 package io.ringpool.call;
 
+import io.ringpool.edit.EditVersion;
+import io.ringpool.edit.TagChange;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.inbound.StorableText;
+import java.util.Arrays;
 import java.util.Currency;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What a marketer changes on a call: each part null to leave it as it is. Valid once built: tags
@@ -19,8 +26,10 @@ import java.util.Locale;
  * @param reviewed whether someone listened to / judged the call, or null
  * @param note     the marketer's note (empty clears it), at most {@link #MAX_NOTE_CHARS} characters, or null
  * @param clearsValue whether the call's value is removed ({@code "value": null}); {@code value} is then null
+ * @param tagChange tags added and removed on the stored list (never with {@code tags}); empty for none
  */
-public record CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note, boolean clearsValue) {
+public record CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note, boolean clearsValue,
+        TagChange tagChange) {
     public static final int MAX_TAGS = 20;
     /** Longest note on a call, characters. */
     public static final int MAX_NOTE_CHARS = 2000;
@@ -35,6 +44,11 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
         this(tags, value, currency, reviewed, note, false);
     }
 
+    /** Changes that add or remove no single tag. */
+    public CallChanges(List<String> tags, Double value, String currency, Boolean reviewed, String note, boolean clearsValue) {
+        this(tags, value, currency, reviewed, note, clearsValue, new TagChange(null, null));
+    }
+
     /**
      * Longest tag, in characters as people count them (code points: an emoji is one). The tag
      * columns hold it on both stores (V111: H2 counts UTF-16 units, where an emoji is two).
@@ -44,21 +58,13 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
 
     public CallChanges {
         if (tags != null) {
-            if (tags.size() > MAX_TAGS) {
-                throw DomainFailure.invalid("tags", "'tags' has more than " + MAX_TAGS + " items");
-            }
-            LinkedHashSet<String> unique = new LinkedHashSet<>();
-            for (int i = 0; i < tags.size(); i++) {
-                String tag = tags.get(i) == null ? "" : tags.get(i).trim();
-                if (tag.isEmpty() || tag.codePointCount(0, tag.length()) > MAX_TAG_CHARS) {
-                    throw DomainFailure.invalid("tags[" + i + "]", "'tags[" + i + "]' must be 1 to " + MAX_TAG_CHARS + " characters");
-                }
-                if (!StorableText.isStorable(tag)) {
-                    throw DomainFailure.invalid("tags[" + i + "]", "'tags[" + i + "]' must not contain control characters");
-                }
-                unique.add(tag);
-            }
-            tags = List.copyOf(unique);
+            tags = validTags(tags, "tags");
+        }
+        tagChange = tagChange == null ? new TagChange(null, null)
+                : new TagChange(validTags(tagChange.add(), "addTags"), validTags(tagChange.remove(), "removeTags"));
+        if (tags != null && !tagChange.isEmpty()) {
+            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
+                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
         }
         if (clearsValue && value != null) {
             throw new IllegalArgumentException("a value is either set or removed");
@@ -75,6 +81,61 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
                 throw DomainFailure.invalid("currency", "'currency' must be an ISO 4217 code such as RUB, USD, EUR");
             }
         }
+    }
+
+    /**
+     * The version of what these changes write on a call, its {@code etag}: one part each for the
+     * tags, the value with its currency, the review flag and the note ({@link EditVersion}).
+     */
+    public static EditVersion version(StoredCall call) {
+        Map<String, Object> parts = new LinkedHashMap<>();
+        parts.put("tags", call.tags());
+        parts.put("value", Arrays.asList(call.value(), call.currency()));
+        parts.put("reviewed", call.review().reviewed());
+        parts.put("note", call.review().note());
+        return EditVersion.of(parts);
+    }
+
+    /**
+     * The parts of {@link #version} these changes write: an {@code If-Match} is checked against those
+     * only. Tags added or removed are not a write of the list: they change the stored one, whatever
+     * it has become, so they can replace nobody's edit.
+     */
+    Set<String> writtenParts() {
+        Set<String> parts = new HashSet<>();
+        if (tags != null) {
+            parts.add("tags");
+        }
+        if (value != null || clearsValue || currency != null) {
+            parts.add("value");
+        }
+        if (reviewed != null) {
+            parts.add("reviewed");
+        }
+        if (note != null) {
+            parts.add("note");
+        }
+        return parts;
+    }
+
+    /** Trimmed, without repeats; 422 naming {@code field[i]} for an empty, too long or unprintable tag. */
+    private static List<String> validTags(List<String> tags, String field) {
+        if (tags.size() > MAX_TAGS) {
+            throw DomainFailure.invalid(field, "'" + field + "' has more than " + MAX_TAGS + " items");
+        }
+        LinkedHashSet<String> unique = new LinkedHashSet<>();
+        for (int i = 0; i < tags.size(); i++) {
+            String tag = tags.get(i) == null ? "" : tags.get(i).trim();
+            String at = field + "[" + i + "]";
+            if (tag.isEmpty() || tag.codePointCount(0, tag.length()) > MAX_TAG_CHARS) {
+                throw DomainFailure.invalid(at, "'" + at + "' must be 1 to " + MAX_TAG_CHARS + " characters");
+            }
+            if (!StorableText.isStorable(tag)) {
+                throw DomainFailure.invalid(at, "'" + at + "' must not contain control characters");
+            }
+            unique.add(tag);
+        }
+        return List.copyOf(unique);
     }
 
     private static boolean isCurrency(String code) {

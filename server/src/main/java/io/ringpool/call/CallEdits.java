@@ -38,16 +38,20 @@ final class CallEdits {
     }
 
     /** As {@link CallService#patch}. */
-    StoredCall patch(Site site, String callId, CallChanges changes) {
+    StoredCall patch(Site site, String callId, CallChanges changes, String ifMatch) {
         return db.inTransaction(c -> {
-            StoredCall call = records.byId(c, site.siteId(), callId).orElseThrow(UnknownCall::new);
+            // Locked until the commit: the version check and the tags added to the stored list must
+            // see the row no other edit is writing (two tag clicks at once keep both tags).
+            StoredCall call = records.byIdForEdit(c, site.siteId(), callId).orElseThrow(UnknownCall::new);
+            CallChanges.version(call).check(ifMatch, changes.writtenParts(), "call");
+            List<String> newTags = changes.tags() != null ? changes.tags()
+                    : changes.tagChange().applyTo(call.tags(), CallChanges.MAX_TAGS, "call");
             Double value = changes.clearsValue() ? null : changes.value() != null ? changes.value() : call.value();
             String currency = changes.currency() != null ? changes.currency() : call.currency();
             if (value != null && currency == null) {
                 currency = site.settings().currency(); // a value without a currency is in the site's currency
             }
-            tags.write(c, site.siteId(), callId, changes.tags() != null ? changes.tags() : call.tags(), value, currency,
-                    clock.millis());
+            tags.write(c, site.siteId(), callId, newTags, value, currency, clock.millis());
             if (changes.reviewed() != null || changes.note() != null) {
                 boolean reviewed = changes.reviewed() != null ? changes.reviewed() : call.review().reviewed();
                 String note = changes.note() != null ? (changes.note().isBlank() ? null : changes.note().strip()) : call.review().note();
@@ -69,7 +73,8 @@ final class CallEdits {
             if (found.isEmpty()) {
                 return found;
             }
-            StoredCall call = found.get();
+            // Locked and read again: the rules' tags join the stored list, not one a person's edit replaces meanwhile.
+            StoredCall call = records.byIdForEdit(c, site.siteId(), found.get().callId()).orElseThrow();
             long now = clock.millis();
             List<CallReview.AutoTag> autoTags = new ArrayList<>(call.review().autoTags());
             List<String> callTags = new ArrayList<>(call.tags());

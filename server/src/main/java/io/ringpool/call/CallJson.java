@@ -55,6 +55,8 @@ public final class CallJson {
         out.put("recordingStatus", review.recordingState());
         out.put("transcript", review.transcript());
         out.put("autoTags", review.autoTags());
+        // What a PATCH sends back in If-Match so that it cannot replace an edit made since (audit AI4 F10).
+        out.put("etag", CallChanges.version(call).etag());
         out.put("attribution", attribution(call.attribution()));
         if (leads != null) {
             List<Map<String, Object>> linked = new ArrayList<>();

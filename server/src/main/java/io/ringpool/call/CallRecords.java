@@ -282,6 +282,19 @@ final class CallRecords {
         }
     }
 
+    /**
+     * As {@link #byId}, with the row locked until the transaction ends (both stores take {@code FOR
+     * UPDATE} on one table): a person's edit reads what it changes without another edit in between.
+     */
+    Optional<StoredCall> byIdForEdit(Connection c, String siteId, String callId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CallRows.READ_COLUMNS
+                + " FROM calls WHERE site_id = ? AND call_id = ? FOR UPDATE")) {
+            ps.setString(1, siteId);
+            ps.setString(2, callId);
+            return one(ps);
+        }
+    }
+
     private static Optional<StoredCall> one(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(CallRows.read(rs)) : Optional.empty();

@@ -219,7 +219,17 @@ public final class CallService {
      * @throws UnknownCall when the site has no such call
      */
     public StoredCall patch(Site site, String callId, CallChanges changes) {
-        return edits.patch(site, callId, changes);
+        return patch(site, callId, changes, null);
+    }
+
+    /**
+     * As {@link #patch(Site, String, CallChanges)}, refused when {@code ifMatch} (an {@code etag} as
+     * read, or null for no check) no longer matches a part the changes write.
+     *
+     * @throws io.ringpool.failure.DomainFailure 412 naming the part someone else changed meanwhile
+     */
+    public StoredCall patch(Site site, String callId, CallChanges changes, String ifMatch) {
+        return edits.patch(site, callId, changes, ifMatch);
     }
 
     /**

@@ -39,6 +39,7 @@ public final class DashboardApi {
         files.put("recordings.js", new StaticAsset("/dashboard/recordings.js", "application/javascript; charset=utf-8", revalidate));
         files.put("recordings.css", new StaticAsset("/dashboard/recordings.css", "text/css; charset=utf-8", revalidate));
         files.put("details.js", new StaticAsset("/dashboard/details.js", "application/javascript; charset=utf-8", revalidate));
+        files.put("edits.js", new StaticAsset("/dashboard/edits.js", "application/javascript; charset=utf-8", revalidate));
         files.put("details.css", new StaticAsset("/dashboard/details.css", "text/css; charset=utf-8", revalidate));
         // CSV downloads of the tables (audit AI4 F16) and the credited source in the call log (F14).
         files.put("downloads.js", new StaticAsset("/dashboard/downloads.js", "application/javascript; charset=utf-8", revalidate));

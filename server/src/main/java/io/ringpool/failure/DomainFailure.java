@@ -28,6 +28,8 @@ public class DomainFailure extends RuntimeException {
         FORBIDDEN,
         NOT_FOUND,
         CONFLICT,
+        /** The request's {@code If-Match} names a version the thing has left: someone changed it since it was read. */
+        PRECONDITION_FAILED,
         GONE,
         TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,

@@ -4,6 +4,7 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
 import io.ringpool.account.SiteGrant;
+import io.ringpool.edit.TagChange;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
 import io.ringpool.http.QueryParameters;
@@ -48,7 +49,10 @@ public final class LeadApi {
     private static final Set<String> SCRIPT_FIELDS = Set.of("kind", "formId", "url", "fields");
     private static final Set<String> API_FIELDS = Set.of("externalId", "kind", "at", "phone", "email", "name", "message", "formId",
             "url", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
-    private static final Set<String> PATCH_FIELDS = Set.of("tags", "value", "currency", "status");
+    private static final Set<String> PATCH_FIELDS = Set.of("tags", "addTags", "removeTags", "value", "currency", "status");
+    /** Most tags on a lead, and longest tag (characters), as on a call. */
+    static final int MAX_TAGS = 20;
+    private static final int MAX_TAG_CHARS = 50;
     public static final Set<String> LOG_PARAMETERS = Set.of("from", "to", "source", "medium", "campaign", "channel", "kind", "status",
             "method", "tag", "limit", "cursor");
     private static final Pattern VISITOR_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -138,7 +142,13 @@ public final class LeadApi {
                 body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID));
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
-        List<String> tags = body.optionalStringList("tags", 20, 50);
+        List<String> tags = body.optionalStringList("tags", MAX_TAGS, MAX_TAG_CHARS);
+        TagChange tagChange = new TagChange(body.optionalStringList("addTags", MAX_TAGS, MAX_TAG_CHARS),
+                body.optionalStringList("removeTags", MAX_TAGS, MAX_TAG_CHARS));
+        if (tags != null && !tagChange.isEmpty()) {
+            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
+                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
+        }
         LeadService.Submitted s = leads.submit(site, new NewLead(kind, NewLead.Origin.API, externalId, body.optionalString("formId",
                 MAX_FORM_ID), io.ringpool.visit.ActiveUrls.inert(body.optionalString("url", MAX_URL)), at, phone, email, name, message, ids,
                 value, currency, tags));
@@ -161,7 +171,7 @@ public final class LeadApi {
         QueryParameters.none(request);
         Site site = grant.site();
         StoredLead lead = leads.lead(site.siteId(), request.pathParam("leadId")).orElseThrow(LeadFailures::leadNotFound);
-        return Response.json(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant));
+        return withETag(Response.json(200, masked(LeadJson.of(lead, leads.callsAfter(lead)), grant)), lead);
     }
 
     /**
@@ -196,17 +206,23 @@ public final class LeadApi {
         Site site = grant.site();
         // "value": null removes the value (openapi.json has it nullable): one typed by mistake could otherwise never go.
         JsonBody body = JsonBody.of(request).rejectUnknown(PATCH_FIELDS).rejectNulls(Set.of("value"));
-        List<String> tags = body.optionalStringList("tags", 20, 50);
+        List<String> tags = body.optionalStringList("tags", MAX_TAGS, MAX_TAG_CHARS);
+        TagChange tagChange = new TagChange(body.optionalStringList("addTags", MAX_TAGS, MAX_TAG_CHARS),
+                body.optionalStringList("removeTags", MAX_TAGS, MAX_TAG_CHARS));
+        if (tags != null && !tagChange.isEmpty()) {
+            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
+                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
+        }
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         String statusText = body.optionalString("status", 20);
         LeadStatus status = statusText == null ? null : LeadStatus.fromWire(statusText).orElseThrow(() -> DomainFailure.invalid("status",
                 "'status' must be one of new, qualified, spam, won, lost"));
         StoredLead lead = leads.patch(site, request.pathParam("leadId"), new LeadPatch(tags, value, currency, status,
-                body.isExplicitNull("value")));
+                body.isExplicitNull("value"), tagChange), request.header("if-match"));
         // What the request changed, and only that: a value change read "tags null, status null" (audit AJ3 J4).
         List<String> changed = new java.util.ArrayList<>();
-        if (tags != null) {
+        if (tags != null || !tagChange.isEmpty()) {
             changed.add("tags " + lead.tags());
         }
         if (value != null || currency != null) {
@@ -219,7 +235,12 @@ public final class LeadApi {
         }
         audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "lead.update", lead.leadId(),
                 changed.isEmpty() ? "nothing changed" : String.join(", ", changed));
-        return Response.json(200, LeadJson.of(lead, leads.callsAfter(lead)));
+        return withETag(Response.json(200, LeadJson.of(lead, leads.callsAfter(lead))), lead);
+    }
+
+    /** The version of the lead's editable parts, for a client that sends it back in {@code If-Match} (also the JSON's {@code etag}). */
+    private static Response withETag(Response response, StoredLead lead) {
+        return response.withHeader("ETag", "\"" + LeadPatch.version(lead).etag() + "\"");
     }
 
     private Response person(Request request, SiteGrant grant) {

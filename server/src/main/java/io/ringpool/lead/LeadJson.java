@@ -30,14 +30,15 @@ public final class LeadJson {
      * {@code after}, in the shape's order: a {@code lead.updated} event's {@code changes}, so a
      * receiver that copies only the named fields misses nothing (a merged duplicate that filled
      * the e-mail names {@code email}, not only {@code submissions}). {@code calls} is left out: it
-     * is not the lead's own, and follows from calls, not from this change.
+     * is not the lead's own, and follows from calls, not from this change; so is {@code etag}.
      */
     public static List<String> changedFields(StoredLead before, StoredLead after) {
         Map<String, Object> was = of(before, List.of());
         Map<String, Object> is = of(after, List.of());
         List<String> out = new java.util.ArrayList<>();
         for (Map.Entry<String, Object> field : is.entrySet()) {
-            if (!field.getKey().equals("calls") && !java.util.Objects.equals(was.get(field.getKey()), field.getValue())) {
+            // etag follows from tags, value and status, which are named themselves.
+            if (!field.getKey().equals("calls") && !field.getKey().equals("etag") && !java.util.Objects.equals(was.get(field.getKey()), field.getValue())) {
                 out.add(field.getKey());
             }
         }
@@ -68,6 +69,8 @@ public final class LeadJson {
         out.put("tags", lead.tags());
         out.put("value", CallJson.money(lead.value()));
         out.put("currency", lead.currency());
+        // What a PATCH sends back in If-Match so that it cannot replace an edit made since (audit AI4 F10).
+        out.put("etag", LeadPatch.version(lead).etag());
         out.put("attribution", attribution(lead.attribution()));
         out.put("calls", calls.stream().map(LeadJson::call).toList());
         return out;

@@ -477,9 +477,21 @@ public final class LeadService {
     }
 
     public StoredLead patch(Site site, String leadId, LeadPatch patch) {
-        List<String> tags = patch.tags() == null ? null : List.copyOf(new LinkedHashSet<>(patch.tags()));
+        return patch(site, leadId, patch, null);
+    }
+
+    /**
+     * As {@link #patch(Site, String, LeadPatch)}, refused (412, naming the part) when {@code ifMatch}
+     * (an {@code etag} as read, or null for no check) no longer matches a part the patch writes.
+     */
+    public StoredLead patch(Site site, String leadId, LeadPatch patch, String ifMatch) {
         return db.inTransaction(c -> {
-            StoredLead lead = LeadStore.byId(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound);
+            // Locked until the commit: the version check and the tags added to the stored list must
+            // see the row no other edit is writing (two tag clicks at once keep both tags).
+            StoredLead lead = LeadStore.byIdForEdit(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound);
+            LeadPatch.version(lead).check(ifMatch, patch.writtenParts(), "lead");
+            List<String> tags = patch.tags() != null ? List.copyOf(new LinkedHashSet<>(patch.tags()))
+                    : patch.tagChange().isEmpty() ? null : patch.tagChange().applyTo(lead.tags(), LeadApi.MAX_TAGS, "lead");
             Double value = patch.clearsValue() ? null : patch.value() != null ? patch.value() : lead.value();
             String currency = patch.currency() != null ? patch.currency() : lead.currency();
             if (value != null && currency == null) {

@@ -359,6 +359,15 @@ final class LeadStore {
         }
     }
 
+    /** As {@link #byId}, with the row locked until the transaction ends: a person's edit reads what it changes. */
+    static Optional<StoredLead> byIdForEdit(Connection c, String siteId, String leadId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND lead_id = ? FOR UPDATE")) {
+            ps.setString(1, siteId);
+            ps.setString(2, leadId);
+            return one(ps);
+        }
+    }
+
     /** Every lead sharing a valid phone or e-mail with the person, oldest first. */
     static List<StoredLead> leadsOfPerson(Connection c, String siteId, String phone, String email) throws SQLException {
         Map<String, StoredLead> byId = new java.util.LinkedHashMap<>();

@@ -278,7 +278,7 @@ class AccountsBrowserTest {
         inForm("settings-form", "retentionDays").sendKeys("99999");
         driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
         waiting().until(d -> !d.findElements(By.cssSelector("#settings-form .field-error")).isEmpty());
-        assertThat(driver.findElement(By.cssSelector("#settings-form .field-error")).getText()).contains("retentionDays");
+        assertThat(driver.findElement(By.cssSelector("#settings-form .field-error")).getText()).contains("“Keep caller numbers, days”");
         inForm("settings-form", "retentionDays").clear();
         inForm("settings-form", "retentionDays").sendKeys("180");
         driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();

@@ -83,8 +83,12 @@ class RecordingPlayerBrowserTest {
     }
 
     static String ingest(Map<String, String> site, String providerCallId, String caller, String recordingUrl) {
+        return ingest(site, providerCallId, caller, recordingUrl, NUMBER);
+    }
+
+    static String ingest(Map<String, String> site, String providerCallId, String caller, String recordingUrl, String to) {
         Map<String, Object> event = new LinkedHashMap<>(Map.of("callId", providerCallId, "event", "completed", "from", caller,
-                "to", NUMBER, "talkSeconds", 8));
+                "to", to, "talkSeconds", 8));
         if (recordingUrl != null) {
             event.put("recordingUrl", recordingUrl);
         }
@@ -187,5 +191,67 @@ class RecordingPlayerBrowserTest {
         waiting().until(d -> rowIds().equals(List.of(recorded)));
         js("var r = document.getElementById('filter-recording'); r.value = 'false'; r.dispatchEvent(new Event('change', { bubbles: true }));");
         waiting().until(d -> rowIds().equals(List.of(silent)));
+    }
+
+    /**
+     * Audit AI4 F12: on a 390 px phone the call table scrolls sideways inside its box, and the player,
+     * a row under the call, opened as wide as the table (850 px), its play button off-screen to the
+     * left and its note running off to the right. It now fits the box however far the table is panned.
+     */
+    @Test
+    void onAPhoneThePlayerFitsTheScreenHoweverFarTheTableIsPanned() {
+        String number = "+74950002009";
+        Map<String, String> site = server.siteWithPool(List.of(number));
+        String key = site.get("apiKey");
+        assertThat(server.send("PATCH", "/v1/sites/" + site.get("siteId"), key, "{\"recordCalls\":true}", "application/json", Map.of())
+                .status()).isEqualTo(200);
+        pbx.on("/rec/phone.wav", ProviderDouble.Answer.audio("audio/wav", ProviderDouble.wav(8, 8000)));
+        String recorded = ingest(site, "pbx-phone-1", "+79161230009", pbx.base() + "/rec/phone.wav", number);
+        String call = "/v1/sites/" + site.get("siteId") + "/calls/" + recorded;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!"stored".equals(server.get(call, key).text("recordingStatus"))) {
+            assertThat(System.nanoTime()).as("the recording is fetched").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(server.send("PATCH", call, key, "{\"tags\":[\"sales\",\"support\",\"spam\",\"proper\",\"wrong number\",\"callback\","
+                + "\"delivery\",\"complaint\",\"vip\"],\"note\":\"A long note about the sofa, the delivery date and the discount asked for\"}",
+                "application/json", Map.of()).status()).isEqualTo(200);
+
+        driver.manage().window().setSize(new Dimension(390, 844));
+        driver.get(server.base() + "/dashboard/");
+        js("sessionStorage.clear()");
+        driver.navigate().refresh();
+        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
+        driver.findElement(By.id("api-key")).sendKeys(key);
+        driver.findElement(By.id("signin-button")).click();
+        try {
+            waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr[data-call-id]")).size() == 1);
+            assertThat((Boolean) js("var b = document.getElementById('calls'); return b.scrollWidth > b.clientWidth"))
+                    .as("the table is wider than its box, as on the auditor's phone").isTrue();
+
+            js("var b = document.querySelector('#calls button.play'); b.scrollIntoView({inline: 'center'}); b.click();");
+            waiting().until(d -> !d.findElements(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")).isEmpty());
+            for (String pan : List.of("as opened", "0", "end")) {
+                if (!pan.equals("as opened")) {
+                    js("var b = document.getElementById('calls'); b.scrollLeft = arguments[0] === 'end' ? b.scrollWidth : 0;", pan);
+                }
+                for (String part : List.of(".player", "#call-player", "#player-note", ".tag-picker")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Number> box = (Map<String, Number>) js("var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+                            + "return {left: r.left, right: r.right, inner: innerWidth};", part);
+                    assertThat(box.get("left").doubleValue()).as(part + " " + pan + " " + box).isGreaterThanOrEqualTo(0);
+                    assertThat(box.get("right").doubleValue()).as(part + " " + pan + " " + box).isLessThanOrEqualTo(box.get("inner").doubleValue());
+                }
+            }
+            assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue()).as("the page itself does not scroll sideways")
+                    .isLessThanOrEqualTo(((Number) js("return innerWidth")).intValue());
+            waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
+            // A phone has no Esc: the player has its own button to close it.
+            driver.findElement(By.cssSelector("tr.player-row .player-close")).click();
+            waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
+        } finally {
+            js("sessionStorage.clear()"); // the other test expects the sign-in page on its next load, pass or fail
+            driver.manage().window().setSize(new Dimension(1280, 1600));
+        }
     }
 }
