@@ -14,8 +14,6 @@
 
   /** The name of everything the script owns: window.ringpool, localStorage key and cookie. */
   var NAME = 'ringpool';
-  /** Class the README's anti-flicker snippet puts on <html> (with the space before it); removed when the script has settled. */
-  var HIDING_CLASS = / ?ringpool-hide/g;
   /** ms between a burst of DOM changes (or a route change) and the rescan it causes. */
   var RESCAN_DELAY = 100;
   /** ms a visitor id is remembered: 30 days. */
@@ -100,7 +98,6 @@
   var running;                      // started, and consent not withdrawn
   var settled;                      // the number is shown, or the script gave up; 'number' callbacks have run
   var consented = 1;
-  var listening;                    // page events are hooked (once per page)
   var stored = {};                  // what localStorage keeps: see load()
   // this page's session as the server answered it (sessionId, tracked, number, defaultNumber, expiresAt, heartbeatSeconds…), or 0;
   // an untracked one (the pool was full) shows the default number and heartbeats too: its heartbeat brings a number once one frees
@@ -108,6 +105,9 @@
   var visitSessionId;               // this page's session, leased or not (leads are attributed by it)
   var starting;                     // a start is asked and not yet answered
   var awaitingLeads = [];           // lead bodies of forms sent while starting: they go to the session the answer names
+  // fields the person has been in: one its form hides later (a step done) is no bot trap; made when
+  // the page's events are hooked (once per page: it is the mark that they are), before any form is read
+  var focusedFields;
   var shownNumber;                  // the number the page now shows (E.164)
   var siteNumber;                   // the number it replaces (the site's default, E.164)
   var shownNational;                // national digits of shownNumber
@@ -179,7 +179,7 @@
    * Browsers hold at most 64 KB of such bodies in flight per page; a lead is at most about 30 KB.
    */
   const postBeforeLeaving = (path, body) => {
-    var url = sessionsUrl + path, init = {method: 'POST', body, keepalive: true};
+    var url = sessionsUrl + path, init = {method: 'POST', body, keepalive: 1};
     try {
       // without fetch or Request this throws too
       if (sessionsUrl.indexOf(location.origin + '/') && 'keepalive' in Request.prototype) return fetch(url, init).catch(ignore);
@@ -369,8 +369,8 @@
   };
 
   const listenToThePage = () => {
-    if (listening) return;
-    listening = 1;
+    if (focusedFields) return;
+    focusedFields = new Set;
     // A page shown again renews its lease at once. One restored from the back/forward cache runs no
     // script again (its timers were frozen) and gets both events, pageshow and visibilitychange: the
     // second comes less than MIN_HEARTBEAT seconds after the first, and sends nothing. (The timer's
@@ -391,7 +391,7 @@
       var link = event.target.closest('a');
       var href = link?.getAttribute('href');
       /^\s*tel:/i.test(href) && sendIntent('tel_click', href);
-    }), true);
+    }), 1);
     document.addEventListener('copy', guarded(() => {
       sendIntent('copy', window.getSelection());
     }));
@@ -402,7 +402,12 @@
     // and the beacon leaves before a native submission navigates away. Nothing here touches the event.
     window.addEventListener('submit', guarded(event => {
       reportForm(event.target);
-    }), true);
+    }), 1);
+    // Focus, not input: a browser's autofill types into fields the person never went to, hidden ones
+    // too. In the capture phase, where focus (which does not bubble) passes the document too, before a
+    // page's handler may stop it. (Unguarded: Set#add never throws; a WeakSet's does for a non-object.
+    // The Set holds the few fields a person goes to.)
+    document.addEventListener('focus', event => focusedFields.add(event.target), 1);
     // form.submit() from a page's script fires no submit event: wrap it (the page's call runs unchanged)
     var formPrototype = HTMLFormElement.prototype, nativeSubmit = formPrototype.submit;
     formPrototype.submit = function () {
@@ -411,11 +416,12 @@
     };
     ['pushState', 'replaceState'].forEach(method => {
       var original = history[method];
-      original && (history[method] = function () {
+      // (every browser that runs ES2021 has both)
+      history[method] = function () {
         var result = original.apply(this, arguments);
         guarded(routeChanged)();
         return result;
-      });
+      };
     });
   };
 
@@ -444,9 +450,10 @@
   };
 
   const revealHiddenNumbers = () => {
-    // test() leaves lastIndex after the match; a global replace() starts from 0 again
-    var root = document.documentElement;
-    HIDING_CLASS.test(root.className) && (root.className = root.className.replace(HIDING_CLASS, ''));
+    // the class the README's anti-flicker snippet puts on <html>, with the space before it; written
+    // back only when it was there (an assignment would add class="" to an <html> without one)
+    var root = document.documentElement, shown = root.className.replace(/ ?ringpool-hide/g, '');
+    shown != root.className && (root.className = shown);
   };
 
   /** Settled, with a number or without (gave up, or consent withdrawn): show what was hidden and tell whoever asked. */
@@ -467,8 +474,10 @@
         // the input type first: type=tel or type=email says it all (FIELD_HINTS reads "tel", "email")
         hints = ['', type, ...['name', 'id', 'autocomplete', 'placeholder'].map(field.getAttribute, field)].join('\n');
     return READABLE_TYPES.test(type) && !SECRET_HINTS.test(hints)
-        // not rendered (display:none, or its form step is): a hidden field, often a trap for bots
-        && field.getClientRects().length
+        // not rendered (display:none, or its form step is): a hidden field, often a trap for bots, unless
+        // the person has been in it (a multi-step form's earlier step, hidden by "Next"; audit AK1 F1):
+        // a field that is not rendered cannot take focus, so a trap hidden from the start never has it
+        && (field.getClientRects().length || focusedFields.has(field))
         // Object.keys, not for-in: a page may have added an enumerable something to Object.prototype
         && (Object.keys(FIELD_HINTS).find(kind => FIELD_HINTS[kind].test(hints)) || type == 'textarea' && 'message');
   };
@@ -502,13 +511,12 @@
     if (!sent || !(always || contactField || form.hasAttribute('data-ringpool-lead'))) return;
     // a form reported twice (a validation plugin's submit event, then its form.submit()) is one lead:
     // the server merges repeats of a person and form within its duplicates window
-    sent = JSON.stringify({
+    awaitingLeads.push(JSON.stringify({
       kind: 'form',
       formId: String(form.getAttribute('id') || form.getAttribute('name') || [...document.forms].indexOf(form)).slice(0, MAX_FORM_ID),
       url: location.href.slice(0, MAX_URL),
       fields
-    });
-    awaitingLeads.push(sent);
+    }));
     sendLeads();
   };
 
@@ -517,7 +525,7 @@
    * kept in storage too: a page left before its start was answered has them sent by the next one.
    */
   const sendLeads = () => {
-    var sessionId = session ? session.sessionId : visitSessionId, lead;
+    var sessionId = session?.sessionId || visitSessionId, lead;
     while (sessionId && (lead = awaitingLeads.shift())) postBeforeLeaving(`/${sessionId}/leads`, lead);
     stored.l = awaitingLeads;
     save();
@@ -543,10 +551,12 @@
       }
     }
     rescan(document.body || document.documentElement);
-    if (!observer && window.MutationObserver) {
+    // (every browser that runs ES2021 has MutationObserver)
+    if (!observer) {
       observer = new MutationObserver(guarded(collectChanges));
       observer.observe(document.documentElement,
-          // (attributes: true is implied by attributeFilter, DOM standard; it costs bytes of the size budget)
+          // (attributes: true is implied by attributeFilter, DOM standard; it costs bytes of the size budget.
+          // The others stay true: HtmlUnit, unlike browsers, does not take 1 for it)
           {childList: !0, subtree: !0, characterData: !0, attributeFilter: ['href']});
     }
     settle();
@@ -579,12 +589,9 @@
 
   const rescan = root => {
     if (!shownNumber || !root || !running) return;
-    var found, i, marked;
-    if (shownNumber != siteNumber) {
-      found = root.querySelectorAll('[data-ringpool]');
-      if (marked = root.closest?.('[data-ringpool]')) swapText(marked, 1);
-      for (i of found) swapText(i, 1);
-    }
+    var found, i;
+    // the marked element root is in, if any, then those in it
+    if (shownNumber != siteNumber) for (i of [root.closest('[data-ringpool]'), ...root.querySelectorAll('[data-ringpool]')]) i && swapText(i, 1);
     swapText(root);
     found = root.querySelectorAll('a[href]');
     for (i of found) swapTelLink(i);
@@ -595,7 +602,7 @@
   /** The digits that replace `run` when its last `nationalLength` digits are the replaced national number. */
   const replacementDigits = (run, nationalLength) =>
     run.length >= nationalLength
-        ? run.slice(0, run.length - nationalLength) + shownNational
+        ? run.slice(0, -nationalLength) + shownNational   // (nationalLength is 1 at least)
         : shownNational.slice(-run.length);
 
   /** Puts `digits` into `text` one by one where its digits are, keeping every separator; extra digits go into the last place. */
@@ -613,7 +620,7 @@
     // the digits of "%20" are none of the number's (unescape, unlike decodeURIComponent, never throws)
     number = unescape(tel[1]);
     digits = number.replace(/\D/g, '');
-    marked = shownNumber != siteNumber && link.closest?.('[data-ringpool]');
+    marked = shownNumber != siteNumber && link.closest('[data-ringpool]');
     if (nationalLength = replaceableRuns[digits] || marked && digits.length >= MIN_MARKED_DIGITS && siteNational.length) {
       // only the number part is rewritten, so an href showing the site's own number (an untracked
       // visit) stays as the page wrote it; the number part has digits, which "tel:" has not, so the
@@ -686,7 +693,8 @@
         for (k = segments.length - 1; segments[k][0] > positions[j]; k--) {}
         segment = segments[k];
         segment[2] = segment[2] || segment[1].data.split('');
-        segment[2][positions[j] - segment[0]] = j < positions.length - 1 ? replacement.charAt(j) : replacement.slice(j);
+        // (replacement[j] past its end is undefined, which join() writes as '', as charAt(j) would be)
+        segment[2][positions[j] - segment[0]] = j < positions.length - 1 ? replacement[j] : replacement.slice(j);
       }
     }
     for (segment of segments) {

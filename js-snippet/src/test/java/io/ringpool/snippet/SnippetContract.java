@@ -592,6 +592,38 @@ abstract class SnippetContract {
         assertThat(json(lead.body()).get("formId").asText()).isEqualTo("signup");
     }
 
+    /**
+     * Audit AK1 F1: a multi-step form whose phone step was hidden by "Next" sent no lead at all (a form
+     * without a rendered phone or e-mail field was no lead form). The phone the person went to and
+     * typed counts although its step is hidden; a trap hidden from the start, filled by a bot's script
+     * (and focused in vain: a field that is not rendered takes no focus), is never sent.
+     */
+    @Test
+    void aMultiStepFormSendsThePhoneOfItsHiddenStepButNeverItsBotTrap() throws Exception {
+        Browser.Tab tab = browser.open(fixtures.page("forms.html", "server=relay"));
+        awaitNumber(tab, RU_POOL_PREFIX);
+        tab.js("""
+                var f = document.getElementById('quiz');
+                var trap = f.querySelector('[name=email]');
+                trap.focus();
+                trap.value = 'bot@example.com';
+                var phone = f.querySelector('[name=phone]');
+                phone.focus();
+                phone.value = '+7 916 555-00-16';
+                document.getElementById('quiz-next').click();
+                f.querySelector('[name=name]').focus();
+                f.querySelector('[name=name]').value = 'Мария';
+                f.querySelector('[name=message]').value = 'Нужна консультация';
+                f.querySelector('#quiz-step-2 button').click();
+                return 1;""");
+        JsonNode body = json(awaitLeads(1).get(0).body());
+        assertThat(body.get("formId").asText()).isEqualTo("quiz");
+        assertThat(fields(body)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("phone", "+7 916 555-00-16", "name", "Мария", "message", "Нужна консультация"));
+        assertThat(body.toString()).doesNotContain("bot@example.com");
+        assertThat(relay.requests("/leads")).as("one lead").hasSize(1);
+    }
+
     /** Audit M2 #4: "company_name" read as the name, the first of its kind, so the person's name was lost. */
     @Test
     void aCompanysNameIsNotThePersonsName() throws Exception {
