@@ -43,7 +43,13 @@ public final class StaticAsset {
             }
             byte[] bytes = in.readAllBytes();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            // Compressed once, so at the best level: the script's budget is counted gzipped at level
+            // 9 (ScriptSizeTest), and the default level 6 served it 2 bytes over (session 44).
+            try (GZIPOutputStream gz = new GZIPOutputStream(out) {
+                {
+                    def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+                }
+            }) {
                 gz.write(bytes);
             }
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
