@@ -71,9 +71,9 @@ final class UnendedCalls {
         long silentSince = now.minus(SILENCE).toEpochMilli();
         List<Open> open = db.read(c -> {
             List<Open> out = new ArrayList<>();
-            // Live calls are a handful of a site's calls: calls_site_status (V153) finds them.
+            // Live calls are a handful of a site's calls: calls_live (V153) holds only them.
             try (PreparedStatement ps = c.prepareStatement("SELECT call_id, provider, provider_call_id FROM calls c "
-                    + "WHERE site_id = ? AND status IN ('ringing', 'answered') AND NOT EXISTS (SELECT 1 FROM call_events e "
+                    + "WHERE live_site_id = ? AND status IN ('ringing', 'answered') AND NOT EXISTS (SELECT 1 FROM call_events e "
                     + "WHERE e.call_id = c.call_id AND e.received_at >= ?) ORDER BY started_at, call_id")) {
                 ps.setString(1, site.siteId());
                 ps.setLong(2, silentSince);

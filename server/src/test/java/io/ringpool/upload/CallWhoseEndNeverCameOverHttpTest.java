@@ -121,6 +121,11 @@ class CallWhoseEndNeverCameOverHttpTest {
                 Clock.fixed(T0, ZoneOffset.UTC))) {
             Map<String, String> site = server.siteWithPool(List.of("+74956680002"));
             String number = visit(server, site, "ringonly");
+            // Only Ringpool files an unknown end: a provider cannot send one.
+            String forged = new String(Json.write(generic("ring-1", "end_unknown", number, null)), StandardCharsets.UTF_8);
+            Reply refused = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, forged, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), forged)));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(422);
             event(server, site, "ring-1", "ringing", number, null);
             String callId = callId(server, site);
 
