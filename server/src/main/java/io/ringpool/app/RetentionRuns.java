@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The one retention job: for every site, callers of calls older than its {@code retentionDays} are
  * erased, so are leads' personal data, and ended visits older than that are deleted with their
  * page views and intents (in batches). It spans calls, leads and visits, so the composition root
- * owns it.
+ * owns it. The same hourly round closes the calls whose end never came ({@code CallService#closeUnendedCalls}).
  *
  * <p>Threading: run hourly on the sweeper thread ({@code ringpool-sweeper}); with the test clock
  * also after a jump of the clock (queued on the sweeper, never in the request); tests call
@@ -62,6 +62,8 @@ final class RetentionRuns {
             PersonPseudonym pseudonym = PersonPseudonym.fresh();
             calls.purgeExpiredCallers(e.site(), pseudonym);
             calls.expireWaitingEvents(e.site());
+            // Not retention, but hourly work on every site's calls like the line above (audit AI2 #6).
+            calls.closeUnendedCalls(e.site());
             leads.purgeExpired(e.site(), pseudonym);
             long before = clock.millis() - Duration.ofDays(e.site().settings().retentionDays()).toMillis();
             int logs = outbox.purgeSite(e.site().siteId(), before);

@@ -40,9 +40,14 @@ public record CallEvent(
         Integer talkSeconds,
         String recordingUrl) {
 
-    /** What happened to the call. Terminal kinds end the call; see {@link CallStateMerger}. */
+    /**
+     * What happened to the call. Terminal kinds end the call; see {@link CallStateMerger}.
+     * {@link #END_UNKNOWN} is no provider's: Ringpool files it when a call's end never came
+     * ({@link UnendedCalls}); no provider can send it ({@link #fromWire} does not know it), and it is
+     * last so the journal's ordinals of the others stay as they were.
+     */
     public enum Kind {
-        RINGING(false), ANSWERED(false), COMPLETED(true), MISSED(true), BUSY(true), FAILED(true);
+        RINGING(false), ANSWERED(false), COMPLETED(true), MISSED(true), BUSY(true), FAILED(true), END_UNKNOWN(true);
 
         private final boolean terminal;
 
@@ -59,8 +64,18 @@ public record CallEvent(
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** The kind for an API name (case-insensitive), or empty when unknown. */
+        /** Whether a provider may report it: every kind but {@link #END_UNKNOWN}, which only Ringpool writes. */
+        public boolean reportable() {
+            return this != END_UNKNOWN;
+        }
+
+        /** The kind for a provider's or the API's name (case-insensitive), or empty when unknown or not {@link #reportable}. */
         public static Optional<Kind> fromWire(String name) {
+            return fromStored(name).filter(Kind::reportable);
+        }
+
+        /** The kind of a stored event's name, {@link #END_UNKNOWN} included, or empty when unknown. */
+        static Optional<Kind> fromStored(String name) {
             if (name == null) {
                 return Optional.empty();
             }

@@ -351,7 +351,7 @@ final class CallIngest {
             CallClass classes = classification.classify(site, callId, state, caller, context.callerCalls(), changes);
             StoredCall call = new StoredCall(callId, siteId, state.provider(), state.providerCallId(), caller.value(), caller.valid(),
                     number, state.status(), state.answered(), state.startedAt(), state.answeredAt(), state.endedAt(),
-                    state.durationSeconds(), state.talkSeconds(), state.recordingUrl(), classes, context.attribution(),
+                    state.durationSeconds(), state.talkSeconds(), state.endUnknown(), state.recordingUrl(), classes, context.attribution(),
                     existing != null ? existing.tags() : List.of(), existing != null ? existing.value() : null,
                     existing != null ? existing.currency() : null);
             boolean recordingReported = call.recordingUrl() != null

@@ -40,6 +40,7 @@ public final class CallJson {
         out.put("status", call.status().wireName());
         out.put("durationSeconds", call.durationSeconds());
         out.put("talkSeconds", call.talkSeconds());
+        out.put("endUnknown", call.endUnknown());
         out.put("recordingUrl", call.recordingUrl());
         out.put("firstTime", call.classes().firstTime());
         out.put("unique", call.classes().unique());

@@ -99,7 +99,7 @@ final class CallRecords {
 
     private static CallEvent readEvent(ResultSet rs, String provider, String providerCallId) throws SQLException {
         String kindText = rs.getString(1);
-        CallEvent.Kind kind = CallEvent.Kind.fromWire(kindText).orElseThrow(
+        CallEvent.Kind kind = CallEvent.Kind.fromStored(kindText).orElseThrow(
                 () -> new SQLException("unknown event kind in the call's events: " + kindText));
         return new CallEvent(provider, providerCallId, kind, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
                 intOrNull(rs, 5), intOrNull(rs, 6), rs.getString(7));

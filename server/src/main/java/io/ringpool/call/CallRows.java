@@ -30,15 +30,15 @@ final class CallRows {
 
     /** Every column of a call, in the order {@link #bindAll} binds them. */
     static final String COLUMNS = "call_id, site_id, provider, provider_call_id, caller, caller_valid, number, status, "
-            + "answered, started_at, answered_at, ended_at, duration_seconds, talk_seconds, recording_url, first_time, is_unique, "
-            + "target, unique_target, method, attributed_at, session_id, visitor_id, source, medium, campaign, term, content, "
+            + "answered, started_at, answered_at, ended_at, duration_seconds, talk_seconds, end_unknown, live_site_id, recording_url, "
+            + "first_time, is_unique, target, unique_target, method, attributed_at, session_id, visitor_id, source, medium, campaign, term, content, "
             + "channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os, "
             + "static_label, candidates_json, earlier_visits_json, tags_json, call_value, currency";
 
     /** {@code col = ?} for every column ingestion owns, in the order {@link #bindState} binds them. */
     static final String STATE_ASSIGNMENTS = "caller = ?, caller_valid = ?, number = ?, status = ?, "
             + "answered = ?, started_at = ?, answered_at = ?, ended_at = ?, duration_seconds = ?, talk_seconds = ?, "
-            + "recording_url = ?, first_time = ?, is_unique = ?, target = ?, unique_target = ?, method = ?, attributed_at = ?, "
+            + "end_unknown = ?, live_site_id = ?, recording_url = ?, first_time = ?, is_unique = ?, target = ?, unique_target = ?, method = ?, attributed_at = ?, "
             + "session_id = ?, visitor_id = ?, source = ?, medium = ?, campaign = ?, term = ?, content = ?, channel = ?, "
             + "landing_page = ?, referrer = ?, gclid = ?, yclid = ?, click_ids_json = ?, client_ids_json = ?, device_type = ?, "
             + "browser = ?, os = ?, static_label = ?, candidates_json = ?, earlier_visits_json = ?";
@@ -144,6 +144,10 @@ final class CallRows {
         ps.number(i++, millisOrNull(call.endedAt()));
         ps.integer(i++, call.durationSeconds());
         ps.integer(i++, call.talkSeconds());
+        ps.flag(i++, call.endUnknown());
+        // The site while the call is under way, else null: what UnendedCalls looks calls up by (V153). A
+        // column of its own, so no index on status tempts the call log's status filter away from its plan.
+        ps.string(i++, call.status().isTerminal() ? null : call.siteId());
         ps.string(i++, cap(call.recordingUrl(), URL_CHARS));
         CallClass k = call.classes();
         ps.flag(i++, k.firstTime());
@@ -360,6 +364,7 @@ final class CallRows {
                 instantOf(rs.number("ended_at")),
                 rs.integer("duration_seconds"),
                 rs.integer("talk_seconds"),
+                rs.flag("end_unknown"),
                 rs.string("recording_url"),
                 new CallClass(rs.flag("first_time"), rs.flag("is_unique"), rs.flag("target"), rs.flag("unique_target")),
                 attribution,

@@ -50,6 +50,7 @@ public final class CallService {
     private final CallEdits edits;
     private final CallerDataErasure erasure;
     private final WaitingEventExpiry waitingExpiry;
+    private final UnendedCalls unended;
 
     public CallService(Database db, GroupCommitWriter writer, PoolRegistry pools, PoolService poolService, Clock clock,
             MeterRegistry registry) {
@@ -93,6 +94,7 @@ public final class CallService {
         this.edits = new CallEdits(db, clock, records, outbox);
         this.erasure = new CallerDataErasure(db, clock, recordings, outbox);
         this.waitingExpiry = new WaitingEventExpiry(db, clock);
+        this.unended = new UnendedCalls(db, clock, records, ingestion);
     }
 
     /**
@@ -247,6 +249,14 @@ public final class CallService {
      */
     public int expireWaitingEvents(Site site) {
         return waitingExpiry.expire(site);
+    }
+
+    /**
+     * Closes the site's calls still ringing or answered six hours after their last event: their
+     * end never came ({@link UnendedCalls}). Run hourly with the purge of callers. Returns how many.
+     */
+    public int closeUnendedCalls(Site site) {
+        return unended.close(site);
     }
 
     /**

@@ -58,6 +58,15 @@ public record CallState(
         }
     }
 
+    /**
+     * Whether the call was closed by Ringpool because its end was never reported
+     * ({@link UnendedCalls}): final only by its {@code end_unknown} event, no provider's end. A
+     * reported end arriving later makes this false again.
+     */
+    public boolean endUnknown() {
+        return status.isTerminal() && events.keySet().stream().noneMatch(k -> k.isTerminal() && k != CallEvent.Kind.END_UNKNOWN);
+    }
+
     public CallState {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(providerCallId, "providerCallId");

@@ -49,17 +49,24 @@ import java.util.function.Function;
  *       {@link CallLengths#MAX_SECONDS} (then unknown): {@link CallLengths}.</li>
  *   <li>startedAt = earliest event; answeredAt = the answered event, or end − talk when only
  *       the talk time is known; endedAt = the final event.</li>
+ *   <li>{@code end_unknown} (filed by Ringpool, never sent by a provider: {@link UnendedCalls}) is
+ *       the weakest end of all, last in both orders: any reported end, early or late, wins over
+ *       it. While it is the only end, an answered call is COMPLETED and any other MISSED; its end
+ *       is the latest time heard of the call (it lasted at least that long), an answer timed after
+ *       it still counts (the end it would be judged against is not known), and talk and duration
+ *       are what an event stated, else unknown (null): nothing is computed from a time that is no
+ *       end.</li>
  * </ul>
  */
 public final class CallStateMerger {
 
     /** The end of an answered call, first kind present wins: a conversation ends in {@code completed}. */
     private static final List<CallEvent.Kind> ANSWERED_END = List.of(
-            CallEvent.Kind.COMPLETED, CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED);
+            CallEvent.Kind.COMPLETED, CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED, CallEvent.Kind.END_UNKNOWN);
 
     /** The end of a call nobody answered, strongest evidence first (see the class comment). */
     private static final List<CallEvent.Kind> UNANSWERED_END = List.of(
-            CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED, CallEvent.Kind.COMPLETED);
+            CallEvent.Kind.BUSY, CallEvent.Kind.FAILED, CallEvent.Kind.MISSED, CallEvent.Kind.COMPLETED, CallEvent.Kind.END_UNKNOWN);
 
     private CallStateMerger() {}
 
@@ -118,7 +125,8 @@ public final class CallStateMerger {
         // ends are null or neither is; the answer must precede the earlier, so that whichever is read it is no
         // answer after the call's end.
         Map<CallEvent.Kind, CallEvent> evidence = events;
-        if (answeredEvent != null && answeredEnd != null
+        boolean endUnknown = answeredEnd != null && answeredEnd.kind() == CallEvent.Kind.END_UNKNOWN;
+        if (answeredEvent != null && answeredEnd != null && !endUnknown
                 && (answeredEvent.at().isAfter(answeredEnd.at()) || answeredEvent.at().isAfter(unansweredEnd.at()))) {
             answeredEvent = null;
             evidence = new EnumMap<>(events);
@@ -138,18 +146,19 @@ public final class CallStateMerger {
             status = CallState.Status.COMPLETED;
         } else {
             // Nobody answered: a completed end says no more than that the call is over.
-            status = fin.kind() == CallEvent.Kind.COMPLETED ? CallState.Status.MISSED : CallState.Status.valueOf(fin.kind().name());
+            status = fin.kind() == CallEvent.Kind.COMPLETED || endUnknown ? CallState.Status.MISSED
+                    : CallState.Status.valueOf(fin.kind().name());
         }
 
-        Instant endedAt = fin == null ? null : fin.at();
+        Instant endedAt = fin == null ? null : endUnknown ? latest(events) : fin.at();
         Integer talk = fin != null && fin.talkSeconds() != null ? fin.talkSeconds() : maxTalk;
-        if (talk == null && fin != null) {
+        if (talk == null && fin != null && !endUnknown) {
             // Ended without anybody stating talk time: compute it, or it is zero for an unanswered call.
             talk = answeredEvent != null ? seconds(answeredEvent.at(), endedAt) : answered ? null : 0;
         }
         talk = CallLengths.plausible(talk);
         Integer duration = fin != null && fin.durationSeconds() != null ? fin.durationSeconds() : maxDuration;
-        if (duration == null && endedAt != null) {
+        if (duration == null && endedAt != null && !endUnknown) {
             // Nobody stated it: the span of the events we saw, but never shorter than the stated talk time (the
             // events may have been received closer together than they happened, e.g. a retried start).
             duration = Math.max(seconds(startedAt, endedAt), talk == null ? 0 : talk);
@@ -160,7 +169,7 @@ public final class CallStateMerger {
         Instant answeredAt = null;
         if (answeredEvent != null) {
             answeredAt = answeredEvent.at();
-        } else if (answered && endedAt != null && talk != null) {
+        } else if (answered && endedAt != null && talk != null && !endUnknown) {
             Instant estimate = endedAt.minusSeconds(talk);
             answeredAt = estimate.isBefore(startedAt) ? startedAt : estimate;
         }
@@ -187,6 +196,11 @@ public final class CallStateMerger {
     /** The event of the first of {@code kinds} the call has, or null. */
     private static CallEvent first(Map<CallEvent.Kind, CallEvent> events, List<CallEvent.Kind> kinds) {
         return kinds.stream().map(events::get).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+
+    /** The latest time of any event: the last Ringpool heard of the call. */
+    private static Instant latest(Map<CallEvent.Kind, CallEvent> events) {
+        return events.values().stream().map(CallEvent::at).max(Comparator.naturalOrder()).orElseThrow();
     }
 
     /** Whole seconds from a to b, never negative (providers' clocks and ours may disagree). */

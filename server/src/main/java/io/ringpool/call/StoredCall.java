@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param caller      E.164 when {@code callerValid}; else the provider's text, or {@link CallerNumber#ERASED}
  * @param number      the tracking number dialled (E.164)
+ * @param endUnknown  Ringpool closed the call because its end never came ({@link CallState#endUnknown})
  * @param value       the marketer's value of the call (≥ 0), or null
  * @param currency    ISO 4217 code of {@code value}, or null
  * @param review      reviewed flag, note, recording state, transcript, automatic tags (V60)
@@ -28,6 +29,7 @@ public record StoredCall(
         Instant endedAt,
         Integer durationSeconds,
         Integer talkSeconds,
+        boolean endUnknown,
         String recordingUrl,
         CallClass classes,
         CallAttribution attribution,
@@ -44,9 +46,9 @@ public record StoredCall(
     /** A call as ingestion builds it: the review part is the store's own and is not written by ingestion. */
     public StoredCall(String callId, String siteId, String provider, String providerCallId, String caller, boolean callerValid,
             String number, CallState.Status status, boolean answered, Instant startedAt, Instant answeredAt, Instant endedAt,
-            Integer durationSeconds, Integer talkSeconds, String recordingUrl, CallClass classes, CallAttribution attribution,
-            List<String> tags, Double value, String currency) {
+            Integer durationSeconds, Integer talkSeconds, boolean endUnknown, String recordingUrl, CallClass classes,
+            CallAttribution attribution, List<String> tags, Double value, String currency) {
         this(callId, siteId, provider, providerCallId, caller, callerValid, number, status, answered, startedAt, answeredAt,
-                endedAt, durationSeconds, talkSeconds, recordingUrl, classes, attribution, tags, value, currency, CallReview.NONE);
+                endedAt, durationSeconds, talkSeconds, endUnknown, recordingUrl, classes, attribution, tags, value, currency, CallReview.NONE);
     }
 }

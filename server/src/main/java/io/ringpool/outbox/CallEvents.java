@@ -110,6 +110,9 @@ public final class CallEvents implements CallOutbox {
         if (!Objects.equals(before.talkSeconds(), after.talkSeconds())) {
             changes.add("talkSeconds");
         }
+        if (before.endUnknown() != after.endUnknown()) {
+            changes.add("endUnknown");
+        }
         CallClass was = before.classes();
         CallClass is = after.classes();
         if (was.firstTime() != is.firstTime()) {

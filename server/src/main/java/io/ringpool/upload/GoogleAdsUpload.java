@@ -143,7 +143,7 @@ abstract class GoogleAdsUpload implements Platform {
             JsonNode answer = JSON.readTree(r.body());
             JsonNode pf = answer.path("partialFailureError");
             if (!pf.isMissingNode() && !pf.isNull() && pf.size() > 0) {
-                byCall = GoogleRowErrors.byCall(pf, rowCalls);
+                byCall = GoogleRowErrors.byCall(pf, answer.path("results"), rowCalls);
                 partial = "partial failure: " + (byCall.isEmpty() ? "" : byCall.size() + " of " + rows.size() + " conversions refused: ")
                         + pf.path("message").asText("some conversions were refused");
             }

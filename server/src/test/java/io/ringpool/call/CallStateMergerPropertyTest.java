@@ -68,11 +68,14 @@ class CallStateMergerPropertyTest {
         }
     }
 
-    /** A late event never undoes the end (docs/providers.md): an answer timed after the end changes no ended call's status. */
+    /**
+     * A late event never undoes the end (docs/providers.md): an answer timed after the end changes no ended call's status.
+     * An end Ringpool filed because none came ({@code end_unknown}) is no end to judge an answer by: the provider was late.
+     */
     @Property(tries = 300)
     void anAnswerTimedAfterTheEndLeavesTheStatusAsItWas(@ForAll("calls") List<CallEvent> events, @ForAll("seconds") int after) {
         CallState ended = CallStateMerger.fold(events);
-        if (ended.endedAt() == null || ended.events().containsKey(Kind.ANSWERED)) {
+        if (ended.endedAt() == null || ended.events().containsKey(Kind.ANSWERED) || ended.endUnknown()) {
             return;
         }
         CallEvent late = new CallEvent("generic", "c1", Kind.ANSWERED, ended.endedAt().plusSeconds(after), null, null, null, null, null);
@@ -93,7 +96,12 @@ class CallStateMergerPropertyTest {
             }
             if (state.status().isTerminal() && state.status() != CallState.Status.COMPLETED) {
                 assertThat(state.answered()).isFalse();
-                assertThat(state.talkSeconds()).isZero();
+                if (state.endUnknown()) {
+                    // Nobody said the call ended, so nobody said its talk was nil: unknown, or what an event stated.
+                    assertThat(state.talkSeconds()).isIn(null, 0);
+                } else {
+                    assertThat(state.talkSeconds()).isZero();
+                }
             }
         }
     }
@@ -137,8 +145,8 @@ class CallStateMergerPropertyTest {
     void aRecordingNoticeChangesNothingButTheLinkOfAnUnansweredEndedCall(@ForAll("calls") List<CallEvent> events,
             @ForAll("seconds") int after) {
         CallState ended = CallStateMerger.fold(events);
-        if (ended.endedAt() == null || ended.answered()) {
-            return;
+        if (ended.endedAt() == null || ended.answered() || ended.endUnknown()) {
+            return; // after an end_unknown, a provider's completed is the real end (aReportedEndAlwaysWinsOverAnEndUnknown)
         }
         CallEvent notice = new CallEvent("generic", "c1", Kind.COMPLETED, ended.endedAt().plusSeconds(after), null, null, null, null,
                 "https://r/0");
@@ -149,6 +157,43 @@ class CallStateMergerPropertyTest {
         assertThat(withNotice.talkSeconds()).isEqualTo(ended.talkSeconds());
         assertThat(withNotice.durationSeconds()).isEqualTo(ended.durationSeconds());
         assertThat(withNotice.recordingUrl()).isNotNull();
+    }
+
+    /**
+     * Audit AI2 #6: the {@code end_unknown} Ringpool files for a call whose end never came (at the
+     * latest time heard of it, with no values: {@code UnendedCalls}) changes nothing of a call that
+     * has a reported end, whichever came first; without one, the call is final, and the end it shows
+     * is the latest time heard of.
+     */
+    @Property(tries = 500)
+    void aReportedEndAlwaysWinsOverAnEndUnknown(@ForAll("calls") List<CallEvent> events, @ForAll("seconds") int later) {
+        List<CallEvent> reported = events.stream().filter(e -> e.kind() != Kind.END_UNKNOWN).toList();
+        if (reported.isEmpty()) {
+            return;
+        }
+        CallState without = CallStateMerger.fold(reported);
+        Instant latest = reported.stream().map(CallEvent::at).max(Instant::compareTo).orElseThrow();
+        CallEvent closing = new CallEvent("generic", "c1", Kind.END_UNKNOWN, latest, null, null, null, null, null);
+        List<CallEvent> with = new ArrayList<>(reported);
+        with.add(0, closing);
+        CallState closed = CallStateMerger.fold(with);
+        if (without.status().isTerminal()) {
+            assertThat(closed.status()).isEqualTo(without.status());
+            assertThat(closed.endedAt()).isEqualTo(without.endedAt());
+            assertThat(closed.talkSeconds()).isEqualTo(without.talkSeconds());
+            assertThat(closed.durationSeconds()).isEqualTo(without.durationSeconds());
+            assertThat(closed.answeredAt()).isEqualTo(without.answeredAt());
+            assertThat(closed.endUnknown()).isFalse();
+        } else {
+            assertThat(closed.status()).isEqualTo(without.answered() ? CallState.Status.COMPLETED : CallState.Status.MISSED);
+            assertThat(closed.endUnknown()).isTrue();
+            assertThat(closed.endedAt()).isEqualTo(latest);
+            // A late event, even one timed after it, is news to a call closed this way.
+            CallEvent lateEnd = new CallEvent("generic", "c1", Kind.COMPLETED, latest.plusSeconds(later), null, null, null, 30, null);
+            CallState ended = CallStateMerger.merge(closed, lateEnd);
+            assertThat(ended.endUnknown()).isFalse();
+            assertThat(ended.endedAt()).isEqualTo(latest.plusSeconds(later));
+        }
     }
 
     @Provide

@@ -106,6 +106,11 @@ class GoogleAdsSixHourRuleTest {
                         .isEqualTo(T0.plus(HOLD).toString());
                 assertThat(held.get("attempts").asInt()).isZero();
             }
+            // Audit AJ2 #2: the hold is no backlog, and the gauge an operator alerts on says so.
+            server.app.outbox().pendingNow();
+            assertThat(server.app.registry().scrape())
+                    .contains("ringpool_outbox_pending{kind=\"destination\",state=\"held\"} 2.0")
+                    .contains("ringpool_outbox_pending{kind=\"destination\",state=\"waiting\"} 0.0");
             server.app.outbox().deliverDueNow();
             server.clock.advance(HOLD.minusSeconds(1));
             server.app.outbox().deliverDueNow();

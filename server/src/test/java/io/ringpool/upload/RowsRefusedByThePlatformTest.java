@@ -248,6 +248,89 @@ class RowsRefusedByThePlatformTest {
                 + "]}]},\"results\":[" + String.join(",", results) + "]}";
     }
 
+    /** What the deliveries of two calls say after one upload carried both and Google answered {@code googleAnswer}; and the upload. */
+    private record TwoRows(JsonNode first, JsonNode second, JsonNode upload, JsonNode counts) {}
+
+    private TwoRows twoRowsAnswered(String googleAnswer) throws Exception {
+        String one = destination(google());
+        String first = call("gclid=Cj0KCQ-odd-first", null);
+        String second = call("gclid=Cj0KCQ-odd-second", null);
+        server.clock.advance(GoogleTooRecent.HOLD); // Google down (503) at the hold's end: the retry carries both rows at once
+        server.app.outbox().deliverDueNow();
+        EndpointHeldByRetryAfterTest.await(() -> deliveries(one).size() == 2 && deliveries(one).stream()
+                .allMatch(d -> d.get("attempts").asInt() == 1));
+        answer = body -> new Answer(200, googleAnswer);
+        int before = uploadCount();
+        server.clock.advance(Duration.ofMinutes(2));
+        EndpointHeldByRetryAfterTest.await(() -> deliveries(one).stream().noneMatch(d -> d.get("attempts").asInt() < 2));
+        assertThat(uploadCount() - before).as("one request for the two").isEqualTo(1);
+        Map<String, JsonNode> byCall = new HashMap<>();
+        deliveries(one).forEach(d -> byCall.put(d.get("subjectId").asText(), d));
+        return new TwoRows(byCall.get(first), byCall.get(second), uploads(one).get(0),
+                server.get(one, site.get("apiKey")).json().get("deliveries"));
+    }
+
+    private static final String GOOGLE_FAILURE = "\"@type\":\"type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure\"";
+
+    /**
+     * Audit AJ2 #3, and the odd answers of {@code t_pfe_odd.py}: a partial failure whose error names no row
+     * of the batch. Google's rule places it: a refused row's result is empty ({@code {}}). Both results
+     * empty and the error final: both calls failed with Google's message; before session 44 both were delivered.
+     */
+    @Test
+    void anErrorWithoutALocationGoesToTheRowsWhoseResultIsEmpty() throws Exception {
+        TwoRows rows = twoRowsAnswered("{\"partialFailureError\":{\"code\":3,\"message\":\"The conversion action cannot be found.\","
+                + "\"details\":[{" + GOOGLE_FAILURE + ",\"errors\":[{\"errorCode\":{\"conversionUploadError\":\"INVALID_CONVERSION_ACTION\"},"
+                + "\"message\":\"The conversion action cannot be found.\"}]}]},\"results\":[{},{}]}");
+        for (JsonNode d : List.of(rows.first(), rows.second())) {
+            assertThat(d.get("state").asText()).as(d.toString()).isEqualTo("failed");
+            assertThat(d.get("lastError").asText()).isEqualTo("Google refused this conversion: INVALID_CONVERSION_ACTION: "
+                    + "The conversion action cannot be found.");
+        }
+        assertThat(rows.upload().get("status").asText()).isEqualTo("failed");
+        assertThat(rows.counts().get("delivered").asInt()).isZero();
+        assertThat(rows.counts().get("failed").asInt()).isEqualTo(2);
+    }
+
+    /** No details at all, a row only in the message: the empty result says which row; the other, with its result, was taken. */
+    @Test
+    void aPartialFailureWithoutDetailsFailsOnlyTheRowWhoseResultIsEmptyAndSendsItAgain() throws Exception {
+        TwoRows rows = twoRowsAnswered("{\"partialFailureError\":{\"code\":3,\"message\":\"The click was not found. at conversions[0].gclid\"},"
+                + "\"results\":[{},{\"gclid\":\"Cj0KCQ-odd-second\"}]}");
+        assertThat(rows.first().get("state").asText()).as("refused, and no reason to say for good: sent again").isEqualTo("pending");
+        assertThat(rows.first().get("lastError").asText()).contains("empty result").contains("The click was not found");
+        assertThat(rows.second().get("state").asText()).isEqualTo("delivered");
+        assertThat(rows.second().get("lastError").isNull()).isTrue();
+        assertThat(rows.upload().get("status").asText()).isEqualTo("partial");
+    }
+
+    /** An index past the batch names no row: Google's empty results do, and the error is final. */
+    @Test
+    void anErrorNamingARowPastTheBatchGoesToTheRowsWhoseResultIsEmpty() throws Exception {
+        TwoRows rows = twoRowsAnswered("{\"partialFailureError\":{\"code\":3,\"message\":\"x at conversions[5].gclid\",\"details\":[{"
+                + GOOGLE_FAILURE + ",\"errors\":[{\"errorCode\":{\"conversionUploadError\":\"CLICK_NOT_FOUND\"},\"message\":\"The click was not found\","
+                + "\"location\":{\"fieldPathElements\":[{\"fieldName\":\"conversions\",\"index\":5},{\"fieldName\":\"gclid\"}]}}]}]},"
+                + "\"results\":[{},{\"gclid\":\"Cj0KCQ-odd-second\"}]}");
+        assertThat(rows.first().get("state").asText()).isEqualTo("failed");
+        assertThat(rows.first().get("lastError").asText()).contains("CLICK_NOT_FOUND");
+        assertThat(rows.second().get("state").asText()).isEqualTo("delivered");
+        assertThat(rows.upload().get("status").asText()).isEqualTo("partial");
+    }
+
+    /** Neither a location nor results: no row is known to be taken, so none is counted delivered; all are sent again. */
+    @Test
+    void whenNeitherTheErrorsNorTheResultsTellTheRowsEveryRowIsSentAgain() throws Exception {
+        TwoRows rows = twoRowsAnswered("{\"partialFailureError\":{\"code\":3,\"message\":\"Something was refused.\",\"details\":[{"
+                + GOOGLE_FAILURE + ",\"errors\":[{\"errorCode\":{\"conversionUploadError\":\"CLICK_NOT_FOUND\"},\"message\":\"The click was not found\"}]}]}}");
+        for (JsonNode d : List.of(rows.first(), rows.second())) {
+            assertThat(d.get("state").asText()).as(d.toString()).isEqualTo("pending");
+            assertThat(d.get("lastError").asText()).contains("without saying which").contains("Something was refused.");
+        }
+        assertThat(rows.upload().get("status").asText()).isEqualTo("failed");
+        assertThat(rows.counts().get("delivered").asInt()).isZero();
+        assertThat(rows.counts().get("pending").asInt()).isEqualTo(2);
+    }
+
     /** Audit AI2 #7: a 200 that is not the platform's answer (a proxy's page, a wrong baseUrl) was shown sent and delivered. */
     @Test
     void aPageThatIsNotThePlatformsAnswerIsNoDelivery() throws Exception {

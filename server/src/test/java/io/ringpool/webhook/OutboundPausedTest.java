@@ -38,8 +38,8 @@ class OutboundPausedTest {
         try (Receiver receiver = new Receiver(n -> 200)) {
             try (TestServer server = new TestServer(dir, paused)) {
                 assertThat(log.list).anyMatch(e -> e.getFormattedMessage().startsWith("outbound_paused pending={} (outbound.paused"));
-                assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 0.0")
-                        .contains("ringpool_outbox_pending{kind=\"destination\"} 0.0");
+                assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 0.0")
+                        .contains("ringpool_outbox_pending{kind=\"destination\",state=\"waiting\"} 0.0");
                 site = server.siteWithPool(List.of("+74957770001", "+74957770002"));
                 Reply created = server.post("/v1/sites/" + site.get("siteId") + "/webhooks", site.get("apiKey"),
                         Map.of("url", receiver.url("/hook"), "events", List.of("call.started")));
@@ -49,8 +49,8 @@ class OutboundPausedTest {
 
                 server.clock.advance(Duration.ofSeconds(11)); // the gauge is read every 10 s of the server's clock
                 WebhookDisabledWhileItsOtherAttemptRecordsTest.waitFor(() -> server.app.registry().scrape()
-                        .contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0"), Duration.ofSeconds(10));
-                assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0");
+                        .contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 1.0"), Duration.ofSeconds(10));
+                assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 1.0");
                 Thread.sleep(500); // 25 polls
                 assertThat(receiver.received()).as("paused: nothing sent").isEmpty();
                 assertThat(RetryWhileInFlightTest.state(server, deliveries, site)).isEqualTo("pending");
@@ -120,12 +120,12 @@ class OutboundPausedTest {
             assertThat(created.status()).as(created.body()).isEqualTo(201);
             WebhookDisabledWhileItsOtherAttemptRecordsTest.callStarted(server, site, "down-1", "+74957770011");
             WebhookDisabledWhileItsOtherAttemptRecordsTest.waitFor(() -> !receiver.received().isEmpty(), Duration.ofSeconds(10));
-            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 0.0");
+            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 0.0");
 
             server.clock.advance(Duration.ofSeconds(11));
             WebhookDisabledWhileItsOtherAttemptRecordsTest.waitFor(() -> server.app.registry().scrape()
-                    .contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0"), Duration.ofSeconds(10));
-            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\"} 1.0");
+                    .contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 1.0"), Duration.ofSeconds(10));
+            assertThat(server.app.registry().scrape()).contains("ringpool_outbox_pending{kind=\"webhook\",state=\"waiting\"} 1.0");
         }
     }
 
