@@ -739,6 +739,7 @@ class LeadsOverHttpTest {
                 visit(site, "visitor-flood-2", "https://example.com/"), visit(site, "visitor-flood-4", "https://example.com/"));
         int accepted = 0;
         Reply last = null;
+        long began = System.nanoTime();
         for (int i = 0; i < 30; i++) {
             // Distinct forms, so none is a duplicate of another.
             last = beaconRaw(visits.get(i % 3).sessionId(), json(Map.of("kind", "form", "formId", "f" + i, "fields",
@@ -751,14 +752,17 @@ class LeadsOverHttpTest {
         Reply other = beaconRaw(fresh.sessionId(), json(Map.of("kind", "form", "formId", "other", "fields", Map.of("phone", "+79165553501"))),
                 Map.of("X-Forwarded-For", "198.51.100.4"));
 
-        assertThat(accepted).as("20 a minute, and the clock does not move in this test").isEqualTo(20);
+        // The test clock runs with real time: a loaded machine that takes over 3 s for the 30 posts
+        // has refilled a token (20 a minute) meanwhile (seen as 21 at a load of 30 on two cores).
+        long refilled = (System.nanoTime() - began) / 3_000_000_000L;
+        assertThat(accepted).as("20 a minute").isBetween(20, 20 + (int) refilled);
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.errorCode()).isEqualTo("rate_limited");
         assertThat(last.json().get("error").get("message").asText())
                 .isEqualTo("too many leads from this address (at most 20 a minute); try again shortly");
         assertThat(last.headers().get("retry-after")).isNotEmpty();
         assertThat(other.status()).isEqualTo(201);
-        assertThat(log(site, "").get("leads")).hasSize(21);
+        assertThat(log(site, "").get("leads")).hasSize(accepted + 1);
     }
 
     /** Audit C, finding 7: the visit's limit answered with the address's message ("at most 20 a minute"). */
