@@ -63,6 +63,8 @@ public final class ConfigLoader {
      * present), then the environment.
      */
     public static RingpoolConfig load(Path file, Map<String, String> env) {
+        EnvironmentVariables.unknown(env).forEach(line -> org.slf4j.LoggerFactory.getLogger(ConfigLoader.class)
+                .warn("unknown_environment_variable {}", line));
         ObjectNode tree = readBundledDefaults();
         Path chosen = file;
         if (chosen == null) {
@@ -534,7 +536,7 @@ public final class ConfigLoader {
             if (FALSE.contains(text)) {
                 return false;
             }
-            throw new ConfigException(key(name), "must be true or false (got '" + text + "')");
+            throw new ConfigException(key(name), "must be true or false (yes/no, on/off and 1/0 are read too; got '" + text + "')");
         }
 
         /**

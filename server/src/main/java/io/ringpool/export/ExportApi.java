@@ -89,9 +89,9 @@ public final class ExportApi {
         Boolean leads = q.bool("leads");
         format.refuseLeadsWithoutPlace(leads);
         return new ExportQuery(format, range, q.text("tag", TAG_CHARS), q.bool("target"), q.bool("unique"), q.bool("uniqueTarget"),
-                q.text("conversionName", CONVERSION_NAME_CHARS),
+                q.line("conversionName", CONVERSION_NAME_CHARS),
                 q.choice("idType", ExportQuery.IdType.class, ExportQuery.IdType::wireName, null), leads,
-                q.text("leadConversionName", CONVERSION_NAME_CHARS), CallFilterParameters.status(q), CallFilterParameters.method(q),
+                q.line("leadConversionName", CONVERSION_NAME_CHARS), CallFilterParameters.status(q), CallFilterParameters.method(q),
                 CallFilterParameters.caller(q, site), q.bool("ambiguous"));
     }
 

@@ -10,6 +10,7 @@ import io.ringpool.export.ExportQuery;
 import io.ringpool.export.ExportService;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.http.JsonBody;
+import io.ringpool.http.PlainText;
 import io.ringpool.http.QueryParameters;
 import io.ringpool.http.Request;
 import io.ringpool.http.Response;
@@ -58,7 +59,7 @@ public final class FeedApi {
         String siteId = grant.siteId();
         JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
-                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), given(body, "conversionName", 100),
+                body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), name(body, "conversionName"),
                 given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
@@ -84,6 +85,15 @@ public final class FeedApi {
     }
 
     /**
+     * A conversion name as {@link #given} reads it, one line: it is written into every row of the
+     * feed's CSV, and a line break or tab names no conversion action (audit AK2 F1).
+     */
+    private static String name(JsonBody body, String field) {
+        String value = given(body, field, 100);
+        return value == null ? null : PlainText.requireOneLine(value, field);
+    }
+
+    /**
      * The export's filters under the names of its query string, so a feed is "this export, fetched
      * on a schedule": {@code "target": true} makes a feed of target calls only, as
      * {@code ?target=true} does a download. The caller is written as the site's country reads it
@@ -104,7 +114,7 @@ public final class FeedApi {
                     .orElseThrow(() -> DomainFailure.invalid("idType", "'idType' must be one of "
                             + String.join(", ", Arrays.stream(ExportQuery.IdType.values()).map(ExportQuery.IdType::wireName).toList())));
         }
-        String leadConversionName = given(body, "leadConversionName", 100);
+        String leadConversionName = name(body, "leadConversionName");
         return new ExportFilters(tag, body.optionalBoolean("target"), body.optionalBoolean("unique"), body.optionalBoolean("uniqueTarget"),
                 idType, body.optionalBoolean("leads"), leadConversionName == null ? null : leadConversionName.strip(),
                 CallFilterParameters.status(body.optionalString("status", 20)), CallFilterParameters.method(body.optionalString("method", 20)),

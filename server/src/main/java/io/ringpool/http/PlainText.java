@@ -23,6 +23,29 @@ public final class PlainText {
     }
 
     /**
+     * {@code text} when it is one clean line; 422 naming {@code field} for a line break, a tab, any
+     * other control character or a broken character. For names that platforms match exactly and
+     * that go into one CSV cell or upload field (a conversion name, a Metrica goal): a line break
+     * there names no conversion action, so every row carrying it fails at the platform
+     * (audit AK2 F1), where a note may well hold one.
+     */
+    public static String requireOneLine(String text, String field) {
+        int bad = firstUnclean(text);
+        for (int i = 0; i < text.length() && (bad < 0 || i < bad); i++) {
+            char c = text.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\r') {
+                bad = i;
+                break;
+            }
+        }
+        if (bad >= 0) {
+            throw DomainFailure.invalid(field, "'" + field + "' holds a line break, a tab, another control character or a broken character"
+                    + " at position " + bad + "; it is one line of text");
+        }
+        return text;
+    }
+
+    /**
      * {@code text} with control characters and lone surrogates dropped (api.md: from the site
      * script "such characters are dropped"): a replacement character kept in their place made a
      * lead of one broken character a lead of U+FFFD instead of an empty one (audit AB1 #9).

@@ -114,6 +114,18 @@ public final class QueryParameters {
     }
 
     /**
+     * The trimmed value as {@link #text(String, int)} reads it, that must also be one line: no line
+     * break or tab, even at its ends where trimming would hide it ({@link PlainText#requireOneLine}).
+     */
+    public String line(String name, int maxLength) {
+        List<String> values = query.get(name);
+        if (values != null && values.size() == 1) {
+            PlainText.requireOneLine(values.get(0), name);
+        }
+        return text(name, maxLength);
+    }
+
+    /**
      * {@code value} when it holds text only; 422 naming the parameter for a control character or a
      * broken character ({@code %00}, {@code %01}). Trimming would otherwise drop such a character
      * unseen: {@code status=%00} read as no filter, {@code limit=1%00} as 1 (audit AB1 #5).

@@ -146,6 +146,15 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             return new Pending(request, false, false, null, new Router.NotFound(),
                     Response.error(400, "bad_request", "the request method is not a valid HTTP method token"));
         }
+        if (http.protocolVersion().majorVersion() != 1) {
+            // RFC 9110 §15.6.6: 505 for a major version we do not speak. "HTTP/2.0" in a text request
+            // line is a broken client (HTTP/2 is not sent as text), and was served as 1.1 (audit AK2 F4).
+            // A higher 1.x minor (HTTP/1.7) is served as 1.1, as RFC 9110 §2.5 says a recipient should.
+            Request request = new Request(method, "", "unmatched", Map.of(), Map.of(), Map.of(), new byte[0],
+                    clientIp(ctx, h.getAll("x-forwarded-for")));
+            return new Pending(request, false, "HEAD".equals(method), null, new Router.NotFound(),
+                    Response.error(505, "http_version_not_supported", "this server speaks HTTP/1.1 and HTTP/1.0 only"));
+        }
         RequestTarget target;
         try {
             target = RequestTarget.of(http.uri());

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.ringpool.config.RingpoolConfig;
@@ -94,7 +93,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
         p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(), config.maxAdminBodyBytes()));
         p.addLast("gate", new RequestGate(router, protections.credentialed()));
-        p.addLast("aggregator", new HttpObjectAggregator(maxBody));
+        p.addLast("aggregator", new ExpectationAggregator(maxBody));
         p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
                 config.requestTimeout().toMillis(), registry, protections, timers));
     }

@@ -333,14 +333,16 @@ public final class PoolService {
         } catch (PoolStore.NumberOfASite e) {
             boolean ours = siteId.equals(e.siteId);
             if (!e.forwarding) {
-                throw ours ? NumberInUse.defaultOfThisSite(e.number, field)
+                String entry = entryField(field, numbers, e.number);
+                throw ours ? NumberInUse.defaultOfThisSite(e.number, entry)
                         : new NumberInUse(e.number + " is the default number of another site (what its visitors see untracked);"
-                                + " a number can belong to one site only", field);
+                                + " a number can belong to one site only", entry);
             }
             throw new NumberInUse(ours
                     ? e.number + " is where this site forwards its calls (forwardTo); as a tracking number its calls"
                             + " would be dialled back into it"
-                    : e.number + " is where another site forwards its calls; a number can belong to one site only", field);
+                    : e.number + " is where another site forwards its calls; a number can belong to one site only",
+                    entryField(field, numbers, e.number));
         }
     }
 
@@ -352,9 +354,19 @@ public final class PoolService {
         List<String> elsewhere = store.claimedElsewhere(siteId, numbers);
         if (!elsewhere.isEmpty()) {
             return new NumberInUse(elsewhere.get(0) + " is a tracking number of another site (in a pool or as a static number there);"
-                    + " a number can belong to one site only", field);
+                    + " a number can belong to one site only", entryField(field, numbers, elsewhere.get(0)));
         }
-        return new NumberInUse(ownDuplicate, field);
+        return new NumberInUse(ownDuplicate, field); // which one another node added is not known here
+    }
+
+    /**
+     * The request's field that gave {@code number}: {@code numbers[i]} for an entry of a list, as a
+     * malformed or repeated entry is named (audit AK2 F5: a 409 named the whole list), else
+     * {@code field}. The list is the request's in its order ({@link #numbers} refuses repeats).
+     */
+    private static String entryField(String field, List<String> numbers, String number) {
+        int i = numbers.indexOf(number);
+        return field.equals("numbers") && i >= 0 ? field + "[" + i + "]" : field;
     }
 
     /** Is {@code number} in one of the site's pools or one of its static numbers (retired ones too)? */
@@ -483,20 +495,20 @@ public final class PoolService {
             if (holder.isPresent()) {
                 PoolState pool = holder.get();
                 if (!pool.isRetired(n)) {
-                    throw new NumberInUse(n + " is already in a pool of this site", field);
+                    throw new NumberInUse(n + " is already in a pool of this site", entryField(field, numbers, n));
                 }
                 if (pool != returnTo) {
                     throw new NumberInUse(n + " was retired from pool '" + pool.pool().name() + "' (" + pool.pool().poolId()
-                            + ") of this site, which keeps its history; add it back to that pool", field);
+                            + ") of this site, which keeps its history; add it back to that pool", entryField(field, numbers, n));
                 }
                 returning.add(n);
                 continue;
             }
             if (staticNumber(siteId, n).isPresent()) {
-                throw new NumberInUse(n + " is already a static number of this site", field);
+                throw new NumberInUse(n + " is already a static number of this site", entryField(field, numbers, n));
             }
             if (n.equals(site.site().settings().defaultNumber())) {
-                throw NumberInUse.defaultOfThisSite(n, field);
+                throw NumberInUse.defaultOfThisSite(n, entryField(field, numbers, n));
             }
         }
         return returning;

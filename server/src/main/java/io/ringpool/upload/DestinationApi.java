@@ -139,7 +139,8 @@ public final class DestinationApi {
                     ? "'" + name + "' must be a string of at most 2000 characters"
                     : "'" + name + "' must be a text (or a whole number) of at most 2000 characters");
         }
-        return PlainText.requireClean(value.asText(), name);
+        return DestinationService.NAMES.contains(name) ? PlainText.requireOneLine(value.asText(), name)
+                : PlainText.requireClean(value.asText(), name);
     }
 
     /**

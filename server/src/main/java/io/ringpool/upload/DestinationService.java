@@ -111,6 +111,13 @@ public final class DestinationService {
         return new View(withoutSecrets(d), outbox.noDeliveries(), List.of());
     }
 
+    /**
+     * Settings that are names a platform matches exactly (a Metrica goal, a GA4 event): written
+     * into an upload's rows, so one line of text each (audit AK2 F1: a line break in a name broke
+     * every row that carried it).
+     */
+    public static final List<String> NAMES = List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName");
+
     private void validate(Platform p, Map<String, String> s) {
         for (String url : ADDRESSES) {
             if (s.containsKey(url)) {
@@ -158,7 +165,7 @@ public final class DestinationService {
         for (DestinationProblem problem : p.problems(new Destination("", "", p.type(), s, Map.of(), null, false, clock.instant()))) {
             throw DomainFailure.invalid(problem.field(), problem.message());
         }
-        for (String text : List.of("eventName", "leadEventName", "target", "leadTarget", "newGoalName")) {
+        for (String text : NAMES) {
             if (s.containsKey(text) && s.get(text).length() > 100) {
                 throw DomainFailure.invalid(text, "'" + text + "' is longer than 100 characters");
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -279,5 +280,45 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.slowThreads");
         assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("outbound.perSiteConcurrency", -1)))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.perSiteConcurrency");
+    }
+
+    /** Audit AK2 F6: RINGPOOL_PROT=19861 was ignored without a word, and the server came up on 8080. */
+    @Test
+    void aMisspeltRingpoolVariableIsNamedWithTheOneItIsClosestTo() {
+        assertThat(EnvironmentVariables.unknown(Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_PROT", "19861")))
+                .containsExactly("RINGPOOL_PROT is not a variable Ringpool reads (did you mean RINGPOOL_PORT?); it is ignored"
+                        + " (README \"Configuration\" lists the variables there are)");
+        assertThat(EnvironmentVariables.unknown(Map.of("RINGPOOL_ADMN_KEY", "x".repeat(20), "RINGPOOL_SOMETHING_ELSE", "1")))
+                .satisfiesExactly(l -> assertThat(l).startsWith("RINGPOOL_ADMN_KEY is not").contains("did you mean RINGPOOL_ADMIN_KEY?"),
+                        l -> assertThat(l).startsWith("RINGPOOL_SOMETHING_ELSE is not a variable Ringpool reads; it is ignored"));
+        assertThat(EnvironmentVariables.unknown(Map.of("RINGPOOLX", "1", "OTHER_PORT", "1", "RINGPOOL_PORT", "1"))).isEmpty();
+        // A warning, not a refusal: a deployment may keep a variable of its own under the prefix.
+        assertThat(ConfigLoader.load(null, Map.of("RINGPOOL_DATA_DIR", dir.toString(), "RINGPOOL_PROT", "19861"))
+                .server().port()).isEqualTo(8080);
+    }
+
+    /** Every RINGPOOL_* variable the README, the launcher scripts and the Logback files name is one the server accepts. */
+    @Test
+    void everyDocumentedOrScriptedVariableIsAccepted() throws Exception {
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        // A name followed by '*' is a family (RINGPOOL_LOG_*), not a variable.
+        java.util.regex.Pattern variable = java.util.regex.Pattern.compile("RINGPOOL_[A-Z0-9_]++(\\*)?");
+        for (Path root : List.of(Path.of("..", "README.md"), Path.of("..", "docs"), Path.of("..", "bin"), Path.of("..", "config"),
+                Path.of("..", "loadtest"))) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+                for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    java.util.regex.Matcher m = variable.matcher(new String(java.nio.file.Files.readAllBytes(file),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    while (m.find()) {
+                        if (m.group(1) == null) {
+                            named.add(m.group());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(named.remove("RINGPOOL_PROT")).as("README's example of a misspelt variable").isTrue();
+        assertThat(named).contains("RINGPOOL_PORT", "RINGPOOL_HEAP", "RINGPOOL_LOG_FILE");
+        assertThat(EnvironmentVariables.known()).containsAll(named);
     }
 }

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,5 +194,44 @@ class RawHttpTest {
 
         String pipelined = exchange("GET /v1/sites/%ZZ/pools HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", false);
         assertThat(pipelined.indexOf("HTTP/1.1 400")).isGreaterThanOrEqualTo(0).isLessThan(pipelined.indexOf("HTTP/1.1 200"));
+    }
+
+    /**
+     * Audit AK2 F3: an expectation other than 100-continue was a 417 with no body and no content
+     * type, the one error outside API.md's shape. The connection then closes: the body the client
+     * sends anyway was read as the next request (a 400 for "{}"; a body that is a request was served).
+     */
+    @Test
+    void anExpectationOtherThan100ContinueIsA417WithTheJsonErrorShapeAndTheConnectionCloses() throws Exception {
+        String reply = exchange("POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Expect: 200-ok\r\nContent-Length: 33\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n", false);
+
+        assertThat(reply).startsWith("HTTP/1.1 417 ").containsIgnoringCase("content-type: application/json")
+                .containsIgnoringCase("connection: close");
+        assertThat(countOf(reply, "HTTP/1.1 ")).as("the body is not a request: " + reply).isEqualTo(1);
+        assertThat(reply.substring(reply.indexOf("\r\n\r\n") + 4))
+                .startsWith("{\"error\":{\"code\":\"expectation_failed\",\"message\":\"the only expectation")
+                .endsWith("\"field\":null}}");
+    }
+
+    /**
+     * Audit AK2 F4: any version was served as HTTP/1.1. A major version other than 1 is 505 with the
+     * JSON error (RFC 9110 §15.6.6) and the connection closes; a later 1.x minor is served as 1.1, as
+     * RFC 9110 §2.5 says a recipient should.
+     */
+    @Test
+    void aMajorVersionOtherThanOneIs505AndALaterMinorIsServedAs11() throws Exception {
+        for (String version : List.of("HTTP/2.0", "HTTP/3.0", "HTTP/0.9", "HTTP/9.1")) {
+            String reply = exchange("GET /health " + version + "\r\nHost: x\r\n\r\n", false);
+            assertThat(reply).as(version).startsWith("HTTP/1.1 505 ").containsIgnoringCase("connection: close")
+                    .containsIgnoringCase("content-type: application/json");
+            assertThat(reply.substring(reply.indexOf("\r\n\r\n") + 4)).as(version)
+                    .isEqualTo("{\"error\":{\"code\":\"http_version_not_supported\",\"message\":\"this server speaks HTTP/1.1 and"
+                            + " HTTP/1.0 only\",\"field\":null}}");
+        }
+        for (String version : List.of("HTTP/1.7", "HTTP/1.1", "HTTP/1.0")) {
+            assertThat(exchange("GET /health " + version + "\r\nHost: x\r\nConnection: close\r\n\r\n", false)).as(version)
+                    .startsWith("HTTP/1.1 200 ").contains("\"status\":\"up\"");
+        }
     }
 }

@@ -96,10 +96,10 @@ class LocallyWrittenNumbersOverHttpTest {
         assertThat(pool.status()).as(pool.body()).isEqualTo(201);
 
         Reply again = send("POST", site, "/pools", "{\"numbers\":[\"+74952001002\"]}");
-        assertRefused(again, 409, "numbers", "already in a pool");
+        assertRefused(again, 409, "numbers[0]", "already in a pool");
         assertThat(again.errorCode()).isEqualTo("number_in_use");
         assertRefused(send("POST", site, "/pools/" + pool.text("poolId") + "/numbers", "{\"numbers\":[\"495 200 10 02\"]}"),
-                409, "numbers", "already in a pool");
+                409, "numbers[0]", "already in a pool");
         assertThat(send("POST", site, "/static-numbers", "{\"number\":\"84952001002\",\"source\":\"billboard\"}").status())
                 .isEqualTo(409);
 

@@ -118,11 +118,11 @@ class OneNumberOneSiteTest {
 
             // A tracking number after the default number: pool, added number, static number.
             assertThat(patchDefault(server, b, "+74954000499").status()).isEqualTo(200);
-            assertDefaultConflict(pool(server, a, List.of("+74954000402", "+74954000499")), "numbers", "+74954000499",
+            assertDefaultConflict(pool(server, a, List.of("+74954000402", "+74954000499")), "numbers[1]", "+74954000499",
                     "default number of another site");
             Reply aPool = pool(server, a, List.of("+74954000403"));
             assertDefaultConflict(server.post("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId") + "/numbers", a.get("apiKey"),
-                    Map.of("numbers", List.of("+74954000499"))), "numbers", "+74954000499", "default number of another site");
+                    Map.of("numbers", List.of("+74954000499"))), "numbers[0]", "+74954000499", "default number of another site");
             assertDefaultConflict(staticNumber(server, a, "+74954000499"), "number", "+74954000499", "default number of another site");
             assertThat(server.get("/v1/sites/" + a.get("siteId") + "/pools/" + aPool.text("poolId"), a.get("apiKey")).json().get("numbers"))
                     .as("nothing of a refused request was kept").hasSize(1);
@@ -137,7 +137,7 @@ class OneNumberOneSiteTest {
             assertThat(server.send("PATCH", "/v1/sites/" + sharing.text("siteId"), sharing.text("apiKey"),
                     "{\"defaultNumber\": \"+74951230000\"}", "application/json", Map.of()).status()).isEqualTo(200);
             // D's calls are still forwarded to it (forwardTo took D's first default and stays until changed).
-            assertDefaultConflict(pool(server, a, List.of("+74954000499")), "numbers", "+74954000499", "another site forwards its calls");
+            assertDefaultConflict(pool(server, a, List.of("+74954000499")), "numbers[0]", "+74954000499", "another site forwards its calls");
             assertThat(server.send("PATCH", "/v1/sites/" + sharing.text("siteId"), sharing.text("apiKey"),
                     "{\"forwardTo\": \"+74951230000\"}", "application/json", Map.of()).status()).isEqualTo(200);
             assertThat(pool(server, a, List.of("+74954000499")).status()).isEqualTo(201);

@@ -134,7 +134,7 @@ class PoolNumbersOverHttpTest {
         assertThat(tracked.text("number")).isEqualTo(number);
 
         // Once back it is in use again, and it can be retired again.
-        assertRefused(post(site, "/pools/" + poolId + "/numbers", "{\"numbers\":[\"" + number + "\"]}"), 409, "numbers",
+        assertRefused(post(site, "/pools/" + poolId + "/numbers", "{\"numbers\":[\"" + number + "\"]}"), 409, "numbers[0]",
                 "already in a pool of this site");
         assertThat(retire(site, poolId, number).status()).isEqualTo(204);
     }
@@ -146,7 +146,7 @@ class PoolNumbersOverHttpTest {
         assertThat(retire(site, site.get("poolId"), number).status()).isEqualTo(204);
 
         Reply other = post(site, "/pools", "{\"name\":\"second\",\"numbers\":[\"" + number + "\"]}");
-        assertRefused(other, 409, "numbers", "retired from pool 'main'");
+        assertRefused(other, 409, "numbers[0]", "retired from pool 'main'");
         assertThat(other.errorCode()).isEqualTo("number_in_use");
         assertRefused(post(site, "/static-numbers", "{\"number\":\"" + number + "\",\"source\":\"billboard\"}"), 409, "number",
                 "add it back to that pool");

@@ -66,7 +66,7 @@ class PoolServiceTest {
         assertThatThrownBy(() -> pool("second", "+74950000102", "+74950000101"))
                 .isInstanceOfSatisfying(NumberInUse.class, f -> {
                     assertThat(f.kind()).isEqualTo(DomainFailure.Kind.CONFLICT);
-                    assertThat(f.field()).isEqualTo("numbers");
+                    assertThat(f.field()).isEqualTo("numbers[1]");
                 });
         assertThat(domain.pools.pool(siteId, first.pool().poolId()).numbers()).containsExactly("+74950000101");
         assertThat(domain.poolRegistry.ofSite(siteId)).hasSize(1);

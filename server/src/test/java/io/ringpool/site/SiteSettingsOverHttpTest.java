@@ -90,7 +90,7 @@ class SiteSettingsOverHttpTest {
             assertThat(r.errorCode()).isEqualTo("number_in_use");
         }
         assertThat(othersStatic.json().get("error").get("field").asText()).isEqualTo("number");
-        assertThat(othersPool.json().get("error").get("field").asText()).isEqualTo("numbers");
+        assertThat(othersPool.json().get("error").get("field").asText()).isEqualTo("numbers[1]");
 
         // Once the site forwards elsewhere, the number is free to be tracked.
         assertThat(patch(forwarding, "{\"forwardTo\":\"+74950008815\"}").status()).isEqualTo(200);
