@@ -675,7 +675,9 @@
       el('td', { text: c.caller || '—' }),
       el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
       el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
-      el('td', { text: c.status + (c.target ? ' ✓' : '') , title: c.target ? 'target call' : '' }),
+      el('td', { text: c.status + (c.endUnknown ? ' ?' : '') + (c.target ? ' ✓' : ''), title: [c.target ? 'target call' : '',
+        c.endUnknown ? 'the provider never reported the end: closed by Ringpool six hours after its last event, talk time unknown' : '']
+        .filter(Boolean).join('; ') }),
       el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
       el('td', { class: 'num call-value', text: money(c.value, c.currency) }),
       el('td', null, [tagsCell(c)])

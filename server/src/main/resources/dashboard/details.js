@@ -198,7 +198,8 @@
         ['Started', localTime(c.startedAt)],
         ['Answered', c.answeredAt ? localTime(c.answeredAt) : null],
         ['Ended', c.endedAt ? localTime(c.endedAt) : null],
-        ['Status', c.status + (c.target ? ' · target call' : '') + (c.firstTime ? ' · first call from this number' : c.unique ? ' · unique' : ' · repeat call')],
+        ['Status', c.status + (c.endUnknown ? ' · end not reported by the provider (closed six hours after its last event; talk time unknown)' : '')
+          + (c.target ? ' · target call' : '') + (c.firstTime ? ' · first call from this number' : c.unique ? ' · unique' : ' · repeat call')],
         ['Talk time', duration(c.talkSeconds), true],
         ['Duration', duration(c.durationSeconds)],
         ['Recording', recording, true],
