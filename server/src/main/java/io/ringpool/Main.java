@@ -85,6 +85,11 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (!relaunch) {
+            // Here, in the JVM that runs the server: a relaunching one would say it twice.
+            ConfigLoader.unknownVariables(env).forEach(line -> org.slf4j.LoggerFactory.getLogger(Main.class)
+                    .warn("unknown_environment_variable {}", line));
+        }
         if (relaunch) {
             // Started as "java -jar" with no JVM option: the server runs in a JVM with Ringpool's own (ServerJvm).
             int status;

@@ -62,9 +62,15 @@ public final class ConfigLoader {
      * Loads the bundled defaults, then {@code file} (if given, else {@code ./config/ringpool.yaml} if
      * present), then the environment.
      */
+    /**
+     * One line for each {@code RINGPOOL_*} variable in {@code env} that Ringpool does not read,
+     * naming the nearest known one (audit AK2 F6): for the server to log once at start.
+     */
+    public static java.util.List<String> unknownVariables(Map<String, String> env) {
+        return EnvironmentVariables.unknown(env);
+    }
+
     public static RingpoolConfig load(Path file, Map<String, String> env) {
-        EnvironmentVariables.unknown(env).forEach(line -> org.slf4j.LoggerFactory.getLogger(ConfigLoader.class)
-                .warn("unknown_environment_variable {}", line));
         ObjectNode tree = readBundledDefaults();
         Path chosen = file;
         if (chosen == null) {
