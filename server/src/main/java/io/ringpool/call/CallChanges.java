@@ -62,10 +62,7 @@ public record CallChanges(List<String> tags, Double value, String currency, Bool
         }
         tagChange = tagChange == null ? new TagChange(null, null)
                 : new TagChange(validTags(tagChange.add(), "addTags"), validTags(tagChange.remove(), "removeTags"));
-        if (tags != null && !tagChange.isEmpty()) {
-            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
-                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
-        }
+        tagChange.rejectAlongside(tags);
         if (clearsValue && value != null) {
             throw new IllegalArgumentException("a value is either set or removed");
         }

@@ -25,6 +25,17 @@ public record TagChange(List<String> add, List<String> remove) {
         return add.isEmpty() && remove.isEmpty();
     }
 
+    /**
+     * 422 when an edit sends both a whole list and changes to the stored one: which would win is
+     * not obvious, so neither is guessed. Calls and leads share this rule and its wording.
+     */
+    public void rejectAlongside(List<String> wholeList) {
+        if (wholeList != null && !isEmpty()) {
+            throw DomainFailure.invalid(add.isEmpty() ? "removeTags" : "addTags",
+                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
+        }
+    }
+
     /** The tags after the change; 422 on {@code addTags} when the result would hold more than {@code maxTags}. */
     public List<String> applyTo(List<String> current, int maxTags, String what) {
         List<String> out = new ArrayList<>();

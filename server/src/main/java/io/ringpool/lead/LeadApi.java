@@ -142,13 +142,8 @@ public final class LeadApi {
                 body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID));
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
+        // No addTags/removeTags here: API_FIELDS refuses them (a new lead has no stored tags to change).
         List<String> tags = body.optionalStringList("tags", MAX_TAGS, MAX_TAG_CHARS);
-        TagChange tagChange = new TagChange(body.optionalStringList("addTags", MAX_TAGS, MAX_TAG_CHARS),
-                body.optionalStringList("removeTags", MAX_TAGS, MAX_TAG_CHARS));
-        if (tags != null && !tagChange.isEmpty()) {
-            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
-                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
-        }
         LeadService.Submitted s = leads.submit(site, new NewLead(kind, NewLead.Origin.API, externalId, body.optionalString("formId",
                 MAX_FORM_ID), io.ringpool.visit.ActiveUrls.inert(body.optionalString("url", MAX_URL)), at, phone, email, name, message, ids,
                 value, currency, tags));
@@ -209,10 +204,7 @@ public final class LeadApi {
         List<String> tags = body.optionalStringList("tags", MAX_TAGS, MAX_TAG_CHARS);
         TagChange tagChange = new TagChange(body.optionalStringList("addTags", MAX_TAGS, MAX_TAG_CHARS),
                 body.optionalStringList("removeTags", MAX_TAGS, MAX_TAG_CHARS));
-        if (tags != null && !tagChange.isEmpty()) {
-            throw DomainFailure.invalid(tagChange.add().isEmpty() ? "removeTags" : "addTags",
-                    "send either 'tags' (the whole list) or 'addTags'/'removeTags' (changes to the stored list), not both");
-        }
+        tagChange.rejectAlongside(tags);
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         String statusText = body.optionalString("status", 20);

@@ -618,6 +618,16 @@ class LeadsOverHttpTest {
     }
 
     @Test
+    void aLeadPatchedWithAWholeTagListAndTagChangesIsRefusedNamingTheChange() {
+        Site site = site();
+        Reply created = lead(site, Map.of("kind", "callback", "phone", "+79165553101"));
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + created.text("leadId"), site.apiKey(),
+                json(Map.of("tags", List.of("a"), "removeTags", List.of("b"))), "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(422);
+        assertThat(patched.json().at("/error/field").asText()).isEqualTo("removeTags");
+    }
+
+    @Test
     void theLeadLogFiltersByKindStatusSourceAndTagAndPagesWithACursor() {
         Site site = site();
         Visit google = visit(site, "visitor-log-1", "https://example.com/?utm_source=google&utm_medium=cpc");

@@ -1,9 +1,6 @@
 package io.ringpool.telephony.megapbx;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.telephony.provider.OddValues;
-import io.ringpool.telephony.provider.ProviderForms;
-import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.WebhookCall;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -11,7 +8,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,28 +28,7 @@ final class MegapbxFields {
     }
 
     static MegapbxFields of(WebhookCall call) {
-        Map<String, String> out = new LinkedHashMap<>();
-        call.request().query().forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                out.put(k, v.get(0));
-            }
-        });
-        byte[] body = call.request().body();
-        if (body.length > 0) {
-            String type = call.request().mediaType();
-            if (type.equals("application/json") || (type.isEmpty() && ProviderJson.looksLikeObject(body))) {
-                JsonNode json = ProviderJson.parseObject(body);
-                json.fieldNames().forEachRemaining(n -> {
-                    String v = ProviderJson.text(json, n);
-                    if (v != null) {
-                        out.put(n, v);
-                    }
-                });
-            } else {
-                out.putAll(ProviderForms.first(ProviderForms.fields(body)));
-            }
-        }
-        return new MegapbxFields(out, call);
+        return new MegapbxFields(call.request().flatFields(), call);
     }
 
     /** The field stripped, or null when absent or blank. */

@@ -1,6 +1,8 @@
 package io.ringpool.telephony.provider;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.inbound.ReceivedRequest;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,4 +23,35 @@ import java.util.Set;
  */
 public record WebhookRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
         Map<String, String> headers, byte[] body, Set<String> signedUrls) implements ReceivedRequest {
+
+    /**
+     * The request's fields as one flat map, for PBXs that send the same names in a GET's query, a
+     * form POST or a JSON object (MegaPBX and UIS): the first value of each query name not empty,
+     * then the body's, a JSON object's text fields when the body is JSON (declared, or undeclared
+     * and shaped like an object), otherwise a form's first value of each name.
+     */
+    public Map<String, String> flatFields() {
+        Map<String, String> out = new LinkedHashMap<>();
+        query.forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                out.put(k, v.get(0));
+            }
+        });
+        if (body.length == 0) {
+            return out;
+        }
+        String type = mediaType();
+        if (type.equals("application/json") || (type.isEmpty() && ProviderJson.looksLikeObject(body))) {
+            JsonNode json = ProviderJson.parseObject(body);
+            json.fieldNames().forEachRemaining(n -> {
+                String v = ProviderJson.text(json, n);
+                if (v != null) {
+                    out.put(n, v);
+                }
+            });
+        } else {
+            out.putAll(ProviderForms.first(ProviderForms.fields(body)));
+        }
+        return out;
+    }
 }

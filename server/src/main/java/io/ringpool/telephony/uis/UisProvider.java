@@ -1,11 +1,8 @@
 package io.ringpool.telephony.uis;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.call.CallEvent;
 import io.ringpool.telephony.provider.Digests;
 import io.ringpool.telephony.provider.OddValues;
-import io.ringpool.telephony.provider.ProviderForms;
-import io.ringpool.telephony.provider.ProviderJson;
 import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
 import io.ringpool.telephony.provider.TelephonyProvider;
@@ -17,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,29 +107,7 @@ public final class UisProvider implements TelephonyProvider {
     }
 
     private static Map<String, String> fields(WebhookCall call) {
-        Map<String, String> out = new LinkedHashMap<>();
-        call.request().query().forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                out.put(k, v.get(0));
-            }
-        });
-        byte[] body = call.request().body();
-        if (body.length == 0) {
-            return out;
-        }
-        String type = call.request().mediaType();
-        if (type.equals("application/json") || (type.isEmpty() && ProviderJson.looksLikeObject(body))) {
-            JsonNode json = ProviderJson.parseObject(body);
-            json.fieldNames().forEachRemaining(n -> {
-                String v = ProviderJson.text(json, n);
-                if (v != null) {
-                    out.put(n, v);
-                }
-            });
-        } else {
-            out.putAll(ProviderForms.first(ProviderForms.fields(body)));
-        }
-        return out;
+        return call.request().flatFields();
     }
 
     /** Our name, else the UIS variable; blank and unfilled template variables ({{...}}) count as absent. */
