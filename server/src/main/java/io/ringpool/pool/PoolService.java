@@ -181,18 +181,29 @@ public final class PoolService {
     }
 
     /**
-     * Most pools a site may have. Each pool is a series of gauges on /metrics and a row of every
-     * pool report, so one site key with thousands of them grew the operator's scrape without bound
-     * and a pool report ran the heap out (audit AK2 F0); a site routes its channels through a few
-     * pools (one per source or campaign group), and static numbers are for the rest. Counted among
-     * the pools this node knows: two nodes creating a site's last pools in the same second may both pass.
+     * Most pools a site may have in use (with a number not retired). Each pool is a series of gauges
+     * on /metrics and a row of every pool report, so one site key with thousands of them grew the
+     * operator's scrape without bound and a pool report ran the heap out (audit AK2 F0); a site
+     * routes its channels through a few pools (one per source or campaign group), and static numbers
+     * are for the rest. A pool cannot be deleted, only its numbers retired, so a pool retired whole
+     * does not count here (audit AL1 F1: the hundredth pool was the last one for ever); it counts
+     * towards {@link #MAX_POOLS_EVER_PER_SITE}. Counted among the pools this node knows: two nodes
+     * creating a site's last pools in the same second may both pass.
      */
     public static final int MAX_POOLS_PER_SITE = 100;
+    /** Most pools a site may have, retired ones included: what bounds the gauges and report rows. */
+    public static final int MAX_POOLS_EVER_PER_SITE = 1_000;
 
     public PoolState create(String siteId, NewPool command) {
-        if (pools.ofSite(siteId).size() >= MAX_POOLS_PER_SITE) {
+        List<PoolState> existing = pools.ofSite(siteId);
+        if (existing.stream().filter(PoolState::hasActiveNumbers).count() >= MAX_POOLS_PER_SITE) {
             throw DomainFailure.conflict("too_many_pools", "a site may have at most " + MAX_POOLS_PER_SITE
-                    + " pools; add numbers to an existing pool, or use static numbers for narrow channels", null);
+                    + " pools in use; add numbers to an existing pool, retire a pool's numbers to make room,"
+                    + " or use static numbers for narrow channels", null);
+        }
+        if (existing.size() >= MAX_POOLS_EVER_PER_SITE) {
+            throw DomainFailure.conflict("too_many_pools", "a site may have at most " + MAX_POOLS_EVER_PER_SITE
+                    + " pools, retired ones included; add numbers to an existing pool", null);
         }
         String name = command.name() != null ? required("name", command.name()) : "Pool " + (pools.ofSite(siteId).size() + 1);
         int priority = command.priority() == null ? 0 : command.priority();
@@ -219,6 +230,12 @@ public final class PoolService {
      */
     public List<String> addNumbers(String siteId, String poolId, List<String> given) {
         PoolState pool = pool(siteId, poolId);
+        if (!pool.hasActiveNumbers()
+                && pools.ofSite(siteId).stream().filter(PoolState::hasActiveNumbers).count() >= MAX_POOLS_PER_SITE) {
+            // A pool retired whole made room for another; bringing it back must not pass the cap.
+            throw DomainFailure.conflict("too_many_pools", "a site may have at most " + MAX_POOLS_PER_SITE
+                    + " pools in use, and this pool's numbers are all retired; add the numbers to a pool in use", null);
+        }
         List<String> numbers = numbers(given, true, country(siteId));
         List<String> returning = ensureNotUsed(siteId, numbers, "numbers", pool);
         List<String> fresh = numbers.stream().filter(n -> !returning.contains(n)).toList();

@@ -892,6 +892,11 @@ public final class PoolState {
      * longest-idle first, so the ones still cooling down are the newest, counted from that end
      * until the first free one; retired numbers are counted as they retire.
      */
+    /** Whether any number of the pool is not retired: a pool retired whole leases nothing. */
+    public synchronized boolean hasActiveNumbers() {
+        return slots.size() > retiredNumbers;
+    }
+
     public synchronized Snapshot snapshot(long now, long coolDownMillis) {
         int cooling = 0;
         for (Iterator<NumberSlot> newestFirst = idle.descendingIterator(); newestFirst.hasNext(); ) {

@@ -32,8 +32,8 @@ public final class ReportApi {
     /** Longest bucket of the pools report: a day. */
     static final int MAX_BUCKET_MINUTES = 1440;
     /**
-     * Most pool × bucket rows one pool report holds: the largest site (PoolService.MAX_POOLS_PER_SITE
-     * pools) over the longest range (ReportRange.MAX_DAYS) in daily buckets, about 15 MB of answer.
+     * Most pool × bucket rows one pool report holds: a site of PoolService.MAX_POOLS_PER_SITE pools
+     * over the longest range (ReportRange.MAX_DAYS) in daily buckets, about 15 MB of answer.
      */
     static final long MAX_POOL_ROWS = 40_000;
     /** Most buckets one pools report draws: beyond a few thousand points a chart shows nothing more. */
@@ -118,6 +118,11 @@ public final class ReportApi {
             bucket = span <= 2 * 86_400_000L ? 900_000L : span <= 31 * 86_400_000L ? 3_600_000L : 86_400_000L;
             while (bucket < 86_400_000L && buckets(span, bucket) * pools > MAX_POOL_ROWS) {
                 bucket = bucket == 900_000L ? 3_600_000L : 86_400_000L;
+            }
+            if (buckets(span, bucket) * pools > MAX_POOL_ROWS) {
+                // Days too, for a site with hundreds of pools (retired ones count: they have history).
+                throw DomainFailure.invalid("from", "the site's " + pools + " pools make more than " + MAX_POOL_ROWS
+                        + " pool × day rows over this range; take at most " + Math.max(1, MAX_POOL_ROWS / pools) + " days");
             }
         } else {
             bucket = minutes * 60_000L;
