@@ -9,7 +9,8 @@ import java.sql.SQLException;
 
 /**
  * The ids a call or lead takes from its visitor's earlier visits when its own visit lacks them,
- * for every export and feed (the uploads and webhooks carry the row's own ids only).
+ * for every export, feed and upload (webhooks carry the row's own ids only: they are the call as
+ * stored, and a receiver can read the earlier visits there).
  *
  * <p><b>Click ids</b> (gclid, yclid) tell an ad platform "your click converted", so they follow
  * the product's default attribution, last non-direct (docs/reports.md): a row whose own visit is
@@ -27,7 +28,7 @@ import java.sql.SQLException;
  * <p>Reads the visitor's visits newest first over the (site_id, visitor_id, started_at) index,
  * only for rows that lack the id; the statements live as long as the export's connection.
  */
-final class EarlierVisitIds implements AutoCloseable {
+public final class EarlierVisitIds implements AutoCloseable {
     /** The look-back of the last-non-direct model (report.SiteFacts) and of Google's and Yandex's click windows. */
     static final long LOOKBACK_MILLIS = 90L * 86_400_000L;
     /** Visits read per row at most: a visitor with more direct visits than this in the look-back borrows nothing. */
@@ -49,7 +50,7 @@ final class EarlierVisitIds implements AutoCloseable {
     private final PreparedStatement visits;
     private final PreparedStatement ownStart;
 
-    EarlierVisitIds(String siteId, Connection c) throws SQLException {
+    public EarlierVisitIds(String siteId, Connection c) throws SQLException {
         this.siteId = siteId;
         this.visits = c.prepareStatement(VISITS);
         PreparedStatement own = null;
@@ -74,13 +75,23 @@ final class EarlierVisitIds implements AutoCloseable {
         if (!blank(own)) {
             return own;
         }
-        String visitorId = row.getString("visitor_id");
-        String channel = row.getString("channel");
+        boolean ownClickId = !blank(row.getString("gclid")) || !blank(row.getString("yclid"));
+        return creditedClickId(row.getString("visitor_id"), row.getString("session_id"), row.getString("channel"), ownClickId, at,
+                field);
+    }
+
+    /**
+     * The click id {@code field} of the visit the last-non-direct model credits for a row that has
+     * none of its own: only when its own visit ({@code sessionId}, of {@code channel}) is direct and
+     * it carries no click id at all ({@code ownClickId} false); else null. {@code at} is the row's time.
+     */
+    public String creditedClickId(String visitorId, String sessionId, String channel, boolean ownClickId, long at, String field)
+            throws SQLException {
         boolean direct = channel == null || DIRECT.equalsIgnoreCase(channel);
-        if (visitorId == null || !direct || !blank(row.getString("gclid")) || !blank(row.getString("yclid"))) {
+        if (visitorId == null || !direct || ownClickId) {
             return null;
         }
-        long from = ownVisitStart(row.getString("session_id"), at);
+        long from = ownVisitStart(sessionId, at);
         try (ResultSet rs = visits(visitorId, from)) {
             while (rs.next()) {
                 if (!DIRECT.equalsIgnoreCase(rs.getString("channel"))) {
@@ -96,10 +107,11 @@ final class EarlierVisitIds implements AutoCloseable {
     /** The row's Metrica ClientID ({@code clientIds.ym}), else the latest earlier visit's within the look-back; or null. */
     String clientId(ResultSet row, long at) throws SQLException {
         String own = StorageJson.fieldOrNull(row.getString("client_ids_json"), "ym");
-        if (!blank(own)) {
-            return own;
-        }
-        String visitorId = row.getString("visitor_id");
+        return !blank(own) ? own : earlierClientId(row.getString("visitor_id"), at);
+    }
+
+    /** The latest Metrica ClientID among the visitor's visits up to {@code at}, within the look-back; or null. */
+    public String earlierClientId(String visitorId, long at) throws SQLException {
         if (visitorId == null) {
             return null;
         }

@@ -95,6 +95,28 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 target, unique, uniqueTarget, ambiguous);
     }
 
+    /** Whether the row lacks an id {@link #withEarlierIds} could give it. */
+    boolean lacksIds() {
+        return (gclid == null && yclid == null) || ymClientId == null;
+    }
+
+    /**
+     * This row with the ids its visitor's earlier visits give it where it has none of its own, by
+     * the rules of export.EarlierVisitIds (a click id only after a direct return); each is taken
+     * only if it has its platform's shape, as an own id is.
+     */
+    CallConversion withEarlierIds(String earlierGclid, String earlierYclid, String earlierYmClientId) {
+        String g = gclid != null ? gclid : shaped(GCLID, earlierGclid);
+        String y = yclid != null ? yclid : shaped(DIGITS, earlierYclid);
+        String ym = ymClientId != null ? ymClientId : shaped(DIGITS, earlierYmClientId);
+        if (g == gclid && y == yclid && ym == ymClientId) {
+            return this;
+        }
+        return new CallConversion(callId, caller, startedAt, endedAt, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
+                staticCall, landingPage, recordingUrl, g, y, ym, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
+                target, unique, uniqueTarget, ambiguous);
+    }
+
     /** When the call converted: its end, or its start while the end is unknown. */
     Instant convertedAt() {
         return endedAt == null ? startedAt : endedAt != null && !endedAt.isBefore(startedAt) ? endedAt : startedAt;

@@ -1,6 +1,7 @@
 package io.ringpool.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringpool.export.EarlierVisitIds;
 import io.ringpool.outbound.NetworkFailure;
 import io.ringpool.outbound.OutboundHttp;
 import io.ringpool.outbound.RetryAfter;
@@ -118,14 +119,21 @@ public final class DestinationTarget implements Target {
         List<CallConversion> calls = new ArrayList<>();
         List<String> callEvents = new ArrayList<>(); // callEvents.get(i): the event of calls.get(i)
         Instant now = clock.instant();
+        List<CallConversion> read = new ArrayList<>();
+        List<JsonNode> attributions = new ArrayList<>();
         for (OutboxEvent e : events) {
-            CallConversion c;
             try {
-                JsonNode body = UploadStore.JSON.readTree(e.payload());
-                c = LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(body.path("data")) : CallConversion.of(body.path("data"));
+                JsonNode data = UploadStore.JSON.readTree(e.payload()).path("data");
+                read.add(LEAD_CREATED.equals(e.type()) ? CallConversion.ofLead(data) : CallConversion.of(data));
+                attributions.add(data.path("attribution"));
             } catch (IOException | RuntimeException bad) {
                 return Attempt.abandoned("event " + e.eventId() + " unreadable");
             }
+        }
+        withEarlierIds(d.siteId(), read, attributions);
+        for (int i = 0; i < events.size(); i++) {
+            OutboxEvent e = events.get(i);
+            CallConversion c = read.get(i);
             if ((platform.takesUnanswered() || c.lead() || c.answered()) && d.filter().admits(c)) {
                 calls.add(c.notAfter(now));
                 callEvents.add(e.eventId());
@@ -172,6 +180,41 @@ public final class DestinationTarget implements Target {
         Attempt failed = Attempt.failed(o.status(), failure, o.response());
         return RetryAfter.of(sender.last(), clock.instant()).or(() -> platform.retryDelay(sender.last()))
                 .map(failed::withRetryAfter).orElse(failed);
+    }
+
+    /**
+     * Gives each row that lacks a click id or ClientID of its own the one its visitor's earlier
+     * visits give it, by the rule the exports and feeds follow ({@link EarlierVisitIds}): a direct
+     * return takes the click id of the visit the default model credits, so a visitor who clicked
+     * a Google ad on Monday and called from a bookmark on Wednesday is Google's conversion (until
+     * session 45 only an export or feed sent it). Read when the upload is made, as an export is.
+     */
+    private void withEarlierIds(String siteId, List<CallConversion> rows, List<JsonNode> attributions) {
+        if (rows.stream().noneMatch(CallConversion::lacksIds)) {
+            return;
+        }
+        db.read(c -> {
+            try (EarlierVisitIds earlier = new EarlierVisitIds(siteId, c)) {
+                for (int i = 0; i < rows.size(); i++) {
+                    CallConversion row = rows.get(i);
+                    JsonNode a = attributions.get(i);
+                    String visitorId = a.path("visitorId").textValue();
+                    if (!row.lacksIds() || visitorId == null) {
+                        continue;
+                    }
+                    String sessionId = a.path("sessionId").textValue();
+                    String channel = a.path("channel").textValue();
+                    // Any click id the visit carried, even one of the wrong shape, is the visit's own: it came from an ad.
+                    boolean ownClickId = a.hasNonNull("gclid") || a.hasNonNull("yclid") || a.path("clickIds").hasNonNull("gclid")
+                            || a.path("clickIds").hasNonNull("yclid");
+                    long at = row.startedAt() == null ? clock.millis() : row.startedAt().toEpochMilli();
+                    rows.set(i, row.withEarlierIds(earlier.creditedClickId(visitorId, sessionId, channel, ownClickId, at, "gclid"),
+                            earlier.creditedClickId(visitorId, sessionId, channel, ownClickId, at, "yclid"),
+                            row.ymClientId() == null ? earlier.earlierClientId(visitorId, at) : null));
+                }
+            }
+            return null;
+        });
     }
 
     /** The deliveries whose rows the platform answered for alone, by event id. */

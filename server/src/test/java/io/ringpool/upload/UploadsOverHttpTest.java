@@ -67,7 +67,6 @@ class UploadsOverHttpTest {
      * to the number it was shown: answered with {@code talkSeconds} of talk, or missed when null.
      */
     static void visitAndCall(Site site, String callId, String caller, Integer talkSeconds, String clickIds) {
-        boolean answered = talkSeconds != null;
         Map<String, Object> session = new LinkedHashMap<>();
         session.put("siteKey", site.publicKey());
         session.put("visitorId", "upload-visitor-" + callId);
@@ -76,11 +75,17 @@ class UploadsOverHttpTest {
         Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(session), StandardCharsets.UTF_8), "application/json",
                 Map.of("User-Agent", TestServer.CHROME));
         assertThat(s.status()).as(s.body()).isEqualTo(201);
+        call(site, callId, caller, s.text("number"), talkSeconds);
+    }
+
+    /** A call from {@code caller} to {@code number}: answered with {@code talkSeconds} of talk, or missed when null. */
+    static void call(Site site, String callId, String caller, String number, Integer talkSeconds) {
+        boolean answered = talkSeconds != null;
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", callId);
         e.put("event", answered ? "completed" : "missed");
         e.put("from", caller);
-        e.put("to", s.text("number"));
+        e.put("to", number);
         if (answered) {
             e.put("talkSeconds", talkSeconds);
             e.put("durationSeconds", talkSeconds + 15);
@@ -682,6 +687,60 @@ class UploadsOverHttpTest {
         assertThat(clickIdsSentTo("612")).containsExactly("wbraid=ClMKCA-ios-lead");
         assertThat(total(site, clicks, "skipped")).isZero();
         assertThat(platform.seen()).allSatisfy(x -> assertThat(x.problems()).as(x.path()).isEmpty());
+    }
+
+    /**
+     * A visitor who clicked an ad, left, and came back by a bookmark to call or write is that ad's
+     * conversion in uploads as in exports (export.EarlierVisitIds): the direct visit takes the click
+     * of the visit the default model credits. One who came back from a search, or whose click was
+     * the other platform's, gives Google nothing. Until session 45 only an export sent such a call.
+     */
+    @Test
+    void aDirectReturnAfterAnAdClickIsUploadedWithThatClick() throws Exception {
+        Site site = siteWithNumbers(4);
+        Map<String, Object> body = google("google-ads-clicks", "641");
+        body.put("leadConversionAction", "642");
+        String clicks = destination(site, body).text("destinationId");
+
+        Reply direct = returnVisit(site, "ret-direct", "utm_source=google&utm_medium=cpc&gclid=Cj0KCQ-return-direct", null);
+        call(site, "ret-direct-call", "+79161117701", direct.text("number"), 60);
+        Reply lead = server.send("POST", "/v1/sessions/" + direct.text("sessionId") + "/leads", null, new String(Json.write(Map.of("kind",
+                "form", "formId", "order", "url", "https://example.com/contacts", "fields", Map.of("phone", "+79161117702"))),
+                StandardCharsets.UTF_8), "text/plain;charset=UTF-8", Map.of());
+        assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+        Reply organic = returnVisit(site, "ret-organic", "utm_source=google&utm_medium=cpc&gclid=Cj0KCQ-return-organic",
+                "https://www.google.com/");
+        call(site, "ret-organic-call", "+79161117703", organic.text("number"), 60);
+        Reply yandex = returnVisit(site, "ret-yandex", "utm_source=yandex&utm_medium=cpc&yclid=98765432109", null);
+        call(site, "ret-yandex-call", "+79161117704", yandex.text("number"), 60);
+
+        waitFor(() -> delivered(site, clicks) == 4);
+        assertThat(clickIdsSentTo("641")).containsExactly("gclid=Cj0KCQ-return-direct");
+        assertThat(clickIdsSentTo("642")).containsExactly("gclid=Cj0KCQ-return-direct");
+        assertThat(total(site, clicks, "skipped")).as("the organic and the Yandex returns have no Google click").isEqualTo(2);
+    }
+
+    /** The visitor's visit from {@code adQuery}, ended; an hour later a second one (direct, or from {@code referrer}), left open. */
+    static Reply returnVisit(Site site, String visitor, String adQuery, String referrer) {
+        Map<String, Object> first = new LinkedHashMap<>();
+        first.put("siteKey", site.publicKey());
+        first.put("visitorId", "upload-visitor-" + visitor);
+        first.put("url", "https://example.com/?" + adQuery);
+        Reply ad = server.send("POST", "/v1/sessions", null, new String(Json.write(first), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(ad.status()).as(ad.body()).isEqualTo(201);
+        assertThat(server.send("POST", "/v1/sessions/" + ad.text("sessionId") + "/end", null, "", "text/plain", Map.of()).status())
+                .isLessThan(300);
+        server.clock.advance(Duration.ofHours(1));
+        Map<String, Object> back = new LinkedHashMap<>(first);
+        back.put("url", "https://example.com/");
+        if (referrer != null) {
+            back.put("referrer", referrer);
+        }
+        Reply again = server.send("POST", "/v1/sessions", null, new String(Json.write(back), StandardCharsets.UTF_8), "application/json",
+                Map.of("User-Agent", TestServer.CHROME));
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        return again;
     }
 
     /** Audit N #4: GA4 answers 2xx and drops an event whose name breaks its rules, so such a name is refused at creation. */
