@@ -345,7 +345,8 @@ public final class Ringpool implements AutoCloseable {
             poolService.countOccupancyFromStore();
         }
         ExhaustionTally exhaustionTally = new ExhaustionTally();
-        leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent());
+        leasing = new Leasing(poolRegistry, writer, registry, exhaustionTally, config.leasing().addressCapPercent(),
+                config.leasing().networkCapPercent());
         try {
             siteService.loadAll();
             keyRotation.loadAll();

@@ -311,6 +311,7 @@ public final class ConfigLoader {
                 Duration.ofMillis(l.integer("sweepIntervalMillis", 50, 60_000)),
                 l.integer("sessionsPerIpPerMinute", 0, 1_000_000),
                 l.integer("addressCapPercent", 0, 100),
+                l.integer("networkCapPercent", 0, 100),
                 l.bool("testClock"),
                 Duration.ofMillis(l.integer("renewalFlushMillis", 100, 60_000)),
                 l.integer("maxLiveSessions", 0, 100_000_000),

@@ -93,15 +93,8 @@ public record RingpoolConfig(Server server, Store store, Security security, Leas
             int authFailuresBeforeBlock) {}
 
     /** Server-wide leasing knobs; per-site lease timings live in site settings. */
-    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
-            Duration renewalFlush, int maxLiveSessions, java.time.Instant testClockStart) {
-
-        /** Without a test clock start (the server's real time). */
-        public Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, boolean testClock,
-                Duration renewalFlush, int maxLiveSessions) {
-            this(sweepInterval, sessionsPerIpPerMinute, addressCapPercent, testClock, renewalFlush, maxLiveSessions, null);
-        }
-    }
+    public record Leasing(Duration sweepInterval, int sessionsPerIpPerMinute, int addressCapPercent, int networkCapPercent,
+            boolean testClock, Duration renewalFlush, int maxLiveSessions, java.time.Instant testClockStart) {}
 
     /** The local call journal (see {@code journal.CallJournal}); {@code maxBytes} bounds its files together. */
     public record Journal(long maxBytes) {

@@ -24,4 +24,19 @@ public final class AddressKey {
         }
         return address.limitKey();
     }
+
+    /**
+     * The IPv6 /48 an address key ({@link #of}) lies in, as {@code 2001:db8:abcd::/48}; null for an
+     * IPv4 key or null. A /64 is what one home is handed at the least, but a home is often handed a
+     * /56 or a /48 (RIPE-690; a free tunnel broker's /48), so one subscriber can present thousands of
+     * /64s: a second, looser cap on the /48 bounds what they hold together (audit AM2 F1: eleven
+     * /64s of one /48 took a ten-number pool).
+     */
+    public static String network(String addressKey) {
+        if (addressKey == null || !addressKey.endsWith("::/64")) {
+            return null;
+        }
+        String[] groups = addressKey.substring(0, addressKey.length() - "::/64".length()).split(":");
+        return groups.length < 3 ? null : groups[0] + ":" + groups[1] + ":" + groups[2] + "::/48";
+    }
 }

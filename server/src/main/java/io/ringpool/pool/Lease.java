@@ -28,6 +28,8 @@ public final class Lease {
     boolean endFailed;
     /** The client address key it counts against in its pool's per-address cap, as its {@code KeyHash}; 0 = not counted. */
     long addressKey;
+    /** The IPv6 /48 it also counts against ({@link AddressKey#network}), as its {@code KeyHash}; 0 = none (IPv4, or not counted). */
+    long networkKey;
     /** A placeholder for a lease another node holds (learned from the store's constraint); never written. */
     boolean foreign;
     /**

@@ -63,32 +63,53 @@ public final class Leasing {
     private final MeterRegistry registry;
     private final ExhaustionTally tally;
     private final int addressCapPercent;
+    private final int networkCapPercent;
 
     public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry) {
-        this(pools, writer, registry, new ExhaustionTally(), 0);
+        this(pools, writer, registry, new ExhaustionTally(), 0, 0);
     }
 
     /**
      * @param addressCapPercent share of a pool's numbers that visitors from one client address
      *                          ({@link AddressKey}) may hold at once, percent; at least one number;
      *                          0 = no cap ({@code leasing.addressCapPercent})
+     * @param networkCapPercent the same for all the addresses of one IPv6 /48 together
+     *                          ({@link AddressKey#network}), never below the address cap; 0 = no
+     *                          cap ({@code leasing.networkCapPercent})
      */
     public Leasing(PoolRegistry pools, GroupCommitWriter writer, MeterRegistry registry, ExhaustionTally tally,
-            int addressCapPercent) {
+            int addressCapPercent, int networkCapPercent) {
         this.tally = tally;
         this.pools = pools;
         this.writer = writer;
         this.registry = registry;
         this.addressCapPercent = addressCapPercent;
+        this.networkCapPercent = networkCapPercent;
     }
 
     /** Most numbers of {@code pool} one address may hold at once: the percentage, rounded up, at least 1. */
     int addressCap(PoolState pool) {
-        return Math.max(1, (int) Math.ceil(pool.activeSize() * addressCapPercent / 100.0));
+        return share(pool, addressCapPercent);
+    }
+
+    /** Most numbers of {@code pool} one IPv6 /48 may hold at once: its percentage, and no fewer than one address may. */
+    int networkCap(PoolState pool) {
+        return Math.max(share(pool, networkCapPercent), addressCapPercent > 0 ? addressCap(pool) : 1);
+    }
+
+    private static int share(PoolState pool, int percent) {
+        return Math.max(1, (int) Math.ceil(pool.activeSize() * percent / 100.0));
     }
 
     private boolean underCap(PoolState pool, String addressKey) {
-        return addressKey == null || addressCapPercent <= 0 || pool.heldBy(addressKey) < addressCap(pool);
+        if (addressKey == null) {
+            return true;
+        }
+        if (addressCapPercent > 0 && pool.heldBy(addressKey) >= addressCap(pool)) {
+            return false;
+        }
+        String network = networkCapPercent > 0 ? AddressKey.network(addressKey) : null;
+        return network == null || pool.heldByNetwork(network) < networkCap(pool);
     }
 
     /** Without a client address: nothing is capped; never {@link FreedSoon}. */
@@ -178,7 +199,7 @@ public final class Leasing {
                 return null;
             }
             PoolState.Granted g = take.get();
-            if (g != null && addressKey != null && addressCapPercent > 0) {
+            if (g != null && addressKey != null && (addressCapPercent > 0 || networkCapPercent > 0)) {
                 pool.assignAddress(g.lease(), addressKey);
             }
             return g;

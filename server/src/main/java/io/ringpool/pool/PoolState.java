@@ -109,6 +109,8 @@ public final class PoolState {
     private final LastNumbers lastNumberOfVisitor = new LastNumbers();
     /** Live leases per client address key ({@link AddressKey}, by its hash); entries leave at zero, so bounded by live leases. */
     private final AddressCounts leasesByAddress = new AddressCounts();
+    /** Live leases per IPv6 /48 ({@link AddressKey#network}, by its hash); as bounded. */
+    private final AddressCounts leasesByNetwork = new AddressCounts();
     private int retiredNumbers;
     /** The retired numbers, so the snapshot counts their running leases without walking the pool (retirements are few). */
     private final Set<NumberSlot> retiredSlots = new LinkedHashSet<>();
@@ -523,6 +525,8 @@ public final class PoolState {
         slot.lease = lease; // one live lease for another: leased stays as it is, and so does the visitor's last number
         lease.addressKey = from.addressKey;
         from.addressKey = 0;
+        lease.networkKey = from.networkKey;
+        from.networkKey = 0;
         schedule(lease, lease.expiresAt);
         CompletableFuture<Void> committed = stored.thenRun(() -> handedOver(from, now));
         return new Granted(lease, Choice.RETURNING_VISITOR, committed, slot.releasedAt, slot.lastVisitorId, from);
@@ -555,6 +559,8 @@ public final class PoolState {
         from.ending = false;
         from.addressKey = lease.addressKey;
         lease.addressKey = 0;
+        from.networkKey = lease.networkKey;
+        lease.networkKey = 0;
         schedule(from, from.expiresAt);
     }
 
@@ -568,18 +574,31 @@ public final class PoolState {
         return leasesByAddress.get(KeyHash.of(addressKey));
     }
 
-    /** Counts {@code lease} against {@code addressKey} until it ends (or is rolled back). */
+    /** Live leases held by visitors from the IPv6 /48 {@code networkKey} ({@link AddressKey#network}). */
+    public synchronized int heldByNetwork(String networkKey) {
+        return leasesByNetwork.get(KeyHash.of(networkKey));
+    }
+
+    /** Counts {@code lease} against {@code addressKey} and its /48, if IPv6, until it ends (or is rolled back). */
     public synchronized void assignAddress(Lease lease, String addressKey) {
         if (addressKey == null || lease.addressKey != 0) {
             return;
         }
         lease.addressKey = KeyHash.of(addressKey);
         leasesByAddress.increment(lease.addressKey);
+        String network = AddressKey.network(addressKey);
+        if (network != null) {
+            lease.networkKey = KeyHash.of(network);
+            leasesByNetwork.increment(lease.networkKey);
+        }
     }
 
     private void releaseAddress(Lease lease) {
         if (lease.addressKey != 0) {
             leasesByAddress.decrement(lease.addressKey);
+        }
+        if (lease.networkKey != 0) {
+            leasesByNetwork.decrement(lease.networkKey);
         }
     }
 

@@ -99,6 +99,39 @@ class AddressCapTest {
         }
     }
 
+    /**
+     * Audit AM2 F1: a home handed a /48 (or a /56) presents thousands of /64s, each under the
+     * per-address cap; eleven of them took a whole ten-number pool. The /48 together holds at
+     * most leasing.networkCapPercent (30%), and other networks and IPv4 addresses are untouched.
+     */
+    @Test
+    void theSlash64sOfOneIpv6Slash48TogetherHoldAtMostThirtyPercent() {
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                numbers.add(String.format("+7495304%04d", i));
+            }
+            Map<String, String> site = server.siteWithPool(numbers);
+            int held = 0;
+            int capped = 0;
+            for (int i = 1; i <= 11; i++) {
+                Reply r = start(server, site.get("publicKey"), "slash48-" + i, "2001:db8:abcd:" + Integer.toHexString(i) + "::1");
+                held += r.json().path("tracked").asBoolean() ? 1 : 0;
+                capped += "address_cap".equals(r.text("reason")) ? 1 : 0;
+            }
+            int others = 0;
+            for (int i = 1; i <= 4; i++) {
+                others += start(server, site.get("publicKey"), "other48-" + i, "2001:db8:" + Integer.toHexString(0xac00 + i) + ":1::1")
+                        .json().path("tracked").asBoolean() ? 1 : 0;
+                others += start(server, site.get("publicKey"), "other4-" + i, "203.0.113." + i).json().path("tracked").asBoolean() ? 1 : 0;
+            }
+
+            assertThat(held).isEqualTo(3);
+            assertThat(capped).isEqualTo(8);
+            assertThat(others).as("four other /48s and four IPv4 addresses").isEqualTo(7); // 3 + 7 = the ten numbers
+        }
+    }
+
     @Test
     void aNumberCountsAgainstItsAddressOnlyWhileItsLeaseLives() {
         try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
@@ -127,5 +160,9 @@ class AddressCapTest {
         assertThat(AddressKey.of("unknown")).isNull();
         assertThat(AddressKey.of("example.com")).isNull();
         assertThat(AddressKey.of(null)).isNull();
+        assertThat(AddressKey.network(AddressKey.of("2001:db8:abcd:12::1"))).isEqualTo("2001:db8:abcd::/48")
+                .isEqualTo(AddressKey.network(AddressKey.of("2001:0db8:abcd:ff00:1::9")));
+        assertThat(AddressKey.network(AddressKey.of("198.51.100.7"))).isNull();
+        assertThat(AddressKey.network(null)).isNull();
     }
 }
