@@ -74,6 +74,11 @@ public record CallerNumber(String value, boolean valid) {
             return new CallerNumber(ANONYMOUS, false);
         }
         String region = country == null ? "ZZ" : country.strip().toUpperCase(Locale.ROOT);
+        String number = sipUser(text);
+        if (number != text) {
+            String e164 = reading(number, region);
+            return e164.isEmpty() ? new CallerNumber(Columns.cap(text, MAX_RAW_CHARS), false) : new CallerNumber(e164, true);
+        }
         // Only short texts are remembered, so the readings stay small whatever a sender puts in a field.
         String e164 = text.length() > MAX_RAW_CHARS ? reading(text, region) : READINGS.get(region + '\n' + text, key -> reading(text, region));
         if (!e164.isEmpty()) {
@@ -108,6 +113,31 @@ public record CallerNumber(String value, boolean valid) {
             // As of(): an odd text is kept as it came, flagged invalid.
         }
         return whole;
+    }
+
+    /**
+     * The user part of a SIP URI ({@code sip:+79161234567@pbx.local}, {@code "Anna" <sips:8916…@host;user=phone>}),
+     * which is the number when a SIP trunk, FreeSWITCH or Twilio's SIP domain names the caller so
+     * (audit AM1 F1: the URI was kept as text, so the caller was never recognised); {@code text}
+     * itself when it holds no SIP URI.
+     */
+    static String sipUser(String text) {
+        int at = text.indexOf('@');
+        if (at < 0) {
+            return text;
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        int scheme = lower.lastIndexOf("sip:", at);
+        int from = scheme >= 0 ? scheme + 4 : lower.lastIndexOf("sips:", at) >= 0 ? lower.lastIndexOf("sips:", at) + 5 : -1;
+        if (from < 0 || from >= at) {
+            return text;
+        }
+        int end = at;
+        int semicolon = text.indexOf(';', from);
+        if (semicolon >= 0 && semicolon < end) {
+            end = semicolon; // a user part's parameters (;phone-context=…, ;isup-oli=…)
+        }
+        return text.substring(from, end);
     }
 
     /** The E.164 form of {@code text} read in {@code region}, or "" when it is no valid number. */

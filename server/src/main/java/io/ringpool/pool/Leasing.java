@@ -131,7 +131,10 @@ public final class Leasing {
         List<PoolState> matching = new ArrayList<>();
         List<PoolState> capped = new ArrayList<>();
         for (PoolState p : pools.ofSite(siteId)) {
-            if (p.pool().match().matches(visit)) {
+            // A pool whose numbers are all retired is one the marketer took out of use (a pool is
+            // never deleted): it matches nothing, rather than "running out" for every visit it
+            // would have taken (audit AM1 F2: its exhaustions paged the operator for ever).
+            if (p.activeSize() > 0 && p.pool().match().matches(visit)) {
                 if (underCap(p, addressKey)) {
                     matching.add(p);
                 } else {

@@ -27,9 +27,21 @@ import java.util.regex.Pattern;
  */
 public final class E164 {
     private static final Pattern SHAPE = Pattern.compile("\\+[1-9]\\d{6,14}");
-    private static final Pattern FORGIVEN = Pattern.compile("[\\s\\u00a0().-]");
+    /**
+     * Spaces, no-break spaces, brackets, dots and every dash a page or a word processor puts in a
+     * number (hyphen, non-breaking hyphen U+2011, en and em dashes, minus sign), since numbers are
+     * copied from web pages (audit AM1 F4: {@code +7 495 777‑20‑08} with U+2011 was refused).
+     */
+    private static final Pattern FORGIVEN = Pattern.compile("[\\s\\u00a0().\\-\\u2010-\\u2015\\u2212]");
     /** A number as people write one in their country: digits, spaces, dashes, dots, brackets; no '+', no letters. */
-    private static final Pattern WRITTEN_LOCALLY = Pattern.compile("[\\s\\u00a0().-]*\\d[\\d\\s\\u00a0().-]*");
+    private static final Pattern WRITTEN_LOCALLY = Pattern.compile("[\\s\\u00a0().\\-\\u2010-\\u2015\\u2212]*\\d"
+            + "[\\d\\s\\u00a0().\\-\\u2010-\\u2015\\u2212]*");
+    /**
+     * The trunk prefix written after a country code, {@code +44 (0)20 7946 0257}: dialled only
+     * inside the country, never part of the international number (audit AM1 F3: it was kept,
+     * {@code +4402079460257}, a number no network connects and no provider sends).
+     */
+    private static final Pattern TRUNK_ZERO = Pattern.compile("\\(\\s*0\\s*\\)");
     private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
     /** Most digits after a country code libphonenumber reads (its own limit, MAX_LENGTH_FOR_NSN). */
     private static final int MAX_NATIONAL_DIGITS = 17;
@@ -44,7 +56,8 @@ public final class E164 {
         if (raw == null) {
             return null;
         }
-        String cleaned = FORGIVEN.matcher(raw).replaceAll("");
+        String international = raw.indexOf('(') >= 0 && raw.strip().startsWith("+") ? TRUNK_ZERO.matcher(raw).replaceFirst("") : raw;
+        String cleaned = FORGIVEN.matcher(international).replaceAll("");
         return SHAPE.matcher(cleaned).matches() ? cleaned : null;
     }
 
@@ -83,7 +96,9 @@ public final class E164 {
      *     not a number written locally in {@code country}, or not possible, saying why
      */
     public static String requirePossible(String field, String value, String country) {
-        String e164 = require(field, value, country);
+        // As libphonenumber writes it: a trunk prefix typed after the country code without its
+        // brackets (+49 030…, +44 020…) is dropped, as a provider never sends it.
+        String e164 = asLibphonenumberWritesIt(require(field, value, country));
         String impossible = whyImpossible(e164);
         if (impossible == null && withoutPunctuation(value) == null
                 && PHONES.isPossibleNumberWithReason(parsed(e164)) != PhoneNumberUtil.ValidationResult.IS_POSSIBLE) {
@@ -104,6 +119,17 @@ public final class E164 {
         if (!WRITTEN_LOCALLY.matcher(value).matches()) {
             throw InvalidNumber.notANumber(field, value, country);
         }
+        String digits = FORGIVEN.matcher(value).replaceAll("");
+        if (digits.startsWith("00") && digits.length() > 2 && digits.charAt(2) != '0') {
+            // 00 is the international prefix from most of the world and from Russian mobiles,
+            // and no country's own numbers begin with it; read with the site's country, 0044… on a
+            // Russian site became +70044… (audit AM1 F4).
+            try {
+                return PHONES.parse("+" + digits.substring(2), "ZZ");
+            } catch (NumberParseException e) {
+                throw InvalidNumber.notANumber(field, value, country);
+            }
+        }
         if (country == null) {
             throw InvalidNumber.needsCountry(field, value);
         }
@@ -111,6 +137,15 @@ public final class E164 {
             return PHONES.parse(value, country.toUpperCase(Locale.ROOT));
         } catch (NumberParseException e) {
             throw InvalidNumber.notANumber(field, value, country);
+        }
+    }
+
+    /** {@code e164} formatted by libphonenumber, or as it is when libphonenumber cannot read it (whyImpossible then says why). */
+    private static String asLibphonenumberWritesIt(String e164) {
+        try {
+            return PHONES.format(PHONES.parse(e164, "ZZ"), PhoneNumberUtil.PhoneNumberFormat.E164);
+        } catch (NumberParseException e) {
+            return e164;
         }
     }
 

@@ -35,6 +35,10 @@ class CallerNumberTest {
         "'  +1 (800) 555-0142 ' | | +18005550142",
         "+44 20 7946 0958    | RU | +442079460958",
         "tel:+79161234567    | RU | +79161234567",
+        "sip:+79161234567@pbx.local | RU | +79161234567",
+        "'\"Anna\" <sips:89161234567@10.0.0.5;user=phone>' | RU | +79161234567",
+        "sip:79161234567;isup-oli=0@trunk.example | US | +79161234567",
+        "+44 (0)20 7946 0958 | RU | +442079460958",
     })
     void normalisesValidNumbersToE164(String raw, String country, String e164) {
         CallerNumber n = CallerNumber.of(raw, country);

@@ -104,6 +104,51 @@ class PoolNumbersOverHttpTest {
         }
     }
 
+    /**
+     * Audit AM1 F3/F4: numbers as people paste them. The trunk 0 in brackets after a country code
+     * ({@code +44 (0)20…}) is no part of the number, {@code 00} is the international prefix, and a
+     * dash copied from a web page (U+2011, U+2013) is a dash; each is stored as the E.164 number a
+     * provider posts, so its calls are attributed.
+     */
+    @Test
+    void numbersAsPeoplePasteThemAreStoredAsTheNumberAProviderPosts() {
+        Map<String, String> site = server.siteWithPool(List.of());
+        Reply created = post(site, "/pools", "{\"name\":\"pasted\",\"numbers\":[\"+44 (0)20 7946 0257\",\"0044 20 7946 1257\","
+                + "\"+7 495 777\u201120\u201108\",\"+7 495 777\u201321\u201398\",\"+49 030 12345678\"]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().get("numbers").toString()).contains("\"+442079460257\"", "\"+442079461257\"", "\"+74957772008\"",
+                "\"+74957772198\"", "\"+493012345678\"");
+        Reply start = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"pasted-1\","
+                + "\"url\":\"https://example.com/\"}", "application/json", Map.of("User-Agent", TestServer.CHROME));
+        assertThat(start.status()).as(start.body()).isEqualTo(201);
+        String body = "{\"callId\":\"pasted-call\",\"event\":\"ringing\",\"from\":\"+79161110001\",\"to\":\"" + start.text("number") + "\"}";
+        Reply event = server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", io.ringpool.call.Signing.ringpool(site.get("webhookSecret"),
+                        server.clock.instant().getEpochSecond(), body)));
+        assertThat(event.status()).as(event.body()).isEqualTo(200);
+    }
+
+    /**
+     * Audit AM1 F2: a pool whose numbers are all retired is out of use (a pool is never deleted).
+     * Visits its rule matches go to the next pool, and it counts no exhaustion: nothing ran out.
+     */
+    @Test
+    void aPoolWhoseNumbersAreAllRetiredTakesNoVisitAndCountsNoExhaustion() {
+        Map<String, String> site = server.siteWithPool(List.of("+74957779001", "+74957779002", "+74957779003"));
+        Reply google = post(site, "/pools", "{\"name\":\"google\",\"priority\":10,\"match\":{\"source\":\"google\"},"
+                + "\"numbers\":[\"+74957779101\"]}");
+        assertThat(google.status()).as(google.body()).isEqualTo(201);
+        String googlePool = google.text("poolId");
+        assertThat(retire(site, googlePool, "+74957779101").status()).isEqualTo(204);
+        for (int i = 0; i < 3; i++) {
+            Reply r = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"g-" + i
+                    + "\",\"url\":\"https://example.com/?utm_source=google&utm_medium=cpc\"}", "application/json",
+                    Map.of("User-Agent", TestServer.CHROME));
+            assertThat(r.json().path("tracked").asBoolean()).as(r.body()).isTrue();
+        }
+        assertThat(pool(site, googlePool).json().path("exhaustions").asInt()).isZero();
+    }
+
     static String sessionFrom(Map<String, String> site, String visitorId, String referrer) {
         Reply r = server.send("POST", "/v1/sessions", null, "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"" + visitorId
                 + "\",\"url\":\"https://example.com/\",\"referrer\":\"" + referrer + "\"}", "application/json",
