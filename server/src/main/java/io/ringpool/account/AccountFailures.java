@@ -25,6 +25,12 @@ final class AccountFailures {
                 "a request that changes something needs the X-CSRF-Token header with the session's token (from sign-in or GET /v1/me)");
     }
 
+    static DomainFailure replacedKey(Permission permission) {
+        return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden", "this site key was replaced by a rotation: until its overlap"
+                + " ends it may read and send data, but not this (" + permission.name().toLowerCase(java.util.Locale.ROOT)
+                + "); use the current key", "Authorization");
+    }
+
     static DomainFailure roleForbids(Permission permission) {
         return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "forbidden",
                 "your role does not allow this (" + permission.name().toLowerCase(java.util.Locale.ROOT) + ")");

@@ -56,12 +56,24 @@ public final class Authoriser {
         throw new Unauthenticated();
     }
 
+    /**
+     * What a site key replaced by a rotation may no longer do in its overlap. The overlap lets the
+     * integrations that hold it go on reading and sending data; it must not let whoever leaked it
+     * rotate again (the owner's new key was revoked at once and the thief held the only key: audit
+     * AM2 F4), change the site, its webhooks and provider secrets, its pools, or erase data.
+     */
+    private static final java.util.Set<Permission> REPLACED_KEY_REFUSED = java.util.EnumSet.of(Permission.KEYS,
+            Permission.SITE_SETTINGS, Permission.WEBHOOKS, Permission.POOLS, Permission.ERASE);
+
     /** May the caller do {@code permission} on {@code siteId}? */
     public SiteGrant site(Credentials c, String siteId, Permission permission) {
         if (c.bearer() != null && !keys.isAdmin(c.bearer())) {
             // A site key: the current one, or the previous one inside its rotation overlap, which
             // only SiteAccess can tell (the registry maps the current key alone).
             SiteRegistry.Entry entry = keys.requireSite(c.bearer(), siteId);
+            if (REPLACED_KEY_REFUSED.contains(permission) && !entry.secrets().isCurrentApiKeyHash(Keys.sha256(c.bearer()))) {
+                throw AccountFailures.replacedKey(permission);
+            }
             return new SiteGrant(entry, new Caller.SiteKey(entry.site().siteId()), false);
         }
         Caller caller = authenticate(c);

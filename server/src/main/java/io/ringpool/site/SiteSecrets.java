@@ -43,6 +43,11 @@ public record SiteSecrets(byte[] apiKeyHash, String webhookSecret, String twilio
         return current | old;
     }
 
+    /** True when {@code hash} is the current API key's (not a replaced one still in its overlap). Constant time. */
+    public boolean isCurrentApiKeyHash(byte[] hash) {
+        return MessageDigest.isEqual(hash, apiKeyHash);
+    }
+
     /** The webhook secrets a signature may use now: the current one, and the previous within its window. */
     public List<String> webhookSecrets(Instant now) {
         return withPrevious(webhookSecret, previous.webhookSecret(), previous.webhookSecretUntil(), now);

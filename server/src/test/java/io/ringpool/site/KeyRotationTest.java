@@ -55,6 +55,39 @@ class KeyRotationTest {
         }
     }
 
+    /**
+     * Audit AM2 F4: the key an owner replaced because it leaked rotated again during its overlap,
+     * which revoked the owner's new key at once and left the thief the only key. In its overlap a
+     * replaced key reads and sends data, but it cannot rotate keys or change the site, its
+     * webhooks, pools or data; the current key can.
+     */
+    @Test
+    void aReplacedKeyReadsDuringItsOverlapButCannotRotateOrChangeTheSite() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74955000001"));
+            String siteId = site.get("siteId");
+            String leaked = site.get("apiKey");
+            String fresh = rotate(server, siteId, leaked, Map.of("key", "api")).text("apiKey");
+
+            assertThat(getSite(server, siteId, leaked)).isEqualTo(200);
+            assertThat(server.get("/v1/sites/" + siteId + "/calls", leaked).status()).isEqualTo(200);
+            Reply again = rotate(server, siteId, leaked, Map.of("key", "api", "overlapSeconds", 0));
+            assertThat(again.status()).as(again.body()).isEqualTo(403);
+            assertThat(again.json().at("/error/field").asText()).isEqualTo("Authorization");
+            assertThat(again.json().at("/error/message").asText()).contains("replaced", "current key");
+            assertThat(rotate(server, siteId, leaked, Map.of("key", "webhook", "overlapSeconds", 0)).status()).isEqualTo(403);
+            assertThat(server.send("PATCH", "/v1/sites/" + siteId, leaked, "{\"coolDownSeconds\":30}", "application/json", Map.of())
+                    .status()).isEqualTo(403);
+            assertThat(server.post("/v1/sites/" + siteId + "/webhooks", leaked, Map.of("url", "https://attacker.example/hook"))
+                    .status()).isEqualTo(403);
+
+            assertThat(getSite(server, siteId, fresh)).as("the owner's key still works").isEqualTo(200);
+            assertThat(rotate(server, siteId, fresh, Map.of("key", "webhook")).status()).isEqualTo(200);
+            assertThat(server.send("PATCH", "/v1/sites/" + siteId, fresh, "{\"coolDownSeconds\":30}", "application/json", Map.of())
+                    .status()).isEqualTo(200);
+        }
+    }
+
     /** Audit AD2 #2: on H2, any PATCH of the site dropped the rotated keys' overlap until a restart. */
     @Test
     void aSettingsChangeDuringTheOverlapKeepsTheOldApiKeyAndWebhookSecretWorking() {
