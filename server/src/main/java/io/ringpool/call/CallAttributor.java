@@ -2,6 +2,7 @@ package io.ringpool.call;
 
 import io.ringpool.pool.PoolRegistry;
 import io.ringpool.pool.PoolService;
+import io.ringpool.pool.PoolState;
 import io.ringpool.pool.StaticNumber;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteSettings;
@@ -39,13 +40,28 @@ final class CallAttributor {
         SiteSettings settings = site.settings();
         StaticNumberSource staticSource = poolService.staticNumberAt(site.siteId(), number, callAt)
                 .map(CallAttributor::source).orElse(null);
+        PoolState.LiveHolder live = pools.holding(site.siteId(), number).map(p -> p.liveHolder(number)).orElse(null);
         List<LeaseInterval> leases = staticSource != null ? List.of()
-                : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis(),
-                        pools.holding(site.siteId(), number).map(p -> p.liveHolder(number)).orElse(null));
+                : attributionReads.leases(c, site.siteId(), number, callAt, settings.coolDown().toMillis(), live);
+        Instant leasesAt = callAt;
+        if (staticSource == null && callAt.getNano() == 0 && leases.stream().noneMatch(l -> l.covers(callAt))) {
+            // A time in whole seconds (unix seconds, Twilio's Timestamp, a PBX's epoch) names its
+            // whole second: a lease that began within it covers the call. Read as the second's
+            // first instant, a call posted as soon as its visit began came before the lease and
+            // was "none" about half the time (audit AM1 F10).
+            Instant secondEnd = callAt.plusMillis(999);
+            List<LeaseInterval> withinSecond = attributionReads.leases(c, site.siteId(), number, secondEnd,
+                    settings.coolDown().toMillis(), live);
+            Optional<Instant> began = withinSecond.stream().map(LeaseInterval::from).filter(from -> from.isAfter(callAt)).min(Instant::compareTo);
+            if (began.isPresent()) {
+                leases = withinSecond;
+                leasesAt = began.get();
+            }
+        }
         PreviousAttribution previous = caller.valid()
                 ? attributionReads.previousAttribution(c, site.siteId(), caller.value(), callAt, callId)
                 : null;
-        AttributionResult result = Attribution.attribute(callAt, number, leases, settings.coolDown(), staticSource, previous);
+        AttributionResult result = Attribution.attribute(leasesAt, number, leases, settings.coolDown(), staticSource, previous);
         VisitSource visit = null;
         List<CallAttribution.EarlierVisit> earlier = List.of();
         if (result.sessionId() != null) {
