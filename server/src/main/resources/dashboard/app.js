@@ -448,12 +448,13 @@
           el('div', { class: 'src-medium', text: grouping.detail(k) })];
       return el('tr', null, [
         el('td', null, label),
-        el('td', { class: 'num', text: fmt(row.visits) }),
-        el('td', { class: 'num', text: fmt(row.calls) }),
-        el('td', { class: 'num', text: fmt(row.targetCalls) }),
-        el('td', { class: 'num leads', text: fmt(row.leads) }),
-        el('td', { class: 'num', text: fmt(row.contacts) }),
-        el('td', { class: 'num' }, [el('div', { class: 'conv' }, [
+        // data-label: on a phone each row is a card, and a number carries its column's title (phone.css).
+        el('td', { class: 'num', 'data-label': 'Visits', text: fmt(row.visits) }),
+        el('td', { class: 'num', 'data-label': 'Calls', text: fmt(row.calls) }),
+        el('td', { class: 'num', 'data-label': 'Target', text: fmt(row.targetCalls) }),
+        el('td', { class: 'num leads', 'data-label': 'Leads', text: fmt(row.leads) }),
+        el('td', { class: 'num', 'data-label': 'Contacts', text: fmt(row.contacts) }),
+        el('td', { class: 'num', 'data-label': 'Conversion' }, [el('div', { class: 'conv' }, [
           el('div', { class: 'bar', style: 'width:' + Math.round(60 * (conv || 0) / maxConv) + 'px' }), el('span', { text: pct(conv) })])])
       ]);
     });
@@ -671,16 +672,16 @@
   function callRow(c) {
     var a = c.attribution || {};
     var tr = el('tr', { 'data-call-id': c.callId }, [
-      el('td', { text: localTime(c.startedAt) }),
-      el('td', { text: c.caller || '—' }),
-      el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
-      el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
-      el('td', { text: c.status + (c.endUnknown ? ' ?' : '') + (c.target ? ' ✓' : ''), title: [c.target ? 'target call' : '',
+      el('td', { class: 'call-time', text: localTime(c.startedAt) }),
+      el('td', { class: 'call-caller', text: c.caller || '—' }),
+      el('td', { class: 'call-source' }, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
+      el('td', { class: 'call-method' }, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
+      el('td', { class: 'call-status', text: c.status + (c.endUnknown ? ' ?' : '') + (c.target ? ' ✓' : ''), title: [c.target ? 'target call' : '',
         c.endUnknown ? 'the provider never reported the end: closed by Ringpool six hours after its last event, talk time unknown' : '']
         .filter(Boolean).join('; ') }),
-      el('td', { class: 'num', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
+      el('td', { class: 'num call-talk', text: c.talkSeconds == null ? '—' : c.talkSeconds + ' s' }),
       el('td', { class: 'num call-value', text: money(c.value, c.currency) }),
-      el('td', null, [tagsCell(c)])
+      el('td', { class: 'call-tags' }, [tagsCell(c)])
     ]);
     callLogPlugins.forEach(function (p) { if (p.row) p.row(tr, c); });
     return tr;
@@ -802,13 +803,13 @@
     var person = [l.name, l.phone, l.email].filter(Boolean);
     var message = l.message || '';
     var tr = el('tr', { 'data-lead-id': l.leadId }, [
-      el('td', { text: localTime(l.at) }),
-      el('td', { text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique || !(l.phoneValid || l.emailValid) ? '' : ' (repeat)') }),
+      el('td', { class: 'lead-time', text: localTime(l.at) }),
+      el('td', { class: 'lead-kind', text: l.kind + (l.submissions > 1 ? ' ×' + l.submissions : '') + (l.unique || !(l.phoneValid || l.emailValid) ? '' : ' (repeat)') }),
       el('td', { class: 'lead-person' }, person.map(function (p) { return el('div', { text: p }); })),
       el('td', { class: 'lead-message', title: message, text: message.length > 80 ? message.slice(0, 80) + '…' : message }),
-      el('td', null, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
-      el('td', null, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
-      el('td', null, [statusCell(l)]),
+      el('td', { class: 'lead-source' }, [el('div', { class: 'src-name', text: a.source || '—' }), el('div', { class: 'src-medium', text: [a.medium, a.campaign].filter(Boolean).join(' · ') })]),
+      el('td', { class: 'lead-method' }, [el('span', { class: 'badge ' + (a.method || 'none'), text: a.method || 'none' })]),
+      el('td', { class: 'lead-state' }, [statusCell(l)]),
       el('td', { class: 'num lead-value', text: money(l.value, l.currency) })
     ]);
     leadLogPlugins.forEach(function (p) { if (p.row) p.row(tr, l); });

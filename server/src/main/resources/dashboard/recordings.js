@@ -159,7 +159,8 @@
     audio.addEventListener('error', function () { status.textContent = 'The browser could not play this recording.'; });
   }
 
-  /* On a phone the call table is wider than its box and scrolls sideways inside it: the player, a
+  /* In a window narrower than the call table (a tablet; a phone shows each call as a card, phone.css)
+   * the table scrolls sideways inside its box: the player, a
    * row under the call, spanned the whole table, 850 px with its controls off-screen (audit AI4
    * F12). It is made as wide as the box shows and kept at the box's left edge (position: sticky in
    * recordings.css), so it fits the screen however far the table is panned. */

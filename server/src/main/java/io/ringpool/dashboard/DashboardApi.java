@@ -41,6 +41,8 @@ public final class DashboardApi {
         files.put("details.js", new StaticAsset("/dashboard/details.js", "application/javascript; charset=utf-8", revalidate));
         files.put("edits.js", new StaticAsset("/dashboard/edits.js", "application/javascript; charset=utf-8", revalidate));
         files.put("details.css", new StaticAsset("/dashboard/details.css", "text/css; charset=utf-8", revalidate));
+        // The dashboard on a phone: the logs as cards, tap-sized controls (session 45).
+        files.put("phone.css", new StaticAsset("/dashboard/phone.css", "text/css; charset=utf-8", revalidate));
         // CSV downloads of the tables (audit AI4 F16) and the credited source in the call log (F14).
         files.put("downloads.js", new StaticAsset("/dashboard/downloads.js", "application/javascript; charset=utf-8", revalidate));
         files.put("credit.js", new StaticAsset("/dashboard/credit.js", "application/javascript; charset=utf-8", revalidate));

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * scripted it (a status, a redirect, bytes with a type), and every request is remembered with its
  * Authorization header.
  */
-final class ProviderDouble implements AutoCloseable {
+public final class ProviderDouble implements AutoCloseable {
     /** One scripted answer; answers of a path are used in turn, the last one repeated. */
-    record Answer(int status, String contentType, byte[] body, String location) {
-        static Answer audio(String type, byte[] body) {
+    public record Answer(int status, String contentType, byte[] body, String location) {
+        public static Answer audio(String type, byte[] body) {
             return new Answer(200, type, body, null);
         }
 
@@ -43,17 +43,17 @@ final class ProviderDouble implements AutoCloseable {
     private final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-    ProviderDouble(String host) throws IOException {
+    public ProviderDouble(String host) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String base() {
+    public String base() {
         return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
     }
 
-    void on(String path, Answer... answers) {
+    public void on(String path, Answer... answers) {
         script.put(path, List.of(answers));
     }
 
@@ -88,7 +88,7 @@ final class ProviderDouble implements AutoCloseable {
     }
 
     /** A mono 16-bit PCM WAV of {@code seconds} of a 440 Hz tone at {@code rate} Hz: small, and every browser decodes it. */
-    static byte[] wav(int seconds, int rate) {
+    public static byte[] wav(int seconds, int rate) {
         int samples = seconds * rate;
         ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
