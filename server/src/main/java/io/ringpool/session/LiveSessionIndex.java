@@ -30,6 +30,7 @@ final class LiveSessionIndex {
     private final Table[] bySession = new Table[STRIPES];
     private final Table[] byVisitor = new Table[STRIPES];
     private final AtomicInteger size = new AtomicInteger();
+    private final AtomicInteger untracked = new AtomicInteger();
 
     LiveSessionIndex() {
         for (int i = 0; i < STRIPES; i++) {
@@ -41,6 +42,11 @@ final class LiveSessionIndex {
     /** Live sessions indexed by id. */
     int size() {
         return size.get();
+    }
+
+    /** Of {@link #size}, the untracked ones (visits that got the default number and wait for one). */
+    int untrackedSize() {
+        return untracked.get();
     }
 
     LiveSession get(String sessionId) {
@@ -67,8 +73,14 @@ final class LiveSessionIndex {
     /** Indexes {@code s} by its id only (a late commit whose visitor may have moved on). */
     void putById(LiveSession s) {
         long hash = KeyHash.of(s.sessionId);
-        if (stripe(bySession, hash).put(s, hash) == null) {
+        LiveSession replaced = stripe(bySession, hash).put(s, hash);
+        if (replaced == null) {
             size.incrementAndGet();
+        } else if (replaced.untracked != null) {
+            untracked.decrementAndGet();
+        }
+        if (s.untracked != null) {
+            untracked.incrementAndGet();
         }
     }
 
@@ -83,6 +95,9 @@ final class LiveSessionIndex {
         long hash = KeyHash.of(s.sessionId);
         if (stripe(bySession, hash).remove(s, hash)) {
             size.decrementAndGet();
+            if (s.untracked != null) {
+                untracked.decrementAndGet();
+            }
         }
         long visitorHash = KeyHash.of(s.siteId, s.visitorId);
         stripe(byVisitor, visitorHash).remove(s, visitorHash);

@@ -319,6 +319,15 @@ final class VisitStarts {
     private CompletableFuture<Started> startUntracked(Site site, SessionStore.NewVisit visit, Leasing.NotLeased notLeased,
             SiteSettings settings, long now, Map<String, String> visitAttributes, String clientIp) {
         return notLeased.committed().thenApply(ok -> {
+            if (live.index.untrackedSize() >= maxLiveSessions / 2) {
+                // Untracked visits cost no number, so nothing else bounds them: a stranger repeating
+                // one site's public key filled the node's capacity with them, and every site's next
+                // visitor was untracked for "capacity" (audit AM2 F7). They may take half; the other
+                // half is kept for visits that hold a number. Past it the visit is stored, answered
+                // the default number, and not kept live (no catch-up onto a number that frees).
+                meters.count(site.siteId(), false, notLeased.reason());
+                return untrackedWithoutSession(settings, notLeased.reason(), visit.visitorId());
+            }
             long expires = now + settings.leaseTtl().toMillis();
             boolean catchesUp = CatchUps.CATCHES_UP.contains(notLeased.reason());
             LiveSession session = new LiveSession(visit.sessionId(), site.siteId(), visit.visitorId(), new LiveSession.Untracked(

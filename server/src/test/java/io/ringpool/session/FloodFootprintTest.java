@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,28 @@ class FloodFootprintTest {
         assertThat(server.app.sessions().liveSessions()).isEqualTo(2);
         assertThat(server.startSession(site.get("publicKey"), "visitor-cap-1", "https://example.com/b").text("sessionId"))
                 .as("a visitor with a live session still gets it").isEqualTo(first.text("sessionId"));
+    }
+
+    /**
+     * Audit AM2 F7: untracked visits cost no number, so a stranger repeating one site's public key
+     * filled the node's live sessions with them and every other site's visitors went untracked
+     * ("capacity"). They may take half; the rest stays for visits that hold a number.
+     */
+    @Test
+    void untrackedVisitsTakeAtMostHalfTheLiveSessionsSoAnotherSitesVisitorIsStillTracked() {
+        server.close();
+        server = new TestServer(dir, Map.of("leasing.maxLiveSessions", 10, "leasing.sessionsPerIpPerMinute", 0), FROZEN);
+        var flooded = server.siteWithPool(List.of("+74953130001"));
+        var victim = server.siteWithPool(List.of("+74953140001", "+74953140002"));
+        for (int i = 0; i < 12; i++) {
+            TestServer.Reply r = server.startSession(flooded.get("publicKey"), "flood-" + i, "https://example.com/");
+            assertThat(r.status()).as(r.body()).isIn(200, 201);
+        }
+        assertThat(server.app.sessions().liveSessions()).as("one tracked, five untracked kept").isEqualTo(6);
+
+        TestServer.Reply real = server.startSession(victim.get("publicKey"), "real-visitor", "https://example.com/?utm_source=google");
+
+        assertThat(real.json().path("tracked").asBoolean()).as(real.body()).isTrue();
     }
 
     private long countRows() throws SQLException {
