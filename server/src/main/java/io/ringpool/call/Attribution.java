@@ -279,7 +279,9 @@ public final class Attribution {
         for (Claim c : claims) {
             String reason = c.reason();
             if (c == chosen && method == AttributionMethod.AMBIGUOUS) {
-                reason += "; chosen as the current holder of the number";
+                // Said only of a lease that covers the call: a cooling one chosen is the latest holder (audit AM1 F6).
+                reason += c.covering() ? "; chosen as the current holder of the number"
+                        : "; chosen as the latest holder of the number";
             }
             candidates.add(new AttributionResult.Candidate(c.lease().sessionId(), c.lease().visitorId(), reason,
                     Math.round(c.weight() / total * 100) / 100.0));

@@ -285,6 +285,21 @@ class AttributionTest {
         assertThat(bothCooling.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
     }
 
+    /** Audit AM1 F6: when both leases have ended, the one chosen is the latest holder, not "the current" one. */
+    @Test
+    void aCoolingLeaseChosenAmongCoolingOnesIsCalledTheLatestHolder() {
+        Instant aFrom = clock.instant();
+        Instant aTo = clock.advanceSeconds(10);
+        Instant cFrom = clock.advanceSeconds(5);
+        Instant cTo = clock.advanceSeconds(10);
+        Instant call = clock.advanceSeconds(5);
+        AttributionResult r = Attribution.attribute(call, NUMBER, List.of(lease("sa", "va", aFrom, aTo), lease("sc", "vc", cFrom, cTo)),
+                COOL_DOWN, null, null);
+        assertThat(r.method()).isEqualTo(AttributionMethod.AMBIGUOUS);
+        assertThat(r.sessionId()).isEqualTo("sc");
+        assertThat(r.candidates().get(0).reason()).endsWith("chosen as the latest holder of the number");
+    }
+
     @Test
     void aCallerRedialingWhileTheirOwnVisitHoldsTheNumberAndAnotherCoolsIsTheirVisitAsTheLeasesChoose() {
         Instant v2From = clock.instant();
