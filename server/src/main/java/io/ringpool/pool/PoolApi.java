@@ -65,9 +65,9 @@ public final class PoolApi {
     /** Most pools one page of the pool list holds, and its default: the cap on pools in use, so a site within it reads them at once. */
     static final int MAX_POOLS_PER_PAGE = PoolService.MAX_POOLS_PER_SITE;
     /**
-     * Most numbers one page of the pool list holds, about 200 KB of JSON: a page ends before a pool
-     * that would take it past this, so a site of a hundred pools of 10,000 numbers is read in pages
-     * instead of one 16 MB body built in memory (audit AK2 F0). A pool bigger than this alone is a
+     * Most numbers one page of the pool list holds, about 150 KB of JSON (docs/measurements.md,
+     * session 45): a page ends before a pool that would take it past this, so a site of a hundred
+     * pools of 10,000 numbers is read in pages instead of one 15 MB body built in memory (audit AK2 F0). A pool bigger than this alone is a
      * page of its own, whole, as {@code GET …/pools/{poolId}} answers it.
      */
     static final int MAX_NUMBERS_PER_PAGE = 10_000;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Audit AK2 F0 (left over): {@code GET …/pools} listed every number of every pool in one body,
- * up to a hundred pools of 10,000 numbers (16 MB of JSON built in memory). It is paged now, as the
+ * up to a hundred pools of 10,000 numbers (about 15 MB of JSON built in memory). It is paged now, as the
  * call log is ({@code limit}, {@code cursor}, {@code nextCursor}), and a page holds at most about
  * 10,000 numbers; a small site's answer without parameters is what it was, plus
  * {@code "nextCursor": null}.
