@@ -283,15 +283,25 @@
   });
 
   // ---- pools --------------------------------------------------------------------------------
+  // The list comes in pages (at most 100 pools and about 10,000 numbers each): 'Load more' follows nextCursor.
   renderers.pools = function (section) {
-    return api(site('/pools')).then(function (r) {
-      clear(section);
-      var grid = el('div', { class: 'grid' });
-      section.appendChild(grid);
-      if (can('pools')) grid.appendChild(poolForm());
-      if (!r.pools.length) grid.appendChild(el('article', { class: 'card' }, [R.empty('No pool yet', 'A pool is a set of numbers shown to visitors, one each, so calls can be traced to visits.')]));
-      r.pools.forEach(function (p) { grid.appendChild(poolCard(p)); });
-    });
+    var grid = el('div', { class: 'grid' });
+    var more = el('button', { type: 'button', class: 'ghost', text: 'Load more pools', hidden: '' });
+    function page(cursor) {
+      return api(site('/pools' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : ''))).then(function (r) {
+        if (!cursor) {
+          clear(section);
+          section.appendChild(grid);
+          section.appendChild(el('div', { class: 'more' }, [more]));
+          if (can('pools')) grid.appendChild(poolForm());
+          if (!r.pools.length) grid.appendChild(el('article', { class: 'card' }, [R.empty('No pool yet', 'A pool is a set of numbers shown to visitors, one each, so calls can be traced to visits.')]));
+        }
+        r.pools.forEach(function (p) { grid.appendChild(poolCard(p)); });
+        more.hidden = !r.nextCursor;
+        more.onclick = function () { page(r.nextCursor); };
+      });
+    }
+    return page(null);
   };
   function poolCard(p) {
     var match = Object.keys(p.match || {}).map(function (k) { return k + ' = ' + p.match[k]; }).join(', ') || 'any visit';

@@ -41,10 +41,18 @@ public final class FailureResponses {
         return retryAfter == null ? response : response.withHeader("Retry-After", Integer.toString(retryAfter));
     }
 
+    /** A request not answered within the timeout: 503 with Retry-After, as for every 503 (docs/api.md). */
+    public static Response timedOut() {
+        return Response.error(503, "timeout", "the server could not answer in time; retry later").withHeader("Retry-After", "1");
+    }
+
     /** Whatever an endpoint threw, as a response: domain failures by kind, known faults by the mapper, the rest as 500. */
     public static Response of(Throwable thrown, FailureMapper mapper) {
         if (thrown instanceof DomainFailure failure) {
             return of(failure);
+        }
+        if (thrown instanceof io.ringpool.concurrent.Cancellation.Stopped) {
+            return timedOut(); // its 503 was sent already; this answer is dropped
         }
         DomainFailure mapped = mapper.map(thrown);
         if (mapped != null) {

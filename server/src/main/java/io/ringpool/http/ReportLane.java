@@ -27,7 +27,8 @@ import java.util.function.Predicate;
  * everyone. Waiting for a gap costs a report at most {@code maxYield} and nothing at all when the
  * node is quiet; under constant traffic it bounds the lane to about one report per
  * {@code maxYield} per thread, the price of the visitors' latency. The wait happens before a report
- * starts, not inside it: a single report over a big history still runs to its end once started.
+ * starts, not inside it: a single report over a big history runs to its end once started, unless
+ * its request times out (503), which stops its computation ({@link io.ringpool.concurrent.Cancellation}).
  *
  * <p>And a share: while other requests are about (one started within {@link #BUSY_WINDOW_NANOS}),
  * a lane thread that ran a report for {@code t} rests {@code t × (1 − share) ÷ share} (at most

@@ -1,5 +1,6 @@
 package io.ringpool.http;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBuf;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.ringpool.concurrent.BatchHandoff;
+import io.ringpool.concurrent.Cancellation;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -331,7 +333,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
     /** A request not answered within the timeout: 503 with Retry-After, as for every 503 (docs/api.md). */
     private static Response timedOut() {
-        return Response.error(503, "timeout", "the server could not answer in time; retry later").withHeader("Retry-After", "1");
+        return FailureResponses.timedOut();
     }
 
     /** The answer of a completed stage: its response, or the failure's. */
@@ -346,8 +348,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     /** Runs the endpoint on {@code executor}; {@code done} (may be null) runs once the endpoint has returned or was refused. */
     private void runOn(Executor executor, ChannelHandlerContext ctx, Pending pending, Endpoint endpoint, long start, Runnable done) {
         AtomicBoolean answered = new AtomicBoolean();
+        // Once the 503 is sent nobody reads the result: the work stops at its next checkpoint (a report's loops).
+        Cancellation cancellation = new Cancellation();
         ScheduledFuture<?> timeout = ctx.executor().schedule(() -> {
             if (answered.compareAndSet(false, true)) {
+                cancellation.cancel();
                 finish(ctx, pending, timedOut(), start);
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
@@ -355,7 +360,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             executor.execute(() -> {
                 Response response;
                 try {
-                    response = invoke(endpoint, pending.request());
+                    response = cancellation.run(() -> invoke(endpoint, pending.request()));
                     if (response.stream() != null) {
                         response = stream(ctx, pending, response, start, answered, timeout);
                     }
@@ -472,9 +477,19 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private Response invoke(Endpoint endpoint, Request request) {
         try {
             return endpoint.handle(request);
+        } catch (Cancellation.Stopped stopped) {
+            stopped(request.route()).increment();
+            LOG.info("request_work_stopped route={}", request.route());
+            return FailureResponses.timedOut();
         } catch (Throwable t) {
             return FailureResponses.of(t, failures);
         }
+    }
+
+    /** Requests whose work stopped at a checkpoint after their 503 timeout, by route template (bounded, as {@link #timer}). */
+    private Counter stopped(String route) {
+        return Counter.builder("ringpool.http.stopped").tag("route", route)
+                .description("requests whose work stopped once their 503 timeout was sent").register(registry);
     }
 
     private Response preflight(Pending pending) {

@@ -62,10 +62,53 @@ public final class PoolApi {
         return Response.created(describe(created));
     }
 
+    /** Most pools one page of the pool list holds, and its default: the cap on pools in use, so a site within it reads them at once. */
+    static final int MAX_POOLS_PER_PAGE = PoolService.MAX_POOLS_PER_SITE;
+    /**
+     * Most numbers one page of the pool list holds, about 150 KB of JSON (docs/measurements.md,
+     * session 45): a page ends before a pool that would take it past this, so a site of a hundred
+     * pools of 10,000 numbers is read in pages instead of one 15 MB body built in memory (audit AK2 F0). A pool bigger than this alone is a
+     * page of its own, whole, as {@code GET …/pools/{poolId}} answers it.
+     */
+    static final int MAX_NUMBERS_PER_PAGE = 10_000;
+
+    /**
+     * The site's pools in the order visits try them (higher priority first, then the older), in
+     * pages of at most {@code limit} pools and {@link #MAX_NUMBERS_PER_PAGE} numbers; the cursor is
+     * the last pool's place in that order, which never changes (a pool is never deleted and its
+     * priority never edited), so a page follows on whichever node serves it.
+     */
     private Response list(Request request, SiteGrant grant) {
-        QueryParameters.none(request);
-        String siteId = grant.siteId();
-        return Response.ok(Map.of("pools", pools.ofSite(siteId).stream().map(this::describe).toList()));
+        QueryParameters q = QueryParameters.of(request, Set.of("limit", "cursor"));
+        int limit = q.limit("limit", MAX_POOLS_PER_PAGE, MAX_POOLS_PER_PAGE);
+        PoolRegistry.Place after = q.cursor("cursor", 3, parts -> new PoolRegistry.Place(Integer.parseInt(parts.get(0)),
+                java.time.Instant.parse(parts.get(2)), parts.get(1)));
+        List<Map<String, Object>> page = new java.util.ArrayList<>();
+        int numbers = 0;
+        boolean more = false;
+        PoolState last = null;
+        for (PoolState state : pools.ofSite(grant.siteId())) {
+            if (after != null && after.compareTo(PoolRegistry.Place.of(state)) >= 0) {
+                continue;
+            }
+            int size = state.numbers().size();
+            if (page.size() == limit || (!page.isEmpty() && numbers + size > MAX_NUMBERS_PER_PAGE)) {
+                more = true;
+                break;
+            }
+            page.add(describe(state));
+            numbers += size;
+            last = state;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("pools", page);
+        out.put("nextCursor", more ? cursorAfter(last) : null);
+        return Response.ok(out);
+    }
+
+    private static String cursorAfter(PoolState last) {
+        Pool pool = last.pool();
+        return QueryParameters.cursor(Integer.toString(pool.priority()), pool.poolId(), pool.createdAt().toString());
     }
 
     private Response get(Request request, SiteGrant grant) {

@@ -11,9 +11,27 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PoolRegistry {
 
     /** Higher priority first; among equals, the older pool first. */
-    static final Comparator<PoolState> TRY_ORDER = Comparator.<PoolState>comparingInt(p -> -p.pool().priority())
-            .thenComparing(p -> p.pool().createdAt())
-            .thenComparing(p -> p.pool().poolId());
+    static final Comparator<PoolState> TRY_ORDER = Comparator.comparing(Place::of);
+
+    /**
+     * A pool's place in {@link #TRY_ORDER}, which never changes: a pool is never deleted, and its
+     * priority and creation time are never edited. The pool list's cursor is the last pool's place.
+     */
+    record Place(int priority, java.time.Instant createdAt, String poolId) implements Comparable<Place> {
+        private static final Comparator<Place> ORDER = Comparator.<Place>comparingInt(p -> -p.priority())
+                .thenComparing(Place::createdAt)
+                .thenComparing(Place::poolId);
+
+        static Place of(PoolState state) {
+            Pool pool = state.pool();
+            return new Place(pool.priority(), pool.createdAt(), pool.poolId());
+        }
+
+        @Override
+        public int compareTo(Place other) {
+            return ORDER.compare(this, other);
+        }
+    }
 
     private final Map<String, PoolState> byId = new ConcurrentHashMap<>();
     private final Map<String, List<PoolState>> bySite = new ConcurrentHashMap<>();

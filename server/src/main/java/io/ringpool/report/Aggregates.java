@@ -1,5 +1,6 @@
 package io.ringpool.report;
 
+import io.ringpool.concurrent.Cancellation;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -151,6 +152,7 @@ final class Aggregates {
         int[] codes = new int[n];
 
         for (int i = 0; i < f.visits; i++) {
+            Cancellation.checkpointEvery(i);
             if (!range.contains(f.vStart[i])) {
                 continue;
             }
@@ -366,6 +368,7 @@ final class Aggregates {
         long[][] unique = new long[7][24];
         LocalClock clock = new LocalClock(range.zone());
         for (int i = 0; i < f.visits; i++) {
+            Cancellation.checkpointEvery(i);
             long t = f.vStart[i];
             if (range.contains(t)) {
                 visits[clock.weekday(t) - 1][clock.hour(t)]++;
@@ -425,6 +428,7 @@ final class Aggregates {
         long[] target = new long[days];
         LocalClock clock = new LocalClock(range.zone());
         for (int i = 0; i < f.visits; i++) {
+            Cancellation.checkpointEvery(i);
             long t = f.vStart[i];
             if (!range.contains(t)) {
                 continue;
@@ -532,6 +536,7 @@ final class Aggregates {
         long leads = 0;
         List<String> labels = new ArrayList<>();
         for (int e = 0; e < f.calls + f.leads; e++) {
+            Cancellation.checkpointEvery(e);
             boolean call = e < f.calls;
             int k = e - f.calls;
             long t = call ? f.cStart[e] : f.lStart[k];
@@ -600,6 +605,7 @@ final class Aggregates {
         Spellings.Tally tally = new Spellings.Tally(f.dicts[d]);
         tally.addEveryValue();
         for (int i = 0; i < f.visits; i++) {
+            Cancellation.checkpointEvery(i);
             if (range.contains(f.vStart[i])) {
                 tally.add(f.vDim[d][i], 0, 1, 0);
             }

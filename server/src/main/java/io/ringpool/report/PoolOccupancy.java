@@ -1,5 +1,6 @@
 package io.ringpool.report;
 
+import io.ringpool.concurrent.Cancellation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -105,6 +106,7 @@ final class PoolOccupancy {
         long[] vStart = f.vStart;
         int matching = 0;
         for (int i = 0; i < f.visits; i++) {
+            Cancellation.checkpointEvery(i);
             if (vPool[i] == pool && vStart[i] >= first && vStart[i] < to) {
                 matching++;
             }
@@ -219,6 +221,7 @@ final class PoolOccupancy {
         long addressCapped = 0;
         long numberMask = (1L << NUMBER_BITS) - 1;
         for (int b = 0; b <= buckets; b++) {
+            Cancellation.checkpointEvery(b);
             long bucketStart = b == 0 ? Long.MIN_VALUE : from + (b - 1) * bucketMillis;
             long bucketEnd = b == 0 ? from : Math.min(to, from + b * bucketMillis);
             int bucketPeak = leased;

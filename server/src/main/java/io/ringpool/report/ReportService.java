@@ -3,6 +3,7 @@ package io.ringpool.report;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.ringpool.concurrent.Cancellation;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.pool.ExhaustionTally;
 import io.ringpool.pool.PoolRegistry;
@@ -562,9 +563,11 @@ public final class ReportService {
         Holder h = holderOf(site.siteId());
         try {
             synchronized (h) {
+                Cancellation.checkpoint(); // a request that waited here past its timeout starts nothing
                 SiteFacts f = current(h);
                 requireHeld(f, range);
                 String key = site.siteId() + "|" + f.version() + "|pools|" + range.cacheKey() + "|" + bucketMillis;
+                // A computation stopped at a checkpoint throws out of the loader, and the cache then keeps nothing.
                 return poolCache.get(key, k -> computePools(site, range, bucketMillis, f));
             }
         } finally {
@@ -600,6 +603,7 @@ public final class ReportService {
         states.sort(Comparator.comparingInt((PoolState s) -> s.pool().priority()).thenComparing(s -> s.pool().poolId()));
         List<Map<String, Object>> out = new ArrayList<>();
         for (PoolState state : states) {
+            Cancellation.checkpoint();
             String poolId = state.pool().poolId();
             PoolState.Snapshot snapshot = poolService.snapshot(state);
             List<long[]> stored = db.read(c -> PoolOccupancy.exhaustions(c, site.siteId(), poolId, range.from(), range.to()));
@@ -633,6 +637,7 @@ public final class ReportService {
         Holder h = holderOf(site.siteId());
         try {
             synchronized (h) {
+                Cancellation.checkpoint();
                 SiteFacts f = current(h);
                 requireHeld(f, range);
                 String full = site.siteId() + "|" + f.version() + "|" + key;
@@ -654,6 +659,7 @@ public final class ReportService {
         Holder h = holderOf(site.siteId());
         try {
             synchronized (h) {
+                Cancellation.checkpoint();
                 SiteFacts f = current(h);
                 DaySeal.Coverage days = seals.coverage(site.siteId(), range, f.heldFrom);
                 if (!days.any()) {
