@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -50,9 +52,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * phone-sized test measures, a page script under test treats an automated browser as a bot unless
  * it looks like a visitor's, and the console is recorded only where a test reads it. Each class
  * gets its own browser and profile: the tests of one class run in order on one browser and clear
- * the server's origin before each test where the class needs it ({@link #forget(String)}).
+ * the server's origin before each test where the class asks for it ({@link #forgettingBeforeEachTest}).
  */
-public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallback {
+public final class HeadlessChromium implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     public static final Path BINARY = Path.of("/usr/bin/chromium");
     /** Screenshots for people to look at; no test reads them back. */
@@ -70,6 +72,7 @@ public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallba
     private final Dimension window;
     private boolean keepConsole;
     private boolean downloads;
+    private Supplier<String> forgetBeforeEach;
     private Path home;
     private ChromeDriver driver;
 
@@ -105,6 +108,15 @@ public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallba
     /** Saves downloads without asking into {@link #downloads()}. */
     public HeadlessChromium savingDownloads() {
         downloads = true;
+        return this;
+    }
+
+    /**
+     * {@link #forget(String)} before each test, on the server whose base URL the supplier gives when
+     * the test starts (a class's server is made in its {@code @BeforeAll}, after this is built).
+     */
+    public HeadlessChromium forgettingBeforeEachTest(Supplier<String> base) {
+        forgetBeforeEach = base;
         return this;
     }
 
@@ -145,6 +157,13 @@ public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallba
         }
         driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
         driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (forgetBeforeEach != null) {
+            forget(forgetBeforeEach.get());
+        }
     }
 
     @Override
@@ -206,9 +225,17 @@ public final class HeadlessChromium implements BeforeAllCallback, AfterAllCallba
         dropConsole();
     }
 
-    /** Signs in on the dashboard's key form and waits for the first load of figures. */
+    /**
+     * Signs in on the dashboard's key form, as nobody before, and waits for the first load of figures.
+     * A key left in the tab's session storage signs the dashboard in again as it opens, and that
+     * sign-in stores the key once its answer comes: cleared on a dashboard page, it could come back
+     * from a request still in flight, and the form never showed. So it is cleared on a page of the
+     * same origin that runs no dashboard script.
+     */
     public void signInWithKey(String base, String apiKey) {
-        driver().get(base + "/dashboard/");
+        driver().get(base + "/health");
+        driver.executeScript("sessionStorage.clear()");
+        driver.get(base + "/dashboard/");
         waitFor(d -> d.findElement(By.id("api-key")).isDisplayed());
         loadBy(() -> {
             type("api-key", apiKey);
