@@ -1,34 +1,24 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
-import java.io.File;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * People in the dashboard, in real headless Chromium (skipped without chromium and chromedriver):
@@ -37,9 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * CSRF refused; sign-out revokes the session. Screenshots go to {@code server/target/screenshots/}.
  */
 class AccountsBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900).hidingScrollbars()
+            .forgettingBeforeEachTest(() -> AccountsBrowserTest.server.base()); // named in full: the field is declared below
 
     @TempDir
     static Path dir;
@@ -53,7 +43,7 @@ class AccountsBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         accounts = new TestAccounts(server);
         Map<String, Object> ws = accounts.ownedWorkspace("Roles agency", "owner@roles.test");
@@ -67,67 +57,23 @@ class AccountsBrowserTest {
         assertThat(call.status()).isEqualTo(200);
         accounts.member(workspaceId, owner, "analyst@roles.test", "analyst");
         accounts.member(workspaceId, owner, "viewer@roles.test", "viewer");
-
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
     }
 
-    @BeforeEach
-    void freshBrowser() {
-        driver.manage().window().setSize(new Dimension(1280, 900));
-        driver.get(server.base() + "/dashboard/");
-        driver.manage().deleteAllCookies();
-        driver.executeScript("sessionStorage.clear(); localStorage.clear();");
-    }
-
-    static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
-    }
-
-    static void shot(String name) throws Exception {
-        Thread.sleep(200); // let uPlot's resize handler redraw before the capture
-        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static void type(String id, String text) {
-        WebElement e = driver.findElement(By.id(id));
-        e.clear();
-        e.sendKeys(text);
-    }
-
     static void signInAs(String email, String password) {
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        type("email", email);
-        type("password", password);
-        driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.signInWithPassword(server.base(), email, password);
     }
 
     static void open(String page) {
         driver.executeScript("document.body.removeAttribute('data-page');"
                 + "if (location.hash === '#" + page + "') Ringpool.route(); else location.hash = '#" + page + "';");
-        waiting().until(d -> {
+        chromium.waitFor(d -> {
             String p = d.findElement(By.tagName("body")).getAttribute("data-page");
             return p != null && (p.startsWith(page + ":") || p.startsWith("denied:"));
         });
@@ -156,18 +102,18 @@ class AccountsBrowserTest {
         String local = "http://localhost:" + server.app.port();
         assertThat(link).startsWith(local + "/dashboard/#invite=");
         driver.get(server.base() + link.substring(local.length()));
-        waiting().until(d -> d.findElement(By.id("link-page")).isDisplayed());
-        shot("accounts-invite");
-        type("link-password", "fresh owner password");
+        chromium.waitFor(d -> d.findElement(By.id("link-page")).isDisplayed());
+        chromium.shot("accounts-invite");
+        chromium.type("link-password", "fresh owner password");
         driver.findElement(By.id("link-button")).click();
-        waiting().until(d -> d.findElement(By.id("site-form")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("site-form")).isDisplayed());
         assertThat(driver.findElement(By.id("who")).getText()).contains("fresh@agency.test").contains("owner");
 
         // The server's message appears beside the field it names.
         inForm("site-form", "name").sendKeys("Fresh shop");
         inForm("site-form", "defaultNumber").sendKeys("12345");
         driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#site-form .field-error")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#site-form .field-error")).isEmpty());
         assertThat(inForm("site-form", "defaultNumber").getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(driver.findElement(By.cssSelector("#site-form .field-error")).getText()).contains("defaultNumber");
         inForm("site-form", "defaultNumber").clear();
@@ -176,11 +122,11 @@ class AccountsBrowserTest {
         inForm("site-form", "country").sendKeys("RU");
         inForm("site-form", "domains").sendKeys("localhost");
         driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.id("open-new-site")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("open-new-site")).isDisplayed());
         assertThat(driver.findElement(By.cssSelector("#site-form .secret-box")).getText()).contains("sk_");
-        shot("accounts-site-created");
+        chromium.shot("accounts-site-created");
         driver.findElement(By.id("open-new-site")).click();
-        waiting().until(d -> d.findElement(By.id("pool-form")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("pool-form")).isDisplayed());
 
         inForm("pool-form", "name").sendKeys("Google Ads");
         inForm("pool-form", "source").sendKeys("google");
@@ -190,7 +136,7 @@ class AccountsBrowserTest {
                 .contains("as written locally in RU");
         inForm("pool-form", "numbers").sendKeys("8 (495) 000-06-01\n+7 (495) 000-06-02");
         driver.findElement(By.cssSelector("#pool-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector(".pool-card")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector(".pool-card")).isEmpty());
         WebElement card = driver.findElement(By.cssSelector(".pool-card"));
         assertThat(card.getText()).contains("Google Ads").contains("source = google").contains("+74950000601").contains("+74950000602")
                 .contains("0 leased").contains("no recommended size yet").doesNotContain("null");
@@ -204,7 +150,7 @@ class AccountsBrowserTest {
         assertThat(visit.text("number")).isIn("+74950000601", "+74950000602");
         open("pools");
         assertThat(driver.findElement(By.cssSelector(".pool-card")).getText()).contains("1 leased");
-        shot("accounts-pools");
+        chromium.shot("accounts-pools");
 
         TestServer.Reply audit = server.get("/v1/workspaces/" + created.text("workspaceId") + "/audit", TestServer.ADMIN_KEY);
         assertThat(audit.json().get("entries").findValuesAsText("action")).contains("pool.create", "site.create", "user.join");
@@ -213,20 +159,20 @@ class AccountsBrowserTest {
     @Test
     void aWrongPasswordIsRefusedOnTheSignInForm() throws Exception {
         driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        type("email", "owner@roles.test");
-        type("password", "not the password");
+        chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
+        chromium.type("email", "owner@roles.test");
+        chromium.type("password", "not the password");
         driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#password-form .form-error")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#password-form .form-error")).isEmpty());
         assertThat(driver.findElement(By.cssSelector("#password-form .form-error")).getText()).isEqualTo("Wrong e-mail or password.");
         assertThat(driver.findElement(By.id("app")).isDisplayed()).isFalse();
-        shot("accounts-wrong-password");
+        chromium.shot("accounts-wrong-password");
     }
 
     @Test
     void anAnalystSeesReportsButCannotOpenSettings() throws Exception {
         signInAs("analyst@roles.test", TestAccounts.PASSWORD);
-        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
         assertThat(driver.findElement(By.cssSelector("#call-filters input[name=caller]")).isDisplayed())
                 .as("an analyst sees callers in full and may search by them").isTrue();
         List<String> tabs = driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList();
@@ -234,7 +180,7 @@ class AccountsBrowserTest {
         open("settings");
         assertThat(driver.findElement(By.id("denied")).getText()).contains("You cannot open Settings").contains("analyst");
         assertThat(driver.findElements(By.id("settings-form"))).isEmpty();
-        shot("accounts-analyst-denied");
+        chromium.shot("accounts-analyst-denied");
         Object status = driver.executeAsyncScript("var done = arguments[0]; fetch('/v1/sites/" + site.get("siteId") + "', {method: 'PATCH',"
                 + " credentials: 'same-origin', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': Ringpool.state.csrf},"
                 + " body: '{\"currency\":\"EUR\"}'}).then(function (r) { done(r.status); });");
@@ -244,7 +190,7 @@ class AccountsBrowserTest {
     @Test
     void aViewerSeesCallerNumbersMasked() throws Exception {
         signInAs("viewer@roles.test", TestAccounts.PASSWORD);
-        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#calls-table tbody tr")).isEmpty());
         WebElement row = driver.findElement(By.cssSelector("#calls-table tbody tr"));
         assertThat(row.getText()).contains("+7916***4567").doesNotContain("+79161234567");
         assertThat(driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList())
@@ -256,7 +202,7 @@ class AccountsBrowserTest {
         // Audit AB2 #1: a viewer's caller search is refused (trying numbers would unmask them), so no box is offered.
         assertThat(driver.findElement(By.cssSelector("#call-filters input[name=caller]")).isDisplayed())
                 .as("no caller search for a viewer").isFalse();
-        shot("accounts-viewer");
+        chromium.shot("accounts-viewer");
     }
 
     @Test
@@ -277,26 +223,26 @@ class AccountsBrowserTest {
         inForm("settings-form", "retentionDays").clear();
         inForm("settings-form", "retentionDays").sendKeys("99999");
         driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#settings-form .field-error")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#settings-form .field-error")).isEmpty());
         assertThat(driver.findElement(By.cssSelector("#settings-form .field-error")).getText()).contains("“Keep caller numbers, days”");
         inForm("settings-form", "retentionDays").clear();
         inForm("settings-form", "retentionDays").sendKeys("180");
         driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.id("settings-status")).getText().startsWith("Saved"));
+        chromium.waitFor(d -> d.findElement(By.id("settings-status")).getText().startsWith("Saved"));
         assertThat(server.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).json().get("retentionDays").asInt()).isEqualTo(180);
-        shot("accounts-settings");
+        chromium.shot("accounts-settings");
 
         open("people");
         inForm("invite-form", "email").sendKeys("new-analyst@roles.test");
         new org.openqa.selenium.support.ui.Select(inForm("invite-form", "role")).selectByValue("analyst");
         driver.findElement(By.cssSelector("#invite-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#invite-form .secret-box")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#invite-form .secret-box")).isEmpty());
         assertThat(driver.findElement(By.cssSelector("#invite-form .secret-box")).getText()).contains("/dashboard/#invite=");
         // Audit AA1 #2: a second invitation replaced the first one's link, and the pending list said "None." until a reload.
         inForm("invite-form", "email").sendKeys("new-viewer@roles.test");
         driver.findElement(By.cssSelector("#invite-form button[type=submit]")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 2);
-        waiting().until(d -> d.findElement(By.id("pending-invites")).getText().contains("new-viewer@roles.test"));
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 2);
+        chromium.waitFor(d -> d.findElement(By.id("pending-invites")).getText().contains("new-viewer@roles.test"));
         assertThat(driver.findElement(By.id("pending-invites")).getText()).contains("new-analyst@roles.test");
         // A pending invitation whose link was lost gets a new one, and the old one is withdrawn.
         open("people");
@@ -305,11 +251,11 @@ class AccountsBrowserTest {
                 .filter(r -> r.getText().contains("new-analyst@roles.test")).findFirst().orElseThrow();
         String oldInvite = analystRow.getAttribute("data-invite-id");
         analystRow.findElement(By.xpath(".//button[text()='New link']")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 1);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#invite-form .secret-box")).size() == 1);
         assertThat(driver.findElement(By.cssSelector("#invite-form .secret-box")).getText()).contains("new-analyst@roles.test").contains("/dashboard/#invite=");
-        waiting().until(d -> d.findElements(By.cssSelector("#pending-invites [data-invite-id='" + oldInvite + "']")).isEmpty());
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#pending-invites [data-invite-id='" + oldInvite + "']")).isEmpty());
         assertThat(driver.findElement(By.id("pending-invites")).getText()).contains("new-analyst@roles.test").contains("new-viewer@roles.test");
-        shot("accounts-people");
+        chromium.shot("accounts-people");
         // Audit AA1: no page showed the tag to install.
         open("keys");
         assertThat(driver.findElement(By.id("install-tag")).getText())
@@ -327,26 +273,26 @@ class AccountsBrowserTest {
         inForm("static-form", "source").sendKeys("billbaord");
         inForm("static-form", "campaign").sendKeys("spring");
         driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("#static-table tr[data-number='+74950000901']")).size() == 1);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#static-table tr[data-number='+74950000901']")).size() == 1);
 
         driver.findElement(By.xpath("//tr[@data-number='+74950000901']//button[text()='Edit']")).click();
         assertThat(inForm("static-form", "number").isEnabled()).isFalse();
         inForm("static-form", "source").clear();
         driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#static-form .field-error")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#static-form .field-error")).isEmpty());
         assertThat(inForm("static-form", "source").getAttribute("aria-invalid")).isEqualTo("true");
         inForm("static-form", "source").sendKeys("billboard");
         inForm("static-form", "campaign").clear();
         driver.findElement(By.cssSelector("#static-form button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.cssSelector("#static-table tr[data-number='+74950000901']")).getText().contains("billboard"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#static-table tr[data-number='+74950000901']")).getText().contains("billboard"));
         TestServer.Reply stored = server.get("/v1/sites/" + site.get("siteId") + "/static-numbers/%2B74950000901", site.get("apiKey"));
         assertThat(stored.text("source")).isEqualTo("billboard");
         assertThat(stored.json().get("campaign").isNull()).as("an emptied field is removed").isTrue();
-        shot("accounts-static-numbers");
+        chromium.shot("accounts-static-numbers");
 
         driver.findElement(By.xpath("//tr[@data-number='+74950000901']//button[text()='Retire']")).click();
-        waiting().until(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
-        waiting().until(d -> d.findElements(By.cssSelector("tr[data-number='+74950000901']")).isEmpty());
+        chromium.waitFor(org.openqa.selenium.support.ui.ExpectedConditions.alertIsPresent()).accept();
+        chromium.waitFor(d -> d.findElements(By.cssSelector("tr[data-number='+74950000901']")).isEmpty());
         assertThat(server.get("/v1/sites/" + site.get("siteId") + "/static-numbers/%2B74950000901", site.get("apiKey")).status())
                 .isEqualTo(404);
     }
@@ -358,22 +304,22 @@ class AccountsBrowserTest {
         open("people");
         String analystRow = "#members-table tr[data-user-id='" + analystId() + "']";
         // The members table fills after the page is marked open (it failed once in CI, on a loaded box).
-        waiting().until(d -> {
+        chromium.waitFor(d -> {
             d.findElement(By.cssSelector(analystRow + " details summary")).click();
             return true;
         });
         driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
         driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
-        waiting().until(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean() == false);
+        chromium.waitFor(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean() == false);
         assertThat(sitesOf("analyst@roles.test").get("sites").toString()).isEqualTo("[\"" + site.get("siteId") + "\"]");
-        waiting().until(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("Roles shop"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("Roles shop"));
 
         // None ticked is every site again, future ones too.
         driver.findElement(By.cssSelector(analystRow + " details summary")).click();
         driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
         driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
-        waiting().until(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean());
-        waiting().until(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("all sites"));
+        chromium.waitFor(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean());
+        chromium.waitFor(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("all sites"));
         assertThat(driver.findElements(By.cssSelector("#members-table tr[data-user-id] details")))
                 .as("an owner has every site; only the analyst's and the viewer's can be changed").hasSize(2);
     }
@@ -395,16 +341,16 @@ class AccountsBrowserTest {
 
         driver.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
         driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
         pick(second.get("siteId"));
 
         driver.switchTo().window(firstTab);
         driver.get(server.base() + "/dashboard/integrations.html");
-        waiting().until(d -> d.findElement(By.id("site-name")).getText().contains("Client"));
+        chromium.waitFor(d -> d.findElement(By.id("site-name")).getText().contains("Client"));
         assertThat(driver.findElement(By.id("site-name")).getText()).as("this tab's client, not the other tab's").contains("Client One");
         driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-        waiting().until(d -> first.get("siteId").equals(d.findElement(By.id("site-switcher")).getAttribute("value")));
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.waitFor(d -> first.get("siteId").equals(d.findElement(By.id("site-switcher")).getAttribute("value")));
         for (String handle : driver.getWindowHandles()) {
             if (!handle.equals(firstTab)) {
                 driver.switchTo().window(handle).close();
@@ -414,9 +360,9 @@ class AccountsBrowserTest {
     }
 
     private static void pick(String siteId) {
-        waiting().until(d -> d.findElement(By.id("site-switcher")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("site-switcher")).isDisplayed());
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("site-switcher"))).selectByValue(siteId);
-        waiting().until(d -> siteId.equals(driver.executeScript("return sessionStorage.getItem('ringpool.site') "
+        chromium.waitFor(d -> siteId.equals(driver.executeScript("return sessionStorage.getItem('ringpool.site') "
                 + "|| localStorage.getItem('ringpool.site')")));
     }
 
@@ -449,16 +395,16 @@ class AccountsBrowserTest {
         inForm("own-password-form", "password").sendKeys("a brand new passphrase");
         inForm("own-password-form", "passwordAgain").sendKeys("a brand new passphrase");
         driver.findElement(By.cssSelector("#own-password-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.cssSelector("#own-password-form .field-error")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#own-password-form .field-error")).isEmpty());
         assertThat(inForm("own-password-form", "currentPassword").getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(driver.findElement(By.id("signin")).isDisplayed()).as("still signed in").isFalse();
 
         inForm("own-password-form", "currentPassword").clear();
         inForm("own-password-form", "currentPassword").sendKeys(TestAccounts.PASSWORD);
         driver.findElement(By.cssSelector("#own-password-form button[type=submit]")).click();
-        waiting().until(d -> !d.findElements(By.id("password-changed")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.id("password-changed")).isEmpty());
         assertThat(driver.findElements(By.cssSelector("#my-sessions .invite-row"))).hasSize(1);
-        shot("accounts-own-password");
+        chromium.shot("accounts-own-password");
         assertThat(server.send("GET", "/v1/me", null, null, null, phone.headers(false)).status()).isEqualTo(401);
         assertThat(accounts.login("changer@roles.test", "a brand new passphrase").status()).isEqualTo(204);
     }
@@ -474,29 +420,29 @@ class AccountsBrowserTest {
         assertThat(server.send("GET", "/v1/me", null, null, null, stolen).status()).isEqualTo(200);
 
         driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
-        waiting().until(d -> server.send("GET", "/v1/me", null, null, null, stolen).status() == 401);
+        chromium.waitFor(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.waitFor(d -> server.send("GET", "/v1/me", null, null, null, stolen).status() == 401);
         driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
     }
 
     @Test
     void aSignedOutBrowserIsShownTheFormWithoutAskingWhoItIsAndASignedInOneComesStraightBack() {
         // A browser that never signed in: no GET /v1/me, whose 401 the console would report as an error.
         driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
         assertThat(meRequests()).isZero();
 
         signInAs("owner@roles.test", TestAccounts.PASSWORD);
         driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
         assertThat(driver.findElement(By.id("signin")).isDisplayed()).isFalse();
         assertThat(meRequests()).isEqualTo(1);
 
         // The cookie gone behind the page's back (expired, revoked elsewhere): the form, and no mark left.
         driver.manage().deleteCookieNamed(AccessApi.COOKIE);
         driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
         assertThat(driver.executeScript("return localStorage.getItem('ringpool.signedIn')")).isNull();
     }
 

@@ -1,37 +1,25 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
-import java.io.File;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Audit AI4 F1, in real headless Chromium (skipped without chromium and chromedriver): the call log
@@ -43,9 +31,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * API's refusals are shown beside the field; a viewer sees the same facts read-only, caller masked.
  */
 class CallDetailBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900).hidingScrollbars().keepingConsole()
+            .forgettingBeforeEachTest(() -> CallDetailBrowserTest.server.base()); // named in full: the field is declared below
     static final String CALLER = "+79161234567";
     static final String LANDING = "https://example.com/sofas/corner?utm_source=google&utm_medium=cpc&utm_campaign=winter-sofas"
             + "&utm_term=corner+sofa&gclid=GCLID-F1";
@@ -61,7 +49,7 @@ class CallDetailBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         TestAccounts accounts = new TestAccounts(server);
         Map<String, Object> ws = accounts.ownedWorkspace("Detail agency", "owner@detail.test");
@@ -90,68 +78,23 @@ class CallDetailBrowserTest {
         callId = call.text("callId");
         assertThat(server.get("/v1/sites/" + siteId + "/calls/" + callId, site.get("apiKey")).json().at("/attribution/method").asText())
                 .isEqualTo("active");
-
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        o.setCapability("goog:loggingPrefs", logs);
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
     }
 
-    @BeforeEach
-    void freshBrowser() {
-        driver.manage().window().setSize(new Dimension(1280, 900));
-        driver.get(server.base() + "/dashboard/");
-        driver.manage().deleteAllCookies();
-        driver.executeScript("sessionStorage.clear(); localStorage.clear();");
-        driver.manage().logs().get(LogType.BROWSER); // read and so drop what earlier pages logged
-    }
-
-    static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
-    }
-
-    static void shot(String name) throws Exception {
-        Thread.sleep(200); // let the layout settle after a resize before the capture
-        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
     static void signInAs(String email) {
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        // The page freshBrowser() opened may still have had reports in flight as the cookies went:
-        // their 401s are that page's, logged late, not this one's.
-        driver.manage().logs().get(LogType.BROWSER);
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        driver.findElement(By.id("email")).sendKeys(email);
-        driver.findElement(By.id("password")).sendKeys(TestAccounts.PASSWORD);
-        driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
+        chromium.signInWithPassword(server.base(), email, TestAccounts.PASSWORD);
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
     }
 
     /** The open detail, once the API's fresh copy has answered (it may redraw the row's copy). */
     static WebElement dialog() {
-        return waiting().until(d -> {
+        return chromium.waitFor(d -> {
             WebElement e = d.findElement(By.id("detail"));
             return e.getAttribute("open") != null && e.getAttribute("data-fresh") != null
                     && !e.findElements(By.id("detail-title")).isEmpty() ? e : null;
@@ -174,11 +117,6 @@ class CallDetailBrowserTest {
                 + "var n = f && f.nextElementSibling; return n && n.classList.contains('field-error') ? n.textContent : null;", name);
     }
 
-    static List<String> consoleErrors() {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage).toList();
-    }
-
     static TestServer.Reply apiCall() {
         return server.get("/v1/sites/" + site.get("siteId") + "/calls/" + callId, site.get("apiKey"));
     }
@@ -192,7 +130,7 @@ class CallDetailBrowserTest {
         row.findElement(By.cssSelector("button.edit")).click();
         assertThat(driver.findElement(By.id("detail")).getAttribute("open")).as("the tag button is the row's own").isNull();
         row.findElement(By.cssSelector("input.tag-input")).sendKeys("vip" + Keys.ENTER);
-        waiting().until(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 1);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 1);
         // A click on the row (not on its tag button) opens the call.
         row.findElement(By.cssSelector("td.call-value")).click();
         WebElement detail = dialog();
@@ -203,14 +141,14 @@ class CallDetailBrowserTest {
                 .contains("google / cpc").contains("winter-sofas").contains("corner sofa").contains("GCLID-F1")
                 .contains("example.com/sofas/corner").contains("desktop").contains("active");
         assertThat(detail.findElement(By.xpath(".//section[h3[text()='Leads from this phone']]")).getText()).contains("form");
-        shot("call-detail-analyst");
+        chromium.shot("call-detail-analyst");
 
         typeInto("value", "45 000");
         typeInto("currency", "rub");
         detailField("reviewed").click();
         typeInto("note", "Bought the corner sofa; delivery on Friday.");
         detail.findElement(By.cssSelector("button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().equals("Saved."));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().equals("Saved."));
         var stored = apiCall().json();
         assertThat(stored.get("value").asLong()).isEqualTo(45000);
         assertThat(stored.get("currency").asText()).isEqualTo("RUB");
@@ -218,35 +156,35 @@ class CallDetailBrowserTest {
         assertThat(stored.get("note").asText()).isEqualTo("Bought the corner sofa; delivery on Friday.");
         assertThat(driver.findElement(By.cssSelector("#calls-table tr[data-call-id='" + callId + "'] td.call-value")).getText())
                 .isEqualTo("45,000 RUB");
-        assertThat(consoleErrors()).as("no console errors").isEmpty();
+        assertThat(chromium.consoleErrors()).as("no console errors").isEmpty();
 
         // The API's refusals appear beside the field it names, in words to act on; nothing is stored.
         typeInto("value", "-5");
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        waiting().until(d -> errorBeside("value") != null);
+        chromium.waitFor(d -> errorBeside("value") != null);
         assertThat(errorBeside("value")).contains("0 or more");
         assertThat(detailField("value").getAttribute("aria-invalid")).isEqualTo("true");
         typeInto("value", "100");
         typeInto("currency", "ABC");
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        waiting().until(d -> errorBeside("currency") != null);
+        chromium.waitFor(d -> errorBeside("currency") != null);
         assertThat(errorBeside("currency")).contains("three-letter currency code");
         assertThat(errorBeside("value")).as("the value's old error went").isNull();
         typeInto("value", "twelve");
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        waiting().until(d -> errorBeside("value") != null);
+        chromium.waitFor(d -> errorBeside("value") != null);
         assertThat(apiCall().json().get("value").asLong()).isEqualTo(45000);
-        shot("call-detail-errors");
-        assertThat(consoleErrors()).as("only the refused requests are logged")
+        chromium.shot("call-detail-errors");
+        assertThat(chromium.consoleErrors()).as("only the refused requests are logged")
                 .allMatch(m -> m.contains("status of 422"));
 
         // Esc with changes not saved says so and keeps them; a second Esc closes it and gives the focus back to the row.
         detailField("note").sendKeys(Keys.ESCAPE);
-        waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().startsWith("Not saved yet"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().startsWith("Not saved yet"));
         assertThat(driver.findElement(By.id("detail")).getAttribute("open")).isNotNull();
         assertThat(detailField("value").getAttribute("value")).isEqualTo("twelve");
         detailField("note").sendKeys(Keys.ESCAPE);
-        waiting().until(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
+        chromium.waitFor(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
         assertThat(driver.switchTo().activeElement().getAttribute("class")).isEqualTo("open-detail");
         assertThat((String) driver.executeScript("return document.activeElement.closest('tr').dataset.callId")).isEqualTo(callId);
     }
@@ -263,10 +201,10 @@ class CallDetailBrowserTest {
         assertThat(detail.getText()).contains("+7916***4567").doesNotContain(CALLER).contains("1,999.5 EUR")
                 .contains("asked for a discount").contains("GCLID-F1").contains("can see this call but not change it");
         assertThat(detail.findElements(By.cssSelector("input, textarea, select, button[type=submit]"))).as("nothing to edit").isEmpty();
-        shot("call-detail-viewer");
+        chromium.shot("call-detail-viewer");
         driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
-        waiting().until(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
-        assertThat(consoleErrors()).as("no console errors").isEmpty();
+        chromium.waitFor(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
+        assertThat(chromium.consoleErrors()).as("no console errors").isEmpty();
     }
 
     @Test
@@ -291,22 +229,22 @@ class CallDetailBrowserTest {
         typeInto("currency", "USD");
         new org.openqa.selenium.support.ui.Select(detailField("status")).selectByValue("won");
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().equals("Saved."));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().equals("Saved."));
         var stored = server.get("/v1/sites/" + site.get("siteId") + "/leads/" + leadId, site.get("apiKey")).json();
         assertThat(stored.get("value").asLong()).isEqualTo(1200);
         assertThat(stored.get("currency").asText()).isEqualTo("USD");
         assertThat(stored.get("status").asText()).isEqualTo("won");
         assertThat(driver.findElement(By.cssSelector("#leads-table tr[data-lead-id='" + leadId + "'] td.lead-value")).getAttribute("textContent"))
                 .isEqualTo("1,200 USD");
-        shot("lead-detail-phone-390");
+        chromium.shot("lead-detail-phone-390");
 
         // The call its phone made opens from the lead.
         driver.findElement(By.xpath("//dialog[@id='detail']//section[h3[text()='Calls from this phone']]//button")).click();
-        waiting().until(d -> callId.equals(d.findElement(By.id("detail")).getAttribute("data-call-id")));
+        chromium.waitFor(d -> callId.equals(d.findElement(By.id("detail")).getAttribute("data-call-id")));
         assertThat(dialog().getText()).contains("GCLID-F1");
-        shot("call-detail-phone-390");
-        assertThat(consoleErrors()).as("no console errors").isEmpty();
+        chromium.shot("call-detail-phone-390");
+        assertThat(chromium.consoleErrors()).as("no console errors").isEmpty();
         driver.findElement(By.cssSelector("#detail .detail-close")).click();
-        waiting().until(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
+        chromium.waitFor(d -> d.findElement(By.id("detail")).getAttribute("open") == null);
     }
 }

@@ -1,11 +1,10 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.report.ReportFixture;
-import java.io.File;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,17 +14,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in real headless Chromium (skipped when chromium or chromedriver is absent):
@@ -33,9 +28,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * empty states of a site without data. Screenshots go to {@code server/target/screenshots/}.
  */
 class DashboardBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 800).hidingScrollbars().savingDownloads();
 
     @TempDir
     static Path dir;
@@ -43,56 +37,19 @@ class DashboardBrowserTest {
     static TestServer server;
     static ReportFixture f;
     static ChromeDriver driver;
-    static Path downloads;
-    static Path profile;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         f = new ReportFixture(server, 301).build();
-        downloads = Files.createDirectories(dir.resolve("downloads"));
-        profile = Files.createDirectories(dir.resolve("profile"));
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--window-size=1280,800", "--hide-scrollbars");
-        o.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
-    }
-
-    static WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(10));
-    }
-
-    static void shot(String name, int width, int height) throws Exception {
-        driver.manage().window().setSize(new Dimension(width, height));
-        Thread.sleep(250); // let uPlot's resize handler redraw before the capture
-        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static void signIn(String key) {
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        driver.findElement(By.id("api-key")).sendKeys(key);
-        driver.findElement(By.id("signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
     }
 
     /**
@@ -102,11 +59,7 @@ class DashboardBrowserTest {
      */
     static void showFixtureDays() {
         String[] range = f.range().split("&");
-        driver.executeScript("document.body.removeAttribute('data-loaded');"
-                + "document.getElementById('from').value = arguments[0];"
-                + "var to = document.getElementById('to'); to.value = arguments[1]; to.dispatchEvent(new Event('change'));",
-                range[0].substring("from=".length()), range[1].substring("to=".length()));
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.showDays(range[0].substring("from=".length()), range[1].substring("to=".length()));
     }
 
     /** Pixels drawn on the chart's canvas (not just an empty canvas). */
@@ -121,10 +74,10 @@ class DashboardBrowserTest {
     void aMarketerSignsInSeesChartsTagsACallAndDownloadsAnExport() throws Exception {
         driver.manage().window().setSize(new Dimension(1280, 800));
         driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
-        shot("dashboard-signin", 1280, 800);
+        chromium.waitFor(d -> d.findElement(By.id("api-key")).isDisplayed());
+        chromium.shot("dashboard-signin", 1280, 800);
 
-        signIn(f.apiKey);
+        chromium.signInWithKey(server.base(), f.apiKey);
         showFixtureDays();
         assertThat(driver.findElement(By.id("site-name")).getText()).contains("Shop");
         assertThat(inkOn("daily-chart")).as("calls per day chart drawn").isGreaterThan(200);
@@ -140,8 +93,8 @@ class DashboardBrowserTest {
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(5);
         assertThat(driver.findElement(By.id("kpis")).getText()).contains("Calls").contains("5");
         assertThat(driver.findElements(By.cssSelector("#calls-table .badge.active"))).isNotEmpty();
-        shot("dashboard-1280x800", 1280, 800);
-        shot("dashboard-1280-full", 1280, 2300);
+        chromium.shot("dashboard-1280x800", 1280, 800);
+        chromium.shot("dashboard-1280-full", 1280, 2300);
 
         // Tag call B1 inline.
         driver.manage().window().setSize(new Dimension(1280, 2300));
@@ -150,13 +103,13 @@ class DashboardBrowserTest {
         row.findElement(By.cssSelector("button.edit")).click();
         WebElement input = row.findElement(By.cssSelector("input.tag-input"));
         input.sendKeys("vip, qualified" + Keys.ENTER);
-        waiting().until(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 2);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 2);
         var stored = server.get("/v1/sites/" + f.siteId + "/calls/" + callId, f.apiKey).json().get("tags");
         assertThat(stored.toString()).isEqualTo("[\"vip\",\"qualified\"]");
 
         // Download a Yandex calls export.
         driver.findElement(By.cssSelector("#exports button[data-format='yandex-calls']")).click();
-        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        chromium.waitFor(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("4 rows").contains("1 call left out");
         Path csv = waitForDownload();
         List<String> lines = Files.readAllLines(csv);
@@ -170,24 +123,22 @@ class DashboardBrowserTest {
                 "email", "no.click@mail.test")).status()).isEqualTo(201);
         driver.findElement(By.id("export-target")).click();
         driver.findElement(By.cssSelector("#exports button[data-format='google-ads-clicks']")).click();
-        waiting().until(d -> d.findElement(By.id("export-status")).getText().matches("Downloaded .*google.*"));
+        chromium.waitFor(d -> d.findElement(By.id("export-status")).getText().matches("Downloaded .*google.*"));
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("1 lead left out");
 
-        shot("dashboard-phone-390", 390, 844);
-        shot("dashboard-phone-390-full", 390, 3600);
+        chromium.shot("dashboard-phone-390", 390, 844);
+        chromium.shot("dashboard-phone-390-full", 390, 3600);
     }
 
     @Test
     void aSiteWithoutDataShowsClearEmptyStates() throws Exception {
         Map<String, String> empty = server.siteWithPool(List.of("+74959990001", "+74959990002"));
         driver.manage().window().setSize(new Dimension(1280, 800));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(empty.get("apiKey"));
+        chromium.signInWithKey(server.base(), empty.get("apiKey"));
         assertThat(driver.findElement(By.id("daily-chart")).getText()).contains("No calls in this range yet");
         assertThat(driver.findElement(By.id("calls")).getText()).contains("No calls in this range");
         assertThat(driver.findElement(By.id("pool-formula")).getText()).startsWith("no leases in this range").doesNotContain("0 s");
-        shot("dashboard-empty", 1280, 1500);
+        chromium.shot("dashboard-empty", 1280, 1500);
         driver.findElement(By.id("signout")).click();
         assertThat(driver.findElement(By.id("signin")).isDisplayed()).isTrue();
         assertThat(driver.executeScript("return sessionStorage.getItem('ringpool.apiKey')")).isNull();
@@ -199,10 +150,10 @@ class DashboardBrowserTest {
         driver.get(server.base() + "/dashboard/");
         driver.executeScript("sessionStorage.clear()");
         driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("api-key")).isDisplayed());
         driver.findElement(By.id("api-key")).sendKeys("not-a-key");
         driver.findElement(By.id("signin-button")).click();
-        waiting().until(d -> d.findElement(By.id("signin-error")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("signin-error")).isDisplayed());
         assertThat(driver.findElement(By.id("signin-error")).getText()).contains("not accepted");
     }
 
@@ -219,10 +170,8 @@ class DashboardBrowserTest {
                 "at", java.time.Instant.now().minus(Duration.ofMinutes(2)).toString())).text("leadId");
 
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(site.get("apiKey"));
-        waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 3);
+        chromium.signInWithKey(server.base(), site.get("apiKey"));
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 3);
         java.util.function.Function<String, String> kind = id -> driver.findElement(By.cssSelector("tr[data-lead-id='" + id + "'] td:nth-child(2)")).getText();
         assertThat(kind.apply(first)).isEqualTo("form");
         assertThat(kind.apply(again)).isEqualTo("callback (repeat)");
@@ -242,9 +191,7 @@ class DashboardBrowserTest {
         assertThat(plain.status()).isEqualTo(201);
 
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(site.get("apiKey"));
+        chromium.signInWithKey(server.base(), site.get("apiKey"));
 
         assertThat(driver.findElements(By.cssSelector("#leads-table tbody tr"))).hasSize(2);
         assertThat(driver.findElement(By.id("leads")).getText()).contains(evilName).contains("<script>window.__pwned=2</script>");
@@ -259,21 +206,20 @@ class DashboardBrowserTest {
         String leadId = plain.text("leadId");
         WebElement status = driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status"));
         new org.openqa.selenium.support.ui.Select(status).selectByValue("spam");
-        waiting().until(d -> "spam".equals(server.get("/v1/sites/" + site.get("siteId") + "/leads/" + leadId, site.get("apiKey"))
+        chromium.waitFor(d -> "spam".equals(server.get("/v1/sites/" + site.get("siteId") + "/leads/" + leadId, site.get("apiKey"))
                 .text("status")));
 
         driver.executeScript("document.body.removeAttribute('data-loaded')");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lead-status"))).selectByValue("spam");
-        waiting().until(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 1);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#leads-table tbody tr")).size() == 1);
         assertThat(driver.findElement(By.cssSelector("#leads-table tbody tr")).getAttribute("data-lead-id")).isEqualTo(leadId);
-        shot("dashboard-leads", 1280, 2300);
+        chromium.shot("dashboard-leads", 1280, 2300);
         // The attribution filter goes to the server too: neither lead came from a session.
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("lead-method"))).selectByValue("session");
-        waiting().until(d -> d.findElements(By.cssSelector("#leads-table")).isEmpty()
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#leads-table")).isEmpty()
                 && d.findElement(By.id("leads")).getText().contains("No leads in this range"));
         // Leave no key behind: the next test's page load would sign in with it and race its own sign-in.
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.signOut();
     }
 
     /**
@@ -283,9 +229,7 @@ class DashboardBrowserTest {
     @Test
     void exportsSendTargetCallsOnlyByDefaultTakeTheLogsTagAndSayWhichFiltersApplied() throws Exception {
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(f.apiKey);
+        chromium.signInWithKey(server.base(), f.apiKey);
         showFixtureDays();
         WebElement target = driver.findElement(By.id("export-target"));
         assertThat(target.isSelected()).as("on by default").isTrue();
@@ -307,7 +251,7 @@ class DashboardBrowserTest {
         // its source filter has none and is named as not applied.
         driver.findElement(By.cssSelector("#call-filters [name=tag]")).sendKeys("LEAD");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByVisibleText("completed");
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 1);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 1);
         driver.findElement(By.cssSelector("#call-filters [name=source]")).sendKeys("google");
         rows = export("google-ads-calls");
         assertThat(rows).hasSize(2 + 1);
@@ -321,7 +265,7 @@ class DashboardBrowserTest {
         target.click();
         driver.findElement(By.cssSelector("#call-filters [name=tag]")).clear();
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name=status]"))).selectByIndex(0);
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
         assertThat(export("google-ads-calls")).hasSize(2 + 5);
         assertThat(driver.findElement(By.id("export-status")).getText()).contains("Filters: none.");
         target.click();
@@ -331,35 +275,31 @@ class DashboardBrowserTest {
         assertThat(export("yandex-conversion-center")).isNotEmpty();
         assertThat(driver.findElement(By.id("export-status")).getText()).startsWith("Downloaded yandex-conversion-center");
 
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.signOut();
     }
 
     /** Audit Q #3: a caller's calls are found by the number, written as the customer says it. */
     @Test
     void theCallerFieldFindsACallersCallsAndSaysWhenTheTextIsNoNumber() throws Exception {
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(f.apiKey);
+        chromium.signInWithKey(server.base(), f.apiKey);
         showFixtureDays();
         WebElement caller = driver.findElement(By.cssSelector("#call-filters [name=caller]"));
         caller.sendKeys("+7 916 000-00-02" + Keys.ENTER);
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr")).stream().map(r -> r.getAttribute("data-call-id")).toList())
                 .containsExactlyInAnyOrder(f.callId.get("B1"), f.callId.get("B2"));
 
         caller.clear();
         caller.sendKeys("call me" + Keys.ENTER);
-        waiting().until(d -> d.findElement(By.id("calls")).getText().contains("Cannot filter the calls"));
+        chromium.waitFor(d -> d.findElement(By.id("calls")).getText().contains("Cannot filter the calls"));
         assertThat(driver.findElement(By.id("calls")).getText()).contains("'caller' must be a phone number");
         assertThat(driver.findElement(By.id("more-calls")).isDisplayed()).isFalse();
 
         caller.clear();
         caller.sendKeys(Keys.ENTER);
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 5);
+        chromium.signOut();
     }
 
     /**
@@ -382,11 +322,9 @@ class DashboardBrowserTest {
                         server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
 
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(site.get("apiKey"));
+        chromium.signInWithKey(server.base(), site.get("apiKey"));
         String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
-        showDays(day, day);
+        chromium.showDays(day, day);
 
         assertThat(sourceRows()).hasSize(10);
         assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("10 of 13 rows");
@@ -395,22 +333,21 @@ class DashboardBrowserTest {
         assertThat(sourceRows().get(0)).startsWith("unattributed").doesNotContain("(none)");
 
         more.click();
-        waiting().until(d -> sourceRows().size() == 13);
+        chromium.waitFor(d -> sourceRows().size() == 13);
         assertThat(String.join("\n", sourceRows())).contains("src12\ncpc");
         assertThat(more.getText()).isEqualTo("Show top 10");
         assertThat(driver.findElement(By.id("sources-count")).getText()).isEqualTo("13 rows");
 
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign");
-        waiting().until(d -> "Campaign".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
+        chromium.waitFor(d -> "Campaign".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
         assertThat(sourceRows()).hasSize(13).anyMatch(r -> r.startsWith("camp7\nsrc7 / cpc"));
 
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("sources-group"))).selectByValue("source,medium,campaign,term");
-        waiting().until(d -> "Keyword".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
+        chromium.waitFor(d -> "Keyword".equals(driver.executeScript("var th = document.querySelector('#sources-table thead th'); return th && th.textContent")));
         assertThat(sourceRows()).anyMatch(r -> r.startsWith("купить диван\nsrc3 / cpc · camp3")).anyMatch(r -> r.startsWith("(no keyword)"));
-        shot("dashboard-sources-by-keyword", 1280, 2300);
+        chromium.shot("dashboard-sources-by-keyword", 1280, 2300);
 
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.signOut();
     }
 
     /**
@@ -421,9 +358,7 @@ class DashboardBrowserTest {
     @SuppressWarnings("unchecked")
     void theCallsPerDayChartTicksWholeDaysUnderTheirBarsAndDrawsTheEdgeBarsWhole() throws Exception {
         driver.manage().window().setSize(new Dimension(1280, 1200));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(f.apiKey);
+        chromium.signInWithKey(server.base(), f.apiKey);
         String script = "var u = window.Ringpool.state.charts.daily, xs = u.data[0];"
                 + "return {first: xs[0], last: xs[xs.length - 1], days: xs.length, min: u.scales.x.min, max: u.scales.x.max,"
                 + " splits: u.axes[0]._splits, values: u.axes[0]._values};";
@@ -436,19 +371,12 @@ class DashboardBrowserTest {
                 // which is 2 hours earlier and so another day in Moscow when the test runs from 19:00
                 // to 21:00 UTC, a day with no calls and so no chart.
                 String from = f.visitAt.get("A2").atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
-                driver.executeScript("document.body.removeAttribute('data-loaded');"
-                        + "document.getElementById('from').value = arguments[0];"
-                        + "var to = document.getElementById('to'); to.value = arguments[0]; to.dispatchEvent(new Event('change'));", from);
-                waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+                chromium.showDays(from, from);
             } else {
                 // 90 days ending on the fixture's last day, not the 90-day preset: the preset ends on the
                 // browser's today, before the calls from 19:00 to 21:00 UTC (see showFixtureDays).
                 java.time.LocalDate end = java.time.LocalDate.parse(f.range().split("&to=")[1]).minusDays(1);
-                driver.executeScript("document.body.removeAttribute('data-loaded');"
-                        + "document.getElementById('from').value = arguments[0];"
-                        + "var to = document.getElementById('to'); to.value = arguments[1]; to.dispatchEvent(new Event('change'));",
-                        end.minusDays(89).toString(), end.toString());
-                waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+                chromium.showDays(end.minusDays(89).toString(), end.toString());
             }
             Map<String, Object> chart = (Map<String, Object>) driver.executeScript(script);
             long first = ((Number) chart.get("first")).longValue();
@@ -465,9 +393,8 @@ class DashboardBrowserTest {
                 assertThat(splits.size()).as("labels have room").isLessThanOrEqualTo(1280 / 56);
             }
         }
-        shot("dashboard-daily-90", 1280, 1200);
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.shot("dashboard-daily-90", 1280, 1200);
+        chromium.signOut();
     }
 
     /**
@@ -480,9 +407,7 @@ class DashboardBrowserTest {
     @SuppressWarnings("unchecked")
     void thePoolChartTicksHoursOverADayAndDaysOverLongerRangesInTheSitesZone() throws Exception {
         driver.manage().window().setSize(new Dimension(1280, 1200));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(f.apiKey);
+        chromium.signInWithKey(server.base(), f.apiKey);
         String script = "var u = window.Ringpool.state.charts.pool;"
                 + "return {splits: u.axes[0]._splits, values: u.axes[0]._values, points: u.data[0].length};";
         long moscow = 3 * 3600;
@@ -495,8 +420,8 @@ class DashboardBrowserTest {
             } else {
                 driver.findElement(By.cssSelector(".presets button[data-days='" + days + "']")).click();
             }
-            waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-            waiting().until(d -> driver.executeScript("return !!window.Ringpool.state.charts.pool") != null
+            chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+            chromium.waitFor(d -> driver.executeScript("return !!window.Ringpool.state.charts.pool") != null
                     && Boolean.TRUE.equals(driver.executeScript("return !!window.Ringpool.state.charts.pool")));
             Map<String, Object> chart = (Map<String, Object>) driver.executeScript(script);
             List<Number> splits = (List<Number>) chart.get("splits");
@@ -514,10 +439,9 @@ class DashboardBrowserTest {
                 assertThat(values).as(days + ": a day, no hour").allMatch(v -> v.matches("\\d{1,2} [A-Z][a-z]{2,3}"));
             }
             driver.executeScript("document.getElementById('pool-chart').scrollIntoView()");
-            shot("dashboard-pool-" + days, 1280, 1200);
+            chromium.shot("dashboard-pool-" + days, 1280, 1200);
         }
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.signOut();
     }
 
     /**
@@ -540,12 +464,10 @@ class DashboardBrowserTest {
                         server.clock.instant().getEpochSecond(), event))).status()).isEqualTo(200);
 
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(site.get("apiKey"));
+        chromium.signInWithKey(server.base(), site.get("apiKey"));
         String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
         String from = java.time.LocalDate.parse(day).minusDays(3).toString();
-        showDays(from, day);
+        chromium.showDays(from, day);
 
         assertThat(sourceRows()).contains("unattributed").noneMatch(r -> r.contains("(none)\n(none)"));
         assertThat(driver.findElement(By.cssSelector("#daily-chart .u-legend")).getText()).contains("unattributed").doesNotContain("(none)");
@@ -556,8 +478,7 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.id("pool-formula")).getText()).isEqualTo("no lease has ended yet in this range: no lease length to size the pool from");
 
         // Another site (here the same one, as the switcher hands it over) keeps custom dates, and a preset stays a preset.
-        driver.executeScript("document.body.removeAttribute('data-loaded'); window.Ringpool.showSite(window.Ringpool.state.site)");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.loadByScript("window.Ringpool.showSite(window.Ringpool.state.site)");
         assertThat(driver.findElement(By.id("from")).getAttribute("value")).isEqualTo(from);
         assertThat(driver.findElement(By.id("to")).getAttribute("value")).isEqualTo(day);
         // Two loads in flight at once (a preset, then the switch right after) fill each log once, not twice.
@@ -565,7 +486,7 @@ class DashboardBrowserTest {
                 + " return f.apply(this, arguments).finally(function () { window.__inFlight--; }); }");
         driver.executeScript("document.querySelector(\".presets button[data-days='7']\").click();"
                 + " window.Ringpool.showSite(window.Ringpool.state.site)");
-        waiting().until(d -> Long.valueOf(0).equals(driver.executeScript("return window.__inFlight")));
+        chromium.waitFor(d -> Long.valueOf(0).equals(driver.executeScript("return window.__inFlight")));
         assertThat(driver.findElement(By.cssSelector(".presets button[data-days='7']")).getAttribute("class")).contains("active");
         // As many rows as the API has for the range shown: one call and one lead, except from about
         // 19:00 to 21:00 UTC, when the test clock (hours ahead of the browser's) puts them on
@@ -576,10 +497,9 @@ class DashboardBrowserTest {
         assertThat(calls).isEqualTo(leads).isLessThanOrEqualTo(1);
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(calls);
         assertThat(driver.findElements(By.cssSelector("#leads-table tbody tr"))).hasSize(leads);
-        shot("dashboard-labels", 1280, 2300);
+        chromium.shot("dashboard-labels", 1280, 2300);
 
-        driver.findElement(By.id("signout")).click();
-        waiting().until(d -> d.findElement(By.id("signin")).isDisplayed());
+        chromium.signOut();
     }
 
     /** The first cell of each row, read in one script so a table redrawn meanwhile cannot go stale under the read. */
@@ -606,15 +526,13 @@ class DashboardBrowserTest {
         server.app.sessions().sweep();
 
         driver.manage().window().setSize(new Dimension(1280, 2300));
-        driver.get(server.base() + "/dashboard/");
-        driver.executeScript("sessionStorage.clear()");
-        signIn(site.get("apiKey"));
+        chromium.signInWithKey(server.base(), site.get("apiKey"));
         String day = server.clock.instant().atZone(java.time.ZoneId.of("Europe/Moscow")).toLocalDate().toString();
-        showDays(java.time.LocalDate.parse(day).minusDays(1).toString(), day);
+        chromium.showDays(java.time.LocalDate.parse(day).minusDays(1).toString(), day);
 
-        waiting().until(d -> !d.findElements(By.id("pool-address-capped")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.id("pool-address-capped")).isEmpty());
         assertThat(driver.findElement(By.id("pool-address-capped")).getText()).isEqualTo("Untracked by address cap 1");
-        waiting().until(d -> d.findElement(By.id("pool-formula")).getText().startsWith("too few visits to size from: 2 asked"));
+        chromium.waitFor(d -> d.findElement(By.id("pool-formula")).getText().startsWith("too few visits to size from: 2 asked"));
     }
 
     static List<String> sourceRows() {
@@ -622,29 +540,22 @@ class DashboardBrowserTest {
                 + "document.querySelectorAll('#sources-table tbody tr td:first-child'), function (td) { return td.innerText; })");
     }
 
-    static void showDays(String from, String to) {
-        driver.executeScript("document.body.removeAttribute('data-loaded');"
-                + "document.getElementById('from').value = arguments[0];"
-                + "var to = document.getElementById('to'); to.value = arguments[1]; to.dispatchEvent(new Event('change'));", from, to);
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-    }
-
     /** Clicks an export button and returns the downloaded file's lines (the downloads folder emptied first). */
     static List<String> export(String format) throws Exception {
-        try (Stream<Path> old = Files.list(downloads)) {
+        try (Stream<Path> old = Files.list(chromium.downloads())) {
             for (Path p : old.toList()) {
                 Files.delete(p);
             }
         }
         driver.executeScript("document.getElementById('export-status').textContent = ''");
         driver.findElement(By.cssSelector("#exports button[data-format='" + format + "']")).click();
-        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        chromium.waitFor(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
         return Files.readAllLines(waitForDownload());
     }
 
     static Path waitForDownload() throws Exception {
         for (int i = 0; i < 50; i++) {
-            try (Stream<Path> files = Files.list(downloads)) {
+            try (Stream<Path> files = Files.list(chromium.downloads())) {
                 var done = files.filter(p -> p.toString().endsWith(".csv")).findFirst();
                 if (done.isPresent() && Files.size(done.get()) > 0) {
                     return done.get();
@@ -652,6 +563,6 @@ class DashboardBrowserTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no export downloaded into " + downloads);
+        throw new AssertionError("no export downloaded into " + chromium.downloads());
     }
 }

@@ -1,37 +1,23 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
-import java.io.File;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Audit AI4 F16, F15, F11 and F14 in real headless Chromium (skipped without chromium and
@@ -41,8 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * so in the call log, and Top sources says the log filters by the call's own visit.
  */
 class DownloadsBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
+    /** The widths and scrollbars the dashboard's other browser tests use: this one measures no layout. */
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900).hidingScrollbars();
     static final String CALLER = "+79161234568";
 
     @TempDir
@@ -55,7 +42,7 @@ class DownloadsBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         TestAccounts accounts = new TestAccounts(server);
         Map<String, Object> ws = accounts.ownedWorkspace("Downloads agency", "owner@downloads.test");
@@ -82,36 +69,15 @@ class DownloadsBrowserTest {
         assertThat(stored.json().at("/attribution/channel").asText()).isEqualTo("direct");
         assertThat(stored.json().at("/attribution/earlierVisits/0/source").asText()).isEqualTo("yandex");
 
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        driver.findElement(By.id("email")).sendKeys("owner@downloads.test");
-        driver.findElement(By.id("password")).sendKeys(TestAccounts.PASSWORD);
-        driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
+        chromium.signInWithPassword(server.base(), "owner@downloads.test", TestAccounts.PASSWORD);
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
-    }
-
-    static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
     }
 
     /** Clicked in the middle of the window: the sticky page header covers a button scrolled to the top edge. */
@@ -122,7 +88,7 @@ class DownloadsBrowserTest {
 
     static String statusAfterClick(String button, String status) {
         click(driver.findElement(By.id(button)));
-        return waiting().until(d -> {
+        return chromium.waitFor(d -> {
             String t = d.findElement(By.id(status)).getText();
             return t.startsWith("Downloaded") || t.startsWith("Download failed") || t.startsWith("Export failed") ? t : null;
         });
@@ -137,10 +103,10 @@ class DownloadsBrowserTest {
                 .startsWith("Downloaded sources-by-source-medium_Sofa-shop_").contains("(Sofa shop)");
         // The filters on screen go with it: a status no call has gives no rows.
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name='status']"))).selectByVisibleText("missed");
-        waiting().until(d -> d.findElements(By.id("calls-table")).isEmpty());
+        chromium.waitFor(d -> d.findElements(By.id("calls-table")).isEmpty());
         assertThat(statusAfterClick("download-calls", "download-status-calls")).endsWith(": 0 rows.");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.cssSelector("#call-filters [name='status']"))).selectByIndex(0);
-        waiting().until(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).isEmpty());
     }
 
     @Test
@@ -161,7 +127,7 @@ class DownloadsBrowserTest {
     static String statusAfterClick2(String format) {
         driver.executeScript("document.getElementById('export-status').textContent = ''");
         click(driver.findElement(By.cssSelector("#exports button[data-format='" + format + "']")));
-        return waiting().until(d -> {
+        return chromium.waitFor(d -> {
             String t = d.findElement(By.id("export-status")).getText();
             return t.startsWith("Downloaded") || t.startsWith("Export failed") ? t : null;
         });
@@ -173,8 +139,8 @@ class DownloadsBrowserTest {
         assertThat(row.getText()).contains("credited to yandex / cpc (last non-direct)");
         assertThat(driver.findElement(By.id("sources-credit-note")).getText()).contains("call log shows and filters each call by its own visit");
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("model"))).selectByValue("last_click");
-        waiting().until(d -> !d.findElement(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).getText().contains("credited"));
+        chromium.waitFor(d -> !d.findElement(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).getText().contains("credited"));
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("model"))).selectByValue("last_non_direct");
-        waiting().until(d -> d.findElement(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).getText().contains("credited"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#calls-table tr[data-call-id='" + callId + "']")).getText().contains("credited"));
     }
 }

@@ -1,44 +1,39 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
 import io.ringpool.http.Json;
+import io.ringpool.testing.browser.HeadlessChromium;
 import io.ringpool.webhook.Receiver;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The integrations page in headless Chromium (skipped without chromium and chromedriver): a
  * webhook whose receiver is down shows its failures, and the retry button delivers once it is up.
  */
 class IntegrationsPageBrowserTest {
+    /** One browser for both tests: each signs in on a server of its own, another origin, so nothing carries over. */
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900);
+
     @TempDir
     Path dir;
 
     @Test
     void aFailedWebhookDeliveryIsShownAndItsRetryButtonDeliversIt() throws Exception {
-        assumeTrue(Files.isExecutable(DashboardBrowserTest.DRIVER) && Files.isExecutable(DashboardBrowserTest.BINARY),
-                "chromium and chromedriver are needed");
         AtomicBoolean up = new AtomicBoolean(false);
         try (Receiver receiver = new Receiver(n -> up.get() ? 200 : 500);
                 // The server's clock stands still, so the outbox's own backoff (first retry after
@@ -72,43 +67,25 @@ class IntegrationsPageBrowserTest {
                         + "'{\"measurementId\":\"G-PAGE12345\",\"eventName\":\"ga_call\"}' WHERE destination_id = '" + destinationId + "'");
             }
 
-            ChromeOptions o = new ChromeOptions();
-            o.setBinary(DashboardBrowserTest.BINARY.toFile());
-            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                    "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900");
-            ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
-                    .usingDriverExecutable(DashboardBrowserTest.DRIVER.toFile()).build(), o);
-            try {
-                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(10));
-                driver.get(server.base() + "/dashboard/");
-                wait.until(d -> d.findElement(By.id("api-key")).isDisplayed());
-                driver.findElement(By.id("api-key")).sendKeys(site.get("apiKey"));
-                driver.findElement(By.id("signin-button")).click();
-                wait.until(d -> d.findElement(By.id("app")).isDisplayed());
-                driver.get(server.base() + "/dashboard/integrations.html");
-                wait.until(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
+            ChromeDriver driver = chromium.driver();
+            chromium.signInWithKey(server.base(), site.get("apiKey"));
+            driver.get(server.base() + "/dashboard/integrations.html");
+            chromium.waitFor(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
 
-                WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
-                assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
-                assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
-                assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
-                assertThat(driver.findElement(By.cssSelector("tr[data-destination='" + destinationId + "']")).getText())
-                        .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale")
-                        .contains("held until").contains("not sending").contains("'eventName' must not start with ga_");
-                driver.manage().window().setSize(new Dimension(1280, 900));
-                File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-                Files.createDirectories(DashboardBrowserTest.SHOTS);
-                Files.copy(png.toPath(), DashboardBrowserTest.SHOTS.resolve("integrations-1280x900.png"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
+            assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
+            assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
+            assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
+            assertThat(driver.findElement(By.cssSelector("tr[data-destination='" + destinationId + "']")).getText())
+                    .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale")
+                    .contains("held until").contains("not sending").contains("'eventName' must not start with ga_");
+            chromium.shot("integrations-1280x900", 1280, 900);
 
-                up.set(true);
-                row.findElement(By.cssSelector("button[data-retry]")).click();
-                wait.until(d -> receiver.received().size() == 2);
-                wait.until(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("1 delivered"));
-                assertThat(receiver.received().get(1).answered()).isEqualTo(200);
-            } finally {
-                driver.quit();
-            }
+            up.set(true);
+            row.findElement(By.cssSelector("button[data-retry]")).click();
+            chromium.waitFor(d -> receiver.received().size() == 2);
+            chromium.waitFor(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("1 delivered"));
+            assertThat(receiver.received().get(1).answered()).isEqualTo(200);
         }
     }
 
@@ -118,8 +95,6 @@ class IntegrationsPageBrowserTest {
      */
     @Test
     void retryAllFailedSendsEveryFailedDeliveryAgainAndEnablesTheWebhook() throws Exception {
-        assumeTrue(Files.isExecutable(DashboardBrowserTest.DRIVER) && Files.isExecutable(DashboardBrowserTest.BINARY),
-                "chromium and chromedriver are needed");
         try (Receiver receiver = new Receiver(n -> 200);
                 TestServer server = new TestServer(dir.resolve("store"), Map.of("outbound.allow", List.of("127.0.0.1"), "outbound.paused", true),
                         java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC))) {
@@ -142,33 +117,19 @@ class IntegrationsPageBrowserTest {
                         + "WHERE target_id = '" + webhookId + "'")).isEqualTo(2);
             }
 
-            ChromeOptions o = new ChromeOptions();
-            o.setBinary(DashboardBrowserTest.BINARY.toFile());
-            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                    "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900");
-            ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
-                    .usingDriverExecutable(DashboardBrowserTest.DRIVER.toFile()).build(), o);
-            try {
-                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(10));
-                driver.get(server.base() + "/dashboard/");
-                wait.until(d -> d.findElement(By.id("api-key")).isDisplayed());
-                driver.findElement(By.id("api-key")).sendKeys(site.get("apiKey"));
-                driver.findElement(By.id("signin-button")).click();
-                wait.until(d -> d.findElement(By.id("app")).isDisplayed());
-                driver.get(server.base() + "/dashboard/integrations.html");
-                wait.until(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
-                WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
-                assertThat(row.getText()).contains("disabled").contains("2 failed").contains("outbound paused");
+            ChromeDriver driver = chromium.driver();
+            chromium.signInWithKey(server.base(), site.get("apiKey"));
+            driver.get(server.base() + "/dashboard/integrations.html");
+            chromium.waitFor(d -> !d.findElements(By.cssSelector("tr[data-webhook='" + webhookId + "']")).isEmpty());
+            WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
+            assertThat(row.getText()).contains("disabled").contains("2 failed").contains("outbound paused");
 
-                row.findElement(By.cssSelector("button[data-retry-all]")).click();
-                wait.until(d -> d.findElement(By.id("status")).getText().contains("Queued 2 failed deliveries again"));
-                wait.until(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("2 pending"));
-                assertThat(driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText()).contains("enabled");
-                assertThat(driver.findElement(By.id("status")).getText()).contains("paused");
-                assertThat(receiver.received()).as("paused: queued, not sent").isEmpty();
-            } finally {
-                driver.quit();
-            }
+            row.findElement(By.cssSelector("button[data-retry-all]")).click();
+            chromium.waitFor(d -> d.findElement(By.id("status")).getText().contains("Queued 2 failed deliveries again"));
+            chromium.waitFor(d -> d.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText().contains("2 pending"));
+            assertThat(driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']")).getText()).contains("enabled");
+            assertThat(driver.findElement(By.id("status")).getText()).contains("paused");
+            assertThat(receiver.received()).as("paused: queued, not sent").isEmpty();
         }
     }
 }

@@ -1,16 +1,13 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
-import java.io.File;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,25 +15,16 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Audit AI4 in real headless Chromium (skipped without chromium and chromedriver): what the
@@ -48,9 +36,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * page panned sideways on a phone.
  */
 class ReportsFreshnessBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900).hidingScrollbars().savingDownloads().keepingConsole()
+            .forgettingBeforeEachTest(() -> ReportsFreshnessBrowserTest.server.base()); // named in full: the field is declared below
     static final String LANDING = "https://example.com/sofas/corner?utm_source=google&utm_medium=cpc&gclid=GCLID-F3";
 
     @TempDir
@@ -64,7 +52,7 @@ class ReportsFreshnessBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         TestAccounts accounts = new TestAccounts(server);
         Map<String, Object> ws = accounts.ownedWorkspace("Fresh agency", "owner@fresh.test");
@@ -90,64 +78,18 @@ class ReportsFreshnessBrowserTest {
         TestServer.Reply call = server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
                 Map.of("X-Ringpool-Signature", Signing.ringpool(shop.get("webhookSecret"), callAt.getEpochSecond(), event)));
         assertThat(call.status()).as(call.body()).isEqualTo(200);
-
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
-        o.setExperimentalOption("prefs", Map.of("download.default_directory", Files.createDirectories(dir.resolve("downloads")).toString(),
-                "download.prompt_for_download", false));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        o.setCapability("goog:loggingPrefs", logs);
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
     }
 
-    @BeforeEach
-    void freshBrowser() {
-        driver.manage().window().setSize(new Dimension(1280, 900));
-        driver.get(server.base() + "/dashboard/");
-        driver.manage().deleteAllCookies();
-        driver.executeScript("sessionStorage.clear(); localStorage.clear();");
-        driver.manage().logs().get(LogType.BROWSER); // drop what earlier pages logged
-    }
-
-    static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
-    }
-
-    static void shot(String name) throws Exception {
-        Thread.sleep(200);
-        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
     /** The owner signed in, on Sofa shop, over the days around the call in any zone (not the browser's "today"). */
     static void signInOnTheShop() {
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        // Drops what the page left by freshBrowser() logged: its /v1/me, in flight as the cookies went, may end 401.
-        driver.manage().logs().get(LogType.BROWSER);
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        driver.findElement(By.id("email")).sendKeys("owner@fresh.test");
-        driver.findElement(By.id("password")).sendKeys(TestAccounts.PASSWORD);
-        driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.signInWithPassword(server.base(), "owner@fresh.test", TestAccounts.PASSWORD);
         pickSite(shop.get("siteId"));
         LocalDate day = callAt.atZone(ZoneId.of("UTC")).toLocalDate();
         setDates(day.minusDays(2).toString(), day.plusDays(2).toString());
@@ -157,31 +99,17 @@ class ReportsFreshnessBrowserTest {
         if (siteId.equals(driver.executeScript("return Ringpool.state.site.siteId"))) {
             return;
         }
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        new Select(driver.findElement(By.id("site-switcher"))).selectByValue(siteId);
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.loadBy(() -> new Select(driver.findElement(By.id("site-switcher"))).selectByValue(siteId));
     }
 
     /** Types the dates as a person would, To first, then From: each change loads. */
     static void setDates(String from, String to) {
-        driver.executeScript("document.body.removeAttribute('data-loaded');"
-                + "var t = document.getElementById('to'); t.value = arguments[1]; t.dispatchEvent(new Event('change'));", from, to);
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
-        driver.executeScript("document.body.removeAttribute('data-loaded');"
-                + "var f = document.getElementById('from'); f.value = arguments[0]; f.dispatchEvent(new Event('change'));", from, to);
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.loadByScript("var t = document.getElementById('to'); t.value = arguments[1]; t.dispatchEvent(new Event('change'));", from, to);
+        chromium.loadByScript("var f = document.getElementById('from'); f.value = arguments[0]; f.dispatchEvent(new Event('change'));", from, to);
     }
 
     static String text(String id) {
         return driver.findElement(By.id(id)).getText();
-    }
-
-    /** Console errors, less the network lines of the answers the test asks to be refused. */
-    static List<String> consoleErrors(int... refusedStatuses) {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .filter(m -> java.util.Arrays.stream(refusedStatuses).noneMatch(s -> m.contains("status of " + s)))
-                .toList();
     }
 
     @Test
@@ -209,16 +137,14 @@ class ReportsFreshnessBrowserTest {
         assertThat(driver.findElements(By.id("sources-table"))).isEmpty();
         // The call log has no such limit: it shows the range's calls, as the API answers them.
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(1);
-        shot("reports-range-refused");
+        chromium.shot("reports-range-refused");
 
         // To before From: asked for too, and the server's word shown, not the figures of the day before.
         String day = callAt.atZone(ZoneId.of("UTC")).toLocalDate().toString();
         setDates(day, day);
         assertThat(text("kpi-calls")).contains("1");
-        driver.executeScript("document.body.removeAttribute('data-loaded');"
-                + "var t = document.getElementById('to'); t.value = arguments[0]; t.dispatchEvent(new Event('change'));",
+        chromium.loadByScript("var t = document.getElementById('to'); t.value = arguments[0]; t.dispatchEvent(new Event('change'));",
                 LocalDate.parse(day).minusDays(3).toString());
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
         assertThat(driver.findElement(By.id("load-problem")).isDisplayed()).isTrue();
         assertThat(driver.findElements(By.cssSelector("#kpis .kpi"))).isEmpty();
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).isEmpty();
@@ -229,7 +155,7 @@ class ReportsFreshnessBrowserTest {
         assertThat(driver.findElement(By.id("load-problem")).isDisplayed()).isFalse();
         assertThat(text("daily-hint")).isEqualTo("1 call · 5 days");
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(1);
-        assertThat(consoleErrors(422)).isEmpty();
+        assertThat(chromium.consoleErrors(422)).isEmpty();
     }
 
     @Test
@@ -239,24 +165,23 @@ class ReportsFreshnessBrowserTest {
         driver.executeScript("window.__realFetch = window.fetch; window.fetch = function (u) {"
                 + "return /\\/reports\\/|\\/calls|\\/leads|\\/pools/.test(String(u)) ? Promise.reject(new TypeError('Failed to fetch'))"
                 + " : window.__realFetch.apply(this, arguments); };");
-        driver.executeScript("document.body.removeAttribute('data-loaded'); Ringpool.reload();");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.loadByScript("Ringpool.reload();");
         assertThat(text("load-problem")).contains("could not be reached");
         assertThat(driver.findElements(By.cssSelector("#kpis .kpi"))).isEmpty();
         assertThat(text("calls")).contains("could not be reached");
         // Another page that cannot load says why in its place, with a retry.
         driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#pools';");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
         assertThat(text("page-pools")).contains("Could not load Pools").contains("could not be reached").contains("Try again");
 
         driver.executeScript("window.fetch = window.__realFetch;");
         driver.executeScript("document.body.removeAttribute('data-page');");
         driver.findElement(By.cssSelector("#page-pools button.retry")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
         assertThat(text("page-pools")).contains("Google");
         driver.executeScript("document.body.removeAttribute('data-loaded'); location.hash = '#reports';");
         driver.findElement(By.id("load-retry")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
         assertThat(driver.findElement(By.id("load-problem")).isDisplayed()).isFalse();
         assertThat(text("kpi-calls")).contains("1");
         assertThat(driver.findElements(By.cssSelector("#calls-table tbody tr"))).hasSize(1);
@@ -265,10 +190,10 @@ class ReportsFreshnessBrowserTest {
         driver.executeScript("window.fetch = function (u) { return /\\/calls\\//.test(String(u))"
                 + " ? Promise.reject(new TypeError('Failed to fetch')) : window.__realFetch.apply(this, arguments); };");
         driver.findElement(By.cssSelector("#calls-table tbody tr td.call-value")).click();
-        WebElement note = waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-not-fresh")));
+        WebElement note = chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .detail-not-fresh")));
         assertThat(note.getText()).contains("as the log loaded it").contains("could not be reached");
         driver.executeScript("window.fetch = window.__realFetch;");
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(chromium.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -283,26 +208,26 @@ class ReportsFreshnessBrowserTest {
         assertThat(driver.findElement(By.cssSelector("#calls-table tbody tr td")).getText()).endsWith(novosibirsk);
 
         driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#settings';");
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
         WebElement zone = driver.findElement(By.cssSelector("#settings-form [name='timeZone']"));
         zone.clear();
         zone.sendKeys("Europe/Moscow");
         driver.executeScript("document.body.removeAttribute('data-loaded')");
         driver.findElement(By.cssSelector("#settings-form button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.id("settings-status")).getText().equals("Saved: timeZone."));
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.waitFor(d -> d.findElement(By.id("settings-status")).getText().equals("Saved: timeZone."));
+        chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
 
         driver.executeScript("location.hash = '#reports';");
-        waiting().until(d -> d.findElement(By.id("page-reports")).isDisplayed());
-        waiting().until(d -> d.findElement(By.id("tz-hint")).getText().equals("weekday × hour, Europe/Moscow"));
-        waiting().until(d -> d.findElement(By.cssSelector("#calls-table tbody tr td")).getText().endsWith(moscow));
+        chromium.waitFor(d -> d.findElement(By.id("page-reports")).isDisplayed());
+        chromium.waitFor(d -> d.findElement(By.id("tz-hint")).getText().equals("weekday × hour, Europe/Moscow"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#calls-table tbody tr td")).getText().endsWith(moscow));
 
         // Another client and back: the switcher's copy of the site has the new zone too.
         pickSite(clinic.get("siteId"));
         pickSite(shop.get("siteId"));
         assertThat(text("tz-hint")).isEqualTo("weekday × hour, Europe/Moscow");
         assertThat(driver.findElement(By.cssSelector("#calls-table tbody tr td")).getText()).endsWith(moscow);
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(chromium.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -310,7 +235,7 @@ class ReportsFreshnessBrowserTest {
         signInOnTheShop();
         driver.executeScript("document.body.removeAttribute('data-loaded')");
         new Select(driver.findElement(By.id("sources-group"))).selectByValue("landingPage");
-        waiting().until(d -> d.findElement(By.cssSelector("#sources-table th")).getText().equalsIgnoreCase("Landing page"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#sources-table th")).getText().equalsIgnoreCase("Landing page"));
         String range = "from=" + driver.findElement(By.id("from")).getAttribute("value") + "&to=" + driver.findElement(By.id("to")).getAttribute("value");
         JsonNode api = server.get("/v1/sites/" + shop.get("siteId") + "/reports/sources?" + range + "&groupBy=landingPage",
                 shop.get("apiKey")).json();
@@ -331,7 +256,7 @@ class ReportsFreshnessBrowserTest {
         driver.manage().window().setSize(new Dimension(390, 844));
         Thread.sleep(200);
         assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(chromium.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -339,7 +264,7 @@ class ReportsFreshnessBrowserTest {
         signInOnTheShop();
         driver.findElement(By.id("export-target")).click(); // every call, not only target ones
         driver.findElement(By.cssSelector("#exports button[data-format='google-ads-calls']")).click();
-        waiting().until(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
+        chromium.waitFor(d -> d.findElement(By.id("export-status")).getText().startsWith("Downloaded"));
         String small = text("export-status");
         assertThat(small).contains(": 1 row.");
         // A file past 1 MiB comes chunked with its counts as trailers: to fetch() it has no count headers.
@@ -348,10 +273,10 @@ class ReportsFreshnessBrowserTest {
                 + "return r.blob().then(function (b) { return new Response(b, { status: r.status, headers: {"
                 + "'Content-Type': 'text/csv', 'Content-Disposition': r.headers.get('Content-Disposition') } }); }); }); };");
         driver.findElement(By.cssSelector("#exports button[data-format='google-ads-calls']")).click();
-        waiting().until(d -> d.findElement(By.id("export-status")).getText().contains("counted in the file"));
+        chromium.waitFor(d -> d.findElement(By.id("export-status")).getText().contains("counted in the file"));
         assertThat(text("export-status")).contains(": 1 row (counted in the file)").contains("left out for lack of an id: not known")
                 .doesNotContain("—");
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(chromium.consoleErrors()).isEmpty();
     }
 
     @Test
@@ -360,8 +285,8 @@ class ReportsFreshnessBrowserTest {
         driver.manage().window().setSize(new Dimension(390, 844));
         for (String[] page : new String[][] {{"people", "members-table"}, {"numbers", "static-table"}}) {
             driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#" + page[0] + "';");
-            waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
-            waiting().until(d -> !d.findElements(By.id(page[1])).isEmpty());
+            chromium.waitFor(d -> d.findElement(By.tagName("body")).getAttribute("data-page") != null);
+            chromium.waitFor(d -> !d.findElements(By.id(page[1])).isEmpty());
             Thread.sleep(200);
             int width = ((Number) driver.executeScript("return document.documentElement.clientWidth")).intValue();
             assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue()).as(page[0])
@@ -372,8 +297,8 @@ class ReportsFreshnessBrowserTest {
                     + "function (e) { return e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5; })"
                     + ".map(function (e) { return e.tagName + '.' + e.className; });");
             assertThat(past).as(page[0] + ": rows and their buttons within the window").isEmpty();
-            shot(page[0] + "-phone");
+            chromium.shot(page[0] + "-phone");
         }
-        assertThat(consoleErrors()).isEmpty();
+        assertThat(chromium.consoleErrors()).isEmpty();
     }
 }

@@ -1,41 +1,28 @@
 package io.ringpool.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringpool.account.TestAccounts;
 import io.ringpool.app.TestServer;
 import io.ringpool.call.Signing;
-import java.io.File;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Audit AI4 F10 and F13 in real headless Chromium (skipped without chromium and chromedriver).
@@ -47,9 +34,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * query parameters and the lead window, with the API's refusals beside the field, at 390 px too.
  */
 class TeamEditsAndSettingsBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final Path SHOTS = Path.of("target", "screenshots");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 900).hidingScrollbars().keepingConsole()
+            .forgettingBeforeEachTest(() -> TeamEditsAndSettingsBrowserTest.server.base()); // named in full: the field is declared below
     static final AtomicInteger SEQ = new AtomicInteger();
 
     @TempDir
@@ -63,7 +50,7 @@ class TeamEditsAndSettingsBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         accounts = new TestAccounts(server);
         Map<String, Object> ws = accounts.ownedWorkspace("Monday agency", "owner@monday.test");
@@ -74,54 +61,13 @@ class TeamEditsAndSettingsBrowserTest {
                 Map.of("name", "Google", "numbers", List.of("+74950000701"))).status()).isEqualTo(201);
         accounts.member(workspaceId, owner, "analyst@monday.test", "analyst");
         analyst = accounts.signIn("analyst@monday.test", TestAccounts.PASSWORD);
-
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")), "--window-size=1280,900", "--hide-scrollbars");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        o.setCapability("goog:loggingPrefs", logs);
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        Files.createDirectories(SHOTS);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
-    }
-
-    @BeforeEach
-    void freshBrowser() {
-        driver.manage().window().setSize(new Dimension(1280, 900));
-        driver.get(server.base() + "/dashboard/");
-        driver.manage().deleteAllCookies();
-        driver.executeScript("sessionStorage.clear(); localStorage.clear();");
-        driver.manage().logs().get(LogType.BROWSER);
-    }
-
-    static WebDriverWait waiting() {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
-    }
-
-    static void shot(String name) throws Exception {
-        Thread.sleep(200); // let the layout settle before the capture
-        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-        Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static List<String> consoleErrors() {
-        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage).toList();
     }
 
     /** A new completed call on the site's pool number, from a caller of its own. */
@@ -135,16 +81,9 @@ class TeamEditsAndSettingsBrowserTest {
     }
 
     static void signInAsOwner(String firstRow) {
-        driver.get(server.base() + "/dashboard/");
-        waiting().until(d -> d.findElement(By.id("email")).isDisplayed());
-        driver.manage().logs().get(LogType.BROWSER);
-        driver.executeScript("document.body.removeAttribute('data-loaded')");
-        driver.findElement(By.id("email")).sendKeys("owner@monday.test");
-        driver.findElement(By.id("password")).sendKeys(TestAccounts.PASSWORD);
-        driver.findElement(By.id("password-signin-button")).click();
-        waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("data-loaded") != null);
+        chromium.signInWithPassword(server.base(), "owner@monday.test", TestAccounts.PASSWORD);
         if (firstRow != null) {
-            waiting().until(d -> !d.findElements(By.cssSelector("tr[" + firstRow + "]")).isEmpty());
+            chromium.waitFor(d -> !d.findElements(By.cssSelector("tr[" + firstRow + "]")).isEmpty());
         }
     }
 
@@ -175,12 +114,12 @@ class TeamEditsAndSettingsBrowserTest {
         WebElement row = driver.findElement(By.cssSelector("tr[data-call-id='" + callId + "']"));
         row.findElement(By.cssSelector(".tags button.edit")).click();
         row.findElement(By.cssSelector("input.tag-input")).sendKeys("vip" + Keys.ENTER);
-        waiting().until(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 2);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("tr[data-call-id='" + callId + "'] .tag")).size() == 2);
 
         assertThat(tags(stored("/calls/" + callId))).as("the audit saw ['vip']: the analyst's 'lead' was gone").containsExactly("lead", "vip");
         assertThat(driver.findElement(By.cssSelector("tr[data-call-id='" + callId + "'] .tags")).getText())
                 .contains("lead").contains("vip").contains("Also kept: lead (added by someone else meanwhile)");
-        assertThat(consoleErrors()).as("no console errors").isEmpty();
+        assertThat(chromium.consoleErrors()).as("no console errors").isEmpty();
     }
 
     @Test
@@ -188,27 +127,27 @@ class TeamEditsAndSettingsBrowserTest {
         String callId = newCall();
         signInAsOwner("data-call-id='" + callId + "'");
         driver.findElement(By.cssSelector("tr[data-call-id='" + callId + "'] button.open-detail")).click();
-        waiting().until(d -> d.findElement(By.id("detail")).getAttribute("data-fresh") != null);
+        chromium.waitFor(d -> d.findElement(By.id("detail")).getAttribute("data-fresh") != null);
         analystPatches("/calls/" + callId, "{\"note\":\"Wants the blue sofa; call back Monday\", \"tags\":[\"lead\"]}");
 
         WebElement note = driver.findElement(By.cssSelector("#detail [name='note']"));
         note.sendKeys("Asked for a discount");
         driver.findElement(By.cssSelector("#detail [name='tags']")).sendKeys("vip");
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        WebElement said = waiting().until(d -> d.findElement(By.cssSelector("#detail .edit-conflict")));
+        WebElement said = chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .edit-conflict")));
         assertThat(said.getText()).contains("Not saved: someone else changed this call’s note while you had it open")
                 .contains("Wants the blue sofa; call back Monday").contains("press Save to replace theirs");
         assertThat(stored("/calls/" + callId).get("note").asText()).isEqualTo("Wants the blue sofa; call back Monday");
         assertThat(tags(stored("/calls/" + callId))).as("nothing of the refused save was written").containsExactly("lead");
         assertThat(driver.findElement(By.cssSelector("#detail [name='note']")).getAttribute("value")).isEqualTo("Asked for a discount");
-        shot("edit-conflict-note");
+        chromium.shot("edit-conflict-note");
 
         driver.findElement(By.cssSelector("#detail button[type=submit]")).click();
-        waiting().until(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().startsWith("Saved."));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("#detail .detail-saved")).getText().startsWith("Saved."));
         JsonNode after = stored("/calls/" + callId);
         assertThat(after.get("note").asText()).isEqualTo("Asked for a discount");
         assertThat(tags(after)).as("the tag typed is added to the analyst's").containsExactly("lead", "vip");
-        assertThat(consoleErrors()).as("only the refused save is logged").allMatch(m -> m.contains("status of 412"));
+        assertThat(chromium.consoleErrors()).as("only the refused save is logged").allMatch(m -> m.contains("status of 412"));
     }
 
     @Test
@@ -221,12 +160,12 @@ class TeamEditsAndSettingsBrowserTest {
         analystPatches("/leads/" + leadId, "{\"status\":\"won\"}");
 
         new Select(driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status"))).selectByValue("spam");
-        WebElement said = waiting().until(d -> d.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] .edit-conflict")));
+        WebElement said = chromium.waitFor(d -> d.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] .edit-conflict")));
         assertThat(said.getText()).contains("someone else changed this lead’s status").contains("now status: won");
         assertThat(new Select(driver.findElement(By.cssSelector("tr[data-lead-id='" + leadId + "'] select.lead-status")))
                 .getFirstSelectedOption().getAttribute("value")).isEqualTo("won");
         assertThat(stored("/leads/" + leadId).get("status").asText()).isEqualTo("won");
-        assertThat(consoleErrors()).as("only the refused change is logged").allMatch(m -> m.contains("status of 412"));
+        assertThat(chromium.consoleErrors()).as("only the refused change is logged").allMatch(m -> m.contains("status of 412"));
     }
 
     static WebElement setting(String name) {
@@ -235,8 +174,8 @@ class TeamEditsAndSettingsBrowserTest {
 
     static void openSettings() {
         driver.executeScript("document.body.removeAttribute('data-page'); location.hash = '#settings';");
-        waiting().until(d -> String.valueOf(d.findElement(By.tagName("body")).getAttribute("data-page")).startsWith("settings:"));
-        waiting().until(d -> !d.findElements(By.cssSelector("#settings-form [name='recordCalls']")).isEmpty());
+        chromium.waitFor(d -> String.valueOf(d.findElement(By.tagName("body")).getAttribute("data-page")).startsWith("settings:"));
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#settings-form [name='recordCalls']")).isEmpty());
     }
 
     static void save() {
@@ -259,17 +198,17 @@ class TeamEditsAndSettingsBrowserTest {
         setting("recordingRetentionDays").clear();
         setting("recordingRetentionDays").sendKeys("0");
         save();
-        waiting().until(d -> errorBeside("recordingRetentionDays") != null);
+        chromium.waitFor(d -> errorBeside("recordingRetentionDays") != null);
         assertThat(errorBeside("recordingRetentionDays")).isEqualTo("“Keep recordings, days” must be a whole number from 1 to 3650");
         setting("recordingRetentionDays").clear();
         setting("recordingRetentionDays").sendKeys("30");
         setting("keywordRules").sendKeys("spam: wrong number, ошиблись номером\nsale");
         save();
-        waiting().until(d -> errorBeside("keywordRules") != null);
+        chromium.waitFor(d -> errorBeside("keywordRules") != null);
         assertThat(errorBeside("keywordRules")).startsWith("Line 2:").contains("One rule a line");
         assertThat(errorBeside("recordingRetentionDays")).as("the old error went").isNull();
         assertThat(stored("").get("recordingRetentionDays").asInt()).isEqualTo(90);
-        shot("settings-error-phone-390");
+        chromium.shot("settings-error-phone-390");
 
         setting("keywordRules").sendKeys(": bought, will take it");
         setting("recordCalls").click();
@@ -279,7 +218,7 @@ class TeamEditsAndSettingsBrowserTest {
         setting("leadDuplicateMinutes").clear();
         setting("leadDuplicateMinutes").sendKeys("30");
         save();
-        waiting().until(d -> d.findElement(By.id("settings-status")).getText().startsWith("Saved:"));
+        chromium.waitFor(d -> d.findElement(By.id("settings-status")).getText().startsWith("Saved:"));
         JsonNode s = stored("");
         assertThat(s.get("recordCalls").asBoolean()).isTrue();
         assertThat(s.get("recordingNotice").asText()).isEqualTo("This call may be recorded to improve our service.");
@@ -294,14 +233,14 @@ class TeamEditsAndSettingsBrowserTest {
         assertThat(setting("keywordRules").getAttribute("value")).isEqualTo("spam: wrong number, ошиблись номером\nsale: bought, will take it");
         assertThat(((Number) driver.executeScript("return document.documentElement.scrollWidth")).intValue())
                 .as("nothing wider than the phone").isLessThanOrEqualTo(((Number) driver.executeScript("return innerWidth")).intValue());
-        shot("settings-recording-phone-390");
+        chromium.shot("settings-recording-phone-390");
 
         // The notice removed and recording off again: sent as such.
         setting("recordingNotice").clear();
         setting("recordCalls").click();
         save();
-        waiting().until(d -> !stored("").get("recordCalls").asBoolean());
+        chromium.waitFor(d -> !stored("").get("recordCalls").asBoolean());
         assertThat(stored("").get("recordingNotice").isNull()).isTrue();
-        assertThat(consoleErrors()).as("only the refused saves are logged").allMatch(m -> m.contains("status of 422"));
+        assertThat(chromium.consoleErrors()).as("only the refused saves are logged").allMatch(m -> m.contains("status of 422"));
     }
 }

@@ -1,27 +1,21 @@
 package io.ringpool.lead;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import io.ringpool.app.TestServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.CustomerSite;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -31,40 +25,24 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * hidden or card fields. Skipped when chromium or chromedriver is absent.
  */
 class LeadsInChromiumTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.anySize().lookingLikeAVisitor();
 
     @TempDir
     static Path dir;
 
     static TestServer server;
-    static HttpServer site;
+    static CustomerSite site;
     static ChromeDriver driver;
     static Map<String, String> keys;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         keys = server.siteWithPool(List.of("+74957770001", "+74957770002"));
-        site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        site.createContext("/", ex -> {
-            try (ex) {
-                ex.getRequestBody().readAllBytes();
-                String page = ex.getRequestURI().getPath().equals("/thanks.html") ? "<!doctype html><title>Thanks</title><p id=thanks>Thank you"
-                        : landing();
-                byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
-            }
-        });
-        site.start();
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-blink-features=AutomationControlled", "--user-agent=" + TestServer.CHROME, "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+        site = CustomerSite.serving(path -> path.equals("/thanks.html") ? "<!doctype html><title>Thanks</title><p id=thanks>Thank you"
+                : landing());
     }
 
     static String landing() {
@@ -82,11 +60,8 @@ class LeadsInChromiumTest {
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (site != null) {
-            site.stop(0);
+            site.close();
         }
         if (server != null) {
             server.close();
@@ -95,10 +70,10 @@ class LeadsInChromiumTest {
 
     @Test
     void aNativeFormThatNavigatesAwayArrivesAttributedToTheVisitWithNothingSensitive() {
-        String page = "http://localhost:" + site.getAddress().getPort() + "/landing.html?utm_source=google&utm_medium=cpc"
-                + "&utm_campaign=sofas&gclid=EAIaIQ-e2e-1";
+        String page = site.url("/landing.html?utm_source=google&utm_medium=cpc"
+                + "&utm_campaign=sofas&gclid=EAIaIQ-e2e-1");
         driver.get(page);
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        WebDriverWait wait = chromium.waiting();
         // The swapped number says the script has its session (a loaded machine may need more than the
         // default 1 s; and headless Chromium under automation looks like a bot unless told otherwise).
         wait.until(d -> d.findElement(By.id("phone")).getText().contains("777"));

@@ -1,14 +1,13 @@
 package io.ringpool.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.http.Json;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,10 +16,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -29,8 +27,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * (Chromium seeks with Range requests and refuses to when the server does not answer 206).
  */
 class RecordingPlaybackBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.anySize().playingAudioWithoutAClick();
     static final String NUMBER = "+74950001001";
 
     @TempDir
@@ -41,23 +39,14 @@ class RecordingPlaybackBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"), Map.of("recordings.fetchAllow", List.of("127.0.0.1"),
                 "recordings.pollIntervalMillis", 100));
         pbx = new ProviderDouble("127.0.0.1");
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
@@ -92,7 +81,7 @@ class RecordingPlaybackBrowserTest {
                 + "var a = document.createElement('audio'); a.preload = 'auto'; window.player = a;"
                 + "['canplay', 'seeked', 'error'].forEach(function (e) { a.addEventListener(e, function () { window.events.push(e); }); });"
                 + "a.src = arguments[0]; document.body.appendChild(a);", link);
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        WebDriverWait wait = chromium.waiting();
         wait.until(d -> eventsInclude("canplay") || eventsInclude("error"));
         assertThat(eventsInclude("error")).as("the element reports no error").isFalse();
         assertThat(((Number) driver.executeScript("return window.player.duration")).doubleValue()).isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.1));
@@ -118,7 +107,7 @@ class RecordingPlaybackBrowserTest {
                 + "var a = document.createElement('audio'); a.preload = 'auto'; window.player = a;"
                 + "['canplay', 'canplaythrough', 'error'].forEach(function (e) { a.addEventListener(e, function () { window.events.push(e); }); });"
                 + "a.src = arguments[0]; document.body.appendChild(a);", pbx.base() + "/rec/plain.wav");
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        WebDriverWait wait = chromium.waiting();
         wait.until(d -> eventsInclude("canplaythrough") || eventsInclude("error"));
         assertThat(eventsInclude("error")).isFalse();
         assertThat(((Number) driver.executeScript("return window.player.duration")).doubleValue()).isCloseTo(8.0, org.assertj.core.data.Offset.offset(0.1));

@@ -1,14 +1,13 @@
 package io.ringpool.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.http.Json;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,16 +17,14 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard's call-log player in real headless Chromium: a marketer signs in with the site key,
@@ -36,8 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * and the review and recording filters narrow the log. Hostile text stays text.
  */
 class RecordingPlayerBrowserTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.window(1280, 1600).playingAudioWithoutAClick();
     static final String NUMBER = "+74950002001";
     static final String HOSTILE_TAG = "<img src=x onerror=\"window.__pwned=1\">";
 
@@ -49,37 +46,20 @@ class RecordingPlayerBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"), Map.of("recordings.fetchAllow", List.of("127.0.0.1"),
                 "recordings.pollIntervalMillis", 100));
         pbx = new ProviderDouble("127.0.0.1");
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,1600", "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (server != null) {
             server.close();
         }
         if (pbx != null) {
             pbx.close();
         }
-    }
-
-    static WebDriverWait waiting() {
-        // The call log re-renders its rows after each change: an element found just before that is stale, so look again.
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-        return wait;
     }
 
     static String ingest(Map<String, String> site, String providerCallId, String caller, String recordingUrl) {
@@ -129,46 +109,42 @@ class RecordingPlayerBrowserTest {
                 StandardCharsets.UTF_8), "application/json", Map.of()).status()).isEqualTo(200);
 
         driver.manage().window().setSize(new Dimension(1280, 1600));
-        driver.get(server.base() + "/dashboard/");
-        js("sessionStorage.clear()");
-        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
-        driver.findElement(By.id("api-key")).sendKeys(key);
-        driver.findElement(By.id("signin-button")).click();
-        waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
+        chromium.signInWithKey(server.base(), key);
+        chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr")).size() == 2);
         assertThat(driver.findElement(By.id("shortcut-help")).getText()).contains("Keyboard shortcuts");
         assertThat(driver.findElements(By.cssSelector("tr[data-call-id='" + silent + "'] button.play"))).isEmpty();
         assertThat(driver.findElement(By.cssSelector("tr[data-call-id='" + silent + "'] td.listen")).getText()).contains("no recording");
 
         // Play in place: the player opens under the row with the caller and attribution beside it.
         driver.findElement(By.cssSelector("tr[data-call-id='" + recorded + "'] button.play")).click();
-        WebElement panel = waiting().until(d -> d.findElement(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")));
+        WebElement panel = chromium.waitFor(d -> d.findElement(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")));
         assertThat(panel.findElement(By.cssSelector(".call-facts")).getText()).contains("+79161230001").contains("Attribution")
                 .contains("none");
-        waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
+        chromium.waitFor(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
         assertThat(((Number) js("return document.getElementById('call-player').duration")).doubleValue()).isCloseTo(8.0, Offset.offset(0.1));
         js("var a = document.getElementById('call-player'); a.pause(); window.seekedTo = null;"
                 + "a.addEventListener('seeked', function () { window.seekedTo = a.currentTime; }, { once: true }); a.currentTime = 5.5;");
-        waiting().until(d -> js("return window.seekedTo") != null);
+        chromium.waitFor(d -> js("return window.seekedTo") != null);
         assertThat(((Number) js("return window.seekedTo")).doubleValue()).isCloseTo(5.5, Offset.offset(0.05));
         // The ← key moves back 5 s.
         js("document.activeElement.blur()");
         new Actions(driver).sendKeys(Keys.ARROW_LEFT).perform();
-        waiting().until(d -> Math.abs(((Number) js("return document.getElementById('call-player').currentTime")).doubleValue() - 0.5) < 0.1);
+        chromium.waitFor(d -> Math.abs(((Number) js("return document.getElementById('call-player').currentTime")).doubleValue() - 0.5) < 0.1);
 
         // Key 1 toggles the first tag of the picker ("sales"); R marks the call reviewed.
         assertThat(driver.findElement(By.cssSelector(".tag-picker .pick")).getAttribute("data-tag")).isEqualTo("sales");
         new Actions(driver).sendKeys("1").perform();
-        waiting().until(d -> server.get(calls + recorded, key).json().get("tags").toString().equals("[\"sales\"]"));
-        waiting().until(d -> "true".equals(d.findElement(By.cssSelector(".tag-picker .pick[data-tag='sales']")).getAttribute("aria-pressed")));
+        chromium.waitFor(d -> server.get(calls + recorded, key).json().get("tags").toString().equals("[\"sales\"]"));
+        chromium.waitFor(d -> "true".equals(d.findElement(By.cssSelector(".tag-picker .pick[data-tag='sales']")).getAttribute("aria-pressed")));
         new Actions(driver).sendKeys("r").perform();
-        waiting().until(d -> server.get(calls + recorded, key).json().get("reviewed").asBoolean());
+        chromium.waitFor(d -> server.get(calls + recorded, key).json().get("reviewed").asBoolean());
         // N focuses the note; Ctrl+Enter saves it.
         new Actions(driver).sendKeys("n").perform();
-        waiting().until(d -> "player-note".equals(js("return document.activeElement.id")));
+        chromium.waitFor(d -> "player-note".equals(js("return document.activeElement.id")));
         new Actions(driver).sendKeys("Asked about <b>prices</b>").keyDown(Keys.CONTROL).sendKeys(Keys.ENTER).keyUp(Keys.CONTROL).perform();
-        waiting().until(d -> "Asked about <b>prices</b>".equals(server.get(calls + recorded, key).text("note")));
+        chromium.waitFor(d -> "Asked about <b>prices</b>".equals(server.get(calls + recorded, key).text("note")));
         // The row shows the new state, and the player stays open under it.
-        waiting().until(d -> d.findElement(By.cssSelector("tr[data-call-id='" + recorded + "'] td.listen")).getText().contains("reviewed"));
+        chromium.waitFor(d -> d.findElement(By.cssSelector("tr[data-call-id='" + recorded + "'] td.listen")).getText().contains("reviewed"));
         assertThat(driver.findElement(By.cssSelector("tr[data-call-id='" + recorded + "']")).getText()).contains("sales");
         assertThat(driver.findElements(By.cssSelector("tr.player-row"))).hasSize(1);
 
@@ -181,16 +157,16 @@ class RecordingPlayerBrowserTest {
         // Esc closes the player.
         js("document.activeElement.blur()");
         new Actions(driver).sendKeys(Keys.ESCAPE).perform();
-        waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
+        chromium.waitFor(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
 
         // Filters: unreviewed leaves the silent call; with a recording leaves the recorded one.
         js("var s = document.getElementById('filter-reviewed'); s.value = 'false'; s.dispatchEvent(new Event('change', { bubbles: true }));");
-        waiting().until(d -> rowIds().equals(List.of(silent)));
+        chromium.waitFor(d -> rowIds().equals(List.of(silent)));
         js("var s = document.getElementById('filter-reviewed'); s.value = ''; var r = document.getElementById('filter-recording');"
                 + "r.value = 'true'; r.dispatchEvent(new Event('change', { bubbles: true }));");
-        waiting().until(d -> rowIds().equals(List.of(recorded)));
+        chromium.waitFor(d -> rowIds().equals(List.of(recorded)));
         js("var r = document.getElementById('filter-recording'); r.value = 'false'; r.dispatchEvent(new Event('change', { bubbles: true }));");
-        waiting().until(d -> rowIds().equals(List.of(silent)));
+        chromium.waitFor(d -> rowIds().equals(List.of(silent)));
     }
 
     /**
@@ -219,19 +195,14 @@ class RecordingPlayerBrowserTest {
                 "application/json", Map.of()).status()).isEqualTo(200);
 
         driver.manage().window().setSize(new Dimension(390, 844));
-        driver.get(server.base() + "/dashboard/");
-        js("sessionStorage.clear()");
-        driver.navigate().refresh();
-        waiting().until(d -> d.findElement(By.id("api-key")).isDisplayed());
-        driver.findElement(By.id("api-key")).sendKeys(key);
-        driver.findElement(By.id("signin-button")).click();
         try {
-            waiting().until(d -> d.findElements(By.cssSelector("#calls-table tbody tr[data-call-id]")).size() == 1);
+            chromium.signInWithKey(server.base(), key);
+            chromium.waitFor(d -> d.findElements(By.cssSelector("#calls-table tbody tr[data-call-id]")).size() == 1);
             assertThat((Boolean) js("var b = document.getElementById('calls'); return b.scrollWidth > b.clientWidth"))
                     .as("the calls are cards as wide as their box: nothing to pan").isFalse();
 
             js("var b = document.querySelector('#calls button.play'); b.scrollIntoView({inline: 'center'}); b.click();");
-            waiting().until(d -> !d.findElements(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")).isEmpty());
+            chromium.waitFor(d -> !d.findElements(By.cssSelector("tr.player-row[data-player-for='" + recorded + "']")).isEmpty());
             for (String pan : List.of("as opened", "0", "end")) {
                 if (!pan.equals("as opened")) {
                     js("var b = document.getElementById('calls'); b.scrollLeft = arguments[0] === 'end' ? b.scrollWidth : 0;", pan);
@@ -246,10 +217,10 @@ class RecordingPlayerBrowserTest {
             }
             assertThat(((Number) js("return document.documentElement.scrollWidth")).intValue()).as("the page itself does not scroll sideways")
                     .isLessThanOrEqualTo(((Number) js("return innerWidth")).intValue());
-            waiting().until(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
+            chromium.waitFor(d -> ((Number) js("return document.getElementById('call-player').readyState")).intValue() >= 3);
             // A phone has no Esc: the player has its own button to close it.
             driver.findElement(By.cssSelector("tr.player-row .player-close")).click();
-            waiting().until(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
+            chromium.waitFor(d -> d.findElements(By.cssSelector("tr.player-row")).isEmpty());
         } finally {
             js("sessionStorage.clear()"); // the other test expects the sign-in page on its next load, pass or fail
             driver.manage().window().setSize(new Dimension(1280, 1600));

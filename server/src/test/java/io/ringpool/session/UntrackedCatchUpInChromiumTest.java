@@ -1,14 +1,10 @@
 package io.ringpool.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.ringpool.app.TestServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.ringpool.testing.browser.CustomerSite;
+import io.ringpool.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,12 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -31,8 +26,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * absent.
  */
 class UntrackedCatchUpInChromiumTest {
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    static final Path BINARY = Path.of("/usr/bin/chromium");
+    @RegisterExtension
+    static final HeadlessChromium chromium = HeadlessChromium.anySize().lookingLikeAVisitor();
     static final String POOL_NUMBER = "+74957780001";
     /** The site's own number as TestServer creates it, and how the page writes it. */
     static final String DEFAULT_TEXT = "+7 495 123-45-67";
@@ -42,13 +37,13 @@ class UntrackedCatchUpInChromiumTest {
     static Path dir;
 
     static TestServer server;
-    static HttpServer site;
+    static CustomerSite site;
     static ChromeDriver driver;
     static Map<String, String> keys;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Files.isExecutable(DRIVER) && Files.isExecutable(BINARY), "chromium and chromedriver are needed");
+        driver = chromium.driver();
         server = new TestServer(dir.resolve("store"));
         keys = server.siteWithPool(List.of(POOL_NUMBER));
         // 5 s heartbeats (the least the script accepts), a number free the moment its lease ends
@@ -57,35 +52,17 @@ class UntrackedCatchUpInChromiumTest {
                 "{\"exhaustionPolicy\":\"fallback\",\"heartbeatSeconds\":5,\"leaseTtlSeconds\":600,\"endGraceSeconds\":0,"
                         + "\"coolDownSeconds\":60}", "application/json", Map.of());
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
-        site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        site.createContext("/", ex -> {
-            try (ex) {
-                byte[] bytes = """
-                        <!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
-                        <script async src="%s/s.js" data-site="%s" data-timeout="10000"></script></head><body>
-                        <p>Call us: <a id="phone" href="tel:+74951234567">%s</a></p></body></html>"""
-                        .formatted(server.base(), keys.get("publicKey"), DEFAULT_TEXT).getBytes(StandardCharsets.UTF_8);
-                ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
-            }
-        });
-        site.start();
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(BINARY.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-blink-features=AutomationControlled", "--user-agent=" + TestServer.CHROME,
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+        site = CustomerSite.serving(path -> """
+                <!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+                <script async src="%s/s.js" data-site="%s" data-timeout="10000"></script></head><body>
+                <p>Call us: <a id="phone" href="tel:+74951234567">%s</a></p></body></html>"""
+                .formatted(server.base(), keys.get("publicKey"), DEFAULT_TEXT));
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
-        }
         if (site != null) {
-            site.stop(0);
+            site.close();
         }
         if (server != null) {
             server.close();
@@ -97,8 +74,8 @@ class UntrackedCatchUpInChromiumTest {
         TestServer.Reply holder = server.startSession(keys.get("publicKey"), "holder", "https://example.com/");
         assertThat(holder.json().get("tracked").asBoolean()).as("the pool's one number taken").isTrue();
 
-        driver.get("http://localhost:" + site.getAddress().getPort() + "/landing.html");
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        driver.get(site.url("/landing.html"));
+        WebDriverWait wait = chromium.waiting(Duration.ofSeconds(20));
         wait.until(d -> "untracked".equals(((JavascriptExecutor) d).executeScript(
                 "var n = null; if (window.ringpool && ringpool.v) ringpool('number', function (x, tracked) {"
                         + " n = x && !tracked ? 'untracked' : 'other' }); return n")));
