@@ -87,7 +87,10 @@ public final class Leasing {
         this.networkCapPercent = networkCapPercent;
     }
 
-    /** Most numbers of {@code pool} one address may hold at once: the percentage, rounded up, at least 1. */
+    /**
+     * Most numbers of {@code pool} one address may hold at once, live or cooling from its leases
+     * (see {@link CoolingCharges}): the percentage, rounded up, at least 1.
+     */
     int addressCap(PoolState pool) {
         return share(pool, addressCapPercent);
     }
@@ -101,15 +104,19 @@ public final class Leasing {
         return Math.max(1, (int) Math.ceil(pool.activeSize() * percent / 100.0));
     }
 
-    private boolean underCap(PoolState pool, String addressKey) {
+    /**
+     * Whether the address may take a number of {@code pool}: a new one ({@code returningVisitorId}
+     * null), or that visitor's previous number back, which takes none more (see {@link PoolState#heldBy}).
+     */
+    private boolean underCap(PoolState pool, String addressKey, String returningVisitorId, long now) {
         if (addressKey == null) {
             return true;
         }
-        if (addressCapPercent > 0 && pool.heldBy(addressKey) >= addressCap(pool)) {
+        if (addressCapPercent > 0 && pool.heldBy(addressKey, returningVisitorId, now) >= addressCap(pool)) {
             return false;
         }
         String network = networkCapPercent > 0 ? AddressKey.network(addressKey) : null;
-        return network == null || pool.heldByNetwork(network) < networkCap(pool);
+        return network == null || pool.heldByNetwork(network, returningVisitorId, now) < networkCap(pool);
     }
 
     /** Without a client address: nothing is capped; never {@link FreedSoon}. */
@@ -128,6 +135,9 @@ public final class Leasing {
      */
     public Outcome acquire(String siteId, SiteSettings settings, String sessionId, String visitorId, String addressKey,
             Map<String, String> visit, long now, boolean mayWait, VisitRow visitRow) {
+        long ttl = settings.leaseTtl().toMillis();
+        long coolDown = settings.coolDown().toMillis();
+        List<PoolState> candidates = new ArrayList<>();
         List<PoolState> matching = new ArrayList<>();
         List<PoolState> capped = new ArrayList<>();
         for (PoolState p : pools.ofSite(siteId)) {
@@ -135,11 +145,22 @@ public final class Leasing {
             // never deleted): it matches nothing, rather than "running out" for every visit it
             // would have taken (audit AM1 F2: its exhaustions paged the operator for ever).
             if (p.activeSize() > 0 && p.pool().match().matches(visit)) {
-                if (underCap(p, addressKey)) {
+                p.endCoolingCharges(now, coolDown);
+                candidates.add(p);
+                if (underCap(p, addressKey, null, now)) {
                     matching.add(p);
                 } else {
                     capped.add(p);
                 }
+            }
+        }
+        // The visitor's previous number first, in a pool where its address is at its cap too:
+        // taking back its own number, cooling on the address's account, takes none more.
+        for (PoolState p : candidates) {
+            PoolState.Granted g = capped(p, addressKey, visitorId, now,
+                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now)));
+            if (g != null) {
+                return new Leased(p, g);
             }
         }
         if (matching.isEmpty()) {
@@ -149,19 +170,10 @@ public final class Leasing {
             return new NotLeased(reason, capped.isEmpty() ? stored
                     : stored.thenRun(() -> capped.forEach(p -> tally.add(siteId, p.pool().poolId(), now, ExhaustionTally.ADDRESS_CAP))));
         }
-        long ttl = settings.leaseTtl().toMillis();
-        long coolDown = settings.coolDown().toMillis();
         List<PoolState> exhausted = new ArrayList<>();
         for (PoolState p : matching) {
-            PoolState.Granted g = capped(p, addressKey,
-                    () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(visitRow, List.of(), now)));
-            if (g != null) {
-                return new Leased(p, g);
-            }
-        }
-        for (PoolState p : matching) {
             List<PoolState> before = List.copyOf(exhausted);
-            PoolState.Granted g = capped(p, addressKey, () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
+            PoolState.Granted g = capped(p, addressKey, null, now, () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown,
                     persist(visitRow, before, now)));
             if (g != null) {
                 countExhaustions(exhausted);
@@ -177,7 +189,7 @@ public final class Leasing {
         if (settings.exhaustionPolicy() == ExhaustionPolicy.REUSE_COOLING) {
             for (PoolState p : matching) {
                 List<PoolState> before = List.copyOf(exhausted);
-                PoolState.Granted g = capped(p, addressKey, () -> p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
+                PoolState.Granted g = capped(p, addressKey, null, now, () -> p.acquireCooling(sessionId, sessionId, visitorId, now, ttl,
                         persist(visitRow, before, now)));
                 if (g != null) {
                     return new Leased(p, g);
@@ -193,12 +205,14 @@ public final class Leasing {
     }
 
     /**
-     * Runs {@code take} under the pool's lock after checking the address's cap again, so
-     * concurrent starts from one address cannot pass it together; counts the lease against it.
+     * Runs {@code take} under the pool's lock after checking the address's cap again (for a new
+     * number, or {@code returningVisitorId}'s own back), so concurrent starts from one address
+     * cannot pass it together; counts the lease against it.
      */
-    private PoolState.Granted capped(PoolState pool, String addressKey, java.util.function.Supplier<PoolState.Granted> take) {
+    private PoolState.Granted capped(PoolState pool, String addressKey, String returningVisitorId, long now,
+            java.util.function.Supplier<PoolState.Granted> take) {
         synchronized (pool) {
-            if (!underCap(pool, addressKey)) {
+            if (!underCap(pool, addressKey, returningVisitorId, now)) {
                 return null;
             }
             PoolState.Granted g = take.get();
@@ -221,25 +235,33 @@ public final class Leasing {
             Map<String, String> visit, long now, java.util.function.BooleanSupplier admitted, VisitRow row) {
         long ttl = settings.leaseTtl().toMillis();
         long coolDown = settings.coolDown().toMillis();
-        List<PoolState> matching = new ArrayList<>();
+        List<PoolState> returning = new ArrayList<>(); // where the visitor may take back its own number
+        List<PoolState> matching = new ArrayList<>(); // where the address may take a new one
         for (PoolState p : pools.ofSite(siteId)) {
-            if (p.pool().match().matches(visit) && underCap(p, addressKey)) {
-                matching.add(p);
+            if (p.pool().match().matches(visit)) {
+                p.endCoolingCharges(now, coolDown);
+                if (underCap(p, addressKey, visitorId, now)) {
+                    returning.add(p);
+                }
+                if (underCap(p, addressKey, null, now)) {
+                    matching.add(p);
+                }
             }
         }
-        long coolDownMillis = settings.coolDown().toMillis();
-        if (matching.stream().noneMatch(p -> p.hasNumberFor(visitorId, now, coolDownMillis)) || !admitted.getAsBoolean()) {
+        boolean grantable = returning.stream().anyMatch(p -> p.hasReturningNumberFor(visitorId, now))
+                || matching.stream().anyMatch(p -> p.hasNumberFor(visitorId, now, coolDown));
+        if (!grantable || !admitted.getAsBoolean()) {
             return null;
         }
-        for (PoolState p : matching) {
-            PoolState.Granted g = capped(p, addressKey,
+        for (PoolState p : returning) {
+            PoolState.Granted g = capped(p, addressKey, visitorId, now,
                     () -> p.acquireReturning(sessionId, sessionId, visitorId, now, ttl, persist(row, List.of(), now)));
             if (g != null) {
                 return new Leased(p, g);
             }
         }
         for (PoolState p : matching) {
-            PoolState.Granted g = capped(p, addressKey,
+            PoolState.Granted g = capped(p, addressKey, null, now,
                     () -> p.acquireFree(sessionId, sessionId, visitorId, now, ttl, coolDown, persist(row, List.of(), now)));
             if (g != null) {
                 return new Leased(p, g);

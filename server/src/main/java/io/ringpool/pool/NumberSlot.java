@@ -11,6 +11,8 @@ final class NumberSlot {
     boolean retired;
     /** When it was retired (epoch ms) while {@link #retired}: a call that starts later is no call of this pool's site once another site takes the number. */
     long retiredAt;
+    /** While it cools from a lease that counted against a client address: that address's charge ({@link CoolingCharges}); else null. */
+    CoolingCharges.Charge charge;
 
     NumberSlot(String number, long releasedAt, String lastVisitorId, boolean retired) {
         this.number = number;

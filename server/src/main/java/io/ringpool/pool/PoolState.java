@@ -107,10 +107,16 @@ public final class PoolState {
     private final TreeSet<NumberSlot> idle = new TreeSet<>(LONGEST_IDLE_FIRST);
     /** Each visitor's last number in this pool; at most one entry per number, so bounded by pool size. */
     private final LastNumbers lastNumberOfVisitor = new LastNumbers();
-    /** Live leases per client address key ({@link AddressKey}, by its hash); entries leave at zero, so bounded by live leases. */
+    /**
+     * Numbers held per client address key ({@link AddressKey}, by its hash): its live leases and the
+     * numbers cooling from its ended ones ({@link #coolingCharges}); entries leave at zero, so
+     * bounded by live leases and the pool's size.
+     */
     private final AddressCounts leasesByAddress = new AddressCounts();
-    /** Live leases per IPv6 /48 ({@link AddressKey#network}, by its hash); as bounded. */
+    /** The same per IPv6 /48 ({@link AddressKey#network}, by its hash); as bounded. */
     private final AddressCounts leasesByNetwork = new AddressCounts();
+    /** The cooling numbers counted in {@link #leasesByAddress} and {@link #leasesByNetwork}, until their cool-down ends. */
+    private final CoolingCharges coolingCharges = new CoolingCharges(leasesByAddress, leasesByNetwork);
     private int retiredNumbers;
     /** The retired numbers, so the snapshot counts their running leases without walking the pool (retirements are few). */
     private final Set<NumberSlot> retiredSlots = new LinkedHashSet<>();
@@ -178,6 +184,7 @@ public final class PoolState {
             return null;
         }
         idle.remove(slot);
+        coolingCharges.drop(slot); // adopted from another node: the number is in use again
         Lease lease = new Lease(pool, number, sessionId, visitorId, startedAt, expiresAt, reusedCooling);
         lease.epoch = epoch;
         slot.lease = lease;
@@ -275,14 +282,14 @@ public final class PoolState {
      * still held by their own lease past its expiry (which this ends).
      */
     public synchronized Granted acquireReturning(String leaseId, String sessionId, String visitorId, long now, long ttlMillis, Writer writer) {
-        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
-        if (slot == null || slot.retired || !visitorId.equals(slot.lastVisitorId)) {
+        NumberSlot slot = returnable(visitorId, now);
+        if (slot == null) {
             return null;
         }
         if (slot.lease == null) {
             return take(slot, Choice.RETURNING_VISITOR, leaseId, sessionId, visitorId, now, ttlMillis, writer);
         }
-        return endable(slot.lease, now) ? takeExpired(slot.lease, Choice.RETURNING_VISITOR, sessionId, visitorId, now, ttlMillis, writer) : null;
+        return takeExpired(slot.lease, Choice.RETURNING_VISITOR, sessionId, visitorId, now, ttlMillis, writer);
     }
 
     /**
@@ -297,10 +304,14 @@ public final class PoolState {
         return takeLongestIdle(Choice.FREE, coolDownMillis, leaseId, sessionId, visitorId, now, ttlMillis, writer);
     }
 
+    /** Whether {@link #acquireReturning} would grant a number now. */
+    public synchronized boolean hasReturningNumberFor(String visitorId, long now) {
+        return returnable(visitorId, now) != null;
+    }
+
     /** Whether {@link #acquireReturning} or {@link #acquireFree} would grant a number now. */
     public synchronized boolean hasNumberFor(String visitorId, long now, long coolDownMillis) {
-        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
-        if (slot != null && !slot.retired && visitorId.equals(slot.lastVisitorId) && (slot.lease == null || endable(slot.lease, now))) {
+        if (returnable(visitorId, now) != null) {
             return true;
         }
         if (!idle.isEmpty() && idle.first().releasedAt + coolDownMillis <= now) {
@@ -463,6 +474,9 @@ public final class PoolState {
         long previousReleasedAt = slot.releasedAt;
         String previousVisitor = slot.lastVisitorId;
         idle.remove(slot);
+        // Leased again (reuse_cooling, or its own visitor back): no longer out of circulation by the
+        // address that cooled it. Not restored if this lease is rolled back: the address gains a number.
+        coolingCharges.drop(slot);
         slot.lease = lease;
         schedule(lease, lease.expiresAt);
         if (previousVisitor != null) {
@@ -569,14 +583,52 @@ public final class PoolState {
         return slots.size() - retiredNumbers;
     }
 
-    /** Live leases held by visitors from {@code addressKey}. */
-    public synchronized int heldBy(String addressKey) {
-        return leasesByAddress.get(KeyHash.of(addressKey));
+    /**
+     * Numbers visitors from {@code addressKey} hold: live leases, and numbers cooling from their
+     * ended leases (until {@link #endCoolingCharges}). With {@code returningVisitorId}, less the
+     * number {@link #acquireReturning} would give that visitor back now when it counts against
+     * {@code addressKey}: taking it back takes no new number, so its own charge must not refuse it
+     * (on a pool under 20 numbers the share is one number).
+     */
+    public synchronized int heldBy(String addressKey, String returningVisitorId, long now) {
+        long key = KeyHash.of(addressKey);
+        NumberSlot own = returningVisitorId == null ? null : returnable(returningVisitorId, now);
+        return leasesByAddress.get(key) - (own != null && chargedAddress(own) == key ? 1 : 0);
     }
 
-    /** Live leases held by visitors from the IPv6 /48 {@code networkKey} ({@link AddressKey#network}). */
-    public synchronized int heldByNetwork(String networkKey) {
-        return leasesByNetwork.get(KeyHash.of(networkKey));
+    /** As {@link #heldBy}, for the IPv6 /48 {@code networkKey} ({@link AddressKey#network}). */
+    public synchronized int heldByNetwork(String networkKey, String returningVisitorId, long now) {
+        long key = KeyHash.of(networkKey);
+        NumberSlot own = returningVisitorId == null ? null : returnable(returningVisitorId, now);
+        return leasesByNetwork.get(key) - (own != null && chargedNetwork(own) == key ? 1 : 0);
+    }
+
+    /** The numbers whose cool-down ({@code coolDownMillis}, the site's) has ended by {@code now} stop counting against their addresses. */
+    public synchronized void endCoolingCharges(long now, long coolDownMillis) {
+        coolingCharges.endCooled(now, coolDownMillis);
+    }
+
+    /** Cooling numbers still counted against an address (tests). */
+    synchronized int coolingCharges() {
+        return coolingCharges.size();
+    }
+
+    /** The visitor's previous number if {@link #acquireReturning} would give it back at {@code now}, else null. */
+    private NumberSlot returnable(String visitorId, long now) {
+        NumberSlot slot = lastNumberOfVisitor.get(visitorId);
+        if (slot == null || slot.retired || !visitorId.equals(slot.lastVisitorId)) {
+            return null;
+        }
+        return slot.lease == null || endable(slot.lease, now) ? slot : null;
+    }
+
+    /** The address key hash {@code slot}'s number counts against: its lease's, or its cool-down's; 0 for none. */
+    private static long chargedAddress(NumberSlot slot) {
+        return slot.lease != null ? slot.lease.addressKey : slot.charge != null ? slot.charge.address : 0;
+    }
+
+    private static long chargedNetwork(NumberSlot slot) {
+        return slot.lease != null ? slot.lease.networkKey : slot.charge != null ? slot.charge.network : 0;
     }
 
     /** Counts {@code lease} against {@code addressKey} and its /48, if IPv6, until it ends (or is rolled back). */
@@ -644,6 +696,7 @@ public final class PoolState {
             return;
         }
         idle.remove(slot);
+        coolingCharges.drop(slot); // another node may be holding it: not this node's address's to count
         Lease placeholder = new Lease(pool, number, "(another node)", "", now, untilMillis, false);
         placeholder.foreign = true;
         slot.lease = placeholder;
@@ -757,6 +810,7 @@ public final class PoolState {
         }
         slot.lease = null;
         leased--;
+        releaseAddress(lease); // someone else may hold the number now: it is no longer this address's here
         markHeldElsewhere(lease.number, now, now + holdMillis);
         return true;
     }
@@ -886,7 +940,13 @@ public final class PoolState {
         slot.lease = null;
         slot.releasedAt = endedAt;
         leased--;
-        releaseAddress(lease);
+        if (lease.foreign || lease.takenOverElsewhere || slot.retired) {
+            releaseAddress(lease); // the number is not cooling here on the address's account
+        } else {
+            coolingCharges.keep(slot, lease.addressKey, lease.networkKey, endedAt); // its count goes on holding the number
+        }
+        lease.addressKey = 0;
+        lease.networkKey = 0;
         if (lease.foreign) {
             heldElsewhere--;
         } else if (!lease.takenOverElsewhere) { // the node that took it over counts its end
@@ -917,6 +977,7 @@ public final class PoolState {
     }
 
     public synchronized Snapshot snapshot(long now, long coolDownMillis) {
+        coolingCharges.endCooled(now, coolDownMillis); // read each scrape: charges leave even in a pool no one starts in
         int cooling = 0;
         for (Iterator<NumberSlot> newestFirst = idle.descendingIterator(); newestFirst.hasNext(); ) {
             if (newestFirst.next().releasedAt + coolDownMillis <= now) {

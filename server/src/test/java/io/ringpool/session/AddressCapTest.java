@@ -133,7 +133,7 @@ class AddressCapTest {
     }
 
     @Test
-    void aNumberCountsAgainstItsAddressOnlyWhileItsLeaseLives() {
+    void aNumberCountsAgainstItsAddressWhileItsLeaseLivesAndUntilItsCoolDownEnds() {
         try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
             Map<String, String> site = server.siteWithPool(List.of("+74953020001", "+74953020002", "+74953020003"));
             Reply first = start(server, site.get("publicKey"), "a", "192.0.2.1");
@@ -142,11 +142,80 @@ class AddressCapTest {
             assertThat(second.text("reason")).isEqualTo("address_cap");
 
             server.send("POST", "/v1/sessions/" + first.text("sessionId") + "/end", null, null, null, Map.of());
-            server.clock.advance(java.time.Duration.ofSeconds(120)); // past the end grace
+            server.clock.advance(java.time.Duration.ofSeconds(120)); // past the end grace: the number cools for 900 s
             server.app.sessions().sweep();
+            Reply whileItCools = start(server, site.get("publicKey"), "c", "192.0.2.1");
 
-            Reply third = start(server, site.get("publicKey"), "c", "192.0.2.1");
-            assertThat(third.json().path("tracked").asBoolean()).isTrue();
+            server.clock.advance(java.time.Duration.ofSeconds(900)); // past the cool-down
+            server.app.sessions().sweep();
+            Reply afterItCooled = start(server, site.get("publicKey"), "d", "192.0.2.1");
+
+            assertThat(whileItCools.text("reason")).isEqualTo("address_cap");
+            assertThat(afterItCooled.json().path("tracked").asBoolean()).isTrue();
+        }
+    }
+
+    /**
+     * Audit AM2 F6: one IPv4 address took all ten numbers of a pool in ten minutes by start, end,
+     * start with a new visitor id, since an ended lease stopped counting while its number cooled
+     * for 15 minutes, unusable by anyone. A number cooling from the address's lease now counts
+     * against it until its cool-down ends; its own visitor still gets it back.
+     */
+    @Test
+    void startEndChurnFromOneAddressHoldsItsShareLiveOrCoolingAndItsReturningVisitorGetsItsNumberBack() {
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
+            List<String> numbers = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                numbers.add(String.format("+7495305%04d", i));
+            }
+            Map<String, String> site = server.siteWithPool(numbers); // reuse_cooling, the default; 10%: one number
+            Set<String> churned = new java.util.HashSet<>();
+            int capped = 0;
+            for (int i = 0; i < 12; i++) {
+                Reply r = start(server, site.get("publicKey"), "churn-" + i, "198.51.100.50");
+                if (r.json().path("tracked").asBoolean()) {
+                    churned.add(r.text("number"));
+                }
+                capped += "address_cap".equals(r.text("reason")) ? 1 : 0;
+                server.send("POST", "/v1/sessions/" + r.text("sessionId") + "/end", null, null, null, Map.of());
+                server.clock.advance(java.time.Duration.ofSeconds(50)); // past the end grace (45 s)
+                server.app.sessions().sweep();
+            }
+            Reply pool = server.get("/v1/sites/" + site.get("siteId") + "/pools/" + site.get("poolId"), site.get("apiKey"));
+            Reply real = start(server, site.get("publicKey"), "real", "203.0.113.200");
+            Reply back = start(server, site.get("publicKey"), "churn-0", "198.51.100.50");
+            Reply next = start(server, site.get("publicKey"), "churn-12", "198.51.100.50");
+
+            assertThat(churned).hasSize(1);
+            assertThat(capped).isEqualTo(11);
+            assertThat(pool.json().get("coolingDown").asInt()).isEqualTo(1);
+            assertThat(pool.json().get("free").asInt()).isEqualTo(9);
+            assertThat(real.json().path("tracked").asBoolean()).isTrue();
+            assertThat(real.text("number")).isNotIn(churned);
+            assertThat(back.json().path("tracked").asBoolean()).as("the returning visitor's own cooling number").isTrue();
+            assertThat(back.text("number")).isIn(churned);
+            assertThat(next.text("reason")).isEqualTo("address_cap");
+        }
+    }
+
+    /** A cooling number another visitor is given (reuse_cooling) is no longer the address's: it may take a number again. */
+    @Test
+    void aCoolingNumberLeasedAgainStopsCountingAgainstTheAddressThatCooledIt() {
+        try (TestServer server = new TestServer(dir, Map.of("leasing.sessionsPerIpPerMinute", 0))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74953060001", "+74953060002"));
+            Reply first = start(server, site.get("publicKey"), "a1", "192.0.2.7");
+            server.send("POST", "/v1/sessions/" + first.text("sessionId") + "/end", null, null, null, Map.of());
+            server.clock.advance(java.time.Duration.ofSeconds(120));
+            server.app.sessions().sweep();
+            Reply whileItCools = start(server, site.get("publicKey"), "a2", "192.0.2.7");
+            Reply free = start(server, site.get("publicKey"), "b", "203.0.113.1");
+            Reply reused = start(server, site.get("publicKey"), "c", "203.0.113.2"); // no number free: the cooling one
+            Reply again = start(server, site.get("publicKey"), "a3", "192.0.2.7");
+
+            assertThat(whileItCools.text("reason")).isEqualTo("address_cap");
+            assertThat(free.json().path("tracked").asBoolean()).isTrue();
+            assertThat(reused.text("number")).isEqualTo(first.text("number"));
+            assertThat(again.text("reason")).as("the pool is full, not this address's share").isEqualTo("pool_exhausted");
         }
     }
 
