@@ -28,15 +28,22 @@ public final class LandingTags {
     private final LandingTags replaced;
     /** How many visits of the chain these tags remember (this one included), at most {@link #REMEMBERED}. */
     private final int remembered;
+    /**
+     * The five UTM tags and the click ids as the landing URL wrote them ({@link #asQuery}): the
+     * comparison above reads lower case and three tags, but a visit that carries these on must
+     * keep the campaign's spelling and the keyword and ad (audit AM4 F4).
+     */
+    private final String query;
 
     /** Older visits' tags kept per live session: more tabs than this on older landings are rare. */
     static final int REMEMBERED = 4;
 
-    private LandingTags(String utm, String[] clickIds, LandingTags replaced) {
+    private LandingTags(String utm, String[] clickIds, LandingTags replaced, String query) {
         this.utm = utm;
         this.clickIds = clickIds;
         this.replaced = replaced;
         this.remembered = replaced == null ? 1 : replaced.remembered + 1;
+        this.query = query;
     }
 
     /**
@@ -44,7 +51,7 @@ public final class LandingTags {
      * landing with any of the last {@link #REMEMBERED} visits' tags brings no new source.
      */
     public LandingTags replacing(LandingTags older) {
-        return new LandingTags(utm, clickIds, older == null ? null : older.upTo(REMEMBERED - 1));
+        return new LandingTags(utm, clickIds, older == null ? null : older.upTo(REMEMBERED - 1), query);
     }
 
     /** These tags and at most {@code visits - 1} older ones. */
@@ -52,7 +59,7 @@ public final class LandingTags {
         if (remembered <= visits) {
             return this;
         }
-        return new LandingTags(utm, clickIds, visits <= 1 || replaced == null ? null : replaced.upTo(visits - 1));
+        return new LandingTags(utm, clickIds, visits <= 1 || replaced == null ? null : replaced.upTo(visits - 1), query);
     }
 
     /**
@@ -75,11 +82,21 @@ public final class LandingTags {
         }
         String[] pairs = new String[clicks.size()];
         int i = 0;
+        StringBuilder query = new StringBuilder();
+        for (String name : UTM_TAGS) {
+            String value = TrafficSourceParser.value(parameters.get(name));
+            if (value != null) {
+                append(query, name, value);
+            }
+        }
         for (Map.Entry<String, String> e : clicks.entrySet()) {
             pairs[i++] = e.getKey() + '=' + e.getValue();
+            append(query, e.getKey(), e.getValue());
         }
-        return new LandingTags(utm, pairs, null);
+        return new LandingTags(utm, pairs, null, query.toString());
     }
+
+    private static final String[] UTM_TAGS = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"};
 
     /**
      * Whether a landing with {@code landing}'s tags brings a new source to a visit that has
@@ -113,26 +130,12 @@ public final class LandingTags {
     }
 
     /**
-     * This visit's tags (not those of visits it replaced) as a query string,
-     * {@code utm_source=…&utm_medium=…&utm_campaign=…&gclid=…}: what a page of the visit would have
-     * to carry for its source to be read again.
+     * This visit's tags (not those of visits it replaced) as a query string, as its landing URL
+     * wrote them, {@code utm_source=…&utm_medium=…&utm_campaign=…&utm_term=…&utm_content=…&gclid=…}:
+     * what a page of the visit would have to carry for its source to be read again.
      */
     public String asQuery() {
-        StringBuilder q = new StringBuilder();
-        if (utm != null) {
-            String[] parts = utm.split("\0", -1);
-            String[] names = {"utm_source", "utm_medium", "utm_campaign"};
-            for (int i = 0; i < names.length && i < parts.length; i++) {
-                if (!parts[i].isEmpty()) {
-                    append(q, names[i], parts[i]);
-                }
-            }
-        }
-        for (String click : clickIds) {
-            int eq = click.indexOf('=');
-            append(q, click.substring(0, eq), click.substring(eq + 1));
-        }
-        return q.toString();
+        return query;
     }
 
     private static void append(StringBuilder q, String name, String value) {

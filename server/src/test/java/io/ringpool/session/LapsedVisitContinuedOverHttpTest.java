@@ -33,8 +33,8 @@ class LapsedVisitContinuedOverHttpTest {
             Reply patched = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
                     "{\"endGraceSeconds\":0,\"coolDownSeconds\":0}", "application/json", Map.of());
             assertThat(patched.status()).as(patched.body()).isEqualTo(200);
-            Reply first = start(server, site, "lapsed-visitor-01", "https://example.com/?utm_source=google&utm_medium=cpc&gclid=Cj0KCQlapsedClick01",
-                    null, true);
+            Reply first = start(server, site, "lapsed-visitor-01", "https://example.com/?utm_source=Google&utm_medium=CPC"
+                    + "&utm_campaign=Black-Friday_RU&utm_term=Red+Sofa&utm_content=Banner-A&gclid=Cj0KCQlapsedClick01", null, true);
             server.post("/v1/sessions/" + first.text("sessionId") + "/end", null, null);
             server.clock.advance(Duration.ofSeconds(1));
             server.app.sessions().sweep();
@@ -43,8 +43,13 @@ class LapsedVisitContinuedOverHttpTest {
             assertThat(back.status()).as(back.body()).isEqualTo(201);
             assertThat(back.text("sessionId")).isNotEqualTo(first.text("sessionId"));
             JsonNode attribution = call(server, site, back.text("number"), "lapsed-call-1");
-            assertThat(attribution.get("source").asText()).isEqualTo("google");
+            assertThat(attribution.get("source").asText()).isEqualTo("Google");
             assertThat(attribution.get("gclid").asText()).isEqualTo("Cj0KCQlapsedClick01");
+            // Audit AM4 F4: all five tags carried as the landing wrote them (they were lower-cased, and term and content lost).
+            assertThat(attribution.get("medium").asText()).isEqualTo("CPC");
+            assertThat(attribution.get("campaign").asText()).isEqualTo("Black-Friday_RU");
+            assertThat(attribution.get("term").asText()).isEqualTo("Red Sofa");
+            assertThat(attribution.get("content").asText()).isEqualTo("Banner-A");
 
             // Another visitor typing the address in a new tab (a landing) is direct, whatever came before.
             Reply other = start(server, site, "lapsed-visitor-02", "https://example.com/?utm_source=yandex&utm_medium=cpc", null, true);
