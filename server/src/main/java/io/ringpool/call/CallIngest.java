@@ -197,6 +197,27 @@ final class CallIngest {
         return event.at().minusSeconds(length);
     }
 
+    /**
+     * {@code event} without its {@code to} when that names no tracking number of the site but the
+     * call is stored already: a PBX's hang-up names what its dialplan holds by then (Asterisk's
+     * {@code h} extension, an extension the call was transferred to, the default number), and
+     * refusing it lost every call's end (audit AM1 F9). The call keeps the number it was stored
+     * with. A first event so is left as it is, and refused.
+     */
+    private CallEvent withoutAnotherNumber(Site site, CallEvent event) {
+        if (event.to() == null || event.to().isBlank()) {
+            return event;
+        }
+        try {
+            numbers.trackingNumber(site, event.to());
+            return event;
+        } catch (NotATrackingNumber notOurs) {
+            boolean stored = db.read(c -> records.byProviderIdRevised(c, site.siteId(), event.provider(), event.providerCallId()).isPresent());
+            return !stored ? event : new CallEvent(event.provider(), event.providerCallId(), event.kind(), event.at(), event.from(), null,
+                    event.durationSeconds(), event.talkSeconds(), event.recordingUrl());
+        }
+    }
+
     /** No event of this provider call is stored, filed or waiting for its number. */
     private boolean isNewCall(Site site, CallEvent event) {
         return db.read(c -> records.byProviderIdRevised(c, site.siteId(), event.provider(), event.providerCallId()).isEmpty()
@@ -235,6 +256,7 @@ final class CallIngest {
                     shortId(event.providerCallId()), sent.recordingUrl().length(),
                     sent.recordingUrl().length() > CallEvent.MAX_RECORDING_URL_CHARS ? "too_long" : "not_a_link");
         }
+        event = withoutAnotherNumber(site, event);
         // Judged on the event as sent, as the pre-journal check judged it.
         boolean givenUp = event.to() != null && !event.to().isBlank()
                 && numbers.startsAfterGivenUp(site, numbers.trackingNumber(site, event.to()), sent);

@@ -99,4 +99,34 @@ class AttributionAtTheEdgesOverHttpTest {
             assertThat(call.at("/attribution/source").asText()).isEqualTo("yandex");
         }
     }
+
+    /**
+     * Audit AM1 F9: in Asterisk's h extension ${EXTEN} is "h", so the hang-up of calls.md's old
+     * script named no tracking number, was refused 422, and every call stayed ringing. An event of
+     * a stored call is taken by its callId whatever its `to`; a first event still needs the number.
+     */
+    @Test
+    void aHangUpNamingNoTrackingNumberEndsTheCallItsCallIdNames() {
+        try (TestServer server = new TestServer(dir, Map.of(), Clock.fixed(START, ZoneOffset.UTC))) {
+            Map<String, String> site = server.siteWithPool(List.of("+74953150001", "+74953150002"));
+            Reply visit = server.startSession(site.get("publicKey"), "asterisk-h", "https://example.com/?utm_source=google&utm_medium=cpc");
+            server.clock.advance(Duration.ofSeconds(5));
+            assertThat(post(server, site, ringing("1733480000.42", visit.text("number"), null)).status()).isEqualTo(200);
+            server.clock.advance(Duration.ofSeconds(60));
+
+            for (String to : List.of("h", "101", "+74951234567")) {
+                Map<String, Object> end = new LinkedHashMap<>(ringing("1733480000.42", to, null));
+                end.put("event", "completed");
+                end.put("durationSeconds", 60);
+                end.put("talkSeconds", 45);
+                Reply r = post(server, site, end);
+                assertThat(r.status()).as(to + ": " + r.body()).isEqualTo(200);
+                assertThat(r.json().path("status").asText()).isEqualTo("completed");
+                assertThat(r.json().path("talkSeconds").asInt()).isEqualTo(45);
+                assertThat(r.json().path("number").asText()).isEqualTo(visit.text("number"));
+            }
+            Reply first = post(server, site, ringing("never-seen", "h", null));
+            assertThat(first.status()).as(first.body()).isEqualTo(422);
+        }
+    }
 }
