@@ -238,6 +238,10 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      * dashboard tab sending a stale key must not lose its calls to that tab's 401s (audit T #1).
      * A telephony route's HTTP Basic password stays behind the block: a person chose it, so it can
      * be guessed. A wrong signature from a blocked address is still refused, by its endpoint.
+     * Nor a read that presents no credential at all (no Authorization, no cookie): the public
+     * {@code /metrics} without a token, the dashboard's files, openapi.json. Refusing those locked
+     * a Prometheus scraper and a colleague's sign-in page out while someone at the same address
+     * guessed keys (audit AM3 F1). A POST without a header (a password sign-in) stays behind it.
      */
     private static boolean blockApplies(Request request) {
         String path = request.path();
@@ -247,8 +251,16 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 String authorization = request.header("authorization");
                 yield authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6);
             }
-            case ADMIN -> !"/health".equals(path);
+            case ADMIN -> !"/health".equals(path) && (presentsCredential(request) || !isRead(request.method()));
         };
+    }
+
+    private static boolean presentsCredential(Request request) {
+        return request.header("authorization") != null || request.header("cookie") != null;
+    }
+
+    private static boolean isRead(String method) {
+        return "GET".equals(method) || "HEAD".equals(method);
     }
 
     /** The credential throttle and the report lane, then the endpoint. */

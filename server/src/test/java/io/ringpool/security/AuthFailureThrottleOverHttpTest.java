@@ -72,6 +72,12 @@ class AuthFailureThrottleOverHttpTest {
             Reply refused = server.get("/v1/workspaces", TestServer.ADMIN_KEY);
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.errorCode()).isEqualTo("too_many_failures");
+            // Audit AM3 F1: reads that present no credential are no guesses, and stay open (a
+            // Prometheus scraper, the sign-in page); a password sign-in is still blocked.
+            assertThat(server.send("GET", "/metrics", null, null, null, Map.of()).status()).isEqualTo(200);
+            assertThat(server.send("GET", "/v1/openapi.json", null, null, null, Map.of()).status()).isEqualTo(200);
+            assertThat(server.send("GET", "/dashboard/", null, null, null, Map.of()).status()).isEqualTo(200);
+            assertThat(accounts.login("guessed@throttle.test", TestAccounts.PASSWORD).status()).isEqualTo(429);
         }
     }
 
