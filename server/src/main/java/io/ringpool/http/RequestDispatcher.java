@@ -611,6 +611,11 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }
         response.headers().forEach(headers::set);
+        if (!headers.contains(HttpHeaderNames.CACHE_CONTROL) && presentsCredential(pending.request())) {
+            // An answer to a key, a session cookie or a token holds someone's data (callers, e-mails,
+            // the audit log): no browser disk cache on a shared PC, no intermediary keeps it (audit AM2 F2).
+            headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        }
         String origin = pending.origin();
         if (origin != null && cors.appliesTo(pending.request().path())) {
             // Whether the origin is echoed depends on it: a shared cache must key the answer by it.

@@ -52,7 +52,10 @@ class AuthFailureThrottleOverHttpTest {
                 assertThat(server.post("/v1/workspaces", null, Map.of("name", "x")).status()).isEqualTo(401);
             }
 
-            assertThat(server.get("/v1/workspaces", TestServer.ADMIN_KEY).status()).as("the admin key").isEqualTo(200);
+            Reply admin = server.get("/v1/workspaces", TestServer.ADMIN_KEY);
+            assertThat(admin.status()).as("the admin key").isEqualTo(200);
+            // Audit AM2 F2: an answer to a credential is someone's data, never cached.
+            assertThat(admin.headers().get("cache-control")).containsExactly("no-store");
             assertThat(server.get("/v1/sites/" + site.get("siteId"), site.get("apiKey")).status()).as("a site key").isEqualTo(200);
             assertThat(accounts.login("office@throttle.test", TestAccounts.PASSWORD).status()).as("a correct sign-in").isEqualTo(204);
         }
