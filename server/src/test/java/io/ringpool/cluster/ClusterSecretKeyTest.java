@@ -7,17 +7,13 @@ import io.ringpool.app.Ringpool;
 import io.ringpool.app.StartupFailure;
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import io.ringpool.config.ConfigLoader;
-import io.ringpool.store.TestPostgres;
+import io.ringpool.store.PostgresNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nodes of one PostgreSQL store agree on the key site secrets are encrypted with, whether or not
@@ -40,27 +34,13 @@ class ClusterSecretKeyTest {
     static final String KEY_1 = "1111111111111111111111111111111111111111111111111111111111111111";
     static final String KEY_2 = "2222222222222222222222222222222222222222222222222222222222222222";
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_secret_", Map.of("leasing.sessionsPerIpPerMinute", 0)).namedInCluster();
 
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_secret_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
+    /** Node {@code name}'s settings with {@code secretKey} in place of the shared key, or with no key where null. */
     Map<String, Object> settings(String name, String secretKey) {
-        Map<String, Object> s = new HashMap<>(pg.storeSettings());
-        s.put("cluster.nodeId", name);
-        s.put("leasing.sessionsPerIpPerMinute", 0);
+        Map<String, Object> s = nodes.settings(name);
+        s.remove("security.secretKey");
         if (secretKey != null) {
             s.put("security.secretKey", secretKey);
         }
@@ -68,23 +48,18 @@ class ClusterSecretKeyTest {
     }
 
     TestServer node(String name, String secretKey) {
-        return new TestServer(dir.resolve(name), settings(name, secretKey));
+        return new TestServer(nodes.path(name), settings(name, secretKey));
     }
 
     /** A node that is expected not to start: started as Main starts it, so a refused start closes what it opened. */
     void startRefused(String name, String secretKey, String because) {
-        Map<String, Object> s = new HashMap<>(settings(name, secretKey));
-        s.put("server.port", 0);
-        s.put("store.dataDir", dir.resolve(name).toString());
-        s.put("demo.enabled", false);
-        s.put("security.adminKey", TestServer.ADMIN_KEY);
-        Ringpool app = new Ringpool(ConfigLoader.defaultsWith(s), Clock.systemUTC());
+        Ringpool app = nodes.unstarted(name, settings(name, secretKey));
         assertThatThrownBy(app::startOrClose).isInstanceOf(StartupFailure.class).hasMessageContaining(because)
                 .hasMessageContaining("RINGPOOL_SECRET_KEY");
     }
 
     String stored(String column) throws Exception {
-        try (Connection c = pg.connect(); Statement s = c.createStatement();
+        try (Connection c = nodes.pg().connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + column + " FROM cluster_secret WHERE id = 1")) {
             assertThat(rs.next()).as("cluster_secret has its row").isTrue();
             return rs.getString(1);
@@ -153,7 +128,7 @@ class ClusterSecretKeyTest {
             });
             assertThat(seen[0].status()).as("node a verifies the webhook secret node b made: " + seen[0].body()).isEqualTo(200);
         }
-        assertThat(Files.exists(dir.resolve("node-a").resolve("secret.key"))).as("no key file of its own on a shared store").isFalse();
+        assertThat(Files.exists(nodes.path("node-a").resolve("secret.key"))).as("no key file of its own on a shared store").isFalse();
     }
 
     @Test
@@ -177,8 +152,8 @@ class ClusterSecretKeyTest {
     @Test
     void theKeyFileOfANodeThatRanBeforeIsKeptAndShared() throws Exception {
         // A node of an earlier version generated data/secret.key and encrypted with it.
-        Files.createDirectories(dir.resolve("node-a"));
-        Files.writeString(dir.resolve("node-a").resolve("secret.key"), KEY_1 + "\n");
+        Files.createDirectories(nodes.path("node-a"));
+        Files.writeString(nodes.path("node-a").resolve("secret.key"), KEY_1 + "\n");
         try (TestServer a = node("node-a", null)) {
             assertThat(stored("key_hex")).isEqualTo(KEY_1);
             Map<String, String> site = a.siteWithPool(List.of("+74954100021"));

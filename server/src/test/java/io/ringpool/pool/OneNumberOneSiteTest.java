@@ -1,5 +1,6 @@
 package io.ringpool.pool;
 
+import io.ringpool.store.PostgresNodes;
 import io.ringpool.store.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -194,7 +195,7 @@ class OneNumberOneSiteTest {
     void acrossTwoNodesOnOnePostgresqlTheSecondClaimIsRefused() throws Exception {
         try (TestPostgres pg = TestPostgres.create("rp_claims_")) {
             Map<String, Object> settings = new java.util.HashMap<>(pg.storeSettings());
-            settings.put("security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+            settings.put("security.secretKey", PostgresNodes.SECRET_KEY);
             twoNodesClaim(settings);
         }
     }

@@ -7,15 +7,13 @@ import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.call.Signing;
 import io.ringpool.http.Json;
-import io.ringpool.store.TestPostgres;
+import io.ringpool.store.PostgresNodes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Audit s37 #2 and #4 on two nodes sharing PostgreSQL: a static number changed or retired through
@@ -24,15 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * took is refused on the first site's endpoint of either node.
  */
 class StaticNumberAcrossNodesTest {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_static_").namedInCluster();
 
-    TestServer node(TestPostgres pg, String name, long pollMillis) {
-        Map<String, Object> settings = new HashMap<>(pg.storeSettings());
-        settings.put("cluster.nodeId", name);
-        settings.put("cluster.changePollMillis", pollMillis);
-        settings.put("security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
-        return new TestServer(dir.resolve(name), settings);
+    TestServer node(String name, long pollMillis) {
+        return nodes.node(name, Map.of("cluster.changePollMillis", pollMillis));
     }
 
     static Map<String, String> site(TestServer server, String name) {
@@ -79,8 +73,7 @@ class StaticNumberAcrossNodesTest {
 
     @Test
     void aChangeOrRetirementThroughOneNodeIsWhatTheOtherAttributesBy() throws Exception {
-        try (TestPostgres pg = TestPostgres.create("rp_static_"); TestServer one = node(pg, "one", 1_000);
-                TestServer two = node(pg, "two", 60_000)) {
+        try (TestServer one = node("one", 1_000); TestServer two = node("two", 60_000)) {
             String number = "+74957736001";
             Map<String, String> a = site(one, "A");
             Map<String, String> b = site(one, "B");

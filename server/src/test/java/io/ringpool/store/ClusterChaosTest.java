@@ -33,10 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 15, item 6: three nodes on one real PostgreSQL (skipped without {@code RINGPOOL_TEST_PG_URL}),
@@ -54,30 +52,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterChaosTest {
     static final String ADMIN = "admin-key-for-the-cluster-chaos-test";
-    static final String SECRET_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     static final int CLIENTS = 64;
     static final int NUMBERS = 48;
     static final int TTL_SECONDS = 15;
     /** A client gives up on a request after this long (a stopped node answers nothing). */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
+    @RegisterExtension
+    final PostgresNodes postgres = new PostgresNodes("rp_chaos_");
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_chaos_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
 
     /** A lease as one client saw it. */
     static final class Held {
@@ -113,7 +96,7 @@ class ClusterChaosTest {
 
     @Test
     void underAPausedAndAKilledNodeNoNumberHasTwoAcknowledgedHoldersAndEveryAcknowledgedCallIsStoredOnce() throws Exception {
-        Path config = dir.resolve("node.yaml");
+        Path config = postgres.path("node.yaml");
         Files.writeString(config, """
                 store:
                   maxConnections: 6
@@ -299,7 +282,7 @@ class ClusterChaosTest {
             // stay with one node; reuse across nodes is printed, reuse as such must be common.
             assertThat(reused).as("numbers that went from one visitor to another").isGreaterThan(NUMBERS / 2);
 
-            try (Connection sql = pg.connect()) {
+            try (Connection sql = postgres.pg().connect()) {
                 Map<String, Integer> rowsPerCall = new TreeMap<>();
                 try (Statement s = sql.createStatement();
                         ResultSet rs = s.executeQuery("SELECT provider_call_id, COUNT(*) FROM calls GROUP BY provider_call_id")) {
@@ -347,9 +330,10 @@ class ClusterChaosTest {
     }
 
     Node startNode(String name, Path config) throws Exception {
+        TestPostgres pg = postgres.pg();
         return new Node(name, ChildServer.start(Map.of("RINGPOOL_DB_URL", pg.url, "RINGPOOL_DB_USER", pg.user, "RINGPOOL_DB_PASSWORD",
-                pg.password, "RINGPOOL_NODE_ID", name, "RINGPOOL_DATA_DIR", dir.resolve(name).toString(), "RINGPOOL_ADMIN_KEY", ADMIN,
-                "RINGPOOL_SECRET_KEY", SECRET_KEY), "--config", config.toString()));
+                pg.password, "RINGPOOL_NODE_ID", name, "RINGPOOL_DATA_DIR", postgres.path(name).toString(), "RINGPOOL_ADMIN_KEY", ADMIN,
+                "RINGPOOL_SECRET_KEY", PostgresNodes.SECRET_KEY), "--config", config.toString()));
     }
 
     /** The client's own node unless it failed lately; else the next one that did not. */
@@ -408,7 +392,7 @@ class ClusterChaosTest {
     }
 
     long reclaimed(String nodeId) {
-        try (Connection c = pg.connect();
+        try (Connection c = postgres.pg().connect();
                 PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions WHERE owner_node = ? AND end_reason = 'node_lost'")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {

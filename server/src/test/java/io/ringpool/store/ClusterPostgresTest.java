@@ -7,20 +7,16 @@ import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.config.RingpoolConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nodes that agree, on a real PostgreSQL (skipped without {@code RINGPOOL_TEST_PG_URL}): what one
@@ -33,38 +29,12 @@ class ClusterPostgresTest {
     static final long CHANGE_BOUND_MILLIS = 1_000;
     static final long SLACK_MILLIS = 4_000;
 
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_cluster_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    TestServer node(String name) {
-        return node(name, Map.of());
-    }
-
-    TestServer node(String name, Map<String, Object> extra) {
-        Map<String, Object> settings = new HashMap<>(Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
-                "cluster.nodeId", name, "cluster.nodeBeatMillis", 500,
-                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
-        settings.putAll(extra);
-        return new TestServer(dir.resolve(name), settings);
-    }
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_cluster_", Map.of("leasing.sessionsPerIpPerMinute", 0,
+            "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200, "cluster.nodeBeatMillis", 500)).namedInCluster();
 
     Connection sql() throws Exception {
-        return pg.connect();
+        return nodes.pg().connect();
     }
 
     /** Waits until {@code condition} holds; returns how long it took, ms. */
@@ -81,7 +51,7 @@ class ClusterPostgresTest {
 
     @Test
     void aKeyRotatedOnOneNodeIsTakenByAnotherWhichKeepsTheOldKeyOnlyThroughItsOverlap() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954000011"));
             String path = "/v1/sites/" + site.get("siteId");
             waitFor("site seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(path, site.get("apiKey")).status() == 200);
@@ -106,7 +76,7 @@ class ClusterPostgresTest {
 
     @Test
     void aSiteCreatedOnOneNodeLeasesOnAnotherWithinTheChangeBound() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954000001", "+74954000002"));
             long took = waitFor("site and pool seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> {
                 // One visitor throughout: a try that lands after the site but before its pool reached
@@ -135,7 +105,7 @@ class ClusterPostgresTest {
      */
     @Test
     void aSiteCreatedOnOneNodeAnswersOnAnotherAtTheVeryNextRequest() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
             Map<String, String> site = a.siteWithPool(List.of("+74954100001", "+74954100002"));
             Reply started = b.startSession(site.get("publicKey"), "catch-up-visitor", "https://example.com/");
             assertThat(started.status()).as(started.body()).isEqualTo(201);
@@ -169,7 +139,7 @@ class ClusterPostgresTest {
      */
     @Test
     void aPoolOrSettingChangedOnOneNodeIsInTheOthersMemoryWithoutWaitingForItsPoll() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
             waitFor("node b listening", SLACK_MILLIS, () -> b.get("/metrics", null).body().contains("ringpool_cluster_listening 1.0"));
             Map<String, String> site = a.siteWithPool(List.of("+74954200001"));
             String sitePath = "/v1/sites/" + site.get("siteId");
@@ -201,8 +171,8 @@ class ClusterPostgresTest {
      */
     @Test
     void aNewSitesFirstStartCatchesUpOnAPoolCreatedRightAfterIt() throws Exception {
-        try (TestServer a = node("node-a");
-                TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false))) {
+        try (TestServer a = nodes.node("node-a");
+                TestServer b = nodes.node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false))) {
             Map<String, String> site = a.siteWithPool(List.of());
             String sitePath = "/v1/sites/" + site.get("siteId");
             assertThat(b.get(sitePath, site.get("apiKey")).status()).as("b learns the site, poolless").isEqualTo(200);
@@ -235,8 +205,8 @@ class ClusterPostgresTest {
     void aCallThroughAnotherNodeToANumberJustAddedIsRecordedNotRefused() throws Exception {
         String publicUrl = "https://ringpool.example.com";
         String token = "twilio-token-0123456789abcdef";
-        try (TestServer a = node("node-a");
-                TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false,
+        try (TestServer a = nodes.node("node-a");
+                TestServer b = nodes.node("node-b", Map.of("cluster.changePollMillis", 60_000, "cluster.listenForChanges", false,
                         "server.publicUrl", publicUrl))) {
             Map<String, String> site = a.siteWithPool(List.of("+74954200031"));
             String sitePath = "/v1/sites/" + site.get("siteId");
@@ -283,7 +253,7 @@ class ClusterPostgresTest {
     /** A listening connection cut by the database (a restart, a failover, an idle killer) is opened again. */
     @Test
     void aNodeWhoseListeningConnectionIsCutListensAgain() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b", Map.of("cluster.changePollMillis", 60_000))) {
             waitFor("node b listening", SLACK_MILLIS, () -> listenerPid("node-b") > 0);
             int cut = listenerPid("node-b");
             try (Connection c = sql(); Statement s = c.createStatement()) {
@@ -321,7 +291,7 @@ class ClusterPostgresTest {
 
     @Test
     void providerSettingsAndIntegrationsChangedOnOneNodeReachTheOther() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954300001"));
             String sitePath = "/v1/sites/" + site.get("siteId");
             waitFor("site seen by node b", CHANGE_BOUND_MILLIS + SLACK_MILLIS, () -> b.get(sitePath, site.get("apiKey")).status() == 200);
@@ -367,7 +337,7 @@ class ClusterPostgresTest {
 
     @Test
     void aLeaseTheStoreTookAwayIsRefusedOnItsNextWriteAndForgotten() throws Exception {
-        try (TestServer a = node("node-a")) {
+        try (TestServer a = nodes.node("node-a")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954100001"));
             Reply started = a.startSession(site.get("publicKey"), "fenced-visitor", "https://example.com/");
             String sessionId = started.text("sessionId");
@@ -401,12 +371,12 @@ class ClusterPostgresTest {
     void theExpiredLeasesOfASilentNodeAreEndedByAnotherNodeAndItsNumberLeasedAgain() throws Exception {
         Map<String, String> site;
         String heldNumber;
-        try (TestServer gone = node("node-gone")) {
+        try (TestServer gone = nodes.node("node-gone")) {
             site = gone.siteWithPool(List.of("+74954200001"));
             Reply held = gone.startSession(site.get("publicKey"), "visitor-of-gone-node", "https://example.com/");
             heldNumber = held.text("number");
         }
-        try (TestServer b = node("node-b")) {
+        try (TestServer b = nodes.node("node-b")) {
             Reply refused = b.startSession(site.get("publicKey"), "visitor-on-b", "https://example.com/");
             assertThat(refused.json().get("tracked").asBoolean()).as("the number is still held by the silent node").isFalse();
             // Time passes for the silent node: its last beat and its lease's expiry lie far behind (database time).
@@ -442,14 +412,14 @@ class ClusterPostgresTest {
     void aNumberThisNodeReclaimedIsLeasedAtOnceNotAfterItsHeldElsewhereHold() throws Exception {
         Map<String, String> site;
         String heldNumber;
-        try (TestServer gone = node("node-gone")) {
+        try (TestServer gone = nodes.node("node-gone")) {
             site = gone.siteWithPool(List.of("+74954200021"));
             Reply patched = gone.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
                     "{\"coolDownSeconds\":0,\"exhaustionPolicy\":\"fallback\"}", "application/json", Map.of());
             assertThat(patched.status()).as(patched.body()).isEqualTo(200);
             heldNumber = gone.startSession(site.get("publicKey"), "visitor-of-lost-node", "https://example.com/").text("number");
         }
-        try (TestServer b = node("node-b")) {
+        try (TestServer b = nodes.node("node-b")) {
             assertThat(b.startSession(site.get("publicKey"), "visitor-before", "https://example.com/").json().get("tracked").asBoolean())
                     .as("held by the silent node").isFalse();
             try (Connection c = sql(); Statement s = c.createStatement()) {
@@ -471,7 +441,7 @@ class ClusterPostgresTest {
      */
     @Test
     void aSilentNodesLeasesAreEndedAfterTheirOwnSitesTtlNotTheLongestOfAnySite() throws Exception {
-        try (TestServer gone = node("node-gone")) {
+        try (TestServer gone = nodes.node("node-gone")) {
             Map<String, String> shortSite = gone.siteWithPool(List.of("+74954200011"));
             Map<String, String> longSite = gone.siteWithPool(List.of("+74954200012"));
             Reply patched = gone.send("PATCH", "/v1/sites/" + longSite.get("siteId"), longSite.get("apiKey"),
@@ -482,7 +452,7 @@ class ClusterPostgresTest {
             assertThat(gone.startSession(longSite.get("publicKey"), "visitor-long", "https://example.com/").json()
                     .get("tracked").asBoolean()).isTrue();
         }
-        try (TestServer b = node("node-b")) {
+        try (TestServer b = nodes.node("node-b")) {
             // Ten minutes of silence: past the short site's 180 s TTL (and the margin), not the long one's hour.
             try (Connection c = sql(); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE cluster_nodes SET seen_at = seen_at - 600000 WHERE node_id = 'node-gone'");
@@ -515,7 +485,7 @@ class ClusterPostgresTest {
      */
     @Test
     void anUntrackedVisitOnOneNodeCatchesUpOnTheNumberAnotherNodeFreedWhileThatNodeHoldsTheOther() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74954300001", "+74954300002"));
             String sitePath = "/v1/sites/" + site.get("siteId");
             assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":0,\"endGraceSeconds\":0}",
@@ -574,7 +544,7 @@ class ClusterPostgresTest {
     @Test
     void aNodeStoppedInsideATransactionDoesNotHoldItsLeasesPastTheIdleLimit() throws Exception {
         Map<String, String> site;
-        try (TestServer gone = node("node-gone")) {
+        try (TestServer gone = nodes.node("node-gone")) {
             site = gone.siteWithPool(List.of("+74954200101"));
             assertThat(gone.startSession(site.get("publicKey"), "visitor-of-stopped-node", "https://example.com/").json()
                     .get("tracked").asBoolean()).isTrue();
@@ -584,7 +554,8 @@ class ClusterPostgresTest {
             s.executeUpdate("UPDATE sessions SET lease_expires_at = lease_expires_at - 3600000 WHERE owner_node = 'node-gone'");
         }
         // The stopped node's pool, as a node opens it: its connection takes the lease's row lock and goes quiet.
-        var store = new RingpoolConfig.Store(dir.resolve("stopped"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
+        TestPostgres pg = nodes.pg();
+        var store = new RingpoolConfig.Store(nodes.path("stopped"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
         Database stopped = new Database(store, new SimpleMeterRegistry());
         Connection stuck = stopped.dataSource().getConnection();
         try {
@@ -594,7 +565,7 @@ class ClusterPostgresTest {
                         .isEqualTo(1);
             }
             long lockedAt = System.nanoTime();
-            try (TestServer b = node("node-b")) {
+            try (TestServer b = nodes.node("node-b")) {
                 waitFor("node b ends the stopped node's lease", Database.POSTGRES_IDLE_IN_TRANSACTION_MILLIS + 15_000,
                         () -> b.app.registry().counter("ringpool.cluster.leases.reclaimed").count() == 1.0);
                 long tookMillis = (System.nanoTime() - lockedAt) / 1_000_000;
@@ -619,7 +590,8 @@ class ClusterPostgresTest {
     /** A streaming read waits on its HTTP client between rows; it is the one transaction the idle limit spares. */
     @Test
     void aStreamingReadIsNotEndedByTheIdleLimit() throws Exception {
-        var store = new RingpoolConfig.Store(dir.resolve("streaming"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
+        TestPostgres pg = nodes.pg();
+        var store = new RingpoolConfig.Store(nodes.path("streaming"), pg.url, pg.user, pg.password, 2, 64, 1_000, false);
         Database db = new Database(store, new SimpleMeterRegistry());
         try {
             assertThat(db.read(ClusterPostgresTest::idleLimit)).isEqualTo("5s");

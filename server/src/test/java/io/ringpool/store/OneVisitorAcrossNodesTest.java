@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,10 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * API.md: "The same visitorId with a live session gets that same session and number back", also
@@ -25,31 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * stickiness, two tabs). Real nodes on a real PostgreSQL; skipped without {@code RINGPOOL_TEST_PG_URL}.
  */
 class OneVisitorAcrossNodesTest {
-    static final String SECRET_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_visitor_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    TestServer node(String name) {
-        Map<String, Object> settings = new HashMap<>(Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
-                "cluster.nodeId", name, "cluster.nodeBeatMillis", 500, "security.secretKey", SECRET_KEY));
-        return new TestServer(dir.resolve(name), settings);
-    }
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_visitor_", Map.of("leasing.sessionsPerIpPerMinute", 0,
+            "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200, "cluster.nodeBeatMillis", 500)).namedInCluster();
 
     static void waitFor(String what, long limitMillis, Supplier<Boolean> condition) throws InterruptedException {
         long start = System.nanoTime();
@@ -82,7 +57,7 @@ class OneVisitorAcrossNodesTest {
     /** The visitor's rows: session id, live number (null once over), live_visitor claim, owner node. */
     List<Map<String, String>> rowsOf(String visitorId) throws Exception {
         List<Map<String, String>> rows = new ArrayList<>();
-        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = nodes.pg().connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT session_id, live_number, live_visitor, owner_node FROM sessions WHERE visitor_id = ? ORDER BY started_at")) {
             ps.setString(1, visitorId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -100,7 +75,7 @@ class OneVisitorAcrossNodesTest {
     }
 
     boolean over(String sessionId) throws Exception {
-        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = nodes.pg().connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT live_number IS NULL AND live_visitor IS NULL FROM sessions WHERE session_id = ?")) {
             ps.setString(1, sessionId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -115,7 +90,7 @@ class OneVisitorAcrossNodesTest {
 
     @Test
     void aVisitorLiveOnOneNodeGetsTheSameSessionAndNumberFromAnotherWhoseHeartbeatsThenRenewIt() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = siteSeenBy(a, numbers("+749561000", 3), b);
             Reply first = a.startSession(site.get("publicKey"), "two-node-visitor", "https://example.com/");
             assertThat(first.status()).as(first.body()).isEqualTo(201);
@@ -157,7 +132,7 @@ class OneVisitorAcrossNodesTest {
      */
     @Test
     void aVisitorUntrackedOnOneNodeJoinsTheTrackedSessionItGotOnAnotherSince() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = siteSeenBy(a, numbers("+749565000", 1), b);
             String sitePath = "/v1/sites/" + site.get("siteId");
             assertThat(a.send("PATCH", sitePath, site.get("apiKey"), "{\"coolDownSeconds\":0,\"endGraceSeconds\":0}",
@@ -191,7 +166,7 @@ class OneVisitorAcrossNodesTest {
                 assertThat(onA.text("number")).isEqualTo(tracked.text("number"));
             }
             assertThat(heartbeat(a, untracked.text("sessionId")).status()).as("the untracked visit is over").isEqualTo(410);
-            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = nodes.pg().connect(); PreparedStatement ps = c.prepareStatement(
                     "SELECT ended_at IS NOT NULL FROM sessions WHERE session_id = ?")) {
                 ps.setString(1, untracked.text("sessionId"));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -205,7 +180,7 @@ class OneVisitorAcrossNodesTest {
 
     @Test
     void eightStartsOfOneVisitorAtOnceOnTwoNodesMakeOneSessionWithOneNumber() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = siteSeenBy(a, numbers("+749562000", 10), b);
             for (int round = 0; round < 3; round++) {
                 String visitor = "tabs-visitor-" + round;
@@ -225,7 +200,7 @@ class OneVisitorAcrossNodesTest {
                 assertThat(rows).as("one visit stored").hasSize(1);
                 assertThat(rows.get(0).get("liveNumber")).isEqualTo(replies.get(0).text("number"));
             }
-            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = nodes.pg().connect(); PreparedStatement ps = c.prepareStatement(
                     "SELECT COUNT(*) FROM sessions WHERE live_number IS NOT NULL")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -237,7 +212,7 @@ class OneVisitorAcrossNodesTest {
 
     @Test
     void afterItsLeaseEndsOrExpiresTheVisitorGetsOneNewSessionOnEitherNode() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = siteSeenBy(a, numbers("+749563000", 3), b);
             Reply first = a.startSession(site.get("publicKey"), "returning-visitor", "https://example.com/");
             assertThat(first.status()).isEqualTo(201);
@@ -280,15 +255,15 @@ class OneVisitorAcrossNodesTest {
     void theLeaseOfANodeThatStoppedPastItsTtlDoesNotKeepTheVisitorPinned() throws Exception {
         Map<String, String> site;
         Reply first;
-        try (TestServer gone = node("node-gone"); TestServer b = node("node-b")) {
+        try (TestServer gone = nodes.node("node-gone"); TestServer b = nodes.node("node-b")) {
             site = siteSeenBy(gone, numbers("+749564000", 3), b);
             first = gone.startSession(site.get("publicKey"), "pinned-visitor", "https://example.com/");
             assertThat(first.status()).isEqualTo(201);
         }
-        try (TestServer b = node("node-b"); TestServer c = node("node-c")) {
+        try (TestServer b = nodes.node("node-b"); TestServer c = nodes.node("node-c")) {
             // node-gone stands still (stopped, or paused) while database time passes its lease's expiry;
             // its beat is left alone, so the silent-node reaper does not end the lease for us.
-            try (Connection sql = pg.connect(); PreparedStatement ps = sql.prepareStatement(
+            try (Connection sql = nodes.pg().connect(); PreparedStatement ps = sql.prepareStatement(
                     "UPDATE sessions SET lease_expires_at = lease_expires_at - 3600000 WHERE owner_node = 'node-gone'")) {
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }
@@ -309,7 +284,7 @@ class OneVisitorAcrossNodesTest {
         }
         // The stopped node comes back: it restores its old lease for the page that may still show it,
         // but the visitor's next start there gets the session the claim names.
-        try (TestServer back = node("node-gone")) {
+        try (TestServer back = nodes.node("node-gone")) {
             Reply onReturn = back.startSession(site.get("publicKey"), "pinned-visitor", "https://example.com/");
             assertThat(onReturn.status()).as(onReturn.body()).isEqualTo(201);
             assertThat(onReturn.text("sessionId")).isNotEqualTo(first.text("sessionId"));
@@ -325,7 +300,7 @@ class OneVisitorAcrossNodesTest {
      */
     @Test
     void aNewAdClickOnAnotherNodeStartsTheNewVisitThereWithTheSameNumber() throws Exception {
-        try (TestServer a = node("node-a"); TestServer b = node("node-b")) {
+        try (TestServer a = nodes.node("node-a"); TestServer b = nodes.node("node-b")) {
             Map<String, String> site = siteSeenBy(a, numbers("+749563000", 2), b);
             Reply yandex = a.startSession(site.get("publicKey"), "new-click-visitor",
                     "https://example.com/landing?utm_source=yandex&utm_medium=cpc&yclid=Y1");
@@ -344,7 +319,7 @@ class OneVisitorAcrossNodesTest {
                 assertThat(row.get("claim")).isEqualTo("new-click-visitor");
                 assertThat(row.get("owner")).isEqualTo("node-b");
             });
-            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = nodes.pg().connect(); PreparedStatement ps = c.prepareStatement(
                     "SELECT end_reason, ended_at FROM sessions WHERE session_id = ?")) {
                 ps.setString(1, yandex.text("sessionId"));
                 try (ResultSet rs = ps.executeQuery()) {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Audit AC3 #3: on two nodes of one PostgreSQL store, a pool's {@code leased} and {@code free} were
@@ -18,32 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoints now count every node's leases, read from the store.
  */
 class PoolOccupancyAcrossNodesTest {
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_test_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    TestServer node(String name) {
-        return new TestServer(dir.resolve(name), Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200, "leasing.renewalFlushMillis", 200,
-                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
-    }
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_test_", Map.of("leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 200,
+            "leasing.renewalFlushMillis", 200));
 
     @Test
     void bothNodesCountTheLeasesAndCoolDownsEitherHolds() throws Exception {
-        try (TestServer a = node("a"); TestServer b = node("b")) {
+        try (TestServer a = nodes.node("a"); TestServer b = nodes.node("b")) {
             Map<String, String> site = a.siteWithPool(List.of("+74953100001", "+74953100002", "+74953100003", "+74953100004"));
             String key = site.get("apiKey");
             String poolPath = "/v1/sites/" + site.get("siteId") + "/pools";

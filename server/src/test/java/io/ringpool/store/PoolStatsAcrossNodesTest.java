@@ -8,7 +8,6 @@ import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
 import io.ringpool.config.ConfigLoader;
 import io.ringpool.pool.PoolStore;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.List;
@@ -17,10 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The lifetime counts of a pool in {@code pool_stats} on a PostgreSQL store shared by two nodes:
@@ -31,29 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * with a peak of 1 were saved as 9 with a peak of 4).
  */
 class PoolStatsAcrossNodesTest {
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_test_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    /** A node whose sweeper does not run during a test (a minute): the test ends the leases when it chooses. */
-    TestServer node(String name) {
-        return new TestServer(dir.resolve(name), Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "leasing.sessionsPerIpPerMinute", 0, "leasing.sweepIntervalMillis", 60_000, "security.secretKey",
-                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
-    }
+    /** Nodes whose sweeper does not run during a test (a minute): the test ends the leases when it chooses. */
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_test_", Map.of("leasing.sessionsPerIpPerMinute", 0,
+            "leasing.sweepIntervalMillis", 60_000));
 
     /**
      * J5's traffic: three visitors one at a time on each node (each starts and at once ends), the
@@ -62,8 +40,8 @@ class PoolStatsAcrossNodesTest {
      */
     @Test
     void sixLeasesOneAtATimeThroughTwoNodesAreSavedAsSixWithAPeakOfOne() throws Exception {
-        TestServer a = node("a");
-        TestServer b = node("b");
+        TestServer a = nodes.node("a");
+        TestServer b = nodes.node("b");
         Map<String, String> site;
         String poolId;
         try {
@@ -99,7 +77,7 @@ class PoolStatsAcrossNodesTest {
         assertThat(row).isNotNull();
         assertThat(new long[] {row.peakLeased(), row.leasesStarted(), row.endedLeases()}).as("peak, started, ended").containsExactly(1, 6, 6);
 
-        try (TestServer again = node("a")) {
+        try (TestServer again = nodes.node("a")) {
             JsonNode pool = again.get(poolPath(site) + "/" + poolId, site.get("apiKey")).json();
             assertThat(pool.path("peakLeased").asInt()).isEqualTo(1);
             assertThat(pool.path("recommendation").asText()).contains("peak 1 live leases").contains(" in 6 leases");
@@ -114,8 +92,8 @@ class PoolStatsAcrossNodesTest {
      */
     @Test
     void aLeaseTheOtherNodeTookOverIsCountedOnceStartedAndOnceEnded() throws Exception {
-        TestServer a = node("a");
-        TestServer b = node("b");
+        TestServer a = nodes.node("a");
+        TestServer b = nodes.node("b");
         String poolId;
         try {
             Map<String, String> site = a.siteWithPool(List.of("+74953400001", "+74953400002"));
@@ -148,7 +126,7 @@ class PoolStatsAcrossNodesTest {
     @Test
     void twoNodesSavingANewPoolsCountsAtTheSameMomentAddUpWithoutAKeyConflict() throws Exception {
         String poolId;
-        try (TestServer a = node("a")) {
+        try (TestServer a = nodes.node("a")) {
             poolId = a.siteWithPool(List.of("+74953200001", "+74953200002")).get("poolId");
         }
         int rounds = 20;
@@ -183,11 +161,11 @@ class PoolStatsAcrossNodesTest {
     }
 
     Database database() {
-        return new Database(ConfigLoader.defaultsWith(pg.storeSettings()).store(), new SimpleMeterRegistry());
+        return new Database(ConfigLoader.defaultsWith(nodes.pg().storeSettings()).store(), new SimpleMeterRegistry());
     }
 
     long liveLeases(String poolId) throws Exception {
-        try (Connection c = pg.connect();
+        try (Connection c = nodes.pg().connect();
                 var ps = c.prepareStatement("SELECT COUNT(*) FROM sessions WHERE pool_id = ? AND live_number IS NOT NULL")) {
             ps.setString(1, poolId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -198,7 +176,7 @@ class PoolStatsAcrossNodesTest {
     }
 
     PoolStore.StoredStats stored(String poolId) throws Exception {
-        try (Connection c = pg.connect(); var ps = c.prepareStatement(
+        try (Connection c = nodes.pg().connect(); var ps = c.prepareStatement(
                 "SELECT peak_leased, leases_started, ended_leases, ended_lease_millis FROM pool_stats WHERE pool_id = ?")) {
             ps.setString(1, poolId);
             try (ResultSet rs = ps.executeQuery()) {

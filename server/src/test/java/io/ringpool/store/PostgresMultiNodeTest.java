@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringpool.app.TestServer;
 import io.ringpool.app.TestServer.Reply;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,10 +15,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two Ringpool nodes on one PostgreSQL database: visitors arriving at both at once never get the
@@ -32,33 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * which is how CI runs here.)
  */
 class PostgresMultiNodeTest {
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_test_");
-    }
-
-    @AfterEach
-    void dropDatabase() throws Exception {
-        if (pg != null) {
-            pg.close();
-            assertThat(pg.exists()).as("test database dropped").isFalse();
-        }
-    }
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_test_", Map.of("leasing.sessionsPerIpPerMinute", 0));
 
     static double leaseConflicts(TestServer node) {
         return node.app.registry().counter("ringpool.lease.conflicts").count();
-    }
-
-    TestServer node(String name) {
-        return new TestServer(dir.resolve(name), Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "leasing.sessionsPerIpPerMinute", 0,
-                // nodes of one store must share the key that encrypts site secrets
-                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
     }
 
     @Test
@@ -68,10 +43,10 @@ class PostgresMultiNodeTest {
         for (int i = 1; i <= 20; i++) {
             numbers.add(String.format("+7495200%04d", i));
         }
-        try (TestServer a = node("a")) {
+        try (TestServer a = nodes.node("a")) {
             site = a.siteWithPool(numbers);
         }
-        try (TestServer a = node("a"); TestServer b = node("b")) {
+        try (TestServer a = nodes.node("a"); TestServer b = nodes.node("b")) {
             // Both nodes read the same free list, so b's first choice is the number a just leased:
             // the store must refuse it, and b must pick another.
             Reply first = a.startSession(site.get("publicKey"), "pg-visitor-first", "https://example.com/");
@@ -106,7 +81,7 @@ class PostgresMultiNodeTest {
             } finally {
                 pool.shutdownNow();
             }
-            try (Connection c = pg.connect(); Statement s = c.createStatement();
+            try (Connection c = nodes.pg().connect(); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT live_number) FROM sessions WHERE live_number IS NOT NULL")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(rs.getInt(2));
@@ -116,7 +91,7 @@ class PostgresMultiNodeTest {
 
     @Test
     void theSessionLifecycleWorksOnPostgres() {
-        try (TestServer a = node("a")) {
+        try (TestServer a = nodes.node("a")) {
             var site = a.siteWithPool(List.of("+74952100001"));
             Reply first = a.startSession(site.get("publicKey"), "pg-lifecycle-1", "https://example.com/?utm_source=yandex");
             assertThat(first.status()).isEqualTo(201);

@@ -6,18 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringpool.app.Ringpool;
 import io.ringpool.app.StartupFailure;
 import io.ringpool.app.TestServer;
-import io.ringpool.config.ConfigLoader;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Audit AC3 #2: a node of a newer Ringpool started on a PostgreSQL store that a node of the older
@@ -32,33 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 class UpgradeWithRunningNodesTest {
     private static final int STRUCK = 134;
 
-    @TempDir
-    Path dir;
-
-    TestPostgres pg;
-
-    @BeforeEach
-    void freshDatabase() {
-        pg = TestPostgres.create("rp_test_");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    private Map<String, Object> settings(String name) {
-        Map<String, Object> s = new HashMap<>(Map.of("store.url", pg.url, "store.user", pg.user, "store.password", pg.password,
-                "cluster.nodeBeatMillis", 500,
-                "security.secretKey", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"));
-        s.put("cluster.nodeId", name);
-        return s;
-    }
+    @RegisterExtension
+    final PostgresNodes nodes = new PostgresNodes("rp_test_", Map.of("cluster.nodeBeatMillis", 500)).namedInCluster();
 
     private boolean applied(int version) throws Exception {
-        try (Connection c = pg.connect(); Statement s = c.createStatement();
+        try (Connection c = nodes.pg().connect(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM schema_version WHERE version = " + version)) {
             rs.next();
             return rs.getInt(1) == 1;
@@ -67,16 +39,11 @@ class UpgradeWithRunningNodesTest {
 
     @Test
     void aStartThatWouldMigrateIsRefusedWhileAnotherNodeRunsAndGoesAheadOnceItStopped() throws Exception {
-        try (TestServer old = new TestServer(dir.resolve("old"), settings("node-old"))) {
-            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+        try (TestServer old = nodes.node("node-old")) {
+            try (Connection c = nodes.pg().connect(); Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM schema_version WHERE version = " + STRUCK);
             }
-            Map<String, Object> newer = new HashMap<>(settings("node-new"));
-            newer.put("server.port", 0);
-            newer.put("store.dataDir", dir.resolve("new").toString());
-            newer.put("security.adminKey", TestServer.ADMIN_KEY);
-            newer.put("demo.enabled", false);
-            Ringpool refused = new Ringpool(ConfigLoader.defaultsWith(newer), Clock.systemUTC());
+            Ringpool refused = nodes.unstarted("node-new", nodes.settings("node-new"));
             long started = System.nanoTime();
             assertThatThrownBy(refused::startOrClose).isInstanceOf(StartupFailure.class)
                     .hasMessageContaining("node-old")
@@ -88,11 +55,11 @@ class UpgradeWithRunningNodesTest {
         }
 
         // The old node stopped just now: its last beat is fresh, so the new one waits for it to age, then migrates.
-        try (TestServer upgraded = new TestServer(dir.resolve("new"), settings("node-new"))) {
+        try (TestServer upgraded = nodes.node("node-new")) {
             assertThat(applied(STRUCK)).isTrue();
             assertThat(upgraded.get("/health", null).status()).isEqualTo(200);
             // Nothing left to migrate: a second node of the new version joins while this one runs.
-            try (TestServer second = new TestServer(dir.resolve("second"), settings("node-second"))) {
+            try (TestServer second = nodes.node("node-second")) {
                 assertThat(second.get("/health", null).status()).isEqualTo(200);
             }
         }
@@ -101,10 +68,10 @@ class UpgradeWithRunningNodesTest {
     /** A node that finds the store migrated past its version while it runs (it was paused meanwhile) stops, and says why. */
     @Test
     void aRunningNodeStopsOnceTheStoreIsMigratedPastItsVersion() throws Exception {
-        try (TestServer node = new TestServer(dir.resolve("running"), settings("node-running"))) {
+        try (TestServer node = nodes.node("node-running")) {
             assertThat(node.get("/health", null).status()).isEqualTo(200);
             int newer = io.ringpool.cluster.UpgradeGate.knownNewest() + 1_000;
-            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+            try (Connection c = nodes.pg().connect(); Statement s = c.createStatement()) {
                 s.executeUpdate("INSERT INTO schema_version(version, script, applied_at) VALUES (" + newer + ", 'V" + newer
                         + "__from_a_newer_release.sql', 0)");
             }
