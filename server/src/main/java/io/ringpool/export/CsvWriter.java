@@ -87,7 +87,10 @@ public final class CsvWriter implements AutoCloseable {
         boolean needs = false;
         for (int i = 0; i < v.length() && !needs; i++) {
             char c = v.charAt(i);
-            needs = c == separator || c == ',' || c == '"' || c == '\r' || c == '\n';
+            // ';' too, whatever the separator: Excel in a Russian (or German, French…) locale opens a
+            // .csv with ';' as its list separator, and text after a bare ';' became a cell of its
+            // own, a formula when it began with '=' (audit AM2 F3).
+            needs = c == separator || c == ',' || c == ';' || c == '"' || c == '\r' || c == '\n';
         }
         return needs ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }

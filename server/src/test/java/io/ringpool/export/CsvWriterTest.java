@@ -41,4 +41,14 @@ class CsvWriterTest {
         }
         assertThat(Csv.parse(out.toString(StandardCharsets.UTF_8)).get(0)).containsExactly("+79161234567", "'+1 (555) =cmd", "'-1");
     }
+
+    /** Audit AM2 F3: Excel in a Russian locale splits a .csv at ';', so a value holding one is quoted, whatever the separator. */
+    @Test
+    void aValueWithASemicolonIsQuotedSoNoLocaleSplitsItIntoAFormula() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CsvWriter csv = new CsvWriter(out)) {
+            csv.text("x;=1+2").text("t;=cmd|' /C calc'!A0").endRow();
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("\"x;=1+2\",\"t;=cmd|' /C calc'!A0\"\r\n");
+    }
 }
