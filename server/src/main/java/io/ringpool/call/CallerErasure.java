@@ -29,7 +29,9 @@ final class CallerErasure {
 
     /** Erases {@code caller} from the site's calls and events; returns the calls touched. */
     int erase(Connection c, String siteId, String caller, PersonPseudonym pseudonym, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ? "
+        // The provider's link to the recording is the person's voice one GET away (often without
+        // credentials): it goes with the stored file, from the call and its events (audit AM2 F5).
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events SET from_raw = ?, recording_url = NULL "
                 + "WHERE call_id IN (SELECT call_id FROM calls WHERE site_id = ? AND caller = ?)")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
@@ -37,7 +39,8 @@ final class CallerErasure {
             ps.executeUpdate();
         }
         // Events of a call not created yet name the caller only as the provider sent it.
-        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events_waiting SET from_raw = ? WHERE site_id = ? AND from_raw = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE call_events_waiting SET from_raw = ?, recording_url = NULL "
+                + "WHERE site_id = ? AND from_raw = ?")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setString(2, siteId);
             ps.setString(3, caller);
@@ -48,8 +51,8 @@ final class CallerErasure {
         // updated_at, the reports to read the calls again with their pseudonym.
         try (PreparedStatement ps = c.prepareStatement("UPDATE calls SET caller = ?, "
                 + "erased_person_key = CASE WHEN caller_valid THEN ? ELSE erased_person_key END, caller_valid = FALSE, "
-                + "landing_page = NULL, referrer = NULL, client_ids_json = NULL, revision = revision + 1, updated_at = ? "
-                + "WHERE site_id = ? AND caller = ?")) {
+                + "landing_page = NULL, referrer = NULL, client_ids_json = NULL, recording_url = NULL, transcript = NULL, "
+                + "revision = revision + 1, updated_at = ? WHERE site_id = ? AND caller = ?")) {
             ps.setString(1, CallerNumber.ERASED);
             ps.setLong(2, pseudonym.ofPhone(caller));
             ps.setLong(3, now);

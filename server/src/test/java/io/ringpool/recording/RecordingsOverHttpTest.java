@@ -348,6 +348,8 @@ class RecordingsOverHttpTest {
         assertThat(erase.status()).isEqualTo(204);
         assertThat(erasedFile).doesNotExist();
         assertThat(call(site, erased).path("recordingStatus").asText()).isEqualTo("deleted");
+        // Audit AM2 F5: the provider's link to the same audio goes too.
+        assertThat(call(site, erased).path("recordingUrl").isNull()).as(call(site, erased).toString()).isTrue();
     }
 
     @Test
