@@ -50,6 +50,8 @@ public final class SignIn {
     private final Clock clock;
     private final SignInThrottle perAccount;
     private final SignInThrottle perAddress;
+    /** The (account, address) pairs that failed this window: only they are refused once the account's allowance is spent. */
+    private final SignInThrottle failedHere;
     private final Counter succeeded;
     private final Counter failed;
     private final Counter throttled;
@@ -60,6 +62,7 @@ public final class SignIn {
         this.clock = clock;
         this.perAccount = new SignInThrottle(clock, ACCOUNT_FAILURES, THROTTLE_WINDOW.toMillis());
         this.perAddress = new SignInThrottle(clock, ADDRESS_FAILURES, THROTTLE_WINDOW.toMillis());
+        this.failedHere = new SignInThrottle(clock, 1, THROTTLE_WINDOW.toMillis());
         this.succeeded = Counter.builder("ringpool.signins").tag("outcome", "success").register(registry);
         this.failed = Counter.builder("ringpool.signins").tag("outcome", "failed").register(registry);
         this.throttled = Counter.builder("ringpool.signins").tag("outcome", "throttled").register(registry);
@@ -110,7 +113,13 @@ public final class SignIn {
     private Optional<User> verified(String email, String password, String address) {
         String account = "account:" + normaliseEmail(email);
         String from = "address:" + (address == null ? "" : address);
-        long wait = Math.max(perAccount.retryAfterSeconds(account), perAddress.retryAfterSeconds(from));
+        String pair = account + '\n' + from;
+        // An account whose allowance is spent refuses the addresses that spent it, not one that has
+        // not failed for it this window: five wrong passwords from a stranger's address locked the
+        // person out everywhere, right password too (audit AM2 F9). A guesser spraying addresses
+        // gets one guess per fresh address per window once the allowance is spent.
+        long accountWait = failedHere.retryAfterSeconds(pair) > 0 ? perAccount.retryAfterSeconds(account) : 0;
+        long wait = Math.max(accountWait, perAddress.retryAfterSeconds(from));
         if (wait > 0) {
             throttled.increment();
             LOG.info("signin_throttled address={}", address);
@@ -127,11 +136,13 @@ public final class SignIn {
         if (!ok) {
             perAccount.fail(account);
             perAddress.fail(from);
+            failedHere.fail(pair);
             failed.increment();
             LOG.info("signin_failed address={}", address);
             return Optional.empty();
         }
         perAccount.clear(account);
+        failedHere.clear(pair);
         return user;
     }
 

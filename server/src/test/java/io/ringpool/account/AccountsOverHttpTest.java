@@ -132,6 +132,12 @@ class AccountsOverHttpTest {
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.errorCode()).isEqualTo("too_many_attempts");
         assertThat(Integer.parseInt(refused.headers().get("retry-after").get(0))).isBetween(1, 900);
+        // Audit AM2 F9: the stranger's guesses lock out their own address, not the person, who
+        // signs in from an address that has not failed for the account (through the trusted proxy).
+        String body = "{\"email\":\"throttled@agency.test\",\"password\":\"" + TestAccounts.PASSWORD + "\"}";
+        TestServer.Reply owner = server.send("POST", "/v1/auth/login", null, body, "application/json",
+                Map.of("X-Forwarded-For", "198.18.77.7"));
+        assertThat(owner.status()).as(owner.body()).isEqualTo(204);
 
         server.clock.advance(SignIn.THROTTLE_WINDOW);
         assertThat(accounts.login("throttled@agency.test", TestAccounts.PASSWORD).status()).isEqualTo(204);
