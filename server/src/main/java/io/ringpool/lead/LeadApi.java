@@ -76,6 +76,7 @@ public final class LeadApi {
         router.patch("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.TAGS, this::patch));
         router.get("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.CONTACTS, this::person));
         router.delete("/v1/sites/{siteId}/contacts/{contact}", access.site(Permission.ERASE, this::erase));
+        router.delete("/v1/sites/{siteId}/leads/{leadId}", access.site(Permission.ERASE, this::eraseLead));
     }
 
     /**
@@ -249,8 +250,27 @@ public final class LeadApi {
 
     private Response erase(Request request, SiteGrant grant) {
         Site site = grant.site();
-        LeadService.Erased erased = leads.erase(site, leads.person(site, request.pathParam("contact")));
-        audit.onSite(grant.caller(), site.siteId(), request.clientIp(), "contact.erase", null,
+        String contact = request.pathParam("contact");
+        LeadService.Erased erased;
+        try {
+            erased = leads.erase(site, leads.person(site, contact));
+        } catch (DomainFailure notAContact) {
+            // A phone typed wrong is still personal data the lead log shows: erased by its text.
+            if (contact == null || contact.contains("@")) {
+                throw notAContact;
+            }
+            erased = leads.erasePhoneText(site, contact.strip());
+        }
+        return erased(request, grant, "contact.erase", null, erased);
+    }
+
+    private Response eraseLead(Request request, SiteGrant grant) {
+        String leadId = request.pathParam("leadId");
+        return erased(request, grant, "lead.erase", leadId, leads.eraseLead(grant.site(), leadId));
+    }
+
+    private Response erased(Request request, SiteGrant grant, String action, String target, LeadService.Erased erased) {
+        audit.onSite(grant.caller(), grant.site().siteId(), request.clientIp(), action, target,
                 erased.calls() + " calls, " + erased.leads() + " leads");
         return Response.ok(Map.of("calls", erased.calls(), "leads", erased.leads()));
     }

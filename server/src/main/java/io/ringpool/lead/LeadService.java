@@ -598,6 +598,64 @@ public final class LeadService {
     }
 
     /**
+     * Erases one lead's personal data, as {@link #erase} does a person's, for a request that cannot
+     * name the person by a valid phone or e-mail: a mistyped phone, a chat with only a name. The
+     * person's other leads and calls are not touched (that is {@link #erase}).
+     */
+    public Erased eraseLead(Site site, String leadId) {
+        return eraseOnly(site, c -> List.of(LeadStore.byIdForEdit(c, site.siteId(), leadId).orElseThrow(LeadFailures::leadNotFound)));
+    }
+
+    /**
+     * Erases the leads whose phone is exactly {@code text} as typed and not a valid number (the lead
+     * log shows it so), as the call log's odd callers are erased by their text. Refused, as any text
+     * that is no contact is, when no lead has it.
+     */
+    public Erased erasePhoneText(Site site, String text) {
+        return eraseOnly(site, c -> {
+            List<StoredLead> leads = new ArrayList<>();
+            for (String id : LeadStore.leadIdsWithPhoneText(c, site.siteId(), text)) {
+                LeadStore.byIdForEdit(c, site.siteId(), id).ifPresent(leads::add);
+            }
+            if (leads.isEmpty()) {
+                throw LeadFailures.notAContact("contact");
+            }
+            return leads;
+        });
+    }
+
+    private Erased eraseOnly(Site site, Database.Work<List<StoredLead>> which) {
+        PersonPseudonym pseudonym = PersonPseudonym.fresh();
+        long now = clock.millis();
+        int leads = db.inTransaction(c -> {
+            List<StoredLead> chosen = which.run(c);
+            Set<String> values = new LinkedHashSet<>();
+            Set<String> visitors = new LinkedHashSet<>();
+            Set<String> sessions = new LinkedHashSet<>();
+            for (StoredLead l : chosen) {
+                if (l.contact().phone() != null && !l.erased()) {
+                    values.add(l.contact().phone());
+                }
+                if (l.contact().email() != null) {
+                    values.add(l.contact().email());
+                }
+                if (l.attribution().visitorId() != null) {
+                    visitors.add(l.attribution().visitorId());
+                }
+                if (l.attribution().sessionId() != null) {
+                    sessions.add(l.attribution().sessionId());
+                }
+            }
+            List<String> leadIds = chosen.stream().map(StoredLead::leadId).toList();
+            VisitErasure.eraseLinked(c, site.siteId(), visitors, sessions);
+            outbox.erased(c, site.siteId(), values, leadIds);
+            return LeadStore.eraseLeads(c, site.siteId(), leadIds, now, pseudonym);
+        });
+        LOG.info("leads_erased site={} leads={}", site.siteId(), leads);
+        return new Erased(0, leads);
+    }
+
+    /**
      * Leads' personal data is kept for the site's {@code retentionDays}, as callers' numbers are:
      * older leads keep kind, times, attribution and marketing fields, and lose contact, name,
      * message and their copies of the visit's landing page, referrer and client ids and the page's

@@ -291,27 +291,7 @@ final class LeadStore {
             ps.setString(i++, lead.message());
             ps.setString(i++, lead.status().wireName());
             ps.setBoolean(i++, lead.unique());
-            LeadAttribution a = lead.attribution();
-            VisitSource v = a.visit();
-            ps.setString(i++, a.method().wireName());
-            ps.setString(i++, a.contactOf());
-            ps.setString(i++, a.sessionId());
-            ps.setString(i++, a.visitorId());
-            ps.setString(i++, v == null ? null : v.source());
-            ps.setString(i++, v == null ? null : v.medium());
-            ps.setString(i++, v == null ? null : v.campaign());
-            ps.setString(i++, v == null ? null : v.term());
-            ps.setString(i++, v == null ? null : v.content());
-            ps.setString(i++, v == null ? null : v.channel());
-            ps.setString(i++, v == null ? null : v.landingPage());
-            ps.setString(i++, v == null ? null : v.referrer());
-            ps.setString(i++, a.gclid());
-            ps.setString(i++, a.yclid());
-            ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : json(v.clickIds()));
-            ps.setString(i++, a.clientIds().isEmpty() ? null : json(a.clientIds()));
-            ps.setString(i++, v == null ? null : v.deviceType());
-            ps.setString(i++, v == null ? null : v.browser());
-            ps.setString(i++, v == null ? null : v.os());
+            i = setAttribution(ps, i, lead.attribution());
             ps.setString(i++, json(lead.tags()));
             if (lead.value() == null) {
                 ps.setNull(i++, Types.DOUBLE);
@@ -328,9 +308,104 @@ final class LeadStore {
 
     /**
      * Folds a duplicate into {@code lead}: one more submission, the latest time, and what the first
-     * submission lacked (a name typed the second time). The first submission's words are kept.
+     * submission lacked (a name typed the second time, the page, the order's value, tags). The first
+     * submission's words are kept. A duplicate attributed with more trust replaces the attribution:
+     * the site's backend and the script often send the same form at once, and which arrives first
+     * (the backend's, with just the phone) must not decide whether the lead keeps its visit.
      */
     static void mergeDuplicate(Connection c, StoredLead lead, StoredLead duplicate, long now) throws SQLException {
+        if (duplicate.attribution().method().ordinal() < lead.attribution().method().ordinal()) {
+            replaceAttribution(c, lead, withIdsOf(lead.attribution(), duplicate.attribution()));
+        } else {
+            fillClickAndClientIds(c, lead, withIdsOf(duplicate.attribution(), lead.attribution()));
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET form_id = COALESCE(form_id, ?), page_url = COALESCE(page_url, ?), "
+                + "lead_value = COALESCE(lead_value, ?), currency = CASE WHEN lead_value IS NULL THEN ? ELSE currency END "
+                + "WHERE site_id = ? AND lead_id = ?")) {
+            ps.setString(1, duplicate.formId());
+            ps.setString(2, duplicate.pageUrl());
+            if (duplicate.value() == null) {
+                ps.setNull(3, Types.DOUBLE);
+            } else {
+                ps.setDouble(3, duplicate.value());
+            }
+            ps.setString(4, duplicate.value() == null ? lead.currency() : duplicate.currency());
+            ps.setString(5, lead.siteId());
+            ps.setString(6, lead.leadId());
+            ps.executeUpdate();
+        }
+        if (!lead.tags().containsAll(duplicate.tags())) {
+            java.util.LinkedHashSet<String> tags = new java.util.LinkedHashSet<>(lead.tags());
+            tags.addAll(duplicate.tags());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET tags_json = ? WHERE site_id = ? AND lead_id = ?")) {
+                ps.setString(1, json(List.copyOf(tags)));
+                ps.setString(2, lead.siteId());
+                ps.setString(3, lead.leadId());
+                ps.executeUpdate();
+            }
+            replaceTags(c, lead.siteId(), lead.leadId(), List.copyOf(tags));
+        }
+        mergeContact(c, lead, duplicate, now);
+    }
+
+    /** {@code kept}, with the click ids and analytics client ids it lacks taken from {@code other}. */
+    private static LeadAttribution withIdsOf(LeadAttribution other, LeadAttribution kept) {
+        Map<String, String> clientIds = new java.util.LinkedHashMap<>(other.clientIds());
+        clientIds.putAll(kept.clientIds());
+        return new LeadAttribution(kept.method(), kept.sessionId(), kept.visitorId(), kept.visit(),
+                kept.gclid() != null ? kept.gclid() : other.gclid(), kept.yclid() != null ? kept.yclid() : other.yclid(), clientIds,
+                kept.contactOf());
+    }
+
+    private static void fillClickAndClientIds(Connection c, StoredLead lead, LeadAttribution a) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET gclid = ?, yclid = ?, client_ids_json = ? WHERE site_id = ? AND lead_id = ?")) {
+            ps.setString(1, a.gclid());
+            ps.setString(2, a.yclid());
+            ps.setString(3, a.clientIds().isEmpty() ? null : json(a.clientIds()));
+            ps.setString(4, lead.siteId());
+            ps.setString(5, lead.leadId());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void replaceAttribution(Connection c, StoredLead lead, LeadAttribution a) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET method = ?, contact_of = ?, session_id = ?, visitor_id = ?, "
+                + "source = ?, medium = ?, campaign = ?, term = ?, content = ?, channel = ?, landing_page = ?, referrer = ?, gclid = ?, "
+                + "yclid = ?, click_ids_json = ?, client_ids_json = ?, device_type = ?, browser = ?, os = ? WHERE site_id = ? AND lead_id = ?")) {
+            int i = setAttribution(ps, 1, a);
+            ps.setString(i++, lead.siteId());
+            ps.setString(i, lead.leadId());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Binds the attribution columns, in {@link #LEAD_COLUMNS}' order from {@code method} to {@code os}; returns the next index. */
+    private static int setAttribution(PreparedStatement ps, int first, LeadAttribution a) throws SQLException {
+        VisitSource v = a.visit();
+        int i = first;
+        ps.setString(i++, a.method().wireName());
+        ps.setString(i++, a.contactOf());
+        ps.setString(i++, a.sessionId());
+        ps.setString(i++, a.visitorId());
+        ps.setString(i++, v == null ? null : v.source());
+        ps.setString(i++, v == null ? null : v.medium());
+        ps.setString(i++, v == null ? null : v.campaign());
+        ps.setString(i++, v == null ? null : v.term());
+        ps.setString(i++, v == null ? null : v.content());
+        ps.setString(i++, v == null ? null : v.channel());
+        ps.setString(i++, v == null ? null : v.landingPage());
+        ps.setString(i++, v == null ? null : v.referrer());
+        ps.setString(i++, a.gclid());
+        ps.setString(i++, a.yclid());
+        ps.setString(i++, v == null || v.clickIds().isEmpty() ? null : json(v.clickIds()));
+        ps.setString(i++, a.clientIds().isEmpty() ? null : json(a.clientIds()));
+        ps.setString(i++, v == null ? null : v.deviceType());
+        ps.setString(i++, v == null ? null : v.browser());
+        ps.setString(i++, v == null ? null : v.os());
+        return i;
+    }
+
+    private static void mergeContact(Connection c, StoredLead lead, StoredLead duplicate, long now) throws SQLException {
         Contact k = lead.contact();
         Contact d = duplicate.contact();
         boolean takePhone = !k.phoneValid() && d.phone() != null && (d.phoneValid() || k.phone() == null);
@@ -598,12 +673,36 @@ final class LeadStore {
      */
     static int erase(Connection c, String siteId, Collection<String> phones, Collection<String> emails, long now, PersonPseudonym pseudonym)
             throws SQLException {
-        for (String[] key : keysOf(phones, emails)) {
+        return eraseBy(c, siteId, keysOf(phones, emails), now, pseudonym);
+    }
+
+    /** As {@link #erase}, for these leads only: a lead that names no person it could be found by (a mistyped phone, a name alone). */
+    static int eraseLeads(Connection c, String siteId, Collection<String> leadIds, long now, PersonPseudonym pseudonym) throws SQLException {
+        return eraseBy(c, siteId, leadIds.stream().map(id -> new String[] {"lead_id", id}).toList(), now, pseudonym);
+    }
+
+    /** The ids of the leads whose phone, as typed and not a valid number, is exactly {@code text}. */
+    static List<String> leadIdsWithPhoneText(Connection c, String siteId, String text) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT lead_id FROM leads WHERE site_id = ? AND phone = ? AND phone_valid = FALSE")) {
+            ps.setString(1, siteId);
+            ps.setString(2, text);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static int eraseBy(Connection c, String siteId, List<String[]> keys, long now, PersonPseudonym pseudonym) throws SQLException {
+        for (String[] key : keys) {
             pseudonymise(c, "SELECT lead_id, phone, phone_valid, email, email_valid FROM leads WHERE site_id = ? AND " + key[0] + " = ?",
                     pseudonym, siteId, key[1]);
         }
         int erased = 0;
-        for (String[] key : keysOf(phones, emails)) {
+        for (String[] key : keys) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET phone = ?, phone_valid = FALSE, email = NULL, "
                     + "email_valid = FALSE, name = NULL, message = NULL, " + VISIT_COPIES_CLEARED + ", updated_at = ? "
                     + "WHERE site_id = ? AND " + key[0] + " = ?")) {

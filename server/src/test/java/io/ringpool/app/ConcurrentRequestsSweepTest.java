@@ -668,6 +668,19 @@ class ConcurrentRequestsSweepTest {
             List<Got> got = together("DELETE /v1/sites/{siteId}/contacts/{contact} | while its leads arrive", reqs, Set.of(200, 201, 204));
             readableAfter("DELETE /v1/sites/{siteId}/contacts/{contact} | while its leads arrive", got, "leadId", id -> s("/leads/" + id), key);
         }
+        for (int round = 0; round < ROUNDS; round++) {
+            String chatLead = need(server.post(s("/leads"), key, Map.of("kind", "chat", "name", "Race " + fresh.incrementAndGet(),
+                    "message", "no contact")), 201).text("leadId");
+            List<Req> reqs = new ArrayList<>();
+            for (int i = 0; i < AT_ONCE / 2; i++) {
+                reqs.add(keyed("DELETE", s("/leads/" + chatLead), null));
+                reqs.add(keyed("PATCH", s("/leads/" + chatLead), "{\"tags\":[\"race\"]}"));
+            }
+            together("DELETE /v1/sites/{siteId}/leads/{leadId} | while it is tagged", reqs, Set.of(200));
+            JsonNode after = need(server.get(s("/leads/" + chatLead), key), 200).json();
+            check("DELETE /v1/sites/{siteId}/leads/{leadId} | while it is tagged", after.path("name").isNull(),
+                    "afterwards the lead still has its name: " + after);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -479,6 +479,79 @@ class LeadsOverHttpTest {
                 .as("the same person again: not unique (uniqueness period unlimited)").isFalse();
     }
 
+    /**
+     * Audit AN1 F1: the site's backend posted the form with just the phone (method none) a moment
+     * before the script's beacon for the same submission; the merge kept "none", so the campaign's
+     * report and the Google Ads export missed the lead, by the luck of which arrived first.
+     */
+    @Test
+    void aDuplicateFromTheVisitGivesAnUnattributedLeadItsVisitAndFillsItsBlanks() {
+        Site site = site();
+        Visit v = visit(site, "visitor-merge-1", "https://example.com/?utm_source=google&utm_campaign=merge&gclid=GMERGE0001");
+        Reply backend = lead(site, Map.of("externalId", "crm-merge-1", "kind", "form", "formId", "order", "phone", "+79165554321",
+                "name", "Ivan"));
+        assertThat(backend.status()).as(backend.body()).isEqualTo(201);
+        assertThat(backend.json().get("attribution").get("method").asText()).isEqualTo("none");
+        Reply script = beacon(v.sessionId(), "order", Map.of("phone", "+7 916 555-43-21"));
+        Reply crm = lead(site, Map.of("kind", "form", "formId", "order", "phone", "+79165554321", "value", 2500, "tags", List.of("order")));
+
+        assertThat(script.text("outcome")).isEqualTo("merged");
+        assertThat(crm.text("outcome")).isEqualTo("merged");
+        JsonNode merged = getLead(site, backend.text("leadId"));
+        JsonNode a = merged.get("attribution");
+        assertThat(a.get("method").asText()).as(merged.toString()).isEqualTo("session");
+        assertThat(a.get("sessionId").asText()).isEqualTo(v.sessionId());
+        assertThat(a.get("campaign").asText()).isEqualTo("merge");
+        assertThat(a.get("gclid").asText()).isEqualTo("GMERGE0001");
+        assertThat(merged.get("url").asText()).isEqualTo("https://example.com/contacts");
+        assertThat(merged.get("name").asText()).as("the first submission's words are kept").isEqualTo("Ivan");
+        assertThat(merged.get("submissions").asInt()).isEqualTo(3);
+        assertThat(merged.get("value").asDouble()).as("the CRM's later value fills the blank").isEqualTo(2500.0);
+        assertThat(merged.get("tags")).extracting(JsonNode::asText).containsExactly("order");
+        JsonNode byCampaign = server.get("/v1/sites/" + site.id() + "/reports/sources?groupBy=campaign", site.apiKey()).json();
+        assertThat(byCampaign.toString()).as(byCampaign.toString()).contains("\"campaign\":\"merge\"");
+
+        Reply weaker = lead(site, Map.of("kind", "form", "formId", "order", "phone", "+79165554321"));
+        assertThat(weaker.text("outcome")).isEqualTo("merged");
+        assertThat(getLead(site, backend.text("leadId")).get("attribution").get("method").asText())
+                .as("a later, less trusted duplicate does not take the visit away").isEqualTo("session");
+    }
+
+    /**
+     * Audit AN1 F2: a callback with a mistyped phone, or a chat with only a name and a message, could
+     * not be erased: contacts/{text} answered 422 and there was no way to erase one lead.
+     */
+    @Test
+    void aLeadWithAMistypedPhoneOrNoContactAtAllCanBeErased() {
+        Site site = site();
+        Reply mistyped = lead(site, Map.of("kind", "callback", "phone", "8 916 12", "name", "Ivan Mistyped", "message", "Tverskaya 7-12"));
+        Reply other = lead(site, Map.of("kind", "callback", "phone", "8 916 13", "name", "Someone Else"));
+        Reply chat = lead(site, Map.of("kind", "chat", "name", "Olga NoContact", "message", "passport 4510 123456"));
+        assertThat(mistyped.status()).as(mistyped.body()).isEqualTo(201);
+        assertThat(chat.status()).as(chat.body()).isEqualTo(201);
+
+        Reply byText = server.send("DELETE", "/v1/sites/" + site.id() + "/contacts/8%20916%2012", site.apiKey(), "", "text/plain", Map.of());
+        Reply byId = server.send("DELETE", "/v1/sites/" + site.id() + "/leads/" + chat.text("leadId"), site.apiKey(), "", "text/plain",
+                Map.of());
+        Reply unknownText = server.send("DELETE", "/v1/sites/" + site.id() + "/contacts/8%20916%2099", site.apiKey(), "", "text/plain",
+                Map.of());
+        Reply unknownLead = server.send("DELETE", "/v1/sites/" + site.id() + "/leads/lead_nosuch", site.apiKey(), "", "text/plain", Map.of());
+
+        assertThat(byText.status()).as(byText.body()).isEqualTo(200);
+        assertThat(byText.json().get("leads").asInt()).isEqualTo(1);
+        assertThat(byId.status()).as(byId.body()).isEqualTo(200);
+        assertThat(byId.json().get("leads").asInt()).isEqualTo(1);
+        assertThat(unknownText.status()).as("a text no lead has is still no contact").isEqualTo(422);
+        assertThat(unknownText.json().get("error").get("field").asText()).isEqualTo("contact");
+        assertThat(unknownLead.status()).isEqualTo(404);
+        for (String id : List.of(mistyped.text("leadId"), chat.text("leadId"))) {
+            JsonNode erased = getLead(site, id);
+            assertThat(erased.toString()).doesNotContain("Mistyped", "Tverskaya", "8 916 12", "Olga", "passport");
+            assertThat(erased.get("kind").asText()).as("the lead stays, counted").isNotEmpty();
+        }
+        assertThat(getLead(site, other.text("leadId")).get("name").asText()).as("another person's lead is untouched").isEqualTo("Someone Else");
+    }
+
     @Test
     void theDuplicateWindowIsASiteSettingAndZeroNeverMerges() {
         Site site = site();
