@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <h2>For provider adapters</h2>
  * After authenticating the request and building the answer from memory, call
  * {@link #record(Site, CallEvent)} and answer. {@link Kept#FULL} means nothing was kept (the
- * journal is at its bound, {@code journal.maxMegabytes}): still put the caller through, and for
- * webhooks the provider retries, answer 503 instead.
+ * journal is at its bound, {@code journal.maxMegabytes}, or its disk refuses the write: full, read
+ * only): still put the caller through, and for webhooks the provider retries, answer 503 instead.
  *
  * <h2>States of a record</h2>
  * journaled (on disk, in the queue) → delivered (in the store; its segment may be deleted) or
@@ -81,6 +81,10 @@ public final class CallJournal implements AutoCloseable {
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Counter recorded;
     private final Counter full;
+    private final Counter unwritable;
+    /** When {@code journal_unwritable} was last logged: a full disk under a call burst would write a line per event. */
+    private final java.util.concurrent.atomic.AtomicLong unwritableLoggedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+    private final java.util.concurrent.atomic.AtomicLong unwritableUnlogged = new java.util.concurrent.atomic.AtomicLong();
     private final io.micrometer.core.instrument.Timer appendTimer;
     private final MeterRegistry registry;
     private volatile String storeProblem;
@@ -114,6 +118,8 @@ public final class CallJournal implements AutoCloseable {
         this.recorded = Counter.builder("ringpool.journal.recorded").description("call events journaled").register(registry);
         this.full = Counter.builder("ringpool.journal.full").description("call events not kept: the journal was at its bound")
                 .register(registry);
+        this.unwritable = Counter.builder("ringpool.journal.unwritable")
+                .description("call events not kept: the journal's disk refused the write (full, read-only)").register(registry);
         this.appendTimer = io.micrometer.core.instrument.Timer.builder("ringpool.journal.append")
                 .description("time to append one event and force it to disk").publishPercentiles(0.5, 0.99, 0.999)
                 .register(registry);
@@ -164,7 +170,11 @@ public final class CallJournal implements AutoCloseable {
                         segments.maxBytes());
                 return Kept.FULL;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write the call journal", e);
+                // The disk the store shares is full (or gone read-only): not kept, as when the journal is at
+                // its bound, so a caller is still put through and a provider is told to retry (503), never 500.
+                unwritable.increment();
+                logUnwritable(site, event, e);
+                return Kept.FULL;
             }
             queue.add(new Entry(segment, record));
             changed.signalAll();
@@ -174,6 +184,17 @@ public final class CallJournal implements AutoCloseable {
         }
         recorded.increment();
         return Kept.JOURNALED;
+    }
+
+    private void logUnwritable(Site site, CallEvent event, IOException e) {
+        long now = System.nanoTime();
+        long last = unwritableLoggedAt.get();
+        if (last != Long.MIN_VALUE && now - last < TimeUnit.SECONDS.toNanos(30) || !unwritableLoggedAt.compareAndSet(last, now)) {
+            unwritableUnlogged.incrementAndGet();
+            return;
+        }
+        LOG.warn("journal_unwritable site={} provider={} dir={} reason=\"{}\" notLoggedSince={}", site.siteId(), event.provider(),
+                segments.dir(), e.getMessage(), unwritableUnlogged.getAndSet(0));
     }
 
     /** Events journaled and not yet in the store. */

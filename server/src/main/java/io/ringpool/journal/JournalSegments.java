@@ -140,22 +140,30 @@ final class JournalSegments implements AutoCloseable {
         return totalBytes;
     }
 
+    Path dir() {
+        return dir;
+    }
+
     long maxBytes() {
         return maxBytes;
     }
 
     private void rotate() throws IOException {
         long old = activeId;
-        active.close();
+        FileChannel previous = active;
+        // The new segment first: a disk too full to create it leaves the old one active and whole, and
+        // the append that asked is refused; the next append tries again.
         startSegment(old + 1);
+        previous.close();
         if (!undelivered.containsKey(old)) {
             delete(old);
         }
     }
 
     private void startSegment(long id) throws IOException {
+        FileChannel opened = OwnerOnly.open(file(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         activeId = id;
-        active = OwnerOnly.open(file(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        active = opened;
         sizes.put(id, 0L);
         // The new name must survive a crash too, or its records would vanish with the directory entry.
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {

@@ -195,4 +195,49 @@ class CallJournalTest {
         }
         assertThat(delivered).hasSize(1_000);
     }
+
+    /**
+     * Audit AN3 F3: on a full disk the journal's write threw, and every provider's voice webhook
+     * answered 500 (the caller not put through) and every notification 500. A write the disk
+     * refuses is "not kept", as a full journal is; the journal goes on once the disk takes writes.
+     * (The next segment's name taken by a directory stands for the disk refusing to create it.)
+     */
+    @Test
+    void aWriteTheDiskRefusesIsNotKeptAndTheJournalGoesOnAfterwards() throws Exception {
+        answer.set(CallJournal.Outcome.STORE_UNAVAILABLE);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CallJournal j = new CallJournal(dir, 1 << 20, 16 * 1024, (siteId, event, receivedAt) -> {
+            CallJournal.Outcome o = answer.get();
+            if (o == CallJournal.Outcome.DELIVERED) {
+                delivered.add(event);
+            }
+            return o;
+        }, clock, registry);
+        j.start();
+        try (j) {
+            Path blocked = dir.resolve(String.format("%016d.journal", segmentIds().get(0) + 1));
+            Files.createDirectory(blocked);
+            int kept = 0;
+            int refused = 0;
+            for (int i = 0; i < 400; i++) {
+                if (j.record(site(), event(i)) == CallJournal.Kept.JOURNALED) {
+                    kept++;
+                } else {
+                    refused++;
+                }
+            }
+            assertThat(refused).as("past the first segment the disk refuses every write").isGreaterThan(0);
+            assertThat(registry.get("ringpool.journal.unwritable").counter().count()).isEqualTo(refused);
+            Files.delete(blocked);
+            assertThat(j.record(site(), event(400))).isEqualTo(CallJournal.Kept.JOURNALED);
+            answer.set(CallJournal.Outcome.DELIVERED);
+            assertThat(j.awaitDrained(Duration.ofSeconds(60))).isTrue();
+            assertThat(delivered).hasSize(kept + 1).extracting(CallEvent::providerCallId).contains("CA400");
+        }
+    }
+
+    List<Long> segmentIds() throws Exception {
+        return segments().stream().map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".journal"))
+                .map(n -> Long.parseLong(n.substring(0, n.indexOf('.')))).toList();
+    }
 }
