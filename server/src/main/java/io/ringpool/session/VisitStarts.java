@@ -18,7 +18,6 @@ import io.ringpool.site.SiteSettings;
 import io.ringpool.store.ConstraintViolationException;
 import io.ringpool.store.GroupCommitWriter;
 import io.ringpool.store.StoreException;
-import io.ringpool.visit.Channel;
 import io.ringpool.visit.Device;
 import io.ringpool.visit.LandingTags;
 import io.ringpool.visit.TrafficSource;
@@ -236,7 +235,9 @@ final class VisitStarts {
         }
         String sessionId = Keys.timeOrdered("s_", now, 16);
         TrafficSource source = urls.minimised(sourceParser.parse(request.url(), request.referrer(), settings.domains()), settings);
-        if (source.channel() == Channel.DIRECT) {
+        if (!request.landing()) {
+            // The script's word that this page continues a visit (a tab back from the background, a
+            // single-page app's route whose document.referrer is still the ad's), whatever the referrer.
             String url = live.lapsedTags.sourceUrl(request, site.siteId(), visitorId);
             if (!Objects.equals(url, request.url())) {
                 source = urls.minimised(sourceParser.parse(url, request.referrer(), settings.domains()), settings);

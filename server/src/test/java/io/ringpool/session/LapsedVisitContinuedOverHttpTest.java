@@ -62,6 +62,43 @@ class LapsedVisitContinuedOverHttpTest {
         }
     }
 
+    /**
+     * Audit AN1 F5: in a single-page app the referrer stays the ad's (pushState does not change
+     * document.referrer), so the continued start after a hidden tab's lapse showed an outside
+     * referrer and was filed as that referrer's "referral"/"organic", the yclid lost. The script's
+     * landing false is what says the page continues a visit, whatever its referrer.
+     */
+    @Test
+    void aSinglePageAppsContinuedStartKeepsTheAdClickThoughItsReferrerIsTheAdsOwn() {
+        try (TestServer server = new TestServer(dir)) {
+            Map<String, String> site = server.siteWithPool(List.of("+74957776011", "+74957776012"));
+            Reply patched = server.send("PATCH", "/v1/sites/" + site.get("siteId"), site.get("apiKey"),
+                    "{\"endGraceSeconds\":0,\"coolDownSeconds\":0}", "application/json", Map.of());
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            Reply first = start(server, site, "spa-visitor-01", "https://example.com/spa?utm_source=yandex&utm_medium=cpc&utm_campaign=spa"
+                    + "&yclid=4242", "https://yandex.ru/", true);
+            server.post("/v1/sessions/" + first.text("sessionId") + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(1));
+            server.app.sessions().sweep();
+
+            Reply back = start(server, site, "spa-visitor-01", "https://example.com/contacts", "https://yandex.ru/", false);
+            JsonNode attribution = call(server, site, back.text("number"), "spa-call-1");
+            assertThat(attribution.get("source").asText()).as(attribution.toString()).isEqualTo("yandex");
+            assertThat(attribution.get("medium").asText()).isEqualTo("cpc");
+            assertThat(attribution.get("campaign").asText()).isEqualTo("spa");
+            assertThat(attribution.get("yclid").asText()).isEqualTo("4242");
+
+            // A real landing from the same outside referrer without tags is that referrer's, as before.
+            Reply other = start(server, site, "spa-visitor-02", "https://example.com/spa?utm_source=google&utm_medium=cpc", null, true);
+            server.post("/v1/sessions/" + other.text("sessionId") + "/end", null, null);
+            server.clock.advance(Duration.ofSeconds(1));
+            server.app.sessions().sweep();
+            Reply organic = start(server, site, "spa-visitor-02", "https://example.com/", "https://yandex.ru/", true);
+            JsonNode fromSearch = call(server, site, organic.text("number"), "spa-call-2");
+            assertThat(fromSearch.get("medium").asText()).as(fromSearch.toString()).isEqualTo("organic");
+        }
+    }
+
     static Reply start(TestServer server, Map<String, String> site, String visitorId, String url, String referrer, boolean landing) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("siteKey", site.get("publicKey"));
