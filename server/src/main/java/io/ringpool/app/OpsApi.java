@@ -60,7 +60,8 @@ final class OpsApi {
      * store is down ({@code store_unavailable}) or the journal is still delivering what it kept
      * ({@code journal_replaying}); sessions may get 503 meanwhile. 200, because a load balancer
      * that takes a degraded node out would drop the ringing calls it can still answer. {@code down}
-     * (503): the store is down and the journal is full, so new calls would not be kept.
+     * (503): the store is down and the journal is full, or the disk refuses the journal's writes
+     * ({@code journal_unwritable}: full, read-only), so new calls would not be kept.
      */
     private Response health(Request request) {
         boolean storeUp = store.isUpNow();
@@ -69,7 +70,11 @@ final class OpsApi {
         boolean journalFull = calls != null && calls.isFull();
         String status;
         String reason = null;
-        if (!storeUp && (calls == null || journalFull)) {
+        if (calls != null && calls.isUnwritable()) {
+            // Callers are still put through, but no call is kept: another node should take them.
+            status = "down";
+            reason = "journal_unwritable";
+        } else if (!storeUp && (calls == null || journalFull)) {
             status = "down";
             reason = calls == null ? "store_unavailable" : "store_unavailable_and_journal_full";
         } else if (!storeUp) {

@@ -88,6 +88,9 @@ public final class CallJournal implements AutoCloseable {
     private final io.micrometer.core.instrument.Timer appendTimer;
     private final MeterRegistry registry;
     private volatile String storeProblem;
+    /** The last append was refused by the disk (and when): see {@link #isUnwritable}. */
+    private volatile boolean lastWriteRefused;
+    private volatile long lastRefusedNanos;
     private volatile boolean running;
     private Thread drainer;
 
@@ -173,9 +176,12 @@ public final class CallJournal implements AutoCloseable {
                 // The disk the store shares is full (or gone read-only): not kept, as when the journal is at
                 // its bound, so a caller is still put through and a provider is told to retry (503), never 500.
                 unwritable.increment();
+                lastRefusedNanos = System.nanoTime();
+                lastWriteRefused = true;
                 logUnwritable(site, event, e);
                 return Kept.FULL;
             }
+            lastWriteRefused = false;
             queue.add(new Entry(segment, record));
             changed.signalAll();
         } finally {
@@ -267,6 +273,25 @@ public final class CallJournal implements AutoCloseable {
     /** Why the last delivery failed ({@code store_unavailable}); empty once one succeeds again. */
     public Optional<String> storeProblem() {
         return Optional.ofNullable(storeProblem);
+    }
+
+    /**
+     * True while the disk refuses the journal's writes: the last append was refused, within 30 s or
+     * with less than 1 MiB free since. A node whose /health says so is taken out by a load balancer
+     * and gets no calls to try with, so free space is what tells it the disk took writes again.
+     */
+    public boolean isUnwritable() {
+        if (!lastWriteRefused) {
+            return false;
+        }
+        if (System.nanoTime() - lastRefusedNanos < TimeUnit.SECONDS.toNanos(30)) {
+            return true;
+        }
+        try {
+            return java.nio.file.Files.getFileStore(segments.dir()).getUsableSpace() < 1 << 20;
+        } catch (IOException gone) {
+            return true;
+        }
     }
 
     /** True when the journal is at its bound: a new event would not be kept. */

@@ -228,8 +228,10 @@ class CallJournalTest {
             }
             assertThat(refused).as("past the first segment the disk refuses every write").isGreaterThan(0);
             assertThat(registry.get("ringpool.journal.unwritable").counter().count()).isEqualTo(refused);
+            assertThat(j.isUnwritable()).as("/health says down while the disk refuses").isTrue();
             Files.delete(blocked);
             assertThat(j.record(site(), event(400))).isEqualTo(CallJournal.Kept.JOURNALED);
+            assertThat(j.isUnwritable()).isFalse();
             answer.set(CallJournal.Outcome.DELIVERED);
             assertThat(j.awaitDrained(Duration.ofSeconds(60))).isTrue();
             assertThat(delivered).hasSize(kept + 1).extracting(CallEvent::providerCallId).contains("CA400");
