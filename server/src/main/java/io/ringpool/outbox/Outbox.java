@@ -148,13 +148,18 @@ public final class Outbox implements AutoCloseable {
     public Optional<String> publish(Connection c, String siteId, String type, String subjectId, Data data, List<String> changes)
             throws SQLException {
         Map<Target, List<String>> subscribers = new LinkedHashMap<>();
+        Map<Target, List<String>> switchedOff = new LinkedHashMap<>();
         for (Target t : targets.values()) {
             List<String> ids = t.subscribers(c, siteId, type);
             if (!ids.isEmpty()) {
                 subscribers.put(t, ids);
             }
+            List<String> off = t.switchedOff(c, siteId, type);
+            if (!off.isEmpty()) {
+                switchedOff.put(t, off);
+            }
         }
-        if (subscribers.isEmpty()) {
+        if (subscribers.isEmpty() && switchedOff.isEmpty()) {
             return Optional.empty();
         }
         long now = clock.millis();
@@ -180,6 +185,11 @@ public final class Outbox implements AutoCloseable {
                 // A target that takes nothing this recent (Google Ads: six hours) is due later, with a whole day of retries from then.
                 long dueAt = now + e.getKey().holdAfterEvent(c, targetId).toMillis();
                 OutboxStore.insertDelivery(c, event, e.getKey().kind(), targetId, dueAt, dueAt + Backoff.RETRY_FOR.toMillis());
+            }
+        }
+        for (Map.Entry<Target, List<String>> e : switchedOff.entrySet()) {
+            for (String targetId : e.getValue()) {
+                OutboxStore.insertFailedDelivery(c, event, e.getKey().kind(), targetId, e.getKey().switchedOffReason(c, targetId));
             }
         }
         // A nudge, not a promise: the worker may look before this commits and find it on its next poll.

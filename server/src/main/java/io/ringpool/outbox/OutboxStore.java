@@ -41,18 +41,30 @@ final class OutboxStore {
 
     /** A pending delivery of {@code e}, first attempted at {@code dueAt} (the event's time, or later for a target that holds it). */
     static void insertDelivery(Connection c, OutboxEvent e, String kind, String targetId, long dueAt, long deadline) throws SQLException {
+        insert(c, e, kind, targetId, "pending", dueAt, deadline, null);
+    }
+
+    /** A delivery written as {@code failed} with {@code reason}, never tried: a retry sends it. */
+    static void insertFailedDelivery(Connection c, OutboxEvent e, String kind, String targetId, String reason) throws SQLException {
+        insert(c, e, kind, targetId, "failed", e.createdAt(), e.createdAt(), reason);
+    }
+
+    private static void insert(Connection c, OutboxEvent e, String kind, String targetId, String state, long dueAt, long deadline,
+            String lastError) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox_deliveries(delivery_id, event_id, site_id, target_kind, "
-                + "target_id, subject_id, state, attempts, next_attempt_at, deadline_at, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
+                + "target_id, subject_id, state, attempts, next_attempt_at, deadline_at, created_at, last_error) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")) {
             ps.setString(1, Keys.timeOrdered("dlv_", e.createdAt(), 9));
             ps.setString(2, e.eventId());
             ps.setString(3, e.siteId());
             ps.setString(4, kind);
             ps.setString(5, targetId);
             ps.setString(6, e.subjectId());
-            ps.setLong(7, dueAt);
-            ps.setLong(8, deadline);
-            ps.setLong(9, e.createdAt());
+            ps.setString(7, state);
+            ps.setLong(8, dueAt);
+            ps.setLong(9, deadline);
+            ps.setLong(10, e.createdAt());
+            ps.setString(11, lastError);
             ps.executeUpdate();
         }
     }

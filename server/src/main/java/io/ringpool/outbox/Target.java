@@ -23,6 +23,20 @@ public interface Target {
     List<String> subscribers(Connection c, String siteId, String type) throws SQLException;
 
     /**
+     * The target ids that take events of {@code type} but are switched off for failing (a webhook
+     * disabled after a day of failures): their deliveries are written {@code failed}, not sent, so
+     * the bulk retry that follows the receiver's repair sends everything it missed, in order.
+     */
+    default List<String> switchedOff(Connection c, String siteId, String type) throws SQLException {
+        return List.of();
+    }
+
+    /** The {@code last_error} of a delivery written for a {@link #switchedOff} target. */
+    default String switchedOffReason(Connection c, String targetId) throws SQLException {
+        return "not sent: the target is switched off";
+    }
+
+    /**
      * How long after its event a delivery to the target is first due, and the soonest any retry of
      * it comes: zero for most targets; a platform that refuses what is too recent (Google Ads takes
      * a call or click conversion only once the call and click are six hours old) is sent nothing

@@ -57,11 +57,12 @@ final class WebhookStore {
         }
     }
 
-    /** Ids of the site's enabled webhooks that take {@code type}. */
-    static List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
+    /** Ids of the site's enabled webhooks that take {@code type} ({@code disabled}: of its disabled ones). */
+    static List<String> subscribers(Connection c, String siteId, String type, boolean disabled) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT webhook_id, events FROM webhooks "
-                + "WHERE site_id = ? AND deleted_at IS NULL AND disabled_at IS NULL ORDER BY created_at, webhook_id")) {
+                + "WHERE site_id = ? AND deleted_at IS NULL AND disabled_at IS " + (disabled ? "NOT " : "")
+                + "NULL ORDER BY created_at, webhook_id")) {
             ps.setString(1, siteId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

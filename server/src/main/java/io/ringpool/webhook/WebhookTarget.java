@@ -52,7 +52,18 @@ public final class WebhookTarget implements io.ringpool.outbox.Target {
 
     @Override
     public List<String> subscribers(Connection c, String siteId, String type) throws SQLException {
-        return WebhookStore.subscribers(c, siteId, type);
+        return WebhookStore.subscribers(c, siteId, type, false);
+    }
+
+    /** A disabled webhook's events are kept as failed deliveries: "retry all failed" sends everything it missed (audit AN2 F6). */
+    @Override
+    public List<String> switchedOff(Connection c, String siteId, String type) throws SQLException {
+        return WebhookStore.subscribers(c, siteId, type, true);
+    }
+
+    @Override
+    public String switchedOffReason(Connection c, String targetId) throws SQLException {
+        return "webhook disabled: " + WebhookStore.byId(c, targetId).map(s -> s.webhook().disabledReason()).orElse("");
     }
 
     @Override

@@ -151,23 +151,37 @@ class WebhookRecoveryOverHttpTest {
             assertThat(failed).filteredOn(d -> d.get("type").asText().equals("call.completed"))
                     .as("given up while they waited behind their call's start").hasSize(3)
                     .allSatisfy(d -> assertThat(d.get("attempts").asInt()).isZero());
+            // Audit AN2 F6: a call while the webhook is disabled was never queued, so the retry below
+            // could not send it: the receiver's CRM lost every call of its outage's last days.
+            int before = receiver.received().size();
+            callEvent(site, "outage-4", "ringing", site.numbers().get(0));
+            callEvent(site, "outage-4", "completed", site.numbers().get(0));
+            List<JsonNode> whileDisabled = deliveries(site, webhook, "?limit=2");
+            callIds.add(whileDisabled.get(0).get("subjectId").asText());
+            assertThat(whileDisabled).as("kept, not sent").allSatisfy(d -> {
+                assertThat(d.get("state").asText()).isEqualTo("failed");
+                assertThat(d.get("attempts").asInt()).isZero();
+                assertThat(d.get("lastError").asText()).startsWith("webhook disabled: every delivery failed for 24 h");
+            });
+            waitFor(() -> false, Duration.ofMillis(300));
+            assertThat(receiver.received()).as("nothing is sent to a disabled webhook").hasSize(before);
 
             receiver.answer(n -> 200);
             Reply retried = server.post(webhook + "/deliveries/retry", site.apiKey(), null);
             assertThat(retried.status()).as(retried.body()).isEqualTo(202);
-            assertThat(retried.json().get("queued").asInt()).isEqualTo(6);
+            assertThat(retried.json().get("queued").asInt()).isEqualTo(8);
             assertThat(retried.json().get("paused").asBoolean()).isFalse();
             assertThat(retried.text("webhookId")).isEqualTo(webhook.substring(webhook.lastIndexOf('/') + 1));
             assertThat(enabled(site, webhook)).as("a bulk retry says the receiver is fixed, as a single one does").isTrue();
             assertThat(server.get(webhook, site.apiKey()).json().get("paused").asBoolean()).as("outbound is not paused here").isFalse();
 
-            waitFor(() -> receiver.received().stream().filter(r -> r.answered() == 200).count() >= 6, Duration.ofSeconds(20));
+            waitFor(() -> receiver.received().stream().filter(r -> r.answered() == 200).count() >= 8, Duration.ofSeconds(20));
             for (String callId : callIds) {
                 assertThat(acceptedTypes(receiver, callId)).as("events of %s, once each, in order", callId)
                         .containsExactly("call.started", "call.completed");
             }
-            waitFor(() -> deliveries(site, webhook, "?state=delivered").size() == 6, Duration.ofSeconds(10));
-            assertThat(deliveries(site, webhook, "?state=delivered")).hasSize(6);
+            waitFor(() -> deliveries(site, webhook, "?state=delivered").size() == 8, Duration.ofSeconds(10));
+            assertThat(deliveries(site, webhook, "?state=delivered")).hasSize(8);
 
             Reply nothingLeft = server.post(webhook + "/deliveries/retry", site.apiKey(), Map.of("state", "failed"));
             assertThat(nothingLeft.status()).as(nothingLeft.body()).isEqualTo(202);

@@ -280,10 +280,14 @@ class WebhooksOverHttpTest {
             assertThat(attempts).isBetween(10, 40);
             assertThat(receiver.received()).hasSize(attempts);
 
-            // Disabled: a new call is not queued for it.
+            // Disabled: a new call is kept for it as a failed delivery, not sent (a bulk retry sends it: audit AN2 F6).
             callEvent(site, "pbx-down-2", "ringing", site.numbers().get(1), null);
-            assertThat(server.get("/v1/sites/" + site.id() + "/webhooks/" + webhookId + "/deliveries", site.apiKey()).json()
-                    .get("deliveries")).hasSize(1);
+            JsonNode kept = server.get("/v1/sites/" + site.id() + "/webhooks/" + webhookId + "/deliveries", site.apiKey()).json()
+                    .get("deliveries");
+            assertThat(kept).hasSize(2);
+            assertThat(kept.get(0).get("state").asText()).isEqualTo("failed");
+            assertThat(kept.get(0).get("attempts").asInt()).isZero();
+            assertThat(receiver.received()).hasSize(attempts);
 
             receiver.answer(n -> 204);
             Reply retry = server.post("/v1/sites/" + site.id() + "/webhooks/" + webhookId + "/deliveries/"
