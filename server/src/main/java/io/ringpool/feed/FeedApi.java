@@ -60,7 +60,8 @@ public final class FeedApi {
         JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), name(body, "conversionName"),
-                given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)));
+                given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)),
+                new FeedCreator(grant.caller().kind(), grant.caller().id(), grant.caller().label()));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -201,6 +202,16 @@ public final class FeedApi {
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());
+        // Who made it (audit AM2 F10): a person's feeds end with their right to manage the site; null: made before this was kept.
+        if (f.createdBy() == null) {
+            out.put("createdBy", null);
+        } else {
+            Map<String, Object> by = new LinkedHashMap<>();
+            by.put("kind", f.createdBy().kind());
+            by.put("id", f.createdBy().id());
+            by.put("label", f.createdBy().label());
+            out.put("createdBy", by);
+        }
         out.put("lastFetchAt", f.lastFetchAt());
         out.put("fetchCount", f.fetchCount());
         return out;
