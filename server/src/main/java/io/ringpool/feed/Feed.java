@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.export.ExportFilters;
 import java.time.Instant;
 
@@ -16,7 +17,7 @@ import java.time.Instant;
  */
 public record Feed(String feedId, String siteId, String format, int windowDays, String conversionName, FeedLayout layout,
         ExportFilters filters, String username, Instant createdAt, Instant revokedAt, Instant lastFetchAt, long fetchCount,
-        FeedCreator createdBy) {
+        CreatedBy createdBy) {
 
     public boolean active() {
         return revokedAt == null;

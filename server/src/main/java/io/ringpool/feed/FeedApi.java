@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
@@ -61,7 +62,7 @@ public final class FeedApi {
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), name(body, "conversionName"),
                 given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)),
-                new FeedCreator(grant.caller().kind(), grant.caller().id(), grant.caller().label()));
+                CreatedBy.of(grant.caller()));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -203,15 +204,7 @@ public final class FeedApi {
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());
         // Who made it (audit AM2 F10): a person's feeds end with their right to manage the site; null: made before this was kept.
-        if (f.createdBy() == null) {
-            out.put("createdBy", null);
-        } else {
-            Map<String, Object> by = new LinkedHashMap<>();
-            by.put("kind", f.createdBy().kind());
-            by.put("id", f.createdBy().id());
-            by.put("label", f.createdBy().label());
-            out.put("createdBy", by);
-        }
+        out.put("createdBy", f.createdBy() == null ? null : f.createdBy().view());
         out.put("lastFetchAt", f.lastFetchAt());
         out.put("fetchCount", f.fetchCount());
         return out;

@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.call.CallFilterParameters;
 import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportFormat;
@@ -70,7 +71,7 @@ public final class FeedService {
         this.clock = clock;
     }
 
-    public Created create(String siteId, NewFeed request, FeedCreator createdBy) {
+    public Created create(String siteId, NewFeed request, CreatedBy createdBy) {
         ExportFormat format = request.format() == null ? null : ExportFormat.byUrlName(request.format()).orElse(null);
         if (format == null) {
             throw DomainFailure.invalid("format", "'format' must be one of " + String.join(", ", formats()));
@@ -181,7 +182,7 @@ public final class FeedService {
         SiteRegistry.Entry site = stored == null ? null : sites.byId(stored.feed().siteId()).orElse(null);
         // A feed whose creator may no longer manage the site is refused even before it is revoked:
         // one made in the moment its creator was being removed escaped the revocation.
-        boolean creatorOk = !userOk || !passOk || stored.feed().createdBy() == null || !FeedCreator.PERSON.equals(stored.feed().createdBy().kind())
+        boolean creatorOk = !userOk || !passOk || stored.feed().createdBy() == null || !CreatedBy.PERSON.equals(stored.feed().createdBy().kind())
                 || creatorMayManage.test(stored.feed().createdBy().id(), stored.feed().siteId());
         if (!userOk || !passOk || !stored.feed().active() || site == null || !creatorOk) {
             LOG.info("feed_refused feed={} reason={}", feedId, stored == null ? "unknown_feed" : !stored.feed().active() ? "revoked"

@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.call.AttributionMethod;
 import io.ringpool.call.CallState;
 import io.ringpool.export.ExportFilters;
@@ -54,7 +55,7 @@ final class FeedStore {
             ps.setString(18, x.method() == null ? null : x.method().wireName());
             ps.setString(19, x.caller());
             ps.setObject(20, x.ambiguous(), Types.BOOLEAN);
-            FeedCreator by = f.createdBy();
+            CreatedBy by = f.createdBy();
             ps.setString(21, by == null ? null : by.kind());
             ps.setString(22, by == null ? null : by.id());
             ps.setString(23, by == null ? null : by.label());
@@ -91,7 +92,7 @@ final class FeedStore {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM feeds WHERE created_by = ? AND created_by_kind = ? "
                 + "AND revoked_at IS NULL ORDER BY created_at, feed_id")) {
             ps.setString(1, userId);
-            ps.setString(2, FeedCreator.PERSON);
+            ps.setString(2, CreatedBy.PERSON);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(read(rs).feed());
@@ -134,7 +135,7 @@ final class FeedStore {
                 bool(rs, 18), rs.getString(19), wire(CallState.Status.values(), CallState.Status::wireName, rs.getString(20)),
                 wire(AttributionMethod.values(), AttributionMethod::wireName, rs.getString(21)), rs.getString(22), bool(rs, 23));
         String byKind = rs.getString(24);
-        FeedCreator createdBy = byKind == null ? null : new FeedCreator(byKind, rs.getString(25), rs.getString(26));
+        CreatedBy createdBy = byKind == null ? null : new CreatedBy(byKind, rs.getString(25), rs.getString(26));
         Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, filters, rs.getString(6),
                 Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10), createdBy);
         return new Stored(f, rs.getString(11));

@@ -414,7 +414,7 @@ class AccountsOverHttpTest {
      * answering every caller's number after the owner removed the manager. The feeds a person made
      * end with their right to manage the site: removed, or demoted below manager; the feed list
      * shows who made each, and the audit log says what was revoked and why. A feed made with the
-     * site key, or by the owner, is left alone.
+     * site key, or by the owner, is left alone; a webhook stays and says who made it.
      */
     @Test
     void aRemovedOrDemotedMembersFeedsAreRevokedAndTheFeedListSaysWhoMadeEach() {
@@ -443,6 +443,10 @@ class AccountsOverHttpTest {
         assertThat(first.get("createdBy").get("id").asText()).isEqualTo(leavingId);
         assertThat(first.get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
         assertThat(listed.get(3).get("createdBy").get("kind").asText()).isEqualTo("site_key");
+        TestServer.Reply hook = accounts.as(leaving, "POST", "/v1/sites/" + site.get("siteId") + "/webhooks",
+                Map.of("url", "http://127.0.0.1:9/crm", "events", List.of("call.completed")));
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        assertThat(hook.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
 
         assertThat(accounts.as(owner, "DELETE", "/v1/workspaces/" + wsId + "/members/" + leavingId, null).status()).isEqualTo(204);
         TestServer.Reply analyst = accounts.as(owner, "PATCH", "/v1/workspaces/" + wsId + "/members/" + demotedId, Map.of("role", "analyst"));
@@ -454,6 +458,10 @@ class AccountsOverHttpTest {
         assertThat(fetchFeed(keyFeed).status()).isEqualTo(200);
         assertThat(accounts.as(owner, "GET", feeds, null).json().get("feeds").findValuesAsText("feedId"))
                 .containsExactly(ownerFeed.text("feedId"), keyFeed.text("feedId"));
+        // A webhook often feeds the company's own systems: it stays, and the owner sees who set it up.
+        JsonNode hooks = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/webhooks", null).json().get("webhooks");
+        assertThat(hooks).hasSize(1);
+        assertThat(hooks.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
 
         JsonNode entries = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
         List<String> actions = entries.findValuesAsText("action");
