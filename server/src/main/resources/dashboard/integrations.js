@@ -97,6 +97,12 @@
       el('span', { class: 'small', text: d.problems.map(function (p) { return p.message; }).join('; ') })]) : '';
   }
 
+  /* Who made a feed or webhook (audit AM2 F10: so an owner sees what a leaving person set up); empty when not known. */
+  function madeBy(c) {
+    if (!c) return '';
+    return 'made by ' + (c.kind === 'user' ? c.label : c.kind === 'site_key' ? 'the site key' : 'the operator');
+  }
+
   function renderWebhooks(list) {
     var box = clear($('webhooks'));
     if (!list.length) { box.appendChild(el('div', { class: 'empty' }, [el('strong', { text: 'No webhooks' }),
@@ -106,7 +112,8 @@
       var status = w.enabled ? el('span', { class: 'pill ok', text: 'enabled' })
         : el('span', {}, [el('span', { class: 'pill bad', text: 'disabled' }), ' ', el('span', { class: 'small', text: w.disabledReason || '' })]);
       return el('tr', { 'data-webhook': w.webhookId }, [
-        el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }), deliveriesDetails(base)]),
+        el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }),
+          el('div', { class: 'small', text: madeBy(w.createdBy) }), deliveriesDetails(base)]),
         el('td', {}, [status, el('div', {}, [counts(w.deliveries)]), held(w)]),
         el('td', {}, [statePill(w.lastDelivery)]),
         el('td', { class: 'actions' }, [retryButton(base, w.lastDelivery), retryAllButton(base, w.deliveries)])]);
@@ -157,7 +164,7 @@
     var rows = list.map(function (f) {
       return el('tr', { 'data-feed': f.feedId }, [el('td', {}, [el('div', { text: f.format + (f.layout === 'data-manager' ? ' (Data Manager layout)' : '')
           + (feedFilters(f) ? ': ' + feedFilters(f) : '') }),
-        el('div', { class: 'small', text: f.url })]),
+        el('div', { class: 'small', text: f.url }), el('div', { class: 'small', text: madeBy(f.createdBy) })]),
         el('td', { text: f.username }), el('td', { class: 'num', text: f.windowDays + ' days' }),
         el('td', { text: f.lastFetchAt ? when(f.lastFetchAt) + ' (' + f.fetchCount + ' fetches)' : 'never fetched' })]);
     });

@@ -31,9 +31,13 @@ public final class WorkspaceApi {
     private final AuditLog audit;
     /** Whose password an invitation for an existing account checks, under the sign-in limits. */
     private final SignIn signIn;
+    /** What a person created that works without their session (feeds), ended with their right to it. */
+    private final StandingAccess standing;
 
-    public WorkspaceApi(Workspaces workspaces, SiteApi siteApi, SiteRegistry sites, AccessApi access, AuditLog audit, SignIn signIn) {
+    public WorkspaceApi(Workspaces workspaces, SiteApi siteApi, SiteRegistry sites, AccessApi access, AuditLog audit, SignIn signIn,
+            StandingAccess standing) {
         this.signIn = signIn;
+        this.standing = standing;
         this.workspaces = workspaces;
         this.siteApi = siteApi;
         this.sites = sites;
@@ -166,16 +170,39 @@ public final class WorkspaceApi {
         boolean allSites = body.isExplicitNull("sites");
         Membership changed = workspaces.change(grant.workspaceId(), request.pathParam("userId"), role,
                 body.optionalStringList("sites", 1000, 40), allSites);
+        List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "whose role or sites no longer let them manage the site's integrations");
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.change", request.pathParam("userId"),
-                "role " + changed.role().wireName() + (changed.sites() == null ? ", all sites" : ", sites " + changed.sites()));
+                "role " + changed.role().wireName() + (changed.sites() == null ? ", all sites" : ", sites " + changed.sites()) + revoked(ended));
         return Response.ok(member(changed));
     }
 
     private Response remove(Request request) {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
         workspaces.remove(grant.workspaceId(), request.pathParam("userId"));
-        audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.remove", request.pathParam("userId"), null);
+        List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "who was removed from the workspace");
+        audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.remove", request.pathParam("userId"),
+                ended.isEmpty() ? null : revoked(ended).substring(2));
         return Response.noContent();
+    }
+
+    /**
+     * Ends the feeds the member created on the sites they may no longer manage (audit AM2 F10: a
+     * removed manager went on downloading callers' numbers with the feed's password), each written
+     * to its site's audit log as the owner's revocation.
+     */
+    private List<StandingAccess.Ended> endStandingAccess(WorkspaceGrant grant, Request request, String why) {
+        String userId = request.pathParam("userId");
+        List<StandingAccess.Ended> ended = standing.endWhere(userId, siteId -> workspaces.allows(userId, siteId, Permission.WEBHOOKS));
+        for (StandingAccess.Ended e : ended) {
+            audit.onSite(grant.caller(), e.siteId(), request.clientIp(), e.action(), e.target(),
+                    e.what() + ", created by member " + userId + ", " + why);
+        }
+        return ended;
+    }
+
+    private static String revoked(List<StandingAccess.Ended> ended) {
+        return ended.isEmpty() ? "" : "; revoked what they created: "
+                + String.join(", ", ended.stream().map(e -> e.target() + " (" + e.what() + ")").toList());
     }
 
     private Response reset(Request request) {

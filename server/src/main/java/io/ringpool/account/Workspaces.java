@@ -206,6 +206,14 @@ public final class Workspaces {
         }
     }
 
+    /**
+     * May {@code userId} do {@code permission} on {@code siteId} now: a membership of the site's
+     * workspace whose role allows it and whose site list covers the site, as {@link Authoriser#site} decides.
+     */
+    public boolean allows(String userId, String siteId, Permission permission) {
+        return store.membershipForSite(userId, siteId).filter(m -> m.covers(siteId)).map(m -> m.role().allows(permission)).orElse(false);
+    }
+
     public void remove(String workspaceId, String userId) {
         Membership current = store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
         if (current.role() == Role.OWNER) {

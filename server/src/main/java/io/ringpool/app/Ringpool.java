@@ -12,8 +12,10 @@ import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Authoriser;
 import io.ringpool.account.PasswordHasher;
+import io.ringpool.account.Permission;
 import io.ringpool.account.SignIn;
 import io.ringpool.account.SignInApi;
+import io.ringpool.account.StandingAccess;
 import io.ringpool.account.UserStore;
 import io.ringpool.account.WorkspaceApi;
 import io.ringpool.account.WorkspaceStore;
@@ -546,7 +548,13 @@ public final class Ringpool implements AutoCloseable {
         SiteApi siteApi = new SiteApi(siteParts.siteService(), guard, audit, List.of(providersApi), List.of(recordings.siteFields()));
         http.add(new OpsApi(storeProbe, registry, sessions::liveSessions, () -> journal, asterisk::states, config.security().metricsToken())::routes);
         http.add(new SignInApi(accounts.signIn(), accounts.workspaces(), siteRegistry, guard, audit, publicUrl)::routes);
-        http.add(new WorkspaceApi(accounts.workspaces(), siteApi, siteRegistry, guard, audit, accounts.signIn())::routes);
+        // A feed's password works without its creator's session: it ends with their right to manage the site (audit AM2 F10).
+        FeedService feedService = new FeedService(db, exportService, siteRegistry, publicUrl, clock,
+                (userId, siteId) -> accounts.workspaces().allows(userId, siteId, Permission.WEBHOOKS));
+        StandingAccess feedsOfCreator = (userId, mayManage) -> feedService.revokeCreatedBy(userId, mayManage).stream()
+                .map(f -> new StandingAccess.Ended(f.siteId(), "feed.revoke", f.feedId(), "feed " + f.format() + ", username " + f.username()))
+                .toList();
+        http.add(new WorkspaceApi(accounts.workspaces(), siteApi, siteRegistry, guard, audit, accounts.signIn(), feedsOfCreator)::routes);
         http.add(siteApi::routes);
         http.add(new KeysApi(siteParts.keyRotation(), guard, audit)::routes);
         http.add(new PoolApi(poolService, poolRegistry, guard, audit)::routes);
@@ -565,7 +573,7 @@ public final class Ringpool implements AutoCloseable {
         http.add(new WebhookApi(new WebhookService(db, outbox, addressPolicy, cipher, clock), guard, audit)::routes);
         http.add(new DestinationApi(new DestinationService(db, outbox, addressPolicy, cipher, outbound.destinationTarget(), clock),
                 guard, audit)::routes);
-        http.add(new FeedApi(new FeedService(db, exportService, siteRegistry, publicUrl, clock), guard, audit)::routes);
+        http.add(new FeedApi(feedService, guard, audit)::routes);
         http.add(new DashboardApi(siteRegistry)::routes);
         if (demoSiteId != null) {
             http.add(new DemoPage(siteRegistry, poolRegistry, demoSiteId)::routes);

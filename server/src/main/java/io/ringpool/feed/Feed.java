@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.export.ExportFilters;
 import java.time.Instant;
 
@@ -12,9 +13,11 @@ import java.time.Instant;
  * @param conversionName the conversion (Google) or goal (Yandex) name written in each row; null = the export's default
  * @param layout         the export's own layout, or Data Manager's (Google formats only)
  * @param filters        which calls (and leads) the feed holds, as the export's query string would name them
+ * @param createdBy      who made it; null for the feeds made before it was kept (V156)
  */
 public record Feed(String feedId, String siteId, String format, int windowDays, String conversionName, FeedLayout layout,
-        ExportFilters filters, String username, Instant createdAt, Instant revokedAt, Instant lastFetchAt, long fetchCount) {
+        ExportFilters filters, String username, Instant createdAt, Instant revokedAt, Instant lastFetchAt, long fetchCount,
+        CreatedBy createdBy) {
 
     public boolean active() {
         return revokedAt == null;

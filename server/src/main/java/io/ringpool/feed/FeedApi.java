@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.account.AccessApi;
 import io.ringpool.account.AuditLog;
 import io.ringpool.account.Permission;
@@ -60,7 +61,8 @@ public final class FeedApi {
         JsonBody body = JsonBody.of(request).rejectUnknown(FIELDS);
         FeedService.Created created = feeds.create(siteId, new FeedService.NewFeed(body.requiredString("format", 40),
                 body.optionalInt("windowDays", 1, FeedService.MAX_WINDOW_DAYS), name(body, "conversionName"),
-                given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)));
+                given(body, "layout", 40), filters(body), given(body, "caller", CALLER_CHARS)),
+                CreatedBy.of(grant.caller()));
         Feed f = created.feed();
         // Never the password: the log says who can now download what, not how.
         audit.onSite(grant.caller(), siteId, request.clientIp(), "feed.create", f.feedId(),
@@ -201,6 +203,8 @@ public final class FeedApi {
         out.put("url", feeds.url(f));
         out.put("username", f.username());
         out.put("createdAt", f.createdAt());
+        // Who made it (audit AM2 F10): a person's feeds end with their right to manage the site; null: made before this was kept.
+        out.put("createdBy", f.createdBy() == null ? null : f.createdBy().view());
         out.put("lastFetchAt", f.lastFetchAt());
         out.put("fetchCount", f.fetchCount());
         return out;

@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.call.CallFilterParameters;
 import io.ringpool.export.ExportFilters;
 import io.ringpool.export.ExportFormat;
@@ -13,8 +14,11 @@ import io.ringpool.site.SiteRegistry;
 import io.ringpool.store.Database;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +57,13 @@ public final class FeedService {
     private final SiteRegistry sites;
     private final String publicUrl;
     private final Clock clock;
+    /** May the person (user id) still manage the site's integrations (site id)? */
+    private final BiPredicate<String, String> creatorMayManage;
 
-    public FeedService(Database db, ExportService exports, SiteRegistry sites, String publicUrl, Clock clock) {
+    /** @param creatorMayManage whether a person who created a feed may still manage its site: their feed is refused otherwise */
+    public FeedService(Database db, ExportService exports, SiteRegistry sites, String publicUrl, Clock clock,
+            BiPredicate<String, String> creatorMayManage) {
+        this.creatorMayManage = creatorMayManage;
         this.db = db;
         this.exports = exports;
         this.sites = sites;
@@ -62,7 +71,7 @@ public final class FeedService {
         this.clock = clock;
     }
 
-    public Created create(String siteId, NewFeed request) {
+    public Created create(String siteId, NewFeed request, CreatedBy createdBy) {
         ExportFormat format = request.format() == null ? null : ExportFormat.byUrlName(request.format()).orElse(null);
         if (format == null) {
             throw DomainFailure.invalid("format", "'format' must be one of " + String.join(", ", formats()));
@@ -94,7 +103,7 @@ public final class FeedService {
         }
         String password = Keys.random("", 24);
         Feed feed = new Feed(Keys.id("fd_"), siteId, request.format(), window, conversionName, layout, filters, Keys.random("feed_", 9),
-                clock.instant(), null, null, 0);
+                clock.instant(), null, null, 0, createdBy);
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (FeedStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
@@ -131,6 +140,32 @@ public final class FeedService {
         LOG.info("feed_revoked site={} feed={}", siteId, feedId);
     }
 
+    /**
+     * Revokes the feeds in use that the person {@code userId} created on the sites where
+     * {@code mayManage} is now false (audit AM2 F10: removed from the workspace, they went on
+     * downloading callers' numbers with the feed's password); the ones revoked.
+     */
+    public List<Feed> revokeCreatedBy(String userId, Predicate<String> mayManage) {
+        List<Feed> revoked = new ArrayList<>();
+        for (Feed f : db.read(c -> FeedStore.createdByPerson(c, userId))) {
+            if (mayManage.test(f.siteId())) {
+                continue;
+            }
+            boolean done = db.inTransaction(c -> {
+                boolean r = FeedStore.revoke(c, f.siteId(), f.feedId(), clock.millis());
+                if (r) {
+                    ChangeLog.record(c, ChangeLog.FEED, f.siteId(), f.feedId(), clock.millis());
+                }
+                return r;
+            });
+            if (done) {
+                revoked.add(f);
+                LOG.info("feed_revoked site={} feed={} reason=creator_access_ended", f.siteId(), f.feedId());
+            }
+        }
+        return revoked;
+    }
+
     /** A feed whose credentials were right, ready to be written. */
     public record Opened(Feed feed, Site site) {}
 
@@ -145,9 +180,13 @@ public final class FeedService {
         boolean userOk = stored != null && Keys.constantTimeEquals(stored.feed().username(), username == null ? "" : username);
         boolean passOk = stored != null && Keys.constantTimeEquals(stored.passwordHash(), Keys.sha256Hex(password == null ? "" : password));
         SiteRegistry.Entry site = stored == null ? null : sites.byId(stored.feed().siteId()).orElse(null);
-        if (!userOk || !passOk || !stored.feed().active() || site == null) {
+        // A feed whose creator may no longer manage the site is refused even before it is revoked:
+        // one made in the moment its creator was being removed escaped the revocation.
+        boolean creatorOk = !userOk || !passOk || stored.feed().createdBy() == null || !CreatedBy.PERSON.equals(stored.feed().createdBy().kind())
+                || creatorMayManage.test(stored.feed().createdBy().id(), stored.feed().siteId());
+        if (!userOk || !passOk || !stored.feed().active() || site == null || !creatorOk) {
             LOG.info("feed_refused feed={} reason={}", feedId, stored == null ? "unknown_feed" : !stored.feed().active() ? "revoked"
-                    : "bad_credentials");
+                    : !userOk || !passOk ? "bad_credentials" : !creatorOk ? "creator_access_ended" : "unknown_site");
             throw new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized", "wrong or missing feed credentials");
         }
         return new Opened(stored.feed(), site.site());

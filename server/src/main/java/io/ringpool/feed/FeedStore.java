@@ -1,5 +1,6 @@
 package io.ringpool.feed;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.call.AttributionMethod;
 import io.ringpool.call.CallState;
 import io.ringpool.export.ExportFilters;
@@ -16,11 +17,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The {@code feeds} table (V31, layout V33, filters V112, the call log's filters V122). */
+/** The {@code feeds} table (V31, layout V33, filters V112, the call log's filters V122, creator V156). */
 final class FeedStore {
     private static final String COLUMNS = "feed_id, site_id, format, window_days, conversion_name, username, created_at, revoked_at, "
             + "last_fetch_at, fetch_count, password_hash, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-            + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous";
+            + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous, "
+            + "created_by_kind, created_by, created_by_label";
 
     record Stored(Feed feed, String passwordHash) {}
 
@@ -29,8 +31,9 @@ final class FeedStore {
     static void insert(Connection c, Feed f, String passwordHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO feeds(feed_id, site_id, format, window_days, conversion_name, "
                 + "username, password_hash, created_at, fetch_count, layout, filter_tag, filter_target, filter_unique, filter_unique_target, "
-                + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "filter_id_type, filter_leads, lead_conversion_name, filter_status, filter_method, filter_caller, filter_ambiguous, "
+                + "created_by_kind, created_by, created_by_label) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, f.feedId());
             ps.setString(2, f.siteId());
             ps.setString(3, f.format());
@@ -52,6 +55,10 @@ final class FeedStore {
             ps.setString(18, x.method() == null ? null : x.method().wireName());
             ps.setString(19, x.caller());
             ps.setObject(20, x.ambiguous(), Types.BOOLEAN);
+            CreatedBy by = f.createdBy();
+            ps.setString(21, by == null ? null : by.kind());
+            ps.setString(22, by == null ? null : by.id());
+            ps.setString(23, by == null ? null : by.label());
             ps.executeUpdate();
         }
     }
@@ -70,6 +77,22 @@ final class FeedStore {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM feeds WHERE site_id = ? AND revoked_at IS NULL "
                 + "ORDER BY created_at, feed_id")) {
             ps.setString(1, siteId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs).feed());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The feeds in use that the person {@code userId} created, on any site. */
+    static List<Feed> createdByPerson(Connection c, String userId) throws SQLException {
+        List<Feed> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM feeds WHERE created_by = ? AND created_by_kind = ? "
+                + "AND revoked_at IS NULL ORDER BY created_at, feed_id")) {
+            ps.setString(1, userId);
+            ps.setString(2, CreatedBy.PERSON);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(read(rs).feed());
@@ -111,8 +134,10 @@ final class FeedStore {
                 Arrays.stream(ExportQuery.IdType.values()).filter(t -> t.wireName().equals(idType)).findFirst().orElse(null),
                 bool(rs, 18), rs.getString(19), wire(CallState.Status.values(), CallState.Status::wireName, rs.getString(20)),
                 wire(AttributionMethod.values(), AttributionMethod::wireName, rs.getString(21)), rs.getString(22), bool(rs, 23));
+        String byKind = rs.getString(24);
+        CreatedBy createdBy = byKind == null ? null : new CreatedBy(byKind, rs.getString(25), rs.getString(26));
         Feed f = new Feed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), layout, filters, rs.getString(6),
-                Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10));
+                Instant.ofEpochMilli(rs.getLong(7)), revokedAt, lastFetch, rs.getLong(10), createdBy);
         return new Stored(f, rs.getString(11));
     }
 

@@ -35,6 +35,8 @@ public final class PoolService {
     private final Map<String, Map<String, StaticNumber>> staticBySite = new ConcurrentHashMap<>();
     /** Each site's retired static numbers: their calls' history, and when the site gave each up. */
     private final Map<String, Map<String, RetiredStatic>> retiredStaticBySite = new ConcurrentHashMap<>();
+    /** Each site's static numbers' attribution over time (retired ones too): what a call is credited to at its own time. */
+    private final Map<String, Map<String, StaticNumberHistory>> staticHistoryBySite = new ConcurrentHashMap<>();
 
     /**
      * Held while a static number's row is written and this node's maps follow it, so two changes
@@ -89,6 +91,7 @@ public final class PoolService {
         for (PoolStore.StoredStatic s : store.loadStaticNumbers(null)) {
             keep(s);
         }
+        staticHistoryBySite.putAll(histories(store.loadStaticAttributions(null)));
         return store.claimLiveLeases(nodeId);
     }
 
@@ -146,7 +149,30 @@ public final class PoolService {
             }
             staticBySite.put(siteId, inUse);
             retiredStaticBySite.put(siteId, retired);
+            staticHistoryBySite.put(siteId, histories(store.loadStaticAttributions(siteId)).getOrDefault(siteId, new ConcurrentHashMap<>()));
         }
+    }
+
+    private static Map<String, Map<String, StaticNumberHistory>> histories(List<PoolStore.StoredStaticAttribution> stored) {
+        Map<String, Map<String, List<StaticNumberHistory.Entry>>> bySite = new java.util.HashMap<>();
+        for (PoolStore.StoredStaticAttribution a : stored) {
+            bySite.computeIfAbsent(a.siteId(), k -> new java.util.HashMap<>()).computeIfAbsent(a.number(), k -> new java.util.ArrayList<>())
+                    .add(new StaticNumberHistory.Entry(a.beganAt(), a.attribution()));
+        }
+        Map<String, Map<String, StaticNumberHistory>> out = new java.util.HashMap<>();
+        bySite.forEach((site, numbers) -> {
+            Map<String, StaticNumberHistory> histories = new ConcurrentHashMap<>();
+            numbers.forEach((number, entries) -> histories.put(number, StaticNumberHistory.of(entries)));
+            out.put(site, histories);
+        });
+        return out;
+    }
+
+    /** Adds {@code number}'s attribution (null: its retirement) from {@code beganAt} to this node's history of it; under {@link #staticWrites}. */
+    private void recordStatic(String siteId, String number, long beganAt, StaticNumber attribution) {
+        staticHistoryBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>())
+                .merge(number, StaticNumberHistory.of(List.of(new StaticNumberHistory.Entry(beganAt, attribution))),
+                        (was, added) -> was.with(beganAt, attribution));
     }
 
     private void keep(PoolStore.StoredStatic s) {
@@ -273,6 +299,7 @@ public final class PoolService {
         synchronized (staticWrites) {
             claiming(siteId, List.of(number), "number", "this number is already a static number of this site", () -> store.insertStaticNumber(s));
             staticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, s);
+            recordStatic(siteId, number, s.createdAt().toEpochMilli(), s);
             Map<String, RetiredStatic> retired = retiredStaticBySite.get(siteId);
             if (retired != null) {
                 retired.remove(number); // it came back
@@ -307,11 +334,13 @@ public final class PoolService {
             StaticNumber was = staticNumber(siteId, number).orElseThrow(UnknownStaticNumber::new); // retired meanwhile
             StaticNumber now = change.applyTo(was);
             required("source", now.source());
-            if (!store.updateStaticNumber(now, clock.millis())) {
+            long changedAt = clock.millis();
+            if (!store.updateStaticNumber(now, changedAt)) {
                 reloadStatic(siteId); // retired through another node a moment ago
                 throw new UnknownStaticNumber();
             }
             staticBySite.get(siteId).put(number, now);
+            recordStatic(siteId, number, changedAt, now);
             return now;
         }
     }
@@ -333,6 +362,7 @@ public final class PoolService {
             }
             staticBySite.get(siteId).remove(number);
             retiredStaticBySite.computeIfAbsent(siteId, k -> new ConcurrentHashMap<>()).put(number, new RetiredStatic(s, now));
+            recordStatic(siteId, number, now, null);
             return s;
         }
     }
@@ -399,10 +429,16 @@ public final class PoolService {
 
     /**
      * The static number whose source a call to {@code number} that starts at {@code callAt} belongs
-     * to: the site's static number in use, or one it retired after {@code callAt} (the call began
-     * while the number stood for that source), as it was then.
+     * to, as it was then: the entry of its attribution history in force at {@code callAt} (audit
+     * AM1 F5: a call posted late after a PATCH was credited to the new source); empty when the site
+     * had retired it by then, or never had it.
      */
     public Optional<StaticNumber> staticNumberAt(String siteId, String number, java.time.Instant callAt) {
+        StaticNumberHistory history = staticHistoryBySite.getOrDefault(siteId, Map.of()).get(number);
+        if (history != null) {
+            return history.at(callAt.toEpochMilli());
+        }
+        // No history on this node (none is expected since V155): the number as it is now, as before.
         Optional<StaticNumber> inUse = staticNumber(siteId, number);
         if (inUse.isPresent()) {
             return inUse;

@@ -23,6 +23,12 @@ public final class PoolStore {
     /** A static number as stored: in use while {@code retiredAt} is null. */
     public record StoredStatic(StaticNumber number, Long retiredAt) {}
 
+    /**
+     * One entry of a static number's attribution history (V155): from {@code beganAt} (epoch ms)
+     * it stood for {@code attribution}'s source; null when it was retired then.
+     */
+    public record StoredStaticAttribution(String siteId, String number, long beganAt, StaticNumber attribution) {}
+
     /** A live lease as stored, with its visit's landing page (as stored: its ad tags tell a new source from the same one). */
     public record StoredLease(String leaseId, String poolId, String number, String sessionId, String visitorId,
             long startedAt, long expiresAt, boolean reusedCooling, long epoch, String landingPage) {}
@@ -315,9 +321,39 @@ public final class PoolStore {
                     ps.executeUpdate();
                 }
             }
+            appendAttribution(c, s.siteId(), s.number(), s.createdAt().toEpochMilli(), s);
             ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, s.siteId(), null, s.createdAt().toEpochMilli());
             return null;
         });
+    }
+
+    /**
+     * Adds an entry to the number's attribution history: {@code s}'s source from {@code beganAt},
+     * or its retirement when {@code s} is null. One that began in the same millisecond is replaced
+     * (it was in force for no time).
+     */
+    private static void appendAttribution(Connection c, String siteId, String number, long beganAt, StaticNumber s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM static_number_attributions WHERE site_id = ? AND number = ? AND began_at = ?")) {
+            ps.setString(1, siteId);
+            ps.setString(2, number);
+            ps.setLong(3, beganAt);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO static_number_attributions(source, medium, campaign, label, "
+                + "site_id, number, began_at) VALUES (?,?,?,?,?,?,?)")) {
+            if (s != null) {
+                setAttribution(ps, s);
+            } else {
+                for (int i = 1; i <= 4; i++) {
+                    ps.setNull(i, java.sql.Types.VARCHAR);
+                }
+            }
+            ps.setString(5, siteId);
+            ps.setString(6, number);
+            ps.setLong(7, beganAt);
+            ps.executeUpdate();
+        }
     }
 
     private static void setAttribution(PreparedStatement ps, StaticNumber s) throws SQLException {
@@ -339,6 +375,7 @@ public final class PoolStore {
                 changed = ps.executeUpdate();
             }
             if (changed > 0) {
+                appendAttribution(c, s.siteId(), s.number(), now, s);
                 ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, s.siteId(), null, now);
             }
             return changed > 0;
@@ -368,6 +405,7 @@ public final class PoolStore {
                 ps.setString(2, siteId);
                 ps.executeUpdate();
             }
+            appendAttribution(c, siteId, number, now, null);
             ChangeLog.record(c, ChangeLog.STATIC_NUMBERS, siteId, null, now);
             return true;
         });
@@ -389,6 +427,30 @@ public final class PoolStore {
                             rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
                     long retiredAt = rs.getLong(8);
                     out.add(new StoredStatic(number, rs.wasNull() ? null : retiredAt));
+                }
+                rs.close();
+            }
+            return out;
+        });
+    }
+
+    /** Every site's static numbers' attribution histories (V155), or only {@code siteId}'s when given. */
+    public List<StoredStaticAttribution> loadStaticAttributions(String siteId) {
+        return db.read(c -> {
+            List<StoredStaticAttribution> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT site_id, number, began_at, source, medium, campaign, label FROM static_number_attributions"
+                    + (siteId == null ? "" : " WHERE site_id = ?"))) {
+                if (siteId != null) {
+                    ps.setString(1, siteId);
+                }
+                ResultSet rs = ps.executeQuery();
+                while (rs.next()) {
+                    long beganAt = rs.getLong(3);
+                    String source = rs.getString(4);
+                    StaticNumber attribution = source == null ? null : new StaticNumber(rs.getString(1), rs.getString(2), source,
+                            rs.getString(5), rs.getString(6), rs.getString(7), Instant.ofEpochMilli(beganAt));
+                    out.add(new StoredStaticAttribution(rs.getString(1), rs.getString(2), beganAt, attribution));
                 }
                 rs.close();
             }

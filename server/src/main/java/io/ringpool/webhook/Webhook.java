@@ -1,5 +1,6 @@
 package io.ringpool.webhook;
 
+import io.ringpool.account.CreatedBy;
 import java.time.Instant;
 import java.util.List;
 
@@ -8,6 +9,7 @@ import java.util.List;
  *
  * @param disabledReason why deliveries stopped (a day of failures), or null while enabled
  * @param failingSince   the first failure since the last success, or null when the last attempt succeeded
+ * @param createdBy      who made it (V157); null for the webhooks made before
  */
 public record Webhook(
         String webhookId,
@@ -19,7 +21,8 @@ public record Webhook(
         String disabledReason,
         Instant failingSince,
         Instant lastSuccessAt,
-        Instant lastFailureAt) {
+        Instant lastFailureAt,
+        CreatedBy createdBy) {
 
     public Webhook {
         events = List.copyOf(events);

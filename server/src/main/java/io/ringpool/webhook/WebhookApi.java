@@ -48,7 +48,8 @@ public final class WebhookApi {
         JsonBody body = JsonBody.of(request).rejectUnknown(Set.of("url", "events"));
         String url = body.requiredString("url", 2000);
         List<String> events = body.optionalStringList("events", 20, 40);
-        WebhookService.Created created = webhooks.create(siteId, new WebhookService.NewWebhook(url, events));
+        WebhookService.Created created = webhooks.create(siteId, new WebhookService.NewWebhook(url, events),
+                io.ringpool.account.CreatedBy.of(grant.caller()));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "webhook.create", created.webhook().webhookId(),
                 "to " + AuditLog.origin(created.webhook().url()) + ", events " + String.join(", ", created.webhook().events()));
         Map<String, Object> out = view(new WebhookService.View(created.webhook(), created.health()));
@@ -111,6 +112,8 @@ public final class WebhookApi {
         out.put("url", w.url());
         out.put("events", w.events());
         out.put("createdAt", w.createdAt());
+        // Who made it (audit AM2 F10): it is not stopped when they leave, so an owner can see what a leaving person set up.
+        out.put("createdBy", w.createdBy() == null ? null : w.createdBy().view());
         out.put("enabled", w.enabled());
         out.put("disabledAt", w.disabledAt());
         out.put("disabledReason", w.disabledReason());

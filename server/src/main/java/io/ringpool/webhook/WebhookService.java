@@ -1,5 +1,6 @@
 package io.ringpool.webhook;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Outbox;
@@ -54,7 +55,7 @@ public final class WebhookService {
      * Creates a webhook after checking its URL: an absolute http(s) URL whose host resolves only to
      * addresses Ringpool may reach (checked again at every connection).
      */
-    public Created create(String siteId, NewWebhook request) {
+    public Created create(String siteId, NewWebhook request, CreatedBy createdBy) {
         if (request.url() == null || request.url().isBlank()) {
             throw new DomainFailure(DomainFailure.Kind.INVALID, "missing_field", "'url' is required", "url");
         }
@@ -77,7 +78,7 @@ public final class WebhookService {
         }
         String secret = Keys.random("whsec_", 32);
         Webhook webhook = new Webhook(Keys.id("wh_"), siteId, request.url().strip(), List.copyOf(chosen), clock.instant(), null, null, null,
-                null, null);
+                null, null, createdBy);
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (WebhookStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {

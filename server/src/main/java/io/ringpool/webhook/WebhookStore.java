@@ -1,5 +1,6 @@
 package io.ringpool.webhook;
 
+import io.ringpool.account.CreatedBy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,10 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code webhooks} table (V30). Deleted endpoints stay as rows (their delivery log refers to them) but are never shown. */
+/** The {@code webhooks} table (V30, creator V157). Deleted endpoints stay as rows (their delivery log refers to them) but are never shown. */
 final class WebhookStore {
     private static final String COLUMNS = "webhook_id, site_id, url, events, created_at, disabled_at, disabled_reason, "
-            + "failing_since, last_success_at, last_failure_at";
+            + "failing_since, last_success_at, last_failure_at, created_by_kind, created_by, created_by_label";
 
     /** A webhook with its encrypted secret, for delivery. */
     record Stored(Webhook webhook, String secretEnc, boolean deleted) {}
@@ -22,13 +23,18 @@ final class WebhookStore {
 
     static void insert(Connection c, Webhook w, String secretEnc) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO webhooks(webhook_id, site_id, url, events, secret_enc, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO webhooks(webhook_id, site_id, url, events, secret_enc, created_at, created_by_kind, created_by, created_by_label) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, w.webhookId());
             ps.setString(2, w.siteId());
             ps.setString(3, w.url());
             ps.setString(4, String.join(",", w.events()));
             ps.setString(5, secretEnc);
             ps.setLong(6, w.createdAt().toEpochMilli());
+            CreatedBy by = w.createdBy();
+            ps.setString(7, by == null ? null : by.kind());
+            ps.setString(8, by == null ? null : by.id());
+            ps.setString(9, by == null ? null : by.label());
             ps.executeUpdate();
         }
     }
@@ -145,9 +151,10 @@ final class WebhookStore {
 
     private static Stored read(ResultSet rs) throws SQLException {
         Webhook w = new Webhook(rs.getString(1), rs.getString(2), rs.getString(3), List.of(rs.getString(4).split(",")),
-                Instant.ofEpochMilli(rs.getLong(5)), instant(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10));
-        String secretEnc = rs.getString(11);
-        rs.getLong(12);
+                Instant.ofEpochMilli(rs.getLong(5)), instant(rs, 6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10),
+                rs.getString(11) == null ? null : new CreatedBy(rs.getString(11), rs.getString(12), rs.getString(13)));
+        String secretEnc = rs.getString(14);
+        rs.getLong(15);
         boolean deleted = !rs.wasNull();
         return new Stored(w, secretEnc, deleted);
     }

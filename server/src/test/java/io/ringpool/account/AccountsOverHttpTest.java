@@ -409,6 +409,77 @@ class AccountsOverHttpTest {
         assertThat(log.body()).doesNotContain("4242").doesNotContain(hook.text("secret")).doesNotContain(feed.text("password"));
     }
 
+    /**
+     * Audit AM2 F10: a manager's feed (its username and password work without a session) went on
+     * answering every caller's number after the owner removed the manager. The feeds a person made
+     * end with their right to manage the site: removed, or demoted below manager; the feed list
+     * shows who made each, and the audit log says what was revoked and why. A feed made with the
+     * site key, or by the owner, is left alone; a webhook stays and says who made it.
+     */
+    @Test
+    void aRemovedOrDemotedMembersFeedsAreRevokedAndTheFeedListSaysWhoMadeEach() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Feeds of people", "feeds-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> site = accounts.site(wsId, owner, "Feed shop");
+        String feeds = "/v1/sites/" + site.get("siteId") + "/feeds";
+        TestAccounts.Person leaving = accounts.member(wsId, owner, "feeds-leaving@agency.test", "manager");
+        TestAccounts.Person demoted = accounts.member(wsId, owner, "feeds-demoted@agency.test", "manager");
+        String leavingId = accounts.as(leaving, "GET", "/v1/me", null).text("userId");
+        String demotedId = accounts.as(demoted, "GET", "/v1/me", null).text("userId");
+
+        TestServer.Reply leavingFeed = accounts.as(leaving, "POST", feeds, Map.of("format", "google-ads-calls"));
+        TestServer.Reply demotedFeed = accounts.as(demoted, "POST", feeds, Map.of("format", "yandex-calls"));
+        TestServer.Reply ownerFeed = accounts.as(owner, "POST", feeds, Map.of("format", "yandex-calls"));
+        TestServer.Reply keyFeed = server.post(feeds, site.get("apiKey"), Map.of("format", "google-ads-calls"));
+        for (TestServer.Reply f : List.of(leavingFeed, demotedFeed, ownerFeed, keyFeed)) {
+            assertThat(f.status()).as(f.body()).isEqualTo(201);
+            assertThat(fetchFeed(f).status()).as("answers while its maker may manage the site").isEqualTo(200);
+        }
+        JsonNode listed = accounts.as(owner, "GET", feeds, null).json().get("feeds");
+        assertThat(listed.findValuesAsText("feedId")).hasSize(4);
+        JsonNode first = listed.get(0);
+        assertThat(first.get("createdBy").get("kind").asText()).isEqualTo("user");
+        assertThat(first.get("createdBy").get("id").asText()).isEqualTo(leavingId);
+        assertThat(first.get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
+        assertThat(listed.get(3).get("createdBy").get("kind").asText()).isEqualTo("site_key");
+        TestServer.Reply hook = accounts.as(leaving, "POST", "/v1/sites/" + site.get("siteId") + "/webhooks",
+                Map.of("url", "http://127.0.0.1:9/crm", "events", List.of("call.completed")));
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        assertThat(hook.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
+
+        assertThat(accounts.as(owner, "DELETE", "/v1/workspaces/" + wsId + "/members/" + leavingId, null).status()).isEqualTo(204);
+        TestServer.Reply analyst = accounts.as(owner, "PATCH", "/v1/workspaces/" + wsId + "/members/" + demotedId, Map.of("role", "analyst"));
+        assertThat(analyst.status()).as(analyst.body()).isEqualTo(200);
+
+        assertThat(fetchFeed(leavingFeed).status()).as("the removed manager's feed").isEqualTo(401);
+        assertThat(fetchFeed(demotedFeed).status()).as("the feed of one who may no longer manage integrations").isEqualTo(401);
+        assertThat(fetchFeed(ownerFeed).status()).isEqualTo(200);
+        assertThat(fetchFeed(keyFeed).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "GET", feeds, null).json().get("feeds").findValuesAsText("feedId"))
+                .containsExactly(ownerFeed.text("feedId"), keyFeed.text("feedId"));
+        // A webhook often feeds the company's own systems: it stays, and the owner sees who set it up.
+        JsonNode hooks = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/webhooks", null).json().get("webhooks");
+        assertThat(hooks).hasSize(1);
+        assertThat(hooks.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
+
+        JsonNode entries = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
+        List<String> actions = entries.findValuesAsText("action");
+        List<String> targets = entries.findValuesAsText("target");
+        JsonNode revokedOnRemoval = entries.get(targets.indexOf(leavingFeed.text("feedId")));
+        assertThat(revokedOnRemoval.get("action").asText()).isEqualTo("feed.revoke");
+        assertThat(revokedOnRemoval.get("actor").get("label").asText()).isEqualTo("feeds-owner@agency.test");
+        assertThat(revokedOnRemoval.get("detail").asText()).contains("created by member " + leavingId).contains("removed from the workspace");
+        assertThat(entries.get(actions.indexOf("user.remove")).get("detail").asText()).contains(leavingFeed.text("feedId"));
+        assertThat(entries.get(actions.indexOf("user.change")).get("detail").asText()).contains(demotedFeed.text("feedId"));
+    }
+
+    static TestServer.Reply fetchFeed(TestServer.Reply created) {
+        String basic = java.util.Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return server.send("GET", "/v1/feeds/" + created.text("feedId") + ".csv", null, null, null, Map.of("Authorization", "Basic " + basic));
+    }
+
     @Test
     void theAuditLogSaysWhoChangedWhatWhenAndFromWhere() {
         Map<String, Object> ws = accounts.ownedWorkspace("Audited", "audited@agency.test");

@@ -75,7 +75,8 @@ class IntegrationsPageBrowserTest {
             WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
             assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
             assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
-            assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls");
+            assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls")
+                    .as("who made it (audit AM2 F10)").contains("made by the site key");
             assertThat(driver.findElement(By.cssSelector("tr[data-destination='" + destinationId + "']")).getText())
                     .as("the destination's filter, which decides what counts as a conversion").contains("uploads: target calls, tag sale")
                     .contains("held until").contains("not sending").contains("'eventName' must not start with ga_");

@@ -36,11 +36,19 @@ class StaticNumberAcrossNodesTest {
     }
 
     static Reply call(TestServer server, Map<String, String> site, String callId, String to) {
+        return call(server, site, callId, to, null);
+    }
+
+    /** A call whose event is dated {@code at} (null: the receipt), as a provider's late delivery is. */
+    static Reply call(TestServer server, Map<String, String> site, String callId, String to, java.time.Instant at) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("callId", callId);
         e.put("event", "ringing");
         e.put("from", "+79161238001");
         e.put("to", to);
+        if (at != null) {
+            e.put("at", at.toString());
+        }
         String body = new String(Json.write(e), StandardCharsets.UTF_8);
         return server.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
                 Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), server.clock.instant().getEpochSecond(), body)));
@@ -83,12 +91,16 @@ class StaticNumberAcrossNodesTest {
             within(2_000, "node two attributes to the static number",
                     () -> "billbaord".equals(attribution(call(two, a, "c" + calls[0]++, number)).path("source").asText()));
 
+            // A millisecond before the change: the number stood for its first source since well before.
+            java.time.Instant beforeFix = one.clock.instant().minusMillis(1);
             Reply fixed = one.send("PATCH", statics + "/%2B" + number.substring(1), a.get("apiKey"), "{\"source\":\"billboard\"}",
                     "application/json", Map.of());
             assertThat(fixed.status()).as(fixed.body()).isEqualTo(200);
             within(2_000, "node two attributes to the corrected source",
                     () -> "billboard".equals(attribution(call(two, a, "c" + calls[0]++, number)).path("source").asText()));
             assertThat(two.get(statics + "/" + number, a.get("apiKey")).text("source")).isEqualTo("billboard");
+            // Audit AM1 F5: node two keeps the number's history too; a call dated before the change is the old source's.
+            assertThat(attribution(call(two, a, "late", number, beforeFix)).path("source").asText()).isEqualTo("billbaord");
 
             Reply retired = one.send("DELETE", statics + "/" + number, a.get("apiKey"), null, null, Map.of());
             assertThat(retired.status()).as(retired.body()).isEqualTo(204);

@@ -153,6 +153,70 @@ class StaticNumberLifecycleOverHttpTest {
         assertThat(attribution(event(site, "before-edit", "completed", number, null)).get("source").asText()).isEqualTo("billbaord");
     }
 
+    /**
+     * Audit AM1 F5: a call posted late (a provider's retry, a PBX that queued its events), dated
+     * before a PATCH of the number's source, was credited to the source the number had at receipt.
+     * It gets the one in force at its own time, after a restart too; a call dated while the number
+     * was retired, before the site added it back, is no static number's.
+     */
+    @Test
+    void aCallPostedLateIsCreditedToTheSourceTheNumberHadWhenTheCallBegan(@TempDir Path own) {
+        String number = "+74957739001";
+        Map<String, String> site;
+        Instant whileBillboard;
+        Instant whileRetired;
+        try (TestServer first = new TestServer(own)) {
+            site = first.siteWithPool(List.of());
+            assertThat(first.post("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey"),
+                    Map.of("number", number, "source", "billboard", "medium", "offline", "campaign", "c1")).status()).isEqualTo(201);
+            whileBillboard = first.clock.instant().plusSeconds(5);
+            first.clock.advance(Duration.ofSeconds(10));
+            Reply moved = first.send("PATCH", "/v1/sites/" + site.get("siteId") + "/static-numbers/%2B" + number.substring(1),
+                    site.get("apiKey"), "{\"source\":\"radio\",\"campaign\":\"c2\"}", "application/json", Map.of());
+            assertThat(moved.status()).as(moved.body()).isEqualTo(200);
+            first.clock.advance(Duration.ofSeconds(10));
+
+            JsonNode now = attribution(signedEvent(first, site, "after-patch", number, null));
+            assertThat(now.get("source").asText()).isEqualTo("radio");
+            assertThat(now.get("campaign").asText()).isEqualTo("c2");
+            JsonNode late = attribution(signedEvent(first, site, "late", number, whileBillboard));
+            assertThat(late.get("method").asText()).isEqualTo("static");
+            assertThat(late.get("source").asText()).as("the source the number had when the call began").isEqualTo("billboard");
+            assertThat(late.get("campaign").asText()).isEqualTo("c1");
+            assertThat(late.get("medium").asText()).isEqualTo("offline");
+
+            assertThat(first.send("DELETE", "/v1/sites/" + site.get("siteId") + "/static-numbers/%2B" + number.substring(1),
+                    site.get("apiKey"), null, null, Map.of()).status()).isEqualTo(204);
+            whileRetired = first.clock.instant().plusSeconds(5);
+            first.clock.advance(Duration.ofSeconds(10));
+            assertThat(first.post("/v1/sites/" + site.get("siteId") + "/static-numbers", site.get("apiKey"),
+                    Map.of("number", number, "source", "metro")).status()).isEqualTo(201);
+            first.clock.advance(Duration.ofSeconds(10));
+            assertThat(attribution(signedEvent(first, site, "while-retired", number, whileRetired)).get("method").asText())
+                    .as("dated while the number stood for no source").isEqualTo("none");
+        }
+        try (TestServer again = new TestServer(own)) {
+            again.clock.advance(Duration.ofMinutes(2)); // past the first server's advanced clock
+            assertThat(attribution(signedEvent(again, site, "late-after-restart", number, whileBillboard)).get("source").asText())
+                    .isEqualTo("billboard");
+            assertThat(attribution(signedEvent(again, site, "now-after-restart", number, null)).get("source").asText()).isEqualTo("metro");
+        }
+    }
+
+    static Reply signedEvent(TestServer on, Map<String, String> site, String callId, String to, Instant at) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("callId", callId);
+        e.put("event", "ringing");
+        e.put("from", "+79161237004");
+        e.put("to", to);
+        if (at != null) {
+            e.put("at", at.toString());
+        }
+        String body = new String(Json.write(e), StandardCharsets.UTF_8);
+        return on.send("POST", "/v1/telephony/" + site.get("siteId") + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), on.clock.instant().getEpochSecond(), body)));
+    }
+
     @Test
     void aRetiredStaticNumberAttributesNoMoreCallsKeepsItsHistoryAndIsFreeForAnotherSite() {
         String number = "+74957733001";
