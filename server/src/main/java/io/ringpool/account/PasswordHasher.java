@@ -1,9 +1,13 @@
 package io.ringpool.account;
 
+import io.ringpool.failure.DomainFailure;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -16,6 +20,12 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * about 50–100 ms on this project's 2-core machines, which bounds a guesser far more than the
  * sign-in throttle alone. {@link #verifyDummy} spends the same time for an unknown e-mail, so the
  * answer's timing does not tell which addresses have accounts.
+ *
+ * <p>Each hash holds 19 MiB while it runs, so at most {@link #defaultConcurrency} run at once (one
+ * per core, at least two); a request that waits {@link #WAIT} for its turn is refused 503
+ * {@code busy} with Retry-After. Unbounded, 250 sign-in attempts spread over addresses and e-mails
+ * (so no throttle stops them: no account or key needed) filled a 512 MB heap and the process died
+ * of OutOfMemoryError, taking every site's script and every provider's webhook with it (audit AN4 F20).
  */
 public final class PasswordHasher {
     /** Memory in KiB, passes, lanes: OWASP Password Storage Cheat Sheet, Argon2id option 1. */
@@ -28,16 +38,31 @@ public final class PasswordHasher {
     private static final Base64.Decoder B64D = Base64.getDecoder();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** How long a hash waits for its turn before its request is refused: several hashes' time, well under a client's patience. */
+    static final Duration WAIT = Duration.ofSeconds(2);
+
+    private final Semaphore running;
     private final String dummy;
 
     public PasswordHasher() {
+        this(new Semaphore(defaultConcurrency()));
+    }
+
+    /** @param running permits for hashes at once (tests hold them to see the refusal) */
+    PasswordHasher(Semaphore running) {
+        this.running = running;
         this.dummy = hash("not a password of anyone " + RANDOM.nextLong());
+    }
+
+    /** One hash per core, at least two: more would only queue for the CPU while holding their memory. */
+    static int defaultConcurrency() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     public String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
-        byte[] out = derive(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+        byte[] out = deriveInTurn(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
         return "$argon2id$v=19$m=" + MEMORY_KIB + ",t=" + ITERATIONS + ",p=" + PARALLELISM + "$"
                 + B64.encodeToString(salt) + "$" + B64.encodeToString(out);
     }
@@ -69,7 +94,10 @@ public final class PasswordHasher {
             if (m < 8 || t < 1 || p < 1 || expected.length < 16) {
                 return false;
             }
-            return MessageDigest.isEqual(expected, derive(password, salt, m, t, p, expected.length));
+            byte[] derived = deriveInTurn(password, salt, m, t, p, expected.length);
+            return MessageDigest.isEqual(expected, derived);
+        } catch (DomainFailure busy) {
+            throw busy; // not a wrong password: nothing may count it as a failed guess
         } catch (RuntimeException malformed) {
             return false;
         }
@@ -78,6 +106,25 @@ public final class PasswordHasher {
     /** Does the work of one verification and fails: the answer for an e-mail nobody has. */
     public void verifyDummy(String password) {
         verify(password, dummy);
+    }
+
+    private byte[] deriveInTurn(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+        boolean turn;
+        try {
+            turn = running.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            throw new DomainFailure(DomainFailure.Kind.UNAVAILABLE, "busy",
+                    "too many sign-ins and password changes at once; retry in a moment", null, 1);
+        }
+        try {
+            return derive(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            running.release();
+        }
     }
 
     private static byte[] derive(String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
