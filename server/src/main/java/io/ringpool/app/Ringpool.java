@@ -262,7 +262,7 @@ public final class Ringpool implements AutoCloseable {
         boolean publicUrlGuessed = server.publicUrl().isEmpty();
         // The demo file is checked before the data directory and the store are touched (audit R #3).
         DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
-        openStore();
+        openStore(server.host());
         SiteParts siteParts = loadSitesAndPools();
         joinClusterAndStartSessions(siteParts.poolRegistry());
         OutboundParts outbound = prepareOutboundAndFollowChanges(siteParts);
@@ -319,9 +319,9 @@ public final class Ringpool implements AutoCloseable {
         return server;
     }
 
-    private void openStore() {
+    private void openStore(String host) {
         store = new StoreOpening(config, clock, registry, storeBoundary);
-        store.holdDataDir(port);
+        store.holdDataDir(host, port);
         adminKeyGenerated = store.adminKeyGenerated();
         adminKey = store.adminKey();
         store.open();

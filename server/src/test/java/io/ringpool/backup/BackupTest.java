@@ -139,6 +139,42 @@ class BackupTest {
         }
     }
 
+    /**
+     * Audit AM3 F7: the lock file named the port but not the host, and the command knocked at its
+     * own {@code server.host} (127.0.0.1 by default): a server bound to one interface was not
+     * found, and the error ended in "null".
+     */
+    @Test
+    void theCommandFindsAServerBoundToOneInterfaceByItsLockFile() throws Exception {
+        Path data = tmp.resolve("data");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString(),
+                "security.adminKey", TestServer.ADMIN_KEY));
+        Path online = tmp.resolve("online.zip");
+        try (TestServer server = new TestServer(data, Map.of("server.host", "127.0.0.2"))) {
+            assertThat(Files.readString(data.resolve("ringpool.lock"))).contains("host=127.0.0.2");
+
+            assertThat(BackupCommand.backup(cli, online)).contains("online").contains("127.0.0.2:");
+            assertThat(online).isRegularFile();
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerIsNamedByItsAddressAndTheReasonInWords() throws Exception {
+        Path data = tmp.resolve("data");
+        int deadPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            deadPort = free.getLocalPort();
+        }
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString(),
+                "security.adminKey", TestServer.ADMIN_KEY));
+        try (io.ringpool.app.DataDirLock held = io.ringpool.app.DataDirLock.acquire(data, "127.0.0.1", deadPort)) {
+            assertThatThrownBy(() -> BackupCommand.backup(cli, tmp.resolve("b.zip"))).isInstanceOf(StartupFailure.class)
+                    .hasMessageStartingWith("cannot reach the server at 127.0.0.1:" + deadPort + " (from its lock file ")
+                    .hasMessageEndingWith("nothing answers there (connection refused)")
+                    .hasMessageNotContaining("null");
+        }
+    }
+
     @Test
     void aRestoreNeverOverwritesAnExistingStore() throws Exception {
         Path data = tmp.resolve("data");
