@@ -818,7 +818,7 @@ public final class Ringpool implements AutoCloseable {
             try {
                 leasing.flushExhaustions(clock.millis(), true).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.warn("exhaustion_counts_lost reason={}", e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "exhaustion_counts_lost", e);
             }
         }
         if (sessions != null) {
@@ -837,7 +837,7 @@ public final class Ringpool implements AutoCloseable {
             try {
                 sessions.flushRenewals(); // a clean stop leaves the store's expiries current
             } catch (RuntimeException e) {
-                LOG.warn("renewal_flush_failed reason={}", e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "renewal_flush_failed", e);
             }
         }
         if (recordings != null) {
