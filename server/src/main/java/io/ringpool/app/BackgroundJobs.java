@@ -6,6 +6,7 @@ import io.ringpool.cluster.ChangeNotifications;
 import io.ringpool.cluster.ClusterMembership;
 import io.ringpool.cluster.ConnectionHeadroom;
 import io.ringpool.config.RingpoolConfig;
+import io.ringpool.failure.FailureLog;
 import io.ringpool.pool.Leasing;
 import io.ringpool.recording.RecordingService;
 import io.ringpool.report.ReportService;
@@ -110,7 +111,7 @@ final class BackgroundJobs {
         try {
             task.run();
         } catch (RuntimeException e) {
-            LOG.warn("{} reason={}", event, e.toString());
+            FailureLog.SHARED.warn(LOG, event, e); // the cluster's rounds fail every beat while the store is away
         }
     }
 }

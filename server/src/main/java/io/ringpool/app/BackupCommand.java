@@ -25,7 +25,7 @@ public final class BackupCommand {
     private BackupCommand() {}
 
     /**
-     * Online through the server holding the data directory (its port is in the lock file), or
+     * Online through the server holding the data directory (its address is in the lock file), or
      * offline when none runs (this process then holds the lock so none starts meanwhile).
      */
     public static String backup(RingpoolConfig config, Path target) {
@@ -37,13 +37,14 @@ public final class BackupCommand {
         if (DataDirLock.isHeld(dataDir)) {
             DataDirLock.Holder holder = DataDirLock.holder(dataDir).orElseThrow(
                     () -> new StartupFailure("a Ringpool holds " + dataDir + " but its lock file names no port"));
-            Path written = askServer(config, holder.port());
+            String address = serverAddress(config, holder);
+            Path written = askServer(config, address);
             try {
                 Files.move(written, target, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new StartupFailure("the server wrote " + written + " but it cannot be moved to " + target + ": " + e.getMessage());
             }
-            return "backup written to " + target.toAbsolutePath() + " (online, through the server on port " + holder.port() + ")";
+            return "backup written to " + target.toAbsolutePath() + " (online, through the server at " + address + ")";
         }
         if (!Files.isDirectory(dataDir)) {
             throw new StartupFailure("no data directory at " + dataDir.toAbsolutePath() + "; nothing to back up");
@@ -83,6 +84,17 @@ public final class BackupCommand {
         }
     }
 
+    /** Why the server could not be reached, in words: the HTTP client's exceptions often carry no message ("null", audit AM3 F7). */
+    static String unreachable(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "nothing answers there (connection refused)";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
     /** {@code command} is {@code backup} or {@code restore}, as typed. */
     static RingpoolConfig.Store requireH2(RingpoolConfig config, String command) {
         RingpoolConfig.Store store = config.store();
@@ -94,11 +106,22 @@ public final class BackupCommand {
         return store;
     }
 
-    private static Path askServer(RingpoolConfig config, int port) {
-        String host = config.server().host();
-        if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+    /**
+     * Where the holder listens: the host its lock file names (the one it bound), else this
+     * command's {@code server.host} (a lock file from before session 46); a wildcard is reached on
+     * the loopback. Before, the command's own host was used: with the server bound to one interface
+     * ({@code RINGPOOL_HOST}) and a cron job without that variable, the backup knocked at 127.0.0.1
+     * and failed (audit AM3 F7).
+     */
+    static String serverAddress(RingpoolConfig config, DataDirLock.Holder holder) {
+        String host = holder.host() != null ? holder.host() : config.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isBlank()) {
             host = "127.0.0.1";
         }
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + holder.port();
+    }
+
+    private static Path askServer(RingpoolConfig config, String address) {
         String adminKey = config.security().adminKey();
         if (adminKey.isEmpty()) {
             Path keyFile = config.store().dataDir().resolve("admin.key");
@@ -108,8 +131,7 @@ public final class BackupCommand {
                 throw new StartupFailure("no admin key configured and " + keyFile + " cannot be read");
             }
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
-                        + "/v1/admin/backup"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/admin/backup"))
                 .timeout(Duration.ofMinutes(30))
                 .header("Authorization", "Bearer " + adminKey)
                 .POST(HttpRequest.BodyPublishers.noBody())
@@ -119,11 +141,12 @@ public final class BackupCommand {
             JsonNode body = response.body().isEmpty() ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
             if (response.statusCode() != 201 || body == null || !body.hasNonNull("file")) {
                 String reason = body == null ? "" : body.path("error").path("message").asText("");
-                throw new StartupFailure("the server on port " + port + " refused the backup (" + response.statusCode() + ") " + reason);
+                throw new StartupFailure("the server at " + address + " refused the backup (" + response.statusCode() + ") " + reason);
             }
             return Path.of(body.get("file").asText());
         } catch (IOException e) {
-            throw new StartupFailure("cannot reach the server on port " + port + ": " + e.getMessage());
+            throw new StartupFailure("cannot reach the server at " + address + " (from its lock file "
+                    + config.store().dataDir().resolve(DataDirLock.FILE_NAME) + "): " + unreachable(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupFailure("interrupted");

@@ -25,14 +25,15 @@ import java.util.Optional;
  * ({@link FileChannel#tryLock()}) on {@code ringpool.lock}: the kernel drops it when the process
  * dies, even by {@code kill -9}, so a crash never leaves a stale lock behind.
  *
- * <p>The file's content ({@code pid=N port=P}) is informational: the error message names the
- * holder, and {@code ringpool backup} finds the running server's port there.
+ * <p>The file's content ({@code pid=N port=P host=H}) is informational: the error message names the
+ * holder, and {@code ringpool backup} finds the running server's address there (the host too: a
+ * server bound to one interface is not on 127.0.0.1, audit AM3 F7).
  */
 public final class DataDirLock implements AutoCloseable {
     static final String FILE_NAME = "ringpool.lock";
 
-    /** Who holds a data directory, as its lock file says. */
-    public record Holder(long pid, int port) {}
+    /** Who holds a data directory, as its lock file says; {@code host} null when it names none (a lock file older than session 46). */
+    public record Holder(long pid, int port, String host) {}
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -43,11 +44,22 @@ public final class DataDirLock implements AutoCloseable {
     }
 
     /**
-     * Creates {@code dataDir} if needed and locks it for this process.
+     * Creates {@code dataDir} if needed and locks it for this process, which listens on nothing (a
+     * backup, a restore, a compaction).
      *
      * @throws StartupFailure when another Ringpool (any process, or this one) holds it
      */
     public static DataDirLock acquire(Path dataDir, int port) {
+        return acquire(dataDir, null, port);
+    }
+
+    /**
+     * Creates {@code dataDir} if needed and locks it for this process, a server listening on
+     * {@code host}:{@code port} (the host as bound: a host name or address, never with spaces).
+     *
+     * @throws StartupFailure when another Ringpool (any process, or this one) holds it
+     */
+    public static DataDirLock acquire(Path dataDir, String host, int port) {
         Path file = dataDir.resolve(FILE_NAME);
         try {
             OwnerOnly.createDirectories(dataDir);
@@ -65,7 +77,8 @@ public final class DataDirLock implements AutoCloseable {
                         + "; stop it first, or give this one its own RINGPOOL_DATA_DIR");
             }
             channel.truncate(0);
-            channel.write(ByteBuffer.wrap(("pid=" + ProcessHandle.current().pid() + " port=" + port + "\n")
+            channel.write(ByteBuffer.wrap(("pid=" + ProcessHandle.current().pid() + " port=" + port
+                    + (host == null || host.isBlank() ? "" : " host=" + host.strip()) + "\n")
                     .getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(false);
             return new DataDirLock(channel, lock);
@@ -169,14 +182,17 @@ public final class DataDirLock implements AutoCloseable {
             String text = Files.readString(dataDir.resolve(FILE_NAME), StandardCharsets.US_ASCII).trim();
             long pid = -1;
             int port = -1;
+            String host = null;
             for (String part : text.split("\\s+")) {
                 if (part.startsWith("pid=")) {
                     pid = Long.parseLong(part.substring(4));
                 } else if (part.startsWith("port=")) {
                     port = Integer.parseInt(part.substring(5));
+                } else if (part.startsWith("host=") && part.length() > 5) {
+                    host = part.substring(5);
                 }
             }
-            return pid < 0 || port < 0 ? Optional.empty() : Optional.of(new Holder(pid, port));
+            return pid < 0 || port < 0 ? Optional.empty() : Optional.of(new Holder(pid, port, host));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | NumberFormatException e) {

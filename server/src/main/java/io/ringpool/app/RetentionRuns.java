@@ -82,7 +82,7 @@ final class RetentionRuns {
         try {
             apply();
         } catch (RuntimeException e) {
-            LOG.warn("retention_purge_failed reason={}", e.toString());
+            io.ringpool.failure.FailureLog.SHARED.warn(LOG, "retention_purge_failed", e);
         }
     }
 

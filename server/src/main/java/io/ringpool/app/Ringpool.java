@@ -115,8 +115,9 @@ import org.slf4j.LoggerFactory;
  *     report workers; {@link ServerThreads}) with their queue gauges: the HTTP server is bound with
  *     them, and the metrics' registration order is what /metrics shows.</li>
  * <li>The port is bound before anything is written: a start on a port in use must leave a new data
- *     directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait in the
- *     kernel's backlog until the HTTP server opens (the last step).</li>
+ *     directory uncreated, unmigrated and unseeded (issue 10, item 9). Until the HTTP server opens
+ *     (the last step), every request is answered 503 {@code starting} (audit AM3 F4: a probe used to
+ *     hang in the kernel's backlog for the whole start).</li>
  * <li>(in {@code start}) The demo file is read before the data directory and the store are touched
  *     (audit R #3): a broken file refuses the start with nothing created.</li>
  * <li>{@code openStore} ({@link StoreOpening}): the data directory's lock (a second server on the directory is refused before it
@@ -263,7 +264,7 @@ public final class Ringpool implements AutoCloseable {
         boolean publicUrlGuessed = server.publicUrl().isEmpty();
         // The demo file is checked before the data directory and the store are touched (audit R #3).
         DemoSeeder.DemoSite demoSite = config.demo().enabled() ? DemoSeeder.read(config.demo().file()) : null;
-        openStore();
+        openStore(server.host());
         SiteParts siteParts = loadSitesAndPools();
         joinClusterAndStartSessions(siteParts.poolRegistry());
         OutboundParts outbound = prepareOutboundAndFollowChanges(siteParts);
@@ -303,8 +304,8 @@ public final class Ringpool implements AutoCloseable {
     /** The executors the HTTP server hands requests to, and the port; returns the server settings it was bound with. */
     private RingpoolConfig.Server bindPort() throws InterruptedException {
         // The port first, before anything is written: a start on a port in use must leave a new
-        // data directory uncreated, unmigrated and unseeded (issue 10, item 9). Connections wait
-        // in the kernel's backlog until every route is declared.
+        // data directory uncreated, unmigrated and unseeded (issue 10, item 9). Requests are
+        // answered 503 "starting" until every route is declared (openForRequests).
         RingpoolConfig.Server server = config.server();
         if (config.demo().enabled()) {
             // The demo is for trying things on this machine: reachable from elsewhere only if the operator says so.
@@ -320,9 +321,9 @@ public final class Ringpool implements AutoCloseable {
         return server;
     }
 
-    private void openStore() {
+    private void openStore(String host) {
         store = new StoreOpening(config, clock, registry, storeBoundary);
-        store.holdDataDir(port);
+        store.holdDataDir(host, port);
         adminKeyGenerated = store.adminKeyGenerated();
         adminKey = store.adminKey();
         store.open();
@@ -825,7 +826,7 @@ public final class Ringpool implements AutoCloseable {
             try {
                 leasing.flushExhaustions(clock.millis(), true).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.warn("exhaustion_counts_lost reason={}", e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "exhaustion_counts_lost", e);
             }
         }
         if (sessions != null) {
@@ -844,7 +845,7 @@ public final class Ringpool implements AutoCloseable {
             try {
                 sessions.flushRenewals(); // a clean stop leaves the store's expiries current
             } catch (RuntimeException e) {
-                LOG.warn("renewal_flush_failed reason={}", e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "renewal_flush_failed", e);
             }
         }
         if (recordings != null) {

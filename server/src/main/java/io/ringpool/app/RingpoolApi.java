@@ -3,6 +3,7 @@ package io.ringpool.app;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.config.RingpoolConfig;
 import io.ringpool.failure.DomainFailure;
+import io.ringpool.failure.FailureLog;
 import io.ringpool.http.HttpServer;
 import io.ringpool.http.Router;
 import io.ringpool.http.StaticAsset;
@@ -186,7 +187,7 @@ public final class RingpoolApi implements AutoCloseable {
                     "another request changed the same data at the same moment; read it again and retry", null, null);
         }
         if (failure instanceof StoreException) {
-            LOG.warn("store_unavailable reason={}", failure.toString());
+            FailureLog.SHARED.warn(LOG, "store_unavailable", failure); // one per refused request otherwise
             return new DomainFailure(DomainFailure.Kind.UNAVAILABLE, "store_unavailable", "the store is unavailable; retry later",
                     null, 1);
         }

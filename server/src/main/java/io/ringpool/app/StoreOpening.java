@@ -59,9 +59,10 @@ final class StoreOpening {
     }
 
     /** Takes the data directory for this process (bound to {@code port}) and prepares what lives in it. */
-    void holdDataDir(int port) {
+    /** @param host and {@code port}: where the server listens, written into the lock file for {@code ringpool backup} */
+    void holdDataDir(String host, int port) {
         RingpoolConfig.Store storeConfig = config.store();
-        dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), port);
+        dataDirLock = DataDirLock.acquire(storeConfig.dataDir(), host, port);
         DataDirLock.refuseStoreHeldElsewhere(storeConfig.url(), storeConfig.dataDir());
         KeyFiles.prepareDataDir(storeConfig.dataDir());
         GcLog.startIfAsked(storeConfig.dataDir()); // only the process that holds the directory owns its gc.log

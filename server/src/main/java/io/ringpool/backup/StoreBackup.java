@@ -36,6 +36,7 @@ import java.time.format.DateTimeFormatter;
  * decrypts webhook secrets and Twilio tokens: keep it, separately, with the backups).
  */
 public final class StoreBackup {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreBackup.class);
 
     /** The file written and when. */
     public record Taken(Path file, long bytes, Instant takenAt) {}
@@ -76,6 +77,9 @@ public final class StoreBackup {
                 Files.deleteIfExists(file);
             } catch (IOException ignored) {
                 // the failure is what the caller needs to hear about
+            }
+            if (outOfSpace(e)) {
+                throw noSpace(backupDir);
             }
             throw e;
         }
@@ -124,6 +128,9 @@ public final class StoreBackup {
                 Files.deleteIfExists(target);
             } catch (IOException ignored) {
                 // the failure below is what the operator needs to read
+            }
+            if (outOfSpace(e)) {
+                throw noSpace(target.toAbsolutePath().getParent());
             }
             throw new StoreException("cannot back up " + jdbcUrl.replaceAll(";.*", "") + ": " + e.getMessage(), e);
         }
@@ -195,6 +202,35 @@ public final class StoreBackup {
             // on the command line); quotes are doubled anyway.
             s.execute("BACKUP TO '" + file.toString().replace("'", "''") + "'");
         }
+    }
+
+    /**
+     * Whether a backup failed for want of disk space: the kernel's ENOSPC (or EDQUOT) somewhere in
+     * the chain, as H2 wraps it ("IO Exception: java.io.IOException: No space left on device").
+     * Such a failure used to be answered 503 {@code store_unavailable}, "retry later", and logged as
+     * a store outage, while the store was fine and every retry would fail the same way (audit AM3 F6).
+     */
+    static boolean outOfSpace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && (message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The answer to a backup that did not fit: where, and how much room is left there; logged as what it is. */
+    private static DomainFailure noSpace(Path dir) {
+        long free = -1;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException unknown) {
+            // the message then says only where
+        }
+        LOG.warn("backup_no_space dir={} free_bytes={}", dir, free);
+        return new DomainFailure(DomainFailure.Kind.INSUFFICIENT_STORAGE, "backup_no_space", "not enough disk space for the backup at "
+                + dir + (free >= 0 ? " (" + free + " bytes free there)" : "") + "; free some space there or move old backups away, then retry");
     }
 
     private static long size(Path file) {

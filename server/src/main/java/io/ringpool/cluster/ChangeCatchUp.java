@@ -75,7 +75,7 @@ public final class ChangeCatchUp implements SiteCatchUp {
             catchUps.increment();
             poll.run();
         } catch (RuntimeException e) {
-            LOG.warn("cluster_catch_up_failed error={}", e.toString());
+            io.ringpool.failure.FailureLog.SHARED.warn(LOG, "cluster_catch_up_failed", e);
         } finally {
             next.complete(null);
         }

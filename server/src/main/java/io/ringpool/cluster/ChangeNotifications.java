@@ -102,7 +102,8 @@ public final class ChangeNotifications implements AutoCloseable {
                     break;
                 }
                 if (!lost) {
-                    LOG.warn("cluster_listen_lost error={} (other nodes' changes arrive by the poll until it is back)", e.toString());
+                    LOG.warn("cluster_listen_lost error={} (other nodes' changes arrive by the poll until it is back)",
+                            io.ringpool.failure.FailureLog.reason(e));
                     lost = true;
                 }
             } finally {

@@ -34,7 +34,9 @@ public class DomainFailure extends RuntimeException {
         TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,
         RATE_LIMITED,
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The server's disk has no room for what was asked (a backup): retrying will not help until space is freed. */
+        INSUFFICIENT_STORAGE
     }
 
     private final Kind kind;

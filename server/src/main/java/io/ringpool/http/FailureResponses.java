@@ -32,6 +32,7 @@ public final class FailureResponses {
             case INVALID -> 422;
             case RATE_LIMITED -> 429;
             case UNAVAILABLE -> 503;
+            case INSUFFICIENT_STORAGE -> 507;
         };
     }
 

@@ -8,10 +8,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * A body we cannot decode (a transfer or content coding we do not support) is refused from the
+ * While the server starts (the port is taken first, see {@code HttpServer#bind}), every request is
+ * answered 503 {@code starting} from its head.
+ *
+ * <p>A body we cannot decode (a transfer or content coding we do not support) is refused from the
  * headers: 400 or 415 (see {@link #unreadableCoding}).
  *
  * <p>No credentials, no body: a request with a body for a route that needs credentials
@@ -34,10 +38,12 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     private final Router router;
     private final Predicate<Router.Route> credentialed;
+    private final BooleanSupplier open;
     /** Set once a request was refused: the connection is closing, and nothing more is passed on. */
     private boolean dropping;
 
-    RequestGate(Router router, Predicate<Router.Route> credentialed) {
+    RequestGate(Router router, Predicate<Router.Route> credentialed, BooleanSupplier open) {
+        this.open = open;
         this.router = router;
         this.credentialed = credentialed;
     }
@@ -45,6 +51,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (dropping) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest head && head.decoderResult().isSuccess() && !open.getAsBoolean()) {
+            refuse(ctx, head, starting(head));
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -62,6 +73,20 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * A request that came while the server starts: the routes and the store are not ready yet.
+     * {@code /health} answers in its own shape (a probe reads {@code status}), anything else in the
+     * error shape; both 503 with {@code Retry-After}, as every 503.
+     */
+    static Response starting(HttpRequest head) {
+        String uri = head.uri();
+        int q = uri.indexOf('?');
+        Response response = (q >= 0 ? uri.substring(0, q) : uri).equals("/health")
+                ? Response.json(503, java.util.Map.of("status", "starting"))
+                : Response.error(503, "starting", "the server is starting; retry in a moment");
+        return response.withHeader("Retry-After", "1");
     }
 
     /**

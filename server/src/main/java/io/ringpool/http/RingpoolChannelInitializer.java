@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Builds the pipeline of every accepted connection. It only speaks HTTP, in this order:
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code exchanges}: whether a request is under way, so that a stop can drain the connection ({@link OpenExchanges});
  *   <li>{@code idle}: closes a connection silent for the idle timeout;
  *   <li>{@code limits}: the body limit of the route kind, before anything is buffered (413);
- *   <li>{@code gate}: the body deadline (408), and 401 from the headers for a credentialed route
+ *   <li>{@code gate}: 503 {@code starting} while the server starts, and 401 from the headers for a credentialed route
  *       whose request carries no credentials, before its body is buffered ({@link RequestGate});
  *   <li>{@code aggregator}: one full request per message;
  *   <li>{@code dispatcher}: routes, runs the endpoint on the worker pool, answers in order.
@@ -46,6 +47,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
 
     private final Protections protections;
     private final OpenExchanges exchanges;
+    private final BooleanSupplier open;
 
     public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry) {
@@ -61,6 +63,13 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
     /** With {@code exchanges}, every connection is tracked so that a stop can drain it (null: not tracked). */
     public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
             Executor workers, MeterRegistry registry, Protections protections, OpenExchanges exchanges) {
+        this(config, router, cors, failures, workers, registry, protections, exchanges, () -> true);
+    }
+
+    /** With {@code open}: until it says true, every request is answered 503 {@code starting} ({@link RequestGate}). */
+    public RingpoolChannelInitializer(RingpoolConfig.Server config, Router router, CorsPolicy cors, FailureMapper failures,
+            Executor workers, MeterRegistry registry, Protections protections, OpenExchanges exchanges, BooleanSupplier open) {
+        this.open = open;
         this.exchanges = exchanges;
         this.protections = protections;
         this.config = config;
@@ -92,7 +101,7 @@ public final class RingpoolChannelInitializer extends ChannelInitializer<Channel
         }
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toSeconds(), TimeUnit.SECONDS));
         p.addLast("limits", new BodyLimitHandler(config.maxScriptBodyBytes(), config.maxWebhookBodyBytes(), config.maxAdminBodyBytes()));
-        p.addLast("gate", new RequestGate(router, protections.credentialed()));
+        p.addLast("gate", new RequestGate(router, protections.credentialed(), open));
         p.addLast("aggregator", new ExpectationAggregator(maxBody));
         p.addLast("dispatcher", new RequestDispatcher(router, cors, failures, workers,
                 config.requestTimeout().toMillis(), registry, protections, timers));

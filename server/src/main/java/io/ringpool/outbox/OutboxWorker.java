@@ -176,7 +176,7 @@ final class OutboxWorker implements AutoCloseable {
                 purgeHourly();
                 refreshBacklog(false);
             } catch (RuntimeException e) {
-                LOG.warn("outbox_poll_failed reason={}", e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "outbox_poll_failed", e); // every 250 ms while the store is away
             }
             lock.lock();
             try {

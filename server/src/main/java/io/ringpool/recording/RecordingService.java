@@ -165,7 +165,7 @@ public final class RecordingService implements RecordingHook, AutoCloseable {
         try {
             drain();
         } catch (RuntimeException e) {
-            LOG.warn("recording_fetch_round_failed reason={}", e.toString());
+            io.ringpool.failure.FailureLog.SHARED.warn(LOG, "recording_fetch_round_failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

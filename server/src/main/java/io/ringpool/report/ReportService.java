@@ -233,7 +233,7 @@ public final class ReportService {
                 }
                 enforceBound();
             } catch (RuntimeException e) {
-                LOG.warn("report_refresh_failed site={} reason={}", siteId, e.toString());
+                io.ringpool.failure.FailureLog.SHARED.warn(LOG, "report_refresh_failed", "site=" + siteId, e);
             }
         }
     }

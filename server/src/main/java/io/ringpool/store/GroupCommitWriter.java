@@ -326,7 +326,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         try {
             betweenBatches.run();
         } catch (RuntimeException e) {
-            LOG.warn("store_upkeep_failed reason={}", e.toString());
+            io.ringpool.failure.FailureLog.SHARED.warn(LOG, "store_upkeep_failed", e);
         }
     }
 

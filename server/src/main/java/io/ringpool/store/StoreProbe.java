@@ -1,5 +1,6 @@
 package io.ringpool.store;
 
+import io.ringpool.failure.FailureLog;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import java.util.function.LongSupplier;
  * ({@link Database#reopenIfH2StoreClosed}): down until then.
  */
 public final class StoreProbe implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreProbe.class);
     /** Time between the end of one probe and the start of the next, ms. */
     static final long PROBE_INTERVAL_MILLIS = 500;
     /** A probe not back after this long counts as a failure, ms: a store this slow to hand out a connection is not well. */
@@ -39,6 +41,10 @@ public final class StoreProbe implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService thread;
     private volatile boolean lastUp;
+    /** What the probe saw before (null before the first): a change of state is one log line, whatever the outage's length. */
+    private Boolean seenUp;
+    /** When the probe first saw the store down in this outage. */
+    private long downSinceNanos;
     private volatile long probeStartedNanos = IDLE;
     private long sizeRefreshedNanos;
     /** The check {@link #isUpNow} made last or is making: requests that arrive while one is under way share it. */
@@ -124,9 +130,31 @@ public final class StoreProbe implements AutoCloseable {
         }
         lastUp = up;
         long now = nanoTime.getAsLong();
+        logChange(up, now);
         if (up && now - sizeRefreshedNanos >= TimeUnit.MILLISECONDS.toNanos(SIZE_REFRESH_MILLIS)) {
             db.refreshSizeBytes();
             sizeRefreshedNanos = now;
+        }
+    }
+
+    /**
+     * {@code store_down} when the probe first misses the store, {@code store_back} when it answers
+     * again, with how long it was away and how many warnings of the work that failed meanwhile
+     * were held back ({@link FailureLog}): the operator reads when the outage began and ended in two
+     * lines instead of guessing it from a flood (audit AM3 F2).
+     */
+    private void logChange(boolean up, long now) {
+        Boolean before = seenUp;
+        seenUp = up;
+        if (before == null || before == up) {
+            return;
+        }
+        if (!up) {
+            downSinceNanos = now;
+            LOG.warn("store_down (requests that need the store answer 503 store_unavailable; calls are kept in the journal)");
+        } else {
+            LOG.info("store_back down_ms={} warnings_held_back={}", TimeUnit.NANOSECONDS.toMillis(now - downSinceNanos),
+                    FailureLog.SHARED.heldBackSinceLastAsked());
         }
     }
 

@@ -139,6 +139,101 @@ class BackupTest {
         }
     }
 
+    /**
+     * Audit AM3 F7: the lock file named the port but not the host, and the command knocked at its
+     * own {@code server.host} (127.0.0.1 by default): a server bound to one interface was not
+     * found, and the error ended in "null".
+     */
+    @Test
+    void theCommandFindsAServerBoundToOneInterfaceByItsLockFile() throws Exception {
+        Path data = tmp.resolve("data");
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString(),
+                "security.adminKey", TestServer.ADMIN_KEY));
+        Path online = tmp.resolve("online.zip");
+        try (TestServer server = new TestServer(data, Map.of("server.host", "127.0.0.2"))) {
+            assertThat(Files.readString(data.resolve("ringpool.lock"))).contains("host=127.0.0.2");
+
+            assertThat(BackupCommand.backup(cli, online)).contains("online").contains("127.0.0.2:");
+            assertThat(online).isRegularFile();
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerIsNamedByItsAddressAndTheReasonInWords() throws Exception {
+        Path data = tmp.resolve("data");
+        int deadPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            deadPort = free.getLocalPort();
+        }
+        RingpoolConfig cli = ConfigLoader.defaultsWith(Map.of("store.dataDir", data.toString(),
+                "security.adminKey", TestServer.ADMIN_KEY));
+        try (io.ringpool.app.DataDirLock held = io.ringpool.app.DataDirLock.acquire(data, "127.0.0.1", deadPort)) {
+            assertThatThrownBy(() -> BackupCommand.backup(cli, tmp.resolve("b.zip"))).isInstanceOf(StartupFailure.class)
+                    .hasMessageStartingWith("cannot reach the server at 127.0.0.1:" + deadPort + " (from its lock file ")
+                    .hasMessageEndingWith("nothing answers there (connection refused)")
+                    .hasMessageNotContaining("null");
+        }
+    }
+
+    /**
+     * Audit AM3 F6: a backup that did not fit on the disk was answered 503 store_unavailable ("retry
+     * later") and logged as a store outage, while the store was fine. Here H2's {@code BACKUP TO}
+     * writes to {@code /dev/full}, whose every write fails with the kernel's own ENOSPC.
+     */
+    @Test
+    void aBackupThatDoesNotFitIsAnswered507NoSpaceNamingTheDirectoryAndLoggedAsSuch() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs Linux's /dev/full");
+        Path data = tmp.resolve("data");
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        root.addAppender(log);
+        try (TestServer server = new TestServer(data, Map.of(), java.time.Clock.systemUTC(), BackupTest::backupsToAFullDisk)) {
+            TestServer.Reply refused = server.post("/v1/admin/backup", TestServer.ADMIN_KEY, null);
+
+            assertThat(refused.status()).as(refused.body()).isEqualTo(507);
+            assertThat(refused.json().get("error").get("code").asText()).isEqualTo("backup_no_space");
+            assertThat(refused.json().get("error").get("message").asText())
+                    .startsWith("not enough disk space for the backup at " + data.resolve("backups").toAbsolutePath());
+            assertThat(Files.list(data.resolve("backups")).toList()).as("no partial file left").isEmpty();
+            assertThat(server.get("/health", null).text("store")).isEqualTo("up");
+        } finally {
+            root.detachAppender(log);
+        }
+        assertThat(log.list).anyMatch(e -> e.getFormattedMessage().startsWith("backup_no_space dir="));
+        assertThat(log.list).noneMatch(e -> e.getFormattedMessage().startsWith("store_unavailable"));
+    }
+
+    /** The store as it is, but every {@code BACKUP TO} goes to {@code /dev/full}. */
+    private static javax.sql.DataSource backupsToAFullDisk(javax.sql.DataSource real) {
+        return rewriting(javax.sql.DataSource.class, real);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T rewriting(Class<T> type, T real) {
+        return (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            Object[] sent = args;
+            if (type == java.sql.Statement.class && method.getName().equals("execute") && args != null && args.length == 1
+                    && args[0] instanceof String sql && sql.startsWith("BACKUP TO ")) {
+                sent = new Object[] {"BACKUP TO '/dev/full'"};
+            }
+            Object result;
+            try {
+                result = method.invoke(real, sent);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (type == javax.sql.DataSource.class && method.getName().equals("getConnection")) {
+                return rewriting(java.sql.Connection.class, (java.sql.Connection) result);
+            }
+            if (type == java.sql.Connection.class && method.getName().equals("createStatement")) {
+                return rewriting(java.sql.Statement.class, (java.sql.Statement) result);
+            }
+            return result;
+        });
+    }
+
     @Test
     void aRestoreNeverOverwritesAnExistingStore() throws Exception {
         Path data = tmp.resolve("data");

@@ -22,7 +22,8 @@ class FailureResponsesTest {
         expected.putAll(Map.ofEntries(Map.entry(Kind.MALFORMED, 400), Map.entry(Kind.INVALID, 422),
                 Map.entry(Kind.UNAUTHENTICATED, 401), Map.entry(Kind.FORBIDDEN, 403), Map.entry(Kind.NOT_FOUND, 404),
                 Map.entry(Kind.CONFLICT, 409), Map.entry(Kind.PRECONDITION_FAILED, 412), Map.entry(Kind.GONE, 410), Map.entry(Kind.TOO_LARGE, 413),
-                Map.entry(Kind.UNSUPPORTED_MEDIA_TYPE, 415), Map.entry(Kind.RATE_LIMITED, 429), Map.entry(Kind.UNAVAILABLE, 503)));
+                Map.entry(Kind.UNSUPPORTED_MEDIA_TYPE, 415), Map.entry(Kind.RATE_LIMITED, 429), Map.entry(Kind.UNAVAILABLE, 503),
+                Map.entry(Kind.INSUFFICIENT_STORAGE, 507)));
         assertThat(expected.keySet()).containsExactlyInAnyOrder(Kind.values());
         expected.forEach((kind, status) -> assertThat(FailureResponses.status(kind)).as(kind.name()).isEqualTo(status));
     }

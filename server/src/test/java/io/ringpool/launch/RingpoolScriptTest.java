@@ -161,6 +161,42 @@ class RingpoolScriptTest {
         assertThat(run(Map.of("RINGPOOL_HEAP", "64m")).exit).as("a heap that fits starts").isZero();
     }
 
+    /** Audit AM3 F5: through the script, the JVM's own two lines and exit 1; the jar alone names the variable. */
+    @Test
+    void anOptionTheJvmRefusesIsRefusedInOneLineNamingTheVariable() throws Exception {
+        Files.createDirectories(tree.resolve("server/target"));
+        writeJar(tree.resolve(JAR), true);
+
+        Run run = run(Map.of("RINGPOOL_HEAP", "512m", "RINGPOOL_JAVA_OPTS", "-Xss1m -XX:+Bogus"));
+        assertThat(run.exit).as(run.output).isEqualTo(2);
+        assertThat(run.output.strip()).isEqualTo("ringpool: RINGPOOL_JAVA_OPTS: the JVM refuses these options: Unrecognized VM option 'Bogus'");
+        Run backup = runWith(Map.of("RINGPOOL_JAVA_OPTS", "-XX:+Bogus"), "backup", "b.zip");
+        assertThat(backup.exit).as(backup.output).isEqualTo(2);
+        assertThat(backup.output).startsWith("ringpool: RINGPOOL_JAVA_OPTS: ");
+
+        Run good = run(Map.of("RINGPOOL_HEAP", "512m", "RINGPOOL_JAVA_OPTS", "-Xss1m -XX:+AlwaysPreTouch -Xms64g"));
+        assertThat(good.exit).as("options the JVM takes start the server; their heap is not taken for the question").isZero();
+        assertThat(good.output).contains("server: ").contains("-Xss1m");
+    }
+
+    /**
+     * Audit AM3 F5: the script made the data directory itself, so a file in its way gave mkdir's
+     * words instead of the server's line, and a start the server then refused (a bad port) left an
+     * empty directory behind. The server creates it, after checking the settings.
+     */
+    @Test
+    void theScriptLeavesTheDataDirectoryToTheServer() throws Exception {
+        Files.createDirectories(tree.resolve("server/target"));
+        writeJar(tree.resolve(JAR), true);
+
+        Run run = run(Map.of("RINGPOOL_HEAP", "512m"));
+        assertThat(run.exit).as(run.output).isZero();
+        assertThat(tree.resolve("data")).doesNotExist();
+        Files.writeString(tree.resolve("in-the-way"), "");
+        Run blocked = run(Map.of("RINGPOOL_HEAP", "512m", "RINGPOOL_DATA_DIR", tree.resolve("in-the-way").toString()));
+        assertThat(blocked.output).doesNotContain("mkdir").contains("server: ");
+    }
+
     private String defaultHeap(String option) throws Exception {
         Process p = new ProcessBuilder("bash", tree.resolve("bin/default-heap").toString(), option).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -172,7 +208,13 @@ class RingpoolScriptTest {
     }
 
     private Run run(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", tree.resolve("bin/ringpool").toString(), "--demo").directory(tree.toFile());
+        return runWith(env, "--demo");
+    }
+
+    private Run runWith(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", tree.resolve("bin/ringpool").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(tree.toFile());
         pb.environment().put("JAVA_HOME", jdk.toString());
         pb.environment().put("RINGPOOL_DATA_DIR", tree.resolve("data").toString());
         pb.environment().remove("RINGPOOL_JAVA_OPTS");

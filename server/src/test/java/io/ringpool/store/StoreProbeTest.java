@@ -48,4 +48,31 @@ class StoreProbeTest {
             probe.close();
         }
     }
+
+    /** Audit AM3 F2: an outage is two lines from the probe, when it began and when it ended, however long it lasts. */
+    @Test
+    void anOutageIsOneLineWhenItBeginsAndOneWhenTheStoreIsBack() {
+        SwitchableStore store = new SwitchableStore();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StoreProbe.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try (Database db = new Database(ConfigLoader.defaultsWith(Map.of("store.dataDir", dir.toString())).store(),
+                new SimpleMeterRegistry(), store)) {
+            StoreProbe probe = new StoreProbe(db, System::nanoTime);
+            probe.probe();
+            store.set(SwitchableStore.Mode.DOWN);
+            for (int i = 0; i < 5; i++) {
+                probe.probe();
+            }
+            store.set(SwitchableStore.Mode.UP);
+            probe.probe();
+            probe.probe();
+            probe.close();
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(log.list).extracting(e -> e.getFormattedMessage().split(" ")[0]).containsExactly("store_down", "store_back");
+        assertThat(log.list.get(1).getFormattedMessage()).matches("store_back down_ms=\\d+ warnings_held_back=\\d+");
+    }
 }
