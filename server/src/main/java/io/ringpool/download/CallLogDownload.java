@@ -45,9 +45,11 @@ public final class CallLogDownload {
     private Response download(Request request, SiteGrant grant) {
         Site site = grant.site();
         // Read before the answer starts, so a bad filter is a 400/422 rather than a cut-off file.
-        CallQuery first = CallApi.query(request, site, grant.masksCallers(), PARAMETERS).withLimit(CallQuery.MAX_LIMIT);
+        SpreadsheetCsv.Layout layout = SpreadsheetCsv.layout(request);
+        CallQuery first = CallApi.query(SpreadsheetCsv.withoutLayout(request), site, grant.masksCallers(), PARAMETERS)
+                .withLimit(CallQuery.MAX_LIMIT);
         ZoneId zone = site.settings().timeZone();
-        return SpreadsheetCsv.response(site, "calls", first.from(), first.to(), csv -> {
+        return SpreadsheetCsv.response(site, "calls", first.from(), first.to(), layout, csv -> {
             csv.header("Time (" + zone.getId() + ")", "Caller", "Tracking number", "Source", "Medium", "Campaign", "Keyword", "Channel",
                     "Landing page", "Attribution", "Status", "Target", "Unique", "Talk seconds", "Duration seconds", "Value", "Currency",
                     "Tags", "Reviewed", "Note", "Call id");
@@ -73,7 +75,7 @@ public final class CallLogDownload {
                 .text(text(a.get("source"))).text(text(a.get("medium"))).text(text(a.get("campaign"))).text(text(a.get("term")))
                 .text(text(a.get("channel"))).text(text(a.get("landingPage"))).value(text(a.get("method")))
                 .value(text(c.get("status"))).value(yesNo(c.get("target"))).value(yesNo(c.get("unique")))
-                .value(text(c.get("talkSeconds"))).value(text(c.get("durationSeconds"))).value(text(c.get("value")))
+                .value(text(c.get("talkSeconds"))).value(text(c.get("durationSeconds"))).number(text(c.get("value")))
                 .value(text(c.get("currency"))).text(TagList.cell((List<String>) c.get("tags"))).value(yesNo(c.get("reviewed")))
                 .text(text(c.get("note"))).text(text(c.get("callId"))).endRow();
     }

@@ -41,10 +41,11 @@ public final class LeadLogDownload {
 
     private Response download(Request request, SiteGrant grant) {
         Site site = grant.site();
-        LeadQuery asked = LeadApi.query(request, site, PARAMETERS);
+        SpreadsheetCsv.Layout layout = SpreadsheetCsv.layout(request);
+        LeadQuery asked = LeadApi.query(SpreadsheetCsv.withoutLayout(request), site, PARAMETERS);
         LeadQuery first = new LeadQuery(asked.siteId(), asked.from(), asked.to(), asked.equalities(), asked.tag(), LeadQuery.MAX_LIMIT, null);
         ZoneId zone = site.settings().timeZone();
-        return SpreadsheetCsv.response(site, "leads", first.from(), first.to(), csv -> {
+        return SpreadsheetCsv.response(site, "leads", first.from(), first.to(), layout, csv -> {
             csv.header("Time (" + zone.getId() + ")", "Kind", "Submissions", "Unique", "Name", "Phone", "E-mail", "Message", "Source",
                     "Medium", "Campaign", "Keyword", "Channel", "Page", "Attribution", "Status", "Value", "Currency", "Tags", "Lead id");
             long rows = 0;
@@ -70,7 +71,7 @@ public final class LeadLogDownload {
                 .text(text(l.get("email"))).text(text(l.get("message")))
                 .text(text(a.get("source"))).text(text(a.get("medium"))).text(text(a.get("campaign"))).text(text(a.get("term")))
                 .text(text(a.get("channel"))).text(text(l.get("url"))).value(text(a.get("method"))).value(text(l.get("status")))
-                .value(text(l.get("value"))).value(text(l.get("currency"))).text(TagList.cell((List<String>) l.get("tags")))
+                .number(text(l.get("value"))).value(text(l.get("currency"))).text(TagList.cell((List<String>) l.get("tags")))
                 .text(text(l.get("leadId"))).endRow();
     }
 

@@ -41,9 +41,9 @@ public final class ReportDownload {
 
     public void routes(Router router) {
         router.get("/v1/sites/{siteId}/reports/sources.csv", access.site(Permission.REPORTS,
-                (r, g) -> grouped(g, "sources", reports.sources(r, g))));
+                (r, g) -> grouped(g, "sources", SpreadsheetCsv.layout(r), reports.sources(SpreadsheetCsv.withoutLayout(r), g))));
         router.get("/v1/sites/{siteId}/reports/devices.csv", access.site(Permission.REPORTS,
-                (r, g) -> grouped(g, "devices", reports.devices(r, g))));
+                (r, g) -> grouped(g, "devices", SpreadsheetCsv.layout(r), reports.devices(SpreadsheetCsv.withoutLayout(r), g))));
         router.get("/v1/sites/{siteId}/reports/paths.csv", access.site(Permission.REPORTS, this::paths));
         router.get("/v1/sites/{siteId}/reports/daily.csv", access.site(Permission.REPORTS, this::daily));
         router.get("/v1/sites/{siteId}/reports/time.csv", access.site(Permission.REPORTS, this::time));
@@ -51,10 +51,10 @@ public final class ReportDownload {
 
     /** One row per group: its key fields, then the metrics; the totals last, as "Total". */
     @SuppressWarnings("unchecked")
-    private Response grouped(SiteGrant grant, String report, Map<String, Object> body) {
+    private Response grouped(SiteGrant grant, String report, SpreadsheetCsv.Layout layout, Map<String, Object> body) {
         List<String> groupBy = (List<String>) body.get("groupBy");
         String kind = report + "-by-" + String.join("-", groupBy);
-        return file(grant, kind, body, csv -> {
+        return file(grant, kind, body, layout, csv -> {
             List<String> header = new ArrayList<>();
             groupBy.forEach(k -> header.add(KEY_TITLES.getOrDefault(k, k)));
             METRICS.forEach(m -> header.add(m.getValue()));
@@ -79,15 +79,16 @@ public final class ReportDownload {
 
     private static void metrics(CsvWriter csv, Map<String, Object> figures) throws IOException {
         for (Map.Entry<String, String> m : METRICS) {
-            csv.value(text(figures.get(m.getKey())));
+            csv.number(text(figures.get(m.getKey())));
         }
         csv.endRow();
     }
 
     @SuppressWarnings("unchecked")
     private Response paths(Request request, SiteGrant grant) {
-        Map<String, Object> body = reports.paths(request, grant);
-        return file(grant, "paths", body, csv -> {
+        SpreadsheetCsv.Layout layout = SpreadsheetCsv.layout(request);
+        Map<String, Object> body = reports.paths(SpreadsheetCsv.withoutLayout(request), grant);
+        return file(grant, "paths", body, layout, csv -> {
             csv.header("Path", "Steps", "Calls", "Target calls", "Unique calls", "Leads", "Unique leads", "Visitors");
             long rows = 0;
             for (Map<String, Object> row : (List<Map<String, Object>>) body.get("rows")) {
@@ -103,10 +104,11 @@ public final class ReportDownload {
     /** One row per day: visits, calls, target calls, leads, then calls per channel. */
     @SuppressWarnings("unchecked")
     private Response daily(Request request, SiteGrant grant) {
-        Map<String, Object> body = reports.daily(request, grant);
+        SpreadsheetCsv.Layout layout = SpreadsheetCsv.layout(request);
+        Map<String, Object> body = reports.daily(SpreadsheetCsv.withoutLayout(request), grant);
         Map<String, long[]> byChannel = (Map<String, long[]>) body.get("callsByChannel");
         List<String> channels = byChannel.keySet().stream().sorted().toList();
-        return file(grant, "daily", body, csv -> {
+        return file(grant, "daily", body, layout, csv -> {
             List<String> header = new ArrayList<>(List.of("Day", "Visits", "Calls", "Target calls", "Leads"));
             channels.forEach(c -> header.add("Calls: " + c));
             csv.header(header.toArray(String[]::new));
@@ -130,8 +132,9 @@ public final class ReportDownload {
     /** The heatmap: calls by weekday (rows) and hour of the day (columns), in the site's zone. */
     @SuppressWarnings("unchecked")
     private Response time(Request request, SiteGrant grant) {
-        Map<String, Object> body = reports.time(request, grant);
-        return file(grant, "calls-by-hour", body, csv -> {
+        SpreadsheetCsv.Layout layout = SpreadsheetCsv.layout(request);
+        Map<String, Object> body = reports.time(SpreadsheetCsv.withoutLayout(request), grant);
+        return file(grant, "calls-by-hour", body, layout, csv -> {
             List<String> header = new ArrayList<>(List.of("Weekday"));
             for (int h = 0; h < 24; h++) {
                 header.add(String.format("%02d:00", h));
@@ -153,8 +156,9 @@ public final class ReportDownload {
         });
     }
 
-    private static Response file(SiteGrant grant, String kind, Map<String, Object> body, SpreadsheetCsv.Rows rows) {
-        return SpreadsheetCsv.response(grant.site(), kind, (Instant) body.get("from"), (Instant) body.get("to"), rows);
+    private static Response file(SiteGrant grant, String kind, Map<String, Object> body, SpreadsheetCsv.Layout layout,
+            SpreadsheetCsv.Rows rows) {
+        return SpreadsheetCsv.response(grant.site(), kind, (Instant) body.get("from"), (Instant) body.get("to"), layout, rows);
     }
 
     private static String text(Object v) {

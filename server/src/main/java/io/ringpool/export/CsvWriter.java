@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
 public final class CsvWriter implements AutoCloseable {
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
 
+    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+\\.[0-9]+");
+
     private final Writer out;
     private final char separator;
+    private final char decimalMark;
     private boolean rowStarted;
 
     public CsvWriter(OutputStream stream) {
@@ -33,8 +36,19 @@ public final class CsvWriter implements AutoCloseable {
 
     /** With another separator: Yandex's conversion centre reads semicolon-separated files. */
     public CsvWriter(OutputStream stream, char separator) {
+        this(stream, separator, '.');
+    }
+
+    /** With another separator and decimal mark: a spreadsheet in a locale that writes 1500,5 ({@link #number}). */
+    public CsvWriter(OutputStream stream, char separator, char decimalMark) {
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 16 * 1024);
         this.separator = separator;
+        this.decimalMark = decimalMark;
+    }
+
+    /** A number we formatted ({@code 1500.5}), written with this file's decimal mark; anything else as {@link #value}. */
+    public CsvWriter number(String v) throws IOException {
+        return cell(decimalMark != '.' && v != null && DECIMAL.matcher(v).matches() ? v.replace('.', decimalMark) : v);
     }
 
     /** A line written as is (Google's {@code Parameters:TimeZone=...}); the caller vouches for its content. */

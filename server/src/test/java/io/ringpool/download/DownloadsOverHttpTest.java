@@ -76,6 +76,10 @@ class DownloadsOverHttpTest {
 
     /** The CSV's records (RFC 4180) after checking the BOM. */
     static List<List<String>> csv(TestServer.Reply r) {
+        return csv(r, ',');
+    }
+
+    static List<List<String>> csv(TestServer.Reply r, char separator) {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().get("content-type").get(0)).isEqualTo("text/csv; charset=utf-8");
         assertThat(r.body()).startsWith("\uFEFF");
@@ -97,7 +101,7 @@ class DownloadsOverHttpTest {
                 }
             } else if (c == '"') {
                 quoted = true;
-            } else if (c == ',') {
+            } else if (c == separator) {
                 row.add(cell.toString());
                 cell.setLength(0);
             } else if (c == '\r') {
@@ -134,6 +138,35 @@ class DownloadsOverHttpTest {
         assertThat(csv(get(owner, "/calls.csv?" + q + "&status=missed"))).hasSize(1);
         assertThat(get(owner, "/calls.csv?status=nope").status()).isEqualTo(422);
         assertThat(get(owner, "/calls.csv?limit=5").status()).isEqualTo(400);
+    }
+
+    /**
+     * Audit AN2 F7: Excel splits a double-clicked CSV on the Windows list separator, ';' wherever the
+     * decimal mark is a comma (a Russian marketer, the product's main user): the files opened as
+     * one column. ?separator=semicolon writes ';' and decimal commas; the default stays as it was.
+     */
+    @Test
+    void aSpreadsheetForALocaleWithDecimalCommasIsSemicolonSeparated() {
+        String q = "from=2020-01-01&to=2030-01-01&caller=" + CALLER.substring(1);
+        assertThat(accounts.as(owner, "PATCH", "/v1/sites/" + siteId + "/calls/" + callId, Map.of("value", 1500.5)).status())
+                .isEqualTo(200);
+        TestServer.Reply semicolons = get(owner, "/calls.csv?" + q + "&separator=semicolon");
+        List<List<String>> rows = csv(semicolons, ';');
+        assertThat(rows.get(0)).as("one cell per column, not one line in column A").contains("Caller", "Value", "Call id");
+        assertThat(column(rows, 1, "Value")).isEqualTo("1500,5");
+        assertThat(column(rows, 1, "Campaign")).isEqualTo("диваны");
+        assertThat(column(csv(get(owner, "/calls.csv?" + q)), 1, "Value")).as("the default is unchanged").isEqualTo("1500.5");
+
+        List<List<String>> leads = csv(get(owner, "/leads.csv?separator=semicolon"), ';');
+        assertThat(leads.get(0)).contains("Phone", "Lead id");
+        List<List<String>> report = csv(get(owner, "/reports/sources.csv?groupBy=source&separator=semicolon"), ';');
+        assertThat(report.get(0)).contains("Source", "Calls", "Conversion (calls / visits)");
+        assertThat(report.get(report.size() - 1).get(report.get(0).indexOf("Conversion (calls / visits)"))).doesNotContain(".");
+        assertThat(csv(get(owner, "/reports/daily.csv?separator=semicolon"), ';').get(0)).contains("Day", "Visits");
+
+        TestServer.Reply bad = get(owner, "/calls.csv?separator=tab");
+        assertThat(bad.status()).isEqualTo(422);
+        assertThat(bad.json().at("/error/field").asText()).isEqualTo("separator");
     }
 
     @Test
