@@ -197,7 +197,7 @@
   }
   /* Workspaces and their sites by name, as people look a client up (case aside, in the reader's
      language): they came in id order, which is random (audit AN4 F1). */
-  function byName(a, b) { return a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }); }
+  function byName(a, b) { return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }); }
   function ordered(me) {
     me.workspaces.sort(byName);
     me.workspaces.forEach(function (w) { w.sites.sort(byName); });

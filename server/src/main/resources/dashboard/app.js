@@ -149,7 +149,7 @@
     signIn(typed).catch(function (x) {
       // Site keys start sk_; anything else (the operator's admin key, audit AN4 F13) opens no site here.
       err.textContent = !/sign-in has ended/.test(x.message) ? x.message : /^sk_/.test(typed) ? 'That key was not accepted.'
-        : 'That is not a site key (they start sk_). The dashboard opens a site with its key, or sign in with your e-mail; the operator’s admin key opens no site.';
+        : 'That key was not accepted: it is not a site key (they start sk_). Open a site with its key, or sign in with your e-mail; the operator’s admin key opens no site here.';
       err.hidden = false;
       $('signin').hidden = false;
     });
