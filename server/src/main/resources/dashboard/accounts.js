@@ -148,7 +148,10 @@
     $('page-reports').hidden = page.id !== 'reports';
     Array.prototype.forEach.call($('pages').children, function (s) { s.hidden = true; });
     $('range').classList.toggle('reports-only', page.id !== 'reports');
-    if (page.id === 'reports') { if (!pageAllowed(page)) denied(page); return; }
+    if (page.id === 'reports') {
+      if (!pageAllowed(page)) { $('page-reports').hidden = true; denied(page); } // no empty figures under the reason
+      return;
+    }
     var section = pageSection(page.id, true);
     section.hidden = false;
     if (!pageAllowed(page)) { denied(page, section); return; }

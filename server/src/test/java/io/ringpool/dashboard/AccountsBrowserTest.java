@@ -522,6 +522,30 @@ class AccountsBrowserTest {
         assertThat(driver.findElement(By.id("site-list")).getText()).contains("Own client");
     }
 
+    /**
+     * Audit AN4 F12: Integrations opened by a viewer said "Press Refresh to try again"; F5: a member
+     * given no site read "You cannot open Sites". Each is told why, as the other pages say it.
+     */
+    @Test
+    void aViewerOnIntegrationsAndAMemberWithoutASiteAreToldWhyWithoutARetry() {
+        signInAs("viewer@roles.test", TestAccounts.PASSWORD);
+        driver.get(server.base() + "/dashboard/integrations.html");
+        chromium.waitFor(d -> d.findElement(By.id("status")).getText().contains("You cannot open Integrations"));
+        assertThat(driver.findElement(By.id("status")).getText()).contains("Your role in Roles agency is viewer").doesNotContain("Refresh");
+
+        Map<String, Object> ws = accounts.ownedWorkspace("Nosite agency", "owner@nosite.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        accounts.site((String) ws.get("workspaceId"), owner, "Someone else's shop");
+        TestServer.Reply invite = accounts.as(owner, "POST", "/v1/workspaces/" + ws.get("workspaceId") + "/invites",
+                Map.of("email", "waiting@nosite.test", "role", "analyst", "sites", List.of()));
+        assertThat(accounts.accept(invite.text("inviteUrl"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+        chromium.forget(server.base());
+        signInAs("waiting@nosite.test", TestAccounts.PASSWORD);
+        chromium.waitFor(d -> !d.findElements(By.id("denied")).isEmpty());
+        assertThat(driver.findElement(By.id("denied")).getText()).contains("You have no sites in Nosite agency yet: ask an owner to give you one")
+                .doesNotContain("cannot open");
+    }
+
     private static void pick(String siteId) {
         chromium.waitFor(d -> d.findElement(By.id("site-switcher")).isDisplayed());
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("site-switcher"))).selectByValue(siteId);
@@ -582,9 +606,13 @@ class AccountsBrowserTest {
         Map<String, String> stolen = Map.of("Cookie", AccessApi.COOKIE + "=" + cookie.getValue());
         assertThat(server.send("GET", "/v1/me", null, null, null, stolen).status()).isEqualTo(200);
 
+        chromium.waitFor(d -> d.findElement(By.id("calls")).getText().contains("+79161234567"));
+
         driver.findElement(By.id("signout")).click();
         chromium.waitFor(d -> d.findElement(By.id("signin")).isDisplayed());
         chromium.waitFor(d -> server.send("GET", "/v1/me", null, null, null, stolen).status() == 401);
+        // Audit AN4 F14: the next person at a shared computer found the callers in the hidden call log.
+        assertThat((String) driver.executeScript("return document.getElementById('app').innerHTML")).doesNotContain("79161234567");
         driver.navigate().refresh();
         chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
     }
