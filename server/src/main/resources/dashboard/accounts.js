@@ -29,7 +29,6 @@
     'erase', 'webhooks', 'keys'];
   var renderers = {};
 
-  function site(path) { return '/v1/sites/' + encodeURIComponent(state.site.siteId) + path; }
 
   // ---- who may do what ---------------------------------------------------------------------
   function workspace() {
@@ -120,13 +119,24 @@
     });
     // Controls outside the pages are offered only to a role that may use them (audit K #8).
     var integrations = document.querySelector('a[href="integrations.html"]');
-    if (integrations) integrations.hidden = !can('webhooks');
+    if (integrations) integrations.hidden = !can('webhooks') || !state.site; // it works on a site
     if ($('exports')) $('exports').hidden = !can('exports');
   }
-  function pageSection(id) {
+  /* The page's section; a fresh one replaces the old when the page is drawn again, so an answer
+     still on its way for the page as it was (another client picked meanwhile: audit AN4 F11) draws
+     into a section no longer in the document, never under the new client's name. */
+  function pageSection(id, fresh) {
     var s = $('page-' + id);
-    if (!s) { s = el('section', { id: 'page-' + id, class: 'page', hidden: '' }); $('pages').appendChild(s); }
+    if (!s || fresh) {
+      var made = el('section', { id: 'page-' + id, class: 'page', hidden: '' });
+      if (s) s.parentNode.replaceChild(made, s); else $('pages').appendChild(made);
+      s = made;
+    }
     return s;
+  }
+  /** Request paths of one site: a page acts on the site it was drawn for, whatever is picked later. */
+  function pathsOf(s) {
+    return function (path) { return '/v1/sites/' + encodeURIComponent(s.siteId) + path; };
   }
   function route() {
     var hash = location.hash.replace(/^#/, '');
@@ -138,23 +148,32 @@
     $('page-reports').hidden = page.id !== 'reports';
     Array.prototype.forEach.call($('pages').children, function (s) { s.hidden = true; });
     $('range').classList.toggle('reports-only', page.id !== 'reports');
-    if (page.id === 'reports') { if (!pageAllowed(page)) denied(page); return; }
-    var section = pageSection(page.id);
+    if (page.id === 'reports') {
+      if (!pageAllowed(page)) { $('page-reports').hidden = true; denied(page); } // no empty figures under the reason
+      return;
+    }
+    var section = pageSection(page.id, true);
     section.hidden = false;
     if (!pageAllowed(page)) { denied(page, section); return; }
-    clear(section).appendChild(el('p', { class: 'muted', text: 'Loading…' }));
-    Promise.resolve(renderers[page.id](section)).catch(function (x) {
+    section.appendChild(el('p', { class: 'muted', text: 'Loading…' }));
+    Promise.resolve(renderers[page.id](section, state.site ? pathsOf(state.site) : null)).catch(function (x) {
+      if (!section.isConnected) return; // drawn again since: this answer is of no page on screen
       // In place of the page, never a part of it: what went wrong, in words to act on, and a retry.
       clear(section).appendChild(R.problemBox(x.status === 403 ? 'Not allowed' : 'Could not load ' + page.label, x, route));
       if (x.status === 404) refreshMe().catch(function () {});
-    }).then(function () { document.body.dataset.page = page.id + ':' + Date.now(); });
+    }).then(function () { if (section.isConnected) document.body.dataset.page = page.id + ':' + Date.now(); });
   }
   function denied(page, section) {
     section = section || pageSection('denied');
     section.hidden = false;
     var w = workspace();
-    clear(section).appendChild(el('div', { class: 'empty denied', id: 'denied' }, [el('strong', { text: 'You cannot open ' + page.label }),
-      w ? 'Your role in ' + w.name + ' is ' + w.role + '. Ask an owner if you need more.' : 'This needs a signed-in owner.']));
+    // A page of a site, with no site to show: none was given yet, which is not a matter of role (audit AN4 F5).
+    var noSite = !state.site && !page.person && !state.key && w && (!page.perm || w.permissions.indexOf(page.perm) >= 0 || !w.sites.length);
+    clear(section).appendChild(noSite
+      ? el('div', { class: 'empty denied', id: 'denied' }, [el('strong', { text: 'No sites in ' + w.name + ' yet' }),
+        w.permissions.indexOf('users') >= 0 ? 'Create the first one on the Sites page.' : 'You have no sites in ' + w.name + ' yet: ask an owner to give you one.'])
+      : el('div', { class: 'empty denied', id: 'denied' }, [el('strong', { text: 'You cannot open ' + page.label }),
+        w ? 'Your role in ' + w.name + ' is ' + w.role + '. Ask an owner if you need more.' : 'This needs a signed-in owner.']));
     document.body.dataset.page = 'denied:' + Date.now();
   }
   window.addEventListener('hashchange', route);
@@ -179,16 +198,31 @@
     var w = workspace();
     $('who').textContent = state.me ? state.me.email + (w ? ' · ' + w.role : '') : '';
   }
+  /* Workspaces and their sites by name, as people look a client up (case aside, in the reader's
+     language): they came in id order, which is random (audit AN4 F1). */
+  function byName(a, b) { return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }); }
+  function ordered(me) {
+    me.workspaces.sort(byName);
+    me.workspaces.forEach(function (w) { w.sites.sort(byName); });
+    return me;
+  }
+  var WORKSPACE_OPTION = 'workspace:';
+  /* A workspace without a site is an entry of its own, leading to its Sites page: the workspace was
+     found through the current site, so an owner of a new, empty workspace who also belonged to
+     another could never reach it (audit AN4 F19). */
   function fillSwitcher() {
     var sw = clear($('site-switcher'));
     var count = 0;
     state.me.workspaces.forEach(function (w) {
       var g = el('optgroup', { label: w.name });
       w.sites.forEach(function (s) { g.appendChild(el('option', { value: s.siteId, text: s.name })); count++; });
+      if (!w.sites.length) { g.appendChild(el('option', { value: WORKSPACE_OPTION + w.workspaceId, text: w.name + ': no sites yet' })); count++; }
       sw.appendChild(g);
     });
     sw.hidden = count < 1;
     $('site-name').hidden = count > 0; // the switcher names the site
+    if (state.site) sw.value = state.site.siteId;
+    else if (state.workspaceId) sw.value = WORKSPACE_OPTION + state.workspaceId;
   }
   function allSites() {
     var out = [];
@@ -196,15 +230,33 @@
     return out;
   }
   $('site-switcher').addEventListener('change', function () {
-    var s = allSites().filter(function (x) { return x.siteId === $('site-switcher').value; })[0];
+    var picked = $('site-switcher').value;
+    if (picked.indexOf(WORKSPACE_OPTION) === 0) { showWorkspace(picked.slice(WORKSPACE_OPTION.length)); return; }
+    var s = allSites().filter(function (x) { return x.siteId === picked; })[0];
     if (s) R.showSite(s);
   });
+  /* A workspace without a site: its Sites page for an owner (to create the first), else a word that
+     there is none yet. The previous site's figures are emptied from the page. */
+  function showWorkspace(workspaceId) {
+    var w = state.me.workspaces.filter(function (x) { return x.workspaceId === workspaceId; })[0];
+    state.site = null;
+    state.workspaceId = w ? w.workspaceId : null;
+    if (R.forgetSite) R.forgetSite();
+    $('app').hidden = false;
+    $('site-name').textContent = w ? '· ' + w.name : '';
+    fillSwitcher();
+    renderTabs();
+    renderWho();
+    var first = can('users') ? '#sites' : '#reports'; // a member without a site is told there is none yet
+    if (location.hash !== first) location.hash = first; else route();
+    document.body.dataset.loaded = String(Date.now());
+  }
   /* After a sign-in (or with a live cookie): who am I, which sites, then the first page. */
   function startPerson(preferSiteId) {
     return api('/v1/me', { quiet401: true }).then(function (me) {
       localStorage.setItem(SIGNED_IN, '1');
       state.key = null;
-      state.me = me;
+      state.me = ordered(me);
       state.csrf = me.csrfToken;
       fillSwitcher();
       var sites = allSites();
@@ -214,18 +266,16 @@
       $('link-page').hidden = true;
       if (chosen) { R.showSite(chosen); return; }
       // No site yet: owners create one; others wait for one.
-      state.site = null;
-      state.workspaceId = me.workspaces.length ? me.workspaces[0].workspaceId : null;
-      $('app').hidden = false;
-      $('site-name').textContent = me.workspaces.length ? '· ' + me.workspaces[0].name : '';
-      renderTabs();
-      renderWho();
-      if (location.hash !== '#sites') location.hash = '#sites'; else route();
-      document.body.dataset.loaded = String(Date.now());
+      showWorkspace(me.workspaces.length ? me.workspaces[0].workspaceId : null);
     });
   }
   function refreshMe() {
-    return api('/v1/me').then(function (me) { state.me = me; state.csrf = me.csrfToken; fillSwitcher(); if (state.site) $('site-switcher').value = state.site.siteId; renderTabs(); });
+    return api('/v1/me').then(function (me) { state.me = ordered(me); state.csrf = me.csrfToken; fillSwitcher(); renderTabs(); });
+  }
+  /* The server's Retry-After in words, and what else to do (audit AN4 F8: "try again later" said neither). */
+  function lockedOut(retryAfter) {
+    var minutes = Math.max(1, Math.ceil((Number(retryAfter) || 900) / 60));
+    return 'Too many failed sign-ins. Try again in ' + (minutes === 1 ? 'a minute' : minutes + ' minutes') + ', or ask an owner for a reset link.';
   }
   onSubmit($('password-form'), function (form) {
     $('password-error').hidden = true;
@@ -233,7 +283,8 @@
       body: JSON.stringify({ email: value(form, 'email'), password: form.elements.password.value }) }).then(function (r) {
       if (r.status === 204) { form.elements.password.value = ''; return startPerson(); }
       return r.json().catch(function () { return {}; }).then(function (b) {
-        var x = new Error(r.status === 401 ? 'Wrong e-mail or password.' : (b.error && b.error.message) || ('HTTP ' + r.status));
+        var x = new Error(r.status === 401 ? 'Wrong e-mail or password.' : r.status === 429 ? lockedOut(r.headers.get('Retry-After'))
+          : (b.error && b.error.message) || ('HTTP ' + r.status));
         x.field = r.status === 422 || r.status === 400 ? b.error && b.error.field : null;
         throw x;
       });
@@ -284,26 +335,26 @@
 
   // ---- pools --------------------------------------------------------------------------------
   // The list comes in pages (at most 100 pools and about 10,000 numbers each): 'Load more' follows nextCursor.
-  renderers.pools = function (section) {
+  renderers.pools = function (section, at) {
     var grid = el('div', { class: 'grid' });
     var more = el('button', { type: 'button', class: 'ghost', text: 'Load more pools', hidden: '' });
     function page(cursor) {
-      return api(site('/pools' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : ''))).then(function (r) {
+      return api(at('/pools' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : ''))).then(function (r) {
         if (!cursor) {
           clear(section);
           section.appendChild(grid);
           section.appendChild(el('div', { class: 'more' }, [more]));
-          if (can('pools')) grid.appendChild(poolForm());
+          if (can('pools')) grid.appendChild(poolForm(at));
           if (!r.pools.length) grid.appendChild(el('article', { class: 'card' }, [R.empty('No pool yet', 'A pool is a set of numbers shown to visitors, one each, so calls can be traced to visits.')]));
         }
-        r.pools.forEach(function (p) { grid.appendChild(poolCard(p)); });
+        r.pools.forEach(function (p) { grid.appendChild(poolCard(p, at)); });
         more.hidden = !r.nextCursor;
         more.onclick = function () { page(r.nextCursor); };
       });
     }
     return page(null);
   };
-  function poolCard(p) {
+  function poolCard(p, at) {
     var match = Object.keys(p.match || {}).map(function (k) { return k + ' = ' + p.match[k]; }).join(', ') || 'any visit';
     var card = el('article', { class: 'card pool-card', 'data-pool-id': p.poolId }, [
       el('header', null, [el('h2', { text: p.name }), el('span', { class: 'hint', text: 'priority ' + p.priority + ' · ' + match })]),
@@ -318,7 +369,7 @@
       if (can('pools')) li.appendChild(el('button', { type: 'button', class: 'ghost small', text: 'Retire', title: 'No new leases; history kept',
         onclick: function () {
           if (!confirm('Retire ' + n + '? It gets no new visitors; its history stays.')) return;
-          api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers/' + encodeURIComponent(n)), { method: 'DELETE' })
+          api(at('/pools/' + encodeURIComponent(p.poolId) + '/numbers/' + encodeURIComponent(n)), { method: 'DELETE' })
             .then(function () { route(); }, function (x) { alert(x.message); });
         } }));
       ul.appendChild(li);
@@ -328,13 +379,13 @@
       card.appendChild(onSubmit(el('form', { class: 'inline-form' }, [
         field('Add numbers', el('textarea', { name: 'numbers', rows: '2', placeholder: '+74950000104, +74950000105' }), numbersHint(true)),
         el('button', { type: 'submit', text: 'Add' })]), function (form) {
-        return api(site('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: numberList(value(form, 'numbers')) } })
+        return api(at('/pools/' + encodeURIComponent(p.poolId) + '/numbers'), { method: 'POST', json: { numbers: numberList(value(form, 'numbers')) } })
           .then(function () { route(); });
       }));
     }
     return card;
   }
-  function poolForm() {
+  function poolForm(at) {
     var form = el('form', { id: 'pool-form', class: 'card form-card' }, [
       el('header', null, [el('h2', { text: 'New pool' }), el('span', { class: 'hint', text: 'visits matching the rule get its numbers; higher priority is tried first' })]),
       field('Name', input('name', { placeholder: 'Google Ads' })),
@@ -350,13 +401,13 @@
       var body = { numbers: numberList(value(form, 'numbers')), match: match };
       if (value(form, 'name')) body.name = value(form, 'name');
       if (value(form, 'priority')) body.priority = Number(value(form, 'priority'));
-      return api(site('/pools'), { method: 'POST', json: body }).then(function () { route(); });
+      return api(at('/pools'), { method: 'POST', json: body }).then(function () { route(); });
     });
   }
 
   // ---- static numbers -----------------------------------------------------------------------
-  renderers.numbers = function (section) {
-    return api(site('/static-numbers')).then(function (r) {
+  renderers.numbers = function (section, at) {
+    return api(at('/static-numbers')).then(function (r) {
       clear(section);
       var grid = el('div', { class: 'grid' });
       section.appendChild(grid);
@@ -379,7 +430,7 @@
       }
       function retire(n) {
         if (!confirm('Retire ' + n.number + '? Calls from now on are no longer attributed to ' + n.source + '; its calls so far keep theirs.')) return;
-        api(site('/static-numbers/' + encodeURIComponent(n.number)), { method: 'DELETE' })
+        api(at('/static-numbers/' + encodeURIComponent(n.number)), { method: 'DELETE' })
           .then(function () { route(); }, function (x) { alert(x.message); });
       }
       var headings = ['Number', 'Source', 'Medium', 'Campaign', 'Label'].concat(editable ? [''] : []);
@@ -400,10 +451,10 @@
         var body = {};
         if (form.dataset.editing) {
           ['source', 'medium', 'campaign', 'label'].forEach(function (k) { body[k] = k === 'source' ? value(form, k) : value(form, k) || null; });
-          return api(site('/static-numbers/' + encodeURIComponent(form.dataset.editing)), { method: 'PATCH', json: body }).then(function () { route(); });
+          return api(at('/static-numbers/' + encodeURIComponent(form.dataset.editing)), { method: 'PATCH', json: body }).then(function () { route(); });
         }
         ['number', 'source', 'medium', 'campaign', 'label'].forEach(function (k) { if (value(form, k)) body[k] = value(form, k); });
-        return api(site('/static-numbers'), { method: 'POST', json: body }).then(function () { route(); });
+        return api(at('/static-numbers'), { method: 'POST', json: body }).then(function () { route(); });
       }));
     });
   };
@@ -459,8 +510,8 @@
     if (base && SETTING_ADVICE[base]) words += '. ' + SETTING_ADVICE[base];
     return Object.assign(new Error(words), { status: x.status, code: x.code, field: base || x.field });
   }
-  renderers.settings = function (section) {
-    return api(site('')).then(function (s) {
+  renderers.settings = function (section, at) {
+    return api(at('')).then(function (s) {
       clear(section);
       var form = el('form', { id: 'settings-form', class: 'card form-card settings' }, [el('header', null, [el('h2', { text: 'Site settings' }),
         el('span', { class: 'hint', text: 'site id ' + s.siteId + ' · public key ' + s.publicKey })])]);
@@ -484,6 +535,9 @@
           control = el('textarea', { name: name, rows: kind === 'rules' ? '4' : '3', spellcheck: kind === 'rules' ? 'false' : 'true',
             placeholder: kind === 'rules' ? 'spam: wrong number, ошиблись номером' : 'This call may be recorded.' });
           control.value = current == null ? '' : String(current);
+        } else if (name === 'twilioAuthToken' && !can('keys')) {
+          // Owners only: a manager's token was refused with the whole form, other changes too (audit AN4 F7).
+          control = input(name, { type: 'password', disabled: '', placeholder: 'owners only' });
         } else {
           control = input(name, { value: current == null ? '' : String(current), type: name === 'twilioAuthToken' ? 'password' : 'text',
             placeholder: name === 'twilioAuthToken' ? (s.twilioConfigured ? 'set (hidden)' : 'not set') : '' });
@@ -509,13 +563,15 @@
           else body[c.name] = v;
         });
         if (!Object.keys(body).length) { $('settings-status').textContent = 'Nothing changed.'; return null; }
-        return api(site(''), { method: 'PATCH', json: body }).catch(function (x) { throw settingError(x); }).then(function (updated) {
+        return api(at(''), { method: 'PATCH', json: body }).catch(function (x) { throw settingError(x); }).then(function (updated) {
           // The page's copy of the site and the switcher's list were those of the sign-in: a new
           // zone or name reached neither until a reload (audit AI4 F6).
-          R.siteUpdated({ name: updated.name, timeZone: updated.timeZone, currency: updated.currency, country: updated.country });
+          if (state.site && state.site.siteId === updated.siteId) {
+            R.siteUpdated({ name: updated.name, timeZone: updated.timeZone, currency: updated.currency, country: updated.country });
+          }
           return (state.me ? refreshMe() : null);
         }).then(function () {
-          return renderers.settings(section).then(function () {
+          return renderers.settings(section, at).then(function () {
             var saved = 'Saved: ' + Object.keys(body).join(', ') + '.';
             if (body.recordCalls === true && !$('settings-form').elements.recordingNotice.value.trim()) {
               saved += ' Calls are recorded from now on without a notice: check that your callers need not be told.';
@@ -549,29 +605,54 @@
     sel.addRange(range);
   }
 
-  renderers.keys = function (section) {
-    return api(site('')).then(function (s) {
+  // The rotation route replaces one key at a time, and the old one keeps working for the overlap
+  // asked (the API's default is 24 h): the page asks both, and says until when the old one works.
+  // It sent {} before, which the server refused ('key' is required: audit AN4 F10).
+  var ROTATABLE = [['api', 'API key', 'apiKey', 'your server’s scripts and tools use it', 'API key'],
+    ['webhook', 'Webhook secret', 'webhookSecret', 'signs the telephony events your PBX sends', 'webhook secret'],
+    ['twilio', 'Twilio auth token', null, 'made in Twilio’s console: paste the new one here', 'Twilio auth token']];
+  function rotateForm(s, at) {
+    var out = el('div', { id: 'rotate-output' });
+    var token = field('New Twilio auth token', input('value', { type: 'password', autocomplete: 'off' }), 'rotate it in Twilio first, then paste it here');
+    var form = el('form', { id: 'rotate-form', class: 'inline-form' }, [el('h3', { text: 'Replace a key' }),
+      field('Key', el('select', { name: 'key' }, ROTATABLE.map(function (k) { return el('option', { value: k[0], text: k[1] + ' — ' + k[3] }); }))),
+      token,
+      field('The old one', el('select', { name: 'overlapSeconds' }, [
+        el('option', { value: '86400', text: 'keeps working 24 hours, while you update your tools' }),
+        el('option', { value: '0', text: 'stops working now (it leaked)' })])),
+      el('button', { type: 'submit', id: 'rotate-keys', text: 'Rotate' }), out]);
+    function showToken() { token.hidden = form.elements.key.value !== 'twilio'; }
+    form.elements.key.addEventListener('change', showToken);
+    showToken();
+    return onSubmit(form, function () {
+      var kind = ROTATABLE.filter(function (k) { return k[0] === form.elements.key.value; })[0];
+      var overlap = Number(form.elements.overlapSeconds.value);
+      if (!confirm('Replace the ' + kind[4] + ' of ' + s.name + '? '
+          + (overlap ? 'The old one keeps working for 24 hours.' : 'The old one stops working at once.'))) return null;
+      var body = { key: kind[0], overlapSeconds: overlap };
+      if (kind[0] === 'twilio') body.value = form.elements.value.value;
+      return api(at('/keys/rotate'), { method: 'POST', json: body }).then(function (k) {
+        form.elements.value.value = '';
+        var until = overlap && k.previousValidUntil ? 'The old one works until ' + when(k.previousValidUntil) + '.' : 'The old one no longer works.';
+        clear(out).appendChild(kind[2]
+          ? once(kind[1] + ' of ' + s.name + ' replaced — copy the new one now, it is not shown again. ' + until, [[kind[1], k[kind[2]]]])
+          : el('p', { class: 'status', role: 'status', text: kind[1] + ' of ' + s.name + ' replaced. ' + until }));
+      }, function (x) {
+        if (x.code === 'twilio_not_configured') x.message = 'This site has no Twilio token to replace: set it on the Settings page.';
+        throw x;
+      });
+    });
+  }
+
+  renderers.keys = function (section, at) {
+    return api(at('')).then(function (s) {
       clear(section);
-      var card = el('article', { class: 'card form-card', id: 'keys-card' }, [el('header', null, [el('h2', { text: 'Keys' })]),
+      var card = el('article', { class: 'card form-card', id: 'keys-card', 'data-site-id': s.siteId }, [el('header', null, [el('h2', { text: 'Keys of ' + s.name })]),
         el('p', null, ['Public key (for the script on your pages): ', el('code', { text: s.publicKey })]),
         installTag(s.publicKey),
-        el('p', { class: 'muted', text: 'The API key and the webhook secret are shown only when they are made. Rotating makes new ones; '
-          + 'tools and telephony providers that use the old ones must be given the new ones.' })]);
-      var out = el('div');
-      var button = el('button', { type: 'button', id: 'rotate-keys', text: 'Rotate keys' });
-      button.addEventListener('click', function () {
-        if (!confirm('Make new keys for ' + s.name + '? The old API key stops working.')) return;
-        api(site('/keys/rotate'), { method: 'POST', json: {} }).then(function (k) {
-          clear(out).appendChild(once('New keys — copy them now, they are not shown again', Object.keys(k).filter(function (n) {
-            return /key|secret/i.test(n) && typeof k[n] === 'string';
-          }).map(function (n) { return [n, k[n]]; })));
-        }, function (x) {
-          clear(out).appendChild(el('p', { class: 'form-error', text: x.status === 404 || x.status === 405
-            ? 'Key rotation is not available on this server version.' : x.message }));
-        });
-      });
-      card.appendChild(button);
-      card.appendChild(out);
+        el('p', { class: 'muted', text: 'The API key and the webhook secret are shown only when they are made. Replacing one makes a new one; '
+          + 'tools and telephony providers that use the old one must be given the new one.' })]);
+      card.appendChild(rotateForm(s, at));
       section.appendChild(card);
     });
   };
@@ -638,14 +719,8 @@
       var members = el('article', { class: 'card wide' }, [el('header', null, [el('h2', { text: 'People of ' + w.name })]), out,
         el('table', { id: 'members-table' }, [el('thead', null, [el('tr', null, ['Person', 'Role', 'Sites', ''].map(function (h) { return el('th', { text: h }); }))]),
           el('tbody', null, m.members.map(function (p) {
-            var role = el('select', { 'aria-label': 'Role of ' + p.email }, ['owner', 'manager', 'analyst', 'viewer'].map(function (x) { return el('option', { value: x, text: x }); }));
-            role.value = p.role;
-            role.addEventListener('change', function () {
-              api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { role: role.value } })
-                .then(function () { return refreshMe(); }).then(function () { route(); }, function (x) { role.value = p.role; alert(x.message); });
-            });
             return el('tr', { 'data-user-id': p.userId }, [el('td', null, [el('b', { text: p.name || '' }), ' ', el('span', { class: 'muted', text: p.email })]),
-              el('td', null, [role]),
+              el('td', null, [roleEditor(w, base, p)]),
               el('td', null, [el('span', { text: p.allSites ? 'all sites' : (p.sites || []).map(function (id) { return siteNames[id] || id; }).join(', ') }),
                 p.role === 'owner' ? null : memberSites(w, base, p)]),
               el('td', { class: 'actions' }, [
@@ -709,18 +784,66 @@
         });
     });
   }
-  // A member's sites are changed where they are shown; an owner always has every site.
-  function memberSites(w, base, p) {
+  // A role is changed by its Save button after a confirm naming what follows, never the moment the
+  // select changes: a slip on a phone made an owner a viewer of their own workspace (audit AN4 F6).
+  function roleEditor(w, base, p) {
+    var role = el('select', { 'aria-label': 'Role of ' + p.email }, ['owner', 'manager', 'analyst', 'viewer'].map(function (x) { return el('option', { value: x, text: x }); }));
+    role.value = p.role;
+    var save = el('button', { type: 'button', class: 'small role-save', text: 'Save role', hidden: '' });
+    role.addEventListener('change', function () { save.hidden = role.value === p.role; });
+    save.addEventListener('click', function () {
+      if (!confirm(roleChangeText(w, p, role.value))) { role.value = p.role; save.hidden = true; return; }
+      save.disabled = true;
+      api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { role: role.value } })
+        .then(function () { return refreshMe(); }).then(function () { route(); }, function (x) { role.value = p.role; save.hidden = true; save.disabled = false; alert(x.message); });
+    });
+    return el('span', { class: 'role-editor' }, [role, ' ', save]);
+  }
+  function roleChangeText(w, p, to) {
+    var me = state.me && p.email.toLowerCase() === state.me.email.toLowerCase();
+    var who = me ? 'yourself' : p.email;
+    var text = 'Make ' + who + ' ' + to + ' of ' + w.name + '?';
+    if (to === 'owner') text += (me ? '' : ' They will see all ' + R.plural(w.sites.length, 'site') + ', also future ones, the people and the keys.');
+    else if (p.role === 'owner') text += me ? ' You will no longer manage the people, sites and keys of ' + w.name + '; only another owner can undo it.'
+      : ' They will no longer manage the people, sites and keys.';
+    return text;
+  }
+  /* Which sites a member sees: every site (future ones too) only when that is chosen in words; an
+     empty selection is no site, never "all" (audit AN4 F2: unticking a client's only site gave that
+     client every site of the agency). value() is null for every site, else the ticked ids. */
+  function sitesChooser(w, allSites, ticked, legend) {
+    var name = 'scope-' + Math.random().toString(36).slice(2);
+    var all = el('input', { type: 'radio', name: name, value: 'all', class: 'sites-all' });
+    var some = el('input', { type: 'radio', name: name, value: 'some', class: 'sites-some' });
+    all.defaultChecked = all.checked = allSites; some.defaultChecked = some.checked = !allSites; // a form's reset goes back to these
     var boxes = w.sites.map(function (s) {
-      var box = el('input', { type: 'checkbox', value: s.siteId });
-      box.checked = !p.allSites && (p.sites || []).indexOf(s.siteId) >= 0;
+      var box = el('input', { type: 'checkbox', value: s.siteId, class: 'site-box' });
+      box.defaultChecked = box.checked = !allSites && (ticked || []).indexOf(s.siteId) >= 0;
+      box.addEventListener('change', function () { if (box.checked) { some.checked = true; } });
       return el('label', null, [box, ' ' + s.name]);
     });
-    var form = el('form', { class: 'member-sites', 'data-field': 'sites' }, [el('fieldset', { class: 'sites-boxes' },
-      [el('legend', { text: 'None ticked = all, also future ones' })].concat(boxes)), el('button', { type: 'submit', class: 'small', text: 'Save sites' })]);
+    all.addEventListener('change', function () { boxes.forEach(function (b) { b.firstChild.checked = false; }); });
+    var node = el('fieldset', { class: 'sites-boxes', 'data-field': 'sites' }, [el('legend', { text: legend }),
+      el('label', { class: 'sites-scope' }, [all, ' All sites of ' + w.name + ' (also future ones)']),
+      el('label', { class: 'sites-scope' }, [some, ' Only the sites ticked:'])].concat(boxes));
+    return { node: node, value: function () {
+      if (all.checked) return null;
+      return boxes.map(function (b) { return b.firstChild; }).filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    } };
+  }
+  /** Asks before a member is given no site; true to go on. */
+  function noSiteConfirmed(w, email, sites) {
+    return sites === null || sites.length > 0
+      || confirm('No site is ticked: ' + email + ' will see no site of ' + w.name + ' until one is given. Go on?');
+  }
+  // A member's sites are changed where they are shown; an owner always has every site.
+  function memberSites(w, base, p) {
+    var chooser = sitesChooser(w, p.allSites, p.sites, 'Sites ' + p.email + ' sees');
+    var form = el('form', { class: 'member-sites', 'data-field': 'sites' }, [chooser.node, el('button', { type: 'submit', class: 'small', text: 'Save sites' })]);
     onSubmit(form, function () {
-      var ticked = Array.prototype.filter.call(form.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
-      return api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { sites: ticked.length ? ticked : null } })
+      var sites = chooser.value();
+      if (!noSiteConfirmed(w, p.email, sites)) return null;
+      return api(base + '/members/' + encodeURIComponent(p.userId), { method: 'PATCH', json: { sites: sites } })
         .then(function () { return refreshMe(); }).then(function () { route(); });
     });
     return el('details', { class: 'member-sites-editor' }, [el('summary', { text: 'Change sites', 'aria-label': 'Change sites of ' + p.email }), form]);
@@ -757,8 +880,8 @@
   }
   function inviteForm(w, base, links, invited) {
     var out = el('div', null, [links]);
-    var boxes = el('fieldset', { class: 'sites-boxes', 'data-field': 'sites' }, [el('legend', { text: 'Sites (none ticked = all, also future ones)' })]
-      .concat(w.sites.map(function (s) { return el('label', null, [el('input', { type: 'checkbox', value: s.siteId }), ' ' + s.name]); })));
+    var chooser = sitesChooser(w, true, [], 'Sites');
+    var boxes = chooser.node;
     var form = el('form', { id: 'invite-form', class: 'card form-card' }, [el('header', null, [el('h2', { text: 'Invite someone' })]),
       field('E-mail', input('email', { type: 'email', placeholder: 'client@example.com' })), field('Name', input('name')),
       field('Role', el('select', { name: 'role' }, [['viewer', 'viewer — reports only, callers masked'], ['analyst', 'analyst — reports, call log, tags, exports'],
@@ -773,8 +896,11 @@
     return onSubmit(form, function () {
       var body = { email: value(form, 'email'), role: value(form, 'role') };
       if (value(form, 'name')) body.name = value(form, 'name');
-      var ticked = Array.prototype.filter.call(boxes.querySelectorAll('input'), function (b) { return b.checked; }).map(function (b) { return b.value; });
-      if (ticked.length && body.role !== 'owner') body.sites = ticked;
+      var sites = chooser.value();
+      if (body.role !== 'owner') {
+        if (!noSiteConfirmed(w, body.email || 'they', sites)) return null;
+        if (sites !== null) body.sites = sites;
+      }
       return api(base + '/invites', { method: 'POST', json: body }).then(function (i) {
         showLink(links, i);
         form.reset();

@@ -120,16 +120,36 @@
     state.presetDays = 30;
     if (wasPerson) fetch('/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': state.csrf } });
     state.csrf = null;
+    forgetSite();
     $('app').hidden = true;
     $('signin').hidden = false;
     document.dispatchEvent(new CustomEvent('ringpool:signout'));
+  }
+  /* Empties everything shown of a site (figures, call and lead logs, an open detail, a playing
+     recording) and drops answers still on their way: after a sign-out the next person at a shared
+     computer found the callers of the last in the page's hidden tables (audit AN4 F14). */
+  function forgetSite() {
+    generations.reports++; generations.calls++; generations.leads++;
+    Object.keys(REPORT_VIEWS).forEach(function (v) { clear(REPORT_VIEWS[v]()); });
+    clear($('calls')); clear($('leads'));
+    $('more-calls').hidden = true; $('more-leads').hidden = true;
+    $('export-status').textContent = '';
+    hideProblem();
+    busy(false);
+    var detail = $('detail');
+    if (detail) { if (detail.open) detail.close(); clear(detail); }
+    var player = $('call-player');
+    if (player) { player.pause(); player.removeAttribute('src'); player.load(); }
   }
   $('signin-form').addEventListener('submit', function (e) {
     e.preventDefault();
     var err = $('signin-error');
     err.hidden = true;
-    signIn($('api-key').value.trim()).catch(function (x) {
-      err.textContent = /sign-in has ended/.test(x.message) ? 'That key was not accepted.' : x.message;
+    var typed = $('api-key').value.trim();
+    signIn(typed).catch(function (x) {
+      // Site keys start sk_; anything else (the operator's admin key, audit AN4 F13) opens no site here.
+      err.textContent = !/sign-in has ended/.test(x.message) ? x.message : /^sk_/.test(typed) ? 'That key was not accepted.'
+        : 'That key was not accepted: it is not a site key (they start sk_). Open a site with its key, or sign in with your e-mail; the operator’s admin key opens no site here.';
       err.hidden = false;
       $('signin').hidden = false;
     });
@@ -959,7 +979,7 @@
 
   // ---- start ---------------------------------------------------------------------------------
   window.Ringpool = { state: state, api: api, el: el, clear: clear, fmt: fmt, plural: plural, empty: empty,
-    showSite: showSite, siteUpdated: siteUpdated, signOut: signOut, reload: load, $: $, problemText: problemText, problemBox: problemBox,
+    showSite: showSite, siteUpdated: siteUpdated, signOut: signOut, forgetSite: forgetSite, reload: load, $: $, problemText: problemText, problemBox: problemBox,
     site: site, localTime: localTime, fileName: fileName, forSite: forSite, csvDataRows: csvDataRows,
     // downloads.js: each table's CSV asked with the very query its table was loaded with (audit AI4 F16: "what is on screen").
     downloads: {

@@ -30,7 +30,7 @@
     return fetch(path, Object.assign({}, options, { headers: headers, credentials: 'same-origin' })).then(function (r) {
       if (r.status === 401) { location.href = './'; throw new Error('sign in again'); }
       if (!r.ok) return r.json().catch(function () { return {}; }).then(function (b) {
-        throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+        throw Object.assign(new Error((b.error && b.error.message) || ('HTTP ' + r.status)), { status: r.status });
       });
       return r.json();
     });
@@ -179,6 +179,14 @@
       renderFeeds(r[2].feeds);
       if ($('status').classList.contains('error')) say(''); // a failure said before is over; a "Queued …" line stays
     }).catch(function (e) {
+      // A role without the permission: said as the dashboard's other pages say it, with no retry,
+      // which could never help (audit AN4 F12).
+      if (e.status === 403) {
+        ['webhooks', 'destinations', 'feeds'].forEach(function (id) { clear($(id)); });
+        say('You cannot open Integrations. ' + (state.workspace ? 'Your role in ' + state.workspace.name + ' is ' + state.workspace.role + '. ' : '')
+          + 'Ask an owner if you need more.', true);
+        return;
+      }
       // A failed refresh empties the lists rather than leave the last ones as if current (audit AI4 F8).
       ['webhooks', 'destinations', 'feeds'].forEach(function (id) {
         clear($(id)).appendChild(el('p', { class: 'small', text: 'Not loaded: see the message above, then Refresh.' }));
@@ -195,7 +203,9 @@
     var sites = [];
     me.workspaces.forEach(function (w) { w.sites.forEach(function (x) { sites.push(x); }); });
     var wanted = sessionStorage.getItem('ringpool.site') || localStorage.getItem('ringpool.site'); // this tab's client first
-    return sites.filter(function (x) { return x.siteId === wanted; })[0] || sites[0] || Promise.reject(new Error('no site yet'));
+    var chosen = sites.filter(function (x) { return x.siteId === wanted; })[0] || sites[0];
+    state.workspace = chosen && me.workspaces.filter(function (w) { return w.sites.indexOf(chosen) >= 0; })[0];
+    return chosen || Promise.reject(new Error('no site yet'));
   })).then(function (s) {
     state.site = s;
     $('site-name').textContent = '· ' + s.name;

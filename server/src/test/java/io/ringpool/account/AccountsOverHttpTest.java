@@ -309,6 +309,18 @@ class AccountsOverHttpTest {
         assertThat(bad.json().path("error").path("field").asText()).isEqualTo("sites[0]");
     }
 
+    /** Audit AN4 F1: a person's sites came in id order, which is random; they come by name, case aside. */
+    @Test
+    void mySitesComeByNameCaseAside() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Sorted", "sorted-owner@agency.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        for (String name : List.of("delta", "Alpha", "charlie", "Bravo", "Ёлка", "echo")) {
+            accounts.site((String) ws.get("workspaceId"), owner, name);
+        }
+        JsonNode sites = accounts.as(owner, "GET", "/v1/me", null).json().get("workspaces").get(0).get("sites");
+        assertThat(sites.findValuesAsText("name")).containsExactly("Alpha", "Bravo", "charlie", "delta", "echo", "Ёлка");
+    }
+
     /**
      * Audit AB2 #7: an owner invited with a site list read only those sites, yet could widen its own
      * list, invite an owner of every site, read the whole audit log and reset the full owner's

@@ -15,10 +15,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * People in the dashboard, in real headless Chromium (skipped without chromium and chromedriver):
@@ -142,8 +145,8 @@ class AccountsBrowserTest {
                 .contains("0 leased").contains("no recommended size yet").doesNotContain("null");
 
         // A visitor from Google gets a number from that pool.
-        String siteId = server.get("/v1/workspaces", TestServer.ADMIN_KEY).json().get("workspaces").findValues("sites").stream()
-                .filter(s -> s.size() == 1).map(s -> s.get(0).asText()).filter(id -> !id.equals(site.get("siteId"))).findFirst().orElseThrow();
+        String siteId = java.util.stream.StreamSupport.stream(server.get("/v1/workspaces", TestServer.ADMIN_KEY).json().get("workspaces").spliterator(), false)
+                .filter(w -> w.get("workspaceId").asText().equals(created.text("workspaceId"))).findFirst().orElseThrow().get("sites").get(0).asText();
         String publicKey = server.get("/v1/sites/" + siteId, TestServer.ADMIN_KEY).text("publicKey");
         TestServer.Reply visit = server.startSession(publicKey, "visitor-1", "https://localhost/?utm_source=google&utm_medium=cpc");
         assertThat(visit.status()).isEqualTo(201);
@@ -314,9 +317,22 @@ class AccountsBrowserTest {
         assertThat(sitesOf("analyst@roles.test").get("sites").toString()).isEqualTo("[\"" + site.get("siteId") + "\"]");
         chromium.waitFor(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("Roles shop"));
 
-        // None ticked is every site again, future ones too.
+        // Audit AN4 F2: none ticked was "all sites, also future ones". It is no site now, after a
+        // confirm naming it; every site is a choice of its own.
         driver.findElement(By.cssSelector(analystRow + " details summary")).click();
         driver.findElement(By.cssSelector(analystRow + " input[value='" + site.get("siteId") + "']")).click();
+        driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
+        Alert noSite = chromium.waitFor(ExpectedConditions.alertIsPresent());
+        assertThat(noSite.getText()).contains("analyst@roles.test will see no site of Roles agency");
+        noSite.accept();
+        chromium.waitFor(d -> sitesOf("analyst@roles.test").get("sites").size() == 0);
+        assertThat(sitesOf("analyst@roles.test").get("allSites").asBoolean()).isFalse();
+
+        chromium.waitFor(d -> {
+            d.findElement(By.cssSelector(analystRow + " details summary")).click();
+            return true;
+        });
+        driver.findElement(By.cssSelector(analystRow + " input.sites-all")).click();
         driver.findElement(By.cssSelector(analystRow + " .member-sites button[type=submit]")).click();
         chromium.waitFor(d -> sitesOf("analyst@roles.test").get("allSites").asBoolean());
         chromium.waitFor(d -> d.findElement(By.cssSelector(analystRow)).getText().contains("all sites"));
@@ -357,6 +373,177 @@ class AccountsBrowserTest {
             }
         }
         driver.switchTo().window(firstTab);
+    }
+
+    /**
+     * Audit AN4 F10: "Rotate keys" sent {} and was refused ('key' is required). The page asks which
+     * key and how long the old one works, and says until when.
+     */
+    @Test
+    void anOwnerReplacesTheApiKeyAndTheWebhookSecretOnTheKeysPage() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Keys agency", "owner@keys.test");
+        Map<String, String> shop = accounts.site((String) ws.get("workspaceId"), (TestAccounts.Person) ws.get("owner"), "Keys shop");
+        signInAs("owner@keys.test", TestAccounts.PASSWORD);
+        open("keys");
+        new Select(inForm("rotate-form", "key")).selectByValue("api");
+        new Select(inForm("rotate-form", "overlapSeconds")).selectByValue("0");
+        driver.findElement(By.id("rotate-keys")).click();
+        Alert sure = chromium.waitFor(ExpectedConditions.alertIsPresent());
+        assertThat(sure.getText()).contains("Replace the API key of Keys shop?").contains("stops working at once");
+        sure.accept();
+        chromium.waitFor(d -> !d.findElements(By.cssSelector("#rotate-output .secret-box code")).isEmpty());
+        String fresh = driver.findElement(By.cssSelector("#rotate-output .secret-box code")).getText();
+        assertThat(fresh).startsWith("sk_");
+        assertThat(server.get("/v1/sites/" + shop.get("siteId"), shop.get("apiKey")).status()).isEqualTo(401);
+        assertThat(server.get("/v1/sites/" + shop.get("siteId"), fresh).status()).isEqualTo(200);
+
+        new Select(inForm("rotate-form", "key")).selectByValue("webhook");
+        new Select(inForm("rotate-form", "overlapSeconds")).selectByValue("86400");
+        driver.findElement(By.id("rotate-keys")).click();
+        sure = chromium.waitFor(ExpectedConditions.alertIsPresent());
+        assertThat(sure.getText()).contains("Replace the webhook secret of Keys shop?").contains("keeps working for 24 hours");
+        sure.accept();
+        chromium.waitFor(d -> d.findElement(By.id("rotate-output")).getText().contains("Webhook secret of Keys shop replaced"));
+        assertThat(driver.findElement(By.id("rotate-output")).getText()).contains("The old one works until");
+        chromium.shot("accounts-keys-rotated");
+    }
+
+    /**
+     * Audit AN4 F11: a client picked while Keys, Settings or Pools was loading for the one picked
+     * before drew the earlier client's page (its script tag, its settings, its pools) under the new
+     * name when that answer came late. Here the earlier client's answers come 1.2 s late.
+     */
+    @Test
+    void aPageLoadingForTheClientPickedBeforeNeverShowsUnderTheNewOne() throws Exception {
+        Map<String, Object> ws = accounts.ownedWorkspace("Race agency", "owner@race.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        Map<String, String> early = accounts.site((String) ws.get("workspaceId"), owner, "Race A");
+        Map<String, String> late = accounts.site((String) ws.get("workspaceId"), owner, "Race B");
+        accounts.as(owner, "POST", "/v1/sites/" + early.get("siteId") + "/pools", Map.of("name", "A", "numbers", List.of("+74950000711")));
+        accounts.as(owner, "POST", "/v1/sites/" + late.get("siteId") + "/pools", Map.of("name", "B", "numbers", List.of("+74950000712")));
+        signInAs("owner@race.test", TestAccounts.PASSWORD);
+        pick(late.get("siteId"));
+        driver.executeScript("var slow = '/v1/sites/' + arguments[0], plain = window.fetch;"
+                + "window.fetch = function (u, o) { var p = plain(u, o);"
+                + "  if (String(u).indexOf(slow) !== 0 || /reports|calls|leads/.test(String(u))) return p;"
+                + "  return p.then(function (r) { return new Promise(function (done) { setTimeout(function () { done(r); }, 1200); }); }); };",
+                early.get("siteId"));
+        String switchTo = "var s = document.getElementById('site-switcher'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));";
+        Map<String, String> shownOfLate = Map.of("keys", late.get("publicKey"), "settings", late.get("siteId"), "pools", "+74950000712");
+        for (String page : List.of("keys", "settings", "pools")) {
+            open(page);
+            driver.executeScript("document.body.removeAttribute('data-page');" + switchTo, early.get("siteId"));
+            Thread.sleep(300);
+            driver.executeScript(switchTo, late.get("siteId"));
+            chromium.waitFor(d -> String.valueOf(d.findElement(By.tagName("body")).getAttribute("data-page")).startsWith(page + ":"));
+            Thread.sleep(1500); // the earlier client's answer has come by now
+            String shown = driver.findElement(By.id("page-" + page)).getText();
+            assertThat(shown).as(page).contains(shownOfLate.get(page))
+                    .doesNotContain(early.get("publicKey")).doesNotContain(early.get("siteId")).doesNotContain("+74950000711");
+        }
+        driver.executeScript("location.reload()");
+    }
+
+    /**
+     * Audit AN4 F6: a role changed the moment the select changed, an owner's own role too. It is
+     * saved by its button, after a confirm naming what follows.
+     */
+    @Test
+    void aRoleIsChangedOnlyBySavingItAfterAConfirm() throws Exception {
+        Map<String, Object> ws = accounts.ownedWorkspace("Two owners agency", "first@owners.test");
+        String id = (String) ws.get("workspaceId");
+        TestAccounts.Person first = (TestAccounts.Person) ws.get("owner");
+        accounts.site(id, first, "Owners shop");
+        accounts.member(id, first, "second@owners.test", "owner");
+        TestAccounts.Person viewer = accounts.member(id, first, "client@owners.test", "viewer");
+        signInAs("first@owners.test", TestAccounts.PASSWORD);
+        open("people");
+        String mine = "#members-table tr[data-user-id='" + memberOf(id, "first@owners.test").get("userId").asText() + "']";
+        chromium.waitFor(d -> !d.findElements(By.cssSelector(mine + " select")).isEmpty());
+        new Select(driver.findElement(By.cssSelector(mine + " select"))).selectByValue("viewer");
+        Thread.sleep(500);
+        assertThat(memberOf(id, "first@owners.test").get("role").asText()).as("a pick alone changes nothing").isEqualTo("owner");
+        driver.findElement(By.cssSelector(mine + " .role-save")).click();
+        Alert sure = chromium.waitFor(ExpectedConditions.alertIsPresent());
+        assertThat(sure.getText()).contains("Make yourself viewer of Two owners agency?").contains("You will no longer manage the people");
+        sure.dismiss();
+        assertThat(new Select(driver.findElement(By.cssSelector(mine + " select"))).getFirstSelectedOption().getText()).isEqualTo("owner");
+        assertThat(memberOf(id, "first@owners.test").get("role").asText()).isEqualTo("owner");
+
+        String client = "#members-table tr[data-user-id='" + memberOf(id, "client@owners.test").get("userId").asText() + "']";
+        new Select(driver.findElement(By.cssSelector(client + " select"))).selectByValue("owner");
+        driver.findElement(By.cssSelector(client + " .role-save")).click();
+        sure = chromium.waitFor(ExpectedConditions.alertIsPresent());
+        assertThat(sure.getText()).contains("Make client@owners.test owner of Two owners agency?").contains("They will see all 1 site");
+        sure.accept();
+        chromium.waitFor(d -> memberOf(id, "client@owners.test").get("role").asText().equals("owner"));
+        assertThat(viewer).isNotNull();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode memberOf(String workspace, String email) {
+        for (com.fasterxml.jackson.databind.JsonNode m : server.get("/v1/workspaces/" + workspace + "/members", TestServer.ADMIN_KEY)
+                .json().get("members")) {
+            if (m.get("email").asText().equals(email)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no member " + email);
+    }
+
+    /**
+     * Audit AN4 F19: a viewer of one agency who owns a new, empty workspace could not reach it (the
+     * workspace was the current site's). It is an entry of the switcher leading to its Sites page.
+     * Audit AN4 F1: the switcher lists sites by name, not in id order.
+     */
+    @Test
+    void anOwnerOfAnEmptyWorkspaceWhoViewsAnotherReachesItAndSitesComeByName() {
+        Map<String, Object> old = accounts.ownedWorkspace("Old agency", "old@empty.test");
+        String oldId = (String) old.get("workspaceId");
+        TestAccounts.Person oldOwner = (TestAccounts.Person) old.get("owner");
+        for (String name : List.of("delta client", "Alpha client", "charlie client", "Bravo client")) {
+            accounts.site(oldId, oldOwner, name);
+        }
+        accounts.member(oldId, oldOwner, "freelancer@empty.test", "viewer");
+        Map<String, String> mine = accounts.workspace("My own agency", "freelancer@empty.test");
+        assertThat(accounts.accept(mine.get("ownerInvite"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+        signInAs("freelancer@empty.test", TestAccounts.PASSWORD);
+        List<String> names = driver.findElements(By.cssSelector("#site-switcher option")).stream().map(WebElement::getText).toList();
+        assertThat(names).containsSubsequence("Alpha client", "Bravo client", "charlie client", "delta client");
+
+        new Select(driver.findElement(By.id("site-switcher"))).selectByValue("workspace:" + mine.get("workspaceId"));
+        chromium.waitFor(d -> d.findElement(By.id("site-form")).isDisplayed());
+        assertThat(driver.findElement(By.cssSelector("#site-list h2")).getText()).isEqualTo("Sites of My own agency");
+        assertThat(driver.findElements(By.cssSelector("#tabs a")).stream().map(WebElement::getText).toList()).contains("Sites", "People");
+        assertThat(driver.findElement(By.id("who")).getText()).contains("owner");
+        inForm("site-form", "name").sendKeys("Own client");
+        inForm("site-form", "defaultNumber").sendKeys("+74951112299");
+        driver.findElement(By.cssSelector("#site-form button[type=submit]")).click();
+        chromium.waitFor(d -> d.findElement(By.id("open-new-site")).isDisplayed());
+        assertThat(driver.findElement(By.id("site-list")).getText()).contains("Own client");
+    }
+
+    /**
+     * Audit AN4 F12: Integrations opened by a viewer said "Press Refresh to try again"; F5: a member
+     * given no site read "You cannot open Sites". Each is told why, as the other pages say it.
+     */
+    @Test
+    void aViewerOnIntegrationsAndAMemberWithoutASiteAreToldWhyWithoutARetry() {
+        signInAs("viewer@roles.test", TestAccounts.PASSWORD);
+        driver.get(server.base() + "/dashboard/integrations.html");
+        chromium.waitFor(d -> d.findElement(By.id("status")).getText().contains("You cannot open Integrations"));
+        assertThat(driver.findElement(By.id("status")).getText()).contains("Your role in Roles agency is viewer").doesNotContain("Refresh");
+
+        Map<String, Object> ws = accounts.ownedWorkspace("Nosite agency", "owner@nosite.test");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        accounts.site((String) ws.get("workspaceId"), owner, "Someone else's shop");
+        TestServer.Reply invite = accounts.as(owner, "POST", "/v1/workspaces/" + ws.get("workspaceId") + "/invites",
+                Map.of("email", "waiting@nosite.test", "role", "analyst", "sites", List.of()));
+        assertThat(accounts.accept(invite.text("inviteUrl"), TestAccounts.PASSWORD).status()).isEqualTo(201);
+        chromium.forget(server.base());
+        signInAs("waiting@nosite.test", TestAccounts.PASSWORD);
+        chromium.waitFor(d -> !d.findElements(By.id("denied")).isEmpty());
+        assertThat(driver.findElement(By.id("denied")).getText()).contains("You have no sites in Nosite agency yet: ask an owner to give you one")
+                .doesNotContain("cannot open");
     }
 
     private static void pick(String siteId) {
@@ -419,9 +606,13 @@ class AccountsBrowserTest {
         Map<String, String> stolen = Map.of("Cookie", AccessApi.COOKIE + "=" + cookie.getValue());
         assertThat(server.send("GET", "/v1/me", null, null, null, stolen).status()).isEqualTo(200);
 
+        chromium.waitFor(d -> d.findElement(By.id("calls")).getText().contains("+79161234567"));
+
         driver.findElement(By.id("signout")).click();
         chromium.waitFor(d -> d.findElement(By.id("signin")).isDisplayed());
         chromium.waitFor(d -> server.send("GET", "/v1/me", null, null, null, stolen).status() == 401);
+        // Audit AN4 F14: the next person at a shared computer found the callers in the hidden call log.
+        assertThat((String) driver.executeScript("return document.getElementById('app').innerHTML")).doesNotContain("79161234567");
         driver.navigate().refresh();
         chromium.waitFor(d -> d.findElement(By.id("email")).isDisplayed());
     }

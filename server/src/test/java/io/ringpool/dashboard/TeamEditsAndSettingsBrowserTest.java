@@ -243,4 +243,23 @@ class TeamEditsAndSettingsBrowserTest {
         assertThat(stored("").get("recordingNotice").isNull()).isTrue();
         assertThat(chromium.consoleErrors()).as("only the refused saves are logged").allMatch(m -> m.contains("status of 422"));
     }
+
+    /**
+     * Audit AN4 F7: a manager was offered the owner-only Twilio token, and a save with it was
+     * refused whole, the cool-down typed beside it too. The field is disabled for them.
+     */
+    @Test
+    void aManagerSeesTheTwilioTokenAsOwnersOnlyAndSavesTheRest() {
+        TestAccounts.Person owner = accounts.signIn("owner@monday.test", TestAccounts.PASSWORD);
+        String workspaceId = server.get("/v1/workspaces", TestServer.ADMIN_KEY).json().get("workspaces").get(0).get("workspaceId").asText();
+        accounts.member(workspaceId, owner, "manager@monday.test", "manager");
+        chromium.signInWithPassword(server.base(), "manager@monday.test", TestAccounts.PASSWORD);
+        openSettings();
+        assertThat(setting("twilioAuthToken").isEnabled()).isFalse();
+        assertThat(setting("twilioAuthToken").getAttribute("placeholder")).isEqualTo("owners only");
+        setting("coolDownSeconds").clear();
+        setting("coolDownSeconds").sendKeys("600");
+        save();
+        chromium.waitFor(d -> stored("").get("coolDownSeconds").asInt() == 600);
+    }
 }
