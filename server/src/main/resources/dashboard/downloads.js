@@ -37,7 +37,10 @@
     if (!R.state.site) return;
     button.disabled = true;
     status.textContent = 'Preparing…';
-    R.api(R.site(R.downloads[p.key]()), { raw: true }).then(function (r) {
+    var path = R.downloads[p.key]();
+    // Where 1.5 is written "1,5", Excel splits a CSV on ';': the server writes that layout (audit AN2 F7).
+    if ((1.5).toLocaleString().indexOf(',') >= 0) path += (path.indexOf('?') < 0 ? '?' : '&') + 'separator=semicolon';
+    R.api(R.site(path), { raw: true }).then(function (r) {
       var name = R.fileName(r, p.key + '.csv'), rows = r.headers.get('X-Ringpool-Exported-Rows');
       return r.blob().then(function (blob) {
         var a = el('a', { href: URL.createObjectURL(blob), download: name });
