@@ -109,8 +109,13 @@
       'Create one with POST ' + site('/webhooks') + ' (see docs/integrations.md).'])); return; }
     var rows = list.map(function (w) {
       var base = site('/webhooks/' + encodeURIComponent(w.webhookId));
-      var status = w.enabled ? el('span', { class: 'pill ok', text: 'enabled' })
-        : el('span', {}, [el('span', { class: 'pill bad', text: 'disabled' }), ' ', el('span', { class: 'small', text: w.disabledReason || '' })]);
+      // Failing but not yet disabled: said on the row, not left to a "pending" that reads as normal traffic (audit AN2 F5).
+      var status = !w.enabled
+        ? el('span', {}, [el('span', { class: 'pill bad', text: 'disabled' }), ' ', el('span', { class: 'small', text: w.disabledReason || '' })])
+        : w.failingSince ? el('span', { 'data-failing': w.webhookId }, [el('span', { class: 'pill bad', text: 'failing' }), ' ',
+          el('span', { class: 'small', text: 'every attempt since ' + when(w.failingSince) + ' failed (last ' + when(w.lastFailureAt)
+            + '); disabled after 24 h. Recent deliveries show the answers.' })])
+        : el('span', { class: 'pill ok', text: 'enabled' });
       return el('tr', { 'data-webhook': w.webhookId }, [
         el('td', {}, [el('div', { text: w.url }), el('div', { class: 'small', text: w.events.join(', ') }),
           el('div', { class: 'small', text: madeBy(w.createdBy) }), deliveriesDetails(base)]),

@@ -74,6 +74,9 @@ class IntegrationsPageBrowserTest {
 
             WebElement row = driver.findElement(By.cssSelector("tr[data-webhook='" + webhookId + "']"));
             assertThat(row.getText()).contains(receiver.url("/crm")).contains("retrying").contains("HTTP 500").contains("1 pending");
+            assertThat(row.findElements(By.cssSelector("[data-failing]"))).as("a failing webhook says so on its row (audit AN2 F5)")
+                    .hasSize(1);
+            assertThat(row.getText()).contains("failing").contains("every attempt since");
             assertThat(driver.findElements(By.cssSelector("#feeds tr[data-feed]"))).hasSize(1);
             assertThat(driver.findElement(By.cssSelector("#feeds tr[data-feed]")).getText()).contains("yandex-calls: target calls")
                     .as("who made it (audit AM2 F10)").contains("made by the site key");
