@@ -636,7 +636,44 @@ class AccountsOverHttpTest {
             Map<String, String> ws = acc.workspace("Https", "https@agency.test");
             assertThat(ws.get("ownerInvite")).startsWith("https://calls.example.com/dashboard/#invite=");
             acc.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
-            assertThat(acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0)).endsWith("; Secure");
+            String set = acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0);
+            assertThat(set).startsWith(SessionCookie.HOST_ONLY + "=").contains("; Path=/;").doesNotContain("Domain").endsWith("; Secure");
+        }
+    }
+
+    /**
+     * Audit AN4 F17, cookie tossing: a page on a sibling subdomain set {@code ringpool_session} with
+     * the attacker's token for the whole domain and a narrower path; the browser sent it first, and
+     * the server took it, so the victim's dashboard worked in the attacker's account. Over HTTPS the
+     * session is a {@code __Host-} cookie, which no sibling can set, and a plain one is not read; a
+     * request with two session cookies is refused whatever the scheme.
+     */
+    @Test
+    void aSessionCookiePlantedBySiblingSubdomainIsNotBelieved(@TempDir Path other) {
+        TestAccounts.Person victim = (TestAccounts.Person) accounts.ownedWorkspace("Tossed victim", "tossed-victim@agency.test").get("owner");
+        TestAccounts.Person attacker = (TestAccounts.Person) accounts.ownedWorkspace("Tosser", "tosser@evil.test").get("owner");
+        String both = AccessApi.COOKIE + "=" + attacker.cookie() + "; " + AccessApi.COOKIE + "=" + victim.cookie();
+        TestServer.Reply me = server.send("GET", "/v1/me", null, null, null, Map.of("Cookie", both));
+        assertThat(me.status()).as("two session cookies: neither is believed").isEqualTo(401);
+        assertThat(me.errorCode()).isEqualTo("unauthorized");
+        assertThat(me.body()).doesNotContain("tosser@evil.test");
+        assertThat(server.send("GET", "/v1/me", null, null, null, Map.of("Cookie", "other=1; " + AccessApi.COOKIE + "=" + victim.cookie()))
+                .text("email")).as("one session cookie among others still works").isEqualTo("tossed-victim@agency.test");
+
+        try (TestServer https = new TestServer(other, Map.of("server.publicUrl", "https://calls.example.com"))) {
+            TestAccounts acc = new TestAccounts(https);
+            Map<String, String> ws = acc.workspace("Https toss", "victim@agency.test");
+            acc.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
+            String victimToken = acc.signIn("victim@agency.test", TestAccounts.PASSWORD).cookie();
+            Map<String, String> ws2 = acc.workspace("Https tosser", "attacker@evil.test");
+            acc.accept(ws2.get("ownerInvite"), TestAccounts.PASSWORD);
+            String attackerToken = acc.signIn("attacker@evil.test", TestAccounts.PASSWORD).cookie();
+            TestServer.Reply tossed = https.send("GET", "/v1/me", null, null, null,
+                    Map.of("Cookie", AccessApi.COOKIE + "=" + attackerToken + "; " + SessionCookie.HOST_ONLY + "=" + victimToken));
+            assertThat(tossed.status()).isEqualTo(200);
+            assertThat(tossed.text("email")).as("the plain name a sibling can set is not read over HTTPS").isEqualTo("victim@agency.test");
+            assertThat(https.send("GET", "/v1/me", null, null, null, Map.of("Cookie", AccessApi.COOKIE + "=" + attackerToken)).status())
+                    .isEqualTo(401);
         }
     }
 
