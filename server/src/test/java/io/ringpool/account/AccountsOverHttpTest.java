@@ -616,6 +616,70 @@ class AccountsOverHttpTest {
                 .isEqualTo(403);
     }
 
+    /**
+     * Audit AN4 F16: an owner invited another address of theirs as owner, was removed, and the link
+     * then made them owner again. Removing a member, or changing their role so they may no longer
+     * invite, now withdraws the invitations they issued (each in the audit log), and the pending
+     * list says who issued each.
+     */
+    @Test
+    void theInvitationsOfARemovedOrDemotedOwnerAreWithdrawnAndThePendingListSaysWhoInvited() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Invkeep", "invkeep-o1@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person o1 = (TestAccounts.Person) ws.get("owner");
+        TestAccounts.Person o2 = accounts.member(wsId, o1, "invkeep-o2@agency.test", "owner");
+        TestAccounts.Person o3 = accounts.member(wsId, o1, "invkeep-o3@agency.test", "owner");
+        java.util.function.BiFunction<TestAccounts.Person, String, TestServer.Reply> invite = (by, email) -> accounts.as(by, "POST",
+                "/v1/workspaces/" + wsId + "/invites", Map.of("email", email, "role", "owner"));
+        TestServer.Reply byO2 = invite.apply(o2, "invkeep-o2-alt@agency.test");
+        TestServer.Reply byO3 = invite.apply(o3, "invkeep-o3-alt@agency.test");
+        TestServer.Reply byO1 = invite.apply(o1, "invkeep-friend@agency.test");
+        assertThat(byO2.text("invitedBy")).isEqualTo("invkeep-o2@agency.test");
+
+        JsonNode pending = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("invites");
+        assertThat(pending).hasSize(3);
+        assertThat(pending.findValuesAsText("invitedBy"))
+                .containsExactly("invkeep-o2@agency.test", "invkeep-o3@agency.test", "invkeep-o1@agency.test");
+
+        String o2Id = userId(o1, wsId, "invkeep-o2@agency.test");
+        String o3Id = userId(o1, wsId, "invkeep-o3@agency.test");
+        assertThat(accounts.as(o1, "DELETE", "/v1/workspaces/" + wsId + "/members/" + o2Id, null).status()).isEqualTo(204);
+        assertThat(accounts.as(o1, "PATCH", "/v1/workspaces/" + wsId + "/members/" + o3Id, Map.of("role", "manager")).status())
+                .isEqualTo(200);
+
+        TestServer.Reply back = accounts.accept(byO2.text("inviteUrl"), TestAccounts.PASSWORD);
+        assertThat(back.status()).as("the removed owner's invitation no longer lets anyone in").isEqualTo(404);
+        assertThat(back.errorCode()).isEqualTo("link_invalid");
+        assertThat(accounts.accept(byO3.text("inviteUrl"), TestAccounts.PASSWORD).status()).as("demoted: may no longer invite")
+                .isEqualTo(404);
+        pending = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("invites");
+        assertThat(pending.findValuesAsText("inviteId")).containsExactly(byO1.text("inviteId"));
+
+        JsonNode entries = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
+        List<String> withdrawn = new java.util.ArrayList<>();
+        for (JsonNode e : entries) {
+            if (e.get("action").asText().equals("user.invite_withdraw")) {
+                withdrawn.add(e.get("target").asText() + " " + e.get("detail").asText());
+            }
+        }
+        assertThat(withdrawn).hasSize(2);
+        assertThat(withdrawn).anySatisfy(w -> assertThat(w).startsWith(byO2.text("inviteId"))
+                .contains("invkeep-o2-alt@agency.test", "issued by invkeep-o2@agency.test", "removed"));
+        assertThat(withdrawn).anySatisfy(w -> assertThat(w).startsWith(byO3.text("inviteId"))
+                .contains("invkeep-o3-alt@agency.test", "issued by invkeep-o3@agency.test", "no longer invite"));
+        assertThat(accounts.accept(byO1.text("inviteUrl"), TestAccounts.PASSWORD).status()).as("the remaining owner's stands")
+                .isEqualTo(201);
+    }
+
+    private static String userId(TestAccounts.Person owner, String wsId, String email) {
+        for (JsonNode m : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("members")) {
+            if (m.get("email").asText().equals(email)) {
+                return m.get("userId").asText();
+            }
+        }
+        throw new IllegalStateException("no member " + email);
+    }
+
     @Test
     void theLastOwnerCannotBeDemotedOrRemoved() {
         Map<String, Object> ws = accounts.ownedWorkspace("Last", "last@agency.test");
