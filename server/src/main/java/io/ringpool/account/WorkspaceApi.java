@@ -172,8 +172,11 @@ public final class WorkspaceApi {
                 body.optionalStringList("sites", 1000, 40), allSites);
         List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "whose role or sites no longer let them manage the site's integrations");
         Membership after = changed.after();
+        // Named by e-mail as it is now (audit AN4 F4: an id alone says nothing once the person is gone), with the role before.
+        String roleNow = after.role() == changed.before().role() ? after.role().wireName()
+                : after.role().wireName() + " (was " + changed.before().role().wireName() + ")";
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.change", request.pathParam("userId"),
-                "role " + after.role().wireName() + (after.sites() == null ? ", all sites" : ", sites " + after.sites()) + revoked(ended));
+                changed.email() + ": role " + roleNow + (after.sites() == null ? ", all sites" : ", sites " + after.sites()) + revoked(ended));
         auditWithdrawn(grant, request, changed.email(), changed.withdrawnInvites(), "who may no longer invite");
         return Response.ok(member(after));
     }
@@ -183,7 +186,7 @@ public final class WorkspaceApi {
         Workspaces.Removed removed = workspaces.remove(grant.workspaceId(), request.pathParam("userId"));
         List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "who was removed from the workspace");
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.remove", request.pathParam("userId"),
-                ended.isEmpty() ? null : revoked(ended).substring(2));
+                removed.email() + revoked(ended));
         auditWithdrawn(grant, request, removed.email(), removed.withdrawnInvites(), "who was removed from the workspace");
         return Response.noContent();
     }
@@ -220,7 +223,7 @@ public final class WorkspaceApi {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
         Workspaces.IssuedLink issued = workspaces.issueReset(grant.workspaceId(), request.pathParam("userId"), grant.caller());
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.password_reset_link", request.pathParam("userId"),
-                null);
+                workspaces.user(request.pathParam("userId")).map(User::email).orElse(null));
         return Response.created(Map.of("resetUrl", issued.url(), "expiresAt", issued.link().expiresAt()));
     }
 

@@ -671,6 +671,34 @@ class AccountsOverHttpTest {
                 .isEqualTo(201);
     }
 
+    /**
+     * Audit AN4 F4: a changed, reset or removed person was named in the audit log only by their
+     * user id, which no page shows and which leads nowhere once they are removed. Those entries now
+     * carry the person's e-mail as it was, and a role change the role before.
+     */
+    @Test
+    void theAuditLogNamesChangedResetAndRemovedPeopleByEmail() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Audit names", "names-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        accounts.member(wsId, owner, "maria.manager@client.test", "manager");
+        String maria = userId(owner, wsId, "maria.manager@client.test");
+        String base = "/v1/workspaces/" + wsId + "/members/" + maria;
+        assertThat(accounts.as(owner, "PATCH", base, Map.of("role", "viewer")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "POST", base + "/password-reset", null).status()).isEqualTo(201);
+        assertThat(accounts.as(owner, "DELETE", base, null).status()).isEqualTo(204);
+
+        Map<String, String> detail = new java.util.HashMap<>();
+        for (JsonNode e : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries")) {
+            if (e.get("target").asText().equals(maria)) {
+                detail.putIfAbsent(e.get("action").asText(), e.get("detail").asText());
+            }
+        }
+        assertThat(detail.get("user.change")).isEqualTo("maria.manager@client.test: role viewer (was manager), all sites");
+        assertThat(detail.get("user.password_reset_link")).isEqualTo("maria.manager@client.test");
+        assertThat(detail.get("user.remove")).isEqualTo("maria.manager@client.test");
+    }
+
     private static String userId(TestAccounts.Person owner, String wsId, String email) {
         for (JsonNode m : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("members")) {
             if (m.get("email").asText().equals(email)) {
