@@ -480,6 +480,27 @@ class AccountsOverHttpTest {
         return server.send("GET", "/v1/feeds/" + created.text("feedId") + ".csv", null, null, null, Map.of("Authorization", "Basic " + basic));
     }
 
+    /** Audit AN4 F22: {@code {}} and a value equal to the current one were logged as site changes. */
+    @Test
+    void aSitePatchThatChangesNothingIsNotInTheAuditLogAndOnlyChangedFieldsAreNamed() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Empty patch", "empty-patch@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        String path = "/v1/sites/" + accounts.site(wsId, owner, "Unchanged shop").get("siteId");
+        int coolDown = accounts.as(owner, "GET", path, null).json().get("coolDownSeconds").asInt();
+        assertThat(accounts.as(owner, "PATCH", path, Map.of()).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", path, Map.of("coolDownSeconds", coolDown, "name", "Unchanged shop")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", path, Map.of("coolDownSeconds", coolDown, "retentionDays", 91)).status()).isEqualTo(200);
+
+        List<String> settings = new java.util.ArrayList<>();
+        for (JsonNode e : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries")) {
+            if (e.get("action").asText().equals("site.settings")) {
+                settings.add(e.get("detail").asText());
+            }
+        }
+        assertThat(settings).containsExactly("changed retentionDays");
+    }
+
     @Test
     void theAuditLogSaysWhoChangedWhatWhenAndFromWhere() {
         Map<String, Object> ws = accounts.ownedWorkspace("Audited", "audited@agency.test");
