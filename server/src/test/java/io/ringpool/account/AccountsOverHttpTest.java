@@ -447,6 +447,10 @@ class AccountsOverHttpTest {
                 Map.of("url", "http://127.0.0.1:9/crm", "events", List.of("call.completed")));
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
         assertThat(hook.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
+        TestServer.Reply destination = accounts.as(leaving, "POST", "/v1/sites/" + site.get("siteId") + "/destinations", Map.of("type", "ga4",
+                "measurementId", "G-CREATOR123", "apiSecret", "ga4-secret-creator", "baseUrl", "http://127.0.0.1:9/mp"));
+        assertThat(destination.status()).as(destination.body()).isEqualTo(201);
+        assertThat(destination.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
 
         assertThat(accounts.as(owner, "DELETE", "/v1/workspaces/" + wsId + "/members/" + leavingId, null).status()).isEqualTo(204);
         TestServer.Reply analyst = accounts.as(owner, "PATCH", "/v1/workspaces/" + wsId + "/members/" + demotedId, Map.of("role", "analyst"));
@@ -462,6 +466,11 @@ class AccountsOverHttpTest {
         JsonNode hooks = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/webhooks", null).json().get("webhooks");
         assertThat(hooks).hasSize(1);
         assertThat(hooks.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
+        // So does an upload destination (the ad account is usually the company's own).
+        JsonNode dests = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/destinations", null).json().get("destinations");
+        assertThat(dests).hasSize(1);
+        assertThat(dests.get(0).get("createdBy").get("kind").asText()).isEqualTo("user");
+        assertThat(dests.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
 
         JsonNode entries = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
         List<String> actions = entries.findValuesAsText("action");
