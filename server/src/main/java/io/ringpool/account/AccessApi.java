@@ -12,8 +12,8 @@ import java.util.function.Predicate;
  * from the route table (a test walks it for every role).
  */
 public final class AccessApi {
-    /** The session cookie's name. */
-    public static final String COOKIE = "ringpool_session";
+    /** The session cookie's name over plain HTTP (HTTPS uses {@link SessionCookie#HOST_ONLY}). */
+    public static final String COOKIE = SessionCookie.PLAIN;
     /** The header that carries the CSRF token on cookie requests that change state. */
     public static final String CSRF_HEADER = "X-CSRF-Token";
 
@@ -49,9 +49,16 @@ public final class AccessApi {
     }
 
     private final Authoriser authoriser;
+    private final SessionCookie cookie;
 
-    public AccessApi(Authoriser authoriser) {
+    public AccessApi(Authoriser authoriser, SessionCookie cookie) {
         this.authoriser = authoriser;
+        this.cookie = cookie;
+    }
+
+    /** The session cookie this server sets and reads. */
+    public SessionCookie sessionCookie() {
+        return cookie;
     }
 
     /** A site route's endpoint, allowed to callers who hold {@code permission} on its {@code {siteId}}. */
@@ -65,7 +72,7 @@ public final class AccessApi {
      */
     public Guarded siteOr(Permission permission, Predicate<Request> ownCredential, SiteEndpoint endpoint) {
         return new Guarded(permission, endpoint,
-                request -> request.bearerToken() == null && request.cookie(COOKIE) == null && ownCredential.test(request));
+                request -> request.bearerToken() == null && request.cookies(cookie.name()).isEmpty() && ownCredential.test(request));
     }
 
     /** The grant of the request's caller on its {@code {siteId}} for {@code permission}, or the refusal. */
@@ -89,9 +96,11 @@ public final class AccessApi {
         return authoriser.workspace(credentials(request), request.pathParam("workspaceId"), permission);
     }
 
-    public static Credentials credentials(Request request) {
+    /** A bearer key is judged alone; only without one is the session cookie read (and two of them refused). */
+    private Credentials credentials(Request request) {
         boolean reads = request.method().equals("GET") || request.method().equals("HEAD");
-        return new Credentials(request.bearerToken(), request.cookie(COOKIE), request.header("x-csrf-token"), !reads,
+        String bearer = request.bearerToken();
+        return new Credentials(bearer, bearer != null ? null : cookie.token(request), request.header("x-csrf-token"), !reads,
                 request.clientIp());
     }
 }

@@ -20,6 +20,12 @@ final class AccountFailures {
                 "not signed in, or the session has ended: sign in again, or send Authorization: Bearer <key>");
     }
 
+    /** Two session cookies: one was planted by another host of the domain, and which is the person's cannot be told. */
+    static DomainFailure twoSessions() {
+        return new DomainFailure(DomainFailure.Kind.UNAUTHENTICATED, "unauthorized",
+                "the request carries two session cookies (another site of this domain set one): sign in again");
+    }
+
     static DomainFailure csrf() {
         return new DomainFailure(DomainFailure.Kind.FORBIDDEN, "csrf_failed",
                 "a request that changes something needs the X-CSRF-Token header with the session's token (from sign-in or GET /v1/me)");

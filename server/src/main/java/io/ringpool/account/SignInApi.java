@@ -21,7 +21,8 @@ import java.util.Set;
  * /v1/me/sessions/{sessionId}}, {@code POST /v1/me/password}.
  *
  * <p>The cookie is {@code HttpOnly} (scripts cannot read it), {@code SameSite=Strict} (no other
- * site's page can make the browser send it) and {@code Secure} when the public URL is HTTPS. The
+ * site's page can make the browser send it), and {@code Secure} with the {@code __Host-} name when
+ * the public URL is HTTPS ({@link SessionCookie}). The
  * CSRF token comes back in the {@code X-CSRF-Token} header of the sign-in and in {@code GET /v1/me};
  * the page sends it back in that header on every request that changes something. The sign-in
  * itself has no session to hold a token yet, so it is refused when the browser says another site
@@ -33,7 +34,6 @@ public final class SignInApi {
     private final SiteRegistry sites;
     private final AccessApi access;
     private final AuditLog audit;
-    private final boolean secureCookie;
     private final CrossSiteSignIn crossSite;
 
     public SignInApi(SignIn signIn, Workspaces workspaces, SiteRegistry sites, AccessApi access, AuditLog audit, String publicUrl) {
@@ -42,7 +42,6 @@ public final class SignInApi {
         this.sites = sites;
         this.access = access;
         this.audit = audit;
-        this.secureCookie = publicUrl.regionMatches(true, 0, "https:", 0, 6);
         this.crossSite = new CrossSiteSignIn(publicUrl);
     }
 
@@ -159,7 +158,6 @@ public final class SignInApi {
     }
 
     private String cookie(String value, long maxAgeSeconds) {
-        return AccessApi.COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Strict"
-                + (secureCookie ? "; Secure" : "");
+        return access.sessionCookie().setCookie(value, maxAgeSeconds);
     }
 }

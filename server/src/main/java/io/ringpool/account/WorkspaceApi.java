@@ -168,21 +168,35 @@ public final class WorkspaceApi {
         String roleText = body.optionalString("role", 20);
         Role role = roleText == null ? null : Role.parse(roleText, "role");
         boolean allSites = body.isExplicitNull("sites");
-        Membership changed = workspaces.change(grant.workspaceId(), request.pathParam("userId"), role,
+        Workspaces.Changed changed = workspaces.change(grant.workspaceId(), request.pathParam("userId"), role,
                 body.optionalStringList("sites", 1000, 40), allSites);
         List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "whose role or sites no longer let them manage the site's integrations");
+        Membership after = changed.after();
+        // Named by e-mail as it is now (audit AN4 F4: an id alone says nothing once the person is gone), with the role before.
+        String roleNow = after.role() == changed.before().role() ? after.role().wireName()
+                : after.role().wireName() + " (was " + changed.before().role().wireName() + ")";
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.change", request.pathParam("userId"),
-                "role " + changed.role().wireName() + (changed.sites() == null ? ", all sites" : ", sites " + changed.sites()) + revoked(ended));
-        return Response.ok(member(changed));
+                changed.email() + ": role " + roleNow + (after.sites() == null ? ", all sites" : ", sites " + after.sites()) + revoked(ended));
+        auditWithdrawn(grant, request, changed.email(), changed.withdrawnInvites(), "who may no longer invite");
+        return Response.ok(member(after));
     }
 
     private Response remove(Request request) {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
-        workspaces.remove(grant.workspaceId(), request.pathParam("userId"));
+        Workspaces.Removed removed = workspaces.remove(grant.workspaceId(), request.pathParam("userId"));
         List<StandingAccess.Ended> ended = endStandingAccess(grant, request, "who was removed from the workspace");
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.remove", request.pathParam("userId"),
-                ended.isEmpty() ? null : revoked(ended).substring(2));
+                removed.email() + revoked(ended));
+        auditWithdrawn(grant, request, removed.email(), removed.withdrawnInvites(), "who was removed from the workspace");
         return Response.noContent();
+    }
+
+    /** One {@code user.invite_withdraw} entry for each pending invitation withdrawn with its issuer's right to invite. */
+    private void auditWithdrawn(WorkspaceGrant grant, Request request, String issuer, List<AccountLink> withdrawn, String why) {
+        for (AccountLink l : withdrawn) {
+            audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.invite_withdraw", l.linkId(),
+                    "invitation of " + l.email() + " as " + l.role().wireName() + ", issued by " + issuer + ", " + why);
+        }
     }
 
     /**
@@ -209,7 +223,7 @@ public final class WorkspaceApi {
         WorkspaceGrant grant = access.workspace(request, Permission.USERS);
         Workspaces.IssuedLink issued = workspaces.issueReset(grant.workspaceId(), request.pathParam("userId"), grant.caller());
         audit.onWorkspace(grant.caller(), grant.workspaceId(), request.clientIp(), "user.password_reset_link", request.pathParam("userId"),
-                null);
+                workspaces.user(request.pathParam("userId")).map(User::email).orElse(null));
         return Response.created(Map.of("resetUrl", issued.url(), "expiresAt", issued.link().expiresAt()));
     }
 
@@ -288,6 +302,7 @@ public final class WorkspaceApi {
         out.put("allSites", l.sites() == null);
         out.put("sites", l.sites());
         out.put("expiresAt", l.expiresAt());
+        out.put("invitedBy", l.createdBy());
         return out;
     }
 }

@@ -140,22 +140,31 @@ public final class WorkspaceStore {
     /** What became of a change or removal of a member. */
     public enum MemberChange { DONE, NO_MEMBER, LAST_OWNER }
 
+    /** A change or removal's outcome, and the pending invitations the member had issued that it withdrew. */
+    public record MemberChanged(MemberChange outcome, List<AccountLink> withdrawnInvites) {
+        static MemberChanged of(MemberChange outcome) {
+            return new MemberChanged(outcome, List.of());
+        }
+    }
+
     /**
      * Changes an existing membership's role and sites, and withdraws the person's pending
      * invitations to the workspace (an unused second link must not restore the old role). Never
      * inserts: a change racing a removal must not bring the member back ({@code NO_MEMBER}). An
      * owner made anything else needs another owner to remain ({@code LAST_OWNER}, nothing changed),
-     * counted under the workspace's lock ({@link #holdWorkspace}).
+     * counted under the workspace's lock ({@link #holdWorkspace}). With {@code endIssuedInvites}
+     * (the member may no longer invite) the invitations they issued are withdrawn in the same
+     * transaction, so none of them can be accepted after the change.
      */
-    public MemberChange updateMembership(Membership m, String email, Instant now) {
+    public MemberChanged updateMembership(Membership m, String email, boolean endIssuedInvites, Instant now) {
         return db.inTransaction(c -> {
             holdWorkspace(c, m.workspaceId());
             Role before = role(c, m.workspaceId(), m.userId());
             if (before == null) {
-                return MemberChange.NO_MEMBER;
+                return MemberChanged.of(MemberChange.NO_MEMBER);
             }
             if (before == Role.OWNER && m.role() != Role.OWNER && !anotherOwner(c, m.workspaceId(), m.userId())) {
-                return MemberChange.LAST_OWNER;
+                return MemberChanged.of(MemberChange.LAST_OWNER);
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE memberships SET role = ?, sites_json = ? WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, m.role().name());
@@ -165,21 +174,23 @@ public final class WorkspaceStore {
                 ps.executeUpdate();
             }
             withdrawInvitesOf(c, m.workspaceId(), email, now);
-            return MemberChange.DONE;
+            return new MemberChanged(MemberChange.DONE, endIssuedInvites ? withdrawInvitesIssuedBy(c, m.workspaceId(), email, now) : List.of());
         });
     }
 
     /**
      * Removes the membership and withdraws the person's pending invitations to the workspace (an
      * unused link must not re-admit them); an owner only while another owner remains, counted
-     * under the workspace's lock ({@code LAST_OWNER}, nothing changed).
+     * under the workspace's lock ({@code LAST_OWNER}, nothing changed). The invitations the person
+     * issued are withdrawn too (audit AN4 F16: a removed owner's invitation of another address of
+     * theirs brought them back as owner).
      */
-    public MemberChange removeMembership(String workspaceId, String userId, String email, Instant now) {
+    public MemberChanged removeMembership(String workspaceId, String userId, String email, Instant now) {
         return db.inTransaction(c -> {
             holdWorkspace(c, workspaceId);
             Role before = role(c, workspaceId, userId);
             if (before == Role.OWNER && !anotherOwner(c, workspaceId, userId)) {
-                return MemberChange.LAST_OWNER;
+                return MemberChanged.of(MemberChange.LAST_OWNER);
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?")) {
                 ps.setString(1, workspaceId);
@@ -187,8 +198,42 @@ public final class WorkspaceStore {
                 ps.executeUpdate();
             }
             withdrawInvitesOf(c, workspaceId, email, now);
-            return before == null ? MemberChange.NO_MEMBER : MemberChange.DONE;
+            if (before == null) {
+                return MemberChanged.of(MemberChange.NO_MEMBER);
+            }
+            return new MemberChanged(MemberChange.DONE, withdrawInvitesIssuedBy(c, workspaceId, email, now));
         });
+    }
+
+    /**
+     * Withdraws the workspace's pending invitations issued by {@code issuer} (an invitation records
+     * its issuer's label, a person's e-mail), and returns those this call withdrew: one accepted
+     * meanwhile is used, not withdrawn, and is left out.
+     */
+    private List<AccountLink> withdrawInvitesIssuedBy(Connection c, String workspaceId, String issuer, Instant now) throws SQLException {
+        List<AccountLink> pending = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + LINK_COLUMNS + " FROM account_links "
+                + "WHERE workspace_id = ? AND kind = 'INVITE' AND created_by = ? AND used_at IS NULL AND expires_at > ? ORDER BY created_at")) {
+            ps.setString(1, workspaceId);
+            ps.setString(2, issuer);
+            ps.setLong(3, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pending.add(link(rs));
+                }
+            }
+        }
+        List<AccountLink> withdrawn = new ArrayList<>();
+        for (AccountLink l : pending) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE account_links SET used_at = ? WHERE link_id = ? AND used_at IS NULL")) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setString(2, l.linkId());
+                if (ps.executeUpdate() == 1) {
+                    withdrawn.add(l);
+                }
+            }
+        }
+        return withdrawn;
     }
 
     /**
@@ -285,18 +330,23 @@ public final class WorkspaceStore {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String role = rs.getString(6);
-                        long used = rs.getLong(12);
-                        boolean unused = rs.wasNull();
-                        out.add(new AccountLink(rs.getString(1), AccountLink.Kind.valueOf(rs.getString(2)), rs.getString(3),
-                                rs.getString(4), rs.getString(5), role == null ? null : Role.valueOf(role), sites(rs.getString(7)),
-                                rs.getString(8), rs.getString(9), Instant.ofEpochMilli(rs.getLong(10)), Instant.ofEpochMilli(rs.getLong(11)),
-                                unused ? null : Instant.ofEpochMilli(used)));
+                        out.add(link(rs));
                     }
                 }
             }
             return out;
         });
+    }
+
+    /** A link from a row of {@link #LINK_COLUMNS}. */
+    private static AccountLink link(ResultSet rs) throws SQLException {
+        String role = rs.getString(6);
+        long used = rs.getLong(12);
+        boolean unused = rs.wasNull();
+        return new AccountLink(rs.getString(1), AccountLink.Kind.valueOf(rs.getString(2)), rs.getString(3),
+                rs.getString(4), rs.getString(5), role == null ? null : Role.valueOf(role), sites(rs.getString(7)),
+                rs.getString(8), rs.getString(9), Instant.ofEpochMilli(rs.getLong(10)), Instant.ofEpochMilli(rs.getLong(11)),
+                unused ? null : Instant.ofEpochMilli(used));
     }
 
     /** What became of an invitation's use. */

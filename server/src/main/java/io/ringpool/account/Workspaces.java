@@ -33,6 +33,15 @@ public final class Workspaces {
     /** A link shown once. */
     public record IssuedLink(String url, AccountLink link) {}
 
+    /**
+     * A member's change: the membership before and after, their e-mail (the audit log names them by
+     * it), and the invitations they had issued that the change withdrew.
+     */
+    public record Changed(Membership before, Membership after, String email, List<AccountLink> withdrawnInvites) {}
+
+    /** A removal: the person's e-mail and the invitations they had issued, withdrawn with them. */
+    public record Removed(String email, List<AccountLink> withdrawnInvites) {}
+
     /** What {@code GET /v1/me} shows of one membership. */
     public record MembershipView(Membership membership, List<String> siteIds) {}
 
@@ -173,7 +182,7 @@ public final class Workspaces {
     }
 
     /** Changes a member's role and/or sites (null keeps them; sites {@code []}… must name the workspace's sites). */
-    public Membership change(String workspaceId, String userId, Role role, List<String> siteList, boolean allSites) {
+    public Changed change(String workspaceId, String userId, Role role, List<String> siteList, boolean allSites) {
         Membership current = store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
         Role newRole = role == null ? current.role() : role;
         if (current.role() == Role.OWNER && newRole != Role.OWNER) {
@@ -183,14 +192,17 @@ public final class Workspaces {
         // An owner sees every site, so one made an owner leaves their site list behind.
         List<String> covered = allSites || newRole == Role.OWNER ? null : siteList == null ? current.sites() : siteList(workspaceId, siteList);
         Membership changed = new Membership(workspaceId, current.workspaceName(), userId, newRole, covered);
-        switch (store.updateMembership(changed, emailOf(userId), clock.instant())) {
+        String email = emailOf(userId);
+        // One who may no longer invite must not let others in through the invitations they issued (audit AN4 F16).
+        WorkspaceStore.MemberChanged done = store.updateMembership(changed, email, !newRole.allows(Permission.USERS), clock.instant());
+        switch (done.outcome()) {
             // Removed between the read above and this write (a removal at the same moment): it stays removed.
             case NO_MEMBER -> throw DomainFailure.notFound("member");
             // Another owner left or was demoted at the same moment; the store counted again under the workspace's lock.
             case LAST_OWNER -> throw AccountFailures.lastOwner();
             case DONE -> { }
         }
-        return changed;
+        return new Changed(current, changed, email, done.withdrawnInvites());
     }
 
     /**
@@ -214,14 +226,18 @@ public final class Workspaces {
         return store.membershipForSite(userId, siteId).filter(m -> m.covers(siteId)).map(m -> m.role().allows(permission)).orElse(false);
     }
 
-    public void remove(String workspaceId, String userId) {
+    /** Removes the member, and withdraws their pending invitations to it and those they issued. */
+    public Removed remove(String workspaceId, String userId) {
         Membership current = store.membership(workspaceId, userId).orElseThrow(() -> DomainFailure.notFound("member"));
         if (current.role() == Role.OWNER) {
             requireAnotherOwner(workspaceId, userId);
         }
-        if (store.removeMembership(workspaceId, userId, emailOf(userId), clock.instant()) == WorkspaceStore.MemberChange.LAST_OWNER) {
+        String email = emailOf(userId);
+        WorkspaceStore.MemberChanged done = store.removeMembership(workspaceId, userId, email, clock.instant());
+        if (done.outcome() == WorkspaceStore.MemberChange.LAST_OWNER) {
             throw AccountFailures.lastOwner(); // the other owner went at the same moment (see change)
         }
+        return new Removed(email, done.withdrawnInvites());
     }
 
     private String emailOf(String userId) {

@@ -13,6 +13,7 @@ import io.ringpool.account.AuditLog;
 import io.ringpool.account.Authoriser;
 import io.ringpool.account.PasswordHasher;
 import io.ringpool.account.Permission;
+import io.ringpool.account.SessionCookie;
 import io.ringpool.account.SignIn;
 import io.ringpool.account.SignInApi;
 import io.ringpool.account.StandingAccess;
@@ -492,7 +493,7 @@ public final class Ringpool implements AutoCloseable {
         SignIn signIn = new SignIn(userStore, hasher, clock, registry);
         Workspaces workspaces = new Workspaces(workspaceStore, userStore, hasher, sites, clock, publicUrl);
         AuditLog audit = new AuditLog(db, workspaceStore, clock);
-        AccessApi guard = new AccessApi(new Authoriser(access, sites, signIn, workspaceStore));
+        AccessApi guard = new AccessApi(new Authoriser(access, sites, signIn, workspaceStore), new SessionCookie(publicUrl));
         return new Accounts(signIn, workspaces, audit, guard);
     }
 

@@ -1,6 +1,7 @@
 package io.ringpool.http;
 
 import io.ringpool.inbound.ReceivedRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -49,17 +50,28 @@ public record Request(
      * sent back by browsers, so a plain split is the whole grammar (RFC 6265 §5.4).
      */
     public String cookie(String name) {
+        List<String> values = cookies(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * Every non-empty value of the named cookie, in the order sent. A browser sends two cookies of
+     * one name when another host of the domain set one with a wider domain (or narrower path).
+     */
+    public List<String> cookies(String name) {
+        List<String> out = new ArrayList<>();
         String header = header("cookie");
-        if (header == null) {
-            return null;
-        }
-        for (String pair : header.split(";")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
-                String value = pair.substring(eq + 1).trim();
-                return value.isEmpty() ? null : value;
+        if (header != null) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    String value = pair.substring(eq + 1).trim();
+                    if (!value.isEmpty()) {
+                        out.add(value);
+                    }
+                }
             }
         }
-        return null;
+        return out;
     }
 }

@@ -181,7 +181,9 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         Map<String, List<String>> query = target.query();
         Map<String, String> headers = new HashMap<>(h.size() * 2);
         for (Map.Entry<String, String> e : h) {
-            headers.putIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue());
+            String name = e.getKey().toLowerCase(java.util.Locale.ROOT);
+            // Cookies split over several headers are one list (RFC 9113 §8.2.3): a second session cookie must be seen.
+            headers.merge(name, e.getValue(), (first, more) -> name.equals("cookie") ? first + "; " + more : first);
         }
         byte[] body = ByteBufUtil.getBytes(http.content());
         String clientIp = clientIp(ctx, h.getAll("x-forwarded-for"));

@@ -102,14 +102,37 @@ public final class SiteApi {
         }
         SiteService.Authority authority = grant.caller() instanceof io.ringpool.account.Caller.Operator
                 ? SiteService.Authority.ADMIN : SiteService.Authority.SITE;
+        Map<String, Object> before = describe(grant.site());
         Site updated = service.update(grant.siteId(), changes, authority);
         applySections(updated.siteId(), request.body());
-        audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
-                "changed " + String.join(", ", known.stream().filter(body::has).sorted().toList()));
+        Map<String, Object> after = describe(updated);
+        List<String> changed = known.stream().filter(body::has).filter(f -> changed(f, before, after, request.body())).sorted().toList();
+        if (!changed.isEmpty()) {
+            audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "site.settings", grant.siteId(),
+                    "changed " + String.join(", ", changed));
+        }
         if (rotates) {
             audit.onSite(grant.caller(), grant.siteId(), request.clientIp(), "key.rotate", grant.siteId(), "provider credentials changed by PATCH");
         }
         return Response.ok(describe(updated));
+    }
+
+    /**
+     * Whether a field the PATCH gave changed the site, so that the audit log names only those (audit
+     * AN4 F22: {@code {}} and a value equal to the current one were logged as changes). A field the
+     * site's description leaves out is a secret and counts as changed, as does a section whose
+     * credentials the PATCH changed (its description hides them).
+     */
+    private boolean changed(String field, Map<String, Object> before, Map<String, Object> after, byte[] rawBody) {
+        if (!after.containsKey(field) || !java.util.Objects.equals(before.get(field), after.get(field))) {
+            return true;
+        }
+        for (SiteSection section : sections) {
+            if (section.field().equals(field) && section.changesCredentials(tree(rawBody).get(field))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the PATCH sets the Twilio token or changes a provider's credentials ({@link SiteSection#changesCredentials}). */

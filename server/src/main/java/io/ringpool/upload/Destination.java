@@ -1,5 +1,6 @@
 package io.ringpool.upload;
 
+import io.ringpool.account.CreatedBy;
 import java.time.Instant;
 import java.util.Map;
 
@@ -11,9 +12,10 @@ import java.util.Map;
  * @param secrets  credentials, never shown after creation
  * @param filter   which calls and leads go up ({@link DestinationFilter#NONE}: all of them)
  * @param dryRun   write down what would be sent and send nothing
+ * @param createdBy who made it (V160); null for the destinations made before, and for a platform's trial check
  */
 public record Destination(String destinationId, String siteId, String type, Map<String, String> settings,
-        Map<String, String> secrets, DestinationFilter filter, boolean dryRun, Instant createdAt) {
+        Map<String, String> secrets, DestinationFilter filter, boolean dryRun, Instant createdAt, CreatedBy createdBy) {
 
     public Destination {
         settings = Map.copyOf(settings);

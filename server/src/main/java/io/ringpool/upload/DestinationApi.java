@@ -79,7 +79,8 @@ public final class DestinationApi {
             fields.put(f.getKey(), setting(f.getKey(), f.getValue()));
         }
         DestinationService.View created = destinations.create(siteId,
-                new DestinationService.NewDestination(type, fields, filter, dry != null && dry.asBoolean()));
+                new DestinationService.NewDestination(type, fields, filter, dry != null && dry.asBoolean(),
+                        io.ringpool.account.CreatedBy.of(grant.caller())));
         audit.onSite(grant.caller(), siteId, request.clientIp(), "destination.create", created.destination().destinationId(),
                 auditDetail(created.destination()));
         return Response.created(view(created));
@@ -258,6 +259,8 @@ public final class DestinationApi {
         out.put("filter", d.filter().isNone() ? null : d.filter().asMap());
         out.put("dryRun", d.dryRun());
         out.put("createdAt", d.createdAt());
+        // Who made it, as feeds and webhooks say: an owner sees what a leaving person set up (not stopped with them).
+        out.put("createdBy", d.createdBy() == null ? null : d.createdBy().view());
         // Settings today's rules refuse (a GA4 event name from before they were checked): nothing is sent until fixed.
         out.put("problems", v.problems().stream().map(p -> Map.of("field", p.field(), "message", p.message())).toList());
         Outbox.Health h = v.health();

@@ -1,5 +1,6 @@
 package io.ringpool.upload;
 
+import io.ringpool.account.CreatedBy;
 import io.ringpool.failure.DomainFailure;
 import io.ringpool.outbound.AddressPolicy;
 import io.ringpool.outbox.Outbox;
@@ -29,7 +30,7 @@ public final class DestinationService {
      * A request to create a destination: its type, the platform's settings and credentials by
      * name (see each platform class), an optional {@code baseUrl}, {@code filter} and {@code dryRun}.
      */
-    public record NewDestination(String type, Map<String, String> fields, DestinationFilter filter, boolean dryRun) {}
+    public record NewDestination(String type, Map<String, String> fields, DestinationFilter filter, boolean dryRun, CreatedBy createdBy) {}
 
     /**
      * A change to a destination: settings and credentials by name (null removes an optional
@@ -96,7 +97,8 @@ public final class DestinationService {
         if (filter.leads() != null && !p.takesLeads()) {
             throw DomainFailure.invalid("filter.leads", "'filter.leads' is for destinations that take leads; " + p.type() + " takes none");
         }
-        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, filter, request.dryRun(), clock.instant());
+        Destination d = new Destination(Keys.id("dst_"), siteId, p.type(), settings, secrets, filter, request.dryRun(), clock.instant(),
+                request.createdBy());
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit
             if (UploadStore.ofSite(c, siteId).size() >= MAX_PER_SITE) {
@@ -162,7 +164,7 @@ public final class DestinationService {
         if (s.containsKey("collectPath") && !List.of("/mp/collect", "/debug/mp/collect").contains(s.get("collectPath"))) {
             throw DomainFailure.invalid("collectPath", "'collectPath' is /mp/collect or /debug/mp/collect");
         }
-        for (DestinationProblem problem : p.problems(new Destination("", "", p.type(), s, Map.of(), null, false, clock.instant()))) {
+        for (DestinationProblem problem : p.problems(new Destination("", "", p.type(), s, Map.of(), null, false, clock.instant(), null))) {
             throw DomainFailure.invalid(problem.field(), problem.message());
         }
         for (String text : NAMES) {
@@ -223,7 +225,7 @@ public final class DestinationService {
                 throw DomainFailure.invalid("filter.leads", "'filter.leads' is for destinations that take leads; " + p.type() + " takes none");
             }
             Destination next = new Destination(d.destinationId(), siteId, d.type(), settings, secrets, filter,
-                    change.dryRun() != null ? change.dryRun() : d.dryRun(), d.createdAt());
+                    change.dryRun() != null ? change.dryRun() : d.dryRun(), d.createdAt(), d.createdBy());
             UploadStore.updateDestination(c, next, cipher.encrypt(UploadStore.write(secrets)));
             ChangeLog.record(c, ChangeLog.DESTINATION, siteId, destinationId, clock.millis());
             if (!p.problems(d).isEmpty() && p.problems(next).isEmpty()) {
@@ -303,6 +305,6 @@ public final class DestinationService {
     }
 
     private static Destination withoutSecrets(Destination d) {
-        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.filter(), d.dryRun(), d.createdAt());
+        return new Destination(d.destinationId(), d.siteId(), d.type(), d.settings(), Map.of(), d.filter(), d.dryRun(), d.createdAt(), d.createdBy());
     }
 }

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
-/** The {@code destinations} and {@code uploads} tables (V32). */
+/** The {@code destinations} and {@code uploads} tables (V32; creators V160). */
 final class UploadStore {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRINGS = new TypeReference<>() {};
@@ -33,7 +33,8 @@ final class UploadStore {
 
     static void insertDestination(Connection c, Destination d, String secretsEnc) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO destinations(destination_id, site_id, type, settings_json, "
-                + "secrets_enc, dry_run, created_at, filter_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "secrets_enc, dry_run, created_at, filter_json, created_by_kind, created_by, created_by_label) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, d.destinationId());
             ps.setString(2, d.siteId());
             ps.setString(3, d.type());
@@ -42,6 +43,10 @@ final class UploadStore {
             ps.setBoolean(6, d.dryRun());
             ps.setLong(7, d.createdAt().toEpochMilli());
             ps.setString(8, d.filter().isNone() ? null : write(d.filter().asMap()));
+            io.ringpool.account.CreatedBy by = d.createdBy();
+            ps.setString(9, by == null ? null : by.kind());
+            ps.setString(10, by == null ? null : by.id());
+            ps.setString(11, by == null ? null : by.label());
             ps.executeUpdate();
         }
     }
@@ -62,7 +67,7 @@ final class UploadStore {
     /** The destination (with its secrets decrypted by {@code decrypt}), or empty when unknown or deleted. */
     static Optional<Destination> destination(Connection c, String destinationId, UnaryOperator<String> decrypt) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
-                + "created_at, filter_json FROM destinations WHERE destination_id = ? AND deleted_at IS NULL")) {
+                + "created_at, filter_json, created_by_kind, created_by, created_by_label FROM destinations WHERE destination_id = ? AND deleted_at IS NULL")) {
             ps.setString(1, destinationId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs, decrypt)) : Optional.empty();
@@ -73,7 +78,7 @@ final class UploadStore {
     static List<Destination> ofSite(Connection c, String siteId) throws SQLException {
         List<Destination> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT destination_id, site_id, type, settings_json, secrets_enc, dry_run, "
-                + "created_at, filter_json FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
+                + "created_at, filter_json, created_by_kind, created_by, created_by_label FROM destinations WHERE site_id = ? AND deleted_at IS NULL ORDER BY created_at, destination_id")) {
             ps.setString(1, siteId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -185,7 +190,8 @@ final class UploadStore {
         String secrets = decrypt.apply(rs.getString(5));
         return new Destination(rs.getString(1), rs.getString(2), rs.getString(3), readStrings(rs.getString(4)),
                 secrets == null ? Map.of() : readStrings(secrets), readFilter(rs.getString(8)), rs.getBoolean(6),
-                Instant.ofEpochMilli(rs.getLong(7)));
+                Instant.ofEpochMilli(rs.getLong(7)),
+                rs.getString(9) == null ? null : new io.ringpool.account.CreatedBy(rs.getString(9), rs.getString(10), rs.getString(11)));
     }
 
     static String write(Object value) {

@@ -459,6 +459,10 @@ class AccountsOverHttpTest {
                 Map.of("url", "http://127.0.0.1:9/crm", "events", List.of("call.completed")));
         assertThat(hook.status()).as(hook.body()).isEqualTo(201);
         assertThat(hook.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
+        TestServer.Reply destination = accounts.as(leaving, "POST", "/v1/sites/" + site.get("siteId") + "/destinations", Map.of("type", "ga4",
+                "measurementId", "G-CREATOR123", "apiSecret", "ga4-secret-creator", "baseUrl", "http://127.0.0.1:9/mp"));
+        assertThat(destination.status()).as(destination.body()).isEqualTo(201);
+        assertThat(destination.json().get("createdBy").get("label").asText()).isEqualTo("feeds-leaving@agency.test");
 
         assertThat(accounts.as(owner, "DELETE", "/v1/workspaces/" + wsId + "/members/" + leavingId, null).status()).isEqualTo(204);
         TestServer.Reply analyst = accounts.as(owner, "PATCH", "/v1/workspaces/" + wsId + "/members/" + demotedId, Map.of("role", "analyst"));
@@ -474,6 +478,11 @@ class AccountsOverHttpTest {
         JsonNode hooks = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/webhooks", null).json().get("webhooks");
         assertThat(hooks).hasSize(1);
         assertThat(hooks.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
+        // So does an upload destination (the ad account is usually the company's own).
+        JsonNode dests = accounts.as(owner, "GET", "/v1/sites/" + site.get("siteId") + "/destinations", null).json().get("destinations");
+        assertThat(dests).hasSize(1);
+        assertThat(dests.get(0).get("createdBy").get("kind").asText()).isEqualTo("user");
+        assertThat(dests.get(0).get("createdBy").get("id").asText()).isEqualTo(leavingId);
 
         JsonNode entries = accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
         List<String> actions = entries.findValuesAsText("action");
@@ -490,6 +499,27 @@ class AccountsOverHttpTest {
         String basic = java.util.Base64.getEncoder().encodeToString((created.text("username") + ":" + created.text("password"))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return server.send("GET", "/v1/feeds/" + created.text("feedId") + ".csv", null, null, null, Map.of("Authorization", "Basic " + basic));
+    }
+
+    /** Audit AN4 F22: {@code {}} and a value equal to the current one were logged as site changes. */
+    @Test
+    void aSitePatchThatChangesNothingIsNotInTheAuditLogAndOnlyChangedFieldsAreNamed() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Empty patch", "empty-patch@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        String path = "/v1/sites/" + accounts.site(wsId, owner, "Unchanged shop").get("siteId");
+        int coolDown = accounts.as(owner, "GET", path, null).json().get("coolDownSeconds").asInt();
+        assertThat(accounts.as(owner, "PATCH", path, Map.of()).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", path, Map.of("coolDownSeconds", coolDown, "name", "Unchanged shop")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "PATCH", path, Map.of("coolDownSeconds", coolDown, "retentionDays", 91)).status()).isEqualTo(200);
+
+        List<String> settings = new java.util.ArrayList<>();
+        for (JsonNode e : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries")) {
+            if (e.get("action").asText().equals("site.settings")) {
+                settings.add(e.get("detail").asText());
+            }
+        }
+        assertThat(settings).containsExactly("changed retentionDays");
     }
 
     @Test
@@ -628,6 +658,98 @@ class AccountsOverHttpTest {
                 .isEqualTo(403);
     }
 
+    /**
+     * Audit AN4 F16: an owner invited another address of theirs as owner, was removed, and the link
+     * then made them owner again. Removing a member, or changing their role so they may no longer
+     * invite, now withdraws the invitations they issued (each in the audit log), and the pending
+     * list says who issued each.
+     */
+    @Test
+    void theInvitationsOfARemovedOrDemotedOwnerAreWithdrawnAndThePendingListSaysWhoInvited() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Invkeep", "invkeep-o1@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person o1 = (TestAccounts.Person) ws.get("owner");
+        TestAccounts.Person o2 = accounts.member(wsId, o1, "invkeep-o2@agency.test", "owner");
+        TestAccounts.Person o3 = accounts.member(wsId, o1, "invkeep-o3@agency.test", "owner");
+        java.util.function.BiFunction<TestAccounts.Person, String, TestServer.Reply> invite = (by, email) -> accounts.as(by, "POST",
+                "/v1/workspaces/" + wsId + "/invites", Map.of("email", email, "role", "owner"));
+        TestServer.Reply byO2 = invite.apply(o2, "invkeep-o2-alt@agency.test");
+        TestServer.Reply byO3 = invite.apply(o3, "invkeep-o3-alt@agency.test");
+        TestServer.Reply byO1 = invite.apply(o1, "invkeep-friend@agency.test");
+        assertThat(byO2.text("invitedBy")).isEqualTo("invkeep-o2@agency.test");
+
+        JsonNode pending = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("invites");
+        assertThat(pending).hasSize(3);
+        assertThat(pending.findValuesAsText("invitedBy"))
+                .containsExactly("invkeep-o2@agency.test", "invkeep-o3@agency.test", "invkeep-o1@agency.test");
+
+        String o2Id = userId(o1, wsId, "invkeep-o2@agency.test");
+        String o3Id = userId(o1, wsId, "invkeep-o3@agency.test");
+        assertThat(accounts.as(o1, "DELETE", "/v1/workspaces/" + wsId + "/members/" + o2Id, null).status()).isEqualTo(204);
+        assertThat(accounts.as(o1, "PATCH", "/v1/workspaces/" + wsId + "/members/" + o3Id, Map.of("role", "manager")).status())
+                .isEqualTo(200);
+
+        TestServer.Reply back = accounts.accept(byO2.text("inviteUrl"), TestAccounts.PASSWORD);
+        assertThat(back.status()).as("the removed owner's invitation no longer lets anyone in").isEqualTo(404);
+        assertThat(back.errorCode()).isEqualTo("link_invalid");
+        assertThat(accounts.accept(byO3.text("inviteUrl"), TestAccounts.PASSWORD).status()).as("demoted: may no longer invite")
+                .isEqualTo(404);
+        pending = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("invites");
+        assertThat(pending.findValuesAsText("inviteId")).containsExactly(byO1.text("inviteId"));
+
+        JsonNode entries = accounts.as(o1, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries");
+        List<String> withdrawn = new java.util.ArrayList<>();
+        for (JsonNode e : entries) {
+            if (e.get("action").asText().equals("user.invite_withdraw")) {
+                withdrawn.add(e.get("target").asText() + " " + e.get("detail").asText());
+            }
+        }
+        assertThat(withdrawn).hasSize(2);
+        assertThat(withdrawn).anySatisfy(w -> assertThat(w).startsWith(byO2.text("inviteId"))
+                .contains("invkeep-o2-alt@agency.test", "issued by invkeep-o2@agency.test", "removed"));
+        assertThat(withdrawn).anySatisfy(w -> assertThat(w).startsWith(byO3.text("inviteId"))
+                .contains("invkeep-o3-alt@agency.test", "issued by invkeep-o3@agency.test", "no longer invite"));
+        assertThat(accounts.accept(byO1.text("inviteUrl"), TestAccounts.PASSWORD).status()).as("the remaining owner's stands")
+                .isEqualTo(201);
+    }
+
+    /**
+     * Audit AN4 F4: a changed, reset or removed person was named in the audit log only by their
+     * user id, which no page shows and which leads nowhere once they are removed. Those entries now
+     * carry the person's e-mail as it was, and a role change the role before.
+     */
+    @Test
+    void theAuditLogNamesChangedResetAndRemovedPeopleByEmail() {
+        Map<String, Object> ws = accounts.ownedWorkspace("Audit names", "names-owner@agency.test");
+        String wsId = (String) ws.get("workspaceId");
+        TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+        accounts.member(wsId, owner, "maria.manager@client.test", "manager");
+        String maria = userId(owner, wsId, "maria.manager@client.test");
+        String base = "/v1/workspaces/" + wsId + "/members/" + maria;
+        assertThat(accounts.as(owner, "PATCH", base, Map.of("role", "viewer")).status()).isEqualTo(200);
+        assertThat(accounts.as(owner, "POST", base + "/password-reset", null).status()).isEqualTo(201);
+        assertThat(accounts.as(owner, "DELETE", base, null).status()).isEqualTo(204);
+
+        Map<String, String> detail = new java.util.HashMap<>();
+        for (JsonNode e : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/audit", null).json().get("entries")) {
+            if (e.get("target").asText().equals(maria)) {
+                detail.putIfAbsent(e.get("action").asText(), e.get("detail").asText());
+            }
+        }
+        assertThat(detail.get("user.change")).isEqualTo("maria.manager@client.test: role viewer (was manager), all sites");
+        assertThat(detail.get("user.password_reset_link")).isEqualTo("maria.manager@client.test");
+        assertThat(detail.get("user.remove")).isEqualTo("maria.manager@client.test");
+    }
+
+    private static String userId(TestAccounts.Person owner, String wsId, String email) {
+        for (JsonNode m : accounts.as(owner, "GET", "/v1/workspaces/" + wsId + "/members", null).json().get("members")) {
+            if (m.get("email").asText().equals(email)) {
+                return m.get("userId").asText();
+            }
+        }
+        throw new IllegalStateException("no member " + email);
+    }
+
     @Test
     void theLastOwnerCannotBeDemotedOrRemoved() {
         Map<String, Object> ws = accounts.ownedWorkspace("Last", "last@agency.test");
@@ -648,7 +770,44 @@ class AccountsOverHttpTest {
             Map<String, String> ws = acc.workspace("Https", "https@agency.test");
             assertThat(ws.get("ownerInvite")).startsWith("https://calls.example.com/dashboard/#invite=");
             acc.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
-            assertThat(acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0)).endsWith("; Secure");
+            String set = acc.login("https@agency.test", TestAccounts.PASSWORD).headers().get("set-cookie").get(0);
+            assertThat(set).startsWith(SessionCookie.HOST_ONLY + "=").contains("; Path=/;").doesNotContain("Domain").endsWith("; Secure");
+        }
+    }
+
+    /**
+     * Audit AN4 F17, cookie tossing: a page on a sibling subdomain set {@code ringpool_session} with
+     * the attacker's token for the whole domain and a narrower path; the browser sent it first, and
+     * the server took it, so the victim's dashboard worked in the attacker's account. Over HTTPS the
+     * session is a {@code __Host-} cookie, which no sibling can set, and a plain one is not read; a
+     * request with two session cookies is refused whatever the scheme.
+     */
+    @Test
+    void aSessionCookiePlantedBySiblingSubdomainIsNotBelieved(@TempDir Path other) {
+        TestAccounts.Person victim = (TestAccounts.Person) accounts.ownedWorkspace("Tossed victim", "tossed-victim@agency.test").get("owner");
+        TestAccounts.Person attacker = (TestAccounts.Person) accounts.ownedWorkspace("Tosser", "tosser@evil.test").get("owner");
+        String both = AccessApi.COOKIE + "=" + attacker.cookie() + "; " + AccessApi.COOKIE + "=" + victim.cookie();
+        TestServer.Reply me = server.send("GET", "/v1/me", null, null, null, Map.of("Cookie", both));
+        assertThat(me.status()).as("two session cookies: neither is believed").isEqualTo(401);
+        assertThat(me.errorCode()).isEqualTo("unauthorized");
+        assertThat(me.body()).doesNotContain("tosser@evil.test");
+        assertThat(server.send("GET", "/v1/me", null, null, null, Map.of("Cookie", "other=1; " + AccessApi.COOKIE + "=" + victim.cookie()))
+                .text("email")).as("one session cookie among others still works").isEqualTo("tossed-victim@agency.test");
+
+        try (TestServer https = new TestServer(other, Map.of("server.publicUrl", "https://calls.example.com"))) {
+            TestAccounts acc = new TestAccounts(https);
+            Map<String, String> ws = acc.workspace("Https toss", "victim@agency.test");
+            acc.accept(ws.get("ownerInvite"), TestAccounts.PASSWORD);
+            String victimToken = acc.signIn("victim@agency.test", TestAccounts.PASSWORD).cookie();
+            Map<String, String> ws2 = acc.workspace("Https tosser", "attacker@evil.test");
+            acc.accept(ws2.get("ownerInvite"), TestAccounts.PASSWORD);
+            String attackerToken = acc.signIn("attacker@evil.test", TestAccounts.PASSWORD).cookie();
+            TestServer.Reply tossed = https.send("GET", "/v1/me", null, null, null,
+                    Map.of("Cookie", AccessApi.COOKIE + "=" + attackerToken + "; " + SessionCookie.HOST_ONLY + "=" + victimToken));
+            assertThat(tossed.status()).isEqualTo(200);
+            assertThat(tossed.text("email")).as("the plain name a sibling can set is not read over HTTPS").isEqualTo("victim@agency.test");
+            assertThat(https.send("GET", "/v1/me", null, null, null, Map.of("Cookie", AccessApi.COOKIE + "=" + attackerToken)).status())
+                    .isEqualTo(401);
         }
     }
 
