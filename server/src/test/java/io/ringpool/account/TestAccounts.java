@@ -10,11 +10,14 @@ import java.util.Map;
 public final class TestAccounts {
     public static final String PASSWORD = "correct horse battery";
 
-    /** A signed-in person: the cookie header value and the CSRF token. */
-    public record Person(String email, String cookie, String csrf) {
+    /**
+     * A signed-in person: the session cookie's value and the CSRF token, and the cookie's name as
+     * the server set it ({@code __Host-ringpool_session} behind an https public URL).
+     */
+    public record Person(String email, String cookie, String csrf, String cookieName) {
         public Map<String, String> headers(boolean withCsrf) {
             Map<String, String> h = new HashMap<>();
-            h.put("Cookie", AccessApi.COOKIE + "=" + cookie);
+            h.put("Cookie", cookieName + "=" + cookie);
             if (withCsrf) {
                 h.put("X-CSRF-Token", csrf);
             }
@@ -56,8 +59,9 @@ public final class TestAccounts {
             throw new IllegalStateException("login: " + r);
         }
         String setCookie = r.headers().get("set-cookie").get(0);
+        String name = setCookie.substring(0, setCookie.indexOf('='));
         String value = setCookie.substring(setCookie.indexOf('=') + 1, setCookie.indexOf(';'));
-        return new Person(email, value, r.headers().get("x-csrf-token").get(0));
+        return new Person(email, value, r.headers().get("x-csrf-token").get(0), name);
     }
 
     /** A workspace with its owner signed in. */
