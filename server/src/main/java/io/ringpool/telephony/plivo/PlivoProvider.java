@@ -8,17 +8,16 @@ import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
 import io.ringpool.telephony.provider.ReplayGuard;
 import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WallClockTime;
 import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
 import io.ringpool.telephony.provider.Xml;
 import java.net.URISyntaxException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +52,6 @@ public final class PlivoProvider implements TelephonyProvider {
 
     /** How long an accepted nonce is remembered: Plivo gives no timestamp, so a day, bounded in count by the guard. */
     static final Duration NONCE_MEMORY = Duration.ofDays(1);
-
-    /** Plivo's time format in callbacks (UTC). */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @Override
     public String name() {
@@ -217,8 +213,9 @@ public final class PlivoProvider implements TelephonyProvider {
     private static Instant time(String text, WebhookCall call) {
         if (text != null && !text.isBlank()) {
             try {
-                return LocalDateTime.parse(text.strip(), TIME).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException unreadable) {
+                // Plivo's callbacks: yyyy-MM-dd HH:mm:ss in UTC
+                return WallClockTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeException unreadable) {
                 // fall through: an unreadable time must not lose the event
             }
         }
