@@ -184,6 +184,7 @@ public final class Ringpool implements AutoCloseable {
     private CallJournal journal;
     private PoolService poolService;
     private ThreadPoolExecutor callLane;
+    private ThreadPoolExecutor webhookStore;
     /** The data directory and the store: opened by the start, closed last. */
     private StoreOpening store;
     private boolean closed;
@@ -527,6 +528,7 @@ public final class Ringpool implements AutoCloseable {
         // Webhooks answered from memory get their own threads: with a slow store every shared
         // worker may be waiting for a connection, and a ringing call must not queue behind them.
         callLane = ServerThreads.callLane();
+        webhookStore = ServerThreads.webhookStore(config.server());
     }
 
     /** The route table, in the order requests are matched (RingpoolApi adds /s.js first). */
@@ -540,7 +542,7 @@ public final class Ringpool implements AutoCloseable {
         AuditLog audit = accounts.audit();
         RecordingService recordingSettings = recordings;
         ProvidersApi providersApi = new ProvidersApi(outbound.providers(), outbound.providerSettings(), siteRegistry, guard, calls,
-                journal, callLane, new WebhookLog(), publicUrl, publicUrlGuessed, clock, registry, siteId -> {
+                journal, callLane, webhookStore, new WebhookLog(), publicUrl, publicUrlGuessed, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -833,6 +835,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (callLane != null) {
             callLane.shutdown();
+        }
+        if (webhookStore != null) {
+            webhookStore.shutdown();
         }
         if (poolService != null && db != null) {
             savePoolStatsQuietly();
