@@ -126,7 +126,8 @@ public final class PlivoProvider implements TelephonyProvider {
             boolean bAnswered = "answer".equalsIgnoreCase(f.get("DialBLegStatus")) || (talk != null && talk > 0);
             e = switch (action.toLowerCase(Locale.ROOT)) {
                 case "answer", "connected" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, now, null, null, null, null, null);
-                case "hangup" -> bAnswered ? new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, now, null, null, null, talk, null) : null;
+                case "hangup" -> bAnswered ? new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, now, null, null, null, talk, null)
+                        : unanswered(id, f.get("DialBLegHangupCause"), now);
                 default -> null;
             };
         } else {
@@ -147,6 +148,23 @@ public final class PlivoProvider implements TelephonyProvider {
         WebhookResult result = e == null ? WebhookResult.ignored("dial event " + action, WebhookResult.Reply.OK_EMPTY)
                 : WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
         return result.withReplayKeys(List.of(v.nonceKey()));
+    }
+
+    /**
+     * The business leg's end when it did not answer, as the other providers' business leg reads
+     * (audit AN3 F8): busy is busy, a rejection failed, and anything else (no answer, the caller
+     * hanging up first) nothing, left to the caller's hangup, which makes the call missed. Plivo
+     * answers the caller's leg itself to run the XML, so that hangup says {@code completed}: only
+     * this cause knows the line was busy.
+     */
+    private static CallEvent unanswered(String id, String hangupCause, Instant now) {
+        String cause = hangupCause == null ? "" : hangupCause.strip().toUpperCase(Locale.ROOT);
+        CallEvent.Kind kind = switch (cause) {
+            case "USER_BUSY" -> CallEvent.Kind.BUSY;
+            case "CALL_REJECTED" -> CallEvent.Kind.FAILED;
+            default -> null;
+        };
+        return kind == null ? null : new CallEvent(NAME, id, kind, now, null, null, null, 0, null);
     }
 
     /**
