@@ -541,8 +541,9 @@ public final class Ringpool implements AutoCloseable {
         AccessApi guard = accounts.guard();
         AuditLog audit = accounts.audit();
         RecordingService recordingSettings = recordings;
+        WebhookLog webhookLog = new WebhookLog(); // one for the adapters' routes and Twilio's and the generic route
         ProvidersApi providersApi = new ProvidersApi(outbound.providers(), outbound.providerSettings(), siteRegistry, guard, calls,
-                journal, callLane, webhookStore, new WebhookLog(), publicUrl, publicUrlGuessed, clock, registry, siteId -> {
+                journal, callLane, webhookStore, webhookLog, publicUrl, publicUrlGuessed, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -564,7 +565,8 @@ public final class Ringpool implements AutoCloseable {
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings,
+                webhookLog)::routes);
         http.add(providersApi::routes);
         ReportApi reportApi = new ReportApi(reports, guard);
         http.add(reportApi::routes);
