@@ -186,6 +186,7 @@ public final class Ringpool implements AutoCloseable {
     private CallJournal journal;
     private PoolService poolService;
     private ThreadPoolExecutor callLane;
+    private ThreadPoolExecutor webhookStore;
     /** The data directory and the store: opened by the start, closed last. */
     private StoreOpening store;
     private boolean closed;
@@ -529,6 +530,7 @@ public final class Ringpool implements AutoCloseable {
         // Webhooks answered from memory get their own threads: with a slow store every shared
         // worker may be waiting for a connection, and a ringing call must not queue behind them.
         callLane = ServerThreads.callLane();
+        webhookStore = ServerThreads.webhookStore(config.server());
     }
 
     /** The route table, in the order requests are matched (RingpoolApi adds /s.js first). */
@@ -541,8 +543,9 @@ public final class Ringpool implements AutoCloseable {
         AccessApi guard = accounts.guard();
         AuditLog audit = accounts.audit();
         RecordingService recordingSettings = recordings;
+        WebhookLog webhookLog = new WebhookLog(); // one for the adapters' routes and Twilio's and the generic route
         ProvidersApi providersApi = new ProvidersApi(outbound.providers(), outbound.providerSettings(), siteRegistry, guard, calls,
-                journal, callLane, new WebhookLog(), publicUrl, publicUrlGuessed, clock, registry, siteId -> {
+                journal, callLane, webhookStore, webhookLog, publicUrl, publicUrlGuessed, clock, registry, siteId -> {
                     // From memory: a ringing call's answer must not wait for the store (audit I #1: 10 s with it hung).
                     var r = recordingSettings.settingsFromMemory(siteId);
                     return new CallRecording(r.recordCalls(), r.notice());
@@ -564,7 +567,8 @@ public final class Ringpool implements AutoCloseable {
         http.add(new CallApi(calls, guard, audit)::routes);
         http.add(new LeadApi(leads, guard, audit)::routes);
         http.add(new RecordingApi(recordings, guard, audit)::routes);
-        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings)::routes);
+        http.add(new TelephonyApi(siteRegistry, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings,
+                webhookLog)::routes);
         http.add(providersApi::routes);
         ReportApi reportApi = new ReportApi(reports, guard);
         http.add(reportApi::routes);
@@ -835,6 +839,9 @@ public final class Ringpool implements AutoCloseable {
         }
         if (callLane != null) {
             callLane.shutdown();
+        }
+        if (webhookStore != null) {
+            webhookStore.shutdown();
         }
         if (poolService != null && db != null) {
             savePoolStatsQuietly();

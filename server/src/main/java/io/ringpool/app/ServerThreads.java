@@ -47,6 +47,16 @@ final class ServerThreads {
         return bounded(CALL_LANE_THREADS, 1024, "ringpool-call-lane-");
     }
 
+    /**
+     * Provider notifications' store writes ({@code ringpool-webhook-store-N}), as many as the
+     * workers that wait for them: a worker stops waiting after a few seconds and journals the
+     * events instead (audit AN3 F5), so with the store's tables locked these threads are the ones
+     * held, and once they and their queue are taken a notification is journaled at once.
+     */
+    static ThreadPoolExecutor webhookStore(RingpoolConfig.Server server) {
+        return bounded(server.workerThreads(), server.workerQueue(), "ringpool-webhook-store-");
+    }
+
     /** One scheduled thread under the given name ({@code ringpool-sweeper}, {@code ringpool-report-refresh}). */
     static ScheduledExecutorService scheduled(String name) {
         return Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name(name).daemon(true).unstarted(r));

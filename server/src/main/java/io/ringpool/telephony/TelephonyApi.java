@@ -18,6 +18,7 @@ import io.ringpool.recording.RecordingSettings;
 import io.ringpool.site.Site;
 import io.ringpool.site.SiteRegistry;
 import io.ringpool.site.UnknownSite;
+import io.ringpool.telephony.provider.WebhookLog;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -59,6 +60,7 @@ public final class TelephonyApi {
     private final CallJournal journal;
     private final Executor callLane;
     private final RecordingService recordings;
+    private final WebhookLog webhookLog;
 
     /**
      * @param publicUrl the external base URL Twilio calls ({@code RINGPOOL_PUBLIC_URL}), no trailing '/'
@@ -83,6 +85,17 @@ public final class TelephonyApi {
      */
     public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl,
             boolean publicUrlGuessed, Clock clock, MeterRegistry registry, RecordingService recordings) {
+        this(sites, calls, journal, callLane, publicUrl, publicUrlGuessed, clock, registry, recordings, new WebhookLog());
+    }
+
+    /**
+     * @param webhookLog the webhook diagnostics log the provider adapters write too ({@code GET
+     *                   /v1/sites/{siteId}/telephony/events}): Twilio's and the generic route's
+     *                   requests of known sites go there as well (audit AN3 F4)
+     */
+    public TelephonyApi(SiteRegistry sites, CallService calls, CallJournal journal, Executor callLane, String publicUrl,
+            boolean publicUrlGuessed, Clock clock, MeterRegistry registry, RecordingService recordings, WebhookLog webhookLog) {
+        this.webhookLog = webhookLog;
         this.publicUrlGuessed = publicUrlGuessed;
         this.recordings = recordings;
         this.sites = sites;
@@ -98,11 +111,50 @@ public final class TelephonyApi {
     }
 
     public void routes(Router router) {
-        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/voice", this::twilioVoice);
-        router.postOnLane(callLane, "/v1/telephony/twilio/{siteId}/status", this::twilioStatus);
-        router.post("/v1/telephony/twilio/{siteId}/recording", this::twilioRecording);
-        router.post("/v1/telephony/twilio/{siteId}/transcription", this::twilioTranscription);
-        router.post("/v1/telephony/{siteId}/events", this::genericEvent);
+        router.postOnLane(callLane, TWILIO_VOICE, diagnosed(TwilioForm.PROVIDER, TWILIO_VOICE, this::twilioVoice));
+        router.postOnLane(callLane, TWILIO_STATUS, diagnosed(TwilioForm.PROVIDER, TWILIO_STATUS, this::twilioStatus));
+        router.post(TWILIO_RECORDING, diagnosed(TwilioForm.PROVIDER, TWILIO_RECORDING, this::twilioRecording));
+        router.post(TWILIO_TRANSCRIPTION, diagnosed(TwilioForm.PROVIDER, TWILIO_TRANSCRIPTION, this::twilioTranscription));
+        router.post(GENERIC, diagnosed(GenericEvent.PROVIDER, GENERIC, this::genericEvent));
+    }
+
+    private static final String TWILIO_VOICE = "/v1/telephony/twilio/{siteId}/voice";
+    private static final String TWILIO_STATUS = "/v1/telephony/twilio/{siteId}/status";
+    private static final String TWILIO_RECORDING = "/v1/telephony/twilio/{siteId}/recording";
+    private static final String TWILIO_TRANSCRIPTION = "/v1/telephony/twilio/{siteId}/transcription";
+    private static final String GENERIC = "/v1/telephony/{siteId}/events";
+
+    /**
+     * The route, with each request of a known site written to the webhook diagnostics log, as the
+     * provider adapters' are (audit AN3 F4: a failing Twilio signature, the commonest setup error,
+     * showed nowhere an operator is pointed to). An unknown site's requests are not: anyone can
+     * send them, and the log is per site.
+     */
+    private io.ringpool.http.Endpoint diagnosed(String provider, String route, io.ringpool.http.Endpoint endpoint) {
+        return request -> {
+            String siteId = request.pathParam("siteId");
+            Response response;
+            try {
+                response = endpoint.handle(request);
+            } catch (DomainFailure refused) {
+                if (!(refused instanceof UnknownSite)) {
+                    diagnose(siteId, provider, route, "refused", refused.code(), refused.getMessage());
+                }
+                throw refused;
+            } catch (io.ringpool.store.StoreException down) {
+                diagnose(siteId, provider, route, "refused", "store_unavailable", "the call could not be stored; retry later");
+                throw down;
+            }
+            diagnose(siteId, provider, route, "accepted", null, "answered " + response.status());
+            return response;
+        };
+    }
+
+    private void diagnose(String siteId, String provider, String route, String outcome, String reason, String message) {
+        if (webhookLog != null && sites.byId(siteId).isPresent()) {
+            webhookLog.add(siteId, new WebhookLog.Entry(clock.instant(), provider, route, outcome, reason, message, null, List.of(), null,
+                    null));
+        }
     }
 
     // ---- Twilio ------------------------------------------------------------------------------

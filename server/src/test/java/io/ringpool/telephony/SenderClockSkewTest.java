@@ -147,4 +147,29 @@ class SenderClockSkewTest {
         // no 'at': our receive time, not shifted by the sender's 60 s offset
         assertThat(Instant.parse(untimed.text("startedAt"))).isBetween(before.minusSeconds(1), server.clock.instant().plusSeconds(1));
     }
+
+    /**
+     * Audit AN3 F6: a sender whose clock is right re-sends a signed request 60 s and then 240 s
+     * late (curl --retry in calls.md's own script): its {@code t} is as old as its {@code at}. Taken
+     * per request, the delay read as a clock 60 s behind, the call was dated at the retry and
+     * "set up NTP" logged. The smallest recent offset (the fresh delivery's 0) is the sender's.
+     */
+    @Test
+    void aRequestDeliveredLateByARetryKeepsItsTimeAndIsNotTakenForClockSkew() {
+        visit("only");
+        advance(5);
+        Instant fresh = server.clock.instant();
+        assertThat(Instant.parse(pbx("pbx-retry-0", fresh, 0).text("startedAt"))).isEqualTo(fresh);
+
+        advance(60);
+        Instant sentOneMinuteAgo = server.clock.instant().minusSeconds(60);
+        Reply late = pbx("pbx-retry-1", sentOneMinuteAgo, -60);
+        assertThat(late.status()).as(late.body()).isEqualTo(200);
+        assertThat(Instant.parse(late.text("startedAt"))).isEqualTo(sentOneMinuteAgo);
+
+        advance(180);
+        Instant sentFourMinutesAgo = server.clock.instant().minusSeconds(240);
+        assertThat(Instant.parse(pbx("pbx-retry-2", sentFourMinutesAgo, -240).text("startedAt"))).isEqualTo(sentFourMinutesAgo);
+        assertThat(offsetGauge()).isEqualTo(0.0);
+    }
 }

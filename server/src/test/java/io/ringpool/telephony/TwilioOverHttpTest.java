@@ -123,6 +123,38 @@ class TwilioOverHttpTest {
         }
     }
 
+    /**
+     * Audit AN3 F4: the webhook diagnostics log (GET …/telephony/events, "the last 50 webhooks per
+     * provider") left out Twilio and the generic route, so a failing Twilio signature, the
+     * commonest setup error, showed there as nothing; ?provider=twilio was even 422.
+     */
+    @Test
+    void twilioAndGenericRequestsAreInTheWebhookDiagnosticsLog() {
+        var site = site(true);
+        String siteId = site.get("siteId");
+        assertThat(twilio(siteId, "status", voice("CA00000000000000000000000000000d01"), "bm90LXRoZS1zaWduYXR1cmU=").status())
+                .isEqualTo(403);
+        assertThat(signed(siteId, "voice", voice("CA00000000000000000000000000000d02")).status()).isEqualTo(200);
+        String body = "{\"callId\":\"diag-1\",\"event\":\"ringing\",\"to\":\"" + NUMBER + "\"}";
+        assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, body, "application/json",
+                Map.of("X-Ringpool-Signature", "t=" + server.clock.instant().getEpochSecond() + ",v1=" + "0".repeat(64))).status())
+                .isEqualTo(403);
+
+        Reply twilioLog = server.get("/v1/sites/" + siteId + "/telephony/events?provider=twilio", site.get("apiKey"));
+        assertThat(twilioLog.status()).as(twilioLog.body()).isEqualTo(200);
+        JsonNode entries = twilioLog.json().get("events");
+        assertThat(entries).hasSize(2);
+        assertThat(entries.get(0).get("outcome").asText()).isEqualTo("accepted");
+        assertThat(entries.get(0).get("route").asText()).isEqualTo("/v1/telephony/twilio/{siteId}/voice");
+        assertThat(entries.get(1).get("outcome").asText()).isEqualTo("refused");
+        assertThat(entries.get(1).get("reason").asText()).isEqualTo("invalid_signature");
+        assertThat(entries.get(1).get("message").asText()).contains("set RINGPOOL_PUBLIC_URL");
+
+        Reply genericLog = server.get("/v1/sites/" + siteId + "/telephony/events?provider=generic", site.get("apiKey"));
+        assertThat(genericLog.status()).as(genericLog.body()).isEqualTo(200);
+        assertThat(genericLog.json().get("events").get(0).get("reason").asText()).isEqualTo("invalid_signature");
+    }
+
     @Test
     void aVoiceWebhookWithABadOrMissingSignatureIs403AndStoresNothing() {
         var site = site(true);

@@ -8,17 +8,16 @@ import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
 import io.ringpool.telephony.provider.ReplayGuard;
 import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WallClockTime;
 import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
 import io.ringpool.telephony.provider.Xml;
 import java.net.URISyntaxException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +52,6 @@ public final class PlivoProvider implements TelephonyProvider {
 
     /** How long an accepted nonce is remembered: Plivo gives no timestamp, so a day, bounded in count by the guard. */
     static final Duration NONCE_MEMORY = Duration.ofDays(1);
-
-    /** Plivo's time format in callbacks (UTC). */
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     @Override
     public String name() {
@@ -130,7 +126,8 @@ public final class PlivoProvider implements TelephonyProvider {
             boolean bAnswered = "answer".equalsIgnoreCase(f.get("DialBLegStatus")) || (talk != null && talk > 0);
             e = switch (action.toLowerCase(Locale.ROOT)) {
                 case "answer", "connected" -> new CallEvent(NAME, id, CallEvent.Kind.ANSWERED, now, null, null, null, null, null);
-                case "hangup" -> bAnswered ? new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, now, null, null, null, talk, null) : null;
+                case "hangup" -> bAnswered ? new CallEvent(NAME, id, CallEvent.Kind.COMPLETED, now, null, null, null, talk, null)
+                        : unanswered(id, f.get("DialBLegHangupCause"), now);
                 default -> null;
             };
         } else {
@@ -151,6 +148,23 @@ public final class PlivoProvider implements TelephonyProvider {
         WebhookResult result = e == null ? WebhookResult.ignored("dial event " + action, WebhookResult.Reply.OK_EMPTY)
                 : WebhookResult.of(List.of(e), WebhookResult.Reply.OK_EMPTY);
         return result.withReplayKeys(List.of(v.nonceKey()));
+    }
+
+    /**
+     * The business leg's end when it did not answer, as the other providers' business leg reads
+     * (audit AN3 F8): busy is busy, a rejection failed, and anything else (no answer, the caller
+     * hanging up first) nothing, left to the caller's hangup, which makes the call missed. Plivo
+     * answers the caller's leg itself to run the XML, so that hangup says {@code completed}: only
+     * this cause knows the line was busy.
+     */
+    private static CallEvent unanswered(String id, String hangupCause, Instant now) {
+        String cause = hangupCause == null ? "" : hangupCause.strip().toUpperCase(Locale.ROOT);
+        CallEvent.Kind kind = switch (cause) {
+            case "USER_BUSY" -> CallEvent.Kind.BUSY;
+            case "CALL_REJECTED" -> CallEvent.Kind.FAILED;
+            default -> null;
+        };
+        return kind == null ? null : new CallEvent(NAME, id, kind, now, null, null, null, 0, null);
     }
 
     /**
@@ -217,8 +231,9 @@ public final class PlivoProvider implements TelephonyProvider {
     private static Instant time(String text, WebhookCall call) {
         if (text != null && !text.isBlank()) {
             try {
-                return LocalDateTime.parse(text.strip(), TIME).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException unreadable) {
+                // Plivo's callbacks: yyyy-MM-dd HH:mm:ss in UTC
+                return WallClockTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeException unreadable) {
                 // fall through: an unreadable time must not lose the event
             }
         }

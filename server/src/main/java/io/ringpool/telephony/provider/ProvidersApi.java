@@ -64,6 +64,7 @@ public final class ProvidersApi implements SiteSection {
     private final Function<String, CallRecording> recording;
     private final CallJournal journal;
     private final Executor callLane;
+    private final BoundedStoreWait storeWait;
 
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, WebhookLog log, String publicUrl, Clock clock, MeterRegistry registry) {
@@ -96,6 +97,19 @@ public final class ProvidersApi implements SiteSection {
     public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
             CallService calls, CallJournal journal, Executor callLane, WebhookLog log, String publicUrl, boolean publicUrlGuessed,
             Clock clock, MeterRegistry registry, Function<String, CallRecording> recording) {
+        this(providers, settings, sites, access, calls, journal, callLane, null, log, publicUrl, publicUrlGuessed, clock, registry,
+                recording);
+    }
+
+    /**
+     * @param storeLane runs notifications' store writes, so that a webhook waits for the store
+     *                  {@link BoundedStoreWait#DEFAULT_BOUND} at most and then journals its events
+     *                  (with a journal); null = the worker writes, waiting as long as the store takes
+     */
+    public ProvidersApi(Providers providers, ProviderSettingsService settings, SiteRegistry sites, AccessApi access,
+            CallService calls, CallJournal journal, Executor callLane, Executor storeLane, WebhookLog log, String publicUrl,
+            boolean publicUrlGuessed, Clock clock, MeterRegistry registry, Function<String, CallRecording> recording) {
+        this.storeWait = new BoundedStoreWait(journal == null ? null : storeLane, BoundedStoreWait.DEFAULT_BOUND);
         this.publicUrlGuessed = publicUrlGuessed;
         this.recording = recording;
         this.journal = journal;
@@ -165,33 +179,42 @@ public final class ProvidersApi implements SiteSection {
         // A caller waits on this answer only when it carries markup (Telnyx's Call Control events share the
         // TeXML URL and answer empty: those must fail so that Telnyx retries).
         boolean callerWaits = route.kind() == ProviderRoute.Kind.ANSWER && !result.reply().body().isEmpty();
-        List<String> kinds = new ArrayList<>();
-        String callId = null;
         String providerCallId = result.events().isEmpty() ? null : result.events().get(0).providerCallId();
         String caller = result.events().stream().map(CallEvent::from).filter(f -> f != null).findFirst()
                 .map(f -> CallerNumber.of(f, site.settings().country()).masked()).orElse(null);
         if (callerWaits && journal != null) {
             return answerFromMemory(provider, route, site, result, providerCallId, caller);
         }
-        int ingestedCount = 0;
+        Progress progress = new Progress();
         try {
-            for (CallEvent event : result.events()) {
-                java.time.Instant impliedStart = result.impliedStarts().get(event);
-                CallService.Ingested ingested = impliedStart == null ? calls.ingest(site, event, false)
-                        : calls.ingestWithImpliedStart(site, event, impliedStart, false);
-                kinds.add(event.kind().wireName());
-                ingestedCount++;
-                if (ingested.call() != null) {
-                    callId = ingested.call().callId();
+            storeWait.call(() -> {
+                for (CallEvent event : result.events()) {
+                    java.time.Instant impliedStart = result.impliedStarts().get(event);
+                    progress.stored(event, impliedStart == null ? calls.ingest(site, event, false)
+                            : calls.ingestWithImpliedStart(site, event, impliedStart, false));
                 }
+                return null;
+            });
+        } catch (BoundedStoreWait.TooSlow slow) {
+            // The store holds on (locked tables): journaled and acknowledged, as when it fails, rather than a 503
+            // for a notice it may yet store (audit AN3 F5). What it does store meanwhile is delivered once.
+            List<CallEvent> rest = result.events().subList(Math.min(progress.count(), result.events().size()), result.events().size());
+            Response kept = keepInJournal(provider, route, site, result, rest, providerCallId, caller, "store_slow (" + slow.getMessage() + ")",
+                    "journaled: the store did not answer within " + storeWait.bound().toSeconds() + " s; reaches it when it can");
+            if (kept != null) {
+                return kept;
             }
+            log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
+                    "the store did not answer in time and the journal is full; the provider will retry", providerCallId,
+                    progress.kinds(), progress.callId(), caller));
+            throw new io.ringpool.store.StoreException(slow.getMessage());
         } catch (DomainFailure failed) {
             String code = failed.code();
             String reason = "unknown_number".equals(code) ? "unknown_number" : "invalid_body";
             count(provider.name(), reason);
             LOG.info("webhook_rejected provider={} site={} reason={}", provider.name(), siteId, reason);
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", reason,
-                    failed.getMessage(), providerCallId, kinds, callId, caller));
+                    failed.getMessage(), providerCallId, progress.kinds(), progress.callId(), caller));
             if (callerWaits) {
                 return reply(result.reply()); // forward the caller anyway
             }
@@ -202,14 +225,15 @@ public final class ProvidersApi implements SiteSection {
                     : failed;
         } catch (RuntimeException storeDown) {
             if (storeDown instanceof io.ringpool.store.StoreException && journal != null) {
-                List<CallEvent> rest = result.events().subList(ingestedCount, result.events().size());
-                Response kept = keepInJournal(provider, route, site, result, rest, providerCallId, caller, storeDown);
+                List<CallEvent> rest = result.events().subList(progress.count(), result.events().size());
+                Response kept = keepInJournal(provider, route, site, result, rest, providerCallId, caller, storeDown.toString(),
+                        "journaled while the store is unavailable: reaches it when it is back");
                 if (kept != null) {
                     return kept;
                 }
             }
             log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "refused", "store_unavailable",
-                    "the call could not be stored; the provider will retry", providerCallId, kinds, callId, caller));
+                    "the call could not be stored; the provider will retry", providerCallId, progress.kinds(), progress.callId(), caller));
             if (callerWaits) {
                 LOG.warn("webhook_answered_unstored provider={} site={} reason={}", provider.name(), siteId, storeDown.toString());
                 return reply(result.reply());
@@ -218,8 +242,34 @@ public final class ProvidersApi implements SiteSection {
         }
         result.replayKeys().forEach(replays::remember);
         log.add(siteId, new WebhookLog.Entry(clock.instant(), provider.name(), route.template(),
-                result.events().isEmpty() ? "ignored" : "accepted", null, result.note(), providerCallId, kinds, callId, caller));
+                result.events().isEmpty() ? "ignored" : "accepted", null, result.note(), providerCallId, progress.kinds(),
+                progress.callId(), caller));
         return reply(result.reply());
+    }
+
+    /** How far a webhook's ingestion got, read by the worker while the store lane may still be writing. */
+    private static final class Progress {
+        private final List<String> kinds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile String callId;
+
+        void stored(CallEvent event, CallService.Ingested ingested) {
+            kinds.add(event.kind().wireName());
+            if (ingested.call() != null) {
+                callId = ingested.call().callId();
+            }
+        }
+
+        int count() {
+            return kinds.size();
+        }
+
+        List<String> kinds() {
+            return List.copyOf(kinds);
+        }
+
+        String callId() {
+            return callId;
+        }
     }
 
     /**
@@ -227,11 +277,15 @@ public final class ProvidersApi implements SiteSection {
      * Zadarma's events, a FreeSWITCH CDR, UIS): those providers retry a 503 a few times at most
      * (mod_json_cdr three times, 5 s apart, then files the CDR away for good), so an outage longer
      * than that lost the call (audit I #3). The events not yet stored go to the call journal, as an
-     * answer webhook's do, and the provider gets its usual reply. Null when the journal is full:
-     * then the 503 stands, and the provider's retry is the only chance left.
+     * answer webhook's do, and the provider gets its usual reply. The same when the store has not
+     * answered within {@link BoundedStoreWait#DEFAULT_BOUND} (audit AN3 F5). Null when the journal
+     * is full: then the 503 stands, and the provider's retry is the only chance left.
+     *
+     * @param why  for the log line: the store's failure, or its slowness
+     * @param note for the webhook log
      */
     private Response keepInJournal(TelephonyProvider provider, ProviderRoute route, Site site, WebhookResult result, List<CallEvent> rest,
-            String providerCallId, String caller, RuntimeException storeDown) {
+            String providerCallId, String caller, String why, String note) {
         List<String> kinds = new ArrayList<>();
         for (CallEvent event : rest) {
             if (journal.record(site, event) == CallJournal.Kept.FULL) {
@@ -240,10 +294,10 @@ public final class ProvidersApi implements SiteSection {
             }
             kinds.add(event.kind().wireName());
         }
-        LOG.info("webhook_journaled provider={} site={} reason={}", provider.name(), site.siteId(), storeDown.toString());
+        LOG.info("webhook_journaled provider={} site={} reason={}", provider.name(), site.siteId(), why);
         result.replayKeys().forEach(replays::remember);
-        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "accepted", null,
-                "journaled while the store is unavailable: reaches it when it is back", providerCallId, kinds, null, caller));
+        log.add(site.siteId(), new WebhookLog.Entry(clock.instant(), provider.name(), route.template(), "accepted", null, note,
+                providerCallId, kinds, null, caller));
         return reply(result.reply());
     }
 
@@ -341,13 +395,18 @@ public final class ProvidersApi implements SiteSection {
 
     // ---- diagnostics -------------------------------------------------------------------------
 
+    /** Providers whose routes are not adapters' ({@code TelephonyApi}) but write to the same log: Twilio and the generic route. */
+    private static final List<String> OWN_ROUTES = List.of("twilio", "generic");
+
     /** {@code GET /v1/sites/{siteId}/telephony/events?provider=&limit=}: the last webhooks, newest first. */
     private Response events(Request request, SiteGrant grant) {
         SiteRegistry.Entry entry = grant.entry();
         QueryParameters query = QueryParameters.of(request, Set.of("provider", "limit"));
         String provider = query.text("provider", 100);
-        if (provider != null && providers.byName(provider).isEmpty()) {
-            throw DomainFailure.invalid("provider", "'provider' must be one of " + providers.all().stream().map(TelephonyProvider::name).toList());
+        List<String> names = new ArrayList<>(OWN_ROUTES);
+        providers.all().forEach(p -> names.add(p.name()));
+        if (provider != null && !names.contains(provider)) {
+            throw DomainFailure.invalid("provider", "'provider' must be one of " + names);
         }
         int limit = query.limit("limit", WebhookLog.PER_PROVIDER, 500);
         List<Map<String, Object>> out = new ArrayList<>();

@@ -6,14 +6,13 @@ import io.ringpool.telephony.provider.OddValues;
 import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
 import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WallClockTime;
 import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,8 @@ import java.util.Optional;
  * callId          | call_session_id        the PBX's id of the call, the same in every notification
  * from            | contact_phone_number   the caller
  * to              | virtual_phone_number   the tracking number dialled
- * at              | notification_time      ISO-8601 (with offset, or local in the site's time zone), or unix seconds
+ * at              | notification_time      ISO-8601 (with offset, or local in the site's time zone, seconds with or
+ *                                          without a fraction), or unix seconds
  * durationSeconds | total_time_duration    whole call, seconds
  * talkSeconds     | talk_time_duration     conversation, seconds
  * recordingUrl    | file_link              http(s) link to the recording
@@ -153,12 +153,11 @@ public final class UisProvider implements TelephonyProvider {
             try {
                 return OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeException local) {
-                // UIS writes "2026-11-30 12:00:00" in the account's zone: read it in the site's.
-                return LocalDateTime.parse(text.replace('T', ' '), DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"))
-                        .atZone(call.site().settings().timeZone()).toInstant();
+                // UIS writes "2026-11-30 12:00:00.234" in the account's zone: read it in the site's.
+                return WallClockTime.parse(text).atZone(call.site().settings().timeZone()).toInstant();
             }
         } catch (DateTimeException e) {
-            OddValues.ignored(NAME, call, "at", "not ISO-8601, 'yyyy-MM-dd HH:mm:ss' or unix seconds");
+            OddValues.ignored(NAME, call, "at", "not ISO-8601, 'yyyy-MM-dd HH:mm:ss[.SSS]' or unix seconds");
             return null;
         }
     }

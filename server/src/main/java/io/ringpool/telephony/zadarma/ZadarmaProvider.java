@@ -6,6 +6,7 @@ import io.ringpool.telephony.provider.ProviderForms;
 import io.ringpool.telephony.provider.ProviderRoute;
 import io.ringpool.telephony.provider.ProviderSettingsSpec;
 import io.ringpool.telephony.provider.TelephonyProvider;
+import io.ringpool.telephony.provider.WallClockTime;
 import io.ringpool.telephony.provider.WebhookCall;
 import io.ringpool.telephony.provider.WebhookRefused;
 import io.ringpool.telephony.provider.WebhookResult;
@@ -13,9 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -174,15 +173,13 @@ public final class ZadarmaProvider implements TelephonyProvider {
     /** Zadarma's clock against ours, and its whole seconds. */
     static final Duration CLOCK_DIFFERENCE = Duration.ofMinutes(1);
 
-    private static final DateTimeFormatter CALL_START = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-
-    /** {@code call_start} ({@code yyyy-MM-dd HH:mm:ss}) in {@code zone}, or null when absent or unreadable. */
+    /** {@code call_start} ({@code yyyy-MM-dd HH:mm:ss}, a fraction read too) in {@code zone}, or null when absent or unreadable. */
     private static Instant localTime(String text, ZoneId zone) {
         if (text == null || text.isBlank()) {
             return null;
         }
         try {
-            return LocalDateTime.parse(text.strip(), CALL_START).atZone(zone).toInstant();
+            return WallClockTime.parse(text).atZone(zone).toInstant();
         } catch (DateTimeException unreadable) {
             return null;
         }

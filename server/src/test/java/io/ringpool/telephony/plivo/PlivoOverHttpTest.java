@@ -92,6 +92,28 @@ class PlivoOverHttpTest {
         assertThat(kit.call(uuid).get("status").asText()).isEqualTo("missed");
     }
 
+    /**
+     * Audit AN3 F8: Plivo answers the caller's leg itself to run the XML, so only the Dial callback
+     * knows the business was busy ({@code DialBLegHangupCause=USER_BUSY}); that was ignored and the
+     * call stored missed, where Twilio, SignalWire and Vonage store busy. A rejected leg is failed,
+     * as Vonage's {@code rejected}; one nobody picked up stays missed.
+     */
+    @Test
+    void aBusyOrRejectingBusinessLineIsBusyOrFailedAsOnTheOtherProviders() {
+        for (String[] c : new String[][] {{"USER_BUSY", "busy"}, {"CALL_REJECTED", "failed"}, {"NO_ANSWER", "missed"}}) {
+            String uuid = "dial-" + c[0] + "-" + UUID.randomUUID();
+            post("answer", params("CallUUID", uuid, "From", "79160001122", "To", NUMBER.substring(1), "CallStatus", "ringing"));
+            assertThat(post("hangup", params("CallUUID", uuid, "DialAction", "hangup", "DialBLegUUID", "b-" + uuid, "DialBLegStatus",
+                    "hangup", "DialBLegDuration", "0", "DialBLegHangupCause", c[0])).status()).isEqualTo(200);
+            assertThat(post("hangup", params("CallUUID", uuid, "CallStatus", "completed", "Duration", "31", "From", "79160001122",
+                    "To", NUMBER.substring(1))).status()).isEqualTo(200);
+            JsonNode call = kit.call(uuid);
+            assertThat(call.get("status").asText()).as(c[0]).isEqualTo(c[1]);
+            assertThat(call.get("talkSeconds").asInt()).isZero();
+            assertThat(call.get("durationSeconds").asInt()).isEqualTo(31);
+        }
+    }
+
     @Test
     void aWrongTokenAReusedNonceAndAChangedParameterAreRefused() {
         Map<String, String> p = params("CallUUID", "refused-1", "From", CALLER.substring(1), "To", NUMBER.substring(1));

@@ -59,6 +59,23 @@ class UisOverHttpTest {
     }
 
     /**
+     * Audit AN3 F1: UIS fills {{notification_time}} with milliseconds ("2019-12-16 14:40:47.234"),
+     * which was not read, so the call was dated at receipt. Read in the site's time zone, like the
+     * same time without the fraction.
+     */
+    @Test
+    void aNotificationTimeWithMillisecondsInTheSitesZoneDatesTheCall() {
+        String base = "/v1/telephony/uis/" + kit.siteId + "/" + TOKEN;
+        java.time.ZoneId zone = java.time.ZoneId.of(kit.server.get("/v1/sites/" + kit.siteId, kit.apiKey).text("timeZone"));
+        java.time.Instant rang = kit.server.clock.instant().minusSeconds(40).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .plusMillis(852);
+        String local = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").format(rang.atZone(zone));
+        assertThat(kit.server.get(base + "?event=ringing&call_session_id=uis-ms-1&contact_phone_number=" + enc(CALLER.substring(1))
+                + "&virtual_phone_number=" + NUMBER.substring(1) + "&notification_time=" + enc(local), null).status()).isEqualTo(200);
+        assertThat(java.time.Instant.parse(kit.call("uis-ms-1").get("startedAt").asText())).isEqualTo(rang);
+    }
+
+    /**
      * Found by ProviderWebhookSweepTest: a template that filled in a duration, a time or a link
      * wrongly made the whole notification 422, and a time in year 999999999 a 500: the call was
      * lost. The odd values are left out; the call is kept.
