@@ -160,7 +160,10 @@ final class LeadStore {
         }
     }
 
-    /** The latest attributed lead of the person (by phone or e-mail) in [{@code from}, {@code before}). */
+    /**
+     * The latest attributed lead of the person (by phone or e-mail) in [{@code from}, {@code before});
+     * not one marked spam, whose visit may be a bot's that typed the person's number.
+     */
     static Optional<EarlierContact> earlierAttributedLead(Connection c, String siteId, String phone, String email, long from,
             long before) throws SQLException {
         Optional<EarlierContact> best = Optional.empty();
@@ -168,7 +171,7 @@ final class LeadStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, session_id, visitor_id, source, medium, campaign, term, "
                     + "content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
                     + "FROM leads WHERE site_id = ? AND " + key[0] + " = ? AND " + key[0] + "_valid = TRUE AND at >= ? AND at < ? "
-                    + "AND method <> 'none' ORDER BY at DESC LIMIT 1")) {
+                    + "AND method <> 'none' AND status <> 'spam' ORDER BY at DESC LIMIT 1")) {
                 ps.setString(1, siteId);
                 ps.setString(2, key[1]);
                 ps.setLong(3, from);
@@ -469,13 +472,13 @@ final class LeadStore {
      * the keys they left when erased (0 when none).
      */
     record PersonOfLead(String leadId, java.time.Instant at, String phone, String email, long erasedPhoneKey, long erasedEmailKey,
-            boolean unique) {}
+            boolean unique, boolean spam) {}
 
     /** Every lead of the site with its person keys (valid phone, valid e-mail, erased keys), oldest first. */
     static List<PersonOfLead> personsOfSite(Connection c, String siteId) throws SQLException {
         List<PersonOfLead> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, phone, phone_valid, email, email_valid, is_unique, "
-                + "erased_phone_key, erased_email_key FROM leads WHERE site_id = ? ORDER BY at, lead_id")) {
+                + "erased_phone_key, erased_email_key, status FROM leads WHERE site_id = ? ORDER BY at, lead_id")) {
             ps.setString(1, siteId);
             ps.setFetchSize(5_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -483,7 +486,7 @@ final class LeadStore {
                     // getLong reads NULL as 0, "no key".
                     out.add(new PersonOfLead(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)),
                             rs.getBoolean(4) ? rs.getString(3) : null, rs.getBoolean(6) ? rs.getString(5) : null, rs.getLong(8),
-                            rs.getLong(9), rs.getBoolean(7)));
+                            rs.getLong(9), rs.getBoolean(7), LeadStatus.SPAM.wireName().equals(rs.getString(10))));
                 }
             }
         }

@@ -956,4 +956,39 @@ class LeadsOverHttpTest {
         assertThat(sameDay.json().get("unique").asBoolean()).isFalse();
         assertThat(twoDaysLater.json().get("unique").asBoolean()).isTrue();
     }
+
+    static Reply patchLead(Site site, String leadId, String body) {
+        return server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey(), body, "application/json", Map.of());
+    }
+
+    /**
+     * Audit AN1 F13: a lead marked spam (a bot typed someone's number) still took "unique" from the
+     * person's real lead after it, so unique-lead counts and {@code unique=true} exports skipped them.
+     */
+    @Test
+    void aLeadMarkedSpamIsNoEarlierLeadOfThePersonAndTakingTheMarkBackRestoresIt() {
+        Site site = site();
+        Reply spam = lead(site, Map.of("kind", "callback", "phone", "+79165553900", "message", "BUY CHEAP"));
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"spam\"}").status()).isEqualTo(200);
+        server.clock.advance(Duration.ofMinutes(20));
+        Reply real = lead(site, Map.of("kind", "callback", "phone", "+79165553900", "gclid", "GSPAM0001"));
+
+        assertThat(real.json().get("unique").asBoolean()).as("the person's first real lead").isTrue();
+        assertThat(getLead(site, spam.text("leadId")).get("unique").asBoolean()).as("spam is nobody's first").isFalse();
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(server.clock.instant(), java.time.ZoneOffset.UTC);
+        Reply report = server.get("/v1/sites/" + site.id() + "/reports/sources?from=" + today.minusDays(2) + "&to=" + today.plusDays(1),
+                site.apiKey());
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.json().get("totals").get("uniqueLeads").asLong()).as(report.body()).isEqualTo(1);
+
+        Reply days = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"uniquenessDays\":30}", "application/json", Map.of());
+        assertThat(days.status()).as(days.body()).isEqualTo(200);
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).as("a site-wide re-decision skips spam too").isTrue();
+
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"new\"}").status()).isEqualTo(200);
+        assertThat(getLead(site, spam.text("leadId")).get("unique").asBoolean()).as("not spam after all: the first again").isTrue();
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).isFalse();
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"spam\"}").status()).isEqualTo(200);
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).as("marked spam later: re-decided at once").isTrue();
+    }
 }
