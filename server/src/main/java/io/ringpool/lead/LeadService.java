@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A sender's {@code externalId} seen before answers the lead it made (a repeat), nothing else.</li>
  *   <li>The lead is attributed from its identifiers, in {@link LeadAttributor}'s order.</li>
  *   <li>A lead of the same person (a valid phone or e-mail in common; the same visitor when neither
- *       gave one) on the same form, within the site's duplicate window of the first, is a
- *       duplicate: it is merged into that lead (one more submission) and counted once. Browsers
+ *       gave one) on the same form, within the site's duplicate window of the first, saying the
+ *       same (no message on either, or the same one; a form known by its index only: on the same
+ *       page path), is a duplicate: it is merged into that lead (one more submission) and counted once. Browsers
  *       resend beacons, people press "send" twice, a CRM retries with a new id.</li>
  *   <li>Otherwise it is stored, and every lead of the person is classified again: an out-of-order
  *       lead (a CRM sending yesterday's) may take "unique" from a later one.</li>
@@ -270,8 +271,7 @@ public final class LeadService {
                 attribution, lead.tags(), lead.value(), lead.currency());
         Duration window = site.settings().leadDuplicateWindow();
         if (!window.isZero()) {
-            Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, lead.kind(), lead.formId(), contact,
-                    attribution.visitorId(), lead.at().toEpochMilli(), window.toMillis());
+            Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, candidate, attribution.visitorId(), window.toMillis());
             if (earlier.isPresent()) {
                 LeadStore.mergeDuplicate(c, earlier.get(), candidate, now.toEpochMilli());
                 if (lead.externalId() != null) {

@@ -991,4 +991,49 @@ class LeadsOverHttpTest {
         assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"spam\"}").status()).isEqualTo(200);
         assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).as("marked spam later: re-decided at once").isTrue();
     }
+
+    static Reply beaconFrom(String sessionId, String url, String formId, Map<String, String> fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "form");
+        body.put("formId", formId);
+        body.put("url", url);
+        body.put("fields", fields);
+        return beaconRaw(sessionId, json(body), Map.of());
+    }
+
+    /**
+     * Audit AN1 F7: a second question of the same person on the same form a minute later was merged
+     * and its message thrown away, and one-form pages (all "0" to the script) merged an order on one
+     * page with a question on another.
+     */
+    @Test
+    void aDifferentMessageOrAnIndexNamedFormOnAnotherPageIsANewLeadNotADuplicate() {
+        Site site = site();
+        Visit v = visit(site, "visitor-msg-1", "https://example.com/");
+        Reply first = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Do you deliver a sofa to Tula?"));
+        Reply again = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Do you deliver a sofa to Tula?",
+                "name", "Quinn"));
+        Reply blank = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700"));
+        Reply second = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Also: a price for the oak table"));
+        Reply secondAgain = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Also: a price for the oak table"));
+
+        assertThat(again.text("outcome")).as("the same words again: a double click").isEqualTo("merged");
+        assertThat(blank.text("outcome")).isEqualTo("merged");
+        assertThat(second.status()).as("another question is another request").isEqualTo(201);
+        assertThat(getLead(site, second.text("leadId")).get("message").asText()).isEqualTo("Also: a price for the oak table");
+        assertThat(secondAgain.text("leadId")).as("its own repeat merges into it").isEqualTo(second.text("leadId"));
+        assertThat(getLead(site, first.text("leadId")).get("message").asText()).isEqualTo("Do you deliver a sofa to Tula?");
+
+        Reply sofa = beaconFrom(v.sessionId(), "https://example.com/sofa?utm_source=x", "0", Map.of("phone", "+79165553701"));
+        Reply sofaAgain = beaconFrom(v.sessionId(), "https://example.com/sofa", "0", Map.of("phone", "+79165553701"));
+        Reply delivery = beaconFrom(v.sessionId(), "https://example.com/delivery", "0", Map.of("phone", "+79165553701"));
+        Reply named = beaconFrom(v.sessionId(), "https://example.com/sofa", "order", Map.of("phone", "+79165553701"));
+        Reply namedElsewhere = beaconFrom(v.sessionId(), "https://example.com/delivery", "order", Map.of("phone", "+79165553701"));
+        assertThat(sofaAgain.text("outcome")).isEqualTo("merged");
+        assertThat(delivery.status()).as("form \"0\" on another page is another form").isEqualTo(201);
+        assertThat(named.status()).isEqualTo(201);
+        assertThat(namedElsewhere.text("outcome")).as("a named form is the same form on any page").isEqualTo("merged");
+        assertThat(log(site, "").get("leads")).hasSize(5);
+    }
 }
+
