@@ -173,7 +173,8 @@ public final class LeadApi {
     /**
      * Viewers see a lead's phone and e-mail masked, as they see callers, and neither the name nor
      * the message: a viewer may count and tell leads apart but not know who sent them, and a
-     * message often repeats the phone, the e-mail and the name in full.
+     * message often repeats the phone, the e-mail and the name in full. Nor the visit's and
+     * visitor's ids: a live session id would let them post leads as that visit.
      */
     private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
         return maskedFor(lead, grant);
@@ -194,6 +195,9 @@ public final class LeadApi {
             if (lead.get("email") instanceof String email && email.indexOf('@') > 0) {
                 lead.put("email", email.charAt(0) + "***" + email.substring(email.indexOf('@')));
             }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attribution = (Map<String, Object>) lead.get("attribution");
+            io.ringpool.call.CallJson.hideVisitIds(attribution);
         }
         return lead;
     }
