@@ -48,7 +48,7 @@ public final class LeadApi {
 
     private static final Set<String> SCRIPT_FIELDS = Set.of("kind", "formId", "url", "fields");
     private static final Set<String> API_FIELDS = Set.of("externalId", "kind", "at", "phone", "email", "name", "message", "formId",
-            "url", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
+            "url", "landingUrl", "referrer", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "addTags", "removeTags", "value", "currency", "status");
     /** Most tags on a lead, and longest tag (characters), as on a call. */
     static final int MAX_TAGS = 20;
@@ -139,8 +139,11 @@ public final class LeadApi {
                 }
             }
         }
+        // What a server captured of the visit when the script was blocked: read only when no visit is found.
         NewLead.Identifiers ids = new NewLead.Identifiers(body.optionalString("sessionId", 100), visitorId, clientIds,
-                body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID));
+                body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID),
+                io.ringpool.visit.ActiveUrls.inert(LeadService.text(body.optionalString("landingUrl", MAX_URL))),
+                io.ringpool.visit.ActiveUrls.inert(LeadService.text(body.optionalString("referrer", MAX_URL))));
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         // No addTags/removeTags here: API_FIELDS refuses them (a new lead has no stored tags to change).

@@ -265,7 +265,7 @@ public final class LeadService {
         if (lead.at().isBefore(now.minus(Duration.ofDays(retentionDays)))) {
             throw LeadFailures.atPastRetention(retentionDays);
         }
-        LeadAttribution attribution = LeadAttributor.attribute(c, siteId, lead.ids(), contact, lead.at());
+        LeadAttribution attribution = LeadAttributor.attribute(c, site, lead.ids(), contact, lead.at());
         StoredLead candidate = new StoredLead(Keys.timeOrdered("lead_", now.toEpochMilli(), 12), siteId, lead.kind(), lead.origin(),
                 lead.formId(), lead.pageUrl(), lead.at(), lead.at(), 1, contact, lead.name(), lead.message(), LeadStatus.NEW, contact.identifiesPerson(),
                 attribution, lead.tags(), lead.value(), lead.currency());

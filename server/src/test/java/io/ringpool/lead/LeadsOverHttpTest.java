@@ -405,7 +405,9 @@ class LeadsOverHttpTest {
         assertThat(byGclid.json().get("attribution").get("sessionId").asText()).isEqualTo(google.sessionId());
         assertThat(byYclid.json().get("attribution").get("method").asText()).isEqualTo("click_id");
         assertThat(byYclid.json().get("attribution").get("sessionId").asText()).isEqualTo(yandex.sessionId());
-        assertThat(unmatched.json().get("attribution").get("method").asText()).isEqualTo("none");
+        assertThat(unmatched.json().get("attribution").get("method").asText()).as("no visit: named from the gclid (audit AN1 F8)")
+                .isEqualTo("landing");
+        assertThat(unmatched.json().get("attribution").get("sessionId").isNull()).isTrue();
         assertThat(unmatched.json().get("attribution").get("gclid").asText())
                 .as("kept, so the lead still reaches Google Ads by its click").isEqualTo("Cj0KCQ_never_landed");
     }
@@ -1035,5 +1037,52 @@ class LeadsOverHttpTest {
         assertThat(namedElsewhere.text("outcome")).as("a named form is the same form on any page").isEqualTo("merged");
         assertThat(log(site, "").get("leads")).hasSize(5);
     }
-}
 
+    /**
+     * Audit AN1 F8: a backend's lead for a visitor whose script was blocked was filed under source
+     * null though it carried a gclid (a Google Ads click by the visits' own rule), and the landing
+     * URL's UTM tags and the referrer the backend captured could not be passed at all.
+     */
+    @Test
+    void aVisitlessLeadIsNamedFromItsClickIdsAndTheLandingUrlAndReferrerTheSenderGives() {
+        Site site = site();
+        Reply gclidOnly = lead(site, Map.of("kind", "form", "phone", "+79165553600", "gclid", "GBLOCKED1"));
+        Reply tagged = lead(site, Map.of("kind", "form", "phone", "+79165553601",
+                "landingUrl", "https://example.com/sofas?utm_source=yandex&utm_medium=cpc&utm_campaign=sofas&yclid=4545&email=x@y.z",
+                "referrer", "https://yandex.ru/search/?text=sofa"));
+        Reply referred = lead(site, Map.of("kind", "form", "phone", "+79165553602", "referrer", "https://partner.example.org/list"));
+        Reply nothing = lead(site, Map.of("kind", "form", "phone", "+79165553603"));
+
+        assertThat(gclidOnly.status()).as(gclidOnly.body()).isEqualTo(201);
+        JsonNode g = gclidOnly.json().get("attribution");
+        assertThat(g.get("method").asText()).isEqualTo("landing");
+        assertThat(g.get("source").asText()).isEqualTo("google");
+        assertThat(g.get("medium").asText()).isEqualTo("cpc");
+        assertThat(g.get("channel").asText()).isEqualTo("paid");
+        assertThat(g.get("gclid").asText()).isEqualTo("GBLOCKED1");
+
+        assertThat(tagged.status()).as(tagged.body()).isEqualTo(201);
+        JsonNode t = getLead(site, tagged.text("leadId")).get("attribution");
+        assertThat(t.get("method").asText()).isEqualTo("landing");
+        assertThat(t.get("source").asText()).isEqualTo("yandex");
+        assertThat(t.get("campaign").asText()).isEqualTo("sofas");
+        assertThat(t.get("channel").asText()).isEqualTo("paid");
+        assertThat(t.get("yclid").asText()).isEqualTo("4545");
+        assertThat(t.get("landingPage").asText()).as("kept as visits keep theirs").contains("utm_campaign=sofas").doesNotContain("x@y.z");
+        assertThat(t.get("referrer").asText()).isEqualTo("https://yandex.ru/search/");
+
+        JsonNode r = referred.json().get("attribution");
+        assertThat(r.get("source").asText()).isEqualTo("partner.example.org");
+        assertThat(r.get("channel").asText()).isEqualTo("referral");
+        assertThat(nothing.json().get("attribution").get("method").asText()).as("nothing given: still none").isEqualTo("none");
+
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(server.clock.instant(), java.time.ZoneOffset.UTC);
+        Reply report = server.get("/v1/sites/" + site.id() + "/reports/sources?groupBy=source,campaign&from=" + today.minusDays(2) + "&to="
+                + today.plusDays(1), site.apiKey());
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.body()).contains("\"source\":\"google\"").contains("\"campaign\":\"sofas\"");
+        assertThat(log(site, "method=landing").get("leads")).hasSize(3);
+        Reply unknown = lead(site, Map.of("kind", "form", "phone", "+79165553604", "landingPage", "https://example.com/"));
+        assertThat(unknown.status()).as("the field is landingUrl").isEqualTo(400);
+    }
+}
