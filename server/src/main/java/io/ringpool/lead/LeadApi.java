@@ -248,11 +248,26 @@ public final class LeadApi {
         Site site = grant.site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("phone", p.contact().personPhone());
-        out.put("email", p.contact().personEmail());
+        // The key asked by, and for the other the one the person's latest lead carries: a null
+        // e-mail beside a lead that has one read as "no e-mail known" (audit AN1 F4).
+        out.put("phone", p.contact().personPhone() != null ? p.contact().personPhone()
+                : latest(p.leads(), l -> l.contact().personPhone()));
+        out.put("email", p.contact().personEmail() != null ? p.contact().personEmail()
+                : latest(p.leads(), l -> l.contact().personEmail()));
         out.put("leads", p.leads().stream().map(l -> LeadJson.of(l, List.of())).toList());
         out.put("calls", p.calls().stream().map(LeadJson::call).toList());
         return Response.json(200, out);
+    }
+
+    /** The value the latest of {@code leads} (oldest first) has, or null when none has one. */
+    private static String latest(List<StoredLead> leads, java.util.function.Function<StoredLead, String> value) {
+        for (int i = leads.size() - 1; i >= 0; i--) {
+            String v = value.apply(leads.get(i));
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private Response erase(Request request, SiteGrant grant) {

@@ -1085,4 +1085,24 @@ class LeadsOverHttpTest {
         Reply unknown = lead(site, Map.of("kind", "form", "phone", "+79165553604", "landingPage", "https://example.com/"));
         assertThat(unknown.status()).as("the field is landingUrl").isEqualTo(400);
     }
+
+    /** Audit AN1 F4: asked by phone, the person's e-mail was null though their lead carried one. */
+    @Test
+    void aPersonAskedForByPhoneShowsTheEmailTheirLatestLeadCarriesAndTheOtherWayRound() {
+        Site site = site();
+        lead(site, Map.of("kind", "form", "formId", "a", "phone", "+79061234500", "email", "old.me@example.com"));
+        server.clock.advance(Duration.ofMinutes(30));
+        lead(site, Map.of("kind", "form", "formId", "b", "phone", "+79061234500", "email", "Erase.Me2@example.com"));
+        lead(site, Map.of("kind", "form", "formId", "c", "phone", "+79061234500"));
+
+        JsonNode byPhone = server.get("/v1/sites/" + site.id() + "/contacts/%2B79061234500", site.apiKey()).json();
+        assertThat(byPhone.get("phone").asText()).isEqualTo("+79061234500");
+        assertThat(byPhone.get("email").asText()).as(byPhone.toString()).isEqualTo("erase.me2@example.com");
+        JsonNode byEmail = server.get("/v1/sites/" + site.id() + "/contacts/old.me@example.com", site.apiKey()).json();
+        assertThat(byEmail.get("email").asText()).isEqualTo("old.me@example.com");
+        assertThat(byEmail.get("phone").asText()).isEqualTo("+79061234500");
+        JsonNode nobodyElse = server.get("/v1/sites/" + site.id() + "/contacts/%2B79061234599", site.apiKey()).json();
+        assertThat(nobodyElse.get("email").isNull()).isTrue();
+    }
 }
+
