@@ -18,7 +18,7 @@
   /** The earlier visit the model credits instead of the call's own, or null when it credits the call's own. */
   function credited(c, m) {
     var a = c.attribution || {}, earlier = a.earlierVisits || [];
-    if (!a.sessionId || !earlier.length) return null;
+    if (!earlier.length) return null; // only a call with a visit has earlier ones (a viewer sees no sessionId)
     var at = Date.parse(c.startedAt);
     var inWindow = earlier.filter(function (v) { return at - Date.parse(v.startedAt) <= LOOKBACK_MS; });
     if (m === 'last_non_direct') {

@@ -27,7 +27,8 @@
     session: 'sent from this visit',
     visitor: 'sent by a visitor seen before',
     click_id: 'matched by the ad click id',
-    contact: 'the same phone or e-mail as an earlier call or lead'
+    contact: 'the same phone or e-mail as an earlier call or lead',
+    landing: 'no visit seen; named from the landing URL, referrer or click id the sender gave'
   };
   // Words a person can act on, for the fields the API names in its 422s; other fields keep its message.
   var FIELD_ADVICE = {

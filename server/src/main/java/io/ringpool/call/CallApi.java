@@ -177,6 +177,9 @@ public final class CallApi {
             out.put("recordingUrl", null);
             out.put("recording", null);
             out.put("transcript", null);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attribution = (Map<String, Object>) out.get("attribution");
+            CallJson.hideVisitIds(attribution);
         }
         return out;
     }

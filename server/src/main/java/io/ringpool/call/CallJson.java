@@ -91,6 +91,44 @@ public final class CallJson {
         return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * An attribution (a call's or a lead's, as shown) without the ids of visits and visitors, for a
+     * role that sees callers masked: a live session id is the only credential of the script's
+     * routes, so a viewer holding one could end the visitor's session or post leads as that visit
+     * (audit AN1 F12), which their role does not allow. The source data stays; only the ids go.
+     */
+    @SuppressWarnings("unchecked")
+    public static void hideVisitIds(Map<String, Object> attribution) {
+        if (attribution == null) {
+            return;
+        }
+        attribution.put("sessionId", null);
+        attribution.put("visitorId", null);
+        if (attribution.get("candidates") instanceof List<?> candidates) {
+            for (Object candidate : candidates) {
+                if (candidate instanceof Map<?, ?> m) {
+                    ((Map<String, Object>) m).put("sessionId", null);
+                    ((Map<String, Object>) m).put("visitorId", null);
+                }
+            }
+        }
+        if (attribution.get("earlierVisits") instanceof List<?> earlier) {
+            List<Map<String, Object>> shown = new ArrayList<>();
+            for (Object visit : earlier) {
+                if (visit instanceof CallAttribution.EarlierVisit v) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("sessionId", null);
+                    m.put("startedAt", v.startedAt());
+                    m.put("source", v.source());
+                    m.put("medium", v.medium());
+                    m.put("channel", v.channel());
+                    shown.add(m);
+                }
+            }
+            attribution.put("earlierVisits", shown);
+        }
+    }
+
     public static Map<String, Object> attribution(CallAttribution a) {
         Map<String, Object> out = new LinkedHashMap<>();
         VisitSource v = a.visit();

@@ -48,7 +48,7 @@ public final class LeadApi {
 
     private static final Set<String> SCRIPT_FIELDS = Set.of("kind", "formId", "url", "fields");
     private static final Set<String> API_FIELDS = Set.of("externalId", "kind", "at", "phone", "email", "name", "message", "formId",
-            "url", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
+            "url", "landingUrl", "referrer", "sessionId", "visitorId", "clientIds", "gclid", "yclid", "value", "currency", "tags");
     private static final Set<String> PATCH_FIELDS = Set.of("tags", "addTags", "removeTags", "value", "currency", "status");
     /** Most tags on a lead, and longest tag (characters), as on a call. */
     static final int MAX_TAGS = 20;
@@ -139,8 +139,11 @@ public final class LeadApi {
                 }
             }
         }
+        // What a server captured of the visit when the script was blocked: read only when no visit is found.
         NewLead.Identifiers ids = new NewLead.Identifiers(body.optionalString("sessionId", 100), visitorId, clientIds,
-                body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID));
+                body.optionalString("gclid", MAX_CLICK_ID), body.optionalString("yclid", MAX_CLICK_ID),
+                io.ringpool.visit.ActiveUrls.inert(LeadService.text(body.optionalString("landingUrl", MAX_URL))),
+                io.ringpool.visit.ActiveUrls.inert(LeadService.text(body.optionalString("referrer", MAX_URL))));
         Double value = body.optionalNumber("value", 0, 1e12);
         String currency = currency(body.optionalString("currency", 3));
         // No addTags/removeTags here: API_FIELDS refuses them (a new lead has no stored tags to change).
@@ -173,7 +176,8 @@ public final class LeadApi {
     /**
      * Viewers see a lead's phone and e-mail masked, as they see callers, and neither the name nor
      * the message: a viewer may count and tell leads apart but not know who sent them, and a
-     * message often repeats the phone, the e-mail and the name in full.
+     * message often repeats the phone, the e-mail and the name in full. Nor the visit's and
+     * visitor's ids: a live session id would let them post leads as that visit.
      */
     private static Map<String, Object> masked(Map<String, Object> lead, SiteGrant grant) {
         return maskedFor(lead, grant);
@@ -194,6 +198,9 @@ public final class LeadApi {
             if (lead.get("email") instanceof String email && email.indexOf('@') > 0) {
                 lead.put("email", email.charAt(0) + "***" + email.substring(email.indexOf('@')));
             }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attribution = (Map<String, Object>) lead.get("attribution");
+            io.ringpool.call.CallJson.hideVisitIds(attribution);
         }
         return lead;
     }
@@ -241,11 +248,26 @@ public final class LeadApi {
         Site site = grant.site();
         LeadService.Person p = leads.personOverview(site, leads.person(site, request.pathParam("contact")));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("phone", p.contact().personPhone());
-        out.put("email", p.contact().personEmail());
+        // The key asked by, and for the other the one the person's latest lead carries: a null
+        // e-mail beside a lead that has one read as "no e-mail known" (audit AN1 F4).
+        out.put("phone", p.contact().personPhone() != null ? p.contact().personPhone()
+                : latest(p.leads(), l -> l.contact().personPhone()));
+        out.put("email", p.contact().personEmail() != null ? p.contact().personEmail()
+                : latest(p.leads(), l -> l.contact().personEmail()));
         out.put("leads", p.leads().stream().map(l -> LeadJson.of(l, List.of())).toList());
         out.put("calls", p.calls().stream().map(LeadJson::call).toList());
         return Response.json(200, out);
+    }
+
+    /** The value the latest of {@code leads} (oldest first) has, or null when none has one. */
+    private static String latest(List<StoredLead> leads, java.util.function.Function<StoredLead, String> value) {
+        for (int i = leads.size() - 1; i >= 0; i--) {
+            String v = value.apply(leads.get(i));
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private Response erase(Request request, SiteGrant grant) {

@@ -1,5 +1,13 @@
 package io.ringpool.lead;
 
+import io.ringpool.site.Site;
+import io.ringpool.site.SiteSettings;
+import io.ringpool.visit.TrafficSource;
+import io.ringpool.visit.TrafficSourceParser;
+import io.ringpool.visit.UrlMinimiser;
+import io.ringpool.visit.VisitSource;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,6 +29,8 @@ import java.util.Optional;
  *       the sender gave.</li>
  *   <li>{@code contact}: the same person (a valid phone or e-mail) on an earlier call or lead within
  *       the horizon that was itself attributed: the lead inherits that source, and names it.</li>
+ *   <li>{@code landing}: no visit, but the sender gave the landing URL, its referrer or a click id:
+ *       named from them as a visit with that landing would be ({@link #fromLanding}).</li>
  *   <li>{@code none}.</li>
  * </ol>
  * An identifier that finds nothing (a session of another site, a visitor not seen for 90 days) is
@@ -37,8 +47,9 @@ final class LeadAttributor {
 
     private LeadAttributor() {}
 
-    static LeadAttribution attribute(Connection c, String siteId, NewLead.Identifiers ids, Contact contact, Instant at)
+    static LeadAttribution attribute(Connection c, Site site, NewLead.Identifiers ids, Contact contact, Instant at)
             throws SQLException {
+        String siteId = site.siteId();
         long to = at.toEpochMilli();
         long from = at.minus(HORIZON).toEpochMilli();
         if (ids.sessionId() != null) {
@@ -81,7 +92,50 @@ final class LeadAttributor {
                         LeadAttribution.clientIds(e.visit(), ids.clientIds()), e.id());
             }
         }
-        return LeadAttribution.none(ids.gclid(), ids.yclid(), ids.clientIds());
+        return fromLanding(ids, site).orElseGet(() -> LeadAttribution.none(ids.gclid(), ids.yclid(), ids.clientIds()));
+    }
+
+    private static final TrafficSourceParser PARSER = new TrafficSourceParser();
+
+    /**
+     * A lead no visit was found for, named from what the sender captured of the visit (a server
+     * that kept the landing URL and referrer in hidden fields because the script was blocked):
+     * source, medium, channel and tags as a visit with that landing and referrer would get, the
+     * click ids given read as if on that URL (a gclid alone is google / cpc, paid: reports.md "a
+     * visit without utm_source is named by a click id's network"). Empty when none was given.
+     */
+    static Optional<LeadAttribution> fromLanding(NewLead.Identifiers ids, Site site) {
+        if (ids.landingUrl() == null && ids.referrer() == null && ids.gclid() == null && ids.yclid() == null) {
+            return Optional.empty();
+        }
+        SiteSettings settings = site.settings();
+        TrafficSource t = PARSER.parse(withClickIds(ids.landingUrl(), ids.gclid(), ids.yclid()), ids.referrer(), settings.domains());
+        String landing = ids.landingUrl() == null ? null : UrlMinimiser.minimise(ids.landingUrl(), settings.queryParameters());
+        if (landing != null && landing.length() > LeadService.MAX_STORED_URL) {
+            landing = landing.substring(0, LeadService.MAX_STORED_URL);
+        }
+        String referrer = UrlMinimiser.withoutQuery(t.referrer());
+        if (referrer != null && referrer.length() > LeadService.MAX_STORED_URL) {
+            referrer = referrer.substring(0, LeadService.MAX_STORED_URL);
+        }
+        VisitSource visit = new VisitSource(null, t.source(), t.medium(), t.campaign(), t.term(), t.content(), t.channel().wireName(),
+                landing, referrer, t.clickIds(), ids.clientIds(), null, null, null);
+        return Optional.of(new LeadAttribution(LeadMethod.LANDING, null, null, visit, first(ids.gclid(), t.clickIds().get("gclid")),
+                first(ids.yclid(), t.clickIds().get("yclid")), ids.clientIds(), null));
+    }
+
+    /** The landing URL (a placeholder when none was given) with the click ids given as its parameters. */
+    private static String withClickIds(String landingUrl, String gclid, String yclid) {
+        String url = landingUrl == null ? "https://landing.invalid/" : landingUrl;
+        int fragment = url.indexOf('#');
+        StringBuilder out = new StringBuilder(fragment < 0 ? url : url.substring(0, fragment));
+        for (String[] click : new String[][] {{"gclid", gclid}, {"yclid", yclid}}) {
+            if (click[1] != null) {
+                out.append(out.indexOf("?") < 0 ? '?' : '&').append(click[0]).append('=')
+                        .append(URLEncoder.encode(click[1], StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString();
     }
 
     private static LeadAttribution fromVisit(LeadMethod method, LeadStore.FoundVisit v, NewLead.Identifiers ids) {

@@ -16,6 +16,11 @@ public enum LeadMethod {
     CLICK_ID,
     /** The same phone or e-mail came before, on a call or a lead that was attributed: its source. */
     CONTACT,
+    /**
+     * No visit found, but the sender gave the landing URL, its referrer or a click id (a script
+     * that was blocked): the lead is named from them as a visit with that landing would be.
+     */
+    LANDING,
     /** Nothing we would bet on. Better unknown than wrong. */
     NONE;
 

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A sender's {@code externalId} seen before answers the lead it made (a repeat), nothing else.</li>
  *   <li>The lead is attributed from its identifiers, in {@link LeadAttributor}'s order.</li>
  *   <li>A lead of the same person (a valid phone or e-mail in common; the same visitor when neither
- *       gave one) on the same form, within the site's duplicate window of the first, is a
- *       duplicate: it is merged into that lead (one more submission) and counted once. Browsers
+ *       gave one) on the same form, within the site's duplicate window of the first, saying the
+ *       same (no message on either, or the same one; a form known by its index only: on the same
+ *       page path), is a duplicate: it is merged into that lead (one more submission) and counted once. Browsers
  *       resend beacons, people press "send" twice, a CRM retries with a new id.</li>
  *   <li>Otherwise it is stored, and every lead of the person is classified again: an out-of-order
  *       lead (a CRM sending yesterday's) may take "unique" from a later one.</li>
@@ -264,14 +265,13 @@ public final class LeadService {
         if (lead.at().isBefore(now.minus(Duration.ofDays(retentionDays)))) {
             throw LeadFailures.atPastRetention(retentionDays);
         }
-        LeadAttribution attribution = LeadAttributor.attribute(c, siteId, lead.ids(), contact, lead.at());
+        LeadAttribution attribution = LeadAttributor.attribute(c, site, lead.ids(), contact, lead.at());
         StoredLead candidate = new StoredLead(Keys.timeOrdered("lead_", now.toEpochMilli(), 12), siteId, lead.kind(), lead.origin(),
                 lead.formId(), lead.pageUrl(), lead.at(), lead.at(), 1, contact, lead.name(), lead.message(), LeadStatus.NEW, contact.identifiesPerson(),
                 attribution, lead.tags(), lead.value(), lead.currency());
         Duration window = site.settings().leadDuplicateWindow();
         if (!window.isZero()) {
-            Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, lead.kind(), lead.formId(), contact,
-                    attribution.visitorId(), lead.at().toEpochMilli(), window.toMillis());
+            Optional<StoredLead> earlier = LeadStore.duplicateOf(c, siteId, candidate, attribution.visitorId(), window.toMillis());
             if (earlier.isPresent()) {
                 LeadStore.mergeDuplicate(c, earlier.get(), candidate, now.toEpochMilli());
                 if (lead.externalId() != null) {
@@ -296,7 +296,8 @@ public final class LeadService {
 
     /**
      * Classifies every lead of the person again: a lead is unique when no earlier lead shares its
-     * valid phone or e-mail within the site's uniqueness period (0 days = ever). A lead that names no
+     * valid phone or e-mail within the site's uniqueness period (0 days = ever). A lead marked spam
+     * is neither unique nor an earlier lead of anyone. A lead that names no
      * person is never unique, as an anonymous call is not ({@link Uniqueness}).
      */
     private static void reclassify(Connection c, Site site, Contact contact, long now) throws SQLException {
@@ -304,8 +305,10 @@ public final class LeadService {
             return;
         }
         List<StoredLead> leads = LeadStore.leadsOfPerson(c, site.siteId(), contact.personPhone(), contact.personEmail());
-        List<Boolean> flags = Uniqueness.of(leads.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.contact().personPhone(),
-                l.contact().personEmail())).toList(), site.settings().uniquenessDays());
+        // A spam lead is no earlier lead of the person (a bot typed their number): it names nobody here.
+        List<Boolean> flags = Uniqueness.of(leads.stream().map(l -> l.status() == LeadStatus.SPAM ? Uniqueness.Occurrence.nobody(l.at())
+                : new Uniqueness.Occurrence(l.at(), l.contact().personPhone(), l.contact().personEmail())).toList(),
+                site.settings().uniquenessDays());
         for (int i = 0; i < leads.size(); i++) {
             if (leads.get(i).unique() != flags.get(i)) {
                 LeadStore.updateUnique(c, site.siteId(), leads.get(i).leadId(), flags.get(i), now);
@@ -326,8 +329,9 @@ public final class LeadService {
     public int reclassifyAll(Site site) {
         String siteId = site.siteId();
         List<LeadStore.PersonOfLead> all = db.readStreaming(c -> LeadStore.personsOfSite(c, siteId));
-        List<Boolean> flags = Uniqueness.of(all.stream().map(l -> new Uniqueness.Occurrence(l.at(), l.phone(), l.email(),
-                l.erasedPhoneKey(), l.erasedEmailKey())).toList(), site.settings().uniquenessDays());
+        List<Boolean> flags = Uniqueness.of(all.stream().map(l -> l.spam() ? Uniqueness.Occurrence.nobody(l.at())
+                : new Uniqueness.Occurrence(l.at(), l.phone(), l.email(), l.erasedPhoneKey(), l.erasedEmailKey())).toList(),
+                site.settings().uniquenessDays());
         List<Integer> changed = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i).unique() != flags.get(i)) {
@@ -499,6 +503,10 @@ public final class LeadService {
             }
             LeadStore.updateMarketing(c, site.siteId(), leadId, tags != null ? tags : lead.tags(), value, currency,
                     patch.status() != null ? patch.status() : lead.status(), clock.millis());
+            if (patch.status() != null && (patch.status() == LeadStatus.SPAM) != (lead.status() == LeadStatus.SPAM)) {
+                // Marked spam or taken back: the person's leads after it lose or regain their "first".
+                reclassify(c, site, lead.contact(), clock.millis());
+            }
             StoredLead updated = LeadStore.byId(c, site.siteId(), leadId).orElseThrow();
             outbox.changed(c, lead, updated);
             return updated;

@@ -160,7 +160,10 @@ final class LeadStore {
         }
     }
 
-    /** The latest attributed lead of the person (by phone or e-mail) in [{@code from}, {@code before}). */
+    /**
+     * The latest attributed lead of the person (by phone or e-mail) in [{@code from}, {@code before});
+     * not one marked spam, whose visit may be a bot's that typed the person's number.
+     */
     static Optional<EarlierContact> earlierAttributedLead(Connection c, String siteId, String phone, String email, long from,
             long before) throws SQLException {
         Optional<EarlierContact> best = Optional.empty();
@@ -168,7 +171,7 @@ final class LeadStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, session_id, visitor_id, source, medium, campaign, term, "
                     + "content, channel, landing_page, referrer, gclid, yclid, click_ids_json, client_ids_json, device_type, browser, os "
                     + "FROM leads WHERE site_id = ? AND " + key[0] + " = ? AND " + key[0] + "_valid = TRUE AND at >= ? AND at < ? "
-                    + "AND method <> 'none' ORDER BY at DESC LIMIT 1")) {
+                    + "AND method <> 'none' AND status <> 'spam' ORDER BY at DESC LIMIT 1")) {
                 ps.setString(1, siteId);
                 ps.setString(2, key[1]);
                 ps.setLong(3, from);
@@ -234,10 +237,17 @@ final class LeadStore {
 
     /**
      * A lead this one duplicates: same kind and form, same person (a valid phone or e-mail in common,
-     * or, when neither has one, the same visitor), made within {@code windowMillis} either side.
+     * or, when neither has one, the same visitor), made within {@code windowMillis} either side, and
+     * saying the same: a different message is another request (a second question two minutes later),
+     * so only a lead whose message is blank on either side or equal is one. A form known only by its
+     * index on the page ("0": the script's name for a form with no id or name) is the same form on the
+     * same page path only: one-form pages all send "0".
      */
-    static Optional<StoredLead> duplicateOf(Connection c, String siteId, LeadKind kind, String formId, Contact contact,
-            String visitorId, long at, long windowMillis) throws SQLException {
+    static Optional<StoredLead> duplicateOf(Connection c, String siteId, StoredLead candidate, String visitorId, long windowMillis)
+            throws SQLException {
+        Contact contact = candidate.contact();
+        String formId = candidate.formId();
+        long at = candidate.at().toEpochMilli();
         List<String[]> keys = personKeys(contact.personPhone(), contact.personEmail());
         if (keys.isEmpty()) {
             if (visitorId == null) {
@@ -250,23 +260,57 @@ final class LeadStore {
                     : " AND " + key[0] + "_valid = TRUE";
             try (PreparedStatement ps = c.prepareStatement("SELECT " + LEAD_COLUMNS + " FROM leads WHERE site_id = ? AND " + key[0]
                     + " = ?" + validity + " AND kind = ? AND at >= ? AND at <= ? AND "
-                    + (formId == null ? "form_id IS NULL" : "form_id = ?") + " ORDER BY at LIMIT 1")) {
+                    + (formId == null ? "form_id IS NULL" : "form_id = ?") + " ORDER BY at, lead_id")) {
                 int i = 1;
                 ps.setString(i++, siteId);
                 ps.setString(i++, key[1]);
-                ps.setString(i++, kind.wireName());
+                ps.setString(i++, candidate.kind().wireName());
                 ps.setLong(i++, at - windowMillis);
                 ps.setLong(i++, at + windowMillis);
                 if (formId != null) {
                     ps.setString(i, formId);
                 }
-                Optional<StoredLead> found = one(ps);
-                if (found.isPresent()) {
-                    return found;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        StoredLead earlier = read(rs);
+                        if (saysTheSame(earlier, candidate)) {
+                            return Optional.of(earlier);
+                        }
+                    }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern FORM_INDEX = java.util.regex.Pattern.compile("[0-9]+");
+
+    private static boolean saysTheSame(StoredLead earlier, StoredLead later) {
+        if (earlier.message() != null && later.message() != null && !earlier.message().equals(later.message())) {
+            return false;
+        }
+        if (later.formId() != null && FORM_INDEX.matcher(later.formId()).matches() && earlier.pageUrl() != null
+                && later.pageUrl() != null) {
+            return java.util.Objects.equals(path(earlier.pageUrl()), path(later.pageUrl()));
+        }
+        return true;
+    }
+
+    /** The path of a page URL as stored (already minimised), or the URL when it cannot be read. */
+    private static String path(String url) {
+        try {
+            String p = java.net.URI.create(url).getRawPath();
+            return p == null || p.isEmpty() ? "/" : p;
+        } catch (IllegalArgumentException unreadable) {
+            int end = url.length();
+            for (char stop : new char[] {'?', '#'}) {
+                int at = url.indexOf(stop);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
+            return url.substring(0, end);
+        }
     }
 
     static void insert(Connection c, StoredLead lead, long now) throws SQLException {
@@ -469,13 +513,13 @@ final class LeadStore {
      * the keys they left when erased (0 when none).
      */
     record PersonOfLead(String leadId, java.time.Instant at, String phone, String email, long erasedPhoneKey, long erasedEmailKey,
-            boolean unique) {}
+            boolean unique, boolean spam) {}
 
     /** Every lead of the site with its person keys (valid phone, valid e-mail, erased keys), oldest first. */
     static List<PersonOfLead> personsOfSite(Connection c, String siteId) throws SQLException {
         List<PersonOfLead> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT lead_id, at, phone, phone_valid, email, email_valid, is_unique, "
-                + "erased_phone_key, erased_email_key FROM leads WHERE site_id = ? ORDER BY at, lead_id")) {
+                + "erased_phone_key, erased_email_key, status FROM leads WHERE site_id = ? ORDER BY at, lead_id")) {
             ps.setString(1, siteId);
             ps.setFetchSize(5_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -483,7 +527,7 @@ final class LeadStore {
                     // getLong reads NULL as 0, "no key".
                     out.add(new PersonOfLead(rs.getString(1), java.time.Instant.ofEpochMilli(rs.getLong(2)),
                             rs.getBoolean(4) ? rs.getString(3) : null, rs.getBoolean(6) ? rs.getString(5) : null, rs.getLong(8),
-                            rs.getLong(9), rs.getBoolean(7)));
+                            rs.getLong(9), rs.getBoolean(7), LeadStatus.SPAM.wireName().equals(rs.getString(10))));
                 }
             }
         }

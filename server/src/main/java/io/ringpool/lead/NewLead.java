@@ -46,10 +46,19 @@ public record NewLead(
      * What ties a lead to a visit, in the order {@link LeadAttributor} tries them.
      *
      * @param clientIds analytics client ids ({@code ym}: Metrica ClientID, {@code ga}) as the script saw them
+     * @param landingUrl the visit's landing URL as a server captured it (a script that was blocked):
+     *                   its UTM tags and click ids name a lead no visit was found for; null when not given
+     * @param referrer   that landing's referrer as the server captured it; null when not given
      */
-    public record Identifiers(String sessionId, String visitorId, Map<String, String> clientIds, String gclid, String yclid) {
+    public record Identifiers(String sessionId, String visitorId, Map<String, String> clientIds, String gclid, String yclid,
+            String landingUrl, String referrer) {
         public Identifiers {
             clientIds = clientIds == null ? Map.of() : Map.copyOf(clientIds);
+        }
+
+        /** Without a landing URL or referrer (the script's leads: their session has them). */
+        public Identifiers(String sessionId, String visitorId, Map<String, String> clientIds, String gclid, String yclid) {
+            this(sessionId, visitorId, clientIds, gclid, yclid, null, null);
         }
 
         public static Identifiers none() {

@@ -30,6 +30,11 @@ public final class Uniqueness {
         public Occurrence(Instant at, String phone, String email) {
             this(at, phone, email, 0, 0);
         }
+
+        /** One that names no person: never unique, and no earlier occurrence of anyone (a lead marked spam). */
+        public static Occurrence nobody(Instant at) {
+            return new Occurrence(at, null, null, 0, 0);
+        }
     }
 
     private Uniqueness() {}

@@ -121,4 +121,56 @@ class ViewersHearNothingOverHttpTest {
             assertThat(one.body()).doesNotContain("Petrova").doesNotContain("123-45-67");
         }
     }
+
+    /**
+     * Audit AN1 F12: a viewer read the visitor's live session id in the lead log (and the call log),
+     * and with it ended the visitor's session or posted leads as that visit, which the role does
+     * not allow. Viewers see no session or visitor ids; the source data stays.
+     */
+    @Test
+    void aViewerSeesNoSessionOrVisitorIdsInTheLeadOrCallLogWhileAnAnalystDoes() {
+        try (TestServer server = new TestServer(dir)) {
+            TestAccounts accounts = new TestAccounts(server);
+            Map<String, Object> ws = accounts.ownedWorkspace("Sessions", "sessions-owner@agency.test");
+            String wsId = (String) ws.get("workspaceId");
+            TestAccounts.Person owner = (TestAccounts.Person) ws.get("owner");
+            Map<String, String> site = accounts.site(wsId, owner, "Sessions shop");
+            String siteId = site.get("siteId");
+            assertThat(accounts.as(owner, "POST", "/v1/sites/" + siteId + "/pools", Map.of("name", "All", "numbers",
+                    List.of("+74950000403"))).status()).isEqualTo(201);
+            String start = "{\"siteKey\":\"" + site.get("publicKey") + "\",\"visitorId\":\"visitor-sid-0001\","
+                    + "\"url\":\"https://example.com/?utm_source=google&utm_medium=cpc&gclid=GSID1\"}";
+            TestServer.Reply visit = server.send("POST", "/v1/sessions", null, start, "application/json",
+                    Map.of("User-Agent", TestServer.CHROME));
+            assertThat(visit.status()).as(visit.body()).isEqualTo(201);
+            String sessionId = visit.text("sessionId");
+            String visitorId = visit.text("visitorId");
+            TestServer.Reply lead = server.send("POST", "/v1/sessions/" + sessionId + "/leads", null,
+                    "{\"kind\":\"form\",\"formId\":\"order\",\"url\":\"https://example.com/\",\"fields\":{\"phone\":\"+79161234570\"}}",
+                    "text/plain;charset=UTF-8", Map.of());
+            assertThat(lead.status()).as(lead.body()).isEqualTo(201);
+            String event = "{\"callId\":\"s-1\",\"event\":\"completed\",\"from\":\"+79161234571\",\"to\":\"" + visit.text("number")
+                    + "\",\"talkSeconds\":40}";
+            long t = server.clock.instant().getEpochSecond();
+            assertThat(server.send("POST", "/v1/telephony/" + siteId + "/events", null, event, "application/json",
+                    Map.of("X-Ringpool-Signature", Signing.ringpool(site.get("webhookSecret"), t, event))).status()).isEqualTo(200);
+
+            TestAccounts.Person analyst = accounts.member(wsId, owner, "sessions-analyst@agency.test", "analyst");
+            TestAccounts.Person viewer = accounts.member(wsId, owner, "sessions-viewer@agency.test", "viewer");
+            String leads = "/v1/sites/" + siteId + "/leads";
+            String calls = "/v1/sites/" + siteId + "/calls";
+            JsonNode leadByAnalyst = accounts.as(analyst, "GET", leads, null).json().get("leads").get(0);
+            assertThat(leadByAnalyst.get("attribution").get("sessionId").asText()).isEqualTo(sessionId);
+            JsonNode callByAnalyst = accounts.as(analyst, "GET", calls, null).json().get("calls").get(0);
+            assertThat(callByAnalyst.get("attribution").get("sessionId").asText()).as(callByAnalyst.toString()).isEqualTo(sessionId);
+
+            for (String path : List.of(leads, leads + "/" + leadByAnalyst.get("leadId").asText(), calls,
+                    calls + "/" + callByAnalyst.get("callId").asText())) {
+                TestServer.Reply seen = accounts.as(viewer, "GET", path, null);
+                assertThat(seen.status()).as(seen.body()).isEqualTo(200);
+                assertThat(seen.body()).as(path).doesNotContain(sessionId).doesNotContain(visitorId).contains("\"source\":\"google\"");
+            }
+        }
+    }
 }
+

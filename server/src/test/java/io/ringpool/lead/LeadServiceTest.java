@@ -190,7 +190,9 @@ class LeadServiceTest {
         StoredLead lead = leads.submit(site, apiLead(null, "c", null, "c@example.com",
                 new NewLead.Identifiers(null, null, Map.of(), "abc_def", null))).lead();
 
-        assertThat(lead.attribution().method()).as("'_' must not match 'X'").isEqualTo(LeadMethod.NONE);
+        // No visit matched: named from the click id given alone (leads.md "Attribution", method landing).
+        assertThat(lead.attribution().method()).as("'_' must not match 'X'").isEqualTo(LeadMethod.LANDING);
+        assertThat(lead.attribution().sessionId()).isNull();
         assertThat(lead.attribution().gclid()).isEqualTo("abc_def");
     }
 

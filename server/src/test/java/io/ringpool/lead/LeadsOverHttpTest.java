@@ -405,7 +405,9 @@ class LeadsOverHttpTest {
         assertThat(byGclid.json().get("attribution").get("sessionId").asText()).isEqualTo(google.sessionId());
         assertThat(byYclid.json().get("attribution").get("method").asText()).isEqualTo("click_id");
         assertThat(byYclid.json().get("attribution").get("sessionId").asText()).isEqualTo(yandex.sessionId());
-        assertThat(unmatched.json().get("attribution").get("method").asText()).isEqualTo("none");
+        assertThat(unmatched.json().get("attribution").get("method").asText()).as("no visit: named from the gclid (audit AN1 F8)")
+                .isEqualTo("landing");
+        assertThat(unmatched.json().get("attribution").get("sessionId").isNull()).isTrue();
         assertThat(unmatched.json().get("attribution").get("gclid").asText())
                 .as("kept, so the lead still reaches Google Ads by its click").isEqualTo("Cj0KCQ_never_landed");
     }
@@ -956,4 +958,151 @@ class LeadsOverHttpTest {
         assertThat(sameDay.json().get("unique").asBoolean()).isFalse();
         assertThat(twoDaysLater.json().get("unique").asBoolean()).isTrue();
     }
+
+    static Reply patchLead(Site site, String leadId, String body) {
+        return server.send("PATCH", "/v1/sites/" + site.id() + "/leads/" + leadId, site.apiKey(), body, "application/json", Map.of());
+    }
+
+    /**
+     * Audit AN1 F13: a lead marked spam (a bot typed someone's number) still took "unique" from the
+     * person's real lead after it, so unique-lead counts and {@code unique=true} exports skipped them.
+     */
+    @Test
+    void aLeadMarkedSpamIsNoEarlierLeadOfThePersonAndTakingTheMarkBackRestoresIt() {
+        Site site = site();
+        Reply spam = lead(site, Map.of("kind", "callback", "phone", "+79165553900", "message", "BUY CHEAP"));
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"spam\"}").status()).isEqualTo(200);
+        server.clock.advance(Duration.ofMinutes(20));
+        Reply real = lead(site, Map.of("kind", "callback", "phone", "+79165553900", "gclid", "GSPAM0001"));
+
+        assertThat(real.json().get("unique").asBoolean()).as("the person's first real lead").isTrue();
+        assertThat(getLead(site, spam.text("leadId")).get("unique").asBoolean()).as("spam is nobody's first").isFalse();
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(server.clock.instant(), java.time.ZoneOffset.UTC);
+        Reply report = server.get("/v1/sites/" + site.id() + "/reports/sources?from=" + today.minusDays(2) + "&to=" + today.plusDays(1),
+                site.apiKey());
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.json().get("totals").get("uniqueLeads").asLong()).as(report.body()).isEqualTo(1);
+
+        Reply days = server.send("PATCH", "/v1/sites/" + site.id(), site.apiKey(), "{\"uniquenessDays\":30}", "application/json", Map.of());
+        assertThat(days.status()).as(days.body()).isEqualTo(200);
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).as("a site-wide re-decision skips spam too").isTrue();
+
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"new\"}").status()).isEqualTo(200);
+        assertThat(getLead(site, spam.text("leadId")).get("unique").asBoolean()).as("not spam after all: the first again").isTrue();
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).isFalse();
+        assertThat(patchLead(site, spam.text("leadId"), "{\"status\":\"spam\"}").status()).isEqualTo(200);
+        assertThat(getLead(site, real.text("leadId")).get("unique").asBoolean()).as("marked spam later: re-decided at once").isTrue();
+    }
+
+    static Reply beaconFrom(String sessionId, String url, String formId, Map<String, String> fields) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("kind", "form");
+        body.put("formId", formId);
+        body.put("url", url);
+        body.put("fields", fields);
+        return beaconRaw(sessionId, json(body), Map.of());
+    }
+
+    /**
+     * Audit AN1 F7: a second question of the same person on the same form a minute later was merged
+     * and its message thrown away, and one-form pages (all "0" to the script) merged an order on one
+     * page with a question on another.
+     */
+    @Test
+    void aDifferentMessageOrAnIndexNamedFormOnAnotherPageIsANewLeadNotADuplicate() {
+        Site site = site();
+        Visit v = visit(site, "visitor-msg-1", "https://example.com/");
+        Reply first = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Do you deliver a sofa to Tula?"));
+        Reply again = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Do you deliver a sofa to Tula?",
+                "name", "Quinn"));
+        Reply blank = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700"));
+        Reply second = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Also: a price for the oak table"));
+        Reply secondAgain = beacon(v.sessionId(), "ask", Map.of("phone", "+79165553700", "message", "Also: a price for the oak table"));
+
+        assertThat(again.text("outcome")).as("the same words again: a double click").isEqualTo("merged");
+        assertThat(blank.text("outcome")).isEqualTo("merged");
+        assertThat(second.status()).as("another question is another request").isEqualTo(201);
+        assertThat(getLead(site, second.text("leadId")).get("message").asText()).isEqualTo("Also: a price for the oak table");
+        assertThat(secondAgain.text("leadId")).as("its own repeat merges into it").isEqualTo(second.text("leadId"));
+        assertThat(getLead(site, first.text("leadId")).get("message").asText()).isEqualTo("Do you deliver a sofa to Tula?");
+
+        Reply sofa = beaconFrom(v.sessionId(), "https://example.com/sofa?utm_source=x", "0", Map.of("phone", "+79165553701"));
+        Reply sofaAgain = beaconFrom(v.sessionId(), "https://example.com/sofa", "0", Map.of("phone", "+79165553701"));
+        Reply delivery = beaconFrom(v.sessionId(), "https://example.com/delivery", "0", Map.of("phone", "+79165553701"));
+        Reply named = beaconFrom(v.sessionId(), "https://example.com/sofa", "order", Map.of("phone", "+79165553701"));
+        Reply namedElsewhere = beaconFrom(v.sessionId(), "https://example.com/delivery", "order", Map.of("phone", "+79165553701"));
+        assertThat(sofaAgain.text("outcome")).isEqualTo("merged");
+        assertThat(delivery.status()).as("form \"0\" on another page is another form").isEqualTo(201);
+        assertThat(named.status()).isEqualTo(201);
+        assertThat(namedElsewhere.text("outcome")).as("a named form is the same form on any page").isEqualTo("merged");
+        assertThat(log(site, "").get("leads")).hasSize(5);
+    }
+
+    /**
+     * Audit AN1 F8: a backend's lead for a visitor whose script was blocked was filed under source
+     * null though it carried a gclid (a Google Ads click by the visits' own rule), and the landing
+     * URL's UTM tags and the referrer the backend captured could not be passed at all.
+     */
+    @Test
+    void aVisitlessLeadIsNamedFromItsClickIdsAndTheLandingUrlAndReferrerTheSenderGives() {
+        Site site = site();
+        Reply gclidOnly = lead(site, Map.of("kind", "form", "phone", "+79165553600", "gclid", "GBLOCKED1"));
+        Reply tagged = lead(site, Map.of("kind", "form", "phone", "+79165553601",
+                "landingUrl", "https://example.com/sofas?utm_source=yandex&utm_medium=cpc&utm_campaign=sofas&yclid=4545&email=x@y.z",
+                "referrer", "https://yandex.ru/search/?text=sofa"));
+        Reply referred = lead(site, Map.of("kind", "form", "phone", "+79165553602", "referrer", "https://partner.example.org/list"));
+        Reply nothing = lead(site, Map.of("kind", "form", "phone", "+79165553603"));
+
+        assertThat(gclidOnly.status()).as(gclidOnly.body()).isEqualTo(201);
+        JsonNode g = gclidOnly.json().get("attribution");
+        assertThat(g.get("method").asText()).isEqualTo("landing");
+        assertThat(g.get("source").asText()).isEqualTo("google");
+        assertThat(g.get("medium").asText()).isEqualTo("cpc");
+        assertThat(g.get("channel").asText()).isEqualTo("paid");
+        assertThat(g.get("gclid").asText()).isEqualTo("GBLOCKED1");
+
+        assertThat(tagged.status()).as(tagged.body()).isEqualTo(201);
+        JsonNode t = getLead(site, tagged.text("leadId")).get("attribution");
+        assertThat(t.get("method").asText()).isEqualTo("landing");
+        assertThat(t.get("source").asText()).isEqualTo("yandex");
+        assertThat(t.get("campaign").asText()).isEqualTo("sofas");
+        assertThat(t.get("channel").asText()).isEqualTo("paid");
+        assertThat(t.get("yclid").asText()).isEqualTo("4545");
+        assertThat(t.get("landingPage").asText()).as("kept as visits keep theirs").contains("utm_campaign=sofas").doesNotContain("x@y.z");
+        assertThat(t.get("referrer").asText()).isEqualTo("https://yandex.ru/search/");
+
+        JsonNode r = referred.json().get("attribution");
+        assertThat(r.get("source").asText()).isEqualTo("partner.example.org");
+        assertThat(r.get("channel").asText()).isEqualTo("referral");
+        assertThat(nothing.json().get("attribution").get("method").asText()).as("nothing given: still none").isEqualTo("none");
+
+        java.time.LocalDate today = java.time.LocalDate.ofInstant(server.clock.instant(), java.time.ZoneOffset.UTC);
+        Reply report = server.get("/v1/sites/" + site.id() + "/reports/sources?groupBy=source,campaign&from=" + today.minusDays(2) + "&to="
+                + today.plusDays(1), site.apiKey());
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.body()).contains("\"source\":\"google\"").contains("\"campaign\":\"sofas\"");
+        assertThat(log(site, "method=landing").get("leads")).hasSize(3);
+        Reply unknown = lead(site, Map.of("kind", "form", "phone", "+79165553604", "landingPage", "https://example.com/"));
+        assertThat(unknown.status()).as("the field is landingUrl").isEqualTo(400);
+    }
+
+    /** Audit AN1 F4: asked by phone, the person's e-mail was null though their lead carried one. */
+    @Test
+    void aPersonAskedForByPhoneShowsTheEmailTheirLatestLeadCarriesAndTheOtherWayRound() {
+        Site site = site();
+        lead(site, Map.of("kind", "form", "formId", "a", "phone", "+79061234500", "email", "old.me@example.com"));
+        server.clock.advance(Duration.ofMinutes(30));
+        lead(site, Map.of("kind", "form", "formId", "b", "phone", "+79061234500", "email", "Erase.Me2@example.com"));
+        lead(site, Map.of("kind", "form", "formId", "c", "phone", "+79061234500"));
+
+        JsonNode byPhone = server.get("/v1/sites/" + site.id() + "/contacts/%2B79061234500", site.apiKey()).json();
+        assertThat(byPhone.get("phone").asText()).isEqualTo("+79061234500");
+        assertThat(byPhone.get("email").asText()).as(byPhone.toString()).isEqualTo("erase.me2@example.com");
+        JsonNode byEmail = server.get("/v1/sites/" + site.id() + "/contacts/old.me@example.com", site.apiKey()).json();
+        assertThat(byEmail.get("email").asText()).isEqualTo("old.me@example.com");
+        assertThat(byEmail.get("phone").asText()).isEqualTo("+79061234500");
+        JsonNode nobodyElse = server.get("/v1/sites/" + site.id() + "/contacts/%2B79061234599", site.apiKey()).json();
+        assertThat(nobodyElse.get("email").isNull()).isTrue();
+    }
 }
+
