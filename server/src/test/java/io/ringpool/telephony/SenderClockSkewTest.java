@@ -107,7 +107,7 @@ class SenderClockSkewTest {
         assertThat(attribution.get("method").asText()).isEqualTo("active");
         assertThat(attribution.get("sessionId").asText()).isEqualTo(second);
         assertThat(Instant.parse(r.text("startedAt"))).isBetween(now.minusSeconds(2), now.plusSeconds(2));
-        assertThat(offsetGauge()).isEqualTo(90.0);
+        assertThat(offsetGauge()).as("whole seconds: the receipt may fall in the next second on a loaded box").isBetween(90.0, 91.0);
     }
 
     @Test
@@ -128,7 +128,7 @@ class SenderClockSkewTest {
         assertThat(attribution.get("method").asText()).isEqualTo("active");
         assertThat(attribution.get("sessionId").asText()).isEqualTo(first);
         assertThat(Instant.parse(r.text("startedAt"))).isBetween(rang.minusSeconds(2), rang.plusSeconds(2));
-        assertThat(offsetGauge()).isEqualTo(-90.0);
+        assertThat(offsetGauge()).as("whole seconds: the receipt may fall in the next second on a loaded box").isBetween(-90.0, -89.0);
     }
 
     @Test
@@ -170,6 +170,6 @@ class SenderClockSkewTest {
         advance(180);
         Instant sentFourMinutesAgo = server.clock.instant().minusSeconds(240);
         assertThat(Instant.parse(pbx("pbx-retry-2", sentFourMinutesAgo, -240).text("startedAt"))).isEqualTo(sentFourMinutesAgo);
-        assertThat(offsetGauge()).isEqualTo(0.0);
+        assertThat(offsetGauge()).as("whole seconds: a loaded box may read the fresh delivery 1 s late").isBetween(0.0, 1.0);
     }
 }
