@@ -156,9 +156,7 @@
     // the browser parses: an answer that is not JSON (a proxy's error page) is null, not a throw
     request.responseType = 'json';
     // loadend: after the answer, an error or the timeout, as readyState 4
-    request.onloadend = guarded(() => {
-      onAnswer?.(request.status, request.response);
-    });
+    request.onloadend = guarded(() => onAnswer?.(request.status, request.response));
     request.send(JSON.stringify(body));
   };
 
@@ -258,7 +256,8 @@
     // The visitor id is made and kept here, before the first answer, not left to the server: a page
     // left before its start was answered (a quick click onwards, a form sent at once) has its visit
     // resumed by the next page's start, not a new one, and that page sends the forms it left behind.
-    stored.v = stored.v || 'v' + Date.now() + Math.random().toString(36);
+    // (52 random bits, without the time before them since session 46: those bytes paid for audit AM4 F7)
+    stored.v = stored.v || 'v' + Math.random().toString(36);
     session = Date.parse(stored.s?.expiresAt) > Date.now() + EXPIRY_MARGIN ? stored.s : 0;
     awaitingLeads = [].concat(stored.t > Date.now() - LEAD_MEMORY && stored.l || []);
     sendLeads();
@@ -295,7 +294,7 @@
       // down, or the address over its budget): keep the visit as stored, as a page without ad tags would
       if (session && !visitSessionId) return heartbeat(1);
       if (!answer?.number) return settle();
-      if (answer.visitorId) stored.v = answer.visitorId;
+      stored.v = answer.visitorId || stored.v;
       if (!late && Date.now() - startedAt > answerDeadline) {
         // too late: the visitor already saw the page as it is; changing it now would be a flicker
         leasedId && endSession(leasedId);
@@ -450,10 +449,9 @@
   };
 
   const revealHiddenNumbers = () => {
-    // the class the README's anti-flicker snippet puts on <html>, with the space before it; written
-    // back only when it was there (an assignment would add class="" to an <html> without one)
-    var root = document.documentElement, shown = root.className.replace(/ ?ringpool-hide/g, '');
-    shown != root.className && (root.className = shown);
+    // the class the README's anti-flicker snippet puts on <html>; classList writes no class="" to an
+    // <html> without one (DOM standard: its update steps return when there is neither attribute nor token)
+    document.documentElement.classList.remove('ringpool-hide');
   };
 
   /** Settled, with a number or without (gave up, or consent withdrawn): show what was hidden and tell whoever asked. */
@@ -544,7 +542,7 @@
     siteNational = nationalDigits(siteNumber);
     replaceableRuns = {};
     for (var old of [siteNumber, ...earlierNumbers]) {
-      var all = old.replace(/\D/g, ''), national = nationalDigits(old);
+      var all = old.replace(/\D/g, ''), national = all.replace(CALLING_CODE, '');
       // the ways a page writes a number: with its calling code, national, with trunk prefix 8 or 0, with 00
       if (old != shownNumber) {
         for (var run of [all, national, '8' + national, '0' + national, '00' + all]) replaceableRuns[run] = national.length;
@@ -564,7 +562,17 @@
 
   /** Pages change in bursts (a framework renders a view): collect the changed places, rescan them once. */
   const collectChanges = records => {
-    for (var record of records) changedRoots.push(record.target);
+    for (var record of records) {
+      // An added node is rescanned itself (with its line: rescanChanged), not the node it went into,
+      // which may be <body> or a list of thousands of cards: rescanning that for every toast a widget
+      // showed cost a 40k-element page seconds of every ten (audit AM4 F7). A changed text or href is
+      // rescanned where it is. A removed text or inline element may have stood between two digit runs
+      // that now read as one number: its line is rescanned; a removed block (a toast, a card) or <br>
+      // is not looked at. ('childList'[9] is undefined, 'characterData'[9] and 'attributes'[9] are
+      // letters; rescanChanged skips a falsy root. Spread into an array, not into push(): HtmlUnit runs
+      // no spread in a call's arguments.)
+      changedRoots = [...changedRoots, ...record.addedNodes, (record.type[9] || inline(record.removedNodes[0])) && record.target];
+    }
     rescanTimer ||= setTimeout(guarded(rescanChanged), RESCAN_DELAY);
   };
 
@@ -582,13 +590,13 @@
     }
   };
 
-  const enclosingBlock = node => {
-    while (node && (node.nodeType != 1 || INLINE_ELEMENTS.test(node.nodeName))) node = node.parentNode;
-    return node;
-  };
+  /** Whether `node` is text or an element that does not end a line (INLINE_ELEMENTS); not when there is no node. */
+  const inline = node => node && (node.nodeType != 1 || INLINE_ELEMENTS.test(node.nodeName));
+
+  const enclosingBlock = node => inline(node) ? enclosingBlock(node.parentNode) : node;
 
   const rescan = root => {
-    if (!shownNumber || !root || !running) return;
+    if (!shownNumber || !running || !root) return;
     var found, i;
     // the marked element root is in, if any, then those in it
     if (shownNumber != siteNumber) for (i of [root.closest('[data-ringpool]'), ...root.querySelectorAll('[data-ringpool]')]) i && swapText(i, 1);
@@ -633,7 +641,8 @@
     }
   };
 
-  const untouchable = node => node.nodeType == 1 && (UNTOUCHABLE_ELEMENTS.test(node.nodeName) || node.isContentEditable);
+  // (text and the document have neither such a name nor isContentEditable)
+  const untouchable = node => UNTOUCHABLE_ELEMENTS.test(node.nodeName) || node.isContentEditable;
 
   /**
    * Swaps the number in the text under `root`. The text nodes are read as lines (joined across
@@ -651,7 +660,7 @@
     // 1. the text of the subtree as one string; '|' between lines so that no number runs across them
     while (node = walker.nextNode()) {
       if (node.nodeType == 1) {
-        lineBreak ||= !INLINE_ELEMENTS.test(node.nodeName);
+        lineBreak ||= !inline(node);
       } else {
         block = enclosingBlock(node);
         if (lineBreak || block != lastBlock) text += '|';
