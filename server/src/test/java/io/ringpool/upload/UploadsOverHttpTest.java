@@ -790,4 +790,31 @@ class UploadsOverHttpTest {
         assertThat(sent.get("status").asText()).as(sent.toString()).isEqualTo("sent");
         assertThat(sent.get("response").asText()).isEqualTo("{\"validationMessages\":[]}");
     }
+    /**
+     * Audit AN2 F8: {@code baseUrl: http://host?x=1} was taken and every upload went to
+     * {@code /?x=1/management/…}, the platform's path inside the query. A query is 422 naming the field.
+     */
+    @Test
+    void aBaseUrlOrTokenUrlWithAQueryIsRefusedNamingIt() {
+        Site site = site();
+        Map<String, Object> metrica = new HashMap<>(Map.of("type", "yandex-metrica-offline", "counterId", 12345678, "target", "phone_call",
+                "oauthToken", PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base() + "?x=1"));
+        Reply refused = destination(site, metrica);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.json().at("/error/field").asText()).isEqualTo("baseUrl");
+        metrica.put("baseUrl", platform.base() + "/proxy?");
+        assertThat(destination(site, metrica).json().at("/error/field").asText()).isEqualTo("baseUrl");
+        Map<String, Object> g = google("google-ads-clicks", "111");
+        g.put("tokenUrl", platform.base() + "/token?a=b");
+        Reply token = destination(site, g);
+        assertThat(token.status()).as(token.body()).isEqualTo(422);
+        assertThat(token.json().at("/error/field").asText()).isEqualTo("tokenUrl");
+        metrica.put("baseUrl", platform.base() + "/proxy/");
+        Reply made = destination(site, metrica);
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/destinations/" + made.text("destinationId"), site.apiKey(),
+                "{\"baseUrl\":\"" + platform.base() + "?x=1\"}", "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(422);
+        assertThat(patched.json().at("/error/field").asText()).isEqualTo("baseUrl");
+    }
 }
