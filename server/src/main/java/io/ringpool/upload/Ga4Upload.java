@@ -180,7 +180,7 @@ final class Ga4Upload implements Platform {
                 return UploadOutcome.unreachable(rows, skipped, e);
             }
             if (last != null && !last.isSuccess()) {
-                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "HTTP " + last.status());
+                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), GoogleErrorText.of(last.status(), last.bodyText()));
             }
             String refused = last == null || !path.equals(DEBUG_PATH) ? null : validationMessages(last);
             if (refused != null) {
