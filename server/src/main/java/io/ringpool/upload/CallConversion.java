@@ -117,6 +117,13 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 target, unique, uniqueTarget, ambiguous);
     }
 
+    /** This row with the tags, value and currency its call or lead has now ({@link MarksAtUpload}). */
+    CallConversion withMarks(List<String> nowTags, Double nowValue, String nowCurrency) {
+        return new CallConversion(callId, caller, startedAt, endedAt, answered, talkSeconds, durationSeconds, nowValue, nowCurrency,
+                nowTags == null ? List.of() : List.copyOf(nowTags), firstTime, staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId,
+                gaClientId, source, medium, campaign, lead, gbraid, wbraid, target, unique, uniqueTarget, ambiguous);
+    }
+
     /** When the call converted: its end, or its start while the end is unknown. */
     Instant convertedAt() {
         return endedAt == null ? startedAt : endedAt != null && !endedAt.isBefore(startedAt) ? endedAt : startedAt;

@@ -539,6 +539,41 @@ class UploadsOverHttpTest {
     }
 
     /**
+     * Audit AN2 F9: a destination read a call's tags from its {@code call.completed} event, so a call a
+     * manager tagged "sale" (value 25,000) ten minutes after hanging up never reached Google Ads, though
+     * Google takes it only six hours later and the export with the same {@code tag} held it. The tags,
+     * value and currency are now the call's when the upload is made.
+     */
+    @Test
+    void aTagAndValueSetAfterTheCallButBeforeTheUploadCount() throws Exception {
+        Site site = siteWithNumbers(2);
+        Map<String, Object> sales = google("google-ads-clicks", "631");
+        sales.put("filter", Map.of("tag", "sale"));
+        String sale = destination(site, sales).text("destinationId");
+
+        visitAndCall(site, "tag-later-1", "+79161117801", 120, "gclid=Cj0KCQ-tagged-later");
+        visitAndCall(site, "tag-never-1", "+79161117802", 120, "gclid=Cj0KCQ-never-tagged");
+        server.clock.advance(Duration.ofMinutes(10));
+        String callId = null;
+        for (JsonNode c : server.get("/v1/sites/" + site.id() + "/calls", site.apiKey()).json().get("calls")) {
+            if (c.get("providerCallId").asText().equals("tag-later-1")) {
+                callId = c.get("callId").asText();
+            }
+        }
+        Reply tagged = server.send("PATCH", "/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey(),
+                "{\"tags\":[\"Sale\"],\"value\":25000,\"currency\":\"RUB\"}", "application/json", Map.of());
+        assertThat(tagged.status()).as(tagged.body()).isEqualTo(200);
+
+        waitFor(() -> delivered(site, sale) == 2);
+        assertThat(clickIdsSentTo("631")).containsExactly("gclid=Cj0KCQ-tagged-later");
+        JsonNode row = platform.seen().stream().filter(x -> x.path().endsWith(":uploadClickConversions") && x.body().contains("/631\""))
+                .map(x -> ((JsonNode) x.parsed()).at("/conversions/0")).findFirst().orElseThrow();
+        assertThat(row.get("conversionValue").asDouble()).isEqualTo(25000.0);
+        assertThat(row.get("currencyCode").asText()).isEqualTo("RUB");
+        assertThat(total(site, sale, "skipped")).as("the untagged call").isEqualTo(1);
+    }
+
+    /**
      * Session 33: a destination uploaded every attributed call, the {@code ambiguous} ones too (a
      * redial after the number went to another visitor, a number reissued from cool-down when a small
      * pool ran out), so the ad platform bid on a visit Ringpool had only chosen among several.
