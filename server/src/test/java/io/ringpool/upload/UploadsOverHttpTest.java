@@ -852,4 +852,41 @@ class UploadsOverHttpTest {
         assertThat(patched.status()).as(patched.body()).isEqualTo(422);
         assertThat(patched.json().at("/error/field").asText()).isEqualTo("baseUrl");
     }
+    /**
+     * Audit AN2 F10: GA4 events carried no {@code session_id}, so GA4 could not give a call the
+     * visit's session (source, medium, campaign). A visit that reports its GA4 session under
+     * {@code clientIds.gaSession} (the id, or the {@code _ga_<container>} cookie as it is) has it sent
+     * as {@code params.session_id}; one that does not is sent as before.
+     */
+    @Test
+    void aGa4EventCarriesTheVisitsSessionIdWhenTheVisitReportedIt() throws Exception {
+        Site site = siteWithNumbers(3);
+        String ga4 = destination(site, Map.of("type", "ga4", "measurementId", "G-SESSION123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "eventName", "call_in_session", "baseUrl", platform.base())).text("destinationId");
+        for (String[] visit : List.of(new String[] {"ga4-session-1", "GS2.1.s1765000123$o4$g1$t1765000500$j60$l0$h0", "+79161118801"},
+                new String[] {"ga4-session-2", "GS1.1.1765000456.2.1.1765000999.0.0.0", "+79161118802"},
+                new String[] {"ga4-session-3", null, "+79161118803"})) {
+            Map<String, Object> clientIds = new HashMap<>(Map.of("ga", "GA1.1.555.1765000000"));
+            if (visit[1] != null) {
+                clientIds.put("gaSession", visit[1]);
+            }
+            Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(Map.of("siteKey", site.publicKey(), "visitorId",
+                    "v-" + visit[0], "url", "https://example.com/?utm_source=google&utm_medium=cpc", "clientIds", clientIds)),
+                    StandardCharsets.UTF_8), "application/json", Map.of("User-Agent", TestServer.CHROME));
+            assertThat(s.json().get("tracked").asBoolean()).as(s.body()).isTrue();
+            call(site, visit[0], visit[2], s.text("number"), 60);
+        }
+        waitFor(() -> delivered(site, ga4) == 3);
+        Map<String, String> sessionByCaller = new HashMap<>();
+        for (PlatformDouble.Seen seen : platform.seen()) {
+            if (seen.query() != null && seen.query().contains("G-SESSION123") && seen.parsed() instanceof JsonNode body) {
+                JsonNode params = body.at("/events/0/params");
+                sessionByCaller.put(params.get("call_id").asText(), params.path("session_id").asText("(none)"));
+            }
+        }
+        assertThat(sessionByCaller.values()).containsExactlyInAnyOrder("1765000123", "1765000456", "(none)");
+        assertThat(CallConversion.gaSessionId("GS2.1.s1765000123$o4")).isEqualTo("1765000123");
+        assertThat(CallConversion.gaSessionId("1765000789")).isEqualTo("1765000789");
+        assertThat(CallConversion.gaSessionId("GA1.1.555.1765000000")).as("not a session cookie").isNull();
+    }
 }
