@@ -410,23 +410,30 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
             ScheduledFuture<?> timeout) {
         Request request = pending.request();
         boolean keepAlive = keepAlive(pending, response);
+        // Half the timeout: a body that has begun by then is committed, so the timeout does not answer a file on its way.
+        long commitBy = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis) / 2;
         ChunkedBodyOutput out = new ChunkedBodyOutput(ctx, pending.head(), () -> {
             // From here the headers are out: the timeout may no longer answer, and a failure can only cut the body short.
             if (!answered.compareAndSet(false, true)) {
-                throw new java.io.IOException("the request timed out before its body began");
+                throw new ChunkedBodyOutput.AnsweredByTimeout();
             }
             timeout.cancel(false);
             HttpResponse http = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
             setHeaders(http.headers(), pending, response, keepAlive);
             HttpUtil.setTransferEncodingChunked(http, true);
             ctx.writeAndFlush(http);
-        });
+        }, commitBy);
         Map<String, String> late;
         try {
             late = response.stream().writeTo(out);
         } catch (Throwable t) {
             if (out.committed() && causedBy(t, ChunkedBodyOutput.HeadersOnly.class)) {
                 late = Map.of();
+            } else if (!out.committed() && causedBy(t, ChunkedBodyOutput.AnsweredByTimeout.class)) {
+                // The client has its 503 timeout; a timeout is no internal error (audit AN2 F3: logged with a stack trace).
+                LOG.warn("streamed_response_timed_out route={} bytes={} reason=the body had not begun when the request timed out",
+                        request.route(), out.bytes());
+                return null;
             } else if (!out.committed()) {
                 return FailureResponses.of(t, failures);
             } else {

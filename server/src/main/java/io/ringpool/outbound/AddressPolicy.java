@@ -1,6 +1,7 @@
 package io.ringpool.outbound;
 
 import io.ringpool.failure.DomainFailure;
+import java.net.IDN;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -89,13 +90,17 @@ public final class AddressPolicy {
      * Checks a URL a marketer gives (a webhook, a destination's base URL): absolute http(s),
      * no credentials in it, and a host whose every address may be reached.
      *
+     * <p>A host in another script ({@code https://пример.рф/hook}) is taken in its ASCII form
+     * ({@code xn--e1afmkfd.xn--p1ai}, IDNA): {@link URI} reads no other, and it is the name DNS
+     * knows (audit AN2 F4). The URL returned, which callers store, carries that form.
+     *
      * @return the URL, parsed
      * @throws DomainFailure {@code invalid_url} or {@code target_not_allowed} (kind INVALID) naming {@code field}
      */
     public URI requireReachable(String url, String field) {
         URI uri;
         try {
-            uri = new URI(url.strip());
+            uri = new URI(withAsciiHost(url.strip()));
         } catch (URISyntaxException e) {
             throw new DomainFailure(DomainFailure.Kind.INVALID, "invalid_url", "'" + field + "' is not a valid URL", field);
         }
@@ -118,6 +123,35 @@ public final class AddressPolicy {
                     + "with outbound.allow (RINGPOOL_OUTBOUND_ALLOW)", field);
         }
         return uri;
+    }
+
+    /**
+     * {@code url} with a host that holds non-ASCII letters written in punycode (java.net.IDN), the
+     * rest as given; as given when there is no such host or it is no valid IDN name (then refused
+     * as any malformed URL is).
+     */
+    static String withAsciiHost(String url) {
+        int start = url.indexOf("://");
+        if (start < 0) {
+            return url;
+        }
+        start += 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(start, end);
+        if (authority.chars().allMatch(ch -> ch < 0x80) || authority.contains("@") || authority.contains("[")) {
+            return url;
+        }
+        int colon = authority.lastIndexOf(':');
+        String host = colon < 0 ? authority : authority.substring(0, colon);
+        String port = colon < 0 ? "" : authority.substring(colon);
+        try {
+            return url.substring(0, start) + IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES) + port + url.substring(end);
+        } catch (IllegalArgumentException e) {
+            return url;
+        }
     }
 
     /** True when the address is public, or inside a range the operator allowed. */

@@ -19,12 +19,13 @@ import java.util.regex.Pattern;
  * @param target     the call's class as it ended (a lead: false); {@link DestinationFilter} reads these three
  * @param ambiguous  the call was attributed {@code ambiguous}: one of several visits that could have made it was chosen
  *                   (a lead: false, its visit is its own); {@link DestinationFilter} reads it too
+ * @param gaSessionId the visit's GA4 session id ({@link #gaSessionId(String)}), or null when the visit did not report it
  */
 record CallConversion(String callId, String caller, Instant startedAt, Instant endedAt, boolean answered, Integer talkSeconds,
         Integer durationSeconds, Double value, String currency, List<String> tags, boolean firstTime, boolean staticCall,
         String landingPage, String recordingUrl, String gclid, String yclid, String ymClientId, String gaClientId, String source,
         String medium, String campaign, boolean lead, String gbraid, String wbraid, boolean target, boolean unique,
-        boolean uniqueTarget, boolean ambiguous) {
+        boolean uniqueTarget, boolean ambiguous, String gaSessionId) {
 
     /*
      * The shapes of the ids the platforms match on. Any text reaches the store from a landing URL or
@@ -39,6 +40,28 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,40}");
     /** GA's client id, as the {@code _ga} cookie holds it ({@code GA1.1.123.456}) or bare ({@code 123.456}). */
     private static final Pattern GA_CLIENT_ID = Pattern.compile("(GA[0-9]+\\.[0-9]+\\.)?[0-9]{1,20}\\.[0-9]{1,20}");
+
+    /**
+     * The {@code clientIds} key under which a visit (or a lead) reports its GA4 session: the session
+     * id itself ({@code 1700000123}, what {@code gtag('get', <id>, 'session_id', …)} gives) or the
+     * {@code _ga_<container>} cookie as it is ({@code GS1.1.1700000123.4.1.…} or
+     * {@code GS2.1.s1700000123$o4$g1…}), whose session id is the number after {@code GS1.1.} or {@code s}.
+     */
+    static final String GA_SESSION = "gaSession";
+    private static final Pattern GA_SESSION_COOKIE = Pattern.compile("GS\\d+\\.\\d+\\.s?([0-9]{1,20})([.$].*)?");
+
+    /** The GA4 session id in {@code reported} (either form above), or null. */
+    static String gaSessionId(String reported) {
+        if (reported == null) {
+            return null;
+        }
+        String s = reported.strip();
+        if (s.matches("[0-9]{1,20}")) {
+            return s;
+        }
+        java.util.regex.Matcher cookie = GA_SESSION_COOKIE.matcher(s);
+        return cookie.matches() ? cookie.group(1) : null;
+    }
 
     private static String shaped(Pattern shape, String id) {
         return id != null && shape.matcher(id.strip()).matches() ? id.strip() : null;
@@ -61,7 +84,8 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")),
                 text(a, "source"), text(a, "medium"), text(a, "campaign"), false, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
                 shaped(GCLID, text(a.path("clickIds"), "wbraid")), call.path("target").asBoolean(false), call.path("unique").asBoolean(false),
-                call.path("uniqueTarget").asBoolean(false), "ambiguous".equals(text(a, "method")));
+                call.path("uniqueTarget").asBoolean(false), "ambiguous".equals(text(a, "method")),
+                gaSessionId(text(a.path("clientIds"), GA_SESSION)));
     }
 
     static CallConversion ofLead(JsonNode lead) {
@@ -75,7 +99,8 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
                 lead.path("unique").asBoolean(false), false, text(a, "landingPage"), null, gclid, yclid,
                 shaped(DIGITS, text(a.path("clientIds"), "ym")), shaped(GA_CLIENT_ID, text(a.path("clientIds"), "ga")), text(a, "source"),
                 text(a, "medium"), text(a, "campaign"), true, shaped(GCLID, text(a.path("clickIds"), "gbraid")),
-                shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false, false);
+                shaped(GCLID, text(a.path("clickIds"), "wbraid")), false, lead.path("unique").asBoolean(false), false, false,
+                gaSessionId(text(a.path("clientIds"), GA_SESSION)));
     }
 
     /**
@@ -92,7 +117,7 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
         }
         return new CallConversion(callId, caller, start, end, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
                 staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
-                target, unique, uniqueTarget, ambiguous);
+                target, unique, uniqueTarget, ambiguous, gaSessionId);
     }
 
     /** Whether the row lacks an id {@link #withEarlierIds} could give it. */
@@ -114,7 +139,14 @@ record CallConversion(String callId, String caller, Instant startedAt, Instant e
         }
         return new CallConversion(callId, caller, startedAt, endedAt, answered, talkSeconds, durationSeconds, value, currency, tags, firstTime,
                 staticCall, landingPage, recordingUrl, g, y, ym, gaClientId, source, medium, campaign, lead, gbraid, wbraid,
-                target, unique, uniqueTarget, ambiguous);
+                target, unique, uniqueTarget, ambiguous, gaSessionId);
+    }
+
+    /** This row with the tags, value and currency its call or lead has now ({@link MarksAtUpload}). */
+    CallConversion withMarks(List<String> nowTags, Double nowValue, String nowCurrency) {
+        return new CallConversion(callId, caller, startedAt, endedAt, answered, talkSeconds, durationSeconds, nowValue, nowCurrency,
+                nowTags == null ? List.of() : List.copyOf(nowTags), firstTime, staticCall, landingPage, recordingUrl, gclid, yclid, ymClientId,
+                gaClientId, source, medium, campaign, lead, gbraid, wbraid, target, unique, uniqueTarget, ambiguous, gaSessionId);
     }
 
     /** When the call converted: its end, or its start while the end is unknown. */

@@ -9,8 +9,10 @@ import io.ringpool.store.SiteRowLock;
 import io.ringpool.store.ChangeLog;
 import io.ringpool.site.SecretCipher;
 import io.ringpool.store.Database;
+import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -123,7 +125,13 @@ public final class DestinationService {
     private void validate(Platform p, Map<String, String> s) {
         for (String url : ADDRESSES) {
             if (s.containsKey(url)) {
-                policy.requireReachable(s.get(url), url);
+                URI uri = policy.requireReachable(s.get(url), url);
+                // The platform's path is put after baseUrl: after a query it became part of the query (audit
+                // AN2 F8), as RINGPOOL_PUBLIC_URL refuses one for the same reason.
+                if (uri.getRawQuery() != null) {
+                    throw DomainFailure.invalid(url, "'" + url + "' must not have a query (?…): the platform's path is put after it");
+                }
+                s.put(url, uri.toString());
             }
         }
         if (s.containsKey("counterId") && !s.get("counterId").matches("[0-9]{1,12}")) {

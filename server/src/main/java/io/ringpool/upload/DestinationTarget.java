@@ -131,6 +131,9 @@ public final class DestinationTarget implements Target {
             }
         }
         withEarlierIds(d.siteId(), read, attributions);
+        List<CallConversion> marked = db.read(c -> MarksAtUpload.current(c, d.siteId(), read));
+        read.clear();
+        read.addAll(marked);
         for (int i = 0; i < events.size(); i++) {
             OutboxEvent e = events.get(i);
             CallConversion c = read.get(i);

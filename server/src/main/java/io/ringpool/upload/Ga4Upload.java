@@ -157,6 +157,11 @@ final class Ga4Upload implements Platform {
             if (c.campaign() != null) {
                 params.put("campaign", c.campaign());
             }
+            if (c.gaSessionId() != null) {
+                // GA4 gives the event the session's source, medium and campaign only with the session's id
+                // (Measurement Protocol, "Session attribution"; audit AN2 F10): without it a call is "(not set)".
+                params.put("session_id", c.gaSessionId());
+            }
             params.put("engagement_time_msec", 1); // GA4 shows events without engagement time only in some reports
             Map<String, Object> event = new LinkedHashMap<>();
             event.put("name", c.lead() ? (d.setting("leadEventName") != null ? d.setting("leadEventName") : LEAD_EVENT)
@@ -180,7 +185,7 @@ final class Ga4Upload implements Platform {
                 return UploadOutcome.unreachable(rows, skipped, e);
             }
             if (last != null && !last.isSuccess()) {
-                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), "HTTP " + last.status());
+                return new UploadOutcome(rows, skipped, false, last.status(), last.bodyText(), GoogleErrorText.of(last.status(), last.bodyText()));
             }
             String refused = last == null || !path.equals(DEBUG_PATH) ? null : validationMessages(last);
             if (refused != null) {

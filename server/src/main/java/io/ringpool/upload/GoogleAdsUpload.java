@@ -135,7 +135,7 @@ abstract class GoogleAdsUpload implements Platform {
             oauth.forget(d.destinationId()); // the next attempt asks for a fresh token
         }
         if (!r.isSuccess()) {
-            return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), "HTTP " + r.status());
+            return new UploadOutcome(rows, skipped, false, r.status(), r.bodyText(), GoogleErrorText.of(r.status(), r.bodyText()));
         }
         String partial = null;
         Map<Integer, RowResult> byCall = Map.of();

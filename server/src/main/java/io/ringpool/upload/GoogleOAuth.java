@@ -72,7 +72,7 @@ final class GoogleOAuth {
         final String answer;
 
         TokenRefused(int status, String answer) {
-            super("OAuth token exchange refused: HTTP " + status);
+            super("OAuth token exchange refused: " + GoogleErrorText.of(status, answer));
             this.status = status;
             this.answer = answer;
         }

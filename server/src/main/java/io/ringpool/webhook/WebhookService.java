@@ -62,7 +62,7 @@ public final class WebhookService {
         if (request.url().length() > 2000) {
             throw DomainFailure.invalid("url", "'url' is longer than 2000 characters");
         }
-        policy.requireReachable(request.url(), "url");
+        String url = policy.requireReachable(request.url(), "url").toString();
         // Absent means all; an empty list was given and means none, which is no webhook (audit C, finding 8).
         if (request.events() != null && request.events().isEmpty()) {
             throw DomainFailure.invalid("events", "'events' must name at least one event (leave it out for all): "
@@ -77,7 +77,7 @@ public final class WebhookService {
             chosen.add(e);
         }
         String secret = Keys.random("whsec_", 32);
-        Webhook webhook = new Webhook(Keys.id("wh_"), siteId, request.url().strip(), List.copyOf(chosen), clock.instant(), null, null, null,
+        Webhook webhook = new Webhook(Keys.id("wh_"), siteId, url, List.copyOf(chosen), clock.instant(), null, null, null,
                 null, null, createdBy);
         db.inTransaction(c -> {
             SiteRowLock.hold(c, siteId); // creates of one site count and insert in turn, or both may pass the limit

@@ -88,6 +88,28 @@ class InputHygieneOverHttpTest {
     }
 
     /**
+     * Audit AN2 F2: CR, LF and TAB inside a credential were taken (201), then every upload failed for a
+     * day ("header Authorization is not a valid HTTP header"). Around it (a paste) they are trimmed.
+     */
+    @Test
+    void aLineBreakOrATabInsideACredentialIs422NamingIt() {
+        String destinations = sitePath + "/destinations";
+        for (String bad : List.of("y0_a\\r\\nX-Injected: 1", "y0_a\\nb", "y0_a\\tb")) {
+            assertRefused(json("POST", destinations, "{\"type\":\"yandex-metrica-calls\",\"counterId\":12345678,\"oauthToken\":\""
+                    + bad + "\",\"dryRun\":true}"), "oauthToken");
+        }
+        String google = "{\"type\":\"google-ads-clicks\",\"customerId\":\"123-456-7890\",\"conversionAction\":\"1\",\"clientId\":\"c\","
+                + "\"clientSecret\":\"%s\",\"refreshToken\":\"%s\",\"developerToken\":\"%s\",\"dryRun\":true}";
+        assertRefused(json("POST", destinations, google.formatted("x\\r\\ny", "r", "d")), "clientSecret");
+        assertRefused(json("POST", destinations, google.formatted("s", "x\\r\\ny", "d")), "refreshToken");
+        assertRefused(json("POST", destinations, google.formatted("s", "r", "x\\ty")), "developerToken");
+        Reply pasted = json("POST", destinations, "{\"type\":\"yandex-metrica-calls\",\"counterId\":12345678,"
+                + "\"oauthToken\":\"y0_ab\\r\\n\",\"dryRun\":true}");
+        assertThat(pasted.status()).as(pasted.body()).isEqualTo(201);
+        assertRefused(json("PATCH", destinations + "/" + pasted.text("destinationId"), "{\"oauthToken\":\"y0\\nb\"}"), "oauthToken");
+    }
+
+    /**
      * AB2 #5: trimming took a NUL at the end of a number away unseen (forwardTo "+7…\u0000" was 200);
      * and a telephony provider's credentials took JSON numbers and control characters.
      */

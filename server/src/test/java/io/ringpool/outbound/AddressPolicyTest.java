@@ -73,6 +73,20 @@ class AddressPolicyTest {
                 .isInstanceOfSatisfying(DomainFailure.class, f -> assertThat(f.code()).isEqualTo("invalid_url"));
     }
 
+    /** Audit AN2 F4: a host in Cyrillic ({@code пример.рф}) was "not an absolute http(s) URL"; DNS knows it as punycode. */
+    @Test
+    void aHostInAnotherScriptIsTakenInItsPunycodeFormWithPortPathAndQueryKept() {
+        assertThat(AddressPolicy.withAsciiHost("https://пример.рф/hook")).isEqualTo("https://xn--e1afmkfd.xn--p1ai/hook");
+        assertThat(AddressPolicy.withAsciiHost("https://Пример.РФ:8443/приём?x=ё")).isEqualTo("https://xn--e1afmkfd.xn--p1ai:8443/приём?x=ё");
+        assertThat(AddressPolicy.withAsciiHost("https://hooks.example.com/a")).isEqualTo("https://hooks.example.com/a");
+        // The .invalid name never resolves (RFC 6761): the check got as far as DNS, with the ASCII name.
+        assertThatThrownBy(() -> STRICT.requireReachable("https://пример.invalid/hook", "url"))
+                .isInstanceOfSatisfying(DomainFailure.class, f -> {
+                    assertThat(f.code()).isEqualTo("unknown_host");
+                    assertThat(f.getMessage()).contains("xn--e1afmkfd.invalid");
+                });
+    }
+
     @Test
     void allowListEntriesThatAreNeitherHostsNorRangesAreReported() {
         assertThat(AddressPolicy.invalidEntry("10.0.0.0/33")).isNotNull();

@@ -539,6 +539,41 @@ class UploadsOverHttpTest {
     }
 
     /**
+     * Audit AN2 F9: a destination read a call's tags from its {@code call.completed} event, so a call a
+     * manager tagged "sale" (value 25,000) ten minutes after hanging up never reached Google Ads, though
+     * Google takes it only six hours later and the export with the same {@code tag} held it. The tags,
+     * value and currency are now the call's when the upload is made.
+     */
+    @Test
+    void aTagAndValueSetAfterTheCallButBeforeTheUploadCount() throws Exception {
+        Site site = siteWithNumbers(2);
+        Map<String, Object> sales = google("google-ads-clicks", "631");
+        sales.put("filter", Map.of("tag", "sale"));
+        String sale = destination(site, sales).text("destinationId");
+
+        visitAndCall(site, "tag-later-1", "+79161117801", 120, "gclid=Cj0KCQ-tagged-later");
+        visitAndCall(site, "tag-never-1", "+79161117802", 120, "gclid=Cj0KCQ-never-tagged");
+        server.clock.advance(Duration.ofMinutes(10));
+        String callId = null;
+        for (JsonNode c : server.get("/v1/sites/" + site.id() + "/calls", site.apiKey()).json().get("calls")) {
+            if (c.get("providerCallId").asText().equals("tag-later-1")) {
+                callId = c.get("callId").asText();
+            }
+        }
+        Reply tagged = server.send("PATCH", "/v1/sites/" + site.id() + "/calls/" + callId, site.apiKey(),
+                "{\"tags\":[\"Sale\"],\"value\":25000,\"currency\":\"RUB\"}", "application/json", Map.of());
+        assertThat(tagged.status()).as(tagged.body()).isEqualTo(200);
+
+        waitFor(() -> delivered(site, sale) == 2);
+        assertThat(clickIdsSentTo("631")).containsExactly("gclid=Cj0KCQ-tagged-later");
+        JsonNode row = platform.seen().stream().filter(x -> x.path().endsWith(":uploadClickConversions") && x.body().contains("/631\""))
+                .map(x -> ((JsonNode) x.parsed()).at("/conversions/0")).findFirst().orElseThrow();
+        assertThat(row.get("conversionValue").asDouble()).isEqualTo(25000.0);
+        assertThat(row.get("currencyCode").asText()).isEqualTo("RUB");
+        assertThat(total(site, sale, "skipped")).as("the untagged call").isEqualTo(1);
+    }
+
+    /**
      * Session 33: a destination uploaded every attributed call, the {@code ambiguous} ones too (a
      * redial after the number went to another visitor, a number reissued from cool-down when a small
      * pool ran out), so the ad platform bid on a visit Ringpool had only chosen among several.
@@ -789,5 +824,69 @@ class UploadsOverHttpTest {
         JsonNode sent = uploads(site, valid).get(0);
         assertThat(sent.get("status").asText()).as(sent.toString()).isEqualTo("sent");
         assertThat(sent.get("response").asText()).isEqualTo("{\"validationMessages\":[]}");
+    }
+    /**
+     * Audit AN2 F8: {@code baseUrl: http://host?x=1} was taken and every upload went to
+     * {@code /?x=1/management/…}, the platform's path inside the query. A query is 422 naming the field.
+     */
+    @Test
+    void aBaseUrlOrTokenUrlWithAQueryIsRefusedNamingIt() {
+        Site site = site();
+        Map<String, Object> metrica = new HashMap<>(Map.of("type", "yandex-metrica-offline", "counterId", 12345678, "target", "phone_call",
+                "oauthToken", PlatformDouble.YANDEX_TOKEN, "baseUrl", platform.base() + "?x=1"));
+        Reply refused = destination(site, metrica);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.json().at("/error/field").asText()).isEqualTo("baseUrl");
+        metrica.put("baseUrl", platform.base() + "/proxy?");
+        assertThat(destination(site, metrica).json().at("/error/field").asText()).isEqualTo("baseUrl");
+        Map<String, Object> g = google("google-ads-clicks", "111");
+        g.put("tokenUrl", platform.base() + "/token?a=b");
+        Reply token = destination(site, g);
+        assertThat(token.status()).as(token.body()).isEqualTo(422);
+        assertThat(token.json().at("/error/field").asText()).isEqualTo("tokenUrl");
+        metrica.put("baseUrl", platform.base() + "/proxy/");
+        Reply made = destination(site, metrica);
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        Reply patched = server.send("PATCH", "/v1/sites/" + site.id() + "/destinations/" + made.text("destinationId"), site.apiKey(),
+                "{\"baseUrl\":\"" + platform.base() + "?x=1\"}", "application/json", Map.of());
+        assertThat(patched.status()).as(patched.body()).isEqualTo(422);
+        assertThat(patched.json().at("/error/field").asText()).isEqualTo("baseUrl");
+    }
+    /**
+     * Audit AN2 F10: GA4 events carried no {@code session_id}, so GA4 could not give a call the
+     * visit's session (source, medium, campaign). A visit that reports its GA4 session under
+     * {@code clientIds.gaSession} (the id, or the {@code _ga_<container>} cookie as it is) has it sent
+     * as {@code params.session_id}; one that does not is sent as before.
+     */
+    @Test
+    void aGa4EventCarriesTheVisitsSessionIdWhenTheVisitReportedIt() throws Exception {
+        Site site = siteWithNumbers(3);
+        String ga4 = destination(site, Map.of("type", "ga4", "measurementId", "G-SESSION123", "apiSecret", PlatformDouble.GA4_SECRET,
+                "eventName", "call_in_session", "baseUrl", platform.base())).text("destinationId");
+        for (String[] visit : List.of(new String[] {"ga4-session-1", "GS2.1.s1765000123$o4$g1$t1765000500$j60$l0$h0", "+79161118801"},
+                new String[] {"ga4-session-2", "GS1.1.1765000456.2.1.1765000999.0.0.0", "+79161118802"},
+                new String[] {"ga4-session-3", null, "+79161118803"})) {
+            Map<String, Object> clientIds = new HashMap<>(Map.of("ga", "GA1.1.555.1765000000"));
+            if (visit[1] != null) {
+                clientIds.put("gaSession", visit[1]);
+            }
+            Reply s = server.send("POST", "/v1/sessions", null, new String(Json.write(Map.of("siteKey", site.publicKey(), "visitorId",
+                    "v-" + visit[0], "url", "https://example.com/?utm_source=google&utm_medium=cpc", "clientIds", clientIds)),
+                    StandardCharsets.UTF_8), "application/json", Map.of("User-Agent", TestServer.CHROME));
+            assertThat(s.json().get("tracked").asBoolean()).as(s.body()).isTrue();
+            call(site, visit[0], visit[2], s.text("number"), 60);
+        }
+        waitFor(() -> delivered(site, ga4) == 3);
+        Map<String, String> sessionByCaller = new HashMap<>();
+        for (PlatformDouble.Seen seen : platform.seen()) {
+            if (seen.query() != null && seen.query().contains("G-SESSION123") && seen.parsed() instanceof JsonNode body) {
+                JsonNode params = body.at("/events/0/params");
+                sessionByCaller.put(params.get("call_id").asText(), params.path("session_id").asText("(none)"));
+            }
+        }
+        assertThat(sessionByCaller.values()).containsExactlyInAnyOrder("1765000123", "1765000456", "(none)");
+        assertThat(CallConversion.gaSessionId("GS2.1.s1765000123$o4")).isEqualTo("1765000123");
+        assertThat(CallConversion.gaSessionId("1765000789")).isEqualTo("1765000789");
+        assertThat(CallConversion.gaSessionId("GA1.1.555.1765000000")).as("not a session cookie").isNull();
     }
 }

@@ -459,6 +459,18 @@ class WebhooksOverHttpTest {
         assertThat(badUrl.json().get("error").get("field").asText()).isEqualTo("url");
     }
 
+    /**
+     * Audit AN2 F4: {@code https://пример.рф/hook} was refused as no absolute URL. The host is taken in
+     * its punycode form; the sandbox has no DNS, so a name that never resolves shows the check reached DNS with it.
+     */
+    @Test
+    void aWebhookOnAnInternationalisedDomainIsCheckedUnderItsPunycodeName() {
+        Reply r = createWebhook(site(), "https://пример.invalid/hook", null);
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.errorCode()).as(r.body()).isEqualTo("unknown_host");
+        assertThat(r.json().at("/error/message").asText()).contains("xn--e1afmkfd.invalid");
+    }
+
     /** Audit C, finding 8: {@code "events": []} subscribed to every event; only an absent list means all. */
     @Test
     void anEmptyEventListIsRefusedAndOnlyAnAbsentOneMeansEveryEvent() {
