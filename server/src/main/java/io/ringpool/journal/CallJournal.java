@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringpool.call.CallEvent;
+import io.ringpool.failure.FailureLog;
 import io.ringpool.call.CallEventTimes;
 import io.ringpool.site.Site;
 import java.io.IOException;
@@ -82,9 +83,6 @@ public final class CallJournal implements AutoCloseable {
     private final Counter recorded;
     private final Counter full;
     private final Counter unwritable;
-    /** When {@code journal_unwritable} was last logged: a full disk under a call burst would write a line per event. */
-    private final java.util.concurrent.atomic.AtomicLong unwritableLoggedAt = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
-    private final java.util.concurrent.atomic.AtomicLong unwritableUnlogged = new java.util.concurrent.atomic.AtomicLong();
     private final io.micrometer.core.instrument.Timer appendTimer;
     private final MeterRegistry registry;
     private volatile String storeProblem;
@@ -178,7 +176,8 @@ public final class CallJournal implements AutoCloseable {
                 unwritable.increment();
                 lastRefusedNanos = System.nanoTime();
                 lastWriteRefused = true;
-                logUnwritable(site, event, e);
+                // One line per 30 s (FailureLog): a full disk under a call burst would write a line per event.
+                FailureLog.SHARED.warn(LOG, "journal_unwritable", "dir=" + segments.dir(), e);
                 return Kept.FULL;
             }
             lastWriteRefused = false;
@@ -190,17 +189,6 @@ public final class CallJournal implements AutoCloseable {
         }
         recorded.increment();
         return Kept.JOURNALED;
-    }
-
-    private void logUnwritable(Site site, CallEvent event, IOException e) {
-        long now = System.nanoTime();
-        long last = unwritableLoggedAt.get();
-        if (last != Long.MIN_VALUE && now - last < TimeUnit.SECONDS.toNanos(30) || !unwritableLoggedAt.compareAndSet(last, now)) {
-            unwritableUnlogged.incrementAndGet();
-            return;
-        }
-        LOG.warn("journal_unwritable site={} provider={} dir={} reason=\"{}\" notLoggedSince={}", site.siteId(), event.provider(),
-                segments.dir(), e.getMessage(), unwritableUnlogged.getAndSet(0));
     }
 
     /** Events journaled and not yet in the store. */
